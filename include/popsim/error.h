@@ -1,0 +1,62 @@
+/*
+ * popsim/error.h - status codes and the error record every fallible call fills.
+ * A record knows where bad input sits (file:line:column) so the CLI can print
+ * compiler-style messages. The library never prints; the caller decides.
+ */
+#ifndef PS_ERROR_H
+#define PS_ERROR_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PS_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PS_PRINTF(f, a)
+#endif
+
+typedef enum ps_status {
+    PS_OK = 0,
+    PS_ENOMEM = -1,   /* allocation failed */
+    PS_EIO = -2,      /* file could not be opened, read or written */
+    PS_EPARSE = -3,   /* input text is malformed */
+    PS_EINVAL = -4,   /* well-formed value outside its valid domain */
+    PS_ENUMERIC = -5, /* GSL failure or non-finite intermediate result */
+    PS_EHDF5 = -6,    /* HDF5 call failed */
+} ps_status;
+
+typedef struct ps_error {
+    ps_status code;
+    char path[512]; /* input file involved; "" if none */
+    long line;      /* 1-based line in path; 0 if not applicable */
+    int column;     /* 1-based column; 0 if unknown */
+    char msg[1024]; /* one sentence, no trailing newline */
+} ps_error;
+
+/** Reset a record to "no error". err may be NULL. */
+void ps_error_clear(ps_error *err);
+
+/** Set code and message (no location). Returns code; err may be NULL. */
+ps_status ps_error_set(ps_error *err, ps_status code, const char *fmt, ...) PS_PRINTF(3, 4);
+
+/** Set code, input location and message. line/column 0 mean "unknown". Returns code. */
+ps_status ps_error_set_at(ps_error *err, ps_status code, const char *path, long line, int column,
+                          const char *fmt, ...) PS_PRINTF(6, 7);
+
+/** Prefix the message with context ("while reading X: "), keeping the location. */
+void ps_error_prepend(ps_error *err, const char *fmt, ...) PS_PRINTF(2, 3);
+
+/**
+ * Format the record as "path:line:col: error: msg" (omitting absent parts) into buf.
+ * Returns buf.
+ */
+const char *ps_error_format(const ps_error *err, char *buf, unsigned long size);
+
+/** Short name of a status code ("out of memory", "parse error", ...). */
+const char *ps_status_str(ps_status code);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PS_ERROR_H */

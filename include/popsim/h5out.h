@@ -1,0 +1,71 @@
+/*
+ * popsim/h5out.h - results to and from HDF5 files that netCDF-4/CF readers
+ * (xarray, h5py, R's ncdf4/hdf5r, ncdump) open as labelled arrays.
+ *
+ * Layout (docs/output-format.md): global attributes Conventions="CF-1.8" and provenance;
+ * one group /scenarios/<name>/ per result with 1-D coordinate datasets `year` (int32),
+ * `region` (strings), `sex` (strings "male","female"), `age` (int32 0..100, 100 = 100+),
+ * each an HDF5 dimension scale attached to every variable; variables `population`,
+ * `births`, `deaths`, `net_migration`, `asfr`, `tfr`, `e0` (float64, units, long_name,
+ * _FillValue NaN), chunked by one year and compressed (shuffle + deflate).
+ *
+ * Files are written atomically: a temporary file beside the target is written, flushed,
+ * fsync'ed, closed and renamed over the target. On failure the temporary file is removed
+ * and an existing target is left untouched.
+ */
+#ifndef PS_H5OUT_H
+#define PS_H5OUT_H
+
+#include "popsim/error.h"
+#include "popsim/result.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What the file records about how it was made (all strings borrowed, may be "" or NULL). */
+typedef struct ps_provenance {
+    const char *scenario_path;   /* scenario file as given, "" for runs without one */
+    const char *scenario_sha256; /* lowercase hex of the scenario file's bytes, "" if none */
+    const char *command_line;    /* the argv joined by spaces */
+    const char *data_source;     /* e.g. "UN WPP 2024 (dir), location China (156)" */
+    unsigned long long seed;     /* random seed (0 for deterministic runs) */
+    int threads;                 /* OpenMP threads used */
+} ps_provenance;
+
+/**
+ * Write results[0..n-1], one group each, to `path` atomically.
+ * @return PS_OK; PS_EINVAL for n < 1 or duplicate/empty scenario names; PS_EIO when the
+ *         temporary file cannot be created, synced or renamed; PS_EHDF5 naming the object
+ */
+ps_status ps_h5_write(const char *path, const ps_result *const *results, int n,
+                      const ps_provenance *prov, ps_error *err);
+
+/**
+ * List the scenario groups of a result file.
+ * @param[out] names_out  array of *n_out strings, owned by the caller: free with ps_h5_free_names
+ * @return PS_OK; PS_EIO if the file cannot be opened; PS_EHDF5 if it has no /scenarios group
+ */
+ps_status ps_h5_list(char ***names_out, int *n_out, const char *path, ps_error *err);
+
+void ps_h5_free_names(char **names, int n);
+
+/**
+ * Read one scenario group back into a result (the inverse of ps_h5_write).
+ * @param[out] out  filled result the caller releases with ps_result_release
+ * @return PS_OK; PS_EIO; PS_EHDF5 naming the missing or malformed object
+ */
+ps_status ps_h5_read(ps_result *out, const char *path, const char *scenario, ps_error *err);
+
+/**
+ * Read a global string attribute (e.g. "popsim_version", "scenario_sha256").
+ * @param[out] buf  NUL-terminated value, truncated to size
+ * @return PS_OK; PS_EIO; PS_EHDF5 if the attribute is missing
+ */
+ps_status ps_h5_read_attr(char *buf, unsigned long size, const char *path, const char *attr,
+                          ps_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PS_H5OUT_H */

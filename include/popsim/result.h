@@ -1,0 +1,92 @@
+/*
+ * popsim/result.h - the projected population and its events for one scenario, the
+ * data behind one /scenarios/<name>/ group of the output file.
+ *
+ * Year index y runs over n_years = end_year - start_year + 1 values of 1 July.
+ * population[y] is the state on 1 July (start_year + y). Event arrays at y hold the
+ * events of [1 July year, 1 July year+1); their last year has no step and holds NaN,
+ * which is also the _FillValue written to the file.
+ *
+ * Deaths and net migration are indexed by the age the cohort reaches on 1 July year+1
+ * (age 0 = the year's birth cohort; the open group takes both the 99- and 100+-year-olds),
+ * so that for every cell  population[y+1][a] = population[y][a-1] + (a == 0 ? births : 0)
+ * - deaths[y][a] + net_migration[y][a]  holds exactly (docs/model.md).
+ */
+#ifndef PS_RESULT_H
+#define PS_RESULT_H
+
+#include <stddef.h>
+
+#include "popsim/error.h"
+#include "popsim/pop.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ps_result {
+    char *name;          /* scenario name, a valid HDF5 link name; owned */
+    char *title;         /* free text for people; owned, may be NULL */
+    int start_year;      /* first 1 July */
+    int n_years;         /* number of 1 July states, >= 2 */
+    int n_regions;
+    int n_ages;          /* last age is the open group */
+    char **region_names; /* n_regions strings; owned */
+    double *population;    /* [year][reg][sex][age] persons on 1 July */
+    double *births;        /* [year][reg][sex] live births in the step, persons */
+    double *deaths;        /* [year][reg][sex][age] deaths in the step by age at end of step */
+    double *net_migration; /* [year][reg][sex][age] net migrants credited to the cohort */
+    double *asfr;          /* [year][reg][age] births per woman-year */
+    double *tfr;           /* [year][reg] children per woman */
+    double *e0;            /* [year][reg][sex] life expectancy at birth of the step's life table, years */
+} ps_result;
+
+static inline size_t ps_result_cell(const ps_result *r, int year, int reg, int sex, int age)
+{
+    return (((size_t)year * (size_t)r->n_regions + (size_t)reg) * PS_SEX_COUNT + (size_t)sex) *
+               (size_t)r->n_ages + (size_t)age;
+}
+
+static inline size_t ps_result_sexcell(const ps_result *r, int year, int reg, int sex)
+{
+    return ((size_t)year * (size_t)r->n_regions + (size_t)reg) * PS_SEX_COUNT + (size_t)sex;
+}
+
+static inline size_t ps_result_agecell(const ps_result *r, int year, int reg, int age)
+{
+    return ((size_t)year * (size_t)r->n_regions + (size_t)reg) * (size_t)r->n_ages + (size_t)age;
+}
+
+static inline size_t ps_result_regcell(const ps_result *r, int year, int reg)
+{
+    return (size_t)year * (size_t)r->n_regions + (size_t)reg;
+}
+
+/**
+ * Allocate a result with every array filled with NaN and copies of name, title and the
+ * region names (title may be NULL; region_names may be NULL for "region1"..).
+ * @return PS_OK; PS_EINVAL for n_years < 2, n_regions < 1, n_ages < 2; PS_ENOMEM
+ */
+ps_status ps_result_init(ps_result *r, const char *name, const char *title, int start_year,
+                         int n_years, int n_regions, int n_ages, const char *const *region_names,
+                         ps_error *err);
+
+/** Total population on 1 July of `year` (calendar), all regions; NaN outside the range. */
+double ps_result_total(const ps_result *r, int year);
+
+/** Persons aged age_lo..age_hi on 1 July of `year`, all regions, both sexes. */
+double ps_result_age_range(const ps_result *r, int year, int age_lo, int age_hi);
+
+/** Births of the step starting 1 July `year`, all regions, both sexes (NaN for the last year). */
+double ps_result_births(const ps_result *r, int year);
+
+/** Deaths of the step starting 1 July `year`, all regions (NaN for the last year). */
+double ps_result_deaths(const ps_result *r, int year);
+
+/** Release everything the struct owns; accepts a zeroed struct. */
+void ps_result_release(ps_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PS_RESULT_H */

@@ -1,0 +1,127 @@
+/*
+ * popsim/scenario.h - a scenario file (YAML) as a validated plain-data value.
+ * ps_scn_load() is the only YAML parser in popsim: it checks every key, type and range
+ * and reports the first problem compiler-style (path:line:col, key, value, expectation).
+ * The format is documented in docs/scenario-format.md and scenarios/README.md.
+ *
+ * Paths inside a scenario are resolved relative to the scenario file's folder.
+ * A scenario names a UN WPP location (the default source of every input) and/or a
+ * planner's CSV files that replace single components (population, mortality, ...).
+ */
+#ifndef PS_SCENARIO_H
+#define PS_SCENARIO_H
+
+#include "popsim/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Where a value stood in the scenario file (1-based; 0 = not given). */
+typedef struct ps_scn_loc {
+    long line;
+    int column;
+} ps_scn_loc;
+
+/* A CSV file named in the scenario. */
+typedef struct ps_scn_file {
+    char *path;     /* resolved path (relative to the scenario's folder), owned; NULL if absent */
+    ps_scn_loc loc; /* location of the value in the scenario, for "cannot open" errors */
+} ps_scn_file;
+
+typedef enum ps_engine_kind { PS_ENGINE_CCM = 0, PS_ENGINE_COUNT } ps_engine_kind;
+
+typedef enum ps_fert_pattern {
+    PS_FERT_PATTERN_DEFAULT = 0, /* asfr_file if given, else WPP's if a location is given */
+    PS_FERT_PATTERN_WPP,         /* WPP percent ASFR of the location */
+    PS_FERT_PATTERN_HADWIGER,    /* Hadwiger curve with the given mean age */
+    PS_FERT_PATTERN_ASFR_FILE,   /* the (normalised) shape of asfr_file */
+} ps_fert_pattern;
+
+/* Rogers-Castro 7-parameter schedule m(x) = a1 e^(-alpha1 x)
+ *   + a2 exp(-alpha2 (x - mu2) - exp(-lambda2 (x - mu2))) + c, normalised to sum 1. */
+typedef struct ps_rogers_castro {
+    double a1, alpha1, a2, alpha2, mu2, lambda2, c;
+} ps_rogers_castro;
+
+/* The fundamental schedule of Rogers & Castro (1981) with mu2 = 21 (docs/model.md). */
+#define PS_ROGERS_CASTRO_INIT                                                              \
+    { .a1 = 0.02, .alpha1 = 0.10, .a2 = 0.06, .alpha2 = 0.10, .mu2 = 21.0, .lambda2 = 0.40, \
+      .c = 0.003 }
+
+typedef struct ps_scenario {
+    char *path;        /* the scenario file as given; owned */
+    char *dir;         /* folder of the scenario file ("." if none); owned */
+    char *name;        /* [A-Za-z0-9_.-]{1,64}, the output group name; owned */
+    char *title;       /* free text (any UTF-8); owned, may be NULL */
+    int start_year;    /* 1 July of the base population, 1950..2300 */
+    int end_year;      /* last 1 July projected, start_year < end_year <= 2300 */
+    ps_engine_kind engine;
+
+    /* data: the UN WPP source (optional when every component comes from files) */
+    char *wpp_dir;     /* resolved folder, or NULL: POPSIM_DATA_DIR, else ../shared/data/wpp2024 */
+    ps_scn_loc wpp_dir_loc;
+    char *location;    /* WPP location: exact name or M49 code as text; NULL if none */
+    ps_scn_loc location_loc;
+    char *region_name; /* label of the region; NULL: the location's name, else "region1" */
+
+    struct {
+        ps_scn_file file; /* sex,age,value (single ages or groups) */
+    } population;
+
+    struct {
+        ps_scn_file mx_file; /* year,sex,age,mx (single ages or abridged groups) */
+        ps_scn_file e0_file; /* year,sex,e0: mx (from mx_file or WPP) scaled to reproduce it */
+    } mortality;
+
+    struct {
+        ps_scn_file asfr_file; /* year,age,asfr (single ages or 5-year groups) */
+        ps_scn_file tfr_file;  /* year,tfr */
+        double tfr;            /* constant TFR, children per woman, [0, 10]; if has_tfr */
+        int has_tfr;
+        ps_scn_loc tfr_loc;
+        ps_fert_pattern pattern;
+        ps_scn_loc pattern_loc;
+        double mean_age;       /* Hadwiger mean age of childbearing, years, [15, 45] */
+        int has_mean_age;
+    } fertility;
+
+    struct {
+        double value; /* constant male births per female birth, [0.9, 1.3]; if has_value */
+        int has_value;
+        ps_scn_loc value_loc;
+        ps_scn_file file; /* year,srb */
+    } srb;
+
+    struct {
+        int none;               /* "none: true": closed population */
+        ps_scn_file file;       /* year,sex,age,value: net migrants by single age or group */
+        ps_scn_file total_file; /* year,total: net migrants per year, spread by the schedule */
+        double total;           /* constant net migrants per year (persons); if has_total */
+        int has_total;
+        ps_scn_loc total_loc;
+        double male_share;      /* share of net migrants who are male, [0, 1], default 0.5 */
+        ps_rogers_castro schedule; /* default PS_ROGERS_CASTRO_INIT */
+    } migration;
+
+    char **warnings; /* legal but suspicious input, "path:line:col: warning: ..." strings; owned */
+    int n_warnings;
+} ps_scenario;
+
+/**
+ * Load and validate a scenario file. Nothing is read but the YAML file itself
+ * (CSV files are opened later by the input builder).
+ * @param[out] out  filled on success; zeroed on failure
+ * @return PS_OK; PS_EIO if the file cannot be read; PS_EPARSE for malformed YAML, an
+ *         unknown key or a wrong type; PS_EINVAL for values out of range, missing required
+ *         keys or contradictory choices. err holds path:line:col of the offending value.
+ */
+ps_status ps_scn_load(ps_scenario *out, const char *path, ps_error *err);
+
+/** Release everything the scenario owns; accepts a zeroed struct. */
+void ps_scn_release(ps_scenario *scn);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PS_SCENARIO_H */

@@ -1,0 +1,165 @@
+/*
+ * result.c - allocation and simple totals of a projection result.
+ * Every array starts as NaN (the output _FillValue), so a value never computed
+ * cannot pass for a zero.
+ */
+#include "popsim/result.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dup_str(const char *s)
+{
+    if (s == NULL) {
+        return NULL;
+    }
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d != NULL) {
+        memcpy(d, s, n);
+    }
+    return d;
+}
+
+static double *nan_array(size_t n)
+{
+    double *a = malloc(n * sizeof *a);
+    if (a != NULL) {
+        for (size_t i = 0; i < n; ++i) {
+            a[i] = NAN;
+        }
+    }
+    return a;
+}
+
+ps_status ps_result_init(ps_result *r, const char *name, const char *title, int start_year,
+                         int n_years, int n_regions, int n_ages, const char *const *region_names,
+                         ps_error *err)
+{
+    memset(r, 0, sizeof *r);
+    if (n_years < 2 || n_regions < 1 || n_ages < 2 || name == NULL) {
+        return ps_error_set(err, PS_EINVAL,
+                            "a result needs a name, >= 2 years, >= 1 region and >= 2 ages "
+                            "(got %d years, %d regions, %d ages)", n_years, n_regions, n_ages);
+    }
+    r->start_year = start_year;
+    r->n_years = n_years;
+    r->n_regions = n_regions;
+    r->n_ages = n_ages;
+    size_t cells = (size_t)n_years * (size_t)n_regions * PS_SEX_COUNT * (size_t)n_ages;
+    size_t sexcells = (size_t)n_years * (size_t)n_regions * PS_SEX_COUNT;
+    size_t agecells = (size_t)n_years * (size_t)n_regions * (size_t)n_ages;
+    size_t regcells = (size_t)n_years * (size_t)n_regions;
+    r->name = dup_str(name);
+    r->title = dup_str(title);
+    r->region_names = calloc((size_t)n_regions, sizeof *r->region_names);
+    r->population = nan_array(cells);
+    r->births = nan_array(sexcells);
+    r->deaths = nan_array(cells);
+    r->net_migration = nan_array(cells);
+    r->asfr = nan_array(agecells);
+    r->tfr = nan_array(regcells);
+    r->e0 = nan_array(sexcells);
+    int ok = r->name && (title == NULL || r->title) && r->region_names && r->population &&
+             r->births && r->deaths && r->net_migration && r->asfr && r->tfr && r->e0;
+    for (int reg = 0; ok && reg < n_regions; ++reg) {
+        char buf[32];
+        const char *nm = region_names ? region_names[reg] : NULL;
+        if (nm == NULL) {
+            snprintf(buf, sizeof buf, "region%d", reg + 1);
+            nm = buf;
+        }
+        r->region_names[reg] = dup_str(nm);
+        ok = r->region_names[reg] != NULL;
+    }
+    if (!ok) {
+        ps_result_release(r);
+        return ps_error_set(err, PS_ENOMEM, "out of memory for a result of %zu cells", cells);
+    }
+    return PS_OK;
+}
+
+static int year_index(const ps_result *r, int year)
+{
+    int y = year - r->start_year;
+    return (y >= 0 && y < r->n_years) ? y : -1;
+}
+
+double ps_result_age_range(const ps_result *r, int year, int age_lo, int age_hi)
+{
+    int y = year_index(r, year);
+    if (y < 0) {
+        return NAN;
+    }
+    double sum = 0.0;
+    for (int reg = 0; reg < r->n_regions; ++reg) {
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            for (int age = age_lo; age <= age_hi && age < r->n_ages; ++age) {
+                sum += r->population[ps_result_cell(r, y, reg, sex, age)];
+            }
+        }
+    }
+    return sum;
+}
+
+double ps_result_total(const ps_result *r, int year)
+{
+    return ps_result_age_range(r, year, 0, r->n_ages - 1);
+}
+
+double ps_result_births(const ps_result *r, int year)
+{
+    int y = year_index(r, year);
+    if (y < 0) {
+        return NAN;
+    }
+    double sum = 0.0;
+    for (int reg = 0; reg < r->n_regions; ++reg) {
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            sum += r->births[ps_result_sexcell(r, y, reg, sex)];
+        }
+    }
+    return sum;
+}
+
+double ps_result_deaths(const ps_result *r, int year)
+{
+    int y = year_index(r, year);
+    if (y < 0) {
+        return NAN;
+    }
+    double sum = 0.0;
+    for (int reg = 0; reg < r->n_regions; ++reg) {
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            for (int age = 0; age < r->n_ages; ++age) {
+                sum += r->deaths[ps_result_cell(r, y, reg, sex, age)];
+            }
+        }
+    }
+    return sum;
+}
+
+void ps_result_release(ps_result *r)
+{
+    if (r == NULL) {
+        return;
+    }
+    if (r->region_names != NULL) {
+        for (int reg = 0; reg < r->n_regions; ++reg) {
+            free(r->region_names[reg]);
+        }
+    }
+    free(r->region_names);
+    free(r->name);
+    free(r->title);
+    free(r->population);
+    free(r->births);
+    free(r->deaths);
+    free(r->net_migration);
+    free(r->asfr);
+    free(r->tfr);
+    free(r->e0);
+    memset(r, 0, sizeof *r);
+}
