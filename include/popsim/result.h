@@ -39,6 +39,8 @@ typedef struct ps_result {
     double *asfr;          /* [year][reg][age] births per woman-year */
     double *tfr;           /* [year][reg] children per woman */
     double *e0;            /* [year][reg][sex] life expectancy at birth of the step's life table, years */
+    double emigration_shortfall; /* persons of net emigration not applied because cohorts
+                                  * would have become negative (0 in a consistent run) */
 } ps_result;
 
 static inline size_t ps_result_cell(const ps_result *r, int year, int reg, int sex, int age)

@@ -1,0 +1,92 @@
+/*
+ * popsim/demog.h - demographic building blocks: single-year life tables, graduation of
+ * grouped data to single years of age, model schedules (Hadwiger fertility, Rogers-Castro
+ * migration). Pure functions on caller-owned arrays; no I/O. Methods and sources:
+ * docs/model.md.
+ */
+#ifndef PS_DEMOG_H
+#define PS_DEMOG_H
+
+#include "popsim/error.h"
+#include "popsim/pop.h"
+#include "popsim/scenario.h" /* ps_rogers_castro */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * A single-year life table for ages 0..n_ages-1, the last age open. l(0) = 1.
+ * Arrays are caller storage of n_ages doubles each.
+ */
+typedef struct ps_lifetable {
+    int n_ages;
+    double *ax; /* average years lived in the interval by those dying in it */
+    double *qx; /* probability of dying between x and x+1 (1 in the open group) */
+    double *lx; /* survivors to exact age x, radix 1 */
+    double *Lx; /* person-years lived between x and x+1 (to infinity in the open group) */
+    double *Tx; /* person-years lived above age x */
+    double *ex; /* life expectancy at age x, years */
+} ps_lifetable;
+
+/**
+ * Fill a life table from central death rates mx (per person-year). a0 follows
+ * Andreev & Kingkade (2015), ax = 1/2 above; the open group has L = l/m.
+ * @return PS_OK; PS_EINVAL if any mx is negative or not finite, or the open-age mx is 0
+ */
+ps_status ps_lt_compute(ps_lifetable *lt, const double *mx, ps_sex sex, ps_error *err);
+
+/** Life expectancy at birth implied by mx (ages 0..n_ages-1); NaN for invalid mx. */
+double ps_lt_e0(const double *mx, int n_ages, ps_sex sex);
+
+/**
+ * Multiply every mx by the one factor k that makes the life table's e0 equal
+ * e0_target (Brent's method on log k). Scratch: none (uses the stack for n_ages <= 256).
+ * @return PS_OK; PS_EINVAL if e0_target is not in (0, 150) or mx invalid; PS_ENUMERIC if
+ *         no factor in [e^-12, e^12] reaches the target
+ */
+ps_status ps_lt_scale_to_e0(double *mx, int n_ages, ps_sex sex, double e0_target, ps_error *err);
+
+/**
+ * Projection survivorship from a life table: s_out[0] = L0/l0 (births to age 0),
+ * s_out[x+1] = L(x+1)/L(x) for x = 0..n-3 (age x to x+1), and s_out[n-1] = T(n-1)/T(n-2)
+ * for the open group (applied to P(n-2) + P(n-1)). s_out has n_ages entries.
+ */
+void ps_lt_survivorship(double *s_out, const ps_lifetable *lt);
+
+/**
+ * Graduate grouped counts to single years with a monotone (Steffen) spline through the
+ * cumulative counts at the group edges. Groups are [edges[g], edges[g+1]) for
+ * g = 0..n_groups-1; single_out receives edges[n_groups] - edges[0] values, each >= 0,
+ * and the counts of every group are preserved exactly.
+ * @return PS_OK; PS_EINVAL for fewer than 2 groups, non-increasing edges or negative counts
+ */
+ps_status ps_grad_counts(double *single_out, const int *edges, const double *counts, int n_groups,
+                         ps_error *err);
+
+/**
+ * Graduate abridged central death rates to single ages 0..n_ages-1. Groups are
+ * [edges[g], edges[g+1]) with the last group open (edges[n_groups] is ignored, its rate
+ * applies to the open age n_ages-1, which must equal edges[n_groups-1]). Single values are
+ * log-linear between group centres (extrapolated at the ends), then rescaled within each
+ * closed group so that the group's life-table rate (deaths / person-years) equals the
+ * group rate.
+ * @return PS_OK; PS_EINVAL for invalid edges or rates that are not positive and finite
+ */
+ps_status ps_grad_mx(double *mx_out, int n_ages, const int *edges, const double *mx_groups,
+                     int n_groups, ps_error *err);
+
+/**
+ * Hadwiger fertility schedule (IUSSP form) with d = 10 years, H = 2.8 and T = mean_age - d,
+ * evaluated at mid-age x + 1/2 over ages [PS_FERTILE_AGE_MIN, PS_FERTILE_AGE_MAX] and
+ * scaled so that the single-age rates sum to tfr. asfr_out has n_ages entries (0 outside).
+ */
+void ps_sched_hadwiger(double *asfr_out, int n_ages, double tfr, double mean_age);
+
+/** Rogers-Castro migration schedule at ages 0..n_ages-1, normalised to sum 1. */
+void ps_sched_rogers_castro(double *out, int n_ages, const ps_rogers_castro *rc);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PS_DEMOG_H */
