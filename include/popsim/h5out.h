@@ -58,12 +58,19 @@ void ps_h5_free_names(char **names, int n);
 ps_status ps_h5_read(ps_result *out, const char *path, const char *scenario, ps_error *err);
 
 /**
- * Read a global string attribute (e.g. "popsim_version", "scenario_sha256").
+ * Read a global string attribute (e.g. "popsim_version", "scenario_sha256"), variable- or
+ * fixed-length; integer attributes ("seed", "threads") come back in decimal.
  * @param[out] buf  NUL-terminated value, truncated to size
  * @return PS_OK; PS_EIO; PS_EHDF5 if the attribute is missing
  */
 ps_status ps_h5_read_attr(char *buf, unsigned long size, const char *path, const char *attr,
                           ps_error *err);
+
+/**
+ * Switch off HDF5's own error printing for the whole process. For programs (the CLI calls
+ * it once at start-up); the library itself never changes process-wide settings.
+ */
+void ps_h5_quiet(void);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,1123 @@
+/*
+ * h5out.c - projection results to and from HDF5 files laid out as netCDF-4/CF, so that
+ * xarray, h5py, R and ncdump see labelled arrays (docs/output-format.md describes the layout;
+ * the dimension and variable tables below are its single source in code).
+ *
+ * Invariants: this is the only file that includes <hdf5.h>. Every hid_t starts as
+ * H5I_INVALID_HID and is closed in the cleanup block of the function that opened it. A write
+ * goes to "<target>.tmp.<pid>" beside the target, which is fsync'ed and renamed over the
+ * target, or unlinked on failure, so a reader never sees a partial file. HDF5's global error
+ * printing is left alone: the CLI (and the tests) switch it off.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* fsync, getpid, gmtime_r, O_DIRECTORY */
+#endif
+
+#include "popsim/h5out.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+/* zlib level 4: on shuffled doubles, higher levels save little space for much more time. */
+static const unsigned deflate_level = 4;
+
+/* The dimensions of a scenario group, each a 1-D coordinate dataset and dimension scale. */
+typedef enum dim_id { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE, DIM_COUNT } dim_id;
+
+typedef struct dim_spec {
+    const char *name;
+    const char *units;     /* NULL for labels without a unit */
+    const char *long_name;
+} dim_spec;
+
+static const dim_spec dim_specs[DIM_COUNT] = {
+    [DIM_YEAR] = { "year", "year", "calendar year (1 July)" },
+    [DIM_REGION] = { "region", NULL, "region" },
+    [DIM_SEX] = { "sex", NULL, "sex" },
+    [DIM_AGE] = { "age", "years", "age in completed years" },
+};
+
+/* The variables of a scenario group; dims list the axes of the flat ps_result array in order. */
+typedef enum var_id {
+    VAR_POPULATION,
+    VAR_BIRTHS,
+    VAR_DEATHS,
+    VAR_NET_MIGRATION,
+    VAR_ASFR,
+    VAR_TFR,
+    VAR_E0,
+    VAR_COUNT
+} var_id;
+
+typedef struct var_spec {
+    const char *name;
+    int rank;
+    dim_id dims[DIM_COUNT];
+    const char *units;
+    const char *long_name;
+} var_spec;
+
+static const var_spec var_specs[VAR_COUNT] = {
+    [VAR_POPULATION] = { "population", 4, { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE }, "persons",
+                         "population on 1 July" },
+    [VAR_BIRTHS] = { "births", 3, { DIM_YEAR, DIM_REGION, DIM_SEX }, "persons",
+                     "live births from 1 July of year to 1 July of year+1" },
+    [VAR_DEATHS] = { "deaths", 4, { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE }, "persons",
+                     "deaths in the year by age at the end of the year (cohort)" },
+    [VAR_NET_MIGRATION] = { "net_migration", 4, { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE },
+                            "persons",
+                            "net migrants in the year by age at the end of the year (cohort)" },
+    [VAR_ASFR] = { "asfr", 3, { DIM_YEAR, DIM_REGION, DIM_AGE }, "1/year",
+                   "age-specific fertility rate" },
+    [VAR_TFR] = { "tfr", 2, { DIM_YEAR, DIM_REGION }, "children per woman",
+                  "total fertility rate" },
+    [VAR_E0] = { "e0", 3, { DIM_YEAR, DIM_REGION, DIM_SEX }, "years", "life expectancy at birth" },
+};
+
+/* Provenance used when the caller passes none: every string empty. */
+static const ps_provenance no_provenance = { "", "", "", "", 0, 0 };
+
+static double *var_data(const ps_result *r, var_id v)
+{
+    switch (v) {
+    case VAR_POPULATION: return r->population;
+    case VAR_BIRTHS: return r->births;
+    case VAR_DEATHS: return r->deaths;
+    case VAR_NET_MIGRATION: return r->net_migration;
+    case VAR_ASFR: return r->asfr;
+    case VAR_TFR: return r->tfr;
+    case VAR_E0: return r->e0;
+    case VAR_COUNT: break;
+    }
+    assert(0 && "unknown variable");
+    return NULL;
+}
+
+static hsize_t dim_len(const ps_result *r, dim_id d)
+{
+    switch (d) {
+    case DIM_YEAR: return (hsize_t)r->n_years;
+    case DIM_REGION: return (hsize_t)r->n_regions;
+    case DIM_SEX: return PS_SEX_COUNT;
+    case DIM_AGE: return (hsize_t)r->n_ages;
+    case DIM_COUNT: break;
+    }
+    assert(0 && "unknown dimension");
+    return 0;
+}
+
+/* ---- errors ------------------------------------------------------------------------------ */
+
+typedef struct h5_detail {
+    char text[256];
+} h5_detail;
+
+/* H5Ewalk2 callback: keep the innermost (most specific) description, e.g. "object 'x'
+ * doesn't exist" rather than the API function's generic "not found". */
+static herr_t keep_innermost(unsigned n, const H5E_error2_t *e, void *data)
+{
+    h5_detail *d = data;
+    if (n == 0 && e->desc != NULL) {
+        snprintf(d->text, sizeof d->text, "%s", e->desc);
+    }
+    return 0;
+}
+
+/* HDF5's own reason for the failure that just happened, read from its error stack (which
+ * the failing call left in place whether or not automatic printing is on). */
+static void h5_reason(h5_detail *d)
+{
+    snprintf(d->text, sizeof d->text, "%s", "no detail from HDF5");
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, d);
+}
+
+/* PS_EHDF5 "cannot <action> '<name>' in '<path of loc>': <HDF5 reason>". */
+static ps_status h5_fail(ps_error *err, const char *action, hid_t loc, const char *name)
+{
+    char where[256] = "?";
+    h5_detail d;
+    h5_reason(&d);
+    if (H5Iget_name(loc, where, sizeof where) < 0) {
+        snprintf(where, sizeof where, "%s", "?");
+    }
+    return ps_error_set(err, PS_EHDF5, "cannot %s '%s' in '%s': %s", action, name, where, d.text);
+}
+
+/* Name the file in the record unless a deeper layer already did. */
+static void note_path(ps_error *err, const char *path)
+{
+    if (err != NULL && err->code != PS_OK && err->path[0] == '\0') {
+        snprintf(err->path, sizeof err->path, "%s", path);
+    }
+}
+
+/* ---- small writers ----------------------------------------------------------------------- */
+
+/* A variable-length UTF-8 C string type: what netCDF-4 calls NC_STRING. */
+static hid_t utf8_string_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t >= 0 && (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)) {
+        H5Tclose(t);
+        t = H5I_INVALID_HID;
+    }
+    return t;
+}
+
+/* Group (or file) creation list that records link creation order, so ncdump, xarray and
+ * ps_h5_list show scenarios and variables in the order they were written. */
+static hid_t ordered_plist(hid_t cls)
+{
+    hid_t pl = H5Pcreate(cls);
+    if (pl >= 0 &&
+        H5Pset_link_creation_order(pl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0) {
+        H5Pclose(pl);
+        pl = H5I_INVALID_HID;
+    }
+    return pl;
+}
+
+static ps_status attr_write(hid_t obj, const char *name, hid_t ftype, hid_t mtype,
+                            const void *value, ps_error *err)
+{
+    hid_t space = H5I_INVALID_HID, attr = H5I_INVALID_HID;
+    ps_status rc = PS_OK;
+    if ((space = H5Screate(H5S_SCALAR)) < 0 ||
+        (attr = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+        H5Awrite(attr, mtype, value) < 0) {
+        rc = h5_fail(err, "write attribute", obj, name);
+    }
+    if (attr >= 0) {
+        H5Aclose(attr);
+    }
+    if (space >= 0) {
+        H5Sclose(space);
+    }
+    return rc;
+}
+
+static ps_status attr_str(hid_t obj, const char *name, const char *value, ps_error *err)
+{
+    const char *text = value != NULL ? value : "";
+    hid_t type = utf8_string_type();
+    ps_status rc = PS_OK;
+    if (type < 0) {
+        rc = h5_fail(err, "make a string type for attribute", obj, name);
+    } else {
+        rc = attr_write(obj, name, type, type, &text, err);
+        H5Tclose(type);
+    }
+    return rc;
+}
+
+static ps_status attr_int(hid_t obj, const char *name, int value, ps_error *err)
+{
+    int32_t v = (int32_t)value;
+    return attr_write(obj, name, H5T_STD_I32LE, H5T_NATIVE_INT32, &v, err);
+}
+
+/* ---- writing one scenario group ---------------------------------------------------------- */
+
+/* One 1-D coordinate: dataset, dimension scale named after it, units and long_name. */
+static ps_status write_coord(hid_t *out, hid_t grp, dim_id d, hid_t ftype, hid_t mtype,
+                             const void *values, hsize_t len, ps_error *err)
+{
+    const dim_spec *spec = &dim_specs[d];
+    hid_t space = H5I_INVALID_HID, ds = H5I_INVALID_HID;
+    ps_status rc = PS_OK;
+    if ((space = H5Screate_simple(1, &len, NULL)) < 0 ||
+        (ds = H5Dcreate2(grp, spec->name, ftype, space, H5P_DEFAULT, H5P_DEFAULT,
+                         H5P_DEFAULT)) < 0 ||
+        H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0) {
+        rc = h5_fail(err, "write coordinate", grp, spec->name);
+        goto done;
+    }
+    if (H5DSset_scale(ds, spec->name) < 0) {
+        rc = h5_fail(err, "make a dimension scale of", grp, spec->name);
+        goto done;
+    }
+    if (spec->units != NULL && (rc = attr_str(ds, "units", spec->units, err)) != PS_OK) {
+        goto done;
+    }
+    rc = attr_str(ds, "long_name", spec->long_name, err);
+done:
+    if (rc != PS_OK && ds >= 0) {
+        H5Dclose(ds);
+        ds = H5I_INVALID_HID;
+    }
+    if (space >= 0) {
+        H5Sclose(space);
+    }
+    *out = ds;
+    return rc;
+}
+
+/* The four coordinates of a result; coord[] receives open datasets the caller closes. */
+static ps_status write_coords(hid_t coord[DIM_COUNT], hid_t grp, const ps_result *r,
+                              ps_error *err)
+{
+    int32_t *years = malloc((size_t)r->n_years * sizeof *years);
+    int32_t *ages = malloc((size_t)r->n_ages * sizeof *ages);
+    const char *sexes[PS_SEX_COUNT];
+    char note[96];
+    hid_t str = utf8_string_type();
+    ps_status rc = PS_OK;
+    if (years == NULL || ages == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for the coordinates of '%s'", r->name);
+        goto done;
+    }
+    if (str < 0) {
+        rc = h5_fail(err, "make a string type for", grp, "region");
+        goto done;
+    }
+    for (int year = 0; year < r->n_years; ++year) {
+        years[year] = (int32_t)(r->start_year + year);
+    }
+    for (int age = 0; age < r->n_ages; ++age) {
+        ages[age] = (int32_t)age;
+    }
+    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+        sexes[sex] = ps_sex_name((ps_sex)sex);
+    }
+    hsize_t n_years = dim_len(r, DIM_YEAR), n_regions = dim_len(r, DIM_REGION);
+    if ((rc = write_coord(&coord[DIM_YEAR], grp, DIM_YEAR, H5T_STD_I32LE, H5T_NATIVE_INT32, years,
+                          n_years, err)) != PS_OK ||
+        (rc = write_coord(&coord[DIM_REGION], grp, DIM_REGION, str, str, r->region_names,
+                          n_regions, err)) != PS_OK ||
+        (rc = write_coord(&coord[DIM_SEX], grp, DIM_SEX, str, str, sexes, PS_SEX_COUNT, err)) !=
+            PS_OK ||
+        (rc = write_coord(&coord[DIM_AGE], grp, DIM_AGE, H5T_STD_I32LE, H5T_NATIVE_INT32, ages,
+                          dim_len(r, DIM_AGE), err)) != PS_OK) {
+        goto done;
+    }
+    snprintf(note, sizeof note, "the last age is the open group, e.g. %d = %d+", r->n_ages - 1,
+             r->n_ages - 1);
+    rc = attr_str(coord[DIM_AGE], "note", note, err);
+done:
+    if (str >= 0) {
+        H5Tclose(str);
+    }
+    free(years);
+    free(ages);
+    return rc;
+}
+
+/* Chunks of one year by everything else, shuffled and deflated, unwritten cells NaN. */
+static hid_t variable_dcpl(int rank, const hsize_t *dims)
+{
+    hsize_t chunk[DIM_COUNT];
+    const double fill = NAN;
+    for (int k = 0; k < rank; ++k) {
+        chunk[k] = k == 0 ? 1 : dims[k];
+    }
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (dcpl >= 0 &&
+        (H5Pset_chunk(dcpl, rank, chunk) < 0 || H5Pset_shuffle(dcpl) < 0 ||
+         H5Pset_deflate(dcpl, deflate_level) < 0 ||
+         H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) < 0)) {
+        H5Pclose(dcpl);
+        dcpl = H5I_INVALID_HID;
+    }
+    return dcpl;
+}
+
+/* One float64 variable with its CF attributes and a dimension scale on every axis. */
+static ps_status write_var(hid_t grp, const ps_result *r, var_id v, const hid_t coord[DIM_COUNT],
+                           ps_error *err)
+{
+    const var_spec *spec = &var_specs[v];
+    const double fill = NAN;
+    hsize_t dims[DIM_COUNT];
+    hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID, ds = H5I_INVALID_HID;
+    ps_status rc = PS_OK;
+    for (int k = 0; k < spec->rank; ++k) {
+        dims[k] = dim_len(r, spec->dims[k]);
+    }
+    if ((space = H5Screate_simple(spec->rank, dims, NULL)) < 0 ||
+        (dcpl = variable_dcpl(spec->rank, dims)) < 0 ||
+        (ds = H5Dcreate2(grp, spec->name, H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl,
+                         H5P_DEFAULT)) < 0 ||
+        H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, var_data(r, v)) < 0) {
+        rc = h5_fail(err, "write variable", grp, spec->name);
+        goto done;
+    }
+    if ((rc = attr_str(ds, "units", spec->units, err)) != PS_OK ||
+        (rc = attr_str(ds, "long_name", spec->long_name, err)) != PS_OK ||
+        (rc = attr_write(ds, "_FillValue", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &fill, err)) !=
+            PS_OK) {
+        goto done;
+    }
+    for (int k = 0; k < spec->rank; ++k) {
+        if (H5DSattach_scale(ds, coord[spec->dims[k]], (unsigned)k) < 0) {
+            rc = h5_fail(err, "attach its dimension scales to", grp, spec->name);
+            goto done;
+        }
+    }
+done:
+    if (ds >= 0) {
+        H5Dclose(ds);
+    }
+    if (dcpl >= 0) {
+        H5Pclose(dcpl);
+    }
+    if (space >= 0) {
+        H5Sclose(space);
+    }
+    return rc;
+}
+
+static ps_status write_scenario(hid_t scenarios, hid_t gcpl, const ps_result *r, ps_error *err)
+{
+    hid_t grp = H5I_INVALID_HID;
+    hid_t coord[DIM_COUNT] = { H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID,
+                               H5I_INVALID_HID };
+    ps_status rc = PS_OK;
+    if ((grp = H5Gcreate2(scenarios, r->name, H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0) {
+        rc = h5_fail(err, "create group", scenarios, r->name);
+        goto done;
+    }
+    if ((rc = attr_str(grp, "title", r->title != NULL ? r->title : r->name, err)) != PS_OK ||
+        (rc = attr_int(grp, "start_year", r->start_year, err)) != PS_OK ||
+        (rc = attr_int(grp, "end_year", r->start_year + r->n_years - 1, err)) != PS_OK ||
+        (rc = write_coords(coord, grp, r, err)) != PS_OK) {
+        goto done;
+    }
+    for (int v = 0; v < VAR_COUNT && rc == PS_OK; ++v) {
+        rc = write_var(grp, r, (var_id)v, coord, err);
+    }
+done:
+    for (int d = 0; d < DIM_COUNT; ++d) {
+        if (coord[d] >= 0) {
+            H5Dclose(coord[d]);
+        }
+    }
+    if (grp >= 0) {
+        H5Gclose(grp);
+    }
+    return rc;
+}
+
+/* ---- the file: global attributes, groups, atomic replacement ----------------------------- */
+
+/* "YYYY-MM-DDThh:mm:ssZ" now, or at SOURCE_DATE_EPOCH when set (reproducible-builds.org),
+ * so answer files can be regenerated byte for byte. */
+static void utc_timestamp(char *buf, size_t size)
+{
+    time_t now = time(NULL);
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    struct tm tm;
+    if (epoch != NULL && epoch[0] != '\0') {
+        char *end = NULL;
+        errno = 0;
+        long long secs = strtoll(epoch, &end, 10);
+        if (errno == 0 && *end == '\0' && secs >= 0) {
+            now = (time_t)secs;
+        }
+    }
+    if (gmtime_r(&now, &tm) == NULL || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+        snprintf(buf, size, "%s", "unknown");
+    }
+}
+
+static ps_status write_globals(hid_t file, const ps_result *first, const ps_provenance *prov,
+                               ps_error *err)
+{
+    char created[32];
+    utc_timestamp(created, sizeof created);
+    const char *cmd = prov->command_line != NULL ? prov->command_line : "";
+    size_t history_len = strlen(created) + 1 + strlen(cmd) + 1;
+    char *history = malloc(history_len);
+    ps_status rc = PS_OK;
+    if (history == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for the history attribute");
+        goto done;
+    }
+    snprintf(history, history_len, "%s %s", created, cmd);
+    const struct {
+        const char *name, *value;
+    } text[] = {
+        { "Conventions", "CF-1.8" },
+        { "title", first->title != NULL ? first->title : first->name },
+        { "popsim_version", PS_VERSION },
+        { "git_commit", PS_GIT_COMMIT },
+        { "scenario_file", prov->scenario_path },
+        { "scenario_sha256", prov->scenario_sha256 },
+        { "command_line", cmd },
+        { "data_source", prov->data_source },
+        { "created", created },
+        { "history", history },
+    };
+    for (size_t k = 0; k < sizeof text / sizeof text[0] && rc == PS_OK; ++k) {
+        rc = attr_str(file, text[k].name, text[k].value, err);
+    }
+    uint64_t seed = (uint64_t)prov->seed;
+    if (rc == PS_OK) {
+        rc = attr_write(file, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed, err);
+    }
+    if (rc == PS_OK) {
+        rc = attr_int(file, "threads", prov->threads, err);
+    }
+done:
+    free(history);
+    return rc;
+}
+
+/* Everything goes into `tmp`, which is flushed and closed; the caller syncs and renames. */
+static ps_status write_file(const char *tmp, const ps_result *const *results, int n,
+                            const ps_provenance *prov, ps_error *err)
+{
+    hid_t fapl = H5I_INVALID_HID, fcpl = H5I_INVALID_HID, gcpl = H5I_INVALID_HID;
+    hid_t file = H5I_INVALID_HID, scenarios = H5I_INVALID_HID;
+    ps_status rc = PS_OK;
+    h5_detail d;
+    /* The 1.8 object format keeps files readable by every netCDF-4 and HDF5 >= 1.8 reader. */
+    if ((fapl = H5Pcreate(H5P_FILE_ACCESS)) < 0 ||
+        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) < 0 ||
+        (fcpl = ordered_plist(H5P_FILE_CREATE)) < 0 ||
+        (gcpl = ordered_plist(H5P_GROUP_CREATE)) < 0) {
+        h5_reason(&d);
+        rc = ps_error_set(err, PS_EHDF5, "cannot set up HDF5 property lists: %s", d.text);
+        goto done;
+    }
+    if ((file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl)) < 0) {
+        h5_reason(&d);
+        rc = ps_error_set(err, PS_EIO, "cannot create temporary file '%s': %s", tmp, d.text);
+        goto done;
+    }
+    if ((rc = write_globals(file, results[0], prov, err)) != PS_OK) {
+        goto done;
+    }
+    if ((scenarios = H5Gcreate2(file, "scenarios", H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0) {
+        rc = h5_fail(err, "create group", file, "scenarios");
+        goto done;
+    }
+    for (int k = 0; k < n && rc == PS_OK; ++k) {
+        rc = write_scenario(scenarios, gcpl, results[k], err);
+    }
+    if (rc == PS_OK && H5Fflush(file, H5F_SCOPE_GLOBAL) < 0) {
+        rc = h5_fail(err, "flush", file, tmp);
+    }
+done:
+    if (scenarios >= 0) {
+        H5Gclose(scenarios);
+    }
+    if (file >= 0 && H5Fclose(file) < 0 && rc == PS_OK) {
+        h5_reason(&d);
+        rc = ps_error_set(err, PS_EHDF5, "cannot close temporary file '%s': %s", tmp, d.text);
+    }
+    if (gcpl >= 0) {
+        H5Pclose(gcpl);
+    }
+    if (fcpl >= 0) {
+        H5Pclose(fcpl);
+    }
+    if (fapl >= 0) {
+        H5Pclose(fapl);
+    }
+    return rc;
+}
+
+/* Names a group may take: non-empty, no '/', not "." or "..". */
+static int valid_link_name(const char *name)
+{
+    return name != NULL && name[0] != '\0' && strchr(name, '/') == NULL &&
+           strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+/* Everything that can be known bad before a file is touched. */
+static ps_status validate_results(const ps_result *const *results, int n, ps_error *err)
+{
+    ps_status rc = PS_OK;
+    if (results == NULL || n < 1) {
+        rc = ps_error_set(err, PS_EINVAL, "nothing to write: %d scenarios", n);
+    }
+    for (int k = 0; k < n && rc == PS_OK; ++k) {
+        const char *name = results[k]->name;
+        assert(results[k]->region_names != NULL && results[k]->population != NULL);
+        if (!valid_link_name(name)) {
+            rc = ps_error_set(err, PS_EINVAL,
+                              "scenario name '%s' cannot name an HDF5 group: it must be "
+                              "non-empty, contain no '/' and not be '.' or '..'",
+                              name != NULL ? name : "(null)");
+        }
+        for (int j = 0; j < k && rc == PS_OK; ++j) {
+            if (strcmp(results[j]->name, name) == 0) {
+                rc = ps_error_set(err, PS_EINVAL, "scenario name '%s' is used twice (results %d "
+                                  "and %d); each needs its own group", name, j + 1, k + 1);
+            }
+        }
+    }
+    return rc;
+}
+
+/* The folder of `path` ("." when it names none) and the temporary file beside it, which
+ * carries the pid so that two processes writing the same target never share one. */
+static ps_status path_parts(char **dir_out, char **tmp_out, const char *path, ps_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash == NULL || slash == path ? 1 : (size_t)(slash - path);
+    char suffix[32];
+    snprintf(suffix, sizeof suffix, ".tmp.%ld", (long)getpid());
+    size_t tmp_len = strlen(path) + strlen(suffix) + 1;
+    char *dir = malloc(dir_len + 1), *tmp = malloc(tmp_len);
+    ps_status rc = PS_OK;
+    if (dir == NULL || tmp == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for the output path");
+        free(dir);
+        free(tmp);
+        dir = tmp = NULL;
+    } else {
+        memcpy(dir, slash == NULL ? "." : path, dir_len);
+        dir[dir_len] = '\0';
+        snprintf(tmp, tmp_len, "%s%s", path, suffix);
+    }
+    *dir_out = dir;
+    *tmp_out = tmp;
+    return rc;
+}
+
+static ps_status check_dir(const char *dir, ps_error *err)
+{
+    struct stat st;
+    ps_status rc = PS_OK;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        rc = ps_error_set(err, PS_EIO, "cannot write the output file: folder '%s' does not exist",
+                          dir);
+    }
+    return rc;
+}
+
+/* fsync a file or folder so its data (or its new entry) survives a crash. Folders on
+ * file systems without directory fsync answer EINVAL, which is not a failure. */
+static ps_status sync_path(const char *p, int is_dir, ps_error *err)
+{
+    int fd = open(p, is_dir ? (O_RDONLY | O_DIRECTORY) : O_RDWR);
+    ps_status rc = PS_OK;
+    if (fd < 0) {
+        rc = ps_error_set(err, PS_EIO, "cannot open '%s' to sync it: %s", p, strerror(errno));
+    } else {
+        if (fsync(fd) != 0 && !(is_dir && errno == EINVAL)) {
+            rc = ps_error_set(err, PS_EIO, "cannot sync '%s': %s", p, strerror(errno));
+        }
+        close(fd);
+    }
+    return rc;
+}
+
+ps_status ps_h5_write(const char *path, const ps_result *const *results, int n,
+                      const ps_provenance *prov, ps_error *err)
+{
+    char *dir = NULL, *tmp = NULL;
+    int tmp_may_exist = 0;
+    ps_status rc = validate_results(results, n, err);
+    if (rc != PS_OK || (rc = path_parts(&dir, &tmp, path, err)) != PS_OK ||
+        (rc = check_dir(dir, err)) != PS_OK) {
+        goto done;
+    }
+    tmp_may_exist = 1;
+    if ((rc = write_file(tmp, results, n, prov != NULL ? prov : &no_provenance, err)) != PS_OK ||
+        (rc = sync_path(tmp, 0, err)) != PS_OK) {
+        goto done;
+    }
+    if (rename(tmp, path) != 0) {
+        rc = ps_error_set(err, PS_EIO, "cannot rename '%s' over the output file: %s", tmp,
+                          strerror(errno));
+        goto done;
+    }
+    tmp_may_exist = 0;
+    rc = sync_path(dir, 1, err);
+done:
+    if (tmp_may_exist) {
+        unlink(tmp);
+    }
+    if (rc != PS_OK) {
+        note_path(err, path);
+    }
+    free(dir);
+    free(tmp);
+    return rc;
+}
+
+/* ---- reading ----------------------------------------------------------------------------- */
+
+static ps_status open_file(hid_t *file, const char *path, ps_error *err)
+{
+    ps_status rc = PS_OK;
+    *file = H5I_INVALID_HID;
+    /* The system's reason ("No such file or directory") reads better than HDF5's. */
+    if (access(path, R_OK) != 0) {
+        rc = ps_error_set(err, PS_EIO, "cannot open: %s", strerror(errno));
+    } else if ((*file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
+        h5_detail d;
+        h5_reason(&d);
+        rc = ps_error_set(err, PS_EIO, "cannot open as an HDF5 file: %s", d.text);
+    }
+    return rc;
+}
+
+/* A copy of s, or NULL when out of memory. */
+static char *copy_str(const char *s)
+{
+    size_t len = strlen(s) + 1;
+    char *c = malloc(len);
+    if (c != NULL) {
+        memcpy(c, s, len);
+    }
+    return c;
+}
+
+/* A string attribute's value into a new string (*out NULL when out of memory): variable- or
+ * fixed-length as stored; HDF5 turns space or NUL padding into NUL termination. */
+static herr_t string_value(char **out, hid_t attr, hid_t ftype)
+{
+    hid_t mtype = H5Tcopy(ftype);
+    herr_t st = mtype < 0 ? -1 : 0;
+    *out = NULL;
+    if (st >= 0 && H5Tis_variable_str(ftype) > 0) {
+        char *vlen = NULL;
+        if ((st = H5Aread(attr, mtype, &vlen)) >= 0) {
+            *out = copy_str(vlen != NULL ? vlen : "");
+            H5free_memory(vlen);
+        }
+    } else if (st >= 0) {
+        size_t size = H5Tget_size(ftype);
+        char *text = calloc(size + 1, 1);
+        if (text != NULL && (H5Tset_size(mtype, size + 1) < 0 ||
+                             H5Tset_strpad(mtype, H5T_STR_NULLTERM) < 0 ||
+                             H5Aread(attr, mtype, text) < 0)) {
+            st = -1;
+            free(text);
+            text = NULL;
+        }
+        *out = text;
+    }
+    if (mtype >= 0) {
+        H5Tclose(mtype);
+    }
+    return st;
+}
+
+/* An integer attribute's value in decimal, as a new string (*out NULL when out of memory). */
+static herr_t integer_value(char **out, hid_t attr, hid_t ftype)
+{
+    char text[32];
+    herr_t st;
+    *out = NULL;
+    if (H5Tget_sign(ftype) == H5T_SGN_NONE) {
+        unsigned long long u = 0;
+        st = H5Aread(attr, H5T_NATIVE_ULLONG, &u);
+        snprintf(text, sizeof text, "%llu", u);
+    } else {
+        long long s = 0;
+        st = H5Aread(attr, H5T_NATIVE_LLONG, &s);
+        snprintf(text, sizeof text, "%lld", s);
+    }
+    if (st >= 0) {
+        *out = copy_str(text);
+    }
+    return st;
+}
+
+/* The text of scalar attribute `name` of `obj` into a new string the caller frees. */
+static ps_status attr_text(char **out, hid_t obj, const char *name, ps_error *err)
+{
+    hid_t attr = H5I_INVALID_HID, ftype = H5I_INVALID_HID, space = H5I_INVALID_HID;
+    char *text = NULL;
+    ps_status rc = PS_OK;
+    if ((attr = H5Aopen(obj, name, H5P_DEFAULT)) < 0 || (ftype = H5Aget_type(attr)) < 0 ||
+        (space = H5Aget_space(attr)) < 0) {
+        rc = h5_fail(err, "open attribute", obj, name);
+        goto done;
+    }
+    H5T_class_t cls = H5Tget_class(ftype);
+    if (H5Sget_simple_extent_npoints(space) != 1 || (cls != H5T_STRING && cls != H5T_INTEGER)) {
+        rc = ps_error_set(err, PS_EHDF5, "attribute '%s' is not a single string or integer",
+                          name);
+        goto done;
+    }
+    herr_t st = cls == H5T_STRING ? string_value(&text, attr, ftype)
+                                  : integer_value(&text, attr, ftype);
+    if (st < 0) {
+        rc = h5_fail(err, "read attribute", obj, name);
+    } else if (text == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for attribute '%s'", name);
+    }
+done:
+    if (space >= 0) {
+        H5Sclose(space);
+    }
+    if (ftype >= 0) {
+        H5Tclose(ftype);
+    }
+    if (attr >= 0) {
+        H5Aclose(attr);
+    }
+    *out = text;
+    return rc;
+}
+
+ps_status ps_h5_read_attr(char *buf, unsigned long size, const char *path, const char *attr,
+                          ps_error *err)
+{
+    hid_t file = H5I_INVALID_HID;
+    char *text = NULL;
+    ps_status rc = open_file(&file, path, err);
+    if (rc == PS_OK && (rc = attr_text(&text, file, attr, err)) == PS_OK && size > 0) {
+        snprintf(buf, size, "%s", text);
+    }
+    if (rc != PS_OK) {
+        note_path(err, path);
+    }
+    free(text);
+    if (file >= 0) {
+        H5Fclose(file);
+    }
+    return rc;
+}
+
+/* Name of link `idx` of `grp` into a new string (creation order when tracked, else name). */
+static ps_status link_name(char **out, hid_t grp, H5_index_t order, hsize_t idx, ps_error *err)
+{
+    ps_status rc = PS_OK;
+    ssize_t len = H5Lget_name_by_idx(grp, ".", order, H5_ITER_INC, idx, NULL, 0, H5P_DEFAULT);
+    char *name = len < 0 ? NULL : malloc((size_t)len + 1);
+    if (len < 0) {
+        rc = h5_fail(err, "list the links of group", grp, ".");
+    } else if (name == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for a scenario name");
+    } else if (H5Lget_name_by_idx(grp, ".", order, H5_ITER_INC, idx, name, (size_t)len + 1,
+                                  H5P_DEFAULT) < 0) {
+        rc = h5_fail(err, "list the links of group", grp, ".");
+        free(name);
+        name = NULL;
+    }
+    *out = name;
+    return rc;
+}
+
+/* Creation order if the group tracks it (popsim's files do), else alphabetical. */
+static H5_index_t link_order(hid_t grp)
+{
+    unsigned flags = 0;
+    hid_t gcpl = H5Gget_create_plist(grp);
+    if (gcpl >= 0) {
+        if (H5Pget_link_creation_order(gcpl, &flags) < 0) {
+            flags = 0;
+        }
+        H5Pclose(gcpl);
+    }
+    return (flags & H5P_CRT_ORDER_INDEXED) ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME;
+}
+
+ps_status ps_h5_list(char ***names_out, int *n_out, const char *path, ps_error *err)
+{
+    hid_t file = H5I_INVALID_HID, scenarios = H5I_INVALID_HID;
+    H5G_info_t info = { .nlinks = 0 };
+    char **names = NULL;
+    *names_out = NULL;
+    *n_out = 0;
+    ps_status rc = open_file(&file, path, err);
+    if (rc != PS_OK) {
+        goto done;
+    }
+    if ((scenarios = H5Gopen2(file, "scenarios", H5P_DEFAULT)) < 0 ||
+        H5Gget_info(scenarios, &info) < 0) {
+        rc = h5_fail(err, "open group", file, "scenarios");
+        goto done;
+    }
+    if (info.nlinks > INT_MAX || (names = calloc(info.nlinks + 1, sizeof *names)) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for %llu scenario names",
+                          (unsigned long long)info.nlinks);
+        goto done;
+    }
+    H5_index_t order = link_order(scenarios);
+    for (hsize_t k = 0; k < info.nlinks && rc == PS_OK; ++k) {
+        rc = link_name(&names[k], scenarios, order, k, err);
+    }
+done:
+    if (rc == PS_OK) {
+        *names_out = names;
+        *n_out = (int)info.nlinks;
+    } else {
+        ps_h5_free_names(names, (int)info.nlinks);
+        note_path(err, path);
+    }
+    if (scenarios >= 0) {
+        H5Gclose(scenarios);
+    }
+    if (file >= 0) {
+        H5Fclose(file);
+    }
+    return rc;
+}
+
+void ps_h5_free_names(char **names, int n)
+{
+    if (names == NULL) {
+        return;
+    }
+    for (int k = 0; k < n; ++k) {
+        free(names[k]);
+    }
+    free(names);
+}
+
+/* The shape of a scenario group, from its coordinates. */
+typedef struct shape {
+    int start_year;
+    int n_years, n_regions, n_ages;
+} shape;
+
+/* Open 1-D dataset `name` and check its length: `want` values, or at least one if want is 0. */
+static ps_status open_1d(hid_t *ds_out, int *len_out, hid_t grp, const char *name, int want,
+                         ps_error *err)
+{
+    hid_t ds = H5Dopen2(grp, name, H5P_DEFAULT), space = H5I_INVALID_HID;
+    hsize_t len = 0;
+    ps_status rc = PS_OK;
+    if (ds < 0 || (space = H5Dget_space(ds)) < 0) {
+        rc = h5_fail(err, "open coordinate", grp, name);
+    } else if (H5Sget_simple_extent_ndims(space) != 1 ||
+               H5Sget_simple_extent_dims(space, &len, NULL) != 1 || len < 1 || len > INT_MAX ||
+               (want > 0 && len != (hsize_t)want)) {
+        rc = ps_error_set(err, PS_EHDF5, "coordinate '%s' should be 1-D with %s%d values", name,
+                          want > 0 ? "" : "at least ", want > 0 ? want : 1);
+    }
+    if (space >= 0) {
+        H5Sclose(space);
+    }
+    if (rc != PS_OK && ds >= 0) {
+        H5Dclose(ds);
+        ds = H5I_INVALID_HID;
+    }
+    *ds_out = ds;
+    *len_out = rc == PS_OK ? (int)len : 0;
+    return rc;
+}
+
+/* Length and values of an int32 coordinate. */
+static ps_status read_int_coord(int32_t **values_out, int *len_out, hid_t grp, const char *name,
+                                ps_error *err)
+{
+    hid_t ds = H5I_INVALID_HID;
+    int32_t *values = NULL;
+    ps_status rc = open_1d(&ds, len_out, grp, name, 0, err);
+    if (rc == PS_OK && (values = malloc((size_t)*len_out * sizeof *values)) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for coordinate '%s'", name);
+    }
+    if (rc == PS_OK && H5Dread(ds, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0) {
+        rc = h5_fail(err, "read coordinate", grp, name);
+    }
+    if (rc != PS_OK) {
+        free(values);
+        values = NULL;
+    }
+    if (ds >= 0) {
+        H5Dclose(ds);
+    }
+    *values_out = values;
+    return rc;
+}
+
+/* Free an array of strings HDF5 allocated for a variable-length read. */
+static void free_h5_strings(char **strings, int n)
+{
+    if (strings == NULL) {
+        return;
+    }
+    for (int k = 0; k < n; ++k) {
+        H5free_memory(strings[k]);
+    }
+    free(strings);
+}
+
+/* The labels of a string coordinate (`want` of them, any number if 0) and their count;
+ * free them with free_h5_strings. */
+static ps_status read_str_coord(char ***out, int *len_out, hid_t grp, const char *name, int want,
+                                ps_error *err)
+{
+    hid_t ds = H5I_INVALID_HID, str = H5I_INVALID_HID;
+    char **strings = NULL;
+    ps_status rc = open_1d(&ds, len_out, grp, name, want, err);
+    int len = *len_out;
+    if (rc == PS_OK && (strings = calloc((size_t)len, sizeof *strings)) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for coordinate '%s'", name);
+    }
+    if (rc == PS_OK && ((str = utf8_string_type()) < 0 ||
+                        H5Dread(ds, str, H5S_ALL, H5S_ALL, H5P_DEFAULT, strings) < 0)) {
+        rc = h5_fail(err, "read coordinate", grp, name);
+    }
+    for (int k = 0; k < len && rc == PS_OK; ++k) {
+        if (strings[k] == NULL) {
+            rc = ps_error_set(err, PS_EHDF5, "coordinate '%s' has a missing label", name);
+        }
+    }
+    if (rc != PS_OK) {
+        free_h5_strings(strings, len);
+        strings = NULL;
+        *len_out = 0;
+    }
+    if (str >= 0) {
+        H5Tclose(str);
+    }
+    if (ds >= 0) {
+        H5Dclose(ds);
+    }
+    *out = strings;
+    return rc;
+}
+
+/* Years must be consecutive and ages 0..n-1, as ps_result indexes them; sex male, female. */
+static ps_status read_shape(shape *sh, hid_t grp, ps_error *err)
+{
+    int32_t *years = NULL, *ages = NULL;
+    char **sexes = NULL;
+    int n_sexes = 0;
+    ps_status rc = read_int_coord(&years, &sh->n_years, grp, "year", err);
+    if (rc != PS_OK || (rc = read_int_coord(&ages, &sh->n_ages, grp, "age", err)) != PS_OK ||
+        (rc = read_str_coord(&sexes, &n_sexes, grp, "sex", PS_SEX_COUNT, err)) != PS_OK) {
+        goto done;
+    }
+    sh->start_year = (int)years[0];
+    for (int year = 1; year < sh->n_years && rc == PS_OK; ++year) {
+        if (years[year] != years[0] + year) {
+            rc = ps_error_set(err, PS_EHDF5, "coordinate 'year' is not consecutive at %d",
+                              (int)years[year]);
+        }
+    }
+    for (int age = 0; age < sh->n_ages && rc == PS_OK; ++age) {
+        if (ages[age] != age) {
+            rc = ps_error_set(err, PS_EHDF5, "coordinate 'age' should run 0, 1, ...; has %d at "
+                              "position %d", (int)ages[age], age);
+        }
+    }
+    for (int sex = 0; sex < PS_SEX_COUNT && rc == PS_OK; ++sex) {
+        if (strcmp(sexes[sex], ps_sex_name((ps_sex)sex)) != 0) {
+            rc = ps_error_set(err, PS_EHDF5, "coordinate 'sex' should be male, female; has '%s'",
+                              sexes[sex]);
+        }
+    }
+done:
+    free_h5_strings(sexes, n_sexes);
+    free(years);
+    free(ages);
+    return rc;
+}
+
+/* Read one variable into the result's array after checking its shape. */
+static ps_status read_var(hid_t grp, ps_result *r, var_id v, ps_error *err)
+{
+    const var_spec *spec = &var_specs[v];
+    hid_t ds = H5I_INVALID_HID, space = H5I_INVALID_HID;
+    hsize_t dims[DIM_COUNT];
+    ps_status rc = PS_OK;
+    if ((ds = H5Dopen2(grp, spec->name, H5P_DEFAULT)) < 0 || (space = H5Dget_space(ds)) < 0) {
+        rc = h5_fail(err, "open variable", grp, spec->name);
+        goto done;
+    }
+    int rank_ok = H5Sget_simple_extent_ndims(space) == spec->rank &&
+                  H5Sget_simple_extent_dims(space, dims, NULL) == spec->rank;
+    for (int k = 0; k < spec->rank && rank_ok; ++k) {
+        rank_ok = dims[k] == dim_len(r, spec->dims[k]);
+    }
+    if (!rank_ok) {
+        rc = ps_error_set(err, PS_EHDF5, "variable '%s' does not have the shape of its %d "
+                          "coordinates", spec->name, spec->rank);
+        goto done;
+    }
+    if (H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, var_data(r, v)) < 0) {
+        rc = h5_fail(err, "read variable", grp, spec->name);
+    }
+done:
+    if (space >= 0) {
+        H5Sclose(space);
+    }
+    if (ds >= 0) {
+        H5Dclose(ds);
+    }
+    return rc;
+}
+
+/* Shape, labels and title of the group, then a NaN-filled result of that shape. */
+static ps_status init_from_group(ps_result *out, hid_t grp, const char *scenario, ps_error *err)
+{
+    shape sh = { 0, 0, 0, 0 };
+    char **regions = NULL;
+    char *title = NULL;
+    ps_status rc = read_shape(&sh, grp, err);
+    if (rc != PS_OK ||
+        (rc = read_str_coord(&regions, &sh.n_regions, grp, "region", 0, err)) != PS_OK) {
+        goto done;
+    }
+    if (H5Aexists(grp, "title") > 0 && (rc = attr_text(&title, grp, "title", err)) != PS_OK) {
+        goto done;
+    }
+    rc = ps_result_init(out, scenario, title, sh.start_year, sh.n_years, sh.n_regions, sh.n_ages,
+                        (const char *const *)regions, err);
+done:
+    free_h5_strings(regions, sh.n_regions);
+    free(title);
+    return rc;
+}
+
+ps_status ps_h5_read(ps_result *out, const char *path, const char *scenario, ps_error *err)
+{
+    hid_t file = H5I_INVALID_HID, scenarios = H5I_INVALID_HID, grp = H5I_INVALID_HID;
+    assert(scenario != NULL);
+    memset(out, 0, sizeof *out);
+    ps_status rc = open_file(&file, path, err);
+    if (rc != PS_OK) {
+        goto done;
+    }
+    if ((scenarios = H5Gopen2(file, "scenarios", H5P_DEFAULT)) < 0) {
+        rc = h5_fail(err, "open group", file, "scenarios");
+        goto done;
+    }
+    /* A name with '/' would reach into another group instead of naming a scenario. */
+    if (!valid_link_name(scenario) || H5Lexists(scenarios, scenario, H5P_DEFAULT) <= 0) {
+        rc = ps_error_set(err, PS_EHDF5, "the file has no scenario group '/scenarios/%s'",
+                          scenario);
+        goto done;
+    }
+    if ((grp = H5Gopen2(scenarios, scenario, H5P_DEFAULT)) < 0) {
+        rc = h5_fail(err, "open group", scenarios, scenario);
+        goto done;
+    }
+    rc = init_from_group(out, grp, scenario, err);
+    for (int v = 0; v < VAR_COUNT && rc == PS_OK; ++v) {
+        rc = read_var(grp, out, (var_id)v, err);
+    }
+done:
+    if (rc != PS_OK) {
+        ps_result_release(out);
+        note_path(err, path);
+    }
+    if (grp >= 0) {
+        H5Gclose(grp);
+    }
+    if (scenarios >= 0) {
+        H5Gclose(scenarios);
+    }
+    if (file >= 0) {
+        H5Fclose(file);
+    }
+    return rc;
+}
+
+void ps_h5_quiet(void)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}

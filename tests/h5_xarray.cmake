@@ -1,0 +1,60 @@
+# h5_xarray.cmake - the output file must open as labelled arrays in xarray.
+#
+# Two roles in one file. Included by tests/CMakeLists.txt, it registers the CTest test
+# h5out_xarray. Run by that test as `cmake -P` (CMAKE_SCRIPT_MODE_FILE set), it writes a
+# fixture with `test_h5out --write-fixture` and checks it with check_xarray.py; the fixture's
+# population total on 1 July 2021 is 32147.5 (see write_fixture() in test_h5out.c).
+# A missing Python, xarray or netCDF backend fails the test: it never skips.
+
+if(CMAKE_SCRIPT_MODE_FILE)
+  file(REMOVE "${FIXTURE}")
+  execute_process(COMMAND "${WRITER}" --write-fixture "${FIXTURE}" RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "test_h5out --write-fixture ${FIXTURE} failed (${rc})")
+  endif()
+  execute_process(COMMAND "${PYTHON}" "${SCRIPT}" "${FIXTURE}" baseline 2021 32147.5
+                  RESULT_VARIABLE rc)
+  file(REMOVE "${FIXTURE}")
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "check_xarray.py failed (${rc}) with ${PYTHON}")
+  endif()
+  return()
+endif()
+
+# Prefer an interpreter that has xarray and a netCDF-4 backend: a pyenv or venv python3 on
+# PATH often lacks Debian's python3-xarray, which /usr/bin/python3 has. Set PS_PYTHON3 to
+# choose one explicitly.
+if(NOT PS_PYTHON3)
+  find_program(ps_h5x_path_python NAMES python3)
+  foreach(ps_h5x_py "${ps_h5x_path_python}" /usr/bin/python3)
+    if(NOT PS_PYTHON3 AND EXISTS "${ps_h5x_py}")
+      execute_process(COMMAND "${ps_h5x_py}" -c
+                      "import xarray\ntry:\n import netCDF4\nexcept ImportError:\n import h5netcdf"
+                      RESULT_VARIABLE ps_h5x_rc OUTPUT_QUIET ERROR_QUIET)
+      if(ps_h5x_rc EQUAL 0)
+        set(PS_PYTHON3 "${ps_h5x_py}" CACHE FILEPATH "Python 3 with xarray for h5out_xarray")
+      endif()
+    endif()
+  endforeach()
+  if(NOT PS_PYTHON3)
+    message(WARNING "No python3 with xarray and netCDF4/h5netcdf found: h5out_xarray will fail "
+                    "(apt-get install python3-xarray python3-netcdf4)")
+    set(ps_h5x_fallback "${ps_h5x_path_python}")
+    if(NOT ps_h5x_fallback)
+      set(ps_h5x_fallback python3)
+    endif()
+  endif()
+endif()
+if(PS_PYTHON3)
+  set(ps_h5x_python "${PS_PYTHON3}")
+else()
+  set(ps_h5x_python "${ps_h5x_fallback}")
+endif()
+
+add_test(NAME h5out_xarray
+         COMMAND ${CMAKE_COMMAND}
+                 -DWRITER=$<TARGET_FILE:test_h5out>
+                 -DPYTHON=${ps_h5x_python}
+                 -DSCRIPT=${CMAKE_CURRENT_SOURCE_DIR}/check_xarray.py
+                 -DFIXTURE=${CMAKE_CURRENT_BINARY_DIR}/h5out_xarray_fixture.h5
+                 -P ${CMAKE_CURRENT_LIST_FILE})
