@@ -1,0 +1,896 @@
+/*
+ * planner.c - readers for a planner's own CSV inputs (docs/input-format.md).
+ * A file is read in one pass. Each row is checked where it stands (field count, numbers,
+ * range, sex, age label); the rows of one calendar year form a block whose age coverage
+ * is checked when the block ends, so errors come in file order with path:line:col. Each
+ * block becomes single-age values (grouped data graduated with popsim/demog.h), and the
+ * listed years are mapped onto projection steps: linear (log-linear for mx) interpolation
+ * between listed years, held outside them, and the mean of the two calendar years a step
+ * spans (UN WPP single-year practice; docs/input-format.md, "Years").
+ */
+#include "popsim/planner.h"
+
+#include <ctype.h>
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/csv_int.h"
+#include "popsim/demog.h"
+#include "popsim/units.h"
+
+/* Calendar years accepted in a `year` column; anything outside is almost surely a typo. */
+#define PS_PLAN_YEAR_MIN 1900
+#define PS_PLAN_YEAR_MAX 2300
+/* Age labels are read up to this value; larger ones are reported as beyond the last age. */
+#define PS_PLAN_AGE_LABEL_MAX 100000
+/* Room for a joined header ("year,sex,age,value") or a block name in messages. */
+#define PS_PLAN_TEXT_MAX 128
+
+/* How a file's age column is structured. */
+typedef enum plan_ages {
+    PLAN_AGES_NONE,     /* no age column */
+    PLAN_AGES_COMPLETE, /* every age 0..n_ages-1 exactly once per sex; the last one open */
+    PLAN_AGES_FERTILE,  /* any closed ages within the fertile span; ages not given are 0 */
+} plan_ages;
+
+/* How grouped ages become single ages. */
+typedef enum plan_grad {
+    PLAN_GRAD_NONE,   /* no age column: one value per (year, sex) */
+    PLAN_GRAD_COUNTS, /* population: monotone spline through cumulative counts */
+    PLAN_GRAD_EVEN,   /* migration: a group's value spread evenly (it may be negative) */
+    PLAN_GRAD_MX,     /* death rates: log-linear, each group's rate kept (ps_grad_mx) */
+    PLAN_GRAD_ASFR,   /* fertility: births per woman (asfr x width) as counts over 10..54 */
+} plan_grad;
+
+/* One planner file format: its header and the rules for its rows. */
+typedef struct plan_fmt {
+    const char *cols[4]; /* header in order: [year,][sex,][age,]value */
+    int n_cols;
+    int has_year;
+    int has_sex;
+    plan_ages ages;
+    plan_grad grad;
+    double lo, hi;        /* allowed values of the value column */
+    int open_lo, open_hi; /* 1 when the bound itself is not allowed */
+    const char *range;    /* the allowed range as printed, with its unit */
+    int log_years;        /* interpolate log(value) between listed years (death rates) */
+} plan_fmt;
+
+static const plan_fmt FMT_POPULATION = {
+    .cols = { "sex", "age", "value" }, .n_cols = 3, .has_sex = 1,
+    .ages = PLAN_AGES_COMPLETE, .grad = PLAN_GRAD_COUNTS,
+    .lo = 0.0, .hi = DBL_MAX, .range = "[0, inf) persons",
+};
+static const plan_fmt FMT_MX = {
+    .cols = { "year", "sex", "age", "mx" }, .n_cols = 4, .has_year = 1, .has_sex = 1,
+    .ages = PLAN_AGES_COMPLETE, .grad = PLAN_GRAD_MX,
+    .lo = 0.0, .hi = 10.0, .range = "[0, 10] deaths per person-year", .log_years = 1,
+};
+static const plan_fmt FMT_E0 = {
+    .cols = { "year", "sex", "e0" }, .n_cols = 3, .has_year = 1, .has_sex = 1,
+    .lo = 0.0, .hi = 120.0, .open_lo = 1, .open_hi = 1, .range = "(0, 120) years",
+};
+static const plan_fmt FMT_ASFR = {
+    .cols = { "year", "age", "asfr" }, .n_cols = 3, .has_year = 1,
+    .ages = PLAN_AGES_FERTILE, .grad = PLAN_GRAD_ASFR,
+    .lo = 0.0, .hi = 1.0, .range = "[0, 1] births per woman-year",
+};
+static const plan_fmt FMT_TFR = {
+    .cols = { "year", "tfr" }, .n_cols = 2, .has_year = 1,
+    .lo = 0.0, .hi = 10.0, .range = "[0, 10] children per woman",
+};
+static const plan_fmt FMT_SRB = {
+    .cols = { "year", "srb" }, .n_cols = 2, .has_year = 1,
+    .lo = 0.9, .hi = 1.3, .range = "[0.9, 1.3] male per female birth",
+};
+static const plan_fmt FMT_MIGRATION = {
+    .cols = { "year", "sex", "age", "value" }, .n_cols = 4, .has_year = 1, .has_sex = 1,
+    .ages = PLAN_AGES_COMPLETE, .grad = PLAN_GRAD_EVEN,
+    .lo = -DBL_MAX, .hi = DBL_MAX, .range = "finite persons per year",
+};
+static const plan_fmt FMT_MIGRATION_TOTAL = {
+    .cols = { "year", "total" }, .n_cols = 2, .has_year = 1,
+    .lo = -DBL_MAX, .hi = DBL_MAX, .range = "finite persons per year",
+};
+
+/* One data row: which cells it covers and its value. */
+typedef struct plan_rec {
+    int sex;        /* ps_sex; 0 when the file has no sex column */
+    int lo, hi;     /* ages covered, inclusive; 0..0 when the file has no age column */
+    double value;   /* in the unit of the value column */
+    long line;      /* 1-based line in the file */
+    int value_col;  /* 1-based column of the value */
+} plan_rec;
+
+/* Reader state: the open block (one year) and the single-age values of every closed one. */
+typedef struct plan_reader {
+    const plan_fmt *fmt;
+    const char *path;  /* borrowed, must outlive the reader */
+    int n_ages;        /* single ages 0..n_ages-1 in the output */
+    int n_sex;         /* PS_SEX_COUNT, or 1 when the file has no sex column */
+    int n_slots;       /* age cells per sex: n_ages, or 1 without an age column */
+    size_t n_cells;    /* values per listed year: n_sex x n_slots */
+    plan_rec *rec;     /* rows of the open block */
+    size_t n_rec, cap_rec;
+    int *owner;        /* [sex][slot]: index in rec of the row covering the cell, -1 none */
+    int in_block;      /* 1 while a block is open */
+    int block_year;    /* year of the open block (0 without a year column) */
+    long block_line;   /* line of the open block's first row */
+    long last_line;    /* line of the open block's last row */
+    int *years;        /* listed years, increasing */
+    long *year_line;   /* first line of each listed year's block */
+    double *vals;      /* [listed year][cell] single-age values */
+    size_t n_years, cap_years;
+    int *edges;        /* graduation scratch: group edges (n_ages + 1) */
+    int *grec;         /* index in rec of each group, -1 for an unlisted (zero) span */
+    double *gval;      /* value of each group */
+} plan_reader;
+
+/* ---------------------------------------------------------------- reader life cycle */
+
+static void reader_free(plan_reader *rd)
+{
+    free(rd->rec);
+    free(rd->owner);
+    free(rd->years);
+    free(rd->year_line);
+    free(rd->vals);
+    free(rd->edges);
+    free(rd->grec);
+    free(rd->gval);
+    memset(rd, 0, sizeof *rd);
+}
+
+static ps_status reader_init(plan_reader *rd, const plan_fmt *f, int n_ages, const char *path,
+                             ps_error *err)
+{
+    memset(rd, 0, sizeof *rd);
+    rd->fmt = f;
+    rd->path = path;
+    rd->n_ages = n_ages;
+    rd->n_sex = f->has_sex ? PS_SEX_COUNT : 1;
+    rd->n_slots = f->ages == PLAN_AGES_NONE ? 1 : n_ages;
+    rd->n_cells = (size_t)rd->n_sex * (size_t)rd->n_slots;
+    const size_t n_edges = (size_t)n_ages + 1;
+    rd->owner = malloc(rd->n_cells * sizeof *rd->owner);
+    rd->edges = malloc(n_edges * sizeof *rd->edges);
+    rd->grec = malloc(n_edges * sizeof *rd->grec);
+    rd->gval = malloc(n_edges * sizeof *rd->gval);
+    if (rd->owner == NULL || rd->edges == NULL || rd->grec == NULL || rd->gval == NULL) {
+        reader_free(rd);
+        return ps_error_set(err, PS_ENOMEM, "out of memory reading '%s'", path);
+    }
+    for (size_t cell = 0; cell < rd->n_cells; ++cell) {
+        rd->owner[cell] = -1;
+    }
+    return PS_OK;
+}
+
+/* ---------------------------------------------------------------- one field at a time */
+
+static const char *sex_label(int sex)
+{
+    return sex == PS_SEX_MALE ? "M" : "F";
+}
+
+/* Case-insensitive equality with a lower-case word. */
+static int equals_lower(const char *s, const char *lower)
+{
+    while (*s != '\0' && tolower((unsigned char)*s) == *lower) {
+        ++s;
+        ++lower;
+    }
+    return *s == '\0' && *lower == '\0';
+}
+
+static ps_status parse_sex(int *sex, const ps_csv *c, const ps_csv_row *row, int i, ps_error *err)
+{
+    static const struct {
+        const char *word;
+        ps_sex sex;
+    } words[] = { { "m", PS_SEX_MALE }, { "male", PS_SEX_MALE },
+                  { "f", PS_SEX_FEMALE }, { "female", PS_SEX_FEMALE } };
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; ++k) {
+        if (equals_lower(row->field[i], words[k].word)) {
+            *sex = words[k].sex;
+            return PS_OK;
+        }
+    }
+    return ps_error_set_at(err, PS_EPARSE, ps_csv__path(c), row->line, row->column[i],
+                           "column 'sex': expected M, F, male or female (got '%.40s')",
+                           row->field[i]);
+}
+
+/* Read decimal digits at *p into *out (capped at PS_PLAN_AGE_LABEL_MAX); 0 if none. */
+static int read_age_number(const char **p, int *out)
+{
+    const char *s = *p;
+    long v = 0;
+    if (!isdigit((unsigned char)*s)) {
+        return 0;
+    }
+    for (; isdigit((unsigned char)*s); ++s) {
+        if (v < PS_PLAN_AGE_LABEL_MAX) {
+            v = v * 10 + (*s - '0');
+        }
+    }
+    *out = (int)(v < PS_PLAN_AGE_LABEL_MAX ? v : PS_PLAN_AGE_LABEL_MAX);
+    *p = s;
+    return 1;
+}
+
+/* "25" -> 25..25, "25-29" -> 25..29, "100+" -> 100..100 open. Returns 0 if malformed. */
+static int parse_age_label(const char *s, int *lo, int *hi, int *open)
+{
+    if (!read_age_number(&s, lo)) {
+        return 0;
+    }
+    *hi = *lo;
+    *open = 0;
+    if (*s == '+') {
+        *open = 1;
+        ++s;
+    } else if (*s == '-') {
+        ++s;
+        if (!read_age_number(&s, hi)) {
+            return 0;
+        }
+    }
+    return *s == '\0';
+}
+
+/* Rules for a fertility age: closed, within PS_FERTILE_AGE_MIN..MAX and below n_ages. */
+static ps_status check_fertile_age(const plan_reader *rd, const plan_rec *r, int open,
+                                   const ps_csv_row *row, int i, ps_error *err)
+{
+    const int top = rd->n_ages - 1 < PS_FERTILE_AGE_MAX ? rd->n_ages - 1 : PS_FERTILE_AGE_MAX;
+    if (open) {
+        return ps_error_set_at(err, PS_EINVAL, rd->path, row->line, row->column[i],
+                               "column 'age' = '%s': open age groups are not allowed for "
+                               "fertility (ages %d-%d)", row->field[i], PS_FERTILE_AGE_MIN, top);
+    }
+    if (r->lo < PS_FERTILE_AGE_MIN || r->hi > top) {
+        return ps_error_set_at(err, PS_EINVAL, rd->path, row->line, row->column[i],
+                               "column 'age' = '%s' is outside the fertile ages %d-%d",
+                               row->field[i], PS_FERTILE_AGE_MIN, top);
+    }
+    return PS_OK;
+}
+
+/* Rules for a complete age set: within 0..N, and N = n_ages-1 only as "N" or "N+". */
+static ps_status check_complete_age(const plan_reader *rd, const plan_rec *r, int open,
+                                    const ps_csv_row *row, int i, ps_error *err)
+{
+    const int last = rd->n_ages - 1;
+    const char *label = row->field[i];
+    if (r->hi > last) {
+        return ps_error_set_at(err, PS_EINVAL, rd->path, row->line, row->column[i],
+                               "column 'age' = '%s' is beyond the last age %d (open group "
+                               "'%d+')", label, last, last);
+    }
+    if (open && r->lo != last) {
+        return ps_error_set_at(err, PS_EINVAL, rd->path, row->line, row->column[i],
+                               "column 'age' = '%s': the open age group must be the last "
+                               "age, '%d+'", label, last);
+    }
+    if (r->hi == last && r->lo < last) {
+        return ps_error_set_at(err, PS_EINVAL, rd->path, row->line, row->column[i],
+                               "column 'age' = '%s' includes the last (open) age %d; give it "
+                               "on its own line as '%d+'", label, last, last);
+    }
+    return PS_OK;
+}
+
+static ps_status parse_age(plan_rec *r, const plan_reader *rd, const ps_csv_row *row, int i,
+                           ps_error *err)
+{
+    int open = 0;
+    if (!parse_age_label(row->field[i], &r->lo, &r->hi, &open)) {
+        return ps_error_set_at(err, PS_EPARSE, rd->path, row->line, row->column[i],
+                               "column 'age': expected an age like '25', a group like '25-29' "
+                               "or the open group like '%d+' (got '%.40s')", rd->n_ages - 1,
+                               row->field[i]);
+    }
+    if (r->hi < r->lo) {
+        return ps_error_set_at(err, PS_EINVAL, rd->path, row->line, row->column[i],
+                               "column 'age' = '%s': the age group ends before it starts",
+                               row->field[i]);
+    }
+    if (rd->fmt->ages == PLAN_AGES_FERTILE) {
+        return check_fertile_age(rd, r, open, row, i, err);
+    }
+    return check_complete_age(rd, r, open, row, i, err);
+}
+
+static ps_status parse_value(plan_rec *r, const plan_fmt *f, const ps_csv *c,
+                             const ps_csv_row *row, int i, ps_error *err)
+{
+    const char *name = f->cols[f->n_cols - 1];
+    ps_status rc = ps_csv__double(&r->value, c, row, i, name, err);
+    if (rc != PS_OK) {
+        return rc;
+    }
+    const double v = r->value;
+    const int below = f->open_lo ? v <= f->lo : v < f->lo;
+    const int above = f->open_hi ? v >= f->hi : v > f->hi;
+    if (below || above) {
+        return ps_error_set_at(err, PS_EINVAL, ps_csv__path(c), row->line, row->column[i],
+                               "column '%s' = %.40s is outside %s", name, row->field[i],
+                               f->range);
+    }
+    r->value_col = row->column[i];
+    return PS_OK;
+}
+
+/* "year,sex,age,mx" for messages. */
+static void join_header(char *buf, size_t size, const plan_fmt *f)
+{
+    buf[0] = '\0';
+    for (int k = 0; k < f->n_cols; ++k) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%s", k > 0 ? "," : "", f->cols[k]);
+    }
+}
+
+static ps_status check_field_count(const plan_fmt *f, const ps_csv *c, const ps_csv_row *row,
+                                   size_t len, ps_error *err)
+{
+    char header[PS_PLAN_TEXT_MAX];
+    if (row->n == f->n_cols) {
+        return PS_OK;
+    }
+    join_header(header, sizeof header, f);
+    if (row->n < f->n_cols) {
+        return ps_error_set_at(err, PS_EPARSE, ps_csv__path(c), row->line, (int)len + 1,
+                               "truncated line: expected %d fields (%s), got %d", f->n_cols,
+                               header, row->n);
+    }
+    return ps_error_set_at(err, PS_EPARSE, ps_csv__path(c), row->line, row->column[f->n_cols],
+                           "too many fields: expected %d (%s), got %d", f->n_cols, header,
+                           row->n);
+}
+
+/* ---------------------------------------------------------------- graduation of a block */
+
+/* "sex F in year 2030", "sex F" or "year 2030": which block a message is about. */
+static void block_name(char *buf, size_t size, const plan_reader *rd, int sex)
+{
+    const char *sep = rd->fmt->has_sex && rd->fmt->has_year ? " in " : "";
+    snprintf(buf, size, "%s%s%s", rd->fmt->has_sex ? "sex " : "",
+             rd->fmt->has_sex ? sex_label(sex) : "", sep);
+    if (rd->fmt->has_year) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, "year %d", rd->block_year);
+    }
+}
+
+/* Give a located message to an error raised by a routine that knows no file position. */
+static ps_status locate(ps_error *err, ps_status rc, const plan_reader *rd, long line, int sex)
+{
+    char where[PS_PLAN_TEXT_MAX];
+    char msg[sizeof err->msg];
+    if (err == NULL) {
+        return rc;
+    }
+    block_name(where, sizeof where, rd, sex);
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    return ps_error_set_at(err, rc, rd->path, line, 1, "cannot graduate the ages of %s: %s",
+                           where, msg);
+}
+
+/*
+ * The rows of one sex as consecutive age groups over [first, end): edges[0..n], the value
+ * and row of each group. Ages no row covers (only possible for fertility) become groups of
+ * value 0 with row -1. Returns the number of groups; *all_single tells whether every
+ * listed group is a single age (then no graduation is needed).
+ */
+static int collect_groups(plan_reader *rd, int sex, int first, int end, int *all_single)
+{
+    const int *owner = rd->owner + (size_t)sex * (size_t)rd->n_slots;
+    int n = 0;
+    *all_single = 1;
+    for (int age = first; age < end; ++n) {
+        const int k = owner[age];
+        rd->edges[n] = age;
+        rd->grec[n] = k;
+        if (k >= 0) {
+            rd->gval[n] = rd->rec[k].value;
+            *all_single = *all_single && rd->rec[k].lo == rd->rec[k].hi;
+            age = rd->rec[k].hi + 1;
+        } else {
+            rd->gval[n] = 0.0;
+            while (age < end && owner[age] < 0) {
+                ++age;
+            }
+        }
+    }
+    rd->edges[n] = end;
+    return n;
+}
+
+/* Counts of groups [edges[g], edges[g+1]) to single ages; one group is spread evenly. */
+static ps_status spread_counts(double *out, const int *edges, const double *counts,
+                               int n_groups, ps_error *err)
+{
+    if (n_groups >= 2) {
+        return ps_grad_counts(out, edges, counts, n_groups, err);
+    }
+    const int width = edges[1] - edges[0];
+    for (int age = 0; age < width; ++age) {
+        out[age] = counts[0] / width;
+    }
+    return PS_OK;
+}
+
+/* Population: closed groups through the cumulative spline, the open group as given. */
+static ps_status grad_population(double *out, plan_reader *rd, int sex, ps_error *err)
+{
+    int all_single = 0;
+    const int n = collect_groups(rd, sex, 0, rd->n_ages, &all_single);
+    if (all_single) {
+        memcpy(out, rd->gval, (size_t)n * sizeof *out);
+        return PS_OK;
+    }
+    out[rd->n_ages - 1] = rd->gval[n - 1];
+    ps_status rc = spread_counts(out, rd->edges, rd->gval, n - 1, err);
+    return rc == PS_OK ? rc : locate(err, rc, rd, rd->last_line, sex);
+}
+
+/* Migration: a group's net migrants spread evenly over its single ages. */
+static void grad_migration(double *out, plan_reader *rd, int sex)
+{
+    int all_single = 0;
+    const int n = collect_groups(rd, sex, 0, rd->n_ages, &all_single);
+    for (int g = 0; g < n; ++g) {
+        const int width = rd->edges[g + 1] - rd->edges[g];
+        for (int age = rd->edges[g]; age < rd->edges[g + 1]; ++age) {
+            out[age] = rd->gval[g] / width;
+        }
+    }
+}
+
+/*
+ * Death rates: single ages as given. Groups go through ps_grad_mx (log-linear between group
+ * centres, each closed group's life-table rate kept), which needs rates > 0.
+ */
+static ps_status grad_mx(double *out, plan_reader *rd, int sex, ps_error *err)
+{
+    int all_single = 0;
+    const int n = collect_groups(rd, sex, 0, rd->n_ages, &all_single);
+    if (all_single) {
+        memcpy(out, rd->gval, (size_t)n * sizeof *out);
+        return PS_OK;
+    }
+    for (int g = 0; g < n; ++g) {
+        const plan_rec *r = &rd->rec[rd->grec[g]];
+        if (!(r->value > 0.0)) {
+            return ps_error_set_at(err, PS_EINVAL, rd->path, r->line, r->value_col,
+                                   "column 'mx' = 0 in an age group: grouped death rates are "
+                                   "graduated on a log scale and must be > 0");
+        }
+    }
+    ps_status rc = ps_grad_mx(out, rd->n_ages, rd->edges, rd->gval, n, err);
+    return rc == PS_OK ? rc : locate(err, rc, rd, rd->last_line, sex);
+}
+
+/*
+ * Fertility: ASFR x width is births per woman in the group; those counts (0 for ages not
+ * listed) are graduated over the whole fertile span, so the TFR is kept exactly and the
+ * single-age rates are the single-age births per woman.
+ */
+static ps_status grad_asfr(double *out, plan_reader *rd, ps_error *err)
+{
+    const int end = rd->n_ages < PS_FERTILE_AGE_MAX + 1 ? rd->n_ages : PS_FERTILE_AGE_MAX + 1;
+    int all_single = 0;
+    if (end <= PS_FERTILE_AGE_MIN) {
+        return PS_OK; /* no fertile ages in this age range: every rate stays 0 */
+    }
+    const int n = collect_groups(rd, 0, PS_FERTILE_AGE_MIN, end, &all_single);
+    if (all_single) {
+        for (int g = 0; g < n; ++g) {
+            out[rd->edges[g]] = rd->gval[g]; /* unlisted spans hold 0 */
+        }
+        return PS_OK;
+    }
+    for (int g = 0; g < n; ++g) {
+        rd->gval[g] *= rd->edges[g + 1] - rd->edges[g];
+    }
+    ps_status rc = spread_counts(out + PS_FERTILE_AGE_MIN, rd->edges, rd->gval, n, err);
+    return rc == PS_OK ? rc : locate(err, rc, rd, rd->last_line, 0);
+}
+
+/* The open block's single-age values, [sex][slot], into cells (zero-filled by the caller). */
+static ps_status block_to_cells(double *cells, plan_reader *rd, ps_error *err)
+{
+    ps_status rc = PS_OK;
+    for (int sex = 0; sex < rd->n_sex && rc == PS_OK; ++sex) {
+        double *out = cells + (size_t)sex * (size_t)rd->n_slots;
+        switch (rd->fmt->grad) {
+        case PLAN_GRAD_NONE:
+            out[0] = rd->rec[rd->owner[(size_t)sex * (size_t)rd->n_slots]].value;
+            break;
+        case PLAN_GRAD_COUNTS:
+            rc = grad_population(out, rd, sex, err);
+            break;
+        case PLAN_GRAD_EVEN:
+            grad_migration(out, rd, sex);
+            break;
+        case PLAN_GRAD_MX:
+            rc = grad_mx(out, rd, sex, err);
+            break;
+        case PLAN_GRAD_ASFR:
+            rc = grad_asfr(out, rd, err);
+            break;
+        }
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- blocks of rows */
+
+/* Every cell of the open block covered? Reported at the block's last line. */
+static ps_status check_coverage(const plan_reader *rd, ps_error *err)
+{
+    char where[PS_PLAN_TEXT_MAX];
+    if (rd->fmt->ages == PLAN_AGES_FERTILE) {
+        return PS_OK; /* fertility ages not listed are 0 */
+    }
+    for (int sex = 0; sex < rd->n_sex; ++sex) {
+        const int *owner = rd->owner + (size_t)sex * (size_t)rd->n_slots;
+        for (int age = 0; age < rd->n_slots; ++age) {
+            if (owner[age] >= 0) {
+                continue;
+            }
+            int hi = age;
+            while (hi + 1 < rd->n_slots && owner[hi + 1] < 0) {
+                ++hi;
+            }
+            block_name(where, sizeof where, rd, sex);
+            if (rd->fmt->ages == PLAN_AGES_NONE) {
+                return ps_error_set_at(err, PS_EINVAL, rd->path, rd->last_line, 1,
+                                       "%s missing for %s", rd->fmt->cols[rd->fmt->n_cols - 1],
+                                       where);
+            }
+            if (hi == age) {
+                return ps_error_set_at(err, PS_EINVAL, rd->path, rd->last_line, 1,
+                                       "age %d missing for %s", age, where);
+            }
+            return ps_error_set_at(err, PS_EINVAL, rd->path, rd->last_line, 1,
+                                   "ages %d-%d missing for %s", age, hi, where);
+        }
+    }
+    return PS_OK;
+}
+
+static ps_status grow_years(plan_reader *rd, ps_error *err)
+{
+    if (rd->n_years < rd->cap_years) {
+        return PS_OK;
+    }
+    const size_t cap = rd->cap_years ? 2 * rd->cap_years : 8;
+    int *years = realloc(rd->years, cap * sizeof *years);
+    if (years != NULL) {
+        rd->years = years;
+    }
+    long *lines = realloc(rd->year_line, cap * sizeof *lines);
+    if (lines != NULL) {
+        rd->year_line = lines;
+    }
+    double *vals = realloc(rd->vals, cap * rd->n_cells * sizeof *vals);
+    if (vals != NULL) {
+        rd->vals = vals;
+    }
+    if (years == NULL || lines == NULL || vals == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory reading '%s'", rd->path);
+    }
+    rd->cap_years = cap;
+    return PS_OK;
+}
+
+/* Check and graduate the open block, append it to the listed years, and start afresh. */
+static ps_status close_block(plan_reader *rd, ps_error *err)
+{
+    ps_status rc = check_coverage(rd, err);
+    if (rc == PS_OK) {
+        rc = grow_years(rd, err);
+    }
+    if (rc == PS_OK) {
+        double *cells = rd->vals + rd->n_years * rd->n_cells;
+        memset(cells, 0, rd->n_cells * sizeof *cells);
+        rc = block_to_cells(cells, rd, err);
+    }
+    if (rc == PS_OK) {
+        rd->years[rd->n_years] = rd->block_year;
+        rd->year_line[rd->n_years] = rd->block_line;
+        rd->n_years++;
+    }
+    for (size_t cell = 0; cell < rd->n_cells; ++cell) {
+        rd->owner[cell] = -1;
+    }
+    rd->n_rec = 0;
+    rd->in_block = 0;
+    return rc;
+}
+
+/*
+ * A row of `year` arrived. The rows of one year must be consecutive and years must
+ * increase from block to block, so a smaller year is either a duplicate of a listed block
+ * or out of order. A larger year closes the open block.
+ */
+static ps_status enter_block(plan_reader *rd, int year, const ps_csv_row *row, ps_error *err)
+{
+    if (rd->in_block && year == rd->block_year) {
+        return PS_OK;
+    }
+    if (rd->in_block && year < rd->block_year) {
+        for (size_t k = 0; k < rd->n_years; ++k) {
+            if (rd->years[k] == year) {
+                return ps_error_set_at(err, PS_EINVAL, rd->path, row->line, row->column[0],
+                                       "duplicate year %d: already given from line %ld (the "
+                                       "rows of one year must be together)", year,
+                                       rd->year_line[k]);
+            }
+        }
+        return ps_error_set_at(err, PS_EINVAL, rd->path, row->line, row->column[0],
+                               "year %d comes after year %d: years must increase through "
+                               "the file", year, rd->block_year);
+    }
+    if (rd->in_block) {
+        ps_status rc = close_block(rd, err);
+        if (rc != PS_OK) {
+            return rc;
+        }
+    }
+    rd->in_block = 1;
+    rd->block_year = year;
+    rd->block_line = row->line;
+    return PS_OK;
+}
+
+/* Add a parsed row to the open block; a cell given twice is reported at the second row. */
+static ps_status add_row(plan_reader *rd, const plan_rec *r, int key_col, ps_error *err)
+{
+    char where[PS_PLAN_TEXT_MAX];
+    int *owner = rd->owner + (size_t)r->sex * (size_t)rd->n_slots;
+    for (int age = r->lo; age <= r->hi; ++age) {
+        if (owner[age] < 0) {
+            continue;
+        }
+        const plan_rec *first = &rd->rec[owner[age]];
+        block_name(where, sizeof where, rd, r->sex);
+        if (rd->fmt->ages == PLAN_AGES_NONE) {
+            return ps_error_set_at(err, PS_EINVAL, rd->path, r->line, key_col,
+                                   "duplicate %s for %s (already given at line %ld)",
+                                   rd->fmt->cols[rd->fmt->n_cols - 1], where, first->line);
+        }
+        return ps_error_set_at(err, PS_EINVAL, rd->path, r->line, key_col,
+                               "ages %d-%d overlap ages %d-%d given at line %ld for %s", r->lo,
+                               r->hi, first->lo, first->hi, first->line, where);
+    }
+    if (rd->n_rec == rd->cap_rec) {
+        const size_t cap = rd->cap_rec ? 2 * rd->cap_rec : 64;
+        plan_rec *rec = realloc(rd->rec, cap * sizeof *rec);
+        if (rec == NULL) {
+            return ps_error_set(err, PS_ENOMEM, "out of memory reading '%s'", rd->path);
+        }
+        rd->rec = rec;
+        rd->cap_rec = cap;
+    }
+    for (int age = r->lo; age <= r->hi; ++age) {
+        owner[age] = (int)rd->n_rec;
+    }
+    rd->rec[rd->n_rec++] = *r;
+    rd->last_line = r->line;
+    return PS_OK;
+}
+
+/* ---------------------------------------------------------------- rows and files */
+
+static ps_status read_row(plan_reader *rd, const ps_csv *c, const ps_csv_row *row, size_t len,
+                          ps_error *err)
+{
+    const plan_fmt *f = rd->fmt;
+    plan_rec r = { .line = row->line };
+    int col = 0;
+    int year = 0;
+    ps_status rc = check_field_count(f, c, row, len, err);
+    if (rc == PS_OK && f->has_year) {
+        rc = ps_csv__int(&year, c, row, col++, "year", PS_PLAN_YEAR_MIN, PS_PLAN_YEAR_MAX, err);
+    }
+    if (rc == PS_OK) {
+        rc = enter_block(rd, year, row, err);
+    }
+    if (rc == PS_OK && f->has_sex) {
+        rc = parse_sex(&r.sex, c, row, col++, err);
+    }
+    if (rc == PS_OK && f->ages != PLAN_AGES_NONE) {
+        rc = parse_age(&r, rd, row, col++, err);
+    }
+    if (rc == PS_OK) {
+        rc = parse_value(&r, f, c, row, col, err);
+    }
+    if (rc == PS_OK) {
+        rc = add_row(rd, &r, row->column[col - 1], err);
+    }
+    return rc;
+}
+
+static ps_status read_rows(plan_reader *rd, ps_csv *c, ps_error *err)
+{
+    char *line = NULL;
+    size_t len = 0;
+    ps_csv_row row;
+    ps_status rc = PS_OK;
+    int got = 0;
+    while (rc == PS_OK && (got = ps_csv__next_line(c, &line, &len, err)) > 0) {
+        if (len == 0) {
+            continue; /* blank lines (e.g. a trailing one) carry no row */
+        }
+        rc = ps_csv__split(c, line, &row, err);
+        if (rc == PS_OK) {
+            rc = read_row(rd, c, &row, len, err);
+        }
+    }
+    if (rc == PS_OK && got < 0) {
+        rc = err ? err->code : PS_EIO;
+    }
+    if (rc == PS_OK && !rd->in_block) {
+        rc = ps_error_set_at(err, PS_EPARSE, rd->path, 1, 1, "no data rows after the header");
+    }
+    if (rc == PS_OK) {
+        rc = close_block(rd, err);
+    }
+    return rc;
+}
+
+/* Read and validate a whole file into rd (released by the caller on every path). */
+static ps_status read_file(plan_reader *rd, const plan_fmt *f, int n_ages, const char *path,
+                           ps_error *err)
+{
+    ps_csv *c = NULL;
+    ps_status rc = reader_init(rd, f, n_ages, path, err);
+    if (rc != PS_OK) {
+        goto done;
+    }
+    if ((rc = ps_csv__open(&c, path, err)) != PS_OK) {
+        goto done;
+    }
+    if ((rc = ps_csv__expect_header(c, f->cols, f->n_cols, err)) != PS_OK) {
+        goto done;
+    }
+    rc = read_rows(rd, c, err);
+done:
+    ps_csv__close(c);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- years to steps */
+
+/*
+ * v(year) of one cell: linear between the listed years around it (log-linear for death
+ * rates when both are > 0, since mortality falls roughly exponentially), held at the
+ * first or last listed value outside them.
+ */
+static double value_at(const plan_reader *rd, size_t cell, int year)
+{
+    const size_t n = rd->n_cells;
+    const size_t last = rd->n_years - 1;
+    if (year <= rd->years[0]) {
+        return rd->vals[cell];
+    }
+    if (year >= rd->years[last]) {
+        return rd->vals[last * n + cell];
+    }
+    size_t k = 0;
+    while (rd->years[k + 1] <= year) {
+        ++k;
+    }
+    const double w = (double)(year - rd->years[k]) / (double)(rd->years[k + 1] - rd->years[k]);
+    const double a = rd->vals[k * n + cell];
+    const double b = rd->vals[(k + 1) * n + cell];
+    if (rd->fmt->log_years && a > 0.0 && b > 0.0) {
+        return exp(log(a) + w * (log(b) - log(a)));
+    }
+    return a + w * (b - a);
+}
+
+/* Step s spans calendar years start+s and start+s+1 and takes the mean of the two. */
+static void to_steps(double *out, const plan_reader *rd, int start_year, int end_year)
+{
+    for (int step = 0; step < end_year - start_year; ++step) {
+        const int year = start_year + step;
+        for (size_t cell = 0; cell < rd->n_cells; ++cell) {
+            out[(size_t)step * rd->n_cells + cell] =
+                (value_at(rd, cell, year) + value_at(rd, cell, year + 1)) / 2.0;
+        }
+    }
+}
+
+static ps_status read_steps(double *out, const plan_fmt *f, int start_year, int end_year,
+                            int n_ages, const char *path, ps_error *err)
+{
+    plan_reader rd;
+    ps_status rc = PS_OK;
+    memset(&rd, 0, sizeof rd);
+    if (end_year <= start_year) {
+        rc = ps_error_set(err, PS_EINVAL, "end year %d must be after the start year %d",
+                          end_year, start_year);
+        goto done;
+    }
+    if (f->ages != PLAN_AGES_NONE && n_ages < 2) {
+        rc = ps_error_set(err, PS_EINVAL, "need at least 2 ages (got %d)", n_ages);
+        goto done;
+    }
+    if ((rc = read_file(&rd, f, n_ages, path, err)) != PS_OK) {
+        goto done;
+    }
+    to_steps(out, &rd, start_year, end_year);
+done:
+    reader_free(&rd);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- public readers */
+
+ps_status ps_plan_read_population(double *pop_out, int n_ages, const char *path, ps_error *err)
+{
+    plan_reader rd;
+    ps_status rc = PS_OK;
+    memset(&rd, 0, sizeof rd);
+    if (n_ages < 2) {
+        rc = ps_error_set(err, PS_EINVAL, "need at least 2 ages (got %d)", n_ages);
+        goto done;
+    }
+    if ((rc = read_file(&rd, &FMT_POPULATION, n_ages, path, err)) != PS_OK) {
+        goto done;
+    }
+    memcpy(pop_out, rd.vals, rd.n_cells * sizeof *pop_out);
+done:
+    reader_free(&rd);
+    return rc;
+}
+
+ps_status ps_plan_read_mx(double *mx_out, int start_year, int end_year, int n_ages,
+                          const char *path, ps_error *err)
+{
+    return read_steps(mx_out, &FMT_MX, start_year, end_year, n_ages, path, err);
+}
+
+ps_status ps_plan_read_e0(double *e0_out, int start_year, int end_year, const char *path,
+                          ps_error *err)
+{
+    return read_steps(e0_out, &FMT_E0, start_year, end_year, 1, path, err);
+}
+
+ps_status ps_plan_read_asfr(double *asfr_out, int start_year, int end_year, int n_ages,
+                            const char *path, ps_error *err)
+{
+    return read_steps(asfr_out, &FMT_ASFR, start_year, end_year, n_ages, path, err);
+}
+
+ps_status ps_plan_read_tfr(double *tfr_out, int start_year, int end_year, const char *path,
+                           ps_error *err)
+{
+    return read_steps(tfr_out, &FMT_TFR, start_year, end_year, 1, path, err);
+}
+
+ps_status ps_plan_read_srb(double *srb_out, int start_year, int end_year, const char *path,
+                           ps_error *err)
+{
+    return read_steps(srb_out, &FMT_SRB, start_year, end_year, 1, path, err);
+}
+
+ps_status ps_plan_read_migration(double *mig_out, int start_year, int end_year, int n_ages,
+                                 const char *path, ps_error *err)
+{
+    return read_steps(mig_out, &FMT_MIGRATION, start_year, end_year, n_ages, path, err);
+}
+
+ps_status ps_plan_read_migration_total(double *total_out, int start_year, int end_year,
+                                       const char *path, ps_error *err)
+{
+    return read_steps(total_out, &FMT_MIGRATION_TOTAL, start_year, end_year, 1, path, err);
+}
