@@ -11,6 +11,8 @@
 #ifndef PS_SCENARIO_H
 #define PS_SCENARIO_H
 
+#include <stdio.h>
+
 #include "popsim/error.h"
 
 #ifdef __cplusplus
@@ -118,8 +120,15 @@ typedef struct ps_scenario {
  */
 ps_status ps_scn_load(ps_scenario *out, const char *path, ps_error *err);
 
-/** Release everything the scenario owns; accepts a zeroed struct. */
+/** Release everything the scenario owns and zero it; accepts a zeroed struct. */
 void ps_scn_release(ps_scenario *scn);
+
+/**
+ * Print the reference of every scenario key (type, range, unit, default, meaning) and the
+ * rules that tie keys together to `out`. This is what `popsim check --describe` shows;
+ * docs/scenario-format.md carries the same text. Prints nothing else, anywhere.
+ */
+void ps_scn_describe(FILE *out);
 
 #ifdef __cplusplus
 }

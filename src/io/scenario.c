@@ -1,0 +1,1999 @@
+/*
+ * scenario.c - the scenario file (YAML) -> a validated ps_scenario; the only text parser.
+ *
+ * Loading runs four passes over one in-memory copy of the file, each stricter than the last:
+ *   1. read:    the whole file, at most SCN_MAX_BYTES (PS_EIO otherwise);
+ *   2. locate:  libyaml events -> a table "dotted key path -> line:column, raw text". It also
+ *               rejects what scenario files never need: anchors/aliases (alias bombs), nesting
+ *               deeper than SCN_MAX_DEPTH, several documents, duplicate keys, non-UTF-8 text;
+ *   3. load:    libcyaml fills the raw_* structs from a schema generated from the key tables
+ *               below; it rejects unknown keys and wrong types, and its log is turned into
+ *               one compiler-style error located through the table of pass 2;
+ *   4. check:   the key tables give each value's range and unit; per-section rules (one
+ *               builder per section) check the keys against each other and fill ps_scenario.
+ * One static key table per section drives the libcyaml schema, the value checks, the
+ * messages and ps_scn_describe(), so parsing, validation and docs/scenario-format.md agree.
+ */
+#define _POSIX_C_SOURCE 200809L /* stat() */
+
+#include "popsim/scenario.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cyaml/cyaml.h>
+#include <yaml.h>
+
+/* Safety limits. A real scenario is a few hundred bytes, about 40 keys and 3 levels deep;
+ * the limits stop hostile or mistaken inputs (a data file passed by mistake, a generated
+ * document nested thousands deep) long before they cost memory or stack. */
+#define SCN_MAX_BYTES (4L * 1024 * 1024) /* file size, bytes */
+#define SCN_MAX_DEPTH 32                 /* nested mappings/sequences */
+#define SCN_MAX_KEYS 1024                /* mapping keys in the whole file */
+#define SCN_NAME_MAX 64                  /* characters of `name` */
+
+/* Assumed sex ratio at birth when neither the scenario nor WPP gives one: the usual
+ * biological value of about 105 boys per 100 girls (male births per female birth). */
+#define SCN_SRB_DEFAULT 1.05
+/* Share of net migrants who are male when the scenario does not say. */
+#define SCN_MALE_SHARE_DEFAULT 0.5
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---------------------------------------------------------------------------------------
+ * Raw structs: what libcyaml fills, one per YAML mapping. A key that is absent leaves its
+ * field zero; whether a key was given is asked of the locator, never inferred from zero.
+ */
+typedef struct raw_data {
+    char *wpp_dir;
+    char *location;
+} raw_data;
+
+typedef struct raw_population {
+    char *file;
+} raw_population;
+
+typedef struct raw_mortality {
+    char *mx_file;
+    char *e0_file;
+} raw_mortality;
+
+typedef struct raw_fertility {
+    char *asfr_file;
+    char *tfr_file;
+    double tfr;
+    int pattern; /* ps_fert_pattern */
+    double mean_age;
+} raw_fertility;
+
+typedef struct raw_srb {
+    double value;
+    char *file;
+} raw_srb;
+
+typedef struct raw_migration {
+    bool none;
+    char *file;
+    double total;
+    char *total_file;
+    double male_share;
+    ps_rogers_castro schedule; /* only the keys given are copied over the defaults */
+} raw_migration;
+
+typedef struct raw_scenario {
+    char *name;
+    char *title;
+    int64_t start;
+    int64_t end;
+    int engine; /* ps_engine_kind */
+    char *region;
+    raw_data data;
+    raw_population population;
+    raw_mortality mortality;
+    raw_fertility fertility;
+    raw_srb srb;
+    raw_migration migration;
+} raw_scenario;
+
+/* ---------------------------------------------------------------------------------------
+ * Key tables. Every key of the format appears in exactly one row; min/max are inclusive
+ * and apply to KEY_INT and KEY_REAL; `deflt` is the documented default (NULL: the default
+ * is read from PS_ROGERS_CASTRO_INIT at the same offset, see describe_default()).
+ */
+typedef enum key_type {
+    KEY_NAME, /* identifier [A-Za-z0-9_.-]{1,SCN_NAME_MAX} */
+    KEY_TEXT, /* free text, not empty */
+    KEY_PATH, /* file or folder, resolved against the scenario's folder */
+    KEY_INT,  /* whole number */
+    KEY_REAL, /* finite decimal number */
+    KEY_BOOL, /* true or false */
+    KEY_ENUM, /* one of `choices` */
+    KEY_MAP,  /* a nested section */
+} key_type;
+
+typedef struct scn_section scn_section;
+
+typedef struct scn_key {
+    const char *key;
+    key_type type;
+    size_t offset; /* of the value inside the section's raw struct */
+    double min, max;
+    const char *unit; /* printed after the range; "" if the number has no unit */
+    bool required;
+    const char *deflt;
+    const char *help; /* meaning, one phrase, used in messages and the reference */
+    const char *csv;  /* KEY_PATH naming a CSV file: its columns (docs/input-format.md) */
+    const cyaml_strval_t *choices; /* KEY_ENUM */
+    uint32_t n_choices;
+    const scn_section *sub; /* KEY_MAP */
+} scn_key;
+
+struct scn_section {
+    const char *path; /* dotted path of the mapping; "" for the top level */
+    const scn_key *keys;
+    size_t n_keys;
+    uint32_t raw_size; /* sizeof the raw struct libcyaml fills */
+};
+
+static const scn_key schedule_keys[] = {
+    { .key = "a1", .type = KEY_REAL, .offset = offsetof(ps_rogers_castro, a1), .min = 0.0,
+      .max = 1.0, .unit = "(relative level)", .help = "level of the childhood component" },
+    { .key = "alpha1", .type = KEY_REAL, .offset = offsetof(ps_rogers_castro, alpha1),
+      .min = 0.0, .max = 2.0, .unit = "per year of age",
+      .help = "rate of descent of the childhood component" },
+    { .key = "a2", .type = KEY_REAL, .offset = offsetof(ps_rogers_castro, a2), .min = 0.0,
+      .max = 1.0, .unit = "(relative level)", .help = "level of the labour-force component" },
+    { .key = "alpha2", .type = KEY_REAL, .offset = offsetof(ps_rogers_castro, alpha2),
+      .min = 0.0, .max = 2.0, .unit = "per year of age",
+      .help = "rate of descent of the labour-force component after its peak" },
+    { .key = "mu2", .type = KEY_REAL, .offset = offsetof(ps_rogers_castro, mu2), .min = 10.0,
+      .max = 40.0, .unit = "years of age", .help = "age of the labour-force peak" },
+    { .key = "lambda2", .type = KEY_REAL, .offset = offsetof(ps_rogers_castro, lambda2),
+      .min = 0.0, .max = 2.0, .unit = "per year of age",
+      .help = "rate of ascent of the labour-force component before its peak" },
+    { .key = "c", .type = KEY_REAL, .offset = offsetof(ps_rogers_castro, c), .min = 0.0,
+      .max = 1.0, .unit = "(relative level)", .help = "constant level at every age" },
+};
+static const scn_section schedule_section = { "migration.schedule", schedule_keys,
+                                              ARRAY_LEN(schedule_keys),
+                                              sizeof(ps_rogers_castro) };
+
+static const scn_key migration_keys[] = {
+    { .key = "none", .type = KEY_BOOL, .offset = offsetof(raw_migration, none),
+      .deflt = "false", .help = "closed population when true: no migration at all" },
+    { .key = "file", .type = KEY_PATH, .offset = offsetof(raw_migration, file),
+      .deflt = "none", .help = "net migrants by year, sex and age, persons",
+      .csv = "year,sex,age,value" },
+    { .key = "total", .type = KEY_REAL, .offset = offsetof(raw_migration, total), .min = -1e9,
+      .max = 1e9, .unit = "persons per year", .deflt = "none",
+      .help = "constant net migrants per year (negative: net emigration), spread over "
+              "sex by male_share and over age by schedule" },
+    { .key = "total_file", .type = KEY_PATH, .offset = offsetof(raw_migration, total_file),
+      .deflt = "none", .help = "net migrants per year, persons, spread like total",
+      .csv = "year,total" },
+    { .key = "male_share", .type = KEY_REAL, .offset = offsetof(raw_migration, male_share),
+      .min = 0.0, .max = 1.0, .unit = "(share of net migrants)", .deflt = "0.5",
+      .help = "share of net migrants who are male; only with total or total_file" },
+    { .key = "schedule", .type = KEY_MAP, .offset = offsetof(raw_migration, schedule),
+      .deflt = "Rogers-Castro fundamental schedule",
+      .help = "Rogers-Castro age schedule of net migrants; only with total or total_file",
+      .sub = &schedule_section },
+};
+static const scn_section migration_section = { "migration", migration_keys,
+                                               ARRAY_LEN(migration_keys),
+                                               sizeof(raw_migration) };
+
+static const scn_key srb_keys[] = {
+    { .key = "value", .type = KEY_REAL, .offset = offsetof(raw_srb, value), .min = 0.9,
+      .max = 1.3, .unit = "male births per female birth",
+      .deflt = "WPP's if data.location, else 1.05 (with a warning)",
+      .help = "constant sex ratio at birth" },
+    { .key = "file", .type = KEY_PATH, .offset = offsetof(raw_srb, file), .deflt = "none",
+      .help = "sex ratio at birth by year, male births per female birth", .csv = "year,srb" },
+};
+static const scn_section srb_section = { "srb", srb_keys, ARRAY_LEN(srb_keys),
+                                         sizeof(raw_srb) };
+
+static const cyaml_strval_t pattern_choices[] = {
+    { "wpp", PS_FERT_PATTERN_WPP },
+    { "hadwiger", PS_FERT_PATTERN_HADWIGER },
+    { "asfr_file", PS_FERT_PATTERN_ASFR_FILE },
+};
+
+static const scn_key fertility_keys[] = {
+    { .key = "asfr_file", .type = KEY_PATH, .offset = offsetof(raw_fertility, asfr_file),
+      .deflt = "WPP's if data.location",
+      .help = "age-specific fertility rates by year and age, births per woman-year",
+      .csv = "year,age,asfr" },
+    { .key = "tfr_file", .type = KEY_PATH, .offset = offsetof(raw_fertility, tfr_file),
+      .deflt = "none", .help = "total fertility rate by year, children per woman",
+      .csv = "year,tfr" },
+    { .key = "tfr", .type = KEY_REAL, .offset = offsetof(raw_fertility, tfr), .min = 0.0,
+      .max = 10.0, .unit = "children per woman", .deflt = "none",
+      .help = "constant total fertility rate of every projected year" },
+    { .key = "pattern", .type = KEY_ENUM, .offset = offsetof(raw_fertility, pattern),
+      .deflt = "asfr_file if asfr_file is given, else wpp",
+      .help = "age pattern that tfr or tfr_file is spread over",
+      .choices = pattern_choices, .n_choices = ARRAY_LEN(pattern_choices) },
+    { .key = "mean_age", .type = KEY_REAL, .offset = offsetof(raw_fertility, mean_age),
+      .min = 15.0, .max = 45.0, .unit = "years", .deflt = "none",
+      .help = "mean age of childbearing of the Hadwiger curve; only with pattern: hadwiger" },
+};
+static const scn_section fertility_section = { "fertility", fertility_keys,
+                                               ARRAY_LEN(fertility_keys),
+                                               sizeof(raw_fertility) };
+
+static const scn_key mortality_keys[] = {
+    { .key = "mx_file", .type = KEY_PATH, .offset = offsetof(raw_mortality, mx_file),
+      .deflt = "WPP's if data.location",
+      .help = "central death rates by year, sex and age, deaths per person-year",
+      .csv = "year,sex,age,mx" },
+    { .key = "e0_file", .type = KEY_PATH, .offset = offsetof(raw_mortality, e0_file),
+      .deflt = "none",
+      .help = "life expectancy at birth by year and sex, years; the mx age pattern is "
+              "scaled to reproduce it",
+      .csv = "year,sex,e0" },
+};
+static const scn_section mortality_section = { "mortality", mortality_keys,
+                                               ARRAY_LEN(mortality_keys),
+                                               sizeof(raw_mortality) };
+
+static const scn_key population_keys[] = {
+    { .key = "file", .type = KEY_PATH, .offset = offsetof(raw_population, file),
+      .deflt = "WPP's if data.location",
+      .help = "base population on 1 July of start by sex and age, persons",
+      .csv = "sex,age,value" },
+};
+static const scn_section population_section = { "population", population_keys,
+                                                ARRAY_LEN(population_keys),
+                                                sizeof(raw_population) };
+
+static const scn_key data_keys[] = {
+    { .key = "wpp_dir", .type = KEY_PATH, .offset = offsetof(raw_data, wpp_dir),
+      .deflt = "$POPSIM_DATA_DIR, else ../shared/data/wpp2024 beside the project",
+      .help = "folder of the UN WPP 2024 CSV files" },
+    { .key = "location", .type = KEY_TEXT, .offset = offsetof(raw_data, location),
+      .deflt = "none (every input must then come from a file)",
+      .help = "WPP location: its exact name (China) or M49 numeric code (156)" },
+};
+static const scn_section data_section = { "data", data_keys, ARRAY_LEN(data_keys),
+                                          sizeof(raw_data) };
+
+static const cyaml_strval_t engine_choices[] = {
+    { "ccm", PS_ENGINE_CCM },
+};
+
+static const scn_key top_keys[] = {
+    { .key = "name", .type = KEY_NAME, .offset = offsetof(raw_scenario, name),
+      .required = true, .help = "scenario name, also the name of its output group" },
+    { .key = "title", .type = KEY_TEXT, .offset = offsetof(raw_scenario, title),
+      .deflt = "none", .help = "free text shown in reports and plots" },
+    { .key = "start", .type = KEY_INT, .offset = offsetof(raw_scenario, start), .min = 1950,
+      .max = 2300, .unit = "(calendar year)", .required = true,
+      .help = "calendar year of the base population, counted on 1 July" },
+    { .key = "end", .type = KEY_INT, .offset = offsetof(raw_scenario, end), .min = 1951,
+      .max = 2300, .unit = "(calendar year)", .required = true,
+      .help = "last calendar year projected (1 July), later than start" },
+    { .key = "engine", .type = KEY_ENUM, .offset = offsetof(raw_scenario, engine),
+      .deflt = "ccm", .help = "projection engine; ccm is the cohort-component model",
+      .choices = engine_choices, .n_choices = ARRAY_LEN(engine_choices) },
+    { .key = "data", .type = KEY_MAP, .offset = offsetof(raw_scenario, data),
+      .help = "where the UN WPP data are and which location to take", .sub = &data_section },
+    { .key = "region", .type = KEY_TEXT, .offset = offsetof(raw_scenario, region),
+      .deflt = "the location's name, else region1", .help = "label of the single region" },
+    { .key = "population", .type = KEY_MAP, .offset = offsetof(raw_scenario, population),
+      .help = "base population", .sub = &population_section },
+    { .key = "mortality", .type = KEY_MAP, .offset = offsetof(raw_scenario, mortality),
+      .help = "death rates", .sub = &mortality_section },
+    { .key = "fertility", .type = KEY_MAP, .offset = offsetof(raw_scenario, fertility),
+      .help = "birth rates: a level (tfr, tfr_file) and an age pattern",
+      .sub = &fertility_section },
+    { .key = "srb", .type = KEY_MAP, .offset = offsetof(raw_scenario, srb),
+      .help = "sex ratio at birth", .sub = &srb_section },
+    { .key = "migration", .type = KEY_MAP, .offset = offsetof(raw_scenario, migration),
+      .help = "net international migration", .sub = &migration_section },
+};
+static const scn_section top_section = { "", top_keys, ARRAY_LEN(top_keys),
+                                         sizeof(raw_scenario) };
+
+/* Rules between keys, as ps_scn_describe() prints them. Each is enforced by one of the
+ * build_<section>() functions below, which a test per rule holds to its word. */
+static const char *const scn_rules[] = {
+    "end must be later than start.",
+    "Without data.location every input comes from files: population.file, mortality.mx_file "
+    "and fertility (asfr_file, or tfr/tfr_file with pattern: hadwiger) are required; srb "
+    "defaults to 1.05 and migration to none, each with a warning.",
+    "data.wpp_dir without data.location has no effect (warning).",
+    "mortality.e0_file needs an age pattern to scale: mortality.mx_file or data.location.",
+    "fertility: at most one of tfr and tfr_file.",
+    "fertility.pattern: hadwiger requires mean_age, and mean_age only applies to it.",
+    "fertility.pattern: asfr_file requires asfr_file; pattern: wpp requires data.location; "
+    "asfr_file cannot be combined with pattern: wpp or hadwiger.",
+    "fertility.asfr_file together with tfr or tfr_file and no pattern means pattern: "
+    "asfr_file: the file gives only the age shape, rescaled to the TFR (warning).",
+    "srb: at most one of value and file.",
+    "migration: at most one of file, total and total_file; none: true excludes all three; "
+    "male_share and schedule only apply with total or total_file.",
+    "migration.none: false without data.location needs file, total or total_file.",
+};
+
+/* ---------------------------------------------------------------------------------------
+ * Small string helpers (C11 has no strdup).
+ */
+static char *dup_text(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *copy = malloc(n);
+    if (copy != NULL) {
+        memcpy(copy, s, n);
+    }
+    return copy;
+}
+
+static char *dup_len(const char *s, size_t n)
+{
+    char *copy = malloc(n + 1);
+    if (copy != NULL) {
+        memcpy(copy, s, n);
+        copy[n] = '\0';
+    }
+    return copy;
+}
+
+/* "a" + "b" -> "a.b"; "" + "b" -> "b". Returns false if the result was cut to fit `out`. */
+static bool join_key(char *out, size_t size, const char *parent, const char *key)
+{
+    int n = parent[0] == '\0' ? snprintf(out, size, "%s", key)
+                               : snprintf(out, size, "%s.%s", parent, key);
+    return n >= 0 && (size_t)n < size;
+}
+
+static ps_scn_loc mark_loc(yaml_mark_t mark)
+{
+    ps_scn_loc at = { (long)mark.line + 1, (int)mark.column + 1 };
+    return at;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Pass 2, the locator: "dotted key path -> where its key and value stand, and the value's
+ * raw text". libcyaml reports a location only for the event it failed on, and nothing at
+ * all for rules checked after loading, so every later message asks this table instead.
+ * Items of sequences get "[i]" path segments; scenario files have no sequences, but a
+ * wrong file may, and its keys still need unique paths.
+ */
+typedef enum node_kind { NODE_NONE = 0, NODE_SCALAR, NODE_MAPPING, NODE_SEQUENCE } node_kind;
+
+typedef struct loc_entry {
+    char *path;       /* "fertility.tfr"; owned */
+    ps_scn_loc key;   /* where the key starts */
+    ps_scn_loc value; /* where the value starts */
+    node_kind kind;   /* of the value */
+    char *text;       /* scalar value as written, quotes removed; NULL otherwise; owned */
+    bool plain;       /* scalar written without quotes (so `~` means null) */
+} loc_entry;
+
+typedef struct locator {
+    loc_entry *entries;
+    size_t n, cap;
+    node_kind root;      /* kind of the document's root node; NODE_NONE if no document */
+    bool root_empty;     /* the root is an empty plain scalar ("---" alone) */
+    ps_scn_loc root_loc; /* where the root node starts */
+} locator;
+
+typedef struct loc_frame {
+    node_kind kind;  /* NODE_MAPPING or NODE_SEQUENCE */
+    char *path;      /* path of this node; owned */
+    bool want_key;   /* mapping: the next node is a key */
+    size_t entry;    /* mapping: entry of the key whose value comes next */
+    size_t n_items;  /* sequence: items seen so far */
+} loc_frame;
+
+typedef struct loc_walk {
+    locator *loc;
+    loc_frame stack[SCN_MAX_DEPTH];
+    int depth;
+    int n_docs;
+    const char *file; /* scenario path, for messages */
+    ps_error *err;
+} loc_walk;
+
+static void locator_free(locator *loc)
+{
+    for (size_t i = 0; i < loc->n; ++i) {
+        free(loc->entries[i].path);
+        free(loc->entries[i].text);
+    }
+    free(loc->entries);
+    memset(loc, 0, sizeof *loc);
+}
+
+static const loc_entry *locator_find(const locator *loc, const char *path)
+{
+    for (size_t i = 0; i < loc->n; ++i) {
+        if (strcmp(loc->entries[i].path, path) == 0) {
+            return &loc->entries[i];
+        }
+    }
+    return NULL;
+}
+
+static const char *node_noun(node_kind kind)
+{
+    switch (kind) {
+    case NODE_MAPPING: return "a mapping";
+    case NODE_SEQUENCE: return "a sequence";
+    case NODE_SCALAR: return "a scalar";
+    case NODE_NONE: break;
+    }
+    return "nothing";
+}
+
+static ps_status walk_fail(loc_walk *w, ps_status code, ps_scn_loc at, const char *fmt, ...)
+    PS_PRINTF(4, 5);
+static ps_status walk_fail(loc_walk *w, ps_status code, ps_scn_loc at, const char *fmt, ...)
+{
+    char msg[sizeof w->err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return ps_error_set_at(w->err, code, w->file, at.line, at.column, "%s", msg);
+}
+
+static ps_status walk_push(loc_walk *w, node_kind kind, char *path, ps_scn_loc at)
+{
+    if (path == NULL) {
+        return ps_error_set(w->err, PS_ENOMEM, "out of memory while reading the scenario");
+    }
+    if (w->depth >= SCN_MAX_DEPTH) {
+        free(path);
+        return walk_fail(w, PS_EPARSE, at,
+                         "nesting deeper than %d levels; scenario files are at most 3 deep",
+                         SCN_MAX_DEPTH);
+    }
+    loc_frame *f = &w->stack[w->depth++];
+    memset(f, 0, sizeof *f);
+    f->kind = kind;
+    f->path = path;
+    f->want_key = (kind == NODE_MAPPING);
+    return PS_OK;
+}
+
+/* A scalar in key position: record a new entry; its value arrives with the next node. */
+static ps_status walk_key(loc_walk *w, loc_frame *top, const yaml_event_t *ev, node_kind kind,
+                          ps_scn_loc at)
+{
+    locator *loc = w->loc;
+    if (kind != NODE_SCALAR) {
+        return walk_fail(w, PS_EPARSE, at, "a mapping key must be plain text, not %s",
+                         node_noun(kind));
+    }
+    const char *key = (const char *)ev->data.scalar.value;
+    size_t n = strlen(top->path) + ev->data.scalar.length + 2;
+    char *path = malloc(n);
+    if (path == NULL) {
+        return ps_error_set(w->err, PS_ENOMEM, "out of memory while reading the scenario");
+    }
+    join_key(path, n, top->path, key);
+    const loc_entry *seen = locator_find(loc, path);
+    if (seen != NULL) {
+        ps_status rc = walk_fail(w, PS_EPARSE, at, "duplicate key '%s' (first given at line %ld)",
+                                 path, seen->key.line);
+        free(path);
+        return rc;
+    }
+    if (loc->n >= SCN_MAX_KEYS) {
+        free(path);
+        return walk_fail(w, PS_EPARSE, at, "more than %d keys; a scenario needs about 40",
+                         SCN_MAX_KEYS);
+    }
+    if (loc->n == loc->cap) {
+        size_t cap = loc->cap != 0 ? 2 * loc->cap : 64;
+        loc_entry *grown = realloc(loc->entries, cap * sizeof *grown);
+        if (grown == NULL) {
+            free(path);
+            return ps_error_set(w->err, PS_ENOMEM, "out of memory while reading the scenario");
+        }
+        loc->entries = grown;
+        loc->cap = cap;
+    }
+    loc_entry *e = &loc->entries[loc->n];
+    memset(e, 0, sizeof *e);
+    e->path = path;
+    e->key = at;
+    top->entry = loc->n++;
+    top->want_key = false;
+    return PS_OK;
+}
+
+/* Any node (scalar, mapping or sequence start): a key, a value, a sequence item or the root. */
+static ps_status walk_node(loc_walk *w, const yaml_event_t *ev, node_kind kind)
+{
+    ps_scn_loc at = mark_loc(ev->start_mark);
+    const yaml_char_t *anchor = kind == NODE_SCALAR    ? ev->data.scalar.anchor
+                                : kind == NODE_MAPPING ? ev->data.mapping_start.anchor
+                                                       : ev->data.sequence_start.anchor;
+    if (anchor != NULL) {
+        return walk_fail(w, PS_EPARSE, at,
+                         "YAML anchors ('&%s') are not allowed in scenario files; write the "
+                         "value out",
+                         (const char *)anchor);
+    }
+    char *child = NULL; /* path of a mapping/sequence node about to be pushed */
+    if (w->depth == 0) {
+        w->loc->root = kind;
+        w->loc->root_loc = at;
+        w->loc->root_empty = kind == NODE_SCALAR && ev->data.scalar.length == 0 &&
+                             ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+        child = dup_text("");
+    } else {
+        loc_frame *top = &w->stack[w->depth - 1];
+        if (top->kind == NODE_MAPPING && top->want_key) {
+            return walk_key(w, top, ev, kind, at);
+        }
+        if (top->kind == NODE_MAPPING) {
+            loc_entry *e = &w->loc->entries[top->entry];
+            e->value = at;
+            e->kind = kind;
+            top->want_key = true;
+            if (kind == NODE_SCALAR) {
+                e->text = dup_len((const char *)ev->data.scalar.value, ev->data.scalar.length);
+                e->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+                if (e->text == NULL) {
+                    return ps_error_set(w->err, PS_ENOMEM, "out of memory while reading");
+                }
+            }
+            child = dup_text(e->path);
+        } else {
+            size_t n = strlen(top->path) + 24;
+            child = malloc(n);
+            if (child != NULL) {
+                snprintf(child, n, "%s[%zu]", top->path, top->n_items);
+            }
+            top->n_items++;
+        }
+    }
+    if (kind == NODE_SCALAR) {
+        free(child);
+        return PS_OK;
+    }
+    return walk_push(w, kind, child, at);
+}
+
+/*
+ * libyaml's reader (encoding) errors carry a byte offset instead of a mark, so the line
+ * and column are counted here: columns count characters, i.e. bytes that do not continue
+ * a UTF-8 sequence, as libyaml's own marks do.
+ */
+static ps_scn_loc offset_loc(const char *text, size_t len, size_t offset)
+{
+    ps_scn_loc at = { 1, 1 };
+    if (offset > len) {
+        offset = len;
+    }
+    for (size_t i = 0; i < offset; ++i) {
+        if (text[i] == '\n') {
+            at.line++;
+            at.column = 1;
+        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+            at.column++;
+        }
+    }
+    return at;
+}
+
+/*
+ * Offset of the first byte that does not begin a well-formed UTF-8 sequence (RFC 3629:
+ * no overlong forms, no surrogates, nothing above U+10FFFF), or `len` if there is none.
+ * libyaml notices the same bytes but reports the byte after a broken sequence, which is
+ * often the newline; pointing at the lead byte shows the user the character to fix.
+ */
+static size_t first_bad_utf8(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned char b = s[i];
+        size_t n = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3
+                 : (b & 0xF8) == 0xF0 ? 4 : 0;
+        unsigned long cp = n == 2 ? (b & 0x1Fu) : n == 3 ? (b & 0x0Fu) : (b & 0x07u);
+        static const unsigned long min_cp[] = { 0, 0, 0x80, 0x800, 0x10000 };
+        if (n == 0 || i + n > len) {
+            return i;
+        }
+        for (size_t k = 1; k < n; ++k) {
+            if ((s[i + k] & 0xC0) != 0x80) {
+                return i;
+            }
+            cp = (cp << 6) | (s[i + k] & 0x3Fu);
+        }
+        if (n > 1 && (cp < min_cp[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) {
+            return i;
+        }
+        i += n;
+    }
+    return len;
+}
+
+static ps_status walk_yaml_error(loc_walk *w, const yaml_parser_t *p, const char *text,
+                                 size_t len)
+{
+    const char *problem = p->problem != NULL ? p->problem : "unknown problem";
+    if (p->error == YAML_MEMORY_ERROR) {
+        return ps_error_set(w->err, PS_ENOMEM, "out of memory while parsing the scenario");
+    }
+    if (p->error == YAML_READER_ERROR) {
+        size_t bad = first_bad_utf8((const unsigned char *)text, len);
+        if (bad < len) {
+            return walk_fail(w, PS_EPARSE, offset_loc(text, len, bad),
+                             "byte 0x%02X is not valid UTF-8 (%s); save the scenario as UTF-8 "
+                             "text",
+                             (unsigned)(unsigned char)text[bad], problem);
+        }
+        return walk_fail(w, PS_EPARSE, offset_loc(text, len, p->problem_offset),
+                         "%s (character 0x%02X)", problem,
+                         (unsigned)p->problem_value);
+    }
+    if (p->context != NULL) {
+        return walk_fail(w, PS_EPARSE, mark_loc(p->problem_mark),
+                         "malformed YAML: %s %s started at line %lu, column %lu", problem,
+                         p->context, (unsigned long)p->context_mark.line + 1,
+                         (unsigned long)p->context_mark.column + 1);
+    }
+    return walk_fail(w, PS_EPARSE, mark_loc(p->problem_mark), "malformed YAML: %s", problem);
+}
+
+/* One event. *done is set at the end of the stream. */
+static ps_status walk_event(loc_walk *w, const yaml_event_t *ev, bool *done)
+{
+    switch (ev->type) {
+    case YAML_STREAM_END_EVENT:
+        *done = true;
+        return PS_OK;
+    case YAML_DOCUMENT_START_EVENT:
+        if (++w->n_docs > 1) {
+            return walk_fail(w, PS_EPARSE, mark_loc(ev->start_mark),
+                             "a second YAML document ('---'); a scenario file holds one");
+        }
+        return PS_OK;
+    case YAML_ALIAS_EVENT:
+        return walk_fail(w, PS_EPARSE, mark_loc(ev->start_mark),
+                         "YAML aliases ('*%s') are not allowed in scenario files; write the "
+                         "value out",
+                         (const char *)ev->data.alias.anchor);
+    case YAML_SCALAR_EVENT: return walk_node(w, ev, NODE_SCALAR);
+    case YAML_MAPPING_START_EVENT: return walk_node(w, ev, NODE_MAPPING);
+    case YAML_SEQUENCE_START_EVENT: return walk_node(w, ev, NODE_SEQUENCE);
+    case YAML_MAPPING_END_EVENT:
+    case YAML_SEQUENCE_END_EVENT:
+        assert(w->depth > 0);
+        free(w->stack[--w->depth].path);
+        return PS_OK;
+    default: return PS_OK;
+    }
+}
+
+static ps_status locator_build(locator *loc, const char *text, size_t len, const char *file,
+                               ps_error *err)
+{
+    yaml_parser_t parser;
+    loc_walk w = { .loc = loc, .file = file, .err = err };
+    ps_status rc = PS_OK;
+    bool done = false;
+    if (!yaml_parser_initialize(&parser)) {
+        return ps_error_set(err, PS_ENOMEM, "cannot initialise the YAML parser");
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    while (rc == PS_OK && !done) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            rc = walk_yaml_error(&w, &parser, text, len);
+            break;
+        }
+        rc = walk_event(&w, &ev, &done);
+        yaml_event_delete(&ev);
+    }
+    if (rc == PS_OK && (loc->root == NODE_NONE || loc->root_empty)) {
+        rc = ps_error_set_at(err, PS_EPARSE, file, 1, 1,
+                             "the scenario file is empty (expected a mapping with at least "
+                             "name, start and end)");
+    } else if (rc == PS_OK && loc->root != NODE_MAPPING) {
+        rc = ps_error_set_at(err, PS_EPARSE, file, loc->root_loc.line, loc->root_loc.column,
+                             "the top level of a scenario must be a mapping of 'key: value' "
+                             "lines, not %s",
+                             node_noun(loc->root));
+    }
+    while (w.depth > 0) {
+        free(w.stack[--w.depth].path);
+    }
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Pass 1: read the whole file into memory, refusing directories and oversized files.
+ */
+static ps_status too_large(const char *path, ps_error *err)
+{
+    return ps_error_set_at(err, PS_EIO, path, 0, 0,
+                           "the file is larger than %ld MiB; a scenario file is a few hundred "
+                           "bytes of YAML",
+                           SCN_MAX_BYTES / (1024 * 1024));
+}
+
+static ps_status read_file(char **text_out, size_t *len_out, const char *path, ps_error *err)
+{
+    struct stat st;
+    FILE *fp = NULL;
+    char *buf = NULL;
+    size_t len = 0, want = 0;
+    ps_status rc = PS_OK;
+    *text_out = NULL;
+    *len_out = 0;
+    if (stat(path, &st) != 0) {
+        rc = ps_error_set_at(err, PS_EIO, path, 0, 0, "cannot open the scenario file: %s",
+                             strerror(errno));
+        goto done;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        rc = ps_error_set_at(err, PS_EIO, path, 0, 0,
+                             "is a directory; expected a scenario file (.yaml)");
+        goto done;
+    }
+    if ((fp = fopen(path, "rb")) == NULL) {
+        rc = ps_error_set_at(err, PS_EIO, path, 0, 0, "cannot open the scenario file: %s",
+                             strerror(errno));
+        goto done;
+    }
+    if (S_ISREG(st.st_mode) && st.st_size > SCN_MAX_BYTES) {
+        rc = too_large(path, err);
+        goto done;
+    }
+    /* A regular file is read in one go; anything else (a pipe) up to one byte past the
+     * limit, so that "at the limit" and "over it" differ. */
+    want = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : (size_t)SCN_MAX_BYTES + 1;
+    if ((buf = malloc(want)) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory reading '%s'", path);
+        goto done;
+    }
+    len = fread(buf, 1, want - 1, fp);
+    if (ferror(fp)) {
+        rc = ps_error_set_at(err, PS_EIO, path, 0, 0, "cannot read the scenario file");
+        goto done;
+    }
+    if (!S_ISREG(st.st_mode) && len == want - 1 && fgetc(fp) != EOF) {
+        rc = too_large(path, err);
+        goto done;
+    }
+    buf[len] = '\0';
+    *text_out = buf;
+    *len_out = len;
+    buf = NULL;
+done:
+    free(buf);
+    if (fp != NULL) {
+        fclose(fp);
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Shared state of passes 3 and 4.
+ */
+typedef struct load_ctx {
+    const char *file; /* the scenario path, for messages */
+    locator loc;
+    ps_scenario *scn;
+    ps_error *err;
+} load_ctx;
+
+static ps_status fail_at(const load_ctx *c, ps_status code, ps_scn_loc at, const char *fmt, ...)
+    PS_PRINTF(4, 5);
+static ps_status fail_at(const load_ctx *c, ps_status code, ps_scn_loc at, const char *fmt, ...)
+{
+    char msg[sizeof c->err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return ps_error_set_at(c->err, code, c->file, at.line, at.column, "%s", msg);
+}
+
+static ps_status warn_at(const load_ctx *c, ps_scn_loc at, const char *fmt, ...)
+    PS_PRINTF(3, 4);
+static ps_status warn_at(const load_ctx *c, ps_scn_loc at, const char *fmt, ...)
+{
+    char msg[1024];
+    char line[1536];
+    ps_scenario *scn = c->scn;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(line, sizeof line, "%s:%ld:%d: warning: %s", c->file, at.line, at.column, msg);
+    char **grown = realloc(scn->warnings, ((size_t)scn->n_warnings + 1) * sizeof *grown);
+    if (grown == NULL) {
+        return ps_error_set(c->err, PS_ENOMEM, "out of memory recording a warning");
+    }
+    scn->warnings = grown;
+    if ((grown[scn->n_warnings] = dup_text(line)) == NULL) {
+        return ps_error_set(c->err, PS_ENOMEM, "out of memory recording a warning");
+    }
+    scn->n_warnings++;
+    return PS_OK;
+}
+
+static bool given(const load_ctx *c, const char *path)
+{
+    return locator_find(&c->loc, path) != NULL;
+}
+
+/* Where the value of `path` starts; 0:0 if the key is absent. */
+static ps_scn_loc value_loc(const load_ctx *c, const char *path)
+{
+    const loc_entry *e = locator_find(&c->loc, path);
+    ps_scn_loc none = { 0, 0 };
+    return e != NULL ? e->value : none;
+}
+
+/* Where to report a key missing from section `parent`: the section's value, else 1:1. */
+static ps_scn_loc missing_loc(const load_ctx *c, const char *parent)
+{
+    const loc_entry *e = parent[0] != '\0' ? locator_find(&c->loc, parent) : NULL;
+    ps_scn_loc top = { 1, 1 };
+    return e != NULL ? e->value : top;
+}
+
+/* The row of the key table that describes `path`, or NULL; *sec_out gets its section. */
+static const scn_key *find_key(const char *path, const scn_section **sec_out)
+{
+    const scn_section *sec = &top_section;
+    const char *rest = path;
+    for (;;) {
+        size_t n = strcspn(rest, ".");
+        const scn_key *hit = NULL;
+        for (size_t k = 0; k < sec->n_keys; ++k) {
+            if (strlen(sec->keys[k].key) == n && strncmp(sec->keys[k].key, rest, n) == 0) {
+                hit = &sec->keys[k];
+            }
+        }
+        if (hit == NULL || rest[n] == '\0') {
+            if (sec_out != NULL) {
+                *sec_out = sec;
+            }
+            return hit;
+        }
+        if (hit->type != KEY_MAP) {
+            return NULL;
+        }
+        sec = hit->sub;
+        rest += n + 1;
+    }
+}
+
+static const scn_section *find_section(const char *path)
+{
+    if (path[0] == '\0') {
+        return &top_section;
+    }
+    const scn_key *k = find_key(path, NULL);
+    return k != NULL && k->type == KEY_MAP ? k->sub : NULL;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Value checks shared by pass 3 (translating libcyaml's complaints) and pass 4 (the value
+ * checks libcyaml does not make: it reads "2025.5" as the int 2025, "maybe" as true, and
+ * "nan" or "1e999" as non-finite doubles).
+ */
+static bool is_null_text(const loc_entry *e)
+{
+    static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+    if (!e->plain) {
+        return false;
+    }
+    for (size_t i = 0; i < ARRAY_LEN(nulls); ++i) {
+        if (strcmp(e->text, nulls[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static const char *skip_digits(const char *s)
+{
+    while (isdigit((unsigned char)*s)) {
+        ++s;
+    }
+    return s;
+}
+
+static bool is_integer_text(const char *s)
+{
+    if (*s == '+' || *s == '-') {
+        ++s;
+    }
+    const char *end = skip_digits(s);
+    return end != s && *end == '\0';
+}
+
+/* A decimal number as YAML writes one: [+-] digits [. digits] [e [+-] digits]. Hex and the
+ * YAML spellings of NaN and infinity are not numbers here. */
+static bool is_decimal_text(const char *s)
+{
+    if (*s == '+' || *s == '-') {
+        ++s;
+    }
+    const char *p = skip_digits(s);
+    size_t n_int = (size_t)(p - s);
+    size_t n_frac = 0;
+    if (*p == '.') {
+        const char *q = skip_digits(p + 1);
+        n_frac = (size_t)(q - p - 1);
+        p = q;
+    }
+    if (n_int + n_frac == 0) {
+        return false;
+    }
+    if (*p == 'e' || *p == 'E') {
+        ++p;
+        if (*p == '+' || *p == '-') {
+            ++p;
+        }
+        const char *q = skip_digits(p);
+        if (q == p) {
+            return false;
+        }
+        p = q;
+    }
+    return *p == '\0';
+}
+
+static bool is_nonfinite_text(const char *s)
+{
+    static const char *const words[] = { ".nan", ".inf", "nan", "inf", "infinity" };
+    if (*s == '+' || *s == '-') {
+        ++s;
+    }
+    for (size_t i = 0; i < ARRAY_LEN(words); ++i) {
+        size_t n = strlen(words[i]);
+        bool same = strlen(s) == n;
+        for (size_t j = 0; same && j < n; ++j) {
+            same = tolower((unsigned char)s[j]) == words[i][j];
+        }
+        if (same) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool is_bool_text(const char *s)
+{
+    static const char *const words[] = { "true", "false", "yes", "no", "on", "off" };
+    for (size_t i = 0; i < ARRAY_LEN(words); ++i) {
+        size_t n = strlen(words[i]);
+        bool same = strlen(s) == n;
+        for (size_t j = 0; same && j < n; ++j) {
+            same = tolower((unsigned char)s[j]) == words[i][j];
+        }
+        if (same) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void choices_text(char *out, size_t size, const scn_key *key)
+{
+    out[0] = '\0';
+    for (uint32_t i = 0; i < key->n_choices; ++i) {
+        size_t used = strlen(out);
+        snprintf(out + used, size - used, "%s%s", i > 0 ? ", " : "", key->choices[i].str);
+    }
+}
+
+/* What a value of this key must look like, for "expected ..." messages. */
+static void expected_text(char *out, size_t size, const scn_key *key)
+{
+    char choices[256];
+    switch (key->type) {
+    case KEY_NAME: snprintf(out, size, "a name of letters, digits, '_', '.' or '-'"); return;
+    case KEY_TEXT: snprintf(out, size, "text"); return;
+    case KEY_PATH: snprintf(out, size, "a file or folder path"); return;
+    case KEY_INT: snprintf(out, size, "a whole number"); return;
+    case KEY_REAL: snprintf(out, size, "a number"); return;
+    case KEY_BOOL: snprintf(out, size, "true or false"); return;
+    case KEY_ENUM:
+        choices_text(choices, sizeof choices, key);
+        snprintf(out, size, "one of: %s", choices);
+        return;
+    case KEY_MAP: snprintf(out, size, "a mapping of indented 'key: value' lines"); return;
+    }
+}
+
+/* "[0, 10] children per woman" */
+static void range_text(char *out, size_t size, const scn_key *key)
+{
+    snprintf(out, size, "[%.10g, %.10g]%s%s", key->min, key->max, key->unit[0] ? " " : "",
+             key->unit);
+}
+
+static ps_status finite_error(const load_ctx *c, const scn_key *key, const char *path,
+                              const loc_entry *e)
+{
+    char range[160];
+    range_text(range, sizeof range, key);
+    return fail_at(c, PS_EINVAL, e->value, "%s = %s must be a finite number in %s", path,
+                   e->text, range);
+}
+
+static ps_status range_error(const load_ctx *c, const scn_key *key, const char *path,
+                             const loc_entry *e)
+{
+    char range[160];
+    range_text(range, sizeof range, key);
+    return fail_at(c, PS_EINVAL, e->value, "%s = %s is outside %s", path, e->text, range);
+}
+
+/*
+ * A value of the wrong shape. Three look-alikes are really domain errors (PS_EINVAL):
+ * an unknown enum word, a YAML NaN/infinity for a number, and an integer too large for
+ * 64 bits; everything else is a type error (PS_EPARSE).
+ */
+static ps_status type_error(const load_ctx *c, const scn_key *key, const char *path,
+                            const loc_entry *e)
+{
+    char expected[320];
+    expected_text(expected, sizeof expected, key);
+    if (e->kind != NODE_SCALAR) {
+        return fail_at(c, PS_EPARSE, e->value, "%s: expected %s (got %s)", path, expected,
+                       node_noun(e->kind));
+    }
+    if (is_null_text(e)) {
+        return fail_at(c, PS_EPARSE, e->value, "%s: expected %s (got an empty value)", path,
+                       expected);
+    }
+    if (key->type == KEY_ENUM) {
+        return fail_at(c, PS_EINVAL, e->value, "%s = '%s' is not %s", path, e->text, expected);
+    }
+    if (key->type == KEY_REAL && is_nonfinite_text(e->text)) {
+        return finite_error(c, key, path, e);
+    }
+    if (key->type == KEY_INT && is_integer_text(e->text)) {
+        return range_error(c, key, path, e);
+    }
+    return fail_at(c, PS_EPARSE, e->value, "%s: expected %s (got '%s')", path, expected,
+                   e->text);
+}
+
+static bool is_name_text(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > SCN_NAME_MAX) {
+        return false;
+    }
+    for (size_t i = 0; i < n; ++i) {
+        unsigned char ch = (unsigned char)s[i];
+        if (!isalnum(ch) && ch != '_' && ch != '.' && ch != '-') {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Pass 4a for one scalar key the file gives; `value` points into the raw struct. */
+static ps_status check_scalar(const load_ctx *c, const scn_key *key, const char *path,
+                              const loc_entry *e, const void *value)
+{
+    bool well_formed = e->kind == NODE_SCALAR && !is_null_text(e);
+    if (well_formed && key->type == KEY_INT) {
+        well_formed = is_integer_text(e->text);
+    } else if (well_formed && key->type == KEY_REAL) {
+        well_formed = is_decimal_text(e->text);
+    } else if (well_formed && key->type == KEY_BOOL) {
+        well_formed = is_bool_text(e->text);
+    }
+    if (!well_formed) {
+        return type_error(c, key, path, e);
+    }
+    switch (key->type) {
+    case KEY_INT: {
+        const double v = (double)*(const int64_t *)value;
+        return v >= key->min && v <= key->max ? PS_OK : range_error(c, key, path, e);
+    }
+    case KEY_REAL: {
+        const double v = *(const double *)value;
+        if (!isfinite(v)) { /* "1e999" overflows to infinity */
+            return finite_error(c, key, path, e);
+        }
+        return v >= key->min && v <= key->max ? PS_OK : range_error(c, key, path, e);
+    }
+    case KEY_NAME:
+        if (!is_name_text(e->text)) {
+            return fail_at(c, PS_EINVAL, e->value,
+                           "%s = '%s' may contain only letters, digits, '_', '.' and '-' "
+                           "(1 to %d characters)",
+                           path, e->text, SCN_NAME_MAX);
+        }
+        return PS_OK;
+    case KEY_TEXT:
+    case KEY_PATH:
+        if (e->text[0] == '\0') {
+            return fail_at(c, PS_EINVAL, e->value, "%s must not be empty", path);
+        }
+        return PS_OK;
+    case KEY_BOOL:
+    case KEY_ENUM:
+    case KEY_MAP: break;
+    }
+    return PS_OK;
+}
+
+/* Pass 4a: every key the file gives, section by section, against its table row. */
+static ps_status check_section(const load_ctx *c, const scn_section *sec, const void *raw)
+{
+    ps_status rc = PS_OK;
+    for (size_t k = 0; k < sec->n_keys && rc == PS_OK; ++k) {
+        const scn_key *key = &sec->keys[k];
+        char path[128];
+        join_key(path, sizeof path, sec->path, key->key);
+        const loc_entry *e = locator_find(&c->loc, path);
+        const void *value = (const char *)raw + key->offset;
+        if (e == NULL) {
+            continue;
+        }
+        if (key->type == KEY_MAP) {
+            rc = check_section(c, key->sub, value);
+        } else {
+            rc = check_scalar(c, key, path, e, value);
+        }
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Pass 3: libcyaml. Its schema is generated from the key tables into a caller-owned
+ * buffer (no allocation, no mutable statics); every field is optional because required
+ * keys are checked in pass 4, where the message can say what the key means.
+ */
+#define SCHEMA_FIELDS                                                                          \
+    (ARRAY_LEN(top_keys) + ARRAY_LEN(data_keys) + ARRAY_LEN(population_keys) +                 \
+     ARRAY_LEN(mortality_keys) + ARRAY_LEN(fertility_keys) + ARRAY_LEN(srb_keys) +             \
+     ARRAY_LEN(migration_keys) + ARRAY_LEN(schedule_keys) + 8 /* one end marker each */)
+
+typedef struct schema_buf {
+    cyaml_schema_field_t fields[SCHEMA_FIELDS];
+    size_t used;
+} schema_buf;
+
+static const cyaml_schema_field_t *schema_fields(schema_buf *sb, const scn_section *sec);
+
+static cyaml_schema_value_t schema_value(schema_buf *sb, const scn_key *key)
+{
+    cyaml_schema_value_t v;
+    memset(&v, 0, sizeof v);
+    v.flags = CYAML_FLAG_OPTIONAL;
+    switch (key->type) {
+    case KEY_NAME:
+    case KEY_TEXT:
+    case KEY_PATH:
+        v.type = CYAML_STRING;
+        v.flags = CYAML_FLAG_OPTIONAL | CYAML_FLAG_POINTER;
+        v.data_size = sizeof(char);
+        v.string.min = 0;
+        v.string.max = CYAML_UNLIMITED;
+        break;
+    case KEY_INT:
+        v.type = CYAML_INT;
+        v.data_size = sizeof(int64_t);
+        break;
+    case KEY_REAL:
+        v.type = CYAML_FLOAT;
+        v.data_size = sizeof(double);
+        break;
+    case KEY_BOOL:
+        v.type = CYAML_BOOL;
+        v.data_size = sizeof(bool);
+        break;
+    case KEY_ENUM:
+        v.type = CYAML_ENUM;
+        v.flags = CYAML_FLAG_OPTIONAL | CYAML_FLAG_STRICT;
+        v.data_size = sizeof(int);
+        v.enumeration.strings = key->choices;
+        v.enumeration.count = key->n_choices;
+        break;
+    case KEY_MAP:
+        v.type = CYAML_MAPPING;
+        v.data_size = key->sub->raw_size;
+        v.mapping.fields = schema_fields(sb, key->sub);
+        break;
+    }
+    return v;
+}
+
+static const cyaml_schema_field_t *schema_fields(schema_buf *sb, const scn_section *sec)
+{
+    cyaml_schema_field_t *first = &sb->fields[sb->used];
+    sb->used += sec->n_keys + 1; /* reserve before recursing into sub-sections */
+    assert(sb->used <= ARRAY_LEN(sb->fields));
+    for (size_t k = 0; k < sec->n_keys; ++k) {
+        memset(&first[k], 0, sizeof first[k]);
+        first[k].key = sec->keys[k].key;
+        first[k].data_offset = (uint32_t)sec->keys[k].offset;
+        first[k].value = schema_value(sb, &sec->keys[k]);
+    }
+    memset(&first[sec->n_keys], 0, sizeof first[sec->n_keys]); /* CYAML_FIELD_END */
+    return first;
+}
+
+/* libcyaml logs one error as several messages: the problem, then a backtrace of
+ * "  in mapping field 'k' (line: N, column: M)" lines, innermost first. */
+typedef struct cyaml_log_buf {
+    char text[4096];
+    size_t len;
+} cyaml_log_buf;
+
+static void capture_log(cyaml_log_t level, void *ctx, const char *fmt, va_list args)
+    PS_PRINTF(3, 0);
+static void capture_log(cyaml_log_t level, void *ctx, const char *fmt, va_list args)
+{
+    cyaml_log_buf *log = ctx;
+    (void)level;
+    if (log->len + 1 >= sizeof log->text) {
+        return;
+    }
+    int n = vsnprintf(log->text + log->len, sizeof log->text - log->len, fmt, args);
+    if (n > 0) {
+        log->len += (size_t)n;
+        if (log->len >= sizeof log->text) {
+            log->len = sizeof log->text - 1;
+        }
+    }
+}
+
+typedef struct cyaml_report {
+    char problem[256]; /* first message, "Load: " removed */
+    char path[256];    /* dotted path of the innermost mapping field in the backtrace */
+    ps_scn_loc at;     /* first location libcyaml gave; 0:0 if none */
+} cyaml_report;
+
+static void report_line(cyaml_report *r, const char *line, char fields[][64], size_t *n_fields,
+                        size_t max_fields)
+{
+    static const char field_tag[] = "in mapping field '";
+    const char *loc = strstr(line, "(line: ");
+    if (loc != NULL && r->at.line == 0) {
+        long ln = 0;
+        int col = 0;
+        if (sscanf(loc, "(line: %ld, column: %d)", &ln, &col) == 2) {
+            r->at.line = ln;
+            r->at.column = col;
+        }
+    }
+    if (strncmp(line, field_tag, sizeof field_tag - 1) == 0 && loc != NULL &&
+        *n_fields < max_fields) {
+        const char *name = line + sizeof field_tag - 1;
+        size_t n = (size_t)(loc - name) >= 2 ? (size_t)(loc - name) - 2 : 0; /* "' " */
+        snprintf(fields[(*n_fields)++], 64, "%.*s", (int)n, name);
+    } else if (strncmp(line, "in ", 3) != 0 && strncmp(line, "Backtrace:", 10) != 0 &&
+               r->problem[0] == '\0') {
+        snprintf(r->problem, sizeof r->problem, "%s", line);
+    }
+}
+
+static void parse_cyaml_log(cyaml_report *r, const char *text)
+{
+    char fields[8][64];
+    size_t n_fields = 0;
+    memset(r, 0, sizeof *r);
+    while (*text != '\0') {
+        char line[sizeof r->problem];
+        size_t n = strcspn(text, "\n");
+        const char *s = text;
+        text += n + (text[n] == '\n');
+        if (strncmp(s, "Load: ", 6) == 0) {
+            s += 6;
+            n -= 6;
+        }
+        while (n > 0 && *s == ' ') {
+            ++s;
+            --n;
+        }
+        snprintf(line, sizeof line, "%.*s", (int)n, s);
+        report_line(r, line, fields, &n_fields, ARRAY_LEN(fields));
+    }
+    for (size_t i = n_fields; i-- > 0;) { /* innermost first -> "outer.inner" */
+        size_t used = strlen(r->path);
+        snprintf(r->path + used, sizeof r->path - used, "%s%s", used > 0 ? "." : "", fields[i]);
+    }
+}
+
+/* Levenshtein distance of two short words, for "did you mean"; large if either is long. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    size_t row[65];
+    if (na > 64 || nb > 64) {
+        return SIZE_MAX;
+    }
+    for (size_t j = 0; j <= nb; ++j) {
+        row[j] = j;
+    }
+    for (size_t i = 1; i <= na; ++i) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; ++j) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            best = up + 1 < best ? up + 1 : best;
+            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+static ps_status unknown_key_error(const load_ctx *c, const cyaml_report *r, const char *key)
+{
+    const scn_section *sec = find_section(r->path);
+    char full[sizeof r->path + sizeof r->problem + 2], keys[512], where[sizeof r->path + 16];
+    char hint[128];
+    const char *closest = NULL;
+    size_t best = 3; /* suggest only within two edits */
+    join_key(full, sizeof full, r->path, key);
+    const loc_entry *e = locator_find(&c->loc, full);
+    ps_scn_loc at = e != NULL ? e->key : r->at;
+    keys[0] = hint[0] = '\0';
+    for (size_t k = 0; sec != NULL && k < sec->n_keys; ++k) {
+        size_t used = strlen(keys);
+        size_t d = edit_distance(key, sec->keys[k].key);
+        snprintf(keys + used, sizeof keys - used, "%s%s", k > 0 ? ", " : "", sec->keys[k].key);
+        if (d < best) {
+            best = d;
+            closest = sec->keys[k].key;
+        }
+    }
+    if (closest != NULL) {
+        snprintf(hint, sizeof hint, "did you mean '%s'? ", closest);
+    }
+    if (r->path[0] == '\0') {
+        snprintf(where, sizeof where, "the top-level mapping");
+    } else {
+        snprintf(where, sizeof where, "mapping '%s'", r->path);
+    }
+    return fail_at(c, PS_EPARSE, at, "unknown key '%s' in %s (%sexpected one of: %s)", key,
+                   where, hint, keys);
+}
+
+static ps_status translate_cyaml(const load_ctx *c, cyaml_err_t code, const char *log)
+{
+    static const char unexpected[] = "Unexpected key: ";
+    cyaml_report r;
+    parse_cyaml_log(&r, log);
+    if (strncmp(r.problem, unexpected, sizeof unexpected - 1) == 0) {
+        return unknown_key_error(c, &r, r.problem + sizeof unexpected - 1);
+    }
+    const scn_key *key = r.path[0] != '\0' ? find_key(r.path, NULL) : NULL;
+    const loc_entry *e = key != NULL ? locator_find(&c->loc, r.path) : NULL;
+    if (e != NULL) {
+        return type_error(c, key, r.path, e);
+    }
+    /* Not a shape this file knows: keep libcyaml's words and location. */
+    ps_scn_loc at = r.at.line > 0 ? r.at : (ps_scn_loc){ 1, 1 };
+    return fail_at(c, PS_EPARSE, at, "%s%s%s", r.path[0] ? r.path : "", r.path[0] ? ": " : "",
+                   r.problem[0] ? r.problem : cyaml_strerror(code));
+}
+
+static const cyaml_config_t *cyaml_cfg(cyaml_config_t *cfg, cyaml_log_buf *log)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->log_fn = capture_log;
+    cfg->log_ctx = log;
+    cfg->mem_fn = cyaml_mem;
+    cfg->log_level = CYAML_LOG_ERROR;
+    cfg->flags = CYAML_CFG_NO_ALIAS;
+    return cfg;
+}
+
+static cyaml_schema_value_t top_schema(schema_buf *sb)
+{
+    cyaml_schema_value_t v;
+    memset(&v, 0, sizeof v);
+    v.type = CYAML_MAPPING;
+    v.flags = CYAML_FLAG_POINTER;
+    v.data_size = top_section.raw_size;
+    v.mapping.fields = schema_fields(sb, &top_section);
+    return v;
+}
+
+static ps_status load_raw(raw_scenario **raw, const load_ctx *c, const char *text, size_t len)
+{
+    schema_buf sb = { .used = 0 };
+    cyaml_log_buf log = { .len = 0 };
+    cyaml_config_t cfg;
+    cyaml_data_t *data = NULL;
+    const cyaml_schema_value_t schema = top_schema(&sb);
+    log.text[0] = '\0';
+    cyaml_err_t code = cyaml_load_data((const uint8_t *)text, len, cyaml_cfg(&cfg, &log),
+                                       &schema, &data, NULL);
+    if (code == CYAML_ERR_OOM) {
+        return ps_error_set(c->err, PS_ENOMEM, "out of memory loading '%s'", c->file);
+    }
+    if (code != CYAML_OK) {
+        return translate_cyaml(c, code, log.text);
+    }
+    *raw = data;
+    return PS_OK;
+}
+
+static void free_raw(raw_scenario *raw)
+{
+    schema_buf sb = { .used = 0 };
+    cyaml_log_buf log = { .len = 0 };
+    cyaml_config_t cfg;
+    const cyaml_schema_value_t schema = top_schema(&sb);
+    if (raw != NULL) {
+        cyaml_free(cyaml_cfg(&cfg, &log), &schema, raw, 0);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Pass 4b: one builder per section copies the raw values into ps_scenario and checks the
+ * rules between keys (scn_rules above). A missing key is reported at its section's value
+ * (or 1:1); a contradiction at the later of the two keys, which is the one to reconsider.
+ */
+static ps_status copy_text(const load_ctx *c, char **dst, const char *src)
+{
+    if (src == NULL) {
+        return PS_OK;
+    }
+    if ((*dst = dup_text(src)) == NULL) {
+        return ps_error_set(c->err, PS_ENOMEM, "out of memory copying '%s'", src);
+    }
+    return PS_OK;
+}
+
+/*
+ * A path from the scenario, made usable from the current directory: absolute paths stay,
+ * relative ones are read from the scenario file's folder (dir + "/" + value), and are left
+ * as written when that folder is ".".
+ */
+static ps_status resolve_path(const load_ctx *c, char **dst, const char *value)
+{
+    const char *dir = c->scn->dir;
+    if (value == NULL) {
+        return PS_OK;
+    }
+    if (value[0] == '/' || strcmp(dir, ".") == 0) {
+        return copy_text(c, dst, value);
+    }
+    size_t nd = strlen(dir);
+    bool slash = nd > 0 && dir[nd - 1] == '/';
+    size_t n = nd + strlen(value) + 2;
+    if ((*dst = malloc(n)) == NULL) {
+        return ps_error_set(c->err, PS_ENOMEM, "out of memory resolving '%s'", value);
+    }
+    snprintf(*dst, n, "%s%s%s", dir, slash ? "" : "/", value);
+    return PS_OK;
+}
+
+static ps_status set_file(const load_ctx *c, ps_scn_file *f, const char *value, const char *path)
+{
+    f->loc = value_loc(c, path);
+    return resolve_path(c, &f->path, value);
+}
+
+/* The later of two given keys (the one a reader meets second). */
+static const char *later_key(const load_ctx *c, const char *a, const char *b)
+{
+    ps_scn_loc la = value_loc(c, a), lb = value_loc(c, b);
+    return la.line > lb.line || (la.line == lb.line && la.column > lb.column) ? a : b;
+}
+
+/* "at most one of a and b": an error if the file gives both. */
+static ps_status exclusive(const load_ctx *c, const char *a, const char *b, const char *why)
+{
+    if (!given(c, a) || !given(c, b)) {
+        return PS_OK;
+    }
+    const char *second = later_key(c, a, b);
+    const char *first = second == a ? b : a;
+    return fail_at(c, PS_EINVAL, value_loc(c, second), "%s contradicts %s (line %ld): %s",
+                   second, first, value_loc(c, first).line, why);
+}
+
+static ps_status missing_key(const load_ctx *c, const char *path, const char *why)
+{
+    const scn_section *sec = NULL;
+    const scn_key *key = find_key(path, &sec);
+    char range[200] = "";
+    assert(key != NULL);
+    if (key->type == KEY_INT || key->type == KEY_REAL) {
+        snprintf(range, sizeof range, ", %.10g..%.10g", key->min, key->max);
+    } else if (key->type == KEY_NAME) {
+        snprintf(range, sizeof range, ", [A-Za-z0-9_.-]{1,%d}", SCN_NAME_MAX);
+    }
+    return fail_at(c, PS_EINVAL, missing_loc(c, sec->path), "missing required key '%s' (%s%s)%s%s",
+                   path, key->help, range, why[0] ? "; " : "", why);
+}
+
+static ps_status build_top(const load_ctx *c, const raw_scenario *raw)
+{
+    ps_scenario *scn = c->scn;
+    ps_status rc = PS_OK;
+    for (size_t k = 0; k < ARRAY_LEN(top_keys) && rc == PS_OK; ++k) {
+        if (top_keys[k].required && !given(c, top_keys[k].key)) {
+            rc = missing_key(c, top_keys[k].key, "");
+        }
+    }
+    if (rc != PS_OK) {
+        return rc;
+    }
+    scn->start_year = (int)raw->start; /* both checked against [1950, 2300] in pass 4a */
+    scn->end_year = (int)raw->end;
+    if (scn->end_year <= scn->start_year) {
+        return fail_at(c, PS_EINVAL, value_loc(c, "end"),
+                       "end = %d must be later than start = %d (calendar years)",
+                       scn->end_year, scn->start_year);
+    }
+    scn->engine = (ps_engine_kind)raw->engine; /* PS_ENGINE_CCM (0) when absent */
+    if ((rc = copy_text(c, &scn->name, raw->name)) != PS_OK ||
+        (rc = copy_text(c, &scn->title, raw->title)) != PS_OK) {
+        return rc;
+    }
+    return copy_text(c, &scn->region_name, raw->region);
+}
+
+static ps_status build_data(const load_ctx *c, const raw_data *raw)
+{
+    ps_scenario *scn = c->scn;
+    ps_status rc = PS_OK;
+    scn->wpp_dir_loc = value_loc(c, "data.wpp_dir");
+    scn->location_loc = value_loc(c, "data.location");
+    if ((rc = resolve_path(c, &scn->wpp_dir, raw->wpp_dir)) != PS_OK ||
+        (rc = copy_text(c, &scn->location, raw->location)) != PS_OK) {
+        return rc;
+    }
+    if (scn->wpp_dir != NULL && scn->location == NULL) {
+        rc = warn_at(c, scn->wpp_dir_loc,
+                     "data.wpp_dir has no effect without data.location (every input comes "
+                     "from files)");
+    }
+    return rc;
+}
+
+static ps_status build_population(const load_ctx *c, const raw_population *raw)
+{
+    ps_scenario *scn = c->scn;
+    if (raw->file == NULL && scn->location == NULL) {
+        return missing_key(c, "population.file",
+                           "without data.location the base population must come from a file");
+    }
+    return set_file(c, &scn->population.file, raw->file, "population.file");
+}
+
+static ps_status build_mortality(const load_ctx *c, const raw_mortality *raw)
+{
+    ps_scenario *scn = c->scn;
+    ps_status rc = PS_OK;
+    if (raw->e0_file != NULL && raw->mx_file == NULL && scn->location == NULL) {
+        return fail_at(c, PS_EINVAL, value_loc(c, "mortality.e0_file"),
+                       "mortality.e0_file needs an age pattern of mortality to scale: give "
+                       "mortality.mx_file or data.location");
+    }
+    if (raw->mx_file == NULL && scn->location == NULL) {
+        return missing_key(c, "mortality.mx_file",
+                           "without data.location death rates must come from a file");
+    }
+    if ((rc = set_file(c, &scn->mortality.mx_file, raw->mx_file, "mortality.mx_file")) !=
+        PS_OK) {
+        return rc;
+    }
+    return set_file(c, &scn->mortality.e0_file, raw->e0_file, "mortality.e0_file");
+}
+
+/* The pattern rules of fertility, before anything is copied. */
+static ps_status check_fertility_pattern(const load_ctx *c, const raw_fertility *raw,
+                                         ps_fert_pattern pattern)
+{
+    const bool has_level = given(c, "fertility.tfr") || given(c, "fertility.tfr_file");
+    const bool has_loc = c->scn->location != NULL;
+    const ps_scn_loc at = value_loc(c, "fertility.pattern");
+    if (given(c, "fertility.mean_age") && pattern != PS_FERT_PATTERN_HADWIGER) {
+        return fail_at(c, PS_EINVAL, value_loc(c, "fertility.mean_age"),
+                       "fertility.mean_age only applies to pattern: hadwiger");
+    }
+    switch (pattern) {
+    case PS_FERT_PATTERN_HADWIGER:
+        if (!given(c, "fertility.mean_age")) {
+            return fail_at(c, PS_EINVAL, at,
+                           "fertility.pattern: hadwiger needs fertility.mean_age (mean age of "
+                           "childbearing, 15..45 years)");
+        }
+        if (!has_level && !has_loc) {
+            return fail_at(c, PS_EINVAL, at,
+                           "fertility.pattern: hadwiger gives only an age shape: without "
+                           "data.location add fertility.tfr or fertility.tfr_file");
+        }
+        break;
+    case PS_FERT_PATTERN_WPP:
+        if (!has_loc) {
+            return fail_at(c, PS_EINVAL, at,
+                           "fertility.pattern: wpp needs data.location (whose WPP age pattern "
+                           "is used)");
+        }
+        break;
+    case PS_FERT_PATTERN_ASFR_FILE:
+        if (raw->asfr_file == NULL) {
+            return fail_at(c, PS_EINVAL, at, "fertility.pattern: asfr_file needs "
+                                             "fertility.asfr_file");
+        }
+        break;
+    case PS_FERT_PATTERN_DEFAULT: break;
+    }
+    if (raw->asfr_file != NULL &&
+        (pattern == PS_FERT_PATTERN_WPP || pattern == PS_FERT_PATTERN_HADWIGER)) {
+        return fail_at(c, PS_EINVAL, value_loc(c, "fertility.asfr_file"),
+                       "fertility.asfr_file contradicts fertility.pattern: %s (line %ld), which "
+                       "already gives the age shape",
+                       pattern == PS_FERT_PATTERN_WPP ? "wpp" : "hadwiger", at.line);
+    }
+    return PS_OK;
+}
+
+/* Without data.location, fertility must be complete from the file alone. */
+static ps_status check_fertility_source(const load_ctx *c, const raw_fertility *raw,
+                                        ps_fert_pattern pattern)
+{
+    if (c->scn->location != NULL || raw->asfr_file != NULL ||
+        pattern == PS_FERT_PATTERN_HADWIGER) {
+        return PS_OK; /* the hadwiger case was checked for a level already */
+    }
+    const char *level = given(c, "fertility.tfr")        ? "fertility.tfr"
+                        : given(c, "fertility.tfr_file") ? "fertility.tfr_file"
+                                                         : NULL;
+    if (level != NULL) {
+        return fail_at(c, PS_EINVAL, value_loc(c, level),
+                       "%s needs an age pattern: without data.location set fertility.pattern: "
+                       "hadwiger (with mean_age) or give fertility.asfr_file",
+                       level);
+    }
+    return missing_key(c, "fertility.asfr_file",
+                       "without data.location give fertility.asfr_file, or fertility.tfr or "
+                       "tfr_file with pattern: hadwiger");
+}
+
+static ps_status build_fertility(const load_ctx *c, const raw_fertility *raw)
+{
+    ps_scenario *scn = c->scn;
+    ps_status rc = PS_OK;
+    ps_fert_pattern pattern = (ps_fert_pattern)raw->pattern; /* DEFAULT (0) when absent */
+    if ((rc = exclusive(c, "fertility.tfr", "fertility.tfr_file",
+                        "give a constant tfr or a tfr_file, not both")) != PS_OK ||
+        (rc = check_fertility_pattern(c, raw, pattern)) != PS_OK ||
+        (rc = check_fertility_source(c, raw, pattern)) != PS_OK) {
+        return rc;
+    }
+    const char *level = given(c, "fertility.tfr")        ? "fertility.tfr"
+                        : given(c, "fertility.tfr_file") ? "fertility.tfr_file"
+                                                         : NULL;
+    if (raw->asfr_file != NULL && level != NULL && pattern == PS_FERT_PATTERN_DEFAULT) {
+        pattern = PS_FERT_PATTERN_ASFR_FILE;
+        if ((rc = warn_at(c, value_loc(c, level),
+                          "%s rescales the age pattern of fertility.asfr_file (pattern: "
+                          "asfr_file assumed)",
+                          level)) != PS_OK) {
+            return rc;
+        }
+    }
+    scn->fertility.has_tfr = given(c, "fertility.tfr");
+    scn->fertility.tfr = raw->tfr;
+    scn->fertility.tfr_loc = value_loc(c, "fertility.tfr");
+    scn->fertility.pattern = pattern;
+    scn->fertility.pattern_loc = value_loc(c, "fertility.pattern");
+    scn->fertility.has_mean_age = given(c, "fertility.mean_age");
+    scn->fertility.mean_age = raw->mean_age;
+    if ((rc = set_file(c, &scn->fertility.asfr_file, raw->asfr_file, "fertility.asfr_file")) !=
+        PS_OK) {
+        return rc;
+    }
+    return set_file(c, &scn->fertility.tfr_file, raw->tfr_file, "fertility.tfr_file");
+}
+
+static ps_status build_srb(const load_ctx *c, const raw_srb *raw)
+{
+    ps_scenario *scn = c->scn;
+    ps_status rc = exclusive(c, "srb.value", "srb.file",
+                             "give a constant value or a file, not both");
+    if (rc != PS_OK) {
+        return rc;
+    }
+    scn->srb.has_value = given(c, "srb.value");
+    scn->srb.value = raw->value;
+    scn->srb.value_loc = value_loc(c, "srb.value");
+    if (!scn->srb.has_value && raw->file == NULL && scn->location == NULL) {
+        scn->srb.has_value = 1;
+        scn->srb.value = SCN_SRB_DEFAULT;
+        rc = warn_at(c, missing_loc(c, "srb"),
+                     "no srb.value, srb.file or data.location: assuming %.2f male births per "
+                     "female birth",
+                     SCN_SRB_DEFAULT);
+        if (rc != PS_OK) {
+            return rc;
+        }
+    }
+    return set_file(c, &scn->srb.file, raw->file, "srb.file");
+}
+
+static ps_status check_migration(const load_ctx *c, const raw_migration *raw)
+{
+    static const char *const sources[] = { "migration.file", "migration.total",
+                                           "migration.total_file" };
+    static const char *const spread[] = { "migration.male_share", "migration.schedule" };
+    ps_status rc = PS_OK;
+    for (size_t i = 0; i < ARRAY_LEN(sources) && rc == PS_OK; ++i) {
+        if (raw->none && given(c, sources[i])) {
+            rc = fail_at(c, PS_EINVAL, value_loc(c, sources[i]),
+                         "%s contradicts migration.none: true (line %ld), which means no "
+                         "migration",
+                         sources[i], value_loc(c, "migration.none").line);
+        }
+        for (size_t j = i + 1; j < ARRAY_LEN(sources) && rc == PS_OK; ++j) {
+            rc = exclusive(c, sources[i], sources[j],
+                           "give one of migration.file, total and total_file");
+        }
+    }
+    const bool has_total = given(c, "migration.total") || given(c, "migration.total_file");
+    for (size_t i = 0; i < ARRAY_LEN(spread) && rc == PS_OK; ++i) {
+        if (given(c, spread[i]) && !has_total) {
+            rc = fail_at(c, PS_EINVAL, value_loc(c, spread[i]),
+                         "%s only applies with migration.total or migration.total_file", spread[i]);
+        }
+    }
+    return rc;
+}
+
+static ps_status build_migration(const load_ctx *c, const raw_migration *raw)
+{
+    ps_scenario *scn = c->scn;
+    static const ps_rogers_castro rc_init = PS_ROGERS_CASTRO_INIT;
+    ps_status rc = check_migration(c, raw);
+    if (rc != PS_OK) {
+        return rc;
+    }
+    const bool has_source = given(c, "migration.file") || given(c, "migration.total") ||
+                            given(c, "migration.total_file");
+    scn->migration.none = raw->none;
+    if (!raw->none && !has_source && scn->location == NULL) {
+        if (given(c, "migration.none")) {
+            return fail_at(c, PS_EINVAL, value_loc(c, "migration.none"),
+                           "migration.none: false needs migration.file, total or total_file "
+                           "when there is no data.location");
+        }
+        scn->migration.none = 1;
+        rc = warn_at(c, missing_loc(c, "migration"),
+                     "no migration input and no data.location: assuming a closed population "
+                     "(migration.none: true)");
+        if (rc != PS_OK) {
+            return rc;
+        }
+    }
+    scn->migration.has_total = given(c, "migration.total");
+    scn->migration.total = raw->total;
+    scn->migration.total_loc = value_loc(c, "migration.total");
+    scn->migration.male_share =
+        given(c, "migration.male_share") ? raw->male_share : SCN_MALE_SHARE_DEFAULT;
+    /* Start from the fundamental schedule and copy over only the parameters given. */
+    scn->migration.schedule = rc_init;
+    for (size_t k = 0; k < ARRAY_LEN(schedule_keys); ++k) {
+        char path[64];
+        join_key(path, sizeof path, schedule_section.path, schedule_keys[k].key);
+        if (given(c, path)) {
+            memcpy((char *)&scn->migration.schedule + schedule_keys[k].offset,
+                   (const char *)&raw->schedule + schedule_keys[k].offset, sizeof(double));
+        }
+    }
+    if ((rc = set_file(c, &scn->migration.file, raw->file, "migration.file")) != PS_OK) {
+        return rc;
+    }
+    return set_file(c, &scn->migration.total_file, raw->total_file, "migration.total_file");
+}
+
+/* scn->path as given and scn->dir, its folder ("." when the path names no folder). */
+static ps_status set_origin(const load_ctx *c, const char *path)
+{
+    ps_scenario *scn = c->scn;
+    const char *slash = strrchr(path, '/');
+    if ((scn->path = dup_text(path)) == NULL) {
+        return ps_error_set(c->err, PS_ENOMEM, "out of memory");
+    }
+    if (slash == NULL) {
+        scn->dir = dup_text(".");
+    } else {
+        scn->dir = dup_len(path, slash == path ? 1 : (size_t)(slash - path));
+    }
+    return scn->dir != NULL ? PS_OK : ps_error_set(c->err, PS_ENOMEM, "out of memory");
+}
+
+static ps_status build_scenario(const load_ctx *c, const raw_scenario *raw, const char *path)
+{
+    ps_status rc = PS_OK;
+    if ((rc = set_origin(c, path)) != PS_OK || (rc = build_top(c, raw)) != PS_OK ||
+        (rc = build_data(c, &raw->data)) != PS_OK ||
+        (rc = build_population(c, &raw->population)) != PS_OK ||
+        (rc = build_mortality(c, &raw->mortality)) != PS_OK ||
+        (rc = build_fertility(c, &raw->fertility)) != PS_OK ||
+        (rc = build_srb(c, &raw->srb)) != PS_OK) {
+        return rc;
+    }
+    return build_migration(c, &raw->migration);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Public API.
+ */
+ps_status ps_scn_load(ps_scenario *out, const char *path, ps_error *err)
+{
+    assert(out != NULL && path != NULL);
+    ps_scenario scn;
+    load_ctx c = { .file = path, .scn = &scn, .err = err };
+    raw_scenario *raw = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    ps_status rc = PS_OK;
+    memset(&scn, 0, sizeof scn);
+    memset(out, 0, sizeof *out);
+    if ((rc = read_file(&text, &len, path, err)) != PS_OK ||
+        (rc = locator_build(&c.loc, text, len, path, err)) != PS_OK ||
+        (rc = load_raw(&raw, &c, text, len)) != PS_OK ||
+        (rc = check_section(&c, &top_section, raw)) != PS_OK) {
+        goto done;
+    }
+    rc = build_scenario(&c, raw, path);
+done:
+    free_raw(raw);
+    locator_free(&c.loc);
+    free(text);
+    if (rc == PS_OK) {
+        *out = scn;
+    } else {
+        ps_scn_release(&scn);
+    }
+    return rc;
+}
+
+void ps_scn_release(ps_scenario *scn)
+{
+    if (scn == NULL) {
+        return;
+    }
+    char *owned[] = { scn->path, scn->dir, scn->name, scn->title, scn->wpp_dir, scn->location,
+                      scn->region_name, scn->population.file.path, scn->mortality.mx_file.path,
+                      scn->mortality.e0_file.path, scn->fertility.asfr_file.path,
+                      scn->fertility.tfr_file.path, scn->srb.file.path, scn->migration.file.path,
+                      scn->migration.total_file.path };
+    for (size_t i = 0; i < ARRAY_LEN(owned); ++i) {
+        free(owned[i]);
+    }
+    for (int w = 0; w < scn->n_warnings; ++w) {
+        free(scn->warnings[w]);
+    }
+    free(scn->warnings);
+    memset(scn, 0, sizeof *scn);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * The key reference. Each key prints as
+ *     fertility.tfr              number in [0, 10] children per woman
+ *         Constant total fertility rate of every projected year. Default: none.
+ */
+static void describe_type(char *out, size_t size, const scn_key *key)
+{
+    char choices[256];
+    switch (key->type) {
+    case KEY_NAME: snprintf(out, size, "name [A-Za-z0-9_.-]{1,%d}", SCN_NAME_MAX); return;
+    case KEY_TEXT: snprintf(out, size, "text"); return;
+    case KEY_PATH:
+        if (key->csv != NULL) {
+            snprintf(out, size, "path of a CSV file with columns %s", key->csv);
+        } else {
+            snprintf(out, size, "path of a folder");
+        }
+        return;
+    case KEY_INT:
+        snprintf(out, size, "integer in %.10g..%.10g%s%s", key->min, key->max,
+                 key->unit[0] ? " " : "", key->unit);
+        return;
+    case KEY_REAL:
+        snprintf(out, size, "number in [%.10g, %.10g]%s%s", key->min, key->max,
+                 key->unit[0] ? " " : "", key->unit);
+        return;
+    case KEY_BOOL: snprintf(out, size, "true or false"); return;
+    case KEY_ENUM:
+        choices_text(choices, sizeof choices, key);
+        snprintf(out, size, "one of: %s", choices);
+        return;
+    case KEY_MAP: snprintf(out, size, "mapping"); return;
+    }
+}
+
+static void describe_default(char *out, size_t size, const scn_section *sec, const scn_key *key)
+{
+    static const ps_rogers_castro rc_init = PS_ROGERS_CASTRO_INIT;
+    if (key->required) {
+        snprintf(out, size, " Required.");
+    } else if (key->deflt != NULL) {
+        snprintf(out, size, " Default: %s.", key->deflt);
+    } else if (sec == &schedule_section) {
+        double v;
+        memcpy(&v, (const char *)&rc_init + key->offset, sizeof v);
+        snprintf(out, size, " Default: %.10g.", v);
+    } else {
+        out[0] = '\0';
+    }
+}
+
+/* Print `text` as lines of at most DESCRIBE_WIDTH columns, broken at spaces. */
+#define DESCRIBE_WIDTH 96
+static void print_wrapped(FILE *out, const char *first, const char *next, const char *text)
+{
+    const char *prefix = first;
+    while (*text != '\0') {
+        size_t room = DESCRIBE_WIDTH - strlen(prefix);
+        size_t n = strlen(text);
+        if (n > room) {
+            n = room;
+            while (n > 0 && text[n] != ' ') {
+                --n;
+            }
+            if (n == 0) { /* one word longer than a line: print it whole */
+                n = strcspn(text, " ");
+            }
+        }
+        fprintf(out, "%s%.*s\n", prefix, (int)n, text);
+        text += n;
+        while (*text == ' ') {
+            ++text;
+        }
+        prefix = next;
+    }
+}
+
+static void describe_section(FILE *out, const scn_section *sec)
+{
+    for (size_t k = 0; k < sec->n_keys; ++k) {
+        const scn_key *key = &sec->keys[k];
+        char path[128], type[320], deflt[256];
+        join_key(path, sizeof path, sec->path, key->key);
+        describe_type(type, sizeof type, key);
+        describe_default(deflt, sizeof deflt, sec, key);
+        char text[1024];
+        snprintf(text, sizeof text, "%c%s.%s", toupper((unsigned char)key->help[0]),
+                 key->help + 1, deflt);
+        fprintf(out, "%-26s %s\n", path, type);
+        print_wrapped(out, "    ", "    ", text);
+        if (key->type == KEY_MAP) {
+            describe_section(out, key->sub);
+        }
+    }
+}
+
+void ps_scn_describe(FILE *out)
+{
+    fprintf(out, "Scenario file keys. Ranges are inclusive. Paths are relative to the folder of "
+                 "the scenario file.\n\n");
+    describe_section(out, &top_section);
+    fprintf(out, "\nRules between keys:\n");
+    for (size_t i = 0; i < ARRAY_LEN(scn_rules); ++i) {
+        print_wrapped(out, "  - ", "    ", scn_rules[i]);
+    }
+}
