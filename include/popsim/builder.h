@@ -1,0 +1,43 @@
+/*
+ * popsim/builder.h - from a validated scenario to projection inputs: the UN WPP location
+ * (if any) supplies every component, and each component the scenario names in a planner's
+ * CSV file or as a constant replaces the WPP one (docs/scenario-format.md).
+ */
+#ifndef PS_BUILDER_H
+#define PS_BUILDER_H
+
+#include "popsim/error.h"
+#include "popsim/inputs.h"
+#include "popsim/scenario.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ps_build_options {
+    const char *wpp_dir;      /* overrides the scenario's data.wpp_dir when not NULL */
+    const char *project_root; /* where ../shared/data/wpp2024 is looked for; NULL = "." */
+    const char *cache_dir;    /* parsed-WPP cache folder; NULL = no cache */
+} ps_build_options;
+
+/**
+ * Build and validate the inputs of a scenario. Errors in referenced files carry the file's
+ * path:line:col; errors about the scenario's own values carry the scenario's location.
+ * @param[out] out  filled inputs the caller releases with ps_inputs_release
+ * @return PS_OK; PS_EIO; PS_EPARSE; PS_EINVAL; PS_ENUMERIC; PS_ENOMEM
+ */
+ps_status ps_build_inputs(ps_inputs *out, const ps_scenario *scn, const ps_build_options *opt,
+                          ps_error *err);
+
+/**
+ * Inputs for a WPP location with the medium assumptions (no scenario file).
+ * @param[out] code_out, name_out  the resolved location (name_out may be NULL)
+ */
+ps_status ps_build_wpp_inputs(ps_inputs *out, int *code_out, char *name_out, size_t name_size,
+                              const char *location, int start_year, int end_year,
+                              const ps_build_options *opt, ps_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PS_BUILDER_H */

@@ -1,0 +1,38 @@
+/*
+ * cli.h - shared pieces of the popsim command line: exit codes, error and log printing,
+ * the summary table, and one entry point per subcommand.
+ */
+#ifndef PS_CLI_H
+#define PS_CLI_H
+
+#include <stdio.h>
+
+#include "popsim/error.h"
+#include "popsim/result.h"
+
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
+
+/* Subcommands: argc/argv start at the subcommand's name. Return an exit status. */
+int cli_cmd_run(int argc, char **argv);
+int cli_cmd_check(int argc, char **argv);
+int cli_cmd_info(int argc, char **argv);
+
+/* Print an error record compiler-style to stderr ("path:line:col: error: msg"). */
+void cli_print_error(const ps_error *err);
+
+/* Timestamped progress line on stderr (UTC), unless quiet. */
+void cli_log(int quiet, const char *fmt, ...) PS_PRINTF(2, 3);
+
+/* Seconds since an arbitrary start (monotonic). */
+double cli_now(void);
+
+/* The table of totals, births, TFR, share 65+ and 0-2s for the planning years. */
+void cli_print_summary(FILE *out, const ps_result *res);
+
+/* "popsim" and the subcommand's argv joined by single spaces into buf. */
+void cli_join_args(char *buf, size_t size, int argc, char **argv);
+
+/* Print "popsim VERSION (commit)" to stdout. */
+void cli_print_version(void);
+
+#endif /* PS_CLI_H */

@@ -1,0 +1,122 @@
+/*
+ * cli_util.c - printing for the command line: errors, log lines, the summary table.
+ * All user-facing output of popsim goes through src/cli; the library never prints.
+ */
+#include "cli.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+#include "popsim/units.h"
+
+void cli_print_error(const ps_error *err)
+{
+    char buf[2048];
+    fprintf(stderr, "%s\n", ps_error_format(err, buf, sizeof buf));
+}
+
+void cli_log(int quiet, const char *fmt, ...)
+{
+    if (quiet) {
+        return;
+    }
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm_utc;
+    gmtime_r(&now, &tm_utc);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm_utc);
+    fprintf(stderr, "[%s] popsim: ", stamp);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Whole persons with thousands separators, or "-" for a missing value. */
+static const char *fmt_count(char *buf, size_t size, double v)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, size, "-");
+        return buf;
+    }
+    char digits[64];
+    snprintf(digits, sizeof digits, "%.0f", fabs(v));
+    size_t n = strlen(digits), w = 0;
+    if (v < -0.5 && w + 1 < size) {
+        buf[w++] = '-';
+    }
+    for (size_t i = 0; i < n && w + 2 < size; ++i) {
+        buf[w++] = digits[i];
+        if ((n - i - 1) % 3 == 0 && i + 1 < n) {
+            buf[w++] = ',';
+        }
+    }
+    buf[w] = '\0';
+    return buf;
+}
+
+/* The years planners ask for first, between the base year and the last year. */
+static const int summary_years[] = { 2025, 2030, 2035, 2050, 2100 };
+
+static void summary_row(FILE *out, const ps_result *res, int year)
+{
+    const int y = year - res->start_year;
+    char total[32], births[32], young[32], tfr_text[16];
+    double pop = ps_result_total(res, year);
+    double tfr = 0.0;
+    for (int reg = 0; reg < res->n_regions; ++reg) {
+        tfr += res->tfr[ps_result_regcell(res, y, reg)];
+    }
+    tfr /= res->n_regions;
+    snprintf(tfr_text, sizeof tfr_text, isfinite(tfr) ? "%.2f" : "-", tfr);
+    double old_share = ps_result_age_range(res, year, 65, res->n_ages - 1) / pop;
+    fprintf(out, "%6d %16s %12s %6s %8.1f%% %12s\n", year, fmt_count(total, sizeof total, pop),
+            fmt_count(births, sizeof births, ps_result_births(res, year)), tfr_text,
+            100.0 * old_share, fmt_count(young, sizeof young, ps_result_age_range(res, year, 0, 2)));
+}
+
+void cli_print_summary(FILE *out, const ps_result *res)
+{
+    const int last = res->start_year + res->n_years - 1;
+    fprintf(out, "%s%s%s\n", res->name, res->title ? ": " : "", res->title ? res->title : "");
+    fprintf(out, "%6s %16s %12s %6s %9s %12s\n", "year", "population", "births", "TFR",
+            "aged 65+", "aged 0-2");
+    summary_row(out, res, res->start_year);
+    for (size_t i = 0; i < sizeof summary_years / sizeof summary_years[0]; ++i) {
+        if (summary_years[i] > res->start_year && summary_years[i] < last) {
+            summary_row(out, res, summary_years[i]);
+        }
+    }
+    summary_row(out, res, last);
+    fprintf(out, "Population on 1 July; births and TFR for the year from 1 July (\"-\" after the "
+                 "last step). Planning years: the base year, 2030, 2035, 2050 and the last year.\n");
+}
+
+void cli_join_args(char *buf, size_t size, int argc, char **argv)
+{
+    size_t used = 0;
+    snprintf(buf, size, "popsim");
+    used = strlen(buf);
+    for (int i = 0; i < argc && used + 1 < size; ++i) {
+        int n = snprintf(buf + used, size - used, " %s", argv[i]);
+        if (n < 0) {
+            break;
+        }
+        used += (size_t)n;
+    }
+}
+
+void cli_print_version(void)
+{
+    printf("popsim %s (commit %s)\n", PS_VERSION, PS_GIT_COMMIT);
+}

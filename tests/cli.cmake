@@ -1,0 +1,32 @@
+# CLI tests: exit codes, compiler-style messages, and what a run leaves on disk.
+set(PS_EXE $<TARGET_FILE:popsim>)
+set(PS_SCN ${CMAKE_SOURCE_DIR}/scenarios)
+
+add_test(NAME cli_version COMMAND ${PS_EXE} --version)
+set_tests_properties(cli_version PROPERTIES PASS_REGULAR_EXPRESSION "^popsim [0-9]+\\.[0-9]+\\.[0-9]+")
+
+add_test(NAME cli_no_command_is_usage_error COMMAND ${PS_EXE})
+set_tests_properties(cli_no_command_is_usage_error PROPERTIES WILL_FAIL TRUE)
+
+foreach(cmd run check info)
+  add_test(NAME cli_${cmd}_help COMMAND ${PS_EXE} ${cmd} --help)
+  set_tests_properties(cli_${cmd}_help PROPERTIES PASS_REGULAR_EXPRESSION "usage: popsim ${cmd}")
+  add_test(NAME cli_${cmd}_version COMMAND ${PS_EXE} ${cmd} --version)
+  set_tests_properties(cli_${cmd}_version PROPERTIES PASS_REGULAR_EXPRESSION "^popsim [0-9]")
+endforeach()
+
+add_test(NAME cli_check_default_scenario COMMAND ${PS_EXE} check ${PS_SCN}/china.yaml)
+set_tests_properties(cli_check_default_scenario PROPERTIES PASS_REGULAR_EXPRESSION "china.yaml: ok")
+
+add_test(NAME cli_check_example_city COMMAND ${PS_EXE} check ${PS_SCN}/example_city.yaml)
+set_tests_properties(cli_check_example_city PROPERTIES PASS_REGULAR_EXPRESSION "example_city.yaml: ok")
+
+add_test(NAME cli_check_bad_scenario_is_located
+         COMMAND ${PS_EXE} check ${CMAKE_CURRENT_SOURCE_DIR}/data/bad/tfr_negative.yaml)
+set_tests_properties(cli_check_bad_scenario_is_located PROPERTIES
+                     PASS_REGULAR_EXPRESSION "tfr_negative.yaml:[0-9]+:[0-9]+: error: fertility.tfr")
+
+# Exit statuses, no partial output, previous result intact: tests/cli_test.sh.
+add_test(NAME cli_behaviour
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_test.sh ${PS_EXE} ${CMAKE_SOURCE_DIR}
+                 ${PS_WPP_DIR})
