@@ -350,8 +350,8 @@ ps_status ps_wpp_find_dir(char *out, size_t size, const char *explicit_dir,
     snprintf(probe, sizeof probe, "%s/locations.csv", dir);
     struct stat st;
     if (stat(probe, &st) != 0 || !S_ISREG(st.st_mode)) {
-        return ps_error_set_at(err, PS_EIO, dir, 0, 0, "no WPP data here (%s is missing). %s",
-                               "locations.csv", wpp_needed_msg);
+        return ps_error_set(err, PS_EIO, "no WPP data in '%s' (locations.csv is missing). %s",
+                            dir, wpp_needed_msg);
     }
     snprintf(out, size, "%s", dir);
     return PS_OK;
