@@ -6,6 +6,23 @@
 # population total on 1 July 2021 is 32147.5 (see write_fixture() in test_h5out.c).
 # A missing Python, xarray or netCDF backend fails the test: it never skips.
 
+if(CMAKE_SCRIPT_MODE_FILE AND DEFINED POPSIM)
+  # A file made by `popsim run` itself: Example City, whose base population (the sum of
+  # data/example/population.csv, an input we wrote) is 2,115,180 persons on 1 July 2025.
+  file(REMOVE "${FIXTURE}")
+  execute_process(COMMAND "${POPSIM}" run -q "${SCENARIO}" -o "${FIXTURE}" RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "popsim run ${SCENARIO} failed (${rc})")
+  endif()
+  execute_process(COMMAND "${PYTHON}" "${SCRIPT}" "${FIXTURE}" example_city 2025 2115180
+                  RESULT_VARIABLE rc)
+  file(REMOVE "${FIXTURE}")
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "check_xarray.py failed on a popsim run result (${rc})")
+  endif()
+  return()
+endif()
+
 if(CMAKE_SCRIPT_MODE_FILE)
   file(REMOVE "${FIXTURE}")
   execute_process(COMMAND "${WRITER}" --write-fixture "${FIXTURE}" RESULT_VARIABLE rc)
@@ -57,4 +74,13 @@ add_test(NAME h5out_xarray
                  -DPYTHON=${ps_h5x_python}
                  -DSCRIPT=${CMAKE_CURRENT_SOURCE_DIR}/check_xarray.py
                  -DFIXTURE=${CMAKE_CURRENT_BINARY_DIR}/h5out_xarray_fixture.h5
+                 -P ${CMAKE_CURRENT_LIST_FILE})
+
+add_test(NAME popsim_run_xarray
+         COMMAND ${CMAKE_COMMAND}
+                 -DPOPSIM=$<TARGET_FILE:popsim>
+                 -DSCENARIO=${CMAKE_SOURCE_DIR}/scenarios/example_city.yaml
+                 -DPYTHON=${ps_h5x_python}
+                 -DSCRIPT=${CMAKE_CURRENT_SOURCE_DIR}/check_xarray.py
+                 -DFIXTURE=${CMAKE_CURRENT_BINARY_DIR}/popsim_run_xarray.h5
                  -P ${CMAKE_CURRENT_LIST_FILE})

@@ -176,6 +176,9 @@ static void test_wpp__locations_resolve_by_code_or_exact_name(void **state)
     assert_int_equal(code, 344);
     assert_int_equal(ps_wpp_lookup(&code, name, sizeof name, dir, "Chine", &err), PS_EINVAL);
     assert_non_null(strstr(err.msg, "unknown location 'Chine'"));
+    assert_non_null(strstr(err.msg, "did you mean 'China'"));
+    assert_int_equal(ps_wpp_lookup(&code, name, sizeof name, dir, "Chna", &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "'China'"));
     assert_int_equal(ps_wpp_lookup(&code, name, sizeof name, dir, "Germ", &err), PS_EINVAL);
     assert_non_null(strstr(err.msg, "did you mean 'Germany'"));
     assert_int_equal(ps_wpp_lookup(&code, name, sizeof name, dir, "123456", &err), PS_EINVAL);

@@ -383,6 +383,38 @@ static int contains_ci(const char *hay, const char *needle)
     return 0;
 }
 
+/* Case-insensitive Levenshtein distance, capped: returns max_d + 1 once it is exceeded. */
+static int edit_distance(const char *a, const char *b, int max_d)
+{
+    enum { MAX_LEN = 96 };
+    size_t na = strlen(a), nb = strlen(b);
+    if (na >= MAX_LEN || nb >= MAX_LEN) {
+        return max_d + 1;
+    }
+    int row[MAX_LEN + 1];
+    for (size_t j = 0; j <= nb; ++j) {
+        row[j] = (int)j;
+    }
+    for (size_t i = 1; i <= na; ++i) {
+        int diag = row[0], best = (int)i;
+        row[0] = (int)i;
+        for (size_t j = 1; j <= nb; ++j) {
+            int up = row[j];
+            int cost = ((a[i - 1] | 0x20) == (b[j - 1] | 0x20)) ? 0 : 1;
+            int v = diag + cost;
+            v = up + 1 < v ? up + 1 : v;
+            v = row[j - 1] + 1 < v ? row[j - 1] + 1 : v;
+            row[j] = v;
+            diag = up;
+            best = v < best ? v : best;
+        }
+        if (best > max_d) {
+            return max_d + 1;
+        }
+    }
+    return row[nb];
+}
+
 ps_status ps_wpp_lookup(int *code_out, char *name_out, size_t name_size, const char *dir,
                         const char *code_or_name, ps_error *err)
 {
@@ -414,7 +446,8 @@ ps_status ps_wpp_lookup(int *code_out, char *name_out, size_t name_size, const c
             *code_out = (int)code;
             snprintf(name_out, name_size, "%s", row.field[1]);
             found = 1;
-        } else if (row.n >= 2 && !by_code && contains_ci(row.field[1], code_or_name)) {
+        } else if (row.n >= 2 && !by_code && (contains_ci(row.field[1], code_or_name) ||
+                                               edit_distance(row.field[1], code_or_name, 2) <= 2)) {
             add_suggestion(sugg, sizeof sugg, row.field[1], &n_sugg);
         }
     }
