@@ -70,27 +70,58 @@ static int parse_run_args(run_opts *o, int argc, char **argv)
 {
     enum { OPT_LOCATION = 256, OPT_START, OPT_END, OPT_WPP, OPT_NOCACHE, OPT_VERSION };
     static const struct option longopts[] = {
-        { "output", required_argument, NULL, 'o' },   { "location", required_argument, NULL, OPT_LOCATION },
-        { "start", required_argument, NULL, OPT_START }, { "end", required_argument, NULL, OPT_END },
-        { "wpp-dir", required_argument, NULL, OPT_WPP }, { "no-cache", no_argument, NULL, OPT_NOCACHE },
-        { "quiet", no_argument, NULL, 'q' },           { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, OPT_VERSION },  { NULL, 0, NULL, 0 },
+        {"output", required_argument, NULL, 'o'},
+        {"location", required_argument, NULL, OPT_LOCATION},
+        {"start", required_argument, NULL, OPT_START},
+        {"end", required_argument, NULL, OPT_END},
+        {"wpp-dir", required_argument, NULL, OPT_WPP},
+        {"no-cache", no_argument, NULL, OPT_NOCACHE},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
     };
     int c;
     int have_start = 0, have_end = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': o->output = optarg; break;
-        case OPT_LOCATION: o->location = optarg; break;
-        case OPT_START: if (parse_year(&o->start_year, optarg, "--start")) { return CLI_EXIT_USAGE; } have_start = 1; break;
-        case OPT_END: if (parse_year(&o->end_year, optarg, "--end")) { return CLI_EXIT_USAGE; } have_end = 1; break;
-        case OPT_WPP: o->wpp_dir = optarg; break;
-        case OPT_NOCACHE: o->no_cache = 1; break;
-        case 'q': o->quiet = 1; break;
-        case 'h': run_usage(stdout); return CLI_EXIT_OK;
-        case OPT_VERSION: cli_print_version(); return CLI_EXIT_OK;
-        default: run_usage(stderr); return CLI_EXIT_USAGE;
+        case 'o':
+            o->output = optarg;
+            break;
+        case OPT_LOCATION:
+            o->location = optarg;
+            break;
+        case OPT_START:
+            if (parse_year(&o->start_year, optarg, "--start")) {
+                return CLI_EXIT_USAGE;
+            }
+            have_start = 1;
+            break;
+        case OPT_END:
+            if (parse_year(&o->end_year, optarg, "--end")) {
+                return CLI_EXIT_USAGE;
+            }
+            have_end = 1;
+            break;
+        case OPT_WPP:
+            o->wpp_dir = optarg;
+            break;
+        case OPT_NOCACHE:
+            o->no_cache = 1;
+            break;
+        case 'q':
+            o->quiet = 1;
+            break;
+        case 'h':
+            run_usage(stdout);
+            return CLI_EXIT_OK;
+        case OPT_VERSION:
+            cli_print_version();
+            return CLI_EXIT_OK;
+        default:
+            run_usage(stderr);
+            return CLI_EXIT_USAGE;
         }
     }
     if (optind < argc) {
@@ -228,8 +259,9 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, const char *
     if (rc == PS_OK) {
         cli_log(o->quiet, "projected %d years in %.3f s", res.n_years - 1, cli_now() - t0);
         if (res.emigration_shortfall > 0.0) {
-            fprintf(stderr, "popsim: warning: %.0f persons of net emigration were not applied "
-                            "because cohorts would have become negative\n",
+            fprintf(stderr,
+                    "popsim: warning: %.0f persons of net emigration were not applied "
+                    "because cohorts would have become negative\n",
                     res.emigration_shortfall);
         }
         rc = o->output ? (snprintf(out_path, sizeof out_path, "%s", o->output), PS_OK)
@@ -239,11 +271,13 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, const char *
         if (o->scenario != NULL) {
             file_sha256(sha, o->scenario);
         }
-        ps_provenance prov = { .scenario_path = o->scenario ? o->scenario : "",
-                               .scenario_sha256 = sha, .command_line = cmdline,
-                               .data_source = ctx->source, .seed = 0,
-                               .threads = omp_get_max_threads() };
-        const ps_result *list[1] = { &res };
+        ps_provenance prov = {.scenario_path = o->scenario ? o->scenario : "",
+                              .scenario_sha256 = sha,
+                              .command_line = cmdline,
+                              .data_source = ctx->source,
+                              .seed = 0,
+                              .threads = omp_get_max_threads()};
+        const ps_result *list[1] = {&res};
         rc = ps_h5_write(out_path, list, 1, &prov, err);
     }
     if (rc == PS_OK) {
@@ -259,7 +293,7 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, const char *
 
 int cli_cmd_run(int argc, char **argv)
 {
-    run_opts o = { .start_year = 2025, .end_year = 2100 };
+    run_opts o = {.start_year = 2025, .end_year = 2100};
     int status = parse_run_args(&o, argc, argv);
     if (status >= 0) {
         return status;
@@ -267,8 +301,8 @@ int cli_cmd_run(int argc, char **argv)
     char cache_dir[PATH_MAX], cmdline[4096];
     ps_error err;
     ps_error_clear(&err);
-    ps_build_options bo = { .wpp_dir = o.wpp_dir, .project_root = PS_PROJECT_ROOT,
-                            .cache_dir = NULL };
+    ps_build_options bo = {
+        .wpp_dir = o.wpp_dir, .project_root = PS_PROJECT_ROOT, .cache_dir = NULL};
     if (!o.no_cache && ps_wpp_default_cache_dir(cache_dir, sizeof cache_dir, NULL) == PS_OK) {
         bo.cache_dir = cache_dir;
     }

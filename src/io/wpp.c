@@ -34,37 +34,36 @@ static int year_idx(int year)
     return year - PS_WPP_FIRST_YEAR;
 }
 
-static int sex_of(const char *s)
+/* The calendar year in column `ycol` (within lo..hi) and the number in column `vcol`. */
+static ps_status year_value(int *year, double *v, const ps_csv *c, const ps_csv_row *row, int ycol,
+                            int vcol, int lo, int hi, ps_error *err)
 {
-    if (strcmp(s, "M") == 0) {
-        return PS_SEX_MALE;
-    }
-    if (strcmp(s, "F") == 0) {
-        return PS_SEX_FEMALE;
-    }
-    return -1;
+    ps_status rc = ps_csv__int(year, c, row, ycol, "year", lo, hi, err);
+    return rc != PS_OK ? rc : ps_csv__double(v, c, row, vcol, "value", err);
 }
 
-static ps_status bad_sex(const ps_csv *c, const ps_csv_row *row, int i, ps_error *err)
+/* Sex "M" or "F" in column `col`. */
+static ps_status sex_at(int *sex, const ps_csv *c, const ps_csv_row *row, int col, ps_error *err)
 {
-    return ps_error_set_at(err, PS_EPARSE, ps_csv__path(c), row->line, row->column[i],
-                           "column 'sex': expected M or F (got '%.20s')", row->field[i]);
+    const char *s = row->field[col];
+    if (strcmp(s, "M") == 0 || strcmp(s, "F") == 0) {
+        *sex = s[0] == 'M' ? PS_SEX_MALE : PS_SEX_FEMALE;
+        return PS_OK;
+    }
+    return ps_error_set_at(err, PS_EPARSE, ps_csv__path(c), row->line, row->column[col],
+                           "column 'sex': expected M or F (got '%.20s')", s);
 }
 
 static ps_status store_pop5(ps_wpp_location *loc, const ps_csv *c, const ps_csv_row *row,
                             ps_error *err)
 {
-    int year = 0, age = 0;
+    int year = 0, age = 0, sex = 0;
     double v = 0.0;
     ps_status rc;
-    if ((rc = ps_csv__int(&year, c, row, 2, "year", PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err)) ||
+    if ((rc = year_value(&year, &v, c, row, 2, 6, PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err)) ||
         (rc = ps_csv__int(&age, c, row, 5, "age", 0, 100, err)) ||
-        (rc = ps_csv__double(&v, c, row, 6, "value", err))) {
+        (rc = sex_at(&sex, c, row, 4, err))) {
         return rc;
-    }
-    int sex = sex_of(row->field[4]);
-    if (sex < 0) {
-        return bad_sex(c, row, 4, err);
     }
     if (year % 5 != 0 || age % 5 != 0) {
         return ps_error_set_at(err, PS_EPARSE, ps_csv__path(c), row->line, 1,
@@ -77,17 +76,13 @@ static ps_status store_pop5(ps_wpp_location *loc, const ps_csv *c, const ps_csv_
 static ps_status store_mx5(ps_wpp_location *loc, const ps_csv *c, const ps_csv_row *row,
                            ps_error *err)
 {
-    int ys = 0, age = 0;
+    int ys = 0, age = 0, sex = 0;
     double v = 0.0;
     ps_status rc;
-    if ((rc = ps_csv__int(&ys, c, row, 3, "year_start", PS_WPP_FIRST_YEAR, 2095, err)) ||
+    if ((rc = year_value(&ys, &v, c, row, 3, 7, PS_WPP_FIRST_YEAR, 2095, err)) ||
         (rc = ps_csv__int(&age, c, row, 6, "age", 0, 100, err)) ||
-        (rc = ps_csv__double(&v, c, row, 7, "value", err))) {
+        (rc = sex_at(&sex, c, row, 5, err))) {
         return rc;
-    }
-    int sex = sex_of(row->field[5]);
-    if (sex < 0) {
-        return bad_sex(c, row, 5, err);
     }
     int group = age == 0 ? 0 : (age == 1 ? 1 : age / 5 + 1);
     if ((ys - PS_WPP_FIRST_YEAR) % 5 != 0 || (age > 1 && age % 5 != 0)) {
@@ -101,19 +96,15 @@ static ps_status store_mx5(ps_wpp_location *loc, const ps_csv *c, const ps_csv_r
 static ps_status store_e0(ps_wpp_location *loc, const ps_csv *c, const ps_csv_row *row,
                           ps_error *err)
 {
-    int year = 0;
+    int year = 0, sex = 0;
     double v = 0.0;
-    ps_status rc;
-    if ((rc = ps_csv__int(&year, c, row, 2, "year", PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err)) ||
-        (rc = ps_csv__double(&v, c, row, 5, "value", err))) {
-        return rc;
-    }
     if (strcmp(row->field[4], "B") == 0) {
         return PS_OK; /* both sexes: not used */
     }
-    int sex = sex_of(row->field[4]);
-    if (sex < 0) {
-        return bad_sex(c, row, 4, err);
+    ps_status rc;
+    if ((rc = year_value(&year, &v, c, row, 2, 5, PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err)) ||
+        (rc = sex_at(&sex, c, row, 4, err))) {
+        return rc;
     }
     loc->e0[year_idx(year)][sex] = v;
     return PS_OK;
@@ -125,13 +116,11 @@ static ps_status store_annual(double *dst, double scale, const ps_csv *c, const 
 {
     int year = 0;
     double v = 0.0;
-    ps_status rc;
-    if ((rc = ps_csv__int(&year, c, row, 2, "year", PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err)) ||
-        (rc = ps_csv__double(&v, c, row, 4, "value", err))) {
-        return rc;
+    ps_status rc = year_value(&year, &v, c, row, 2, 4, PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err);
+    if (rc == PS_OK) {
+        dst[year_idx(year)] = v * scale;
     }
-    dst[year_idx(year)] = v * scale;
-    return PS_OK;
+    return rc;
 }
 
 static ps_status store_tfr(ps_wpp_location *loc, const ps_csv *c, const ps_csv_row *row,
@@ -158,9 +147,8 @@ static ps_status store_pasfr(ps_wpp_location *loc, const ps_csv *c, const ps_csv
     int year = 0, age = 0;
     double v = 0.0;
     ps_status rc;
-    if ((rc = ps_csv__int(&year, c, row, 2, "year", PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err)) ||
-        (rc = ps_csv__int(&age, c, row, 3, "age", 10, 50, err)) ||
-        (rc = ps_csv__double(&v, c, row, 4, "value", err))) {
+    if ((rc = year_value(&year, &v, c, row, 2, 4, PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err)) ||
+        (rc = ps_csv__int(&age, c, row, 3, "age", 10, 50, err))) {
         return rc;
     }
     loc->pasfr[year_idx(year)][(age - PS_FERTILE_AGE_MIN) / PS_AGE_GROUP_YEARS] = v;
@@ -170,18 +158,14 @@ static ps_status store_pasfr(ps_wpp_location *loc, const ps_csv *c, const ps_csv
 static ps_status store_mig1(ps_wpp_location *loc, const ps_csv *c, const ps_csv_row *row,
                             ps_error *err)
 {
-    int year = 0, age = 0;
+    int year = 0, age = 0, sex = 0;
     double v = 0.0;
     ps_status rc;
-    if ((rc = ps_csv__int(&year, c, row, 2, "year", PS_WPP_MIG1_FIRST_YEAR, PS_WPP_LAST_YEAR,
-                          err)) ||
+    if ((rc = year_value(&year, &v, c, row, 2, 5, PS_WPP_MIG1_FIRST_YEAR, PS_WPP_LAST_YEAR,
+                         err)) ||
         (rc = ps_csv__int(&age, c, row, 4, "age", 0, PS_WPP_N_AGES - 1, err)) ||
-        (rc = ps_csv__double(&v, c, row, 5, "value", err))) {
+        (rc = sex_at(&sex, c, row, 3, err))) {
         return rc;
-    }
-    int sex = sex_of(row->field[3]);
-    if (sex < 0) {
-        return bad_sex(c, row, 3, err);
     }
     loc->mig1[year - PS_WPP_MIG1_FIRST_YEAR][sex][age] = ps_thousands_to_persons(v);
     return PS_OK;
@@ -190,16 +174,12 @@ static ps_status store_mig1(ps_wpp_location *loc, const ps_csv *c, const ps_csv_
 static ps_status store_poptot(ps_wpp_location *loc, const ps_csv *c, const ps_csv_row *row,
                               ps_error *err)
 {
-    int year = 0;
+    int year = 0, sex = 0;
     double v = 0.0;
     ps_status rc;
-    if ((rc = ps_csv__int(&year, c, row, 2, "year", PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err)) ||
-        (rc = ps_csv__double(&v, c, row, 4, "value", err))) {
+    if ((rc = year_value(&year, &v, c, row, 2, 4, PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err)) ||
+        (rc = sex_at(&sex, c, row, 3, err))) {
         return rc;
-    }
-    int sex = sex_of(row->field[3]);
-    if (sex < 0) {
-        return bad_sex(c, row, 3, err);
     }
     loc->pop_total[year_idx(year)][sex] = ps_thousands_to_persons(v);
     return PS_OK;
@@ -210,18 +190,16 @@ static ps_status store_vital(ps_wpp_location *loc, const ps_csv *c, const ps_csv
 {
     int year = 0;
     double v = 0.0;
-    ps_status rc;
     const char *ind = row->field[4];
     if (strcmp(ind, "births") != 0 && strcmp(ind, "deaths") != 0) {
         return PS_OK;
     }
-    if ((rc = ps_csv__int(&year, c, row, 2, "year", PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err)) ||
-        (rc = ps_csv__double(&v, c, row, 5, "value", err))) {
-        return rc;
+    ps_status rc = year_value(&year, &v, c, row, 2, 5, PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err);
+    if (rc == PS_OK) {
+        double *dst = ind[0] == 'b' ? loc->births : loc->deaths;
+        dst[year_idx(year)] = ps_thousands_to_persons(v);
     }
-    double *dst = ind[0] == 'b' ? loc->births : loc->deaths;
-    dst[year_idx(year)] = ps_thousands_to_persons(v);
-    return PS_OK;
+    return rc;
 }
 
 static const wpp_file wpp_files[] = {
