@@ -9,6 +9,7 @@
 
 #include "popsim/error.h"
 #include "popsim/inputs.h"
+#include "popsim/policy.h"
 #include "popsim/result.h"
 
 #ifdef __cplusplus
@@ -42,6 +43,35 @@ ps_status ps_proj_new(ps_proj **out, const ps_inputs *in, ps_error *err);
 ps_status ps_proj_step(const ps_proj *p, int step, const double *from, double *to,
                        ps_proj_events *ev, ps_error *err);
 
+/* Birth-order state of one step, caller storage; see ps_proj_step_parity. */
+typedef struct ps_proj_parity {
+    const double *from;      /* [reg][age][parity] women by parity on 1 July t */
+    double *to;              /* [reg][age][parity] women by parity on 1 July t+1 */
+    const double *mult;      /* [reg][order] multipliers of births by order; NULL = all 1 */
+    double *births_by_order; /* [reg][order] births of the step (after multipliers) */
+    double *fertility_scale; /* [reg] out: births after / before the multipliers (1 if none) */
+} ps_proj_parity;
+
+/**
+ * Calibrate the birth-order model and give the women of the base population a parity.
+ * Births at each mother's age are split over orders by age-specific shares whose weights
+ * (one set per region) are fitted so that the base step's births by order match `bo`; the
+ * base parity distribution is that of a synthetic cohort living through the base step's
+ * ASFR with those shares (docs/model.md, sec. 2.6).
+ * @param[out] women_out  [reg][age][parity] women on 1 July of the start year
+ * @return PS_OK; PS_EINVAL if the shares are not positive or do not sum to 1; PS_ENUMERIC
+ */
+ps_status ps_proj_parity_init(ps_proj *p, const ps_birth_order *bo, double *women_out,
+                              ps_error *err);
+
+/**
+ * ps_proj_step with women by parity: births are split by order and multiplied by
+ * par->mult. With mult NULL or all exactly 1, births and population are bit-identical to
+ * ps_proj_step. Requires ps_proj_parity_init first.
+ */
+ps_status ps_proj_step_parity(const ps_proj *p, int step, const double *from, double *to,
+                              ps_proj_events *ev, ps_proj_parity *par, ps_error *err);
+
 /**
  * Run the whole horizon into `res` (allocated here with ps_result_init; the caller
  * releases it). name/title label the result.
@@ -49,6 +79,20 @@ ps_status ps_proj_step(const ps_proj *p, int step, const double *from, double *t
  */
 ps_status ps_proj_run(ps_result *res, const ps_proj *p, const char *name, const char *title,
                       ps_error *err);
+
+/**
+ * Allocate `res` for this projection (ps_result_init with the inputs' shape and region
+ * names) and copy the base population into its first year.
+ */
+ps_status ps_proj_run_init(ps_result *res, const ps_proj *p, const char *name, const char *title,
+                           ps_error *err);
+
+/**
+ * Record the step's fertility and mortality indicators in `res` year `step`: ASFR and TFR
+ * times fertility_scale[reg] (the effect of policy multipliers; NULL = 1), and e0.
+ */
+void ps_proj_record_rates(ps_result *res, const ps_proj *p, int step,
+                          const double *fertility_scale);
 
 /** Life expectancy at birth of the step's life table, years. */
 double ps_proj_e0(const ps_proj *p, int step, int reg, ps_sex sex);

@@ -18,11 +18,21 @@
 #include <stddef.h>
 
 #include "popsim/error.h"
+#include "popsim/policy.h"
 #include "popsim/pop.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* What one policy instrument pays, year by year (the fiscal ledger). */
+typedef struct ps_ledger {
+    char *name;              /* instrument name (output group); owned */
+    ps_lever lever;
+    double *recipients;      /* [year][reg] persons paid (children, births, enrolled, mothers) */
+    double *cost;            /* [year][reg] yuan, nominal, in the year from 1 July */
+    double *cost_discounted; /* [year][reg] yuan discounted to 1 July of the start year */
+} ps_ledger;
 
 typedef struct ps_result {
     char *name;          /* scenario name, a valid HDF5 link name; owned */
@@ -41,6 +51,21 @@ typedef struct ps_result {
     double *e0;            /* [year][reg][sex] life expectancy at birth of the step's life table, years */
     double emigration_shortfall; /* persons of net emigration not applied because cohorts
                                   * would have become negative (0 in a consistent run) */
+
+    /* Birth order (NULL when the run did not track parity). */
+    double *births_by_order; /* [year][reg][order] live births by order 1, 2, 3+ */
+    double *women_by_parity; /* [year][reg][age][parity] women on 1 July by parity 0..3+ */
+
+    /* Policy (n_instruments = 0 and baseline = NULL for a scenario without one). */
+    char *baseline;            /* name of the scenario this one is compared with; owned */
+    int n_instruments;
+    ps_ledger *ledger;         /* n_instruments entries; owned */
+    double *births_gained;     /* [year][reg] births minus the baseline's births */
+    double births_gained_total;        /* over all steps; NaN without a baseline */
+    double cost_total;                 /* yuan, nominal, all instruments and steps */
+    double cost_total_discounted;      /* yuan, discounted to the start year */
+    double cost_per_additional_birth;  /* cost_total / births_gained_total; NaN if <= 0 */
+    double cost_per_additional_birth_discounted;
 } ps_result;
 
 static inline size_t ps_result_cell(const ps_result *r, int year, int reg, int sex, int age)
@@ -84,6 +109,32 @@ double ps_result_births(const ps_result *r, int year);
 
 /** Deaths of the step starting 1 July `year`, all regions (NaN for the last year). */
 double ps_result_deaths(const ps_result *r, int year);
+
+/**
+ * Allocate the birth-order arrays (NaN-filled).
+ * @return PS_OK; PS_ENOMEM
+ */
+ps_status ps_result_init_parity(ps_result *r, ps_error *err);
+
+/**
+ * Allocate the policy part: the baseline name, births_gained and n_instruments ledgers
+ * with the given names and levers (all values NaN).
+ * @return PS_OK; PS_ENOMEM
+ */
+ps_status ps_result_init_policy(ps_result *r, const char *baseline, int n_instruments,
+                                const char *const *names, const ps_lever *levers, ps_error *err);
+
+static inline size_t ps_result_ordercell(const ps_result *r, int year, int reg, int order)
+{
+    return ((size_t)year * (size_t)r->n_regions + (size_t)reg) * PS_ORDER_COUNT + (size_t)order;
+}
+
+static inline size_t ps_result_paritycell(const ps_result *r, int year, int reg, int age,
+                                          int parity)
+{
+    return (((size_t)year * (size_t)r->n_regions + (size_t)reg) * (size_t)r->n_ages +
+            (size_t)age) * PS_PARITY_COUNT + (size_t)parity;
+}
 
 /** Release everything the struct owns; accepts a zeroed struct. */
 void ps_result_release(ps_result *r);

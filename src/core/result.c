@@ -44,6 +44,11 @@ ps_status ps_result_init(ps_result *r, const char *name, const char *title, int 
                             "a result needs a name, >= 2 years, >= 1 region and >= 2 ages "
                             "(got %d years, %d regions, %d ages)", n_years, n_regions, n_ages);
     }
+    r->births_gained_total = NAN;
+    r->cost_total = NAN;
+    r->cost_total_discounted = NAN;
+    r->cost_per_additional_birth = NAN;
+    r->cost_per_additional_birth_discounted = NAN;
     r->start_year = start_year;
     r->n_years = n_years;
     r->n_regions = n_regions;
@@ -141,11 +146,55 @@ double ps_result_deaths(const ps_result *r, int year)
     return sum;
 }
 
+ps_status ps_result_init_parity(ps_result *r, ps_error *err)
+{
+    size_t base = (size_t)r->n_years * (size_t)r->n_regions;
+    r->births_by_order = nan_array(base * PS_ORDER_COUNT);
+    r->women_by_parity = nan_array(base * (size_t)r->n_ages * PS_PARITY_COUNT);
+    if (r->births_by_order == NULL || r->women_by_parity == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for birth-order results");
+    }
+    return PS_OK;
+}
+
+ps_status ps_result_init_policy(ps_result *r, const char *baseline, int n_instruments,
+                                const char *const *names, const ps_lever *levers, ps_error *err)
+{
+    size_t cells = (size_t)r->n_years * (size_t)r->n_regions;
+    r->baseline = dup_str(baseline);
+    r->births_gained = nan_array(cells);
+    r->ledger = n_instruments > 0 ? calloc((size_t)n_instruments, sizeof *r->ledger) : NULL;
+    int ok = (baseline == NULL || r->baseline) && r->births_gained &&
+             (n_instruments == 0 || r->ledger);
+    r->n_instruments = r->ledger != NULL ? n_instruments : 0; /* entries zeroed: releasable */
+    for (int i = 0; ok && i < n_instruments; ++i) {
+        ps_ledger *l = &r->ledger[i];
+        l->lever = levers[i];
+        l->name = dup_str(names[i]);
+        l->recipients = nan_array(cells);
+        l->cost = nan_array(cells);
+        l->cost_discounted = nan_array(cells);
+        ok = l->name && l->recipients && l->cost && l->cost_discounted;
+    }
+    return ok ? PS_OK : ps_error_set(err, PS_ENOMEM, "out of memory for the policy ledger");
+}
+
 void ps_result_release(ps_result *r)
 {
     if (r == NULL) {
         return;
     }
+    for (int i = 0; i < r->n_instruments; ++i) {
+        free(r->ledger[i].name);
+        free(r->ledger[i].recipients);
+        free(r->ledger[i].cost);
+        free(r->ledger[i].cost_discounted);
+    }
+    free(r->ledger);
+    free(r->baseline);
+    free(r->births_gained);
+    free(r->births_by_order);
+    free(r->women_by_parity);
     if (r->region_names != NULL) {
         for (int reg = 0; reg < r->n_regions; ++reg) {
             free(r->region_names[reg]);

@@ -14,6 +14,7 @@
  */
 #include "popsim/proj.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,8 @@ struct ps_proj {
     double *surv; /* [step][reg][sex][age] survivorship into age a */
     double *e0;   /* [step][reg][sex] */
     double *tfr;  /* [step][reg] */
+    double *order_h;     /* [reg][order] fitted order weights S_k; NULL = no birth order */
+    double *order_shape; /* [order][age] Hadwiger shapes g_k of births by order */
 };
 
 static size_t cell(const ps_proj *p, int step, int reg, int sex)
@@ -160,8 +163,11 @@ static ps_status check_identity(const double *P, double *out, const double *D, c
     return PS_OK;
 }
 
-ps_status ps_proj_step(const ps_proj *p, int step, const double *from, double *to,
-                       ps_proj_events *ev, ps_error *err)
+static double split_region(const ps_proj *p, int step, int reg, const double *F0,
+                           const double *F1, ps_proj_parity *par);
+
+static ps_status step_impl(const ps_proj *p, int step, const double *from, double *to,
+                           ps_proj_events *ev, ps_proj_parity *par, ps_error *err)
 {
     const int n = p->n_ages;
     ev->adjustment = 0.0;
@@ -174,6 +180,17 @@ ps_status ps_proj_step(const ps_proj *p, int step, const double *from, double *t
         }
         size_t fem = ((size_t)reg * PS_SEX_COUNT + PS_SEX_FEMALE) * (size_t)n;
         double births = births_step(p, step, reg, from + fem, to + fem);
+        if (par != NULL) {
+            double with_orders = split_region(p, step, reg, from + fem, to + fem, par);
+            double scale = 1.0;
+            if (par->mult != NULL) {
+                scale = births > 0.0 ? with_orders / births : 1.0;
+                births = with_orders; /* multipliers given: births follow the orders */
+            }
+            if (par->fertility_scale != NULL) {
+                par->fertility_scale[reg] = scale;
+            }
+        }
         double srb = p->in->srb[(size_t)step * (size_t)p->n_regions + (size_t)reg];
         for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
             size_t off = ((size_t)reg * PS_SEX_COUNT + (size_t)sex) * (size_t)n;
@@ -187,6 +204,11 @@ ps_status ps_proj_step(const ps_proj *p, int step, const double *from, double *t
             ev->net_migration[off] = PS_MID_YEAR_FRACTION * M0 + fix;
             ev->adjustment += fix;
             ev->births[(size_t)reg * PS_SEX_COUNT + (size_t)sex] = bs;
+            if (par != NULL && sex == PS_SEX_FEMALE) {
+                double *W0 = &par->to[(size_t)reg * (size_t)n * PS_PARITY_COUNT];
+                W0[0] = to[off];
+                W0[1] = W0[2] = W0[3] = 0.0;
+            }
             ps_status rc = check_identity(from + off, to + off, ev->deaths + off,
                                           ev->net_migration + off, bs, n, err);
             if (rc != PS_OK) {
@@ -199,34 +221,67 @@ ps_status ps_proj_step(const ps_proj *p, int step, const double *from, double *t
     return PS_OK;
 }
 
-/* Copy the step's rates (ASFR, TFR, e0) into the result's year `step`. */
-static void record_rates(ps_result *res, const ps_proj *p, int step)
+ps_status ps_proj_step(const ps_proj *p, int step, const double *from, double *to,
+                       ps_proj_events *ev, ps_error *err)
+{
+    return step_impl(p, step, from, to, ev, NULL, err);
+}
+
+ps_status ps_proj_step_parity(const ps_proj *p, int step, const double *from, double *to,
+                              ps_proj_events *ev, ps_proj_parity *par, ps_error *err)
+{
+    assert(p->order_h != NULL && par != NULL);
+    if (par->mult != NULL) {
+        int identity = 1;
+        for (int i = 0; i < p->n_regions * PS_ORDER_COUNT; ++i) {
+            identity &= par->mult[i] == 1.0;
+        }
+        if (identity) {
+            ps_proj_parity plain = *par; /* exactly 1: keep births bit-identical */
+            plain.mult = NULL;
+            return step_impl(p, step, from, to, ev, &plain, err);
+        }
+    }
+    return step_impl(p, step, from, to, ev, par, err);
+}
+
+void ps_proj_record_rates(ps_result *res, const ps_proj *p, int step,
+                          const double *fertility_scale)
 {
     for (int reg = 0; reg < p->n_regions; ++reg) {
+        const double scale = fertility_scale != NULL ? fertility_scale[reg] : 1.0;
         for (int age = 0; age < p->n_ages; ++age) {
             res->asfr[ps_result_agecell(res, step, reg, age)] =
-                p->in->asfr[ps_inputs_asfr_idx(p->in, step, reg, age)];
+                p->in->asfr[ps_inputs_asfr_idx(p->in, step, reg, age)] * scale;
         }
         res->tfr[ps_result_regcell(res, step, reg)] =
-            p->tfr[(size_t)step * (size_t)p->n_regions + (size_t)reg];
+            p->tfr[(size_t)step * (size_t)p->n_regions + (size_t)reg] * scale;
         for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
             res->e0[ps_result_sexcell(res, step, reg, sex)] = ps_proj_e0(p, step, reg, (ps_sex)sex);
         }
     }
 }
 
-ps_status ps_proj_run(ps_result *res, const ps_proj *p, const char *name, const char *title,
-                      ps_error *err)
+ps_status ps_proj_run_init(ps_result *res, const ps_proj *p, const char *name, const char *title,
+                           ps_error *err)
 {
     const ps_inputs *in = p->in;
     ps_status rc = ps_result_init(res, name, title, in->start_year, p->n_steps + 1, p->n_regions,
                                   p->n_ages, (const char *const *)in->region_names, err);
+    if (rc == PS_OK) {
+        memcpy(res->population, in->base.count, ps_pop_size(&in->base) * sizeof *res->population);
+        res->emigration_shortfall = 0.0;
+    }
+    return rc;
+}
+
+ps_status ps_proj_run(ps_result *res, const ps_proj *p, const char *name, const char *title,
+                      ps_error *err)
+{
+    ps_status rc = ps_proj_run_init(res, p, name, title, err);
     if (rc != PS_OK) {
         return rc;
     }
-    const size_t cells = ps_pop_size(&in->base);
-    memcpy(res->population, in->base.count, cells * sizeof *res->population);
-    res->emigration_shortfall = 0.0;
     for (int step = 0; step < p->n_steps && rc == PS_OK; ++step) {
         ps_proj_events ev = {
             .births = &res->births[ps_result_sexcell(res, step, 0, 0)],
@@ -236,7 +291,7 @@ ps_status ps_proj_run(ps_result *res, const ps_proj *p, const char *name, const 
         rc = ps_proj_step(p, step, &res->population[ps_result_cell(res, step, 0, 0, 0)],
                           &res->population[ps_result_cell(res, step + 1, 0, 0, 0)], &ev, err);
         res->emigration_shortfall += ev.adjustment;
-        record_rates(res, p, step);
+        ps_proj_record_rates(res, p, step, NULL);
     }
     if (rc != PS_OK) {
         ps_result_release(res);
@@ -257,5 +312,266 @@ void ps_proj_free(ps_proj *p)
     free(p->surv);
     free(p->e0);
     free(p->tfr);
+    free(p->order_h);
+    free(p->order_shape);
     free(p);
+}
+
+/*
+ * Birth order (docs/model.md, sec. 2.6). Births at mother's age x are split over orders
+ * 1, 2, 3+ by shares s_k(x) = S_k g_k(x) / sum_j S_j g_j(x), with g_k Hadwiger shapes of
+ * mean ages PS_ORDER_MEAN_AGES and weights S_k fitted (iterative proportional fitting) so
+ * that the base step's births have the scenario's order distribution. Women carry parity
+ * 0, 1, 2, 3+; mortality and migration do not depend on parity, so a cohort keeps its
+ * parity shares through survival; mothers move up one parity (3+ stays 3+), and a cohort
+ * never has more births of an order than women who can have them (the excess goes to the
+ * other orders, so total births are kept).
+ */
+static const double PS_ORDER_MEAN_AGES[PS_ORDER_COUNT] = { 27.5, 31.0, 33.5 }; /* years, U */
+
+static void parity_shares(double pi[PS_PARITY_COUNT], const double *counts)
+{
+    double total = 0.0;
+    for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+        total += counts[k];
+    }
+    for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+        pi[k] = total > 0.0 ? counts[k] / total : (k == 0 ? 1.0 : 0.0);
+    }
+}
+
+/* Split b births over orders by weights w, at most cap[k] births of order k. */
+static void split_orders(double out[PS_ORDER_COUNT], double b, const double w_in[PS_ORDER_COUNT],
+                         const double cap[PS_ORDER_COUNT])
+{
+    double w[PS_ORDER_COUNT], left = b;
+    for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+        out[k] = 0.0;
+        w[k] = cap[k] > 0.0 ? w_in[k] : 0.0;
+    }
+    for (int pass = 0; pass < PS_ORDER_COUNT && left > 0.0; ++pass) {
+        double wsum = 0.0, give = left;
+        for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+            wsum += w[k];
+        }
+        if (!(wsum > 0.0)) {
+            break;
+        }
+        for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+            double take = fmin(give * w[k] / wsum, cap[k] - out[k]);
+            if (take <= 0.0) {
+                continue;
+            }
+            out[k] += take;
+            left -= take;
+            if (out[k] >= cap[k]) {
+                w[k] = 0.0; /* every woman of that parity has had her birth */
+            }
+        }
+    }
+}
+
+/* Move the mothers of e[order] births up one parity in counts c. */
+static void move_mothers(double c[PS_PARITY_COUNT], const double e[PS_ORDER_COUNT])
+{
+    double from2 = c[2] + c[3] > 0.0 ? c[2] / (c[2] + c[3]) : 1.0;
+    c[0] -= e[0];
+    c[1] += e[0] - e[1];
+    c[2] += e[1] - e[2] * from2;
+    c[3] += e[2] * from2;
+    for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+        c[k] = fmax(c[k], 0.0); /* rounding only */
+    }
+}
+
+/* Order weights at age x of region reg: S_k g_k(x). */
+static void order_weights(double w[PS_ORDER_COUNT], const ps_proj *p, int reg, int age)
+{
+    for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+        w[k] = p->order_h[(size_t)reg * PS_ORDER_COUNT + (size_t)k] *
+               p->order_shape[(size_t)k * (size_t)p->n_ages + (size_t)age];
+    }
+}
+
+/* Births of one cohort (aged a on 1 July t+1) by order, before multipliers: half of
+ * period age a-1 (women at the start) and half of period age a (at the end). */
+static void cohort_births(double e[PS_ORDER_COUNT], const ps_proj *p, int reg, const double *asfr,
+                          const double *F0, const double *F1, int a, const double cap[3])
+{
+    double w0[PS_ORDER_COUNT], w1[PS_ORDER_COUNT], e0[PS_ORDER_COUNT], e1[PS_ORDER_COUNT];
+    double half_cap[PS_ORDER_COUNT];
+    order_weights(w0, p, reg, a - 1);
+    order_weights(w1, p, reg, a);
+    for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+        half_cap[k] = PS_MID_YEAR_FRACTION * cap[k];
+    }
+    split_orders(e0, PS_MID_YEAR_FRACTION * asfr[a - 1] * F0[a - 1], w0, half_cap);
+    split_orders(e1, PS_MID_YEAR_FRACTION * asfr[a] * F1[a], w1, half_cap);
+    for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+        e[k] = e0[k] + e1[k];
+    }
+}
+
+/* Births by order and women by parity of one region; returns the births after multipliers. */
+static double split_region(const ps_proj *p, int step, int reg, const double *F0,
+                           const double *F1, ps_proj_parity *par)
+{
+    const int n = p->n_ages;
+    const double *asfr = &p->in->asfr[ps_inputs_asfr_idx(p->in, step, reg, 0)];
+    const double *Wf = &par->from[(size_t)reg * (size_t)n * PS_PARITY_COUNT];
+    double *Wt = &par->to[(size_t)reg * (size_t)n * PS_PARITY_COUNT];
+    double *bo = &par->births_by_order[(size_t)reg * PS_ORDER_COUNT];
+    const double *m = par->mult ? &par->mult[(size_t)reg * PS_ORDER_COUNT] : NULL;
+    double total = 0.0;
+    for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+        bo[k] = 0.0;
+    }
+    for (int a = 1; a < n; ++a) {
+        double c[PS_PARITY_COUNT], pi[PS_PARITY_COUNT], e[PS_ORDER_COUNT];
+        for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+            c[k] = Wf[(size_t)(a - 1) * PS_PARITY_COUNT + (size_t)k] +
+                   (a == n - 1 ? Wf[(size_t)a * PS_PARITY_COUNT + (size_t)k] : 0.0);
+        }
+        parity_shares(pi, c);
+        for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+            c[k] = pi[k] * F1[a];
+        }
+        const double cap[PS_ORDER_COUNT] = { c[0], c[1], c[2] + c[3] };
+        cohort_births(e, p, reg, asfr, F0, F1, a, cap);
+        for (int k = 0; m != NULL && k < PS_ORDER_COUNT; ++k) {
+            e[k] = fmin(e[k] * m[k], cap[k]);
+        }
+        move_mothers(c, e);
+        for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+            Wt[(size_t)a * PS_PARITY_COUNT + (size_t)k] = c[k];
+        }
+        for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+            bo[k] += e[k];
+            total += e[k];
+        }
+    }
+    return total;
+}
+
+/* Parity shares by age of a synthetic cohort living through the base step's schedule. */
+static void synthetic_cohort(double *pi_by_age, const ps_proj *p, int reg, const double *asfr)
+{
+    double pi[PS_PARITY_COUNT] = { 1.0, 0.0, 0.0, 0.0 };
+    for (int age = 0; age < p->n_ages; ++age) {
+        double w[PS_ORDER_COUNT], e[PS_ORDER_COUNT];
+        for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+            pi_by_age[(size_t)age * PS_PARITY_COUNT + (size_t)k] = pi[k];
+        }
+        const double cap[PS_ORDER_COUNT] = { pi[0], pi[1], pi[2] + pi[3] };
+        order_weights(w, p, reg, age);
+        split_orders(e, asfr[age], w, cap);
+        move_mothers(pi, e);
+    }
+}
+
+/* Shares of the base step's births by order (uncapped: the fit is on the split itself). */
+static void base_order_shares(double out[PS_ORDER_COUNT], const ps_proj *p, int reg,
+                              const double *asfr, const double *F0, const double *F1)
+{
+    const double unlimited[PS_ORDER_COUNT] = { HUGE_VAL, HUGE_VAL, HUGE_VAL };
+    double sum = 0.0;
+    for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+        out[k] = 0.0;
+    }
+    for (int a = 1; a < p->n_ages; ++a) {
+        double e[PS_ORDER_COUNT];
+        cohort_births(e, p, reg, asfr, F0, F1, a, unlimited);
+        for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+            out[k] += e[k];
+            sum += e[k];
+        }
+    }
+    for (int k = 0; k < PS_ORDER_COUNT && sum > 0.0; ++k) {
+        out[k] /= sum;
+    }
+}
+
+/* Iterative proportional fitting of S_k to the target shares (converges geometrically). */
+static ps_status calibrate_region(ps_proj *p, int reg, const double *asfr, const double *F0,
+                                  const double *F1, const ps_birth_order *bo, ps_error *err)
+{
+    const int max_iter = 1000;
+    const double tol = 1e-12;
+    double *S = &p->order_h[(size_t)reg * PS_ORDER_COUNT];
+    for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+        S[k] = bo->share[k];
+    }
+    for (int iter = 0; iter < max_iter; ++iter) {
+        double implied[PS_ORDER_COUNT], worst = 0.0;
+        base_order_shares(implied, p, reg, asfr, F0, F1);
+        for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+            worst = fmax(worst, fabs(implied[k] - bo->share[k]));
+            if (implied[k] > 0.0) {
+                S[k] *= bo->share[k] / implied[k];
+            }
+        }
+        if (worst < tol) {
+            return PS_OK;
+        }
+    }
+    return ps_error_set(err, PS_ENUMERIC, "the birth-order shares %.3g/%.3g/%.3g cannot be "
+                        "reached with this fertility schedule", bo->share[0], bo->share[1],
+                        bo->share[2]);
+}
+
+static ps_status check_shares(const ps_birth_order *bo, ps_error *err)
+{
+    const double tol = 1e-6;
+    double sum = 0.0;
+    for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+        if (!(bo->share[k] >= 0.0)) {
+            return ps_error_set(err, PS_EINVAL, "birth-order share %d is %g", k + 1, bo->share[k]);
+        }
+        sum += bo->share[k];
+    }
+    if (fabs(sum - 1.0) > tol || !(bo->share[0] > 0.0)) {
+        return ps_error_set(err, PS_EINVAL, "birth-order shares must sum to 1 with first > 0");
+    }
+    return PS_OK;
+}
+
+ps_status ps_proj_parity_init(ps_proj *p, const ps_birth_order *bo, double *women_out,
+                              ps_error *err)
+{
+    ps_status rc = check_shares(bo, err);
+    const int n = p->n_ages;
+    if (rc != PS_OK) {
+        return rc;
+    }
+    free(p->order_h);
+    free(p->order_shape);
+    p->order_h = malloc((size_t)p->n_regions * PS_ORDER_COUNT * sizeof *p->order_h);
+    p->order_shape = malloc((size_t)n * PS_ORDER_COUNT * sizeof *p->order_shape);
+    double *pi = malloc((size_t)n * PS_PARITY_COUNT * sizeof *pi);
+    double *F1 = malloc((size_t)n * 3 * sizeof *F1);
+    if (!p->order_h || !p->order_shape || !pi || !F1) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for the birth-order model");
+    }
+    for (int k = 0; rc == PS_OK && k < PS_ORDER_COUNT; ++k) {
+        ps_sched_hadwiger(&p->order_shape[(size_t)k * (size_t)n], n, 1.0, PS_ORDER_MEAN_AGES[k]);
+    }
+    for (int reg = 0; rc == PS_OK && reg < p->n_regions; ++reg) {
+        const double *asfr = &p->in->asfr[ps_inputs_asfr_idx(p->in, 0, reg, 0)];
+        const double *F = &p->in->base.count[ps_pop_idx(&p->in->base, reg, PS_SEX_FEMALE, 0)];
+        const double *M = &p->in->mig[ps_inputs_idx(p->in, 0, reg, PS_SEX_FEMALE, 0)];
+        survive(F, M, &p->surv[cell(p, 0, reg, PS_SEX_FEMALE)], F1, F1 + n, F1 + 2 * n, n);
+        rc = calibrate_region(p, reg, asfr, F, F1, bo, err);
+        if (rc == PS_OK) {
+            synthetic_cohort(pi, p, reg, asfr);
+        }
+        for (int age = 0; rc == PS_OK && age < n; ++age) {
+            for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+                women_out[((size_t)reg * (size_t)n + (size_t)age) * PS_PARITY_COUNT + (size_t)k] =
+                    pi[(size_t)age * PS_PARITY_COUNT + (size_t)k] * F[age];
+            }
+        }
+    }
+    free(pi);
+    free(F1);
+    return rc;
 }

@@ -1,0 +1,185 @@
+/*
+ * popsim/policy.h - family-policy levers, the fertility response to them, and what they
+ * cost (docs/policy.md). Levers come from scenario files as plain data; ps_policy_* turns
+ * them into birth multipliers by birth order for each projected year and into a fiscal
+ * ledger per instrument. Response parameters and their low/default/high ranges come from
+ * ../shared/docs/PARAMETERS.md sec. 1.
+ */
+#ifndef PS_POLICY_H
+#define PS_POLICY_H
+
+#include "popsim/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PS_ORDER_COUNT 3  /* birth orders 1, 2, 3+ */
+#define PS_PARITY_COUNT 4 /* parity of women 0, 1, 2, 3+ */
+
+typedef enum ps_lever {
+    PS_LEVER_BIRTH_REWARD = 0, /* one-time cash per birth, by birth order */
+    PS_LEVER_MONTHLY_SUBSIDY,  /* cash per child per month under max_age, by birth order */
+    PS_LEVER_CHILDCARE,        /* childcare supply and subsidies per enrolled child */
+    PS_LEVER_LEAVE,            /* maternity, paternity and parental leave days */
+    PS_LEVER_INSURANCE,        /* birth medical costs, employer and unemployment insurance */
+    PS_LEVER_COUNT
+} ps_lever;
+
+/** "birth_reward", "monthly_subsidy", "childcare", "leave", "insurance". */
+const char *ps_lever_name(ps_lever lever);
+
+/*
+ * One instrument in force from 1 January of start_year to 31 December of end_year.
+ * Amounts in yuan (nominal). Fields that do not apply to the lever are 0.
+ */
+typedef struct ps_policy {
+    ps_lever lever;
+    char *name;     /* instrument name, the output group; owned */
+    int start_year; /* first calendar year in force */
+    int end_year;   /* last calendar year in force; 0 = until the end of the projection */
+    /* birth_reward: yuan per birth; monthly_subsidy: yuan per child per month */
+    double amount[PS_ORDER_COUNT];
+    double eligible_share;   /* share of births/children that qualify, [0, 1], default 1 */
+    int max_age;             /* monthly_subsidy: paid while the child is under this age, years */
+    int born_from;           /* monthly_subsidy: only children born from 1 January of this year
+                              * (0 = every child under max_age) */
+    double low_income_topup; /* monthly_subsidy: extra yuan per month for low-income families */
+    double low_income_share; /* share of children in low-income families, [0, 1] */
+    /* childcare */
+    double spots_per_1000;      /* supply target, spots per 1,000 total population (0 = keep) */
+    double operating_subsidy;   /* yuan per enrolled child per month, paid to providers */
+    double fee_subsidy;         /* yuan per enrolled child per month, paid to families */
+    double construction_subsidy; /* yuan per new spot, one-time */
+    /* leave: days in force (compared with the economy's baseline days) */
+    double maternity_days, paternity_days, parental_days;
+    double paid_share; /* share of leave days paid at the full wage, [0, 1] */
+    /* insurance */
+    double medical_per_birth;                    /* yuan of birth costs covered per birth */
+    double employer_si_share[PS_ORDER_COUNT];    /* share of employer contributions refunded */
+    double employer_si_months;                   /* months refunded per birth */
+    double employer_si_monthly;                  /* employer contributions per month, yuan */
+    double employed_share;                       /* mothers in covered employment, [0, 1] */
+    double unemployment_per_birth;               /* extra unemployment benefit, yuan per birth */
+    double unemployed_share;                     /* mothers drawing unemployment benefit */
+} ps_policy;
+
+/* How strongly births respond (ranges in docs/policy.md). NaN in a scenario = preset. */
+typedef struct ps_response {
+    double cash_elasticity;     /* % more births per 1 % of household income in benefit value */
+    double quantum_share;       /* share of the cash and leave response that is permanent */
+    double order_weight[PS_ORDER_COUNT];     /* cash response by order relative to average */
+    double lag_months;          /* from a policy's start to the first affected births */
+    double tempo_years;         /* years over which births are brought forward */
+    double payback_years;       /* years over which brought-forward births are paid back */
+    double childcare_per_10pp;  /* % more births per +10 points of under-3 enrollment */
+    double childcare_weight[PS_ORDER_COUNT]; /* childcare response by order */
+    double leave_per_3_months;  /* % more births per 3 extra months of paid leave (tempo) */
+    double paternity_per_10_days; /* % more births per 10 paternity days (quantum) */
+    double employer_pass_through; /* household value of an employer insurance subsidy, [0, 1] */
+} ps_response;
+
+typedef enum ps_elasticity {
+    PS_ELASTICITY_DEFAULT = 0,
+    PS_ELASTICITY_LOW,
+    PS_ELASTICITY_HIGH,
+    PS_ELASTICITY_COUNT
+} ps_elasticity;
+
+/** "default", "low", "high". */
+const char *ps_elasticity_name(ps_elasticity e);
+
+/** The preset of a range (PARAMETERS.md sec. 1). */
+void ps_response_preset(ps_response *out, ps_elasticity e);
+
+/** Replace every non-NaN field of `overrides` into `r`. */
+void ps_response_apply(ps_response *r, const ps_response *overrides);
+
+/** A response with every field NaN ("nothing overridden"). */
+void ps_response_unset(ps_response *r);
+
+/* The economic setting of a scenario (defaults in docs/policy.md). */
+typedef struct ps_economy {
+    double household_income;      /* yuan per household per year */
+    double discount_rate;         /* per year, for discounted costs */
+    double childcare_spots_per_1000; /* baseline supply, spots per 1,000 population */
+    double childcare_enrollment;  /* baseline share of under-3s enrolled */
+    double childcare_ceiling;     /* share of under-3s whose families want a place */
+    double childcare_fee;         /* yuan per month, before subsidies */
+    double childcare_price_elasticity; /* rise in wanted places per 1 % fee cut, % */
+    double maternity_days;        /* baseline paid maternity leave, days */
+    double paternity_days;        /* baseline paternity leave, days */
+    double parental_days;         /* baseline parental leave, days */
+    double monthly_wage;          /* average wage for leave costs, yuan per month */
+} ps_economy;
+
+#define PS_ECONOMY_INIT                                                                    \
+    { .household_income = 107000.0, .discount_rate = 0.08, .childcare_spots_per_1000 = 4.08, \
+      .childcare_enrollment = 0.10, .childcare_ceiling = 0.33, .childcare_fee = 1900.0,     \
+      .childcare_price_elasticity = 0.5, .maternity_days = 98.0, .paternity_days = 0.0,     \
+      .parental_days = 0.0, .monthly_wage = 10000.0 }
+
+/* Birth order of births in the base year (shares of 1st, 2nd, 3rd+), used to calibrate the
+ * parity model. */
+typedef struct ps_birth_order {
+    double share[PS_ORDER_COUNT];
+} ps_birth_order;
+
+#define PS_BIRTH_ORDER_INIT { .share = { 0.45, 0.42, 0.13 } }
+
+/* ---- the response model over a projection (src/policy/model.c) ---------------------- */
+
+typedef struct ps_policy_model ps_policy_model; /* opaque; holds the tempo bookkeeping */
+
+/**
+ * Prepare the response to `n` policies (borrowed, must outlive the model) over steps
+ * start_year..end_year-1. base_population and base_under3 (persons on 1 July start_year)
+ * calibrate the occupancy of childcare places so that the economy's baseline enrollment is
+ * reproduced by its baseline supply.
+ * @return PS_OK; PS_EINVAL for a response or economy out of range; PS_ENOMEM
+ */
+ps_status ps_policy_model_new(ps_policy_model **out, const ps_policy *policies, int n,
+                              const ps_response *response, const ps_economy *economy,
+                              int start_year, int end_year, double base_population,
+                              double base_under3, ps_error *err);
+
+/**
+ * Multipliers of births by order for the step from 1 July `year`, given the population and
+ * the children aged 0-2 on 1 July `year`. All exactly 1 when no lever acts in the step.
+ */
+void ps_policy_multipliers(ps_policy_model *m, int year, double population, double under3,
+                           double mult_out[PS_ORDER_COUNT]);
+
+/** Report the births by order the step produced with those multipliers (tempo bookkeeping). */
+void ps_policy_observe(ps_policy_model *m, int year, const double births[PS_ORDER_COUNT],
+                       const double mult[PS_ORDER_COUNT]);
+
+/**
+ * Share of children aged 0-2 enrolled in childcare in the step from 1 July `year`, with
+ * (`with_policy` = 1) or without the scenario's childcare levers.
+ */
+double ps_policy_enrollment(const ps_policy_model *m, int year, double population, double under3,
+                            int with_policy);
+
+/** Brought-forward births not yet paid back at the end of the run (persons, all orders). */
+double ps_policy_tempo_debt(const ps_policy_model *m);
+
+/** The resolved response and economy the model uses. */
+const ps_response *ps_policy_model_response(const ps_policy_model *m);
+
+void ps_policy_model_free(ps_policy_model *m); /* accepts NULL */
+
+struct ps_result;
+
+/**
+ * The fiscal ledger of a finished run: for every policy (res->ledger[i] belongs to
+ * policies[i]) and projected year, recipients and cost in yuan, nominal and discounted
+ * (docs/policy.md sec. 3). Needs res->births_by_order; cohorts born before the start year
+ * take the base-year order shares `bo`.
+ */
+void ps_policy_ledger(struct ps_result *res, const ps_policy_model *m, const ps_birth_order *bo);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PS_POLICY_H */

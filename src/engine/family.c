@@ -1,0 +1,158 @@
+/*
+ * family.c - one scenario of a family, step by step: the policy model turns the state on
+ * 1 July into multipliers of births by order, the cohort-component step with parity applies
+ * them, the model books the births brought forward, and after the last step the ledger and
+ * the comparison with the baseline are filled in.
+ */
+#include "popsim/family.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const int UNDER3_AGES = 3; /* children aged 0, 1 and 2 */
+
+static double persons_in(const ps_result *res, int y, int age_lo, int age_hi)
+{
+    return ps_result_age_range(res, res->start_year + y, age_lo, age_hi);
+}
+
+static ps_status init_result(ps_result *res, const ps_proj *p, const double *women0,
+                             const ps_run_spec *spec, const ps_result *baseline, ps_error *err)
+{
+    ps_status rc = ps_proj_run_init(res, p, spec->name, spec->title, err);
+    if (rc == PS_OK) {
+        rc = ps_result_init_parity(res, err);
+    }
+    if (rc != PS_OK) {
+        return rc;
+    }
+    memcpy(&res->women_by_parity[ps_result_paritycell(res, 0, 0, 0, 0)], women0,
+           (size_t)res->n_regions * (size_t)res->n_ages * PS_PARITY_COUNT * sizeof *women0);
+    const char **names = calloc((size_t)spec->n_policies + 1, sizeof *names);
+    ps_lever *levers = calloc((size_t)spec->n_policies + 1, sizeof *levers);
+    if (names == NULL || levers == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for the ledger");
+    }
+    for (int i = 0; rc == PS_OK && i < spec->n_policies; ++i) {
+        names[i] = spec->policies[i].name;
+        levers[i] = spec->policies[i].lever;
+    }
+    if (rc == PS_OK && (baseline != NULL || spec->n_policies > 0)) {
+        rc = ps_result_init_policy(res, baseline ? baseline->name : NULL, spec->n_policies,
+                                   names, levers, err);
+    }
+    free(names);
+    free(levers);
+    return rc;
+}
+
+/* Births gained against the baseline, totals, and cost per additional birth. */
+static void compare_with_baseline(ps_result *res, const ps_result *base)
+{
+    double cost = 0.0, cost_disc = 0.0, gained = 0.0;
+    for (int i = 0; i < res->n_instruments; ++i) {
+        for (int y = 0; y + 1 < res->n_years; ++y) {
+            for (int reg = 0; reg < res->n_regions; ++reg) {
+                cost += res->ledger[i].cost[ps_result_regcell(res, y, reg)];
+                cost_disc += res->ledger[i].cost_discounted[ps_result_regcell(res, y, reg)];
+            }
+        }
+    }
+    res->cost_total = cost;
+    res->cost_total_discounted = cost_disc;
+    if (base == NULL || res->births_gained == NULL) {
+        return;
+    }
+    for (int y = 0; y + 1 < res->n_years; ++y) {
+        for (int reg = 0; reg < res->n_regions; ++reg) {
+            double d = 0.0;
+            for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+                size_t c = ps_result_sexcell(res, y, reg, sex);
+                d += res->births[c] - base->births[c];
+            }
+            res->births_gained[ps_result_regcell(res, y, reg)] = d;
+            gained += d;
+        }
+    }
+    res->births_gained_total = gained;
+    res->cost_per_additional_birth = gained > 0.0 ? cost / gained : NAN;
+    res->cost_per_additional_birth_discounted = gained > 0.0 ? cost_disc / gained : NAN;
+}
+
+static ps_status run_steps(ps_result *res, const ps_proj *p, ps_policy_model *m, ps_error *err)
+{
+    ps_status rc = PS_OK;
+    const int nr = res->n_regions;
+    double *mult = malloc((size_t)nr * (PS_ORDER_COUNT + 1) * sizeof *mult);
+    double *scale = mult + (size_t)nr * PS_ORDER_COUNT;
+    if (mult == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for birth multipliers");
+    }
+    for (int y = 0; y + 1 < res->n_years && rc == PS_OK; ++y) {
+        const int year = res->start_year + y;
+        double m_all[PS_ORDER_COUNT];
+        ps_policy_multipliers(m, year, persons_in(res, y, 0, res->n_ages - 1),
+                              persons_in(res, y, 0, UNDER3_AGES - 1), m_all);
+        for (int reg = 0; reg < nr; ++reg) {
+            memcpy(&mult[(size_t)reg * PS_ORDER_COUNT], m_all, sizeof m_all);
+        }
+        ps_proj_events ev = {
+            .births = &res->births[ps_result_sexcell(res, y, 0, 0)],
+            .deaths = &res->deaths[ps_result_cell(res, y, 0, 0, 0)],
+            .net_migration = &res->net_migration[ps_result_cell(res, y, 0, 0, 0)],
+        };
+        ps_proj_parity par = {
+            .from = &res->women_by_parity[ps_result_paritycell(res, y, 0, 0, 0)],
+            .to = &res->women_by_parity[ps_result_paritycell(res, y + 1, 0, 0, 0)],
+            .mult = mult,
+            .births_by_order = &res->births_by_order[ps_result_ordercell(res, y, 0, 0)],
+            .fertility_scale = scale,
+        };
+        for (int reg = 0; reg < nr; ++reg) {
+            scale[reg] = 1.0;
+        }
+        rc = ps_proj_step_parity(p, y, &res->population[ps_result_cell(res, y, 0, 0, 0)],
+                                 &res->population[ps_result_cell(res, y + 1, 0, 0, 0)], &ev, &par,
+                                 err);
+        res->emigration_shortfall += ev.adjustment;
+        ps_proj_record_rates(res, p, y, scale);
+        double b_all[PS_ORDER_COUNT] = { 0.0 };
+        for (int reg = 0; reg < nr; ++reg) {
+            for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+                b_all[k] += par.births_by_order[(size_t)reg * PS_ORDER_COUNT + (size_t)k];
+            }
+        }
+        ps_policy_observe(m, year, b_all, m_all);
+    }
+    free(mult);
+    return rc;
+}
+
+ps_status ps_run_scenario(ps_result *res, const ps_proj *p, const double *women0,
+                          const ps_birth_order *bo, const ps_run_spec *spec,
+                          const ps_result *baseline, ps_error *err)
+{
+    ps_policy_model *m = NULL;
+    ps_status rc = init_result(res, p, women0, spec, baseline, err);
+    if (rc == PS_OK) {
+        rc = ps_policy_model_new(&m, spec->policies, spec->n_policies, &spec->response,
+                                 &spec->economy, res->start_year,
+                                 res->start_year + res->n_years - 1, persons_in(res, 0, 0,
+                                 res->n_ages - 1), persons_in(res, 0, 0, UNDER3_AGES - 1), err);
+    }
+    if (rc == PS_OK) {
+        rc = run_steps(res, p, m, err);
+    }
+    if (rc == PS_OK) {
+        if (res->n_instruments > 0) {
+            ps_policy_ledger(res, m, bo);
+        }
+        compare_with_baseline(res, baseline);
+    }
+    ps_policy_model_free(m);
+    if (rc != PS_OK) {
+        ps_result_release(res);
+    }
+    return rc;
+}
