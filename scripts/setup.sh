@@ -8,6 +8,8 @@ PACKAGES=(
   libgsl-dev libhdf5-dev hdf5-tools libcyaml-dev libyaml-dev zlib1g-dev
   librandom123-dev libcmocka-dev
   python3 python3-xarray python3-netcdf4 python3-h5py
+  gnuplot-nox fonts-noto-cjk chromium
+  clang libclang-rt-14-dev libomp-dev valgrind
 )
 
 missing=()

@@ -119,6 +119,15 @@ static int finish_line(ps_csv *c, size_t *len, ps_error *err)
     if (*len > 0 && c->line[*len - 1] == '\r') {
         c->line[--*len] = '\0';
     }
+    /* A CR left inside the line means CR-only line ends (classic Mac OS): say so, rather
+     * than report the whole file as one strange header line (issue #7). */
+    const char *cr = memchr(c->line, '\r', *len);
+    if (cr != NULL) {
+        ps_error_set_at(err, PS_EPARSE, c->path, c->line_no, (int)(cr - c->line) + 1,
+                        "carriage return inside a line: save the file with LF or CRLF line "
+                        "ends (CR-only line ends are not supported)");
+        return -1;
+    }
     if (c->line_no == 1 && *len >= 3 && memcmp(c->line, "\xEF\xBB\xBF", 3) == 0) {
         memmove(c->line, c->line + 3, *len - 2);
         *len -= 3;

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Fuzz the input readers with libFuzzer (clang -fsanitize=fuzzer,address,undefined):
+# fuzz_scenario (YAML loader), fuzz_csv (CSV line reader/splitter/number parsers),
+# fuzz_planner (the eight planner CSV readers), fuzz_wpp (the WPP 2024 reader and input
+# preparation). Each harness runs for FUZZ_SECONDS (default 60) from a seed corpus built
+# here at run time: tests/data/**, data/example/*.csv, scenarios/*.yaml, fuzz/regress/ and
+# small slices cut from the WPP folder into a temporary folder (never committed).
+#
+# Any crash, leak, timeout (-timeout=10 s per input) or out-of-memory (-rss_limit_mb) fails
+# the script; the reproducer is kept under $FUZZ_BUILD_DIR/artifacts/ and its path printed.
+# To make a crash a regression test, copy it to fuzz/regress/<harness>/: the normal suite
+# replays that folder through the same harness code (tests/test_robust.c).
+#
+# usage: scripts/fuzz.sh [scenario|csv|planner|wpp ...]      (default: all four)
+# env:   FUZZ_SECONDS (60), FUZZ_BUILD_DIR (build-fuzz), FUZZ_JOBS (1), POPSIM_DATA_DIR
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
+secs=${FUZZ_SECONDS:-60}
+wpp=${POPSIM_DATA_DIR:-$root/../shared/data/wpp2024}
+harnesses=("$@")
+((${#harnesses[@]})) || harnesses=(scenario csv planner wpp)
+
+command -v clang >/dev/null || { echo "fuzz: clang not found (scripts/setup.sh installs it)" >&2; exit 1; }
+
+# 1. The library, instrumented for coverage and sanitizers; then one binary per harness.
+echo "fuzz: building libps with clang (ASan, UBSan, fuzzer instrumentation) in $build"
+cmake -S "$root" -B "$build/lib" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DPS_BUILD_TESTS=OFF -DPS_ENABLE_SANITIZERS=ON -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link" \
+  >/dev/null
+cmake --build "$build/lib" --target ps -j"$(nproc)" >/dev/null
+hdf5_dir=$(pkg-config --variable=libdir hdf5)
+libs=("$build/lib/libps.a" $(pkg-config --libs gsl libcyaml yaml-0.1 hdf5 zlib)
+      -L"$hdf5_dir" -lhdf5_serial_hl -Wl,-rpath,"$hdf5_dir" -fopenmp -lm)
+for h in "${harnesses[@]}"; do
+  [[ -f $root/fuzz/fuzz_$h.c ]] || { echo "fuzz: no harness fuzz/fuzz_$h.c" >&2; exit 2; }
+  clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
+    -fno-sanitize-recover=all -fno-omit-frame-pointer -I"$root/include" -I"$root/src" \
+    "$root/fuzz/fuzz_$h.c" "${libs[@]}" -o "$build/fuzz_$h"
+done
+
+# 2. Seed corpora, fresh each run.
+work=$(mktemp -d "$build/run.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/tmp" "$build/artifacts"
+export TMPDIR=$work/tmp
+seed() { # harness prefix-byte-or-empty file...
+  local h=$1 prefix=$2; shift 2
+  mkdir -p "$work/seed_$h"
+  for f in "$@"; do
+    [[ -f $f ]] || continue
+    local out="$work/seed_$h/$(basename "$(dirname "$f")")_$(basename "$f")"
+    if [[ -n $prefix ]]; then { printf "\\x$prefix"; cat "$f"; } >"$out"; else cp "$f" "$out"; fi
+  done
+}
+shopt -s nullglob
+seed scenario "" "$root"/tests/data/{good,bad,hostile}/*.yaml "$root"/scenarios/*.yaml \
+  "$root"/fuzz/regress/scenario/*
+seed csv "" "$root"/tests/data/planner/*/*.csv "$root"/data/example/*.csv \
+  "$root"/tests/data/hostile/*.csv "$root"/fuzz/regress/csv/*
+for f in "$root"/tests/data/planner/*/*.csv "$root"/data/example/*.csv "$root"/tests/data/hostile/*.csv; do
+  first=""; IFS= read -r first <"$f" || true
+  first=${first%$'\r'}; first=${first#$'\xEF\xBB\xBF'}
+  case $first in
+    sex,age,value) k=00 ;; year,sex,age,mx) k=01 ;; year,sex,e0) k=02 ;; year,age,asfr) k=03 ;;
+    year,tfr) k=04 ;; year,srb) k=05 ;; year,sex,age,value) k=06 ;; year,total) k=07 ;;
+    *) k=00 ;;
+  esac
+  seed planner "$k" "$f"
+done
+seed planner "" "$root"/fuzz/regress/planner/*
+# WPP: the rows of Afghanistan (code 4, the harness's location) from each file, plus header.
+wpp_files=(pop_age5_sex_5yr.csv mx_abridged_sex_5yr.csv.gz e0_annual.csv tfr_annual.csv
+           pasfr_age5_annual.csv srb_annual.csv migration_total_annual.csv
+           migration_age1_sex_annual.csv.gz pop_total_sex_annual.csv vital_indicators_annual.csv
+           locations.csv)
+mkdir -p "$work/seed_wpp" "$work/slice"
+if [[ -d $wpp ]]; then
+  for i in "${!wpp_files[@]}"; do
+    f=${wpp_files[$i]}
+    [[ -f $wpp/$f ]] || continue
+    slice="$work/slice/$f"
+    { zcat -f "$wpp/$f" | awk -F, 'NR == 1 { print; next } $1 == "4" { print; if (++n == 400) exit }'; } \
+      >"${slice%.gz}" || true
+    [[ $f == *.gz ]] && gzip -n -f "${slice%.gz}"
+    { printf "\\x$(printf %02x "$i")"; cat "$slice"; } >"$work/seed_wpp/$i.slice"
+  done
+else
+  echo "fuzz: no WPP folder at $wpp: fuzz_wpp starts from the regression corpus only" >&2
+fi
+seed wpp "" "$root"/fuzz/regress/wpp/*
+seed csv "" "$work"/slice/*
+
+# 3. Run each harness for a bounded time; any finding fails the script.
+status=0
+for h in "${harnesses[@]}"; do
+  mkdir -p "$work/corpus_$h" "$work/seed_$h"
+  dict=()
+  [[ -f $root/fuzz/$h.dict ]] && dict=(-dict="$root/fuzz/$h.dict")
+  echo "fuzz: fuzz_$h for ${secs} s ($(ls "$work/seed_$h" | wc -l) seeds)"
+  t0=$(date +%s)
+  if "$build/fuzz_$h" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+       -malloc_limit_mb=1024 -max_len=65536 -print_final_stats=1 "${dict[@]}" \
+       -artifact_prefix="$build/artifacts/${h}-" "$work/corpus_$h" "$work/seed_$h" \
+       >"$work/log_$h" 2>&1; then
+    runs=$(grep -m1 'stat::number_of_executed_units' "$work/log_$h" | awk '{print $2}')
+    cov=$(grep -Eo 'cov: [0-9]+' "$work/log_$h" | tail -1)
+    echo "fuzz: fuzz_$h ok: ${runs:-?} inputs in $(($(date +%s) - t0)) s, $cov"
+  else
+    status=1
+    echo "fuzz: fuzz_$h FAILED; log tail and reproducer:" >&2
+    tail -40 "$work/log_$h" >&2
+    grep -Eo "Test unit written to .*" "$work/log_$h" >&2 || true
+    echo "fuzz: replay with $build/fuzz_$h <reproducer>; add it to fuzz/regress/$h/" >&2
+  fi
+done
+exit $status

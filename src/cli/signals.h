@@ -1,0 +1,49 @@
+/*
+ * signals.h - crash safety for the popsim command line: SIGINT/SIGTERM stop a run cleanly,
+ * and temporary files left by runs that were killed outright (SIGKILL, power loss) are
+ * removed by the next run that writes the same target. docs/errors.md, "Interruption".
+ */
+#ifndef PS_CLI_SIGNALS_H
+#define PS_CLI_SIGNALS_H
+
+#include <signal.h>
+
+#include "popsim/error.h"
+
+/*
+ * Catch SIGINT and SIGTERM: the handler only records the signal; the run checks
+ * cli_interrupted() between phases and the HDF5 writer checks the same flag between
+ * objects and before its final rename (ps_h5_set_cancel). A signal that the parent left
+ * ignored (SIGINT for a background job of a shell without job control, nohup) stays
+ * ignored, as POSIX programs are expected to do.
+ */
+void cli_signals_install(void);
+
+/* The signal number caught so far (SIGINT or SIGTERM), or 0. */
+int cli_interrupted(void);
+
+/* The flag the handler sets (the signal number), for ps_h5_set_cancel. */
+const volatile sig_atomic_t *cli_interrupt_flag(void);
+
+/*
+ * PS_OK, or (after a signal) an error record "interrupted by SIGINT" so that the run's
+ * normal failure path releases everything; the caller then exits with cli_interrupt_exit.
+ */
+ps_status cli_check_interrupt(ps_error *err);
+
+/*
+ * Report the interruption on stderr and return the conventional exit status 128 + signal
+ * (130 for SIGINT, 143 for SIGTERM). `what` says what was left ("no output file was written").
+ */
+int cli_interrupt_exit(const char *what);
+
+/*
+ * Remove temporary files "<target>.tmp.<pid>" beside `target` whose process no longer
+ * exists (kill(pid, 0) fails with ESRCH): what a run killed with SIGKILL during its atomic
+ * write leaves behind. Files of live processes (another run writing the same target) and
+ * anything that is not a regular file are left alone. Prints one line per removal unless
+ * quiet. Returns the number of files removed.
+ */
+int cli_remove_stale_temps(const char *target, int quiet);
+
+#endif /* PS_CLI_SIGNALS_H */

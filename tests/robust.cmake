@@ -1,0 +1,17 @@
+# Robustness tests (issue #7): crash safety under SIGKILL/SIGINT/SIGTERM with stale-temp
+# removal and the memory refusal (crash_test.sh), hostile inputs through the CLI
+# (hostile_test.sh), and bit-identical results for 1, 2 and 4 threads with provenance
+# (repro_test.sh). test_robust (hostile CSVs, 10 MB lines, memory estimate, writer
+# cancellation, fuzz regression replay) is registered with the other cmocka tests.
+add_test(NAME robust_crash_safety
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/crash_test.sh $<TARGET_FILE:popsim>
+                 ${CMAKE_SOURCE_DIR})
+add_test(NAME robust_hostile_input
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hostile_test.sh $<TARGET_FILE:popsim>
+                 ${CMAKE_SOURCE_DIR})
+add_test(NAME robust_reproducibility
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/repro_test.sh $<TARGET_FILE:popsim>
+                 ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
+# The crash test times real runs: keep it off the other tests' CPU when run in parallel.
+set_tests_properties(robust_crash_safety PROPERTIES RUN_SERIAL TRUE TIMEOUT 600)
+set_tests_properties(robust_hostile_input robust_reproducibility PROPERTIES TIMEOUT 300)

@@ -1,0 +1,328 @@
+/*
+ * test_robust.c - robustness as a tested property (issue #7): hostile CSV inputs from
+ * tests/data/hostile/ (a table: status, line, column and the words of the message), lines
+ * of 10 MB, the memory estimate and its refusal, cancellation of the HDF5 writer, and the
+ * replay of every fuzzing regression in fuzz/regress/<harness>/ through the very harness
+ * code libFuzzer runs (scripts/fuzz.sh), so a crash once found stays fixed in every build.
+ */
+#include <dirent.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "test_util.h"
+
+#include "popsim/h5out.h"
+#include "popsim/memory.h"
+#include "popsim/planner.h"
+#include "popsim/result.h"
+
+/* The harnesses, each entry point renamed (they all define LLVMFuzzerTestOneInput). */
+#define LLVMFuzzerTestOneInput fuzz_scenario_one
+#include "../fuzz/fuzz_scenario.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_csv_one
+#include "../fuzz/fuzz_csv.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_planner_one
+#include "../fuzz/fuzz_planner.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_wpp_one
+#include "../fuzz/fuzz_wpp.c"
+#undef LLVMFuzzerTestOneInput
+
+#define HOSTILE PS_TEST_DATA_DIR "/hostile/"
+#define SMALL_AGES 16 /* the population files below: 0-4, 5-9, 10-14, 15+ */
+
+/* ---- hostile CSV files: each gives a located error or is read correctly ------------------ */
+
+typedef struct hostile_csv {
+    const char *file;
+    ps_status code;    /* PS_OK: read correctly */
+    long line;
+    int column;
+    const char *words; /* in the message */
+    int same;          /* with PS_OK: 1 = equal to population_grouped.csv in every cell,
+                        * 0 = males 5-9 are zero (the "-0" file) */
+} hostile_csv;
+
+static const hostile_csv hostile_csvs[] = {
+    { "empty.csv", PS_EPARSE, 0, 0, "file is empty, expected a CSV header", 0 },
+    { "bom_only.csv", PS_EPARSE, 1, 1, "wrong header: expected 'sex,age,value' (got '')", 0 },
+    { "blank_lines.csv", PS_EPARSE, 1, 1, "wrong header", 0 },
+    { "pop_1e400.csv", PS_EPARSE, 3, 7, "expected a finite decimal number (got '1e400')", 0 },
+    { "pop_hex.csv", PS_EPARSE, 3, 7, "expected a finite decimal number (got '0x10')", 0 },
+    { "pop_nan.csv", PS_EPARSE, 3, 7, "expected a finite decimal number (got 'NaN')", 0 },
+    { "pop_shell.csv", PS_EPARSE, 3, 7, "(got '$(touch PWNED);rm -rf /')", 0 },
+    { "pop_nul.csv", PS_EPARSE, 3, 9, "NUL byte in a text file", 0 },
+    { "pop_latin1.csv", PS_EPARSE, 7, 1, "column 'sex': expected M, F, male or female", 0 },
+    { "pop_open_quote.csv", PS_EPARSE, 3, 1, "unterminated quoted field", 0 },
+    { "pop_quoted_newline.csv", PS_EPARSE, 3, 1, "unterminated quoted field", 0 },
+    { "pop_many_fields.csv", PS_EPARSE, 3, 28, "more than 16 fields", 0 },
+    { "pop_duplicates.csv", PS_EINVAL, 3, 3, "overlap", 0 },
+    { "pop_cr_only.csv", PS_EPARSE, 1, 14, "CR-only line ends are not supported", 0 },
+    { "pop_crlf.csv", PS_OK, 0, 0, NULL, 1 },
+    { "pop_crlf_bom.csv", PS_OK, 0, 0, NULL, 1 },
+    { "pop_quoted_ok.csv", PS_OK, 0, 0, NULL, 1 },
+    { "pop_no_final_newline.csv", PS_OK, 0, 0, NULL, 1 },
+    { "pop_minus_zero.csv", PS_OK, 0, 0, NULL, 0 },
+};
+
+static void test_robust__hostile_csv_gives_located_error_or_correct_values(void **state)
+{
+    (void)state;
+    double ref[PS_SEX_COUNT * SMALL_AGES];
+    ps_error rerr;
+    ps_error_clear(&rerr);
+    assert_ps_ok(ps_plan_read_population(ref, SMALL_AGES,
+                                         PS_TEST_DATA_DIR "/planner/good/population_grouped.csv",
+                                         &rerr), &rerr);
+    for (size_t k = 0; k < sizeof hostile_csvs / sizeof hostile_csvs[0]; ++k) {
+        const hostile_csv *h = &hostile_csvs[k];
+        char path[PATH_MAX], buf[2048];
+        double pop[PS_SEX_COUNT * SMALL_AGES];
+        ps_error err;
+        ps_error_clear(&err);
+        snprintf(path, sizeof path, "%s%s", HOSTILE, h->file);
+        ps_status rc = ps_plan_read_population(pop, SMALL_AGES, path, &err);
+        ps_error_format(&err, buf, sizeof buf);
+        if (rc != h->code) {
+            fail_msg("%s: status %d, expected %d (%s)", h->file, rc, h->code, buf);
+        }
+        for (int age = 0; h->code == PS_OK && age < PS_SEX_COUNT * SMALL_AGES; ++age) {
+            int zero_group = !h->same && age >= 5 && age <= 9; /* males 5-9 given as -0 */
+            if (zero_group ? pop[age] != 0.0 : (h->same && pop[age] != ref[age])) {
+                fail_msg("%s: cell %d = %.17g, expected %.17g", h->file, age, pop[age],
+                         zero_group ? 0.0 : ref[age]);
+            }
+        }
+        if (h->code == PS_OK) {
+            continue;
+        }
+        if (err.line != h->line || err.column != h->column || strstr(err.msg, h->words) == NULL) {
+            fail_msg("%s: got '%s', expected %ld:%d and '%s'", h->file, buf, h->line, h->column,
+                     h->words);
+        }
+    }
+}
+
+/* A single line of 10 MB: refused at once (the reader never holds more than 1 MiB). */
+static void test_robust__ten_megabyte_line_is_refused(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/popsim_robust_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    assert_non_null(f);
+    fputs("sex,age,value\nM,0,", f);
+    for (int i = 0; i < 10 * 1024 * 1024; ++i) {
+        fputc('1', f);
+    }
+    fputc('\n', f);
+    fclose(f);
+    double pop[PS_SEX_COUNT * SMALL_AGES];
+    ps_error err;
+    ps_error_clear(&err);
+    ps_status rc = ps_plan_read_population(pop, SMALL_AGES, path, &err);
+    unlink(path);
+    assert_int_equal(rc, PS_EPARSE);
+    assert_int_equal(err.line, 2);
+    assert_non_null(strstr(err.msg, "line is longer than 1048576 bytes"));
+}
+
+/* A directory where a CSV file is expected. */
+static void test_robust__directory_instead_of_csv_is_refused(void **state)
+{
+    (void)state;
+    double pop[PS_SEX_COUNT * SMALL_AGES];
+    ps_error err;
+    ps_error_clear(&err);
+    assert_int_equal(ps_plan_read_population(pop, SMALL_AGES, PS_TEST_DATA_DIR, &err), PS_EIO);
+    assert_non_null(strstr(err.msg, "is a directory, expected a CSV file"));
+}
+
+/* ---- resources ---------------------------------------------------------------------------- */
+
+static void test_robust__memory_estimate_grows_and_saturates(void **state)
+{
+    (void)state;
+    ps_mem_shape small = { 75, 1, 101, 1 }, wide = { 75, 1000, 101, 1 };
+    ps_mem_shape many = { 75, 1000, 101, 20 }, absurd = { 1000000, 2000000000, 101, 1000000 };
+    size_t s = ps_mem_estimate(&small), w = ps_mem_estimate(&wide);
+    /* 76 years x 1 region x 101 ages x 2 sexes: a few MB above the fixed allowance. */
+    assert_true(s > ((size_t)64 << 20) && s < ((size_t)72 << 20));
+    assert_true(w > s && ps_mem_estimate(&many) > w);
+    assert_true(ps_mem_estimate(&absurd) == SIZE_MAX);
+
+    ps_error err;
+    ps_error_clear(&err);
+    assert_int_equal(ps_mem_check(&small, SIZE_MAX, "test", &err), PS_OK);
+    assert_int_equal(ps_mem_check(&many, (size_t)1 << 30, "test", &err), PS_ENOMEM);
+    assert_non_null(strstr(err.msg, "this run needs about "));
+    assert_non_null(strstr(err.msg, "(20 scenarios x 76 years x 1000 regions x 2 sexes x 101 "
+                                     "ages) but only 1.00 GiB are available (test)"));
+}
+
+static void test_robust__memory_limit_from_environment(void **state)
+{
+    (void)state;
+    size_t avail = 0;
+    const char *source = NULL;
+    ps_error err;
+    ps_error_clear(&err);
+    setenv("POPSIM_MEMORY_LIMIT_BYTES", "123456789", 1);
+    assert_int_equal(ps_mem_available(&avail, &source, &err), PS_OK);
+    assert_true(avail == 123456789u);
+    assert_string_equal(source, "POPSIM_MEMORY_LIMIT_BYTES");
+    setenv("POPSIM_MEMORY_LIMIT_BYTES", "-5", 1);
+    assert_int_equal(ps_mem_available(&avail, &source, &err), PS_EINVAL);
+    unsetenv("POPSIM_MEMORY_LIMIT_BYTES");
+    assert_int_equal(ps_mem_available(&avail, &source, &err), PS_OK);
+    assert_true(avail > 0);
+}
+
+/* ---- cancellation of the atomic writer ----------------------------------------------------- */
+
+static void test_robust__cancelled_write_leaves_target_and_no_temp(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/popsim_robust_XXXXXX", path[PATH_MAX];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/out.h5", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("previous result", f);
+    fclose(f);
+
+    ps_result r;
+    ps_error err;
+    ps_error_clear(&err);
+    assert_ps_ok(ps_result_init(&r, "robust", NULL, 2020, 3, 1, 4, NULL, &err), &err);
+    const ps_result *list[1] = { &r };
+    static volatile sig_atomic_t flag = SIGTERM;
+    ps_h5_set_cancel(&flag);
+    ps_status rc = ps_h5_write(path, list, 1, NULL, &err);
+    ps_h5_set_cancel(NULL);
+    assert_int_equal(rc, PS_EIO);
+    assert_non_null(strstr(err.msg, "interrupted"));
+
+    char buf[64] = "";
+    f = fopen(path, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(buf, sizeof buf, f));
+    fclose(f);
+    assert_string_equal(buf, "previous result");
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int entries = 0;
+    while ((e = readdir(d)) != NULL) {
+        entries += e->d_name[0] != '.';
+    }
+    closedir(d);
+    assert_int_equal(entries, 1); /* out.h5 only: no out.h5.tmp.<pid> */
+
+    assert_ps_ok(ps_h5_write(path, list, 1, NULL, &err), &err); /* uncancelled: writes */
+    ps_result_release(&r);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* ---- fuzzing regressions ------------------------------------------------------------------ */
+
+typedef int (*harness_fn)(const uint8_t *data, size_t size);
+
+static int replay_dir(const char *name, harness_fn fn)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/fuzz/regress/%s", PS_SOURCE_DIR, name);
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        char path[PATH_MAX + 256];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (e->d_name[0] == '.' || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+            continue;
+        }
+        uint8_t *data = malloc((size_t)st.st_size + 1);
+        FILE *f = fopen(path, "rb");
+        assert_non_null(data);
+        assert_non_null(f);
+        size_t got = fread(data, 1, (size_t)st.st_size, f);
+        fclose(f);
+        fn(data, got); /* a crash, leak (ASan) or abort() fails the test */
+        free(data);
+        ++n;
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
+    return n;
+}
+
+static void test_robust__fuzz_regressions_replay_cleanly(void **state)
+{
+    (void)state;
+    int n = replay_dir("scenario", fuzz_scenario_one) + replay_dir("csv", fuzz_csv_one) +
+            replay_dir("planner", fuzz_planner_one) + replay_dir("wpp", fuzz_wpp_one);
+    print_message("replayed %d fuzzing regression inputs\n", n);
+    /* Every hostile file goes through the scenario and CSV harnesses as well. */
+    DIR *d = opendir(PS_TEST_DATA_DIR "/hostile");
+    struct dirent *e;
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL) {
+        char path[PATH_MAX + 256];
+        snprintf(path, sizeof path, "%s%s", HOSTILE, e->d_name);
+        FILE *f = e->d_name[0] == '.' ? NULL : fopen(path, "rb");
+        if (f == NULL) {
+            continue;
+        }
+        static uint8_t data[1 << 16];
+        size_t got = fread(data, 1, sizeof data, f);
+        fclose(f);
+        fuzz_scenario_one(data, got);
+        fuzz_csv_one(data, got);
+    }
+    closedir(d);
+}
+
+static int remove_fuzz_dir(void **state)
+{
+    (void)state;
+    char cmd[PATH_MAX + 512];
+    DIR *d = opendir(fuzz_dir());
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] != '.') {
+            snprintf(cmd, sizeof cmd, "%s/%s", fuzz_dir(), e->d_name);
+            unlink(cmd);
+        }
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
+    rmdir(fuzz_dir());
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_robust__hostile_csv_gives_located_error_or_correct_values),
+        cmocka_unit_test(test_robust__ten_megabyte_line_is_refused),
+        cmocka_unit_test(test_robust__directory_instead_of_csv_is_refused),
+        cmocka_unit_test(test_robust__memory_estimate_grows_and_saturates),
+        cmocka_unit_test(test_robust__memory_limit_from_environment),
+        cmocka_unit_test(test_robust__cancelled_write_leaves_target_and_no_temp),
+        cmocka_unit_test(test_robust__fuzz_regressions_replay_cleanly),
+    };
+    return cmocka_run_group_tests_name("robust", tests, NULL, remove_fuzz_dir);
+}
