@@ -1,0 +1,432 @@
+/*
+ * h5read.c - generic read-only access to result files: what exists, child groups, n-D
+ * datasets as float64 with their dimension names, and group attributes.
+ *
+ * Invariants: every hid_t starts as H5I_INVALID_HID and is closed in the cleanup block of the
+ * function that opened it. Existence checks walk the path with H5LTpath_valid, so a missing
+ * intermediate group is "absent", never an HDF5 error. Dimension names come from the attached
+ * dimension scales (H5DS), as netCDF-4 readers derive them; the scale's own dataset name is the
+ * dimension name (docs/output-format.md).
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include "popsim/h5read.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+struct ps_h5r_file {
+    hid_t file;
+    char *path; /* as given, for messages */
+};
+
+static char *dup_text(const char *s)
+{
+    size_t len = strlen(s) + 1;
+    char *c = malloc(len);
+    if (c != NULL) {
+        memcpy(c, s, len);
+    }
+    return c;
+}
+
+/* Name the file in the record unless a deeper layer already did. */
+static ps_status fail(ps_error *err, ps_status code, const ps_h5r_file *f, const char *what,
+                      const char *obj)
+{
+    ps_error_set(err, code, "cannot %s '%s'", what, obj);
+    if (err != NULL && err->path[0] == '\0') {
+        snprintf(err->path, sizeof err->path, "%s", f->path);
+    }
+    return code;
+}
+
+ps_status ps_h5r_open(ps_h5r_file **out, const char *path, ps_error *err)
+{
+    ps_status rc = PS_OK;
+    ps_h5r_file *f = calloc(1, sizeof *f);
+    *out = NULL;
+    if (f != NULL) {
+        f->file = H5I_INVALID_HID;
+    }
+    if (f == NULL || (f->path = dup_text(path)) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory opening '%s'", path);
+        goto done;
+    }
+    /* The system's reason ("No such file or directory") reads better than HDF5's. */
+    if (access(path, R_OK) != 0) {
+        rc = ps_error_set_at(err, PS_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+    } else if ((f->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
+        rc = ps_error_set_at(err, PS_EIO, path, 0, 0, "cannot open as an HDF5 file");
+    }
+done:
+    if (rc == PS_OK) {
+        *out = f;
+    } else {
+        ps_h5r_close(f);
+    }
+    return rc;
+}
+
+ps_h5r_kind ps_h5r_kind_of(const ps_h5r_file *f, const char *obj)
+{
+    ps_h5r_kind kind = PS_H5R_NONE;
+    if (strcmp(obj, "/") != 0 && H5LTpath_valid(f->file, obj, 1) <= 0) {
+        return PS_H5R_NONE;
+    }
+    hid_t o = H5Oopen(f->file, obj, H5P_DEFAULT);
+    if (o >= 0) {
+        H5I_type_t t = H5Iget_type(o);
+        kind = t == H5I_GROUP ? PS_H5R_GROUP : t == H5I_DATASET ? PS_H5R_DATASET : PS_H5R_OTHER;
+        H5Oclose(o);
+    }
+    return kind;
+}
+
+int ps_h5r_has_attr(const ps_h5r_file *f, const char *obj, const char *name)
+{
+    if (ps_h5r_kind_of(f, obj) == PS_H5R_NONE) {
+        return 0;
+    }
+    return H5Aexists_by_name(f->file, obj, name, H5P_DEFAULT) > 0;
+}
+
+/* Creation order if the group tracks it (popsim's files do), else alphabetical. */
+static H5_index_t link_order(hid_t grp)
+{
+    unsigned flags = 0;
+    hid_t gcpl = H5Gget_create_plist(grp);
+    if (gcpl >= 0) {
+        if (H5Pget_link_creation_order(gcpl, &flags) < 0) {
+            flags = 0;
+        }
+        H5Pclose(gcpl);
+    }
+    return (flags & H5P_CRT_ORDER_INDEXED) ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME;
+}
+
+/* Name of link `idx` of `grp` as a new string, NULL on failure. */
+static char *link_name(hid_t grp, H5_index_t order, hsize_t idx)
+{
+    ssize_t len = H5Lget_name_by_idx(grp, ".", order, H5_ITER_INC, idx, NULL, 0, H5P_DEFAULT);
+    char *name = len < 0 ? NULL : malloc((size_t)len + 1);
+    if (name != NULL && H5Lget_name_by_idx(grp, ".", order, H5_ITER_INC, idx, name,
+                                           (size_t)len + 1, H5P_DEFAULT) < 0) {
+        free(name);
+        name = NULL;
+    }
+    return name;
+}
+
+/* Kind of the object link `name` of `grp` points at (PS_H5R_NONE for dangling links). */
+static ps_h5r_kind child_kind(hid_t grp, const char *name)
+{
+    ps_h5r_kind kind = PS_H5R_NONE;
+    hid_t o = H5Lexists(grp, name, H5P_DEFAULT) > 0 ? H5Oopen(grp, name, H5P_DEFAULT)
+                                                    : H5I_INVALID_HID;
+    if (o >= 0) {
+        H5I_type_t t = H5Iget_type(o);
+        kind = t == H5I_GROUP ? PS_H5R_GROUP : t == H5I_DATASET ? PS_H5R_DATASET : PS_H5R_OTHER;
+        H5Oclose(o);
+    }
+    return kind;
+}
+
+ps_status ps_h5r_children(char ***names_out, int *n_out, const ps_h5r_file *f, const char *group,
+                          ps_h5r_kind kind, ps_error *err)
+{
+    hid_t grp = H5I_INVALID_HID;
+    H5G_info_t info = { .nlinks = 0 };
+    char **names = NULL;
+    int n = 0;
+    ps_status rc = PS_OK;
+    *names_out = NULL;
+    *n_out = 0;
+    if (ps_h5r_kind_of(f, group) != PS_H5R_GROUP || (grp = H5Gopen2(f->file, group, H5P_DEFAULT)) < 0 ||
+        H5Gget_info(grp, &info) < 0) {
+        rc = fail(err, PS_EHDF5, f, "open group", group);
+        goto done;
+    }
+    if (info.nlinks > INT_MAX || (names = calloc(info.nlinks + 1, sizeof *names)) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory listing '%s'", group);
+        goto done;
+    }
+    H5_index_t order = link_order(grp);
+    for (hsize_t k = 0; k < info.nlinks && rc == PS_OK; ++k) {
+        char *name = link_name(grp, order, k);
+        if (name == NULL) {
+            rc = fail(err, PS_EHDF5, f, "list the links of", group);
+        } else if (kind == PS_H5R_NONE || child_kind(grp, name) == kind) {
+            names[n++] = name;
+        } else {
+            free(name);
+        }
+    }
+done:
+    if (rc == PS_OK) {
+        *names_out = names;
+        *n_out = n;
+    } else {
+        ps_h5r_free_names(names, n);
+    }
+    if (grp >= 0) {
+        H5Gclose(grp);
+    }
+    return rc;
+}
+
+void ps_h5r_free_names(char **names, int n)
+{
+    if (names == NULL) {
+        return;
+    }
+    for (int k = 0; k < n; ++k) {
+        free(names[k]);
+    }
+    free(names);
+}
+
+/* H5DSiterate_scales callback: the base name of the first attached scale's dataset. */
+static herr_t scale_name(hid_t did, unsigned dim, hid_t dsid, void *data)
+{
+    char path[512];
+    (void)did;
+    (void)dim;
+    ssize_t len = H5Iget_name(dsid, path, sizeof path);
+    if (len > 0 && (size_t)len < sizeof path) {
+        const char *slash = strrchr(path, '/');
+        *(char **)data = dup_text(slash != NULL ? slash + 1 : path);
+    }
+    return 1; /* stop after the first scale */
+}
+
+/* Dimension names of an open dataset: the attached scale of each axis, or "". */
+static ps_status read_dim_names(ps_h5r_array *a, hid_t ds, const char *dset, ps_error *err)
+{
+    ps_status rc = PS_OK;
+    for (int k = 0; k < a->rank && rc == PS_OK; ++k) {
+        char *name = NULL;
+        int first_scale = 0;
+        if (H5DSget_num_scales(ds, (unsigned)k) > 0) {
+            H5DSiterate_scales(ds, (unsigned)k, &first_scale, scale_name, &name);
+        }
+        a->dim_names[k] = name != NULL ? name : dup_text("");
+        if (a->dim_names[k] == NULL) {
+            rc = ps_error_set(err, PS_ENOMEM, "out of memory for the dimensions of '%s'", dset);
+        }
+    }
+    return rc;
+}
+
+/* Allocate dims, names and data for a dataspace of `rank` with lengths `hd`. */
+static ps_status alloc_array(ps_h5r_array *a, int rank, const hsize_t *hd, const char *dset,
+                             ps_error *err)
+{
+    a->rank = rank;
+    a->n = 1;
+    a->dims = calloc((size_t)rank + 1, sizeof *a->dims);
+    a->dim_names = calloc((size_t)rank + 1, sizeof *a->dim_names);
+    for (int k = 0; k < rank && a->dims != NULL; ++k) {
+        a->dims[k] = (size_t)hd[k];
+        a->n *= a->dims[k];
+    }
+    a->data = malloc((a->n > 0 ? a->n : 1) * sizeof *a->data);
+    if (a->dims == NULL || a->dim_names == NULL || a->data == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory reading '%s'", dset);
+    }
+    return PS_OK;
+}
+
+/* Shape and dimension names of a dataset, and its values as float64 when with_data. */
+static ps_status read_dataset(ps_h5r_array *out, const ps_h5r_file *f, const char *dset,
+                              int with_data, ps_error *err)
+{
+    hid_t ds = H5I_INVALID_HID, space = H5I_INVALID_HID, type = H5I_INVALID_HID;
+    hsize_t *hd = NULL;
+    ps_status rc = PS_OK;
+    memset(out, 0, sizeof *out);
+    if (ps_h5r_kind_of(f, dset) != PS_H5R_DATASET ||
+        (ds = H5Dopen2(f->file, dset, H5P_DEFAULT)) < 0 || (space = H5Dget_space(ds)) < 0 ||
+        (type = H5Dget_type(ds)) < 0) {
+        rc = fail(err, PS_EHDF5, f, "open dataset", dset);
+        goto done;
+    }
+    H5T_class_t cls = H5Tget_class(type);
+    int rank = H5Sget_simple_extent_ndims(space);
+    if ((with_data && cls != H5T_FLOAT && cls != H5T_INTEGER) || rank < 0) {
+        rc = fail(err, PS_EHDF5, f, "read as numbers the dataset", dset);
+        goto done;
+    }
+    if ((hd = calloc((size_t)rank + 1, sizeof *hd)) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory reading '%s'", dset);
+        goto done;
+    }
+    H5Sget_simple_extent_dims(space, hd, NULL);
+    if ((rc = alloc_array(out, rank, hd, dset, err)) != PS_OK ||
+        (rc = read_dim_names(out, ds, dset, err)) != PS_OK) {
+        goto done;
+    }
+    if (with_data && out->n > 0 && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out->data) < 0) {
+        rc = fail(err, PS_EHDF5, f, "read dataset", dset);
+    }
+done:
+    if (rc != PS_OK) {
+        ps_h5r_array_release(out);
+    }
+    free(hd);
+    if (type >= 0) {
+        H5Tclose(type);
+    }
+    if (space >= 0) {
+        H5Sclose(space);
+    }
+    if (ds >= 0) {
+        H5Dclose(ds);
+    }
+    return rc;
+}
+
+ps_status ps_h5r_read_array(ps_h5r_array *out, const ps_h5r_file *f, const char *dset,
+                            ps_error *err)
+{
+    return read_dataset(out, f, dset, 1, err);
+}
+
+ps_status ps_h5r_read_shape(ps_h5r_array *out, const ps_h5r_file *f, const char *dset,
+                            ps_error *err)
+{
+    return read_dataset(out, f, dset, 0, err);
+}
+
+void ps_h5r_array_release(ps_h5r_array *a)
+{
+    if (a == NULL) {
+        return;
+    }
+    for (int k = 0; a->dim_names != NULL && k < a->rank; ++k) {
+        free(a->dim_names[k]);
+    }
+    free(a->dim_names);
+    free(a->dims);
+    free(a->data);
+    memset(a, 0, sizeof *a);
+}
+
+/* Read a string attribute whose type is `ftype` (variable or fixed length). */
+static char *string_value(hid_t attr, hid_t ftype)
+{
+    char *text = NULL;
+    hid_t mtype = H5Tcopy(ftype);
+    if (mtype < 0) {
+        return NULL;
+    }
+    if (H5Tis_variable_str(ftype) > 0) {
+        char *vlen = NULL;
+        if (H5Aread(attr, mtype, &vlen) >= 0) {
+            text = dup_text(vlen != NULL ? vlen : "");
+            H5free_memory(vlen);
+        }
+    } else {
+        size_t size = H5Tget_size(ftype);
+        text = calloc(size + 1, 1);
+        if (text != NULL &&
+            (H5Tset_size(mtype, size + 1) < 0 || H5Tset_strpad(mtype, H5T_STR_NULLTERM) < 0 ||
+             H5Aread(attr, mtype, text) < 0)) {
+            free(text);
+            text = NULL;
+        }
+    }
+    H5Tclose(mtype);
+    return text;
+}
+
+/* Open attribute `name` of `obj` and check it is a single value of class `want`. */
+static ps_status open_attr(hid_t *attr_out, hid_t *type_out, const ps_h5r_file *f,
+                           const char *obj, const char *name, int want_string, ps_error *err)
+{
+    hid_t attr = H5I_INVALID_HID, type = H5I_INVALID_HID, space = H5I_INVALID_HID;
+    ps_status rc = PS_OK;
+    if (!ps_h5r_has_attr(f, obj, name) ||
+        (attr = H5Aopen_by_name(f->file, obj, name, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+        (type = H5Aget_type(attr)) < 0 || (space = H5Aget_space(attr)) < 0) {
+        rc = ps_error_set(err, PS_EHDF5, "'%s' has no attribute '%s'", obj, name);
+    } else {
+        H5T_class_t cls = H5Tget_class(type);
+        int ok = want_string ? cls == H5T_STRING : (cls == H5T_FLOAT || cls == H5T_INTEGER);
+        if (!ok || H5Sget_simple_extent_npoints(space) != 1) {
+            rc = ps_error_set(err, PS_EHDF5, "attribute '%s' of '%s' is not a single %s", name,
+                              obj, want_string ? "string" : "number");
+        }
+    }
+    if (space >= 0) {
+        H5Sclose(space);
+    }
+    if (rc != PS_OK) {
+        if (type >= 0) {
+            H5Tclose(type);
+        }
+        if (attr >= 0) {
+            H5Aclose(attr);
+        }
+        attr = type = H5I_INVALID_HID;
+    }
+    *attr_out = attr;
+    *type_out = type;
+    return rc;
+}
+
+ps_status ps_h5r_attr_string(char **out, const ps_h5r_file *f, const char *obj, const char *name,
+                             ps_error *err)
+{
+    hid_t attr = H5I_INVALID_HID, type = H5I_INVALID_HID;
+    *out = NULL;
+    ps_status rc = open_attr(&attr, &type, f, obj, name, 1, err);
+    if (rc == PS_OK && (*out = string_value(attr, type)) == NULL) {
+        rc = fail(err, PS_EHDF5, f, "read the string attribute", name);
+    }
+    if (type >= 0) {
+        H5Tclose(type);
+    }
+    if (attr >= 0) {
+        H5Aclose(attr);
+    }
+    return rc;
+}
+
+ps_status ps_h5r_attr_double(double *out, const ps_h5r_file *f, const char *obj,
+                             const char *name, ps_error *err)
+{
+    hid_t attr = H5I_INVALID_HID, type = H5I_INVALID_HID;
+    ps_status rc = open_attr(&attr, &type, f, obj, name, 0, err);
+    if (rc == PS_OK && H5Aread(attr, H5T_NATIVE_DOUBLE, out) < 0) {
+        rc = fail(err, PS_EHDF5, f, "read the numeric attribute", name);
+    }
+    if (type >= 0) {
+        H5Tclose(type);
+    }
+    if (attr >= 0) {
+        H5Aclose(attr);
+    }
+    return rc;
+}
+
+void ps_h5r_close(ps_h5r_file *f)
+{
+    if (f == NULL) {
+        return;
+    }
+    if (f->file >= 0) {
+        H5Fclose(f->file);
+    }
+    free(f->path);
+    free(f);
+}

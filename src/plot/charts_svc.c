@@ -1,0 +1,317 @@
+/*
+ * charts_svc.c - the planning charts: childcare demand against capacity, elderly care needs
+ * against beds, and the policy charts (births gained, cumulative cost, cost per additional
+ * birth).
+ *
+ * Childcare capacity at r spots per 1,000 population is r x total population / 1,000
+ * (PS_PER_THOUSAND), for r = 4.5 and 5 and for the service's own target_per_1000. Shortage
+ * and surplus are shaded between demand and the reference capacity: the file's capacity if
+ * it has one, else its target, else 4.5 per 1,000. Without a childcare service in the file,
+ * the chart shows all children aged 0-2 (demand before take-up) and shades nothing.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot_int.h"
+#include "popsim/units.h"
+
+/* Capacity in persons for `per_1000` places per 1,000 total population at year index y. */
+static double capacity_at(const ps_result *r, int y, double per_1000)
+{
+    return per_1000 * ps_result_total(r, r->start_year + y) / PS_PER_THOUSAND;
+}
+
+static double thousands(const double *series, int y)
+{
+    return series != NULL ? series[y] / PS_PERSONS_PER_THOUSAND : NAN;
+}
+
+/* "Spots at 4.5 per 1,000 population" in the chart's language. */
+static void spots_label(char *buf, size_t size, const plot_ctx *x, double per_1000)
+{
+    snprintf(buf, size, "%s%g%s", ps_plot__msg(MSG_SPOTS_PREFIX, x->opt->lang), per_1000,
+             ps_plot__msg(MSG_SPOTS_SUFFIX, x->opt->lang));
+}
+
+/* Columns: year, demand, cap 4.5, cap 5, file capacity, target capacity, reference, max. */
+static void childcare_data(plot_ctx *x, const plot_scenario *sc, const plot_service *sv)
+{
+    static const char *const cols[] = {
+        "year", "demand (thousand)", "spots at 4.5 per 1000", "spots at 5 per 1000",
+        "capacity in the file", "capacity at the file's target", "reference capacity",
+        "max(demand, reference)",
+    };
+    const ps_result *r = &sc->res;
+    ps_plot__dat_header(x, cols, (int)(sizeof cols / sizeof cols[0]));
+    for (int y = 0; y < r->n_years; ++y) {
+        double demand = sv != NULL ? thousands(sv->var[SVC_DEMAND], y)
+                                   : ps_plot__age_sum(r, y, 0, PS_PLOT_NURSERY_AGE_MAX) /
+                                         PS_PERSONS_PER_THOUSAND;
+        double low = capacity_at(r, y, PS_PLOT_SPOTS_PER1000_LOW) / PS_PERSONS_PER_THOUSAND;
+        double high = capacity_at(r, y, PS_PLOT_SPOTS_PER1000_HIGH) / PS_PERSONS_PER_THOUSAND;
+        double cap = sv != NULL ? thousands(sv->var[SVC_CAPACITY], y) : NAN;
+        double target = sv != NULL && !isnan(sv->target_per_1000)
+                            ? capacity_at(r, y, sv->target_per_1000) / PS_PERSONS_PER_THOUSAND
+                            : NAN;
+        double ref = !isnan(cap) ? cap : !isnan(target) ? target : low;
+        double v[] = { demand, low, high, cap, target, ref, fmax(demand, ref) };
+        fprintf(x->dat, "%d", r->start_year + y);
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; ++k) {
+            ps_plot__dat_value(x, v[k]);
+        }
+        fputc('\n', x->dat);
+    }
+}
+
+ps_status ps_plot__childcare(plot_ctx *x, ps_error *err)
+{
+    const plot_scenario *sc = &x->s->scn[x->chart->scenario];
+    int idx = ps_plot__find_service(sc, "childcare", 0);
+    const plot_service *sv = idx >= 0 ? &sc->svc[idx] : NULL;
+    int has_demand = sv != NULL && sv->var[SVC_DEMAND] != NULL;
+    char label[128];
+    const char *dat = x->dat_name;
+    (void)err;
+    childcare_data(x, sc, has_demand ? sv : NULL);
+    fputs("set title ", x->gp);
+    ps_plot__gp_quoted(x, ps_plot__msg(MSG_CHILDCARE, x->opt->lang), ": ",
+                       sc->res.title != NULL ? sc->res.title : sc->res.name);
+    fputc('\n', x->gp);
+    ps_plot__gp_set_text(x, "ylabel", MSG_SPOTS_AXIS, NULL);
+    fputs("set label 3 ", x->gp);
+    ps_plot__gp_quoted(x, ps_plot__msg(MSG_THOUSAND_PERSONS, x->opt->lang), NULL, NULL);
+    fputs(" at graph 0.0, graph 1.02 left\n", x->gp);
+    ps_plot__gp_set_text(x, "xlabel", MSG_YEAR, NULL);
+    fputs("set key top right\nset yrange [0:*]\n", x->gp);
+    if (has_demand) {
+        fprintf(x->gp, "plot '%s' using 1:7:8 with filledcurves lc rgb '#D55E00' title ", dat);
+        ps_plot__gp_quoted(x, ps_plot__msg(MSG_SHORTAGE, x->opt->lang), NULL, NULL);
+        fprintf(x->gp, ", \\\n     '%s' using 1:2:8 with filledcurves lc rgb '#009E73' title ", dat);
+        ps_plot__gp_quoted(x, ps_plot__msg(MSG_SURPLUS, x->opt->lang), NULL, NULL);
+        fputs(", \\\n    ", x->gp);
+    } else {
+        fputs("plot", x->gp);
+    }
+    fprintf(x->gp, " '%s' using 1:2 with lines lt 8 lw 2.5 title ", dat);
+    ps_plot__gp_quoted(x, ps_plot__msg(has_demand ? MSG_CHILDCARE_DEMAND : MSG_CHILDREN_0_2,
+                                       x->opt->lang), NULL, NULL);
+    spots_label(label, sizeof label, x, PS_PLOT_SPOTS_PER1000_LOW);
+    fprintf(x->gp, ", \\\n     '%s' using 1:3 with lines lt 1 dt 2 title ", dat);
+    ps_plot__gp_quoted(x, label, NULL, NULL);
+    spots_label(label, sizeof label, x, PS_PLOT_SPOTS_PER1000_HIGH);
+    fprintf(x->gp, ", \\\n     '%s' using 1:4 with lines lt 1 dt 1 title ", dat);
+    ps_plot__gp_quoted(x, label, NULL, NULL);
+    if (sv != NULL && sv->var[SVC_CAPACITY] != NULL) {
+        fprintf(x->gp, ", \\\n     '%s' using 1:5 with lines lt 5 lw 2.5 title ", dat);
+        ps_plot__gp_quoted(x, ps_plot__msg(MSG_CAPACITY_FILE, x->opt->lang), NULL, NULL);
+    }
+    if (sv != NULL && !isnan(sv->target_per_1000)) {
+        char value[32];
+        snprintf(value, sizeof value, "%g", sv->target_per_1000);
+        fprintf(x->gp, ", \\\n     '%s' using 1:6 with lines lt 4 dt 3 title ", dat);
+        ps_plot__gp_quoted(x, ps_plot__msg(MSG_TARGET_PREFIX, x->opt->lang), value, NULL);
+    }
+    fputc('\n', x->gp);
+    return PS_OK;
+}
+
+/* Sum over the elderly services of one variable (NaN if none has it), in thousands. */
+static double elderly_sum(const plot_scenario *sc, plot_svc_var v, int y)
+{
+    double sum = NAN;
+    for (int k = ps_plot__find_service(sc, "elderly", 0); k >= 0;
+         k = ps_plot__find_service(sc, "elderly", k + 1)) {
+        double cell = thousands(sc->svc[k].var[v], y);
+        if (!isnan(cell)) {
+            sum = isnan(sum) ? cell : sum + cell;
+        }
+    }
+    return sum;
+}
+
+/* Beds needed at the services' targets (thousands), NaN if no elderly service has one. */
+static double elderly_target(const plot_scenario *sc, int y)
+{
+    double sum = NAN;
+    for (int k = ps_plot__find_service(sc, "elderly", 0); k >= 0;
+         k = ps_plot__find_service(sc, "elderly", k + 1)) {
+        if (!isnan(sc->svc[k].target_per_1000)) {
+            double cell = capacity_at(&sc->res, y, sc->svc[k].target_per_1000) /
+                          PS_PERSONS_PER_THOUSAND;
+            sum = isnan(sum) ? cell : sum + cell;
+        }
+    }
+    return sum;
+}
+
+/* Index of the l-th elderly service of a scenario, -1 if there are fewer. */
+static int nth_elderly(const plot_scenario *sc, int l)
+{
+    int k = ps_plot__find_service(sc, "elderly", 0);
+    for (int i = 0; i < l && k >= 0; ++i) {
+        k = ps_plot__find_service(sc, "elderly", k + 1);
+    }
+    return k;
+}
+
+ps_status ps_plot__elderly(plot_ctx *x, ps_error *err)
+{
+    const plot_scenario *sc = &x->s->scn[x->chart->scenario];
+    const ps_result *r = &sc->res;
+    int n = 0;
+    (void)err;
+    while (nth_elderly(sc, n) >= 0) {
+        ++n;
+    }
+    fputs("# year | demand by level (thousand), cumulated over the levels in file order | beds "
+          "available | beds needed at target\n", x->dat);
+    for (int y = 0; y < r->n_years; ++y) {
+        double cum = 0.0;
+        fprintf(x->dat, "%d", r->start_year + y);
+        for (int l = 0; l < n; ++l) {
+            double d = thousands(sc->svc[nth_elderly(sc, l)].var[SVC_DEMAND], y);
+            cum += isnan(d) ? 0.0 : d;
+            ps_plot__dat_value(x, cum);
+        }
+        ps_plot__dat_value(x, elderly_sum(sc, SVC_CAPACITY, y));
+        ps_plot__dat_value(x, elderly_target(sc, y));
+        fputc('\n', x->dat);
+    }
+    fputs("set title ", x->gp);
+    ps_plot__gp_quoted(x, ps_plot__msg(MSG_ELDERLY, x->opt->lang), ": ",
+                       r->title != NULL ? r->title : r->name);
+    fputc('\n', x->gp);
+    ps_plot__gp_set_text(x, "ylabel", MSG_ELDERLY_AXIS, NULL);
+    ps_plot__gp_set_text(x, "xlabel", MSG_YEAR, NULL);
+    fputs("set key top left\nset yrange [0:*]\n", x->gp);
+    /* Stacked areas: the highest cumulated level first, each lower one drawn over it. */
+    for (int l = n - 1; l >= 0; --l) {
+        fprintf(x->gp, "%s '%s' using 1:%d with filledcurves y1=0 lt %d fs solid 0.7 title ",
+                l == n - 1 ? "plot" : ", \\\n    ", x->dat_name, 2 + l, l + 1);
+        ps_plot__gp_quoted(x, sc->svc[nth_elderly(sc, l)].name, NULL, NULL);
+    }
+    fprintf(x->gp, ", \\\n     '%s' using 1:%d with lines lt 8 lw 2.5 title ", x->dat_name, 2 + n);
+    ps_plot__gp_quoted(x, ps_plot__msg(MSG_BEDS_CAPACITY, x->opt->lang), NULL, NULL);
+    fprintf(x->gp, ", \\\n     '%s' using 1:%d with lines lt 8 dt 2 lw 2.5 title ", x->dat_name,
+            3 + n);
+    ps_plot__gp_quoted(x, ps_plot__msg(MSG_BEDS_TARGET, x->opt->lang), NULL, NULL);
+    fputc('\n', x->gp);
+    return PS_OK;
+}
+
+/* Births of the policy scenario minus its baseline in one calendar year, NaN if unknown. */
+static double births_gained_in(const ps_plot_set *s, const plot_scenario *sc, int year)
+{
+    int y = year - sc->res.start_year;
+    if (sc->gained != NULL && y >= 0 && y < sc->res.n_years) {
+        return sc->gained[y];
+    }
+    if (sc->baseline_idx < 0) {
+        return NAN;
+    }
+    return ps_result_births(&sc->res, year) -
+           ps_result_births(&s->scn[sc->baseline_idx].res, year);
+}
+
+ps_status ps_plot__policy_effect(plot_ctx *x, ps_error *err)
+{
+    const ps_plot_set *s = x->s;
+    const ps_result *r0 = &s->scn[0].res;
+    int first = r0->start_year, last = r0->start_year + r0->n_years - 1, panel_plots[2] = { 0, 0 };
+    (void)err;
+    for (int k = 0; k < s->n_scn; ++k) {
+        const ps_result *r = &s->scn[k].res;
+        first = r->start_year < first ? r->start_year : first;
+        last = r->start_year + r->n_years - 1 > last ? r->start_year + r->n_years - 1 : last;
+    }
+    fputs("# year | per scenario: births gained (persons) | cumulative cost (million yuan)\n",
+          x->dat);
+    double *cum = calloc((size_t)s->n_scn + 1, sizeof *cum);
+    if (cum == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory");
+    }
+    for (int year = first; year <= last; ++year) {
+        fprintf(x->dat, "%d", year);
+        for (int k = 0; k < s->n_scn; ++k) {
+            const plot_scenario *sc = &s->scn[k];
+            int y = year - sc->res.start_year;
+            double cost = y >= 0 && y < sc->res.n_years ? ps_plot__policy_cost(sc, y) : NAN;
+            cum[k] += isnan(cost) ? 0.0 : cost / PS_PLOT_YUAN_PER_MILLION;
+            ps_plot__dat_value(x, sc->is_policy ? births_gained_in(s, sc, year) : NAN);
+            ps_plot__dat_value(x, sc->n_instr > 0 && y >= 0 && y < sc->res.n_years ? cum[k] : NAN);
+        }
+        fputc('\n', x->dat);
+    }
+    free(cum);
+    fputs("set multiplot layout 2,1 title ", x->gp);
+    ps_plot__gp_quoted(x, ps_plot__msg(MSG_POLICY_EFFECT, x->opt->lang), NULL, NULL);
+    fputc('\n', x->gp);
+    for (int panel = 0; panel < 2; ++panel) {
+        ps_plot__gp_set_text(x, "ylabel", panel == 0 ? MSG_BIRTHS_GAINED_AXIS : MSG_CUM_COST_AXIS,
+                             NULL);
+        if (panel == 1) {
+            ps_plot__gp_set_text(x, "xlabel", MSG_YEAR, NULL);
+        }
+        for (int k = 0; k < s->n_scn; ++k) {
+            const plot_scenario *sc = &s->scn[k];
+            int drawn = panel == 0 ? sc->gained != NULL || sc->baseline_idx >= 0 : sc->n_instr > 0;
+            if (!drawn) {
+                continue;
+            }
+            fprintf(x->gp, "%s '%s' using 1:%d with lines lt %d",
+                    panel_plots[panel]++ == 0 ? "plot" : ", \\\n    ", x->dat_name,
+                    2 + 2 * k + panel, k + 1);
+            ps_plot__gp_key_scenario(x, k);
+        }
+        /* An empty panel still needs a plot command to keep the layout. */
+        fputs(panel_plots[panel] == 0 ? "plot 0 lt 8 dt 3 notitle\n" : "\n", x->gp);
+    }
+    fputs("unset multiplot\n", x->gp);
+    return PS_OK;
+}
+
+/* Cost per additional birth of a scenario in yuan: the attribute, else total cost over
+ * births gained, else NaN. */
+static double cost_per_birth(const plot_scenario *sc)
+{
+    if (!isnan(sc->cost_per_birth)) {
+        return sc->cost_per_birth;
+    }
+    double total = 0.0;
+    for (int y = 0; y < sc->res.n_years; ++y) {
+        double c = ps_plot__policy_cost(sc, y);
+        total += isnan(c) ? 0.0 : c;
+    }
+    return sc->births_gained > 0.0 ? total / sc->births_gained : NAN;
+}
+
+ps_status ps_plot__policy_cost_bars(plot_ctx *x, ps_error *err)
+{
+    const ps_plot_set *s = x->s;
+    int bar = 0;
+    (void)err;
+    fputs("# bar | cost per additional birth (thousand yuan); bar labels are in the .gp xtics\n",
+          x->dat);
+    fputs("set xtics (", x->gp);
+    for (int k = 0; k < s->n_scn; ++k) {
+        double v = cost_per_birth(&s->scn[k]);
+        if (!s->scn[k].is_policy || isnan(v)) {
+            continue;
+        }
+        fprintf(x->dat, "%d", bar);
+        ps_plot__dat_value(x, v / PS_PLOT_YUAN_PER_THOUSAND);
+        fputc('\n', x->dat);
+        fputs(bar > 0 ? ", " : "", x->gp);
+        ps_plot__gp_quoted(x, s->scn[k].res.name, NULL, NULL);
+        fprintf(x->gp, " %d", bar++);
+    }
+    fputs(")\n", x->gp);
+    ps_plot__gp_set_text(x, "title", MSG_POLICY_COST, NULL);
+    ps_plot__gp_set_text(x, "ylabel", MSG_COST_PER_BIRTH_AXIS, NULL);
+    fprintf(x->gp, "set xrange [-0.6:%g]\nset yrange [0:*]\nset boxwidth 0.6\nunset key\n"
+            "plot '%s' using 1:2 with boxes lt 1 fs solid 0.8, \\\n"
+            "     '%s' using 1:2:(sprintf('%%.1f', $2)) with labels offset 0,1 notitle\n",
+            bar - 0.4, x->dat_name, x->dat_name);
+    return PS_OK;
+}

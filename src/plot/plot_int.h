@@ -1,0 +1,195 @@
+/*
+ * plot_int.h - what the plot module's files share: the in-memory picture of a result file
+ * (ps_plot_set), the label table in English and Chinese, and the gnuplot/.dat writing context.
+ * Library-internal: functions shared by the files of src/plot carry the ps_plot__ prefix.
+ */
+#ifndef PS_PLOT_INT_H
+#define PS_PLOT_INT_H
+
+#include <stdio.h>
+
+#include "popsim/plot.h"
+#include "popsim/result.h"
+
+/* Childcare spots per 1,000 total population that planners compare demand with: 4.5 is the
+ * national target for 2025 in China's 14th Five-Year Plan, 5 the higher provincial target. */
+#define PS_PLOT_SPOTS_PER1000_LOW 4.5
+#define PS_PLOT_SPOTS_PER1000_HIGH 5.0
+/* Age bands of the dependency ratios (completed years) and the childcare age band. */
+#define PS_PLOT_CHILD_AGE_MAX 14
+#define PS_PLOT_OLD_AGE_MIN 65
+#define PS_PLOT_NURSERY_AGE_MAX 2
+/* Women of reproductive age who weight regional TFRs into one figure. */
+#define PS_PLOT_WOMEN_AGE_MIN 15
+#define PS_PLOT_WOMEN_AGE_MAX 49
+/* Dependency ratios are quoted per 100 persons of working age. */
+#define PS_PLOT_PER_HUNDRED 100.0
+/* Yuan per "million yuan" and per "thousand yuan" on cost axes. */
+#define PS_PLOT_YUAN_PER_MILLION 1.0e6
+#define PS_PLOT_YUAN_PER_THOUSAND 1.0e3
+/* Default pyramid year when the file covers it: the planning horizon of most city plans. */
+#define PS_PLOT_DEFAULT_PYRAMID_YEAR 2050
+/* PDF sizes are given to gnuplot in inches; one inch per 100 "pixels" of the option. */
+#define PS_PLOT_PDF_PX_PER_INCH 100.0
+/* Matching a stored quantile level with a wanted one (levels are fractions in [0, 1]). */
+#define PS_PLOT_QUANTILE_TOL 1e-6
+
+/* The variables of a service group that the charts and the report use, summed over regions. */
+typedef enum plot_svc_var {
+    SVC_DEMAND,
+    SVC_CAPACITY,
+    SVC_SHORTAGE,
+    SVC_SURPLUS,
+    SVC_STAFF,
+    SVC_COST,
+    SVC_VAR_COUNT
+} plot_svc_var;
+
+/* Quantile levels of a fan chart: 95 % band, 80 % band, median. */
+typedef enum plot_fan_q { FAN_Q025, FAN_Q10, FAN_Q50, FAN_Q90, FAN_Q975, FAN_Q_COUNT } plot_fan_q;
+
+typedef struct plot_instrument {
+    char *name;
+    double *recipients; /* [year] persons, all regions; NULL if absent */
+    double *cost;       /* [year] yuan (nominal), all regions; NULL if absent */
+} plot_instrument;
+
+typedef struct plot_service {
+    char *name;
+    char *kind;             /* "childcare", "elderly", ... ("" if absent) */
+    double target_per_1000; /* spots or beds per 1,000 total population; NaN if none */
+    double *var[SVC_VAR_COUNT]; /* [year], all regions; NULL where the file has none */
+} plot_service;
+
+typedef struct plot_fan {
+    char *var;              /* dataset name, e.g. "population_total_q" */
+    char *units;            /* its `units` attribute, "" if none */
+    double *q[FAN_Q_COUNT]; /* [year] values at each level; NULL if the level is absent */
+} plot_fan;
+
+typedef struct plot_scenario {
+    ps_result res;
+    char *baseline;        /* name of the scenario it is compared with, NULL if none */
+    int baseline_idx;      /* index of that scenario in the set, -1 if absent from the file */
+    int is_policy;         /* has a baseline attribute or a policy group */
+    double births_gained;  /* attribute, persons; NaN if absent */
+    double cost_per_birth; /* attribute, yuan; NaN if absent */
+    int n_orders;
+    int *orders;           /* birth order labels (1, 2, 3 = 3rd and higher) */
+    double *births_order;  /* [year][order] births, all regions; NULL if absent */
+    double *gained;        /* [year] policy/births_gained, all regions; NULL if absent */
+    int n_instr;
+    plot_instrument *instr;
+    int n_svc;
+    plot_service *svc;
+    int n_fans;
+    plot_fan *fans;
+} plot_scenario;
+
+/* Global attributes shown under "assumptions and data sources". */
+typedef enum plot_prov {
+    PROV_DATA_SOURCE,
+    PROV_SCENARIO_FILE,
+    PROV_SCENARIO_SHA256,
+    PROV_POPSIM_VERSION,
+    PROV_GIT_COMMIT,
+    PROV_CREATED,
+    PROV_COMMAND_LINE,
+    PROV_COUNT
+} plot_prov;
+
+struct ps_plot_set {
+    char *path; /* the result file as given */
+    int n_scn;
+    plot_scenario *scn;
+    char *prov[PROV_COUNT]; /* "" when the file lacks the attribute */
+};
+
+/* Message ids of the label table (text.c). */
+typedef enum plot_msg {
+    MSG_PYRAMID, MSG_PYRAMID_POLICY, MSG_BIRTHS_TFR, MSG_BIRTHS_ORDER, MSG_CHILDCARE,
+    MSG_ELDERLY, MSG_DEPENDENCY, MSG_POLICY_EFFECT, MSG_POLICY_COST, MSG_FAN,
+    MSG_MALE, MSG_FEMALE, MSG_AGE, MSG_YEAR, MSG_THOUSAND_PERSONS, MSG_BIRTHS_THOUSANDS,
+    MSG_TFR_AXIS, MSG_ORDER_PREFIX, MSG_ORDER_SUFFIX, MSG_ORDER_OPEN,
+    MSG_CHILDCARE_DEMAND, MSG_CHILDREN_0_2, MSG_SPOTS_PREFIX, MSG_SPOTS_SUFFIX,
+    MSG_CAPACITY_FILE, MSG_TARGET_PREFIX, MSG_SHORTAGE, MSG_SURPLUS, MSG_SPOTS_AXIS,
+    MSG_ELDERLY_AXIS, MSG_BEDS_CAPACITY, MSG_BEDS_TARGET, MSG_DEP_YOUNG, MSG_DEP_OLD,
+    MSG_DEP_TOTAL, MSG_PER_100, MSG_BIRTHS_GAINED_AXIS, MSG_CUM_COST_AXIS,
+    MSG_COST_PER_BIRTH_AXIS, MSG_MEDIAN, MSG_BAND_80, MSG_BAND_95, MSG_VS,
+    MSG_REPORT_TITLE, MSG_CONTENTS, MSG_SUMMARY, MSG_PERIOD, MSG_POP_START, MSG_POP_END,
+    MSG_BIRTHS_IN_PERIOD, MSG_MEAN_TFR, MSG_SHARE_65, MSG_AGED_0_2, MSG_TARGETS, MSG_SERVICE,
+    MSG_CAPACITY, MSG_NEEDED, MSG_MET, MSG_MISSED, MSG_NO_TARGETS, MSG_SPOTS_NEEDED,
+    MSG_POLICY_TABLE, MSG_BASELINE, MSG_BIRTHS_GAINED, MSG_TOTAL_COST, MSG_COST_PER_BIRTH,
+    MSG_INSTRUMENT, MSG_RECIPIENTS, MSG_CHARTS, MSG_ASSUMPTIONS, MSG_SCENARIO,
+    MSG_DATA_SOURCE, MSG_SCENARIO_FILE, MSG_SHA256, MSG_VERSION, MSG_COMMIT, MSG_CREATED,
+    MSG_COMMAND, MSG_NOTE_TIMING, MSG_NOTE_SUMMARY, MSG_NOTE_CHILDCARE, MSG_NOTE_POLICY,
+    MSG_NOTE_REGIONS, MSG_YEAR_SHORT, MSG_DEMAND,
+    MSG_COUNT
+} plot_msg;
+
+/* The label of `id` in `lang` (UTF-8, never NULL). */
+const char *ps_plot__msg(plot_msg id, ps_plot_lang lang);
+
+/* Write text with line breaks and control characters replaced by spaces (for # comments). */
+void ps_plot__put_plain(FILE *out, const char *text);
+
+/* Write text as a gnuplot single-quoted string body (no surrounding quotes). */
+void ps_plot__put_gp_body(FILE *out, const char *text);
+
+/* Write text escaped for HTML. */
+void ps_plot__put_html(FILE *out, const char *text);
+
+/* A file-name-safe stem for user text: [a-z0-9_-], at most size-1 bytes, "x" if empty. */
+void ps_plot__slug(char *buf, size_t size, const char *text);
+
+/* ---- series derived from a scenario (load.c) ---------------------------------------------- */
+
+/* Women-weighted mean TFR of all regions in the step from `year` (index), NaN if unknown. */
+double ps_plot__tfr(const ps_result *r, int y);
+
+/* Persons aged lo..hi (completed years, hi clipped to the open group) at year index y. */
+double ps_plot__age_sum(const ps_result *r, int y, int lo, int hi);
+
+/* Total cost of all instruments at year index y (yuan), NaN if no instrument has costs. */
+double ps_plot__policy_cost(const plot_scenario *sc, int y);
+
+/* The pyramid year for a scenario given the option value (0 = automatic). */
+int ps_plot__pyramid_year(const ps_result *r, int wanted);
+
+/* First service of `kind` prefix ("childcare", "elderly") at or after index from; -1 if none. */
+int ps_plot__find_service(const plot_scenario *sc, const char *kind, int from);
+
+/* ---- chart writers (charts_*.c) ----------------------------------------------------------- */
+
+/* What every chart writer gets: the open .dat and .gp files and the chart's inputs. */
+typedef struct plot_ctx {
+    FILE *dat;
+    FILE *gp;
+    const ps_plot_set *s;
+    const ps_plot_chart *chart;
+    const ps_plot_options *opt;
+    char dat_name[160]; /* NAME.dat as the script refers to it */
+} plot_ctx;
+
+typedef ps_status (*plot_writer)(plot_ctx *x, ps_error *err);
+
+ps_status ps_plot__pyramid(plot_ctx *x, ps_error *err);
+ps_status ps_plot__pyramid_policy(plot_ctx *x, ps_error *err);
+ps_status ps_plot__births_tfr(plot_ctx *x, ps_error *err);
+ps_status ps_plot__births_order(plot_ctx *x, ps_error *err);
+ps_status ps_plot__dependency(plot_ctx *x, ps_error *err);
+ps_status ps_plot__fan(plot_ctx *x, ps_error *err);
+ps_status ps_plot__childcare(plot_ctx *x, ps_error *err);
+ps_status ps_plot__elderly(plot_ctx *x, ps_error *err);
+ps_status ps_plot__policy_effect(plot_ctx *x, ps_error *err);
+ps_status ps_plot__policy_cost_bars(plot_ctx *x, ps_error *err);
+
+/* Helpers for writers (gp.c). A "label" is a message followed by optional user text. */
+void ps_plot__gp_quoted(plot_ctx *x, const char *msg_text, const char *sep, const char *user);
+void ps_plot__gp_set_text(plot_ctx *x, const char *what, plot_msg id, const char *user);
+void ps_plot__dat_value(plot_ctx *x, double v);
+void ps_plot__dat_header(plot_ctx *x, const char *const *columns, int n);
+/* Plot-series title: `title '<user text>'` of scenario k, its name. */
+void ps_plot__gp_key_scenario(plot_ctx *x, int k);
+
+#endif /* PS_PLOT_INT_H */

@@ -1,0 +1,500 @@
+/*
+ * report.c - one self-contained HTML page for decision makers: summary by period, childcare
+ * spots implied by the planning standards, targets met or missed, policy costs, every chart
+ * (PNG embedded as a base64 data: URI), and the assumptions and data sources.
+ *
+ * The page has no script and no external resource, so it opens offline, can be mailed as one
+ * file, and prints. All user text passes through ps_plot__put_html. The page is written to
+ * "<path>.tmp.<pid>" and renamed over `path`, so a failed run leaves a previous report intact.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plot_int.h"
+#include "popsim/units.h"
+
+/* Period boundaries of the summary: every 5 years for the first 25 years, then every 10. */
+#define REPORT_NEAR_STEP 5
+#define REPORT_NEAR_YEARS 25
+#define REPORT_FAR_STEP 10
+/* The 8 bytes every PNG file starts with (PNG specification, section 5.2). */
+static const unsigned char png_signature[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+
+static const char style_sheet[] =
+    "body{font-family:'Noto Sans CJK SC','Noto Sans',sans-serif;max-width:1100px;margin:2em "
+    "auto;padding:0 1em;color:#222;line-height:1.45}"
+    "h1{border-bottom:3px solid #0072B2;padding-bottom:.3em}h2{margin-top:2em;color:#0072B2}"
+    "table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.92em}"
+    "th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}"
+    "th{background:#eef4fa}td.t,th.t{text-align:left}"
+    ".met{color:#007a4d;font-weight:bold}.missed{color:#b8420f;font-weight:bold}"
+    "figure{margin:1.5em 0;page-break-inside:avoid}img{max-width:100%;height:auto;"
+    "border:1px solid #ddd}figcaption{font-size:.9em;color:#555}"
+    "dl{display:grid;grid-template-columns:max-content auto;gap:.3em 1em}dt{font-weight:bold}"
+    "dd{margin:0;word-break:break-all}";
+
+static const char *msg(plot_msg id, ps_plot_lang lang)
+{
+    return ps_plot__msg(id, lang);
+}
+
+/* Whole numbers with thousands separators, "-" when missing. */
+static void put_count(FILE *out, double v)
+{
+    enum { GROUP = 3 };
+    char digits[64];
+    if (!isfinite(v)) {
+        fputs("-", out);
+        return;
+    }
+    snprintf(digits, sizeof digits, "%.0f", fabs(v));
+    size_t n = strlen(digits);
+    if (v <= -0.5) {
+        fputc('-', out);
+    }
+    for (size_t i = 0; i < n; ++i) {
+        fputc(digits[i], out);
+        if ((n - i - 1) % GROUP == 0 && i + 1 < n) {
+            fputc(',', out);
+        }
+    }
+}
+
+static void put_cell_count(FILE *out, double v)
+{
+    fputs("<td>", out);
+    put_count(out, v);
+    fputs("</td>", out);
+}
+
+static void put_th(FILE *out, plot_msg id, ps_plot_lang lang, int text_col)
+{
+    fprintf(out, "<th%s>", text_col ? " class=\"t\"" : "");
+    ps_plot__put_html(out, msg(id, lang));
+    fputs("</th>", out);
+}
+
+/* Next period boundary after `year`, never past `last`. */
+static int next_boundary(int year, int start, int last)
+{
+    int step = year < start + REPORT_NEAR_YEARS ? REPORT_NEAR_STEP : REPORT_FAR_STEP;
+    int next = (year / step + 1) * step;
+    return next < last ? next : last;
+}
+
+static void summary_row(FILE *out, const ps_result *r, int from, int to)
+{
+    int y0 = from - r->start_year, y1 = to - r->start_year;
+    double births = 0.0, tfr = 0.0;
+    for (int y = y0; y < y1; ++y) {
+        births += ps_result_births(r, r->start_year + y);
+        tfr += ps_plot__tfr(r, y);
+    }
+    double pop_end = ps_result_total(r, to);
+    double old = ps_plot__age_sum(r, y1, PS_PLOT_OLD_AGE_MIN, r->n_ages) / pop_end;
+    fprintf(out, "<tr><td class=\"t\">%d&ndash;%d</td>", from, to);
+    put_cell_count(out, ps_result_total(r, from));
+    put_cell_count(out, pop_end);
+    put_cell_count(out, births);
+    fprintf(out, "<td>%.2f</td><td>%.1f%%</td>", tfr / (y1 - y0), PS_PLOT_PER_HUNDRED * old);
+    put_cell_count(out, ps_plot__age_sum(r, y1, 0, PS_PLOT_NURSERY_AGE_MAX));
+    fputs("</tr>\n", out);
+}
+
+static void scenario_heading(FILE *out, const ps_result *r)
+{
+    fputs("<h3>", out);
+    ps_plot__put_html(out, r->name);
+    if (r->title != NULL && strcmp(r->title, r->name) != 0) {
+        fputs(": ", out);
+        ps_plot__put_html(out, r->title);
+    }
+    fputs("</h3>\n", out);
+}
+
+static void write_summary(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
+{
+    static const plot_msg cols[] = { MSG_PERIOD, MSG_POP_START, MSG_POP_END,
+                                     MSG_BIRTHS_IN_PERIOD, MSG_MEAN_TFR, MSG_SHARE_65,
+                                     MSG_AGED_0_2 };
+    fputs("<section id=\"summary\"><h2>", out);
+    ps_plot__put_html(out, msg(MSG_SUMMARY, lang));
+    fputs("</h2>\n<p>", out);
+    ps_plot__put_html(out, msg(MSG_NOTE_SUMMARY, lang));
+    fputs("</p>\n", out);
+    for (int k = 0; k < s->n_scn; ++k) {
+        const ps_result *r = &s->scn[k].res;
+        int last = r->start_year + r->n_years - 1;
+        scenario_heading(out, r);
+        fputs("<table class=\"summary\"><tr>", out);
+        for (size_t c = 0; c < sizeof cols / sizeof cols[0]; ++c) {
+            put_th(out, cols[c], lang, c == 0);
+        }
+        fputs("</tr>\n", out);
+        for (int from = r->start_year; from < last; from = next_boundary(from, r->start_year, last)) {
+            summary_row(out, r, from, next_boundary(from, r->start_year, last));
+        }
+        fputs("</table>\n", out);
+    }
+    fputs("</section>\n", out);
+}
+
+/* Childcare spots implied by the standards at the period boundaries of one scenario. */
+static void spots_table(FILE *out, const plot_scenario *sc, ps_plot_lang lang)
+{
+    const ps_result *r = &sc->res;
+    int last = r->start_year + r->n_years - 1;
+    int svc = ps_plot__find_service(sc, "childcare", 0);
+    const double *demand = svc >= 0 ? sc->svc[svc].var[SVC_DEMAND] : NULL;
+    scenario_heading(out, r);
+    fputs("<table class=\"spots\"><tr>", out);
+    put_th(out, MSG_YEAR_SHORT, lang, 1);
+    put_th(out, MSG_AGED_0_2, lang, 0);
+    fprintf(out, "<th>%g&permil;</th><th>%g&permil;</th>", PS_PLOT_SPOTS_PER1000_LOW,
+            PS_PLOT_SPOTS_PER1000_HIGH);
+    put_th(out, MSG_DEMAND, lang, 0);
+    fputs("</tr>\n", out);
+    for (int year = r->start_year; year <= last;
+         year = year == last ? last + 1 : next_boundary(year, r->start_year, last)) {
+        int y = year - r->start_year;
+        double pop = ps_result_total(r, year);
+        fprintf(out, "<tr><td class=\"t\">%d</td>", year);
+        put_cell_count(out, ps_plot__age_sum(r, y, 0, PS_PLOT_NURSERY_AGE_MAX));
+        put_cell_count(out, PS_PLOT_SPOTS_PER1000_LOW * pop / PS_PER_THOUSAND);
+        put_cell_count(out, PS_PLOT_SPOTS_PER1000_HIGH * pop / PS_PER_THOUSAND);
+        put_cell_count(out, demand != NULL ? demand[y] : NAN);
+        fputs("</tr>\n", out);
+    }
+    fputs("</table>\n", out);
+}
+
+/* Rows of one service with a target and a capacity: capacity against need, met or missed. */
+static void target_rows(FILE *out, const plot_scenario *sc, const plot_service *sv,
+                        ps_plot_lang lang)
+{
+    const ps_result *r = &sc->res;
+    int last = r->start_year + r->n_years - 1;
+    for (int year = r->start_year; year <= last;
+         year = year == last ? last + 1 : next_boundary(year, r->start_year, last)) {
+        int y = year - r->start_year;
+        double need = sv->target_per_1000 * ps_result_total(r, year) / PS_PER_THOUSAND;
+        double cap = sv->var[SVC_CAPACITY][y];
+        int met = cap >= need;
+        fputs("<tr><td class=\"t\">", out);
+        ps_plot__put_html(out, r->name);
+        fputs("</td><td class=\"t\">", out);
+        ps_plot__put_html(out, sv->name);
+        fprintf(out, " (%g&permil;)</td><td class=\"t\">%d</td>", sv->target_per_1000, year);
+        put_cell_count(out, cap);
+        put_cell_count(out, need);
+        fprintf(out, "<td class=\"t %s\">", isnan(cap) ? "" : met ? "met" : "missed");
+        ps_plot__put_html(out, isnan(cap) ? "-" : msg(met ? MSG_MET : MSG_MISSED, lang));
+        fputs("</td></tr>\n", out);
+    }
+}
+
+static void write_targets(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
+{
+    int rows = 0;
+    fputs("<section id=\"targets\"><h2>", out);
+    ps_plot__put_html(out, msg(MSG_TARGETS, lang));
+    fputs("</h2>\n<table class=\"targets\"><tr>", out);
+    put_th(out, MSG_SCENARIO, lang, 1);
+    put_th(out, MSG_SERVICE, lang, 1);
+    put_th(out, MSG_YEAR_SHORT, lang, 1);
+    put_th(out, MSG_CAPACITY, lang, 0);
+    put_th(out, MSG_NEEDED, lang, 0);
+    fputs("<th class=\"t\"></th></tr>\n", out);
+    for (int k = 0; k < s->n_scn; ++k) {
+        for (int v = 0; v < s->scn[k].n_svc; ++v) {
+            const plot_service *sv = &s->scn[k].svc[v];
+            if (!isnan(sv->target_per_1000) && sv->var[SVC_CAPACITY] != NULL) {
+                target_rows(out, &s->scn[k], sv, lang);
+                ++rows;
+            }
+        }
+    }
+    fputs("</table>\n", out);
+    if (rows == 0) {
+        fputs("<p>", out);
+        ps_plot__put_html(out, msg(MSG_NO_TARGETS, lang));
+        fputs("</p>\n", out);
+    }
+    fputs("<h3>", out);
+    ps_plot__put_html(out, msg(MSG_SPOTS_NEEDED, lang));
+    fputs("</h3>\n<p>", out);
+    ps_plot__put_html(out, msg(MSG_NOTE_CHILDCARE, lang));
+    fputs("</p>\n", out);
+    for (int k = 0; k < s->n_scn; ++k) {
+        spots_table(out, &s->scn[k], lang);
+    }
+    fputs("</section>\n", out);
+}
+
+/* Sum of a per-year series, NaN if absent. */
+static double series_total(const double *v, int n)
+{
+    double sum = NAN;
+    for (int y = 0; v != NULL && y < n; ++y) {
+        if (!isnan(v[y])) {
+            sum = isnan(sum) ? v[y] : sum + v[y];
+        }
+    }
+    return sum;
+}
+
+static void policy_row(FILE *out, const plot_scenario *sc)
+{
+    double total = NAN;
+    for (int y = 0; y < sc->res.n_years; ++y) {
+        double c = ps_plot__policy_cost(sc, y);
+        total = isnan(c) ? total : isnan(total) ? c : total + c;
+    }
+    fputs("<tr><td class=\"t\">", out);
+    ps_plot__put_html(out, sc->res.name);
+    fputs("</td><td class=\"t\">", out);
+    ps_plot__put_html(out, sc->baseline != NULL ? sc->baseline : "-");
+    fputs("</td>", out);
+    put_cell_count(out, sc->births_gained);
+    put_cell_count(out, total);
+    put_cell_count(out, !isnan(sc->cost_per_birth) ? sc->cost_per_birth
+                        : sc->births_gained > 0.0 ? total / sc->births_gained : NAN);
+    fputs("</tr>\n", out);
+}
+
+static void write_policy(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
+{
+    fputs("<section id=\"policy\"><h2>", out);
+    ps_plot__put_html(out, msg(MSG_POLICY_TABLE, lang));
+    fputs("</h2>\n<p>", out);
+    ps_plot__put_html(out, msg(MSG_NOTE_POLICY, lang));
+    fputs("</p>\n<table class=\"policy\"><tr>", out);
+    put_th(out, MSG_SCENARIO, lang, 1);
+    put_th(out, MSG_BASELINE, lang, 1);
+    put_th(out, MSG_BIRTHS_GAINED, lang, 0);
+    put_th(out, MSG_TOTAL_COST, lang, 0);
+    put_th(out, MSG_COST_PER_BIRTH, lang, 0);
+    fputs("</tr>\n", out);
+    for (int k = 0; k < s->n_scn; ++k) {
+        if (s->scn[k].is_policy) {
+            policy_row(out, &s->scn[k]);
+        }
+    }
+    fputs("</table>\n<table class=\"instruments\"><tr>", out);
+    put_th(out, MSG_SCENARIO, lang, 1);
+    put_th(out, MSG_INSTRUMENT, lang, 1);
+    put_th(out, MSG_RECIPIENTS, lang, 0);
+    put_th(out, MSG_TOTAL_COST, lang, 0);
+    fputs("</tr>\n", out);
+    for (int k = 0; k < s->n_scn; ++k) {
+        for (int i = 0; i < s->scn[k].n_instr; ++i) {
+            const plot_instrument *in = &s->scn[k].instr[i];
+            fputs("<tr><td class=\"t\">", out);
+            ps_plot__put_html(out, s->scn[k].res.name);
+            fputs("</td><td class=\"t\">", out);
+            ps_plot__put_html(out, in->name);
+            fputs("</td>", out);
+            put_cell_count(out, series_total(in->recipients, s->scn[k].res.n_years));
+            put_cell_count(out, series_total(in->cost, s->scn[k].res.n_years));
+            fputs("</tr>\n", out);
+        }
+    }
+    fputs("</table>\n</section>\n", out);
+}
+
+/* The bytes of a whole file into a new buffer; NULL if it cannot be read. */
+static unsigned char *slurp(const char *path, size_t *n_out)
+{
+    FILE *fp = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    long len = -1;
+    *n_out = 0;
+    if (fp != NULL && fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) > 0 &&
+        fseek(fp, 0, SEEK_SET) == 0 && (buf = malloc((size_t)len)) != NULL &&
+        fread(buf, 1, (size_t)len, fp) != (size_t)len) {
+        free(buf);
+        buf = NULL;
+    }
+    if (fp != NULL) {
+        fclose(fp);
+    }
+    if (buf != NULL) {
+        *n_out = (size_t)len;
+    }
+    return buf;
+}
+
+/* One chart as a figure with its PNG embedded. */
+static ps_status write_figure(FILE *out, const ps_plot_set *s, const ps_plot_chart *c,
+                              const char *image_dir, ps_plot_lang lang, ps_error *err)
+{
+    char caption[512];
+    size_t len = strlen(image_dir) + strlen(c->name) + sizeof "/.png";
+    char *path = malloc(len), *b64 = NULL;
+    unsigned char *png = NULL;
+    size_t n = 0;
+    ps_status rc = PS_OK;
+    if (path == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory");
+    }
+    snprintf(path, len, "%s/%s.png", image_dir, c->name);
+    if ((png = slurp(path, &n)) == NULL || n < sizeof png_signature ||
+        memcmp(png, png_signature, sizeof png_signature) != 0) {
+        rc = ps_error_set_at(err, PS_EIO, path, 0, 0, "cannot read the chart as a PNG image");
+    } else if ((b64 = ps_plot_base64(png, n)) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory encoding '%s'", path);
+    } else {
+        ps_plot_chart_caption(caption, sizeof caption, s, c, lang);
+        fprintf(out, "<figure id=\"chart-%s\" data-chart=\"%s\"><img src=\"data:image/png;base64,",
+                c->name, c->name);
+        fputs(b64, out);
+        fputs("\" alt=\"", out);
+        ps_plot__put_html(out, caption);
+        fputs("\"><figcaption>", out);
+        ps_plot__put_html(out, caption);
+        fputs("</figcaption></figure>\n", out);
+    }
+    free(b64);
+    free(png);
+    free(path);
+    return rc;
+}
+
+static void write_assumptions(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
+{
+    static const plot_msg labels[PROV_COUNT] = { MSG_DATA_SOURCE, MSG_SCENARIO_FILE, MSG_SHA256,
+                                                 MSG_VERSION, MSG_COMMIT, MSG_CREATED,
+                                                 MSG_COMMAND };
+    static const plot_msg notes[] = { MSG_NOTE_TIMING, MSG_NOTE_REGIONS, MSG_NOTE_CHILDCARE,
+                                      MSG_NOTE_POLICY };
+    fputs("<section id=\"assumptions\"><h2>", out);
+    ps_plot__put_html(out, msg(MSG_ASSUMPTIONS, lang));
+    fputs("</h2>\n<ul>\n", out);
+    for (size_t k = 0; k < sizeof notes / sizeof notes[0]; ++k) {
+        fputs("<li>", out);
+        ps_plot__put_html(out, msg(notes[k], lang));
+        fputs("</li>\n", out);
+    }
+    fputs("</ul>\n<dl>\n", out);
+    for (int k = 0; k < PROV_COUNT; ++k) {
+        fputs("<dt>", out);
+        ps_plot__put_html(out, msg(labels[k], lang));
+        fputs("</dt><dd>", out);
+        ps_plot__put_html(out, s->prov[k][0] ? s->prov[k] : "-");
+        fputs("</dd>\n", out);
+    }
+    fputs("</dl>\n</section>\n", out);
+}
+
+static int has_policy(const ps_plot_set *s)
+{
+    for (int k = 0; k < s->n_scn; ++k) {
+        if (s->scn[k].is_policy) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void write_head(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
+{
+    static const char *const html_lang[PS_PLOT_LANG_COUNT] = { "en", "zh-Hans" };
+    const char *title = msg(MSG_REPORT_TITLE, lang);
+    fprintf(out, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                 "<meta name=\"generator\" content=\"popsim %s\">\n<title>",
+            html_lang[lang], PS_VERSION);
+    ps_plot__put_html(out, title);
+    fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", style_sheet);
+    ps_plot__put_html(out, title);
+    fputs("</h1>\n<p class=\"scenarios\">", out);
+    for (int k = 0; k < s->n_scn; ++k) {
+        const ps_result *r = &s->scn[k].res;
+        fputs(k > 0 ? "<br>" : "", out);
+        fputs("<b>", out);
+        ps_plot__put_html(out, r->name);
+        fputs("</b>", out);
+        if (r->title != NULL) {
+            fputs(": ", out);
+            ps_plot__put_html(out, r->title);
+        }
+        fprintf(out, " (%d&ndash;%d)", r->start_year, r->start_year + r->n_years - 1);
+    }
+    fputs("</p>\n<nav><h2>", out);
+    ps_plot__put_html(out, msg(MSG_CONTENTS, lang));
+    fputs("</h2><ul>", out);
+    static const struct { const char *id; plot_msg label; } toc[] = {
+        { "summary", MSG_SUMMARY }, { "targets", MSG_TARGETS }, { "policy", MSG_POLICY_TABLE },
+        { "charts", MSG_CHARTS },   { "assumptions", MSG_ASSUMPTIONS },
+    };
+    for (size_t k = 0; k < sizeof toc / sizeof toc[0]; ++k) {
+        if (toc[k].label == MSG_POLICY_TABLE && !has_policy(s)) {
+            continue;
+        }
+        fprintf(out, "<li><a href=\"#%s\">", toc[k].id);
+        ps_plot__put_html(out, msg(toc[k].label, lang));
+        fputs("</a></li>", out);
+    }
+    fputs("</ul></nav>\n", out);
+}
+
+static ps_status write_page(FILE *out, const ps_plot_set *s, const ps_plot_chart *charts,
+                            int n_charts, const char *image_dir, ps_plot_lang lang,
+                            ps_error *err)
+{
+    ps_status rc = PS_OK;
+    write_head(out, s, lang);
+    write_summary(out, s, lang);
+    write_targets(out, s, lang);
+    if (has_policy(s)) {
+        write_policy(out, s, lang);
+    }
+    fputs("<section id=\"charts\"><h2>", out);
+    ps_plot__put_html(out, msg(MSG_CHARTS, lang));
+    fputs("</h2>\n", out);
+    for (int k = 0; k < n_charts && rc == PS_OK; ++k) {
+        rc = write_figure(out, s, &charts[k], image_dir, lang, err);
+    }
+    fputs("</section>\n", out);
+    write_assumptions(out, s, lang);
+    fputs("</body>\n</html>\n", out);
+    return rc;
+}
+
+ps_status ps_plot_report_write(const char *path, const ps_plot_set *s,
+                               const ps_plot_chart *charts, int n_charts, const char *image_dir,
+                               ps_plot_lang lang, ps_error *err)
+{
+    size_t len = strlen(path) + sizeof ".tmp." + 3 * sizeof(long);
+    char *tmp = malloc(len);
+    FILE *out = NULL;
+    ps_status rc = PS_OK;
+    if (tmp == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory");
+    }
+    snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
+    if ((out = fopen(tmp, "w")) == NULL) {
+        rc = ps_error_set_at(err, PS_EIO, path, 0, 0, "cannot create the report");
+        goto done;
+    }
+    rc = write_page(out, s, charts, n_charts, image_dir, lang, err);
+    int bad = ferror(out);
+    if (fclose(out) != 0 || bad) {
+        rc = rc != PS_OK ? rc : ps_error_set_at(err, PS_EIO, path, 0, 0, "cannot write the report");
+    }
+    if (rc == PS_OK && rename(tmp, path) != 0) {
+        rc = ps_error_set_at(err, PS_EIO, path, 0, 0, "cannot rename the report into place");
+    }
+done:
+    if (rc != PS_OK && out != NULL) {
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}

@@ -1,0 +1,297 @@
+/*
+ * text.c - every word a chart or the report shows, in English and Chinese, and the escapers
+ * that keep user text (scenario names, titles, region names) inert in gnuplot scripts, data
+ * file comments, HTML and file names.
+ *
+ * Gnuplot: user text goes only into single-quoted strings. Inside them gnuplot 5 expands
+ * neither backslash escapes nor `backquote` command substitution nor @macros (tested in
+ * tests/test_plot.c and tests/plot_test.sh); the only special character is the quote itself,
+ * written twice. A line break would end the command, so control characters become spaces.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot_int.h"
+
+/* One row per message id: English, Chinese (UTF-8). */
+static const char *const messages[MSG_COUNT][PS_PLOT_LANG_COUNT] = {
+    [MSG_PYRAMID] = { "Population pyramid", "人口金字塔" },
+    [MSG_PYRAMID_POLICY] = { "Population pyramid, baseline and policy", "人口金字塔：基准与政策情景" },
+    [MSG_BIRTHS_TFR] = { "Births and total fertility rate", "出生人口与总和生育率" },
+    [MSG_BIRTHS_ORDER] = { "Births by birth order", "按孩次分出生人口" },
+    [MSG_CHILDCARE] = { "Childcare demand and capacity", "托育需求与托位供给" },
+    [MSG_ELDERLY] = { "Elderly care needs and beds", "养老服务需求与养老床位" },
+    [MSG_DEPENDENCY] = { "Dependency ratios", "抚养比" },
+    [MSG_POLICY_EFFECT] = { "Policy: births gained and cumulative cost",
+                            "政策效果：新增出生人口与累计成本" },
+    [MSG_POLICY_COST] = { "Cost per additional birth", "每新增一名出生人口的成本" },
+    [MSG_FAN] = { "Projection uncertainty", "预测不确定性" },
+    [MSG_MALE] = { "Male", "男" },
+    [MSG_FEMALE] = { "Female", "女" },
+    [MSG_AGE] = { "Age (completed years)", "年龄（周岁）" },
+    [MSG_YEAR] = { "Year (1 July)", "年份（7月1日）" },
+    [MSG_THOUSAND_PERSONS] = { "Thousand persons", "千人" },
+    [MSG_BIRTHS_THOUSANDS] = { "Births (thousands)", "出生人口（千人）" },
+    [MSG_TFR_AXIS] = { "Total fertility rate (children per woman)", "总和生育率（每名妇女子女数）" },
+    [MSG_ORDER_PREFIX] = { "Birth order ", "第" },
+    [MSG_ORDER_SUFFIX] = { "", "孩" },
+    [MSG_ORDER_OPEN] = { "+", "及以上" },
+    [MSG_CHILDCARE_DEMAND] = { "Childcare demand", "托育需求" },
+    [MSG_CHILDREN_0_2] = { "Children aged 0-2 (all, before take-up)", "0-2岁儿童（全部，未计入托率）" },
+    [MSG_SPOTS_PREFIX] = { "Spots at ", "托位：每千人" },
+    [MSG_SPOTS_SUFFIX] = { " per 1,000 population", "个" },
+    [MSG_CAPACITY_FILE] = { "Capacity (scenario)", "供给能力（情景）" },
+    [MSG_TARGET_PREFIX] = { "Target per 1,000 population: ", "目标（每千人）：" },
+    [MSG_SHORTAGE] = { "Shortage", "缺口" },
+    [MSG_SURPLUS] = { "Surplus", "富余" },
+    [MSG_SPOTS_AXIS] = { "Children / childcare spots", "儿童数 / 托位数" },
+    [MSG_ELDERLY_AXIS] = { "Persons needing care / beds", "需照护老人数 / 床位数" },
+    [MSG_BEDS_CAPACITY] = { "Beds available (scenario)", "现有床位（情景）" },
+    [MSG_BEDS_TARGET] = { "Beds needed at target", "按目标所需床位" },
+    [MSG_DEP_YOUNG] = { "Child (0-14)", "少儿抚养比（0-14岁）" },
+    [MSG_DEP_OLD] = { "Old-age (65+)", "老年抚养比（65岁及以上）" },
+    [MSG_DEP_TOTAL] = { "Total", "总抚养比" },
+    [MSG_PER_100] = { "Per 100 persons aged 15-64", "每百名15-64岁人口" },
+    [MSG_BIRTHS_GAINED_AXIS] = { "Births gained per year (policy minus baseline)",
+                                 "每年新增出生人口（政策减基准）" },
+    [MSG_CUM_COST_AXIS] = { "Cumulative cost (million yuan)", "累计成本（百万元）" },
+    [MSG_COST_PER_BIRTH_AXIS] = { "Thousand yuan per additional birth", "每新增一名出生人口成本（千元）" },
+    [MSG_MEDIAN] = { "Median", "中位数" },
+    [MSG_BAND_80] = { "80% interval", "80%区间" },
+    [MSG_BAND_95] = { "95% interval", "95%区间" },
+    [MSG_VS] = { " vs ", " 对比 " },
+    [MSG_REPORT_TITLE] = { "Population projection report", "人口预测报告" },
+    [MSG_CONTENTS] = { "Contents", "目录" },
+    [MSG_SUMMARY] = { "Summary by period", "分时段概要" },
+    [MSG_PERIOD] = { "Period", "时段" },
+    [MSG_POP_START] = { "Population at start", "期初人口" },
+    [MSG_POP_END] = { "Population at end", "期末人口" },
+    [MSG_BIRTHS_IN_PERIOD] = { "Births in period", "期内出生人口" },
+    [MSG_MEAN_TFR] = { "Mean TFR", "平均总和生育率" },
+    [MSG_SHARE_65] = { "Aged 65+ at end", "期末65岁及以上占比" },
+    [MSG_AGED_0_2] = { "Aged 0-2 at end", "期末0-2岁人口" },
+    [MSG_TARGETS] = { "Targets met or missed", "目标达成情况" },
+    [MSG_SERVICE] = { "Service", "服务" },
+    [MSG_CAPACITY] = { "Capacity", "供给" },
+    [MSG_NEEDED] = { "Needed for target", "目标所需" },
+    [MSG_MET] = { "met", "达成" },
+    [MSG_MISSED] = { "missed", "未达成" },
+    [MSG_NO_TARGETS] = { "The file holds no service capacity with a target yet.",
+                         "文件中尚无带目标的服务供给数据。" },
+    [MSG_SPOTS_NEEDED] = { "Childcare spots implied by 4.5 and 5 per 1,000 population",
+                           "按每千人4.5个和5个托位测算的托位需求" },
+    [MSG_POLICY_TABLE] = { "Policy costs", "政策成本" },
+    [MSG_BASELINE] = { "Baseline", "基准情景" },
+    [MSG_BIRTHS_GAINED] = { "Births gained", "新增出生人口" },
+    [MSG_TOTAL_COST] = { "Total cost (yuan)", "总成本（元）" },
+    [MSG_COST_PER_BIRTH] = { "Cost per additional birth (yuan)", "每新增一名出生人口成本（元）" },
+    [MSG_INSTRUMENT] = { "Instrument", "政策工具" },
+    [MSG_RECIPIENTS] = { "Recipients (person-years)", "受益人次（人年）" },
+    [MSG_CHARTS] = { "Charts", "图表" },
+    [MSG_ASSUMPTIONS] = { "Assumptions and data sources", "假设与数据来源" },
+    [MSG_SCENARIO] = { "Scenario", "情景" },
+    [MSG_DATA_SOURCE] = { "Data source", "数据来源" },
+    [MSG_SCENARIO_FILE] = { "Scenario file", "情景文件" },
+    [MSG_SHA256] = { "Scenario file SHA-256", "情景文件SHA-256" },
+    [MSG_VERSION] = { "popsim version", "popsim版本" },
+    [MSG_COMMIT] = { "popsim commit", "popsim提交" },
+    [MSG_CREATED] = { "Result file created (UTC)", "结果文件生成时间（UTC）" },
+    [MSG_COMMAND] = { "Command", "命令" },
+    [MSG_NOTE_TIMING] = { "Population is counted on 1 July; births and TFR of a year are those "
+                          "of the twelve months from 1 July of that year.",
+                          "人口为7月1日时点数；某年的出生人口和总和生育率指该年7月1日起十二个月。" },
+    [MSG_NOTE_SUMMARY] = { "Births are summed and TFR averaged over the years of each period; "
+                           "population, the 65+ share and the 0-2s are at the end of the period.",
+                           "出生人口为时段内合计，总和生育率为时段内平均；人口、65岁及以上占比和0-2岁人口为时段末数值。" },
+    [MSG_NOTE_CHILDCARE] = { "Childcare spots at 4.5 and 5 per 1,000 population are the "
+                             "national (2025) and higher provincial planning standards.",
+                             "每千人4.5个托位为国家2025年规划标准，每千人5个为更高的地方标准。" },
+    [MSG_NOTE_POLICY] = { "Policy costs are nominal yuan; births gained compare each policy "
+                          "scenario with its baseline.",
+                          "政策成本为名义人民币；新增出生人口为政策情景与其基准情景之差。" },
+    [MSG_NOTE_REGIONS] = { "Figures are totals of all regions in the file; regional TFRs are "
+                           "weighted by women aged 15-49.",
+                           "数字为文件中所有地区合计；各地区总和生育率按15-49岁妇女人数加权。" },
+    [MSG_YEAR_SHORT] = { "Year", "年份" },
+    [MSG_DEMAND] = { "Demand", "需求" },
+};
+
+const char *ps_plot__msg(plot_msg id, ps_plot_lang lang)
+{
+    const char *text = messages[id][lang];
+    return text != NULL ? text : messages[id][PS_PLOT_LANG_EN];
+}
+
+/* Bytes that would end a command or a line: C0 controls and DEL. */
+static int is_control(unsigned char c)
+{
+    return c < 0x20 || c == 0x7f;
+}
+
+void ps_plot__put_plain(FILE *out, const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; ++p) {
+        fputc(is_control(*p) ? ' ' : *p, out);
+    }
+}
+
+/* The gnuplot form of one byte inside single quotes into rep; returns its length (1 or 2). */
+static size_t gp_map(unsigned char c, char rep[2])
+{
+    if (c == '\'') {
+        rep[0] = rep[1] = '\'';
+        return 2;
+    }
+    rep[0] = is_control(c) ? ' ' : (char)c;
+    return 1;
+}
+
+void ps_plot__put_gp_body(FILE *out, const char *text)
+{
+    char rep[2];
+    for (const unsigned char *p = (const unsigned char *)text; *p; ++p) {
+        fwrite(rep, 1, gp_map(*p, rep), out);
+    }
+}
+
+char *ps_plot_gp_quote(const char *text)
+{
+    char rep[2];
+    size_t len = 2;
+    for (const unsigned char *p = (const unsigned char *)text; *p; ++p) {
+        len += gp_map(*p, rep);
+    }
+    char *out = malloc(len + 1), *w = out;
+    if (out == NULL) {
+        return NULL;
+    }
+    *w++ = '\'';
+    for (const unsigned char *p = (const unsigned char *)text; *p; ++p) {
+        size_t n = gp_map(*p, rep);
+        memcpy(w, rep, n);
+        w += n;
+    }
+    *w++ = '\'';
+    *w = '\0';
+    return out;
+}
+
+/* The HTML entity for a byte that needs one, else NULL. */
+static const char *html_entity(char c)
+{
+    switch (c) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '"': return "&quot;";
+    case '\'': return "&#39;";
+    default: return NULL;
+    }
+}
+
+void ps_plot__put_html(FILE *out, const char *text)
+{
+    for (const char *p = text; *p; ++p) {
+        const char *e = html_entity(*p);
+        if (e != NULL) {
+            fputs(e, out);
+        } else {
+            fputc(*p, out);
+        }
+    }
+}
+
+char *ps_plot_html_escape(const char *text)
+{
+    size_t len = 0;
+    for (const char *p = text; *p; ++p) {
+        const char *e = html_entity(*p);
+        len += e != NULL ? strlen(e) : 1;
+    }
+    char *out = malloc(len + 1), *w = out;
+    if (out == NULL) {
+        return NULL;
+    }
+    for (const char *p = text; *p; ++p) {
+        const char *e = html_entity(*p);
+        size_t n = e != NULL ? strlen(e) : 1;
+        memcpy(w, e != NULL ? e : p, n);
+        w += n;
+    }
+    *w = '\0';
+    return out;
+}
+
+/*
+ * Base64 (RFC 4648 section 4): each 3 input bytes become 4 characters of 6 bits each; a
+ * final group of 1 or 2 bytes is padded with '=' to 4 characters.
+ */
+char *ps_plot_base64(const unsigned char *bytes, size_t n)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    enum { GROUP_IN = 3, GROUP_OUT = 4, BITS = 6, MASK = 0x3f, BYTE = 8 };
+    size_t groups = (n + GROUP_IN - 1) / GROUP_IN;
+    char *out = malloc(groups * GROUP_OUT + 1), *w = out;
+    if (out == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i += GROUP_IN) {
+        size_t have = n - i < GROUP_IN ? n - i : GROUP_IN;
+        unsigned long v = 0;
+        for (size_t k = 0; k < GROUP_IN; ++k) {
+            v = (v << BYTE) | (k < have ? bytes[i + k] : 0u);
+        }
+        for (size_t k = 0; k < GROUP_OUT; ++k) {
+            unsigned shift = (unsigned)(BITS * (GROUP_OUT - 1 - k));
+            *w++ = k <= have ? alphabet[(v >> shift) & MASK] : '=';
+        }
+    }
+    *w = '\0';
+    return out;
+}
+
+void ps_plot__slug(char *buf, size_t size, const char *text)
+{
+    size_t w = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p && w + 1 < size; ++p) {
+        unsigned char c = *p;
+        int keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+        if (c >= 'A' && c <= 'Z') {
+            c = (unsigned char)(c - 'A' + 'a');
+            keep = 1;
+        }
+        buf[w++] = keep ? (char)c : '_';
+    }
+    if (w == 0 && size > 1) {
+        buf[w++] = 'x';
+    }
+    if (size > 0) {
+        buf[w] = '\0';
+    }
+}
+
+const char *ps_plot_format_ext(ps_plot_format format)
+{
+    static const char *const ext[PS_PLOT_FORMAT_COUNT] = { "png", "svg", "pdf" };
+    return ext[format];
+}
+
+const char *ps_plot_chart_caption(char *buf, size_t size, const ps_plot_set *s,
+                                  const ps_plot_chart *chart, ps_plot_lang lang)
+{
+    static const plot_msg kind_msg[PS_PLOT_KIND_COUNT] = {
+        MSG_PYRAMID, MSG_PYRAMID_POLICY, MSG_BIRTHS_TFR, MSG_BIRTHS_ORDER, MSG_CHILDCARE,
+        MSG_ELDERLY, MSG_DEPENDENCY, MSG_POLICY_EFFECT, MSG_POLICY_COST, MSG_FAN,
+    };
+    const char *what = ps_plot__msg(kind_msg[chart->kind], lang);
+    if (chart->scenario < 0) {
+        snprintf(buf, size, "%s", what);
+    } else if (chart->kind == PS_PLOT_FAN) {
+        const plot_scenario *sc = &s->scn[chart->scenario];
+        snprintf(buf, size, "%s: %s, %s", what, sc->res.name, sc->fans[chart->item].var);
+    } else {
+        snprintf(buf, size, "%s: %s", what, s->scn[chart->scenario].res.name);
+    }
+    return buf;
+}

@@ -1,0 +1,14 @@
+# plot.cmake - `popsim plot` and `popsim report`: help texts, and the end-to-end test
+# tests/plot_test.sh (gnuplot, headless Chromium, hostile scenario text, gnuplot missing).
+# Fixture files come from `test_plot --write-fixture PATH plain|full|evil`.
+find_program(PS_PLOT_PYTHON3 NAMES python3 REQUIRED)
+
+foreach(cmd plot report)
+  add_test(NAME cli_${cmd}_help COMMAND $<TARGET_FILE:popsim> ${cmd} --help)
+  set_tests_properties(cli_${cmd}_help PROPERTIES PASS_REGULAR_EXPRESSION "usage: popsim ${cmd}")
+endforeach()
+
+add_test(NAME plot_report_end_to_end
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/plot_test.sh $<TARGET_FILE:popsim>
+                 $<TARGET_FILE:test_plot> ${CMAKE_SOURCE_DIR} ${PS_PLOT_PYTHON3})
+set_tests_properties(plot_report_end_to_end PROPERTIES TIMEOUT 600)
