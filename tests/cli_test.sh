@@ -65,5 +65,49 @@ expect default_output_path test -s "$tmp/output/china.h5"
 check quiet_prints_nothing 0 "$exe" run -q --location China --end 2030 -o "$tmp/q.h5"
 expect quiet_output_empty test ! -s "$tmp/out"
 
+# Families (issue #3): a baseline and a variant on Example City's planner files.
+fam="$tmp/family.yaml"
+cat >"$fam" <<YAML
+name: city
+start: 2025
+end: 2045
+region: Example City
+population:
+  file: $root/data/example/population.csv
+mortality:
+  mx_file: $root/data/example/mx.csv
+fertility:
+  asfr_file: $root/data/example/asfr.csv
+migration:
+  none: true
+birth_order:
+  first: 0.58
+  second: 0.39
+  third: 0.03
+variants:
+  - name: reward
+    policies:
+      - lever: birth_reward
+        start: 2026
+        second: 20000
+        third: 50000
+YAML
+check family_run 0 "$exe" run "$fam" -o "$tmp/fam.h5"
+expect_output family_summary_compares "^reward +2025-2029 "
+check compare_reads_family 0 "$exe" compare "$tmp/fam.h5"
+expect_output compare_has_cost_per_birth "^reward: [0-9]+ births gained over the horizon; [0-9]+ yuan per"
+check compare_custom_ranges 0 "$exe" compare --ranges 2030-2034 "$tmp/fam.h5"
+expect_output compare_range_row "^reward +2030-2034 "
+check compare_bad_ranges 2 "$exe" compare --ranges 2030- "$tmp/fam.h5"
+gained() { "$exe" run -q --elasticity "$1" "$fam" -o "$tmp/e_$1.h5" >/dev/null 2>&1 &&
+           "$exe" compare "$tmp/e_$1.h5" | sed -n 's/^reward: \([0-9]*\) births gained.*/\1/p'; }
+low=$(gained low); mid=$(gained default); high=$(gained high)
+expect elasticity_orders_the_response test -n "$low" -a "$low" -lt "$mid" -a "$mid" -lt "$high"
+check usage_bad_elasticity 2 "$exe" run --elasticity extreme "$fam"
+sed 's/third: 50000/third: -50000/' "$fam" >"$tmp/neg.yaml"
+check negative_amount_fails 1 "$exe" run "$tmp/neg.yaml" -o "$tmp/neg.h5"
+expect_output negative_amount_is_located "neg.yaml:[0-9]+:[0-9]+: error: variants\[0\]\.policies\[0\]\.third"
+expect negative_amount_no_output test ! -e "$tmp/neg.h5"
+
 echo "cli: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

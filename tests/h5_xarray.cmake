@@ -1,9 +1,10 @@
 # h5_xarray.cmake - the output file must open as labelled arrays in xarray.
 #
-# Two roles in one file. Included by tests/CMakeLists.txt, it registers the CTest test
-# h5out_xarray. Run by that test as `cmake -P` (CMAKE_SCRIPT_MODE_FILE set), it writes a
-# fixture with `test_h5out --write-fixture` and checks it with check_xarray.py; the fixture's
-# population total on 1 July 2021 is 32147.5 (see write_fixture() in test_h5out.c).
+# Two roles in one file. Included by tests/CMakeLists.txt, it registers the CTest tests
+# h5out_xarray, h5out_xarray_policy and popsim_run_xarray. Run by those tests as `cmake -P`
+# (CMAKE_SCRIPT_MODE_FILE set), it writes a fixture with `test_h5out --write-fixture` and checks
+# it with check_xarray.py (and check_xarray_policy.py); the population total of both fixture
+# scenarios on 1 July 2021 is 32147.5 (see write_fixture() in test_h5out.c).
 # A missing Python, xarray or netCDF backend fails the test: it never skips.
 
 if(CMAKE_SCRIPT_MODE_FILE AND DEFINED POPSIM)
@@ -19,6 +20,29 @@ if(CMAKE_SCRIPT_MODE_FILE AND DEFINED POPSIM)
   file(REMOVE "${FIXTURE}")
   if(NOT rc EQUAL 0)
     message(FATAL_ERROR "check_xarray.py failed on a popsim run result (${rc})")
+  endif()
+  return()
+endif()
+
+if(CMAKE_SCRIPT_MODE_FILE AND DEFINED POLICY_SCRIPT)
+  # The fixture's second scenario, "reward", has births by order, women by parity and a
+  # policy part with two instruments compared with "baseline" (add_fixture_policy() in
+  # test_h5out.c). Its scenario group must still pass the plain check (same population), and
+  # the policy groups must open with labelled (year, region).
+  file(REMOVE "${FIXTURE}")
+  execute_process(COMMAND "${WRITER}" --write-fixture "${FIXTURE}" RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "test_h5out --write-fixture ${FIXTURE} failed (${rc})")
+  endif()
+  execute_process(COMMAND "${PYTHON}" "${SCRIPT}" "${FIXTURE}" reward 2021 32147.5
+                  RESULT_VARIABLE rc)
+  if(rc EQUAL 0)
+    execute_process(COMMAND "${PYTHON}" "${POLICY_SCRIPT}" "${FIXTURE}" reward baseline
+                    RESULT_VARIABLE rc)
+  endif()
+  file(REMOVE "${FIXTURE}")
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "check_xarray(_policy).py failed (${rc}) with ${PYTHON}")
   endif()
   return()
 endif()
@@ -74,6 +98,15 @@ add_test(NAME h5out_xarray
                  -DPYTHON=${ps_h5x_python}
                  -DSCRIPT=${CMAKE_CURRENT_SOURCE_DIR}/check_xarray.py
                  -DFIXTURE=${CMAKE_CURRENT_BINARY_DIR}/h5out_xarray_fixture.h5
+                 -P ${CMAKE_CURRENT_LIST_FILE})
+
+add_test(NAME h5out_xarray_policy
+         COMMAND ${CMAKE_COMMAND}
+                 -DWRITER=$<TARGET_FILE:test_h5out>
+                 -DPYTHON=${ps_h5x_python}
+                 -DSCRIPT=${CMAKE_CURRENT_SOURCE_DIR}/check_xarray.py
+                 -DPOLICY_SCRIPT=${CMAKE_CURRENT_SOURCE_DIR}/check_xarray_policy.py
+                 -DFIXTURE=${CMAKE_CURRENT_BINARY_DIR}/h5out_xarray_policy_fixture.h5
                  -P ${CMAKE_CURRENT_LIST_FILE})
 
 add_test(NAME popsim_run_xarray

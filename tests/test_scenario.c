@@ -229,6 +229,262 @@ static void test_scenario__file_in_current_folder_keeps_relative_paths(void **st
     ps_scn_release(&scn);
 }
 
+/* ---------------------------------------------------------------------------------------
+ * Scenario families: birth_order, economy, response, policies and variants.
+ */
+
+/* Every field of a resolved policy, against the expected one (amounts exact as written). */
+static void assert_policy(const ps_policy *got, const ps_policy *want, const char *what)
+{
+    const double pairs[][2] = {
+        { got->amount[0], want->amount[0] },
+        { got->amount[1], want->amount[1] },
+        { got->amount[2], want->amount[2] },
+        { got->eligible_share, want->eligible_share },
+        { got->low_income_topup, want->low_income_topup },
+        { got->low_income_share, want->low_income_share },
+        { got->spots_per_1000, want->spots_per_1000 },
+        { got->operating_subsidy, want->operating_subsidy },
+        { got->fee_subsidy, want->fee_subsidy },
+        { got->construction_subsidy, want->construction_subsidy },
+        { got->maternity_days, want->maternity_days },
+        { got->paternity_days, want->paternity_days },
+        { got->parental_days, want->parental_days },
+        { got->paid_share, want->paid_share },
+        { got->medical_per_birth, want->medical_per_birth },
+        { got->employer_si_share[0], want->employer_si_share[0] },
+        { got->employer_si_share[1], want->employer_si_share[1] },
+        { got->employer_si_share[2], want->employer_si_share[2] },
+        { got->employer_si_months, want->employer_si_months },
+        { got->employer_si_monthly, want->employer_si_monthly },
+        { got->employed_share, want->employed_share },
+        { got->unemployment_per_birth, want->unemployment_per_birth },
+        { got->unemployed_share, want->unemployed_share },
+    };
+    if (got->lever != want->lever || strcmp(got->name, want->name) != 0 ||
+        got->start_year != want->start_year || got->end_year != want->end_year ||
+        got->max_age != want->max_age || got->born_from != want->born_from) {
+        fail_msg("%s: lever %d '%s' %d..%d max_age %d born_from %d, expected lever %d '%s' "
+                 "%d..%d max_age %d born_from %d",
+                 what, (int)got->lever, got->name, got->start_year, got->end_year, got->max_age,
+                 got->born_from, (int)want->lever, want->name, want->start_year, want->end_year,
+                 want->max_age, want->born_from);
+    }
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; ++i) {
+        if (pairs[i][0] != pairs[i][1]) {
+            fail_msg("%s: double field %zu of ps_policy is %.17g, expected %.17g", what, i,
+                     pairs[i][0], pairs[i][1]);
+        }
+    }
+}
+
+static void assert_economy(const ps_economy *got, const ps_economy *want)
+{
+    assert_close(got->household_income, want->household_income, 1e-15);
+    assert_close(got->discount_rate, want->discount_rate, 1e-15);
+    assert_close(got->childcare_spots_per_1000, want->childcare_spots_per_1000, 1e-15);
+    assert_close(got->childcare_enrollment, want->childcare_enrollment, 1e-15);
+    assert_close(got->childcare_ceiling, want->childcare_ceiling, 1e-15);
+    assert_close(got->childcare_fee, want->childcare_fee, 1e-15);
+    assert_close(got->childcare_price_elasticity, want->childcare_price_elasticity, 1e-15);
+    assert_close(got->maternity_days, want->maternity_days, 1e-15);
+    assert_close(got->paternity_days, want->paternity_days, 1e-15);
+    assert_close(got->parental_days, want->parental_days, 1e-15);
+    assert_close(got->monthly_wage, want->monthly_wage, 1e-15);
+}
+
+/* Equal, or both NaN ("not given"). */
+static void assert_same(double got, double want, const char *what)
+{
+    if (!(got == want || (isnan(got) && isnan(want)))) {
+        fail_msg("%s = %.17g, expected %.17g", what, got, want);
+    }
+}
+
+static void assert_response(const ps_response *got, const ps_response *want)
+{
+    assert_same(got->cash_elasticity, want->cash_elasticity, "cash_elasticity");
+    assert_same(got->quantum_share, want->quantum_share, "quantum_share");
+    assert_same(got->lag_months, want->lag_months, "lag_months");
+    assert_same(got->tempo_years, want->tempo_years, "tempo_years");
+    assert_same(got->payback_years, want->payback_years, "payback_years");
+    assert_same(got->childcare_per_10pp, want->childcare_per_10pp, "childcare_per_10pp");
+    assert_same(got->leave_per_3_months, want->leave_per_3_months, "leave_per_3_months");
+    assert_same(got->paternity_per_10_days, want->paternity_per_10_days, "paternity_per_10_days");
+    assert_same(got->employer_pass_through, want->employer_pass_through, "employer_pass_through");
+    for (int order = 0; order < PS_ORDER_COUNT; ++order) {
+        assert_same(got->order_weight[order], want->order_weight[order], "order_weight");
+        assert_same(got->childcare_weight[order], want->childcare_weight[order],
+                    "childcare_weight");
+    }
+}
+
+/* The policies of member m, against `want`, with where each was written. */
+static void assert_policies(const ps_scn_member *m, const ps_policy *want, const long *lines,
+                            int n)
+{
+    assert_int_equal(m->n_policies, n);
+    for (int i = 0; i < n; ++i) {
+        char what[128];
+        snprintf(what, sizeof what, "%s.policies[%d]", m->name, i);
+        assert_policy(&m->policies[i], &want[i], what);
+        /* Items start at the column of their first key: 5 at the top level, 9 in variants. */
+        assert_loc(what, m->policy_locs[i], lines[i], lines[i] < 38 ? 5 : 9);
+    }
+}
+
+/* The policies of good/family.yaml as the loader resolves them. */
+static const ps_policy subsidy_2025 = { .lever = PS_LEVER_MONTHLY_SUBSIDY,
+                                        .name = "national_subsidy", .start_year = 2025,
+                                        .end_year = 2027, .amount = { 300, 300, 300 },
+                                        .eligible_share = 1.0, .max_age = 3,
+                                        .born_from = 2025 };
+static const ps_policy subsidy_2028 = { .lever = PS_LEVER_MONTHLY_SUBSIDY,
+                                        .name = "national_subsidy", .start_year = 2028,
+                                        .amount = { 350.5, 351.5, 352.5 },
+                                        .eligible_share = 0.95, .max_age = 6 };
+static const ps_policy jinan_childcare = { .lever = PS_LEVER_CHILDCARE, .name = "childcare",
+                                           .start_year = 2026, .end_year = 2035,
+                                           .spots_per_1000 = 5, .operating_subsidy = 400 };
+static const ps_policy jinan_leave = { .lever = PS_LEVER_LEAVE, .name = "leave",
+                                       .start_year = 2025, .maternity_days = 158,
+                                       .paternity_days = 15, .parental_days = 10,
+                                       .paid_share = 1.0 };
+static const ps_policy jinan_reward = { .lever = PS_LEVER_BIRTH_REWARD, .name = "jinan_reward",
+                                        .start_year = 2030, .end_year = 2040,
+                                        .amount = { 0, 10000, 20000 }, .eligible_share = 0.8 };
+static const ps_policy cash_childcare = { .lever = PS_LEVER_CHILDCARE, .name = "childcare",
+                                          .start_year = 2026, .spots_per_1000 = 6.5,
+                                          .fee_subsidy = 200, .construction_subsidy = 10000 };
+static const ps_policy insured_insurance = {
+    .lever = PS_LEVER_INSURANCE, .name = "insurance", .start_year = 2025, .end_year = 2100,
+    .medical_per_birth = 5000, .employer_si_share = { 0, 0.5, 0.8 }, .employer_si_months = 6,
+    .employer_si_monthly = 2500, .employed_share = 0.7, .unemployment_per_birth = 6000,
+    .unemployed_share = 0.05
+};
+static const ps_policy insured_subsidy = { .lever = PS_LEVER_MONTHLY_SUBSIDY,
+                                           .name = "national_subsidy", .start_year = 2030,
+                                           .amount = { 500, 0, 0 }, .eligible_share = 1.0,
+                                           .max_age = 3, .low_income_topup = 200,
+                                           .low_income_share = 0.1 };
+
+static void test_scenario__family_resolves_extends_overrides_and_replacement(void **state)
+{
+    (void)state;
+    ps_scenario scn;
+    ps_economy china_eco = PS_ECONOMY_INIT, jinan_eco;
+    ps_response china_resp, cash_resp;
+    load_ok(&scn, GOOD("family.yaml"));
+    assert_int_equal(scn.n_warnings, 0);
+    assert_close(scn.birth_order.share[0], 0.5, 1e-15);
+    assert_close(scn.birth_order.share[1], 0.4, 1e-15);
+    assert_close(scn.birth_order.share[2], 0.1, 1e-15);
+    assert_int_equal(scn.n_members, 4);
+    china_eco.household_income = 98765.5;
+    china_eco.childcare_enrollment = 0.12;
+    jinan_eco = china_eco;
+    jinan_eco.household_income = 120000;
+    jinan_eco.childcare_spots_per_1000 = 3.5;
+    ps_response_unset(&china_resp);
+    china_resp.cash_elasticity = 0.25;
+    china_resp.order_weight[2] = 2.5;
+    cash_resp = china_resp;
+    cash_resp.lag_months = 10.5;
+
+    /* members[0]: the top level. */
+    const ps_scn_member *m = &scn.members[0];
+    assert_string_equal(m->name, "china");
+    assert_string_equal(m->title, "China: national childcare subsidy");
+    assert_null(m->extends);
+    assert_loc("members[0].loc", m->loc, 1, 1);
+    assert_int_equal(m->elasticity, PS_ELASTICITY_LOW);
+    assert_true(m->has_elasticity);
+    assert_response(&m->response, &china_resp);
+    assert_economy(&m->economy, &china_eco);
+    const ps_policy top[] = { subsidy_2025, subsidy_2028 };
+    assert_policies(m, top, (const long[]){ 21, 29 }, 2);
+
+    /* jinan: the top level's settings, its own economy keys, two policies appended. */
+    m = &scn.members[1];
+    assert_string_equal(m->name, "jinan");
+    assert_string_equal(m->title, "Jinan: childcare and leave");
+    assert_string_equal(m->extends, "china");
+    assert_loc("members[1].loc", m->loc, 38, 5);
+    assert_int_equal(m->elasticity, PS_ELASTICITY_LOW);
+    assert_true(m->has_elasticity);
+    assert_response(&m->response, &china_resp);
+    assert_economy(&m->economy, &jinan_eco);
+    const ps_policy jinan[] = { subsidy_2025, subsidy_2028, jinan_childcare, jinan_leave };
+    assert_policies(m, jinan, (const long[]){ 21, 29, 44, 49 }, 4);
+
+    /* jinan_cash extends jinan: its childcare replaces jinan's, its reward is appended. */
+    m = &scn.members[2];
+    assert_string_equal(m->name, "jinan_cash");
+    assert_null(m->title);
+    assert_string_equal(m->extends, "jinan");
+    assert_loc("members[2].loc", m->loc, 54, 5);
+    assert_int_equal(m->elasticity, PS_ELASTICITY_HIGH);
+    assert_true(m->has_elasticity);
+    assert_response(&m->response, &cash_resp);
+    assert_economy(&m->economy, &jinan_eco);
+    const ps_policy cash[] = { subsidy_2025, subsidy_2028, jinan_leave, jinan_reward,
+                               cash_childcare };
+    assert_policies(m, cash, (const long[]){ 21, 29, 49, 60, 67 }, 5);
+
+    /* insured extends the top level; one national_subsidy replaces both inherited ones. */
+    m = &scn.members[3];
+    assert_string_equal(m->name, "insured");
+    assert_string_equal(m->extends, "china");
+    assert_loc("members[3].loc", m->loc, 72, 5);
+    assert_int_equal(m->elasticity, PS_ELASTICITY_LOW);
+    assert_response(&m->response, &china_resp);
+    assert_economy(&m->economy, &china_eco);
+    const ps_policy insured[] = { insured_insurance, insured_subsidy };
+    assert_policies(m, insured, (const long[]){ 74, 82 }, 2);
+    ps_scn_release(&scn);
+}
+
+static void test_scenario__file_without_policy_keys_has_one_default_member(void **state)
+{
+    (void)state;
+    ps_scenario scn;
+    const ps_economy eco = PS_ECONOMY_INIT;
+    const ps_birth_order bo = PS_BIRTH_ORDER_INIT;
+    ps_response unset;
+    ps_response_unset(&unset);
+    load_ok(&scn, GOOD("wpp_full.yaml"));
+    assert_memory_equal(&scn.birth_order, &bo, sizeof bo);
+    assert_int_equal(scn.n_members, 1);
+    const ps_scn_member *m = &scn.members[0];
+    assert_string_equal(m->name, "china_medium");
+    assert_string_equal(m->title, "China: UN WPP 2024 medium variant");
+    assert_null(m->extends);
+    assert_loc("members[0].loc", m->loc, 1, 1);
+    assert_int_equal(m->n_policies, 0);
+    assert_int_equal(m->elasticity, PS_ELASTICITY_DEFAULT);
+    assert_false(m->has_elasticity);
+    assert_response(&m->response, &unset);
+    assert_economy(&m->economy, &eco);
+    ps_scn_release(&scn);
+}
+
+static void test_scenario__low_income_topup_without_share_warns(void **state)
+{
+    (void)state;
+    ps_scenario scn;
+    load_ok(&scn, GOOD("topup_without_share.yaml"));
+    assert_int_equal(scn.members[0].n_policies, 1);
+    assert_close(scn.members[0].policies[0].low_income_topup, 50, 1e-15);
+    assert_int_equal(scn.n_warnings, 1);
+    assert_string_equal(scn.warnings[0],
+                        GOOD("topup_without_share.yaml") ":11:23: warning: "
+                                                         "policies[0].low_income_topup = 50 is "
+                                                         "paid to nobody without "
+                                                         "low_income_share (share of children "
+                                                         "in low-income families, default 0)");
+    ps_scn_release(&scn);
+}
+
 /* One row per bad file: expected status, line, column, and a word the message must name. */
 typedef struct bad_case {
     const char *file;
@@ -307,6 +563,54 @@ static const bad_case bad_cases[] = {
     { "schedule_without_total.yaml", PS_EINVAL, 10, 5, "migration.schedule only applies" },
     { "male_share_without_total.yaml", PS_EINVAL, 9, 15, "migration.male_share only applies" },
     { "none_false_without_source.yaml", PS_EINVAL, 12, 9, "migration.none: false needs" },
+    /* policies, economy, response and variants (issue #3) */
+    { "policies_not_sequence.yaml", PS_EPARSE, 7, 3,
+      "policies: expected a sequence of mappings" },
+    { "policy_item_not_mapping.yaml", PS_EPARSE, 7, 5, "policies[0]: expected a mapping" },
+    { "policy_order_fourth.yaml", PS_EPARSE, 10, 5,
+      "unknown key 'fourth' in mapping 'policies[0]' (keys of lever birth_reward: first, "
+      "second, third, eligible_share, name, start, end); birth orders are first, second and "
+      "third (third = 3rd and later)" },
+    { "policy_amount_negative.yaml", PS_EINVAL, 9, 12,
+      "policies[0].first = -100 is outside [0, 10000000] yuan" },
+    { "variant_policy_amount_negative.yaml", PS_EINVAL, 12, 17,
+      "variants[1].policies[0].second = -5 is outside [0, 10000000] yuan" },
+    { "lever_unknown.yaml", PS_EINVAL, 7, 12,
+      "policies[0].lever = 'cash' is not one of: birth_reward, monthly_subsidy, childcare, "
+      "leave, insurance" },
+    { "lever_missing.yaml", PS_EINVAL, 7, 5, "missing required key 'policies[0].lever'" },
+    { "policy_start_missing.yaml", PS_EINVAL, 7, 5, "missing required key 'policies[0].start'" },
+    { "policy_key_wrong_lever.yaml", PS_EINVAL, 10, 5,
+      "policies[0].spots_per_1000 does not apply to lever birth_reward (keys of birth_reward: "
+      "first, second, third, eligible_share, name, start, end)" },
+    { "policy_start_before_horizon.yaml", PS_EINVAL, 8, 12,
+      "policies[0].start = 2020 is outside the projection 2025..2100" },
+    { "policy_end_after_horizon.yaml", PS_EINVAL, 9, 10,
+      "policies[0].end = 2110 is outside the projection 2025..2100" },
+    { "policy_end_before_start.yaml", PS_EINVAL, 9, 10,
+      "policies[0].end = 2028 is before policies[0].start = 2030" },
+    { "policy_windows_overlap.yaml", PS_EINVAL, 11, 5,
+      "policies[1] 'monthly_subsidy' (2028..2035) overlaps policies[0] (2025..2030) with the "
+      "same name; give one of them another name to stack them" },
+    { "variant_policy_windows_overlap.yaml", PS_EINVAL, 12, 9,
+      "variants[0].policies[1] 'leave' (2025..2030) overlaps variants[0].policies[0] "
+      "(2030..2100)" },
+    { "variant_name_missing.yaml", PS_EINVAL, 8, 5, "missing required key 'variants[1].name'" },
+    { "variant_name_duplicate.yaml", PS_EINVAL, 8, 11,
+      "variants[1].name = 'jinan' is already the name of variants[0] (line 7)" },
+    { "variant_name_is_top_name.yaml", PS_EINVAL, 7, 11,
+      "variants[0].name = 'china' is already the name of the top level" },
+    { "variant_extends_unknown.yaml", PS_EINVAL, 9, 14,
+      "variants[1].extends = 'shanghai' names no member" },
+    { "variant_extends_later.yaml", PS_EINVAL, 8, 14,
+      "variants[0].extends = 'jinan' names variants[1], which is not defined before it" },
+    { "birth_order_sum.yaml", PS_EINVAL, 8, 10,
+      "birth_order shares first + second + third = 0.5 + 0.42 + 0.13 = 1.05 must sum to 1" },
+    { "ceiling_below_enrollment.yaml", PS_EINVAL, 8, 25,
+      "economy.childcare_enrollment: childcare_ceiling = 0.3 is below childcare_enrollment = "
+      "0.4" },
+    { "elasticity_unknown.yaml", PS_EINVAL, 7, 15,
+      "response.elasticity = 'medium' is not one of: low, default, high" },
 };
 
 static void check_failure(const char *path, ps_status code, long line, int column,
@@ -459,7 +763,11 @@ static void test_scenario__describe_lists_every_key_with_range_and_unit(void **s
         "migration.male_share ", "Default: 0.5.", "migration.schedule.a1 ",
         "migration.schedule.mu2 ", "number in [10, 40] years of age", "Default: 21.",
         "migration.schedule.lambda2 ", "migration.schedule.c ", "integer in 1950..2300",
-        "Rules between keys:",
+        "birth_order.third ", "economy.childcare_ceiling ", "Default: 107000.",
+        "response.elasticity ", "one of: low, default, high", "response.cash_elasticity ",
+        "policies[].lever ", "policies[].unemployed_share ", "Lever: insurance. Default: 0.05.",
+        "variants[].extends ", "variants[].policies ", "Rules between keys:",
+        "Keys of each policy lever", "birth_reward: first, second, third, eligible_share.",
     };
     char *text = describe_text();
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; ++i) {
@@ -507,6 +815,9 @@ int main(void)
         cmocka_unit_test(test_scenario__asfr_file_with_tfr_assumes_asfr_pattern_and_warns),
         cmocka_unit_test(test_scenario__closed_population_keeps_absolute_wpp_dir_and_warns),
         cmocka_unit_test(test_scenario__file_in_current_folder_keeps_relative_paths),
+        cmocka_unit_test(test_scenario__family_resolves_extends_overrides_and_replacement),
+        cmocka_unit_test(test_scenario__file_without_policy_keys_has_one_default_member),
+        cmocka_unit_test(test_scenario__low_income_topup_without_share_warns),
         cmocka_unit_test(test_scenario__bad_files_fail_at_the_offending_key),
         cmocka_unit_test(test_scenario__directory_is_an_io_error),
         cmocka_unit_test(test_scenario__missing_file_is_an_io_error),

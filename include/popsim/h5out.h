@@ -16,6 +16,8 @@
 #ifndef PS_H5OUT_H
 #define PS_H5OUT_H
 
+#include <signal.h> /* sig_atomic_t */
+
 #include "popsim/error.h"
 #include "popsim/result.h"
 
@@ -71,6 +73,14 @@ ps_status ps_h5_read_attr(char *buf, unsigned long size, const char *path, const
  * it once at start-up); the library itself never changes process-wide settings.
  */
 void ps_h5_quiet(void);
+
+/**
+ * Let a program cancel writes: while *flag is non-zero (a SIGINT/SIGTERM handler sets it),
+ * ps_h5_write stops between objects or before its rename, removes its temporary file and
+ * returns PS_EIO "interrupted", leaving the target untouched. Process-wide like
+ * ps_h5_quiet; flag is borrowed and must outlive every write; NULL switches it off.
+ */
+void ps_h5_set_cancel(const volatile sig_atomic_t *flag);
 
 #ifdef __cplusplus
 }

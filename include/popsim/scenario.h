@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "popsim/error.h"
+#include "popsim/policy.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,6 +51,27 @@ typedef struct ps_rogers_castro {
 #define PS_ROGERS_CASTRO_INIT                                                              \
     { .a1 = 0.02, .alpha1 = 0.10, .a2 = 0.06, .alpha2 = 0.10, .mu2 = 21.0, .lambda2 = 0.40, \
       .c = 0.003 }
+
+/*
+ * One scenario of a family: members[0] is the file's top level (the baseline); each entry
+ * of `variants:` adds one member that shares the baseline's demographic inputs and differs
+ * in policies, response and economy. `extends` is resolved by the loader: a member's
+ * policies are its parent's followed by its own (an own policy with a parent's name
+ * replaces it), and its economy and response overrides start from the parent's.
+ */
+typedef struct ps_scn_member {
+    char *name;           /* output group name, unique in the file; owned */
+    char *title;          /* owned, may be NULL */
+    char *extends;        /* parent member's name; NULL for the baseline; owned */
+    ps_scn_loc loc;       /* where the member starts (1:1 for the baseline) */
+    ps_policy *policies;  /* resolved list; owned (names owned) */
+    ps_scn_loc *policy_locs; /* where each policy is given; owned */
+    int n_policies;
+    ps_elasticity elasticity; /* response.elasticity (default PS_ELASTICITY_DEFAULT) */
+    int has_elasticity;       /* 1 if response.elasticity was given (else --elasticity wins) */
+    ps_response response; /* explicit overrides of the preset; NaN = not given */
+    ps_economy economy;   /* resolved: PS_ECONOMY_INIT < top-level economy < own economy */
+} ps_scn_member;
 
 typedef struct ps_scenario {
     char *path;        /* the scenario file as given; owned */
@@ -105,6 +127,12 @@ typedef struct ps_scenario {
         double male_share;      /* share of net migrants who are male, [0, 1], default 0.5 */
         ps_rogers_castro schedule; /* default PS_ROGERS_CASTRO_INIT */
     } migration;
+
+    ps_birth_order birth_order; /* order shares of base-year births, default 45/42/13 */
+    int has_birth_order;        /* 1 if the file has a birth_order section */
+
+    ps_scn_member *members; /* members[0] = the baseline (top level), then the variants; owned */
+    int n_members;          /* >= 1 */
 
     char **warnings; /* legal but suspicious input, "path:line:col: warning: ..." strings; owned */
     int n_warnings;

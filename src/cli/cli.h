@@ -16,6 +16,9 @@ enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
 int cli_cmd_info(int argc, char **argv);
+int cli_cmd_plot(int argc, char **argv);
+int cli_cmd_report(int argc, char **argv);
+int cli_cmd_compare(int argc, char **argv);
 
 /* Print an error record compiler-style to stderr ("path:line:col: error: msg"). */
 void cli_print_error(const ps_error *err);
@@ -28,6 +31,10 @@ double cli_now(void);
 
 /* The table of totals, births, TFR, share 65+ and 0-2s for the planning years. */
 void cli_print_summary(FILE *out, const ps_result *res);
+
+/* Side-by-side table of a family's scenarios by year range: births, TFR, births gained,
+ * cost and cost per additional birth. */
+void cli_print_compare(FILE *out, const ps_result *res, int n);
 
 /* "popsim" and the subcommand's argv joined by single spaces into buf. */
 void cli_join_args(char *buf, size_t size, int argc, char **argv);

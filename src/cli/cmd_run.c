@@ -14,8 +14,11 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "signals.h"
 #include "popsim/builder.h"
+#include "popsim/family.h"
 #include "popsim/h5out.h"
+#include "popsim/memory.h"
 #include "popsim/proj.h"
 #include "popsim/scenario.h"
 #include "popsim/sha256.h"
@@ -28,6 +31,7 @@ typedef struct run_opts {
     const char *location;
     int start_year, end_year;
     int no_cache, quiet;
+    ps_elasticity elasticity; /* --elasticity: preset of members that do not choose one */
 } run_opts;
 
 static void run_usage(FILE *out)
@@ -47,6 +51,8 @@ static void run_usage(FILE *out)
             "      --wpp-dir DIR     UN WPP 2024 folder (default: the scenario's data.wpp_dir,\n"
             "                        else $POPSIM_DATA_DIR, else ../shared/data/wpp2024)\n"
             "      --no-cache        do not use the parsed-WPP cache ($POPSIM_CACHE_DIR)\n"
+            "      --elasticity R    fertility response range for policies: low, default or\n"
+            "                        high (a scenario's own response.elasticity wins)\n"
             "  -q, --quiet           no log lines and no summary table\n"
             "  -h, --help            this text\n"
             "      --version         program version\n");
@@ -65,10 +71,23 @@ static int parse_year(int *out, const char *text, const char *opt)
     return 0;
 }
 
+static int parse_elasticity(ps_elasticity *out, const char *text)
+{
+    for (int e = 0; e < PS_ELASTICITY_COUNT; ++e) {
+        if (strcmp(text, ps_elasticity_name((ps_elasticity)e)) == 0) {
+            *out = (ps_elasticity)e;
+            return 0;
+        }
+    }
+    fprintf(stderr, "popsim run: --elasticity expects low, default or high (got '%s')\n", text);
+    return -1;
+}
+
 /* Returns -1 to continue, else the exit status. */
 static int parse_run_args(run_opts *o, int argc, char **argv)
 {
-    enum { OPT_LOCATION = 256, OPT_START, OPT_END, OPT_WPP, OPT_NOCACHE, OPT_VERSION };
+    enum { OPT_LOCATION = 256, OPT_START, OPT_END, OPT_WPP, OPT_NOCACHE, OPT_VERSION,
+           OPT_ELASTICITY };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"location", required_argument, NULL, OPT_LOCATION},
@@ -76,6 +95,7 @@ static int parse_run_args(run_opts *o, int argc, char **argv)
         {"end", required_argument, NULL, OPT_END},
         {"wpp-dir", required_argument, NULL, OPT_WPP},
         {"no-cache", no_argument, NULL, OPT_NOCACHE},
+        {"elasticity", required_argument, NULL, OPT_ELASTICITY},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -106,6 +126,11 @@ static int parse_run_args(run_opts *o, int argc, char **argv)
             break;
         case OPT_WPP:
             o->wpp_dir = optarg;
+            break;
+        case OPT_ELASTICITY:
+            if (parse_elasticity(&o->elasticity, optarg) != 0) {
+                return CLI_EXIT_USAGE;
+            }
             break;
         case OPT_NOCACHE:
             o->no_cache = 1;
@@ -244,26 +269,59 @@ static ps_status default_output(char *out, size_t size, const char *name, ps_err
     return PS_OK;
 }
 
-static ps_status project_and_write(run_ctx *ctx, const run_opts *o, const char *cmdline,
-                                   ps_error *err)
+/* The response of one member: the preset (its own response.elasticity, else --elasticity)
+ * with the scenario's explicit overrides on top. */
+static ps_response member_response(const ps_scn_member *m, ps_elasticity cli_choice)
+{
+    ps_response r;
+    ps_response_preset(&r, m->has_elasticity ? m->elasticity : cli_choice);
+    ps_response_apply(&r, &m->response);
+    return r;
+}
+
+/* Parity and policies are tracked when the scenario asks for them (birth order, policies or
+ * variants); a plain demographic projection keeps the age-only engine. */
+static int wants_family(const ps_scenario *scn)
+{
+    if (scn->n_members > 1 || scn->has_birth_order) {
+        return 1;
+    }
+    return scn->n_members == 1 && scn->members[0].n_policies > 0;
+}
+
+static ps_status run_family(ps_result *res, int *n_res, ps_proj *proj, const run_ctx *ctx,
+                            const run_opts *o, ps_error *err)
+{
+    const ps_scenario *scn = &ctx->scn;
+    double *women0 = malloc((size_t)ctx->in.n_regions * (size_t)ctx->in.n_ages *
+                            PS_PARITY_COUNT * sizeof *women0);
+    ps_status rc = women0 ? ps_proj_parity_init(proj, &scn->birth_order, women0, err)
+                          : ps_error_set(err, PS_ENOMEM, "out of memory for women by parity");
+    for (int i = 0; rc == PS_OK && i < scn->n_members; ++i) {
+        const ps_scn_member *m = &scn->members[i];
+        ps_run_spec spec = { .name = m->name, .title = m->title, .policies = m->policies,
+                             .n_policies = m->n_policies,
+                             .response = member_response(m, o->elasticity),
+                             .economy = m->economy };
+        if ((rc = cli_check_interrupt(err)) == PS_OK) {
+            rc = ps_run_scenario(&res[i], proj, women0, &scn->birth_order, &spec,
+                                 i == 0 ? NULL : &res[0], err);
+        }
+        if (rc == PS_OK) {
+            *n_res = i + 1;
+        }
+    }
+    free(women0);
+    return rc;
+}
+
+static ps_status write_results(const ps_result *res, int n_res, const run_ctx *ctx,
+                               const run_opts *o, const char *cmdline, ps_error *err)
 {
     char out_path[PATH_MAX], sha[65] = "";
-    ps_proj *proj = NULL;
-    ps_result res;
-    memset(&res, 0, sizeof res);
-    double t0 = cli_now();
-    ps_status rc = ps_proj_new(&proj, &ctx->in, err);
+    const ps_result **list = calloc((size_t)n_res, sizeof *list);
+    ps_status rc = list ? PS_OK : ps_error_set(err, PS_ENOMEM, "out of memory");
     if (rc == PS_OK) {
-        rc = ps_proj_run(&res, proj, ctx->name, ctx->title[0] ? ctx->title : NULL, err);
-    }
-    if (rc == PS_OK) {
-        cli_log(o->quiet, "projected %d years in %.3f s", res.n_years - 1, cli_now() - t0);
-        if (res.emigration_shortfall > 0.0) {
-            fprintf(stderr,
-                    "popsim: warning: %.0f persons of net emigration were not applied "
-                    "because cohorts would have become negative\n",
-                    res.emigration_shortfall);
-        }
         rc = o->output ? (snprintf(out_path, sizeof out_path, "%s", o->output), PS_OK)
                        : default_output(out_path, sizeof out_path, ctx->name, err);
     }
@@ -277,16 +335,66 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, const char *
                               .data_source = ctx->source,
                               .seed = 0,
                               .threads = omp_get_max_threads()};
-        const ps_result *list[1] = {&res};
-        rc = ps_h5_write(out_path, list, 1, &prov, err);
-    }
-    if (rc == PS_OK) {
-        cli_log(o->quiet, "wrote %s", out_path);
-        if (!o->quiet) {
-            cli_print_summary(stdout, &res);
+        for (int i = 0; i < n_res; ++i) {
+            list[i] = &res[i];
+        }
+        cli_remove_stale_temps(out_path, o->quiet);
+        if ((rc = cli_check_interrupt(err)) == PS_OK) {
+            rc = ps_h5_write(out_path, list, n_res, &prov, err);
         }
     }
-    ps_result_release(&res);
+    if (rc == PS_OK) {
+        cli_log(o->quiet, "wrote %s (%d scenario%s)", out_path, n_res, n_res == 1 ? "" : "s");
+    }
+    free(list);
+    return rc;
+}
+
+static ps_status project_and_write(run_ctx *ctx, const run_opts *o, const char *cmdline,
+                                   ps_error *err)
+{
+    const int family = o->scenario != NULL && wants_family(&ctx->scn);
+    const int n_members = family ? ctx->scn.n_members : 1;
+    ps_proj *proj = NULL;
+    int n_res = 0;
+    ps_result *res = calloc((size_t)n_members, sizeof *res);
+    double t0 = cli_now();
+    /* Crash safety and resources (issue #7): refuse a run too large for the machine. */
+    ps_mem_shape shape = { ps_inputs_steps(&ctx->in), ctx->in.n_regions, ctx->in.n_ages,
+                           n_members };
+    ps_status rc = res ? ps_mem_check_run(&shape, err)
+                       : ps_error_set(err, PS_ENOMEM, "out of memory for results");
+    if (rc == PS_OK) {
+        rc = ps_proj_new(&proj, &ctx->in, err);
+    }
+    if (rc == PS_OK && family) {
+        rc = run_family(res, &n_res, proj, ctx, o, err);
+    } else if (rc == PS_OK) {
+        rc = ps_proj_run(&res[0], proj, ctx->name, ctx->title[0] ? ctx->title : NULL, err);
+        n_res = rc == PS_OK ? 1 : 0;
+    }
+    if (rc == PS_OK) {
+        cli_log(o->quiet, "projected %d scenario%s of %d years in %.3f s", n_res,
+                n_res == 1 ? "" : "s", res[0].n_years - 1, cli_now() - t0);
+        if (res[0].emigration_shortfall > 0.0) {
+            fprintf(stderr,
+                    "popsim: warning: %.0f persons of net emigration were not applied "
+                    "because cohorts would have become negative\n",
+                    res[0].emigration_shortfall);
+        }
+        rc = write_results(res, n_res, ctx, o, cmdline, err);
+    }
+    if (rc == PS_OK && !o->quiet) {
+        cli_print_summary(stdout, &res[0]);
+        if (n_res > 1) {
+            printf("\n");
+            cli_print_compare(stdout, res, n_res);
+        }
+    }
+    for (int i = 0; res != NULL && i < n_members; ++i) {
+        ps_result_release(&res[i]);
+    }
+    free(res);
     ps_proj_free(proj);
     return rc;
 }
@@ -307,6 +415,8 @@ int cli_cmd_run(int argc, char **argv)
         bo.cache_dir = cache_dir;
     }
     cli_join_args(cmdline, sizeof cmdline, argc, argv);
+    cli_signals_install();
+    ps_h5_set_cancel(cli_interrupt_flag());
     run_ctx *ctx = calloc(1, sizeof *ctx);
     if (ctx == NULL) {
         fprintf(stderr, "popsim: error: out of memory\n");
@@ -316,13 +426,17 @@ int cli_cmd_run(int argc, char **argv)
     ps_status rc = prepare_inputs(ctx, &o, &bo, &err);
     if (rc == PS_OK) {
         cli_log(o.quiet, "inputs ready in %.3f s (%s)", cli_now() - t0, ctx->source);
-        rc = project_and_write(ctx, &o, cmdline, &err);
+        if ((rc = cli_check_interrupt(&err)) == PS_OK) {
+            rc = project_and_write(ctx, &o, cmdline, &err);
+        }
     }
-    if (rc != PS_OK) {
+    if (rc != PS_OK && cli_interrupted()) {
+        status = cli_interrupt_exit("no output file was written or changed");
+    } else if (rc != PS_OK) {
         cli_print_error(&err);
     }
     ps_inputs_release(&ctx->in);
     ps_scn_release(&ctx->scn);
     free(ctx);
-    return rc == PS_OK ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+    return rc == PS_OK ? CLI_EXIT_OK : status >= 0 ? status : CLI_EXIT_FAILURE;
 }

@@ -20,6 +20,9 @@ static void usage(FILE *out)
             "  run      project a scenario file or a UN WPP location, write an HDF5 result\n"
             "  check    validate a scenario file and its inputs, write nothing\n"
             "  info     summarise a result file\n"
+            "  plot     draw the charts of a result file with gnuplot (.dat + .gp + image)\n"
+            "  report   write one self-contained HTML report with tables and charts\n"
+            "  compare  scenarios of a result file side by side: births, cost per extra birth\n"
             "\n"
             "`popsim <command> --help` describes each command. Documentation: docs/.\n");
 }
@@ -49,6 +52,15 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "info") == 0) {
         return cli_cmd_info(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "plot") == 0) {
+        return cli_cmd_plot(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "report") == 0) {
+        return cli_cmd_report(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "compare") == 0) {
+        return cli_cmd_compare(argc - 1, argv + 1);
     }
     fprintf(stderr, "popsim: unknown command '%s'\n", cmd);
     usage(stderr);

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,23 +32,37 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
-/* zlib level 4: on shuffled doubles, higher levels save little space for much more time. */
-static const unsigned deflate_level = 4;
+/* zlib level 1: shuffled projection doubles barely compress (a 21-scenario China family is
+ * 13.56 MB at level 4 and 13.57 MB at level 1) and higher levels cost much more time. */
+static const unsigned deflate_level = 1;
 
-/* The dimensions of a scenario group, each a 1-D coordinate dataset and dimension scale. */
-typedef enum dim_id { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE, DIM_COUNT } dim_id;
+/* The dimensions of a scenario group, each a 1-D coordinate dataset and dimension scale.
+ * DIM_ORDER and DIM_PARITY exist only in groups of runs that tracked parity (issue #3). */
+typedef enum dim_id {
+    DIM_YEAR,
+    DIM_REGION,
+    DIM_SEX,
+    DIM_AGE,
+    DIM_ORDER,
+    DIM_PARITY,
+    DIM_COUNT
+} dim_id;
 
 typedef struct dim_spec {
     const char *name;
     const char *units;     /* NULL for labels without a unit */
     const char *long_name;
+    const char *note;      /* NULL for none; age writes its own (it names the open group) */
 } dim_spec;
 
 static const dim_spec dim_specs[DIM_COUNT] = {
-    [DIM_YEAR] = { "year", "year", "calendar year (1 July)" },
-    [DIM_REGION] = { "region", NULL, "region" },
-    [DIM_SEX] = { "sex", NULL, "sex" },
-    [DIM_AGE] = { "age", "years", "age in completed years" },
+    [DIM_YEAR] = { "year", "year", "calendar year (1 July)", NULL },
+    [DIM_REGION] = { "region", NULL, "region", NULL },
+    [DIM_SEX] = { "sex", NULL, "sex", NULL },
+    [DIM_AGE] = { "age", "years", "age in completed years", NULL },
+    [DIM_ORDER] = { "order", NULL, "birth order", "3 = third and later births" },
+    [DIM_PARITY] = { "parity", NULL, "number of children ever born",
+                     "3 = three or more children" },
 };
 
 /* The variables of a scenario group; dims list the axes of the flat ps_result array in order. */
@@ -59,6 +74,8 @@ typedef enum var_id {
     VAR_ASFR,
     VAR_TFR,
     VAR_E0,
+    VAR_BIRTHS_BY_ORDER, /* optional: NULL in a result without parity */
+    VAR_WOMEN_BY_PARITY, /* optional, present together with births_by_order */
     VAR_COUNT
 } var_id;
 
@@ -85,10 +102,89 @@ static const var_spec var_specs[VAR_COUNT] = {
     [VAR_TFR] = { "tfr", 2, { DIM_YEAR, DIM_REGION }, "children per woman",
                   "total fertility rate" },
     [VAR_E0] = { "e0", 3, { DIM_YEAR, DIM_REGION, DIM_SEX }, "years", "life expectancy at birth" },
+    [VAR_BIRTHS_BY_ORDER] = { "births_by_order", 3, { DIM_YEAR, DIM_REGION, DIM_ORDER },
+                              "persons", "live births by birth order in the year from 1 July" },
+    [VAR_WOMEN_BY_PARITY] = { "women_by_parity", 4, { DIM_YEAR, DIM_REGION, DIM_AGE, DIM_PARITY },
+                              "persons", "women on 1 July by number of children ever born" },
+};
+
+/*
+ * The policy part of a scenario group (issue #3), written when the result has a baseline
+ * or instruments: /scenarios/<name>/policy/ holds births_gained, and one subgroup per
+ * instrument holds its ledger. Each of these groups has its own year and region coordinates
+ * (copies of the scenario group's) so that xarray labels them (create_policy_group).
+ */
+static const char policy_group[] = "policy";
+
+static const var_spec births_gained_spec = {
+    "births_gained", 2, { DIM_YEAR, DIM_REGION }, "persons",
+    "births minus the baseline scenario's births"
+};
+
+typedef enum ledger_var {
+    LEDGER_RECIPIENTS,
+    LEDGER_COST,
+    LEDGER_COST_DISCOUNTED,
+    LEDGER_COUNT
+} ledger_var;
+
+static const var_spec ledger_specs[LEDGER_COUNT] = {
+    [LEDGER_RECIPIENTS] = { "recipients", 2, { DIM_YEAR, DIM_REGION }, "persons",
+                            "persons paid in the year from 1 July (births, children, enrolled "
+                            "children or mothers, by instrument)" },
+    [LEDGER_COST] = { "cost", 2, { DIM_YEAR, DIM_REGION }, "yuan",
+                      "cost in the year from 1 July, nominal" },
+    [LEDGER_COST_DISCOUNTED] = { "cost_discounted", 2, { DIM_YEAR, DIM_REGION }, "yuan",
+                                 "cost discounted to 1 July of the start year" },
+};
+
+/* Scenario group attributes of a result with a policy part (float64, NaN when undefined). */
+typedef struct policy_attr {
+    const char *name;
+    size_t offset; /* of the double in ps_result */
+} policy_attr;
+
+static const policy_attr policy_attrs[] = {
+    { "births_gained", offsetof(ps_result, births_gained_total) },
+    { "cost_total", offsetof(ps_result, cost_total) },
+    { "cost_total_discounted", offsetof(ps_result, cost_total_discounted) },
+    { "cost_per_additional_birth", offsetof(ps_result, cost_per_additional_birth) },
+    { "cost_per_additional_birth_discounted",
+      offsetof(ps_result, cost_per_additional_birth_discounted) },
+};
+
+/* The `lever` attribute of an instrument group: the names of ps_lever_name() in policy.h,
+ * kept here so that reading a file does not need the policy module. */
+static const char *const lever_names[PS_LEVER_COUNT] = {
+    [PS_LEVER_BIRTH_REWARD] = "birth_reward",
+    [PS_LEVER_MONTHLY_SUBSIDY] = "monthly_subsidy",
+    [PS_LEVER_CHILDCARE] = "childcare",
+    [PS_LEVER_LEAVE] = "leave",
+    [PS_LEVER_INSURANCE] = "insurance",
 };
 
 /* Provenance used when the caller passes none: every string empty. */
 static const ps_provenance no_provenance = { "", "", "", "", 0, 0 };
+
+/* ---- cancellation (issue #7) ---------------------------------------------------------------
+ * A program may hand the writer the flag its SIGINT/SIGTERM handler sets (ps_h5_set_cancel).
+ * The writer looks at it between objects and just before the rename, and on a non-zero value
+ * stops, removes its temporary file and leaves the target untouched. Process-wide like
+ * ps_h5_quiet, and set only by programs; NULL (the default) means "never cancelled". */
+static const volatile sig_atomic_t *cancel_flag;
+
+void ps_h5_set_cancel(const volatile sig_atomic_t *flag)
+{
+    cancel_flag = flag;
+}
+
+static ps_status check_cancel(ps_error *err)
+{
+    return cancel_flag != NULL && *cancel_flag != 0
+               ? ps_error_set(err, PS_EIO, "interrupted while writing; the output file was not "
+                                           "written or changed")
+               : PS_OK;
+}
 
 static double *var_data(const ps_result *r, var_id v)
 {
@@ -100,9 +196,23 @@ static double *var_data(const ps_result *r, var_id v)
     case VAR_ASFR: return r->asfr;
     case VAR_TFR: return r->tfr;
     case VAR_E0: return r->e0;
+    case VAR_BIRTHS_BY_ORDER: return r->births_by_order;
+    case VAR_WOMEN_BY_PARITY: return r->women_by_parity;
     case VAR_COUNT: break;
     }
     assert(0 && "unknown variable");
+    return NULL;
+}
+
+static double *ledger_data(const ps_ledger *l, ledger_var v)
+{
+    switch (v) {
+    case LEDGER_RECIPIENTS: return l->recipients;
+    case LEDGER_COST: return l->cost;
+    case LEDGER_COST_DISCOUNTED: return l->cost_discounted;
+    case LEDGER_COUNT: break;
+    }
+    assert(0 && "unknown ledger variable");
     return NULL;
 }
 
@@ -113,6 +223,8 @@ static hsize_t dim_len(const ps_result *r, dim_id d)
     case DIM_REGION: return (hsize_t)r->n_regions;
     case DIM_SEX: return PS_SEX_COUNT;
     case DIM_AGE: return (hsize_t)r->n_ages;
+    case DIM_ORDER: return PS_ORDER_COUNT;
+    case DIM_PARITY: return PS_PARITY_COUNT;
     case DIM_COUNT: break;
     }
     assert(0 && "unknown dimension");
@@ -229,6 +341,11 @@ static ps_status attr_int(hid_t obj, const char *name, int value, ps_error *err)
     return attr_write(obj, name, H5T_STD_I32LE, H5T_NATIVE_INT32, &v, err);
 }
 
+static ps_status attr_double(hid_t obj, const char *name, double value, ps_error *err)
+{
+    return attr_write(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value, err);
+}
+
 /* ---- writing one scenario group ---------------------------------------------------------- */
 
 /* One 1-D coordinate: dataset, dimension scale named after it, units and long_name. */
@@ -249,10 +366,13 @@ static ps_status write_coord(hid_t *out, hid_t grp, dim_id d, hid_t ftype, hid_t
         rc = h5_fail(err, "make a dimension scale of", grp, spec->name);
         goto done;
     }
-    if (spec->units != NULL && (rc = attr_str(ds, "units", spec->units, err)) != PS_OK) {
+    if ((spec->units != NULL && (rc = attr_str(ds, "units", spec->units, err)) != PS_OK) ||
+        (rc = attr_str(ds, "long_name", spec->long_name, err)) != PS_OK) {
         goto done;
     }
-    rc = attr_str(ds, "long_name", spec->long_name, err);
+    if (spec->note != NULL) {
+        rc = attr_str(ds, "note", spec->note, err);
+    }
 done:
     if (rc != PS_OK && ds >= 0) {
         H5Dclose(ds);
@@ -265,17 +385,15 @@ done:
     return rc;
 }
 
-/* The four coordinates of a result; coord[] receives open datasets the caller closes. */
-static ps_status write_coords(hid_t coord[DIM_COUNT], hid_t grp, const ps_result *r,
-                              ps_error *err)
+/* The year and region coordinates of a result; coord[] receives open datasets the caller
+ * closes. Written in the scenario group and again in every policy group (create_policy_group). */
+static ps_status write_year_region(hid_t coord[DIM_COUNT], hid_t grp, const ps_result *r,
+                                   ps_error *err)
 {
     int32_t *years = malloc((size_t)r->n_years * sizeof *years);
-    int32_t *ages = malloc((size_t)r->n_ages * sizeof *ages);
-    const char *sexes[PS_SEX_COUNT];
-    char note[96];
     hid_t str = utf8_string_type();
     ps_status rc = PS_OK;
-    if (years == NULL || ages == NULL) {
+    if (years == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory for the coordinates of '%s'", r->name);
         goto done;
     }
@@ -286,17 +404,43 @@ static ps_status write_coords(hid_t coord[DIM_COUNT], hid_t grp, const ps_result
     for (int year = 0; year < r->n_years; ++year) {
         years[year] = (int32_t)(r->start_year + year);
     }
+    if ((rc = write_coord(&coord[DIM_YEAR], grp, DIM_YEAR, H5T_STD_I32LE, H5T_NATIVE_INT32, years,
+                          dim_len(r, DIM_YEAR), err)) == PS_OK) {
+        rc = write_coord(&coord[DIM_REGION], grp, DIM_REGION, str, str, r->region_names,
+                         dim_len(r, DIM_REGION), err);
+    }
+done:
+    if (str >= 0) {
+        H5Tclose(str);
+    }
+    free(years);
+    return rc;
+}
+
+/* The four coordinates of a result; coord[] receives open datasets the caller closes. */
+static ps_status write_coords(hid_t coord[DIM_COUNT], hid_t grp, const ps_result *r,
+                              ps_error *err)
+{
+    int32_t *ages = malloc((size_t)r->n_ages * sizeof *ages);
+    const char *sexes[PS_SEX_COUNT];
+    char note[96];
+    hid_t str = utf8_string_type();
+    ps_status rc = PS_OK;
+    if (ages == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for the coordinates of '%s'", r->name);
+        goto done;
+    }
+    if (str < 0) {
+        rc = h5_fail(err, "make a string type for", grp, "sex");
+        goto done;
+    }
     for (int age = 0; age < r->n_ages; ++age) {
         ages[age] = (int32_t)age;
     }
     for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
         sexes[sex] = ps_sex_name((ps_sex)sex);
     }
-    hsize_t n_years = dim_len(r, DIM_YEAR), n_regions = dim_len(r, DIM_REGION);
-    if ((rc = write_coord(&coord[DIM_YEAR], grp, DIM_YEAR, H5T_STD_I32LE, H5T_NATIVE_INT32, years,
-                          n_years, err)) != PS_OK ||
-        (rc = write_coord(&coord[DIM_REGION], grp, DIM_REGION, str, str, r->region_names,
-                          n_regions, err)) != PS_OK ||
+    if ((rc = write_year_region(coord, grp, r, err)) != PS_OK ||
         (rc = write_coord(&coord[DIM_SEX], grp, DIM_SEX, str, str, sexes, PS_SEX_COUNT, err)) !=
             PS_OK ||
         (rc = write_coord(&coord[DIM_AGE], grp, DIM_AGE, H5T_STD_I32LE, H5T_NATIVE_INT32, ages,
@@ -310,8 +454,27 @@ done:
     if (str >= 0) {
         H5Tclose(str);
     }
-    free(years);
     free(ages);
+    return rc;
+}
+
+/* The order and parity coordinates (1, 2, 3 and 0, 1, 2, 3; the last is open) of a result
+ * that tracked parity; coord[] receives open datasets the caller closes. */
+static ps_status write_parity_coords(hid_t coord[DIM_COUNT], hid_t grp, ps_error *err)
+{
+    int32_t orders[PS_ORDER_COUNT], parities[PS_PARITY_COUNT];
+    ps_status rc = PS_OK;
+    for (int order = 0; order < PS_ORDER_COUNT; ++order) {
+        orders[order] = (int32_t)(order + 1);
+    }
+    for (int parity = 0; parity < PS_PARITY_COUNT; ++parity) {
+        parities[parity] = (int32_t)parity;
+    }
+    if ((rc = write_coord(&coord[DIM_ORDER], grp, DIM_ORDER, H5T_STD_I32LE, H5T_NATIVE_INT32,
+                          orders, PS_ORDER_COUNT, err)) == PS_OK) {
+        rc = write_coord(&coord[DIM_PARITY], grp, DIM_PARITY, H5T_STD_I32LE, H5T_NATIVE_INT32,
+                         parities, PS_PARITY_COUNT, err);
+    }
     return rc;
 }
 
@@ -335,10 +498,9 @@ static hid_t variable_dcpl(int rank, const hsize_t *dims)
 }
 
 /* One float64 variable with its CF attributes and a dimension scale on every axis. */
-static ps_status write_var(hid_t grp, const ps_result *r, var_id v, const hid_t coord[DIM_COUNT],
-                           ps_error *err)
+static ps_status write_var(hid_t grp, const ps_result *r, const var_spec *spec,
+                           const double *data, const hid_t coord[DIM_COUNT], ps_error *err)
 {
-    const var_spec *spec = &var_specs[v];
     const double fill = NAN;
     hsize_t dims[DIM_COUNT];
     hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID, ds = H5I_INVALID_HID;
@@ -350,7 +512,7 @@ static ps_status write_var(hid_t grp, const ps_result *r, var_id v, const hid_t 
         (dcpl = variable_dcpl(spec->rank, dims)) < 0 ||
         (ds = H5Dcreate2(grp, spec->name, H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl,
                          H5P_DEFAULT)) < 0 ||
-        H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, var_data(r, v)) < 0) {
+        H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
         rc = h5_fail(err, "write variable", grp, spec->name);
         goto done;
     }
@@ -379,12 +541,108 @@ done:
     return rc;
 }
 
+static int has_policy(const ps_result *r)
+{
+    return r->baseline != NULL || r->n_instruments > 0;
+}
+
+static void close_coords(hid_t coord[DIM_COUNT])
+{
+    for (int d = 0; d < DIM_COUNT; ++d) {
+        if (coord[d] >= 0) {
+            H5Dclose(coord[d]);
+        }
+        coord[d] = H5I_INVALID_HID;
+    }
+}
+
+/*
+ * Create a group of the policy part with its own year and region coordinates. netCDF-4
+ * readers would find the scenario group's dimension scales from a child group too, but
+ * xarray labels a dimension only with a coordinate in the group it opens, so each policy
+ * group carries a copy and its variables are attached to that. coord[] receives the open
+ * coordinates and *grp_out the group, both for the caller to close.
+ */
+static ps_status create_policy_group(hid_t *grp_out, hid_t coord[DIM_COUNT], hid_t parent,
+                                     const char *name, hid_t gcpl, const ps_result *r,
+                                     ps_error *err)
+{
+    ps_status rc = PS_OK;
+    for (int d = 0; d < DIM_COUNT; ++d) {
+        coord[d] = H5I_INVALID_HID;
+    }
+    if ((*grp_out = H5Gcreate2(parent, name, H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0) {
+        rc = h5_fail(err, "create group", parent, name);
+    } else {
+        rc = write_year_region(coord, *grp_out, r, err);
+    }
+    return rc;
+}
+
+/* /policy/<instrument>/: the lever and the instrument's ledger. */
+static ps_status write_instrument(hid_t policy, hid_t gcpl, const ps_result *r,
+                                  const ps_ledger *l, ps_error *err)
+{
+    hid_t grp = H5I_INVALID_HID;
+    hid_t coord[DIM_COUNT];
+    assert(l->lever >= 0 && l->lever < PS_LEVER_COUNT);
+    ps_status rc = create_policy_group(&grp, coord, policy, l->name, gcpl, r, err);
+    if (rc == PS_OK) {
+        rc = attr_str(grp, "lever", lever_names[l->lever], err);
+    }
+    for (int v = 0; v < LEDGER_COUNT && rc == PS_OK; ++v) {
+        rc = write_var(grp, r, &ledger_specs[v], ledger_data(l, (ledger_var)v), coord, err);
+    }
+    close_coords(coord);
+    if (grp >= 0) {
+        H5Gclose(grp);
+    }
+    return rc;
+}
+
+/* /scenarios/<name>/policy/: births_gained and one group per instrument. */
+static ps_status write_policy(hid_t scenario, hid_t gcpl, const ps_result *r, ps_error *err)
+{
+    hid_t grp = H5I_INVALID_HID;
+    hid_t coord[DIM_COUNT];
+    ps_status rc = create_policy_group(&grp, coord, scenario, policy_group, gcpl, r, err);
+    if (rc == PS_OK && r->births_gained != NULL) {
+        rc = write_var(grp, r, &births_gained_spec, r->births_gained, coord, err);
+    }
+    for (int k = 0; k < r->n_instruments && rc == PS_OK; ++k) {
+        rc = write_instrument(grp, gcpl, r, &r->ledger[k], err);
+    }
+    close_coords(coord);
+    if (grp >= 0) {
+        H5Gclose(grp);
+    }
+    return rc;
+}
+
+/* Scalars of the scenario: emigration_shortfall always, the policy totals with a policy part. */
+static ps_status write_scenario_scalars(hid_t grp, const ps_result *r, ps_error *err)
+{
+    ps_status rc = attr_double(grp, "emigration_shortfall", r->emigration_shortfall, err);
+    if (rc == PS_OK && r->baseline != NULL) {
+        rc = attr_str(grp, "baseline", r->baseline, err);
+    }
+    size_t n_attrs = has_policy(r) ? sizeof policy_attrs / sizeof policy_attrs[0] : 0;
+    for (size_t k = 0; k < n_attrs && rc == PS_OK; ++k) {
+        double value;
+        memcpy(&value, (const char *)r + policy_attrs[k].offset, sizeof value);
+        rc = attr_double(grp, policy_attrs[k].name, value, err);
+    }
+    return rc;
+}
+
 static ps_status write_scenario(hid_t scenarios, hid_t gcpl, const ps_result *r, ps_error *err)
 {
     hid_t grp = H5I_INVALID_HID;
-    hid_t coord[DIM_COUNT] = { H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID,
-                               H5I_INVALID_HID };
+    hid_t coord[DIM_COUNT];
     ps_status rc = PS_OK;
+    for (int d = 0; d < DIM_COUNT; ++d) {
+        coord[d] = H5I_INVALID_HID;
+    }
     if ((grp = H5Gcreate2(scenarios, r->name, H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0) {
         rc = h5_fail(err, "create group", scenarios, r->name);
         goto done;
@@ -392,18 +650,24 @@ static ps_status write_scenario(hid_t scenarios, hid_t gcpl, const ps_result *r,
     if ((rc = attr_str(grp, "title", r->title != NULL ? r->title : r->name, err)) != PS_OK ||
         (rc = attr_int(grp, "start_year", r->start_year, err)) != PS_OK ||
         (rc = attr_int(grp, "end_year", r->start_year + r->n_years - 1, err)) != PS_OK ||
+        (rc = write_scenario_scalars(grp, r, err)) != PS_OK ||
         (rc = write_coords(coord, grp, r, err)) != PS_OK) {
         goto done;
     }
-    for (int v = 0; v < VAR_COUNT && rc == PS_OK; ++v) {
-        rc = write_var(grp, r, (var_id)v, coord, err);
+    if (r->births_by_order != NULL && (rc = write_parity_coords(coord, grp, err)) != PS_OK) {
+        goto done;
     }
-done:
-    for (int d = 0; d < DIM_COUNT; ++d) {
-        if (coord[d] >= 0) {
-            H5Dclose(coord[d]);
+    for (int v = 0; v < VAR_COUNT && rc == PS_OK && (rc = check_cancel(err)) == PS_OK; ++v) {
+        const double *data = var_data(r, (var_id)v);
+        if (data != NULL) { /* only the optional variables may be NULL (validate_results) */
+            rc = write_var(grp, r, &var_specs[v], data, coord, err);
         }
     }
+    if (rc == PS_OK && has_policy(r)) {
+        rc = write_policy(grp, gcpl, r, err);
+    }
+done:
+    close_coords(coord);
     if (grp >= 0) {
         H5Gclose(grp);
     }
@@ -504,7 +768,7 @@ static ps_status write_file(const char *tmp, const ps_result *const *results, in
         rc = h5_fail(err, "create group", file, "scenarios");
         goto done;
     }
-    for (int k = 0; k < n && rc == PS_OK; ++k) {
+    for (int k = 0; k < n && rc == PS_OK && (rc = check_cancel(err)) == PS_OK; ++k) {
         rc = write_scenario(scenarios, gcpl, results[k], err);
     }
     if (rc == PS_OK && H5Fflush(file, H5F_SCOPE_GLOBAL) < 0) {
@@ -537,6 +801,36 @@ static int valid_link_name(const char *name)
            strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
 
+/* Instrument names become groups beside births_gained, year and region: valid, distinct and
+ * none of those. */
+static ps_status validate_ledger(const ps_result *r, ps_error *err)
+{
+    ps_status rc = PS_OK;
+    assert((r->births_by_order == NULL) == (r->women_by_parity == NULL));
+    assert(r->n_instruments == 0 || r->ledger != NULL);
+    for (int k = 0; k < r->n_instruments && rc == PS_OK; ++k) {
+        const ps_ledger *l = &r->ledger[k];
+        assert(l->recipients != NULL && l->cost != NULL && l->cost_discounted != NULL);
+        if (!valid_link_name(l->name) || strcmp(l->name, births_gained_spec.name) == 0 ||
+            strcmp(l->name, dim_specs[DIM_YEAR].name) == 0 ||
+            strcmp(l->name, dim_specs[DIM_REGION].name) == 0) {
+            rc = ps_error_set(err, PS_EINVAL,
+                              "instrument name '%s' of scenario '%s' cannot name an HDF5 group: "
+                              "it must be non-empty, contain no '/', not be '.' or '..' and not "
+                              "be '%s', '%s' or '%s'", l->name != NULL ? l->name : "(null)",
+                              r->name, births_gained_spec.name, dim_specs[DIM_YEAR].name,
+                              dim_specs[DIM_REGION].name);
+        }
+        for (int j = 0; j < k && rc == PS_OK; ++j) {
+            if (strcmp(r->ledger[j].name, l->name) == 0) {
+                rc = ps_error_set(err, PS_EINVAL, "instrument name '%s' is used twice in "
+                                  "scenario '%s'; each needs its own group", l->name, r->name);
+            }
+        }
+    }
+    return rc;
+}
+
 /* Everything that can be known bad before a file is touched. */
 static ps_status validate_results(const ps_result *const *results, int n, ps_error *err)
 {
@@ -558,6 +852,9 @@ static ps_status validate_results(const ps_result *const *results, int n, ps_err
                 rc = ps_error_set(err, PS_EINVAL, "scenario name '%s' is used twice (results %d "
                                   "and %d); each needs its own group", name, j + 1, k + 1);
             }
+        }
+        if (rc == PS_OK) {
+            rc = validate_ledger(results[k], err);
         }
     }
     return rc;
@@ -600,6 +897,18 @@ static ps_status check_dir(const char *dir, ps_error *err)
     return rc;
 }
 
+/* A target that exists must be a file to replace: refuse a folder before anything is
+ * written, rather than fail at the rename after writing the whole temporary file (#7). */
+static ps_status check_target(const char *path, ps_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        return ps_error_set(err, PS_EIO, "the output path is a directory; give a file name "
+                                         "such as '%s/result.h5'", path);
+    }
+    return PS_OK;
+}
+
 /* fsync a file or folder so its data (or its new entry) survives a crash. Folders on
  * file systems without directory fsync answer EINVAL, which is not a failure. */
 static ps_status sync_path(const char *p, int is_dir, ps_error *err)
@@ -624,12 +933,15 @@ ps_status ps_h5_write(const char *path, const ps_result *const *results, int n,
     int tmp_may_exist = 0;
     ps_status rc = validate_results(results, n, err);
     if (rc != PS_OK || (rc = path_parts(&dir, &tmp, path, err)) != PS_OK ||
-        (rc = check_dir(dir, err)) != PS_OK) {
+        (rc = check_dir(dir, err)) != PS_OK || (rc = check_target(path, err)) != PS_OK) {
         goto done;
     }
     tmp_may_exist = 1;
     if ((rc = write_file(tmp, results, n, prov != NULL ? prov : &no_provenance, err)) != PS_OK ||
         (rc = sync_path(tmp, 0, err)) != PS_OK) {
+        goto done;
+    }
+    if ((rc = check_cancel(err)) != PS_OK) {
         goto done;
     }
     if (rename(tmp, path) != 0) {
@@ -1017,10 +1329,10 @@ done:
     return rc;
 }
 
-/* Read one variable into the result's array after checking its shape. */
-static ps_status read_var(hid_t grp, ps_result *r, var_id v, ps_error *err)
+/* Read one variable into `data`, an array of the result, after checking its shape. */
+static ps_status read_var(hid_t grp, const ps_result *r, const var_spec *spec, double *data,
+                          ps_error *err)
 {
-    const var_spec *spec = &var_specs[v];
     hid_t ds = H5I_INVALID_HID, space = H5I_INVALID_HID;
     hsize_t dims[DIM_COUNT];
     ps_status rc = PS_OK;
@@ -1038,7 +1350,7 @@ static ps_status read_var(hid_t grp, ps_result *r, var_id v, ps_error *err)
                           "coordinates", spec->name, spec->rank);
         goto done;
     }
-    if (H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, var_data(r, v)) < 0) {
+    if (H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
         rc = h5_fail(err, "read variable", grp, spec->name);
     }
 done:
@@ -1073,6 +1385,192 @@ done:
     return rc;
 }
 
+/* A scalar float64 attribute (any float type converts). */
+static ps_status attr_read_double(double *out, hid_t obj, const char *name, ps_error *err)
+{
+    hid_t attr = H5I_INVALID_HID, ftype = H5I_INVALID_HID, space = H5I_INVALID_HID;
+    ps_status rc = PS_OK;
+    if ((attr = H5Aopen(obj, name, H5P_DEFAULT)) < 0 || (ftype = H5Aget_type(attr)) < 0 ||
+        (space = H5Aget_space(attr)) < 0) {
+        rc = h5_fail(err, "open attribute", obj, name);
+    } else if (H5Sget_simple_extent_npoints(space) != 1 || H5Tget_class(ftype) != H5T_FLOAT) {
+        rc = ps_error_set(err, PS_EHDF5, "attribute '%s' is not a single floating-point number",
+                          name);
+    } else if (H5Aread(attr, H5T_NATIVE_DOUBLE, out) < 0) {
+        rc = h5_fail(err, "read attribute", obj, name);
+    }
+    if (space >= 0) {
+        H5Sclose(space);
+    }
+    if (ftype >= 0) {
+        H5Tclose(ftype);
+    }
+    if (attr >= 0) {
+        H5Aclose(attr);
+    }
+    return rc;
+}
+
+/* Room for births_by_order and women_by_parity when the file has them (read with the rest). */
+static ps_status init_parity(ps_result *out, hid_t grp, ps_error *err)
+{
+    ps_status rc = PS_OK;
+    if (H5Lexists(grp, var_specs[VAR_BIRTHS_BY_ORDER].name, H5P_DEFAULT) > 0) {
+        rc = ps_result_init_parity(out, err);
+    }
+    return rc;
+}
+
+/* The lever named by an instrument group's `lever` attribute. */
+static ps_status read_lever(ps_lever *out, hid_t inst, const char *name, ps_error *err)
+{
+    char *text = NULL;
+    int found = -1;
+    ps_status rc = attr_text(&text, inst, "lever", err);
+    for (int k = 0; k < PS_LEVER_COUNT && rc == PS_OK && found < 0; ++k) {
+        if (strcmp(text, lever_names[k]) == 0) {
+            found = k;
+        }
+    }
+    if (rc == PS_OK && found < 0) {
+        rc = ps_error_set(err, PS_EHDF5, "instrument '%s' has an unknown lever '%s'", name, text);
+    } else if (rc == PS_OK) {
+        *out = (ps_lever)found;
+    }
+    free(text);
+    return rc;
+}
+
+/* The instrument groups of /policy in the order they were written: names (new strings the
+ * caller frees) and levers. Links that are not groups (births_gained) are skipped. */
+static ps_status list_instruments(char ***names_out, ps_lever **levers_out, int *n_out,
+                                  hid_t policy, ps_error *err)
+{
+    H5G_info_t info = { .nlinks = 0 };
+    char **names = NULL;
+    ps_lever *levers = NULL;
+    int n = 0;
+    ps_status rc = PS_OK;
+    if (H5Gget_info(policy, &info) < 0) {
+        rc = h5_fail(err, "list the links of group", policy, ".");
+        goto done;
+    }
+    if (info.nlinks > INT_MAX || (names = calloc(info.nlinks + 1, sizeof *names)) == NULL ||
+        (levers = calloc(info.nlinks + 1, sizeof *levers)) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for %llu instrument names",
+                          (unsigned long long)info.nlinks);
+        goto done;
+    }
+    H5_index_t order = link_order(policy);
+    for (hsize_t k = 0; k < info.nlinks && rc == PS_OK; ++k) {
+        char *name = NULL;
+        hid_t obj = H5I_INVALID_HID;
+        if ((rc = link_name(&name, policy, order, k, err)) != PS_OK) {
+            break;
+        }
+        if ((obj = H5Oopen(policy, name, H5P_DEFAULT)) < 0) {
+            rc = h5_fail(err, "open", policy, name);
+        } else if (H5Iget_type(obj) == H5I_GROUP &&
+                   (rc = read_lever(&levers[n], obj, name, err)) == PS_OK) {
+            names[n++] = name;
+            name = NULL;
+        }
+        if (obj >= 0) {
+            H5Oclose(obj);
+        }
+        free(name);
+    }
+done:
+    if (rc != PS_OK) {
+        for (int k = 0; k < n; ++k) {
+            free(names[k]);
+        }
+        free(names);
+        free(levers);
+        names = NULL;
+        levers = NULL;
+        n = 0;
+    }
+    *names_out = names;
+    *levers_out = levers;
+    *n_out = n;
+    return rc;
+}
+
+/* births_gained and every instrument's ledger from an open /policy group. */
+static ps_status read_policy_group(ps_result *out, hid_t policy, const char *baseline,
+                                   ps_error *err)
+{
+    char **names = NULL;
+    ps_lever *levers = NULL;
+    int n = 0;
+    ps_status rc = list_instruments(&names, &levers, &n, policy, err);
+    if (rc != PS_OK || (rc = ps_result_init_policy(out, baseline, n,
+                                                   (const char *const *)names, levers, err)) !=
+                           PS_OK) {
+        goto done;
+    }
+    if (H5Lexists(policy, births_gained_spec.name, H5P_DEFAULT) > 0) {
+        rc = read_var(policy, out, &births_gained_spec, out->births_gained, err);
+    }
+    for (int k = 0; k < n && rc == PS_OK; ++k) {
+        hid_t inst = H5Gopen2(policy, names[k], H5P_DEFAULT);
+        if (inst < 0) {
+            rc = h5_fail(err, "open group", policy, names[k]);
+        }
+        for (int v = 0; v < LEDGER_COUNT && rc == PS_OK; ++v) {
+            rc = read_var(inst, out, &ledger_specs[v], ledger_data(&out->ledger[k], (ledger_var)v),
+                          err);
+        }
+        if (inst >= 0) {
+            H5Gclose(inst);
+        }
+    }
+done:
+    for (int k = 0; k < n; ++k) {
+        free(names[k]);
+    }
+    free(names);
+    free(levers);
+    return rc;
+}
+
+/* The policy part (group, baseline name, totals), when the file has one. */
+static ps_status read_policy(ps_result *out, hid_t grp, ps_error *err)
+{
+    hid_t policy = H5I_INVALID_HID;
+    char *baseline = NULL;
+    ps_status rc = PS_OK;
+    if (H5Lexists(grp, policy_group, H5P_DEFAULT) <= 0) {
+        goto done;
+    }
+    if (H5Aexists(grp, "baseline") > 0 && (rc = attr_text(&baseline, grp, "baseline", err)) !=
+                                              PS_OK) {
+        goto done;
+    }
+    if ((policy = H5Gopen2(grp, policy_group, H5P_DEFAULT)) < 0) {
+        rc = h5_fail(err, "open group", grp, policy_group);
+        goto done;
+    }
+    if ((rc = read_policy_group(out, policy, baseline, err)) != PS_OK) {
+        goto done;
+    }
+    for (size_t k = 0; k < sizeof policy_attrs / sizeof policy_attrs[0] && rc == PS_OK; ++k) {
+        if (H5Aexists(grp, policy_attrs[k].name) > 0) {
+            double value = NAN;
+            if ((rc = attr_read_double(&value, grp, policy_attrs[k].name, err)) == PS_OK) {
+                memcpy((char *)out + policy_attrs[k].offset, &value, sizeof value);
+            }
+        }
+    }
+done:
+    if (policy >= 0) {
+        H5Gclose(policy);
+    }
+    free(baseline);
+    return rc;
+}
+
 ps_status ps_h5_read(ps_result *out, const char *path, const char *scenario, ps_error *err)
 {
     hid_t file = H5I_INVALID_HID, scenarios = H5I_INVALID_HID, grp = H5I_INVALID_HID;
@@ -1096,9 +1594,21 @@ ps_status ps_h5_read(ps_result *out, const char *path, const char *scenario, ps_
         rc = h5_fail(err, "open group", scenarios, scenario);
         goto done;
     }
-    rc = init_from_group(out, grp, scenario, err);
+    if ((rc = init_from_group(out, grp, scenario, err)) != PS_OK ||
+        (rc = init_parity(out, grp, err)) != PS_OK) {
+        goto done;
+    }
     for (int v = 0; v < VAR_COUNT && rc == PS_OK; ++v) {
-        rc = read_var(grp, out, (var_id)v, err);
+        double *data = var_data(out, (var_id)v);
+        if (data != NULL) { /* the optional variables were allocated only if present */
+            rc = read_var(grp, out, &var_specs[v], data, err);
+        }
+    }
+    if (rc == PS_OK && H5Aexists(grp, "emigration_shortfall") > 0) {
+        rc = attr_read_double(&out->emigration_shortfall, grp, "emigration_shortfall", err);
+    }
+    if (rc == PS_OK) {
+        rc = read_policy(out, grp, err);
     }
 done:
     if (rc != PS_OK) {

@@ -11,6 +11,9 @@
  *               one compiler-style error located through the table of pass 2;
  *   4. check:   the key tables give each value's range and unit; per-section rules (one
  *               builder per section) check the keys against each other and fill ps_scenario.
+ *               The last builder resolves the scenario family: the top level and each of
+ *               `variants:` become members, each variant a copy of the member it extends
+ *               with its own economy, response and policies applied (issue #3).
  * One static key table per section drives the libcyaml schema, the value checks, the
  * messages and ps_scn_describe(), so parsing, validation and docs/scenario-format.md agree.
  */
@@ -33,12 +36,13 @@
 #include <cyaml/cyaml.h>
 #include <yaml.h>
 
-/* Safety limits. A real scenario is a few hundred bytes, about 40 keys and 3 levels deep;
- * the limits stop hostile or mistaken inputs (a data file passed by mistake, a generated
- * document nested thousands deep) long before they cost memory or stack. */
+/* Safety limits. A real scenario is a few hundred bytes, about 40 keys and 3 levels deep (a
+ * family with policies a few kilobytes, a few hundred keys and 5 levels); the limits stop
+ * hostile or mistaken inputs (a data file passed by mistake, a generated document nested
+ * thousands deep) long before they cost memory or stack. */
 #define SCN_MAX_BYTES (4L * 1024 * 1024) /* file size, bytes */
 #define SCN_MAX_DEPTH 32                 /* nested mappings/sequences */
-#define SCN_MAX_KEYS 1024                /* mapping keys in the whole file */
+#define SCN_MAX_KEYS 1024                /* mapping keys and sequence items in the file */
 #define SCN_NAME_MAX 64                  /* characters of `name` */
 
 /* Assumed sex ratio at birth when neither the scenario nor WPP gives one: the usual
@@ -89,6 +93,42 @@ typedef struct raw_migration {
     ps_rogers_castro schedule; /* only the keys given are copied over the defaults */
 } raw_migration;
 
+/* One item of `policies:`; every lever's keys in one struct (keys.levers says which apply). */
+typedef struct raw_policy {
+    int lever; /* ps_lever */
+    char *name;
+    int64_t start;
+    int64_t end;
+    double first, second, third;
+    double eligible_share;
+    int64_t max_age;
+    int64_t born_from;
+    double low_income_topup, low_income_share;
+    double spots_per_1000, operating_subsidy, fee_subsidy, construction_subsidy;
+    double maternity_days, paternity_days, parental_days, paid_share;
+    double medical_per_birth;
+    double employer_si_first, employer_si_second, employer_si_third;
+    double employer_si_months, employer_si_monthly, employed_share;
+    double unemployment_per_birth, unemployed_share;
+} raw_policy;
+
+/* `response:`; the first member lets the key offsets double as offsets into ps_response. */
+typedef struct raw_response {
+    ps_response r;
+    int elasticity; /* ps_elasticity */
+} raw_response;
+
+/* One item of `variants:`. */
+typedef struct raw_variant {
+    char *name;
+    char *title;
+    char *extends;
+    ps_economy economy;
+    raw_response response;
+    raw_policy *policies;
+    uint32_t n_policies;
+} raw_variant;
+
 typedef struct raw_scenario {
     char *name;
     char *title;
@@ -102,12 +142,21 @@ typedef struct raw_scenario {
     raw_fertility fertility;
     raw_srb srb;
     raw_migration migration;
+    ps_birth_order birth_order;
+    ps_economy economy;
+    raw_response response;
+    raw_policy *policies;
+    uint32_t n_policies;
+    raw_variant *variants;
+    uint32_t n_variants;
 } raw_scenario;
 
 /* ---------------------------------------------------------------------------------------
  * Key tables. Every key of the format appears in exactly one row; min/max are inclusive
  * and apply to KEY_INT and KEY_REAL; `deflt` is the documented default (NULL: the default
- * is read from PS_ROGERS_CASTRO_INIT at the same offset, see describe_default()).
+ * is read from the section's `defaults` struct at the same offset, see describe_default()).
+ * A section may appear under several paths (economy at the top level and in each variant),
+ * so paths are built while walking, never stored in the tables.
  */
 typedef enum key_type {
     KEY_NAME, /* identifier [A-Za-z0-9_.-]{1,SCN_NAME_MAX} */
@@ -118,7 +167,12 @@ typedef enum key_type {
     KEY_BOOL, /* true or false */
     KEY_ENUM, /* one of `choices` */
     KEY_MAP,  /* a nested section */
+    KEY_SEQ,  /* a sequence of mappings, each a `sub` section; items are "path[i]" */
 } key_type;
+
+/* Levers a policy key applies to (scn_key.levers); 0 = every lever. */
+#define LEVER_BIT(lever) (1u << (unsigned)(lever))
+#define LEVERS_CASH (LEVER_BIT(PS_LEVER_BIRTH_REWARD) | LEVER_BIT(PS_LEVER_MONTHLY_SUBSIDY))
 
 typedef struct scn_section scn_section;
 
@@ -134,14 +188,17 @@ typedef struct scn_key {
     const char *csv;  /* KEY_PATH naming a CSV file: its columns (docs/input-format.md) */
     const cyaml_strval_t *choices; /* KEY_ENUM */
     uint32_t n_choices;
-    const scn_section *sub; /* KEY_MAP */
+    const scn_section *sub; /* KEY_MAP; KEY_SEQ: the section of each item */
+    size_t count_offset;    /* KEY_SEQ: of the uint32_t item count beside the item pointer */
+    unsigned levers;        /* policy keys: LEVER_BIT()s of the levers it applies to; 0 = all */
+    const char *same_as;    /* the reference lists `sub` once, under this path */
 } scn_key;
 
 struct scn_section {
-    const char *path; /* dotted path of the mapping; "" for the top level */
     const scn_key *keys;
     size_t n_keys;
-    uint32_t raw_size; /* sizeof the raw struct libcyaml fills */
+    uint32_t raw_size;    /* sizeof the raw struct libcyaml fills */
+    const void *defaults; /* a raw struct holding the defaults of keys without `deflt`; NULL */
 };
 
 static const scn_key schedule_keys[] = {
@@ -163,9 +220,9 @@ static const scn_key schedule_keys[] = {
     { .key = "c", .type = KEY_REAL, .offset = offsetof(ps_rogers_castro, c), .min = 0.0,
       .max = 1.0, .unit = "(relative level)", .help = "constant level at every age" },
 };
-static const scn_section schedule_section = { "migration.schedule", schedule_keys,
-                                              ARRAY_LEN(schedule_keys),
-                                              sizeof(ps_rogers_castro) };
+static const ps_rogers_castro schedule_defaults = PS_ROGERS_CASTRO_INIT;
+static const scn_section schedule_section = { schedule_keys, ARRAY_LEN(schedule_keys),
+                                              sizeof(ps_rogers_castro), &schedule_defaults };
 
 static const scn_key migration_keys[] = {
     { .key = "none", .type = KEY_BOOL, .offset = offsetof(raw_migration, none),
@@ -188,9 +245,8 @@ static const scn_key migration_keys[] = {
       .help = "Rogers-Castro age schedule of net migrants; only with total or total_file",
       .sub = &schedule_section },
 };
-static const scn_section migration_section = { "migration", migration_keys,
-                                               ARRAY_LEN(migration_keys),
-                                               sizeof(raw_migration) };
+static const scn_section migration_section = { migration_keys, ARRAY_LEN(migration_keys),
+                                               sizeof(raw_migration), NULL };
 
 static const scn_key srb_keys[] = {
     { .key = "value", .type = KEY_REAL, .offset = offsetof(raw_srb, value), .min = 0.9,
@@ -200,8 +256,8 @@ static const scn_key srb_keys[] = {
     { .key = "file", .type = KEY_PATH, .offset = offsetof(raw_srb, file), .deflt = "none",
       .help = "sex ratio at birth by year, male births per female birth", .csv = "year,srb" },
 };
-static const scn_section srb_section = { "srb", srb_keys, ARRAY_LEN(srb_keys),
-                                         sizeof(raw_srb) };
+static const scn_section srb_section = { srb_keys, ARRAY_LEN(srb_keys), sizeof(raw_srb),
+                                         NULL };
 
 static const cyaml_strval_t pattern_choices[] = {
     { "wpp", PS_FERT_PATTERN_WPP },
@@ -228,9 +284,8 @@ static const scn_key fertility_keys[] = {
       .min = 15.0, .max = 45.0, .unit = "years", .deflt = "none",
       .help = "mean age of childbearing of the Hadwiger curve; only with pattern: hadwiger" },
 };
-static const scn_section fertility_section = { "fertility", fertility_keys,
-                                               ARRAY_LEN(fertility_keys),
-                                               sizeof(raw_fertility) };
+static const scn_section fertility_section = { fertility_keys, ARRAY_LEN(fertility_keys),
+                                               sizeof(raw_fertility), NULL };
 
 static const scn_key mortality_keys[] = {
     { .key = "mx_file", .type = KEY_PATH, .offset = offsetof(raw_mortality, mx_file),
@@ -243,9 +298,8 @@ static const scn_key mortality_keys[] = {
               "scaled to reproduce it",
       .csv = "year,sex,e0" },
 };
-static const scn_section mortality_section = { "mortality", mortality_keys,
-                                               ARRAY_LEN(mortality_keys),
-                                               sizeof(raw_mortality) };
+static const scn_section mortality_section = { mortality_keys, ARRAY_LEN(mortality_keys),
+                                               sizeof(raw_mortality), NULL };
 
 static const scn_key population_keys[] = {
     { .key = "file", .type = KEY_PATH, .offset = offsetof(raw_population, file),
@@ -253,9 +307,8 @@ static const scn_key population_keys[] = {
       .help = "base population on 1 July of start by sex and age, persons",
       .csv = "sex,age,value" },
 };
-static const scn_section population_section = { "population", population_keys,
-                                                ARRAY_LEN(population_keys),
-                                                sizeof(raw_population) };
+static const scn_section population_section = { population_keys, ARRAY_LEN(population_keys),
+                                                sizeof(raw_population), NULL };
 
 static const scn_key data_keys[] = {
     { .key = "wpp_dir", .type = KEY_PATH, .offset = offsetof(raw_data, wpp_dir),
@@ -265,8 +318,284 @@ static const scn_key data_keys[] = {
       .deflt = "none (every input must then come from a file)",
       .help = "WPP location: its exact name (China) or M49 numeric code (156)" },
 };
-static const scn_section data_section = { "data", data_keys, ARRAY_LEN(data_keys),
-                                          sizeof(raw_data) };
+static const scn_section data_section = { data_keys, ARRAY_LEN(data_keys),
+                                          sizeof(raw_data), NULL };
+
+static const ps_birth_order birth_order_defaults = PS_BIRTH_ORDER_INIT;
+static const scn_key birth_order_keys[] = {
+    { .key = "first", .type = KEY_REAL, .offset = offsetof(ps_birth_order, share[0]),
+      .min = 0.0, .max = 1.0, .unit = "(share of base-year births)",
+      .help = "share of first births among the births of the base year" },
+    { .key = "second", .type = KEY_REAL, .offset = offsetof(ps_birth_order, share[1]),
+      .min = 0.0, .max = 1.0, .unit = "(share of base-year births)",
+      .help = "share of second births among the births of the base year" },
+    { .key = "third", .type = KEY_REAL, .offset = offsetof(ps_birth_order, share[2]),
+      .min = 0.0, .max = 1.0, .unit = "(share of base-year births)",
+      .help = "share of third and later births among the births of the base year" },
+};
+static const scn_section birth_order_section = { birth_order_keys, ARRAY_LEN(birth_order_keys),
+                                                 sizeof(ps_birth_order), &birth_order_defaults };
+
+static const ps_economy economy_defaults = PS_ECONOMY_INIT;
+static const scn_key economy_keys[] = {
+    { .key = "household_income", .type = KEY_REAL,
+      .offset = offsetof(ps_economy, household_income), .min = 1000.0, .max = 1e7,
+      .unit = "yuan per household per year",
+      .help = "disposable income of a household, the yardstick of cash benefits" },
+    { .key = "discount_rate", .type = KEY_REAL, .offset = offsetof(ps_economy, discount_rate),
+      .min = 0.0, .max = 0.5, .unit = "per year", .help = "discount rate of costs and benefits" },
+    { .key = "childcare_spots_per_1000", .type = KEY_REAL,
+      .offset = offsetof(ps_economy, childcare_spots_per_1000), .min = 0.0, .max = 100.0,
+      .unit = "spots per 1,000 population", .help = "childcare supply in the base year" },
+    { .key = "childcare_enrollment", .type = KEY_REAL,
+      .offset = offsetof(ps_economy, childcare_enrollment), .min = 0.0, .max = 1.0,
+      .unit = "(share of under-3s)", .help = "share of under-3s enrolled in childcare" },
+    { .key = "childcare_ceiling", .type = KEY_REAL,
+      .offset = offsetof(ps_economy, childcare_ceiling), .min = 0.0, .max = 1.0,
+      .unit = "(share of under-3s)",
+      .help = "share of under-3s whose families want a place; at least childcare_enrollment" },
+    { .key = "childcare_fee", .type = KEY_REAL, .offset = offsetof(ps_economy, childcare_fee),
+      .min = 0.0, .max = 1e5, .unit = "yuan per month",
+      .help = "childcare fee per child before subsidies" },
+    { .key = "childcare_price_elasticity", .type = KEY_REAL,
+      .offset = offsetof(ps_economy, childcare_price_elasticity), .min = 0.0, .max = 5.0,
+      .unit = "% per 1 % fee cut", .help = "rise in wanted places when the fee falls" },
+    { .key = "maternity_days", .type = KEY_REAL, .offset = offsetof(ps_economy, maternity_days),
+      .min = 0.0, .max = 1000.0, .unit = "days", .help = "paid maternity leave before any policy" },
+    { .key = "paternity_days", .type = KEY_REAL, .offset = offsetof(ps_economy, paternity_days),
+      .min = 0.0, .max = 1000.0, .unit = "days", .help = "paternity leave before any policy" },
+    { .key = "parental_days", .type = KEY_REAL, .offset = offsetof(ps_economy, parental_days),
+      .min = 0.0, .max = 1000.0, .unit = "days", .help = "parental leave before any policy" },
+    { .key = "monthly_wage", .type = KEY_REAL, .offset = offsetof(ps_economy, monthly_wage),
+      .min = 0.0, .max = 1e6, .unit = "yuan per month",
+      .help = "average wage, the cost of a month of paid leave" },
+};
+static const scn_section economy_section = { economy_keys, ARRAY_LEN(economy_keys),
+                                             sizeof(ps_economy), &economy_defaults };
+
+static const cyaml_strval_t elasticity_choices[] = {
+    { "low", PS_ELASTICITY_LOW },
+    { "default", PS_ELASTICITY_DEFAULT },
+    { "high", PS_ELASTICITY_HIGH },
+};
+
+/* Every response parameter defaults to the value of the elasticity preset. */
+#define RESPONSE_DEFAULT "the elasticity preset's"
+static const scn_key response_keys[] = {
+    { .key = "elasticity", .type = KEY_ENUM, .offset = offsetof(raw_response, elasticity),
+      .deflt = "default, unless the command line chooses another",
+      .help = "preset of every response parameter (docs/policy.md); the keys below override "
+              "single parameters",
+      .choices = elasticity_choices, .n_choices = ARRAY_LEN(elasticity_choices) },
+    { .key = "cash_elasticity", .type = KEY_REAL,
+      .offset = offsetof(raw_response, r.cash_elasticity),
+      .min = 0.0, .max = 5.0, .unit = "% births per 1 % of household income",
+      .deflt = RESPONSE_DEFAULT,
+      .help = "short-run birth response to the present value of cash per birth" },
+    { .key = "quantum_share", .type = KEY_REAL, .offset = offsetof(raw_response, r.quantum_share),
+      .min = 0.0, .max = 1.0, .unit = "(share of the response)", .deflt = RESPONSE_DEFAULT,
+      .help = "share of the cash and leave response that is permanent" },
+    { .key = "order_weight_first", .type = KEY_REAL,
+      .offset = offsetof(raw_response, r.order_weight[0]), .min = 0.0, .max = 10.0,
+      .unit = "(relative to the average)", .deflt = RESPONSE_DEFAULT,
+      .help = "cash response of first births" },
+    { .key = "order_weight_second", .type = KEY_REAL,
+      .offset = offsetof(raw_response, r.order_weight[1]), .min = 0.0, .max = 10.0,
+      .unit = "(relative to the average)", .deflt = RESPONSE_DEFAULT,
+      .help = "cash response of second births" },
+    { .key = "order_weight_third", .type = KEY_REAL,
+      .offset = offsetof(raw_response, r.order_weight[2]), .min = 0.0, .max = 10.0,
+      .unit = "(relative to the average)", .deflt = RESPONSE_DEFAULT,
+      .help = "cash response of third and later births" },
+    { .key = "lag_months", .type = KEY_REAL, .offset = offsetof(raw_response, r.lag_months),
+      .min = 0.0, .max = 36.0, .unit = "months", .deflt = RESPONSE_DEFAULT,
+      .help = "time from a policy's start to the first births it affects" },
+    { .key = "tempo_years", .type = KEY_REAL, .offset = offsetof(raw_response, r.tempo_years),
+      .min = 0.0, .max = 20.0, .unit = "years", .deflt = RESPONSE_DEFAULT,
+      .help = "years over which births are brought forward" },
+    { .key = "payback_years", .type = KEY_REAL, .offset = offsetof(raw_response, r.payback_years),
+      .min = 0.0, .max = 30.0, .unit = "years", .deflt = RESPONSE_DEFAULT,
+      .help = "years over which brought-forward births are paid back" },
+    { .key = "childcare_per_10pp", .type = KEY_REAL,
+      .offset = offsetof(raw_response, r.childcare_per_10pp), .min = 0.0, .max = 20.0,
+      .unit = "% births per +10 points of enrollment", .deflt = RESPONSE_DEFAULT,
+      .help = "birth response to under-3 childcare enrollment" },
+    { .key = "childcare_weight_first", .type = KEY_REAL,
+      .offset = offsetof(raw_response, r.childcare_weight[0]), .min = 0.0, .max = 10.0,
+      .unit = "(relative to the average)", .deflt = RESPONSE_DEFAULT,
+      .help = "childcare response of first births" },
+    { .key = "childcare_weight_second", .type = KEY_REAL,
+      .offset = offsetof(raw_response, r.childcare_weight[1]), .min = 0.0, .max = 10.0,
+      .unit = "(relative to the average)", .deflt = RESPONSE_DEFAULT,
+      .help = "childcare response of second births" },
+    { .key = "childcare_weight_third", .type = KEY_REAL,
+      .offset = offsetof(raw_response, r.childcare_weight[2]), .min = 0.0, .max = 10.0,
+      .unit = "(relative to the average)", .deflt = RESPONSE_DEFAULT,
+      .help = "childcare response of third and later births" },
+    { .key = "leave_per_3_months", .type = KEY_REAL,
+      .offset = offsetof(raw_response, r.leave_per_3_months), .min = 0.0, .max = 20.0,
+      .unit = "% births per 3 months of paid leave", .deflt = RESPONSE_DEFAULT,
+      .help = "birth response (tempo) to longer paid maternity leave" },
+    { .key = "paternity_per_10_days", .type = KEY_REAL,
+      .offset = offsetof(raw_response, r.paternity_per_10_days), .min = 0.0, .max = 20.0,
+      .unit = "% births per 10 days", .deflt = RESPONSE_DEFAULT,
+      .help = "birth response (quantum) to paternity and parental leave" },
+    { .key = "employer_pass_through", .type = KEY_REAL,
+      .offset = offsetof(raw_response, r.employer_pass_through), .min = 0.0, .max = 1.0,
+      .unit = "(share of the subsidy)", .deflt = RESPONSE_DEFAULT,
+      .help = "value to households of an employer insurance subsidy" },
+};
+static const scn_section response_section = { response_keys, ARRAY_LEN(response_keys),
+                                              sizeof(raw_response), NULL };
+
+static const cyaml_strval_t lever_choices[] = {
+    { "birth_reward", PS_LEVER_BIRTH_REWARD }, { "monthly_subsidy", PS_LEVER_MONTHLY_SUBSIDY },
+    { "childcare", PS_LEVER_CHILDCARE },       { "leave", PS_LEVER_LEAVE },
+    { "insurance", PS_LEVER_INSURANCE },
+};
+
+/* Defaults of the policy keys that apply to a policy's lever; keys of other levers stay 0. */
+static const raw_policy policy_defaults = { .eligible_share = 1.0, .max_age = 3,
+                                            .paid_share = 1.0, .employer_si_months = 6.0,
+                                            .employed_share = 0.7, .unemployed_share = 0.05 };
+
+#define M_SUBSIDY LEVER_BIT(PS_LEVER_MONTHLY_SUBSIDY)
+#define CHILDCARE LEVER_BIT(PS_LEVER_CHILDCARE)
+#define LEAVE LEVER_BIT(PS_LEVER_LEAVE)
+#define INSURANCE LEVER_BIT(PS_LEVER_INSURANCE)
+static const scn_key policy_keys[] = {
+    { .key = "lever", .type = KEY_ENUM, .offset = offsetof(raw_policy, lever), .required = true,
+      .help = "kind of instrument", .choices = lever_choices,
+      .n_choices = ARRAY_LEN(lever_choices) },
+    { .key = "name", .type = KEY_NAME, .offset = offsetof(raw_policy, name),
+      .deflt = "the lever's name",
+      .help = "instrument name, its output group; policies of one name must not overlap in time" },
+    { .key = "start", .type = KEY_INT, .offset = offsetof(raw_policy, start), .min = 1950,
+      .max = 2300, .unit = "(calendar year)", .required = true,
+      .help = "first calendar year in force (from 1 January), within the scenario's start..end" },
+    { .key = "end", .type = KEY_INT, .offset = offsetof(raw_policy, end), .min = 1950,
+      .max = 2300, .unit = "(calendar year)", .deflt = "the end of the projection",
+      .help = "last calendar year in force (to 31 December), from the policy's start to the "
+              "scenario's end" },
+    { .key = "first", .type = KEY_REAL, .offset = offsetof(raw_policy, first), .min = 0.0,
+      .max = 1e7, .unit = "yuan", .levers = LEVERS_CASH,
+      .help = "amount for a first child: per birth (birth_reward) or per child and month "
+              "(monthly_subsidy)" },
+    { .key = "second", .type = KEY_REAL, .offset = offsetof(raw_policy, second), .min = 0.0,
+      .max = 1e7, .unit = "yuan", .levers = LEVERS_CASH,
+      .help = "amount for a second child, like first" },
+    { .key = "third", .type = KEY_REAL, .offset = offsetof(raw_policy, third), .min = 0.0,
+      .max = 1e7, .unit = "yuan", .levers = LEVERS_CASH,
+      .help = "amount for a third or later child, like first" },
+    { .key = "eligible_share", .type = KEY_REAL, .offset = offsetof(raw_policy, eligible_share),
+      .min = 0.0, .max = 1.0, .unit = "(share of births or children)", .levers = LEVERS_CASH,
+      .help = "share of births or children that qualify" },
+    { .key = "max_age", .type = KEY_INT, .offset = offsetof(raw_policy, max_age), .min = 1,
+      .max = 18, .unit = "years", .levers = M_SUBSIDY,
+      .help = "the subsidy is paid while the child is under this age" },
+    { .key = "born_from", .type = KEY_INT, .offset = offsetof(raw_policy, born_from),
+      .min = 1950, .max = 2300, .unit = "(calendar year)", .levers = M_SUBSIDY,
+      .deflt = "none (every child under max_age)",
+      .help = "only children born from 1 January of this year qualify" },
+    { .key = "low_income_topup", .type = KEY_REAL,
+      .offset = offsetof(raw_policy, low_income_topup), .min = 0.0, .max = 1e6,
+      .unit = "yuan per child per month", .levers = M_SUBSIDY,
+      .help = "extra subsidy for children of low-income families" },
+    { .key = "low_income_share", .type = KEY_REAL,
+      .offset = offsetof(raw_policy, low_income_share), .min = 0.0, .max = 1.0,
+      .unit = "(share of children)", .levers = M_SUBSIDY,
+      .help = "share of children in low-income families, who get low_income_topup" },
+    { .key = "spots_per_1000", .type = KEY_REAL, .offset = offsetof(raw_policy, spots_per_1000),
+      .min = 0.0, .max = 100.0, .unit = "spots per 1,000 population", .levers = CHILDCARE,
+      .help = "childcare supply target (0 keeps the economy's supply)" },
+    { .key = "operating_subsidy", .type = KEY_REAL,
+      .offset = offsetof(raw_policy, operating_subsidy), .min = 0.0, .max = 1e5,
+      .unit = "yuan per enrolled child per month", .levers = CHILDCARE,
+      .help = "subsidy paid to childcare providers" },
+    { .key = "fee_subsidy", .type = KEY_REAL, .offset = offsetof(raw_policy, fee_subsidy),
+      .min = 0.0, .max = 1e5, .unit = "yuan per enrolled child per month", .levers = CHILDCARE,
+      .help = "subsidy paid to families, lowering the fee" },
+    { .key = "construction_subsidy", .type = KEY_REAL,
+      .offset = offsetof(raw_policy, construction_subsidy), .min = 0.0, .max = 1e7,
+      .unit = "yuan per new spot", .levers = CHILDCARE,
+      .help = "one-time subsidy per childcare spot built" },
+    { .key = "maternity_days", .type = KEY_REAL, .offset = offsetof(raw_policy, maternity_days),
+      .min = 0.0, .max = 1000.0, .unit = "days", .levers = LEAVE,
+      .help = "maternity leave in force (compared with economy.maternity_days)" },
+    { .key = "paternity_days", .type = KEY_REAL, .offset = offsetof(raw_policy, paternity_days),
+      .min = 0.0, .max = 1000.0, .unit = "days", .levers = LEAVE,
+      .help = "paternity leave in force (compared with economy.paternity_days)" },
+    { .key = "parental_days", .type = KEY_REAL, .offset = offsetof(raw_policy, parental_days),
+      .min = 0.0, .max = 1000.0, .unit = "days", .levers = LEAVE,
+      .help = "parental leave in force (compared with economy.parental_days)" },
+    { .key = "paid_share", .type = KEY_REAL, .offset = offsetof(raw_policy, paid_share),
+      .min = 0.0, .max = 1.0, .unit = "(share of leave days)", .levers = LEAVE,
+      .help = "share of leave days paid at the full wage" },
+    { .key = "medical_per_birth", .type = KEY_REAL,
+      .offset = offsetof(raw_policy, medical_per_birth), .min = 0.0, .max = 1e7,
+      .unit = "yuan per birth", .levers = INSURANCE, .help = "birth medical costs covered" },
+    { .key = "employer_si_first", .type = KEY_REAL,
+      .offset = offsetof(raw_policy, employer_si_first), .min = 0.0, .max = 1.0,
+      .unit = "(share of contributions)", .levers = INSURANCE,
+      .help = "share of employer social-insurance contributions refunded during maternity "
+              "leave after a first birth" },
+    { .key = "employer_si_second", .type = KEY_REAL,
+      .offset = offsetof(raw_policy, employer_si_second), .min = 0.0, .max = 1.0,
+      .unit = "(share of contributions)", .levers = INSURANCE,
+      .help = "like employer_si_first, after a second birth" },
+    { .key = "employer_si_third", .type = KEY_REAL,
+      .offset = offsetof(raw_policy, employer_si_third), .min = 0.0, .max = 1.0,
+      .unit = "(share of contributions)", .levers = INSURANCE,
+      .help = "like employer_si_first, after a third or later birth" },
+    { .key = "employer_si_months", .type = KEY_REAL,
+      .offset = offsetof(raw_policy, employer_si_months), .min = 0.0, .max = 36.0,
+      .unit = "months", .levers = INSURANCE, .help = "months of contributions refunded per birth" },
+    { .key = "employer_si_monthly", .type = KEY_REAL,
+      .offset = offsetof(raw_policy, employer_si_monthly), .min = 0.0, .max = 1e6,
+      .unit = "yuan per month", .levers = INSURANCE,
+      .help = "employer social-insurance contributions per employed mother" },
+    { .key = "employed_share", .type = KEY_REAL, .offset = offsetof(raw_policy, employed_share),
+      .min = 0.0, .max = 1.0, .unit = "(share of mothers)", .levers = INSURANCE,
+      .help = "share of mothers in covered employment" },
+    { .key = "unemployment_per_birth", .type = KEY_REAL,
+      .offset = offsetof(raw_policy, unemployment_per_birth), .min = 0.0, .max = 1e7,
+      .unit = "yuan per birth", .levers = INSURANCE,
+      .help = "extra unemployment-insurance benefit per birth" },
+    { .key = "unemployed_share", .type = KEY_REAL,
+      .offset = offsetof(raw_policy, unemployed_share), .min = 0.0, .max = 1.0,
+      .unit = "(share of mothers)", .levers = INSURANCE,
+      .help = "share of mothers drawing unemployment benefit" },
+};
+#undef M_SUBSIDY
+#undef CHILDCARE
+#undef LEAVE
+#undef INSURANCE
+static const scn_section policy_section = { policy_keys, ARRAY_LEN(policy_keys),
+                                            sizeof(raw_policy), &policy_defaults };
+
+static const scn_key variant_keys[] = {
+    { .key = "name", .type = KEY_NAME, .offset = offsetof(raw_variant, name), .required = true,
+      .help = "member name, its output group; unique in the file, the top-level name included" },
+    { .key = "title", .type = KEY_TEXT, .offset = offsetof(raw_variant, title), .deflt = "none",
+      .help = "free text shown in reports and plots" },
+    { .key = "extends", .type = KEY_NAME, .offset = offsetof(raw_variant, extends),
+      .deflt = "the top level",
+      .help = "member defined earlier in the file whose economy, response and policies this "
+              "one starts from" },
+    { .key = "economy", .type = KEY_MAP, .offset = offsetof(raw_variant, economy),
+      .help = "economy keys that differ from the parent's", .sub = &economy_section,
+      .same_as = "economy" },
+    { .key = "response", .type = KEY_MAP, .offset = offsetof(raw_variant, response),
+      .help = "response keys that differ from the parent's", .sub = &response_section,
+      .same_as = "response" },
+    { .key = "policies", .type = KEY_SEQ, .offset = offsetof(raw_variant, policies),
+      .count_offset = offsetof(raw_variant, n_policies),
+      .help = "policies added to the parent's; one with the name of an inherited policy "
+              "replaces every inherited policy of that name",
+      .sub = &policy_section, .same_as = "policies[]" },
+};
+static const scn_section variant_section = { variant_keys, ARRAY_LEN(variant_keys),
+                                             sizeof(raw_variant), NULL };
 
 static const cyaml_strval_t engine_choices[] = {
     { "ccm", PS_ENGINE_CCM },
@@ -301,9 +630,27 @@ static const scn_key top_keys[] = {
       .help = "sex ratio at birth", .sub = &srb_section },
     { .key = "migration", .type = KEY_MAP, .offset = offsetof(raw_scenario, migration),
       .help = "net international migration", .sub = &migration_section },
+    { .key = "birth_order", .type = KEY_MAP, .offset = offsetof(raw_scenario, birth_order),
+      .help = "birth order of the births of the base year, which calibrates the response by "
+              "order; the three shares sum to 1",
+      .sub = &birth_order_section },
+    { .key = "economy", .type = KEY_MAP, .offset = offsetof(raw_scenario, economy),
+      .help = "economic setting of the policies: income, childcare, leave and wages",
+      .sub = &economy_section },
+    { .key = "response", .type = KEY_MAP, .offset = offsetof(raw_scenario, response),
+      .help = "how strongly births respond to policies", .sub = &response_section },
+    { .key = "policies", .type = KEY_SEQ, .offset = offsetof(raw_scenario, policies),
+      .count_offset = offsetof(raw_scenario, n_policies),
+      .help = "family-policy instruments of the top level, one '- lever: ...' item each",
+      .sub = &policy_section },
+    { .key = "variants", .type = KEY_SEQ, .offset = offsetof(raw_scenario, variants),
+      .count_offset = offsetof(raw_scenario, n_variants),
+      .help = "further members of the scenario family, one '- name: ...' item each; each "
+              "shares the demographic inputs and states only what differs from its parent",
+      .sub = &variant_section },
 };
-static const scn_section top_section = { "", top_keys, ARRAY_LEN(top_keys),
-                                         sizeof(raw_scenario) };
+static const scn_section top_section = { top_keys, ARRAY_LEN(top_keys),
+                                         sizeof(raw_scenario), NULL };
 
 /* Rules between keys, as ps_scn_describe() prints them. Each is enforced by one of the
  * build_<section>() functions below, which a test per rule holds to its word. */
@@ -324,6 +671,21 @@ static const char *const scn_rules[] = {
     "migration: at most one of file, total and total_file; none: true excludes all three; "
     "male_share and schedule only apply with total or total_file.",
     "migration.none: false without data.location needs file, total or total_file.",
+    "birth_order: first + second + third must be 1 (within 1e-6); shares not given keep "
+    "their defaults.",
+    "economy.childcare_ceiling must be at least economy.childcare_enrollment, in every member "
+    "after its overrides.",
+    "policies[]: lever and start are required, and only the keys of the policy's lever may be "
+    "given (listed below). start and end lie within the scenario's start..end, end not before "
+    "start; without end a policy lasts to the end of the projection.",
+    "policies[]: two policies of one member with the same name must not be in force in the "
+    "same year; give one of them another name to stack them.",
+    "policies[]: low_income_topup without low_income_share pays nobody (warning).",
+    "variants[]: name is required and differs from the top-level name and every other "
+    "variant's; extends names the top level or a variant given earlier.",
+    "A variant starts from a copy of its parent's economy, response and policies and applies "
+    "its own keys; its policies are appended, and one named like an inherited policy replaces "
+    "every inherited policy of that name.",
 };
 
 /* ---------------------------------------------------------------------------------------
@@ -349,12 +711,38 @@ static char *dup_len(const char *s, size_t n)
     return copy;
 }
 
+/* parent + sep + tail, cut to fit `out` (size > 0); false if it was cut. */
+static bool join_text(char *out, size_t size, const char *parent, const char *sep,
+                      const char *tail)
+{
+    const char *parts[] = { parent, sep, tail };
+    size_t used = 0;
+    bool whole = true;
+    for (size_t i = 0; i < ARRAY_LEN(parts); ++i) {
+        size_t n = strlen(parts[i]);
+        if (used + n >= size) {
+            n = size - 1 - used;
+            whole = false;
+        }
+        memcpy(out + used, parts[i], n);
+        used += n;
+    }
+    out[used] = '\0';
+    return whole;
+}
+
 /* "a" + "b" -> "a.b"; "" + "b" -> "b". Returns false if the result was cut to fit `out`. */
 static bool join_key(char *out, size_t size, const char *parent, const char *key)
 {
-    int n = parent[0] == '\0' ? snprintf(out, size, "%s", key)
-                               : snprintf(out, size, "%s.%s", parent, key);
-    return n >= 0 && (size_t)n < size;
+    return join_text(out, size, parent, parent[0] == '\0' ? "" : ".", key);
+}
+
+/* "policies" + 2 -> "policies[2]". Returns false if the result was cut to fit `out`. */
+static bool join_index(char *out, size_t size, const char *parent, size_t index)
+{
+    char tail[32];
+    snprintf(tail, sizeof tail, "[%zu]", index);
+    return join_text(out, size, parent, "", tail);
 }
 
 static ps_scn_loc mark_loc(yaml_mark_t mark)
@@ -367,8 +755,8 @@ static ps_scn_loc mark_loc(yaml_mark_t mark)
  * Pass 2, the locator: "dotted key path -> where its key and value stand, and the value's
  * raw text". libcyaml reports a location only for the event it failed on, and nothing at
  * all for rules checked after loading, so every later message asks this table instead.
- * Items of sequences get "[i]" path segments; scenario files have no sequences, but a
- * wrong file may, and its keys still need unique paths.
+ * Items of sequences (policies, variants) get entries of their own with "[i]" path
+ * segments, so "variants[1].policies[0].first" names one value and "policies[2]" one item.
  */
 typedef enum node_kind { NODE_NONE = 0, NODE_SCALAR, NODE_MAPPING, NODE_SEQUENCE } node_kind;
 
@@ -457,7 +845,7 @@ static ps_status walk_push(loc_walk *w, node_kind kind, char *path, ps_scn_loc a
     if (w->depth >= SCN_MAX_DEPTH) {
         free(path);
         return walk_fail(w, PS_EPARSE, at,
-                         "nesting deeper than %d levels; scenario files are at most 3 deep",
+                         "nesting deeper than %d levels; scenario files are at most 5 deep",
                          SCN_MAX_DEPTH);
     }
     loc_frame *f = &w->stack[w->depth++];
@@ -465,6 +853,33 @@ static ps_status walk_push(loc_walk *w, node_kind kind, char *path, ps_scn_loc a
     f->kind = kind;
     f->path = path;
     f->want_key = (kind == NODE_MAPPING);
+    return PS_OK;
+}
+
+/* Append an entry for `path` (taken over, freed on failure) that starts at `at`. Keys and
+ * sequence items both count against SCN_MAX_KEYS. */
+static ps_status locator_add(loc_walk *w, char *path, ps_scn_loc at)
+{
+    locator *loc = w->loc;
+    if (loc->n >= SCN_MAX_KEYS) {
+        free(path);
+        return walk_fail(w, PS_EPARSE, at, "more than %d keys; a scenario needs about 40",
+                         SCN_MAX_KEYS);
+    }
+    if (loc->n == loc->cap) {
+        size_t cap = loc->cap != 0 ? 2 * loc->cap : 64;
+        loc_entry *grown = realloc(loc->entries, cap * sizeof *grown);
+        if (grown == NULL) {
+            free(path);
+            return ps_error_set(w->err, PS_ENOMEM, "out of memory while reading the scenario");
+        }
+        loc->entries = grown;
+        loc->cap = cap;
+    }
+    loc_entry *e = &loc->entries[loc->n++];
+    memset(e, 0, sizeof *e);
+    e->path = path;
+    e->key = at;
     return PS_OK;
 }
 
@@ -491,27 +906,38 @@ static ps_status walk_key(loc_walk *w, loc_frame *top, const yaml_event_t *ev, n
         free(path);
         return rc;
     }
-    if (loc->n >= SCN_MAX_KEYS) {
-        free(path);
-        return walk_fail(w, PS_EPARSE, at, "more than %d keys; a scenario needs about 40",
-                         SCN_MAX_KEYS);
+    ps_status rc = locator_add(w, path, at);
+    if (rc == PS_OK) {
+        top->entry = loc->n - 1;
+        top->want_key = false;
     }
-    if (loc->n == loc->cap) {
-        size_t cap = loc->cap != 0 ? 2 * loc->cap : 64;
-        loc_entry *grown = realloc(loc->entries, cap * sizeof *grown);
-        if (grown == NULL) {
-            free(path);
-            return ps_error_set(w->err, PS_ENOMEM, "out of memory while reading the scenario");
+    return rc;
+}
+
+/* An item of a sequence: an entry "path[i]" whose key and value both stand at the item. */
+static ps_status walk_item(loc_walk *w, loc_frame *top, const yaml_event_t *ev, node_kind kind,
+                           ps_scn_loc at)
+{
+    size_t n = strlen(top->path) + 24;
+    char *path = malloc(n);
+    if (path == NULL) {
+        return ps_error_set(w->err, PS_ENOMEM, "out of memory while reading the scenario");
+    }
+    snprintf(path, n, "%s[%zu]", top->path, top->n_items++);
+    ps_status rc = locator_add(w, path, at);
+    if (rc != PS_OK) {
+        return rc;
+    }
+    loc_entry *e = &w->loc->entries[w->loc->n - 1];
+    e->value = at;
+    e->kind = kind;
+    if (kind == NODE_SCALAR) {
+        e->text = dup_len((const char *)ev->data.scalar.value, ev->data.scalar.length);
+        e->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+        if (e->text == NULL) {
+            return ps_error_set(w->err, PS_ENOMEM, "out of memory while reading");
         }
-        loc->entries = grown;
-        loc->cap = cap;
     }
-    loc_entry *e = &loc->entries[loc->n];
-    memset(e, 0, sizeof *e);
-    e->path = path;
-    e->key = at;
-    top->entry = loc->n++;
-    top->want_key = false;
     return PS_OK;
 }
 
@@ -554,12 +980,11 @@ static ps_status walk_node(loc_walk *w, const yaml_event_t *ev, node_kind kind)
             }
             child = dup_text(e->path);
         } else {
-            size_t n = strlen(top->path) + 24;
-            child = malloc(n);
-            if (child != NULL) {
-                snprintf(child, n, "%s[%zu]", top->path, top->n_items);
+            ps_status rc = walk_item(w, top, ev, kind, at);
+            if (rc != PS_OK) {
+                return rc;
             }
-            top->n_items++;
+            child = dup_text(w->loc->entries[w->loc->n - 1].path);
         }
     }
     if (kind == NODE_SCALAR) {
@@ -852,40 +1277,74 @@ static ps_scn_loc missing_loc(const load_ctx *c, const char *parent)
     return e != NULL ? e->value : top;
 }
 
-/* The row of the key table that describes `path`, or NULL; *sec_out gets its section. */
-static const scn_key *find_key(const char *path, const scn_section **sec_out)
+/* The row of `sec` named by the first n characters of `name`, or NULL. */
+static const scn_key *section_key(const scn_section *sec, const char *name, size_t n)
+{
+    for (size_t k = 0; k < sec->n_keys; ++k) {
+        if (strlen(sec->keys[k].key) == n && strncmp(sec->keys[k].key, name, n) == 0) {
+            return &sec->keys[k];
+        }
+    }
+    return NULL;
+}
+
+/*
+ * The row of the key table that describes `path`, or NULL; *sec_out gets its section and
+ * *item_out whether the path ends in an item index ("policies[0]" is an item of the
+ * sequence `policies`, whose row is returned). Either output may be NULL.
+ */
+static const scn_key *find_key_item(const char *path, const scn_section **sec_out,
+                                    bool *item_out)
 {
     const scn_section *sec = &top_section;
     const char *rest = path;
     for (;;) {
-        size_t n = strcspn(rest, ".");
-        const scn_key *hit = NULL;
-        for (size_t k = 0; k < sec->n_keys; ++k) {
-            if (strlen(sec->keys[k].key) == n && strncmp(sec->keys[k].key, rest, n) == 0) {
-                hit = &sec->keys[k];
+        size_t n = strcspn(rest, ".[");
+        const scn_key *hit = section_key(sec, rest, n);
+        const char *after = rest + n;
+        bool item = false;
+        if (hit != NULL && hit->type == KEY_SEQ && *after == '[') {
+            const char *close = strchr(after, ']');
+            if (close == NULL) {
+                return NULL;
             }
+            after = close + 1;
+            item = true;
         }
-        if (hit == NULL || rest[n] == '\0') {
+        if (hit == NULL || *after == '\0') {
             if (sec_out != NULL) {
                 *sec_out = sec;
             }
+            if (item_out != NULL) {
+                *item_out = item;
+            }
             return hit;
         }
-        if (hit->type != KEY_MAP) {
+        if (*after != '.' || (hit->type != KEY_MAP && !item)) {
             return NULL;
         }
         sec = hit->sub;
-        rest += n + 1;
+        rest = after + 1;
     }
 }
 
+static const scn_key *find_key(const char *path, const scn_section **sec_out)
+{
+    return find_key_item(path, sec_out, NULL);
+}
+
+/* The section of the mapping at `path` (a section or a sequence item), or NULL. */
 static const scn_section *find_section(const char *path)
 {
+    bool item = false;
     if (path[0] == '\0') {
         return &top_section;
     }
-    const scn_key *k = find_key(path, NULL);
-    return k != NULL && k->type == KEY_MAP ? k->sub : NULL;
+    const scn_key *k = find_key_item(path, NULL, &item);
+    if (k == NULL) {
+        return NULL;
+    }
+    return (k->type == KEY_MAP && !item) || (k->type == KEY_SEQ && item) ? k->sub : NULL;
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -1016,6 +1475,10 @@ static void expected_text(char *out, size_t size, const scn_key *key)
         snprintf(out, size, "one of: %s", choices);
         return;
     case KEY_MAP: snprintf(out, size, "a mapping of indented 'key: value' lines"); return;
+    case KEY_SEQ:
+        snprintf(out, size, "a sequence of mappings, one '- %s: ...' item each",
+                 key->sub->keys[0].key);
+        return;
     }
 }
 
@@ -1132,26 +1595,51 @@ static ps_status check_scalar(const load_ctx *c, const scn_key *key, const char 
         return PS_OK;
     case KEY_BOOL:
     case KEY_ENUM:
-    case KEY_MAP: break;
+    case KEY_MAP:
+    case KEY_SEQ: break;
     }
     return PS_OK;
 }
 
-/* Pass 4a: every key the file gives, section by section, against its table row. */
-static ps_status check_section(const load_ctx *c, const scn_section *sec, const void *raw)
+/* Paths are short: the deepest is "variants[N].policies[M].unemployment_per_birth". */
+#define PATH_MAX_LEN 160
+
+static ps_status check_section(const load_ctx *c, const char *prefix, const scn_section *sec,
+                               const void *raw);
+
+/* The items of a sequence key, as libcyaml stored them: a pointer and a uint32_t count. */
+static const char *seq_items(const scn_key *key, const void *raw, uint32_t *n_out)
+{
+    const char *items;
+    memcpy(&items, (const char *)raw + key->offset, sizeof items);
+    memcpy(n_out, (const char *)raw + key->count_offset, sizeof *n_out);
+    return items;
+}
+
+/* Pass 4a: every key the file gives under `prefix`, section by section, against its row. */
+static ps_status check_section(const load_ctx *c, const char *prefix, const scn_section *sec,
+                               const void *raw)
 {
     ps_status rc = PS_OK;
     for (size_t k = 0; k < sec->n_keys && rc == PS_OK; ++k) {
         const scn_key *key = &sec->keys[k];
-        char path[128];
-        join_key(path, sizeof path, sec->path, key->key);
+        char path[PATH_MAX_LEN];
+        join_key(path, sizeof path, prefix, key->key);
         const loc_entry *e = locator_find(&c->loc, path);
         const void *value = (const char *)raw + key->offset;
         if (e == NULL) {
             continue;
         }
         if (key->type == KEY_MAP) {
-            rc = check_section(c, key->sub, value);
+            rc = check_section(c, path, key->sub, value);
+        } else if (key->type == KEY_SEQ) {
+            uint32_t n = 0;
+            const char *items = seq_items(key, raw, &n);
+            for (uint32_t i = 0; i < n && rc == PS_OK; ++i) {
+                char item[PATH_MAX_LEN];
+                join_index(item, sizeof item, path, i);
+                rc = check_section(c, item, key->sub, items + (size_t)i * key->sub->raw_size);
+            }
         } else {
             rc = check_scalar(c, key, path, e, value);
         }
@@ -1164,17 +1652,35 @@ static ps_status check_section(const load_ctx *c, const scn_section *sec, const 
  * buffer (no allocation, no mutable statics); every field is optional because required
  * keys are checked in pass 4, where the message can say what the key means.
  */
+/* economy, response and policies appear twice: at the top level and in each variant. */
 #define SCHEMA_FIELDS                                                                          \
     (ARRAY_LEN(top_keys) + ARRAY_LEN(data_keys) + ARRAY_LEN(population_keys) +                 \
      ARRAY_LEN(mortality_keys) + ARRAY_LEN(fertility_keys) + ARRAY_LEN(srb_keys) +             \
-     ARRAY_LEN(migration_keys) + ARRAY_LEN(schedule_keys) + 8 /* one end marker each */)
+     ARRAY_LEN(migration_keys) + ARRAY_LEN(schedule_keys) + ARRAY_LEN(birth_order_keys) +      \
+     2 * (ARRAY_LEN(economy_keys) + ARRAY_LEN(response_keys) + ARRAY_LEN(policy_keys)) +       \
+     ARRAY_LEN(variant_keys) + 16 /* one end marker each */)
+#define SCHEMA_ITEMS 3 /* item schemas: policies, variants, variants[].policies */
 
 typedef struct schema_buf {
     cyaml_schema_field_t fields[SCHEMA_FIELDS];
-    size_t used;
+    cyaml_schema_value_t items[SCHEMA_ITEMS];
+    size_t used, used_items;
 } schema_buf;
 
 static const cyaml_schema_field_t *schema_fields(schema_buf *sb, const scn_section *sec);
+
+/* The schema of one item of a KEY_SEQ: a mapping stored in place in the item array. */
+static const cyaml_schema_value_t *schema_item(schema_buf *sb, const scn_section *sec)
+{
+    assert(sb->used_items < ARRAY_LEN(sb->items));
+    cyaml_schema_value_t *v = &sb->items[sb->used_items++];
+    memset(v, 0, sizeof *v);
+    v->type = CYAML_MAPPING;
+    v->flags = CYAML_FLAG_DEFAULT;
+    v->data_size = sec->raw_size;
+    v->mapping.fields = schema_fields(sb, sec);
+    return v;
+}
 
 static cyaml_schema_value_t schema_value(schema_buf *sb, const scn_key *key)
 {
@@ -1215,6 +1721,14 @@ static cyaml_schema_value_t schema_value(schema_buf *sb, const scn_key *key)
         v.data_size = key->sub->raw_size;
         v.mapping.fields = schema_fields(sb, key->sub);
         break;
+    case KEY_SEQ:
+        v.type = CYAML_SEQUENCE;
+        v.flags = CYAML_FLAG_OPTIONAL | CYAML_FLAG_POINTER;
+        v.data_size = key->sub->raw_size;
+        v.sequence.entry = schema_item(sb, key->sub);
+        v.sequence.min = 0;
+        v.sequence.max = CYAML_UNLIMITED;
+        break;
     }
     return v;
 }
@@ -1228,6 +1742,10 @@ static const cyaml_schema_field_t *schema_fields(schema_buf *sb, const scn_secti
         memset(&first[k], 0, sizeof first[k]);
         first[k].key = sec->keys[k].key;
         first[k].data_offset = (uint32_t)sec->keys[k].offset;
+        if (sec->keys[k].type == KEY_SEQ) {
+            first[k].count_offset = (uint32_t)sec->keys[k].count_offset;
+            first[k].count_size = sizeof(uint32_t);
+        }
         first[k].value = schema_value(sb, &sec->keys[k]);
     }
     memset(&first[sec->n_keys], 0, sizeof first[sec->n_keys]); /* CYAML_FIELD_END */
@@ -1269,6 +1787,7 @@ static void report_line(cyaml_report *r, const char *line, char fields[][64], si
                         size_t max_fields)
 {
     static const char field_tag[] = "in mapping field '";
+    static const char entry_tag[] = "in sequence entry '";
     const char *loc = strstr(line, "(line: ");
     if (loc != NULL && r->at.line == 0) {
         long ln = 0;
@@ -1283,6 +1802,10 @@ static void report_line(cyaml_report *r, const char *line, char fields[][64], si
         const char *name = line + sizeof field_tag - 1;
         size_t n = (size_t)(loc - name) >= 2 ? (size_t)(loc - name) - 2 : 0; /* "' " */
         snprintf(fields[(*n_fields)++], 64, "%.*s", (int)n, name);
+    } else if (strncmp(line, entry_tag, sizeof entry_tag - 1) == 0 && *n_fields < max_fields) {
+        /* libcyaml counts entries from 1 */
+        long entry = strtol(line + sizeof entry_tag - 1, NULL, 10);
+        snprintf(fields[(*n_fields)++], 64, "[%ld]", entry > 0 ? entry - 1 : 0);
     } else if (strncmp(line, "in ", 3) != 0 && strncmp(line, "Backtrace:", 10) != 0 &&
                r->problem[0] == '\0') {
         snprintf(r->problem, sizeof r->problem, "%s", line);
@@ -1291,7 +1814,7 @@ static void report_line(cyaml_report *r, const char *line, char fields[][64], si
 
 static void parse_cyaml_log(cyaml_report *r, const char *text)
 {
-    char fields[8][64];
+    char fields[12][64];
     size_t n_fields = 0;
     memset(r, 0, sizeof *r);
     while (*text != '\0') {
@@ -1312,7 +1835,8 @@ static void parse_cyaml_log(cyaml_report *r, const char *text)
     }
     for (size_t i = n_fields; i-- > 0;) { /* innermost first -> "outer.inner" */
         size_t used = strlen(r->path);
-        snprintf(r->path + used, sizeof r->path - used, "%s%s", used > 0 ? "." : "", fields[i]);
+        snprintf(r->path + used, sizeof r->path - used, "%s%s",
+                 used > 0 && fields[i][0] != '[' ? "." : "", fields[i]);
     }
 }
 
@@ -1342,13 +1866,70 @@ static size_t edit_distance(const char *a, const char *b)
     return row[nb];
 }
 
+/* The lever an item of policies names, if its `lever` value is a known one. */
+static bool item_lever(const load_ctx *c, const char *item, ps_lever *lever)
+{
+    char path[PATH_MAX_LEN];
+    join_key(path, sizeof path, item, "lever");
+    const loc_entry *e = locator_find(&c->loc, path);
+    for (size_t i = 0; e != NULL && e->text != NULL && i < ARRAY_LEN(lever_choices); ++i) {
+        if (strcmp(e->text, lever_choices[i].str) == 0) {
+            *lever = (ps_lever)lever_choices[i].val;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Does row `key` of the policy table apply to `lever`? */
+static bool key_applies(const scn_key *key, ps_lever lever)
+{
+    return key->levers == 0 || (key->levers & LEVER_BIT(lever)) != 0;
+}
+
+/* "first, second, third, eligible_share, name, start, end": the keys of a lever, its own
+ * first, then those of every lever except `lever` itself. */
+static void lever_keys_text(char *out, size_t size, ps_lever lever)
+{
+    out[0] = '\0';
+    for (int pass = 0; pass < 2; ++pass) {
+        for (size_t k = 0; k < ARRAY_LEN(policy_keys); ++k) {
+            const scn_key *key = &policy_keys[k];
+            bool own = key->levers != 0 && key_applies(key, lever);
+            bool common = key->levers == 0 && strcmp(key->key, "lever") != 0;
+            if ((pass == 0 && own) || (pass == 1 && common)) {
+                size_t used = strlen(out);
+                snprintf(out + used, size - used, "%s%s", used > 0 ? ", " : "", key->key);
+            }
+        }
+    }
+}
+
+/* A fourth birth order (or later) where the keys stop at third. */
+static bool is_later_order(const scn_section *sec, const char *key)
+{
+    static const char *const words[] = { "fourth", "forth", "fifth", "sixth", "4th", "5th" };
+    bool has_orders = false;
+    for (size_t k = 0; sec != NULL && k < sec->n_keys; ++k) {
+        has_orders = has_orders || strstr(sec->keys[k].key, "third") != NULL;
+    }
+    for (size_t i = 0; has_orders && i < ARRAY_LEN(words); ++i) {
+        if (strstr(key, words[i]) != NULL) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static ps_status unknown_key_error(const load_ctx *c, const cyaml_report *r, const char *key)
 {
     const scn_section *sec = find_section(r->path);
-    char full[sizeof r->path + sizeof r->problem + 2], keys[512], where[sizeof r->path + 16];
-    char hint[128];
+    char full[sizeof r->path + sizeof r->problem + 2], keys[400], where[sizeof r->path + 16];
+    char hint[128], expect[64] = "expected one of";
     const char *closest = NULL;
     size_t best = 3; /* suggest only within two edits */
+    ps_lever lever = PS_LEVER_BIRTH_REWARD;
+    bool by_lever = sec == &policy_section && item_lever(c, r->path, &lever);
     join_key(full, sizeof full, r->path, key);
     const loc_entry *e = locator_find(&c->loc, full);
     ps_scn_loc at = e != NULL ? e->key : r->at;
@@ -1356,11 +1937,18 @@ static ps_status unknown_key_error(const load_ctx *c, const cyaml_report *r, con
     for (size_t k = 0; sec != NULL && k < sec->n_keys; ++k) {
         size_t used = strlen(keys);
         size_t d = edit_distance(key, sec->keys[k].key);
-        snprintf(keys + used, sizeof keys - used, "%s%s", k > 0 ? ", " : "", sec->keys[k].key);
-        if (d < best) {
+        if (!by_lever) {
+            snprintf(keys + used, sizeof keys - used, "%s%s", k > 0 ? ", " : "",
+                     sec->keys[k].key);
+        }
+        if (d < best && (!by_lever || key_applies(&sec->keys[k], lever))) {
             best = d;
             closest = sec->keys[k].key;
         }
+    }
+    if (by_lever) {
+        lever_keys_text(keys, sizeof keys, lever);
+        snprintf(expect, sizeof expect, "keys of lever %s", ps_lever_name(lever));
     }
     if (closest != NULL) {
         snprintf(hint, sizeof hint, "did you mean '%s'? ", closest);
@@ -1370,8 +1958,11 @@ static ps_status unknown_key_error(const load_ctx *c, const cyaml_report *r, con
     } else {
         snprintf(where, sizeof where, "mapping '%s'", r->path);
     }
-    return fail_at(c, PS_EPARSE, at, "unknown key '%s' in %s (%sexpected one of: %s)", key,
-                   where, hint, keys);
+    return fail_at(c, PS_EPARSE, at, "unknown key '%s' in %s (%s%s: %s)%s", key, where, hint,
+                   expect, keys,
+                   is_later_order(sec, key) ? "; birth orders are first, second and third "
+                                              "(third = 3rd and later)"
+                                            : "");
 }
 
 static ps_status translate_cyaml(const load_ctx *c, cyaml_err_t code, const char *log)
@@ -1382,8 +1973,17 @@ static ps_status translate_cyaml(const load_ctx *c, cyaml_err_t code, const char
     if (strncmp(r.problem, unexpected, sizeof unexpected - 1) == 0) {
         return unknown_key_error(c, &r, r.problem + sizeof unexpected - 1);
     }
-    const scn_key *key = r.path[0] != '\0' ? find_key(r.path, NULL) : NULL;
+    bool item = false;
+    const scn_key *key = r.path[0] != '\0' ? find_key_item(r.path, NULL, &item) : NULL;
     const loc_entry *e = key != NULL ? locator_find(&c->loc, r.path) : NULL;
+    if (e != NULL && item) { /* an item of policies or variants that is not a mapping */
+        return fail_at(c, PS_EPARSE, e->value,
+                       "%s: expected a mapping of 'key: value' lines starting with '- %s:' "
+                       "(got %s)",
+                       r.path, key->sub->keys[0].key,
+                       e->kind == NODE_SCALAR && is_null_text(e) ? "an empty item"
+                                                                  : node_noun(e->kind));
+    }
     if (e != NULL) {
         return type_error(c, key, r.path, e);
     }
@@ -1417,7 +2017,7 @@ static cyaml_schema_value_t top_schema(schema_buf *sb)
 
 static ps_status load_raw(raw_scenario **raw, const load_ctx *c, const char *text, size_t len)
 {
-    schema_buf sb = { .used = 0 };
+    schema_buf sb = { .used = 0, .used_items = 0 };
     cyaml_log_buf log = { .len = 0 };
     cyaml_config_t cfg;
     cyaml_data_t *data = NULL;
@@ -1437,7 +2037,7 @@ static ps_status load_raw(raw_scenario **raw, const load_ctx *c, const char *tex
 
 static void free_raw(raw_scenario *raw)
 {
-    schema_buf sb = { .used = 0 };
+    schema_buf sb = { .used = 0, .used_items = 0 };
     cyaml_log_buf log = { .len = 0 };
     cyaml_config_t cfg;
     const cyaml_schema_value_t schema = top_schema(&sb);
@@ -1460,6 +2060,39 @@ static ps_status copy_text(const load_ctx *c, char **dst, const char *src)
         return ps_error_set(c->err, PS_ENOMEM, "out of memory copying '%s'", src);
     }
     return PS_OK;
+}
+
+/* Bytes of a scalar value in a raw struct; 0 for strings and sections. */
+static size_t key_size(const scn_key *key)
+{
+    switch (key->type) {
+    case KEY_INT: return sizeof(int64_t);
+    case KEY_REAL: return sizeof(double);
+    case KEY_BOOL: return sizeof(bool);
+    case KEY_ENUM: return sizeof(int);
+    case KEY_NAME:
+    case KEY_TEXT:
+    case KEY_PATH:
+    case KEY_MAP:
+    case KEY_SEQ: break;
+    }
+    return 0;
+}
+
+/* Copy every number, boolean and choice the file gives under `prefix` from the raw struct
+ * `src` of `sec` to `dst`, a struct of the same layout; the others keep dst's values. This
+ * is how defaults, inherited values and overrides stack. */
+static void overlay_given(const load_ctx *c, const char *prefix, const scn_section *sec,
+                          void *dst, const void *src)
+{
+    for (size_t k = 0; k < sec->n_keys; ++k) {
+        const scn_key *key = &sec->keys[k];
+        char path[PATH_MAX_LEN];
+        join_key(path, sizeof path, prefix, key->key);
+        if (key_size(key) > 0 && given(c, path)) {
+            memcpy((char *)dst + key->offset, (const char *)src + key->offset, key_size(key));
+        }
+    }
 }
 
 /*
@@ -1511,18 +2144,24 @@ static ps_status exclusive(const load_ctx *c, const char *a, const char *b, cons
                    second, first, value_loc(c, first).line, why);
 }
 
+/* A required key is missing; reported at its section's value (or item), else at 1:1. */
 static ps_status missing_key(const load_ctx *c, const char *path, const char *why)
 {
-    const scn_section *sec = NULL;
-    const scn_key *key = find_key(path, &sec);
-    char range[200] = "";
+    const scn_key *key = find_key(path, NULL);
+    char range[200] = "", parent[PATH_MAX_LEN];
+    const char *dot = strrchr(path, '.');
     assert(key != NULL);
+    snprintf(parent, sizeof parent, "%.*s", dot != NULL ? (int)(dot - path) : 0, path);
     if (key->type == KEY_INT || key->type == KEY_REAL) {
         snprintf(range, sizeof range, ", %.10g..%.10g", key->min, key->max);
     } else if (key->type == KEY_NAME) {
         snprintf(range, sizeof range, ", [A-Za-z0-9_.-]{1,%d}", SCN_NAME_MAX);
+    } else if (key->type == KEY_ENUM) {
+        char choices[160];
+        choices_text(choices, sizeof choices, key);
+        snprintf(range, sizeof range, ", one of: %s", choices);
     }
-    return fail_at(c, PS_EINVAL, missing_loc(c, sec->path), "missing required key '%s' (%s%s)%s%s",
+    return fail_at(c, PS_EINVAL, missing_loc(c, parent), "missing required key '%s' (%s%s)%s%s",
                    path, key->help, range, why[0] ? "; " : "", why);
 }
 
@@ -1765,7 +2404,6 @@ static ps_status check_migration(const load_ctx *c, const raw_migration *raw)
 static ps_status build_migration(const load_ctx *c, const raw_migration *raw)
 {
     ps_scenario *scn = c->scn;
-    static const ps_rogers_castro rc_init = PS_ROGERS_CASTRO_INIT;
     ps_status rc = check_migration(c, raw);
     if (rc != PS_OK) {
         return rc;
@@ -1793,19 +2431,479 @@ static ps_status build_migration(const load_ctx *c, const raw_migration *raw)
     scn->migration.male_share =
         given(c, "migration.male_share") ? raw->male_share : SCN_MALE_SHARE_DEFAULT;
     /* Start from the fundamental schedule and copy over only the parameters given. */
-    scn->migration.schedule = rc_init;
-    for (size_t k = 0; k < ARRAY_LEN(schedule_keys); ++k) {
-        char path[64];
-        join_key(path, sizeof path, schedule_section.path, schedule_keys[k].key);
-        if (given(c, path)) {
-            memcpy((char *)&scn->migration.schedule + schedule_keys[k].offset,
-                   (const char *)&raw->schedule + schedule_keys[k].offset, sizeof(double));
-        }
-    }
+    scn->migration.schedule = schedule_defaults;
+    overlay_given(c, "migration.schedule", &schedule_section, &scn->migration.schedule,
+                  &raw->schedule);
     if ((rc = set_file(c, &scn->migration.file, raw->file, "migration.file")) != PS_OK) {
         return rc;
     }
     return set_file(c, &scn->migration.total_file, raw->total_file, "migration.total_file");
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Pass 4c: the scenario family. members[0] is the top level; each variant starts from a
+ * deep copy of the member it extends and applies its own economy, response and policies.
+ * Each policy is checked against its lever and the projection window, and each member's
+ * resolved list against two windows of one name in force in the same year.
+ */
+
+/* Published birth-order shares are rounded; a sum within this of 1 is taken as 1. */
+#define SCN_SHARE_SUM_TOL 1e-6
+
+/* Where the latest-written key of `sec` under `prefix` stands (0:0 if none is given). */
+static ps_scn_loc latest_given(const load_ctx *c, const char *prefix, const scn_section *sec)
+{
+    ps_scn_loc best = { 0, 0 };
+    for (size_t k = 0; k < sec->n_keys; ++k) {
+        char path[PATH_MAX_LEN];
+        join_key(path, sizeof path, prefix, sec->keys[k].key);
+        const ps_scn_loc at = value_loc(c, path);
+        if (at.line > best.line || (at.line == best.line && at.column > best.column)) {
+            best = at;
+        }
+    }
+    return best;
+}
+
+static ps_status build_birth_order(const load_ctx *c, const raw_scenario *raw)
+{
+    ps_birth_order *bo = &c->scn->birth_order;
+    const double *d = birth_order_defaults.share;
+    double sum = 0.0;
+    *bo = birth_order_defaults;
+    c->scn->has_birth_order = given(c, "birth_order");
+    overlay_given(c, "birth_order", &birth_order_section, bo, &raw->birth_order);
+    for (int order = 0; order < PS_ORDER_COUNT; ++order) {
+        sum += bo->share[order];
+    }
+    if (fabs(sum - 1.0) <= SCN_SHARE_SUM_TOL) {
+        return PS_OK;
+    }
+    return fail_at(c, PS_EINVAL, latest_given(c, "birth_order", &birth_order_section),
+                   "birth_order shares first + second + third = %.10g + %.10g + %.10g = %.10g "
+                   "must sum to 1 (tolerance 1e-6; shares not given keep their defaults "
+                   "%.10g, %.10g, %.10g)",
+                   bo->share[0], bo->share[1], bo->share[2], sum, d[0], d[1], d[2]);
+}
+
+/* `eco` holds the parent's (or the default) economy; the keys given under prefix override. */
+static ps_status build_economy(const load_ctx *c, const char *prefix, ps_economy *eco,
+                               const ps_economy *raw)
+{
+    char ceiling[PATH_MAX_LEN], enrollment[PATH_MAX_LEN];
+    overlay_given(c, prefix, &economy_section, eco, raw);
+    if (eco->childcare_ceiling >= eco->childcare_enrollment) {
+        return PS_OK;
+    }
+    join_key(ceiling, sizeof ceiling, prefix, "childcare_ceiling");
+    join_key(enrollment, sizeof enrollment, prefix, "childcare_enrollment");
+    const char *at = !given(c, ceiling)      ? enrollment
+                     : !given(c, enrollment) ? ceiling
+                                             : later_key(c, ceiling, enrollment);
+    return fail_at(c, PS_EINVAL, value_loc(c, at),
+                   "%s: childcare_ceiling = %.10g is below childcare_enrollment = %.10g "
+                   "(shares of under-3s); the share whose families want a place must be at "
+                   "least the share enrolled",
+                   at, eco->childcare_ceiling, eco->childcare_enrollment);
+}
+
+/* m holds the parent's (or no) overrides; the keys given under prefix override them. */
+static void build_response(const load_ctx *c, const char *prefix, ps_scn_member *m,
+                           const raw_response *raw)
+{
+    raw_response r = { .r = m->response, .elasticity = (int)m->elasticity };
+    char path[PATH_MAX_LEN];
+    overlay_given(c, prefix, &response_section, &r, raw);
+    m->response = r.r;
+    m->elasticity = (ps_elasticity)r.elasticity;
+    join_key(path, sizeof path, prefix, "elasticity");
+    if (given(c, path)) {
+        m->has_elasticity = 1;
+    }
+}
+
+/* Every key the item gives must apply to its lever. */
+static ps_status check_policy_keys(const load_ctx *c, const char *item, ps_lever lever)
+{
+    for (size_t k = 0; k < ARRAY_LEN(policy_keys); ++k) {
+        char path[PATH_MAX_LEN], keys[400];
+        join_key(path, sizeof path, item, policy_keys[k].key);
+        const loc_entry *e = locator_find(&c->loc, path);
+        if (e != NULL && !key_applies(&policy_keys[k], lever)) {
+            lever_keys_text(keys, sizeof keys, lever);
+            return fail_at(c, PS_EINVAL, e->key, "%s does not apply to lever %s (keys of %s: %s)",
+                           path, ps_lever_name(lever), ps_lever_name(lever), keys);
+        }
+    }
+    return PS_OK;
+}
+
+/* start and end within the projection, end not before start. */
+static ps_status check_window(const load_ctx *c, const char *item, const raw_policy *raw)
+{
+    const ps_scenario *scn = c->scn;
+    char start[PATH_MAX_LEN], end[PATH_MAX_LEN];
+    join_key(start, sizeof start, item, "start");
+    join_key(end, sizeof end, item, "end");
+    const bool has_end = given(c, end);
+    const char *outside = raw->start < scn->start_year || raw->start > scn->end_year ? start
+                          : has_end && (raw->end < scn->start_year || raw->end > scn->end_year)
+                              ? end
+                              : NULL;
+    if (outside != NULL) {
+        return fail_at(c, PS_EINVAL, value_loc(c, outside),
+                       "%s = %lld is outside the projection %d..%d (calendar years)", outside,
+                       (long long)(outside == start ? raw->start : raw->end), scn->start_year,
+                       scn->end_year);
+    }
+    if (has_end && raw->end < raw->start) {
+        return fail_at(c, PS_EINVAL, value_loc(c, end),
+                       "%s = %lld is before %s = %lld; a policy is in force from its start "
+                       "year to its end year",
+                       end, (long long)raw->end, start, (long long)raw->start);
+    }
+    return PS_OK;
+}
+
+/* The policy of resolved raw values `v` (strings excluded). */
+static void policy_from_raw(ps_policy *p, const raw_policy *v)
+{
+    memset(p, 0, sizeof *p);
+    p->lever = (ps_lever)v->lever;
+    p->start_year = (int)v->start;
+    p->end_year = (int)v->end;
+    p->amount[0] = v->first;
+    p->amount[1] = v->second;
+    p->amount[2] = v->third;
+    p->eligible_share = v->eligible_share;
+    p->max_age = (int)v->max_age;
+    p->born_from = (int)v->born_from;
+    p->low_income_topup = v->low_income_topup;
+    p->low_income_share = v->low_income_share;
+    p->spots_per_1000 = v->spots_per_1000;
+    p->operating_subsidy = v->operating_subsidy;
+    p->fee_subsidy = v->fee_subsidy;
+    p->construction_subsidy = v->construction_subsidy;
+    p->maternity_days = v->maternity_days;
+    p->paternity_days = v->paternity_days;
+    p->parental_days = v->parental_days;
+    p->paid_share = v->paid_share;
+    p->medical_per_birth = v->medical_per_birth;
+    p->employer_si_share[0] = v->employer_si_first;
+    p->employer_si_share[1] = v->employer_si_second;
+    p->employer_si_share[2] = v->employer_si_third;
+    p->employer_si_months = v->employer_si_months;
+    p->employer_si_monthly = v->employer_si_monthly;
+    p->employed_share = v->employed_share;
+    p->unemployment_per_birth = v->unemployment_per_birth;
+    p->unemployed_share = v->unemployed_share;
+}
+
+/* One item of a policies sequence -> *out (its name owned) and where it stands. */
+static ps_status build_policy(const load_ctx *c, const char *item, const raw_policy *raw,
+                              ps_policy *out, ps_scn_loc *loc_out)
+{
+    char path[PATH_MAX_LEN];
+    raw_policy v;
+    ps_status rc = PS_OK;
+    for (size_t k = 0; k < ARRAY_LEN(policy_keys) && rc == PS_OK; ++k) {
+        join_key(path, sizeof path, item, policy_keys[k].key);
+        if (policy_keys[k].required && !given(c, path)) {
+            rc = missing_key(c, path, "");
+        }
+    }
+    const ps_lever lever = (ps_lever)raw->lever;
+    if (rc != PS_OK || (rc = check_policy_keys(c, item, lever)) != PS_OK ||
+        (rc = check_window(c, item, raw)) != PS_OK) {
+        return rc;
+    }
+    /* The keys of the lever take the value given, else their default; the others stay 0. */
+    memset(&v, 0, sizeof v);
+    for (size_t k = 0; k < ARRAY_LEN(policy_keys); ++k) {
+        const scn_key *key = &policy_keys[k];
+        join_key(path, sizeof path, item, key->key);
+        if (key_size(key) > 0 && key_applies(key, lever)) {
+            const void *src = given(c, path) ? (const void *)raw : (const void *)&policy_defaults;
+            memcpy((char *)&v + key->offset, (const char *)src + key->offset, key_size(key));
+        }
+    }
+    join_key(path, sizeof path, item, "low_income_share");
+    if (v.low_income_topup > 0.0 && !given(c, path)) {
+        join_key(path, sizeof path, item, "low_income_topup");
+        rc = warn_at(c, value_loc(c, path),
+                     "%s = %.10g is paid to nobody without low_income_share (share of children "
+                     "in low-income families, default 0)",
+                     path, v.low_income_topup);
+        if (rc != PS_OK) {
+            return rc;
+        }
+    }
+    policy_from_raw(out, &v);
+    *loc_out = value_loc(c, item);
+    out->name = dup_text(raw->name != NULL ? raw->name : ps_lever_name(lever));
+    return out->name != NULL ? PS_OK : ps_error_set(c->err, PS_ENOMEM, "out of memory");
+}
+
+/* Room for `extra` more policies in m. */
+static ps_status grow_policies(const load_ctx *c, ps_scn_member *m, size_t extra)
+{
+    const size_t n = (size_t)m->n_policies + extra;
+    if (extra == 0) {
+        return PS_OK;
+    }
+    ps_policy *policies = realloc(m->policies, n * sizeof *policies);
+    if (policies == NULL) {
+        return ps_error_set(c->err, PS_ENOMEM, "out of memory");
+    }
+    m->policies = policies;
+    ps_scn_loc *locs = realloc(m->policy_locs, n * sizeof *locs);
+    if (locs == NULL) {
+        return ps_error_set(c->err, PS_ENOMEM, "out of memory");
+    }
+    m->policy_locs = locs;
+    return PS_OK;
+}
+
+/* The path of the sequence item that starts at `at` ("policies[1]"). */
+static void item_path(const load_ctx *c, ps_scn_loc at, char *out, size_t size)
+{
+    for (size_t i = 0; i < c->loc.n; ++i) {
+        const loc_entry *e = &c->loc.entries[i];
+        size_t n = strlen(e->path);
+        if (e->kind == NODE_MAPPING && n > 0 && e->path[n - 1] == ']' &&
+            e->value.line == at.line && e->value.column == at.column) {
+            snprintf(out, size, "%s", e->path);
+            return;
+        }
+    }
+    snprintf(out, size, "the policy at line %ld", at.line);
+}
+
+/* A policy without end lasts to the end of the projection. */
+static int policy_last_year(const ps_scenario *scn, const ps_policy *p)
+{
+    return p->end_year != 0 ? p->end_year : scn->end_year;
+}
+
+/* No two policies of one name in force in the same year; reported at the later one. */
+static ps_status check_overlaps(const load_ctx *c, const ps_scn_member *m)
+{
+    for (int j = 1; j < m->n_policies; ++j) {
+        const ps_policy *b = &m->policies[j];
+        for (int i = 0; i < j; ++i) {
+            const ps_policy *a = &m->policies[i];
+            const int a_last = policy_last_year(c->scn, a), b_last = policy_last_year(c->scn, b);
+            if (strcmp(a->name, b->name) != 0 || a->start_year > b_last ||
+                b->start_year > a_last) {
+                continue;
+            }
+            char pa[PATH_MAX_LEN], pb[PATH_MAX_LEN];
+            item_path(c, m->policy_locs[i], pa, sizeof pa);
+            item_path(c, m->policy_locs[j], pb, sizeof pb);
+            return fail_at(c, PS_EINVAL, m->policy_locs[j],
+                           "%s '%s' (%d..%d) overlaps %s (%d..%d) with the same name; give one "
+                           "of them another name to stack them",
+                           pb, b->name, b->start_year, b_last, pa, a->start_year, a_last);
+        }
+    }
+    return PS_OK;
+}
+
+/* Own policies (from index n_inherited on) replace every inherited policy of their name. */
+static void drop_replaced(ps_scn_member *m, int n_inherited)
+{
+    int kept = 0;
+    for (int i = 0; i < m->n_policies; ++i) {
+        bool replaced = false;
+        for (int j = n_inherited; i < n_inherited && j < m->n_policies && !replaced; ++j) {
+            replaced = strcmp(m->policies[i].name, m->policies[j].name) == 0;
+        }
+        if (replaced) {
+            free(m->policies[i].name);
+            continue;
+        }
+        m->policies[kept] = m->policies[i];
+        m->policy_locs[kept] = m->policy_locs[i];
+        ++kept;
+    }
+    m->n_policies = kept;
+}
+
+/* Append the items of the sequence at `prefix` to m's (inherited) policies. */
+static ps_status add_policies(const load_ctx *c, const char *prefix, ps_scn_member *m,
+                              const raw_policy *items, uint32_t n)
+{
+    const int n_inherited = m->n_policies;
+    ps_status rc = grow_policies(c, m, n);
+    for (uint32_t i = 0; i < n && rc == PS_OK; ++i) {
+        char item[PATH_MAX_LEN];
+        join_index(item, sizeof item, prefix, i);
+        rc = build_policy(c, item, &items[i], &m->policies[m->n_policies],
+                          &m->policy_locs[m->n_policies]);
+        if (rc == PS_OK) {
+            m->n_policies++;
+        }
+    }
+    if (rc != PS_OK) {
+        return rc;
+    }
+    drop_replaced(m, n_inherited);
+    return check_overlaps(c, m);
+}
+
+/* m starts as a deep copy of the parent's economy, response and policies. */
+static ps_status inherit(const load_ctx *c, ps_scn_member *m, const ps_scn_member *parent)
+{
+    ps_status rc = grow_policies(c, m, (size_t)parent->n_policies);
+    m->economy = parent->economy;
+    m->response = parent->response;
+    m->elasticity = parent->elasticity;
+    m->has_elasticity = parent->has_elasticity;
+    for (int i = 0; i < parent->n_policies && rc == PS_OK; ++i) {
+        m->policies[i] = parent->policies[i];
+        m->policy_locs[i] = parent->policy_locs[i];
+        if ((m->policies[i].name = dup_text(parent->policies[i].name)) == NULL) {
+            rc = ps_error_set(c->err, PS_ENOMEM, "out of memory");
+        } else {
+            m->n_policies++;
+        }
+    }
+    return rc;
+}
+
+static ps_status build_baseline(const load_ctx *c, const raw_scenario *raw)
+{
+    ps_scenario *scn = c->scn;
+    ps_scn_member *m = &scn->members[0];
+    ps_status rc = PS_OK;
+    m->loc = (ps_scn_loc){ 1, 1 };
+    m->economy = economy_defaults;
+    ps_response_unset(&m->response);
+    m->elasticity = PS_ELASTICITY_DEFAULT;
+    build_response(c, "response", m, &raw->response);
+    if ((rc = copy_text(c, &m->name, scn->name)) != PS_OK ||
+        (rc = copy_text(c, &m->title, scn->title)) != PS_OK ||
+        (rc = build_economy(c, "economy", &m->economy, &raw->economy)) != PS_OK) {
+        return rc;
+    }
+    return add_policies(c, "policies", m, raw->policies, raw->n_policies);
+}
+
+/* "the top-level name" or "variants[k-1]", for messages about member k. */
+static void member_text(char *out, size_t size, int k)
+{
+    if (k == 0) {
+        snprintf(out, size, "the top level");
+    } else {
+        snprintf(out, size, "variants[%d]", k - 1);
+    }
+}
+
+/* Member `index` (variant index - 1) needs a name no earlier member has. */
+static ps_status check_variant_name(const load_ctx *c, const char *item, const raw_variant *v,
+                                    int index)
+{
+    char path[PATH_MAX_LEN], other[PATH_MAX_LEN];
+    join_key(path, sizeof path, item, "name");
+    if (!given(c, path)) {
+        return missing_key(c, path, "");
+    }
+    for (int k = 0; k < index; ++k) {
+        const ps_scn_member *m = &c->scn->members[k];
+        if (strcmp(m->name, v->name) == 0) {
+            char first[PATH_MAX_LEN];
+            member_text(other, sizeof other, k);
+            join_key(first, sizeof first, k == 0 ? "" : other, "name");
+            return fail_at(c, PS_EINVAL, value_loc(c, path),
+                           "%s = '%s' is already the name of %s (line %ld); member names must "
+                           "be unique, each names an output group",
+                           path, v->name, other, value_loc(c, first).line);
+        }
+    }
+    return PS_OK;
+}
+
+/* The member that variant `index` extends: the top level, or an earlier member by name. */
+static ps_status find_parent(const load_ctx *c, const char *item, const raw_scenario *raw,
+                             int index, const ps_scn_member **parent)
+{
+    const raw_variant *v = &raw->variants[index - 1];
+    char path[PATH_MAX_LEN], names[256] = "";
+    join_key(path, sizeof path, item, "extends");
+    *parent = &c->scn->members[0];
+    if (v->extends == NULL) {
+        return PS_OK;
+    }
+    for (int k = 0; k < index; ++k) {
+        const char *name = c->scn->members[k].name;
+        size_t used = strlen(names);
+        if (strcmp(name, v->extends) == 0) {
+            *parent = &c->scn->members[k];
+            return PS_OK;
+        }
+        snprintf(names + used, sizeof names - used, "%s%s", k > 0 ? ", " : "", name);
+    }
+    for (uint32_t j = (uint32_t)index - 1; j < raw->n_variants; ++j) {
+        if (raw->variants[j].name != NULL && strcmp(raw->variants[j].name, v->extends) == 0) {
+            char later[PATH_MAX_LEN];
+            snprintf(later, sizeof later, "variants[%u]", (unsigned)j);
+            return fail_at(c, PS_EINVAL, value_loc(c, path),
+                           "%s = '%s' names %s, which is not defined before it; extends must "
+                           "name the top level or an earlier variant (%s)",
+                           path, v->extends,
+                           j == (uint32_t)index - 1 ? "the variant itself" : later, names);
+        }
+    }
+    return fail_at(c, PS_EINVAL, value_loc(c, path),
+                   "%s = '%s' names no member; extends must name the top level or an earlier "
+                   "variant (%s)",
+                   path, v->extends, names);
+}
+
+static ps_status build_variant(const load_ctx *c, const raw_scenario *raw, int index)
+{
+    ps_scn_member *m = &c->scn->members[index];
+    const raw_variant *v = &raw->variants[index - 1];
+    const ps_scn_member *parent = NULL;
+    char item[PATH_MAX_LEN], sub[PATH_MAX_LEN];
+    ps_status rc = PS_OK;
+    join_index(item, sizeof item, "variants", (size_t)index - 1);
+    if ((rc = check_variant_name(c, item, v, index)) != PS_OK ||
+        (rc = find_parent(c, item, raw, index, &parent)) != PS_OK ||
+        (rc = copy_text(c, &m->name, v->name)) != PS_OK ||
+        (rc = copy_text(c, &m->title, v->title)) != PS_OK ||
+        (rc = copy_text(c, &m->extends, parent->name)) != PS_OK ||
+        (rc = inherit(c, m, parent)) != PS_OK) {
+        return rc;
+    }
+    m->loc = value_loc(c, item);
+    join_key(sub, sizeof sub, item, "response");
+    build_response(c, sub, m, &v->response);
+    join_key(sub, sizeof sub, item, "economy");
+    if ((rc = build_economy(c, sub, &m->economy, &v->economy)) != PS_OK) {
+        return rc;
+    }
+    join_key(sub, sizeof sub, item, "policies");
+    return add_policies(c, sub, m, v->policies, v->n_policies);
+}
+
+static ps_status build_family(const load_ctx *c, const raw_scenario *raw)
+{
+    ps_scenario *scn = c->scn;
+    const size_t n = 1 + (size_t)raw->n_variants;
+    ps_status rc = build_birth_order(c, raw);
+    if (rc != PS_OK) {
+        return rc;
+    }
+    if ((scn->members = calloc(n, sizeof *scn->members)) == NULL) {
+        return ps_error_set(c->err, PS_ENOMEM, "out of memory");
+    }
+    scn->n_members = (int)n;
+    rc = build_baseline(c, raw);
+    for (int index = 1; index < scn->n_members && rc == PS_OK; ++index) {
+        rc = build_variant(c, raw, index);
+    }
+    return rc;
 }
 
 /* scn->path as given and scn->dir, its folder ("." when the path names no folder). */
@@ -1835,7 +2933,10 @@ static ps_status build_scenario(const load_ctx *c, const raw_scenario *raw, cons
         (rc = build_srb(c, &raw->srb)) != PS_OK) {
         return rc;
     }
-    return build_migration(c, &raw->migration);
+    if ((rc = build_migration(c, &raw->migration)) != PS_OK) {
+        return rc;
+    }
+    return build_family(c, raw);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -1855,7 +2956,7 @@ ps_status ps_scn_load(ps_scenario *out, const char *path, ps_error *err)
     if ((rc = read_file(&text, &len, path, err)) != PS_OK ||
         (rc = locator_build(&c.loc, text, len, path, err)) != PS_OK ||
         (rc = load_raw(&raw, &c, text, len)) != PS_OK ||
-        (rc = check_section(&c, &top_section, raw)) != PS_OK) {
+        (rc = check_section(&c, "", &top_section, raw)) != PS_OK) {
         goto done;
     }
     rc = build_scenario(&c, raw, path);
@@ -1884,6 +2985,18 @@ void ps_scn_release(ps_scenario *scn)
     for (size_t i = 0; i < ARRAY_LEN(owned); ++i) {
         free(owned[i]);
     }
+    for (int k = 0; k < scn->n_members; ++k) {
+        ps_scn_member *m = &scn->members[k];
+        for (int i = 0; i < m->n_policies; ++i) {
+            free(m->policies[i].name);
+        }
+        free(m->policies);
+        free(m->policy_locs);
+        free(m->name);
+        free(m->title);
+        free(m->extends);
+    }
+    free(scn->members);
     for (int w = 0; w < scn->n_warnings; ++w) {
         free(scn->warnings[w]);
     }
@@ -1922,24 +3035,53 @@ static void describe_type(char *out, size_t size, const scn_key *key)
         choices_text(choices, sizeof choices, key);
         snprintf(out, size, "one of: %s", choices);
         return;
-    case KEY_MAP: snprintf(out, size, "mapping"); return;
+    case KEY_MAP:
+        snprintf(out, size, "mapping%s%s", key->same_as ? " with the keys of " : "",
+                 key->same_as ? key->same_as : "");
+        return;
+    case KEY_SEQ:
+        snprintf(out, size, "sequence of mappings%s%s", key->same_as ? " like " : "",
+                 key->same_as ? key->same_as : "");
+        return;
     }
 }
 
 static void describe_default(char *out, size_t size, const scn_section *sec, const scn_key *key)
 {
-    static const ps_rogers_castro rc_init = PS_ROGERS_CASTRO_INIT;
     if (key->required) {
         snprintf(out, size, " Required.");
     } else if (key->deflt != NULL) {
         snprintf(out, size, " Default: %s.", key->deflt);
-    } else if (sec == &schedule_section) {
+    } else if (sec->defaults != NULL && key->type == KEY_REAL) {
         double v;
-        memcpy(&v, (const char *)&rc_init + key->offset, sizeof v);
+        memcpy(&v, (const char *)sec->defaults + key->offset, sizeof v);
         snprintf(out, size, " Default: %.10g.", v);
+    } else if (sec->defaults != NULL && key->type == KEY_INT) {
+        int64_t v;
+        memcpy(&v, (const char *)sec->defaults + key->offset, sizeof v);
+        snprintf(out, size, " Default: %lld.", (long long)v);
     } else {
         out[0] = '\0';
     }
+}
+
+/* " Levers: birth_reward, monthly_subsidy." for a policy key of some levers only. */
+static void describe_levers(char *out, size_t size, const scn_key *key)
+{
+    out[0] = '\0';
+    if (key->levers == 0) {
+        return;
+    }
+    for (int lever = 0; lever < PS_LEVER_COUNT; ++lever) {
+        if (key_applies(key, (ps_lever)lever)) {
+            size_t used = strlen(out);
+            snprintf(out + used, size - used, "%s%s", used == 0 ? "" : ", ",
+                     ps_lever_name((ps_lever)lever));
+        }
+    }
+    char list[160];
+    snprintf(list, sizeof list, "%s", out);
+    snprintf(out, size, " Lever%s: %s.", strchr(list, ',') != NULL ? "s" : "", list);
 }
 
 /* Print `text` as lines of at most DESCRIBE_WIDTH columns, broken at spaces. */
@@ -1968,21 +3110,29 @@ static void print_wrapped(FILE *out, const char *first, const char *next, const 
     }
 }
 
-static void describe_section(FILE *out, const scn_section *sec)
+#define DESCRIBE_PATH_WIDTH 34 /* "economy.childcare_price_elasticity" */
+static void describe_section(FILE *out, const char *prefix, const scn_section *sec)
 {
     for (size_t k = 0; k < sec->n_keys; ++k) {
         const scn_key *key = &sec->keys[k];
-        char path[128], type[320], deflt[256];
-        join_key(path, sizeof path, sec->path, key->key);
+        char path[PATH_MAX_LEN], type[320], deflt[256], levers[200], text[1024];
+        join_key(path, sizeof path, prefix, key->key);
         describe_type(type, sizeof type, key);
         describe_default(deflt, sizeof deflt, sec, key);
-        char text[1024];
-        snprintf(text, sizeof text, "%c%s.%s", toupper((unsigned char)key->help[0]),
-                 key->help + 1, deflt);
-        fprintf(out, "%-26s %s\n", path, type);
+        describe_levers(levers, sizeof levers, key);
+        snprintf(text, sizeof text, "%c%s.%s%s", toupper((unsigned char)key->help[0]),
+                 key->help + 1, levers, deflt);
+        fprintf(out, "%-*s %s\n", DESCRIBE_PATH_WIDTH, path, type);
         print_wrapped(out, "    ", "    ", text);
+        if (key->same_as != NULL) {
+            continue; /* listed under its own path */
+        }
         if (key->type == KEY_MAP) {
-            describe_section(out, key->sub);
+            describe_section(out, path, key->sub);
+        } else if (key->type == KEY_SEQ) {
+            char items[PATH_MAX_LEN];
+            join_text(items, sizeof items, path, "", "[]");
+            describe_section(out, items, key->sub);
         }
     }
 }
@@ -1991,9 +3141,22 @@ void ps_scn_describe(FILE *out)
 {
     fprintf(out, "Scenario file keys. Ranges are inclusive. Paths are relative to the folder of "
                  "the scenario file.\n\n");
-    describe_section(out, &top_section);
+    describe_section(out, "", &top_section);
     fprintf(out, "\nRules between keys:\n");
     for (size_t i = 0; i < ARRAY_LEN(scn_rules); ++i) {
         print_wrapped(out, "  - ", "    ", scn_rules[i]);
+    }
+    fprintf(out, "\nKeys of each policy lever, besides lever, name, start and end:\n");
+    for (int lever = 0; lever < PS_LEVER_COUNT; ++lever) {
+        char keys[400] = "", line[480];
+        for (size_t k = 0; k < ARRAY_LEN(policy_keys); ++k) {
+            size_t used = strlen(keys);
+            if (policy_keys[k].levers != 0 && key_applies(&policy_keys[k], (ps_lever)lever)) {
+                snprintf(keys + used, sizeof keys - used, "%s%s", used > 0 ? ", " : "",
+                         policy_keys[k].key);
+            }
+        }
+        snprintf(line, sizeof line, "%s: %s.", ps_lever_name((ps_lever)lever), keys);
+        print_wrapped(out, "  - ", "    ", line);
     }
 }

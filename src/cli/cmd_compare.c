@@ -1,0 +1,232 @@
+/*
+ * cmd_compare.c - `popsim compare`: the scenarios of a result file side by side, by year
+ * range: births, mean TFR, births gained against the baseline, cost of the policies and
+ * the cost per additional birth (the figure a budget decision turns on).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "popsim/h5out.h"
+
+#define MAX_RANGES 16
+#define YUAN_PER_MILLION 1e6
+
+typedef struct year_range {
+    int first, last; /* steps starting 1 July first .. 1 July last */
+} year_range;
+
+/* Default ranges: two 5-year spans, then 15 years, then the rest, then the whole horizon. */
+static int default_ranges(year_range *out, const ps_result *r)
+{
+    const int first = r->start_year, last = r->start_year + r->n_years - 2;
+    static const int widths[] = { 5, 5, 15 };
+    int n = 0, y = first;
+    for (size_t i = 0; i < sizeof widths / sizeof widths[0] && y <= last; ++i) {
+        out[n++] = (year_range){ y, y + widths[i] - 1 < last ? y + widths[i] - 1 : last };
+        y += widths[i];
+    }
+    if (y <= last) {
+        out[n++] = (year_range){ y, last };
+    }
+    out[n++] = (year_range){ first, last };
+    return n;
+}
+
+static int parse_ranges(year_range *out, const char *text)
+{
+    int n = 0;
+    const char *p = text;
+    while (*p != '\0' && n < MAX_RANGES) {
+        char *end = NULL;
+        long a = strtol(p, &end, 10), b = a;
+        if (end == p) {
+            return -1;
+        }
+        if (*end == '-') {
+            p = end + 1;
+            b = strtol(p, &end, 10);
+            if (end == p) {
+                return -1;
+            }
+        }
+        if (b < a || (*end != ',' && *end != '\0')) {
+            return -1;
+        }
+        out[n++] = (year_range){ (int)a, (int)b };
+        p = *end == ',' ? end + 1 : end;
+    }
+    return *p == '\0' && n > 0 ? n : -1;
+}
+
+typedef struct range_sums {
+    double births, tfr, gained, cost;
+    int steps;
+} range_sums;
+
+static range_sums sum_range(const ps_result *r, year_range yr)
+{
+    range_sums s = { 0.0, 0.0, 0.0, 0.0, 0 };
+    for (int year = yr.first; year <= yr.last; ++year) {
+        int y = year - r->start_year;
+        if (y < 0 || y + 1 >= r->n_years) {
+            continue;
+        }
+        s.births += ps_result_births(r, year);
+        for (int reg = 0; reg < r->n_regions; ++reg) {
+            s.tfr += r->tfr[ps_result_regcell(r, y, reg)] / r->n_regions;
+            if (r->births_gained != NULL) {
+                s.gained += r->births_gained[ps_result_regcell(r, y, reg)];
+            }
+            for (int i = 0; i < r->n_instruments; ++i) {
+                s.cost += r->ledger[i].cost[ps_result_regcell(r, y, reg)];
+            }
+        }
+        s.steps++;
+    }
+    return s;
+}
+
+static void print_row(FILE *out, const ps_result *r, year_range yr)
+{
+    range_sums s = sum_range(r, yr);
+    char label[32], gained[32] = "-", cost[32] = "-", per_birth[32] = "-";
+    snprintf(label, sizeof label, "%d-%d", yr.first, yr.last);
+    if (s.steps == 0) {
+        return;
+    }
+    if (r->baseline != NULL) {
+        snprintf(gained, sizeof gained, "%+.0f", s.gained);
+    }
+    if (r->n_instruments > 0) {
+        snprintf(cost, sizeof cost, "%.1f", s.cost / YUAN_PER_MILLION);
+    }
+    if (r->baseline != NULL && r->n_instruments > 0 && s.gained > 0.5) {
+        snprintf(per_birth, sizeof per_birth, "%.0f", s.cost / s.gained);
+    }
+    fprintf(out, "%-28.28s %-10s %12.0f %6.3f %13s %14s %14s\n", r->name, label, s.births,
+            s.tfr / s.steps, gained, cost, per_birth);
+}
+
+static void print_table(FILE *out, const ps_result *res, int n, const year_range *ranges,
+                        int n_ranges)
+{
+    fprintf(out, "%-28s %-10s %12s %6s %13s %14s %14s\n", "scenario", "years", "births", "TFR",
+            "births gained", "cost (M yuan)", "yuan/extra birth");
+    for (int i = 0; i < n; ++i) {
+        for (int k = 0; k < n_ranges; ++k) {
+            print_row(out, &res[i], ranges[k]);
+        }
+    }
+    for (int i = 0; i < n; ++i) {
+        if (res[i].baseline != NULL && isfinite(res[i].cost_per_additional_birth_discounted)) {
+            fprintf(out, "%s: %.0f births gained over the horizon; %.0f yuan per additional "
+                         "birth (%.0f discounted)\n", res[i].name, res[i].births_gained_total,
+                    res[i].cost_per_additional_birth,
+                    res[i].cost_per_additional_birth_discounted);
+        }
+    }
+    fprintf(out, "Years are steps from 1 July; births gained are against the family's baseline "
+                 "(first scenario); cost is nominal.\n");
+}
+
+void cli_print_compare(FILE *out, const ps_result *res, int n)
+{
+    year_range ranges[MAX_RANGES];
+    int n_ranges = default_ranges(ranges, &res[0]);
+    print_table(out, res, n, ranges, n_ranges);
+}
+
+static void compare_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: popsim compare [options] RESULT.h5\n"
+            "\n"
+            "Print the scenarios of a result file side by side by year range: births, TFR,\n"
+            "births gained against the baseline, policy cost and cost per additional birth.\n"
+            "\n"
+            "options:\n"
+            "      --ranges LIST   year ranges, e.g. 2025-2029,2030-2049 (default: two 5-year\n"
+            "                      ranges, 15 years, the rest, and the whole horizon)\n"
+            "  -h, --help          this text\n"
+            "      --version       program version\n");
+}
+
+static int load_all(ps_result **out, int *n_out, const char *path, ps_error *err)
+{
+    char **names = NULL;
+    int n = 0;
+    ps_status rc = ps_h5_list(&names, &n, path, err);
+    ps_result *res = rc == PS_OK ? calloc((size_t)(n > 0 ? n : 1), sizeof *res) : NULL;
+    if (rc == PS_OK && res == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory");
+    }
+    int loaded = 0;
+    for (int i = 0; rc == PS_OK && i < n; ++i) {
+        rc = ps_h5_read(&res[i], path, names[i], err);
+        loaded += rc == PS_OK;
+    }
+    ps_h5_free_names(names, n);
+    *out = res;
+    *n_out = loaded;
+    return rc;
+}
+
+int cli_cmd_compare(int argc, char **argv)
+{
+    enum { OPT_RANGES = 256, OPT_VERSION };
+    static const struct option longopts[] = {
+        { "ranges", required_argument, NULL, OPT_RANGES },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, OPT_VERSION },
+        { NULL, 0, NULL, 0 },
+    };
+    year_range ranges[MAX_RANGES];
+    int n_ranges = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == OPT_RANGES && (n_ranges = parse_ranges(ranges, optarg)) < 0) {
+            fprintf(stderr, "popsim compare: --ranges expects YEAR-YEAR[,YEAR-YEAR...] "
+                            "(got '%s')\n", optarg);
+            return CLI_EXIT_USAGE;
+        } else if (c == 'h') {
+            compare_usage(stdout);
+            return CLI_EXIT_OK;
+        } else if (c == OPT_VERSION) {
+            cli_print_version();
+            return CLI_EXIT_OK;
+        } else if (c != OPT_RANGES) {
+            compare_usage(stderr);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind + 1 != argc) {
+        fprintf(stderr, "popsim compare: expected one result file\n");
+        compare_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    ps_error err;
+    ps_error_clear(&err);
+    ps_result *res = NULL;
+    int n = 0;
+    ps_status rc = load_all(&res, &n, argv[optind], &err);
+    if (rc == PS_OK && n > 0) {
+        if (n_ranges == 0) {
+            n_ranges = default_ranges(ranges, &res[0]);
+        }
+        print_table(stdout, res, n, ranges, n_ranges);
+    }
+    for (int i = 0; i < n; ++i) {
+        ps_result_release(&res[i]);
+    }
+    free(res);
+    if (rc != PS_OK) {
+        cli_print_error(&err);
+        return CLI_EXIT_FAILURE;
+    }
+    return CLI_EXIT_OK;
+}
