@@ -440,7 +440,7 @@ static void test_plot__h5read_lists_groups_and_reads_arrays_with_dimension_names
     assert_int_equal(n, 3);
     assert_string_equal(names[0], "childcare");
     assert_string_equal(names[2], "elderly_nursing_beds");
-    ps_h5r_free_names(names, n);
+    ps_h5_free_names(names, n);
     assert_ps_ok(ps_h5r_read_array(&a, h, "/scenarios/policy/population_total_q", &err), &err);
     assert_int_equal(a.rank, 2);
     assert_int_equal(a.dims[0], FIX_YEARS);

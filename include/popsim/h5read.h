@@ -54,13 +54,12 @@ int ps_h5r_has_attr(const ps_h5r_file *f, const char *obj, const char *name);
 /**
  * Names of the links in group `group` that name objects of `kind` (PS_H5R_NONE: all), in
  * creation order when the group tracks it, else alphabetical.
- * @param[out] names_out  *n_out strings owned by the caller: free with ps_h5r_free_names
+ * @param[out] names_out  *n_out strings owned by the caller: free with ps_h5_free_names (popsim/h5out.h)
  * @return PS_OK; PS_EHDF5 if `group` is not a group; PS_ENOMEM
  */
 ps_status ps_h5r_children(char ***names_out, int *n_out, const ps_h5r_file *f, const char *group,
                           ps_h5r_kind kind, ps_error *err);
 
-void ps_h5r_free_names(char **names, int n); /* accepts NULL */
 
 /**
  * Read a numeric dataset of any rank as float64 with its dimension names.

@@ -13,6 +13,7 @@
 #endif
 
 #include "popsim/h5read.h"
+#include "popsim/h5out.h" /* ps_h5_free_names */
 
 #include <errno.h>
 #include <limits.h>
@@ -176,7 +177,7 @@ done:
         *names_out = names;
         *n_out = n;
     } else {
-        ps_h5r_free_names(names, n);
+        ps_h5_free_names(names, n);
     }
     if (grp >= 0) {
         H5Gclose(grp);
@@ -184,16 +185,6 @@ done:
     return rc;
 }
 
-void ps_h5r_free_names(char **names, int n)
-{
-    if (names == NULL) {
-        return;
-    }
-    for (int k = 0; k < n; ++k) {
-        free(names[k]);
-    }
-    free(names);
-}
 
 /* H5DSiterate_scales callback: the base name of the first attached scale's dataset. */
 static herr_t scale_name(hid_t did, unsigned dim, hid_t dsid, void *data)

@@ -170,7 +170,7 @@ static ps_status load_policy(plot_scenario *sc, const ps_h5r_file *f, const char
         }
         free(ig);
     }
-    ps_h5r_free_names(names, n);
+    ps_h5_free_names(names, n);
     free(pol);
     return rc;
 }
@@ -223,7 +223,7 @@ static ps_status load_services(plot_scenario *sc, const ps_h5r_file *f, const ch
                         : load_service(&sc->svc[k], f, sg, names[k], &sc->res, err);
         free(sg);
     }
-    ps_h5r_free_names(names, n);
+    ps_h5_free_names(names, n);
     free(svg);
     return rc;
 }
@@ -320,7 +320,7 @@ static ps_status load_fans(plot_scenario *sc, const ps_h5r_file *f, const char *
         free(dset);
     }
 done:
-    ps_h5r_free_names(names, n);
+    ps_h5_free_names(names, n);
     ps_h5r_array_release(&levels);
     free(coord);
     return rc;
