@@ -176,7 +176,7 @@ static void test_policy__cash_response_reproduces_the_worked_example(void **stat
     ps_policy_multipliers(m, 2026, 1e6, 3e4, mult); /* inside the 3-year tempo window */
     assert_close(mult[1], 1.03, 1e-12);
     double births[PS_ORDER_COUNT] = { 1000.0, 1000.0, 1000.0 };
-    ps_policy_observe(m, 2026, births, mult);
+    ps_policy_observe(m, births);
     ps_policy_multipliers(m, 2035, 1e6, 3e4, mult); /* after payback: quantum only */
     assert_close(mult[1], 1.015, 1e-12);
     ps_policy_model_free(m);
@@ -265,6 +265,38 @@ static void test_policy__ledger_matches_hand_computed_costs(void **state)
     ps_result_release(&r);
 }
 
+/* Childcare from 1 January 2026: the 2025 step (1 July 2025 - 1 July 2026) has it for half a
+ * year, so operating subsidies count half, but the places built are paid in full, once. */
+static void test_policy__construction_is_paid_once_and_in_full(void **state)
+{
+    (void)state;
+    ps_policy pol = { .lever = PS_LEVER_CHILDCARE, .name = "childcare", .start_year = 2026,
+                      .spots_per_1000 = 5.0, .operating_subsidy = 400.0,
+                      .construction_subsidy = 10000.0 };
+    const char *names[1] = { "childcare" };
+    const ps_lever levers[1] = { PS_LEVER_CHILDCARE };
+    ps_result r;
+    ps_error err;
+    tiny_result(&r);
+    assert_ps_ok(ps_result_init_policy(&r, "base", 1, names, levers, &err), &err);
+    ps_response resp;
+    ps_response_preset(&resp, PS_ELASTICITY_DEFAULT);
+    ps_economy eco = PS_ECONOMY_INIT; /* 4.08 spots per 1,000 enrol 10 % of under-3s */
+    ps_policy_model *m = NULL;
+    assert_ps_ok(ps_policy_model_new(&m, &pol, 1, &resp, &eco, 2025, 2028, 25000.0, 7500.0, &err),
+                 &err);
+    const ps_birth_order bo = PS_BIRTH_ORDER_INIT;
+    ps_policy_ledger(&r, m, &bo);
+    /* 25,000 persons, 7,500 aged 0-2: 5 spots per 1,000 enrol 10 % x 5 / 4.08 of them. */
+    double enrolled = 7500.0 * 0.10 * 5.0 / 4.08;
+    double built = (5.0 - 4.08) * 25.0 * 10000.0;
+    assert_close(r.ledger[0].recipients[0], 0.5 * enrolled, 1e-12);
+    assert_close(r.ledger[0].cost[0], 0.5 * enrolled * 12.0 * 400.0 + built, 1e-12);
+    assert_close(r.ledger[0].cost[1], enrolled * 12.0 * 400.0, 1e-12); /* nothing new built */
+    ps_policy_model_free(m);
+    ps_result_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +310,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_policy__births_brought_forward_are_paid_back, setup,
                                         teardown),
         cmocka_unit_test(test_policy__ledger_matches_hand_computed_costs),
+        cmocka_unit_test(test_policy__construction_is_paid_once_and_in_full),
     };
     return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 }

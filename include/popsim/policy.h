@@ -150,9 +150,9 @@ ps_status ps_policy_model_new(ps_policy_model **out, const ps_policy *policies, 
 void ps_policy_multipliers(ps_policy_model *m, int year, double population, double under3,
                            double mult_out[PS_ORDER_COUNT]);
 
-/** Report the births by order the step produced with those multipliers (tempo bookkeeping). */
-void ps_policy_observe(ps_policy_model *m, int year, const double births[PS_ORDER_COUNT],
-                       const double mult[PS_ORDER_COUNT]);
+/** Report the births by order the step just projected with the last multipliers (tempo
+ * bookkeeping: births brought forward are counted and later paid back). */
+void ps_policy_observe(ps_policy_model *m, const double births[PS_ORDER_COUNT]);
 
 /**
  * Share of children aged 0-2 enrolled in childcare in the step from 1 July `year`, with

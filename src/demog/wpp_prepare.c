@@ -182,8 +182,7 @@ static ps_status step_migration(ps_inputs *in, const ps_wpp_location *loc, int s
     return PS_OK;
 }
 
-static ps_status check_horizon(const ps_wpp_location *loc, int start_year, int end_year,
-                               ps_error *err)
+static ps_status check_horizon(int start_year, int end_year, ps_error *err)
 {
     if (start_year < PS_WPP_FIRST_YEAR || start_year >= PS_WPP_LAST_YEAR ||
         start_year % PS_AGE_GROUP_YEARS != 0) {
@@ -197,7 +196,6 @@ static ps_status check_horizon(const ps_wpp_location *loc, int start_year, int e
                             "assumptions end in %d)", end_year, start_year, PS_WPP_LAST_YEAR,
                             PS_WPP_LAST_YEAR);
     }
-    (void)loc;
     return PS_OK;
 }
 
@@ -205,7 +203,7 @@ ps_status ps_wpp_inputs(ps_inputs *out, const ps_wpp_location *loc, int start_ye
                         ps_error *err)
 {
     memset(out, 0, sizeof *out);
-    ps_status rc = check_horizon(loc, start_year, end_year, err);
+    ps_status rc = check_horizon(start_year, end_year, err);
     if (rc == PS_OK) {
         rc = ps_inputs_init(out, start_year, end_year, 1, PS_WPP_N_AGES, err);
     }

@@ -123,7 +123,7 @@ static ps_status run_steps(ps_result *res, const ps_proj *p, ps_policy_model *m,
                 b_all[k] += par.births_by_order[(size_t)reg * PS_ORDER_COUNT + (size_t)k];
             }
         }
-        ps_policy_observe(m, year, b_all, m_all);
+        ps_policy_observe(m, b_all);
     }
     free(mult);
     return rc;

@@ -153,16 +153,6 @@ static const policy_attr policy_attrs[] = {
       offsetof(ps_result, cost_per_additional_birth_discounted) },
 };
 
-/* The `lever` attribute of an instrument group: the names of ps_lever_name() in policy.h,
- * kept here so that reading a file does not need the policy module. */
-static const char *const lever_names[PS_LEVER_COUNT] = {
-    [PS_LEVER_BIRTH_REWARD] = "birth_reward",
-    [PS_LEVER_MONTHLY_SUBSIDY] = "monthly_subsidy",
-    [PS_LEVER_CHILDCARE] = "childcare",
-    [PS_LEVER_LEAVE] = "leave",
-    [PS_LEVER_INSURANCE] = "insurance",
-};
-
 /* Provenance used when the caller passes none: every string empty. */
 static const ps_provenance no_provenance = { "", "", "", "", 0, 0 };
 
@@ -588,7 +578,7 @@ static ps_status write_instrument(hid_t policy, hid_t gcpl, const ps_result *r,
     assert(l->lever >= 0 && l->lever < PS_LEVER_COUNT);
     ps_status rc = create_policy_group(&grp, coord, policy, l->name, gcpl, r, err);
     if (rc == PS_OK) {
-        rc = attr_str(grp, "lever", lever_names[l->lever], err);
+        rc = attr_str(grp, "lever", ps_lever_name(l->lever), err);
     }
     for (int v = 0; v < LEDGER_COUNT && rc == PS_OK; ++v) {
         rc = write_var(grp, r, &ledger_specs[v], ledger_data(l, (ledger_var)v), coord, err);
@@ -1428,7 +1418,7 @@ static ps_status read_lever(ps_lever *out, hid_t inst, const char *name, ps_erro
     int found = -1;
     ps_status rc = attr_text(&text, inst, "lever", err);
     for (int k = 0; k < PS_LEVER_COUNT && rc == PS_OK && found < 0; ++k) {
-        if (strcmp(text, lever_names[k]) == 0) {
+        if (strcmp(text, ps_lever_name((ps_lever)k)) == 0) {
             found = k;
         }
     }

@@ -260,11 +260,8 @@ void ps_policy_multipliers(ps_policy_model *m, int year, double population, doub
     }
 }
 
-void ps_policy_observe(ps_policy_model *m, int year, const double births[PS_ORDER_COUNT],
-                       const double mult[PS_ORDER_COUNT])
+void ps_policy_observe(ps_policy_model *m, const double births[PS_ORDER_COUNT])
 {
-    (void)year;
-    (void)mult;
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
         double at_one = births[k] / m->mult_total[k]; /* births the step had without levers */
         m->last_births_q[k] = at_one;
@@ -352,14 +349,16 @@ static double children(const ps_result *res, const ps_policy *p, const ps_birth_
     return sum;
 }
 
+/* A year's entry: recurring recipients and cost scale with the part of the year the lever is
+ * in force; one-time cost (childcare places built) does not. */
 typedef struct ledger_cell {
-    double recipients, cost;
+    double recipients, cost, one_time;
 } ledger_cell;
 
 static ledger_cell monthly_cell(const ps_result *res, const ps_policy *p, const ps_birth_order *bo,
                                 int y, int reg)
 {
-    ledger_cell c = { 0.0, 0.0 };
+    ledger_cell c = { 0.0, 0.0, 0.0 };
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
         double kids = children(res, p, bo, y, reg, k) * p->eligible_share;
         c.recipients += p->amount[k] > 0.0 || p->low_income_topup > 0.0 ? kids : 0.0;
@@ -391,7 +390,7 @@ static double total_persons(const ps_result *res, int y, int reg)
 static ledger_cell childcare_cell(const ps_result *res, const ps_policy_model *m,
                                   const ps_policy *p, int y, int reg, double *built)
 {
-    ledger_cell c = { 0.0, 0.0 };
+    ledger_cell c = { 0.0, 0.0, 0.0 };
     const int year = res->start_year + y;
     double pop = total_persons(res, y, reg), young = under3(res, y, reg);
     double enrolled = ps_policy_enrollment(m, year, pop, young, 1) * PS_MID_YEAR_FRACTION *
@@ -401,7 +400,7 @@ static ledger_cell childcare_cell(const ps_result *res, const ps_policy_model *m
     double target = (p->spots_per_1000 > 0.0 ? p->spots_per_1000 : m->eco.childcare_spots_per_1000) *
                     pop / PS_PER_THOUSAND;
     if (target > *built) {
-        c.cost += (target - *built) * p->construction_subsidy;
+        c.one_time = (target - *built) * p->construction_subsidy;
         *built = target;
     }
     return c;
@@ -410,7 +409,7 @@ static ledger_cell childcare_cell(const ps_result *res, const ps_policy_model *m
 static ledger_cell birth_cell(const ps_result *res, const ps_policy_model *m, const ps_policy *p,
                               int y, int reg)
 {
-    ledger_cell c = { 0.0, 0.0 };
+    ledger_cell c = { 0.0, 0.0, 0.0 };
     double extra_days = fmax(p->maternity_days - m->eco.maternity_days, 0.0) +
                         fmax(p->parental_days - m->eco.parental_days, 0.0) +
                         fmax(p->paternity_days - m->eco.paternity_days, 0.0);
@@ -443,7 +442,7 @@ void ps_policy_ledger(ps_result *res, const ps_policy_model *m, const ps_birth_o
                            PS_PER_THOUSAND;
             for (int y = 0; y + 1 < res->n_years; ++y) {
                 double f = overlap_with_step(p->start_year, force_end(m, p), res->start_year + y);
-                ledger_cell c = { 0.0, 0.0 };
+                ledger_cell c = { 0.0, 0.0, 0.0 };
                 if (f > 0.0 && p->lever == PS_LEVER_MONTHLY_SUBSIDY) {
                     c = monthly_cell(res, p, bo, y, reg);
                 } else if (f > 0.0 && p->lever == PS_LEVER_CHILDCARE) {
@@ -452,9 +451,10 @@ void ps_policy_ledger(ps_result *res, const ps_policy_model *m, const ps_birth_o
                     c = birth_cell(res, m, p, y, reg);
                 }
                 size_t cell = ps_result_regcell(res, y, reg);
+                double cost = c.cost * f + c.one_time;
                 l->recipients[cell] = c.recipients * f;
-                l->cost[cell] = c.cost * f;
-                l->cost_discounted[cell] = c.cost * f / pow(1.0 + m->eco.discount_rate, y);
+                l->cost[cell] = cost;
+                l->cost_discounted[cell] = cost / pow(1.0 + m->eco.discount_rate, y);
             }
         }
     }
