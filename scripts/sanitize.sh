@@ -17,6 +17,16 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1:dete
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan"
 status=0
 (cd "$build" && ctest --output-on-failure -j"$(nproc)") || status=1
+# LeakSanitizer's exit-time check suspends the process's threads; when the crash-safety test
+# SIGKILLs popsim during that check, the tracer can only log "Unable to get registers from
+# thread N". Such a file holds no finding: it is listed, not counted. Anything else fails.
+for f in "$reports"/*; do
+  [[ -e $f ]] || continue
+  if ! grep -qv 'Unable to get registers from thread' "$f"; then
+    echo "sanitize: ignored $(basename "$f"): LeakSanitizer could not suspend a killed process" >&2
+    rm -f "$f"
+  fi
+done
 if compgen -G "$reports/*" >/dev/null; then
   echo "sanitize: sanitizer reports:" >&2
   for f in "$reports"/*; do echo "--- $f" >&2; cat "$f" >&2; done
