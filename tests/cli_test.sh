@@ -42,6 +42,13 @@ expect no_temporary_files_left test "$(ls "$tmp" | grep -c tmp)" -eq 0
 check bad_scenario_no_new_file 1 "$exe" run "$bad" -o "$tmp/new.h5"
 expect no_partial_file test ! -e "$tmp/new.h5"
 
+# Bad service definitions (issue #4): located errors and no output file.
+for f in svc_overlap svc_ratio_zero care_settings_sum; do
+  check "bad_service_$f" 1 "$exe" run "$root/tests/data/bad/$f.yaml" -o "$tmp/svc.h5"
+  expect_output "bad_service_${f}_located" "$f.yaml:[0-9]+:[0-9]+: error: "
+  expect "bad_service_${f}_no_output" test ! -e "$tmp/svc.h5"
+done
+
 check unknown_location 1 "$exe" run --location Atlantis -o "$tmp/x.h5"
 expect_output unknown_location_message "unknown location 'Atlantis'"
 check missing_wpp_dir 1 "$exe" run --location China --wpp-dir "$tmp/nowhere" -o "$tmp/x.h5"

@@ -611,6 +611,43 @@ static const bad_case bad_cases[] = {
       "0.4" },
     { "elasticity_unknown.yaml", PS_EINVAL, 7, 15,
       "response.elasticity = 'medium' is not one of: low, default, high" },
+    /* services and care need (issue #4) */
+    { "care_levels_sum.yaml", PS_EINVAL, 8, 5,
+      "care_need.levels: the prevalences at age 90 sum to 1.01, above 1; levels are exc" },
+    { "care_settings_sum.yaml", PS_EINVAL, 13, 5,
+      "care_need.settings: the shares sum to 0.99, not 1 (tolerance 1e-6); every person" },
+    { "care_steps_descending.yaml", PS_EINVAL, 15, 22,
+      "care_need.levels[1].prevalence[1].from_age = 65 is not above the previous step's" },
+    { "svc_ages_without_basis.yaml", PS_EINVAL, 14, 17,
+      "services[0].capacity.from_age only applies with basis: ages" },
+    { "svc_duplicate_name.yaml", PS_EINVAL, 11, 11,
+      "services[1].name = 'school' is already the name of services[0]; service names mu" },
+    { "svc_missing_kind.yaml", PS_EINVAL, 7, 5,
+      "missing required key 'services[0].kind' (kind of service, for charts and reports" },
+    { "svc_need_overlap.yaml", PS_EINVAL, 17, 9,
+      "services[0].classes[1] 'everyone' (ages 80..100) overlaps services[0].classes[0]" },
+    { "svc_no_classes.yaml", PS_EINVAL, 9, 14,
+      "services[0].classes is empty; give at least one '- name: ...' class" },
+    { "svc_no_target.yaml", PS_EINVAL, 12, 7,
+      "missing required key 'services[0].capacity.target' (constant target; give target" },
+    { "svc_overlap.yaml", PS_EINVAL, 11, 9,
+      "services[0].classes[1] 'toddlers' (ages 1..2) overlaps services[0].classes[0] 'i" },
+    { "svc_path_descending.yaml", PS_EINVAL, 13, 16,
+      "services[0].uptake_path[1].year = 2028 is not after the previous point's year 20" },
+    { "svc_ratio_negative.yaml", PS_EINVAL, 10, 55,
+      "services[0].classes[0].users_per_group = -10 is outside [0, 1000000] users per g" },
+    { "svc_ratio_zero.yaml", PS_EINVAL, 12, 26,
+      "services[0].classes[0].users_per_staff = 0 must be above 0 (users per staff memb" },
+    { "svc_target_and_path.yaml", PS_EINVAL, 15, 15,
+      "services[0].capacity.target contradicts services[0].capacity.path (line 14): giv" },
+    { "svc_to_below_from.yaml", PS_EINVAL, 10, 47,
+      "services[0].classes[0].to_age = 6 is below from_age = 11" },
+    { "svc_unknown_need.yaml", PS_EINVAL, 16, 57,
+      "services[0].classes[0].need = 'severe' is not a care-need level (care_need.level" },
+    { "svc_unknown_setting.yaml", PS_EINVAL, 17, 14,
+      "services[0].setting = 'institution' is not a care setting (care_need.settings: h" },
+    { "svc_uptake_above_1.yaml", PS_EINVAL, 12, 29,
+      "services[0].uptake_path[0].value = 1.2 is above 1" },
 };
 
 static void check_failure(const char *path, ps_status code, long line, int column,
@@ -681,18 +718,18 @@ static void test_scenario__file_over_4_mib_is_an_io_error(void **state)
     remove_temp(dir, file);
 }
 
-static void test_scenario__more_than_1024_keys_are_refused(void **state)
+static void test_scenario__more_than_8192_keys_are_refused(void **state)
 {
     (void)state;
     char dir[64], file[128];
     make_temp(dir, sizeof dir, file, sizeof file);
     FILE *fp = fopen(file, "w");
     assert_non_null(fp);
-    for (int k = 0; k < 1100; ++k) {
+    for (int k = 0; k < 8300; ++k) {
         fprintf(fp, "key%d: %d\n", k, k);
     }
     assert_int_equal(fclose(fp), 0);
-    check_failure(file, PS_EPARSE, 1025, 1, "more than 1024 keys");
+    check_failure(file, PS_EPARSE, 8193, 1, "more than 8192 keys");
     remove_temp(dir, file);
 }
 
@@ -822,7 +859,7 @@ int main(void)
         cmocka_unit_test(test_scenario__directory_is_an_io_error),
         cmocka_unit_test(test_scenario__missing_file_is_an_io_error),
         cmocka_unit_test(test_scenario__file_over_4_mib_is_an_io_error),
-        cmocka_unit_test(test_scenario__more_than_1024_keys_are_refused),
+        cmocka_unit_test(test_scenario__more_than_8192_keys_are_refused),
         cmocka_unit_test(test_scenario__failure_leaves_output_zeroed),
         cmocka_unit_test(test_scenario__release_accepts_zeroed_struct_and_twice),
         cmocka_unit_test(test_scenario__error_prints_compiler_style),

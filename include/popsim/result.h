@@ -34,6 +34,37 @@ typedef struct ps_ledger {
     double *cost_discounted; /* [year][reg] yuan discounted to 1 July of the start year */
 } ps_ledger;
 
+/* One service's outputs, /scenarios/<name>/services/<service>/ (popsim/services.h).
+ * Arrays are [year][reg] unless stated; every year has a value (services are stocks). */
+typedef struct ps_svc_result {
+    char *name;          /* owned */
+    char *title;         /* owned, may be NULL */
+    int kind;            /* ps_svc_kind */
+    int basis;           /* ps_svc_basis */
+    int n_classes;
+    char **class_names;  /* owned */
+    int n_home;
+    char **home_names;   /* owned */
+    double *target;      /* [year] target per 1,000 of the basis, or places; NaN if none */
+    double *demand;      /* users (persons using or needing the service) */
+    double *capacity;    /* places implied by the target; NaN without a target */
+    double *shortage;    /* max(0, demand / occupancy - capacity), places */
+    double *surplus;     /* max(0, capacity - demand / occupancy), places */
+    double *utilization; /* demand / capacity */
+    double *per_1000;    /* places the demand needs (demand / occupancy) per 1,000 of the
+                          * basis (total population when the basis is not per 1,000) */
+    double *staff;       /* staff to serve the demand */
+    double *groups;      /* classes or rooms (users / users_per_group) */
+    double *cost;        /* operating cost of serving the demand, yuan per year */
+    double *fees;        /* fees paid by families, yuan per year */
+    double *subsidy;     /* public subsidies (per user, and per new place), yuan per year */
+    double *subsidy_recipients; /* users whose subsidy is paid */
+    double *new_places;  /* capacity added since the previous year (0 in the first) */
+    double *nursing_capacity; /* nursing-type places at the service's share; NULL if none */
+    double *demand_by_class;  /* [year][reg][class] */
+    double *home_services;    /* [year][reg][home]; NULL without home services */
+} ps_svc_result;
+
 typedef struct ps_result {
     char *name;          /* scenario name, a valid HDF5 link name; owned */
     char *title;         /* free text for people; owned, may be NULL */
@@ -66,7 +97,25 @@ typedef struct ps_result {
     double cost_total_discounted;      /* yuan, discounted to the start year */
     double cost_per_additional_birth;  /* cost_total / births_gained_total; NaN if <= 0 */
     double cost_per_additional_birth_discounted;
+    double service_subsidy_extra;            /* yuan: service subsidies minus the baseline's,
+                                              * counted in cost_per_additional_birth; NaN
+                                              * without a baseline or services */
+    double service_subsidy_extra_discounted;
+
+    /* Services (n_services = 0 without), care need and dependency (services.h). */
+    int n_services;
+    ps_svc_result *services;  /* owned */
+    int n_care_levels;
+    char **care_level_names;  /* owned */
+    double *care_need;        /* [year][reg][level] persons aged 60+ in each care-need level */
+    double *dependency;       /* [year][reg][3]: old-age (65+), child (0-14) and total, per
+                               * 100 persons aged 15-64; NULL until ps_services_compute */
 } ps_result;
+
+#define PS_DEPENDENCY_OLD 0
+#define PS_DEPENDENCY_CHILD 1
+#define PS_DEPENDENCY_TOTAL 2
+#define PS_DEPENDENCY_COUNT 3
 
 static inline size_t ps_result_cell(const ps_result *r, int year, int reg, int sex, int age)
 {
@@ -135,6 +184,9 @@ static inline size_t ps_result_paritycell(const ps_result *r, int year, int reg,
     return (((size_t)year * (size_t)r->n_regions + (size_t)reg) * (size_t)r->n_ages +
             (size_t)age) * PS_PARITY_COUNT + (size_t)parity;
 }
+
+/** Release the services, care-need and dependency parts only (see popsim/services.h). */
+void ps_result_release_services(ps_result *r);
 
 /** Release everything the struct owns; accepts a zeroed struct. */
 void ps_result_release(ps_result *r);

@@ -15,6 +15,7 @@
 
 #include "popsim/error.h"
 #include "popsim/policy.h"
+#include "popsim/services.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -71,6 +72,8 @@ typedef struct ps_scn_member {
     int has_elasticity;       /* 1 if response.elasticity was given (else --elasticity wins) */
     ps_response response; /* explicit overrides of the preset; NaN = not given */
     ps_economy economy;   /* resolved: PS_ECONOMY_INIT < top-level economy < own economy */
+    ps_service *services; /* resolved: the parent's, own ones replacing by name; owned */
+    int n_services;
 } ps_scn_member;
 
 typedef struct ps_scenario {
@@ -130,6 +133,8 @@ typedef struct ps_scenario {
 
     ps_birth_order birth_order; /* order shares of base-year births, default 45/42/13 */
     int has_birth_order;        /* 1 if the file has a birth_order section */
+
+    ps_care_need care_need;     /* care_need: (n_levels = 0 without) */
 
     ps_scn_member *members; /* members[0] = the baseline (top level), then the variants; owned */
     int n_members;          /* >= 1 */

@@ -21,6 +21,7 @@
 #include "popsim/memory.h"
 #include "popsim/proj.h"
 #include "popsim/scenario.h"
+#include "popsim/services.h"
 #include "popsim/sha256.h"
 #include "popsim/wpp.h"
 
@@ -372,6 +373,16 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, const char *
     } else if (rc == PS_OK) {
         rc = ps_proj_run(&res[0], proj, ctx->name, ctx->title[0] ? ctx->title : NULL, err);
         n_res = rc == PS_OK ? 1 : 0;
+    }
+    /* Services of every member, then each variant's extra service subsidies. */
+    for (int i = 0; rc == PS_OK && i < n_res; ++i) {
+        const ps_scn_member *m = o->scenario != NULL ? &ctx->scn.members[i] : NULL;
+        rc = m != NULL ? ps_services_compute(&res[i], m->services, m->n_services,
+                                             &ctx->scn.care_need, err)
+                       : ps_services_compute(&res[i], NULL, 0, NULL, err);
+        if (rc == PS_OK && m != NULL && i > 0) {
+            ps_services_compare(&res[i], &res[0], m->economy.discount_rate);
+        }
     }
     if (rc == PS_OK) {
         cli_log(o->quiet, "projected %d scenario%s of %d years in %.3f s", n_res,

@@ -49,6 +49,8 @@ ps_status ps_result_init(ps_result *r, const char *name, const char *title, int 
     r->cost_total_discounted = NAN;
     r->cost_per_additional_birth = NAN;
     r->cost_per_additional_birth_discounted = NAN;
+    r->service_subsidy_extra = NAN;
+    r->service_subsidy_extra_discounted = NAN;
     r->start_year = start_year;
     r->n_years = n_years;
     r->n_regions = n_regions;
@@ -179,11 +181,48 @@ ps_status ps_result_init_policy(ps_result *r, const char *baseline, int n_instru
     return ok ? PS_OK : ps_error_set(err, PS_ENOMEM, "out of memory for the policy ledger");
 }
 
+static void free_names(char **names, int n)
+{
+    for (int i = 0; names != NULL && i < n; ++i) {
+        free(names[i]);
+    }
+    free(names);
+}
+
+void ps_result_release_services(ps_result *r)
+{
+    for (int k = 0; r->services != NULL && k < r->n_services; ++k) {
+        ps_svc_result *s = &r->services[k];
+        free(s->name);
+        free(s->title);
+        free_names(s->class_names, s->n_classes);
+        free_names(s->home_names, s->n_home);
+        double *arrays[] = { s->target, s->demand, s->capacity, s->shortage, s->surplus,
+                             s->utilization, s->per_1000, s->staff, s->groups, s->cost,
+                             s->fees, s->subsidy, s->subsidy_recipients, s->new_places,
+                             s->nursing_capacity, s->demand_by_class, s->home_services };
+        for (size_t a = 0; a < sizeof arrays / sizeof arrays[0]; ++a) {
+            free(arrays[a]);
+        }
+    }
+    free(r->services);
+    r->services = NULL;
+    r->n_services = 0;
+    free_names(r->care_level_names, r->n_care_levels);
+    r->care_level_names = NULL;
+    r->n_care_levels = 0;
+    free(r->care_need);
+    r->care_need = NULL;
+    free(r->dependency);
+    r->dependency = NULL;
+}
+
 void ps_result_release(ps_result *r)
 {
     if (r == NULL) {
         return;
     }
+    ps_result_release_services(r);
     for (int i = 0; i < r->n_instruments; ++i) {
         free(r->ledger[i].name);
         free(r->ledger[i].recipients);

@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "popsim/services.h"
+
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
@@ -45,6 +47,9 @@ typedef enum dim_id {
     DIM_AGE,
     DIM_ORDER,
     DIM_PARITY,
+    DIM_CLASS, /* services (issue #4): a service's classes, home services, care-need levels */
+    DIM_HOME,
+    DIM_LEVEL,
     DIM_COUNT
 } dim_id;
 
@@ -63,6 +68,9 @@ static const dim_spec dim_specs[DIM_COUNT] = {
     [DIM_ORDER] = { "order", NULL, "birth order", "3 = third and later births" },
     [DIM_PARITY] = { "parity", NULL, "number of children ever born",
                      "3 = three or more children" },
+    [DIM_CLASS] = { "class", NULL, "class of the service (age band and care-need level)", NULL },
+    [DIM_HOME] = { "home_service", NULL, "service delivered at home", NULL },
+    [DIM_LEVEL] = { "level", NULL, "care-need level", NULL },
 };
 
 /* The variables of a scenario group; dims list the axes of the flat ps_result array in order. */
@@ -151,6 +159,8 @@ static const policy_attr policy_attrs[] = {
     { "cost_per_additional_birth", offsetof(ps_result, cost_per_additional_birth) },
     { "cost_per_additional_birth_discounted",
       offsetof(ps_result, cost_per_additional_birth_discounted) },
+    { "service_subsidy_extra", offsetof(ps_result, service_subsidy_extra) },
+    { "service_subsidy_extra_discounted", offsetof(ps_result, service_subsidy_extra_discounted) },
 };
 
 /* Provenance used when the caller passes none: every string empty. */
@@ -215,6 +225,9 @@ static hsize_t dim_len(const ps_result *r, dim_id d)
     case DIM_AGE: return (hsize_t)r->n_ages;
     case DIM_ORDER: return PS_ORDER_COUNT;
     case DIM_PARITY: return PS_PARITY_COUNT;
+    case DIM_CLASS:
+    case DIM_HOME:
+    case DIM_LEVEL: /* lengths vary by group: write_var_len */
     case DIM_COUNT: break;
     }
     assert(0 && "unknown dimension");
@@ -487,16 +500,17 @@ static hid_t variable_dcpl(int rank, const hsize_t *dims)
     return dcpl;
 }
 
-/* One float64 variable with its CF attributes and a dimension scale on every axis. */
-static ps_status write_var(hid_t grp, const ps_result *r, const var_spec *spec,
-                           const double *data, const hid_t coord[DIM_COUNT], ps_error *err)
+/* One float64 variable with its CF attributes and a dimension scale on every axis; `len`
+ * gives the length of each dimension (indexed by dim_id). */
+static ps_status write_var_len(hid_t grp, const hsize_t len[DIM_COUNT], const var_spec *spec,
+                               const double *data, const hid_t coord[DIM_COUNT], ps_error *err)
 {
     const double fill = NAN;
     hsize_t dims[DIM_COUNT];
     hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID, ds = H5I_INVALID_HID;
     ps_status rc = PS_OK;
     for (int k = 0; k < spec->rank; ++k) {
-        dims[k] = dim_len(r, spec->dims[k]);
+        dims[k] = len[spec->dims[k]];
     }
     if ((space = H5Screate_simple(spec->rank, dims, NULL)) < 0 ||
         (dcpl = variable_dcpl(spec->rank, dims)) < 0 ||
@@ -529,6 +543,22 @@ done:
         H5Sclose(space);
     }
     return rc;
+}
+
+/* Lengths of the fixed dimensions of a result (0 for the per-group ones). */
+static void result_lens(hsize_t len[DIM_COUNT], const ps_result *r)
+{
+    for (int d = 0; d < DIM_COUNT; ++d) {
+        len[d] = d < DIM_CLASS ? dim_len(r, (dim_id)d) : 0;
+    }
+}
+
+static ps_status write_var(hid_t grp, const ps_result *r, const var_spec *spec,
+                           const double *data, const hid_t coord[DIM_COUNT], ps_error *err)
+{
+    hsize_t len[DIM_COUNT];
+    result_lens(len, r);
+    return write_var_len(grp, len, spec, data, coord, err);
 }
 
 static int has_policy(const ps_result *r)
@@ -609,6 +639,207 @@ static ps_status write_policy(hid_t scenario, hid_t gcpl, const ps_result *r, ps
     return rc;
 }
 
+/* ---- services, care need and indicators (issue #4) -----------------------------------------
+ * /scenarios/<name>/services/<service>/ holds one service's (year, region) variables and its
+ * (year, region, class) demand_by_class; /care_need/ the persons in each care-need level;
+ * /indicators/ the dependency ratios. Each group carries its own coordinates, like policy.
+ */
+typedef enum svc_var {
+    SVC_DEMAND, SVC_CAPACITY, SVC_SHORTAGE, SVC_SURPLUS, SVC_UTILIZATION, SVC_PER_1000,
+    SVC_STAFF, SVC_GROUPS, SVC_COST, SVC_FEES, SVC_SUBSIDY, SVC_SUBSIDY_RECIPIENTS,
+    SVC_NEW_PLACES, SVC_NURSING_CAPACITY, SVC_VAR_COUNT
+} svc_var;
+
+static const var_spec svc_specs[SVC_VAR_COUNT] = {
+    [SVC_DEMAND] = { "demand", 2, { DIM_YEAR, DIM_REGION }, "persons",
+                     "users on 1 July: persons using or needing the service" },
+    [SVC_CAPACITY] = { "capacity", 2, { DIM_YEAR, DIM_REGION }, "places",
+                       "places implied by the capacity target" },
+    [SVC_SHORTAGE] = { "shortage", 2, { DIM_YEAR, DIM_REGION }, "places",
+                       "places the demand needs (demand / occupancy) beyond the capacity" },
+    [SVC_SURPLUS] = { "surplus", 2, { DIM_YEAR, DIM_REGION }, "places",
+                      "places of the capacity beyond what the demand needs" },
+    [SVC_UTILIZATION] = { "utilization", 2, { DIM_YEAR, DIM_REGION }, "1",
+                          "demand / capacity" },
+    [SVC_PER_1000] = { "per_1000", 2, { DIM_YEAR, DIM_REGION }, "places per 1000 persons",
+                       "places the demand needs per 1,000 persons of the target's basis "
+                       "(total population unless the target counts a group or ages)" },
+    [SVC_STAFF] = { "staff", 2, { DIM_YEAR, DIM_REGION }, "persons",
+                    "staff needed to serve the demand" },
+    [SVC_GROUPS] = { "groups", 2, { DIM_YEAR, DIM_REGION }, "groups",
+                     "classes or rooms for the demand" },
+    [SVC_COST] = { "cost", 2, { DIM_YEAR, DIM_REGION }, "yuan",
+                   "operating cost of serving the demand in the year from 1 July" },
+    [SVC_FEES] = { "fees", 2, { DIM_YEAR, DIM_REGION }, "yuan",
+                   "fees paid by families in the year from 1 July" },
+    [SVC_SUBSIDY] = { "subsidy", 2, { DIM_YEAR, DIM_REGION }, "yuan",
+                      "public subsidies in the year from 1 July (per user, and per new place)" },
+    [SVC_SUBSIDY_RECIPIENTS] = { "subsidy_recipients", 2, { DIM_YEAR, DIM_REGION }, "persons",
+                                 "users whose subsidy is paid" },
+    [SVC_NEW_PLACES] = { "new_places", 2, { DIM_YEAR, DIM_REGION }, "places",
+                         "capacity added since 1 July of the previous year" },
+    [SVC_NURSING_CAPACITY] = { "nursing_capacity", 2, { DIM_YEAR, DIM_REGION }, "places",
+                               "nursing-type places at the service's nursing share" },
+};
+
+static const var_spec svc_target_spec = {
+    "target", 1, { DIM_YEAR }, "places per 1000 persons, or places",
+    "capacity target: places per 1,000 of the basis, or places with basis 'places'"
+};
+static const var_spec svc_by_class_spec = {
+    "demand_by_class", 3, { DIM_YEAR, DIM_REGION, DIM_CLASS }, "persons", "users by class"
+};
+static const var_spec svc_home_spec = {
+    "home_services", 3, { DIM_YEAR, DIM_REGION, DIM_HOME }, "services per year",
+    "services delivered at home in the year from 1 July"
+};
+static const var_spec care_need_spec = {
+    "persons", 3, { DIM_YEAR, DIM_REGION, DIM_LEVEL }, "persons",
+    "persons in each care-need level on 1 July"
+};
+static const var_spec dependency_specs[PS_DEPENDENCY_COUNT] = {
+    [PS_DEPENDENCY_OLD] = { "old_age_dependency", 2, { DIM_YEAR, DIM_REGION },
+                            "per 100 persons aged 15-64", "persons aged 65+ per 100 aged 15-64" },
+    [PS_DEPENDENCY_CHILD] = { "child_dependency", 2, { DIM_YEAR, DIM_REGION },
+                              "per 100 persons aged 15-64", "persons aged 0-14 per 100 aged 15-64" },
+    [PS_DEPENDENCY_TOTAL] = { "total_dependency", 2, { DIM_YEAR, DIM_REGION },
+                              "per 100 persons aged 15-64",
+                              "persons aged 0-14 and 65+ per 100 aged 15-64" },
+};
+
+static double *svc_data(const ps_svc_result *s, svc_var v)
+{
+    double *const data[SVC_VAR_COUNT] = {
+        s->demand, s->capacity, s->shortage, s->surplus, s->utilization, s->per_1000,
+        s->staff, s->groups, s->cost, s->fees, s->subsidy, s->subsidy_recipients,
+        s->new_places, s->nursing_capacity,
+    };
+    return data[v];
+}
+
+/* A label coordinate (class, home_service, level) of n names. */
+static ps_status write_labels(hid_t coord[DIM_COUNT], hid_t grp, dim_id d, char **names, int n,
+                              ps_error *err)
+{
+    hid_t str = utf8_string_type();
+    ps_status rc = PS_OK;
+    if (str < 0) {
+        return h5_fail(err, "make a string type for", grp, dim_specs[d].name);
+    }
+    rc = write_coord(&coord[d], grp, d, str, str, names, (hsize_t)n, err);
+    H5Tclose(str);
+    return rc;
+}
+
+/* (year, region) values from [year][reg][k] columns: column k of every cell. */
+static ps_status write_service(hid_t parent, hid_t gcpl, const ps_result *r,
+                               const ps_svc_result *s, ps_error *err)
+{
+    hid_t grp = H5I_INVALID_HID;
+    hid_t coord[DIM_COUNT];
+    hsize_t len[DIM_COUNT];
+    result_lens(len, r);
+    len[DIM_CLASS] = (hsize_t)s->n_classes;
+    len[DIM_HOME] = (hsize_t)s->n_home;
+    ps_status rc = create_policy_group(&grp, coord, parent, s->name, gcpl, r, err);
+    double first_target = s->target != NULL ? s->target[0] : NAN;
+    if (rc == PS_OK &&
+        ((rc = attr_str(grp, "kind", ps_svc_kind_name((ps_svc_kind)s->kind), err)) != PS_OK ||
+         (rc = attr_str(grp, "title", s->title != NULL ? s->title : s->name, err)) != PS_OK ||
+         (rc = attr_str(grp, "basis", ps_svc_basis_name((ps_svc_basis)s->basis), err)) != PS_OK)) {
+        goto done;
+    }
+    if (rc == PS_OK && s->basis != PS_SVC_BASIS_PLACES && !isnan(first_target)) {
+        rc = attr_double(grp, "target_per_1000", first_target, err);
+    }
+    if (rc == PS_OK) {
+        rc = write_labels(coord, grp, DIM_CLASS, s->class_names, s->n_classes, err);
+    }
+    if (rc == PS_OK && s->n_home > 0) {
+        rc = write_labels(coord, grp, DIM_HOME, s->home_names, s->n_home, err);
+    }
+    for (int v = 0; v < SVC_VAR_COUNT && rc == PS_OK; ++v) {
+        const double *data = svc_data(s, (svc_var)v);
+        if (data != NULL) {
+            rc = write_var_len(grp, len, &svc_specs[v], data, coord, err);
+        }
+    }
+    if (rc == PS_OK) {
+        rc = write_var_len(grp, len, &svc_target_spec, s->target, coord, err);
+    }
+    if (rc == PS_OK) {
+        rc = write_var_len(grp, len, &svc_by_class_spec, s->demand_by_class, coord, err);
+    }
+    if (rc == PS_OK && s->home_services != NULL) {
+        rc = write_var_len(grp, len, &svc_home_spec, s->home_services, coord, err);
+    }
+done:
+    close_coords(coord);
+    if (grp >= 0) {
+        H5Gclose(grp);
+    }
+    return rc;
+}
+
+static ps_status write_services(hid_t scenario, hid_t gcpl, const ps_result *r, ps_error *err)
+{
+    hid_t grp = H5Gcreate2(scenario, "services", H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    ps_status rc = grp >= 0 ? PS_OK : h5_fail(err, "create group", scenario, "services");
+    for (int k = 0; k < r->n_services && rc == PS_OK; ++k) {
+        rc = write_service(grp, gcpl, r, &r->services[k], err);
+    }
+    if (grp >= 0) {
+        H5Gclose(grp);
+    }
+    return rc;
+}
+
+static ps_status write_care_need(hid_t scenario, hid_t gcpl, const ps_result *r, ps_error *err)
+{
+    hid_t grp = H5I_INVALID_HID;
+    hid_t coord[DIM_COUNT];
+    hsize_t len[DIM_COUNT];
+    result_lens(len, r);
+    len[DIM_LEVEL] = (hsize_t)r->n_care_levels;
+    ps_status rc = create_policy_group(&grp, coord, scenario, "care_need", gcpl, r, err);
+    if (rc == PS_OK) {
+        rc = write_labels(coord, grp, DIM_LEVEL, r->care_level_names, r->n_care_levels, err);
+    }
+    if (rc == PS_OK) {
+        rc = write_var_len(grp, len, &care_need_spec, r->care_need, coord, err);
+    }
+    close_coords(coord);
+    if (grp >= 0) {
+        H5Gclose(grp);
+    }
+    return rc;
+}
+
+static ps_status write_indicators(hid_t scenario, hid_t gcpl, const ps_result *r, ps_error *err)
+{
+    hid_t grp = H5I_INVALID_HID;
+    hid_t coord[DIM_COUNT];
+    size_t cells = (size_t)r->n_years * (size_t)r->n_regions;
+    double *col = malloc(cells * sizeof *col);
+    ps_status rc = col != NULL ? create_policy_group(&grp, coord, scenario, "indicators", gcpl, r,
+                                                     err)
+                               : ps_error_set(err, PS_ENOMEM, "out of memory");
+    for (int k = 0; k < PS_DEPENDENCY_COUNT && rc == PS_OK; ++k) {
+        for (size_t c = 0; c < cells; ++c) {
+            col[c] = r->dependency[c * PS_DEPENDENCY_COUNT + (size_t)k];
+        }
+        rc = write_var(grp, r, &dependency_specs[k], col, coord, err);
+    }
+    if (col != NULL) {
+        close_coords(coord);
+    }
+    if (grp >= 0) {
+        H5Gclose(grp);
+    }
+    free(col);
+    return rc;
+}
+
 /* Scalars of the scenario: emigration_shortfall always, the policy totals with a policy part. */
 static ps_status write_scenario_scalars(hid_t grp, const ps_result *r, ps_error *err)
 {
@@ -655,6 +886,15 @@ static ps_status write_scenario(hid_t scenarios, hid_t gcpl, const ps_result *r,
     }
     if (rc == PS_OK && has_policy(r)) {
         rc = write_policy(grp, gcpl, r, err);
+    }
+    if (rc == PS_OK && r->n_services > 0) {
+        rc = write_services(grp, gcpl, r, err);
+    }
+    if (rc == PS_OK && r->n_care_levels > 0) {
+        rc = write_care_need(grp, gcpl, r, err);
+    }
+    if (rc == PS_OK && r->dependency != NULL) {
+        rc = write_indicators(grp, gcpl, r, err);
     }
 done:
     close_coords(coord);

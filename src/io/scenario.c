@@ -36,13 +36,19 @@
 #include <cyaml/cyaml.h>
 #include <yaml.h>
 
+#include "popsim/pop.h"
+#include "popsim/services.h"
+#include "popsim/units.h"
+
 /* Safety limits. A real scenario is a few hundred bytes, about 40 keys and 3 levels deep (a
- * family with policies a few kilobytes, a few hundred keys and 5 levels); the limits stop
+ * family with policies a few kilobytes, a few hundred keys and 5 levels; the services preset
+ * of scenarios/china.yaml adds about 500 keys, and a family redefining services in each of
+ * 20 variants a few thousand); the limits stop
  * hostile or mistaken inputs (a data file passed by mistake, a generated document nested
  * thousands deep) long before they cost memory or stack. */
 #define SCN_MAX_BYTES (4L * 1024 * 1024) /* file size, bytes */
 #define SCN_MAX_DEPTH 32                 /* nested mappings/sequences */
-#define SCN_MAX_KEYS 1024                /* mapping keys and sequence items in the file */
+#define SCN_MAX_KEYS 8192                /* mapping keys and sequence items in the file */
 #define SCN_NAME_MAX 64                  /* characters of `name` */
 
 /* Assumed sex ratio at birth when neither the scenario nor WPP gives one: the usual
@@ -118,6 +124,91 @@ typedef struct raw_response {
     int elasticity; /* ps_elasticity */
 } raw_response;
 
+/* Services (popsim/services.h): `care_need:` and `services:` items. */
+typedef struct raw_point {
+    int64_t year;
+    double value;
+} raw_point;
+
+typedef struct raw_step {
+    int64_t from_age;
+    double value;
+} raw_step;
+
+typedef struct raw_level {
+    char *name;
+    raw_step *prevalence;
+    uint32_t n_prevalence;
+} raw_level;
+
+typedef struct raw_setting {
+    char *name;
+    double share;
+} raw_setting;
+
+typedef struct raw_care_need {
+    int64_t base_year;
+    double improvement;
+    raw_level *levels;
+    uint32_t n_levels;
+    raw_setting *settings;
+    uint32_t n_settings;
+} raw_care_need;
+
+typedef struct raw_class {
+    char *name;
+    int64_t from_age;
+    int64_t to_age;
+    char *need;
+    double uptake;
+    double users_per_staff;
+    double users_per_group;
+    double cost_per_user;
+    double fee_per_user;
+    double subsidy_per_user;
+} raw_class;
+
+typedef struct raw_capacity {
+    int basis; /* ps_svc_basis */
+    double target;
+    raw_point *path;
+    uint32_t n_path;
+    int64_t from_age;
+    int64_t to_age;
+    double occupancy;
+    double nursing_share;
+    double construction_subsidy;
+} raw_capacity;
+
+typedef struct raw_extra_staff {
+    char *name;
+    double users_per_staff;
+    double per_group;
+} raw_extra_staff;
+
+typedef struct raw_home {
+    char *name;
+    double per_user_year;
+} raw_home;
+
+typedef struct raw_service {
+    char *name;
+    char *title;
+    int kind; /* ps_svc_kind */
+    int sex;  /* -1 both, else ps_sex */
+    char *setting;
+    double subsidised_share;
+    raw_class *classes;
+    uint32_t n_classes;
+    raw_point *uptake_path;
+    uint32_t n_uptake_path;
+    raw_capacity capacity;
+    raw_extra_staff *extra_staff;
+    uint32_t n_extra_staff;
+    raw_home *home_services;
+    uint32_t n_home_services;
+} raw_service;
+
 /* One item of `variants:`. */
 typedef struct raw_variant {
     char *name;
@@ -127,6 +218,8 @@ typedef struct raw_variant {
     raw_response response;
     raw_policy *policies;
     uint32_t n_policies;
+    raw_service *services;
+    uint32_t n_services;
 } raw_variant;
 
 typedef struct raw_scenario {
@@ -147,6 +240,9 @@ typedef struct raw_scenario {
     raw_response response;
     raw_policy *policies;
     uint32_t n_policies;
+    raw_care_need care_need;
+    raw_service *services;
+    uint32_t n_services;
     raw_variant *variants;
     uint32_t n_variants;
 } raw_scenario;
@@ -573,6 +669,227 @@ static const scn_key policy_keys[] = {
 static const scn_section policy_section = { policy_keys, ARRAY_LEN(policy_keys),
                                             sizeof(raw_policy), &policy_defaults };
 
+/* ---- services -------------------------------------------------------------------------- */
+static const scn_key point_keys[] = {
+    { .key = "year", .type = KEY_INT, .offset = offsetof(raw_point, year), .min = 1950,
+      .max = 2300, .unit = "(calendar year)", .required = true,
+      .help = "year of the value; points are in ascending years, linear between them and "
+              "constant before the first and after the last" },
+    { .key = "value", .type = KEY_REAL, .offset = offsetof(raw_point, value), .min = 0.0,
+      .max = 1e9, .unit = "", .required = true,
+      .help = "value in that year, in the unit of the key that holds the points" },
+};
+static const scn_section point_section = { point_keys, ARRAY_LEN(point_keys), sizeof(raw_point),
+                                           NULL };
+
+static const scn_key step_keys[] = {
+    { .key = "from_age", .type = KEY_INT, .offset = offsetof(raw_step, from_age), .min = 0,
+      .max = PS_DEFAULT_MAX_AGE, .unit = "years", .required = true,
+      .help = "youngest age of the step; a step lasts to the next step's from_age, the last "
+              "one to the open age group, and ages before the first step have none" },
+    { .key = "value", .type = KEY_REAL, .offset = offsetof(raw_step, value), .min = 0.0,
+      .max = 1.0, .unit = "(share of persons)", .required = true,
+      .help = "prevalence at those ages in care_need.base_year" },
+};
+static const scn_section step_section = { step_keys, ARRAY_LEN(step_keys), sizeof(raw_step),
+                                          NULL };
+
+static const scn_key level_keys[] = {
+    { .key = "name", .type = KEY_NAME, .offset = offsetof(raw_level, name), .required = true,
+      .help = "care-need level, named by services' classes (need:) and in the output" },
+    { .key = "prevalence", .type = KEY_SEQ, .offset = offsetof(raw_level, prevalence),
+      .count_offset = offsetof(raw_level, n_prevalence), .required = true,
+      .help = "share of persons in this level by age, as steps in ascending from_age; "
+              "levels are exclusive, so at every age their prevalences sum to at most 1",
+      .sub = &step_section },
+};
+static const scn_section level_section = { level_keys, ARRAY_LEN(level_keys),
+                                           sizeof(raw_level), NULL };
+
+static const scn_key setting_keys[] = {
+    { .key = "name", .type = KEY_NAME, .offset = offsetof(raw_setting, name), .required = true,
+      .help = "care setting (home, community, institution, ...), named by services' setting" },
+    { .key = "share", .type = KEY_REAL, .offset = offsetof(raw_setting, share), .min = 0.0,
+      .max = 1.0, .unit = "(share of persons in need)", .required = true,
+      .help = "share of the persons in need cared for in this setting" },
+};
+static const scn_section setting_section = { setting_keys, ARRAY_LEN(setting_keys),
+                                             sizeof(raw_setting), NULL };
+
+static const scn_key care_need_keys[] = {
+    { .key = "base_year", .type = KEY_INT, .offset = offsetof(raw_care_need, base_year),
+      .min = 1950, .max = 2300, .unit = "(calendar year)", .deflt = "start",
+      .help = "year the prevalence tables describe" },
+    { .key = "improvement", .type = KEY_REAL, .offset = offsetof(raw_care_need, improvement),
+      .min = -0.1, .max = 0.1, .unit = "(relative change per year)", .deflt = "0",
+      .help = "yearly relative fall of every age-specific prevalence after base_year "
+              "(0.015: 1.5 % a year; negative values make it rise)" },
+    { .key = "levels", .type = KEY_SEQ, .offset = offsetof(raw_care_need, levels),
+      .count_offset = offsetof(raw_care_need, n_levels), .required = true,
+      .help = "care-need levels, one '- name: ...' item each", .sub = &level_section },
+    { .key = "settings", .type = KEY_SEQ, .offset = offsetof(raw_care_need, settings),
+      .count_offset = offsetof(raw_care_need, n_settings), .deflt = "none",
+      .help = "where persons in need are cared for; the shares sum to 1",
+      .sub = &setting_section },
+};
+static const scn_section care_need_section = { care_need_keys, ARRAY_LEN(care_need_keys),
+                                               sizeof(raw_care_need), NULL };
+
+static const raw_class class_defaults = { .uptake = 1.0 };
+static const scn_key class_keys[] = {
+    { .key = "name", .type = KEY_NAME, .offset = offsetof(raw_class, name), .required = true,
+      .help = "class name, unique in the service (the class coordinate of the output)" },
+    { .key = "from_age", .type = KEY_INT, .offset = offsetof(raw_class, from_age), .min = 0,
+      .max = PS_DEFAULT_MAX_AGE, .unit = "years", .required = true,
+      .help = "youngest age of the class, completed years on 1 July" },
+    { .key = "to_age", .type = KEY_INT, .offset = offsetof(raw_class, to_age), .min = 0,
+      .max = PS_DEFAULT_MAX_AGE, .unit = "years", .deflt = "from_age",
+      .help = "oldest age of the class, not below from_age (100 is the open group 100+)" },
+    { .key = "need", .type = KEY_NAME, .offset = offsetof(raw_class, need),
+      .deflt = "none (every person of the ages)",
+      .help = "care-need level (care_need.levels) the class counts: its persons are the "
+              "ages' persons times the level's prevalence" },
+    { .key = "uptake", .type = KEY_REAL, .offset = offsetof(raw_class, uptake), .min = 0.0,
+      .max = 1.0, .unit = "(share of the class)",
+      .help = "share of the class's persons who use the service (enrollment, need); with "
+              "uptake_path it is the age profile that the path rescales" },
+    { .key = "users_per_staff", .type = KEY_REAL, .offset = offsetof(raw_class, users_per_staff),
+      .min = 0.0, .max = 1e6, .unit = "users per staff member", .deflt = "none (no staff)",
+      .help = "staff ratio, above 0 (3 means 1 staff member per 3 users)" },
+    { .key = "users_per_group", .type = KEY_REAL, .offset = offsetof(raw_class, users_per_group),
+      .min = 0.0, .max = 1e6, .unit = "users per group", .deflt = "none (no groups)",
+      .help = "class or room size, above 0" },
+    { .key = "cost_per_user", .type = KEY_REAL, .offset = offsetof(raw_class, cost_per_user),
+      .min = 0.0, .max = 1e7, .unit = "yuan per user per month", .deflt = "0",
+      .help = "operating cost of serving one user" },
+    { .key = "fee_per_user", .type = KEY_REAL, .offset = offsetof(raw_class, fee_per_user),
+      .min = 0.0, .max = 1e7, .unit = "yuan per user per month", .deflt = "0",
+      .help = "fee paid by the user's family" },
+    { .key = "subsidy_per_user", .type = KEY_REAL, .offset = offsetof(raw_class, subsidy_per_user),
+      .min = 0.0, .max = 1e7, .unit = "yuan per subsidised user per month", .deflt = "0",
+      .help = "public subsidy per user, paid for subsidised_share of the users" },
+};
+static const scn_section class_section = { class_keys, ARRAY_LEN(class_keys), sizeof(raw_class),
+                                           &class_defaults };
+
+static const cyaml_strval_t basis_choices[] = {
+    { "population", PS_SVC_BASIS_POPULATION }, { "group", PS_SVC_BASIS_GROUP },
+    { "ages", PS_SVC_BASIS_AGES },             { "places", PS_SVC_BASIS_PLACES },
+    { "base_year", PS_SVC_BASIS_BASE_YEAR },
+};
+
+static const raw_capacity capacity_defaults = { .occupancy = 1.0 };
+static const scn_key capacity_keys[] = {
+    { .key = "basis", .type = KEY_ENUM, .offset = offsetof(raw_capacity, basis), .required = true,
+      .help = "what the target counts: places per 1,000 total population (population), per "
+              "1,000 of the service's group (group) or of ages from_age..to_age (ages), a "
+              "number of places (places), or the places the base year's demand needs, held "
+              "constant (base_year)",
+      .choices = basis_choices, .n_choices = ARRAY_LEN(basis_choices) },
+    { .key = "target", .type = KEY_REAL, .offset = offsetof(raw_capacity, target), .min = 0.0,
+      .max = 1e9, .unit = "places per 1,000 of the basis, or places",
+      .deflt = "none",
+      .help = "constant target; give target or path unless basis is base_year" },
+    { .key = "path", .type = KEY_SEQ, .offset = offsetof(raw_capacity, path),
+      .count_offset = offsetof(raw_capacity, n_path), .deflt = "none",
+      .help = "target by year, '- {year: Y, value: V}' items in ascending years",
+      .sub = &point_section },
+    { .key = "from_age", .type = KEY_INT, .offset = offsetof(raw_capacity, from_age), .min = 0,
+      .max = PS_DEFAULT_MAX_AGE, .unit = "years", .deflt = "none",
+      .help = "basis ages: youngest (required with basis: ages, and only there)" },
+    { .key = "to_age", .type = KEY_INT, .offset = offsetof(raw_capacity, to_age), .min = 0,
+      .max = PS_DEFAULT_MAX_AGE, .unit = "years", .deflt = "none",
+      .help = "basis ages: oldest (required with basis: ages, and only there)" },
+    { .key = "occupancy", .type = KEY_REAL, .offset = offsetof(raw_capacity, occupancy),
+      .min = 0.01, .max = 1.0, .unit = "(share of places)",
+      .help = "planned occupancy: the places a demand needs are demand / occupancy" },
+    { .key = "nursing_share", .type = KEY_REAL, .offset = offsetof(raw_capacity, nursing_share),
+      .min = 0.0, .max = 1.0, .unit = "(share of places)", .deflt = "none",
+      .help = "share of the places that must be nursing-type (beds); gives nursing_capacity" },
+    { .key = "construction_subsidy", .type = KEY_REAL,
+      .offset = offsetof(raw_capacity, construction_subsidy), .min = 0.0, .max = 1e8,
+      .unit = "yuan per new place", .deflt = "0",
+      .help = "one-time subsidy for each place the target adds over the previous year" },
+};
+static const scn_section capacity_section = { capacity_keys, ARRAY_LEN(capacity_keys),
+                                              sizeof(raw_capacity), &capacity_defaults };
+
+static const scn_key extra_staff_keys[] = {
+    { .key = "name", .type = KEY_NAME, .offset = offsetof(raw_extra_staff, name),
+      .required = true, .help = "kind of staff (health, support, ...)" },
+    { .key = "users_per_staff", .type = KEY_REAL,
+      .offset = offsetof(raw_extra_staff, users_per_staff), .min = 0.0, .max = 1e6,
+      .unit = "users per staff member", .deflt = "none",
+      .help = "one staff member per this many users of the service, above 0" },
+    { .key = "per_group", .type = KEY_REAL, .offset = offsetof(raw_extra_staff, per_group),
+      .min = 0.0, .max = 100.0, .unit = "staff per group", .deflt = "0",
+      .help = "staff per group (class or room) of the service" },
+};
+static const scn_section extra_staff_section = { extra_staff_keys, ARRAY_LEN(extra_staff_keys),
+                                                 sizeof(raw_extra_staff), NULL };
+
+static const scn_key home_keys[] = {
+    { .key = "name", .type = KEY_NAME, .offset = offsetof(raw_home, name), .required = true,
+      .help = "home service (meal, bathing, ...), the home_service coordinate of the output" },
+    { .key = "per_user_year", .type = KEY_REAL, .offset = offsetof(raw_home, per_user_year),
+      .min = 0.0, .max = 1e5, .unit = "services per user per year", .required = true,
+      .help = "services delivered per user of the service and year" },
+};
+static const scn_section home_section = { home_keys, ARRAY_LEN(home_keys), sizeof(raw_home),
+                                          NULL };
+
+static const cyaml_strval_t kind_choices[] = {
+    { "childcare", PS_SVC_CHILDCARE }, { "kindergarten", PS_SVC_KINDERGARTEN },
+    { "school", PS_SVC_SCHOOL },       { "health", PS_SVC_HEALTH },
+    { "elderly", PS_SVC_ELDERLY },     { "other", PS_SVC_OTHER },
+};
+static const cyaml_strval_t svc_sex_choices[] = {
+    { "both", -1 }, { "female", PS_SEX_FEMALE }, { "male", PS_SEX_MALE },
+};
+
+static const raw_service service_defaults = { .sex = -1, .subsidised_share = 1.0 };
+static const scn_key service_keys[] = {
+    { .key = "name", .type = KEY_NAME, .offset = offsetof(raw_service, name), .required = true,
+      .help = "service name, its output group services/<name>; unique in a member" },
+    { .key = "kind", .type = KEY_ENUM, .offset = offsetof(raw_service, kind), .required = true,
+      .help = "kind of service, for charts and reports",
+      .choices = kind_choices, .n_choices = ARRAY_LEN(kind_choices) },
+    { .key = "title", .type = KEY_TEXT, .offset = offsetof(raw_service, title), .deflt = "none",
+      .help = "free text shown in reports" },
+    { .key = "sex", .type = KEY_ENUM, .offset = offsetof(raw_service, sex), .deflt = "both",
+      .help = "sex of the target group", .choices = svc_sex_choices,
+      .n_choices = ARRAY_LEN(svc_sex_choices) },
+    { .key = "setting", .type = KEY_NAME, .offset = offsetof(raw_service, setting),
+      .deflt = "none",
+      .help = "care setting (care_need.settings) the service serves: its persons are "
+              "multiplied by the setting's share" },
+    { .key = "subsidised_share", .type = KEY_REAL,
+      .offset = offsetof(raw_service, subsidised_share), .min = 0.0, .max = 1.0,
+      .unit = "(share of users)",
+      .help = "share of users whose subsidy_per_user is paid (e.g. inclusive places)" },
+    { .key = "classes", .type = KEY_SEQ, .offset = offsetof(raw_service, classes),
+      .count_offset = offsetof(raw_service, n_classes), .required = true,
+      .help = "the target group split into classes by age band (and care-need level); "
+              "classes must not overlap",
+      .sub = &class_section },
+    { .key = "uptake_path", .type = KEY_SEQ, .offset = offsetof(raw_service, uptake_path),
+      .count_offset = offsetof(raw_service, n_uptake_path), .deflt = "none (uptake as given)",
+      .help = "overall uptake of the whole group by year (values in [0, 1]); each year the "
+              "classes' uptakes are rescaled by one factor to reach it, capped at 1",
+      .sub = &point_section, .same_as = "services[].capacity.path[]" },
+    { .key = "capacity", .type = KEY_MAP, .offset = offsetof(raw_service, capacity),
+      .deflt = "none (no target: no capacity, shortage or surplus)",
+      .help = "the capacity target", .sub = &capacity_section },
+    { .key = "extra_staff", .type = KEY_SEQ, .offset = offsetof(raw_service, extra_staff),
+      .count_offset = offsetof(raw_service, n_extra_staff), .deflt = "none",
+      .help = "staff beyond the class ratios", .sub = &extra_staff_section },
+    { .key = "home_services", .type = KEY_SEQ, .offset = offsetof(raw_service, home_services),
+      .count_offset = offsetof(raw_service, n_home_services), .deflt = "none",
+      .help = "services delivered at home per user (meal, bathing, ...)", .sub = &home_section },
+};
+static const scn_section service_section = { service_keys, ARRAY_LEN(service_keys),
+                                             sizeof(raw_service), &service_defaults };
+
 static const scn_key variant_keys[] = {
     { .key = "name", .type = KEY_NAME, .offset = offsetof(raw_variant, name), .required = true,
       .help = "member name, its output group; unique in the file, the top-level name included" },
@@ -593,6 +910,11 @@ static const scn_key variant_keys[] = {
       .help = "policies added to the parent's; one with the name of an inherited policy "
               "replaces every inherited policy of that name",
       .sub = &policy_section, .same_as = "policies[]" },
+    { .key = "services", .type = KEY_SEQ, .offset = offsetof(raw_variant, services),
+      .count_offset = offsetof(raw_variant, n_services),
+      .help = "services added to the parent's; one with the name of an inherited service "
+              "replaces it",
+      .sub = &service_section, .same_as = "services[]" },
 };
 static const scn_section variant_section = { variant_keys, ARRAY_LEN(variant_keys),
                                              sizeof(raw_variant), NULL };
@@ -643,6 +965,16 @@ static const scn_key top_keys[] = {
       .count_offset = offsetof(raw_scenario, n_policies),
       .help = "family-policy instruments of the top level, one '- lever: ...' item each",
       .sub = &policy_section },
+    { .key = "care_need", .type = KEY_MAP, .offset = offsetof(raw_scenario, care_need),
+      .deflt = "none",
+      .help = "care-need levels of older persons by age, and the settings they are cared for "
+              "in; used by services' need and setting",
+      .sub = &care_need_section },
+    { .key = "services", .type = KEY_SEQ, .offset = offsetof(raw_scenario, services),
+      .count_offset = offsetof(raw_scenario, n_services), .deflt = "none",
+      .help = "services planned from the projection (childcare, schools, elderly care, ...), "
+              "one '- name: ...' item each",
+      .sub = &service_section },
     { .key = "variants", .type = KEY_SEQ, .offset = offsetof(raw_scenario, variants),
       .count_offset = offsetof(raw_scenario, n_variants),
       .help = "further members of the scenario family, one '- name: ...' item each; each "
@@ -683,9 +1015,23 @@ static const char *const scn_rules[] = {
     "policies[]: low_income_topup without low_income_share pays nobody (warning).",
     "variants[]: name is required and differs from the top-level name and every other "
     "variant's; extends names the top level or a variant given earlier.",
-    "A variant starts from a copy of its parent's economy, response and policies and applies "
-    "its own keys; its policies are appended, and one named like an inherited policy replaces "
-    "every inherited policy of that name.",
+    "care_need.levels[]: prevalence steps in ascending from_age; level names are unique, and at "
+    "every age the levels' prevalences sum to at most 1 (a person has at most one level).",
+    "care_need.settings[]: names are unique and the shares sum to 1 (within 1e-6).",
+    "services[]: name, kind and classes are required, and names are unique within a member. "
+    "setting names one of care_need.settings.",
+    "services[].classes[]: names are unique in the service; to_age is not below from_age; need "
+    "names one of care_need.levels; users_per_staff and users_per_group, when given, are above "
+    "0; two classes must not overlap (common ages and the same need level, or no need level).",
+    "services[].uptake_path[] and capacity.path[]: years in ascending order; uptake values at "
+    "most 1.",
+    "services[].capacity: basis is required; exactly one of target and path, except with basis: "
+    "base_year, which takes neither; from_age and to_age are required with basis: ages and "
+    "apply to nothing else.",
+    "services[].extra_staff[]: users_per_staff (above 0) or per_group above 0.",
+    "A variant starts from a copy of its parent's economy, response, policies and services "
+    "and applies its own keys; its policies and services are appended, and one named like an "
+    "inherited policy (service) replaces every inherited policy (the service) of that name.",
 };
 
 /* ---------------------------------------------------------------------------------------
@@ -1658,8 +2004,15 @@ static ps_status check_section(const load_ctx *c, const char *prefix, const scn_
      ARRAY_LEN(mortality_keys) + ARRAY_LEN(fertility_keys) + ARRAY_LEN(srb_keys) +             \
      ARRAY_LEN(migration_keys) + ARRAY_LEN(schedule_keys) + ARRAY_LEN(birth_order_keys) +      \
      2 * (ARRAY_LEN(economy_keys) + ARRAY_LEN(response_keys) + ARRAY_LEN(policy_keys)) +       \
-     ARRAY_LEN(variant_keys) + 16 /* one end marker each */)
-#define SCHEMA_ITEMS 3 /* item schemas: policies, variants, variants[].policies */
+     ARRAY_LEN(variant_keys) + ARRAY_LEN(care_need_keys) + ARRAY_LEN(level_keys) +            \
+     ARRAY_LEN(step_keys) + ARRAY_LEN(setting_keys) +                                          \
+     2 * (ARRAY_LEN(service_keys) + ARRAY_LEN(class_keys) + 2 * ARRAY_LEN(point_keys) +        \
+          ARRAY_LEN(capacity_keys) + ARRAY_LEN(extra_staff_keys) + ARRAY_LEN(home_keys)) +     \
+     40 /* one end marker each */)
+/* item schemas: policies, variants, variants[].policies, care_need's levels, prevalence and
+ * settings, and twice (top level, variants) services with their classes, uptake_path,
+ * capacity.path, extra_staff and home_services */
+#define SCHEMA_ITEMS (3 + 3 + 2 * 6)
 
 typedef struct schema_buf {
     cyaml_schema_field_t fields[SCHEMA_FIELDS];
@@ -2771,6 +3124,543 @@ static ps_status inherit(const load_ctx *c, ps_scn_member *m, const ps_scn_membe
     return rc;
 }
 
+/* ---------------------------------------------------------------------------------------
+ * Services and care need (popsim/services.h).
+ */
+static ps_status require_keys(const load_ctx *c, const char *item, const scn_section *sec)
+{
+    for (size_t k = 0; k < sec->n_keys; ++k) {
+        char path[PATH_MAX_LEN];
+        join_key(path, sizeof path, item, sec->keys[k].key);
+        if (sec->keys[k].required && !given(c, path)) {
+            return missing_key(c, path, "");
+        }
+    }
+    return PS_OK;
+}
+
+/* A ratio given as 0 would divide by zero: above 0 or absent. */
+static ps_status positive_if_given(const load_ctx *c, const char *item, const char *key,
+                                   double value, const char *what)
+{
+    char path[PATH_MAX_LEN];
+    join_key(path, sizeof path, item, key);
+    if (given(c, path) && !(value > 0.0)) {
+        return fail_at(c, PS_EINVAL, value_loc(c, path),
+                       "%s = %.10g must be above 0 (%s); leave the key out for none", path, value,
+                       what);
+    }
+    return PS_OK;
+}
+
+/* Points of a path: ascending years, values within [lo, hi]. */
+static ps_status build_path(const load_ctx *c, const char *prefix, const raw_point *pts,
+                            uint32_t n, double hi, ps_svc_path *out)
+{
+    ps_status rc = PS_OK;
+    if (n == 0) {
+        return PS_OK;
+    }
+    out->years = malloc(n * sizeof *out->years);
+    out->values = malloc(n * sizeof *out->values);
+    if (out->years == NULL || out->values == NULL) {
+        return ps_error_set(c->err, PS_ENOMEM, "out of memory");
+    }
+    for (uint32_t i = 0; i < n && rc == PS_OK; ++i) {
+        char item[PATH_MAX_LEN], path[PATH_MAX_LEN];
+        join_index(item, sizeof item, prefix, i);
+        if ((rc = require_keys(c, item, &point_section)) != PS_OK) {
+            break;
+        }
+        if (i > 0 && pts[i].year <= pts[i - 1].year) {
+            join_key(path, sizeof path, item, "year");
+            rc = fail_at(c, PS_EINVAL, value_loc(c, path),
+                         "%s = %lld is not after the previous point's year %lld; points must be "
+                         "in ascending years", path, (long long)pts[i].year,
+                         (long long)pts[i - 1].year);
+        } else if (pts[i].value > hi) {
+            join_key(path, sizeof path, item, "value");
+            rc = fail_at(c, PS_EINVAL, value_loc(c, path), "%s = %.10g is above %.10g", path,
+                         pts[i].value, hi);
+        }
+        out->years[i] = (int)pts[i].year;
+        out->values[i] = pts[i].value;
+        out->n = (int)i + 1;
+    }
+    return rc;
+}
+
+static ps_status build_level(const load_ctx *c, const char *item, const raw_level *raw,
+                             ps_care_level *out)
+{
+    char prefix[PATH_MAX_LEN];
+    ps_status rc = require_keys(c, item, &level_section);
+    if (rc != PS_OK || (rc = copy_text(c, &out->name, raw->name)) != PS_OK) {
+        return rc;
+    }
+    join_key(prefix, sizeof prefix, item, "prevalence");
+    if (raw->n_prevalence == 0) {
+        return fail_at(c, PS_EINVAL, value_loc(c, prefix),
+                       "%s is empty; give at least one '- {from_age: A, value: V}' step", prefix);
+    }
+    out->from_age = malloc(raw->n_prevalence * sizeof *out->from_age);
+    out->value = malloc(raw->n_prevalence * sizeof *out->value);
+    if (out->from_age == NULL || out->value == NULL) {
+        return ps_error_set(c->err, PS_ENOMEM, "out of memory");
+    }
+    for (uint32_t i = 0; i < raw->n_prevalence && rc == PS_OK; ++i) {
+        char step[PATH_MAX_LEN], path[PATH_MAX_LEN];
+        const raw_step *s = &raw->prevalence[i];
+        join_index(step, sizeof step, prefix, i);
+        if ((rc = require_keys(c, step, &step_section)) != PS_OK) {
+            break;
+        }
+        if (i > 0 && s->from_age <= raw->prevalence[i - 1].from_age) {
+            join_key(path, sizeof path, step, "from_age");
+            rc = fail_at(c, PS_EINVAL, value_loc(c, path),
+                         "%s = %lld is not above the previous step's from_age %lld; steps must "
+                         "be in ascending ages", path, (long long)s->from_age,
+                         (long long)raw->prevalence[i - 1].from_age);
+        }
+        out->from_age[i] = (int)s->from_age;
+        out->value[i] = s->value;
+        out->n_steps = (int)i + 1;
+    }
+    return rc;
+}
+
+/* Levels are exclusive: at no age may their prevalences add up to more than 1. */
+static ps_status check_level_sum(const load_ctx *c, const ps_care_need *cn)
+{
+    for (int age = 0; age <= PS_DEFAULT_MAX_AGE; ++age) {
+        double sum = 0.0;
+        for (int l = 0; l < cn->n_levels; ++l) {
+            sum += ps_care_prevalence(cn, l, age, cn->base_year);
+        }
+        if (sum > 1.0 + SCN_SHARE_SUM_TOL) {
+            return fail_at(c, PS_EINVAL, value_loc(c, "care_need.levels"),
+                           "care_need.levels: the prevalences at age %d sum to %.10g, above 1; "
+                           "levels are exclusive (a person has at most one)", age, sum);
+        }
+    }
+    return PS_OK;
+}
+
+static ps_status build_settings(const load_ctx *c, const raw_care_need *raw, ps_care_need *cn)
+{
+    ps_status rc = PS_OK;
+    double sum = 0.0;
+    if (raw->n_settings == 0) {
+        return PS_OK;
+    }
+    if ((cn->settings = calloc(raw->n_settings, sizeof *cn->settings)) == NULL) {
+        return ps_error_set(c->err, PS_ENOMEM, "out of memory");
+    }
+    for (uint32_t i = 0; i < raw->n_settings && rc == PS_OK; ++i) {
+        char item[PATH_MAX_LEN];
+        join_index(item, sizeof item, "care_need.settings", i);
+        cn->n_settings = (int)i + 1;
+        if ((rc = require_keys(c, item, &setting_section)) == PS_OK) {
+            rc = copy_text(c, &cn->settings[i].name, raw->settings[i].name);
+        }
+        cn->settings[i].share = raw->settings[i].share;
+        sum += raw->settings[i].share;
+        for (uint32_t j = 0; j < i && rc == PS_OK; ++j) {
+            if (strcmp(raw->settings[j].name, raw->settings[i].name) == 0) {
+                char path[PATH_MAX_LEN];
+                join_key(path, sizeof path, item, "name");
+                rc = fail_at(c, PS_EINVAL, value_loc(c, path),
+                             "%s = '%s' is given twice; setting names must be unique", path,
+                             raw->settings[i].name);
+            }
+        }
+    }
+    if (rc == PS_OK && fabs(sum - 1.0) > SCN_SHARE_SUM_TOL) {
+        rc = fail_at(c, PS_EINVAL, value_loc(c, "care_need.settings"),
+                     "care_need.settings: the shares sum to %.10g, not 1 (tolerance 1e-6); "
+                     "every person in need is cared for in exactly one setting", sum);
+    }
+    return rc;
+}
+
+static ps_status build_care_need(const load_ctx *c, const raw_care_need *raw)
+{
+    ps_care_need *cn = &c->scn->care_need;
+    ps_status rc = PS_OK;
+    if (!given(c, "care_need")) {
+        return PS_OK;
+    }
+    if ((rc = require_keys(c, "care_need", &care_need_section)) != PS_OK) {
+        return rc;
+    }
+    cn->base_year = given(c, "care_need.base_year") ? (int)raw->base_year : c->scn->start_year;
+    cn->improvement = raw->improvement;
+    if (raw->n_levels == 0) {
+        return fail_at(c, PS_EINVAL, value_loc(c, "care_need.levels"),
+                       "care_need.levels is empty; give at least one '- name: ...' level");
+    }
+    if ((cn->levels = calloc(raw->n_levels, sizeof *cn->levels)) == NULL) {
+        return ps_error_set(c->err, PS_ENOMEM, "out of memory");
+    }
+    for (uint32_t i = 0; i < raw->n_levels && rc == PS_OK; ++i) {
+        char item[PATH_MAX_LEN];
+        join_index(item, sizeof item, "care_need.levels", i);
+        cn->n_levels = (int)i + 1;
+        rc = build_level(c, item, &raw->levels[i], &cn->levels[i]);
+        for (uint32_t j = 0; j < i && rc == PS_OK; ++j) {
+            if (strcmp(raw->levels[j].name, raw->levels[i].name) == 0) {
+                char path[PATH_MAX_LEN];
+                join_key(path, sizeof path, item, "name");
+                rc = fail_at(c, PS_EINVAL, value_loc(c, path),
+                             "%s = '%s' is given twice; level names must be unique", path,
+                             raw->levels[i].name);
+            }
+        }
+    }
+    if (rc == PS_OK) {
+        rc = check_level_sum(c, cn);
+    }
+    return rc == PS_OK ? build_settings(c, raw, cn) : rc;
+}
+
+/* Index of the care-need level or setting named `name`, -1 if none. */
+static int level_index(const ps_care_need *cn, const char *name)
+{
+    for (int l = 0; l < cn->n_levels; ++l) {
+        if (strcmp(cn->levels[l].name, name) == 0) {
+            return l;
+        }
+    }
+    return -1;
+}
+
+static int setting_index(const ps_care_need *cn, const char *name)
+{
+    for (int k = 0; k < cn->n_settings; ++k) {
+        if (strcmp(cn->settings[k].name, name) == 0) {
+            return k;
+        }
+    }
+    return -1;
+}
+
+/* "a, b, c" of the care-need level (or setting) names, for messages. */
+static void care_names(char *out, size_t size, const ps_care_need *cn, bool settings)
+{
+    int n = settings ? cn->n_settings : cn->n_levels;
+    out[0] = '\0';
+    for (int i = 0; i < n; ++i) {
+        size_t used = strlen(out);
+        snprintf(out + used, size - used, "%s%s", i > 0 ? ", " : "",
+                 settings ? cn->settings[i].name : cn->levels[i].name);
+    }
+    if (n == 0) {
+        snprintf(out, size, "none: the file has no care_need.%s", settings ? "settings" : "levels");
+    }
+}
+
+static ps_status build_class(const load_ctx *c, const char *item, const raw_class *raw,
+                             ps_svc_class *out)
+{
+    const ps_care_need *cn = &c->scn->care_need;
+    char path[PATH_MAX_LEN], names[400];
+    ps_status rc = require_keys(c, item, &class_section);
+    if (rc != PS_OK || (rc = copy_text(c, &out->name, raw->name)) != PS_OK) {
+        return rc;
+    }
+    join_key(path, sizeof path, item, "to_age");
+    out->age_lo = (int)raw->from_age;
+    out->age_hi = given(c, path) ? (int)raw->to_age : out->age_lo;
+    if (out->age_hi < out->age_lo) {
+        return fail_at(c, PS_EINVAL, value_loc(c, path), "%s = %d is below from_age = %d", path,
+                       out->age_hi, out->age_lo);
+    }
+    join_key(path, sizeof path, item, "uptake");
+    out->uptake = given(c, path) ? raw->uptake : class_defaults.uptake;
+    out->need = -1;
+    join_key(path, sizeof path, item, "need");
+    if (raw->need != NULL && (out->need = level_index(cn, raw->need)) < 0) {
+        care_names(names, sizeof names, cn, false);
+        return fail_at(c, PS_EINVAL, value_loc(c, path),
+                       "%s = '%s' is not a care-need level (care_need.levels: %s)", path,
+                       raw->need, names);
+    }
+    if ((rc = positive_if_given(c, item, "users_per_staff", raw->users_per_staff,
+                                "users per staff member")) != PS_OK ||
+        (rc = positive_if_given(c, item, "users_per_group", raw->users_per_group,
+                                "users per group")) != PS_OK) {
+        return rc;
+    }
+    out->users_per_staff = raw->users_per_staff;
+    out->users_per_group = raw->users_per_group;
+    out->cost_per_user_month = raw->cost_per_user;
+    out->fee_per_user_month = raw->fee_per_user;
+    out->subsidy_per_user_month = raw->subsidy_per_user;
+    return PS_OK;
+}
+
+/* Two classes of one service may not count the same persons. */
+static ps_status check_class_overlap(const load_ctx *c, const char *prefix, const ps_service *s)
+{
+    for (int j = 1; j < s->n_classes; ++j) {
+        for (int i = 0; i < j; ++i) {
+            const ps_svc_class *a = &s->classes[i], *b = &s->classes[j];
+            bool ages = a->age_lo <= b->age_hi && b->age_lo <= a->age_hi;
+            bool needs = a->need < 0 || b->need < 0 || a->need == b->need;
+            char pa[PATH_MAX_LEN], pb[PATH_MAX_LEN];
+            join_index(pa, sizeof pa, prefix, (size_t)i);
+            join_index(pb, sizeof pb, prefix, (size_t)j);
+            if (strcmp(a->name, b->name) == 0) {
+                return fail_at(c, PS_EINVAL, value_loc(c, pb),
+                               "%s: class name '%s' is already used by %s", pb, b->name, pa);
+            }
+            if (ages && needs) {
+                return fail_at(c, PS_EINVAL, value_loc(c, pb),
+                               "%s '%s' (ages %d..%d) overlaps %s '%s' (ages %d..%d, line %ld); "
+                               "classes must not count the same persons",
+                               pb, b->name, b->age_lo, b->age_hi, pa, a->name, a->age_lo,
+                               a->age_hi, value_loc(c, pa).line);
+            }
+        }
+    }
+    return PS_OK;
+}
+
+static ps_status build_capacity(const load_ctx *c, const char *item, const raw_capacity *raw,
+                                ps_service *s)
+{
+    char cap[PATH_MAX_LEN], target[PATH_MAX_LEN], path[PATH_MAX_LEN], lo[PATH_MAX_LEN],
+        hi[PATH_MAX_LEN];
+    ps_status rc = PS_OK;
+    join_key(cap, sizeof cap, item, "capacity");
+    s->basis = PS_SVC_BASIS_NONE;
+    s->occupancy = capacity_defaults.occupancy;
+    s->nursing_share = NAN;
+    if (!given(c, cap)) {
+        return PS_OK;
+    }
+    if ((rc = require_keys(c, cap, &capacity_section)) != PS_OK) {
+        return rc;
+    }
+    s->basis = (ps_svc_basis)raw->basis;
+    join_key(target, sizeof target, cap, "target");
+    join_key(path, sizeof path, cap, "path");
+    join_key(lo, sizeof lo, cap, "from_age");
+    join_key(hi, sizeof hi, cap, "to_age");
+    if ((rc = exclusive(c, target, path, "give a constant target or a path by year")) != PS_OK) {
+        return rc;
+    }
+    bool has_target = given(c, target) || given(c, path);
+    if (s->basis == PS_SVC_BASIS_BASE_YEAR && has_target) {
+        return fail_at(c, PS_EINVAL, value_loc(c, given(c, target) ? target : path),
+                       "%s: basis base_year holds the base year's need constant and takes no "
+                       "target or path", cap);
+    }
+    if (s->basis != PS_SVC_BASIS_BASE_YEAR && !has_target) {
+        return missing_key(c, target, "capacity needs target or path unless basis is base_year");
+    }
+    bool ages = s->basis == PS_SVC_BASIS_AGES;
+    if (!ages && (given(c, lo) || given(c, hi))) {
+        const char *k = given(c, lo) ? lo : hi;
+        return fail_at(c, PS_EINVAL, value_loc(c, k), "%s only applies with basis: ages", k);
+    }
+    if (ages && (!given(c, lo) || !given(c, hi))) {
+        return missing_key(c, given(c, lo) ? hi : lo, "basis: ages counts persons of these ages");
+    }
+    if (ages && raw->to_age < raw->from_age) {
+        return fail_at(c, PS_EINVAL, value_loc(c, hi), "%s = %lld is below from_age = %lld", hi,
+                       (long long)raw->to_age, (long long)raw->from_age);
+    }
+    s->basis_age_lo = (int)raw->from_age;
+    s->basis_age_hi = (int)raw->to_age;
+    if (given(c, target)) {
+        s->target.years = malloc(sizeof *s->target.years);
+        s->target.values = malloc(sizeof *s->target.values);
+        if (s->target.years == NULL || s->target.values == NULL) {
+            return ps_error_set(c->err, PS_ENOMEM, "out of memory");
+        }
+        s->target.n = 1;
+        s->target.years[0] = c->scn->start_year;
+        s->target.values[0] = raw->target;
+    } else if (given(c, path)) {
+        rc = build_path(c, path, raw->path, raw->n_path, 1e9, &s->target);
+        if (rc == PS_OK && raw->n_path == 0) {
+            rc = fail_at(c, PS_EINVAL, value_loc(c, path), "%s is empty", path);
+        }
+    }
+    join_key(path, sizeof path, cap, "occupancy");
+    s->occupancy = given(c, path) ? raw->occupancy : capacity_defaults.occupancy;
+    join_key(path, sizeof path, cap, "nursing_share");
+    s->nursing_share = given(c, path) ? raw->nursing_share : NAN;
+    s->construction_subsidy = raw->construction_subsidy;
+    return rc;
+}
+
+static ps_status build_extras(const load_ctx *c, const char *item, const raw_service *raw,
+                              ps_service *s)
+{
+    char prefix[PATH_MAX_LEN];
+    ps_status rc = PS_OK;
+    join_key(prefix, sizeof prefix, item, "extra_staff");
+    if (raw->n_extra_staff > 0 &&
+        (s->extra_staff = calloc(raw->n_extra_staff, sizeof *s->extra_staff)) == NULL) {
+        return ps_error_set(c->err, PS_ENOMEM, "out of memory");
+    }
+    for (uint32_t i = 0; i < raw->n_extra_staff && rc == PS_OK; ++i) {
+        const raw_extra_staff *e = &raw->extra_staff[i];
+        char it[PATH_MAX_LEN];
+        join_index(it, sizeof it, prefix, i);
+        s->n_extra_staff = (int)i + 1;
+        if ((rc = require_keys(c, it, &extra_staff_section)) != PS_OK ||
+            (rc = copy_text(c, &s->extra_staff[i].name, e->name)) != PS_OK ||
+            (rc = positive_if_given(c, it, "users_per_staff", e->users_per_staff,
+                                    "users per staff member")) != PS_OK) {
+            break;
+        }
+        if (!(e->users_per_staff > 0.0) && !(e->per_group > 0.0)) {
+            rc = fail_at(c, PS_EINVAL, value_loc(c, it),
+                         "%s counts no staff: give users_per_staff or per_group above 0", it);
+        }
+        s->extra_staff[i].users_per_staff = e->users_per_staff;
+        s->extra_staff[i].per_group = e->per_group;
+    }
+    join_key(prefix, sizeof prefix, item, "home_services");
+    if (rc == PS_OK && raw->n_home_services > 0 &&
+        (s->home = calloc(raw->n_home_services, sizeof *s->home)) == NULL) {
+        return ps_error_set(c->err, PS_ENOMEM, "out of memory");
+    }
+    for (uint32_t i = 0; i < raw->n_home_services && rc == PS_OK; ++i) {
+        char it[PATH_MAX_LEN];
+        join_index(it, sizeof it, prefix, i);
+        s->n_home = (int)i + 1;
+        if ((rc = require_keys(c, it, &home_section)) == PS_OK) {
+            rc = copy_text(c, &s->home[i].name, raw->home_services[i].name);
+        }
+        s->home[i].per_user_year = raw->home_services[i].per_user_year;
+    }
+    return rc;
+}
+
+static ps_status build_service(const load_ctx *c, const char *item, const raw_service *raw,
+                               ps_service *s)
+{
+    const ps_care_need *cn = &c->scn->care_need;
+    char path[PATH_MAX_LEN], names[400];
+    ps_status rc = require_keys(c, item, &service_section);
+    if (rc != PS_OK || (rc = copy_text(c, &s->name, raw->name)) != PS_OK ||
+        (rc = copy_text(c, &s->title, raw->title)) != PS_OK) {
+        return rc;
+    }
+    s->kind = (ps_svc_kind)raw->kind;
+    join_key(path, sizeof path, item, "sex");
+    s->sex = given(c, path) ? raw->sex : service_defaults.sex;
+    join_key(path, sizeof path, item, "subsidised_share");
+    s->subsidised_share = given(c, path) ? raw->subsidised_share : service_defaults.subsidised_share;
+    s->setting = -1;
+    join_key(path, sizeof path, item, "setting");
+    if (raw->setting != NULL && (s->setting = setting_index(cn, raw->setting)) < 0) {
+        care_names(names, sizeof names, cn, true);
+        return fail_at(c, PS_EINVAL, value_loc(c, path),
+                       "%s = '%s' is not a care setting (care_need.settings: %s)", path,
+                       raw->setting, names);
+    }
+    join_key(path, sizeof path, item, "classes");
+    if (raw->n_classes == 0) {
+        return fail_at(c, PS_EINVAL, value_loc(c, path),
+                       "%s is empty; give at least one '- name: ...' class", path);
+    }
+    if ((s->classes = calloc(raw->n_classes, sizeof *s->classes)) == NULL) {
+        return ps_error_set(c->err, PS_ENOMEM, "out of memory");
+    }
+    for (uint32_t i = 0; i < raw->n_classes && rc == PS_OK; ++i) {
+        char it[PATH_MAX_LEN];
+        join_index(it, sizeof it, path, i);
+        s->n_classes = (int)i + 1;
+        rc = build_class(c, it, &raw->classes[i], &s->classes[i]);
+    }
+    if (rc == PS_OK) {
+        rc = check_class_overlap(c, path, s);
+    }
+    join_key(path, sizeof path, item, "uptake_path");
+    if (rc == PS_OK) {
+        rc = build_path(c, path, raw->uptake_path, raw->n_uptake_path, 1.0, &s->uptake_path);
+    }
+    if (rc == PS_OK) {
+        rc = build_capacity(c, item, &raw->capacity, s);
+    }
+    return rc == PS_OK ? build_extras(c, item, raw, s) : rc;
+}
+
+/* Append the services of the sequence at `prefix` to m's (inherited) services; an own
+ * service replaces an inherited one of the same name, and own names must be unique. */
+static ps_status add_services(const load_ctx *c, const char *prefix, ps_scn_member *m,
+                              const raw_service *items, uint32_t n)
+{
+    ps_status rc = PS_OK;
+    const int n_inherited = m->n_services;
+    if (n == 0) {
+        return PS_OK;
+    }
+    ps_service *grown = realloc(m->services, ((size_t)m->n_services + n) * sizeof *grown);
+    if (grown == NULL) {
+        return ps_error_set(c->err, PS_ENOMEM, "out of memory");
+    }
+    m->services = grown;
+    for (uint32_t i = 0; i < n && rc == PS_OK; ++i) {
+        char item[PATH_MAX_LEN];
+        ps_service *s = &m->services[m->n_services];
+        join_index(item, sizeof item, prefix, i);
+        memset(s, 0, sizeof *s);
+        m->n_services++;
+        rc = build_service(c, item, &items[i], s);
+        for (uint32_t j = 0; j < i && rc == PS_OK; ++j) {
+            if (strcmp(items[j].name, items[i].name) == 0) {
+                char path[PATH_MAX_LEN];
+                join_key(path, sizeof path, item, "name");
+                rc = fail_at(c, PS_EINVAL, value_loc(c, path),
+                             "%s = '%s' is already the name of %s[%u]; service names must be "
+                             "unique, each names an output group", path, items[i].name, prefix,
+                             (unsigned)j);
+            }
+        }
+    }
+    if (rc != PS_OK) {
+        return rc;
+    }
+    int kept = 0;
+    for (int i = 0; i < m->n_services; ++i) {
+        bool replaced = false;
+        for (int j = n_inherited; i < n_inherited && j < m->n_services && !replaced; ++j) {
+            replaced = strcmp(m->services[i].name, m->services[j].name) == 0;
+        }
+        if (replaced) {
+            ps_service_release(&m->services[i]);
+        } else {
+            m->services[kept++] = m->services[i];
+        }
+    }
+    m->n_services = kept;
+    return PS_OK;
+}
+
+static ps_status inherit_services(const load_ctx *c, ps_scn_member *m, const ps_scn_member *p)
+{
+    ps_status rc = PS_OK;
+    if (p->n_services == 0) {
+        return PS_OK;
+    }
+    if ((m->services = calloc((size_t)p->n_services, sizeof *m->services)) == NULL) {
+        return ps_error_set(c->err, PS_ENOMEM, "out of memory");
+    }
+    for (int k = 0; k < p->n_services && rc == PS_OK; ++k) {
+        rc = ps_service_copy(&m->services[k], &p->services[k], c->err);
+        if (rc == PS_OK) {
+            m->n_services = k + 1;
+        }
+    }
+    return rc;
+}
+
 static ps_status build_baseline(const load_ctx *c, const raw_scenario *raw)
 {
     ps_scenario *scn = c->scn;
@@ -2786,7 +3676,8 @@ static ps_status build_baseline(const load_ctx *c, const raw_scenario *raw)
         (rc = build_economy(c, "economy", &m->economy, &raw->economy)) != PS_OK) {
         return rc;
     }
-    return add_policies(c, "policies", m, raw->policies, raw->n_policies);
+    rc = add_policies(c, "policies", m, raw->policies, raw->n_policies);
+    return rc == PS_OK ? add_services(c, "services", m, raw->services, raw->n_services) : rc;
 }
 
 /* "the top-level name" or "variants[k-1]", for messages about member k. */
@@ -2873,7 +3764,8 @@ static ps_status build_variant(const load_ctx *c, const raw_scenario *raw, int i
         (rc = copy_text(c, &m->name, v->name)) != PS_OK ||
         (rc = copy_text(c, &m->title, v->title)) != PS_OK ||
         (rc = copy_text(c, &m->extends, parent->name)) != PS_OK ||
-        (rc = inherit(c, m, parent)) != PS_OK) {
+        (rc = inherit(c, m, parent)) != PS_OK ||
+        (rc = inherit_services(c, m, parent)) != PS_OK) {
         return rc;
     }
     m->loc = value_loc(c, item);
@@ -2884,7 +3776,11 @@ static ps_status build_variant(const load_ctx *c, const raw_scenario *raw, int i
         return rc;
     }
     join_key(sub, sizeof sub, item, "policies");
-    return add_policies(c, sub, m, v->policies, v->n_policies);
+    if ((rc = add_policies(c, sub, m, v->policies, v->n_policies)) != PS_OK) {
+        return rc;
+    }
+    join_key(sub, sizeof sub, item, "services");
+    return add_services(c, sub, m, v->services, v->n_services);
 }
 
 static ps_status build_family(const load_ctx *c, const raw_scenario *raw)
@@ -2933,7 +3829,8 @@ static ps_status build_scenario(const load_ctx *c, const raw_scenario *raw, cons
         (rc = build_srb(c, &raw->srb)) != PS_OK) {
         return rc;
     }
-    if ((rc = build_migration(c, &raw->migration)) != PS_OK) {
+    if ((rc = build_migration(c, &raw->migration)) != PS_OK ||
+        (rc = build_care_need(c, &raw->care_need)) != PS_OK) {
         return rc;
     }
     return build_family(c, raw);
@@ -2992,11 +3889,16 @@ void ps_scn_release(ps_scenario *scn)
         }
         free(m->policies);
         free(m->policy_locs);
+        for (int i = 0; i < m->n_services; ++i) {
+            ps_service_release(&m->services[i]);
+        }
+        free(m->services);
         free(m->name);
         free(m->title);
         free(m->extends);
     }
     free(scn->members);
+    ps_care_need_release(&scn->care_need);
     for (int w = 0; w < scn->n_warnings; ++w) {
         free(scn->warnings[w]);
     }
