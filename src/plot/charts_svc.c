@@ -130,15 +130,18 @@ static double elderly_sum(const plot_scenario *sc, plot_svc_var v, int y)
     return sum;
 }
 
-/* Beds needed at the services' targets (thousands), NaN if no elderly service has one. */
-static double elderly_target(const plot_scenario *sc, int y)
+/* Beds the demand needs (thousands): capacity - surplus + shortage = demand / occupancy,
+ * summed over the elderly services with a capacity target; NaN if none has one. */
+static double elderly_needed(const plot_scenario *sc, int y)
 {
     double sum = NAN;
     for (int k = ps_plot__find_service(sc, "elderly", 0); k >= 0;
          k = ps_plot__find_service(sc, "elderly", k + 1)) {
-        if (!isnan(sc->svc[k].target_per_1000)) {
-            double cell = capacity_at(&sc->res, y, sc->svc[k].target_per_1000) /
-                          PS_PERSONS_PER_THOUSAND;
+        double cap = thousands(sc->svc[k].var[SVC_CAPACITY], y);
+        double surplus = thousands(sc->svc[k].var[SVC_SURPLUS], y);
+        double shortage = thousands(sc->svc[k].var[SVC_SHORTAGE], y);
+        if (!isnan(cap) && !isnan(surplus) && !isnan(shortage)) {
+            double cell = cap - surplus + shortage;
             sum = isnan(sum) ? cell : sum + cell;
         }
     }
@@ -164,8 +167,8 @@ ps_status ps_plot__elderly(plot_ctx *x, ps_error *err)
     while (nth_elderly(sc, n) >= 0) {
         ++n;
     }
-    fputs("# year | demand by level (thousand), cumulated over the levels in file order | beds "
-          "available | beds needed at target\n", x->dat);
+    fputs("# year | demand by service (thousand), cumulated over the services in file order | "
+          "places at the services' targets | places the demand needs\n", x->dat);
     for (int y = 0; y < r->n_years; ++y) {
         double cum = 0.0;
         fprintf(x->dat, "%d", r->start_year + y);
@@ -175,7 +178,7 @@ ps_status ps_plot__elderly(plot_ctx *x, ps_error *err)
             ps_plot__dat_value(x, cum);
         }
         ps_plot__dat_value(x, elderly_sum(sc, SVC_CAPACITY, y));
-        ps_plot__dat_value(x, elderly_target(sc, y));
+        ps_plot__dat_value(x, elderly_needed(sc, y));
         fputc('\n', x->dat);
     }
     fputs("set title ", x->gp);
