@@ -17,9 +17,14 @@ if(CMAKE_SCRIPT_MODE_FILE AND DEFINED POPSIM)
   endif()
   execute_process(COMMAND "${PYTHON}" "${SCRIPT}" "${FIXTURE}" example_city 2025 2115180
                   RESULT_VARIABLE rc)
+  if(rc EQUAL 0)
+    # Its services (issue #4): childcare at the city's 5 spots per 1,000 population.
+    execute_process(COMMAND "${PYTHON}" "${SERVICES_SCRIPT}" "${FIXTURE}" example_city childcare 5
+                    RESULT_VARIABLE rc)
+  endif()
   file(REMOVE "${FIXTURE}")
   if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "check_xarray.py failed on a popsim run result (${rc})")
+    message(FATAL_ERROR "check_xarray(_services).py failed on a popsim run result (${rc})")
   endif()
   return()
 endif()
@@ -115,5 +120,6 @@ add_test(NAME popsim_run_xarray
                  -DSCENARIO=${CMAKE_SOURCE_DIR}/scenarios/example_city.yaml
                  -DPYTHON=${ps_h5x_python}
                  -DSCRIPT=${CMAKE_CURRENT_SOURCE_DIR}/check_xarray.py
+                 -DSERVICES_SCRIPT=${CMAKE_CURRENT_SOURCE_DIR}/check_xarray_services.py
                  -DFIXTURE=${CMAKE_CURRENT_BINARY_DIR}/popsim_run_xarray.h5
                  -P ${CMAKE_CURRENT_LIST_FILE})
