@@ -174,7 +174,8 @@ static void spots_table(FILE *out, const plot_scenario *sc, ps_plot_lang lang)
     fputs("</table>\n", out);
 }
 
-/* Rows of one service with a target and a capacity: capacity against need, met or missed. */
+/* Rows of one service with a capacity target: the places at the target against the places
+ * its demand needs (capacity - surplus + shortage = demand / occupancy), met or missed. */
 static void target_rows(FILE *out, const plot_scenario *sc, const plot_service *sv,
                         ps_plot_lang lang)
 {
@@ -183,18 +184,21 @@ static void target_rows(FILE *out, const plot_scenario *sc, const plot_service *
     for (int year = r->start_year; year <= last;
          year = year == last ? last + 1 : next_boundary(year, r->start_year, last)) {
         int y = year - r->start_year;
-        double need = sv->target_per_1000 * ps_result_total(r, year) / PS_PER_THOUSAND;
         double cap = sv->var[SVC_CAPACITY][y];
-        int met = cap >= need;
+        double need = cap - sv->var[SVC_SURPLUS][y] + sv->var[SVC_SHORTAGE][y];
+        int met = sv->var[SVC_SHORTAGE][y] < 0.5; /* less than half a place short */
         fputs("<tr><td class=\"t\">", out);
         ps_plot__put_html(out, r->name);
         fputs("</td><td class=\"t\">", out);
         ps_plot__put_html(out, sv->name);
-        fprintf(out, " (%g&permil;)</td><td class=\"t\">%d</td>", sv->target_per_1000, year);
+        if (!isnan(sv->target_per_1000)) {
+            fprintf(out, " (%g&permil;)", sv->target_per_1000);
+        }
+        fprintf(out, "</td><td class=\"t\">%d</td>", year);
         put_cell_count(out, cap);
         put_cell_count(out, need);
-        fprintf(out, "<td class=\"t %s\">", isnan(cap) ? "" : met ? "met" : "missed");
-        ps_plot__put_html(out, isnan(cap) ? "-" : msg(met ? MSG_MET : MSG_MISSED, lang));
+        fprintf(out, "<td class=\"t %s\">", isnan(need) ? "" : met ? "met" : "missed");
+        ps_plot__put_html(out, isnan(need) ? "-" : msg(met ? MSG_MET : MSG_MISSED, lang));
         fputs("</td></tr>\n", out);
     }
 }
@@ -214,7 +218,8 @@ static void write_targets(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
     for (int k = 0; k < s->n_scn; ++k) {
         for (int v = 0; v < s->scn[k].n_svc; ++v) {
             const plot_service *sv = &s->scn[k].svc[v];
-            if (!isnan(sv->target_per_1000) && sv->var[SVC_CAPACITY] != NULL) {
+            if (sv->var[SVC_CAPACITY] != NULL && sv->var[SVC_SURPLUS] != NULL &&
+                sv->var[SVC_SHORTAGE] != NULL && !isnan(sv->var[SVC_CAPACITY][0])) {
                 target_rows(out, &s->scn[k], sv, lang);
                 ++rows;
             }
