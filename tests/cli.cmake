@@ -8,7 +8,7 @@ set_tests_properties(cli_version PROPERTIES PASS_REGULAR_EXPRESSION "^popsim [0-
 add_test(NAME cli_no_command_is_usage_error COMMAND ${PS_EXE})
 set_tests_properties(cli_no_command_is_usage_error PROPERTIES WILL_FAIL TRUE)
 
-foreach(cmd run check info)
+foreach(cmd run check info targets)
   add_test(NAME cli_${cmd}_help COMMAND ${PS_EXE} ${cmd} --help)
   set_tests_properties(cli_${cmd}_help PROPERTIES PASS_REGULAR_EXPRESSION "usage: popsim ${cmd}")
   add_test(NAME cli_${cmd}_version COMMAND ${PS_EXE} ${cmd} --version)
@@ -27,6 +27,7 @@ set_tests_properties(cli_check_bad_scenario_is_located PROPERTIES
                      PASS_REGULAR_EXPRESSION "tfr_negative.yaml:[0-9]+:[0-9]+: error: fertility.tfr")
 
 # Exit statuses, no partial output, previous result intact: tests/cli_test.sh.
+# test_h5out writes the two-region fixture that the `popsim targets` region checks build on.
 add_test(NAME cli_behaviour
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_test.sh ${PS_EXE} ${CMAKE_SOURCE_DIR}
-                 ${PS_WPP_DIR})
+                 ${PS_WPP_DIR} $<TARGET_FILE:test_h5out>)

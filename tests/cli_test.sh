@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # CLI behaviour: exit statuses (0 ok, 1 input/runtime error, 2 usage), compiler-style
 # messages, no partial output on failure, the previous result left intact, default paths.
-# usage: cli_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR
+# usage: cli_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR TEST_H5OUT_EXE
 set -u
-exe=$(realpath "$1"); root=$2; wpp=$3
+exe=$(realpath "$1"); root=$2; wpp=$3; h5fixture=$4
 tmp=$(mktemp -d /tmp/popsim_cli_XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 export POPSIM_CACHE_DIR="$tmp/cache" POPSIM_DATA_DIR="$wpp"
@@ -18,6 +18,10 @@ check() { # name expected_status command... ; output in $tmp/out
 expect_output() { # name regex
   if grep -Eq -- "$2" "$tmp/out"; then pass=$((pass + 1)); else
     fail=$((fail + 1)); echo "FAIL $1: output lacks /$2/"; sed 's/^/    /' "$tmp/out"; fi
+}
+reject_output() { # name regex: the output must not match
+  if grep -Eq -- "$2" "$tmp/out"; then fail=$((fail + 1)); echo "FAIL $1: output has /$2/"
+    sed 's/^/    /' "$tmp/out"; else pass=$((pass + 1)); fi
 }
 expect() { # name test-expression...
   local name=$1; shift
@@ -115,6 +119,118 @@ sed 's/third: 50000/third: -50000/' "$fam" >"$tmp/neg.yaml"
 check negative_amount_fails 1 "$exe" run "$tmp/neg.yaml" -o "$tmp/neg.h5"
 expect_output negative_amount_is_located "neg.yaml:[0-9]+:[0-9]+: error: variants\[0\]\.policies\[0\]\.third"
 expect negative_amount_no_output test ! -e "$tmp/neg.h5"
+
+# Capacity targets (issue #4): `popsim targets` and the service tables of `popsim compare` on
+# the default scenario's run above (China 2025-2100 with its nine services).
+chn="$tmp/output/china.h5"
+check targets_china 0 "$exe" targets "$chn"
+expect_output targets_names_childcare "^china / childcare \(childcare\)"
+expect_output targets_names_elderly_institution "^china / elderly_institution \(elderly\)"
+expect_output targets_childcare_target "^  target 4\.5 places per 1,000 population$"
+expect_output targets_nursing_line "^  nursing-type places \(55 % of the capacity\)"
+expect_output targets_no_target_line \
+  "^  no capacity target: demand [0-9,]+ \(2025\) -> [0-9,]+ \(2100\), peak [0-9,]+ in 20[0-9]{2}$"
+expect_output targets_summary "^china: [0-9] of 7 services with a capacity target meets? it in \
+every year; short in some years: childcare.*; 2 without a target$"
+# Childcare: rising enrollment outgrows 4.5 places per 1,000, so the ranges start "met"
+# (a surplus in 2025) and turn "short"; together they cover 2025-2100 without a gap.
+sed -n '/^china \/ childcare /,/^$/p' "$tmp/out" >"$tmp/childcare"
+ranges=$(grep -E '^  [0-9]{4}(-[0-9]{4})? ' "$tmp/childcare" | awk '{print $1, $2}')
+statuses=$(awk '{printf "%s ", $2}' <<<"$ranges")
+expect targets_childcare_met_then_short grep -Eq '^met short ' <<<"$statuses"
+util='utilization [0-9]+-[0-9]+ %$'
+expect targets_childcare_first_range_surplus grep -Eq \
+  "^  2025-20[0-9]{2} +met +surplus up to [0-9,]+ places \(2025\), $util" "$tmp/childcare"
+expect targets_childcare_short_line grep -Eq \
+  "^  20[0-9]{2}-20[0-9]{2} +short +short by up to [0-9,]+ places \(20[0-9]{2}\), $util" \
+  "$tmp/childcare"
+contiguous=$(awk '{ n = split($1, y, "-"); lo = y[1]; hi = n > 1 ? y[2] : y[1];
+                    if (NR == 1 && lo != 2025) bad = 1; if (NR > 1 && lo != prev + 1) bad = 1;
+                    prev = hi } END { print (bad || prev != 2100) ? "no" : "yes" }' <<<"$ranges")
+expect targets_childcare_ranges_cover_the_horizon test "$contiguous" = yes
+check targets_one_service 0 "$exe" targets --service childcare "$chn"
+expect_output targets_one_service_childcare "^china / childcare "
+reject_output targets_one_service_only "^china / (kindergarten|elderly_institution) "
+expect_output targets_one_service_summary "^china: 0 of 1 service with a capacity target meet it"
+check targets_one_scenario 0 "$exe" targets --scenario china --service elderly_home "$chn"
+expect_output targets_demand_only "^china / elderly_home .*$"
+check targets_unknown_service 1 "$exe" targets --service nursery "$chn"
+expect_output targets_unknown_service_lists_known "china.h5: error: no service 'nursery' in \
+scenario 'china'; services: childcare, kindergarten, .*elderly_institution"
+check targets_unknown_scenario 1 "$exe" targets --scenario shanghai "$chn"
+expect_output targets_unknown_scenario_lists_known \
+  "error: no scenario 'shanghai' in this file; it has: china$"
+check targets_missing_file 1 "$exe" targets "$tmp/absent.h5"
+expect_output targets_missing_file_message "absent.h5: error: cannot open"
+check targets_not_hdf5 1 "$exe" targets "$bad"
+check targets_usage_no_file 2 "$exe" targets
+check targets_usage_two_files 2 "$exe" targets "$chn" "$chn"
+check targets_usage_unknown_option 2 "$exe" targets --bogus "$chn"
+check targets_usage_missing_argument 2 "$exe" targets "$chn" --service
+# A file without services (the WPP location run): a note and exit 0; --service has nothing
+# to find.
+check targets_no_services 0 "$exe" targets "$tmp/a.h5"
+expect_output targets_no_services_note "^china: no services in this scenario"
+check targets_no_services_named 1 "$exe" targets --service childcare "$tmp/a.h5"
+expect_output targets_no_services_named_message \
+  "no service 'childcare': scenario 'china' of this file has no services"
+check compare_services 0 "$exe" compare "$chn"
+expect_output compare_births_table_kept "^china +2025-2029 "
+expect_output compare_service_heading "^childcare \(childcare\): Childcare, children under 3$"
+expect_output compare_service_row "^china +2035 +[0-9,]+ +[0-9,]+ +[-+]?[0-9,]+ +[0-9]+ %$"
+expect_output compare_service_no_target "^china +2100 +[0-9,]+ +- +- +-$"
+check compare_without_services 0 "$exe" compare "$tmp/fam.h5"
+reject_output compare_without_services_unchanged "Services on 1 July"
+
+# Regions: the fixture of test_h5out (regions North and Sued, 2020-2022) with two services
+# added by h5py. "beds" meets its target in the sum of the regions but not in each one:
+# capacity North 60 60 70, Sued 40 40 50; demand North 50 55 80, Sued 45 30 40.
+py=""
+for p in /usr/bin/python3 "$(command -v python3)"; do
+  if [[ -n $p && -x $p ]] && "$p" -c 'import h5py' 2>/dev/null; then py=$p; break; fi
+done
+expect python3_with_h5py test -n "$py"
+if [[ -n $py ]] && "$h5fixture" --write-fixture "$tmp/reg.h5" >/dev/null 2>&1; then
+  "$py" - "$tmp/reg.h5" "$tmp/plain.h5" <<'PY'
+import sys
+import h5py
+import numpy as np
+with h5py.File(sys.argv[1], "r+") as f:
+    grp = f["scenarios/baseline"].create_group("services")
+    def service(name, kind, basis, cap, dem, nursing=None):
+        s = grp.create_group(name)
+        s.attrs.update(kind=kind, basis=basis, title=name.title())
+        dem = np.array(dem, float)
+        cap = np.full(dem.shape, np.nan) if cap is None else np.array(cap, float)
+        s["demand"], s["capacity"] = dem, cap
+        s["shortage"], s["surplus"] = np.maximum(0, dem - cap), np.maximum(0, cap - dem)
+        s["utilization"] = dem / cap
+        s["target"] = np.full(dem.shape[0], 100.0 if basis == "places" else np.nan)
+        if nursing is not None:
+            s["nursing_capacity"] = cap * nursing
+    service("beds", "elderly", "places", [[60, 40], [60, 40], [70, 50]],
+            [[50, 45], [55, 30], [80, 40]], 0.5)
+    service("visits", "other", "none", None, [[10, 5], [20, 6], [15, 7]])
+h5py.File(sys.argv[2], "w").create_group("other")
+PY
+fi
+check targets_regions 0 "$exe" targets "$tmp/reg.h5"
+expect_output targets_regions_total \
+  "^  2020-2022 +met +surplus up to 15 places \(2021\), utilization 85-100 %$"
+expect_output targets_regions_north "^  region North:$"
+expect_output targets_regions_north_short "^    2022 +short +short by 10 places, utilization 114 %$"
+expect_output targets_regions_south_short "^    2020 +short +short by 5 places, utilization 113 %$"
+expect_output targets_regions_nursing \
+  "^    2020-2022 +short +short by up to 45 places \(2022\), utilization 167-229 %$"
+expect_output targets_regions_demand_only \
+  "^    no capacity target: demand 10 \(2020\) -> 15 \(2022\), peak 20 in 2021$"
+expect_output targets_regions_summary "^baseline: 0 of 1 service with a capacity target meet it \
+in every year and region; short in some years or regions: beds; 1 without a target$"
+expect_output targets_regions_other_scenario "^reward: no services in this scenario"
+check compare_regions 0 "$exe" compare "$tmp/reg.h5"
+expect_output compare_regions_summed "^baseline +2020 +95 +100 +\+5 +95 %$"
+check targets_not_popsim_file 1 "$exe" targets "$tmp/plain.h5"
+expect_output targets_not_popsim_file_message "plain.h5: error: not a popsim result file"
 
 echo "cli: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "popsim/error.h"
+#include "popsim/h5read.h"
 #include "popsim/result.h"
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
@@ -19,6 +20,7 @@ int cli_cmd_info(int argc, char **argv);
 int cli_cmd_plot(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
 int cli_cmd_compare(int argc, char **argv);
+int cli_cmd_targets(int argc, char **argv);
 
 /* Print an error record compiler-style to stderr ("path:line:col: error: msg"). */
 void cli_print_error(const ps_error *err);
@@ -35,6 +37,25 @@ void cli_print_summary(FILE *out, const ps_result *res);
 /* Side-by-side table of a family's scenarios by year range: births, TFR, births gained,
  * cost and cost per additional birth. */
 void cli_print_compare(FILE *out, const ps_result *res, int n);
+
+/* Whole persons or places with thousands separators ("-1,234,567"), "-" for NaN; returns buf. */
+const char *cli_fmt_count(char *buf, size_t size, double v);
+
+/**
+ * Read /scenarios/<r->name>/services/ of an open result file into r->services, released with
+ * the result. Only what `popsim targets` and `compare` use is read: name, title, kind, basis,
+ * target, demand, capacity, shortage, surplus, utilization and nursing_capacity; the other
+ * arrays stay NULL. No-op when r already has services or the scenario has none.
+ * @return PS_OK; PS_EHDF5 naming a missing or misshapen variable or an unknown basis; PS_ENOMEM
+ */
+ps_status cli_read_services(ps_result *r, const ps_h5r_file *f, ps_error *err);
+
+/** 1 if the service has a capacity in some year and region (its capacity is not all NaN). */
+int cli_service_has_capacity(const ps_result *r, const ps_svc_result *s);
+
+/* The capacity target in words: "target 4.5 per 1,000 population", "no capacity target". */
+const char *cli_service_target_text(char *buf, size_t size, const ps_result *r,
+                                    const ps_svc_result *s);
 
 /* "popsim" and the subcommand's argv joined by single spaces into buf. */
 void cli_join_args(char *buf, size_t size, int argc, char **argv);

@@ -42,8 +42,7 @@ double cli_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Whole persons with thousands separators, or "-" for a missing value. */
-static const char *fmt_count(char *buf, size_t size, double v)
+const char *cli_fmt_count(char *buf, size_t size, double v)
 {
     if (!isfinite(v)) {
         snprintf(buf, size, "-");
@@ -80,9 +79,11 @@ static void summary_row(FILE *out, const ps_result *res, int year)
     tfr /= res->n_regions;
     snprintf(tfr_text, sizeof tfr_text, isfinite(tfr) ? "%.2f" : "-", tfr);
     double old_share = ps_result_age_range(res, year, 65, res->n_ages - 1) / pop;
-    fprintf(out, "%6d %16s %12s %6s %8.1f%% %12s\n", year, fmt_count(total, sizeof total, pop),
-            fmt_count(births, sizeof births, ps_result_births(res, year)), tfr_text,
-            100.0 * old_share, fmt_count(young, sizeof young, ps_result_age_range(res, year, 0, 2)));
+    fprintf(out, "%6d %16s %12s %6s %8.1f%% %12s\n", year,
+            cli_fmt_count(total, sizeof total, pop),
+            cli_fmt_count(births, sizeof births, ps_result_births(res, year)), tfr_text,
+            100.0 * old_share,
+            cli_fmt_count(young, sizeof young, ps_result_age_range(res, year, 0, 2)));
 }
 
 void cli_print_summary(FILE *out, const ps_result *res)

@@ -1,7 +1,9 @@
 /*
  * cmd_compare.c - `popsim compare`: the scenarios of a result file side by side, by year
  * range: births, mean TFR, births gained against the baseline, cost of the policies and
- * the cost per additional birth (the figure a budget decision turns on).
+ * the cost per additional birth (the figure a budget decision turns on). A file with services
+ * (issue #4) adds one table per service: demand, capacity and the gap in places on 1 July
+ * of the years that bound the year ranges, per scenario.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,9 +14,11 @@
 
 #include "cli.h"
 #include "popsim/h5out.h"
+#include "popsim/services.h"
 
 #define MAX_RANGES 16
 #define YUAN_PER_MILLION 1e6
+#define PERCENT 100.0
 
 typedef struct year_range {
     int first, last; /* steps starting 1 July first .. 1 July last */
@@ -134,6 +138,137 @@ static void print_table(FILE *out, const ps_result *res, int n, const year_range
                  "(first scenario); cost is nominal.\n");
 }
 
+/*
+ * Services are stocks on 1 July, so their tables use the years that bound the ranges: each
+ * range's first year and the year after its last (the default ranges give 2025, 2030, 2035,
+ * 2050 and 2100), within the first scenario's years, ascending. Returns how many.
+ */
+static int boundary_years(int *out, const ps_result *r, const year_range *ranges, int n_ranges)
+{
+    const int last = r->start_year + r->n_years - 1;
+    int n = 0;
+    for (int k = 0; k < n_ranges; ++k) {
+        const int ends[2] = { ranges[k].first, ranges[k].last + 1 };
+        for (int e = 0; e < 2; ++e) {
+            int pos = 0;
+            while (pos < n && out[pos] < ends[e]) {
+                ++pos;
+            }
+            if (ends[e] < r->start_year || ends[e] > last || (pos < n && out[pos] == ends[e])) {
+                continue;
+            }
+            memmove(&out[pos + 1], &out[pos], (size_t)(n - pos) * sizeof *out);
+            out[pos] = ends[e];
+            ++n;
+        }
+    }
+    return n;
+}
+
+static const ps_svc_result *find_service(const ps_result *r, const char *name)
+{
+    for (int k = 0; k < r->n_services; ++k) {
+        if (strcmp(r->services[k].name, name) == 0) {
+            return &r->services[k];
+        }
+    }
+    return NULL;
+}
+
+/* A gap in places with its sign: "+3,757,382", "-2,059,646", "0". */
+static const char *fmt_gap(char *buf, size_t size, double gap)
+{
+    char digits[40];
+    cli_fmt_count(digits, sizeof digits, gap);
+    snprintf(buf, size, "%s%s", isfinite(gap) && gap >= 0.5 ? "+" : "", digits);
+    return buf;
+}
+
+static void service_row(FILE *out, const ps_result *r, const ps_svc_result *s, int year)
+{
+    const int y = year - r->start_year;
+    if (y < 0 || y >= r->n_years) {
+        return;
+    }
+    double demand = 0.0, capacity = 0.0, gap = 0.0;
+    for (int reg = 0; reg < r->n_regions; ++reg) {
+        size_t c = ps_result_regcell(r, y, reg);
+        demand += s->demand[c];
+        capacity += s->capacity != NULL ? s->capacity[c] : NAN;
+        gap += s->capacity != NULL ? s->surplus[c] - s->shortage[c] : NAN;
+    }
+    char d[32], cap[32], g[48], use[16] = "-";
+    if (capacity > 0.0) {
+        snprintf(use, sizeof use, "%.0f %%", PERCENT * demand / capacity);
+    }
+    fprintf(out, "%-28.28s %6d %14s %14s %14s %11s\n", r->name, year,
+            cli_fmt_count(d, sizeof d, demand), cli_fmt_count(cap, sizeof cap, capacity),
+            fmt_gap(g, sizeof g, gap), use);
+}
+
+/* One service's table: a heading, its target(s), and a row per scenario and year. */
+static void print_service_table(FILE *out, const ps_result *res, int n, const char *name,
+                                const int *years, int n_years)
+{
+    const ps_svc_result *first = NULL;
+    int at = 0, same_target = 1;
+    char text[160], other[160];
+    for (int i = 0; i < n && first == NULL; ++i) {
+        at = i;
+        first = find_service(&res[i], name);
+    }
+    cli_service_target_text(text, sizeof text, &res[at], first);
+    for (int i = at + 1; i < n; ++i) {
+        const ps_svc_result *s = find_service(&res[i], name);
+        same_target = same_target && (s == NULL ||
+                      strcmp(cli_service_target_text(other, sizeof other, &res[i], s), text) == 0);
+    }
+    const int has_title = first->title != NULL && strcmp(first->title, name) != 0;
+    fprintf(out, "\n%s (%s)%s%s\n", name, ps_svc_kind_name((ps_svc_kind)first->kind),
+            has_title ? ": " : "", has_title ? first->title : "");
+    for (int i = at; i < n; ++i) {
+        const ps_svc_result *s = find_service(&res[i], name);
+        if (s != NULL && (i == at || !same_target)) {
+            fprintf(out, "  %s%s%s\n", same_target ? "" : res[i].name, same_target ? "" : ": ",
+                    cli_service_target_text(other, sizeof other, &res[i], s));
+        }
+    }
+    fprintf(out, "%-28s %6s %14s %14s %14s %11s\n", "scenario", "year", "demand", "capacity",
+            "gap", "utilization");
+    for (int i = at; i < n; ++i) {
+        const ps_svc_result *s = find_service(&res[i], name);
+        for (int k = 0; s != NULL && k < n_years; ++k) {
+            service_row(out, &res[i], s, years[k]);
+        }
+    }
+}
+
+/* The service tables, one per service name in order of first appearance; nothing without. */
+static void print_services(FILE *out, const ps_result *res, int n, const year_range *ranges,
+                           int n_ranges)
+{
+    int years[2 * MAX_RANGES], printed = 0;
+    const int n_years = boundary_years(years, &res[0], ranges, n_ranges);
+    for (int i = 0; i < n; ++i) {
+        for (int k = 0; k < res[i].n_services; ++k) {
+            const char *name = res[i].services[k].name;
+            int seen = 0;
+            for (int j = 0; j < i && !seen; ++j) {
+                seen = find_service(&res[j], name) != NULL;
+            }
+            if (seen) {
+                continue;
+            }
+            if (printed++ == 0) {
+                fprintf(out, "\nServices on 1 July, all regions: demand in persons, capacity "
+                             "and gap in places\n(gap = capacity - demand / occupancy; negative "
+                             "= short; utilization = demand / capacity).\n");
+            }
+            print_service_table(out, res, n, name, years, n_years);
+        }
+    }
+}
+
 void cli_print_compare(FILE *out, const ps_result *res, int n)
 {
     year_range ranges[MAX_RANGES];
@@ -148,6 +283,8 @@ static void compare_usage(FILE *out)
             "\n"
             "Print the scenarios of a result file side by side by year range: births, TFR,\n"
             "births gained against the baseline, policy cost and cost per additional birth.\n"
+            "A file with services adds one table per service: demand, capacity and the gap\n"
+            "in places on 1 July of the years that start and end the ranges.\n"
             "\n"
             "options:\n"
             "      --ranges LIST   year ranges, e.g. 2025-2029,2030-2049 (default: two 5-year\n"
@@ -156,20 +293,30 @@ static void compare_usage(FILE *out)
             "      --version       program version\n");
 }
 
+/* Every scenario of the file with its services (cli_read_services). */
 static int load_all(ps_result **out, int *n_out, const char *path, ps_error *err)
 {
     char **names = NULL;
     int n = 0;
+    ps_h5r_file *f = NULL;
     ps_status rc = ps_h5_list(&names, &n, path, err);
+    if (rc == PS_OK) {
+        rc = ps_h5r_open(&f, path, err);
+    }
     ps_result *res = rc == PS_OK ? calloc((size_t)(n > 0 ? n : 1), sizeof *res) : NULL;
     if (rc == PS_OK && res == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory");
     }
     int loaded = 0;
     for (int i = 0; rc == PS_OK && i < n; ++i) {
-        rc = ps_h5_read(&res[i], path, names[i], err);
-        loaded += rc == PS_OK;
+        if ((rc = ps_h5_read(&res[i], path, names[i], err)) == PS_OK) {
+            rc = cli_read_services(&res[loaded++], f, err);
+        }
     }
+    if (rc != PS_OK && err != NULL && err->path[0] == '\0') {
+        snprintf(err->path, sizeof err->path, "%s", path);
+    }
+    ps_h5r_close(f);
     ps_h5_free_names(names, n);
     *out = res;
     *n_out = loaded;
@@ -219,6 +366,7 @@ int cli_cmd_compare(int argc, char **argv)
             n_ranges = default_ranges(ranges, &res[0]);
         }
         print_table(stdout, res, n, ranges, n_ranges);
+        print_services(stdout, res, n, ranges, n_ranges);
     }
     for (int i = 0; i < n; ++i) {
         ps_result_release(&res[i]);

@@ -22,7 +22,9 @@ static void usage(FILE *out)
             "  info     summarise a result file\n"
             "  plot     draw the charts of a result file with gnuplot (.dat + .gp + image)\n"
             "  report   write one self-contained HTML report with tables and charts\n"
-            "  compare  scenarios of a result file side by side: births, cost per extra birth\n"
+            "  compare  scenarios of a result file side by side: births, cost per extra birth,\n"
+            "           service demand and capacity\n"
+            "  targets  whether each service's capacity target is met, year range by year range\n"
             "\n"
             "`popsim <command> --help` describes each command. Documentation: docs/.\n");
 }
@@ -61,6 +63,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "compare") == 0) {
         return cli_cmd_compare(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "targets") == 0) {
+        return cli_cmd_targets(argc - 1, argv + 1);
     }
     fprintf(stderr, "popsim: unknown command '%s'\n", cmd);
     usage(stderr);
