@@ -41,6 +41,7 @@ typedef struct ps_svc_result {
     char *title;         /* owned, may be NULL */
     int kind;            /* ps_svc_kind */
     int basis;           /* ps_svc_basis */
+    int basis_age_lo, basis_age_hi; /* PS_SVC_BASIS_AGES: the ages the target counts */
     int n_classes;
     char **class_names;  /* owned */
     int n_home;

@@ -104,6 +104,16 @@ static ps_status read_kind_basis(ps_svc_result *s, const ps_h5r_file *f, const c
     if (rc == PS_OK && s->basis < 0) {
         rc = ps_error_set(err, PS_EHDF5, "'%s' has an unknown basis '%s'", grp, basis);
     }
+    s->basis_age_lo = s->basis_age_hi = -1; /* unknown: files before the attributes */
+    if (rc == PS_OK && s->basis == PS_SVC_BASIS_AGES && ps_h5r_has_attr(f, grp, "basis_from_age") &&
+        ps_h5r_has_attr(f, grp, "basis_to_age")) {
+        double lo = 0.0, hi = 0.0;
+        if ((rc = ps_h5r_attr_double(&lo, f, grp, "basis_from_age", err)) == PS_OK &&
+            (rc = ps_h5r_attr_double(&hi, f, grp, "basis_to_age", err)) == PS_OK) {
+            s->basis_age_lo = (int)lo;
+            s->basis_age_hi = (int)hi;
+        }
+    }
     free(kind);
     free(basis);
     return rc;
@@ -214,13 +224,24 @@ static void target_values(char *buf, size_t size, const ps_result *r, const ps_s
 const char *cli_service_target_text(char *buf, size_t size, const ps_result *r,
                                     const ps_svc_result *s)
 {
-    char v[80];
+    char v[80], ages[64];
     int per_1000 = 1;
     const char *of = "";
     switch ((ps_svc_basis)s->basis) {
     case PS_SVC_BASIS_POPULATION: of = "population"; break;
     case PS_SVC_BASIS_GROUP: of = "persons of the target group"; break;
-    case PS_SVC_BASIS_AGES: of = "persons in the target's age range"; break;
+    case PS_SVC_BASIS_AGES:
+        of = "persons in the target's age range";
+        if (s->basis_age_lo >= 0) {
+            if (s->basis_age_hi >= r->n_ages - 1) {
+                snprintf(ages, sizeof ages, "persons aged %d+", s->basis_age_lo);
+            } else {
+                snprintf(ages, sizeof ages, "persons aged %d-%d", s->basis_age_lo,
+                         s->basis_age_hi);
+            }
+            of = ages;
+        }
+        break;
     case PS_SVC_BASIS_PLACES: per_1000 = 0; break;
     case PS_SVC_BASIS_BASE_YEAR:
         snprintf(buf, size, "target: the places needed in %d, held constant", r->start_year);

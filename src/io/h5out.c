@@ -749,6 +749,11 @@ static ps_status write_service(hid_t parent, hid_t gcpl, const ps_result *r,
          (rc = attr_str(grp, "basis", ps_svc_basis_name((ps_svc_basis)s->basis), err)) != PS_OK)) {
         goto done;
     }
+    if (rc == PS_OK && s->basis == PS_SVC_BASIS_AGES &&
+        ((rc = attr_int(grp, "basis_from_age", s->basis_age_lo, err)) != PS_OK ||
+         (rc = attr_int(grp, "basis_to_age", s->basis_age_hi, err)) != PS_OK)) {
+        goto done;
+    }
     if (rc == PS_OK && s->basis != PS_SVC_BASIS_PLACES && !isnan(first_target)) {
         rc = attr_double(grp, "target_per_1000", first_target, err);
     }

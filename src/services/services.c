@@ -260,6 +260,8 @@ static ps_status alloc_svc(ps_svc_result *o, const ps_service *s, const ps_resul
     size_t cells = (size_t)r->n_years * (size_t)r->n_regions;
     o->kind = (int)s->kind;
     o->basis = (int)s->basis;
+    o->basis_age_lo = s->basis_age_lo;
+    o->basis_age_hi = s->basis_age_hi;
     o->n_classes = s->n_classes;
     o->n_home = s->n_home;
     o->name = copy_text(s->name);
