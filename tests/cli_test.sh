@@ -46,6 +46,21 @@ expect no_temporary_files_left test "$(ls "$tmp" | grep -c tmp)" -eq 0
 check bad_scenario_no_new_file 1 "$exe" run "$bad" -o "$tmp/new.h5"
 expect no_partial_file test ! -e "$tmp/new.h5"
 
+# Microsimulation (issue #5): a run that would not fit is refused up front with the
+# estimate, located at micro.scale, and writes nothing; scale below 1 is a located error.
+sed -e 's/^  scale: 10 .*/  scale: 1/' -e "s|\.\./data/example|$root/data/example|" \
+  "$root/scenarios/example_city_micro.yaml" >"$tmp/micro_scale1.yaml"
+POPSIM_MEMORY_LIMIT_BYTES=60000000 check micro_memory_refused 1 "$exe" run "$tmp/micro_scale1.yaml" -o "$tmp/micro.h5"
+expect_output micro_memory_names_estimate "micro_scale1.yaml:17:10: error: the microsimulation needs about [0-9.]+ MiB .* micro.scale = 1"
+expect micro_memory_no_output test ! -e "$tmp/micro.h5"
+check micro_scale_below_1 1 "$exe" run "$root/tests/data/bad/micro_scale_below_1.yaml" -o "$tmp/micro.h5"
+expect_output micro_scale_located "micro_scale_below_1.yaml:17:10: error: micro.scale = 0.5"
+expect micro_scale_no_output test ! -e "$tmp/micro.h5"
+check micro_runs 0 "$exe" run -q "$root/scenarios/example_city_micro.yaml" -o "$tmp/micro.h5"
+check micro_info 0 "$exe" info "$tmp/micro.h5"
+check micro_targets 0 "$exe" targets "$tmp/micro.h5"
+expect_output micro_targets_childcare "childcare"
+
 # Bad service definitions (issue #4): located errors and no output file.
 for f in svc_overlap svc_ratio_zero care_settings_sum; do
   check "bad_service_$f" 1 "$exe" run "$root/tests/data/bad/$f.yaml" -o "$tmp/svc.h5"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reproducibility (issue #7): the same scenario, seed and binary give bit-identical HDF5
+# Reproducibility (issues #5, #7): the same scenario, seed and binary give bit-identical HDF5
 # datasets for OMP_NUM_THREADS = 1, 2 and 4 (h5diff with no tolerance over every object and
 # its attributes; only the root group's provenance attributes are left out, because
 # `threads` and `created` legitimately differ), and each file records enough provenance
@@ -16,7 +16,7 @@ expect() { local name=$1; shift; if "$@"; then pass=$((pass + 1)); else fail=$((
 attr() { h5dump -a "/$2" "$1" 2>/dev/null | sed -n 's/^ *(0): //p' | tr -d '"'; }
 
 version=$("$exe" --version)
-for scn in example_city china; do
+for scn in example_city china example_city_micro; do
   for n in 1 2 4; do
     OMP_NUM_THREADS=$n "$exe" run -q "$root/scenarios/$scn.yaml" -o "$tmp/$scn.$n.h5"
     expect "$scn threads=$n runs" test $? -eq 0

@@ -611,6 +611,13 @@ static const bad_case bad_cases[] = {
       "0.4" },
     { "elasticity_unknown.yaml", PS_EINVAL, 7, 15,
       "response.elasticity = 'medium' is not one of: low, default, high" },
+    /* microsimulation settings (issue #5) */
+    { "micro_scale_below_1.yaml", PS_EINVAL, 17, 10,
+      "micro.scale = 0.5 is outside [1, 1000000] persons per simulated person" },
+    { "micro_without_engine.yaml", PS_EINVAL, 7, 3,
+      "micro applies only with engine: micro (engine is ccm)" },
+    { "micro_income_shares.yaml", PS_EINVAL, 9, 22,
+      "micro.low_income_share + micro.subsistence_share = 0.7 + 0.4 is above 1" },
     /* services and care need (issue #4) */
     { "care_levels_sum.yaml", PS_EINVAL, 8, 5,
       "care_need.levels: the prevalences at age 90 sum to 1.01, above 1; levels are exc" },

@@ -10,6 +10,7 @@
 
 #include "popsim/error.h"
 #include "popsim/policy.h"
+#include "popsim/micro.h"
 #include "popsim/proj.h"
 #include "popsim/result.h"
 
@@ -36,6 +37,24 @@ typedef struct ps_run_spec {
 ps_status ps_run_scenario(ps_result *res, const ps_proj *p, const double *women0,
                           const ps_birth_order *bo, const ps_run_spec *spec,
                           const ps_result *baseline, ps_error *err);
+
+/**
+ * ps_run_scenario with the microsimulation `mi` (fresh from ps_micro_new, one replicate):
+ * the policy model evaluates the simulated population each year and its multipliers go to
+ * ps_micro_step. `extra` (may be NULL) receives the micro-only arrays. `baseline` is the
+ * same replicate's baseline result (common random numbers), NULL for the baseline.
+ */
+ps_status ps_run_scenario_micro(ps_result *res, ps_micro_extra *extra, ps_micro *mi,
+                                const ps_birth_order *bo, const ps_run_spec *spec,
+                                const ps_result *baseline, ps_error *err);
+
+/**
+ * Mean of n replicate results of one scenario (ps_micro_mean) with their ledgers averaged
+ * cell by cell in replicate order; births gained and the cost per additional birth are
+ * then those of the means against `mean_baseline` (NULL for the baseline itself).
+ */
+ps_status ps_family_mean(ps_result *mean, const ps_result *reps, int n,
+                         const ps_result *mean_baseline, ps_error *err);
 
 #ifdef __cplusplus
 }

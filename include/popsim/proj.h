@@ -97,6 +97,34 @@ void ps_proj_record_rates(ps_result *res, const ps_proj *p, int step,
 /** Life expectancy at birth of the step's life table, years. */
 double ps_proj_e0(const ps_proj *p, int step, int reg, ps_sex sex);
 
+/* ---- accessors for other engines (the microsimulation uses exactly these rates) ---- */
+
+/** The inputs the projection was built from (borrowed). */
+const ps_inputs *ps_proj_inputs(const ps_proj *p);
+
+/**
+ * Survivorship ratios of the step for one region and sex (borrowed, n_ages values):
+ * [0] births to age 0 on the next 1 July, [a] for the cohort reaching age a (the open
+ * group's ratio applies to the two oldest ages together); docs/model.md sec. 2.1.
+ */
+const double *ps_proj_survivorship(const ps_proj *p, int step, int reg, ps_sex sex);
+
+/** 1 when ps_proj_parity_init has calibrated the birth-order model, else 0. */
+int ps_proj_has_parity(const ps_proj *p);
+
+/**
+ * Order weights S_k g_k(age) of region reg (requires the birth-order model): births at a
+ * mother's age are split over orders 1, 2, 3+ in proportion to them (docs/model.md 2.6).
+ */
+void ps_proj_order_weights(const ps_proj *p, int reg, int age, double w_out[PS_ORDER_COUNT]);
+
+/**
+ * The birth-order split of the cohort engine: b births over orders in proportion to w,
+ * with at most cap[k] births of order k (the excess goes to the other orders).
+ */
+void ps_proj_split_orders(double out[PS_ORDER_COUNT], double b, const double w[PS_ORDER_COUNT],
+                          const double cap[PS_ORDER_COUNT]);
+
 void ps_proj_free(ps_proj *p); /* accepts NULL */
 
 #ifdef __cplusplus

@@ -33,7 +33,22 @@ typedef struct ps_scn_file {
     ps_scn_loc loc; /* location of the value in the scenario, for "cannot open" errors */
 } ps_scn_file;
 
-typedef enum ps_engine_kind { PS_ENGINE_CCM = 0, PS_ENGINE_COUNT } ps_engine_kind;
+typedef enum ps_engine_kind {
+    PS_ENGINE_CCM = 0, /* deterministic cohort-component model */
+    PS_ENGINE_MICRO,   /* individual-level microsimulation (popsim/micro.h) */
+    PS_ENGINE_COUNT
+} ps_engine_kind;
+
+/* `micro:` settings of engine: micro. */
+typedef struct ps_scn_micro {
+    double scale;            /* persons each simulated person stands for, >= 1 */
+    int replicates;          /* independent runs averaged into the result, >= 1 */
+    long long seed;          /* 0..4294967295, the first word of the Philox key */
+    double low_income_share; /* share of households with low income */
+    double subsistence_share; /* share receiving the subsistence allowance */
+    int sample;              /* person records written per scenario (first ids), >= 0 */
+    ps_scn_loc scale_loc;    /* for the memory refusal message */
+} ps_scn_micro;
 
 typedef enum ps_fert_pattern {
     PS_FERT_PATTERN_DEFAULT = 0, /* asfr_file if given, else WPP's if a location is given */
@@ -84,6 +99,7 @@ typedef struct ps_scenario {
     int start_year;    /* 1 July of the base population, 1950..2300 */
     int end_year;      /* last 1 July projected, start_year < end_year <= 2300 */
     ps_engine_kind engine;
+    ps_scn_micro micro; /* defaults when engine is ccm */
 
     /* data: the UN WPP source (optional when every component comes from files) */
     char *wpp_dir;     /* resolved folder, or NULL: POPSIM_DATA_DIR, else ../shared/data/wpp2024 */

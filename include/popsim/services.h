@@ -163,6 +163,15 @@ ps_status ps_services_compute(ps_result *res, const ps_service *svc, int n_svc,
  */
 void ps_services_compare(ps_result *res, const ps_result *base, double discount_rate);
 
+/**
+ * The share of the persons aged `age` (in a class without a need level) who use service s
+ * in year index y and region reg of result r: min(1, f(y) u_c), with the uptake path's
+ * rescaling f(y) evaluated on r. 0 for ages outside the service's classes. Used to give
+ * the microsimulation the enrollment rates the cohort projection implies.
+ */
+double ps_service_uptake_at(const ps_service *s, const ps_care_need *cn, const ps_result *r,
+                            int y, int reg, int age);
+
 /** Release what a service owns; accepts a zeroed struct. */
 void ps_service_release(ps_service *svc);
 /** Release what a care-need model owns; accepts a zeroed struct. */

@@ -9,7 +9,10 @@
 
 #include "popsim/error.h"
 #include "popsim/h5read.h"
+#include "popsim/memory.h"
+#include "popsim/proj.h"
 #include "popsim/result.h"
+#include "popsim/scenario.h"
 
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 
@@ -62,5 +65,18 @@ void cli_join_args(char *buf, size_t size, int argc, char **argv);
 
 /* Print "popsim VERSION (commit)" to stdout. */
 void cli_print_version(void);
+
+/*
+ * engine: micro (cmd_run_micro.c): simulate every member of the scenario's family, each
+ * replicate with the baseline's random numbers, into res[0..n_members-1] as the mean over
+ * the replicates with res[i].micro filled; *n_res counts the results filled.
+ */
+/* Refuse an engine: micro run that would not fit: the person store plus `results`, with
+ * the estimate in a message located at micro.scale. */
+ps_status cli_micro_memory_check(const ps_scenario *scn, const ps_inputs *in,
+                                 const ps_mem_shape *results, ps_error *err);
+
+ps_status cli_run_micro(ps_result *res, int *n_res, ps_proj *proj, const ps_scenario *scn,
+                        const ps_inputs *in, ps_elasticity elasticity, int quiet, ps_error *err);
 
 #endif /* PS_CLI_H */

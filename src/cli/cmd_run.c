@@ -354,7 +354,8 @@ static ps_status write_results(const ps_result *res, int n_res, const run_ctx *c
 static ps_status project_and_write(run_ctx *ctx, const run_opts *o, const char *cmdline,
                                    ps_error *err)
 {
-    const int family = o->scenario != NULL && wants_family(&ctx->scn);
+    const int micro = o->scenario != NULL && ctx->scn.engine == PS_ENGINE_MICRO;
+    const int family = o->scenario != NULL && (micro || wants_family(&ctx->scn));
     const int n_members = family ? ctx->scn.n_members : 1;
     ps_proj *proj = NULL;
     int n_res = 0;
@@ -363,12 +364,21 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, const char *
     /* Crash safety and resources (issue #7): refuse a run too large for the machine. */
     ps_mem_shape shape = { ps_inputs_steps(&ctx->in), ctx->in.n_regions, ctx->in.n_ages,
                            n_members };
-    ps_status rc = res ? ps_mem_check_run(&shape, err)
-                       : ps_error_set(err, PS_ENOMEM, "out of memory for results");
+    ps_status rc = PS_OK;
+    if (res == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for results");
+    } else if (micro) { /* every replicate's results are held until they are averaged */
+        shape.n_scenarios = n_members * (ctx->scn.micro.replicates + 1);
+        rc = cli_micro_memory_check(&ctx->scn, &ctx->in, &shape, err);
+    } else {
+        rc = ps_mem_check_run(&shape, err);
+    }
     if (rc == PS_OK) {
         rc = ps_proj_new(&proj, &ctx->in, err);
     }
-    if (rc == PS_OK && family) {
+    if (rc == PS_OK && micro) {
+        rc = cli_run_micro(res, &n_res, proj, &ctx->scn, &ctx->in, o->elasticity, o->quiet, err);
+    } else if (rc == PS_OK && family) {
         rc = run_family(res, &n_res, proj, ctx, o, err);
     } else if (rc == PS_OK) {
         rc = ps_proj_run(&res[0], proj, ctx->name, ctx->title[0] ? ctx->title : NULL, err);

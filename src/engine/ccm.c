@@ -575,3 +575,32 @@ ps_status ps_proj_parity_init(ps_proj *p, const ps_birth_order *bo, double *wome
     free(F1);
     return rc;
 }
+
+/* ---- accessors (proj.h) --------------------------------------------------------------- */
+
+const ps_inputs *ps_proj_inputs(const ps_proj *p)
+{
+    return p->in;
+}
+
+const double *ps_proj_survivorship(const ps_proj *p, int step, int reg, ps_sex sex)
+{
+    return &p->surv[cell(p, step, reg, (int)sex)];
+}
+
+int ps_proj_has_parity(const ps_proj *p)
+{
+    return p->order_h != NULL;
+}
+
+void ps_proj_order_weights(const ps_proj *p, int reg, int age, double w_out[PS_ORDER_COUNT])
+{
+    assert(p->order_h != NULL);
+    order_weights(w_out, p, reg, age);
+}
+
+void ps_proj_split_orders(double out[PS_ORDER_COUNT], double b, const double w[PS_ORDER_COUNT],
+                          const double cap[PS_ORDER_COUNT])
+{
+    split_orders(out, b, w, cap);
+}

@@ -17,6 +17,9 @@ static double persons_in(const ps_result *res, int y, int age_lo, int age_hi)
     return ps_result_age_range(res, res->start_year + y, age_lo, age_hi);
 }
 
+static ps_status init_policy_part(ps_result *res, const ps_run_spec *spec,
+                                  const ps_result *baseline, ps_error *err);
+
 static ps_status init_result(ps_result *res, const ps_proj *p, const double *women0,
                              const ps_run_spec *spec, const ps_result *baseline, ps_error *err)
 {
@@ -29,6 +32,14 @@ static ps_status init_result(ps_result *res, const ps_proj *p, const double *wom
     }
     memcpy(&res->women_by_parity[ps_result_paritycell(res, 0, 0, 0, 0)], women0,
            (size_t)res->n_regions * (size_t)res->n_ages * PS_PARITY_COUNT * sizeof *women0);
+    return init_policy_part(res, spec, baseline, err);
+}
+
+/* The ledger of a result already holding the base year: one instrument per policy. */
+static ps_status init_policy_part(ps_result *res, const ps_run_spec *spec,
+                                  const ps_result *baseline, ps_error *err)
+{
+    ps_status rc = PS_OK;
     const char **names = calloc((size_t)spec->n_policies + 1, sizeof *names);
     ps_lever *levers = calloc((size_t)spec->n_policies + 1, sizeof *levers);
     if (names == NULL || levers == NULL) {
@@ -153,6 +164,111 @@ ps_status ps_run_scenario(ps_result *res, const ps_proj *p, const double *women0
     ps_policy_model_free(m);
     if (rc != PS_OK) {
         ps_result_release(res);
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * The same scenario with the microsimulation (issue #5): the policy model sees the
+ * simulated population, and ps_micro_step applies its multipliers to each woman.
+ */
+ps_status ps_run_scenario_micro(ps_result *res, ps_micro_extra *extra, ps_micro *mi,
+                                const ps_birth_order *bo, const ps_run_spec *spec,
+                                const ps_result *baseline, ps_error *err)
+{
+    ps_policy_model *m = NULL;
+    double *mult = NULL;
+    ps_status rc = ps_micro_run_init(res, extra, mi, spec->name, spec->title, err);
+    if (rc != PS_OK) {
+        return rc;
+    }
+    rc = init_policy_part(res, spec, baseline, err);
+    if (rc == PS_OK) {
+        rc = ps_policy_model_new(&m, spec->policies, spec->n_policies, &spec->response,
+                                 &spec->economy, res->start_year,
+                                 res->start_year + res->n_years - 1, persons_in(res, 0, 0,
+                                 res->n_ages - 1), persons_in(res, 0, 0, UNDER3_AGES - 1), err);
+    }
+    const int nr = res->n_regions;
+    if (rc == PS_OK && (mult = malloc((size_t)nr * PS_ORDER_COUNT * sizeof *mult)) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for birth multipliers");
+    }
+    for (int y = 0; y + 1 < res->n_years && rc == PS_OK; ++y) {
+        double m_all[PS_ORDER_COUNT], b_all[PS_ORDER_COUNT] = { 0.0 };
+        ps_policy_multipliers(m, res->start_year + y, persons_in(res, y, 0, res->n_ages - 1),
+                              persons_in(res, y, 0, UNDER3_AGES - 1), m_all);
+        for (int reg = 0; reg < nr; ++reg) {
+            memcpy(&mult[(size_t)reg * PS_ORDER_COUNT], m_all, sizeof m_all);
+        }
+        rc = ps_micro_step(mi, res, extra, mult, err);
+        for (int reg = 0; rc == PS_OK && reg < nr; ++reg) {
+            for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+                b_all[k] += res->births_by_order[ps_result_ordercell(res, y, reg, k)];
+            }
+        }
+        if (rc == PS_OK) {
+            ps_policy_observe(m, b_all);
+        }
+    }
+    if (rc == PS_OK) {
+        if (res->n_instruments > 0) {
+            ps_policy_ledger(res, m, bo);
+        }
+        compare_with_baseline(res, baseline);
+    }
+    free(mult);
+    ps_policy_model_free(m);
+    if (rc != PS_OK) {
+        ps_result_release(res);
+    }
+    return rc;
+}
+
+ps_status ps_family_mean(ps_result *mean, const ps_result *reps, int n,
+                         const ps_result *mean_baseline, ps_error *err)
+{
+    const ps_result *r0 = &reps[0];
+    ps_status rc = ps_micro_mean(mean, reps, n, err);
+    const char **names = NULL;
+    ps_lever *levers = NULL;
+    if (rc != PS_OK) {
+        return rc;
+    }
+    if (r0->baseline != NULL || r0->n_instruments > 0) {
+        names = calloc((size_t)r0->n_instruments + 1, sizeof *names);
+        levers = calloc((size_t)r0->n_instruments + 1, sizeof *levers);
+        if (names == NULL || levers == NULL) {
+            rc = ps_error_set(err, PS_ENOMEM, "out of memory for the ledger");
+        }
+        for (int i = 0; rc == PS_OK && i < r0->n_instruments; ++i) {
+            names[i] = r0->ledger[i].name;
+            levers[i] = r0->ledger[i].lever;
+        }
+        if (rc == PS_OK) {
+            rc = ps_result_init_policy(mean, r0->baseline, r0->n_instruments, names, levers, err);
+        }
+    }
+    const size_t cells = (size_t)r0->n_years * (size_t)r0->n_regions;
+    for (int i = 0; rc == PS_OK && i < r0->n_instruments; ++i) {
+        for (size_t c = 0; c < cells; ++c) {
+            double rec = 0.0, cost = 0.0, disc = 0.0; /* summed in replicate order */
+            for (int r = 0; r < n; ++r) {
+                rec += reps[r].ledger[i].recipients[c];
+                cost += reps[r].ledger[i].cost[c];
+                disc += reps[r].ledger[i].cost_discounted[c];
+            }
+            mean->ledger[i].recipients[c] = rec / n;
+            mean->ledger[i].cost[c] = cost / n;
+            mean->ledger[i].cost_discounted[c] = disc / n;
+        }
+    }
+    if (rc == PS_OK && (r0->baseline != NULL || r0->n_instruments > 0)) {
+        compare_with_baseline(mean, r0->baseline != NULL ? mean_baseline : NULL);
+    }
+    free(names);
+    free(levers);
+    if (rc != PS_OK) {
+        ps_result_release(mean);
     }
     return rc;
 }

@@ -50,6 +50,10 @@ typedef enum dim_id {
     DIM_CLASS, /* services (issue #4): a service's classes, home services, care-need levels */
     DIM_HOME,
     DIM_LEVEL,
+    DIM_INCOME, /* microsimulation (issue #5) */
+    DIM_HAS_CHILD,
+    DIM_REPLICATE,
+    DIM_PERSON,
     DIM_COUNT
 } dim_id;
 
@@ -71,6 +75,11 @@ static const dim_spec dim_specs[DIM_COUNT] = {
     [DIM_CLASS] = { "class", NULL, "class of the service (age band and care-need level)", NULL },
     [DIM_HOME] = { "home_service", NULL, "service delivered at home", NULL },
     [DIM_LEVEL] = { "level", NULL, "care-need level", NULL },
+    [DIM_INCOME] = { "income", NULL, "income class of the household", NULL },
+    [DIM_HAS_CHILD] = { "has_child", NULL,
+                        "whether a living child aged 15-64 lives in the same region", NULL },
+    [DIM_REPLICATE] = { "replicate", NULL, "replicate of the microsimulation", NULL },
+    [DIM_PERSON] = { "person", NULL, "sampled person record", NULL },
 };
 
 /* The variables of a scenario group; dims list the axes of the flat ps_result array in order. */
@@ -228,6 +237,10 @@ static hsize_t dim_len(const ps_result *r, dim_id d)
     case DIM_CLASS:
     case DIM_HOME:
     case DIM_LEVEL: /* lengths vary by group: write_var_len */
+    case DIM_INCOME:
+    case DIM_HAS_CHILD:
+    case DIM_REPLICATE:
+    case DIM_PERSON:
     case DIM_COUNT: break;
     }
     assert(0 && "unknown dimension");
@@ -845,6 +858,141 @@ static ps_status write_indicators(hid_t scenario, hid_t gcpl, const ps_result *r
     return rc;
 }
 
+
+/* ---- microsimulation (issue #5): /scenarios/<name>/micro/ --------------------------------- */
+static const var_spec micro_specs[] = {
+    { "births_by_income", 4, { DIM_YEAR, DIM_REGION, DIM_INCOME, DIM_ORDER }, "persons",
+      "live births in the year from 1 July by the mother's income class and birth order" },
+    { "under3", 3, { DIM_YEAR, DIM_REGION, DIM_INCOME }, "persons",
+      "children aged 0-2 on 1 July by the income class of their household" },
+    { "under3_enrolled", 3, { DIM_YEAR, DIM_REGION, DIM_INCOME }, "persons",
+      "children aged 0-2 enrolled in childcare on 1 July" },
+    { "disabled_elderly", 3, { DIM_YEAR, DIM_REGION, DIM_HAS_CHILD }, "persons",
+      "persons aged 60+ in the most severe care-need level, by whether a living child aged "
+      "15-64 lives in the same region" },
+    { "population_by_replicate", 2, { DIM_REPLICATE, DIM_YEAR }, "persons",
+      "total population on 1 July in each replicate" },
+    { "births_by_replicate", 2, { DIM_REPLICATE, DIM_YEAR }, "persons",
+      "births in the year from 1 July in each replicate" },
+};
+
+static const char *const sample_names[PS_SAMPLE_FIELDS] = {
+    "person_id", "alive", "age", "sex", "region_index", "parity", "youngest_child_age",
+    "mother_id", "income_index", "care_state", "enrolled",
+};
+static const char *const sample_long[PS_SAMPLE_FIELDS] = {
+    "person id (stable within the replicate)", "1 if alive at the end of the projection",
+    "age in completed years at the end (or at death)", "sex index of the sex coordinate",
+    "region index of the region coordinate", "live births so far (3 = 3 or more)",
+    "age of the youngest child born in the simulation, -1 if none",
+    "person id of the mother, -1 if not in the simulation", "income index of the income coordinate",
+    "care-need state, 0 none, the highest the most severe", "1 if enrolled in childcare",
+};
+
+/* One int64 column of the sample, dimension person. */
+static ps_status write_sample_col(hid_t grp, int field, const long long *sample, hsize_t n,
+                                  hid_t person, ps_error *err)
+{
+    int64_t *col = malloc((size_t)n * sizeof *col + 1);
+    hid_t space = H5I_INVALID_HID, ds = H5I_INVALID_HID;
+    ps_status rc = PS_OK;
+    if (col == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the person sample");
+    }
+    for (hsize_t i = 0; i < n; ++i) {
+        col[i] = (int64_t)sample[i * PS_SAMPLE_FIELDS + (hsize_t)field];
+    }
+    if ((space = H5Screate_simple(1, &n, NULL)) < 0 ||
+        (ds = H5Dcreate2(grp, sample_names[field], H5T_STD_I64LE, space, H5P_DEFAULT,
+                         H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+        H5Dwrite(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, col) < 0 ||
+        H5DSattach_scale(ds, person, 0) < 0) {
+        rc = h5_fail(err, "write variable", grp, sample_names[field]);
+    }
+    if (rc == PS_OK) {
+        rc = attr_str(ds, "long_name", sample_long[field], err);
+    }
+    if (ds >= 0) {
+        H5Dclose(ds);
+    }
+    if (space >= 0) {
+        H5Sclose(space);
+    }
+    free(col);
+    return rc;
+}
+
+static ps_status write_micro(hid_t scenario, hid_t gcpl, const ps_result *r, ps_error *err)
+{
+    static char *incomes[] = { "low_income", "subsistence", "other" };
+    static char *has_child[] = { "no", "yes" };
+    const ps_result_micro *mo = r->micro;
+    hid_t grp = H5I_INVALID_HID;
+    hid_t coord[DIM_COUNT];
+    hsize_t len[DIM_COUNT];
+    result_lens(len, r);
+    len[DIM_ORDER] = PS_ORDER_COUNT;
+    len[DIM_INCOME] = PS_INCOME_CLASSES;
+    len[DIM_HAS_CHILD] = 2;
+    len[DIM_REPLICATE] = (hsize_t)mo->replicates;
+    len[DIM_PERSON] = (hsize_t)mo->n_sample;
+    int32_t *reps = malloc((size_t)mo->replicates * sizeof *reps);
+    int32_t orders[PS_ORDER_COUNT] = { 1, 2, 3 };
+    for (int d = 0; d < DIM_COUNT; ++d) {
+        coord[d] = H5I_INVALID_HID;
+    }
+    ps_status rc = reps != NULL ? create_policy_group(&grp, coord, scenario, "micro", gcpl, r, err)
+                                : ps_error_set(err, PS_ENOMEM, "out of memory");
+    for (int k = 0; reps != NULL && k < mo->replicates; ++k) {
+        reps[k] = k;
+    }
+    if (rc == PS_OK &&
+        ((rc = attr_int(grp, "replicates", mo->replicates, err)) != PS_OK ||
+         (rc = attr_double(grp, "scale", mo->scale, err)) != PS_OK ||
+         (rc = attr_double(grp, "seed", (double)mo->seed, err)) != PS_OK ||
+         (rc = write_labels(coord, grp, DIM_INCOME, incomes, PS_INCOME_CLASSES, err)) != PS_OK ||
+         (rc = write_labels(coord, grp, DIM_HAS_CHILD, has_child, 2, err)) != PS_OK ||
+         (rc = write_coord(&coord[DIM_ORDER], grp, DIM_ORDER, H5T_STD_I32LE, H5T_NATIVE_INT32,
+                           orders, PS_ORDER_COUNT, err)) != PS_OK ||
+         (rc = write_coord(&coord[DIM_REPLICATE], grp, DIM_REPLICATE, H5T_STD_I32LE,
+                           H5T_NATIVE_INT32, reps, (hsize_t)mo->replicates, err)) != PS_OK)) {
+        goto done;
+    }
+    const double *data[] = { mo->births_by_income, mo->under3, mo->under3_enrolled,
+                             mo->disabled_elderly, mo->population_by_replicate,
+                             mo->births_by_replicate };
+    for (size_t v = 0; v < sizeof data / sizeof data[0] && rc == PS_OK; ++v) {
+        if (data[v] != NULL) {
+            rc = write_var_len(grp, len, &micro_specs[v], data[v], coord, err);
+        }
+    }
+    if (rc == PS_OK && mo->n_sample > 0) {
+        int64_t *ids = malloc((size_t)mo->n_sample * sizeof *ids);
+        if (ids == NULL) {
+            rc = ps_error_set(err, PS_ENOMEM, "out of memory");
+        }
+        for (long long i = 0; ids != NULL && i < mo->n_sample; ++i) {
+            ids[i] = (int64_t)i;
+        }
+        if (rc == PS_OK) {
+            rc = write_coord(&coord[DIM_PERSON], grp, DIM_PERSON, H5T_STD_I64LE, H5T_NATIVE_INT64,
+                             ids, (hsize_t)mo->n_sample, err);
+        }
+        free(ids);
+        for (int f = 0; f < PS_SAMPLE_FIELDS && rc == PS_OK; ++f) {
+            rc = write_sample_col(grp, f, mo->sample, (hsize_t)mo->n_sample, coord[DIM_PERSON],
+                                  err);
+        }
+    }
+done:
+    close_coords(coord);
+    if (grp >= 0) {
+        H5Gclose(grp);
+    }
+    free(reps);
+    return rc;
+}
+
 /* Scalars of the scenario: emigration_shortfall always, the policy totals with a policy part. */
 static ps_status write_scenario_scalars(hid_t grp, const ps_result *r, ps_error *err)
 {
@@ -900,6 +1048,9 @@ static ps_status write_scenario(hid_t scenarios, hid_t gcpl, const ps_result *r,
     }
     if (rc == PS_OK && r->dependency != NULL) {
         rc = write_indicators(grp, gcpl, r, err);
+    }
+    if (rc == PS_OK && r->micro != NULL) {
+        rc = write_micro(grp, gcpl, r, err);
     }
 done:
     close_coords(coord);

@@ -50,6 +50,8 @@
 #define SCN_MAX_DEPTH 32                 /* nested mappings/sequences */
 #define SCN_MAX_KEYS 8192                /* mapping keys and sequence items in the file */
 #define SCN_NAME_MAX 64                  /* characters of `name` */
+/* Published shares are rounded; a sum within this of 1 is taken as 1. */
+#define SCN_SHARE_SUM_TOL 1e-6
 
 /* Assumed sex ratio at birth when neither the scenario nor WPP gives one: the usual
  * biological value of about 105 boys per 100 girls (male births per female birth). */
@@ -209,6 +211,15 @@ typedef struct raw_service {
     uint32_t n_home_services;
 } raw_service;
 
+typedef struct raw_micro {
+    double scale;
+    int64_t replicates;
+    int64_t seed;
+    double low_income_share;
+    double subsistence_share;
+    int64_t sample;
+} raw_micro;
+
 /* One item of `variants:`. */
 typedef struct raw_variant {
     char *name;
@@ -228,6 +239,7 @@ typedef struct raw_scenario {
     int64_t start;
     int64_t end;
     int engine; /* ps_engine_kind */
+    raw_micro micro;
     char *region;
     raw_data data;
     raw_population population;
@@ -921,7 +933,37 @@ static const scn_section variant_section = { variant_keys, ARRAY_LEN(variant_key
 
 static const cyaml_strval_t engine_choices[] = {
     { "ccm", PS_ENGINE_CCM },
+    { "micro", PS_ENGINE_MICRO },
 };
+
+static const raw_micro micro_defaults = { .scale = 1.0, .replicates = 1, .seed = 1 };
+static const scn_key micro_keys[] = {
+    { .key = "scale", .type = KEY_REAL, .offset = offsetof(raw_micro, scale), .min = 1.0,
+      .max = 1e6, .unit = "persons per simulated person",
+      .help = "persons each simulated person stands for; 1 simulates everybody" },
+    { .key = "replicates", .type = KEY_INT, .offset = offsetof(raw_micro, replicates), .min = 1,
+      .max = 10000, .unit = "runs",
+      .help = "independent runs (replicates 0..n-1) whose mean is the result" },
+    { .key = "seed", .type = KEY_INT, .offset = offsetof(raw_micro, seed), .min = 0,
+      .max = 4294967295.0, .unit = "",
+      .help = "random seed; the same seed, scenario and binary give bit-identical results for "
+              "any number of threads" },
+    { .key = "low_income_share", .type = KEY_REAL,
+      .offset = offsetof(raw_micro, low_income_share), .min = 0.0, .max = 1.0,
+      .unit = "(share of persons)",
+      .help = "share of persons in low-income households (children take their mother's class)" },
+    { .key = "subsistence_share", .type = KEY_REAL,
+      .offset = offsetof(raw_micro, subsistence_share), .min = 0.0, .max = 1.0,
+      .unit = "(share of persons)",
+      .help = "share of persons in households receiving the subsistence allowance (dibao); "
+              "with low_income_share at most 1" },
+    { .key = "sample", .type = KEY_INT, .offset = offsetof(raw_micro, sample), .min = 0,
+      .max = 10000000, .unit = "persons",
+      .help = "person records of the first replicate written to micro/persons, the first ids "
+              "(0 = none)" },
+};
+static const scn_section micro_section = { micro_keys, ARRAY_LEN(micro_keys), sizeof(raw_micro),
+                                           &micro_defaults };
 
 static const scn_key top_keys[] = {
     { .key = "name", .type = KEY_NAME, .offset = offsetof(raw_scenario, name),
@@ -935,8 +977,13 @@ static const scn_key top_keys[] = {
       .max = 2300, .unit = "(calendar year)", .required = true,
       .help = "last calendar year projected (1 July), later than start" },
     { .key = "engine", .type = KEY_ENUM, .offset = offsetof(raw_scenario, engine),
-      .deflt = "ccm", .help = "projection engine; ccm is the cohort-component model",
+      .deflt = "ccm",
+      .help = "projection engine: ccm, the cohort-component model, or micro, the "
+              "individual-level microsimulation (settings under micro)",
       .choices = engine_choices, .n_choices = ARRAY_LEN(engine_choices) },
+    { .key = "micro", .type = KEY_MAP, .offset = offsetof(raw_scenario, micro),
+      .deflt = "the defaults below",
+      .help = "microsimulation settings; only with engine: micro", .sub = &micro_section },
     { .key = "data", .type = KEY_MAP, .offset = offsetof(raw_scenario, data),
       .help = "where the UN WPP data are and which location to take", .sub = &data_section },
     { .key = "region", .type = KEY_TEXT, .offset = offsetof(raw_scenario, region),
@@ -1015,6 +1062,8 @@ static const char *const scn_rules[] = {
     "policies[]: low_income_topup without low_income_share pays nobody (warning).",
     "variants[]: name is required and differs from the top-level name and every other "
     "variant's; extends names the top level or a variant given earlier.",
+    "micro applies only with engine: micro; micro.low_income_share + "
+    "micro.subsistence_share is at most 1.",
     "care_need.levels[]: prevalence steps in ascending from_age; level names are unique, and at "
     "every age the levels' prevalences sum to at most 1 (a person has at most one level).",
     "care_need.settings[]: names are unique and the shares sum to 1 (within 1e-6).",
@@ -2004,7 +2053,7 @@ static ps_status check_section(const load_ctx *c, const char *prefix, const scn_
      ARRAY_LEN(mortality_keys) + ARRAY_LEN(fertility_keys) + ARRAY_LEN(srb_keys) +             \
      ARRAY_LEN(migration_keys) + ARRAY_LEN(schedule_keys) + ARRAY_LEN(birth_order_keys) +      \
      2 * (ARRAY_LEN(economy_keys) + ARRAY_LEN(response_keys) + ARRAY_LEN(policy_keys)) +       \
-     ARRAY_LEN(variant_keys) + ARRAY_LEN(care_need_keys) + ARRAY_LEN(level_keys) +            \
+     ARRAY_LEN(variant_keys) + ARRAY_LEN(care_need_keys) + ARRAY_LEN(micro_keys) + ARRAY_LEN(level_keys) +            \
      ARRAY_LEN(step_keys) + ARRAY_LEN(setting_keys) +                                          \
      2 * (ARRAY_LEN(service_keys) + ARRAY_LEN(class_keys) + 2 * ARRAY_LEN(point_keys) +        \
           ARRAY_LEN(capacity_keys) + ARRAY_LEN(extra_staff_keys) + ARRAY_LEN(home_keys)) +     \
@@ -2518,6 +2567,33 @@ static ps_status missing_key(const load_ctx *c, const char *path, const char *wh
                    path, key->help, range, why[0] ? "; " : "", why);
 }
 
+/* micro: defaults, overridden by the keys given; only with engine: micro. */
+static ps_status build_micro(const load_ctx *c, const raw_micro *raw)
+{
+    ps_scn_micro *m = &c->scn->micro;
+    raw_micro v = micro_defaults;
+    overlay_given(c, "micro", &micro_section, &v, raw);
+    if (given(c, "micro") && c->scn->engine != PS_ENGINE_MICRO) {
+        return fail_at(c, PS_EINVAL, value_loc(c, "micro"),
+                       "micro applies only with engine: micro (engine is %s)",
+                       c->scn->engine == PS_ENGINE_CCM ? "ccm" : "another engine");
+    }
+    if (v.low_income_share + v.subsistence_share > 1.0 + SCN_SHARE_SUM_TOL) {
+        const char *at = later_key(c, "micro.low_income_share", "micro.subsistence_share");
+        return fail_at(c, PS_EINVAL, value_loc(c, at),
+                       "micro.low_income_share + micro.subsistence_share = %.10g + %.10g is "
+                       "above 1 (shares of persons)", v.low_income_share, v.subsistence_share);
+    }
+    m->scale = v.scale;
+    m->replicates = (int)v.replicates;
+    m->seed = (long long)v.seed;
+    m->low_income_share = v.low_income_share;
+    m->subsistence_share = v.subsistence_share;
+    m->sample = (int)v.sample;
+    m->scale_loc = given(c, "micro.scale") ? value_loc(c, "micro.scale") : value_loc(c, "engine");
+    return PS_OK;
+}
+
 static ps_status build_top(const load_ctx *c, const raw_scenario *raw)
 {
     ps_scenario *scn = c->scn;
@@ -2538,7 +2614,8 @@ static ps_status build_top(const load_ctx *c, const raw_scenario *raw)
                        scn->end_year, scn->start_year);
     }
     scn->engine = (ps_engine_kind)raw->engine; /* PS_ENGINE_CCM (0) when absent */
-    if ((rc = copy_text(c, &scn->name, raw->name)) != PS_OK ||
+    if ((rc = build_micro(c, &raw->micro)) != PS_OK ||
+        (rc = copy_text(c, &scn->name, raw->name)) != PS_OK ||
         (rc = copy_text(c, &scn->title, raw->title)) != PS_OK) {
         return rc;
     }
@@ -2800,8 +2877,6 @@ static ps_status build_migration(const load_ctx *c, const raw_migration *raw)
  * resolved list against two windows of one name in force in the same year.
  */
 
-/* Published birth-order shares are rounded; a sum within this of 1 is taken as 1. */
-#define SCN_SHARE_SUM_TOL 1e-6
 
 /* Where the latest-written key of `sec` under `prefix` stands (0:0 if none is given). */
 static ps_scn_loc latest_given(const load_ctx *c, const char *prefix, const scn_section *sec)

@@ -315,6 +315,26 @@ static double class_users(double *users, const ps_result *r, const ps_service *s
     return demand;
 }
 
+double ps_service_uptake_at(const ps_service *s, const ps_care_need *cn, const ps_result *r,
+                            int y, int reg, int age)
+{
+    double *users = calloc((size_t)s->n_classes, sizeof *users), group = 0.0, share = 0.0;
+    if (users == NULL) {
+        return NAN;
+    }
+    double demand = class_users(users, r, s, cn, y, reg, &group);
+    (void)demand;
+    for (int c = 0; c < s->n_classes; ++c) {
+        const ps_svc_class *k = &s->classes[c];
+        if (k->need < 0 && age >= k->age_lo && age <= k->age_hi) {
+            double persons_c = class_persons(r, s, k, cn, y, reg);
+            share = persons_c > 0.0 ? users[c] / persons_c : k->uptake;
+        }
+    }
+    free(users);
+    return share;
+}
+
 /* Persons a per-1,000 target is counted against (total population if not per 1,000). */
 static double basis_persons(const ps_result *r, const ps_service *s, int y, int reg,
                             double group)
