@@ -334,7 +334,7 @@ static ps_status write_results(const ps_result *res, int n_res, const run_ctx *c
                               .scenario_sha256 = sha,
                               .command_line = cmdline,
                               .data_source = ctx->source,
-                              .seed = 0,
+                              .seed = ctx->scn.engine == PS_ENGINE_MICRO ? ctx->scn.micro.seed : 0,
                               .threads = omp_get_max_threads()};
         for (int i = 0; i < n_res; ++i) {
             list[i] = &res[i];
