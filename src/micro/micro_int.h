@@ -242,5 +242,6 @@ void ps_micro__parity_shares(double sh[PS_PARITY_COUNT], const ps_micro *m, cons
 ps_status ps_micro__step(ps_micro *m, ps_error *err);
 void ps_micro__tally_state(ps_micro *m);
 void ps_micro__kin(ps_micro *m);
+void ps_micro__kin_reset(ps_micro *m);
 
 #endif /* PS_MICRO_INT_H */

@@ -365,7 +365,7 @@ static int make_arrival(const ps_micro *m, int64_t *t, size_t id, unsigned h, si
             m->ychild[id] = 0;
         }
         f |= PS_MF_ALIVE;
-        tally_state(m, t, i, f, r, a);
+        tally_state(m, t, id, f, r, a);
     }
     m->flags[id] = (uint16_t)f;
     return records;
@@ -467,6 +467,8 @@ static ps_status newborns(ps_micro *m, ps_error *err)
 
 /* ---- kin: disabled elderly with a child of working age in the region ------------------ */
 
+/* Children of working age mark their mother (scratch = 1) if she is a disabled elderly
+ * person (dis_bits, so that few mothers are read at all) living in the same region. */
 static void kin_mark_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
 {
     (void)ws;
@@ -481,7 +483,8 @@ static void kin_mark_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
             continue;
         }
         const uint32_t mo = m->mother[i];
-        if ((m->flags[mo] & PS_MF_ALIVE) && m->region[mo] == m->region[i]) {
+        const uint64_t word = m->dis_bits[mo / PS_MICRO_WORD_BITS];
+        if ((word >> (mo % PS_MICRO_WORD_BITS)) & 1u && m->region[mo] == m->region[i]) {
             uint8_t *mark = &m->scratch[mo];
 #pragma omp atomic write
             *mark = 1;
@@ -489,16 +492,30 @@ static void kin_mark_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
     }
 }
 
+/* Index of the lowest set bit of a non-zero word. */
+static unsigned lowest_bit(uint64_t w)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_ctzll(w);
+#else
+    unsigned k = 0;
+    while (!((w >> k) & 1u)) {
+        ++k;
+    }
+    return k;
+#endif
+}
+
+/* Count the disabled elderly of a chunk by whether they were marked; clear the marks. */
 static void kin_count_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
 {
-    const size_t lo = c * PS_MICRO_CHUNK, hi = chunk_end(m, lo);
-    const unsigned old = (unsigned)m->opt.care_min_age, level = (unsigned)m->opt.disabled_level;
-    for (size_t i = lo; i < hi; ++i) {
-        const unsigned f = m->flags[i];
-        if ((f & PS_MF_ALIVE) && m->age[i] >= old && ps_mf_care(f) >= level) {
+    const size_t per = PS_MICRO_CHUNK / PS_MICRO_WORD_BITS, end = chunk_end(m, c * PS_MICRO_CHUNK);
+    for (size_t wd = c * per; wd < (c + 1) * per && wd * PS_MICRO_WORD_BITS < end; ++wd) {
+        for (uint64_t bits = m->dis_bits[wd]; bits != 0; bits &= bits - 1) {
+            const size_t i = wd * PS_MICRO_WORD_BITS + lowest_bit(bits);
             ws->tally[m->L.dis + (size_t)m->region[i] * 2 + (m->scratch[i] != 0)] += 1;
+            m->scratch[i] = 0;
         }
-        m->scratch[i] = 0;
     }
 }
 
@@ -507,6 +524,14 @@ void ps_micro__kin(ps_micro *m)
     if ((m->opt.events & PS_MICRO_KIN) && (m->opt.events & PS_MICRO_CARE)) {
         for_chunks(m, m->n, kin_mark_chunk);
         for_chunks(m, m->n, kin_count_chunk);
+    }
+}
+
+/* Forget last year's disabled elderly (before the step tallies the new 1 July). */
+void ps_micro__kin_reset(ps_micro *m)
+{
+    if (m->opt.events & PS_MICRO_KIN) {
+        memset(m->dis_bits, 0, (m->cap / PS_MICRO_WORD_BITS + 1) * sizeof *m->dis_bits);
     }
 }
 
@@ -534,7 +559,7 @@ static void state_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
     for (size_t i = lo; i < hi; ++i) {
         const unsigned f = m->flags[i];
         if (f & PS_MF_ALIVE) {
-            tally_state(m, ws->tally, f, m->region[i], m->age[i]);
+            tally_state(m, ws->tally, i, f, m->region[i], m->age[i]);
         }
     }
 }
@@ -579,6 +604,7 @@ ps_status ps_micro__step(ps_micro *m, ps_error *err)
     }
     ps_micro__rates_step(m);
     ps_micro__tally_zero(m);
+    ps_micro__kin_reset(m);
     for_chunks(m, m->n, main_chunk);
     if ((rc = arrivals(m, err)) != PS_OK || (rc = newborns(m, err)) != PS_OK) {
         return rc;
