@@ -81,8 +81,9 @@ static void build_inputs(ps_inputs *in, double persons, int years, int regions, 
                 for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
                     double P = in->base.count[ps_pop_idx(&in->base, reg, sex, age)];
                     in->mx[ps_inputs_idx(in, s, reg, sex, age)] = mx_at(sex, age);
-                    double rate = age >= 18 && age <= 35 ? 0.004 : age >= 45 && age <= 64 ? -0.003
-                                                                                           : 0.0;
+                    double rate = age >= 18 && age <= 35   ? 0.004
+                                  : age >= 45 && age <= 64 ? -0.003
+                                                           : 0.0;
                     in->mig[ps_inputs_idx(in, s, reg, sex, age)] = full ? rate * P : 0.0;
                 }
             }
@@ -93,15 +94,15 @@ static void build_inputs(ps_inputs *in, double persons, int years, int regions, 
 static void progress(void *ctx, const ps_micro_progress *p)
 {
     char buf[256];
+    const int tty = isatty(STDERR_FILENO);
     (void)ctx;
-    fputs(ps_micro_progress_format(buf, sizeof buf, p, isatty(STDERR_FILENO)), stderr);
+    fprintf(stderr, "%s%s", ps_micro_progress_format(buf, sizeof buf, p, tty),
+            tty && p->done ? "\n" : "");
 }
 
 /* Low-income top-up: second and later births of low-income mothers 10 % more likely. */
-static const double INCOME_MULT[PS_INCOME_COUNT * PS_ORDER_COUNT] = {
-    1.0, 1.1, 1.1, /* low income */
-    1.0, 1.0, 1.0, 1.0, 1.0, 1.0
-};
+static const double INCOME_MULT[PS_INCOME_COUNT * PS_ORDER_COUNT] = {1.0, 1.1, 1.1, /* low income */
+                                                                     1.0, 1.0, 1.0, 1.0, 1.0, 1.0};
 
 /* WPP inputs of a location for 2025..2025+years (the cache lives in a temporary folder). */
 static void wpp_inputs(ps_inputs *in, const char *dir, const char *location, int years)
@@ -141,12 +142,13 @@ static void compare_ccm(const ps_proj *p, const double *women0, const ps_result 
            (size_t)r.n_regions * (size_t)r.n_ages * PS_PARITY_COUNT * sizeof *women0);
     double births_ccm = 0.0, births_micro = 0.0;
     for (int y = 0; y + 1 < r.n_years; ++y) {
-        ps_proj_events ev = { .births = &r.births[ps_result_sexcell(&r, y, 0, 0)],
-                              .deaths = &r.deaths[ps_result_cell(&r, y, 0, 0, 0)],
-                              .net_migration = &r.net_migration[ps_result_cell(&r, y, 0, 0, 0)] };
-        ps_proj_parity par = { .from = &r.women_by_parity[ps_result_paritycell(&r, y, 0, 0, 0)],
-                               .to = &r.women_by_parity[ps_result_paritycell(&r, y + 1, 0, 0, 0)],
-                               .births_by_order = &r.births_by_order[ps_result_ordercell(&r, y, 0, 0)] };
+        ps_proj_events ev = {.births = &r.births[ps_result_sexcell(&r, y, 0, 0)],
+                             .deaths = &r.deaths[ps_result_cell(&r, y, 0, 0, 0)],
+                             .net_migration = &r.net_migration[ps_result_cell(&r, y, 0, 0, 0)]};
+        ps_proj_parity par = {.from = &r.women_by_parity[ps_result_paritycell(&r, y, 0, 0, 0)],
+                              .to = &r.women_by_parity[ps_result_paritycell(&r, y + 1, 0, 0, 0)],
+                              .births_by_order =
+                                  &r.births_by_order[ps_result_ordercell(&r, y, 0, 0)]};
         if (ps_proj_step_parity(p, y, &r.population[ps_result_cell(&r, y, 0, 0, 0)],
                                 &r.population[ps_result_cell(&r, y + 1, 0, 0, 0)], &ev, &par,
                                 &err) != PS_OK) {
@@ -157,9 +159,9 @@ static void compare_ccm(const ps_proj *p, const double *women0, const ps_result 
     }
     const int last = r.start_year + r.n_years - 1;
     printf("cohort engine vs micro       births %.4g vs %.4g (%+.3f %%), population %d %.4g vs "
-           "%.4g (%+.3f %%)\n", births_ccm, births_micro,
-           100.0 * (births_micro / births_ccm - 1.0), last, ps_result_total(&r, last),
-           ps_result_total(micro, last),
+           "%.4g (%+.3f %%)\n",
+           births_ccm, births_micro, 100.0 * (births_micro / births_ccm - 1.0), last,
+           ps_result_total(&r, last), ps_result_total(micro, last),
            100.0 * (ps_result_total(micro, last) / ps_result_total(&r, last) - 1.0));
     ps_result_release(&r);
 }
@@ -235,15 +237,12 @@ int main(int argc, char **argv)
     ps_result res;
     ps_micro_extra extra;
     double py = 0.0;
-    if (ps_micro_run_init(&res, &extra, m, "bench", NULL, &err) != PS_OK) {
+    double t2 = now();
+    if (ps_micro_run(&res, &extra, m, NULL, "bench", NULL, &err) != PS_OK) {
         die(&err);
     }
-    double t2 = now();
-    for (int s = 0; s < years; ++s) {
-        py += (double)ps_micro_alive(m);
-        if (ps_micro_step(m, &res, &extra, NULL, &err) != PS_OK) {
-            die(&err);
-        }
+    for (int s = 0; s < years; ++s) { /* simulated persons alive at the start of each step */
+        py += ps_result_total(&res, 2025 + s) / o.scale;
     }
     double t3 = now();
     struct rusage ru;
@@ -254,8 +253,8 @@ int main(int argc, char **argv)
            : wpp ? "minimal (ageing, death, birth) + WPP migration"
                  : "minimal (ageing, death, birth)",
            regions, years, omp_get_max_threads(), o.scale);
-    printf("base population              %.0f simulated persons (built in %.2f s)\n",
-           base_persons, t1 - t0);
+    printf("base population              %.0f simulated persons (built in %.2f s)\n", base_persons,
+           t1 - t0);
     printf("persons stored at the end    %zu (%.0f alive), store capacity %.1f MiB\n",
            ps_micro_stored(m), (double)ps_micro_alive(m),
            (double)ps_micro_store_bytes(m) / 1048576.0);
@@ -265,11 +264,13 @@ int main(int argc, char **argv)
     printf("speed                        %.1f million person-years per second\n",
            py / (t3 - t2) / 1e6);
     printf("peak RSS                     %.1f MiB = %.1f bytes per stored person, %.1f per base "
-           "person\n", rss / 1048576.0, rss / (double)ps_micro_stored(m), rss / base_persons);
+           "person\n",
+           rss / 1048576.0, rss / (double)ps_micro_stored(m), rss / base_persons);
     printf("memory estimate              %.1f MiB (ps_micro_estimate_bytes, incl. 64 MiB "
-           "allowance)\n", (double)ps_micro_estimate_bytes(&in, o.scale) / 1048576.0);
-    printf("(births in the first year %.0f, last population %.0f)\n",
-           ps_result_births(&res, 2025), ps_result_total(&res, 2025 + years));
+           "allowance)\n",
+           (double)ps_micro_estimate_bytes(&in, o.scale) / 1048576.0);
+    printf("(births in the first year %.0f, last population %.0f)\n", ps_result_births(&res, 2025),
+           ps_result_total(&res, 2025 + years));
     if (wpp) {
         compare_ccm(p, women0, &res);
     }

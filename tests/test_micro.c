@@ -43,16 +43,16 @@ static double mx_at(int reg, int sex, int age)
     if (age == 0) {
         return 0.0061 + 0.001 * reg;
     }
-    return 0.00037 + (sex == PS_SEX_MALE ? 0.0000412 : 0.0000231) * exp(0.0937 * age) *
-                         (1.0 + 0.1 * reg);
+    return 0.00037 +
+           (sex == PS_SEX_MALE ? 0.0000412 : 0.0000231) * exp(0.0937 * age) * (1.0 + 0.1 * reg);
 }
 
 static double asfr_at(int reg, int step, int age)
 {
     const double tfr = (reg == 0 ? 1.63 : 1.27) + 0.01 * step, mean = 28.7 + reg, sd = 5.3;
-    return age < 12 || age > 52 ? 0.0
-                                : tfr * exp(-0.5 * pow((age - mean) / sd, 2)) /
-                                      (sd * sqrt(2.0 * M_PI));
+    return age < 12 || age > 52
+               ? 0.0
+               : tfr * exp(-0.5 * pow((age - mean) / sd, 2)) / (sd * sqrt(2.0 * M_PI));
 }
 
 /* Two regions of `persons` in all: region 0 gains young adults, region 1 loses older ones. */
@@ -104,8 +104,7 @@ typedef struct fixture {
     int years;
 } fixture;
 
-static void fixture_init(fixture *f, double persons, int years, int with_migration,
-                         int with_parity)
+static void fixture_init(fixture *f, double persons, int years, int with_migration, int with_parity)
 {
     ps_error err;
     memset(f, 0, sizeof *f);
@@ -126,15 +125,14 @@ static void fixture_init(fixture *f, double persons, int years, int with_migrati
             /* Rising with age, falling over the years, nested levels. */
             double p1 = fmin(0.93, 0.0213 * exp(0.0791 * (age - 60)) * (1.0 - 0.013 * (double)y));
             for (int lv = 0; lv < CARE_LEVELS; ++lv) {
-                f->care[(y * CARE_LEVELS + (size_t)lv) * N_AGES + (size_t)age] =
-                    p1 * pow(0.47, lv);
+                f->care[(y * CARE_LEVELS + (size_t)lv) * N_AGES + (size_t)age] = p1 * pow(0.47, lv);
             }
         }
         for (int a = 0; a < 3; ++a) {
             f->enroll[y * 3 + (size_t)a] = 0.043 + 0.11 * a + 0.0037 * (double)y;
         }
     }
-    const double s[PS_INCOME_COUNT] = { 0.137, 0.052, 0.811 };
+    const double s[PS_INCOME_COUNT] = {0.137, 0.052, 0.811};
     for (int reg = 0; reg < N_REGIONS; ++reg) {
         memcpy(&f->shares[reg * PS_INCOME_COUNT], s, sizeof s);
     }
@@ -170,17 +168,19 @@ static void ccm_run(ps_result *res, const fixture *f, const double *mult)
     memcpy(res->women_by_parity, f->women0, sizeof f->women0);
     for (int y = 0; y < f->years; ++y) {
         double scale[N_REGIONS];
-        ps_proj_events ev = { .births = &res->births[ps_result_sexcell(res, y, 0, 0)],
-                              .deaths = &res->deaths[ps_result_cell(res, y, 0, 0, 0)],
-                              .net_migration = &res->net_migration[ps_result_cell(res, y, 0, 0, 0)] };
+        ps_proj_events ev = {.births = &res->births[ps_result_sexcell(res, y, 0, 0)],
+                             .deaths = &res->deaths[ps_result_cell(res, y, 0, 0, 0)],
+                             .net_migration = &res->net_migration[ps_result_cell(res, y, 0, 0, 0)]};
         ps_proj_parity par = {
             .from = &res->women_by_parity[ps_result_paritycell(res, y, 0, 0, 0)],
             .to = &res->women_by_parity[ps_result_paritycell(res, y + 1, 0, 0, 0)],
-            .mult = mult, .births_by_order = &res->births_by_order[ps_result_ordercell(res, y, 0, 0)],
-            .fertility_scale = scale };
+            .mult = mult,
+            .births_by_order = &res->births_by_order[ps_result_ordercell(res, y, 0, 0)],
+            .fertility_scale = scale};
         assert_ps_ok(ps_proj_step_parity(f->p, y, &res->population[ps_result_cell(res, y, 0, 0, 0)],
                                          &res->population[ps_result_cell(res, y + 1, 0, 0, 0)], &ev,
-                                         &par, &err), &err);
+                                         &par, &err),
+                     &err);
         res->emigration_shortfall += ev.adjustment;
     }
 }
@@ -208,7 +208,7 @@ static int quantities(const ps_result *r, double *q)
         q[n + 1] = dt;
     }
     n += 2;
-    const int years[2] = { Y / 2, Y };
+    const int years[2] = {Y / 2, Y};
     for (int i = 0; i < 2; ++i) {
         for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
             for (int lo = 0; lo < r->n_ages; lo += AGE_GROUP) {
@@ -250,8 +250,8 @@ static int quantities(const ps_result *r, double *q)
  * broad age group (0-14, 15-64, 65+). Returns how many were written (q may be NULL). */
 static int totals(const ps_result *r, double *q)
 {
-    const int Y = r->n_years - 1, edges[4] = { 0, 15, 65, N_AGES };
-    double v[12] = { 0.0 };
+    const int Y = r->n_years - 1, edges[4] = {0, 15, 65, N_AGES};
+    double v[12] = {0.0};
     int n = 0;
     for (int y = 0; y < Y; ++y) {
         v[0] += ps_result_births(r, START + y);
@@ -302,34 +302,36 @@ static int rejections(const double *q, int R, const double *ref, int Q, double a
             ss += d * d;
         }
         double se = sqrt(ss / (R - 1) / R);
-        double t = se > 0.0 ? (mean - ref[i]) / se : (fabs(mean - ref[i]) > 1e-9 * fabs(ref[i]) ? HUGE_VAL : 0.0);
+        double t = se > 0.0 ? (mean - ref[i]) / se
+                            : (fabs(mean - ref[i]) > 1e-9 * fabs(ref[i]) ? HUGE_VAL : 0.0);
         if (fabs(t) > fabs(worst)) {
             worst = t;
         }
         if (fabs(t) > crit) {
             ++bad;
             if (verbose) {
-                print_message("%s: quantity %d: mean %.6g, reference %.6g, se %.4g, t = %.2f > %.2f\n",
-                              what, i, mean, ref[i], se, t, crit);
+                print_message(
+                    "%s: quantity %d: mean %.6g, reference %.6g, se %.4g, t = %.2f > %.2f\n", what,
+                    i, mean, ref[i], se, t, crit);
             }
         }
     }
     print_message("%s: %d quantities, %d replicates, critical |t| %.2f, worst t %.2f, %d "
-                  "rejected\n", what, Q, R, crit, worst, bad);
+                  "rejected\n",
+                  what, Q, R, crit, worst, bad);
     return bad;
 }
 
 /* Quantities of R replicates of the microsimulation, [R][Q]. */
 static double *micro_quantities(const fixture *f, const ps_micro_options *o, int R,
-                                const double *mult_per_step, int (*what)(const ps_result *,
-                                                                         double *),
-                                int *Q_out)
+                                const double *mult_per_step,
+                                int (*what)(const ps_result *, double *), int *Q_out)
 {
     ps_error err;
     ps_result *res = calloc((size_t)R, sizeof *res);
     assert_non_null(res);
-    assert_ps_ok(ps_micro_run_replicates(res, NULL, R, f->p, f->women0, o, mult_per_step, "m",
-                                         &err), &err);
+    assert_ps_ok(
+        ps_micro_run_replicates(res, NULL, R, f->p, f->women0, o, mult_per_step, "m", &err), &err);
     const int Q = what(&res[0], NULL);
     double *q = malloc((size_t)R * (size_t)Q * sizeof *q);
     assert_non_null(q);
@@ -347,7 +349,7 @@ static double *micro_quantities(const fixture *f, const ps_micro_options *o, int
 static void test_micro__philox_batch_equals_random123(void **state)
 {
     (void)state;
-    const uint32_t key[2] = { 20250601u, 7u };
+    const uint32_t key[2] = {20250601u, 7u};
     enum { N = 37 };
     uint32_t out[PS_LANES * N];
     ps_micro__philox_batch(out, N, 4294967290u, 3, PS_STREAM_STEP, 1, key);
@@ -360,10 +362,10 @@ static void test_micro__philox_batch_equals_random123(void **state)
     }
     /* Known answers of Philox4x32-10 (Random123 tests/kat_vectors, v1.14.0). */
     const uint32_t kat[2][10] = {
-        { 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu,
-          0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu },
-        { 0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u, 0xa4093822u, 0x299f31d0u,
-          0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u },
+        {0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0x408f276du,
+         0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu},
+        {0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u, 0xa4093822u, 0x299f31d0u, 0xd16cfe09u,
+         0x94fdccebu, 0x5001e420u, 0x24126ea1u},
     };
     for (int v = 0; v < 2; ++v) {
         uint32_t u[PS_LANES], b[PS_LANES];
@@ -419,7 +421,7 @@ static void test_micro__one_two_and_four_threads_give_identical_bits(void **stat
     ps_micro_extra x[3];
     ps_micro_person *s[3];
     size_t ns[3];
-    const int threads[3] = { 1, 2, 4 };
+    const int threads[3] = {1, 2, 4};
     for (int i = 0; i < 3; ++i) {
         omp_set_num_threads(threads[i]);
         run_full(&res[i], &x[i], &s[i], &ns[i], &f, 0);
@@ -562,7 +564,8 @@ static void births_by_income(double out[PS_INCOME_COUNT], const ps_micro_extra *
             for (int reg = 0; reg < x->n_regions; ++reg) {
                 for (int k = 0; k < PS_ORDER_COUNT; ++k) {
                     out[inc] += x->births_by_income[ps_micro_extra_income_cell(x, y, reg, inc) *
-                                                        PS_ORDER_COUNT + (size_t)k];
+                                                        PS_ORDER_COUNT +
+                                                    (size_t)k];
                 }
             }
         }
@@ -616,7 +619,7 @@ static void test_micro__low_income_multiplier_changes_only_low_income_births(voi
         }
     }
     assert_ps_ok(ps_proj_new(&f.p, &f.in, &err), &err);
-    const double s3[PS_INCOME_COUNT] = { 0.3, 0.2, 0.5 };
+    const double s3[PS_INCOME_COUNT] = {0.3, 0.2, 0.5};
     memcpy(f.shares, s3, sizeof s3);
     double base[PS_INCOME_COUNT], none[PS_INCOME_COUNT], twice[PS_INCOME_COUNT];
     const double zero = 0.0, two = 2.0;
@@ -639,7 +642,7 @@ static void test_micro__low_income_multiplier_changes_only_low_income_births(voi
     assert_true(fabs(diff) < 5.0 * se);
     /* The same through the income_mult table. */
     ps_micro_options o = PS_MICRO_OPTIONS_INIT;
-    const double im[PS_INCOME_COUNT * PS_ORDER_COUNT] = { 0, 0, 0, 1, 1, 1, 1, 1, 1 };
+    const double im[PS_INCOME_COUNT * PS_ORDER_COUNT] = {0, 0, 0, 1, 1, 1, 1, 1, 1};
     o.income_share = f.shares;
     o.income_mult = im;
     ps_micro *m = NULL;
@@ -672,7 +675,7 @@ static void test_micro__care_prevalence_follows_the_table(void **state)
     assert_ps_ok(ps_micro_run(&res, &x, m, NULL, "c", NULL, &err), &err);
     /* z-test per (year, 5-year group 60-64 .. 100, level) of persons in state >= level:
      * binomial given the persons (states are drawn independently per person). */
-    const int years[3] = { 0, 5, 10 };
+    const int years[3] = {0, 5, 10};
     const int groups = (N_AGES - 60 + AGE_GROUP - 1) / AGE_GROUP;
     const int tests = 3 * groups * CARE_LEVELS;
     const double crit = gsl_cdf_ugaussian_Qinv(FAMILY_ALPHA / (2.0 * tests));
@@ -689,8 +692,9 @@ static void test_micro__care_prevalence_follows_the_table(void **state)
                             pop += res.population[ps_result_cell(&res, years[i], reg, sex, age)];
                         }
                         n += pop;
-                        expect += pop * f.care[((size_t)years[i] * CARE_LEVELS + (size_t)lv) *
-                                                   N_AGES + (size_t)age];
+                        expect +=
+                            pop * f.care[((size_t)years[i] * CARE_LEVELS + (size_t)lv) * N_AGES +
+                                         (size_t)age];
                         for (int l2 = lv; l2 < CARE_LEVELS; ++l2) {
                             hits += x.care[ps_micro_extra_care_cell(&x, years[i], reg, l2, age)];
                         }
@@ -701,8 +705,9 @@ static void test_micro__care_prevalence_follows_the_table(void **state)
                 double z = se > 0.0 ? (hits - expect) / se : 0.0;
                 if (fabs(z) > crit || (se == 0.0 && hits != expect)) {
                     ++bad;
-                    print_message("care: year %d, ages %d+, level %d: %g of %g, expected %g, z %.2f\n",
-                                  START + years[i], 60 + g * AGE_GROUP, lv + 1, hits, n, expect, z);
+                    print_message(
+                        "care: year %d, ages %d+, level %d: %g of %g, expected %g, z %.2f\n",
+                        START + years[i], 60 + g * AGE_GROUP, lv + 1, hits, n, expect, z);
                 }
             }
         }
@@ -775,7 +780,7 @@ static void test_micro__bad_settings_are_refused_with_the_reason(void **state)
     assert_int_equal(ps_micro_new(&m, f.p, f.women0, &o, &err), PS_EINVAL);
     assert_non_null(strstr(err.msg, "care_levels"));
     o.events = 0;
-    const double bad_shares[N_REGIONS * PS_INCOME_COUNT] = { 0.5, 0.5, 0.5, 0.2, 0.2, 0.6 };
+    const double bad_shares[N_REGIONS * PS_INCOME_COUNT] = {0.5, 0.5, 0.5, 0.2, 0.2, 0.6};
     o.income_share = bad_shares;
     assert_int_equal(ps_micro_new(&m, f.p, f.women0, &o, &err), PS_EINVAL);
     assert_non_null(strstr(err.msg, "sum to"));
@@ -806,7 +811,7 @@ static void test_micro__progress_and_samples(void **state)
     fixture f;
     fixture_init(&f, 30000, 4, 1, 1);
     ps_error err;
-    progress_log log = { 0, 0, 0 };
+    progress_log log = {0, 0, 0};
     ps_micro_options o = full_options(&f);
     o.progress = on_progress;
     o.progress_ctx = &log;

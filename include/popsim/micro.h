@@ -1,11 +1,12 @@
 /*
  * popsim/micro.h - the individual-level microsimulation engine (issue #5). Persons live in a
  * structure-of-arrays store sized from the inputs; each annual step applies the cohort
- * engine's rates (ps_proj) person by person, so that the mean over replicates agrees with
- * ps_proj_run / ps_proj_step_parity, and adds what only individuals give: income classes,
- * mother-child links, care-need states and childcare enrollment. Random numbers are
- * counter-based (Philox4x32-10) keyed by (seed, replicate) with counter (person id, step,
- * stream), so results are bit-identical for any number of OpenMP threads.
+ * engine's rates (ps_proj) person by person, every probability being the cohort engine's
+ * expected events over its expected persons at risk, so that the mean over replicates
+ * agrees with ps_proj_run / ps_proj_step_parity; and it adds what only individuals give:
+ * income classes, mother-child links, care-need states and childcare enrollment. Random
+ * numbers are counter-based (Philox4x32-10) keyed by (seed, replicate) with counter
+ * (person id, step, stream), so results are bit-identical for any number of OpenMP threads.
  * Model, equations and figures: docs/micro.md.
  */
 #ifndef PS_MICRO_H
@@ -46,11 +47,11 @@ typedef enum ps_income {
 
 /* One person as seen by hooks and in samples (a copy; the store itself is packed). */
 typedef struct ps_micro_person {
-    uint32_t id;             /* stable: base persons in input-cell order, then arrivals */
-    uint32_t mother;         /* mother's id, PS_MICRO_NO_MOTHER if not in the simulation */
-    int alive;               /* 0 once dead or emigrated (records are kept) */
-    int age;                 /* completed years on the last 1 July */
-    int sex;                 /* ps_sex */
+    uint32_t id;     /* stable: base persons in input-cell order, then arrivals */
+    uint32_t mother; /* mother's id, PS_MICRO_NO_MOTHER if not in the simulation */
+    int alive;       /* 0 once dead or emigrated (records are kept) */
+    int age;         /* completed years on the last 1 July */
+    int sex;         /* ps_sex */
     int region;
     int parity;              /* live births so far, 3 = 3 or more */
     int youngest_child_age;  /* years; -1 if none born in the simulation (or unknown) */
@@ -67,12 +68,11 @@ typedef struct ps_micro_person {
  * it must be a pure function of its arguments (and of read-only ctx) for the results to be
  * reproducible. Return >= 0; the probability is capped at 1.
  */
-typedef double (*ps_micro_birth_fn)(void *ctx, const ps_micro_person *woman, int order,
-                                    int year);
+typedef double (*ps_micro_birth_fn)(void *ctx, const ps_micro_person *woman, int order, int year);
 
 /* What a progress report knows (see ps_micro_progress_format). */
 typedef struct ps_micro_progress {
-    int step;         /* steps done, 1..n_steps */
+    int step; /* steps done, 1..n_steps */
     int n_steps;
     int year;         /* calendar year of the 1 July just reached */
     double persons;   /* simulated persons alive (not multiplied by the scale) */
@@ -87,8 +87,8 @@ typedef void (*ps_micro_progress_fn)(void *ctx, const ps_micro_progress *p);
 enum {
     PS_MICRO_CARE = 1u << 0,      /* care-need Markov chain (needs care_prev) */
     PS_MICRO_CHILDCARE = 1u << 1, /* childcare enrollment of ages 0-2 (needs enroll_rate) */
-    PS_MICRO_KIN = 1u << 2,       /* mother links for the base population and the disabled-
-                                   * elderly-with-a-child indicator */
+    PS_MICRO_KIN = 1u << 2,       /* mother links for the base population and (with
+                                   * PS_MICRO_CARE) the disabled-elderly-with-a-child count */
     PS_MICRO_ALL = PS_MICRO_CARE | PS_MICRO_CHILDCARE | PS_MICRO_KIN
 };
 
@@ -111,7 +111,7 @@ typedef struct ps_micro_options {
      * of persons of that age in state l+1 OR HIGHER (nested, non-increasing in l); ages below
      * care_min_age are ignored. Borrowed. */
     int care_levels;
-    int care_min_age;   /* years, in [3, n_ages - 1]; default 60 */
+    int care_min_age; /* years, in [3, n_ages - 1]; default 60 */
     const double *care_prev;
     int disabled_level; /* care state from which a person counts as disabled elderly */
     /* Childcare (PS_MICRO_CHILDCARE): [year][PS_MICRO_CHILDCARE_AGES] share of ages 0, 1, 2
@@ -129,13 +129,14 @@ typedef struct ps_micro_options {
     size_t memory_limit;
 } ps_micro_options;
 
-#define PS_MICRO_OPTIONS_INIT                                                                 \
-    { .seed = 1, .replicate = 0, .scale = 1.0, .n_threads = 0, .events = 0,                 \
-      .income_share = NULL, .income_mult = NULL, .birth_mult = NULL,                         \
-      .birth_mult_ctx = NULL, .care_levels = 0, .care_min_age = 60, .care_prev = NULL,       \
-      .disabled_level = 1, .enroll_rate = NULL, .working_age_min = 15,                      \
-      .working_age_max = 64, .dependent_age = 18, .progress = NULL, .progress_ctx = NULL,   \
-      .progress_interval_s = 1.0, .memory_limit = 0 }
+#define PS_MICRO_OPTIONS_INIT                                                                      \
+    {                                                                                              \
+        .seed = 1, .replicate = 0, .scale = 1.0, .n_threads = 0, .events = 0,                      \
+        .income_share = NULL, .income_mult = NULL, .birth_mult = NULL, .birth_mult_ctx = NULL,     \
+        .care_levels = 0, .care_min_age = 60, .care_prev = NULL, .disabled_level = 1,              \
+        .enroll_rate = NULL, .working_age_min = 15, .working_age_max = 64, .dependent_age = 18,    \
+        .progress = NULL, .progress_ctx = NULL, .progress_interval_s = 1.0, .memory_limit = 0      \
+    }
 
 /*
  * What only individuals give, multiplied by the scale like the ps_result arrays. Year index
@@ -157,15 +158,16 @@ typedef struct ps_micro_extra {
 static inline size_t ps_micro_extra_income_cell(const ps_micro_extra *x, int year, int reg,
                                                 int income)
 {
-    return ((size_t)year * (size_t)x->n_regions + (size_t)reg) * PS_INCOME_COUNT +
-           (size_t)income;
+    return ((size_t)year * (size_t)x->n_regions + (size_t)reg) * PS_INCOME_COUNT + (size_t)income;
 }
 
-static inline size_t ps_micro_extra_care_cell(const ps_micro_extra *x, int year, int reg,
-                                              int level, int age)
+static inline size_t ps_micro_extra_care_cell(const ps_micro_extra *x, int year, int reg, int level,
+                                              int age)
 {
     return (((size_t)year * (size_t)x->n_regions + (size_t)reg) * (size_t)x->care_levels +
-            (size_t)level) * (size_t)x->n_ages + (size_t)age;
+            (size_t)level) *
+               (size_t)x->n_ages +
+           (size_t)age;
 }
 
 /* ---- create ----------------------------------------------------------------------------- */
@@ -269,12 +271,12 @@ ps_status ps_micro_sample(ps_micro_person **out, size_t *n_out, const ps_micro *
 
 /**
  * Format a progress report into buf without printing: for a terminal (tty != 0) one line
- * starting with a carriage return to overwrite the previous one ("\rmicro: year 2031
- * (6/25), 10.21 M persons, 95.1 M person-years/s"), otherwise a timestamped log line ending
- * in a newline ("2025-06-01T12:00:03 micro: ..."). Returns buf.
+ * starting with a carriage return to overwrite the previous one and no newline ("\rmicro:
+ * year 2031 (6/25), 10.21 M persons, 95.1 M person-years/s, 3.2 s"; the caller ends the
+ * line after the report with done = 1), otherwise a timestamped log line ending in a
+ * newline ("2025-06-01T12:00:03 micro: ..."). Returns buf.
  */
-const char *ps_micro_progress_format(char *buf, size_t size, const ps_micro_progress *p,
-                                     int tty);
+const char *ps_micro_progress_format(char *buf, size_t size, const ps_micro_progress *p, int tty);
 
 /* ---- free ------------------------------------------------------------------------------- */
 

@@ -30,8 +30,8 @@ static ps_status kin_tables_new(kin_tables *k, const ps_micro *m, ps_error *err)
 {
     const int A = m->n_ages;
     k->n_fert = m->fert_hi >= m->fert_lo ? m->fert_hi - m->fert_lo + 1 : 0;
-    k->age_thr = malloc((size_t)m->n_regions * (size_t)(k->n_fert > 0 ? k->n_fert : 1) *
-                        sizeof *k->age_thr);
+    k->age_thr =
+        malloc((size_t)m->n_regions * (size_t)(k->n_fert > 0 ? k->n_fert : 1) * sizeof *k->age_thr);
     k->lsurv = malloc((size_t)m->n_regions * (size_t)A * sizeof *k->lsurv);
     if (k->age_thr == NULL || k->lsurv == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory for the kin tables");
@@ -167,7 +167,8 @@ static ps_status round_base(ps_micro *m, size_t *first, ps_error *err)
         total += whole + (u[PS_LANE_0] < ps_micro__thr(v - whole) ? 1.0 : 0.0);
     }
     if (!(total < (double)UINT32_MAX)) {
-        return ps_error_set(err, PS_EINVAL, "the base population is %.0f simulated persons at "
+        return ps_error_set(err, PS_EINVAL,
+                            "the base population is %.0f simulated persons at "
                             "scale %g, more than the %u a run can hold; use a larger scale",
                             total, m->scale, (unsigned)UINT32_MAX - 1);
     }
@@ -179,9 +180,9 @@ ps_status ps_micro__populate(ps_micro *m, const double *women0, ps_error *err)
 {
     const size_t cells = (size_t)m->n_regions * PS_SEX_COUNT * (size_t)m->n_ages;
     size_t *first = malloc((cells + 1) * sizeof *first);
-    kin_tables k = { NULL, NULL, 0 };
-    ps_status rc = first != NULL ? PS_OK
-                                 : ps_error_set(err, PS_ENOMEM, "out of memory for the base cells");
+    kin_tables k = {NULL, NULL, 0};
+    ps_status rc =
+        first != NULL ? PS_OK : ps_error_set(err, PS_ENOMEM, "out of memory for the base cells");
     if (rc == PS_OK) {
         rc = round_base(m, first, err);
     }
@@ -195,7 +196,7 @@ ps_status ps_micro__populate(ps_micro *m, const double *women0, ps_error *err)
         const ps_micro *cm = m;
         const kin_tables *kp = &k;
         const long n_cells = (long)cells;
-#pragma omp parallel for num_threads(cm->n_threads) schedule(dynamic, 1) default(none) \
+#pragma omp parallel for num_threads(cm->n_threads) schedule(dynamic, 1) default(none)             \
     shared(cm, kp, first, women0, n_cells)
         for (long c = 0; c < n_cells; ++c) {
             for (size_t id = first[c]; id < first[c + 1]; ++id) {

@@ -22,11 +22,11 @@
 
 /* ---- packed flags (uint16 per person) -------------------------------------------------- */
 #define PS_MF_ALIVE 0x0001u
-#define PS_MF_FEMALE 0x0002u      /* sex bit: 0 male, 1 female (= ps_sex) */
-#define PS_MF_PARITY_SHIFT 2      /* 2 bits: parity 0..3+ */
-#define PS_MF_INCOME_SHIFT 4      /* 2 bits: ps_income */
-#define PS_MF_CARE_SHIFT 6        /* 2 bits: care state 0..3 */
-#define PS_MF_ENROLLED 0x0100u    /* childcare enrollment */
+#define PS_MF_FEMALE 0x0002u   /* sex bit: 0 male, 1 female (= ps_sex) */
+#define PS_MF_PARITY_SHIFT 2   /* 2 bits: parity 0..3+ */
+#define PS_MF_INCOME_SHIFT 4   /* 2 bits: ps_income */
+#define PS_MF_CARE_SHIFT 6     /* 2 bits: care state 0..3 */
+#define PS_MF_ENROLLED 0x0100u /* childcare enrollment */
 #define PS_MF_TWO_BITS 3u
 
 static inline unsigned ps_mf_sex(unsigned f)
@@ -65,14 +65,14 @@ static inline uint16_t ps_mf_with(unsigned f, unsigned shift, unsigned value)
  * Counter (c0, c1, c2, c3) = (person or cell id, step + 1 (0 = initialisation), stream,
  * sub-draw); key = (seed, replicate). One call gives 4 uniform 32-bit numbers ("lanes"). */
 typedef enum ps_stream {
-    PS_STREAM_INIT = 1,   /* base persons: parity, income, care state, enrollment */
-    PS_STREAM_KIN,        /* base persons: mother's age at birth, mother alive, which woman */
-    PS_STREAM_STEP,       /* each step, per pair of ids (c0 = id / 2), two lanes per person:
-                           * A emigration / death, B births or care or enrollment */
-    PS_STREAM_BIRTH,      /* per mother and half (c3): sex, survival, emigration, enrollment */
-    PS_STREAM_ARRIVAL,    /* per arriving migrant, c3 = 0: survival, parity, income, care;
-                           * c3 = 1: end emigration, second-half birth, enrollment */
-    PS_STREAM_CARE,       /* care transition of a woman whose lane B served a birth */
+    PS_STREAM_INIT = 1,        /* base persons: parity, income, care state, enrollment */
+    PS_STREAM_KIN,             /* base persons: mother's age at birth, mother alive, which woman */
+    PS_STREAM_STEP,            /* each step, per pair of ids (c0 = id / 2), two lanes per person:
+                                * A emigration / death, B births or care or enrollment */
+    PS_STREAM_BIRTH,           /* per mother and half (c3): sex, survival, emigration, enrollment */
+    PS_STREAM_ARRIVAL,         /* per arriving migrant, c3 = 0: survival, parity, income, care;
+                                * c3 = 1: end emigration, second-half birth, enrollment */
+    PS_STREAM_CARE,            /* care transition of a woman whose lane B served a birth */
     PS_STREAM_ROUND_BASE = 16, /* per [reg][sex][age] cell: rounding of the base count */
     PS_STREAM_ROUND_MIG        /* per cell and half (c3): rounding of arrivals */
 } ps_stream;
@@ -94,8 +94,8 @@ static inline uint64_t ps_micro__thr(double p)
 static inline void ps_micro__philox(uint32_t out[PS_LANES], const uint32_t key[2], uint32_t c0,
                                     uint32_t c1, uint32_t c2, uint32_t c3)
 {
-    philox4x32_ctr_t c = { { c0, c1, c2, c3 } };
-    philox4x32_key_t k = { { key[0], key[1] } };
+    philox4x32_ctr_t c = {{c0, c1, c2, c3}};
+    philox4x32_key_t k = {{key[0], key[1]}};
     philox4x32_ctr_t r = philox4x32_R(10, c, k);
     for (int i = 0; i < PS_LANES; ++i) {
         out[i] = r.v[i];
@@ -111,23 +111,23 @@ void ps_micro__philox_batch(uint32_t *out, size_t n, uint32_t first, uint32_t c1
  * Integer sums do not depend on the order of addition, so each thread counts into its own
  * copy and the copies are added after the loop: bit-identical for any thread count. */
 typedef struct ps_tally_layout {
-    size_t pop;     /* [reg][sex][age] alive on 1 July (end of step) */
-    size_t par;     /* [reg][age][parity][income] women on 1 July */
-    size_t deaths;  /* [reg][sex][age at end] */
-    size_t mig;     /* [reg][sex][age at end] net migrants credited to the cohort */
-    size_t births;  /* [reg][sex] live births */
-    size_t border;  /* [reg][income][order] births by the mother's income and order */
-    size_t u3;      /* [reg][income] children aged 0-2 on 1 July */
-    size_t u3e;     /* [reg][income] of which enrolled */
-    size_t care;    /* [reg][state][age] persons on 1 July by care state */
-    size_t dis;     /* [reg][has working-age child in region] disabled elderly */
+    size_t pop;    /* [reg][sex][age] alive on 1 July (end of step) */
+    size_t par;    /* [reg][age][parity][income] women on 1 July */
+    size_t deaths; /* [reg][sex][age at end] */
+    size_t mig;    /* [reg][sex][age at end] net migrants credited to the cohort */
+    size_t births; /* [reg][sex] live births */
+    size_t border; /* [reg][income][order] births by the mother's income and order */
+    size_t u3;     /* [reg][income] children aged 0-2 on 1 July */
+    size_t u3e;    /* [reg][income] of which enrolled */
+    size_t care;   /* [reg][state][age] persons on 1 July by care state */
+    size_t dis;    /* [reg][has working-age child in region] disabled elderly */
     size_t len;
 } ps_tally_layout;
 
 /* Per-thread workspace: sized once, never allocated in a step. */
 typedef struct ps_micro_ws {
-    int64_t *tally;  /* layout.len */
-    uint32_t *rbuf;  /* [PS_LANES][PS_MICRO_CHUNK] random numbers of one chunk */
+    int64_t *tally; /* layout.len */
+    uint32_t *rbuf; /* [PS_LANES][PS_MICRO_CHUNK] random numbers of one chunk */
 } ps_micro_ws;
 
 struct ps_micro {
@@ -140,14 +140,14 @@ struct ps_micro {
     double scale;
 
     /* The person store (structure of arrays, PS_MICRO_BYTES_PER_PERSON per person). */
-    size_t n, cap;      /* persons stored, capacity */
-    uint8_t *age;       /* completed years, 0..n_ages-1 */
-    uint8_t *ychild;    /* age of the youngest child born in the simulation, or NONE */
-    uint8_t *mage;      /* mother's age when the person was born, or NONE */
-    uint8_t *scratch;   /* events of the current step (PS_MS_*), kin marks */
+    size_t n, cap;    /* persons stored, capacity */
+    uint8_t *age;     /* completed years, 0..n_ages-1 */
+    uint8_t *ychild;  /* age of the youngest child born in the simulation, or NONE */
+    uint8_t *mage;    /* mother's age when the person was born, or NONE */
+    uint8_t *scratch; /* events of the current step (PS_MS_*), kin marks */
     uint16_t *region;
-    uint16_t *flags;    /* PS_MF_* */
-    uint32_t *mother;   /* mother's id or PS_MICRO_NO_MOTHER */
+    uint16_t *flags;  /* PS_MF_* */
+    uint32_t *mother; /* mother's id or PS_MICRO_NO_MOTHER */
     size_t n_chunk_cap;
     int64_t *chunk_count; /* [chunk] newborns, for deterministic ids */
     size_t *arr_first;    /* [half][reg][sex][age] + 1: first id of the arrivals of a cell */
@@ -155,43 +155,43 @@ struct ps_micro {
 
     /* Tallies: per thread, their sum, and the state on the last 1 July. */
     ps_tally_layout L;
-    ps_micro_ws *ws;      /* [n_threads] */
-    int64_t *sum;         /* layout.len */
-    int64_t *state_pop;   /* [reg][sex][age] on 1 July of the current step */
-    int64_t *state_par;   /* [reg][age][parity][income] */
+    ps_micro_ws *ws;    /* [n_threads] */
+    int64_t *sum;       /* layout.len */
+    int64_t *state_pop; /* [reg][sex][age] on 1 July of the current step */
+    int64_t *state_par; /* [reg][age][parity][income] */
 
     /* Probability tables of the current step (thresholds against 32-bit uniforms). Lane A
      * of a person aged x at the start is cut into [0, e) emigration at the start, [e, cut)
      * emigration at the end, [cut, stay) survival in place, [stay, 2^32) death. */
-    uint64_t *surv_thr;   /* [reg][sex][age at end] S(a); [.][.][0] infants */
-    uint64_t *e_thr;      /* [reg][sex][age at start] e */
-    uint64_t *cut_thr;    /* [reg][sex][age at start] e + q (1 - e) S(a) */
-    uint64_t *stay_thr;   /* [reg][sex][age at start] e + (1 - e) S(a) */
-    uint64_t *q_thr;      /* [reg][sex][age at end] q: emigration at the end of the step */
-    uint64_t *male_thr;   /* [reg] a birth is a boy */
+    uint64_t *surv_thr;        /* [reg][sex][age at end] S(a); [.][.][0] infants */
+    uint64_t *e_thr;           /* [reg][sex][age at start] e */
+    uint64_t *cut_thr;         /* [reg][sex][age at start] e + q (1 - e) S(a) */
+    uint64_t *stay_thr;        /* [reg][sex][age at start] e + (1 - e) S(a) */
+    uint64_t *q_thr;           /* [reg][sex][age at end] q: emigration at the end of the step */
+    uint64_t *male_thr;        /* [reg] a birth is a boy */
     uint64_t *b1_thr, *b2_thr; /* [reg][age][parity][income] birth in the first half (age at
-                           * the start) / second half (age at the end), with multipliers */
-    double *b1_p, *b2_p;  /* same, as probabilities (for the per-person hook) */
-    double *fert_scale;   /* [reg] the step's fertility_scale (births with / without
-                           * the multipliers, expected) */
-    uint64_t *inc_thr;    /* [reg][2] cumulative income shares */
-    uint64_t *care_lo;    /* [age at start][state] interval start, 2^32 units */
-    uint64_t *care_w;     /* [age at start][state] interval width */
-    uint64_t *care_t;     /* [age at end][level] thresholds of the new states */
+                                * the start) / second half (age at the end), with multipliers */
+    double *b1_p, *b2_p;       /* same, as probabilities (for the per-person hook) */
+    double *fert_scale;        /* [reg] the step's fertility_scale (births with / without
+                                * the multipliers, expected) */
+    uint64_t *inc_thr;         /* [reg][2] cumulative income shares */
+    uint64_t *care_lo;         /* [age at start][state] interval start, 2^32 units */
+    uint64_t *care_w;          /* [age at start][state] interval width */
+    uint64_t *care_t;          /* [age at end][level] thresholds of the new states */
     uint64_t enr_thr[PS_MICRO_CHILDCARE_AGES]; /* ages 0..2 on the coming 1 July */
-    const double *mult;   /* [reg][order] of the current step, NULL = 1 */
+    const double *mult;                        /* [reg][order] of the current step, NULL = 1 */
 
     /* The cohort engine run alongside: its expected state on 1 July t ([0]) and t+1 ([1]),
      * and (birth-order model) the birth probabilities by parity derived from it. */
-    double *sh_pop[2];    /* [reg][sex][age] persons */
-    double *sh_par[2];    /* [reg][age][parity] women */
-    double *sh_ev;        /* the cohort step's events (births, deaths, migrants, orders) */
-    double sh_shortfall;  /* the cohort step's emigration_shortfall, persons */
-    double *h1p, *h2p;    /* [reg][age][parity] birth probability in the first half (age at
-                           * the start) and in the second (age at the end), no multipliers */
-    double *mid_share;    /* [reg][age at end][parity] parity shares at the second half */
-    double *mw[2];        /* [reg][age][parity] the microsimulation's expected women by
-                           * parity on 1 July t and t+1 (its own dynamics, shadow.c) */
+    double *sh_pop[2];   /* [reg][sex][age] persons */
+    double *sh_par[2];   /* [reg][age][parity] women */
+    double *sh_ev;       /* the cohort step's events (births, deaths, migrants, orders) */
+    double sh_shortfall; /* the cohort step's emigration_shortfall, persons */
+    double *h1p, *h2p;   /* [reg][age][parity] birth probability in the first half (age at
+                          * the start) and in the second (age at the end), no multipliers */
+    double *mid_share;   /* [reg][age at end][parity] parity shares at the second half */
+    double *mw[2];       /* [reg][age][parity] the microsimulation's expected women by
+                          * parity on 1 July t and t+1 (its own dynamics, shadow.c) */
 };
 
 /* Index helpers. */
@@ -202,8 +202,8 @@ static inline size_t ps_mi_cell(const ps_micro *m, unsigned reg, unsigned sex, u
 static inline size_t ps_mi_par(const ps_micro *m, unsigned reg, unsigned age, unsigned parity,
                                unsigned income)
 {
-    return (((size_t)reg * (size_t)m->n_ages + age) * PS_PARITY_COUNT + parity) *
-               PS_INCOME_COUNT + income;
+    return (((size_t)reg * (size_t)m->n_ages + age) * PS_PARITY_COUNT + parity) * PS_INCOME_COUNT +
+           income;
 }
 
 /* store.c */
@@ -235,8 +235,8 @@ void ps_micro__shadow_free(ps_micro *m);
 void ps_micro__rates_emigration(ps_micro *m, uint64_t *thr, const int64_t *pop, int end);
 
 /* Shares of parity 0..3 among the women (all income classes) of a cell of a tally. */
-void ps_micro__parity_shares(double sh[PS_PARITY_COUNT], const ps_micro *m, const int64_t *W, unsigned reg,
-                             unsigned age);
+void ps_micro__parity_shares(double sh[PS_PARITY_COUNT], const ps_micro *m, const int64_t *W,
+                             unsigned reg, unsigned age);
 
 /* step.c */
 ps_status ps_micro__step(ps_micro *m, ps_error *err);

@@ -22,7 +22,8 @@
 
 /* Care-need CDF of (year index y, age): lo[j], width w[j] of state j's interval [1 - P_j,
  * 1 - P_{j+1}) in 2^32 units, with P_0 = 1 and P_{levels+1} = 0. */
-void ps_micro__care_interval(const ps_micro *m, int y, int age, uint64_t lo[PS_MICRO_CARE_STATES], uint64_t w[PS_MICRO_CARE_STATES])
+void ps_micro__care_interval(const ps_micro *m, int y, int age, uint64_t lo[PS_MICRO_CARE_STATES],
+                             uint64_t w[PS_MICRO_CARE_STATES])
 {
     const int levels = m->opt.care_levels;
     double P[PS_MICRO_CARE_LEVELS_MAX + 2];
@@ -30,8 +31,10 @@ void ps_micro__care_interval(const ps_micro *m, int y, int age, uint64_t lo[PS_M
     for (int l = 1; l <= PS_MICRO_CARE_LEVELS_MAX + 1; ++l) {
         P[l] = 0.0;
         if (l <= levels && age >= m->opt.care_min_age) {
-            P[l] = m->opt.care_prev[((size_t)y * (size_t)levels + (size_t)(l - 1)) *
-                                        (size_t)m->n_ages + (size_t)age];
+            P[l] =
+                m->opt
+                    .care_prev[((size_t)y * (size_t)levels + (size_t)(l - 1)) * (size_t)m->n_ages +
+                               (size_t)age];
         }
     }
     for (int j = 0; j <= PS_MICRO_CARE_LEVELS_MAX; ++j) {
@@ -104,18 +107,17 @@ static double ratio(double out, double at_risk)
 /* e(x): emigration at the start of the step of a person aged x (cohort projection). */
 double ps_micro__emig_start(const ps_micro *m, int reg, int sex, int x)
 {
-    const double out = -PS_MID_YEAR_FRACTION * m->in->mig[ps_inputs_idx(m->in, m->step, reg,
-                                                                         sex, x)];
+    const double out =
+        -PS_MID_YEAR_FRACTION * m->in->mig[ps_inputs_idx(m->in, m->step, reg, sex, x)];
     return ratio(out, m->sh_pop[0][ps_mi_cell(m, (unsigned)reg, (unsigned)sex, (unsigned)x)]);
 }
 
 /* q(a): emigration at the end of the step of a person aged a then (cohort projection). */
 double ps_micro__emig_end(const ps_micro *m, int reg, int sex, int a)
 {
-    const double out = -PS_MID_YEAR_FRACTION * m->in->mig[ps_inputs_idx(m->in, m->step, reg,
-                                                                         sex, a)];
-    return ratio(out, m->sh_pop[1][ps_mi_cell(m, (unsigned)reg, (unsigned)sex, (unsigned)a)] +
-                          out);
+    const double out =
+        -PS_MID_YEAR_FRACTION * m->in->mig[ps_inputs_idx(m->in, m->step, reg, sex, a)];
+    return ratio(out, m->sh_pop[1][ps_mi_cell(m, (unsigned)reg, (unsigned)sex, (unsigned)a)] + out);
 }
 
 /* Survival and the cuts of lane A. */
@@ -152,12 +154,11 @@ static void birth_tables(ps_micro *m, int reg)
             const double mr =
                 m->mult != NULL ? m->mult[(size_t)reg * PS_ORDER_COUNT + (size_t)k] : 1.0;
             for (int inc = 0; inc < PS_INCOME_COUNT; ++inc) {
-                const size_t at = ps_mi_par(m, (unsigned)reg, (unsigned)age, (unsigned)j,
-                                            (unsigned)inc);
-                const double mi =
-                    m->opt.income_mult != NULL
-                        ? m->opt.income_mult[(size_t)inc * PS_ORDER_COUNT + (size_t)k]
-                        : 1.0;
+                const size_t at =
+                    ps_mi_par(m, (unsigned)reg, (unsigned)age, (unsigned)j, (unsigned)inc);
+                const double mi = m->opt.income_mult != NULL
+                                      ? m->opt.income_mult[(size_t)inc * PS_ORDER_COUNT + (size_t)k]
+                                      : 1.0;
                 m->b1_p[at] = p1 * mr * mi;
                 m->b2_p[at] = p2 * mr * mi;
                 m->b1_thr[at] = ps_micro__thr(m->b1_p[at]);
@@ -170,8 +171,7 @@ static void birth_tables(ps_micro *m, int reg)
 /* Every table of the step (after ps_micro__shadow_step). */
 void ps_micro__rates_step(ps_micro *m)
 {
-    const size_t per = (size_t)m->n_regions * (size_t)m->n_ages * PS_PARITY_COUNT *
-                       PS_INCOME_COUNT;
+    const size_t per = (size_t)m->n_regions * (size_t)m->n_ages * PS_PARITY_COUNT * PS_INCOME_COUNT;
     memset(m->b1_thr, 0, per * sizeof *m->b1_thr);
     memset(m->b2_thr, 0, per * sizeof *m->b2_thr);
     memset(m->b1_p, 0, per * sizeof *m->b1_p);
@@ -188,10 +188,11 @@ void ps_micro__rates_step(ps_micro *m)
         care_tables(m);
     }
     for (int age = 0; age < PS_MICRO_CHILDCARE_AGES; ++age) {
-        m->enr_thr[age] = (m->opt.events & PS_MICRO_CHILDCARE)
-                              ? ps_micro__thr(m->opt.enroll_rate[(size_t)(m->step + 1) * PS_MICRO_CHILDCARE_AGES +
-                                                                 (size_t)age])
-                              : 0;
+        m->enr_thr[age] =
+            (m->opt.events & PS_MICRO_CHILDCARE)
+                ? ps_micro__thr(m->opt.enroll_rate[(size_t)(m->step + 1) * PS_MICRO_CHILDCARE_AGES +
+                                                   (size_t)age])
+                : 0;
     }
 }
 
@@ -212,16 +213,15 @@ void ps_micro__fertility_scale(ps_micro *m, const int64_t *start, const int64_t 
                 const double p1 = m->has_parity ? m->h1p[hp] : PS_MID_YEAR_FRACTION * asfr;
                 const double p2 = m->has_parity ? m->h2p[hp] : PS_MID_YEAR_FRACTION * asfr;
                 for (int inc = 0; inc < PS_INCOME_COUNT; ++inc) {
-                    const size_t at = ps_mi_par(m, (unsigned)reg, (unsigned)age, (unsigned)j,
-                                                (unsigned)inc);
+                    const size_t at =
+                        ps_mi_par(m, (unsigned)reg, (unsigned)age, (unsigned)j, (unsigned)inc);
                     with += (double)start[at] * fmin(m->b1_p[at], 1.0) +
                             (double)end[at] * fmin(m->b2_p[at], 1.0);
                     without += (double)start[at] * fmin(p1, 1.0) + (double)end[at] * fmin(p2, 1.0);
                 }
             }
         }
-        m->fert_scale[reg] = without > 0.0 && (m->mult != NULL || m->opt.income_mult != NULL)
-                                 ? with / without
-                                 : 1.0;
+        m->fert_scale[reg] =
+            without > 0.0 && (m->mult != NULL || m->opt.income_mult != NULL) ? with / without : 1.0;
     }
 }

@@ -16,7 +16,7 @@
 #define PS_PHILOX_W1 0xBB67AE85u
 #define PS_PHILOX_ROUNDS 10
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&                             \
     !defined(__SANITIZE_ADDRESS__)
 #define PS_MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
 #else

@@ -38,8 +38,10 @@ static ps_status check_care(const ps_inputs *in, const ps_micro_options *o, ps_e
 {
     const int A = in->n_ages, years = ps_inputs_steps(in) + 1;
     if (o->care_levels < 1 || o->care_levels > PS_MICRO_CARE_LEVELS_MAX || o->care_prev == NULL) {
-        return ps_error_set(err, PS_EINVAL, "micro care_levels = %d must be in [1, %d] with a "
-                            "prevalence table", o->care_levels, PS_MICRO_CARE_LEVELS_MAX);
+        return ps_error_set(err, PS_EINVAL,
+                            "micro care_levels = %d must be in [1, %d] with a "
+                            "prevalence table",
+                            o->care_levels, PS_MICRO_CARE_LEVELS_MAX);
     }
     if (o->care_min_age < 3 || o->care_min_age >= A) { /* ages 0-2 draw enrollment */
         return ps_error_set(err, PS_EINVAL, "micro care_min_age = %d is outside [3, %d] years",
@@ -57,9 +59,11 @@ static ps_status check_care(const ps_inputs *in, const ps_micro_options *o, ps_e
                 const double *P = &o->care_prev[(size_t)y * (size_t)o->care_levels * (size_t)A];
                 if (P[(size_t)l * (size_t)A + (size_t)age] >
                     P[(size_t)(l - 1) * (size_t)A + (size_t)age]) {
-                    return ps_error_set(err, PS_EINVAL, "micro care_prev: year %d, age %d: level "
+                    return ps_error_set(err, PS_EINVAL,
+                                        "micro care_prev: year %d, age %d: level "
                                         "%d share %g exceeds level %d share %g (levels are "
-                                        "nested: 'at least')", in->start_year + y, age, l + 1,
+                                        "nested: 'at least')",
+                                        in->start_year + y, age, l + 1,
                                         P[(size_t)l * (size_t)A + (size_t)age], l,
                                         P[(size_t)(l - 1) * (size_t)A + (size_t)age]);
                 }
@@ -76,21 +80,26 @@ static ps_status check_income(const ps_inputs *in, const ps_micro_options *o, ps
         double sum = 0.0;
         for (int k = 0; k < PS_INCOME_COUNT; ++k) {
             if (!(s[k] >= 0.0 && s[k] <= 1.0)) {
-                return ps_error_set(err, PS_EINVAL, "micro income_share[%d][%d] = %g is outside "
-                                    "[0, 1]", reg, k, s[k]);
+                return ps_error_set(err, PS_EINVAL,
+                                    "micro income_share[%d][%d] = %g is outside "
+                                    "[0, 1]",
+                                    reg, k, s[k]);
             }
             sum += s[k];
         }
         if (fabs(sum - 1.0) > PS_MICRO_SHARE_TOL) {
-            return ps_error_set(err, PS_EINVAL, "micro income shares of region %d sum to %.12g, "
-                                "not 1", reg, sum);
+            return ps_error_set(err, PS_EINVAL,
+                                "micro income shares of region %d sum to %.12g, "
+                                "not 1",
+                                reg, sum);
         }
     }
     for (int i = 0; o->income_mult != NULL && i < PS_INCOME_COUNT * PS_ORDER_COUNT; ++i) {
         if (!(o->income_mult[i] >= 0.0) || !isfinite(o->income_mult[i])) {
-            return ps_error_set(err, PS_EINVAL, "micro income_mult[%d][%d] = %g is not a finite "
-                                "multiplier >= 0", i / PS_ORDER_COUNT, i % PS_ORDER_COUNT,
-                                o->income_mult[i]);
+            return ps_error_set(err, PS_EINVAL,
+                                "micro income_mult[%d][%d] = %g is not a finite "
+                                "multiplier >= 0",
+                                i / PS_ORDER_COUNT, i % PS_ORDER_COUNT, o->income_mult[i]);
         }
     }
     return PS_OK;
@@ -101,28 +110,35 @@ static ps_status check_options(const ps_proj *p, const double *women0, const ps_
 {
     const ps_inputs *in = ps_proj_inputs(p);
     if (!(o->scale >= 1.0) || !isfinite(o->scale)) {
-        return ps_error_set(err, PS_EINVAL, "micro scale = %g is below 1: each simulated person "
+        return ps_error_set(err, PS_EINVAL,
+                            "micro scale = %g is below 1: each simulated person "
                             "must stand for at least one person (persons per simulated person)",
                             o->scale);
     }
     if (in->n_regions > PS_MICRO_MAX_REGIONS || in->n_ages > PS_MICRO_MAX_AGES) {
-        return ps_error_set(err, PS_EINVAL, "the microsimulation holds at most %d regions and %d "
-                            "ages (here %d and %d)", PS_MICRO_MAX_REGIONS, PS_MICRO_MAX_AGES,
-                            in->n_regions, in->n_ages);
+        return ps_error_set(err, PS_EINVAL,
+                            "the microsimulation holds at most %d regions and %d "
+                            "ages (here %d and %d)",
+                            PS_MICRO_MAX_REGIONS, PS_MICRO_MAX_AGES, in->n_regions, in->n_ages);
     }
     if (ps_proj_has_parity(p) && women0 == NULL) {
-        return ps_error_set(err, PS_EINVAL, "the birth-order model is calibrated but no base "
+        return ps_error_set(err, PS_EINVAL,
+                            "the birth-order model is calibrated but no base "
                             "women by parity were given (women0 from ps_proj_parity_init)");
     }
     if (o->n_threads < 0 || !(o->progress_interval_s >= 0.0)) {
-        return ps_error_set(err, PS_EINVAL, "micro n_threads = %d and progress_interval_s = %g "
-                            "must not be negative", o->n_threads, o->progress_interval_s);
+        return ps_error_set(err, PS_EINVAL,
+                            "micro n_threads = %d and progress_interval_s = %g "
+                            "must not be negative",
+                            o->n_threads, o->progress_interval_s);
     }
     if (o->working_age_min < 0 || o->working_age_max < o->working_age_min ||
         o->working_age_max >= in->n_ages || o->dependent_age < 0) {
-        return ps_error_set(err, PS_EINVAL, "micro working ages %d-%d must lie in [0, %d] and "
-                            "dependent_age = %d must not be negative", o->working_age_min,
-                            o->working_age_max, in->n_ages - 1, o->dependent_age);
+        return ps_error_set(err, PS_EINVAL,
+                            "micro working ages %d-%d must lie in [0, %d] and "
+                            "dependent_age = %d must not be negative",
+                            o->working_age_min, o->working_age_max, in->n_ages - 1,
+                            o->dependent_age);
     }
     ps_status rc = check_income(in, o, err);
     if (rc == PS_OK && (o->events & PS_MICRO_CARE)) {
@@ -131,7 +147,8 @@ static ps_status check_options(const ps_proj *p, const double *women0, const ps_
     if (rc == PS_OK && (o->events & PS_MICRO_CHILDCARE)) {
         rc = o->enroll_rate == NULL
                  ? ps_error_set(err, PS_EINVAL, "micro childcare needs an enrollment table")
-                 : check_table(o->enroll_rate, (size_t)(ps_inputs_steps(in) + 1) * PS_MICRO_CHILDCARE_AGES,
+                 : check_table(o->enroll_rate,
+                               (size_t)(ps_inputs_steps(in) + 1) * PS_MICRO_CHILDCARE_AGES,
                                "enroll_rate", err);
     }
     return rc;
@@ -165,11 +182,13 @@ static ps_status check_memory(const ps_inputs *in, const ps_micro_options *o, ps
     char need_text[32], avail_text[32];
     human_bytes(need_text, sizeof need_text, need);
     human_bytes(avail_text, sizeof avail_text, avail);
-    return ps_error_set(err, PS_ENOMEM, "the microsimulation needs about %s of memory (up to "
+    return ps_error_set(err, PS_ENOMEM,
+                        "the microsimulation needs about %s of memory (up to "
                         "%.0f simulated persons x %d bytes at scale %g, plus results and "
                         "workspaces) but only %s are available (%s); use a larger scale "
                         "(persons per simulated person), a shorter horizon or a machine with more "
-                        "memory", need_text, ps_micro_estimate_persons(in, o->scale),
+                        "memory",
+                        need_text, ps_micro_estimate_persons(in, o->scale),
                         PS_MICRO_BYTES_PER_PERSON, o->scale, avail_text,
                         source != NULL ? source : "this machine");
 }
@@ -260,9 +279,9 @@ ps_status ps_micro_new(ps_micro **out, const ps_proj *p, const double *women0,
     }
     memcpy(m->state_pop, m->sum + m->L.pop,
            (size_t)m->n_regions * 2 * (size_t)m->n_ages * sizeof *m->state_pop);
-    memcpy(m->state_par, m->sum + m->L.par, (size_t)m->n_regions * (size_t)m->n_ages *
-                                                PS_PARITY_COUNT * PS_INCOME_COUNT *
-                                                sizeof *m->state_par);
+    memcpy(m->state_par, m->sum + m->L.par,
+           (size_t)m->n_regions * (size_t)m->n_ages * PS_PARITY_COUNT * PS_INCOME_COUNT *
+               sizeof *m->state_par);
     *out = m;
     return PS_OK;
 }
@@ -345,15 +364,16 @@ static void record_state(ps_result *res, ps_micro_extra *x, const ps_micro *m, i
         for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
             for (int age = 0; age < m->n_ages; ++age) {
                 size_t c = ps_mi_cell(m, (unsigned)reg, (unsigned)sex, (unsigned)age);
-                res->population[ps_result_cell(res, y, reg, sex, age)] = k * (double)s[m->L.pop + c];
+                res->population[ps_result_cell(res, y, reg, sex, age)] =
+                    k * (double)s[m->L.pop + c];
             }
         }
         for (int age = 0; res->women_by_parity != NULL && age < m->n_ages; ++age) {
             for (int j = 0; j < PS_PARITY_COUNT; ++j) {
                 int64_t w = 0;
                 for (int inc = 0; inc < PS_INCOME_COUNT; ++inc) {
-                    w += s[m->L.par + ps_mi_par(m, (unsigned)reg, (unsigned)age, (unsigned)j,
-                                                (unsigned)inc)];
+                    w += s[m->L.par +
+                           ps_mi_par(m, (unsigned)reg, (unsigned)age, (unsigned)j, (unsigned)inc)];
                 }
                 res->women_by_parity[ps_result_paritycell(res, y, reg, age, j)] = k * (double)w;
             }
@@ -369,15 +389,18 @@ static void record_state(ps_result *res, ps_micro_extra *x, const ps_micro *m, i
         }
         for (int l = 0; l < x->care_levels; ++l) {
             for (int age = 0; age < m->n_ages; ++age) {
-                size_t at = ((size_t)reg * PS_MICRO_CARE_STATES + (size_t)l + 1) *
-                                (size_t)m->n_ages + (size_t)age;
-                x->care[ps_micro_extra_care_cell(x, y, reg, l, age)] = k * (double)s[m->L.care + at];
+                size_t at =
+                    ((size_t)reg * PS_MICRO_CARE_STATES + (size_t)l + 1) * (size_t)m->n_ages +
+                    (size_t)age;
+                x->care[ps_micro_extra_care_cell(x, y, reg, l, age)] =
+                    k * (double)s[m->L.care + at];
             }
         }
         if ((m->opt.events & PS_MICRO_KIN) && (m->opt.events & PS_MICRO_CARE)) {
             for (int has = 0; has < 2; ++has) {
                 x->disabled_elderly[((size_t)y * (size_t)m->n_regions + (size_t)reg) * 2 +
-                                    (size_t)has] = k * (double)s[m->L.dis + (size_t)reg * 2 + (size_t)has];
+                                    (size_t)has] =
+                    k * (double)s[m->L.dis + (size_t)reg * 2 + (size_t)has];
             }
         }
     }
@@ -402,12 +425,14 @@ static void record_events(ps_result *res, ps_micro_extra *x, const ps_micro *m, 
         for (int order = 0; order < PS_ORDER_COUNT; ++order) {
             int64_t b = 0;
             for (int inc = 0; inc < PS_INCOME_COUNT; ++inc) {
-                int64_t v = s[m->L.border + ((size_t)reg * PS_INCOME_COUNT + (size_t)inc) *
-                                                PS_ORDER_COUNT + (size_t)order];
+                int64_t v =
+                    s[m->L.border + ((size_t)reg * PS_INCOME_COUNT + (size_t)inc) * PS_ORDER_COUNT +
+                      (size_t)order];
                 b += v;
                 if (x != NULL) {
                     x->births_by_income[(ps_micro_extra_income_cell(x, y, reg, inc)) *
-                                            PS_ORDER_COUNT + (size_t)order] = k * (double)v;
+                                            PS_ORDER_COUNT +
+                                        (size_t)order] = k * (double)v;
                 }
             }
             if (res->births_by_order != NULL) {
@@ -429,8 +454,8 @@ ps_status ps_micro_run_init(ps_result *res, ps_micro_extra *extra, const ps_micr
         rc = ps_result_init_parity(res, err);
     }
     if (rc == PS_OK && extra != NULL) {
-        rc = ps_micro_extra_init(extra, m->n_steps + 1, m->n_regions, m->n_ages,
-                                 m->opt.care_levels, err);
+        rc = ps_micro_extra_init(extra, m->n_steps + 1, m->n_regions, m->n_ages, m->opt.care_levels,
+                                 err);
     }
     if (rc != PS_OK) {
         ps_result_release(res);
@@ -442,8 +467,10 @@ ps_status ps_micro_run_init(ps_result *res, ps_micro_extra *extra, const ps_micr
         if (extra != NULL) {
             ps_micro_extra_release(extra);
         }
-        return ps_error_set(err, PS_EINVAL, "the microsimulation has already run %d steps; "
-                            "create a new one", m->step);
+        return ps_error_set(err, PS_EINVAL,
+                            "the microsimulation has already run %d steps; "
+                            "create a new one",
+                            m->step);
     }
     record_state(res, extra, m, 0);
     return PS_OK;
@@ -493,11 +520,13 @@ ps_status ps_micro_run(ps_result *res, ps_micro_extra *extra, ps_micro *m, const
         const int last_step = s + 1 == m->n_steps;
         if (rc == PS_OK && m->opt.progress != NULL &&
             (t - last >= m->opt.progress_interval_s || (last_step && reported))) {
-            ps_micro_progress pr = { .step = s + 1, .n_steps = m->n_steps,
-                                     .year = m->in->start_year + s + 1,
-                                     .persons = (double)ps_micro_alive(m), .elapsed_s = t - t0,
-                                     .rate = t > t0 ? person_years / (t - t0) : 0.0,
-                                     .done = last_step };
+            ps_micro_progress pr = {.step = s + 1,
+                                    .n_steps = m->n_steps,
+                                    .year = m->in->start_year + s + 1,
+                                    .persons = (double)ps_micro_alive(m),
+                                    .elapsed_s = t - t0,
+                                    .rate = t > t0 ? person_years / (t - t0) : 0.0,
+                                    .done = last_step};
             m->opt.progress(m->opt.progress_ctx, &pr);
             last = t;
             reported = 1;
@@ -545,32 +574,58 @@ ps_status ps_micro_run_replicates(ps_result *res, ps_micro_extra *extra, int n_r
 
 /* The replicated arrays of a result, for the mean. */
 typedef enum mean_field {
-    MF_POPULATION, MF_BIRTHS, MF_DEATHS, MF_NET_MIGRATION, MF_ASFR, MF_TFR, MF_E0,
-    MF_BIRTHS_BY_ORDER, MF_WOMEN_BY_PARITY, MF_COUNT
+    MF_POPULATION,
+    MF_BIRTHS,
+    MF_DEATHS,
+    MF_NET_MIGRATION,
+    MF_ASFR,
+    MF_TFR,
+    MF_E0,
+    MF_BIRTHS_BY_ORDER,
+    MF_WOMEN_BY_PARITY,
+    MF_COUNT
 } mean_field;
 
 static double *field_of(const ps_result *r, mean_field f, size_t *count)
 {
     const size_t yr = (size_t)r->n_years * (size_t)r->n_regions, A = (size_t)r->n_ages;
     switch (f) {
-    case MF_POPULATION: *count = yr * 2 * A; return r->population;
-    case MF_BIRTHS: *count = yr * 2; return r->births;
-    case MF_DEATHS: *count = yr * 2 * A; return r->deaths;
-    case MF_NET_MIGRATION: *count = yr * 2 * A; return r->net_migration;
-    case MF_ASFR: *count = yr * A; return r->asfr;
-    case MF_TFR: *count = yr; return r->tfr;
-    case MF_E0: *count = yr * 2; return r->e0;
-    case MF_BIRTHS_BY_ORDER: *count = yr * PS_ORDER_COUNT; return r->births_by_order;
-    default: *count = yr * A * PS_PARITY_COUNT; return r->women_by_parity;
+    case MF_POPULATION:
+        *count = yr * 2 * A;
+        return r->population;
+    case MF_BIRTHS:
+        *count = yr * 2;
+        return r->births;
+    case MF_DEATHS:
+        *count = yr * 2 * A;
+        return r->deaths;
+    case MF_NET_MIGRATION:
+        *count = yr * 2 * A;
+        return r->net_migration;
+    case MF_ASFR:
+        *count = yr * A;
+        return r->asfr;
+    case MF_TFR:
+        *count = yr;
+        return r->tfr;
+    case MF_E0:
+        *count = yr * 2;
+        return r->e0;
+    case MF_BIRTHS_BY_ORDER:
+        *count = yr * PS_ORDER_COUNT;
+        return r->births_by_order;
+    default:
+        *count = yr * A * PS_PARITY_COUNT;
+        return r->women_by_parity;
     }
 }
 
 ps_status ps_micro_mean(ps_result *mean, const ps_result *res, int n, ps_error *err)
 {
     const ps_result *r0 = &res[0];
-    ps_status rc = ps_result_init(mean, r0->name, r0->title, r0->start_year, r0->n_years,
-                                  r0->n_regions, r0->n_ages,
-                                  (const char *const *)r0->region_names, err);
+    ps_status rc =
+        ps_result_init(mean, r0->name, r0->title, r0->start_year, r0->n_years, r0->n_regions,
+                       r0->n_ages, (const char *const *)r0->region_names, err);
     if (rc == PS_OK && r0->births_by_order != NULL) {
         rc = ps_result_init_parity(mean, err);
     }
@@ -675,9 +730,10 @@ const char *ps_micro_progress_format(char *buf, size_t size, const ps_micro_prog
             strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S ", &tm);
         }
     }
-    snprintf(buf, size, "%smicro: year %d (%d/%d), %.2f M persons, %.1f M person-years/s, "
-             "%.1f s%s", tty ? "\r" : stamp, p->year, p->step, p->n_steps,
-             p->persons / PS_PERSONS_PER_MILLION, p->rate / PS_PERSONS_PER_MILLION, p->elapsed_s,
-             (!tty || p->done) ? "\n" : "");
+    snprintf(buf, size,
+             "%smicro: year %d (%d/%d), %.2f M persons, %.1f M person-years/s, "
+             "%.1f s%s",
+             tty ? "\r" : stamp, p->year, p->step, p->n_steps, p->persons / PS_PERSONS_PER_MILLION,
+             p->rate / PS_PERSONS_PER_MILLION, p->elapsed_s, !tty ? "\n" : "");
     return buf;
 }

@@ -38,8 +38,8 @@ ps_status ps_micro__shadow_alloc(ps_micro *m, const double *women0, ps_error *er
     m->mid_share = calloc(par, sizeof *m->mid_share);
     m->mw[0] = calloc(par, sizeof *m->mw[0]);
     m->mw[1] = calloc(par, sizeof *m->mw[1]);
-    if (!m->sh_pop[0] || !m->sh_pop[1] || !m->sh_par[0] || !m->sh_par[1] || !m->sh_ev ||
-        !m->h1p || !m->h2p || !m->mid_share || !m->mw[0] || !m->mw[1]) {
+    if (!m->sh_pop[0] || !m->sh_pop[1] || !m->sh_par[0] || !m->sh_par[1] || !m->sh_ev || !m->h1p ||
+        !m->h2p || !m->mid_share || !m->mw[0] || !m->mw[1]) {
         return ps_error_set(err, PS_ENOMEM, "out of memory for the birth-order tables");
     }
     memcpy(m->sh_pop[0], m->in->base.count, cells * sizeof *m->sh_pop[0]);
@@ -100,8 +100,8 @@ static void move_mothers(double c[PS_PARITY_COUNT], const double e[PS_ORDER_COUN
 }
 
 /* e = the cohort engine's split of one half's births at `age` (0 outside the fertile ages). */
-static void half_births(double e[PS_ORDER_COUNT], const ps_micro *m, int reg, int age,
-                        double women, const double half_cap[PS_ORDER_COUNT])
+static void half_births(double e[PS_ORDER_COUNT], const ps_micro *m, int reg, int age, double women,
+                        const double half_cap[PS_ORDER_COUNT])
 {
     double w[PS_ORDER_COUNT];
     const double asfr = m->in->asfr[ps_inputs_asfr_idx(m->in, m->step, reg, age)];
@@ -116,9 +116,8 @@ static void half_births(double e[PS_ORDER_COUNT], const ps_micro *m, int reg, in
 /* The cohort engine's births by order of the cohort reaching age a: e0 from the women at
  * the start (age a-1), e1 from those at the end, each capped by half the cohort's women of
  * the parity group (ccm.c, cohort_births). */
-static void cohort_targets(double e0[PS_ORDER_COUNT], double e1[PS_ORDER_COUNT],
-                           const ps_micro *m, int reg, const double *W0, const double *F0,
-                           const double *F1, size_t a)
+static void cohort_targets(double e0[PS_ORDER_COUNT], double e1[PS_ORDER_COUNT], const ps_micro *m,
+                           int reg, const double *W0, const double *F0, const double *F1, size_t a)
 {
     const size_t A = (size_t)m->n_ages, x = a - 1;
     double c[PS_PARITY_COUNT], cap[PS_ORDER_COUNT], total = 0.0;
@@ -177,8 +176,8 @@ static void region_hazards(ps_micro *m, int reg)
         move_mothers(c, e0);
         const double q = ps_micro__emig_end(m, reg, PS_SEX_FEMALE, (int)a);
         const double stay = S[a] * (1.0 - q);
-        double arrive = fmax(M[a], 0.0) * PS_MID_YEAR_FRACTION +
-                        fmax(M[x], 0.0) * PS_MID_YEAR_FRACTION * stay;
+        double arrive =
+            fmax(M[a], 0.0) * PS_MID_YEAR_FRACTION + fmax(M[x], 0.0) * PS_MID_YEAR_FRACTION * stay;
         double keep = (1.0 - ps_micro__emig_start(m, reg, PS_SEX_FEMALE, (int)x)) * stay;
         const double total = c[0] + c[1] + c[2] + c[3];
         for (int k = 0; k < PS_PARITY_COUNT; ++k) {
@@ -218,15 +217,17 @@ static void region_hazards(ps_micro *m, int reg)
 ps_status ps_micro__shadow_step(ps_micro *m, ps_error *err)
 {
     const size_t R = (size_t)m->n_regions, cells = R * 2 * (size_t)m->n_ages;
-    ps_proj_events ev = { .births = m->sh_ev, .deaths = m->sh_ev + R * 2,
-                          .net_migration = m->sh_ev + R * 2 + cells };
-    ps_proj_parity par = { .from = m->sh_par[0], .to = m->sh_par[1], .mult = m->mult,
-                           .births_by_order = m->sh_ev + R * 2 + 2 * cells,
-                           .fertility_scale = NULL };
-    ps_status rc = m->has_parity ? ps_proj_step_parity(m->proj, m->step, m->sh_pop[0],
-                                                       m->sh_pop[1], &ev, &par, err)
-                                 : ps_proj_step(m->proj, m->step, m->sh_pop[0], m->sh_pop[1],
-                                                &ev, err);
+    ps_proj_events ev = {
+        .births = m->sh_ev, .deaths = m->sh_ev + R * 2, .net_migration = m->sh_ev + R * 2 + cells};
+    ps_proj_parity par = {.from = m->sh_par[0],
+                          .to = m->sh_par[1],
+                          .mult = m->mult,
+                          .births_by_order = m->sh_ev + R * 2 + 2 * cells,
+                          .fertility_scale = NULL};
+    ps_status rc =
+        m->has_parity
+            ? ps_proj_step_parity(m->proj, m->step, m->sh_pop[0], m->sh_pop[1], &ev, &par, err)
+            : ps_proj_step(m->proj, m->step, m->sh_pop[0], m->sh_pop[1], &ev, err);
     if (rc != PS_OK) {
         ps_error_prepend(err, "cohort projection behind the microsimulation: ");
         return rc;

@@ -93,8 +93,7 @@ static uint64_t thr_product(uint64_t t1, uint64_t t2)
  * BIRTH stream; note a child to create in her scratch byte; raise her parity (flags *f).
  * Returns 1 if a newborn record is needed.
  */
-static int give_birth(const ps_micro *m, int64_t *t, size_t i, unsigned *f, unsigned r,
-                      unsigned h)
+static int give_birth(const ps_micro *m, int64_t *t, size_t i, unsigned *f, unsigned r, unsigned h)
 {
     const unsigned parity = ps_mf_parity(*f), inc = ps_mf_income(*f);
     const unsigned order = parity < PS_ORDER_COUNT ? parity : PS_ORDER_COUNT - 1;
@@ -120,8 +119,7 @@ static int give_birth(const ps_micro *m, int64_t *t, size_t i, unsigned *f, unsi
 
 /* Count person i (flags f, region r, age a) in the 1 July state tallies, and note the
  * disabled elderly for the kin passes. */
-static void tally_state(const ps_micro *m, int64_t *t, size_t i, unsigned f, unsigned r,
-                        unsigned a)
+static void tally_state(const ps_micro *m, int64_t *t, size_t i, unsigned f, unsigned r, unsigned a)
 {
     const unsigned sex = ps_mf_sex(f), inc = ps_mf_income(f);
     t[m->L.pop + ps_mi_cell(m, r, sex, a)] += 1;
@@ -133,8 +131,8 @@ static void tally_state(const ps_micro *m, int64_t *t, size_t i, unsigned f, uns
         t[m->L.u3e + (size_t)r * PS_INCOME_COUNT + inc] += (f & PS_MF_ENROLLED) ? 1 : 0;
     }
     if (a >= (unsigned)m->opt.care_min_age) {
-        t[m->L.care + ((size_t)r * PS_MICRO_CARE_STATES + ps_mf_care(f)) *
-                          (size_t)m->n_ages + a] += 1;
+        t[m->L.care + ((size_t)r * PS_MICRO_CARE_STATES + ps_mf_care(f)) * (size_t)m->n_ages + a] +=
+            1;
         if (ps_mf_care(f) >= (unsigned)m->opt.disabled_level && (m->opt.events & PS_MICRO_KIN)) {
             uint64_t *word = &m->dis_bits[i / PS_MICRO_WORD_BITS];
             const uint64_t bit = (uint64_t)1 << (i % PS_MICRO_WORD_BITS);
@@ -206,8 +204,8 @@ static int64_t births_of(const ps_micro *m, int64_t *t, size_t i, unsigned *f, u
     }
     if (stays && a >= flo && a <= fhi) {
         const uint64_t t2 = birth_thr(m, m->b2_thr, m->b2_p, i, *f, a, r);
-        const uint64_t T = first ? thr_product(t1, t2)
-                                 : t1 + thr_product(((uint64_t)1 << 32) - t1, t2);
+        const uint64_t T =
+            first ? thr_product(t1, t2) : t1 + thr_product(((uint64_t)1 << 32) - t1, t2);
         if (uB < T) {
             records += give_birth(m, t, i, f, r, 1);
             *yc = 0;
@@ -286,8 +284,7 @@ static size_t count_arrivals(ps_micro *m)
     size_t total = 0;
     for (unsigned h = 0; h < 2; ++h) {
         for (size_t c = 0; c < cells; ++c) {
-            double in = PS_MID_YEAR_FRACTION *
-                        m->in->mig[(size_t)m->step * cells + c] / m->scale;
+            double in = PS_MID_YEAR_FRACTION * m->in->mig[(size_t)m->step * cells + c] / m->scale;
             size_t k = 0;
             if (in > 0.0) {
                 uint32_t u[PS_LANES];
@@ -343,7 +340,8 @@ static int make_arrival(const ps_micro *m, int64_t *t, size_t id, unsigned h, si
         f = ps_mf_with(f, PS_MF_CARE_SHIFT,
                        ps_micro__care_draw(m, m->step + 1, (int)a, u[PS_LANE_3]));
     }
-    if ((m->opt.events & PS_MICRO_CHILDCARE) && a < PS_MICRO_CHILDCARE_AGES && v[PS_LANE_2] < m->enr_thr[a]) {
+    if ((m->opt.events & PS_MICRO_CHILDCARE) && a < PS_MICRO_CHILDCARE_AGES &&
+        v[PS_LANE_2] < m->enr_thr[a]) {
         f |= PS_MF_ENROLLED;
     }
     m->age[id] = (uint8_t)a;
@@ -473,8 +471,7 @@ static void kin_mark_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
 {
     (void)ws;
     const size_t lo = c * PS_MICRO_CHUNK, hi = chunk_end(m, lo);
-    const unsigned wmin = (unsigned)m->opt.working_age_min,
-                   wmax = (unsigned)m->opt.working_age_max,
+    const unsigned wmin = (unsigned)m->opt.working_age_min, wmax = (unsigned)m->opt.working_age_max,
                    old = (unsigned)m->opt.care_min_age;
     for (size_t i = lo; i < hi; ++i) {
         const unsigned a = m->age[i], mo_age = m->mage[i];
@@ -535,8 +532,8 @@ void ps_micro__kin_reset(ps_micro *m)
     }
 }
 
-void ps_micro__parity_shares(double sh[PS_PARITY_COUNT], const ps_micro *m, const int64_t *W, unsigned reg,
-                             unsigned age)
+void ps_micro__parity_shares(double sh[PS_PARITY_COUNT], const ps_micro *m, const int64_t *W,
+                             unsigned reg, unsigned age)
 {
     double total = 0.0;
     for (unsigned k = 0; k < PS_PARITY_COUNT; ++k) {
@@ -583,7 +580,8 @@ static ps_status check_identity(const ps_micro *m, ps_error *err)
                                         : m->state_pop[c - 1] + (a == w ? m->state_pop[c] : 0);
                 int64_t want = before - m->sum[m->L.deaths + c] + m->sum[m->L.mig + c];
                 if (m->sum[m->L.pop + c] != want) {
-                    return ps_error_set(err, PS_ENUMERIC, "microsimulation accounting fails in "
+                    return ps_error_set(err, PS_ENUMERIC,
+                                        "microsimulation accounting fails in "
                                         "%d, region %d, %s, age %d: %lld persons, expected %lld",
                                         m->in->start_year + m->step + 1, reg,
                                         ps_sex_name((ps_sex)sex), a,

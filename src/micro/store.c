@@ -111,16 +111,18 @@ size_t ps_micro_estimate_bytes(const ps_inputs *in, double scale)
         threads = PS_MICRO_EST_MIN_THREADS;
     }
     const size_t tl = tally_len(in->n_regions, in->n_ages);
-    size_t per_thread = add_sat(mul_sat(tl, sizeof(int64_t)),
-                                (size_t)PS_LANES * PS_MICRO_CHUNK * sizeof(uint32_t));
+    size_t per_thread =
+        add_sat(mul_sat(tl, sizeof(int64_t)), (size_t)PS_LANES * PS_MICRO_CHUNK * sizeof(uint32_t));
     size_t bytes = mul_sat(np, PS_MICRO_BYTES_PER_PERSON);
     bytes = add_sat(bytes, mul_sat(np / PS_MICRO_CHUNK + 1, sizeof(int64_t)));
     bytes = add_sat(bytes, mul_sat(per_thread, (size_t)threads));
     /* Sum, state and probability tables: a few tallies' worth. */
     bytes = add_sat(bytes, mul_sat(tl, 4 * sizeof(int64_t)));
     /* The result (as for a cohort run with parity and policy arrays) and the extra arrays. */
-    ps_mem_shape shape = { .n_steps = ps_inputs_steps(in), .n_regions = in->n_regions,
-                           .n_ages = in->n_ages, .n_scenarios = 1 };
+    ps_mem_shape shape = {.n_steps = ps_inputs_steps(in),
+                          .n_regions = in->n_regions,
+                          .n_ages = in->n_ages,
+                          .n_scenarios = 1};
     bytes = add_sat(bytes, ps_mem_estimate(&shape));
     size_t years_reg = (size_t)(shape.n_steps + 1) * (size_t)in->n_regions;
     size_t extra = years_reg * (PS_INCOME_COUNT * (PS_ORDER_COUNT + 2) + 2 +
@@ -157,8 +159,8 @@ static int grow_u32(uint32_t **p, size_t cap)
 static ps_status grow_arrays(ps_micro *m, size_t cap, ps_error *err)
 {
     int failed = grow_u8(&m->age, cap) + grow_u8(&m->ychild, cap) + grow_u8(&m->mage, cap) +
-                 grow_u8(&m->scratch, cap) + grow_u16(&m->region, cap) +
-                 grow_u16(&m->flags, cap) + grow_u32(&m->mother, cap);
+                 grow_u8(&m->scratch, cap) + grow_u16(&m->region, cap) + grow_u16(&m->flags, cap) +
+                 grow_u32(&m->mother, cap);
     const size_t words_old = m->cap / PS_MICRO_WORD_BITS + 1, words = cap / PS_MICRO_WORD_BITS + 1;
     uint64_t *bits = realloc(m->dis_bits, words * sizeof *bits);
     if (bits != NULL) {
@@ -174,8 +176,10 @@ static ps_status grow_arrays(ps_micro *m, size_t cap, ps_error *err)
         m->n_chunk_cap = chunks;
     }
     if (failed || cc == NULL) {
-        return ps_error_set(err, PS_ENOMEM, "out of memory for %zu simulated persons "
-                            "(%d bytes each)", cap, PS_MICRO_BYTES_PER_PERSON);
+        return ps_error_set(err, PS_ENOMEM,
+                            "out of memory for %zu simulated persons "
+                            "(%d bytes each)",
+                            cap, PS_MICRO_BYTES_PER_PERSON);
     }
     m->cap = cap;
     return PS_OK;
@@ -233,8 +237,10 @@ ps_status ps_micro__store_reserve(ps_micro *m, size_t need, ps_error *err)
         return PS_OK;
     }
     if (need > (size_t)UINT32_MAX) {
-        return ps_error_set(err, PS_ENOMEM, "more than %u simulated persons; use a larger "
-                            "scale", (unsigned)UINT32_MAX);
+        return ps_error_set(err, PS_ENOMEM,
+                            "more than %u simulated persons; use a larger "
+                            "scale",
+                            (unsigned)UINT32_MAX);
     }
     double grown = (double)m->cap * PS_MICRO_GROWTH;
     size_t cap = grown > (double)need ? (size_t)grown : need;
