@@ -57,6 +57,15 @@ check micro_scale_below_1 1 "$exe" run "$root/tests/data/bad/micro_scale_below_1
 expect_output micro_scale_located "micro_scale_below_1.yaml:17:10: error: micro.scale = 0.5"
 expect micro_scale_no_output test ! -e "$tmp/micro.h5"
 check micro_runs 0 "$exe" run -q "$root/scenarios/example_city_micro.yaml" -o "$tmp/micro.h5"
+# A micro family: the policy model steers the simulated births and the ledger is filled.
+{ sed -e "s|\.\./data/example|$root/data/example|" -e 's/^  replicates: 4/  replicates: 2/' \
+    "$root/scenarios/example_city_micro.yaml"
+  printf 'variants:\n  - name: reward\n    policies:\n      - {lever: birth_reward, start: 2026, first: 20000, second: 40000, third: 60000}\n'
+} >"$tmp/micro_family.yaml"
+check micro_family_runs 0 "$exe" run -q "$tmp/micro_family.yaml" -o "$tmp/micro_family.h5"
+check micro_family_compare 0 "$exe" compare "$tmp/micro_family.h5"
+expect_output micro_family_births_gained "^reward: [1-9][0-9]* births gained over the horizon; [0-9]+ yuan per"
+
 check micro_info 0 "$exe" info "$tmp/micro.h5"
 check micro_targets 0 "$exe" targets "$tmp/micro.h5"
 expect_output micro_targets_childcare "childcare"

@@ -686,6 +686,11 @@ static void test_plot__report_embeds_every_chart_and_escapes_user_text(void **st
     assert_non_null(strstr(html, "back\\slash"));
     assert_non_null(strstr(html, "evil&#39;&quot; ; $(touch pwned4) &lt;b&gt;"));
     assert_non_null(strstr(html, "Policy costs"));
+    /* Targets: the places the demand needs are capacity - surplus + shortage (the fixture's
+     * childcare in its first year: 8,100 - 2,250 + 3,000), short, so missed. */
+    assert_non_null(strstr(html, "Needed by demand"));
+    assert_non_null(strstr(html, "<td>8,850</td>"));
+    assert_non_null(strstr(html, "class=\"t missed\""));
     assert_null(strstr(html, "http://"));
     assert_null(strstr(html, "https://"));
     free(html);

@@ -136,6 +136,10 @@ typedef struct ps_care_need {
  */
 double ps_care_prevalence(const ps_care_need *cn, int level, int age, int year);
 
+/** 1 if two classes count some of the same persons: common ages and the same need level,
+ * or either without one. */
+int ps_svc_classes_overlap(const ps_svc_class *a, const ps_svc_class *b);
+
 /**
  * Check a set of services against the care-need model: class ages inside 0..n_ages-1,
  * need levels and settings that exist, no overlapping classes, ratios > 0.

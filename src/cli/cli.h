@@ -71,6 +71,9 @@ void cli_print_version(void);
  * replicate with the baseline's random numbers, into res[0..n_members-1] as the mean over
  * the replicates with res[i].micro filled; *n_res counts the results filled.
  */
+/* A member's response: its elasticity preset (else the --elasticity choice) and overrides. */
+ps_response cli_member_response(const ps_scn_member *m, ps_elasticity cli_choice);
+
 /* Refuse an engine: micro run that would not fit: the person store plus `results`, with
  * the estimate in a message located at micro.scale. */
 ps_status cli_micro_memory_check(const ps_scenario *scn, const ps_inputs *in,

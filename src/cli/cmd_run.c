@@ -272,7 +272,7 @@ static ps_status default_output(char *out, size_t size, const char *name, ps_err
 
 /* The response of one member: the preset (its own response.elasticity, else --elasticity)
  * with the scenario's explicit overrides on top. */
-static ps_response member_response(const ps_scn_member *m, ps_elasticity cli_choice)
+ps_response cli_member_response(const ps_scn_member *m, ps_elasticity cli_choice)
 {
     ps_response r;
     ps_response_preset(&r, m->has_elasticity ? m->elasticity : cli_choice);
@@ -302,7 +302,7 @@ static ps_status run_family(ps_result *res, int *n_res, ps_proj *proj, const run
         const ps_scn_member *m = &scn->members[i];
         ps_run_spec spec = { .name = m->name, .title = m->title, .policies = m->policies,
                              .n_policies = m->n_policies,
-                             .response = member_response(m, o->elasticity),
+                             .response = cli_member_response(m, o->elasticity),
                              .economy = m->economy };
         if ((rc = cli_check_interrupt(err)) == PS_OK) {
             rc = ps_run_scenario(&res[i], proj, women0, &scn->birth_order, &spec,

@@ -107,14 +107,6 @@ static ps_status enroll_table(double **out, const ps_service *svc, int n_svc,
     return PS_OK;
 }
 
-static ps_response member_response(const ps_scn_member *m, ps_elasticity cli_choice)
-{
-    ps_response r;
-    ps_response_preset(&r, m->has_elasticity ? m->elasticity : cli_choice);
-    ps_response_apply(&r, &m->response);
-    return r;
-}
-
 /* Element-wise mean of n arrays of `count` doubles, in replicate order; NULL if any is. */
 static double *mean_of(const ps_micro_extra *x, int n, size_t offset, size_t count, int *ok)
 {
@@ -206,9 +198,12 @@ ps_status cli_micro_memory_check(const ps_scenario *scn, const ps_inputs *in,
     if (rc != PS_OK) {
         return rc;
     }
+    /* The store's estimate already counts one result and the libraries' allowance. */
+    ps_mem_shape one = *results;
+    one.n_scenarios = 1;
     const size_t store = ps_micro_estimate_bytes(in, scn->micro.scale);
     const size_t res = ps_mem_estimate(results);
-    const double need = (double)store + (double)res;
+    const double need = (double)store + (double)res - (double)ps_mem_estimate(&one);
     if (store != SIZE_MAX && res != SIZE_MAX && need <= (double)avail) {
         return PS_OK;
     }
@@ -237,7 +232,7 @@ ps_status cli_run_micro(ps_result *res, int *n_res, ps_proj *proj, const ps_scen
     ps_micro_extra *extras = calloc((size_t)nm * (size_t)R, sizeof *extras);
     ps_micro_person **samples = calloc((size_t)nm, sizeof *samples);
     size_t *n_samples = calloc((size_t)nm, sizeof *n_samples);
-    int levels = 0, done = 0;
+    int levels = 0;
     progress_ctx pc = { .tty = isatty(STDERR_FILENO), .quiet = quiet, .n_replicates = R };
     ps_status rc = PS_OK;
     if (women0 == NULL || income == NULL || reps == NULL || extras == NULL || samples == NULL ||
@@ -278,7 +273,7 @@ ps_status cli_run_micro(ps_result *res, int *n_res, ps_proj *proj, const ps_scen
             const ps_scn_member *m = &scn->members[i];
             ps_run_spec spec = { .name = m->name, .title = m->title, .policies = m->policies,
                                  .n_policies = m->n_policies,
-                                 .response = member_response(m, elasticity),
+                                 .response = cli_member_response(m, elasticity),
                                  .economy = m->economy };
             ps_micro *mi = NULL;
             ps_micro_options o = opt;
@@ -299,7 +294,6 @@ ps_status cli_run_micro(ps_result *res, int *n_res, ps_proj *proj, const ps_scen
                                      (size_t)scn->micro.sample, 0, err);
             }
             ps_micro_free(mi);
-            done += rc == PS_OK;
         }
     }
     for (int i = 0; rc == PS_OK && i < nm; ++i) {
@@ -318,7 +312,6 @@ ps_status cli_run_micro(ps_result *res, int *n_res, ps_proj *proj, const ps_scen
     for (int i = 0; samples != NULL && i < nm; ++i) {
         free(samples[i]);
     }
-    (void)done;
     free(samples);
     free(n_samples);
     free(reps);

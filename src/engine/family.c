@@ -91,6 +91,30 @@ static void compare_with_baseline(ps_result *res, const ps_result *base)
     res->cost_per_additional_birth_discounted = gained > 0.0 ? cost_disc / gained : NAN;
 }
 
+/* The policy model's multipliers of births by order for the state on 1 July of year index
+ * y, the same in every region: mult[reg][order]. */
+static void step_multipliers(double *mult, const ps_result *res, ps_policy_model *m, int y)
+{
+    double m_all[PS_ORDER_COUNT];
+    ps_policy_multipliers(m, res->start_year + y, persons_in(res, y, 0, res->n_ages - 1),
+                          persons_in(res, y, 0, UNDER3_AGES - 1), m_all);
+    for (int reg = 0; reg < res->n_regions; ++reg) {
+        memcpy(&mult[(size_t)reg * PS_ORDER_COUNT], m_all, sizeof m_all);
+    }
+}
+
+/* Tell the policy model the births by order of step y, summed over the regions. */
+static void observe_births(ps_policy_model *m, const ps_result *res, int y)
+{
+    double b_all[PS_ORDER_COUNT] = { 0.0 };
+    for (int reg = 0; reg < res->n_regions; ++reg) {
+        for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+            b_all[k] += res->births_by_order[ps_result_ordercell(res, y, reg, k)];
+        }
+    }
+    ps_policy_observe(m, b_all);
+}
+
 static ps_status run_steps(ps_result *res, const ps_proj *p, ps_policy_model *m, ps_error *err)
 {
     ps_status rc = PS_OK;
@@ -101,13 +125,7 @@ static ps_status run_steps(ps_result *res, const ps_proj *p, ps_policy_model *m,
         return ps_error_set(err, PS_ENOMEM, "out of memory for birth multipliers");
     }
     for (int y = 0; y + 1 < res->n_years && rc == PS_OK; ++y) {
-        const int year = res->start_year + y;
-        double m_all[PS_ORDER_COUNT];
-        ps_policy_multipliers(m, year, persons_in(res, y, 0, res->n_ages - 1),
-                              persons_in(res, y, 0, UNDER3_AGES - 1), m_all);
-        for (int reg = 0; reg < nr; ++reg) {
-            memcpy(&mult[(size_t)reg * PS_ORDER_COUNT], m_all, sizeof m_all);
-        }
+        step_multipliers(mult, res, m, y);
         ps_proj_events ev = {
             .births = &res->births[ps_result_sexcell(res, y, 0, 0)],
             .deaths = &res->deaths[ps_result_cell(res, y, 0, 0, 0)],
@@ -128,13 +146,7 @@ static ps_status run_steps(ps_result *res, const ps_proj *p, ps_policy_model *m,
                                  err);
         res->emigration_shortfall += ev.adjustment;
         ps_proj_record_rates(res, p, y, scale);
-        double b_all[PS_ORDER_COUNT] = { 0.0 };
-        for (int reg = 0; reg < nr; ++reg) {
-            for (int k = 0; k < PS_ORDER_COUNT; ++k) {
-                b_all[k] += par.births_by_order[(size_t)reg * PS_ORDER_COUNT + (size_t)k];
-            }
-        }
-        ps_policy_observe(m, b_all);
+        observe_births(m, res, y);
     }
     free(mult);
     return rc;
@@ -194,20 +206,10 @@ ps_status ps_run_scenario_micro(ps_result *res, ps_micro_extra *extra, ps_micro 
         rc = ps_error_set(err, PS_ENOMEM, "out of memory for birth multipliers");
     }
     for (int y = 0; y + 1 < res->n_years && rc == PS_OK; ++y) {
-        double m_all[PS_ORDER_COUNT], b_all[PS_ORDER_COUNT] = { 0.0 };
-        ps_policy_multipliers(m, res->start_year + y, persons_in(res, y, 0, res->n_ages - 1),
-                              persons_in(res, y, 0, UNDER3_AGES - 1), m_all);
-        for (int reg = 0; reg < nr; ++reg) {
-            memcpy(&mult[(size_t)reg * PS_ORDER_COUNT], m_all, sizeof m_all);
-        }
+        step_multipliers(mult, res, m, y);
         rc = ps_micro_step(mi, res, extra, mult, err);
-        for (int reg = 0; rc == PS_OK && reg < nr; ++reg) {
-            for (int k = 0; k < PS_ORDER_COUNT; ++k) {
-                b_all[k] += res->births_by_order[ps_result_ordercell(res, y, reg, k)];
-            }
-        }
         if (rc == PS_OK) {
-            ps_policy_observe(m, b_all);
+            observe_births(m, res, y);
         }
     }
     if (rc == PS_OK) {

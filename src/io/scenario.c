@@ -3480,8 +3480,6 @@ static ps_status check_class_overlap(const load_ctx *c, const char *prefix, cons
     for (int j = 1; j < s->n_classes; ++j) {
         for (int i = 0; i < j; ++i) {
             const ps_svc_class *a = &s->classes[i], *b = &s->classes[j];
-            bool ages = a->age_lo <= b->age_hi && b->age_lo <= a->age_hi;
-            bool needs = a->need < 0 || b->need < 0 || a->need == b->need;
             char pa[PATH_MAX_LEN], pb[PATH_MAX_LEN];
             join_index(pa, sizeof pa, prefix, (size_t)i);
             join_index(pb, sizeof pb, prefix, (size_t)j);
@@ -3489,7 +3487,7 @@ static ps_status check_class_overlap(const load_ctx *c, const char *prefix, cons
                 return fail_at(c, PS_EINVAL, value_loc(c, pb),
                                "%s: class name '%s' is already used by %s", pb, b->name, pa);
             }
-            if (ages && needs) {
+            if (ps_svc_classes_overlap(a, b)) {
                 return fail_at(c, PS_EINVAL, value_loc(c, pb),
                                "%s '%s' (ages %d..%d) overlaps %s '%s' (ages %d..%d, line %ld); "
                                "classes must not count the same persons",

@@ -74,7 +74,7 @@ double ps_care_prevalence(const ps_care_need *cn, int level, int age, int year)
 /* ---------------------------------------------------------------------------------------
  * Validation (the loader makes the same checks with file positions).
  */
-static bool classes_overlap(const ps_svc_class *a, const ps_svc_class *b)
+int ps_svc_classes_overlap(const ps_svc_class *a, const ps_svc_class *b)
 {
     bool ages = a->age_lo <= b->age_hi && b->age_lo <= a->age_hi;
     bool needs = a->need < 0 || b->need < 0 || a->need == b->need;
@@ -139,7 +139,7 @@ static ps_status validate_service(const ps_service *s, const ps_care_need *cn, i
     for (int i = 0; rc == PS_OK && i < s->n_classes; ++i) {
         rc = validate_class(s, &s->classes[i], cn, n_ages, err);
         for (int j = 0; rc == PS_OK && j < i; ++j) {
-            if (classes_overlap(&s->classes[i], &s->classes[j])) {
+            if (ps_svc_classes_overlap(&s->classes[i], &s->classes[j])) {
                 rc = ps_error_set(err, PS_EINVAL, "service '%s': classes '%s' and '%s' overlap",
                                   s->name, s->classes[j].name, s->classes[i].name);
             }
@@ -322,8 +322,7 @@ double ps_service_uptake_at(const ps_service *s, const ps_care_need *cn, const p
     if (users == NULL) {
         return NAN;
     }
-    double demand = class_users(users, r, s, cn, y, reg, &group);
-    (void)demand;
+    class_users(users, r, s, cn, y, reg, &group);
     for (int c = 0; c < s->n_classes; ++c) {
         const ps_svc_class *k = &s->classes[c];
         if (k->need < 0 && age >= k->age_lo && age <= k->age_hi) {
