@@ -16,7 +16,8 @@ foreach(cmd run check info targets)
 endforeach()
 
 add_test(NAME cli_check_default_scenario COMMAND ${PS_EXE} check ${PS_SCN}/china.yaml)
-set_tests_properties(cli_check_default_scenario PROPERTIES PASS_REGULAR_EXPRESSION "china.yaml: ok")
+set_tests_properties(cli_check_default_scenario PROPERTIES PASS_REGULAR_EXPRESSION "china.yaml: ok"
+                     ENVIRONMENT "POPSIM_DATA_DIR=${PS_WPP_DIR}")
 
 add_test(NAME cli_check_example_city COMMAND ${PS_EXE} check ${PS_SCN}/example_city.yaml)
 set_tests_properties(cli_check_example_city PROPERTIES PASS_REGULAR_EXPRESSION "example_city.yaml: ok")

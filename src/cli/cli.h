@@ -31,6 +31,15 @@ void cli_print_error(const ps_error *err);
 /* Timestamped progress line on stderr (UTC), unless quiet. */
 void cli_log(int quiet, const char *fmt, ...) PS_PRINTF(2, 3);
 
+/**
+ * The folder beside which ../shared/data/wpp2024 is looked for when neither --wpp-dir,
+ * data.wpp_dir nor POPSIM_DATA_DIR names the WPP data: the nearest of the program's folder
+ * and its ancestors (up to four levels, so build/popsim finds the project's root) that has
+ * ../shared/data/wpp2024/locations.csv; NULL (meaning the current folder) when none has.
+ * Decided at run time: no source path is compiled into the program.
+ */
+const char *cli_project_root(char *buf, size_t size);
+
 /* Seconds since an arbitrary start (monotonic). */
 double cli_now(void);
 

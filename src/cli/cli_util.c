@@ -7,9 +7,13 @@
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "popsim/units.h"
+#include "popsim/version.h"
 
 void cli_print_error(const ps_error *err)
 {
@@ -119,5 +123,31 @@ void cli_join_args(char *buf, size_t size, int argc, char **argv)
 
 void cli_print_version(void)
 {
-    printf("popsim %s (commit %s)\n", PS_VERSION, PS_GIT_COMMIT);
+    printf("popsim %s (commit %s)\n", ps_version(), ps_git_commit());
+}
+
+const char *cli_project_root(char *buf, size_t size)
+{
+    enum { MAX_LEVELS = 4 };
+    char dir[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+    if (n <= 0) {
+        return NULL;
+    }
+    dir[n] = '\0';
+    for (int level = 0; level <= MAX_LEVELS; ++level) {
+        char *slash = strrchr(dir, '/');
+        if (slash == NULL || slash == dir) {
+            return NULL;
+        }
+        *slash = '\0'; /* the folder of the program, then its parent, ... */
+        char probe[PATH_MAX + 64];
+        struct stat st;
+        snprintf(probe, sizeof probe, "%s/../shared/data/wpp2024/locations.csv", dir);
+        if (stat(probe, &st) == 0 && S_ISREG(st.st_mode) && strlen(dir) < size) {
+            snprintf(buf, size, "%s", dir);
+            return buf;
+        }
+    }
+    return NULL;
 }

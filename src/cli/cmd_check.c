@@ -70,7 +70,9 @@ int cli_cmd_check(int argc, char **argv)
     ps_scenario scn;
     ps_inputs in;
     char cache_dir[PATH_MAX];
-    ps_build_options bo = { .wpp_dir = wpp_dir, .project_root = PS_PROJECT_ROOT };
+    char root[PATH_MAX];
+    ps_build_options bo = { .wpp_dir = wpp_dir,
+                            .project_root = cli_project_root(root, sizeof root) };
     if (ps_wpp_default_cache_dir(cache_dir, sizeof cache_dir, NULL) == PS_OK) {
         bo.cache_dir = cache_dir;
     }

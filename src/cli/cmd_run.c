@@ -427,11 +427,12 @@ int cli_cmd_run(int argc, char **argv)
     if (status >= 0) {
         return status;
     }
-    char cache_dir[PATH_MAX], cmdline[4096];
+    char cache_dir[PATH_MAX], cmdline[4096], root[PATH_MAX];
     ps_error err;
     ps_error_clear(&err);
-    ps_build_options bo = {
-        .wpp_dir = o.wpp_dir, .project_root = PS_PROJECT_ROOT, .cache_dir = NULL};
+    ps_build_options bo = { .wpp_dir = o.wpp_dir,
+                            .project_root = cli_project_root(root, sizeof root),
+                            .cache_dir = NULL };
     if (!o.no_cache && ps_wpp_default_cache_dir(cache_dir, sizeof cache_dir, NULL) == PS_OK) {
         bo.cache_dir = cache_dir;
     }

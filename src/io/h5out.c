@@ -14,6 +14,7 @@
 #endif
 
 #include "popsim/h5out.h"
+#include "popsim/version.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -1101,8 +1102,8 @@ static ps_status write_globals(hid_t file, const ps_result *first, const ps_prov
     } text[] = {
         { "Conventions", "CF-1.8" },
         { "title", first->title != NULL ? first->title : first->name },
-        { "popsim_version", PS_VERSION },
-        { "git_commit", PS_GIT_COMMIT },
+        { "popsim_version", ps_version() },
+        { "git_commit", ps_git_commit() },
         { "scenario_file", prov->scenario_path },
         { "scenario_sha256", prov->scenario_sha256 },
         { "command_line", cmd },

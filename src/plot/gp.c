@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "plot_int.h"
+#include "popsim/version.h"
 
 /* Font of each language: Noto Sans CJK SC (Debian fonts-noto-cjk) has the Chinese glyphs;
  * "Sans" lets fontconfig pick the system's default and fall back to it for CJK names. */
@@ -160,7 +161,7 @@ static void write_preamble(plot_ctx *x)
     fputs("# ", gp);
     ps_plot__put_plain(gp, ps_plot_chart_caption(caption, sizeof caption, x->s, x->chart,
                                                  x->opt->lang));
-    fprintf(gp, "\n# Written by popsim %s from the result file ", PS_VERSION);
+    fprintf(gp, "\n# Written by popsim %s from the result file ", ps_version());
     ps_plot__put_plain(gp, x->s->path);
     fprintf(gp, "\n# Numbers: %s (columns named in its first line). To restyle, edit this file\n"
                 "# (terminal size and font, colours, labels) and run `gnuplot %s.gp` in this "

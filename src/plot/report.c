@@ -18,6 +18,7 @@
 
 #include "plot_int.h"
 #include "popsim/units.h"
+#include "popsim/version.h"
 
 /* Period boundaries of the summary: every 5 years for the first 25 years, then every 10. */
 #define REPORT_NEAR_STEP 5
@@ -414,7 +415,7 @@ static void write_head(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
     fprintf(out, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                  "<meta name=\"generator\" content=\"popsim %s\">\n<title>",
-            html_lang[lang], PS_VERSION);
+            html_lang[lang], ps_version());
     ps_plot__put_html(out, title);
     fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", style_sheet);
     ps_plot__put_html(out, title);

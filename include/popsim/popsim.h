@@ -1,0 +1,32 @@
+/*
+ * popsim/popsim.h - the whole public API of libps: include this one header.
+ * Layers, lowest first: core (errors, units, population, inputs, results, memory),
+ * demography, engines, policy and services, then I/O and plotting. A test checks that
+ * every header installed beside this one is included here.
+ */
+#ifndef PS_POPSIM_H
+#define PS_POPSIM_H
+
+#include "popsim/version.h"
+#include "popsim/error.h"
+#include "popsim/units.h"
+#include "popsim/pop.h"
+#include "popsim/inputs.h"
+#include "popsim/result.h"
+#include "popsim/memory.h"
+#include "popsim/sha256.h"
+#include "popsim/demog.h"
+#include "popsim/policy.h"
+#include "popsim/proj.h"
+#include "popsim/micro.h"
+#include "popsim/family.h"
+#include "popsim/services.h"
+#include "popsim/scenario.h"
+#include "popsim/builder.h"
+#include "popsim/planner.h"
+#include "popsim/wpp.h"
+#include "popsim/h5out.h"
+#include "popsim/h5read.h"
+#include "popsim/plot.h"
+
+#endif /* PS_POPSIM_H */

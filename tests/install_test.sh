@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Install popsim into a temporary prefix and build a small program against it the two ways
+# a user would: pkg-config (shared and static) and CMake's find_package(popsim). Checks the
+# installed tree (program, man page, docs, headers, both libraries), that popsim.h includes
+# every installed header, that no source path of the build is compiled into the program or
+# the library, and that the installed program runs.
+# usage: install_test.sh BUILD_DIR SOURCE_DIR VERSION
+set -u
+build=$(realpath "$1"); src=$(realpath "$2"); version=$3
+tmp=$(mktemp -d /tmp/popsim_install_XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+prefix=$tmp/prefix
+pass=0; fail=0
+expect() { local name=$1; shift; if "$@" >"$tmp/out" 2>&1; then pass=$((pass + 1));
+  else fail=$((fail + 1)); echo "FAIL $name"; sed 's/^/    /' "$tmp/out" | head -20; fi; }
+
+expect install cmake --install "$build" --prefix "$prefix"
+libdir=$(ls -d "$prefix"/lib*/ | head -n1); libdir=${libdir%/}
+for f in bin/popsim share/man/man1/popsim.1 share/doc/popsim/model.md include/popsim/popsim.h \
+         include/popsim/version.h; do
+  expect "installed_$f" test -f "$prefix/$f"
+done
+expect installed_shared_lib test -f "$libdir/libps.so.${version%%.*}"
+expect installed_static_lib test -f "$libdir/libps.a"
+expect installed_cmake_package test -f "$libdir/cmake/popsim/popsimConfig.cmake"
+expect installed_pc test -f "$libdir/pkgconfig/popsim.pc"
+
+# popsim.h includes every header installed beside it.
+missing=""
+for h in "$prefix"/include/popsim/*.h; do
+  b=$(basename "$h"); [[ $b == popsim.h ]] && continue
+  grep -q "#include \"popsim/$b\"" "$prefix/include/popsim/popsim.h" || missing="$missing $b"
+done
+expect umbrella_includes_all test -z "$missing"
+[[ -z $missing ]] || echo "    popsim.h lacks:$missing"
+
+# No path of the source or build tree is compiled into what is installed.
+expect no_source_paths_in_program bash -c "! grep -aqF -e '$src' -e '$build' '$prefix/bin/popsim'"
+expect no_source_paths_in_library bash -c "! grep -aqF -e '$src' -e '$build' $libdir/libps.so.$version"
+
+# The installed program runs and reports its version.
+expect installed_program_version bash -c "'$prefix/bin/popsim' --version | grep -qF 'popsim $version'"
+
+# pkg-config: shared, then static.
+export PKG_CONFIG_PATH=$libdir/pkgconfig
+expect pkgconfig_version bash -c "test \"\$(pkg-config --modversion popsim)\" = '$version'"
+expect pkgconfig_build_shared bash -c "cc -std=c11 '$src/tests/install/consumer.c' -o '$tmp/consumer_pc' \
+  \$(pkg-config --cflags --libs popsim) -lm -Wl,-rpath,'$libdir'"
+expect pkgconfig_run_shared "$tmp/consumer_pc" "$version"
+expect pkgconfig_shared_linked bash -c "ldd '$tmp/consumer_pc' | grep -q '$libdir/libps.so'"
+# Static: libps.a named explicitly (beside libps.so, -lps would take the shared one), then
+# the private dependencies that `pkg-config --static` lists.
+static_deps=$(pkg-config --static --libs popsim | sed -e 's/^-lps / /' -e 's/ -lps / /g')
+expect pkgconfig_build_static bash -c "cc -std=c11 '$src/tests/install/consumer.c' -o '$tmp/consumer_static' \
+  \$(pkg-config --cflags popsim) '$libdir/libps.a' $static_deps"
+expect pkgconfig_static_not_shared bash -c "! ldd '$tmp/consumer_static' | grep -q libps.so"
+expect pkgconfig_run_static "$tmp/consumer_static" "$version"
+
+# CMake: find_package(popsim) -> popsim::ps.
+expect cmake_configure cmake -S "$src/tests/install" -B "$tmp/cmake_build" -DCMAKE_PREFIX_PATH="$prefix"
+expect cmake_build cmake --build "$tmp/cmake_build"
+expect cmake_run "$tmp/cmake_build/consumer" "$version"
+
+echo "install: $pass passed, $fail failed"
+[[ $fail -eq 0 ]]
