@@ -32,3 +32,7 @@ set_tests_properties(cli_check_bad_scenario_is_located PROPERTIES
 add_test(NAME cli_behaviour
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_test.sh ${PS_EXE} ${CMAKE_SOURCE_DIR}
                  ${PS_WPP_DIR} $<TARGET_FILE:test_h5out>)
+
+# Every function docs/ names as `file.c: function` exists (docs/model.md, issue #11).
+add_test(NAME cli_docs_functions COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/docs_test.py
+         ${CMAKE_SOURCE_DIR})
