@@ -36,3 +36,9 @@ add_test(NAME cli_behaviour
 # Every function docs/ names as `file.c: function` exists (docs/model.md, issue #11).
 add_test(NAME cli_docs_functions COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/docs_test.py
          ${CMAKE_SOURCE_DIR})
+
+# Every group of every bundled scenario's result copies with h5copy, values intact (#16).
+add_test(NAME cli_h5copy_every_group
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/h5copy_test.sh $<TARGET_FILE:popsim>
+                 ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
+set_tests_properties(cli_h5copy_every_group PROPERTIES TIMEOUT 600)

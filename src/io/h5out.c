@@ -308,11 +308,22 @@ static hid_t utf8_string_type(void)
 
 /* Group (or file) creation list that records link creation order, so ncdump, xarray and
  * ps_h5_list show scenarios and variables in the order they were written. */
+/*
+ * Group (and root group) creation: links in creation order, and attributes kept in the
+ * object header ("compact") up to PS_H5_MAX_COMPACT_ATTRS. HDF5's default moves a group
+ * past 8 attributes to dense storage, and HDF5 1.10's object copy (h5copy, h5py's
+ * Group.copy) crashes on dense attributes holding variable-length strings, which a
+ * policy variant's group has (issue #16).
+ */
+#define PS_H5_MAX_COMPACT_ATTRS 64
+#define PS_H5_MIN_DENSE_ATTRS 48
+
 static hid_t ordered_plist(hid_t cls)
 {
     hid_t pl = H5Pcreate(cls);
     if (pl >= 0 &&
-        H5Pset_link_creation_order(pl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0) {
+        (H5Pset_link_creation_order(pl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0 ||
+         H5Pset_attr_phase_change(pl, PS_H5_MAX_COMPACT_ATTRS, PS_H5_MIN_DENSE_ATTRS) < 0)) {
         H5Pclose(pl);
         pl = H5I_INVALID_HID;
     }
