@@ -30,7 +30,7 @@ cmake -S "$root" -B "$build/lib" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Rel
   >/dev/null
 cmake --build "$build/lib" --target ps -j"$(nproc)" >/dev/null
 hdf5_dir=$(pkg-config --variable=libdir hdf5)
-libs=("$build/lib/libps.a" $(pkg-config --libs gsl libcyaml yaml-0.1 hdf5 zlib)
+libs=("$build/lib/libps.a" $(pkg-config --libs gsl libcyaml yaml-0.1 hdf5 zlib libzip libxml-2.0)
       -L"$hdf5_dir" -lhdf5_serial_hl -Wl,-rpath,"$hdf5_dir" -fopenmp -lm)
 for h in "${harnesses[@]}"; do
   [[ -f $root/fuzz/fuzz_$h.c ]] || { echo "fuzz: no harness fuzz/fuzz_$h.c" >&2; exit 2; }

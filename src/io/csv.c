@@ -65,6 +65,26 @@ ps_status ps_csv__open(ps_csv **out, const char *path, ps_error *err)
     return PS_OK;
 }
 
+ps_status ps_csv__open_memory(ps_csv **out, const char *path, char *text, size_t len,
+                             ps_error *err)
+{
+    *out = NULL;
+    ps_csv *c = calloc(1, sizeof *c);
+    if (c == NULL || (c->path = malloc(strlen(path) + 1)) == NULL) {
+        free(text);
+        ps_csv__close(c);
+        return ps_error_set(err, PS_ENOMEM, "out of memory opening '%s'", path);
+    }
+    strcpy(c->path, path);
+    /* The whole text is the one chunk there is; the line reader never refills. */
+    c->chunk = text;
+    c->chunk_len = len;
+    c->chunk_pos = 0;
+    c->eof = 1;
+    *out = c;
+    return PS_OK;
+}
+
 static int refill(ps_csv *c, ps_error *err)
 {
     int n = gzread(c->gz, c->chunk, PS_CSV_CHUNK);

@@ -31,6 +31,13 @@ typedef struct ps_csv_row {
 ps_status ps_csv__open(ps_csv **out, const char *path, ps_error *err);
 
 /**
+ * A reader over text in memory (a converted spreadsheet), reported as `path`. Takes
+ * ownership of text (malloc'ed, len bytes), also on failure. @return PS_OK; PS_ENOMEM
+ */
+ps_status ps_csv__open_memory(ps_csv **out, const char *path, char *text, size_t len,
+                              ps_error *err);
+
+/**
  * Read the next line into *line (NUL-terminated, without line end) and its length.
  * Returns 1 for a line, 0 at end of file, and -1 on error (err set: I/O error, a NUL byte,
  * or a line longer than 1 MiB).

@@ -15,9 +15,12 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "io/csv_int.h"
+#include "io/xlsx_int.h"
 #include "popsim/demog.h"
 #include "popsim/units.h"
 
@@ -747,23 +750,62 @@ static ps_status read_rows(plan_reader *rd, ps_csv *c, ps_error *err)
 }
 
 /* Read and validate a whole file into rd (released by the caller on every path). */
+/*
+ * Open an input: a CSV file (plain or gzip), or a sheet of a workbook read as CSV text.
+ * "book.xlsx#Sheet" names a sheet (the scenario's `sheet:` key becomes this suffix); a
+ * workbook without one gives its first sheet. *map_out locates errors in the sheet.
+ */
+static ps_status open_input(ps_csv **out, ps_xlsx_map **map_out, const char *path,
+                            ps_error *err)
+{
+    *map_out = NULL;
+    const char *hash = strrchr(path, '#');
+    char file[PATH_MAX];
+    const char *sheet = NULL;
+    struct stat st;
+    snprintf(file, sizeof file, "%s", path);
+    if (hash != NULL && (size_t)(hash - path) < sizeof file && stat(path, &st) != 0) {
+        file[hash - path] = '\0';
+        if (ps_xlsx__is_workbook(file)) {
+            sheet = hash + 1;
+        } else {
+            snprintf(file, sizeof file, "%s", path);
+        }
+    }
+    if (!ps_xlsx__is_workbook(file)) {
+        return ps_csv__open(out, path, err);
+    }
+    char *text = NULL;
+    size_t len = 0;
+    ps_status rc = ps_xlsx__read_sheet(&text, &len, map_out, file, sheet, err);
+    if (rc == PS_OK) {
+        rc = ps_csv__open_memory(out, file, text, len, err);
+    }
+    return rc;
+}
+
 static ps_status read_file(plan_reader *rd, const plan_fmt *f, int n_ages, const char *path,
                            ps_error *err)
 {
     ps_csv *c = NULL;
+    ps_xlsx_map *map = NULL;
     ps_status rc = reader_init(rd, f, n_ages, path, err);
     if (rc != PS_OK) {
         goto done;
     }
-    if ((rc = ps_csv__open(&c, path, err)) != PS_OK) {
+    if ((rc = open_input(&c, &map, path, err)) != PS_OK) {
         goto done;
     }
+    rd->path = ps_csv__path(c); /* a workbook's errors are located at its cells */
     if ((rc = ps_csv__expect_header(c, f->cols, f->n_cols, err)) != PS_OK) {
         goto done;
     }
     rc = read_rows(rd, c, err);
 done:
+    rd->path = path;
     ps_csv__close(c);
+    ps_xlsx__locate(map, err);
+    ps_xlsx__map_free(map);
     return rc;
 }
 

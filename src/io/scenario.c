@@ -36,6 +36,7 @@
 #include <cyaml/cyaml.h>
 #include <yaml.h>
 
+#include "io/xlsx_int.h"
 #include "popsim/pop.h"
 #include "popsim/services.h"
 #include "popsim/units.h"
@@ -72,11 +73,13 @@ typedef struct raw_data {
 
 typedef struct raw_population {
     char *file;
+    char *sheet;
 } raw_population;
 
 typedef struct raw_mortality {
     char *mx_file;
     char *e0_file;
+    char *sheet;
 } raw_mortality;
 
 typedef struct raw_fertility {
@@ -85,11 +88,13 @@ typedef struct raw_fertility {
     double tfr;
     int pattern; /* ps_fert_pattern */
     double mean_age;
+    char *sheet;
 } raw_fertility;
 
 typedef struct raw_srb {
     double value;
     char *file;
+    char *sheet;
 } raw_srb;
 
 typedef struct raw_migration {
@@ -99,6 +104,7 @@ typedef struct raw_migration {
     char *total_file;
     double male_share;
     ps_rogers_castro schedule; /* only the keys given are copied over the defaults */
+    char *sheet;
 } raw_migration;
 
 /* One item of `policies:`; every lever's keys in one struct (keys.levers says which apply). */
@@ -352,6 +358,9 @@ static const scn_key migration_keys[] = {
       .deflt = "Rogers-Castro fundamental schedule",
       .help = "Rogers-Castro age schedule of net migrants; only with total or total_file",
       .sub = &schedule_section },
+    { .key = "sheet", .type = KEY_TEXT, .offset = offsetof(raw_migration, sheet),
+      .deflt = "the first sheet",
+      .help = "sheet to read from this section's .xlsx workbooks (docs/input-format.md)" },
 };
 static const scn_section migration_section = { migration_keys, ARRAY_LEN(migration_keys),
                                                sizeof(raw_migration), NULL };
@@ -363,6 +372,9 @@ static const scn_key srb_keys[] = {
       .help = "constant sex ratio at birth" },
     { .key = "file", .type = KEY_PATH, .offset = offsetof(raw_srb, file), .deflt = "none",
       .help = "sex ratio at birth by year, male births per female birth", .csv = "year,srb" },
+    { .key = "sheet", .type = KEY_TEXT, .offset = offsetof(raw_srb, sheet),
+      .deflt = "the first sheet",
+      .help = "sheet to read from this section's .xlsx workbooks (docs/input-format.md)" },
 };
 static const scn_section srb_section = { srb_keys, ARRAY_LEN(srb_keys), sizeof(raw_srb),
                                          NULL };
@@ -391,6 +403,9 @@ static const scn_key fertility_keys[] = {
     { .key = "mean_age", .type = KEY_REAL, .offset = offsetof(raw_fertility, mean_age),
       .min = 15.0, .max = 45.0, .unit = "years", .deflt = "none",
       .help = "mean age of childbearing of the Hadwiger curve; only with pattern: hadwiger" },
+    { .key = "sheet", .type = KEY_TEXT, .offset = offsetof(raw_fertility, sheet),
+      .deflt = "the first sheet",
+      .help = "sheet to read from this section's .xlsx workbooks (docs/input-format.md)" },
 };
 static const scn_section fertility_section = { fertility_keys, ARRAY_LEN(fertility_keys),
                                                sizeof(raw_fertility), NULL };
@@ -405,6 +420,9 @@ static const scn_key mortality_keys[] = {
       .help = "life expectancy at birth by year and sex, years; the mx age pattern is "
               "scaled to reproduce it",
       .csv = "year,sex,e0" },
+    { .key = "sheet", .type = KEY_TEXT, .offset = offsetof(raw_mortality, sheet),
+      .deflt = "the first sheet",
+      .help = "sheet to read from this section's .xlsx workbooks (docs/input-format.md)" },
 };
 static const scn_section mortality_section = { mortality_keys, ARRAY_LEN(mortality_keys),
                                                sizeof(raw_mortality), NULL };
@@ -414,6 +432,9 @@ static const scn_key population_keys[] = {
       .deflt = "WPP's if data.location",
       .help = "base population on 1 July of start by sex and age, persons",
       .csv = "sex,age,value" },
+    { .key = "sheet", .type = KEY_TEXT, .offset = offsetof(raw_population, sheet),
+      .deflt = "the first sheet",
+      .help = "sheet to read from this section's .xlsx workbooks (docs/input-format.md)" },
 };
 static const scn_section population_section = { population_keys, ARRAY_LEN(population_keys),
                                                 sizeof(raw_population), NULL };
@@ -2527,6 +2548,42 @@ static ps_status set_file(const load_ctx *c, ps_scn_file *f, const char *value, 
     return resolve_path(c, &f->path, value);
 }
 
+/*
+ * A section's `sheet:` key: every .xlsx workbook among the section's files is read from
+ * that sheet ("book.xlsx#Sheet", the form the planner readers take). A sheet with no
+ * workbook to apply to is an error at the key.
+ */
+static ps_status apply_sheet(const load_ctx *c, const char *sheet, const char *key,
+                             ps_scn_file *files[], int n_files)
+{
+    if (sheet == NULL) {
+        return PS_OK;
+    }
+    int applied = 0;
+    for (int k = 0; k < n_files; ++k) {
+        ps_scn_file *f = files[k];
+        if (f->path == NULL || !ps_xlsx__is_workbook(f->path)) {
+            continue;
+        }
+        size_t n = strlen(f->path) + strlen(sheet) + 2;
+        char *ref = malloc(n);
+        if (ref == NULL) {
+            return ps_error_set(c->err, PS_ENOMEM, "out of memory for %s", key);
+        }
+        snprintf(ref, n, "%s#%s", f->path, sheet);
+        free(f->path);
+        f->path = ref;
+        applied = 1;
+    }
+    if (!applied) {
+        return fail_at(c, PS_EINVAL, value_loc(c, key),
+                       "%s = '%s' names a sheet, but no file of this section is an .xlsx "
+                       "workbook",
+                       key, sheet);
+    }
+    return PS_OK;
+}
+
 /* The later of two given keys (the one a reader meets second). */
 static const char *later_key(const load_ctx *c, const char *a, const char *b)
 {
@@ -2647,7 +2704,9 @@ static ps_status build_population(const load_ctx *c, const raw_population *raw)
         return missing_key(c, "population.file",
                            "without data.location the base population must come from a file");
     }
-    return set_file(c, &scn->population.file, raw->file, "population.file");
+    ps_status rc = set_file(c, &scn->population.file, raw->file, "population.file");
+    ps_scn_file *files[] = { &scn->population.file };
+    return rc != PS_OK ? rc : apply_sheet(c, raw->sheet, "population.sheet", files, 1);
 }
 
 static ps_status build_mortality(const load_ctx *c, const raw_mortality *raw)
@@ -2667,7 +2726,11 @@ static ps_status build_mortality(const load_ctx *c, const raw_mortality *raw)
         PS_OK) {
         return rc;
     }
-    return set_file(c, &scn->mortality.e0_file, raw->e0_file, "mortality.e0_file");
+    if ((rc = set_file(c, &scn->mortality.e0_file, raw->e0_file, "mortality.e0_file")) != PS_OK) {
+        return rc;
+    }
+    ps_scn_file *files[] = { &scn->mortality.mx_file, &scn->mortality.e0_file };
+    return apply_sheet(c, raw->sheet, "mortality.sheet", files, 2);
 }
 
 /* The pattern rules of fertility, before anything is copied. */
@@ -2775,7 +2838,12 @@ static ps_status build_fertility(const load_ctx *c, const raw_fertility *raw)
         PS_OK) {
         return rc;
     }
-    return set_file(c, &scn->fertility.tfr_file, raw->tfr_file, "fertility.tfr_file");
+    if ((rc = set_file(c, &scn->fertility.tfr_file, raw->tfr_file, "fertility.tfr_file")) !=
+        PS_OK) {
+        return rc;
+    }
+    ps_scn_file *files[] = { &scn->fertility.asfr_file, &scn->fertility.tfr_file };
+    return apply_sheet(c, raw->sheet, "fertility.sheet", files, 2);
 }
 
 static ps_status build_srb(const load_ctx *c, const raw_srb *raw)
@@ -2800,7 +2868,11 @@ static ps_status build_srb(const load_ctx *c, const raw_srb *raw)
             return rc;
         }
     }
-    return set_file(c, &scn->srb.file, raw->file, "srb.file");
+    if ((rc = set_file(c, &scn->srb.file, raw->file, "srb.file")) != PS_OK) {
+        return rc;
+    }
+    ps_scn_file *files[] = { &scn->srb.file };
+    return apply_sheet(c, raw->sheet, "srb.sheet", files, 1);
 }
 
 static ps_status check_migration(const load_ctx *c, const raw_migration *raw)
@@ -2867,7 +2939,12 @@ static ps_status build_migration(const load_ctx *c, const raw_migration *raw)
     if ((rc = set_file(c, &scn->migration.file, raw->file, "migration.file")) != PS_OK) {
         return rc;
     }
-    return set_file(c, &scn->migration.total_file, raw->total_file, "migration.total_file");
+    if ((rc = set_file(c, &scn->migration.total_file, raw->total_file,
+                       "migration.total_file")) != PS_OK) {
+        return rc;
+    }
+    ps_scn_file *files[] = { &scn->migration.file, &scn->migration.total_file };
+    return apply_sheet(c, raw->sheet, "migration.sheet", files, 2);
 }
 
 /* ---------------------------------------------------------------------------------------
