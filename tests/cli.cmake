@@ -42,3 +42,8 @@ add_test(NAME cli_h5copy_every_group
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/h5copy_test.sh $<TARGET_FILE:popsim>
                  ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
 set_tests_properties(cli_h5copy_every_group PROPERTIES TIMEOUT 600)
+
+# popsim init: templates that check and run, their workbook equal to their CSV files (#16).
+add_test(NAME cli_init_templates
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/init_test.sh $<TARGET_FILE:popsim> ${PS_WPP_DIR})
+set_tests_properties(cli_init_templates PROPERTIES TIMEOUT 300)

@@ -25,6 +25,17 @@ expect installed_static_lib test -f "$libdir/libps.a"
 expect installed_cmake_package test -f "$libdir/cmake/popsim/popsimConfig.cmake"
 expect installed_pc test -f "$libdir/pkgconfig/popsim.pc"
 
+# The man page carries every command's --help; the bash completion completes from the program.
+expect man_page_has_init grep -q 'usage: popsim init' "$prefix/share/man/man1/popsim.1"
+expect man_page_has_targets grep -q 'usage: popsim targets' "$prefix/share/man/man1/popsim.1"
+expect completion_installed test -f "$prefix/share/bash-completion/completions/popsim"
+expect completion_commands bash -c "source '$prefix/share/bash-completion/completions/popsim'
+  COMP_WORDS=('$prefix/bin/popsim' ''); COMP_CWORD=1; _popsim
+  [[ \" \${COMPREPLY[*]} \" == *' init '* && \" \${COMPREPLY[*]} \" == *' run '* ]]"
+expect completion_options bash -c "source '$prefix/share/bash-completion/completions/popsim'
+  COMP_WORDS=('$prefix/bin/popsim' run --o); COMP_CWORD=2; _popsim
+  [[ \${COMPREPLY[*]} == '--output' ]]"
+
 # popsim.h includes every header installed beside it.
 missing=""
 for h in "$prefix"/include/popsim/*.h; do

@@ -24,6 +24,7 @@ int cli_cmd_plot(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
 int cli_cmd_compare(int argc, char **argv);
 int cli_cmd_targets(int argc, char **argv);
+int cli_cmd_init(int argc, char **argv);
 
 /* Print an error record compiler-style to stderr ("path:line:col: error: msg"). */
 void cli_print_error(const ps_error *err);

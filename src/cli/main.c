@@ -25,8 +25,34 @@ static void usage(FILE *out)
             "  compare  scenarios of a result file side by side: births, cost per extra birth,\n"
             "           service demand and capacity\n"
             "  targets  whether each service's capacity target is met, year range by year range\n"
+            "  init     write a commented scenario and template input files to fill in\n"
+            "  help     `popsim help COMMAND` describes a command\n"
             "\n"
-            "`popsim <command> --help` describes each command. Documentation: docs/.\n");
+            "`popsim <command> --help` describes each command; -V or --version prints the\n"
+            "version. Documentation: docs/ and `man popsim`.\n");
+}
+
+/* One entry per subcommand: name and entry point. */
+typedef struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} cli_command;
+
+static const cli_command commands[] = {
+    { "run", cli_cmd_run },         { "check", cli_cmd_check },
+    { "info", cli_cmd_info },       { "plot", cli_cmd_plot },
+    { "report", cli_cmd_report },   { "compare", cli_cmd_compare },
+    { "targets", cli_cmd_targets }, { "init", cli_cmd_init },
+};
+
+static const cli_command *find_command(const char *name)
+{
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; ++k) {
+        if (strcmp(commands[k].name, name) == 0) {
+            return &commands[k];
+        }
+    }
+    return NULL;
 }
 
 int main(int argc, char **argv)
@@ -38,34 +64,28 @@ int main(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+        (strcmp(cmd, "help") == 0 && argc == 2)) {
         usage(stdout);
         return CLI_EXIT_OK;
     }
-    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0 || strcmp(cmd, "version") == 0) {
         cli_print_version();
         return CLI_EXIT_OK;
     }
-    if (strcmp(cmd, "run") == 0) {
-        return cli_cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "help") == 0) { /* popsim help COMMAND = popsim COMMAND --help */
+        const cli_command *c = find_command(argv[2]);
+        if (c == NULL || argc > 3) {
+            fprintf(stderr, "popsim help: unknown command '%s'\n", argv[2]);
+            usage(stderr);
+            return CLI_EXIT_USAGE;
+        }
+        char *help_argv[] = { argv[2], (char *)"--help", NULL };
+        return c->run(2, help_argv);
     }
-    if (strcmp(cmd, "check") == 0) {
-        return cli_cmd_check(argc - 1, argv + 1);
-    }
-    if (strcmp(cmd, "info") == 0) {
-        return cli_cmd_info(argc - 1, argv + 1);
-    }
-    if (strcmp(cmd, "plot") == 0) {
-        return cli_cmd_plot(argc - 1, argv + 1);
-    }
-    if (strcmp(cmd, "report") == 0) {
-        return cli_cmd_report(argc - 1, argv + 1);
-    }
-    if (strcmp(cmd, "compare") == 0) {
-        return cli_cmd_compare(argc - 1, argv + 1);
-    }
-    if (strcmp(cmd, "targets") == 0) {
-        return cli_cmd_targets(argc - 1, argv + 1);
+    const cli_command *c = find_command(cmd);
+    if (c != NULL) {
+        return c->run(argc - 1, argv + 1);
     }
     fprintf(stderr, "popsim: unknown command '%s'\n", cmd);
     usage(stderr);
