@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "io/csv_int.h"
+#include "io/wide_int.h"
 #include "io/xlsx_int.h"
 #include "popsim/demog.h"
 #include "popsim/units.h"
@@ -749,7 +750,6 @@ static ps_status read_rows(plan_reader *rd, ps_csv *c, ps_error *err)
     return rc;
 }
 
-/* Read and validate a whole file into rd (released by the caller on every path). */
 /*
  * Open an input: a CSV file (plain or gzip), or a sheet of a workbook read as CSV text.
  * "book.xlsx#Sheet" names a sheet (the scenario's `sheet:` key becomes this suffix); a
@@ -784,11 +784,61 @@ static ps_status open_input(ps_csv **out, ps_xlsx_map **map_out, const char *pat
     return rc;
 }
 
+/*
+ * The header: the long form's exact columns, or (for inputs by sex and age) a yearbook's
+ * wide table, whose rows are then turned into the long form in memory (src/io/wide.c):
+ * *c is replaced by a reader over that text and *wide_out locates its errors.
+ */
+static ps_status read_header(ps_csv **c, ps_wide_map **wide_out, const plan_fmt *f,
+                             ps_error *err)
+{
+    char want[PS_PLAN_TEXT_MAX];
+    char *line = NULL;
+    size_t len = 0;
+    *wide_out = NULL;
+    join_header(want, sizeof want, f);
+    int got = ps_csv__next_line(*c, &line, &len, err);
+    if (got < 0) {
+        return err ? err->code : PS_EIO;
+    }
+    if (got == 0) {
+        return ps_error_set_at(err, PS_EPARSE, ps_csv__path(*c), 1, 1,
+                               "missing header: expected '%s'", want);
+    }
+    if (strcmp(line, want) == 0) {
+        return PS_OK;
+    }
+    char shown[256];
+    snprintf(shown, sizeof shown, "%.200s", line);
+    ps_csv_row row;
+    ps_wide_layout lay;
+    if (!f->has_sex || f->ages == PLAN_AGES_NONE || ps_csv__split(*c, line, &row, NULL) != PS_OK ||
+        !ps_wide__header(&lay, &row, f->has_year)) {
+        return ps_error_set_at(err, PS_EPARSE, ps_csv__path(*c), 1, 1,
+                               "wrong header: expected '%s' (got '%s')", want, shown);
+    }
+    char *text = NULL;
+    size_t n = 0;
+    ps_status rc = ps_wide__convert(&text, &n, wide_out, *c, &lay, want, err);
+    ps_csv *wide = NULL;
+    if (rc == PS_OK) {
+        rc = ps_csv__open_memory(&wide, ps_csv__path(*c), text, n, err);
+    }
+    if (rc == PS_OK) {
+        ps_csv__close(*c);
+        *c = wide;
+        rc = ps_csv__expect_header(*c, f->cols, f->n_cols, err);
+    }
+    return rc;
+}
+
+/* Read and validate a whole file into rd (released by the caller on every path). */
 static ps_status read_file(plan_reader *rd, const plan_fmt *f, int n_ages, const char *path,
                            ps_error *err)
 {
     ps_csv *c = NULL;
     ps_xlsx_map *map = NULL;
+    ps_wide_map *wide = NULL;
     ps_status rc = reader_init(rd, f, n_ages, path, err);
     if (rc != PS_OK) {
         goto done;
@@ -797,13 +847,15 @@ static ps_status read_file(plan_reader *rd, const plan_fmt *f, int n_ages, const
         goto done;
     }
     rd->path = ps_csv__path(c); /* a workbook's errors are located at its cells */
-    if ((rc = ps_csv__expect_header(c, f->cols, f->n_cols, err)) != PS_OK) {
+    if ((rc = read_header(&c, &wide, f, err)) != PS_OK) {
         goto done;
     }
     rc = read_rows(rd, c, err);
 done:
     rd->path = path;
     ps_csv__close(c);
+    ps_wide__locate(wide, err);
+    ps_wide__map_free(wide);
     ps_xlsx__locate(map, err);
     ps_xlsx__map_free(map);
     return rc;

@@ -1,0 +1,330 @@
+/*
+ * test_wide.c - yearbook-style wide tables (src/io/wide.c through popsim/planner.h): one row
+ * per age group, one column per sex, Chinese or English headers, a total column and a totals
+ * row that must add up. Each wide table is written here from a long fixture, so it must read
+ * exactly as the long file; errors must point at the wide table's cell (or the sheet's).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xlsxwriter.h>
+
+#include "test_util.h"
+
+#include "popsim/planner.h"
+
+#define EXAMPLE_DIR PS_SOURCE_DIR "/data/example/"
+#define FULL_AGES 101
+#define N_GROUPS 21 /* 0-4 .. 95-99 and 100+ in data/example/population.csv */
+
+typedef struct fixture {
+    char dir[64];
+    char path[160];
+    char label[N_GROUPS][16];
+    double male[N_GROUPS], female[N_GROUPS];
+} fixture;
+
+/* The long Example City population: labels and values by group, read as text. */
+static int load_long(fixture *f)
+{
+    FILE *fp = fopen(EXAMPLE_DIR "population.csv", "r");
+    if (fp == NULL) {
+        return -1;
+    }
+    char line[128], sex;
+    char label[16];
+    double v;
+    int n_m = 0, n_f = 0;
+    if (fgets(line, sizeof line, fp) == NULL) { /* header */
+        fclose(fp);
+        return -1;
+    }
+    while (fgets(line, sizeof line, fp) != NULL) {
+        if (sscanf(line, "%c,%15[^,],%lf", &sex, label, &v) != 3) {
+            continue;
+        }
+        if (sex == 'M' && n_m < N_GROUPS) {
+            snprintf(f->label[n_m], sizeof f->label[n_m], "%s", label);
+            f->male[n_m++] = v;
+        } else if (sex == 'F' && n_f < N_GROUPS) {
+            f->female[n_f++] = v;
+        }
+    }
+    fclose(fp);
+    return n_m == N_GROUPS && n_f == N_GROUPS ? 0 : -1;
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (f == NULL || load_long(f) != 0) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->dir, sizeof f->dir, "/tmp/popsim_wide_XXXXXX");
+    if (mkdtemp(f->dir) == NULL) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    int rc = system(cmd);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+/* "0-4" -> "0-4岁", "100+" -> "100岁及以上", as Chinese yearbooks label ages. */
+static void chinese_label(char *out, size_t size, const char *label)
+{
+    size_t n = strlen(label);
+    if (n > 0 && label[n - 1] == '+') {
+        snprintf(out, size, "%.*s岁及以上", (int)(n - 1), label);
+    } else {
+        snprintf(out, size, "%s岁", label);
+    }
+}
+
+/* A wide population file: totals row first, 合计 column; `bad_total` spoils one total. */
+static void write_wide_population(fixture *f, const char *name, int chinese, int bad_total,
+                                  int bad_totals_row)
+{
+    snprintf(f->path, sizeof f->path, "%s/%s", f->dir, name);
+    FILE *fp = fopen(f->path, "w");
+    assert_non_null(fp);
+    double sm = 0.0, sf = 0.0;
+    for (int g = 0; g < N_GROUPS; ++g) {
+        sm += f->male[g];
+        sf += f->female[g];
+    }
+    fprintf(fp, chinese ? "\xEF\xBB\xBF年龄组,合计,男,女\n" : "Age group,Total,Male,Female\n");
+    fprintf(fp, "%s,%.0f,%.0f,%.0f\n", chinese ? "合计" : "Total",
+            sm + sf + (bad_totals_row ? 5000.0 : 0.0), sm, sf);
+    for (int g = 0; g < N_GROUPS; ++g) {
+        char label[48];
+        if (chinese) {
+            chinese_label(label, sizeof label, f->label[g]);
+        } else {
+            snprintf(label, sizeof label, "%s", f->label[g]);
+        }
+        double total = f->male[g] + f->female[g] + (g == bad_total ? 1000.0 : 0.0);
+        fprintf(fp, "%s,%.0f,%.0f,%.0f\n", label, total, f->male[g], f->female[g]);
+    }
+    assert_int_equal(fclose(fp), 0);
+}
+
+static void test_wide__chinese_yearbook_table_reads_as_the_long_file(void **state)
+{
+    fixture *f = *state;
+    write_wide_population(f, "yearbook.csv", 1, -1, 0);
+    ps_error err;
+    double a[PS_SEX_COUNT * FULL_AGES], b[PS_SEX_COUNT * FULL_AGES];
+    assert_ps_ok(ps_plan_read_population(a, FULL_AGES, f->path, &err), &err);
+    assert_ps_ok(ps_plan_read_population(b, FULL_AGES, EXAMPLE_DIR "population.csv", &err), &err);
+    assert_memory_equal(a, b, sizeof a);
+}
+
+static void test_wide__english_headers_read_as_the_long_file(void **state)
+{
+    fixture *f = *state;
+    write_wide_population(f, "english.csv", 0, -1, 0);
+    ps_error err;
+    double a[PS_SEX_COUNT * FULL_AGES], b[PS_SEX_COUNT * FULL_AGES];
+    assert_ps_ok(ps_plan_read_population(a, FULL_AGES, f->path, &err), &err);
+    assert_ps_ok(ps_plan_read_population(b, FULL_AGES, EXAMPLE_DIR "population.csv", &err), &err);
+    assert_memory_equal(a, b, sizeof a);
+}
+
+static void test_wide__a_total_that_is_not_male_plus_female_is_refused_at_its_cell(void **state)
+{
+    fixture *f = *state;
+    write_wide_population(f, "bad_total.csv", 1, 6, 0); /* group 6 = line 9 (header, totals) */
+    ps_error err;
+    double a[PS_SEX_COUNT * FULL_AGES];
+    assert_int_equal(ps_plan_read_population(a, FULL_AGES, f->path, &err), PS_EINVAL);
+    assert_int_equal(err.line, 9);
+    assert_true(err.column > 1); /* the 合计 cell, after the age label */
+    assert_non_null(strstr(err.msg, "is not male + female"));
+}
+
+static void test_wide__a_totals_row_that_does_not_add_up_is_refused(void **state)
+{
+    fixture *f = *state;
+    write_wide_population(f, "bad_totals_row.csv", 1, -1, 1);
+    ps_error err;
+    double a[PS_SEX_COUNT * FULL_AGES];
+    /* The totals row comes first: its total column is checked against male + female. */
+    assert_int_equal(ps_plan_read_population(a, FULL_AGES, f->path, &err), PS_EINVAL);
+    assert_int_equal(err.line, 2);
+    assert_non_null(strstr(err.msg, "is not male + female"));
+}
+
+static void test_wide__a_totals_row_last_is_checked_against_the_rows(void **state)
+{
+    fixture *f = *state;
+    snprintf(f->path, sizeof f->path, "%s/totals_last.csv", f->dir);
+    FILE *fp = fopen(f->path, "w");
+    assert_non_null(fp);
+    double sm = 0.0, sf = 0.0;
+    fprintf(fp, "年龄,男,女\n");
+    for (int g = 0; g < N_GROUPS; ++g) {
+        fprintf(fp, "%s,%.0f,%.0f\n", f->label[g], f->male[g], f->female[g]);
+        sm += f->male[g];
+        sf += f->female[g];
+    }
+    fprintf(fp, "总计,%.0f,%.0f\n", sm, sf + 2500.0); /* female total off by 2,500 */
+    assert_int_equal(fclose(fp), 0);
+    ps_error err;
+    double a[PS_SEX_COUNT * FULL_AGES];
+    assert_int_equal(ps_plan_read_population(a, FULL_AGES, f->path, &err), PS_EINVAL);
+    assert_int_equal(err.line, N_GROUPS + 2);
+    assert_non_null(strstr(err.msg, "for female, but the age rows of the table sum to"));
+}
+
+static void test_wide__a_bad_value_points_at_the_wide_cell(void **state)
+{
+    fixture *f = *state;
+    snprintf(f->path, sizeof f->path, "%s/bad_value.csv", f->dir);
+    FILE *fp = fopen(f->path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "age,male,female\n");
+    for (int g = 0; g < N_GROUPS; ++g) {
+        if (g == 3) {
+            fprintf(fp, "%s,%.0f,-12\n", f->label[g], f->male[g]); /* line 5, female */
+        } else {
+            fprintf(fp, "%s,%.0f,%.0f\n", f->label[g], f->male[g], f->female[g]);
+        }
+    }
+    assert_int_equal(fclose(fp), 0);
+    ps_error err;
+    double a[PS_SEX_COUNT * FULL_AGES];
+    assert_int_equal(ps_plan_read_population(a, FULL_AGES, f->path, &err), PS_EINVAL);
+    assert_int_equal(err.line, 5);
+    /* "15-19,<male>,-12": the female cell starts after the label and the male value. */
+    char male[32];
+    snprintf(male, sizeof male, "%.0f", f->male[3]);
+    assert_int_equal(err.column, (int)(strlen(f->label[3]) + 1 + strlen(male) + 1 + 1));
+}
+
+static void test_wide__a_wide_sheet_error_names_the_sheet_cell(void **state)
+{
+    fixture *f = *state;
+    snprintf(f->path, sizeof f->path, "%s/yearbook.xlsx", f->dir);
+    lxw_workbook *wb = workbook_new(f->path);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "表2-3");
+    worksheet_write_string(ws, 0, 0, "年龄组", NULL);
+    worksheet_write_string(ws, 0, 1, "男", NULL);
+    worksheet_write_string(ws, 0, 2, "女", NULL);
+    for (int g = 0; g < N_GROUPS; ++g) {
+        char label[48];
+        chinese_label(label, sizeof label, f->label[g]);
+        worksheet_write_string(ws, (lxw_row_t)(g + 1), 0, label, NULL);
+        worksheet_write_number(ws, (lxw_row_t)(g + 1), 1, f->male[g], NULL);
+        if (g == 10) {
+            worksheet_write_string(ws, (lxw_row_t)(g + 1), 2, "n/a", NULL); /* C12 */
+        } else {
+            worksheet_write_number(ws, (lxw_row_t)(g + 1), 2, f->female[g], NULL);
+        }
+    }
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+    ps_error err;
+    double a[PS_SEX_COUNT * FULL_AGES];
+    assert_int_equal(ps_plan_read_population(a, FULL_AGES, f->path, &err), PS_EPARSE);
+    char want[256];
+    snprintf(want, sizeof want, "%s:表2-3!C12", f->path);
+    assert_string_equal(err.path, want);
+}
+
+static void test_wide__death_rates_by_year_in_wide_form_read_as_long(void **state)
+{
+    fixture *f = *state;
+    /* data/example/mx.csv is year,sex,age,mx with M rows before F rows for each year. */
+    FILE *in = fopen(EXAMPLE_DIR "mx.csv", "r");
+    assert_non_null(in);
+    enum { MAX_ROWS = 128 };
+    int year[MAX_ROWS];
+    char sex[MAX_ROWS], label[MAX_ROWS][16], value[MAX_ROWS][32];
+    int n = 0;
+    char line[128];
+    assert_non_null(fgets(line, sizeof line, in));
+    while (n < MAX_ROWS && fgets(line, sizeof line, in) != NULL) {
+        if (sscanf(line, "%d,%c,%15[^,],%31[^\r\n]", &year[n], &sex[n], label[n], value[n]) == 4) {
+            ++n;
+        }
+    }
+    fclose(in);
+    snprintf(f->path, sizeof f->path, "%s/mx_wide.csv", f->dir);
+    FILE *out = fopen(f->path, "w");
+    assert_non_null(out);
+    fprintf(out, "年份,年龄,男,女\n");
+    for (int i = 0; i < n; ++i) {
+        if (sex[i] != 'M') {
+            continue;
+        }
+        for (int j = 0; j < n; ++j) {
+            if (sex[j] == 'F' && year[j] == year[i] && strcmp(label[j], label[i]) == 0) {
+                fprintf(out, "%d,%s,%s,%s\n", year[i], label[i], value[i], value[j]);
+            }
+        }
+    }
+    assert_int_equal(fclose(out), 0);
+    const size_t cells = (size_t)26 * PS_SEX_COUNT * FULL_AGES;
+    double *a = calloc(cells, sizeof *a), *b = calloc(cells, sizeof *b);
+    assert_non_null(a);
+    assert_non_null(b);
+    ps_error err;
+    assert_ps_ok(ps_plan_read_mx(a, 2025, 2050, FULL_AGES, f->path, &err), &err);
+    assert_ps_ok(ps_plan_read_mx(b, 2025, 2050, FULL_AGES, EXAMPLE_DIR "mx.csv", &err), &err);
+    assert_memory_equal(a, b, cells * sizeof *a);
+    free(a);
+    free(b);
+}
+
+static void test_wide__an_unknown_header_is_still_a_wrong_header(void **state)
+{
+    fixture *f = *state;
+    snprintf(f->path, sizeof f->path, "%s/unknown.csv", f->dir);
+    FILE *fp = fopen(f->path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "年龄,男,女,备注\n0-4,1,2,x\n");
+    assert_int_equal(fclose(fp), 0);
+    ps_error err;
+    double a[PS_SEX_COUNT * FULL_AGES];
+    assert_int_equal(ps_plan_read_population(a, FULL_AGES, f->path, &err), PS_EPARSE);
+    assert_non_null(strstr(err.msg, "wrong header: expected 'sex,age,value'"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_wide__chinese_yearbook_table_reads_as_the_long_file,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wide__english_headers_read_as_the_long_file, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_wide__a_total_that_is_not_male_plus_female_is_refused_at_its_cell, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(test_wide__a_totals_row_that_does_not_add_up_is_refused,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wide__a_totals_row_last_is_checked_against_the_rows,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wide__a_bad_value_points_at_the_wide_cell, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_wide__a_wide_sheet_error_names_the_sheet_cell, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_wide__death_rates_by_year_in_wide_form_read_as_long,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wide__an_unknown_header_is_still_a_wrong_header,
+                                        setup, teardown),
+    };
+    return cmocka_run_group_tests_name("wide", tests, NULL, NULL);
+}
