@@ -172,5 +172,14 @@ check report_is_result 1 "old.h5: error: the output file is also an input of thi
   "$exe" report -q old.h5 -o old.h5
 expect report_is_result_intact same_as_old old.h5
 
+# A cache write killed outright leaves .popsim-<pid>-XXXXXX in the cache folder: the next run
+# removes it.
+mkdir -p "$POPSIM_CACHE_DIR"
+sleep 0 & dead=$!; wait "$dead"
+echo partial >"$POPSIM_CACHE_DIR/.popsim-$dead-cAcHe1"
+check cache_stale_temp 0 "removed $POPSIM_CACHE_DIR/\.popsim-$dead-cAcHe1, left by process $dead" \
+  "$exe" run s.yaml -o "$tmp/w/cache.h5"
+expect cache_stale_temp_removed test ! -e "$POPSIM_CACHE_DIR/.popsim-$dead-cAcHe1"
+
 echo "write: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

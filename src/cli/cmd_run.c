@@ -481,6 +481,7 @@ int cli_cmd_run(int argc, char **argv)
         .wpp_dir = o.wpp_dir, .project_root = PS_PROJECT_ROOT, .cache_dir = NULL};
     if (!o.no_cache && ps_wpp_default_cache_dir(cache_dir, sizeof cache_dir, NULL) == PS_OK) {
         bo.cache_dir = cache_dir;
+        cli_remove_stale_temps_in(cache_dir, o.quiet); /* a cache write killed by SIGKILL */
     }
     cli_signals_install();
     ps_h5_set_cancel(cli_interrupt_flag());
