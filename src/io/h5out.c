@@ -7,8 +7,8 @@
  * H5I_INVALID_HID and is closed in the cleanup block of the function that opened it. A write
  * goes to an exclusively created temporary beside the target (popsim/outfile.h), which is
  * fsync'ed and renamed over the target, or removed on failure, so a reader never sees a
- * partial file. HDF5's global error
- * printing is left alone: the CLI (and the tests) switch it off.
+ * partial file. HDF5's global error printing is left alone: the CLI (and the tests) switch
+ * it off.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* fsync, getpid, gmtime_r, O_DIRECTORY */
