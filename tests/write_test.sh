@@ -73,6 +73,13 @@ fi
 check foreign_link 1 "error: the output path is a symbolic link that belongs to another user" \
   "$exe" run -q s.yaml -o "$foreign"
 [[ $(id -u) -eq 0 ]] && expect foreign_link_victim_untouched grep -qx victim "$tmp/victim"
+# An own link that leads through someone else's link (root only: it needs chown).
+if [[ $(id -u) -eq 0 ]]; then
+  ln -s planted.h5 "$tmp/w/mine.h5"
+  check own_link_through_foreign_link 1 "mine.h5: error: the output path is a symbolic link that belongs to another user \(uid [0-9]+\) or leads through one" \
+    "$exe" run -q s.yaml -o "$tmp/w/mine.h5"
+  expect own_link_through_foreign_link_victim_untouched grep -qx victim "$tmp/victim"
+fi
 
 # The run's inputs: the scenario (also through a link) and its CSV files.
 scn_sum=$(sha256sum <s.yaml)

@@ -8,7 +8,8 @@
  *  - A symbolic link that belongs to the user popsim runs as is followed to its final
  *    target, which must be an existing regular file: the new content replaces that file
  *    (atomically, in its own folder) and the link stays. A link of another user (planted in
- *    a shared folder), a dangling link and a link to anything else are refused.
+ *    a shared folder), also further along the chain, a dangling link and a link to anything
+ *    else are refused.
  *  - The temporary is ".popsim-<pid>-XXXXXX" (XXXXXX random) in the target's folder, created
  *    with O_CREAT|O_EXCL|O_NOFOLLOW, so a planted file or link is never opened or followed,
  *    and its name is 25 bytes or fewer whatever the target's name. On commit it is fsync'ed,

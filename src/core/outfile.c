@@ -14,6 +14,7 @@
 #include "popsim/outfile.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,6 +31,8 @@
 #define TEMP_ATTEMPTS 64
 /* Permission bits of a new file before the umask, as fopen(3) would use. */
 #define NEW_FILE_MODE 0666
+/* Links followed in a chain before giving up (Linux's limit, ELOOP). */
+#define LINK_HOPS_MAX 40
 /* Bytes per read when copying a file. */
 #define COPY_CHUNK 65536
 
@@ -88,6 +91,40 @@ static ps_status refuse(ps_error *err, const char *given, const char *what)
                            "new name (docs/errors.md)", what);
 }
 
+/* The owner of the first link in the chain of links that `path` starts (a link, the link it
+ * names, ...) that does not belong to this user, or -1 when each one does. Links among the
+ * folders of a path are the kernel's business (fs.protected_symlinks). */
+static long foreign_link_owner(const char *path)
+{
+    char *cur = copy_str(path, strlen(path)), buf[PATH_MAX];
+    struct stat st;
+    long owner = -1;
+    for (int hop = 0; hop < LINK_HOPS_MAX && cur != NULL && owner < 0 &&
+                      lstat(cur, &st) == 0 && S_ISLNK(st.st_mode); ++hop) {
+        ssize_t n = st.st_uid == geteuid() ? readlink(cur, buf, sizeof buf - 1) : -1;
+        char *next = NULL, *dir = NULL;
+        if (st.st_uid != geteuid()) {
+            owner = (long)st.st_uid;
+        } else if (n >= 0) {
+            buf[n] = '\0';
+            size_t len = 0;
+            if (buf[0] != '/' && (dir = dir_of(cur)) != NULL) {
+                len = strlen(dir) + 1 + (size_t)n + 1;
+                if ((next = malloc(len)) != NULL) {
+                    snprintf(next, len, "%s/%s", dir, buf);
+                }
+            } else if (buf[0] == '/') {
+                next = copy_str(buf, (size_t)n);
+            }
+        }
+        free(dir);
+        free(cur);
+        cur = next;
+    }
+    free(cur);
+    return owner;
+}
+
 /* The rules of popsim/outfile.h: *target_out is what the rename will replace. */
 static ps_status resolve_target(char **target_out, const char *given, ps_error *err)
 {
@@ -105,11 +142,12 @@ static ps_status resolve_target(char **target_out, const char *given, ps_error *
         return ps_error_set_at(err, PS_EIO, given, 0, 0, "the output path is a directory; give "
                                "a file name such as '%s/result.h5'", given);
     }
-    if (S_ISLNK(st.st_mode) && st.st_uid != geteuid()) {
+    long owner = S_ISLNK(st.st_mode) ? foreign_link_owner(given) : -1;
+    if (owner >= 0) {
         return ps_error_set_at(err, PS_EIO, given, 0, 0,
                                "the output path is a symbolic link that belongs to another user "
-                               "(uid %ld); popsim follows only links of the user it runs as",
-                               (long)st.st_uid);
+                               "(uid %ld) or leads through one; popsim follows only links of "
+                               "the user it runs as", owner);
     }
     if (S_ISLNK(st.st_mode)) {
         char *real = realpath(given, NULL);
