@@ -110,6 +110,12 @@ check file_size_limit 1 "full.h5: error: cannot write the output file: File too 
   bash -c 'trap "" XFSZ; ulimit -f 64; exec "$@"' _ "$exe" run -q s.yaml -o "$tmp/w/full.h5"
 expect file_size_limit_old_intact same_as_old "$tmp/w/full.h5"
 expect file_size_limit_no_temp no_temps "$tmp/w"
+echo "<p>old</p>" >"$tmp/w/full.html"
+check report_file_size_limit 1 "error: " \
+  bash -c 'trap "" XFSZ; ulimit -f 64; exec "$@"' _ "$exe" report -q old.h5 -o "$tmp/w/full.html"
+expect report_file_size_limit_old_intact grep -qx "<p>old</p>" "$tmp/w/full.html"
+expect report_file_size_limit_nothing_left test -z "$(ls -A "$TMPDIR")"
+expect report_file_size_limit_no_temp no_temps "$tmp/w"
 mkdir "$tmp/full"
 if mount -t tmpfs -o size=200k tmpfs "$tmp/full" 2>/dev/null; then
   echo small >"$tmp/full/out.h5"
@@ -117,6 +123,11 @@ if mount -t tmpfs -o size=200k tmpfs "$tmp/full" 2>/dev/null; then
     "$exe" run -q s.yaml -o "$tmp/full/out.h5"
   expect enospc_old_intact grep -qx small "$tmp/full/out.h5"
   expect enospc_no_temp no_temps "$tmp/full"
+  echo "<p>old</p>" >"$tmp/full/r.html"
+  check report_enospc 1 "r.html: error: cannot (write|sync|close) the output file: No space left on device" \
+    "$exe" report -q old.h5 -o "$tmp/full/r.html"
+  expect report_enospc_old_intact grep -qx "<p>old</p>" "$tmp/full/r.html"
+  expect report_enospc_no_temp no_temps "$tmp/full" "$TMPDIR"
   umount "$tmp/full"
 else
   echo "write: tmpfs cannot be mounted here; the file size limit case covers a full disk"
