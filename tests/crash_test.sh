@@ -47,13 +47,13 @@ state_of() { # file -> old | new | BROKEN
   elif h5diff -q "$tmp/ref/new.h5" "$1" >/dev/null 2>&1; then echo new
   else echo BROKEN; fi
 }
-temps() { find "$tmp/w" -name 'out.h5.tmp.*' | wc -l; }
+temps() { find "$tmp/w" -name '.popsim-*' | wc -l; }
 random_delay() { awk -v ms="$max_ms" -v r="$RANDOM" 'BEGIN { printf "%.4f", ms * 1.2 * r / 32767 / 1000 }'; }
 
 # 1. SIGKILL.
 declare -A seen=()
 for ((i = 0; i < reps; ++i)); do
-  rm -f "$tmp"/w/out.h5*; cp "$tmp/ref/old.h5" "$tmp/w/out.h5"
+  rm -rf "$tmp"/w/out.h5* "$tmp"/w/.popsim-*; cp "$tmp/ref/old.h5" "$tmp/w/out.h5"
   "$exe" run "$tmp/long.yaml" -o "$tmp/w/out.h5" >/dev/null 2>&1 &
   pid=$!
   sleep "$(random_delay)"; kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
@@ -63,7 +63,7 @@ for ((i = 0; i < reps; ++i)); do
   # The next run removes the dead process's temporary file and succeeds.
   if ((n > 0)); then
     "$exe" run "$tmp/long.yaml" -o "$tmp/w/out.h5" >"$tmp/next.log" 2>&1 || bad "sigkill rep $i: next run failed"
-    grep -q "removed .*out.h5.tmp.$pid, left by process $pid" "$tmp/next.log" || bad "sigkill rep $i: stale temp not reported"
+    grep -Eq "removed .*/\.popsim-$pid-[A-Za-z0-9]{6}, left by process $pid" "$tmp/next.log" || bad "sigkill rep $i: stale temp not reported"
     expect "sigkill rep $i: stale temp removed" test "$(temps)" -eq 0
     expect "sigkill rep $i: next run complete" test "$(state_of "$tmp/w/out.h5")" = new
   fi
@@ -78,7 +78,7 @@ for sig in INT TERM; do
   want=$((128 + $(kill -l "$sig")))
   declare -A out=()
   for ((i = 0; i < reps; ++i)); do
-    rm -f "$tmp"/w/out.h5*; cp "$tmp/ref/old.h5" "$tmp/w/out.h5"
+    rm -rf "$tmp"/w/out.h5* "$tmp"/w/.popsim-*; cp "$tmp/ref/old.h5" "$tmp/w/out.h5"
     "$exe" run "$tmp/long.yaml" -o "$tmp/w/out.h5" >/dev/null 2>"$tmp/err" &
     pid=$!
     sleep "$(random_delay)"; kill -"$sig" "$pid" 2>/dev/null; wait "$pid"; rc=$?
@@ -103,7 +103,7 @@ done
 
 # 3a. SIGINT while the scenario is read from a FIFO: the run stops after loading.
 for sig in INT TERM; do
-  rm -f "$tmp"/w/out.h5* "$tmp/fifo"; cp "$tmp/ref/old.h5" "$tmp/w/out.h5"; mkfifo "$tmp/fifo"
+  rm -rf "$tmp"/w/out.h5* "$tmp"/w/.popsim-* "$tmp/fifo"; cp "$tmp/ref/old.h5" "$tmp/w/out.h5"; mkfifo "$tmp/fifo"
   "$exe" run "$tmp/fifo" -o "$tmp/w/out.h5" >/dev/null 2>"$tmp/err" &
   pid=$!
   sleep 0.3; kill -"$sig" "$pid"; cat "$tmp/long.yaml" >"$tmp/fifo"; wait "$pid"; rc=$?
@@ -113,20 +113,26 @@ for sig in INT TERM; do
   expect "fifo SIG$sig: no temporary file" test "$(temps)" -eq 0
 done
 
-# 3b. Stale temporaries: a dead pid's file goes, a live process's file and a folder stay.
-rm -f "$tmp"/w/out.h5*
+# 3b. Stale temporaries (.popsim-<pid>-XXXXXX): a dead pid's file and folder go; a live
+# process's file, a link (and what it points to), other names and a new target stay.
+rm -rf "$tmp"/w/out.h5* "$tmp"/w/.popsim-*
 sleep 0 & dead=$!; wait "$dead"
 sleep 30 & live=$!
-echo partial >"$tmp/w/out.h5.tmp.$dead"; echo live >"$tmp/w/out.h5.tmp.$live"
-mkdir -p "$tmp/w/out.h5.tmp.1"; echo other >"$tmp/w/other.h5.tmp.$dead"
+echo partial >"$tmp/w/.popsim-$dead-aB3dE9"; echo live >"$tmp/w/.popsim-$live-aB3dE9"
+mkdir "$tmp/w/.popsim-$dead-Dir012"; echo chart >"$tmp/w/.popsim-$dead-Dir012/x.dat"
+echo victim >"$tmp/victim"; ln -s "$tmp/victim" "$tmp/w/.popsim-$dead-Lnk345"
+echo other >"$tmp/w/out.h5.tmp.$dead"; echo short >"$tmp/w/.popsim-$dead-abc"
 "$exe" run "$tmp/short.yaml" -o "$tmp/w/out.h5" >"$tmp/next.log" 2>&1
 expect "stale: run ok" test $? -eq 0
-expect "stale: dead pid's temp removed" test ! -e "$tmp/w/out.h5.tmp.$dead"
-expect "stale: removal reported" grep -q "removed .*out.h5.tmp.$dead, left by process $dead which no longer runs" "$tmp/next.log"
-expect "stale: live writer's temp kept" test -e "$tmp/w/out.h5.tmp.$live"
-expect "stale: folder kept" test -d "$tmp/w/out.h5.tmp.1"
-expect "stale: other target's temp kept" test -e "$tmp/w/other.h5.tmp.$dead"
+expect "stale: dead pid's temp removed" test ! -e "$tmp/w/.popsim-$dead-aB3dE9"
+expect "stale: removal reported" grep -q "removed .*/.popsim-$dead-aB3dE9, left by process $dead which no longer runs" "$tmp/next.log"
+expect "stale: dead pid's temporary folder removed" test ! -e "$tmp/w/.popsim-$dead-Dir012"
+expect "stale: live writer's temp kept" test -e "$tmp/w/.popsim-$live-aB3dE9"
+expect "stale: link kept" test -L "$tmp/w/.popsim-$dead-Lnk345"
+expect "stale: link target untouched" grep -qx victim "$tmp/victim"
+expect "stale: other names kept" test -e "$tmp/w/out.h5.tmp.$dead" -a -e "$tmp/w/.popsim-$dead-abc"
 kill "$live" 2>/dev/null; wait "$live" 2>/dev/null
+rm -rf "$tmp"/w/.popsim-* "$tmp/w/out.h5.tmp.$dead"
 
 # 3c. Resources: a run that needs more memory than allowed is refused up front.
 rm -rf "$tmp"/w/out.h5*

@@ -92,7 +92,7 @@ check report_zh_parses 0 "$py" "$here/check_report.py" "$tmp/report_zh.html" "${
 check report_default_name 0 "$exe" report -q "$tmp/plain.h5"
 expect report_default_path test -s "$tmp/plain.html"
 expect report_leaves_no_temp_files test -z "$(ls -A "$TMPDIR")"
-expect report_leaves_no_temp_page test -z "$(ls "$tmp" | grep '\.tmp\.')"
+expect report_leaves_no_temp_page test -z "$(ls -A "$tmp" | grep '^\.popsim-')"
 
 # Hostile scenario text: nothing runs, the text shows literally (escaped in the HTML).
 mkdir "$tmp/evil_cwd"

@@ -15,3 +15,9 @@ add_test(NAME robust_reproducibility
 # The crash test times real runs: keep it off the other tests' CPU when run in parallel.
 set_tests_properties(robust_crash_safety PROPERTIES RUN_SERIAL TRUE TIMEOUT 600)
 set_tests_properties(robust_hostile_input robust_reproducibility PROPERTIES TIMEOUT 300)
+# Where popsim writes (issue #17, section 1): output kinds, symlink rule, inputs refused, long
+# names, a full disk, shell-quoted command_line, report/plot under signals (write_test.sh).
+add_test(NAME robust_write_safety
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/write_test.sh $<TARGET_FILE:popsim>
+                 ${CMAKE_SOURCE_DIR})
+set_tests_properties(robust_write_safety PROPERTIES TIMEOUT 300)

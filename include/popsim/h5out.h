@@ -29,7 +29,7 @@ extern "C" {
 typedef struct ps_provenance {
     const char *scenario_path;   /* scenario file as given, "" for runs without one */
     const char *scenario_sha256; /* lowercase hex of the scenario file's bytes, "" if none */
-    const char *command_line;    /* the argv joined by spaces */
+    const char *command_line;    /* the argv, shell-quoted where needed, joined by spaces */
     const char *data_source;     /* e.g. "UN WPP 2024 (dir), location China (156)" */
     unsigned long long seed;     /* random seed (0 for deterministic runs) */
     int threads;                 /* OpenMP threads used */

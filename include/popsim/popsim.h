@@ -14,6 +14,7 @@
 #include "popsim/inputs.h"
 #include "popsim/result.h"
 #include "popsim/memory.h"
+#include "popsim/outfile.h"
 #include "popsim/sha256.h"
 #include "popsim/demog.h"
 #include "popsim/policy.h"

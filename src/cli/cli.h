@@ -70,8 +70,11 @@ int cli_service_has_capacity(const ps_result *r, const ps_svc_result *s);
 const char *cli_service_target_text(char *buf, size_t size, const ps_result *r,
                                     const ps_svc_result *s);
 
-/* "popsim" and the subcommand's argv joined by single spaces into buf. */
-void cli_join_args(char *buf, size_t size, int argc, char **argv);
+/* "popsim" and the subcommand's argv joined by single spaces, each argument quoted for a
+ * POSIX shell when it needs it (single quotes, ' as '\''), so that `eval` of the text runs the
+ * same command with the same arguments and nothing else (issue #17). A new string owned by
+ * the caller (free()), or NULL when out of memory. */
+char *cli_join_args(int argc, char **argv);
 
 /* Print "popsim VERSION (commit)" to stdout. */
 void cli_print_version(void);

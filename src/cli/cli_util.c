@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <limits.h>
 #include <sys/stat.h>
@@ -107,18 +108,56 @@ void cli_print_summary(FILE *out, const ps_result *res)
                  "last step). Planning years: the base year, 2030, 2035, 2050 and the last year.\n");
 }
 
-void cli_join_args(char *buf, size_t size, int argc, char **argv)
+/* 1 if the shell reads `arg` as one literal word without quotes. */
+static int shell_safe(const char *arg)
 {
-    size_t used = 0;
-    snprintf(buf, size, "popsim");
-    used = strlen(buf);
-    for (int i = 0; i < argc && used + 1 < size; ++i) {
-        int n = snprintf(buf + used, size - used, " %s", argv[i]);
-        if (n < 0) {
-            break;
-        }
-        used += (size_t)n;
+    static const char safe[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                               "_-+=./,:@%";
+    return arg[0] != '\0' && strspn(arg, safe) == strlen(arg);
+}
+
+/* Append `arg` quoted for a POSIX shell: as is when safe, else in single quotes with each '
+ * written as '\'' (a single-quoted string cannot contain one). `out` has room (4 per byte). */
+static size_t put_quoted(char *out, const char *arg)
+{
+    size_t w = 0;
+    if (shell_safe(arg)) {
+        w = strlen(arg);
+        memcpy(out, arg, w);
+        return w;
     }
+    out[w++] = '\'';
+    for (const char *c = arg; *c != '\0'; ++c) {
+        if (*c == '\'') {
+            memcpy(out + w, "'\\''", 4);
+            w += 4;
+        } else {
+            out[w++] = *c;
+        }
+    }
+    out[w++] = '\'';
+    return w;
+}
+
+char *cli_join_args(int argc, char **argv)
+{
+    static const char program[] = "popsim";
+    size_t len = sizeof program;
+    for (int i = 0; i < argc; ++i) {
+        len += 1 + 4 * strlen(argv[i]) + 2; /* a space, each ' as 4 bytes, the quotes */
+    }
+    char *buf = malloc(len);
+    if (buf == NULL) {
+        return NULL;
+    }
+    size_t w = sizeof program - 1;
+    memcpy(buf, program, w);
+    for (int i = 0; i < argc; ++i) {
+        buf[w++] = ' ';
+        w += put_quoted(buf + w, argv[i]);
+    }
+    buf[w] = '\0';
+    return buf;
 }
 
 void cli_print_version(void)

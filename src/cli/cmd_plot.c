@@ -16,6 +16,8 @@
 
 #include "cli.h"
 #include "plot_cli.h"
+#include "popsim/outfile.h"
+#include "signals.h"
 
 /* New folders get rwx for everyone the umask allows. */
 #define CLI_DIR_MODE 0777
@@ -90,24 +92,65 @@ static int parse_format(ps_plot_options *opt, const char *value)
     return 0;
 }
 
-/* Load, plan, write and render; prints the image paths on stdout. */
+/* Put one chart's NAME.dat, NAME.gp and image from the staging folder into `dir`, each
+ * through ps_outfile (a device, FIFO or the result file itself is refused). */
+static ps_status place_chart(const char *dir, const char *stage, const char *name,
+                             const char *image_ext, const char *result, ps_error *err)
+{
+    const char *exts[] = { "dat", "gp", image_ext };
+    const char *inputs[] = { result };
+    ps_status rc = PS_OK;
+    for (size_t e = 0; e < sizeof exts / sizeof exts[0] && rc == PS_OK; ++e) {
+        size_t tlen = strlen(dir) + strlen(name) + strlen(exts[e]) + 3;
+        size_t slen = strlen(stage) + strlen(name) + strlen(exts[e]) + 3;
+        char *target = malloc(tlen), *staged = malloc(slen);
+        if (target == NULL || staged == NULL) {
+            rc = ps_error_set(err, PS_ENOMEM, "out of memory");
+        } else {
+            snprintf(target, tlen, "%s/%s.%s", dir, name, exts[e]);
+            snprintf(staged, slen, "%s/%s.%s", stage, name, exts[e]);
+            if ((rc = ps_outfile_check_inputs(target, inputs, 1, err)) == PS_OK) {
+                rc = ps_outfile_copy(target, staged, err);
+            }
+        }
+        free(target);
+        free(staged);
+    }
+    return rc;
+}
+
+/* Load, plan, write and render; prints the image paths on stdout. gnuplot runs in a private
+ * staging folder ".popsim-<pid>-XXXXXX" inside `dir` (it opens its output by name, so it
+ * never writes where a link planted in `dir` points); the files are then put in place. */
 static ps_status plot_all(const char *result, const char *dir, const ps_plot_options *opt,
                           int quiet, ps_error *err)
 {
     ps_plot_set *set = NULL;
     ps_plot_chart *charts = NULL;
-    char *gnuplot = NULL;
+    char *gnuplot = NULL, *stage = NULL;
     int n = 0;
+    const char *ext = ps_plot_format_ext(opt->format);
     ps_status rc = cli_gnuplot_find(&gnuplot, err);
     if (rc != PS_OK || (rc = ps_plot_load(&set, result, err)) != PS_OK ||
         (rc = ps_plot_plan(&charts, &n, set, err)) != PS_OK || (rc = make_dir(dir, err)) != PS_OK) {
         goto done;
     }
-    rc = cli_render_charts(gnuplot, set, charts, n, dir, opt, quiet, err);
+    cli_remove_stale_temps_in(dir, quiet);
+    if ((rc = ps_outfile_temp_dir(&stage, dir, err)) != PS_OK) {
+        goto done;
+    }
+    rc = cli_render_charts(gnuplot, set, charts, n, stage, opt, quiet, err);
+    for (int k = 0; rc == PS_OK && k < n && (rc = cli_check_interrupt(err)) == PS_OK; ++k) {
+        rc = place_chart(dir, stage, charts[k].name, ext, result, err);
+    }
     for (int k = 0; rc == PS_OK && k < n; ++k) {
-        printf("%s/%s.%s\n", dir, charts[k].name, ps_plot_format_ext(opt->format));
+        printf("%s/%s.%s\n", dir, charts[k].name, ext);
     }
 done:
+    if (stage != NULL) {
+        cli_remove_temp_dir(stage);
+    }
+    free(stage);
     free(charts);
     ps_plot_free(set);
     free(gnuplot);
@@ -165,6 +208,7 @@ int cli_cmd_plot(int argc, char **argv)
         plot_usage(stderr);
         return CLI_EXIT_USAGE;
     }
+    cli_signals_install();
     char *dir = dir_arg != NULL ? NULL : default_dir(argv[optind]);
     ps_error err;
     ps_error_clear(&err);
@@ -172,6 +216,9 @@ int cli_cmd_plot(int argc, char **argv)
                        ? ps_error_set(&err, PS_ENOMEM, "out of memory")
                        : plot_all(argv[optind], dir_arg != NULL ? dir_arg : dir, &opt, quiet, &err);
     free(dir);
+    if (rc != PS_OK && cli_interrupted()) {
+        return cli_interrupt_exit("the charts placed so far are complete; no file is partial");
+    }
     if (rc != PS_OK) {
         cli_print_error(&err);
         return CLI_EXIT_FAILURE;

@@ -1,7 +1,8 @@
 /*
  * cmd_report.c - `popsim report`: one self-contained HTML page with the key tables and every
  * chart embedded as a PNG. The charts are drawn by gnuplot in a private temporary folder
- * that is removed afterwards; `popsim plot` keeps them when a planner wants the files.
+ * that is removed afterwards (also after SIGINT/SIGTERM; after SIGKILL by the next report);
+ * `popsim plot` keeps them when a planner wants the files.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -15,6 +16,8 @@
 
 #include "cli.h"
 #include "plot_cli.h"
+#include "popsim/outfile.h"
+#include "signals.h"
 
 static void report_usage(FILE *out)
 {
@@ -52,52 +55,48 @@ static char *default_output(const char *result)
     return path;
 }
 
-/* Remove the files the charts left in the temporary folder, then the folder. */
-static void remove_charts(const char *dir, const ps_plot_chart *charts, int n)
+/* The folder for temporary chart folders: $TMPDIR, else /tmp. */
+static const char *temp_parent(void)
 {
-    static const char *const exts[] = { "dat", "gp", "png" };
-    char path[4096];
-    for (int k = 0; k < n; ++k) {
-        for (size_t e = 0; e < sizeof exts / sizeof exts[0]; ++e) {
-            int len = snprintf(path, sizeof path, "%s/%s.%s", dir, charts[k].name, exts[e]);
-            if (len > 0 && (size_t)len < sizeof path) {
-                unlink(path);
-            }
-        }
-    }
-    rmdir(dir);
+    const char *tmpdir = getenv("TMPDIR");
+    return tmpdir != NULL && tmpdir[0] ? tmpdir : "/tmp";
 }
 
+/* Charts are drawn in a private temporary folder ".popsim-<pid>-XXXXXX" of $TMPDIR, removed
+ * afterwards, also after SIGINT/SIGTERM; one left by SIGKILL is removed by the next report
+ * (cli_remove_stale_temps_in). The page itself goes through ps_outfile. */
 static ps_status report_all(const char *result, const char *out, const ps_plot_options *opt,
                             int quiet, ps_error *err)
 {
     ps_plot_set *set = NULL;
     ps_plot_chart *charts = NULL;
-    char *gnuplot = NULL, tmp[4096];
-    int n = 0, have_tmp = 0;
-    const char *tmpdir = getenv("TMPDIR");
+    char *gnuplot = NULL, *tmp = NULL;
+    int n = 0;
+    const char *inputs[] = { result };
     ps_status rc = cli_gnuplot_find(&gnuplot, err);
-    if (rc != PS_OK || (rc = ps_plot_load(&set, result, err)) != PS_OK ||
+    if (rc != PS_OK || (rc = ps_outfile_check_inputs(out, inputs, 1, err)) != PS_OK ||
+        (rc = ps_plot_load(&set, result, err)) != PS_OK ||
         (rc = ps_plot_plan(&charts, &n, set, err)) != PS_OK) {
         goto done;
     }
-    snprintf(tmp, sizeof tmp, "%s/popsim-report-XXXXXX",
-             tmpdir != NULL && tmpdir[0] ? tmpdir : "/tmp");
-    if (mkdtemp(tmp) == NULL) {
-        rc = ps_error_set_at(err, PS_EIO, tmp, 0, 0, "cannot create a temporary folder");
+    cli_remove_stale_temps_in(temp_parent(), quiet);
+    cli_remove_stale_temps(out, quiet);
+    if ((rc = cli_check_interrupt(err)) != PS_OK ||
+        (rc = ps_outfile_temp_dir(&tmp, temp_parent(), err)) != PS_OK) {
         goto done;
     }
-    have_tmp = 1;
-    if ((rc = cli_render_charts(gnuplot, set, charts, n, tmp, opt, quiet, err)) == PS_OK) {
+    if ((rc = cli_render_charts(gnuplot, set, charts, n, tmp, opt, quiet, err)) == PS_OK &&
+        (rc = cli_check_interrupt(err)) == PS_OK) {
         rc = ps_plot_report_write(out, set, charts, n, tmp, opt->lang, err);
     }
     if (rc == PS_OK) {
         printf("%s\n", out);
     }
 done:
-    if (have_tmp) {
-        remove_charts(tmp, charts, n);
+    if (tmp != NULL) {
+        cli_remove_temp_dir(tmp);
     }
+    free(tmp);
     free(charts);
     ps_plot_free(set);
     free(gnuplot);
@@ -148,6 +147,7 @@ int cli_cmd_report(int argc, char **argv)
     }
     /* The report embeds PNG images whatever the terminal of `popsim plot` would be. */
     opt.format = PS_PLOT_FORMAT_PNG;
+    cli_signals_install();
     char *out = out_arg != NULL ? NULL : default_output(argv[optind]);
     ps_error err;
     ps_error_clear(&err);
@@ -156,6 +156,9 @@ int cli_cmd_report(int argc, char **argv)
                        : report_all(argv[optind], out_arg != NULL ? out_arg : out, &opt, quiet,
                                     &err);
     free(out);
+    if (rc != PS_OK && cli_interrupted()) {
+        return cli_interrupt_exit("no report was written or changed");
+    }
     if (rc != PS_OK) {
         cli_print_error(&err);
         return CLI_EXIT_FAILURE;

@@ -19,6 +19,7 @@
 #include "popsim/family.h"
 #include "popsim/h5out.h"
 #include "popsim/memory.h"
+#include "popsim/outfile.h"
 #include "popsim/proj.h"
 #include "popsim/scenario.h"
 #include "popsim/services.h"
@@ -316,6 +317,56 @@ static ps_status run_family(ps_result *res, int *n_res, ps_proj *proj, const run
     return rc;
 }
 
+/* 1 if `path`'s folder is the folder `dir` (same device and inode). */
+static int in_folder(const char *path, const char *dir)
+{
+    struct stat a, b;
+    const char *slash = strrchr(path, '/');
+    char parent[PATH_MAX];
+    int len = slash == NULL ? 1 : (int)(slash == path ? 1 : slash - path);
+    snprintf(parent, sizeof parent, "%.*s", len, slash == NULL ? "." : path);
+    return stat(parent, &a) == 0 && stat(dir, &b) == 0 && a.st_dev == b.st_dev &&
+           a.st_ino == b.st_ino;
+}
+
+/* Refuse an output that is the scenario, one of its CSV files (after following links) or a
+ * file in the UN WPP folder the run reads (issue #17). */
+static ps_status check_not_input(const char *out_path, const run_ctx *ctx, const run_opts *o,
+                                 ps_error *err)
+{
+    const ps_scenario *scn = &ctx->scn;
+    const char *inputs[] = { o->scenario, scn->population.file.path, scn->mortality.mx_file.path,
+                             scn->mortality.e0_file.path, scn->fertility.asfr_file.path,
+                             scn->fertility.tfr_file.path, scn->srb.file.path,
+                             scn->migration.file.path, scn->migration.total_file.path };
+    char wpp[PATH_MAX], root[PATH_MAX], *real = realpath(out_path, NULL);
+    const int n_inputs = (int)(sizeof inputs / sizeof inputs[0]);
+    /* A workbook input may name its sheet ("book.xlsx#Sheet"): compare the workbook. */
+    char files[sizeof inputs / sizeof inputs[0]][PATH_MAX];
+    const char *paths[sizeof inputs / sizeof inputs[0]];
+    for (int k = 0; k < n_inputs; ++k) {
+        struct stat st;
+        const char *hash = inputs[k] != NULL ? strrchr(inputs[k], '#') : NULL;
+        paths[k] = inputs[k];
+        if (hash != NULL && stat(inputs[k], &st) != 0 && strlen(inputs[k]) < PATH_MAX) {
+            snprintf(files[k], sizeof files[k], "%.*s", (int)(hash - inputs[k]), inputs[k]);
+            paths[k] = files[k];
+        }
+    }
+    ps_status rc = ps_outfile_check_inputs(out_path, paths, n_inputs, err);
+    const int uses_wpp = o->scenario == NULL || scn->location != NULL;
+    if (rc == PS_OK && uses_wpp &&
+        ps_wpp_find_dir(wpp, sizeof wpp, o->wpp_dir != NULL ? o->wpp_dir : scn->wpp_dir,
+                        cli_project_root(root, sizeof root), NULL) == PS_OK &&
+        (in_folder(out_path, wpp) || (real != NULL && in_folder(real, wpp)))) {
+        rc = ps_error_set_at(err, PS_EINVAL, out_path, 0, 0, "the output file would be in the "
+                             "UN WPP data folder '%s' that this run reads; choose another "
+                             "folder", wpp);
+    }
+    free(real);
+    return rc;
+}
+
 static ps_status write_results(const ps_result *res, int n_res, const run_ctx *ctx,
                                const run_opts *o, const char *cmdline, ps_error *err)
 {
@@ -323,8 +374,16 @@ static ps_status write_results(const ps_result *res, int n_res, const run_ctx *c
     const ps_result **list = calloc((size_t)n_res, sizeof *list);
     ps_status rc = list ? PS_OK : ps_error_set(err, PS_ENOMEM, "out of memory");
     if (rc == PS_OK) {
-        rc = o->output ? (snprintf(out_path, sizeof out_path, "%s", o->output), PS_OK)
-                       : default_output(out_path, sizeof out_path, ctx->name, err);
+        if (o->output != NULL && strlen(o->output) >= sizeof out_path) {
+            rc = ps_error_set(err, PS_EIO, "the output path is longer than %zu bytes",
+                              sizeof out_path - 1);
+        } else {
+            rc = o->output ? (snprintf(out_path, sizeof out_path, "%s", o->output), PS_OK)
+                           : default_output(out_path, sizeof out_path, ctx->name, err);
+        }
+    }
+    if (rc == PS_OK) {
+        rc = check_not_input(out_path, ctx, o, err);
     }
     if (rc == PS_OK) {
         if (o->scenario != NULL) {
@@ -427,7 +486,7 @@ int cli_cmd_run(int argc, char **argv)
     if (status >= 0) {
         return status;
     }
-    char cache_dir[PATH_MAX], cmdline[4096], root[PATH_MAX];
+    char cache_dir[PATH_MAX], root[PATH_MAX];
     ps_error err;
     ps_error_clear(&err);
     ps_build_options bo = { .wpp_dir = o.wpp_dir,
@@ -435,13 +494,16 @@ int cli_cmd_run(int argc, char **argv)
                             .cache_dir = NULL };
     if (!o.no_cache && ps_wpp_default_cache_dir(cache_dir, sizeof cache_dir, NULL) == PS_OK) {
         bo.cache_dir = cache_dir;
+        cli_remove_stale_temps_in(cache_dir, o.quiet); /* a cache write killed by SIGKILL */
     }
-    cli_join_args(cmdline, sizeof cmdline, argc, argv);
     cli_signals_install();
     ps_h5_set_cancel(cli_interrupt_flag());
+    char *cmdline = cli_join_args(argc, argv);
     run_ctx *ctx = calloc(1, sizeof *ctx);
-    if (ctx == NULL) {
+    if (ctx == NULL || cmdline == NULL) {
         fprintf(stderr, "popsim: error: out of memory\n");
+        free(ctx);
+        free(cmdline);
         return CLI_EXIT_FAILURE;
     }
     double t0 = cli_now();
@@ -460,5 +522,6 @@ int cli_cmd_run(int argc, char **argv)
     ps_inputs_release(&ctx->in);
     ps_scn_release(&ctx->scn);
     free(ctx);
+    free(cmdline);
     return rc == PS_OK ? CLI_EXIT_OK : status >= 0 ? status : CLI_EXIT_FAILURE;
 }

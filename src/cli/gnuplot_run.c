@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "signals.h"
 
 /* Exit status of the child when execv itself fails (the shell's convention for "not found"). */
 #define EXEC_FAILED_STATUS 127
@@ -135,8 +136,8 @@ ps_status cli_render_charts(const char *gnuplot, const ps_plot_set *s,
 {
     ps_status rc = PS_OK;
     const char *ext = ps_plot_format_ext(opt->format);
-    for (int k = 0; k < n && rc == PS_OK; ++k) {
-        cli_log(quiet, "chart %d of %d: %s/%s.%s", k + 1, n, dir, charts[k].name, ext);
+    for (int k = 0; k < n && rc == PS_OK && (rc = cli_check_interrupt(err)) == PS_OK; ++k) {
+        cli_log(quiet, "chart %d of %d: %s.%s", k + 1, n, charts[k].name, ext);
         rc = ps_plot_write(s, &charts[k], dir, opt, err);
         if (rc == PS_OK) {
             rc = run_one(gnuplot, dir, charts[k].name, ext, err);

@@ -7,14 +7,17 @@
  * so a run stops at a phase boundary or between HDF5 objects and never leaves a partial
  * result. SA_RESTART keeps system calls inside HDF5 and stdio from failing with EINTR.
  *
- * A run killed with SIGKILL cannot clean up. The atomic writer names its temporary file
- * "<target>.tmp.<pid>" (src/io/h5out.c), so the next run writing the same target can tell a
- * dead process's leftovers from a live writer's file and remove only the former.
+ * A run killed with SIGKILL cannot clean up. Every temporary file or folder popsim makes is
+ * named ".popsim-<pid>-XXXXXX" (popsim/outfile.h), so the next run writing to the same folder
+ * can tell a dead process's leftovers from a live writer's and remove only the former, and
+ * only entries of its own user, never following a link.
  */
 #include "signals.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +26,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "popsim/outfile.h"
 
 static volatile sig_atomic_t caught; /* signal number, 0 while none arrived */
 
@@ -45,6 +49,7 @@ void cli_signals_install(void)
         sa.sa_flags = SA_RESTART;
         sigaction(signals[k], &sa, NULL);
     }
+    ps_outfile_set_cancel(&caught);
 }
 
 int cli_interrupted(void)
@@ -75,53 +80,98 @@ int cli_interrupt_exit(const char *what)
     return 128 + signo;
 }
 
-/* The pid in "<base>.tmp.<pid>", or 0 when `name` is not such a file. */
-static long temp_pid(const char *name, const char *base)
+/* A temporary entry's pid if it was left by a process of this user that no longer runs. */
+static long stale_pid(int dirfd, const char *name, struct stat *st)
 {
-    static const char tag[] = ".tmp.";
-    size_t blen = strlen(base);
-    if (strncmp(name, base, blen) != 0 || strncmp(name + blen, tag, sizeof tag - 1) != 0) {
-        return 0;
-    }
-    const char *digits = name + blen + sizeof tag - 1;
-    char *end = NULL;
-    errno = 0;
-    long pid = strtol(digits, &end, 10);
-    if (digits[0] < '0' || digits[0] > '9' || *end != '\0' || errno != 0 || pid <= 0) {
+    long pid = ps_outfile_temp_pid(name);
+    if (pid == 0 || pid == (long)getpid() || fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) != 0 ||
+        st->st_uid != geteuid() || (kill((pid_t)pid, 0) == 0 || errno != ESRCH)) {
         return 0;
     }
     return pid;
 }
 
-int cli_remove_stale_temps(const char *target, int quiet)
+/* Remove a temporary folder: the entries in it other than folders (a link is removed, never
+ * followed), then the folder. */
+static int remove_temp_dir(int dirfd, const char *name)
 {
-    const char *slash = strrchr(target, '/');
-    char dir[4096];
-    if (slash == NULL) {
-        snprintf(dir, sizeof dir, ".");
-    } else {
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash == target ? 1 : slash - target), target);
-    }
-    const char *base = slash ? slash + 1 : target;
-    DIR *d = opendir(dir);
-    int removed = 0;
-    if (d == NULL) {
-        return 0; /* the writer reports a missing folder */
-    }
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
     struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        long pid = temp_pid(e->d_name, base);
-        char path[4096 + 256];
-        struct stat st;
-        if (pid == 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH) {
-            continue;
+    struct stat st;
+    if (d == NULL) {
+        if (fd >= 0) {
+            close(fd);
         }
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && unlink(path) == 0) {
-            ++removed;
-            cli_log(quiet, "removed %s, left by process %ld which no longer runs", path, pid);
+        return -1;
+    }
+    while ((e = readdir(d)) != NULL) {
+        if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) {
+            unlinkat(fd, e->d_name, 0);
         }
     }
     closedir(d);
+    return unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+int cli_remove_temp_dir(const char *path)
+{
+    return remove_temp_dir(AT_FDCWD, path);
+}
+
+int cli_remove_stale_temps_in(const char *dir, int quiet)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    int removed = 0;
+    struct dirent *e;
+    if (d == NULL) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return 0; /* the writer reports a missing folder */
+    }
+    while ((e = readdir(d)) != NULL) {
+        struct stat st;
+        long pid = stale_pid(fd, e->d_name, &st);
+        int gone = pid != 0 && ((S_ISREG(st.st_mode) && unlinkat(fd, e->d_name, 0) == 0) ||
+                                (S_ISDIR(st.st_mode) && remove_temp_dir(fd, e->d_name) == 0));
+        if (gone) {
+            ++removed;
+            cli_log(quiet, "removed %s/%s, left by process %ld which no longer runs", dir,
+                    e->d_name, pid);
+        }
+    }
+    closedir(d);
+    return removed;
+}
+
+/* The folder of `path` into buf ("." when it has none). */
+static void folder_of(char *buf, size_t size, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL) {
+        snprintf(buf, size, ".");
+    } else {
+        snprintf(buf, size, "%.*s", (int)(slash == path ? 1 : slash - path), path);
+    }
+}
+
+int cli_remove_stale_temps(const char *target, int quiet)
+{
+    char dir[PATH_MAX], real_dir[PATH_MAX];
+    char *real = realpath(target, NULL); /* a link's temporaries are beside its target */
+    folder_of(dir, sizeof dir, target);
+    int removed = cli_remove_stale_temps_in(dir, quiet);
+    if (real != NULL) {
+        folder_of(real_dir, sizeof real_dir, real);
+        char *a = realpath(dir, NULL), *b = realpath(real_dir, NULL);
+        if (a != NULL && b != NULL && strcmp(a, b) != 0) {
+            removed += cli_remove_stale_temps_in(real_dir, quiet);
+        }
+        free(a);
+        free(b);
+        free(real);
+    }
     return removed;
 }

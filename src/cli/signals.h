@@ -12,8 +12,9 @@
 
 /*
  * Catch SIGINT and SIGTERM: the handler only records the signal; the run checks
- * cli_interrupted() between phases and the HDF5 writer checks the same flag between
- * objects and before its final rename (ps_h5_set_cancel). A signal that the parent left
+ * cli_interrupted() between phases, the HDF5 writer checks the same flag between objects
+ * (ps_h5_set_cancel) and every atomic write checks it before its rename
+ * (ps_outfile_set_cancel, set here). A signal that the parent left
  * ignored (SIGINT for a background job of a shell without job control, nohup) stays
  * ignored, as POSIX programs are expected to do.
  */
@@ -38,12 +39,21 @@ ps_status cli_check_interrupt(ps_error *err);
 int cli_interrupt_exit(const char *what);
 
 /*
- * Remove temporary files "<target>.tmp.<pid>" beside `target` whose process no longer
- * exists (kill(pid, 0) fails with ESRCH): what a run killed with SIGKILL during its atomic
- * write leaves behind. Files of live processes (another run writing the same target) and
- * anything that is not a regular file are left alone. Prints one line per removal unless
- * quiet. Returns the number of files removed.
+ * Remove what popsim processes killed outright (SIGKILL, power loss) left in folder `dir`:
+ * entries named ".popsim-<pid>-XXXXXX" (ps_outfile_temp_pid) that belong to this user and
+ * whose process no longer exists (kill(pid, 0) fails with ESRCH): a regular file, or a
+ * temporary folder with the regular files in it. Entries of live processes, of other users,
+ * links and other names are left alone; links are never followed. Prints one line per
+ * removal unless quiet. Returns the number of entries removed.
  */
+int cli_remove_stale_temps_in(const char *dir, int quiet);
+
+/* Remove a temporary folder of this process: the entries in it other than folders (links
+ * are removed, never followed), then the folder. 0 on success, -1 with errno. */
+int cli_remove_temp_dir(const char *path);
+
+/* cli_remove_stale_temps_in for the folder of `target`, and for the folder of its final
+ * target when `target` is a symbolic link (where the writer puts its temporary). */
 int cli_remove_stale_temps(const char *target, int quiet);
 
 #endif /* PS_CLI_SIGNALS_H */

@@ -5,9 +5,10 @@
  *
  * Invariants: this is the only file that includes <hdf5.h>. Every hid_t starts as
  * H5I_INVALID_HID and is closed in the cleanup block of the function that opened it. A write
- * goes to "<target>.tmp.<pid>" beside the target, which is fsync'ed and renamed over the
- * target, or unlinked on failure, so a reader never sees a partial file. HDF5's global error
- * printing is left alone: the CLI (and the tests) switch it off.
+ * goes to an exclusively created temporary beside the target (popsim/outfile.h), which is
+ * fsync'ed and renamed over the target, or removed on failure, so a reader never sees a
+ * partial file. HDF5's global error printing is left alone: the CLI (and the tests) switch
+ * it off.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* fsync, getpid, gmtime_r, O_DIRECTORY */
@@ -30,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "popsim/outfile.h"
 #include "popsim/services.h"
 
 #include <hdf5.h>
@@ -1137,26 +1139,54 @@ done:
     return rc;
 }
 
-/* Everything goes into `tmp`, which is flushed and closed; the caller syncs and renames. */
-static ps_status write_file(const char *tmp, const ps_result *const *results, int n,
-                            const ps_provenance *prov, ps_error *err)
+/* The HDF5 file is built in memory (the core driver without a backing store) and its image
+ * is copied to `out`, so HDF5 never writes to disk: a full disk or a file size limit is an
+ * ordinary write error of the caller's stream, reported as such, and no half-closed HDF5
+ * file is left for HDF5's exit handler to close again (issue #17; with the sec2 driver a
+ * failed H5Fclose made that handler crash). Peak memory: twice the file's size. */
+#define H5_CORE_INCREMENT ((size_t)1 << 20) /* bytes by which the in-memory file grows */
+
+static ps_status copy_image(FILE *out, hid_t file, const char *name, ps_error *err)
+{
+    ssize_t size = H5Fget_file_image(file, NULL, 0);
+    void *image = size > 0 ? malloc((size_t)size) : NULL;
+    ps_status rc = PS_OK;
+    if (size <= 0) {
+        rc = h5_fail(err, "get the image of", file, name);
+    } else if (image == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for the %zd-byte file", size);
+    } else if (H5Fget_file_image(file, image, (size_t)size) != size) {
+        rc = h5_fail(err, "get the image of", file, name);
+    } else if (fwrite(image, 1, (size_t)size, out) != (size_t)size || fflush(out) != 0) {
+        rc = ps_error_set(err, PS_EIO, "cannot write the output file: %s", strerror(errno));
+    }
+    free(image);
+    return rc;
+}
+
+static ps_status write_file(FILE *out, const char *name, const ps_result *const *results,
+                            int n, const ps_provenance *prov, ps_error *err)
 {
     hid_t fapl = H5I_INVALID_HID, fcpl = H5I_INVALID_HID, gcpl = H5I_INVALID_HID;
     hid_t file = H5I_INVALID_HID, scenarios = H5I_INVALID_HID;
     ps_status rc = PS_OK;
     h5_detail d;
-    /* The 1.8 object format keeps files readable by every netCDF-4 and HDF5 >= 1.8 reader. */
+    /* Objects in at most the 1.8 format keep files readable by every netCDF-4 and HDF5 >= 1.8
+     * reader. The low bound stays EARLIEST: HDF5 1.10's image of a file in memory with the
+     * version 2 superblock that a V18 low bound selects carries a stale superblock checksum
+     * (unreadable), while the version 0 superblock has no checksum. */
     if ((fapl = H5Pcreate(H5P_FILE_ACCESS)) < 0 ||
-        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) < 0 ||
+        H5Pset_fapl_core(fapl, H5_CORE_INCREMENT, 0) < 0 ||
+        H5Pset_libver_bounds(fapl, H5F_LIBVER_EARLIEST, H5F_LIBVER_V18) < 0 ||
         (fcpl = ordered_plist(H5P_FILE_CREATE)) < 0 ||
         (gcpl = ordered_plist(H5P_GROUP_CREATE)) < 0) {
         h5_reason(&d);
         rc = ps_error_set(err, PS_EHDF5, "cannot set up HDF5 property lists: %s", d.text);
         goto done;
     }
-    if ((file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl)) < 0) {
+    if ((file = H5Fcreate(name, H5F_ACC_TRUNC, fcpl, fapl)) < 0) {
         h5_reason(&d);
-        rc = ps_error_set(err, PS_EIO, "cannot create temporary file '%s': %s", tmp, d.text);
+        rc = ps_error_set(err, PS_EHDF5, "cannot create the HDF5 file in memory: %s", d.text);
         goto done;
     }
     if ((rc = write_globals(file, results[0], prov, err)) != PS_OK) {
@@ -1169,8 +1199,15 @@ static ps_status write_file(const char *tmp, const ps_result *const *results, in
     for (int k = 0; k < n && rc == PS_OK && (rc = check_cancel(err)) == PS_OK; ++k) {
         rc = write_scenario(scenarios, gcpl, results[k], err);
     }
+    if (scenarios >= 0 && H5Gclose(scenarios) < 0 && rc == PS_OK) {
+        rc = h5_fail(err, "close group", file, "scenarios");
+    }
+    scenarios = H5I_INVALID_HID;
     if (rc == PS_OK && H5Fflush(file, H5F_SCOPE_GLOBAL) < 0) {
-        rc = h5_fail(err, "flush", file, tmp);
+        rc = h5_fail(err, "flush", file, name);
+    }
+    if (rc == PS_OK) {
+        rc = copy_image(out, file, name, err);
     }
 done:
     if (scenarios >= 0) {
@@ -1178,7 +1215,7 @@ done:
     }
     if (file >= 0 && H5Fclose(file) < 0 && rc == PS_OK) {
         h5_reason(&d);
-        rc = ps_error_set(err, PS_EHDF5, "cannot close temporary file '%s': %s", tmp, d.text);
+        rc = ps_error_set(err, PS_EHDF5, "cannot close the HDF5 file in memory: %s", d.text);
     }
     if (gcpl >= 0) {
         H5Pclose(gcpl);
@@ -1258,106 +1295,33 @@ static ps_status validate_results(const ps_result *const *results, int n, ps_err
     return rc;
 }
 
-/* The folder of `path` ("." when it names none) and the temporary file beside it, which
- * carries the pid so that two processes writing the same target never share one. */
-static ps_status path_parts(char **dir_out, char **tmp_out, const char *path, ps_error *err)
-{
-    const char *slash = strrchr(path, '/');
-    size_t dir_len = slash == NULL || slash == path ? 1 : (size_t)(slash - path);
-    char suffix[32];
-    snprintf(suffix, sizeof suffix, ".tmp.%ld", (long)getpid());
-    size_t tmp_len = strlen(path) + strlen(suffix) + 1;
-    char *dir = malloc(dir_len + 1), *tmp = malloc(tmp_len);
-    ps_status rc = PS_OK;
-    if (dir == NULL || tmp == NULL) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory for the output path");
-        free(dir);
-        free(tmp);
-        dir = tmp = NULL;
-    } else {
-        memcpy(dir, slash == NULL ? "." : path, dir_len);
-        dir[dir_len] = '\0';
-        snprintf(tmp, tmp_len, "%s%s", path, suffix);
-    }
-    *dir_out = dir;
-    *tmp_out = tmp;
-    return rc;
-}
-
-static ps_status check_dir(const char *dir, ps_error *err)
-{
-    struct stat st;
-    ps_status rc = PS_OK;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        rc = ps_error_set(err, PS_EIO, "cannot write the output file: folder '%s' does not exist",
-                          dir);
-    }
-    return rc;
-}
-
-/* A target that exists must be a file to replace: refuse a folder before anything is
- * written, rather than fail at the rename after writing the whole temporary file (#7). */
-static ps_status check_target(const char *path, ps_error *err)
-{
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        return ps_error_set(err, PS_EIO, "the output path is a directory; give a file name "
-                                         "such as '%s/result.h5'", path);
-    }
-    return PS_OK;
-}
-
-/* fsync a file or folder so its data (or its new entry) survives a crash. Folders on
- * file systems without directory fsync answer EINVAL, which is not a failure. */
-static ps_status sync_path(const char *p, int is_dir, ps_error *err)
-{
-    int fd = open(p, is_dir ? (O_RDONLY | O_DIRECTORY) : O_RDWR);
-    ps_status rc = PS_OK;
-    if (fd < 0) {
-        rc = ps_error_set(err, PS_EIO, "cannot open '%s' to sync it: %s", p, strerror(errno));
-    } else {
-        if (fsync(fd) != 0 && !(is_dir && errno == EINVAL)) {
-            rc = ps_error_set(err, PS_EIO, "cannot sync '%s': %s", p, strerror(errno));
-        }
-        close(fd);
-    }
-    return rc;
-}
-
 ps_status ps_h5_write(const char *path, const ps_result *const *results, int n,
                       const ps_provenance *prov, ps_error *err)
 {
-    char *dir = NULL, *tmp = NULL;
-    int tmp_may_exist = 0;
+    ps_outfile *out = NULL;
+    FILE *stream = NULL;
     ps_status rc = validate_results(results, n, err);
-    if (rc != PS_OK || (rc = path_parts(&dir, &tmp, path, err)) != PS_OK ||
-        (rc = check_dir(dir, err)) != PS_OK || (rc = check_target(path, err)) != PS_OK) {
+    /* The target rules, the exclusive temporary and the atomic rename are ps_outfile's
+     * (issue #17); the file's bytes reach the temporary only through its stream. */
+    if (rc != PS_OK || (rc = ps_outfile_open(&out, path, err)) != PS_OK) {
         goto done;
     }
-    tmp_may_exist = 1;
-    if ((rc = write_file(tmp, results, n, prov != NULL ? prov : &no_provenance, err)) != PS_OK ||
-        (rc = sync_path(tmp, 0, err)) != PS_OK) {
+    if ((stream = ps_outfile_stream(out)) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory");
         goto done;
     }
-    if ((rc = check_cancel(err)) != PS_OK) {
+    if ((rc = write_file(stream, ps_outfile_temp_path(out), results, n,
+                         prov != NULL ? prov : &no_provenance, err)) != PS_OK ||
+        (rc = check_cancel(err)) != PS_OK) {
         goto done;
     }
-    if (rename(tmp, path) != 0) {
-        rc = ps_error_set(err, PS_EIO, "cannot rename '%s' over the output file: %s", tmp,
-                          strerror(errno));
-        goto done;
-    }
-    tmp_may_exist = 0;
-    rc = sync_path(dir, 1, err);
+    rc = ps_outfile_commit(out, err);
+    out = NULL;
 done:
-    if (tmp_may_exist) {
-        unlink(tmp);
-    }
+    ps_outfile_abort(out);
     if (rc != PS_OK) {
         note_path(err, path);
     }
-    free(dir);
-    free(tmp);
     return rc;
 }
 

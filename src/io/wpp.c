@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "csv_int.h"
+#include "popsim/outfile.h"
 #include "popsim/units.h"
 
 /* One WPP file: its name, header, and how a row of the location is stored. */
@@ -515,25 +516,27 @@ static int mkdir_p(const char *dir)
     return (mkdir(tmp, 0755) != 0 && errno != EEXIST) ? -1 : 0;
 }
 
-/* Best effort: write to a temporary name and rename, so readers never see half a file. */
+/* Best effort: written through ps_outfile (exclusive temporary, atomic rename), so readers
+ * never see half a file and a link planted in the cache folder is never followed. */
 static void cache_write(const ps_wpp_location *loc, const char *cache_dir,
                         const wpp_cache_header *h)
 {
-    char path[PATH_MAX], tmp[PATH_MAX + 32];
+    char path[PATH_MAX];
+    ps_outfile *f = NULL;
+    FILE *out = NULL;
     if (mkdir_p(cache_dir) != 0) {
         return;
     }
     cache_path(path, sizeof path, cache_dir, h->code);
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (f == NULL) {
+    if (ps_outfile_open(&f, path, NULL) != PS_OK) {
         return;
     }
-    int ok = fwrite(h, sizeof *h, 1, f) == 1 && fwrite(loc, sizeof *loc, 1, f) == 1;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
+    if ((out = ps_outfile_stream(f)) != NULL && fwrite(h, sizeof *h, 1, out) == 1 &&
+        fwrite(loc, sizeof *loc, 1, out) == 1) {
+        (void)ps_outfile_commit(f, NULL);
+        f = NULL;
     }
+    ps_outfile_abort(f);
 }
 
 ps_status ps_wpp_default_cache_dir(char *out, size_t size, ps_error *err)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "plot_int.h"
+#include "popsim/outfile.h"
 #include "popsim/version.h"
 
 /* Font of each language: Noto Sans CJK SC (Debian fonts-noto-cjk) has the Chinese glyphs;
@@ -247,17 +248,23 @@ static ps_status check_options(const ps_plot_options *o, ps_error *err)
 }
 
 /* Close a written file, turning any earlier write error into PS_EIO. */
-static ps_status close_file(FILE *fp, const char *path, ps_status rc, ps_error *err)
+/* Open the atomic writer of one chart file and its stream (popsim/outfile.h). */
+static ps_status open_out(ps_outfile **f, FILE **fp, const char *path, ps_error *err)
 {
-    if (fp == NULL) {
-        return rc;
+    ps_status rc = ps_outfile_open(f, path, err);
+    if (rc == PS_OK && (*fp = ps_outfile_stream(*f)) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory");
     }
-    int bad = ferror(fp);
-    if (fclose(fp) != 0 || bad) {
-        if (rc == PS_OK) {
-            rc = ps_error_set_at(err, PS_EIO, path, 0, 0, "cannot write the file");
-        }
+    return rc;
+}
+
+/* Commit a chart file if everything so far went well, else remove its temporary. */
+static ps_status finish_out(ps_outfile *f, ps_status rc, ps_error *err)
+{
+    if (rc == PS_OK && f != NULL) {
+        return ps_outfile_commit(f, err);
     }
+    ps_outfile_abort(f);
     return rc;
 }
 
@@ -265,6 +272,7 @@ ps_status ps_plot_write(const ps_plot_set *s, const ps_plot_chart *chart, const 
                         const ps_plot_options *opt, ps_error *err)
 {
     plot_ctx x = { .s = s, .chart = chart, .opt = opt };
+    ps_outfile *dat_file = NULL, *gp_file = NULL;
     char *dat_path = file_path(dir, chart->name, "dat"), *gp_path = file_path(dir, chart->name, "gp");
     ps_status rc = check_options(opt, err);
     if (rc != PS_OK) {
@@ -275,12 +283,8 @@ ps_status ps_plot_write(const ps_plot_set *s, const ps_plot_chart *chart, const 
         goto done;
     }
     snprintf(x.dat_name, sizeof x.dat_name, "%s.dat", chart->name);
-    if ((x.dat = fopen(dat_path, "w")) == NULL) {
-        rc = ps_error_set_at(err, PS_EIO, dat_path, 0, 0, "cannot create the chart data file");
-        goto done;
-    }
-    if ((x.gp = fopen(gp_path, "w")) == NULL) {
-        rc = ps_error_set_at(err, PS_EIO, gp_path, 0, 0, "cannot create the gnuplot script");
+    if ((rc = open_out(&dat_file, &x.dat, dat_path, err)) != PS_OK ||
+        (rc = open_out(&gp_file, &x.gp, gp_path, err)) != PS_OK) {
         goto done;
     }
     write_preamble(&x);
@@ -289,8 +293,8 @@ ps_status ps_plot_write(const ps_plot_set *s, const ps_plot_chart *chart, const 
         fputs("unset output\n", x.gp);
     }
 done:
-    rc = close_file(x.dat, dat_path, rc, err);
-    rc = close_file(x.gp, gp_path, rc, err);
+    rc = finish_out(dat_file, rc, err);
+    rc = finish_out(gp_file, rc, err);
     free(dat_path);
     free(gp_path);
     return rc;

@@ -4,8 +4,9 @@
  * (PNG embedded as a base64 data: URI), and the assumptions and data sources.
  *
  * The page has no script and no external resource, so it opens offline, can be mailed as one
- * file, and prints. All user text passes through ps_plot__put_html. The page is written to
- * "<path>.tmp.<pid>" and renamed over `path`, so a failed run leaves a previous report intact.
+ * file, and prints. All user text passes through ps_plot__put_html. The page is written to an
+ * exclusively created temporary and renamed over `path` (popsim/outfile.h), so a failed run
+ * leaves a previous report intact.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "plot_int.h"
+#include "popsim/outfile.h"
 #include "popsim/units.h"
 #include "popsim/version.h"
 
@@ -477,30 +479,21 @@ ps_status ps_plot_report_write(const char *path, const ps_plot_set *s,
                                const ps_plot_chart *charts, int n_charts, const char *image_dir,
                                ps_plot_lang lang, ps_error *err)
 {
-    size_t len = strlen(path) + sizeof ".tmp." + 3 * sizeof(long);
-    char *tmp = malloc(len);
+    ps_outfile *f = NULL;
     FILE *out = NULL;
-    ps_status rc = PS_OK;
-    if (tmp == NULL) {
-        return ps_error_set(err, PS_ENOMEM, "out of memory");
+    ps_status rc = ps_outfile_open(&f, path, err);
+    if (rc != PS_OK) {
+        return rc;
     }
-    snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
-    if ((out = fopen(tmp, "w")) == NULL) {
-        rc = ps_error_set_at(err, PS_EIO, path, 0, 0, "cannot create the report");
-        goto done;
+    if ((out = ps_outfile_stream(f)) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory");
+    } else {
+        rc = write_page(out, s, charts, n_charts, image_dir, lang, err);
     }
-    rc = write_page(out, s, charts, n_charts, image_dir, lang, err);
-    int bad = ferror(out);
-    if (fclose(out) != 0 || bad) {
-        rc = rc != PS_OK ? rc : ps_error_set_at(err, PS_EIO, path, 0, 0, "cannot write the report");
+    if (rc == PS_OK) {
+        rc = ps_outfile_commit(f, err); /* reports a write error of the page (ENOSPC ...) */
+        f = NULL;
     }
-    if (rc == PS_OK && rename(tmp, path) != 0) {
-        rc = ps_error_set_at(err, PS_EIO, path, 0, 0, "cannot rename the report into place");
-    }
-done:
-    if (rc != PS_OK && out != NULL) {
-        unlink(tmp);
-    }
-    free(tmp);
+    ps_outfile_abort(f);
     return rc;
 }
