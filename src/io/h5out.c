@@ -34,9 +34,21 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
-/* zlib level 1: shuffled projection doubles barely compress (a 21-scenario China family is
- * 13.56 MB at level 4 and 13.57 MB at level 1) and higher levels cost much more time. */
-static const unsigned deflate_level = 1;
+/*
+ * Storage layout by size (issue #18; docs/output-format.md, "Storage layout"). A variable of
+ * at most layout_contiguous_bytes is stored contiguous: HDF5 writes it with one call and a
+ * reader fetches a year slice as one run of bytes. Until issue #18 every variable had one
+ * year per chunk, shuffled and deflated; for the 16-byte to 2 KiB year slices of a one-region
+ * run, the B-tree entry, zlib stream (256 KiB of state cleared per chunk) and copy per chunk
+ * were 90 % of a policy family's run time, and the file was larger, not smaller. A larger
+ * variable is cut along year (the dimension readers slice) into chunks of at most
+ * layout_chunk_bytes. No variable is deflated: shuffle + deflate at level 1 saves 20-35 % of
+ * projection doubles but writes 30-60 times slower than plain chunks (measured on 31-region
+ * population, deaths, net_migration and women_by_parity arrays), which never pays for files
+ * read on the machine that wrote them.
+ */
+static const hsize_t layout_contiguous_bytes = (hsize_t)1 << 20; /* bytes; 1 MiB */
+static const hsize_t layout_chunk_bytes = (hsize_t)1 << 20;      /* bytes; 1 MiB */
 
 /* The dimensions of a scenario group, each a 1-D coordinate dataset and dimension scale.
  * DIM_ORDER and DIM_PARITY exist only in groups of runs that tracked parity (issue #3). */
@@ -364,17 +376,37 @@ static ps_status attr_double(hid_t obj, const char *name, double value, ps_error
 
 /* ---- writing one scenario group ---------------------------------------------------------- */
 
+/*
+ * Transfer list for writing `len` values of a coordinate of file type `ftype`. Writing strings
+ * converts them, and HDF5 would clear a 1 MiB conversion and a 1 MiB background buffer for
+ * each write (fresh pages from the kernel every time): with a region coordinate in every
+ * policy, service and indicator group that was 40 % of writing a policy family. The buffers
+ * are sized for the coordinate instead.
+ */
+static hid_t coord_dxpl(hsize_t len)
+{
+    const size_t elem_bytes = 64;   /* bytes per element: above any type's in-file size */
+    const size_t min_bytes = 4096;  /* bytes; one page */
+    size_t bytes = (size_t)len * elem_bytes;
+    hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+    if (dxpl >= 0 && H5Pset_buffer(dxpl, bytes > min_bytes ? bytes : min_bytes, NULL, NULL) < 0) {
+        H5Pclose(dxpl);
+        dxpl = H5I_INVALID_HID;
+    }
+    return dxpl;
+}
+
 /* One 1-D coordinate: dataset, dimension scale named after it, units and long_name. */
 static ps_status write_coord(hid_t *out, hid_t grp, dim_id d, hid_t ftype, hid_t mtype,
                              const void *values, hsize_t len, ps_error *err)
 {
     const dim_spec *spec = &dim_specs[d];
-    hid_t space = H5I_INVALID_HID, ds = H5I_INVALID_HID;
+    hid_t space = H5I_INVALID_HID, ds = H5I_INVALID_HID, dxpl = H5I_INVALID_HID;
     ps_status rc = PS_OK;
-    if ((space = H5Screate_simple(1, &len, NULL)) < 0 ||
+    if ((space = H5Screate_simple(1, &len, NULL)) < 0 || (dxpl = coord_dxpl(len)) < 0 ||
         (ds = H5Dcreate2(grp, spec->name, ftype, space, H5P_DEFAULT, H5P_DEFAULT,
                          H5P_DEFAULT)) < 0 ||
-        H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0) {
+        H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, dxpl, values) < 0) {
         rc = h5_fail(err, "write coordinate", grp, spec->name);
         goto done;
     }
@@ -393,6 +425,9 @@ done:
     if (rc != PS_OK && ds >= 0) {
         H5Dclose(ds);
         ds = H5I_INVALID_HID;
+    }
+    if (dxpl >= 0) {
+        H5Pclose(dxpl);
     }
     if (space >= 0) {
         H5Sclose(space);
@@ -494,19 +529,51 @@ static ps_status write_parity_coords(hid_t coord[DIM_COUNT], hid_t grp, ps_error
     return rc;
 }
 
-/* Chunks of one year by everything else, shuffled and deflated, unwritten cells NaN. */
+/*
+ * Chunk shape of a float64 variable larger than layout_contiguous_bytes: whole trailing
+ * dimensions and a block of leading indices (years first) of at most layout_chunk_bytes,
+ * the blocks made equal so that the last chunk is not mostly padding (76 years of 50 KiB
+ * give 4 chunks of 19 years, not 3 of 20 and one of 16). When one index of a dimension is
+ * already larger than the target, the chunk takes one index of it and the next dimension is
+ * cut the same way, so a chunk exceeds the target only if one row of the last dimension does.
+ */
+static void chunk_shape(hsize_t *chunk, int rank, const hsize_t *dims)
+{
+    hsize_t bytes = sizeof(double);
+    for (int k = 0; k < rank; ++k) {
+        chunk[k] = dims[k];
+        bytes *= dims[k];
+    }
+    for (int k = 0; k < rank && bytes > layout_chunk_bytes; ++k) {
+        hsize_t row = bytes / dims[k]; /* bytes of one index of dimension k, whole trailing dims */
+        hsize_t fit = layout_chunk_bytes / row;
+        if (fit == 0) {
+            fit = 1;
+        }
+        hsize_t blocks = (dims[k] + fit - 1) / fit;
+        chunk[k] = (dims[k] + blocks - 1) / blocks;
+        bytes = row * chunk[k];
+    }
+}
+
+/* Layout by size (see layout_contiguous_bytes); unwritten cells NaN in either case. */
 static hid_t variable_dcpl(int rank, const hsize_t *dims)
 {
     hsize_t chunk[DIM_COUNT];
+    hsize_t bytes = sizeof(double);
     const double fill = NAN;
     for (int k = 0; k < rank; ++k) {
-        chunk[k] = k == 0 ? 1 : dims[k];
+        bytes *= dims[k];
     }
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    if (dcpl >= 0 &&
-        (H5Pset_chunk(dcpl, rank, chunk) < 0 || H5Pset_shuffle(dcpl) < 0 ||
-         H5Pset_deflate(dcpl, deflate_level) < 0 ||
-         H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) < 0)) {
+    int ok = dcpl >= 0 && H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) >= 0;
+    if (ok && bytes <= layout_contiguous_bytes) {
+        ok = H5Pset_layout(dcpl, H5D_CONTIGUOUS) >= 0;
+    } else if (ok) {
+        chunk_shape(chunk, rank, dims);
+        ok = H5Pset_chunk(dcpl, rank, chunk) >= 0;
+    }
+    if (!ok && dcpl >= 0) {
         H5Pclose(dcpl);
         dcpl = H5I_INVALID_HID;
     }
