@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Output writer figures (issue #18; printed, never asserted): for scenarios/china_policies.yaml
+# and scenarios/china.yaml, `popsim run` end to end against its projection plus services (the
+# run's own log lines, 1 ms resolution), the result file's size, and xarray read times of a
+# year slice and of the whole file, for this tree ("after") and for an older popsim
+# ("before": main's commit 7b625a2, the last with one year per chunk, shuffled and deflated).
+# Old and new runs alternate within one run of this script; each figure is the best of
+# REPEATS (default 3). Ratios matter, not absolute times: the machine is shared.
+# Before the timings, every bundled scenario is run with both programs and the files compared
+# with h5diff (root provenance attributes excluded): the data must be identical.
+#
+# Environment: BUILD_DIR (default build/), BEFORE_COMMIT (default 7b625a2), OLD_POPSIM (an
+# already built "before" popsim; otherwise the commit is built with -j2 in a temporary folder),
+# POPSIM_DATA_DIR (default ../shared/data/wpp2024), REPEATS, PYTHON (default /usr/bin/python3).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$root/build}
+before=${BEFORE_COMMIT:-7b625a2}
+repeats=${REPEATS:-3}
+python=${PYTHON:-/usr/bin/python3}
+export POPSIM_DATA_DIR=${POPSIM_DATA_DIR:-$root/../shared/data/wpp2024}
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1767225600} # same provenance time in both files
+
+tmp=$(mktemp -d /tmp/popsim_bench_output_XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+BUILD_DIR=$build "$root/scripts/build.sh"
+new=$build/popsim
+old=${OLD_POPSIM:-}
+if [[ -z $old ]]; then
+  echo "== building popsim at $before (before) in $tmp"
+  mkdir "$tmp/old-src"
+  git -C "$root" archive "$before" | tar -x -C "$tmp/old-src"
+  cmake -S "$tmp/old-src" -B "$tmp/old-build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$tmp/old-build" -j2 --target popsim >/dev/null
+  old=$tmp/old-build/popsim
+fi
+
+# run_once BIN SCENARIO OUT: prints "end_to_end_s inputs_s projection_and_services_s". Both
+# programs write the same path, so the command_line attribute is the same in both files.
+run_once() {
+  local t0 t1 log inputs proj cache
+  cache=$tmp/cache-$([[ $1 == "$old" ]] && echo old || echo new)
+  mkdir -p "$cache"
+  t0=$(date +%s.%N)
+  log=$(POPSIM_CACHE_DIR=$cache "$1" run "$2" -o "$tmp/run.h5" 2>&1 >/dev/null)
+  t1=$(date +%s.%N)
+  mv "$tmp/run.h5" "$3"
+  inputs=$(sed -n 's/.*inputs ready in \([0-9.]*\) s.*/\1/p' <<<"$log")
+  proj=$(sed -n 's/.*projected .* in \([0-9.]*\) s.*/\1/p' <<<"$log")
+  awk -v a="$t0" -v b="$t1" -v i="$inputs" -v p="$proj" 'BEGIN { printf "%.6f %s %s\n", b - a, i, p }'
+}
+
+echo "== same data before and after (h5diff, root provenance attributes excluded)"
+status=0
+for scn in "$root"/scenarios/*.yaml; do
+  name=$(basename "$scn" .yaml)
+  run_once "$old" "$scn" "$tmp/old_$name.h5" >/dev/null
+  run_once "$new" "$scn" "$tmp/new_$name.h5" >/dev/null
+  if h5diff --exclude-attribute / "$tmp/old_$name.h5" "$tmp/new_$name.h5" >"$tmp/diff.txt"; then
+    printf '%-22s identical\n' "$name"
+  else
+    printf '%-22s DIFFERENT:\n' "$name"
+    head -20 "$tmp/diff.txt"
+    status=1
+  fi
+done
+
+# best_of BIN SCENARIO OUT: the best end-to-end, inputs and projection times of `repeats` runs.
+declare -A best
+time_pair() {
+  local scn=$1 name=$2 k which bin e i p
+  for ((k = 0; k < repeats; ++k)); do
+    for which in old new; do
+      bin=$([[ $which == old ]] && echo "$old" || echo "$new")
+      read -r e i p < <(run_once "$bin" "$scn" "$tmp/${which}_$name.h5")
+      for f in e i p; do
+        local key="$which/$name/$f" v=${!f}
+        if [[ -z ${best[$key]:-} ]] || awk -v a="$v" -v b="${best[$key]}" 'BEGIN { exit !(a < b) }'; then
+          best[$key]=$v
+        fi
+      done
+    done
+  done
+}
+
+report() {
+  local name=$1 target=$2 which
+  echo "== $name.yaml (best of $repeats; OMP threads: ${OMP_NUM_THREADS:-all})"
+  printf '%-8s %12s %12s %14s %14s %10s %12s\n' "" "end to end" "inputs" "proj+services" \
+    "write+rest" "ratio" "file bytes"
+  for which in old new; do
+    local e=${best[$which/$name/e]} i=${best[$which/$name/i]} p=${best[$which/$name/p]}
+    awk -v w="$([[ $which == old ]] && echo before || echo after)" -v e="$e" -v i="$i" -v p="$p" \
+      -v s="$(stat -c %s "$tmp/${which}_$name.h5")" 'BEGIN {
+        r = p > 0 ? e / p : 0
+        printf "%-8s %9.1f ms %9.1f ms %11.1f ms %11.1f ms %9.1fx %12d\n", w, e * 1e3, i * 1e3,
+               p * 1e3, (e - i - p) * 1e3, r, s }'
+  done
+  awk -v eo="${best[old/$name/e]}" -v en="${best[new/$name/e]}" \
+    -v so="$(stat -c %s "$tmp/old_$name.h5")" -v sn="$(stat -c %s "$tmp/new_$name.h5")" \
+    -v p="${best[new/$name/p]}" -v t="$target" 'BEGIN {
+      printf "after/before: end to end %.2fx, file size %.2fx (target <= 1.5x); ", en / eo, sn / so
+      printf "after end to end / (proj+services) %.1fx (target <= %sx)\n", (p > 0 ? en / p : 0), t }'
+}
+
+time_pair "$root/scenarios/china_policies.yaml" china_policies
+time_pair "$root/scenarios/china.yaml" china
+report china_policies 3
+report china 2
+
+echo "== xarray reads (best of 5): population at one year, and every variable of every group"
+"$python" - "$tmp/old_china_policies.h5" "$tmp/new_china_policies.h5" <<'EOF'
+import sys
+import time
+
+import netCDF4
+import xarray as xr
+
+
+def groups(path):
+    """Every group below /scenarios that holds variables, as 'scenarios/x/y' paths."""
+    out = []
+    with netCDF4.Dataset(path) as nc:
+        todo = [nc["scenarios"]]
+        while todo:
+            g = todo.pop(0)
+            if g.variables:
+                out.append(g.path.lstrip("/"))
+            todo.extend(g.groups.values())
+    return out
+
+
+def best(fn, repeats=5):
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def year_slice(path, group):
+    with xr.open_dataset(path, group=group, engine="netcdf4") as ds:
+        year = int(ds["year"].values[len(ds["year"]) // 2])
+        ds["population"].sel(year=year).values.sum()
+
+
+def full_read(path, names):
+    for g in names:
+        with xr.open_dataset(path, group=g, engine="netcdf4") as ds:
+            ds.load()
+
+
+res = {}
+for label, path in (("before", sys.argv[1]), ("after", sys.argv[2])):
+    names = groups(path)
+    first = next(g for g in names if g.count("/") == 1)
+    res[label] = (best(lambda: year_slice(path, first)), best(lambda: full_read(path, names)),
+                  len(names))
+for label, (ys, full, n) in res.items():
+    print(f"{label:8s} year slice {ys * 1e3:8.2f} ms   full read ({n} groups) {full * 1e3:8.1f} ms")
+b, a = res["before"], res["after"]
+print(f"after/before: year slice {a[0] / b[0]:.2f}x, full read {a[1] / b[1]:.2f}x "
+      "(target <= 1x)")
+EOF
+exit "$status"
