@@ -572,7 +572,7 @@ static void test_h5out__variables_have_cf_attributes_and_small_ones_are_contiguo
 
 /* ---- storage layout by size (issue #18) --------------------------------------------------- */
 
-enum { LARGE_AGES = 101, LABEL_BYTES = 16 };
+enum { LARGE_AGES = 101, LABEL_BYTES = 24 }; /* "district " and any int */
 static const hsize_t chunk_limit_bytes = (hsize_t)1 << 20; /* layout_chunk_bytes in h5out.c */
 
 /* A result of n_regions x n_years with high-entropy values in every variable (NaN in the
