@@ -846,6 +846,44 @@ static void assert_scale_attached(hid_t ds, const char *var, unsigned k, hid_t f
     H5Dclose(scale);
 }
 
+/* H5Literate callback: counts the datasets of a group that are not dimension scales. */
+static herr_t count_variables(hid_t grp, const char *name, const H5L_info_t *info, void *data)
+{
+    (void)info;
+    hid_t ds = H5Dopen2(grp, name, H5P_DEFAULT);
+    if (ds >= 0) {
+        *(int *)data += H5DSis_scale(ds) <= 0;
+        H5Dclose(ds);
+    }
+    return 0;
+}
+
+/* The writer attaches scales in one go (issue #18): each variable of the group must be listed
+ * exactly once in the year coordinate's REFERENCE_LIST, and nothing else. */
+static void test_h5out__year_scale_lists_each_variable_once(void **state)
+{
+    fixture *f = *state;
+    add_parity_and_policy(&f->a, 0.0);
+    const ps_result *results[] = { &f->a };
+    ps_error err;
+    assert_ps_ok(ps_h5_write(f->path, results, 1, &test_prov, &err), &err);
+    hid_t file = H5Fopen(f->path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t grp = H5Gopen2(file, "/scenarios/baseline", H5P_DEFAULT);
+    int n_vars = 0;
+    hsize_t idx = 0;
+    assert_true(H5Literate(grp, H5_INDEX_NAME, H5_ITER_INC, &idx, count_variables, &n_vars) >= 0);
+    assert_true(n_vars > 0);
+    hid_t year = H5Dopen2(grp, "year", H5P_DEFAULT);
+    hid_t attr = H5Aopen(year, "REFERENCE_LIST", H5P_DEFAULT);
+    hid_t space = H5Aget_space(attr);
+    assert_int_equal(H5Sget_simple_extent_npoints(space), n_vars);
+    H5Sclose(space);
+    H5Aclose(attr);
+    H5Dclose(year);
+    H5Gclose(grp);
+    H5Fclose(file);
+}
+
 static void test_h5out__parity_and_policy_variables_have_dimension_scales(void **state)
 {
     fixture *f = *state;
@@ -1137,6 +1175,8 @@ int main(int argc, char **argv)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_h5out__parity_and_policy_variables_have_dimension_scales, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_h5out__year_scale_lists_each_variable_once, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_h5out__policy_attributes_are_written, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_h5out__invalid_instrument_names_are_einval, setup,

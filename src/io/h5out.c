@@ -35,7 +35,7 @@
 #include <hdf5_hl.h>
 
 /*
- * Storage layout by size (issue #18; docs/output-format.md, "Storage layout"). A variable of
+ * Storage layout by size (issue #18; docs/output-format.md, "Storage"). A variable of
  * at most layout_contiguous_bytes is stored contiguous: HDF5 writes it with one call and a
  * reader fetches a year slice as one run of bytes. Until issue #18 every variable had one
  * year per chunk, shuffled and deflated; for the 16-byte to 2 KiB year slices of a one-region
