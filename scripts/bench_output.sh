@@ -116,13 +116,17 @@ time_pair "$root/scenarios/china.yaml" china
 report china_policies 3
 report china 2
 
-echo "== xarray reads of china_policies: open a scenario group and read one year of population (best of 15), every variable of every group (best of 3)"
+echo "== xarray reads of china_policies (CPU time): open a scenario group and read one year of population (best of 15), every variable of every group (best of 3)"
 "$python" - "$tmp/old_china_policies.h5" "$tmp/new_china_policies.h5" <<'EOF'
 import sys
 import time
 
 import netCDF4
 import xarray as xr
+
+
+# CPU time of this process: on a shared machine wall time mostly measures the other users.
+clock = time.process_time
 
 
 def groups(path):
@@ -141,21 +145,21 @@ def groups(path):
 def best(fn, repeats=5):
     times = []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = clock()
         fn()
-        times.append(time.perf_counter() - t0)
+        times.append(clock() - t0)
     return min(times)
 
 
 def year_slice(path, group, k):
     """Seconds to open the group, and to read the population of its k-th year (a new year at
     each call, so no chunk cache helps)."""
-    t0 = time.perf_counter()
+    t0 = clock()
     with xr.open_dataset(path, group=group, engine="netcdf4") as ds:
-        t1 = time.perf_counter()
+        t1 = clock()
         year = int(ds["year"].values[k % len(ds["year"])])
         ds["population"].sel(year=year).values.sum()
-        t2 = time.perf_counter()
+        t2 = clock()
     return t1 - t0, t2 - t1
 
 
@@ -179,7 +183,7 @@ for rep in range(15):
             res[label][2] = min(res[label][2], best(lambda: full_read(path, names[label]), 1))
 for label, (opened, read, full) in res.items():
     print(f"{label:8s} open group {opened * 1e3:7.2f} ms, then year slice {read * 1e3:6.3f} ms;"
-          f" full read ({len(names[label])} groups) {full * 1e3:7.1f} ms")
+          f" full read ({len(names[label])} groups) {full * 1e3:7.1f} ms (CPU time)")
 b, a = res["before"], res["after"]
 print(f"after/before: open {a[0] / b[0]:.2f}x, year slice {a[1] / b[1]:.2f}x, "
       f"full read {a[2] / b[2]:.2f}x (target <= 1x)")
