@@ -1,8 +1,8 @@
 /*
  * test_h5out.c - the HDF5 result file: bit-exact round trip, several scenarios, provenance,
  * atomic replacement (a failed write leaves the old file and no temporary file), dimension
- * scales, CF attributes and name validation. Every file lives in a mkdtemp() folder that the
- * teardown removes.
+ * scales, CF attributes, storage layout by size (issue #18) and name validation. Every file
+ * lives in a mkdtemp() folder that the teardown removes.
  *
  * Run as `test_h5out --write-fixture PATH` it writes the small file that tests/check_xarray.py
  * opens with xarray (registered by tests/h5_xarray.cmake) instead of running the tests.
@@ -513,7 +513,7 @@ static void test_h5out__coordinates_are_dimension_scales_attached_to_every_varia
     H5Fclose(file);
 }
 
-static void test_h5out__variables_have_cf_attributes_and_year_chunks(void **state)
+static void test_h5out__variables_have_cf_attributes_and_small_ones_are_contiguous(void **state)
 {
     fixture *f = *state;
     const ps_result *results[] = { &f->a };
@@ -536,19 +536,10 @@ static void test_h5out__variables_have_cf_attributes_and_year_chunks(void **stat
     assert_true(H5Tequal(dtype, H5T_IEEE_F64LE) > 0);
     assert_true(H5Aread(fv, H5T_NATIVE_DOUBLE, &fill) >= 0);
     assert_true(isnan(fill));
-    /* One year per chunk, shuffle then deflate. */
+    /* A small variable (here 4 years of 2 regions) is contiguous and has no filters. */
     hid_t dcpl = H5Dget_create_plist(ds);
-    hsize_t chunk[4];
-    assert_int_equal(H5Pget_chunk(dcpl, 4, chunk), 4);
-    assert_true(chunk[0] == 1 && chunk[1] == N_REGIONS && chunk[2] == 2 && chunk[3] == N_AGES);
-    assert_int_equal(H5Pget_nfilters(dcpl), 2);
-    unsigned flags = 0, level = 0;
-    size_t nvals = 1;
-    assert_int_equal(H5Pget_filter2(dcpl, 0, &flags, &(size_t){ 0 }, NULL, 0, NULL, NULL),
-                     H5Z_FILTER_SHUFFLE);
-    assert_int_equal(H5Pget_filter2(dcpl, 1, &flags, &nvals, &level, 0, NULL, NULL),
-                     H5Z_FILTER_DEFLATE);
-    assert_int_equal(level, 1); /* see deflate_level in h5out.c */
+    assert_int_equal(H5Pget_layout(dcpl), H5D_CONTIGUOUS);
+    assert_int_equal(H5Pget_nfilters(dcpl), 0);
     H5Pclose(dcpl);
     H5Tclose(dtype);
     H5Tclose(fvtype);
@@ -577,6 +568,141 @@ static void test_h5out__variables_have_cf_attributes_and_year_chunks(void **stat
     H5Dclose(year);
     H5Gclose(grp);
     H5Fclose(file);
+}
+
+/* ---- storage layout by size (issue #18) --------------------------------------------------- */
+
+enum { LARGE_AGES = 101, LABEL_BYTES = 24 }; /* "district " and any int */
+static const hsize_t chunk_limit_bytes = (hsize_t)1 << 20; /* layout_chunk_bytes in h5out.c */
+
+/* A result of n_regions x n_years with high-entropy values in every variable (NaN in the
+ * events of the last year, as after a projection); labels[] receives the region names. */
+static void fill_large_result(ps_result *r, char (*labels)[LABEL_BYTES], int n_regions,
+                              int n_years)
+{
+    const char **names = malloc((size_t)n_regions * sizeof *names);
+    ps_error err;
+    assert_non_null(names);
+    for (int reg = 0; reg < n_regions; ++reg) {
+        snprintf(labels[reg], LABEL_BYTES, "district %d", reg);
+        names[reg] = labels[reg];
+    }
+    assert_ps_ok(ps_result_init(r, "big", NULL, START_YEAR, n_years, n_regions, LARGE_AGES,
+                                names, &err), &err);
+    free(names);
+    size_t cells = ps_result_cell(r, n_years - 1, n_regions - 1, PS_SEX_COUNT - 1, LARGE_AGES - 1);
+    for (size_t i = 0; i <= cells; ++i) {
+        double x = (double)i;
+        r->population[i] = 1234.5 + 17.0 * x + 0.0237 * x * x;
+        r->deaths[i] = 3.141 + 0.577 * x;
+        r->net_migration[i] = -45.125 + 0.37 * x;
+    }
+    for (int year = 0; year < n_years - 1; ++year) {
+        for (int reg = 0; reg < n_regions; ++reg) {
+            for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+                size_t i = ps_result_sexcell(r, year, reg, sex);
+                r->births[i] = 512.25 + 3.1 * (double)i;
+                r->e0[i] = 71.3 + 0.017 * (double)i;
+            }
+            for (int age = 0; age < LARGE_AGES; ++age) {
+                r->asfr[ps_result_agecell(r, year, reg, age)] = 0.0237 * (1.0 + 0.011 * age);
+            }
+            r->tfr[ps_result_regcell(r, year, reg)] = 1.4321 + 0.013 * year + 0.002 * reg;
+        }
+    }
+}
+
+/* Layout and chunk shape of one variable of /scenarios/big; chunk[] is left alone unless
+ * the variable is chunked. */
+static H5D_layout_t variable_layout(hsize_t *chunk, hsize_t *dims, int rank, const char *path,
+                                    const char *name)
+{
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+    assert_true(ds >= 0);
+    hid_t dcpl = H5Dget_create_plist(ds), space = H5Dget_space(ds);
+    assert_int_equal(H5Sget_simple_extent_dims(space, dims, NULL), rank);
+    H5D_layout_t layout = H5Pget_layout(dcpl);
+    if (layout == H5D_CHUNKED) {
+        assert_int_equal(H5Pget_chunk(dcpl, rank, chunk), rank);
+    }
+    assert_int_equal(H5Pget_nfilters(dcpl), 0); /* never deflated: it does not pay */
+    H5Sclose(space);
+    H5Pclose(dcpl);
+    H5Dclose(ds);
+    H5Fclose(file);
+    return layout;
+}
+
+/* Chunk bytes, and that the chunk holds whole trailing dimensions after the cut one. */
+static hsize_t checked_chunk_bytes(const hsize_t *chunk, const hsize_t *dims, int rank, int cut)
+{
+    hsize_t bytes = sizeof(double);
+    for (int k = 0; k < rank; ++k) {
+        if (k < cut) {
+            assert_int_equal(chunk[k], 1);
+        } else if (k > cut) {
+            assert_int_equal(chunk[k], dims[k]);
+        }
+        bytes *= chunk[k];
+    }
+    /* Equal blocks along the cut dimension: the padding of the last is under one block. */
+    hsize_t blocks = (dims[cut] + chunk[cut] - 1) / chunk[cut];
+    assert_true(chunk[cut] < dims[cut]);
+    assert_true(blocks * chunk[cut] - dims[cut] < blocks);
+    return bytes;
+}
+
+static void write_and_read_back(const ps_result *r, const char *path)
+{
+    const ps_result *results[] = { r };
+    ps_result back;
+    ps_error err;
+    assert_ps_ok(ps_h5_write(path, results, 1, &test_prov, &err), &err);
+    assert_ps_ok(ps_h5_read(&back, path, "big", &err), &err);
+    assert_same_result(&back, r);
+    ps_result_release(&back);
+}
+
+static void test_h5out__large_variables_are_chunked_along_year(void **state)
+{
+    fixture *f = *state;
+    enum { REGIONS = 40, YEARS = 60 }; /* population 3.9 MB, 64.6 KB a year; births 38 KB */
+    char labels[REGIONS][LABEL_BYTES];
+    ps_result r;
+    hsize_t chunk[4] = { 0, 0, 0, 0 }, dims[4];
+    fill_large_result(&r, labels, REGIONS, YEARS);
+    write_and_read_back(&r, f->path);
+    assert_int_equal(variable_layout(chunk, dims, 4, f->path, "/scenarios/big/population"),
+                     H5D_CHUNKED);
+    hsize_t bytes = checked_chunk_bytes(chunk, dims, 4, 0);
+    hsize_t year_bytes = bytes / chunk[0];
+    assert_true(bytes <= chunk_limit_bytes);
+    assert_true(bytes + year_bytes > chunk_limit_bytes / 2); /* not needlessly small */
+    assert_int_equal(variable_layout(chunk, dims, 3, f->path, "/scenarios/big/asfr"),
+                     H5D_CHUNKED);
+    assert_true(checked_chunk_bytes(chunk, dims, 3, 0) <= chunk_limit_bytes);
+    assert_int_equal(variable_layout(chunk, dims, 3, f->path, "/scenarios/big/births"),
+                     H5D_CONTIGUOUS);
+    ps_result_release(&r);
+}
+
+static void test_h5out__a_year_larger_than_a_chunk_is_cut_along_region(void **state)
+{
+    fixture *f = *state;
+    enum { REGIONS = 700, YEARS = 3 }; /* 1.13 MB a year of population */
+    char(*labels)[LABEL_BYTES] = malloc(REGIONS * sizeof *labels);
+    ps_result r;
+    hsize_t chunk[4] = { 0, 0, 0, 0 }, dims[4];
+    assert_non_null(labels);
+    fill_large_result(&r, labels, REGIONS, YEARS);
+    write_and_read_back(&r, f->path);
+    assert_int_equal(variable_layout(chunk, dims, 4, f->path, "/scenarios/big/population"),
+                     H5D_CHUNKED);
+    hsize_t bytes = checked_chunk_bytes(chunk, dims, 4, 1);
+    assert_true(bytes <= chunk_limit_bytes && bytes > chunk_limit_bytes / 4);
+    ps_result_release(&r);
+    free(labels);
 }
 
 static void test_h5out__read_names_the_missing_variable(void **state)
@@ -720,6 +846,44 @@ static void assert_scale_attached(hid_t ds, const char *var, unsigned k, hid_t f
     H5Dclose(scale);
 }
 
+/* H5Literate callback: counts the datasets of a group that are not dimension scales. */
+static herr_t count_variables(hid_t grp, const char *name, const H5L_info_t *info, void *data)
+{
+    (void)info;
+    hid_t ds = H5Dopen2(grp, name, H5P_DEFAULT);
+    if (ds >= 0) {
+        *(int *)data += H5DSis_scale(ds) <= 0;
+        H5Dclose(ds);
+    }
+    return 0;
+}
+
+/* The writer attaches scales in one go (issue #18): each variable of the group must be listed
+ * exactly once in the year coordinate's REFERENCE_LIST, and nothing else. */
+static void test_h5out__year_scale_lists_each_variable_once(void **state)
+{
+    fixture *f = *state;
+    add_parity_and_policy(&f->a, 0.0);
+    const ps_result *results[] = { &f->a };
+    ps_error err;
+    assert_ps_ok(ps_h5_write(f->path, results, 1, &test_prov, &err), &err);
+    hid_t file = H5Fopen(f->path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t grp = H5Gopen2(file, "/scenarios/baseline", H5P_DEFAULT);
+    int n_vars = 0;
+    hsize_t idx = 0;
+    assert_true(H5Literate(grp, H5_INDEX_NAME, H5_ITER_INC, &idx, count_variables, &n_vars) >= 0);
+    assert_true(n_vars > 0);
+    hid_t year = H5Dopen2(grp, "year", H5P_DEFAULT);
+    hid_t attr = H5Aopen(year, "REFERENCE_LIST", H5P_DEFAULT);
+    hid_t space = H5Aget_space(attr);
+    assert_int_equal(H5Sget_simple_extent_npoints(space), n_vars);
+    H5Sclose(space);
+    H5Aclose(attr);
+    H5Dclose(year);
+    H5Gclose(grp);
+    H5Fclose(file);
+}
+
 static void test_h5out__parity_and_policy_variables_have_dimension_scales(void **state)
 {
     fixture *f = *state;
@@ -781,11 +945,9 @@ static void test_h5out__parity_and_policy_variables_have_dimension_scales(void *
         }
         h5_str_attr(buf, sizeof buf, ds, "units");
         assert_true(strcmp(buf, "persons") == 0 || strcmp(buf, "yuan") == 0);
-        hid_t dcpl = H5Dget_create_plist(ds);
-        hsize_t chunk[4];
-        assert_int_equal(H5Pget_chunk(dcpl, 4, chunk), vars[v].rank);
-        assert_true(chunk[0] == 1 && chunk[1] == N_REGIONS);
-        assert_int_equal(H5Pget_nfilters(dcpl), 2);
+        hid_t dcpl = H5Dget_create_plist(ds); /* small: contiguous, no filters (issue #18) */
+        assert_int_equal(H5Pget_layout(dcpl), H5D_CONTIGUOUS);
+        assert_int_equal(H5Pget_nfilters(dcpl), 0);
         H5Pclose(dcpl);
         H5Dclose(ds);
     }
@@ -995,7 +1157,11 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(
             test_h5out__coordinates_are_dimension_scales_attached_to_every_variable, setup,
             teardown),
-        cmocka_unit_test_setup_teardown(test_h5out__variables_have_cf_attributes_and_year_chunks,
+        cmocka_unit_test_setup_teardown(test_h5out__variables_have_cf_attributes_and_small_ones_are_contiguous,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_h5out__large_variables_are_chunked_along_year, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_h5out__a_year_larger_than_a_chunk_is_cut_along_region,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_h5out__read_names_the_missing_variable, setup,
                                         teardown),
@@ -1009,6 +1175,8 @@ int main(int argc, char **argv)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_h5out__parity_and_policy_variables_have_dimension_scales, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_h5out__year_scale_lists_each_variable_once, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_h5out__policy_attributes_are_written, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_h5out__invalid_instrument_names_are_einval, setup,

@@ -37,9 +37,21 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
-/* zlib level 1: shuffled projection doubles barely compress (a 21-scenario China family is
- * 13.56 MB at level 4 and 13.57 MB at level 1) and higher levels cost much more time. */
-static const unsigned deflate_level = 1;
+/*
+ * Storage layout by size (issue #18; docs/output-format.md, "Storage"). A variable of
+ * at most layout_contiguous_bytes is stored contiguous: HDF5 writes it with one call and a
+ * reader fetches a year slice as one run of bytes. Until issue #18 every variable had one
+ * year per chunk, shuffled and deflated; for the 16-byte to 2 KiB year slices of a one-region
+ * run, the B-tree entry, zlib stream (256 KiB of state cleared per chunk) and copy per chunk
+ * were 90 % of a policy family's run time, and the file was larger, not smaller. A larger
+ * variable is cut along year (the dimension readers slice) into chunks of at most
+ * layout_chunk_bytes. No variable is deflated: shuffle + deflate at level 1 saves 20-35 % of
+ * projection doubles but writes 30-60 times slower than plain chunks (measured on 31-region
+ * population, deaths, net_migration and women_by_parity arrays), which never pays for files
+ * read on the machine that wrote them.
+ */
+static const hsize_t layout_contiguous_bytes = (hsize_t)1 << 20; /* bytes; 1 MiB */
+static const hsize_t layout_chunk_bytes = (hsize_t)1 << 20;      /* bytes; 1 MiB */
 
 /* The dimensions of a scenario group, each a 1-D coordinate dataset and dimension scale.
  * DIM_ORDER and DIM_PARITY exist only in groups of runs that tracked parity (issue #3). */
@@ -376,19 +388,170 @@ static ps_status attr_double(hid_t obj, const char *name, double value, ps_error
     return attr_write(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value, err);
 }
 
+/*
+ * Dimension scales, attached in one go (issue #18). H5DSattach_scale checks both datasets and
+ * then reads, deletes and rewrites the variable's DIMENSION_LIST and the scale's whole
+ * REFERENCE_LIST for every axis it attaches: a third of the writer's time in a policy family.
+ * attach_scales writes a variable's DIMENSION_LIST once, and the scale's REFERENCE_LIST is
+ * written once when its group is done (close_coords). The attributes are the ones
+ * H5DSattach_scale writes (HDF5 Dimension Scale Specification 1.0, as in HDF5 1.8-1.14): the
+ * same names, types and entries in the same order, so netCDF-4 readers, xarray, h5py and
+ * H5DS itself see the same file.
+ */
+typedef struct scale_ref { /* one entry of a REFERENCE_LIST: H5DS's own ds_list_t layout */
+    hobj_ref_t ref;        /* the variable */
+    unsigned int dim;      /* its axis attached to the scale */
+} scale_ref;
+
+/* The coordinates (dimension scales) of one group, and the variable axes attached to each. */
+typedef struct coords {
+    hid_t id[DIM_COUNT];        /* open coordinate datasets; H5I_INVALID_HID if none */
+    scale_ref *refs[DIM_COUNT]; /* owned; grown by attach_scales */
+    size_t n_refs[DIM_COUNT];
+    size_t cap_refs[DIM_COUNT];
+} coords;
+
+static void init_coords(coords *c)
+{
+    for (int d = 0; d < DIM_COUNT; ++d) {
+        c->id[d] = H5I_INVALID_HID;
+        c->refs[d] = NULL;
+        c->n_refs[d] = 0;
+        c->cap_refs[d] = 0;
+    }
+}
+
+static int push_ref(coords *c, dim_id d, hobj_ref_t ref, unsigned dim)
+{
+    if (c->n_refs[d] == c->cap_refs[d]) {
+        size_t cap = c->cap_refs[d] > 0 ? 2 * c->cap_refs[d] : 16;
+        scale_ref *grown = realloc(c->refs[d], cap * sizeof *grown);
+        if (grown == NULL) {
+            return -1;
+        }
+        c->refs[d] = grown;
+        c->cap_refs[d] = cap;
+    }
+    c->refs[d][c->n_refs[d]++] = (scale_ref){ .ref = ref, .dim = dim };
+    return 0;
+}
+
+/* Attach axis k of `ds` (named `name` in `grp`) to coordinate dims[k], for k < rank. */
+static ps_status attach_scales(coords *c, hid_t grp, hid_t ds, const char *name, int rank,
+                               const dim_id *dims, ps_error *err)
+{
+    hobj_ref_t self, scale[DIM_COUNT];
+    hvl_t list[DIM_COUNT];
+    hsize_t n = (hsize_t)rank;
+    hid_t vlen = H5I_INVALID_HID, space = H5I_INVALID_HID, attr = H5I_INVALID_HID;
+    ps_status rc = PS_OK;
+    herr_t ok = H5Rcreate(&self, ds, ".", H5R_OBJECT, H5I_INVALID_HID);
+    for (int k = 0; k < rank && ok >= 0; ++k) {
+        ok = H5Rcreate(&scale[k], c->id[dims[k]], ".", H5R_OBJECT, H5I_INVALID_HID);
+        list[k].len = 1;
+        list[k].p = &scale[k];
+    }
+    if (ok < 0 || (vlen = H5Tvlen_create(H5T_STD_REF_OBJ)) < 0 ||
+        (space = H5Screate_simple(1, &n, NULL)) < 0 ||
+        (attr = H5Acreate2(ds, "DIMENSION_LIST", vlen, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+        H5Awrite(attr, vlen, list) < 0) {
+        rc = h5_fail(err, "attach its dimension scales to", grp, name);
+    }
+    for (int k = 0; k < rank && rc == PS_OK; ++k) {
+        if (push_ref(c, dims[k], self, (unsigned)k) < 0) {
+            rc = ps_error_set(err, PS_ENOMEM, "out of memory for the dimension scales of '%s'",
+                              name);
+        }
+    }
+    if (attr >= 0) {
+        H5Aclose(attr);
+    }
+    if (space >= 0) {
+        H5Sclose(space);
+    }
+    if (vlen >= 0) {
+        H5Tclose(vlen);
+    }
+    return rc;
+}
+
+/* The REFERENCE_LIST of coordinate d: every variable axis attached to it, in attach order. */
+static ps_status write_reference_list(const coords *c, dim_id d, ps_error *err)
+{
+    hsize_t n = (hsize_t)c->n_refs[d];
+    hid_t type = H5Tcreate(H5T_COMPOUND, sizeof(scale_ref));
+    hid_t space = H5I_INVALID_HID, attr = H5I_INVALID_HID;
+    ps_status rc = PS_OK;
+    if (type < 0 || H5Tinsert(type, "dataset", offsetof(scale_ref, ref), H5T_STD_REF_OBJ) < 0 ||
+        H5Tinsert(type, "dimension", offsetof(scale_ref, dim), H5T_NATIVE_INT) < 0 ||
+        (space = H5Screate_simple(1, &n, NULL)) < 0 ||
+        (attr = H5Acreate2(c->id[d], "REFERENCE_LIST", type, space, H5P_DEFAULT,
+                           H5P_DEFAULT)) < 0 ||
+        H5Awrite(attr, type, c->refs[d]) < 0) {
+        rc = h5_fail(err, "attach the variables to coordinate", c->id[d], dim_specs[d].name);
+    }
+    if (attr >= 0) {
+        H5Aclose(attr);
+    }
+    if (space >= 0) {
+        H5Sclose(space);
+    }
+    if (type >= 0) {
+        H5Tclose(type);
+    }
+    return rc;
+}
+
+/* Write the coordinates' REFERENCE_LISTs (unless rc already failed), close them and free the
+ * lists; returns the first failure, rc included. */
+static ps_status close_coords(coords *c, ps_status rc, ps_error *err)
+{
+    for (int d = 0; d < DIM_COUNT; ++d) {
+        if (rc == PS_OK && c->id[d] >= 0 && c->n_refs[d] > 0) {
+            rc = write_reference_list(c, (dim_id)d, err);
+        }
+        if (c->id[d] >= 0) {
+            H5Dclose(c->id[d]);
+        }
+        free(c->refs[d]);
+    }
+    init_coords(c);
+    return rc;
+}
+
 /* ---- writing one scenario group ---------------------------------------------------------- */
+
+/*
+ * Transfer list for writing `len` values of a coordinate of file type `ftype`. Writing strings
+ * converts them, and HDF5 would clear a 1 MiB conversion and a 1 MiB background buffer for
+ * each write (fresh pages from the kernel every time): with a region coordinate in every
+ * policy, service and indicator group that was 40 % of writing a policy family. The buffers
+ * are sized for the coordinate instead.
+ */
+static hid_t coord_dxpl(hsize_t len)
+{
+    const size_t elem_bytes = 64;   /* bytes per element: above any type's in-file size */
+    const size_t min_bytes = 4096;  /* bytes; one page */
+    size_t bytes = (size_t)len * elem_bytes;
+    hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+    if (dxpl >= 0 && H5Pset_buffer(dxpl, bytes > min_bytes ? bytes : min_bytes, NULL, NULL) < 0) {
+        H5Pclose(dxpl);
+        dxpl = H5I_INVALID_HID;
+    }
+    return dxpl;
+}
 
 /* One 1-D coordinate: dataset, dimension scale named after it, units and long_name. */
 static ps_status write_coord(hid_t *out, hid_t grp, dim_id d, hid_t ftype, hid_t mtype,
                              const void *values, hsize_t len, ps_error *err)
 {
     const dim_spec *spec = &dim_specs[d];
-    hid_t space = H5I_INVALID_HID, ds = H5I_INVALID_HID;
+    hid_t space = H5I_INVALID_HID, ds = H5I_INVALID_HID, dxpl = H5I_INVALID_HID;
     ps_status rc = PS_OK;
-    if ((space = H5Screate_simple(1, &len, NULL)) < 0 ||
+    if ((space = H5Screate_simple(1, &len, NULL)) < 0 || (dxpl = coord_dxpl(len)) < 0 ||
         (ds = H5Dcreate2(grp, spec->name, ftype, space, H5P_DEFAULT, H5P_DEFAULT,
                          H5P_DEFAULT)) < 0 ||
-        H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0) {
+        H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, dxpl, values) < 0) {
         rc = h5_fail(err, "write coordinate", grp, spec->name);
         goto done;
     }
@@ -408,6 +571,9 @@ done:
         H5Dclose(ds);
         ds = H5I_INVALID_HID;
     }
+    if (dxpl >= 0) {
+        H5Pclose(dxpl);
+    }
     if (space >= 0) {
         H5Sclose(space);
     }
@@ -417,7 +583,7 @@ done:
 
 /* The year and region coordinates of a result; coord[] receives open datasets the caller
  * closes. Written in the scenario group and again in every policy group (create_policy_group). */
-static ps_status write_year_region(hid_t coord[DIM_COUNT], hid_t grp, const ps_result *r,
+static ps_status write_year_region(coords *coord, hid_t grp, const ps_result *r,
                                    ps_error *err)
 {
     int32_t *years = malloc((size_t)r->n_years * sizeof *years);
@@ -434,9 +600,9 @@ static ps_status write_year_region(hid_t coord[DIM_COUNT], hid_t grp, const ps_r
     for (int year = 0; year < r->n_years; ++year) {
         years[year] = (int32_t)(r->start_year + year);
     }
-    if ((rc = write_coord(&coord[DIM_YEAR], grp, DIM_YEAR, H5T_STD_I32LE, H5T_NATIVE_INT32, years,
+    if ((rc = write_coord(&coord->id[DIM_YEAR], grp, DIM_YEAR, H5T_STD_I32LE, H5T_NATIVE_INT32, years,
                           dim_len(r, DIM_YEAR), err)) == PS_OK) {
-        rc = write_coord(&coord[DIM_REGION], grp, DIM_REGION, str, str, r->region_names,
+        rc = write_coord(&coord->id[DIM_REGION], grp, DIM_REGION, str, str, r->region_names,
                          dim_len(r, DIM_REGION), err);
     }
 done:
@@ -448,7 +614,7 @@ done:
 }
 
 /* The four coordinates of a result; coord[] receives open datasets the caller closes. */
-static ps_status write_coords(hid_t coord[DIM_COUNT], hid_t grp, const ps_result *r,
+static ps_status write_coords(coords *coord, hid_t grp, const ps_result *r,
                               ps_error *err)
 {
     int32_t *ages = malloc((size_t)r->n_ages * sizeof *ages);
@@ -471,15 +637,15 @@ static ps_status write_coords(hid_t coord[DIM_COUNT], hid_t grp, const ps_result
         sexes[sex] = ps_sex_name((ps_sex)sex);
     }
     if ((rc = write_year_region(coord, grp, r, err)) != PS_OK ||
-        (rc = write_coord(&coord[DIM_SEX], grp, DIM_SEX, str, str, sexes, PS_SEX_COUNT, err)) !=
+        (rc = write_coord(&coord->id[DIM_SEX], grp, DIM_SEX, str, str, sexes, PS_SEX_COUNT, err)) !=
             PS_OK ||
-        (rc = write_coord(&coord[DIM_AGE], grp, DIM_AGE, H5T_STD_I32LE, H5T_NATIVE_INT32, ages,
+        (rc = write_coord(&coord->id[DIM_AGE], grp, DIM_AGE, H5T_STD_I32LE, H5T_NATIVE_INT32, ages,
                           dim_len(r, DIM_AGE), err)) != PS_OK) {
         goto done;
     }
     snprintf(note, sizeof note, "the last age is the open group, e.g. %d = %d+", r->n_ages - 1,
              r->n_ages - 1);
-    rc = attr_str(coord[DIM_AGE], "note", note, err);
+    rc = attr_str(coord->id[DIM_AGE], "note", note, err);
 done:
     if (str >= 0) {
         H5Tclose(str);
@@ -490,7 +656,7 @@ done:
 
 /* The order and parity coordinates (1, 2, 3 and 0, 1, 2, 3; the last is open) of a result
  * that tracked parity; coord[] receives open datasets the caller closes. */
-static ps_status write_parity_coords(hid_t coord[DIM_COUNT], hid_t grp, ps_error *err)
+static ps_status write_parity_coords(coords *coord, hid_t grp, ps_error *err)
 {
     int32_t orders[PS_ORDER_COUNT], parities[PS_PARITY_COUNT];
     ps_status rc = PS_OK;
@@ -500,27 +666,59 @@ static ps_status write_parity_coords(hid_t coord[DIM_COUNT], hid_t grp, ps_error
     for (int parity = 0; parity < PS_PARITY_COUNT; ++parity) {
         parities[parity] = (int32_t)parity;
     }
-    if ((rc = write_coord(&coord[DIM_ORDER], grp, DIM_ORDER, H5T_STD_I32LE, H5T_NATIVE_INT32,
+    if ((rc = write_coord(&coord->id[DIM_ORDER], grp, DIM_ORDER, H5T_STD_I32LE, H5T_NATIVE_INT32,
                           orders, PS_ORDER_COUNT, err)) == PS_OK) {
-        rc = write_coord(&coord[DIM_PARITY], grp, DIM_PARITY, H5T_STD_I32LE, H5T_NATIVE_INT32,
+        rc = write_coord(&coord->id[DIM_PARITY], grp, DIM_PARITY, H5T_STD_I32LE, H5T_NATIVE_INT32,
                          parities, PS_PARITY_COUNT, err);
     }
     return rc;
 }
 
-/* Chunks of one year by everything else, shuffled and deflated, unwritten cells NaN. */
+/*
+ * Chunk shape of a float64 variable larger than layout_contiguous_bytes: whole trailing
+ * dimensions and a block of leading indices (years first) of at most layout_chunk_bytes,
+ * the blocks made equal so that the last chunk is not mostly padding (76 years of 50 KiB
+ * give 4 chunks of 19 years, not 3 of 20 and one of 16). When one index of a dimension is
+ * already larger than the target, the chunk takes one index of it and the next dimension is
+ * cut the same way, so a chunk exceeds the target only if one row of the last dimension does.
+ */
+static void chunk_shape(hsize_t *chunk, int rank, const hsize_t *dims)
+{
+    hsize_t bytes = sizeof(double);
+    for (int k = 0; k < rank; ++k) {
+        chunk[k] = dims[k];
+        bytes *= dims[k];
+    }
+    for (int k = 0; k < rank && bytes > layout_chunk_bytes; ++k) {
+        hsize_t row = bytes / dims[k]; /* bytes of one index of dimension k, whole trailing dims */
+        hsize_t fit = layout_chunk_bytes / row;
+        if (fit == 0) {
+            fit = 1;
+        }
+        hsize_t blocks = (dims[k] + fit - 1) / fit;
+        chunk[k] = (dims[k] + blocks - 1) / blocks;
+        bytes = row * chunk[k];
+    }
+}
+
+/* Layout by size (see layout_contiguous_bytes); unwritten cells NaN in either case. */
 static hid_t variable_dcpl(int rank, const hsize_t *dims)
 {
     hsize_t chunk[DIM_COUNT];
+    hsize_t bytes = sizeof(double);
     const double fill = NAN;
     for (int k = 0; k < rank; ++k) {
-        chunk[k] = k == 0 ? 1 : dims[k];
+        bytes *= dims[k];
     }
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    if (dcpl >= 0 &&
-        (H5Pset_chunk(dcpl, rank, chunk) < 0 || H5Pset_shuffle(dcpl) < 0 ||
-         H5Pset_deflate(dcpl, deflate_level) < 0 ||
-         H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) < 0)) {
+    int ok = dcpl >= 0 && H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) >= 0;
+    if (ok && bytes <= layout_contiguous_bytes) {
+        ok = H5Pset_layout(dcpl, H5D_CONTIGUOUS) >= 0;
+    } else if (ok) {
+        chunk_shape(chunk, rank, dims);
+        ok = H5Pset_chunk(dcpl, rank, chunk) >= 0;
+    }
+    if (!ok && dcpl >= 0) {
         H5Pclose(dcpl);
         dcpl = H5I_INVALID_HID;
     }
@@ -530,7 +728,7 @@ static hid_t variable_dcpl(int rank, const hsize_t *dims)
 /* One float64 variable with its CF attributes and a dimension scale on every axis; `len`
  * gives the length of each dimension (indexed by dim_id). */
 static ps_status write_var_len(hid_t grp, const hsize_t len[DIM_COUNT], const var_spec *spec,
-                               const double *data, const hid_t coord[DIM_COUNT], ps_error *err)
+                               const double *data, coords *coord, ps_error *err)
 {
     const double fill = NAN;
     hsize_t dims[DIM_COUNT];
@@ -553,12 +751,7 @@ static ps_status write_var_len(hid_t grp, const hsize_t len[DIM_COUNT], const va
             PS_OK) {
         goto done;
     }
-    for (int k = 0; k < spec->rank; ++k) {
-        if (H5DSattach_scale(ds, coord[spec->dims[k]], (unsigned)k) < 0) {
-            rc = h5_fail(err, "attach its dimension scales to", grp, spec->name);
-            goto done;
-        }
-    }
+    rc = attach_scales(coord, grp, ds, spec->name, spec->rank, spec->dims, err);
 done:
     if (ds >= 0) {
         H5Dclose(ds);
@@ -581,7 +774,7 @@ static void result_lens(hsize_t len[DIM_COUNT], const ps_result *r)
 }
 
 static ps_status write_var(hid_t grp, const ps_result *r, const var_spec *spec,
-                           const double *data, const hid_t coord[DIM_COUNT], ps_error *err)
+                           const double *data, coords *coord, ps_error *err)
 {
     hsize_t len[DIM_COUNT];
     result_lens(len, r);
@@ -593,16 +786,6 @@ static int has_policy(const ps_result *r)
     return r->baseline != NULL || r->n_instruments > 0;
 }
 
-static void close_coords(hid_t coord[DIM_COUNT])
-{
-    for (int d = 0; d < DIM_COUNT; ++d) {
-        if (coord[d] >= 0) {
-            H5Dclose(coord[d]);
-        }
-        coord[d] = H5I_INVALID_HID;
-    }
-}
-
 /*
  * Create a group of the policy part with its own year and region coordinates. netCDF-4
  * readers would find the scenario group's dimension scales from a child group too, but
@@ -610,14 +793,12 @@ static void close_coords(hid_t coord[DIM_COUNT])
  * group carries a copy and its variables are attached to that. coord[] receives the open
  * coordinates and *grp_out the group, both for the caller to close.
  */
-static ps_status create_policy_group(hid_t *grp_out, hid_t coord[DIM_COUNT], hid_t parent,
+static ps_status create_policy_group(hid_t *grp_out, coords *coord, hid_t parent,
                                      const char *name, hid_t gcpl, const ps_result *r,
                                      ps_error *err)
 {
     ps_status rc = PS_OK;
-    for (int d = 0; d < DIM_COUNT; ++d) {
-        coord[d] = H5I_INVALID_HID;
-    }
+    init_coords(coord);
     if ((*grp_out = H5Gcreate2(parent, name, H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0) {
         rc = h5_fail(err, "create group", parent, name);
     } else {
@@ -631,16 +812,17 @@ static ps_status write_instrument(hid_t policy, hid_t gcpl, const ps_result *r,
                                   const ps_ledger *l, ps_error *err)
 {
     hid_t grp = H5I_INVALID_HID;
-    hid_t coord[DIM_COUNT];
+    coords coord;
+    init_coords(&coord);
     assert(l->lever >= 0 && l->lever < PS_LEVER_COUNT);
-    ps_status rc = create_policy_group(&grp, coord, policy, l->name, gcpl, r, err);
+    ps_status rc = create_policy_group(&grp, &coord, policy, l->name, gcpl, r, err);
     if (rc == PS_OK) {
         rc = attr_str(grp, "lever", ps_lever_name(l->lever), err);
     }
     for (int v = 0; v < LEDGER_COUNT && rc == PS_OK; ++v) {
-        rc = write_var(grp, r, &ledger_specs[v], ledger_data(l, (ledger_var)v), coord, err);
+        rc = write_var(grp, r, &ledger_specs[v], ledger_data(l, (ledger_var)v), &coord, err);
     }
-    close_coords(coord);
+    rc = close_coords(&coord, rc, err);
     if (grp >= 0) {
         H5Gclose(grp);
     }
@@ -651,15 +833,16 @@ static ps_status write_instrument(hid_t policy, hid_t gcpl, const ps_result *r,
 static ps_status write_policy(hid_t scenario, hid_t gcpl, const ps_result *r, ps_error *err)
 {
     hid_t grp = H5I_INVALID_HID;
-    hid_t coord[DIM_COUNT];
-    ps_status rc = create_policy_group(&grp, coord, scenario, policy_group, gcpl, r, err);
+    coords coord;
+    init_coords(&coord);
+    ps_status rc = create_policy_group(&grp, &coord, scenario, policy_group, gcpl, r, err);
     if (rc == PS_OK && r->births_gained != NULL) {
-        rc = write_var(grp, r, &births_gained_spec, r->births_gained, coord, err);
+        rc = write_var(grp, r, &births_gained_spec, r->births_gained, &coord, err);
     }
     for (int k = 0; k < r->n_instruments && rc == PS_OK; ++k) {
         rc = write_instrument(grp, gcpl, r, &r->ledger[k], err);
     }
-    close_coords(coord);
+    rc = close_coords(&coord, rc, err);
     if (grp >= 0) {
         H5Gclose(grp);
     }
@@ -745,7 +928,7 @@ static double *svc_data(const ps_svc_result *s, svc_var v)
 }
 
 /* A label coordinate (class, home_service, level) of n names. */
-static ps_status write_labels(hid_t coord[DIM_COUNT], hid_t grp, dim_id d, char **names, int n,
+static ps_status write_labels(coords *coord, hid_t grp, dim_id d, char **names, int n,
                               ps_error *err)
 {
     hid_t str = utf8_string_type();
@@ -753,7 +936,7 @@ static ps_status write_labels(hid_t coord[DIM_COUNT], hid_t grp, dim_id d, char 
     if (str < 0) {
         return h5_fail(err, "make a string type for", grp, dim_specs[d].name);
     }
-    rc = write_coord(&coord[d], grp, d, str, str, names, (hsize_t)n, err);
+    rc = write_coord(&coord->id[d], grp, d, str, str, names, (hsize_t)n, err);
     H5Tclose(str);
     return rc;
 }
@@ -763,12 +946,13 @@ static ps_status write_service(hid_t parent, hid_t gcpl, const ps_result *r,
                                const ps_svc_result *s, ps_error *err)
 {
     hid_t grp = H5I_INVALID_HID;
-    hid_t coord[DIM_COUNT];
+    coords coord;
+    init_coords(&coord);
     hsize_t len[DIM_COUNT];
     result_lens(len, r);
     len[DIM_CLASS] = (hsize_t)s->n_classes;
     len[DIM_HOME] = (hsize_t)s->n_home;
-    ps_status rc = create_policy_group(&grp, coord, parent, s->name, gcpl, r, err);
+    ps_status rc = create_policy_group(&grp, &coord, parent, s->name, gcpl, r, err);
     double first_target = s->target != NULL ? s->target[0] : NAN;
     if (rc == PS_OK &&
         ((rc = attr_str(grp, "kind", ps_svc_kind_name((ps_svc_kind)s->kind), err)) != PS_OK ||
@@ -785,28 +969,28 @@ static ps_status write_service(hid_t parent, hid_t gcpl, const ps_result *r,
         rc = attr_double(grp, "target_per_1000", first_target, err);
     }
     if (rc == PS_OK) {
-        rc = write_labels(coord, grp, DIM_CLASS, s->class_names, s->n_classes, err);
+        rc = write_labels(&coord, grp, DIM_CLASS, s->class_names, s->n_classes, err);
     }
     if (rc == PS_OK && s->n_home > 0) {
-        rc = write_labels(coord, grp, DIM_HOME, s->home_names, s->n_home, err);
+        rc = write_labels(&coord, grp, DIM_HOME, s->home_names, s->n_home, err);
     }
     for (int v = 0; v < SVC_VAR_COUNT && rc == PS_OK; ++v) {
         const double *data = svc_data(s, (svc_var)v);
         if (data != NULL) {
-            rc = write_var_len(grp, len, &svc_specs[v], data, coord, err);
+            rc = write_var_len(grp, len, &svc_specs[v], data, &coord, err);
         }
     }
     if (rc == PS_OK) {
-        rc = write_var_len(grp, len, &svc_target_spec, s->target, coord, err);
+        rc = write_var_len(grp, len, &svc_target_spec, s->target, &coord, err);
     }
     if (rc == PS_OK) {
-        rc = write_var_len(grp, len, &svc_by_class_spec, s->demand_by_class, coord, err);
+        rc = write_var_len(grp, len, &svc_by_class_spec, s->demand_by_class, &coord, err);
     }
     if (rc == PS_OK && s->home_services != NULL) {
-        rc = write_var_len(grp, len, &svc_home_spec, s->home_services, coord, err);
+        rc = write_var_len(grp, len, &svc_home_spec, s->home_services, &coord, err);
     }
 done:
-    close_coords(coord);
+    rc = close_coords(&coord, rc, err);
     if (grp >= 0) {
         H5Gclose(grp);
     }
@@ -829,18 +1013,19 @@ static ps_status write_services(hid_t scenario, hid_t gcpl, const ps_result *r, 
 static ps_status write_care_need(hid_t scenario, hid_t gcpl, const ps_result *r, ps_error *err)
 {
     hid_t grp = H5I_INVALID_HID;
-    hid_t coord[DIM_COUNT];
+    coords coord;
+    init_coords(&coord);
     hsize_t len[DIM_COUNT];
     result_lens(len, r);
     len[DIM_LEVEL] = (hsize_t)r->n_care_levels;
-    ps_status rc = create_policy_group(&grp, coord, scenario, "care_need", gcpl, r, err);
+    ps_status rc = create_policy_group(&grp, &coord, scenario, "care_need", gcpl, r, err);
     if (rc == PS_OK) {
-        rc = write_labels(coord, grp, DIM_LEVEL, r->care_level_names, r->n_care_levels, err);
+        rc = write_labels(&coord, grp, DIM_LEVEL, r->care_level_names, r->n_care_levels, err);
     }
     if (rc == PS_OK) {
-        rc = write_var_len(grp, len, &care_need_spec, r->care_need, coord, err);
+        rc = write_var_len(grp, len, &care_need_spec, r->care_need, &coord, err);
     }
-    close_coords(coord);
+    rc = close_coords(&coord, rc, err);
     if (grp >= 0) {
         H5Gclose(grp);
     }
@@ -850,21 +1035,20 @@ static ps_status write_care_need(hid_t scenario, hid_t gcpl, const ps_result *r,
 static ps_status write_indicators(hid_t scenario, hid_t gcpl, const ps_result *r, ps_error *err)
 {
     hid_t grp = H5I_INVALID_HID;
-    hid_t coord[DIM_COUNT];
+    coords coord;
+    init_coords(&coord);
     size_t cells = (size_t)r->n_years * (size_t)r->n_regions;
     double *col = malloc(cells * sizeof *col);
-    ps_status rc = col != NULL ? create_policy_group(&grp, coord, scenario, "indicators", gcpl, r,
+    ps_status rc = col != NULL ? create_policy_group(&grp, &coord, scenario, "indicators", gcpl, r,
                                                      err)
                                : ps_error_set(err, PS_ENOMEM, "out of memory");
     for (int k = 0; k < PS_DEPENDENCY_COUNT && rc == PS_OK; ++k) {
         for (size_t c = 0; c < cells; ++c) {
             col[c] = r->dependency[c * PS_DEPENDENCY_COUNT + (size_t)k];
         }
-        rc = write_var(grp, r, &dependency_specs[k], col, coord, err);
+        rc = write_var(grp, r, &dependency_specs[k], col, &coord, err);
     }
-    if (col != NULL) {
-        close_coords(coord);
-    }
+    rc = close_coords(&coord, rc, err);
     if (grp >= 0) {
         H5Gclose(grp);
     }
@@ -905,7 +1089,7 @@ static const char *const sample_long[PS_SAMPLE_FIELDS] = {
 
 /* One int64 column of the sample, dimension person. */
 static ps_status write_sample_col(hid_t grp, int field, const long long *sample, hsize_t n,
-                                  hid_t person, ps_error *err)
+                                  coords *coord, ps_error *err)
 {
     int64_t *col = malloc((size_t)n * sizeof *col + 1);
     hid_t space = H5I_INVALID_HID, ds = H5I_INVALID_HID;
@@ -919,9 +1103,12 @@ static ps_status write_sample_col(hid_t grp, int field, const long long *sample,
     if ((space = H5Screate_simple(1, &n, NULL)) < 0 ||
         (ds = H5Dcreate2(grp, sample_names[field], H5T_STD_I64LE, space, H5P_DEFAULT,
                          H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
-        H5Dwrite(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, col) < 0 ||
-        H5DSattach_scale(ds, person, 0) < 0) {
+        H5Dwrite(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, col) < 0) {
         rc = h5_fail(err, "write variable", grp, sample_names[field]);
+    }
+    if (rc == PS_OK) {
+        const dim_id person[] = { DIM_PERSON };
+        rc = attach_scales(coord, grp, ds, sample_names[field], 1, person, err);
     }
     if (rc == PS_OK) {
         rc = attr_str(ds, "long_name", sample_long[field], err);
@@ -942,7 +1129,8 @@ static ps_status write_micro(hid_t scenario, hid_t gcpl, const ps_result *r, ps_
     static char *has_child[] = { "no", "yes" };
     const ps_result_micro *mo = r->micro;
     hid_t grp = H5I_INVALID_HID;
-    hid_t coord[DIM_COUNT];
+    coords coord;
+    init_coords(&coord);
     hsize_t len[DIM_COUNT];
     result_lens(len, r);
     len[DIM_ORDER] = PS_ORDER_COUNT;
@@ -952,10 +1140,7 @@ static ps_status write_micro(hid_t scenario, hid_t gcpl, const ps_result *r, ps_
     len[DIM_PERSON] = (hsize_t)mo->n_sample;
     int32_t *reps = malloc((size_t)mo->replicates * sizeof *reps);
     int32_t orders[PS_ORDER_COUNT] = { 1, 2, 3 };
-    for (int d = 0; d < DIM_COUNT; ++d) {
-        coord[d] = H5I_INVALID_HID;
-    }
-    ps_status rc = reps != NULL ? create_policy_group(&grp, coord, scenario, "micro", gcpl, r, err)
+    ps_status rc = reps != NULL ? create_policy_group(&grp, &coord, scenario, "micro", gcpl, r, err)
                                 : ps_error_set(err, PS_ENOMEM, "out of memory");
     for (int k = 0; reps != NULL && k < mo->replicates; ++k) {
         reps[k] = k;
@@ -964,11 +1149,11 @@ static ps_status write_micro(hid_t scenario, hid_t gcpl, const ps_result *r, ps_
         ((rc = attr_int(grp, "replicates", mo->replicates, err)) != PS_OK ||
          (rc = attr_double(grp, "scale", mo->scale, err)) != PS_OK ||
          (rc = attr_double(grp, "seed", (double)mo->seed, err)) != PS_OK ||
-         (rc = write_labels(coord, grp, DIM_INCOME, incomes, PS_INCOME_CLASSES, err)) != PS_OK ||
-         (rc = write_labels(coord, grp, DIM_HAS_CHILD, has_child, 2, err)) != PS_OK ||
-         (rc = write_coord(&coord[DIM_ORDER], grp, DIM_ORDER, H5T_STD_I32LE, H5T_NATIVE_INT32,
+         (rc = write_labels(&coord, grp, DIM_INCOME, incomes, PS_INCOME_CLASSES, err)) != PS_OK ||
+         (rc = write_labels(&coord, grp, DIM_HAS_CHILD, has_child, 2, err)) != PS_OK ||
+         (rc = write_coord(&coord.id[DIM_ORDER], grp, DIM_ORDER, H5T_STD_I32LE, H5T_NATIVE_INT32,
                            orders, PS_ORDER_COUNT, err)) != PS_OK ||
-         (rc = write_coord(&coord[DIM_REPLICATE], grp, DIM_REPLICATE, H5T_STD_I32LE,
+         (rc = write_coord(&coord.id[DIM_REPLICATE], grp, DIM_REPLICATE, H5T_STD_I32LE,
                            H5T_NATIVE_INT32, reps, (hsize_t)mo->replicates, err)) != PS_OK)) {
         goto done;
     }
@@ -977,7 +1162,7 @@ static ps_status write_micro(hid_t scenario, hid_t gcpl, const ps_result *r, ps_
                              mo->births_by_replicate };
     for (size_t v = 0; v < sizeof data / sizeof data[0] && rc == PS_OK; ++v) {
         if (data[v] != NULL) {
-            rc = write_var_len(grp, len, &micro_specs[v], data[v], coord, err);
+            rc = write_var_len(grp, len, &micro_specs[v], data[v], &coord, err);
         }
     }
     if (rc == PS_OK && mo->n_sample > 0) {
@@ -989,17 +1174,17 @@ static ps_status write_micro(hid_t scenario, hid_t gcpl, const ps_result *r, ps_
             ids[i] = (int64_t)i;
         }
         if (rc == PS_OK) {
-            rc = write_coord(&coord[DIM_PERSON], grp, DIM_PERSON, H5T_STD_I64LE, H5T_NATIVE_INT64,
+            rc = write_coord(&coord.id[DIM_PERSON], grp, DIM_PERSON, H5T_STD_I64LE, H5T_NATIVE_INT64,
                              ids, (hsize_t)mo->n_sample, err);
         }
         free(ids);
         for (int f = 0; f < PS_SAMPLE_FIELDS && rc == PS_OK; ++f) {
-            rc = write_sample_col(grp, f, mo->sample, (hsize_t)mo->n_sample, coord[DIM_PERSON],
+            rc = write_sample_col(grp, f, mo->sample, (hsize_t)mo->n_sample, &coord,
                                   err);
         }
     }
 done:
-    close_coords(coord);
+    rc = close_coords(&coord, rc, err);
     if (grp >= 0) {
         H5Gclose(grp);
     }
@@ -1026,11 +1211,9 @@ static ps_status write_scenario_scalars(hid_t grp, const ps_result *r, ps_error 
 static ps_status write_scenario(hid_t scenarios, hid_t gcpl, const ps_result *r, ps_error *err)
 {
     hid_t grp = H5I_INVALID_HID;
-    hid_t coord[DIM_COUNT];
+    coords coord;
+    init_coords(&coord);
     ps_status rc = PS_OK;
-    for (int d = 0; d < DIM_COUNT; ++d) {
-        coord[d] = H5I_INVALID_HID;
-    }
     if ((grp = H5Gcreate2(scenarios, r->name, H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0) {
         rc = h5_fail(err, "create group", scenarios, r->name);
         goto done;
@@ -1039,16 +1222,16 @@ static ps_status write_scenario(hid_t scenarios, hid_t gcpl, const ps_result *r,
         (rc = attr_int(grp, "start_year", r->start_year, err)) != PS_OK ||
         (rc = attr_int(grp, "end_year", r->start_year + r->n_years - 1, err)) != PS_OK ||
         (rc = write_scenario_scalars(grp, r, err)) != PS_OK ||
-        (rc = write_coords(coord, grp, r, err)) != PS_OK) {
+        (rc = write_coords(&coord, grp, r, err)) != PS_OK) {
         goto done;
     }
-    if (r->births_by_order != NULL && (rc = write_parity_coords(coord, grp, err)) != PS_OK) {
+    if (r->births_by_order != NULL && (rc = write_parity_coords(&coord, grp, err)) != PS_OK) {
         goto done;
     }
     for (int v = 0; v < VAR_COUNT && rc == PS_OK && (rc = check_cancel(err)) == PS_OK; ++v) {
         const double *data = var_data(r, (var_id)v);
         if (data != NULL) { /* only the optional variables may be NULL (validate_results) */
-            rc = write_var(grp, r, &var_specs[v], data, coord, err);
+            rc = write_var(grp, r, &var_specs[v], data, &coord, err);
         }
     }
     if (rc == PS_OK && has_policy(r)) {
@@ -1067,7 +1250,7 @@ static ps_status write_scenario(hid_t scenarios, hid_t gcpl, const ps_result *r,
         rc = write_micro(grp, gcpl, r, err);
     }
 done:
-    close_coords(coord);
+    rc = close_coords(&coord, rc, err);
     if (grp >= 0) {
         H5Gclose(grp);
     }

@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# Output writer figures (issue #18; printed, never asserted): for scenarios/china_policies.yaml
+# and scenarios/china.yaml, `popsim run` end to end against its projection plus services (the
+# run's own log lines, 1 ms resolution), the result file's size, and xarray read times of a
+# year slice and of the whole file, for this tree ("after") and for an older popsim
+# ("before": main's commit 7b625a2, the last with one year per chunk, shuffled and deflated).
+# Old and new runs alternate within one run of this script; each figure is the best of
+# REPEATS (default 3). Ratios matter, not absolute times: the machine is shared.
+# Before the timings, every bundled scenario is run with both programs and the files compared
+# with h5diff (root provenance attributes excluded): the data must be identical.
+#
+# Environment: BUILD_DIR (default build/), BEFORE_COMMIT (default 7b625a2), OLD_POPSIM (an
+# already built "before" popsim; otherwise the commit is built with -j2 in a temporary folder),
+# POPSIM_DATA_DIR (default ../shared/data/wpp2024), REPEATS, PYTHON (default /usr/bin/python3).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$root/build}
+before=${BEFORE_COMMIT:-7b625a2}
+repeats=${REPEATS:-3}
+python=${PYTHON:-/usr/bin/python3}
+export POPSIM_DATA_DIR=${POPSIM_DATA_DIR:-$root/../shared/data/wpp2024}
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1767225600} # same provenance time in both files
+
+tmp=$(mktemp -d /tmp/popsim_bench_output_XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+BUILD_DIR=$build "$root/scripts/build.sh"
+new=$build/popsim
+old=${OLD_POPSIM:-}
+if [[ -z $old ]]; then
+  echo "== building popsim at $before (before) in $tmp"
+  mkdir "$tmp/old-src"
+  git -C "$root" archive "$before" | tar -x -C "$tmp/old-src"
+  cmake -S "$tmp/old-src" -B "$tmp/old-build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$tmp/old-build" -j2 --target popsim >/dev/null
+  old=$tmp/old-build/popsim
+fi
+
+# run_once BIN SCENARIO OUT: prints "wall_s cpu_s inputs_s projection_and_services_s", cpu
+# being user + system time of the process (the machine is shared, so wall time includes
+# waiting for a core). Both programs write the same path, so the command_line attribute is the
+# same in both files.
+run_once() {
+  local log inputs proj cache real user sys TIMEFORMAT='%3R %3U %3S'
+  cache=$tmp/cache-$([[ $1 == "$old" ]] && echo old || echo new)
+  mkdir -p "$cache"
+  { time POPSIM_CACHE_DIR=$cache "$1" run "$2" -o "$tmp/run.h5" 2>"$tmp/log" >/dev/null; } \
+    2>"$tmp/time"
+  read -r real user sys <"$tmp/time"
+  log=$(<"$tmp/log")
+  mv "$tmp/run.h5" "$3"
+  inputs=$(sed -n 's/.*inputs ready in \([0-9.]*\) s.*/\1/p' <<<"$log")
+  proj=$(sed -n 's/.*projected .* in \([0-9.]*\) s.*/\1/p' <<<"$log")
+  awk -v r="$real" -v u="$user" -v s="$sys" -v i="$inputs" -v p="$proj" \
+    'BEGIN { printf "%.3f %.3f %s %s\n", r, u + s, i, p }'
+}
+
+echo "== same data before and after (h5diff, root provenance attributes excluded)"
+status=0
+for scn in "$root"/scenarios/*.yaml; do
+  name=$(basename "$scn" .yaml)
+  run_once "$old" "$scn" "$tmp/old_$name.h5" >/dev/null
+  run_once "$new" "$scn" "$tmp/new_$name.h5" >/dev/null
+  if h5diff --exclude-attribute / "$tmp/old_$name.h5" "$tmp/new_$name.h5" >"$tmp/diff.txt"; then
+    printf '%-22s identical\n' "$name"
+  else
+    printf '%-22s DIFFERENT:\n' "$name"
+    head -20 "$tmp/diff.txt"
+    status=1
+  fi
+done
+
+# time_pair SCENARIO NAME: old and new in turn, `repeats` times; best[] keeps the best wall
+# (e), CPU (c), inputs (i) and projection plus services (p) time of each.
+declare -A best
+time_pair() {
+  local scn=$1 name=$2 k which bin e i p
+  for ((k = 0; k < repeats; ++k)); do
+    for which in old new; do
+      bin=$([[ $which == old ]] && echo "$old" || echo "$new")
+      read -r e c i p < <(run_once "$bin" "$scn" "$tmp/${which}_$name.h5")
+      for f in e c i p; do
+        local key="$which/$name/$f" v=${!f}
+        if [[ -z ${best[$key]:-} ]] || awk -v a="$v" -v b="${best[$key]}" 'BEGIN { exit !(a < b) }'; then
+          best[$key]=$v
+        fi
+      done
+    done
+  done
+}
+
+report() {
+  local name=$1 target=$2 which
+  echo "== $name.yaml (best of $repeats; OMP threads: ${OMP_NUM_THREADS:-all}; log times 1 ms resolution)"
+  printf '%-7s %11s %11s %9s %14s %11s %11s %10s\n' "" "end to end" "CPU (u+s)" "inputs" \
+    "proj+services" "write+rest" "wall/proj" "file bytes"
+  for which in old new; do
+    local e=${best[$which/$name/e]} c=${best[$which/$name/c]} i=${best[$which/$name/i]}
+    local p=${best[$which/$name/p]}
+    awk -v w="$([[ $which == old ]] && echo before || echo after)" -v e="$e" -v c="$c" \
+      -v i="$i" -v p="$p" -v s="$(stat -c %s "$tmp/${which}_$name.h5")" 'BEGIN {
+        printf "%-7s %8.1f ms %8.1f ms %6.1f ms %11.1f ms %8.1f ms %10.1fx %10d\n", w, e * 1e3,
+               c * 1e3, i * 1e3, p * 1e3, (e - i - p) * 1e3, (p > 0 ? e / p : 0), s }'
+  done
+  awk -v eo="${best[old/$name/e]}" -v en="${best[new/$name/e]}" -v co="${best[old/$name/c]}" \
+    -v cn="${best[new/$name/c]}" -v so="$(stat -c %s "$tmp/old_$name.h5")" \
+    -v sn="$(stat -c %s "$tmp/new_$name.h5")" -v p="${best[new/$name/p]}" \
+    -v i="${best[new/$name/i]}" -v t="$target" 'BEGIN {
+      printf "after/before: end to end %.2fx, CPU %.2fx, file size %.2fx (target <= 1.5x)\n",
+             en / eo, cn / co, sn / so
+      printf "after: end to end / (proj+services) %.1fx, CPU / (proj+services) %.1fx " \
+             "(target <= %sx)\n", (p > 0 ? en / p : 0), (p > 0 ? cn / p : 0), t
+      printf "after: end to end / (inputs+proj+services) %.1fx, CPU / (inputs+proj+services) " \
+             "%.1fx (the issue'"'"'s \"today about 35x\" counts inputs)\n", en / (i + p), cn / (i + p) }'
+}
+
+time_pair "$root/scenarios/china_policies.yaml" china_policies
+time_pair "$root/scenarios/china.yaml" china
+report china_policies 3
+report china 2
+
+echo "== xarray reads of china_policies (CPU time): open a scenario group and read one year of population (best of 15), every variable of every group (best of 3)"
+"$python" - "$tmp/old_china_policies.h5" "$tmp/new_china_policies.h5" <<'EOF'
+import sys
+import time
+
+import netCDF4
+import xarray as xr
+
+
+# CPU time of this process: on a shared machine wall time mostly measures the other users.
+clock = time.process_time
+
+
+def groups(path):
+    """Every group below /scenarios that holds variables, as 'scenarios/x/y' paths."""
+    out = []
+    with netCDF4.Dataset(path) as nc:
+        todo = [nc["scenarios"]]
+        while todo:
+            g = todo.pop(0)
+            if g.variables:
+                out.append(g.path.lstrip("/"))
+            todo.extend(g.groups.values())
+    return out
+
+
+def best(fn, repeats=5):
+    times = []
+    for _ in range(repeats):
+        t0 = clock()
+        fn()
+        times.append(clock() - t0)
+    return min(times)
+
+
+def year_slice(path, group, k):
+    """Seconds to open the group, and to read the population of its k-th year (a new year at
+    each call, so no chunk cache helps)."""
+    t0 = clock()
+    with xr.open_dataset(path, group=group, engine="netcdf4") as ds:
+        t1 = clock()
+        year = int(ds["year"].values[k % len(ds["year"])])
+        ds["population"].sel(year=year).values.sum()
+        t2 = clock()
+    return t1 - t0, t2 - t1
+
+
+def full_read(path, names):
+    for g in names:
+        with xr.open_dataset(path, group=g, engine="netcdf4") as ds:
+            ds.load()
+
+
+# Before and after alternate within each repetition, so both see the same load.
+paths = {"before": sys.argv[1], "after": sys.argv[2]}
+names = {label: groups(path) for label, path in paths.items()}
+res = {label: [float("inf")] * 3 for label in paths}
+for rep in range(15):
+    for label, path in paths.items():
+        first = next(g for g in names[label] if g.count("/") == 1)
+        opened, read = year_slice(path, first, 7 * rep)
+        res[label][0] = min(res[label][0], opened)
+        res[label][1] = min(res[label][1], read)
+        if rep % 5 == 0:
+            res[label][2] = min(res[label][2], best(lambda: full_read(path, names[label]), 1))
+for label, (opened, read, full) in res.items():
+    print(f"{label:8s} open group {opened * 1e3:7.2f} ms, then year slice {read * 1e3:6.3f} ms;"
+          f" full read ({len(names[label])} groups) {full * 1e3:7.1f} ms (CPU time)")
+b, a = res["before"], res["after"]
+print(f"after/before: open {a[0] / b[0]:.2f}x, year slice {a[1] / b[1]:.2f}x, "
+      f"full read {a[2] / b[2]:.2f}x (target <= 1x)")
+EOF
+exit "$status"
