@@ -77,6 +77,21 @@ with h5py.File(copy("external_service"), "r+") as f:
     shape = svc["demand"].shape
     replace(svc, "demand", shape=shape, dtype="f8",
             external=[("/etc/passwd", 0, int(np.prod(shape)) * 8)])
+# External links (HDF5 opens the other file: a FIFO hangs it) and a soft link through one.
+with h5py.File(copy("external_link_variable"), "r+") as f:
+    g = scenario(f)
+    del g["population"]
+    g["population"] = h5py.ExternalLink(fifo, "/population")
+with h5py.File(copy("external_link_services"), "r+") as f:
+    g = scenario(f)
+    del g["services"]
+    g["services"] = h5py.ExternalLink(fifo, "/services")
+with h5py.File(copy("soft_link_variable"), "r+") as f:
+    g = scenario(f)
+    g["elsewhere"] = h5py.ExternalLink(fifo, "/population")
+    del g["population"]
+    g["population"] = h5py.SoftLink(g.name + "/elsewhere")
+
 # A virtual dataset mapping `population` onto another file.
 with h5py.File(copy("virtual"), "r+") as f:
     g = scenario(f)

@@ -12,6 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 export POPSIM_CACHE_DIR="$tmp/cache" SOURCE_DATE_EPOCH=1700000000
 cd "$tmp" || exit 1
 pass=0; fail=0
+expect() { local name=$1; shift; if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $name"; fi; }
 limit=""
 (ulimit -v 1048576 && "$exe" --version) >/dev/null 2>&1 && limit="ulimit -v 1048576;"
 [[ -n $limit ]] || echo "note: no address-space limit (sanitizer build); time limit only"
@@ -62,6 +63,14 @@ check external_service_report "external_service.h5: error: .*childcare/demand' k
   "$exe" report -q "$h/external_service.h5" -o "$tmp/out/r.html"
 check external_service_targets "external_service.h5: error: .*childcare/demand' keeps its data in external files" \
   "$exe" targets "$h/external_service.h5"
+links="result files hold only hard links"
+each external_link_variable "external_link_variable.h5: error: .*population' is missing or reached through an external or soft link; $links" \
+  "$h/external_link_variable.h5"
+each soft_link_variable "soft_link_variable.h5: error: .*population' is missing or reached through an external or soft link" \
+  "$h/soft_link_variable.h5"
+# An optional group behind an external link is absent, never followed (no hang on the FIFO).
+timeout 20 "$exe" targets "$h/external_link_services.h5" >"$tmp/log" 2>&1
+expect external_link_services_not_followed grep -q "no services in this scenario" "$tmp/log"
 each virtual "virtual.h5: error: .*population' is a virtual dataset" "$h/virtual.h5"
 each population_strings "population_strings.h5: error: .*population' should hold numbers .* string elements" \
   "$h/population_strings.h5"

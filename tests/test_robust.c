@@ -34,6 +34,9 @@
 #define LLVMFuzzerTestOneInput fuzz_wpp_one
 #include "../fuzz/fuzz_wpp.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_h5read_one
+#include "../fuzz/fuzz_h5read.c"
+#undef LLVMFuzzerTestOneInput
 
 #define HOSTILE PS_TEST_DATA_DIR "/hostile/"
 #define SMALL_AGES 16 /* the population files below: 0-4, 5-9, 10-14, 15+ */
@@ -270,7 +273,8 @@ static void test_robust__fuzz_regressions_replay_cleanly(void **state)
 {
     (void)state;
     int n = replay_dir("scenario", fuzz_scenario_one) + replay_dir("csv", fuzz_csv_one) +
-            replay_dir("planner", fuzz_planner_one) + replay_dir("wpp", fuzz_wpp_one);
+            replay_dir("planner", fuzz_planner_one) + replay_dir("wpp", fuzz_wpp_one) +
+            replay_dir("h5read", fuzz_h5read_one);
     print_message("replayed %d fuzzing regression inputs\n", n);
     /* Every hostile file goes through the scenario and CSV harnesses as well. */
     DIR *d = opendir(PS_TEST_DATA_DIR "/hostile");
@@ -290,6 +294,42 @@ static void test_robust__fuzz_regressions_replay_cleanly(void **state)
         fuzz_csv_one(data, got);
     }
     closedir(d);
+}
+
+/* The committed hostile result files (a patched global heap, years near INT_MAX) go through
+ * the result-file harness: each read must fail with a message, never crash (issue #17). */
+static void test_robust__hostile_result_files_replay_through_h5read_harness(void **state)
+{
+    (void)state;
+    assert_true(replay_dir("h5read", fuzz_h5read_one) >= 2);
+    ps_result r;
+    ps_error err;
+    ps_error_clear(&err);
+    assert_int_equal(ps_h5_read(&r, PS_SOURCE_DIR "/fuzz/regress/h5read/year_int_max.h5",
+                                 "example_city", &err), PS_EHDF5);
+    assert_non_null(strstr(err.msg, "calendar years in 1500..3000"));
+    ps_error_clear(&err);
+    assert_int_equal(ps_h5_read(&r, PS_SOURCE_DIR "/fuzz/regress/h5read/heap_object_8k.h5",
+                                 "example_city", &err), PS_EIO);
+    assert_non_null(strstr(err.msg, "corrupted global heap"));
+}
+
+/* Years far from INT_MAX are an invariant of every result, whoever builds it (issue #17). */
+static void test_robust__result_years_far_from_int_max_are_an_invariant(void **state)
+{
+    (void)state;
+    ps_result r;
+    ps_error err;
+    ps_error_clear(&err);
+    assert_int_equal(ps_result_init(&r, "x", NULL, INT_MAX - 3, 3, 1, 4, NULL, &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "years must lie in 0..100000"));
+    assert_int_equal(ps_result_init(&r, "x", NULL, PS_RESULT_YEAR_MAX - 1, 3, 1, 4, NULL, &err),
+                     PS_EINVAL);
+    assert_int_equal(ps_result_init(&r, "x", NULL, -1, 3, 1, 4, NULL, &err), PS_EINVAL);
+    assert_ps_ok(ps_result_init(&r, "x", NULL, PS_RESULT_YEAR_MAX - 2, 3, 1, 4, NULL, &err),
+                 &err);
+    assert_int_equal(r.start_year + r.n_years - 1, PS_RESULT_YEAR_MAX);
+    ps_result_release(&r);
 }
 
 static int remove_fuzz_dir(void **state)
@@ -323,6 +363,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_robust__memory_limit_from_environment),
         cmocka_unit_test(test_robust__cancelled_write_leaves_target_and_no_temp),
         cmocka_unit_test(test_robust__fuzz_regressions_replay_cleanly),
+        cmocka_unit_test(test_robust__hostile_result_files_replay_through_h5read_harness),
+        cmocka_unit_test(test_robust__result_years_far_from_int_max_are_an_invariant),
     };
     return cmocka_run_group_tests_name("robust", tests, NULL, remove_fuzz_dir);
 }

@@ -147,6 +147,37 @@ done:
     return rc;
 }
 
+int ps_h5__local_path(hid_t loc, const char *path)
+{
+    char prefix[1024];
+    size_t len = strlen(path);
+    if (len >= sizeof prefix) {
+        return 0;
+    }
+    /* Check "a", "a/b", "a/b/c" in turn: each lookup traverses only links checked before. */
+    for (size_t end = path[0] == '/' ? 1 : 0; end <= len; ++end) {
+        if (end < len && path[end] != '/') {
+            continue;
+        }
+        memcpy(prefix, path, end);
+        prefix[end] = '\0';
+        if (end == 0 || strcmp(prefix, "/") == 0 || prefix[end - 1] == '/') {
+            continue; /* the root, or an empty component ("a//b") */
+        }
+        H5L_info_t info;
+        if (H5Lexists(loc, prefix, H5P_DEFAULT) <= 0 ||
+            H5Lget_info(loc, prefix, &info, H5P_DEFAULT) < 0 || info.type != H5L_TYPE_HARD) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+hid_t ps_h5__open_group(hid_t loc, const char *path)
+{
+    return ps_h5__local_path(loc, path) ? H5Gopen2(loc, path, H5P_DEFAULT) : H5I_INVALID_HID;
+}
+
 uint64_t ps_h5__byte_limit(hid_t obj)
 {
     hsize_t size = 0;
@@ -294,10 +325,13 @@ ps_status ps_h5__open_dataset(hid_t *ds_out, ps_h5__shape *sh, hid_t loc, const 
     char obj[512];
     uint64_t elem_bytes = sizeof(double);
     ps_status rc = PS_OK;
-    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    hid_t ds = H5I_INVALID_HID;
     memset(sh, 0, sizeof *sh);
     object_path(obj, sizeof obj, loc, name);
-    if (ds < 0) {
+    if (!ps_h5__local_path(loc, name)) {
+        rc = ps_error_set(err, PS_EHDF5, "dataset '%s' is missing or reached through an external "
+                          "or soft link; result files hold only hard links", obj);
+    } else if ((ds = H5Dopen2(loc, name, H5P_DEFAULT)) < 0) {
         rc = ps_error_set(err, PS_EHDF5, "cannot open dataset '%s'", obj);
     } else if ((rc = check_storage(ds, obj, err)) == PS_OK &&
                (rc = check_type(&sh->is_string, &elem_bytes, ds, obj, kinds, err)) == PS_OK) {

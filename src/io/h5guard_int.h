@@ -43,6 +43,16 @@ typedef struct ps_h5__shape {
 ps_status ps_h5__open_file(hid_t *file_out, const char *path, ps_error *err);
 
 /**
+ * 1 if every component of `path` (relative to loc, or absolute) is a hard link to an
+ * existing object, else 0. External links make HDF5 open other files (a FIFO hangs it) and
+ * soft links can lead through them; popsim writes neither, so readers refuse both.
+ */
+int ps_h5__local_path(hid_t loc, const char *path);
+
+/** H5Gopen2 for paths that pass ps_h5__local_path; H5I_INVALID_HID otherwise. */
+hid_t ps_h5__open_group(hid_t loc, const char *path);
+
+/**
  * Bytes one dataset may occupy in memory once read: max(64 MiB, 100 x the file's size),
  * never more than 4 GiB. Compressed or unwritten chunks let a small file declare a huge
  * dataset; real results compress far less than 100:1.

@@ -1524,7 +1524,7 @@ ps_status ps_h5_list(char ***names_out, int *n_out, const char *path, ps_error *
     if (rc != PS_OK) {
         goto done;
     }
-    if ((scenarios = H5Gopen2(file, "scenarios", H5P_DEFAULT)) < 0 ||
+    if ((scenarios = ps_h5__open_group(file, "scenarios")) < 0 ||
         H5Gget_info(scenarios, &info) < 0) {
         rc = h5_fail(err, "open group", file, "scenarios");
         goto done;
@@ -1861,7 +1861,7 @@ static ps_status list_instruments(char ***names_out, ps_lever **levers_out, int 
         if ((rc = link_name(&name, policy, order, k, err)) != PS_OK) {
             break;
         }
-        if ((obj = H5Oopen(policy, name, H5P_DEFAULT)) < 0) {
+        if (!ps_h5__local_path(policy, name) || (obj = H5Oopen(policy, name, H5P_DEFAULT)) < 0) {
             rc = h5_fail(err, "open", policy, name);
         } else if (H5Iget_type(obj) == H5I_GROUP &&
                    (rc = read_lever(&levers[n], obj, name, err)) == PS_OK) {
@@ -1907,7 +1907,7 @@ static ps_status read_policy_group(ps_result *out, hid_t policy, const char *bas
         rc = read_var(policy, out, &births_gained_spec, out->births_gained, err);
     }
     for (int k = 0; k < n && rc == PS_OK; ++k) {
-        hid_t inst = H5Gopen2(policy, names[k], H5P_DEFAULT);
+        hid_t inst = ps_h5__open_group(policy, names[k]);
         if (inst < 0) {
             rc = h5_fail(err, "open group", policy, names[k]);
         }
@@ -1941,7 +1941,7 @@ static ps_status read_policy(ps_result *out, hid_t grp, ps_error *err)
                                               PS_OK) {
         goto done;
     }
-    if ((policy = H5Gopen2(grp, policy_group, H5P_DEFAULT)) < 0) {
+    if ((policy = ps_h5__open_group(grp, policy_group)) < 0) {
         rc = h5_fail(err, "open group", grp, policy_group);
         goto done;
     }
@@ -1973,7 +1973,7 @@ ps_status ps_h5_read(ps_result *out, const char *path, const char *scenario, ps_
     if (rc != PS_OK) {
         goto done;
     }
-    if ((scenarios = H5Gopen2(file, "scenarios", H5P_DEFAULT)) < 0) {
+    if ((scenarios = ps_h5__open_group(file, "scenarios")) < 0) {
         rc = h5_fail(err, "open group", file, "scenarios");
         goto done;
     }
@@ -1983,7 +1983,7 @@ ps_status ps_h5_read(ps_result *out, const char *path, const char *scenario, ps_
                           scenario);
         goto done;
     }
-    if ((grp = H5Gopen2(scenarios, scenario, H5P_DEFAULT)) < 0) {
+    if ((grp = ps_h5__open_group(scenarios, scenario)) < 0) {
         rc = h5_fail(err, "open group", scenarios, scenario);
         goto done;
     }

@@ -3,8 +3,9 @@
  * datasets as float64 with their dimension names, and group attributes.
  *
  * Invariants: every hid_t starts as H5I_INVALID_HID and is closed in the cleanup block of the
- * function that opened it. Existence checks walk the path with H5LTpath_valid, so a missing
- * intermediate group is "absent", never an HDF5 error. Dimension names come from the attached
+ * function that opened it. Existence checks walk the path link by link (ps_h5__local_path), so
+ * a missing intermediate group is "absent", never an HDF5 error, and external or soft links,
+ * which popsim never writes, are never followed into other files. Dimension names come from the attached
  * dimension scales (H5DS), as netCDF-4 readers derive them; the scale's own dataset name is the
  * dimension name (docs/output-format.md).
  */
@@ -81,7 +82,7 @@ done:
 ps_h5r_kind ps_h5r_kind_of(const ps_h5r_file *f, const char *obj)
 {
     ps_h5r_kind kind = PS_H5R_NONE;
-    if (strcmp(obj, "/") != 0 && H5LTpath_valid(f->file, obj, 1) <= 0) {
+    if (strcmp(obj, "/") != 0 && !ps_h5__local_path(f->file, obj)) {
         return PS_H5R_NONE;
     }
     hid_t o = H5Oopen(f->file, obj, H5P_DEFAULT);
@@ -132,8 +133,7 @@ static char *link_name(hid_t grp, H5_index_t order, hsize_t idx)
 static ps_h5r_kind child_kind(hid_t grp, const char *name)
 {
     ps_h5r_kind kind = PS_H5R_NONE;
-    hid_t o = H5Lexists(grp, name, H5P_DEFAULT) > 0 ? H5Oopen(grp, name, H5P_DEFAULT)
-                                                    : H5I_INVALID_HID;
+    hid_t o = ps_h5__local_path(grp, name) ? H5Oopen(grp, name, H5P_DEFAULT) : H5I_INVALID_HID;
     if (o >= 0) {
         H5I_type_t t = H5Iget_type(o);
         kind = t == H5I_GROUP ? PS_H5R_GROUP : t == H5I_DATASET ? PS_H5R_DATASET : PS_H5R_OTHER;
@@ -152,7 +152,7 @@ ps_status ps_h5r_children(char ***names_out, int *n_out, const ps_h5r_file *f, c
     ps_status rc = PS_OK;
     *names_out = NULL;
     *n_out = 0;
-    if (ps_h5r_kind_of(f, group) != PS_H5R_GROUP || (grp = H5Gopen2(f->file, group, H5P_DEFAULT)) < 0 ||
+    if (ps_h5r_kind_of(f, group) != PS_H5R_GROUP || (grp = ps_h5__open_group(f->file, group)) < 0 ||
         H5Gget_info(grp, &info) < 0) {
         rc = fail(err, PS_EHDF5, f, "open group", group);
         goto done;
