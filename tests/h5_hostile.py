@@ -151,3 +151,35 @@ patch_heap("heap_collection_huge", lambda d, at: struct.pack_into("<Q", d, at + 
 # Object 4 turned into free space of length 0: HDF5 would walk the collection forever.
 patch_heap("heap_free_zero", lambda d, at: struct.pack_into(
     "<HHIQ", d, object_offset(d, at, 4), 0, 0, 0, 0))
+
+
+# References to the heap (length, collection address, object index; 16 bytes stored in the
+# dataset) patched while the heap stays intact: the `sex` label "male".
+def patch_reference(name, text, new_len=None, new_index=None):
+    path = copy(name)
+    with open(path, "rb") as fh:
+        data = bytearray(fh.read())
+    at = data.find(b"GCOL\x01")
+    while at >= 0:
+        size = struct.unpack_from("<Q", data, at + 8)[0]
+        pos = at + 16
+        while pos + 16 <= at + size:
+            idx, _, _, osize = struct.unpack_from("<HHIQ", data, pos)
+            if idx == 0:
+                break
+            if data[pos + 16:pos + 16 + osize] == text:
+                ref = struct.pack("<IQI", osize, at, idx)
+                where = data.find(ref)
+                if where >= 0:
+                    struct.pack_into("<IQI", data, where, osize if new_len is None else new_len,
+                                     at, idx if new_index is None else new_index)
+                    with open(path, "wb") as fh:
+                        fh.write(data)
+                    return
+            pos += 16 + (osize + 7) // 8 * 8
+        at = data.find(b"GCOL\x01", at + size)
+    raise SystemExit("h5_hostile.py: no reference to %r found" % text)
+
+
+patch_reference("reference_length", b"male", new_len=1)
+patch_reference("reference_index", b"male", new_index=60000)

@@ -85,6 +85,11 @@ each heap_object_shifted "heap_object_shifted.h5: $heap" "$h/heap_object_shifted
 each heap_collection_huge "heap_collection_huge.h5: $heap: its length 4611686018427387904 does not fit" \
   "$h/heap_collection_huge.h5"
 each heap_free_zero "heap_free_zero.h5: $heap: object 0 of 0 bytes" "$h/heap_free_zero.h5"
+refs="corrupted variable-length value 1 of 'sex': its length"
+each reference_length "reference_length.h5: error: .*$refs 1 or heap reference \\(byte [0-9]+, object [0-9]+\\) does not match" \
+  "$h/reference_length.h5"
+each reference_index "reference_index.h5: error: .*$refs 4 or heap reference \\(byte [0-9]+, object 60000\\)" \
+  "$h/reference_index.h5"
 # Places that are not result files: a FIFO (would block), /dev/zero, a text file.
 each fifo "fifo: error: is not a regular file" "$tmp/fifo"
 each dev_zero "/dev/zero: error: is not a regular file" /dev/zero

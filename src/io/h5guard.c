@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -33,6 +34,10 @@ enum {
     GCOL_VERSION = 1,
 };
 static const unsigned char gcol_sig[4] = { 'G', 'C', 'O', 'L' };
+/* A variable-length reference in the file with 8-byte addresses: length, address, index. */
+enum { REF_SIZE = 16 };
+#define REF_MAX ((uint64_t)1 << 24) /* references checked per object (16 MiB of them) */
+static const char ref_conv_name[] = "popsim raw vlen references";
 
 /* Dataset size limits (docs/errors.md): a floor for small files, a ratio for the rest. */
 static const uint64_t bytes_floor = (uint64_t)64 << 20;
@@ -86,6 +91,22 @@ static ps_status check_collection(uint64_t *len_out, const unsigned char *img, u
     }
     *len_out = len;
     return PS_OK;
+}
+
+/* Size of object `index` of the (checked) collection at byte `at`, or -1 if it has none. */
+static int64_t collection_object(const unsigned char *img, uint64_t at, uint64_t index)
+{
+    uint64_t len = le_uint(img + at + 8, 8), pos = GCOL_HEADER;
+    int64_t found = -1;
+    while (len - pos >= GCOL_OBJ_HEADER) {
+        const unsigned char *obj = img + at + pos;
+        uint64_t idx = le_uint(obj, 2), osize = le_uint(obj + 8, 8);
+        if (idx == index && index != 0) {
+            found = (int64_t)osize; /* HDF5 keeps the last object of an index */
+        }
+        pos += idx == 0 ? osize : GCOL_OBJ_HEADER + (osize + GCOL_ALIGN - 1) / GCOL_ALIGN * GCOL_ALIGN;
+    }
+    return found;
 }
 
 /* Every collection of the image, found by its signature and version. */
@@ -176,6 +197,145 @@ int ps_h5__local_path(hid_t loc, const char *path)
 hid_t ps_h5__open_group(hid_t loc, const char *path)
 {
     return ps_h5__local_path(loc, path) ? H5Gopen2(loc, path, H5P_DEFAULT) : H5I_INVALID_HID;
+}
+
+/* A conversion from variable-length strings to 16-byte opaque elements that leaves the
+ * file's bytes as they are: reading through it yields the raw references (HDF5 file format
+ * spec, sec. III.A.2: 4-byte length, heap collection address, 4-byte object index) without
+ * HDF5 touching the heap they point into. */
+static herr_t raw_references(hid_t src, hid_t dst, H5T_cdata_t *cdata, size_t nelmts,
+                             size_t buf_stride, size_t bkg_stride, void *buf, void *bkg,
+                             hid_t dxpl)
+{
+    (void)nelmts;
+    (void)buf_stride;
+    (void)bkg_stride;
+    (void)buf;
+    (void)bkg;
+    (void)dxpl;
+    if (cdata->command == H5T_CONV_INIT) {
+        cdata->need_bkg = H5T_BKG_NO;
+        return (H5Tget_class(src) == H5T_VLEN ||
+                (H5Tget_class(src) == H5T_STRING && H5Tis_variable_str(src) > 0)) &&
+                       H5Tget_class(dst) == H5T_OPAQUE && H5Tget_size(dst) == REF_SIZE
+                   ? 0
+                   : -1;
+    }
+    return 0; /* H5T_CONV_CONV: same size, bytes kept; H5T_CONV_FREE: nothing held */
+}
+
+/* Read the raw references of a variable-length string attribute or dataset into refs. */
+static herr_t read_references(unsigned char *refs, hid_t obj, int is_attr, hid_t ftype)
+{
+    hid_t opaque = H5Tcreate(H5T_OPAQUE, REF_SIZE);
+    herr_t st = opaque < 0 ? -1 : H5Tregister(H5T_PERS_SOFT, ref_conv_name, ftype, opaque,
+                                               raw_references);
+    if (st >= 0) {
+        st = is_attr ? H5Aread(obj, opaque, refs)
+                     : H5Dread(obj, opaque, H5S_ALL, H5S_ALL, H5P_DEFAULT, refs);
+        /* Leave HDF5's conversion table as it was: the library changes no process state. */
+        if (H5Tunregister(H5T_PERS_SOFT, ref_conv_name, ftype, opaque, raw_references) < 0) {
+            st = -1;
+        }
+    }
+    if (opaque >= 0) {
+        H5Tclose(opaque);
+    }
+    return st;
+}
+
+/* Every reference must name an object of a checked collection whose size is its length
+ * times the size of one element in the file (1 for strings). */
+static ps_status check_references(const unsigned char *refs, hsize_t n, uint64_t elem,
+                                  const unsigned char *img, uint64_t size, uint64_t base,
+                                  const char *what, ps_error *err)
+{
+    for (hsize_t k = 0; k < n; ++k) {
+        const unsigned char *ref = refs + k * REF_SIZE;
+        uint64_t len = le_uint(ref, 4), addr = le_uint(ref + 4, 8), index = le_uint(ref + 12, 4);
+        uint64_t at = base + addr, clen = 0;
+        if (addr == 0 && len == 0) {
+            continue; /* a NULL string: HDF5 reads nothing */
+        }
+        if (addr == 0 || at < base || size < GCOL_HEADER || at > size - GCOL_HEADER ||
+            memcmp(img + at, gcol_sig, sizeof gcol_sig) != 0 || img[at + 4] != GCOL_VERSION ||
+            check_collection(&clen, img, size, at, NULL) != PS_OK ||
+            len > INT64_MAX / elem || collection_object(img, at, index) != (int64_t)(len * elem)) {
+            return ps_error_set(err, PS_EIO, "corrupted variable-length value %llu of '%s': its "
+                                "length %llu or heap reference (byte %llu, object %llu) does not "
+                                "match the file", (unsigned long long)k + 1, what,
+                                (unsigned long long)len, (unsigned long long)at,
+                                (unsigned long long)index);
+        }
+    }
+    return PS_OK;
+}
+
+ps_status ps_h5__check_vlen(hid_t obj, int is_attr, const char *what, ps_error *err)
+{
+    hid_t ftype = is_attr ? H5Aget_type(obj) : H5Dget_type(obj);
+    hid_t space = is_attr ? H5Aget_space(obj) : H5Dget_space(obj);
+    hid_t file = H5Iget_file_id(obj), fcpl = H5I_INVALID_HID;
+    hssize_t n = space < 0 ? -1 : H5Sget_simple_extent_npoints(space);
+    unsigned char *refs = NULL;
+    void *img = MAP_FAILED;
+    struct stat st;
+    hsize_t base = 0;
+    uint64_t elem = 1;
+    int fd = -1;
+    char path[4096];
+    ps_status rc = PS_OK;
+    if (ftype >= 0 && H5Tget_class(ftype) == H5T_VLEN) {
+        hid_t super = H5Tget_super(ftype); /* elements of a sequence: their size in the file */
+        elem = super < 0 ? 0 : H5Tget_size(super);
+        if (super >= 0) {
+            H5Tclose(super);
+        }
+    } else if (ftype >= 0 && (H5Tget_class(ftype) != H5T_STRING || H5Tis_variable_str(ftype) <= 0)) {
+        goto done; /* numbers and fixed-length strings live in the object itself */
+    }
+    if (ftype < 0 || elem == 0 || n < 0 || (uint64_t)n > REF_MAX || file < 0 ||
+        (fcpl = H5Fget_create_plist(file)) < 0 || H5Pget_userblock(fcpl, &base) < 0 ||
+        H5Fget_name(file, path, sizeof path) <= 0) {
+        rc = ps_error_set(err, PS_EHDF5, "cannot check the variable-length values of '%s'", what);
+        goto done;
+    }
+    if ((refs = malloc((size_t)n * REF_SIZE + 1)) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory checking '%s'", what);
+        goto done;
+    }
+    if (n > 0 && read_references(refs, obj, is_attr, ftype) < 0) {
+        rc = ps_error_set(err, PS_EHDF5, "cannot read the heap references of '%s'", what);
+        goto done;
+    }
+    if ((fd = open(path, O_RDONLY | O_NONBLOCK)) < 0 || fstat(fd, &st) != 0 ||
+        !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+        (img = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
+        rc = ps_error_set(err, PS_EIO, "cannot read the file to check '%s'", what);
+        goto done;
+    }
+    rc = check_references(refs, (hsize_t)n, elem, img, (uint64_t)st.st_size, base, what, err);
+done:
+    if (img != MAP_FAILED) {
+        munmap(img, (size_t)st.st_size);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    free(refs);
+    if (fcpl >= 0) {
+        H5Pclose(fcpl);
+    }
+    if (file >= 0) {
+        H5Fclose(file);
+    }
+    if (space >= 0) {
+        H5Sclose(space);
+    }
+    if (ftype >= 0) {
+        H5Tclose(ftype);
+    }
+    return rc;
 }
 
 uint64_t ps_h5__byte_limit(hid_t obj)

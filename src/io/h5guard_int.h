@@ -71,6 +71,17 @@ ps_status ps_h5__open_dataset(hid_t *ds_out, ps_h5__shape *sh, hid_t loc, const 
                               unsigned kinds, int want_rank, ps_error *err);
 
 /**
+ * Before reading a variable-length string or sequence attribute (is_attr 1) or dataset (0)
+ * `obj` (strings, and the DIMENSION_LIST of dimension scales): read its raw references
+ * without HDF5 dereferencing them, and check that each names an object of a well-formed
+ * global heap collection whose size is the reference's length times the element size. HDF5
+ * 1.10 allocates by the length, copies by the object's size, and indexes its object table by
+ * the reference unchecked. Anything else (numbers, fixed-length strings) passes unchecked.
+ * @return PS_OK; PS_EIO naming `what` when a reference does not match the file
+ */
+ps_status ps_h5__check_vlen(hid_t obj, int is_attr, const char *what, ps_error *err);
+
+/**
  * Check calendar years read from coordinate `name`: each in
  * [PS_H5__YEAR_MIN, PS_H5__YEAR_MAX] and strictly increasing.
  * @return PS_OK; PS_EHDF5 naming the first bad value and its position

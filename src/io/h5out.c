@@ -1439,6 +1439,9 @@ static ps_status attr_text(char **out, hid_t obj, const char *name, ps_error *er
                           name);
         goto done;
     }
+    if (cls == H5T_STRING && (rc = ps_h5__check_vlen(attr, 1, name, err)) != PS_OK) {
+        goto done;
+    }
     herr_t st = cls == H5T_STRING ? string_value(&text, attr, ftype)
                                   : integer_value(&text, attr, ftype);
     if (st < 0) {
@@ -1642,6 +1645,9 @@ static ps_status read_str_coord(char ***out, int *len_out, hid_t grp, const char
     char **strings = NULL;
     ps_status rc = open_1d(&ds, len_out, grp, name, want, PS_H5__STRING, err);
     int len = *len_out;
+    if (rc == PS_OK) {
+        rc = ps_h5__check_vlen(ds, 0, name, err);
+    }
     if (rc == PS_OK && (strings = calloc((size_t)len, sizeof *strings)) == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory for coordinate '%s'", name);
     }

@@ -205,6 +205,15 @@ static herr_t scale_name(hid_t did, unsigned dim, hid_t dsid, void *data)
 static ps_status read_dim_names(ps_h5r_array *a, hid_t ds, const char *dset, ps_error *err)
 {
     ps_status rc = PS_OK;
+    /* The scales are found through a variable-length attribute: check it before HDF5 reads it. */
+    if (H5Aexists(ds, "DIMENSION_LIST") > 0) {
+        hid_t attr = H5Aopen(ds, "DIMENSION_LIST", H5P_DEFAULT);
+        rc = attr < 0 ? ps_error_set(err, PS_EHDF5, "cannot open the dimensions of '%s'", dset)
+                      : ps_h5__check_vlen(attr, 1, dset, err);
+        if (attr >= 0) {
+            H5Aclose(attr);
+        }
+    }
     for (int k = 0; k < a->rank && rc == PS_OK; ++k) {
         char *name = NULL;
         int first_scale = 0;
@@ -389,6 +398,9 @@ ps_status ps_h5r_attr_string(char **out, const ps_h5r_file *f, const char *obj, 
     hid_t attr = H5I_INVALID_HID, type = H5I_INVALID_HID;
     *out = NULL;
     ps_status rc = open_attr(&attr, &type, f, obj, name, 1, err);
+    if (rc == PS_OK) {
+        rc = ps_h5__check_vlen(attr, 1, name, err);
+    }
     if (rc == PS_OK && (*out = string_value(attr, type)) == NULL) {
         rc = fail(err, PS_EHDF5, f, "read the string attribute", name);
     }
