@@ -118,6 +118,15 @@ with h5py.File(copy("age_out_of_range"), "r+") as f:
     g["age"][...] = ages
 
 
+# 4-byte file addresses and lengths (legal HDF5, never written by popsim): the heap checks
+# assume 8, so such a file is refused rather than misread.
+fcpl = h5py.h5p.create(h5py.h5p.FILE_CREATE)
+fcpl.set_sizes(4, 4)
+with h5py.File(h5py.h5f.create(os.path.join(out, "small_addresses.h5").encode(),
+                               h5py.h5f.ACC_TRUNC, fcpl=fcpl)) as f:
+    f.create_group("scenarios/x")
+
+
 # Global heaps (where variable-length strings live) with patched lengths.
 def patch_heap(name, patch):
     path = copy(name)

@@ -78,6 +78,8 @@ each population_rank2 "population_rank2.h5: error: .*population' should have 4 d
   "$h/population_rank2.h5"
 each year_strings "year_float_strings.h5: error: .*year' should hold numbers" "$h/year_float_strings.h5"
 each age_out_of_range "age_out_of_range.h5: error: .*coordinate 'age' should run 0, 1" "$h/age_out_of_range.h5"
+each small_addresses "small_addresses.h5: error: uses 4-byte file addresses and 4-byte lengths; result files use 8 and 8" \
+  "$h/small_addresses.h5"
 heap="error: corrupted global heap at byte 2048"
 each heap_object_8k "heap_object_8k.h5: $heap: object 3 of 8192 bytes does not fit" "$h/heap_object_8k.h5"
 each heap_object_huge "heap_object_huge.h5: $heap: object 5 of 18446744073709551615 bytes" "$h/heap_object_huge.h5"

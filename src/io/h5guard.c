@@ -36,7 +36,7 @@ enum {
 static const unsigned char gcol_sig[4] = { 'G', 'C', 'O', 'L' };
 /* A variable-length reference in the file with 8-byte addresses: length, address, index. */
 enum { REF_SIZE = 16 };
-#define REF_MAX ((uint64_t)1 << 24) /* references checked per object (16 MiB of them) */
+#define REF_MAX ((uint64_t)1 << 20) /* references per object (16 MiB of them), e.g. regions */
 static const char ref_conv_name[] = "popsim raw vlen references";
 
 /* Dataset size limits (docs/errors.md): a floor for small files, a ratio for the rest. */
@@ -129,6 +129,24 @@ static ps_status check_heaps(const unsigned char *img, uint64_t size, ps_error *
     return rc;
 }
 
+/* The heap layouts above assume 8-byte addresses and lengths, as every HDF5 file popsim (and
+ * HDF5 by default) writes; anything else is refused rather than misread. */
+static ps_status check_sizes(hid_t file, ps_error *err)
+{
+    size_t sizeof_addr = 0, sizeof_size = 0;
+    hid_t fcpl = H5Fget_create_plist(file);
+    ps_status rc = PS_OK;
+    if (fcpl < 0 || H5Pget_sizes(fcpl, &sizeof_addr, &sizeof_size) < 0 ||
+        sizeof_addr != sizeof(uint64_t) || sizeof_size != sizeof(uint64_t)) {
+        rc = ps_error_set(err, PS_EIO, "uses %zu-byte file addresses and %zu-byte lengths; "
+                          "result files use 8 and 8", sizeof_addr, sizeof_size);
+    }
+    if (fcpl >= 0) {
+        H5Pclose(fcpl);
+    }
+    return rc;
+}
+
 ps_status ps_h5__open_file(hid_t *file_out, const char *path, ps_error *err)
 {
     struct stat st;
@@ -157,8 +175,14 @@ ps_status ps_h5__open_file(hid_t *file_out, const char *path, ps_error *err)
         char reason[256] = "no detail from HDF5";
         H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, reason);
         rc = ps_error_set(err, PS_EIO, "cannot open as an HDF5 file: %s", reason);
+    } else {
+        rc = check_sizes(*file_out, err);
     }
 done:
+    if (rc != PS_OK && *file_out >= 0) {
+        H5Fclose(*file_out);
+        *file_out = H5I_INVALID_HID;
+    }
     if (img != MAP_FAILED) {
         munmap(img, (size_t)st.st_size);
     }
