@@ -97,12 +97,13 @@ else
   echo "fuzz: no WPP folder at $wpp: fuzz_wpp starts from the regression corpus only" >&2
 fi
 seed wpp "" "$root"/fuzz/regress/wpp/*
-# Result files: Example City cut to 2027 without services (about 60 KB) and to 2026 with them.
+# Result files: Example City to 2027 without care need and services (about 60 KB), and to 2026
+# with them (about 230 KB).
 if [[ " ${harnesses[*]} " == *" h5read "* ]]; then
   mkdir -p "$work/seed_h5read" "$work/h5"
   city=$root/scenarios/example_city.yaml
-  sed -n '1,25p' "$city" | sed -e 's/^end: 2050/end: 2027/' -e "s#\.\./data/example#$root/data/example#" \
-    >"$work/h5/tiny.yaml"
+  sed -e '/^care_need:/,$d' -e 's/^end: 2050/end: 2027/' -e "s#\.\./data/example#$root/data/example#" \
+    "$city" >"$work/h5/tiny.yaml"
   sed -e 's/^end: 2050/end: 2026/' -e "s#\.\./data/example#$root/data/example#" "$city" \
     >"$work/h5/services.yaml"
   for s in tiny services; do
