@@ -2,16 +2,18 @@
 # Fuzz the input readers with libFuzzer (clang -fsanitize=fuzzer,address,undefined):
 # fuzz_scenario (YAML loader), fuzz_csv (CSV line reader/splitter/number parsers),
 # fuzz_planner (the eight planner CSV readers), fuzz_wpp (the WPP 2024 reader and input
-# preparation). Each harness runs for FUZZ_SECONDS (default 60) from a seed corpus built
-# here at run time: tests/data/**, data/example/*.csv, scenarios/*.yaml, fuzz/regress/ and
-# small slices cut from the WPP folder into a temporary folder (never committed).
+# preparation), fuzz_h5read (the result-file readers: ps_h5_read and the generic reader, on
+# mutated real result files). Each harness runs for FUZZ_SECONDS (default 60) from a seed
+# corpus built here at run time: tests/data/**, data/example/*.csv, scenarios/*.yaml,
+# fuzz/regress/, small slices cut from the WPP folder into a temporary folder, and result
+# files written by `popsim run` on Example City shortened to 2 and 3 years (never committed).
 #
 # Any crash, leak, timeout (-timeout=10 s per input) or out-of-memory (-rss_limit_mb) fails
 # the script; the reproducer is kept under $FUZZ_BUILD_DIR/artifacts/ and its path printed.
 # To make a crash a regression test, copy it to fuzz/regress/<harness>/: the normal suite
 # replays that folder through the same harness code (tests/test_robust.c).
 #
-# usage: scripts/fuzz.sh [scenario|csv|planner|wpp ...]      (default: all four)
+# usage: scripts/fuzz.sh [scenario|csv|planner|wpp|h5read ...]      (default: all five)
 # env:   FUZZ_SECONDS (60), FUZZ_BUILD_DIR (build-fuzz), FUZZ_JOBS (1), POPSIM_DATA_DIR
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +21,7 @@ build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 secs=${FUZZ_SECONDS:-60}
 wpp=${POPSIM_DATA_DIR:-$root/../shared/data/wpp2024}
 harnesses=("$@")
-((${#harnesses[@]})) || harnesses=(scenario csv planner wpp)
+((${#harnesses[@]})) || harnesses=(scenario csv planner wpp h5read)
 
 command -v clang >/dev/null || { echo "fuzz: clang not found (scripts/setup.sh installs it)" >&2; exit 1; }
 
@@ -28,10 +30,16 @@ echo "fuzz: building libps with clang (ASan, UBSan, fuzzer instrumentation) in $
 cmake -S "$root" -B "$build/lib" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DPS_BUILD_TESTS=OFF -DPS_ENABLE_SANITIZERS=ON -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link" \
   >/dev/null
-cmake --build "$build/lib" --target ps -j"$(nproc)" >/dev/null
+targets=(ps)
+[[ " ${harnesses[*]} " == *" h5read "* ]] && targets+=(popsim) # writes the h5read seeds
+cmake --build "$build/lib" --target "${targets[@]}" -j"$(nproc)" >/dev/null
+# Debian's hdf5.pc has no libdir variable: take the folder from its -L flag. An empty -L
+# would swallow the next argument (-lhdf5_serial_hl) as its folder.
 hdf5_dir=$(pkg-config --variable=libdir hdf5)
+[[ -n $hdf5_dir ]] || hdf5_dir=$(pkg-config --libs-only-L hdf5 | sed -e 's/^ *-L//' -e 's/ .*//')
 libs=("$build/lib/libps.a" $(pkg-config --libs gsl libcyaml yaml-0.1 hdf5 zlib libzip libxml-2.0)
-      -L"$hdf5_dir" -lhdf5_serial_hl -Wl,-rpath,"$hdf5_dir" -fopenmp -lm)
+      -lhdf5_serial_hl -fopenmp -lm)
+[[ -n $hdf5_dir ]] && libs+=(-L"$hdf5_dir" -Wl,-rpath,"$hdf5_dir")
 for h in "${harnesses[@]}"; do
   [[ -f $root/fuzz/fuzz_$h.c ]] || { echo "fuzz: no harness fuzz/fuzz_$h.c" >&2; exit 2; }
   clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -89,6 +97,21 @@ else
   echo "fuzz: no WPP folder at $wpp: fuzz_wpp starts from the regression corpus only" >&2
 fi
 seed wpp "" "$root"/fuzz/regress/wpp/*
+# Result files: Example City to 2027 without care need and services (about 60 KB), and to 2026
+# with them (about 230 KB).
+if [[ " ${harnesses[*]} " == *" h5read "* ]]; then
+  mkdir -p "$work/seed_h5read" "$work/h5"
+  city=$root/scenarios/example_city.yaml
+  sed -e '/^care_need:/,$d' -e 's/^end: 2050/end: 2027/' -e "s#\.\./data/example#$root/data/example#" \
+    "$city" >"$work/h5/tiny.yaml"
+  sed -e 's/^end: 2050/end: 2026/' -e "s#\.\./data/example#$root/data/example#" "$city" \
+    >"$work/h5/services.yaml"
+  for s in tiny services; do
+    "$build/lib/popsim" run -q "$work/h5/$s.yaml" -o "$work/seed_h5read/$s.h5" ||
+      echo "fuzz: could not write the $s.h5 seed" >&2
+  done
+  seed h5read "" "$root"/fuzz/regress/h5read/*
+fi
 seed csv "" "$work"/slice/*
 
 # 3. Run each harness for a bounded time; any finding fails the script.
@@ -99,8 +122,15 @@ for h in "${harnesses[@]}"; do
   [[ -f $root/fuzz/$h.dict ]] && dict=(-dict="$root/fuzz/$h.dict")
   echo "fuzz: fuzz_$h for ${secs} s ($(ls "$work/seed_$h" | wc -l) seeds)"
   t0=$(date +%s)
-  if "$build/fuzz_$h" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-       -malloc_limit_mb=1024 -max_len=65536 -print_final_stats=1 "${dict[@]}" \
+  max_len=65536
+  lsan=${LSAN_OPTIONS:-}
+  if [[ $h == h5read ]]; then
+    max_len=262144 # a result file with services is about 230 KB
+    # HDF5's own leaks (see there); slow unwinding, since HDF5 has no frame pointers.
+    lsan="suppressions=$root/fuzz/h5read.lsan:fast_unwind_on_malloc=0${lsan:+:$lsan}"
+  fi
+  if LSAN_OPTIONS=$lsan "$build/fuzz_$h" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+       -malloc_limit_mb=1024 -max_len=$max_len -print_final_stats=1 "${dict[@]}" \
        -artifact_prefix="$build/artifacts/${h}-" "$work/corpus_$h" "$work/seed_$h" \
        >"$work/log_$h" 2>&1; then
     runs=$(grep -m1 'stat::number_of_executed_units' "$work/log_$h" | awk '{print $2}')

@@ -16,7 +16,11 @@
 
 #include "test_util.h"
 
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
 #include "popsim/h5out.h"
+#include "popsim/h5read.h"
 #include "popsim/memory.h"
 #include "popsim/planner.h"
 #include "popsim/result.h"
@@ -33,6 +37,9 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput fuzz_wpp_one
 #include "../fuzz/fuzz_wpp.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_h5read_one
+#include "../fuzz/fuzz_h5read.c"
 #undef LLVMFuzzerTestOneInput
 
 #define HOSTILE PS_TEST_DATA_DIR "/hostile/"
@@ -270,7 +277,8 @@ static void test_robust__fuzz_regressions_replay_cleanly(void **state)
 {
     (void)state;
     int n = replay_dir("scenario", fuzz_scenario_one) + replay_dir("csv", fuzz_csv_one) +
-            replay_dir("planner", fuzz_planner_one) + replay_dir("wpp", fuzz_wpp_one);
+            replay_dir("planner", fuzz_planner_one) + replay_dir("wpp", fuzz_wpp_one) +
+            replay_dir("h5read", fuzz_h5read_one);
     print_message("replayed %d fuzzing regression inputs\n", n);
     /* Every hostile file goes through the scenario and CSV harnesses as well. */
     DIR *d = opendir(PS_TEST_DATA_DIR "/hostile");
@@ -290,6 +298,116 @@ static void test_robust__fuzz_regressions_replay_cleanly(void **state)
         fuzz_csv_one(data, got);
     }
     closedir(d);
+}
+
+/* The committed hostile result files (a patched global heap, years near INT_MAX) go through
+ * the result-file harness: each read must fail with a message, never crash (issue #17). */
+static void test_robust__hostile_result_files_replay_through_h5read_harness(void **state)
+{
+    (void)state;
+    assert_true(replay_dir("h5read", fuzz_h5read_one) >= 2);
+    ps_result r;
+    ps_error err;
+    ps_error_clear(&err);
+    assert_int_equal(ps_h5_read(&r, PS_SOURCE_DIR "/fuzz/regress/h5read/year_int_max.h5",
+                                 "example_city", &err), PS_EHDF5);
+    assert_non_null(strstr(err.msg, "calendar years in 1500..3000"));
+    ps_error_clear(&err);
+    assert_int_equal(ps_h5_read(&r, PS_SOURCE_DIR "/fuzz/regress/h5read/heap_object_8k.h5",
+                                 "example_city", &err), PS_EIO);
+    assert_non_null(strstr(err.msg, "corrupted global heap"));
+}
+
+/* Years far from INT_MAX are an invariant of every result, whoever builds it (issue #17). */
+static void test_robust__result_years_far_from_int_max_are_an_invariant(void **state)
+{
+    (void)state;
+    ps_result r;
+    ps_error err;
+    ps_error_clear(&err);
+    assert_int_equal(ps_result_init(&r, "x", NULL, INT_MAX - 3, 3, 1, 4, NULL, &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "years must lie in 0..100000"));
+    assert_int_equal(ps_result_init(&r, "x", NULL, PS_RESULT_YEAR_MAX - 1, 3, 1, 4, NULL, &err),
+                     PS_EINVAL);
+    assert_int_equal(ps_result_init(&r, "x", NULL, -1, 3, 1, 4, NULL, &err), PS_EINVAL);
+    assert_ps_ok(ps_result_init(&r, "x", NULL, PS_RESULT_YEAR_MAX - 2, 3, 1, 4, NULL, &err),
+                 &err);
+    assert_int_equal(r.start_year + r.n_years - 1, PS_RESULT_YEAR_MAX);
+    ps_result_release(&r);
+}
+
+/* A file with dataset /v whose axis is the dimension scale /x: HDF5's default (earliest)
+ * format keeps the DIMENSION_LIST attribute in an object header without a checksum. Then the
+ * reference in it (length 1, heap address, index) has its length set to `len`. */
+static void write_scaled_file(const char *path, uint32_t len)
+{
+    hsize_t n = 3;
+    double v[3] = { 1234.5, 0.0237, 7.0 };
+    hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t space = H5Screate_simple(1, &n, NULL);
+    hid_t ds = H5Dcreate2(file, "v", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t sc = H5Dcreate2(file, "x", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(file >= 0 && ds >= 0 && sc >= 0);
+    assert_true(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+    assert_true(H5DSset_scale(sc, "x") >= 0 && H5DSattach_scale(ds, sc, 0) >= 0);
+    H5Dclose(sc);
+    H5Dclose(ds);
+    H5Sclose(space);
+    H5Fclose(file);
+    static unsigned char img[1 << 16];
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    size_t size = fread(img, 1, sizeof img, f);
+    const unsigned char *gcol = NULL;
+    for (size_t k = 0; k + 4 <= size && gcol == NULL; ++k) {
+        gcol = memcmp(img + k, "GCOL", 4) == 0 ? img + k : NULL;
+    }
+    assert_non_null(gcol);
+    /* The reference: length 1 (one object reference), the collection's address, object 1. */
+    unsigned char ref[16] = { 1, 0, 0, 0 };
+    uint64_t addr = (uint64_t)(gcol - img);
+    for (int b = 0; b < 8; ++b) {
+        ref[4 + b] = (unsigned char)(addr >> (8 * b));
+    }
+    ref[12] = 1;
+    long at = -1;
+    for (size_t k = 0; k + sizeof ref <= size && at < 0; ++k) {
+        at = memcmp(img + k, ref, sizeof ref) == 0 ? (long)k : -1;
+    }
+    assert_true(at >= 0);
+    unsigned char patched[4] = { (unsigned char)len, (unsigned char)(len >> 8),
+                                 (unsigned char)(len >> 16), (unsigned char)(len >> 24) };
+    assert_int_equal(fseek(f, at, SEEK_SET), 0);
+    assert_int_equal(fwrite(patched, 1, sizeof patched, f), sizeof patched);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* The dimension scales of a dataset are found through a variable-length attribute: a
+ * reference in it that does not match its heap object is refused before HDF5 follows it. */
+static void test_robust__corrupted_dimension_list_is_refused(void **state)
+{
+    (void)state;
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/scaled.h5", fuzz_dir());
+    ps_h5r_file *f = NULL;
+    ps_h5r_array a;
+    ps_error err;
+    ps_error_clear(&err);
+    ps_h5_quiet();
+    write_scaled_file(path, 1); /* unchanged */
+    assert_ps_ok(ps_h5r_open(&f, path, &err), &err);
+    assert_ps_ok(ps_h5r_read_array(&a, f, "/v", &err), &err);
+    assert_string_equal(a.dim_names[0], "x");
+    assert_close(a.data[0], 1234.5, 0);
+    ps_h5r_array_release(&a);
+    ps_h5r_close(f);
+    write_scaled_file(path, 40000); /* HDF5 would allocate 40000 references, copy one */
+    assert_ps_ok(ps_h5r_open(&f, path, &err), &err);
+    assert_int_equal(ps_h5r_read_array(&a, f, "/v", &err), PS_EIO);
+    assert_non_null(strstr(err.msg, "corrupted variable-length value 1 of '/v': its length 40000"));
+    assert_string_equal(err.path, path);
+    ps_h5r_close(f);
+    unlink(path);
 }
 
 static int remove_fuzz_dir(void **state)
@@ -323,6 +441,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_robust__memory_limit_from_environment),
         cmocka_unit_test(test_robust__cancelled_write_leaves_target_and_no_temp),
         cmocka_unit_test(test_robust__fuzz_regressions_replay_cleanly),
+        cmocka_unit_test(test_robust__hostile_result_files_replay_through_h5read_harness),
+        cmocka_unit_test(test_robust__result_years_far_from_int_max_are_an_invariant),
+        cmocka_unit_test(test_robust__corrupted_dimension_list_is_refused),
     };
     return cmocka_run_group_tests_name("robust", tests, NULL, remove_fuzz_dir);
 }

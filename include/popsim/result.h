@@ -166,10 +166,18 @@ static inline size_t ps_result_regcell(const ps_result *r, int year, int reg)
     return (size_t)year * (size_t)r->n_regions + (size_t)reg;
 }
 
+/* Calendar years any result may span, whoever builds it: start_year + n_years and every loop
+ * over years in the readers (plot, report, compare, targets, info) stay far from INT_MAX.
+ * Wide, because tests project thousands of years; result files are held to 1500..3000
+ * (src/io/h5guard_int.h, issue #17). */
+#define PS_RESULT_YEAR_MIN 0
+#define PS_RESULT_YEAR_MAX 100000
+
 /**
  * Allocate a result with every array filled with NaN and copies of name, title and the
  * region names (title may be NULL; region_names may be NULL for "region1"..).
- * @return PS_OK; PS_EINVAL for n_years < 2, n_regions < 1, n_ages < 2; PS_ENOMEM
+ * @return PS_OK; PS_EINVAL for n_years < 2, n_regions < 1, n_ages < 2, or years outside
+ *         PS_RESULT_YEAR_MIN..PS_RESULT_YEAR_MAX; PS_ENOMEM
  */
 ps_status ps_result_init(ps_result *r, const char *name, const char *title, int start_year,
                          int n_years, int n_regions, int n_ages, const char *const *region_names,

@@ -44,6 +44,12 @@ ps_status ps_result_init(ps_result *r, const char *name, const char *title, int 
                             "a result needs a name, >= 2 years, >= 1 region and >= 2 ages "
                             "(got %d years, %d regions, %d ages)", n_years, n_regions, n_ages);
     }
+    if (start_year < PS_RESULT_YEAR_MIN || start_year > PS_RESULT_YEAR_MAX ||
+        n_years > PS_RESULT_YEAR_MAX - start_year + 1) {
+        return ps_error_set(err, PS_EINVAL, "a result's years must lie in %d..%d (got %d "
+                            "years from %d)", PS_RESULT_YEAR_MIN, PS_RESULT_YEAR_MAX, n_years,
+                            start_year);
+    }
     r->births_gained_total = NAN;
     r->cost_total = NAN;
     r->cost_total_discounted = NAN;

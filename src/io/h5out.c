@@ -37,6 +37,8 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include "h5guard_int.h"
+
 /*
  * Storage layout by size (issue #18; docs/output-format.md, "Storage"). A variable of
  * at most layout_contiguous_bytes is stored contiguous: HDF5 writes it with one call and a
@@ -1510,19 +1512,10 @@ done:
 
 /* ---- reading ----------------------------------------------------------------------------- */
 
+/* Every read opens the file through the validating layer (h5guard.c, issue #17). */
 static ps_status open_file(hid_t *file, const char *path, ps_error *err)
 {
-    ps_status rc = PS_OK;
-    *file = H5I_INVALID_HID;
-    /* The system's reason ("No such file or directory") reads better than HDF5's. */
-    if (access(path, R_OK) != 0) {
-        rc = ps_error_set(err, PS_EIO, "cannot open: %s", strerror(errno));
-    } else if ((*file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
-        h5_detail d;
-        h5_reason(&d);
-        rc = ps_error_set(err, PS_EIO, "cannot open as an HDF5 file: %s", d.text);
-    }
-    return rc;
+    return ps_h5__open_file(file, path, err);
 }
 
 /* A copy of s, or NULL when out of memory. */
@@ -1551,7 +1544,7 @@ static herr_t string_value(char **out, hid_t attr, hid_t ftype)
         }
     } else if (st >= 0) {
         size_t size = H5Tget_size(ftype);
-        char *text = calloc(size + 1, 1);
+        char *text = size <= PS_H5__STRING_MAX ? calloc(size + 1, 1) : NULL;
         if (text != NULL && (H5Tset_size(mtype, size + 1) < 0 ||
                              H5Tset_strpad(mtype, H5T_STR_NULLTERM) < 0 ||
                              H5Aread(attr, mtype, text) < 0)) {
@@ -1603,6 +1596,9 @@ static ps_status attr_text(char **out, hid_t obj, const char *name, ps_error *er
     if (H5Sget_simple_extent_npoints(space) != 1 || (cls != H5T_STRING && cls != H5T_INTEGER)) {
         rc = ps_error_set(err, PS_EHDF5, "attribute '%s' is not a single string or integer",
                           name);
+        goto done;
+    }
+    if (cls == H5T_STRING && (rc = ps_h5__check_vlen(attr, 1, name, err)) != PS_OK) {
         goto done;
     }
     herr_t st = cls == H5T_STRING ? string_value(&text, attr, ftype)
@@ -1690,12 +1686,13 @@ ps_status ps_h5_list(char ***names_out, int *n_out, const char *path, ps_error *
     if (rc != PS_OK) {
         goto done;
     }
-    if ((scenarios = H5Gopen2(file, "scenarios", H5P_DEFAULT)) < 0 ||
+    if ((scenarios = ps_h5__open_group(file, "scenarios")) < 0 ||
         H5Gget_info(scenarios, &info) < 0) {
         rc = h5_fail(err, "open group", file, "scenarios");
         goto done;
     }
-    if (info.nlinks > INT_MAX || (names = calloc(info.nlinks + 1, sizeof *names)) == NULL) {
+    if (info.nlinks > INT_MAX || info.nlinks > ps_h5__byte_limit(file) / sizeof *names ||
+        (names = calloc(info.nlinks + 1, sizeof *names)) == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory for %llu scenario names",
                           (unsigned long long)info.nlinks);
         goto done;
@@ -1740,21 +1737,18 @@ typedef struct shape {
 
 /* Open 1-D dataset `name` and check its length: `want` values, or at least one if want is 0. */
 static ps_status open_1d(hid_t *ds_out, int *len_out, hid_t grp, const char *name, int want,
-                         ps_error *err)
+                         unsigned kinds, ps_error *err)
 {
-    hid_t ds = H5Dopen2(grp, name, H5P_DEFAULT), space = H5I_INVALID_HID;
+    hid_t ds = H5I_INVALID_HID;
+    ps_h5__shape sh;
     hsize_t len = 0;
-    ps_status rc = PS_OK;
-    if (ds < 0 || (space = H5Dget_space(ds)) < 0) {
-        rc = h5_fail(err, "open coordinate", grp, name);
-    } else if (H5Sget_simple_extent_ndims(space) != 1 ||
-               H5Sget_simple_extent_dims(space, &len, NULL) != 1 || len < 1 || len > INT_MAX ||
-               (want > 0 && len != (hsize_t)want)) {
+    ps_status rc = ps_h5__open_dataset(&ds, &sh, grp, name, kinds, 1, err);
+    if (rc == PS_OK) {
+        len = sh.dims[0];
+    }
+    if (rc == PS_OK && (len < 1 || len > INT_MAX || (want > 0 && len != (hsize_t)want))) {
         rc = ps_error_set(err, PS_EHDF5, "coordinate '%s' should be 1-D with %s%d values", name,
                           want > 0 ? "" : "at least ", want > 0 ? want : 1);
-    }
-    if (space >= 0) {
-        H5Sclose(space);
     }
     if (rc != PS_OK && ds >= 0) {
         H5Dclose(ds);
@@ -1771,7 +1765,7 @@ static ps_status read_int_coord(int32_t **values_out, int *len_out, hid_t grp, c
 {
     hid_t ds = H5I_INVALID_HID;
     int32_t *values = NULL;
-    ps_status rc = open_1d(&ds, len_out, grp, name, 0, err);
+    ps_status rc = open_1d(&ds, len_out, grp, name, 0, PS_H5__NUMERIC, err);
     if (rc == PS_OK && (values = malloc((size_t)*len_out * sizeof *values)) == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory for coordinate '%s'", name);
     }
@@ -1808,8 +1802,11 @@ static ps_status read_str_coord(char ***out, int *len_out, hid_t grp, const char
 {
     hid_t ds = H5I_INVALID_HID, str = H5I_INVALID_HID;
     char **strings = NULL;
-    ps_status rc = open_1d(&ds, len_out, grp, name, want, err);
+    ps_status rc = open_1d(&ds, len_out, grp, name, want, PS_H5__STRING, err);
     int len = *len_out;
+    if (rc == PS_OK) {
+        rc = ps_h5__check_vlen(ds, 0, name, err);
+    }
     if (rc == PS_OK && (strings = calloc((size_t)len, sizeof *strings)) == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory for coordinate '%s'", name);
     }
@@ -1848,7 +1845,18 @@ static ps_status read_shape(shape *sh, hid_t grp, ps_error *err)
         (rc = read_str_coord(&sexes, &n_sexes, grp, "sex", PS_SEX_COUNT, err)) != PS_OK) {
         goto done;
     }
+    /* Bounded years keep start + n_years (and every loop over years) inside an int. */
     sh->start_year = (int)years[0];
+    if (years[0] < PS_H5__YEAR_MIN || years[0] > PS_H5__YEAR_MAX ||
+        sh->n_years > PS_H5__YEAR_MAX - years[0] + 1) {
+        rc = ps_error_set(err, PS_EHDF5, "coordinate 'year' should hold consecutive calendar "
+                          "years in %d..%d; has %d values from %d", PS_H5__YEAR_MIN,
+                          PS_H5__YEAR_MAX, sh->n_years, (int)years[0]);
+    }
+    if (rc == PS_OK && sh->n_ages > PS_H5__AGE_MAX + 1) {
+        rc = ps_error_set(err, PS_EHDF5, "coordinate 'age' should hold ages 0..%d at most; has "
+                          "%d values", PS_H5__AGE_MAX, sh->n_ages);
+    }
     for (int year = 1; year < sh->n_years && rc == PS_OK; ++year) {
         if (years[year] != years[0] + year) {
             rc = ps_error_set(err, PS_EHDF5, "coordinate 'year' is not consecutive at %d",
@@ -1878,17 +1886,15 @@ done:
 static ps_status read_var(hid_t grp, const ps_result *r, const var_spec *spec, double *data,
                           ps_error *err)
 {
-    hid_t ds = H5I_INVALID_HID, space = H5I_INVALID_HID;
-    hsize_t dims[DIM_COUNT];
-    ps_status rc = PS_OK;
-    if ((ds = H5Dopen2(grp, spec->name, H5P_DEFAULT)) < 0 || (space = H5Dget_space(ds)) < 0) {
-        rc = h5_fail(err, "open variable", grp, spec->name);
+    hid_t ds = H5I_INVALID_HID;
+    ps_h5__shape sh;
+    ps_status rc = ps_h5__open_dataset(&ds, &sh, grp, spec->name, PS_H5__NUMERIC, spec->rank, err);
+    if (rc != PS_OK) {
         goto done;
     }
-    int rank_ok = H5Sget_simple_extent_ndims(space) == spec->rank &&
-                  H5Sget_simple_extent_dims(space, dims, NULL) == spec->rank;
+    int rank_ok = 1;
     for (int k = 0; k < spec->rank && rank_ok; ++k) {
-        rank_ok = dims[k] == dim_len(r, spec->dims[k]);
+        rank_ok = sh.dims[k] == dim_len(r, spec->dims[k]);
     }
     if (!rank_ok) {
         rc = ps_error_set(err, PS_EHDF5, "variable '%s' does not have the shape of its %d "
@@ -1899,9 +1905,6 @@ static ps_status read_var(hid_t grp, const ps_result *r, const var_spec *spec, d
         rc = h5_fail(err, "read variable", grp, spec->name);
     }
 done:
-    if (space >= 0) {
-        H5Sclose(space);
-    }
     if (ds >= 0) {
         H5Dclose(ds);
     }
@@ -1920,6 +1923,15 @@ static ps_status init_from_group(ps_result *out, hid_t grp, const char *scenario
         goto done;
     }
     if (H5Aexists(grp, "title") > 0 && (rc = attr_text(&title, grp, "title", err)) != PS_OK) {
+        goto done;
+    }
+    /* The coordinates size every array of the result: bound them before allocating. */
+    uint64_t limit = ps_h5__byte_limit(grp);
+    if ((uint64_t)sh.n_regions > limit / sizeof(double) / PS_SEX_COUNT / (uint64_t)sh.n_years /
+                                     (uint64_t)sh.n_ages) {
+        rc = ps_error_set(err, PS_EHDF5, "coordinates year (%d), region (%d) and age (%d) "
+                          "describe arrays larger than the limit of %llu bytes for this file",
+                          sh.n_years, sh.n_regions, sh.n_ages, (unsigned long long)limit);
         goto done;
     }
     rc = ps_result_init(out, scenario, title, sh.start_year, sh.n_years, sh.n_regions, sh.n_ages,
@@ -2000,7 +2012,8 @@ static ps_status list_instruments(char ***names_out, ps_lever **levers_out, int 
         rc = h5_fail(err, "list the links of group", policy, ".");
         goto done;
     }
-    if (info.nlinks > INT_MAX || (names = calloc(info.nlinks + 1, sizeof *names)) == NULL ||
+    if (info.nlinks > INT_MAX || info.nlinks > ps_h5__byte_limit(policy) / sizeof *names ||
+        (names = calloc(info.nlinks + 1, sizeof *names)) == NULL ||
         (levers = calloc(info.nlinks + 1, sizeof *levers)) == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory for %llu instrument names",
                           (unsigned long long)info.nlinks);
@@ -2013,7 +2026,7 @@ static ps_status list_instruments(char ***names_out, ps_lever **levers_out, int 
         if ((rc = link_name(&name, policy, order, k, err)) != PS_OK) {
             break;
         }
-        if ((obj = H5Oopen(policy, name, H5P_DEFAULT)) < 0) {
+        if (!ps_h5__local_path(policy, name) || (obj = H5Oopen(policy, name, H5P_DEFAULT)) < 0) {
             rc = h5_fail(err, "open", policy, name);
         } else if (H5Iget_type(obj) == H5I_GROUP &&
                    (rc = read_lever(&levers[n], obj, name, err)) == PS_OK) {
@@ -2059,7 +2072,7 @@ static ps_status read_policy_group(ps_result *out, hid_t policy, const char *bas
         rc = read_var(policy, out, &births_gained_spec, out->births_gained, err);
     }
     for (int k = 0; k < n && rc == PS_OK; ++k) {
-        hid_t inst = H5Gopen2(policy, names[k], H5P_DEFAULT);
+        hid_t inst = ps_h5__open_group(policy, names[k]);
         if (inst < 0) {
             rc = h5_fail(err, "open group", policy, names[k]);
         }
@@ -2093,7 +2106,7 @@ static ps_status read_policy(ps_result *out, hid_t grp, ps_error *err)
                                               PS_OK) {
         goto done;
     }
-    if ((policy = H5Gopen2(grp, policy_group, H5P_DEFAULT)) < 0) {
+    if ((policy = ps_h5__open_group(grp, policy_group)) < 0) {
         rc = h5_fail(err, "open group", grp, policy_group);
         goto done;
     }
@@ -2125,7 +2138,7 @@ ps_status ps_h5_read(ps_result *out, const char *path, const char *scenario, ps_
     if (rc != PS_OK) {
         goto done;
     }
-    if ((scenarios = H5Gopen2(file, "scenarios", H5P_DEFAULT)) < 0) {
+    if ((scenarios = ps_h5__open_group(file, "scenarios")) < 0) {
         rc = h5_fail(err, "open group", file, "scenarios");
         goto done;
     }
@@ -2135,7 +2148,7 @@ ps_status ps_h5_read(ps_result *out, const char *path, const char *scenario, ps_
                           scenario);
         goto done;
     }
-    if ((grp = H5Gopen2(scenarios, scenario, H5P_DEFAULT)) < 0) {
+    if ((grp = ps_h5__open_group(scenarios, scenario)) < 0) {
         rc = h5_fail(err, "open group", scenarios, scenario);
         goto done;
     }

@@ -3,8 +3,9 @@
  * datasets as float64 with their dimension names, and group attributes.
  *
  * Invariants: every hid_t starts as H5I_INVALID_HID and is closed in the cleanup block of the
- * function that opened it. Existence checks walk the path with H5LTpath_valid, so a missing
- * intermediate group is "absent", never an HDF5 error. Dimension names come from the attached
+ * function that opened it. Existence checks walk the path link by link (ps_h5__local_path), so
+ * a missing intermediate group is "absent", never an HDF5 error, and external or soft links,
+ * which popsim never writes, are never followed into other files. Dimension names come from the attached
  * dimension scales (H5DS), as netCDF-4 readers derive them; the scale's own dataset name is the
  * dimension name (docs/output-format.md).
  */
@@ -24,6 +25,8 @@
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
+
+#include "h5guard_int.h"
 
 struct ps_h5r_file {
     hid_t file;
@@ -63,11 +66,9 @@ ps_status ps_h5r_open(ps_h5r_file **out, const char *path, ps_error *err)
         rc = ps_error_set(err, PS_ENOMEM, "out of memory opening '%s'", path);
         goto done;
     }
-    /* The system's reason ("No such file or directory") reads better than HDF5's. */
-    if (access(path, R_OK) != 0) {
-        rc = ps_error_set_at(err, PS_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
-    } else if ((f->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
-        rc = ps_error_set_at(err, PS_EIO, path, 0, 0, "cannot open as an HDF5 file");
+    /* Through the validating layer (h5guard.c, issue #17), like ps_h5_read. */
+    if ((rc = ps_h5__open_file(&f->file, path, err)) != PS_OK && err != NULL) {
+        snprintf(err->path, sizeof err->path, "%s", path);
     }
 done:
     if (rc == PS_OK) {
@@ -81,7 +82,7 @@ done:
 ps_h5r_kind ps_h5r_kind_of(const ps_h5r_file *f, const char *obj)
 {
     ps_h5r_kind kind = PS_H5R_NONE;
-    if (strcmp(obj, "/") != 0 && H5LTpath_valid(f->file, obj, 1) <= 0) {
+    if (strcmp(obj, "/") != 0 && !ps_h5__local_path(f->file, obj)) {
         return PS_H5R_NONE;
     }
     hid_t o = H5Oopen(f->file, obj, H5P_DEFAULT);
@@ -132,8 +133,7 @@ static char *link_name(hid_t grp, H5_index_t order, hsize_t idx)
 static ps_h5r_kind child_kind(hid_t grp, const char *name)
 {
     ps_h5r_kind kind = PS_H5R_NONE;
-    hid_t o = H5Lexists(grp, name, H5P_DEFAULT) > 0 ? H5Oopen(grp, name, H5P_DEFAULT)
-                                                    : H5I_INVALID_HID;
+    hid_t o = ps_h5__local_path(grp, name) ? H5Oopen(grp, name, H5P_DEFAULT) : H5I_INVALID_HID;
     if (o >= 0) {
         H5I_type_t t = H5Iget_type(o);
         kind = t == H5I_GROUP ? PS_H5R_GROUP : t == H5I_DATASET ? PS_H5R_DATASET : PS_H5R_OTHER;
@@ -152,12 +152,13 @@ ps_status ps_h5r_children(char ***names_out, int *n_out, const ps_h5r_file *f, c
     ps_status rc = PS_OK;
     *names_out = NULL;
     *n_out = 0;
-    if (ps_h5r_kind_of(f, group) != PS_H5R_GROUP || (grp = H5Gopen2(f->file, group, H5P_DEFAULT)) < 0 ||
+    if (ps_h5r_kind_of(f, group) != PS_H5R_GROUP || (grp = ps_h5__open_group(f->file, group)) < 0 ||
         H5Gget_info(grp, &info) < 0) {
         rc = fail(err, PS_EHDF5, f, "open group", group);
         goto done;
     }
-    if (info.nlinks > INT_MAX || (names = calloc(info.nlinks + 1, sizeof *names)) == NULL) {
+    if (info.nlinks > INT_MAX || info.nlinks > ps_h5__byte_limit(grp) / sizeof *names ||
+        (names = calloc(info.nlinks + 1, sizeof *names)) == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory listing '%s'", group);
         goto done;
     }
@@ -204,6 +205,15 @@ static herr_t scale_name(hid_t did, unsigned dim, hid_t dsid, void *data)
 static ps_status read_dim_names(ps_h5r_array *a, hid_t ds, const char *dset, ps_error *err)
 {
     ps_status rc = PS_OK;
+    /* The scales are found through a variable-length attribute: check it before HDF5 reads it. */
+    if (H5Aexists(ds, "DIMENSION_LIST") > 0) {
+        hid_t attr = H5Aopen(ds, "DIMENSION_LIST", H5P_DEFAULT);
+        rc = attr < 0 ? ps_error_set(err, PS_EHDF5, "cannot open the dimensions of '%s'", dset)
+                      : ps_h5__check_vlen(attr, 1, dset, err);
+        if (attr >= 0) {
+            H5Aclose(attr);
+        }
+    }
     for (int k = 0; k < a->rank && rc == PS_OK; ++k) {
         char *name = NULL;
         int first_scale = 0;
@@ -218,17 +228,17 @@ static ps_status read_dim_names(ps_h5r_array *a, hid_t ds, const char *dset, ps_
     return rc;
 }
 
-/* Allocate dims, names and data for a dataspace of `rank` with lengths `hd`. */
-static ps_status alloc_array(ps_h5r_array *a, int rank, const hsize_t *hd, const char *dset,
+/* Allocate dims, names and data for a dataspace checked by ps_h5__open_dataset (so the
+ * product of its lengths is bounded). */
+static ps_status alloc_array(ps_h5r_array *a, const ps_h5__shape *sh, const char *dset,
                              ps_error *err)
 {
-    a->rank = rank;
-    a->n = 1;
-    a->dims = calloc((size_t)rank + 1, sizeof *a->dims);
-    a->dim_names = calloc((size_t)rank + 1, sizeof *a->dim_names);
-    for (int k = 0; k < rank && a->dims != NULL; ++k) {
-        a->dims[k] = (size_t)hd[k];
-        a->n *= a->dims[k];
+    a->rank = sh->rank;
+    a->n = (size_t)sh->n;
+    a->dims = calloc((size_t)sh->rank + 1, sizeof *a->dims);
+    a->dim_names = calloc((size_t)sh->rank + 1, sizeof *a->dim_names);
+    for (int k = 0; k < sh->rank && a->dims != NULL; ++k) {
+        a->dims[k] = (size_t)sh->dims[k];
     }
     a->data = malloc((a->n > 0 ? a->n : 1) * sizeof *a->data);
     if (a->dims == NULL || a->dim_names == NULL || a->data == NULL) {
@@ -237,48 +247,55 @@ static ps_status alloc_array(ps_h5r_array *a, int rank, const hsize_t *hd, const
     return PS_OK;
 }
 
+/* Values of the coordinates `year` and `age` (the last part of the path) in their ranges,
+ * so that year arithmetic and loops over ages in the readers stay bounded. */
+static ps_status check_coordinate(const ps_h5r_array *a, const char *dset, ps_error *err)
+{
+    const char *slash = strrchr(dset, '/');
+    const char *base = slash != NULL ? slash + 1 : dset;
+    ps_status rc = PS_OK;
+    if (a->rank == 1 && strcmp(base, "year") == 0) {
+        rc = ps_h5__check_years(a->data, a->n, dset, err);
+    } else if (a->rank == 1 && strcmp(base, "age") == 0) {
+        rc = ps_h5__check_ages(a->data, a->n, dset, err);
+    }
+    return rc;
+}
+
 /* Shape and dimension names of a dataset, and its values as float64 when with_data. */
 static ps_status read_dataset(ps_h5r_array *out, const ps_h5r_file *f, const char *dset,
                               int with_data, ps_error *err)
 {
-    hid_t ds = H5I_INVALID_HID, space = H5I_INVALID_HID, type = H5I_INVALID_HID;
-    hsize_t *hd = NULL;
+    hid_t ds = H5I_INVALID_HID;
+    ps_h5__shape sh;
     ps_status rc = PS_OK;
     memset(out, 0, sizeof *out);
-    if (ps_h5r_kind_of(f, dset) != PS_H5R_DATASET ||
-        (ds = H5Dopen2(f->file, dset, H5P_DEFAULT)) < 0 || (space = H5Dget_space(ds)) < 0 ||
-        (type = H5Dget_type(ds)) < 0) {
+    if (ps_h5r_kind_of(f, dset) != PS_H5R_DATASET) {
         rc = fail(err, PS_EHDF5, f, "open dataset", dset);
         goto done;
     }
-    H5T_class_t cls = H5Tget_class(type);
-    int rank = H5Sget_simple_extent_ndims(space);
-    if ((with_data && cls != H5T_FLOAT && cls != H5T_INTEGER) || rank < 0) {
-        rc = fail(err, PS_EHDF5, f, "read as numbers the dataset", dset);
+    if ((rc = ps_h5__open_dataset(&ds, &sh, f->file, dset,
+                                  with_data ? PS_H5__NUMERIC : PS_H5__NUMERIC | PS_H5__STRING, -1,
+                                  err)) != PS_OK) {
         goto done;
     }
-    if ((hd = calloc((size_t)rank + 1, sizeof *hd)) == NULL) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory reading '%s'", dset);
-        goto done;
-    }
-    H5Sget_simple_extent_dims(space, hd, NULL);
-    if ((rc = alloc_array(out, rank, hd, dset, err)) != PS_OK ||
+    if ((rc = alloc_array(out, &sh, dset, err)) != PS_OK ||
         (rc = read_dim_names(out, ds, dset, err)) != PS_OK) {
         goto done;
     }
     if (with_data && out->n > 0 && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out->data) < 0) {
         rc = fail(err, PS_EHDF5, f, "read dataset", dset);
+        goto done;
+    }
+    if (with_data) {
+        rc = check_coordinate(out, dset, err);
     }
 done:
     if (rc != PS_OK) {
         ps_h5r_array_release(out);
-    }
-    free(hd);
-    if (type >= 0) {
-        H5Tclose(type);
-    }
-    if (space >= 0) {
-        H5Sclose(space);
+        if (err != NULL && err->path[0] == '\0') {
+            snprintf(err->path, sizeof err->path, "%s", f->path);
+        }
     }
     if (ds >= 0) {
         H5Dclose(ds);
@@ -328,7 +345,7 @@ static char *string_value(hid_t attr, hid_t ftype)
         }
     } else {
         size_t size = H5Tget_size(ftype);
-        text = calloc(size + 1, 1);
+        text = size <= PS_H5__STRING_MAX ? calloc(size + 1, 1) : NULL;
         if (text != NULL &&
             (H5Tset_size(mtype, size + 1) < 0 || H5Tset_strpad(mtype, H5T_STR_NULLTERM) < 0 ||
              H5Aread(attr, mtype, text) < 0)) {
@@ -381,6 +398,9 @@ ps_status ps_h5r_attr_string(char **out, const ps_h5r_file *f, const char *obj, 
     hid_t attr = H5I_INVALID_HID, type = H5I_INVALID_HID;
     *out = NULL;
     ps_status rc = open_attr(&attr, &type, f, obj, name, 1, err);
+    if (rc == PS_OK) {
+        rc = ps_h5__check_vlen(attr, 1, name, err);
+    }
     if (rc == PS_OK && (*out = string_value(attr, type)) == NULL) {
         rc = fail(err, PS_EHDF5, f, "read the string attribute", name);
     }
