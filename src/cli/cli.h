@@ -25,6 +25,20 @@ int cli_cmd_report(int argc, char **argv);
 int cli_cmd_compare(int argc, char **argv);
 int cli_cmd_targets(int argc, char **argv);
 
+/*
+ * Text that came from a file (a scenario's title, a result file's names, titles, labels and
+ * provenance, warnings quoting a scenario) reaches the terminal only through these two,
+ * which escape what a terminal would interpret (ps_text_escape: C0, DEL, C1, bidi controls,
+ * bytes that are not UTF-8). cli_text() is for names in a line or a column: it keeps up to
+ * sizeof(cli_esc) - 1 bytes, cut at a whole character; cli_put_text() writes text whole.
+ */
+#define CLI_ESCAPED_MAX 4 /* bytes written for one byte of text at most ("\xHH") */
+typedef struct cli_esc {
+    char s[512];
+} cli_esc;
+const char *cli_text(cli_esc *buf, const char *text);
+void cli_put_text(FILE *out, const char *text);
+
 /* Print an error record compiler-style to stderr ("path:line:col: error: msg"). */
 void cli_print_error(const ps_error *err);
 

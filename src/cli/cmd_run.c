@@ -226,7 +226,8 @@ typedef struct run_ctx {
     ps_scenario scn;
     ps_inputs in;
     char name[128];
-    char title[256];
+    char wpp_title[256]; /* "<location>: UN WPP 2024 medium variant" for a --location run */
+    const char *title;   /* the scenario's title, whole (borrowed from scn), or wpp_title */
     char source[512];
 } run_ctx;
 
@@ -239,10 +240,11 @@ static ps_status prepare_inputs(run_ctx *ctx, const run_opts *o, const ps_build_
             return rc;
         }
         for (int i = 0; i < ctx->scn.n_warnings; ++i) {
-            fprintf(stderr, "%s\n", ctx->scn.warnings[i]);
+            cli_put_text(stderr, ctx->scn.warnings[i]);
+            fputc('\n', stderr);
         }
         snprintf(ctx->name, sizeof ctx->name, "%s", ctx->scn.name);
-        snprintf(ctx->title, sizeof ctx->title, "%s", ctx->scn.title ? ctx->scn.title : "");
+        ctx->title = ctx->scn.title;
         rc = ps_build_inputs(&ctx->in, &ctx->scn, bo, err);
         snprintf(ctx->source, sizeof ctx->source, "%s",
                  rc == PS_OK && ctx->in.source ? ctx->in.source : "planner input files");
@@ -254,7 +256,9 @@ static ps_status prepare_inputs(run_ctx *ctx, const run_opts *o, const ps_build_
                                        o->start_year, o->end_year, bo, err);
     if (rc == PS_OK) {
         group_name(ctx->name, sizeof ctx->name, loc_name);
-        snprintf(ctx->title, sizeof ctx->title, "%s: UN WPP 2024 medium variant", loc_name);
+        snprintf(ctx->wpp_title, sizeof ctx->wpp_title, "%s: UN WPP 2024 medium variant",
+                 loc_name);
+        ctx->title = ctx->wpp_title;
         snprintf(ctx->source, sizeof ctx->source, "%s", ctx->in.source);
     }
     return rc;
@@ -381,7 +385,7 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, const char *
     } else if (rc == PS_OK && family) {
         rc = run_family(res, &n_res, proj, ctx, o, err);
     } else if (rc == PS_OK) {
-        rc = ps_proj_run(&res[0], proj, ctx->name, ctx->title[0] ? ctx->title : NULL, err);
+        rc = ps_proj_run(&res[0], proj, ctx->name, ctx->title, err);
         n_res = rc == PS_OK ? 1 : 0;
     }
     /* Services of every member, then each variant's extra service subsidies. */

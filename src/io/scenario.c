@@ -50,6 +50,7 @@
 #define SCN_MAX_DEPTH 32                 /* nested mappings/sequences */
 #define SCN_MAX_KEYS 8192                /* mapping keys and sequence items in the file */
 #define SCN_NAME_MAX 64                  /* characters of `name` */
+#define SCN_TEXT_MAX 4096                /* bytes of a text or path value (title, region) */
 /* Published shares are rounded; a sum within this of 1 is taken as 1. */
 #define SCN_SHARE_SUM_TOL 1e-6
 
@@ -1349,6 +1350,18 @@ static ps_status walk_node(loc_walk *w, const yaml_event_t *ev, node_kind kind)
                          "value out",
                          (const char *)anchor);
     }
+    /* An explicit tag ("!!binary", "!!python/object:os.system", "!custom") asks a YAML
+     * library to build some type; popsim has only the types of its key tables, so a tag
+     * would be silently ignored. It is refused instead, whatever it names. */
+    const yaml_char_t *tag = kind == NODE_SCALAR    ? ev->data.scalar.tag
+                             : kind == NODE_MAPPING ? ev->data.mapping_start.tag
+                                                    : ev->data.sequence_start.tag;
+    if (tag != NULL) {
+        return walk_fail(w, PS_EPARSE, at,
+                         "YAML tags ('%s') are not allowed in scenario files; write the plain "
+                         "value without a tag",
+                         (const char *)tag);
+    }
     char *child = NULL; /* path of a mapping/sequence node about to be pushed */
     if (w->depth == 0) {
         w->loc->root = kind;
@@ -1769,10 +1782,21 @@ static const char *skip_digits(const char *s)
     return s;
 }
 
+/* "0123": libcyaml reads integers with strtol base 0, so a leading zero would make the
+ * digits octal ("03751" = 2025) and "0x" hexadecimal. The docs promise plain decimals, so
+ * a number whose integer part has a leading zero is not one ("0", "-0", "0.5" are). */
+static bool has_leading_zero(const char *s)
+{
+    return s[0] == '0' && isdigit((unsigned char)s[1]);
+}
+
 static bool is_integer_text(const char *s)
 {
     if (*s == '+' || *s == '-') {
         ++s;
+    }
+    if (has_leading_zero(s)) {
+        return false;
     }
     const char *end = skip_digits(s);
     return end != s && *end == '\0';
@@ -1784,6 +1808,9 @@ static bool is_decimal_text(const char *s)
 {
     if (*s == '+' || *s == '-') {
         ++s;
+    }
+    if (has_leading_zero(s)) {
+        return false;
     }
     const char *p = skip_digits(s);
     size_t n_int = (size_t)(p - s);
@@ -1862,8 +1889,8 @@ static void expected_text(char *out, size_t size, const scn_key *key)
     case KEY_NAME: snprintf(out, size, "a name of letters, digits, '_', '.' or '-'"); return;
     case KEY_TEXT: snprintf(out, size, "text"); return;
     case KEY_PATH: snprintf(out, size, "a file or folder path"); return;
-    case KEY_INT: snprintf(out, size, "a whole number"); return;
-    case KEY_REAL: snprintf(out, size, "a number"); return;
+    case KEY_INT: snprintf(out, size, "a whole number written in decimal"); return;
+    case KEY_REAL: snprintf(out, size, "a number written in decimal"); return;
     case KEY_BOOL: snprintf(out, size, "true or false"); return;
     case KEY_ENUM:
         choices_text(choices, sizeof choices, key);
@@ -1947,6 +1974,48 @@ static bool is_name_text(const char *s)
     return true;
 }
 
+/*
+ * The first control character of text as YAML unescaped it ("\e", "\x1b" and "\u009b"
+ * in a double-quoted string become the raw characters, which libyaml's check of the file's
+ * bytes never sees): C0 controls, DEL and the C1 controls U+0080..U+009F, any of which a
+ * terminal may interpret. Tab and line feed are allowed where `lines` is set (titles).
+ * Returns the code point, or 0 if there is none. The text is valid UTF-8 (pass 2).
+ */
+static unsigned long first_control(const char *text, bool lines)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; ++p) {
+        if ((*p < 0x20 && !(lines && (*p == '\t' || *p == '\n'))) || *p == 0x7F) {
+            return *p;
+        }
+        if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) { /* U+0080..U+009F */
+            return p[1];
+        }
+    }
+    return 0;
+}
+
+static ps_status check_text(const load_ctx *c, const scn_key *key, const char *path,
+                            const loc_entry *e)
+{
+    unsigned long cp = first_control(e->text, key->type == KEY_TEXT);
+    if (e->text[0] == '\0') {
+        return fail_at(c, PS_EINVAL, e->value, "%s must not be empty", path);
+    }
+    if (cp != 0) {
+        return fail_at(c, PS_EINVAL, e->value,
+                       "%s: control character U+%04lX is not allowed in %s (a terminal would "
+                       "interpret it); write plain text%s",
+                       path, cp, key->type == KEY_TEXT ? "text" : "a path",
+                       key->type == KEY_TEXT ? " (tab and line break are allowed)" : "");
+    }
+    if (strlen(e->text) > SCN_TEXT_MAX) {
+        return fail_at(c, PS_EINVAL, e->value,
+                       "%s is %zu bytes long; text values are at most %d bytes (UTF-8)", path,
+                       strlen(e->text), SCN_TEXT_MAX);
+    }
+    return PS_OK;
+}
+
 /* Pass 4a for one scalar key the file gives; `value` points into the raw struct. */
 static ps_status check_scalar(const load_ctx *c, const scn_key *key, const char *path,
                               const loc_entry *e, const void *value)
@@ -1983,11 +2052,7 @@ static ps_status check_scalar(const load_ctx *c, const scn_key *key, const char 
         }
         return PS_OK;
     case KEY_TEXT:
-    case KEY_PATH:
-        if (e->text[0] == '\0') {
-            return fail_at(c, PS_EINVAL, e->value, "%s must not be empty", path);
-        }
-        return PS_OK;
+    case KEY_PATH: return check_text(c, key, path, e);
     case KEY_BOOL:
     case KEY_ENUM:
     case KEY_MAP:
