@@ -106,5 +106,46 @@ done
 "$exe" info evil.h5 >out 2>&1
 expect info_shows_c1_and_bidi grep -qF '\u{009B}31m\u{202E}evil' out
 
+# Impossible rates and counts are refused at the input that causes them, located.
+d=$root/data/example
+{ head -1 "$d/population.csv"; tail -n +2 "$d/population.csv" | sed '1s/,[0-9.]*$/,1.7e308/'; } >pop_huge.csv
+city pop_huge.yaml -e "s#file: $root/data/example/population.csv#file: $tmp/pop_huge.csv#"
+check population_1e308 1 'pop_huge.csv:2:7: error: column .value. = 1.7e308 is outside \[0, 1e11\] persons' \
+  "$exe" run -q pop_huge.yaml -o pop.h5
+expect population_1e308_no_output test ! -e pop.h5
+{ head -1 "$d/population.csv"; tail -n +2 "$d/population.csv" | sed 's/,[0-9.]*$/,9e9/'; } >pop_total.csv
+city pop_total.yaml -e "s#file: $root/data/example/population.csv#file: $tmp/pop_total.csv#"
+check population_total_1e11 1 'pop_total.csv: error: the population totals .* persons, more than 1e\+11' \
+  "$exe" run -q pop_total.yaml -o pop.h5
+{ echo year,total; echo 2025,-1e11; } >mig_huge.csv
+city mig_huge.yaml -e "s#total_file: .*#total_file: $tmp/mig_huge.csv#"
+check migration_minus_1e11 1 'mig_huge.csv:2:6: error: column .total. = -1e11 is outside \[-1e9, 1e9\] persons per year' \
+  "$exe" run -q mig_huge.yaml -o mig.h5
+{ echo year,age,asfr; echo 2025,30,0.9; } >asfr_huge.csv
+city asfr_huge.yaml -e "s#asfr_file: .*#asfr_file: $tmp/asfr_huge.csv#"
+check asfr_above_0_8 1 'asfr_huge.csv:2:.*error: .*0.9 is outside \[0, 0.8\] births per woman-year' \
+  "$exe" run -q asfr_huge.yaml -o asfr.h5
+# Response parameters each inside their ranges that together give a TFR far above 15.
+city response.yaml
+cat >>response.yaml <<'YAML'
+birth_order: {first: 0.45, second: 0.42, third: 0.13}
+economy:
+  household_income: 1000
+response:
+  cash_elasticity: 5
+  quantum_share: 1
+  order_weight_first: 10
+  order_weight_second: 10
+  order_weight_third: 10
+policies:
+  - {lever: birth_reward, start: 2025, end: 2050, first: 10000000, second: 10000000, third: 10000000}
+YAML
+check response_tfr_above_15 1 'response.yaml:29:5: error: scenario .example_city.: the response to the policies raises fertility in 2025 to a TFR of [0-9.]+ children per woman .*above the biological maximum \(TFR 15, 0.8 at any age\); lower response.cash_elasticity' \
+  "$exe" run -q response.yaml -o response.h5
+expect response_tfr_no_output test ! -e response.h5
+# A negative improvement rate that lifts the care-need prevalences above 1 by the last year.
+check care_improvement_negative 1 'care_improvement_negative.yaml:9:16: error: care_need.improvement = -0.03 makes the prevalences at age 90 sum to 1.09' \
+  "$exe" check "$root/tests/data/bad/care_improvement_negative.yaml"
+
 echo "beliefs: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -223,6 +223,28 @@ static double solve_lotka(lotka_ctx *ctx)
     return r;
 }
 
+/* Issue #17: inputs that each pass their checks can compound to an impossible count; the
+ * step refuses a count above PS_POPULATION_MAX (or not finite), naming the year and age. */
+static void test_proj__impossible_population_is_an_error_naming_year_and_age(void **state)
+{
+    (void)state;
+    ps_inputs in;
+    ps_error err;
+    build(&in, 3, 0.0237, 0.0237);
+    in.base.count[ps_pop_idx(&in.base, 0, PS_SEX_FEMALE, 30)] = 0.9 * PS_POPULATION_MAX;
+    in.mig[ps_inputs_idx(&in, 0, 0, PS_SEX_FEMALE, 30)] = 0.5 * PS_POPULATION_MAX;
+    ps_proj *p = NULL;
+    assert_ps_ok(ps_proj_new(&p, &in, &err), &err);
+    ps_result r;
+    ps_error_clear(&err);
+    assert_int_equal(ps_proj_run(&r, p, "t", NULL, &err), PS_ENUMERIC);
+    assert_non_null(strstr(err.msg, "year 2020, region"));
+    assert_non_null(strstr(err.msg, "female: the population at age 31 is 1.1"));
+    assert_non_null(strstr(err.msg, "not a finite count in [0, 1e+11]"));
+    ps_proj_free(p);
+    ps_inputs_release(&in);
+}
+
 static void test_proj__constant_rates_converge_to_the_lotka_growth_rate(void **state)
 {
     (void)state;
@@ -286,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_proj__half_of_migrants_join_at_each_end_of_the_year),
         cmocka_unit_test(test_proj__totals_balance_births_deaths_and_migration),
         cmocka_unit_test(test_proj__emigration_larger_than_a_cohort_is_cut_and_reported),
+        cmocka_unit_test(test_proj__impossible_population_is_an_error_naming_year_and_age),
         cmocka_unit_test(test_proj__constant_rates_converge_to_the_lotka_growth_rate),
         cmocka_unit_test(test_proj__invalid_inputs_are_refused_before_projecting),
     };

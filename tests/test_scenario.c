@@ -633,6 +633,8 @@ static const bad_case bad_cases[] = {
     /* services and care need (issue #4) */
     { "care_levels_sum.yaml", PS_EINVAL, 8, 5,
       "care_need.levels: the prevalences at age 90 sum to 1.01, above 1; levels are exc" },
+    { "care_improvement_negative.yaml", PS_EINVAL, 9, 16,
+      "care_need.improvement = -0.03 makes the prevalences at age 90 sum to 1.09" },
     { "care_settings_sum.yaml", PS_EINVAL, 13, 5,
       "care_need.settings: the shares sum to 0.99, not 1 (tolerance 1e-6); every person" },
     { "care_steps_descending.yaml", PS_EINVAL, 15, 22,

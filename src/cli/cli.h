@@ -88,6 +88,11 @@ void cli_print_version(void);
 /* A member's response: its elasticity preset (else the --elasticity choice) and overrides. */
 ps_response cli_member_response(const ps_scn_member *m, ps_elasticity cli_choice);
 
+/* A member's run failed with a value error the engine could not locate (fertility above
+ * its biological maximum after the policy response): point it at the member's first
+ * policy (else the member) in the scenario file and name the member. */
+void cli_locate_member_error(ps_error *err, const ps_scenario *scn, const ps_scn_member *m);
+
 /* Refuse an engine: micro run that would not fit: the person store plus `results`, with
  * the estimate in a message located at micro.scale. */
 ps_status cli_micro_memory_check(const ps_scenario *scn, const ps_inputs *in,

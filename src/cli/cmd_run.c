@@ -294,6 +294,18 @@ static int wants_family(const ps_scenario *scn)
     return scn->n_members == 1 && scn->members[0].n_policies > 0;
 }
 
+void cli_locate_member_error(ps_error *err, const ps_scenario *scn, const ps_scn_member *m)
+{
+    if (err->code != PS_EINVAL || err->path[0] != '\0') {
+        return;
+    }
+    ps_scn_loc at = m->n_policies > 0 ? m->policy_locs[0] : m->loc;
+    snprintf(err->path, sizeof err->path, "%s", scn->path);
+    err->line = at.line;
+    err->column = at.column;
+    ps_error_prepend(err, "scenario '%s': ", m->name);
+}
+
 static ps_status run_family(ps_result *res, int *n_res, ps_proj *proj, const run_ctx *ctx,
                             const run_opts *o, ps_error *err)
 {
@@ -311,6 +323,9 @@ static ps_status run_family(ps_result *res, int *n_res, ps_proj *proj, const run
         if ((rc = cli_check_interrupt(err)) == PS_OK) {
             rc = ps_run_scenario(&res[i], proj, women0, &scn->birth_order, &spec,
                                  i == 0 ? NULL : &res[0], err);
+            if (rc != PS_OK) {
+                cli_locate_member_error(err, scn, m);
+            }
         }
         if (rc == PS_OK) {
             *n_res = i + 1;

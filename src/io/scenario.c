@@ -3369,18 +3369,37 @@ static ps_status build_level(const load_ctx *c, const char *item, const raw_leve
     return rc;
 }
 
-/* Levels are exclusive: at no age may their prevalences add up to more than 1. */
+/*
+ * Levels are exclusive: at no age and in no year of the projection may their prevalences
+ * add up to more than 1 (more persons in need than persons). The improvement rate changes
+ * every prevalence by the same factor (1 - improvement)^(year - base_year), which is
+ * monotone in the year, so the largest sum is in the first or the last year, or in the
+ * base year when it lies between them. Above 1 only because of the improvement rate, the
+ * message names care_need.improvement and the year.
+ */
 static ps_status check_level_sum(const load_ctx *c, const ps_care_need *cn)
 {
-    for (int age = 0; age <= PS_DEFAULT_MAX_AGE; ++age) {
-        double sum = 0.0;
-        for (int l = 0; l < cn->n_levels; ++l) {
-            sum += ps_care_prevalence(cn, l, age, cn->base_year);
-        }
-        if (sum > 1.0 + SCN_SHARE_SUM_TOL) {
-            return fail_at(c, PS_EINVAL, value_loc(c, "care_need.levels"),
-                           "care_need.levels: the prevalences at age %d sum to %.10g, above 1; "
-                           "levels are exclusive (a person has at most one)", age, sum);
+    const int years[] = { cn->base_year, c->scn->start_year, c->scn->end_year };
+    for (size_t k = 0; k < ARRAY_LEN(years); ++k) {
+        for (int age = 0; age <= PS_DEFAULT_MAX_AGE; ++age) {
+            double sum = 0.0;
+            for (int l = 0; l < cn->n_levels; ++l) {
+                sum += ps_care_prevalence(cn, l, age, years[k]);
+            }
+            if (sum <= 1.0 + SCN_SHARE_SUM_TOL) {
+                continue;
+            }
+            if (k == 0) {
+                return fail_at(c, PS_EINVAL, value_loc(c, "care_need.levels"),
+                               "care_need.levels: the prevalences at age %d sum to %.10g, above "
+                               "1; levels are exclusive (a person has at most one)", age, sum);
+            }
+            return fail_at(c, PS_EINVAL, value_loc(c, "care_need.improvement"),
+                           "care_need.improvement = %.10g makes the prevalences at age %d sum "
+                           "to %.10g in %d, above 1 (more persons in need than persons); the "
+                           "prevalences must stay in [0, 1] in every year %d..%d",
+                           cn->improvement, age, sum, years[k], c->scn->start_year,
+                           c->scn->end_year);
         }
     }
     return PS_OK;
