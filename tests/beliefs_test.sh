@@ -147,5 +147,36 @@ expect response_tfr_no_output test ! -e response.h5
 check care_improvement_negative 1 'care_improvement_negative.yaml:9:16: error: care_need.improvement = -0.03 makes the prevalences at age 90 sum to 1.09' \
   "$exe" check "$root/tests/data/bad/care_improvement_negative.yaml"
 
+# Amplification: 500 chained variants (about 60 KB) are refused up front, quickly, with no
+# output; --allow-large lifts the limit; a long horizon times many variants is refused by the
+# output estimate.
+family() { # file n_variants end_year [population file]
+  { sed -e "s#\.\./data#$root/data#" -e "s/^end: 2050/end: $3/" \
+        -e "s#file: .*/population.csv#file: ${4:-$root/data/example/population.csv}#" \
+        "$root/scenarios/example_city.yaml"
+    echo "birth_order: {first: 0.45, second: 0.42, third: 0.13}"; echo "variants:"
+    for ((i = 0; i < $2; ++i)); do
+      echo "  - name: v$i"; [[ $i -gt 0 ]] && echo "    extends: v$((i - 1))"
+      echo "    policies:"
+      echo "      - {lever: birth_reward, name: r$i, start: 2026, end: 2050, first: $((100 + i))}"
+    done; } >"$1"
+}
+family chain500.yaml 500 2050
+expect chain500_is_large test "$(stat -c %s chain500.yaml)" -gt 50000
+t0=$(date +%s%N)
+check chain500_refused 1 'chain500.yaml:[0-9]+:5: error: variants: the family has 501 scenarios \(the top level and 500 variants\), more than the limit of 100; .* --allow-large' \
+  "$exe" run chain500.yaml -o chain.h5
+ms=$((($(date +%s%N) - t0) / 1000000))
+expect "chain500_refused_in_${ms}_ms_under_2_s" test "$ms" -lt 2000
+expect chain500_no_output test ! -e chain.h5 -a ! -e output
+# with --allow-large the member limit is lifted: the run gets as far as the (missing) data
+family chain101.yaml 101 2050 "$tmp/no_such.csv"
+check chain101_refused 1 'more than the limit of 100' "$exe" run -q chain101.yaml -o chain.h5
+check chain101_allow_large 1 'no_such.csv' "$exe" run -q --allow-large chain101.yaml -o chain.h5
+family long90.yaml 90 2300
+check long90_output_refused 1 'long90.yaml: error: this run would write about 545.0 MiB of results \(91 scenarios x 276 years x 1 region x 2 sexes x 101 ages\), more than the limit of 256.0 MiB' \
+  "$exe" run -q long90.yaml -o long90.h5
+expect long90_no_output test ! -e long90.h5
+
 echo "beliefs: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

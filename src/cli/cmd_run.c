@@ -32,6 +32,7 @@ typedef struct run_opts {
     const char *location;
     int start_year, end_year;
     int no_cache, quiet;
+    int allow_large; /* --allow-large: lift PS_RUN_MAX_MEMBERS and PS_RUN_MAX_OUTPUT_BYTES */
     ps_elasticity elasticity; /* --elasticity: preset of members that do not choose one */
 } run_opts;
 
@@ -54,6 +55,8 @@ static void run_usage(FILE *out)
             "      --no-cache        do not use the parsed-WPP cache ($POPSIM_CACHE_DIR)\n"
             "      --elasticity R    fertility response range for policies: low, default or\n"
             "                        high (a scenario's own response.elasticity wins)\n"
+            "      --allow-large     run more than 100 scenarios or write more than 256 MiB\n"
+            "                        of results (refused by default; docs/errors.md)\n"
             "  -q, --quiet           no log lines and no summary table\n"
             "  -h, --help            this text\n"
             "      --version         program version\n");
@@ -88,7 +91,7 @@ static int parse_elasticity(ps_elasticity *out, const char *text)
 static int parse_run_args(run_opts *o, int argc, char **argv)
 {
     enum { OPT_LOCATION = 256, OPT_START, OPT_END, OPT_WPP, OPT_NOCACHE, OPT_VERSION,
-           OPT_ELASTICITY };
+           OPT_ELASTICITY, OPT_ALLOW_LARGE };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"location", required_argument, NULL, OPT_LOCATION},
@@ -97,6 +100,7 @@ static int parse_run_args(run_opts *o, int argc, char **argv)
         {"wpp-dir", required_argument, NULL, OPT_WPP},
         {"no-cache", no_argument, NULL, OPT_NOCACHE},
         {"elasticity", required_argument, NULL, OPT_ELASTICITY},
+        {"allow-large", no_argument, NULL, OPT_ALLOW_LARGE},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -135,6 +139,9 @@ static int parse_run_args(run_opts *o, int argc, char **argv)
             break;
         case OPT_NOCACHE:
             o->no_cache = 1;
+            break;
+        case OPT_ALLOW_LARGE:
+            o->allow_large = 1;
             break;
         case 'q':
             o->quiet = 1;
@@ -231,11 +238,29 @@ typedef struct run_ctx {
     char source[512];
 } run_ctx;
 
+/* Amplification (issue #17): a family of more than PS_RUN_MAX_MEMBERS scenarios is refused
+ * before any data are read, at the first variant over the limit. */
+static ps_status check_members(const ps_scenario *scn, const run_opts *o, ps_error *err)
+{
+    if (o->allow_large || scn->n_members <= PS_RUN_MAX_MEMBERS) {
+        return PS_OK;
+    }
+    ps_scn_loc at = scn->members[PS_RUN_MAX_MEMBERS].loc;
+    return ps_error_set_at(err, PS_EINVAL, scn->path, at.line, at.column,
+                           "variants: the family has %d scenarios (the top level and %d "
+                           "variants), more than the limit of %d; split it into several "
+                           "files, or give --allow-large",
+                           scn->n_members, scn->n_members - 1, PS_RUN_MAX_MEMBERS);
+}
+
 static ps_status prepare_inputs(run_ctx *ctx, const run_opts *o, const ps_build_options *bo,
                                 ps_error *err)
 {
     if (o->scenario != NULL) {
         ps_status rc = ps_scn_load(&ctx->scn, o->scenario, err);
+        if (rc == PS_OK) {
+            rc = check_members(&ctx->scn, o, err);
+        }
         if (rc != PS_OK) {
             return rc;
         }
@@ -386,6 +411,11 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, const char *
     ps_status rc = PS_OK;
     if (res == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory for results");
+    } else if (!o->allow_large &&
+               (rc = ps_mem_check_output(&shape, PS_RUN_MAX_OUTPUT_BYTES, err)) != PS_OK) {
+        if (o->scenario != NULL) {
+            snprintf(err->path, sizeof err->path, "%s", o->scenario);
+        }
     } else if (micro) { /* every replicate's results are held until they are averaged */
         shape.n_scenarios = n_members * (ctx->scn.micro.replicates + 1);
         rc = cli_micro_memory_check(&ctx->scn, &ctx->in, &shape, err);

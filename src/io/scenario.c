@@ -1168,6 +1168,8 @@ typedef struct loc_entry {
 typedef struct locator {
     loc_entry *entries;
     size_t n, cap;
+    size_t *slots;       /* open-addressing hash of paths: entry index + 1, 0 = empty */
+    size_t n_slots;      /* a power of two, at least twice n */
     node_kind root;      /* kind of the document's root node; NODE_NONE if no document */
     bool root_empty;     /* the root is an empty plain scalar ("---" alone) */
     ps_scn_loc root_loc; /* where the root node starts */
@@ -1197,17 +1199,60 @@ static void locator_free(locator *loc)
         free(loc->entries[i].text);
     }
     free(loc->entries);
+    free(loc->slots);
     memset(loc, 0, sizeof *loc);
+}
+
+/* FNV-1a: the locator is asked for paths thousands of times (every key's checks ask for
+ * its value, a family of variants for every inherited key), so a lookup must not scan all
+ * SCN_MAX_KEYS entries (issue #17: 500 chained variants took seconds to load). */
+static size_t path_hash(const char *path)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (const unsigned char *p = (const unsigned char *)path; *p != '\0'; ++p) {
+        h = (h ^ *p) * 1099511628211ULL;
+    }
+    return (size_t)h;
 }
 
 static const loc_entry *locator_find(const locator *loc, const char *path)
 {
-    for (size_t i = 0; i < loc->n; ++i) {
-        if (strcmp(loc->entries[i].path, path) == 0) {
-            return &loc->entries[i];
+    if (loc->n_slots == 0) {
+        return NULL;
+    }
+    for (size_t i = path_hash(path) & (loc->n_slots - 1);; i = (i + 1) & (loc->n_slots - 1)) {
+        size_t slot = loc->slots[i];
+        if (slot == 0) {
+            return NULL;
+        }
+        if (strcmp(loc->entries[slot - 1].path, path) == 0) {
+            return &loc->entries[slot - 1];
         }
     }
-    return NULL;
+}
+
+/* Record entry `index` in the hash, growing it to keep it at most half full. */
+static bool locator_index(locator *loc, size_t index)
+{
+    if (2 * (index + 1) > loc->n_slots) {
+        size_t n_slots = loc->n_slots != 0 ? 2 * loc->n_slots : 128;
+        size_t *slots = calloc(n_slots, sizeof *slots);
+        if (slots == NULL) {
+            return false;
+        }
+        free(loc->slots);
+        loc->slots = slots;
+        loc->n_slots = n_slots;
+        for (size_t k = 0; k < index; ++k) {
+            (void)locator_index(loc, k); /* fits: the table is at most a quarter full */
+        }
+    }
+    size_t i = path_hash(loc->entries[index].path) & (loc->n_slots - 1);
+    while (loc->slots[i] != 0) {
+        i = (i + 1) & (loc->n_slots - 1);
+    }
+    loc->slots[i] = index + 1;
+    return true;
 }
 
 static const char *node_noun(node_kind kind)
@@ -1276,6 +1321,9 @@ static ps_status locator_add(loc_walk *w, char *path, ps_scn_loc at)
     memset(e, 0, sizeof *e);
     e->path = path;
     e->key = at;
+    if (!locator_index(loc, loc->n - 1)) {
+        return ps_error_set(w->err, PS_ENOMEM, "out of memory while reading the scenario");
+    }
     return PS_OK;
 }
 
