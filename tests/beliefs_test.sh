@@ -125,6 +125,10 @@ check migration_minus_1e11 1 'mig_huge.csv:2:6: error: column .total. = -1e11 is
 city asfr_huge.yaml -e "s#asfr_file: .*#asfr_file: $tmp/asfr_huge.csv#"
 check asfr_above_0_8 1 'asfr_huge.csv:2:.*error: .*0.9 is outside \[0, 0.8\] births per woman-year' \
   "$exe" run -q asfr_huge.yaml -o asfr.h5
+# A TFR inside [0, 10] on a narrow age pattern: above 0.8 births per woman-year at one age.
+city hadwiger.yaml -e 's#asfr_file: .*#tfr: 10\n  pattern: hadwiger\n  mean_age: 18#'
+check hadwiger_asfr_above_0_8 1 'hadwiger.yaml:13:8: error: fertility.tfr = 10 with this age pattern gives 1.14 births per woman-year at age 15 in 2025, above the biological maximum of 0.8' \
+  "$exe" run -q hadwiger.yaml -o hadwiger.h5
 # Response parameters each inside their ranges that together give a TFR far above 15.
 city response.yaml
 cat >>response.yaml <<'YAML'
