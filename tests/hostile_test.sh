@@ -39,7 +39,7 @@ check title_latin1 1 'title_latin1.yaml:3:12: error: byte 0xE9 is not valid UTF-
   "$exe" check "$h/title_latin1.yaml"
 
 # Numbers.
-check start_hex 1 "start_hex.yaml:4:8: error: start: expected a whole number \\(got '0x7E9'\\)" \
+check start_hex 1 "start_hex.yaml:4:8: error: start: expected a whole number written in decimal \\(got '0x7E9'\\)" \
   "$exe" check "$h/start_hex.yaml"
 check male_share_nan 1 'male_share_nan.yaml:18:15: error: migration.male_share = .NaN must be a finite number' \
   "$exe" check "$h/male_share_nan.yaml"

@@ -31,6 +31,26 @@ static void test_core__sha256_matches_fips_180_4_vectors(void **state)
     assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
+/* Issue #17: what a terminal would interpret becomes visible text; other UTF-8 stays. */
+static void test_core__text_escape_makes_terminal_controls_visible(void **state)
+{
+    (void)state;
+    char buf[256];
+    assert_string_equal(ps_text_escape(buf, sizeof buf, "a\x1b[31mb\x07" "c\x7f"),
+                        "a\\x1B[31mb\\x07c\\x7F");
+    /* C1 CSI (U+009B), right-to-left override (U+202E), first strong isolate (U+2068) */
+    assert_string_equal(ps_text_escape(buf, sizeof buf, "x\xc2\x9by\xe2\x80\xaez\xe2\x81\xa8"),
+                        "x\\u{009B}y\\u{202E}z\\u{2068}");
+    /* a Chinese place name and a non-breaking space (U+00A0) pass unchanged */
+    assert_string_equal(ps_text_escape(buf, sizeof buf, "\xe5\x8c\x97\xe4\xba\xac\xc2\xa0"),
+                        "\xe5\x8c\x97\xe4\xba\xac\xc2\xa0");
+    assert_string_equal(ps_text_escape(buf, sizeof buf, "bad \xff byte\nline"),
+                        "bad \\xFF byte\\nline");
+    /* truncation keeps whole characters: 4 bytes hold one 3-byte character, not two */
+    assert_string_equal(ps_text_escape(buf, 6, "\xe5\x8c\x97\xe4\xba\xac"), "\xe5\x8c\x97");
+    assert_string_equal(ps_text_escape(buf, sizeof buf, NULL), "");
+}
+
 static void test_core__errors_format_like_a_compiler(void **state)
 {
     (void)state;
@@ -147,6 +167,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_core__sha256_matches_fips_180_4_vectors),
         cmocka_unit_test(test_core__errors_format_like_a_compiler),
+        cmocka_unit_test(test_core__text_escape_makes_terminal_controls_visible),
         cmocka_unit_test(test_core__csv_reader_strips_bom_and_crlf_and_splits_quotes),
         cmocka_unit_test(test_core__csv_numbers_are_strict),
         cmocka_unit_test(test_core__csv_reader_refuses_directories_empty_files_and_long_lines),

@@ -223,6 +223,29 @@ static double solve_lotka(lotka_ctx *ctx)
     return r;
 }
 
+/* Issue #17: inputs that each pass their checks can compound to an impossible count; the
+ * step refuses a count above PS_POPULATION_MAX (or not finite), naming the year and age. */
+static void test_proj__impossible_population_is_an_error_naming_year_and_age(void **state)
+{
+    (void)state;
+    ps_inputs in;
+    ps_error err;
+    build(&in, 3, 0.0237, 0.0237);
+    /* each cell is allowed; the open group 100+ collects both: 1.2e11 x survival */
+    in.base.count[ps_pop_idx(&in.base, 0, PS_SEX_FEMALE, OPEN - 1)] = 0.6 * PS_POPULATION_MAX;
+    in.base.count[ps_pop_idx(&in.base, 0, PS_SEX_FEMALE, OPEN)] = 0.6 * PS_POPULATION_MAX;
+    ps_proj *p = NULL;
+    assert_ps_ok(ps_proj_new(&p, &in, &err), &err);
+    ps_result r;
+    ps_error_clear(&err);
+    assert_int_equal(ps_proj_run(&r, p, "t", NULL, &err), PS_ENUMERIC);
+    assert_non_null(strstr(err.msg, "year 2020, region"));
+    assert_non_null(strstr(err.msg, "female: the population at age 100 is 1.17"));
+    assert_non_null(strstr(err.msg, "not a finite count in [0, 1e+11]"));
+    ps_proj_free(p);
+    ps_inputs_release(&in);
+}
+
 static void test_proj__constant_rates_converge_to_the_lotka_growth_rate(void **state)
 {
     (void)state;
@@ -274,6 +297,18 @@ static void test_proj__invalid_inputs_are_refused_before_projecting(void **state
     in.mx[ps_inputs_idx(&in, 1, 0, PS_SEX_FEMALE, 37)] = 0.01;
     in.base.count[5] = -4.5;
     assert_int_equal(ps_proj_new(&p, &in, &err), PS_EINVAL);
+    /* Issue #17: counts and rates against their meaning, not only their sign. */
+    in.base.count[5] = 1.7e308;
+    assert_int_equal(ps_proj_new(&p, &in, &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "expected [0, 1e11] persons"));
+    in.base.count[5] = 1234.5;
+    in.asfr[ps_inputs_asfr_idx(&in, 1, 0, 29)] = 0.85;
+    assert_int_equal(ps_proj_new(&p, &in, &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "ASFR = 0.85 for year 2021"));
+    in.asfr[ps_inputs_asfr_idx(&in, 1, 0, 29)] = 0.0;
+    in.mig[ps_inputs_idx(&in, 0, 0, PS_SEX_MALE, 40)] = -1e11;
+    assert_int_equal(ps_proj_new(&p, &in, &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "net migration = -1e+11 for year 2020"));
     ps_inputs_release(&in);
 }
 
@@ -286,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_proj__half_of_migrants_join_at_each_end_of_the_year),
         cmocka_unit_test(test_proj__totals_balance_births_deaths_and_migration),
         cmocka_unit_test(test_proj__emigration_larger_than_a_cohort_is_cut_and_reported),
+        cmocka_unit_test(test_proj__impossible_population_is_an_error_naming_year_and_age),
         cmocka_unit_test(test_proj__constant_rates_converge_to_the_lotka_growth_rate),
         cmocka_unit_test(test_proj__invalid_inputs_are_refused_before_projecting),
     };

@@ -175,6 +175,27 @@ static void test_robust__memory_estimate_grows_and_saturates(void **state)
                                      "ages) but only 1.00 GiB are available (test)"));
 }
 
+/* Issue #17: the output estimate is the result arrays without the fixed allowance, scales
+ * with the scenarios, and a run above the limit is refused with its shape in the message. */
+static void test_robust__output_estimate_refuses_amplified_runs(void **state)
+{
+    (void)state;
+    ps_mem_shape one = { 75, 1, 101, 1 }, family = { 75, 1, 101, 100 };
+    ps_mem_shape long_family = { 275, 1, 101, 91 };
+    size_t e1 = ps_mem_output_estimate(&one);
+    assert_true(e1 + ((size_t)64 << 20) == ps_mem_estimate(&one));
+    assert_true(ps_mem_output_estimate(&family) == 100 * e1);
+    ps_error err;
+    ps_error_clear(&err);
+    assert_int_equal(ps_mem_check_output(&family, PS_RUN_MAX_OUTPUT_BYTES, &err), PS_OK);
+    assert_int_equal(ps_mem_check_output(&long_family, PS_RUN_MAX_OUTPUT_BYTES, &err),
+                     PS_EINVAL);
+    assert_non_null(strstr(err.msg, "this run would write about "));
+    assert_non_null(strstr(err.msg, "(91 scenarios x 276 years x 1 region x 2 sexes x 101 ages), "
+                                    "more than the limit of 256.0 MiB"));
+    assert_non_null(strstr(err.msg, "--allow-large"));
+}
+
 static void test_robust__memory_limit_from_environment(void **state)
 {
     (void)state;
@@ -438,6 +459,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_robust__ten_megabyte_line_is_refused),
         cmocka_unit_test(test_robust__directory_instead_of_csv_is_refused),
         cmocka_unit_test(test_robust__memory_estimate_grows_and_saturates),
+        cmocka_unit_test(test_robust__output_estimate_refuses_amplified_runs),
         cmocka_unit_test(test_robust__memory_limit_from_environment),
         cmocka_unit_test(test_robust__cancelled_write_leaves_target_and_no_temp),
         cmocka_unit_test(test_robust__fuzz_regressions_replay_cleanly),

@@ -498,7 +498,7 @@ static const bad_case bad_cases[] = {
     /* structure and types (PS_EPARSE) */
     { "unknown_key_top.yaml", PS_EPARSE, 7, 1, "unknown key 'fertilty' in the top-level" },
     { "unknown_key_nested.yaml", PS_EPARSE, 8, 3, "unknown key 'tfrr' in mapping 'fertility'" },
-    { "srb_not_a_number.yaml", PS_EPARSE, 8, 10, "srb.value: expected a number (got 'abc')" },
+    { "srb_not_a_number.yaml", PS_EPARSE, 8, 10, "srb.value: expected a number written in decimal (got 'abc')" },
     { "start_not_whole.yaml", PS_EPARSE, 3, 8, "start: expected a whole number" },
     { "none_not_bool.yaml", PS_EPARSE, 8, 9, "migration.none: expected true or false" },
     { "section_not_mapping.yaml", PS_EPARSE, 7, 12, "fertility: expected a mapping" },
@@ -515,6 +515,18 @@ static const bad_case bad_cases[] = {
     { "deep_nesting.yaml", PS_EPARSE, 5, 39, "nesting deeper than 32" },
     { "invalid_utf8.yaml", PS_EPARSE, 3, 12, "0xF6 is not valid UTF-8" },
     { "control_char.yaml", PS_EPARSE, 3, 9, "control characters" },
+    /* what popsim believes (issue #17, section 3): decimals only, no tags, no controls */
+    { "start_octal.yaml", PS_EPARSE, 3, 8,
+      "start: expected a whole number written in decimal (got '03751')" },
+    { "tfr_leading_zero.yaml", PS_EPARSE, 8, 8,
+      "fertility.tfr: expected a number written in decimal (got '01.5')" },
+    { "tag_binary.yaml", PS_EPARSE, 3, 8, "YAML tags ('tag:yaml.org,2002:binary') are not" },
+    { "tag_python_object.yaml", PS_EPARSE, 5, 7, "python/object:os.system') are not allowed" },
+    { "title_escape_esc.yaml", PS_EINVAL, 3, 8, "title: control character U+001B is not" },
+    { "region_escape_bel.yaml", PS_EINVAL, 5, 9, "region: control character U+0007 is not" },
+    { "title_escape_c1.yaml", PS_EINVAL, 3, 8, "title: control character U+009B is not" },
+    { "path_newline.yaml", PS_EINVAL, 8, 9,
+      "population.file: control character U+000A is not allowed in a path" },
     /* values out of their domain (PS_EINVAL) */
     { "missing_name.yaml", PS_EINVAL, 1, 1, "missing required key 'name'" },
     { "missing_start.yaml", PS_EINVAL, 1, 1, "missing required key 'start' (calendar year" },
@@ -621,6 +633,8 @@ static const bad_case bad_cases[] = {
     /* services and care need (issue #4) */
     { "care_levels_sum.yaml", PS_EINVAL, 8, 5,
       "care_need.levels: the prevalences at age 90 sum to 1.01, above 1; levels are exc" },
+    { "care_improvement_negative.yaml", PS_EINVAL, 9, 16,
+      "care_need.improvement = -0.03 makes the prevalences at age 90 sum to 1.09" },
     { "care_settings_sum.yaml", PS_EINVAL, 13, 5,
       "care_need.settings: the shares sum to 0.99, not 1 (tolerance 1e-6); every person" },
     { "care_steps_descending.yaml", PS_EINVAL, 15, 22,

@@ -53,6 +53,15 @@ void ps_error_prepend(ps_error *err, const char *fmt, ...) PS_PRINTF(2, 3);
  */
 const char *ps_error_format(const ps_error *err, char *buf, unsigned long size);
 
+/**
+ * Copy `text` (may be NULL: "") into buf with everything a terminal would interpret made
+ * visible: C0 controls and DEL as \n, \t, \r or \xHH, bytes that are not UTF-8 as \xHH, the
+ * C1 controls U+0080..U+009F and the bidirectional controls U+202A..U+202E, U+2066..U+2069
+ * as \u{HHHH}. Other UTF-8 passes unchanged. Truncates at a whole character to fit `size`
+ * (> 0). Every text that came from a file is printed through this. Returns buf.
+ */
+const char *ps_text_escape(char *buf, unsigned long size, const char *text);
+
 /** Short name of a status code ("out of memory", "parse error", ...). */
 const char *ps_status_str(ps_status code);
 

@@ -48,6 +48,33 @@ ps_status ps_mem_check(const ps_mem_shape *shape, size_t available, const char *
 /** ps_mem_available, then ps_mem_check: what `popsim run` calls before projecting. */
 ps_status ps_mem_check_run(const ps_mem_shape *shape, ps_error *err);
 
+/*
+ * Amplification (issue #17): a small scenario can ask for a very large run (500 chained
+ * variants in 57 KB wrote 1.5 GB in 3 minutes). Before loading any data a run is refused
+ * above these documented limits, which `popsim run --allow-large` lifts (the memory check
+ * still applies):
+ * - PS_RUN_MAX_MEMBERS scenarios in one family (the top level and its variants; a policy
+ *   study has a handful, china_policies.yaml 5);
+ * - PS_RUN_MAX_OUTPUT_BYTES of result arrays (ps_mem_output_estimate: a scenario from 2025
+ *   to 2100 is about 1.7 MiB, so 100 of them fit; 91 scenarios to 2300 do not).
+ */
+#define PS_RUN_MAX_MEMBERS 100
+#define PS_RUN_MAX_OUTPUT_BYTES ((size_t)256 << 20) /* 256 MiB */
+
+/**
+ * Bytes of result arrays a run of this shape writes, before compression: every array of
+ * every scenario in the file, as ps_mem_estimate counts them without the fixed allowance.
+ * An upper bound (the writer compresses; a run with few variables writes less).
+ */
+size_t ps_mem_output_estimate(const ps_mem_shape *shape);
+
+/**
+ * Refuse a run whose output estimate exceeds `max_output` bytes (PS_RUN_MAX_OUTPUT_BYTES
+ * unless lifted), with the work in the message (scenarios x years x regions x ages).
+ * @return PS_OK; PS_EINVAL "this run would write about X GiB ... more than the limit"
+ */
+ps_status ps_mem_check_output(const ps_mem_shape *shape, size_t max_output, ps_error *err);
+
 #ifdef __cplusplus
 }
 #endif

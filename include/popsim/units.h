@@ -30,6 +30,22 @@ extern "C" {
 #define PS_FERTILE_AGE_MIN 10
 #define PS_FERTILE_AGE_MAX 54
 
+/*
+ * What a count or rate can mean (issue #17): values beyond these are refused where they are
+ * given, and the engines check their results against them.
+ * - PS_POPULATION_MAX: persons in one base population or one result cell, 1e11 (ten times
+ *   the world's population; a real city or country is at most 1.5e9).
+ * - PS_MIGRATION_MAX: net migrants in a year, either direction, persons (the range of the
+ *   scenario key migration.total and of the migration CSV files).
+ * - PS_ASFR_MAX: births per woman-year at any single age, 0.8 (the highest single-age rates
+ *   recorded, in natural-fertility populations such as the Hutterites, are about 0.5).
+ * - PS_TFR_MAX: children per woman, 15 (the highest recorded population TFR is about 10).
+ */
+#define PS_POPULATION_MAX 1e11
+#define PS_MIGRATION_MAX 1e9
+#define PS_ASFR_MAX 0.8
+#define PS_TFR_MAX 15.0
+
 static inline double ps_thousands_to_persons(double thousands)
 {
     return thousands * PS_PERSONS_PER_THOUSAND;

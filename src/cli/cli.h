@@ -26,6 +26,20 @@ int cli_cmd_compare(int argc, char **argv);
 int cli_cmd_targets(int argc, char **argv);
 int cli_cmd_init(int argc, char **argv);
 
+/*
+ * Text that came from a file (a scenario's title, a result file's names, titles, labels and
+ * provenance, warnings quoting a scenario) reaches the terminal only through these two,
+ * which escape what a terminal would interpret (ps_text_escape: C0, DEL, C1, bidi controls,
+ * bytes that are not UTF-8). cli_text() is for names in a line or a column: it keeps up to
+ * sizeof(cli_esc) - 1 bytes, cut at a whole character; cli_put_text() writes text whole.
+ */
+#define CLI_ESCAPED_MAX 4 /* bytes written for one byte of text at most ("\xHH") */
+typedef struct cli_esc {
+    char s[512];
+} cli_esc;
+const char *cli_text(cli_esc *buf, const char *text);
+void cli_put_text(FILE *out, const char *text);
+
 /* Print an error record compiler-style to stderr ("path:line:col: error: msg"). */
 void cli_print_error(const ps_error *err);
 
@@ -86,6 +100,11 @@ void cli_print_version(void);
  */
 /* A member's response: its elasticity preset (else the --elasticity choice) and overrides. */
 ps_response cli_member_response(const ps_scn_member *m, ps_elasticity cli_choice);
+
+/* A member's run failed with a value error the engine could not locate (fertility above
+ * its biological maximum after the policy response): point it at the member's first
+ * policy (else the member) in the scenario file and name the member. */
+void cli_locate_member_error(ps_error *err, const ps_scenario *scn, const ps_scn_member *m);
 
 /* Refuse an engine: micro run that would not fit: the person store plus `results`, with
  * the estimate in a message located at micro.scale. */

@@ -16,6 +16,25 @@
 #include "popsim/units.h"
 #include "popsim/version.h"
 
+const char *cli_text(cli_esc *buf, const char *text)
+{
+    return ps_text_escape(buf->s, sizeof buf->s, text);
+}
+
+void cli_put_text(FILE *out, const char *text)
+{
+    size_t n = text != NULL ? strlen(text) : 0;
+    size_t size = CLI_ESCAPED_MAX * n + 1; /* \xHH: four bytes for each byte at most */
+    char *buf = malloc(size);
+    if (buf == NULL) { /* print what fits on the stack rather than nothing */
+        cli_esc small;
+        fputs(cli_text(&small, text), out);
+        return;
+    }
+    fputs(ps_text_escape(buf, size, text), out);
+    free(buf);
+}
+
 void cli_print_error(const ps_error *err)
 {
     char buf[2048];
@@ -94,7 +113,13 @@ static void summary_row(FILE *out, const ps_result *res, int year)
 void cli_print_summary(FILE *out, const ps_result *res)
 {
     const int last = res->start_year + res->n_years - 1;
-    fprintf(out, "%s%s%s\n", res->name, res->title ? ": " : "", res->title ? res->title : "");
+    cli_esc name;
+    fputs(cli_text(&name, res->name), out);
+    if (res->title != NULL) {
+        fputs(": ", out);
+        cli_put_text(out, res->title);
+    }
+    fputc('\n', out);
     fprintf(out, "%6s %16s %12s %6s %9s %12s\n", "year", "population", "births", "TFR",
             "aged 65+", "aged 0-2");
     summary_row(out, res, res->start_year);

@@ -79,7 +79,8 @@ int cli_cmd_check(int argc, char **argv)
     ps_status rc = ps_scn_load(&scn, path, &err);
     if (rc == PS_OK) {
         for (int i = 0; i < scn.n_warnings; ++i) {
-            fprintf(stderr, "%s\n", scn.warnings[i]);
+            cli_put_text(stderr, scn.warnings[i]);
+            fputc('\n', stderr);
         }
         rc = ps_build_inputs(&in, &scn, &bo, &err);
     }
@@ -88,7 +89,9 @@ int cli_cmd_check(int argc, char **argv)
         ps_scn_release(&scn);
         return CLI_EXIT_FAILURE;
     }
-    printf("%s: ok: scenario '%s', 1 July %d to 1 July %d, %d warning%s\n", path, scn.name,
+    cli_esc shown;
+    printf("%s: ok: scenario '%s', 1 July %d to 1 July %d, %d warning%s\n",
+           cli_text(&shown, path), scn.name,
            scn.start_year, scn.end_year, scn.n_warnings, scn.n_warnings == 1 ? "" : "s");
     ps_inputs_release(&in);
     ps_scn_release(&scn);

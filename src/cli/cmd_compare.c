@@ -112,7 +112,9 @@ static void print_row(FILE *out, const ps_result *r, year_range yr)
     if (r->baseline != NULL && r->n_instruments > 0 && s.gained > 0.5) {
         snprintf(per_birth, sizeof per_birth, "%.0f", s.cost / s.gained);
     }
-    fprintf(out, "%-28.28s %-10s %12.0f %6.3f %13s %14s %14s\n", r->name, label, s.births,
+    cli_esc name;
+    fprintf(out, "%-28.28s %-10s %12.0f %6.3f %13s %14s %14s\n", cli_text(&name, r->name), label,
+            s.births,
             s.tfr / s.steps, gained, cost, per_birth);
 }
 
@@ -127,9 +129,11 @@ static void print_table(FILE *out, const ps_result *res, int n, const year_range
         }
     }
     for (int i = 0; i < n; ++i) {
+        cli_esc name;
         if (res[i].baseline != NULL && isfinite(res[i].cost_per_additional_birth_discounted)) {
             fprintf(out, "%s: %.0f births gained over the horizon; %.0f yuan per additional "
-                         "birth (%.0f discounted)\n", res[i].name, res[i].births_gained_total,
+                         "birth (%.0f discounted)\n", cli_text(&name, res[i].name),
+                    res[i].births_gained_total,
                     res[i].cost_per_additional_birth,
                     res[i].cost_per_additional_birth_discounted);
         }
@@ -201,7 +205,8 @@ static void service_row(FILE *out, const ps_result *r, const ps_svc_result *s, i
     if (capacity > 0.0) {
         snprintf(use, sizeof use, "%.0f %%", PERCENT * demand / capacity);
     }
-    fprintf(out, "%-28.28s %6d %14s %14s %14s %11s\n", r->name, year,
+    cli_esc name;
+    fprintf(out, "%-28.28s %6d %14s %14s %14s %11s\n", cli_text(&name, r->name), year,
             cli_fmt_count(d, sizeof d, demand), cli_fmt_count(cap, sizeof cap, capacity),
             fmt_gap(g, sizeof g, gap), use);
 }
@@ -224,12 +229,16 @@ static void print_service_table(FILE *out, const ps_result *res, int n, const ch
                       strcmp(cli_service_target_text(other, sizeof other, &res[i], s), text) == 0);
     }
     const int has_title = first->title != NULL && strcmp(first->title, name) != 0;
-    fprintf(out, "\n%s (%s)%s%s\n", name, ps_svc_kind_name((ps_svc_kind)first->kind),
-            has_title ? ": " : "", has_title ? first->title : "");
+    cli_esc esc;
+    fprintf(out, "\n%s (%s)%s", cli_text(&esc, name), ps_svc_kind_name((ps_svc_kind)first->kind),
+            has_title ? ": " : "");
+    cli_put_text(out, has_title ? first->title : "");
+    fputc('\n', out);
     for (int i = at; i < n; ++i) {
         const ps_svc_result *s = find_service(&res[i], name);
         if (s != NULL && (i == at || !same_target)) {
-            fprintf(out, "  %s%s%s\n", same_target ? "" : res[i].name, same_target ? "" : ": ",
+            fprintf(out, "  %s%s%s\n", same_target ? "" : cli_text(&esc, res[i].name),
+                    same_target ? "" : ": ",
                     cli_service_target_text(other, sizeof other, &res[i], s));
         }
     }

@@ -26,11 +26,14 @@ static void print_provenance(const char *path)
     static const char *const attrs[] = { "popsim_version", "git_commit", "created",
                                          "scenario_file", "scenario_sha256", "data_source",
                                          "command_line" };
-    printf("%s\n", path);
+    cli_put_text(stdout, path);
+    putchar('\n');
     for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; ++i) {
         char value[1024];
         if (ps_h5_read_attr(value, sizeof value, path, attrs[i], NULL) == PS_OK && value[0]) {
-            printf("  %-16s %s\n", attrs[i], value);
+            printf("  %-16s ", attrs[i]);
+            cli_put_text(stdout, value);
+            putchar('\n');
         }
     }
 }

@@ -33,6 +33,7 @@ typedef struct run_opts {
     const char *location;
     int start_year, end_year;
     int no_cache, quiet;
+    int allow_large; /* --allow-large: lift PS_RUN_MAX_MEMBERS and PS_RUN_MAX_OUTPUT_BYTES */
     ps_elasticity elasticity; /* --elasticity: preset of members that do not choose one */
 } run_opts;
 
@@ -55,6 +56,8 @@ static void run_usage(FILE *out)
             "      --no-cache        do not use the parsed-WPP cache ($POPSIM_CACHE_DIR)\n"
             "      --elasticity R    fertility response range for policies: low, default or\n"
             "                        high (a scenario's own response.elasticity wins)\n"
+            "      --allow-large     run more than 100 scenarios or write more than 256 MiB\n"
+            "                        of results (refused by default; docs/errors.md)\n"
             "  -q, --quiet           no log lines and no summary table\n"
             "  -h, --help            this text\n"
             "      --version         program version\n");
@@ -89,7 +92,7 @@ static int parse_elasticity(ps_elasticity *out, const char *text)
 static int parse_run_args(run_opts *o, int argc, char **argv)
 {
     enum { OPT_LOCATION = 256, OPT_START, OPT_END, OPT_WPP, OPT_NOCACHE, OPT_VERSION,
-           OPT_ELASTICITY };
+           OPT_ELASTICITY, OPT_ALLOW_LARGE };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"location", required_argument, NULL, OPT_LOCATION},
@@ -98,6 +101,7 @@ static int parse_run_args(run_opts *o, int argc, char **argv)
         {"wpp-dir", required_argument, NULL, OPT_WPP},
         {"no-cache", no_argument, NULL, OPT_NOCACHE},
         {"elasticity", required_argument, NULL, OPT_ELASTICITY},
+        {"allow-large", no_argument, NULL, OPT_ALLOW_LARGE},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -136,6 +140,9 @@ static int parse_run_args(run_opts *o, int argc, char **argv)
             break;
         case OPT_NOCACHE:
             o->no_cache = 1;
+            break;
+        case OPT_ALLOW_LARGE:
+            o->allow_large = 1;
             break;
         case 'q':
             o->quiet = 1;
@@ -227,23 +234,43 @@ typedef struct run_ctx {
     ps_scenario scn;
     ps_inputs in;
     char name[128];
-    char title[256];
+    char wpp_title[256]; /* "<location>: UN WPP 2024 medium variant" for a --location run */
+    const char *title;   /* the scenario's title, whole (borrowed from scn), or wpp_title */
     char source[512];
 } run_ctx;
+
+/* Amplification (issue #17): a family of more than PS_RUN_MAX_MEMBERS scenarios is refused
+ * before any data are read, at the first variant over the limit. */
+static ps_status check_members(const ps_scenario *scn, const run_opts *o, ps_error *err)
+{
+    if (o->allow_large || scn->n_members <= PS_RUN_MAX_MEMBERS) {
+        return PS_OK;
+    }
+    ps_scn_loc at = scn->members[PS_RUN_MAX_MEMBERS].loc;
+    return ps_error_set_at(err, PS_EINVAL, scn->path, at.line, at.column,
+                           "variants: the family has %d scenarios (the top level and %d "
+                           "variants), more than the limit of %d; split it into several "
+                           "files, or give --allow-large",
+                           scn->n_members, scn->n_members - 1, PS_RUN_MAX_MEMBERS);
+}
 
 static ps_status prepare_inputs(run_ctx *ctx, const run_opts *o, const ps_build_options *bo,
                                 ps_error *err)
 {
     if (o->scenario != NULL) {
         ps_status rc = ps_scn_load(&ctx->scn, o->scenario, err);
+        if (rc == PS_OK) {
+            rc = check_members(&ctx->scn, o, err);
+        }
         if (rc != PS_OK) {
             return rc;
         }
         for (int i = 0; i < ctx->scn.n_warnings; ++i) {
-            fprintf(stderr, "%s\n", ctx->scn.warnings[i]);
+            cli_put_text(stderr, ctx->scn.warnings[i]);
+            fputc('\n', stderr);
         }
         snprintf(ctx->name, sizeof ctx->name, "%s", ctx->scn.name);
-        snprintf(ctx->title, sizeof ctx->title, "%s", ctx->scn.title ? ctx->scn.title : "");
+        ctx->title = ctx->scn.title;
         rc = ps_build_inputs(&ctx->in, &ctx->scn, bo, err);
         snprintf(ctx->source, sizeof ctx->source, "%s",
                  rc == PS_OK && ctx->in.source ? ctx->in.source : "planner input files");
@@ -255,7 +282,9 @@ static ps_status prepare_inputs(run_ctx *ctx, const run_opts *o, const ps_build_
                                        o->start_year, o->end_year, bo, err);
     if (rc == PS_OK) {
         group_name(ctx->name, sizeof ctx->name, loc_name);
-        snprintf(ctx->title, sizeof ctx->title, "%s: UN WPP 2024 medium variant", loc_name);
+        snprintf(ctx->wpp_title, sizeof ctx->wpp_title, "%s: UN WPP 2024 medium variant",
+                 loc_name);
+        ctx->title = ctx->wpp_title;
         snprintf(ctx->source, sizeof ctx->source, "%s", ctx->in.source);
     }
     return rc;
@@ -291,6 +320,18 @@ static int wants_family(const ps_scenario *scn)
     return scn->n_members == 1 && scn->members[0].n_policies > 0;
 }
 
+void cli_locate_member_error(ps_error *err, const ps_scenario *scn, const ps_scn_member *m)
+{
+    if (err->code != PS_EINVAL || err->path[0] != '\0') {
+        return;
+    }
+    ps_scn_loc at = m->n_policies > 0 ? m->policy_locs[0] : m->loc;
+    snprintf(err->path, sizeof err->path, "%s", scn->path);
+    err->line = at.line;
+    err->column = at.column;
+    ps_error_prepend(err, "scenario '%s': ", m->name);
+}
+
 static ps_status run_family(ps_result *res, int *n_res, ps_proj *proj, const run_ctx *ctx,
                             const run_opts *o, ps_error *err)
 {
@@ -308,6 +349,9 @@ static ps_status run_family(ps_result *res, int *n_res, ps_proj *proj, const run
         if ((rc = cli_check_interrupt(err)) == PS_OK) {
             rc = ps_run_scenario(&res[i], proj, women0, &scn->birth_order, &spec,
                                  i == 0 ? NULL : &res[0], err);
+            if (rc != PS_OK) {
+                cli_locate_member_error(err, scn, m);
+            }
         }
         if (rc == PS_OK) {
             *n_res = i + 1;
@@ -426,6 +470,11 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, const char *
     ps_status rc = PS_OK;
     if (res == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory for results");
+    } else if (!o->allow_large &&
+               (rc = ps_mem_check_output(&shape, PS_RUN_MAX_OUTPUT_BYTES, err)) != PS_OK) {
+        if (o->scenario != NULL) {
+            snprintf(err->path, sizeof err->path, "%s", o->scenario);
+        }
     } else if (micro) { /* every replicate's results are held until they are averaged */
         shape.n_scenarios = n_members * (ctx->scn.micro.replicates + 1);
         rc = cli_micro_memory_check(&ctx->scn, &ctx->in, &shape, err);
@@ -440,7 +489,7 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, const char *
     } else if (rc == PS_OK && family) {
         rc = run_family(res, &n_res, proj, ctx, o, err);
     } else if (rc == PS_OK) {
-        rc = ps_proj_run(&res[0], proj, ctx->name, ctx->title[0] ? ctx->title : NULL, err);
+        rc = ps_proj_run(&res[0], proj, ctx->name, ctx->title, err);
         n_res = rc == PS_OK ? 1 : 0;
     }
     /* Services of every member, then each variant's extra service subsidies. */

@@ -288,6 +288,9 @@ ps_status cli_run_micro(ps_result *res, int *n_res, ps_proj *proj, const ps_scen
                                            &extras[(size_t)i * (size_t)R + (size_t)r], mi,
                                            &scn->birth_order, &spec,
                                            i == 0 ? NULL : &reps[(size_t)r], err);
+                if (rc != PS_OK) {
+                    cli_locate_member_error(err, scn, m);
+                }
             }
             if (rc == PS_OK && r == 0 && scn->micro.sample > 0) {
                 rc = ps_micro_sample(&samples[i], &n_samples[i], mi, 1,

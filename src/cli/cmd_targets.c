@@ -190,8 +190,11 @@ static svc_outcome print_service(FILE *out, const ps_result *r, const ps_svc_res
     char target[160];
     const int has_title = s->title != NULL && strcmp(s->title, s->name) != 0;
     const int has_cap = cli_service_has_capacity(r, s);
-    fprintf(out, "%s / %s (%s)%s%s\n", r->name, s->name, ps_svc_kind_name((ps_svc_kind)s->kind),
-            has_title ? ": " : "", has_title ? s->title : "");
+    cli_esc name, svc;
+    fprintf(out, "%s / %s (%s)%s", cli_text(&name, r->name), cli_text(&svc, s->name),
+            ps_svc_kind_name((ps_svc_kind)s->kind), has_title ? ": " : "");
+    cli_put_text(out, has_title ? s->title : "");
+    fputc('\n', out);
     gap_view v = { r, s, -1, 0 };
     int met = 1;
     if (has_cap) {
@@ -202,7 +205,7 @@ static svc_outcome print_service(FILE *out, const ps_result *r, const ps_svc_res
     }
     for (int reg = 0; r->n_regions > 1 && reg < r->n_regions; ++reg) {
         v.reg = reg;
-        fprintf(out, "  region %s:\n", r->region_names[reg]);
+        fprintf(out, "  region %s:\n", cli_text(&name, r->region_names[reg]));
         if (has_cap) {
             met = print_view(out, &v, "    ") && met;
         } else {
@@ -229,9 +232,11 @@ static void print_scenario(FILE *out, const ps_result *r, const char *only)
 {
     int count[SVC_NO_TARGET + 1] = { 0, 0, 0 };
     char short_names[NAMES_TEXT_SIZE] = "";
+    cli_esc name;
+    cli_text(&name, r->name);
     if (r->n_services == 0) {
         fprintf(out, "%s: no services in this scenario (services come from the `services:` "
-                     "section of a scenario file)\n", r->name);
+                     "section of a scenario file)\n", name.s);
         return;
     }
     for (int k = 0; k < r->n_services; ++k) {
@@ -248,16 +253,16 @@ static void print_scenario(FILE *out, const ps_result *r, const char *only)
     const int with_target = count[SVC_MET] + count[SVC_SHORT];
     const char *where = r->n_regions > 1 ? "year and region" : "year";
     if (with_target == 0) {
-        fprintf(out, "%s: %d service%s, none with a capacity target\n", r->name,
+        fprintf(out, "%s: %d service%s, none with a capacity target\n", name.s,
                 count[SVC_NO_TARGET], count[SVC_NO_TARGET] == 1 ? "" : "s");
         return;
     }
-    fprintf(out, "%s: %d of %d service%s with a capacity target meet%s it in every %s", r->name,
+    fprintf(out, "%s: %d of %d service%s with a capacity target meet%s it in every %s", name.s,
             count[SVC_MET], with_target, with_target == 1 ? "" : "s",
             count[SVC_MET] == 1 ? "s" : "", where);
     if (count[SVC_SHORT] > 0) {
-        fprintf(out, "; short in some %s: %s", r->n_regions > 1 ? "years or regions" : "years",
-                short_names);
+        fprintf(out, "; short in some %s: ", r->n_regions > 1 ? "years or regions" : "years");
+        cli_put_text(out, short_names);
     }
     if (count[SVC_NO_TARGET] > 0) {
         fprintf(out, "; %d without a target", count[SVC_NO_TARGET]);

@@ -101,28 +101,54 @@ static int utf8_len(const unsigned char *s)
     return n;
 }
 
+/* Code point of the valid UTF-8 sequence of n bytes at s. */
+static unsigned long utf8_code_point(const unsigned char *s, int n)
+{
+    unsigned long cp = n == 1 ? s[0] : n == 2 ? (s[0] & 0x1Fu) : n == 3 ? (s[0] & 0x0Fu)
+                                                                        : (s[0] & 0x07u);
+    for (int k = 1; k < n; ++k) {
+        cp = (cp << 6) | (s[k] & 0x3Fu);
+    }
+    return cp;
+}
+
+/* Characters a terminal interprets or that reorder what follows: C0 controls, DEL, the C1
+ * controls (U+0080..U+009F, of which U+009B is a one-character escape sequence), and the
+ * bidirectional embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069) that can
+ * make text display in another order than it is stored ("Trojan Source"). */
+static int is_interpreted(unsigned long cp)
+{
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /*
- * Copy src to dst (size > 0) with control characters and bytes that are not UTF-8 written
- * as \n, \t, \r or \xHH: a message quotes input text, and a name with a newline or a
- * terminal escape sequence must not break the one-line "path:line:col: error:" format or
- * reach the terminal (issue #7). Valid UTF-8 (Chinese place names) passes unchanged.
+ * Copy src to dst (size > 0) with what a terminal would interpret written as \n, \t, \r,
+ * \xHH (C0, DEL, bytes that are not UTF-8) or \u{HHHH} (C1, bidi controls): a message
+ * quotes input text, and a name with a newline or a terminal escape sequence must not
+ * break the one-line "path:line:col: error:" format or reach the terminal (issues #7, #17).
+ * Valid UTF-8 (Chinese place names) passes unchanged. Stops before a character that would
+ * not fit, so a multi-byte character is never split.
  */
-static void escape_text(char *dst, unsigned long size, const char *src)
+const char *ps_text_escape(char *dst, unsigned long size, const char *src)
 {
     unsigned long w = 0;
-    for (const unsigned char *p = (const unsigned char *)src; *p != '\0';) {
-        char esc[8];
+    if (size == 0) {
+        return dst;
+    }
+    for (const unsigned char *p = (const unsigned char *)(src != NULL ? src : ""); *p != '\0';) {
+        char esc[16];
         int n = utf8_len(p);
-        if (n == 1 && (*p < 0x20 || *p == 0x7F)) {
+        unsigned long cp = n > 0 ? utf8_code_point(p, n) : 0;
+        if (n == 0 || (n == 1 && is_interpreted(cp))) {
             snprintf(esc, sizeof esc, "%s", *p == '\n' ? "\\n" : *p == '\t' ? "\\t"
                                              : *p == '\r' ? "\\r" : "");
             if (esc[0] == '\0') {
                 snprintf(esc, sizeof esc, "\\x%02X", *p);
             }
             n = 1;
-        } else if (n == 0) {
-            snprintf(esc, sizeof esc, "\\x%02X", *p);
-            n = 1;
+        } else if (is_interpreted(cp)) {
+            snprintf(esc, sizeof esc, "\\u{%04lX}", cp);
         } else {
             memcpy(esc, p, (size_t)n);
             esc[n] = '\0';
@@ -136,6 +162,7 @@ static void escape_text(char *dst, unsigned long size, const char *src)
         p += n;
     }
     dst[w] = '\0';
+    return dst;
 }
 
 const char *ps_error_format(const ps_error *err, char *buf, unsigned long size)
@@ -151,10 +178,7 @@ const char *ps_error_format(const ps_error *err, char *buf, unsigned long size)
     } else {
         snprintf(raw, sizeof raw, "error: %s", err->msg);
     }
-    if (size > 0) {
-        escape_text(buf, size, raw);
-    }
-    return buf;
+    return ps_text_escape(buf, size, raw);
 }
 
 const char *ps_status_str(ps_status code)

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "popsim/units.h"
+
 /* Sex ratio given to newly allocated inputs (a neutral biological default). */
 #define PS_DEFAULT_SRB 1.05
 
@@ -86,8 +88,9 @@ static ps_status validate_step(const ps_inputs *in, int step, ps_error *err)
         }
         for (int age = 0; age < in->n_ages; ++age) {
             double f = in->asfr[ps_inputs_asfr_idx(in, step, reg, age)];
-            if (!isfinite(f) || f < 0.0) {
-                return bad_cell(err, "ASFR", f, in, step, reg, PS_SEX_FEMALE, age, ">= 0");
+            if (!isfinite(f) || f < 0.0 || f > PS_ASFR_MAX) {
+                return bad_cell(err, "ASFR", f, in, step, reg, PS_SEX_FEMALE, age,
+                                "[0, 0.8] births per woman-year (PS_ASFR_MAX)");
             }
             for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
                 size_t i = ps_inputs_idx(in, step, reg, sex, age);
@@ -96,9 +99,9 @@ static ps_status validate_step(const ps_inputs *in, int step, ps_error *err)
                     return bad_cell(err, "death rate", in->mx[i], in, step, reg, sex, age,
                                     open ? "> 0 in the open age group" : ">= 0");
                 }
-                if (!isfinite(in->mig[i])) {
+                if (!isfinite(in->mig[i]) || fabs(in->mig[i]) > PS_MIGRATION_MAX) {
                     return bad_cell(err, "net migration", in->mig[i], in, step, reg, sex, age,
-                                    "a finite number");
+                                    "a finite number of persons in [-1e9, 1e9]");
                 }
             }
         }
@@ -110,12 +113,13 @@ ps_status ps_inputs_validate(const ps_inputs *in, ps_error *err)
 {
     for (size_t i = 0; i < ps_pop_size(&in->base); ++i) {
         double v = in->base.count[i];
-        if (!isfinite(v) || v < 0.0) {
+        if (!isfinite(v) || v < 0.0 || v > PS_POPULATION_MAX) {
             int age = (int)(i % (size_t)in->n_ages);
             int sex = (int)((i / (size_t)in->n_ages) % PS_SEX_COUNT);
             int reg = (int)(i / ((size_t)in->n_ages * PS_SEX_COUNT));
             return ps_error_set(err, PS_EINVAL,
-                                "base population = %g in region '%s', %s, age %d: expected >= 0",
+                                "base population = %g in region '%s', %s, age %d: expected "
+                                "[0, 1e11] persons",
                                 v, in->region_names[reg], ps_sex_name((ps_sex)sex), age);
         }
     }

@@ -34,10 +34,10 @@ static size_t add(size_t a, size_t b)
     return a > SIZE_MAX - b ? SIZE_MAX : a + b;
 }
 
-size_t ps_mem_estimate(const ps_mem_shape *s)
+size_t ps_mem_output_estimate(const ps_mem_shape *s)
 {
     if (s->n_steps < 1 || s->n_regions < 1 || s->n_ages < 1 || s->n_scenarios < 1) {
-        return PS_MEM_FIXED_BYTES;
+        return 0;
     }
     size_t years = (size_t)s->n_steps + 1;
     size_t cells = mul(mul(years, (size_t)s->n_regions), (size_t)s->n_ages); /* one sex */
@@ -45,8 +45,12 @@ size_t ps_mem_estimate(const ps_mem_shape *s)
      * [year][reg] and [year][reg][sex] series (births, tfr, e0, srb, costs: at most 16). */
     size_t doubles = add(add(mul(cells, 2 * PS_MEM_CELL_ARRAYS), mul(cells, PS_MEM_PARITIES)),
                          mul(mul(years, (size_t)s->n_regions), 16));
-    size_t bytes = mul(mul(doubles, sizeof(double)), (size_t)s->n_scenarios);
-    return add(bytes, PS_MEM_FIXED_BYTES);
+    return mul(mul(doubles, sizeof(double)), (size_t)s->n_scenarios);
+}
+
+size_t ps_mem_estimate(const ps_mem_shape *s)
+{
+    return add(ps_mem_output_estimate(s), PS_MEM_FIXED_BYTES);
 }
 
 /* "MemAvailable:   12345 kB" from /proc/meminfo (Linux >= 3.14); 0 if absent. */
@@ -129,6 +133,24 @@ ps_status ps_mem_check(const ps_mem_shape *s, size_t available, const char *sour
                         need_text, s->n_scenarios, s->n_scenarios == 1 ? "" : "s",
                         s->n_steps + 1, s->n_regions, s->n_regions == 1 ? "" : "s", s->n_ages,
                         avail_text, source != NULL ? source : "this machine");
+}
+
+ps_status ps_mem_check_output(const ps_mem_shape *s, size_t max_output, ps_error *err)
+{
+    size_t bytes = ps_mem_output_estimate(s);
+    if (bytes <= max_output) {
+        return PS_OK;
+    }
+    char bytes_text[32], max_text[32];
+    human_bytes(bytes_text, sizeof bytes_text, bytes);
+    human_bytes(max_text, sizeof max_text, max_output);
+    return ps_error_set(err, PS_EINVAL,
+                        "this run would write about %s of results (%d scenario%s x %d years x "
+                        "%d region%s x 2 sexes x %d ages), more than the limit of %s; shorten "
+                        "the horizon or run fewer scenarios, or give --allow-large",
+                        bytes_text, s->n_scenarios, s->n_scenarios == 1 ? "" : "s",
+                        s->n_steps + 1, s->n_regions, s->n_regions == 1 ? "" : "s", s->n_ages,
+                        max_text);
 }
 
 ps_status ps_mem_check_run(const ps_mem_shape *shape, ps_error *err)

@@ -163,6 +163,22 @@ static ps_status check_identity(const double *P, double *out, const double *D, c
     return PS_OK;
 }
 
+/* The final guard on a result (issue #17): every count a step produces is a finite number
+ * of persons in [0, PS_POPULATION_MAX]. Inputs are checked where they are given; this
+ * catches what they compound to (years of growth), so a run never ends with inf. */
+static ps_status check_counts(const double *out, int n, ps_error *err)
+{
+    for (int a = 0; a < n; ++a) {
+        if (!isfinite(out[a]) || out[a] < 0.0 || out[a] > PS_POPULATION_MAX) {
+            return ps_error_set(err, PS_ENUMERIC,
+                                "the population at age %d is %.6g persons, not a finite count "
+                                "in [0, %.0e]; the inputs compound to an impossible population",
+                                a, out[a], PS_POPULATION_MAX);
+        }
+    }
+    return PS_OK;
+}
+
 static double split_region(const ps_proj *p, int step, int reg, const double *F0,
                            const double *F1, ps_proj_parity *par);
 
@@ -209,8 +225,11 @@ static ps_status step_impl(const ps_proj *p, int step, const double *from, doubl
                 W0[0] = to[off];
                 W0[1] = W0[2] = W0[3] = 0.0;
             }
-            ps_status rc = check_identity(from + off, to + off, ev->deaths + off,
-                                          ev->net_migration + off, bs, n, err);
+            ps_status rc = check_counts(to + off, n, err);
+            if (rc == PS_OK) {
+                rc = check_identity(from + off, to + off, ev->deaths + off,
+                                    ev->net_migration + off, bs, n, err);
+            }
             if (rc != PS_OK) {
                 ps_error_prepend(err, "year %d, region '%s', %s: ", p->in->start_year + step,
                                  p->in->region_names[reg], ps_sex_name((ps_sex)sex));

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "popsim/units.h"
+
 static const int UNDER3_AGES = 3; /* children aged 0, 1 and 2 */
 
 static double persons_in(const ps_result *res, int y, int age_lo, int age_hi)
@@ -115,6 +117,39 @@ static void observe_births(ps_policy_model *m, const ps_result *res, int y)
     ps_policy_observe(m, b_all);
 }
 
+/*
+ * Fertility after the policy response against its biological maximum (issue #17): the
+ * response parameters and the policy amounts are each inside their documented ranges, but
+ * together they can multiply births without bound (a TFR of 222). Step y's rates as
+ * recorded (NaN when an engine does not record them per step) must stay at most
+ * PS_ASFR_MAX births per woman-year at every age and PS_TFR_MAX children per woman.
+ */
+static ps_status check_fertility(const ps_result *res, int y, ps_error *err)
+{
+    for (int reg = 0; reg < res->n_regions; ++reg) {
+        double tfr = res->tfr[ps_result_regcell(res, y, reg)];
+        int worst = 0;
+        double top = 0.0;
+        for (int age = 0; age < res->n_ages; ++age) {
+            double a = res->asfr[ps_result_agecell(res, y, reg, age)];
+            if (a > top) {
+                top = a;
+                worst = age;
+            }
+        }
+        if (tfr > PS_TFR_MAX || top > PS_ASFR_MAX || (!isnan(tfr) && !isfinite(tfr))) {
+            return ps_error_set(err, PS_EINVAL,
+                                "the response to the policies raises fertility in %d to a TFR "
+                                "of %.4g children per woman (%.3g births per woman-year at age "
+                                "%d), above the biological maximum (TFR %g, %g at any age); "
+                                "lower response.cash_elasticity, response.order_weight_*, "
+                                "response.childcare_per_10pp or the policies' amounts",
+                                res->start_year + y, tfr, top, worst, PS_TFR_MAX, PS_ASFR_MAX);
+        }
+    }
+    return PS_OK;
+}
+
 static ps_status run_steps(ps_result *res, const ps_proj *p, ps_policy_model *m, ps_error *err)
 {
     ps_status rc = PS_OK;
@@ -146,6 +181,9 @@ static ps_status run_steps(ps_result *res, const ps_proj *p, ps_policy_model *m,
                                  err);
         res->emigration_shortfall += ev.adjustment;
         ps_proj_record_rates(res, p, y, scale);
+        if (rc == PS_OK) {
+            rc = check_fertility(res, y, err);
+        }
         observe_births(m, res, y);
     }
     free(mult);
@@ -208,6 +246,9 @@ ps_status ps_run_scenario_micro(ps_result *res, ps_micro_extra *extra, ps_micro 
     for (int y = 0; y + 1 < res->n_years && rc == PS_OK; ++y) {
         step_multipliers(mult, res, m, y);
         rc = ps_micro_step(mi, res, extra, mult, err);
+        if (rc == PS_OK) {
+            rc = check_fertility(res, y, err);
+        }
         if (rc == PS_OK) {
             observe_births(m, res, y);
         }

@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,6 +138,36 @@ static ps_status read_tfr(double *tfr, const ps_inputs *in, const ps_scenario *s
     return PS_OK;
 }
 
+/* A level (fertility.tfr, tfr_file) spread by an age pattern can exceed what a woman can
+ * bear at one age even though the TFR is within [0, 10] (issue #17): a TFR of 10 on a
+ * narrow Hadwiger curve. Refused at the level's key, naming the year and age. */
+static ps_status check_asfr_max(const ps_inputs *in, const ps_scenario *scn, ps_error *err)
+{
+    const int by_file = !scn->fertility.has_tfr;
+    char tfr_text[32] = "";
+    if (!by_file) {
+        snprintf(tfr_text, sizeof tfr_text, "%.10g", scn->fertility.tfr);
+    }
+    for (int step = 0; step < ps_inputs_steps(in); ++step) {
+        for (int age = 0; age < in->n_ages; ++age) {
+            double f = in->asfr[ps_inputs_asfr_idx(in, step, 0, age)];
+            if (f > PS_ASFR_MAX) {
+                return ps_error_set_at(err, PS_EINVAL, scn->path,
+                                       by_file ? scn->fertility.tfr_file.loc.line
+                                               : scn->fertility.tfr_loc.line,
+                                       by_file ? scn->fertility.tfr_file.loc.column
+                                               : scn->fertility.tfr_loc.column,
+                                       "%s%s with this age pattern gives %.3g births per "
+                                       "woman-year at age %d in %d, above the biological "
+                                       "maximum of %g; lower the TFR or use a wider pattern",
+                                       by_file ? "fertility.tfr_file" : "fertility.tfr = ",
+                                       tfr_text, f, age, in->start_year + step, PS_ASFR_MAX);
+            }
+        }
+    }
+    return PS_OK;
+}
+
 static ps_status apply_fertility(ps_inputs *in, const ps_scenario *scn, ps_error *err)
 {
     const int has_level = scn->fertility.has_tfr || scn->fertility.tfr_file.path != NULL;
@@ -164,7 +195,7 @@ static ps_status apply_fertility(ps_inputs *in, const ps_scenario *scn, ps_error
         rc = at_scn(rescale_to_tfr(in, tfr, err), err, scn, scn->fertility.tfr_loc);
     }
     free(tfr);
-    return rc;
+    return rc == PS_OK ? check_asfr_max(in, scn, err) : rc;
 }
 
 static ps_status apply_srb(ps_inputs *in, const ps_scenario *scn, ps_error *err)

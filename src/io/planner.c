@@ -66,7 +66,7 @@ typedef struct plan_fmt {
 static const plan_fmt FMT_POPULATION = {
     .cols = { "sex", "age", "value" }, .n_cols = 3, .has_sex = 1,
     .ages = PLAN_AGES_COMPLETE, .grad = PLAN_GRAD_COUNTS,
-    .lo = 0.0, .hi = DBL_MAX, .range = "[0, inf) persons",
+    .lo = 0.0, .hi = PS_POPULATION_MAX, .range = "[0, 1e11] persons",
 };
 static const plan_fmt FMT_MX = {
     .cols = { "year", "sex", "age", "mx" }, .n_cols = 4, .has_year = 1, .has_sex = 1,
@@ -80,7 +80,7 @@ static const plan_fmt FMT_E0 = {
 static const plan_fmt FMT_ASFR = {
     .cols = { "year", "age", "asfr" }, .n_cols = 3, .has_year = 1,
     .ages = PLAN_AGES_FERTILE, .grad = PLAN_GRAD_ASFR,
-    .lo = 0.0, .hi = 1.0, .range = "[0, 1] births per woman-year",
+    .lo = 0.0, .hi = PS_ASFR_MAX, .range = "[0, 0.8] births per woman-year",
 };
 static const plan_fmt FMT_TFR = {
     .cols = { "year", "tfr" }, .n_cols = 2, .has_year = 1,
@@ -93,11 +93,11 @@ static const plan_fmt FMT_SRB = {
 static const plan_fmt FMT_MIGRATION = {
     .cols = { "year", "sex", "age", "value" }, .n_cols = 4, .has_year = 1, .has_sex = 1,
     .ages = PLAN_AGES_COMPLETE, .grad = PLAN_GRAD_EVEN,
-    .lo = -DBL_MAX, .hi = DBL_MAX, .range = "finite persons per year",
+    .lo = -PS_MIGRATION_MAX, .hi = PS_MIGRATION_MAX, .range = "[-1e9, 1e9] persons per year",
 };
 static const plan_fmt FMT_MIGRATION_TOTAL = {
     .cols = { "year", "total" }, .n_cols = 2, .has_year = 1,
-    .lo = -DBL_MAX, .hi = DBL_MAX, .range = "finite persons per year",
+    .lo = -PS_MIGRATION_MAX, .hi = PS_MIGRATION_MAX, .range = "[-1e9, 1e9] persons per year",
 };
 
 /* One data row: which cells it covers and its value. */
@@ -939,6 +939,18 @@ ps_status ps_plan_read_population(double *pop_out, int n_ages, const char *path,
         goto done;
     }
     if ((rc = read_file(&rd, &FMT_POPULATION, n_ages, path, err)) != PS_OK) {
+        goto done;
+    }
+    /* Each row is within [0, 1e11]; their sum must be too (a base population is persons). */
+    double total = 0.0;
+    for (size_t i = 0; i < rd.n_cells; ++i) {
+        total += rd.vals[i];
+    }
+    if (total > PS_POPULATION_MAX) {
+        rc = ps_error_set_at(err, PS_EINVAL, path, 0, 0,
+                             "the population totals %.4g persons, more than %.0e (ten times the "
+                             "world's population); is a column in the wrong unit?",
+                             total, PS_POPULATION_MAX);
         goto done;
     }
     memcpy(pop_out, rd.vals, rd.n_cells * sizeof *pop_out);

@@ -51,6 +51,7 @@
 #define SCN_MAX_DEPTH 32                 /* nested mappings/sequences */
 #define SCN_MAX_KEYS 8192                /* mapping keys and sequence items in the file */
 #define SCN_NAME_MAX 64                  /* characters of `name` */
+#define SCN_TEXT_MAX 4096                /* bytes of a text or path value (title, region) */
 /* Published shares are rounded; a sum within this of 1 is taken as 1. */
 #define SCN_SHARE_SUM_TOL 1e-6
 
@@ -1188,6 +1189,8 @@ typedef struct loc_entry {
 typedef struct locator {
     loc_entry *entries;
     size_t n, cap;
+    size_t *slots;       /* open-addressing hash of paths: entry index + 1, 0 = empty */
+    size_t n_slots;      /* a power of two, at least twice n */
     node_kind root;      /* kind of the document's root node; NODE_NONE if no document */
     bool root_empty;     /* the root is an empty plain scalar ("---" alone) */
     ps_scn_loc root_loc; /* where the root node starts */
@@ -1217,17 +1220,60 @@ static void locator_free(locator *loc)
         free(loc->entries[i].text);
     }
     free(loc->entries);
+    free(loc->slots);
     memset(loc, 0, sizeof *loc);
+}
+
+/* FNV-1a: the locator is asked for paths thousands of times (every key's checks ask for
+ * its value, a family of variants for every inherited key), so a lookup must not scan all
+ * SCN_MAX_KEYS entries (issue #17: 500 chained variants took seconds to load). */
+static size_t path_hash(const char *path)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (const unsigned char *p = (const unsigned char *)path; *p != '\0'; ++p) {
+        h = (h ^ *p) * 1099511628211ULL;
+    }
+    return (size_t)h;
 }
 
 static const loc_entry *locator_find(const locator *loc, const char *path)
 {
-    for (size_t i = 0; i < loc->n; ++i) {
-        if (strcmp(loc->entries[i].path, path) == 0) {
-            return &loc->entries[i];
+    if (loc->n_slots == 0) {
+        return NULL;
+    }
+    for (size_t i = path_hash(path) & (loc->n_slots - 1);; i = (i + 1) & (loc->n_slots - 1)) {
+        size_t slot = loc->slots[i];
+        if (slot == 0) {
+            return NULL;
+        }
+        if (strcmp(loc->entries[slot - 1].path, path) == 0) {
+            return &loc->entries[slot - 1];
         }
     }
-    return NULL;
+}
+
+/* Record entry `index` in the hash, growing it to keep it at most half full. */
+static bool locator_index(locator *loc, size_t index)
+{
+    if (2 * (index + 1) > loc->n_slots) {
+        size_t n_slots = loc->n_slots != 0 ? 2 * loc->n_slots : 128;
+        size_t *slots = calloc(n_slots, sizeof *slots);
+        if (slots == NULL) {
+            return false;
+        }
+        free(loc->slots);
+        loc->slots = slots;
+        loc->n_slots = n_slots;
+        for (size_t k = 0; k < index; ++k) {
+            (void)locator_index(loc, k); /* fits: the table is at most a quarter full */
+        }
+    }
+    size_t i = path_hash(loc->entries[index].path) & (loc->n_slots - 1);
+    while (loc->slots[i] != 0) {
+        i = (i + 1) & (loc->n_slots - 1);
+    }
+    loc->slots[i] = index + 1;
+    return true;
 }
 
 static const char *node_noun(node_kind kind)
@@ -1296,6 +1342,9 @@ static ps_status locator_add(loc_walk *w, char *path, ps_scn_loc at)
     memset(e, 0, sizeof *e);
     e->path = path;
     e->key = at;
+    if (!locator_index(loc, loc->n - 1)) {
+        return ps_error_set(w->err, PS_ENOMEM, "out of memory while reading the scenario");
+    }
     return PS_OK;
 }
 
@@ -1369,6 +1418,18 @@ static ps_status walk_node(loc_walk *w, const yaml_event_t *ev, node_kind kind)
                          "YAML anchors ('&%s') are not allowed in scenario files; write the "
                          "value out",
                          (const char *)anchor);
+    }
+    /* An explicit tag ("!!binary", "!!python/object:os.system", "!custom") asks a YAML
+     * library to build some type; popsim has only the types of its key tables, so a tag
+     * would be silently ignored. It is refused instead, whatever it names. */
+    const yaml_char_t *tag = kind == NODE_SCALAR    ? ev->data.scalar.tag
+                             : kind == NODE_MAPPING ? ev->data.mapping_start.tag
+                                                    : ev->data.sequence_start.tag;
+    if (tag != NULL) {
+        return walk_fail(w, PS_EPARSE, at,
+                         "YAML tags ('%s') are not allowed in scenario files; write the plain "
+                         "value without a tag",
+                         (const char *)tag);
     }
     char *child = NULL; /* path of a mapping/sequence node about to be pushed */
     if (w->depth == 0) {
@@ -1790,10 +1851,21 @@ static const char *skip_digits(const char *s)
     return s;
 }
 
+/* "0123": libcyaml reads integers with strtol base 0, so a leading zero would make the
+ * digits octal ("03751" = 2025) and "0x" hexadecimal. The docs promise plain decimals, so
+ * a number whose integer part has a leading zero is not one ("0", "-0", "0.5" are). */
+static bool has_leading_zero(const char *s)
+{
+    return s[0] == '0' && isdigit((unsigned char)s[1]);
+}
+
 static bool is_integer_text(const char *s)
 {
     if (*s == '+' || *s == '-') {
         ++s;
+    }
+    if (has_leading_zero(s)) {
+        return false;
     }
     const char *end = skip_digits(s);
     return end != s && *end == '\0';
@@ -1805,6 +1877,9 @@ static bool is_decimal_text(const char *s)
 {
     if (*s == '+' || *s == '-') {
         ++s;
+    }
+    if (has_leading_zero(s)) {
+        return false;
     }
     const char *p = skip_digits(s);
     size_t n_int = (size_t)(p - s);
@@ -1883,8 +1958,8 @@ static void expected_text(char *out, size_t size, const scn_key *key)
     case KEY_NAME: snprintf(out, size, "a name of letters, digits, '_', '.' or '-'"); return;
     case KEY_TEXT: snprintf(out, size, "text"); return;
     case KEY_PATH: snprintf(out, size, "a file or folder path"); return;
-    case KEY_INT: snprintf(out, size, "a whole number"); return;
-    case KEY_REAL: snprintf(out, size, "a number"); return;
+    case KEY_INT: snprintf(out, size, "a whole number written in decimal"); return;
+    case KEY_REAL: snprintf(out, size, "a number written in decimal"); return;
     case KEY_BOOL: snprintf(out, size, "true or false"); return;
     case KEY_ENUM:
         choices_text(choices, sizeof choices, key);
@@ -1968,6 +2043,48 @@ static bool is_name_text(const char *s)
     return true;
 }
 
+/*
+ * The first control character of text as YAML unescaped it ("\e", "\x1b" and "\u009b"
+ * in a double-quoted string become the raw characters, which libyaml's check of the file's
+ * bytes never sees): C0 controls, DEL and the C1 controls U+0080..U+009F, any of which a
+ * terminal may interpret. Tab and line feed are allowed where `lines` is set (titles).
+ * Returns the code point, or 0 if there is none. The text is valid UTF-8 (pass 2).
+ */
+static unsigned long first_control(const char *text, bool lines)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; ++p) {
+        if ((*p < 0x20 && !(lines && (*p == '\t' || *p == '\n'))) || *p == 0x7F) {
+            return *p;
+        }
+        if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) { /* U+0080..U+009F */
+            return p[1];
+        }
+    }
+    return 0;
+}
+
+static ps_status check_text(const load_ctx *c, const scn_key *key, const char *path,
+                            const loc_entry *e)
+{
+    unsigned long cp = first_control(e->text, key->type == KEY_TEXT);
+    if (e->text[0] == '\0') {
+        return fail_at(c, PS_EINVAL, e->value, "%s must not be empty", path);
+    }
+    if (cp != 0) {
+        return fail_at(c, PS_EINVAL, e->value,
+                       "%s: control character U+%04lX is not allowed in %s (a terminal would "
+                       "interpret it); write plain text%s",
+                       path, cp, key->type == KEY_TEXT ? "text" : "a path",
+                       key->type == KEY_TEXT ? " (tab and line break are allowed)" : "");
+    }
+    if (strlen(e->text) > SCN_TEXT_MAX) {
+        return fail_at(c, PS_EINVAL, e->value,
+                       "%s is %zu bytes long; text values are at most %d bytes (UTF-8)", path,
+                       strlen(e->text), SCN_TEXT_MAX);
+    }
+    return PS_OK;
+}
+
 /* Pass 4a for one scalar key the file gives; `value` points into the raw struct. */
 static ps_status check_scalar(const load_ctx *c, const scn_key *key, const char *path,
                               const loc_entry *e, const void *value)
@@ -2004,11 +2121,7 @@ static ps_status check_scalar(const load_ctx *c, const scn_key *key, const char 
         }
         return PS_OK;
     case KEY_TEXT:
-    case KEY_PATH:
-        if (e->text[0] == '\0') {
-            return fail_at(c, PS_EINVAL, e->value, "%s must not be empty", path);
-        }
-        return PS_OK;
+    case KEY_PATH: return check_text(c, key, path, e);
     case KEY_BOOL:
     case KEY_ENUM:
     case KEY_MAP:
@@ -3381,18 +3494,37 @@ static ps_status build_level(const load_ctx *c, const char *item, const raw_leve
     return rc;
 }
 
-/* Levels are exclusive: at no age may their prevalences add up to more than 1. */
+/*
+ * Levels are exclusive: at no age and in no year of the projection may their prevalences
+ * add up to more than 1 (more persons in need than persons). The improvement rate changes
+ * every prevalence by the same factor (1 - improvement)^(year - base_year), which is
+ * monotone in the year, so the largest sum is in the first or the last year, or in the
+ * base year when it lies between them. Above 1 only because of the improvement rate, the
+ * message names care_need.improvement and the year.
+ */
 static ps_status check_level_sum(const load_ctx *c, const ps_care_need *cn)
 {
-    for (int age = 0; age <= PS_DEFAULT_MAX_AGE; ++age) {
-        double sum = 0.0;
-        for (int l = 0; l < cn->n_levels; ++l) {
-            sum += ps_care_prevalence(cn, l, age, cn->base_year);
-        }
-        if (sum > 1.0 + SCN_SHARE_SUM_TOL) {
-            return fail_at(c, PS_EINVAL, value_loc(c, "care_need.levels"),
-                           "care_need.levels: the prevalences at age %d sum to %.10g, above 1; "
-                           "levels are exclusive (a person has at most one)", age, sum);
+    const int years[] = { cn->base_year, c->scn->start_year, c->scn->end_year };
+    for (size_t k = 0; k < ARRAY_LEN(years); ++k) {
+        for (int age = 0; age <= PS_DEFAULT_MAX_AGE; ++age) {
+            double sum = 0.0;
+            for (int l = 0; l < cn->n_levels; ++l) {
+                sum += ps_care_prevalence(cn, l, age, years[k]);
+            }
+            if (sum <= 1.0 + SCN_SHARE_SUM_TOL) {
+                continue;
+            }
+            if (k == 0) {
+                return fail_at(c, PS_EINVAL, value_loc(c, "care_need.levels"),
+                               "care_need.levels: the prevalences at age %d sum to %.10g, above "
+                               "1; levels are exclusive (a person has at most one)", age, sum);
+            }
+            return fail_at(c, PS_EINVAL, value_loc(c, "care_need.improvement"),
+                           "care_need.improvement = %.10g makes the prevalences at age %d sum "
+                           "to %.10g in %d, above 1 (more persons in need than persons); the "
+                           "prevalences must stay in [0, 1] in every year %d..%d",
+                           cn->improvement, age, sum, years[k], c->scn->start_year,
+                           c->scn->end_year);
         }
     }
     return PS_OK;
