@@ -854,9 +854,11 @@ static ps_status read_file(plan_reader *rd, const plan_fmt *f, int n_ages, const
 done:
     rd->path = path;
     ps_csv__close(c);
-    ps_wide__locate(wide, err);
+    if (rc != PS_OK) { /* err is set only on failure */
+        ps_wide__locate(wide, err);
+        ps_xlsx__locate(map, err);
+    }
     ps_wide__map_free(wide);
-    ps_xlsx__locate(map, err);
     ps_xlsx__map_free(map);
     return rc;
 }
