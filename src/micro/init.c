@@ -63,13 +63,12 @@ static void kin_tables_free(kin_tables *k)
     free(k->lsurv);
 }
 
-/* Mother of base person `id` (region reg, aged `age`): sets mother and mage, or leaves them
- * unknown when the drawn mother is dead, in the open age group or absent. */
+/* Mother of base person `id` (region reg, aged `age`) from its KIN lanes u: sets mother and
+ * mage, or leaves them unknown when the drawn mother is dead, in the open age group or
+ * absent. */
 static void kin_link(const ps_micro *m, const kin_tables *k, const size_t *first, size_t id,
-                     unsigned reg, unsigned age)
+                     unsigned reg, unsigned age, const uint32_t u[PS_LANES])
 {
-    uint32_t u[PS_LANES];
-    ps_micro__philox(u, m->key, (uint32_t)id, 0, PS_STREAM_KIN, 0);
     const uint64_t *thr = &k->age_thr[(size_t)reg * (size_t)k->n_fert];
     int j = 0;
     while (j < k->n_fert && u[PS_LANE_0] >= thr[j]) {
@@ -95,63 +94,182 @@ static void kin_link(const ps_micro *m, const kin_tables *k, const size_t *first
     m->mage[id] = (uint8_t)at_birth;
 }
 
-/* Parity drawn from the cohort engine's women by parity of (reg, age). */
-static unsigned base_parity(const ps_micro *m, const double *women0, unsigned reg, unsigned age,
-                            uint32_t u)
+/*
+ * Draw tables of the base population, so that the per-person work is integer compares:
+ * parity thresholds by (reg, age) from the cohort engine's base women by parity, care-state
+ * thresholds and enrollment thresholds by age (year index 0).
+ */
+typedef struct init_tables {
+    uint64_t *par_thr; /* [reg][age][parity 0..2] P(parity <= k) in 2^32 units */
+    uint64_t *care_lo; /* [age][state] start of state's interval; 2^32: never */
+    uint64_t enr_thr[PS_MICRO_CHILDCARE_AGES];
+} init_tables;
+
+static void parity_thresholds(uint64_t thr[PS_PARITY_COUNT - 1], const double *women0,
+                              size_t at)
 {
-    if (women0 == NULL) {
-        return 0;
-    }
-    const double *w = &women0[((size_t)reg * (size_t)m->n_ages + age) * PS_PARITY_COUNT];
-    double total = w[0] + w[1] + w[2] + w[3], cum = 0.0;
-    if (!(total > 0.0)) {
-        return 0;
+    double total = 0.0, cum = 0.0;
+    for (unsigned k = 0; women0 != NULL && k < PS_PARITY_COUNT; ++k) {
+        total += women0[at + k];
     }
     for (unsigned k = 0; k + 1 < PS_PARITY_COUNT; ++k) {
-        cum += w[k];
-        if (u < ps_micro__thr(cum / total)) {
-            return k;
+        if (!(total > 0.0)) {
+            thr[k] = (uint64_t)1 << 32; /* parity 0 */
+            continue;
         }
+        cum += women0[at + k];
+        thr[k] = ps_micro__thr(cum / total);
     }
-    return PS_PARITY_COUNT - 1;
 }
 
-static void init_person(const ps_micro *m, const kin_tables *k, const size_t *first,
-                        const double *women0, size_t id, size_t cell)
+static ps_status init_tables_new(init_tables *t, const ps_micro *m, const double *women0,
+                                 ps_error *err)
 {
-    const unsigned A = (unsigned)m->n_ages;
-    const unsigned reg = (unsigned)(cell / (2u * A)), sex = (unsigned)(cell / A) % 2u,
-                   age = (unsigned)(cell % A);
-    uint32_t u[PS_LANES];
-    ps_micro__philox(u, m->key, (uint32_t)id, 0, PS_STREAM_INIT, 0);
-    unsigned f = PS_MF_ALIVE | (sex << 1);
-    if (sex == PS_SEX_FEMALE) {
-        f = ps_mf_with(f, PS_MF_PARITY_SHIFT, base_parity(m, women0, reg, age, u[PS_LANE_0]));
+    const size_t R = (size_t)m->n_regions, A = (size_t)m->n_ages;
+    t->par_thr = malloc(R * A * (PS_PARITY_COUNT - 1) * sizeof *t->par_thr);
+    t->care_lo = malloc(A * PS_MICRO_CARE_STATES * sizeof *t->care_lo);
+    if (t->par_thr == NULL || t->care_lo == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the base population tables");
     }
-    if ((m->opt.events & PS_MICRO_CARE) && age >= (unsigned)m->opt.care_min_age) {
-        f = ps_mf_with(f, PS_MF_CARE_SHIFT, ps_micro__care_draw(m, 0, (int)age, u[PS_LANE_2]));
+    for (size_t ra = 0; ra < R * A; ++ra) {
+        parity_thresholds(&t->par_thr[ra * (PS_PARITY_COUNT - 1)], women0, ra * PS_PARITY_COUNT);
     }
-    if ((m->opt.events & PS_MICRO_CHILDCARE) && age < PS_MICRO_CHILDCARE_AGES &&
-        u[PS_LANE_3] < ps_micro__thr(m->opt.enroll_rate[age])) {
-        f |= PS_MF_ENROLLED;
-    }
-    m->age[id] = (uint8_t)age;
-    m->ychild[id] = PS_MICRO_AGE_NONE;
-    m->mage[id] = PS_MICRO_AGE_NONE;
-    m->mother[id] = PS_MICRO_NO_MOTHER;
-    m->scratch[id] = 0;
-    m->region[id] = (uint16_t)reg;
-    uint32_t u_income = u[PS_LANE_1];
-    if (m->opt.events & PS_MICRO_KIN) {
-        kin_link(m, k, first, id, reg, age);
-        if (m->mother[id] != PS_MICRO_NO_MOTHER && age < (unsigned)m->opt.dependent_age) {
-            uint32_t um[PS_LANES]; /* the mother's own income draw */
-            ps_micro__philox(um, m->key, m->mother[id], 0, PS_STREAM_INIT, 0);
-            u_income = um[PS_LANE_1];
+    const int care = (m->opt.events & PS_MICRO_CARE) != 0;
+    for (size_t age = 0; age < A; ++age) {
+        uint64_t *lo = &t->care_lo[age * PS_MICRO_CARE_STATES], w[PS_MICRO_CARE_STATES];
+        ps_micro__care_interval(m, 0, (int)age, lo, w);
+        for (int l = 1; l < PS_MICRO_CARE_STATES; ++l) {
+            if (!care || l > m->opt.care_levels || age < (size_t)m->opt.care_min_age) {
+                lo[l] = (uint64_t)1 << 32; /* u >= lo[l] never holds */
+            }
         }
     }
-    f = ps_mf_with(f, PS_MF_INCOME_SHIFT, ps_micro__income_draw(m, reg, u_income));
-    m->flags[id] = (uint16_t)f;
+    for (int age = 0; age < PS_MICRO_CHILDCARE_AGES; ++age) {
+        t->enr_thr[age] = (m->opt.events & PS_MICRO_CHILDCARE)
+                              ? ps_micro__thr(m->opt.enroll_rate[age])
+                              : 0;
+    }
+    return PS_OK;
+}
+
+static void init_tables_free(init_tables *t)
+{
+    free(t->par_thr);
+    free(t->care_lo);
+}
+
+/* Flags of a base person of (reg, sex, age) from its INIT lanes u0 (parity), u1 (income),
+ * u2 (care state), u3 (enrollment). */
+static unsigned init_flags(const ps_micro *m, const init_tables *t, unsigned reg, unsigned sex,
+                           unsigned age, const uint32_t u[PS_LANES])
+{
+    unsigned f = PS_MF_ALIVE | (sex << 1);
+    if (sex == PS_SEX_FEMALE) {
+        const uint64_t *thr =
+            &t->par_thr[((size_t)reg * (size_t)m->n_ages + age) * (PS_PARITY_COUNT - 1)];
+        unsigned parity = 0;
+        while (parity + 1 < PS_PARITY_COUNT && u[PS_LANE_0] >= thr[parity]) {
+            ++parity;
+        }
+        f = ps_mf_with(f, PS_MF_PARITY_SHIFT, parity);
+    }
+    const uint64_t *lo = &t->care_lo[(size_t)age * PS_MICRO_CARE_STATES];
+    unsigned state = 0;
+    for (int l = 1; l < PS_MICRO_CARE_STATES; ++l) {
+        state += (uint64_t)u[PS_LANE_2] >= lo[l] ? 1u : 0u;
+    }
+    f = ps_mf_with(f, PS_MF_CARE_SHIFT, state);
+    if (age < PS_MICRO_CHILDCARE_AGES && u[PS_LANE_3] < t->enr_thr[age]) {
+        f |= PS_MF_ENROLLED;
+    }
+    return ps_mf_with(f, PS_MF_INCOME_SHIFT, ps_micro__income_draw(m, reg, u[PS_LANE_1]));
+}
+
+/* Cell of id: the last c with first[c] <= id (first is non-decreasing, first[0] = 0). */
+static size_t cell_of(const size_t *first, size_t cells, size_t id)
+{
+    size_t lo = 0, hi = cells; /* first[lo] <= id < first[hi] */
+    while (hi - lo > 1) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (first[mid] <= id) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+typedef struct init_ctx {
+    const ps_micro *m;
+    const init_tables *t;
+    const kin_tables *k;
+    const size_t *first; /* [cell] first id, [cells] total */
+    size_t cells;
+} init_ctx;
+
+/* Lane `lane` of person j of a chunk of cnt persons (batch layout, lane-major). */
+static uint32_t lane_of(const uint32_t *rbuf, size_t cnt, size_t j, int lane)
+{
+    return rbuf[(size_t)lane * cnt + j];
+}
+
+/*
+ * Base persons [lo, lo + cnt) of one chunk: their INIT draws as one vectorised batch, then
+ * (kin) their KIN draws as another, the mother's own income draw for dependent children
+ * (one call each), and their 1 July state counted in the thread's tally while the chunk is
+ * in cache. Every number is the one ps_micro__philox gives for (id, 0, stream, 0).
+ */
+static void init_chunk(const init_ctx *x, size_t c, ps_micro_ws *ws)
+{
+    const ps_micro *m = x->m;
+    const size_t lo = c * PS_MICRO_CHUNK, hi = ps_micro__chunk_end(m, lo), cnt = hi - lo;
+    const unsigned A = (unsigned)m->n_ages;
+    ps_micro__philox_batch(ws->rbuf, cnt, (uint32_t)lo, 0, PS_STREAM_INIT, 0, m->key);
+    size_t cell = cell_of(x->first, x->cells, lo);
+    for (size_t j = 0; j < cnt; ++j) {
+        const size_t id = lo + j;
+        while (id >= x->first[cell + 1]) {
+            ++cell;
+        }
+        const unsigned reg = (unsigned)(cell / (2u * A)), sex = (unsigned)(cell / A) % 2u,
+                       age = (unsigned)(cell % A);
+        const uint32_t u[PS_LANES] = {lane_of(ws->rbuf, cnt, j, 0), lane_of(ws->rbuf, cnt, j, 1),
+                                      lane_of(ws->rbuf, cnt, j, 2), lane_of(ws->rbuf, cnt, j, 3)};
+        m->flags[id] = (uint16_t)init_flags(m, x->t, reg, sex, age, u);
+        m->age[id] = (uint8_t)age;
+        m->ychild[id] = PS_MICRO_AGE_NONE;
+        m->mage[id] = PS_MICRO_AGE_NONE;
+        m->mother[id] = PS_MICRO_NO_MOTHER;
+        m->scratch[id] = 0;
+        m->region[id] = (uint16_t)reg;
+    }
+    if (m->opt.events & PS_MICRO_KIN) {
+        ps_micro__philox_batch(ws->rbuf, cnt, (uint32_t)lo, 0, PS_STREAM_KIN, 0, m->key);
+        for (size_t j = 0; j < cnt; ++j) {
+            const size_t id = lo + j;
+            const uint32_t u[PS_LANES] = {lane_of(ws->rbuf, cnt, j, 0),
+                                          lane_of(ws->rbuf, cnt, j, 1),
+                                          lane_of(ws->rbuf, cnt, j, 2), 0};
+            kin_link(m, x->k, x->first, id, m->region[id], m->age[id], u);
+            if (m->mother[id] != PS_MICRO_NO_MOTHER && m->age[id] < (unsigned)m->opt.dependent_age) {
+                uint32_t um[PS_LANES]; /* the mother's own income draw */
+                ps_micro__philox(um, m->key, m->mother[id], 0, PS_STREAM_INIT, 0);
+                m->flags[id] = ps_mf_with(m->flags[id], PS_MF_INCOME_SHIFT,
+                                          ps_micro__income_draw(m, m->region[id], um[PS_LANE_1]));
+            }
+        }
+    }
+    for (size_t j = 0; j < cnt; ++j) {
+        const size_t id = lo + j;
+        ps_micro__tally_person(m, ws->tally, id, m->flags[id], m->region[id], m->age[id]);
+    }
+    /* A chunk owns whole words of alive_bits (PS_MICRO_CHUNK is a multiple of 64). */
+    for (size_t id = lo; id < hi; id += PS_MICRO_WORD_BITS) {
+        const size_t left = hi - id;
+        m->alive_bits[id / PS_MICRO_WORD_BITS] =
+            left >= PS_MICRO_WORD_BITS ? ~(uint64_t)0 : ((uint64_t)1 << left) - 1u;
+    }
 }
 
 /* Stochastic rounding of the base cells: first[cell] ids, first[cells] the total. */
@@ -181,6 +299,7 @@ ps_status ps_micro__populate(ps_micro *m, const double *women0, ps_error *err)
     const size_t cells = (size_t)m->n_regions * PS_SEX_COUNT * (size_t)m->n_ages;
     size_t *first = malloc((cells + 1) * sizeof *first);
     kin_tables k = {NULL, NULL, 0};
+    init_tables t = {NULL, NULL, {0}};
     ps_status rc =
         first != NULL ? PS_OK : ps_error_set(err, PS_ENOMEM, "out of memory for the base cells");
     if (rc == PS_OK) {
@@ -193,22 +312,27 @@ ps_status ps_micro__populate(ps_micro *m, const double *women0, ps_error *err)
         rc = kin_tables_new(&k, m, err);
     }
     if (rc == PS_OK) {
-        const ps_micro *cm = m;
-        const kin_tables *kp = &k;
-        const long n_cells = (long)cells;
-#pragma omp parallel for num_threads(cm->n_threads) schedule(dynamic, 1) default(none)             \
-    shared(cm, kp, first, women0, n_cells)
-        for (long c = 0; c < n_cells; ++c) {
-            for (size_t id = first[c]; id < first[c + 1]; ++id) {
-                init_person(cm, kp, first, women0, id, (size_t)c);
-            }
-        }
+        rc = init_tables_new(&t, m, women0, err);
+    }
+    if (rc == PS_OK) {
         m->n = first[cells];
         ps_micro__tally_zero(m);
-        ps_micro__tally_state(m);
+        const init_ctx ctx = {m, &t, &k, first, cells};
+        const init_ctx *cx = &ctx;
+        const long n_chunks = (long)((m->n + PS_MICRO_CHUNK - 1) / PS_MICRO_CHUNK);
+        /* Chunks of fixed ids: which thread builds a chunk never changes a record. */
+#pragma omp parallel num_threads(m->n_threads) default(none) shared(cx, n_chunks)
+        {
+            ps_micro_ws *ws = &cx->m->ws[omp_get_thread_num()];
+#pragma omp for schedule(dynamic, PS_MICRO_CHUNKS_PER_GRAB)
+            for (long c = 0; c < n_chunks; ++c) {
+                init_chunk(cx, (size_t)c, ws);
+            }
+        }
         ps_micro__kin(m);
         ps_micro__tally_reduce(m);
     }
+    init_tables_free(&t);
     kin_tables_free(&k);
     free(first);
     return rc;
