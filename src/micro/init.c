@@ -17,6 +17,7 @@
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "micro/micro_int.h"
 
@@ -208,49 +209,51 @@ typedef struct init_ctx {
     size_t cells;
 } init_ctx;
 
-/* Lane `lane` of person j of a chunk of cnt persons (batch layout, lane-major). */
-static uint32_t lane_of(const uint32_t *rbuf, size_t cnt, size_t j, int lane)
+/*
+ * Base persons [lo, hi) of one chunk: their INIT draws as one vectorised batch, written cell
+ * segment by cell segment (a segment shares region, sex and age); then (kin) their KIN
+ * draws as another batch and the mother's own income draw for dependent children (one
+ * call each); last their 1 July state, counted in the thread's tally while the chunk is in
+ * cache. Every number is the one ps_micro__philox gives for (id, 0, stream, 0).
+ */
+static void init_segments(const init_ctx *x, size_t lo, size_t hi, const uint32_t *rbuf)
 {
-    return rbuf[(size_t)lane * cnt + j];
+    const ps_micro *m = x->m;
+    const unsigned A = (unsigned)m->n_ages;
+    const size_t cnt = hi - lo;
+    uint16_t *restrict flags = m->flags, *restrict region = m->region;
+    uint32_t *restrict mother = m->mother;
+    for (size_t cell = cell_of(x->first, x->cells, lo), s = lo; s < hi; ++cell) {
+        const size_t e = x->first[cell + 1] < hi ? x->first[cell + 1] : hi;
+        const unsigned reg = (unsigned)(cell / (2u * A)), sex = (unsigned)(cell / A) % 2u,
+                       age = (unsigned)(cell % A);
+        for (size_t id = s; id < e; ++id) {
+            const size_t j = id - lo;
+            const uint32_t u[PS_LANES] = {rbuf[j], rbuf[cnt + j], rbuf[2 * cnt + j],
+                                          rbuf[3 * cnt + j]};
+            flags[id] = (uint16_t)init_flags(m, x->t, reg, sex, age, u);
+            region[id] = (uint16_t)reg;
+            mother[id] = PS_MICRO_NO_MOTHER;
+        }
+        memset(m->age + s, (int)age, e - s);
+        s = e;
+    }
+    memset(m->ychild + lo, PS_MICRO_AGE_NONE, cnt);
+    memset(m->mage + lo, PS_MICRO_AGE_NONE, cnt);
+    memset(m->scratch + lo, 0, cnt);
 }
 
-/*
- * Base persons [lo, lo + cnt) of one chunk: their INIT draws as one vectorised batch, then
- * (kin) their KIN draws as another, the mother's own income draw for dependent children
- * (one call each), and their 1 July state counted in the thread's tally while the chunk is
- * in cache. Every number is the one ps_micro__philox gives for (id, 0, stream, 0).
- */
 static void init_chunk(const init_ctx *x, size_t c, ps_micro_ws *ws)
 {
     const ps_micro *m = x->m;
     const size_t lo = c * PS_MICRO_CHUNK, hi = ps_micro__chunk_end(m, lo), cnt = hi - lo;
-    const unsigned A = (unsigned)m->n_ages;
     ps_micro__philox_batch(ws->rbuf, cnt, (uint32_t)lo, 0, PS_STREAM_INIT, 0, m->key);
-    size_t cell = cell_of(x->first, x->cells, lo);
-    for (size_t j = 0; j < cnt; ++j) {
-        const size_t id = lo + j;
-        while (id >= x->first[cell + 1]) {
-            ++cell;
-        }
-        const unsigned reg = (unsigned)(cell / (2u * A)), sex = (unsigned)(cell / A) % 2u,
-                       age = (unsigned)(cell % A);
-        const uint32_t u[PS_LANES] = {lane_of(ws->rbuf, cnt, j, 0), lane_of(ws->rbuf, cnt, j, 1),
-                                      lane_of(ws->rbuf, cnt, j, 2), lane_of(ws->rbuf, cnt, j, 3)};
-        m->flags[id] = (uint16_t)init_flags(m, x->t, reg, sex, age, u);
-        m->age[id] = (uint8_t)age;
-        m->ychild[id] = PS_MICRO_AGE_NONE;
-        m->mage[id] = PS_MICRO_AGE_NONE;
-        m->mother[id] = PS_MICRO_NO_MOTHER;
-        m->scratch[id] = 0;
-        m->region[id] = (uint16_t)reg;
-    }
+    init_segments(x, lo, hi, ws->rbuf);
     if (m->opt.events & PS_MICRO_KIN) {
         ps_micro__philox_batch(ws->rbuf, cnt, (uint32_t)lo, 0, PS_STREAM_KIN, 0, m->key);
         for (size_t j = 0; j < cnt; ++j) {
             const size_t id = lo + j;
-            const uint32_t u[PS_LANES] = {lane_of(ws->rbuf, cnt, j, 0),
-                                          lane_of(ws->rbuf, cnt, j, 1),
-                                          lane_of(ws->rbuf, cnt, j, 2), 0};
+            const uint32_t u[PS_LANES] = {ws->rbuf[j], ws->rbuf[cnt + j], ws->rbuf[2 * cnt + j], 0};
             kin_link(m, x->k, x->first, id, m->region[id], m->age[id], u);
             if (m->mother[id] != PS_MICRO_NO_MOTHER && m->age[id] < (unsigned)m->opt.dependent_age) {
                 uint32_t um[PS_LANES]; /* the mother's own income draw */
@@ -260,8 +263,7 @@ static void init_chunk(const init_ctx *x, size_t c, ps_micro_ws *ws)
             }
         }
     }
-    for (size_t j = 0; j < cnt; ++j) {
-        const size_t id = lo + j;
+    for (size_t id = lo; id < hi; ++id) {
         ps_micro__tally_person(m, ws->tally, id, m->flags[id], m->region[id], m->age[id]);
     }
     /* A chunk owns whole words of alive_bits (PS_MICRO_CHUNK is a multiple of 64). */

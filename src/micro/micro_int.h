@@ -240,6 +240,42 @@ static inline unsigned ps_micro__lowest_bit(uint64_t w)
 #endif
 }
 
+/* Count person i (flags f, region r, age a) in the 1 July state tallies, and note the
+ * disabled elderly for the kin passes. */
+static inline void ps_micro__tally_person(const ps_micro *m, int64_t *t, size_t i, unsigned f,
+                                          unsigned r, unsigned a)
+{
+    const unsigned sex = ps_mf_sex(f), inc = ps_mf_income(f);
+    t[m->L.pop + ps_mi_cell(m, r, sex, a)] += 1;
+    if (sex == PS_SEX_FEMALE) {
+        t[m->L.par + ps_mi_par(m, r, a, ps_mf_parity(f), inc)] += 1;
+    }
+    if (a < PS_MICRO_CHILDCARE_AGES) {
+        t[m->L.u3 + (size_t)r * PS_INCOME_COUNT + inc] += 1;
+        t[m->L.u3e + (size_t)r * PS_INCOME_COUNT + inc] += (f & PS_MF_ENROLLED) ? 1 : 0;
+    }
+    if (a >= (unsigned)m->opt.care_min_age) {
+        t[m->L.care + ((size_t)r * PS_MICRO_CARE_STATES + ps_mf_care(f)) * (size_t)m->n_ages + a] +=
+            1;
+        if (ps_mf_care(f) >= (unsigned)m->opt.disabled_level && (m->opt.events & PS_MICRO_KIN)) {
+            uint64_t *word = &m->dis_bits[i / PS_MICRO_WORD_BITS];
+            const uint64_t bit = (uint64_t)1 << (i % PS_MICRO_WORD_BITS);
+#pragma omp atomic update
+            *word |= bit;
+        }
+    }
+}
+
+/* Income class of a person of region reg drawn from the shares with uniform u. */
+static inline unsigned ps_micro__income_draw(const ps_micro *m, unsigned reg, uint32_t u)
+{
+    if (m->opt.income_share == NULL) {
+        return PS_INCOME_OTHER;
+    }
+    const uint64_t *t = &m->inc_thr[(size_t)reg * 2];
+    return u < t[0] ? PS_INCOME_LOW : u < t[1] ? PS_INCOME_SUBSISTENCE : PS_INCOME_OTHER;
+}
+
 /* store.c */
 ps_status ps_micro__store_alloc(ps_micro *m, size_t cap, ps_error *err);
 ps_status ps_micro__store_reserve(ps_micro *m, size_t need, ps_error *err);
@@ -252,7 +288,6 @@ ps_status ps_micro__populate(ps_micro *m, const double *women0, ps_error *err);
 void ps_micro__care_interval(const ps_micro *m, int year_index, int age,
                              uint64_t lo[PS_MICRO_CARE_STATES], uint64_t w[PS_MICRO_CARE_STATES]);
 unsigned ps_micro__care_draw(const ps_micro *m, int year_index, int age, uint32_t u);
-unsigned ps_micro__income_draw(const ps_micro *m, unsigned reg, uint32_t u);
 unsigned ps_micro__parity_draw(const double shares[PS_PARITY_COUNT], uint32_t u);
 
 /* rates.c */
@@ -274,8 +309,6 @@ void ps_micro__parity_shares(double sh[PS_PARITY_COUNT], const ps_micro *m, cons
 
 /* step.c */
 ps_status ps_micro__step(ps_micro *m, ps_error *err);
-void ps_micro__tally_person(const ps_micro *m, int64_t *t, size_t i, unsigned f, unsigned r,
-                            unsigned a);
 void ps_micro__kin(ps_micro *m);
 void ps_micro__kin_reset(ps_micro *m);
 

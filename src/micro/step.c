@@ -60,7 +60,7 @@ static void person_view(ps_micro_person *v, const ps_micro *m, size_t i, unsigne
 
 /* Threshold of a birth to woman i (flags f, aged `age`, region r) from table thr / prob:
  * the table's, or with the per-person hook its probability times the hook's multiplier. */
-static uint64_t birth_thr(const ps_micro *m, const uint64_t *thr, const double *prob, size_t i,
+static inline uint64_t birth_thr(const ps_micro *m, const uint64_t *thr, const double *prob, size_t i,
                           unsigned f, unsigned age, unsigned r)
 {
     const size_t at = ps_mi_par(m, r, age, ps_mf_parity(f), ps_mf_income(f));
@@ -77,7 +77,7 @@ static uint64_t birth_thr(const ps_micro *m, const uint64_t *thr, const double *
 
 /* (t1 t2) / 2^32 for thresholds t1, t2 <= 2^32: the joint threshold of two events drawn from
  * one uniform (the second from the position inside the first's interval). */
-static uint64_t thr_product(uint64_t t1, uint64_t t2)
+static inline uint64_t thr_product(uint64_t t1, uint64_t t2)
 {
     return t2 >= ((uint64_t)1 << 32) ? t1 : (t1 * t2) >> 32;
 }
@@ -110,32 +110,6 @@ static int give_birth(const ps_micro *m, int64_t *t, size_t i, unsigned *f, unsi
     unsigned bits = PS_MS_BORN | (girl ? PS_MS_GIRL : 0u) | PS_MS_SURVIVED;
     m->scratch[i] = (uint8_t)(m->scratch[i] | (bits << (h * PS_MS_HALF_BITS)));
     return 1;
-}
-
-/* Count person i (flags f, region r, age a) in the 1 July state tallies, and note the
- * disabled elderly for the kin passes. */
-void ps_micro__tally_person(const ps_micro *m, int64_t *t, size_t i, unsigned f, unsigned r,
-                            unsigned a)
-{
-    const unsigned sex = ps_mf_sex(f), inc = ps_mf_income(f);
-    t[m->L.pop + ps_mi_cell(m, r, sex, a)] += 1;
-    if (sex == PS_SEX_FEMALE) {
-        t[m->L.par + ps_mi_par(m, r, a, ps_mf_parity(f), inc)] += 1;
-    }
-    if (a < PS_MICRO_CHILDCARE_AGES) {
-        t[m->L.u3 + (size_t)r * PS_INCOME_COUNT + inc] += 1;
-        t[m->L.u3e + (size_t)r * PS_INCOME_COUNT + inc] += (f & PS_MF_ENROLLED) ? 1 : 0;
-    }
-    if (a >= (unsigned)m->opt.care_min_age) {
-        t[m->L.care + ((size_t)r * PS_MICRO_CARE_STATES + ps_mf_care(f)) * (size_t)m->n_ages + a] +=
-            1;
-        if (ps_mf_care(f) >= (unsigned)m->opt.disabled_level && (m->opt.events & PS_MICRO_KIN)) {
-            uint64_t *word = &m->dis_bits[i / PS_MICRO_WORD_BITS];
-            const uint64_t bit = (uint64_t)1 << (i % PS_MICRO_WORD_BITS);
-#pragma omp atomic update
-            *word |= bit;
-        }
-    }
 }
 
 /* New care state of a person in `state` aged x on 1 July t and a on 1 July t+1: the
