@@ -7,6 +7,7 @@
  * usage: bench_micro minimal|full [PERSONS] [YEARS] [REGIONS]
  *        bench_micro wpp WPP_DIR LOCATION [SCALE] [YEARS]   (UN WPP inputs, minimal model,
  *        compared with the cohort engine)
+ * env:   BENCH_HUGE_PAGES=1 sets ps_micro_options.huge_pages (transparent huge pages)
  * Prints person-years per second of the run loop (base population excluded) overall and in
  * its first and last five years, the same for a reference kernel run in the same process
  * (below) and the ratio, the time, CPU split and page faults of building the base
@@ -378,6 +379,7 @@ int main(int argc, char **argv)
     o.seed = 20250601;
     o.scale = wpp && argc > 4 ? atof(argv[4]) : 1.0;
     o.progress = progress;
+    o.huge_pages = getenv("BENCH_HUGE_PAGES") != NULL && atoi(getenv("BENCH_HUGE_PAGES")) != 0;
     if (full) {
         o.events = PS_MICRO_ALL;
         o.income_share = shares;

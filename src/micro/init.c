@@ -104,6 +104,7 @@ typedef struct init_tables {
     uint64_t *par_thr; /* [reg][age][parity 0..2] P(parity <= k) in 2^32 units */
     uint64_t *care_lo; /* [age][state] start of state's interval; 2^32: never */
     uint64_t enr_thr[PS_MICRO_CHILDCARE_AGES];
+    int parity_draw; /* base women by parity were given */
 } init_tables;
 
 static void parity_thresholds(uint64_t thr[PS_PARITY_COUNT - 1], const double *women0,
@@ -135,6 +136,7 @@ static ps_status init_tables_new(init_tables *t, const ps_micro *m, const double
     for (size_t ra = 0; ra < R * A; ++ra) {
         parity_thresholds(&t->par_thr[ra * (PS_PARITY_COUNT - 1)], women0, ra * PS_PARITY_COUNT);
     }
+    t->parity_draw = women0 != NULL;
     const int care = (m->opt.events & PS_MICRO_CARE) != 0;
     for (size_t age = 0; age < A; ++age) {
         uint64_t *lo = &t->care_lo[age * PS_MICRO_CARE_STATES], w[PS_MICRO_CARE_STATES];
@@ -209,14 +211,23 @@ typedef struct init_ctx {
     size_t cells;
 } init_ctx;
 
+/* Whether a base person of (sex, age) uses any lane of its INIT draw: a person who uses none
+ * (a man of the minimal model) gets the flags of the all-zero draw without drawing. */
+static int needs_init_draw(const ps_micro *m, const init_tables *t, unsigned sex, unsigned age)
+{
+    return (sex == PS_SEX_FEMALE && t->parity_draw) || m->opt.income_share != NULL ||
+           ((m->opt.events & PS_MICRO_CARE) && age >= (unsigned)m->opt.care_min_age) ||
+           ((m->opt.events & PS_MICRO_CHILDCARE) && age < PS_MICRO_CHILDCARE_AGES);
+}
+
 /*
- * Base persons [lo, hi) of one chunk: their INIT draws as one vectorised batch, written cell
- * segment by cell segment (a segment shares region, sex and age); then (kin) their KIN
- * draws as another batch and the mother's own income draw for dependent children (one
- * call each); last their 1 July state, counted in the thread's tally while the chunk is in
- * cache. Every number is the one ps_micro__philox gives for (id, 0, stream, 0).
+ * Base persons [lo, hi) of one chunk, written cell segment by cell segment (a segment
+ * shares region, sex and age), each segment's INIT draws as one vectorised batch; then
+ * (kin) their KIN draws as another batch and the mother's own income draw for dependent
+ * children (one call each); last their 1 July state, counted in the thread's tally while
+ * the chunk is in cache. Every number is the one ps_micro__philox gives for (id, 0, stream, 0).
  */
-static void init_segments(const init_ctx *x, size_t lo, size_t hi, const uint32_t *rbuf)
+static void init_segments(const init_ctx *x, size_t lo, size_t hi, uint32_t *rbuf)
 {
     const ps_micro *m = x->m;
     const unsigned A = (unsigned)m->n_ages;
@@ -227,11 +238,19 @@ static void init_segments(const init_ctx *x, size_t lo, size_t hi, const uint32_
         const size_t e = x->first[cell + 1] < hi ? x->first[cell + 1] : hi;
         const unsigned reg = (unsigned)(cell / (2u * A)), sex = (unsigned)(cell / A) % 2u,
                        age = (unsigned)(cell % A);
+        const size_t len = e - s;
+        const int draw = needs_init_draw(m, x->t, sex, age);
+        if (draw) {
+            ps_micro__philox_batch(rbuf, len, (uint32_t)s, 0, PS_STREAM_INIT, 0, m->key);
+        }
+        const uint32_t none[PS_LANES] = {0, 0, 0, 0};
+        const unsigned f0 = init_flags(m, x->t, reg, sex, age, none);
         for (size_t id = s; id < e; ++id) {
-            const size_t j = id - lo;
-            const uint32_t u[PS_LANES] = {rbuf[j], rbuf[cnt + j], rbuf[2 * cnt + j],
-                                          rbuf[3 * cnt + j]};
-            flags[id] = (uint16_t)init_flags(m, x->t, reg, sex, age, u);
+            const size_t j = id - s;
+            const uint32_t u[PS_LANES] = {draw ? rbuf[j] : 0, draw ? rbuf[len + j] : 0,
+                                          draw ? rbuf[2 * len + j] : 0,
+                                          draw ? rbuf[3 * len + j] : 0};
+            flags[id] = (uint16_t)(draw ? init_flags(m, x->t, reg, sex, age, u) : f0);
             region[id] = (uint16_t)reg;
             mother[id] = PS_MICRO_NO_MOTHER;
         }
@@ -247,7 +266,6 @@ static void init_chunk(const init_ctx *x, size_t c, ps_micro_ws *ws)
 {
     const ps_micro *m = x->m;
     const size_t lo = c * PS_MICRO_CHUNK, hi = ps_micro__chunk_end(m, lo), cnt = hi - lo;
-    ps_micro__philox_batch(ws->rbuf, cnt, (uint32_t)lo, 0, PS_STREAM_INIT, 0, m->key);
     init_segments(x, lo, hi, ws->rbuf);
     if (m->opt.events & PS_MICRO_KIN) {
         ps_micro__philox_batch(ws->rbuf, cnt, (uint32_t)lo, 0, PS_STREAM_KIN, 0, m->key);
@@ -255,7 +273,8 @@ static void init_chunk(const init_ctx *x, size_t c, ps_micro_ws *ws)
             const size_t id = lo + j;
             const uint32_t u[PS_LANES] = {ws->rbuf[j], ws->rbuf[cnt + j], ws->rbuf[2 * cnt + j], 0};
             kin_link(m, x->k, x->first, id, m->region[id], m->age[id], u);
-            if (m->mother[id] != PS_MICRO_NO_MOTHER && m->age[id] < (unsigned)m->opt.dependent_age) {
+            if (m->mother[id] != PS_MICRO_NO_MOTHER &&
+                m->age[id] < (unsigned)m->opt.dependent_age) {
                 uint32_t um[PS_LANES]; /* the mother's own income draw */
                 ps_micro__philox(um, m->key, m->mother[id], 0, PS_STREAM_INIT, 0);
                 m->flags[id] = ps_mf_with(m->flags[id], PS_MF_INCOME_SHIFT,
@@ -301,7 +320,7 @@ ps_status ps_micro__populate(ps_micro *m, const double *women0, ps_error *err)
     const size_t cells = (size_t)m->n_regions * PS_SEX_COUNT * (size_t)m->n_ages;
     size_t *first = malloc((cells + 1) * sizeof *first);
     kin_tables k = {NULL, NULL, 0};
-    init_tables t = {NULL, NULL, {0}};
+    init_tables t = {NULL, NULL, {0}, 0};
     ps_status rc =
         first != NULL ? PS_OK : ps_error_set(err, PS_ENOMEM, "out of memory for the base cells");
     if (rc == PS_OK) {

@@ -60,8 +60,8 @@ static void person_view(ps_micro_person *v, const ps_micro *m, size_t i, unsigne
 
 /* Threshold of a birth to woman i (flags f, aged `age`, region r) from table thr / prob:
  * the table's, or with the per-person hook its probability times the hook's multiplier. */
-static inline uint64_t birth_thr(const ps_micro *m, const uint64_t *thr, const double *prob, size_t i,
-                          unsigned f, unsigned age, unsigned r)
+static inline uint64_t birth_thr(const ps_micro *m, const uint64_t *thr, const double *prob,
+                                 size_t i, unsigned f, unsigned age, unsigned r)
 {
     const size_t at = ps_mi_par(m, r, age, ps_mf_parity(f), ps_mf_income(f));
     if (m->opt.birth_mult == NULL || !(prob[at] > 0.0)) {
@@ -486,7 +486,8 @@ static void kin_mark_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
 /* Count the disabled elderly of a chunk by whether they were marked; clear the marks. */
 static void kin_count_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
 {
-    const size_t per = PS_MICRO_CHUNK / PS_MICRO_WORD_BITS, end = ps_micro__chunk_end(m, c * PS_MICRO_CHUNK);
+    const size_t per = PS_MICRO_CHUNK / PS_MICRO_WORD_BITS;
+    const size_t end = ps_micro__chunk_end(m, c * PS_MICRO_CHUNK);
     for (size_t wd = c * per; wd < (c + 1) * per && wd * PS_MICRO_WORD_BITS < end; ++wd) {
         for (uint64_t bits = m->dis_bits[wd]; bits != 0; bits &= bits - 1) {
             const size_t i = wd * PS_MICRO_WORD_BITS + ps_micro__lowest_bit(bits);

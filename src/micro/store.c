@@ -133,28 +133,29 @@ size_t ps_micro_estimate_bytes(const ps_inputs *in, double scale)
 }
 
 /*
- * Person arrays are anonymous mappings, not malloc blocks: at scale 1 they hold gigabytes,
- * and with 4 KiB pages the first touch of each page (a fault and a zeroed page) took 43 %
- * of the CPU time of building China's base population. The mappings ask for transparent
- * huge pages (madvise MADV_HUGEPAGE, honoured where /sys/kernel/mm/transparent_hugepage
- * allows it), grow in place or move with mremap (no copy through user space), and start
- * zeroed. Small stores (tests) use the same path: a mapping is at least one page.
+ * Person arrays are anonymous mappings, not malloc blocks: they grow in place or move with
+ * mremap (no copy through user space) and start zeroed. With opt.huge_pages they ask for
+ * transparent huge pages (madvise MADV_HUGEPAGE, honoured where
+ * /sys/kernel/mm/transparent_hugepage allows it): 512 times fewer page faults, but on the
+ * project's virtual machine the first touch of huge pages took 3-6 times the system time of
+ * 4 KiB pages (docs/micro.md sec. 7), so it is off by default.
  */
-static void advise_huge(void *p, size_t bytes)
+static void advise_huge(void *p, size_t bytes, int huge)
 {
 #ifdef MADV_HUGEPAGE
-    if (p != NULL && bytes > 0) {
+    if (huge && p != NULL && bytes > 0) {
         (void)madvise(p, bytes, MADV_HUGEPAGE); /* a hint: refusal costs speed only */
     }
 #else
     (void)p;
     (void)bytes;
+    (void)huge;
 #endif
 }
 
 /* Resize the mapping *p from `old` to `bytes` bytes (old = 0: new mapping); 0 on success,
  * keeping the old mapping on failure. */
-static int grow_map(void **p, size_t old, size_t bytes)
+static int grow_map(void **p, size_t old, size_t bytes, int huge)
 {
     void *q = *p == NULL ? mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                                 -1, 0)
@@ -162,7 +163,7 @@ static int grow_map(void **p, size_t old, size_t bytes)
     if (q == MAP_FAILED) {
         return 1;
     }
-    advise_huge(q, bytes);
+    advise_huge(q, bytes, huge);
     *p = q;
     return 0;
 }
@@ -205,13 +206,15 @@ static ps_status grow_arrays(ps_micro *m, size_t cap, ps_error *err)
     store_arrays(a, m);
     int failed = 0;
     for (int k = 0; k < PS_STORE_ARRAYS; ++k) {
-        failed += grow_map(a[k].field, m->cap * a[k].width, cap * a[k].width);
+        failed += grow_map(a[k].field, m->cap * a[k].width, cap * a[k].width, m->opt.huge_pages);
     }
     /* New mappings and the grown part of a remapped one are zero, as the bitmaps need. */
-    failed += grow_map((void **)&m->dis_bits, m->dis_bits != NULL ? words_of(m->cap) * sizeof *m->dis_bits : 0,
-                       words_of(cap) * sizeof *m->dis_bits);
-    failed += grow_map((void **)&m->alive_bits, m->alive_bits != NULL ? words_of(m->cap) * sizeof *m->alive_bits : 0,
-                       words_of(cap) * sizeof *m->alive_bits);
+    const size_t word_bytes = sizeof *m->dis_bits;
+    const size_t old_words = m->dis_bits != NULL ? words_of(m->cap) : 0;
+    failed += grow_map((void **)&m->dis_bits, old_words * word_bytes, words_of(cap) * word_bytes,
+                       m->opt.huge_pages);
+    failed += grow_map((void **)&m->alive_bits, old_words * word_bytes,
+                       words_of(cap) * word_bytes, m->opt.huge_pages);
     size_t chunks = cap / PS_MICRO_CHUNK + 2; /* and the total after the last */
     int64_t *cc = realloc(m->chunk_count, chunks * sizeof *cc);
     if (cc != NULL) {
