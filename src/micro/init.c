@@ -24,8 +24,15 @@
 typedef struct kin_tables {
     uint64_t *age_thr; /* [reg][fertile age] cumulative mother's-age-at-birth thresholds */
     double *lsurv;     /* [reg][age] female L(age) / L(0) of the base year */
+    uint64_t *alive_thr; /* [reg][fertile age j][child's age] P(mother alive) = L(now) / L(at
+                          * birth) in 2^32 units; 0 if she cannot be (no L, open age group) */
+    uint8_t *start; /* [reg][top byte of u] thresholds <= the bucket's least u: the search's
+                     * start (age_thr is non-decreasing) */
     int n_fert;
 } kin_tables;
+
+#define PS_KIN_BUCKETS 256 /* values of the top byte of a 32-bit uniform */
+#define PS_KIN_BUCKET_SHIFT 24
 
 static ps_status kin_tables_new(kin_tables *k, const ps_micro *m, ps_error *err)
 {
@@ -34,7 +41,10 @@ static ps_status kin_tables_new(kin_tables *k, const ps_micro *m, ps_error *err)
     k->age_thr =
         malloc((size_t)m->n_regions * (size_t)(k->n_fert > 0 ? k->n_fert : 1) * sizeof *k->age_thr);
     k->lsurv = malloc((size_t)m->n_regions * (size_t)A * sizeof *k->lsurv);
-    if (k->age_thr == NULL || k->lsurv == NULL) {
+    k->alive_thr = malloc((size_t)m->n_regions * (size_t)(k->n_fert > 0 ? k->n_fert : 1) *
+                          (size_t)A * sizeof *k->alive_thr);
+    k->start = malloc((size_t)m->n_regions * PS_KIN_BUCKETS * sizeof *k->start);
+    if (k->age_thr == NULL || k->lsurv == NULL || k->alive_thr == NULL || k->start == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory for the kin tables");
     }
     for (int reg = 0; reg < m->n_regions; ++reg) {
@@ -48,11 +58,27 @@ static ps_status kin_tables_new(kin_tables *k, const ps_micro *m, ps_error *err)
             k->age_thr[(size_t)reg * (size_t)k->n_fert + (size_t)j] =
                 tfr > 0.0 ? ps_micro__thr(cum / tfr) : 0;
         }
+        for (unsigned b = 0; b < PS_KIN_BUCKETS; ++b) {
+            const uint64_t least = (uint64_t)b << PS_KIN_BUCKET_SHIFT;
+            unsigned n = 0;
+            for (int j = 0; j < k->n_fert; ++j) {
+                n += k->age_thr[(size_t)reg * (size_t)k->n_fert + (size_t)j] <= least;
+            }
+            k->start[(size_t)reg * PS_KIN_BUCKETS + b] = (uint8_t)n;
+        }
         const double *S = ps_proj_survivorship(m->proj, 0, reg, PS_SEX_FEMALE);
         double *L = &k->lsurv[(size_t)reg * (size_t)A];
         L[0] = 1.0;
         for (int age = 1; age < A; ++age) {
             L[age] = L[age - 1] * S[age];
+        }
+        for (int j = 0; j < k->n_fert; ++j) {
+            const int at = m->fert_lo + j;
+            uint64_t *t = &k->alive_thr[((size_t)reg * (size_t)k->n_fert + (size_t)j) * (size_t)A];
+            for (int age = 0; age < A; ++age) {
+                const int now = age + at;
+                t[age] = now < A - 1 && L[at] > 0.0 ? ps_micro__thr(L[now] / L[at]) : 0;
+            }
         }
     }
     return PS_OK;
@@ -62,6 +88,8 @@ static void kin_tables_free(kin_tables *k)
 {
     free(k->age_thr);
     free(k->lsurv);
+    free(k->alive_thr);
+    free(k->start);
 }
 
 /* Mother of base person `id` (region reg, aged `age`) from its KIN lanes u: sets mother and
@@ -71,7 +99,8 @@ static void kin_link(const ps_micro *m, const kin_tables *k, const size_t *first
                      unsigned reg, unsigned age, const uint32_t u[PS_LANES])
 {
     const uint64_t *thr = &k->age_thr[(size_t)reg * (size_t)k->n_fert];
-    int j = 0;
+    /* The first j with u < thr[j], searched from the first that u's top byte allows. */
+    int j = k->start[(size_t)reg * PS_KIN_BUCKETS + (u[PS_LANE_0] >> PS_KIN_BUCKET_SHIFT)];
     while (j < k->n_fert && u[PS_LANE_0] >= thr[j]) {
         ++j;
     }
@@ -79,12 +108,9 @@ static void kin_link(const ps_micro *m, const kin_tables *k, const size_t *first
         return; /* no fertility in the base year */
     }
     const unsigned at_birth = (unsigned)(m->fert_lo + j), now = age + at_birth;
-    if (now >= (unsigned)m->n_ages - 1) {
-        return;
-    }
-    const double *L = &k->lsurv[(size_t)reg * (size_t)m->n_ages];
-    if (!(L[at_birth] > 0.0) || u[PS_LANE_1] >= ps_micro__thr(L[now] / L[at_birth])) {
-        return;
+    const size_t at = ((size_t)reg * (size_t)k->n_fert + (size_t)j) * (size_t)m->n_ages + age;
+    if (u[PS_LANE_1] >= k->alive_thr[at]) {
+        return; /* the mother is dead or in the open age group */
     }
     const size_t c = ps_mi_cell(m, reg, PS_SEX_FEMALE, now);
     const uint64_t women = first[c + 1] - first[c];
@@ -319,7 +345,7 @@ ps_status ps_micro__populate(ps_micro *m, const double *women0, ps_error *err)
 {
     const size_t cells = (size_t)m->n_regions * PS_SEX_COUNT * (size_t)m->n_ages;
     size_t *first = malloc((cells + 1) * sizeof *first);
-    kin_tables k = {NULL, NULL, 0};
+    kin_tables k = {NULL, NULL, NULL, NULL, 0};
     init_tables t = {NULL, NULL, {0}, 0};
     ps_status rc =
         first != NULL ? PS_OK : ps_error_set(err, PS_ENOMEM, "out of memory for the base cells");

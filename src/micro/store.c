@@ -117,6 +117,8 @@ size_t ps_micro_estimate_bytes(const ps_inputs *in, double scale)
         add_sat(mul_sat(tl, sizeof(int64_t)), (size_t)PS_LANES * PS_MICRO_CHUNK * sizeof(uint32_t));
     size_t bytes = mul_sat(np, PS_MICRO_BYTES_PER_PERSON);
     bytes = add_sat(bytes, mul_sat(np / PS_MICRO_CHUNK + 1, sizeof(int64_t)));
+    /* The alive and disabled bitmaps: one bit each per person. */
+    bytes = add_sat(bytes, mul_sat(np / PS_MICRO_WORD_BITS + 1, 2 * sizeof(uint64_t)));
     bytes = add_sat(bytes, mul_sat(per_thread, (size_t)threads));
     /* Sum, state and probability tables: a few tallies' worth. */
     bytes = add_sat(bytes, mul_sat(tl, 4 * sizeof(int64_t)));
