@@ -40,6 +40,15 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* CPU seconds of the process (all threads): on a shared machine, person-years per CPU
+ * second are steadier than per wall-clock second when other jobs take the cores. */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static double tv_s(struct timeval tv)
 {
     return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
@@ -225,8 +234,9 @@ static size_t ref_year(ref_state *r, uint32_t year, int64_t *tallies, ref_person
 }
 
 /* Person-years per second of the reference kernel over `years` years, overall and in the
- * first and last SPAN_YEARS years (span[0], span[1]). */
-static double ref_run(const ps_inputs *in, double persons, int years, double span[2])
+ * first and last SPAN_YEARS years (span[0], span[1]); per CPU second in *per_cpu. */
+static double ref_run(const ps_inputs *in, double persons, int years, double span[2],
+                      double *per_cpu)
 {
     ref_state r;
     ref_init(&r, in, (size_t)(persons * 1.5) + 1024);
@@ -236,11 +246,12 @@ static double ref_run(const ps_inputs *in, double persons, int years, double spa
     int64_t *tallies = calloc((size_t)T * tally_len, sizeof *tallies);
     ref_person *nb = malloc((size_t)T * nb_cap * sizeof *nb);
     size_t *kept = calloc((size_t)T, sizeof *kept), *born = calloc((size_t)T, sizeof *born);
-    double py = 0.0, t_all = 0.0, py_span[2] = {0.0, 0.0}, t_span[2] = {0.0, 0.0};
+    double py = 0.0, t_all = 0.0, c_all = 0.0, py_span[2] = {0.0, 0.0}, t_span[2] = {0.0, 0.0};
     for (int y = 0; y < years; ++y) {
-        const double t0 = now();
+        const double t0 = now(), c0 = cpu_now();
         const double alive = (double)ref_year(&r, (uint32_t)y + 1, tallies, nb, nb_cap, kept, born);
         const double dt = now() - t0;
+        c_all += cpu_now() - c0;
         py += alive;
         t_all += dt;
         for (int e = 0; e < 2; ++e) {
@@ -258,6 +269,7 @@ static double ref_run(const ps_inputs *in, double persons, int years, double spa
     free(nb);
     free(kept);
     free(born);
+    *per_cpu = py / c_all;
     return py / t_all;
 }
 
@@ -404,19 +416,22 @@ int main(int argc, char **argv)
     if (ps_micro_run_init(&res, &extra, m, "bench", NULL, &err) != PS_OK) {
         die(&err);
     }
-    double py = 0.0, t_run = 0.0, py_span[2] = {0.0, 0.0}, t_span[2] = {0.0, 0.0};
+    double py = 0.0, t_run = 0.0, c_run = 0.0, py_span[2] = {0.0, 0.0}, t_span[2] = {0.0, 0.0},
+           c_span[2] = {0.0, 0.0};
     for (int s = 0; s < years; ++s) {
-        const double alive = (double)ps_micro_alive(m), t2 = now();
+        const double alive = (double)ps_micro_alive(m), t2 = now(), c2 = cpu_now();
         if (ps_micro_step(m, &res, &extra, NULL, &err) != PS_OK) {
             die(&err);
         }
-        const double dt = now() - t2;
+        const double dt = now() - t2, dc = cpu_now() - c2;
         py += alive;
         t_run += dt;
+        c_run += dc;
         for (int e = 0; e < 2; ++e) {
             if (e == 0 ? s < SPAN_YEARS : s >= years - SPAN_YEARS) {
                 py_span[e] += alive;
                 t_span[e] += dt;
+                c_span[e] += dc;
             }
         }
     }
@@ -448,14 +463,19 @@ int main(int argc, char **argv)
         printf("speed over the horizon       years 1-%d %.1f M, years %d-%d %.1f M (ratio %.2f)\n",
                SPAN_YEARS, py_span[0] / t_span[0] / 1e6, years - SPAN_YEARS + 1, years,
                py_span[1] / t_span[1] / 1e6, (py_span[1] / t_span[1]) / (py_span[0] / t_span[0]));
+        printf("per CPU second, horizon      years 1-%d %.1f M, years %d-%d %.1f M (ratio %.2f)\n",
+               SPAN_YEARS, py_span[0] / c_span[0] / 1e6, years - SPAN_YEARS + 1, years,
+               py_span[1] / c_span[1] / 1e6, (py_span[1] / c_span[1]) / (py_span[0] / c_span[0]));
     }
     if (!wpp && regions == 1) {
-        double rspan[2];
-        const double ref = ref_run(&in, persons, years, rspan);
+        double rspan[2], ref_cpu = 0.0;
+        const double ref = ref_run(&in, persons, years, rspan, &ref_cpu);
         printf("reference kernel             %.1f million person-years per second (years 1-%d "
                "%.1f M, last %d %.1f M)\n",
                ref / 1e6, SPAN_YEARS, rspan[0] / 1e6, SPAN_YEARS, rspan[1] / 1e6);
-        printf("ratio to the reference       %.2f\n", speed / ref);
+        printf("ratio to the reference       %.2f (per CPU second: engine %.1f M, reference %.1f M, "
+               "ratio %.2f)\n",
+               speed / ref, py / c_run / 1e6, ref_cpu / 1e6, (py / c_run) / ref_cpu);
     }
     printf("peak RSS                     %.1f MiB = %.1f bytes per stored person, %.1f per base "
            "person\n",

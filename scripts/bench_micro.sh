@@ -46,13 +46,13 @@ echo "== microsimulation: $persons persons, $years years, $regions region(s), $t
 for model in minimal full; do
   echo "-- $model model"
   best_of "$model" "$persons" "$years" "$regions" |
-    grep -E '^(base population|persons stored|run time|speed|reference|ratio|peak RSS|memory estimate)'
+    grep -E '^(base population|persons stored|run time|speed|per CPU|reference|ratio|peak RSS|memory estimate)'
 done
 echo "== minimal model by size ($size_years years, $threads thread(s), best of $repeats)"
 for n in $sizes; do
   best_of minimal "$n" "$size_years" 1 |
-    awk -v n="$n" '/^speed +[0-9]/ { s = $2 } /^reference/ { r = $3 } /^ratio/ { q = $5 }
-      END { printf "%12d persons: %7.1f M person-years/s, reference %7.1f M, ratio %.2f\n", n, s, r, q }'
+    awk -v n="$n" '/^speed +[0-9]/ { s = $2 } /^reference/ { r = $3 } /^ratio/ { q = $5; c = $NF }
+      END { printf "%12d persons: %7.1f M person-years/s, reference %7.1f M, ratio %.2f (per CPU second %s\n", n, s, r, q, c }'
 done
 wpp=${POPSIM_DATA_DIR:-$root/../shared/data/wpp2024}
 if [[ -f $wpp/locations.csv ]]; then
