@@ -7,11 +7,17 @@
  * usage: bench_micro minimal|full [PERSONS] [YEARS] [REGIONS]
  *        bench_micro wpp WPP_DIR LOCATION [SCALE] [YEARS]   (UN WPP inputs, minimal model,
  *        compared with the cohort engine)
- * Prints person-years per second of the run loop (base population excluded), the bytes per
- * stored person and the peak resident memory (getrusage ru_maxrss) per person.
+ * env:   BENCH_HUGE_PAGES=1 sets ps_micro_options.huge_pages (transparent huge pages)
+ * Prints person-years per second of the run loop (base population excluded) overall and in
+ * its first and last five years, the same for a reference kernel run in the same process
+ * (below) and the ratio, the time, CPU split and page faults of building the base
+ * population, the bytes per stored person and the peak resident memory (getrusage
+ * ru_maxrss) per person.
  */
+#include <Random123/philox.h>
 #include <math.h>
 #include <omp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +31,27 @@
 
 #define N_AGES 101
 #define CARE_LEVELS 3
+#define SPAN_YEARS 5 /* years at each end of the run whose speed is compared */
 
 static double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* CPU seconds of the process (all threads): on a shared machine, person-years per CPU
+ * second are steadier than per wall-clock second when other jobs take the cores. */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double tv_s(struct timeval tv)
+{
+    return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
 }
 
 static void die(const ps_error *err)
@@ -98,6 +119,158 @@ static void progress(void *ctx, const ps_micro_progress *p)
     (void)ctx;
     fprintf(stderr, "%s%s", ps_micro_progress_format(buf, sizeof buf, p, tty),
             tty && p->done ? "\n" : "");
+}
+
+/*
+ * Reference kernel: what a plain loop with the minimal model's events costs on this machine,
+ * measured in the same run so that the engine's speed can be stated as a ratio (issue #18).
+ * Records of 12 bytes (the engine's bytes per person) in one array of structures; one
+ * Philox4x32-10 call (Random123's philox4x32, the engine's generator) per person and year:
+ * lane 0 death (q = 1 - exp(-m)), lane 1 a birth to a woman aged 10-54 (ASFR), lane 2 the
+ * child's sex, lane 3 its survival; integer tallies per thread of persons by sex and age,
+ * deaths and births; each thread squeezes the dead out of its block in place and collects
+ * its newborns, then blocks and newborns are joined. Its numbers are not the engine's
+ * (no migration, no half-year timing): only its speed is used.
+ */
+typedef struct ref_person {
+    uint8_t age, ychild, mage, scratch;
+    uint16_t region, flags;
+    uint32_t mother;
+} ref_person;
+
+#define REF_FEMALE 1u
+#define REF_NEWBORN_SHARE 0.2 /* newborn buffer per thread, as a share of its block */
+
+typedef struct ref_state {
+    ref_person *p;
+    size_t n, cap;
+    uint32_t q_thr[PS_SEX_COUNT][N_AGES], b_thr[N_AGES], boy_thr, s0_thr;
+} ref_state;
+
+static uint32_t thr32(double prob)
+{
+    return prob >= 1.0 ? UINT32_MAX : (uint32_t)(prob * 4294967296.0);
+}
+
+static void ref_init(ref_state *r, const ps_inputs *in, size_t cap)
+{
+    r->p = malloc(cap * sizeof *r->p);
+    r->cap = cap;
+    r->n = 0;
+    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+        for (int age = 0; age < N_AGES; ++age) {
+            r->q_thr[sex][age] = thr32(1.0 - exp(-in->mx[ps_inputs_idx(in, 0, 0, sex, age)]));
+            size_t k = (size_t)in->base.count[ps_pop_idx(&in->base, 0, sex, age)];
+            for (size_t i = 0; i < k && r->n < cap; ++i) {
+                r->p[r->n++] = (ref_person){(uint8_t)age, 255, 255, 0, 0,
+                                            (uint16_t)(sex == PS_SEX_FEMALE ? REF_FEMALE : 0u),
+                                            UINT32_MAX};
+            }
+        }
+    }
+    for (int age = 0; age < N_AGES; ++age) {
+        r->b_thr[age] = thr32(in->asfr[ps_inputs_asfr_idx(in, 0, 0, age)]);
+    }
+    r->boy_thr = thr32(1.0 / 2.05);
+    r->s0_thr = thr32(exp(-mx_at(PS_SEX_FEMALE, 0)));
+}
+
+/* One year of the reference kernel; returns the persons alive at its start. */
+static size_t ref_year(ref_state *r, uint32_t year, int64_t *tallies, ref_person *newborns,
+                       size_t nb_cap, size_t *kept, size_t *born)
+{
+    const size_t n = r->n;
+    const int T = omp_get_max_threads();
+    const size_t tally_len = (size_t)PS_SEX_COUNT * N_AGES * 2 + 2;
+#pragma omp parallel num_threads(T)
+    {
+        const int t = omp_get_thread_num();
+        const size_t lo = n * (size_t)t / (size_t)T, hi = n * (size_t)(t + 1) / (size_t)T;
+        int64_t *tal = tallies + (size_t)t * tally_len;
+        ref_person *nb = newborns + (size_t)t * nb_cap;
+        size_t w = lo, k = 0;
+        for (size_t i = lo; i < hi; ++i) {
+            ref_person q = r->p[i];
+            const unsigned sex = q.flags & REF_FEMALE;
+            philox4x32_ctr_t c = {{(uint32_t)i, year, 0, 0}};
+            philox4x32_key_t key = {{20250601u, 0}};
+            philox4x32_ctr_t u = philox4x32_R(10, c, key);
+            const unsigned a = q.age + 1u < N_AGES ? q.age + 1u : N_AGES - 1u;
+            if (u.v[0] < r->q_thr[sex][q.age]) {
+                tal[(size_t)N_AGES * 2 + (size_t)sex * N_AGES + a] += 1; /* deaths */
+                continue;
+            }
+            if (sex == REF_FEMALE && q.age >= 10 && q.age <= 54 && u.v[1] < r->b_thr[q.age]) {
+                const unsigned girl = u.v[2] >= r->boy_thr;
+                tal[(size_t)N_AGES * 4 + girl] += 1; /* births */
+                q.ychild = 0;
+                if (u.v[3] < r->s0_thr && k < nb_cap) {
+                    nb[k++] = (ref_person){0, 255, q.age, 0, q.region, (uint16_t)girl,
+                                           (uint32_t)i};
+                    tal[(size_t)girl * N_AGES] += 1;
+                }
+            }
+            q.age = (uint8_t)a;
+            q.ychild = (uint8_t)(q.ychild < 254 ? q.ychild + 1 : q.ychild);
+            tal[(size_t)sex * N_AGES + a] += 1; /* persons on 1 July */
+            r->p[w++] = q;
+        }
+        kept[t] = w - lo;
+        born[t] = k;
+    }
+    size_t at = 0;
+    for (int t = 0; t < T; ++t) {
+        const size_t lo = n * (size_t)t / (size_t)T;
+        memmove(r->p + at, r->p + lo, kept[t] * sizeof *r->p);
+        at += kept[t];
+    }
+    for (int t = 0; t < T; ++t) {
+        const size_t room = r->cap - at, k = born[t] < room ? born[t] : room;
+        memcpy(r->p + at, newborns + (size_t)t * nb_cap, k * sizeof *r->p);
+        at += k;
+    }
+    r->n = at;
+    return n;
+}
+
+/* Person-years per second of the reference kernel over `years` years, overall and in the
+ * first and last SPAN_YEARS years (span[0], span[1]); per CPU second in *per_cpu. */
+static double ref_run(const ps_inputs *in, double persons, int years, double span[2],
+                      double *per_cpu)
+{
+    ref_state r;
+    ref_init(&r, in, (size_t)(persons * 1.5) + 1024);
+    const int T = omp_get_max_threads();
+    const size_t nb_cap = (size_t)(persons * REF_NEWBORN_SHARE / T) + 1024;
+    const size_t tally_len = (size_t)PS_SEX_COUNT * N_AGES * 2 + 2;
+    int64_t *tallies = calloc((size_t)T * tally_len, sizeof *tallies);
+    ref_person *nb = malloc((size_t)T * nb_cap * sizeof *nb);
+    size_t *kept = calloc((size_t)T, sizeof *kept), *born = calloc((size_t)T, sizeof *born);
+    double py = 0.0, t_all = 0.0, c_all = 0.0, py_span[2] = {0.0, 0.0}, t_span[2] = {0.0, 0.0};
+    for (int y = 0; y < years; ++y) {
+        const double t0 = now(), c0 = cpu_now();
+        const double alive = (double)ref_year(&r, (uint32_t)y + 1, tallies, nb, nb_cap, kept, born);
+        const double dt = now() - t0;
+        c_all += cpu_now() - c0;
+        py += alive;
+        t_all += dt;
+        for (int e = 0; e < 2; ++e) {
+            if (e == 0 ? y < SPAN_YEARS : y >= years - SPAN_YEARS) {
+                py_span[e] += alive;
+                t_span[e] += dt;
+            }
+        }
+    }
+    for (int e = 0; e < 2; ++e) {
+        span[e] = py_span[e] / t_span[e];
+    }
+    free(r.p);
+    free(tallies);
+    free(nb);
+    free(kept);
+    free(born);
+    *per_cpu = py / c_all;
+    return py / t_all;
 }
 
 /* Low-income top-up: second and later births of low-income mothers 10 % more likely. */
@@ -218,6 +391,7 @@ int main(int argc, char **argv)
     o.seed = 20250601;
     o.scale = wpp && argc > 4 ? atof(argv[4]) : 1.0;
     o.progress = progress;
+    o.huge_pages = getenv("BENCH_HUGE_PAGES") != NULL && atoi(getenv("BENCH_HUGE_PAGES")) != 0;
     if (full) {
         o.events = PS_MICRO_ALL;
         o.income_share = shares;
@@ -228,23 +402,40 @@ int main(int argc, char **argv)
         o.enroll_rate = enroll;
     }
     ps_micro *m = NULL;
+    struct rusage ru0, ru1;
+    getrusage(RUSAGE_SELF, &ru0);
     double t0 = now();
     if (ps_micro_new(&m, p, women0, &o, &err) != PS_OK) {
         die(&err);
     }
     double t1 = now();
+    getrusage(RUSAGE_SELF, &ru1);
     const double base_persons = (double)ps_micro_alive(m);
     ps_result res;
     ps_micro_extra extra;
-    double py = 0.0;
-    double t2 = now();
-    if (ps_micro_run(&res, &extra, m, NULL, "bench", NULL, &err) != PS_OK) {
+    if (ps_micro_run_init(&res, &extra, m, "bench", NULL, &err) != PS_OK) {
         die(&err);
     }
-    for (int s = 0; s < years; ++s) { /* simulated persons alive at the start of each step */
-        py += ps_result_total(&res, 2025 + s) / o.scale;
+    double py = 0.0, t_run = 0.0, c_run = 0.0, py_span[2] = {0.0, 0.0}, t_span[2] = {0.0, 0.0},
+           c_span[2] = {0.0, 0.0};
+    for (int s = 0; s < years; ++s) {
+        const double alive = (double)ps_micro_alive(m), t2 = now(), c2 = cpu_now();
+        if (ps_micro_step(m, &res, &extra, NULL, &err) != PS_OK) {
+            die(&err);
+        }
+        const double dt = now() - t2, dc = cpu_now() - c2;
+        py += alive;
+        t_run += dt;
+        c_run += dc;
+        for (int e = 0; e < 2; ++e) {
+            if (e == 0 ? s < SPAN_YEARS : s >= years - SPAN_YEARS) {
+                py_span[e] += alive;
+                t_span[e] += dt;
+                c_span[e] += dc;
+            }
+        }
     }
-    double t3 = now();
+    const double speed = py / t_run;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     const double rss = (double)ru.ru_maxrss * 1024.0;
@@ -253,16 +444,39 @@ int main(int argc, char **argv)
            : wpp ? "minimal (ageing, death, birth) + WPP migration"
                  : "minimal (ageing, death, birth)",
            regions, years, omp_get_max_threads(), o.scale);
+    const double cpu_user = tv_s(ru1.ru_utime) - tv_s(ru0.ru_utime),
+                 cpu_sys = tv_s(ru1.ru_stime) - tv_s(ru0.ru_stime);
     printf("base population              %.0f simulated persons (built in %.2f s)\n", base_persons,
            t1 - t0);
+    printf("base population CPU          user %.2f s, system %.2f s (%.0f %%), %ld minor page "
+           "faults, %.1f ns per person\n",
+           cpu_user, cpu_sys, 100.0 * cpu_sys / fmax(cpu_user + cpu_sys, 1e-9),
+           ru1.ru_minflt - ru0.ru_minflt, 1e9 * (t1 - t0) / base_persons);
     printf("persons stored at the end    %zu (%.0f alive), store capacity %.1f MiB\n",
            ps_micro_stored(m), (double)ps_micro_alive(m),
            (double)ps_micro_store_bytes(m) / 1048576.0);
     printf("bytes per person (arrays)    %d\n", PS_MICRO_BYTES_PER_PERSON);
     printf("person-years simulated       %.4g\n", py);
-    printf("run time                     %.3f s\n", t3 - t2);
-    printf("speed                        %.1f million person-years per second\n",
-           py / (t3 - t2) / 1e6);
+    printf("run time                     %.3f s\n", t_run);
+    printf("speed                        %.1f million person-years per second\n", speed / 1e6);
+    if (years >= 2 * SPAN_YEARS) {
+        printf("speed over the horizon       years 1-%d %.1f M, years %d-%d %.1f M (ratio %.2f)\n",
+               SPAN_YEARS, py_span[0] / t_span[0] / 1e6, years - SPAN_YEARS + 1, years,
+               py_span[1] / t_span[1] / 1e6, (py_span[1] / t_span[1]) / (py_span[0] / t_span[0]));
+        printf("per CPU second, horizon      years 1-%d %.1f M, years %d-%d %.1f M (ratio %.2f)\n",
+               SPAN_YEARS, py_span[0] / c_span[0] / 1e6, years - SPAN_YEARS + 1, years,
+               py_span[1] / c_span[1] / 1e6, (py_span[1] / c_span[1]) / (py_span[0] / c_span[0]));
+    }
+    if (!wpp && regions == 1) {
+        double rspan[2], ref_cpu = 0.0;
+        const double ref = ref_run(&in, persons, years, rspan, &ref_cpu);
+        printf("reference kernel             %.1f million person-years per second (years 1-%d "
+               "%.1f M, last %d %.1f M)\n",
+               ref / 1e6, SPAN_YEARS, rspan[0] / 1e6, SPAN_YEARS, rspan[1] / 1e6);
+        printf("ratio to the reference       %.2f (per CPU second: engine %.1f M, reference %.1f M, "
+               "ratio %.2f)\n",
+               speed / ref, py / c_run / 1e6, ref_cpu / 1e6, (py / c_run) / ref_cpu);
+    }
     printf("peak RSS                     %.1f MiB = %.1f bytes per stored person, %.1f per base "
            "person\n",
            rss / 1048576.0, rss / (double)ps_micro_stored(m), rss / base_persons);

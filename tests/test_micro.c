@@ -459,6 +459,51 @@ static void test_micro__one_two_and_four_threads_give_identical_bits(void **stat
     fixture_release(&f);
 }
 
+/* Huge pages (ps_micro_options.huge_pages) only change how the person arrays are mapped:
+ * the same bits as 4 KiB pages; and after a run whose dead records the passes skip, the
+ * living persons found in the store are exactly those counted. */
+static void test_micro__huge_pages_give_identical_bits_and_skipped_dead_stay_dead(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, 60000 * population_factor(), 8, 1, 1);
+    ps_result res[2];
+    ps_micro_extra x[2];
+    ps_micro_person *s[2];
+    size_t ns[2], alive[2], stored[2];
+    for (int huge = 0; huge < 2; ++huge) {
+        ps_error err;
+        ps_micro_options o = full_options(&f);
+        o.huge_pages = huge;
+        ps_micro *m = NULL;
+        assert_ps_ok(ps_micro_new(&m, f.p, f.women0, &o, &err), &err);
+        assert_ps_ok(ps_micro_run(&res[huge], &x[huge], m, NULL, "t", NULL, &err), &err);
+        assert_ps_ok(ps_micro_sample(&s[huge], &ns[huge], m, 1, 0, 1, &err), &err);
+        alive[huge] = ps_micro_alive(m);
+        stored[huge] = ps_micro_stored(m);
+        ps_micro_free(m);
+    }
+    const size_t yr = (size_t)res[0].n_years * N_REGIONS, cells = yr * 2 * N_AGES;
+    assert_same(res[0].population, res[1].population, cells, "population");
+    assert_same(res[0].births, res[1].births, yr * 2, "births");
+    assert_same(res[0].deaths, res[1].deaths, cells, "deaths");
+    assert_same(x[0].disabled_elderly, x[1].disabled_elderly, yr * 2, "disabled_elderly");
+    assert_int_equal(ns[0], ns[1]);
+    assert_memory_equal(s[0], s[1], ns[0] * sizeof *s[0]);
+    /* Every id sampled alive-only: the living records are the persons counted alive. */
+    assert_int_equal(ns[0], alive[0]);
+    assert_true(stored[0] > alive[0]); /* there are dead records to skip */
+    for (size_t k = 0; k < ns[0]; ++k) {
+        assert_true(s[0][k].alive);
+    }
+    for (int huge = 0; huge < 2; ++huge) {
+        ps_result_release(&res[huge]);
+        ps_micro_extra_release(&x[huge]);
+        free(s[huge]);
+    }
+    fixture_release(&f);
+}
+
 /* Mean of R replicates against the cohort engine; returns the rejections. */
 static int compare_with_ccm(const fixture *f, int R, double mult_all, const char *what)
 {
@@ -865,6 +910,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_micro__philox_batch_equals_random123),
         cmocka_unit_test(test_micro__one_two_and_four_threads_give_identical_bits),
+        cmocka_unit_test(test_micro__huge_pages_give_identical_bits_and_skipped_dead_stay_dead),
         cmocka_unit_test(test_micro__replicate_mean_agrees_with_the_cohort_engine),
         cmocka_unit_test(test_micro__scale_ten_agrees_with_scale_one_in_multiples_of_ten),
         cmocka_unit_test(test_micro__low_income_multiplier_changes_only_low_income_births),

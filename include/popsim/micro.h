@@ -127,6 +127,11 @@ typedef struct ps_micro_options {
     /* Memory the run may use, bytes; 0 = ps_mem_available() ($POPSIM_MEMORY_LIMIT_BYTES or
      * MemAvailable). ps_micro_new refuses a run whose estimate exceeds it. */
     size_t memory_limit;
+    /* 1: ask the kernel for transparent huge pages (madvise MADV_HUGEPAGE) for the person
+     * arrays, where /sys/kernel/mm/transparent_hugepage allows it; 0 (default): 4 KiB pages.
+     * Fewer page faults, but on the project's virtual machine first-touch time rose
+     * 3-6 times (docs/micro.md sec. 7), so it is a measured choice, not a default. */
+    int huge_pages;
 } ps_micro_options;
 
 #define PS_MICRO_OPTIONS_INIT                                                                      \
@@ -135,7 +140,8 @@ typedef struct ps_micro_options {
         .income_share = NULL, .income_mult = NULL, .birth_mult = NULL, .birth_mult_ctx = NULL,     \
         .care_levels = 0, .care_min_age = 60, .care_prev = NULL, .disabled_level = 1,              \
         .enroll_rate = NULL, .working_age_min = 15, .working_age_max = 64, .dependent_age = 18,    \
-        .progress = NULL, .progress_ctx = NULL, .progress_interval_s = 1.0, .memory_limit = 0      \
+        .progress = NULL, .progress_ctx = NULL, .progress_interval_s = 1.0, .memory_limit = 0,     \
+        .huge_pages = 0                                                                           \
     }
 
 /*

@@ -19,6 +19,7 @@
 /* Chunks (or arrival cells) a thread takes at a time: dynamic scheduling balances the
  * young and the old ends of the store; which thread runs a chunk never changes results. */
 #define PS_MICRO_CHUNKS_PER_GRAB 4
+_Static_assert(PS_MICRO_CHUNK % 64 == 0, "a chunk owns whole 64-bit words of the bitmaps");
 
 /* ---- packed flags (uint16 per person) -------------------------------------------------- */
 #define PS_MF_ALIVE 0x0001u
@@ -59,7 +60,8 @@ static inline uint16_t ps_mf_with(unsigned f, unsigned shift, unsigned value)
 #define PS_MS_GIRL 0x2u     /* the child is a girl */
 #define PS_MS_SURVIVED 0x4u /* the child is alive (and has not emigrated) on 1 July */
 #define PS_MS_HALF_BITS 4u
-#define PS_MICRO_WORD_BITS 64 /* persons per word of dis_bits */
+#define PS_MICRO_WORD_BITS 64 /* persons per word of dis_bits and alive_bits */
+#define PS_MICRO_WORD_PAIRS (PS_MICRO_WORD_BITS / 2) /* Philox calls of the STEP stream per word */
 
 /* ---- random streams ---------------------------------------------------------------------
  * Counter (c0, c1, c2, c3) = (person or cell id, step + 1 (0 = initialisation), stream,
@@ -152,6 +154,8 @@ struct ps_micro {
     int64_t *chunk_count; /* [chunk] newborns, for deterministic ids */
     size_t *arr_first;    /* [half][reg][sex][age] + 1: first id of the arrivals of a cell */
     uint64_t *dis_bits;   /* bit id: disabled elderly on the last 1 July (kin), cap / 64 + 1 */
+    uint64_t *alive_bits; /* bit id: alive (= PS_MF_ALIVE of flags), cap / 64 + 1; the passes
+                           * visit the set bits only, so records of the dead cost nothing */
 
     /* Tallies: per thread, their sum, and the state on the last 1 July. */
     ps_tally_layout L;
@@ -206,6 +210,72 @@ static inline size_t ps_mi_par(const ps_micro *m, unsigned reg, unsigned age, un
            income;
 }
 
+/* End of the chunk of persons starting at id lo. */
+static inline size_t ps_micro__chunk_end(const ps_micro *m, size_t lo)
+{
+    return lo + PS_MICRO_CHUNK < m->n ? lo + PS_MICRO_CHUNK : m->n;
+}
+
+/* Mark person id alive in alive_bits; atomic, for passes in which two threads may write
+ * persons of the same 64-bit word (arrivals, newborns). */
+static inline void ps_micro__set_alive(const ps_micro *m, size_t id)
+{
+    uint64_t *word = &m->alive_bits[id / PS_MICRO_WORD_BITS];
+    const uint64_t bit = (uint64_t)1 << (id % PS_MICRO_WORD_BITS);
+#pragma omp atomic update
+    *word |= bit;
+}
+
+/* Index of the lowest set bit of a non-zero word. */
+static inline unsigned ps_micro__lowest_bit(uint64_t w)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_ctzll(w);
+#else
+    unsigned k = 0;
+    while (!((w >> k) & 1u)) {
+        ++k;
+    }
+    return k;
+#endif
+}
+
+/* Count person i (flags f, region r, age a) in the 1 July state tallies, and note the
+ * disabled elderly for the kin passes. */
+static inline void ps_micro__tally_person(const ps_micro *m, int64_t *t, size_t i, unsigned f,
+                                          unsigned r, unsigned a)
+{
+    const unsigned sex = ps_mf_sex(f), inc = ps_mf_income(f);
+    t[m->L.pop + ps_mi_cell(m, r, sex, a)] += 1;
+    if (sex == PS_SEX_FEMALE) {
+        t[m->L.par + ps_mi_par(m, r, a, ps_mf_parity(f), inc)] += 1;
+    }
+    if (a < PS_MICRO_CHILDCARE_AGES) {
+        t[m->L.u3 + (size_t)r * PS_INCOME_COUNT + inc] += 1;
+        t[m->L.u3e + (size_t)r * PS_INCOME_COUNT + inc] += (f & PS_MF_ENROLLED) ? 1 : 0;
+    }
+    if (a >= (unsigned)m->opt.care_min_age) {
+        t[m->L.care + ((size_t)r * PS_MICRO_CARE_STATES + ps_mf_care(f)) * (size_t)m->n_ages + a] +=
+            1;
+        if (ps_mf_care(f) >= (unsigned)m->opt.disabled_level && (m->opt.events & PS_MICRO_KIN)) {
+            uint64_t *word = &m->dis_bits[i / PS_MICRO_WORD_BITS];
+            const uint64_t bit = (uint64_t)1 << (i % PS_MICRO_WORD_BITS);
+#pragma omp atomic update
+            *word |= bit;
+        }
+    }
+}
+
+/* Income class of a person of region reg drawn from the shares with uniform u. */
+static inline unsigned ps_micro__income_draw(const ps_micro *m, unsigned reg, uint32_t u)
+{
+    if (m->opt.income_share == NULL) {
+        return PS_INCOME_OTHER;
+    }
+    const uint64_t *t = &m->inc_thr[(size_t)reg * 2];
+    return u < t[0] ? PS_INCOME_LOW : u < t[1] ? PS_INCOME_SUBSISTENCE : PS_INCOME_OTHER;
+}
+
 /* store.c */
 ps_status ps_micro__store_alloc(ps_micro *m, size_t cap, ps_error *err);
 ps_status ps_micro__store_reserve(ps_micro *m, size_t need, ps_error *err);
@@ -218,7 +288,6 @@ ps_status ps_micro__populate(ps_micro *m, const double *women0, ps_error *err);
 void ps_micro__care_interval(const ps_micro *m, int year_index, int age,
                              uint64_t lo[PS_MICRO_CARE_STATES], uint64_t w[PS_MICRO_CARE_STATES]);
 unsigned ps_micro__care_draw(const ps_micro *m, int year_index, int age, uint32_t u);
-unsigned ps_micro__income_draw(const ps_micro *m, unsigned reg, uint32_t u);
 unsigned ps_micro__parity_draw(const double shares[PS_PARITY_COUNT], uint32_t u);
 
 /* rates.c */
@@ -240,7 +309,6 @@ void ps_micro__parity_shares(double sh[PS_PARITY_COUNT], const ps_micro *m, cons
 
 /* step.c */
 ps_status ps_micro__step(ps_micro *m, ps_error *err);
-void ps_micro__tally_state(ps_micro *m);
 void ps_micro__kin(ps_micro *m);
 void ps_micro__kin_reset(ps_micro *m);
 

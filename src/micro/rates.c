@@ -56,15 +56,6 @@ unsigned ps_micro__care_draw(const ps_micro *m, int y, int age, uint32_t u)
     return state;
 }
 
-unsigned ps_micro__income_draw(const ps_micro *m, unsigned reg, uint32_t u)
-{
-    if (m->opt.income_share == NULL) {
-        return PS_INCOME_OTHER;
-    }
-    const uint64_t *t = &m->inc_thr[(size_t)reg * 2];
-    return u < t[0] ? PS_INCOME_LOW : u < t[1] ? PS_INCOME_SUBSISTENCE : PS_INCOME_OTHER;
-}
-
 /* Parity drawn from shares[0..3] (summing to 1; parity 0 if they are all 0). */
 unsigned ps_micro__parity_draw(const double shares[PS_PARITY_COUNT], uint32_t u)
 {

@@ -37,11 +37,6 @@ static void for_chunks(const ps_micro *m, size_t n, chunk_fn fn)
     }
 }
 
-static size_t chunk_end(const ps_micro *m, size_t lo)
-{
-    return lo + PS_MICRO_CHUNK < m->n ? lo + PS_MICRO_CHUNK : m->n;
-}
-
 static uint32_t counter_step(const ps_micro *m)
 {
     return (uint32_t)m->step + 1; /* 0 is the initialisation */
@@ -65,8 +60,8 @@ static void person_view(ps_micro_person *v, const ps_micro *m, size_t i, unsigne
 
 /* Threshold of a birth to woman i (flags f, aged `age`, region r) from table thr / prob:
  * the table's, or with the per-person hook its probability times the hook's multiplier. */
-static uint64_t birth_thr(const ps_micro *m, const uint64_t *thr, const double *prob, size_t i,
-                          unsigned f, unsigned age, unsigned r)
+static inline uint64_t birth_thr(const ps_micro *m, const uint64_t *thr, const double *prob,
+                                 size_t i, unsigned f, unsigned age, unsigned r)
 {
     const size_t at = ps_mi_par(m, r, age, ps_mf_parity(f), ps_mf_income(f));
     if (m->opt.birth_mult == NULL || !(prob[at] > 0.0)) {
@@ -82,7 +77,7 @@ static uint64_t birth_thr(const ps_micro *m, const uint64_t *thr, const double *
 
 /* (t1 t2) / 2^32 for thresholds t1, t2 <= 2^32: the joint threshold of two events drawn from
  * one uniform (the second from the position inside the first's interval). */
-static uint64_t thr_product(uint64_t t1, uint64_t t2)
+static inline uint64_t thr_product(uint64_t t1, uint64_t t2)
 {
     return t2 >= ((uint64_t)1 << 32) ? t1 : (t1 * t2) >> 32;
 }
@@ -117,31 +112,6 @@ static int give_birth(const ps_micro *m, int64_t *t, size_t i, unsigned *f, unsi
     return 1;
 }
 
-/* Count person i (flags f, region r, age a) in the 1 July state tallies, and note the
- * disabled elderly for the kin passes. */
-static void tally_state(const ps_micro *m, int64_t *t, size_t i, unsigned f, unsigned r, unsigned a)
-{
-    const unsigned sex = ps_mf_sex(f), inc = ps_mf_income(f);
-    t[m->L.pop + ps_mi_cell(m, r, sex, a)] += 1;
-    if (sex == PS_SEX_FEMALE) {
-        t[m->L.par + ps_mi_par(m, r, a, ps_mf_parity(f), inc)] += 1;
-    }
-    if (a < PS_MICRO_CHILDCARE_AGES) {
-        t[m->L.u3 + (size_t)r * PS_INCOME_COUNT + inc] += 1;
-        t[m->L.u3e + (size_t)r * PS_INCOME_COUNT + inc] += (f & PS_MF_ENROLLED) ? 1 : 0;
-    }
-    if (a >= (unsigned)m->opt.care_min_age) {
-        t[m->L.care + ((size_t)r * PS_MICRO_CARE_STATES + ps_mf_care(f)) * (size_t)m->n_ages + a] +=
-            1;
-        if (ps_mf_care(f) >= (unsigned)m->opt.disabled_level && (m->opt.events & PS_MICRO_KIN)) {
-            uint64_t *word = &m->dis_bits[i / PS_MICRO_WORD_BITS];
-            const uint64_t bit = (uint64_t)1 << (i % PS_MICRO_WORD_BITS);
-#pragma omp atomic update
-            *word |= bit;
-        }
-    }
-}
-
 /* New care state of a person in `state` aged x on 1 July t and a on 1 July t+1: the
  * position in the old state's slice of the prevalence CDF, mapped onto the new CDF. */
 static unsigned care_next(const ps_micro *m, unsigned state, unsigned x, unsigned a, uint32_t u)
@@ -157,20 +127,20 @@ static unsigned care_next(const ps_micro *m, unsigned state, unsigned x, unsigne
 }
 
 /*
- * Random numbers of a chunk: one Philox call per pair of persons (ids 2p, 2p+1), two lanes
- * each. Person j of the chunk reads lane A at lanes_of(..)[0] and lane B at [np].
+ * Random numbers of a word of 64 persons (ids base .. base + 63, base a multiple of 64): one
+ * Philox call per pair (ids 2p, 2p+1), two lanes each, as one vectorised batch of 32 calls.
+ * Person j of the word reads lane A at lanes_of(..)[0] and lane B at [PS_MICRO_WORD_PAIRS].
+ * Words without a living person draw nothing.
  */
-static const uint32_t *lanes_of(const uint32_t *rbuf, size_t np, size_t j)
+static const uint32_t *lanes_of(const uint32_t *rbuf, unsigned j)
 {
-    return rbuf + (j & 1u) * 2u * np + j / 2u;
+    return rbuf + (j & 1u) * 2u * PS_MICRO_WORD_PAIRS + j / 2u;
 }
 
-static size_t draw_pairs(const ps_micro *m, ps_micro_ws *ws, size_t lo, size_t cnt,
-                         ps_stream stream)
+static void draw_word(const ps_micro *m, ps_micro_ws *ws, size_t base)
 {
-    const size_t np = (cnt + 1) / 2;
-    ps_micro__philox_batch(ws->rbuf, np, (uint32_t)(lo / 2), counter_step(m), stream, 0, m->key);
-    return np;
+    ps_micro__philox_batch(ws->rbuf, PS_MICRO_WORD_PAIRS, (uint32_t)(base / 2), counter_step(m),
+                           PS_STREAM_STEP, 0, m->key);
 }
 
 /* Care uniform of a woman whose lane B served a birth (only when care_min_age - 1 is a
@@ -215,61 +185,76 @@ static int64_t births_of(const ps_micro *m, int64_t *t, size_t i, unsigned *f, u
 }
 
 /*
- * The step of one person aged x on 1 July t, ending at a = min(x + 1, open age). Lane A
- * decides emigration at the start (u < e) or at the end (u < cut), death (u >= stay) or
- * staying; lane B the births of both halves (women of fertile age; a woman who emigrates or
- * dies has only the first), the care transition (ages >= care_min_age - 1) or enrollment
- * (ages 0-2 on 1 July t+1).
+ * The step of person i, alive and aged x on 1 July t, ending at a = min(x + 1, open age).
+ * Lane A decides emigration at the start (u < e) or at the end (u < cut), death (u >= stay)
+ * or staying; lane B the births of both halves (women of fertile age; a woman who emigrates
+ * or dies has only the first), the care transition (ages >= care_min_age - 1) or enrollment
+ * (ages 0-2 on 1 July t+1). Adds the newborn records needed to *records; returns 1 if the
+ * person is still there on 1 July t+1.
  */
-static void main_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
+static int person_step(const ps_micro *m, int64_t *t, size_t i, uint32_t uA, uint32_t uB,
+                       int64_t *records)
 {
-    const size_t lo = c * PS_MICRO_CHUNK, cnt = chunk_end(m, lo) - lo;
     const unsigned w = (unsigned)m->n_ages - 1, flo = (unsigned)m->fert_lo,
                    fhi = (unsigned)m->fert_hi, care_min = (unsigned)m->opt.care_min_age;
-    const int care = (m->opt.events & PS_MICRO_CARE) != 0;
-    const int childcare = (m->opt.events & PS_MICRO_CHILDCARE) != 0;
-    int64_t *t = ws->tally, records = 0;
-    const size_t np = draw_pairs(m, ws, lo, cnt, PS_STREAM_STEP);
-    for (size_t j = 0; j < cnt; ++j) {
-        const size_t i = lo + j;
-        unsigned f = m->flags[i];
-        if (!(f & PS_MF_ALIVE)) {
-            continue;
-        }
-        const uint32_t *u = lanes_of(ws->rbuf, np, j);
-        const uint32_t uA = u[0], uB = u[np];
-        const unsigned x = m->age[i], r = m->region[i], sex = ps_mf_sex(f);
-        const unsigned a = x < w ? x + 1 : w;
-        const size_t cx = ps_mi_cell(m, r, sex, x), ca = ps_mi_cell(m, r, sex, a);
-        const int stays = uA >= m->cut_thr[cx] && uA < m->stay_thr[cx];
-        unsigned yc = m->ychild[i];
-        yc += yc < PS_MICRO_AGE_SATURATE ? 1u : 0u;
-        const int fertile = sex == PS_SEX_FEMALE && a >= flo && x <= fhi;
-        if (fertile) {
-            records += births_of(m, t, i, &f, x, a, r, stays, uB, &yc);
-        }
-        m->ychild[i] = (uint8_t)yc;
-        if (!stays) {
-            m->flags[i] = (uint16_t)(f & ~PS_MF_ALIVE);
-            if (uA < m->cut_thr[cx]) {
-                t[m->L.mig + ca] -= 1; /* emigrated at the start or the end */
-            } else {
-                t[m->L.deaths + ca] += 1;
-            }
-            continue;
-        }
-        if (care && a >= care_min) {
-            const uint32_t uc = care_uniform(m, i, fertile, uB);
-            f = ps_mf_with(f, PS_MF_CARE_SHIFT, care_next(m, ps_mf_care(f), x, a, uc));
-        }
-        if (a < PS_MICRO_CHILDCARE_AGES) {
-            f = childcare && uB < m->enr_thr[a] ? (f | PS_MF_ENROLLED) : (f & ~PS_MF_ENROLLED);
+    unsigned f = m->flags[i];
+    const unsigned x = m->age[i], r = m->region[i], sex = ps_mf_sex(f);
+    const unsigned a = x < w ? x + 1 : w;
+    const size_t cx = ps_mi_cell(m, r, sex, x), ca = ps_mi_cell(m, r, sex, a);
+    const int stays = uA >= m->cut_thr[cx] && uA < m->stay_thr[cx];
+    unsigned yc = m->ychild[i];
+    yc += yc < PS_MICRO_AGE_SATURATE ? 1u : 0u;
+    const int fertile = sex == PS_SEX_FEMALE && a >= flo && x <= fhi;
+    if (fertile) {
+        *records += births_of(m, t, i, &f, x, a, r, stays, uB, &yc);
+    }
+    m->ychild[i] = (uint8_t)yc;
+    if (!stays) {
+        m->flags[i] = (uint16_t)(f & ~PS_MF_ALIVE);
+        if (uA < m->cut_thr[cx]) {
+            t[m->L.mig + ca] -= 1; /* emigrated at the start or the end */
         } else {
-            f &= ~PS_MF_ENROLLED;
+            t[m->L.deaths + ca] += 1;
         }
-        m->flags[i] = (uint16_t)f;
-        m->age[i] = (uint8_t)a;
-        tally_state(m, t, i, f, r, a);
+        return 0;
+    }
+    if ((m->opt.events & PS_MICRO_CARE) && a >= care_min) {
+        const uint32_t uc = care_uniform(m, i, fertile, uB);
+        f = ps_mf_with(f, PS_MF_CARE_SHIFT, care_next(m, ps_mf_care(f), x, a, uc));
+    }
+    if (a < PS_MICRO_CHILDCARE_AGES) {
+        f = (m->opt.events & PS_MICRO_CHILDCARE) && uB < m->enr_thr[a] ? (f | PS_MF_ENROLLED)
+                                                                       : (f & ~PS_MF_ENROLLED);
+    } else {
+        f &= ~PS_MF_ENROLLED;
+    }
+    m->flags[i] = (uint16_t)f;
+    m->age[i] = (uint8_t)a;
+    ps_micro__tally_person(m, t, i, f, r, a);
+    return 1;
+}
+
+/* The main pass over one chunk: the living persons of each word of alive_bits (the chunk
+ * owns its words, PS_MICRO_CHUNK being a multiple of 64), in id order. */
+static void main_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
+{
+    const size_t lo = c * PS_MICRO_CHUNK, hi = ps_micro__chunk_end(m, lo);
+    int64_t records = 0;
+    for (size_t wd = lo / PS_MICRO_WORD_BITS; wd * PS_MICRO_WORD_BITS < hi; ++wd) {
+        const size_t base = wd * PS_MICRO_WORD_BITS;
+        uint64_t bits = m->alive_bits[wd], gone = 0;
+        if (bits == 0) {
+            continue;
+        }
+        draw_word(m, ws, base);
+        for (; bits != 0; bits &= bits - 1) {
+            const unsigned j = ps_micro__lowest_bit(bits);
+            const uint32_t *u = lanes_of(ws->rbuf, j);
+            if (!person_step(m, ws->tally, base + j, u[0], u[PS_MICRO_WORD_PAIRS], &records)) {
+                gone |= (uint64_t)1 << j;
+            }
+        }
+        m->alive_bits[wd] &= ~gone;
     }
     m->chunk_count[c] = records;
 }
@@ -363,7 +348,8 @@ static int make_arrival(const ps_micro *m, int64_t *t, size_t id, unsigned h, si
             m->ychild[id] = 0;
         }
         f |= PS_MF_ALIVE;
-        tally_state(m, t, id, f, r, a);
+        ps_micro__tally_person(m, t, id, f, r, a);
+        ps_micro__set_alive(m, id);
     }
     m->flags[id] = (uint16_t)f;
     return records;
@@ -409,9 +395,12 @@ static ps_status arrivals(ps_micro *m, ps_error *err)
 
 static void newborn_write_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
 {
-    const size_t lo = c * PS_MICRO_CHUNK, hi = chunk_end(m, lo);
+    const size_t lo = c * PS_MICRO_CHUNK, hi = ps_micro__chunk_end(m, lo);
     const int childcare = (m->opt.events & PS_MICRO_CHILDCARE) != 0;
     size_t id = m->n + (size_t)m->chunk_count[c];
+    if (m->chunk_count[c + 1] == m->chunk_count[c]) {
+        return; /* no newborn records from this chunk's mothers */
+    }
     for (size_t i = lo; i < hi; ++i) {
         const unsigned sc = m->scratch[i];
         if (sc == 0) {
@@ -438,7 +427,8 @@ static void newborn_write_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
             m->region[id] = (uint16_t)r;
             m->flags[id] = (uint16_t)f;
             m->mother[id] = (uint32_t)i;
-            tally_state(m, ws->tally, id, f, r, 0);
+            ps_micro__tally_person(m, ws->tally, id, f, r, 0);
+            ps_micro__set_alive(m, id);
             ++id;
         }
     }
@@ -454,6 +444,7 @@ static ps_status newborns(ps_micro *m, ps_error *err)
         m->chunk_count[c] = total;
         total += k;
     }
+    m->chunk_count[n_chunks] = total; /* so that chunk c has count[c + 1] - count[c] records */
     ps_status rc = ps_micro__store_reserve(m, m->n + (size_t)total, err);
     if (rc != PS_OK) {
         return rc;
@@ -470,46 +461,36 @@ static ps_status newborns(ps_micro *m, ps_error *err)
 static void kin_mark_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
 {
     (void)ws;
-    const size_t lo = c * PS_MICRO_CHUNK, hi = chunk_end(m, lo);
+    const size_t lo = c * PS_MICRO_CHUNK, hi = ps_micro__chunk_end(m, lo);
     const unsigned wmin = (unsigned)m->opt.working_age_min, wmax = (unsigned)m->opt.working_age_max,
                    old = (unsigned)m->opt.care_min_age;
-    for (size_t i = lo; i < hi; ++i) {
-        const unsigned a = m->age[i], mo_age = m->mage[i];
-        if (!(m->flags[i] & PS_MF_ALIVE) || a < wmin || a > wmax || mo_age == PS_MICRO_AGE_NONE ||
-            a + mo_age < old || m->mother[i] == PS_MICRO_NO_MOTHER) {
-            continue;
-        }
-        const uint32_t mo = m->mother[i];
-        const uint64_t word = m->dis_bits[mo / PS_MICRO_WORD_BITS];
-        if ((word >> (mo % PS_MICRO_WORD_BITS)) & 1u && m->region[mo] == m->region[i]) {
-            uint8_t *mark = &m->scratch[mo];
+    for (size_t wd = lo / PS_MICRO_WORD_BITS; wd * PS_MICRO_WORD_BITS < hi; ++wd) {
+        for (uint64_t bits = m->alive_bits[wd]; bits != 0; bits &= bits - 1) {
+            const size_t i = wd * PS_MICRO_WORD_BITS + ps_micro__lowest_bit(bits);
+            const unsigned a = m->age[i], mo_age = m->mage[i];
+            if (a < wmin || a > wmax || mo_age == PS_MICRO_AGE_NONE || a + mo_age < old ||
+                m->mother[i] == PS_MICRO_NO_MOTHER) {
+                continue;
+            }
+            const uint32_t mo = m->mother[i];
+            const uint64_t word = m->dis_bits[mo / PS_MICRO_WORD_BITS];
+            if ((word >> (mo % PS_MICRO_WORD_BITS)) & 1u && m->region[mo] == m->region[i]) {
+                uint8_t *mark = &m->scratch[mo];
 #pragma omp atomic write
-            *mark = 1;
+                *mark = 1;
+            }
         }
     }
-}
-
-/* Index of the lowest set bit of a non-zero word. */
-static unsigned lowest_bit(uint64_t w)
-{
-#if defined(__GNUC__) || defined(__clang__)
-    return (unsigned)__builtin_ctzll(w);
-#else
-    unsigned k = 0;
-    while (!((w >> k) & 1u)) {
-        ++k;
-    }
-    return k;
-#endif
 }
 
 /* Count the disabled elderly of a chunk by whether they were marked; clear the marks. */
 static void kin_count_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
 {
-    const size_t per = PS_MICRO_CHUNK / PS_MICRO_WORD_BITS, end = chunk_end(m, c * PS_MICRO_CHUNK);
+    const size_t per = PS_MICRO_CHUNK / PS_MICRO_WORD_BITS;
+    const size_t end = ps_micro__chunk_end(m, c * PS_MICRO_CHUNK);
     for (size_t wd = c * per; wd < (c + 1) * per && wd * PS_MICRO_WORD_BITS < end; ++wd) {
         for (uint64_t bits = m->dis_bits[wd]; bits != 0; bits &= bits - 1) {
-            const size_t i = wd * PS_MICRO_WORD_BITS + lowest_bit(bits);
+            const size_t i = wd * PS_MICRO_WORD_BITS + ps_micro__lowest_bit(bits);
             ws->tally[m->L.dis + (size_t)m->region[i] * 2 + (m->scratch[i] != 0)] += 1;
             m->scratch[i] = 0;
         }
@@ -546,24 +527,6 @@ void ps_micro__parity_shares(double sh[PS_PARITY_COUNT], const ps_micro *m, cons
     for (unsigned k = 0; k < PS_PARITY_COUNT; ++k) {
         sh[k] = total > 0.0 ? sh[k] / total : 0.0;
     }
-}
-
-/* ---- the 1 July state of the base population ------------------------------------------ */
-
-static void state_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
-{
-    const size_t lo = c * PS_MICRO_CHUNK, hi = chunk_end(m, lo);
-    for (size_t i = lo; i < hi; ++i) {
-        const unsigned f = m->flags[i];
-        if (f & PS_MF_ALIVE) {
-            tally_state(m, ws->tally, i, f, m->region[i], m->age[i]);
-        }
-    }
-}
-
-void ps_micro__tally_state(ps_micro *m)
-{
-    for_chunks(m, m->n, state_chunk);
 }
 
 /* ---- the step ------------------------------------------------------------------------- */

@@ -8,10 +8,12 @@
  * Should policy multipliers push births beyond it, the arrays grow geometrically between
  * the passes of a step, never inside one.
  */
+#define _GNU_SOURCE /* mremap, MAP_ANONYMOUS, MADV_HUGEPAGE (Linux) */
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "micro/micro_int.h"
 #include "popsim/memory.h"
@@ -115,6 +117,8 @@ size_t ps_micro_estimate_bytes(const ps_inputs *in, double scale)
         add_sat(mul_sat(tl, sizeof(int64_t)), (size_t)PS_LANES * PS_MICRO_CHUNK * sizeof(uint32_t));
     size_t bytes = mul_sat(np, PS_MICRO_BYTES_PER_PERSON);
     bytes = add_sat(bytes, mul_sat(np / PS_MICRO_CHUNK + 1, sizeof(int64_t)));
+    /* The alive and disabled bitmaps: one bit each per person. */
+    bytes = add_sat(bytes, mul_sat(np / PS_MICRO_WORD_BITS + 1, 2 * sizeof(uint64_t)));
     bytes = add_sat(bytes, mul_sat(per_thread, (size_t)threads));
     /* Sum, state and probability tables: a few tallies' worth. */
     bytes = add_sat(bytes, mul_sat(tl, 4 * sizeof(int64_t)));
@@ -130,50 +134,93 @@ size_t ps_micro_estimate_bytes(const ps_inputs *in, double scale)
     return add_sat(bytes, mul_sat(extra, sizeof(double)));
 }
 
-/* realloc keeping the old block on failure; 0 on success. */
-static int grow_u8(uint8_t **p, size_t cap)
+/*
+ * Person arrays are anonymous mappings, not malloc blocks: they grow in place or move with
+ * mremap (no copy through user space) and start zeroed. With opt.huge_pages they ask for
+ * transparent huge pages (madvise MADV_HUGEPAGE, honoured where
+ * /sys/kernel/mm/transparent_hugepage allows it): 512 times fewer page faults, but on the
+ * project's virtual machine the first touch of huge pages took 3-6 times the system time of
+ * 4 KiB pages (docs/micro.md sec. 7), so it is off by default.
+ */
+static void advise_huge(void *p, size_t bytes, int huge)
 {
-    uint8_t *q = realloc(*p, cap * sizeof *q);
-    if (q != NULL) {
-        *p = q;
+#ifdef MADV_HUGEPAGE
+    if (huge && p != NULL && bytes > 0) {
+        (void)madvise(p, bytes, MADV_HUGEPAGE); /* a hint: refusal costs speed only */
     }
-    return q == NULL;
+#else
+    (void)p;
+    (void)bytes;
+    (void)huge;
+#endif
 }
-static int grow_u16(uint16_t **p, size_t cap)
+
+/* Resize the mapping *p from `old` to `bytes` bytes (old = 0: new mapping); 0 on success,
+ * keeping the old mapping on failure. */
+static int grow_map(void **p, size_t old, size_t bytes, int huge)
 {
-    uint16_t *q = realloc(*p, cap * sizeof *q);
-    if (q != NULL) {
-        *p = q;
+    void *q = *p == NULL ? mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                                -1, 0)
+                         : mremap(*p, old, bytes, MREMAP_MAYMOVE);
+    if (q == MAP_FAILED) {
+        return 1;
     }
-    return q == NULL;
+    advise_huge(q, bytes, huge);
+    *p = q;
+    return 0;
 }
-static int grow_u32(uint32_t **p, size_t cap)
+
+static void free_map(void *p, size_t bytes)
 {
-    uint32_t *q = realloc(*p, cap * sizeof *q);
-    if (q != NULL) {
-        *p = q;
+    if (p != NULL) {
+        munmap(p, bytes);
     }
-    return q == NULL;
+}
+
+/* The person arrays of the store in one table, so that growing and freeing them is one
+ * loop: (field, bytes per person). */
+typedef struct store_array {
+    void **field;
+    size_t width;
+} store_array;
+
+enum { PS_STORE_ARRAYS = 7 };
+
+static void store_arrays(store_array a[PS_STORE_ARRAYS], ps_micro *m)
+{
+    a[0] = (store_array){(void **)&m->age, sizeof *m->age};
+    a[1] = (store_array){(void **)&m->ychild, sizeof *m->ychild};
+    a[2] = (store_array){(void **)&m->mage, sizeof *m->mage};
+    a[3] = (store_array){(void **)&m->scratch, sizeof *m->scratch};
+    a[4] = (store_array){(void **)&m->region, sizeof *m->region};
+    a[5] = (store_array){(void **)&m->flags, sizeof *m->flags};
+    a[6] = (store_array){(void **)&m->mother, sizeof *m->mother};
+}
+
+static size_t words_of(size_t cap)
+{
+    return cap / PS_MICRO_WORD_BITS + 1;
 }
 
 static ps_status grow_arrays(ps_micro *m, size_t cap, ps_error *err)
 {
-    int failed = grow_u8(&m->age, cap) + grow_u8(&m->ychild, cap) + grow_u8(&m->mage, cap) +
-                 grow_u8(&m->scratch, cap) + grow_u16(&m->region, cap) + grow_u16(&m->flags, cap) +
-                 grow_u32(&m->mother, cap);
-    const size_t words_old = m->cap / PS_MICRO_WORD_BITS + 1, words = cap / PS_MICRO_WORD_BITS + 1;
-    uint64_t *bits = realloc(m->dis_bits, words * sizeof *bits);
-    if (bits != NULL) {
-        memset(bits + (m->dis_bits != NULL ? words_old : 0), 0,
-               (words - (m->dis_bits != NULL ? words_old : 0)) * sizeof *bits);
-        m->dis_bits = bits;
+    store_array a[PS_STORE_ARRAYS];
+    store_arrays(a, m);
+    int failed = 0;
+    for (int k = 0; k < PS_STORE_ARRAYS; ++k) {
+        failed += grow_map(a[k].field, m->cap * a[k].width, cap * a[k].width, m->opt.huge_pages);
     }
-    failed += bits == NULL;
-    size_t chunks = cap / PS_MICRO_CHUNK + 1;
+    /* New mappings and the grown part of a remapped one are zero, as the bitmaps need. */
+    const size_t word_bytes = sizeof *m->dis_bits;
+    const size_t old_words = m->dis_bits != NULL ? words_of(m->cap) : 0;
+    failed += grow_map((void **)&m->dis_bits, old_words * word_bytes, words_of(cap) * word_bytes,
+                       m->opt.huge_pages);
+    failed += grow_map((void **)&m->alive_bits, old_words * word_bytes,
+                       words_of(cap) * word_bytes, m->opt.huge_pages);
+    size_t chunks = cap / PS_MICRO_CHUNK + 2; /* and the total after the last */
     int64_t *cc = realloc(m->chunk_count, chunks * sizeof *cc);
     if (cc != NULL) {
         m->chunk_count = cc;
-        m->n_chunk_cap = chunks;
     }
     if (failed || cc == NULL) {
         return ps_error_set(err, PS_ENOMEM,
@@ -181,6 +228,7 @@ static ps_status grow_arrays(ps_micro *m, size_t cap, ps_error *err)
                             "(%d bytes each)",
                             cap, PS_MICRO_BYTES_PER_PERSON);
     }
+    m->n_chunk_cap = chunks;
     m->cap = cap;
     return PS_OK;
 }
@@ -252,14 +300,13 @@ ps_status ps_micro__store_reserve(ps_micro *m, size_t need, ps_error *err)
 
 void ps_micro__store_free(ps_micro *m)
 {
-    free(m->age);
-    free(m->ychild);
-    free(m->mage);
-    free(m->scratch);
-    free(m->region);
-    free(m->flags);
-    free(m->mother);
-    free(m->dis_bits);
+    store_array a[PS_STORE_ARRAYS];
+    store_arrays(a, m);
+    for (int k = 0; k < PS_STORE_ARRAYS; ++k) {
+        free_map(*a[k].field, m->cap * a[k].width);
+    }
+    free_map(m->dis_bits, words_of(m->cap) * sizeof *m->dis_bits);
+    free_map(m->alive_bits, words_of(m->cap) * sizeof *m->alive_bits);
     free(m->chunk_count);
     for (int t = 0; m->ws != NULL && t < m->n_threads; ++t) {
         free(m->ws[t].tally);
