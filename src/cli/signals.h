@@ -12,8 +12,9 @@
 
 /*
  * Catch SIGINT and SIGTERM: the handler only records the signal; the run checks
- * cli_interrupted() between phases and the HDF5 writer checks the same flag between
- * objects and before its final rename (ps_h5_set_cancel). A signal that the parent left
+ * cli_interrupted() between phases, input reads look at the same flag while they wait for
+ * data (ps_io_set_cancel), and the HDF5 writer between objects and before its final rename
+ * (ps_h5_set_cancel). A signal that the parent left
  * ignored (SIGINT for a background job of a shell without job control, nohup) stays
  * ignored, as POSIX programs are expected to do.
  */

@@ -663,6 +663,7 @@ static void cache_write(const ps_wpp_location *loc, const char *cache_dir,
     memcpy(e->digest, hex, WPP_DIGEST_HEX);
     cache_path(path, sizeof path, cache_dir, h->code);
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    unlink(tmp); /* a dead process's leftover under our pid: a file or a link, never followed */
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd >= 0) {
         size_t done = 0;
