@@ -545,8 +545,8 @@ static int source_id(wpp_source_id *id, const char *dir, const char *name)
     char path[PATH_MAX];
     struct stat st;
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    if (stat(path, &st) != 0) {
-        return -1;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        return -1; /* a FIFO or device has no identity to key on: no cache */
     }
     id->dev = (long long)st.st_dev;
     id->ino = (long long)st.st_ino;
