@@ -46,7 +46,11 @@ struct ps_csv {
     char *line;         /* current line, NUL-terminated */
     size_t line_cap;
     long line_no;
+    long lines_done;    /* lines handed out whole so far */
 };
+
+/* RFC 1952, sec. 2.3.1: every gzip member starts with ID1 = 0x1f, ID2 = 0x8b. */
+static const unsigned char gzip_magic[2] = { 0x1f, 0x8b };
 
 static ps_status open_error(ps_error *err, const char *path, int why)
 {
@@ -62,7 +66,7 @@ static int corrupt(ps_csv *c, ps_error *err, const char *what)
     ps_error_set_at(err, PS_EIO, c->path, 0, 0,
                     "the compressed file is truncated or corrupt: %s (after line %ld); "
                     "nothing of it was used: copy or download it again",
-                    what, c->line_no > 0 ? c->line_no - 1 : 0);
+                    what, c->lines_done);
     return -1;
 }
 
@@ -78,7 +82,7 @@ static ps_status start_reading(ps_csv *c, ps_error *err)
 {
     size_t n = 0;
     long got = 1;
-    while (n < 2 && got > 0) {
+    while (n < sizeof gzip_magic && got > 0) {
         if ((got = ps_src__read(c->src, c->chunk + n, PS_CSV_CHUNK - n, err)) < 0) {
             return err ? err->code : PS_EIO;
         }
@@ -89,7 +93,7 @@ static ps_status start_reading(ps_csv *c, ps_error *err)
                                "file is empty, expected a CSV header");
     }
     c->src_eof = got == 0;
-    c->gzip = n >= 2 && (unsigned char)c->chunk[0] == 0x1f && (unsigned char)c->chunk[1] == 0x8b;
+    c->gzip = n >= sizeof gzip_magic && memcmp(c->chunk, gzip_magic, sizeof gzip_magic) == 0;
     if (!c->gzip) {
         c->chunk_len = n;
         scan_chunk(c);
@@ -306,6 +310,7 @@ int ps_csv__next_line(ps_csv *c, char **line, size_t *len, ps_error *err)
     }
     *line = c->line;
     *len = n;
+    c->lines_done = c->line_no;
     return 1;
 }
 
