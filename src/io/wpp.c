@@ -706,15 +706,17 @@ ps_status ps_wpp_load(ps_wpp_location *out, const char *dir, int code, const cha
                       ps_error *err)
 {
     wpp_cache_header *sig = malloc(sizeof *sig);
+    long *first_line = NULL; /* per double of the location: the line that gave it, 0 none */
+    ps_status rc = PS_OK;
     if (sig == NULL) {
-        return ps_error_set(err, PS_ENOMEM, "out of memory reading WPP data");
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory reading WPP data");
+        goto done;
     }
     int have_sig = cache_signature(sig, dir, code) == 0;
-    ps_status rc = PS_OK;
     if (cache_dir != NULL && have_sig && cache_read(out, cache_dir, sig)) {
         goto done;
     }
-    long *first_line = calloc(sizeof *out / sizeof(double) + 1, sizeof *first_line);
+    first_line = calloc(sizeof *out / sizeof(double) + 1, sizeof *first_line);
     if (first_line == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory reading WPP data");
         goto done;
@@ -723,7 +725,6 @@ ps_status ps_wpp_load(ps_wpp_location *out, const char *dir, int code, const cha
     for (int i = 0; i < N_WPP_FILES && rc == PS_OK; ++i) {
         rc = read_file(out, first_line, dir, &wpp_files[i], err);
     }
-    free(first_line);
     if (rc == PS_OK) {
         char code_text[32];
         snprintf(code_text, sizeof code_text, "%d", code);
@@ -733,6 +734,7 @@ ps_status ps_wpp_load(ps_wpp_location *out, const char *dir, int code, const cha
         cache_write(out, cache_dir, sig);
     }
 done:
+    free(first_line);
     free(sig);
     return rc;
 }
