@@ -6,7 +6,7 @@
 #     by a kill during the write, and the next run removes it (its pid is dead).
 #  2. SIGINT / SIGTERM at random moments: exit status 130 / 143 with a message, the
 #     previous file byte for byte and no temporary file; or exit 0 with the complete file.
-#  3. Deterministically: SIGINT while the scenario is being read (a FIFO), stale-temp
+#  3. Deterministically: SIGINT while the scenario is being read (a FIFO held open), stale-temp
 #     removal that spares a live writer's file, and the memory refusal.
 # usage: crash_test.sh POPSIM_EXE PROJECT_ROOT     env: CRASH_REPS (default 30 per signal)
 set -u
@@ -101,14 +101,23 @@ for sig in INT TERM; do
   unset out
 done
 
-# 3a. SIGINT while the scenario is read from a FIFO: the run stops after loading.
+# 3a. SIGINT/SIGTERM while the scenario is read from a FIFO whose writer has sent part of
+# it and stays open (issue #17: the read used to wait until the pipe closed): the run stops
+# within a second, exit 130/143, the old file intact, no temporary file.
 for sig in INT TERM; do
   rm -rf "$tmp"/w/out.h5* "$tmp"/w/.popsim-* "$tmp/fifo"; cp "$tmp/ref/old.h5" "$tmp/w/out.h5"; mkfifo "$tmp/fifo"
-  "$exe" run "$tmp/fifo" -o "$tmp/w/out.h5" >/dev/null 2>"$tmp/err" &
+  "$exe" run "$tmp/fifo" -o "$tmp/w/out.h5" >"$tmp/out" 2>"$tmp/err" &
   pid=$!
-  sleep 0.3; kill -"$sig" "$pid"; cat "$tmp/long.yaml" >"$tmp/fifo"; wait "$pid"; rc=$?
+  { head -c 200 "$tmp/long.yaml"; sleep 30; } >"$tmp/fifo" &
+  writer=$!
+  sleep 0.5; t0=$(date +%s%N); kill -"$sig" "$pid"; wait "$pid"; rc=$?; t1=$(date +%s%N)
+  kill -- -"$writer" 2>/dev/null; wait "$writer" 2>/dev/null
+  ms=$(((t1 - t0) / 1000000))
+  echo "crash: SIG$sig while reading a scenario from an open FIFO: exit $rc after $ms ms"
   expect "fifo SIG$sig: exit $((128 + $(kill -l $sig)))" test "$rc" -eq $((128 + $(kill -l $sig)))
+  expect "fifo SIG$sig: within 1 s" test "$ms" -lt 1000
   expect "fifo SIG$sig: message" grep -q "popsim: interrupted by SIG$sig; no output file was written or changed" "$tmp/err"
+  expect "fifo SIG$sig: nothing on stdout" test ! -s "$tmp/out"
   expect "fifo SIG$sig: old file intact" test "$(state_of "$tmp/w/out.h5")" = old
   expect "fifo SIG$sig: no temporary file" test "$(temps)" -eq 0
 done

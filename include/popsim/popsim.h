@@ -28,6 +28,7 @@
 #include "popsim/wpp.h"
 #include "popsim/h5out.h"
 #include "popsim/h5read.h"
+#include "popsim/io.h"
 #include "popsim/plot.h"
 
 #endif /* PS_POPSIM_H */

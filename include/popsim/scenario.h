@@ -93,6 +93,7 @@ typedef struct ps_scn_member {
 
 typedef struct ps_scenario {
     char *path;        /* the scenario file as given; owned */
+    char sha256[65];   /* SHA-256 (lowercase hex) of the bytes read from path */
     char *dir;         /* folder of the scenario file ("." if none); owned */
     char *name;        /* [A-Za-z0-9_.-]{1,64}, the output group name; owned */
     char *title;       /* free text (any UTF-8); owned, may be NULL */

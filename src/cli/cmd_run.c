@@ -18,12 +18,12 @@
 #include "popsim/builder.h"
 #include "popsim/family.h"
 #include "popsim/h5out.h"
+#include "popsim/io.h"
 #include "popsim/memory.h"
 #include "popsim/outfile.h"
 #include "popsim/proj.h"
 #include "popsim/scenario.h"
 #include "popsim/services.h"
-#include "popsim/sha256.h"
 #include "popsim/wpp.h"
 
 typedef struct run_opts {
@@ -197,37 +197,6 @@ static void group_name(char *out, size_t size, const char *text)
     if (w == 0) {
         snprintf(out, size, "location");
     }
-}
-
-/* SHA-256 of a file's bytes; "" if it cannot be read (the loader reports that). */
-static void file_sha256(char hex[65], const char *path)
-{
-    hex[0] = '\0';
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return;
-    }
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *buf = malloc(cap);
-    size_t got;
-    while (buf != NULL && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            unsigned char *bigger = realloc(buf, cap * 2);
-            if (bigger == NULL) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-    }
-    if (buf != NULL && !ferror(f)) {
-        ps_sha256_hex(hex, buf, n);
-    }
-    free(buf);
-    fclose(f);
 }
 
 typedef struct run_ctx {
@@ -430,8 +399,8 @@ static ps_status write_results(const ps_result *res, int n_res, const run_ctx *c
         rc = check_not_input(out_path, ctx, o, err);
     }
     if (rc == PS_OK) {
-        if (o->scenario != NULL) {
-            file_sha256(sha, o->scenario);
+        if (o->scenario != NULL) { /* of the bytes the loader read (a pipe is read once) */
+            snprintf(sha, sizeof sha, "%s", ctx->scn.sha256);
         }
         ps_provenance prov = {.scenario_path = o->scenario ? o->scenario : "",
                               .scenario_sha256 = sha,
@@ -548,6 +517,7 @@ int cli_cmd_run(int argc, char **argv)
     cli_signals_install();
     ps_h5_set_cancel(cli_interrupt_flag());
     char *cmdline = cli_join_args(argc, argv);
+    ps_io_set_cancel(cli_interrupt_flag());
     run_ctx *ctx = calloc(1, sizeof *ctx);
     if (ctx == NULL || cmdline == NULL) {
         fprintf(stderr, "popsim: error: out of memory\n");

@@ -6,6 +6,8 @@
  * exit status 128 + signal) happens in normal context when the run next looks at the flag,
  * so a run stops at a phase boundary or between HDF5 objects and never leaves a partial
  * result. SA_RESTART keeps system calls inside HDF5 and stdio from failing with EINTR.
+ * Input reads wait in poll() with a timeout and look at the same flag (ps_io_set_cancel),
+ * so a scenario or CSV read from a pipe that stays open stops too (issue #17).
  *
  * A run killed with SIGKILL cannot clean up. Every temporary file or folder popsim makes is
  * named ".popsim-<pid>-XXXXXX" (popsim/outfile.h), so the next run writing to the same folder

@@ -12,9 +12,9 @@
 
 /*
  * Catch SIGINT and SIGTERM: the handler only records the signal; the run checks
- * cli_interrupted() between phases, the HDF5 writer checks the same flag between objects
- * (ps_h5_set_cancel) and every atomic write checks it before its rename
- * (ps_outfile_set_cancel, set here). A signal that the parent left
+ * cli_interrupted() between phases, input reads look at the same flag while they wait for
+ * data (ps_io_set_cancel), the HDF5 writer checks it between objects (ps_h5_set_cancel)
+ * and every atomic write before its rename (ps_outfile_set_cancel, set here). A signal that the parent left
  * ignored (SIGINT for a background job of a shell without job control, nohup) stays
  * ignored, as POSIX programs are expected to do.
  */

@@ -3,6 +3,13 @@
  * The reader keeps one growable line buffer; a line may not exceed PS_CSV_MAX_LINE bytes,
  * so a hostile file cannot make it allocate without bound. Numbers are parsed strictly:
  * the whole field must be a finite decimal number.
+ * Bytes come from source.c (read by reading: FIFOs, /dev/stdin and /proc work, and a wait
+ * can be cancelled). A file that starts with the gzip magic bytes is inflated here with
+ * zlib's inflate(), not gzread(): gzread() reports a stream cut short (even at a row
+ * boundary) as a normal end of file, so a truncated .csv.gz lost its last rows silently
+ * (issue #17). Each gzip member must end with its trailer, whose CRC-32 and length
+ * inflate() checks (RFC 1952, sec. 2.3.1); members may be concatenated (gzip(1) does so);
+ * anything else after a member, or an end of file inside one, is reported.
  */
 #include "csv_int.h"
 
@@ -11,43 +18,103 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <zlib.h>
 
+#include "source_int.h"
+
 #define PS_CSV_MAX_LINE (1u << 20)  /* bytes; longer lines are rejected */
-#define PS_CSV_CHUNK (1u << 18)     /* bytes read from zlib at a time */
+#define PS_CSV_CHUNK (1u << 18)     /* bytes read or inflated at a time */
+#define PS_GZIP_WINDOW_BITS (15 + 16) /* 32 KiB window, gzip wrapper only (zlib manual) */
 
 struct ps_csv {
-    gzFile gz;
+    ps_src *src;
     char *path;
-    char *chunk;        /* raw bytes from gzread */
+    char *chunk;        /* text bytes: read (plain) or inflated (gzip) */
     size_t chunk_len;   /* valid bytes in chunk */
     size_t chunk_pos;   /* next unread byte */
-    int eof;
+    int eof;            /* no more text */
+    int chunk_odd;      /* chunk holds a NUL or CR byte: lines from it get the full check */
+    int line_odd;       /* the current line came (partly) from such a chunk */
+    int gzip;           /* 1 if the file starts with the gzip magic bytes */
+    int z_ready;        /* inflateInit2 succeeded: inflateEnd is due */
+    int member_end;     /* the last inflate() finished a member (trailer checked) */
+    int members;        /* members finished so far */
+    int src_eof;        /* the source has no more compressed bytes */
+    z_stream zs;
+    unsigned char *raw; /* compressed bytes from the source */
     char *line;         /* current line, NUL-terminated */
     size_t line_cap;
     long line_no;
+    long lines_done;    /* lines handed out whole so far */
 };
 
-static ps_status io_error(ps_error *err, const char *path, const char *what)
+/* RFC 1952, sec. 2.3.1: every gzip member starts with ID1 = 0x1f, ID2 = 0x8b. */
+static const unsigned char gzip_magic[2] = { 0x1f, 0x8b };
+
+static ps_status open_error(ps_error *err, const char *path, int why)
 {
-    return ps_error_set_at(err, PS_EIO, path, 0, 0, "%s: %s", what, strerror(errno));
+    if (why == EISDIR) {
+        return ps_error_set_at(err, PS_EIO, path, 0, 0, "is a directory, expected a CSV file");
+    }
+    return ps_error_set_at(err, PS_EIO, path, 0, 0, "cannot open file: %s", strerror(why));
+}
+
+/* The compressed input is not a complete gzip file: name the file and what is wrong. */
+static int corrupt(ps_csv *c, ps_error *err, const char *what)
+{
+    ps_error_set_at(err, PS_EIO, c->path, 0, 0,
+                    "the compressed file is truncated or corrupt: %s (after line %ld); "
+                    "nothing of it was used: copy or download it again",
+                    what, c->lines_done);
+    return -1;
+}
+
+/* One scan per chunk instead of two per line: most chunks have neither a NUL nor a CR. */
+static void scan_chunk(ps_csv *c)
+{
+    c->chunk_odd = memchr(c->chunk, '\0', c->chunk_len) != NULL ||
+                   memchr(c->chunk, '\r', c->chunk_len) != NULL;
+}
+
+/* The first bytes (at least 2, unless the file is shorter) decide plain or gzip. */
+static ps_status start_reading(ps_csv *c, ps_error *err)
+{
+    size_t n = 0;
+    long got = 1;
+    while (n < sizeof gzip_magic && got > 0) {
+        if ((got = ps_src__read(c->src, c->chunk + n, PS_CSV_CHUNK - n, err)) < 0) {
+            return err ? err->code : PS_EIO;
+        }
+        n += (size_t)got;
+    }
+    if (n == 0) {
+        return ps_error_set_at(err, PS_EPARSE, c->path, 0, 0,
+                               "file is empty, expected a CSV header");
+    }
+    c->src_eof = got == 0;
+    c->gzip = n >= sizeof gzip_magic && memcmp(c->chunk, gzip_magic, sizeof gzip_magic) == 0;
+    if (!c->gzip) {
+        c->chunk_len = n;
+        scan_chunk(c);
+        return PS_OK;
+    }
+    if ((c->raw = malloc(PS_CSV_CHUNK)) == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory opening '%s'", c->path);
+    }
+    memcpy(c->raw, c->chunk, n);
+    if (inflateInit2(&c->zs, PS_GZIP_WINDOW_BITS) != Z_OK) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory opening '%s'", c->path);
+    }
+    c->z_ready = 1;
+    c->zs.next_in = c->raw;
+    c->zs.avail_in = (uInt)n;
+    return PS_OK;
 }
 
 ps_status ps_csv__open(ps_csv **out, const char *path, ps_error *err)
 {
     *out = NULL;
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        return io_error(err, path, "cannot open file");
-    }
-    if (S_ISDIR(st.st_mode)) {
-        return ps_error_set_at(err, PS_EIO, path, 0, 0, "is a directory, expected a CSV file");
-    }
-    if (st.st_size == 0) {
-        return ps_error_set_at(err, PS_EPARSE, path, 0, 0, "file is empty, expected a CSV header");
-    }
     ps_csv *c = calloc(1, sizeof *c);
     if (c == NULL || (c->path = malloc(strlen(path) + 1)) == NULL ||
         (c->chunk = malloc(PS_CSV_CHUNK)) == NULL) {
@@ -55,12 +122,12 @@ ps_status ps_csv__open(ps_csv **out, const char *path, ps_error *err)
         return ps_error_set(err, PS_ENOMEM, "out of memory opening '%s'", path);
     }
     strcpy(c->path, path);
-    c->gz = gzopen(path, "rb");
-    if (c->gz == NULL) {
+    int why = ps_src__open(&c->src, path);
+    ps_status rc = why != 0 ? open_error(err, path, why) : start_reading(c, err);
+    if (rc != PS_OK) {
         ps_csv__close(c);
-        return io_error(err, path, "cannot open file");
+        return rc;
     }
-    gzbuffer(c->gz, PS_CSV_CHUNK);
     *out = c;
     return PS_OK;
 }
@@ -81,24 +148,83 @@ ps_status ps_csv__open_memory(ps_csv **out, const char *path, char *text, size_t
     c->chunk_len = len;
     c->chunk_pos = 0;
     c->eof = 1;
+    scan_chunk(c);
     *out = c;
     return PS_OK;
 }
 
-static int refill(ps_csv *c, ps_error *err)
+/* More compressed bytes into zs; -1 on a read error. */
+static int feed(ps_csv *c, ps_error *err)
 {
-    int n = gzread(c->gz, c->chunk, PS_CSV_CHUNK);
-    if (n < 0) {
-        int zerr = 0;
-        const char *msg = gzerror(c->gz, &zerr);
-        ps_error_set_at(err, PS_EIO, c->path, c->line_no + 1, 0, "read error: %s", msg);
+    long got = ps_src__read(c->src, c->raw, PS_CSV_CHUNK, err);
+    if (got < 0) {
         return -1;
     }
-    c->chunk_len = (size_t)n;
-    c->chunk_pos = 0;
-    if (n == 0) {
-        c->eof = 1;
+    c->src_eof = got == 0;
+    c->zs.next_in = c->raw;
+    c->zs.avail_in = (uInt)got;
+    return 0;
+}
+
+/* Inflate into chunk until it holds some text or the last member ended with the file. */
+static int inflate_some(ps_csv *c, ps_error *err)
+{
+    c->zs.next_out = (Bytef *)c->chunk;
+    c->zs.avail_out = PS_CSV_CHUNK;
+    while (c->zs.avail_out == PS_CSV_CHUNK) {
+        if (c->zs.avail_in == 0 && !c->src_eof && feed(c, err) != 0) {
+            return -1;
+        }
+        if (c->zs.avail_in == 0 && c->src_eof) {
+            if (!c->member_end) {
+                return corrupt(c, err, "the file ends inside its gzip stream, before the "
+                                       "trailer that holds the CRC-32 and length");
+            }
+            c->eof = 1;
+            break;
+        }
+        if (c->member_end) { /* bytes after a member: another member must follow */
+            inflateReset(&c->zs);
+            c->member_end = 0;
+        }
+        uInt before = c->zs.avail_in;
+        int zr = inflate(&c->zs, Z_NO_FLUSH);
+        if (zr == Z_STREAM_END) {
+            c->member_end = 1;
+            c->members++;
+        } else if (zr == Z_DATA_ERROR && c->members > 0 && c->zs.total_out == 0) {
+            return corrupt(c, err, "bytes after the end of its gzip stream are not another "
+                                   "gzip member");
+        } else if (zr == Z_MEM_ERROR) {
+            ps_error_set(err, PS_ENOMEM, "out of memory reading '%s'", c->path);
+            return -1;
+        } else if (zr == Z_DATA_ERROR || zr == Z_NEED_DICT || zr == Z_STREAM_ERROR ||
+                   (zr == Z_BUF_ERROR && before > 0)) {
+            return corrupt(c, err, c->zs.msg ? c->zs.msg : "invalid compressed data");
+        }
     }
+    c->chunk_len = PS_CSV_CHUNK - c->zs.avail_out;
+    c->chunk_pos = 0;
+    return 0;
+}
+
+/* Next piece of text into chunk; sets eof at the end. 0, or -1 with err set. */
+static int refill(ps_csv *c, ps_error *err)
+{
+    if (c->gzip) {
+        if (inflate_some(c, err) != 0) {
+            return -1;
+        }
+    } else {
+        long n = ps_src__read(c->src, c->chunk, PS_CSV_CHUNK, err);
+        if (n < 0) {
+            return -1;
+        }
+        c->chunk_len = (size_t)n;
+        c->chunk_pos = 0;
+        c->eof = n == 0;
+    }
+    scan_chunk(c);
     return 0;
 }
 
@@ -127,10 +253,9 @@ static int append(ps_csv *c, size_t *len, const char *src, size_t n, ps_error *e
     return 0;
 }
 
-/* Strip CR, reject NUL bytes, drop a UTF-8 BOM on line 1. */
-static int finish_line(ps_csv *c, size_t *len, ps_error *err)
+/* Strip CR, reject NUL bytes (only lines from a chunk with a NUL or CR byte can have one). */
+static int check_odd_bytes(ps_csv *c, size_t *len, ps_error *err)
 {
-    c->line[*len] = '\0';
     if (memchr(c->line, '\0', *len) != NULL) {
         ps_error_set_at(err, PS_EPARSE, c->path, c->line_no,
                         (int)(strlen(c->line) + 1), "NUL byte in a text file");
@@ -148,6 +273,16 @@ static int finish_line(ps_csv *c, size_t *len, ps_error *err)
                         "ends (CR-only line ends are not supported)");
         return -1;
     }
+    return 0;
+}
+
+/* Terminate the line, check its odd bytes, drop a UTF-8 BOM on line 1. */
+static int finish_line(ps_csv *c, size_t *len, ps_error *err)
+{
+    c->line[*len] = '\0';
+    if (c->line_odd && check_odd_bytes(c, len, err) != 0) {
+        return -1;
+    }
     if (c->line_no == 1 && *len >= 3 && memcmp(c->line, "\xEF\xBB\xBF", 3) == 0) {
         memmove(c->line, c->line + 3, *len - 2);
         *len -= 3;
@@ -160,6 +295,7 @@ int ps_csv__next_line(ps_csv *c, char **line, size_t *len, ps_error *err)
     size_t n = 0;
     int got = 0;
     c->line_no++;
+    c->line_odd = 0;
     for (;;) {
         if (c->chunk_pos == c->chunk_len) {
             if (c->eof || refill(c, err) != 0) {
@@ -172,6 +308,7 @@ int ps_csv__next_line(ps_csv *c, char **line, size_t *len, ps_error *err)
                 break;
             }
         }
+        c->line_odd |= c->chunk_odd;
         const char *start = c->chunk + c->chunk_pos;
         size_t avail = c->chunk_len - c->chunk_pos;
         const char *nl = memchr(start, '\n', avail);
@@ -194,6 +331,7 @@ int ps_csv__next_line(ps_csv *c, char **line, size_t *len, ps_error *err)
     }
     *line = c->line;
     *len = n;
+    c->lines_done = c->line_no;
     return 1;
 }
 
@@ -237,6 +375,16 @@ ps_status ps_csv__split(ps_csv *c, char *line, ps_csv_row *row, ps_error *err)
             break;
         }
         ++r;
+    }
+    return PS_OK;
+}
+
+ps_status ps_csv__finish(ps_csv *c, ps_error *err)
+{
+    while (c->gzip && !c->eof) {
+        if (inflate_some(c, err) != 0) {
+            return err ? err->code : PS_EIO;
+        }
     }
     return PS_OK;
 }
@@ -320,9 +468,11 @@ void ps_csv__close(ps_csv *c)
     if (c == NULL) {
         return;
     }
-    if (c->gz != NULL) {
-        gzclose(c->gz);
+    if (c->z_ready) {
+        inflateEnd(&c->zs);
     }
+    ps_src__close(c->src);
+    free(c->raw);
     free(c->path);
     free(c->chunk);
     free(c->line);

@@ -1,7 +1,7 @@
 /*
  * csv_int.h - library-internal CSV reading shared by the WPP and planner readers.
- * Reads plain or gzip-compressed files through zlib (gzread passes plain files through),
- * hands out one line at a time with its 1-based number, strips a UTF-8 byte-order mark
+ * Reads plain or gzip-compressed files (recognised by their first bytes, whatever their
+ * name), checks every gzip trailer, reads FIFOs, pipes and /proc files by reading, hands out one line at a time with its 1-based number, strips a UTF-8 byte-order mark
  * and CR line ends, and splits lines into fields (RFC 4180 quotes) with their columns,
  * so every error can be reported as path:line:col.
  */
@@ -25,8 +25,9 @@ typedef struct ps_csv_row {
 } ps_csv_row;
 
 /**
- * Open path for reading (plain or .gz). Refuses directories and empty files.
- * @return PS_OK; PS_EIO naming the path and the system's reason
+ * Open path for reading (plain or gzip) and read its first bytes. Refuses directories and
+ * files without a single byte.
+ * @return PS_OK; PS_EIO naming the path and the system's reason; PS_EPARSE "file is empty"
  */
 ps_status ps_csv__open(ps_csv **out, const char *path, ps_error *err);
 
@@ -40,9 +41,17 @@ ps_status ps_csv__open_memory(ps_csv **out, const char *path, char *text, size_t
 /**
  * Read the next line into *line (NUL-terminated, without line end) and its length.
  * Returns 1 for a line, 0 at end of file, and -1 on error (err set: I/O error, a NUL byte,
- * or a line longer than 1 MiB).
+ * a line longer than 1 MiB, a gzip file that is truncated or corrupt, or a cancelled read).
+ * For a gzip file, 0 means the trailer of its last member was there and matched.
  */
 int ps_csv__next_line(ps_csv *c, char **line, size_t *len, ps_error *err);
+
+/**
+ * For a reader that stops before the end: check that the rest of a gzip file is complete
+ * and intact (inflating it to its end; no text is kept). Nothing to do for a plain file.
+ * @return PS_OK; PS_EIO "the compressed file is truncated or corrupt"
+ */
+ps_status ps_csv__finish(ps_csv *c, ps_error *err);
 
 /**
  * Split the current line (as returned by ps_csv__next_line, modified in place) into row.

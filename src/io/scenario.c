@@ -36,9 +36,11 @@
 #include <cyaml/cyaml.h>
 #include <yaml.h>
 
+#include "io/source_int.h"
 #include "io/xlsx_int.h"
 #include "popsim/pop.h"
 #include "popsim/services.h"
+#include "popsim/sha256.h"
 #include "popsim/units.h"
 
 /* Safety limits. A real scenario is a few hundred bytes, about 40 keys and 3 levels deep (a
@@ -1622,6 +1624,9 @@ static ps_status locator_build(locator *loc, const char *text, size_t len, const
 
 /* ---------------------------------------------------------------------------------------
  * Pass 1: read the whole file into memory, refusing directories and oversized files.
+ * The file is read by reading (io/source.c), never sized with stat(): a FIFO, a pipe behind
+ * /dev/stdin and a /proc file (st_size 0) are read like a regular file, the limit holds for
+ * the bytes that arrive, and a wait on a pipe that stays open can be cancelled (issue #17).
  */
 static ps_status too_large(const char *path, ps_error *err)
 {
@@ -1631,49 +1636,44 @@ static ps_status too_large(const char *path, ps_error *err)
                            SCN_MAX_BYTES / (1024 * 1024));
 }
 
+#define SCN_READ_CHUNK ((size_t)64 * 1024) /* bytes: the first buffer, doubled as needed */
+
 static ps_status read_file(char **text_out, size_t *len_out, const char *path, ps_error *err)
 {
-    struct stat st;
-    FILE *fp = NULL;
+    const size_t limit = (size_t)SCN_MAX_BYTES + 1; /* one byte past the limit tells "over" */
+    ps_src *src = NULL;
     char *buf = NULL;
-    size_t len = 0, want = 0;
+    size_t len = 0, cap = 0;
     ps_status rc = PS_OK;
     *text_out = NULL;
     *len_out = 0;
-    if (stat(path, &st) != 0) {
-        rc = ps_error_set_at(err, PS_EIO, path, 0, 0, "cannot open the scenario file: %s",
-                             strerror(errno));
+    int why = ps_src__open(&src, path);
+    if (why != 0) {
+        rc = why == EISDIR ? ps_error_set_at(err, PS_EIO, path, 0, 0,
+                                             "is a directory; expected a scenario file (.yaml)")
+                           : ps_error_set_at(err, PS_EIO, path, 0, 0,
+                                             "cannot open the scenario file: %s", strerror(why));
         goto done;
     }
-    if (S_ISDIR(st.st_mode)) {
-        rc = ps_error_set_at(err, PS_EIO, path, 0, 0,
-                             "is a directory; expected a scenario file (.yaml)");
-        goto done;
-    }
-    if ((fp = fopen(path, "rb")) == NULL) {
-        rc = ps_error_set_at(err, PS_EIO, path, 0, 0, "cannot open the scenario file: %s",
-                             strerror(errno));
-        goto done;
-    }
-    if (S_ISREG(st.st_mode) && st.st_size > SCN_MAX_BYTES) {
-        rc = too_large(path, err);
-        goto done;
-    }
-    /* A regular file is read in one go; anything else (a pipe) up to one byte past the
-     * limit, so that "at the limit" and "over it" differ. */
-    want = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : (size_t)SCN_MAX_BYTES + 1;
-    if ((buf = malloc(want)) == NULL) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory reading '%s'", path);
-        goto done;
-    }
-    len = fread(buf, 1, want - 1, fp);
-    if (ferror(fp)) {
-        rc = ps_error_set_at(err, PS_EIO, path, 0, 0, "cannot read the scenario file");
-        goto done;
-    }
-    if (!S_ISREG(st.st_mode) && len == want - 1 && fgetc(fp) != EOF) {
-        rc = too_large(path, err);
-        goto done;
+    for (long got = 1; got > 0; len += (size_t)got) {
+        if (len == limit) {
+            rc = too_large(path, err);
+            goto done;
+        }
+        if (len == cap) {
+            size_t next = cap == 0 ? SCN_READ_CHUNK : 2 * cap;
+            char *grown = realloc(buf, (next < limit ? next : limit) + 1);
+            if (grown == NULL) {
+                rc = ps_error_set(err, PS_ENOMEM, "out of memory reading '%s'", path);
+                goto done;
+            }
+            buf = grown;
+            cap = next < limit ? next : limit;
+        }
+        if ((got = ps_src__read(src, buf + len, cap - len, err)) < 0) {
+            rc = err ? err->code : PS_EIO;
+            goto done;
+        }
     }
     buf[len] = '\0';
     *text_out = buf;
@@ -1681,9 +1681,7 @@ static ps_status read_file(char **text_out, size_t *len_out, const char *path, p
     buf = NULL;
 done:
     free(buf);
-    if (fp != NULL) {
-        fclose(fp);
-    }
+    ps_src__close(src);
     return rc;
 }
 
@@ -4138,7 +4136,9 @@ ps_status ps_scn_load(ps_scenario *out, const char *path, ps_error *err)
         (rc = check_section(&c, "", &top_section, raw)) != PS_OK) {
         goto done;
     }
-    rc = build_scenario(&c, raw, path);
+    if ((rc = build_scenario(&c, raw, path)) == PS_OK) {
+        ps_sha256_hex(scn.sha256, text, len); /* of the bytes read: the file is read once */
+    }
 done:
     free_raw(raw);
     locator_free(&c.loc);

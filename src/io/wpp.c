@@ -1,15 +1,17 @@
 /*
  * wpp.c - reading the UN WPP 2024 tidy CSV extract for one location.
- * Every file lists locations in contiguous blocks, so a reader skips other locations by
- * their leading code without splitting the line, and stops after its location's block.
+ * A reader skips other locations by their leading code without splitting the line, reads
+ * every file to its end (a gzip trailer is always checked) and refuses a value given twice.
  * Counts arrive in thousands and leave in persons. A binary cache of the parsed location,
- * keyed by each source file's size and modification time, makes repeated runs cheap.
+ * keyed by the source files' identity and checked by its SHA-256, makes repeated runs cheap.
  */
 #include "popsim/wpp.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,16 +20,23 @@
 
 #include "csv_int.h"
 #include "popsim/outfile.h"
+#include "popsim/sha256.h"
 #include "popsim/units.h"
 
-/* One WPP file: its name, header, and how a row of the location is stored. */
-typedef ps_status (*row_fn)(ps_wpp_location *loc, const ps_csv *c, const ps_csv_row *row,
-                            ps_error *err);
+/*
+ * One WPP file: its name, header, the columns that identify a row within a location, and
+ * how a row is parsed: the function points *cell at the value's place in the location
+ * (NULL for a row popsim does not use) and puts the value, converted, into *v. The caller
+ * stores it, so one place refuses a cell given twice (issue #17).
+ */
+typedef ps_status (*row_fn)(double **cell, double *v, ps_wpp_location *loc, const ps_csv *c,
+                            const ps_csv_row *row, ps_error *err);
 typedef struct wpp_file {
     const char *name;
     const char *header[8];
     int n_cols;
-    row_fn store;
+    const char *keys; /* the columns that identify a row of one location */
+    row_fn parse;
 } wpp_file;
 
 static int year_idx(int year)
@@ -55,13 +64,12 @@ static ps_status sex_at(int *sex, const ps_csv *c, const ps_csv_row *row, int co
                            "column 'sex': expected M or F (got '%.20s')", s);
 }
 
-static ps_status store_pop5(ps_wpp_location *loc, const ps_csv *c, const ps_csv_row *row,
-                            ps_error *err)
+static ps_status parse_pop5(double **cell, double *v, ps_wpp_location *loc, const ps_csv *c,
+                            const ps_csv_row *row, ps_error *err)
 {
     int year = 0, age = 0, sex = 0;
-    double v = 0.0;
     ps_status rc;
-    if ((rc = year_value(&year, &v, c, row, 2, 6, PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err)) ||
+    if ((rc = year_value(&year, v, c, row, 2, 6, PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err)) ||
         (rc = ps_csv__int(&age, c, row, 5, "age", 0, 100, err)) ||
         (rc = sex_at(&sex, c, row, 4, err))) {
         return rc;
@@ -70,17 +78,17 @@ static ps_status store_pop5(ps_wpp_location *loc, const ps_csv *c, const ps_csv_
         return ps_error_set_at(err, PS_EPARSE, ps_csv__path(c), row->line, 1,
                                "expected years and ages divisible by 5 (got %d, %d)", year, age);
     }
-    loc->pop5[year_idx(year) / 5][sex][age / 5] = ps_thousands_to_persons(v);
+    *cell = &loc->pop5[year_idx(year) / 5][sex][age / 5];
+    *v = ps_thousands_to_persons(*v);
     return PS_OK;
 }
 
-static ps_status store_mx5(ps_wpp_location *loc, const ps_csv *c, const ps_csv_row *row,
-                           ps_error *err)
+static ps_status parse_mx5(double **cell, double *v, ps_wpp_location *loc, const ps_csv *c,
+                           const ps_csv_row *row, ps_error *err)
 {
     int ys = 0, age = 0, sex = 0;
-    double v = 0.0;
     ps_status rc;
-    if ((rc = year_value(&ys, &v, c, row, 3, 7, PS_WPP_FIRST_YEAR, 2095, err)) ||
+    if ((rc = year_value(&ys, v, c, row, 3, 7, PS_WPP_FIRST_YEAR, 2095, err)) ||
         (rc = ps_csv__int(&age, c, row, 6, "age", 0, 100, err)) ||
         (rc = sex_at(&sex, c, row, 5, err))) {
         return rc;
@@ -90,137 +98,144 @@ static ps_status store_mx5(ps_wpp_location *loc, const ps_csv *c, const ps_csv_r
         return ps_error_set_at(err, PS_EPARSE, ps_csv__path(c), row->line, 1,
                                "expected an abridged age (0, 1, 5, ..., 100) and a 5-year period");
     }
-    loc->mx5[(ys - PS_WPP_FIRST_YEAR) / 5][sex][group] = v;
+    *cell = &loc->mx5[(ys - PS_WPP_FIRST_YEAR) / 5][sex][group];
     return PS_OK;
 }
 
-static ps_status store_e0(ps_wpp_location *loc, const ps_csv *c, const ps_csv_row *row,
-                          ps_error *err)
+static ps_status parse_e0(double **cell, double *v, ps_wpp_location *loc, const ps_csv *c,
+                          const ps_csv_row *row, ps_error *err)
 {
     int year = 0, sex = 0;
-    double v = 0.0;
     if (strcmp(row->field[4], "B") == 0) {
         return PS_OK; /* both sexes: not used */
     }
     ps_status rc;
-    if ((rc = year_value(&year, &v, c, row, 2, 5, PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err)) ||
+    if ((rc = year_value(&year, v, c, row, 2, 5, PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err)) ||
         (rc = sex_at(&sex, c, row, 4, err))) {
         return rc;
     }
-    loc->e0[year_idx(year)][sex] = v;
+    *cell = &loc->e0[year_idx(year)][sex];
     return PS_OK;
 }
 
-/* year,variant,value files (tfr, srb, migration total). */
-static ps_status store_annual(double *dst, double scale, const ps_csv *c, const ps_csv_row *row,
-                              ps_error *err)
+/* year,variant,value files (tfr, srb, migration total): the year's place in `series`. */
+static ps_status parse_annual(double **cell, double *v, double *series, const ps_csv *c,
+                              const ps_csv_row *row, ps_error *err)
 {
     int year = 0;
-    double v = 0.0;
-    ps_status rc = year_value(&year, &v, c, row, 2, 4, PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err);
+    ps_status rc = year_value(&year, v, c, row, 2, 4, PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err);
     if (rc == PS_OK) {
-        dst[year_idx(year)] = v * scale;
+        *cell = &series[year_idx(year)];
     }
     return rc;
 }
 
-static ps_status store_tfr(ps_wpp_location *loc, const ps_csv *c, const ps_csv_row *row,
-                           ps_error *err)
+static ps_status parse_tfr(double **cell, double *v, ps_wpp_location *loc, const ps_csv *c,
+                           const ps_csv_row *row, ps_error *err)
 {
-    return store_annual(loc->tfr, 1.0, c, row, err);
+    return parse_annual(cell, v, loc->tfr, c, row, err);
 }
 
-static ps_status store_srb(ps_wpp_location *loc, const ps_csv *c, const ps_csv_row *row,
-                           ps_error *err)
+static ps_status parse_srb(double **cell, double *v, ps_wpp_location *loc, const ps_csv *c,
+                           const ps_csv_row *row, ps_error *err)
 {
-    return store_annual(loc->srb, 1.0, c, row, err);
+    return parse_annual(cell, v, loc->srb, c, row, err);
 }
 
-static ps_status store_migtot(ps_wpp_location *loc, const ps_csv *c, const ps_csv_row *row,
-                              ps_error *err)
+static ps_status parse_migtot(double **cell, double *v, ps_wpp_location *loc, const ps_csv *c,
+                              const ps_csv_row *row, ps_error *err)
 {
-    return store_annual(loc->mig_total, PS_PERSONS_PER_THOUSAND, c, row, err);
+    ps_status rc = parse_annual(cell, v, loc->mig_total, c, row, err);
+    if (rc == PS_OK) {
+        *v *= PS_PERSONS_PER_THOUSAND;
+    }
+    return rc;
 }
 
-static ps_status store_pasfr(ps_wpp_location *loc, const ps_csv *c, const ps_csv_row *row,
-                             ps_error *err)
+static ps_status parse_pasfr(double **cell, double *v, ps_wpp_location *loc, const ps_csv *c,
+                             const ps_csv_row *row, ps_error *err)
 {
     int year = 0, age = 0;
-    double v = 0.0;
     ps_status rc;
-    if ((rc = year_value(&year, &v, c, row, 2, 4, PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err)) ||
+    if ((rc = year_value(&year, v, c, row, 2, 4, PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err)) ||
         (rc = ps_csv__int(&age, c, row, 3, "age", 10, 50, err))) {
         return rc;
     }
-    loc->pasfr[year_idx(year)][(age - PS_FERTILE_AGE_MIN) / PS_AGE_GROUP_YEARS] = v;
+    *cell = &loc->pasfr[year_idx(year)][(age - PS_FERTILE_AGE_MIN) / PS_AGE_GROUP_YEARS];
     return PS_OK;
 }
 
-static ps_status store_mig1(ps_wpp_location *loc, const ps_csv *c, const ps_csv_row *row,
-                            ps_error *err)
+static ps_status parse_mig1(double **cell, double *v, ps_wpp_location *loc, const ps_csv *c,
+                            const ps_csv_row *row, ps_error *err)
 {
     int year = 0, age = 0, sex = 0;
-    double v = 0.0;
     ps_status rc;
-    if ((rc = year_value(&year, &v, c, row, 2, 5, PS_WPP_MIG1_FIRST_YEAR, PS_WPP_LAST_YEAR,
+    if ((rc = year_value(&year, v, c, row, 2, 5, PS_WPP_MIG1_FIRST_YEAR, PS_WPP_LAST_YEAR,
                          err)) ||
         (rc = ps_csv__int(&age, c, row, 4, "age", 0, PS_WPP_N_AGES - 1, err)) ||
         (rc = sex_at(&sex, c, row, 3, err))) {
         return rc;
     }
-    loc->mig1[year - PS_WPP_MIG1_FIRST_YEAR][sex][age] = ps_thousands_to_persons(v);
+    *cell = &loc->mig1[year - PS_WPP_MIG1_FIRST_YEAR][sex][age];
+    *v = ps_thousands_to_persons(*v);
     return PS_OK;
 }
 
-static ps_status store_poptot(ps_wpp_location *loc, const ps_csv *c, const ps_csv_row *row,
-                              ps_error *err)
+static ps_status parse_poptot(double **cell, double *v, ps_wpp_location *loc, const ps_csv *c,
+                              const ps_csv_row *row, ps_error *err)
 {
     int year = 0, sex = 0;
-    double v = 0.0;
     ps_status rc;
-    if ((rc = year_value(&year, &v, c, row, 2, 4, PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err)) ||
+    if ((rc = year_value(&year, v, c, row, 2, 4, PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err)) ||
         (rc = sex_at(&sex, c, row, 3, err))) {
         return rc;
     }
-    loc->pop_total[year_idx(year)][sex] = ps_thousands_to_persons(v);
+    *cell = &loc->pop_total[year_idx(year)][sex];
+    *v = ps_thousands_to_persons(*v);
     return PS_OK;
 }
 
-static ps_status store_vital(ps_wpp_location *loc, const ps_csv *c, const ps_csv_row *row,
-                             ps_error *err)
+static ps_status parse_vital(double **cell, double *v, ps_wpp_location *loc, const ps_csv *c,
+                             const ps_csv_row *row, ps_error *err)
 {
     int year = 0;
-    double v = 0.0;
     const char *ind = row->field[4];
     if (strcmp(ind, "births") != 0 && strcmp(ind, "deaths") != 0) {
-        return PS_OK;
+        return PS_OK; /* other indicators: not used */
     }
-    ps_status rc = year_value(&year, &v, c, row, 2, 5, PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err);
+    ps_status rc = year_value(&year, v, c, row, 2, 5, PS_WPP_FIRST_YEAR, PS_WPP_LAST_YEAR, err);
     if (rc == PS_OK) {
-        double *dst = ind[0] == 'b' ? loc->births : loc->deaths;
-        dst[year_idx(year)] = ps_thousands_to_persons(v);
+        *cell = ind[0] == 'b' ? &loc->births[year_idx(year)] : &loc->deaths[year_idx(year)];
+        *v = ps_thousands_to_persons(*v);
     }
     return rc;
 }
 
 static const wpp_file wpp_files[] = {
     { "pop_age5_sex_5yr.csv",
-      { "country_code", "name", "year", "variant", "sex", "age", "value" }, 7, store_pop5 },
+      { "country_code", "name", "year", "variant", "sex", "age", "value" }, 7, "year, sex, age",
+      parse_pop5 },
     { "mx_abridged_sex_5yr.csv.gz",
       { "country_code", "name", "period", "year_start", "year_end", "sex", "age", "value" }, 8,
-      store_mx5 },
-    { "e0_annual.csv", { "country_code", "name", "year", "variant", "sex", "value" }, 6, store_e0 },
-    { "tfr_annual.csv", { "country_code", "name", "year", "variant", "value" }, 5, store_tfr },
-    { "pasfr_age5_annual.csv", { "country_code", "name", "year", "age", "value" }, 5, store_pasfr },
-    { "srb_annual.csv", { "country_code", "name", "year", "variant", "value" }, 5, store_srb },
+      "year_start, sex, age", parse_mx5 },
+    { "e0_annual.csv", { "country_code", "name", "year", "variant", "sex", "value" }, 6,
+      "year, sex", parse_e0 },
+    { "tfr_annual.csv", { "country_code", "name", "year", "variant", "value" }, 5, "year",
+      parse_tfr },
+    { "pasfr_age5_annual.csv", { "country_code", "name", "year", "age", "value" }, 5,
+      "year, age", parse_pasfr },
+    { "srb_annual.csv", { "country_code", "name", "year", "variant", "value" }, 5, "year",
+      parse_srb },
     { "migration_total_annual.csv", { "country_code", "name", "year", "variant", "value" }, 5,
-      store_migtot },
+      "year", parse_migtot },
     { "migration_age1_sex_annual.csv.gz",
-      { "country_code", "name", "year", "sex", "age", "value" }, 6, store_mig1 },
+      { "country_code", "name", "year", "sex", "age", "value" }, 6, "year, sex, age",
+      parse_mig1 },
     { "pop_total_sex_annual.csv", { "country_code", "name", "year", "sex", "value" }, 5,
-      store_poptot },
+      "year, sex", parse_poptot },
     { "vital_indicators_annual.csv",
-      { "country_code", "name", "year", "variant", "indicator", "value" }, 6, store_vital },
+      { "country_code", "name", "year", "variant", "indicator", "value" }, 6,
+      "year, indicator", parse_vital },
 };
 #define N_WPP_FILES ((int)(sizeof wpp_files / sizeof wpp_files[0]))
 #define N_WPP_FILES_MAX 16 /* room in the cache header */
@@ -233,16 +248,56 @@ static const char wpp_needed_msg[] =
     "from UN DESA Population Division, World Population Prospects 2024 (CC BY 3.0 IGO); "
     "point data.wpp_dir, --wpp-dir or POPSIM_DATA_DIR at their folder";
 
-/* Leading location code of a raw line, without splitting it; -1 if none. */
+/* Leading location code of a raw line, without splitting it; -1 if none. Plain digits
+ * (every line of the dataset) are read here, anything else as strtol() reads it. */
 static long line_code(const char *line)
 {
+    enum { MAX_DIGITS = 9 }; /* fits a long; M49 codes have at most 4 */
+    long code = 0;
+    int n = 0;
+    while (n < MAX_DIGITS && line[n] >= '0' && line[n] <= '9') {
+        code = code * 10 + (line[n++] - '0');
+    }
+    if (n > 0 && line[n] == ',') {
+        return code;
+    }
     char *end = NULL;
-    long code = strtol(line, &end, 10);
+    code = strtol(line, &end, 10);
     return (end != line && *end == ',') ? code : -1;
 }
 
-static ps_status read_file(ps_wpp_location *loc, const char *dir, const wpp_file *f,
-                           ps_error *err)
+/*
+ * Store one parsed value, refusing a cell given twice (issue #17: the last row used to win).
+ * first_line[k] is the line that gave the location's k-th double (0: not given yet).
+ * Identical duplicates are refused as well: the files list every value once, so any
+ * duplicate means a damaged or edited file.
+ */
+static ps_status store_once(ps_wpp_location *loc, long *first_line, double *cell, double v,
+                            const wpp_file *f, const ps_csv *c, const ps_csv_row *row,
+                            ps_error *err)
+{
+    size_t k = (size_t)((char *)cell - (char *)loc) / sizeof(double);
+    if (first_line[k] != 0) {
+        const int same = *cell == v;
+        return ps_error_set_at(err, PS_EINVAL, ps_csv__path(c), row->line, 1,
+                               "duplicate row: location %d with the same %s was already given "
+                               "at line %ld%s; every row must appear once", loc->code, f->keys,
+                               first_line[k],
+                               same ? " (with the same value)" : " with a different value");
+    }
+    first_line[k] = row->line;
+    *cell = v;
+    return PS_OK;
+}
+
+/*
+ * Read the rows of loc->code from one file. Other locations are skipped by their leading
+ * code without splitting the line. The whole file is read, although each location's rows
+ * form one block in the dataset: so that rows repeated anywhere are found, and a gzip
+ * file's trailer is always checked (both issue #17).
+ */
+static ps_status read_file(ps_wpp_location *loc, long *first_line, const char *dir,
+                           const wpp_file *f, ps_error *err)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", dir, f->name);
@@ -257,16 +312,13 @@ static ps_status read_file(ps_wpp_location *loc, const char *dir, const wpp_file
     }
     char *line = NULL;
     size_t len = 0;
-    int seen = 0, got;
+    int got;
     while ((got = ps_csv__next_line(c, &line, &len, err)) == 1) {
         if (line_code(line) != loc->code) {
-            if (seen) {
-                break; /* the location's block is over */
-            }
             continue;
         }
-        seen = 1;
         ps_csv_row row;
+        double *cell = NULL, v = 0.0;
         if ((rc = ps_csv__split(c, line, &row, err)) != PS_OK) {
             goto done;
         }
@@ -275,7 +327,9 @@ static ps_status read_file(ps_wpp_location *loc, const char *dir, const wpp_file
                                  "expected %d fields, got %d", f->n_cols, row.n);
             goto done;
         }
-        if ((rc = f->store(loc, c, &row, err)) != PS_OK) {
+        if ((rc = f->parse(&cell, &v, loc, c, &row, err)) != PS_OK ||
+            (cell != NULL &&
+             (rc = store_once(loc, first_line, cell, v, f, c, &row, err)) != PS_OK)) {
             goto done;
         }
     }
@@ -433,6 +487,9 @@ ps_status ps_wpp_lookup(int *code_out, char *name_out, size_t name_size, const c
     if (rc == PS_OK && got < 0) {
         rc = err ? err->code : PS_EIO;
     }
+    if (rc == PS_OK && found) {
+        rc = ps_csv__finish(c, err);
+    }
     ps_csv__close(c);
     if (rc == PS_OK && !found) {
         rc = ps_error_set(err, PS_EINVAL,
@@ -444,17 +501,63 @@ ps_status ps_wpp_lookup(int *code_out, char *name_out, size_t name_size, const c
 
 /* ---- cache ---------------------------------------------------------------------------- */
 
-#define WPP_CACHE_MAGIC "PSWPPC1"
+/*
+ * A cache entry is one file: a header naming the sources, the ps_wpp_location bytes, and
+ * the SHA-256 (lowercase hex) of header and payload. It is used only when it is a regular
+ * file (not a symlink, FIFO or device) of exactly that size, its header equals the one
+ * computed from the sources now, and the digest matches. Anything else is a miss, never an
+ * error: the sources are read and the entry rewritten. Before issue #17 the payload was
+ * trusted as it stood, and one changed double moved a country's population by 20 %.
+ * The sources are identified by their metadata (reading them would cost what the cache
+ * saves); the change time makes any write to a source a miss, even one that restores its
+ * size and modification time.
+ */
+#define WPP_CACHE_MAGIC "PSWPPC2"
+#define WPP_DIGEST_HEX 64 /* characters of a SHA-256 in hex */
+#define WPP_LOCATIONS_FILE "locations.csv"
+
+typedef struct wpp_source_id {
+    long long dev, ino, size; /* device, inode, bytes */
+    long long mtime_ns;       /* modification time, ns since the epoch */
+    long long ctime_ns;       /* status change time, ns since the epoch */
+} wpp_source_id;
+
 typedef struct wpp_cache_header {
     char magic[8];
     unsigned long struct_size;
     int code;
-    char dir[PATH_MAX];
-    long long file_size[N_WPP_FILES_MAX];
-    long long file_mtime_ns[N_WPP_FILES_MAX];
+    char dir[PATH_MAX];                          /* the WPP folder's real path */
+    wpp_source_id source[N_WPP_FILES_MAX + 1];   /* wpp_files, then locations.csv */
 } wpp_cache_header;
 
-/* The identity of the sources: folder, and every file's size and modification time. */
+typedef struct wpp_cache_entry {
+    wpp_cache_header header;
+    ps_wpp_location loc;
+    char digest[WPP_DIGEST_HEX]; /* of header and loc; no NUL */
+} wpp_cache_entry;
+
+static long long ns_of(struct timespec t)
+{
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static int source_id(wpp_source_id *id, const char *dir, const char *name)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        return -1; /* a FIFO or device has no identity to key on: no cache */
+    }
+    id->dev = (long long)st.st_dev;
+    id->ino = (long long)st.st_ino;
+    id->size = (long long)st.st_size;
+    id->mtime_ns = ns_of(st.st_mtim);
+    id->ctime_ns = ns_of(st.st_ctim);
+    return 0;
+}
+
+/* The identity of the sources: the folder and every file popsim reads from it. */
 static int cache_signature(wpp_cache_header *h, const char *dir, int code)
 {
     memset(h, 0, sizeof *h);
@@ -465,16 +568,11 @@ static int cache_signature(wpp_cache_header *h, const char *dir, int code)
         return -1;
     }
     for (int i = 0; i < N_WPP_FILES; ++i) {
-        char path[PATH_MAX];
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s", dir, wpp_files[i].name);
-        if (stat(path, &st) != 0) {
+        if (source_id(&h->source[i], dir, wpp_files[i].name) != 0) {
             return -1;
         }
-        h->file_size[i] = (long long)st.st_size;
-        h->file_mtime_ns[i] = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
     }
-    return 0;
+    return source_id(&h->source[N_WPP_FILES], dir, WPP_LOCATIONS_FILE);
 }
 
 static void cache_path(char *out, size_t size, const char *cache_dir, int code)
@@ -482,21 +580,52 @@ static void cache_path(char *out, size_t size, const char *cache_dir, int code)
     snprintf(out, size, "%s/wpp2024-%d.bin", cache_dir, code);
 }
 
+static void entry_digest(char hex[WPP_DIGEST_HEX + 1], const wpp_cache_entry *e)
+{
+    ps_sha256_hex(hex, e, offsetof(wpp_cache_entry, digest));
+}
+
+/* Read exactly n bytes of a regular file; 0 on success. */
+static int read_exactly(int fd, void *buf, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t got = read(fd, (char *)buf + done, n - done);
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got <= 0) {
+            return -1;
+        }
+        done += (size_t)got;
+    }
+    return 0;
+}
+
 /* 1 if a valid cache entry was read into loc, 0 otherwise (never an error). */
 static int cache_read(ps_wpp_location *loc, const char *cache_dir, const wpp_cache_header *want)
 {
-    char path[PATH_MAX];
+    char path[PATH_MAX], hex[WPP_DIGEST_HEX + 1];
     cache_path(path, sizeof path, cache_dir, want->code);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
         return 0;
     }
-    wpp_cache_header *have = malloc(sizeof *have);
-    int ok = have != NULL && fread(have, sizeof *have, 1, f) == 1 &&
-             memcmp(have, want, sizeof *have) == 0 && fread(loc, sizeof *loc, 1, f) == 1 &&
-             fgetc(f) == EOF;
-    free(have);
-    fclose(f);
+    struct stat st;
+    wpp_cache_entry *e = NULL;
+    int ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+             st.st_size == (off_t)sizeof *e && (e = malloc(sizeof *e)) != NULL &&
+             read_exactly(fd, e, sizeof *e) == 0 &&
+             memcmp(&e->header, want, sizeof *want) == 0;
+    if (ok) {
+        entry_digest(hex, e);
+        ok = memcmp(hex, e->digest, WPP_DIGEST_HEX) == 0;
+    }
+    if (ok) {
+        memcpy(loc, &e->loc, sizeof *loc);
+    }
+    free(e);
+    close(fd);
     return ok;
 }
 
@@ -516,27 +645,40 @@ static int mkdir_p(const char *dir)
     return (mkdir(tmp, 0755) != 0 && errno != EEXIST) ? -1 : 0;
 }
 
-/* Best effort: written through ps_outfile (exclusive temporary, atomic rename), so readers
- * never see half a file and a link planted in the cache folder is never followed. */
+/*
+ * Best effort: written through ps_outfile (exclusive temporary, atomic rename), so readers
+ * never see half a file and a link planted in the cache folder is never followed; the
+ * digest catches anything else.
+ */
 static void cache_write(const ps_wpp_location *loc, const char *cache_dir,
                         const wpp_cache_header *h)
 {
-    char path[PATH_MAX];
+    char path[PATH_MAX], hex[WPP_DIGEST_HEX + 1];
     ps_outfile *f = NULL;
     FILE *out = NULL;
-    if (mkdir_p(cache_dir) != 0) {
+    wpp_cache_entry *e = calloc(1, sizeof *e);
+    if (e == NULL || mkdir_p(cache_dir) != 0) {
+        free(e);
         return;
     }
+    e->header = *h;
+    e->loc = *loc;
+    entry_digest(hex, e);
+    memcpy(e->digest, hex, WPP_DIGEST_HEX);
     cache_path(path, sizeof path, cache_dir, h->code);
-    if (ps_outfile_open(&f, path, NULL) != PS_OK) {
-        return;
+    /* An entry that is not a regular file (a link, a FIFO) is replaced, never followed:
+     * the cache folder holds only what popsim wrote there. */
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        unlink(path);
     }
-    if ((out = ps_outfile_stream(f)) != NULL && fwrite(h, sizeof *h, 1, out) == 1 &&
-        fwrite(loc, sizeof *loc, 1, out) == 1) {
+    if (ps_outfile_open(&f, path, NULL) == PS_OK && (out = ps_outfile_stream(f)) != NULL &&
+        fwrite(e, sizeof *e, 1, out) == 1) {
         (void)ps_outfile_commit(f, NULL);
         f = NULL;
     }
     ps_outfile_abort(f);
+    free(e);
 }
 
 ps_status ps_wpp_default_cache_dir(char *out, size_t size, ps_error *err)
@@ -560,17 +702,24 @@ ps_status ps_wpp_load(ps_wpp_location *out, const char *dir, int code, const cha
                       ps_error *err)
 {
     wpp_cache_header *sig = malloc(sizeof *sig);
+    long *first_line = NULL; /* per double of the location: the line that gave it, 0 none */
+    ps_status rc = PS_OK;
     if (sig == NULL) {
-        return ps_error_set(err, PS_ENOMEM, "out of memory reading WPP data");
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory reading WPP data");
+        goto done;
     }
     int have_sig = cache_signature(sig, dir, code) == 0;
-    ps_status rc = PS_OK;
     if (cache_dir != NULL && have_sig && cache_read(out, cache_dir, sig)) {
+        goto done;
+    }
+    first_line = calloc(sizeof *out / sizeof(double) + 1, sizeof *first_line);
+    if (first_line == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory reading WPP data");
         goto done;
     }
     clear_location(out, code);
     for (int i = 0; i < N_WPP_FILES && rc == PS_OK; ++i) {
-        rc = read_file(out, dir, &wpp_files[i], err);
+        rc = read_file(out, first_line, dir, &wpp_files[i], err);
     }
     if (rc == PS_OK) {
         char code_text[32];
@@ -581,6 +730,7 @@ ps_status ps_wpp_load(ps_wpp_location *out, const char *dir, int code, const cha
         cache_write(out, cache_dir, sig);
     }
 done:
+    free(first_line);
     free(sig);
     return rc;
 }
