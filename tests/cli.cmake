@@ -47,3 +47,9 @@ set_tests_properties(cli_h5copy_every_group PROPERTIES TIMEOUT 600)
 add_test(NAME cli_init_templates
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/init_test.sh $<TARGET_FILE:popsim> ${PS_WPP_DIR})
 set_tests_properties(cli_init_templates PROPERTIES TIMEOUT 300)
+
+# popsim export: tidy CSV tables and the .xlsx workbook hold the file's values (#16).
+add_test(NAME cli_export_tables
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/export_test.sh $<TARGET_FILE:popsim>
+                 ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
+set_tests_properties(cli_export_tables PROPERTIES TIMEOUT 300)

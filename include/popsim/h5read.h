@@ -80,6 +80,16 @@ ps_status ps_h5r_read_shape(ps_h5r_array *out, const ps_h5r_file *f, const char 
 void ps_h5r_array_release(ps_h5r_array *a); /* accepts a zeroed struct */
 
 /**
+ * A one-dimensional dataset of strings (variable- or fixed-length), such as the labels of a
+ * `sex`, `region` or `class` coordinate, checked like every read (src/io/h5guard.c).
+ * @param[out] out  *n_out strings owned by the caller (free each, then the array)
+ * @return PS_OK; PS_EHDF5 if missing, not strings or not 1-D; PS_EIO for a corrupted
+ *         reference; PS_ENOMEM
+ */
+ps_status ps_h5r_read_strings(char ***out, size_t *n_out, const ps_h5r_file *f, const char *dset,
+                              ps_error *err);
+
+/**
  * A scalar string attribute (variable- or fixed-length) of object `obj`.
  * @param[out] out  new string owned by the caller (free), NULL on failure
  * @return PS_OK; PS_EHDF5 if missing or not a string; PS_ENOMEM

@@ -25,6 +25,7 @@ int cli_cmd_report(int argc, char **argv);
 int cli_cmd_compare(int argc, char **argv);
 int cli_cmd_targets(int argc, char **argv);
 int cli_cmd_init(int argc, char **argv);
+int cli_cmd_export(int argc, char **argv);
 
 /*
  * Text that came from a file (a scenario's title, a result file's names, titles, labels and

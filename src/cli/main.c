@@ -25,6 +25,7 @@ static void usage(FILE *out)
             "  compare  scenarios of a result file side by side: births, cost per extra birth,\n"
             "           service demand and capacity\n"
             "  targets  whether each service's capacity target is met, year range by year range\n"
+            "  export   the result as tidy tables: CSV files or one .xlsx workbook\n"
             "  init     write a commented scenario and template input files to fill in\n"
             "  help     `popsim help COMMAND` describes a command\n"
             "\n"
@@ -43,6 +44,7 @@ static const cli_command commands[] = {
     { "info", cli_cmd_info },       { "plot", cli_cmd_plot },
     { "report", cli_cmd_report },   { "compare", cli_cmd_compare },
     { "targets", cli_cmd_targets }, { "init", cli_cmd_init },
+    { "export", cli_cmd_export },
 };
 
 static const cli_command *find_command(const char *name)

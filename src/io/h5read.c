@@ -329,6 +329,90 @@ void ps_h5r_array_release(ps_h5r_array *a)
     memset(a, 0, sizeof *a);
 }
 
+ps_status ps_h5r_read_strings(char ***out, size_t *n_out, const ps_h5r_file *f, const char *dset,
+                              ps_error *err)
+{
+    hid_t ds = H5I_INVALID_HID, ftype = H5I_INVALID_HID, mtype = H5I_INVALID_HID;
+    ps_h5__shape sh;
+    char **strings = NULL, *fixed = NULL;
+    size_t n = 0;
+    *out = NULL;
+    *n_out = 0;
+    ps_status rc = PS_OK;
+    if (ps_h5r_kind_of(f, dset) != PS_H5R_DATASET) {
+        rc = fail(err, PS_EHDF5, f, "open dataset", dset);
+        goto done;
+    }
+    if ((rc = ps_h5__open_dataset(&ds, &sh, f->file, dset, PS_H5__STRING, 1, err)) != PS_OK ||
+        (rc = ps_h5__check_vlen(ds, 0, dset, err)) != PS_OK) {
+        goto done;
+    }
+    n = (size_t)sh.n;
+    if ((strings = calloc(n > 0 ? n : 1, sizeof *strings)) == NULL ||
+        (ftype = H5Dget_type(ds)) < 0) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory reading '%s'", dset);
+        goto done;
+    }
+    if (H5Tis_variable_str(ftype) > 0) {
+        char **vlen = calloc(n > 0 ? n : 1, sizeof *vlen);
+        if (vlen == NULL || (mtype = H5Tcopy(H5T_C_S1)) < 0 ||
+            H5Tset_size(mtype, H5T_VARIABLE) < 0 || H5Tset_cset(mtype, H5T_CSET_UTF8) < 0 ||
+            (n > 0 && H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, vlen) < 0)) {
+            free(vlen);
+            rc = fail(err, PS_EHDF5, f, "read strings of", dset);
+            goto done;
+        }
+        for (size_t k = 0; k < n; ++k) {
+            if (rc == PS_OK && (strings[k] = dup_text(vlen[k] != NULL ? vlen[k] : "")) == NULL) {
+                rc = ps_error_set(err, PS_ENOMEM, "out of memory reading '%s'", dset);
+            }
+            H5free_memory(vlen[k]);
+        }
+        free(vlen);
+    } else {
+        size_t size = H5Tget_size(ftype); /* bounded by ps_h5__open_dataset */
+        if ((fixed = calloc(n * size + 1, 1)) == NULL || (mtype = H5Tcopy(ftype)) < 0 ||
+            (n > 0 && H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, fixed) < 0)) {
+            rc = fail(err, PS_EHDF5, f, "read strings of", dset);
+            goto done;
+        }
+        for (size_t k = 0; k < n && rc == PS_OK; ++k) {
+            char *text = calloc(size + 1, 1);
+            if (text == NULL) {
+                rc = ps_error_set(err, PS_ENOMEM, "out of memory reading '%s'", dset);
+            } else {
+                memcpy(text, fixed + k * size, size);
+                strings[k] = text;
+            }
+        }
+    }
+done:
+    if (rc != PS_OK && strings != NULL) {
+        for (size_t k = 0; k < n; ++k) {
+            free(strings[k]);
+        }
+        free(strings);
+        strings = NULL;
+        n = 0;
+        if (err != NULL && err->path[0] == '\0') {
+            snprintf(err->path, sizeof err->path, "%s", f->path);
+        }
+    }
+    free(fixed);
+    if (mtype >= 0) {
+        H5Tclose(mtype);
+    }
+    if (ftype >= 0) {
+        H5Tclose(ftype);
+    }
+    if (ds >= 0) {
+        H5Dclose(ds);
+    }
+    *out = strings;
+    *n_out = n;
+    return rc;
+}
+
 /* Read a string attribute whose type is `ftype` (variable or fixed length). */
 static char *string_value(hid_t attr, hid_t ftype)
 {

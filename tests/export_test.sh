@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# popsim export (issue #16): the tidy CSV tables and the .xlsx workbook hold exactly the
+# values of the result file, labelled by their coordinates; bad targets are refused.
+# usage: export_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR
+set -u
+exe=$(realpath "$1"); root=$(realpath "$2"); wpp=$3
+tmp=$(mktemp -d /tmp/popsim_export_XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+export POPSIM_CACHE_DIR="$tmp/cache" POPSIM_DATA_DIR="$wpp"
+cd "$tmp" || exit 1
+pass=0; fail=0
+expect() { local name=$1; shift; if "$@" >"$tmp/out" 2>&1; then pass=$((pass + 1));
+  else fail=$((fail + 1)); echo "FAIL $name"; sed 's/^/    /' "$tmp/out" | head -8; fi; }
+status_is() { local want=$1; shift; "$@"; [[ $? -eq $want ]]; }
+
+expect run_family "$exe" run -q "$root/scenarios/china_policies.yaml" -o "$tmp/family.h5"
+expect run_city "$exe" run -q "$root/scenarios/example_city.yaml" -o "$tmp/city.h5"
+expect export_csv "$exe" export "$tmp/family.h5"
+expect export_csv_city "$exe" export "$tmp/city.h5" -o "$tmp/city tables"
+expect export_xlsx "$exe" export --format xlsx "$tmp/family.h5"
+# Every value of every variable is in its table, at the row its coordinates name.
+expect csv_values_equal_file /usr/bin/python3 - "$tmp/family.h5" "$tmp/family_tables" <<'PY'
+import sys, glob, os, h5py, numpy as np, pandas as pd
+f = h5py.File(sys.argv[1], "r")
+tables = {os.path.basename(p)[:-4]: pd.read_csv(p, keep_default_na=False, na_values=[""], float_precision="round_trip")
+          for p in glob.glob(sys.argv[2] + "/*.csv")}
+checked = 0
+for scn in f["scenarios"]:
+    g = f["scenarios"][scn]
+    for var, base, item in [("population", "", None), ("births", "", None), ("tfr", "", None)]:
+        ds = g[var]
+        dims = [d[0].name.split("/")[-1] for d in ds.dims]
+        t = tables[(base + "_" if base else "") + "by_" + "_".join(dims)]
+        rows = t[t.scenario == scn]
+        assert len(rows) == ds.size, (var, len(rows), ds.size)
+        vals = rows[var].to_numpy(dtype=float)
+        assert np.array_equal(vals, ds[()].reshape(-1), equal_nan=True), var
+        checked += 1
+    for svc in g["services"]:
+        rows = tables["services_by_year_region"]
+        rows = rows[(rows.scenario == scn) & (rows.service == svc)]
+        want = g["services"][svc]["demand"][()].reshape(-1)
+        assert np.array_equal(rows["demand"].to_numpy(dtype=float), want, equal_nan=True), svc
+        checked += 1
+pop = tables["by_year_region_sex_age"]
+assert set(pop.sex) == {"male", "female"} and pop.age.min() == 0 and pop.age.max() == 100
+assert pop.year.min() == 2025 and pop.year.max() == 2100
+print("checked", checked)
+PY
+# The workbook: a sheet per CSV table, each with a frozen header row.
+expect xlsx_sheets /usr/bin/python3 - "$tmp/family.xlsx" "$tmp/family_tables" <<'PY'
+import sys, glob, zipfile, re
+z = zipfile.ZipFile(sys.argv[1])
+names = re.findall(r'<sheet name="([^"]+)"', z.read("xl/workbook.xml").decode())
+csvs = glob.glob(sys.argv[2] + "/*.csv")
+assert len(names) == len(csvs) >= 10, (names, len(csvs))
+assert all(len(n) <= 31 for n in names)
+sheet1 = z.read("xl/worksheets/sheet1.xml").decode()
+assert 'state="frozen"' in sheet1
+PY
+expect refuses_fifo_target bash -c "mkfifo '$tmp/fifo.xlsx'; ! '$exe' export --format xlsx -o '$tmp/fifo.xlsx' '$tmp/city.h5'"
+expect refuses_file_as_folder bash -c "touch '$tmp/plain'; ! '$exe' export -o '$tmp/plain' '$tmp/city.h5'"
+expect refuses_non_result status_is 1 "$exe" export /etc/passwd
+expect bad_format status_is 2 "$exe" export --format ods "$tmp/city.h5"
+echo "export: $pass passed, $fail failed"
+[[ $fail -eq 0 ]]
