@@ -23,12 +23,13 @@ typedef struct ps_ens ps_ens; /* opaque workspace: shape, threads, batch size */
 /* Options of ps_ens_new; zero fields take the defaults. */
 typedef struct ps_ens_options {
     int n_threads; /* OpenMP threads of each step; 0 = the OpenMP default */
-    int batch;     /* trajectories per batch (one OpenMP task); 0 = PS_ENS_BATCH_DEFAULT */
+    int batch;     /* trajectories per batch (one OpenMP task); 0 = one batch per thread, at
+                    * most PS_ENS_BATCH_DEFAULT */
 } ps_ens_options;
 
 #define PS_ENS_OPTIONS_INIT { .n_threads = 0, .batch = 0 }
-#define PS_ENS_BATCH_DEFAULT 64
-#define PS_ENS_BATCH_MAX 1024
+#define PS_ENS_BATCH_DEFAULT 1024
+#define PS_ENS_BATCH_MAX 65536
 
 /* Which rates of ps_ens_rates vary by trajectory (bits of ps_ens_rates.per_traj). */
 enum {
@@ -73,7 +74,8 @@ ps_status ps_ens_new(ps_ens **out, int n_traj, int n_ages, const ps_ens_options 
 int ps_ens_trajectories(const ps_ens *e);
 
 /**
- * Advance every trajectory one year: `from` and `to` are [sex][age][traj] (n_traj values per
+ * Advance every trajectory one year (one step at a time per workspace: it holds the batches'
+ * scratch rows): `from` and `to` are [sex][age][traj] (n_traj values per
  * row) and must not overlap. Checks the accounting identity of every cell of every
  * trajectory, like ps_proj_step.
  * @param ev  NULL = keep no events

@@ -11,9 +11,8 @@
  * non-negative f involved. The accounting identity of docs/model.md sec. 2.4 is checked
  * per cell as in ccm.c, with a branch-free flag per row.
  *
- * Rates shared by all trajectories are read as one value per row (the kernel is inlined
- * once for each combination of shared / per-trajectory survivorship, ASFR and migration,
- * so the choice is made at compile time and never inside a lane loop).
+ * The lane kernels take only stride-1, restrict-qualified rows; a rate shared by all
+ * trajectories is first repeated over the lanes of a scratch row (a few stores to L1).
  */
 #include "popsim/ensemble.h"
 
@@ -25,19 +24,25 @@
 #include "popsim/pop.h"
 #include "popsim/units.h"
 
+/*
+ * The lane kernels are compiled for AVX-512, AVX2 and the baseline, chosen at load time
+ * (GCC function multi-versioning). The results are the same bits on each: the same IEEE
+ * operations in the same order, and no contraction into fused multiply-adds (ISO C mode,
+ * -ffp-contract=off).
+ */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define PS_ENS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define PS_ENS_CLONES
+#endif
+
 /* Relative tolerance of the accounting identity: the value of ccm.c. */
 #define PS_ACCOUNTING_REL_TOL 1e-10
-
-#if defined(__GNUC__)
-#define PS_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define PS_ALWAYS_INLINE inline
-#endif
 
 /* The first cell of a batch where the identity failed (lane < 0: none). */
 typedef struct ens_fault {
     int lane, sex, age;
-    double got, want;
+    double got;
 } ens_fault;
 
 struct ps_ens {
@@ -46,9 +51,11 @@ struct ps_ens {
     ens_fault *faults; /* [batch index] */
 };
 
-/* Scratch rows of a batch: births, shortfall by sex, adjustment, and sinks for the
- * deaths, credited migrants and births by sex when the caller keeps no events. */
-enum { ROW_BIRTHS, ROW_SHORT_M, ROW_SHORT_F, ROW_ADJ, ROW_DEATHS, ROW_MIG, ROW_BS, ENS_SCRATCH_ROWS };
+/* Scratch rows of a batch: births, shortfall by sex, adjustment; sinks for the deaths,
+ * credited migrants and births by sex when the caller keeps no events; shared rates
+ * repeated over the lanes. */
+enum { ROW_BIRTHS, ROW_SHORT_M, ROW_SHORT_F, ROW_ADJ, ROW_DEATHS, ROW_MIG, ROW_BS,
+       ROW_SURV, ROW_MIG_P, ROW_MIG_A, ROW_ASFR, ROW_SRB, ROW_FLAGS, ENS_SCRATCH_ROWS };
 
 ps_status ps_ens_new(ps_ens **out, int n_traj, int n_ages, const ps_ens_options *opt,
                      ps_error *err)
@@ -74,7 +81,10 @@ ps_status ps_ens_new(ps_ens **out, int n_traj, int n_ages, const ps_ens_options 
     e->n_traj = n_traj;
     e->n_ages = n_ages;
     e->n_threads = opt->n_threads > 0 ? opt->n_threads : omp_get_max_threads();
-    e->batch = opt->batch > 0 ? opt->batch : PS_ENS_BATCH_DEFAULT;
+    /* default: one batch per thread (long stride-1 rows), at most PS_ENS_BATCH_DEFAULT lanes */
+    int per_thread = (n_traj + e->n_threads - 1) / e->n_threads;
+    e->batch = opt->batch > 0 ? opt->batch
+                              : (per_thread < PS_ENS_BATCH_DEFAULT ? per_thread : PS_ENS_BATCH_DEFAULT);
     if (e->batch > n_traj) {
         e->batch = n_traj;
     }
@@ -105,242 +115,241 @@ void ps_ens_free(ps_ens *e)
     free(e);
 }
 
-/* Record the first failing lane of a row whose flag is set (rare path, scalar). */
-static void note_fault(ens_fault *f, int sex, int age, const double *out, const double *want,
-                       const long long *bad, int n_lanes)
-{
-    for (int j = 0; j < n_lanes && f->lane < 0; ++j) {
-        if (bad[j]) {
-            *f = (ens_fault){ .lane = j, .sex = sex, .age = age, .got = out[j], .want = want[j] };
-        }
-    }
-}
-
-/* 1 where the cell breaks the identity or is not finite: the test of ccm.c's check_identity. */
-static inline long long cell_bad(double got, double want, double before, double D, double Mc)
+/*
+ * 1 where the cell breaks the identity or is not finite, else 0: the test of ccm.c's
+ * check_identity in one comparison (got * 0 is NaN for an infinite or NaN cell, 0 otherwise;
+ * a NaN in the identity's terms also counts as a failure, so the test is at least as strict).
+ */
+static inline double cell_bad(double got, double want, double before, double D, double Mc)
 {
     double scale = fabs(before) + fabs(D) + fabs(Mc) + 1.0;
-    return !(fabs(got) <= DBL_MAX) | (fabs(got - want) > PS_ACCOUNTING_REL_TOL * scale);
+    return fabs(got - want) + got * 0.0 <= PS_ACCOUNTING_REL_TOL * scale ? 0.0 : 1.0;
 }
 
 /*
- * Everything a batch works on: row pointers are base + row * stride + lane, with stride 0
- * for shared rates (the kernel then reads lane 0 only) and for the scratch sinks.
+ * The lane kernels: one row, L trajectories, every operand a stride-1 row (restrict: no
+ * two rows overlap), so each loop vectorises (this file is compiled with -fno-trapping-math,
+ * which lets GCC turn the clamps into selects; it changes no value). Each adds 1 to
+ * flags[lane] for a cell that breaks the identity (a per-lane row, not a reduction: no
+ * dependence from one vector of lanes to the next). D and Mc are stored only if `keep`
+ * (GCC moves the test out of the loop).
  */
-typedef struct ens_batch {
-    const ps_ens *e;
-    const ps_ens_rates *r;
-    const double *from;
-    double *to;
-    double *deaths, *mig_c; /* row bases (already offset by the batch's first lane) */
-    size_t d_stride, m_stride; /* row strides of deaths and mig_c: T, or 0 for the sinks */
-    double *births_ev;      /* [sex][traj] + first lane, or NULL */
-    double *adj_out;        /* the [traj] adjustment + first lane, or the scratch row */
-    double *scratch;
-    ens_fault *fault;
-    size_t lane0;
-    int n_lanes;
-} ens_batch;
 
-/* Survive one sex: rows a = 1 .. n-1 (survive() of ccm.c). */
-static PS_ALWAYS_INLINE void survive_rows(const ens_batch *b, int sex, const int s_sh,
-                                          const int m_sh)
+/* Age 1 <= a < w (survive() of ccm.c): Pp = P(a-1), Mp = M(a-1), Ma = M(a), S = S(a). */
+PS_ENS_CLONES static void lanes_survive(int L, int keep, double *restrict out,
+                               double *restrict D, double *restrict Mc, double *restrict shortfall,
+                               double *restrict flags,
+                               const double *restrict Pp, const double *restrict Mp,
+                               const double *restrict Ma, const double *restrict S)
 {
     const double h = PS_MID_YEAR_FRACTION;
-    const int n = b->e->n_ages, L = b->n_lanes;
-    const size_t T = (size_t)b->e->n_traj;
-    double *restrict shortfall = b->scratch + (size_t)(sex == PS_SEX_MALE ? ROW_SHORT_M :
-                                                        ROW_SHORT_F) * (size_t)b->e->batch;
-    long long bad[PS_ENS_BATCH_MAX];
-    double want[PS_ENS_BATCH_MAX];
     for (int j = 0; j < L; ++j) {
-        shortfall[j] = 0.0;
-    }
-    for (int a = 1; a < n; ++a) {
-        const size_t row = (size_t)sex * (size_t)n + (size_t)a; /* row of age a */
-        const int open = a == n - 1;
-        const double *restrict Pp = b->from + (row - 1) * T + b->lane0;
-        const double *restrict Pa = b->from + row * T + b->lane0;
-        const double *restrict Mp = b->r->mig + (m_sh ? row - 1 : (row - 1) * T + b->lane0);
-        const double *restrict Ma = b->r->mig + (m_sh ? row : row * T + b->lane0);
-        const double *restrict S = b->r->surv + (s_sh ? row : row * T + b->lane0);
-        double *restrict out = b->to + row * T + b->lane0;
-        double *restrict D = b->deaths + row * b->d_stride;
-        double *restrict Mc = b->mig_c + row * b->m_stride;
-        long long any = 0;
-        if (!open) {
-#pragma omp simd reduction(| : any)
-            for (int j = 0; j < L; ++j) {
-                const double m0 = Mp[m_sh ? 0 : j], m1 = Ma[m_sh ? 0 : j];
-                const double s = S[s_sh ? 0 : j];
-                double ex = Pp[j] + h * m0;
-                const double mc = h * (m0 + m1);
-                double fix = ex < 0.0 ? -ex : 0.0;
-                ex = ex < 0.0 ? 0.0 : ex;
-                double v = ex * s + h * m1;
-                fix = fix + (v < 0.0 ? -v : 0.0);
-                v = v < 0.0 ? 0.0 : v;
-                const double d = ex * (1.0 - s), c = mc + fix;
-                out[j] = v;
-                D[j] = d;
-                Mc[j] = c;
-                shortfall[j] += fix;
-                const double before = Pp[j] + 0.0;
-                want[j] = before - d + c;
-                bad[j] = cell_bad(v, want[j], before, d, c);
-                any |= bad[j];
-            }
-        } else {
-#pragma omp simd reduction(| : any)
-            for (int j = 0; j < L; ++j) {
-                const double m0 = Mp[m_sh ? 0 : j], m1 = Ma[m_sh ? 0 : j];
-                const double s = S[s_sh ? 0 : j];
-                double ex = Pp[j] + h * m0;
-                ex += Pa[j] + h * m1;
-                double mc = h * (m0 + m1);
-                mc += h * m1;
-                double fix = ex < 0.0 ? -ex : 0.0;
-                ex = ex < 0.0 ? 0.0 : ex;
-                double v = ex * s + h * m1;
-                fix = fix + (v < 0.0 ? -v : 0.0);
-                v = v < 0.0 ? 0.0 : v;
-                const double d = ex * (1.0 - s), c = mc + fix;
-                out[j] = v;
-                D[j] = d;
-                Mc[j] = c;
-                shortfall[j] += fix;
-                const double before = Pp[j] + Pa[j];
-                want[j] = before - d + c;
-                bad[j] = cell_bad(v, want[j], before, d, c);
-                any |= bad[j];
-            }
+        double ex = Pp[j] + h * Mp[j];
+        const double mc = h * (Mp[j] + Ma[j]);
+        double fix = ex < 0.0 ? -ex : 0.0;
+        ex = ex < 0.0 ? 0.0 : ex;
+        double v = ex * S[j] + h * Ma[j];
+        fix = fix + (v < 0.0 ? -v : 0.0);
+        v = v < 0.0 ? 0.0 : v;
+        const double d = ex * (1.0 - S[j]), c = mc + fix;
+        out[j] = v;
+        if (keep) {
+            D[j] = d;
+            Mc[j] = c;
         }
-        if (any) {
-            note_fault(b->fault, sex, a, out, want, bad, L);
-        }
+        shortfall[j] += fix;
+        const double before = Pp[j] + 0.0;
+        flags[j] += cell_bad(v, before - d + c, before, d, c);
     }
 }
 
-/* Births of the step from women at both ends (births_step() of ccm.c). */
-static PS_ALWAYS_INLINE void birth_rows(const ens_batch *b, const int f_sh)
+/* The open age w: the cohort reaching w plus the survivors of w (Pa = P(w), Ma = M(w)). */
+PS_ENS_CLONES static void lanes_survive_open(int L, int keep, double *restrict out,
+                                    double *restrict D, double *restrict Mc,
+                                    double *restrict shortfall, double *restrict flags,
+                                    const double *restrict Pp, const double *restrict Pa,
+                                    const double *restrict Mp, const double *restrict Ma,
+                                    const double *restrict S)
 {
     const double h = PS_MID_YEAR_FRACTION;
-    const int n = b->e->n_ages, L = b->n_lanes;
-    const size_t T = (size_t)b->e->n_traj;
-    double *restrict births = b->scratch + (size_t)ROW_BIRTHS * (size_t)b->e->batch;
+    for (int j = 0; j < L; ++j) {
+        double ex = Pp[j] + h * Mp[j];
+        ex += Pa[j] + h * Ma[j];
+        double mc = h * (Mp[j] + Ma[j]);
+        mc += h * Ma[j];
+        double fix = ex < 0.0 ? -ex : 0.0;
+        ex = ex < 0.0 ? 0.0 : ex;
+        double v = ex * S[j] + h * Ma[j];
+        fix = fix + (v < 0.0 ? -v : 0.0);
+        v = v < 0.0 ? 0.0 : v;
+        const double d = ex * (1.0 - S[j]), c = mc + fix;
+        out[j] = v;
+        if (keep) {
+            D[j] = d;
+            Mc[j] = c;
+        }
+        shortfall[j] += fix;
+        const double before = Pp[j] + Pa[j];
+        flags[j] += cell_bad(v, before - d + c, before, d, c);
+    }
+}
+
+/* One age of mothers of births_step() of ccm.c: births += ASFR h (F(t) + F(t+1)). */
+PS_ENS_CLONES static void lanes_births(int L, double *restrict births, const double *restrict f,
+                         const double *restrict F0, const double *restrict F1)
+{
+    for (int j = 0; j < L; ++j) {
+        births[j] += f[j] * PS_MID_YEAR_FRACTION * (F0[j] + F1[j]);
+    }
+}
+
+/* Age 0 of one sex (step_impl() of ccm.c): bs = B x / (1 + SRB), x = SRB for males, 1 for
+ * females; adj += the emigration not applied. */
+PS_ENS_CLONES static void lanes_age0(int L, int keep, int male, double *restrict out,
+                            double *restrict D, double *restrict Mc, double *restrict bs_out,
+                            double *restrict adj, double *restrict flags,
+                            const double *restrict births, const double *restrict srb,
+                            const double *restrict M, const double *restrict S)
+{
+    const double h = PS_MID_YEAR_FRACTION;
+    for (int j = 0; j < L; ++j) {
+        const double bs = births[j] * (male ? srb[j] : 1.0) / (1.0 + srb[j]);
+        const double v = bs * S[j] + h * M[j];
+        const double fix = v < 0.0 ? -v : 0.0;
+        const double d = bs * (1.0 - S[j]), c = h * M[j] + fix;
+        out[j] = v + fix;
+        if (keep) {
+            D[j] = d;
+            Mc[j] = c;
+        }
+        adj[j] += fix;
+        bs_out[j] = bs;
+        flags[j] += cell_bad(v + fix, bs - d + c, bs, d, c);
+    }
+}
+
+/* A rate row for the lanes of the batch: the caller's row, or `buf` filled with the shared
+ * value (a few stores to L1, so that every kernel reads stride-1 rows). */
+static const double *rate_row(const double *base, int per_traj, size_t row, size_t T,
+                              size_t lane0, double *buf, int L)
+{
+    if (per_traj) {
+        return base + row * T + lane0;
+    }
+    for (int j = 0; j < L; ++j) {
+        buf[j] = base[row];
+    }
+    return buf;
+}
+
+/* Diagnose mode, after a row: the first lane the row flagged (no earlier row had one). */
+static int diagnose_row(ens_fault *f, const double *flags, int sex, int age, const double *out,
+                        int L)
+{
+    for (int j = 0; j < L && f->lane < 0; ++j) {
+        if (flags[j] != 0.0) {
+            *f = (ens_fault){ .lane = j, .sex = sex, .age = age, .got = out[j] };
+        }
+    }
+    return f->lane >= 0;
+}
+
+/*
+ * Advance the lanes of batch `bat`. The kernels flag failed cells per lane over the whole
+ * batch, read once at the end; in diagnose mode (a rerun of a failed batch, which recomputes
+ * the same values) the flags are read after every row to name the first failing cell.
+ */
+static void step_batch(ps_ens *e, const ps_ens_rates *r, const double *from, double *to,
+                       const ps_ens_events *ev, int bat, int diagnose)
+{
+    const size_t T = (size_t)e->n_traj, lane0 = (size_t)bat * (size_t)e->batch;
+    const size_t W = (size_t)e->batch, n = (size_t)e->n_ages;
+    const int L = (int)(T - lane0 < W ? T - lane0 : W);
+    const int s_pt = (r->per_traj & PS_ENS_SURV) != 0, f_pt = (r->per_traj & PS_ENS_ASFR) != 0;
+    const int m_pt = (r->per_traj & PS_ENS_MIG) != 0, q_pt = (r->per_traj & PS_ENS_SRB) != 0;
+    double *scratch = e->scratch + (size_t)bat * ENS_SCRATCH_ROWS * W;
+    double *row_of[ENS_SCRATCH_ROWS];
+    for (int k = 0; k < ENS_SCRATCH_ROWS; ++k) {
+        row_of[k] = scratch + (size_t)k * W;
+    }
+    /* events: the caller's rows, or a sink row reused for every age (stride 0) */
+    const int keep_d = ev != NULL && ev->deaths != NULL;
+    const int keep_m = ev != NULL && ev->net_migration != NULL;
+    const int keep_b = ev != NULL && ev->births != NULL;
+    const int keep = keep_d || keep_m;
+    double *deaths = keep_d ? ev->deaths + lane0 : row_of[ROW_DEATHS];
+    double *migc = keep_m ? ev->net_migration + lane0 : row_of[ROW_MIG];
+    const size_t d_stride = keep_d ? T : 0, m_stride = keep_m ? T : 0;
+    double *adj = ev != NULL && ev->adjustment != NULL ? ev->adjustment + lane0 : row_of[ROW_ADJ];
+    double *flags = row_of[ROW_FLAGS];
+    ens_fault *fault = &e->faults[bat];
+    fault->lane = -1;
+    for (int j = 0; j < L; ++j) {
+        flags[j] = 0.0;
+    }
+
+    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+        double *shortfall = row_of[sex == PS_SEX_MALE ? ROW_SHORT_M : ROW_SHORT_F];
+        double *mbuf[2] = { row_of[ROW_MIG_P], row_of[ROW_MIG_A] };
+        const size_t row0 = (size_t)sex * n;
+        const double *Mp = rate_row(r->mig, m_pt, row0, T, lane0, mbuf[0], L);
+        for (int j = 0; j < L; ++j) {
+            shortfall[j] = 0.0;
+        }
+        for (size_t a = 1; a < n; ++a) {
+            const size_t row = row0 + a;
+            const double *Ma = rate_row(r->mig, m_pt, row, T, lane0, mbuf[a & 1], L);
+            const double *S = rate_row(r->surv, s_pt, row, T, lane0, row_of[ROW_SURV], L);
+            double *out = to + row * T + lane0, *D = deaths + row * d_stride;
+            double *Mc = migc + row * m_stride;
+            const double *Pp = from + (row - 1) * T + lane0;
+            const double *Pa = a < n - 1 ? NULL : from + row * T + lane0;
+            if (Pa == NULL) {
+                lanes_survive(L, keep, out, D, Mc, shortfall, flags, Pp, Mp, Ma, S);
+            } else {
+                lanes_survive_open(L, keep, out, D, Mc, shortfall, flags, Pp, Pa, Mp, Ma, S);
+            }
+            if (diagnose && diagnose_row(fault, flags, sex, (int)a, out, L)) {
+                return;
+            }
+            Mp = Ma;
+        }
+    }
+
+    double *births = row_of[ROW_BIRTHS];
     for (int j = 0; j < L; ++j) {
         births[j] = 0.0;
     }
-    for (int age = PS_FERTILE_AGE_MIN; age <= PS_FERTILE_AGE_MAX && age < n; ++age) {
-        const size_t row = (size_t)PS_SEX_FEMALE * (size_t)n + (size_t)age;
-        const double *restrict F0 = b->from + row * T + b->lane0;
-        const double *restrict F1 = b->to + row * T + b->lane0;
-        const double *restrict f = b->r->asfr + (f_sh ? (size_t)age : (size_t)age * T + b->lane0);
-#pragma omp simd
-        for (int j = 0; j < L; ++j) {
-            births[j] += f[f_sh ? 0 : j] * h * (F0[j] + F1[j]);
-        }
+    for (size_t age = PS_FERTILE_AGE_MIN; age <= PS_FERTILE_AGE_MAX && age < n; ++age) {
+        const size_t row = (size_t)PS_SEX_FEMALE * n + age;
+        lanes_births(L, births, rate_row(r->asfr, f_pt, age, T, lane0, row_of[ROW_ASFR], L),
+                     from + row * T + lane0, to + row * T + lane0);
     }
-}
 
-/* Age 0 of one sex: the births of the step surviving to 1 July, plus migrants. */
-static PS_ALWAYS_INLINE void age0_row(const ens_batch *b, int sex, const int s_sh, const int m_sh)
-{
-    const double h = PS_MID_YEAR_FRACTION;
-    const int n = b->e->n_ages, L = b->n_lanes;
-    const size_t T = (size_t)b->e->n_traj, row = (size_t)sex * (size_t)n;
-    const int srb_sh = !(b->r->per_traj & PS_ENS_SRB);
-    const double *restrict births = b->scratch + (size_t)ROW_BIRTHS * (size_t)b->e->batch;
-    const double *restrict srb = b->r->srb + (srb_sh ? 0 : b->lane0);
-    const double *restrict M = b->r->mig + (m_sh ? row : row * T + b->lane0);
-    const double *restrict S = b->r->surv + (s_sh ? row : row * T + b->lane0);
-    double *restrict out = b->to + row * T + b->lane0;
-    double *restrict D = b->deaths + row * b->d_stride;
-    double *restrict Mc = b->mig_c + row * b->m_stride;
-    double *restrict adj = b->adj_out;
-    double *restrict bs_out = b->births_ev != NULL ? b->births_ev + (size_t)sex * T
-                                                   : b->scratch + (size_t)ROW_BS *
-                                                                     (size_t)b->e->batch;
-    const double *restrict shortfall_m = b->scratch + (size_t)ROW_SHORT_M * (size_t)b->e->batch;
-    const double *restrict shortfall_f = b->scratch + (size_t)ROW_SHORT_F * (size_t)b->e->batch;
-    long long bad[PS_ENS_BATCH_MAX];
-    double want[PS_ENS_BATCH_MAX];
-    long long any = 0;
-    if (sex == PS_SEX_MALE) { /* ccm.c: adjustment = 0 + male shortfall + female shortfall */
-        for (int j = 0; j < L; ++j) {
-            adj[j] = 0.0 + shortfall_m[j] + shortfall_f[j];
-        }
-    }
-#pragma omp simd reduction(| : any)
+    /* ccm.c: adjustment = 0 + male shortfall + female shortfall + male fix + female fix */
+    const double *sm = row_of[ROW_SHORT_M], *sf = row_of[ROW_SHORT_F];
     for (int j = 0; j < L; ++j) {
-        const double q = srb[srb_sh ? 0 : j];
-        const double bs = births[j] * (sex == PS_SEX_MALE ? q : 1.0) / (1.0 + q);
-        const double s = S[s_sh ? 0 : j], m = M[m_sh ? 0 : j];
-        const double v = bs * s + h * m;
-        const double fix = v < 0.0 ? -v : 0.0;
-        const double d = bs * (1.0 - s), c = h * m + fix;
-        out[j] = v + fix;
-        D[j] = d;
-        Mc[j] = c;
-        adj[j] += fix;
-        bs_out[j] = bs;
-        want[j] = bs - d + c;
-        bad[j] = cell_bad(v + fix, want[j], bs, d, c);
-        any |= bad[j];
+        adj[j] = 0.0 + sm[j] + sf[j];
     }
-    if (any) {
-        note_fault(b->fault, sex, 0, out, want, bad, L);
+    const double *srb = rate_row(r->srb, q_pt, 0, 1, lane0, row_of[ROW_SRB], L);
+    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+        const size_t row = (size_t)sex * n;
+        double *out = to + row * T + lane0, *D = deaths + row * d_stride;
+        double *Mc = migc + row * m_stride;
+        double *bs = keep_b ? ev->births + (size_t)sex * T + lane0 : row_of[ROW_BS];
+        lanes_age0(L, keep, sex == PS_SEX_MALE, out, D, Mc, bs, adj, flags, births, srb,
+                   rate_row(r->mig, m_pt, row, T, lane0, row_of[ROW_MIG_P], L),
+                   rate_row(r->surv, s_pt, row, T, lane0, row_of[ROW_SURV], L));
+        if (diagnose && diagnose_row(fault, flags, sex, 0, out, L)) {
+            return;
+        }
     }
-}
-
-/* One batch, with the sharing of survivorship, ASFR and migration fixed at compile time. */
-static PS_ALWAYS_INLINE void run_batch(const ens_batch *b, const int s_sh, const int f_sh,
-                                       const int m_sh)
-{
-    survive_rows(b, PS_SEX_MALE, s_sh, m_sh);
-    survive_rows(b, PS_SEX_FEMALE, s_sh, m_sh);
-    birth_rows(b, f_sh);
-    age0_row(b, PS_SEX_MALE, s_sh, m_sh);
-    age0_row(b, PS_SEX_FEMALE, s_sh, m_sh);
-}
-
-static void dispatch(const ens_batch *b)
-{
-    const unsigned pt = b->r->per_traj;
-    switch ((pt & PS_ENS_SURV ? 0u : 4u) | (pt & PS_ENS_ASFR ? 0u : 2u) |
-            (pt & PS_ENS_MIG ? 0u : 1u)) {
-    case 0: run_batch(b, 0, 0, 0); break;
-    case 1: run_batch(b, 0, 0, 1); break;
-    case 2: run_batch(b, 0, 1, 0); break;
-    case 3: run_batch(b, 0, 1, 1); break;
-    case 4: run_batch(b, 1, 0, 0); break;
-    case 5: run_batch(b, 1, 0, 1); break;
-    case 6: run_batch(b, 1, 1, 0); break;
-    default: run_batch(b, 1, 1, 1); break;
+    for (int j = 0; !diagnose && j < L; ++j) {
+        if (flags[j] != 0.0) { /* rerun to name the cell: same inputs, same values */
+            step_batch(e, r, from, to, ev, bat, 1);
+            return;
+        }
     }
-}
-
-static void step_batch(ps_ens *e, const ps_ens_rates *r, const double *from, double *to,
-                       const ps_ens_events *ev, int bat)
-{
-    const size_t T = (size_t)e->n_traj, lane0 = (size_t)bat * (size_t)e->batch;
-    double *scratch = e->scratch + (size_t)bat * ENS_SCRATCH_ROWS * (size_t)e->batch;
-    const int keep_d = ev != NULL && ev->deaths != NULL;
-    const int keep_m = ev != NULL && ev->net_migration != NULL;
-    ens_batch b = {
-        .e = e, .r = r, .from = from, .to = to,
-        .deaths = keep_d ? ev->deaths + lane0 : scratch + (size_t)ROW_DEATHS * (size_t)e->batch,
-        .mig_c = keep_m ? ev->net_migration + lane0 : scratch + (size_t)ROW_MIG * (size_t)e->batch,
-        .births_ev = ev != NULL && ev->births != NULL ? ev->births + lane0 : NULL,
-        .adj_out = ev != NULL && ev->adjustment != NULL ? ev->adjustment + lane0
-                                                        : scratch + (size_t)ROW_ADJ * (size_t)e->batch,
-        .scratch = scratch, .fault = &e->faults[bat], .lane0 = lane0,
-        .n_lanes = (int)(T - lane0 < (size_t)e->batch ? T - lane0 : (size_t)e->batch),
-    };
-    b.d_stride = keep_d ? T : 0; /* a sink is one row reused for every age */
-    b.m_stride = keep_m ? T : 0;
-    e->faults[bat].lane = -1;
-    dispatch(&b);
 }
 
 ps_status ps_ens_step(ps_ens *e, const ps_ens_rates *r, const double *from, double *to,
@@ -349,18 +358,18 @@ ps_status ps_ens_step(ps_ens *e, const ps_ens_rates *r, const double *from, doub
     const int n_batches = e->n_batches;
     ps_ens *ce = e;
 #pragma omp parallel for num_threads(ce->n_threads) schedule(static) default(none)             \
-    shared(ce, r, from, to, ev, n_batches)
+    shared(ce, r, from, to, ev, n_batches) if (n_batches > 1 && ce->n_threads > 1)
     for (int bat = 0; bat < n_batches; ++bat) {
-        step_batch(ce, r, from, to, ev, bat);
+        step_batch(ce, r, from, to, ev, bat, 0);
     }
     for (int bat = 0; bat < n_batches; ++bat) {
         const ens_fault *f = &e->faults[bat];
         if (f->lane >= 0) {
             return ps_error_set(err, PS_ENUMERIC,
-                                "trajectory %d, %s, age %d: accounting identity fails: "
-                                "%.17g != %.17g",
+                                "trajectory %d, %s, age %d: accounting identity fails or the "
+                                "count is not finite (%.17g)",
                                 bat * e->batch + f->lane, ps_sex_name((ps_sex)f->sex), f->age,
-                                f->got, f->want);
+                                f->got);
         }
     }
     return PS_OK;
