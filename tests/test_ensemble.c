@@ -3,7 +3,8 @@
  * engine: every trajectory, each with its own rates (or rates shared by all), equals
  * ps_proj_run of the same inputs bit for bit over 50 years (population, births, deaths,
  * migrants credited, emigration shortfall), the accounting identity holds, 1 and 2 threads
- * and any batch size give identical bytes, and a broken identity is reported.
+ * and any batch size give identical bytes, and a broken identity or a non-finite count is
+ * reported with its trajectory.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -322,14 +323,14 @@ static void test_ensemble__shared_rates_equal_ccm(void **state)
 
 /* 50 years of 100 trajectories with a given thread count and batch; returns the final
  * population [sex][age][traj] (caller frees). */
-static double *final_population(fixture *f, int threads, int batch)
+static double *final_population(fixture *f, int threads, int batch, int finite_only)
 {
     ps_error err;
     const int B = f->B;
     double *from = malloc((size_t)ROWS * (size_t)B * sizeof *from);
     double *to = malloc((size_t)ROWS * (size_t)B * sizeof *to);
     assert_non_null(to);
-    ps_ens_options opt = { .n_threads = threads, .batch = batch };
+    ps_ens_options opt = { .n_threads = threads, .batch = batch, .finite_only = finite_only };
     ps_ens *e = NULL;
     assert_ps_ok(ps_ens_new(&e, B, N_AGES, &opt, &err), &err);
     for (int k = 0; k < B; ++k) {
@@ -356,9 +357,9 @@ static void test_ensemble__one_and_two_threads_give_identical_results(void **sta
     fixture f;
     fixture_new(&f, 100);
     const size_t bytes = (size_t)ROWS * 100 * sizeof(double);
-    double *one = final_population(&f, 1, 0);
-    double *two = final_population(&f, 2, 0);
-    double *two_small = final_population(&f, 2, 3);
+    double *one = final_population(&f, 1, 0, 0);
+    double *two = final_population(&f, 2, 0, 0);
+    double *two_small = final_population(&f, 2, 3, 0);
     assert_memory_equal(one, two, bytes);
     assert_memory_equal(one, two_small, bytes);
     assert_true(one[(size_t)(N_AGES + 30) * 100 + 7] > 0.0);
@@ -398,6 +399,44 @@ static void test_ensemble__a_broken_identity_names_the_trajectory(void **state)
     fixture_free(&f);
 }
 
+/* finite_only skips the identity test, not the arithmetic: the same bytes; a non-finite
+ * count is still caught and named. */
+static void test_ensemble__finite_only_gives_the_same_bytes_and_catches_nan(void **state)
+{
+    (void)state;
+    ps_error err;
+    fixture f;
+    fixture_new(&f, 100);
+    const size_t bytes = (size_t)ROWS * 100 * sizeof(double);
+    double *checked = final_population(&f, 2, 0, 0);
+    double *finite = final_population(&f, 2, 0, 1);
+    assert_memory_equal(checked, finite, bytes);
+    free(checked);
+    free(finite);
+
+    double *from = malloc(bytes), *to = malloc(bytes);
+    assert_non_null(to);
+    for (int k = 0; k < 100; ++k) {
+        for (int i = 0; i < ROWS; ++i) {
+            from[(size_t)i * 100 + (size_t)k] = f.in[k].base.count[i];
+        }
+    }
+    from[(size_t)(N_AGES + 70) * 100 + 57] = INFINITY; /* women aged 70, trajectory 57 */
+    ps_ens_rates r;
+    rates_of_step(&f, 0, &r);
+    ps_ens_options opt = { .n_threads = 2, .batch = 16, .finite_only = 1 };
+    ps_ens *e = NULL;
+    assert_ps_ok(ps_ens_new(&e, 100, N_AGES, &opt, &err), &err);
+    assert_int_equal(ps_ens_step(e, &r, from, to, NULL, &err), PS_ENUMERIC);
+    char buf[512];
+    ps_error_format(&err, buf, sizeof buf);
+    assert_non_null(strstr(buf, "trajectory 57, female, age 71"));
+    ps_ens_free(e);
+    free(from);
+    free(to);
+    fixture_free(&f);
+}
+
 static void test_ensemble__bad_shapes_and_options_are_refused(void **state)
 {
     (void)state;
@@ -422,6 +461,7 @@ int main(void)
         cmocka_unit_test(test_ensemble__shared_rates_equal_ccm),
         cmocka_unit_test(test_ensemble__one_and_two_threads_give_identical_results),
         cmocka_unit_test(test_ensemble__a_broken_identity_names_the_trajectory),
+        cmocka_unit_test(test_ensemble__finite_only_gives_the_same_bytes_and_catches_nan),
         cmocka_unit_test(test_ensemble__bad_shapes_and_options_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

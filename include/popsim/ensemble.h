@@ -25,9 +25,13 @@ typedef struct ps_ens_options {
     int n_threads; /* OpenMP threads of each step; 0 = the OpenMP default */
     int batch;     /* trajectories per batch (one OpenMP task); 0 = one batch per thread, at
                     * most PS_ENS_BATCH_DEFAULT */
+    int finite_only; /* 0 = check the accounting identity of every cell, as ps_proj_step;
+                      * 1 = check only that every count is finite (the identity holds by
+                      * construction and tests/test_ensemble.c verifies it; about half the
+                      * work of a step) */
 } ps_ens_options;
 
-#define PS_ENS_OPTIONS_INIT { .n_threads = 0, .batch = 0 }
+#define PS_ENS_OPTIONS_INIT { .n_threads = 0, .batch = 0, .finite_only = 0 }
 #define PS_ENS_BATCH_DEFAULT 1024
 #define PS_ENS_BATCH_MAX 65536
 
@@ -77,7 +81,7 @@ int ps_ens_trajectories(const ps_ens *e);
  * Advance every trajectory one year (one step at a time per workspace: it holds the batches'
  * scratch rows): `from` and `to` are [sex][age][traj] (n_traj values per
  * row) and must not overlap. Checks the accounting identity of every cell of every
- * trajectory, like ps_proj_step.
+ * trajectory, like ps_proj_step (or, with finite_only, that every count is finite).
  * @param ev  NULL = keep no events
  * @return PS_OK; PS_ENUMERIC naming the first trajectory, sex and age (in that order) where
  *         the identity fails or a result is not finite

@@ -35,6 +35,11 @@
 #else
 #define PS_ENS_CLONES
 #endif
+#if defined(__GNUC__)
+#define PS_ENS_INLINE inline __attribute__((always_inline))
+#else
+#define PS_ENS_INLINE inline
+#endif
 
 /* Relative tolerance of the accounting identity: the value of ccm.c. */
 #define PS_ACCOUNTING_REL_TOL 1e-10
@@ -46,7 +51,7 @@ typedef struct ens_fault {
 } ens_fault;
 
 struct ps_ens {
-    int n_traj, n_ages, n_threads, batch, n_batches;
+    int n_traj, n_ages, n_threads, batch, n_batches, finite_only;
     double *scratch;   /* [batch index][ENS_SCRATCH_ROWS][batch] per-batch scratch */
     ens_fault *faults; /* [batch index] */
 };
@@ -80,6 +85,7 @@ ps_status ps_ens_new(ps_ens **out, int n_traj, int n_ages, const ps_ens_options 
     }
     e->n_traj = n_traj;
     e->n_ages = n_ages;
+    e->finite_only = opt->finite_only != 0;
     e->n_threads = opt->n_threads > 0 ? opt->n_threads : omp_get_max_threads();
     /* default: one batch per thread (long stride-1 rows), at most PS_ENS_BATCH_DEFAULT lanes */
     int per_thread = (n_traj + e->n_threads - 1) / e->n_threads;
@@ -131,21 +137,31 @@ static inline double cell_bad(double got, double want, double before, double D, 
  * two rows overlap), so each loop vectorises (this file is compiled with -fno-trapping-math,
  * which lets GCC turn the clamps into selects; it changes no value). Each adds 1 to
  * flags[lane] for a cell that breaks the identity (a per-lane row, not a reduction: no
- * dependence from one vector of lanes to the next). D and Mc are stored only if `keep`
- * (GCC moves the test out of the loop).
+ * dependence from one vector of lanes to the next); without `check`, only a non-finite
+ * count marks its lane (x * 0 is NaN). D and Mc are stored only if `keep`. GCC moves both
+ * tests out of the loop.
  */
 
-/* Age 1 <= a < w (survive() of ccm.c): Pp = P(a-1), Mp = M(a-1), Ma = M(a), S = S(a). */
-PS_ENS_CLONES static void lanes_survive(int L, int keep, double *restrict out,
-                               double *restrict D, double *restrict Mc, double *restrict shortfall,
-                               double *restrict flags,
-                               const double *restrict Pp, const double *restrict Mp,
-                               const double *restrict Ma, const double *restrict S)
+/*
+ * Ages 1 .. w (survive() of ccm.c): Pp = P(a-1), Mp = M(a-1), Ma = M(a), S = S(a); at the
+ * open age w (`open`) the survivors of w, Pa = P(w), join the cohort. keep, check and open
+ * are constants where this is inlined, so each combination is its own plain loop.
+ */
+static PS_ENS_INLINE void survive_body(int L, const int keep, const int check, const int open,
+                                       double *restrict out, double *restrict D,
+                                       double *restrict Mc, double *restrict shortfall,
+                                       double *restrict flags, const double *restrict Pp,
+                                       const double *restrict Pa, const double *restrict Mp,
+                                       const double *restrict Ma, const double *restrict S)
 {
     const double h = PS_MID_YEAR_FRACTION;
     for (int j = 0; j < L; ++j) {
         double ex = Pp[j] + h * Mp[j];
-        const double mc = h * (Mp[j] + Ma[j]);
+        double mc = h * (Mp[j] + Ma[j]);
+        if (open) {
+            ex += Pa[j] + h * Ma[j];
+            mc += h * Ma[j];
+        }
         double fix = ex < 0.0 ? -ex : 0.0;
         ex = ex < 0.0 ? 0.0 : ex;
         double v = ex * S[j] + h * Ma[j];
@@ -158,40 +174,35 @@ PS_ENS_CLONES static void lanes_survive(int L, int keep, double *restrict out,
             Mc[j] = c;
         }
         shortfall[j] += fix;
-        const double before = Pp[j] + 0.0;
-        flags[j] += cell_bad(v, before - d + c, before, d, c);
+        if (check) {
+            const double before = open ? Pp[j] + Pa[j] : Pp[j] + 0.0;
+            flags[j] += cell_bad(v, before - d + c, before, d, c);
+        } else {
+            flags[j] += v * 0.0;
+        }
     }
 }
 
-/* The open age w: the cohort reaching w plus the survivors of w (Pa = P(w), Ma = M(w)). */
-PS_ENS_CLONES static void lanes_survive_open(int L, int keep, double *restrict out,
-                                    double *restrict D, double *restrict Mc,
-                                    double *restrict shortfall, double *restrict flags,
-                                    const double *restrict Pp, const double *restrict Pa,
-                                    const double *restrict Mp, const double *restrict Ma,
-                                    const double *restrict S)
+PS_ENS_CLONES static void lanes_survive(int L, int keep, int check, int open,
+                                        double *restrict out, double *restrict D,
+                                        double *restrict Mc, double *restrict shortfall,
+                                        double *restrict flags, const double *restrict Pp,
+                                        const double *restrict Pa, const double *restrict Mp,
+                                        const double *restrict Ma, const double *restrict S)
 {
-    const double h = PS_MID_YEAR_FRACTION;
-    for (int j = 0; j < L; ++j) {
-        double ex = Pp[j] + h * Mp[j];
-        ex += Pa[j] + h * Ma[j];
-        double mc = h * (Mp[j] + Ma[j]);
-        mc += h * Ma[j];
-        double fix = ex < 0.0 ? -ex : 0.0;
-        ex = ex < 0.0 ? 0.0 : ex;
-        double v = ex * S[j] + h * Ma[j];
-        fix = fix + (v < 0.0 ? -v : 0.0);
-        v = v < 0.0 ? 0.0 : v;
-        const double d = ex * (1.0 - S[j]), c = mc + fix;
-        out[j] = v;
-        if (keep) {
-            D[j] = d;
-            Mc[j] = c;
-        }
-        shortfall[j] += fix;
-        const double before = Pp[j] + Pa[j];
-        flags[j] += cell_bad(v, before - d + c, before, d, c);
+#define PS_ENS_SURVIVE(k, c, o)                                                                 \
+    survive_body(L, k, c, o, out, D, Mc, shortfall, flags, Pp, Pa, Mp, Ma, S)
+    switch ((keep ? 4 : 0) | (check ? 2 : 0) | (open ? 1 : 0)) {
+    case 0: PS_ENS_SURVIVE(0, 0, 0); break;
+    case 1: PS_ENS_SURVIVE(0, 0, 1); break;
+    case 2: PS_ENS_SURVIVE(0, 1, 0); break;
+    case 3: PS_ENS_SURVIVE(0, 1, 1); break;
+    case 4: PS_ENS_SURVIVE(1, 0, 0); break;
+    case 5: PS_ENS_SURVIVE(1, 0, 1); break;
+    case 6: PS_ENS_SURVIVE(1, 1, 0); break;
+    default: PS_ENS_SURVIVE(1, 1, 1); break;
     }
+#undef PS_ENS_SURVIVE
 }
 
 /* One age of mothers of births_step() of ccm.c: births += ASFR h (F(t) + F(t+1)). */
@@ -205,11 +216,12 @@ PS_ENS_CLONES static void lanes_births(int L, double *restrict births, const dou
 
 /* Age 0 of one sex (step_impl() of ccm.c): bs = B x / (1 + SRB), x = SRB for males, 1 for
  * females; adj += the emigration not applied. */
-PS_ENS_CLONES static void lanes_age0(int L, int keep, int male, double *restrict out,
-                            double *restrict D, double *restrict Mc, double *restrict bs_out,
-                            double *restrict adj, double *restrict flags,
-                            const double *restrict births, const double *restrict srb,
-                            const double *restrict M, const double *restrict S)
+static PS_ENS_INLINE void age0_body(int L, const int keep, const int check, int male,
+                                    double *restrict out, double *restrict D, double *restrict Mc,
+                                    double *restrict bs_out, double *restrict adj,
+                                    double *restrict flags, const double *restrict births,
+                                    const double *restrict srb, const double *restrict M,
+                                    const double *restrict S)
 {
     const double h = PS_MID_YEAR_FRACTION;
     for (int j = 0; j < L; ++j) {
@@ -224,7 +236,21 @@ PS_ENS_CLONES static void lanes_age0(int L, int keep, int male, double *restrict
         }
         adj[j] += fix;
         bs_out[j] = bs;
-        flags[j] += cell_bad(v + fix, bs - d + c, bs, d, c);
+        flags[j] += check ? cell_bad(v + fix, bs - d + c, bs, d, c) : (v + fix) * 0.0;
+    }
+}
+
+PS_ENS_CLONES static void lanes_age0(int L, int keep, int check, int male, double *restrict out,
+                                     double *restrict D, double *restrict Mc,
+                                     double *restrict bs_out, double *restrict adj,
+                                     double *restrict flags, const double *restrict births,
+                                     const double *restrict srb, const double *restrict M,
+                                     const double *restrict S)
+{
+    if (check) {
+        age0_body(L, keep, 1, male, out, D, Mc, bs_out, adj, flags, births, srb, M, S);
+    } else {
+        age0_body(L, keep, 0, male, out, D, Mc, bs_out, adj, flags, births, srb, M, S);
     }
 }
 
@@ -277,6 +303,7 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, const double *from, dou
     const int keep_m = ev != NULL && ev->net_migration != NULL;
     const int keep_b = ev != NULL && ev->births != NULL;
     const int keep = keep_d || keep_m;
+    const int check = !e->finite_only;
     double *deaths = keep_d ? ev->deaths + lane0 : row_of[ROW_DEATHS];
     double *migc = keep_m ? ev->net_migration + lane0 : row_of[ROW_MIG];
     const size_t d_stride = keep_d ? T : 0, m_stride = keep_m ? T : 0;
@@ -304,11 +331,8 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, const double *from, dou
             double *Mc = migc + row * m_stride;
             const double *Pp = from + (row - 1) * T + lane0;
             const double *Pa = a < n - 1 ? NULL : from + row * T + lane0;
-            if (Pa == NULL) {
-                lanes_survive(L, keep, out, D, Mc, shortfall, flags, Pp, Mp, Ma, S);
-            } else {
-                lanes_survive_open(L, keep, out, D, Mc, shortfall, flags, Pp, Pa, Mp, Ma, S);
-            }
+            lanes_survive(L, keep, check, Pa != NULL, out, D, Mc, shortfall, flags, Pp, Pa, Mp,
+                          Ma, S);
             if (diagnose && diagnose_row(fault, flags, sex, (int)a, out, L)) {
                 return;
             }
@@ -337,7 +361,7 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, const double *from, dou
         double *out = to + row * T + lane0, *D = deaths + row * d_stride;
         double *Mc = migc + row * m_stride;
         double *bs = keep_b ? ev->births + (size_t)sex * T + lane0 : row_of[ROW_BS];
-        lanes_age0(L, keep, sex == PS_SEX_MALE, out, D, Mc, bs, adj, flags, births, srb,
+        lanes_age0(L, keep, check, sex == PS_SEX_MALE, out, D, Mc, bs, adj, flags, births, srb,
                    rate_row(r->mig, m_pt, row, T, lane0, row_of[ROW_MIG_P], L),
                    rate_row(r->surv, s_pt, row, T, lane0, row_of[ROW_SURV], L));
         if (diagnose && diagnose_row(fault, flags, sex, 0, out, L)) {
@@ -366,9 +390,11 @@ ps_status ps_ens_step(ps_ens *e, const ps_ens_rates *r, const double *from, doub
         const ens_fault *f = &e->faults[bat];
         if (f->lane >= 0) {
             return ps_error_set(err, PS_ENUMERIC,
-                                "trajectory %d, %s, age %d: accounting identity fails or the "
-                                "count is not finite (%.17g)",
+                                "trajectory %d, %s, age %d: %s (%.17g)",
                                 bat * e->batch + f->lane, ps_sex_name((ps_sex)f->sex), f->age,
+                                e->finite_only ? "the count is not finite"
+                                               : "accounting identity fails or the count is "
+                                                 "not finite",
                                 f->got);
         }
     }
