@@ -11,8 +11,8 @@
  * non-negative f involved. The accounting identity of docs/model.md sec. 2.4 is checked
  * per cell as in ccm.c, with a branch-free flag per row.
  *
- * The lane kernels take only stride-1, restrict-qualified rows; a rate shared by all
- * trajectories is first repeated over the lanes of a scratch row (a few stores to L1).
+ * The lane kernels take stride-1, restrict-qualified rows; a rate shared by all
+ * trajectories is one value, read outside the lanes (each case is its own loop).
  */
 #include "popsim/ensemble.h"
 
@@ -57,10 +57,10 @@ struct ps_ens {
 };
 
 /* Scratch rows of a batch: births, shortfall by sex, adjustment; sinks for the deaths,
- * credited migrants and births by sex when the caller keeps no events; shared rates
- * repeated over the lanes. */
+ * credited migrants and births by sex when the caller keeps no events; SRB by lane; flags
+ * of failed cells. */
 enum { ROW_BIRTHS, ROW_SHORT_M, ROW_SHORT_F, ROW_ADJ, ROW_DEATHS, ROW_MIG, ROW_BS,
-       ROW_SURV, ROW_MIG_P, ROW_MIG_A, ROW_ASFR, ROW_SRB, ROW_FLAGS, ENS_SCRATCH_ROWS };
+       ROW_SRB, ROW_FLAGS, ENS_SCRATCH_ROWS };
 
 ps_status ps_ens_new(ps_ens **out, int n_traj, int n_ages, const ps_ens_options *opt,
                      ps_error *err)
@@ -148,7 +148,7 @@ static inline double cell_bad(double got, double want, double before, double D, 
  * are constants where this is inlined, so each combination is its own plain loop.
  */
 static PS_ENS_INLINE void survive_body(int L, const int keep, const int check, const int open,
-                                       double *restrict out, double *restrict D,
+                                       const int s_sh, const int m_sh, double *restrict out, double *restrict D,
                                        double *restrict Mc, double *restrict shortfall,
                                        double *restrict flags, const double *restrict Pp,
                                        const double *restrict Pa, const double *restrict Mp,
@@ -156,18 +156,19 @@ static PS_ENS_INLINE void survive_body(int L, const int keep, const int check, c
 {
     const double h = PS_MID_YEAR_FRACTION;
     for (int j = 0; j < L; ++j) {
-        double ex = Pp[j] + h * Mp[j];
-        double mc = h * (Mp[j] + Ma[j]);
+        const double mp = Mp[m_sh ? 0 : j], ma = Ma[m_sh ? 0 : j], sa = S[s_sh ? 0 : j];
+        double ex = Pp[j] + h * mp;
+        double mc = h * (mp + ma);
         if (open) {
-            ex += Pa[j] + h * Ma[j];
-            mc += h * Ma[j];
+            ex += Pa[j] + h * ma;
+            mc += h * ma;
         }
         double fix = ex < 0.0 ? -ex : 0.0;
         ex = ex < 0.0 ? 0.0 : ex;
-        double v = ex * S[j] + h * Ma[j];
+        double v = ex * sa + h * ma;
         fix = fix + (v < 0.0 ? -v : 0.0);
         v = v < 0.0 ? 0.0 : v;
-        const double d = ex * (1.0 - S[j]), c = mc + fix;
+        const double d = ex * (1.0 - sa), c = mc + fix;
         out[j] = v;
         if (keep) {
             D[j] = d;
@@ -183,40 +184,59 @@ static PS_ENS_INLINE void survive_body(int L, const int keep, const int check, c
     }
 }
 
-PS_ENS_CLONES static void lanes_survive(int L, int keep, int check, int open,
+/* Every combination of the flags gets its own loop (the C* macros list the 32 cases). */
+#define PS_ENS_CASE5(fn, k, c, o, ss, ms)                                                        \
+    case (k) << 4 | (c) << 3 | (o) << 2 | (ss) << 1 | (ms): fn(k, c, o, ss, ms); break;
+#define PS_ENS_CASE4(fn, k, c, o, ss) PS_ENS_CASE5(fn, k, c, o, ss, 0) PS_ENS_CASE5(fn, k, c, o, ss, 1)
+#define PS_ENS_CASE3(fn, k, c, o) PS_ENS_CASE4(fn, k, c, o, 0) PS_ENS_CASE4(fn, k, c, o, 1)
+#define PS_ENS_CASE2(fn, k, c) PS_ENS_CASE3(fn, k, c, 0) PS_ENS_CASE3(fn, k, c, 1)
+#define PS_ENS_CASE1(fn, k) PS_ENS_CASE2(fn, k, 0) PS_ENS_CASE2(fn, k, 1)
+#define PS_ENS_FLAGS(k, c, o, ss, ms)                                                            \
+    ((k) ? 16 : 0) | ((c) ? 8 : 0) | ((o) ? 4 : 0) | ((ss) ? 2 : 0) | ((ms) ? 1 : 0)
+
+/* A shared rate (s_sh, m_sh) is one value at S[0] or Mp[0], Ma[0] for all lanes. */
+PS_ENS_CLONES static void lanes_survive(int L, int keep, int check, int open, int s_sh, int m_sh,
                                         double *restrict out, double *restrict D,
                                         double *restrict Mc, double *restrict shortfall,
                                         double *restrict flags, const double *restrict Pp,
                                         const double *restrict Pa, const double *restrict Mp,
                                         const double *restrict Ma, const double *restrict S)
 {
-#define PS_ENS_SURVIVE(k, c, o)                                                                 \
-    survive_body(L, k, c, o, out, D, Mc, shortfall, flags, Pp, Pa, Mp, Ma, S)
-    switch ((keep ? 4 : 0) | (check ? 2 : 0) | (open ? 1 : 0)) {
-    case 0: PS_ENS_SURVIVE(0, 0, 0); break;
-    case 1: PS_ENS_SURVIVE(0, 0, 1); break;
-    case 2: PS_ENS_SURVIVE(0, 1, 0); break;
-    case 3: PS_ENS_SURVIVE(0, 1, 1); break;
-    case 4: PS_ENS_SURVIVE(1, 0, 0); break;
-    case 5: PS_ENS_SURVIVE(1, 0, 1); break;
-    case 6: PS_ENS_SURVIVE(1, 1, 0); break;
-    default: PS_ENS_SURVIVE(1, 1, 1); break;
+#define PS_ENS_SURVIVE(k, c, o, ss, ms)                                                          \
+    survive_body(L, k, c, o, ss, ms, out, D, Mc, shortfall, flags, Pp, Pa, Mp, Ma, S)
+    switch (PS_ENS_FLAGS(keep, check, open, s_sh, m_sh)) {
+        PS_ENS_CASE1(PS_ENS_SURVIVE, 0)
+        PS_ENS_CASE1(PS_ENS_SURVIVE, 1)
+    default: break;
     }
 #undef PS_ENS_SURVIVE
 }
 
 /* One age of mothers of births_step() of ccm.c: births += ASFR h (F(t) + F(t+1)). */
-PS_ENS_CLONES static void lanes_births(int L, double *restrict births, const double *restrict f,
-                         const double *restrict F0, const double *restrict F1)
+static PS_ENS_INLINE void births_body(int L, const int f_sh, double *restrict births,
+                                      const double *restrict f, const double *restrict F0,
+                                      const double *restrict F1)
 {
     for (int j = 0; j < L; ++j) {
-        births[j] += f[j] * PS_MID_YEAR_FRACTION * (F0[j] + F1[j]);
+        births[j] += f[f_sh ? 0 : j] * PS_MID_YEAR_FRACTION * (F0[j] + F1[j]);
+    }
+}
+
+PS_ENS_CLONES static void lanes_births(int L, int f_sh, double *restrict births,
+                                       const double *restrict f, const double *restrict F0,
+                                       const double *restrict F1)
+{
+    if (f_sh) {
+        births_body(L, 1, births, f, F0, F1);
+    } else {
+        births_body(L, 0, births, f, F0, F1);
     }
 }
 
 /* Age 0 of one sex (step_impl() of ccm.c): bs = B x / (1 + SRB), x = SRB for males, 1 for
  * females; adj += the emigration not applied. */
-static PS_ENS_INLINE void age0_body(int L, const int keep, const int check, int male,
+static PS_ENS_INLINE void age0_body(int L, const int keep, const int check, const int s_sh,
+                                    const int m_sh, int male,
                                     double *restrict out, double *restrict D, double *restrict Mc,
                                     double *restrict bs_out, double *restrict adj,
                                     double *restrict flags, const double *restrict births,
@@ -225,10 +245,11 @@ static PS_ENS_INLINE void age0_body(int L, const int keep, const int check, int 
 {
     const double h = PS_MID_YEAR_FRACTION;
     for (int j = 0; j < L; ++j) {
+        const double s0 = S[s_sh ? 0 : j], m0 = M[m_sh ? 0 : j];
         const double bs = births[j] * (male ? srb[j] : 1.0) / (1.0 + srb[j]);
-        const double v = bs * S[j] + h * M[j];
+        const double v = bs * s0 + h * m0;
         const double fix = v < 0.0 ? -v : 0.0;
-        const double d = bs * (1.0 - S[j]), c = h * M[j] + fix;
+        const double d = bs * (1.0 - s0), c = h * m0 + fix;
         out[j] = v + fix;
         if (keep) {
             D[j] = d;
@@ -240,32 +261,30 @@ static PS_ENS_INLINE void age0_body(int L, const int keep, const int check, int 
     }
 }
 
-PS_ENS_CLONES static void lanes_age0(int L, int keep, int check, int male, double *restrict out,
-                                     double *restrict D, double *restrict Mc,
-                                     double *restrict bs_out, double *restrict adj,
-                                     double *restrict flags, const double *restrict births,
-                                     const double *restrict srb, const double *restrict M,
-                                     const double *restrict S)
+PS_ENS_CLONES static void lanes_age0(int L, int keep, int check, int s_sh, int m_sh, int male,
+                                     double *restrict out, double *restrict D,
+                                     double *restrict Mc, double *restrict bs_out,
+                                     double *restrict adj, double *restrict flags,
+                                     const double *restrict births, const double *restrict srb,
+                                     const double *restrict M, const double *restrict S)
 {
-    if (check) {
-        age0_body(L, keep, 1, male, out, D, Mc, bs_out, adj, flags, births, srb, M, S);
-    } else {
-        age0_body(L, keep, 0, male, out, D, Mc, bs_out, adj, flags, births, srb, M, S);
+#define PS_ENS_AGE0(k, c, o, ss, ms)                                                             \
+    age0_body(L, k, c, ss, ms, male, out, D, Mc, bs_out, adj, flags, births, srb, M, S)
+    switch (PS_ENS_FLAGS(keep, check, 0, s_sh, m_sh)) {
+        PS_ENS_CASE3(PS_ENS_AGE0, 0, 0, 0)
+        PS_ENS_CASE3(PS_ENS_AGE0, 0, 1, 0)
+        PS_ENS_CASE3(PS_ENS_AGE0, 1, 0, 0)
+        PS_ENS_CASE3(PS_ENS_AGE0, 1, 1, 0)
+    default: break;
     }
+#undef PS_ENS_AGE0
 }
 
-/* A rate row for the lanes of the batch: the caller's row, or `buf` filled with the shared
- * value (a few stores to L1, so that every kernel reads stride-1 rows). */
+/* A rate row for the lanes of the batch: the caller's row, or the one shared value. */
 static const double *rate_row(const double *base, int per_traj, size_t row, size_t T,
-                              size_t lane0, double *buf, int L)
+                              size_t lane0)
 {
-    if (per_traj) {
-        return base + row * T + lane0;
-    }
-    for (int j = 0; j < L; ++j) {
-        buf[j] = base[row];
-    }
-    return buf;
+    return per_traj ? base + row * T + lane0 : base + row;
 }
 
 /* Diagnose mode, after a row: the first lane the row flagged (no earlier row had one). */
@@ -317,21 +336,20 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, const double *from, dou
 
     for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
         double *shortfall = row_of[sex == PS_SEX_MALE ? ROW_SHORT_M : ROW_SHORT_F];
-        double *mbuf[2] = { row_of[ROW_MIG_P], row_of[ROW_MIG_A] };
         const size_t row0 = (size_t)sex * n;
-        const double *Mp = rate_row(r->mig, m_pt, row0, T, lane0, mbuf[0], L);
+        const double *Mp = rate_row(r->mig, m_pt, row0, T, lane0);
         for (int j = 0; j < L; ++j) {
             shortfall[j] = 0.0;
         }
         for (size_t a = 1; a < n; ++a) {
             const size_t row = row0 + a;
-            const double *Ma = rate_row(r->mig, m_pt, row, T, lane0, mbuf[a & 1], L);
-            const double *S = rate_row(r->surv, s_pt, row, T, lane0, row_of[ROW_SURV], L);
+            const double *Ma = rate_row(r->mig, m_pt, row, T, lane0);
+            const double *S = rate_row(r->surv, s_pt, row, T, lane0);
             double *out = to + row * T + lane0, *D = deaths + row * d_stride;
             double *Mc = migc + row * m_stride;
             const double *Pp = from + (row - 1) * T + lane0;
             const double *Pa = a < n - 1 ? NULL : from + row * T + lane0;
-            lanes_survive(L, keep, check, Pa != NULL, out, D, Mc, shortfall, flags, Pp, Pa, Mp,
+            lanes_survive(L, keep, check, Pa != NULL, !s_pt, !m_pt, out, D, Mc, shortfall, flags, Pp, Pa, Mp,
                           Ma, S);
             if (diagnose && diagnose_row(fault, flags, sex, (int)a, out, L)) {
                 return;
@@ -346,7 +364,7 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, const double *from, dou
     }
     for (size_t age = PS_FERTILE_AGE_MIN; age <= PS_FERTILE_AGE_MAX && age < n; ++age) {
         const size_t row = (size_t)PS_SEX_FEMALE * n + age;
-        lanes_births(L, births, rate_row(r->asfr, f_pt, age, T, lane0, row_of[ROW_ASFR], L),
+        lanes_births(L, !f_pt, births, rate_row(r->asfr, f_pt, age, T, lane0),
                      from + row * T + lane0, to + row * T + lane0);
     }
 
@@ -355,15 +373,17 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, const double *from, dou
     for (int j = 0; j < L; ++j) {
         adj[j] = 0.0 + sm[j] + sf[j];
     }
-    const double *srb = rate_row(r->srb, q_pt, 0, 1, lane0, row_of[ROW_SRB], L);
+    double *srb = row_of[ROW_SRB]; /* per lane: SRB enters a division, kept simple */
+    for (int j = 0; j < L; ++j) {
+        srb[j] = r->srb[q_pt ? lane0 + (size_t)j : 0];
+    }
     for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
         const size_t row = (size_t)sex * n;
         double *out = to + row * T + lane0, *D = deaths + row * d_stride;
         double *Mc = migc + row * m_stride;
         double *bs = keep_b ? ev->births + (size_t)sex * T + lane0 : row_of[ROW_BS];
-        lanes_age0(L, keep, check, sex == PS_SEX_MALE, out, D, Mc, bs, adj, flags, births, srb,
-                   rate_row(r->mig, m_pt, row, T, lane0, row_of[ROW_MIG_P], L),
-                   rate_row(r->surv, s_pt, row, T, lane0, row_of[ROW_SURV], L));
+        lanes_age0(L, keep, check, !s_pt, !m_pt, sex == PS_SEX_MALE, out, D, Mc, bs, adj, flags, births, srb,
+                   rate_row(r->mig, m_pt, row, T, lane0), rate_row(r->surv, s_pt, row, T, lane0));
         if (diagnose && diagnose_row(fault, flags, sex, 0, out, L)) {
             return;
         }
