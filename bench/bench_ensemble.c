@@ -118,9 +118,9 @@ static double run_ensemble(const bench *b, int threads, int keep_all, int per_tr
                         asfr[(size_t)age * B + k] = asfr_k(b, s, age, k);
                     }
                 }
+                const double *asfr0 = &b->in->asfr[ps_inputs_asfr_idx(b->in, s, 0, 0)];
                 ps_ens_rates r = { .surv = per_traj ? surv : surv0,
-                                   .asfr = per_traj ? asfr
-                                                    : &b->in->asfr[ps_inputs_asfr_idx(b->in, s, 0, 0)],
+                                   .asfr = per_traj ? asfr : asfr0,
                                    .srb = &b->in->srb[s],
                                    .mig = &b->in->mig[ps_inputs_idx(b->in, s, 0, 0, 0)],
                                    .per_traj = per_traj ? PS_ENS_SURV | PS_ENS_ASFR : 0u };

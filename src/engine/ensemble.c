@@ -9,14 +9,13 @@
  * row after row, i.e. age after age, per lane). Branches of ccm.c become selects
  * (x < 0 ? -x : 0.0), which give the same values: 0.0 + f == f and f + 0.0 == f for the
  * non-negative f involved. The accounting identity of docs/model.md sec. 2.4 is checked
- * per cell as in ccm.c, with a branch-free flag per row.
+ * per cell as in ccm.c, with a branch-free flag per lane.
  *
  * The lane kernels take stride-1, restrict-qualified rows; a rate shared by all
  * trajectories is one value, read outside the lanes (each case is its own loop).
  */
 #include "popsim/ensemble.h"
 
-#include <float.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -89,8 +88,10 @@ ps_status ps_ens_new(ps_ens **out, int n_traj, int n_ages, const ps_ens_options 
     e->n_threads = opt->n_threads > 0 ? opt->n_threads : omp_get_max_threads();
     /* default: one batch per thread (long stride-1 rows), at most PS_ENS_BATCH_DEFAULT lanes */
     int per_thread = (n_traj + e->n_threads - 1) / e->n_threads;
-    e->batch = opt->batch > 0 ? opt->batch
-                              : (per_thread < PS_ENS_BATCH_DEFAULT ? per_thread : PS_ENS_BATCH_DEFAULT);
+    if (per_thread > PS_ENS_BATCH_DEFAULT) {
+        per_thread = PS_ENS_BATCH_DEFAULT;
+    }
+    e->batch = opt->batch > 0 ? opt->batch : per_thread;
     if (e->batch > n_traj) {
         e->batch = n_traj;
     }
@@ -148,8 +149,9 @@ static inline double cell_bad(double got, double want, double before, double D, 
  * are constants where this is inlined, so each combination is its own plain loop.
  */
 static PS_ENS_INLINE void survive_body(int L, const int keep, const int check, const int open,
-                                       const int s_sh, const int m_sh, double *restrict out, double *restrict D,
-                                       double *restrict Mc, double *restrict shortfall,
+                                       const int s_sh, const int m_sh, double *restrict out,
+                                       double *restrict D, double *restrict Mc,
+                                       double *restrict shortfall,
                                        double *restrict flags, const double *restrict Pp,
                                        const double *restrict Pa, const double *restrict Mp,
                                        const double *restrict Ma, const double *restrict S)
@@ -187,7 +189,8 @@ static PS_ENS_INLINE void survive_body(int L, const int keep, const int check, c
 /* Every combination of the flags gets its own loop (the C* macros list the 32 cases). */
 #define PS_ENS_CASE5(fn, k, c, o, ss, ms)                                                        \
     case (k) << 4 | (c) << 3 | (o) << 2 | (ss) << 1 | (ms): fn(k, c, o, ss, ms); break;
-#define PS_ENS_CASE4(fn, k, c, o, ss) PS_ENS_CASE5(fn, k, c, o, ss, 0) PS_ENS_CASE5(fn, k, c, o, ss, 1)
+#define PS_ENS_CASE4(fn, k, c, o, ss)                                                            \
+    PS_ENS_CASE5(fn, k, c, o, ss, 0) PS_ENS_CASE5(fn, k, c, o, ss, 1)
 #define PS_ENS_CASE3(fn, k, c, o) PS_ENS_CASE4(fn, k, c, o, 0) PS_ENS_CASE4(fn, k, c, o, 1)
 #define PS_ENS_CASE2(fn, k, c) PS_ENS_CASE3(fn, k, c, 0) PS_ENS_CASE3(fn, k, c, 1)
 #define PS_ENS_CASE1(fn, k) PS_ENS_CASE2(fn, k, 0) PS_ENS_CASE2(fn, k, 1)
@@ -349,8 +352,8 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, const double *from, dou
             double *Mc = migc + row * m_stride;
             const double *Pp = from + (row - 1) * T + lane0;
             const double *Pa = a < n - 1 ? NULL : from + row * T + lane0;
-            lanes_survive(L, keep, check, Pa != NULL, !s_pt, !m_pt, out, D, Mc, shortfall, flags, Pp, Pa, Mp,
-                          Ma, S);
+            lanes_survive(L, keep, check, Pa != NULL, !s_pt, !m_pt, out, D, Mc, shortfall, flags,
+                          Pp, Pa, Mp, Ma, S);
             if (diagnose && diagnose_row(fault, flags, sex, (int)a, out, L)) {
                 return;
             }
@@ -382,8 +385,9 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, const double *from, dou
         double *out = to + row * T + lane0, *D = deaths + row * d_stride;
         double *Mc = migc + row * m_stride;
         double *bs = keep_b ? ev->births + (size_t)sex * T + lane0 : row_of[ROW_BS];
-        lanes_age0(L, keep, check, !s_pt, !m_pt, sex == PS_SEX_MALE, out, D, Mc, bs, adj, flags, births, srb,
-                   rate_row(r->mig, m_pt, row, T, lane0), rate_row(r->surv, s_pt, row, T, lane0));
+        lanes_age0(L, keep, check, !s_pt, !m_pt, sex == PS_SEX_MALE, out, D, Mc, bs, adj, flags,
+                   births, srb, rate_row(r->mig, m_pt, row, T, lane0),
+                   rate_row(r->surv, s_pt, row, T, lane0));
         if (diagnose && diagnose_row(fault, flags, sex, 0, out, L)) {
             return;
         }
