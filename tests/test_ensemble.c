@@ -399,6 +399,73 @@ static void test_ensemble__a_broken_identity_names_the_trajectory(void **state)
     fixture_free(&f);
 }
 
+/* ps_ens_run: all years in one call, the same bytes as year-by-year ps_ens_step, on 1 and 2
+ * threads; a failure names its step. */
+static void test_ensemble__run_equals_step_by_step(void **state)
+{
+    (void)state;
+    ps_error err;
+    const int B = 41;
+    fixture f;
+    fixture_new(&f, B);
+    const size_t cells = (size_t)ROWS * (size_t)B;
+    double *one = malloc((size_t)(YEARS + 1) * cells * sizeof *one);
+    double *two = malloc((size_t)(YEARS + 1) * cells * sizeof *two);
+    double *surv = malloc((size_t)YEARS * cells * sizeof *surv);
+    double *mig = malloc((size_t)YEARS * cells * sizeof *mig);
+    double *asfr = malloc((size_t)YEARS * N_AGES * (size_t)B * sizeof *asfr);
+    double *srb = malloc((size_t)YEARS * (size_t)B * sizeof *srb);
+    ps_ens_rates *rates = malloc(YEARS * sizeof *rates);
+    assert_non_null(rates);
+    for (int step = 0; step < YEARS; ++step) {
+        ps_ens_rates r;
+        rates_of_step(&f, step, &r);
+        memcpy(&surv[(size_t)step * cells], r.surv, cells * sizeof *surv);
+        memcpy(&mig[(size_t)step * cells], r.mig, cells * sizeof *mig);
+        memcpy(&asfr[(size_t)step * N_AGES * B], r.asfr, (size_t)N_AGES * B * sizeof *asfr);
+        memcpy(&srb[(size_t)step * B], r.srb, (size_t)B * sizeof *srb);
+        rates[step] = (ps_ens_rates){ .surv = &surv[(size_t)step * cells],
+                                      .mig = &mig[(size_t)step * cells],
+                                      .asfr = &asfr[(size_t)step * N_AGES * B],
+                                      .srb = &srb[(size_t)step * B], .per_traj = r.per_traj };
+    }
+    for (int k = 0; k < B; ++k) {
+        for (int i = 0; i < ROWS; ++i) {
+            one[(size_t)i * (size_t)B + (size_t)k] = f.in[k].base.count[i];
+        }
+    }
+    memcpy(two, one, cells * sizeof *two);
+    ps_ens *e1 = NULL, *e2 = NULL;
+    ps_ens_options o1 = { .n_threads = 1 }, o2 = { .n_threads = 2, .batch = 8 };
+    assert_ps_ok(ps_ens_new(&e1, B, N_AGES, &o1, &err), &err);
+    assert_ps_ok(ps_ens_new(&e2, B, N_AGES, &o2, &err), &err);
+    for (int step = 0; step < YEARS; ++step) {
+        assert_ps_ok(ps_ens_step(e1, &rates[step], &one[(size_t)step * cells],
+                                 &one[(size_t)(step + 1) * cells], NULL, &err), &err);
+    }
+    assert_ps_ok(ps_ens_run(e2, YEARS, rates, two, NULL, &err), &err);
+    assert_memory_equal(one, two, (size_t)(YEARS + 1) * cells * sizeof *one);
+    /* the last year of the run is ccm's last year */
+    assert_same_bits(two[(size_t)YEARS * cells + (size_t)(N_AGES + 30) * B + 5],
+                     f.res[5].population[ps_result_cell(&f.res[5], YEARS, 0, PS_SEX_FEMALE, 30)],
+                     "population", 5, YEARS, 30);
+    surv[(size_t)17 * cells + (size_t)(N_AGES + 60) * B + 33] = NAN; /* step 17, traj 33 */
+    assert_int_equal(ps_ens_run(e2, YEARS, rates, two, NULL, &err), PS_ENUMERIC);
+    char buf[512];
+    ps_error_format(&err, buf, sizeof buf);
+    assert_non_null(strstr(buf, "step 17, trajectory 33, female, age 60"));
+    ps_ens_free(e1);
+    ps_ens_free(e2);
+    free(one);
+    free(two);
+    free(surv);
+    free(mig);
+    free(asfr);
+    free(srb);
+    free(rates);
+    fixture_free(&f);
+}
+
 /* finite_only skips the identity test, not the arithmetic: the same bytes; a non-finite
  * count is still caught and named. */
 static void test_ensemble__finite_only_gives_the_same_bytes_and_catches_nan(void **state)
@@ -461,6 +528,7 @@ int main(void)
         cmocka_unit_test(test_ensemble__shared_rates_equal_ccm),
         cmocka_unit_test(test_ensemble__one_and_two_threads_give_identical_results),
         cmocka_unit_test(test_ensemble__a_broken_identity_names_the_trajectory),
+        cmocka_unit_test(test_ensemble__run_equals_step_by_step),
         cmocka_unit_test(test_ensemble__finite_only_gives_the_same_bytes_and_catches_nan),
         cmocka_unit_test(test_ensemble__bad_shapes_and_options_are_refused),
     };

@@ -89,6 +89,17 @@ int ps_ens_trajectories(const ps_ens *e);
 ps_status ps_ens_step(ps_ens *e, const ps_ens_rates *r, const double *from, double *to,
                       ps_ens_events *ev, ps_error *err);
 
+/**
+ * Advance every trajectory n_steps years in one go: the same steps as n_steps calls of
+ * ps_ens_step (the same bytes), but each thread carries its batches through all the years
+ * without waiting for the others at every year (trajectories are independent), which is what
+ * pays on a busy machine. rates[s] are the rates of year s; pop is [n_steps + 1][sex][age]
+ * [traj] with the start in pop[0]; ev is NULL or n_steps event records (one per year).
+ * @return PS_OK; PS_ENUMERIC naming the first failing year, then trajectory, sex and age
+ */
+ps_status ps_ens_run(ps_ens *e, int n_steps, const ps_ens_rates *rates, double *pop,
+                     ps_ens_events *ev, ps_error *err);
+
 void ps_ens_free(ps_ens *e); /* accepts NULL */
 
 #ifdef __cplusplus

@@ -18,6 +18,7 @@
 
 #include <math.h>
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "popsim/pop.h"
@@ -45,7 +46,7 @@
 
 /* The first cell of a batch where the identity failed (lane < 0: none). */
 typedef struct ens_fault {
-    int lane, sex, age;
+    int lane, sex, age, step;
     double got;
 } ens_fault;
 
@@ -400,6 +401,21 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, const double *from, dou
     }
 }
 
+/* The error of a failed batch (f->lane >= 0); ps_ens_run also names the step. */
+static ps_status fault_error(const ps_ens *e, const ens_fault *f, int bat, int with_step,
+                             ps_error *err)
+{
+    char where[32] = "";
+    if (with_step) {
+        snprintf(where, sizeof where, "step %d, ", f->step);
+    }
+    return ps_error_set(err, PS_ENUMERIC, "%strajectory %d, %s, age %d: %s (%.17g)", where,
+                        bat * e->batch + f->lane, ps_sex_name((ps_sex)f->sex), f->age,
+                        e->finite_only ? "the count is not finite"
+                                       : "accounting identity fails or the count is not finite",
+                        f->got);
+}
+
 ps_status ps_ens_step(ps_ens *e, const ps_ens_rates *r, const double *from, double *to,
                       ps_ens_events *ev, ps_error *err)
 {
@@ -409,18 +425,40 @@ ps_status ps_ens_step(ps_ens *e, const ps_ens_rates *r, const double *from, doub
     shared(ce, r, from, to, ev, n_batches) if (n_batches > 1 && ce->n_threads > 1)
     for (int bat = 0; bat < n_batches; ++bat) {
         step_batch(ce, r, from, to, ev, bat, 0);
+        ce->faults[bat].step = 0;
     }
     for (int bat = 0; bat < n_batches; ++bat) {
-        const ens_fault *f = &e->faults[bat];
-        if (f->lane >= 0) {
-            return ps_error_set(err, PS_ENUMERIC,
-                                "trajectory %d, %s, age %d: %s (%.17g)",
-                                bat * e->batch + f->lane, ps_sex_name((ps_sex)f->sex), f->age,
-                                e->finite_only ? "the count is not finite"
-                                               : "accounting identity fails or the count is "
-                                                 "not finite",
-                                f->got);
+        if (e->faults[bat].lane >= 0) {
+            return fault_error(e, &e->faults[bat], bat, 0, err);
         }
     }
     return PS_OK;
+}
+
+ps_status ps_ens_run(ps_ens *e, int n_steps, const ps_ens_rates *rates, double *pop,
+                     ps_ens_events *ev, ps_error *err)
+{
+    const int n_batches = e->n_batches;
+    const size_t cells = (size_t)PS_SEX_COUNT * (size_t)e->n_ages * (size_t)e->n_traj;
+    ps_ens *ce = e;
+#pragma omp parallel for num_threads(ce->n_threads) schedule(static) default(none)             \
+    shared(ce, rates, pop, ev, n_batches, n_steps, cells) if (n_batches > 1 && ce->n_threads > 1)
+    for (int bat = 0; bat < n_batches; ++bat) {
+        for (int step = 0; step < n_steps; ++step) {
+            step_batch(ce, &rates[step], pop + (size_t)step * cells,
+                       pop + (size_t)(step + 1) * cells, ev != NULL ? &ev[step] : NULL, bat, 0);
+            ce->faults[bat].step = step;
+            if (ce->faults[bat].lane >= 0) {
+                break; /* this batch stops; the others go on */
+            }
+        }
+    }
+    int first = -1;
+    for (int bat = 0; bat < n_batches; ++bat) {
+        const ens_fault *f = &e->faults[bat];
+        if (f->lane >= 0 && (first < 0 || f->step < e->faults[first].step)) {
+            first = bat;
+        }
+    }
+    return first < 0 ? PS_OK : fault_error(e, &e->faults[first], first, 1, err);
 }
