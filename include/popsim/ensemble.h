@@ -7,7 +7,8 @@
  * of trajectories is stride 1 and vectorises, while each trajectory's sums over ages keep
  * the order of the single-trajectory engine. Trajectories are advanced in batches, one
  * OpenMP task per batch; no cross-trajectory arithmetic, so results do not depend on the
- * thread count. The workspace is made once; the step never allocates.
+ * thread count. The workspace is made once; the step never allocates. ps_ens_run() does many
+ * years in one call, without a barrier between years.
  */
 #ifndef PS_ENSEMBLE_H
 #define PS_ENSEMBLE_H
