@@ -399,8 +399,40 @@ static void test_ensemble__a_broken_identity_names_the_trajectory(void **state)
     fixture_free(&f);
 }
 
-/* ps_ens_run: all years in one call, the same bytes as year-by-year ps_ens_step, on 1 and 2
- * threads; a failure names its step. */
+/* The rates of all years, [traj] innermost, for the callback of ps_ens_run_fn. */
+typedef struct all_rates {
+    const ps_ens_rates *rates; /* [step] */
+    int B;
+} all_rates;
+
+static ps_status copy_batch_rates(ps_ens_rates *out, const ps_ens_rates_buf *buf, int step,
+                                  int first, int n, void *ctx, ps_error *err)
+{
+    const all_rates *a = ctx;
+    const ps_ens_rates *r = &a->rates[step];
+    (void)err;
+    for (int row = 0; row < ROWS; ++row) {
+        for (int j = 0; j < n; ++j) {
+            size_t at = (size_t)row * (size_t)a->B + (size_t)(first + j);
+            buf->surv[(size_t)row * (size_t)n + (size_t)j] = r->surv[at];
+            buf->mig[(size_t)row * (size_t)n + (size_t)j] = r->mig[at];
+        }
+    }
+    for (int age = 0; age < N_AGES; ++age) {
+        for (int j = 0; j < n; ++j) {
+            size_t at = (size_t)age * (size_t)a->B + (size_t)(first + j);
+            buf->asfr[(size_t)age * (size_t)n + (size_t)j] = r->asfr[at];
+        }
+    }
+    for (int j = 0; j < n; ++j) {
+        buf->srb[j] = r->srb[first + j];
+    }
+    (void)out; /* every rate is per trajectory here: out already points at buf */
+    return PS_OK;
+}
+
+/* ps_ens_run and ps_ens_run_fn: all years in one call, the same bytes as year-by-year
+ * ps_ens_step, on 1 and 2 threads; a failure names its step. */
 static void test_ensemble__run_equals_step_by_step(void **state)
 {
     (void)state;
@@ -445,6 +477,17 @@ static void test_ensemble__run_equals_step_by_step(void **state)
     }
     assert_ps_ok(ps_ens_run(e2, YEARS, rates, two, NULL, &err), &err);
     assert_memory_equal(one, two, (size_t)(YEARS + 1) * cells * sizeof *one);
+    /* the rates made batch by batch by a callback: the same bytes again (batch 7: the last
+     * batch is partial) */
+    all_rates ar = { .rates = rates, .B = B };
+    ps_ens *e3 = NULL;
+    ps_ens_options o3 = { .n_threads = 2, .batch = 7 };
+    assert_ps_ok(ps_ens_new(&e3, B, N_AGES, &o3, &err), &err);
+    memset(&two[cells], 0, (size_t)YEARS * cells * sizeof *two);
+    assert_ps_ok(ps_ens_run_fn(e3, YEARS, copy_batch_rates, &ar, rates[0].per_traj, two, NULL,
+                               &err), &err);
+    assert_memory_equal(one, two, (size_t)(YEARS + 1) * cells * sizeof *one);
+    ps_ens_free(e3);
     /* the last year of the run is ccm's last year */
     assert_same_bits(two[(size_t)YEARS * cells + (size_t)(N_AGES + 30) * B + 5],
                      f.res[5].population[ps_result_cell(&f.res[5], YEARS, 0, PS_SEX_FEMALE, 30)],

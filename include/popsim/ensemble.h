@@ -101,6 +101,34 @@ ps_status ps_ens_step(ps_ens *e, const ps_ens_rates *r, const double *from, doub
 ps_status ps_ens_run(ps_ens *e, int n_steps, const ps_ens_rates *rates, double *pop,
                      ps_ens_events *ev, ps_error *err);
 
+/* Writable storage for the rates of one batch (see ps_ens_rates_fn). */
+typedef struct ps_ens_rates_buf {
+    double *surv; /* [sex][age][n] */
+    double *asfr; /* [age][n] */
+    double *srb;  /* [n] */
+    double *mig;  /* [sex][age][n] */
+} ps_ens_rates_buf;
+
+/**
+ * Prepares the rates of year `step` for trajectories first .. first + n - 1: writes the
+ * rates flagged per trajectory into buf (n values per row), to which `out` points on entry;
+ * a shared rate may instead be given by pointing out's member at the caller's own array.
+ * Called from several threads at once (once per batch and year): it must only read shared
+ * state.
+ */
+typedef ps_status (*ps_ens_rates_fn)(ps_ens_rates *out, const ps_ens_rates_buf *buf, int step,
+                                     int first, int n, void *ctx, ps_error *err);
+
+/**
+ * ps_ens_run with the rates made batch by batch as they are needed: each thread calls fn for
+ * its batch and year, then steps it, so the rates never leave the cache and no array of all
+ * years' rates is needed. per_traj: the PS_ENS_* bits fn fills per trajectory. The same
+ * bytes as ps_ens_run with the same rates. Allocates the batches' rate buffers once per call.
+ * @return PS_OK; fn's status; PS_ENUMERIC as ps_ens_run; PS_ENOMEM
+ */
+ps_status ps_ens_run_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx, unsigned per_traj,
+                        double *pop, ps_ens_events *ev, ps_error *err);
+
 void ps_ens_free(ps_ens *e); /* accepts NULL */
 
 #ifdef __cplusplus

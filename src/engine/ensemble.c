@@ -308,12 +308,14 @@ static int diagnose_row(ens_fault *f, const double *flags, int sex, int age, con
  * batch, read once at the end; in diagnose mode (a rerun of a failed batch, which recomputes
  * the same values) the flags are read after every row to name the first failing cell.
  */
-static void step_batch(ps_ens *e, const ps_ens_rates *r, const double *from, double *to,
-                       const ps_ens_events *ev, int bat, int diagnose)
+static void step_batch(ps_ens *e, const ps_ens_rates *r, int batch_rates, const double *from,
+                       double *to, const ps_ens_events *ev, int bat, int diagnose)
 {
     const size_t T = (size_t)e->n_traj, lane0 = (size_t)bat * (size_t)e->batch;
     const size_t W = (size_t)e->batch, n = (size_t)e->n_ages;
     const int L = (int)(T - lane0 < W ? T - lane0 : W);
+    /* per-trajectory rates: rows of all trajectories, or (batch_rates) of this batch only */
+    const size_t rT = batch_rates ? (size_t)L : T, rl0 = batch_rates ? 0 : lane0;
     const int s_pt = (r->per_traj & PS_ENS_SURV) != 0, f_pt = (r->per_traj & PS_ENS_ASFR) != 0;
     const int m_pt = (r->per_traj & PS_ENS_MIG) != 0, q_pt = (r->per_traj & PS_ENS_SRB) != 0;
     double *scratch = e->scratch + (size_t)bat * ENS_SCRATCH_ROWS * W;
@@ -341,14 +343,14 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, const double *from, dou
     for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
         double *shortfall = row_of[sex == PS_SEX_MALE ? ROW_SHORT_M : ROW_SHORT_F];
         const size_t row0 = (size_t)sex * n;
-        const double *Mp = rate_row(r->mig, m_pt, row0, T, lane0);
+        const double *Mp = rate_row(r->mig, m_pt, row0, rT, rl0);
         for (int j = 0; j < L; ++j) {
             shortfall[j] = 0.0;
         }
         for (size_t a = 1; a < n; ++a) {
             const size_t row = row0 + a;
-            const double *Ma = rate_row(r->mig, m_pt, row, T, lane0);
-            const double *S = rate_row(r->surv, s_pt, row, T, lane0);
+            const double *Ma = rate_row(r->mig, m_pt, row, rT, rl0);
+            const double *S = rate_row(r->surv, s_pt, row, rT, rl0);
             double *out = to + row * T + lane0, *D = deaths + row * d_stride;
             double *Mc = migc + row * m_stride;
             const double *Pp = from + (row - 1) * T + lane0;
@@ -368,7 +370,7 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, const double *from, dou
     }
     for (size_t age = PS_FERTILE_AGE_MIN; age <= PS_FERTILE_AGE_MAX && age < n; ++age) {
         const size_t row = (size_t)PS_SEX_FEMALE * n + age;
-        lanes_births(L, !f_pt, births, rate_row(r->asfr, f_pt, age, T, lane0),
+        lanes_births(L, !f_pt, births, rate_row(r->asfr, f_pt, age, rT, rl0),
                      from + row * T + lane0, to + row * T + lane0);
     }
 
@@ -379,7 +381,7 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, const double *from, dou
     }
     double *srb = row_of[ROW_SRB]; /* per lane: SRB enters a division, kept simple */
     for (int j = 0; j < L; ++j) {
-        srb[j] = r->srb[q_pt ? lane0 + (size_t)j : 0];
+        srb[j] = r->srb[q_pt ? rl0 + (size_t)j : 0];
     }
     for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
         const size_t row = (size_t)sex * n;
@@ -387,15 +389,15 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, const double *from, dou
         double *Mc = migc + row * m_stride;
         double *bs = keep_b ? ev->births + (size_t)sex * T + lane0 : row_of[ROW_BS];
         lanes_age0(L, keep, check, !s_pt, !m_pt, sex == PS_SEX_MALE, out, D, Mc, bs, adj, flags,
-                   births, srb, rate_row(r->mig, m_pt, row, T, lane0),
-                   rate_row(r->surv, s_pt, row, T, lane0));
+                   births, srb, rate_row(r->mig, m_pt, row, rT, rl0),
+                   rate_row(r->surv, s_pt, row, rT, rl0));
         if (diagnose && diagnose_row(fault, flags, sex, 0, out, L)) {
             return;
         }
     }
     for (int j = 0; !diagnose && j < L; ++j) {
         if (flags[j] != 0.0) { /* rerun to name the cell: same inputs, same values */
-            step_batch(e, r, from, to, ev, bat, 1);
+            step_batch(e, r, batch_rates, from, to, ev, bat, 1);
             return;
         }
     }
@@ -424,7 +426,7 @@ ps_status ps_ens_step(ps_ens *e, const ps_ens_rates *r, const double *from, doub
 #pragma omp parallel for num_threads(ce->n_threads) schedule(static) default(none)             \
     shared(ce, r, from, to, ev, n_batches) if (n_batches > 1 && ce->n_threads > 1)
     for (int bat = 0; bat < n_batches; ++bat) {
-        step_batch(ce, r, from, to, ev, bat, 0);
+        step_batch(ce, r, 0, from, to, ev, bat, 0);
         ce->faults[bat].step = 0;
     }
     for (int bat = 0; bat < n_batches; ++bat) {
@@ -445,7 +447,7 @@ ps_status ps_ens_run(ps_ens *e, int n_steps, const ps_ens_rates *rates, double *
     shared(ce, rates, pop, ev, n_batches, n_steps, cells) if (n_batches > 1 && ce->n_threads > 1)
     for (int bat = 0; bat < n_batches; ++bat) {
         for (int step = 0; step < n_steps; ++step) {
-            step_batch(ce, &rates[step], pop + (size_t)step * cells,
+            step_batch(ce, &rates[step], 0, pop + (size_t)step * cells,
                        pop + (size_t)(step + 1) * cells, ev != NULL ? &ev[step] : NULL, bat, 0);
             ce->faults[bat].step = step;
             if (ce->faults[bat].lane >= 0) {
@@ -461,4 +463,67 @@ ps_status ps_ens_run(ps_ens *e, int n_steps, const ps_ens_rates *rates, double *
         }
     }
     return first < 0 ? PS_OK : fault_error(e, &e->faults[first], first, 1, err);
+}
+
+ps_status ps_ens_run_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx, unsigned per_traj,
+                        double *pop, ps_ens_events *ev, ps_error *err)
+{
+    const int n_batches = e->n_batches;
+    const size_t n = (size_t)e->n_ages, W = (size_t)e->batch;
+    const size_t cells = (size_t)PS_SEX_COUNT * n * (size_t)e->n_traj;
+    const size_t per_batch = (2 * PS_SEX_COUNT + 1) * n * W + W; /* surv, mig, asfr, srb */
+    double *buf = malloc((size_t)n_batches * per_batch * sizeof *buf); /* once per run */
+    ps_status *st = calloc((size_t)n_batches, sizeof *st);
+    if (buf == NULL || st == NULL) {
+        free(buf);
+        free(st);
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the ensemble's rates");
+    }
+    ps_ens *ce = e;
+#pragma omp parallel for num_threads(ce->n_threads) schedule(static) default(none)             \
+    shared(ce, fn, ctx, per_traj, pop, ev, n_batches, n_steps, cells, buf, st, n, W, per_batch)   \
+    if (n_batches > 1 && ce->n_threads > 1)
+    for (int bat = 0; bat < n_batches; ++bat) {
+        double *b = buf + (size_t)bat * per_batch;
+        const int first = bat * ce->batch;
+        const int count = ce->n_traj - first < ce->batch ? ce->n_traj - first : ce->batch;
+        ce->faults[bat].lane = -1;
+        for (int step = 0; step < n_steps; ++step) {
+            const ps_ens_rates_buf rb = { .surv = b, .mig = b + PS_SEX_COUNT * n * W,
+                                          .asfr = b + 2 * PS_SEX_COUNT * n * W,
+                                          .srb = b + (2 * PS_SEX_COUNT + 1) * n * W };
+            ps_ens_rates r = { .surv = rb.surv, .mig = rb.mig, .asfr = rb.asfr, .srb = rb.srb,
+                               .per_traj = per_traj };
+            ps_error local;
+            st[bat] = fn(&r, &rb, step, first, count, ctx, &local);
+            if (st[bat] != PS_OK) {
+                ce->faults[bat].step = step;
+                break;
+            }
+            r.per_traj = per_traj;
+            step_batch(ce, &r, 1, pop + (size_t)step * cells, pop + (size_t)(step + 1) * cells,
+                       ev != NULL ? &ev[step] : NULL, bat, 0);
+            ce->faults[bat].step = step;
+            if (ce->faults[bat].lane >= 0) {
+                break;
+            }
+        }
+    }
+    int first = -1;
+    for (int bat = 0; bat < n_batches; ++bat) {
+        const ens_fault *f = &e->faults[bat];
+        if ((f->lane >= 0 || st[bat] != PS_OK) && (first < 0 || f->step < e->faults[first].step)) {
+            first = bat;
+        }
+    }
+    ps_status rc = PS_OK;
+    if (first >= 0 && st[first] != PS_OK) {
+        rc = ps_error_set(err, st[first], "step %d: the rates of trajectories %d.. could not be "
+                          "prepared", e->faults[first].step, first * e->batch);
+    } else if (first >= 0) {
+        rc = fault_error(e, &e->faults[first], first, 1, err);
+    }
+    free(buf);
+    free(st);
+    return rc;
 }
