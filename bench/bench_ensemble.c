@@ -7,9 +7,13 @@
  *     ([traj][sex][age]), no checks, no events but births (issue #18's reference loop).
  * Every trajectory has its own survivorship (mortality scaled by a factor) and ASFR (scaled
  * by a factor), as a probabilistic projection of TFR and e0 would prepare them; migration
- * and SRB are shared. Rates are prepared per step outside the timed region. Each figure is
- * the best of ROUNDS interleaved rounds (each method once per round, PASSES passes over the
- * whole horizon), so that all methods see the same machine.
+ * and SRB are shared (a second table shares all rates). For ps_ens_step and the loops the
+ * rates are prepared per step outside the timed region; ps_ens_run takes every year's rates
+ * prepared beforehand and keeps every year (main memory, not cache); ps_ens_run_fn makes the
+ * rates per batch inside the run (timed). Each figure is the best of ROUNDS interleaved
+ * rounds (each method once per round, PASSES passes over the whole horizon), so that all
+ * methods see the same machine; the third column is the 1-thread rate in CPU time (the
+ * machine is shared: wall time also counts other programs' turns).
  * usage: bench_ensemble WPP_DIR LOCATION [TRAJECTORIES] [PASSES] [ROUNDS] [BATCH]
  */
 #include <stdio.h>
