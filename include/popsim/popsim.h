@@ -19,6 +19,7 @@
 #include "popsim/demog.h"
 #include "popsim/policy.h"
 #include "popsim/proj.h"
+#include "popsim/ensemble.h"
 #include "popsim/micro.h"
 #include "popsim/family.h"
 #include "popsim/services.h"
