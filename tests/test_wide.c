@@ -4,6 +4,7 @@
  * row that must add up. Each wide table is written here from a long fixture, so it must read
  * exactly as the long file; errors must point at the wide table's cell (or the sheet's).
  */
+#include <iconv.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "test_util.h"
 
 #include "popsim/planner.h"
+#include "popsim/scenario.h"
 
 #define EXAMPLE_DIR PS_SOURCE_DIR "/data/example/"
 #define FULL_AGES 101
@@ -303,6 +305,60 @@ static void test_wide__an_unknown_header_is_still_a_wrong_header(void **state)
     assert_non_null(strstr(err.msg, "wrong header: expected 'sex,age,value'"));
 }
 
+/* Rewrite a UTF-8 file in GB18030, as Excel on Chinese Windows saves "CSV". */
+static void to_gb18030(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    static char in[1 << 16], out[1 << 16];
+    size_t n = fread(in, 1, sizeof in, fp);
+    fclose(fp);
+    iconv_t cd = iconv_open("GB18030", "UTF-8");
+    assert_true(cd != (iconv_t)-1);
+    char *src = in, *dst = out;
+    size_t in_left = n, out_left = sizeof out;
+    assert_true(iconv(cd, &src, &in_left, &dst, &out_left) != (size_t)-1);
+    iconv_close(cd);
+    fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(out, 1, sizeof out - out_left, fp), sizeof out - out_left);
+    assert_int_equal(fclose(fp), 0);
+}
+
+static void test_wide__a_gb18030_yearbook_file_reads_as_the_utf8_one(void **state)
+{
+    fixture *f = *state;
+    write_wide_population(f, "gbk.csv", 1, -1, 0);
+    ps_error err;
+    double a[PS_SEX_COUNT * FULL_AGES], b[PS_SEX_COUNT * FULL_AGES];
+    assert_ps_ok(ps_plan_read_population(b, FULL_AGES, f->path, &err), &err);
+    to_gb18030(f->path);
+    FILE *fp = fopen(f->path, "rb");
+    unsigned char head[8] = { 0 };
+    assert_true(fread(head, 1, sizeof head, fp) > 4);
+    fclose(fp);
+    assert_true(head[0] != 0xEF); /* really GB18030 now: no UTF-8 byte-order mark */
+    assert_ps_ok(ps_plan_read_population(a, FULL_AGES, f->path, &err), &err);
+    assert_memory_equal(a, b, sizeof a);
+}
+
+static void test_wide__a_gb18030_scenario_is_refused_with_the_fix(void **state)
+{
+    fixture *f = *state;
+    snprintf(f->path, sizeof f->path, "%s/gbk.yaml", f->dir);
+    FILE *fp = fopen(f->path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "name: city\ntitle: \"城市人口预测\"\nstart: 2025\nend: 2030\n");
+    assert_int_equal(fclose(fp), 0);
+    to_gb18030(f->path);
+    ps_scenario scn;
+    ps_error err;
+    assert_int_equal(ps_scn_load(&scn, f->path, &err), PS_EPARSE);
+    assert_int_equal(err.line, 2);
+    assert_non_null(strstr(err.msg, "saved in GB18030 (GBK), not UTF-8"));
+    assert_non_null(strstr(err.msg, "iconv -f GB18030 -t UTF-8"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +380,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wide__death_rates_by_year_in_wide_form_read_as_long,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_wide__an_unknown_header_is_still_a_wrong_header,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wide__a_gb18030_yearbook_file_reads_as_the_utf8_one,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wide__a_gb18030_scenario_is_refused_with_the_fix,
                                         setup, teardown),
     };
     return cmocka_run_group_tests_name("wide", tests, NULL, NULL);

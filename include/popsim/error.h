@@ -6,6 +6,8 @@
 #ifndef PS_ERROR_H
 #define PS_ERROR_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -61,6 +63,12 @@ const char *ps_error_format(const ps_error *err, char *buf, unsigned long size);
  * (> 0). Every text that came from a file is printed through this. Returns buf.
  */
 const char *ps_text_escape(char *buf, unsigned long size, const char *text);
+
+/**
+ * Offset of the first byte of s[0..len) that does not begin a well-formed UTF-8 sequence
+ * (RFC 3629), or len if the text is all UTF-8.
+ */
+size_t ps_utf8_first_bad(const unsigned char *s, size_t len);
 
 /** Short name of a status code ("out of memory", "parse error", ...). */
 const char *ps_status_str(ps_status code);

@@ -194,3 +194,34 @@ const char *ps_status_str(ps_status code)
     }
     return "unknown status";
 }
+
+/*
+ * RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF. libyaml notices the
+ * same bytes but reports the byte after a broken sequence, which is often the newline;
+ * pointing at the lead byte shows the user the character to fix.
+ */
+size_t ps_utf8_first_bad(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned char b = s[i];
+        size_t n = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3
+                 : (b & 0xF8) == 0xF0 ? 4 : 0;
+        unsigned long cp = n == 2 ? (b & 0x1Fu) : n == 3 ? (b & 0x0Fu) : (b & 0x07u);
+        static const unsigned long min_cp[] = { 0, 0, 0x80, 0x800, 0x10000 };
+        if (n == 0 || i + n > len) {
+            return i;
+        }
+        for (size_t k = 1; k < n; ++k) {
+            if ((s[i + k] & 0xC0) != 0x80) {
+                return i;
+            }
+            cp = (cp << 6) | (s[i + k] & 0x3Fu);
+        }
+        if (n > 1 && (cp < min_cp[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) {
+            return i;
+        }
+        i += n;
+    }
+    return len;
+}

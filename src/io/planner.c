@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <limits.h>
@@ -20,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "io/csv_int.h"
+#include "io/encoding_int.h"
 #include "io/wide_int.h"
 #include "io/xlsx_int.h"
 #include "popsim/demog.h"
@@ -751,6 +753,38 @@ static ps_status read_rows(plan_reader *rd, ps_csv *c, ps_error *err)
 }
 
 /*
+ * A CSV file saved in GB18030 (GBK), as Excel on Chinese Windows saves "CSV" by default:
+ * its text converted to UTF-8 (src/io/encoding.c decides). Only regular, uncompressed files
+ * up to PS_PLAN_GB_MAX bytes are looked at; anything else is read as it is (and a byte that
+ * is not UTF-8 is then refused by the check of its field).
+ */
+#define PS_PLAN_GB_MAX (16u << 20)
+
+static int gb18030_text(char **out, size_t *len_out, const char *path)
+{
+    struct stat st;
+    *out = NULL;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 2 ||
+        (uintmax_t)st.st_size > PS_PLAN_GB_MAX) {
+        return 0;
+    }
+    FILE *fp = fopen(path, "rb");
+    char *raw = fp != NULL ? malloc((size_t)st.st_size) : NULL;
+    size_t n = raw != NULL ? fread(raw, 1, (size_t)st.st_size, fp) : 0;
+    int converted = 0;
+    if (fp != NULL) {
+        fclose(fp);
+    }
+    if (raw != NULL && n == (size_t)st.st_size &&
+        !((unsigned char)raw[0] == 0x1f && (unsigned char)raw[1] == 0x8b) && /* gzip */
+        ps_utf8_first_bad((const unsigned char *)raw, n) < n) {
+        converted = ps_gb18030__to_utf8(out, len_out, raw, n);
+    }
+    free(raw);
+    return converted;
+}
+
+/*
  * Open an input: a CSV file (plain or gzip), or a sheet of a workbook read as CSV text.
  * "book.xlsx#Sheet" names a sheet (the scenario's `sheet:` key becomes this suffix); a
  * workbook without one gives its first sheet. *map_out locates errors in the sheet.
@@ -773,6 +807,11 @@ static ps_status open_input(ps_csv **out, ps_xlsx_map **map_out, const char *pat
         }
     }
     if (!ps_xlsx__is_workbook(file)) {
+        char *text = NULL;
+        size_t len = 0;
+        if (gb18030_text(&text, &len, path)) {
+            return ps_csv__open_memory(out, path, text, len, err);
+        }
         return ps_csv__open(out, path, err);
     }
     char *text = NULL;

@@ -36,6 +36,7 @@
 #include <cyaml/cyaml.h>
 #include <yaml.h>
 
+#include "io/encoding_int.h"
 #include "io/source_int.h"
 #include "io/xlsx_int.h"
 #include "popsim/pop.h"
@@ -1495,38 +1496,6 @@ static ps_scn_loc offset_loc(const char *text, size_t len, size_t offset)
     return at;
 }
 
-/*
- * Offset of the first byte that does not begin a well-formed UTF-8 sequence (RFC 3629:
- * no overlong forms, no surrogates, nothing above U+10FFFF), or `len` if there is none.
- * libyaml notices the same bytes but reports the byte after a broken sequence, which is
- * often the newline; pointing at the lead byte shows the user the character to fix.
- */
-static size_t first_bad_utf8(const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        unsigned char b = s[i];
-        size_t n = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3
-                 : (b & 0xF8) == 0xF0 ? 4 : 0;
-        unsigned long cp = n == 2 ? (b & 0x1Fu) : n == 3 ? (b & 0x0Fu) : (b & 0x07u);
-        static const unsigned long min_cp[] = { 0, 0, 0x80, 0x800, 0x10000 };
-        if (n == 0 || i + n > len) {
-            return i;
-        }
-        for (size_t k = 1; k < n; ++k) {
-            if ((s[i + k] & 0xC0) != 0x80) {
-                return i;
-            }
-            cp = (cp << 6) | (s[i + k] & 0x3Fu);
-        }
-        if (n > 1 && (cp < min_cp[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) {
-            return i;
-        }
-        i += n;
-    }
-    return len;
-}
-
 static ps_status walk_yaml_error(loc_walk *w, const yaml_parser_t *p, const char *text,
                                  size_t len)
 {
@@ -1535,7 +1504,16 @@ static ps_status walk_yaml_error(loc_walk *w, const yaml_parser_t *p, const char
         return ps_error_set(w->err, PS_ENOMEM, "out of memory while parsing the scenario");
     }
     if (p->error == YAML_READER_ERROR) {
-        size_t bad = first_bad_utf8((const unsigned char *)text, len);
+        size_t bad = ps_utf8_first_bad((const unsigned char *)text, len);
+        char *utf8 = NULL;
+        size_t n = 0;
+        if (bad < len && ps_gb18030__to_utf8(&utf8, &n, text, len)) {
+            free(utf8);
+            return walk_fail(w, PS_EPARSE, offset_loc(text, len, bad),
+                             "the scenario is saved in GB18030 (GBK), not UTF-8: save it as "
+                             "UTF-8 (in Notepad: Save as, Encoding UTF-8; or `iconv -f GB18030 "
+                             "-t UTF-8 OLD.yaml > NEW.yaml`)");
+        }
         if (bad < len) {
             return walk_fail(w, PS_EPARSE, offset_loc(text, len, bad),
                              "byte 0x%02X is not valid UTF-8 (%s); save the scenario as UTF-8 "
