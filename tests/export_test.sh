@@ -58,6 +58,19 @@ assert all(len(n) <= 31 for n in names)
 sheet1 = z.read("xl/worksheets/sheet1.xml").decode()
 assert 'state="frozen"' in sheet1
 PY
+# --stacked: one xarray open gives every member, equal to its own group.
+expect export_stacked "$exe" export --stacked "$tmp/family.h5"
+expect stacked_equals_members /usr/bin/python3 - "$tmp/family.h5" "$tmp/family_family.h5" <<'PY'
+import sys, numpy as np, xarray as xr, h5py
+fam = xr.open_dataset(sys.argv[2], group="family")
+names = list(h5py.File(sys.argv[1], "r")["scenarios"].keys())
+assert sorted(fam.scenario.values.tolist()) == sorted(names), fam.scenario.values
+for n in names:
+    one = xr.open_dataset(sys.argv[1], group="scenarios/" + n)
+    for v in ["population", "births", "deaths", "tfr", "e0", "births_by_order"]:
+        assert np.array_equal(fam[v].sel(scenario=n).values, one[v].values, equal_nan=True), (n, v)
+PY
+expect stacked_needs_two status_is 1 "$exe" export --stacked "$tmp/city.h5"
 expect refuses_fifo_target bash -c "mkfifo '$tmp/fifo.xlsx'; ! '$exe' export --format xlsx -o '$tmp/fifo.xlsx' '$tmp/city.h5'"
 expect refuses_file_as_folder bash -c "touch '$tmp/plain'; ! '$exe' export -o '$tmp/plain' '$tmp/city.h5'"
 expect refuses_non_result status_is 1 "$exe" export /etc/passwd

@@ -44,6 +44,16 @@ ps_status ps_h5_write(const char *path, const ps_result *const *results, int n,
                       const ps_provenance *prov, ps_error *err);
 
 /**
+ * Write the main variables (population, births, deaths, net_migration, asfr, tfr, e0, and
+ * births_by_order and women_by_parity when every member has them) of results[0..n-1]
+ * stacked along a `scenario` coordinate into group /family of a new file at `path`,
+ * atomically, so that xarray opens a whole family with one call (issue #16).
+ * @return PS_OK; PS_EINVAL unless n >= 2 and all share years, regions and ages; as ps_h5_write
+ */
+ps_status ps_h5_write_family(const char *path, const ps_result *const *results, int n,
+                             const ps_provenance *prov, ps_error *err);
+
+/**
  * List the scenario groups of a result file.
  * @param[out] names_out  array of *n_out strings, owned by the caller: free with ps_h5_free_names
  * @return PS_OK; PS_EIO if the file cannot be opened; PS_EHDF5 if it has no /scenarios group

@@ -64,6 +64,7 @@ static void export_usage(FILE *out)
 {
     fprintf(out,
             "usage: popsim export RESULT.h5 [--format csv|xlsx] [-o PATH] [-q]\n"
+            "       popsim export RESULT.h5 --stacked [-o FAMILY.h5] [-q]\n"
             "\n"
             "Write the result file as tidy tables for Excel, pandas and R: one table per set of\n"
             "dimensions (by year, region, sex and age; by year and region; services; policy\n"
@@ -75,6 +76,10 @@ static void export_usage(FILE *out)
             "                     xlsx: one workbook with a sheet per table\n"
             "  -o, --output PATH  the folder (csv; default RESULT without .h5, plus _tables)\n"
             "                     or the workbook (xlsx; default RESULT with .xlsx)\n"
+            "      --stacked      instead: an HDF5 file whose group /family holds the main\n"
+            "                     variables of every scenario stacked along `scenario`, for\n"
+            "                     xarray.open_dataset(FILE, group=\"family\") (default output:\n"
+            "                     RESULT without .h5, plus _family.h5)\n"
             "  -q, --quiet        no summary line\n"
             "  -h, --help         this text\n"
             "      --version      program version\n");
@@ -519,21 +524,52 @@ static ps_status write_xlsx(const export_ctx *x, const char *path, ps_error *err
 
 /* ---------------------------------------------------------------------- command */
 
+/* --stacked: every scenario read back in full, written stacked into target/family. */
+static ps_status export_stacked(const char *result, const char *target, char **names, int n,
+                                char *cmdline, ps_error *err)
+{
+    ps_result *res = calloc((size_t)(n > 0 ? n : 1), sizeof *res);
+    const ps_result **list = calloc((size_t)(n > 0 ? n : 1), sizeof *list);
+    ps_status rc = res != NULL && list != NULL ? PS_OK
+                                               : ps_error_set(err, PS_ENOMEM, "out of memory");
+    int read = 0;
+    for (; read < n && rc == PS_OK; ++read) {
+        rc = ps_h5_read(&res[read], result, names[read], err);
+        list[read] = &res[read];
+    }
+    if (rc == PS_OK) {
+        char source[PATH_MAX + 32];
+        snprintf(source, sizeof source, "stacked from %s", result);
+        const ps_provenance prov = { .scenario_path = "", .scenario_sha256 = "",
+                                     .command_line = cmdline ? cmdline : "",
+                                     .data_source = source, .seed = 0, .threads = 1 };
+        rc = ps_h5_write_family(target, list, n, &prov, err);
+    }
+    for (int k = 0; k < read; ++k) {
+        ps_result_release(&res[k]);
+    }
+    free(res);
+    free(list);
+    return rc;
+}
+
 int cli_cmd_export(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "format", required_argument, NULL, 'f' }, { "output", required_argument, NULL, 'o' },
         { "quiet", no_argument, NULL, 'q' },         { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, 'V' },      { NULL, 0, NULL, 0 },
+        { "version", no_argument, NULL, 'V' },      { "stacked", no_argument, NULL, 'S' },
+        { NULL, 0, NULL, 0 },
     };
     const char *format = "csv", *output = NULL;
-    int quiet = 0, opt;
+    int quiet = 0, stacked = 0, opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "f:o:qh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'f': format = optarg; break;
         case 'o': output = optarg; break;
         case 'q': quiet = 1; break;
+        case 'S': stacked = 1; break;
         case 'h': export_usage(stdout); return CLI_EXIT_OK;
         case 'V': cli_print_version(); return CLI_EXIT_OK;
         default: export_usage(stderr); return CLI_EXIT_USAGE;
@@ -554,7 +590,7 @@ int cli_cmd_export(int argc, char **argv)
         size_t n = strlen(result);
         int h5 = n > 3 && strcmp(result + n - 3, ".h5") == 0;
         snprintf(target, sizeof target, "%.*s%s", (int)(h5 ? n - 3 : n), result,
-                 xlsx ? ".xlsx" : "_tables");
+                 stacked ? "_family.h5" : xlsx ? ".xlsx" : "_tables");
     }
     export_ctx x;
     memset(&x, 0, sizeof x);
@@ -566,10 +602,25 @@ int cli_cmd_export(int argc, char **argv)
     if (rc == PS_OK) {
         rc = ps_h5r_children(&scenarios, &n_scn, x.f, "/scenarios", PS_H5R_GROUP, &err);
     }
+    if (stacked && rc == PS_OK) {
+        char *cmdline = cli_join_args(argc, argv);
+        rc = export_stacked(result, target, scenarios, n_scn, cmdline, &err);
+        free(cmdline);
+        if (rc == PS_OK && !quiet) {
+            printf("popsim export: %d scenarios stacked in group /family of %s\n", n_scn,
+                   target);
+        }
+        n_scn = rc == PS_OK ? -n_scn : n_scn; /* done: skip the tables */
+    }
     for (int s = 0; s < n_scn && rc == PS_OK; ++s) {
         char grp[512];
         snprintf(grp, sizeof grp, "/scenarios/%s", scenarios[s]);
         rc = export_group(&x, scenarios[s], grp, "", NULL, NULL, &err);
+    }
+    if (n_scn < 0) { /* stacked */
+        ps_h5_free_names(scenarios, -n_scn);
+        ps_h5r_close(x.f);
+        return CLI_EXIT_OK;
     }
     if (rc == PS_OK && x.n_tables == 0) {
         rc = ps_error_set_at(&err, PS_EINVAL, result, 0, 0, "the file holds no variables");

@@ -71,6 +71,7 @@ typedef enum dim_id {
     DIM_HAS_CHILD,
     DIM_REPLICATE,
     DIM_PERSON,
+    DIM_SCENARIO, /* the /family group (issue #16): the members of a family */
     DIM_COUNT
 } dim_id;
 
@@ -97,6 +98,8 @@ static const dim_spec dim_specs[DIM_COUNT] = {
                         "whether a living child aged 15-64 lives in the same region", NULL },
     [DIM_REPLICATE] = { "replicate", NULL, "replicate of the microsimulation", NULL },
     [DIM_PERSON] = { "person", NULL, "sampled person record", NULL },
+    [DIM_SCENARIO] = { "scenario", NULL, "scenario of the family (its group /scenarios/<name>)",
+                       NULL },
 };
 
 /* The variables of a scenario group; dims list the axes of the flat ps_result array in order. */
@@ -258,6 +261,7 @@ static hsize_t dim_len(const ps_result *r, dim_id d)
     case DIM_HAS_CHILD:
     case DIM_REPLICATE:
     case DIM_PERSON:
+    case DIM_SCENARIO:
     case DIM_COUNT: break;
     }
     assert(0 && "unknown dimension");
@@ -1259,6 +1263,105 @@ done:
     return rc;
 }
 
+/*
+ * /family (issue #16): the main variables of every member of a family stacked along a
+ * `scenario` coordinate, so that xarray.open_dataset(f, group="family") gives them in one
+ * call (with .sel(scenario=...)) instead of one open per member. Written when the file holds
+ * more than one scenario and all share years, regions and ages; a variable that some member
+ * lacks (birth order without parity) is left out. The values are copies of the members'.
+ */
+static int family_stackable(const ps_result *const *results, int n)
+{
+    for (int k = 1; k < n; ++k) {
+        const ps_result *a = results[0], *b = results[k];
+        if (a->start_year != b->start_year || a->n_years != b->n_years ||
+            a->n_regions != b->n_regions || a->n_ages != b->n_ages) {
+            return 0;
+        }
+    }
+    return n > 1;
+}
+
+static ps_status write_family(hid_t file, hid_t gcpl, const ps_result *const *results, int n,
+                              ps_error *err)
+{
+    const ps_result *r = results[0];
+    hid_t grp = H5I_INVALID_HID, str = utf8_string_type();
+    coords coord;
+    init_coords(&coord);
+    const char **names = calloc((size_t)n, sizeof *names);
+    double *stack = NULL;
+    ps_status rc = PS_OK;
+    if (names == NULL || str < 0) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for the family group");
+        goto done;
+    }
+    for (int k = 0; k < n; ++k) {
+        names[k] = results[k]->name;
+    }
+    if ((grp = H5Gcreate2(file, "family", H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0) {
+        rc = h5_fail(err, "create group", file, "family");
+        goto done;
+    }
+    if ((rc = attr_str(grp, "note", "the main variables of every scenario of the file, stacked "
+                                    "along scenario; copies of /scenarios/<name>/",
+                       err)) != PS_OK ||
+        (rc = write_coord(&coord.id[DIM_SCENARIO], grp, DIM_SCENARIO, str, str, names,
+                          (hsize_t)n, err)) != PS_OK ||
+        (rc = write_coords(&coord, grp, r, err)) != PS_OK) {
+        goto done;
+    }
+    int parity = 1;
+    for (int k = 0; k < n; ++k) {
+        parity &= results[k]->births_by_order != NULL && results[k]->women_by_parity != NULL;
+    }
+    if (parity && (rc = write_parity_coords(&coord, grp, err)) != PS_OK) {
+        goto done;
+    }
+    hsize_t len[DIM_COUNT];
+    result_lens(len, r);
+    len[DIM_SCENARIO] = (hsize_t)n;
+    for (int v = 0; v < VAR_COUNT && rc == PS_OK && (rc = check_cancel(err)) == PS_OK; ++v) {
+        const var_spec *one = &var_specs[v];
+        size_t cells = 1;
+        for (int k = 0; k < one->rank; ++k) {
+            cells *= (size_t)len[one->dims[k]];
+        }
+        int all = 1;
+        for (int k = 0; k < n; ++k) {
+            all &= var_data(results[k], (var_id)v) != NULL;
+        }
+        if (!all) {
+            continue;
+        }
+        free(stack);
+        if ((stack = malloc((size_t)n * cells * sizeof *stack)) == NULL) {
+            rc = ps_error_set(err, PS_ENOMEM, "out of memory stacking '%s'", one->name);
+            break;
+        }
+        for (int k = 0; k < n; ++k) {
+            memcpy(stack + (size_t)k * cells, var_data(results[k], (var_id)v),
+                   cells * sizeof *stack);
+        }
+        var_spec stacked = *one;
+        stacked.rank = one->rank + 1;
+        stacked.dims[0] = DIM_SCENARIO;
+        memcpy(&stacked.dims[1], one->dims, (size_t)one->rank * sizeof one->dims[0]);
+        rc = write_var_len(grp, len, &stacked, stack, &coord, err);
+    }
+done:
+    rc = close_coords(&coord, rc, err);
+    free(stack);
+    free(names);
+    if (grp >= 0) {
+        H5Gclose(grp);
+    }
+    if (str >= 0) {
+        H5Tclose(str);
+    }
+    return rc;
+}
+
 /* ---- the file: global attributes, groups, atomic replacement ----------------------------- */
 
 /* "YYYY-MM-DDThh:mm:ssZ" now, or at SOURCE_DATE_EPOCH when set (reproducible-builds.org),
@@ -1350,7 +1453,7 @@ static ps_status copy_image(FILE *out, hid_t file, const char *name, ps_error *e
 }
 
 static ps_status write_file(FILE *out, const char *name, const ps_result *const *results,
-                            int n, const ps_provenance *prov, ps_error *err)
+                            int n, const ps_provenance *prov, int family_only, ps_error *err)
 {
     hid_t fapl = H5I_INVALID_HID, fcpl = H5I_INVALID_HID, gcpl = H5I_INVALID_HID;
     hid_t file = H5I_INVALID_HID, scenarios = H5I_INVALID_HID;
@@ -1377,17 +1480,22 @@ static ps_status write_file(FILE *out, const char *name, const ps_result *const 
     if ((rc = write_globals(file, results[0], prov, err)) != PS_OK) {
         goto done;
     }
-    if ((scenarios = H5Gcreate2(file, "scenarios", H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0) {
+    if (!family_only &&
+        (scenarios = H5Gcreate2(file, "scenarios", H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0) {
         rc = h5_fail(err, "create group", file, "scenarios");
         goto done;
     }
-    for (int k = 0; k < n && rc == PS_OK && (rc = check_cancel(err)) == PS_OK; ++k) {
+    for (int k = 0; k < n && !family_only && rc == PS_OK && (rc = check_cancel(err)) == PS_OK;
+         ++k) {
         rc = write_scenario(scenarios, gcpl, results[k], err);
     }
     if (scenarios >= 0 && H5Gclose(scenarios) < 0 && rc == PS_OK) {
         rc = h5_fail(err, "close group", file, "scenarios");
     }
     scenarios = H5I_INVALID_HID;
+    if (rc == PS_OK && family_only) {
+        rc = write_family(file, gcpl, results, n, err);
+    }
     if (rc == PS_OK && H5Fflush(file, H5F_SCOPE_GLOBAL) < 0) {
         rc = h5_fail(err, "flush", file, name);
     }
@@ -1480,8 +1588,9 @@ static ps_status validate_results(const ps_result *const *results, int n, ps_err
     return rc;
 }
 
-ps_status ps_h5_write(const char *path, const ps_result *const *results, int n,
-                      const ps_provenance *prov, ps_error *err)
+/* The whole file in memory, then its bytes through ps_outfile (atomic, issue #17). */
+static ps_status write_atomically(const char *path, const ps_result *const *results, int n,
+                                  const ps_provenance *prov, int family_only, ps_error *err)
 {
     ps_outfile *out = NULL;
     FILE *stream = NULL;
@@ -1496,7 +1605,7 @@ ps_status ps_h5_write(const char *path, const ps_result *const *results, int n,
         goto done;
     }
     if ((rc = write_file(stream, ps_outfile_temp_path(out), results, n,
-                         prov != NULL ? prov : &no_provenance, err)) != PS_OK ||
+                         prov != NULL ? prov : &no_provenance, family_only, err)) != PS_OK ||
         (rc = check_cancel(err)) != PS_OK) {
         goto done;
     }
@@ -1508,6 +1617,23 @@ done:
         note_path(err, path);
     }
     return rc;
+}
+
+ps_status ps_h5_write(const char *path, const ps_result *const *results, int n,
+                      const ps_provenance *prov, ps_error *err)
+{
+    return write_atomically(path, results, n, prov, 0, err);
+}
+
+ps_status ps_h5_write_family(const char *path, const ps_result *const *results, int n,
+                             const ps_provenance *prov, ps_error *err)
+{
+    if (n < 2 || !family_stackable(results, n)) {
+        return ps_error_set_at(err, PS_EINVAL, path, 0, 0,
+                               "a family file needs at least two scenarios with the same "
+                               "years, regions and ages");
+    }
+    return write_atomically(path, results, n, prov, 1, err);
 }
 
 /* ---- reading ----------------------------------------------------------------------------- */
