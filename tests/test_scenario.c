@@ -80,8 +80,9 @@ static void test_scenario__wpp_based_file_parses_every_field(void **state)
     assert_null(scn.migration.file.path);
     assert_null(scn.migration.total_file.path);
     assert_defaults_of_migration_spread(&scn);
-    assert_int_equal(scn.n_warnings, 0);
-    assert_null(scn.warnings);
+    /* The default male share of a migration total is the one warning (issue #16). */
+    assert_int_equal(scn.n_warnings, 1);
+    assert_non_null(strstr(scn.warnings[0], "19:10: warning: migration.male_share is not given"));
     ps_scn_release(&scn);
 }
 
@@ -173,7 +174,8 @@ static void test_scenario__hadwiger_pattern_with_tfr_file_and_other_files(void *
     assert_string_equal(scn.migration.total_file.path, GOOD_DIR "/mig_total.csv");
     assert_loc("migration.total_file.loc", scn.migration.total_file.loc, 16, 15);
     assert_defaults_of_migration_spread(&scn);
-    assert_int_equal(scn.n_warnings, 0);
+    assert_int_equal(scn.n_warnings, 1);
+    assert_non_null(strstr(scn.warnings[0], "16:15: warning: migration.male_share is not given"));
     ps_scn_release(&scn);
 }
 
@@ -475,7 +477,9 @@ static void test_scenario__low_income_topup_without_share_warns(void **state)
     load_ok(&scn, GOOD("topup_without_share.yaml"));
     assert_int_equal(scn.members[0].n_policies, 1);
     assert_close(scn.members[0].policies[0].low_income_topup, 50, 1e-15);
-    assert_int_equal(scn.n_warnings, 1);
+    /* The second warning: top-level policies without a variant have no baseline (#16). */
+    assert_int_equal(scn.n_warnings, 2);
+    assert_non_null(strstr(scn.warnings[1], "no baseline to compare with"));
     assert_string_equal(scn.warnings[0],
                         GOOD("topup_without_share.yaml") ":11:23: warning: "
                                                          "policies[0].low_income_topup = 50 is "

@@ -1085,6 +1085,12 @@ static const char *const scn_rules[] = {
     "policies[]: two policies of one member with the same name must not be in force in the "
     "same year; give one of them another name to stack them.",
     "policies[]: low_income_topup without low_income_share pays nobody (warning).",
+    "policies at the top level with no variants have no baseline to compare with: no births "
+    "gained or cost per additional birth (warning).",
+    "data.location with the population, mortality and fertility levels all from files still "
+    "supplies WPP's sex ratio at birth unless srb is given (warning).",
+    "migration.total or total_file without migration.male_share splits net migrants half and "
+    "half by sex (warning).",
     "variants[]: name is required and differs from the top-level name and every other "
     "variant's; extends names the top level or a variant given earlier.",
     "micro applies only with engine: micro; micro.low_income_share + "
@@ -4041,6 +4047,45 @@ static ps_status build_variant(const load_ctx *c, const raw_scenario *raw, int i
     return add_services(c, sub, m, v->services, v->n_services);
 }
 
+/*
+ * Warnings for what changes results silently (issue #16): each names the key, its location
+ * and what to write instead; none stops the run.
+ */
+static ps_status warn_silent_choices(const load_ctx *c, const raw_scenario *raw)
+{
+    const ps_scenario *scn = c->scn;
+    ps_status rc = PS_OK;
+    /* A location used for age patterns only still brings WPP's sex ratio at birth. */
+    const int own_levels = raw->population.file != NULL &&
+                           (raw->mortality.mx_file != NULL || raw->mortality.e0_file != NULL) &&
+                           (raw->fertility.asfr_file != NULL || raw->fertility.tfr_file != NULL ||
+                            given(c, "fertility.tfr"));
+    if (scn->location != NULL && own_levels && !given(c, "srb")) {
+        rc = warn_at(c, value_loc(c, "data.location"),
+                     "data.location = '%s' also supplies the sex ratio at birth (UN WPP's), since "
+                     "no srb is given: set srb.value or srb.file to use your own",
+                     scn->location);
+    }
+    /* Policies at the top level with no variant: nothing to compare them with. */
+    if (rc == PS_OK && raw->n_policies > 0 && raw->n_variants == 0) {
+        rc = warn_at(c, value_loc(c, "policies"),
+                     "policies are given at the top level and there are no variants, so there "
+                     "is no baseline to compare with: births gained and cost per additional "
+                     "birth are not computed; put the policies in a variant "
+                     "(variants: - {name: policy, extends: %s, policies: [...]})",
+                     scn->name);
+    }
+    /* A net migration total split by sex with the default share. */
+    if (rc == PS_OK && (given(c, "migration.total") || given(c, "migration.total_file")) &&
+        !given(c, "migration.male_share")) {
+        rc = warn_at(c, value_loc(c, given(c, "migration.total") ? "migration.total"
+                                                                  : "migration.total_file"),
+                     "migration.male_share is not given: assuming half of the net migrants are "
+                     "male (0.5); set it from your migration statistics");
+    }
+    return rc;
+}
+
 static ps_status build_family(const load_ctx *c, const raw_scenario *raw)
 {
     ps_scenario *scn = c->scn;
@@ -4057,7 +4102,7 @@ static ps_status build_family(const load_ctx *c, const raw_scenario *raw)
     for (int index = 1; index < scn->n_members && rc == PS_OK; ++index) {
         rc = build_variant(c, raw, index);
     }
-    return rc;
+    return rc == PS_OK ? warn_silent_choices(c, raw) : rc;
 }
 
 /* scn->path as given and scn->dir, its folder ("." when the path names no folder). */
