@@ -4,14 +4,7 @@
 # usage: export_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR
 set -u
 exe=$(realpath "$1"); root=$(realpath "$2"); wpp=$3
-tmp=$(mktemp -d /tmp/popsim_export_XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export POPSIM_CACHE_DIR="$tmp/cache" POPSIM_DATA_DIR="$wpp"
-cd "$tmp" || exit 1
-pass=0; fail=0
-expect() { local name=$1; shift; if "$@" >"$tmp/out" 2>&1; then pass=$((pass + 1));
-  else fail=$((fail + 1)); echo "FAIL $name"; sed 's/^/    /' "$tmp/out" | head -8; fi; }
-status_is() { local want=$1; shift; "$@"; [[ $? -eq $want ]]; }
+source "$(dirname "$0")/testlib.sh" export "$wpp"
 
 expect run_family "$exe" run -q "$root/scenarios/china_policies.yaml" -o "$tmp/family.h5"
 expect run_city "$exe" run -q "$root/scenarios/example_city.yaml" -o "$tmp/city.h5"
@@ -75,5 +68,4 @@ expect refuses_fifo_target bash -c "mkfifo '$tmp/fifo.xlsx'; ! '$exe' export --f
 expect refuses_file_as_folder bash -c "touch '$tmp/plain'; ! '$exe' export -o '$tmp/plain' '$tmp/city.h5'"
 expect refuses_non_result status_is 1 "$exe" export /etc/passwd
 expect bad_format status_is 2 "$exe" export --format ods "$tmp/city.h5"
-echo "export: $pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+finish export

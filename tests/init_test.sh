@@ -5,14 +5,7 @@
 # usage: init_test.sh POPSIM_EXE WPP_DIR
 set -u
 exe=$(realpath "$1"); wpp=$2
-tmp=$(mktemp -d /tmp/popsim_init_XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export POPSIM_CACHE_DIR="$tmp/cache" POPSIM_DATA_DIR="$wpp"
-cd "$tmp" || exit 1
-pass=0; fail=0
-expect() { local name=$1; shift; if "$@" >"$tmp/out" 2>&1; then pass=$((pass + 1));
-  else fail=$((fail + 1)); echo "FAIL $name"; sed 's/^/    /' "$tmp/out" | head -8; fi; }
-status_is() { local want=$1; shift; "$@"; [[ $? -eq $want ]]; }
+source "$(dirname "$0")/testlib.sh" init "$wpp"
 
 for kind in city province micro; do
   expect "${kind}_init" "$exe" init "$kind"
@@ -50,5 +43,4 @@ expect help_command_is_help bash -c "'$exe' help init | grep -q 'usage: popsim i
 expect help_unknown_command status_is 2 "$exe" help nosuch
 expect dash_V bash -c "'$exe' -V | grep -q '^popsim '"
 
-echo "init: $pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+finish init

@@ -7,6 +7,9 @@
 
 #include <math.h>
 #include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,5 +33,20 @@
             fail_msg("%s failed: %s", #call, ps_error_format((errp), buf_, sizeof buf_));     \
         }                                                                                      \
     } while (0)
+
+/* A new empty folder /tmp/popsim_<tag>_XXXXXX in dir (size bytes); 0, or -1 on failure. */
+static inline int test_make_dir(char *dir, size_t size, const char *tag)
+{
+    snprintf(dir, size, "/tmp/popsim_%s_XXXXXX", tag);
+    return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
+/* Remove a folder made by test_make_dir with everything in it; 0, or -1 on failure. */
+static inline int test_remove_dir(const char *dir)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
 
 #endif /* PS_TEST_UTIL_H */

@@ -66,8 +66,7 @@ static int setup(void **state)
         free(f);
         return -1;
     }
-    snprintf(f->dir, sizeof f->dir, "/tmp/popsim_wide_XXXXXX");
-    if (mkdtemp(f->dir) == NULL) {
+    if (test_make_dir(f->dir, sizeof f->dir, "wide") != 0) {
         free(f);
         return -1;
     }
@@ -78,11 +77,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    int rc = system(cmd);
+    int rc = test_remove_dir(f->dir);
     free(f);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 /* "0-4" -> "0-4岁", "100+" -> "100岁及以上", as Chinese yearbooks label ages. */

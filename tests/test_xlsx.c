@@ -32,8 +32,7 @@ static int setup(void **state)
     if (f == NULL) {
         return -1;
     }
-    snprintf(f->dir, sizeof f->dir, "/tmp/popsim_xlsx_XXXXXX");
-    if (mkdtemp(f->dir) == NULL) {
+    if (test_make_dir(f->dir, sizeof f->dir, "xlsx") != 0) {
         free(f);
         return -1;
     }
@@ -44,11 +43,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    int rc = system(cmd);
+    int rc = test_remove_dir(f->dir);
     free(f);
-    return rc == 0 ? 0 : -1;
+    return rc;
 }
 
 /* Copy a CSV file into a sheet: whole numbers and decimals as numbers, the rest as text.

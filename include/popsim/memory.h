@@ -75,6 +75,9 @@ size_t ps_mem_output_estimate(const ps_mem_shape *shape);
  */
 ps_status ps_mem_check_output(const ps_mem_shape *shape, size_t max_output, ps_error *err);
 
+/** Bytes as "123.4 MiB" below 1 GiB, else "12.34 GiB", for messages. */
+void ps_mem_format_bytes(char *buf, size_t size, size_t bytes);
+
 #ifdef __cplusplus
 }
 #endif

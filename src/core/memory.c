@@ -104,8 +104,7 @@ ps_status ps_mem_available(size_t *bytes_out, const char **source_out, ps_error 
     return PS_OK;
 }
 
-/* "123.4 MiB" below 1 GiB, else "12.34 GiB". */
-static void human_bytes(char *buf, size_t size, size_t bytes)
+void ps_mem_format_bytes(char *buf, size_t size, size_t bytes)
 {
     double mib = (double)bytes / PS_MEM_BYTES_PER_MIB;
     if (mib < PS_MEM_MIB_PER_GIB) {
@@ -123,8 +122,8 @@ ps_status ps_mem_check(const ps_mem_shape *s, size_t available, const char *sour
         return PS_OK;
     }
     char need_text[32], avail_text[32];
-    human_bytes(need_text, sizeof need_text, need);
-    human_bytes(avail_text, sizeof avail_text, available);
+    ps_mem_format_bytes(need_text, sizeof need_text, need);
+    ps_mem_format_bytes(avail_text, sizeof avail_text, available);
     return ps_error_set(err, PS_ENOMEM,
                         "this run needs about %s of memory (%d scenario%s x %d years x %d "
                         "region%s x 2 sexes x %d ages) but only %s are available (%s); shorten "
@@ -142,8 +141,8 @@ ps_status ps_mem_check_output(const ps_mem_shape *s, size_t max_output, ps_error
         return PS_OK;
     }
     char bytes_text[32], max_text[32];
-    human_bytes(bytes_text, sizeof bytes_text, bytes);
-    human_bytes(max_text, sizeof max_text, max_output);
+    ps_mem_format_bytes(bytes_text, sizeof bytes_text, bytes);
+    ps_mem_format_bytes(max_text, sizeof max_text, max_output);
     return ps_error_set(err, PS_EINVAL,
                         "this run would write about %s of results (%d scenario%s x %d years x "
                         "%d region%s x 2 sexes x %d ages), more than the limit of %s; shorten "

@@ -17,8 +17,6 @@
 #define PS_MICRO_MAX_REGIONS 65535 /* region is a uint16 */
 #define PS_MICRO_MAX_AGES 255      /* age is a uint8 with 255 kept as "none" */
 #define PS_MICRO_SHARE_TOL 1e-9    /* income shares must sum to 1 within this */
-#define PS_BYTES_PER_MIB 1048576.0
-#define PS_MIB_PER_GIB 1024.0
 #define PS_PERSONS_PER_MILLION 1e6
 
 /* ---- option checks ---------------------------------------------------------------------- */
@@ -154,17 +152,6 @@ static ps_status check_options(const ps_proj *p, const double *women0, const ps_
     return rc;
 }
 
-/* "123.4 MiB" below 1 GiB, else "12.34 GiB". */
-static void human_bytes(char *buf, size_t size, size_t bytes)
-{
-    double mib = (double)bytes / PS_BYTES_PER_MIB;
-    if (mib < PS_MIB_PER_GIB) {
-        snprintf(buf, size, "%.1f MiB", mib);
-    } else {
-        snprintf(buf, size, "%.2f GiB", mib / PS_MIB_PER_GIB);
-    }
-}
-
 static ps_status check_memory(const ps_inputs *in, const ps_micro_options *o, ps_error *err)
 {
     const size_t need = ps_micro_estimate_bytes(in, o->scale);
@@ -180,8 +167,8 @@ static ps_status check_memory(const ps_inputs *in, const ps_micro_options *o, ps
         return PS_OK;
     }
     char need_text[32], avail_text[32];
-    human_bytes(need_text, sizeof need_text, need);
-    human_bytes(avail_text, sizeof avail_text, avail);
+    ps_mem_format_bytes(need_text, sizeof need_text, need);
+    ps_mem_format_bytes(avail_text, sizeof avail_text, avail);
     return ps_error_set(err, PS_ENOMEM,
                         "the microsimulation needs about %s of memory (up to "
                         "%.0f simulated persons x %d bytes at scale %g, plus results and "
