@@ -171,7 +171,9 @@ t0=$(date +%s%N)
 check chain500_refused 1 'chain500.yaml:[0-9]+:5: error: variants: the family has 501 scenarios \(the top level and 500 variants\), more than the limit of 100; .* --allow-large' \
   "$exe" run chain500.yaml -o chain.h5
 ms=$((($(date +%s%N) - t0) / 1000000))
-expect "chain500_refused_in_${ms}_ms_under_2_s" test "$ms" -lt 2000
+# Not a speed test: the bound only tells a refusal before any data is read (0.4 s here, a
+# few seconds under sanitizers or load) from the amplified run it replaced (180 s).
+expect "chain500_refused_in_${ms}_ms_under_60_s" test "$ms" -lt 60000
 expect chain500_no_output test ! -e chain.h5 -a ! -e output
 # with --allow-large the member limit is lifted: the run gets as far as the (missing) data
 family chain101.yaml 101 2050 "$tmp/no_such.csv"
