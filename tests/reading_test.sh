@@ -5,7 +5,7 @@
 #    provenance hash that of the bytes read;
 #  - a planner .csv.gz that is complete, cut short or with a damaged CRC;
 #  - SIGINT while the scenario or a CSV comes from a pipe whose writer stays open: exit 130
-#    within a second, nothing on stdout, no output file;
+#    within 5 s (the pipe stays open 30 s), nothing on stdout, no output file;
 #  - a WPP cache entry with one byte flipped: the run equals an uncached run and the entry
 #    is rewritten.
 # usage: reading_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR
@@ -100,7 +100,9 @@ interrupt() { # name input_path scenario_for_popsim partial_source
   local ms=$(((t1 - t0) / 1000000))
   echo "reading: SIGINT while $name: exit $rc after $ms ms"
   expect "${name}_exit_130" test "$rc" -eq 130
-  expect "${name}_within_1s" test "$ms" -lt 1000
+  # Prompt, not fast: the writer keeps the pipe open for 30 s; 5 s leaves room for ASan
+  # builds on a loaded machine (the read loop looks at the flag every 100 ms).
+  expect "${name}_within_5s" test "$ms" -lt 5000
   expect "${name}_message" grep -q "popsim: interrupted by SIGINT; no output file was written" int.err
   expect "${name}_no_stdout" test ! -s int.out
   expect "${name}_no_output" test ! -e int.h5
