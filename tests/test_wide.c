@@ -15,6 +15,8 @@
 
 #include "test_util.h"
 
+#include "popsim/builder.h"
+#include "popsim/demog.h"
 #include "popsim/planner.h"
 #include "popsim/scenario.h"
 
@@ -356,6 +358,87 @@ static void test_wide__a_gb18030_scenario_is_refused_with_the_fix(void **state)
     assert_non_null(strstr(err.msg, "iconv -f GB18030 -t UTF-8"));
 }
 
+/* The Example City table closed at 85+ (yearbook style), written as a wide file. */
+static double write_open_85(fixture *f, const char *name)
+{
+    snprintf(f->path, sizeof f->path, "%s/%s", f->dir, name);
+    FILE *fp = fopen(f->path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "年龄组,男,女\n");
+    double open_m = 0.0, open_f = 0.0;
+    for (int g = 0; g < N_GROUPS; ++g) {
+        if (g < 17) { /* 0-4 .. 80-84 */
+            fprintf(fp, "%s,%.0f,%.0f\n", f->label[g], f->male[g], f->female[g]);
+        } else {
+            open_m += f->male[g];
+            open_f += f->female[g];
+        }
+    }
+    fprintf(fp, "85岁及以上,%.0f,%.0f\n", open_m, open_f);
+    assert_int_equal(fclose(fp), 0);
+    return open_m;
+}
+
+static void test_wide__an_open_group_85_plus_needs_the_scenario_mortality(void **state)
+{
+    fixture *f = *state;
+    const double open_m = write_open_85(f, "open85.csv");
+    ps_error err;
+    double pop[PS_SEX_COUNT * FULL_AGES];
+    assert_int_equal(ps_plan_read_population(pop, FULL_AGES, f->path, &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "'85+' ends the table below the last age 100"));
+    int open_from = 0;
+    assert_ps_ok(ps_plan_read_population_open(pop, FULL_AGES, f->path, &open_from, &err), &err);
+    assert_int_equal(open_from, 85);
+    assert_true(pop[PS_SEX_MALE * FULL_AGES + 85] == open_m);
+    assert_true(pop[PS_SEX_MALE * FULL_AGES + 90] == 0.0);
+    snprintf(f->path, sizeof f->path, "%s/open40.csv", f->dir);
+    FILE *fp = fopen(f->path, "w");
+    fprintf(fp, "sex,age,value\nM,0-39,1000\nM,40+,500\nF,0-39,1000\nF,40+,500\n");
+    fclose(fp);
+    assert_int_equal(ps_plan_read_population(pop, FULL_AGES, f->path, &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "must start at 50 or later"));
+}
+
+static void test_wide__a_scenario_extends_85_plus_as_the_stationary_population(void **state)
+{
+    fixture *f = *state;
+    const double open_m = write_open_85(f, "open85.csv");
+    char scn_path[200];
+    snprintf(scn_path, sizeof scn_path, "%s/open.yaml", f->dir);
+    FILE *fp = fopen(scn_path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "name: open\nstart: 2025\nend: 2030\npopulation:\n  file: open85.csv\n"
+                "mortality:\n  mx_file: %smx.csv\nfertility:\n  asfr_file: %sasfr.csv\n"
+                "srb:\n  value: 1.05\nmigration:\n  none: true\n",
+            EXAMPLE_DIR, EXAMPLE_DIR);
+    assert_int_equal(fclose(fp), 0);
+    ps_scenario scn;
+    ps_inputs in;
+    ps_error err;
+    ps_build_options bo = { 0 };
+    assert_ps_ok(ps_scn_load(&scn, scn_path, &err), &err);
+    assert_ps_ok(ps_build_inputs(&in, &scn, &bo, &err), &err);
+    const double *p = &in.base.count[ps_pop_idx(&in.base, 0, PS_SEX_MALE, 0)];
+    double sum = 0.0;
+    for (int age = 85; age < FULL_AGES; ++age) {
+        sum += p[age];
+        assert_true(p[age] > 0.0);
+    }
+    assert_close(sum, open_m, 1e-12);
+    /* Proportional to L(x) of the first step's male death rates (the open age: T). */
+    double ax[FULL_AGES], qx[FULL_AGES], lx[FULL_AGES], Lx[FULL_AGES], Tx[FULL_AGES],
+        ex[FULL_AGES];
+    ps_lifetable lt = { FULL_AGES, ax, qx, lx, Lx, Tx, ex };
+    assert_ps_ok(ps_lt_compute(&lt, &in.mx[ps_inputs_idx(&in, 0, 0, PS_SEX_MALE, 0)],
+                               PS_SEX_MALE, &err), &err);
+    assert_close(p[95] / p[85], Lx[95] / Lx[85], 1e-12);
+    assert_close(p[100] / p[85], Tx[100] / Lx[85], 1e-12);
+    assert_true(p[85] > p[90] && p[90] > p[95]); /* thinning with age */
+    ps_inputs_release(&in);
+    ps_scn_release(&scn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -382,6 +465,10 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_wide__a_gb18030_scenario_is_refused_with_the_fix,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_wide__an_open_group_85_plus_needs_the_scenario_mortality, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_wide__a_scenario_extends_85_plus_as_the_stationary_population, setup, teardown),
     };
     return cmocka_run_group_tests_name("wide", tests, NULL, NULL);
 }

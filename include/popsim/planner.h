@@ -30,6 +30,24 @@ extern "C" {
 ps_status ps_plan_read_population(double *pop_out, int n_ages, const char *path, ps_error *err);
 
 /**
+ * As ps_plan_read_population, but the table may also end with an open group below the last
+ * age ("80+", "85+", "90+"; from age 50 on), as yearbooks print them: its total is put at
+ * its first age, 0 above, and *open_from_out is that age (n_ages-1 when the table reaches
+ * the last age). ps_plan_extend_open_group then spreads it with the scenario's mortality.
+ */
+ps_status ps_plan_read_population_open(double *pop_out, int n_ages, const char *path,
+                                       int *open_from_out, ps_error *err);
+
+/**
+ * Spread each sex's persons at ages open_from..n_ages-1 (their total) over those ages in
+ * proportion to the life table's L(x) of mx ([sex][age], per person-year; the open age's
+ * L is T): the stationary population of that mortality. No-op when open_from >= n_ages-1.
+ * @return PS_OK; PS_EINVAL for invalid mx (ps_lt_compute); PS_ENOMEM
+ */
+ps_status ps_plan_extend_open_group(double *pop, int n_ages, int open_from, const double *mx,
+                                    ps_error *err);
+
+/**
  * Central death rates: header `year,sex,age,mx`, ages single (0..n_ages-1) or abridged
  * (0, 1-4, 5-9, ..., open group "100+"), mx per person-year in [0, 10]; each listed year has a
  * complete set for both sexes. @param[out] mx_out  [step][sex][age], n_steps = end - start

@@ -66,13 +66,25 @@ static size_t steps_of(const ps_inputs *in)
     return (size_t)ps_inputs_steps(in);
 }
 
-static ps_status apply_population(ps_inputs *in, const ps_scenario *scn, ps_error *err)
+static ps_status apply_population(ps_inputs *in, const ps_scenario *scn, int *open_from,
+                                  ps_error *err)
 {
+    *open_from = in->n_ages - 1;
     if (scn->population.file.path == NULL) {
         return PS_OK;
     }
-    return ps_plan_read_population(&in->base.count[ps_pop_idx(&in->base, 0, 0, 0)], in->n_ages,
-                                   scn->population.file.path, err);
+    return ps_plan_read_population_open(&in->base.count[ps_pop_idx(&in->base, 0, 0, 0)],
+                                        in->n_ages, scn->population.file.path, open_from, err);
+}
+
+/* A base population whose table ended with an open group below the last age ("85+"): spread
+ * with the first step's mortality, once that is known (ps_plan_extend_open_group). */
+static ps_status extend_population(ps_inputs *in, int open_from, ps_error *err)
+{
+    const double *mx = &in->mx[ps_inputs_idx(in, 0, 0, 0, 0)];
+    ps_status rc = ps_plan_extend_open_group(&in->base.count[ps_pop_idx(&in->base, 0, 0, 0)],
+                                             in->n_ages, open_from, mx, err);
+    return rc;
 }
 
 static ps_status apply_mortality(ps_inputs *in, const ps_scenario *scn, ps_error *err)
@@ -299,8 +311,10 @@ ps_status ps_build_inputs(ps_inputs *out, const ps_scenario *scn, const ps_build
     if (scn->region_name != NULL) {
         rc = ps_inputs_set_region_name(out, 0, scn->region_name, err);
     }
-    if (rc == PS_OK && (rc = apply_population(out, scn, err)) == PS_OK &&
+    int open_from = 0;
+    if (rc == PS_OK && (rc = apply_population(out, scn, &open_from, err)) == PS_OK &&
         (rc = apply_mortality(out, scn, err)) == PS_OK &&
+        (rc = extend_population(out, open_from, err)) == PS_OK &&
         (rc = apply_fertility(out, scn, err)) == PS_OK && (rc = apply_srb(out, scn, err)) == PS_OK) {
         rc = apply_migration(out, scn, err);
     }

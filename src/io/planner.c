@@ -34,6 +34,9 @@
 #define PS_PLAN_AGE_LABEL_MAX 100000
 /* Room for a joined header ("year,sex,age,value") or a block name in messages. */
 #define PS_PLAN_TEXT_MAX 128
+/* The youngest age at which a population's open group may start ("85+"): below it, too much
+ * of the population would be spread by a model instead of being counted. */
+#define PS_PLAN_OPEN_MIN_AGE 50
 
 /* How a file's age column is structured. */
 typedef enum plan_ages {
@@ -63,12 +66,13 @@ typedef struct plan_fmt {
     int open_lo, open_hi; /* 1 when the bound itself is not allowed */
     const char *range;    /* the allowed range as printed, with its unit */
     int log_years;        /* interpolate log(value) between listed years (death rates) */
+    int open_below;       /* an open group may start below the last age (population) */
 } plan_fmt;
 
 static const plan_fmt FMT_POPULATION = {
     .cols = { "sex", "age", "value" }, .n_cols = 3, .has_sex = 1,
     .ages = PLAN_AGES_COMPLETE, .grad = PLAN_GRAD_COUNTS,
-    .lo = 0.0, .hi = PS_POPULATION_MAX, .range = "[0, 1e11] persons",
+    .lo = 0.0, .hi = PS_POPULATION_MAX, .range = "[0, 1e11] persons", .open_below = 1,
 };
 static const plan_fmt FMT_MX = {
     .cols = { "year", "sex", "age", "mx" }, .n_cols = 4, .has_year = 1, .has_sex = 1,
@@ -107,6 +111,7 @@ typedef struct plan_rec {
     int sex;        /* ps_sex; 0 when the file has no sex column */
     int lo, hi;     /* ages covered, inclusive; 0..0 when the file has no age column */
     double value;   /* in the unit of the value column */
+    int open;       /* an open group "85+" below the last age: lo..last, hi = last */
     long line;      /* 1-based line in the file */
     int value_col;  /* 1-based column of the value */
 } plan_rec;
@@ -114,6 +119,7 @@ typedef struct plan_rec {
 /* Reader state: the open block (one year) and the single-age values of every closed one. */
 typedef struct plan_reader {
     const plan_fmt *fmt;
+    int open_from[PS_SEX_COUNT]; /* population: first age of its last (open) group; 0 = unset */
     const char *path;  /* borrowed, must outlive the reader */
     int n_ages;        /* single ages 0..n_ages-1 in the output */
     int n_sex;         /* PS_SEX_COUNT, or 1 when the file has no sex column */
@@ -277,10 +283,14 @@ static ps_status check_complete_age(const plan_reader *rd, const plan_rec *r, in
                                "column 'age' = '%s' is beyond the last age %d (open group "
                                "'%d+')", label, last, last);
     }
-    if (open && r->lo != last) {
+    if (open && r->lo != last && !(rd->fmt->open_below && r->lo >= PS_PLAN_OPEN_MIN_AGE)) {
         return ps_error_set_at(err, PS_EINVAL, rd->path, row->line, row->column[i],
-                               "column 'age' = '%s': the open age group must be the last "
-                               "age, '%d+'", label, last);
+                               rd->fmt->open_below
+                                   ? "column 'age' = '%s': an open age group must start at %d or "
+                                     "later (it is extended to '%d+' by the scenario's mortality)"
+                                   : "column 'age' = '%s': the open age group must be the last "
+                                     "age, '%d+'",
+                               label, rd->fmt->open_below ? PS_PLAN_OPEN_MIN_AGE : last, last);
     }
     if (r->hi == last && r->lo < last) {
         return ps_error_set_at(err, PS_EINVAL, rd->path, row->line, row->column[i],
@@ -308,7 +318,12 @@ static ps_status parse_age(plan_rec *r, const plan_reader *rd, const ps_csv_row 
     if (rd->fmt->ages == PLAN_AGES_FERTILE) {
         return check_fertile_age(rd, r, open, row, i, err);
     }
-    return check_complete_age(rd, r, open, row, i, err);
+    ps_status rc = check_complete_age(rd, r, open, row, i, err);
+    if (rc == PS_OK && open && r->lo < rd->n_ages - 1) {
+        r->hi = rd->n_ages - 1; /* "85+": covers 85..last; extended later (builder) */
+        r->open = 1;
+    }
+    return rc;
 }
 
 static ps_status parse_value(plan_rec *r, const plan_fmt *f, const ps_csv *c,
@@ -432,15 +447,35 @@ static ps_status spread_counts(double *out, const int *edges, const double *coun
 }
 
 /* Population: closed groups through the cumulative spline, the open group as given. */
+/*
+ * Population: the last group (the open age, or an open group "85+" below it) is taken as a
+ * total; the closed groups before it are graduated (ps_grad_counts). An open group below the
+ * last age keeps its whole total at its first age and 0 above: ps_plan_extend_open_group
+ * spreads it with the scenario's mortality once that is known.
+ */
 static ps_status grad_population(double *out, plan_reader *rd, int sex, ps_error *err)
 {
     int all_single = 0;
     const int n = collect_groups(rd, sex, 0, rd->n_ages, &all_single);
+    const plan_rec *last = rd->grec[n - 1] >= 0 ? &rd->rec[rd->grec[n - 1]] : NULL;
+    const int open_from = last != NULL && last->open ? last->lo : rd->n_ages - 1;
     if (all_single) {
         memcpy(out, rd->gval, (size_t)n * sizeof *out);
         return PS_OK;
     }
-    out[rd->n_ages - 1] = rd->gval[n - 1];
+    for (int age = open_from; age < rd->n_ages; ++age) {
+        out[age] = age == open_from ? rd->gval[n - 1] : 0.0;
+    }
+    if (rd->open_from[sex] != 0 && rd->open_from[sex] != open_from) {
+        return locate(err, ps_error_set(err, PS_EINVAL, "the open age group starts at %d for one "
+                                                        "sex and at %d for the other",
+                                        rd->open_from[sex], open_from),
+                      rd, rd->last_line, sex);
+    }
+    rd->open_from[sex] = open_from;
+    if (n == 1) { /* the open group is everything */
+        return PS_OK;
+    }
     ps_status rc = spread_counts(out, rd->edges, rd->gval, n - 1, err);
     return rc == PS_OK ? rc : locate(err, rc, rd, rd->last_line, sex);
 }
@@ -970,7 +1005,8 @@ done:
 
 /* ---------------------------------------------------------------- public readers */
 
-ps_status ps_plan_read_population(double *pop_out, int n_ages, const char *path, ps_error *err)
+ps_status ps_plan_read_population_open(double *pop_out, int n_ages, const char *path,
+                                       int *open_from_out, ps_error *err)
 {
     plan_reader rd;
     ps_status rc = PS_OK;
@@ -995,8 +1031,64 @@ ps_status ps_plan_read_population(double *pop_out, int n_ages, const char *path,
         goto done;
     }
     memcpy(pop_out, rd.vals, rd.n_cells * sizeof *pop_out);
+    *open_from_out = rd.open_from[0] > 0 ? rd.open_from[0] : n_ages - 1;
 done:
     reader_free(&rd);
+    return rc;
+}
+
+ps_status ps_plan_read_population(double *pop_out, int n_ages, const char *path, ps_error *err)
+{
+    int open_from = n_ages - 1;
+    ps_status rc = ps_plan_read_population_open(pop_out, n_ages, path, &open_from, err);
+    if (rc == PS_OK && open_from < n_ages - 1) {
+        rc = ps_error_set_at(err, PS_EINVAL, path, 0, 0,
+                             "the open age group '%d+' ends the table below the last age %d: it "
+                             "is extended with the scenario's mortality, so read the file "
+                             "through a scenario (or ps_plan_read_population_open)",
+                             open_from, n_ages - 1);
+    }
+    return rc;
+}
+
+/*
+ * The open group spread over its single ages in proportion to the person-years L(x) of the
+ * life table of mx (the last age: T(x)), i.e. as a stationary population with the
+ * scenario's mortality would hold them (Preston, Heuveline & Guillot 2001, ch. 7; the
+ * stable population with growth rate 0). Yearbooks close their tables at 80+ to 90+, where
+ * this is the usual extension when no finer counts exist; it slightly overstates the oldest
+ * when the cohorts entering the group grow, as they do in China now (docs/input-format.md).
+ */
+ps_status ps_plan_extend_open_group(double *pop, int n_ages, int open_from, const double *mx,
+                                    ps_error *err)
+{
+    if (open_from >= n_ages - 1) {
+        return PS_OK;
+    }
+    double *work = malloc(6 * (size_t)n_ages * sizeof *work);
+    if (work == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory extending the open age group");
+    }
+    ps_lifetable lt = { .n_ages = n_ages, .ax = work, .qx = work + n_ages,
+                        .lx = work + 2 * n_ages, .Lx = work + 3 * n_ages,
+                        .Tx = work + 4 * n_ages, .ex = work + 5 * n_ages };
+    ps_status rc = PS_OK;
+    for (int sex = 0; sex < PS_SEX_COUNT && rc == PS_OK; ++sex) {
+        double *p = pop + (size_t)sex * (size_t)n_ages;
+        if ((rc = ps_lt_compute(&lt, mx + (size_t)sex * (size_t)n_ages, (ps_sex)sex, err)) !=
+            PS_OK) {
+            break;
+        }
+        double total = 0.0, weight = 0.0;
+        for (int age = open_from; age < n_ages; ++age) {
+            total += p[age];
+            weight += lt.Lx[age]; /* the open age's L is already T (to infinity) */
+        }
+        for (int age = open_from; age < n_ages; ++age) {
+            p[age] = weight > 0.0 ? total * lt.Lx[age] / weight : 0.0;
+        }
+    }
+    free(work);
     return rc;
 }
 
