@@ -439,6 +439,97 @@ static void test_wide__a_scenario_extends_85_plus_as_the_stationary_population(v
     ps_scn_release(&scn);
 }
 
+/* Life-table rate of the group of single ages lo..n-1 (the last open), l(lo) = 1, a = 1/2. */
+static double open_rate(const double *m, int lo, int n)
+{
+    double l = 1.0, years = 0.0;
+    for (int x = lo; x < n - 1; ++x) {
+        double q = m[x] / (1.0 + 0.5 * m[x]);
+        years += l * (1.0 - 0.5 * q);
+        l *= 1.0 - q;
+    }
+    return 1.0 / (years + l / m[n - 1]);
+}
+
+static void test_wide__kannisto_extension_keeps_the_open_rate_and_the_slope(void **state)
+{
+    (void)state;
+    enum { N_OPEN = 16 }; /* ages 85..100 */
+    double m[N_OPEN];
+    ps_error err;
+    assert_ps_ok(ps_grad_kannisto(m, N_OPEN, 85, 77.5, 0.0361, 82.5, 0.0654, 0.1552, &err),
+                 &err);
+    double full[FULL_AGES] = { 0 };
+    memcpy(full + 85, m, sizeof m);
+    assert_close(open_rate(full, 85, FULL_AGES), 0.1552, 1e-12);
+    const double slope = (log(0.0654 / (1 - 0.0654)) - log(0.0361 / (1 - 0.0361))) / 5.0;
+    for (int i = 1; i < N_OPEN; ++i) {
+        const double d = log(m[i] / (1 - m[i])) - log(m[i - 1] / (1 - m[i - 1]));
+        assert_close(d, slope, 1e-9);
+        assert_true(m[i] > m[i - 1] && m[i] < 1.0);
+    }
+    assert_int_equal(ps_grad_kannisto(m, N_OPEN, 85, 77.5, 0.0654, 82.5, 0.0361, 0.1552, &err),
+                     PS_EINVAL);
+}
+
+static void test_wide__death_rates_closed_at_85_plus_are_extended(void **state)
+{
+    fixture *f = *state;
+    /* The Example City's 2025 male and female rates, closed at 85+ with the open rate the
+     * full table's single ages give, must give those ages back closely. */
+    double full[(size_t)2 * PS_SEX_COUNT * FULL_AGES];
+    ps_error err;
+    snprintf(f->path, sizeof f->path, "%s/mx2025.csv", f->dir);
+    FILE *in = fopen(EXAMPLE_DIR "mx.csv", "r"), *out = fopen(f->path, "w");
+    assert_non_null(in);
+    assert_non_null(out);
+    char line[128];
+    while (fgets(line, sizeof line, in) != NULL) {
+        if (strncmp(line, "year", 4) == 0 || strncmp(line, "2025", 4) == 0) {
+            fputs(line, out);
+        }
+    }
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+    assert_ps_ok(ps_plan_read_mx(full, 2025, 2026, FULL_AGES, f->path, &err), &err);
+    double rate[PS_SEX_COUNT];
+    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+        rate[sex] = open_rate(full + (size_t)sex * FULL_AGES, 85, FULL_AGES);
+    }
+    char open_path[200];
+    snprintf(open_path, sizeof open_path, "%s/mx85.csv", f->dir);
+    in = fopen(f->path, "r");
+    out = fopen(open_path, "w");
+    while (fgets(line, sizeof line, in) != NULL) {
+        int age = 0;
+        char sex = 0;
+        if (sscanf(line, "2025,%c,%d", &sex, &age) == 2 && age >= 85) {
+            if (age == 85) {
+                fprintf(out, "2025,%c,85+,%.17g\n", sex, rate[sex == 'M' ? PS_SEX_MALE : PS_SEX_FEMALE]);
+            }
+            continue;
+        }
+        fputs(line, out);
+    }
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+    double ext[(size_t)2 * PS_SEX_COUNT * FULL_AGES];
+    assert_ps_ok(ps_plan_read_mx(ext, 2025, 2026, FULL_AGES, open_path, &err), &err);
+    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+        const double *e = ext + (size_t)sex * FULL_AGES, *g = full + (size_t)sex * FULL_AGES;
+        assert_close(open_rate(e, 85, FULL_AGES), rate[sex], 1e-10);
+        for (int age = 0; age < 80; ++age) {
+            assert_close(e[age], g[age], 0.05); /* closed groups: the same graduation */
+        }
+        const double e0_full = ps_lt_e0(g, FULL_AGES, (ps_sex)sex);
+        const double e0_ext = ps_lt_e0(e, FULL_AGES, (ps_sex)sex);
+        assert_true(fabs(e0_full - e0_ext) < 0.05); /* years */
+        for (int age = 86; age < FULL_AGES; ++age) {
+            assert_true(e[age] > e[age - 1]);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -469,6 +560,9 @@ int main(void)
             test_wide__an_open_group_85_plus_needs_the_scenario_mortality, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_wide__a_scenario_extends_85_plus_as_the_stationary_population, setup, teardown),
+        cmocka_unit_test(test_wide__kannisto_extension_keeps_the_open_rate_and_the_slope),
+        cmocka_unit_test_setup_teardown(test_wide__death_rates_closed_at_85_plus_are_extended,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests_name("wide", tests, NULL, NULL);
 }

@@ -77,6 +77,16 @@ ps_status ps_grad_mx(double *mx_out, int n_ages, const int *edges, const double 
                      int n_groups, ps_error *err);
 
 /**
+ * Death rates of single ages first_age..first_age+n_open-1 (the last one open) extending an
+ * open age group whose rate is m_open: a Kannisto (logistic) hazard whose slope is that of
+ * logit m between two closed groups (rates m1, m2 at mid-ages mid1 < mid2) and whose level
+ * makes the group's life-table rate (deaths / person-years, a = 1/2) equal m_open.
+ * @return PS_OK; PS_EINVAL when the rates do not rise or are outside (0, 1); PS_ENUMERIC
+ */
+ps_status ps_grad_kannisto(double *mx_out, int n_open, int first_age, double mid1, double m1,
+                           double mid2, double m2, double m_open, ps_error *err);
+
+/**
  * Hadwiger fertility schedule (IUSSP form) with d = 10 years, H = 2.8 and T = mean_age - d,
  * evaluated at mid-age x + 1/2 over ages [PS_FERTILE_AGE_MIN, PS_FERTILE_AGE_MAX] and
  * scaled so that the single-age rates sum to tfr. asfr_out has n_ages entries (0 outside).

@@ -173,3 +173,67 @@ done:
     free(centre);
     return rc;
 }
+
+/*
+ * Kannisto extension of an open age group (Thatcher, Kannisto and Vaupel 1998, "The force of
+ * mortality at ages 80 to 120", Odense Monographs on Population Aging 5): the hazard is
+ * logistic in age, logit m(x) = a + b x, the slope b taken from two closed groups below the
+ * open one and the level a chosen so that the open group's life-table rate (deaths over
+ * person-years from its first age on, everyone dying in it) equals the given rate. With
+ * l = 1 at the group's start, deaths sum to 1, so the condition is sum L(x) = 1 / m_open;
+ * person-years fall as the level rises, so bisection on a finds it.
+ */
+static double open_group_years(const double *m, int n)
+{
+    double l = 1.0, years = 0.0;
+    for (int i = 0; i < n - 1; ++i) {
+        double q = m[i] / (1.0 + PS_MID_YEAR_FRACTION * m[i]);
+        q = q > 1.0 ? 1.0 : q;
+        years += l * (1.0 - PS_MID_YEAR_FRACTION * q);
+        l *= 1.0 - q;
+    }
+    return years + l / m[n - 1];
+}
+
+static void kannisto_rates(double *m, int n, double level, double slope, double first_age)
+{
+    for (int i = 0; i < n; ++i) {
+        const double z = level + slope * (first_age + i + PS_MID_YEAR_FRACTION);
+        m[i] = 1.0 / (1.0 + exp(-z));
+    }
+}
+
+ps_status ps_grad_kannisto(double *mx_out, int n_open, int first_age, double mid1, double m1,
+                           double mid2, double m2, double m_open, ps_error *err)
+{
+    enum { MAX_BISECTIONS = 200 };
+    const double tol = 1e-13; /* relative, on the open group's person-years */
+    if (!(m1 > 0.0 && m1 < 1.0 && m2 > 0.0 && m2 < 1.0 && m_open > 0.0 && mid2 > mid1 &&
+          n_open >= 1)) {
+        return ps_error_set(err, PS_EINVAL, "the open age group needs two closed groups below "
+                                            "it with death rates in (0, 1) and a rate > 0");
+    }
+    const double slope = (log(m2 / (1.0 - m2)) - log(m1 / (1.0 - m1))) / (mid2 - mid1);
+    if (!(slope > 0.0)) {
+        return ps_error_set(err, PS_EINVAL, "death rates do not rise from the group at %.1f to "
+                                            "the group at %.1f: the open group cannot be "
+                                            "extended by a rising hazard", mid1, mid2);
+    }
+    const double want = 1.0 / m_open;
+    double lo = -60.0, hi = 60.0; /* levels: the logit of m at age 0 */
+    for (int it = 0; it < MAX_BISECTIONS; ++it) {
+        const double mid = 0.5 * (lo + hi);
+        kannisto_rates(mx_out, n_open, mid, slope, first_age);
+        const double years = open_group_years(mx_out, n_open);
+        if (fabs(years - want) <= tol * want) {
+            return PS_OK;
+        }
+        if (years > want) {
+            lo = mid; /* too many years: raise the hazard */
+        } else {
+            hi = mid;
+        }
+    }
+    return ps_error_set(err, PS_ENUMERIC, "the Kannisto extension of the open age group did not "
+                                          "converge (rate %.6g)", m_open);
+}

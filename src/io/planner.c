@@ -78,6 +78,7 @@ static const plan_fmt FMT_MX = {
     .cols = { "year", "sex", "age", "mx" }, .n_cols = 4, .has_year = 1, .has_sex = 1,
     .ages = PLAN_AGES_COMPLETE, .grad = PLAN_GRAD_MX,
     .lo = 0.0, .hi = 10.0, .range = "[0, 10] deaths per person-year", .log_years = 1,
+    .open_below = 1,
 };
 static const plan_fmt FMT_E0 = {
     .cols = { "year", "sex", "e0" }, .n_cols = 3, .has_year = 1, .has_sex = 1,
@@ -494,6 +495,42 @@ static void grad_migration(double *out, plan_reader *rd, int sex)
 }
 
 /*
+ * Death rates whose table ends with an open group below the last age ("85+"): the group's
+ * single ages from a Kannisto hazard fitted to the two closed groups below it and to the
+ * group's own rate (ps_grad_kannisto), then the closed groups graduated as usual up to the
+ * group's first age, whose rate the extension gives (the "open age" of that graduation).
+ */
+static ps_status grad_mx_open(double *out, plan_reader *rd, int n, int sex, ps_error *err)
+{
+    const int lo = rd->rec[rd->grec[n - 1]].lo, n_open = rd->n_ages - lo;
+    if (n < 3) {
+        return locate(err, ps_error_set(err, PS_EINVAL, "an open age group below the last age "
+                                                        "needs at least two closed groups "
+                                                        "below it"),
+                      rd, rd->last_line, sex);
+    }
+    const int g1 = n - 3, g2 = n - 2;
+    const double mid1 = 0.5 * (rd->edges[g1] + rd->edges[g1 + 1]);
+    const double mid2 = 0.5 * (rd->edges[g2] + rd->edges[g2 + 1]);
+    ps_status rc = ps_grad_kannisto(out + lo, n_open, lo, mid1, rd->gval[g1], mid2, rd->gval[g2],
+                                    rd->gval[n - 1], err);
+    if (rc != PS_OK) {
+        return locate(err, rc, rd, rd->last_line, sex);
+    }
+    double *tail = malloc((size_t)n_open * sizeof *tail);
+    if (tail == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory graduating death rates");
+    }
+    memcpy(tail, out + lo, (size_t)n_open * sizeof *tail);
+    rd->gval[n - 1] = tail[0];
+    rd->edges[n] = lo + 1; /* the closed groups, then age lo as the "open age" */
+    rc = ps_grad_mx(out, lo + 1, rd->edges, rd->gval, n, err);
+    memcpy(out + lo, tail, (size_t)n_open * sizeof *tail);
+    free(tail);
+    return rc == PS_OK ? rc : locate(err, rc, rd, rd->last_line, sex);
+}
+
+/*
  * Death rates: single ages as given. Groups go through ps_grad_mx (log-linear between group
  * centres, each closed group's life-table rate kept), which needs rates > 0.
  */
@@ -512,6 +549,10 @@ static ps_status grad_mx(double *out, plan_reader *rd, int sex, ps_error *err)
                                    "column 'mx' = 0 in an age group: grouped death rates are "
                                    "graduated on a log scale and must be > 0");
         }
+    }
+    const plan_rec *last = &rd->rec[rd->grec[n - 1]];
+    if (last->open && last->lo < rd->n_ages - 1) {
+        return grad_mx_open(out, rd, n, sex, err);
     }
     ps_status rc = ps_grad_mx(out, rd->n_ages, rd->edges, rd->gval, n, err);
     return rc == PS_OK ? rc : locate(err, rc, rd, rd->last_line, sex);
