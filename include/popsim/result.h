@@ -18,7 +18,6 @@
 #include <stddef.h>
 
 #include "popsim/error.h"
-#include "popsim/policy.h"
 #include "popsim/pop.h"
 
 #ifdef __cplusplus
@@ -28,7 +27,7 @@ extern "C" {
 /* What one policy instrument pays, year by year (the fiscal ledger). */
 typedef struct ps_ledger {
     char *name;              /* instrument name (output group); owned */
-    ps_lever lever;
+    int lever;               /* a ps_lever (popsim/policy.h, the layer that sets it) */
     double *recipients;      /* [year][reg] persons paid (children, births, enrolled, mothers) */
     double *cost;            /* [year][reg] yuan, nominal, in the year from 1 July */
     double *cost_discounted; /* [year][reg] yuan discounted to 1 July of the start year */
@@ -203,11 +202,12 @@ ps_status ps_result_init_parity(ps_result *r, ps_error *err);
 
 /**
  * Allocate the policy part: the baseline name, births_gained and n_instruments ledgers
- * with the given names and levers (all values NaN).
+ * with the given names (all values NaN, every lever 0). The policy layer's
+ * ps_result_init_policy (popsim/policy.h) also sets the levers.
  * @return PS_OK; PS_ENOMEM
  */
-ps_status ps_result_init_policy(ps_result *r, const char *baseline, int n_instruments,
-                                const char *const *names, const ps_lever *levers, ps_error *err);
+ps_status ps_result_init_ledgers(ps_result *r, const char *baseline, int n_instruments,
+                                 const char *const *names, ps_error *err);
 
 static inline size_t ps_result_ordercell(const ps_result *r, int year, int reg, int order)
 {

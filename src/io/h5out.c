@@ -32,12 +32,14 @@
 #include <unistd.h>
 
 #include "popsim/outfile.h"
+#include "popsim/policy.h"
 #include "popsim/services.h"
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
 #include "h5guard_int.h"
+#include "core/str_int.h"
 
 /*
  * Storage layout by size (issue #18; docs/output-format.md, "Storage"). A variable of
@@ -819,7 +821,7 @@ static ps_status write_instrument(hid_t policy, hid_t gcpl, const ps_result *r,
     assert(l->lever >= 0 && l->lever < PS_LEVER_COUNT);
     ps_status rc = create_policy_group(&grp, &coord, policy, l->name, gcpl, r, err);
     if (rc == PS_OK) {
-        rc = attr_str(grp, "lever", ps_lever_name(l->lever), err);
+        rc = attr_str(grp, "lever", ps_lever_name((ps_lever)l->lever), err);
     }
     for (int v = 0; v < LEDGER_COUNT && rc == PS_OK; ++v) {
         rc = write_var(grp, r, &ledger_specs[v], ledger_data(l, (ledger_var)v), &coord, err);
@@ -1518,17 +1520,6 @@ static ps_status open_file(hid_t *file, const char *path, ps_error *err)
     return ps_h5__open_file(file, path, err);
 }
 
-/* A copy of s, or NULL when out of memory. */
-static char *copy_str(const char *s)
-{
-    size_t len = strlen(s) + 1;
-    char *c = malloc(len);
-    if (c != NULL) {
-        memcpy(c, s, len);
-    }
-    return c;
-}
-
 /* A string attribute's value into a new string (*out NULL when out of memory): variable- or
  * fixed-length as stored; HDF5 turns space or NUL padding into NUL termination. */
 static herr_t string_value(char **out, hid_t attr, hid_t ftype)
@@ -1539,7 +1530,7 @@ static herr_t string_value(char **out, hid_t attr, hid_t ftype)
     if (st >= 0 && H5Tis_variable_str(ftype) > 0) {
         char *vlen = NULL;
         if ((st = H5Aread(attr, mtype, &vlen)) >= 0) {
-            *out = copy_str(vlen != NULL ? vlen : "");
+            *out = ps__strdup(vlen != NULL ? vlen : "");
             H5free_memory(vlen);
         }
     } else if (st >= 0) {
@@ -1576,7 +1567,7 @@ static herr_t integer_value(char **out, hid_t attr, hid_t ftype)
         snprintf(text, sizeof text, "%lld", s);
     }
     if (st >= 0) {
-        *out = copy_str(text);
+        *out = ps__strdup(text);
     }
     return st;
 }
