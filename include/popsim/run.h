@@ -127,6 +127,7 @@ const ps_result *ps_run_results(const ps_run *run, int *n_out);
 /**
  * Compute one unit: member `member` (0 = baseline) of the family, micro replicate
  * `replicate` (0 for the cohort engine). Errors of a member are located at its policies.
+ * After a unit fails (other than by PS_EINVAL for the unit itself), free the run.
  * @return PS_OK; PS_EINVAL (unit out of range, done twice, or its baseline not yet done);
  *         the status of opts->cancel; statuses of the engine
  */

@@ -233,48 +233,63 @@ static ps_status family_unit(ps_run *run, int member, ps_error *err)
     return rc;
 }
 
-ps_status ps_run_unit(ps_run *run, int member, int replicate, ps_error *err)
+/* PS_EINVAL unless (member, replicate) is a unit not yet done whose baseline is done. */
+static ps_status check_unit(const ps_run *run, int member, int replicate, ps_error *err)
 {
-    ps_status rc = PS_OK;
     if (member < 0 || member >= run->n_members || replicate < 0 ||
         replicate >= run->n_replicates || run->finished) {
         return ps_error_set(err, PS_EINVAL, "unit (member %d, replicate %d) is not one of the "
                             "%d x %d units of this run", member, replicate, run->n_members,
                             run->n_replicates);
     }
-    unsigned char *done = &run->done[(size_t)member * (size_t)run->n_replicates +
-                                     (size_t)replicate];
-    if (*done || (member > 0 && !run->done[replicate])) {
+    const int done = run->done[(size_t)member * (size_t)run->n_replicates + (size_t)replicate];
+    if (done || (member > 0 && !run->done[replicate])) {
         return ps_error_set(err, PS_EINVAL, "unit (member %d, replicate %d) %s", member,
-                            replicate, *done ? "is already done" : "needs its baseline "
+                            replicate, done ? "is already done" : "needs its baseline "
                             "(member 0, same replicate) first");
     }
-    if ((rc = check_cancel(run, err)) != PS_OK) {
-        return rc;
+    return PS_OK;
+}
+
+ps_status ps_run_unit(ps_run *run, int member, int replicate, ps_error *err)
+{
+    ps_status rc = check_unit(run, member, replicate, err);
+    if (rc == PS_OK) {
+        rc = check_cancel(run, err);
     }
-    if (run->mode == RUN_MICRO) {
+    if (rc == PS_OK && run->mode == RUN_MICRO) {
         rc = ps_run__micro_unit(run->micro, run->proj, run->women0, &run->opts, member,
                                 replicate, err);
-    } else if (run->mode == RUN_FAMILY) {
+    } else if (rc == PS_OK && run->mode == RUN_FAMILY) {
         rc = family_unit(run, member, err);
-    } else {
+    } else if (rc == PS_OK) {
         rc = ps_proj_run(&run->res[0], run->proj, run->opts.name, run->opts.title, err);
     }
-    *done = rc == PS_OK;
+    if (rc == PS_OK) {
+        run->done[(size_t)member * (size_t)run->n_replicates + (size_t)replicate] = 1;
+    }
     return rc;
+}
+
+/* PS_EINVAL if the run is finished or a unit is missing. */
+static ps_status check_all_done(const ps_run *run, ps_error *err)
+{
+    const size_t n_units = (size_t)ps_run_n_units(run);
+    if (run->finished) {
+        return ps_error_set(err, PS_EINVAL, "the run is already finished");
+    }
+    for (size_t k = 0; k < n_units; ++k) {
+        if (!run->done[k]) {
+            return ps_error_set(err, PS_EINVAL, "unit %zu of %zu is not done", k, n_units);
+        }
+    }
+    return PS_OK;
 }
 
 ps_status ps_run_finish(ps_run *run, ps_error *err)
 {
-    ps_status rc = PS_OK;
-    const size_t n_units = (size_t)ps_run_n_units(run);
-    for (size_t k = 0; k < n_units; ++k) {
-        if (!run->done[k] || run->finished) {
-            return ps_error_set(err, PS_EINVAL, run->finished ? "the run is already finished"
-                                : "unit %zu of %zu is not done", k, n_units);
-        }
-    }
-    if (run->mode == RUN_MICRO) {
+    ps_status rc = check_all_done(run, err);
+    if (rc == PS_OK && run->mode == RUN_MICRO) {
         rc = ps_run__micro_finish(run->res, run->micro, err);
     }
     /* Services of every member, then each variant's extra service subsidies. */
@@ -297,10 +312,9 @@ ps_status ps_run_write(const ps_run *run, const char *path, ps_error *err)
     const ps_result **list = NULL;
     ps_status rc = PS_OK;
     if (!run->finished) {
-        return ps_error_set(err, PS_EINVAL, "the run is not finished (ps_run_finish)");
-    }
-    if ((list = calloc((size_t)run->n_members, sizeof *list)) == NULL) {
-        return ps_error_set(err, PS_ENOMEM, "out of memory");
+        rc = ps_error_set(err, PS_EINVAL, "the run is not finished (ps_run_finish)");
+    } else if ((list = calloc((size_t)run->n_members, sizeof *list)) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory");
     }
     ps_provenance prov = {
         .scenario_path = run->opts.scenario_path ? run->opts.scenario_path : "",
@@ -309,10 +323,10 @@ ps_status ps_run_write(const ps_run *run, const char *path, ps_error *err)
         .data_source = run->opts.data_source ? run->opts.data_source : "",
         .seed = run->mode == RUN_MICRO ? scn->micro.seed : 0,
         .threads = run->opts.n_threads > 0 ? run->opts.n_threads : omp_get_max_threads() };
-    for (int i = 0; i < run->n_members; ++i) {
+    for (int i = 0; list != NULL && i < run->n_members; ++i) {
         list[i] = &run->res[i];
     }
-    if ((rc = check_cancel(run, err)) == PS_OK) {
+    if (rc == PS_OK && (rc = check_cancel(run, err)) == PS_OK) {
         rc = ps_h5_write(path, list, run->n_members, &prov, err);
     }
     free(list);
