@@ -65,30 +65,8 @@ typedef struct ps_svc_result {
     double *home_services;    /* [year][reg][home]; NULL without home services */
 } ps_svc_result;
 
-/* Fields of a sampled person record (ps_result_micro.sample), in this order. */
-enum {
-    PS_SAMPLE_ID, PS_SAMPLE_ALIVE, PS_SAMPLE_AGE, PS_SAMPLE_SEX, PS_SAMPLE_REGION,
-    PS_SAMPLE_PARITY, PS_SAMPLE_YOUNGEST_CHILD_AGE, PS_SAMPLE_MOTHER, PS_SAMPLE_INCOME,
-    PS_SAMPLE_CARE, PS_SAMPLE_ENROLLED, PS_SAMPLE_FIELDS
-};
-#define PS_INCOME_CLASSES 3 /* low income, subsistence allowance, other (popsim/micro.h) */
-
-/* What only the microsimulation gives, /scenarios/<name>/micro/ (engine: micro). Values are
- * means over the replicates, scaled to persons, [year] first like every result array. */
-typedef struct ps_result_micro {
-    int replicates;
-    double scale;
-    long long seed;
-    double *births_by_income;  /* [year][reg][income][order]; NaN in the last year */
-    double *under3;            /* [year][reg][income] children aged 0-2 on 1 July */
-    double *under3_enrolled;   /* [year][reg][income] of which enrolled in childcare */
-    double *disabled_elderly;  /* [year][reg][2]: without / with a living child aged 15-64
-                                * in the region; NULL without care need */
-    double *population_by_replicate; /* [replicate][year] total persons on 1 July */
-    double *births_by_replicate;     /* [replicate][year] births of the step; NaN last year */
-    long long n_sample;        /* person records of the first replicate at the end */
-    long long *sample;         /* [n_sample][PS_SAMPLE_FIELDS]; mother -1 if unknown */
-} ps_result_micro;
+/* The microsimulation's own outputs (popsim/micro.h), typed and released by that layer. */
+struct ps_result_micro;
 
 typedef struct ps_result {
     char *name;          /* scenario name, a valid HDF5 link name; owned */
@@ -136,7 +114,10 @@ typedef struct ps_result {
     double *dependency;       /* [year][reg][3]: old-age (65+), child (0-14) and total, per
                                * 100 persons aged 15-64; NULL until ps_services_compute */
 
-    ps_result_micro *micro;   /* microsimulation outputs; NULL for the cohort engine; owned */
+    /* Microsimulation outputs (popsim/micro.h); NULL for the cohort engine; owned and
+     * released by micro_free, which the micro layer sets together with micro. */
+    struct ps_result_micro *micro;
+    void (*micro_free)(struct ps_result_micro *micro);
 } ps_result;
 
 #define PS_DEPENDENCY_OLD 0

@@ -5,6 +5,7 @@
  */
 #include "popsim/result.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,14 +218,8 @@ void ps_result_release(ps_result *r)
     }
     ps_result_release_services(r);
     if (r->micro != NULL) {
-        free(r->micro->births_by_income);
-        free(r->micro->under3);
-        free(r->micro->under3_enrolled);
-        free(r->micro->disabled_elderly);
-        free(r->micro->population_by_replicate);
-        free(r->micro->births_by_replicate);
-        free(r->micro->sample);
-        free(r->micro);
+        assert(r->micro_free != NULL);
+        r->micro_free(r->micro);
     }
     for (int i = 0; i < r->n_instruments; ++i) {
         free(r->ledger[i].name);

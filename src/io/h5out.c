@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "popsim/micro.h" /* ps_result_micro */
 #include "popsim/outfile.h"
 #include "popsim/policy.h"
 #include "popsim/services.h"
@@ -1138,7 +1139,7 @@ static ps_status write_micro(hid_t scenario, hid_t gcpl, const ps_result *r, ps_
     hsize_t len[DIM_COUNT];
     result_lens(len, r);
     len[DIM_ORDER] = PS_ORDER_COUNT;
-    len[DIM_INCOME] = PS_INCOME_CLASSES;
+    len[DIM_INCOME] = PS_INCOME_COUNT;
     len[DIM_HAS_CHILD] = 2;
     len[DIM_REPLICATE] = (hsize_t)mo->replicates;
     len[DIM_PERSON] = (hsize_t)mo->n_sample;
@@ -1153,7 +1154,7 @@ static ps_status write_micro(hid_t scenario, hid_t gcpl, const ps_result *r, ps_
         ((rc = attr_int(grp, "replicates", mo->replicates, err)) != PS_OK ||
          (rc = attr_double(grp, "scale", mo->scale, err)) != PS_OK ||
          (rc = attr_double(grp, "seed", (double)mo->seed, err)) != PS_OK ||
-         (rc = write_labels(&coord, grp, DIM_INCOME, incomes, PS_INCOME_CLASSES, err)) != PS_OK ||
+         (rc = write_labels(&coord, grp, DIM_INCOME, incomes, PS_INCOME_COUNT, err)) != PS_OK ||
          (rc = write_labels(&coord, grp, DIM_HAS_CHILD, has_child, 2, err)) != PS_OK ||
          (rc = write_coord(&coord.id[DIM_ORDER], grp, DIM_ORDER, H5T_STD_I32LE, H5T_NATIVE_INT32,
                            orders, PS_ORDER_COUNT, err)) != PS_OK ||

@@ -111,6 +111,7 @@ static ps_status fill_micro(ps_result *res, const ps_micro_extra *x, const ps_re
         return ps_error_set(err, PS_ENOMEM, "out of memory for the micro outputs");
     }
     res->micro = mo;
+    res->micro_free = ps_result_micro_free;
     mo->replicates = n;
     mo->scale = set->scale;
     mo->seed = set->seed;
