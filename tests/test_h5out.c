@@ -24,6 +24,7 @@
 #include <hdf5_hl.h>
 
 #include "popsim/h5out.h"
+#include "popsim/policy.h"
 
 enum { N_REGIONS = 2, N_YEARS = 4, N_AGES = 5, START_YEAR = 2023 };
 

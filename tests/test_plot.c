@@ -32,6 +32,7 @@
 #include "popsim/h5out.h"
 #include "popsim/h5read.h"
 #include "popsim/plot.h"
+#include "popsim/policy.h"
 
 enum { FIX_YEARS = 16, FIX_START = 2025, FIX_REGIONS = 2, FIX_AGES = 101, FIX_ORDERS = 3,
        FIX_QUANTILES = 5 };

@@ -9,7 +9,6 @@
 
 #include "popsim/error.h"
 #include "popsim/pop.h"
-#include "popsim/scenario.h" /* ps_rogers_castro */
 
 #ifdef __cplusplus
 extern "C" {
@@ -92,6 +91,17 @@ ps_status ps_grad_kannisto(double *mx_out, int n_open, int first_age, double mid
  * scaled so that the single-age rates sum to tfr. asfr_out has n_ages entries (0 outside).
  */
 void ps_sched_hadwiger(double *asfr_out, int n_ages, double tfr, double mean_age);
+
+/* Rogers-Castro 7-parameter schedule m(x) = a1 e^(-alpha1 x)
+ *   + a2 exp(-alpha2 (x - mu2) - exp(-lambda2 (x - mu2))) + c, normalised to sum 1. */
+typedef struct ps_rogers_castro {
+    double a1, alpha1, a2, alpha2, mu2, lambda2, c;
+} ps_rogers_castro;
+
+/* The fundamental schedule of Rogers & Castro (1981) with mu2 = 21 (docs/model.md). */
+#define PS_ROGERS_CASTRO_INIT                                                              \
+    { .a1 = 0.02, .alpha1 = 0.10, .a2 = 0.06, .alpha2 = 0.10, .mu2 = 21.0, .lambda2 = 0.40, \
+      .c = 0.003 }
 
 /** Rogers-Castro migration schedule at ages 0..n_ages-1, normalised to sum 1. */
 void ps_sched_rogers_castro(double *out, int n_ages, const ps_rogers_castro *rc);

@@ -52,9 +52,14 @@ static inline size_t ps_inputs_asfr_idx(const ps_inputs *in, int step, int reg, 
     return ((size_t)step * (size_t)in->n_regions + (size_t)reg) * (size_t)in->n_ages + (size_t)age;
 }
 
+/* Sex ratio at birth assumed when no input gives one: the usual biological value of about
+ * 105 boys per 100 girls (male births per female birth). The scenario loader's default and
+ * newly allocated inputs both use it. */
+#define PS_SRB_DEFAULT 1.05
+
 /**
  * Allocate zero-filled inputs for the given horizon and shape, with region names
- * "region1".. (callers overwrite them). srb is set to 1.05.
+ * "region1".. (callers overwrite them). srb is set to PS_SRB_DEFAULT.
  * @return PS_OK; PS_EINVAL if end_year <= start_year, n_regions < 1 or n_ages < 2; PS_ENOMEM
  */
 ps_status ps_inputs_init(ps_inputs *in, int start_year, int end_year, int n_regions, int n_ages,

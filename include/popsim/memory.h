@@ -45,9 +45,6 @@ ps_status ps_mem_available(size_t *bytes_out, const char **source_out, ps_error 
 ps_status ps_mem_check(const ps_mem_shape *shape, size_t available, const char *source,
                        ps_error *err);
 
-/** ps_mem_available, then ps_mem_check: what `popsim run` calls before projecting. */
-ps_status ps_mem_check_run(const ps_mem_shape *shape, ps_error *err);
-
 /*
  * Amplification (issue #17): a small scenario can ask for a very large run (500 chained
  * variants in 57 KB wrote 1.5 GB in 3 minutes). Before loading any data a run is refused

@@ -61,6 +61,33 @@ typedef struct ps_micro_person {
     int enrolled;            /* 1 if enrolled in childcare (ages 0-2) */
 } ps_micro_person;
 
+/* Fields of a sampled person record (ps_result_micro.sample), in this order. */
+enum {
+    PS_SAMPLE_ID, PS_SAMPLE_ALIVE, PS_SAMPLE_AGE, PS_SAMPLE_SEX, PS_SAMPLE_REGION,
+    PS_SAMPLE_PARITY, PS_SAMPLE_YOUNGEST_CHILD_AGE, PS_SAMPLE_MOTHER, PS_SAMPLE_INCOME,
+    PS_SAMPLE_CARE, PS_SAMPLE_ENROLLED, PS_SAMPLE_FIELDS
+};
+
+/* What only the microsimulation gives, /scenarios/<name>/micro/ (engine: micro). Values are
+ * means over the replicates, scaled to persons, [year] first like every result array. */
+typedef struct ps_result_micro {
+    int replicates;
+    double scale;
+    long long seed;
+    double *births_by_income;  /* [year][reg][PS_INCOME_COUNT][order]; NaN in the last year */
+    double *under3;            /* [year][reg][income] children aged 0-2 on 1 July */
+    double *under3_enrolled;   /* [year][reg][income] of which enrolled in childcare */
+    double *disabled_elderly;  /* [year][reg][2]: without / with a living child aged 15-64
+                                * in the region; NULL without care need */
+    double *population_by_replicate; /* [replicate][year] total persons on 1 July */
+    double *births_by_replicate;     /* [replicate][year] births of the step; NaN last year */
+    long long n_sample;        /* person records of the first replicate at the end */
+    long long *sample;         /* [n_sample][PS_SAMPLE_FIELDS]; mother -1 if unknown */
+} ps_result_micro;
+
+/** Release a ps_result_micro and everything it owns (ps_result.micro_free); accepts NULL. */
+void ps_result_micro_free(struct ps_result_micro *mo);
+
 /**
  * Per-person multiplier of the birth probability, for eligibility rules a table cannot
  * express. Called for each woman at risk of a birth of `order` (0 = first, 1 = second,

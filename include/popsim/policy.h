@@ -9,13 +9,11 @@
 #define PS_POLICY_H
 
 #include "popsim/error.h"
+#include "popsim/pop.h" /* PS_ORDER_COUNT, PS_PARITY_COUNT */
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define PS_ORDER_COUNT 3  /* birth orders 1, 2, 3+ */
-#define PS_PARITY_COUNT 4 /* parity of women 0, 1, 2, 3+ */
 
 typedef enum ps_lever {
     PS_LEVER_BIRTH_REWARD = 0, /* one-time cash per birth, by birth order */
@@ -178,6 +176,14 @@ struct ps_result;
  * take the base-year order shares `bo`.
  */
 void ps_policy_ledger(struct ps_result *res, const ps_policy_model *m, const ps_birth_order *bo);
+
+/**
+ * ps_result_init_ledgers (popsim/result.h) with each instrument's lever set: the baseline
+ * name, births_gained and n_instruments NaN-filled ledgers named `names`.
+ * @return PS_OK; PS_ENOMEM
+ */
+ps_status ps_result_init_policy(struct ps_result *r, const char *baseline, int n_instruments,
+                                const char *const *names, const ps_lever *levers, ps_error *err);
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,9 @@ extern "C" {
 
 typedef enum ps_sex { PS_SEX_MALE = 0, PS_SEX_FEMALE = 1, PS_SEX_COUNT } ps_sex;
 
+#define PS_ORDER_COUNT 3  /* birth orders 1, 2, 3+ */
+#define PS_PARITY_COUNT 4 /* parity of women 0, 1, 2, 3+ */
+
 /** "male" / "female": the labels of the HDF5 `sex` coordinate. */
 const char *ps_sex_name(ps_sex sex);
 

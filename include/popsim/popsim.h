@@ -30,6 +30,7 @@
 #include "popsim/h5out.h"
 #include "popsim/h5read.h"
 #include "popsim/io.h"
+#include "popsim/run.h"
 #include "popsim/plot.h"
 
 #endif /* PS_POPSIM_H */

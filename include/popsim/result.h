@@ -18,7 +18,6 @@
 #include <stddef.h>
 
 #include "popsim/error.h"
-#include "popsim/policy.h"
 #include "popsim/pop.h"
 
 #ifdef __cplusplus
@@ -28,7 +27,7 @@ extern "C" {
 /* What one policy instrument pays, year by year (the fiscal ledger). */
 typedef struct ps_ledger {
     char *name;              /* instrument name (output group); owned */
-    ps_lever lever;
+    int lever;               /* a ps_lever (popsim/policy.h, the layer that sets it) */
     double *recipients;      /* [year][reg] persons paid (children, births, enrolled, mothers) */
     double *cost;            /* [year][reg] yuan, nominal, in the year from 1 July */
     double *cost_discounted; /* [year][reg] yuan discounted to 1 July of the start year */
@@ -66,30 +65,8 @@ typedef struct ps_svc_result {
     double *home_services;    /* [year][reg][home]; NULL without home services */
 } ps_svc_result;
 
-/* Fields of a sampled person record (ps_result_micro.sample), in this order. */
-enum {
-    PS_SAMPLE_ID, PS_SAMPLE_ALIVE, PS_SAMPLE_AGE, PS_SAMPLE_SEX, PS_SAMPLE_REGION,
-    PS_SAMPLE_PARITY, PS_SAMPLE_YOUNGEST_CHILD_AGE, PS_SAMPLE_MOTHER, PS_SAMPLE_INCOME,
-    PS_SAMPLE_CARE, PS_SAMPLE_ENROLLED, PS_SAMPLE_FIELDS
-};
-#define PS_INCOME_CLASSES 3 /* low income, subsistence allowance, other (popsim/micro.h) */
-
-/* What only the microsimulation gives, /scenarios/<name>/micro/ (engine: micro). Values are
- * means over the replicates, scaled to persons, [year] first like every result array. */
-typedef struct ps_result_micro {
-    int replicates;
-    double scale;
-    long long seed;
-    double *births_by_income;  /* [year][reg][income][order]; NaN in the last year */
-    double *under3;            /* [year][reg][income] children aged 0-2 on 1 July */
-    double *under3_enrolled;   /* [year][reg][income] of which enrolled in childcare */
-    double *disabled_elderly;  /* [year][reg][2]: without / with a living child aged 15-64
-                                * in the region; NULL without care need */
-    double *population_by_replicate; /* [replicate][year] total persons on 1 July */
-    double *births_by_replicate;     /* [replicate][year] births of the step; NaN last year */
-    long long n_sample;        /* person records of the first replicate at the end */
-    long long *sample;         /* [n_sample][PS_SAMPLE_FIELDS]; mother -1 if unknown */
-} ps_result_micro;
+/* The microsimulation's own outputs (popsim/micro.h), typed and released by that layer. */
+struct ps_result_micro;
 
 typedef struct ps_result {
     char *name;          /* scenario name, a valid HDF5 link name; owned */
@@ -137,7 +114,10 @@ typedef struct ps_result {
     double *dependency;       /* [year][reg][3]: old-age (65+), child (0-14) and total, per
                                * 100 persons aged 15-64; NULL until ps_services_compute */
 
-    ps_result_micro *micro;   /* microsimulation outputs; NULL for the cohort engine; owned */
+    /* Microsimulation outputs (popsim/micro.h); NULL for the cohort engine; owned and
+     * released by micro_free, which the micro layer sets together with micro. */
+    struct ps_result_micro *micro;
+    void (*micro_free)(struct ps_result_micro *micro);
 } ps_result;
 
 #define PS_DEPENDENCY_OLD 0
@@ -203,11 +183,12 @@ ps_status ps_result_init_parity(ps_result *r, ps_error *err);
 
 /**
  * Allocate the policy part: the baseline name, births_gained and n_instruments ledgers
- * with the given names and levers (all values NaN).
+ * with the given names (all values NaN, every lever 0). The policy layer's
+ * ps_result_init_policy (popsim/policy.h) also sets the levers.
  * @return PS_OK; PS_ENOMEM
  */
-ps_status ps_result_init_policy(ps_result *r, const char *baseline, int n_instruments,
-                                const char *const *names, const ps_lever *levers, ps_error *err);
+ps_status ps_result_init_ledgers(ps_result *r, const char *baseline, int n_instruments,
+                                 const char *const *names, ps_error *err);
 
 static inline size_t ps_result_ordercell(const ps_result *r, int year, int reg, int order)
 {

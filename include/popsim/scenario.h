@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 
+#include "popsim/demog.h" /* ps_rogers_castro */
 #include "popsim/error.h"
 #include "popsim/policy.h"
 #include "popsim/services.h"
@@ -56,17 +57,6 @@ typedef enum ps_fert_pattern {
     PS_FERT_PATTERN_HADWIGER,    /* Hadwiger curve with the given mean age */
     PS_FERT_PATTERN_ASFR_FILE,   /* the (normalised) shape of asfr_file */
 } ps_fert_pattern;
-
-/* Rogers-Castro 7-parameter schedule m(x) = a1 e^(-alpha1 x)
- *   + a2 exp(-alpha2 (x - mu2) - exp(-lambda2 (x - mu2))) + c, normalised to sum 1. */
-typedef struct ps_rogers_castro {
-    double a1, alpha1, a2, alpha2, mu2, lambda2, c;
-} ps_rogers_castro;
-
-/* The fundamental schedule of Rogers & Castro (1981) with mu2 = 21 (docs/model.md). */
-#define PS_ROGERS_CASTRO_INIT                                                              \
-    { .a1 = 0.02, .alpha1 = 0.10, .a2 = 0.06, .alpha2 = 0.10, .mu2 = 21.0, .lambda2 = 0.40, \
-      .c = 0.003 }
 
 /*
  * One scenario of a family: members[0] is the file's top level (the baseline); each entry

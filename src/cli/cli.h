@@ -94,25 +94,4 @@ char *cli_join_args(int argc, char **argv);
 /* Print "popsim VERSION (commit)" to stdout. */
 void cli_print_version(void);
 
-/*
- * engine: micro (cmd_run_micro.c): simulate every member of the scenario's family, each
- * replicate with the baseline's random numbers, into res[0..n_members-1] as the mean over
- * the replicates with res[i].micro filled; *n_res counts the results filled.
- */
-/* A member's response: its elasticity preset (else the --elasticity choice) and overrides. */
-ps_response cli_member_response(const ps_scn_member *m, ps_elasticity cli_choice);
-
-/* A member's run failed with a value error the engine could not locate (fertility above
- * its biological maximum after the policy response): point it at the member's first
- * policy (else the member) in the scenario file and name the member. */
-void cli_locate_member_error(ps_error *err, const ps_scenario *scn, const ps_scn_member *m);
-
-/* Refuse an engine: micro run that would not fit: the person store plus `results`, with
- * the estimate in a message located at micro.scale. */
-ps_status cli_micro_memory_check(const ps_scenario *scn, const ps_inputs *in,
-                                 const ps_mem_shape *results, ps_error *err);
-
-ps_status cli_run_micro(ps_result *res, int *n_res, ps_proj *proj, const ps_scenario *scn,
-                        const ps_inputs *in, ps_elasticity elasticity, int quiet, ps_error *err);
-
 #endif /* PS_CLI_H */

@@ -7,23 +7,21 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "signals.h"
 #include "popsim/builder.h"
-#include "popsim/family.h"
 #include "popsim/h5out.h"
 #include "popsim/io.h"
-#include "popsim/memory.h"
+#include "popsim/micro.h"
 #include "popsim/outfile.h"
-#include "popsim/proj.h"
+#include "popsim/run.h"
 #include "popsim/scenario.h"
-#include "popsim/services.h"
 #include "popsim/wpp.h"
 
 typedef struct run_opts {
@@ -208,28 +206,13 @@ typedef struct run_ctx {
     char source[512];
 } run_ctx;
 
-/* Amplification (issue #17): a family of more than PS_RUN_MAX_MEMBERS scenarios is refused
- * before any data are read, at the first variant over the limit. */
-static ps_status check_members(const ps_scenario *scn, const run_opts *o, ps_error *err)
-{
-    if (o->allow_large || scn->n_members <= PS_RUN_MAX_MEMBERS) {
-        return PS_OK;
-    }
-    ps_scn_loc at = scn->members[PS_RUN_MAX_MEMBERS].loc;
-    return ps_error_set_at(err, PS_EINVAL, scn->path, at.line, at.column,
-                           "variants: the family has %d scenarios (the top level and %d "
-                           "variants), more than the limit of %d; split it into several "
-                           "files, or give --allow-large",
-                           scn->n_members, scn->n_members - 1, PS_RUN_MAX_MEMBERS);
-}
-
 static ps_status prepare_inputs(run_ctx *ctx, const run_opts *o, const ps_build_options *bo,
-                                ps_error *err)
+                                const ps_run_options *ro, ps_error *err)
 {
     if (o->scenario != NULL) {
         ps_status rc = ps_scn_load(&ctx->scn, o->scenario, err);
         if (rc == PS_OK) {
-            rc = check_members(&ctx->scn, o, err);
+            rc = ps_run_check_scenario(&ctx->scn, ro, err); /* before any data are read */
         }
         if (rc != PS_OK) {
             return rc;
@@ -267,67 +250,6 @@ static ps_status default_output(char *out, size_t size, const char *name, ps_err
     }
     snprintf(out, size, "output/%s.h5", name);
     return PS_OK;
-}
-
-/* The response of one member: the preset (its own response.elasticity, else --elasticity)
- * with the scenario's explicit overrides on top. */
-ps_response cli_member_response(const ps_scn_member *m, ps_elasticity cli_choice)
-{
-    ps_response r;
-    ps_response_preset(&r, m->has_elasticity ? m->elasticity : cli_choice);
-    ps_response_apply(&r, &m->response);
-    return r;
-}
-
-/* Parity and policies are tracked when the scenario asks for them (birth order, policies or
- * variants); a plain demographic projection keeps the age-only engine. */
-static int wants_family(const ps_scenario *scn)
-{
-    if (scn->n_members > 1 || scn->has_birth_order) {
-        return 1;
-    }
-    return scn->n_members == 1 && scn->members[0].n_policies > 0;
-}
-
-void cli_locate_member_error(ps_error *err, const ps_scenario *scn, const ps_scn_member *m)
-{
-    if (err->code != PS_EINVAL || err->path[0] != '\0') {
-        return;
-    }
-    ps_scn_loc at = m->n_policies > 0 ? m->policy_locs[0] : m->loc;
-    snprintf(err->path, sizeof err->path, "%s", scn->path);
-    err->line = at.line;
-    err->column = at.column;
-    ps_error_prepend(err, "scenario '%s': ", m->name);
-}
-
-static ps_status run_family(ps_result *res, int *n_res, ps_proj *proj, const run_ctx *ctx,
-                            const run_opts *o, ps_error *err)
-{
-    const ps_scenario *scn = &ctx->scn;
-    double *women0 = malloc((size_t)ctx->in.n_regions * (size_t)ctx->in.n_ages *
-                            PS_PARITY_COUNT * sizeof *women0);
-    ps_status rc = women0 ? ps_proj_parity_init(proj, &scn->birth_order, women0, err)
-                          : ps_error_set(err, PS_ENOMEM, "out of memory for women by parity");
-    for (int i = 0; rc == PS_OK && i < scn->n_members; ++i) {
-        const ps_scn_member *m = &scn->members[i];
-        ps_run_spec spec = { .name = m->name, .title = m->title, .policies = m->policies,
-                             .n_policies = m->n_policies,
-                             .response = cli_member_response(m, o->elasticity),
-                             .economy = m->economy };
-        if ((rc = cli_check_interrupt(err)) == PS_OK) {
-            rc = ps_run_scenario(&res[i], proj, women0, &scn->birth_order, &spec,
-                                 i == 0 ? NULL : &res[0], err);
-            if (rc != PS_OK) {
-                cli_locate_member_error(err, scn, m);
-            }
-        }
-        if (rc == PS_OK) {
-            *n_res = i + 1;
-        }
-    }
-    free(women0);
-    return rc;
 }
 
 /* 1 if `path`'s folder is the folder `dir` (same device and inode). */
@@ -380,98 +302,92 @@ static ps_status check_not_input(const char *out_path, const run_ctx *ctx, const
     return rc;
 }
 
-static ps_status write_results(const ps_result *res, int n_res, const run_ctx *ctx,
-                               const run_opts *o, const char *cmdline, ps_error *err)
+/* Micro progress on stderr: one line per report, or one line rewritten on a terminal. */
+typedef struct progress_ctx {
+    int tty;
+    int quiet;
+} progress_ctx;
+
+static void print_progress(void *ctx, const ps_run_progress *p)
 {
-    char out_path[PATH_MAX], sha[65] = "";
-    const ps_result **list = calloc((size_t)n_res, sizeof *list);
-    ps_status rc = list ? PS_OK : ps_error_set(err, PS_ENOMEM, "out of memory");
-    if (rc == PS_OK) {
-        if (o->output != NULL && strlen(o->output) >= sizeof out_path) {
-            rc = ps_error_set(err, PS_EIO, "the output path is longer than %zu bytes",
-                              sizeof out_path - 1);
-        } else {
-            rc = o->output ? (snprintf(out_path, sizeof out_path, "%s", o->output), PS_OK)
-                           : default_output(out_path, sizeof out_path, ctx->name, err);
-        }
+    const progress_ctx *pc = ctx;
+    char line[256];
+    if (pc->quiet) {
+        return;
     }
-    if (rc == PS_OK) {
-        rc = check_not_input(out_path, ctx, o, err);
-    }
-    if (rc == PS_OK) {
-        if (o->scenario != NULL) { /* of the bytes the loader read (a pipe is read once) */
-            snprintf(sha, sizeof sha, "%s", ctx->scn.sha256);
+    ps_micro_progress_format(line, sizeof line, &p->step, pc->tty);
+    if (pc->tty) {
+        fprintf(stderr, "%s [%s, replicate %d/%d]%s", line, p->member, p->replicate + 1,
+                p->n_replicates, p->step.done ? "\n" : "");
+    } else {
+        size_t n = strlen(line);
+        if (n > 0 && line[n - 1] == '\n') {
+            line[n - 1] = '\0';
         }
-        ps_provenance prov = {.scenario_path = o->scenario ? o->scenario : "",
-                              .scenario_sha256 = sha,
-                              .command_line = cmdline,
-                              .data_source = ctx->source,
-                              .seed = ctx->scn.engine == PS_ENGINE_MICRO ? ctx->scn.micro.seed : 0,
-                              .threads = omp_get_max_threads()};
-        for (int i = 0; i < n_res; ++i) {
-            list[i] = &res[i];
-        }
-        cli_remove_stale_temps(out_path, o->quiet);
-        if ((rc = cli_check_interrupt(err)) == PS_OK) {
-            rc = ps_h5_write(out_path, list, n_res, &prov, err);
-        }
+        fprintf(stderr, "%s [%s, replicate %d/%d]\n", line, p->member, p->replicate + 1,
+                p->n_replicates);
     }
-    if (rc == PS_OK) {
-        cli_log(o->quiet, "wrote %s (%d scenario%s)", out_path, n_res, n_res == 1 ? "" : "s");
-    }
-    free(list);
-    return rc;
 }
 
-static ps_status project_and_write(run_ctx *ctx, const run_opts *o, const char *cmdline,
+static ps_status check_interrupt(void *ctx, ps_error *err)
+{
+    (void)ctx;
+    return cli_check_interrupt(err);
+}
+
+/* The output path (-o, else output/<name>.h5), refused if it is one of the run's inputs. */
+static ps_status output_path(char *out, size_t size, const run_ctx *ctx, const run_opts *o,
+                             ps_error *err)
+{
+    ps_status rc = PS_OK;
+    if (o->output != NULL && strlen(o->output) >= size) {
+        rc = ps_error_set(err, PS_EIO, "the output path is longer than %zu bytes", size - 1);
+    } else {
+        rc = o->output ? (snprintf(out, size, "%s", o->output), PS_OK)
+                       : default_output(out, size, ctx->name, err);
+    }
+    return rc == PS_OK ? check_not_input(out, ctx, o, err) : rc;
+}
+
+static ps_status compute(ps_run *run, ps_error *err)
+{
+    ps_status rc = PS_OK;
+    for (int k = 0; rc == PS_OK && k < ps_run_n_units(run); ++k) {
+        int member = 0, replicate = 0;
+        ps_run_unit_at(run, k, &member, &replicate);
+        rc = ps_run_unit(run, member, replicate, err);
+    }
+    return rc == PS_OK ? ps_run_finish(run, err) : rc;
+}
+
+static void print_results(const ps_run *run)
+{
+    int n_res = 0;
+    const ps_result *res = ps_run_results(run, &n_res);
+    cli_print_summary(stdout, &res[0]);
+    if (n_res > 1) {
+        printf("\n");
+        cli_print_compare(stdout, res, n_res);
+    }
+}
+
+static ps_status project_and_write(run_ctx *ctx, const run_opts *o, ps_run_options *ro,
                                    ps_error *err)
 {
-    const int micro = o->scenario != NULL && ctx->scn.engine == PS_ENGINE_MICRO;
-    const int family = o->scenario != NULL && (micro || wants_family(&ctx->scn));
-    const int n_members = family ? ctx->scn.n_members : 1;
-    ps_proj *proj = NULL;
+    const ps_scenario *scn = o->scenario != NULL ? &ctx->scn : NULL;
+    char out_path[PATH_MAX];
+    progress_ctx pc = { .tty = isatty(STDERR_FILENO), .quiet = o->quiet };
+    ps_run *run = NULL;
     int n_res = 0;
-    ps_result *res = calloc((size_t)n_members, sizeof *res);
     double t0 = cli_now();
-    /* Crash safety and resources (issue #7): refuse a run too large for the machine. */
-    ps_mem_shape shape = { ps_inputs_steps(&ctx->in), ctx->in.n_regions, ctx->in.n_ages,
-                           n_members };
-    ps_status rc = PS_OK;
-    if (res == NULL) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory for results");
-    } else if (!o->allow_large &&
-               (rc = ps_mem_check_output(&shape, PS_RUN_MAX_OUTPUT_BYTES, err)) != PS_OK) {
-        if (o->scenario != NULL) {
-            snprintf(err->path, sizeof err->path, "%s", o->scenario);
-        }
-    } else if (micro) { /* every replicate's results are held until they are averaged */
-        shape.n_scenarios = n_members * (ctx->scn.micro.replicates + 1);
-        rc = cli_micro_memory_check(&ctx->scn, &ctx->in, &shape, err);
-    } else {
-        rc = ps_mem_check_run(&shape, err);
+    ro->progress = print_progress;
+    ro->progress_ctx = &pc;
+    ps_status rc = ps_run_new(&run, scn, &ctx->in, ro, err);
+    if (rc == PS_OK) {
+        rc = compute(run, err);
     }
     if (rc == PS_OK) {
-        rc = ps_proj_new(&proj, &ctx->in, err);
-    }
-    if (rc == PS_OK && micro) {
-        rc = cli_run_micro(res, &n_res, proj, &ctx->scn, &ctx->in, o->elasticity, o->quiet, err);
-    } else if (rc == PS_OK && family) {
-        rc = run_family(res, &n_res, proj, ctx, o, err);
-    } else if (rc == PS_OK) {
-        rc = ps_proj_run(&res[0], proj, ctx->name, ctx->title, err);
-        n_res = rc == PS_OK ? 1 : 0;
-    }
-    /* Services of every member, then each variant's extra service subsidies. */
-    for (int i = 0; rc == PS_OK && i < n_res; ++i) {
-        const ps_scn_member *m = o->scenario != NULL ? &ctx->scn.members[i] : NULL;
-        rc = m != NULL ? ps_services_compute(&res[i], m->services, m->n_services,
-                                             &ctx->scn.care_need, err)
-                       : ps_services_compute(&res[i], NULL, 0, NULL, err);
-        if (rc == PS_OK && m != NULL && i > 0) {
-            ps_services_compare(&res[i], &res[0], m->economy.discount_rate);
-        }
-    }
-    if (rc == PS_OK) {
+        const ps_result *res = ps_run_results(run, &n_res);
         cli_log(o->quiet, "projected %d scenario%s of %d years in %.3f s", n_res,
                 n_res == 1 ? "" : "s", res[0].n_years - 1, cli_now() - t0);
         if (res[0].emigration_shortfall > 0.0) {
@@ -480,20 +396,19 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, const char *
                     "because cohorts would have become negative\n",
                     res[0].emigration_shortfall);
         }
-        rc = write_results(res, n_res, ctx, o, cmdline, err);
+        rc = output_path(out_path, sizeof out_path, ctx, o, err);
     }
-    if (rc == PS_OK && !o->quiet) {
-        cli_print_summary(stdout, &res[0]);
-        if (n_res > 1) {
-            printf("\n");
-            cli_print_compare(stdout, res, n_res);
+    if (rc == PS_OK) {
+        cli_remove_stale_temps(out_path, o->quiet);
+        rc = ps_run_write(run, out_path, err);
+    }
+    if (rc == PS_OK) {
+        cli_log(o->quiet, "wrote %s (%d scenario%s)", out_path, n_res, n_res == 1 ? "" : "s");
+        if (!o->quiet) {
+            print_results(run);
         }
     }
-    for (int i = 0; res != NULL && i < n_members; ++i) {
-        ps_result_release(&res[i]);
-    }
-    free(res);
-    ps_proj_free(proj);
+    ps_run_free(run);
     return rc;
 }
 
@@ -525,12 +440,21 @@ int cli_cmd_run(int argc, char **argv)
         free(cmdline);
         return CLI_EXIT_FAILURE;
     }
+    ps_run_options ro = PS_RUN_OPTIONS_INIT;
+    ro.elasticity = o.elasticity;
+    ro.allow_large = o.allow_large;
+    ro.cancel = check_interrupt;
+    ro.scenario_path = o.scenario;
+    ro.command_line = cmdline;
     double t0 = cli_now();
-    ps_status rc = prepare_inputs(ctx, &o, &bo, &err);
+    ps_status rc = prepare_inputs(ctx, &o, &bo, &ro, &err);
     if (rc == PS_OK) {
         cli_log(o.quiet, "inputs ready in %.3f s (%s)", cli_now() - t0, ctx->source);
+        ro.name = ctx->name;
+        ro.title = ctx->title;
+        ro.data_source = ctx->source;
         if ((rc = cli_check_interrupt(&err)) == PS_OK) {
-            rc = project_and_write(ctx, &o, cmdline, &err);
+            rc = project_and_write(ctx, &o, &ro, &err);
         }
     }
     if (rc != PS_OK && cli_interrupted()) {

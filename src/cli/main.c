@@ -6,10 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <gsl/gsl_errno.h>
-
 #include "cli.h"
-#include "popsim/h5out.h"
+#include "popsim/run.h"
 
 static void usage(FILE *out)
 {
@@ -59,8 +57,7 @@ static const cli_command *find_command(const char *name)
 
 int main(int argc, char **argv)
 {
-    gsl_set_error_handler_off();
-    ps_h5_quiet();
+    ps_init(); /* GSL and HDF5 report errors as statuses */
     if (argc < 2) {
         usage(stderr);
         return CLI_EXIT_USAGE;

@@ -12,9 +12,6 @@
 
 #include "popsim/units.h"
 
-/* Sex ratio given to newly allocated inputs (a neutral biological default). */
-#define PS_DEFAULT_SRB 1.05
-
 ps_status ps_inputs_init(ps_inputs *in, int start_year, int end_year, int n_regions, int n_ages,
                          ps_error *err)
 {
@@ -44,7 +41,7 @@ ps_status ps_inputs_init(ps_inputs *in, int start_year, int end_year, int n_regi
         return ps_error_set(err, PS_ENOMEM, "out of memory for inputs of %zu cells", cells);
     }
     for (size_t i = 0; i < steps * (size_t)n_regions; ++i) {
-        in->srb[i] = PS_DEFAULT_SRB;
+        in->srb[i] = PS_SRB_DEFAULT;
     }
     for (int reg = 0; reg < n_regions; ++reg) {
         char name[32];

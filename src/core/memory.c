@@ -151,14 +151,3 @@ ps_status ps_mem_check_output(const ps_mem_shape *s, size_t max_output, ps_error
                         s->n_steps + 1, s->n_regions, s->n_regions == 1 ? "" : "s", s->n_ages,
                         max_text);
 }
-
-ps_status ps_mem_check_run(const ps_mem_shape *shape, ps_error *err)
-{
-    size_t available = 0;
-    const char *source = NULL;
-    ps_status rc = ps_mem_available(&available, &source, err);
-    if (rc == PS_OK) {
-        rc = ps_mem_check(shape, available, source, err);
-    }
-    return rc;
-}

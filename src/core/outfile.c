@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/str_int.h"
+
 /* Temporary names: TEMP_PREFIX, the pid in decimal, '-', TEMP_RANDOM random characters. */
 #define TEMP_PREFIX ".popsim-"
 #define TEMP_RANDOM 6
@@ -54,24 +56,14 @@ void ps_outfile_set_cancel(const volatile sig_atomic_t *flag)
     cancel_flag = flag;
 }
 
-static char *copy_str(const char *s, size_t len)
-{
-    char *c = malloc(len + 1);
-    if (c != NULL) {
-        memcpy(c, s, len);
-        c[len] = '\0';
-    }
-    return c;
-}
-
 /* The folder part of `path`: "." when it has no slash, "/" for a file in the root. */
 static char *dir_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
     if (slash == NULL) {
-        return copy_str(".", 1);
+        return ps__strndup(".", 1);
     }
-    return copy_str(path, slash == path ? 1 : (size_t)(slash - path));
+    return ps__strndup(path, slash == path ? 1 : (size_t)(slash - path));
 }
 
 static const char *kind_of(mode_t mode)
@@ -96,7 +88,7 @@ static ps_status refuse(ps_error *err, const char *given, const char *what)
  * folders of a path are the kernel's business (fs.protected_symlinks). */
 static long foreign_link_owner(const char *path)
 {
-    char *cur = copy_str(path, strlen(path)), buf[PATH_MAX];
+    char *cur = ps__strndup(path, strlen(path)), buf[PATH_MAX];
     struct stat st;
     long owner = -1;
     for (int hop = 0; hop < LINK_HOPS_MAX && cur != NULL && owner < 0 &&
@@ -114,7 +106,7 @@ static long foreign_link_owner(const char *path)
                     snprintf(next, len, "%s/%s", dir, buf);
                 }
             } else if (buf[0] == '/') {
-                next = copy_str(buf, (size_t)n);
+                next = ps__strndup(buf, (size_t)n);
             }
         }
         free(dir);
@@ -135,7 +127,7 @@ static ps_status resolve_target(char **target_out, const char *given, ps_error *
             return ps_error_set_at(err, PS_EIO, given, 0, 0, "cannot check the output path: %s",
                                    strerror(errno));
         }
-        *target_out = copy_str(given, strlen(given));
+        *target_out = ps__strndup(given, strlen(given));
         return *target_out != NULL ? PS_OK : ps_error_set(err, PS_ENOMEM, "out of memory");
     }
     if (S_ISDIR(st.st_mode)) {
@@ -171,7 +163,7 @@ static ps_status resolve_target(char **target_out, const char *given, ps_error *
     if (!S_ISREG(st.st_mode)) {
         return refuse(err, given, kind_of(st.st_mode));
     }
-    *target_out = copy_str(given, strlen(given));
+    *target_out = ps__strndup(given, strlen(given));
     return *target_out != NULL ? PS_OK : ps_error_set(err, PS_ENOMEM, "out of memory");
 }
 
@@ -257,7 +249,7 @@ ps_status ps_outfile_open(ps_outfile **out, const char *target, ps_error *err)
     struct stat st;
     ps_status rc = PS_OK;
     *out = NULL;
-    if (f == NULL || (f->given = copy_str(target, strlen(target))) == NULL) {
+    if (f == NULL || (f->given = ps__strndup(target, strlen(target))) == NULL) {
         free(f);
         return ps_error_set(err, PS_ENOMEM, "out of memory");
     }

@@ -5,24 +5,13 @@
  */
 #include "popsim/result.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static char *dup_str(const char *s)
-{
-    if (s == NULL) {
-        return NULL;
-    }
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d != NULL) {
-        memcpy(d, s, n);
-    }
-    return d;
-}
-
+#include "core/str_int.h"
 static double *nan_array(size_t n)
 {
     double *a = malloc(n * sizeof *a);
@@ -65,8 +54,8 @@ ps_status ps_result_init(ps_result *r, const char *name, const char *title, int 
     size_t sexcells = (size_t)n_years * (size_t)n_regions * PS_SEX_COUNT;
     size_t agecells = (size_t)n_years * (size_t)n_regions * (size_t)n_ages;
     size_t regcells = (size_t)n_years * (size_t)n_regions;
-    r->name = dup_str(name);
-    r->title = dup_str(title);
+    r->name = ps__strdup(name);
+    r->title = ps__strdup(title);
     r->region_names = calloc((size_t)n_regions, sizeof *r->region_names);
     r->population = nan_array(cells);
     r->births = nan_array(sexcells);
@@ -84,7 +73,7 @@ ps_status ps_result_init(ps_result *r, const char *name, const char *title, int 
             snprintf(buf, sizeof buf, "region%d", reg + 1);
             nm = buf;
         }
-        r->region_names[reg] = dup_str(nm);
+        r->region_names[reg] = ps__strdup(nm);
         ok = r->region_names[reg] != NULL;
     }
     if (!ok) {
@@ -165,11 +154,11 @@ ps_status ps_result_init_parity(ps_result *r, ps_error *err)
     return PS_OK;
 }
 
-ps_status ps_result_init_policy(ps_result *r, const char *baseline, int n_instruments,
-                                const char *const *names, const ps_lever *levers, ps_error *err)
+ps_status ps_result_init_ledgers(ps_result *r, const char *baseline, int n_instruments,
+                                 const char *const *names, ps_error *err)
 {
     size_t cells = (size_t)r->n_years * (size_t)r->n_regions;
-    r->baseline = dup_str(baseline);
+    r->baseline = ps__strdup(baseline);
     r->births_gained = nan_array(cells);
     r->ledger = n_instruments > 0 ? calloc((size_t)n_instruments, sizeof *r->ledger) : NULL;
     int ok = (baseline == NULL || r->baseline) && r->births_gained &&
@@ -177,8 +166,7 @@ ps_status ps_result_init_policy(ps_result *r, const char *baseline, int n_instru
     r->n_instruments = r->ledger != NULL ? n_instruments : 0; /* entries zeroed: releasable */
     for (int i = 0; ok && i < n_instruments; ++i) {
         ps_ledger *l = &r->ledger[i];
-        l->lever = levers[i];
-        l->name = dup_str(names[i]);
+        l->name = ps__strdup(names[i]);
         l->recipients = nan_array(cells);
         l->cost = nan_array(cells);
         l->cost_discounted = nan_array(cells);
@@ -230,14 +218,8 @@ void ps_result_release(ps_result *r)
     }
     ps_result_release_services(r);
     if (r->micro != NULL) {
-        free(r->micro->births_by_income);
-        free(r->micro->under3);
-        free(r->micro->under3_enrolled);
-        free(r->micro->disabled_elderly);
-        free(r->micro->population_by_replicate);
-        free(r->micro->births_by_replicate);
-        free(r->micro->sample);
-        free(r->micro);
+        assert(r->micro_free != NULL);
+        r->micro_free(r->micro);
     }
     for (int i = 0; i < r->n_instruments; ++i) {
         free(r->ledger[i].name);

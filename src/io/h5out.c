@@ -31,13 +31,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "popsim/micro.h" /* ps_result_micro */
 #include "popsim/outfile.h"
+#include "popsim/policy.h"
 #include "popsim/services.h"
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
 #include "h5guard_int.h"
+#include "core/str_int.h"
 
 /*
  * Storage layout by size (issue #18; docs/output-format.md, "Storage"). A variable of
@@ -823,7 +826,7 @@ static ps_status write_instrument(hid_t policy, hid_t gcpl, const ps_result *r,
     assert(l->lever >= 0 && l->lever < PS_LEVER_COUNT);
     ps_status rc = create_policy_group(&grp, &coord, policy, l->name, gcpl, r, err);
     if (rc == PS_OK) {
-        rc = attr_str(grp, "lever", ps_lever_name(l->lever), err);
+        rc = attr_str(grp, "lever", ps_lever_name((ps_lever)l->lever), err);
     }
     for (int v = 0; v < LEDGER_COUNT && rc == PS_OK; ++v) {
         rc = write_var(grp, r, &ledger_specs[v], ledger_data(l, (ledger_var)v), &coord, err);
@@ -1140,7 +1143,7 @@ static ps_status write_micro(hid_t scenario, hid_t gcpl, const ps_result *r, ps_
     hsize_t len[DIM_COUNT];
     result_lens(len, r);
     len[DIM_ORDER] = PS_ORDER_COUNT;
-    len[DIM_INCOME] = PS_INCOME_CLASSES;
+    len[DIM_INCOME] = PS_INCOME_COUNT;
     len[DIM_HAS_CHILD] = 2;
     len[DIM_REPLICATE] = (hsize_t)mo->replicates;
     len[DIM_PERSON] = (hsize_t)mo->n_sample;
@@ -1155,7 +1158,7 @@ static ps_status write_micro(hid_t scenario, hid_t gcpl, const ps_result *r, ps_
         ((rc = attr_int(grp, "replicates", mo->replicates, err)) != PS_OK ||
          (rc = attr_double(grp, "scale", mo->scale, err)) != PS_OK ||
          (rc = attr_double(grp, "seed", (double)mo->seed, err)) != PS_OK ||
-         (rc = write_labels(&coord, grp, DIM_INCOME, incomes, PS_INCOME_CLASSES, err)) != PS_OK ||
+         (rc = write_labels(&coord, grp, DIM_INCOME, incomes, PS_INCOME_COUNT, err)) != PS_OK ||
          (rc = write_labels(&coord, grp, DIM_HAS_CHILD, has_child, 2, err)) != PS_OK ||
          (rc = write_coord(&coord.id[DIM_ORDER], grp, DIM_ORDER, H5T_STD_I32LE, H5T_NATIVE_INT32,
                            orders, PS_ORDER_COUNT, err)) != PS_OK ||
@@ -1644,17 +1647,6 @@ static ps_status open_file(hid_t *file, const char *path, ps_error *err)
     return ps_h5__open_file(file, path, err);
 }
 
-/* A copy of s, or NULL when out of memory. */
-static char *copy_str(const char *s)
-{
-    size_t len = strlen(s) + 1;
-    char *c = malloc(len);
-    if (c != NULL) {
-        memcpy(c, s, len);
-    }
-    return c;
-}
-
 /* A string attribute's value into a new string (*out NULL when out of memory): variable- or
  * fixed-length as stored; HDF5 turns space or NUL padding into NUL termination. */
 static herr_t string_value(char **out, hid_t attr, hid_t ftype)
@@ -1665,7 +1657,7 @@ static herr_t string_value(char **out, hid_t attr, hid_t ftype)
     if (st >= 0 && H5Tis_variable_str(ftype) > 0) {
         char *vlen = NULL;
         if ((st = H5Aread(attr, mtype, &vlen)) >= 0) {
-            *out = copy_str(vlen != NULL ? vlen : "");
+            *out = ps__strdup(vlen != NULL ? vlen : "");
             H5free_memory(vlen);
         }
     } else if (st >= 0) {
@@ -1702,7 +1694,7 @@ static herr_t integer_value(char **out, hid_t attr, hid_t ftype)
         snprintf(text, sizeof text, "%lld", s);
     }
     if (st >= 0) {
-        *out = copy_str(text);
+        *out = ps__strdup(text);
     }
     return st;
 }

@@ -27,21 +27,12 @@
 #include <hdf5_hl.h>
 
 #include "h5guard_int.h"
+#include "core/str_int.h"
 
 struct ps_h5r_file {
     hid_t file;
     char *path; /* as given, for messages */
 };
-
-static char *dup_text(const char *s)
-{
-    size_t len = strlen(s) + 1;
-    char *c = malloc(len);
-    if (c != NULL) {
-        memcpy(c, s, len);
-    }
-    return c;
-}
 
 /* Name the file in the record unless a deeper layer already did. */
 static ps_status fail(ps_error *err, ps_status code, const ps_h5r_file *f, const char *what,
@@ -62,7 +53,7 @@ ps_status ps_h5r_open(ps_h5r_file **out, const char *path, ps_error *err)
     if (f != NULL) {
         f->file = H5I_INVALID_HID;
     }
-    if (f == NULL || (f->path = dup_text(path)) == NULL) {
+    if (f == NULL || (f->path = ps__strdup(path)) == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory opening '%s'", path);
         goto done;
     }
@@ -196,7 +187,7 @@ static herr_t scale_name(hid_t did, unsigned dim, hid_t dsid, void *data)
     ssize_t len = H5Iget_name(dsid, path, sizeof path);
     if (len > 0 && (size_t)len < sizeof path) {
         const char *slash = strrchr(path, '/');
-        *(char **)data = dup_text(slash != NULL ? slash + 1 : path);
+        *(char **)data = ps__strdup(slash != NULL ? slash + 1 : path);
     }
     return 1; /* stop after the first scale */
 }
@@ -220,7 +211,7 @@ static ps_status read_dim_names(ps_h5r_array *a, hid_t ds, const char *dset, ps_
         if (H5DSget_num_scales(ds, (unsigned)k) > 0) {
             H5DSiterate_scales(ds, (unsigned)k, &first_scale, scale_name, &name);
         }
-        a->dim_names[k] = name != NULL ? name : dup_text("");
+        a->dim_names[k] = name != NULL ? name : ps__strdup("");
         if (a->dim_names[k] == NULL) {
             rc = ps_error_set(err, PS_ENOMEM, "out of memory for the dimensions of '%s'", dset);
         }
@@ -363,7 +354,7 @@ ps_status ps_h5r_read_strings(char ***out, size_t *n_out, const ps_h5r_file *f, 
             goto done;
         }
         for (size_t k = 0; k < n; ++k) {
-            if (rc == PS_OK && (strings[k] = dup_text(vlen[k] != NULL ? vlen[k] : "")) == NULL) {
+            if (rc == PS_OK && (strings[k] = ps__strdup(vlen[k] != NULL ? vlen[k] : "")) == NULL) {
                 rc = ps_error_set(err, PS_ENOMEM, "out of memory reading '%s'", dset);
             }
             H5free_memory(vlen[k]);
@@ -424,7 +415,7 @@ static char *string_value(hid_t attr, hid_t ftype)
     if (H5Tis_variable_str(ftype) > 0) {
         char *vlen = NULL;
         if (H5Aread(attr, mtype, &vlen) >= 0) {
-            text = dup_text(vlen != NULL ? vlen : "");
+            text = ps__strdup(vlen != NULL ? vlen : "");
             H5free_memory(vlen);
         }
     } else {

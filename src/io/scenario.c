@@ -36,9 +36,11 @@
 #include <cyaml/cyaml.h>
 #include <yaml.h>
 
+#include "core/str_int.h"
 #include "io/encoding_int.h"
 #include "io/source_int.h"
 #include "io/xlsx_int.h"
+#include "popsim/inputs.h" /* PS_SRB_DEFAULT */
 #include "popsim/pop.h"
 #include "popsim/services.h"
 #include "popsim/sha256.h"
@@ -58,9 +60,6 @@
 /* Published shares are rounded; a sum within this of 1 is taken as 1. */
 #define SCN_SHARE_SUM_TOL 1e-6
 
-/* Assumed sex ratio at birth when neither the scenario nor WPP gives one: the usual
- * biological value of about 105 boys per 100 girls (male births per female birth). */
-#define SCN_SRB_DEFAULT 1.05
 /* Share of net migrants who are male when the scenario does not say. */
 #define SCN_MALE_SHARE_DEFAULT 0.5
 
@@ -1117,26 +1116,6 @@ static const char *const scn_rules[] = {
 /* ---------------------------------------------------------------------------------------
  * Small string helpers (C11 has no strdup).
  */
-static char *dup_text(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *copy = malloc(n);
-    if (copy != NULL) {
-        memcpy(copy, s, n);
-    }
-    return copy;
-}
-
-static char *dup_len(const char *s, size_t n)
-{
-    char *copy = malloc(n + 1);
-    if (copy != NULL) {
-        memcpy(copy, s, n);
-        copy[n] = '\0';
-    }
-    return copy;
-}
-
 /* parent + sep + tail, cut to fit `out` (size > 0); false if it was cut. */
 static bool join_text(char *out, size_t size, const char *parent, const char *sep,
                       const char *tail)
@@ -1406,7 +1385,7 @@ static ps_status walk_item(loc_walk *w, loc_frame *top, const yaml_event_t *ev, 
     e->value = at;
     e->kind = kind;
     if (kind == NODE_SCALAR) {
-        e->text = dup_len((const char *)ev->data.scalar.value, ev->data.scalar.length);
+        e->text = ps__strndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
         e->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
         if (e->text == NULL) {
             return ps_error_set(w->err, PS_ENOMEM, "out of memory while reading");
@@ -1446,7 +1425,7 @@ static ps_status walk_node(loc_walk *w, const yaml_event_t *ev, node_kind kind)
         w->loc->root_loc = at;
         w->loc->root_empty = kind == NODE_SCALAR && ev->data.scalar.length == 0 &&
                              ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-        child = dup_text("");
+        child = ps__strdup("");
     } else {
         loc_frame *top = &w->stack[w->depth - 1];
         if (top->kind == NODE_MAPPING && top->want_key) {
@@ -1458,19 +1437,19 @@ static ps_status walk_node(loc_walk *w, const yaml_event_t *ev, node_kind kind)
             e->kind = kind;
             top->want_key = true;
             if (kind == NODE_SCALAR) {
-                e->text = dup_len((const char *)ev->data.scalar.value, ev->data.scalar.length);
+                e->text = ps__strndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
                 e->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
                 if (e->text == NULL) {
                     return ps_error_set(w->err, PS_ENOMEM, "out of memory while reading");
                 }
             }
-            child = dup_text(e->path);
+            child = ps__strdup(e->path);
         } else {
             ps_status rc = walk_item(w, top, ev, kind, at);
             if (rc != PS_OK) {
                 return rc;
             }
-            child = dup_text(w->loc->entries[w->loc->n - 1].path);
+            child = ps__strdup(w->loc->entries[w->loc->n - 1].path);
         }
     }
     if (kind == NODE_SCALAR) {
@@ -1708,7 +1687,7 @@ static ps_status warn_at(const load_ctx *c, ps_scn_loc at, const char *fmt, ...)
         return ps_error_set(c->err, PS_ENOMEM, "out of memory recording a warning");
     }
     scn->warnings = grown;
-    if ((grown[scn->n_warnings] = dup_text(line)) == NULL) {
+    if ((grown[scn->n_warnings] = ps__strdup(line)) == NULL) {
         return ps_error_set(c->err, PS_ENOMEM, "out of memory recording a warning");
     }
     scn->n_warnings++;
@@ -2574,7 +2553,7 @@ static ps_status copy_text(const load_ctx *c, char **dst, const char *src)
     if (src == NULL) {
         return PS_OK;
     }
-    if ((*dst = dup_text(src)) == NULL) {
+    if ((*dst = ps__strdup(src)) == NULL) {
         return ps_error_set(c->err, PS_ENOMEM, "out of memory copying '%s'", src);
     }
     return PS_OK;
@@ -2954,11 +2933,11 @@ static ps_status build_srb(const load_ctx *c, const raw_srb *raw)
     scn->srb.value_loc = value_loc(c, "srb.value");
     if (!scn->srb.has_value && raw->file == NULL && scn->location == NULL) {
         scn->srb.has_value = 1;
-        scn->srb.value = SCN_SRB_DEFAULT;
+        scn->srb.value = PS_SRB_DEFAULT;
         rc = warn_at(c, missing_loc(c, "srb"),
                      "no srb.value, srb.file or data.location: assuming %.2f male births per "
                      "female birth",
-                     SCN_SRB_DEFAULT);
+                     PS_SRB_DEFAULT);
         if (rc != PS_OK) {
             return rc;
         }
@@ -3240,7 +3219,7 @@ static ps_status build_policy(const load_ctx *c, const char *item, const raw_pol
     }
     policy_from_raw(out, &v);
     *loc_out = value_loc(c, item);
-    out->name = dup_text(raw->name != NULL ? raw->name : ps_lever_name(lever));
+    out->name = ps__strdup(raw->name != NULL ? raw->name : ps_lever_name(lever));
     return out->name != NULL ? PS_OK : ps_error_set(c->err, PS_ENOMEM, "out of memory");
 }
 
@@ -3362,7 +3341,7 @@ static ps_status inherit(const load_ctx *c, ps_scn_member *m, const ps_scn_membe
     for (int i = 0; i < parent->n_policies && rc == PS_OK; ++i) {
         m->policies[i] = parent->policies[i];
         m->policy_locs[i] = parent->policy_locs[i];
-        if ((m->policies[i].name = dup_text(parent->policies[i].name)) == NULL) {
+        if ((m->policies[i].name = ps__strdup(parent->policies[i].name)) == NULL) {
             rc = ps_error_set(c->err, PS_ENOMEM, "out of memory");
         } else {
             m->n_policies++;
@@ -4110,13 +4089,13 @@ static ps_status set_origin(const load_ctx *c, const char *path)
 {
     ps_scenario *scn = c->scn;
     const char *slash = strrchr(path, '/');
-    if ((scn->path = dup_text(path)) == NULL) {
+    if ((scn->path = ps__strdup(path)) == NULL) {
         return ps_error_set(c->err, PS_ENOMEM, "out of memory");
     }
     if (slash == NULL) {
-        scn->dir = dup_text(".");
+        scn->dir = ps__strdup(".");
     } else {
-        scn->dir = dup_len(path, slash == path ? 1 : (size_t)(slash - path));
+        scn->dir = ps__strndup(path, slash == path ? 1 : (size_t)(slash - path));
     }
     return scn->dir != NULL ? PS_OK : ps_error_set(c->err, PS_ENOMEM, "out of memory");
 }

@@ -285,7 +285,7 @@ ps_status ps_family_mean(ps_result *mean, const ps_result *reps, int n,
         }
         for (int i = 0; rc == PS_OK && i < r0->n_instruments; ++i) {
             names[i] = r0->ledger[i].name;
-            levers[i] = r0->ledger[i].lever;
+            levers[i] = (ps_lever)r0->ledger[i].lever;
         }
         if (rc == PS_OK) {
             rc = ps_result_init_policy(mean, r0->baseline, r0->n_instruments, names, levers, err);

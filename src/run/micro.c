@@ -1,8 +1,8 @@
 /*
- * cmd_run_micro.c - `popsim run` with engine: micro (issue #5). Every member of the family
- * is simulated replicate by replicate (the baseline and its variants of one replicate share
- * the Philox key: common random numbers), the results are averaged in replicate order, and
- * the micro-only outputs (income classes, childcare enrollment, disabled elderly and their
+ * run/micro.c - the microsimulation part of a run (issue #5; moved from the CLI, issue #11).
+ * Every member of the family is simulated replicate by replicate, one unit each (the
+ * baseline and its variants of one replicate share the Philox key: common random numbers),
+ * the results are averaged in replicate order, and the micro-only outputs (income classes, childcare enrollment, disabled elderly and their
  * children, per-replicate totals, a sample of person records) go to ps_result.micro.
  *
  * Inputs the engine takes from the scenario: the care-need levels (nested prevalence by age
@@ -14,44 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "cli.h"
-#include "signals.h"
-#include "popsim/family.h"
-#include "popsim/memory.h"
-#include "popsim/micro.h"
 #include "popsim/services.h"
+#include "run/run_int.h"
 
 #define ENROLL_AGES 3 /* childcare enrollment of ages 0-2 */
-
-typedef struct progress_ctx {
-    int tty;
-    int quiet;
-    int replicate, n_replicates;
-    const char *member;
-} progress_ctx;
-
-static void print_progress(void *ctx, const ps_micro_progress *p)
-{
-    const progress_ctx *pc = ctx;
-    char line[256];
-    if (pc->quiet) {
-        return;
-    }
-    ps_micro_progress_format(line, sizeof line, p, pc->tty);
-    if (pc->tty) {
-        fprintf(stderr, "%s [%s, replicate %d/%d]%s", line, pc->member, pc->replicate + 1,
-                pc->n_replicates, p->done ? "\n" : "");
-    } else {
-        size_t n = strlen(line);
-        if (n > 0 && line[n - 1] == '\n') {
-            line[n - 1] = '\0';
-        }
-        fprintf(stderr, "%s [%s, replicate %d/%d]\n", line, pc->member, pc->replicate + 1,
-                pc->n_replicates);
-    }
-}
 
 /* [year][level][age] shares in care state level+1 or higher (state L = care_need.levels[0]). */
 static double *care_table(const ps_care_need *cn, const ps_inputs *in, int *levels_out)
@@ -144,6 +111,7 @@ static ps_status fill_micro(ps_result *res, const ps_micro_extra *x, const ps_re
         return ps_error_set(err, PS_ENOMEM, "out of memory for the micro outputs");
     }
     res->micro = mo;
+    res->micro_free = ps_result_micro_free;
     mo->replicates = n;
     mo->scale = set->scale;
     mo->seed = set->seed;
@@ -189,12 +157,13 @@ static ps_status fill_micro(ps_result *res, const ps_micro_extra *x, const ps_re
 
 #define MIB (1024.0 * 1024.0)
 
-ps_status cli_micro_memory_check(const ps_scenario *scn, const ps_inputs *in,
-                                 const ps_mem_shape *results, ps_error *err)
+ps_status ps_run__micro_memory_check(const ps_scenario *scn, const ps_inputs *in,
+                                     const ps_mem_shape *results, size_t memory_limit,
+                                     ps_error *err)
 {
     size_t avail = 0;
     const char *source = NULL;
-    ps_status rc = ps_mem_available(&avail, &source, err);
+    ps_status rc = ps_run__memory_available(&avail, &source, memory_limit, err);
     if (rc != PS_OK) {
         return rc;
     }
@@ -220,108 +189,162 @@ ps_status cli_micro_memory_check(const ps_scenario *scn, const ps_inputs *in,
                            source != NULL ? source : "this machine");
 }
 
-ps_status cli_run_micro(ps_result *res, int *n_res, ps_proj *proj, const ps_scenario *scn,
-                        const ps_inputs *in, ps_elasticity elasticity, int quiet, ps_error *err)
+struct ps_run_micro {
+    const ps_scenario *scn;
+    int n_members, n_replicates;
+    double *income; /* [reg][PS_INCOME_COUNT] */
+    double *care;   /* care_table(), NULL without care-need levels */
+    double *enroll; /* enroll_table(), NULL without a childcare service */
+    int levels;
+    ps_result *reps;         /* [member][replicate] */
+    ps_micro_extra *extras;  /* [member][replicate] */
+    ps_micro_person **samples; /* [member], from replicate 0 */
+    size_t *n_samples;
+};
+
+void ps_run__micro_free(ps_run_micro *mr)
+{
+    if (mr == NULL) {
+        return;
+    }
+    const size_t n = (size_t)mr->n_members * (size_t)mr->n_replicates;
+    for (size_t k = 0; mr->reps != NULL && mr->extras != NULL && k < n; ++k) {
+        ps_result_release(&mr->reps[k]);
+        ps_micro_extra_release(&mr->extras[k]);
+    }
+    for (int i = 0; mr->samples != NULL && i < mr->n_members; ++i) {
+        free(mr->samples[i]);
+    }
+    free(mr->samples);
+    free(mr->n_samples);
+    free(mr->reps);
+    free(mr->extras);
+    free(mr->care);
+    free(mr->enroll);
+    free(mr->income);
+    free(mr);
+}
+
+ps_status ps_run__micro_new(ps_run_micro **out, const ps_proj *proj, const ps_scenario *scn,
+                            const ps_inputs *in, ps_error *err)
 {
     const int nm = scn->n_members, R = scn->micro.replicates;
-    const size_t women_cells = (size_t)in->n_regions * (size_t)in->n_ages * PS_PARITY_COUNT;
-    double *women0 = malloc(women_cells * sizeof *women0);
-    double *income = malloc((size_t)in->n_regions * PS_INCOME_COUNT * sizeof *income);
-    double *care = NULL, *enroll = NULL;
-    ps_result *reps = calloc((size_t)nm * (size_t)R, sizeof *reps);
-    ps_micro_extra *extras = calloc((size_t)nm * (size_t)R, sizeof *extras);
-    ps_micro_person **samples = calloc((size_t)nm, sizeof *samples);
-    size_t *n_samples = calloc((size_t)nm, sizeof *n_samples);
-    int levels = 0;
-    progress_ctx pc = { .tty = isatty(STDERR_FILENO), .quiet = quiet, .n_replicates = R };
+    ps_run_micro *mr = calloc(1, sizeof *mr);
     ps_status rc = PS_OK;
-    if (women0 == NULL || income == NULL || reps == NULL || extras == NULL || samples == NULL ||
-        n_samples == NULL) {
+    *out = NULL;
+    if (mr != NULL) {
+        mr->scn = scn;
+        mr->n_members = nm;
+        mr->n_replicates = R;
+        mr->income = malloc((size_t)in->n_regions * PS_INCOME_COUNT * sizeof *mr->income);
+        mr->reps = calloc((size_t)nm * (size_t)R, sizeof *mr->reps);
+        mr->extras = calloc((size_t)nm * (size_t)R, sizeof *mr->extras);
+        mr->samples = calloc((size_t)nm, sizeof *mr->samples);
+        mr->n_samples = calloc((size_t)nm, sizeof *mr->n_samples);
+    }
+    if (mr == NULL || mr->income == NULL || mr->reps == NULL || mr->extras == NULL ||
+        mr->samples == NULL || mr->n_samples == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory for the microsimulation");
     }
-    if (rc == PS_OK) {
-        rc = ps_proj_parity_init(proj, &scn->birth_order, women0, err);
-    }
     for (int reg = 0; rc == PS_OK && reg < in->n_regions; ++reg) {
-        income[reg * PS_INCOME_COUNT + PS_INCOME_LOW] = scn->micro.low_income_share;
-        income[reg * PS_INCOME_COUNT + PS_INCOME_SUBSISTENCE] = scn->micro.subsistence_share;
-        income[reg * PS_INCOME_COUNT + PS_INCOME_OTHER] =
+        double *row = &mr->income[reg * PS_INCOME_COUNT];
+        row[PS_INCOME_LOW] = scn->micro.low_income_share;
+        row[PS_INCOME_SUBSISTENCE] = scn->micro.subsistence_share;
+        row[PS_INCOME_OTHER] =
             fmax(0.0, 1.0 - scn->micro.low_income_share - scn->micro.subsistence_share);
     }
     if (rc == PS_OK && scn->care_need.n_levels > 0 &&
-        (care = care_table(&scn->care_need, in, &levels)) == NULL) {
+        (mr->care = care_table(&scn->care_need, in, &mr->levels)) == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory for the care-need table");
     }
     if (rc == PS_OK) {
-        rc = enroll_table(&enroll, scn->members[0].services, scn->members[0].n_services,
+        rc = enroll_table(&mr->enroll, scn->members[0].services, scn->members[0].n_services,
                           &scn->care_need, proj, err);
     }
-    ps_micro_options opt = PS_MICRO_OPTIONS_INIT;
-    opt.seed = (uint32_t)scn->micro.seed;
-    opt.scale = scn->micro.scale;
-    opt.income_share = income;
-    opt.events = PS_MICRO_KIN | (care != NULL ? PS_MICRO_CARE : 0u) |
-                 (enroll != NULL ? PS_MICRO_CHILDCARE : 0u);
-    opt.care_levels = levels;
-    opt.care_prev = care;
-    opt.disabled_level = levels > 0 ? levels : 1;
-    opt.enroll_rate = enroll;
-    opt.progress = print_progress;
-    opt.progress_ctx = &pc;
-    for (int r = 0; rc == PS_OK && r < R; ++r) {
-        for (int i = 0; rc == PS_OK && i < nm; ++i) {
-            const ps_scn_member *m = &scn->members[i];
-            ps_run_spec spec = { .name = m->name, .title = m->title, .policies = m->policies,
-                                 .n_policies = m->n_policies,
-                                 .response = cli_member_response(m, elasticity),
-                                 .economy = m->economy };
-            ps_micro *mi = NULL;
-            ps_micro_options o = opt;
-            o.replicate = (uint32_t)r;
-            pc.replicate = r;
-            pc.member = m->name;
-            if ((rc = cli_check_interrupt(err)) == PS_OK) {
-                rc = ps_micro_new(&mi, proj, women0, &o, err);
-            }
-            if (rc == PS_OK) {
-                rc = ps_run_scenario_micro(&reps[(size_t)i * (size_t)R + (size_t)r],
-                                           &extras[(size_t)i * (size_t)R + (size_t)r], mi,
-                                           &scn->birth_order, &spec,
-                                           i == 0 ? NULL : &reps[(size_t)r], err);
-                if (rc != PS_OK) {
-                    cli_locate_member_error(err, scn, m);
-                }
-            }
-            if (rc == PS_OK && r == 0 && scn->micro.sample > 0) {
-                rc = ps_micro_sample(&samples[i], &n_samples[i], mi, 1,
-                                     (size_t)scn->micro.sample, 0, err);
-            }
-            ps_micro_free(mi);
+    if (rc != PS_OK) {
+        ps_run__micro_free(mr);
+        return rc;
+    }
+    *out = mr;
+    return PS_OK;
+}
+
+typedef struct unit_progress {
+    const ps_run_options *opts;
+    const char *member;
+    int replicate, n_replicates;
+} unit_progress;
+
+static void on_step(void *ctx, const ps_micro_progress *p)
+{
+    const unit_progress *up = ctx;
+    ps_run_progress rp = { .member = up->member, .replicate = up->replicate,
+                           .n_replicates = up->n_replicates, .step = *p };
+    up->opts->progress(up->opts->progress_ctx, &rp);
+}
+
+static ps_micro_options unit_options(const ps_run_micro *mr, const ps_run_options *opts,
+                                     int replicate, unit_progress *up)
+{
+    ps_micro_options o = PS_MICRO_OPTIONS_INIT;
+    o.seed = (uint32_t)mr->scn->micro.seed;
+    o.replicate = (uint32_t)replicate;
+    o.scale = mr->scn->micro.scale;
+    o.n_threads = opts->n_threads;
+    o.memory_limit = opts->memory_limit;
+    o.income_share = mr->income;
+    o.events = PS_MICRO_KIN | (mr->care != NULL ? PS_MICRO_CARE : 0u) |
+               (mr->enroll != NULL ? PS_MICRO_CHILDCARE : 0u);
+    o.care_levels = mr->levels;
+    o.care_prev = mr->care;
+    o.disabled_level = mr->levels > 0 ? mr->levels : 1;
+    o.enroll_rate = mr->enroll;
+    o.progress = opts->progress != NULL ? on_step : NULL;
+    o.progress_ctx = up;
+    return o;
+}
+
+ps_status ps_run__micro_unit(ps_run_micro *mr, const ps_proj *proj, const double *women0,
+                             const ps_run_options *opts, int member, int replicate,
+                             ps_error *err)
+{
+    const ps_scenario *scn = mr->scn;
+    const ps_scn_member *m = &scn->members[member];
+    const size_t R = (size_t)mr->n_replicates;
+    const size_t cell = (size_t)member * R + (size_t)replicate;
+    unit_progress up = { .opts = opts, .member = m->name, .replicate = replicate,
+                         .n_replicates = mr->n_replicates };
+    ps_micro_options o = unit_options(mr, opts, replicate, &up);
+    ps_run_spec spec = ps_run__member_spec(m, opts->elasticity);
+    ps_micro *mi = NULL;
+    ps_status rc = ps_micro_new(&mi, proj, women0, &o, err);
+    if (rc == PS_OK) {
+        rc = ps_run_scenario_micro(&mr->reps[cell], &mr->extras[cell], mi, &scn->birth_order,
+                                   &spec, member == 0 ? NULL : &mr->reps[(size_t)replicate],
+                                   err);
+        if (rc != PS_OK) {
+            ps_run__locate_member_error(err, scn, m);
         }
     }
-    for (int i = 0; rc == PS_OK && i < nm; ++i) {
-        const ps_result *rr = &reps[(size_t)i * (size_t)R];
-        rc = ps_family_mean(&res[i], rr, R, i == 0 ? NULL : &res[0], err);
+    if (rc == PS_OK && replicate == 0 && scn->micro.sample > 0) {
+        rc = ps_micro_sample(&mr->samples[member], &mr->n_samples[member], mi, 1,
+                             (size_t)scn->micro.sample, 0, err);
+    }
+    ps_micro_free(mi);
+    return rc;
+}
+
+ps_status ps_run__micro_finish(ps_result *res, ps_run_micro *mr, ps_error *err)
+{
+    const size_t R = (size_t)mr->n_replicates;
+    ps_status rc = PS_OK;
+    for (int i = 0; rc == PS_OK && i < mr->n_members; ++i) {
+        const ps_result *rr = &mr->reps[(size_t)i * R];
+        rc = ps_family_mean(&res[i], rr, (int)R, i == 0 ? NULL : &res[0], err);
         if (rc == PS_OK) {
-            *n_res = i + 1;
-            rc = fill_micro(&res[i], &extras[(size_t)i * (size_t)R], rr, R, &scn->micro,
-                            samples[i], n_samples[i], err);
+            rc = fill_micro(&res[i], &mr->extras[(size_t)i * R], rr, (int)R, &mr->scn->micro,
+                            mr->samples[i], mr->n_samples[i], err);
         }
     }
-    for (size_t k = 0; reps != NULL && extras != NULL && k < (size_t)nm * (size_t)R; ++k) {
-        ps_result_release(&reps[k]);
-        ps_micro_extra_release(&extras[k]);
-    }
-    for (int i = 0; samples != NULL && i < nm; ++i) {
-        free(samples[i]);
-    }
-    free(samples);
-    free(n_samples);
-    free(reps);
-    free(extras);
-    free(care);
-    free(enroll);
-    free(income);
-    free(women0);
     return rc;
 }
