@@ -202,6 +202,7 @@ static void group_name(char *out, size_t size, const char *text)
 typedef struct run_ctx {
     ps_scenario scn;
     ps_inputs in;
+    ps_inputs hist; /* WPP fertility since 1950 for the base parity; no steps if none */
     char name[128];
     char wpp_title[256]; /* "<location>: UN WPP 2024 medium variant" for a --location run */
     const char *title;   /* the scenario's title, whole (borrowed from scn), or wpp_title */
@@ -223,6 +224,8 @@ static ps_status check_members(const ps_scenario *scn, const run_opts *o, ps_err
                            scn->n_members, scn->n_members - 1, PS_RUN_MAX_MEMBERS);
 }
 
+static int wants_family(const ps_scenario *scn);
+
 static ps_status prepare_inputs(run_ctx *ctx, const run_opts *o, const ps_build_options *bo,
                                 ps_error *err)
 {
@@ -241,6 +244,9 @@ static ps_status prepare_inputs(run_ctx *ctx, const run_opts *o, const ps_build_
         snprintf(ctx->name, sizeof ctx->name, "%s", ctx->scn.name);
         ctx->title = ctx->scn.title;
         rc = ps_build_inputs(&ctx->in, &ctx->scn, bo, err);
+        if (rc == PS_OK && wants_family(&ctx->scn)) {
+            rc = ps_build_fertility_history(&ctx->hist, &ctx->scn, bo, err);
+        }
         snprintf(ctx->source, sizeof ctx->source, "%s",
                  rc == PS_OK && ctx->in.source ? ctx->in.source : "planner input files");
         return rc;
@@ -307,7 +313,11 @@ static ps_status run_family(ps_result *res, int *n_res, ps_proj *proj, const run
     const ps_scenario *scn = &ctx->scn;
     double *women0 = malloc((size_t)ctx->in.n_regions * (size_t)ctx->in.n_ages *
                             PS_PARITY_COUNT * sizeof *women0);
-    ps_status rc = women0 ? ps_proj_parity_init(proj, &scn->birth_order, women0, err)
+    const ps_fert_history hist = { .asfr = ctx->hist.asfr, .first_year = ctx->hist.start_year,
+                                   .n_years = ctx->hist.asfr != NULL && ctx->hist.n_ages == ctx->in.n_ages
+                                              ? ps_inputs_steps(&ctx->hist) : 0 };
+    ps_status rc = women0 ? ps_proj_parity_init_history(proj, &scn->birth_order, &hist, women0,
+                                                        err)
                           : ps_error_set(err, PS_ENOMEM, "out of memory for women by parity");
     for (int i = 0; rc == PS_OK && i < scn->n_members; ++i) {
         const ps_scn_member *m = &scn->members[i];
@@ -539,6 +549,7 @@ int cli_cmd_run(int argc, char **argv)
         cli_print_error(&err);
     }
     ps_inputs_release(&ctx->in);
+    ps_inputs_release(&ctx->hist);
     ps_scn_release(&ctx->scn);
     free(ctx);
     free(cmdline);
