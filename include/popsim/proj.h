@@ -50,6 +50,12 @@ typedef struct ps_proj_parity {
     const double *mult;      /* [reg][order] multipliers of births by order; NULL = all 1 */
     double *births_by_order; /* [reg][order] births of the step (after multipliers) */
     double *fertility_scale; /* [reg] out: births after / before the multipliers (1 if none) */
+    /* A policy variant's baseline in the same step (all NULL = none): with multipliers, the
+     * intensities keep the baseline's scaling (docs/model.md 2.6) instead of being scaled
+     * to ASFR x the variant's own women. */
+    const double *base_women;    /* [reg][age][parity] the baseline's women on 1 July t */
+    const double *base_pop_from; /* [reg][sex][age] the baseline's population on 1 July t */
+    const double *base_pop_to;   /* [reg][sex][age] ... and on 1 July t+1 */
 } ps_proj_parity;
 
 /* A fertility history for the base parity: ASFR of the steps starting 1 July first_year ..

@@ -477,11 +477,95 @@ static double region_orders(const ps_proj *p, int step, int reg, const double *F
     return total;
 }
 
+/* Risk of each order of the cohort reaching a: the parity shares of W at a-1 (with the open
+ * group at the oldest age) times the cohort's women f. */
+static void cohort_risk(double risk[PS_ORDER_COUNT], const double *W, int a, int n, double f)
+{
+    double c[PS_PARITY_COUNT], pi[PS_PARITY_COUNT];
+    for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+        c[k] = W[(size_t)(a - 1) * PS_PARITY_COUNT + (size_t)k] +
+               (a == n - 1 ? W[(size_t)a * PS_PARITY_COUNT + (size_t)k] : 0.0);
+    }
+    parity_shares(pi, c);
+    risk[0] = pi[0] * f;
+    risk[1] = pi[1] * f;
+    risk[2] = (pi[2] + pi[3]) * f;
+}
+
+/* The scaling c of one half-cohort: b births over intensities m_k x women at risk. */
+static double half_scale(double b, const double m[PS_ORDER_COUNT],
+                         const double risk[PS_ORDER_COUNT])
+{
+    double d = 0.0;
+    for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+        d += m[k] * PS_MID_YEAR_FRACTION * risk[k];
+    }
+    return d > 0.0 ? b / d : 0.0;
+}
+
+/*
+ * A policy variant's births by order (par->base given): the intensities keep the
+ * baseline's scaling c of each half-cohort (computed from the baseline's women at risk),
+ * and the variant's own women at risk and multipliers give the births,
+ *     B_k = mult_k (c0 m_k(a-1) + c1 m_k(a)) risk_k / 2,   at most risk_k,
+ * so that a lever for order k changes births of other orders only through who is at risk
+ * (never through a recalibration to the baseline's ASFR).
+ */
+static double region_orders_variant(const ps_proj *p, int step, int reg, const double *F1,
+                                    const ps_proj_parity *par)
+{
+    const int n = p->n_ages;
+    const size_t row = (size_t)reg * (size_t)n * PS_PARITY_COUNT;
+    const size_t fem = ((size_t)reg * PS_SEX_COUNT + PS_SEX_FEMALE) * (size_t)n;
+    const double *asfr = &p->in->asfr[ps_inputs_asfr_idx(p->in, step, reg, 0)];
+    const double *BF0 = &par->base_pop_from[fem], *BF1 = &par->base_pop_to[fem];
+    const double *m = &par->mult[(size_t)reg * PS_ORDER_COUNT];
+    double *bo = &par->births_by_order[(size_t)reg * PS_ORDER_COUNT], total = 0.0;
+    for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+        bo[k] = 0.0;
+    }
+    for (int a = 1; a < n; ++a) {
+        double rb[PS_ORDER_COUNT], risk[PS_ORDER_COUNT], w0[PS_ORDER_COUNT], w1[PS_ORDER_COUNT];
+        double c[PS_PARITY_COUNT], e[PS_ORDER_COUNT];
+        cohort_risk(rb, &par->base_women[row], a, n, BF1[a]);
+        cohort_risk(risk, &par->from[row], a, n, F1[a]);
+        order_weights(w0, p, reg, a - 1);
+        order_weights(w1, p, reg, a);
+        const double c0 = half_scale(PS_MID_YEAR_FRACTION * asfr[a - 1] * BF0[a - 1], w0, rb);
+        const double c1 = half_scale(PS_MID_YEAR_FRACTION * asfr[a] * BF1[a], w1, rb);
+        for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+            e[k] = fmin(m[k] * (c0 * w0[k] + c1 * w1[k]) * PS_MID_YEAR_FRACTION * risk[k],
+                        risk[k]);
+        }
+        double sh[PS_PARITY_COUNT], cnt[PS_PARITY_COUNT];
+        for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+            cnt[k] = par->from[row + (size_t)(a - 1) * PS_PARITY_COUNT + (size_t)k] +
+                     (a == n - 1 ? par->from[row + (size_t)a * PS_PARITY_COUNT + (size_t)k] : 0.0);
+        }
+        parity_shares(sh, cnt);
+        for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+            c[k] = sh[k] * F1[a];
+        }
+        move_mothers(c, e);
+        for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+            par->to[row + (size_t)a * PS_PARITY_COUNT + (size_t)k] = c[k];
+        }
+        for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+            bo[k] += e[k];
+            total += e[k];
+        }
+    }
+    return total;
+}
+
 /* Births by order and women by parity of one region; returns the births after multipliers. */
 static double split_region(const ps_proj *p, int step, int reg, const double *F0,
                            const double *F1, ps_proj_parity *par)
 {
     const size_t row = (size_t)reg * (size_t)p->n_ages * PS_PARITY_COUNT;
+    if (par->mult != NULL && par->base_women != NULL) {
+        return region_orders_variant(p, step, reg, F1, par);
+    }
     return region_orders(p, step, reg, F0, F1, &par->from[row], &par->to[row],
                          par->mult ? &par->mult[(size_t)reg * PS_ORDER_COUNT] : NULL,
                          &par->births_by_order[(size_t)reg * PS_ORDER_COUNT]);
