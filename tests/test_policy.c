@@ -280,9 +280,7 @@ static void test_policy__discounted_cost_per_birth_discounts_births_too(void **s
     assert_ps_ok(ps_run_scenario(&r, f->p, f->women0, &f->bo, &s, &f->base, &err), &err);
     double cost_disc = 0.0, gained = 0.0, gained_disc = 0.0;
     for (int y = 0; y + 1 < r.n_years; ++y) {
-        double g = r.births[ps_result_sexcell(&r, y, 0, 0)] + r.births[ps_result_sexcell(&r, y, 0, 1)] -
-                   f->base.births[ps_result_sexcell(&r, y, 0, 0)] -
-                   f->base.births[ps_result_sexcell(&r, y, 0, 1)];
+        double g = ps_result_births(&r, START + y) - ps_result_births(&f->base, START + y);
         gained += g;
         gained_disc += g / pow(1.0 + s.economy.discount_rate, y);
         cost_disc += r.ledger[0].cost[ps_result_regcell(&r, y, 0)] /

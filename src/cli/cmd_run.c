@@ -313,9 +313,9 @@ static ps_status run_family(ps_result *res, int *n_res, ps_proj *proj, const run
     const ps_scenario *scn = &ctx->scn;
     double *women0 = malloc((size_t)ctx->in.n_regions * (size_t)ctx->in.n_ages *
                             PS_PARITY_COUNT * sizeof *women0);
+    const int hist_ok = ctx->hist.asfr != NULL && ctx->hist.n_ages == ctx->in.n_ages;
     const ps_fert_history hist = { .asfr = ctx->hist.asfr, .first_year = ctx->hist.start_year,
-                                   .n_years = ctx->hist.asfr != NULL && ctx->hist.n_ages == ctx->in.n_ages
-                                              ? ps_inputs_steps(&ctx->hist) : 0 };
+                                   .n_years = hist_ok ? ps_inputs_steps(&ctx->hist) : 0 };
     ps_status rc = women0 ? ps_proj_parity_init_history(proj, &scn->birth_order, &hist, women0,
                                                         err)
                           : ps_error_set(err, PS_ENOMEM, "out of memory for women by parity");

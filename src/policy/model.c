@@ -1,9 +1,10 @@
 /*
  * model.c - how births respond, year by year, to the levers of a scenario
  * (docs/policy.md sec. 2). Each lever gives a relative change of births by order:
- *   cash and insurance: r_k = e * ln(1 + V_k / I) * w_k, with V_k the present value to the family of
- *     a birth of order k, I the household income and e the cash elasticity; a share q of it
- *     is permanent (quantum) and 1 - q brings births forward (tempo) for `tempo_years`;
+ *   cash and insurance: r_k = e * ln(1 + V_k / I) * w_k (saturating), with V_k the present
+ *     value to the family of a birth of order k, I the household income and e the cash
+ *     elasticity; a share q of it is permanent (quantum) and 1 - q brings births forward
+ *     (tempo) for `tempo_years`;
  *   childcare: +c % per +10 points of under-3 enrollment against the baseline, quantum;
  *   leave: paid months beyond the baseline bring births forward; paternity days are quantum.
  * Effects start `lag_months` after a lever's start. Births brought forward are paid back

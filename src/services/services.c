@@ -703,5 +703,5 @@ void ps_services_compare(ps_result *res, const ps_result *base, double discount_
     double gained = res->births_gained_total, gained_disc = res->births_gained_discounted;
     res->cost_per_additional_birth = gained > 0.0 ? (cost + extra) / gained : NAN;
     res->cost_per_additional_birth_discounted =
-        gained_disc > 0.0 ? (cost_disc + extra_disc) / gained_disc : NAN; /* births discounted too */
+        gained_disc > 0.0 ? (cost_disc + extra_disc) / gained_disc : NAN; /* births discounted */
 }
