@@ -376,6 +376,7 @@ static void test_services__variant_counts_its_extra_service_subsidies(void **sta
     assert_ps_ok(ps_services_compute(&pol, &s, 1, NULL, &err), &err);
     pol.baseline = strdup("tiny");
     pol.births_gained_total = 40.0;
+    pol.births_gained_discounted = 37.5; /* births are discounted like the cost (issue #12) */
     pol.cost_total = 10000.0;
     pol.cost_total_discounted = 9000.0;
     ps_services_compare(&pol, &base, 0.08);
@@ -384,7 +385,7 @@ static void test_services__variant_counts_its_extra_service_subsidies(void **sta
     assert_close(pol.service_subsidy_extra, extra, 1e-14);
     assert_close(pol.service_subsidy_extra_discounted, extra, 1e-14); /* year 0: undiscounted */
     assert_close(pol.cost_per_additional_birth, (10000.0 + extra) / 40.0, 1e-14);
-    assert_close(pol.cost_per_additional_birth_discounted, (9000.0 + extra) / 40.0, 1e-14);
+    assert_close(pol.cost_per_additional_birth_discounted, (9000.0 + extra) / 37.5, 1e-14);
     ps_result_release(&base);
     ps_result_release(&pol);
 }

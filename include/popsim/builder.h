@@ -37,6 +37,17 @@ ps_status ps_build_wpp_inputs(ps_inputs *out, int *code_out, char *name_out, siz
                               const char *location, int start_year, int end_year,
                               const ps_build_options *opt, ps_error *err);
 
+/**
+ * The fertility history of the scenario's WPP location for the base parity (docs/model.md
+ * sec. 2.6): inputs for the steps 1 July 1950 .. 1 July start_year - 1, whose asfr rows
+ * ([step][0][age], one region) are prepared as the projection's. Without a location, or
+ * starting in 1950, `out` has no steps and out->asfr is NULL.
+ * @param[out] out  released by the caller with ps_inputs_release
+ * @return PS_OK; the statuses of ps_build_wpp_inputs
+ */
+ps_status ps_build_fertility_history(ps_inputs *out, const ps_scenario *scn,
+                                     const ps_build_options *opt, ps_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -50,19 +50,39 @@ typedef struct ps_proj_parity {
     const double *mult;      /* [reg][order] multipliers of births by order; NULL = all 1 */
     double *births_by_order; /* [reg][order] births of the step (after multipliers) */
     double *fertility_scale; /* [reg] out: births after / before the multipliers (1 if none) */
+    /* A policy variant's baseline in the same step (all NULL = none): with multipliers, the
+     * intensities keep the baseline's scaling (docs/model.md 2.6) instead of being scaled
+     * to ASFR x the variant's own women. */
+    const double *base_women;    /* [reg][age][parity] the baseline's women on 1 July t */
+    const double *base_pop_from; /* [reg][sex][age] the baseline's population on 1 July t */
+    const double *base_pop_to;   /* [reg][sex][age] ... and on 1 July t+1 */
 } ps_proj_parity;
 
+/* A fertility history for the base parity: ASFR of the steps starting 1 July first_year ..
+ * first_year + n_years - 1 (the inputs' convention), one schedule for every region. */
+typedef struct ps_fert_history {
+    const double *asfr; /* [year][age] births per woman-year, n_ages per year; borrowed */
+    int first_year;     /* calendar year of the first row's 1 July */
+    int n_years;        /* rows; 0 = no history */
+} ps_fert_history;
+
 /**
- * Calibrate the birth-order model and give the women of the base population a parity.
- * Births at each mother's age are split over orders by age-specific shares whose weights
- * (one set per region) are fitted so that the base step's births by order match `bo`; the
- * base parity distribution is that of a synthetic cohort living through the base step's
- * ASFR with those shares (docs/model.md, sec. 2.6).
+ * Calibrate the birth-order model (parity progression, docs/model.md sec. 2.6) and give the
+ * women of the base population a parity. Births of order k at age x come from the women of
+ * parity k-1 at intensities m_k(x) = S_k g_k(x), scaled in every step and age so that
+ * births by age stay ASFR x women; the levels S_k (one set per region) are fitted so that
+ * the base step's births by order match `bo`. The base parity is reconstructed cohort by
+ * cohort from the fertility history `h` (each cohort living through its ASFR with the same
+ * model; years before the history take its first row, years after it the base step's ASFR);
+ * ps_proj_parity_init uses no history (every cohort lives through the base step's ASFR).
  * @param[out] women_out  [reg][age][parity] women on 1 July of the start year
- * @return PS_OK; PS_EINVAL if the shares are not positive or do not sum to 1; PS_ENUMERIC
+ * @return PS_OK; PS_EINVAL if the shares are not positive or do not sum to 1, or a history
+ *         rate is outside [0, PS_ASFR_MAX]; PS_ENUMERIC if the shares cannot be reached
  */
 ps_status ps_proj_parity_init(ps_proj *p, const ps_birth_order *bo, double *women_out,
                               ps_error *err);
+ps_status ps_proj_parity_init_history(ps_proj *p, const ps_birth_order *bo,
+                                      const ps_fert_history *h, double *women_out, ps_error *err);
 
 /**
  * ps_proj_step with women by parity: births are split by order and multiplied by
@@ -113,17 +133,19 @@ const double *ps_proj_survivorship(const ps_proj *p, int step, int reg, ps_sex s
 int ps_proj_has_parity(const ps_proj *p);
 
 /**
- * Order weights S_k g_k(age) of region reg (requires the birth-order model): births at a
- * mother's age are split over orders 1, 2, 3+ in proportion to them (docs/model.md 2.6).
+ * Progression intensities m_k(age) = S_k g_k(age) of region reg before the step's scaling
+ * (requires the birth-order model): births at a mother's age are split over orders 1, 2, 3+
+ * in proportion to m_k x the women at risk of order k (docs/model.md 2.6).
  */
 void ps_proj_order_weights(const ps_proj *p, int reg, int age, double w_out[PS_ORDER_COUNT]);
 
 /**
- * The birth-order split of the cohort engine: b births over orders in proportion to w,
- * with at most cap[k] births of order k (the excess goes to the other orders).
+ * The birth-order split of the cohort engine: b births over orders in proportion to
+ * m[k] x risk[k] (intensity x women at risk of order k), with at most risk[k] births of
+ * order k (the excess goes to the other orders).
  */
-void ps_proj_split_orders(double out[PS_ORDER_COUNT], double b, const double w[PS_ORDER_COUNT],
-                          const double cap[PS_ORDER_COUNT]);
+void ps_proj_split_orders(double out[PS_ORDER_COUNT], double b, const double m[PS_ORDER_COUNT],
+                          const double risk[PS_ORDER_COUNT]);
 
 void ps_proj_free(ps_proj *p); /* accepts NULL */
 

@@ -99,7 +99,17 @@ typedef struct ps_result {
     double cost_total;                 /* yuan, nominal, all instruments and steps */
     double cost_total_discounted;      /* yuan, discounted to the start year */
     double cost_per_additional_birth;  /* cost_total / births_gained_total; NaN if <= 0 */
-    double cost_per_additional_birth_discounted;
+    double cost_per_additional_birth_discounted; /* cost_total_discounted /
+                                                  * births_gained_discounted */
+    double births_gained_discounted; /* births gained of year y weighted (1 + r)^-y, like the
+                                      * cost; NaN without a baseline */
+    double discount_rate;            /* r, per year, of the ledger; NaN without one */
+    /* Within the policy horizon: calendar years window_first..window_last (the policies'
+     * window plus the response's payback years; NaN without policies), births gained in
+     * those projection years and the instruments' cost of the same years per birth. */
+    double window_first, window_last;
+    double births_gained_window, births_gained_window_discounted;
+    double cost_per_additional_birth_window, cost_per_additional_birth_window_discounted;
     double service_subsidy_extra;            /* yuan: service subsidies minus the baseline's,
                                               * counted in cost_per_additional_birth; NaN
                                               * without a baseline or services */

@@ -72,13 +72,17 @@ typedef struct ps_run_options {
     const char *scenario_path;
     const char *command_line;
     const char *data_source;
+    /* Fertility of the years before the base year (ps_build_fertility_history: WPP since
+     * 1950), from which the base women by parity are reconstructed (issue #12); borrowed;
+     * NULL or no steps = every cohort lived through the base year's schedule. */
+    const ps_inputs *history;
 } ps_run_options;
 
 #define PS_RUN_OPTIONS_INIT                                                                  \
     { .name = NULL, .title = NULL, .elasticity = PS_ELASTICITY_DEFAULT, .allow_large = 0,   \
       .n_threads = 0, .memory_limit = 0, .progress = NULL, .progress_ctx = NULL,            \
       .cancel = NULL, .cancel_ctx = NULL, .scenario_path = NULL, .command_line = NULL,       \
-      .data_source = NULL }
+      .data_source = NULL, .history = NULL }
 
 /* ---- process ---------------------------------------------------------------------------- */
 
@@ -96,6 +100,10 @@ void ps_init(void);
  * first variant over the limit. Cheap: call it before building inputs.
  * @return PS_OK; PS_EINVAL
  */
+/** 1 when the scenario tracks birth order (policies, variants, birth_order, micro), so
+ * that a fertility history (ps_run_options.history) is worth building; else 0. */
+int ps_run_tracks_parity(const ps_scenario *scn);
+
 ps_status ps_run_check_scenario(const ps_scenario *scn, const ps_run_options *opts,
                                 ps_error *err);
 

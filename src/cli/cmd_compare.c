@@ -136,6 +136,13 @@ static void print_table(FILE *out, const ps_result *res, int n, const year_range
                     res[i].births_gained_total,
                     res[i].cost_per_additional_birth,
                     res[i].cost_per_additional_birth_discounted);
+            if (isfinite(res[i].births_gained_window)) {
+                fprintf(out, "%s: within %.0f-%.0f (policy window + payback): %.0f births "
+                             "gained; %.0f yuan per additional birth (%.0f discounted)\n",
+                        cli_text(&name, res[i].name), res[i].window_first, res[i].window_last,
+                        res[i].births_gained_window, res[i].cost_per_additional_birth_window,
+                        res[i].cost_per_additional_birth_window_discounted);
+            }
         }
     }
     fprintf(out, "Years are steps from 1 July; births gained are against the family's baseline "

@@ -200,6 +200,7 @@ static void group_name(char *out, size_t size, const char *text)
 typedef struct run_ctx {
     ps_scenario scn;
     ps_inputs in;
+    ps_inputs hist; /* WPP fertility since 1950 for the base parity; no steps if none */
     char name[128];
     char wpp_title[256]; /* "<location>: UN WPP 2024 medium variant" for a --location run */
     const char *title;   /* the scenario's title, whole (borrowed from scn), or wpp_title */
@@ -224,6 +225,9 @@ static ps_status prepare_inputs(run_ctx *ctx, const run_opts *o, const ps_build_
         snprintf(ctx->name, sizeof ctx->name, "%s", ctx->scn.name);
         ctx->title = ctx->scn.title;
         rc = ps_build_inputs(&ctx->in, &ctx->scn, bo, err);
+        if (rc == PS_OK && ps_run_tracks_parity(&ctx->scn)) {
+            rc = ps_build_fertility_history(&ctx->hist, &ctx->scn, bo, err);
+        }
         snprintf(ctx->source, sizeof ctx->source, "%s",
                  rc == PS_OK && ctx->in.source ? ctx->in.source : "planner input files");
         return rc;
@@ -453,6 +457,7 @@ int cli_cmd_run(int argc, char **argv)
         ro.name = ctx->name;
         ro.title = ctx->title;
         ro.data_source = ctx->source;
+        ro.history = &ctx->hist;
         if ((rc = cli_check_interrupt(&err)) == PS_OK) {
             rc = project_and_write(ctx, &o, &ro, &err);
         }
@@ -463,6 +468,7 @@ int cli_cmd_run(int argc, char **argv)
         cli_print_error(&err);
     }
     ps_inputs_release(&ctx->in);
+    ps_inputs_release(&ctx->hist);
     ps_scn_release(&ctx->scn);
     free(ctx);
     free(cmdline);

@@ -44,6 +44,12 @@ ps_status ps_result_init(ps_result *r, const char *name, const char *title, int 
     r->cost_total_discounted = NAN;
     r->cost_per_additional_birth = NAN;
     r->cost_per_additional_birth_discounted = NAN;
+    r->births_gained_discounted = NAN;
+    r->discount_rate = NAN;
+    r->window_first = r->window_last = NAN;
+    r->births_gained_window = r->births_gained_window_discounted = NAN;
+    r->cost_per_additional_birth_window = NAN;
+    r->cost_per_additional_birth_window_discounted = NAN;
     r->service_subsidy_extra = NAN;
     r->service_subsidy_extra_discounted = NAN;
     r->start_year = start_year;

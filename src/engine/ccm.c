@@ -337,14 +337,18 @@ void ps_proj_free(ps_proj *p)
 }
 
 /*
- * Birth order (docs/model.md, sec. 2.6). Births at mother's age x are split over orders
- * 1, 2, 3+ by shares s_k(x) = S_k g_k(x) / sum_j S_j g_j(x), with g_k Hadwiger shapes of
- * mean ages PS_ORDER_MEAN_AGES and weights S_k fitted (iterative proportional fitting) so
- * that the base step's births have the scenario's order distribution. Women carry parity
- * 0, 1, 2, 3+; mortality and migration do not depend on parity, so a cohort keeps its
- * parity shares through survival; mothers move up one parity (3+ stays 3+), and a cohort
- * never has more births of an order than women who can have them (the excess goes to the
- * other orders, so total births are kept).
+ * Birth order by parity progression (docs/model.md, sec. 2.6). Women carry parity 0, 1, 2,
+ * 3+; births of order k (1, 2, 3+) at age x come only from the women at risk, those of
+ * parity k-1 (3+: parity 2 and 3+), at the order-specific intensity m_k(x) = S_k g_k(x),
+ * with g_k Hadwiger shapes of mean ages PS_ORDER_MEAN_AGES and S_k one level per region and
+ * order. In every step and at every age the intensities are scaled by the one factor c(x)
+ * that keeps the births at x equal to ASFR(x) x women (the age-only engine's births):
+ *     B_k(x) = c(x) m_k(x) W_{k-1}(x),    c(x) = ASFR(x) F(x) / sum_j m_j(x) W_{j-1}(x).
+ * A cohort never has more births of an order than women at risk of it (the excess goes to
+ * the other orders, so total births are kept). The levels S_k are fitted so that the base
+ * step has the scenario's births by order, with the base women's parity reconstructed from
+ * the fertility history by the same model. Mortality and migration do not depend on parity,
+ * so a cohort keeps its parity shares through survival; mothers move up one parity.
  */
 static const double PS_ORDER_MEAN_AGES[PS_ORDER_COUNT] = { 27.5, 31.0, 33.5 }; /* years, U */
 
@@ -359,14 +363,15 @@ static void parity_shares(double pi[PS_PARITY_COUNT], const double *counts)
     }
 }
 
-/* Split b births over orders by weights w, at most cap[k] births of order k. */
-static void split_orders(double out[PS_ORDER_COUNT], double b, const double w_in[PS_ORDER_COUNT],
-                         const double cap[PS_ORDER_COUNT])
+/* Split b births over orders in proportion to m[k] x risk[k] (intensity x women at risk),
+ * at most risk[k] births of order k; the excess goes to the orders still below it. */
+static void split_orders(double out[PS_ORDER_COUNT], double b, const double m[PS_ORDER_COUNT],
+                         const double risk[PS_ORDER_COUNT])
 {
     double w[PS_ORDER_COUNT], left = b;
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
         out[k] = 0.0;
-        w[k] = cap[k] > 0.0 ? w_in[k] : 0.0;
+        w[k] = risk[k] > 0.0 ? m[k] * risk[k] : 0.0;
     }
     for (int pass = 0; pass < PS_ORDER_COUNT && left > 0.0; ++pass) {
         double wsum = 0.0, give = left;
@@ -377,14 +382,14 @@ static void split_orders(double out[PS_ORDER_COUNT], double b, const double w_in
             break;
         }
         for (int k = 0; k < PS_ORDER_COUNT; ++k) {
-            double take = fmin(give * w[k] / wsum, cap[k] - out[k]);
+            double take = fmin(give * w[k] / wsum, risk[k] - out[k]);
             if (take <= 0.0) {
                 continue;
             }
             out[k] += take;
             left -= take;
-            if (out[k] >= cap[k]) {
-                w[k] = 0.0; /* every woman of that parity has had her birth */
+            if (out[k] >= risk[k]) {
+                w[k] = 0.0; /* every woman at risk of that order has had her birth */
             }
         }
     }
@@ -403,7 +408,7 @@ static void move_mothers(double c[PS_PARITY_COUNT], const double e[PS_ORDER_COUN
     }
 }
 
-/* Order weights at age x of region reg: S_k g_k(x). */
+/* Intensities at age x of region reg before the step's scaling: m_k(x) = S_k g_k(x). */
 static void order_weights(double w[PS_ORDER_COUNT], const ps_proj *p, int reg, int age)
 {
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
@@ -412,35 +417,35 @@ static void order_weights(double w[PS_ORDER_COUNT], const ps_proj *p, int reg, i
     }
 }
 
-/* Births of one cohort (aged a on 1 July t+1) by order, before multipliers: half of
- * period age a-1 (women at the start) and half of period age a (at the end). */
+/* Births by order of one cohort (aged a on 1 July t+1) with `risk` women at risk of each
+ * order: half of period age a-1 (f0 women at the start) and half of period age a (f1 at the end),
+ * each half with at most half of the women at risk. */
 static void cohort_births(double e[PS_ORDER_COUNT], const ps_proj *p, int reg, const double *asfr,
-                          const double *F0, const double *F1, int a, const double cap[3])
+                          int a, double f0, double f1, const double risk[PS_ORDER_COUNT])
 {
     double w0[PS_ORDER_COUNT], w1[PS_ORDER_COUNT], e0[PS_ORDER_COUNT], e1[PS_ORDER_COUNT];
-    double half_cap[PS_ORDER_COUNT];
+    double half_risk[PS_ORDER_COUNT];
     order_weights(w0, p, reg, a - 1);
     order_weights(w1, p, reg, a);
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
-        half_cap[k] = PS_MID_YEAR_FRACTION * cap[k];
+        half_risk[k] = PS_MID_YEAR_FRACTION * risk[k];
     }
-    split_orders(e0, PS_MID_YEAR_FRACTION * asfr[a - 1] * F0[a - 1], w0, half_cap);
-    split_orders(e1, PS_MID_YEAR_FRACTION * asfr[a] * F1[a], w1, half_cap);
+    split_orders(e0, PS_MID_YEAR_FRACTION * asfr[a - 1] * f0, w0, half_risk);
+    split_orders(e1, PS_MID_YEAR_FRACTION * asfr[a] * f1, w1, half_risk);
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
         e[k] = e0[k] + e1[k];
     }
 }
 
-/* Births by order and women by parity of one region; returns the births after multipliers. */
-static double split_region(const ps_proj *p, int step, int reg, const double *F0,
-                           const double *F1, ps_proj_parity *par)
+/* Births by order bo[order] of one region's step from women by parity Wf on 1 July t, and
+ * (Wt not NULL) the women by parity on 1 July t+1; m = multipliers or NULL. Returns the
+ * births after multipliers. */
+static double region_orders(const ps_proj *p, int step, int reg, const double *F0,
+                            const double *F1, const double *Wf, double *Wt, const double *m,
+                            double bo[PS_ORDER_COUNT])
 {
     const int n = p->n_ages;
     const double *asfr = &p->in->asfr[ps_inputs_asfr_idx(p->in, step, reg, 0)];
-    const double *Wf = &par->from[(size_t)reg * (size_t)n * PS_PARITY_COUNT];
-    double *Wt = &par->to[(size_t)reg * (size_t)n * PS_PARITY_COUNT];
-    double *bo = &par->births_by_order[(size_t)reg * PS_ORDER_COUNT];
-    const double *m = par->mult ? &par->mult[(size_t)reg * PS_ORDER_COUNT] : NULL;
     double total = 0.0;
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
         bo[k] = 0.0;
@@ -455,13 +460,13 @@ static double split_region(const ps_proj *p, int step, int reg, const double *F0
         for (int k = 0; k < PS_PARITY_COUNT; ++k) {
             c[k] = pi[k] * F1[a];
         }
-        const double cap[PS_ORDER_COUNT] = { c[0], c[1], c[2] + c[3] };
-        cohort_births(e, p, reg, asfr, F0, F1, a, cap);
+        const double risk[PS_ORDER_COUNT] = { c[0], c[1], c[2] + c[3] };
+        cohort_births(e, p, reg, asfr, a, F0[a - 1], F1[a], risk);
         for (int k = 0; m != NULL && k < PS_ORDER_COUNT; ++k) {
-            e[k] = fmin(e[k] * m[k], cap[k]);
+            e[k] = fmin(e[k] * m[k], risk[k]);
         }
         move_mothers(c, e);
-        for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+        for (int k = 0; Wt != NULL && k < PS_PARITY_COUNT; ++k) {
             Wt[(size_t)a * PS_PARITY_COUNT + (size_t)k] = c[k];
         }
         for (int k = 0; k < PS_ORDER_COUNT; ++k) {
@@ -472,70 +477,179 @@ static double split_region(const ps_proj *p, int step, int reg, const double *F0
     return total;
 }
 
-/* Parity shares by age of a synthetic cohort living through the base step's schedule. */
-static void synthetic_cohort(double *pi_by_age, const ps_proj *p, int reg, const double *asfr)
+/* Risk of each order of the cohort reaching a: the parity shares of W at a-1 (with the open
+ * group at the oldest age) times the cohort's women f. */
+static void cohort_risk(double risk[PS_ORDER_COUNT], const double *W, int a, int n, double f)
 {
-    double pi[PS_PARITY_COUNT] = { 1.0, 0.0, 0.0, 0.0 };
-    for (int age = 0; age < p->n_ages; ++age) {
-        double w[PS_ORDER_COUNT], e[PS_ORDER_COUNT];
-        for (int k = 0; k < PS_PARITY_COUNT; ++k) {
-            pi_by_age[(size_t)age * PS_PARITY_COUNT + (size_t)k] = pi[k];
-        }
-        const double cap[PS_ORDER_COUNT] = { pi[0], pi[1], pi[2] + pi[3] };
-        order_weights(w, p, reg, age);
-        split_orders(e, asfr[age], w, cap);
-        move_mothers(pi, e);
+    double c[PS_PARITY_COUNT], pi[PS_PARITY_COUNT];
+    for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+        c[k] = W[(size_t)(a - 1) * PS_PARITY_COUNT + (size_t)k] +
+               (a == n - 1 ? W[(size_t)a * PS_PARITY_COUNT + (size_t)k] : 0.0);
     }
+    parity_shares(pi, c);
+    risk[0] = pi[0] * f;
+    risk[1] = pi[1] * f;
+    risk[2] = (pi[2] + pi[3]) * f;
 }
 
-/* Shares of the base step's births by order (uncapped: the fit is on the split itself). */
-static void base_order_shares(double out[PS_ORDER_COUNT], const ps_proj *p, int reg,
-                              const double *asfr, const double *F0, const double *F1)
+/* The scaling c of one half-cohort: b births over intensities m_k x women at risk. */
+static double half_scale(double b, const double m[PS_ORDER_COUNT],
+                         const double risk[PS_ORDER_COUNT])
 {
-    const double unlimited[PS_ORDER_COUNT] = { HUGE_VAL, HUGE_VAL, HUGE_VAL };
-    double sum = 0.0;
+    double d = 0.0;
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
-        out[k] = 0.0;
+        d += m[k] * PS_MID_YEAR_FRACTION * risk[k];
     }
-    for (int a = 1; a < p->n_ages; ++a) {
-        double e[PS_ORDER_COUNT];
-        cohort_births(e, p, reg, asfr, F0, F1, a, unlimited);
+    return d > 0.0 ? b / d : 0.0;
+}
+
+/*
+ * A policy variant's births by order (par->base given): the intensities keep the
+ * baseline's scaling c of each half-cohort (computed from the baseline's women at risk),
+ * and the variant's own women at risk and multipliers give the births,
+ *     B_k = mult_k (c0 m_k(a-1) + c1 m_k(a)) risk_k / 2,   at most risk_k,
+ * so that a lever for order k changes births of other orders only through who is at risk
+ * (never through a recalibration to the baseline's ASFR).
+ */
+static double region_orders_variant(const ps_proj *p, int step, int reg, const double *F1,
+                                    const ps_proj_parity *par)
+{
+    const int n = p->n_ages;
+    const size_t row = (size_t)reg * (size_t)n * PS_PARITY_COUNT;
+    const size_t fem = ((size_t)reg * PS_SEX_COUNT + PS_SEX_FEMALE) * (size_t)n;
+    const double *asfr = &p->in->asfr[ps_inputs_asfr_idx(p->in, step, reg, 0)];
+    const double *BF0 = &par->base_pop_from[fem], *BF1 = &par->base_pop_to[fem];
+    const double *m = &par->mult[(size_t)reg * PS_ORDER_COUNT];
+    double *bo = &par->births_by_order[(size_t)reg * PS_ORDER_COUNT], total = 0.0;
+    for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+        bo[k] = 0.0;
+    }
+    for (int a = 1; a < n; ++a) {
+        double rb[PS_ORDER_COUNT], risk[PS_ORDER_COUNT], w0[PS_ORDER_COUNT], w1[PS_ORDER_COUNT];
+        double c[PS_PARITY_COUNT], e[PS_ORDER_COUNT];
+        cohort_risk(rb, &par->base_women[row], a, n, BF1[a]);
+        cohort_risk(risk, &par->from[row], a, n, F1[a]);
+        order_weights(w0, p, reg, a - 1);
+        order_weights(w1, p, reg, a);
+        const double c0 = half_scale(PS_MID_YEAR_FRACTION * asfr[a - 1] * BF0[a - 1], w0, rb);
+        const double c1 = half_scale(PS_MID_YEAR_FRACTION * asfr[a] * BF1[a], w1, rb);
         for (int k = 0; k < PS_ORDER_COUNT; ++k) {
-            out[k] += e[k];
-            sum += e[k];
+            e[k] = fmin(m[k] * (c0 * w0[k] + c1 * w1[k]) * PS_MID_YEAR_FRACTION * risk[k],
+                        risk[k]);
+        }
+        double sh[PS_PARITY_COUNT], cnt[PS_PARITY_COUNT];
+        for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+            cnt[k] = par->from[row + (size_t)(a - 1) * PS_PARITY_COUNT + (size_t)k] +
+                     (a == n - 1 ? par->from[row + (size_t)a * PS_PARITY_COUNT + (size_t)k] : 0.0);
+        }
+        parity_shares(sh, cnt);
+        for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+            c[k] = sh[k] * F1[a];
+        }
+        move_mothers(c, e);
+        for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+            par->to[row + (size_t)a * PS_PARITY_COUNT + (size_t)k] = c[k];
+        }
+        for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+            bo[k] += e[k];
+            total += e[k];
         }
     }
-    for (int k = 0; k < PS_ORDER_COUNT && sum > 0.0; ++k) {
-        out[k] /= sum;
+    return total;
+}
+
+/* Births by order and women by parity of one region; returns the births after multipliers. */
+static double split_region(const ps_proj *p, int step, int reg, const double *F0,
+                           const double *F1, ps_proj_parity *par)
+{
+    const size_t row = (size_t)reg * (size_t)p->n_ages * PS_PARITY_COUNT;
+    if (par->mult != NULL && par->base_women != NULL) {
+        return region_orders_variant(p, step, reg, F1, par);
+    }
+    return region_orders(p, step, reg, F0, F1, &par->from[row], &par->to[row],
+                         par->mult ? &par->mult[(size_t)reg * PS_ORDER_COUNT] : NULL,
+                         &par->births_by_order[(size_t)reg * PS_ORDER_COUNT]);
+}
+
+/* The ASFR of the step starting 1 July `year`: the history's row (its first row before it),
+ * else, after the history or without one, the projection's first step. */
+static const double *history_row(const ps_proj *p, const ps_fert_history *h, int reg, int year)
+{
+    if (h == NULL || h->asfr == NULL || h->n_years < 1 || year >= h->first_year + h->n_years) {
+        return &p->in->asfr[ps_inputs_asfr_idx(p->in, 0, reg, 0)];
+    }
+    int row = year < h->first_year ? 0 : year - h->first_year;
+    return &h->asfr[(size_t)row * (size_t)p->n_ages];
+}
+
+/*
+ * Parity shares pi[age][parity] on 1 July of the start year: each cohort lives through the
+ * fertility history with the engine's step, so that a cohort aged x on 1 July of year y has
+ * half its births of the step at ASFR_y(x) and half at ASFR_y(x+1), split over orders by the
+ * progression model with half its women at risk each (cohort_births per woman; mortality
+ * and migration do not change parity shares). Without a history every step has the base
+ * schedule (a synthetic cohort).
+ */
+static void reconstruct_parity(double *pi_by_age, const ps_proj *p, int reg,
+                               const ps_fert_history *h)
+{
+    const int n = p->n_ages, y0 = p->in->start_year;
+    for (int a = 0; a < n; ++a) {
+        double pi[PS_PARITY_COUNT] = { 1.0, 0.0, 0.0, 0.0 };
+        for (int x = 0; x < a; ++x) {
+            const double *asfr = history_row(p, h, reg, y0 - a + x);
+            if (asfr[x] == 0.0 && asfr[x + 1] == 0.0) {
+                continue;
+            }
+            double risk[PS_ORDER_COUNT] = { pi[0], pi[1], pi[2] + pi[3] }, e[PS_ORDER_COUNT];
+            cohort_births(e, p, reg, asfr, x + 1, 1.0, 1.0, risk);
+            move_mothers(pi, e);
+        }
+        memcpy(&pi_by_age[(size_t)a * PS_PARITY_COUNT], pi, sizeof pi);
     }
 }
 
-/* Iterative proportional fitting of S_k to the target shares (converges geometrically). */
-static ps_status calibrate_region(ps_proj *p, int reg, const double *asfr, const double *F0,
-                                  const double *F1, const ps_birth_order *bo, ps_error *err)
+/* One region's intensity levels S_k (iterative proportional fitting on the base step's
+ * births by order, the base parity reconstructed anew at each iteration) and the base
+ * parity shares pi[age][parity] that go with them. W and Wt are scratch [age][parity]. */
+static ps_status calibrate_region(ps_proj *p, int reg, const double *F0, const double *F1,
+                                  const ps_birth_order *bo, const ps_fert_history *h,
+                                  double *pi, double *W, ps_error *err)
 {
-    const int max_iter = 1000;
-    const double tol = 1e-12;
+    const int max_iter = 2000;
+    const double tol = 1e-11;
     double *S = &p->order_h[(size_t)reg * PS_ORDER_COUNT];
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
         S[k] = bo->share[k];
     }
     for (int iter = 0; iter < max_iter; ++iter) {
         double implied[PS_ORDER_COUNT], worst = 0.0;
-        base_order_shares(implied, p, reg, asfr, F0, F1);
+        reconstruct_parity(pi, p, reg, h);
+        for (size_t i = 0; i < (size_t)p->n_ages * PS_PARITY_COUNT; ++i) {
+            W[i] = pi[i] * F0[i / PS_PARITY_COUNT];
+        }
+        double sum = region_orders(p, 0, reg, F0, F1, W, NULL, NULL, implied);
         for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+            implied[k] = sum > 0.0 ? implied[k] / sum : 0.0;
             worst = fmax(worst, fabs(implied[k] - bo->share[k]));
-            if (implied[k] > 0.0) {
-                S[k] *= bo->share[k] / implied[k];
-            }
         }
         if (worst < tol) {
             return PS_OK;
         }
+        double norm = 0.0;
+        for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+            if (implied[k] > 0.0) {
+                S[k] *= bo->share[k] / implied[k];
+            }
+            norm += S[k];
+        }
+        for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+            S[k] /= norm; /* only ratios matter: the step's scaling c(x) sets the level */
+        }
     }
     return ps_error_set(err, PS_ENUMERIC, "the birth-order shares %.3g/%.3g/%.3g cannot be "
-                        "reached with this fertility schedule", bo->share[0], bo->share[1],
-                        bo->share[2]);
+                        "reached with this fertility schedule and the women at risk of each "
+                        "order", bo->share[0], bo->share[1], bo->share[2]);
 }
 
 static ps_status check_shares(const ps_birth_order *bo, ps_error *err)
@@ -554,11 +668,42 @@ static ps_status check_shares(const ps_birth_order *bo, ps_error *err)
     return PS_OK;
 }
 
+static ps_status check_history(const ps_proj *p, const ps_fert_history *h, ps_error *err)
+{
+    if (h == NULL || h->n_years == 0) {
+        return PS_OK;
+    }
+    if (h->asfr == NULL || h->n_years < 0) {
+        return ps_error_set(err, PS_EINVAL, "the fertility history has %d years and %s rates",
+                            h->n_years, h->asfr == NULL ? "no" : "its");
+    }
+    for (size_t i = 0; i < (size_t)h->n_years * (size_t)p->n_ages; ++i) {
+        if (!(h->asfr[i] >= 0.0 && h->asfr[i] <= PS_ASFR_MAX)) {
+            return ps_error_set(err, PS_EINVAL, "the fertility history's ASFR at age %d in %d "
+                                "is %g, outside [0, %g] births per woman-year",
+                                (int)(i % (size_t)p->n_ages),
+                                h->first_year + (int)(i / (size_t)p->n_ages), h->asfr[i],
+                                PS_ASFR_MAX);
+        }
+    }
+    return PS_OK;
+}
+
 ps_status ps_proj_parity_init(ps_proj *p, const ps_birth_order *bo, double *women_out,
                               ps_error *err)
 {
+    return ps_proj_parity_init_history(p, bo, NULL, women_out, err);
+}
+
+ps_status ps_proj_parity_init_history(ps_proj *p, const ps_birth_order *bo,
+                                      const ps_fert_history *h, double *women_out, ps_error *err)
+{
     ps_status rc = check_shares(bo, err);
     const int n = p->n_ages;
+    const size_t cells = (size_t)n * PS_PARITY_COUNT;
+    if (rc == PS_OK) {
+        rc = check_history(p, h, err);
+    }
     if (rc != PS_OK) {
         return rc;
     }
@@ -566,7 +711,7 @@ ps_status ps_proj_parity_init(ps_proj *p, const ps_birth_order *bo, double *wome
     free(p->order_shape);
     p->order_h = malloc((size_t)p->n_regions * PS_ORDER_COUNT * sizeof *p->order_h);
     p->order_shape = malloc((size_t)n * PS_ORDER_COUNT * sizeof *p->order_shape);
-    double *pi = malloc((size_t)n * PS_PARITY_COUNT * sizeof *pi);
+    double *pi = malloc(2 * cells * sizeof *pi);
     double *F1 = malloc((size_t)n * 3 * sizeof *F1);
     if (!p->order_h || !p->order_shape || !pi || !F1) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory for the birth-order model");
@@ -575,20 +720,17 @@ ps_status ps_proj_parity_init(ps_proj *p, const ps_birth_order *bo, double *wome
         ps_sched_hadwiger(&p->order_shape[(size_t)k * (size_t)n], n, 1.0, PS_ORDER_MEAN_AGES[k]);
     }
     for (int reg = 0; rc == PS_OK && reg < p->n_regions; ++reg) {
-        const double *asfr = &p->in->asfr[ps_inputs_asfr_idx(p->in, 0, reg, 0)];
         const double *F = &p->in->base.count[ps_pop_idx(&p->in->base, reg, PS_SEX_FEMALE, 0)];
         const double *M = &p->in->mig[ps_inputs_idx(p->in, 0, reg, PS_SEX_FEMALE, 0)];
         survive(F, M, &p->surv[cell(p, 0, reg, PS_SEX_FEMALE)], F1, F1 + n, F1 + 2 * n, n);
-        rc = calibrate_region(p, reg, asfr, F, F1, bo, err);
-        if (rc == PS_OK) {
-            synthetic_cohort(pi, p, reg, asfr);
+        rc = calibrate_region(p, reg, F, F1, bo, h, pi, pi + cells, err);
+        for (size_t i = 0; rc == PS_OK && i < cells; ++i) {
+            women_out[(size_t)reg * cells + i] = pi[i] * F[i / PS_PARITY_COUNT];
         }
-        for (int age = 0; rc == PS_OK && age < n; ++age) {
-            for (int k = 0; k < PS_PARITY_COUNT; ++k) {
-                women_out[((size_t)reg * (size_t)n + (size_t)age) * PS_PARITY_COUNT + (size_t)k] =
-                    pi[(size_t)age * PS_PARITY_COUNT + (size_t)k] * F[age];
-            }
-        }
+    }
+    if (rc != PS_OK) {
+        free(p->order_h);
+        p->order_h = NULL;
     }
     free(pi);
     free(F1);
@@ -618,8 +760,8 @@ void ps_proj_order_weights(const ps_proj *p, int reg, int age, double w_out[PS_O
     order_weights(w_out, p, reg, age);
 }
 
-void ps_proj_split_orders(double out[PS_ORDER_COUNT], double b, const double w[PS_ORDER_COUNT],
-                          const double cap[PS_ORDER_COUNT])
+void ps_proj_split_orders(double out[PS_ORDER_COUNT], double b, const double m[PS_ORDER_COUNT],
+                          const double risk[PS_ORDER_COUNT])
 {
-    split_orders(out, b, w, cap);
+    split_orders(out, b, m, risk);
 }

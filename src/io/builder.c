@@ -326,3 +326,25 @@ ps_status ps_build_inputs(ps_inputs *out, const ps_scenario *scn, const ps_build
     }
     return rc;
 }
+
+/* The WPP fertility history of the scenario's location: the steps from 1 July 1950 to the
+ * base year, prepared exactly as the projection's ASFR (docs/model.md secs. 2.6 and 3). */
+ps_status ps_build_fertility_history(ps_inputs *out, const ps_scenario *scn,
+                                     const ps_build_options *opt, ps_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (scn->location == NULL || scn->start_year <= PS_WPP_FIRST_YEAR) {
+        return PS_OK;
+    }
+    ps_build_options o = *opt;
+    if (o.wpp_dir == NULL) {
+        o.wpp_dir = scn->wpp_dir;
+    }
+    ps_status rc = ps_build_wpp_inputs(out, NULL, NULL, 0, scn->location, PS_WPP_FIRST_YEAR,
+                                       scn->start_year, &o, err);
+    if (rc != PS_OK) {
+        ps_error_prepend(err, "fertility history since %d for the base parity: ",
+                         PS_WPP_FIRST_YEAR);
+    }
+    return at_scn(rc, err, scn, scn->location_loc);
+}

@@ -186,6 +186,14 @@ typedef struct policy_attr {
 
 static const policy_attr policy_attrs[] = {
     { "births_gained", offsetof(ps_result, births_gained_total) },
+    { "births_gained_discounted", offsetof(ps_result, births_gained_discounted) },
+    { "window_first", offsetof(ps_result, window_first) },
+    { "window_last", offsetof(ps_result, window_last) },
+    { "births_gained_window", offsetof(ps_result, births_gained_window) },
+    { "births_gained_window_discounted", offsetof(ps_result, births_gained_window_discounted) },
+    { "cost_per_additional_birth_window", offsetof(ps_result, cost_per_additional_birth_window) },
+    { "cost_per_additional_birth_window_discounted",
+      offsetof(ps_result, cost_per_additional_birth_window_discounted) },
     { "cost_total", offsetof(ps_result, cost_total) },
     { "cost_total_discounted", offsetof(ps_result, cost_total_discounted) },
     { "cost_per_additional_birth", offsetof(ps_result, cost_per_additional_birth) },

@@ -1,9 +1,10 @@
 /*
  * model.c - how births respond, year by year, to the levers of a scenario
  * (docs/policy.md sec. 2). Each lever gives a relative change of births by order:
- *   cash and insurance: r_k = e * V_k / I * w_k, with V_k the present value to the family of
- *     a birth of order k, I the household income and e the cash elasticity; a share q of it
- *     is permanent (quantum) and 1 - q brings births forward (tempo) for `tempo_years`;
+ *   cash and insurance: r_k = e * ln(1 + V_k / I) * w_k (saturating), with V_k the present
+ *     value to the family of a birth of order k, I the household income and e the cash
+ *     elasticity; a share q of it is permanent (quantum) and 1 - q brings births forward
+ *     (tempo) for `tempo_years`;
  *   childcare: +c % per +10 points of under-3 enrollment against the baseline, quantum;
  *   leave: paid months beyond the baseline bring births forward; paternity days are quantum.
  * Effects start `lag_months` after a lever's start. Births brought forward are paid back
@@ -182,7 +183,11 @@ static void cash_response(ps_policy_model *m, const ps_policy *p, lever_state *s
     const double q = m->r.quantum_share;
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
         double v = value_per_birth(m, p, k, year + STEP_CENTRE_OFFSET);
-        double r = m->r.cash_elasticity * v / m->eco.household_income * m->r.order_weight[k];
+        /* Saturating in the benefit/income ratio: e ln(1 + V/I) has slope e at V = 0 (the
+         * evidence is on benefits of 5-15 % of income) and grows ever slower, so doubling a
+         * large amount does not double its effect (docs/policy.md sec. 2). */
+        double r = m->r.cash_elasticity * log1p(v / m->eco.household_income) *
+                   m->r.order_weight[k];
         Q[k] += q * r * f_eff;
         st->tempo[k] = (1.0 - q) * r * f_tempo;
     }

@@ -60,10 +60,58 @@ static ps_status init_policy_part(ps_result *res, const ps_run_spec *spec,
     return rc;
 }
 
-/* Births gained against the baseline, totals, and cost per additional birth. */
-static void compare_with_baseline(ps_result *res, const ps_result *base)
+/* The policy horizon of a scenario (issue #12): from the first policy's start to the last
+ * one's end (the projection's end if open) plus the payback years; NaN without policies. */
+static void set_window(ps_result *res, const ps_run_spec *spec)
 {
-    double cost = 0.0, cost_disc = 0.0, gained = 0.0;
+    double first = HUGE_VAL, last = -HUGE_VAL;
+    const int end = res->start_year + res->n_years - 1;
+    for (int i = 0; i < spec->n_policies; ++i) {
+        const ps_policy *pol = &spec->policies[i];
+        first = fmin(first, pol->start_year);
+        last = fmax(last, (pol->end_year > 0 ? pol->end_year : end) +
+                              ceil(spec->response.payback_years));
+    }
+    res->window_first = spec->n_policies > 0 ? first : NAN;
+    res->window_last = spec->n_policies > 0 ? last : NAN;
+}
+
+/* Births gained and cost per additional birth of the projection years inside the window. */
+static void compare_window(ps_result *res, double discount_rate)
+{
+    double cost = 0.0, cost_disc = 0.0, gained = 0.0, gained_disc = 0.0;
+    if (isnan(res->window_first)) {
+        return;
+    }
+    for (int y = 0; y + 1 < res->n_years; ++y) {
+        const int year = res->start_year + y;
+        if (year < res->window_first || year > res->window_last) {
+            continue;
+        }
+        const double f = 1.0 / pow(1.0 + discount_rate, (double)y);
+        for (int reg = 0; reg < res->n_regions; ++reg) {
+            const size_t c = ps_result_regcell(res, y, reg);
+            for (int i = 0; i < res->n_instruments; ++i) {
+                cost += res->ledger[i].cost[c];
+                cost_disc += res->ledger[i].cost_discounted[c];
+            }
+            gained += res->births_gained[c];
+            gained_disc += res->births_gained[c] * f;
+        }
+    }
+    res->births_gained_window = gained;
+    res->births_gained_window_discounted = gained_disc;
+    res->cost_per_additional_birth_window = gained > 0.0 ? cost / gained : NAN;
+    res->cost_per_additional_birth_window_discounted =
+        gained_disc > 0.0 ? cost_disc / gained_disc : NAN;
+}
+
+/* Births gained against the baseline, totals, and cost per additional birth; the
+ * discounted cost is divided by births gained discounted at the same rate (issue #12). */
+static void compare_with_baseline(ps_result *res, const ps_result *base, double discount_rate)
+{
+    double cost = 0.0, cost_disc = 0.0, gained = 0.0, gained_disc = 0.0;
+    res->discount_rate = discount_rate;
     for (int i = 0; i < res->n_instruments; ++i) {
         for (int y = 0; y + 1 < res->n_years; ++y) {
             for (int reg = 0; reg < res->n_regions; ++reg) {
@@ -86,11 +134,14 @@ static void compare_with_baseline(ps_result *res, const ps_result *base)
             }
             res->births_gained[ps_result_regcell(res, y, reg)] = d;
             gained += d;
+            gained_disc += d / pow(1.0 + discount_rate, (double)y);
         }
     }
     res->births_gained_total = gained;
+    res->births_gained_discounted = gained_disc;
     res->cost_per_additional_birth = gained > 0.0 ? cost / gained : NAN;
-    res->cost_per_additional_birth_discounted = gained > 0.0 ? cost_disc / gained : NAN;
+    res->cost_per_additional_birth_discounted = gained_disc > 0.0 ? cost_disc / gained_disc : NAN;
+    compare_window(res, discount_rate);
 }
 
 /* The policy model's multipliers of births by order for the state on 1 July of year index
@@ -150,7 +201,8 @@ static ps_status check_fertility(const ps_result *res, int y, ps_error *err)
     return PS_OK;
 }
 
-static ps_status run_steps(ps_result *res, const ps_proj *p, ps_policy_model *m, ps_error *err)
+static ps_status run_steps(ps_result *res, const ps_proj *p, ps_policy_model *m,
+                           const ps_result *baseline, ps_error *err)
 {
     ps_status rc = PS_OK;
     const int nr = res->n_regions;
@@ -173,6 +225,11 @@ static ps_status run_steps(ps_result *res, const ps_proj *p, ps_policy_model *m,
             .births_by_order = &res->births_by_order[ps_result_ordercell(res, y, 0, 0)],
             .fertility_scale = scale,
         };
+        if (baseline != NULL && baseline->women_by_parity != NULL) { /* issue #12 */
+            par.base_women = &baseline->women_by_parity[ps_result_paritycell(res, y, 0, 0, 0)];
+            par.base_pop_from = &baseline->population[ps_result_cell(res, y, 0, 0, 0)];
+            par.base_pop_to = &baseline->population[ps_result_cell(res, y + 1, 0, 0, 0)];
+        }
         for (int reg = 0; reg < nr; ++reg) {
             scale[reg] = 1.0;
         }
@@ -203,13 +260,14 @@ ps_status ps_run_scenario(ps_result *res, const ps_proj *p, const double *women0
                                  res->n_ages - 1), persons_in(res, 0, 0, UNDER3_AGES - 1), err);
     }
     if (rc == PS_OK) {
-        rc = run_steps(res, p, m, err);
+        rc = run_steps(res, p, m, baseline, err);
     }
     if (rc == PS_OK) {
         if (res->n_instruments > 0) {
             ps_policy_ledger(res, m, bo);
         }
-        compare_with_baseline(res, baseline);
+        set_window(res, spec);
+        compare_with_baseline(res, baseline, spec->economy.discount_rate);
     }
     ps_policy_model_free(m);
     if (rc != PS_OK) {
@@ -257,7 +315,8 @@ ps_status ps_run_scenario_micro(ps_result *res, ps_micro_extra *extra, ps_micro 
         if (res->n_instruments > 0) {
             ps_policy_ledger(res, m, bo);
         }
-        compare_with_baseline(res, baseline);
+        set_window(res, spec);
+        compare_with_baseline(res, baseline, spec->economy.discount_rate);
     }
     free(mult);
     ps_policy_model_free(m);
@@ -306,7 +365,10 @@ ps_status ps_family_mean(ps_result *mean, const ps_result *reps, int n,
         }
     }
     if (rc == PS_OK && (r0->baseline != NULL || r0->n_instruments > 0)) {
-        compare_with_baseline(mean, r0->baseline != NULL ? mean_baseline : NULL);
+        mean->window_first = r0->window_first;
+        mean->window_last = r0->window_last;
+        compare_with_baseline(mean, r0->baseline != NULL ? mean_baseline : NULL,
+                              r0->discount_rate);
     }
     free(names);
     free(levers);

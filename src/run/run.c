@@ -105,6 +105,11 @@ static run_mode choose_mode(const ps_scenario *scn)
     return RUN_PLAIN;
 }
 
+int ps_run_tracks_parity(const ps_scenario *scn)
+{
+    return choose_mode(scn) != RUN_PLAIN;
+}
+
 /* Crash safety and resources (issue #7): refuse a run too large for the output limit or for
  * the memory available, before anything is allocated for it. */
 static ps_status check_size(const ps_run *run, ps_error *err)
@@ -141,7 +146,15 @@ static ps_status prepare_engine(ps_run *run, ps_error *err)
     if ((run->women0 = malloc(women_cells * sizeof *run->women0)) == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory for women by parity");
     }
-    rc = ps_proj_parity_init(run->proj, &run->scn->birth_order, run->women0, err);
+    const ps_inputs *h = run->opts.history;
+    if (h != NULL && h->asfr != NULL && h->n_ages == run->in->n_ages) {
+        const ps_fert_history hist = { .asfr = h->asfr, .first_year = h->start_year,
+                                       .n_years = ps_inputs_steps(h) };
+        rc = ps_proj_parity_init_history(run->proj, &run->scn->birth_order, &hist, run->women0,
+                                         err);
+    } else {
+        rc = ps_proj_parity_init(run->proj, &run->scn->birth_order, run->women0, err);
+    }
     if (rc == PS_OK && run->mode == RUN_MICRO) {
         rc = ps_run__micro_new(&run->micro, run->proj, run->scn, run->in, err);
     }

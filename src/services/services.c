@@ -700,8 +700,8 @@ void ps_services_compare(ps_result *res, const ps_result *base, double discount_
     res->service_subsidy_extra_discounted = extra_disc;
     double cost = isnan(res->cost_total) ? 0.0 : res->cost_total;
     double cost_disc = isnan(res->cost_total_discounted) ? 0.0 : res->cost_total_discounted;
-    double gained = res->births_gained_total;
+    double gained = res->births_gained_total, gained_disc = res->births_gained_discounted;
     res->cost_per_additional_birth = gained > 0.0 ? (cost + extra) / gained : NAN;
-    res->cost_per_additional_birth_discounted = gained > 0.0 ? (cost_disc + extra_disc) / gained
-                                                             : NAN;
+    res->cost_per_additional_birth_discounted =
+        gained_disc > 0.0 ? (cost_disc + extra_disc) / gained_disc : NAN; /* births discounted */
 }
