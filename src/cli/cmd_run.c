@@ -402,12 +402,16 @@ static ps_status write_results(const ps_result *res, int n_res, const run_ctx *c
         if (o->scenario != NULL) { /* of the bytes the loader read (a pipe is read once) */
             snprintf(sha, sizeof sha, "%s", ctx->scn.sha256);
         }
+        cli_inputs inputs;
+        cli_inputs_provenance(&inputs, o->scenario != NULL ? &ctx->scn : NULL, ctx->source);
         ps_provenance prov = {.scenario_path = o->scenario ? o->scenario : "",
                               .scenario_sha256 = sha,
                               .command_line = cmdline,
                               .data_source = ctx->source,
                               .seed = ctx->scn.engine == PS_ENGINE_MICRO ? ctx->scn.micro.seed : 0,
-                              .threads = omp_get_max_threads()};
+                              .threads = omp_get_max_threads(),
+                              .inputs = inputs.sources,
+                              .n_inputs = inputs.n};
         for (int i = 0; i < n_res; ++i) {
             list[i] = &res[i];
         }
