@@ -105,9 +105,12 @@ static void print_provenance(const char *path, const input_table *in)
         printf("inputs:\n");
     }
     for (size_t k = 0; k < in->n; ++k) {
+        const char *source = in->col[IN_SOURCE][k], *detail = in->col[IN_DETAIL][k];
+        /* "UN WPP 2024 medium variant, China (M49 156)" says its source already. */
+        const int says_source = strncmp(detail, source, strlen(source)) == 0;
         printf("  %-22s ", in->col[IN_KIND][k]);
-        cli_put_text(stdout, in->col[IN_SOURCE][k]);
-        const char *extra[] = { in->col[IN_DETAIL][k], in->col[IN_PATH][k] };
+        cli_put_text(stdout, says_source ? detail : source);
+        const char *extra[] = { says_source ? "" : detail, in->col[IN_PATH][k] };
         for (size_t e = 0; e < sizeof extra / sizeof extra[0]; ++e) {
             if (extra[e][0] != '\0') {
                 fputs(e == 0 ? ": " : " ", stdout);
