@@ -200,8 +200,10 @@ void ps_plot__gp_set_text(plot_ctx *x, const char *what, plot_msg id, const char
 
 void ps_plot__gp_key_scenario(plot_ctx *x, int k)
 {
+    char label[4 * PS_PLOT_KEY_CHARS + 8];
     fputs(" title ", x->gp);
-    ps_plot__gp_quoted(x, x->s->scn[k].res.name, NULL, NULL);
+    ps_plot__gp_quoted(x, ps_plot__scenario_label(label, sizeof label, &x->s->scn[k].res,
+                                                  PS_PLOT_KEY_CHARS), NULL, NULL);
 }
 
 void ps_plot__dat_value(plot_ctx *x, double v)
