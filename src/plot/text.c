@@ -134,6 +134,7 @@ static const char *const messages[MSG_COUNT][PS_PLOT_LANG_COUNT] = {
     [MSG_FIRST_YEAR_RECIPIENTS] = { "Recipients, first year (thousands)", "首年受益人数（万人）" },
     [MSG_NO_POLICIES] = { "No policy scenario in this file.", "本文件不含政策情景。" },
     [MSG_TARGET] = { "Target", "规划目标" },
+    [MSG_FILE_SHA256] = { "SHA-256 of the file", "文件SHA-256校验值" },
     [MSG_NOTE_UNITS] = { "Persons and places are in thousands, money in million yuan (nominal) "
                          "unless a heading says otherwise.",
                          "除另有说明外，人口和床位、学位以万为单位，金额以亿元（名义值）为单位。" },
