@@ -84,7 +84,7 @@ check report_full 0 "$exe" report -q "$tmp/full.h5" -o "$tmp/report.html"
 check report_parses 0 "$py" "$here/check_report.py" "$tmp/report.html" \
   "${full_charts[@]}" --width 1200 --height 800 --text "Targets met or missed" \
   --text "Policy costs" --text "Summary by period" --text "Assumptions and data sources" \
-  --text "childcare_subsidy" --text "98,765"
+  --text "childcare subsidy" --text "98.8" --text "Where each input came from" --text "Target met?"
 check report_chromium 0 bash "$here/check_report_chromium.sh" "$tmp/report.html" ${#full_charts[@]} 1200
 check report_zh 0 "$exe" report -q "$tmp/full.h5" -o "$tmp/report_zh.html" --lang zh
 check report_zh_parses 0 "$py" "$here/check_report.py" "$tmp/report_zh.html" "${full_charts[@]}" \

@@ -71,21 +71,23 @@ static void put_count(FILE *out, double v)
     }
 }
 
-/* v / unit with one decimal and thousands separators ("2,115.2"), "-" when missing. */
+/* v / unit with one decimal (as printf's "%.1f" rounds) and thousands separators
+ * ("2,115.2"), "-" when missing. */
 static void put_scaled(FILE *out, double v, double unit)
 {
-    enum { TENTHS = 10 };
+    char text[64];
     if (!isfinite(v)) {
         fputs("-", out);
         return;
     }
-    double tenths = round(fabs(v) / unit * TENTHS);
-    double whole = floor(tenths / TENTHS);
-    if (v < 0.0 && tenths > 0.0) {
+    snprintf(text, sizeof text, "%.1f", fabs(v) / unit);
+    char *dot = strchr(text, '.');
+    if (v < 0.0 && strspn(text, "0.") != strlen(text)) {
         fputc('-', out);
     }
-    put_count(out, whole);
-    fprintf(out, ".%d", (int)(tenths - whole * TENTHS));
+    *dot = '\0';
+    put_count(out, strtod(text, NULL));
+    fprintf(out, ".%s", dot + 1);
 }
 
 /* A count in the report's unit: thousands (English) or 万 (Chinese). */
