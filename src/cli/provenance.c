@@ -6,9 +6,16 @@
  * from: a file named in the scenario wins, then a value in the scenario, then the WPP
  * location; a component without any of these keeps the builder's default.
  */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "popsim/sha256.h"
@@ -18,22 +25,32 @@ static const char src_wpp[] = "UN WPP 2024";
 static const char src_value[] = "scenario value";
 static const char src_default[] = "model default";
 
-/* SHA-256 of a whole file into hex; "" when it cannot be read (the run already read it). */
+/*
+ * SHA-256 of a whole file into hex; "" when it is not a regular file or cannot be read. The
+ * run has read the input already: a FIFO, a terminal or /dev/stdin must not be opened again
+ * (the open would wait for a writer that never comes), so the file is opened without
+ * blocking and hashed only when fstat says it is a regular file.
+ */
 static void file_sha256(char hex[65], const char *path)
 {
-    FILE *fp = fopen(path, "rb");
+    struct stat st;
     unsigned char *buf = NULL;
-    long len = -1;
+    FILE *fp = NULL;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
     hex[0] = '\0';
-    if (fp != NULL && fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) >= 0 &&
-        fseek(fp, 0, SEEK_SET) == 0 && (buf = malloc((size_t)len + 1)) != NULL &&
-        fread(buf, 1, (size_t)len, fp) == (size_t)len) {
-        ps_sha256_hex(hex, buf, (size_t)len);
+    if (fd < 0) {
+        return;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (fp = fdopen(fd, "rb")) == NULL) {
+        close(fd);
+        return;
+    }
+    size_t len = (size_t)st.st_size;
+    if ((buf = malloc(len + 1)) != NULL && fread(buf, 1, len, fp) == len) {
+        ps_sha256_hex(hex, buf, len);
     }
     free(buf);
-    if (fp != NULL) {
-        fclose(fp);
-    }
+    fclose(fp);
 }
 
 /* Append a row; `detail` is copied, the other strings are borrowed. */
