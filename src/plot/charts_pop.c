@@ -187,9 +187,6 @@ static void scenario_header(plot_ctx *x, const char *const *what, int per)
  * thousandths, and ticks 0.001 apart printed with two decimals all read "0.90" (issue #16).
  */
 #define TFR_MIN_SPAN 0.1
-#define BIRTHS_KEY_INSIDE_MAX 5 /* more scenarios: the key beside the panels */
-#define BIRTHS_PANEL_RIGHT 0.6  /* screen fraction where the panels end beside that key */
-#define BIRTHS_KEY_GAP 0.02
 
 static void tfr_axis(plot_ctx *x, int first, int last)
 {
@@ -239,12 +236,7 @@ ps_status ps_plot__births_tfr(plot_ctx *x, ps_error *err)
     /* Many scenarios: both panels end at the same right margin, so the x axes stay aligned,
      * and the strip to their right holds the key in one column: the first half of the
      * scenarios beside the top panel, the rest beside the bottom one (same colours). */
-    const int many = s->n_scn > BIRTHS_KEY_INSIDE_MAX, half = (s->n_scn + 1) / 2;
-    if (many) {
-        fprintf(x->gp, "set rmargin at screen %g\n"
-                       "set key at screen %g, graph 1 left top Left reverse font ',9'\n",
-                BIRTHS_PANEL_RIGHT, BIRTHS_PANEL_RIGHT + BIRTHS_KEY_GAP);
-    }
+    const int many = ps_plot__key_beside(x, s->n_scn), half = (s->n_scn + 1) / 2;
     for (int panel = 0; panel < 2; ++panel) {
         if (panel == 1) {
             ps_plot__gp_set_text(x, "ylabel", MSG_TFR_AXIS, NULL);

@@ -240,8 +240,8 @@ ps_status ps_plot__policy_effect(plot_ctx *x, ps_error *err)
         first = r->start_year < first ? r->start_year : first;
         last = r->start_year + r->n_years - 1 > last ? r->start_year + r->n_years - 1 : last;
     }
-    fputs("# year | per scenario: births gained (persons) | cumulative cost (million yuan, or 10^8 yuan in Chinese charts)\n",
-          x->dat);
+    fputs("# year | per scenario: births gained (thousands; 10^4 in Chinese charts) | cumulative "
+          "cost (million yuan; 10^8 yuan in Chinese charts)\n", x->dat);
     double *cum = calloc((size_t)s->n_scn + 1, sizeof *cum);
     if (cum == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory");
@@ -253,7 +253,9 @@ ps_status ps_plot__policy_effect(plot_ctx *x, ps_error *err)
             int y = year - sc->res.start_year;
             double cost = y >= 0 && y < sc->res.n_years ? ps_plot__policy_cost(sc, y) : NAN;
             cum[k] += isnan(cost) ? 0.0 : cost / ps_plot__money_unit(x->opt->lang);
-            ps_plot__dat_value(x, sc->is_policy ? births_gained_in(s, sc, year) : NAN);
+            ps_plot__dat_value(x, sc->is_policy ? births_gained_in(s, sc, year) /
+                                                      ps_plot__count_unit(x->opt->lang)
+                                                : NAN);
             ps_plot__dat_value(x, sc->n_instr > 0 && y >= 0 && y < sc->res.n_years ? cum[k] : NAN);
         }
         fputc('\n', x->dat);
@@ -262,6 +264,11 @@ ps_status ps_plot__policy_effect(plot_ctx *x, ps_error *err)
     fputs("set multiplot layout 2,1 title ", x->gp);
     ps_plot__gp_quoted(x, ps_plot__msg(MSG_POLICY_EFFECT, x->opt->lang), NULL, NULL);
     fputc('\n', x->gp);
+    int n_policy = 0;
+    for (int k = 0; k < s->n_scn; ++k) {
+        n_policy += s->scn[k].gained != NULL || s->scn[k].baseline_idx >= 0;
+    }
+    const int many = ps_plot__key_beside(x, n_policy), half = (n_policy + 1) / 2;
     for (int panel = 0; panel < 2; ++panel) {
         ps_plot__gp_set_text(x, "ylabel", panel == 0 ? MSG_BIRTHS_GAINED_AXIS : MSG_CUM_COST_AXIS,
                              NULL);
@@ -277,7 +284,12 @@ ps_status ps_plot__policy_effect(plot_ctx *x, ps_error *err)
             fprintf(x->gp, "%s '%s' using 1:%d with lines lt %d",
                     panel_plots[panel]++ == 0 ? "plot" : ", \\\n    ", x->dat_name,
                     2 + 2 * k + panel, k + 1);
-            ps_plot__gp_key_scenario(x, k);
+            /* panel_plots[panel] counts this panel's series, this one included. */
+            if (!many ? panel == 0 : (panel == 0) == (panel_plots[panel] <= half)) {
+                ps_plot__gp_key_scenario(x, k);
+            } else {
+                fputs(" notitle", x->gp);
+            }
         }
         /* An empty panel still needs a plot command to keep the layout. */
         fputs(panel_plots[panel] == 0 ? "plot 0 lt 8 dt 3 notitle\n" : "\n", x->gp);

@@ -225,6 +225,13 @@ void ps_plot__gp_quoted(plot_ctx *x, const char *msg_text, const char *sep, cons
 void ps_plot__gp_set_text(plot_ctx *x, const char *what, plot_msg id, const char *user);
 void ps_plot__dat_value(plot_ctx *x, double v);
 void ps_plot__dat_header(plot_ctx *x, const char *const *columns, int n);
+/* Two-panel charts (births_tfr, policy_effect) with more than 5 series: both panels end at
+ * the same right margin, so their x axes align, and the key of titles stands in one column
+ * in the strip to the right, the first half of the series beside the top panel and the rest
+ * beside the bottom one. Writes the settings and returns 1; returns 0 (nothing written) for
+ * few series, whose key stays inside the top panel. */
+int ps_plot__key_beside(plot_ctx *x, int n_series);
+
 /* Characters of a scenario title in a chart key or on a bar (longer titles end in "..."). */
 #define PS_PLOT_KEY_CHARS 48
 /* Plot-series title: `title '<user text>'` of scenario k, its title (else its name). */
