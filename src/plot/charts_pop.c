@@ -339,12 +339,24 @@ ps_status ps_plot__dependency(plot_ctx *x, ps_error *err)
     ps_plot__gp_set_text(x, "ylabel", MSG_PER_100, NULL);
     ps_plot__gp_set_text(x, "xlabel", MSG_YEAR, NULL);
     fputs("set yrange [0:*]\n", x->gp);
+    /* The key names each line style once (black: old-age solid, total dashed, child dotted;
+     * NaN draws nothing) and each scenario once by its title, in its colour, so it stays
+     * short for a 21-member family. */
+    ps_plot__key_beside(x, s->n_scn + 3);
+    for (int c = 0; c < 3; ++c) {
+        fprintf(x->gp, "%s NaN with lines lt 8 dt %d title ", c == 0 ? "plot" : ", \\\n    ",
+                dash[c]);
+        ps_plot__gp_quoted(x, ps_plot__msg(labels[c], x->opt->lang), NULL, NULL);
+    }
     for (int k = 0; k < s->n_scn; ++k) {
         for (int c = 0; c < 3; ++c) {
-            fprintf(x->gp, "%s '%s' using 1:%d with lines lt %d dt %d title ",
-                    k + c == 0 ? "plot" : ", \\\n    ", x->dat_name, 2 + 3 * k + column[c],
-                    k + 1, dash[c]);
-            ps_plot__gp_quoted(x, s->scn[k].res.name, ": ", ps_plot__msg(labels[c], x->opt->lang));
+            fprintf(x->gp, ", \\\n     '%s' using 1:%d with lines lt %d dt %d", x->dat_name,
+                    2 + 3 * k + column[c], k + 1, dash[c]);
+            if (c == 0) {
+                ps_plot__gp_key_scenario(x, k);
+            } else {
+                fputs(" notitle", x->gp);
+            }
         }
     }
     fputc('\n', x->gp);
