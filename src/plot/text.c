@@ -412,6 +412,12 @@ const char *ps_plot_format_ext(ps_plot_format format)
     return ext[format];
 }
 
+/* A scenario's title for people, its name when it has none. */
+static const char *scenario_title(const ps_result *r)
+{
+    return r->title != NULL && r->title[0] != '\0' ? r->title : r->name;
+}
+
 const char *ps_plot_chart_caption(char *buf, size_t size, const ps_plot_set *s,
                                   const ps_plot_chart *chart, ps_plot_lang lang)
 {
@@ -424,9 +430,10 @@ const char *ps_plot_chart_caption(char *buf, size_t size, const ps_plot_set *s,
         snprintf(buf, size, "%s", what);
     } else if (chart->kind == PS_PLOT_FAN) {
         const plot_scenario *sc = &s->scn[chart->scenario];
-        snprintf(buf, size, "%s: %s, %s", what, sc->res.name, sc->fans[chart->item].var);
+        snprintf(buf, size, "%s: %s, %s", what, scenario_title(&sc->res),
+                 sc->fans[chart->item].var);
     } else {
-        snprintf(buf, size, "%s: %s", what, s->scn[chart->scenario].res.name);
+        snprintf(buf, size, "%s: %s", what, scenario_title(&s->scn[chart->scenario].res));
     }
     return buf;
 }
