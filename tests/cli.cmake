@@ -53,3 +53,10 @@ add_test(NAME cli_export_tables
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/export_test.sh $<TARGET_FILE:popsim>
                  ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
 set_tests_properties(cli_export_tables PROPERTIES TIMEOUT 300)
+
+# popsim info / targets / compare --json: parsed by Python's json, values checked against the
+# file with h5py, input SHA-256s against the inputs' bytes (#16).
+add_test(NAME cli_json_outputs
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/json_test.sh $<TARGET_FILE:popsim>
+                 ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
+set_tests_properties(cli_json_outputs PROPERTIES TIMEOUT 300)

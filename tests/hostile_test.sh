@@ -78,7 +78,10 @@ sed -e "s|\\.\\./data/example/|./|" "$root/scenarios/example_city.yaml" >"$tmp/p
 for f in "$tmp"/plain/*; do { printf '\xef\xbb\xbf'; sed 's/$/\r/' "$f"; } >"$tmp/crlf/$(basename "$f")"; done
 check crlf_bom_plain 0 "" "$exe" run -q "$tmp/plain/s.yaml" -o "$tmp/plain.h5"
 check crlf_bom_run 0 "" "$exe" run -q "$tmp/crlf/s.yaml" -o "$tmp/crlf.h5"
-expect crlf_bom_same_result h5diff --exclude-attribute / "$tmp/plain.h5" "$tmp/crlf.h5"
+# /provenance names each input file with its path and SHA-256, which differ by design.
+expect crlf_bom_same_result h5diff --exclude-attribute / --exclude-path /provenance \
+  "$tmp/plain.h5" "$tmp/crlf.h5"
+expect crlf_bom_provenance_differs bash -c "! h5diff -q '$tmp/plain.h5' '$tmp/crlf.h5' /provenance/sha256"
 
 # Paths with spaces (and a quote) for the scenario, its data and the output.
 d="$tmp/my dir's \"data\" \$HOME"
@@ -86,7 +89,10 @@ mkdir -p "$d/in put" "$tmp/out dir"
 cp "$root"/data/example/*.csv "$d/in put/"
 sed -e "s|\\.\\./data/example/|in put/|" "$root/scenarios/example_city.yaml" >"$d/my scenario.yaml"
 check path_with_spaces 0 "" "$exe" run -q "$d/my scenario.yaml" -o "$tmp/out dir/result file.h5"
-expect path_with_spaces_same_result h5diff --exclude-attribute / "$tmp/plain.h5" "$tmp/out dir/result file.h5"
+expect path_with_spaces_same_result h5diff --exclude-attribute / --exclude-path /provenance \
+  "$tmp/plain.h5" "$tmp/out dir/result file.h5"
+expect path_with_spaces_same_input_hashes h5diff "$tmp/plain.h5" "$tmp/out dir/result file.h5" \
+  /provenance/sha256
 
 # A directory where a file is expected, and a file where a directory is expected.
 check scenario_is_directory 1 'error: is a directory; expected a scenario file' "$exe" check "$tmp"

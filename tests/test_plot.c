@@ -249,7 +249,8 @@ static int write_fixture(const char *path, const char *kind)
     const char *policy = evil ? evil_name : "policy";
     ps_result res[2];
     const ps_result *list[2] = { &res[0], &res[1] };
-    ps_provenance prov = { "scenarios/test.yaml", "abc123", "popsim test", "test fixture", 0, 1 };
+    ps_provenance prov = { "scenarios/test.yaml", "abc123", "popsim test", "test fixture", 0, 1,
+                           NULL, 0 };
     ps_error err;
     memset(res, 0, sizeof res);
     int rc = ps_result_init(&res[0], "baseline", evil ? evil_title : "Baseline: TFR 1.05",
@@ -685,13 +686,20 @@ static void test_plot__report_embeds_every_chart_and_escapes_user_text(void **st
     assert_non_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert_non_null(strstr(html, "system(&quot;touch pwned&quot;) `touch pwned2`"));
     assert_non_null(strstr(html, "back\\slash"));
-    assert_non_null(strstr(html, "evil&#39;&quot; ; $(touch pwned4) &lt;b&gt;"));
+    /* The policy scenario appears by its (escaped) title, never by its name (issue #16). */
+    assert_null(strstr(html, "evil&#39;&quot; ; $(touch pwned4) &lt;b&gt;"));
     assert_non_null(strstr(html, "Policy costs"));
     /* Targets: the places the demand needs are capacity - surplus + shortage (the fixture's
-     * childcare in its first year: 8,100 - 2,250 + 3,000), short, so missed. */
-    assert_non_null(strstr(html, "Needed by demand"));
-    assert_non_null(strstr(html, "<td>8,850</td>"));
+     * childcare in its first year: 8,100 - 2,250 + 3,000, in thousands), short, so missed. */
+    char needed[64];
+    snprintf(needed, sizeof needed, "<td>%.1f</td>", (8100.0 - 2250.0 + 3000.0) / 1000.0);
+    assert_non_null(strstr(html, "Places the demand needs (thousands)"));
+    assert_non_null(strstr(html, needed));
     assert_non_null(strstr(html, "class=\"t missed\""));
+    assert_non_null(strstr(html, "Target met?"));
+    /* The page opens with the assumptions, before the summary and the charts. */
+    assert_true(strstr(html, "id=\"assumptions\"") < strstr(html, "id=\"summary\""));
+    assert_true(strstr(html, "id=\"assumptions\"") < strstr(html, "id=\"charts\""));
     assert_null(strstr(html, "http://"));
     assert_null(strstr(html, "https://"));
     free(html);

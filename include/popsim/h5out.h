@@ -25,6 +25,16 @@
 extern "C" {
 #endif
 
+/* One input of a run and where it came from (all strings borrowed, "" when not applicable).
+ * Written as one row of the /provenance group (docs/output-format.md). */
+typedef struct ps_input_source {
+    const char *kind;   /* "population", "mortality", "fertility", "tfr", "srb", "migration"... */
+    const char *source; /* "planner file", "UN WPP 2024", "scenario value", "model default" */
+    const char *detail; /* WPP location and variant, the value and its unit, or a note */
+    const char *path;   /* the file that was read, "" if none */
+    const char *sha256; /* lowercase hex SHA-256 of the file's bytes, "" if none */
+} ps_input_source;
+
 /* What the file records about how it was made (all strings borrowed, may be "" or NULL). */
 typedef struct ps_provenance {
     const char *scenario_path;   /* scenario file as given, "" for runs without one */
@@ -33,6 +43,8 @@ typedef struct ps_provenance {
     const char *data_source;     /* e.g. "UN WPP 2024 (dir), location China (156)" */
     unsigned long long seed;     /* random seed (0 for deterministic runs) */
     int threads;                 /* OpenMP threads used */
+    const ps_input_source *inputs; /* n_inputs records for /provenance; NULL: no such group */
+    int n_inputs;
 } ps_provenance;
 
 /**

@@ -27,6 +27,7 @@
 #include <stddef.h>
 
 #include "popsim/error.h"
+#include "popsim/h5out.h" /* ps_input_source */
 #include "popsim/inputs.h"
 #include "popsim/memory.h" /* PS_RUN_MAX_MEMBERS, PS_RUN_MAX_OUTPUT_BYTES */
 #include "popsim/micro.h"
@@ -76,13 +77,16 @@ typedef struct ps_run_options {
      * 1950), from which the base women by parity are reconstructed (issue #12); borrowed;
      * NULL or no steps = every cohort lived through the base year's schedule. */
     const ps_inputs *history;
+    /* Where each input came from, written to /provenance (borrowed; n_inputs 0 = none). */
+    const ps_input_source *inputs;
+    int n_inputs;
 } ps_run_options;
 
 #define PS_RUN_OPTIONS_INIT                                                                  \
     { .name = NULL, .title = NULL, .elasticity = PS_ELASTICITY_DEFAULT, .allow_large = 0,   \
       .n_threads = 0, .memory_limit = 0, .progress = NULL, .progress_ctx = NULL,            \
       .cancel = NULL, .cancel_ctx = NULL, .scenario_path = NULL, .command_line = NULL,       \
-      .data_source = NULL, .history = NULL }
+      .data_source = NULL, .history = NULL, .inputs = NULL, .n_inputs = 0 }
 
 /* ---- process ---------------------------------------------------------------------------- */
 

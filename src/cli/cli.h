@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "popsim/error.h"
+#include "popsim/h5out.h"
 #include "popsim/h5read.h"
 #include "popsim/memory.h"
 #include "popsim/proj.h"
@@ -93,5 +94,53 @@ char *cli_join_args(int argc, char **argv);
 
 /* Print "popsim VERSION (commit)" to stdout. */
 void cli_print_version(void);
+
+/*
+ * JSON output of `--json` (json.c, schema in docs/json.md). A writer holds its stream and,
+ * per nesting level, whether a member was written yet. `key` is the member name inside an
+ * object and NULL inside an array or at the top. NaN and infinities are written as null;
+ * text is escaped and made valid UTF-8. Nesting deeper than CLI_JSON_DEPTH is a programmer
+ * error (our documents use 5 levels).
+ */
+#define CLI_JSON_DEPTH 16
+typedef struct cli_json {
+    FILE *out;
+    int depth;
+    int first[CLI_JSON_DEPTH]; /* 1 until the level's first member is written */
+} cli_json;
+
+void cli_json_init(cli_json *j, FILE *out);
+void cli_json_begin_object(cli_json *j, const char *key);
+void cli_json_end_object(cli_json *j);
+void cli_json_begin_array(cli_json *j, const char *key);
+void cli_json_end_array(cli_json *j);
+void cli_json_string(cli_json *j, const char *key, const char *value); /* NULL: null */
+void cli_json_number(cli_json *j, const char *key, double value);
+void cli_json_int(cli_json *j, const char *key, long long value);
+void cli_json_bool(cli_json *j, const char *key, int value);
+/* values[0..n-1] as one array on one line. */
+void cli_json_numbers(cli_json *j, const char *key, const double *values, int n);
+
+/*
+ * Where each input of a run came from (provenance.c), for /provenance (ps_provenance.inputs),
+ * `popsim info` and the report. Rows follow src/io/builder.c's choice per component: a file
+ * named in the scenario (with the SHA-256 of its bytes), a value in the scenario, the UN WPP
+ * location, or the builder's default. The rows borrow the scenario's paths: `scn` must
+ * outlive `out`. A run without a scenario (--location) has every component from WPP.
+ */
+#define CLI_INPUT_DETAIL 160
+#define CLI_INPUT_ROWS 12 /* the components of a run: population ... migration, at most 7 */
+typedef struct cli_input_row {
+    char detail[CLI_INPUT_DETAIL];
+    char sha256[65];
+} cli_input_row;
+typedef struct cli_inputs {
+    ps_input_source sources[CLI_INPUT_ROWS]; /* n rows, pointing into rows[] and the scenario */
+    cli_input_row rows[CLI_INPUT_ROWS];
+    int n;
+} cli_inputs;
+
+/* scn NULL: a --location run. wpp_source: the WPP location and variant text (borrowed). */
+void cli_inputs_provenance(cli_inputs *out, const ps_scenario *scn, const char *wpp_source);
 
 #endif /* PS_CLI_H */

@@ -3,7 +3,8 @@
  * range: births, mean TFR, births gained against the baseline, cost of the policies and
  * the cost per additional birth (the figure a budget decision turns on). A file with services
  * (issue #4) adds one table per service: demand, capacity and the gap in places on 1 July
- * of the years that bound the year ranges, per scenario.
+ * of the years that bound the year ranges, per scenario. --json writes the same numbers,
+ * unrounded, as one JSON document (docs/json.md).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -285,6 +286,123 @@ static void print_services(FILE *out, const ps_result *res, int n, const year_ra
     }
 }
 
+/* ---- --json (docs/json.md) ------------------------------------------------------------------ */
+
+static void json_ranges(cli_json *j, const ps_result *r, const year_range *ranges, int n_ranges)
+{
+    cli_json_begin_array(j, "ranges");
+    for (int k = 0; k < n_ranges; ++k) {
+        range_sums s = sum_range(r, ranges[k]);
+        if (s.steps == 0) {
+            continue;
+        }
+        const int has_cost = r->n_instruments > 0, has_base = r->baseline != NULL;
+        cli_json_begin_object(j, NULL);
+        cli_json_int(j, "first", ranges[k].first);
+        cli_json_int(j, "last", ranges[k].last);
+        cli_json_int(j, "steps", s.steps);
+        cli_json_number(j, "births", s.births);
+        cli_json_number(j, "tfr_mean", s.tfr / s.steps);
+        cli_json_number(j, "births_gained", has_base ? s.gained : NAN);
+        cli_json_number(j, "cost_yuan", has_cost ? s.cost : NAN);
+        cli_json_number(j, "cost_per_additional_birth",
+                        has_base && has_cost && s.gained > 0.5 ? s.cost / s.gained : NAN);
+        cli_json_end_object(j);
+    }
+    cli_json_end_array(j);
+}
+
+static void json_service_rows(cli_json *j, const ps_result *res, int n, const char *name,
+                              const int *years, int n_years)
+{
+    cli_json_begin_array(j, "rows");
+    for (int i = 0; i < n; ++i) {
+        const ps_svc_result *s = find_service(&res[i], name);
+        for (int k = 0; s != NULL && k < n_years; ++k) {
+            const ps_result *r = &res[i];
+            const int y = years[k] - r->start_year;
+            if (y < 0 || y >= r->n_years) {
+                continue;
+            }
+            double demand = 0.0, capacity = 0.0, gap = 0.0;
+            for (int reg = 0; reg < r->n_regions; ++reg) {
+                size_t c = ps_result_regcell(r, y, reg);
+                demand += s->demand[c];
+                capacity += s->capacity != NULL ? s->capacity[c] : NAN;
+                gap += s->capacity != NULL ? s->surplus[c] - s->shortage[c] : NAN;
+            }
+            cli_json_begin_object(j, NULL);
+            cli_json_string(j, "scenario", r->name);
+            cli_json_int(j, "year", years[k]);
+            cli_json_number(j, "demand", demand);
+            cli_json_number(j, "capacity", capacity);
+            cli_json_number(j, "gap", gap);
+            cli_json_number(j, "utilization", capacity > 0.0 ? demand / capacity : NAN);
+            cli_json_end_object(j);
+        }
+    }
+    cli_json_end_array(j);
+}
+
+static void json_services(cli_json *j, const ps_result *res, int n, const year_range *ranges,
+                          int n_ranges)
+{
+    int years[2 * MAX_RANGES];
+    char target[160];
+    const int n_years = boundary_years(years, &res[0], ranges, n_ranges);
+    cli_json_begin_array(j, "services");
+    for (int i = 0; i < n; ++i) {
+        for (int k = 0; k < res[i].n_services; ++k) {
+            const ps_svc_result *s = &res[i].services[k];
+            int seen = 0;
+            for (int p = 0; p < i && !seen; ++p) {
+                seen = find_service(&res[p], s->name) != NULL;
+            }
+            if (seen) {
+                continue;
+            }
+            cli_json_begin_object(j, NULL);
+            cli_json_string(j, "name", s->name);
+            cli_json_string(j, "title", s->title != NULL ? s->title : s->name);
+            cli_json_string(j, "kind", ps_svc_kind_name((ps_svc_kind)s->kind));
+            cli_json_string(j, "target", cli_service_target_text(target, sizeof target,
+                                                                 &res[i], s));
+            json_service_rows(j, res, n, s->name, years, n_years);
+            cli_json_end_object(j);
+        }
+    }
+    cli_json_end_array(j);
+}
+
+static void print_json(FILE *out, const char *path, const ps_result *res, int n,
+                       const year_range *ranges, int n_ranges)
+{
+    cli_json j;
+    cli_json_init(&j, out);
+    cli_json_begin_object(&j, NULL);
+    cli_json_string(&j, "schema", "popsim-compare/1");
+    cli_json_string(&j, "file", path);
+    cli_json_begin_array(&j, "scenarios");
+    for (int i = 0; i < n; ++i) {
+        const ps_result *r = &res[i];
+        cli_json_begin_object(&j, NULL);
+        cli_json_string(&j, "name", r->name);
+        cli_json_string(&j, "title", r->title);
+        cli_json_string(&j, "baseline", r->baseline);
+        cli_json_number(&j, "births_gained_total", r->births_gained_total);
+        cli_json_number(&j, "cost_total", r->cost_total);
+        cli_json_number(&j, "cost_total_discounted", r->cost_total_discounted);
+        cli_json_number(&j, "cost_per_additional_birth", r->cost_per_additional_birth);
+        cli_json_number(&j, "cost_per_additional_birth_discounted",
+                        r->cost_per_additional_birth_discounted);
+        json_ranges(&j, r, ranges, n_ranges);
+        cli_json_end_object(&j);
+    }
+    cli_json_end_array(&j);
+    json_services(&j, res, n, ranges, n_ranges);
+    cli_json_end_object(&j);
+}
+
 void cli_print_compare(FILE *out, const ps_result *res, int n)
 {
     year_range ranges[MAX_RANGES];
@@ -305,6 +423,7 @@ static void compare_usage(FILE *out)
             "options:\n"
             "      --ranges LIST   year ranges, e.g. 2025-2029,2030-2049 (default: two 5-year\n"
             "                      ranges, 15 years, the rest, and the whole horizon)\n"
+            "      --json          one JSON document for scripts (schema: docs/json.md)\n"
             "  -h, --help          this text\n"
             "      --version       program version\n");
 }
@@ -341,28 +460,31 @@ static int load_all(ps_result **out, int *n_out, const char *path, ps_error *err
 
 int cli_cmd_compare(int argc, char **argv)
 {
-    enum { OPT_RANGES = 256, OPT_VERSION };
+    enum { OPT_RANGES = 256, OPT_VERSION, OPT_JSON };
     static const struct option longopts[] = {
+        { "json", no_argument, NULL, OPT_JSON },
         { "ranges", required_argument, NULL, OPT_RANGES },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, OPT_VERSION },
         { NULL, 0, NULL, 0 },
     };
     year_range ranges[MAX_RANGES];
-    int n_ranges = 0, c;
+    int n_ranges = 0, c, json = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == OPT_RANGES && (n_ranges = parse_ranges(ranges, optarg)) < 0) {
             fprintf(stderr, "popsim compare: --ranges expects YEAR-YEAR[,YEAR-YEAR...] "
                             "(got '%s')\n", optarg);
             return CLI_EXIT_USAGE;
+        } else if (c == OPT_JSON) {
+            json = 1;
         } else if (c == 'h') {
             compare_usage(stdout);
             return CLI_EXIT_OK;
         } else if (c == OPT_VERSION) {
             cli_print_version();
             return CLI_EXIT_OK;
-        } else if (c != OPT_RANGES) {
+        } else if (c != OPT_RANGES && c != OPT_JSON) {
             compare_usage(stderr);
             return CLI_EXIT_USAGE;
         }
@@ -381,8 +503,12 @@ int cli_cmd_compare(int argc, char **argv)
         if (n_ranges == 0) {
             n_ranges = default_ranges(ranges, &res[0]);
         }
-        print_table(stdout, res, n, ranges, n_ranges);
-        print_services(stdout, res, n, ranges, n_ranges);
+        if (json) {
+            print_json(stdout, argv[optind], res, n, ranges, n_ranges);
+        } else {
+            print_table(stdout, res, n, ranges, n_ranges);
+            print_services(stdout, res, n, ranges, n_ranges);
+        }
     }
     for (int i = 0; i < n; ++i) {
         ps_result_release(&res[i]);

@@ -386,6 +386,10 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, ps_run_optio
     double t0 = cli_now();
     ro->progress = print_progress;
     ro->progress_ctx = &pc;
+    cli_inputs inputs; /* where each input came from, for /provenance (issue #16) */
+    cli_inputs_provenance(&inputs, scn, ctx->source);
+    ro->inputs = inputs.sources;
+    ro->n_inputs = inputs.n;
     ps_status rc = ps_run_new(&run, scn, &ctx->in, ro, err);
     if (rc == PS_OK) {
         rc = compute(run, err);

@@ -5,7 +5,8 @@
  * places with its year, and the range of utilization (demand / capacity). The gap is the
  * file's surplus - shortage = capacity - demand / occupancy (docs/services.md, eq. 5); a gap
  * of less than half a place counts as met. Headlines sum the regions; with several regions
- * each region follows. A report, not a check: unmet targets still exit 0.
+ * each region follows. A report, not a check: unmet targets still exit 0. --json writes
+ * the same per year as one JSON document (docs/json.md).
  */
 #include <getopt.h>
 #include <math.h>
@@ -270,6 +271,105 @@ static void print_scenario(FILE *out, const ps_result *r, const char *only)
     fprintf(out, "\n");
 }
 
+/* ---- --json (docs/json.md) ------------------------------------------------------------------ */
+
+/* The per-year arrays of one view: demand (persons), capacity and gap (places), utilization
+ * and status ("met", "short", or null without a target). */
+static void json_view(cli_json *j, const gap_view *v, double *buf)
+{
+    static const char *const fields[] = { "demand", "capacity", "gap", "utilization" };
+    const ps_result *r = v->r;
+    for (size_t f = 0; f < sizeof fields / sizeof fields[0]; ++f) {
+        for (int y = 0; y < r->n_years; ++y) {
+            gap_year at = gap_at(v, y);
+            double demand = 0.0, capacity = 0.0;
+            for (int reg = v->reg < 0 ? 0 : v->reg;
+                 reg < (v->reg < 0 ? r->n_regions : v->reg + 1); ++reg) {
+                size_t c = ps_result_regcell(r, y, reg);
+                demand += v->s->demand[c];
+                capacity += v->s->capacity != NULL ? v->s->capacity[c] : NAN;
+            }
+            buf[y] = f == 0 ? demand : f == 1 ? capacity : f == 2 ? at.gap : at.util;
+        }
+        cli_json_numbers(j, fields[f], buf, r->n_years);
+    }
+    cli_json_begin_array(j, "status");
+    int all_met = 1;
+    for (int y = 0; y < r->n_years; ++y) {
+        gap_year at = gap_at(v, y);
+        all_met = all_met && at.status == GAP_MET;
+        cli_json_string(j, NULL, at.status == GAP_NONE ? NULL : status_words[at.status]);
+    }
+    cli_json_end_array(j);
+    cli_json_bool(j, "all_met", all_met);
+}
+
+static void json_service(cli_json *j, const ps_result *r, const ps_svc_result *s, double *buf)
+{
+    char target[160];
+    const int has_cap = cli_service_has_capacity(r, s);
+    cli_json_begin_object(j, NULL);
+    cli_json_string(j, "name", s->name);
+    cli_json_string(j, "title", s->title != NULL ? s->title : s->name);
+    cli_json_string(j, "kind", ps_svc_kind_name((ps_svc_kind)s->kind));
+    cli_json_bool(j, "has_target", has_cap);
+    cli_json_string(j, "target", cli_service_target_text(target, sizeof target, r, s));
+    gap_view v = { r, s, -1, 0 };
+    json_view(j, &v, buf);
+    cli_json_begin_array(j, "regions");
+    for (int reg = 0; r->n_regions > 1 && reg < r->n_regions; ++reg) {
+        v.reg = reg;
+        cli_json_begin_object(j, NULL);
+        cli_json_string(j, "name", r->region_names[reg]);
+        json_view(j, &v, buf);
+        cli_json_end_object(j);
+    }
+    cli_json_end_array(j);
+    cli_json_end_object(j);
+}
+
+static ps_status print_json(FILE *out, const char *path, const ps_result *res, int n,
+                            const char *only, ps_error *err)
+{
+    int max_years = 1;
+    for (int i = 0; i < n; ++i) {
+        max_years = res[i].n_years > max_years ? res[i].n_years : max_years;
+    }
+    double *buf = malloc((size_t)max_years * sizeof *buf);
+    if (buf == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory");
+    }
+    cli_json j;
+    cli_json_init(&j, out);
+    cli_json_begin_object(&j, NULL);
+    cli_json_string(&j, "schema", "popsim-targets/1");
+    cli_json_string(&j, "file", path);
+    cli_json_number(&j, "met_tolerance_places", MET_TOLERANCE_PLACES);
+    cli_json_begin_array(&j, "scenarios");
+    for (int i = 0; i < n; ++i) {
+        const ps_result *r = &res[i];
+        cli_json_begin_object(&j, NULL);
+        cli_json_string(&j, "name", r->name);
+        cli_json_string(&j, "title", r->title);
+        for (int y = 0; y < r->n_years; ++y) {
+            buf[y] = r->start_year + y;
+        }
+        cli_json_numbers(&j, "year", buf, r->n_years);
+        cli_json_begin_array(&j, "services");
+        for (int k = 0; k < r->n_services; ++k) {
+            if (only == NULL || strcmp(only, r->services[k].name) == 0) {
+                json_service(&j, r, &r->services[k], buf);
+            }
+        }
+        cli_json_end_array(&j);
+        cli_json_end_object(&j);
+    }
+    cli_json_end_array(&j);
+    cli_json_end_object(&j);
+    free(buf);
+    return PS_OK;
+}
+
 static int find_name(char *const *names, int n, const char *name)
 {
     for (int k = 0; k < n; ++k) {
@@ -375,14 +475,16 @@ static void targets_usage(FILE *out)
             "options:\n"
             "      --scenario NAME   only this scenario\n"
             "      --service NAME    only this service\n"
+            "      --json            one JSON document for scripts (schema: docs/json.md)\n"
             "  -h, --help            this text\n"
             "      --version         program version\n");
 }
 
 int cli_cmd_targets(int argc, char **argv)
 {
-    enum { OPT_SCENARIO = 256, OPT_SERVICE, OPT_VERSION };
+    enum { OPT_SCENARIO = 256, OPT_SERVICE, OPT_VERSION, OPT_JSON };
     static const struct option longopts[] = {
+        { "json", no_argument, NULL, OPT_JSON },
         { "scenario", required_argument, NULL, OPT_SCENARIO },
         { "service", required_argument, NULL, OPT_SERVICE },
         { "help", no_argument, NULL, 'h' },
@@ -390,13 +492,15 @@ int cli_cmd_targets(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     const char *scn = NULL, *svc = NULL;
-    int c;
+    int c, json = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == OPT_SCENARIO) {
             scn = optarg;
         } else if (c == OPT_SERVICE) {
             svc = optarg;
+        } else if (c == OPT_JSON) {
+            json = 1;
         } else if (c == 'h') {
             targets_usage(stdout);
             return CLI_EXIT_OK;
@@ -422,15 +526,18 @@ int cli_cmd_targets(int argc, char **argv)
     if (rc == PS_OK && svc != NULL) {
         rc = check_service(res, n, svc, path, &err);
     }
+    if (rc == PS_OK && json) {
+        rc = print_json(stdout, path, res, n, svc, &err);
+    }
     int any = 0;
-    for (int i = 0; rc == PS_OK && i < n; ++i) {
+    for (int i = 0; rc == PS_OK && !json && i < n; ++i) {
         print_scenario(stdout, &res[i], svc);
         any = any || res[i].n_services > 0;
         if (i + 1 < n) {
             putchar('\n');
         }
     }
-    if (rc == PS_OK && any) {
+    if (rc == PS_OK && !json && any) {
         printf("\nPlaces on 1 July; headlines sum all regions. Gap = capacity - demand / "
                "occupancy;\n\"met\" = short by less than half a place. Utilization = demand / "
                "capacity.\n");

@@ -204,7 +204,7 @@ static const policy_attr policy_attrs[] = {
 };
 
 /* Provenance used when the caller passes none: every string empty. */
-static const ps_provenance no_provenance = { "", "", "", "", 0, 0 };
+static const ps_provenance no_provenance = { "", "", "", "", 0, 0, NULL, 0 };
 
 /* ---- cancellation (issue #7) ---------------------------------------------------------------
  * A program may hand the writer the flag its SIGINT/SIGTERM handler sets (ps_h5_set_cancel).
@@ -1438,6 +1438,84 @@ done:
     return rc;
 }
 
+/*
+ * /provenance: one row per input of the run (issue #16), as 1-D string datasets of equal
+ * length (kind, source, detail, path, sha256) rather than attributes, so the root group keeps
+ * its attributes and any number of inputs stays in compact storage. Row i of each dataset
+ * describes the same input.
+ */
+typedef enum prov_col { PROV_KIND, PROV_SOURCE, PROV_DETAIL, PROV_PATH, PROV_SHA256,
+                        PROV_COL_COUNT } prov_col;
+
+static const char *prov_cell(const ps_input_source *in, prov_col c)
+{
+    const char *v[PROV_COL_COUNT] = { in->kind, in->source, in->detail, in->path, in->sha256 };
+    return v[c] != NULL ? v[c] : "";
+}
+
+static ps_status write_prov_column(hid_t grp, prov_col c, const ps_provenance *prov,
+                                   const char **cells, ps_error *err)
+{
+    static const char *const names[PROV_COL_COUNT] = { "kind", "source", "detail", "path",
+                                                       "sha256" };
+    static const char *const long_names[PROV_COL_COUNT] = {
+        "input (what the model needed)", "where the input came from",
+        "UN WPP location and variant, the scenario value, or a note",
+        "file read, as resolved from the scenario file", "SHA-256 of the file's bytes",
+    };
+    hsize_t n = (hsize_t)prov->n_inputs;
+    hid_t type = utf8_string_type(), space = H5I_INVALID_HID, ds = H5I_INVALID_HID;
+    ps_status rc = PS_OK;
+    for (int k = 0; k < prov->n_inputs; ++k) {
+        cells[k] = prov_cell(&prov->inputs[k], c);
+    }
+    if (type < 0 || (space = H5Screate_simple(1, &n, NULL)) < 0 ||
+        (ds = H5Dcreate2(grp, names[c], type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+        H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, cells) < 0) {
+        rc = h5_fail(err, "write", grp, names[c]);
+    }
+    if (rc == PS_OK) {
+        rc = attr_str(ds, "long_name", long_names[c], err);
+    }
+    if (ds >= 0) {
+        H5Dclose(ds);
+    }
+    if (space >= 0) {
+        H5Sclose(space);
+    }
+    if (type >= 0) {
+        H5Tclose(type);
+    }
+    return rc;
+}
+
+static ps_status write_provenance(hid_t file, hid_t gcpl, const ps_provenance *prov,
+                                  ps_error *err)
+{
+    if (prov->inputs == NULL || prov->n_inputs < 1) {
+        return PS_OK;
+    }
+    hid_t grp = H5I_INVALID_HID;
+    const char **cells = calloc((size_t)prov->n_inputs, sizeof *cells);
+    ps_status rc = PS_OK;
+    if (cells == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for the provenance records");
+    } else if ((grp = H5Gcreate2(file, "provenance", H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0) {
+        rc = h5_fail(err, "create group", file, "provenance");
+    } else {
+        rc = attr_str(grp, "description", "one row per input of the run: where it came from",
+                      err);
+    }
+    for (int c = 0; c < PROV_COL_COUNT && rc == PS_OK; ++c) {
+        rc = write_prov_column(grp, (prov_col)c, prov, cells, err);
+    }
+    if (grp >= 0) {
+        H5Gclose(grp);
+    }
+    free(cells);
+    return rc;
+}
+
 /* The HDF5 file is built in memory (the core driver without a backing store) and its image
  * is copied to `out`, so HDF5 never writes to disk: a full disk or a file size limit is an
  * ordinary write error of the caller's stream, reported as such, and no half-closed HDF5
@@ -1488,7 +1566,8 @@ static ps_status write_file(FILE *out, const char *name, const ps_result *const 
         rc = ps_error_set(err, PS_EHDF5, "cannot create the HDF5 file in memory: %s", d.text);
         goto done;
     }
-    if ((rc = write_globals(file, results[0], prov, err)) != PS_OK) {
+    if ((rc = write_globals(file, results[0], prov, err)) != PS_OK ||
+        (rc = write_provenance(file, gcpl, prov, err)) != PS_OK) {
         goto done;
     }
     if (!family_only &&

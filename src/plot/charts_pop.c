@@ -3,7 +3,7 @@
  * year, baseline against policy), births and TFR of every scenario, births by birth order,
  * dependency ratios, and fan charts of variables with quantiles.
  *
- * Counts are drawn in thousands of persons (PS_PERSONS_PER_THOUSAND). Whole-file charts run
+ * Counts are drawn in thousands of persons (ps_plot__count_unit(x->opt->lang)). Whole-file charts run
  * over the union of the scenarios' years; a scenario without a value in a year writes '?',
  * which the scripts declare as gnuplot's missing-value marker.
  */
@@ -21,14 +21,14 @@
 /* Head room above the largest bar, as a fraction of it. */
 #define PYRAMID_MARGIN 0.05
 
-/* Persons of one sex at one age, all regions, in thousands. */
-static double sex_age(const ps_result *r, int y, int sex, int age)
+/* Persons of one sex at one age, all regions, in units of `unit` persons. */
+static double sex_age(const ps_result *r, int y, int sex, int age, double unit)
 {
     double sum = 0.0;
     for (int reg = 0; reg < r->n_regions; ++reg) {
         sum += r->population[ps_result_cell(r, y, reg, sex, age)];
     }
-    return sum / PS_PERSONS_PER_THOUSAND;
+    return sum / unit;
 }
 
 /* Smallest 1, 2 or 5 x 10^k at least raw: tick steps people read at a glance. */
@@ -48,14 +48,17 @@ static double nice_step(double raw)
 static ps_status pyramid_data(plot_ctx *x, const ps_result *ra, int ya, const ps_result *rb,
                               int yb)
 {
-    static const char *const cols[] = { "age", "male A (thousand)", "female A",
-                                        "male B (thousand)", "female B" };
+    static const char *const cols[] = { "age", "male A (thousands; 10^4 in zh)", "female A",
+                                        "male B", "female B" };
     double top = 0.0;
+    const double unit = ps_plot__count_unit(x->opt->lang);
     int n_ages = ra->n_ages < rb->n_ages ? ra->n_ages : rb->n_ages;
     ps_plot__dat_header(x, cols, (int)(sizeof cols / sizeof cols[0]));
     for (int age = 0; age < n_ages; ++age) {
-        double v[] = { sex_age(ra, ya, PS_SEX_MALE, age), sex_age(ra, ya, PS_SEX_FEMALE, age),
-                       sex_age(rb, yb, PS_SEX_MALE, age), sex_age(rb, yb, PS_SEX_FEMALE, age) };
+        double v[] = { sex_age(ra, ya, PS_SEX_MALE, age, unit),
+                       sex_age(ra, ya, PS_SEX_FEMALE, age, unit),
+                       sex_age(rb, yb, PS_SEX_MALE, age, unit),
+                       sex_age(rb, yb, PS_SEX_FEMALE, age, unit) };
         fprintf(x->dat, "%d", age);
         for (size_t k = 0; k < sizeof v / sizeof v[0]; ++k) {
             ps_plot__dat_value(x, v[k]);
@@ -178,6 +181,36 @@ static void scenario_header(plot_ctx *x, const char *const *what, int per)
     fputc('\n', x->dat);
 }
 
+/*
+ * The TFR axis: two decimals, over at least TFR_MIN_SPAN children per woman. With gnuplot's
+ * autoscale a nearly constant TFR (a planner's file held at one level) spans a few
+ * thousandths, and ticks 0.001 apart printed with two decimals all read "0.90" (issue #16).
+ */
+#define TFR_MIN_SPAN 0.1
+
+static void tfr_axis(plot_ctx *x, int first, int last)
+{
+    const ps_plot_set *s = x->s;
+    double lo = INFINITY, hi = -INFINITY;
+    for (int k = 0; k < s->n_scn; ++k) {
+        const ps_result *r = &s->scn[k].res;
+        for (int year = first; year <= last; ++year) {
+            int y = year_index(r, year);
+            double v = y < 0 ? NAN : ps_plot__tfr(r, y);
+            if (isfinite(v)) {
+                lo = fmin(lo, v);
+                hi = fmax(hi, v);
+            }
+        }
+    }
+    if (isfinite(lo) && hi - lo < TFR_MIN_SPAN) {
+        double mid = (lo + hi) / 2;
+        fprintf(x->gp, "set yrange [%.3f:%.3f]\n", fmax(0.0, mid - TFR_MIN_SPAN),
+                mid + TFR_MIN_SPAN);
+    }
+    fputs("set format y '%.2f'\n", x->gp);
+}
+
 ps_status ps_plot__births_tfr(plot_ctx *x, ps_error *err)
 {
     static const char *const what[] = { "births (thousand)", "TFR" };
@@ -191,7 +224,7 @@ ps_status ps_plot__births_tfr(plot_ctx *x, ps_error *err)
         for (int k = 0; k < s->n_scn; ++k) {
             const ps_result *r = &s->scn[k].res;
             int y = year_index(r, year);
-            ps_plot__dat_value(x, y < 0 ? NAN : ps_result_births(r, year) / PS_PERSONS_PER_THOUSAND);
+            ps_plot__dat_value(x, y < 0 ? NAN : ps_result_births(r, year) / ps_plot__count_unit(x->opt->lang));
             ps_plot__dat_value(x, y < 0 ? NAN : ps_plot__tfr(r, y));
         }
         fputc('\n', x->dat);
@@ -200,16 +233,24 @@ ps_status ps_plot__births_tfr(plot_ctx *x, ps_error *err)
     ps_plot__gp_quoted(x, ps_plot__msg(MSG_BIRTHS_TFR, x->opt->lang), NULL, NULL);
     fputc('\n', x->gp);
     ps_plot__gp_set_text(x, "ylabel", MSG_BIRTHS_THOUSANDS, NULL);
+    /* Many scenarios: both panels end at the same right margin, so the x axes stay aligned,
+     * and the strip to their right holds the key in one column: the first half of the
+     * scenarios beside the top panel, the rest beside the bottom one (same colours). */
+    const int many = ps_plot__key_beside(x, s->n_scn), half = (s->n_scn + 1) / 2;
     for (int panel = 0; panel < 2; ++panel) {
         if (panel == 1) {
             ps_plot__gp_set_text(x, "ylabel", MSG_TFR_AXIS, NULL);
             ps_plot__gp_set_text(x, "xlabel", MSG_YEAR, NULL);
-            fputs("set format y '%.2f'\n", x->gp);
+            tfr_axis(x, first, last);
         }
         for (int k = 0; k < s->n_scn; ++k) {
             fprintf(x->gp, "%s '%s' using 1:%d with lines lt %d", k == 0 ? "plot" : ", \\\n    ",
                     x->dat_name, 2 + 2 * k + panel, k + 1);
-            ps_plot__gp_key_scenario(x, k);
+            if (many ? (panel == 0) == (k < half) : panel == 0) {
+                ps_plot__gp_key_scenario(x, k);
+            } else {
+                fputs(" notitle", x->gp);
+            }
         }
         fputc('\n', x->gp);
     }
@@ -241,10 +282,10 @@ ps_status ps_plot__births_order(plot_ctx *x, ps_error *err)
         }
         fprintf(x->dat, "%d", r->start_year + y);
         for (int o = 0; o < n; ++o) {
-            ps_plot__dat_value(x, b[o] / PS_PERSONS_PER_THOUSAND);
+            ps_plot__dat_value(x, b[o] / ps_plot__count_unit(x->opt->lang));
         }
         for (int o = 0; o < n; ++o) {
-            cum += b[o] / PS_PERSONS_PER_THOUSAND;
+            cum += b[o] / ps_plot__count_unit(x->opt->lang);
             ps_plot__dat_value(x, cum);
         }
         fputc('\n', x->dat);
@@ -298,12 +339,24 @@ ps_status ps_plot__dependency(plot_ctx *x, ps_error *err)
     ps_plot__gp_set_text(x, "ylabel", MSG_PER_100, NULL);
     ps_plot__gp_set_text(x, "xlabel", MSG_YEAR, NULL);
     fputs("set yrange [0:*]\n", x->gp);
+    /* The key names each line style once (black: old-age solid, total dashed, child dotted;
+     * NaN draws nothing) and each scenario once by its title, in its colour, so it stays
+     * short for a 21-member family. */
+    ps_plot__key_beside(x, s->n_scn + 3);
+    for (int c = 0; c < 3; ++c) {
+        fprintf(x->gp, "%s NaN with lines lt 8 dt %d title ", c == 0 ? "plot" : ", \\\n    ",
+                dash[c]);
+        ps_plot__gp_quoted(x, ps_plot__msg(labels[c], x->opt->lang), NULL, NULL);
+    }
     for (int k = 0; k < s->n_scn; ++k) {
         for (int c = 0; c < 3; ++c) {
-            fprintf(x->gp, "%s '%s' using 1:%d with lines lt %d dt %d title ",
-                    k + c == 0 ? "plot" : ", \\\n    ", x->dat_name, 2 + 3 * k + column[c],
-                    k + 1, dash[c]);
-            ps_plot__gp_quoted(x, s->scn[k].res.name, ": ", ps_plot__msg(labels[c], x->opt->lang));
+            fprintf(x->gp, ", \\\n     '%s' using 1:%d with lines lt %d dt %d", x->dat_name,
+                    2 + 3 * k + column[c], k + 1, dash[c]);
+            if (c == 0) {
+                ps_plot__gp_key_scenario(x, k);
+            } else {
+                fputs(" notitle", x->gp);
+            }
         }
     }
     fputc('\n', x->gp);

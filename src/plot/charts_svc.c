@@ -22,9 +22,10 @@ static double capacity_at(const ps_result *r, int y, double per_1000)
     return per_1000 * ps_result_total(r, r->start_year + y) / PS_PER_THOUSAND;
 }
 
-static double thousands(const double *series, int y)
+/* A series value in the chart's count unit (thousands, or 万 in Chinese charts). */
+static double in_unit(const double *series, int y, double unit)
 {
-    return series != NULL ? series[y] / PS_PERSONS_PER_THOUSAND : NAN;
+    return series != NULL ? series[y] / unit : NAN;
 }
 
 /* "Spots at 4.5 per 1,000 population" in the chart's language. */
@@ -38,21 +39,22 @@ static void spots_label(char *buf, size_t size, const plot_ctx *x, double per_10
 static void childcare_data(plot_ctx *x, const plot_scenario *sc, const plot_service *sv)
 {
     static const char *const cols[] = {
-        "year", "demand (thousand)", "spots at 4.5 per 1000", "spots at 5 per 1000",
+        "year", "demand (count unit)", "spots at 4.5 per 1000", "spots at 5 per 1000",
         "capacity in the file", "capacity at the file's target", "reference capacity",
         "max(demand, reference)",
     };
     const ps_result *r = &sc->res;
+    const double unit = ps_plot__count_unit(x->opt->lang);
     ps_plot__dat_header(x, cols, (int)(sizeof cols / sizeof cols[0]));
     for (int y = 0; y < r->n_years; ++y) {
-        double demand = sv != NULL ? thousands(sv->var[SVC_DEMAND], y)
+        double demand = sv != NULL ? in_unit(sv->var[SVC_DEMAND], y, unit)
                                    : ps_plot__age_sum(r, y, 0, PS_PLOT_NURSERY_AGE_MAX) /
-                                         PS_PERSONS_PER_THOUSAND;
-        double low = capacity_at(r, y, PS_PLOT_SPOTS_PER1000_LOW) / PS_PERSONS_PER_THOUSAND;
-        double high = capacity_at(r, y, PS_PLOT_SPOTS_PER1000_HIGH) / PS_PERSONS_PER_THOUSAND;
-        double cap = sv != NULL ? thousands(sv->var[SVC_CAPACITY], y) : NAN;
+                                         unit;
+        double low = capacity_at(r, y, PS_PLOT_SPOTS_PER1000_LOW) / unit;
+        double high = capacity_at(r, y, PS_PLOT_SPOTS_PER1000_HIGH) / unit;
+        double cap = sv != NULL ? in_unit(sv->var[SVC_CAPACITY], y, unit) : NAN;
         double target = sv != NULL && !isnan(sv->target_per_1000)
-                            ? capacity_at(r, y, sv->target_per_1000) / PS_PERSONS_PER_THOUSAND
+                            ? capacity_at(r, y, sv->target_per_1000) / unit
                             : NAN;
         double ref = !isnan(cap) ? cap : !isnan(target) ? target : low;
         double v[] = { demand, low, high, cap, target, ref, fmax(demand, ref) };
@@ -107,22 +109,22 @@ ps_status ps_plot__childcare(plot_ctx *x, ps_error *err)
         ps_plot__gp_quoted(x, ps_plot__msg(MSG_CAPACITY_FILE, x->opt->lang), NULL, NULL);
     }
     if (sv != NULL && !isnan(sv->target_per_1000)) {
-        char value[32];
-        snprintf(value, sizeof value, "%g", sv->target_per_1000);
+        char value[160];
+        ps_plot__target_text(value, sizeof value, sv, x->opt->lang);
         fprintf(x->gp, ", \\\n     '%s' using 1:6 with lines lt 4 dt 3 title ", dat);
-        ps_plot__gp_quoted(x, ps_plot__msg(MSG_TARGET_PREFIX, x->opt->lang), value, NULL);
+        ps_plot__gp_quoted(x, ps_plot__msg(MSG_TARGET, x->opt->lang), ": ", value);
     }
     fputc('\n', x->gp);
     return PS_OK;
 }
 
 /* Sum over the elderly services of one variable (NaN if none has it), in thousands. */
-static double elderly_sum(const plot_scenario *sc, plot_svc_var v, int y)
+static double elderly_sum(const plot_scenario *sc, plot_svc_var v, int y, double unit)
 {
     double sum = NAN;
     for (int k = ps_plot__find_service(sc, "elderly", 0); k >= 0;
          k = ps_plot__find_service(sc, "elderly", k + 1)) {
-        double cell = thousands(sc->svc[k].var[v], y);
+        double cell = in_unit(sc->svc[k].var[v], y, unit);
         if (!isnan(cell)) {
             sum = isnan(sum) ? cell : sum + cell;
         }
@@ -132,14 +134,14 @@ static double elderly_sum(const plot_scenario *sc, plot_svc_var v, int y)
 
 /* Beds the demand needs (thousands): capacity - surplus + shortage = demand / occupancy,
  * summed over the elderly services with a capacity target; NaN if none has one. */
-static double elderly_needed(const plot_scenario *sc, int y)
+static double elderly_needed(const plot_scenario *sc, int y, double unit)
 {
     double sum = NAN;
     for (int k = ps_plot__find_service(sc, "elderly", 0); k >= 0;
          k = ps_plot__find_service(sc, "elderly", k + 1)) {
-        double cap = thousands(sc->svc[k].var[SVC_CAPACITY], y);
-        double surplus = thousands(sc->svc[k].var[SVC_SURPLUS], y);
-        double shortage = thousands(sc->svc[k].var[SVC_SHORTAGE], y);
+        double cap = in_unit(sc->svc[k].var[SVC_CAPACITY], y, unit);
+        double surplus = in_unit(sc->svc[k].var[SVC_SURPLUS], y, unit);
+        double shortage = in_unit(sc->svc[k].var[SVC_SHORTAGE], y, unit);
         if (!isnan(cap) && !isnan(surplus) && !isnan(shortage)) {
             double cell = cap - surplus + shortage;
             sum = isnan(sum) ? cell : sum + cell;
@@ -162,23 +164,31 @@ ps_status ps_plot__elderly(plot_ctx *x, ps_error *err)
 {
     const plot_scenario *sc = &x->s->scn[x->chart->scenario];
     const ps_result *r = &sc->res;
+    const double unit = ps_plot__count_unit(x->opt->lang);
+    char target[160] = "";
     int n = 0;
     (void)err;
+    /* The basis of the beds line: the first elderly service with a per-1,000 target. */
+    for (int k = ps_plot__find_service(sc, "elderly", 0); k >= 0 && target[0] == '\0';
+         k = ps_plot__find_service(sc, "elderly", k + 1)) {
+        ps_plot__target_text(target, sizeof target, &sc->svc[k], x->opt->lang);
+    }
     while (nth_elderly(sc, n) >= 0) {
         ++n;
     }
-    fputs("# year | demand by service (thousand), cumulated over the services in file order | "
-          "places at the services' targets | places the demand needs\n", x->dat);
+    fputs("# year | demand by service (thousands; 10^4 in Chinese charts), cumulated over the "
+          "services in file order | beds at the services' targets | beds the demand needs\n",
+          x->dat);
     for (int y = 0; y < r->n_years; ++y) {
         double cum = 0.0;
         fprintf(x->dat, "%d", r->start_year + y);
         for (int l = 0; l < n; ++l) {
-            double d = thousands(sc->svc[nth_elderly(sc, l)].var[SVC_DEMAND], y);
+            double d = in_unit(sc->svc[nth_elderly(sc, l)].var[SVC_DEMAND], y, unit);
             cum += isnan(d) ? 0.0 : d;
             ps_plot__dat_value(x, cum);
         }
-        ps_plot__dat_value(x, elderly_sum(sc, SVC_CAPACITY, y));
-        ps_plot__dat_value(x, elderly_needed(sc, y));
+        ps_plot__dat_value(x, elderly_sum(sc, SVC_CAPACITY, y, unit));
+        ps_plot__dat_value(x, elderly_needed(sc, y, unit));
         fputc('\n', x->dat);
     }
     fputs("set title ", x->gp);
@@ -187,15 +197,17 @@ ps_status ps_plot__elderly(plot_ctx *x, ps_error *err)
     fputc('\n', x->gp);
     ps_plot__gp_set_text(x, "ylabel", MSG_ELDERLY_AXIS, NULL);
     ps_plot__gp_set_text(x, "xlabel", MSG_YEAR, NULL);
-    fputs("set key top left\nset yrange [0:*]\n", x->gp);
+    /* Below the plot: inside, the key would hide the stacked areas it names. */
+    fputs("set key below left\nset yrange [0:*]\n", x->gp);
     /* Stacked areas: the highest cumulated level first, each lower one drawn over it. */
     for (int l = n - 1; l >= 0; --l) {
         fprintf(x->gp, "%s '%s' using 1:%d with filledcurves y1=0 lt %d fs solid 0.7 title ",
                 l == n - 1 ? "plot" : ", \\\n    ", x->dat_name, 2 + l, l + 1);
-        ps_plot__gp_quoted(x, sc->svc[nth_elderly(sc, l)].name, NULL, NULL);
+        ps_plot__gp_quoted(x, sc->svc[nth_elderly(sc, l)].title, NULL, NULL);
     }
     fprintf(x->gp, ", \\\n     '%s' using 1:%d with lines lt 8 lw 2.5 title ", x->dat_name, 2 + n);
-    ps_plot__gp_quoted(x, ps_plot__msg(MSG_BEDS_CAPACITY, x->opt->lang), NULL, NULL);
+    ps_plot__gp_quoted(x, ps_plot__msg(MSG_BEDS_CAPACITY, x->opt->lang),
+                       target[0] != '\0' ? ", " : NULL, target);
     fprintf(x->gp, ", \\\n     '%s' using 1:%d with lines lt 8 dt 2 lw 2.5 title ", x->dat_name,
             3 + n);
     ps_plot__gp_quoted(x, ps_plot__msg(MSG_BEDS_TARGET, x->opt->lang), NULL, NULL);
@@ -228,8 +240,8 @@ ps_status ps_plot__policy_effect(plot_ctx *x, ps_error *err)
         first = r->start_year < first ? r->start_year : first;
         last = r->start_year + r->n_years - 1 > last ? r->start_year + r->n_years - 1 : last;
     }
-    fputs("# year | per scenario: births gained (persons) | cumulative cost (million yuan)\n",
-          x->dat);
+    fputs("# year | per scenario: births gained (thousands; 10^4 in Chinese charts) | cumulative "
+          "cost (million yuan; 10^8 yuan in Chinese charts)\n", x->dat);
     double *cum = calloc((size_t)s->n_scn + 1, sizeof *cum);
     if (cum == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory");
@@ -240,8 +252,10 @@ ps_status ps_plot__policy_effect(plot_ctx *x, ps_error *err)
             const plot_scenario *sc = &s->scn[k];
             int y = year - sc->res.start_year;
             double cost = y >= 0 && y < sc->res.n_years ? ps_plot__policy_cost(sc, y) : NAN;
-            cum[k] += isnan(cost) ? 0.0 : cost / PS_PLOT_YUAN_PER_MILLION;
-            ps_plot__dat_value(x, sc->is_policy ? births_gained_in(s, sc, year) : NAN);
+            cum[k] += isnan(cost) ? 0.0 : cost / ps_plot__money_unit(x->opt->lang);
+            ps_plot__dat_value(x, sc->is_policy ? births_gained_in(s, sc, year) /
+                                                      ps_plot__count_unit(x->opt->lang)
+                                                : NAN);
             ps_plot__dat_value(x, sc->n_instr > 0 && y >= 0 && y < sc->res.n_years ? cum[k] : NAN);
         }
         fputc('\n', x->dat);
@@ -250,6 +264,11 @@ ps_status ps_plot__policy_effect(plot_ctx *x, ps_error *err)
     fputs("set multiplot layout 2,1 title ", x->gp);
     ps_plot__gp_quoted(x, ps_plot__msg(MSG_POLICY_EFFECT, x->opt->lang), NULL, NULL);
     fputc('\n', x->gp);
+    int n_policy = 0;
+    for (int k = 0; k < s->n_scn; ++k) {
+        n_policy += s->scn[k].gained != NULL || s->scn[k].baseline_idx >= 0;
+    }
+    const int many = ps_plot__key_beside(x, n_policy), half = (n_policy + 1) / 2;
     for (int panel = 0; panel < 2; ++panel) {
         ps_plot__gp_set_text(x, "ylabel", panel == 0 ? MSG_BIRTHS_GAINED_AXIS : MSG_CUM_COST_AXIS,
                              NULL);
@@ -265,7 +284,12 @@ ps_status ps_plot__policy_effect(plot_ctx *x, ps_error *err)
             fprintf(x->gp, "%s '%s' using 1:%d with lines lt %d",
                     panel_plots[panel]++ == 0 ? "plot" : ", \\\n    ", x->dat_name,
                     2 + 2 * k + panel, k + 1);
-            ps_plot__gp_key_scenario(x, k);
+            /* panel_plots[panel] counts this panel's series, this one included. */
+            if (!many ? panel == 0 : (panel == 0) == (panel_plots[panel] <= half)) {
+                ps_plot__gp_key_scenario(x, k);
+            } else {
+                fputs(" notitle", x->gp);
+            }
         }
         /* An empty panel still needs a plot command to keep the layout. */
         fputs(panel_plots[panel] == 0 ? "plot 0 lt 8 dt 3 notitle\n" : "\n", x->gp);
@@ -289,32 +313,47 @@ static double cost_per_birth(const plot_scenario *sc)
     return sc->births_gained > 0.0 ? total / sc->births_gained : NAN;
 }
 
+/*
+ * Horizontal bars, one per policy scenario, labelled with the scenario's title on the y axis
+ * (titles are long: horizontal bars keep them readable for a 21-member family) and the value
+ * at the end of each bar. The x range leaves room after the longest bar for its label, so no
+ * label reaches the frame or the title (issue #16).
+ */
+#define COST_BAR_HALF_HEIGHT 0.3
+#define COST_LABEL_ROOM 0.18 /* fraction of the x range kept free right of the longest bar */
+
 ps_status ps_plot__policy_cost_bars(plot_ctx *x, ps_error *err)
 {
     const ps_plot_set *s = x->s;
+    const double unit = ps_plot__money_small_unit(x->opt->lang);
+    char label[4 * PS_PLOT_KEY_CHARS + 8];
     int bar = 0;
+    double top = 0.0;
     (void)err;
-    fputs("# bar | cost per additional birth (thousand yuan); bar labels are in the .gp xtics\n",
-          x->dat);
-    fputs("set xtics (", x->gp);
-    for (int k = 0; k < s->n_scn; ++k) {
+    fputs("# bar | cost per additional birth (thousand yuan; 10^4 yuan in Chinese charts); bar "
+          "labels are in the .gp ytics\n", x->dat);
+    fputs("set ytics (", x->gp);
+    for (int k = s->n_scn - 1; k >= 0; --k) { /* first scenario at the top */
         double v = cost_per_birth(&s->scn[k]);
         if (!s->scn[k].is_policy || isnan(v)) {
             continue;
         }
         fprintf(x->dat, "%d", bar);
-        ps_plot__dat_value(x, v / PS_PLOT_YUAN_PER_THOUSAND);
+        ps_plot__dat_value(x, v / unit);
         fputc('\n', x->dat);
+        top = fmax(top, v / unit);
         fputs(bar > 0 ? ", " : "", x->gp);
-        ps_plot__gp_quoted(x, s->scn[k].res.name, NULL, NULL);
+        ps_plot__gp_quoted(x, ps_plot__scenario_label(label, sizeof label, &s->scn[k].res,
+                                                      PS_PLOT_KEY_CHARS), NULL, NULL);
         fprintf(x->gp, " %d", bar++);
     }
     fputs(")\n", x->gp);
     ps_plot__gp_set_text(x, "title", MSG_POLICY_COST, NULL);
-    ps_plot__gp_set_text(x, "ylabel", MSG_COST_PER_BIRTH_AXIS, NULL);
-    fprintf(x->gp, "set xrange [-0.6:%g]\nset yrange [0:*]\nset boxwidth 0.6\nunset key\n"
-            "plot '%s' using 1:2 with boxes lt 1 fs solid 0.8, \\\n"
-            "     '%s' using 1:2:(sprintf('%%.1f', $2)) with labels offset 0,1 notitle\n",
-            bar - 0.4, x->dat_name, x->dat_name);
+    ps_plot__gp_set_text(x, "xlabel", MSG_COST_PER_BIRTH_AXIS, NULL);
+    fprintf(x->gp, "set yrange [-0.6:%g]\nset xrange [0:%g]\nunset key\nset grid xtics\n"
+            "plot '%s' using 2:1:(0):2:($1-%g):($1+%g) with boxxyerror lt 1 fs solid 0.8, \\\n"
+            "     '%s' using 2:1:(sprintf(' %%.1f', $2)) with labels left notitle\n",
+            bar - 0.4, top > 0.0 ? top * (1.0 + COST_LABEL_ROOM) : 1.0, x->dat_name,
+            COST_BAR_HALF_HEIGHT, COST_BAR_HALF_HEIGHT, x->dat_name);
     return PS_OK;
 }

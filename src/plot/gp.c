@@ -198,10 +198,27 @@ void ps_plot__gp_set_text(plot_ctx *x, const char *what, plot_msg id, const char
     fputc('\n', x->gp);
 }
 
+/* More scenarios than this: the key goes beside the panels (ps_plot__key_beside). */
+#define KEY_INSIDE_MAX 5
+#define KEY_PANEL_RIGHT 0.6 /* screen fraction where the panels end beside that key */
+#define KEY_GAP 0.02
+
+int ps_plot__key_beside(plot_ctx *x, int n_series)
+{
+    if (n_series <= KEY_INSIDE_MAX) {
+        return 0;
+    }
+    fprintf(x->gp, "set rmargin at screen %g\nset key at screen %g, graph 1 left top Left "
+                   "reverse font ',9'\n", KEY_PANEL_RIGHT, KEY_PANEL_RIGHT + KEY_GAP);
+    return 1;
+}
+
 void ps_plot__gp_key_scenario(plot_ctx *x, int k)
 {
+    char label[4 * PS_PLOT_KEY_CHARS + 8];
     fputs(" title ", x->gp);
-    ps_plot__gp_quoted(x, x->s->scn[k].res.name, NULL, NULL);
+    ps_plot__gp_quoted(x, ps_plot__scenario_label(label, sizeof label, &x->s->scn[k].res,
+                                                  PS_PLOT_KEY_CHARS), NULL, NULL);
 }
 
 void ps_plot__dat_value(plot_ctx *x, double v)

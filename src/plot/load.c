@@ -175,7 +175,19 @@ static ps_status load_policy(plot_scenario *sc, const ps_h5r_file *f, const char
     return rc;
 }
 
-/* One services/<service> group: kind, target and the variables the charts use. */
+/* A string attribute if present, else a copy of `fallback`. */
+static ps_status optional_text(char **out, const ps_h5r_file *f, const char *obj,
+                               const char *attr, const char *fallback, ps_error *err)
+{
+    if (ps_h5r_has_attr(f, obj, attr)) {
+        return ps_h5r_attr_string(out, f, obj, attr, err);
+    }
+    *out = dup_text(fallback);
+    return *out != NULL ? PS_OK : ps_error_set(err, PS_ENOMEM, "out of memory");
+}
+
+/* One services/<service> group: kind, title, target and its basis, and the variables the
+ * charts use. */
 static ps_status load_service(plot_service *sv, const ps_h5r_file *f, const char *sg,
                               const char *name, const ps_result *r, ps_error *err)
 {
@@ -195,6 +207,22 @@ static ps_status load_service(plot_service *sv, const ps_h5r_file *f, const char
     if (rc == PS_OK && ps_h5r_has_attr(f, sg, "target_per_1000")) {
         rc = ps_h5r_attr_double(&sv->target_per_1000, f, sg, "target_per_1000", err);
     }
+    if (rc == PS_OK) {
+        rc = optional_text(&sv->title, f, sg, "title", name, err);
+    }
+    if (rc == PS_OK) {
+        rc = optional_text(&sv->basis, f, sg, "basis", "", err);
+    }
+    double lo = -1.0, hi = -1.0;
+    if (rc == PS_OK && ps_h5r_has_attr(f, sg, "basis_from_age")) {
+        rc = ps_h5r_attr_double(&lo, f, sg, "basis_from_age", err);
+    }
+    if (rc == PS_OK && ps_h5r_has_attr(f, sg, "basis_to_age")) {
+        rc = ps_h5r_attr_double(&hi, f, sg, "basis_to_age", err);
+    }
+    /* Ages are whole years inside the result's age range; the last one is the open group. */
+    sv->basis_lo = lo >= 0.0 && lo < r->n_ages ? (int)lo : -1;
+    sv->basis_hi = hi >= 0.0 && hi < r->n_ages - 1 ? (int)hi : -1;
     for (int v = 0; rc == PS_OK && v < SVC_VAR_COUNT; ++v) {
         rc = optional_series(&sv->var[v], f, sg, var_names[v], r, err);
     }
@@ -394,6 +422,39 @@ static ps_status load_provenance(ps_plot_set *s, const ps_h5r_file *f, ps_error 
     return rc;
 }
 
+/* /provenance (one row per input), when the file has it: columns of equal length. */
+static ps_status load_inputs(ps_plot_set *s, const ps_h5r_file *f, ps_error *err)
+{
+    static const char *const cols[INPUT_COL_COUNT] = {
+        "/provenance/kind", "/provenance/source", "/provenance/detail", "/provenance/path",
+        "/provenance/sha256",
+    };
+    size_t len[INPUT_COL_COUNT] = { 0 };
+    ps_status rc = PS_OK;
+    if (ps_h5r_kind_of(f, "/provenance") != PS_H5R_GROUP) {
+        return PS_OK;
+    }
+    for (int c = 0; rc == PS_OK && c < INPUT_COL_COUNT; ++c) {
+        rc = ps_h5r_read_strings(&s->inputs[c], &len[c], f, cols[c], err);
+        if (rc == PS_OK && len[c] != len[0]) {
+            rc = ps_error_set(err, PS_EHDF5, "%s has %zu rows, %s %zu", cols[c], len[c],
+                              cols[0], len[0]);
+        }
+    }
+    s->n_inputs = (int)len[0];
+    if (rc != PS_OK) { /* each column holds len[c] strings */
+        for (int c = 0; c < INPUT_COL_COUNT; ++c) {
+            for (size_t k = 0; s->inputs[c] != NULL && k < len[c]; ++k) {
+                free(s->inputs[c][k]);
+            }
+            free(s->inputs[c]);
+            s->inputs[c] = NULL;
+        }
+        s->n_inputs = 0;
+    }
+    return rc;
+}
+
 /* Link each policy scenario to its baseline's index. */
 static void link_baselines(ps_plot_set *s)
 {
@@ -429,6 +490,9 @@ ps_status ps_plot_load(ps_plot_set **out, const char *path, ps_error *err)
     }
     if (rc == PS_OK) {
         rc = load_provenance(s, f, err);
+    }
+    if (rc == PS_OK) {
+        rc = load_inputs(s, f, err);
     }
     link_baselines(s);
 done:
@@ -470,7 +534,9 @@ static void free_scenario(plot_scenario *sc)
     free(sc->instr);
     for (int k = 0; sc->svc != NULL && k < sc->n_svc; ++k) {
         free(sc->svc[k].name);
+        free(sc->svc[k].title);
         free(sc->svc[k].kind);
+        free(sc->svc[k].basis);
         for (int v = 0; v < SVC_VAR_COUNT; ++v) {
             free(sc->svc[k].var[v]);
         }
@@ -497,6 +563,12 @@ void ps_plot_free(ps_plot_set *s)
     free(s->scn);
     for (int k = 0; k < PROV_COUNT; ++k) {
         free(s->prov[k]);
+    }
+    for (int c = 0; c < INPUT_COL_COUNT; ++c) {
+        for (int k = 0; s->inputs[c] != NULL && k < s->n_inputs; ++k) {
+            free(s->inputs[c][k]);
+        }
+        free(s->inputs[c]);
     }
     free(s->path);
     free(s);

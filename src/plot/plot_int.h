@@ -24,9 +24,19 @@
 #define PS_PLOT_WOMEN_AGE_MAX 49
 /* Dependency ratios are quoted per 100 persons of working age. */
 #define PS_PLOT_PER_HUNDRED 100.0
-/* Yuan per "million yuan" and per "thousand yuan" on cost axes. */
-#define PS_PLOT_YUAN_PER_MILLION 1.0e6
-#define PS_PLOT_YUAN_PER_THOUSAND 1.0e3
+/* Units of counts and money by language (issue #16): English charts count persons in
+ * thousands and money in millions (cumulative cost) and thousands (per birth) of yuan;
+ * Chinese ones in 万 (10^4) persons, 亿 (10^8) yuan and 万 yuan, as Chinese planning
+ * documents and yearbooks do. */
+#define PS_PLOT_PER_THOUSAND_UNIT 1.0e3
+#define PS_PLOT_PER_WAN 1.0e4   /* 万 */
+#define PS_PLOT_PER_MILLION 1.0e6
+#define PS_PLOT_PER_YI 1.0e8    /* 亿 */
+/* Persons per drawn unit of counts (1,000 or 10,000). */
+double ps_plot__count_unit(ps_plot_lang lang);
+/* Yuan per drawn unit of large sums (million or 亿) and of sums per person (thousand or 万). */
+double ps_plot__money_unit(ps_plot_lang lang);
+double ps_plot__money_small_unit(ps_plot_lang lang);
 /* Default pyramid year when the file covers it: the planning horizon of most city plans. */
 #define PS_PLOT_DEFAULT_PYRAMID_YEAR 2050
 /* PDF sizes are given to gnuplot in inches; one inch per 100 "pixels" of the option. */
@@ -56,7 +66,10 @@ typedef struct plot_instrument {
 
 typedef struct plot_service {
     char *name;
+    char *title;            /* the service's title, its name if the file has none */
     char *kind;             /* "childcare", "elderly", ... ("" if absent) */
+    char *basis;            /* what the target counts per 1,000 of ("" if absent) */
+    int basis_lo, basis_hi; /* basis "ages": the ages counted; -1 if absent, hi -1: open */
     double target_per_1000; /* spots or beds per 1,000 total population; NaN if none */
     double *var[SVC_VAR_COUNT]; /* [year], all regions; NULL where the file has none */
 } plot_service;
@@ -98,8 +111,14 @@ typedef enum plot_prov {
     PROV_COUNT
 } plot_prov;
 
+/* One row of /provenance: where an input came from (docs/output-format.md). */
+typedef enum plot_input_col { INPUT_KIND, INPUT_SOURCE, INPUT_DETAIL, INPUT_PATH, INPUT_SHA256,
+                              INPUT_COL_COUNT } plot_input_col;
+
 struct ps_plot_set {
     char *path; /* the result file as given */
+    int n_inputs;                    /* rows of /provenance; 0 for older files */
+    char **inputs[INPUT_COL_COUNT];  /* [column][row] */
     int n_scn;
     plot_scenario *scn;
     char *prov[PROV_COUNT]; /* "" when the file lacks the attribute */
@@ -124,8 +143,16 @@ typedef enum plot_msg {
     MSG_DATA_SOURCE, MSG_SCENARIO_FILE, MSG_SHA256, MSG_VERSION, MSG_COMMIT, MSG_CREATED,
     MSG_COMMAND, MSG_NOTE_TIMING, MSG_NOTE_SUMMARY, MSG_NOTE_CHILDCARE, MSG_NOTE_POLICY,
     MSG_NOTE_REGIONS, MSG_YEAR_SHORT, MSG_DEMAND,
+    MSG_TARGET_STATUS, MSG_INPUTS, MSG_INPUT, MSG_SOURCE, MSG_DETAIL, MSG_PATHS, MSG_TFR_SHORT,
+    MSG_E0_MALE, MSG_E0_FEMALE, MSG_NET_MIGRATION, MSG_SRB, MSG_POLICIES, MSG_LEVER,
+    MSG_AMOUNT, MSG_FIRST_YEAR_RECIPIENTS, MSG_NO_POLICIES, MSG_TARGET, MSG_NOTE_UNITS,
+    MSG_FILE_SHA256,
     MSG_COUNT
 } plot_msg;
+
+/* Words for the identifiers the file stores (lever, input kind and source), in `lang`; the
+ * identifier itself when the table has no entry. */
+const char *ps_plot__word(const char *identifier, ps_plot_lang lang);
 
 /* The label of `id` in `lang` (UTF-8, never NULL). */
 const char *ps_plot__msg(plot_msg id, ps_plot_lang lang);
@@ -138,6 +165,15 @@ void ps_plot__put_gp_body(FILE *out, const char *text);
 
 /* Write text escaped for HTML. */
 void ps_plot__put_html(FILE *out, const char *text);
+
+/* A scenario's title for people (its name when it has none), at most `max_chars` UTF-8
+ * characters: longer titles end in "...". Into buf; returns buf. */
+const char *ps_plot__scenario_label(char *buf, size_t size, const ps_result *r, int max_chars);
+
+/* The target of a service in words, with its basis: "5 places per 1,000 residents", "30 beds
+ * per 1,000 aged 60+"; "" without a per-1,000 target. Into buf; returns buf. */
+const char *ps_plot__target_text(char *buf, size_t size, const plot_service *sv,
+                                 ps_plot_lang lang);
 
 /* A file-name-safe stem for user text: [a-z0-9_-], at most size-1 bytes, "x" if empty. */
 void ps_plot__slug(char *buf, size_t size, const char *text);
@@ -189,7 +225,16 @@ void ps_plot__gp_quoted(plot_ctx *x, const char *msg_text, const char *sep, cons
 void ps_plot__gp_set_text(plot_ctx *x, const char *what, plot_msg id, const char *user);
 void ps_plot__dat_value(plot_ctx *x, double v);
 void ps_plot__dat_header(plot_ctx *x, const char *const *columns, int n);
-/* Plot-series title: `title '<user text>'` of scenario k, its name. */
+/* Two-panel charts (births_tfr, policy_effect) with more than 5 series: both panels end at
+ * the same right margin, so their x axes align, and the key of titles stands in one column
+ * in the strip to the right, the first half of the series beside the top panel and the rest
+ * beside the bottom one. Writes the settings and returns 1; returns 0 (nothing written) for
+ * few series, whose key stays inside the top panel. */
+int ps_plot__key_beside(plot_ctx *x, int n_series);
+
+/* Characters of a scenario title in a chart key or on a bar (longer titles end in "..."). */
+#define PS_PLOT_KEY_CHARS 48
+/* Plot-series title: `title '<user text>'` of scenario k, its title (else its name). */
 void ps_plot__gp_key_scenario(plot_ctx *x, int k);
 
 #endif /* PS_PLOT_INT_H */

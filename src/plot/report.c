@@ -19,6 +19,7 @@
 
 #include "plot_int.h"
 #include "popsim/outfile.h"
+#include "popsim/policy.h"
 #include "popsim/units.h"
 #include "popsim/version.h"
 
@@ -40,7 +41,8 @@ static const char style_sheet[] =
     "figure{margin:1.5em 0;page-break-inside:avoid}img{max-width:100%;height:auto;"
     "border:1px solid #ddd}figcaption{font-size:.9em;color:#555}"
     "dl{display:grid;grid-template-columns:max-content auto;gap:.3em 1em}dt{font-weight:bold}"
-    "dd{margin:0;word-break:break-all}";
+    "dd{margin:0;word-break:break-all}td.sha{font-family:monospace;font-size:.8em;"
+    "word-break:break-all}";
 
 static const char *msg(plot_msg id, ps_plot_lang lang)
 {
@@ -69,11 +71,44 @@ static void put_count(FILE *out, double v)
     }
 }
 
-static void put_cell_count(FILE *out, double v)
+/* v / unit with one decimal (as printf's "%.1f" rounds) and thousands separators
+ * ("2,115.2"), "-" when missing. */
+static void put_scaled(FILE *out, double v, double unit)
+{
+    char text[64];
+    if (!isfinite(v)) {
+        fputs("-", out);
+        return;
+    }
+    snprintf(text, sizeof text, "%.1f", fabs(v) / unit);
+    char *dot = strchr(text, '.');
+    if (v < 0.0 && strspn(text, "0.") != strlen(text)) {
+        fputc('-', out);
+    }
+    *dot = '\0';
+    put_count(out, strtod(text, NULL));
+    fprintf(out, ".%s", dot + 1);
+}
+
+/* A count in the report's unit: thousands (English) or 万 (Chinese). */
+static void put_cell_persons(FILE *out, double v, ps_plot_lang lang)
 {
     fputs("<td>", out);
-    put_count(out, v);
+    put_scaled(out, v, ps_plot__count_unit(lang));
     fputs("</td>", out);
+}
+
+static void put_cell_money(FILE *out, double yuan, double unit)
+{
+    fputs("<td>", out);
+    put_scaled(out, yuan, unit);
+    fputs("</td>", out);
+}
+
+/* A scenario's title for people (its name when it has none). */
+static void put_scenario_title(FILE *out, const ps_result *r)
+{
+    ps_plot__put_html(out, r->title != NULL && r->title[0] != '\0' ? r->title : r->name);
 }
 
 static void put_th(FILE *out, plot_msg id, ps_plot_lang lang, int text_col)
@@ -91,7 +126,7 @@ static int next_boundary(int year, int start, int last)
     return next < last ? next : last;
 }
 
-static void summary_row(FILE *out, const ps_result *r, int from, int to)
+static void summary_row(FILE *out, const ps_result *r, int from, int to, ps_plot_lang lang)
 {
     int y0 = from - r->start_year, y1 = to - r->start_year;
     double births = 0.0, tfr = 0.0;
@@ -102,22 +137,18 @@ static void summary_row(FILE *out, const ps_result *r, int from, int to)
     double pop_end = ps_result_total(r, to);
     double old = ps_plot__age_sum(r, y1, PS_PLOT_OLD_AGE_MIN, r->n_ages) / pop_end;
     fprintf(out, "<tr><td class=\"t\">%d&ndash;%d</td>", from, to);
-    put_cell_count(out, ps_result_total(r, from));
-    put_cell_count(out, pop_end);
-    put_cell_count(out, births);
+    put_cell_persons(out, ps_result_total(r, from), lang);
+    put_cell_persons(out, pop_end, lang);
+    put_cell_persons(out, births, lang);
     fprintf(out, "<td>%.2f</td><td>%.1f%%</td>", tfr / (y1 - y0), PS_PLOT_PER_HUNDRED * old);
-    put_cell_count(out, ps_plot__age_sum(r, y1, 0, PS_PLOT_NURSERY_AGE_MAX));
+    put_cell_persons(out, ps_plot__age_sum(r, y1, 0, PS_PLOT_NURSERY_AGE_MAX), lang);
     fputs("</tr>\n", out);
 }
 
 static void scenario_heading(FILE *out, const ps_result *r)
 {
     fputs("<h3>", out);
-    ps_plot__put_html(out, r->name);
-    if (r->title != NULL && strcmp(r->title, r->name) != 0) {
-        fputs(": ", out);
-        ps_plot__put_html(out, r->title);
-    }
+    put_scenario_title(out, r);
     fputs("</h3>\n", out);
 }
 
@@ -141,7 +172,7 @@ static void write_summary(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
         }
         fputs("</tr>\n", out);
         for (int from = r->start_year; from < last; from = next_boundary(from, r->start_year, last)) {
-            summary_row(out, r, from, next_boundary(from, r->start_year, last));
+            summary_row(out, r, from, next_boundary(from, r->start_year, last), lang);
         }
         fputs("</table>\n", out);
     }
@@ -159,8 +190,14 @@ static void spots_table(FILE *out, const plot_scenario *sc, ps_plot_lang lang)
     fputs("<table class=\"spots\"><tr>", out);
     put_th(out, MSG_YEAR_SHORT, lang, 1);
     put_th(out, MSG_AGED_0_2, lang, 0);
-    fprintf(out, "<th>%g&permil;</th><th>%g&permil;</th>", PS_PLOT_SPOTS_PER1000_LOW,
-            PS_PLOT_SPOTS_PER1000_HIGH);
+    for (int k = 0; k < 2; ++k) {
+        fputs("<th>", out);
+        ps_plot__put_html(out, msg(MSG_SPOTS_PREFIX, lang));
+        fprintf(out, "%g", k == 0 ? PS_PLOT_SPOTS_PER1000_LOW : PS_PLOT_SPOTS_PER1000_HIGH);
+        ps_plot__put_html(out, msg(MSG_SPOTS_SUFFIX, lang));
+        ps_plot__put_html(out, lang == PS_PLOT_LANG_ZH ? "（万个）" : " (thousands)");
+        fputs("</th>", out);
+    }
     put_th(out, MSG_DEMAND, lang, 0);
     fputs("</tr>\n", out);
     for (int year = r->start_year; year <= last;
@@ -168,10 +205,10 @@ static void spots_table(FILE *out, const plot_scenario *sc, ps_plot_lang lang)
         int y = year - r->start_year;
         double pop = ps_result_total(r, year);
         fprintf(out, "<tr><td class=\"t\">%d</td>", year);
-        put_cell_count(out, ps_plot__age_sum(r, y, 0, PS_PLOT_NURSERY_AGE_MAX));
-        put_cell_count(out, PS_PLOT_SPOTS_PER1000_LOW * pop / PS_PER_THOUSAND);
-        put_cell_count(out, PS_PLOT_SPOTS_PER1000_HIGH * pop / PS_PER_THOUSAND);
-        put_cell_count(out, demand != NULL ? demand[y] : NAN);
+        put_cell_persons(out, ps_plot__age_sum(r, y, 0, PS_PLOT_NURSERY_AGE_MAX), lang);
+        put_cell_persons(out, PS_PLOT_SPOTS_PER1000_LOW * pop / PS_PER_THOUSAND, lang);
+        put_cell_persons(out, PS_PLOT_SPOTS_PER1000_HIGH * pop / PS_PER_THOUSAND, lang);
+        put_cell_persons(out, demand != NULL ? demand[y] : NAN, lang);
         fputs("</tr>\n", out);
     }
     fputs("</table>\n", out);
@@ -190,16 +227,16 @@ static void target_rows(FILE *out, const plot_scenario *sc, const plot_service *
         double cap = sv->var[SVC_CAPACITY][y];
         double need = cap - sv->var[SVC_SURPLUS][y] + sv->var[SVC_SHORTAGE][y];
         int met = sv->var[SVC_SHORTAGE][y] < 0.5; /* less than half a place short */
+        char target[160];
         fputs("<tr><td class=\"t\">", out);
-        ps_plot__put_html(out, r->name);
+        put_scenario_title(out, r);
         fputs("</td><td class=\"t\">", out);
-        ps_plot__put_html(out, sv->name);
-        if (!isnan(sv->target_per_1000)) {
-            fprintf(out, " (%g&permil;)", sv->target_per_1000);
-        }
+        ps_plot__put_html(out, sv->title);
+        fputs("</td><td class=\"t\">", out);
+        ps_plot__put_html(out, ps_plot__target_text(target, sizeof target, sv, lang));
         fprintf(out, "</td><td class=\"t\">%d</td>", year);
-        put_cell_count(out, cap);
-        put_cell_count(out, need);
+        put_cell_persons(out, cap, lang);
+        put_cell_persons(out, need, lang);
         fprintf(out, "<td class=\"t %s\">", isnan(need) ? "" : met ? "met" : "missed");
         ps_plot__put_html(out, isnan(need) ? "-" : msg(met ? MSG_MET : MSG_MISSED, lang));
         fputs("</td></tr>\n", out);
@@ -214,10 +251,12 @@ static void write_targets(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
     fputs("</h2>\n<table class=\"targets\"><tr>", out);
     put_th(out, MSG_SCENARIO, lang, 1);
     put_th(out, MSG_SERVICE, lang, 1);
+    put_th(out, MSG_TARGET, lang, 1);
     put_th(out, MSG_YEAR_SHORT, lang, 1);
     put_th(out, MSG_CAPACITY, lang, 0);
     put_th(out, MSG_NEEDED, lang, 0);
-    fputs("<th class=\"t\"></th></tr>\n", out);
+    put_th(out, MSG_TARGET_STATUS, lang, 1);
+    fputs("</tr>\n", out);
     for (int k = 0; k < s->n_scn; ++k) {
         for (int v = 0; v < s->scn[k].n_svc; ++v) {
             const plot_service *sv = &s->scn[k].svc[v];
@@ -245,6 +284,26 @@ static void write_targets(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
     fputs("</section>\n", out);
 }
 
+/* An instrument in words: its kind ("monthly child subsidy") and its name with spaces. */
+static void put_instrument(FILE *out, const plot_scenario *sc, int i, ps_plot_lang lang)
+{
+    const char *name = sc->instr[i].name;
+    for (int k = 0; k < sc->res.n_instruments; ++k) {
+        if (strcmp(sc->res.ledger[k].name, name) == 0) {
+            ps_plot__put_html(out, ps_plot__word(ps_lever_name(sc->res.ledger[k].lever), lang));
+            fputs(": ", out);
+        }
+    }
+    for (const char *p = name; *p; ++p) {
+        if (*p == '_') {
+            fputc(' ', out);
+        } else {
+            char one[2] = { *p, '\0' };
+            ps_plot__put_html(out, one);
+        }
+    }
+}
+
 /* Sum of a per-year series, NaN if absent. */
 static double series_total(const double *v, int n)
 {
@@ -257,7 +316,8 @@ static double series_total(const double *v, int n)
     return sum;
 }
 
-static void policy_row(FILE *out, const plot_scenario *sc)
+static void policy_row(FILE *out, const ps_plot_set *s, const plot_scenario *sc,
+                       ps_plot_lang lang)
 {
     double total = NAN;
     for (int y = 0; y < sc->res.n_years; ++y) {
@@ -265,14 +325,19 @@ static void policy_row(FILE *out, const plot_scenario *sc)
         total = isnan(c) ? total : isnan(total) ? c : total + c;
     }
     fputs("<tr><td class=\"t\">", out);
-    ps_plot__put_html(out, sc->res.name);
+    put_scenario_title(out, &sc->res);
     fputs("</td><td class=\"t\">", out);
-    ps_plot__put_html(out, sc->baseline != NULL ? sc->baseline : "-");
+    if (sc->baseline_idx >= 0) {
+        put_scenario_title(out, &s->scn[sc->baseline_idx].res);
+    } else {
+        ps_plot__put_html(out, sc->baseline != NULL ? sc->baseline : "-");
+    }
     fputs("</td>", out);
-    put_cell_count(out, sc->births_gained);
-    put_cell_count(out, total);
-    put_cell_count(out, !isnan(sc->cost_per_birth) ? sc->cost_per_birth
-                        : sc->births_gained > 0.0 ? total / sc->births_gained : NAN);
+    put_cell_persons(out, sc->births_gained, lang);
+    put_cell_money(out, total, ps_plot__money_unit(lang));
+    put_cell_money(out, !isnan(sc->cost_per_birth) ? sc->cost_per_birth
+                        : sc->births_gained > 0.0 ? total / sc->births_gained : NAN,
+                   ps_plot__money_small_unit(lang));
     fputs("</tr>\n", out);
 }
 
@@ -291,7 +356,7 @@ static void write_policy(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
     fputs("</tr>\n", out);
     for (int k = 0; k < s->n_scn; ++k) {
         if (s->scn[k].is_policy) {
-            policy_row(out, &s->scn[k]);
+            policy_row(out, s, &s->scn[k], lang);
         }
     }
     fputs("</table>\n<table class=\"instruments\"><tr>", out);
@@ -304,12 +369,13 @@ static void write_policy(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
         for (int i = 0; i < s->scn[k].n_instr; ++i) {
             const plot_instrument *in = &s->scn[k].instr[i];
             fputs("<tr><td class=\"t\">", out);
-            ps_plot__put_html(out, s->scn[k].res.name);
+            put_scenario_title(out, &s->scn[k].res);
             fputs("</td><td class=\"t\">", out);
-            ps_plot__put_html(out, in->name);
+            put_instrument(out, &s->scn[k], i, lang);
             fputs("</td>", out);
-            put_cell_count(out, series_total(in->recipients, s->scn[k].res.n_years));
-            put_cell_count(out, series_total(in->cost, s->scn[k].res.n_years));
+            put_cell_persons(out, series_total(in->recipients, s->scn[k].res.n_years), lang);
+            put_cell_money(out, series_total(in->cost, s->scn[k].res.n_years),
+                           ps_plot__money_unit(lang));
             fputs("</tr>\n", out);
         }
     }
@@ -374,13 +440,205 @@ static ps_status write_figure(FILE *out, const ps_plot_set *s, const ps_plot_cha
     return rc;
 }
 
+static int has_policy(const ps_plot_set *s)
+{
+    for (int k = 0; k < s->n_scn; ++k) {
+        if (s->scn[k].is_policy) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The table of /provenance: where each input came from, with the file's SHA-256. */
+static void write_inputs(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
+{
+    fputs("<h3>", out);
+    ps_plot__put_html(out, msg(MSG_INPUTS, lang));
+    fputs("</h3>\n", out);
+    if (s->n_inputs == 0) { /* a file written before /provenance existed */
+        fputs("<p>", out);
+        ps_plot__put_html(out, msg(MSG_DATA_SOURCE, lang));
+        fputs(": ", out);
+        ps_plot__put_html(out, s->prov[PROV_DATA_SOURCE][0] ? s->prov[PROV_DATA_SOURCE] : "-");
+        fputs("</p>\n", out);
+        return;
+    }
+    fputs("<table class=\"inputs\"><tr>", out);
+    put_th(out, MSG_INPUT, lang, 1);
+    put_th(out, MSG_SOURCE, lang, 1);
+    put_th(out, MSG_DETAIL, lang, 1);
+    put_th(out, MSG_FILE_SHA256, lang, 1);
+    fputs("</tr>\n", out);
+    for (int k = 0; k < s->n_inputs; ++k) {
+        const char *detail = s->inputs[INPUT_DETAIL][k], *path = s->inputs[INPUT_PATH][k];
+        fputs("<tr><td class=\"t\">", out);
+        ps_plot__put_html(out, ps_plot__word(s->inputs[INPUT_KIND][k], lang));
+        fputs("</td><td class=\"t\">", out);
+        ps_plot__put_html(out, ps_plot__word(s->inputs[INPUT_SOURCE][k], lang));
+        fputs("</td><td class=\"t\">", out);
+        ps_plot__put_html(out, path[0] ? path : detail[0] ? detail : "-");
+        fputs("</td><td class=\"t sha\">", out);
+        ps_plot__put_html(out, s->inputs[INPUT_SHA256][k][0] ? s->inputs[INPUT_SHA256][k] : "-");
+        fputs("</td></tr>\n", out);
+    }
+    fputs("</table>\n", out);
+}
+
+/* Population-weighted life expectancy at birth of one sex over the regions, NaN if unknown. */
+static double e0_at(const ps_result *r, int y, int sex)
+{
+    double sum = 0.0, weight = 0.0;
+    for (int reg = 0; r->e0 != NULL && reg < r->n_regions; ++reg) {
+        double pop = 0.0;
+        for (int age = 0; age < r->n_ages; ++age) {
+            pop += r->population[ps_result_cell(r, y, reg, sex, age)];
+        }
+        sum += pop * r->e0[ps_result_sexcell(r, y, reg, sex)];
+        weight += pop;
+    }
+    return weight > 0.0 ? sum / weight : NAN;
+}
+
+/* Net migrants of the step from year index y, all regions, sexes and ages. */
+static double net_migration_at(const ps_result *r, int y)
+{
+    double sum = 0.0;
+    for (int reg = 0; r->net_migration != NULL && reg < r->n_regions; ++reg) {
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            for (int age = 0; age < r->n_ages; ++age) {
+                sum += r->net_migration[ps_result_cell(r, y, reg, sex, age)];
+            }
+        }
+    }
+    return r->net_migration != NULL ? sum : NAN;
+}
+
+/* Boys per 100 girls born in the step from year index y, all regions. */
+static double srb_at(const ps_result *r, int y)
+{
+    double boys = 0.0, girls = 0.0;
+    for (int reg = 0; reg < r->n_regions; ++reg) {
+        boys += r->births[ps_result_sexcell(r, y, reg, PS_SEX_MALE)];
+        girls += r->births[ps_result_sexcell(r, y, reg, PS_SEX_FEMALE)];
+    }
+    return girls > 0.0 ? PS_PLOT_PER_HUNDRED * boys / girls : NAN;
+}
+
+/*
+ * The main assumptions of one scenario as the run applied them, read back from its results
+ * (so they are what was projected, whatever file or default they came from): TFR, life
+ * expectancy by sex, net migration and the sex ratio at birth, in the first step, five years
+ * on, in 2050 and in the last step.
+ */
+static void paths_table(FILE *out, const ps_result *r, ps_plot_lang lang)
+{
+    enum { N_COLS = 4, STEP_YEARS = 5 };
+    int years[N_COLS], n = 0;
+    const int last_step = r->start_year + r->n_years - 2;
+    const int wanted[N_COLS] = { r->start_year, r->start_year + STEP_YEARS,
+                                 PS_PLOT_DEFAULT_PYRAMID_YEAR, last_step };
+    for (int k = 0; k < N_COLS; ++k) {
+        if (wanted[k] <= last_step && (n == 0 || wanted[k] > years[n - 1])) {
+            years[n++] = wanted[k];
+        }
+    }
+    scenario_heading(out, r);
+    fputs("<table class=\"paths\"><tr>", out);
+    put_th(out, MSG_YEAR_SHORT, lang, 1);
+    for (int k = 0; k < n; ++k) {
+        fprintf(out, "<th>%d</th>", years[k]);
+    }
+    fputs("</tr>\n", out);
+    static const plot_msg rows[] = { MSG_TFR_SHORT, MSG_E0_MALE, MSG_E0_FEMALE,
+                                     MSG_NET_MIGRATION, MSG_SRB };
+    for (size_t row = 0; row < sizeof rows / sizeof rows[0]; ++row) {
+        fputs("<tr><td class=\"t\">", out);
+        ps_plot__put_html(out, msg(rows[row], lang));
+        fputs("</td>", out);
+        for (int k = 0; k < n; ++k) {
+            const int y = years[k] - r->start_year;
+            if (rows[row] == MSG_NET_MIGRATION) {
+                put_cell_persons(out, net_migration_at(r, y), lang);
+                continue;
+            }
+            double v = rows[row] == MSG_TFR_SHORT ? ps_plot__tfr(r, y)
+                       : rows[row] == MSG_SRB     ? srb_at(r, y)
+                                                  : e0_at(r, y, rows[row] == MSG_E0_MALE
+                                                                    ? PS_SEX_MALE
+                                                                    : PS_SEX_FEMALE);
+            fprintf(out, isfinite(v) ? "<td>%.*f</td>" : "<td>-</td>",
+                    rows[row] == MSG_TFR_SHORT ? 2 : 1, v);
+        }
+        fputs("</tr>\n", out);
+    }
+    fputs("</table>\n", out);
+}
+
+/* First year index with recipients of an instrument, -1 if none. */
+static int first_paid_year(const plot_instrument *in, int n_years)
+{
+    for (int y = 0; in->recipients != NULL && in->cost != NULL && y < n_years; ++y) {
+        if (in->recipients[y] > 0.0 && isfinite(in->cost[y])) {
+            return y;
+        }
+    }
+    return -1;
+}
+
+/* Each instrument of each policy scenario: what it pays per recipient in its first year. */
+static void policies_table(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
+{
+    fputs("<h3>", out);
+    ps_plot__put_html(out, msg(MSG_POLICIES, lang));
+    fputs("</h3>\n", out);
+    if (!has_policy(s)) {
+        fputs("<p>", out);
+        ps_plot__put_html(out, msg(MSG_NO_POLICIES, lang));
+        fputs("</p>\n", out);
+        return;
+    }
+    fputs("<table class=\"policies\"><tr>", out);
+    put_th(out, MSG_SCENARIO, lang, 1);
+    put_th(out, MSG_INSTRUMENT, lang, 1);
+    put_th(out, MSG_YEAR_SHORT, lang, 1);
+    put_th(out, MSG_FIRST_YEAR_RECIPIENTS, lang, 0);
+    put_th(out, MSG_AMOUNT, lang, 0);
+    fputs("</tr>\n", out);
+    for (int k = 0; k < s->n_scn; ++k) {
+        const plot_scenario *sc = &s->scn[k];
+        for (int i = 0; i < sc->n_instr; ++i) {
+            const plot_instrument *in = &sc->instr[i];
+            int y = first_paid_year(in, sc->res.n_years);
+            fputs("<tr><td class=\"t\">", out);
+            put_scenario_title(out, &sc->res);
+            fputs("</td><td class=\"t\">", out);
+            put_instrument(out, sc, i, lang);
+            fputs("</td>", out);
+            if (y < 0) {
+                fputs("<td class=\"t\">-</td><td>-</td><td>-</td></tr>\n", out);
+                continue;
+            }
+            fprintf(out, "<td class=\"t\">%d</td>", sc->res.start_year + y);
+            put_cell_persons(out, in->recipients[y], lang);
+            fputs("<td>", out);
+            put_count(out, in->cost[y] / in->recipients[y]);
+            fputs("</td></tr>\n", out);
+        }
+    }
+    fputs("</table>\n", out);
+}
+
+/* The page opens with what the numbers rest on (issue #16): where each input came from, the
+ * main assumptions of each scenario, the policies and their amounts, then the conventions
+ * and the file's provenance. */
 static void write_assumptions(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
 {
     static const plot_msg labels[PROV_COUNT] = { MSG_DATA_SOURCE, MSG_SCENARIO_FILE, MSG_SHA256,
                                                  MSG_VERSION, MSG_COMMIT, MSG_CREATED,
                                                  MSG_COMMAND };
-    static const plot_msg notes[] = { MSG_NOTE_TIMING, MSG_NOTE_REGIONS, MSG_NOTE_CHILDCARE,
-                                      MSG_NOTE_POLICY };
+    static const plot_msg notes[] = { MSG_NOTE_UNITS, MSG_NOTE_TIMING, MSG_NOTE_REGIONS,
+                                      MSG_NOTE_CHILDCARE, MSG_NOTE_POLICY };
     fputs("<section id=\"assumptions\"><h2>", out);
     ps_plot__put_html(out, msg(MSG_ASSUMPTIONS, lang));
     fputs("</h2>\n<ul>\n", out);
@@ -389,7 +647,16 @@ static void write_assumptions(FILE *out, const ps_plot_set *s, ps_plot_lang lang
         ps_plot__put_html(out, msg(notes[k], lang));
         fputs("</li>\n", out);
     }
-    fputs("</ul>\n<dl>\n", out);
+    fputs("</ul>\n", out);
+    write_inputs(out, s, lang);
+    fputs("<h3>", out);
+    ps_plot__put_html(out, msg(MSG_PATHS, lang));
+    fputs("</h3>\n", out);
+    for (int k = 0; k < s->n_scn; ++k) {
+        paths_table(out, &s->scn[k].res, lang);
+    }
+    policies_table(out, s, lang);
+    fputs("<dl>\n", out);
     for (int k = 0; k < PROV_COUNT; ++k) {
         fputs("<dt>", out);
         ps_plot__put_html(out, msg(labels[k], lang));
@@ -400,15 +667,6 @@ static void write_assumptions(FILE *out, const ps_plot_set *s, ps_plot_lang lang
     fputs("</dl>\n</section>\n", out);
 }
 
-static int has_policy(const ps_plot_set *s)
-{
-    for (int k = 0; k < s->n_scn; ++k) {
-        if (s->scn[k].is_policy) {
-            return 1;
-        }
-    }
-    return 0;
-}
 
 static void write_head(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
 {
@@ -426,20 +684,17 @@ static void write_head(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
         const ps_result *r = &s->scn[k].res;
         fputs(k > 0 ? "<br>" : "", out);
         fputs("<b>", out);
-        ps_plot__put_html(out, r->name);
+        put_scenario_title(out, r);
         fputs("</b>", out);
-        if (r->title != NULL) {
-            fputs(": ", out);
-            ps_plot__put_html(out, r->title);
-        }
         fprintf(out, " (%d&ndash;%d)", r->start_year, r->start_year + r->n_years - 1);
     }
     fputs("</p>\n<nav><h2>", out);
     ps_plot__put_html(out, msg(MSG_CONTENTS, lang));
     fputs("</h2><ul>", out);
     static const struct { const char *id; plot_msg label; } toc[] = {
-        { "summary", MSG_SUMMARY }, { "targets", MSG_TARGETS }, { "policy", MSG_POLICY_TABLE },
-        { "charts", MSG_CHARTS },   { "assumptions", MSG_ASSUMPTIONS },
+        { "assumptions", MSG_ASSUMPTIONS }, { "summary", MSG_SUMMARY },
+        { "targets", MSG_TARGETS },         { "policy", MSG_POLICY_TABLE },
+        { "charts", MSG_CHARTS },
     };
     for (size_t k = 0; k < sizeof toc / sizeof toc[0]; ++k) {
         if (toc[k].label == MSG_POLICY_TABLE && !has_policy(s)) {
@@ -458,6 +713,7 @@ static ps_status write_page(FILE *out, const ps_plot_set *s, const ps_plot_chart
 {
     ps_status rc = PS_OK;
     write_head(out, s, lang);
+    write_assumptions(out, s, lang);
     write_summary(out, s, lang);
     write_targets(out, s, lang);
     if (has_policy(s)) {
@@ -470,7 +726,6 @@ static ps_status write_page(FILE *out, const ps_plot_set *s, const ps_plot_chart
         rc = write_figure(out, s, &charts[k], image_dir, lang, err);
     }
     fputs("</section>\n", out);
-    write_assumptions(out, s, lang);
     fputs("</body>\n</html>\n", out);
     return rc;
 }

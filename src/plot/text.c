@@ -8,6 +8,7 @@
  * tests/test_plot.c and tests/plot_test.sh); the only special character is the quote itself,
  * written twice. A line break would end the command, so control characters become spaces.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,18 +21,19 @@ static const char *const messages[MSG_COUNT][PS_PLOT_LANG_COUNT] = {
     [MSG_BIRTHS_TFR] = { "Births and total fertility rate", "出生人口与总和生育率" },
     [MSG_BIRTHS_ORDER] = { "Births by birth order", "按孩次分出生人口" },
     [MSG_CHILDCARE] = { "Childcare demand and capacity", "托育需求与托位供给" },
-    [MSG_ELDERLY] = { "Elderly care needs and beds", "养老服务需求与养老床位" },
+    [MSG_ELDERLY] = { "Elderly care: persons needing care, institution beds",
+                     "养老服务：需照护老人与机构养老床位" },
     [MSG_DEPENDENCY] = { "Dependency ratios", "抚养比" },
     [MSG_POLICY_EFFECT] = { "Policy: births gained and cumulative cost",
                             "政策效果：新增出生人口与累计成本" },
-    [MSG_POLICY_COST] = { "Cost per additional birth", "每新增一名出生人口的成本" },
+    [MSG_POLICY_COST] = { "Cost per additional birth", "每多出生一人的政策成本" },
     [MSG_FAN] = { "Projection uncertainty", "预测不确定性" },
     [MSG_MALE] = { "Male", "男" },
     [MSG_FEMALE] = { "Female", "女" },
     [MSG_AGE] = { "Age (completed years)", "年龄（周岁）" },
     [MSG_YEAR] = { "Year (1 July)", "年份（7月1日）" },
-    [MSG_THOUSAND_PERSONS] = { "Thousand persons", "千人" },
-    [MSG_BIRTHS_THOUSANDS] = { "Births (thousands)", "出生人口（千人）" },
+    [MSG_THOUSAND_PERSONS] = { "Thousand persons", "万人" },
+    [MSG_BIRTHS_THOUSANDS] = { "Births (thousands)", "出生人口（万人）" },
     [MSG_TFR_AXIS] = { "Total fertility rate (children per woman)", "总和生育率（每名妇女子女数）" },
     [MSG_ORDER_PREFIX] = { "Birth order ", "第" },
     [MSG_ORDER_SUFFIX] = { "", "孩" },
@@ -44,18 +46,19 @@ static const char *const messages[MSG_COUNT][PS_PLOT_LANG_COUNT] = {
     [MSG_TARGET_PREFIX] = { "Target per 1,000 population: ", "目标（每千人）：" },
     [MSG_SHORTAGE] = { "Shortage", "缺口" },
     [MSG_SURPLUS] = { "Surplus", "富余" },
-    [MSG_SPOTS_AXIS] = { "Children / childcare spots", "儿童数 / 托位数" },
-    [MSG_ELDERLY_AXIS] = { "Persons needing care / beds", "需照护老人数 / 床位数" },
-    [MSG_BEDS_CAPACITY] = { "Places at the target", "按规划目标的床位" },
-    [MSG_BEDS_TARGET] = { "Places the demand needs", "需求所需床位" },
+    [MSG_SPOTS_AXIS] = { "Children / childcare spots (thousands)", "儿童数（万人）/ 托位数（万个）" },
+    [MSG_ELDERLY_AXIS] = { "Persons needing care / beds (thousands)",
+                          "需照护老人（万人）/ 床位（万张）" },
+    [MSG_BEDS_CAPACITY] = { "Institution beds at the target", "按规划目标的机构养老床位" },
+    [MSG_BEDS_TARGET] = { "Institution beds the demand needs", "机构照护需求所需床位" },
     [MSG_DEP_YOUNG] = { "Child (0-14)", "少儿抚养比（0-14岁）" },
     [MSG_DEP_OLD] = { "Old-age (65+)", "老年抚养比（65岁及以上）" },
     [MSG_DEP_TOTAL] = { "Total", "总抚养比" },
     [MSG_PER_100] = { "Per 100 persons aged 15-64", "每百名15-64岁人口" },
-    [MSG_BIRTHS_GAINED_AXIS] = { "Births gained per year (policy minus baseline)",
-                                 "每年新增出生人口（政策减基准）" },
-    [MSG_CUM_COST_AXIS] = { "Cumulative cost (million yuan)", "累计成本（百万元）" },
-    [MSG_COST_PER_BIRTH_AXIS] = { "Thousand yuan per additional birth", "每新增一名出生人口成本（千元）" },
+    [MSG_BIRTHS_GAINED_AXIS] = { "Births gained per year, thousands (policy - baseline)",
+                                 "每年新增出生人口（万人，政策减基准）" },
+    [MSG_CUM_COST_AXIS] = { "Cumulative cost (million yuan)", "累计成本（亿元）" },
+    [MSG_COST_PER_BIRTH_AXIS] = { "Thousand yuan per additional birth", "每多出生一人的成本（万元）" },
     [MSG_MEDIAN] = { "Median", "中位数" },
     [MSG_BAND_80] = { "80% interval", "80%区间" },
     [MSG_BAND_95] = { "95% interval", "95%区间" },
@@ -64,29 +67,29 @@ static const char *const messages[MSG_COUNT][PS_PLOT_LANG_COUNT] = {
     [MSG_CONTENTS] = { "Contents", "目录" },
     [MSG_SUMMARY] = { "Summary by period", "分时段概要" },
     [MSG_PERIOD] = { "Period", "时段" },
-    [MSG_POP_START] = { "Population at start", "期初人口" },
-    [MSG_POP_END] = { "Population at end", "期末人口" },
-    [MSG_BIRTHS_IN_PERIOD] = { "Births in period", "期内出生人口" },
+    [MSG_POP_START] = { "Population at start (thousands)", "期初人口（万人）" },
+    [MSG_POP_END] = { "Population at end (thousands)", "期末人口（万人）" },
+    [MSG_BIRTHS_IN_PERIOD] = { "Births in period (thousands)", "期内出生人口（万人）" },
     [MSG_MEAN_TFR] = { "Mean TFR", "平均总和生育率" },
     [MSG_SHARE_65] = { "Aged 65+ at end", "期末65岁及以上占比" },
-    [MSG_AGED_0_2] = { "Aged 0-2 at end", "期末0-2岁人口" },
+    [MSG_AGED_0_2] = { "Aged 0-2 at end (thousands)", "期末0-2岁人口（万人）" },
     [MSG_TARGETS] = { "Targets met or missed", "目标达成情况" },
     [MSG_SERVICE] = { "Service", "服务" },
-    [MSG_CAPACITY] = { "Capacity", "供给" },
-    [MSG_NEEDED] = { "Needed by demand", "需求所需" },
-    [MSG_MET] = { "met", "达成" },
-    [MSG_MISSED] = { "missed", "未达成" },
+    [MSG_CAPACITY] = { "Places at the target (thousands)", "按目标应有床位/学位（万个）" },
+    [MSG_NEEDED] = { "Places the demand needs (thousands)", "需求所需（万个）" },
+    [MSG_MET] = { "met", "达标" },
+    [MSG_MISSED] = { "short", "未达标" },
     [MSG_NO_TARGETS] = { "The file holds no service capacity with a target yet.",
                          "文件中尚无带目标的服务供给数据。" },
     [MSG_SPOTS_NEEDED] = { "Childcare spots implied by 4.5 and 5 per 1,000 population",
                            "按每千人4.5个和5个托位测算的托位需求" },
     [MSG_POLICY_TABLE] = { "Policy costs", "政策成本" },
     [MSG_BASELINE] = { "Baseline", "基准情景" },
-    [MSG_BIRTHS_GAINED] = { "Births gained", "新增出生人口" },
-    [MSG_TOTAL_COST] = { "Total cost (yuan)", "总成本（元）" },
-    [MSG_COST_PER_BIRTH] = { "Cost per additional birth (yuan)", "每新增一名出生人口成本（元）" },
+    [MSG_BIRTHS_GAINED] = { "Births gained (thousands)", "新增出生人口（万人）" },
+    [MSG_TOTAL_COST] = { "Total cost (million yuan)", "总成本（亿元）" },
+    [MSG_COST_PER_BIRTH] = { "Cost per additional birth (thousand yuan)", "每多出生一人的成本（万元）" },
     [MSG_INSTRUMENT] = { "Instrument", "政策工具" },
-    [MSG_RECIPIENTS] = { "Recipients (person-years)", "受益人次（人年）" },
+    [MSG_RECIPIENTS] = { "Recipients (thousand person-years)", "受益人数（万人年）" },
     [MSG_CHARTS] = { "Charts", "图表" },
     [MSG_ASSUMPTIONS] = { "Assumptions and data sources", "假设与数据来源" },
     [MSG_SCENARIO] = { "Scenario", "情景" },
@@ -113,8 +116,140 @@ static const char *const messages[MSG_COUNT][PS_PLOT_LANG_COUNT] = {
                            "weighted by women aged 15-49.",
                            "数字为文件中所有地区合计；各地区总和生育率按15-49岁妇女人数加权。" },
     [MSG_YEAR_SHORT] = { "Year", "年份" },
-    [MSG_DEMAND] = { "Demand", "需求" },
+    [MSG_DEMAND] = { "Demand (thousands)", "需求（万人）" },
+    [MSG_TARGET_STATUS] = { "Target met?", "是否达标" },
+    [MSG_INPUTS] = { "Where each input came from", "各项输入数据的来源" },
+    [MSG_INPUT] = { "Input", "输入项" },
+    [MSG_SOURCE] = { "Source", "来源" },
+    [MSG_DETAIL] = { "File, value or data set", "文件、设定值或数据集" },
+    [MSG_PATHS] = { "Main assumptions by scenario", "各情景主要假设" },
+    [MSG_TFR_SHORT] = { "TFR (children per woman)", "总和生育率（每名妇女生育子女数）" },
+    [MSG_E0_MALE] = { "Life expectancy at birth, men (years)", "男性出生时预期寿命（岁）" },
+    [MSG_E0_FEMALE] = { "Life expectancy at birth, women (years)", "女性出生时预期寿命（岁）" },
+    [MSG_NET_MIGRATION] = { "Net migration (thousand persons per year)", "净迁入人口（万人/年）" },
+    [MSG_SRB] = { "Sex ratio at birth (boys per 100 girls)", "出生人口性别比（女婴=100）" },
+    [MSG_POLICIES] = { "Policies and their amounts", "政策措施及支付标准" },
+    [MSG_LEVER] = { "Type", "类型" },
+    [MSG_AMOUNT] = { "Paid per recipient, first year (yuan per year)", "首年人均支付（元/年）" },
+    [MSG_FIRST_YEAR_RECIPIENTS] = { "Recipients, first year (thousands)", "首年受益人数（万人）" },
+    [MSG_NO_POLICIES] = { "No policy scenario in this file.", "本文件不含政策情景。" },
+    [MSG_TARGET] = { "Target", "规划目标" },
+    [MSG_FILE_SHA256] = { "SHA-256 of the file", "文件SHA-256校验值" },
+    [MSG_NOTE_UNITS] = { "Persons and places are in thousands, money in million yuan (nominal) "
+                         "unless a heading says otherwise.",
+                         "除另有说明外，人口和床位、学位以万为单位，金额以亿元（名义值）为单位。" },
 };
+
+/* The stored identifiers a reader sees in the report, in words. */
+static const char *const words[][PS_PLOT_LANG_COUNT + 1] = {
+    /* identifier               English                         Chinese */
+    { "birth_reward", "one-off birth reward", "一次性生育奖励" },
+    { "monthly_subsidy", "monthly child subsidy", "按月发放的育儿补贴" },
+    { "childcare", "childcare subsidy", "托育补贴" },
+    { "leave", "extended parental leave", "延长育儿假" },
+    { "insurance", "maternity insurance", "生育保险" },
+    { "population", "base population", "基期人口" },
+    { "mortality", "mortality rates", "死亡率" },
+    { "life expectancy (e0)", "life expectancy (e0)", "出生时预期寿命" },
+    { "fertility age pattern", "fertility by age of mother", "分年龄生育模式" },
+    { "TFR", "total fertility rate", "总和生育率" },
+    { "SRB", "sex ratio at birth", "出生人口性别比" },
+    { "migration", "net migration by age and sex", "分年龄性别净迁移" },
+    { "migration total", "net migration per year", "年净迁移总量" },
+    { "planner file", "planner's file", "规划部门提供的文件" },
+    { "UN WPP 2024", "UN World Population Prospects 2024", "联合国《世界人口展望2024》" },
+    { "scenario value", "value in the scenario file", "情景文件中的设定值" },
+    { "model default", "popsim default", "popsim默认值" },
+};
+
+const char *ps_plot__word(const char *identifier, ps_plot_lang lang)
+{
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; ++k) {
+        if (strcmp(words[k][0], identifier) == 0) {
+            return words[k][1 + lang];
+        }
+    }
+    return identifier;
+}
+
+double ps_plot__count_unit(ps_plot_lang lang)
+{
+    return lang == PS_PLOT_LANG_ZH ? PS_PLOT_PER_WAN : PS_PLOT_PER_THOUSAND_UNIT;
+}
+
+double ps_plot__money_unit(ps_plot_lang lang)
+{
+    return lang == PS_PLOT_LANG_ZH ? PS_PLOT_PER_YI : PS_PLOT_PER_MILLION;
+}
+
+double ps_plot__money_small_unit(ps_plot_lang lang)
+{
+    return lang == PS_PLOT_LANG_ZH ? PS_PLOT_PER_WAN : PS_PLOT_PER_THOUSAND_UNIT;
+}
+
+const char *ps_plot__scenario_label(char *buf, size_t size, const ps_result *r, int max_chars)
+{
+    const char *text = r->title != NULL && r->title[0] != '\0' ? r->title : r->name;
+    size_t w = 0;
+    int chars = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p && w + 4 < size; ++p) {
+        if ((*p & 0xc0) != 0x80 && ++chars > max_chars) {
+            memcpy(buf + w, "...", 3);
+            w += 3;
+            break;
+        }
+        buf[w++] = (char)*p;
+    }
+    buf[w] = '\0';
+    return buf;
+}
+
+/* The unit of a service's places in words by kind: beds for care, spots for childcare. */
+static const char *place_word(const char *kind, ps_plot_lang lang)
+{
+    static const struct { const char *kind, *word[PS_PLOT_LANG_COUNT]; } unit[] = {
+        { "childcare", { "spots", "个托位" } },  { "elderly", { "beds", "张床位" } },
+        { "health", { "beds", "张床位" } },      { "kindergarten", { "places", "个学位" } },
+        { "school", { "places", "个学位" } },
+    };
+    for (size_t k = 0; kind != NULL && k < sizeof unit / sizeof unit[0]; ++k) {
+        if (strcmp(kind, unit[k].kind) == 0) {
+            return unit[k].word[lang];
+        }
+    }
+    return lang == PS_PLOT_LANG_ZH ? "个名额" : "places";
+}
+
+const char *ps_plot__target_text(char *buf, size_t size, const plot_service *sv,
+                                 ps_plot_lang lang)
+{
+    const char *basis = sv->basis != NULL ? sv->basis : "";
+    const char *unit = place_word(sv->kind, lang);
+    const int zh = lang == PS_PLOT_LANG_ZH;
+    char of[64];
+    buf[0] = '\0';
+    if (isnan(sv->target_per_1000)) {
+        return buf;
+    }
+    if (strcmp(basis, "ages") == 0 && sv->basis_lo >= 0) {
+        if (sv->basis_hi < 0) {
+            snprintf(of, sizeof of, zh ? "%d岁及以上人口" : "aged %d+", sv->basis_lo);
+        } else {
+            snprintf(of, sizeof of, zh ? "%d-%d岁人口" : "aged %d-%d", sv->basis_lo,
+                     sv->basis_hi);
+        }
+    } else if (strcmp(basis, "group") == 0) {
+        snprintf(of, sizeof of, "%s", zh ? "服务对象人群" : "persons of the target group");
+    } else {
+        snprintf(of, sizeof of, "%s", zh ? "常住人口" : "residents");
+    }
+    if (zh) {
+        snprintf(buf, size, "每千名%s%g%s", of, sv->target_per_1000, unit);
+    } else {
+        snprintf(buf, size, "%g %s per 1,000 %s", sv->target_per_1000, unit, of);
+    }
+    return buf;
+}
 
 const char *ps_plot__msg(plot_msg id, ps_plot_lang lang)
 {
@@ -277,6 +412,12 @@ const char *ps_plot_format_ext(ps_plot_format format)
     return ext[format];
 }
 
+/* A scenario's title for people, its name when it has none. */
+static const char *scenario_title(const ps_result *r)
+{
+    return r->title != NULL && r->title[0] != '\0' ? r->title : r->name;
+}
+
 const char *ps_plot_chart_caption(char *buf, size_t size, const ps_plot_set *s,
                                   const ps_plot_chart *chart, ps_plot_lang lang)
 {
@@ -289,9 +430,10 @@ const char *ps_plot_chart_caption(char *buf, size_t size, const ps_plot_set *s,
         snprintf(buf, size, "%s", what);
     } else if (chart->kind == PS_PLOT_FAN) {
         const plot_scenario *sc = &s->scn[chart->scenario];
-        snprintf(buf, size, "%s: %s, %s", what, sc->res.name, sc->fans[chart->item].var);
+        snprintf(buf, size, "%s: %s, %s", what, scenario_title(&sc->res),
+                 sc->fans[chart->item].var);
     } else {
-        snprintf(buf, size, "%s: %s", what, s->scn[chart->scenario].res.name);
+        snprintf(buf, size, "%s: %s", what, scenario_title(&s->scn[chart->scenario].res));
     }
     return buf;
 }

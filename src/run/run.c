@@ -335,7 +335,9 @@ ps_status ps_run_write(const ps_run *run, const char *path, ps_error *err)
         .command_line = run->opts.command_line ? run->opts.command_line : "",
         .data_source = run->opts.data_source ? run->opts.data_source : "",
         .seed = run->mode == RUN_MICRO ? scn->micro.seed : 0,
-        .threads = run->opts.n_threads > 0 ? run->opts.n_threads : omp_get_max_threads() };
+        .threads = run->opts.n_threads > 0 ? run->opts.n_threads : omp_get_max_threads(),
+        .inputs = run->opts.inputs,
+        .n_inputs = run->opts.n_inputs };
     for (int i = 0; list != NULL && i < run->n_members; ++i) {
         list[i] = &run->res[i];
     }
