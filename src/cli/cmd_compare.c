@@ -196,19 +196,28 @@ static const char *fmt_gap(char *buf, size_t size, double gap)
     return buf;
 }
 
+/* Demand, capacity and signed gap (surplus - shortage) of a service in year index y, summed
+ * over regions; capacity and gap NaN for a service without capacity. */
+static void service_totals(double *demand, double *capacity, double *gap, const ps_result *r,
+                           const ps_svc_result *s, int y)
+{
+    *demand = *capacity = *gap = 0.0;
+    for (int reg = 0; reg < r->n_regions; ++reg) {
+        size_t c = ps_result_regcell(r, y, reg);
+        *demand += s->demand[c];
+        *capacity += s->capacity != NULL ? s->capacity[c] : NAN;
+        *gap += s->capacity != NULL ? s->surplus[c] - s->shortage[c] : NAN;
+    }
+}
+
 static void service_row(FILE *out, const ps_result *r, const ps_svc_result *s, int year)
 {
     const int y = year - r->start_year;
     if (y < 0 || y >= r->n_years) {
         return;
     }
-    double demand = 0.0, capacity = 0.0, gap = 0.0;
-    for (int reg = 0; reg < r->n_regions; ++reg) {
-        size_t c = ps_result_regcell(r, y, reg);
-        demand += s->demand[c];
-        capacity += s->capacity != NULL ? s->capacity[c] : NAN;
-        gap += s->capacity != NULL ? s->surplus[c] - s->shortage[c] : NAN;
-    }
+    double demand, capacity, gap;
+    service_totals(&demand, &capacity, &gap, r, s, y);
     char d[32], cap[32], g[48], use[16] = "-";
     if (capacity > 0.0) {
         snprintf(use, sizeof use, "%.0f %%", PERCENT * demand / capacity);
@@ -324,13 +333,8 @@ static void json_service_rows(cli_json *j, const ps_result *res, int n, const ch
             if (y < 0 || y >= r->n_years) {
                 continue;
             }
-            double demand = 0.0, capacity = 0.0, gap = 0.0;
-            for (int reg = 0; reg < r->n_regions; ++reg) {
-                size_t c = ps_result_regcell(r, y, reg);
-                demand += s->demand[c];
-                capacity += s->capacity != NULL ? s->capacity[c] : NAN;
-                gap += s->capacity != NULL ? s->surplus[c] - s->shortage[c] : NAN;
-            }
+            double demand, capacity, gap;
+            service_totals(&demand, &capacity, &gap, r, s, y);
             cli_json_begin_object(j, NULL);
             cli_json_string(j, "scenario", r->name);
             cli_json_int(j, "year", years[k]);
