@@ -128,6 +128,13 @@ check plot_example_city 0 "$exe" plot -q "$tmp/city.h5" -o "$tmp/city"
 expect_pngs example_city_pngs "$tmp/city" 1200x800 pyramid_example_city births_tfr \
   childcare_example_city dependency
 check report_example_city 0 "$exe" report -q "$tmp/city.h5" -o "$tmp/city.html"
+# One line per curve: the city's capacity is its 5-per-1,000 target, so the 5-per-1,000
+# reference line is left out and the capacity's key names the target; 4.5 stays.
+gp=$tmp/city/childcare_example_city.gp
+expect childcare_capacity_names_target grep -q 'Capacity (scenario): 5 spots per 1,000' "$gp"
+expect childcare_no_duplicate_reference bash -c "! grep -q 'Spots at 5 per 1,000' '$gp'"
+expect childcare_other_reference_kept grep -q 'Spots at 4.5 per 1,000' "$gp"
+expect childcare_no_separate_target_line bash -c "! grep -q 'title \"Target: ' '$gp'"
 
 # Usage and input errors.
 check usage_no_file 2 "$exe" plot

@@ -98,19 +98,29 @@ ps_status ps_plot__childcare(plot_ctx *x, ps_error *err)
     fprintf(x->gp, " '%s' using 1:2 with lines lt 8 lw 2.5 title ", dat);
     ps_plot__gp_quoted(x, ps_plot__msg(has_demand ? MSG_CHILDCARE_DEMAND : MSG_CHILDREN_0_2,
                                        x->opt->lang), NULL, NULL);
-    spots_label(label, sizeof label, x, PS_PLOT_SPOTS_PER1000_LOW);
-    fprintf(x->gp, ", \\\n     '%s' using 1:3 with lines lt 1 dt 2 title ", dat);
-    ps_plot__gp_quoted(x, label, NULL, NULL);
-    spots_label(label, sizeof label, x, PS_PLOT_SPOTS_PER1000_HIGH);
-    fprintf(x->gp, ", \\\n     '%s' using 1:4 with lines lt 1 dt 1 title ", dat);
-    ps_plot__gp_quoted(x, label, NULL, NULL);
-    if (sv != NULL && sv->var[SVC_CAPACITY] != NULL) {
-        fprintf(x->gp, ", \\\n     '%s' using 1:5 with lines lt 5 lw 2.5 title ", dat);
-        ps_plot__gp_quoted(x, ps_plot__msg(MSG_CAPACITY_FILE, x->opt->lang), NULL, NULL);
-    }
-    if (sv != NULL && !isnan(sv->target_per_1000)) {
-        char value[160];
+    /* One line per curve: the scenario's capacity carries its target in its key, and a
+     * reference line (4.5 or 5 per 1,000) that the capacity coincides with is left out. */
+    const int has_cap = sv != NULL && sv->var[SVC_CAPACITY] != NULL;
+    const double tgt = sv != NULL ? sv->target_per_1000 : NAN;
+    char value[160] = "";
+    if (sv != NULL && !isnan(tgt)) {
         ps_plot__target_text(value, sizeof value, sv, x->opt->lang);
+    }
+    if (!(has_cap && tgt == PS_PLOT_SPOTS_PER1000_LOW)) {
+        spots_label(label, sizeof label, x, PS_PLOT_SPOTS_PER1000_LOW);
+        fprintf(x->gp, ", \\\n     '%s' using 1:3 with lines lt 1 dt 2 title ", dat);
+        ps_plot__gp_quoted(x, label, NULL, NULL);
+    }
+    if (!(has_cap && tgt == PS_PLOT_SPOTS_PER1000_HIGH)) {
+        spots_label(label, sizeof label, x, PS_PLOT_SPOTS_PER1000_HIGH);
+        fprintf(x->gp, ", \\\n     '%s' using 1:4 with lines lt 1 dt 1 title ", dat);
+        ps_plot__gp_quoted(x, label, NULL, NULL);
+    }
+    if (has_cap) {
+        fprintf(x->gp, ", \\\n     '%s' using 1:5 with lines lt 5 lw 2.5 title ", dat);
+        ps_plot__gp_quoted(x, ps_plot__msg(MSG_CAPACITY_FILE, x->opt->lang),
+                           value[0] != '\0' ? ": " : NULL, value[0] != '\0' ? value : NULL);
+    } else if (value[0] != '\0') {
         fprintf(x->gp, ", \\\n     '%s' using 1:6 with lines lt 4 dt 3 title ", dat);
         ps_plot__gp_quoted(x, ps_plot__msg(MSG_TARGET, x->opt->lang), ": ", value);
     }
