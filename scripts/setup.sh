@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config git
   libgsl-dev libhdf5-dev hdf5-tools libcyaml-dev libyaml-dev zlib1g-dev
-  libzip-dev libxml2-dev libxlsxwriter-dev
+  libzip-dev libxml2-dev libxlsxwriter-dev udunits-bin
   librandom123-dev libcmocka-dev
   python3 python3-xarray python3-netcdf4 python3-h5py
   gnuplot-nox fonts-noto-cjk chromium

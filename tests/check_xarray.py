@@ -23,14 +23,15 @@ EXPECTED_DIMS = {
     "tfr": ("year", "region"),
     "e0": ("year", "region", "sex"),
 }
+# CF units (udunits2 strings) and, for counts, the words in unit_description (issue #16).
 EXPECTED_UNITS = {
-    "population": "persons",
-    "births": "persons",
-    "deaths": "persons",
-    "net_migration": "persons",
-    "asfr": "1/year",
-    "tfr": "children per woman",
-    "e0": "years",
+    "population": ("1", "persons"),
+    "births": ("1", "persons"),
+    "deaths": ("1", "persons"),
+    "net_migration": ("1", "persons"),
+    "asfr": ("year-1", "per person-year"),
+    "tfr": ("1", "children per woman"),
+    "e0": ("year", None),
 }
 
 
@@ -54,18 +55,22 @@ def check(path, scenario, year, expected_total):
         for name, dims in EXPECTED_DIMS.items():
             assert ds[name].dims == dims, f"{name}: dims {ds[name].dims}, expected {dims}"
             assert ds[name].dtype == np.float64, f"{name}: dtype {ds[name].dtype}"
-            assert ds[name].attrs["units"] == EXPECTED_UNITS[name], f"{name}: {ds[name].attrs}"
+            units, words = EXPECTED_UNITS[name]
+            assert ds[name].attrs["units"] == units, f"{name}: {ds[name].attrs}"
+            assert ds[name].attrs.get("unit_description") == words, f"{name}: {ds[name].attrs}"
             assert "long_name" in ds[name].attrs, f"{name}: no long_name"
             fill = ds[name].encoding.get("_FillValue")
             assert fill is not None and math.isnan(fill), f"{name}: _FillValue {fill!r}"
         years = ds["year"].values
         assert np.issubdtype(years.dtype, np.integer), years.dtype
         assert list(years) == list(range(int(years[0]), int(years[0]) + len(years))), years
-        assert ds["year"].attrs["units"] == "year", ds["year"].attrs
+        # Integer calendar years are a label coordinate, not CF time (docs/output-format.md).
+        assert "units" not in ds["year"].attrs, ds["year"].attrs
+        assert "calendar year" in ds["year"].attrs["unit_description"], ds["year"].attrs
         assert list(ds["sex"].values) == ["male", "female"], ds["sex"].values
         assert np.issubdtype(ds["age"].values.dtype, np.integer), ds["age"].dtype
         assert list(ds["age"].values) == list(range(ds.sizes["age"])), ds["age"].values
-        assert ds["age"].attrs["units"] == "years", ds["age"].attrs
+        assert ds["age"].attrs["units"] == "year", ds["age"].attrs
         assert all(isinstance(r, str) and r for r in ds["region"].values), ds["region"].values
         last = ds["births"].isel(year=-1)
         assert bool(last.isnull().all()), f"births in the last year should be NaN: {last.values}"

@@ -22,7 +22,8 @@ from check_xarray import pick_engine
 
 # Instrument groups of the fixture, in write order, with their lever attribute.
 EXPECTED_INSTRUMENTS = {"birth_bonus": "birth_reward", "nursery_places": "childcare"}
-LEDGER_UNITS = {"recipients": "persons", "cost": "yuan", "cost_discounted": "yuan"}
+LEDGER_UNITS = {"recipients": "1", "cost": "1", "cost_discounted": "1"}
+LEDGER_WORDS = {"recipients": "persons", "cost": "yuan", "cost_discounted": "yuan"}
 
 
 def instrument_groups(path, scenario, engine):
@@ -60,7 +61,7 @@ def check(path, scenario, baseline):
         assert bbo.dims == ("year", "region", "order"), bbo.dims
         assert list(ds["order"].values) == [1, 2, 3], ds["order"].values
         assert ds["order"].attrs["note"] == "3 = third and later births", ds["order"].attrs
-        assert bbo.attrs["units"] == "persons", bbo.attrs
+        assert bbo.attrs["units"] == "1" and bbo.attrs["unit_description"] == "persons", bbo.attrs
         wbp = ds["women_by_parity"]
         assert wbp.dims == ("year", "region", "age", "parity"), wbp.dims
         assert list(ds["parity"].values) == [0, 1, 2, 3], ds["parity"].values
@@ -76,7 +77,7 @@ def check(path, scenario, baseline):
 
     with xr.open_dataset(path, group=f"{group}/policy", engine=engine) as pol:
         check_labelled(pol, "births_gained", years, regions)
-        assert pol["births_gained"].attrs["units"] == "persons", pol["births_gained"].attrs
+        assert pol["births_gained"].attrs["units"] == "1", pol["births_gained"].attrs
         gained = float(pol["births_gained"].sum())
 
     names = instrument_groups(path, scenario, engine)
@@ -88,6 +89,8 @@ def check(path, scenario, baseline):
             for var, units in LEDGER_UNITS.items():
                 check_labelled(inst, var, years, regions)
                 assert inst[var].attrs["units"] == units, f"{name}/{var}: {inst[var].attrs}"
+                assert inst[var].attrs["unit_description"].startswith(LEDGER_WORDS[var]), \
+                    f"{name}/{var}: {inst[var].attrs}"
             cost += float(inst["cost"].sum())
             cost_discounted += float(inst["cost_discounted"].sum())
             got = float(inst["recipients"].sel(year=years[0], region=regions[1]))

@@ -60,3 +60,8 @@ add_test(NAME cli_json_outputs
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/json_test.sh $<TARGET_FILE:popsim>
                  ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
 set_tests_properties(cli_json_outputs PROPERTIES TIMEOUT 300)
+
+# CF units: every units attribute is one udunits2 recognises (#16).
+add_test(NAME cli_cf_units
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cf_units_test.sh $<TARGET_FILE:popsim>
+                 ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})

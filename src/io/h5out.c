@@ -558,6 +558,56 @@ static hid_t coord_dxpl(hsize_t len)
     return dxpl;
 }
 
+/*
+ * CF units (issue #16; docs/output-format.md, "CF conventions"). The spec tables give each
+ * variable's unit as a reader would say it ("persons", "yuan"); the `units` attribute must be
+ * a string udunits2 parses, so counts and ratios are "1", rates per year "year-1", per
+ * 1,000 "1e-3", per 100 "percent", durations "year", and the words go to
+ * `unit_description`. Yuan has no udunits definition: "1" with the currency described.
+ */
+typedef struct cf_unit {
+    const char *said; /* as in the spec tables */
+    const char *cf;   /* udunits2 string; NULL: no `units` (a label coordinate) */
+    const char *description; /* NULL when `said` is already the udunits string */
+} cf_unit;
+
+static const cf_unit cf_units[] = {
+    { "persons", "1", "persons" },
+    { "places", "1", "places (spots, beds or school places)" },
+    { "groups", "1", "groups (classes or rooms)" },
+    { "services per year", "year-1", "services delivered per year" },
+    { "children per woman", "1", "children per woman" },
+    { "1/year", "year-1", "per person-year" },
+    { "1", "1", NULL },
+    { "years", "year", NULL },
+    { "year", NULL, "calendar year, an integer label (not a CF time coordinate: "
+                    "docs/output-format.md)" },
+    { "yuan", "1", "yuan (Chinese renminbi, CNY), nominal; not a udunits unit" },
+    { "places per 1000 persons", "1e-3", "places per 1,000 persons" },
+    { "places per 1000 persons, or places", "1",
+      "places per 1,000 persons for per-1,000 bases, else places (see the group's basis)" },
+    { "per 100 persons aged 15-64", "percent", "persons per 100 persons aged 15-64" },
+};
+
+/* Write `units` (udunits2) and, where it says more, `unit_description` for `said`. */
+static ps_status write_units(hid_t ds, const char *said, ps_error *err)
+{
+    for (size_t k = 0; k < sizeof cf_units / sizeof cf_units[0]; ++k) {
+        if (strcmp(said, cf_units[k].said) == 0) {
+            ps_status rc =
+                cf_units[k].cf != NULL ? attr_str(ds, "units", cf_units[k].cf, err) : PS_OK;
+            if (rc == PS_OK && cf_units[k].description != NULL) {
+                rc = attr_str(ds, "unit_description", cf_units[k].description, err);
+            }
+            return rc;
+        }
+    }
+    /* A unit missing from the table is a programmer error: the test of every variable's
+     * units (test_h5out) meets it first. */
+    assert(0 && "unit without a CF form in cf_units[]");
+    return attr_str(ds, "units", said, err);
+}
+
 /* One 1-D coordinate: dataset, dimension scale named after it, units and long_name. */
 static ps_status write_coord(hid_t *out, hid_t grp, dim_id d, hid_t ftype, hid_t mtype,
                              const void *values, hsize_t len, ps_error *err)
@@ -576,7 +626,7 @@ static ps_status write_coord(hid_t *out, hid_t grp, dim_id d, hid_t ftype, hid_t
         rc = h5_fail(err, "make a dimension scale of", grp, spec->name);
         goto done;
     }
-    if ((spec->units != NULL && (rc = attr_str(ds, "units", spec->units, err)) != PS_OK) ||
+    if ((spec->units != NULL && (rc = write_units(ds, spec->units, err)) != PS_OK) ||
         (rc = attr_str(ds, "long_name", spec->long_name, err)) != PS_OK) {
         goto done;
     }
@@ -762,7 +812,7 @@ static ps_status write_var_len(hid_t grp, const hsize_t len[DIM_COUNT], const va
         rc = h5_fail(err, "write variable", grp, spec->name);
         goto done;
     }
-    if ((rc = attr_str(ds, "units", spec->units, err)) != PS_OK ||
+    if ((rc = write_units(ds, spec->units, err)) != PS_OK ||
         (rc = attr_str(ds, "long_name", spec->long_name, err)) != PS_OK ||
         (rc = attr_write(ds, "_FillValue", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &fill, err)) !=
             PS_OK) {
