@@ -206,6 +206,56 @@ static void test_parity__base_births_by_order_match_the_scenario_shares(void **s
     }
 }
 
+/* The mean age at first birth of one step, computed from the outside: the cohort reaching
+ * age a at the end has the first births W1(a, >=1) - F(a, t+1) share(a-1, >=1) (no deaths
+ * below the open group), at the mean exact age a. */
+static double first_birth_mean_age(const fixture *f, const double *W, const double *W1)
+{
+    double births = 0.0, age_sum = 0.0;
+    for (int a = 1; a < N_AGES - 1; ++a) {
+        const double *w0 = &W[(a - 1) * PS_PARITY_COUNT], *w1 = &W1[a * PS_PARITY_COUNT];
+        const double before = (w0[1] + w0[2] + w0[3]) / (w0[0] + w0[1] + w0[2] + w0[3]);
+        const double e = (w1[1] + w1[2] + w1[3]) - woman(f, a - 1) * before;
+        births += e;
+        age_sum += a * e;
+    }
+    return age_sum / births;
+}
+
+static void test_parity__first_birth_intensities_are_fitted_to_a_mean_age(void **state)
+{
+    fixture *f = *state;
+    ps_error err;
+    for (int y = 0; y < HIST_YEARS; ++y) {
+        ps_sched_hadwiger(&f->hist[y * N_AGES], N_AGES, 2.9 - 1.6 * y / HIST_YEARS, 27.1);
+    }
+    const ps_fert_history h = { .asfr = f->hist, .first_year = HIST_FIRST, .n_years = HIST_YEARS };
+    static double W1[N_AGES * PS_PARITY_COUNT];
+    double got[PS_ORDER_COUNT], births[PS_SEX_COUNT];
+    ps_birth_order bo = { .share = { 0.52, 0.37, 0.11 } };
+    assert_ps_ok(ps_proj_parity_init_history(f->p, &bo, &h, f->women0, &err), &err);
+    step(f, f->women0, W1, got, births);
+    const double unfitted = first_birth_mean_age(f, f->women0, W1);
+    /* Two targets on either side of the unfitted mean age: each is met, and the shares too. */
+    const double targets[2] = { unfitted - 0.5, unfitted + 0.9 };
+    for (int i = 0; i < 2; ++i) {
+        bo.first_mean_age = targets[i];
+        assert_ps_ok(ps_proj_parity_init_history(f->p, &bo, &h, f->women0, &err), &err);
+        step(f, f->women0, W1, got, births);
+        assert_close(first_birth_mean_age(f, f->women0, W1), targets[i], 1e-6);
+        const double total = got[0] + got[1] + got[2];
+        for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+            assert_close(got[k] / total, bo.share[k], 1e-9);
+        }
+    }
+    /* A mean age no intensity curve reaches (the schedule has few births at 39) is refused. */
+    bo.first_mean_age = 39.5;
+    assert_int_equal(ps_proj_parity_init_history(f->p, &bo, &h, f->women0, &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "mean age at first birth of 39.5 cannot be reached"));
+    bo.first_mean_age = 12.0;
+    assert_int_equal(ps_proj_parity_init_history(f->p, &bo, &h, f->women0, &err), PS_EINVAL);
+}
+
 /*
  * A history with births at age 25 only in 1990 and 1991 (rate r each), and from 2000 on a
  * schedule at ages 15-30 only (so that the base step has women at risk of every order),
@@ -307,6 +357,8 @@ int main(void)
             test_parity__base_parity_is_reconstructed_from_a_known_history, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_parity__without_a_history_cohorts_live_through_the_base_schedule, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_parity__first_birth_intensities_are_fitted_to_a_mean_age, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parity__bad_history_is_refused_with_the_age_and_year,
                                         setup, teardown),
     };

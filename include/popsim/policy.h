@@ -121,9 +121,13 @@ typedef struct ps_economy {
  * parity model. */
 typedef struct ps_birth_order {
     double share[PS_ORDER_COUNT];
+    /* Mean age at first birth in the base step, years (the mean exact age at birth of the
+     * step's first births, docs/model.md sec. 2.6): the first-order intensity curve is
+     * fitted to it; 0 = not fitted (a Hadwiger curve of mean age 27.5). */
+    double first_mean_age;
 } ps_birth_order;
 
-#define PS_BIRTH_ORDER_INIT { .share = { 0.45, 0.42, 0.13 } }
+#define PS_BIRTH_ORDER_INIT { .share = { 0.45, 0.42, 0.13 }, .first_mean_age = 0.0 }
 
 /* ---- the response model over a projection (src/policy/model.c) ---------------------- */
 

@@ -75,9 +75,13 @@ typedef struct ps_fert_history {
  * cohort from the fertility history `h` (each cohort living through its ASFR with the same
  * model; years before the history take its first row, years after it the base step's ASFR);
  * ps_proj_parity_init uses no history (every cohort lives through the base step's ASFR).
+ * With bo->first_mean_age set, the mean age of the first-order shape g_1 is fitted too, so
+ * that the base step's first births have that mean age (each cohort's births at the age it
+ * reaches at the end of the step), over all regions together.
  * @param[out] women_out  [reg][age][parity] women on 1 July of the start year
- * @return PS_OK; PS_EINVAL if the shares are not positive or do not sum to 1, or a history
- *         rate is outside [0, PS_ASFR_MAX]; PS_ENUMERIC if the shares cannot be reached
+ * @return PS_OK; PS_EINVAL if the shares are not positive or do not sum to 1, a history
+ *         rate is outside [0, PS_ASFR_MAX], or the mean age at first birth is outside
+ *         [16, 40] or cannot be reached; PS_ENUMERIC if the shares cannot be reached
  */
 ps_status ps_proj_parity_init(ps_proj *p, const ps_birth_order *bo, double *women_out,
                               ps_error *err);

@@ -28,9 +28,9 @@
 struct ps_proj {
     const ps_inputs *in; /* borrowed */
     int n_steps, n_regions, n_ages;
-    double *surv; /* [step][reg][sex][age] survivorship into age a */
-    double *e0;   /* [step][reg][sex] */
-    double *tfr;  /* [step][reg] */
+    double *surv;        /* [step][reg][sex][age] survivorship into age a */
+    double *e0;          /* [step][reg][sex] */
+    double *tfr;         /* [step][reg] */
     double *order_h;     /* [reg][order] fitted order weights S_k; NULL = no birth order */
     double *order_shape; /* [order][age] Hadwiger shapes g_k of births by order */
 };
@@ -87,9 +87,13 @@ ps_status ps_proj_new(ps_proj **out, const ps_inputs *in, ps_error *err)
     p->surv = malloc(n * PS_SEX_COUNT * (size_t)p->n_ages * sizeof *p->surv);
     p->e0 = malloc(n * PS_SEX_COUNT * sizeof *p->e0);
     p->tfr = malloc(n * sizeof *p->tfr);
-    ps_lifetable lt = { .n_ages = in->n_ages, .ax = lt_mem, .qx = lt_mem + in->n_ages,
-                        .lx = lt_mem + 2 * in->n_ages, .Lx = lt_mem + 3 * in->n_ages,
-                        .Tx = lt_mem + 4 * in->n_ages, .ex = lt_mem + 5 * in->n_ages };
+    ps_lifetable lt = {.n_ages = in->n_ages,
+                       .ax = lt_mem,
+                       .qx = lt_mem + in->n_ages,
+                       .lx = lt_mem + 2 * in->n_ages,
+                       .Lx = lt_mem + 3 * in->n_ages,
+                       .Tx = lt_mem + 4 * in->n_ages,
+                       .ex = lt_mem + 5 * in->n_ages};
     if (p->surv == NULL || p->e0 == NULL || p->tfr == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory preparing the projection");
     }
@@ -106,8 +110,8 @@ ps_status ps_proj_new(ps_proj **out, const ps_inputs *in, ps_error *err)
 }
 
 /* Survive one sex of one region; returns the persons of emigration not applied. */
-static double survive(const double *P, const double *M, const double *S, double *out,
-                      double *D, double *Mc, int n)
+static double survive(const double *P, const double *M, const double *S, double *out, double *D,
+                      double *Mc, int n)
 {
     const double h = PS_MID_YEAR_FRACTION;
     double shortfall = 0.0;
@@ -179,8 +183,8 @@ static ps_status check_counts(const double *out, int n, ps_error *err)
     return PS_OK;
 }
 
-static double split_region(const ps_proj *p, int step, int reg, const double *F0,
-                           const double *F1, ps_proj_parity *par);
+static double split_region(const ps_proj *p, int step, int reg, const double *F0, const double *F1,
+                           ps_proj_parity *par);
 
 static ps_status step_impl(const ps_proj *p, int step, const double *from, double *to,
                            ps_proj_events *ev, ps_proj_parity *par, ps_error *err)
@@ -227,8 +231,8 @@ static ps_status step_impl(const ps_proj *p, int step, const double *from, doubl
             }
             ps_status rc = check_counts(to + off, n, err);
             if (rc == PS_OK) {
-                rc = check_identity(from + off, to + off, ev->deaths + off,
-                                    ev->net_migration + off, bs, n, err);
+                rc = check_identity(from + off, to + off, ev->deaths + off, ev->net_migration + off,
+                                    bs, n, err);
             }
             if (rc != PS_OK) {
                 ps_error_prepend(err, "year %d, region '%s', %s: ", p->in->start_year + step,
@@ -264,8 +268,7 @@ ps_status ps_proj_step_parity(const ps_proj *p, int step, const double *from, do
     return step_impl(p, step, from, to, ev, par, err);
 }
 
-void ps_proj_record_rates(ps_result *res, const ps_proj *p, int step,
-                          const double *fertility_scale)
+void ps_proj_record_rates(ps_result *res, const ps_proj *p, int step, const double *fertility_scale)
 {
     for (int reg = 0; reg < p->n_regions; ++reg) {
         const double scale = fertility_scale != NULL ? fertility_scale[reg] : 1.0;
@@ -350,7 +353,7 @@ void ps_proj_free(ps_proj *p)
  * the fertility history by the same model. Mortality and migration do not depend on parity,
  * so a cohort keeps its parity shares through survival; mothers move up one parity.
  */
-static const double PS_ORDER_MEAN_AGES[PS_ORDER_COUNT] = { 27.5, 31.0, 33.5 }; /* years, U */
+static const double PS_ORDER_MEAN_AGES[PS_ORDER_COUNT] = {27.5, 31.0, 33.5}; /* years, U */
 
 static void parity_shares(double pi[PS_PARITY_COUNT], const double *counts)
 {
@@ -382,7 +385,8 @@ static void split_orders(double out[PS_ORDER_COUNT], double b, const double m[PS
             break;
         }
         for (int k = 0; k < PS_ORDER_COUNT; ++k) {
-            double take = fmin(give * w[k] / wsum, risk[k] - out[k]);
+            const double share = give * w[k] / wsum, room = risk[k] - out[k];
+            double take = share < room ? share : room; /* fmin of finite values, inlined */
             if (take <= 0.0) {
                 continue;
             }
@@ -440,9 +444,9 @@ static void cohort_births(double e[PS_ORDER_COUNT], const ps_proj *p, int reg, c
 /* Births by order bo[order] of one region's step from women by parity Wf on 1 July t, and
  * (Wt not NULL) the women by parity on 1 July t+1; m = multipliers or NULL. Returns the
  * births after multipliers. */
-static double region_orders(const ps_proj *p, int step, int reg, const double *F0,
-                            const double *F1, const double *Wf, double *Wt, const double *m,
-                            double bo[PS_ORDER_COUNT])
+static double region_orders(const ps_proj *p, int step, int reg, const double *F0, const double *F1,
+                            const double *Wf, double *Wt, const double *m,
+                            double bo[PS_ORDER_COUNT], double *first_age_sum)
 {
     const int n = p->n_ages;
     const double *asfr = &p->in->asfr[ps_inputs_asfr_idx(p->in, step, reg, 0)];
@@ -460,7 +464,7 @@ static double region_orders(const ps_proj *p, int step, int reg, const double *F
         for (int k = 0; k < PS_PARITY_COUNT; ++k) {
             c[k] = pi[k] * F1[a];
         }
-        const double risk[PS_ORDER_COUNT] = { c[0], c[1], c[2] + c[3] };
+        const double risk[PS_ORDER_COUNT] = {c[0], c[1], c[2] + c[3]};
         cohort_births(e, p, reg, asfr, a, F0[a - 1], F1[a], risk);
         for (int k = 0; m != NULL && k < PS_ORDER_COUNT; ++k) {
             e[k] = fmin(e[k] * m[k], risk[k]);
@@ -472,6 +476,9 @@ static double region_orders(const ps_proj *p, int step, int reg, const double *F
         for (int k = 0; k < PS_ORDER_COUNT; ++k) {
             bo[k] += e[k];
             total += e[k];
+        }
+        if (first_age_sum != NULL) {
+            *first_age_sum += (double)a * e[0]; /* the cohort's mean exact age at birth */
         }
     }
     return total;
@@ -534,8 +541,7 @@ static double region_orders_variant(const ps_proj *p, int step, int reg, const d
         const double c0 = half_scale(PS_MID_YEAR_FRACTION * asfr[a - 1] * BF0[a - 1], w0, rb);
         const double c1 = half_scale(PS_MID_YEAR_FRACTION * asfr[a] * BF1[a], w1, rb);
         for (int k = 0; k < PS_ORDER_COUNT; ++k) {
-            e[k] = fmin(m[k] * (c0 * w0[k] + c1 * w1[k]) * PS_MID_YEAR_FRACTION * risk[k],
-                        risk[k]);
+            e[k] = fmin(m[k] * (c0 * w0[k] + c1 * w1[k]) * PS_MID_YEAR_FRACTION * risk[k], risk[k]);
         }
         double sh[PS_PARITY_COUNT], cnt[PS_PARITY_COUNT];
         for (int k = 0; k < PS_PARITY_COUNT; ++k) {
@@ -559,8 +565,8 @@ static double region_orders_variant(const ps_proj *p, int step, int reg, const d
 }
 
 /* Births by order and women by parity of one region; returns the births after multipliers. */
-static double split_region(const ps_proj *p, int step, int reg, const double *F0,
-                           const double *F1, ps_proj_parity *par)
+static double split_region(const ps_proj *p, int step, int reg, const double *F0, const double *F1,
+                           ps_proj_parity *par)
 {
     const size_t row = (size_t)reg * (size_t)p->n_ages * PS_PARITY_COUNT;
     if (par->mult != NULL && par->base_women != NULL) {
@@ -568,7 +574,7 @@ static double split_region(const ps_proj *p, int step, int reg, const double *F0
     }
     return region_orders(p, step, reg, F0, F1, &par->from[row], &par->to[row],
                          par->mult ? &par->mult[(size_t)reg * PS_ORDER_COUNT] : NULL,
-                         &par->births_by_order[(size_t)reg * PS_ORDER_COUNT]);
+                         &par->births_by_order[(size_t)reg * PS_ORDER_COUNT], NULL);
 }
 
 /* The ASFR of the step starting 1 July `year`: the history's row (its first row before it),
@@ -595,13 +601,13 @@ static void reconstruct_parity(double *pi_by_age, const ps_proj *p, int reg,
 {
     const int n = p->n_ages, y0 = p->in->start_year;
     for (int a = 0; a < n; ++a) {
-        double pi[PS_PARITY_COUNT] = { 1.0, 0.0, 0.0, 0.0 };
+        double pi[PS_PARITY_COUNT] = {1.0, 0.0, 0.0, 0.0};
         for (int x = 0; x < a; ++x) {
             const double *asfr = history_row(p, h, reg, y0 - a + x);
             if (asfr[x] == 0.0 && asfr[x + 1] == 0.0) {
                 continue;
             }
-            double risk[PS_ORDER_COUNT] = { pi[0], pi[1], pi[2] + pi[3] }, e[PS_ORDER_COUNT];
+            double risk[PS_ORDER_COUNT] = {pi[0], pi[1], pi[2] + pi[3]}, e[PS_ORDER_COUNT];
             cohort_births(e, p, reg, asfr, x + 1, 1.0, 1.0, risk);
             move_mothers(pi, e);
         }
@@ -611,24 +617,28 @@ static void reconstruct_parity(double *pi_by_age, const ps_proj *p, int reg,
 
 /* One region's intensity levels S_k (iterative proportional fitting on the base step's
  * births by order, the base parity reconstructed anew at each iteration) and the base
- * parity shares pi[age][parity] that go with them. W and Wt are scratch [age][parity]. */
+ * parity shares pi[age][parity] that go with them. Each update multiplies S_k by
+ * (target share / implied share)^2 (over-relaxed: it takes about half the iterations of the
+ * plain update) until the worst error grows once, then by the plain ratio. W and Wt are
+ * scratch [age][parity]. */
 static ps_status calibrate_region(ps_proj *p, int reg, const double *F0, const double *F1,
-                                  const ps_birth_order *bo, const ps_fert_history *h,
+                                  const ps_birth_order *bo, const ps_fert_history *h, int warm,
                                   double *pi, double *W, ps_error *err)
 {
     const int max_iter = 2000;
     const double tol = 1e-11;
     double *S = &p->order_h[(size_t)reg * PS_ORDER_COUNT];
-    for (int k = 0; k < PS_ORDER_COUNT; ++k) {
-        S[k] = bo->share[k];
+    for (int k = 0; !warm && k < PS_ORDER_COUNT; ++k) {
+        S[k] = bo->share[k]; /* warm: start from the levels left by the previous fit */
     }
+    double step = 2.0, last_worst = HUGE_VAL; /* over-relaxed while it converges, else 1 */
     for (int iter = 0; iter < max_iter; ++iter) {
         double implied[PS_ORDER_COUNT], worst = 0.0;
         reconstruct_parity(pi, p, reg, h);
         for (size_t i = 0; i < (size_t)p->n_ages * PS_PARITY_COUNT; ++i) {
             W[i] = pi[i] * F0[i / PS_PARITY_COUNT];
         }
-        double sum = region_orders(p, 0, reg, F0, F1, W, NULL, NULL, implied);
+        double sum = region_orders(p, 0, reg, F0, F1, W, NULL, NULL, implied, NULL);
         for (int k = 0; k < PS_ORDER_COUNT; ++k) {
             implied[k] = sum > 0.0 ? implied[k] / sum : 0.0;
             worst = fmax(worst, fabs(implied[k] - bo->share[k]));
@@ -636,10 +646,15 @@ static ps_status calibrate_region(ps_proj *p, int reg, const double *F0, const d
         if (worst < tol) {
             return PS_OK;
         }
+        if (worst > last_worst) {
+            step = 1.0;
+        }
+        last_worst = worst;
         double norm = 0.0;
         for (int k = 0; k < PS_ORDER_COUNT; ++k) {
             if (implied[k] > 0.0) {
-                S[k] *= bo->share[k] / implied[k];
+                S[k] *=
+                    step == 1.0 ? bo->share[k] / implied[k] : pow(bo->share[k] / implied[k], step);
             }
             norm += S[k];
         }
@@ -647,9 +662,11 @@ static ps_status calibrate_region(ps_proj *p, int reg, const double *F0, const d
             S[k] /= norm; /* only ratios matter: the step's scaling c(x) sets the level */
         }
     }
-    return ps_error_set(err, PS_ENUMERIC, "the birth-order shares %.3g/%.3g/%.3g cannot be "
+    return ps_error_set(err, PS_ENUMERIC,
+                        "the birth-order shares %.3g/%.3g/%.3g cannot be "
                         "reached with this fertility schedule and the women at risk of each "
-                        "order", bo->share[0], bo->share[1], bo->share[2]);
+                        "order",
+                        bo->share[0], bo->share[1], bo->share[2]);
 }
 
 static ps_status check_shares(const ps_birth_order *bo, ps_error *err)
@@ -679,7 +696,8 @@ static ps_status check_history(const ps_proj *p, const ps_fert_history *h, ps_er
     }
     for (size_t i = 0; i < (size_t)h->n_years * (size_t)p->n_ages; ++i) {
         if (!(h->asfr[i] >= 0.0 && h->asfr[i] <= PS_ASFR_MAX)) {
-            return ps_error_set(err, PS_EINVAL, "the fertility history's ASFR at age %d in %d "
+            return ps_error_set(err, PS_EINVAL,
+                                "the fertility history's ASFR at age %d in %d "
                                 "is %g, outside [0, %g] births per woman-year",
                                 (int)(i % (size_t)p->n_ages),
                                 h->first_year + (int)(i / (size_t)p->n_ages), h->asfr[i],
@@ -695,6 +713,118 @@ ps_status ps_proj_parity_init(ps_proj *p, const ps_birth_order *bo, double *wome
     return ps_proj_parity_init_history(p, bo, NULL, women_out, err);
 }
 
+/* Every region's levels S_k and base parity (calibrate_region) with the current shapes;
+ * mean_age_out (may be NULL) receives the mean exact age at birth of the base step's first
+ * births over all regions (each cohort's births at the age it reaches at the end of the step,
+ * the middle of its Lexis parallelogram). F1 is scratch of 3 n_ages values, pi of 2 x cells. */
+static ps_status calibrate_all(ps_proj *p, const ps_birth_order *bo, const ps_fert_history *h,
+                               int warm, double *pi, double *F1, double *women_out,
+                               double *mean_age_out, ps_error *err)
+{
+    const int n = p->n_ages;
+    const size_t cells = (size_t)n * PS_PARITY_COUNT;
+    double first = 0.0, age_sum = 0.0;
+    ps_status rc = PS_OK;
+    for (int reg = 0; rc == PS_OK && reg < p->n_regions; ++reg) {
+        const double *F = &p->in->base.count[ps_pop_idx(&p->in->base, reg, PS_SEX_FEMALE, 0)];
+        const double *M = &p->in->mig[ps_inputs_idx(p->in, 0, reg, PS_SEX_FEMALE, 0)];
+        survive(F, M, &p->surv[cell(p, 0, reg, PS_SEX_FEMALE)], F1, F1 + n, F1 + 2 * n, n);
+        rc = calibrate_region(p, reg, F, F1, bo, h, warm, pi, pi + cells, err);
+        if (rc == PS_OK && mean_age_out != NULL) {
+            double orders[PS_ORDER_COUNT];
+            for (size_t i = 0; i < cells; ++i) {
+                pi[cells + i] = pi[i] * F[i / PS_PARITY_COUNT];
+            }
+            region_orders(p, 0, reg, F, F1, pi + cells, NULL, NULL, orders, &age_sum);
+            first += orders[0];
+        }
+        for (size_t i = 0; rc == PS_OK && women_out != NULL && i < cells; ++i) {
+            women_out[(size_t)reg * cells + i] = pi[i] * F[i / PS_PARITY_COUNT];
+        }
+    }
+    if (rc == PS_OK && mean_age_out != NULL) {
+        *mean_age_out = first > 0.0 ? age_sum / first : NAN;
+    }
+    return rc;
+}
+
+/* The base step's mean age at first birth when the first-order shape g_1 is a Hadwiger
+ * curve of mean age m (the regions calibrated anew, starting from the levels of the previous
+ * evaluation). */
+static ps_status first_age_at(ps_proj *p, const ps_birth_order *bo, const ps_fert_history *h,
+                              double m, double *pi, double *F1, double *age_out, ps_error *err)
+{
+    ps_sched_hadwiger(p->order_shape, p->n_ages, 1.0, m);
+    ps_status rc = calibrate_all(p, bo, h, 1, pi, F1, NULL, age_out, err);
+    if (rc == PS_OK && !isfinite(*age_out)) {
+        rc = ps_error_set(err, PS_ENUMERIC,
+                          "the base year has no first births, so the mean "
+                          "age at first birth %.4g cannot be fitted",
+                          bo->first_mean_age);
+    }
+    return rc;
+}
+
+/*
+ * Fit the mean age m of the first-order shape g_1 so that the base step's mean age at
+ * first birth equals bo->first_mean_age (Illinois false position on [16, 40]; the mean
+ * age of first births rises with m). Leaves the fitted shape in p->order_shape.
+ */
+static ps_status fit_first_mean_age(ps_proj *p, const ps_birth_order *bo, const ps_fert_history *h,
+                                    double *pi, double *F1, ps_error *err)
+{
+    const double target = bo->first_mean_age, tol = 1e-7;
+    double lo = 16.0, hi = 40.0, flo = 0.0, fhi = 0.0;
+    ps_status rc = first_age_at(p, bo, h, lo, pi, F1, &flo, err);
+    if (rc == PS_OK) {
+        rc = first_age_at(p, bo, h, hi, pi, F1, &fhi, err);
+    }
+    if (rc != PS_OK) {
+        return rc;
+    }
+    flo -= target;
+    fhi -= target;
+    if (flo > 0.0 || fhi < 0.0) {
+        return ps_error_set(err, PS_EINVAL,
+                            "a mean age at first birth of %.4g cannot be "
+                            "reached with this fertility schedule and the women at risk: "
+                            "first-birth intensities of mean age 16 to 40 give %.4g to %.4g",
+                            target, flo + target, fhi + target);
+    }
+    int side = 0;
+    for (int iter = 0; iter < 200; ++iter) {
+        const double m = (lo * fhi - hi * flo) / (fhi - flo);
+        double fm = 0.0;
+        rc = first_age_at(p, bo, h, m, pi, F1, &fm, err);
+        if (rc != PS_OK) {
+            return rc;
+        }
+        fm -= target;
+        if (fabs(fm) < tol || hi - lo < 1e-12) {
+            return PS_OK;
+        }
+        if ((fm < 0.0) == (flo < 0.0)) {
+            lo = m;
+            flo = fm;
+            if (side == -1) {
+                fhi *= 0.5;
+            }
+            side = -1;
+        } else {
+            hi = m;
+            fhi = fm;
+            if (side == 1) {
+                flo *= 0.5;
+            }
+            side = 1;
+        }
+    }
+    return ps_error_set(err, PS_ENUMERIC,
+                        "the mean age at first birth %.4g was not reached "
+                        "within 200 iterations",
+                        target);
+}
+
 ps_status ps_proj_parity_init_history(ps_proj *p, const ps_birth_order *bo,
                                       const ps_fert_history *h, double *women_out, ps_error *err)
 {
@@ -703,6 +833,11 @@ ps_status ps_proj_parity_init_history(ps_proj *p, const ps_birth_order *bo,
     const size_t cells = (size_t)n * PS_PARITY_COUNT;
     if (rc == PS_OK) {
         rc = check_history(p, h, err);
+    }
+    if (rc == PS_OK && bo->first_mean_age != 0.0 &&
+        !(bo->first_mean_age >= 16.0 && bo->first_mean_age <= 40.0)) {
+        rc = ps_error_set(err, PS_EINVAL, "the mean age at first birth is %g, outside [16, 40]",
+                          bo->first_mean_age);
     }
     if (rc != PS_OK) {
         return rc;
@@ -719,14 +854,15 @@ ps_status ps_proj_parity_init_history(ps_proj *p, const ps_birth_order *bo,
     for (int k = 0; rc == PS_OK && k < PS_ORDER_COUNT; ++k) {
         ps_sched_hadwiger(&p->order_shape[(size_t)k * (size_t)n], n, 1.0, PS_ORDER_MEAN_AGES[k]);
     }
-    for (int reg = 0; rc == PS_OK && reg < p->n_regions; ++reg) {
-        const double *F = &p->in->base.count[ps_pop_idx(&p->in->base, reg, PS_SEX_FEMALE, 0)];
-        const double *M = &p->in->mig[ps_inputs_idx(p->in, 0, reg, PS_SEX_FEMALE, 0)];
-        survive(F, M, &p->surv[cell(p, 0, reg, PS_SEX_FEMALE)], F1, F1 + n, F1 + 2 * n, n);
-        rc = calibrate_region(p, reg, F, F1, bo, h, pi, pi + cells, err);
-        for (size_t i = 0; rc == PS_OK && i < cells; ++i) {
-            women_out[(size_t)reg * cells + i] = pi[i] * F[i / PS_PARITY_COUNT];
-        }
+    const int fit = bo->first_mean_age != 0.0;
+    for (size_t i = 0; rc == PS_OK && i < (size_t)p->n_regions * PS_ORDER_COUNT; ++i) {
+        p->order_h[i] = bo->share[i % PS_ORDER_COUNT]; /* the first fit's starting levels */
+    }
+    if (rc == PS_OK && fit) {
+        rc = fit_first_mean_age(p, bo, h, pi, F1, err);
+    }
+    if (rc == PS_OK) {
+        rc = calibrate_all(p, bo, h, fit, pi, F1, women_out, NULL, err);
     }
     if (rc != PS_OK) {
         free(p->order_h);

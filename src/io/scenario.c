@@ -464,6 +464,11 @@ static const scn_key birth_order_keys[] = {
     { .key = "third", .type = KEY_REAL, .offset = offsetof(ps_birth_order, share[2]),
       .min = 0.0, .max = 1.0, .unit = "(share of base-year births)",
       .help = "share of third and later births among the births of the base year" },
+    { .key = "first_mean_age", .type = KEY_REAL,
+      .offset = offsetof(ps_birth_order, first_mean_age), .min = 16.0, .max = 40.0,
+      .unit = "years", .deflt = "not fitted (intensities of mean age 27.5)",
+      .help = "mean age at first birth in the base year, to which the first-birth "
+              "intensities are fitted (China 2020: 27.2)" },
 };
 static const scn_section birth_order_section = { birth_order_keys, ARRAY_LEN(birth_order_keys),
                                                  sizeof(ps_birth_order), &birth_order_defaults };
