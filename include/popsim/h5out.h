@@ -75,11 +75,51 @@ ps_status ps_h5_list(char ***names_out, int *n_out, const char *path, ps_error *
 void ps_h5_free_names(char **names, int n);
 
 /**
- * Read one scenario group back into a result (the inverse of ps_h5_write).
+ * Read one scenario group back into a result: the inverse of ps_h5_write, so writing the
+ * result again gives the same datasets. Fills the core variables, birth order, the policy
+ * part (ledger, totals), services, care need, indicators and the microsimulation outputs,
+ * whichever the group has (src/io/h5load.c).
  * @param[out] out  filled result the caller releases with ps_result_release
  * @return PS_OK; PS_EIO; PS_EHDF5 naming the missing or malformed object
  */
 ps_status ps_h5_read(ps_result *out, const char *path, const char *scenario, ps_error *err);
+
+/* The provenance columns of /provenance, in file order (ps_input_source's fields). */
+#define PS_PROVENANCE_COLUMNS 5
+
+/* What a result file records about how it was made, read back (ps_h5_read_provenance): every
+ * string owned, "" when the file lacks it. */
+typedef struct ps_file_provenance {
+    char *title;           /* the first scenario's title */
+    char *popsim_version;
+    char *git_commit;
+    char *scenario_file;
+    char *scenario_sha256;
+    char *command_line;
+    char *data_source;
+    char *created;         /* UTC, ISO 8601 */
+    char *history;
+    unsigned long long seed;
+    int threads;
+    int n_inputs;          /* rows of /provenance; 0 for files without it */
+    char **inputs[PS_PROVENANCE_COLUMNS]; /* [column][row]: kind, source, detail, path, sha256 */
+    ps_input_source *rows; /* n_inputs views of inputs[][] (borrowed from this struct) */
+} ps_file_provenance;
+
+/**
+ * Read the global attributes and the /provenance rows of a result file.
+ * @param[out] out  filled record the caller releases with ps_file_provenance_release
+ * @return PS_OK; PS_EIO; PS_EHDF5 for a malformed attribute or /provenance; PS_ENOMEM
+ */
+ps_status ps_h5_read_provenance(ps_file_provenance *out, const char *path, ps_error *err);
+
+/**
+ * The provenance to pass to ps_h5_write to write a file read back again: strings borrowed
+ * from p, which must outlive the returned value.
+ */
+ps_provenance ps_file_provenance_view(const ps_file_provenance *p);
+
+void ps_file_provenance_release(ps_file_provenance *p); /* accepts a zeroed struct */
 
 /**
  * Read a global string attribute (e.g. "popsim_version", "scenario_sha256"), variable- or
