@@ -190,6 +190,38 @@ static void test_h5schema__every_variable_has_cf_units_and_a_long_name(void **st
     assert_null(ps_h5__cf_unit("furlongs per fortnight"));
 }
 
+/* Atomic replacement has one home, src/core/outfile.c (popsim/outfile.h): the writers of
+ * src/io hand it their bytes and never create, sync, rename or remove files themselves. */
+static void test_h5schema__writers_replace_files_only_through_ps_outfile(void **state)
+{
+    (void)state;
+    static const char *const writers[] = { PS_SOURCE_DIR "/src/io/h5out.c",
+                                           PS_SOURCE_DIR "/src/io/h5schema.c" };
+    static const char *const banned[] = { "rename(", "fsync(", "unlink(", "remove(", "fopen(",
+                                          "mkstemp(", "open(" };
+    for (size_t w = 0; w < sizeof writers / sizeof writers[0]; ++w) {
+        char *text = slurp(writers[w]);
+        assert_non_null(text);
+        for (size_t b = 0; b < sizeof banned / sizeof banned[0]; ++b) {
+            for (const char *p = strstr(text, banned[b]); p != NULL; p = strstr(p + 1, banned[b])) {
+                /* "open(" inside a longer name (H5Dopen2(, ps_outfile_open() is not open(2). */
+                char before = p > text ? p[-1] : ' ';
+                if (before == '_' || (before >= 'a' && before <= 'z') ||
+                    (before >= 'A' && before <= 'Z') || (before >= '0' && before <= '9')) {
+                    continue;
+                }
+                fail_msg("%s calls %s itself; atomic replacement belongs to ps_outfile",
+                         writers[w], banned[b]);
+            }
+        }
+        free(text);
+    }
+    char *h5out = slurp(writers[0]);
+    assert_non_null(h5out);
+    assert_non_null(strstr(h5out, "ps_outfile_commit("));
+    free(h5out);
+}
+
 /* ---- write, read, write again --------------------------------------------------------------- */
 
 typedef struct fixture {
@@ -296,6 +328,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_h5schema__docs_document_every_variable_as_the_schema_has_it),
         cmocka_unit_test(test_h5schema__every_variable_has_cf_units_and_a_long_name),
+        cmocka_unit_test(test_h5schema__writers_replace_files_only_through_ps_outfile),
         cmocka_unit_test_setup_teardown(test_h5schema__policy_family_reads_back_to_the_same_file,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(

@@ -11,7 +11,7 @@
  * it off.
  */
 #ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L /* fsync, getpid, gmtime_r, O_DIRECTORY */
+#define _POSIX_C_SOURCE 200809L /* gmtime_r */
 #endif
 
 #include "popsim/h5out.h"
@@ -19,7 +19,6 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stddef.h>
@@ -27,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
