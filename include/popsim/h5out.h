@@ -16,8 +16,6 @@
 #ifndef PS_H5OUT_H
 #define PS_H5OUT_H
 
-#include <signal.h> /* sig_atomic_t */
-
 #include "popsim/error.h"
 #include "popsim/result.h"
 
@@ -54,6 +52,28 @@ typedef struct ps_provenance {
  */
 ps_status ps_h5_write(const char *path, const ps_result *const *results, int n,
                       const ps_provenance *prov, ps_error *err);
+
+/* Asked by the writer between objects and just before its rename: PS_OK goes on, any other
+ * status (with its message in err, e.g. "interrupted by SIGINT") stops the write. */
+typedef ps_status (*ps_h5_cancel_fn)(void *ctx, ps_error *err);
+
+/* Options of one write (no process-wide state: each call carries its own). */
+typedef struct ps_h5_write_options {
+    ps_h5_cancel_fn cancel; /* NULL: never cancelled */
+    void *cancel_ctx;       /* passed to cancel; borrowed */
+} ps_h5_write_options;
+
+#define PS_H5_WRITE_OPTIONS_INIT { .cancel = NULL, .cancel_ctx = NULL }
+
+/**
+ * ps_h5_write with options: when opts->cancel returns a status other than PS_OK, the write
+ * stops, its temporary file is removed, the target is left untouched and that status is
+ * returned. opts may be NULL.
+ * @return as ps_h5_write; the status of opts->cancel
+ */
+ps_status ps_h5_write_with(const char *path, const ps_result *const *results, int n,
+                           const ps_provenance *prov, const ps_h5_write_options *opts,
+                           ps_error *err);
 
 /**
  * Write the main variables (population, births, deaths, net_migration, asfr, tfr, e0, and
@@ -135,14 +155,6 @@ ps_status ps_h5_read_attr(char *buf, unsigned long size, const char *path, const
  * it once at start-up); the library itself never changes process-wide settings.
  */
 void ps_h5_quiet(void);
-
-/**
- * Let a program cancel writes: while *flag is non-zero (a SIGINT/SIGTERM handler sets it),
- * ps_h5_write stops between objects or before its rename, removes its temporary file and
- * returns PS_EIO "interrupted", leaving the target untouched. Process-wide like
- * ps_h5_quiet; flag is borrowed and must outlive every write; NULL switches it off.
- */
-void ps_h5_set_cancel(const volatile sig_atomic_t *flag);
 
 #ifdef __cplusplus
 }

@@ -59,24 +59,13 @@ static const hsize_t layout_chunk_bytes = (hsize_t)1 << 20;      /* bytes; 1 MiB
 /* Provenance used when the caller passes none: every string empty. */
 static const ps_provenance no_provenance = { "", "", "", "", 0, 0, NULL, 0 };
 
-/* ---- cancellation (issue #7) ---------------------------------------------------------------
- * A program may hand the writer the flag its SIGINT/SIGTERM handler sets (ps_h5_set_cancel).
- * The writer looks at it between objects and just before the rename, and on a non-zero value
- * stops, removes its temporary file and leaves the target untouched. Process-wide like
- * ps_h5_quiet, and set only by programs; NULL (the default) means "never cancelled". */
-static const volatile sig_atomic_t *cancel_flag;
-
-void ps_h5_set_cancel(const volatile sig_atomic_t *flag)
+/* ---- cancellation (issue #7; a per-call option since issue #11) --------------------------
+ * The caller's cancel callback (ps_h5_write_options) is asked between objects and just before
+ * the rename; a non-OK status stops the write, the temporary file is removed and the target
+ * is left untouched. NULL options or callback: never cancelled. */
+static ps_status check_cancel(const ps_h5_write_options *opts, ps_error *err)
 {
-    cancel_flag = flag;
-}
-
-static ps_status check_cancel(ps_error *err)
-{
-    return cancel_flag != NULL && *cancel_flag != 0
-               ? ps_error_set(err, PS_EIO, "interrupted while writing; the output file was not "
-                                           "written or changed")
-               : PS_OK;
+    return opts != NULL && opts->cancel != NULL ? opts->cancel(opts->cancel_ctx, err) : PS_OK;
 }
 
 static hsize_t dim_len(const ps_result *r, dim_id d)
@@ -938,7 +927,8 @@ static ps_status write_scenario_scalars(hid_t grp, const ps_result *r, ps_error 
     return rc;
 }
 
-static ps_status write_scenario(hid_t scenarios, hid_t gcpl, const ps_result *r, ps_error *err)
+static ps_status write_scenario(hid_t scenarios, hid_t gcpl, const ps_result *r,
+                                const ps_h5_write_options *opts, ps_error *err)
 {
     hid_t grp = H5I_INVALID_HID;
     coords coord;
@@ -958,7 +948,7 @@ static ps_status write_scenario(hid_t scenarios, hid_t gcpl, const ps_result *r,
     if (r->births_by_order != NULL && (rc = write_parity_coords(&coord, grp, err)) != PS_OK) {
         goto done;
     }
-    for (int v = 0; v < VAR_COUNT && rc == PS_OK && (rc = check_cancel(err)) == PS_OK; ++v) {
+    for (int v = 0; v < VAR_COUNT && rc == PS_OK && (rc = check_cancel(opts, err)) == PS_OK; ++v) {
         const double *data = ps_h5__var_data(r, (var_id)v);
         if (data != NULL) { /* only the optional variables may be NULL (validate_results) */
             rc = write_var(grp, r, &var_specs[v], data, &coord, err);
@@ -1007,7 +997,7 @@ static int family_stackable(const ps_result *const *results, int n)
 }
 
 static ps_status write_family(hid_t file, hid_t gcpl, const ps_result *const *results, int n,
-                              ps_error *err)
+                              const ps_h5_write_options *opts, ps_error *err)
 {
     const ps_result *r = results[0];
     hid_t grp = H5I_INVALID_HID, str = utf8_string_type();
@@ -1045,7 +1035,7 @@ static ps_status write_family(hid_t file, hid_t gcpl, const ps_result *const *re
     hsize_t len[DIM_COUNT];
     result_lens(len, r);
     len[DIM_SCENARIO] = (hsize_t)n;
-    for (int v = 0; v < VAR_COUNT && rc == PS_OK && (rc = check_cancel(err)) == PS_OK; ++v) {
+    for (int v = 0; v < VAR_COUNT && rc == PS_OK && (rc = check_cancel(opts, err)) == PS_OK; ++v) {
         const var_spec *one = &var_specs[v];
         size_t cells = 1;
         for (int k = 0; k < one->rank; ++k) {
@@ -1246,7 +1236,8 @@ static ps_status copy_image(FILE *out, hid_t file, const char *name, ps_error *e
 }
 
 static ps_status write_file(FILE *out, const char *name, const ps_result *const *results,
-                            int n, const ps_provenance *prov, int family_only, ps_error *err)
+                            int n, const ps_provenance *prov, int family_only,
+                            const ps_h5_write_options *opts, ps_error *err)
 {
     hid_t fapl = H5I_INVALID_HID, fcpl = H5I_INVALID_HID, gcpl = H5I_INVALID_HID;
     hid_t file = H5I_INVALID_HID, scenarios = H5I_INVALID_HID;
@@ -1279,16 +1270,16 @@ static ps_status write_file(FILE *out, const char *name, const ps_result *const 
         rc = h5_fail(err, "create group", file, "scenarios");
         goto done;
     }
-    for (int k = 0; k < n && !family_only && rc == PS_OK && (rc = check_cancel(err)) == PS_OK;
+    for (int k = 0; k < n && !family_only && rc == PS_OK && (rc = check_cancel(opts, err)) == PS_OK;
          ++k) {
-        rc = write_scenario(scenarios, gcpl, results[k], err);
+        rc = write_scenario(scenarios, gcpl, results[k], opts, err);
     }
     if (scenarios >= 0 && H5Gclose(scenarios) < 0 && rc == PS_OK) {
         rc = h5_fail(err, "close group", file, "scenarios");
     }
     scenarios = H5I_INVALID_HID;
     if (rc == PS_OK && family_only) {
-        rc = write_family(file, gcpl, results, n, err);
+        rc = write_family(file, gcpl, results, n, opts, err);
     }
     if (rc == PS_OK && H5Fflush(file, H5F_SCOPE_GLOBAL) < 0) {
         rc = h5_fail(err, "flush", file, name);
@@ -1377,7 +1368,8 @@ static ps_status validate_results(const ps_result *const *results, int n, ps_err
 
 /* The whole file in memory, then its bytes through ps_outfile (atomic, issue #17). */
 static ps_status write_atomically(const char *path, const ps_result *const *results, int n,
-                                  const ps_provenance *prov, int family_only, ps_error *err)
+                                  const ps_provenance *prov, int family_only,
+                                  const ps_h5_write_options *opts, ps_error *err)
 {
     ps_outfile *out = NULL;
     FILE *stream = NULL;
@@ -1392,8 +1384,9 @@ static ps_status write_atomically(const char *path, const ps_result *const *resu
         goto done;
     }
     if ((rc = write_file(stream, ps_outfile_temp_path(out), results, n,
-                         prov != NULL ? prov : &no_provenance, family_only, err)) != PS_OK ||
-        (rc = check_cancel(err)) != PS_OK) {
+                         prov != NULL ? prov : &no_provenance, family_only, opts, err)) !=
+            PS_OK ||
+        (rc = check_cancel(opts, err)) != PS_OK) {
         goto done;
     }
     rc = ps_outfile_commit(out, err);
@@ -1409,7 +1402,14 @@ done:
 ps_status ps_h5_write(const char *path, const ps_result *const *results, int n,
                       const ps_provenance *prov, ps_error *err)
 {
-    return write_atomically(path, results, n, prov, 0, err);
+    return write_atomically(path, results, n, prov, 0, NULL, err);
+}
+
+ps_status ps_h5_write_with(const char *path, const ps_result *const *results, int n,
+                           const ps_provenance *prov, const ps_h5_write_options *opts,
+                           ps_error *err)
+{
+    return write_atomically(path, results, n, prov, 0, opts, err);
 }
 
 ps_status ps_h5_write_family(const char *path, const ps_result *const *results, int n,
@@ -1420,7 +1420,7 @@ ps_status ps_h5_write_family(const char *path, const ps_result *const *results, 
                                "a family file needs at least two scenarios with the same "
                                "years, regions and ages");
     }
-    return write_atomically(path, results, n, prov, 1, err);
+    return write_atomically(path, results, n, prov, 1, NULL, err);
 }
 
 void ps_h5_quiet(void)
