@@ -404,30 +404,39 @@ static void result_lens(hsize_t len[DIM_COUNT], const ps_result *r)
     len[DIM_PARITY] = PS_PARITY_COUNT;
 }
 
-/* Read one variable into `data` (room for its cells) after checking its shape against the
- * schema's dimensions with lengths `len`. */
+/* Open a variable and check its shape against the schema's dimensions with lengths `len`
+ * (the dataset's own size was bounded by ps_h5__open_dataset). */
+static ps_status open_var(hid_t *ds_out, ps_h5__shape *sh, hid_t grp,
+                          const hsize_t len[DIM_COUNT], const var_spec *spec, ps_error *err)
+{
+    ps_status rc = ps_h5__open_dataset(ds_out, sh, grp, spec->name, PS_H5__NUMERIC, spec->rank,
+                                       err);
+    int rank_ok = 1;
+    for (int k = 0; k < spec->rank && rank_ok && rc == PS_OK; ++k) {
+        rank_ok = sh->dims[k] == len[spec->dims[k]];
+    }
+    if (rc == PS_OK && !rank_ok) {
+        rc = ps_error_set(err, PS_EHDF5, "variable '%s' does not have the shape of its %d "
+                          "coordinates", spec->name, spec->rank);
+    }
+    if (rc != PS_OK && *ds_out >= 0) {
+        H5Dclose(*ds_out);
+        *ds_out = H5I_INVALID_HID;
+    }
+    return rc;
+}
+
+/* Read one variable into `data` (room for its cells) after checking its shape. */
 static ps_status read_var_len(hid_t grp, const hsize_t len[DIM_COUNT], const var_spec *spec,
                               double *data, ps_error *err)
 {
     hid_t ds = H5I_INVALID_HID;
     ps_h5__shape sh;
-    ps_status rc = ps_h5__open_dataset(&ds, &sh, grp, spec->name, PS_H5__NUMERIC, spec->rank, err);
-    if (rc != PS_OK) {
-        goto done;
-    }
-    int rank_ok = 1;
-    for (int k = 0; k < spec->rank && rank_ok; ++k) {
-        rank_ok = sh.dims[k] == len[spec->dims[k]];
-    }
-    if (!rank_ok) {
-        rc = ps_error_set(err, PS_EHDF5, "variable '%s' does not have the shape of its %d "
-                          "coordinates", spec->name, spec->rank);
-        goto done;
-    }
-    if (sh.n > 0 && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
+    ps_status rc = open_var(&ds, &sh, grp, len, spec, err);
+    if (rc == PS_OK && sh.n > 0 &&
+        H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
         rc = ps_h5__fail(err, "read variable", grp, spec->name);
     }
-done:
     if (ds >= 0) {
         H5Dclose(ds);
     }
@@ -608,7 +617,8 @@ static ps_status read_policy_group(ps_result *out, hid_t policy, const char *bas
             rc = ps_h5__fail(err, "open group", policy, names[k]);
         }
         for (int v = 0; v < LEDGER_COUNT && rc == PS_OK; ++v) {
-            rc = read_var(inst, out, &ledger_specs[v], ps_h5__ledger_data(&out->ledger[k], (ledger_var)v),
+            rc = read_var(inst, out, &ledger_specs[v],
+                          ps_h5__ledger_data(&out->ledger[k], (ledger_var)v),
                           err);
         }
         if (inst >= 0) {
@@ -767,26 +777,32 @@ static ps_status child_groups(char ***names_out, int *n_out, hid_t parent, ps_er
     return rc;
 }
 
-/* A NaN-filled array of `cells` doubles, read from `spec` when the group has it. */
+/* A new array read from `spec` when the group has it (else NULL): the dataset is opened and
+ * its shape checked before anything is allocated, so coordinates cannot size the array. */
 static ps_status read_opt(double **out, hid_t grp, const hsize_t len[DIM_COUNT],
                           const var_spec *spec, ps_error *err)
 {
-    size_t cells = 1;
+    hid_t ds = H5I_INVALID_HID;
+    ps_h5__shape sh;
+    double *data = NULL;
     *out = NULL;
     if (!has_link(grp, spec->name)) {
         return PS_OK;
     }
-    for (int k = 0; k < spec->rank; ++k) {
-        cells *= (size_t)len[spec->dims[k]];
+    ps_status rc = open_var(&ds, &sh, grp, len, spec, err);
+    if (rc == PS_OK && (data = malloc((sh.n > 0 ? (size_t)sh.n : 1) * sizeof *data)) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for '%s'", spec->name);
     }
-    double *data = malloc((cells > 0 ? cells : 1) * sizeof *data);
-    if (data == NULL) {
-        return ps_error_set(err, PS_ENOMEM, "out of memory for '%s'", spec->name);
+    if (rc == PS_OK && sh.n > 0 &&
+        H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
+        rc = ps_h5__fail(err, "read variable", grp, spec->name);
     }
-    ps_status rc = read_var_len(grp, len, spec, data, err);
     if (rc != PS_OK) {
         free(data);
         data = NULL;
+    }
+    if (ds >= 0) {
+        H5Dclose(ds);
     }
     *out = data;
     return rc;
@@ -1064,6 +1080,11 @@ static ps_status read_micro_group(ps_result_micro *mo, const ps_result *r, hid_t
         return rc;
     }
     H5Dclose(ds);
+    /* Each record has PS_SAMPLE_FIELDS values: bound them like any dataset read. */
+    if ((uint64_t)n_person * PS_SAMPLE_FIELDS * sizeof *mo->sample > ps_h5__byte_limit(mg)) {
+        return ps_error_set(err, PS_EHDF5, "micro group: %d sampled persons are more than this "
+                            "file can hold", n_person);
+    }
     mo->n_sample = n_person;
     if ((mo->sample = malloc((size_t)n_person * PS_SAMPLE_FIELDS * sizeof *mo->sample)) == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory for the person sample");
