@@ -4,7 +4,8 @@
  * (src/io/h5schema.c) with the same dimensions and units, and a file written by `popsim run`,
  * read with ps_h5_read and ps_h5_read_provenance and written again with ps_h5_write, equals
  * the first in every group, dataset and attribute (h5diff), for a policy family, a scenario
- * with services and care need, and the microsimulation.
+ * with services and care need, and the microsimulation; a changed value, an unknown basis and
+ * a sample column of the wrong length are seen. Atomic replacement stays ps_outfile's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 #include <unistd.h>
 
 #include "test_util.h"
+
+#include <hdf5.h>
 
 #include "io/h5schema_int.h"
 #include "popsim/h5out.h"
@@ -226,6 +229,7 @@ static void test_h5schema__writers_replace_files_only_through_ps_outfile(void **
 
 typedef struct fixture {
     char dir[64];
+    char first[128]; /* dir/first.h5: what popsim run wrote */
 } fixture;
 
 static int setup(void **state)
@@ -234,6 +238,7 @@ static int setup(void **state)
     assert_non_null(fx);
     snprintf(fx->dir, sizeof fx->dir, "/tmp/ps_test_h5schema_XXXXXX");
     assert_non_null(mkdtemp(fx->dir));
+    snprintf(fx->first, sizeof fx->first, "%s/first.h5", fx->dir);
     /* The same `created` and `history` in both files. */
     setenv("SOURCE_DATE_EPOCH", "1764547200", 1);
     *state = fx;
@@ -292,8 +297,8 @@ static void read_and_write(const char *in, const char *out, double nudge)
  * group, dataset and attribute; with one value changed it finds them different. */
 static void round_trip(const fixture *fx, const char *scenario, const char *expect_group)
 {
-    char first[128], again[128], nudged[128], cmd[1024];
-    snprintf(first, sizeof first, "%s/first.h5", fx->dir);
+    char again[128], nudged[128], cmd[1024];
+    const char *first = fx->first;
     snprintf(again, sizeof again, "%s/again.h5", fx->dir);
     snprintf(nudged, sizeof nudged, "%s/nudged.h5", fx->dir);
     snprintf(cmd, sizeof cmd, "'%s' run -q '%s' -o '%s'", PS_POPSIM_EXE, scenario, first);
@@ -308,6 +313,56 @@ static void round_trip(const fixture *fx, const char *scenario, const char *expe
     assert_int_equal(run_command(cmd), 1);
 }
 
+/* Replace a string attribute of `obj` in `path` (a file popsim wrote). */
+static void set_string_attr(const char *path, const char *obj, const char *name,
+                            const char *value)
+{
+    hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(file >= 0);
+    assert_true(H5Adelete_by_name(file, obj, name, H5P_DEFAULT) >= 0);
+    hid_t o = H5Oopen(file, obj, H5P_DEFAULT), type = H5Tcopy(H5T_C_S1);
+    hid_t space = H5Screate(H5S_SCALAR);
+    H5Tset_size(type, H5T_VARIABLE);
+    hid_t a = H5Acreate2(o, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(a >= 0 && H5Awrite(a, type, &value) >= 0);
+    H5Aclose(a);
+    H5Sclose(space);
+    H5Tclose(type);
+    H5Oclose(o);
+    H5Fclose(file);
+}
+
+/* Replace dataset `dset` of `path` by a float64 one of n values. */
+static void replace_dataset(const char *path, const char *dset, hsize_t n)
+{
+    double values[4] = { 1.0, 2.0, 3.0, 4.0 };
+    assert_true(n <= 4);
+    hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(file >= 0);
+    assert_true(H5Ldelete(file, dset, H5P_DEFAULT) >= 0);
+    hid_t space = H5Screate_simple(1, &n, NULL);
+    hid_t ds = H5Dcreate2(file, dset, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT,
+                          H5P_DEFAULT);
+    assert_true(ds >= 0);
+    assert_true(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) >= 0);
+    H5Dclose(ds);
+    H5Sclose(space);
+    H5Fclose(file);
+}
+
+/* ps_h5_read of the (changed) first file fails with PS_EHDF5 and `says` in the message. */
+static void read_fails(const fixture *fx, const char *scenario, const char *says)
+{
+    ps_result r;
+    ps_error err;
+    ps_error_clear(&err);
+    assert_int_equal(ps_h5_read(&r, fx->first, scenario, &err), PS_EHDF5);
+    if (strstr(err.msg, says) == NULL) {
+        fail_msg("message '%s' should say '%s'", err.msg, says);
+    }
+    assert_string_equal(err.path, fx->first);
+}
+
 static void test_h5schema__policy_family_reads_back_to_the_same_file(void **state)
 {
     round_trip(*state, PS_TEST_DATA_DIR "/good/run_family.yaml", "/policy/subsidy/cost ");
@@ -316,11 +371,19 @@ static void test_h5schema__policy_family_reads_back_to_the_same_file(void **stat
 static void test_h5schema__services_and_care_need_read_back_to_the_same_file(void **state)
 {
     round_trip(*state, PS_SOURCE_DIR "/scenarios/example_city.yaml", "/indicators/");
+    /* What the reader refuses: a basis it does not know, a variable of the wrong shape. */
+    const fixture *fx = *state;
+    set_string_attr(fx->first, "/scenarios/example_city/services/childcare",
+                    "basis", "per_cat");
+    read_fails(*state, "example_city", "unknown basis 'per_cat'");
 }
 
 static void test_h5schema__micro_outputs_read_back_to_the_same_file(void **state)
 {
     round_trip(*state, PS_SOURCE_DIR "/scenarios/example_city_micro.yaml", "/micro/person_id ");
+    const fixture *fx = *state;
+    replace_dataset(fx->first, "/scenarios/example_city_micro/micro/alive", 3);
+    read_fails(*state, "example_city_micro", "sample column 'alive' should have");
 }
 
 int main(void)
