@@ -1059,6 +1059,10 @@ static ps_status read_micro_group(ps_result_micro *mo, const ps_result *r, hid_t
     if (rc != PS_OK) {
         return rc;
     }
+    /* The writer stores the seed as float64; a value no long long holds is not one of its. */
+    if (!(seed >= 0.0 && seed < (double)LLONG_MAX)) {
+        return ps_error_set(err, PS_EHDF5, "micro group: seed %g is not a seed", seed);
+    }
     mo->replicates = n_rep;
     mo->seed = (long long)seed;
     len[DIM_INCOME] = PS_INCOME_COUNT;
