@@ -1,7 +1,7 @@
 /*
  * h5out.c - the writer: projection results to HDF5 files laid out as netCDF-4/CF, so that
  * xarray, h5py, R and ncdump see labelled arrays (docs/output-format.md describes the layout;
- * the schema tables of h5schema.c are its single source in code; h5read.c reads it back).
+ * the schema tables of h5schema.c are its single source in code; h5load.c reads it back).
  *
  * Invariants: only src/io includes <hdf5.h>. Every hid_t starts as
  * H5I_INVALID_HID and is closed in the cleanup block of the function that opened it. A write
