@@ -127,8 +127,15 @@ static void write_service(hid_t scn, hid_t services, const char *name, const cha
                                         "cost", "per_1000" };
     hid_t g = new_group(services, name);
     attr_string(g, "kind", kind);
-    if (!isnan(target)) {
+    if (!isnan(target)) { /* as the writer: the basis, the target by year and its first value */
+        double by_year[FIX_YEARS];
+        hsize_t n = FIX_YEARS;
+        for (int y = 0; y < FIX_YEARS; ++y) {
+            by_year[y] = target;
+        }
+        attr_string(g, "basis", "population");
         attr_double(g, "target_per_1000", target);
+        H5Dclose(write_dataset(g, "target", 1, &n, H5T_NATIVE_DOUBLE, by_year));
     }
     for (size_t v = 0; v < sizeof vars / sizeof vars[0]; ++v) {
         write_year_region(g, scn, vars[v], demand * (v == 1 ? 0.9 : 1.0 / (1.0 + (double)v)),

@@ -216,6 +216,13 @@ static void test_robust__memory_limit_from_environment(void **state)
 
 /* ---- cancellation of the atomic writer ----------------------------------------------------- */
 
+/* A cancel callback (ps_h5_write_options) that counts its calls and cancels at once. */
+static ps_status cancel_at_once(void *ctx, ps_error *err)
+{
+    ++*(int *)ctx;
+    return ps_error_set(err, PS_EIO, "interrupted by SIGTERM");
+}
+
 static void test_robust__cancelled_write_leaves_target_and_no_temp(void **state)
 {
     (void)state;
@@ -232,11 +239,13 @@ static void test_robust__cancelled_write_leaves_target_and_no_temp(void **state)
     ps_error_clear(&err);
     assert_ps_ok(ps_result_init(&r, "robust", NULL, 2020, 3, 1, 4, NULL, &err), &err);
     const ps_result *list[1] = { &r };
-    static volatile sig_atomic_t flag = SIGTERM;
-    ps_h5_set_cancel(&flag);
-    ps_status rc = ps_h5_write(path, list, 1, NULL, &err);
-    ps_h5_set_cancel(NULL);
+    ps_h5_write_options opts = PS_H5_WRITE_OPTIONS_INIT;
+    int asked = 0;
+    opts.cancel = cancel_at_once;
+    opts.cancel_ctx = &asked;
+    ps_status rc = ps_h5_write_with(path, list, 1, NULL, &opts, &err);
     assert_int_equal(rc, PS_EIO);
+    assert_int_equal(asked, 1); /* stopped at the first question */
     assert_non_null(strstr(err.msg, "interrupted"));
 
     char buf[64] = "";

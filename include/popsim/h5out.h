@@ -16,8 +16,6 @@
 #ifndef PS_H5OUT_H
 #define PS_H5OUT_H
 
-#include <signal.h> /* sig_atomic_t */
-
 #include "popsim/error.h"
 #include "popsim/result.h"
 
@@ -55,6 +53,28 @@ typedef struct ps_provenance {
 ps_status ps_h5_write(const char *path, const ps_result *const *results, int n,
                       const ps_provenance *prov, ps_error *err);
 
+/* Asked by the writer between objects and just before its rename: PS_OK goes on, any other
+ * status (with its message in err, e.g. "interrupted by SIGINT") stops the write. */
+typedef ps_status (*ps_h5_cancel_fn)(void *ctx, ps_error *err);
+
+/* Options of one write (no process-wide state: each call carries its own). */
+typedef struct ps_h5_write_options {
+    ps_h5_cancel_fn cancel; /* NULL: never cancelled */
+    void *cancel_ctx;       /* passed to cancel; borrowed */
+} ps_h5_write_options;
+
+#define PS_H5_WRITE_OPTIONS_INIT { .cancel = NULL, .cancel_ctx = NULL }
+
+/**
+ * ps_h5_write with options: when opts->cancel returns a status other than PS_OK, the write
+ * stops, its temporary file is removed, the target is left untouched and that status is
+ * returned. opts may be NULL.
+ * @return as ps_h5_write; the status of opts->cancel
+ */
+ps_status ps_h5_write_with(const char *path, const ps_result *const *results, int n,
+                           const ps_provenance *prov, const ps_h5_write_options *opts,
+                           ps_error *err);
+
 /**
  * Write the main variables (population, births, deaths, net_migration, asfr, tfr, e0, and
  * births_by_order and women_by_parity when every member has them) of results[0..n-1]
@@ -75,11 +95,51 @@ ps_status ps_h5_list(char ***names_out, int *n_out, const char *path, ps_error *
 void ps_h5_free_names(char **names, int n);
 
 /**
- * Read one scenario group back into a result (the inverse of ps_h5_write).
+ * Read one scenario group back into a result: the inverse of ps_h5_write, so writing the
+ * result again gives the same datasets. Fills the core variables, birth order, the policy
+ * part (ledger, totals), services, care need, indicators and the microsimulation outputs,
+ * whichever the group has (src/io/h5load.c).
  * @param[out] out  filled result the caller releases with ps_result_release
  * @return PS_OK; PS_EIO; PS_EHDF5 naming the missing or malformed object
  */
 ps_status ps_h5_read(ps_result *out, const char *path, const char *scenario, ps_error *err);
+
+/* The provenance columns of /provenance, in file order (ps_input_source's fields). */
+#define PS_PROVENANCE_COLUMNS 5
+
+/* What a result file records about how it was made, read back (ps_h5_read_provenance): every
+ * string owned, "" when the file lacks it. */
+typedef struct ps_file_provenance {
+    char *title;           /* the first scenario's title */
+    char *popsim_version;
+    char *git_commit;
+    char *scenario_file;
+    char *scenario_sha256;
+    char *command_line;
+    char *data_source;
+    char *created;         /* UTC, ISO 8601 */
+    char *history;
+    unsigned long long seed;
+    int threads;
+    int n_inputs;          /* rows of /provenance; 0 for files without it */
+    char **inputs[PS_PROVENANCE_COLUMNS]; /* [column][row]: kind, source, detail, path, sha256 */
+    ps_input_source *rows; /* n_inputs views of inputs[][] (borrowed from this struct) */
+} ps_file_provenance;
+
+/**
+ * Read the global attributes and the /provenance rows of a result file.
+ * @param[out] out  filled record the caller releases with ps_file_provenance_release
+ * @return PS_OK; PS_EIO; PS_EHDF5 for a malformed attribute or /provenance; PS_ENOMEM
+ */
+ps_status ps_h5_read_provenance(ps_file_provenance *out, const char *path, ps_error *err);
+
+/**
+ * The provenance to pass to ps_h5_write to write a file read back again: strings borrowed
+ * from p, which must outlive the returned value.
+ */
+ps_provenance ps_file_provenance_view(const ps_file_provenance *p);
+
+void ps_file_provenance_release(ps_file_provenance *p); /* accepts a zeroed struct */
 
 /**
  * Read a global string attribute (e.g. "popsim_version", "scenario_sha256"), variable- or
@@ -95,14 +155,6 @@ ps_status ps_h5_read_attr(char *buf, unsigned long size, const char *path, const
  * it once at start-up); the library itself never changes process-wide settings.
  */
 void ps_h5_quiet(void);
-
-/**
- * Let a program cancel writes: while *flag is non-zero (a SIGINT/SIGTERM handler sets it),
- * ps_h5_write stops between objects or before its rename, removes its temporary file and
- * returns PS_EIO "interrupted", leaving the target untouched. Process-wide like
- * ps_h5_quiet; flag is borrowed and must outlive every write; NULL switches it off.
- */
-void ps_h5_set_cancel(const volatile sig_atomic_t *flag);
 
 #ifdef __cplusplus
 }

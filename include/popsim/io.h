@@ -17,7 +17,7 @@ extern "C" {
  * Let a program cancel reads: while *flag is non-zero (a SIGINT/SIGTERM handler sets it),
  * every input read stops within PS_IO_CANCEL_LATENCY_MS and returns PS_EIO "interrupted
  * while reading", even when it is waiting on a pipe that never delivers data.
- * Process-wide like ps_h5_set_cancel and set only by programs; flag is borrowed and must
+ * Process-wide and set only by programs; flag is borrowed and must
  * outlive every read; NULL (the default) switches it off.
  */
 void ps_io_set_cancel(const volatile sig_atomic_t *flag);

@@ -67,7 +67,8 @@ typedef struct ps_run_options {
     size_t memory_limit;      /* bytes; 0 = ps_mem_available() */
     ps_run_progress_fn progress; /* NULL = no reports */
     void *progress_ctx;
-    ps_run_cancel_fn cancel;  /* asked between units and before writing; NULL = never */
+    ps_run_cancel_fn cancel;  /* asked between units, before writing and between the HDF5
+                               * writer's objects (ps_h5_write_options); NULL = never */
     void *cancel_ctx;
     /* Provenance written to /provenance (borrowed; NULL = ""). */
     const char *scenario_path;

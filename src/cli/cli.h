@@ -70,15 +70,6 @@ void cli_print_compare(FILE *out, const ps_result *res, int n);
 /* Whole persons or places with thousands separators ("-1,234,567"), "-" for NaN; returns buf. */
 const char *cli_fmt_count(char *buf, size_t size, double v);
 
-/**
- * Read /scenarios/<r->name>/services/ of an open result file into r->services, released with
- * the result. Only what `popsim targets` and `compare` use is read: name, title, kind, basis,
- * target, demand, capacity, shortage, surplus, utilization and nursing_capacity; the other
- * arrays stay NULL. No-op when r already has services or the scenario has none.
- * @return PS_OK; PS_EHDF5 naming a missing or misshapen variable or an unknown basis; PS_ENOMEM
- */
-ps_status cli_read_services(ps_result *r, const ps_h5r_file *f, ps_error *err);
-
 /** 1 if the service has a capacity in some year and region (its capacity is not all NaN). */
 int cli_service_has_capacity(const ps_result *r, const ps_svc_result *s);
 

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "popsim/services.h"
 #include "popsim/units.h"
 #include "popsim/version.h"
 
@@ -214,4 +215,84 @@ const char *cli_project_root(char *buf, size_t size)
         }
     }
     return NULL;
+}
+
+/* ---- services in words (targets, compare) ---------------------------------------------- */
+
+int cli_service_has_capacity(const ps_result *r, const ps_svc_result *s)
+{
+    size_t cells = (size_t)r->n_years * (size_t)r->n_regions;
+    for (size_t i = 0; s->capacity != NULL && i < cells; ++i) {
+        if (!isnan(s->capacity[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* "4.5" for a constant target, "30 -> 40" for one that changes (first and last value). */
+static void target_values(char *buf, size_t size, const ps_result *r, const ps_svc_result *s,
+                          int as_count)
+{
+    double first = NAN, last = NAN;
+    for (int y = 0; s->target != NULL && y < r->n_years; ++y) {
+        if (!isnan(s->target[y])) {
+            first = isnan(first) ? s->target[y] : first;
+            last = s->target[y];
+        }
+    }
+    char a[32], b[32];
+    if (as_count) {
+        cli_fmt_count(a, sizeof a, first);
+        cli_fmt_count(b, sizeof b, last);
+    } else {
+        snprintf(a, sizeof a, "%g", first);
+        snprintf(b, sizeof b, "%g", last);
+    }
+    if (isnan(first) || strcmp(a, b) == 0) {
+        snprintf(buf, size, "%s", isnan(first) ? "?" : a);
+    } else {
+        snprintf(buf, size, "%s -> %s", a, b);
+    }
+}
+
+const char *cli_service_target_text(char *buf, size_t size, const ps_result *r,
+                                    const ps_svc_result *s)
+{
+    char v[80], ages[64];
+    int per_1000 = 1;
+    const char *of = "";
+    switch ((ps_svc_basis)s->basis) {
+    case PS_SVC_BASIS_POPULATION: of = "population"; break;
+    case PS_SVC_BASIS_GROUP: of = "persons of the target group"; break;
+    case PS_SVC_BASIS_AGES:
+        of = "persons in the target's age range";
+        if (s->basis_age_lo >= 0) {
+            if (s->basis_age_hi >= r->n_ages - 1) {
+                snprintf(ages, sizeof ages, "persons aged %d+", s->basis_age_lo);
+            } else {
+                snprintf(ages, sizeof ages, "persons aged %d-%d", s->basis_age_lo,
+                         s->basis_age_hi);
+            }
+            of = ages;
+        }
+        break;
+    case PS_SVC_BASIS_PLACES: per_1000 = 0; break;
+    case PS_SVC_BASIS_BASE_YEAR:
+        snprintf(buf, size, "target: the places needed in %d, held constant", r->start_year);
+        return buf;
+    case PS_SVC_BASIS_NONE:
+    case PS_SVC_BASIS_COUNT:
+    default:
+        snprintf(buf, size, "%s", cli_service_has_capacity(r, s) ? "capacity as given"
+                                                                 : "no capacity target");
+        return buf;
+    }
+    target_values(v, sizeof v, r, s, !per_1000);
+    if (per_1000) {
+        snprintf(buf, size, "target %s places per 1,000 %s", v, of);
+    } else {
+        snprintf(buf, size, "target %s places", v);
+    }
+    return buf;
 }

@@ -432,16 +432,12 @@ static void compare_usage(FILE *out)
             "      --version       program version\n");
 }
 
-/* Every scenario of the file with its services (cli_read_services). */
+/* Every scenario of the file with its services (ps_h5_read). */
 static int load_all(ps_result **out, int *n_out, const char *path, ps_error *err)
 {
     char **names = NULL;
     int n = 0;
-    ps_h5r_file *f = NULL;
     ps_status rc = ps_h5_list(&names, &n, path, err);
-    if (rc == PS_OK) {
-        rc = ps_h5r_open(&f, path, err);
-    }
     ps_result *res = rc == PS_OK ? calloc((size_t)(n > 0 ? n : 1), sizeof *res) : NULL;
     if (rc == PS_OK && res == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory");
@@ -449,13 +445,12 @@ static int load_all(ps_result **out, int *n_out, const char *path, ps_error *err
     int loaded = 0;
     for (int i = 0; rc == PS_OK && i < n; ++i) {
         if ((rc = ps_h5_read(&res[i], path, names[i], err)) == PS_OK) {
-            rc = cli_read_services(&res[loaded++], f, err);
+            ++loaded;
         }
     }
     if (rc != PS_OK && err != NULL && err->path[0] == '\0') {
         snprintf(err->path, sizeof err->path, "%s", path);
     }
-    ps_h5r_close(f);
     ps_h5_free_names(names, n);
     *out = res;
     *n_out = loaded;

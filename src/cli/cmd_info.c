@@ -30,8 +30,10 @@ static const char *const prov_attrs[] = { "popsim_version", "git_commit", "creat
                                           "scenario_file", "scenario_sha256", "data_source",
                                           "command_line" };
 
-/* The columns of /provenance, each of the same length (docs/output-format.md). */
+/* The columns of /provenance, each of the same length (docs/output-format.md), in the order of
+ * ps_file_provenance.inputs. */
 typedef enum input_col { IN_KIND, IN_SOURCE, IN_DETAIL, IN_PATH, IN_SHA256, IN_COL_COUNT } input_col;
+_Static_assert(IN_COL_COUNT == PS_PROVENANCE_COLUMNS, "one column per ps_input_source field");
 static const char *const input_cols[IN_COL_COUNT] = { "kind", "source", "detail", "path",
                                                       "sha256" };
 
@@ -52,40 +54,21 @@ static void input_table_release(input_table *t)
     t->n = 0;
 }
 
-/* /provenance of the file, if it has one; columns of unequal length are refused. */
+/* /provenance of the file, if it has one (ps_h5_read_provenance refuses columns of unequal
+ * length); the table takes over its rows. */
 static ps_status read_inputs(input_table *t, const char *path, ps_error *err)
 {
-    ps_h5r_file *f = NULL;
-    size_t len[IN_COL_COUNT] = { 0 };
+    ps_file_provenance p;
     memset(t, 0, sizeof *t);
-    ps_status rc = ps_h5r_open(&f, path, err);
-    if (rc == PS_OK && ps_h5r_kind_of(f, "/provenance") != PS_H5R_GROUP) {
-        goto done;
-    }
-    for (int c = 0; rc == PS_OK && c < IN_COL_COUNT; ++c) {
-        char dset[64];
-        snprintf(dset, sizeof dset, "/provenance/%s", input_cols[c]);
-        rc = ps_h5r_read_strings(&t->col[c], &len[c], f, dset, err);
-        if (rc == PS_OK && len[c] != len[0]) {
-            rc = ps_error_set_at(err, PS_EHDF5, path, 0, 0,
-                                 "/provenance/%s has %zu rows, /provenance/kind %zu",
-                                 input_cols[c], len[c], len[0]);
-        }
-        t->n = len[0];
-    }
-done:
-    ps_h5r_close(f);
-    if (rc != PS_OK) {
-        /* Free what was read: each column holds len[c] strings. */
+    ps_status rc = ps_h5_read_provenance(&p, path, err);
+    if (rc == PS_OK) {
         for (int c = 0; c < IN_COL_COUNT; ++c) {
-            for (size_t k = 0; t->col[c] != NULL && k < len[c]; ++k) {
-                free(t->col[c][k]);
-            }
-            free(t->col[c]);
-            t->col[c] = NULL;
+            t->col[c] = p.inputs[c];
+            p.inputs[c] = NULL;
         }
-        t->n = 0;
+        t->n = (size_t)p.n_inputs;
     }
+    ps_file_provenance_release(&p);
     return rc;
 }
 

@@ -438,7 +438,6 @@ int cli_cmd_run(int argc, char **argv)
         cli_remove_stale_temps_in(cache_dir, o.quiet); /* a cache write killed by SIGKILL */
     }
     cli_signals_install();
-    ps_h5_set_cancel(cli_interrupt_flag());
     char *cmdline = cli_join_args(argc, argv);
     ps_io_set_cancel(cli_interrupt_flag());
     run_ctx *ctx = calloc(1, sizeof *ctx);

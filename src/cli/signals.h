@@ -13,8 +13,8 @@
 /*
  * Catch SIGINT and SIGTERM: the handler only records the signal; the run checks
  * cli_interrupted() between phases, input reads look at the same flag while they wait for
- * data (ps_io_set_cancel), the HDF5 writer checks it between objects (ps_h5_set_cancel)
- * and every atomic write before its rename (ps_outfile_set_cancel, set here). A signal that the parent left
+ * data (ps_io_set_cancel), the HDF5 writer asks the run's cancel callback between objects
+ * (ps_run_options.cancel, cli_check_interrupt) and every atomic write before its rename (ps_outfile_set_cancel, set here). A signal that the parent left
  * ignored (SIGINT for a background job of a shell without job control, nohup) stays
  * ignored, as POSIX programs are expected to do.
  */
@@ -23,7 +23,7 @@ void cli_signals_install(void);
 /* The signal number caught so far (SIGINT or SIGTERM), or 0. */
 int cli_interrupted(void);
 
-/* The flag the handler sets (the signal number), for ps_h5_set_cancel. */
+/* The flag the handler sets (the signal number), for ps_io_set_cancel. */
 const volatile sig_atomic_t *cli_interrupt_flag(void);
 
 /*

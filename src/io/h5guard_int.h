@@ -1,6 +1,6 @@
 /*
  * h5guard_int.h - the one validating layer every reader of result files goes through
- * (ps_h5_read and its helpers in h5out.c, the generic reader h5read.c): files are opened only
+ * (ps_h5_read and its helpers in h5load.c, the generic reader h5read.c): files are opened only
  * after their global heaps check out, and datasets only after their storage, type, rank and
  * size check out, before anything is allocated from a value read in the file (issue #17).
  * Library-internal; the limits are documented in docs/errors.md.

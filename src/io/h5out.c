@@ -1,9 +1,9 @@
 /*
- * h5out.c - projection results to and from HDF5 files laid out as netCDF-4/CF, so that
+ * h5out.c - the writer: projection results to HDF5 files laid out as netCDF-4/CF, so that
  * xarray, h5py, R and ncdump see labelled arrays (docs/output-format.md describes the layout;
- * the dimension and variable tables below are its single source in code).
+ * the schema tables of h5schema.c are its single source in code; h5load.c reads it back).
  *
- * Invariants: this is the only file that includes <hdf5.h>. Every hid_t starts as
+ * Invariants: only src/io includes <hdf5.h>. Every hid_t starts as
  * H5I_INVALID_HID and is closed in the cleanup block of the function that opened it. A write
  * goes to an exclusively created temporary beside the target (popsim/outfile.h), which is
  * fsync'ed and renamed over the target, or removed on failure, so a reader never sees a
@@ -11,7 +11,7 @@
  * it off.
  */
 #ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L /* fsync, getpid, gmtime_r, O_DIRECTORY */
+#define _POSIX_C_SOURCE 200809L /* gmtime_r */
 #endif
 
 #include "popsim/h5out.h"
@@ -19,7 +19,6 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stddef.h>
@@ -27,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,7 +37,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
-#include "h5guard_int.h"
+#include "h5schema_int.h"
 #include "core/str_int.h"
 
 /*
@@ -58,202 +56,16 @@
 static const hsize_t layout_contiguous_bytes = (hsize_t)1 << 20; /* bytes; 1 MiB */
 static const hsize_t layout_chunk_bytes = (hsize_t)1 << 20;      /* bytes; 1 MiB */
 
-/* The dimensions of a scenario group, each a 1-D coordinate dataset and dimension scale.
- * DIM_ORDER and DIM_PARITY exist only in groups of runs that tracked parity (issue #3). */
-typedef enum dim_id {
-    DIM_YEAR,
-    DIM_REGION,
-    DIM_SEX,
-    DIM_AGE,
-    DIM_ORDER,
-    DIM_PARITY,
-    DIM_CLASS, /* services (issue #4): a service's classes, home services, care-need levels */
-    DIM_HOME,
-    DIM_LEVEL,
-    DIM_INCOME, /* microsimulation (issue #5) */
-    DIM_HAS_CHILD,
-    DIM_REPLICATE,
-    DIM_PERSON,
-    DIM_SCENARIO, /* the /family group (issue #16): the members of a family */
-    DIM_COUNT
-} dim_id;
-
-typedef struct dim_spec {
-    const char *name;
-    const char *units;     /* NULL for labels without a unit */
-    const char *long_name;
-    const char *note;      /* NULL for none; age writes its own (it names the open group) */
-} dim_spec;
-
-static const dim_spec dim_specs[DIM_COUNT] = {
-    [DIM_YEAR] = { "year", "year", "calendar year (1 July)", NULL },
-    [DIM_REGION] = { "region", NULL, "region", NULL },
-    [DIM_SEX] = { "sex", NULL, "sex", NULL },
-    [DIM_AGE] = { "age", "years", "age in completed years", NULL },
-    [DIM_ORDER] = { "order", NULL, "birth order", "3 = third and later births" },
-    [DIM_PARITY] = { "parity", NULL, "number of children ever born",
-                     "3 = three or more children" },
-    [DIM_CLASS] = { "class", NULL, "class of the service (age band and care-need level)", NULL },
-    [DIM_HOME] = { "home_service", NULL, "service delivered at home", NULL },
-    [DIM_LEVEL] = { "level", NULL, "care-need level", NULL },
-    [DIM_INCOME] = { "income", NULL, "income class of the household", NULL },
-    [DIM_HAS_CHILD] = { "has_child", NULL,
-                        "whether a living child aged 15-64 lives in the same region", NULL },
-    [DIM_REPLICATE] = { "replicate", NULL, "replicate of the microsimulation", NULL },
-    [DIM_PERSON] = { "person", NULL, "sampled person record", NULL },
-    [DIM_SCENARIO] = { "scenario", NULL, "scenario of the family (its group /scenarios/<name>)",
-                       NULL },
-};
-
-/* The variables of a scenario group; dims list the axes of the flat ps_result array in order. */
-typedef enum var_id {
-    VAR_POPULATION,
-    VAR_BIRTHS,
-    VAR_DEATHS,
-    VAR_NET_MIGRATION,
-    VAR_ASFR,
-    VAR_TFR,
-    VAR_E0,
-    VAR_BIRTHS_BY_ORDER, /* optional: NULL in a result without parity */
-    VAR_WOMEN_BY_PARITY, /* optional, present together with births_by_order */
-    VAR_COUNT
-} var_id;
-
-typedef struct var_spec {
-    const char *name;
-    int rank;
-    dim_id dims[DIM_COUNT];
-    const char *units;
-    const char *long_name;
-} var_spec;
-
-static const var_spec var_specs[VAR_COUNT] = {
-    [VAR_POPULATION] = { "population", 4, { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE }, "persons",
-                         "population on 1 July" },
-    [VAR_BIRTHS] = { "births", 3, { DIM_YEAR, DIM_REGION, DIM_SEX }, "persons",
-                     "live births from 1 July of year to 1 July of year+1" },
-    [VAR_DEATHS] = { "deaths", 4, { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE }, "persons",
-                     "deaths in the year by age at the end of the year (cohort)" },
-    [VAR_NET_MIGRATION] = { "net_migration", 4, { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE },
-                            "persons",
-                            "net migrants in the year by age at the end of the year (cohort)" },
-    [VAR_ASFR] = { "asfr", 3, { DIM_YEAR, DIM_REGION, DIM_AGE }, "1/year",
-                   "age-specific fertility rate" },
-    [VAR_TFR] = { "tfr", 2, { DIM_YEAR, DIM_REGION }, "children per woman",
-                  "total fertility rate" },
-    [VAR_E0] = { "e0", 3, { DIM_YEAR, DIM_REGION, DIM_SEX }, "years", "life expectancy at birth" },
-    [VAR_BIRTHS_BY_ORDER] = { "births_by_order", 3, { DIM_YEAR, DIM_REGION, DIM_ORDER },
-                              "persons", "live births by birth order in the year from 1 July" },
-    [VAR_WOMEN_BY_PARITY] = { "women_by_parity", 4, { DIM_YEAR, DIM_REGION, DIM_AGE, DIM_PARITY },
-                              "persons", "women on 1 July by number of children ever born" },
-};
-
-/*
- * The policy part of a scenario group (issue #3), written when the result has a baseline
- * or instruments: /scenarios/<name>/policy/ holds births_gained, and one subgroup per
- * instrument holds its ledger. Each of these groups has its own year and region coordinates
- * (copies of the scenario group's) so that xarray labels them (create_policy_group).
- */
-static const char policy_group[] = "policy";
-
-static const var_spec births_gained_spec = {
-    "births_gained", 2, { DIM_YEAR, DIM_REGION }, "persons",
-    "births minus the baseline scenario's births"
-};
-
-typedef enum ledger_var {
-    LEDGER_RECIPIENTS,
-    LEDGER_COST,
-    LEDGER_COST_DISCOUNTED,
-    LEDGER_COUNT
-} ledger_var;
-
-static const var_spec ledger_specs[LEDGER_COUNT] = {
-    [LEDGER_RECIPIENTS] = { "recipients", 2, { DIM_YEAR, DIM_REGION }, "persons",
-                            "persons paid in the year from 1 July (births, children, enrolled "
-                            "children or mothers, by instrument)" },
-    [LEDGER_COST] = { "cost", 2, { DIM_YEAR, DIM_REGION }, "yuan",
-                      "cost in the year from 1 July, nominal" },
-    [LEDGER_COST_DISCOUNTED] = { "cost_discounted", 2, { DIM_YEAR, DIM_REGION }, "yuan",
-                                 "cost discounted to 1 July of the start year" },
-};
-
-/* Scenario group attributes of a result with a policy part (float64, NaN when undefined). */
-typedef struct policy_attr {
-    const char *name;
-    size_t offset; /* of the double in ps_result */
-} policy_attr;
-
-static const policy_attr policy_attrs[] = {
-    { "births_gained", offsetof(ps_result, births_gained_total) },
-    { "births_gained_discounted", offsetof(ps_result, births_gained_discounted) },
-    { "window_first", offsetof(ps_result, window_first) },
-    { "window_last", offsetof(ps_result, window_last) },
-    { "births_gained_window", offsetof(ps_result, births_gained_window) },
-    { "births_gained_window_discounted", offsetof(ps_result, births_gained_window_discounted) },
-    { "cost_per_additional_birth_window", offsetof(ps_result, cost_per_additional_birth_window) },
-    { "cost_per_additional_birth_window_discounted",
-      offsetof(ps_result, cost_per_additional_birth_window_discounted) },
-    { "cost_total", offsetof(ps_result, cost_total) },
-    { "cost_total_discounted", offsetof(ps_result, cost_total_discounted) },
-    { "cost_per_additional_birth", offsetof(ps_result, cost_per_additional_birth) },
-    { "cost_per_additional_birth_discounted",
-      offsetof(ps_result, cost_per_additional_birth_discounted) },
-    { "service_subsidy_extra", offsetof(ps_result, service_subsidy_extra) },
-    { "service_subsidy_extra_discounted", offsetof(ps_result, service_subsidy_extra_discounted) },
-};
-
 /* Provenance used when the caller passes none: every string empty. */
 static const ps_provenance no_provenance = { "", "", "", "", 0, 0, NULL, 0 };
 
-/* ---- cancellation (issue #7) ---------------------------------------------------------------
- * A program may hand the writer the flag its SIGINT/SIGTERM handler sets (ps_h5_set_cancel).
- * The writer looks at it between objects and just before the rename, and on a non-zero value
- * stops, removes its temporary file and leaves the target untouched. Process-wide like
- * ps_h5_quiet, and set only by programs; NULL (the default) means "never cancelled". */
-static const volatile sig_atomic_t *cancel_flag;
-
-void ps_h5_set_cancel(const volatile sig_atomic_t *flag)
+/* ---- cancellation (issue #7; a per-call option since issue #11) --------------------------
+ * The caller's cancel callback (ps_h5_write_options) is asked between objects and just before
+ * the rename; a non-OK status stops the write, the temporary file is removed and the target
+ * is left untouched. NULL options or callback: never cancelled. */
+static ps_status check_cancel(const ps_h5_write_options *opts, ps_error *err)
 {
-    cancel_flag = flag;
-}
-
-static ps_status check_cancel(ps_error *err)
-{
-    return cancel_flag != NULL && *cancel_flag != 0
-               ? ps_error_set(err, PS_EIO, "interrupted while writing; the output file was not "
-                                           "written or changed")
-               : PS_OK;
-}
-
-static double *var_data(const ps_result *r, var_id v)
-{
-    switch (v) {
-    case VAR_POPULATION: return r->population;
-    case VAR_BIRTHS: return r->births;
-    case VAR_DEATHS: return r->deaths;
-    case VAR_NET_MIGRATION: return r->net_migration;
-    case VAR_ASFR: return r->asfr;
-    case VAR_TFR: return r->tfr;
-    case VAR_E0: return r->e0;
-    case VAR_BIRTHS_BY_ORDER: return r->births_by_order;
-    case VAR_WOMEN_BY_PARITY: return r->women_by_parity;
-    case VAR_COUNT: break;
-    }
-    assert(0 && "unknown variable");
-    return NULL;
-}
-
-static double *ledger_data(const ps_ledger *l, ledger_var v)
-{
-    switch (v) {
-    case LEDGER_RECIPIENTS: return l->recipients;
-    case LEDGER_COST: return l->cost;
-    case LEDGER_COST_DISCOUNTED: return l->cost_discounted;
-    case LEDGER_COUNT: break;
-    }
-    assert(0 && "unknown ledger variable");
-    return NULL;
+    return opts != NULL && opts->cancel != NULL ? opts->cancel(opts->cancel_ctx, err) : PS_OK;
 }
 
 static hsize_t dim_len(const ps_result *r, dim_id d)
@@ -279,62 +91,27 @@ static hsize_t dim_len(const ps_result *r, dim_id d)
     return 0;
 }
 
-/* ---- errors ------------------------------------------------------------------------------ */
+/* ---- errors (the shared helpers of h5schema.c) ------------------------------------------- */
 
 typedef struct h5_detail {
     char text[256];
 } h5_detail;
 
-/* H5Ewalk2 callback: keep the innermost (most specific) description, e.g. "object 'x'
- * doesn't exist" rather than the API function's generic "not found". */
-static herr_t keep_innermost(unsigned n, const H5E_error2_t *e, void *data)
-{
-    h5_detail *d = data;
-    if (n == 0 && e->desc != NULL) {
-        snprintf(d->text, sizeof d->text, "%s", e->desc);
-    }
-    return 0;
-}
-
-/* HDF5's own reason for the failure that just happened, read from its error stack (which
- * the failing call left in place whether or not automatic printing is on). */
 static void h5_reason(h5_detail *d)
 {
-    snprintf(d->text, sizeof d->text, "%s", "no detail from HDF5");
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, d);
+    ps_h5__reason(d->text, sizeof d->text);
 }
 
-/* PS_EHDF5 "cannot <action> '<name>' in '<path of loc>': <HDF5 reason>". */
 static ps_status h5_fail(ps_error *err, const char *action, hid_t loc, const char *name)
 {
-    char where[256] = "?";
-    h5_detail d;
-    h5_reason(&d);
-    if (H5Iget_name(loc, where, sizeof where) < 0) {
-        snprintf(where, sizeof where, "%s", "?");
-    }
-    return ps_error_set(err, PS_EHDF5, "cannot %s '%s' in '%s': %s", action, name, where, d.text);
-}
-
-/* Name the file in the record unless a deeper layer already did. */
-static void note_path(ps_error *err, const char *path)
-{
-    if (err != NULL && err->code != PS_OK && err->path[0] == '\0') {
-        snprintf(err->path, sizeof err->path, "%s", path);
-    }
+    return ps_h5__fail(err, action, loc, name);
 }
 
 /* ---- small writers ----------------------------------------------------------------------- */
 
-/* A variable-length UTF-8 C string type: what netCDF-4 calls NC_STRING. */
 static hid_t utf8_string_type(void)
 {
-    hid_t t = H5Tcopy(H5T_C_S1);
-    if (t >= 0 && (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)) {
-        H5Tclose(t);
-        t = H5I_INVALID_HID;
-    }
-    return t;
+    return ps_h5__string_type();
 }
 
 /* Group (or file) creation list that records link creation order, so ncdump, xarray and
@@ -558,54 +335,21 @@ static hid_t coord_dxpl(hsize_t len)
     return dxpl;
 }
 
-/*
- * CF units (issue #16; docs/output-format.md, "CF conventions"). The spec tables give each
- * variable's unit as a reader would say it ("persons", "yuan"); the `units` attribute must be
- * a string udunits2 parses, so counts and ratios are "1", rates per year "year-1", per
- * 1,000 "1e-3", per 100 "percent", durations "year", and the words go to
- * `unit_description`. Yuan has no udunits definition: "1" with the currency described.
- */
-typedef struct cf_unit {
-    const char *said; /* as in the spec tables */
-    const char *cf;   /* udunits2 string; NULL: no `units` (a label coordinate) */
-    const char *description; /* NULL when `said` is already the udunits string */
-} cf_unit;
-
-static const cf_unit cf_units[] = {
-    { "persons", "1", "persons" },
-    { "places", "1", "places (spots, beds or school places)" },
-    { "groups", "1", "groups (classes or rooms)" },
-    { "services per year", "year-1", "services delivered per year" },
-    { "children per woman", "1", "children per woman" },
-    { "1/year", "year-1", "per person-year" },
-    { "1", "1", NULL },
-    { "years", "year", NULL },
-    { "year", NULL, "calendar year, an integer label (not a CF time coordinate: "
-                    "docs/output-format.md)" },
-    { "yuan", "1", "yuan (Chinese renminbi, CNY), nominal; not a udunits unit" },
-    { "places per 1000 persons", "1e-3", "places per 1,000 persons" },
-    { "places per 1000 persons, or places", "1",
-      "places per 1,000 persons for per-1,000 bases, else places (see the group's basis)" },
-    { "per 100 persons aged 15-64", "percent", "persons per 100 persons aged 15-64" },
-};
-
 /* Write `units` (udunits2) and, where it says more, `unit_description` for `said`. */
 static ps_status write_units(hid_t ds, const char *said, ps_error *err)
 {
-    for (size_t k = 0; k < sizeof cf_units / sizeof cf_units[0]; ++k) {
-        if (strcmp(said, cf_units[k].said) == 0) {
-            ps_status rc =
-                cf_units[k].cf != NULL ? attr_str(ds, "units", cf_units[k].cf, err) : PS_OK;
-            if (rc == PS_OK && cf_units[k].description != NULL) {
-                rc = attr_str(ds, "unit_description", cf_units[k].description, err);
-            }
-            return rc;
-        }
-    }
+    const cf_unit *u = ps_h5__cf_unit(said);
     /* A unit missing from the table is a programmer error: the test of every variable's
      * units (test_h5out) meets it first. */
-    assert(0 && "unit without a CF form in cf_units[]");
-    return attr_str(ds, "units", said, err);
+    assert(u != NULL && "unit without a CF form in cf_units[] (h5schema.c)");
+    if (u == NULL) {
+        return attr_str(ds, "units", said, err);
+    }
+    ps_status rc = u->cf != NULL ? attr_str(ds, "units", u->cf, err) : PS_OK;
+    if (rc == PS_OK && u->description != NULL) {
+        rc = attr_str(ds, "unit_description", u->description, err);
+    }
+    return rc;
 }
 
 /* One 1-D coordinate: dataset, dimension scale named after it, units and long_name. */
@@ -887,7 +631,7 @@ static ps_status write_instrument(hid_t policy, hid_t gcpl, const ps_result *r,
         rc = attr_str(grp, "lever", ps_lever_name((ps_lever)l->lever), err);
     }
     for (int v = 0; v < LEDGER_COUNT && rc == PS_OK; ++v) {
-        rc = write_var(grp, r, &ledger_specs[v], ledger_data(l, (ledger_var)v), &coord, err);
+        rc = write_var(grp, r, &ledger_specs[v], ps_h5__ledger_data(l, (ledger_var)v), &coord, err);
     }
     rc = close_coords(&coord, rc, err);
     if (grp >= 0) {
@@ -921,69 +665,6 @@ static ps_status write_policy(hid_t scenario, hid_t gcpl, const ps_result *r, ps
  * (year, region, class) demand_by_class; /care_need/ the persons in each care-need level;
  * /indicators/ the dependency ratios. Each group carries its own coordinates, like policy.
  */
-typedef enum svc_var {
-    SVC_DEMAND, SVC_CAPACITY, SVC_SHORTAGE, SVC_SURPLUS, SVC_UTILIZATION, SVC_PER_1000,
-    SVC_STAFF, SVC_GROUPS, SVC_COST, SVC_FEES, SVC_SUBSIDY, SVC_SUBSIDY_RECIPIENTS,
-    SVC_NEW_PLACES, SVC_NURSING_CAPACITY, SVC_VAR_COUNT
-} svc_var;
-
-static const var_spec svc_specs[SVC_VAR_COUNT] = {
-    [SVC_DEMAND] = { "demand", 2, { DIM_YEAR, DIM_REGION }, "persons",
-                     "users on 1 July: persons using or needing the service" },
-    [SVC_CAPACITY] = { "capacity", 2, { DIM_YEAR, DIM_REGION }, "places",
-                       "places implied by the capacity target" },
-    [SVC_SHORTAGE] = { "shortage", 2, { DIM_YEAR, DIM_REGION }, "places",
-                       "places the demand needs (demand / occupancy) beyond the capacity" },
-    [SVC_SURPLUS] = { "surplus", 2, { DIM_YEAR, DIM_REGION }, "places",
-                      "places of the capacity beyond what the demand needs" },
-    [SVC_UTILIZATION] = { "utilization", 2, { DIM_YEAR, DIM_REGION }, "1",
-                          "demand / capacity" },
-    [SVC_PER_1000] = { "per_1000", 2, { DIM_YEAR, DIM_REGION }, "places per 1000 persons",
-                       "places the demand needs per 1,000 persons of the target's basis "
-                       "(total population unless the target counts a group or ages)" },
-    [SVC_STAFF] = { "staff", 2, { DIM_YEAR, DIM_REGION }, "persons",
-                    "staff needed to serve the demand" },
-    [SVC_GROUPS] = { "groups", 2, { DIM_YEAR, DIM_REGION }, "groups",
-                     "classes or rooms for the demand" },
-    [SVC_COST] = { "cost", 2, { DIM_YEAR, DIM_REGION }, "yuan",
-                   "operating cost of serving the demand in the year from 1 July" },
-    [SVC_FEES] = { "fees", 2, { DIM_YEAR, DIM_REGION }, "yuan",
-                   "fees paid by families in the year from 1 July" },
-    [SVC_SUBSIDY] = { "subsidy", 2, { DIM_YEAR, DIM_REGION }, "yuan",
-                      "public subsidies in the year from 1 July (per user, and per new place)" },
-    [SVC_SUBSIDY_RECIPIENTS] = { "subsidy_recipients", 2, { DIM_YEAR, DIM_REGION }, "persons",
-                                 "users whose subsidy is paid" },
-    [SVC_NEW_PLACES] = { "new_places", 2, { DIM_YEAR, DIM_REGION }, "places",
-                         "capacity added since 1 July of the previous year" },
-    [SVC_NURSING_CAPACITY] = { "nursing_capacity", 2, { DIM_YEAR, DIM_REGION }, "places",
-                               "nursing-type places at the service's nursing share" },
-};
-
-static const var_spec svc_target_spec = {
-    "target", 1, { DIM_YEAR }, "places per 1000 persons, or places",
-    "capacity target: places per 1,000 of the basis, or places with basis 'places'"
-};
-static const var_spec svc_by_class_spec = {
-    "demand_by_class", 3, { DIM_YEAR, DIM_REGION, DIM_CLASS }, "persons", "users by class"
-};
-static const var_spec svc_home_spec = {
-    "home_services", 3, { DIM_YEAR, DIM_REGION, DIM_HOME }, "services per year",
-    "services delivered at home in the year from 1 July"
-};
-static const var_spec care_need_spec = {
-    "persons", 3, { DIM_YEAR, DIM_REGION, DIM_LEVEL }, "persons",
-    "persons in each care-need level on 1 July"
-};
-static const var_spec dependency_specs[PS_DEPENDENCY_COUNT] = {
-    [PS_DEPENDENCY_OLD] = { "old_age_dependency", 2, { DIM_YEAR, DIM_REGION },
-                            "per 100 persons aged 15-64", "persons aged 65+ per 100 aged 15-64" },
-    [PS_DEPENDENCY_CHILD] = { "child_dependency", 2, { DIM_YEAR, DIM_REGION },
-                              "per 100 persons aged 15-64", "persons aged 0-14 per 100 aged 15-64" },
-    [PS_DEPENDENCY_TOTAL] = { "total_dependency", 2, { DIM_YEAR, DIM_REGION },
-                              "per 100 persons aged 15-64",
-                              "persons aged 0-14 and 65+ per 100 aged 15-64" },
-};
-
 static double *svc_data(const ps_svc_result *s, svc_var v)
 {
     double *const data[SVC_VAR_COUNT] = {
@@ -995,7 +676,7 @@ static double *svc_data(const ps_svc_result *s, svc_var v)
 }
 
 /* A label coordinate (class, home_service, level) of n names. */
-static ps_status write_labels(coords *coord, hid_t grp, dim_id d, char **names, int n,
+static ps_status write_labels(coords *coord, hid_t grp, dim_id d, const void *names, int n,
                               ps_error *err)
 {
     hid_t str = utf8_string_type();
@@ -1125,35 +806,6 @@ static ps_status write_indicators(hid_t scenario, hid_t gcpl, const ps_result *r
 
 
 /* ---- microsimulation (issue #5): /scenarios/<name>/micro/ --------------------------------- */
-static const var_spec micro_specs[] = {
-    { "births_by_income", 4, { DIM_YEAR, DIM_REGION, DIM_INCOME, DIM_ORDER }, "persons",
-      "live births in the year from 1 July by the mother's income class and birth order" },
-    { "under3", 3, { DIM_YEAR, DIM_REGION, DIM_INCOME }, "persons",
-      "children aged 0-2 on 1 July by the income class of their household" },
-    { "under3_enrolled", 3, { DIM_YEAR, DIM_REGION, DIM_INCOME }, "persons",
-      "children aged 0-2 enrolled in childcare on 1 July" },
-    { "disabled_elderly", 3, { DIM_YEAR, DIM_REGION, DIM_HAS_CHILD }, "persons",
-      "persons aged 60+ in the most severe care-need level, by whether a living child aged "
-      "15-64 lives in the same region" },
-    { "population_by_replicate", 2, { DIM_REPLICATE, DIM_YEAR }, "persons",
-      "total population on 1 July in each replicate" },
-    { "births_by_replicate", 2, { DIM_REPLICATE, DIM_YEAR }, "persons",
-      "births in the year from 1 July in each replicate" },
-};
-
-static const char *const sample_names[PS_SAMPLE_FIELDS] = {
-    "person_id", "alive", "age", "sex", "region_index", "parity", "youngest_child_age",
-    "mother_id", "income_index", "care_state", "enrolled",
-};
-static const char *const sample_long[PS_SAMPLE_FIELDS] = {
-    "person id (stable within the replicate)", "1 if alive at the end of the projection",
-    "age in completed years at the end (or at death)", "sex index of the sex coordinate",
-    "region index of the region coordinate", "live births so far (3 = 3 or more)",
-    "age of the youngest child born in the simulation, -1 if none",
-    "person id of the mother, -1 if not in the simulation", "income index of the income coordinate",
-    "care-need state, 0 none, the highest the most severe", "1 if enrolled in childcare",
-};
-
 /* One int64 column of the sample, dimension person. */
 static ps_status write_sample_col(hid_t grp, int field, const long long *sample, hsize_t n,
                                   coords *coord, ps_error *err)
@@ -1168,17 +820,17 @@ static ps_status write_sample_col(hid_t grp, int field, const long long *sample,
         col[i] = (int64_t)sample[i * PS_SAMPLE_FIELDS + (hsize_t)field];
     }
     if ((space = H5Screate_simple(1, &n, NULL)) < 0 ||
-        (ds = H5Dcreate2(grp, sample_names[field], H5T_STD_I64LE, space, H5P_DEFAULT,
+        (ds = H5Dcreate2(grp, sample_specs[field].name, H5T_STD_I64LE, space, H5P_DEFAULT,
                          H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
         H5Dwrite(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, col) < 0) {
-        rc = h5_fail(err, "write variable", grp, sample_names[field]);
+        rc = h5_fail(err, "write variable", grp, sample_specs[field].name);
     }
     if (rc == PS_OK) {
         const dim_id person[] = { DIM_PERSON };
-        rc = attach_scales(coord, grp, ds, sample_names[field], 1, person, err);
+        rc = attach_scales(coord, grp, ds, sample_specs[field].name, 1, person, err);
     }
     if (rc == PS_OK) {
-        rc = attr_str(ds, "long_name", sample_long[field], err);
+        rc = attr_str(ds, "long_name", sample_specs[field].long_name, err);
     }
     if (ds >= 0) {
         H5Dclose(ds);
@@ -1192,9 +844,7 @@ static ps_status write_sample_col(hid_t grp, int field, const long long *sample,
 
 static ps_status write_micro(hid_t scenario, hid_t gcpl, const ps_result *r, ps_error *err)
 {
-    static char *incomes[] = { "low_income", "subsistence", "other" };
-    static char *has_child[] = { "no", "yes" };
-    const ps_result_micro *mo = r->micro;
+        const ps_result_micro *mo = r->micro;
     hid_t grp = H5I_INVALID_HID;
     coords coord;
     init_coords(&coord);
@@ -1202,7 +852,7 @@ static ps_status write_micro(hid_t scenario, hid_t gcpl, const ps_result *r, ps_
     result_lens(len, r);
     len[DIM_ORDER] = PS_ORDER_COUNT;
     len[DIM_INCOME] = PS_INCOME_COUNT;
-    len[DIM_HAS_CHILD] = 2;
+    len[DIM_HAS_CHILD] = PS_H5__HAS_CHILD_COUNT;
     len[DIM_REPLICATE] = (hsize_t)mo->replicates;
     len[DIM_PERSON] = (hsize_t)mo->n_sample;
     int32_t *reps = malloc((size_t)mo->replicates * sizeof *reps);
@@ -1216,8 +866,10 @@ static ps_status write_micro(hid_t scenario, hid_t gcpl, const ps_result *r, ps_
         ((rc = attr_int(grp, "replicates", mo->replicates, err)) != PS_OK ||
          (rc = attr_double(grp, "scale", mo->scale, err)) != PS_OK ||
          (rc = attr_double(grp, "seed", (double)mo->seed, err)) != PS_OK ||
-         (rc = write_labels(&coord, grp, DIM_INCOME, incomes, PS_INCOME_COUNT, err)) != PS_OK ||
-         (rc = write_labels(&coord, grp, DIM_HAS_CHILD, has_child, 2, err)) != PS_OK ||
+         (rc = write_labels(&coord, grp, DIM_INCOME, ps_h5__income_labels, PS_INCOME_COUNT,
+                            err)) != PS_OK ||
+         (rc = write_labels(&coord, grp, DIM_HAS_CHILD, ps_h5__has_child_labels,
+                            PS_H5__HAS_CHILD_COUNT, err)) != PS_OK ||
          (rc = write_coord(&coord.id[DIM_ORDER], grp, DIM_ORDER, H5T_STD_I32LE, H5T_NATIVE_INT32,
                            orders, PS_ORDER_COUNT, err)) != PS_OK ||
          (rc = write_coord(&coord.id[DIM_REPLICATE], grp, DIM_REPLICATE, H5T_STD_I32LE,
@@ -1275,7 +927,8 @@ static ps_status write_scenario_scalars(hid_t grp, const ps_result *r, ps_error 
     return rc;
 }
 
-static ps_status write_scenario(hid_t scenarios, hid_t gcpl, const ps_result *r, ps_error *err)
+static ps_status write_scenario(hid_t scenarios, hid_t gcpl, const ps_result *r,
+                                const ps_h5_write_options *opts, ps_error *err)
 {
     hid_t grp = H5I_INVALID_HID;
     coords coord;
@@ -1295,8 +948,8 @@ static ps_status write_scenario(hid_t scenarios, hid_t gcpl, const ps_result *r,
     if (r->births_by_order != NULL && (rc = write_parity_coords(&coord, grp, err)) != PS_OK) {
         goto done;
     }
-    for (int v = 0; v < VAR_COUNT && rc == PS_OK && (rc = check_cancel(err)) == PS_OK; ++v) {
-        const double *data = var_data(r, (var_id)v);
+    for (int v = 0; v < VAR_COUNT && rc == PS_OK && (rc = check_cancel(opts, err)) == PS_OK; ++v) {
+        const double *data = ps_h5__var_data(r, (var_id)v);
         if (data != NULL) { /* only the optional variables may be NULL (validate_results) */
             rc = write_var(grp, r, &var_specs[v], data, &coord, err);
         }
@@ -1344,7 +997,7 @@ static int family_stackable(const ps_result *const *results, int n)
 }
 
 static ps_status write_family(hid_t file, hid_t gcpl, const ps_result *const *results, int n,
-                              ps_error *err)
+                              const ps_h5_write_options *opts, ps_error *err)
 {
     const ps_result *r = results[0];
     hid_t grp = H5I_INVALID_HID, str = utf8_string_type();
@@ -1382,7 +1035,7 @@ static ps_status write_family(hid_t file, hid_t gcpl, const ps_result *const *re
     hsize_t len[DIM_COUNT];
     result_lens(len, r);
     len[DIM_SCENARIO] = (hsize_t)n;
-    for (int v = 0; v < VAR_COUNT && rc == PS_OK && (rc = check_cancel(err)) == PS_OK; ++v) {
+    for (int v = 0; v < VAR_COUNT && rc == PS_OK && (rc = check_cancel(opts, err)) == PS_OK; ++v) {
         const var_spec *one = &var_specs[v];
         size_t cells = 1;
         for (int k = 0; k < one->rank; ++k) {
@@ -1390,7 +1043,7 @@ static ps_status write_family(hid_t file, hid_t gcpl, const ps_result *const *re
         }
         int all = 1;
         for (int k = 0; k < n; ++k) {
-            all &= var_data(results[k], (var_id)v) != NULL;
+            all &= ps_h5__var_data(results[k], (var_id)v) != NULL;
         }
         if (!all) {
             continue;
@@ -1401,7 +1054,7 @@ static ps_status write_family(hid_t file, hid_t gcpl, const ps_result *const *re
             break;
         }
         for (int k = 0; k < n; ++k) {
-            memcpy(stack + (size_t)k * cells, var_data(results[k], (var_id)v),
+            memcpy(stack + (size_t)k * cells, ps_h5__var_data(results[k], (var_id)v),
                    cells * sizeof *stack);
         }
         var_spec stacked = *one;
@@ -1494,9 +1147,6 @@ done:
  * its attributes and any number of inputs stays in compact storage. Row i of each dataset
  * describes the same input.
  */
-typedef enum prov_col { PROV_KIND, PROV_SOURCE, PROV_DETAIL, PROV_PATH, PROV_SHA256,
-                        PROV_COL_COUNT } prov_col;
-
 static const char *prov_cell(const ps_input_source *in, prov_col c)
 {
     const char *v[PROV_COL_COUNT] = { in->kind, in->source, in->detail, in->path, in->sha256 };
@@ -1506,13 +1156,7 @@ static const char *prov_cell(const ps_input_source *in, prov_col c)
 static ps_status write_prov_column(hid_t grp, prov_col c, const ps_provenance *prov,
                                    const char **cells, ps_error *err)
 {
-    static const char *const names[PROV_COL_COUNT] = { "kind", "source", "detail", "path",
-                                                       "sha256" };
-    static const char *const long_names[PROV_COL_COUNT] = {
-        "input (what the model needed)", "where the input came from",
-        "UN WPP location and variant, the scenario value, or a note",
-        "file read, as resolved from the scenario file", "SHA-256 of the file's bytes",
-    };
+    const char *const *names = ps_h5__prov_names;
     hsize_t n = (hsize_t)prov->n_inputs;
     hid_t type = utf8_string_type(), space = H5I_INVALID_HID, ds = H5I_INVALID_HID;
     ps_status rc = PS_OK;
@@ -1525,7 +1169,7 @@ static ps_status write_prov_column(hid_t grp, prov_col c, const ps_provenance *p
         rc = h5_fail(err, "write", grp, names[c]);
     }
     if (rc == PS_OK) {
-        rc = attr_str(ds, "long_name", long_names[c], err);
+        rc = attr_str(ds, "long_name", ps_h5__prov_long_names[c], err);
     }
     if (ds >= 0) {
         H5Dclose(ds);
@@ -1592,7 +1236,8 @@ static ps_status copy_image(FILE *out, hid_t file, const char *name, ps_error *e
 }
 
 static ps_status write_file(FILE *out, const char *name, const ps_result *const *results,
-                            int n, const ps_provenance *prov, int family_only, ps_error *err)
+                            int n, const ps_provenance *prov, int family_only,
+                            const ps_h5_write_options *opts, ps_error *err)
 {
     hid_t fapl = H5I_INVALID_HID, fcpl = H5I_INVALID_HID, gcpl = H5I_INVALID_HID;
     hid_t file = H5I_INVALID_HID, scenarios = H5I_INVALID_HID;
@@ -1625,16 +1270,16 @@ static ps_status write_file(FILE *out, const char *name, const ps_result *const 
         rc = h5_fail(err, "create group", file, "scenarios");
         goto done;
     }
-    for (int k = 0; k < n && !family_only && rc == PS_OK && (rc = check_cancel(err)) == PS_OK;
+    for (int k = 0; k < n && !family_only && rc == PS_OK && (rc = check_cancel(opts, err)) == PS_OK;
          ++k) {
-        rc = write_scenario(scenarios, gcpl, results[k], err);
+        rc = write_scenario(scenarios, gcpl, results[k], opts, err);
     }
     if (scenarios >= 0 && H5Gclose(scenarios) < 0 && rc == PS_OK) {
         rc = h5_fail(err, "close group", file, "scenarios");
     }
     scenarios = H5I_INVALID_HID;
     if (rc == PS_OK && family_only) {
-        rc = write_family(file, gcpl, results, n, err);
+        rc = write_family(file, gcpl, results, n, opts, err);
     }
     if (rc == PS_OK && H5Fflush(file, H5F_SCOPE_GLOBAL) < 0) {
         rc = h5_fail(err, "flush", file, name);
@@ -1662,13 +1307,6 @@ done:
     return rc;
 }
 
-/* Names a group may take: non-empty, no '/', not "." or "..". */
-static int valid_link_name(const char *name)
-{
-    return name != NULL && name[0] != '\0' && strchr(name, '/') == NULL &&
-           strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
-}
-
 /* Instrument names become groups beside births_gained, year and region: valid, distinct and
  * none of those. */
 static ps_status validate_ledger(const ps_result *r, ps_error *err)
@@ -1679,7 +1317,7 @@ static ps_status validate_ledger(const ps_result *r, ps_error *err)
     for (int k = 0; k < r->n_instruments && rc == PS_OK; ++k) {
         const ps_ledger *l = &r->ledger[k];
         assert(l->recipients != NULL && l->cost != NULL && l->cost_discounted != NULL);
-        if (!valid_link_name(l->name) || strcmp(l->name, births_gained_spec.name) == 0 ||
+        if (!ps_h5__valid_link_name(l->name) || strcmp(l->name, births_gained_spec.name) == 0 ||
             strcmp(l->name, dim_specs[DIM_YEAR].name) == 0 ||
             strcmp(l->name, dim_specs[DIM_REGION].name) == 0) {
             rc = ps_error_set(err, PS_EINVAL,
@@ -1709,7 +1347,7 @@ static ps_status validate_results(const ps_result *const *results, int n, ps_err
     for (int k = 0; k < n && rc == PS_OK; ++k) {
         const char *name = results[k]->name;
         assert(results[k]->region_names != NULL && results[k]->population != NULL);
-        if (!valid_link_name(name)) {
+        if (!ps_h5__valid_link_name(name)) {
             rc = ps_error_set(err, PS_EINVAL,
                               "scenario name '%s' cannot name an HDF5 group: it must be "
                               "non-empty, contain no '/' and not be '.' or '..'",
@@ -1730,7 +1368,8 @@ static ps_status validate_results(const ps_result *const *results, int n, ps_err
 
 /* The whole file in memory, then its bytes through ps_outfile (atomic, issue #17). */
 static ps_status write_atomically(const char *path, const ps_result *const *results, int n,
-                                  const ps_provenance *prov, int family_only, ps_error *err)
+                                  const ps_provenance *prov, int family_only,
+                                  const ps_h5_write_options *opts, ps_error *err)
 {
     ps_outfile *out = NULL;
     FILE *stream = NULL;
@@ -1745,8 +1384,9 @@ static ps_status write_atomically(const char *path, const ps_result *const *resu
         goto done;
     }
     if ((rc = write_file(stream, ps_outfile_temp_path(out), results, n,
-                         prov != NULL ? prov : &no_provenance, family_only, err)) != PS_OK ||
-        (rc = check_cancel(err)) != PS_OK) {
+                         prov != NULL ? prov : &no_provenance, family_only, opts, err)) !=
+            PS_OK ||
+        (rc = check_cancel(opts, err)) != PS_OK) {
         goto done;
     }
     rc = ps_outfile_commit(out, err);
@@ -1754,7 +1394,7 @@ static ps_status write_atomically(const char *path, const ps_result *const *resu
 done:
     ps_outfile_abort(out);
     if (rc != PS_OK) {
-        note_path(err, path);
+        ps_h5__note_path(err, path);
     }
     return rc;
 }
@@ -1762,7 +1402,14 @@ done:
 ps_status ps_h5_write(const char *path, const ps_result *const *results, int n,
                       const ps_provenance *prov, ps_error *err)
 {
-    return write_atomically(path, results, n, prov, 0, err);
+    return write_atomically(path, results, n, prov, 0, NULL, err);
+}
+
+ps_status ps_h5_write_with(const char *path, const ps_result *const *results, int n,
+                           const ps_provenance *prov, const ps_h5_write_options *opts,
+                           ps_error *err)
+{
+    return write_atomically(path, results, n, prov, 0, opts, err);
 }
 
 ps_status ps_h5_write_family(const char *path, const ps_result *const *results, int n,
@@ -1773,671 +1420,7 @@ ps_status ps_h5_write_family(const char *path, const ps_result *const *results, 
                                "a family file needs at least two scenarios with the same "
                                "years, regions and ages");
     }
-    return write_atomically(path, results, n, prov, 1, err);
-}
-
-/* ---- reading ----------------------------------------------------------------------------- */
-
-/* Every read opens the file through the validating layer (h5guard.c, issue #17). */
-static ps_status open_file(hid_t *file, const char *path, ps_error *err)
-{
-    return ps_h5__open_file(file, path, err);
-}
-
-/* A string attribute's value into a new string (*out NULL when out of memory): variable- or
- * fixed-length as stored; HDF5 turns space or NUL padding into NUL termination. */
-static herr_t string_value(char **out, hid_t attr, hid_t ftype)
-{
-    hid_t mtype = H5Tcopy(ftype);
-    herr_t st = mtype < 0 ? -1 : 0;
-    *out = NULL;
-    if (st >= 0 && H5Tis_variable_str(ftype) > 0) {
-        char *vlen = NULL;
-        if ((st = H5Aread(attr, mtype, &vlen)) >= 0) {
-            *out = ps__strdup(vlen != NULL ? vlen : "");
-            H5free_memory(vlen);
-        }
-    } else if (st >= 0) {
-        size_t size = H5Tget_size(ftype);
-        char *text = size <= PS_H5__STRING_MAX ? calloc(size + 1, 1) : NULL;
-        if (text != NULL && (H5Tset_size(mtype, size + 1) < 0 ||
-                             H5Tset_strpad(mtype, H5T_STR_NULLTERM) < 0 ||
-                             H5Aread(attr, mtype, text) < 0)) {
-            st = -1;
-            free(text);
-            text = NULL;
-        }
-        *out = text;
-    }
-    if (mtype >= 0) {
-        H5Tclose(mtype);
-    }
-    return st;
-}
-
-/* An integer attribute's value in decimal, as a new string (*out NULL when out of memory). */
-static herr_t integer_value(char **out, hid_t attr, hid_t ftype)
-{
-    char text[32];
-    herr_t st;
-    *out = NULL;
-    if (H5Tget_sign(ftype) == H5T_SGN_NONE) {
-        unsigned long long u = 0;
-        st = H5Aread(attr, H5T_NATIVE_ULLONG, &u);
-        snprintf(text, sizeof text, "%llu", u);
-    } else {
-        long long s = 0;
-        st = H5Aread(attr, H5T_NATIVE_LLONG, &s);
-        snprintf(text, sizeof text, "%lld", s);
-    }
-    if (st >= 0) {
-        *out = ps__strdup(text);
-    }
-    return st;
-}
-
-/* The text of scalar attribute `name` of `obj` into a new string the caller frees. */
-static ps_status attr_text(char **out, hid_t obj, const char *name, ps_error *err)
-{
-    hid_t attr = H5I_INVALID_HID, ftype = H5I_INVALID_HID, space = H5I_INVALID_HID;
-    char *text = NULL;
-    ps_status rc = PS_OK;
-    if ((attr = H5Aopen(obj, name, H5P_DEFAULT)) < 0 || (ftype = H5Aget_type(attr)) < 0 ||
-        (space = H5Aget_space(attr)) < 0) {
-        rc = h5_fail(err, "open attribute", obj, name);
-        goto done;
-    }
-    H5T_class_t cls = H5Tget_class(ftype);
-    if (H5Sget_simple_extent_npoints(space) != 1 || (cls != H5T_STRING && cls != H5T_INTEGER)) {
-        rc = ps_error_set(err, PS_EHDF5, "attribute '%s' is not a single string or integer",
-                          name);
-        goto done;
-    }
-    if (cls == H5T_STRING && (rc = ps_h5__check_vlen(attr, 1, name, err)) != PS_OK) {
-        goto done;
-    }
-    herr_t st = cls == H5T_STRING ? string_value(&text, attr, ftype)
-                                  : integer_value(&text, attr, ftype);
-    if (st < 0) {
-        rc = h5_fail(err, "read attribute", obj, name);
-    } else if (text == NULL) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory for attribute '%s'", name);
-    }
-done:
-    if (space >= 0) {
-        H5Sclose(space);
-    }
-    if (ftype >= 0) {
-        H5Tclose(ftype);
-    }
-    if (attr >= 0) {
-        H5Aclose(attr);
-    }
-    *out = text;
-    return rc;
-}
-
-ps_status ps_h5_read_attr(char *buf, unsigned long size, const char *path, const char *attr,
-                          ps_error *err)
-{
-    hid_t file = H5I_INVALID_HID;
-    char *text = NULL;
-    ps_status rc = open_file(&file, path, err);
-    if (rc == PS_OK && (rc = attr_text(&text, file, attr, err)) == PS_OK && size > 0) {
-        snprintf(buf, size, "%s", text);
-    }
-    if (rc != PS_OK) {
-        note_path(err, path);
-    }
-    free(text);
-    if (file >= 0) {
-        H5Fclose(file);
-    }
-    return rc;
-}
-
-/* Name of link `idx` of `grp` into a new string (creation order when tracked, else name). */
-static ps_status link_name(char **out, hid_t grp, H5_index_t order, hsize_t idx, ps_error *err)
-{
-    ps_status rc = PS_OK;
-    ssize_t len = H5Lget_name_by_idx(grp, ".", order, H5_ITER_INC, idx, NULL, 0, H5P_DEFAULT);
-    char *name = len < 0 ? NULL : malloc((size_t)len + 1);
-    if (len < 0) {
-        rc = h5_fail(err, "list the links of group", grp, ".");
-    } else if (name == NULL) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory for a scenario name");
-    } else if (H5Lget_name_by_idx(grp, ".", order, H5_ITER_INC, idx, name, (size_t)len + 1,
-                                  H5P_DEFAULT) < 0) {
-        rc = h5_fail(err, "list the links of group", grp, ".");
-        free(name);
-        name = NULL;
-    }
-    *out = name;
-    return rc;
-}
-
-/* Creation order if the group tracks it (popsim's files do), else alphabetical. */
-static H5_index_t link_order(hid_t grp)
-{
-    unsigned flags = 0;
-    hid_t gcpl = H5Gget_create_plist(grp);
-    if (gcpl >= 0) {
-        if (H5Pget_link_creation_order(gcpl, &flags) < 0) {
-            flags = 0;
-        }
-        H5Pclose(gcpl);
-    }
-    return (flags & H5P_CRT_ORDER_INDEXED) ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME;
-}
-
-ps_status ps_h5_list(char ***names_out, int *n_out, const char *path, ps_error *err)
-{
-    hid_t file = H5I_INVALID_HID, scenarios = H5I_INVALID_HID;
-    H5G_info_t info = { .nlinks = 0 };
-    char **names = NULL;
-    *names_out = NULL;
-    *n_out = 0;
-    ps_status rc = open_file(&file, path, err);
-    if (rc != PS_OK) {
-        goto done;
-    }
-    if ((scenarios = ps_h5__open_group(file, "scenarios")) < 0 ||
-        H5Gget_info(scenarios, &info) < 0) {
-        rc = h5_fail(err, "open group", file, "scenarios");
-        goto done;
-    }
-    if (info.nlinks > INT_MAX || info.nlinks > ps_h5__byte_limit(file) / sizeof *names ||
-        (names = calloc(info.nlinks + 1, sizeof *names)) == NULL) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory for %llu scenario names",
-                          (unsigned long long)info.nlinks);
-        goto done;
-    }
-    H5_index_t order = link_order(scenarios);
-    for (hsize_t k = 0; k < info.nlinks && rc == PS_OK; ++k) {
-        rc = link_name(&names[k], scenarios, order, k, err);
-    }
-done:
-    if (rc == PS_OK) {
-        *names_out = names;
-        *n_out = (int)info.nlinks;
-    } else {
-        ps_h5_free_names(names, (int)info.nlinks);
-        note_path(err, path);
-    }
-    if (scenarios >= 0) {
-        H5Gclose(scenarios);
-    }
-    if (file >= 0) {
-        H5Fclose(file);
-    }
-    return rc;
-}
-
-void ps_h5_free_names(char **names, int n)
-{
-    if (names == NULL) {
-        return;
-    }
-    for (int k = 0; k < n; ++k) {
-        free(names[k]);
-    }
-    free(names);
-}
-
-/* The shape of a scenario group, from its coordinates. */
-typedef struct shape {
-    int start_year;
-    int n_years, n_regions, n_ages;
-} shape;
-
-/* Open 1-D dataset `name` and check its length: `want` values, or at least one if want is 0. */
-static ps_status open_1d(hid_t *ds_out, int *len_out, hid_t grp, const char *name, int want,
-                         unsigned kinds, ps_error *err)
-{
-    hid_t ds = H5I_INVALID_HID;
-    ps_h5__shape sh;
-    hsize_t len = 0;
-    ps_status rc = ps_h5__open_dataset(&ds, &sh, grp, name, kinds, 1, err);
-    if (rc == PS_OK) {
-        len = sh.dims[0];
-    }
-    if (rc == PS_OK && (len < 1 || len > INT_MAX || (want > 0 && len != (hsize_t)want))) {
-        rc = ps_error_set(err, PS_EHDF5, "coordinate '%s' should be 1-D with %s%d values", name,
-                          want > 0 ? "" : "at least ", want > 0 ? want : 1);
-    }
-    if (rc != PS_OK && ds >= 0) {
-        H5Dclose(ds);
-        ds = H5I_INVALID_HID;
-    }
-    *ds_out = ds;
-    *len_out = rc == PS_OK ? (int)len : 0;
-    return rc;
-}
-
-/* Length and values of an int32 coordinate. */
-static ps_status read_int_coord(int32_t **values_out, int *len_out, hid_t grp, const char *name,
-                                ps_error *err)
-{
-    hid_t ds = H5I_INVALID_HID;
-    int32_t *values = NULL;
-    ps_status rc = open_1d(&ds, len_out, grp, name, 0, PS_H5__NUMERIC, err);
-    if (rc == PS_OK && (values = malloc((size_t)*len_out * sizeof *values)) == NULL) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory for coordinate '%s'", name);
-    }
-    if (rc == PS_OK && H5Dread(ds, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0) {
-        rc = h5_fail(err, "read coordinate", grp, name);
-    }
-    if (rc != PS_OK) {
-        free(values);
-        values = NULL;
-    }
-    if (ds >= 0) {
-        H5Dclose(ds);
-    }
-    *values_out = values;
-    return rc;
-}
-
-/* Free an array of strings HDF5 allocated for a variable-length read. */
-static void free_h5_strings(char **strings, int n)
-{
-    if (strings == NULL) {
-        return;
-    }
-    for (int k = 0; k < n; ++k) {
-        H5free_memory(strings[k]);
-    }
-    free(strings);
-}
-
-/* The labels of a string coordinate (`want` of them, any number if 0) and their count;
- * free them with free_h5_strings. */
-static ps_status read_str_coord(char ***out, int *len_out, hid_t grp, const char *name, int want,
-                                ps_error *err)
-{
-    hid_t ds = H5I_INVALID_HID, str = H5I_INVALID_HID;
-    char **strings = NULL;
-    ps_status rc = open_1d(&ds, len_out, grp, name, want, PS_H5__STRING, err);
-    int len = *len_out;
-    if (rc == PS_OK) {
-        rc = ps_h5__check_vlen(ds, 0, name, err);
-    }
-    if (rc == PS_OK && (strings = calloc((size_t)len, sizeof *strings)) == NULL) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory for coordinate '%s'", name);
-    }
-    if (rc == PS_OK && ((str = utf8_string_type()) < 0 ||
-                        H5Dread(ds, str, H5S_ALL, H5S_ALL, H5P_DEFAULT, strings) < 0)) {
-        rc = h5_fail(err, "read coordinate", grp, name);
-    }
-    for (int k = 0; k < len && rc == PS_OK; ++k) {
-        if (strings[k] == NULL) {
-            rc = ps_error_set(err, PS_EHDF5, "coordinate '%s' has a missing label", name);
-        }
-    }
-    if (rc != PS_OK) {
-        free_h5_strings(strings, len);
-        strings = NULL;
-        *len_out = 0;
-    }
-    if (str >= 0) {
-        H5Tclose(str);
-    }
-    if (ds >= 0) {
-        H5Dclose(ds);
-    }
-    *out = strings;
-    return rc;
-}
-
-/* Years must be consecutive and ages 0..n-1, as ps_result indexes them; sex male, female. */
-static ps_status read_shape(shape *sh, hid_t grp, ps_error *err)
-{
-    int32_t *years = NULL, *ages = NULL;
-    char **sexes = NULL;
-    int n_sexes = 0;
-    ps_status rc = read_int_coord(&years, &sh->n_years, grp, "year", err);
-    if (rc != PS_OK || (rc = read_int_coord(&ages, &sh->n_ages, grp, "age", err)) != PS_OK ||
-        (rc = read_str_coord(&sexes, &n_sexes, grp, "sex", PS_SEX_COUNT, err)) != PS_OK) {
-        goto done;
-    }
-    /* Bounded years keep start + n_years (and every loop over years) inside an int. */
-    sh->start_year = (int)years[0];
-    if (years[0] < PS_H5__YEAR_MIN || years[0] > PS_H5__YEAR_MAX ||
-        sh->n_years > PS_H5__YEAR_MAX - years[0] + 1) {
-        rc = ps_error_set(err, PS_EHDF5, "coordinate 'year' should hold consecutive calendar "
-                          "years in %d..%d; has %d values from %d", PS_H5__YEAR_MIN,
-                          PS_H5__YEAR_MAX, sh->n_years, (int)years[0]);
-    }
-    if (rc == PS_OK && sh->n_ages > PS_H5__AGE_MAX + 1) {
-        rc = ps_error_set(err, PS_EHDF5, "coordinate 'age' should hold ages 0..%d at most; has "
-                          "%d values", PS_H5__AGE_MAX, sh->n_ages);
-    }
-    for (int year = 1; year < sh->n_years && rc == PS_OK; ++year) {
-        if (years[year] != years[0] + year) {
-            rc = ps_error_set(err, PS_EHDF5, "coordinate 'year' is not consecutive at %d",
-                              (int)years[year]);
-        }
-    }
-    for (int age = 0; age < sh->n_ages && rc == PS_OK; ++age) {
-        if (ages[age] != age) {
-            rc = ps_error_set(err, PS_EHDF5, "coordinate 'age' should run 0, 1, ...; has %d at "
-                              "position %d", (int)ages[age], age);
-        }
-    }
-    for (int sex = 0; sex < PS_SEX_COUNT && rc == PS_OK; ++sex) {
-        if (strcmp(sexes[sex], ps_sex_name((ps_sex)sex)) != 0) {
-            rc = ps_error_set(err, PS_EHDF5, "coordinate 'sex' should be male, female; has '%s'",
-                              sexes[sex]);
-        }
-    }
-done:
-    free_h5_strings(sexes, n_sexes);
-    free(years);
-    free(ages);
-    return rc;
-}
-
-/* Read one variable into `data`, an array of the result, after checking its shape. */
-static ps_status read_var(hid_t grp, const ps_result *r, const var_spec *spec, double *data,
-                          ps_error *err)
-{
-    hid_t ds = H5I_INVALID_HID;
-    ps_h5__shape sh;
-    ps_status rc = ps_h5__open_dataset(&ds, &sh, grp, spec->name, PS_H5__NUMERIC, spec->rank, err);
-    if (rc != PS_OK) {
-        goto done;
-    }
-    int rank_ok = 1;
-    for (int k = 0; k < spec->rank && rank_ok; ++k) {
-        rank_ok = sh.dims[k] == dim_len(r, spec->dims[k]);
-    }
-    if (!rank_ok) {
-        rc = ps_error_set(err, PS_EHDF5, "variable '%s' does not have the shape of its %d "
-                          "coordinates", spec->name, spec->rank);
-        goto done;
-    }
-    if (H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
-        rc = h5_fail(err, "read variable", grp, spec->name);
-    }
-done:
-    if (ds >= 0) {
-        H5Dclose(ds);
-    }
-    return rc;
-}
-
-/* Shape, labels and title of the group, then a NaN-filled result of that shape. */
-static ps_status init_from_group(ps_result *out, hid_t grp, const char *scenario, ps_error *err)
-{
-    shape sh = { 0, 0, 0, 0 };
-    char **regions = NULL;
-    char *title = NULL;
-    ps_status rc = read_shape(&sh, grp, err);
-    if (rc != PS_OK ||
-        (rc = read_str_coord(&regions, &sh.n_regions, grp, "region", 0, err)) != PS_OK) {
-        goto done;
-    }
-    if (H5Aexists(grp, "title") > 0 && (rc = attr_text(&title, grp, "title", err)) != PS_OK) {
-        goto done;
-    }
-    /* The coordinates size every array of the result: bound them before allocating. */
-    uint64_t limit = ps_h5__byte_limit(grp);
-    if ((uint64_t)sh.n_regions > limit / sizeof(double) / PS_SEX_COUNT / (uint64_t)sh.n_years /
-                                     (uint64_t)sh.n_ages) {
-        rc = ps_error_set(err, PS_EHDF5, "coordinates year (%d), region (%d) and age (%d) "
-                          "describe arrays larger than the limit of %llu bytes for this file",
-                          sh.n_years, sh.n_regions, sh.n_ages, (unsigned long long)limit);
-        goto done;
-    }
-    rc = ps_result_init(out, scenario, title, sh.start_year, sh.n_years, sh.n_regions, sh.n_ages,
-                        (const char *const *)regions, err);
-done:
-    free_h5_strings(regions, sh.n_regions);
-    free(title);
-    return rc;
-}
-
-/* A scalar float64 attribute (any float type converts). */
-static ps_status attr_read_double(double *out, hid_t obj, const char *name, ps_error *err)
-{
-    hid_t attr = H5I_INVALID_HID, ftype = H5I_INVALID_HID, space = H5I_INVALID_HID;
-    ps_status rc = PS_OK;
-    if ((attr = H5Aopen(obj, name, H5P_DEFAULT)) < 0 || (ftype = H5Aget_type(attr)) < 0 ||
-        (space = H5Aget_space(attr)) < 0) {
-        rc = h5_fail(err, "open attribute", obj, name);
-    } else if (H5Sget_simple_extent_npoints(space) != 1 || H5Tget_class(ftype) != H5T_FLOAT) {
-        rc = ps_error_set(err, PS_EHDF5, "attribute '%s' is not a single floating-point number",
-                          name);
-    } else if (H5Aread(attr, H5T_NATIVE_DOUBLE, out) < 0) {
-        rc = h5_fail(err, "read attribute", obj, name);
-    }
-    if (space >= 0) {
-        H5Sclose(space);
-    }
-    if (ftype >= 0) {
-        H5Tclose(ftype);
-    }
-    if (attr >= 0) {
-        H5Aclose(attr);
-    }
-    return rc;
-}
-
-/* Room for births_by_order and women_by_parity when the file has them (read with the rest). */
-static ps_status init_parity(ps_result *out, hid_t grp, ps_error *err)
-{
-    ps_status rc = PS_OK;
-    if (H5Lexists(grp, var_specs[VAR_BIRTHS_BY_ORDER].name, H5P_DEFAULT) > 0) {
-        rc = ps_result_init_parity(out, err);
-    }
-    return rc;
-}
-
-/* The lever named by an instrument group's `lever` attribute. */
-static ps_status read_lever(ps_lever *out, hid_t inst, const char *name, ps_error *err)
-{
-    char *text = NULL;
-    int found = -1;
-    ps_status rc = attr_text(&text, inst, "lever", err);
-    for (int k = 0; k < PS_LEVER_COUNT && rc == PS_OK && found < 0; ++k) {
-        if (strcmp(text, ps_lever_name((ps_lever)k)) == 0) {
-            found = k;
-        }
-    }
-    if (rc == PS_OK && found < 0) {
-        rc = ps_error_set(err, PS_EHDF5, "instrument '%s' has an unknown lever '%s'", name, text);
-    } else if (rc == PS_OK) {
-        *out = (ps_lever)found;
-    }
-    free(text);
-    return rc;
-}
-
-/* The instrument groups of /policy in the order they were written: names (new strings the
- * caller frees) and levers. Links that are not groups (births_gained) are skipped. */
-static ps_status list_instruments(char ***names_out, ps_lever **levers_out, int *n_out,
-                                  hid_t policy, ps_error *err)
-{
-    H5G_info_t info = { .nlinks = 0 };
-    char **names = NULL;
-    ps_lever *levers = NULL;
-    int n = 0;
-    ps_status rc = PS_OK;
-    if (H5Gget_info(policy, &info) < 0) {
-        rc = h5_fail(err, "list the links of group", policy, ".");
-        goto done;
-    }
-    if (info.nlinks > INT_MAX || info.nlinks > ps_h5__byte_limit(policy) / sizeof *names ||
-        (names = calloc(info.nlinks + 1, sizeof *names)) == NULL ||
-        (levers = calloc(info.nlinks + 1, sizeof *levers)) == NULL) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory for %llu instrument names",
-                          (unsigned long long)info.nlinks);
-        goto done;
-    }
-    H5_index_t order = link_order(policy);
-    for (hsize_t k = 0; k < info.nlinks && rc == PS_OK; ++k) {
-        char *name = NULL;
-        hid_t obj = H5I_INVALID_HID;
-        if ((rc = link_name(&name, policy, order, k, err)) != PS_OK) {
-            break;
-        }
-        if (!ps_h5__local_path(policy, name) || (obj = H5Oopen(policy, name, H5P_DEFAULT)) < 0) {
-            rc = h5_fail(err, "open", policy, name);
-        } else if (H5Iget_type(obj) == H5I_GROUP &&
-                   (rc = read_lever(&levers[n], obj, name, err)) == PS_OK) {
-            names[n++] = name;
-            name = NULL;
-        }
-        if (obj >= 0) {
-            H5Oclose(obj);
-        }
-        free(name);
-    }
-done:
-    if (rc != PS_OK) {
-        for (int k = 0; k < n; ++k) {
-            free(names[k]);
-        }
-        free(names);
-        free(levers);
-        names = NULL;
-        levers = NULL;
-        n = 0;
-    }
-    *names_out = names;
-    *levers_out = levers;
-    *n_out = n;
-    return rc;
-}
-
-/* births_gained and every instrument's ledger from an open /policy group. */
-static ps_status read_policy_group(ps_result *out, hid_t policy, const char *baseline,
-                                   ps_error *err)
-{
-    char **names = NULL;
-    ps_lever *levers = NULL;
-    int n = 0;
-    ps_status rc = list_instruments(&names, &levers, &n, policy, err);
-    if (rc != PS_OK || (rc = ps_result_init_policy(out, baseline, n,
-                                                   (const char *const *)names, levers, err)) !=
-                           PS_OK) {
-        goto done;
-    }
-    if (H5Lexists(policy, births_gained_spec.name, H5P_DEFAULT) > 0) {
-        rc = read_var(policy, out, &births_gained_spec, out->births_gained, err);
-    }
-    for (int k = 0; k < n && rc == PS_OK; ++k) {
-        hid_t inst = ps_h5__open_group(policy, names[k]);
-        if (inst < 0) {
-            rc = h5_fail(err, "open group", policy, names[k]);
-        }
-        for (int v = 0; v < LEDGER_COUNT && rc == PS_OK; ++v) {
-            rc = read_var(inst, out, &ledger_specs[v], ledger_data(&out->ledger[k], (ledger_var)v),
-                          err);
-        }
-        if (inst >= 0) {
-            H5Gclose(inst);
-        }
-    }
-done:
-    for (int k = 0; k < n; ++k) {
-        free(names[k]);
-    }
-    free(names);
-    free(levers);
-    return rc;
-}
-
-/* The policy part (group, baseline name, totals), when the file has one. */
-static ps_status read_policy(ps_result *out, hid_t grp, ps_error *err)
-{
-    hid_t policy = H5I_INVALID_HID;
-    char *baseline = NULL;
-    ps_status rc = PS_OK;
-    if (H5Lexists(grp, policy_group, H5P_DEFAULT) <= 0) {
-        goto done;
-    }
-    if (H5Aexists(grp, "baseline") > 0 && (rc = attr_text(&baseline, grp, "baseline", err)) !=
-                                              PS_OK) {
-        goto done;
-    }
-    if ((policy = ps_h5__open_group(grp, policy_group)) < 0) {
-        rc = h5_fail(err, "open group", grp, policy_group);
-        goto done;
-    }
-    if ((rc = read_policy_group(out, policy, baseline, err)) != PS_OK) {
-        goto done;
-    }
-    for (size_t k = 0; k < sizeof policy_attrs / sizeof policy_attrs[0] && rc == PS_OK; ++k) {
-        if (H5Aexists(grp, policy_attrs[k].name) > 0) {
-            double value = NAN;
-            if ((rc = attr_read_double(&value, grp, policy_attrs[k].name, err)) == PS_OK) {
-                memcpy((char *)out + policy_attrs[k].offset, &value, sizeof value);
-            }
-        }
-    }
-done:
-    if (policy >= 0) {
-        H5Gclose(policy);
-    }
-    free(baseline);
-    return rc;
-}
-
-ps_status ps_h5_read(ps_result *out, const char *path, const char *scenario, ps_error *err)
-{
-    hid_t file = H5I_INVALID_HID, scenarios = H5I_INVALID_HID, grp = H5I_INVALID_HID;
-    assert(scenario != NULL);
-    memset(out, 0, sizeof *out);
-    ps_status rc = open_file(&file, path, err);
-    if (rc != PS_OK) {
-        goto done;
-    }
-    if ((scenarios = ps_h5__open_group(file, "scenarios")) < 0) {
-        rc = h5_fail(err, "open group", file, "scenarios");
-        goto done;
-    }
-    /* A name with '/' would reach into another group instead of naming a scenario. */
-    if (!valid_link_name(scenario) || H5Lexists(scenarios, scenario, H5P_DEFAULT) <= 0) {
-        rc = ps_error_set(err, PS_EHDF5, "the file has no scenario group '/scenarios/%s'",
-                          scenario);
-        goto done;
-    }
-    if ((grp = ps_h5__open_group(scenarios, scenario)) < 0) {
-        rc = h5_fail(err, "open group", scenarios, scenario);
-        goto done;
-    }
-    if ((rc = init_from_group(out, grp, scenario, err)) != PS_OK ||
-        (rc = init_parity(out, grp, err)) != PS_OK) {
-        goto done;
-    }
-    for (int v = 0; v < VAR_COUNT && rc == PS_OK; ++v) {
-        double *data = var_data(out, (var_id)v);
-        if (data != NULL) { /* the optional variables were allocated only if present */
-            rc = read_var(grp, out, &var_specs[v], data, err);
-        }
-    }
-    if (rc == PS_OK && H5Aexists(grp, "emigration_shortfall") > 0) {
-        rc = attr_read_double(&out->emigration_shortfall, grp, "emigration_shortfall", err);
-    }
-    if (rc == PS_OK) {
-        rc = read_policy(out, grp, err);
-    }
-done:
-    if (rc != PS_OK) {
-        ps_result_release(out);
-        note_path(err, path);
-    }
-    if (grp >= 0) {
-        H5Gclose(grp);
-    }
-    if (scenarios >= 0) {
-        H5Gclose(scenarios);
-    }
-    if (file >= 0) {
-        H5Fclose(file);
-    }
-    return rc;
+    return write_atomically(path, results, n, prov, 1, NULL, err);
 }
 
 void ps_h5_quiet(void)

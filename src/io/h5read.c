@@ -178,22 +178,45 @@ done:
 }
 
 
-/* H5DSiterate_scales callback: the base name of the first attached scale's dataset. */
+/* Looking up a dimension scale's name among the links of the variable's own group. */
+typedef struct scale_lookup {
+    hid_t grp;  /* the variable's group */
+    char *name; /* found: new string; NULL if the scale is not a dataset of that group */
+} scale_lookup;
+
+/*
+ * H5DSiterate_scales callback: the name of the first attached scale, the link of the
+ * variable's group whose object has the scale's address (popsim writes every coordinate
+ * beside its variables). H5Iget_name would search the whole file for a dereferenced scale's
+ * name, and HDF5 1.10 crashes in that search on a corrupted group anywhere in the file
+ * (fuzz_h5read); the variable's own group has already been read to open the variable.
+ */
 static herr_t scale_name(hid_t did, unsigned dim, hid_t dsid, void *data)
 {
-    char path[512];
+    scale_lookup *s = data;
+    H5O_info_t want, info;
+    H5G_info_t g = { .nlinks = 0 };
     (void)did;
     (void)dim;
-    ssize_t len = H5Iget_name(dsid, path, sizeof path);
-    if (len > 0 && (size_t)len < sizeof path) {
-        const char *slash = strrchr(path, '/');
-        *(char **)data = ps__strdup(slash != NULL ? slash + 1 : path);
+    if (H5Oget_info2(dsid, &want, H5O_INFO_BASIC) < 0 || H5Gget_info(s->grp, &g) < 0) {
+        return 1;
+    }
+    for (hsize_t k = 0; k < g.nlinks && s->name == NULL; ++k) {
+        char *name = link_name(s->grp, H5_INDEX_NAME, k);
+        if (name != NULL && ps_h5__local_path(s->grp, name) &&
+            H5Oget_info_by_name2(s->grp, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) >= 0 &&
+            info.fileno == want.fileno && info.addr == want.addr) {
+            s->name = name;
+            name = NULL;
+        }
+        free(name);
     }
     return 1; /* stop after the first scale */
 }
 
 /* Dimension names of an open dataset: the attached scale of each axis, or "". */
-static ps_status read_dim_names(ps_h5r_array *a, hid_t ds, const char *dset, ps_error *err)
+static ps_status read_dim_names(ps_h5r_array *a, hid_t grp, hid_t ds, const char *dset,
+                                ps_error *err)
 {
     ps_status rc = PS_OK;
     /* The scales are found through a variable-length attribute: check it before HDF5 reads it. */
@@ -206,12 +229,12 @@ static ps_status read_dim_names(ps_h5r_array *a, hid_t ds, const char *dset, ps_
         }
     }
     for (int k = 0; k < a->rank && rc == PS_OK; ++k) {
-        char *name = NULL;
+        scale_lookup look = { grp, NULL };
         int first_scale = 0;
-        if (H5DSget_num_scales(ds, (unsigned)k) > 0) {
-            H5DSiterate_scales(ds, (unsigned)k, &first_scale, scale_name, &name);
+        if (grp >= 0 && H5DSget_num_scales(ds, (unsigned)k) > 0) {
+            H5DSiterate_scales(ds, (unsigned)k, &first_scale, scale_name, &look);
         }
-        a->dim_names[k] = name != NULL ? name : ps__strdup("");
+        a->dim_names[k] = look.name != NULL ? look.name : ps__strdup("");
         if (a->dim_names[k] == NULL) {
             rc = ps_error_set(err, PS_ENOMEM, "out of memory for the dimensions of '%s'", dset);
         }
@@ -257,7 +280,7 @@ static ps_status check_coordinate(const ps_h5r_array *a, const char *dset, ps_er
 static ps_status read_dataset(ps_h5r_array *out, const ps_h5r_file *f, const char *dset,
                               int with_data, ps_error *err)
 {
-    hid_t ds = H5I_INVALID_HID;
+    hid_t ds = H5I_INVALID_HID, grp = H5I_INVALID_HID;
     ps_h5__shape sh;
     ps_status rc = PS_OK;
     memset(out, 0, sizeof *out);
@@ -270,8 +293,22 @@ static ps_status read_dataset(ps_h5r_array *out, const ps_h5r_file *f, const cha
                                   err)) != PS_OK) {
         goto done;
     }
-    if ((rc = alloc_array(out, &sh, dset, err)) != PS_OK ||
-        (rc = read_dim_names(out, ds, dset, err)) != PS_OK) {
+    if ((rc = alloc_array(out, &sh, dset, err)) != PS_OK) {
+        goto done;
+    }
+    /* The variable's group, where its coordinates are (scale_name). */
+    const char *slash = strrchr(dset, '/');
+    char *parent = slash != NULL && slash != dset ? ps__strdup(dset) : ps__strdup("/");
+    if (parent == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory reading '%s'", dset);
+        goto done;
+    }
+    if (slash != NULL && slash != dset) {
+        parent[slash - dset] = '\0';
+    }
+    grp = ps_h5__open_group(f->file, parent);
+    free(parent);
+    if ((rc = read_dim_names(out, grp, ds, dset, err)) != PS_OK) {
         goto done;
     }
     if (with_data && out->n > 0 && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out->data) < 0) {
@@ -287,6 +324,9 @@ done:
         if (err != NULL && err->path[0] == '\0') {
             snprintf(err->path, sizeof err->path, "%s", f->path);
         }
+    }
+    if (grp >= 0) {
+        H5Gclose(grp);
     }
     if (ds >= 0) {
         H5Dclose(ds);

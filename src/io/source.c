@@ -25,7 +25,7 @@ struct ps_src {
     char *path;
 };
 
-/* Set only by programs (ps_io_set_cancel), like ps_h5_set_cancel; NULL: never cancelled. */
+/* Set only by programs (ps_io_set_cancel); NULL: never cancelled. */
 static const volatile sig_atomic_t *cancel_flag;
 
 void ps_io_set_cancel(const volatile sig_atomic_t *flag)

@@ -1,10 +1,10 @@
 /*
- * load.c - one pass over a result file that gathers what the charts and the report need:
- * each scenario's core variables (ps_h5_read), and, where present, the additions of later
- * issues (docs/output-format.md): births_by_order, policy/<instrument>/{recipients,cost},
- * services/<service>/{demand,capacity,...} with `kind` and `target_per_1000`, and variables
- * with a `quantile` dimension. Regional arrays are summed to one series per year; a file
- * whose optional parts have an unexpected shape is reported, not guessed at.
+ * load.c - what the charts and the report need from a result file: each scenario as
+ * ps_h5_read gives it (core variables, birth order, policy ledger, services) and the file's
+ * provenance (ps_h5_read_provenance), summed over regions to one series per year; plus, found
+ * with the generic reader (popsim/h5read.h), variables with a `quantile` dimension, which the
+ * probabilistic runs add (docs/output-format.md). A malformed file is reported by the reader,
+ * not guessed at.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include "plot_int.h"
 #include "popsim/h5out.h"
 #include "popsim/h5read.h"
+#include "popsim/services.h"
 
 /* "a/b" as a new string, NULL when out of memory. */
 static char *join(const char *a, const char *b)
@@ -36,223 +37,132 @@ static char *dup_text(const char *s)
 }
 
 /*
- * A (year) or (year, region) dataset summed over regions into a new [n_years] series. NaN
- * cells are skipped; a year whose cells are all NaN stays NaN (the last step of events).
+ * A [year][reg] array of the result summed over regions into a new [n_years] series (NULL
+ * stays NULL). NaN cells are skipped; a year whose cells are all NaN stays NaN (the last
+ * step of events).
  */
-static ps_status year_series(double **out, const ps_h5r_file *f, const char *dset,
-                             const ps_result *r, ps_error *err)
+static ps_status region_sum(double **out, const double *cells, const ps_result *r,
+                            ps_error *err)
 {
-    ps_h5r_array a;
-    double *v = NULL;
     *out = NULL;
-    ps_status rc = ps_h5r_read_array(&a, f, dset, err);
-    if (rc != PS_OK) {
-        return rc;
+    if (cells == NULL) {
+        return PS_OK;
     }
-    size_t n_reg = a.rank == 2 ? a.dims[1] : 1;
-    if ((a.rank != 1 && a.rank != 2) || a.dims[0] != (size_t)r->n_years) {
-        rc = ps_error_set(err, PS_EHDF5, "'%s' should have dimensions (year[, region]) with %d "
-                          "years", dset, r->n_years);
-    } else if ((v = malloc((size_t)r->n_years * sizeof *v)) == NULL) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory reading '%s'", dset);
+    double *v = malloc((size_t)r->n_years * sizeof *v);
+    if (v == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory");
     }
-    for (int y = 0; rc == PS_OK && y < r->n_years; ++y) {
+    for (int y = 0; y < r->n_years; ++y) {
         double sum = NAN;
-        for (size_t reg = 0; reg < n_reg; ++reg) {
-            double cell = a.data[(size_t)y * n_reg + reg];
+        for (int reg = 0; reg < r->n_regions; ++reg) {
+            double cell = cells[ps_result_regcell(r, y, reg)];
             if (!isnan(cell)) {
                 sum = isnan(sum) ? cell : sum + cell;
             }
         }
         v[y] = sum;
     }
-    ps_h5r_array_release(&a);
-    if (rc == PS_OK) {
-        *out = v;
-    } else {
-        free(v);
-    }
-    return rc;
+    *out = v;
+    return PS_OK;
 }
 
-/* year_series of group/name if that dataset exists, else *out = NULL and PS_OK. */
-static ps_status optional_series(double **out, const ps_h5r_file *f, const char *group,
-                                 const char *name, const ps_result *r, ps_error *err)
+/* births_by_order summed over regions, by order 1, 2, 3+. */
+static ps_status load_births_order(plot_scenario *sc, ps_error *err)
 {
-    char *dset = join(group, name);
-    ps_status rc = PS_OK;
-    *out = NULL;
-    if (dset == NULL) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory");
-    } else if (ps_h5r_kind_of(f, dset) == PS_H5R_DATASET) {
-        rc = year_series(out, f, dset, r, err);
-    }
-    free(dset);
-    return rc;
-}
-
-/* births_by_order(year, region, order) and its `order` coordinate, summed over regions. */
-static ps_status load_births_order(plot_scenario *sc, const ps_h5r_file *f, const char *grp,
-                                   ps_error *err)
-{
-    ps_h5r_array a = { 0 }, ord = { 0 };
-    char *dset = join(grp, "births_by_order"), *coord = join(grp, "order");
-    ps_status rc = PS_OK;
     const ps_result *r = &sc->res;
-    if (dset == NULL || coord == NULL) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory");
-        goto done;
+    if (r->births_by_order == NULL) {
+        return PS_OK;
     }
-    if (ps_h5r_kind_of(f, dset) != PS_H5R_DATASET) {
-        goto done;
-    }
-    if ((rc = ps_h5r_read_array(&a, f, dset, err)) != PS_OK ||
-        (rc = ps_h5r_read_array(&ord, f, coord, err)) != PS_OK) {
-        goto done;
-    }
-    if (a.rank != 3 || a.dims[0] != (size_t)r->n_years || a.dims[1] != (size_t)r->n_regions ||
-        ord.rank != 1 || a.dims[2] != ord.dims[0]) {
-        rc = ps_error_set(err, PS_EHDF5, "'%s' should have dimensions (year, region, order)", dset);
-        goto done;
-    }
-    size_t n_ord = ord.dims[0];
-    sc->orders = malloc((n_ord + 1) * sizeof *sc->orders);
-    sc->births_order = calloc((size_t)r->n_years * n_ord + 1, sizeof *sc->births_order);
+    sc->orders = malloc((PS_ORDER_COUNT + 1) * sizeof *sc->orders);
+    sc->births_order = calloc((size_t)r->n_years * PS_ORDER_COUNT + 1, sizeof *sc->births_order);
     if (sc->orders == NULL || sc->births_order == NULL) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory reading '%s'", dset);
-        goto done;
-    }
-    sc->n_orders = (int)n_ord;
-    for (size_t o = 0; o < n_ord; ++o) {
-        sc->orders[o] = (int)ord.data[o];
-    }
-    for (size_t i = 0; i < a.n; ++i) {
-        size_t y = i / (n_ord * (size_t)r->n_regions), o = i % n_ord;
-        sc->births_order[y * n_ord + o] += a.data[i];
-    }
-done:
-    ps_h5r_array_release(&a);
-    ps_h5r_array_release(&ord);
-    free(dset);
-    free(coord);
-    return rc;
-}
-
-/* policy/births_gained and every policy/<instrument> group: recipients and cost per year. */
-static ps_status load_policy(plot_scenario *sc, const ps_h5r_file *f, const char *grp,
-                             ps_error *err)
-{
-    char *pol = join(grp, "policy"), **names = NULL;
-    int n = 0;
-    ps_status rc = PS_OK;
-    if (pol == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory");
     }
-    if (ps_h5r_kind_of(f, pol) == PS_H5R_GROUP) {
-        sc->is_policy = 1;
-        rc = optional_series(&sc->gained, f, pol, "births_gained", &sc->res, err);
+    sc->n_orders = PS_ORDER_COUNT;
+    for (int o = 0; o < PS_ORDER_COUNT; ++o) {
+        sc->orders[o] = o + 1;
     }
-    if (rc == PS_OK && sc->is_policy) {
-        rc = ps_h5r_children(&names, &n, f, pol, PS_H5R_GROUP, err);
-        if (rc == PS_OK && (sc->instr = calloc((size_t)n + 1, sizeof *sc->instr)) == NULL) {
-            rc = ps_error_set(err, PS_ENOMEM, "out of memory");
+    for (int y = 0; y < r->n_years; ++y) {
+        for (int reg = 0; reg < r->n_regions; ++reg) {
+            for (int o = 0; o < PS_ORDER_COUNT; ++o) {
+                sc->births_order[(size_t)y * PS_ORDER_COUNT + (size_t)o] +=
+                    r->births_by_order[ps_result_ordercell(r, y, reg, o)];
+            }
         }
     }
-    for (int k = 0; rc == PS_OK && k < n; ++k) {
+    return PS_OK;
+}
+
+/* The policy part: births gained and every instrument's recipients and cost per year. */
+static ps_status load_policy(plot_scenario *sc, ps_error *err)
+{
+    const ps_result *r = &sc->res;
+    ps_status rc = PS_OK;
+    sc->births_gained = r->births_gained_total;
+    sc->cost_per_birth = r->cost_per_additional_birth;
+    sc->is_policy = r->baseline != NULL || r->n_instruments > 0 || r->births_gained != NULL;
+    if (r->baseline != NULL && (sc->baseline = dup_text(r->baseline)) == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory");
+    }
+    if ((rc = region_sum(&sc->gained, r->births_gained, r, err)) != PS_OK || !sc->is_policy) {
+        return rc;
+    }
+    if ((sc->instr = calloc((size_t)r->n_instruments + 1, sizeof *sc->instr)) == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory");
+    }
+    for (int k = 0; rc == PS_OK && k < r->n_instruments; ++k) {
         plot_instrument *in = &sc->instr[k];
-        char *ig = join(pol, names[k]);
+        const ps_ledger *l = &r->ledger[k];
         sc->n_instr = k + 1;
-        if (ig == NULL || (in->name = dup_text(names[k])) == NULL) {
+        if ((in->name = dup_text(l->name)) == NULL) {
             rc = ps_error_set(err, PS_ENOMEM, "out of memory");
-        } else if ((rc = optional_series(&in->recipients, f, ig, "recipients", &sc->res, err)) ==
-                   PS_OK) {
-            rc = optional_series(&in->cost, f, ig, "cost", &sc->res, err);
+        } else if ((rc = region_sum(&in->recipients, l->recipients, r, err)) == PS_OK) {
+            rc = region_sum(&in->cost, l->cost, r, err);
         }
-        free(ig);
     }
-    ps_h5_free_names(names, n);
-    free(pol);
     return rc;
 }
 
-/* A string attribute if present, else a copy of `fallback`. */
-static ps_status optional_text(char **out, const ps_h5r_file *f, const char *obj,
-                               const char *attr, const char *fallback, ps_error *err)
+/* One service: kind, title, target and its basis, and the variables the charts use. */
+static ps_status load_service(plot_service *sv, const ps_svc_result *s, const ps_result *r,
+                              ps_error *err)
 {
-    if (ps_h5r_has_attr(f, obj, attr)) {
-        return ps_h5r_attr_string(out, f, obj, attr, err);
-    }
-    *out = dup_text(fallback);
-    return *out != NULL ? PS_OK : ps_error_set(err, PS_ENOMEM, "out of memory");
-}
-
-/* One services/<service> group: kind, title, target and its basis, and the variables the
- * charts use. */
-static ps_status load_service(plot_service *sv, const ps_h5r_file *f, const char *sg,
-                              const char *name, const ps_result *r, ps_error *err)
-{
-    static const char *const var_names[SVC_VAR_COUNT] = {
-        "demand", "capacity", "shortage", "surplus", "staff", "cost",
-    };
+    const double *vars[SVC_VAR_COUNT] = { s->demand, s->capacity, s->shortage,
+                                          s->surplus, s->staff, s->cost };
     ps_status rc = PS_OK;
-    sv->target_per_1000 = NAN;
-    if ((sv->name = dup_text(name)) == NULL) {
+    /* As the writer's target_per_1000 attribute: the first year's target per 1,000. */
+    sv->target_per_1000 = s->basis != PS_SVC_BASIS_PLACES && s->target != NULL ? s->target[0]
+                                                                              : NAN;
+    if ((sv->name = dup_text(s->name)) == NULL ||
+        (sv->title = dup_text(s->title != NULL ? s->title : s->name)) == NULL ||
+        (sv->kind = dup_text(ps_svc_kind_name((ps_svc_kind)s->kind))) == NULL ||
+        (sv->basis = dup_text(ps_svc_basis_name((ps_svc_basis)s->basis))) == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory");
-    }
-    if (ps_h5r_has_attr(f, sg, "kind")) {
-        rc = ps_h5r_attr_string(&sv->kind, f, sg, "kind", err);
-    } else if ((sv->kind = dup_text("")) == NULL) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory");
-    }
-    if (rc == PS_OK && ps_h5r_has_attr(f, sg, "target_per_1000")) {
-        rc = ps_h5r_attr_double(&sv->target_per_1000, f, sg, "target_per_1000", err);
-    }
-    if (rc == PS_OK) {
-        rc = optional_text(&sv->title, f, sg, "title", name, err);
-    }
-    if (rc == PS_OK) {
-        rc = optional_text(&sv->basis, f, sg, "basis", "", err);
-    }
-    double lo = -1.0, hi = -1.0;
-    if (rc == PS_OK && ps_h5r_has_attr(f, sg, "basis_from_age")) {
-        rc = ps_h5r_attr_double(&lo, f, sg, "basis_from_age", err);
-    }
-    if (rc == PS_OK && ps_h5r_has_attr(f, sg, "basis_to_age")) {
-        rc = ps_h5r_attr_double(&hi, f, sg, "basis_to_age", err);
     }
     /* Ages are whole years inside the result's age range; the last one is the open group. */
-    sv->basis_lo = lo >= 0.0 && lo < r->n_ages ? (int)lo : -1;
-    sv->basis_hi = hi >= 0.0 && hi < r->n_ages - 1 ? (int)hi : -1;
+    sv->basis_lo = s->basis_age_lo >= 0 && s->basis_age_lo < r->n_ages ? s->basis_age_lo : -1;
+    sv->basis_hi = s->basis_age_hi >= 0 && s->basis_age_hi < r->n_ages - 1 ? s->basis_age_hi
+                                                                          : -1;
     for (int v = 0; rc == PS_OK && v < SVC_VAR_COUNT; ++v) {
-        rc = optional_series(&sv->var[v], f, sg, var_names[v], r, err);
+        rc = region_sum(&sv->var[v], vars[v], r, err);
     }
     return rc;
 }
 
-static ps_status load_services(plot_scenario *sc, const ps_h5r_file *f, const char *grp,
-                               ps_error *err)
+static ps_status load_services(plot_scenario *sc, ps_error *err)
 {
-    char *svg = join(grp, "services"), **names = NULL;
-    int n = 0;
+    const ps_result *r = &sc->res;
     ps_status rc = PS_OK;
-    if (svg == NULL) {
+    if (r->n_services == 0) {
+        return PS_OK;
+    }
+    if ((sc->svc = calloc((size_t)r->n_services + 1, sizeof *sc->svc)) == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory");
     }
-    if (ps_h5r_kind_of(f, svg) == PS_H5R_GROUP) {
-        rc = ps_h5r_children(&names, &n, f, svg, PS_H5R_GROUP, err);
-        if (rc == PS_OK && (sc->svc = calloc((size_t)n + 1, sizeof *sc->svc)) == NULL) {
-            rc = ps_error_set(err, PS_ENOMEM, "out of memory");
-        }
-    }
-    for (int k = 0; rc == PS_OK && k < n; ++k) {
-        char *sg = join(svg, names[k]);
+    for (int k = 0; rc == PS_OK && k < r->n_services; ++k) {
         sc->n_svc = k + 1;
-        rc = sg == NULL ? ps_error_set(err, PS_ENOMEM, "out of memory")
-                        : load_service(&sc->svc[k], f, sg, names[k], &sc->res, err);
-        free(sg);
+        rc = load_service(&sc->svc[k], &r->services[k], r, err);
     }
-    ps_h5_free_names(names, n);
-    free(svg);
     return rc;
 }
 
@@ -354,25 +264,6 @@ done:
     return rc;
 }
 
-/* Policy attributes of a scenario group (all optional). */
-static ps_status load_policy_attrs(plot_scenario *sc, const ps_h5r_file *f, const char *grp,
-                                   ps_error *err)
-{
-    ps_status rc = PS_OK;
-    sc->births_gained = sc->cost_per_birth = NAN;
-    if (ps_h5r_has_attr(f, grp, "baseline")) {
-        sc->is_policy = 1;
-        rc = ps_h5r_attr_string(&sc->baseline, f, grp, "baseline", err);
-    }
-    if (rc == PS_OK && ps_h5r_has_attr(f, grp, "births_gained")) {
-        rc = ps_h5r_attr_double(&sc->births_gained, f, grp, "births_gained", err);
-    }
-    if (rc == PS_OK && ps_h5r_has_attr(f, grp, "cost_per_additional_birth")) {
-        rc = ps_h5r_attr_double(&sc->cost_per_birth, f, grp, "cost_per_additional_birth", err);
-    }
-    return rc;
-}
-
 static ps_status load_scenario(plot_scenario *sc, const ps_h5r_file *f, const char *path,
                                const char *name, ps_error *err)
 {
@@ -381,16 +272,13 @@ static ps_status load_scenario(plot_scenario *sc, const ps_h5r_file *f, const ch
     ps_status rc = grp == NULL ? ps_error_set(err, PS_ENOMEM, "out of memory")
                                : ps_h5_read(&sc->res, path, name, err);
     if (rc == PS_OK) {
-        rc = load_policy_attrs(sc, f, grp, err);
+        rc = load_births_order(sc, err);
     }
     if (rc == PS_OK) {
-        rc = load_births_order(sc, f, grp, err);
+        rc = load_policy(sc, err);
     }
     if (rc == PS_OK) {
-        rc = load_policy(sc, f, grp, err);
-    }
-    if (rc == PS_OK) {
-        rc = load_services(sc, f, grp, err);
+        rc = load_services(sc, err);
     }
     if (rc == PS_OK) {
         rc = load_fans(sc, f, grp, err);
@@ -402,56 +290,32 @@ static ps_status load_scenario(plot_scenario *sc, const ps_h5r_file *f, const ch
     return rc;
 }
 
-/* Global provenance attributes, "" where the file has none. */
-static ps_status load_provenance(ps_plot_set *s, const ps_h5r_file *f, ps_error *err)
+/* The global provenance attributes ("" where the file has none) and the /provenance rows. */
+static ps_status load_provenance(ps_plot_set *s, const char *path, ps_error *err)
 {
-    static const char *const attrs[PROV_COUNT] = {
-        "data_source", "scenario_file", "scenario_sha256", "popsim_version",
-        "git_commit", "created", "command_line",
+    ps_file_provenance p;
+    ps_status rc = ps_h5_read_provenance(&p, path, err);
+    if (rc != PS_OK) {
+        return rc;
+    }
+    char *const attrs[PROV_COUNT] = {
+        p.data_source, p.scenario_file, p.scenario_sha256, p.popsim_version,
+        p.git_commit, p.created, p.command_line,
     };
-    ps_status rc = PS_OK;
     for (int k = 0; rc == PS_OK && k < PROV_COUNT; ++k) {
-        if (ps_h5r_has_attr(f, "/", attrs[k]) &&
-            ps_h5r_attr_string(&s->prov[k], f, "/", attrs[k], NULL) == PS_OK) {
-            continue;
-        }
-        if ((s->prov[k] = dup_text("")) == NULL) {
+        if ((s->prov[k] = dup_text(attrs[k])) == NULL) {
             rc = ps_error_set(err, PS_ENOMEM, "out of memory");
         }
     }
-    return rc;
-}
-
-/* /provenance (one row per input), when the file has it: columns of equal length. */
-static ps_status load_inputs(ps_plot_set *s, const ps_h5r_file *f, ps_error *err)
-{
-    static const char *const cols[INPUT_COL_COUNT] = {
-        "/provenance/kind", "/provenance/source", "/provenance/detail", "/provenance/path",
-        "/provenance/sha256",
-    };
-    size_t len[INPUT_COL_COUNT] = { 0 };
-    ps_status rc = PS_OK;
-    if (ps_h5r_kind_of(f, "/provenance") != PS_H5R_GROUP) {
-        return PS_OK;
-    }
+    /* The rows move over: the set owns them from here. */
     for (int c = 0; rc == PS_OK && c < INPUT_COL_COUNT; ++c) {
-        rc = ps_h5r_read_strings(&s->inputs[c], &len[c], f, cols[c], err);
-        if (rc == PS_OK && len[c] != len[0]) {
-            rc = ps_error_set(err, PS_EHDF5, "%s has %zu rows, %s %zu", cols[c], len[c],
-                              cols[0], len[0]);
-        }
+        s->inputs[c] = p.inputs[c];
+        p.inputs[c] = NULL;
     }
-    s->n_inputs = (int)len[0];
-    if (rc != PS_OK) { /* each column holds len[c] strings */
-        for (int c = 0; c < INPUT_COL_COUNT; ++c) {
-            for (size_t k = 0; s->inputs[c] != NULL && k < len[c]; ++k) {
-                free(s->inputs[c][k]);
-            }
-            free(s->inputs[c]);
-            s->inputs[c] = NULL;
-        }
-        s->n_inputs = 0;
+    if (rc == PS_OK) {
+        s->n_inputs = p.n_inputs;
     }
+    ps_file_provenance_release(&p);
     return rc;
 }
 
@@ -489,10 +353,7 @@ ps_status ps_plot_load(ps_plot_set **out, const char *path, ps_error *err)
         rc = load_scenario(&s->scn[k], f, path, names[k], err);
     }
     if (rc == PS_OK) {
-        rc = load_provenance(s, f, err);
-    }
-    if (rc == PS_OK) {
-        rc = load_inputs(s, f, err);
+        rc = load_provenance(s, path, err);
     }
     link_baselines(s);
 done:

@@ -342,7 +342,8 @@ ps_status ps_run_write(const ps_run *run, const char *path, ps_error *err)
         list[i] = &run->res[i];
     }
     if (rc == PS_OK && (rc = check_cancel(run, err)) == PS_OK) {
-        rc = ps_h5_write(path, list, run->n_members, &prov, err);
+        ps_h5_write_options wo = { .cancel = run->opts.cancel, .cancel_ctx = run->opts.cancel_ctx };
+        rc = ps_h5_write_with(path, list, run->n_members, &prov, &wo, err);
     }
     free(list);
     return rc;

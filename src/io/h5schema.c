@@ -1,0 +1,365 @@
+/*
+ * h5schema.c - the result file's schema as tables (src/io/h5schema_int.h): dimensions,
+ * variables, units and long names, the one source the writer, the reader and the test of
+ * docs/output-format.md (test_h5schema) take them from; and the HDF5 helpers that writer and
+ * reader share. Layout and units: docs/output-format.md.
+ */
+#include "h5schema_int.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "popsim/h5out.h" /* PS_PROVENANCE_COLUMNS */
+#include "popsim/policy.h"
+#include "popsim/services.h"
+
+const dim_spec dim_specs[DIM_COUNT] = {
+    [DIM_YEAR] = { "year", "year", "calendar year (1 July)", NULL },
+    [DIM_REGION] = { "region", NULL, "region", NULL },
+    [DIM_SEX] = { "sex", NULL, "sex", NULL },
+    [DIM_AGE] = { "age", "years", "age in completed years", NULL },
+    [DIM_ORDER] = { "order", NULL, "birth order", "3 = third and later births" },
+    [DIM_PARITY] = { "parity", NULL, "number of children ever born",
+                     "3 = three or more children" },
+    [DIM_CLASS] = { "class", NULL, "class of the service (age band and care-need level)", NULL },
+    [DIM_HOME] = { "home_service", NULL, "service delivered at home", NULL },
+    [DIM_LEVEL] = { "level", NULL, "care-need level", NULL },
+    [DIM_INCOME] = { "income", NULL, "income class of the household", NULL },
+    [DIM_HAS_CHILD] = { "has_child", NULL,
+                        "whether a living child aged 15-64 lives in the same region", NULL },
+    [DIM_REPLICATE] = { "replicate", NULL, "replicate of the microsimulation", NULL },
+    [DIM_PERSON] = { "person", NULL, "sampled person record", NULL },
+    [DIM_SCENARIO] = { "scenario", NULL, "scenario of the family (its group /scenarios/<name>)",
+                       NULL },
+};
+
+const var_spec var_specs[VAR_COUNT] = {
+    [VAR_POPULATION] = { "population", 4, { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE }, "persons",
+                         "population on 1 July" },
+    [VAR_BIRTHS] = { "births", 3, { DIM_YEAR, DIM_REGION, DIM_SEX }, "persons",
+                     "live births from 1 July of year to 1 July of year+1" },
+    [VAR_DEATHS] = { "deaths", 4, { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE }, "persons",
+                     "deaths in the year by age at the end of the year (cohort)" },
+    [VAR_NET_MIGRATION] = { "net_migration", 4, { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE },
+                            "persons",
+                            "net migrants in the year by age at the end of the year (cohort)" },
+    [VAR_ASFR] = { "asfr", 3, { DIM_YEAR, DIM_REGION, DIM_AGE }, "1/year",
+                   "age-specific fertility rate" },
+    [VAR_TFR] = { "tfr", 2, { DIM_YEAR, DIM_REGION }, "children per woman",
+                  "total fertility rate" },
+    [VAR_E0] = { "e0", 3, { DIM_YEAR, DIM_REGION, DIM_SEX }, "years", "life expectancy at birth" },
+    [VAR_BIRTHS_BY_ORDER] = { "births_by_order", 3, { DIM_YEAR, DIM_REGION, DIM_ORDER },
+                              "persons", "live births by birth order in the year from 1 July" },
+    [VAR_WOMEN_BY_PARITY] = { "women_by_parity", 4, { DIM_YEAR, DIM_REGION, DIM_AGE, DIM_PARITY },
+                              "persons", "women on 1 July by number of children ever born" },
+};
+
+/*
+ * The policy part of a scenario group (issue #3), written when the result has a baseline
+ * or instruments: /scenarios/<name>/policy/ holds births_gained, and one subgroup per
+ * instrument holds its ledger. Each of these groups has its own year and region coordinates
+ * (copies of the scenario group's) so that xarray labels them (create_policy_group).
+ */
+const char policy_group[] = "policy";
+
+const var_spec births_gained_spec = {
+    "births_gained", 2, { DIM_YEAR, DIM_REGION }, "persons",
+    "births minus the baseline scenario's births"
+};
+
+const var_spec ledger_specs[LEDGER_COUNT] = {
+    [LEDGER_RECIPIENTS] = { "recipients", 2, { DIM_YEAR, DIM_REGION }, "persons",
+                            "persons paid in the year from 1 July (births, children, enrolled "
+                            "children or mothers, by instrument)" },
+    [LEDGER_COST] = { "cost", 2, { DIM_YEAR, DIM_REGION }, "yuan",
+                      "cost in the year from 1 July, nominal" },
+    [LEDGER_COST_DISCOUNTED] = { "cost_discounted", 2, { DIM_YEAR, DIM_REGION }, "yuan",
+                                 "cost discounted to 1 July of the start year" },
+};
+
+const policy_attr policy_attrs[POLICY_ATTR_COUNT] = {
+    { "births_gained", offsetof(ps_result, births_gained_total) },
+    { "births_gained_discounted", offsetof(ps_result, births_gained_discounted) },
+    { "window_first", offsetof(ps_result, window_first) },
+    { "window_last", offsetof(ps_result, window_last) },
+    { "births_gained_window", offsetof(ps_result, births_gained_window) },
+    { "births_gained_window_discounted", offsetof(ps_result, births_gained_window_discounted) },
+    { "cost_per_additional_birth_window", offsetof(ps_result, cost_per_additional_birth_window) },
+    { "cost_per_additional_birth_window_discounted",
+      offsetof(ps_result, cost_per_additional_birth_window_discounted) },
+    { "cost_total", offsetof(ps_result, cost_total) },
+    { "cost_total_discounted", offsetof(ps_result, cost_total_discounted) },
+    { "cost_per_additional_birth", offsetof(ps_result, cost_per_additional_birth) },
+    { "cost_per_additional_birth_discounted",
+      offsetof(ps_result, cost_per_additional_birth_discounted) },
+    { "service_subsidy_extra", offsetof(ps_result, service_subsidy_extra) },
+    { "service_subsidy_extra_discounted", offsetof(ps_result, service_subsidy_extra_discounted) },
+};
+
+const var_spec svc_specs[SVC_VAR_COUNT] = {
+    [SVC_DEMAND] = { "demand", 2, { DIM_YEAR, DIM_REGION }, "persons",
+                     "users on 1 July: persons using or needing the service" },
+    [SVC_CAPACITY] = { "capacity", 2, { DIM_YEAR, DIM_REGION }, "places",
+                       "places implied by the capacity target" },
+    [SVC_SHORTAGE] = { "shortage", 2, { DIM_YEAR, DIM_REGION }, "places",
+                       "places the demand needs (demand / occupancy) beyond the capacity" },
+    [SVC_SURPLUS] = { "surplus", 2, { DIM_YEAR, DIM_REGION }, "places",
+                      "places of the capacity beyond what the demand needs" },
+    [SVC_UTILIZATION] = { "utilization", 2, { DIM_YEAR, DIM_REGION }, "1",
+                          "demand / capacity" },
+    [SVC_PER_1000] = { "per_1000", 2, { DIM_YEAR, DIM_REGION }, "places per 1000 persons",
+                       "places the demand needs per 1,000 persons of the target's basis "
+                       "(total population unless the target counts a group or ages)" },
+    [SVC_STAFF] = { "staff", 2, { DIM_YEAR, DIM_REGION }, "persons",
+                    "staff needed to serve the demand" },
+    [SVC_GROUPS] = { "groups", 2, { DIM_YEAR, DIM_REGION }, "groups",
+                     "classes or rooms for the demand" },
+    [SVC_COST] = { "cost", 2, { DIM_YEAR, DIM_REGION }, "yuan",
+                   "operating cost of serving the demand in the year from 1 July" },
+    [SVC_FEES] = { "fees", 2, { DIM_YEAR, DIM_REGION }, "yuan",
+                   "fees paid by families in the year from 1 July" },
+    [SVC_SUBSIDY] = { "subsidy", 2, { DIM_YEAR, DIM_REGION }, "yuan",
+                      "public subsidies in the year from 1 July (per user, and per new place)" },
+    [SVC_SUBSIDY_RECIPIENTS] = { "subsidy_recipients", 2, { DIM_YEAR, DIM_REGION }, "persons",
+                                 "users whose subsidy is paid" },
+    [SVC_NEW_PLACES] = { "new_places", 2, { DIM_YEAR, DIM_REGION }, "places",
+                         "capacity added since 1 July of the previous year" },
+    [SVC_NURSING_CAPACITY] = { "nursing_capacity", 2, { DIM_YEAR, DIM_REGION }, "places",
+                               "nursing-type places at the service's nursing share" },
+};
+
+const var_spec svc_target_spec = {
+    "target", 1, { DIM_YEAR }, "places per 1000 persons, or places",
+    "capacity target: places per 1,000 of the basis, or places with basis 'places'"
+};
+const var_spec svc_by_class_spec = {
+    "demand_by_class", 3, { DIM_YEAR, DIM_REGION, DIM_CLASS }, "persons", "users by class"
+};
+const var_spec svc_home_spec = {
+    "home_services", 3, { DIM_YEAR, DIM_REGION, DIM_HOME }, "services per year",
+    "services delivered at home in the year from 1 July"
+};
+const var_spec care_need_spec = {
+    "persons", 3, { DIM_YEAR, DIM_REGION, DIM_LEVEL }, "persons",
+    "persons in each care-need level on 1 July"
+};
+const var_spec dependency_specs[PS_DEPENDENCY_COUNT] = {
+    [PS_DEPENDENCY_OLD] = { "old_age_dependency", 2, { DIM_YEAR, DIM_REGION },
+                            "per 100 persons aged 15-64", "persons aged 65+ per 100 aged 15-64" },
+    [PS_DEPENDENCY_CHILD] = { "child_dependency", 2, { DIM_YEAR, DIM_REGION },
+                              "per 100 persons aged 15-64",
+                              "persons aged 0-14 per 100 aged 15-64" },
+    [PS_DEPENDENCY_TOTAL] = { "total_dependency", 2, { DIM_YEAR, DIM_REGION },
+                              "per 100 persons aged 15-64",
+                              "persons aged 0-14 and 65+ per 100 aged 15-64" },
+};
+
+const var_spec micro_specs[MICRO_VAR_COUNT] = {
+    { "births_by_income", 4, { DIM_YEAR, DIM_REGION, DIM_INCOME, DIM_ORDER }, "persons",
+      "live births in the year from 1 July by the mother's income class and birth order" },
+    { "under3", 3, { DIM_YEAR, DIM_REGION, DIM_INCOME }, "persons",
+      "children aged 0-2 on 1 July by the income class of their household" },
+    { "under3_enrolled", 3, { DIM_YEAR, DIM_REGION, DIM_INCOME }, "persons",
+      "children aged 0-2 enrolled in childcare on 1 July" },
+    { "disabled_elderly", 3, { DIM_YEAR, DIM_REGION, DIM_HAS_CHILD }, "persons",
+      "persons aged 60+ in the most severe care-need level, by whether a living child aged "
+      "15-64 lives in the same region" },
+    { "population_by_replicate", 2, { DIM_REPLICATE, DIM_YEAR }, "persons",
+      "total population on 1 July in each replicate" },
+    { "births_by_replicate", 2, { DIM_REPLICATE, DIM_YEAR }, "persons",
+      "births in the year from 1 July in each replicate" },
+};
+
+/* The person sample's int64 columns: no units (write_sample_col writes the long name only). */
+#define SAMPLE_COL(name, long_name) { name, 1, { DIM_PERSON }, NULL, long_name }
+const var_spec sample_specs[PS_SAMPLE_FIELDS] = {
+    [PS_SAMPLE_ID] = SAMPLE_COL("person_id", "person id (stable within the replicate)"),
+    [PS_SAMPLE_ALIVE] = SAMPLE_COL("alive", "1 if alive at the end of the projection"),
+    [PS_SAMPLE_AGE] = SAMPLE_COL("age", "age in completed years at the end (or at death)"),
+    [PS_SAMPLE_SEX] = SAMPLE_COL("sex", "sex index of the sex coordinate"),
+    [PS_SAMPLE_REGION] = SAMPLE_COL("region_index", "region index of the region coordinate"),
+    [PS_SAMPLE_PARITY] = SAMPLE_COL("parity", "live births so far (3 = 3 or more)"),
+    [PS_SAMPLE_YOUNGEST_CHILD_AGE] = SAMPLE_COL(
+        "youngest_child_age", "age of the youngest child born in the simulation, -1 if none"),
+    [PS_SAMPLE_MOTHER] = SAMPLE_COL("mother_id",
+                                    "person id of the mother, -1 if not in the simulation"),
+    [PS_SAMPLE_INCOME] = SAMPLE_COL("income_index", "income index of the income coordinate"),
+    [PS_SAMPLE_CARE] = SAMPLE_COL("care_state",
+                                  "care-need state, 0 none, the highest the most severe"),
+    [PS_SAMPLE_ENROLLED] = SAMPLE_COL("enrolled", "1 if enrolled in childcare"),
+};
+
+const char *const ps_h5__income_labels[PS_INCOME_COUNT] = { "low_income", "subsistence",
+                                                            "other" };
+const char *const ps_h5__has_child_labels[PS_H5__HAS_CHILD_COUNT] = { "no", "yes" };
+
+const char *const ps_h5__prov_names[PROV_COL_COUNT] = { "kind", "source", "detail", "path",
+                                                        "sha256" };
+const char *const ps_h5__prov_long_names[PROV_COL_COUNT] = {
+    "input (what the model needed)", "where the input came from",
+    "UN WPP location and variant, the scenario value, or a note",
+    "file read, as resolved from the scenario file", "SHA-256 of the file's bytes",
+};
+
+static const cf_unit cf_units[] = {
+    { "persons", "1", "persons" },
+    { "places", "1", "places (spots, beds or school places)" },
+    { "groups", "1", "groups (classes or rooms)" },
+    { "services per year", "year-1", "services delivered per year" },
+    { "children per woman", "1", "children per woman" },
+    { "1/year", "year-1", "per person-year" },
+    { "1", "1", NULL },
+    { "years", "year", NULL },
+    { "year", NULL, "calendar year, an integer label (not a CF time coordinate: "
+                    "docs/output-format.md)" },
+    { "yuan", "1", "yuan (Chinese renminbi, CNY), nominal; not a udunits unit" },
+    { "places per 1000 persons", "1e-3", "places per 1,000 persons" },
+    { "places per 1000 persons, or places", "1",
+      "places per 1,000 persons for per-1,000 bases, else places (see the group's basis)" },
+    { "per 100 persons aged 15-64", "percent", "persons per 100 persons aged 15-64" },
+};
+
+
+const cf_unit *ps_h5__cf_unit(const char *said)
+{
+    for (size_t k = 0; k < sizeof cf_units / sizeof cf_units[0]; ++k) {
+        if (strcmp(said, cf_units[k].said) == 0) {
+            return &cf_units[k];
+        }
+    }
+    return NULL;
+}
+
+double *ps_h5__var_data(const ps_result *r, var_id v)
+{
+    switch (v) {
+    case VAR_POPULATION: return r->population;
+    case VAR_BIRTHS: return r->births;
+    case VAR_DEATHS: return r->deaths;
+    case VAR_NET_MIGRATION: return r->net_migration;
+    case VAR_ASFR: return r->asfr;
+    case VAR_TFR: return r->tfr;
+    case VAR_E0: return r->e0;
+    case VAR_BIRTHS_BY_ORDER: return r->births_by_order;
+    case VAR_WOMEN_BY_PARITY: return r->women_by_parity;
+    case VAR_COUNT: break;
+    }
+    assert(0 && "unknown variable");
+    return NULL;
+}
+
+double *ps_h5__ledger_data(const ps_ledger *l, ledger_var v)
+{
+    switch (v) {
+    case LEDGER_RECIPIENTS: return l->recipients;
+    case LEDGER_COST: return l->cost;
+    case LEDGER_COST_DISCOUNTED: return l->cost_discounted;
+    case LEDGER_COUNT: break;
+    }
+    assert(0 && "unknown ledger variable");
+    return NULL;
+}
+
+/* ---- the list of every variable, by group ------------------------------------------------ */
+
+#define SCN(v) { "", &var_specs[v] }
+#define LEDGER(v) { "policy/<instrument>", &ledger_specs[v] }
+#define SVC(spec) { "services/<service>", &(spec) }
+#define DEP(v) { "indicators", &dependency_specs[v] }
+#define MICRO(v) { "micro", &micro_specs[v] }
+#define SAMPLE(f) { "micro", &sample_specs[f] }
+
+static const ps_h5__schema_var schema_vars[] = {
+    SCN(VAR_POPULATION), SCN(VAR_BIRTHS), SCN(VAR_DEATHS), SCN(VAR_NET_MIGRATION), SCN(VAR_ASFR),
+    SCN(VAR_TFR), SCN(VAR_E0), SCN(VAR_BIRTHS_BY_ORDER), SCN(VAR_WOMEN_BY_PARITY),
+    { "policy", &births_gained_spec },
+    LEDGER(LEDGER_RECIPIENTS), LEDGER(LEDGER_COST), LEDGER(LEDGER_COST_DISCOUNTED),
+    SVC(svc_specs[SVC_DEMAND]), SVC(svc_specs[SVC_CAPACITY]), SVC(svc_specs[SVC_SHORTAGE]),
+    SVC(svc_specs[SVC_SURPLUS]), SVC(svc_specs[SVC_UTILIZATION]), SVC(svc_specs[SVC_PER_1000]),
+    SVC(svc_specs[SVC_STAFF]), SVC(svc_specs[SVC_GROUPS]), SVC(svc_specs[SVC_COST]),
+    SVC(svc_specs[SVC_FEES]), SVC(svc_specs[SVC_SUBSIDY]),
+    SVC(svc_specs[SVC_SUBSIDY_RECIPIENTS]), SVC(svc_specs[SVC_NEW_PLACES]),
+    SVC(svc_specs[SVC_NURSING_CAPACITY]), SVC(svc_target_spec), SVC(svc_by_class_spec),
+    SVC(svc_home_spec),
+    { "care_need", &care_need_spec },
+    DEP(PS_DEPENDENCY_OLD), DEP(PS_DEPENDENCY_CHILD), DEP(PS_DEPENDENCY_TOTAL),
+    MICRO(MICRO_BIRTHS_BY_INCOME), MICRO(MICRO_UNDER3), MICRO(MICRO_UNDER3_ENROLLED),
+    MICRO(MICRO_DISABLED_ELDERLY), MICRO(MICRO_POPULATION_BY_REPLICATE),
+    MICRO(MICRO_BIRTHS_BY_REPLICATE),
+    SAMPLE(PS_SAMPLE_ID), SAMPLE(PS_SAMPLE_ALIVE), SAMPLE(PS_SAMPLE_AGE), SAMPLE(PS_SAMPLE_SEX),
+    SAMPLE(PS_SAMPLE_REGION), SAMPLE(PS_SAMPLE_PARITY), SAMPLE(PS_SAMPLE_YOUNGEST_CHILD_AGE),
+    SAMPLE(PS_SAMPLE_MOTHER), SAMPLE(PS_SAMPLE_INCOME), SAMPLE(PS_SAMPLE_CARE),
+    SAMPLE(PS_SAMPLE_ENROLLED),
+};
+
+/* Every table above is listed once: a new variable must be added to schema_vars too. */
+_Static_assert(sizeof schema_vars / sizeof schema_vars[0] ==
+                   VAR_COUNT + 1 + LEDGER_COUNT + SVC_VAR_COUNT + 3 + 1 + PS_DEPENDENCY_COUNT +
+                       MICRO_VAR_COUNT + PS_SAMPLE_FIELDS,
+               "schema_vars must list every variable of the spec tables");
+
+const ps_h5__schema_var *ps_h5__schema_vars(size_t *n_out)
+{
+    *n_out = sizeof schema_vars / sizeof schema_vars[0];
+    return schema_vars;
+}
+
+/* ---- helpers shared by the writer and the reader ----------------------------------------- */
+
+hid_t ps_h5__string_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t >= 0 && (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)) {
+        H5Tclose(t);
+        t = H5I_INVALID_HID;
+    }
+    return t;
+}
+
+typedef struct h5_detail {
+    char *text;
+    size_t size;
+} h5_detail;
+
+/* H5Ewalk2 callback: keep the innermost (most specific) description, e.g. "object 'x'
+ * doesn't exist" rather than the API function's generic "not found". */
+static herr_t keep_innermost(unsigned n, const H5E_error2_t *e, void *data)
+{
+    h5_detail *d = data;
+    if (n == 0 && e->desc != NULL) {
+        snprintf(d->text, d->size, "%s", e->desc);
+    }
+    return 0;
+}
+
+void ps_h5__reason(char *buf, size_t size)
+{
+    h5_detail d = { buf, size };
+    snprintf(buf, size, "%s", "no detail from HDF5");
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, &d);
+}
+
+ps_status ps_h5__fail(ps_error *err, const char *action, hid_t loc, const char *name)
+{
+    char where[256] = "?", reason[256];
+    ps_h5__reason(reason, sizeof reason);
+    if (H5Iget_name(loc, where, sizeof where) < 0) {
+        snprintf(where, sizeof where, "%s", "?");
+    }
+    return ps_error_set(err, PS_EHDF5, "cannot %s '%s' in '%s': %s", action, name, where, reason);
+}
+
+void ps_h5__note_path(ps_error *err, const char *path)
+{
+    if (err != NULL && err->code != PS_OK && err->path[0] == '\0') {
+        snprintf(err->path, sizeof err->path, "%s", path);
+    }
+}
+
+int ps_h5__valid_link_name(const char *name)
+{
+    return name != NULL && name[0] != '\0' && strchr(name, '/') == NULL &&
+           strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+_Static_assert(PS_PROVENANCE_COLUMNS == PROV_COL_COUNT, "one column per ps_input_source field");
