@@ -363,3 +363,32 @@ void ps_run_free(ps_run *run)
     ps_proj_free(run->proj);
     free(run);
 }
+
+/* ---- what src/run/unit.c needs to move a unit's result (issue #15) ---------------------- */
+
+ps_status ps_run__slot(ps_run__unit_slot *slot, ps_run *run, int member, int replicate,
+                       ps_error *err)
+{
+    memset(slot, 0, sizeof *slot);
+    if (member < 0 || member >= run->n_members || replicate < 0 ||
+        replicate >= run->n_replicates || run->finished) {
+        return ps_error_set(err, PS_EINVAL, "unit (member %d, replicate %d) is not one of the "
+                            "%d x %d units of this run%s", member, replicate, run->n_members,
+                            run->n_replicates, run->finished ? " (it is finished)" : "");
+    }
+    slot->done = &run->done[(size_t)member * (size_t)run->n_replicates + (size_t)replicate];
+    if (run->mode == RUN_MICRO) {
+        ps_run__micro_slot(slot, run->micro, member, replicate);
+    } else {
+        slot->res = &run->res[member];
+    }
+    return PS_OK;
+}
+
+ps_run__identity ps_run__identify(const ps_run *run)
+{
+    ps_run__identity id = { .scn = run->scn, .opts = &run->opts, .mode = (int)run->mode,
+                            .n_members = run->n_members, .n_replicates = run->n_replicates,
+                            .plain = run->mode == RUN_PLAIN };
+    return id;
+}
