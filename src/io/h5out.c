@@ -204,7 +204,7 @@ static const policy_attr policy_attrs[] = {
 };
 
 /* Provenance used when the caller passes none: every string empty. */
-static const ps_provenance no_provenance = { "", "", "", "", 0, 0, NULL, 0 };
+static const ps_provenance no_provenance = { "", "", "", "", 0, 0, NULL, 0, 0 };
 
 /* ---- cancellation (issue #7) ---------------------------------------------------------------
  * A program may hand the writer the flag its SIGINT/SIGTERM handler sets (ps_h5_set_cancel).
@@ -1482,6 +1482,9 @@ static ps_status write_globals(hid_t file, const ps_result *first, const ps_prov
     }
     if (rc == PS_OK) {
         rc = attr_int(file, "threads", prov->threads, err);
+    }
+    if (rc == PS_OK && prov->mpi_ranks > 0) { /* an MPI run (issue #15) */
+        rc = attr_int(file, "mpi_ranks", prov->mpi_ranks, err);
     }
 done:
     free(history);

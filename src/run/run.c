@@ -337,7 +337,8 @@ ps_status ps_run_write(const ps_run *run, const char *path, ps_error *err)
         .seed = run->mode == RUN_MICRO ? scn->micro.seed : 0,
         .threads = run->opts.n_threads > 0 ? run->opts.n_threads : omp_get_max_threads(),
         .inputs = run->opts.inputs,
-        .n_inputs = run->opts.n_inputs };
+        .n_inputs = run->opts.n_inputs,
+        .mpi_ranks = run->opts.mpi_ranks };
     for (int i = 0; list != NULL && i < run->n_members; ++i) {
         list[i] = &run->res[i];
     }
