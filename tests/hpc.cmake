@@ -11,3 +11,9 @@ elseif(NOT PS_ENABLE_MPI STREQUAL "OFF")
   add_test(NAME cli_mpi_identical_to_serial
            COMMAND sh -c "echo 'MPI was not found: run scripts/setup.sh (libopenmpi-dev), or configure with -DPS_ENABLE_MPI=OFF'; exit 1")
 endif()
+
+# Slurm job arrays without Slurm: --task/--tasks part files and popsim merge (parts_test.sh).
+add_test(NAME cli_array_parts_merge
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/parts_test.sh $<TARGET_FILE:popsim>
+                 ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
+set_tests_properties(cli_array_parts_merge PROPERTIES TIMEOUT 300)
