@@ -17,3 +17,10 @@ add_test(NAME cli_array_parts_merge
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/parts_test.sh $<TARGET_FILE:popsim>
                  ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
 set_tests_properties(cli_array_parts_merge PROPERTIES TIMEOUT 300)
+
+# A real single-node Slurm cluster: job array + merge with sbatch --wait, and an srun
+# --mpi=pmix job (slurm_test.sh; needs root, slurm-wlm and munge: scripts/setup.sh).
+add_test(NAME cli_slurm_cluster
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/slurm_test.sh $<TARGET_FILE:popsim>
+                 ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
+set_tests_properties(cli_slurm_cluster PROPERTIES TIMEOUT 600 RUN_SERIAL TRUE LABELS hpc)

@@ -45,9 +45,9 @@ refused() {
 }
 refused missing_part "micro.3.1.part.*|the parts are incomplete: 2 of the run's 5 units are missing, the first unit 1 \(the part of task 1 of 3" \
   micro.3.0.part micro.3.2.part
-refused part_twice "micro.3.2.part: error: holds unit 3, which 'micro.3.2.part' holds too" \
+refused part_twice "micro.3.2.part: error: holds unit 3, which '.*/micro.3.2.part' holds too" \
   micro.3.0.part micro.3.2.part micro.3.1.part micro.3.2.part
-refused overlapping_shares "micro.1.0.part: error: holds unit 0, which 'micro.3.0.part' holds too" \
+refused overlapping_shares "micro.1.0.part: error: holds unit 0, which '.*/micro.3.0.part' holds too" \
   micro.3.0.part micro.1.0.part
 refused other_scenario "china_policies.3.1.part: error: computed from a scenario file with SHA-256" \
   micro.3.0.part china_policies.3.1.part micro.3.2.part
@@ -76,6 +76,13 @@ echo "# changed" >>s/micro.yaml
 refused changed_scenario "micro.3.0.part: error: computed from a scenario file with SHA-256 .* now hashes to" \
   micro.3.0.part micro.3.1.part micro.3.2.part
 
+# --estimate: units and memory per process as key=value lines, nothing computed or written.
+"$exe" run -q --estimate "$mic" >estimate.txt
+expect estimate_units grep -qx "units=5" estimate.txt
+expect estimate_replicates grep -qx "replicates=5" estimate.txt
+expect estimate_memory grep -Eqx "memory_mib=[1-9][0-9]*" estimate.txt
+expect estimate_writes_nothing test ! -e output
+expect estimate_family bash -c "'$exe' run -q --estimate '$fam' | grep -qx units=5"
 expect task_without_tasks status_is 2 "$exe" run -q "$fam" --task 0 -o x.part
 expect task_out_of_range status_is 2 "$exe" run -q "$fam" --task 3 --tasks 3 -o x.part
 expect task_needs_output status_is 2 "$exe" run -q "$fam" --task 0 --tasks 3

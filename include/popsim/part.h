@@ -8,7 +8,7 @@
  *     "PSPART01"                      8 bytes, magic
  *     0x01020304                      uint32, byte-order mark
  *     header strings                  each a uint64 length and the bytes: scenario_sha256,
- *                                     identity, git_commit, version
+ *                                     identity, git_commit, version, workdir
  *     seed                            uint64
  *     n_units, task, n_tasks, n_args  int32 each
  *     args                            n_args strings (the `popsim run` arguments that
@@ -36,11 +36,13 @@ typedef struct ps_part {
     char identity[65];        /* ps_run_identity of the run */
     char git_commit[64];      /* ps_git_commit() of the binary that computed the units */
     char version[32];         /* ps_version() of that binary */
+    char workdir[4096];       /* the task's working directory, where `args` are resolved */
     unsigned long long seed;  /* micro seed, 0 for the cohort engine */
     int n_units;              /* units of the whole run */
     int task, n_tasks;        /* this part is share `task` (0-based) of n_tasks */
     int n_args;
-    char **args;              /* owned: arguments of `popsim run` that rebuild the run */
+    char **args;              /* owned: arguments of `popsim run` that rebuild the run, as
+                               * given to the task (paths relative to workdir) */
     int n;                    /* units in this part */
     int *units;               /* owned, [n]: unit indices (ps_run_unit_at order) */
     size_t *lens;             /* owned, [n]: bytes of each unit */

@@ -76,6 +76,14 @@ ps_status ps_run_unit_put(ps_run *run, const void *bytes, size_t len, int *membe
  */
 void ps_run_identity(char hex_out[65], const ps_run *run);
 
+/**
+ * Peak bytes of one process of this run, as ps_run_new checks them against the memory
+ * available: the results of every unit (and for the microsimulation the person store).
+ * An array task or a rank holds fewer results, so this is an upper bound for each of them
+ * (docs/hpc.md: Slurm's --mem). SIZE_MAX if it overflows.
+ */
+size_t ps_run_estimate_bytes(const ps_run *run);
+
 /** The run's micro seed (0 for the cohort engine). */
 unsigned long long ps_run_seed(const ps_run *run);
 

@@ -6,10 +6,13 @@
  * computed by this binary for this scenario, seed, options and inputs, and that the parts
  * hold every unit exactly once (run_dist.c). docs/hpc.md.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "popsim/part.h"
@@ -28,6 +31,17 @@ static void merge_usage(FILE *out)
             "  -q, --quiet           no log lines and no summary table\n"
             "  -h, --help            this text\n"
             "      --version         program version\n");
+}
+
+/* `path` made absolute against the working directory (it need not exist yet). */
+static int absolute(char *out, size_t size, const char *path)
+{
+    char cwd[PATH_MAX];
+    if (path[0] == '/') {
+        return snprintf(out, size, "%s", path) < (int)size;
+    }
+    return getcwd(cwd, sizeof cwd) != NULL &&
+           snprintf(out, size, "%s/%s", cwd, path) < (int)size;
 }
 
 int cli_cmd_merge(int argc, char **argv)
@@ -62,24 +76,40 @@ int cli_cmd_merge(int argc, char **argv)
         merge_usage(stderr);
         return CLI_EXIT_USAGE;
     }
-    char *out = argv[optind];
-    char *const *parts = &argv[optind + 1];
+    char out[PATH_MAX];
     const int n_parts = argc - optind - 1;
+    char **parts = calloc((size_t)n_parts + 1, sizeof *parts);
+    char **run_argv = NULL;
     ps_part first;
     ps_error err;
+    int status = CLI_EXIT_FAILURE, n = 0;
+    memset(&first, 0, sizeof first);
     ps_error_clear(&err);
+    if (parts == NULL || !absolute(out, sizeof out, argv[optind])) {
+        fprintf(stderr, "popsim merge: error: out of memory or path too long\n");
+        goto done;
+    }
+    /* Absolute paths, because the run is rebuilt in the tasks' working directory. */
+    for (int i = 0; i < n_parts; ++i) {
+        if ((parts[i] = realpath(argv[optind + 1 + i], NULL)) == NULL) {
+            fprintf(stderr, "%s: error: cannot open part file: %s\n", argv[optind + 1 + i],
+                    strerror(errno));
+            goto done;
+        }
+    }
     if (ps_part_read(&first, parts[0], &err) != PS_OK) {
         cli_print_error(&err);
-        ps_part_release(&first);
-        return CLI_EXIT_FAILURE;
+        goto done;
+    }
+    if (first.n_args < 1 || chdir(first.workdir) != 0) {
+        fprintf(stderr, "%s: error: cannot enter '%s', the working directory of the tasks "
+                "(their scenario path is relative to it)\n", parts[0], first.workdir);
+        goto done;
     }
     /* popsim run ARGS... -o OUT [-q], with the units from the parts. */
-    char **run_argv = calloc((size_t)first.n_args + 5, sizeof *run_argv);
-    int n = 0;
-    if (run_argv == NULL) {
+    if ((run_argv = calloc((size_t)first.n_args + 5, sizeof *run_argv)) == NULL) {
         fprintf(stderr, "popsim: error: out of memory\n");
-        ps_part_release(&first);
-        return CLI_EXIT_FAILURE;
+        goto done;
     }
     run_argv[n++] = (char *)"run";
     for (int k = 0; k < first.n_args; ++k) {
@@ -90,9 +120,12 @@ int cli_cmd_merge(int argc, char **argv)
     if (quiet) {
         run_argv[n++] = (char *)"-q";
     }
-    int status = first.n_args > 0 ? cli_cmd_run_parts(n, run_argv, parts, n_parts)
-                                  : (fprintf(stderr, "%s: error: the part names no scenario\n",
-                                             parts[0]), CLI_EXIT_FAILURE);
+    status = cli_cmd_run_parts(n, run_argv, parts, n_parts);
+done:
+    for (int i = 0; parts != NULL && i < n_parts; ++i) {
+        free(parts[i]);
+    }
+    free(parts);
     free(run_argv);
     ps_part_release(&first);
     return status;

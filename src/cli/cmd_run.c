@@ -36,6 +36,7 @@ typedef struct run_opts {
     ps_elasticity elasticity; /* --elasticity: preset of members that do not choose one */
     int has_elasticity;
     int task, n_tasks; /* --task I --tasks N: a Slurm array task's share (run_dist.h) */
+    int estimate;      /* --estimate: print units and memory per process, compute nothing */
 } run_opts;
 
 static void run_usage(FILE *out)
@@ -62,6 +63,8 @@ static void run_usage(FILE *out)
             "      --task I --tasks N  compute share I (0..N-1) of the units and write it to\n"
             "                        the part file -o PART; `popsim merge` combines the parts\n"
             "                        (Slurm job arrays, docs/hpc.md)\n"
+            "      --estimate        print the units and popsim's memory estimate of one\n"
+            "                        process as key=value lines; compute and write nothing\n"
             "  -q, --quiet           no log lines and no summary table\n"
             "  -h, --help            this text\n"
             "      --version         program version\n");
@@ -134,7 +137,8 @@ static int check_task_args(run_opts *o)
 static int parse_run_args(run_opts *o, int argc, char **argv)
 {
     enum { OPT_LOCATION = 256, OPT_START, OPT_END, OPT_WPP, OPT_NOCACHE, OPT_VERSION,
-           OPT_ELASTICITY, OPT_ALLOW_LARGE, OPT_TASK, OPT_TASKS };
+           OPT_ELASTICITY, OPT_ALLOW_LARGE, OPT_TASK, OPT_TASKS,
+           OPT_ESTIMATE };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"location", required_argument, NULL, OPT_LOCATION},
@@ -146,6 +150,7 @@ static int parse_run_args(run_opts *o, int argc, char **argv)
         {"allow-large", no_argument, NULL, OPT_ALLOW_LARGE},
         {"task", required_argument, NULL, OPT_TASK},
         {"tasks", required_argument, NULL, OPT_TASKS},
+        {"estimate", no_argument, NULL, OPT_ESTIMATE},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -189,6 +194,9 @@ static int parse_run_args(run_opts *o, int argc, char **argv)
                            c == OPT_TASK ? "--task" : "--tasks", c == OPT_TASK ? 0 : 1) != 0) {
                 return CLI_EXIT_USAGE;
             }
+            break;
+        case OPT_ESTIMATE:
+            o->estimate = 1;
             break;
         case OPT_NOCACHE:
             o->no_cache = 1;
@@ -484,6 +492,7 @@ static int dist_options(cli_dist *d, run_opts *o, char *const *parts, int n_part
         o->quiet = 1;
     }
     d->quiet = o->quiet;
+    d->estimate = o->estimate;
     if (o->n_tasks > 0) {
         d->task = o->task;
         d->n_tasks = o->n_tasks;
@@ -539,6 +548,7 @@ int cli_cmd_run_parts(int argc, char **argv, char *const *parts, int n_parts)
     ps_run_options ro = PS_RUN_OPTIONS_INIT;
     ro.elasticity = o.elasticity;
     ro.allow_large = o.allow_large;
+    ro.memory_limit = o.estimate ? SIZE_MAX : 0; /* estimate what this machine may lack */
     ro.cancel = check_interrupt;
     ro.scenario_path = o.scenario;
     ro.command_line = cmdline;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "popsim/part.h"
@@ -49,19 +50,18 @@ static int add_arg(cli_dist *d, const char *text)
 int cli_dist_set_run_args(cli_dist *d, const char *scenario, const char *elasticity,
                           const char *wpp_dir, int allow_large, int no_cache)
 {
-    char abs[PATH_MAX], wpp[PATH_MAX];
-    if (realpath(scenario, abs) == NULL ||
-        (wpp_dir != NULL && realpath(wpp_dir, wpp) == NULL)) {
-        fprintf(stderr, "popsim run: cannot resolve '%s' to an absolute path for the part "
-                        "file\n", realpath(scenario, abs) == NULL ? scenario : wpp_dir);
+    /* As given, with the working directory beside them: a merge run from there resolves
+     * them, and records the inputs' paths in /provenance, exactly as a single run would. */
+    if (getcwd(d->workdir, sizeof d->workdir) == NULL) {
+        fprintf(stderr, "popsim run: cannot read the working directory for the part file\n");
         return -1;
     }
-    int bad = add_arg(d, abs);
+    int bad = add_arg(d, scenario);
     if (elasticity != NULL) {
         bad = bad || add_arg(d, "--elasticity") || add_arg(d, elasticity);
     }
     if (wpp_dir != NULL) {
-        bad = bad || add_arg(d, "--wpp-dir") || add_arg(d, wpp);
+        bad = bad || add_arg(d, "--wpp-dir") || add_arg(d, wpp_dir);
     }
     if (allow_large) {
         bad = bad || add_arg(d, "--allow-large");
@@ -82,7 +82,7 @@ ps_status cli_dist_agree(cli_dist *d, ps_status rc, ps_error *err)
 
 int cli_dist_writes_file(const cli_dist *d)
 {
-    return d->n_tasks == 0 && d->rank == 0;
+    return d->n_tasks == 0 && !d->estimate && d->rank == 0;
 }
 
 /* ---- an array task: its share into a part file ------------------------------------------ */
@@ -99,6 +99,7 @@ static ps_status write_part(const ps_run *run, const cli_dist *d, int first, int
     ps_run_identity(p.identity, run);
     snprintf(p.git_commit, sizeof p.git_commit, "%s", ps_git_commit());
     snprintf(p.version, sizeof p.version, "%s", ps_version());
+    snprintf(p.workdir, sizeof p.workdir, "%s", d->workdir);
     p.seed = ps_run_seed(run);
     p.n_units = ps_run_n_units(run);
     p.task = d->task;
@@ -251,6 +252,20 @@ static ps_status merge_parts(ps_run *run, const cli_dist *d, ps_error *err)
 
 /* ---- the driver ------------------------------------------------------------------------- */
 
+/* key=value lines for job scripts (docs/hpc.md): units, and one process's memory. */
+static void print_estimate(const ps_run *run)
+{
+    const size_t bytes = ps_run_estimate_bytes(run);
+    const size_t mib = (size_t)1 << 20;
+    printf("units=%d\nmembers=%d\nreplicates=%d\n", ps_run_n_units(run), ps_run_n_members(run),
+           ps_run_n_replicates(run));
+    if (bytes == SIZE_MAX) {
+        printf("memory_bytes=unknown\nmemory_mib=unknown\n");
+    } else {
+        printf("memory_bytes=%zu\nmemory_mib=%zu\n", bytes, (bytes + mib - 1) / mib);
+    }
+}
+
 static ps_status compute_mpi(ps_run *run, cli_dist *d, ps_status rc, ps_error *err)
 {
     int first = 0, end = 0;
@@ -282,6 +297,10 @@ ps_status cli_dist_compute(ps_run *run, cli_dist *d, ps_status rc, ps_error *err
     }
     if (rc != PS_OK) {
         return rc;
+    }
+    if (d->estimate) {
+        print_estimate(run);
+        return PS_OK;
     }
     if (d->n_parts > 0) {
         rc = merge_parts(run, d, err);

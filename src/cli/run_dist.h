@@ -15,12 +15,14 @@ typedef struct cli_dist {
     int task, n_tasks;        /* --task I --tasks N: share I of N; n_tasks 0 = not a task */
     const char *part_path;    /* the part file a task writes (-o) */
     char *run_args[8];        /* owned: `popsim run` arguments that rebuild the run */
+    char workdir[4096];       /* where run_args are resolved */
     int n_run_args;
     char *const *parts;       /* popsim merge: the part files (borrowed) */
     int n_parts;              /* 0 = not a merge */
     int rank, n_ranks;        /* MPI world; n_ranks 0 = not started by an MPI launcher */
     int reported;             /* 1: the failure was printed already (by rank 0, for all) */
     int quiet;
+    int estimate;             /* --estimate: print units and memory, compute nothing */
     const char *scenario_sha256; /* borrowed from the loaded scenario, for part files */
 } cli_dist;
 
@@ -48,7 +50,8 @@ ps_status cli_dist_agree(cli_dist *d, ps_status rc, ps_error *err);
  */
 ps_status cli_dist_compute(ps_run *run, cli_dist *d, ps_status rc, ps_error *err);
 
-/* 1 if this process writes the result file: not an array task, and rank 0 under MPI. */
+/* 1 if this process writes the result file: not an array task or an estimate, and rank 0
+ * under MPI. */
 int cli_dist_writes_file(const cli_dist *d);
 
 /* ---- MPI (run_mpi.c; stubs when popsim is built without MPI) ---------------------------- */

@@ -81,6 +81,7 @@ ps_status ps_part_write(const char *path, const ps_part *part, ps_error *err)
     put_str(&b, part->identity);
     put_str(&b, part->git_commit);
     put_str(&b, part->version);
+    put_str(&b, part->workdir);
     put_u64(&b, part->seed);
     put_i32(&b, part->n_units);
     put_i32(&b, part->task);
@@ -260,6 +261,7 @@ static int parse_part(ibuf *b, ps_part *p, int *nomem)
     get_fixed(b, p->identity, sizeof p->identity);
     get_fixed(b, p->git_commit, sizeof p->git_commit);
     get_fixed(b, p->version, sizeof p->version);
+    get_fixed(b, p->workdir, sizeof p->workdir);
     p->seed = get_u64(b);
     p->n_units = get_i32(b);
     p->task = get_i32(b);

@@ -388,7 +388,8 @@ ps_status ps_run__slot(ps_run__unit_slot *slot, ps_run *run, int member, int rep
 
 ps_run__identity ps_run__identify(const ps_run *run)
 {
-    ps_run__identity id = { .scn = run->scn, .opts = &run->opts, .mode = (int)run->mode,
+    ps_run__identity id = { .scn = run->scn, .opts = &run->opts, .in = run->in,
+                            .mode = (int)run->mode,
                             .n_members = run->n_members, .n_replicates = run->n_replicates,
                             .plain = run->mode == RUN_PLAIN };
     return id;

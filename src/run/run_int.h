@@ -71,6 +71,7 @@ void ps_run__micro_slot(ps_run__unit_slot *slot, ps_run_micro *mr, int member, i
 typedef struct ps_run__identity {
     const ps_scenario *scn; /* NULL for a plain projection */
     const ps_run_options *opts;
+    const ps_inputs *in;
     int mode, n_members, n_replicates;
     int plain; /* 1: the age-only projection, whose one result is named by opts->name */
 } ps_run__identity;

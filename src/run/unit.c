@@ -626,6 +626,26 @@ ps_status ps_run_compute_range(ps_run *run, int first, int end, ps_error *err)
 
 /* ---- identity --------------------------------------------------------------------------- */
 
+size_t ps_run_estimate_bytes(const ps_run *run)
+{
+    const ps_run__identity id = ps_run__identify(run);
+    ps_mem_shape shape = { ps_inputs_steps(id.in), id.in->n_regions, id.in->n_ages,
+                           id.n_members };
+    if (id.scn == NULL || id.scn->engine != PS_ENGINE_MICRO) {
+        return ps_mem_estimate(&shape);
+    }
+    /* As ps_run__micro_memory_check: the store's estimate counts one result already. */
+    ps_mem_shape one = shape;
+    one.n_scenarios = 1;
+    shape.n_scenarios = id.n_members * (id.n_replicates + 1);
+    const size_t store = ps_micro_estimate_bytes(id.in, id.scn->micro.scale);
+    const size_t res = ps_mem_estimate(&shape), res1 = ps_mem_estimate(&one);
+    if (store == SIZE_MAX || res == SIZE_MAX || store > SIZE_MAX - res) {
+        return SIZE_MAX;
+    }
+    return store + res - res1;
+}
+
 unsigned long long ps_run_seed(const ps_run *run)
 {
     const ps_run__identity id = ps_run__identify(run);
