@@ -466,10 +466,12 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, ps_run_optio
     }
     if (rc == PS_OK) {
         cli_remove_stale_temps(out_path, o->quiet);
+        t0 = cli_now();
         rc = ps_run_write(run, out_path, err);
     }
     if (rc == PS_OK) {
-        cli_log(o->quiet, "wrote %s (%d scenario%s)", out_path, n_res, n_res == 1 ? "" : "s");
+        cli_log(o->quiet, "wrote %s (%d scenario%s) in %.3f s", out_path, n_res,
+                n_res == 1 ? "" : "s", cli_now() - t0);
         if (!o->quiet) {
             print_results(run);
         }

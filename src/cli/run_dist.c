@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -266,25 +267,39 @@ static void print_estimate(const ps_run *run)
     }
 }
 
+/* Rank 0 logs where the time went (scripts/bench_hpc.sh reads these lines): its own share,
+ * waiting for the slowest rank, receiving the others' units, and finishing; and the largest
+ * share of any rank in wall and CPU seconds (the CPU time does not count waiting for a core
+ * of a loaded machine). */
 static ps_status compute_mpi(ps_run *run, cli_dist *d, ps_status rc, ps_error *err)
 {
     int first = 0, end = 0;
-    double t0 = cli_now();
+    double t[5] = { cli_now(), 0.0, 0.0, 0.0, 0.0 }, share[2] = { 0.0, 0.0 }, most[2];
+    const clock_t cpu0 = clock();
     rc = cli_mpi_agree(d, rc, err); /* every rank built its run */
     if (rc == PS_OK) {
         ps_run_share(&first, &end, ps_run_n_units(run), d->rank, d->n_ranks);
         rc = ps_run_compute_range(run, first, end, err);
+        t[1] = cli_now();
+        share[0] = t[1] - t[0];
+        share[1] = (double)(clock() - cpu0) / CLOCKS_PER_SEC;
+        cli_mpi_max(most, share, 2);
         rc = cli_mpi_agree(d, rc, err); /* every rank computed its share */
     }
-    double t1 = cli_now();
+    t[2] = cli_now();
     if (rc == PS_OK) {
         rc = cli_mpi_gather(run, d, err);
     }
+    t[3] = cli_now();
     if (rc == PS_OK && d->rank == 0) {
-        cli_log(d->quiet, "rank 0 of %d computed units %d..%d of %d in %.3f s; gathered the "
-                "others in %.3f s", d->n_ranks, first, end - 1, ps_run_n_units(run), t1 - t0,
-                cli_now() - t1);
         rc = ps_run_finish(run, err);
+        t[4] = cli_now();
+        cli_log(d->quiet, "rank 0 of %d: units %d..%d of %d computed in %.3f s, waited %.3f s "
+                "for the other ranks, gathered in %.3f s, finished in %.3f s", d->n_ranks,
+                first, end - 1, ps_run_n_units(run), t[1] - t[0], t[2] - t[1], t[3] - t[2],
+                t[4] - t[3]);
+        cli_log(d->quiet, "the largest share of a rank took %.3f s (%.3f s of CPU)", most[0],
+                most[1]);
     }
     return rc;
 }

@@ -66,6 +66,10 @@ void cli_mpi_world(int *rank_out, int *n_ranks_out);
 /* Status agreement (cli_dist_agree under MPI). */
 ps_status cli_mpi_agree(cli_dist *d, ps_status rc, ps_error *err);
 
+/* The largest of every rank's values[0..n-1] (element by element) into max_out on rank 0.
+ * Collective. */
+void cli_mpi_max(double *max_out, const double *values, int n);
+
 /* Rank 0 receives the units the other ranks own (ps_run_share of the world) and puts them
  * into `run`; the other ranks send theirs. Collective. */
 ps_status cli_mpi_gather(ps_run *run, cli_dist *d, ps_error *err);

@@ -95,6 +95,11 @@ ps_status cli_mpi_agree(cli_dist *d, ps_status rc, ps_error *err)
     return mine ? rc : ps_error_set(err, PS_EINVAL, "another rank failed");
 }
 
+void cli_mpi_max(double *max_out, const double *values, int n)
+{
+    MPI_Reduce(values, max_out, n, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+}
+
 /* Bytes go in pieces of at most this many, below MPI's int counts. */
 #define CHUNK_BYTES (1 << 30)
 #define TAG_LEN 1
@@ -149,6 +154,7 @@ ps_status cli_mpi_gather(ps_run *run, cli_dist *d, ps_error *err)
 {
     ps_status rc = PS_OK;
     size_t total = 0;
+    int received = 0;
     const int n_units = ps_run_n_units(run);
     if (d->rank > 0) {
         int first = 0, end = 0;
@@ -163,11 +169,12 @@ ps_status cli_mpi_gather(ps_run *run, cli_dist *d, ps_error *err)
         ps_run_share(&first, &end, n_units, r, d->n_ranks);
         for (int k = first; k < end; ++k) {
             rc = recv_unit(run, r, rc, &total, err);
+            ++received;
         }
     }
     if (rc == PS_OK) {
         cli_log(d->quiet, "rank 0 received %zu bytes of %d units from %d ranks", total,
-                n_units, d->n_ranks - 1);
+                received, d->n_ranks - 1);
     }
     return rc;
 }
@@ -193,6 +200,11 @@ ps_status cli_mpi_agree(cli_dist *d, ps_status rc, ps_error *err)
     (void)d;
     (void)err;
     return rc;
+}
+
+void cli_mpi_max(double *max_out, const double *values, int n)
+{
+    memcpy(max_out, values, (size_t)n * sizeof *values);
 }
 
 ps_status cli_mpi_gather(ps_run *run, cli_dist *d, ps_error *err)
