@@ -4,9 +4,9 @@
 # time, command line, threads and mpi_ranks) for N = 1, 2, 3 (--oversubscribe on 2 cores)
 # and OMP_NUM_THREADS = 1 and 2, on a policy family (china_policies: 5 members) and a
 # microsimulation (example_city_micro: 4 replicates), with root attribute mpi_ranks = N.
-# A rank that errs (its own memory limit, given to rank 1 only) or dies (killed) makes the
-# job exit non-zero with the rank and its error, and the output file is neither created nor
-# changed.
+# A rank that errs (its own memory limit, given to rank 1 only; a unit only it computes) or
+# dies (killed) makes the job exit non-zero with the rank and its error, and the output file
+# is neither created nor changed.
 # usage: mpi_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR
 set -u
 exe=$(realpath "$1"); root=$(realpath "$2")
@@ -52,6 +52,31 @@ mpirun --oversubscribe -np 1 "$exe" run -q "$scn" -o "$tmp/kept.h5" : \
        -np 2 -x POPSIM_MEMORY_LIMIT_BYTES=100000 "$exe" run -q "$scn" -o "$tmp/kept.h5" >/dev/null 2>&1
 expect rank_error_previous_file_untouched test "$(sha256sum <"$tmp/kept.h5")" = "$sum"
 expect rank_error_no_temporary_left bash -c "! ls -a '$tmp' | grep -q '^\.popsim-'"
+
+# A unit that fails on the rank that owns it: a family whose last variant's response breaks
+# the biological maximum; with 3 members, rank 1 of 2 and rank 2 of 3 own that variant.
+{ sed -e "s#\.\./data#$root/data#" "$root/scenarios/example_city.yaml"; cat <<'YAML'
+birth_order: {first: 0.45, second: 0.42, third: 0.13}
+variants:
+  - name: modest
+    policies:
+      - {lever: birth_reward, name: reward, start: 2026, end: 2050, first: 1000}
+  - name: absurd
+    economy: {household_income: 1000}
+    response: {cash_elasticity: 5, quantum_share: 1, order_weight_first: 10,
+               order_weight_second: 10, order_weight_third: 10}
+    policies:
+      - {lever: birth_reward, name: huge, start: 2026, end: 2050, first: 10000000,
+         second: 10000000, third: 10000000}
+YAML
+} >"$tmp/absurd.yaml"
+for np in 2 3; do
+  mpirun --oversubscribe -np $np "$exe" run -q "$tmp/absurd.yaml" -o "$tmp/absurd.h5" >"$tmp/absurd.log" 2>&1
+  expect unit_error_np${np}_exits_nonzero test $? -ne 0
+  expect unit_error_np${np}_names_rank grep -q "popsim: rank $((np - 1)) of $np failed: .*absurd.yaml:[0-9]*:[0-9]*: error: scenario 'absurd': the response to the policies raises fertility" "$tmp/absurd.log"
+  expect unit_error_np${np}_reported_once test "$(grep -c 'failed:' "$tmp/absurd.log")" = 1
+  expect unit_error_np${np}_no_file test ! -e "$tmp/absurd.h5"
+done
 
 # A rank that dies: mpirun stops the job, non-zero, naming the rank; no file.
 timeout 120 mpirun --oversubscribe -np 1 "$exe" run -q "$scn" -o "$tmp/dead.h5" : \
