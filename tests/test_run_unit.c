@@ -17,6 +17,7 @@
 #include "popsim/run.h"
 #include "popsim/run_unit.h"
 #include "popsim/scenario.h"
+#include "popsim/sha256.h"
 #include "popsim/version.h"
 
 typedef struct fixture {
@@ -252,6 +253,49 @@ static void test_run_unit__malformed_repeated_or_missing_units_are_refused(void 
     ps_run_free(b);
 }
 
+/* Every byte of a unit, in turn, replaced: the put never reads outside the bytes (the
+ * sanitizer builds check that) and either refuses them or takes a unit of this run. */
+static void test_run_unit__damaged_bytes_are_refused_or_harmless(void **state)
+{
+    const fixture *fx = *state;
+    ps_error err;
+    ps_run *a = new_run(fx), *b = new_run(fx);
+    void *x = NULL;
+    size_t nx = 0;
+    int refused = 0, taken = 0;
+    ps_error_clear(&err);
+    assert_ps_ok(ps_run_compute_range(a, 0, 1, &err), &err);
+    assert_ps_ok(ps_run_unit_get(&x, &nx, a, 0, 0, &err), &err);
+    unsigned char *y = malloc(nx);
+    assert_non_null(y);
+    const size_t step = nx / 150 + 1;
+    for (size_t at = 0; at < nx; at += (at < 200 ? 1 : step)) {
+        const unsigned char values[] = { 0xFF, 0x00, 0x7F };
+        for (size_t v = 0; v < sizeof values; ++v) {
+            memcpy(y, x, nx);
+            if (y[at] == values[v]) {
+                continue;
+            }
+            y[at] = values[v];
+            ps_status rc = ps_run_unit_put(b, y, nx, NULL, NULL, &err);
+            assert_true(rc == PS_OK || rc == PS_EPARSE || rc == PS_EINVAL);
+            if (rc == PS_OK) { /* a changed value, not a changed shape: start again */
+                ++taken;
+                ps_run_free(b);
+                b = new_run(fx);
+            } else {
+                ++refused;
+            }
+        }
+    }
+    assert_true(refused > 100); /* the first 200 bytes are the header, names and shape */
+    assert_true(taken > 0);
+    free(y);
+    free(x);
+    ps_run_free(a);
+    ps_run_free(b);
+}
+
 static void test_run_unit__shares_cover_every_unit_once(void **state)
 {
     (void)state;
@@ -341,6 +385,32 @@ static void test_run_unit__part_file_round_trip_and_damage_refused(void **state)
     assert_non_null(strstr(err.msg, "checksum"));
     assert_string_equal(err.path, path);
     ps_part_release(&out);
+    /* A byte changed and the checksum made valid again: refused by the parser, never read
+     * past the end. */
+    assert_ps_ok(ps_part_write(path, &in, &err), &err);
+    for (long at = 8; at < 400; at += 3) {
+        FILE *f = fopen(path, "rb");
+        unsigned char buf[4096];
+        assert_non_null(f);
+        size_t n = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        assert_true(n > 64 && n < sizeof buf);
+        if ((size_t)at >= n - 64) {
+            break;
+        }
+        buf[at] = (unsigned char)(buf[at] ^ 0xA5);
+        char sum[65];
+        ps_sha256_hex(sum, buf, n - 64);
+        memcpy(buf + n - 64, sum, 64);
+        snprintf(cmd, sizeof cmd, "%s.bad", path);
+        f = fopen(cmd, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(buf, 1, n, f), n);
+        fclose(f);
+        ps_status rc = ps_part_read(&out, cmd, &err);
+        assert_true(rc == PS_OK || rc == PS_EPARSE);
+        ps_part_release(&out);
+    }
     /* Cut short. */
     assert_ps_ok(ps_part_write(path, &in, &err), &err);
     snprintf(cmd, sizeof cmd, "truncate -s 100 '%s'", path);
@@ -375,6 +445,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_run_unit__malformed_repeated_or_missing_units_are_refused, setup_family,
             free_fixture),
+        cmocka_unit_test_setup_teardown(test_run_unit__damaged_bytes_are_refused_or_harmless,
+                                        setup_family, free_fixture),
         cmocka_unit_test(test_run_unit__shares_cover_every_unit_once),
         cmocka_unit_test_setup_teardown(test_run_unit__part_file_round_trip_and_damage_refused,
                                         setup_family, free_fixture),
