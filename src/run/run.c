@@ -367,7 +367,7 @@ void ps_run_free(ps_run *run)
 
 /* ---- what src/run/unit.c needs to move a unit's result (issue #15) ---------------------- */
 
-ps_status ps_run__slot(ps_run__unit_slot *slot, ps_run *run, int member, int replicate,
+ps_status ps_run__slot(ps_run__unit_slot *slot, const ps_run *run, int member, int replicate,
                        ps_error *err)
 {
     memset(slot, 0, sizeof *slot);

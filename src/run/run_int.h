@@ -60,12 +60,14 @@ typedef struct ps_run__unit_slot {
     unsigned char *done;         /* 1 once computed or put */
 } ps_run__unit_slot;
 
-/* The slot of a unit; PS_EINVAL if it is not one of the run's or the run is finished. */
-ps_status ps_run__slot(ps_run__unit_slot *slot, ps_run *run, int member, int replicate,
+/* The slot of a unit; PS_EINVAL if it is not one of the run's or the run is finished. The
+ * slot points into the run's own arrays: a caller with a const run only reads them. */
+ps_status ps_run__slot(ps_run__unit_slot *slot, const ps_run *run, int member, int replicate,
                        ps_error *err);
 
 /* The micro part of a slot (run.c fills `done`). */
-void ps_run__micro_slot(ps_run__unit_slot *slot, ps_run_micro *mr, int member, int replicate);
+void ps_run__micro_slot(ps_run__unit_slot *slot, const ps_run_micro *mr, int member,
+                        int replicate);
 
 /* What identifies a run's results (borrowed from the run). */
 typedef struct ps_run__identity {

@@ -15,6 +15,7 @@
  */
 #include "popsim/run_unit.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,45 +201,71 @@ static dims dims_of(int n_years, int n_regions, int n_ages)
     return d;
 }
 
-/* The scalars of the policy part, in one place so that both directions list the same. */
-static double *scalar_at(ps_result *r, int k)
+/* A double array of a struct: where its pointer is and how many values it holds. Listing
+ * fields by offset lets one table serve writing (from a const struct) and reading. */
+typedef struct field {
+    size_t offset;
+    size_t count;
+} field;
+
+static const double *array_in(const void *obj, size_t offset)
 {
-    double *const s[] = { &r->emigration_shortfall, &r->births_gained_total, &r->cost_total,
-                          &r->cost_total_discounted, &r->cost_per_additional_birth,
-                          &r->cost_per_additional_birth_discounted,
-                          &r->births_gained_discounted, &r->discount_rate, &r->window_first,
-                          &r->window_last, &r->births_gained_window,
-                          &r->births_gained_window_discounted,
-                          &r->cost_per_additional_birth_window,
-                          &r->cost_per_additional_birth_window_discounted,
-                          &r->service_subsidy_extra, &r->service_subsidy_extra_discounted };
-    return k < (int)(sizeof s / sizeof s[0]) ? s[k] : NULL;
+    const double *a;
+    memcpy(&a, (const char *)obj + offset, sizeof a);
+    return a;
 }
 
-/* The arrays of a result with their counts, NULL-terminated. */
-static int arrays_of(double ***slots, size_t *counts, ps_result *r, const dims *d)
+static void set_array(void *obj, size_t offset, double *a)
 {
-    double **const a[] = { &r->population, &r->births, &r->deaths, &r->net_migration,
-                           &r->asfr, &r->tfr, &r->e0, &r->births_by_order,
-                           &r->women_by_parity, &r->births_gained };
-    const size_t c[] = { d->sexage, d->sex, d->sexage, d->sexage, d->age, d->reg, d->sex,
-                         d->order, d->parity, d->reg };
-    const int n = (int)(sizeof a / sizeof a[0]);
-    for (int k = 0; k < n; ++k) {
-        slots[k] = a[k];
-        counts[k] = c[k];
-    }
-    return n;
+    memcpy((char *)obj + offset, &a, sizeof a);
+}
+
+/* The scalars of a result that ps_run_unit fills. */
+static const size_t SCALARS[] = {
+    offsetof(ps_result, emigration_shortfall),
+    offsetof(ps_result, births_gained_total),
+    offsetof(ps_result, cost_total),
+    offsetof(ps_result, cost_total_discounted),
+    offsetof(ps_result, cost_per_additional_birth),
+    offsetof(ps_result, cost_per_additional_birth_discounted),
+    offsetof(ps_result, births_gained_discounted),
+    offsetof(ps_result, discount_rate),
+    offsetof(ps_result, window_first),
+    offsetof(ps_result, window_last),
+    offsetof(ps_result, births_gained_window),
+    offsetof(ps_result, births_gained_window_discounted),
+    offsetof(ps_result, cost_per_additional_birth_window),
+    offsetof(ps_result, cost_per_additional_birth_window_discounted),
+    offsetof(ps_result, service_subsidy_extra),
+    offsetof(ps_result, service_subsidy_extra_discounted),
+};
+#define N_SCALARS (sizeof SCALARS / sizeof SCALARS[0])
+
+/* The arrays of a result with their counts; returns how many. */
+static int result_arrays(field *f, const dims *d)
+{
+    const field all[] = {
+        { offsetof(ps_result, population), d->sexage },
+        { offsetof(ps_result, births), d->sex },
+        { offsetof(ps_result, deaths), d->sexage },
+        { offsetof(ps_result, net_migration), d->sexage },
+        { offsetof(ps_result, asfr), d->age },
+        { offsetof(ps_result, tfr), d->reg },
+        { offsetof(ps_result, e0), d->sex },
+        { offsetof(ps_result, births_by_order), d->order },
+        { offsetof(ps_result, women_by_parity), d->parity },
+        { offsetof(ps_result, births_gained), d->reg },
+    };
+    memcpy(f, all, sizeof all);
+    return (int)(sizeof all / sizeof all[0]);
 }
 
 #define MAX_ARRAYS 16
 
-static void put_result(wbuf *b, const ps_result *res)
+static void put_result(wbuf *b, const ps_result *r)
 {
-    ps_result *r = (ps_result *)(uintptr_t)res; /* only read: arrays_of serves both ways */
     const dims d = dims_of(r->n_years, r->n_regions, r->n_ages);
-    double **slots[MAX_ARRAYS];
-    size_t counts[MAX_ARRAYS];
+    field f[MAX_ARRAYS];
     put_str(b, r->name);
     put_str(b, r->title);
     put_i32(b, r->start_year);
@@ -248,12 +275,14 @@ static void put_result(wbuf *b, const ps_result *res)
     for (int reg = 0; reg < r->n_regions; ++reg) {
         put_str(b, r->region_names != NULL ? r->region_names[reg] : NULL);
     }
-    const int n = arrays_of(slots, counts, r, &d);
+    const int n = result_arrays(f, &d);
     for (int k = 0; k < n; ++k) {
-        put_arr(b, *slots[k], counts[k]);
+        put_arr(b, array_in(r, f[k].offset), f[k].count);
     }
-    for (int k = 0; scalar_at(r, k) != NULL; ++k) {
-        put_f64(b, *scalar_at(r, k));
+    for (size_t k = 0; k < N_SCALARS; ++k) {
+        double v;
+        memcpy(&v, (const char *)r + SCALARS[k], sizeof v);
+        put_f64(b, v);
     }
     put_str(b, r->baseline);
     put_i32(b, r->n_instruments);
@@ -286,8 +315,7 @@ static int dims_ok(const ps_result *r, size_t bytes_left)
 
 static void get_result(rbuf *b, ps_result *r)
 {
-    double **slots[MAX_ARRAYS];
-    size_t counts[MAX_ARRAYS];
+    field f[MAX_ARRAYS];
     r->name = get_str(b);
     r->title = get_str(b);
     r->start_year = get_i32(b);
@@ -308,12 +336,13 @@ static void get_result(rbuf *b, ps_result *r)
         r->region_names[reg] = get_str(b);
     }
     const dims d = dims_of(r->n_years, r->n_regions, r->n_ages);
-    const int n = arrays_of(slots, counts, r, &d);
+    const int n = result_arrays(f, &d);
     for (int k = 0; k < n; ++k) {
-        *slots[k] = get_arr(b, counts[k]);
+        set_array(r, f[k].offset, get_arr(b, f[k].count));
     }
-    for (int k = 0; scalar_at(r, k) != NULL; ++k) {
-        *scalar_at(r, k) = get_f64(b);
+    for (size_t k = 0; k < N_SCALARS; ++k) {
+        const double v = get_f64(b);
+        memcpy((char *)r + SCALARS[k], &v, sizeof v);
     }
     r->baseline = get_str(b);
     const int n_instruments = get_i32(b);
@@ -339,53 +368,49 @@ static void get_result(rbuf *b, ps_result *r)
 
 /* ---- the micro outputs ------------------------------------------------------------------ */
 
-static int extra_arrays(double ***slots, size_t *counts, ps_micro_extra *x)
+static int extra_arrays(field *f, const ps_micro_extra *x)
 {
     const size_t yr = (size_t)x->n_years * (size_t)x->n_regions;
-    double **const a[] = { &x->births_by_income, &x->under3, &x->under3_enrolled, &x->care,
-                           &x->disabled_elderly };
-    const size_t c[] = { yr * PS_INCOME_COUNT * PS_ORDER_COUNT, yr * PS_INCOME_COUNT,
-                         yr * PS_INCOME_COUNT,
-                         yr * (size_t)x->care_levels * (size_t)x->n_ages, yr * 2 };
-    const int n = (int)(sizeof a / sizeof a[0]);
-    for (int k = 0; k < n; ++k) {
-        slots[k] = a[k];
-        counts[k] = c[k];
-    }
-    return n;
+    const field all[] = {
+        { offsetof(ps_micro_extra, births_by_income), yr * PS_INCOME_COUNT * PS_ORDER_COUNT },
+        { offsetof(ps_micro_extra, under3), yr * PS_INCOME_COUNT },
+        { offsetof(ps_micro_extra, under3_enrolled), yr * PS_INCOME_COUNT },
+        { offsetof(ps_micro_extra, care), yr * (size_t)x->care_levels * (size_t)x->n_ages },
+        { offsetof(ps_micro_extra, disabled_elderly), yr * 2 }, /* [has_child] */
+    };
+    memcpy(f, all, sizeof all);
+    return (int)(sizeof all / sizeof all[0]);
 }
 
-static void put_extra(wbuf *b, const ps_micro_extra *extra)
+static void put_extra(wbuf *b, const ps_micro_extra *x)
 {
-    ps_micro_extra *x = (ps_micro_extra *)(uintptr_t)extra; /* only read */
-    double **slots[MAX_ARRAYS];
-    size_t counts[MAX_ARRAYS];
+    field f[MAX_ARRAYS];
     put_i32(b, x->n_years);
     put_i32(b, x->n_regions);
     put_i32(b, x->n_ages);
     put_i32(b, x->care_levels);
-    const int n = extra_arrays(slots, counts, x);
+    const int n = extra_arrays(f, x);
     for (int k = 0; k < n; ++k) {
-        put_arr(b, *slots[k], counts[k]);
+        put_arr(b, array_in(x, f[k].offset), f[k].count);
     }
 }
 
 static void get_extra(rbuf *b, ps_micro_extra *x, const ps_result *r)
 {
-    double **slots[MAX_ARRAYS];
-    size_t counts[MAX_ARRAYS];
+    field f[MAX_ARRAYS];
     x->n_years = get_i32(b);
     x->n_regions = get_i32(b);
     x->n_ages = get_i32(b);
     x->care_levels = get_i32(b);
     if (b->bad || x->n_years != r->n_years || x->n_regions != r->n_regions ||
-        x->n_ages != r->n_ages || x->care_levels < 0 || x->care_levels > PS_MICRO_CARE_LEVELS_MAX) {
+        x->n_ages != r->n_ages || x->care_levels < 0 ||
+        x->care_levels > PS_MICRO_CARE_LEVELS_MAX) {
         b->bad = 1;
         return;
     }
-    const int n = extra_arrays(slots, counts, x);
+    const int n = extra_arrays(f, x);
     for (int k = 0; k < n; ++k) {
-        *slots[k] = get_arr(b, counts[k]);
+        set_array(x, f[k].offset, get_arr(b, f[k].count));
     }
 }
 
@@ -424,7 +449,7 @@ static void get_person(rbuf *b, ps_micro_person *p)
 int ps_run_unit_done(const ps_run *run, int member, int replicate)
 {
     ps_run__unit_slot slot;
-    return ps_run__slot(&slot, (ps_run *)(uintptr_t)run, member, replicate, NULL) == PS_OK &&
+    return ps_run__slot(&slot, run, member, replicate, NULL) == PS_OK &&
            *slot.done;
 }
 
@@ -435,7 +460,7 @@ ps_status ps_run_unit_get(void **bytes_out, size_t *len_out, const ps_run *run, 
     wbuf b = { 0 };
     *bytes_out = NULL;
     *len_out = 0;
-    ps_status rc = ps_run__slot(&s, (ps_run *)(uintptr_t)run, member, replicate, err);
+    ps_status rc = ps_run__slot(&s, run, member, replicate, err);
     if (rc != PS_OK) {
         return rc;
     }
