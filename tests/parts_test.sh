@@ -83,6 +83,9 @@ expect estimate_replicates grep -qx "replicates=5" estimate.txt
 expect estimate_memory grep -Eqx "memory_mib=[1-9][0-9]*" estimate.txt
 expect estimate_writes_nothing test ! -e output
 expect estimate_family bash -c "'$exe' run -q --estimate '$fam' | grep -qx units=5"
+cp s/micro.yaml s/victim.yaml
+expect task_part_cannot_replace_the_scenario status_is 1 "$exe" run -q s/victim.yaml --task 0 --tasks 2 -o s/victim.yaml
+expect task_scenario_intact cmp s/micro.yaml s/victim.yaml
 expect task_without_tasks status_is 2 "$exe" run -q "$fam" --task 0 -o x.part
 expect task_out_of_range status_is 2 "$exe" run -q "$fam" --task 3 --tasks 3 -o x.part
 expect task_needs_output status_is 2 "$exe" run -q "$fam" --task 0 --tasks 3

@@ -447,6 +447,9 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, ps_run_optio
     ro->mpi_ranks = dist->n_ranks;
     dist->scenario_sha256 = scn != NULL ? scn->sha256 : NULL;
     ps_status rc = ps_run_new(&run, scn, &ctx->in, ro, err);
+    if (rc == PS_OK && dist->n_tasks > 0) { /* a part file must not replace an input */
+        rc = check_not_input(o->output, ctx, o, err);
+    }
     rc = cli_dist_compute(run, dist, rc, err); /* here, on MPI ranks, a task, or a merge */
     if (rc == PS_OK && !cli_dist_writes_file(dist)) {
         ps_run_free(run);

@@ -307,15 +307,17 @@ static ps_status compute_mpi(ps_run *run, cli_dist *d, ps_status rc, ps_error *e
 ps_status cli_dist_compute(ps_run *run, cli_dist *d, ps_status rc, ps_error *err)
 {
     int first = 0, end = 0;
+    if (d->estimate) { /* no unit is computed, so no rank waits for another */
+        if (rc == PS_OK && d->rank == 0) {
+            print_estimate(run);
+        }
+        return rc;
+    }
     if (d->n_ranks > 0) {
         return compute_mpi(run, d, rc, err);
     }
     if (rc != PS_OK) {
         return rc;
-    }
-    if (d->estimate) {
-        print_estimate(run);
-        return PS_OK;
     }
     if (d->n_parts > 0) {
         rc = merge_parts(run, d, err);
