@@ -2,7 +2,7 @@
 # every command, so that `man popsim` and `popsim COMMAND --help` say the same thing.
 # usage: cmake -DEXE=<popsim> -DIN=<popsim.1.in> -DOUT=<popsim.1> -DVERSION=<v> -P manpage.cmake
 set(COMMANDS "")
-foreach(cmd run check info plot report compare targets export init)
+foreach(cmd run check info plot report compare targets export init merge)
   execute_process(COMMAND ${EXE} ${cmd} --help OUTPUT_VARIABLE help RESULT_VARIABLE status)
   if(NOT status EQUAL 0)
     message(FATAL_ERROR "popsim ${cmd} --help failed")

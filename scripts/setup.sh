@@ -11,6 +11,7 @@ PACKAGES=(
   python3 python3-xarray python3-netcdf4 python3-h5py
   gnuplot-nox fonts-noto-cjk chromium
   clang libclang-rt-14-dev libomp-dev valgrind
+  libopenmpi-dev openmpi-bin slurm-wlm munge
 )
 
 missing=()

@@ -29,7 +29,7 @@ HEADER_LAYER = {
     "micro": "micro",
     "scenario": "io", "builder": "io", "planner": "io", "wpp": "io", "h5out": "io",
     "h5read": "io", "io": "io",
-    "family": "run", "run": "run",
+    "family": "run", "run": "run", "run_unit": "run", "part": "io",
     "plot": "plot",
     "popsim": "api",
 }

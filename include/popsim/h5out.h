@@ -43,6 +43,7 @@ typedef struct ps_provenance {
     int threads;                 /* OpenMP threads used */
     const ps_input_source *inputs; /* n_inputs records for /provenance; NULL: no such group */
     int n_inputs;
+    int mpi_ranks;               /* MPI ranks of the run; 0 = not an MPI run (no attribute) */
 } ps_provenance;
 
 /**

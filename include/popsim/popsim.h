@@ -31,6 +31,8 @@
 #include "popsim/h5read.h"
 #include "popsim/io.h"
 #include "popsim/run.h"
+#include "popsim/run_unit.h"
+#include "popsim/part.h"
 #include "popsim/plot.h"
 
 #endif /* PS_POPSIM_H */

@@ -81,13 +81,15 @@ typedef struct ps_run_options {
     /* Where each input came from, written to /provenance (borrowed; n_inputs 0 = none). */
     const ps_input_source *inputs;
     int n_inputs;
+    int mpi_ranks; /* MPI ranks that computed the units, written as `mpi_ranks`; 0 = none */
 } ps_run_options;
 
 #define PS_RUN_OPTIONS_INIT                                                                  \
     { .name = NULL, .title = NULL, .elasticity = PS_ELASTICITY_DEFAULT, .allow_large = 0,   \
       .n_threads = 0, .memory_limit = 0, .progress = NULL, .progress_ctx = NULL,            \
       .cancel = NULL, .cancel_ctx = NULL, .scenario_path = NULL, .command_line = NULL,       \
-      .data_source = NULL, .history = NULL, .inputs = NULL, .n_inputs = 0 }
+      .data_source = NULL, .history = NULL, .inputs = NULL, .n_inputs = 0,  \
+      .mpi_ranks = 0 }
 
 /* ---- process ---------------------------------------------------------------------------- */
 

@@ -27,6 +27,9 @@ int cli_cmd_compare(int argc, char **argv);
 int cli_cmd_targets(int argc, char **argv);
 int cli_cmd_init(int argc, char **argv);
 int cli_cmd_export(int argc, char **argv);
+int cli_cmd_merge(int argc, char **argv);
+/* `popsim run` whose units come from part files (popsim merge; n_parts 0 = a plain run). */
+int cli_cmd_run_parts(int argc, char **argv, char *const *parts, int n_parts);
 
 /*
  * Text that came from a file (a scenario's title, a result file's names, titles, labels and

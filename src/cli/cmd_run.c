@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "run_dist.h"
 #include "signals.h"
 #include "popsim/builder.h"
 #include "popsim/h5out.h"
@@ -33,6 +34,9 @@ typedef struct run_opts {
     int no_cache, quiet;
     int allow_large; /* --allow-large: lift PS_RUN_MAX_MEMBERS and PS_RUN_MAX_OUTPUT_BYTES */
     ps_elasticity elasticity; /* --elasticity: preset of members that do not choose one */
+    int has_elasticity;
+    int task, n_tasks; /* --task I --tasks N: a Slurm array task's share (run_dist.h) */
+    int estimate;      /* --estimate: print units and memory per process, compute nothing */
 } run_opts;
 
 static void run_usage(FILE *out)
@@ -56,6 +60,11 @@ static void run_usage(FILE *out)
             "                        high (a scenario's own response.elasticity wins)\n"
             "      --allow-large     run more than 100 scenarios or write more than 256 MiB\n"
             "                        of results (refused by default; docs/errors.md)\n"
+            "      --task I --tasks N  compute share I (0..N-1) of the units and write it to\n"
+            "                        the part file -o PART; `popsim merge` combines the parts\n"
+            "                        (Slurm job arrays, docs/hpc.md)\n"
+            "      --estimate        print the units and popsim's memory estimate of one\n"
+            "                        process as key=value lines; compute and write nothing\n"
             "  -q, --quiet           no log lines and no summary table\n"
             "  -h, --help            this text\n"
             "      --version         program version\n");
@@ -86,11 +95,50 @@ static int parse_elasticity(ps_elasticity *out, const char *text)
     return -1;
 }
 
+/* --task I and --tasks N: whole numbers, I from 0, N from 1. */
+static int parse_task(int *out, const char *text, const char *opt, int min)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || errno != 0 || v < min || v > INT_MAX - 1) {
+        fprintf(stderr, "popsim run: %s expects a whole number from %d (got '%s')\n", opt, min,
+                text);
+        return -1;
+    }
+    *out = (int)v + (min == 0 ? 1 : 0); /* the task is stored 1-based until checked */
+    return 0;
+}
+
+/* --task and --tasks go together, with a scenario file and -o, and not under mpirun. */
+static int check_task_args(run_opts *o)
+{
+    if ((o->task > 0) != (o->n_tasks > 0)) {
+        fprintf(stderr, "popsim run: --task and --tasks go together\n");
+        return -1;
+    }
+    if (o->n_tasks == 0) {
+        return 0;
+    }
+    o->task -= 1;
+    if (o->task >= o->n_tasks) {
+        fprintf(stderr, "popsim run: --task %d is not one of 0..%d (--tasks %d)\n", o->task,
+                o->n_tasks - 1, o->n_tasks);
+        return -1;
+    }
+    if (o->scenario == NULL || o->output == NULL) {
+        fprintf(stderr, "popsim run: --task needs a scenario file and -o PART (the part file)\n");
+        return -1;
+    }
+    return 0;
+}
+
 /* Returns -1 to continue, else the exit status. */
 static int parse_run_args(run_opts *o, int argc, char **argv)
 {
     enum { OPT_LOCATION = 256, OPT_START, OPT_END, OPT_WPP, OPT_NOCACHE, OPT_VERSION,
-           OPT_ELASTICITY, OPT_ALLOW_LARGE };
+           OPT_ELASTICITY, OPT_ALLOW_LARGE, OPT_TASK, OPT_TASKS,
+           OPT_ESTIMATE };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"location", required_argument, NULL, OPT_LOCATION},
@@ -100,6 +148,9 @@ static int parse_run_args(run_opts *o, int argc, char **argv)
         {"no-cache", no_argument, NULL, OPT_NOCACHE},
         {"elasticity", required_argument, NULL, OPT_ELASTICITY},
         {"allow-large", no_argument, NULL, OPT_ALLOW_LARGE},
+        {"task", required_argument, NULL, OPT_TASK},
+        {"tasks", required_argument, NULL, OPT_TASKS},
+        {"estimate", no_argument, NULL, OPT_ESTIMATE},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -135,6 +186,17 @@ static int parse_run_args(run_opts *o, int argc, char **argv)
             if (parse_elasticity(&o->elasticity, optarg) != 0) {
                 return CLI_EXIT_USAGE;
             }
+            o->has_elasticity = 1;
+            break;
+        case OPT_TASK:
+        case OPT_TASKS:
+            if (parse_task(c == OPT_TASK ? &o->task : &o->n_tasks, optarg,
+                           c == OPT_TASK ? "--task" : "--tasks", c == OPT_TASK ? 0 : 1) != 0) {
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case OPT_ESTIMATE:
+            o->estimate = 1;
             break;
         case OPT_NOCACHE:
             o->no_cache = 1;
@@ -162,6 +224,9 @@ static int parse_run_args(run_opts *o, int argc, char **argv)
     if (optind < argc || (o->scenario == NULL) == (o->location == NULL)) {
         fprintf(stderr, "popsim run: give either one scenario file or --location\n");
         run_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (check_task_args(o) != 0) {
         return CLI_EXIT_USAGE;
     }
     if (o->scenario != NULL && (have_start || have_end)) {
@@ -353,17 +418,6 @@ static ps_status output_path(char *out, size_t size, const run_ctx *ctx, const r
     return rc == PS_OK ? check_not_input(out, ctx, o, err) : rc;
 }
 
-static ps_status compute(ps_run *run, ps_error *err)
-{
-    ps_status rc = PS_OK;
-    for (int k = 0; rc == PS_OK && k < ps_run_n_units(run); ++k) {
-        int member = 0, replicate = 0;
-        ps_run_unit_at(run, k, &member, &replicate);
-        rc = ps_run_unit(run, member, replicate, err);
-    }
-    return rc == PS_OK ? ps_run_finish(run, err) : rc;
-}
-
 static void print_results(const ps_run *run)
 {
     int n_res = 0;
@@ -376,7 +430,7 @@ static void print_results(const ps_run *run)
 }
 
 static ps_status project_and_write(run_ctx *ctx, const run_opts *o, ps_run_options *ro,
-                                   ps_error *err)
+                                   cli_dist *dist, ps_error *err)
 {
     const ps_scenario *scn = o->scenario != NULL ? &ctx->scn : NULL;
     char out_path[PATH_MAX];
@@ -390,9 +444,16 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, ps_run_optio
     cli_inputs_provenance(&inputs, scn, ctx->source);
     ro->inputs = inputs.sources;
     ro->n_inputs = inputs.n;
+    ro->mpi_ranks = dist->n_ranks;
+    dist->scenario_sha256 = scn != NULL ? scn->sha256 : NULL;
     ps_status rc = ps_run_new(&run, scn, &ctx->in, ro, err);
-    if (rc == PS_OK) {
-        rc = compute(run, err);
+    if (rc == PS_OK && dist->n_tasks > 0) { /* a part file must not replace an input */
+        rc = check_not_input(o->output, ctx, o, err);
+    }
+    rc = cli_dist_compute(run, dist, rc, err); /* here, on MPI ranks, a task, or a merge */
+    if (rc == PS_OK && !cli_dist_writes_file(dist)) {
+        ps_run_free(run);
+        return rc;
     }
     if (rc == PS_OK) {
         const ps_result *res = ps_run_results(run, &n_res);
@@ -408,10 +469,12 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, ps_run_optio
     }
     if (rc == PS_OK) {
         cli_remove_stale_temps(out_path, o->quiet);
+        t0 = cli_now();
         rc = ps_run_write(run, out_path, err);
     }
     if (rc == PS_OK) {
-        cli_log(o->quiet, "wrote %s (%d scenario%s)", out_path, n_res, n_res == 1 ? "" : "s");
+        cli_log(o->quiet, "wrote %s (%d scenario%s) in %.3f s", out_path, n_res,
+                n_res == 1 ? "" : "s", cli_now() - t0);
         if (!o->quiet) {
             print_results(run);
         }
@@ -420,11 +483,50 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, ps_run_optio
     return rc;
 }
 
+/* Where the units are computed: MPI rank, array task or merge (run_dist.h). Returns -1 to go
+ * on, else the exit status. */
+static int dist_options(cli_dist *d, run_opts *o, char *const *parts, int n_parts)
+{
+    d->parts = parts;
+    d->n_parts = n_parts;
+    if (d->n_ranks > 0 && (o->n_tasks > 0 || n_parts > 0)) {
+        fprintf(stderr, "popsim run: --task and popsim merge do not run under an MPI launcher\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (d->rank > 0) { /* rank 0 logs and reports every rank's error */
+        o->quiet = 1;
+    }
+    d->quiet = o->quiet;
+    d->estimate = o->estimate;
+    if (o->n_tasks > 0) {
+        d->task = o->task;
+        d->n_tasks = o->n_tasks;
+        d->part_path = o->output;
+        if (cli_dist_set_run_args(d, o->scenario, o->has_elasticity
+                                  ? ps_elasticity_name(o->elasticity) : NULL, o->wpp_dir,
+                                  o->allow_large, o->no_cache) != 0) {
+            return CLI_EXIT_FAILURE;
+        }
+    }
+    return -1;
+}
+
 int cli_cmd_run(int argc, char **argv)
 {
+    return cli_cmd_run_parts(argc, argv, NULL, 0);
+}
+
+int cli_cmd_run_parts(int argc, char **argv, char *const *parts, int n_parts)
+{
     run_opts o = {.start_year = 2025, .end_year = 2100};
+    cli_dist dist;
+    cli_dist_init(&dist);
     int status = parse_run_args(&o, argc, argv);
+    if (status < 0) {
+        status = dist_options(&dist, &o, parts, n_parts);
+    }
     if (status >= 0) {
+        cli_dist_release(&dist);
         return status;
     }
     char cache_dir[PATH_MAX], root[PATH_MAX];
@@ -450,6 +552,7 @@ int cli_cmd_run(int argc, char **argv)
     ps_run_options ro = PS_RUN_OPTIONS_INIT;
     ro.elasticity = o.elasticity;
     ro.allow_large = o.allow_large;
+    ro.memory_limit = o.estimate ? SIZE_MAX : 0; /* estimate what this machine may lack */
     ro.cancel = check_interrupt;
     ro.scenario_path = o.scenario;
     ro.command_line = cmdline;
@@ -461,15 +564,18 @@ int cli_cmd_run(int argc, char **argv)
         ro.title = ctx->title;
         ro.data_source = ctx->source;
         ro.history = &ctx->hist;
-        if ((rc = cli_check_interrupt(&err)) == PS_OK) {
-            rc = project_and_write(ctx, &o, &ro, &err);
-        }
+        rc = cli_check_interrupt(&err);
+    }
+    rc = cli_dist_agree(&dist, rc, &err); /* MPI: every rank has its inputs */
+    if (rc == PS_OK) {
+        rc = project_and_write(ctx, &o, &ro, &dist, &err);
     }
     if (rc != PS_OK && cli_interrupted()) {
         status = cli_interrupt_exit("no output file was written or changed");
-    } else if (rc != PS_OK) {
+    } else if (rc != PS_OK && !dist.reported) {
         cli_print_error(&err);
     }
+    cli_dist_release(&dist);
     ps_inputs_release(&ctx->in);
     ps_inputs_release(&ctx->hist);
     ps_scn_release(&ctx->scn);

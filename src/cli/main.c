@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "run_dist.h"
 #include "popsim/run.h"
 
 static void usage(FILE *out)
@@ -25,6 +26,7 @@ static void usage(FILE *out)
             "  targets  whether each service's capacity target is met, year range by year range\n"
             "  export   the result as tidy tables: CSV files or one .xlsx workbook\n"
             "  init     write a commented scenario and template input files to fill in\n"
+            "  merge    combine the part files of a Slurm job array into one result file\n"
             "  help     `popsim help COMMAND` describes a command\n"
             "\n"
             "`popsim <command> --help` describes each command; -V or --version prints the\n"
@@ -42,7 +44,7 @@ static const cli_command commands[] = {
     { "info", cli_cmd_info },       { "plot", cli_cmd_plot },
     { "report", cli_cmd_report },   { "compare", cli_cmd_compare },
     { "targets", cli_cmd_targets }, { "init", cli_cmd_init },
-    { "export", cli_cmd_export },
+    { "export", cli_cmd_export },   { "merge", cli_cmd_merge },
 };
 
 static const cli_command *find_command(const char *name)
@@ -84,7 +86,10 @@ int main(int argc, char **argv)
     }
     const cli_command *c = find_command(cmd);
     if (c != NULL) {
-        return c->run(argc - 1, argv + 1);
+        cli_mpi_start(); /* only when an MPI launcher started popsim (run_dist.h) */
+        int status = c->run(argc - 1, argv + 1);
+        cli_mpi_stop();
+        return status;
     }
     fprintf(stderr, "popsim: unknown command '%s'\n", cmd);
     usage(stderr);

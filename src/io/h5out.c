@@ -57,7 +57,7 @@ static const hsize_t layout_contiguous_bytes = (hsize_t)1 << 20; /* bytes; 1 MiB
 static const hsize_t layout_chunk_bytes = (hsize_t)1 << 20;      /* bytes; 1 MiB */
 
 /* Provenance used when the caller passes none: every string empty. */
-static const ps_provenance no_provenance = { "", "", "", "", 0, 0, NULL, 0 };
+static const ps_provenance no_provenance = { "", "", "", "", 0, 0, NULL, 0, 0 };
 
 /* ---- cancellation (issue #7; a per-call option since issue #11) --------------------------
  * The caller's cancel callback (ps_h5_write_options) is asked between objects and just before
@@ -1135,6 +1135,9 @@ static ps_status write_globals(hid_t file, const ps_result *first, const ps_prov
     }
     if (rc == PS_OK) {
         rc = attr_int(file, "threads", prov->threads, err);
+    }
+    if (rc == PS_OK && prov->mpi_ranks > 0) { /* an MPI run (issue #15) */
+        rc = attr_int(file, "mpi_ranks", prov->mpi_ranks, err);
     }
 done:
     free(history);

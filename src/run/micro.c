@@ -348,3 +348,15 @@ ps_status ps_run__micro_finish(ps_result *res, ps_run_micro *mr, ps_error *err)
     }
     return rc;
 }
+
+void ps_run__micro_slot(ps_run__unit_slot *slot, const ps_run_micro *mr, int member,
+                        int replicate)
+{
+    const size_t cell = (size_t)member * (size_t)mr->n_replicates + (size_t)replicate;
+    slot->res = &mr->reps[cell];
+    slot->extra = &mr->extras[cell];
+    if (replicate == 0) {
+        slot->sample = &mr->samples[member];
+        slot->n_sample = &mr->n_samples[member];
+    }
+}

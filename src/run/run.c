@@ -337,7 +337,8 @@ ps_status ps_run_write(const ps_run *run, const char *path, ps_error *err)
         .seed = run->mode == RUN_MICRO ? scn->micro.seed : 0,
         .threads = run->opts.n_threads > 0 ? run->opts.n_threads : omp_get_max_threads(),
         .inputs = run->opts.inputs,
-        .n_inputs = run->opts.n_inputs };
+        .n_inputs = run->opts.n_inputs,
+        .mpi_ranks = run->opts.mpi_ranks };
     for (int i = 0; list != NULL && i < run->n_members; ++i) {
         list[i] = &run->res[i];
     }
@@ -363,4 +364,34 @@ void ps_run_free(ps_run *run)
     free(run->women0);
     ps_proj_free(run->proj);
     free(run);
+}
+
+/* ---- what src/run/unit.c needs to move a unit's result (issue #15) ---------------------- */
+
+ps_status ps_run__slot(ps_run__unit_slot *slot, const ps_run *run, int member, int replicate,
+                       ps_error *err)
+{
+    memset(slot, 0, sizeof *slot);
+    if (member < 0 || member >= run->n_members || replicate < 0 ||
+        replicate >= run->n_replicates || run->finished) {
+        return ps_error_set(err, PS_EINVAL, "unit (member %d, replicate %d) is not one of the "
+                            "%d x %d units of this run%s", member, replicate, run->n_members,
+                            run->n_replicates, run->finished ? " (it is finished)" : "");
+    }
+    slot->done = &run->done[(size_t)member * (size_t)run->n_replicates + (size_t)replicate];
+    if (run->mode == RUN_MICRO) {
+        ps_run__micro_slot(slot, run->micro, member, replicate);
+    } else {
+        slot->res = &run->res[member];
+    }
+    return PS_OK;
+}
+
+ps_run__identity ps_run__identify(const ps_run *run)
+{
+    ps_run__identity id = { .scn = run->scn, .opts = &run->opts, .in = run->in,
+                            .mode = (int)run->mode,
+                            .n_members = run->n_members, .n_replicates = run->n_replicates,
+                            .plain = run->mode == RUN_PLAIN };
+    return id;
 }

@@ -49,4 +49,35 @@ ps_status ps_run__micro_finish(ps_result *res, ps_run_micro *mr, ps_error *err);
 
 void ps_run__micro_free(ps_run_micro *mr); /* accepts NULL */
 
+/* ---- a unit's place in the run, for moving its result as bytes (unit.c, issue #15) ------ */
+
+/* Where unit (member, replicate) keeps what ps_run_unit produced (all borrowed from the run). */
+typedef struct ps_run__unit_slot {
+    ps_result *res;              /* the member's result (micro: the replicate's) */
+    ps_micro_extra *extra;       /* micro: the replicate's micro-only outputs; else NULL */
+    ps_micro_person **sample;    /* micro replicate 0: the member's person sample; else NULL */
+    size_t *n_sample;
+    unsigned char *done;         /* 1 once computed or put */
+} ps_run__unit_slot;
+
+/* The slot of a unit; PS_EINVAL if it is not one of the run's or the run is finished. The
+ * slot points into the run's own arrays: a caller with a const run only reads them. */
+ps_status ps_run__slot(ps_run__unit_slot *slot, const ps_run *run, int member, int replicate,
+                       ps_error *err);
+
+/* The micro part of a slot (run.c fills `done`). */
+void ps_run__micro_slot(ps_run__unit_slot *slot, const ps_run_micro *mr, int member,
+                        int replicate);
+
+/* What identifies a run's results (borrowed from the run). */
+typedef struct ps_run__identity {
+    const ps_scenario *scn; /* NULL for a plain projection */
+    const ps_run_options *opts;
+    const ps_inputs *in;
+    int mode, n_members, n_replicates;
+    int plain; /* 1: the age-only projection, whose one result is named by opts->name */
+} ps_run__identity;
+
+ps_run__identity ps_run__identify(const ps_run *run);
+
 #endif /* PS_RUN_INT_H */

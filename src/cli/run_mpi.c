@@ -1,0 +1,218 @@
+/*
+ * run_mpi.c - `mpirun -np N popsim run SCENARIO.yaml` (issue #15): MPI is started only when
+ * an MPI launcher started the process (mpirun, or srun --mpi=pmix), so the program behaves
+ * as before otherwise. Every rank builds the same run; rank r computes share r of the units
+ * (ps_run_share), statuses are agreed after each step so that a failing rank stops the whole
+ * job with its rank and error before anything is written, and rank 0 receives the other
+ * ranks' units as bytes (popsim/run_unit.h), finishes and writes the one file. Without MPI
+ * (PS_HAVE_MPI undefined) the functions are stubs for a serial program.
+ */
+#include "run_dist.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "popsim/run_unit.h"
+
+#ifdef PS_HAVE_MPI
+#include <mpi.h>
+
+/* Environment variables that MPI launchers set in every process they start. */
+static int started_by_launcher(void)
+{
+    static const char *const vars[] = { "OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
+                                        "PMI_SIZE" };
+    for (size_t k = 0; k < sizeof vars / sizeof vars[0]; ++k) {
+        if (getenv(vars[k]) != NULL) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void cli_mpi_start(void)
+{
+    int provided = 0;
+    if (started_by_launcher()) {
+        /* Only the main thread calls MPI; OpenMP threads inside a unit never do. */
+        MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided);
+    }
+}
+
+void cli_mpi_stop(void)
+{
+    int started = 0, stopped = 0;
+    MPI_Initialized(&started);
+    MPI_Finalized(&stopped);
+    if (started && !stopped) {
+        MPI_Finalize();
+    }
+}
+
+void cli_mpi_world(int *rank_out, int *n_ranks_out)
+{
+    int started = 0;
+    *rank_out = 0;
+    *n_ranks_out = 0;
+    MPI_Initialized(&started);
+    if (started) {
+        MPI_Comm_rank(MPI_COMM_WORLD, rank_out);
+        MPI_Comm_size(MPI_COMM_WORLD, n_ranks_out);
+    }
+}
+
+#define ERROR_TEXT 2048 /* bytes of one rank's formatted error */
+
+ps_status cli_mpi_agree(cli_dist *d, ps_status rc, ps_error *err)
+{
+    int mine = rc != PS_OK, any = 0;
+    char text[ERROR_TEXT] = "";
+    char *all = NULL;
+    MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (!any) {
+        return PS_OK;
+    }
+    if (mine) {
+        ps_error_format(err, text, sizeof text);
+    }
+    if (d->rank == 0 && (all = calloc((size_t)d->n_ranks, ERROR_TEXT)) == NULL) {
+        fprintf(stderr, "popsim: error: out of memory for the errors of %d ranks\n",
+                d->n_ranks);
+    }
+    MPI_Gather(text, ERROR_TEXT, MPI_CHAR, all, ERROR_TEXT, MPI_CHAR, 0, MPI_COMM_WORLD);
+    for (int r = 0; all != NULL && r < d->n_ranks; ++r) {
+        const char *e = &all[(size_t)r * ERROR_TEXT];
+        if (e[0] != '\0') {
+            fprintf(stderr, "popsim: rank %d of %d failed: %.*s\n", r, d->n_ranks,
+                    ERROR_TEXT - 1, e);
+        }
+    }
+    free(all);
+    d->reported = 1;
+    return mine ? rc : ps_error_set(err, PS_EINVAL, "another rank failed");
+}
+
+void cli_mpi_max(double *max_out, const double *values, int n)
+{
+    MPI_Reduce(values, max_out, n, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+}
+
+/* Bytes go in pieces of at most this many, below MPI's int counts. */
+#define CHUNK_BYTES (1 << 30)
+#define TAG_LEN 1
+#define TAG_BYTES 2
+static const uint64_t PACK_FAILED = UINT64_MAX;
+
+static void send_unit(const ps_run *run, int k, ps_error *err)
+{
+    int member = 0, replicate = 0;
+    void *bytes = NULL;
+    size_t len = 0;
+    ps_run_unit_at(run, k, &member, &replicate);
+    uint64_t n = ps_run_unit_get(&bytes, &len, run, member, replicate, err) == PS_OK
+                     ? (uint64_t)len : PACK_FAILED;
+    MPI_Send(&n, 1, MPI_UINT64_T, 0, TAG_LEN, MPI_COMM_WORLD);
+    for (size_t at = 0; n != PACK_FAILED && at < len; at += CHUNK_BYTES) {
+        const size_t piece = len - at < CHUNK_BYTES ? len - at : CHUNK_BYTES;
+        MPI_Send((char *)bytes + at, (int)piece, MPI_BYTE, 0, TAG_BYTES, MPI_COMM_WORLD);
+    }
+    free(bytes);
+}
+
+/* Receive one unit from `rank` and put it; the protocol is followed even after a failure. */
+static ps_status recv_unit(ps_run *run, int rank, ps_status rc, size_t *total, ps_error *err)
+{
+    uint64_t n = 0;
+    unsigned char *bytes = NULL;
+    MPI_Recv(&n, 1, MPI_UINT64_T, rank, TAG_LEN, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    if (n == PACK_FAILED) {
+        return rc != PS_OK ? rc : ps_error_set(err, PS_ENOMEM, "rank %d could not pack a "
+                                               "unit (out of memory)", rank);
+    }
+    if ((bytes = malloc((size_t)n + 1)) == NULL && rc == PS_OK) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for a unit of %llu bytes from rank %d",
+                          (unsigned long long)n, rank);
+    }
+    for (uint64_t at = 0; at < n; at += CHUNK_BYTES) {
+        const int piece = (int)(n - at < CHUNK_BYTES ? n - at : CHUNK_BYTES);
+        static unsigned char sink[1];
+        MPI_Recv(bytes != NULL ? bytes + at : sink, bytes != NULL ? piece : 0, MPI_BYTE, rank,
+                 TAG_BYTES, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    }
+    if (rc == PS_OK) {
+        rc = ps_run_unit_put(run, bytes, (size_t)n, NULL, NULL, err);
+    }
+    *total += (size_t)n;
+    free(bytes);
+    return rc;
+}
+
+ps_status cli_mpi_gather(ps_run *run, cli_dist *d, ps_error *err)
+{
+    ps_status rc = PS_OK;
+    size_t total = 0;
+    int received = 0;
+    const int n_units = ps_run_n_units(run);
+    if (d->rank > 0) {
+        int first = 0, end = 0;
+        ps_run_share(&first, &end, n_units, d->rank, d->n_ranks);
+        for (int k = first; k < end; ++k) {
+            send_unit(run, k, err);
+        }
+        return PS_OK;
+    }
+    for (int r = 1; r < d->n_ranks; ++r) {
+        int first = 0, end = 0;
+        ps_run_share(&first, &end, n_units, r, d->n_ranks);
+        for (int k = first; k < end; ++k) {
+            rc = recv_unit(run, r, rc, &total, err);
+            ++received;
+        }
+    }
+    if (rc == PS_OK) {
+        cli_log(d->quiet, "rank 0 received %zu bytes of %d units from %d ranks", total,
+                received, d->n_ranks - 1);
+    }
+    return rc;
+}
+
+#else /* no MPI: a serial program */
+
+void cli_mpi_start(void)
+{
+}
+
+void cli_mpi_stop(void)
+{
+}
+
+void cli_mpi_world(int *rank_out, int *n_ranks_out)
+{
+    *rank_out = 0;
+    *n_ranks_out = 0;
+}
+
+ps_status cli_mpi_agree(cli_dist *d, ps_status rc, ps_error *err)
+{
+    (void)d;
+    (void)err;
+    return rc;
+}
+
+void cli_mpi_max(double *max_out, const double *values, int n)
+{
+    memcpy(max_out, values, (size_t)n * sizeof *values);
+}
+
+ps_status cli_mpi_gather(ps_run *run, cli_dist *d, ps_error *err)
+{
+    (void)run;
+    (void)d;
+    (void)err;
+    return PS_OK;
+}
+
+#endif

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# MPI (issue #15, section 1): `mpirun -np N popsim run` writes a file whose every dataset
+# equals the serial run's (h5diff, no tolerance, root attributes excluded: they hold the
+# time, command line, threads and mpi_ranks) for N = 1, 2, 3 (--oversubscribe on 2 cores)
+# and OMP_NUM_THREADS = 1 and 2, on a policy family (china_policies: 5 members) and a
+# microsimulation (example_city_micro: 4 replicates), with root attribute mpi_ranks = N.
+# A rank that errs (its own memory limit, given to rank 1 only; a unit only it computes) or
+# dies (killed) makes the job exit non-zero with the rank and its error, and the output file
+# is neither created nor changed.
+# usage: mpi_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR
+set -u
+exe=$(realpath "$1"); root=$(realpath "$2")
+source "$root/tests/testlib.sh" mpi "$3"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+# No network interfaces are needed on one node; keep OpenMPI to shared memory and loopback.
+export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
+command -v mpirun >/dev/null || { echo "FAIL mpirun not found: run scripts/setup.sh"; exit 1; }
+mpi() { local np=$1; shift; mpirun --oversubscribe -np "$np" "$@"; }
+ranks_attr() { h5dump -a /mpi_ranks "$1" | awk '/\(0\)/ {print $2}'; }
+
+for scn in china_policies example_city_micro; do
+  OMP_NUM_THREADS=2 "$exe" run -q "$root/scenarios/$scn.yaml" -o "$tmp/$scn.serial.h5" \
+    || { echo "FAIL $scn: serial run"; fail=$((fail + 1)); continue; }
+  for np in 1 2 3; do
+    for threads in 1 2; do
+      out="$tmp/$scn.np$np.t$threads.h5"
+      expect "${scn}_np${np}_threads${threads}_runs" \
+        env OMP_NUM_THREADS=$threads mpirun --oversubscribe -np $np "$exe" run -q \
+            "$root/scenarios/$scn.yaml" -o "$out"
+      expect "${scn}_np${np}_threads${threads}_identical" \
+        h5diff --exclude-attribute / "$tmp/$scn.serial.h5" "$out"
+      expect "${scn}_np${np}_threads${threads}_mpi_ranks" test "$(ranks_attr "$out")" = "$np"
+    done
+  done
+done
+expect serial_file_has_no_mpi_ranks bash -c "! h5dump -a /mpi_ranks '$tmp/china_policies.serial.h5' >/dev/null 2>&1"
+
+# Rank 1 alone has too little memory: the job fails with rank 1's located error.
+scn="$root/scenarios/example_city_micro.yaml"
+mpirun --oversubscribe -np 1 "$exe" run -q "$scn" -o "$tmp/failed.h5" : \
+       -np 1 -x POPSIM_MEMORY_LIMIT_BYTES=100000 "$exe" run -q "$scn" -o "$tmp/failed.h5" \
+       >"$tmp/failed.log" 2>&1
+expect rank_error_exits_nonzero test $? -ne 0
+expect rank_error_names_rank_and_error \
+  grep -q "popsim: rank 1 of 2 failed: .*example_city_micro.yaml:[0-9]*:[0-9]*: error: the microsimulation needs" "$tmp/failed.log"
+expect rank_error_reported_once test "$(grep -c 'failed:' "$tmp/failed.log")" = 1
+expect rank_error_no_file test ! -e "$tmp/failed.h5"
+# An existing result is left as it was.
+cp "$tmp/example_city_micro.serial.h5" "$tmp/kept.h5"
+sum=$(sha256sum <"$tmp/kept.h5")
+mpirun --oversubscribe -np 1 "$exe" run -q "$scn" -o "$tmp/kept.h5" : \
+       -np 2 -x POPSIM_MEMORY_LIMIT_BYTES=100000 "$exe" run -q "$scn" -o "$tmp/kept.h5" >/dev/null 2>&1
+expect rank_error_previous_file_untouched test "$(sha256sum <"$tmp/kept.h5")" = "$sum"
+expect rank_error_no_temporary_left bash -c "! ls -a '$tmp' | grep -q '^\.popsim-'"
+
+# A unit that fails on the rank that owns it: a family whose last variant's response breaks
+# the biological maximum; with 3 members, rank 1 of 2 and rank 2 of 3 own that variant.
+{ sed -e "s#\.\./data#$root/data#" "$root/scenarios/example_city.yaml"; cat <<'YAML'
+birth_order: {first: 0.45, second: 0.42, third: 0.13}
+variants:
+  - name: modest
+    policies:
+      - {lever: birth_reward, name: reward, start: 2026, end: 2050, first: 1000}
+  - name: absurd
+    economy: {household_income: 1000}
+    response: {cash_elasticity: 5, quantum_share: 1, order_weight_first: 10,
+               order_weight_second: 10, order_weight_third: 10}
+    policies:
+      - {lever: birth_reward, name: huge, start: 2026, end: 2050, first: 10000000,
+         second: 10000000, third: 10000000}
+YAML
+} >"$tmp/absurd.yaml"
+for np in 2 3; do
+  mpirun --oversubscribe -np $np "$exe" run -q "$tmp/absurd.yaml" -o "$tmp/absurd.h5" >"$tmp/absurd.log" 2>&1
+  expect unit_error_np${np}_exits_nonzero test $? -ne 0
+  expect unit_error_np${np}_names_rank grep -q "popsim: rank $((np - 1)) of $np failed: .*absurd.yaml:[0-9]*:[0-9]*: error: scenario 'absurd': the response to the policies raises fertility" "$tmp/absurd.log"
+  expect unit_error_np${np}_reported_once test "$(grep -c 'failed:' "$tmp/absurd.log")" = 1
+  expect unit_error_np${np}_no_file test ! -e "$tmp/absurd.h5"
+done
+
+# A rank that dies: mpirun stops the job, non-zero, naming the rank; no file.
+timeout 120 mpirun --oversubscribe -np 1 "$exe" run -q "$scn" -o "$tmp/dead.h5" : \
+  -np 1 bash -c 'sleep 0.3; kill -9 $$' >"$tmp/dead.log" 2>&1
+expect dead_rank_exits_nonzero test $? -ne 0
+expect dead_rank_named grep -q "process rank 1 .*exited on signal 9" "$tmp/dead.log"
+expect dead_rank_no_file test ! -e "$tmp/dead.h5"
+finish mpi
