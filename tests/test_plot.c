@@ -250,7 +250,7 @@ static int write_fixture(const char *path, const char *kind)
     ps_result res[2];
     const ps_result *list[2] = { &res[0], &res[1] };
     ps_provenance prov = { "scenarios/test.yaml", "abc123", "popsim test", "test fixture", 0, 1,
-                           NULL, 0 };
+                           NULL, 0, NULL };
     ps_error err;
     memset(res, 0, sizeof res);
     int rc = ps_result_init(&res[0], "baseline", evil ? evil_title : "Baseline: TFR 1.05",

@@ -45,6 +45,7 @@ typedef struct ps_provenance {
     int threads;                 /* OpenMP threads used */
     const ps_input_source *inputs; /* n_inputs records for /provenance; NULL: no such group */
     int n_inputs;
+    const struct ps_sweep_table *sweep; /* group /sweep (popsim/sweep.h); NULL: none */
 } ps_provenance;
 
 /**

@@ -41,6 +41,7 @@
 
 #include "h5guard_int.h"
 #include "core/str_int.h"
+#include "io/h5sweep_int.h"
 
 /*
  * Storage layout by size (issue #18; docs/output-format.md, "Storage"). A variable of
@@ -204,7 +205,7 @@ static const policy_attr policy_attrs[] = {
 };
 
 /* Provenance used when the caller passes none: every string empty. */
-static const ps_provenance no_provenance = { "", "", "", "", 0, 0, NULL, 0 };
+static const ps_provenance no_provenance = { "", "", "", "", 0, 0, NULL, 0, NULL };
 
 /* ---- cancellation (issue #7) ---------------------------------------------------------------
  * A program may hand the writer the flag its SIGINT/SIGTERM handler sets (ps_h5_set_cancel).
@@ -1635,6 +1636,9 @@ static ps_status write_file(FILE *out, const char *name, const ps_result *const 
     scenarios = H5I_INVALID_HID;
     if (rc == PS_OK && family_only) {
         rc = write_family(file, gcpl, results, n, err);
+    }
+    if (rc == PS_OK && prov->sweep != NULL) { /* issue #15: io/h5sweep.c */
+        rc = ps_h5__write_sweep(file, gcpl, prov->sweep, err);
     }
     if (rc == PS_OK && H5Fflush(file, H5F_SCOPE_GLOBAL) < 0) {
         rc = h5_fail(err, "flush", file, name);
