@@ -94,15 +94,7 @@ typedef struct ps_sweep_table {
     unsigned long long seed; /* Latin hypercube seed (0 for a grid) */
 } ps_sweep_table;
 
-/**
- * Read group /sweep of a result file into `out` (owned by the caller, ps_sweep_table_release).
- * @return PS_OK; PS_EINVAL if the file has no /sweep group (err says so); PS_EIO; PS_EHDF5
- */
-ps_status ps_sweep_read(ps_sweep_table *out, const char *path, ps_error *err);
-
-/** 1 if the file at `path` has a /sweep group, else 0 (also when it cannot be opened). */
-int ps_sweep_present(const char *path);
-
+/* Reading a table back from a result file: ps_sweep_read in popsim/h5read.h. */
 void ps_sweep_table_release(ps_sweep_table *t); /* accepts a zeroed struct */
 
 /**

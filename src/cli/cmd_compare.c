@@ -16,7 +16,7 @@
 #include "cli.h"
 #include "popsim/h5out.h"
 #include "popsim/services.h"
-#include "popsim/sweep.h"
+#include "popsim/h5read.h" /* ps_sweep_present */
 
 #define MAX_RANGES 16
 #define YUAN_PER_MILLION 1e6

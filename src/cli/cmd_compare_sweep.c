@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "popsim/h5read.h"
 #include "popsim/sweep.h"
 
 #define YUAN_PER_MILLION 1e6

@@ -18,6 +18,7 @@
 #include "core/str_int.h"
 #include "io/h5guard_int.h"
 #include "io/h5sweep_int.h"
+#include "popsim/h5read.h"
 #include "popsim/sweep.h"
 
 #define SWEEP_VAR_LEN 96
@@ -562,17 +563,4 @@ done:
         }
     }
     return rc;
-}
-
-void ps_sweep_table_release(ps_sweep_table *t)
-{
-    for (int d = 0; t->keys != NULL && d < t->n_dims; ++d) {
-        free(t->keys[d]);
-    }
-    free(t->keys);
-    free(t->values);
-    free(t->rows);
-    free(t->base);
-    free(t->baseline);
-    memset(t, 0, sizeof *t);
 }

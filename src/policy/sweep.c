@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* ---- designs ------------------------------------------------------------------------------ */
 
@@ -211,4 +212,19 @@ ps_status ps_sweep_frontier(int *frontier_out, int *n_out, const ps_sweep_row *r
     *n_out = kept;
     free(items);
     return PS_OK;
+}
+
+/* ---- tables ------------------------------------------------------------------------------ */
+
+void ps_sweep_table_release(ps_sweep_table *t)
+{
+    for (int d = 0; t->keys != NULL && d < t->n_dims; ++d) {
+        free(t->keys[d]);
+    }
+    free(t->keys);
+    free(t->values);
+    free(t->rows);
+    free(t->base);
+    free(t->baseline);
+    memset(t, 0, sizeof *t);
 }
