@@ -33,8 +33,8 @@ struct ps_run {
     ps_result *res;        /* [member] */
     unsigned char *done;   /* [member][replicate] */
     int finished;
-    /* Policy sweeps (issue #15, run/sweep.c): one summary row per point; with
-     * member_output: summary a point's full result is dropped once its row is taken. */
+    /* Policy sweeps (issue #15, run/sweep.c): one summary row per point, taken at finish;
+     * with member_output: summary a point's result is compacted when its unit is done. */
     ps_sweep_row *sweep_rows;  /* [point]; NULL without a sweep */
     unsigned char *svc_done;   /* [member] services computed (the baseline's, early) */
 };
@@ -260,8 +260,8 @@ static ps_status family_unit(ps_run *run, int member, ps_error *err)
     const ps_scn_member *m = &run->scn->members[member];
     ps_run_spec spec = ps_run__member_spec(m, run->opts.elasticity);
     if (ps_run__sweep_summary_only(run->scn, member)) { /* run/sweep.c */
-        return ps_run__sweep_unit(run->sweep_rows, run->svc_done, run->res, run->proj,
-                                  run->women0, run->scn, &spec, member, err);
+        return ps_run__sweep_unit(run->svc_done, run->res, run->proj, run->women0, run->scn,
+                                  &spec, member, err);
     }
     ps_status rc = ps_run_scenario(&run->res[member], run->proj, run->women0,
                                    &run->scn->birth_order, &spec,
@@ -334,8 +334,9 @@ ps_status ps_run_finish(ps_run *run, ps_error *err)
     /* Services of every member, then each variant's extra service subsidies. */
     for (int i = 0; rc == PS_OK && i < run->n_members; ++i) {
         const ps_scn_member *m = run->scn != NULL ? &run->scn->members[i] : NULL;
-        if (run->svc_done != NULL && run->svc_done[i]) {
-            continue; /* a sweep's baseline or summary-only point (run/sweep.c) */
+        if ((run->svc_done != NULL && run->svc_done[i]) ||
+            ps_run__sweep_summary_only(run->scn, i)) {
+            continue; /* a sweep's baseline, or a compact point: done with its unit */
         }
         rc = m != NULL ? ps_services_compute(&run->res[i], m->services, m->n_services,
                                              &run->scn->care_need, err)
@@ -344,7 +345,7 @@ ps_status ps_run_finish(ps_run *run, ps_error *err)
             ps_services_compare(&run->res[i], &run->res[0], m->economy.discount_rate);
         }
     }
-    if (rc == PS_OK && run->sweep_rows != NULL) { /* the rows of points kept in full */
+    if (rc == PS_OK && run->sweep_rows != NULL) { /* the /sweep rows of every point */
         ps_run__sweep_rows_from_members(run->sweep_rows, run->res, run->scn);
     }
     run->finished = rc == PS_OK;

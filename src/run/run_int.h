@@ -42,13 +42,13 @@ ps_status ps_run__sweep_new(ps_sweep_row **rows_out, unsigned char **svc_done_ou
                             const ps_scenario *scn, ps_error *err);
 
 /* A summary-only point: project it against res[0] (whose services are computed here the
- * first time), compute its services and comparison, keep its row, drop the result. */
-ps_status ps_run__sweep_unit(ps_sweep_row *rows, unsigned char *svc_done, ps_result *res,
-                             const ps_proj *proj, const double *women0,
-                             const ps_scenario *scn, const ps_run_spec *spec, int member,
-                             ps_error *err);
+ * first time), compute its services and comparison, and compact res[member] to its policy
+ * scalars and ledgers (its services are then done: svc_done[member] = 1). */
+ps_status ps_run__sweep_unit(unsigned char *svc_done, ps_result *res, const ps_proj *proj,
+                             const double *women0, const ps_scenario *scn,
+                             const ps_run_spec *spec, int member, ps_error *err);
 
-/* The rows of points kept in full, from their finished results. */
+/* The rows of every point, from their finished (or compact) results. */
 void ps_run__sweep_rows_from_members(ps_sweep_row *rows, const ps_result *res,
                                      const ps_scenario *scn);
 

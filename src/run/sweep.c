@@ -2,10 +2,11 @@
  * run/sweep.c - a policy sweep's points as units of the run (issue #15, section 3). Each
  * point is a family member (io/sweep.c appends them), so every driver computes, orders and
  * distributes them like any variant. What makes thousands of points cheap: with
- * member_output: summary (the default) a point's full result (population by age, ledgers,
- * services: about 2 MiB for China 2025-2100) is reduced to its summary row as soon as the
- * unit is done, so memory holds the members before the sweep, one point and the rows, and
- * the file gets one set of arrays along a `sweep` dimension instead of a group per point.
+ * member_output: summary (the default) a point's full result (population by age, parity,
+ * services: about 2 MiB for China 2025-2100) is compacted to its policy scalars and ledgers
+ * (a few KiB) as soon as the unit is done, and the file gets one set of arrays along a
+ * `sweep` dimension (the rows, taken from the compact results at finish) instead of a group
+ * per point.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -61,16 +62,27 @@ ps_status ps_run__sweep_new(ps_sweep_row **rows_out, unsigned char **svc_done_ou
     return PS_OK;
 }
 
-ps_status ps_run__sweep_unit(ps_sweep_row *rows, unsigned char *svc_done, ps_result *res,
-                             const ps_proj *proj, const double *women0,
-                             const ps_scenario *scn, const ps_run_spec *spec, int member,
-                             ps_error *err)
+/* What a point keeps of its result: name, shape, the policy scalars and the ledgers (a few
+ * KiB); the population, event, parity and service arrays go. A unit moved between ranks or
+ * part files is this compact result, so the /sweep rows do not depend on who computed it. */
+static void compact(ps_result *r)
+{
+    double **arrays[] = { &r->population, &r->births, &r->deaths, &r->net_migration,
+                          &r->asfr, &r->tfr, &r->e0, &r->births_by_order, &r->women_by_parity };
+    for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; ++k) {
+        free(*arrays[k]);
+        *arrays[k] = NULL;
+    }
+    ps_result_release_services(r);
+}
+
+ps_status ps_run__sweep_unit(unsigned char *svc_done, ps_result *res, const ps_proj *proj,
+                             const double *women0, const ps_scenario *scn,
+                             const ps_run_spec *spec, int member, ps_error *err)
 {
     const ps_scn_member *m = &scn->members[member];
     const ps_scn_member *b = &scn->members[0];
-    ps_result point;
     ps_status rc = PS_OK;
-    memset(&point, 0, sizeof point);
     if (!svc_done[0]) { /* the baseline's services, which every point is compared with */
         if ((rc = ps_services_compute(&res[0], b->services, b->n_services, &scn->care_need,
                                       err)) != PS_OK) {
@@ -78,25 +90,24 @@ ps_status ps_run__sweep_unit(ps_sweep_row *rows, unsigned char *svc_done, ps_res
         }
         svc_done[0] = 1;
     }
-    rc = ps_run_scenario(&point, proj, women0, &scn->birth_order, spec, &res[0], err);
+    rc = ps_run_scenario(&res[member], proj, women0, &scn->birth_order, spec, &res[0], err);
     if (rc == PS_OK) {
-        rc = ps_services_compute(&point, m->services, m->n_services, &scn->care_need, err);
+        rc = ps_services_compute(&res[member], m->services, m->n_services, &scn->care_need, err);
     }
     if (rc == PS_OK) {
-        ps_services_compare(&point, &res[0], m->economy.discount_rate);
-        ps_sweep_row_from_result(&rows[member - scn->sweep.first_member], &point);
+        ps_services_compare(&res[member], &res[0], m->economy.discount_rate);
+        compact(&res[member]);
         svc_done[member] = 1;
     } else {
         ps_run__locate_member_error(err, scn, m);
     }
-    ps_result_release(&point);
     return rc;
 }
 
 void ps_run__sweep_rows_from_members(ps_sweep_row *rows, const ps_result *res,
                                      const ps_scenario *scn)
 {
-    for (int p = 0; !summary_sweep(scn) && p < scn->sweep.n_points; ++p) {
+    for (int p = 0; p < scn->sweep.n_points; ++p) {
         ps_sweep_row_from_result(&rows[p], &res[scn->sweep.first_member + p]);
     }
 }
