@@ -291,6 +291,9 @@ static const bad_sweep bad_sweeps[] = {
       "is outside [2025, 2035]" },
     { "  base: pkg\n  dimensions:\n    - {key: economy.childcare_ceiling, values: [0.05]}\n",
       21, 1, "economy.childcare_ceiling = 0.05 is below economy.childcare_enrollment" },
+    { "  base: pkg\n  dimensions:\n    - {key: response.lag_months, values: [6]}\n"
+      "    - {key: response.lag_months, values: [9]}\n",
+      25, 13, "is swept by sweep.dimensions[0] already" },
 };
 
 static void test_sweep__bad_sections_fail_at_the_offending_key(void **state)

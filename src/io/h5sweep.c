@@ -136,7 +136,7 @@ static void var_name(char *out, size_t size, const ps_sweep_table *t, int dim)
     for (int d = 0; d < dim; ++d) {
         char earlier[SWEEP_VAR_LEN];
         var_name(earlier, sizeof earlier, t, d);
-        same += strncmp(earlier, out, k) == 0 ? 1 : 0;
+        same += strcmp(earlier, out) == 0 ? 1 : 0;
     }
     if (same > 1 && k + 8 < size) {
         snprintf(out + k, size - k, "_%d", same);

@@ -699,6 +699,13 @@ static ps_status read_dimensions(const sweep_ctx *s, sweep_dim_src *dims, int *n
         }
         snprintf(dims[*n_dims].path, sizeof dims[*n_dims].path, "%s", path);
         rc = read_dimension(s, &dims[*n_dims], &s->scn->members[base], design);
+        for (int d = 0; rc == PS_OK && d < *n_dims; ++d) {
+            if (strcmp(dims[d].key, dims[*n_dims].key) == 0) {
+                rc = fail(s, PS_EINVAL, dims[*n_dims].key_at, "%s.key = '%s' is swept by "
+                          "%s already; give each key one dimension", path, dims[d].key,
+                          dims[d].path);
+            }
+        }
     }
     if (rc == PS_OK && *n_dims == 0) {
         rc = fail(s, PS_EINVAL, list.value, "sweep.dimensions: expected at least one item");
