@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 /* Points a sweep may have at all, with --allow-large (without it PS_RUN_MAX_MEMBERS
- * counts the points as members). 10,000 China designs take about 3 minutes on one core. */
+ * counts the points as members). 10,000 China designs take about 13 s on one core. */
 #define PS_SWEEP_MAX_POINTS 100000
 #define PS_SWEEP_MAX_DIMS 16
 /* Values a `values:` list or a `steps:` count may give one dimension. */
