@@ -65,6 +65,30 @@ assert list(f["on_frontier"][...]) == [int(p in front) for p in range(len(cost))
 print("ok")
 PY
 
+# A Latin hypercube: its seed and points reach the file and compare.
+sed '/^sweep:/,$d' "$tmp/summary.yaml" >"$tmp/lhs.yaml"
+cat >>"$tmp/lhs.yaml" <<'YAML'
+sweep:
+  base: subsidy
+  design: latin_hypercube
+  points: 7
+  seed: 99
+  dimensions:
+    - key: policies[subsidy].second
+      range: [0, 900]
+YAML
+expect run_lhs "$exe" run -q "$tmp/lhs.yaml" -o "$tmp/lhs.h5"
+expect compare_lhs_json bash -c "'$exe' compare --json '$tmp/lhs.h5' > '$tmp/lhs.json'"
+expect lhs_seed_and_strata $py - "$tmp/lhs.json" <<'PY'
+import sys, json
+d = json.load(open(sys.argv[1]))
+assert d["design"] == "latin_hypercube" and d["seed"] == 99, (d["design"], d["seed"])
+assert len(d["ranked"]) == 7
+strata = sorted(int(p["values"][0] / 900 * 7) for p in d["ranked"])
+assert strata == list(range(7)), strata
+print("ok")
+PY
+
 # More points than PS_RUN_MAX_MEMBERS: refused at sweep: without --allow-large, no file.
 cat "$tmp/summary.yaml" >"$tmp/big.yaml"
 sed -i 's/      steps: 2/      steps: 40/' "$tmp/big.yaml"

@@ -407,6 +407,30 @@ static ps_status read_attr_str(char **out, hid_t grp, const char *name, ps_error
     return rc;
 }
 
+/* The unsigned 64-bit integer attribute `seed` of /sweep. */
+static ps_status read_attr_u64(unsigned long long *out, hid_t grp, const char *name,
+                               ps_error *err)
+{
+    hid_t attr = H5I_INVALID_HID, space = H5I_INVALID_HID, ftype = H5I_INVALID_HID;
+    ps_status rc = PS_OK;
+    if (H5Aexists(grp, name) <= 0 || (attr = H5Aopen(grp, name, H5P_DEFAULT)) < 0 ||
+        (space = H5Aget_space(attr)) < 0 || H5Sget_simple_extent_npoints(space) != 1 ||
+        (ftype = H5Aget_type(attr)) < 0 || H5Tget_class(ftype) != H5T_INTEGER ||
+        H5Aread(attr, H5T_NATIVE_ULLONG, out) < 0) {
+        rc = ps_error_set(err, PS_EHDF5, "/sweep has no integer attribute '%s'", name);
+    }
+    if (ftype >= 0) {
+        H5Tclose(ftype);
+    }
+    if (space >= 0) {
+        H5Sclose(space);
+    }
+    if (attr >= 0) {
+        H5Aclose(attr);
+    }
+    return rc;
+}
+
 /* A numeric dataset of /sweep with `want` elements (rank 1, or 2 with the levers). */
 static ps_status read_doubles(double *out, hid_t grp, const char *name, hsize_t want, int rank,
                               ps_error *err)
@@ -506,6 +530,9 @@ ps_status ps_sweep_read(ps_sweep_table *out, const char *path, ps_error *err)
         goto done;
     }
     t.design = strcmp(design, "grid") == 0 ? PS_SWEEP_GRID : PS_SWEEP_LATIN_HYPERCUBE;
+    if ((rc = read_attr_u64(&t.seed, grp, "seed", err)) != PS_OK) {
+        goto done;
+    }
     if (n_vars != t.n_dims) {
         rc = ps_error_set(err, PS_EHDF5, "/sweep names %d keys and %d key variables", t.n_dims,
                           n_vars);
