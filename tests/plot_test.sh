@@ -48,7 +48,7 @@ command -v gnuplot >/dev/null || { echo "FAIL gnuplot is not installed (apt-get 
 
 full_charts=(pyramid_baseline pyramid_policy pyramid_vs_baseline_policy births_tfr
              births_order_policy childcare_baseline childcare_policy elderly_policy dependency
-             policy_effect policy_cost fan_policy_population_total_q)
+             policy_effect policy_cost fan_policy_population_total_q sweep_frontier)
 plain_charts=(pyramid_baseline births_tfr childcare_baseline dependency)
 
 "$fixture" --write-fixture "$tmp/full.h5" full && "$fixture" --write-fixture "$tmp/plain.h5" plain \

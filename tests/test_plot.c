@@ -257,7 +257,24 @@ static int write_fixture(const char *path, const char *kind)
     ps_result res[2];
     const ps_result *list[2] = { &res[0], &res[1] };
     ps_provenance prov = { "scenarios/test.yaml", "abc123", "popsim test", "test fixture", 0, 1,
-                           NULL, 0, 0 };
+                           NULL, 0, 0, NULL };
+    /* A full file also carries a policy sweep of three points (issue #15), point 1 off the
+     * frontier. */
+    char *sweep_keys[1] = { evil ? (char *)evil_name : "policies[subsidy].amount" };
+    double sweep_values[3] = { 100.0, 200.0, 300.0 };
+    ps_sweep_row sweep_rows[3];
+    memset(sweep_rows, 0, sizeof sweep_rows);
+    for (int p = 0; p < 3; ++p) {
+        sweep_rows[p].cost = 1e8 * (p + 1);
+        sweep_rows[p].births_gained = p == 1 ? 50.0 : 100.0 * (p + 1);
+        sweep_rows[p].cost_per_birth = sweep_rows[p].cost / sweep_rows[p].births_gained;
+    }
+    const ps_sweep_table sweep = { .n_points = 3, .n_dims = 1, .keys = sweep_keys,
+                                   .values = sweep_values, .rows = sweep_rows,
+                                   .base = "policy", .baseline = "baseline" };
+    if (full) {
+        prov.sweep = &sweep;
+    }
     ps_error err;
     memset(res, 0, sizeof res);
     int rc = ps_result_init(&res[0], "baseline", evil ? evil_title : "Baseline: TFR 1.05",
@@ -507,6 +524,31 @@ static void test_plot__plan_of_a_full_file_has_every_chart_kind(void **state)
             assert_string_not_equal(f->charts[k].name, f->charts[j].name);
         }
     }
+}
+
+/* The sweep chart: every point in block 0, the frontier (points 0 and 2; point 1 gains fewer
+ * births than point 0 for more) in block 1. */
+static void test_plot__sweep_frontier_chart_has_the_frontier_block(void **state)
+{
+    fixture *f = *state;
+    ps_plot_options opt = PS_PLOT_OPTIONS_INIT;
+    ps_error err;
+    char path[512];
+    assert_int_equal(count_kind(f, PS_PLOT_SWEEP_FRONTIER), 1);
+    for (int k = 0; k < f->n_charts; ++k) {
+        if (f->charts[k].kind == PS_PLOT_SWEEP_FRONTIER) {
+            assert_int_equal(ps_plot_write(f->set, &f->charts[k], f->dir, &opt, &err), PS_OK);
+        }
+    }
+    snprintf(path, sizeof path, "%s/sweep_frontier.dat", f->dir);
+    char *dat = slurp(path);
+    const char *block1 = strstr(dat, "\n\n\n");
+    assert_non_null(block1);
+    assert_non_null(strstr(dat, "\n1 200 0.05\n")); /* point 1 among all points */
+    assert_null(strstr(block1, "\n1 "));              /* but not on the frontier */
+    assert_non_null(strstr(block1, "\n0 100 0.1\n"));
+    assert_non_null(strstr(block1, "\n2 300 0.3\n"));
+    free(dat);
 }
 
 static void test_plot__load_sums_regions_and_reads_policy_and_services(void **state)
@@ -776,6 +818,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_plot__plan_of_a_plain_run_has_the_core_charts_only,
                                         setup_plain, teardown),
         cmocka_unit_test_setup_teardown(test_plot__plan_of_a_full_file_has_every_chart_kind,
+                                        setup_full, teardown),
+        cmocka_unit_test_setup_teardown(test_plot__sweep_frontier_chart_has_the_frontier_block,
                                         setup_full, teardown),
         cmocka_unit_test_setup_teardown(test_plot__load_sums_regions_and_reads_policy_and_services,
                                         setup_full, teardown),

@@ -44,6 +44,7 @@ typedef struct ps_provenance {
     const ps_input_source *inputs; /* n_inputs records for /provenance; NULL: no such group */
     int n_inputs;
     int mpi_ranks;               /* MPI ranks of the run; 0 = not an MPI run (no attribute) */
+    const struct ps_sweep_table *sweep; /* group /sweep (popsim/sweep.h); NULL: none */
 } ps_provenance;
 
 /**

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "popsim/error.h"
+#include "popsim/sweep.h" /* ps_sweep_table */
 
 #ifdef __cplusplus
 extern "C" {
@@ -105,6 +106,18 @@ ps_status ps_h5r_attr_double(double *out, const ps_h5r_file *f, const char *obj,
                              const char *name, ps_error *err);
 
 void ps_h5r_close(ps_h5r_file *f); /* accepts NULL */
+
+/* ---- policy sweeps (issue #15; io/h5sweep.c) ----------------------------------------------- */
+
+/**
+ * Read group /sweep of a result file into `out` (popsim/sweep.h; the caller releases it with
+ * ps_sweep_table_release).
+ * @return PS_OK; PS_EINVAL if the file has no /sweep group (err says so); PS_EIO; PS_EHDF5
+ */
+ps_status ps_sweep_read(ps_sweep_table *out, const char *path, ps_error *err);
+
+/** 1 if the file at `path` has a /sweep group, else 0 (also when it cannot be opened). */
+int ps_sweep_present(const char *path);
 
 #ifdef __cplusplus
 }

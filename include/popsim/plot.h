@@ -44,6 +44,7 @@ typedef enum ps_plot_kind {
     PS_PLOT_POLICY_EFFECT,   /* all policy scenarios: births gained, cumulative cost */
     PS_PLOT_POLICY_COST,     /* all policy scenarios: cost per additional birth (bars) */
     PS_PLOT_FAN,             /* per scenario and variable with a quantile dimension */
+    PS_PLOT_SWEEP_FRONTIER,  /* a sweep's file: births gained against cost, the frontier */
     PS_PLOT_KIND_COUNT
 } ps_plot_kind;
 

@@ -134,8 +134,13 @@ int ps_run_n_replicates(const ps_run *run); /* 1 unless the engine is micro */
 /** The k-th unit (0 <= k < ps_run_n_units) in the order that satisfies the baseline-first rule. */
 void ps_run_unit_at(const ps_run *run, int k, int *member_out, int *replicate_out);
 
-/** The n results (one per member) after ps_run_finish; borrowed from the run. */
+/** The n results (one per member) after ps_run_finish; borrowed from the run. A sweep's
+ * points with member_output: summary (the default) are not among them: they come after
+ * every other member and leave only their rows (ps_run_sweep_rows). */
 const ps_result *ps_run_results(const ps_run *run, int *n_out);
+
+/** The n rows of a sweep's points after ps_run_finish (n = 0 without a sweep); borrowed. */
+const struct ps_sweep_row *ps_run_sweep_rows(const ps_run *run, int *n_out);
 
 /* ---- modify ----------------------------------------------------------------------------- */
 

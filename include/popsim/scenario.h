@@ -81,6 +81,20 @@ typedef struct ps_scn_member {
     int n_services;
 } ps_scn_member;
 
+/* `sweep:` (popsim/sweep.h): members[first_member + p] is point p of the design. */
+typedef struct ps_scn_sweep {
+    int n_points;     /* 0 without a sweep */
+    int n_dims;
+    char **keys;      /* [dim] the swept key paths as written; owned */
+    double *values;   /* [point][dim] the values each point applies; owned */
+    int first_member;
+    char *base;       /* name of the member the points copy; owned */
+    int design;       /* ps_sweep_design */
+    unsigned long long seed;
+    int keep_members; /* member_output: full -- each point is also written as a group */
+    ps_scn_loc loc;   /* where `sweep:` stands, for errors about the whole sweep */
+} ps_scn_sweep;
+
 typedef struct ps_scenario {
     char *path;        /* the scenario file as given; owned */
     char sha256[65];   /* SHA-256 (lowercase hex) of the bytes read from path */
@@ -145,6 +159,8 @@ typedef struct ps_scenario {
 
     ps_scn_member *members; /* members[0] = the baseline (top level), then the variants; owned */
     int n_members;          /* >= 1 */
+
+    ps_scn_sweep sweep; /* `sweep:`; n_points = 0 without */
 
     char **warnings; /* legal but suspicious input, "path:line:col: warning: ..." strings; owned */
     int n_warnings;

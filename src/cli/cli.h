@@ -86,6 +86,13 @@ const char *cli_service_target_text(char *buf, size_t size, const ps_result *r,
  * the caller (free()), or NULL when out of memory. */
 char *cli_join_args(int argc, char **argv);
 
+/* `popsim compare` on a sweep's result (cmd_compare_sweep.c): ranking (the first `top`
+ * points) and frontier, or the JSON document. Returns the exit code. */
+int cli_compare_sweep(const char *path, int json, int top);
+
+/* "20" -> 20 into *out: 0; anything but a whole number from 1 to 1000000: -1. */
+int cli_parse_top(int *out, const char *text);
+
 /* Print "popsim VERSION (commit)" to stdout. */
 void cli_print_version(void);
 

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "popsim/h5out.h"
 #include "popsim/services.h"
+#include "popsim/h5read.h" /* ps_sweep_present */
 
 #define MAX_RANGES 16
 #define YUAN_PER_MILLION 1e6
@@ -428,6 +429,8 @@ static void compare_usage(FILE *out)
             "      --ranges LIST   year ranges, e.g. 2025-2029,2030-2049 (default: two 5-year\n"
             "                      ranges, 15 years, the rest, and the whole horizon)\n"
             "      --json          one JSON document for scripts (schema: docs/json.md)\n"
+            "      --top N         the result of a sweep: rank this many points (default 20);\n"
+            "                      a sweep's file prints its ranking and frontier instead\n"
             "  -h, --help          this text\n"
             "      --version       program version\n");
 }
@@ -459,16 +462,17 @@ static int load_all(ps_result **out, int *n_out, const char *path, ps_error *err
 
 int cli_cmd_compare(int argc, char **argv)
 {
-    enum { OPT_RANGES = 256, OPT_VERSION, OPT_JSON };
+    enum { OPT_RANGES = 256, OPT_VERSION, OPT_JSON, OPT_TOP };
     static const struct option longopts[] = {
         { "json", no_argument, NULL, OPT_JSON },
         { "ranges", required_argument, NULL, OPT_RANGES },
+        { "top", required_argument, NULL, OPT_TOP },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, OPT_VERSION },
         { NULL, 0, NULL, 0 },
     };
     year_range ranges[MAX_RANGES];
-    int n_ranges = 0, c, json = 0;
+    int n_ranges = 0, c, json = 0, top = 20;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == OPT_RANGES && (n_ranges = parse_ranges(ranges, optarg)) < 0) {
@@ -477,13 +481,17 @@ int cli_cmd_compare(int argc, char **argv)
             return CLI_EXIT_USAGE;
         } else if (c == OPT_JSON) {
             json = 1;
+        } else if (c == OPT_TOP && cli_parse_top(&top, optarg) != 0) {
+            fprintf(stderr, "popsim compare: --top expects a whole number from 1 (got '%s')\n",
+                    optarg);
+            return CLI_EXIT_USAGE;
         } else if (c == 'h') {
             compare_usage(stdout);
             return CLI_EXIT_OK;
         } else if (c == OPT_VERSION) {
             cli_print_version();
             return CLI_EXIT_OK;
-        } else if (c != OPT_RANGES && c != OPT_JSON) {
+        } else if (c != OPT_RANGES && c != OPT_JSON && c != OPT_TOP) {
             compare_usage(stderr);
             return CLI_EXIT_USAGE;
         }
@@ -492,6 +500,9 @@ int cli_cmd_compare(int argc, char **argv)
         fprintf(stderr, "popsim compare: expected one result file\n");
         compare_usage(stderr);
         return CLI_EXIT_USAGE;
+    }
+    if (ps_sweep_present(argv[optind])) { /* issue #15: cmd_compare_sweep.c */
+        return cli_compare_sweep(argv[optind], json, top);
     }
     ps_error err;
     ps_error_clear(&err);

@@ -427,6 +427,11 @@ static void print_results(const ps_run *run)
         printf("\n");
         cli_print_compare(stdout, res, n_res);
     }
+    int n_points = 0; /* a policy sweep's points: their rows are in /sweep (issue #15) */
+    if (ps_run_sweep_rows(run, &n_points) != NULL && n_points > 0) {
+        printf("\n%d sweep points: `popsim compare` on the file ranks them by cost per "
+               "additional birth and shows the frontier.\n", n_points);
+    }
 }
 
 static ps_status project_and_write(run_ctx *ctx, const run_opts *o, ps_run_options *ro,

@@ -39,6 +39,7 @@
 
 #include "h5schema_int.h"
 #include "core/str_int.h"
+#include "io/h5sweep_int.h"
 
 /*
  * Storage layout by size (issue #18; docs/output-format.md, "Storage"). A variable of
@@ -57,7 +58,7 @@ static const hsize_t layout_contiguous_bytes = (hsize_t)1 << 20; /* bytes; 1 MiB
 static const hsize_t layout_chunk_bytes = (hsize_t)1 << 20;      /* bytes; 1 MiB */
 
 /* Provenance used when the caller passes none: every string empty. */
-static const ps_provenance no_provenance = { "", "", "", "", 0, 0, NULL, 0, 0 };
+static const ps_provenance no_provenance = { "", "", "", "", 0, 0, NULL, 0, 0, NULL };
 
 /* ---- cancellation (issue #7; a per-call option since issue #11) --------------------------
  * The caller's cancel callback (ps_h5_write_options) is asked between objects and just before
@@ -1283,6 +1284,9 @@ static ps_status write_file(FILE *out, const char *name, const ps_result *const 
     scenarios = H5I_INVALID_HID;
     if (rc == PS_OK && family_only) {
         rc = write_family(file, gcpl, results, n, opts, err);
+    }
+    if (rc == PS_OK && prov->sweep != NULL) { /* issue #15: io/h5sweep.c */
+        rc = ps_h5__write_sweep(file, gcpl, prov->sweep, err);
     }
     if (rc == PS_OK && H5Fflush(file, H5F_SCOPE_GLOBAL) < 0) {
         rc = h5_fail(err, "flush", file, name);

@@ -39,6 +39,7 @@
 #include "core/str_int.h"
 #include "io/encoding_int.h"
 #include "io/source_int.h"
+#include "io/sweep_int.h"
 #include "io/xlsx_int.h"
 #include "popsim/inputs.h" /* PS_SRB_DEFAULT */
 #include "popsim/pop.h"
@@ -285,6 +286,8 @@ typedef enum key_type {
     KEY_ENUM, /* one of `choices` */
     KEY_MAP,  /* a nested section */
     KEY_SEQ,  /* a sequence of mappings, each a `sub` section; items are "path[i]" */
+    KEY_EXTERN, /* a section read by its own file from the locator (sweep: io/sweep.c);
+                 * libcyaml skips it */
 } key_type;
 
 /* Levers a policy key applies to (scn_key.levers); 0 = every lever. */
@@ -1056,6 +1059,9 @@ static const scn_key top_keys[] = {
       .help = "further members of the scenario family, one '- name: ...' item each; each "
               "shares the demographic inputs and states only what differs from its parent",
       .sub = &variant_section },
+    { .key = "sweep", .type = KEY_EXTERN, .deflt = "none",
+      .help = "a grid or Latin hypercube over numeric policy, response and economy keys of "
+              "one member, each point a variant (docs/scenario-format.md, \"sweep\")" },
 };
 static const scn_section top_section = { top_keys, ARRAY_LEN(top_keys),
                                          sizeof(raw_scenario), NULL };
@@ -1936,6 +1942,7 @@ static void expected_text(char *out, size_t size, const scn_key *key)
         snprintf(out, size, "a sequence of mappings, one '- %s: ...' item each",
                  key->sub->keys[0].key);
         return;
+    case KEY_EXTERN: snprintf(out, size, "a mapping of indented 'key: value' lines"); return;
     }
 }
 
@@ -2091,7 +2098,8 @@ static ps_status check_scalar(const load_ctx *c, const scn_key *key, const char 
     case KEY_BOOL:
     case KEY_ENUM:
     case KEY_MAP:
-    case KEY_SEQ: break;
+    case KEY_SEQ:
+    case KEY_EXTERN: break;
     }
     return PS_OK;
 }
@@ -2124,6 +2132,9 @@ static ps_status check_section(const load_ctx *c, const char *prefix, const scn_
         const void *value = (const char *)raw + key->offset;
         if (e == NULL) {
             continue;
+        }
+        if (key->type == KEY_EXTERN) {
+            continue; /* checked by its own builder */
         }
         if (key->type == KEY_MAP) {
             rc = check_section(c, path, key->sub, value);
@@ -2231,6 +2242,7 @@ static cyaml_schema_value_t schema_value(schema_buf *sb, const scn_key *key)
         v.sequence.min = 0;
         v.sequence.max = CYAML_UNLIMITED;
         break;
+    case KEY_EXTERN: v.type = CYAML_IGNORE; break;
     }
     return v;
 }
@@ -2576,7 +2588,8 @@ static size_t key_size(const scn_key *key)
     case KEY_TEXT:
     case KEY_PATH:
     case KEY_MAP:
-    case KEY_SEQ: break;
+    case KEY_SEQ:
+    case KEY_EXTERN: break;
     }
     return 0;
 }
@@ -4086,6 +4099,9 @@ static ps_status build_family(const load_ctx *c, const raw_scenario *raw)
     for (int index = 1; index < scn->n_members && rc == PS_OK; ++index) {
         rc = build_variant(c, raw, index);
     }
+    if (rc == PS_OK) {
+        rc = ps_scn__build_sweep(c, scn, c->err); /* issue #15: io/sweep.c */
+    }
     return rc == PS_OK ? warn_silent_choices(c, raw) : rc;
 }
 
@@ -4121,6 +4137,69 @@ static ps_status build_scenario(const load_ctx *c, const raw_scenario *raw, cons
         return rc;
     }
     return build_family(c, raw);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * What io/sweep.c reads through (io/sweep_int.h): the locator, the key tables' numeric
+ * rows and the member copy of `extends`.
+ */
+static void node_out(ps_scn__node *out, const loc_entry *e)
+{
+    out->path = e->path;
+    out->key = e->key;
+    out->value = e->value;
+    out->kind = (int)e->kind;
+    out->text = e->text;
+}
+
+int ps_scn__find(const struct load_ctx *c, const char *path, ps_scn__node *out)
+{
+    const loc_entry *e = locator_find(&c->loc, path);
+    if (e != NULL) {
+        node_out(out, e);
+    }
+    return e != NULL;
+}
+
+size_t ps_scn__n_nodes(const struct load_ctx *c)
+{
+    return c->loc.n;
+}
+
+void ps_scn__node_at(const struct load_ctx *c, size_t index, ps_scn__node *out)
+{
+    node_out(out, &c->loc.entries[index]);
+}
+
+int ps_scn__number_key(const char *section, const char *key, ps_scn__numkey *out)
+{
+    const scn_section *sec = strcmp(section, "policies") == 0   ? &policy_section
+                             : strcmp(section, "response") == 0 ? &response_section
+                             : strcmp(section, "economy") == 0  ? &economy_section
+                             : strcmp(section, "uptake_path") == 0 ? &point_section
+                                                                   : NULL;
+    const scn_key *row = sec != NULL ? section_key(sec, key, strlen(key)) : NULL;
+    if (row == NULL || strlen(row->key) != strlen(key) ||
+        (row->type != KEY_INT && row->type != KEY_REAL)) {
+        return 0;
+    }
+    out->offset = row->offset;
+    out->is_int = row->type == KEY_INT;
+    out->min = row->min;
+    out->max = row->max;
+    out->unit = row->unit;
+    out->levers = row->levers;
+    return 1;
+}
+
+ps_status ps_scn__copy_member(const struct load_ctx *c, ps_scn_member *dst,
+                              const ps_scn_member *src)
+{
+    ps_status rc = inherit(c, dst, src);
+    if (rc == PS_OK) {
+        rc = inherit_services(c, dst, src);
+    }
+    return rc;
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -4187,6 +4266,7 @@ void ps_scn_release(ps_scenario *scn)
         free(m->extends);
     }
     free(scn->members);
+    ps_scn__sweep_release(&scn->sweep);
     ps_care_need_release(&scn->care_need);
     for (int w = 0; w < scn->n_warnings; ++w) {
         free(scn->warnings[w]);
@@ -4234,6 +4314,7 @@ static void describe_type(char *out, size_t size, const scn_key *key)
         snprintf(out, size, "sequence of mappings%s%s", key->same_as ? " like " : "",
                  key->same_as ? key->same_as : "");
         return;
+    case KEY_EXTERN: snprintf(out, size, "mapping (see docs/scenario-format.md)"); return;
     }
 }
 

@@ -355,6 +355,9 @@ ps_status ps_plot_load(ps_plot_set **out, const char *path, ps_error *err)
     if (rc == PS_OK) {
         rc = load_provenance(s, path, err);
     }
+    if (rc == PS_OK && ps_sweep_present(path)) { /* a policy sweep (issue #15) */
+        rc = ps_sweep_read(&s->sweep, path, err);
+    }
     link_baselines(s);
 done:
     if (rc != PS_OK && err != NULL && err->path[0] == '\0') {
@@ -431,6 +434,7 @@ void ps_plot_free(ps_plot_set *s)
         }
         free(s->inputs[c]);
     }
+    ps_sweep_table_release(&s->sweep);
     free(s->path);
     free(s);
 }

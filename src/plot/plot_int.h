@@ -10,6 +10,7 @@
 
 #include "popsim/plot.h"
 #include "popsim/result.h"
+#include "popsim/sweep.h"
 
 /* Childcare spots per 1,000 total population that planners compare demand with: 4.5 is the
  * national target for 2025 in China's 14th Five-Year Plan, 5 the higher provincial target. */
@@ -122,6 +123,7 @@ struct ps_plot_set {
     int n_scn;
     plot_scenario *scn;
     char *prov[PROV_COUNT]; /* "" when the file lacks the attribute */
+    ps_sweep_table sweep;   /* /sweep of a policy sweep (issue #15); n_points 0 without */
 };
 
 /* Message ids of the label table (text.c). */
@@ -146,7 +148,8 @@ typedef enum plot_msg {
     MSG_TARGET_STATUS, MSG_INPUTS, MSG_INPUT, MSG_SOURCE, MSG_DETAIL, MSG_PATHS, MSG_TFR_SHORT,
     MSG_E0_MALE, MSG_E0_FEMALE, MSG_NET_MIGRATION, MSG_SRB, MSG_POLICIES, MSG_LEVER,
     MSG_AMOUNT, MSG_FIRST_YEAR_RECIPIENTS, MSG_NO_POLICIES, MSG_TARGET, MSG_NOTE_UNITS,
-    MSG_FILE_SHA256,
+    MSG_FILE_SHA256, MSG_SWEEP_FRONTIER, MSG_SWEEP_POINTS, MSG_SWEEP_FRONTIER_LINE,
+    MSG_SWEEP_COST_AXIS, MSG_SWEEP_BIRTHS_AXIS,
     MSG_COUNT
 } plot_msg;
 
@@ -219,6 +222,7 @@ ps_status ps_plot__childcare(plot_ctx *x, ps_error *err);
 ps_status ps_plot__elderly(plot_ctx *x, ps_error *err);
 ps_status ps_plot__policy_effect(plot_ctx *x, ps_error *err);
 ps_status ps_plot__policy_cost_bars(plot_ctx *x, ps_error *err);
+ps_status ps_plot__sweep_frontier(plot_ctx *x, ps_error *err); /* charts_sweep.c */
 
 /* Helpers for writers (gp.c). A "label" is a message followed by optional user text. */
 void ps_plot__gp_quoted(plot_ctx *x, const char *msg_text, const char *sep, const char *user);

@@ -135,6 +135,14 @@ static const char *const messages[MSG_COUNT][PS_PLOT_LANG_COUNT] = {
     [MSG_NO_POLICIES] = { "No policy scenario in this file.", "本文件不含政策情景。" },
     [MSG_TARGET] = { "Target", "规划目标" },
     [MSG_FILE_SHA256] = { "SHA-256 of the file", "文件SHA-256校验值" },
+    [MSG_SWEEP_FRONTIER] = { "Policy sweep: births gained against cost",
+                             "政策参数扫描：新增出生人口与成本" },
+    [MSG_SWEEP_POINTS] = { "design points", "参数组合" },
+    [MSG_SWEEP_FRONTIER_LINE] = { "frontier (not dominated)", "有效前沿（不被占优）" },
+    [MSG_SWEEP_COST_AXIS] = { "Total cost over the horizon (million yuan)",
+                              "预测期总成本（亿元）" },
+    [MSG_SWEEP_BIRTHS_AXIS] = { "Births gained over the horizon (thousands)",
+                                "预测期新增出生人口（万人）" },
     [MSG_NOTE_UNITS] = { "Persons and places are in thousands, money in million yuan (nominal) "
                          "unless a heading says otherwise.",
                          "除另有说明外，人口和床位、学位以万为单位，金额以亿元（名义值）为单位。" },
@@ -424,6 +432,7 @@ const char *ps_plot_chart_caption(char *buf, size_t size, const ps_plot_set *s,
     static const plot_msg kind_msg[PS_PLOT_KIND_COUNT] = {
         MSG_PYRAMID, MSG_PYRAMID_POLICY, MSG_BIRTHS_TFR, MSG_BIRTHS_ORDER, MSG_CHILDCARE,
         MSG_ELDERLY, MSG_DEPENDENCY, MSG_POLICY_EFFECT, MSG_POLICY_COST, MSG_FAN,
+        MSG_SWEEP_FRONTIER,
     };
     const char *what = ps_plot__msg(kind_msg[chart->kind], lang);
     if (chart->scenario < 0) {

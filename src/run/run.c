@@ -12,6 +12,7 @@
 #include "popsim/h5out.h"
 #include "popsim/proj.h"
 #include "popsim/services.h"
+#include "popsim/sweep.h"
 #include "run/run_int.h"
 
 typedef enum run_mode {
@@ -32,6 +33,10 @@ struct ps_run {
     ps_result *res;        /* [member] */
     unsigned char *done;   /* [member][replicate] */
     int finished;
+    /* Policy sweeps (issue #15, run/sweep.c): one summary row per point, taken at finish;
+     * with member_output: summary a point's result is compacted when its unit is done. */
+    ps_sweep_row *sweep_rows;  /* [point]; NULL without a sweep */
+    unsigned char *svc_done;   /* [member] services computed (the baseline's, early) */
 };
 
 ps_response ps_run__member_response(const ps_scn_member *m, ps_elasticity choice)
@@ -80,6 +85,14 @@ ps_status ps_run_check_scenario(const ps_scenario *scn, const ps_run_options *op
     if (opts->allow_large || scn->n_members <= PS_RUN_MAX_MEMBERS) {
         return PS_OK;
     }
+    if (scn->sweep.n_points > 0 && scn->sweep.first_member <= PS_RUN_MAX_MEMBERS) {
+        return ps_error_set_at(err, PS_EINVAL, scn->path, scn->sweep.loc.line,
+                               scn->sweep.loc.column,
+                               "sweep: %d points make a family of %d scenarios, more than the "
+                               "limit of %d; give --allow-large to run them (10,000 China "
+                               "designs take minutes), or fewer points",
+                               scn->sweep.n_points, scn->n_members, PS_RUN_MAX_MEMBERS);
+    }
     ps_scn_loc at = scn->members[PS_RUN_MAX_MEMBERS].loc;
     return ps_error_set_at(err, PS_EINVAL, scn->path, at.line, at.column,
                            "variants: the family has %d scenarios (the top level and %d "
@@ -115,7 +128,7 @@ int ps_run_tracks_parity(const ps_scenario *scn)
 static ps_status check_size(const ps_run *run, ps_error *err)
 {
     ps_mem_shape shape = { ps_inputs_steps(run->in), run->in->n_regions, run->in->n_ages,
-                           run->n_members };
+                           ps_run__held_results(run->scn, run->n_members) };
     ps_status rc = PS_OK;
     if (!run->opts.allow_large &&
         (rc = ps_mem_check_output(&shape, PS_RUN_MAX_OUTPUT_BYTES, err)) != PS_OK) {
@@ -188,6 +201,9 @@ ps_status ps_run_new(ps_run **out, const ps_scenario *scn, const ps_inputs *in,
     if (rc == PS_OK) {
         rc = check_size(run, err);
     }
+    if (rc == PS_OK && run->mode == RUN_FAMILY) {
+        rc = ps_run__sweep_new(&run->sweep_rows, &run->svc_done, scn, err);
+    }
     if (rc == PS_OK) {
         rc = prepare_engine(run, err);
     }
@@ -224,8 +240,14 @@ void ps_run_unit_at(const ps_run *run, int k, int *member_out, int *replicate_ou
 
 const ps_result *ps_run_results(const ps_run *run, int *n_out)
 {
-    *n_out = run->finished ? run->n_members : 0;
+    *n_out = run->finished ? ps_run__written_members(run->scn, run->n_members) : 0;
     return run->res;
+}
+
+const ps_sweep_row *ps_run_sweep_rows(const ps_run *run, int *n_out)
+{
+    *n_out = run->finished && run->sweep_rows != NULL ? run->scn->sweep.n_points : 0;
+    return run->sweep_rows;
 }
 
 static ps_status check_cancel(const ps_run *run, ps_error *err)
@@ -237,6 +259,10 @@ static ps_status family_unit(ps_run *run, int member, ps_error *err)
 {
     const ps_scn_member *m = &run->scn->members[member];
     ps_run_spec spec = ps_run__member_spec(m, run->opts.elasticity);
+    if (ps_run__sweep_summary_only(run->scn, member)) { /* run/sweep.c */
+        return ps_run__sweep_unit(run->svc_done, run->res, run->proj, run->women0, run->scn,
+                                  &spec, member, err);
+    }
     ps_status rc = ps_run_scenario(&run->res[member], run->proj, run->women0,
                                    &run->scn->birth_order, &spec,
                                    member == 0 ? NULL : &run->res[0], err);
@@ -308,12 +334,19 @@ ps_status ps_run_finish(ps_run *run, ps_error *err)
     /* Services of every member, then each variant's extra service subsidies. */
     for (int i = 0; rc == PS_OK && i < run->n_members; ++i) {
         const ps_scn_member *m = run->scn != NULL ? &run->scn->members[i] : NULL;
+        if ((run->svc_done != NULL && run->svc_done[i]) ||
+            ps_run__sweep_summary_only(run->scn, i)) {
+            continue; /* a sweep's baseline, or a compact point: done with its unit */
+        }
         rc = m != NULL ? ps_services_compute(&run->res[i], m->services, m->n_services,
                                              &run->scn->care_need, err)
                        : ps_services_compute(&run->res[i], NULL, 0, NULL, err);
         if (rc == PS_OK && m != NULL && i > 0) {
             ps_services_compare(&run->res[i], &run->res[0], m->economy.discount_rate);
         }
+    }
+    if (rc == PS_OK && run->sweep_rows != NULL) { /* the /sweep rows of every point */
+        ps_run__sweep_rows_from_members(run->sweep_rows, run->res, run->scn);
     }
     run->finished = rc == PS_OK;
     return rc;
@@ -329,6 +362,8 @@ ps_status ps_run_write(const ps_run *run, const char *path, ps_error *err)
     } else if ((list = calloc((size_t)run->n_members, sizeof *list)) == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory");
     }
+    const int n_written = ps_run__written_members(scn, run->n_members);
+    ps_sweep_table table; /* /sweep: the scenario's points and the rows (borrowed) */
     ps_provenance prov = {
         .scenario_path = run->opts.scenario_path ? run->opts.scenario_path : "",
         .scenario_sha256 = scn != NULL ? scn->sha256 : "",
@@ -338,13 +373,15 @@ ps_status ps_run_write(const ps_run *run, const char *path, ps_error *err)
         .threads = run->opts.n_threads > 0 ? run->opts.n_threads : omp_get_max_threads(),
         .inputs = run->opts.inputs,
         .n_inputs = run->opts.n_inputs,
-        .mpi_ranks = run->opts.mpi_ranks };
+        .mpi_ranks = run->opts.mpi_ranks,
+        .sweep = run->sweep_rows != NULL ? ps_run__sweep_table(&table, scn, run->sweep_rows)
+                                         : NULL };
     for (int i = 0; list != NULL && i < run->n_members; ++i) {
         list[i] = &run->res[i];
     }
     if (rc == PS_OK && (rc = check_cancel(run, err)) == PS_OK) {
         ps_h5_write_options wo = { .cancel = run->opts.cancel, .cancel_ctx = run->opts.cancel_ctx };
-        rc = ps_h5_write_with(path, list, run->n_members, &prov, &wo, err);
+        rc = ps_h5_write_with(path, list, n_written, &prov, &wo, err);
     }
     free(list);
     return rc;
@@ -360,6 +397,8 @@ void ps_run_free(ps_run *run)
     }
     free(run->res);
     free(run->done);
+    free(run->sweep_rows);
+    free(run->svc_done);
     ps_run__micro_free(run->micro);
     free(run->women0);
     ps_proj_free(run->proj);

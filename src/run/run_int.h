@@ -9,6 +9,7 @@
 #include "popsim/memory.h"
 #include "popsim/micro.h"
 #include "popsim/run.h"
+#include "popsim/sweep.h"
 
 /* The response of one member: the preset (its own response.elasticity, else `choice`) with
  * the scenario's explicit overrides on top. */
@@ -23,6 +24,37 @@ void ps_run__locate_member_error(ps_error *err, const ps_scenario *scn, const ps
 /* Memory available to a run: opts->memory_limit if set, else ps_mem_available(). */
 ps_status ps_run__memory_available(size_t *bytes_out, const char **source_out,
                                    size_t memory_limit, ps_error *err);
+
+/* ---- policy sweeps (sweep.c, issue #15) ------------------------------------------------- */
+
+/* Results held in memory at once: with member_output: summary the members before the sweep
+ * and one point at a time; otherwise every member. */
+int ps_run__held_results(const ps_scenario *scn, int n_members);
+
+/* Members written as /scenarios groups: all but the summary-only sweep points. */
+int ps_run__written_members(const ps_scenario *scn, int n_members);
+
+/* 1 if `member` is a sweep point whose full result is not kept. */
+int ps_run__sweep_summary_only(const ps_scenario *scn, int member);
+
+/* Room for the sweep's rows (NaN) and the services-done flags; both NULL without a sweep. */
+ps_status ps_run__sweep_new(ps_sweep_row **rows_out, unsigned char **svc_done_out,
+                            const ps_scenario *scn, ps_error *err);
+
+/* A summary-only point: project it against res[0] (whose services are computed here the
+ * first time), compute its services and comparison, and compact res[member] to its policy
+ * scalars and ledgers (its services are then done: svc_done[member] = 1). */
+ps_status ps_run__sweep_unit(unsigned char *svc_done, ps_result *res, const ps_proj *proj,
+                             const double *women0, const ps_scenario *scn,
+                             const ps_run_spec *spec, int member, ps_error *err);
+
+/* The rows of every point, from their finished (or compact) results. */
+void ps_run__sweep_rows_from_members(ps_sweep_row *rows, const ps_result *res,
+                                     const ps_scenario *scn);
+
+/* `t` filled with the scenario's points and `rows` (borrowed); returns t. */
+const ps_sweep_table *ps_run__sweep_table(ps_sweep_table *t, const ps_scenario *scn,
+                                          ps_sweep_row *rows);
 
 /* ---- the microsimulation (micro.c) ------------------------------------------------------- */
 
