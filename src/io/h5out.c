@@ -924,7 +924,10 @@ static ps_status write_policy(hid_t scenario, hid_t gcpl, const ps_result *r, ps
 typedef enum svc_var {
     SVC_DEMAND, SVC_CAPACITY, SVC_SHORTAGE, SVC_SURPLUS, SVC_UTILIZATION, SVC_PER_1000,
     SVC_STAFF, SVC_GROUPS, SVC_COST, SVC_FEES, SVC_SUBSIDY, SVC_SUBSIDY_RECIPIENTS,
-    SVC_NEW_PLACES, SVC_NURSING_CAPACITY, SVC_VAR_COUNT
+    SVC_NEW_PLACES, SVC_NURSING_CAPACITY,
+    /* against the existing stock (issue #13); NULL (not written) without a stock file */
+    SVC_STOCK, SVC_STOCK_PUBLIC, SVC_STOCK_STAFF, SVC_DEMAND_SERVED, SVC_GAP_TARGET,
+    SVC_GAP_DEMAND, SVC_BUILD, SVC_VAR_COUNT
 } svc_var;
 
 static const var_spec svc_specs[SVC_VAR_COUNT] = {
@@ -957,6 +960,21 @@ static const var_spec svc_specs[SVC_VAR_COUNT] = {
                          "capacity added since 1 July of the previous year" },
     [SVC_NURSING_CAPACITY] = { "nursing_capacity", 2, { DIM_YEAR, DIM_REGION }, "places",
                                "nursing-type places at the service's nursing share" },
+    [SVC_STOCK] = { "stock", 2, { DIM_YEAR, DIM_REGION }, "places",
+                    "existing places and beds (stock file, last given year carried forward)" },
+    [SVC_STOCK_PUBLIC] = { "stock_public", 2, { DIM_YEAR, DIM_REGION }, "places",
+                           "public or inclusive places of the stock (NaN: ownership not given)" },
+    [SVC_STOCK_STAFF] = { "stock_staff", 2, { DIM_YEAR, DIM_REGION }, "persons",
+                          "staff of the existing stock" },
+    [SVC_DEMAND_SERVED] = { "demand_served", 2, { DIM_YEAR, DIM_REGION }, "persons",
+                            "users served in the region after cross-district use" },
+    [SVC_GAP_TARGET] = { "gap_target", 2, { DIM_YEAR, DIM_REGION }, "places",
+                         "stock minus capacity: + places beyond the target, - places missing" },
+    [SVC_GAP_DEMAND] = { "gap_demand", 2, { DIM_YEAR, DIM_REGION }, "places",
+                         "stock minus the places the served demand needs (demand_served / "
+                         "occupancy)" },
+    [SVC_BUILD] = { "build", 2, { DIM_YEAR, DIM_REGION }, "places",
+                    "new places to build in the year to meet the target (never demolished)" },
 };
 
 static const var_spec svc_target_spec = {
@@ -989,7 +1007,8 @@ static double *svc_data(const ps_svc_result *s, svc_var v)
     double *const data[SVC_VAR_COUNT] = {
         s->demand, s->capacity, s->shortage, s->surplus, s->utilization, s->per_1000,
         s->staff, s->groups, s->cost, s->fees, s->subsidy, s->subsidy_recipients,
-        s->new_places, s->nursing_capacity,
+        s->new_places, s->nursing_capacity, s->stock, s->stock_public, s->stock_staff,
+        s->demand_served, s->gap_target, s->gap_demand, s->build,
     };
     return data[v];
 }
