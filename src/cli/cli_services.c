@@ -142,6 +142,12 @@ static ps_status read_service(ps_svc_result *s, const ps_h5r_file *f, const char
     if ((rc = read_var(&s->shortage, f, grp, "shortage", 2, need_gaps, r, err)) == PS_OK) {
         rc = read_var(&s->surplus, f, grp, "surplus", 2, need_gaps, r, err);
     }
+    /* Against the existing stock (issue #13): there only with a stock file. */
+    if (rc == PS_OK && (rc = read_var(&s->stock, f, grp, "stock", 2, 0, r, err)) == PS_OK &&
+        s->stock != NULL && (rc = read_var(&s->gap_target, f, grp, "gap_target", 2, 1, r, err)) ==
+            PS_OK) {
+        rc = read_var(&s->build, f, grp, "build", 2, 1, r, err);
+    }
     return rc;
 }
 

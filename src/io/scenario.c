@@ -3559,10 +3559,11 @@ static ps_status check_level_sum(const load_ctx *c, const ps_care_need *cn)
 {
     const int years[] = { cn->base_year, c->scn->start_year, c->scn->end_year };
     for (size_t k = 0; k < ARRAY_LEN(years); ++k) {
-        for (int age = 0; age <= PS_DEFAULT_MAX_AGE; ++age) {
+        for (int cell = 0; cell < (PS_DEFAULT_MAX_AGE + 1) * PS_SEX_COUNT; ++cell) {
+            int age = cell / PS_SEX_COUNT, sex = cell % PS_SEX_COUNT; /* by_sex factors */
             double sum = 0.0;
             for (int l = 0; l < cn->n_levels; ++l) {
-                sum += ps_care_prevalence(cn, l, age, years[k]);
+                sum += ps_care_prevalence_sex(cn, l, sex, age, years[k]);
             }
             if (sum <= 1.0 + SCN_SHARE_SUM_TOL) {
                 continue;

@@ -40,25 +40,11 @@ static int region_index(const ps_result *r, const char *name)
     return -1;
 }
 
-/* Every row names a region of r, and every region has rows (or missing_zero). */
+/* Every region has rows (or missing_zero), and every row names a region of r. */
 static ps_status check_regions(const ps_svc_stock *st, const ps_result *r, ps_error *err)
 {
     char names[NAMES_MAX] = "";
     int n_missing = 0;
-    for (int i = 0; i < st->n_rows; ++i) {
-        const ps_svc_stock_row *row = &st->rows[i];
-        if (region_index(r, row->region) < 0) {
-            char list[NAMES_MAX] = "";
-            for (int reg = 0; reg < r->n_regions; ++reg) {
-                size_t used = strlen(list);
-                snprintf(list + used, sizeof list - used, "%s%s", reg > 0 ? ", " : "",
-                         r->region_names[reg]);
-            }
-            return ps_error_set_at(err, PS_EINVAL, st->path, row->line, row->region_column,
-                                   "district '%s' is not a region of scenario '%s' "
-                                   "(regions: %s)", row->region, r->name, list);
-        }
-    }
     for (int reg = 0; reg < r->n_regions; ++reg) {
         bool found = false;
         for (int i = 0; i < st->n_rows && !found; ++i) {
@@ -77,6 +63,20 @@ static ps_status check_regions(const ps_svc_stock *st, const ps_result *r, ps_er
                                "'missing: zero' in the service's stock to count none",
                                st->type, n_missing > 1 ? "districts" : "district", names,
                                n_missing > 1 ? "their" : "its");
+    }
+    for (int i = 0; i < st->n_rows; ++i) {
+        const ps_svc_stock_row *row = &st->rows[i];
+        if (region_index(r, row->region) < 0) {
+            char list[NAMES_MAX] = "";
+            for (int reg = 0; reg < r->n_regions; ++reg) {
+                size_t used = strlen(list);
+                snprintf(list + used, sizeof list - used, "%s%s", reg > 0 ? ", " : "",
+                         r->region_names[reg]);
+            }
+            return ps_error_set_at(err, PS_EINVAL, st->path, row->line, row->region_column,
+                                   "district '%s' is not a region of scenario '%s' "
+                                   "(regions: %s)", row->region, r->name, list);
+        }
     }
     return PS_OK;
 }
