@@ -1,5 +1,5 @@
 #!/bin/bash
-# Stock files of a service (issue #13, docs/services.md sec. 6) through `popsim run` and
+# Stock files of a service (issue #13, docs/services.md sec. 8) through `popsim run` and
 # `popsim targets`: a good file gives the stock, gaps and places to build; an unknown
 # district, a missing district, a negative number of places and a bad year each exit 1
 # with path:line:col naming the problem and leave no result file.

@@ -1,5 +1,5 @@
 /*
- * test_stock.c - services against what exists (issue #13, docs/services.md sec. 6): the stock
+ * test_stock.c - services against what exists (issue #13, docs/services.md sec. 8): the stock
  * file as the loader reads it, districts matched with regions (years carried forward,
  * unknown and missing districts), the build rule, cross-district use, the outputs of a
  * two-region result, and the care-model corrections (settings by level of need, self-caring

@@ -83,7 +83,7 @@ typedef struct ps_svc_home {
     double per_user_year;  /* services per user per year */
 } ps_svc_home;
 
-/* Existing stock of one facility type, as read from a stock CSV (docs/services.md sec. 6).
+/* Existing stock of one facility type, as read from a stock CSV (docs/services.md sec. 8).
  * Rows are kept as read, with their file positions, and matched with the result's regions
  * when the service is computed, so an unknown or missing district is reported there. */
 typedef enum ps_svc_ownership {
@@ -141,7 +141,7 @@ typedef struct ps_service {
     int n_home;
     ps_svc_stock stock;      /* existing places; stock.path NULL = none */
     double cross_district_share; /* share of each region's demand served in the other
-                                  * regions, [0, 1] (docs/services.md sec. 6.2); 0 = none */
+                                  * regions, [0, 1] (docs/services.md sec. 8.2); 0 = none */
 } ps_service;
 
 /* Care-need levels of persons aged 60 and over, and the care settings of those in need. */
@@ -227,7 +227,7 @@ double ps_service_uptake_at(const ps_service *s, const ps_care_need *cn, const p
                             int y, int reg, int age);
 
 /**
- * Stock of service s matched with the regions of r, year by year (docs/services.md sec. 6):
+ * Stock of service s matched with the regions of r, year by year (docs/services.md sec. 8):
  * the rows of the latest year at or before each year, summed over the rows of that year
  * (years before the first row take the first row's year). Arrays are [year][reg] and
  * allocated by the caller; public_out holds the public or inclusive places (NaN when the

@@ -21,7 +21,7 @@ static const char *const col_names[COL_COUNT] = {
     "region", "year", "type", "places", "beds", "staff", "ownership",
 };
 
-#define STOCK_YEAR_MIN 1950
+#define STOCK_YEAR_MIN 1900
 #define STOCK_YEAR_MAX 2300
 
 static char *dup_text(const char *s)

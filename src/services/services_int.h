@@ -18,7 +18,7 @@ ps_status ps_services__stock(ps_svc_result *o, const ps_result *r, const ps_serv
                              ps_error *err);
 
 /**
- * Cross-district use (docs/services.md sec. 6.2): served[reg] = (1 - share) demand[reg] plus
+ * Cross-district use (docs/services.md sec. 8.2): served[reg] = (1 - share) demand[reg] plus
  * share x demand[q] of every other region q, spread over the regions other than q in
  * proportion to weight[]. A region whose other regions have no weight keeps its share.
  * Arrays have n_regions entries; the total is conserved.
@@ -27,7 +27,7 @@ void ps_services__catchment(double *served, const double *demand, const double *
                             int n_regions, double share);
 
 /**
- * The build rule (docs/services.md sec. 6.1) over n_years years of one region: available
+ * The build rule (docs/services.md sec. 8.1) over n_years years of one region: available
  * places A(y) = max(stock(y), A(y-1) + build(y-1)) with A(-1) = 0, and
  * build(y) = max(0, capacity(y) - A(y)); NaN where the capacity is NaN (which leaves the
  * places built so far unchanged). stride is the distance between consecutive years in the

@@ -1,7 +1,7 @@
 /*
  * stock.c - services against what exists: the stock of places, beds and staff per district
  * and year from a stock file, cross-district use of services, and the places to build each
- * year to meet the target (docs/services.md sec. 6).
+ * year to meet the target (docs/services.md sec. 8).
  *
  * Stock years between the given ones carry the last given year forward (a place exists until
  * the file says otherwise); years before the first given one take the first. The build rule
