@@ -226,7 +226,7 @@ static ps_status load_service(plot_service *sv, const ps_h5r_file *f, const char
     for (int v = 0; rc == PS_OK && v < SVC_VAR_COUNT; ++v) {
         rc = optional_series(&sv->var[v], f, sg, var_names[v], r, err);
     }
-    return rc;
+    return rc == PS_OK ? ps_plot__load_regional(sv, f, sg, r, err) : rc;
 }
 
 static ps_status load_services(plot_scenario *sc, const ps_h5r_file *f, const char *grp,
@@ -537,6 +537,9 @@ static void free_scenario(plot_scenario *sc)
         free(sc->svc[k].title);
         free(sc->svc[k].kind);
         free(sc->svc[k].basis);
+        for (int v = 0; v < SVC_REG_COUNT; ++v) {
+            free(sc->svc[k].reg[v]);
+        }
         for (int v = 0; v < SVC_VAR_COUNT; ++v) {
             free(sc->svc[k].var[v]);
         }
