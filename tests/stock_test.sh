@@ -3,9 +3,11 @@
 # `popsim targets`: a good file gives the stock, gaps and places to build; an unknown
 # district, a missing district, a negative number of places and a bad year each exit 1
 # with path:line:col naming the problem and leave no result file.
-# usage: stock_test.sh POPSIM SOURCE_DIR
+# The national preset with the national stock (data/china/stock.csv) added to its
+# institution service: 4.29 million beds against its residents.
+# usage: stock_test.sh POPSIM SOURCE_DIR WPP_DIR
 popsim=$1; src=$2
-source "$src/tests/testlib.sh" stock
+source "$src/tests/testlib.sh" stock "$3"
 data="$src/tests/data/stock"
 
 expect good_run "$popsim" run -q "$data/city.yaml" -o good.h5
@@ -29,4 +31,11 @@ bad_case missing city_missing.yaml \
 bad_case negative negative_places.yaml \
   "negative_places\.csv:2:21: error: .*'places' = -5 is negative"
 bad_case year bad_year.yaml "bad_year\.csv:2:6: error: .*year"
+sed -e 's/^end: 2100$/end: 2030/' \
+    -e "s|^      nursing_share: 0.55\$|&\n    stock: {file: $src/data/china/stock.csv, type: elderly_institution}|" \
+    "$src/scenarios/china.yaml" >china_stock.yaml
+expect china_stock_added grep -q 'type: elderly_institution}' china_stock.yaml
+expect china_stock_run "$popsim" run -q china_stock.yaml -o china.h5
+expect china_beds_stock bash -c "'$popsim' targets china.h5 --service elderly_institution \
+  | grep -q 'stock 4,290,000 places (2025)'"
 finish stock
