@@ -15,6 +15,7 @@ expect build_written bash -c "h5ls good.h5/scenarios/example_city/services/child
 expect stock_values bash -c "h5dump -d /scenarios/example_city/services/childcare/stock good.h5 \
   | grep -q '(0,0): 7100,'"
 expect targets_show_stock bash -c "'$popsim' targets good.h5 | grep -q 'stock 7,100 places'"
+expect targets_json_stock bash -c "'$popsim' targets --json good.h5 | grep -q '\"build\": \\[[0-9]'"
 
 # bad_case NAME YAML REGEX: exit 1, the message at the stock file's line and column, no file.
 bad_case() {

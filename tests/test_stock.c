@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/stock_int.h"
 #include "popsim/scenario.h"
 #include "popsim/services.h"
 #include "services/services_int.h"
@@ -345,6 +346,43 @@ static void test_stock__care_split_by_level_self_caring_and_sex(void **state)
     ps_result_release(&r);
 }
 
+/* data/example_province/stock.csv has every facility type for each of the province's five
+ * districts, and the years it gives are carried forward (Central's childcare: the two 2025
+ * rows until the two 2027 rows). */
+static void test_stock__example_province_file_covers_its_five_districts(void **state)
+{
+    (void)state;
+    static const char *const types[] = { "childcare", "kindergarten", "elderly_institution" };
+    const char *districts[5] = { "Central", "Xinhu New Town", "Beigang", "Shanyang County",
+                                 "Nanshan County" };
+    ps_result r;
+    ps_error err;
+    region_result(&r, 6, 5, districts, NULL);
+    for (size_t t = 0; t < sizeof types / sizeof types[0]; ++t) {
+        char found[400];
+        double places[30], pub[30], staff[30];
+        ps_svc_stock st = { .path = (char *)PS_SOURCE_DIR "/data/example_province/stock.csv",
+                            .type = (char *)types[t] };
+        assert_ps_ok(ps_io__read_stock(&st, found, sizeof found, &err), &err);
+        assert_int_equal(st.has_ownership, 1);
+        assert_ps_ok(ps_svc_stock_resolve(places, pub, staff, &st, &r, &err), &err);
+        for (int reg = 0; reg < 5; ++reg) {
+            assert_true(places[ps_result_regcell(&r, 0, reg)] > 0.0);
+            assert_true(staff[ps_result_regcell(&r, 0, reg)] > 0.0);
+        }
+        if (t == 0) {
+            assert_close(places[ps_result_regcell(&r, 1, 0)], 2600.0 + 1900.0, 0.0);
+            assert_close(places[ps_result_regcell(&r, 2, 0)], 3000.0 + 1900.0, 0.0);
+            assert_close(pub[ps_result_regcell(&r, 5, 0)], 3000.0, 0.0);
+        }
+        for (int i = 0; i < st.n_rows; ++i) {
+            free(st.rows[i].region);
+        }
+        free(st.rows);
+    }
+    ps_result_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_stock__catchment_moves_a_share_in_proportion_to_stock),
         cmocka_unit_test(test_stock__two_regions_gaps_served_demand_and_build),
         cmocka_unit_test(test_stock__care_split_by_level_self_caring_and_sex),
+        cmocka_unit_test(test_stock__example_province_file_covers_its_five_districts),
     };
     return cmocka_run_group_tests_name("stock", tests, NULL, NULL);
 }
