@@ -17,6 +17,9 @@ expect stock_values bash -c "h5dump -d /scenarios/example_city/services/childcar
 expect targets_show_stock bash -c "'$popsim' targets good.h5 | grep -q 'stock 7,100 places'"
 expect targets_json_stock bash -c "'$popsim' targets --json good.h5 | grep -q '\"build\": \\[[0-9]'"
 
+sha=$(sha256sum "$data/city_stock.csv" | cut -d' ' -f1)
+expect provenance_has_stock bash -c "'$popsim' info good.h5 | grep -q 'service stock .*city_stock.csv (SHA-256 $sha)'"
+
 # bad_case NAME YAML REGEX: exit 1, the message at the stock file's line and column, no file.
 bad_case() {
   local name=$1 yaml=$2 regex=$3

@@ -176,6 +176,7 @@ static const char *const words[][PS_PLOT_LANG_COUNT + 1] = {
     { "SRB", "sex ratio at birth", "出生人口性别比" },
     { "migration", "net migration by age and sex", "分年龄性别净迁移" },
     { "migration total", "net migration per year", "年净迁移总量" },
+    { "service stock", "existing places of services", "现有服务设施（托位、床位）" },
     { "planner file", "planner's file", "规划部门提供的文件" },
     { "UN WPP 2024", "UN World Population Prospects 2024", "联合国《世界人口展望2024》" },
     { "scenario value", "value in the scenario file", "情景文件中的设定值" },
