@@ -48,7 +48,8 @@ command -v gnuplot >/dev/null || { echo "FAIL gnuplot is not installed (apt-get 
 
 full_charts=(pyramid_baseline pyramid_policy pyramid_vs_baseline_policy births_tfr
              births_order_policy childcare_baseline childcare_policy elderly_policy dependency
-             policy_effect policy_cost fan_policy_population_total_q sweep_frontier)
+             policy_effect policy_cost fan_policy_population_total_q sweep_frontier
+             childcare_districts_baseline childcare_districts_policy elderly_districts_policy)
 plain_charts=(pyramid_baseline births_tfr childcare_baseline dependency)
 
 "$fixture" --write-fixture "$tmp/full.h5" full && "$fixture" --write-fixture "$tmp/plain.h5" plain \
@@ -84,11 +85,12 @@ check report_full 0 "$exe" report -q "$tmp/full.h5" -o "$tmp/report.html"
 check report_parses 0 "$py" "$here/check_report.py" "$tmp/report.html" \
   "${full_charts[@]}" --width 1200 --height 800 --text "Targets met or missed" \
   --text "Policy costs" --text "Summary by period" --text "Assumptions and data sources" \
-  --text "childcare subsidy" --text "98.8" --text "Where each input came from" --text "Target met?"
+  --text "childcare subsidy" --text "98.8" --text "Where each input came from" --text "Target met?" \
+  --text "By district"
 check report_chromium 0 bash "$here/check_report_chromium.sh" "$tmp/report.html" ${#full_charts[@]} 1200
 check report_zh 0 "$exe" report -q "$tmp/full.h5" -o "$tmp/report_zh.html" --lang zh
 check report_zh_parses 0 "$py" "$here/check_report.py" "$tmp/report_zh.html" "${full_charts[@]}" \
-  --text "人口预测报告" --text "目标达成情况" --text "政策成本"
+  --text "人口预测报告" --text "目标达成情况" --text "政策成本" --text "分区情况"
 check report_default_name 0 "$exe" report -q "$tmp/plain.h5"
 expect report_default_path test -s "$tmp/plain.html"
 expect report_leaves_no_temp_files test -z "$(ls -A "$TMPDIR")"

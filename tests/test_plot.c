@@ -788,6 +788,68 @@ static void test_plot__report_with_a_missing_image_keeps_the_previous_page(void 
     free(html);
 }
 
+/* Issue #13: with two regions each scenario with childcare gets a small-multiple chart, one
+ * panel per region; the policy scenario's childcare (demand 9,000 in region 0 and a quarter
+ * more in region 1) has gap = surplus - shortage = 2,250 - 3,000 and 2,812.5 - 3,750 in its
+ * first year, in thousands in the .dat. */
+static void test_plot__district_charts_have_one_panel_per_region(void **state)
+{
+    fixture *f = *state;
+    ps_plot_options opt = PS_PLOT_OPTIONS_INIT;
+    ps_error err;
+    char path[512], want[64];
+    int found = 0;
+    for (int k = 0; k < f->n_charts; ++k) {
+        const ps_plot_chart *c = &f->charts[k];
+        if (c->kind != PS_PLOT_CHILDCARE_DISTRICTS ||
+            strcmp(f->set->scn[c->scenario].res.name, "policy") != 0) {
+            continue;
+        }
+        found = 1;
+        assert_ps_ok(ps_plot_write(f->set, c, f->dir, &opt, &err), &err);
+        snprintf(path, sizeof path, "%s/%s.gp", f->dir, c->name);
+        char *gp = slurp(path);
+        assert_non_null(strstr(gp, "set multiplot layout 1,2"));
+        assert_non_null(strstr(gp, "set title 'North'"));
+        assert_non_null(strstr(gp, "set title '\xe5\x8d\x97\xe5\x8c\xba'"));
+        assert_int_equal(count_of(gp, "set title '"), 2);
+        free(gp);
+        snprintf(path, sizeof path, "%s/%s.dat", f->dir, c->name);
+        char *dat = slurp(path);
+        snprintf(want, sizeof want, "\n%d %.10g ? %.10g ?", FIX_START, (2250.0 - 3000.0) / 1000.0,
+                 (2250.0 * 1.25 - 3000.0 * 1.25) / 1000.0);
+        if (strstr(dat, want) == NULL) {
+            fail_msg("'%s' not in the .dat:\n%s", want + 1, dat);
+        }
+        free(dat);
+    }
+    assert_true(found);
+    assert_int_equal(count_kind(f, PS_PLOT_ELDERLY_DISTRICTS), 1); /* one scenario has beds */
+}
+
+/* Issue #13: the report's "By district" section, in both languages, names every region. */
+static void test_plot__report_has_a_section_per_region(void **state)
+{
+    fixture *f = *state;
+    ps_error err;
+    char path[512];
+    write_fake_pngs(f);
+    for (int lang = 0; lang < PS_PLOT_LANG_COUNT; ++lang) {
+        snprintf(path, sizeof path, "%s/report%d.html", f->dir, lang);
+        assert_ps_ok(ps_plot_report_write(path, f->set, f->charts, f->n_charts, f->dir,
+                                          (ps_plot_lang)lang, &err), &err);
+        char *html = slurp(path);
+        char *sec = strstr(html, "<section id=\"regions\">");
+        assert_non_null(sec);
+        assert_non_null(strstr(html, "href=\"#regions\""));
+        assert_non_null(strstr(sec, lang == PS_PLOT_LANG_ZH ? "分区情况" : "By district"));
+        assert_non_null(strstr(sec, "<td class=\"t\">North</td>"));
+        assert_non_null(strstr(sec, "<td class=\"t\">\xe5\x8d\x97\xe5\x8c\xba</td>"));
+        assert_true(sec < strstr(html, "id=\"charts\""));
+        free(html);
+    }
+}
+
 static void test_plot__load_of_a_missing_file_is_an_io_error(void **state)
 {
     ps_plot_set *s = NULL;
@@ -839,6 +901,10 @@ int main(int argc, char **argv)
                                         setup_full, teardown),
         cmocka_unit_test_setup_teardown(
             test_plot__report_with_a_missing_image_keeps_the_previous_page, setup_full, teardown),
+        cmocka_unit_test_setup_teardown(test_plot__district_charts_have_one_panel_per_region,
+                                        setup_full, teardown),
+        cmocka_unit_test_setup_teardown(test_plot__report_has_a_section_per_region, setup_full,
+                                        teardown),
         cmocka_unit_test(test_plot__load_of_a_missing_file_is_an_io_error),
     };
     return cmocka_run_group_tests_name("plot", tests, NULL, NULL);

@@ -263,8 +263,12 @@ static void test_services__care_need_levels_settings_and_improvement(void **stat
     tiny_result(&r, old, 101);
     int from_a[2] = { 60, 80 }, from_b[1] = { 75 };
     double val_a[2] = { 0.02, 0.10 }, val_b[1] = { 0.2 };
-    ps_care_level levels[2] = { { "severe", 2, from_a, val_a }, { "mild", 1, from_b, val_b } };
-    ps_care_setting settings[2] = { { "home", 0.9 }, { "institution", 0.1 } };
+    ps_care_level levels[2] = {
+        { .name = "severe", .n_steps = 2, .from_age = from_a, .value = val_a },
+        { .name = "mild", .n_steps = 1, .from_age = from_b, .value = val_b },
+    };
+    ps_care_setting settings[2] = { { .name = "home", .share = 0.9 },
+                                    { .name = "institution", .share = 0.1 } };
     ps_care_need cn = { .n_levels = 2, .levels = levels, .base_year = START - 1,
                         .improvement = 0.02, .n_settings = 2, .settings = settings };
     ps_svc_class c[2] = { klass("severe", 60, 100, 1.0, 3, 0), klass("mild", 60, 100, 0.5, 10, 0) };
@@ -309,7 +313,8 @@ static void test_services__library_refuses_bad_definitions(void **state)
     s.occupancy = 0.0;
     assert_int_equal(ps_services_compute(&r, &s, 1, NULL, &err), PS_EINVAL);
     s.occupancy = 1.0;
-    ps_care_setting settings[2] = { { "home", 0.9 }, { "institution", 0.2 } };
+    ps_care_setting settings[2] = { { .name = "home", .share = 0.9 },
+                                    { .name = "institution", .share = 0.2 } };
     ps_care_need cn = { .n_settings = 2, .settings = settings };
     assert_int_equal(ps_services_compute(&r, &s, 1, &cn, &err), PS_EINVAL);
     assert_non_null(strstr(err.msg, "sum"));

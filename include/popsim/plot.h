@@ -45,6 +45,10 @@ typedef enum ps_plot_kind {
     PS_PLOT_POLICY_COST,     /* all policy scenarios: cost per additional birth (bars) */
     PS_PLOT_FAN,             /* per scenario and variable with a quantile dimension */
     PS_PLOT_SWEEP_FRONTIER,  /* a sweep's file: births gained against cost, the frontier */
+    PS_PLOT_CHILDCARE_DISTRICTS, /* per scenario with several regions: childcare gap, one
+                                  * panel per region (issue #13) */
+    PS_PLOT_ELDERLY_DISTRICTS,   /* per scenario with several regions: elderly beds, one
+                                  * panel per region */
     PS_PLOT_KIND_COUNT
 } ps_plot_kind;
 

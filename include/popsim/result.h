@@ -63,6 +63,15 @@ typedef struct ps_svc_result {
     double *nursing_capacity; /* nursing-type places at the service's share; NULL if none */
     double *demand_by_class;  /* [year][reg][class] */
     double *home_services;    /* [year][reg][home]; NULL without home services */
+    /* Against the existing stock (docs/services.md sec. 8); NULL without a stock file, except
+     * demand_served, also there with a cross-district share. */
+    double *stock;         /* places and beds in the stock file (carried forward) */
+    double *stock_public;  /* public or inclusive places of the stock; NaN if not known */
+    double *stock_staff;   /* staff of the stock, persons */
+    double *demand_served; /* users served in the region after cross-district use */
+    double *gap_target;    /* stock - capacity, places (+ spare, - missing); NaN without target */
+    double *gap_demand;    /* stock - demand_served / occupancy, places */
+    double *build;         /* places to build in the year to meet the target (docs/services.md sec. 8.1) */
 } ps_svc_result;
 
 /* The microsimulation's own outputs (popsim/micro.h), typed and released by that layer. */

@@ -83,6 +83,39 @@ typedef struct ps_svc_home {
     double per_user_year;  /* services per user per year */
 } ps_svc_home;
 
+/* Existing stock of one facility type, as read from a stock CSV (docs/services.md sec. 8).
+ * Rows are kept as read, with their file positions, and matched with the result's regions
+ * when the service is computed, so an unknown or missing district is reported there. */
+typedef enum ps_svc_ownership {
+    PS_SVC_OWN_UNKNOWN = 0, /* no ownership column, or an empty cell */
+    PS_SVC_OWN_PUBLIC,      /* public or inclusive (普惠) places */
+    PS_SVC_OWN_PRIVATE,     /* private places */
+    PS_SVC_OWN_COUNT
+} ps_svc_ownership;
+
+typedef struct ps_svc_stock_row {
+    char *region;       /* district name as written in the file; owned */
+    int year;           /* calendar year (1 July) the row describes */
+    double places;      /* places plus beds, >= 0 */
+    double staff;       /* staff employed, persons, >= 0 */
+    int ownership;      /* ps_svc_ownership */
+    long line;          /* 1-based line of the row in `path` */
+    int region_column;  /* 1-based column of the region field */
+} ps_svc_stock_row;
+
+typedef struct ps_svc_stock {
+    char *path;             /* stock CSV; owned; NULL = the service has no stock */
+    char *type;             /* facility type the service counts (rows of other types are
+                             * dropped when read); owned */
+    int missing_zero;       /* 1: a district without rows has no stock (0 places); 0: error */
+    int has_ownership;      /* 1 if the file has the ownership column */
+    int n_rows;
+    ps_svc_stock_row *rows; /* owned */
+} ps_svc_stock;
+
+/* Class need level: the self-caring persons of the ages (in no care-need level). */
+#define PS_SVC_NEED_SELF_CARING (-2)
+
 typedef struct ps_service {
     char *name;     /* output group name; owned */
     char *title;    /* owned, may be NULL */
@@ -106,6 +139,9 @@ typedef struct ps_service {
     int n_extra_staff;
     ps_svc_home *home;       /* owned */
     int n_home;
+    ps_svc_stock stock;      /* existing places; stock.path NULL = none */
+    double cross_district_share; /* share of each region's demand served in the other
+                                  * regions, [0, 1] (docs/services.md sec. 8.2); 0 = none */
 } ps_service;
 
 /* Care-need levels of persons aged 60 and over, and the care settings of those in need. */
@@ -114,11 +150,17 @@ typedef struct ps_care_level {
     int n_steps;      /* prevalence as a step function of age */
     int *from_age;    /* ascending; the first is the youngest age with any need; owned */
     double *value;    /* prevalence from that age to the next from_age, [0, 1]; owned */
+    int by_sex;       /* 1: the prevalence of sex s is value x sex_factor[s]; 0: both sexes
+                       * have the table's value (sex_factor unused) */
+    double sex_factor[PS_SEX_COUNT];
 } ps_care_level;
 
 typedef struct ps_care_setting {
     char *name;   /* owned */
     double share; /* of persons in need; the settings' shares sum to 1 */
+    double *level_share; /* [n_levels] share of each level's persons in this setting (for
+                          * every level, the settings' shares sum to 1); NULL = `share`
+                          * for every level; owned */
 } ps_care_setting;
 
 typedef struct ps_care_need {
@@ -135,6 +177,14 @@ typedef struct ps_care_need {
  * the table's value times (1 - improvement)^(year - base_year).
  */
 double ps_care_prevalence(const ps_care_need *cn, int level, int age, int year);
+
+/** The prevalence of one sex: ps_care_prevalence() times the level's sex factor (the same
+ * value for both sexes when the level has none). */
+double ps_care_prevalence_sex(const ps_care_need *cn, int level, int sex, int age, int year);
+
+/** Share of the persons of care-need level `level` cared for in setting `setting`: the
+ * setting's share for that level, or its one share when it has none by level. */
+double ps_care_setting_share(const ps_care_need *cn, int setting, int level);
 
 /** 1 if two classes count some of the same persons: common ages and the same need level,
  * or either without one. */
@@ -175,6 +225,23 @@ void ps_services_compare(ps_result *res, const ps_result *base, double discount_
  */
 double ps_service_uptake_at(const ps_service *s, const ps_care_need *cn, const ps_result *r,
                             int y, int reg, int age);
+
+/**
+ * Stock of service s matched with the regions of r, year by year (docs/services.md sec. 8):
+ * the rows of the latest year at or before each year, summed over the rows of that year
+ * (years before the first row take the first row's year). Arrays are [year][reg] and
+ * allocated by the caller; public_out holds the public or inclusive places (NaN when the
+ * file has no ownership column).
+ * @return PS_OK; PS_EINVAL at the stock file's line and column for a district that is not
+ *         a region of r, or naming the regions without rows (unless missing_zero)
+ */
+ps_status ps_svc_stock_resolve(double *places_out, double *public_out, double *staff_out,
+                               const ps_svc_stock *st, const ps_result *r, ps_error *err);
+
+/** Release a stock's rows and names; accepts a zeroed struct. */
+void ps_svc_stock_release(ps_svc_stock *st);
+/** Deep copy. @return PS_OK; PS_ENOMEM */
+ps_status ps_svc_stock_copy(ps_svc_stock *dst, const ps_svc_stock *src, ps_error *err);
 
 /** Release what a service owns; accepts a zeroed struct. */
 void ps_service_release(ps_service *svc);

@@ -183,6 +183,46 @@ static void print_demand_only(FILE *out, const gap_view *v, const char *indent)
             cli_fmt_count(c, sizeof c, peak), r->start_year + peak_y);
 }
 
+/* Sum of a [year][reg] array over the view's regions in year index y. */
+static double view_sum(const gap_view *v, const double *a, int y)
+{
+    const int lo = v->reg < 0 ? 0 : v->reg, hi = v->reg < 0 ? v->r->n_regions : v->reg + 1;
+    double sum = 0.0;
+    for (int reg = lo; reg < hi; ++reg) {
+        sum += a[ps_result_regcell(v->r, y, reg)];
+    }
+    return sum;
+}
+
+/* With a stock file (issue #13): "stock A places (first year) -> B (last year); to build
+ * over the years: N places, most M in YEAR" (docs/services.md sec. 7). */
+static void print_stock(FILE *out, const gap_view *v, const char *indent)
+{
+    const ps_result *r = v->r;
+    char a[32], b[32], c[32], d[32];
+    double total = 0.0, most = 0.0;
+    int most_y = 0;
+    if (v->s->stock == NULL || v->s->build == NULL) {
+        return;
+    }
+    for (int y = 0; y < r->n_years; ++y) {
+        double build = view_sum(v, v->s->build, y);
+        total += isnan(build) ? 0.0 : build;
+        if (build > most) {
+            most = build;
+            most_y = y;
+        }
+    }
+    fprintf(out, "%sstock %s places (%d) -> %s (%d); to build: %s places", indent,
+            cli_fmt_count(a, sizeof a, view_sum(v, v->s->stock, 0)), r->start_year,
+            cli_fmt_count(b, sizeof b, view_sum(v, v->s->stock, r->n_years - 1)),
+            r->start_year + r->n_years - 1, cli_fmt_count(c, sizeof c, total));
+    if (most > 0.0) {
+        fprintf(out, ", most %s in %d", cli_fmt_count(d, sizeof d, most), r->start_year + most_y);
+    }
+    fputc('\n', out);
+}
+
 typedef enum svc_outcome { SVC_MET, SVC_SHORT, SVC_NO_TARGET } svc_outcome;
 
 /* One service's block: headline for all regions, then each region when there are several. */
@@ -200,6 +240,7 @@ static svc_outcome print_service(FILE *out, const ps_result *r, const ps_svc_res
     int met = 1;
     if (has_cap) {
         fprintf(out, "  %s\n", cli_service_target_text(target, sizeof target, r, s));
+        print_stock(out, &v, "  ");
         met = print_view(out, &v, "  ");
     } else {
         print_demand_only(out, &v, "  ");
@@ -208,6 +249,7 @@ static svc_outcome print_service(FILE *out, const ps_result *r, const ps_svc_res
         v.reg = reg;
         fprintf(out, "  region %s:\n", cli_text(&name, r->region_names[reg]));
         if (has_cap) {
+            print_stock(out, &v, "    ");
             met = print_view(out, &v, "    ") && met;
         } else {
             print_demand_only(out, &v, "    ");
@@ -302,6 +344,15 @@ static void json_view(cli_json *j, const gap_view *v, double *buf)
     }
     cli_json_end_array(j);
     cli_json_bool(j, "all_met", all_met);
+    static const char *const stock_fields[] = { "stock", "gap_target", "build" };
+    const double *const stock_arrays[] = { v->s->stock, v->s->gap_target, v->s->build };
+    for (size_t f = 0; v->s->stock != NULL && f < sizeof stock_fields / sizeof stock_fields[0];
+         ++f) {
+        for (int y = 0; y < r->n_years; ++y) {
+            buf[y] = view_sum(v, stock_arrays[f], y);
+        }
+        cli_json_numbers(j, stock_fields[f], buf, r->n_years);
+    }
 }
 
 static void json_service(cli_json *j, const ps_result *r, const ps_svc_result *s, double *buf)

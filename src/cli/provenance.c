@@ -129,6 +129,26 @@ static void migration_rows(cli_inputs *p, const ps_scenario *scn, const char *wp
     }
 }
 
+/* The stock files of the services (issue #13), each once, with the types read from it,
+ * while rows are left. */
+static void stock_rows(cli_inputs *p, const ps_scenario *scn)
+{
+    for (int m = 0; m < scn->n_members; ++m) {
+        for (int k = 0; k < scn->members[m].n_services; ++k) {
+            const ps_svc_stock *st = &scn->members[m].services[k].stock;
+            int seen = st->path == NULL;
+            for (int i = 0; i < p->n && !seen; ++i) {
+                seen = p->sources[i].path != NULL && strcmp(p->sources[i].path, st->path) == 0;
+            }
+            if (seen || p->n >= CLI_INPUT_ROWS) {
+                continue;
+            }
+            add_file(p, "service stock", st->path);
+            snprintf(p->rows[p->n - 1].detail, CLI_INPUT_DETAIL, "type %s", st->type);
+        }
+    }
+}
+
 void cli_inputs_provenance(cli_inputs *out, const ps_scenario *scn, const char *wpp_source)
 {
     static const char *const wpp_kinds[] = { "population", "mortality", "fertility age pattern",
@@ -152,4 +172,5 @@ void cli_inputs_provenance(cli_inputs *out, const ps_scenario *scn, const char *
     add_component(out, "SRB", scn->srb.file.path, scn->srb.has_value ? text : NULL, scn, wpp,
                   "1.05 male births per female birth");
     migration_rows(out, scn, wpp);
+    stock_rows(out, scn);
 }

@@ -200,7 +200,9 @@ void ps_result_release_services(ps_result *r)
         double *arrays[] = { s->target, s->demand, s->capacity, s->shortage, s->surplus,
                              s->utilization, s->per_1000, s->staff, s->groups, s->cost,
                              s->fees, s->subsidy, s->subsidy_recipients, s->new_places,
-                             s->nursing_capacity, s->demand_by_class, s->home_services };
+                             s->nursing_capacity, s->demand_by_class, s->home_services,
+                             s->stock, s->stock_public, s->stock_staff, s->demand_served,
+                             s->gap_target, s->gap_demand, s->build };
         for (size_t a = 0; a < sizeof arrays / sizeof arrays[0]; ++a) {
             free(arrays[a]);
         }

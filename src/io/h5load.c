@@ -883,7 +883,8 @@ static ps_status read_service(ps_svc_result *s, const ps_result *r, hid_t sg, co
     double **vars[SVC_VAR_COUNT] = {
         &s->demand, &s->capacity, &s->shortage, &s->surplus, &s->utilization, &s->per_1000,
         &s->staff, &s->groups, &s->cost, &s->fees, &s->subsidy, &s->subsidy_recipients,
-        &s->new_places, &s->nursing_capacity,
+        &s->new_places, &s->nursing_capacity, &s->stock, &s->stock_public, &s->stock_staff,
+        &s->demand_served, &s->gap_target, &s->gap_demand, &s->build,
     };
     for (int v = 0; v < SVC_VAR_COUNT && rc == PS_OK; ++v) {
         rc = read_opt(vars[v], sg, len, &svc_specs[v], err);

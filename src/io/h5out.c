@@ -671,7 +671,8 @@ static double *svc_data(const ps_svc_result *s, svc_var v)
     double *const data[SVC_VAR_COUNT] = {
         s->demand, s->capacity, s->shortage, s->surplus, s->utilization, s->per_1000,
         s->staff, s->groups, s->cost, s->fees, s->subsidy, s->subsidy_recipients,
-        s->new_places, s->nursing_capacity,
+        s->new_places, s->nursing_capacity, s->stock, s->stock_public, s->stock_staff,
+        s->demand_served, s->gap_target, s->gap_demand, s->build,
     };
     return data[v];
 }

@@ -101,7 +101,10 @@ extern const policy_attr policy_attrs[POLICY_ATTR_COUNT];
 typedef enum svc_var {
     SVC_DEMAND, SVC_CAPACITY, SVC_SHORTAGE, SVC_SURPLUS, SVC_UTILIZATION, SVC_PER_1000,
     SVC_STAFF, SVC_GROUPS, SVC_COST, SVC_FEES, SVC_SUBSIDY, SVC_SUBSIDY_RECIPIENTS,
-    SVC_NEW_PLACES, SVC_NURSING_CAPACITY, SVC_VAR_COUNT
+    SVC_NEW_PLACES, SVC_NURSING_CAPACITY,
+    /* against the existing stock (issue #13); NULL (not written) without a stock file */
+    SVC_STOCK, SVC_STOCK_PUBLIC, SVC_STOCK_STAFF, SVC_DEMAND_SERVED, SVC_GAP_TARGET,
+    SVC_GAP_DEMAND, SVC_BUILD, SVC_VAR_COUNT
 } svc_var;
 
 extern const var_spec svc_specs[SVC_VAR_COUNT];

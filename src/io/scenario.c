@@ -40,6 +40,7 @@
 #include "io/encoding_int.h"
 #include "io/source_int.h"
 #include "io/sweep_int.h"
+#include "io/stock_int.h"
 #include "io/xlsx_int.h"
 #include "popsim/inputs.h" /* PS_SRB_DEFAULT */
 #include "popsim/pop.h"
@@ -147,15 +148,30 @@ typedef struct raw_step {
     double value;
 } raw_step;
 
+/* `by_sex:` of a care-need level: factors on its prevalence table (issue #13). */
+typedef struct raw_sex_factor {
+    double female;
+    double male;
+} raw_sex_factor;
+
 typedef struct raw_level {
     char *name;
     raw_step *prevalence;
     uint32_t n_prevalence;
+    raw_sex_factor by_sex;
 } raw_level;
+
+/* One item of a setting's `by_level:` (issue #13). */
+typedef struct raw_level_share {
+    char *level;
+    double share;
+} raw_level_share;
 
 typedef struct raw_setting {
     char *name;
     double share;
+    raw_level_share *by_level;
+    uint32_t n_by_level;
 } raw_setting;
 
 typedef struct raw_care_need {
@@ -203,6 +219,13 @@ typedef struct raw_home {
     double per_user_year;
 } raw_home;
 
+/* `stock:` of a service (issue #13): the existing places from a stock CSV. */
+typedef struct raw_stock {
+    char *file;
+    char *type;
+    int missing; /* 0 error, 1 zero */
+} raw_stock;
+
 typedef struct raw_service {
     char *name;
     char *title;
@@ -219,6 +242,8 @@ typedef struct raw_service {
     uint32_t n_extra_staff;
     raw_home *home_services;
     uint32_t n_home_services;
+    raw_stock stock;
+    double cross_district_share;
 } raw_service;
 
 typedef struct raw_micro {
@@ -738,6 +763,18 @@ static const scn_key step_keys[] = {
 static const scn_section step_section = { step_keys, ARRAY_LEN(step_keys), sizeof(raw_step),
                                           NULL };
 
+static const raw_sex_factor sex_factor_defaults = { .female = 1.0, .male = 1.0 };
+static const scn_key sex_factor_keys[] = {
+    { .key = "female", .type = KEY_REAL, .offset = offsetof(raw_sex_factor, female), .min = 0.0,
+      .max = 10.0, .unit = "(factor on the prevalence)",
+      .help = "women's prevalence relative to the level's table" },
+    { .key = "male", .type = KEY_REAL, .offset = offsetof(raw_sex_factor, male), .min = 0.0,
+      .max = 10.0, .unit = "(factor on the prevalence)",
+      .help = "men's prevalence relative to the level's table" },
+};
+static const scn_section sex_factor_section = { sex_factor_keys, ARRAY_LEN(sex_factor_keys),
+                                                sizeof(raw_sex_factor), &sex_factor_defaults };
+
 static const scn_key level_keys[] = {
     { .key = "name", .type = KEY_NAME, .offset = offsetof(raw_level, name), .required = true,
       .help = "care-need level, named by services' classes (need:) and in the output" },
@@ -746,9 +783,23 @@ static const scn_key level_keys[] = {
       .help = "share of persons in this level by age, as steps in ascending from_age; "
               "levels are exclusive, so at every age their prevalences sum to at most 1",
       .sub = &step_section },
+    { .key = "by_sex", .type = KEY_MAP, .offset = offsetof(raw_level, by_sex),
+      .deflt = "the table for both sexes",
+      .help = "prevalence by sex: the table times a factor for each sex", .sub = &sex_factor_section },
 };
 static const scn_section level_section = { level_keys, ARRAY_LEN(level_keys),
                                            sizeof(raw_level), NULL };
+
+static const scn_key level_share_keys[] = {
+    { .key = "level", .type = KEY_NAME, .offset = offsetof(raw_level_share, level),
+      .required = true, .help = "care-need level (care_need.levels)" },
+    { .key = "share", .type = KEY_REAL, .offset = offsetof(raw_level_share, share), .min = 0.0,
+      .max = 1.0, .unit = "(share of the level's persons)", .required = true,
+      .help = "share of that level's persons cared for in this setting; for every level the "
+              "settings' shares sum to 1" },
+};
+static const scn_section level_share_section = { level_share_keys, ARRAY_LEN(level_share_keys),
+                                                 sizeof(raw_level_share), NULL };
 
 static const scn_key setting_keys[] = {
     { .key = "name", .type = KEY_NAME, .offset = offsetof(raw_setting, name), .required = true,
@@ -756,6 +807,11 @@ static const scn_key setting_keys[] = {
     { .key = "share", .type = KEY_REAL, .offset = offsetof(raw_setting, share), .min = 0.0,
       .max = 1.0, .unit = "(share of persons in need)", .required = true,
       .help = "share of the persons in need cared for in this setting" },
+    { .key = "by_level", .type = KEY_SEQ, .offset = offsetof(raw_setting, by_level),
+      .count_offset = offsetof(raw_setting, n_by_level), .deflt = "share for every level",
+      .help = "the setting's share for each care-need level, '- {level: L, share: S}' items; "
+              "given for one setting, it is given for every setting and every level",
+      .sub = &level_share_section },
 };
 static const scn_section setting_section = { setting_keys, ARRAY_LEN(setting_keys),
                                              sizeof(raw_setting), NULL };
@@ -891,6 +947,23 @@ static const cyaml_strval_t svc_sex_choices[] = {
     { "both", -1 }, { "female", PS_SEX_FEMALE }, { "male", PS_SEX_MALE },
 };
 
+static const cyaml_strval_t missing_choices[] = {
+    { "error", 0 }, { "zero", 1 },
+};
+static const scn_key stock_keys[] = {
+    { .key = "file", .type = KEY_TEXT, .offset = offsetof(raw_stock, file), .required = true,
+      .help = "stock CSV (docs/input-format.md): places, beds and staff by region, year and "
+              "facility type; relative to the scenario file" },
+    { .key = "type", .type = KEY_NAME, .offset = offsetof(raw_stock, type),
+      .deflt = "the service's name", .help = "facility type (the file's type column) counted" },
+    { .key = "missing", .type = KEY_ENUM, .offset = offsetof(raw_stock, missing),
+      .deflt = "error",
+      .help = "a region without rows of the type: an error naming it (error) or no stock (zero)",
+      .choices = missing_choices, .n_choices = ARRAY_LEN(missing_choices) },
+};
+static const scn_section stock_section = { stock_keys, ARRAY_LEN(stock_keys), sizeof(raw_stock),
+                                           NULL };
+
 static const raw_service service_defaults = { .sex = -1, .subsidised_share = 1.0 };
 static const scn_key service_keys[] = {
     { .key = "name", .type = KEY_NAME, .offset = offsetof(raw_service, name), .required = true,
@@ -930,6 +1003,14 @@ static const scn_key service_keys[] = {
     { .key = "home_services", .type = KEY_SEQ, .offset = offsetof(raw_service, home_services),
       .count_offset = offsetof(raw_service, n_home_services), .deflt = "none",
       .help = "services delivered at home per user (meal, bathing, ...)", .sub = &home_section },
+    { .key = "stock", .type = KEY_MAP, .offset = offsetof(raw_service, stock),
+      .deflt = "none (no stock, gaps or places to build)",
+      .help = "existing places from a stock file", .sub = &stock_section },
+    { .key = "cross_district_share", .type = KEY_REAL,
+      .offset = offsetof(raw_service, cross_district_share), .min = 0.0, .max = 1.0,
+      .unit = "(share of demand)", .deflt = "0",
+      .help = "share of each region's demand served in the other regions, spread in proportion "
+              "to their stock (their demand without a stock file)" },
 };
 static const scn_section service_section = { service_keys, ARRAY_LEN(service_keys),
                                              sizeof(raw_service), &service_defaults };
@@ -2166,13 +2247,15 @@ static ps_status check_section(const load_ctx *c, const char *prefix, const scn_
      2 * (ARRAY_LEN(economy_keys) + ARRAY_LEN(response_keys) + ARRAY_LEN(policy_keys)) +       \
      ARRAY_LEN(variant_keys) + ARRAY_LEN(care_need_keys) + ARRAY_LEN(micro_keys) + ARRAY_LEN(level_keys) +            \
      ARRAY_LEN(step_keys) + ARRAY_LEN(setting_keys) +                                          \
+     ARRAY_LEN(sex_factor_keys) + ARRAY_LEN(level_share_keys) +                                \
      2 * (ARRAY_LEN(service_keys) + ARRAY_LEN(class_keys) + 2 * ARRAY_LEN(point_keys) +        \
-          ARRAY_LEN(capacity_keys) + ARRAY_LEN(extra_staff_keys) + ARRAY_LEN(home_keys)) +     \
-     40 /* one end marker each */)
+          ARRAY_LEN(capacity_keys) + ARRAY_LEN(extra_staff_keys) + ARRAY_LEN(home_keys) +      \
+          ARRAY_LEN(stock_keys)) +                                                             \
+     48 /* one end marker each */)
 /* item schemas: policies, variants, variants[].policies, care_need's levels, prevalence and
  * settings, and twice (top level, variants) services with their classes, uptake_path,
  * capacity.path, extra_staff and home_services */
-#define SCHEMA_ITEMS (3 + 3 + 2 * 6)
+#define SCHEMA_ITEMS (3 + 3 + 1 + 2 * 6) /* + settings' by_level */
 
 typedef struct schema_buf {
     cyaml_schema_field_t fields[SCHEMA_FIELDS];
@@ -3470,6 +3553,15 @@ static ps_status build_level(const load_ctx *c, const char *item, const raw_leve
         out->value[i] = s->value;
         out->n_steps = (int)i + 1;
     }
+    join_key(prefix, sizeof prefix, item, "by_sex");
+    if (rc == PS_OK && given(c, prefix)) {
+        char key[PATH_MAX_LEN];
+        out->by_sex = 1;
+        join_key(key, sizeof key, prefix, "female");
+        out->sex_factor[PS_SEX_FEMALE] = given(c, key) ? raw->by_sex.female : 1.0;
+        join_key(key, sizeof key, prefix, "male");
+        out->sex_factor[PS_SEX_MALE] = given(c, key) ? raw->by_sex.male : 1.0;
+    }
     return rc;
 }
 
@@ -3485,10 +3577,11 @@ static ps_status check_level_sum(const load_ctx *c, const ps_care_need *cn)
 {
     const int years[] = { cn->base_year, c->scn->start_year, c->scn->end_year };
     for (size_t k = 0; k < ARRAY_LEN(years); ++k) {
-        for (int age = 0; age <= PS_DEFAULT_MAX_AGE; ++age) {
+        for (int cell = 0; cell < (PS_DEFAULT_MAX_AGE + 1) * PS_SEX_COUNT; ++cell) {
+            int age = cell / PS_SEX_COUNT, sex = cell % PS_SEX_COUNT; /* by_sex factors */
             double sum = 0.0;
             for (int l = 0; l < cn->n_levels; ++l) {
-                sum += ps_care_prevalence(cn, l, age, years[k]);
+                sum += ps_care_prevalence_sex(cn, l, sex, age, years[k]);
             }
             if (sum <= 1.0 + SCN_SHARE_SUM_TOL) {
                 continue;
@@ -3507,6 +3600,84 @@ static ps_status check_level_sum(const load_ctx *c, const ps_care_need *cn)
         }
     }
     return PS_OK;
+}
+
+/* Need level of a class that counts the self-caring persons, those in no care-need level
+ * (issue #13: institutions also house them). */
+#define PS_SCN_SELF_CARING "self_caring"
+
+static int level_index(const ps_care_need *cn, const char *name);
+
+/* One setting's by_level items into its level_share (every level exactly once). */
+static ps_status build_level_shares(const load_ctx *c, const char *item, const raw_setting *raw,
+                                    ps_care_need *cn, ps_care_setting *k)
+{
+    char path[PATH_MAX_LEN];
+    join_key(path, sizeof path, item, "by_level");
+    if (raw->n_by_level == 0) {
+        return fail_at(c, PS_EINVAL, value_loc(c, item),
+                       "%s has no by_level while another setting has; give by_level for every "
+                       "setting, or for none", item);
+    }
+    if ((k->level_share = malloc((size_t)cn->n_levels * sizeof *k->level_share)) == NULL) {
+        return ps_error_set(c->err, PS_ENOMEM, "out of memory");
+    }
+    for (int l = 0; l < cn->n_levels; ++l) {
+        k->level_share[l] = NAN;
+    }
+    for (uint32_t i = 0; i < raw->n_by_level; ++i) {
+        char it[PATH_MAX_LEN], key[PATH_MAX_LEN];
+        join_index(it, sizeof it, path, i);
+        join_key(key, sizeof key, it, "level");
+        ps_status rc = require_keys(c, it, &level_share_section);
+        int l = rc == PS_OK ? level_index(cn, raw->by_level[i].level) : -1;
+        if (rc != PS_OK) {
+            return rc;
+        }
+        if (l < 0 || !isnan(k->level_share[l])) {
+            return fail_at(c, PS_EINVAL, value_loc(c, key),
+                           "%s = '%s' is %s", key, raw->by_level[i].level,
+                           l < 0 ? "not a care-need level (care_need.levels)"
+                                 : "given twice in this by_level");
+        }
+        k->level_share[l] = raw->by_level[i].share;
+    }
+    for (int l = 0; l < cn->n_levels; ++l) {
+        if (isnan(k->level_share[l])) {
+            return fail_at(c, PS_EINVAL, value_loc(c, path), "%s has no share for level '%s'",
+                           path, cn->levels[l].name);
+        }
+    }
+    return PS_OK;
+}
+
+/* Settings by level of need: when any setting has by_level, every setting gives a share for
+ * every level and each level's shares sum to 1. */
+static ps_status build_setting_levels(const load_ctx *c, const raw_care_need *raw,
+                                      ps_care_need *cn)
+{
+    bool any = false;
+    ps_status rc = PS_OK;
+    for (uint32_t i = 0; i < raw->n_settings; ++i) {
+        any = any || raw->settings[i].n_by_level > 0;
+    }
+    for (uint32_t i = 0; any && i < raw->n_settings && rc == PS_OK; ++i) {
+        char item[PATH_MAX_LEN];
+        join_index(item, sizeof item, "care_need.settings", i);
+        rc = build_level_shares(c, item, &raw->settings[i], cn, &cn->settings[i]);
+    }
+    for (int l = 0; any && l < cn->n_levels && rc == PS_OK; ++l) {
+        double sum = 0.0;
+        for (int k = 0; k < cn->n_settings; ++k) {
+            sum += cn->settings[k].level_share[l];
+        }
+        if (fabs(sum - 1.0) > SCN_SHARE_SUM_TOL) {
+            rc = fail_at(c, PS_EINVAL, value_loc(c, "care_need.settings"),
+                         "care_need.settings: the by_level shares of level '%s' sum to %.10g, "
+                         "not 1 (tolerance 1e-6)", cn->levels[l].name, sum);
+        }
+    }
+    return rc;
 }
 
 static ps_status build_settings(const load_ctx *c, const raw_care_need *raw, ps_care_need *cn)
@@ -3543,7 +3714,7 @@ static ps_status build_settings(const load_ctx *c, const raw_care_need *raw, ps_
                      "care_need.settings: the shares sum to %.10g, not 1 (tolerance 1e-6); "
                      "every person in need is cared for in exactly one setting", sum);
     }
-    return rc;
+    return rc == PS_OK ? build_setting_levels(c, raw, cn) : rc;
 }
 
 static ps_status build_care_need(const load_ctx *c, const raw_care_need *raw)
@@ -3642,7 +3813,9 @@ static ps_status build_class(const load_ctx *c, const char *item, const raw_clas
     out->uptake = given(c, path) ? raw->uptake : class_defaults.uptake;
     out->need = -1;
     join_key(path, sizeof path, item, "need");
-    if (raw->need != NULL && (out->need = level_index(cn, raw->need)) < 0) {
+    if (raw->need != NULL && strcmp(raw->need, PS_SCN_SELF_CARING) == 0) {
+        out->need = PS_SVC_NEED_SELF_CARING;
+    } else if (raw->need != NULL && (out->need = level_index(cn, raw->need)) < 0) {
         care_names(names, sizeof names, cn, false);
         return fail_at(c, PS_EINVAL, value_loc(c, path),
                        "%s = '%s' is not a care-need level (care_need.levels: %s)", path,
@@ -3802,6 +3975,41 @@ static ps_status build_extras(const load_ctx *c, const char *item, const raw_ser
     return rc;
 }
 
+/* `stock:` and `cross_district_share` of a service (issue #13): the stock file's rows of
+ * the service's facility type, read with src/io/stock_csv.c. */
+static ps_status build_stock(const load_ctx *c, const char *item, const raw_service *raw,
+                             ps_service *s)
+{
+    char path[PATH_MAX_LEN], key[PATH_MAX_LEN], types[400];
+    ps_status rc = PS_OK;
+    join_key(path, sizeof path, item, "cross_district_share");
+    s->cross_district_share = given(c, path) ? raw->cross_district_share : 0.0;
+    join_key(path, sizeof path, item, "stock");
+    if (!given(c, path)) {
+        return PS_OK;
+    }
+    join_key(key, sizeof key, path, "missing");
+    s->stock.missing_zero = given(c, key) ? raw->stock.missing : 0;
+    if ((rc = require_keys(c, path, &stock_section)) != PS_OK ||
+        (rc = resolve_path(c, &s->stock.path, raw->stock.file)) != PS_OK ||
+        (rc = copy_text(c, &s->stock.type,
+                        raw->stock.type != NULL ? raw->stock.type : s->name)) != PS_OK) {
+        return rc;
+    }
+    if ((rc = ps_io__read_stock(&s->stock, types, sizeof types, c->err)) != PS_OK) {
+        join_key(key, sizeof key, path, "file");
+        ps_error_prepend(c->err, "%s: ", key);
+        return rc;
+    }
+    if (s->stock.n_rows == 0) {
+        join_key(key, sizeof key, path, raw->stock.type != NULL ? "type" : "file");
+        rc = fail_at(c, PS_EINVAL, value_loc(c, key),
+                     "%s: '%s' has no rows of facility type '%s' (its types: %s)", key,
+                     s->stock.path, s->stock.type, types);
+    }
+    return rc;
+}
+
 static ps_status build_service(const load_ctx *c, const char *item, const raw_service *raw,
                                ps_service *s)
 {
@@ -3849,7 +4057,10 @@ static ps_status build_service(const load_ctx *c, const char *item, const raw_se
     if (rc == PS_OK) {
         rc = build_capacity(c, item, &raw->capacity, s);
     }
-    return rc == PS_OK ? build_extras(c, item, raw, s) : rc;
+    if (rc == PS_OK) {
+        rc = build_extras(c, item, raw, s);
+    }
+    return rc == PS_OK ? build_stock(c, item, raw, s) : rc;
 }
 
 /* Append the services of the sequence at `prefix` to m's (inherited) services; an own

@@ -30,13 +30,15 @@ static const char *const palette[] = { "#0072B2", "#D55E00", "#009E73", "#CC79A7
 static const char *const kind_stem[PS_PLOT_KIND_COUNT] = {
     "pyramid", "pyramid_vs_baseline", "births_tfr", "births_order", "childcare",
     "elderly", "dependency", "policy_effect", "policy_cost", "fan", "sweep_frontier",
+    "childcare_districts", "elderly_districts",
 };
 
 static const plot_writer writers[PS_PLOT_KIND_COUNT] = {
     ps_plot__pyramid,    ps_plot__pyramid_policy, ps_plot__births_tfr,
     ps_plot__births_order, ps_plot__childcare,    ps_plot__elderly,
     ps_plot__dependency, ps_plot__policy_effect,  ps_plot__policy_cost_bars,
-    ps_plot__fan,        ps_plot__sweep_frontier,
+    ps_plot__fan,        ps_plot__sweep_frontier, ps_plot__childcare_districts,
+    ps_plot__elderly_districts,
 };
 
 /* Append a chart; the name is the kind's stem plus slugs of the scenario and the item. */
@@ -83,9 +85,10 @@ static int any_policy(const ps_plot_set *s, int need_cost)
 ps_status ps_plot_plan(ps_plot_chart **charts_out, int *n_out, const ps_plot_set *s,
                        ps_error *err)
 {
-    /* At most: 5 per scenario (pyramids, births by order, childcare, elderly), 6 for the whole
-     * file (with a sweep's frontier), and one per quantile variable. */
-    enum { PER_SCENARIO = 5, WHOLE_FILE = 6 };
+    /* At most: 7 per scenario (pyramids, births by order, childcare, elderly, and the two
+     * district charts of issue #13), 6 for the whole file (with a sweep's frontier), and one
+     * per quantile variable. */
+    enum { PER_SCENARIO = 7, WHOLE_FILE = 6 };
     size_t cap = (size_t)s->n_scn * PER_SCENARIO + WHOLE_FILE;
     for (int k = 0; k < s->n_scn; ++k) {
         cap += (size_t)s->scn[k].n_fans;
@@ -129,6 +132,14 @@ ps_status ps_plot_plan(ps_plot_chart **charts_out, int *n_out, const ps_plot_set
     }
     if (s->sweep.n_points > 0) {
         add_chart(c, &n, s, PS_PLOT_SWEEP_FRONTIER, -1, -1);
+    }
+    for (int k = 0; k < s->n_scn; ++k) {
+        if (ps_plot__district_service(&s->scn[k], PS_PLOT_CHILDCARE_DISTRICTS) >= 0) {
+            add_chart(c, &n, s, PS_PLOT_CHILDCARE_DISTRICTS, k, -1);
+        }
+        if (ps_plot__district_service(&s->scn[k], PS_PLOT_ELDERLY_DISTRICTS) >= 0) {
+            add_chart(c, &n, s, PS_PLOT_ELDERLY_DISTRICTS, k, -1);
+        }
     }
     *charts_out = c;
     *n_out = n;

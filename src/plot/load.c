@@ -146,7 +146,7 @@ static ps_status load_service(plot_service *sv, const ps_svc_result *s, const ps
     for (int v = 0; rc == PS_OK && v < SVC_VAR_COUNT; ++v) {
         rc = region_sum(&sv->var[v], vars[v], r, err);
     }
-    return rc;
+    return rc == PS_OK ? ps_plot__load_regional(sv, s, r, err) : rc;
 }
 
 static ps_status load_services(plot_scenario *sc, ps_error *err)
@@ -401,6 +401,9 @@ static void free_scenario(plot_scenario *sc)
         free(sc->svc[k].title);
         free(sc->svc[k].kind);
         free(sc->svc[k].basis);
+        for (int v = 0; v < SVC_REG_COUNT; ++v) {
+            free(sc->svc[k].reg[v]);
+        }
         for (int v = 0; v < SVC_VAR_COUNT; ++v) {
             free(sc->svc[k].var[v]);
         }

@@ -56,6 +56,16 @@ typedef enum plot_svc_var {
     SVC_VAR_COUNT
 } plot_svc_var;
 
+/* The per-region series of a service group the district charts use (charts_district.c). */
+typedef enum plot_svc_reg {
+    SVC_REG_DEMAND,
+    SVC_REG_CAPACITY,
+    SVC_REG_SHORTAGE,
+    SVC_REG_SURPLUS,
+    SVC_REG_STOCK,
+    SVC_REG_COUNT
+} plot_svc_reg;
+
 /* Quantile levels of a fan chart: 95 % band, 80 % band, median. */
 typedef enum plot_fan_q { FAN_Q025, FAN_Q10, FAN_Q50, FAN_Q90, FAN_Q975, FAN_Q_COUNT } plot_fan_q;
 
@@ -73,6 +83,8 @@ typedef struct plot_service {
     int basis_lo, basis_hi; /* basis "ages": the ages counted; -1 if absent, hi -1: open */
     double target_per_1000; /* spots or beds per 1,000 total population; NaN if none */
     double *var[SVC_VAR_COUNT]; /* [year], all regions; NULL where the file has none */
+    double *reg[SVC_REG_COUNT]; /* [year][region] with several regions (issue #13); NULL
+                                 * with one region or where the file has none */
 } plot_service;
 
 typedef struct plot_fan {
@@ -150,6 +162,9 @@ typedef enum plot_msg {
     MSG_AMOUNT, MSG_FIRST_YEAR_RECIPIENTS, MSG_NO_POLICIES, MSG_TARGET, MSG_NOTE_UNITS,
     MSG_FILE_SHA256, MSG_SWEEP_FRONTIER, MSG_SWEEP_POINTS, MSG_SWEEP_FRONTIER_LINE,
     MSG_SWEEP_COST_AXIS, MSG_SWEEP_BIRTHS_AXIS,
+    MSG_CHILDCARE_DISTRICTS, MSG_ELDERLY_DISTRICTS, MSG_GAP_TARGET_LINE, MSG_GAP_STOCK_LINE,
+    MSG_GAP_AXIS, MSG_RESIDENTS, MSG_BEDS_STOCK, MSG_REGIONS_SECTION, MSG_REGION,
+    MSG_REGION_POPULATION, MSG_NOTE_DISTRICTS,
     MSG_COUNT
 } plot_msg;
 
@@ -223,6 +238,20 @@ ps_status ps_plot__elderly(plot_ctx *x, ps_error *err);
 ps_status ps_plot__policy_effect(plot_ctx *x, ps_error *err);
 ps_status ps_plot__policy_cost_bars(plot_ctx *x, ps_error *err);
 ps_status ps_plot__sweep_frontier(plot_ctx *x, ps_error *err); /* charts_sweep.c */
+ps_status ps_plot__childcare_districts(plot_ctx *x, ps_error *err);
+ps_status ps_plot__elderly_districts(plot_ctx *x, ps_error *err);
+
+/* ---- districts (charts_district.c, issue #13) --------------------------------------------- */
+/* Copy the (year, region) series of a service read by ps_h5_read into sv->reg (only with
+ * several regions; absent datasets stay NULL). @return PS_OK; PS_ENOMEM */
+ps_status ps_plot__load_regional(plot_service *sv, const ps_svc_result *s, const ps_result *r,
+                                 ps_error *err);
+/* The service a district chart of `kind` draws, -1 if none (one region, no regional data). */
+int ps_plot__district_service(const plot_scenario *sc, ps_plot_kind kind);
+/* 1 if some scenario of the set has several regions. */
+int ps_plot__has_regions(const ps_plot_set *s);
+/* The report's "By district" section (nothing with one region). */
+void ps_plot__report_regions(FILE *out, const ps_plot_set *s, ps_plot_lang lang);
 
 /* Helpers for writers (gp.c). A "label" is a message followed by optional user text. */
 void ps_plot__gp_quoted(plot_ctx *x, const char *msg_text, const char *sep, const char *user);

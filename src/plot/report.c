@@ -700,6 +700,11 @@ static void write_head(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
         if (toc[k].label == MSG_POLICY_TABLE && !has_policy(s)) {
             continue;
         }
+        if (toc[k].label == MSG_CHARTS && ps_plot__has_regions(s)) {
+            fputs("<li><a href=\"#regions\">", out); /* the section before the charts */
+            ps_plot__put_html(out, msg(MSG_REGIONS_SECTION, lang));
+            fputs("</a></li>", out);
+        }
         fprintf(out, "<li><a href=\"#%s\">", toc[k].id);
         ps_plot__put_html(out, msg(toc[k].label, lang));
         fputs("</a></li>", out);
@@ -716,6 +721,7 @@ static ps_status write_page(FILE *out, const ps_plot_set *s, const ps_plot_chart
     write_assumptions(out, s, lang);
     write_summary(out, s, lang);
     write_targets(out, s, lang);
+    ps_plot__report_regions(out, s, lang);
     if (has_policy(s)) {
         write_policy(out, s, lang);
     }

@@ -143,6 +143,26 @@ static const char *const messages[MSG_COUNT][PS_PLOT_LANG_COUNT] = {
                               "预测期总成本（亿元）" },
     [MSG_SWEEP_BIRTHS_AXIS] = { "Births gained over the horizon (thousands)",
                                 "预测期新增出生人口（万人）" },
+    [MSG_CHILDCARE_DISTRICTS] = { "Childcare gap by district", "各区托位缺口" },
+    [MSG_ELDERLY_DISTRICTS] = { "Elderly care beds by district", "各区养老机构床位" },
+    [MSG_GAP_TARGET_LINE] = { "Places at the target minus places needed",
+                              "按规划目标的托位减所需托位" },
+    [MSG_GAP_STOCK_LINE] = { "Existing places minus places needed", "现有托位减所需托位" },
+    [MSG_GAP_AXIS] = { "Places (thousands; below 0: short)", "托位（万个；小于0为缺口）" },
+    [MSG_RESIDENTS] = { "Users (institution residents)", "服务对象（机构在住老人）" },
+    [MSG_BEDS_STOCK] = { "Existing beds", "现有床位" },
+    [MSG_REGIONS_SECTION] = { "By district", "分区情况" },
+    [MSG_REGION] = { "District", "地区" },
+    [MSG_REGION_POPULATION] = { "Population (thousands)", "人口（万人）" },
+    [MSG_NOTE_DISTRICTS] = { "Each district on its own, at the first and last year "
+                             "(thousands): childcare places at the target and existing "
+                             "places, each minus the places the district's demand needs "
+                             "(below 0: short), and the elderly-care service's users, beds "
+                             "at its target and existing beds. A total can be met while a "
+                             "district is short.",
+                             "各区分别列出首年和末年数值（万）：按规划目标的托位和现有托位各减去本区"
+                             "需求所需托位（小于0为缺口），以及养老机构服务对象、按规划目标的床位和"
+                             "现有床位。全市合计达标时，个别区仍可能存在缺口。" },
     [MSG_NOTE_UNITS] = { "Persons and places are in thousands, money in million yuan (nominal) "
                          "unless a heading says otherwise.",
                          "除另有说明外，人口和床位、学位以万为单位，金额以亿元（名义值）为单位。" },
@@ -164,6 +184,7 @@ static const char *const words[][PS_PLOT_LANG_COUNT + 1] = {
     { "SRB", "sex ratio at birth", "出生人口性别比" },
     { "migration", "net migration by age and sex", "分年龄性别净迁移" },
     { "migration total", "net migration per year", "年净迁移总量" },
+    { "service stock", "existing places of services", "现有服务设施（托位、床位）" },
     { "planner file", "planner's file", "规划部门提供的文件" },
     { "UN WPP 2024", "UN World Population Prospects 2024", "联合国《世界人口展望2024》" },
     { "scenario value", "value in the scenario file", "情景文件中的设定值" },
@@ -432,7 +453,7 @@ const char *ps_plot_chart_caption(char *buf, size_t size, const ps_plot_set *s,
     static const plot_msg kind_msg[PS_PLOT_KIND_COUNT] = {
         MSG_PYRAMID, MSG_PYRAMID_POLICY, MSG_BIRTHS_TFR, MSG_BIRTHS_ORDER, MSG_CHILDCARE,
         MSG_ELDERLY, MSG_DEPENDENCY, MSG_POLICY_EFFECT, MSG_POLICY_COST, MSG_FAN,
-        MSG_SWEEP_FRONTIER,
+        MSG_SWEEP_FRONTIER, MSG_CHILDCARE_DISTRICTS, MSG_ELDERLY_DISTRICTS,
     };
     const char *what = ps_plot__msg(kind_msg[chart->kind], lang);
     if (chart->scenario < 0) {

@@ -19,6 +19,7 @@
 
 #include "popsim/pop.h"
 #include "popsim/units.h"
+#include "services_int.h"
 
 #define MONTHS_PER_YEAR 12.0
 #define PER_THOUSAND 1000.0
@@ -77,7 +78,9 @@ double ps_care_prevalence(const ps_care_need *cn, int level, int age, int year)
 int ps_svc_classes_overlap(const ps_svc_class *a, const ps_svc_class *b)
 {
     bool ages = a->age_lo <= b->age_hi && b->age_lo <= a->age_hi;
-    bool needs = a->need < 0 || b->need < 0 || a->need == b->need;
+    /* Self-caring persons (PS_SVC_NEED_SELF_CARING) are in no level, so they overlap only
+     * a class without a need level or another self-caring class. */
+    bool needs = a->need == -1 || b->need == -1 || a->need == b->need;
     return ages && needs;
 }
 
@@ -89,7 +92,7 @@ static ps_status validate_class(const ps_service *s, const ps_svc_class *c,
                             "service '%s', class '%s': ages %d..%d are not within 0..%d",
                             s->name, c->name, c->age_lo, c->age_hi, n_ages - 1);
     }
-    if (c->need >= (cn != NULL ? cn->n_levels : 0)) {
+    if (c->need >= (cn != NULL ? cn->n_levels : 0) || c->need < PS_SVC_NEED_SELF_CARING) {
         return ps_error_set(err, PS_EINVAL, "service '%s', class '%s': no care-need level %d",
                             s->name, c->name, c->need);
     }
@@ -120,6 +123,10 @@ static ps_status validate_service(const ps_service *s, const ps_care_need *cn, i
     if (s->setting >= (cn != NULL ? cn->n_settings : 0)) {
         return ps_error_set(err, PS_EINVAL, "service '%s': no care setting %d", s->name,
                             s->setting);
+    }
+    if (!(s->cross_district_share >= 0.0 && s->cross_district_share <= 1.0)) {
+        return ps_error_set(err, PS_EINVAL, "service '%s': cross_district_share %g is not in "
+                            "[0, 1]", s->name, s->cross_district_share);
     }
     if (!(s->occupancy > 0.0 && s->occupancy <= 1.0)) {
         return ps_error_set(err, PS_EINVAL, "service '%s': occupancy %g is not in (0, 1]",
@@ -160,6 +167,16 @@ ps_status ps_services_validate(const ps_service *svc, int n_svc, const ps_care_n
         if (fabs(sum - 1.0) > SETTING_SUM_TOL) {
             return ps_error_set(err, PS_EINVAL, "care settings' shares sum to %g, not 1", sum);
         }
+        for (int l = 0; l < cn->n_levels; ++l) {
+            double by_level = 0.0;
+            for (int k = 0; k < cn->n_settings; ++k) {
+                by_level += ps_care_setting_share(cn, k, l);
+            }
+            if (fabs(by_level - 1.0) > SETTING_SUM_TOL) {
+                return ps_error_set(err, PS_EINVAL, "care settings' shares of level '%s' sum "
+                                    "to %g, not 1", cn->levels[l].name, by_level);
+            }
+        }
     }
     for (int k = 0; rc == PS_OK && k < n_svc; ++k) {
         rc = validate_service(&svc[k], cn, n_ages, err);
@@ -189,21 +206,55 @@ static double persons(const ps_result *r, int y, int reg, int sex, int age_lo, i
     return sum;
 }
 
-/* Persons of class c (before uptake): ages, sex, need level and care setting. */
+/* Share of the persons of one sex and age in a need level (or self-caring: in none). */
+static double need_share(const ps_care_need *cn, int need, int sex, int age, int year)
+{
+    if (need >= 0) {
+        return ps_care_prevalence_sex(cn, need, sex, age, year);
+    }
+    double in_need = 0.0;
+    for (int l = 0; cn != NULL && l < cn->n_levels; ++l) {
+        in_need += ps_care_prevalence_sex(cn, l, sex, age, year);
+    }
+    return fmax(0.0, 1.0 - in_need);
+}
+
+static bool by_sex(const ps_care_need *cn, int need)
+{
+    bool any = false;
+    for (int l = 0; cn != NULL && l < cn->n_levels; ++l) {
+        any = any || ((need == l || need == PS_SVC_NEED_SELF_CARING) && cn->levels[l].by_sex);
+    }
+    return any;
+}
+
+/* Persons of class c (before uptake): ages, sex, need level and care setting. Self-caring
+ * persons are counted without a setting share: their uptake is the share living in the
+ * service's setting. */
 static double class_persons(const ps_result *r, const ps_service *s, const ps_svc_class *c,
                             const ps_care_need *cn, int y, int reg)
 {
     int year = r->start_year + y;
     double sum = 0.0;
+    bool sexes = by_sex(cn, c->need) || c->need == PS_SVC_NEED_SELF_CARING;
     for (int age = c->age_lo; age <= c->age_hi; ++age) {
+        if (sexes) {
+            for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+                if (s->sex < 0 || s->sex == sex) {
+                    sum += persons(r, y, reg, sex, age, age) *
+                           need_share(cn, c->need, sex, age, year);
+                }
+            }
+            continue;
+        }
         double n = persons(r, y, reg, s->sex, age, age);
         if (c->need >= 0) {
             n *= ps_care_prevalence(cn, c->need, age, year);
         }
         sum += n;
     }
-    if (s->setting >= 0) {
-        sum *= cn->settings[s->setting].share;
+    if (s->setting >= 0 && c->need != PS_SVC_NEED_SELF_CARING) {
+        sum *= ps_care_setting_share(cn, s->setting, c->need);
     }
     return sum;
 }
@@ -325,7 +376,7 @@ double ps_service_uptake_at(const ps_service *s, const ps_care_need *cn, const p
     class_users(users, r, s, cn, y, reg, &group);
     for (int c = 0; c < s->n_classes; ++c) {
         const ps_svc_class *k = &s->classes[c];
-        if (k->need < 0 && age >= k->age_lo && age <= k->age_hi) {
+        if (k->need == -1 && age >= k->age_lo && age <= k->age_hi) {
             double persons_c = class_persons(r, s, k, cn, y, reg);
             share = persons_c > 0.0 ? users[c] / persons_c : k->uptake;
         }
@@ -431,7 +482,7 @@ static ps_status compute_service(ps_svc_result *o, const ps_result *r, const ps_
         }
     }
     free(users);
-    return rc;
+    return rc == PS_OK ? ps_services__stock(o, r, s, err) : rc;
 }
 
 static ps_status compute_care_need(ps_result *r, const ps_care_need *cn, ps_error *err)
@@ -449,7 +500,14 @@ static ps_status compute_care_need(ps_result *r, const ps_care_need *cn, ps_erro
                 double sum = 0.0;
                 for (int age = 0; age < r->n_ages; ++age) {
                     double p = ps_care_prevalence(cn, l, age, r->start_year + y);
-                    sum += p > 0.0 ? p * persons(r, y, reg, -1, age, age) : 0.0;
+                    if (cn->levels[l].by_sex) {
+                        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+                            sum += p * cn->levels[l].sex_factor[sex] *
+                                   persons(r, y, reg, sex, age, age);
+                        }
+                    } else {
+                        sum += p > 0.0 ? p * persons(r, y, reg, -1, age, age) : 0.0;
+                    }
                 }
                 r->care_need[ps_result_regcell(r, y, reg) * (size_t)cn->n_levels + (size_t)l] = sum;
             }
@@ -536,6 +594,7 @@ void ps_service_release(ps_service *svc)
     free(svc->home);
     path_release(&svc->uptake_path);
     path_release(&svc->target);
+    ps_svc_stock_release(&svc->stock);
     memset(svc, 0, sizeof *svc);
 }
 
@@ -552,6 +611,7 @@ void ps_care_need_release(ps_care_need *cn)
     free(cn->levels);
     for (int k = 0; cn->settings != NULL && k < cn->n_settings; ++k) {
         free(cn->settings[k].name);
+        free(cn->settings[k].level_share);
     }
     free(cn->settings);
     memset(cn, 0, sizeof *cn);
@@ -618,6 +678,9 @@ ps_status ps_service_copy(ps_service *dst, const ps_service *src, ps_error *err)
     }
     copy_path(&dst->uptake_path, &src->uptake_path, &ok);
     copy_path(&dst->target, &src->target, &ok);
+    if (ps_svc_stock_copy(&dst->stock, &src->stock, err) != PS_OK) {
+        ok = false;
+    }
     if (!ok) {
         ps_service_release(dst);
         return ps_error_set(err, PS_ENOMEM, "out of memory copying service '%s'", src->name);
@@ -639,6 +702,9 @@ ps_status ps_care_need_copy(ps_care_need *dst, const ps_care_need *src, ps_error
     }
     for (int k = 0; dst->settings != NULL && k < dst->n_settings; ++k) {
         copy_str(&dst->settings[k].name, src->settings[k].name, &ok);
+        dst->settings[k].level_share =
+            copy_mem(src->settings[k].level_share, (size_t)src->n_levels,
+                     sizeof *src->settings[k].level_share, &ok);
     }
     if (dst->levels == NULL) {
         dst->n_levels = 0;
