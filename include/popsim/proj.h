@@ -8,6 +8,7 @@
 #define PS_PROJ_H
 
 #include "popsim/error.h"
+#include "popsim/flows.h"
 #include "popsim/inputs.h"
 #include "popsim/policy.h"
 #include "popsim/result.h"
@@ -25,6 +26,11 @@ typedef struct ps_proj_events {
     double *net_migration; /* [reg][sex][age], credited to the cohort by age at end */
     double adjustment;     /* persons of net emigration not applied because the cohort
                             * would have become negative (set by the step) */
+    /* Internal migration (required when the projection has flows, else unused): */
+    double *internal_in;   /* [reg][sex][age] internal in-migrants, credited like net_migration */
+    double *internal_out;  /* [reg][sex][age] internal out-migrants, credited likewise */
+    double *internal_net;  /* [reg][sex][age] out: net internal migrants by age at migration
+                            * (the age on 1 July t, as the engine applies them) */
 } ps_proj_events;
 
 /**
@@ -113,6 +119,26 @@ ps_status ps_proj_run_init(ps_result *res, const ps_proj *p, const char *name, c
  */
 void ps_proj_record_rates(ps_result *res, const ps_proj *p, int step,
                           const double *fertility_scale);
+
+/**
+ * Link the regions by internal migration (popsim/flows.h; docs/model.md sec. 2.7). `f` is
+ * borrowed and must outlive the projection; NULL removes the flows. Every step then computes
+ * the flows from the population on 1 July t, adds the net internal migrants to the
+ * international ones (half exposed to the step's risks, as the UN method does) and needs
+ * the events' internal_* arrays. Out-migration that would leave a cohort negative is an
+ * error of the step (PS_EINVAL naming year and region), never a cap.
+ * @return PS_OK; PS_EINVAL if the shape differs from the projection's or a value is invalid
+ */
+ps_status ps_proj_set_flows(ps_proj *p, const ps_flows *f, ps_error *err);
+
+/* Point a step's events at the result's internal-migration arrays of year `year` (nothing
+ * when the result has none); after the step ps_proj_internal_net sets internal_net of that
+ * year to internal_in - internal_out (credited to cohorts). */
+void ps_proj_internal_events(ps_proj_events *ev, ps_result *res, int year);
+void ps_proj_internal_net(ps_result *res, int year);
+
+/** The flows set by ps_proj_set_flows (borrowed), or NULL. */
+const ps_flows *ps_proj_flows(const ps_proj *p);
 
 /** Life expectancy at birth of the step's life table, years. */
 double ps_proj_e0(const ps_proj *p, int step, int reg, ps_sex sex);

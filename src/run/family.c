@@ -233,9 +233,13 @@ static ps_status run_steps(ps_result *res, const ps_proj *p, ps_policy_model *m,
         for (int reg = 0; reg < nr; ++reg) {
             scale[reg] = 1.0;
         }
+        ps_proj_internal_events(&ev, res, y); /* internal migration (#13), if any */
         rc = ps_proj_step_parity(p, y, &res->population[ps_result_cell(res, y, 0, 0, 0)],
                                  &res->population[ps_result_cell(res, y + 1, 0, 0, 0)], &ev, &par,
                                  err);
+        if (rc == PS_OK) {
+            ps_proj_internal_net(res, y);
+        }
         res->emigration_shortfall += ev.adjustment;
         ps_proj_record_rates(res, p, y, scale);
         if (rc == PS_OK) {
