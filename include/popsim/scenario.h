@@ -81,6 +81,23 @@ typedef struct ps_scn_member {
     int n_services;
 } ps_scn_member;
 
+/* One region of a multiregional scenario (`regions:`, issue #13). An input the item does not
+ * give (NULL path, has_* 0) is the top level's, shared by every region. */
+typedef struct ps_scn_region {
+    char *name;                /* label, unique in the scenario; owned */
+    ps_scn_loc loc;            /* of the item's name */
+    ps_scn_file population;    /* sex,age,value */
+    ps_scn_file mx_file;       /* year,sex,age,mx */
+    ps_scn_file asfr_file;     /* year,age,asfr */
+    double tfr;                /* constant TFR, children per woman; if has_tfr */
+    int has_tfr;
+    double srb;                /* male births per female birth; if has_srb */
+    int has_srb;
+    ps_scn_file migration_file; /* year,sex,age,value: net international migrants */
+    double migration_total;    /* net international migrants per year; if has_migration_total */
+    int has_migration_total;
+} ps_scn_region;
+
 typedef struct ps_scenario {
     char *path;        /* the scenario file as given; owned */
     char sha256[65];   /* SHA-256 (lowercase hex) of the bytes read from path */
@@ -145,6 +162,16 @@ typedef struct ps_scenario {
 
     ps_scn_member *members; /* members[0] = the baseline (top level), then the variants; owned */
     int n_members;          /* >= 1 */
+
+    /* Regions linked by internal migration (issue #13); n_regions = 0: one region. */
+    ps_scn_region *regions; /* owned */
+    int n_regions;
+    ps_scn_loc regions_loc;
+    struct {
+        ps_scn_file file;          /* origin,destination,rate[,year]; NULL path = no flows */
+        ps_rogers_castro schedule; /* age pattern of every pair's rates */
+        int output_flows;          /* 1: write flows(year, origin, destination, sex, age) */
+    } internal_migration;
 
     char **warnings; /* legal but suspicious input, "path:line:col: warning: ..." strings; owned */
     int n_warnings;
