@@ -75,6 +75,8 @@ typedef enum dim_id {
     DIM_REPLICATE,
     DIM_PERSON,
     DIM_SCENARIO, /* the /family group (issue #16): the members of a family */
+    DIM_ORIGIN,   /* internal migration (issue #13): the region of origin and destination */
+    DIM_DESTINATION,
     DIM_COUNT
 } dim_id;
 
@@ -103,6 +105,8 @@ static const dim_spec dim_specs[DIM_COUNT] = {
     [DIM_PERSON] = { "person", NULL, "sampled person record", NULL },
     [DIM_SCENARIO] = { "scenario", NULL, "scenario of the family (its group /scenarios/<name>)",
                        NULL },
+    [DIM_ORIGIN] = { "origin", NULL, "region the migrants leave", NULL },
+    [DIM_DESTINATION] = { "destination", NULL, "region the migrants move to", NULL },
 };
 
 /* The variables of a scenario group; dims list the axes of the flat ps_result array in order. */
@@ -273,6 +277,8 @@ static hsize_t dim_len(const ps_result *r, dim_id d)
     case DIM_REPLICATE:
     case DIM_PERSON:
     case DIM_SCENARIO:
+    case DIM_ORIGIN:
+    case DIM_DESTINATION:
     case DIM_COUNT: break;
     }
     assert(0 && "unknown dimension");
@@ -1124,6 +1130,69 @@ static ps_status write_indicators(hid_t scenario, hid_t gcpl, const ps_result *r
 }
 
 
+/* ---- internal migration (issue #13): /scenarios/<name>/internal_migration/ --------------- */
+static const var_spec internal_specs[] = {
+    { "in", 4, { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE }, "persons",
+      "internal in-migrants from the other regions in the year from 1 July, by age at the end "
+      "of the year (cohort)" },
+    { "out", 4, { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE }, "persons",
+      "internal out-migrants to the other regions in the year from 1 July, by age at the end "
+      "of the year (cohort)" },
+    { "net", 4, { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE }, "persons",
+      "net internal migrants (in - out), by age at the end of the year (cohort)" },
+};
+static const var_spec flows_spec = {
+    "flows", 5, { DIM_YEAR, DIM_ORIGIN, DIM_DESTINATION, DIM_SEX, DIM_AGE }, "persons",
+    "migrants from origin to destination in the year from 1 July, by age on 1 July"
+};
+
+/* The origin and destination coordinates: the region names again, under their own names. */
+static ps_status write_od_coords(coords *coord, hid_t grp, const ps_result *r, ps_error *err)
+{
+    hid_t str = utf8_string_type();
+    ps_status rc = PS_OK;
+    if (str < 0) {
+        return h5_fail(err, "make a string type for", grp, "origin");
+    }
+    for (int d = DIM_ORIGIN; d <= DIM_DESTINATION && rc == PS_OK; ++d) {
+        rc = write_coord(&coord->id[d], grp, (dim_id)d, str, str, r->region_names,
+                         (hsize_t)r->n_regions, err);
+    }
+    H5Tclose(str);
+    return rc;
+}
+
+/* /internal_migration/: in, out and net by (year, region, sex, age), and flows by (year,
+ * origin, destination, sex, age) when the run computed them; the group carries its own
+ * coordinates so that xarray labels it. */
+static ps_status write_internal(hid_t scenario, hid_t gcpl, const ps_result *r, ps_error *err)
+{
+    hid_t grp = H5I_INVALID_HID;
+    coords coord;
+    init_coords(&coord);
+    const double *data[] = { r->internal_in, r->internal_out, r->internal_net };
+    ps_status rc = PS_OK;
+    if ((grp = H5Gcreate2(scenario, "internal_migration", H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0) {
+        rc = h5_fail(err, "create group", scenario, "internal_migration");
+    } else {
+        rc = write_coords(&coord, grp, r, err);
+    }
+    for (size_t v = 0; v < sizeof internal_specs / sizeof internal_specs[0] && rc == PS_OK; ++v) {
+        rc = write_var(grp, r, &internal_specs[v], data[v], &coord, err);
+    }
+    if (rc == PS_OK && r->flows != NULL && (rc = write_od_coords(&coord, grp, r, err)) == PS_OK) {
+        hsize_t len[DIM_COUNT];
+        result_lens(len, r);
+        len[DIM_ORIGIN] = len[DIM_DESTINATION] = (hsize_t)r->n_regions;
+        rc = write_var_len(grp, len, &flows_spec, r->flows, &coord, err);
+    }
+    rc = close_coords(&coord, rc, err);
+    if (grp >= 0) {
+        H5Gclose(grp);
+    }
+    return rc;
+}
+
 /* ---- microsimulation (issue #5): /scenarios/<name>/micro/ --------------------------------- */
 static const var_spec micro_specs[] = {
     { "births_by_income", 4, { DIM_YEAR, DIM_REGION, DIM_INCOME, DIM_ORDER }, "persons",
@@ -1315,6 +1384,9 @@ static ps_status write_scenario(hid_t scenarios, hid_t gcpl, const ps_result *r,
     }
     if (rc == PS_OK && r->micro != NULL) {
         rc = write_micro(grp, gcpl, r, err);
+    }
+    if (rc == PS_OK && r->internal_in != NULL) {
+        rc = write_internal(grp, gcpl, r, err);
     }
 done:
     rc = close_coords(&coord, rc, err);
