@@ -2,9 +2,10 @@
  * flows.c - internal migration between regions (issue #13): the factored origin-destination
  * rates of popsim/flows.h, their checks, and the flows of one step.
  *
- * Each flow is computed once, f(o, d, s, a) = out_rate(o, s, a) dest(o, d) P(o, s, a, t),
- * subtracted at the origin and added at the destination, so internal migration sums to zero
- * over the system in every cell (up to the rounding of the sums). Rates are per person-year
+ * Each flow f(o, d, s, a) = dest(o, d) out_rate(o, s, a) P(o, s, a, t) is added at the
+ * destination, and the origin loses the same products summed (its leavers times the sum of
+ * its shares), so internal migration sums to zero over the system in every cell (up to the
+ * rounding of the sums). Rates are per person-year
  * of the origin's population on 1 July t (Rogers 1975, ch. 3: the multiregional
  * population's outflow rates); the engine exposes the migrants to the risks of half the step
  * as the UN method does for international migrants (ccm.c).
@@ -139,41 +140,90 @@ ps_status ps_flows_validate(const ps_flows *f, ps_error *err)
     return rc;
 }
 
+/* Regions from which the destinations are shared among threads (below, one thread). */
+#define PS_FLOWS_PARALLEL_REGIONS 16
+
+/* Sum of origin o's destination shares for one sex: its out-migrants are leave x this sum,
+ * the same products the destinations receive, so in and out agree to rounding even when
+ * the shares sum to 1 only within PS_FLOW_SHARE_TOL. */
+static double row_sum(const ps_flows *f, int period, int sex, int orig)
+{
+    double sum = 0.0;
+    for (int dst = 0; dst < f->n_regions; ++dst) {
+        sum += f->dest[ps_flows_dest_idx(f, period, sex, orig, dst)];
+    }
+    return sum;
+}
+
+/* Origins summed together per pass over a destination's cells (fewer loads and stores of
+ * the destination; the sum is formed in the same order whatever the thread). */
+#define PS_FLOWS_BLOCK 4
+
+/* In-migrants of destination dst: the sum over origins of share x leavers, cells innermost
+ * (contiguous, vectorised), origins PS_FLOWS_BLOCK at a time. */
+static void arrivals(const ps_flows *f, int period, int dst, const double *leave, double *in)
+{
+    const size_t na = (size_t)f->n_ages, stride = PS_SEX_COUNT * na;
+    const int nr = f->n_regions;
+    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+        double *arrive = &in[((size_t)dst * PS_SEX_COUNT + (size_t)sex) * na];
+        const double *base = &leave[(size_t)sex * na];
+        for (size_t age = 0; age < na; ++age) {
+            arrive[age] = 0.0;
+        }
+        int orig = 0;
+        for (; orig + PS_FLOWS_BLOCK <= nr; orig += PS_FLOWS_BLOCK) {
+            const double w0 = f->dest[ps_flows_dest_idx(f, period, sex, orig, dst)];
+            const double w1 = f->dest[ps_flows_dest_idx(f, period, sex, orig + 1, dst)];
+            const double w2 = f->dest[ps_flows_dest_idx(f, period, sex, orig + 2, dst)];
+            const double w3 = f->dest[ps_flows_dest_idx(f, period, sex, orig + 3, dst)];
+            const double *l0 = base + (size_t)orig * stride, *l1 = l0 + stride;
+            const double *l2 = l1 + stride, *l3 = l2 + stride;
+            for (size_t age = 0; age < na; ++age) {
+                arrive[age] += w0 * l0[age] + w1 * l1[age] + w2 * l2[age] + w3 * l3[age];
+            }
+        }
+        for (; orig < nr; ++orig) {
+            const double w = f->dest[ps_flows_dest_idx(f, period, sex, orig, dst)];
+            const double *from = base + (size_t)orig * stride;
+            for (size_t age = 0; age < na; ++age) {
+                arrive[age] += w * from[age];
+            }
+        }
+    }
+}
+
 /*
  * The step's internal migrants by age at migration (the age on 1 July t, as the engine's
- * M(a)): out[reg][sex][age] leaving, in[reg][sex][age] arriving, net = in - out. The loop
- * runs over origin and destination pairs with the cells innermost (contiguous, vectorised):
- * regions^2 x sexes x ages multiply-adds per step and no storage beyond the three arrays.
+ * M(a)): out[reg][sex][age] leaving, in[reg][sex][age] arriving, net = in - out; `net`
+ * first holds the leavers before their split over destinations. Each flow
+ * share x rate x population is formed once per (origin, destination) for the destination's
+ * sum (regions^2 x sexes x ages multiply-adds per step, no storage beyond the three arrays).
+ * Destinations are independent, so they are shared among threads; each is summed over
+ * origins in the same order by whichever thread takes it, so results do not depend on the
+ * number of threads.
  */
 void ps_flows__move(const ps_flows *f, int step, const double *pop, double *in, double *out,
                     double *net)
 {
-    const int period = ps_flows_period(f, step);
-    const size_t na = (size_t)f->n_ages, cells = (size_t)f->n_regions * PS_SEX_COUNT * na;
-    memset(in, 0, cells * sizeof *in);
-    memset(out, 0, cells * sizeof *out);
-    for (int orig = 0; orig < f->n_regions; ++orig) {
+    const int period = ps_flows_period(f, step), nr = f->n_regions;
+    const size_t na = (size_t)f->n_ages, cells = (size_t)nr * PS_SEX_COUNT * na;
+    double *leave = net;
+    for (int orig = 0; orig < nr; ++orig) {
         for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
             const size_t o = ((size_t)orig * PS_SEX_COUNT + (size_t)sex) * na;
             const double *rate = &f->out_rate[ps_flows_rate_idx(f, period, orig, sex, 0)];
-            double *leave = &net[o]; /* scratch: persons leaving before the split */
+            const double share = row_sum(f, period, sex, orig);
             for (size_t age = 0; age < na; ++age) {
-                leave[age] = rate[age] * pop[o + age];
-            }
-            for (int dst = 0; dst < f->n_regions; ++dst) {
-                const double w = f->dest[ps_flows_dest_idx(f, period, sex, orig, dst)];
-                if (w == 0.0) {
-                    continue;
-                }
-                double *arrive = &in[((size_t)dst * PS_SEX_COUNT + (size_t)sex) * na];
-                double *left = &out[o];
-                for (size_t age = 0; age < na; ++age) {
-                    const double flow = w * leave[age];
-                    left[age] += flow;
-                    arrive[age] += flow;
-                }
+                leave[o + age] = rate[age] * pop[o + age];
+                out[o + age] = leave[o + age] * share;
             }
         }
+    }
+#pragma omp parallel for default(none) shared(f, leave, in) firstprivate(period, nr) \
+    schedule(static) if (nr >= PS_FLOWS_PARALLEL_REGIONS)
+    for (int dst = 0; dst < nr; ++dst) {
+        arrivals(f, period, dst, leave, in);
     }
     for (size_t k = 0; k < cells; ++k) {
         net[k] = in[k] - out[k];
