@@ -279,7 +279,7 @@ static void test_regions__zero_flows_give_each_region_its_own_run_bit_for_bit(vo
 
 /*
  * The female multiregional projection matrix A (x(t+1) = A x(t), x = F[reg][age]) written
- * from the step's equations (docs/model.md 2.7), with K(a) the net internal migration
+ * from the step's equations (docs/model.md sec. 7), with K(a) the net internal migration
  * operator at age a: K[r][o] = rate_o(a) dest(o, r) for r != o, K[r][r] = -rate_r(a).
  */
 static void leslie(gsl_matrix *A, const ps_proj *p, const ps_flows *f, const ps_inputs *in)

@@ -1,7 +1,7 @@
 /*
  * popsim/flows.h - internal migration between the regions of one projection (issue #13):
  * origin-destination rates by age and sex, in a factored form whose memory grows with
- * regions x ages, not regions^2 x ages (docs/model.md sec. 2.7).
+ * regions x ages, not regions^2 x ages (docs/model.md sec. 7).
  *
  * The rate of moving from origin o to destination d at age a and sex s in step t is
  *     m(o, d, s, a, t) = out_rate(t, o, s, a) x dest(t, s, o, d),

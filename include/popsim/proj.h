@@ -121,7 +121,7 @@ void ps_proj_record_rates(ps_result *res, const ps_proj *p, int step,
                           const double *fertility_scale);
 
 /**
- * Link the regions by internal migration (popsim/flows.h; docs/model.md sec. 2.7). `f` is
+ * Link the regions by internal migration (popsim/flows.h; docs/model.md sec. 7). `f` is
  * borrowed and must outlive the projection; NULL removes the flows. Every step then computes
  * the flows from the population on 1 July t, adds the net internal migrants to the
  * international ones (half exposed to the step's risks, as the UN method does) and needs
