@@ -11,6 +11,7 @@
 #include "popsim/demog.h"
 #include "popsim/flows.h"
 #include "popsim/proj.h"
+#include "popsim/status.h"
 #include "popsim/units.h"
 #include "test_util.h"
 
@@ -509,6 +510,197 @@ static void test_regions__out_migration_exceeding_a_cohort_is_an_error(void **st
     ps_inputs_release(&in);
 }
 
+/* ---- registration status (popsim/status.h) ------------------------------------------------ */
+
+/* Rules for n_reg regions: base shares, a conversion rate at ages lo..hi. */
+static void make_rules(ps_registration *g, int n_reg, const double *share, double conv, int lo,
+                       int hi)
+{
+    ps_error err;
+    assert_ps_ok(ps_registration_init(g, n_reg, N_AGES, &err), &err);
+    for (int reg = 0; reg < n_reg; ++reg) {
+        g->base_share[reg] = share[reg];
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            for (int age = lo; age <= hi; ++age) {
+                g->conversion[((size_t)reg * PS_SEX_COUNT + (size_t)sex) * N_AGES +
+                              (size_t)age] = conv;
+            }
+        }
+    }
+}
+
+static void run_status(ps_result *res, const ps_inputs *in, const ps_flows *f,
+                       const ps_registration *g)
+{
+    ps_error err;
+    ps_proj *p = NULL;
+    assert_ps_ok(ps_proj_new(&p, in, &err), &err);
+    assert_ps_ok(ps_proj_set_flows(p, f, &err), &err);
+    assert_ps_ok(ps_proj_set_registration(p, g, &err), &err);
+    assert_ps_ok(ps_proj_run(res, p, "t", NULL, &err), &err);
+    ps_proj_free(p);
+}
+
+static void test_regions__registration_leaves_residents_unchanged_and_within_them(void **state)
+{
+    (void)state;
+    ps_inputs in;
+    ps_flows f;
+    ps_registration g;
+    ps_result with, without;
+    const double share[3] = { 0.61, 0.83, 1.0 };
+    build(&in, 3, 20, 0, 1.0);
+    make_flows(&f, 3, PAIRS3);
+    make_rules(&g, 3, share, 0.037, 16, 59);
+    g.arrive_registered = 0.25;
+    run_status(&with, &in, &f, &g);
+    run(&without, &in, &f);
+    assert_null(without.registered);
+    assert_non_null(with.registered);
+    const size_t cells = (size_t)with.n_years * 3 * PS_SEX_COUNT * N_AGES;
+    assert_memory_equal(with.population, without.population, cells * sizeof(double));
+    for (size_t k = 0; k < cells; ++k) {
+        assert_true(with.registered[k] >= 0.0 && with.registered[k] <= with.population[k]);
+    }
+    /* Conversions raise the registered share above that of the same rules without them. */
+    ps_registration none;
+    ps_result plain;
+    make_rules(&none, 3, share, 0.0, 16, 59);
+    none.arrive_registered = 0.25;
+    run_status(&plain, &in, &f, &none);
+    for (int reg = 0; reg < 2; ++reg) {
+        double r_conv = 0.0, r_none = 0.0, r0 = 0.0, p0 = 0.0;
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            for (int age = 0; age < N_AGES; ++age) {
+                r0 += with.registered[ps_result_cell(&with, 0, reg, sex, age)];
+                p0 += with.population[ps_result_cell(&with, 0, reg, sex, age)];
+                r_conv += with.registered[ps_result_cell(&with, 20, reg, sex, age)];
+                r_none += plain.registered[ps_result_cell(&plain, 20, reg, sex, age)];
+            }
+        }
+        assert_close(r0 / p0, share[reg], 1e-14);
+        if (!(r_conv > 1.05 * r_none)) {
+            fail_msg("region %d: registered %.1f with conversion, %.1f without", reg, r_conv,
+                     r_none);
+        }
+    }
+    for (size_t k = 0; k < cells; ++k) {
+        assert_true(plain.registered[k] <= with.registered[k] + 1e-9 * with.population[k]);
+    }
+    ps_result_release(&plain);
+    ps_registration_release(&none);
+    ps_result_release(&with);
+    ps_result_release(&without);
+    ps_registration_release(&g);
+    ps_flows_release(&f);
+    ps_inputs_release(&in);
+}
+
+static void test_regions__registered_share_is_kept_without_moves_or_conversion(void **state)
+{
+    (void)state;
+    ps_inputs in;
+    ps_registration g;
+    ps_result r;
+    const double share[2] = { 0.3719, 0.8123 };
+    build(&in, 2, 30, 0, 0.0);
+    make_rules(&g, 2, share, 0.0, 0, 0);
+    run_status(&r, &in, NULL, &g);
+    for (int y = 0; y < r.n_years; ++y) {
+        for (int reg = 0; reg < 2; ++reg) {
+            for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+                for (int age = 0; age < N_AGES; ++age) {
+                    const size_t c = ps_result_cell(&r, y, reg, sex, age);
+                    assert_close(r.registered[c], share[reg] * r.population[c], 1e-12);
+                }
+            }
+        }
+    }
+    ps_result_release(&r);
+    ps_registration_release(&g);
+    ps_inputs_release(&in);
+}
+
+static void test_regions__children_take_their_mothers_status(void **state)
+{
+    (void)state;
+    ps_inputs in;
+    ps_registration g;
+    ps_result r;
+    const double share[2] = { 1.0, 0.0 };
+    build(&in, 2, 25, 0, 0.0);
+    make_rules(&g, 2, share, 0.0, 0, 0);
+    run_status(&r, &in, NULL, &g);
+    for (int y = 1; y < r.n_years; ++y) {
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            const size_t c0 = ps_result_cell(&r, y, 0, sex, 0);
+            const size_t c1 = ps_result_cell(&r, y, 1, sex, 0);
+            assert_true(r.population[c0] > 100.0 && r.population[c1] > 100.0);
+            assert_close(r.registered[c0], r.population[c0], 1e-12);
+            assert_true(r.registered[c1] == 0.0);
+        }
+    }
+    ps_result_release(&r);
+    ps_registration_release(&g);
+    ps_inputs_release(&in);
+}
+
+static void test_regions__immigrants_arrive_unregistered(void **state)
+{
+    (void)state;
+    ps_inputs open, closed;
+    ps_registration g;
+    ps_result ro, rc;
+    const double share[1] = { 1.0 };
+    build(&open, 1, 15, 0, 0.0);
+    build(&closed, 1, 15, 0, 0.0);
+    for (int step = 0; step < 15; ++step) {
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            for (int age = 18; age < 40; ++age) {
+                open.mig[ps_inputs_idx(&open, step, 0, sex, age)] = 23.75;
+            }
+        }
+    }
+    make_rules(&g, 1, share, 0.0, 0, 0);
+    run_status(&ro, &open, NULL, &g);
+    run_status(&rc, &closed, NULL, &g);
+    for (int y = 0; y < ro.n_years; ++y) {
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            for (int age = 0; age < N_AGES; ++age) {
+                const size_t c = ps_result_cell(&ro, y, 0, sex, age);
+                /* the registered are those of the closed population; the rest are immigrants */
+                assert_close(ro.registered[c], rc.population[c], 1e-11);
+            }
+        }
+    }
+    const size_t c = ps_result_cell(&ro, 10, 0, PS_SEX_FEMALE, 30);
+    assert_true(ro.population[c] - ro.registered[c] > 100.0);
+    ps_result_release(&ro);
+    ps_result_release(&rc);
+    ps_registration_release(&g);
+    ps_inputs_release(&open);
+    ps_inputs_release(&closed);
+}
+
+static void test_regions__bad_registration_rules_are_refused(void **state)
+{
+    (void)state;
+    ps_registration g;
+    ps_error err;
+    const double share[2] = { 0.5, 1.25 };
+    make_rules(&g, 2, share, 0.0, 0, 0);
+    assert_int_equal(ps_registration_validate(&g, &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "region 2"));
+    g.base_share[1] = 0.5;
+    g.conversion[7] = -0.01;
+    assert_int_equal(ps_registration_validate(&g, &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "age 7"));
+    g.conversion[7] = 0.0;
+    g.arrive_registered = 2.0;
+    assert_int_equal(ps_registration_validate(&g, &err), PS_EINVAL);
+    ps_registration_release(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -521,6 +713,11 @@ int main(void)
         cmocka_unit_test(test_regions__od_flows_add_up_to_in_and_out),
         cmocka_unit_test(test_regions__bad_flows_are_refused),
         cmocka_unit_test(test_regions__out_migration_exceeding_a_cohort_is_an_error),
+        cmocka_unit_test(test_regions__registration_leaves_residents_unchanged_and_within_them),
+        cmocka_unit_test(test_regions__registered_share_is_kept_without_moves_or_conversion),
+        cmocka_unit_test(test_regions__children_take_their_mothers_status),
+        cmocka_unit_test(test_regions__immigrants_arrive_unregistered),
+        cmocka_unit_test(test_regions__bad_registration_rules_are_refused),
     };
     return cmocka_run_group_tests_name("regions", tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@
 #include "popsim/demog.h"
 #include "popsim/policy.h"
 #include "popsim/flows.h"
+#include "popsim/status.h"
 #include "popsim/proj.h"
 #include "popsim/ensemble.h"
 #include "popsim/micro.h"

@@ -12,6 +12,7 @@
 #include "popsim/inputs.h"
 #include "popsim/policy.h"
 #include "popsim/result.h"
+#include "popsim/status.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -136,6 +137,32 @@ ps_status ps_proj_set_flows(ps_proj *p, const ps_flows *f, ps_error *err);
  * year to internal_in - internal_out (credited to cohorts). */
 void ps_proj_internal_events(ps_proj_events *ev, ps_result *res, int year);
 void ps_proj_internal_net(ps_result *res, int year);
+
+/**
+ * Track registration status (popsim/status.h; docs/model.md sec. 8). `g` is borrowed and
+ * must outlive the projection; NULL removes it. ps_proj_run_init then allocates the result's
+ * registered population (the base population times each region's base share), and after
+ * each step ps_proj_registered_step advances it.
+ * @return PS_OK; PS_EINVAL if the shape differs from the projection's or a value is invalid
+ */
+ps_status ps_proj_set_registration(ps_proj *p, const ps_registration *g, ps_error *err);
+
+/** The rules set by ps_proj_set_registration (borrowed), or NULL. */
+const ps_registration *ps_proj_registration(const ps_proj *p);
+
+/**
+ * The registered population on 1 July of year step+1 (res->registered), from the step's
+ * residents (res->population at step and step+1, res->births at step, which already hold the
+ * step) and the registered at step: the residents' survivorship and migration timing, births
+ * to registered mothers (their share of the births the fertility schedule gives, applied to
+ * the step's births, so policy multipliers act on both statuses alike), conversions of the
+ * unregistered, internal out-migrants leaving with their status and arriving unregistered
+ * (but arrive_registered), international immigrants unregistered and net emigrants taken
+ * from both statuses pro rata. A cell's registered are capped at its residents (rounding and
+ * extreme conversion only; docs/model.md sec. 8). Nothing happens without rules.
+ * @return PS_OK; PS_ENUMERIC for a result that is not a finite count
+ */
+ps_status ps_proj_registered_step(ps_result *res, const ps_proj *p, int step, ps_error *err);
 
 /** The flows set by ps_proj_set_flows (borrowed), or NULL. */
 const ps_flows *ps_proj_flows(const ps_proj *p);

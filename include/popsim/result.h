@@ -131,6 +131,8 @@ typedef struct ps_result {
     double *internal_out; /* [year][reg][sex][age] */
     double *internal_net; /* [year][reg][sex][age] */
     double *flows;        /* [year][orig][dest][sex][age] by age at migration; NULL if not asked */
+    double *registered;   /* [year][reg][sex][age] registered (hukou) residents on 1 July, a
+                           * part of population; NULL without registration (popsim/status.h) */
 
     /* Microsimulation outputs (popsim/micro.h); NULL for the cohort engine; owned and
      * released by micro_free, which the micro layer sets together with micro. */

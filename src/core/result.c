@@ -267,6 +267,7 @@ void ps_result_release(ps_result *r)
     free(r->internal_out);
     free(r->internal_net);
     free(r->flows);
+    free(r->registered);
     if (r->region_names != NULL) {
         for (int reg = 0; reg < r->n_regions; ++reg) {
             free(r->region_names[reg]);

@@ -35,6 +35,7 @@ struct ps_proj {
     double *order_h;     /* [reg][order] fitted order weights S_k; NULL = no birth order */
     double *order_shape; /* [order][age] Hadwiger shapes g_k of births by order */
     const ps_flows *flows; /* borrowed; NULL = no internal migration (ps_proj_set_flows) */
+    const ps_registration *registration; /* borrowed; NULL = no status (#13, sec. 2) */
 };
 
 static size_t cell(const ps_proj *p, int step, int reg, int sex)
@@ -353,6 +354,9 @@ ps_status ps_proj_run_init(ps_result *res, const ps_proj *p, const char *name, c
     if (rc == PS_OK && p->flows != NULL) {
         rc = ps_result_init_internal(res, err);
     }
+    if (rc == PS_OK && p->registration != NULL) {
+        rc = ps_proj_registered_init(res, p, err);
+    }
     return rc;
 }
 
@@ -374,6 +378,7 @@ ps_status ps_proj_run(ps_result *res, const ps_proj *p, const char *name, const 
                           &res->population[ps_result_cell(res, step + 1, 0, 0, 0)], &ev, err);
         if (rc == PS_OK) {
             ps_proj_internal_net(res, step);
+            rc = ps_proj_registered_step(res, p, step, err);
         }
         res->emigration_shortfall += ev.adjustment;
         ps_proj_record_rates(res, p, step, NULL);
@@ -825,6 +830,25 @@ ps_status ps_proj_set_flows(ps_proj *p, const ps_flows *f, ps_error *err)
 const ps_flows *ps_proj_flows(const ps_proj *p)
 {
     return p->flows;
+}
+
+ps_status ps_proj_set_registration(ps_proj *p, const ps_registration *g, ps_error *err)
+{
+    if (g != NULL && (g->n_regions != p->n_regions || g->n_ages != p->n_ages)) {
+        return ps_error_set(err, PS_EINVAL, "registration rules for %d regions and %d ages do "
+                            "not fit a projection of %d regions and %d ages", g->n_regions,
+                            g->n_ages, p->n_regions, p->n_ages);
+    }
+    ps_status rc = g != NULL ? ps_registration_validate(g, err) : PS_OK;
+    if (rc == PS_OK) {
+        p->registration = g;
+    }
+    return rc;
+}
+
+const ps_registration *ps_proj_registration(const ps_proj *p)
+{
+    return p->registration;
 }
 
 const ps_inputs *ps_proj_inputs(const ps_proj *p)

@@ -144,11 +144,29 @@ static void compare_with_baseline(ps_result *res, const ps_result *base, double 
     compare_window(res, discount_rate);
 }
 
+/* Share of the births to registered mothers expected in step y, all regions: the registered
+ * share of the youngest cohort on 1 July y (the births of the step before; the base share in
+ * the first step). */
+static double registered_birth_share(const ps_result *res, int y)
+{
+    double all = 0.0, registered = 0.0;
+    for (int reg = 0; reg < res->n_regions; ++reg) {
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            all += res->population[ps_result_cell(res, y, reg, sex, 0)];
+            registered += res->registered[ps_result_cell(res, y, reg, sex, 0)];
+        }
+    }
+    return all > 0.0 ? registered / all : 1.0;
+}
+
 /* The policy model's multipliers of births by order for the state on 1 July of year index
  * y, the same in every region: mult[reg][order]. */
 static void step_multipliers(double *mult, const ps_result *res, ps_policy_model *m, int y)
 {
     double m_all[PS_ORDER_COUNT];
+    if (res->registered != NULL) { /* levers for registered children (#13) */
+        ps_policy_set_registered_share(m, registered_birth_share(res, y));
+    }
     ps_policy_multipliers(m, res->start_year + y, persons_in(res, y, 0, res->n_ages - 1),
                           persons_in(res, y, 0, UNDER3_AGES - 1), m_all);
     for (int reg = 0; reg < res->n_regions; ++reg) {
@@ -239,6 +257,7 @@ static ps_status run_steps(ps_result *res, const ps_proj *p, ps_policy_model *m,
                                  err);
         if (rc == PS_OK) {
             ps_proj_internal_net(res, y);
+            rc = ps_proj_registered_step(res, p, y, err); /* registration status (#13) */
         }
         res->emigration_shortfall += ev.adjustment;
         ps_proj_record_rates(res, p, y, scale);
