@@ -5,7 +5,8 @@ usage: check_xarray_regions.py FILE SCENARIO REGION... (the region names in orde
 Checks: the region, origin and destination coordinates are the names given; internal net
 migration sums to zero over regions in every year, sex and age; in - out == net; each
 region's out-migrants (summed over ages) equal its row of flows; and every region's
-population follows population + births - deaths + net migration.
+population follows population + births - deaths + net migration; with a registration group,
+registered + unregistered == population and neither is negative.
 """
 import sys
 
@@ -44,6 +45,17 @@ def main(path, name, regions):
     rhs = (pop.isel(year=slice(0, -1)) + change).values
     if not np.allclose(lhs, rhs, rtol=1e-10):
         bad.append("population of a region does not follow its components")
+    try:
+        reg = xr.open_dataset(path, group=f"scenarios/{name}/registration")
+    except OSError:
+        reg = None
+    if reg is not None:
+        if [str(v) for v in reg["region"].values] != regions:
+            bad.append("registration region coordinate")
+        if not np.allclose(reg.registered + reg.unregistered, scn.population, rtol=1e-12):
+            bad.append("registered + unregistered != population")
+        if float(reg.registered.min()) < 0 or float(reg.unregistered.min()) < 0:
+            bad.append("a negative registered or unregistered count")
     for line in bad:
         print("FAIL", line)
     print(f"regions: {name}: {len(regions)} regions, {len(bad)} failures")

@@ -26,8 +26,15 @@ set(want_duplicate_region
 set(want_micro_regions "micro_regions.yaml:6:9: error: engine: micro projects one region")
 set(want_internal_without_regions
     "internal_without_regions.yaml:16:3: error: internal_migration needs")
+set(want_requires_without_registration
+    "requires_without_registration.yaml:31:15: error: policies\\[0\\].requires = registered needs a registration")
+set(want_registration_without_share
+    "registration_without_share.yaml:27:3: error: missing required key 'registration.registered_share'")
+set(want_region_share_without_registration
+    "region_share_without_registration.yaml:20:23: error: regions\\[0\\].registered_share needs a registration")
 foreach(name od_unknown_region od_rate_above_one duplicate_region micro_regions
-             internal_without_regions)
+             internal_without_regions requires_without_registration registration_without_share
+             region_share_without_registration)
   set(out ${CMAKE_CURRENT_BINARY_DIR}/regions_bad_${name}.h5)
   add_test(NAME cli_regions_bad_${name}
            COMMAND bash -c "rm -f \"$3\"; \"$1\" run -q \"$2\" -o \"$3\" 2>&1; rc=$?; [ -e \"$3\" ] && echo 'partial output'; echo \"exit $rc\""

@@ -10,6 +10,7 @@
 #include "popsim/flows.h"
 #include "popsim/inputs.h"
 #include "popsim/scenario.h"
+#include "popsim/status.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -62,6 +63,17 @@ ps_status ps_build_fertility_history(ps_inputs *out, const ps_scenario *scn,
  */
 ps_status ps_build_flows(ps_flows *out, const ps_scenario *scn, const ps_inputs *in,
                          ps_error *err);
+
+/**
+ * The registration rules of a scenario with `registration:` (issue #13, sec. 2): each
+ * region's base share (its item's registered_share, else the section's), the conversion rate
+ * at conversion_from_age..conversion_to_age, and arrive_registered. Without the section
+ * `out` is zeroed (n_regions 0) and PS_OK is returned.
+ * @param[out] out  released by the caller with ps_registration_release
+ * @return PS_OK; PS_EINVAL; PS_ENOMEM
+ */
+ps_status ps_build_registration(ps_registration *out, const ps_scenario *scn,
+                                const ps_inputs *in, ps_error *err);
 
 #ifdef __cplusplus
 }

@@ -96,6 +96,8 @@ typedef struct ps_scn_region {
     ps_scn_file migration_file; /* year,sex,age,value: net international migrants */
     double migration_total;    /* net international migrants per year; if has_migration_total */
     int has_migration_total;
+    double registered_share;   /* base share registered; if has_registered_share */
+    int has_registered_share;
 } ps_scn_region;
 
 typedef struct ps_scenario {
@@ -172,6 +174,13 @@ typedef struct ps_scenario {
         ps_rogers_castro schedule; /* age pattern of every pair's rates */
         int output_flows;          /* 1: write flows(year, origin, destination, sex, age) */
     } internal_migration;
+    struct {
+        int enabled;               /* 1 with a registration: section */
+        double registered_share;   /* base share registered (every region unless overridden) */
+        double conversion_rate;    /* per person-year of the unregistered, at the ages below */
+        int conversion_from_age, conversion_to_age;
+        double arrive_registered;  /* share of registered in-migrants registered on arrival */
+    } registration;
 
     char **warnings; /* legal but suspicious input, "path:line:col: warning: ..." strings; owned */
     int n_warnings;

@@ -1193,6 +1193,50 @@ static ps_status write_internal(hid_t scenario, hid_t gcpl, const ps_result *r, 
     return rc;
 }
 
+/* ---- registration status (issue #13): /scenarios/<name>/registration/ -------------------- */
+static const var_spec registration_specs[] = {
+    { "registered", 4, { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE }, "persons",
+      "residents registered (hukou) in their region of residence on 1 July" },
+    { "unregistered", 4, { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE }, "persons",
+      "residents without local registration on 1 July (population - registered)" },
+};
+
+/* /registration/: registered and unregistered residents; population is their sum. */
+static ps_status write_registration(hid_t scenario, hid_t gcpl, const ps_result *r,
+                                    ps_error *err)
+{
+    hid_t grp = H5I_INVALID_HID;
+    coords coord;
+    init_coords(&coord);
+    const size_t cells = (size_t)r->n_years * (size_t)r->n_regions * PS_SEX_COUNT *
+                         (size_t)r->n_ages;
+    double *unreg = malloc(cells * sizeof *unreg);
+    ps_status rc = PS_OK;
+    if (unreg == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the unregistered population");
+    }
+    for (size_t k = 0; k < cells; ++k) {
+        unreg[k] = r->population[k] - r->registered[k];
+    }
+    if ((grp = H5Gcreate2(scenario, "registration", H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0) {
+        rc = h5_fail(err, "create group", scenario, "registration");
+    } else {
+        rc = write_coords(&coord, grp, r, err);
+    }
+    if (rc == PS_OK) {
+        rc = write_var(grp, r, &registration_specs[0], r->registered, &coord, err);
+    }
+    if (rc == PS_OK) {
+        rc = write_var(grp, r, &registration_specs[1], unreg, &coord, err);
+    }
+    rc = close_coords(&coord, rc, err);
+    if (grp >= 0) {
+        H5Gclose(grp);
+    }
+    free(unreg);
+    return rc;
+}
+
 /* ---- microsimulation (issue #5): /scenarios/<name>/micro/ --------------------------------- */
 static const var_spec micro_specs[] = {
     { "births_by_income", 4, { DIM_YEAR, DIM_REGION, DIM_INCOME, DIM_ORDER }, "persons",
@@ -1387,6 +1431,9 @@ static ps_status write_scenario(hid_t scenarios, hid_t gcpl, const ps_result *r,
     }
     if (rc == PS_OK && r->internal_in != NULL) {
         rc = write_internal(grp, gcpl, r, err);
+    }
+    if (rc == PS_OK && r->registered != NULL) {
+        rc = write_registration(grp, gcpl, r, err);
     }
 done:
     rc = close_coords(&coord, rc, err);

@@ -323,3 +323,35 @@ ps_status ps_build_flows(ps_flows *out, const ps_scenario *scn, const ps_inputs 
     }
     return rc;
 }
+
+ps_status ps_build_registration(ps_registration *out, const ps_scenario *scn,
+                                const ps_inputs *in, ps_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!scn->registration.enabled) {
+        return PS_OK;
+    }
+    ps_status rc = ps_registration_init(out, in->n_regions, in->n_ages, err);
+    for (int reg = 0; rc == PS_OK && reg < in->n_regions; ++reg) {
+        const ps_scn_region *r = reg < scn->n_regions ? &scn->regions[reg] : NULL;
+        out->base_share[reg] = r != NULL && r->has_registered_share
+                                   ? r->registered_share
+                                   : scn->registration.registered_share;
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            for (int age = scn->registration.conversion_from_age;
+                 age <= scn->registration.conversion_to_age && age < in->n_ages; ++age) {
+                out->conversion[((size_t)reg * PS_SEX_COUNT + (size_t)sex) *
+                                    (size_t)in->n_ages + (size_t)age] =
+                    scn->registration.conversion_rate;
+            }
+        }
+    }
+    if (rc == PS_OK) {
+        out->arrive_registered = scn->registration.arrive_registered;
+        rc = ps_registration_validate(out, err);
+    }
+    if (rc != PS_OK) {
+        ps_registration_release(out);
+    }
+    return rc;
+}

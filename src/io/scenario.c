@@ -118,6 +118,7 @@ typedef struct raw_policy {
     int64_t end;
     double first, second, third;
     double eligible_share;
+    int requires; /* 0 everyone, 1 registered (issue #13) */
     int64_t max_age;
     int64_t born_from;
     double low_income_topup, low_income_share;
@@ -252,7 +253,16 @@ typedef struct raw_region {
     double srb;
     char *migration_file;
     double migration_total;
+    double registered_share;
 } raw_region;
+
+typedef struct raw_registration {
+    double registered_share;
+    double conversion_rate;
+    int64_t conversion_from_age;
+    int64_t conversion_to_age;
+    double arrive_registered;
+} raw_registration;
 
 typedef struct raw_internal {
     char *file;
@@ -287,6 +297,7 @@ typedef struct raw_scenario {
     raw_region *regions;
     uint32_t n_regions;
     raw_internal internal_migration;
+    raw_registration registration;
 } raw_scenario;
 
 /* ---------------------------------------------------------------------------------------
@@ -608,6 +619,10 @@ static const cyaml_strval_t lever_choices[] = {
 };
 
 /* Defaults of the policy keys that apply to a policy's lever; keys of other levers stay 0. */
+static const cyaml_strval_t requires_choices[] = {
+    { "everyone", 0 },
+    { "registered", 1 },
+};
 static const raw_policy policy_defaults = { .eligible_share = 1.0, .max_age = 3,
                                             .paid_share = 1.0, .employer_si_months = 6.0,
                                             .employed_share = 0.7, .unemployed_share = 0.05 };
@@ -643,6 +658,11 @@ static const scn_key policy_keys[] = {
     { .key = "eligible_share", .type = KEY_REAL, .offset = offsetof(raw_policy, eligible_share),
       .min = 0.0, .max = 1.0, .unit = "(share of births or children)", .levers = LEVERS_CASH,
       .help = "share of births or children that qualify" },
+    { .key = "requires", .type = KEY_ENUM, .offset = offsetof(raw_policy, requires),
+      .levers = LEVERS_CASH, .deflt = "everyone",
+      .help = "who qualifies: everyone, or registered (children of mothers registered (hukou) "
+              "in their region; needs registration)",
+      .choices = requires_choices, .n_choices = ARRAY_LEN(requires_choices) },
     { .key = "max_age", .type = KEY_INT, .offset = offsetof(raw_policy, max_age), .min = 1,
       .max = 18, .unit = "years", .levers = M_SUBSIDY,
       .help = "the subsidy is paid while the child is under this age" },
@@ -1002,6 +1022,11 @@ static const scn_key region_keys[] = {
       .unit = "persons per year", .deflt = "migration",
       .help = "the region's constant net international migrants per year, spread like "
               "migration.total" },
+    { .key = "registered_share", .type = KEY_REAL,
+      .offset = offsetof(raw_region, registered_share), .min = 0.0, .max = 1.0,
+      .unit = "(share of the base population)", .deflt = "registration.registered_share",
+      .help = "share of the region's base population registered (hukou) locally; only with "
+              "registration" },
 };
 static const scn_section region_section = { region_keys, ARRAY_LEN(region_keys),
                                             sizeof(raw_region), NULL };
@@ -1021,6 +1046,35 @@ static const scn_key internal_keys[] = {
 };
 static const scn_section internal_section = { internal_keys, ARRAY_LEN(internal_keys),
                                               sizeof(raw_internal), NULL };
+
+static const raw_registration registration_defaults = { .conversion_from_age = 16,
+                                                        .conversion_to_age = 59 };
+static const scn_key registration_keys[] = {
+    { .key = "registered_share", .type = KEY_REAL,
+      .offset = offsetof(raw_registration, registered_share), .min = 0.0, .max = 1.0,
+      .unit = "(share of the base population)", .required = true,
+      .help = "share of every region's base population registered (hukou) locally, at every "
+              "age (regions[].registered_share overrides it)" },
+    { .key = "conversion_rate", .type = KEY_REAL,
+      .offset = offsetof(raw_registration, conversion_rate), .min = 0.0, .max = 1.0,
+      .unit = "per person-year of the unregistered", .deflt = "0",
+      .help = "conversions (luohu) of unregistered residents to local registration" },
+    { .key = "conversion_from_age", .type = KEY_INT,
+      .offset = offsetof(raw_registration, conversion_from_age), .min = 0, .max = 150,
+      .unit = "years", .help = "youngest age at which residents convert" },
+    { .key = "conversion_to_age", .type = KEY_INT,
+      .offset = offsetof(raw_registration, conversion_to_age), .min = 0, .max = 150,
+      .unit = "years", .help = "oldest age at which residents convert" },
+    { .key = "arrive_registered", .type = KEY_REAL,
+      .offset = offsetof(raw_registration, arrive_registered), .min = 0.0, .max = 1.0,
+      .unit = "(share of registered in-migrants)", .deflt = "0",
+      .help = "share of the registered among internal in-migrants who take local registration "
+              "on arrival; immigrants from abroad arrive unregistered" },
+};
+static const scn_section registration_section = { registration_keys,
+                                                   ARRAY_LEN(registration_keys),
+                                                   sizeof(raw_registration),
+                                                   &registration_defaults };
 
 static const cyaml_strval_t engine_choices[] = {
     { "ccm", PS_ENGINE_CCM },
@@ -1126,6 +1180,11 @@ static const scn_key top_keys[] = {
     { .key = "internal_migration", .type = KEY_MAP,
       .offset = offsetof(raw_scenario, internal_migration), .deflt = "none",
       .help = "migration between the regions; only with regions", .sub = &internal_section },
+    { .key = "registration", .type = KEY_MAP, .offset = offsetof(raw_scenario, registration),
+      .deflt = "none",
+      .help = "registered (hukou) and unregistered residents of every region: the base share, "
+              "conversions and the status of migrants; children take their mother's status",
+      .sub = &registration_section },
 };
 static const scn_section top_section = { top_keys, ARRAY_LEN(top_keys),
                                          sizeof(raw_scenario), NULL };
@@ -2228,7 +2287,7 @@ static ps_status check_section(const load_ctx *c, const char *prefix, const scn_
      2 * (ARRAY_LEN(service_keys) + ARRAY_LEN(class_keys) + 2 * ARRAY_LEN(point_keys) +        \
           ARRAY_LEN(capacity_keys) + ARRAY_LEN(extra_staff_keys) + ARRAY_LEN(home_keys)) +     \
      ARRAY_LEN(region_keys) + ARRAY_LEN(internal_keys) + ARRAY_LEN(schedule_keys) +            \
-     43 /* one end marker each */)
+     ARRAY_LEN(registration_keys) + 44 /* one end marker each */)
 /* item schemas: policies, variants, variants[].policies, care_need's levels, prevalence and
  * settings, and twice (top level, variants) services with their classes, uptake_path,
  * capacity.path, extra_staff and home_services */
@@ -3231,6 +3290,7 @@ static void policy_from_raw(ps_policy *p, const raw_policy *v)
     p->amount[1] = v->second;
     p->amount[2] = v->third;
     p->eligible_share = v->eligible_share;
+    p->requires_registered = v->requires == 1;
     p->max_age = (int)v->max_age;
     p->born_from = (int)v->born_from;
     p->low_income_topup = v->low_income_topup;
@@ -3281,6 +3341,11 @@ static ps_status build_policy(const load_ctx *c, const char *item, const raw_pol
             const void *src = given(c, path) ? (const void *)raw : (const void *)&policy_defaults;
             memcpy((char *)&v + key->offset, (const char *)src + key->offset, key_size(key));
         }
+    }
+    join_key(path, sizeof path, item, "requires");
+    if (v.requires == 1 && !c->scn->registration.enabled) {
+        return fail_at(c, PS_EINVAL, value_loc(c, path), "%s = registered needs a "
+                       "registration: section (the registered and unregistered statuses)", path);
     }
     join_key(path, sizeof path, item, "low_income_share");
     if (v.low_income_topup > 0.0 && !given(c, path)) {
@@ -4189,6 +4254,13 @@ static ps_status build_region(const load_ctx *c, const char *item, const raw_reg
     join_key(key, sizeof key, item, "srb");
     r->has_srb = given(c, key);
     r->srb = raw->srb;
+    join_key(key, sizeof key, item, "registered_share");
+    r->has_registered_share = given(c, key);
+    r->registered_share = raw->registered_share;
+    if (rc == PS_OK && r->has_registered_share && !given(c, "registration")) {
+        rc = fail_at(c, PS_EINVAL, value_loc(c, key), "%s.registered_share needs a "
+                     "registration: section (the status rules)", item);
+    }
     join_key(key, sizeof key, item, "migration_total");
     r->has_migration_total = given(c, key);
     r->migration_total = raw->migration_total;
@@ -4209,6 +4281,39 @@ static ps_status check_region_names(const load_ctx *c, const ps_scenario *scn)
                                scn->regions[i].name, j);
             }
         }
+    }
+    return PS_OK;
+}
+
+static ps_status build_registration(const load_ctx *c, const raw_registration *raw)
+{
+    ps_scenario *scn = c->scn;
+    if (!given(c, "registration")) {
+        return PS_OK;
+    }
+    if (scn->engine == PS_ENGINE_MICRO) {
+        return fail_at(c, PS_EINVAL, value_loc(c, "registration"), "registration needs engine: "
+                       "ccm (the microsimulation carries no registration status yet, issue #13)");
+    }
+    if (!given(c, "registration.registered_share")) {
+        return missing_key(c, "registration.registered_share", "registration rules need the "
+                           "statuses: the registered share of the base population");
+    }
+    scn->registration.enabled = 1;
+    scn->registration.registered_share = raw->registered_share;
+    scn->registration.conversion_rate = raw->conversion_rate;
+    scn->registration.arrive_registered = raw->arrive_registered;
+    scn->registration.conversion_from_age =
+        given(c, "registration.conversion_from_age") ? (int)raw->conversion_from_age
+                                                      : (int)registration_defaults.conversion_from_age;
+    scn->registration.conversion_to_age =
+        given(c, "registration.conversion_to_age") ? (int)raw->conversion_to_age
+                                                    : (int)registration_defaults.conversion_to_age;
+    if (scn->registration.conversion_to_age < scn->registration.conversion_from_age) {
+        return fail_at(c, PS_EINVAL, value_loc(c, "registration.conversion_to_age"),
+                       "registration.conversion_to_age = %d is below conversion_from_age = %d",
+                       scn->registration.conversion_to_age,
+                       scn->registration.conversion_from_age);
     }
     return PS_OK;
 }
@@ -4294,6 +4399,7 @@ static ps_status build_scenario(const load_ctx *c, const raw_scenario *raw, cons
     }
     if ((rc = build_migration(c, &raw->migration)) != PS_OK ||
         (rc = build_care_need(c, &raw->care_need)) != PS_OK ||
+        (rc = build_registration(c, &raw->registration)) != PS_OK ||
         (rc = build_regions(c, raw)) != PS_OK) {
         return rc;
     }

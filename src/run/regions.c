@@ -9,12 +9,18 @@
 #include "popsim/builder.h"
 #include "run/run_int.h"
 
-ps_status ps_run__flows_prepare(ps_flows *f, ps_proj *p, const ps_scenario *scn,
-                                const ps_inputs *in, ps_error *err)
+ps_status ps_run__flows_prepare(ps_flows *f, ps_registration *g, ps_proj *p,
+                                const ps_scenario *scn, const ps_inputs *in, ps_error *err)
 {
     ps_status rc = ps_build_flows(f, scn, in, err);
     if (rc == PS_OK && f->n_regions > 0) {
         rc = ps_proj_set_flows(p, f, err);
+    }
+    if (rc == PS_OK) {
+        rc = ps_build_registration(g, scn, in, err);
+    }
+    if (rc == PS_OK && g->n_regions > 0) {
+        rc = ps_proj_set_registration(p, g, err);
     }
     return rc;
 }

@@ -28,6 +28,7 @@ struct ps_run {
     int n_members, n_replicates;
     ps_proj *proj;
     ps_flows flows;        /* internal migration between regions (#13); zeroed if none */
+    ps_registration registration; /* registration status (#13); zeroed if none */
     double *women0;        /* [reg][age][parity] base women, RUN_FAMILY and RUN_MICRO */
     ps_run_micro *micro;   /* RUN_MICRO */
     ps_result *res;        /* [member] */
@@ -142,7 +143,8 @@ static ps_status prepare_engine(ps_run *run, ps_error *err)
         (size_t)run->in->n_regions * (size_t)run->in->n_ages * PS_PARITY_COUNT;
     ps_status rc = ps_proj_new(&run->proj, run->in, err);
     if (rc == PS_OK && run->scn != NULL) {
-        rc = ps_run__flows_prepare(&run->flows, run->proj, run->scn, run->in, err);
+        rc = ps_run__flows_prepare(&run->flows, &run->registration, run->proj, run->scn,
+                                   run->in, err);
     }
     if (rc != PS_OK || run->mode == RUN_PLAIN) {
         return rc;
@@ -369,5 +371,6 @@ void ps_run_free(ps_run *run)
     free(run->women0);
     ps_proj_free(run->proj);
     ps_flows_release(&run->flows);
+    ps_registration_release(&run->registration);
     free(run);
 }

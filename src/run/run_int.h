@@ -49,11 +49,12 @@ ps_status ps_run__micro_finish(ps_result *res, ps_run_micro *mr, ps_error *err);
 
 void ps_run__micro_free(ps_run_micro *mr); /* accepts NULL */
 
-/* Internal migration (issue #13, src/run/regions.c): build the scenario's flows into `f`
- * (zeroed when it has none) and link them to the projection; after a unit, fill the
- * result's origin-destination flows when the scenario asks for them. */
-ps_status ps_run__flows_prepare(ps_flows *f, ps_proj *p, const ps_scenario *scn,
-                                const ps_inputs *in, ps_error *err);
+/* Internal migration and registration status (issue #13, src/run/regions.c): build the
+ * scenario's flows into `f` and its status rules into `g` (each zeroed when the scenario has
+ * none) and link them to the projection; after a unit, fill the result's
+ * origin-destination flows when the scenario asks for them. */
+ps_status ps_run__flows_prepare(ps_flows *f, ps_registration *g, ps_proj *p,
+                                const ps_scenario *scn, const ps_inputs *in, ps_error *err);
 ps_status ps_run__flows_output(ps_result *res, const ps_proj *p, const ps_scenario *scn,
                                ps_error *err);
 
