@@ -43,3 +43,12 @@ foreach(name od_unknown_region od_rate_above_one duplicate_region micro_regions
                        PASS_REGULAR_EXPRESSION "${want_${name}}[^\n]*\nexit 1"
                        FAIL_REGULAR_EXPRESSION "partial output")
 endforeach()
+
+# A reward for registered children pays the registered share of the births (issue #13, sec. 2).
+add_test(NAME cli_regions_registered_policy
+         COMMAND bash -c "\"$1\" run -q \"$2\" -o \"$3\" && /usr/bin/python3 \"$4\" \"$3\""
+                 _ $<TARGET_FILE:popsim> ${PS_REG_DATA}/registered_reward.yaml
+                 ${CMAKE_CURRENT_BINARY_DIR}/regions_registered_reward.h5
+                 ${CMAKE_CURRENT_SOURCE_DIR}/check_registered_policy.py)
+set_tests_properties(cli_regions_registered_policy PROPERTIES
+                     PASS_REGULAR_EXPRESSION "registered policy: 0 failures")
