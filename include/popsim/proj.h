@@ -159,10 +159,15 @@ const ps_registration *ps_proj_registration(const ps_proj *p);
  * unregistered, internal out-migrants leaving with their status and arriving unregistered
  * (but arrive_registered), international immigrants unregistered and net emigrants taken
  * from both statuses pro rata. A cell's registered are capped at its residents (rounding and
- * extreme conversion only; docs/model.md sec. 8). Nothing happens without rules.
+ * extreme conversion only; docs/model.md sec. 8). Nothing happens without rules. `work` is
+ * caller storage of ps_proj_registered_work_size(p) doubles (the step never allocates).
  * @return PS_OK; PS_ENUMERIC for a result that is not a finite count
  */
-ps_status ps_proj_registered_step(ps_result *res, const ps_proj *p, int step, ps_error *err);
+ps_status ps_proj_registered_step(ps_result *res, const ps_proj *p, int step, double *work,
+                                  ps_error *err);
+
+/** Doubles of workspace ps_proj_registered_step needs (0 without registration rules). */
+size_t ps_proj_registered_work_size(const ps_proj *p);
 
 /** The flows set by ps_proj_set_flows (borrowed), or NULL. */
 const ps_flows *ps_proj_flows(const ps_proj *p);

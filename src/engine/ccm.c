@@ -367,6 +367,11 @@ ps_status ps_proj_run(ps_result *res, const ps_proj *p, const char *name, const 
     if (rc != PS_OK) {
         return rc;
     }
+    const size_t n_work = ps_proj_registered_work_size(p);
+    double *work = n_work > 0 ? malloc(n_work * sizeof *work) : NULL;
+    if (n_work > 0 && work == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for the registered population");
+    }
     for (int step = 0; step < p->n_steps && rc == PS_OK; ++step) {
         ps_proj_events ev = {
             .births = &res->births[ps_result_sexcell(res, step, 0, 0)],
@@ -378,11 +383,12 @@ ps_status ps_proj_run(ps_result *res, const ps_proj *p, const char *name, const 
                           &res->population[ps_result_cell(res, step + 1, 0, 0, 0)], &ev, err);
         if (rc == PS_OK) {
             ps_proj_internal_net(res, step);
-            rc = ps_proj_registered_step(res, p, step, err);
+            rc = ps_proj_registered_step(res, p, step, work, err);
         }
         res->emigration_shortfall += ev.adjustment;
         ps_proj_record_rates(res, p, step, NULL);
     }
+    free(work);
     if (rc != PS_OK) {
         ps_result_release(res);
     }

@@ -171,7 +171,14 @@ static void survive_registered(const double *R, const double *N, const double *S
     }
 }
 
-ps_status ps_proj_registered_step(ps_result *res, const ps_proj *p, int step, ps_error *err)
+size_t ps_proj_registered_work_size(const ps_proj *p)
+{
+    const ps_registration *g = ps_proj_registration(p);
+    return g == NULL ? 0 : 3 * (size_t)g->n_regions * PS_SEX_COUNT * (size_t)g->n_ages;
+}
+
+ps_status ps_proj_registered_step(ps_result *res, const ps_proj *p, int step, double *work,
+                                  ps_error *err)
 {
     const ps_registration *g = ps_proj_registration(p);
     if (g == NULL || res->registered == NULL) {
@@ -183,12 +190,6 @@ ps_status ps_proj_registered_step(ps_result *res, const ps_proj *p, int step, ps
     double *Rt = &res->registered[ps_result_cell(res, step + 1, 0, 0, 0)];
     const double *P = &res->population[ps_result_cell(res, step, 0, 0, 0)];
     const double *Pt = &res->population[ps_result_cell(res, step + 1, 0, 0, 0)];
-    /* TODO(regions): a workspace sized once per run instead of one allocation per step
-     * (STYLE 2.5); the step of the residents does not allocate (#13). */
-    double *work = malloc(3 * cells * sizeof *work);
-    if (work == NULL) {
-        return ps_error_set(err, PS_ENOMEM, "out of memory for the registered population");
-    }
     double *in = work, *out = work + cells, *N = work + 2 * cells;
     registered_moves(p, g, step, R, in, out, cells);
     for (int reg = 0; reg < res->n_regions; ++reg) {
@@ -218,6 +219,5 @@ ps_status ps_proj_registered_step(ps_result *res, const ps_proj *p, int step, ps
                               "finite", res->start_year + step + 1);
         }
     }
-    free(work);
     return rc;
 }

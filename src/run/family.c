@@ -226,7 +226,11 @@ static ps_status run_steps(ps_result *res, const ps_proj *p, ps_policy_model *m,
     const int nr = res->n_regions;
     double *mult = malloc((size_t)nr * (PS_ORDER_COUNT + 1) * sizeof *mult);
     double *scale = mult + (size_t)nr * PS_ORDER_COUNT;
-    if (mult == NULL) {
+    const size_t n_work = ps_proj_registered_work_size(p); /* registration (#13) */
+    double *work = n_work > 0 ? malloc(n_work * sizeof *work) : NULL;
+    if (mult == NULL || (n_work > 0 && work == NULL)) {
+        free(mult);
+        free(work);
         return ps_error_set(err, PS_ENOMEM, "out of memory for birth multipliers");
     }
     for (int y = 0; y + 1 < res->n_years && rc == PS_OK; ++y) {
@@ -257,7 +261,7 @@ static ps_status run_steps(ps_result *res, const ps_proj *p, ps_policy_model *m,
                                  err);
         if (rc == PS_OK) {
             ps_proj_internal_net(res, y);
-            rc = ps_proj_registered_step(res, p, y, err); /* registration status (#13) */
+            rc = ps_proj_registered_step(res, p, y, work, err); /* registration (#13) */
         }
         res->emigration_shortfall += ev.adjustment;
         ps_proj_record_rates(res, p, y, scale);
@@ -267,6 +271,7 @@ static ps_status run_steps(ps_result *res, const ps_proj *p, ps_policy_model *m,
         observe_births(m, res, y);
     }
     free(mult);
+    free(work);
     return rc;
 }
 
