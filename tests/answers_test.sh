@@ -9,7 +9,7 @@
 set -u
 exe=$(realpath "$1"); root=$(realpath "$2"); wpp=$3; shift 3
 names=("$@")
-((${#names[@]})) || names=(china china_policies example_city example_city_micro)
+((${#names[@]})) || names=(china china_policies example_city example_city_micro example_province)
 tmp=$(mktemp -d /tmp/popsim_answers_XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 export POPSIM_CACHE_DIR="$tmp/cache" POPSIM_DATA_DIR="$wpp" OMP_NUM_THREADS=2

@@ -25,7 +25,7 @@ HEADER_LAYER = {
     "demog": "demog",
     "policy": "policy", "sweep": "policy",
     "services": "services",
-    "proj": "engine", "ensemble": "engine",
+    "proj": "engine", "ensemble": "engine", "flows": "engine", "status": "engine",
     "micro": "micro",
     "scenario": "io", "builder": "io", "planner": "io", "wpp": "io", "h5out": "io",
     "h5read": "io", "io": "io",

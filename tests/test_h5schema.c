@@ -170,7 +170,7 @@ static void test_h5schema__docs_document_every_variable_as_the_schema_has_it(voi
             ++bad;
         }
     }
-    assert_int_equal(tables, 7);
+    assert_int_equal(tables, 9);
     assert_int_equal(bad, 0);
     free(seen);
     free(text);
@@ -378,6 +378,13 @@ static void test_h5schema__services_and_care_need_read_back_to_the_same_file(voi
     read_fails(*state, "example_city", "unknown basis 'per_cat'");
 }
 
+static void test_h5schema__regions_flows_and_registration_read_back_to_the_same_file(
+    void **state)
+{
+    round_trip(*state, PS_SOURCE_DIR "/scenarios/example_province.yaml",
+               "/registration/registered ");
+}
+
 static void test_h5schema__micro_outputs_read_back_to_the_same_file(void **state)
 {
     round_trip(*state, PS_SOURCE_DIR "/scenarios/example_city_micro.yaml", "/micro/person_id ");
@@ -396,6 +403,9 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_h5schema__services_and_care_need_read_back_to_the_same_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_h5schema__regions_flows_and_registration_read_back_to_the_same_file, setup,
+            teardown),
         cmocka_unit_test_setup_teardown(test_h5schema__micro_outputs_read_back_to_the_same_file,
                                         setup, teardown),
     };

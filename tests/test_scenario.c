@@ -585,7 +585,7 @@ static const bad_case bad_cases[] = {
     { "policy_item_not_mapping.yaml", PS_EPARSE, 7, 5, "policies[0]: expected a mapping" },
     { "policy_order_fourth.yaml", PS_EPARSE, 10, 5,
       "unknown key 'fourth' in mapping 'policies[0]' (keys of lever birth_reward: first, "
-      "second, third, eligible_share, name, start, end); birth orders are first, second and "
+      "second, third, eligible_share, requires, name, start, end); birth orders are first, second and "
       "third (third = 3rd and later)" },
     { "policy_amount_negative.yaml", PS_EINVAL, 9, 12,
       "policies[0].first = -100 is outside [0, 10000000] yuan" },
@@ -598,7 +598,7 @@ static const bad_case bad_cases[] = {
     { "policy_start_missing.yaml", PS_EINVAL, 7, 5, "missing required key 'policies[0].start'" },
     { "policy_key_wrong_lever.yaml", PS_EINVAL, 10, 5,
       "policies[0].spots_per_1000 does not apply to lever birth_reward (keys of birth_reward: "
-      "first, second, third, eligible_share, name, start, end)" },
+      "first, second, third, eligible_share, requires, name, start, end)" },
     { "policy_start_before_horizon.yaml", PS_EINVAL, 8, 12,
       "policies[0].start = 2020 is outside the projection 2025..2100" },
     { "policy_end_after_horizon.yaml", PS_EINVAL, 9, 10,
@@ -829,7 +829,7 @@ static void test_scenario__describe_lists_every_key_with_range_and_unit(void **s
         "response.elasticity ", "one of: low, default, high", "response.cash_elasticity ",
         "policies[].lever ", "policies[].unemployed_share ", "Lever: insurance. Default: 0.05.",
         "variants[].extends ", "variants[].policies ", "Rules between keys:",
-        "Keys of each policy lever", "birth_reward: first, second, third, eligible_share.",
+        "Keys of each policy lever", "birth_reward: first, second, third, eligible_share, requires.",
     };
     char *text = describe_text();
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; ++i) {

@@ -7,8 +7,10 @@
 #define PS_BUILDER_H
 
 #include "popsim/error.h"
+#include "popsim/flows.h"
 #include "popsim/inputs.h"
 #include "popsim/scenario.h"
+#include "popsim/status.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -47,6 +49,31 @@ ps_status ps_build_wpp_inputs(ps_inputs *out, int *code_out, char *name_out, siz
  */
 ps_status ps_build_fertility_history(ps_inputs *out, const ps_scenario *scn,
                                      const ps_build_options *opt, ps_error *err);
+
+/**
+ * The internal migration of a scenario with `regions:` and `internal_migration:` (issue #13):
+ * the origin-destination table (origin,destination,rate[,year], rates per person-year of the
+ * origin's population, the mean over single ages) spread over ages by the scenario's
+ * Rogers-Castro schedule into the factored flows of popsim/flows.h. With a year column each
+ * step takes the latest listed year at or before its start (the first listed before it).
+ * Without internal migration `out` is zeroed (n_regions 0) and PS_OK is returned.
+ * @param[out] out  released by the caller with ps_flows_release
+ * @return PS_OK; PS_EIO; PS_EPARSE; PS_EINVAL with the table's path:line:col (unknown region,
+ *         rate outside [0, 1], a pair given twice) or when an age's total rate exceeds 1
+ */
+ps_status ps_build_flows(ps_flows *out, const ps_scenario *scn, const ps_inputs *in,
+                         ps_error *err);
+
+/**
+ * The registration rules of a scenario with `registration:` (issue #13, sec. 2): each
+ * region's base share (its item's registered_share, else the section's), the conversion rate
+ * at conversion_from_age..conversion_to_age, and arrive_registered. Without the section
+ * `out` is zeroed (n_regions 0) and PS_OK is returned.
+ * @param[out] out  released by the caller with ps_registration_release
+ * @return PS_OK; PS_EINVAL; PS_ENOMEM
+ */
+ps_status ps_build_registration(ps_registration *out, const ps_scenario *scn,
+                                const ps_inputs *in, ps_error *err);
 
 #ifdef __cplusplus
 }

@@ -39,6 +39,8 @@ typedef struct ps_policy {
     /* birth_reward: yuan per birth; monthly_subsidy: yuan per child per month */
     double amount[PS_ORDER_COUNT];
     double eligible_share;   /* share of births/children that qualify, [0, 1], default 1 */
+    int requires_registered; /* cash levers: 1 = only children of registered (hukou) mothers
+                              * qualify (issue #13; needs a result with registration) */
     int max_age;             /* monthly_subsidy: paid while the child is under this age, years */
     int born_from;           /* monthly_subsidy: only children born from 1 January of this year
                               * (0 = every child under max_age) */
@@ -149,6 +151,13 @@ ps_status ps_policy_model_new(ps_policy_model **out, const ps_policy *policies, 
  * Multipliers of births by order for the step from 1 July `year`, given the population and
  * the children aged 0-2 on 1 July `year`. All exactly 1 when no lever acts in the step.
  */
+/**
+ * The share of births to registered (hukou) mothers in the coming step, [0, 1] (1 without
+ * registration status, the default): levers with requires_registered pay, and their response
+ * acts on, that share of the births (docs/model.md sec. 8).
+ */
+void ps_policy_set_registered_share(ps_policy_model *m, double share);
+
 void ps_policy_multipliers(ps_policy_model *m, int year, double population, double under3,
                            double mult_out[PS_ORDER_COUNT]);
 

@@ -19,6 +19,8 @@
 #include "popsim/demog.h"
 #include "popsim/policy.h"
 #include "popsim/sweep.h"
+#include "popsim/flows.h"
+#include "popsim/status.h"
 #include "popsim/proj.h"
 #include "popsim/ensemble.h"
 #include "popsim/micro.h"

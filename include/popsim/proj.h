@@ -8,9 +8,11 @@
 #define PS_PROJ_H
 
 #include "popsim/error.h"
+#include "popsim/flows.h"
 #include "popsim/inputs.h"
 #include "popsim/policy.h"
 #include "popsim/result.h"
+#include "popsim/status.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -25,6 +27,11 @@ typedef struct ps_proj_events {
     double *net_migration; /* [reg][sex][age], credited to the cohort by age at end */
     double adjustment;     /* persons of net emigration not applied because the cohort
                             * would have become negative (set by the step) */
+    /* Internal migration (required when the projection has flows, else unused): */
+    double *internal_in;   /* [reg][sex][age] internal in-migrants, credited like net_migration */
+    double *internal_out;  /* [reg][sex][age] internal out-migrants, credited likewise */
+    double *internal_net;  /* [reg][sex][age] out: net internal migrants by age at migration
+                            * (the age on 1 July t, as the engine applies them) */
 } ps_proj_events;
 
 /**
@@ -117,6 +124,57 @@ ps_status ps_proj_run_init(ps_result *res, const ps_proj *p, const char *name, c
  */
 void ps_proj_record_rates(ps_result *res, const ps_proj *p, int step,
                           const double *fertility_scale);
+
+/**
+ * Link the regions by internal migration (popsim/flows.h; docs/model.md sec. 7). `f` is
+ * borrowed and must outlive the projection; NULL removes the flows. Every step then computes
+ * the flows from the population on 1 July t, adds the net internal migrants to the
+ * international ones (half exposed to the step's risks, as the UN method does) and needs
+ * the events' internal_* arrays. Out-migration that would leave a cohort negative is an
+ * error of the step (PS_EINVAL naming year and region), never a cap.
+ * @return PS_OK; PS_EINVAL if the shape differs from the projection's or a value is invalid
+ */
+ps_status ps_proj_set_flows(ps_proj *p, const ps_flows *f, ps_error *err);
+
+/* Point a step's events at the result's internal-migration arrays of year `year` (nothing
+ * when the result has none); after the step ps_proj_internal_net sets internal_net of that
+ * year to internal_in - internal_out (credited to cohorts). */
+void ps_proj_internal_events(ps_proj_events *ev, ps_result *res, int year);
+void ps_proj_internal_net(ps_result *res, int year);
+
+/**
+ * Track registration status (popsim/status.h; docs/model.md sec. 8). `g` is borrowed and
+ * must outlive the projection; NULL removes it. ps_proj_run_init then allocates the result's
+ * registered population (the base population times each region's base share), and after
+ * each step ps_proj_registered_step advances it.
+ * @return PS_OK; PS_EINVAL if the shape differs from the projection's or a value is invalid
+ */
+ps_status ps_proj_set_registration(ps_proj *p, const ps_registration *g, ps_error *err);
+
+/** The rules set by ps_proj_set_registration (borrowed), or NULL. */
+const ps_registration *ps_proj_registration(const ps_proj *p);
+
+/**
+ * The registered population on 1 July of year step+1 (res->registered), from the step's
+ * residents (res->population at step and step+1, res->births at step, which already hold the
+ * step) and the registered at step: the residents' survivorship and migration timing, births
+ * to registered mothers (their share of the births the fertility schedule gives, applied to
+ * the step's births, so policy multipliers act on both statuses alike), conversions of the
+ * unregistered, internal out-migrants leaving with their status and arriving unregistered
+ * (but arrive_registered), international immigrants unregistered and net emigrants taken
+ * from both statuses pro rata. A cell's registered are capped at its residents (rounding and
+ * extreme conversion only; docs/model.md sec. 8). Nothing happens without rules. `work` is
+ * caller storage of ps_proj_registered_work_size(p) doubles (the step never allocates).
+ * @return PS_OK; PS_ENUMERIC for a result that is not a finite count
+ */
+ps_status ps_proj_registered_step(ps_result *res, const ps_proj *p, int step, double *work,
+                                  ps_error *err);
+
+/** Doubles of workspace ps_proj_registered_step needs (0 without registration rules). */
+size_t ps_proj_registered_work_size(const ps_proj *p);
+
+/** The flows set by ps_proj_set_flows (borrowed), or NULL. */
+const ps_flows *ps_proj_flows(const ps_proj *p);
 
 /** Life expectancy at birth of the step's life table, years. */
 double ps_proj_e0(const ps_proj *p, int step, int reg, ps_sex sex);

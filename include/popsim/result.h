@@ -133,6 +133,16 @@ typedef struct ps_result {
     double *dependency;       /* [year][reg][3]: old-age (65+), child (0-14) and total, per
                                * 100 persons aged 15-64; NULL until ps_services_compute */
 
+    /* Internal migration between regions (NULL without flows, popsim/flows.h): migrants
+     * credited to the cohort by its age at the end of the step, like net_migration (which
+     * includes them); net = in - out. flows is the optional origin-destination output. */
+    double *internal_in;  /* [year][reg][sex][age] */
+    double *internal_out; /* [year][reg][sex][age] */
+    double *internal_net; /* [year][reg][sex][age] */
+    double *flows;        /* [year][orig][dest][sex][age] by age at migration; NULL if not asked */
+    double *registered;   /* [year][reg][sex][age] registered (hukou) residents on 1 July, a
+                           * part of population; NULL without registration (popsim/status.h) */
+
     /* Microsimulation outputs (popsim/micro.h); NULL for the cohort engine; owned and
      * released by micro_free, which the micro layer sets together with micro. */
     struct ps_result_micro *micro;
@@ -220,6 +230,19 @@ static inline size_t ps_result_paritycell(const ps_result *r, int year, int reg,
     return (((size_t)year * (size_t)r->n_regions + (size_t)reg) * (size_t)r->n_ages +
             (size_t)age) * PS_PARITY_COUNT + (size_t)parity;
 }
+
+/**
+ * Allocate the internal-migration arrays (NaN-filled); flows stays NULL.
+ * @return PS_OK; PS_ENOMEM
+ */
+ps_status ps_result_init_internal(ps_result *r, ps_error *err);
+
+/**
+ * Allocate the optional origin-destination flows array (NaN-filled),
+ * n_years x n_regions^2 x sexes x ages doubles.
+ * @return PS_OK; PS_ENOMEM
+ */
+ps_status ps_result_init_flows(ps_result *r, ps_error *err);
 
 /** Release the services, care-need and dependency parts only (see popsim/services.h). */
 void ps_result_release_services(ps_result *r);

@@ -95,6 +95,25 @@ typedef struct ps_scn_sweep {
     ps_scn_loc loc;   /* where `sweep:` stands, for errors about the whole sweep */
 } ps_scn_sweep;
 
+/* One region of a multiregional scenario (`regions:`, issue #13). An input the item does not
+ * give (NULL path, has_* 0) is the top level's, shared by every region. */
+typedef struct ps_scn_region {
+    char *name;                /* label, unique in the scenario; owned */
+    ps_scn_loc loc;            /* of the item's name */
+    ps_scn_file population;    /* sex,age,value */
+    ps_scn_file mx_file;       /* year,sex,age,mx */
+    ps_scn_file asfr_file;     /* year,age,asfr */
+    double tfr;                /* constant TFR, children per woman; if has_tfr */
+    int has_tfr;
+    double srb;                /* male births per female birth; if has_srb */
+    int has_srb;
+    ps_scn_file migration_file; /* year,sex,age,value: net international migrants */
+    double migration_total;    /* net international migrants per year; if has_migration_total */
+    int has_migration_total;
+    double registered_share;   /* base share registered; if has_registered_share */
+    int has_registered_share;
+} ps_scn_region;
+
 typedef struct ps_scenario {
     char *path;        /* the scenario file as given; owned */
     char sha256[65];   /* SHA-256 (lowercase hex) of the bytes read from path */
@@ -161,6 +180,22 @@ typedef struct ps_scenario {
     int n_members;          /* >= 1 */
 
     ps_scn_sweep sweep; /* `sweep:`; n_points = 0 without */
+    /* Regions linked by internal migration (issue #13); n_regions = 0: one region. */
+    ps_scn_region *regions; /* owned */
+    int n_regions;
+    ps_scn_loc regions_loc;
+    struct {
+        ps_scn_file file;          /* origin,destination,rate[,year]; NULL path = no flows */
+        ps_rogers_castro schedule; /* age pattern of every pair's rates */
+        int output_flows;          /* 1: write flows(year, origin, destination, sex, age) */
+    } internal_migration;
+    struct {
+        int enabled;               /* 1 with a registration: section */
+        double registered_share;   /* base share registered (every region unless overridden) */
+        double conversion_rate;    /* per person-year of the unregistered, at the ages below */
+        int conversion_from_age, conversion_to_age;
+        double arrive_registered;  /* share of registered in-migrants registered on arrival */
+    } registration;
 
     char **warnings; /* legal but suspicious input, "path:line:col: warning: ..." strings; owned */
     int n_warnings;

@@ -219,6 +219,31 @@ void ps_result_release_services(ps_result *r)
     r->dependency = NULL;
 }
 
+ps_status ps_result_init_internal(ps_result *r, ps_error *err)
+{
+    const size_t cells = (size_t)r->n_years * (size_t)r->n_regions * PS_SEX_COUNT *
+                         (size_t)r->n_ages;
+    r->internal_in = nan_array(cells);
+    r->internal_out = nan_array(cells);
+    r->internal_net = nan_array(cells);
+    if (r->internal_in == NULL || r->internal_out == NULL || r->internal_net == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for internal migration");
+    }
+    return PS_OK;
+}
+
+ps_status ps_result_init_flows(ps_result *r, ps_error *err)
+{
+    const size_t cells = (size_t)r->n_years * (size_t)r->n_regions * (size_t)r->n_regions *
+                         PS_SEX_COUNT * (size_t)r->n_ages;
+    r->flows = nan_array(cells);
+    if (r->flows == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the flows output of %d regions",
+                            r->n_regions);
+    }
+    return PS_OK;
+}
+
 void ps_result_release(ps_result *r)
 {
     if (r == NULL) {
@@ -240,6 +265,11 @@ void ps_result_release(ps_result *r)
     free(r->births_gained);
     free(r->births_by_order);
     free(r->women_by_parity);
+    free(r->internal_in);
+    free(r->internal_out);
+    free(r->internal_net);
+    free(r->flows);
+    free(r->registered);
     if (r->region_names != NULL) {
         for (int reg = 0; reg < r->n_regions; ++reg) {
             free(r->region_names[reg]);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/flows_int.h"
 #include "popsim/demog.h"
 #include "popsim/units.h"
 
@@ -33,6 +34,8 @@ struct ps_proj {
     double *tfr;         /* [step][reg] */
     double *order_h;     /* [reg][order] fitted order weights S_k; NULL = no birth order */
     double *order_shape; /* [order][age] Hadwiger shapes g_k of births by order */
+    const ps_flows *flows; /* borrowed; NULL = no internal migration (ps_proj_set_flows) */
+    const ps_registration *registration; /* borrowed; NULL = no status (#13, sec. 2) */
 };
 
 static size_t cell(const ps_proj *p, int step, int reg, int sex)
@@ -109,25 +112,34 @@ ps_status ps_proj_new(ps_proj **out, const ps_inputs *in, ps_error *err)
     return PS_OK;
 }
 
-/* Survive one sex of one region; returns the persons of emigration not applied. */
-static double survive(const double *P, const double *M, const double *S, double *out, double *D,
-                      double *Mc, int n)
+/* Net migrants of one cell: international M plus internal I (I NULL = none, so that a run
+ * without internal migration adds nothing, not even a zero). */
+static inline double mig_at(const double *M, const double *I, int a)
+{
+    return I != NULL ? M[a] + I[a] : M[a];
+}
+
+/* Survive one sex of one region with international (M) and internal (I, may be NULL) net
+ * migrants; returns the persons of emigration not applied. */
+static double survive(const double *P, const double *M, const double *I, const double *S,
+                      double *out, double *D, double *Mc, int n)
 {
     const double h = PS_MID_YEAR_FRACTION;
     double shortfall = 0.0;
     for (int a = 1; a < n; ++a) {
-        double e = P[a - 1] + h * M[a - 1];
-        double mc = h * (M[a - 1] + M[a]);
+        const double m0 = mig_at(M, I, a - 1), m1 = mig_at(M, I, a);
+        double e = P[a - 1] + h * m0;
+        double mc = h * (m0 + m1);
         if (a == n - 1) {
-            e += P[a] + h * M[a];
-            mc += h * M[a];
+            e += P[a] + h * m1;
+            mc += h * m1;
         }
         double fix = 0.0;
         if (e < 0.0) {
             fix = -e;
             e = 0.0;
         }
-        double v = e * S[a] + h * M[a];
+        double v = e * S[a] + h * m1;
         if (v < 0.0) {
             fix += -v;
             v = 0.0;
@@ -186,17 +198,56 @@ static ps_status check_counts(const double *out, int n, ps_error *err)
 static double split_region(const ps_proj *p, int step, int reg, const double *F0, const double *F1,
                            ps_proj_parity *par);
 
+/* Out-migration that would leave a cell negative is an error, never capped: a cap would
+ * keep migrants at the origin that the destination has already received (docs/model.md
+ * 2.7). It happens only with out-migration rates close to 1 or very uneven ages. */
+static ps_status overflow_error(const ps_proj *p, int step, int reg, double persons,
+                                ps_error *err)
+{
+    return ps_error_set(err, PS_EINVAL, "year %d, region '%s': out-migration and emigration "
+                        "exceed the population of some cohorts by %.6g persons; lower the "
+                        "out-migration rates of this region", p->in->start_year + step,
+                        p->in->region_names[reg], persons);
+}
+
+/* Internal in- and out-migrants by age at migration (as computed) -> credited to the cohort
+ * by its age at the end of the step, as net_migration: half at a-1 and half at a, the open
+ * group taking all of its own and half of the age below (in place, oldest age first). */
+static void credit_internal(const ps_proj *p, ps_proj_events *ev)
+{
+    const int n = p->n_ages;
+    const double h = PS_MID_YEAR_FRACTION;
+    for (size_t rs = 0; rs < (size_t)p->n_regions * PS_SEX_COUNT; ++rs) {
+        double *xs[2] = { ev->internal_in + rs * (size_t)n, ev->internal_out + rs * (size_t)n };
+        for (int k = 0; k < 2; ++k) {
+            double *x = xs[k];
+            x[n - 1] = h * x[n - 2] + x[n - 1];
+            for (int a = n - 2; a >= 1; --a) {
+                x[a] = h * (x[a - 1] + x[a]);
+            }
+            x[0] = h * x[0];
+        }
+    }
+}
+
 static ps_status step_impl(const ps_proj *p, int step, const double *from, double *to,
                            ps_proj_events *ev, ps_proj_parity *par, ps_error *err)
 {
     const int n = p->n_ages;
     ev->adjustment = 0.0;
+    if (p->flows != NULL) {
+        assert(ev->internal_in != NULL && ev->internal_out != NULL && ev->internal_net != NULL);
+        ps_flows__move(p->flows, step, from, ev->internal_in, ev->internal_out,
+                       ev->internal_net);
+    }
     for (int reg = 0; reg < p->n_regions; ++reg) {
+        const double adjusted_before = ev->adjustment;
         for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
             size_t off = ((size_t)reg * PS_SEX_COUNT + (size_t)sex) * (size_t)n;
             const double *M = &p->in->mig[ps_inputs_idx(p->in, step, reg, sex, 0)];
-            ev->adjustment += survive(from + off, M, &p->surv[cell(p, step, reg, sex)], to + off,
-                                      ev->deaths + off, ev->net_migration + off, n);
+            const double *I = p->flows != NULL ? ev->internal_net + off : NULL;
+            ev->adjustment += survive(from + off, M, I, &p->surv[cell(p, step, reg, sex)],
+                                      to + off, ev->deaths + off, ev->net_migration + off, n);
         }
         size_t fem = ((size_t)reg * PS_SEX_COUNT + PS_SEX_FEMALE) * (size_t)n;
         double births = births_step(p, step, reg, from + fem, to + fem);
@@ -217,6 +268,9 @@ static ps_status step_impl(const ps_proj *p, int step, const double *from, doubl
             double bs = births * (sex == PS_SEX_MALE ? srb : 1.0) / (1.0 + srb);
             double S0 = p->surv[cell(p, step, reg, sex)];
             double M0 = p->in->mig[ps_inputs_idx(p->in, step, reg, sex, 0)];
+            if (p->flows != NULL) {
+                M0 += ev->internal_net[off];
+            }
             double v = bs * S0 + PS_MID_YEAR_FRACTION * M0;
             double fix = v < 0.0 ? -v : 0.0;
             to[off] = v + fix;
@@ -240,6 +294,12 @@ static ps_status step_impl(const ps_proj *p, int step, const double *from, doubl
                 return rc;
             }
         }
+        if (p->flows != NULL && ev->adjustment > adjusted_before) {
+            return overflow_error(p, step, reg, ev->adjustment - adjusted_before, err);
+        }
+    }
+    if (p->flows != NULL) {
+        credit_internal(p, ev);
     }
     return PS_OK;
 }
@@ -294,6 +354,12 @@ ps_status ps_proj_run_init(ps_result *res, const ps_proj *p, const char *name, c
         memcpy(res->population, in->base.count, ps_pop_size(&in->base) * sizeof *res->population);
         res->emigration_shortfall = 0.0;
     }
+    if (rc == PS_OK && p->flows != NULL) {
+        rc = ps_result_init_internal(res, err);
+    }
+    if (rc == PS_OK && p->registration != NULL) {
+        rc = ps_proj_registered_init(res, p, err);
+    }
     return rc;
 }
 
@@ -304,17 +370,28 @@ ps_status ps_proj_run(ps_result *res, const ps_proj *p, const char *name, const 
     if (rc != PS_OK) {
         return rc;
     }
+    const size_t n_work = ps_proj_registered_work_size(p);
+    double *work = n_work > 0 ? malloc(n_work * sizeof *work) : NULL;
+    if (n_work > 0 && work == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for the registered population");
+    }
     for (int step = 0; step < p->n_steps && rc == PS_OK; ++step) {
         ps_proj_events ev = {
             .births = &res->births[ps_result_sexcell(res, step, 0, 0)],
             .deaths = &res->deaths[ps_result_cell(res, step, 0, 0, 0)],
             .net_migration = &res->net_migration[ps_result_cell(res, step, 0, 0, 0)],
         };
+        ps_proj_internal_events(&ev, res, step);
         rc = ps_proj_step(p, step, &res->population[ps_result_cell(res, step, 0, 0, 0)],
                           &res->population[ps_result_cell(res, step + 1, 0, 0, 0)], &ev, err);
+        if (rc == PS_OK) {
+            ps_proj_internal_net(res, step);
+            rc = ps_proj_registered_step(res, p, step, work, err);
+        }
         res->emigration_shortfall += ev.adjustment;
         ps_proj_record_rates(res, p, step, NULL);
     }
+    free(work);
     if (rc != PS_OK) {
         ps_result_release(res);
     }
@@ -728,7 +805,7 @@ static ps_status calibrate_all(ps_proj *p, const ps_birth_order *bo, const ps_fe
     for (int reg = 0; rc == PS_OK && reg < p->n_regions; ++reg) {
         const double *F = &p->in->base.count[ps_pop_idx(&p->in->base, reg, PS_SEX_FEMALE, 0)];
         const double *M = &p->in->mig[ps_inputs_idx(p->in, 0, reg, PS_SEX_FEMALE, 0)];
-        survive(F, M, &p->surv[cell(p, 0, reg, PS_SEX_FEMALE)], F1, F1 + n, F1 + 2 * n, n);
+        survive(F, M, NULL, &p->surv[cell(p, 0, reg, PS_SEX_FEMALE)], F1, F1 + n, F1 + 2 * n, n);
         rc = calibrate_region(p, reg, F, F1, bo, h, warm, pi, pi + cells, err);
         if (rc == PS_OK && mean_age_out != NULL) {
             double orders[PS_ORDER_COUNT];
@@ -874,6 +951,46 @@ ps_status ps_proj_parity_init_history(ps_proj *p, const ps_birth_order *bo,
 }
 
 /* ---- accessors (proj.h) --------------------------------------------------------------- */
+
+ps_status ps_proj_set_flows(ps_proj *p, const ps_flows *f, ps_error *err)
+{
+    if (f != NULL && (f->n_regions != p->n_regions || f->n_ages != p->n_ages ||
+                      (f->n_periods != 1 && f->n_periods != p->n_steps))) {
+        return ps_error_set(err, PS_EINVAL, "internal migration for %d regions, %d ages and %d "
+                            "periods does not fit a projection of %d regions, %d ages and %d "
+                            "steps", f->n_regions, f->n_ages, f->n_periods, p->n_regions,
+                            p->n_ages, p->n_steps);
+    }
+    ps_status rc = f != NULL ? ps_flows_validate(f, err) : PS_OK;
+    if (rc == PS_OK) {
+        p->flows = f;
+    }
+    return rc;
+}
+
+const ps_flows *ps_proj_flows(const ps_proj *p)
+{
+    return p->flows;
+}
+
+ps_status ps_proj_set_registration(ps_proj *p, const ps_registration *g, ps_error *err)
+{
+    if (g != NULL && (g->n_regions != p->n_regions || g->n_ages != p->n_ages)) {
+        return ps_error_set(err, PS_EINVAL, "registration rules for %d regions and %d ages do "
+                            "not fit a projection of %d regions and %d ages", g->n_regions,
+                            g->n_ages, p->n_regions, p->n_ages);
+    }
+    ps_status rc = g != NULL ? ps_registration_validate(g, err) : PS_OK;
+    if (rc == PS_OK) {
+        p->registration = g;
+    }
+    return rc;
+}
+
+const ps_registration *ps_proj_registration(const ps_proj *p)
+{
+    return p->registration;
+}
 
 const ps_inputs *ps_proj_inputs(const ps_proj *p)
 {

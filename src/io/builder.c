@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/regions_int.h"
 #include "popsim/demog.h"
 #include "popsim/planner.h"
 #include "popsim/units.h"
@@ -304,6 +305,9 @@ static ps_status base_inputs(ps_inputs *out, const ps_scenario *scn, const ps_bu
 ps_status ps_build_inputs(ps_inputs *out, const ps_scenario *scn, const ps_build_options *opt,
                           ps_error *err)
 {
+    if (scn->n_regions > 0) {
+        return ps_build__regions(out, scn, opt, err); /* issue #13 */
+    }
     ps_status rc = base_inputs(out, scn, opt, err);
     if (rc != PS_OK) {
         return rc;

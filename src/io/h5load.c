@@ -1009,6 +1009,40 @@ done:
     return rc;
 }
 
+/* Internal migration and registration (issue #13): the optional groups internal_migration
+ * (in, out, net and, when written, flows by origin and destination) and registration
+ * (registered; unregistered is population - registered and is not read back). */
+static ps_status read_regions(ps_result *out, hid_t grp, ps_error *err)
+{
+    hsize_t len[DIM_COUNT];
+    hid_t g = H5I_INVALID_HID;
+    ps_status rc = PS_OK;
+    result_lens(len, out);
+    len[DIM_ORIGIN] = len[DIM_DESTINATION] = (hsize_t)out->n_regions;
+    if (has_link(grp, "internal_migration")) {
+        double **vars[PS_H5_INTERNAL_COUNT] = { &out->internal_in, &out->internal_out,
+                                                &out->internal_net };
+        if ((g = ps_h5__open_group(grp, "internal_migration")) < 0) {
+            return ps_h5__fail(err, "open group", grp, "internal_migration");
+        }
+        for (int v = 0; v < PS_H5_INTERNAL_COUNT && rc == PS_OK; ++v) {
+            rc = read_opt(vars[v], g, len, &internal_specs[v], err);
+        }
+        if (rc == PS_OK) {
+            rc = read_opt(&out->flows, g, len, &flows_spec, err);
+        }
+        H5Gclose(g);
+    }
+    if (rc == PS_OK && has_link(grp, "registration")) {
+        if ((g = ps_h5__open_group(grp, "registration")) < 0) {
+            return ps_h5__fail(err, "open group", grp, "registration");
+        }
+        rc = read_opt(&out->registered, g, len, &registration_specs[0], err);
+        H5Gclose(g);
+    }
+    return rc;
+}
+
 /* One int64 column of the person sample into field `field` of every record. */
 static ps_status read_sample_col(ps_result_micro *mo, hid_t mg, int field, ps_error *err)
 {
@@ -1173,6 +1207,9 @@ ps_status ps_h5_read(ps_result *out, const char *path, const char *scenario, ps_
     }
     if (rc == PS_OK) {
         rc = read_micro(out, grp, err);
+    }
+    if (rc == PS_OK) {
+        rc = read_regions(out, grp, err);
     }
 done:
     if (rc != PS_OK) {

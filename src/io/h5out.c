@@ -86,6 +86,8 @@ static hsize_t dim_len(const ps_result *r, dim_id d)
     case DIM_REPLICATE:
     case DIM_PERSON:
     case DIM_SCENARIO:
+    case DIM_ORIGIN:
+    case DIM_DESTINATION:
     case DIM_COUNT: break;
     }
     assert(0 && "unknown dimension");
@@ -807,6 +809,91 @@ static ps_status write_indicators(hid_t scenario, hid_t gcpl, const ps_result *r
 }
 
 
+/* ---- internal migration (issue #13): /scenarios/<name>/internal_migration/ --------------- */
+/* The origin and destination coordinates: the region names again, under their own names. */
+static ps_status write_od_coords(coords *coord, hid_t grp, const ps_result *r, ps_error *err)
+{
+    hid_t str = utf8_string_type();
+    ps_status rc = PS_OK;
+    if (str < 0) {
+        return h5_fail(err, "make a string type for", grp, "origin");
+    }
+    for (int d = DIM_ORIGIN; d <= DIM_DESTINATION && rc == PS_OK; ++d) {
+        rc = write_coord(&coord->id[d], grp, (dim_id)d, str, str, r->region_names,
+                         (hsize_t)r->n_regions, err);
+    }
+    H5Tclose(str);
+    return rc;
+}
+
+/* /internal_migration/: in, out and net by (year, region, sex, age), and flows by (year,
+ * origin, destination, sex, age) when the run computed them; the group carries its own
+ * coordinates so that xarray labels it. */
+static ps_status write_internal(hid_t scenario, hid_t gcpl, const ps_result *r, ps_error *err)
+{
+    hid_t grp = H5I_INVALID_HID;
+    coords coord;
+    init_coords(&coord);
+    const double *data[] = { r->internal_in, r->internal_out, r->internal_net };
+    ps_status rc = PS_OK;
+    if ((grp = H5Gcreate2(scenario, "internal_migration", H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0) {
+        rc = h5_fail(err, "create group", scenario, "internal_migration");
+    } else {
+        rc = write_coords(&coord, grp, r, err);
+    }
+    for (size_t v = 0; v < PS_H5_INTERNAL_COUNT && rc == PS_OK; ++v) {
+        rc = write_var(grp, r, &internal_specs[v], data[v], &coord, err);
+    }
+    if (rc == PS_OK && r->flows != NULL && (rc = write_od_coords(&coord, grp, r, err)) == PS_OK) {
+        hsize_t len[DIM_COUNT];
+        result_lens(len, r);
+        len[DIM_ORIGIN] = len[DIM_DESTINATION] = (hsize_t)r->n_regions;
+        rc = write_var_len(grp, len, &flows_spec, r->flows, &coord, err);
+    }
+    rc = close_coords(&coord, rc, err);
+    if (grp >= 0) {
+        H5Gclose(grp);
+    }
+    return rc;
+}
+
+/* ---- registration status (issue #13): /scenarios/<name>/registration/ -------------------- */
+/* /registration/: registered and unregistered residents; population is their sum. */
+static ps_status write_registration(hid_t scenario, hid_t gcpl, const ps_result *r,
+                                    ps_error *err)
+{
+    hid_t grp = H5I_INVALID_HID;
+    coords coord;
+    init_coords(&coord);
+    const size_t cells = (size_t)r->n_years * (size_t)r->n_regions * PS_SEX_COUNT *
+                         (size_t)r->n_ages;
+    double *unreg = malloc(cells * sizeof *unreg);
+    ps_status rc = PS_OK;
+    if (unreg == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the unregistered population");
+    }
+    for (size_t k = 0; k < cells; ++k) {
+        unreg[k] = r->population[k] - r->registered[k];
+    }
+    if ((grp = H5Gcreate2(scenario, "registration", H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0) {
+        rc = h5_fail(err, "create group", scenario, "registration");
+    } else {
+        rc = write_coords(&coord, grp, r, err);
+    }
+    if (rc == PS_OK) {
+        rc = write_var(grp, r, &registration_specs[0], r->registered, &coord, err);
+    }
+    if (rc == PS_OK) {
+        rc = write_var(grp, r, &registration_specs[1], unreg, &coord, err);
+    }
+    rc = close_coords(&coord, rc, err);
+    if (grp >= 0) {
+        H5Gclose(grp);
+    }
+    free(unreg);
+    return rc;
+}
+
 /* ---- microsimulation (issue #5): /scenarios/<name>/micro/ --------------------------------- */
 /* One int64 column of the sample, dimension person. */
 static ps_status write_sample_col(hid_t grp, int field, const long long *sample, hsize_t n,
@@ -970,6 +1057,12 @@ static ps_status write_scenario(hid_t scenarios, hid_t gcpl, const ps_result *r,
     }
     if (rc == PS_OK && r->micro != NULL) {
         rc = write_micro(grp, gcpl, r, err);
+    }
+    if (rc == PS_OK && r->internal_in != NULL) {
+        rc = write_internal(grp, gcpl, r, err);
+    }
+    if (rc == PS_OK && r->registered != NULL) {
+        rc = write_registration(grp, gcpl, r, err);
     }
 done:
     rc = close_coords(&coord, rc, err);

@@ -32,6 +32,8 @@ const dim_spec dim_specs[DIM_COUNT] = {
     [DIM_PERSON] = { "person", NULL, "sampled person record", NULL },
     [DIM_SCENARIO] = { "scenario", NULL, "scenario of the family (its group /scenarios/<name>)",
                        NULL },
+    [DIM_ORIGIN] = { "origin", NULL, "region the migrants leave", NULL },
+    [DIM_DESTINATION] = { "destination", NULL, "region the migrants move to", NULL },
 };
 
 const var_spec var_specs[VAR_COUNT] = {
@@ -282,6 +284,27 @@ double *ps_h5__ledger_data(const ps_ledger *l, ledger_var v)
 #define LEDGER(v) { "policy/<instrument>", &ledger_specs[v] }
 #define SVC(spec) { "services/<service>", &(spec) }
 #define DEP(v) { "indicators", &dependency_specs[v] }
+const var_spec internal_specs[PS_H5_INTERNAL_COUNT] = {
+    { "in", 4, { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE }, "persons",
+      "internal in-migrants from the other regions in the year from 1 July, by age at the end "
+      "of the year (cohort)" },
+    { "out", 4, { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE }, "persons",
+      "internal out-migrants to the other regions in the year from 1 July, by age at the end "
+      "of the year (cohort)" },
+    { "net", 4, { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE }, "persons",
+      "net internal migrants (in - out), by age at the end of the year (cohort)" },
+};
+const var_spec flows_spec = {
+    "flows", 5, { DIM_YEAR, DIM_ORIGIN, DIM_DESTINATION, DIM_SEX, DIM_AGE }, "persons",
+    "migrants from origin to destination in the year from 1 July, by age on 1 July"
+};
+const var_spec registration_specs[2] = {
+    { "registered", 4, { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE }, "persons",
+      "residents registered (hukou) in their region of residence on 1 July" },
+    { "unregistered", 4, { DIM_YEAR, DIM_REGION, DIM_SEX, DIM_AGE }, "persons",
+      "residents without local registration on 1 July (population - registered)" },
+};
+
 #define MICRO(v) { "micro", &micro_specs[v] }
 #define SAMPLE(f) { "micro", &sample_specs[f] }
 
@@ -310,12 +333,15 @@ static const ps_h5__schema_var schema_vars[] = {
     SAMPLE(PS_SAMPLE_REGION), SAMPLE(PS_SAMPLE_PARITY), SAMPLE(PS_SAMPLE_YOUNGEST_CHILD_AGE),
     SAMPLE(PS_SAMPLE_MOTHER), SAMPLE(PS_SAMPLE_INCOME), SAMPLE(PS_SAMPLE_CARE),
     SAMPLE(PS_SAMPLE_ENROLLED),
+    { "internal_migration", &internal_specs[0] }, { "internal_migration", &internal_specs[1] },
+    { "internal_migration", &internal_specs[2] }, { "internal_migration", &flows_spec },
+    { "registration", &registration_specs[0] }, { "registration", &registration_specs[1] },
 };
 
 /* Every table above is listed once: a new variable must be added to schema_vars too. */
 _Static_assert(sizeof schema_vars / sizeof schema_vars[0] ==
                    VAR_COUNT + 1 + LEDGER_COUNT + SVC_VAR_COUNT + 3 + 1 + PS_DEPENDENCY_COUNT +
-                       MICRO_VAR_COUNT + PS_SAMPLE_FIELDS,
+                       MICRO_VAR_COUNT + PS_SAMPLE_FIELDS + PS_H5_INTERNAL_COUNT + 1 + 2,
                "schema_vars must list every variable of the spec tables");
 
 const ps_h5__schema_var *ps_h5__schema_vars(size_t *n_out)

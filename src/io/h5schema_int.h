@@ -37,6 +37,8 @@ typedef enum dim_id {
     DIM_REPLICATE,
     DIM_PERSON,
     DIM_SCENARIO, /* the /family group (issue #16): the members of a family */
+    DIM_ORIGIN,   /* internal migration (issue #13): the region of origin and destination */
+    DIM_DESTINATION,
     DIM_COUNT
 } dim_id;
 
@@ -121,6 +123,12 @@ typedef enum micro_var {
 } micro_var;
 
 extern const var_spec micro_specs[MICRO_VAR_COUNT];
+/* Internal migration and registration (issue #13): /scenarios/<name>/internal_migration/
+ * (in, out, net; flows by origin and destination when asked) and /registration/. */
+#define PS_H5_INTERNAL_COUNT 3
+extern const var_spec internal_specs[PS_H5_INTERNAL_COUNT];
+extern const var_spec flows_spec;
+extern const var_spec registration_specs[2];
 /* The person sample: one int64 column per field (ps_result_micro.sample order), dimension
  * person, units NULL (integers without a unit). */
 extern const var_spec sample_specs[PS_SAMPLE_FIELDS];

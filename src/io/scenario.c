@@ -120,6 +120,7 @@ typedef struct raw_policy {
     int64_t end;
     double first, second, third;
     double eligible_share;
+    int requires; /* 0 everyone, 1 registered (issue #13) */
     int64_t max_age;
     int64_t born_from;
     double low_income_topup, low_income_share;
@@ -268,6 +269,33 @@ typedef struct raw_variant {
     uint32_t n_services;
 } raw_variant;
 
+/* One item of `regions:` (issue #13); a key left out takes the top level's input. */
+typedef struct raw_region {
+    char *name;
+    char *population;
+    char *mx_file;
+    char *asfr_file;
+    double tfr;
+    double srb;
+    char *migration_file;
+    double migration_total;
+    double registered_share;
+} raw_region;
+
+typedef struct raw_registration {
+    double registered_share;
+    double conversion_rate;
+    int64_t conversion_from_age;
+    int64_t conversion_to_age;
+    double arrive_registered;
+} raw_registration;
+
+typedef struct raw_internal {
+    char *file;
+    ps_rogers_castro schedule;
+    bool output_flows;
+} raw_internal;
+
 typedef struct raw_scenario {
     char *name;
     char *title;
@@ -292,6 +320,10 @@ typedef struct raw_scenario {
     uint32_t n_services;
     raw_variant *variants;
     uint32_t n_variants;
+    raw_region *regions;
+    uint32_t n_regions;
+    raw_internal internal_migration;
+    raw_registration registration;
 } raw_scenario;
 
 /* ---------------------------------------------------------------------------------------
@@ -620,6 +652,10 @@ static const cyaml_strval_t lever_choices[] = {
 };
 
 /* Defaults of the policy keys that apply to a policy's lever; keys of other levers stay 0. */
+static const cyaml_strval_t requires_choices[] = {
+    { "everyone", 0 },
+    { "registered", 1 },
+};
 static const raw_policy policy_defaults = { .eligible_share = 1.0, .max_age = 3,
                                             .paid_share = 1.0, .employer_si_months = 6.0,
                                             .employed_share = 0.7, .unemployed_share = 0.05 };
@@ -655,6 +691,11 @@ static const scn_key policy_keys[] = {
     { .key = "eligible_share", .type = KEY_REAL, .offset = offsetof(raw_policy, eligible_share),
       .min = 0.0, .max = 1.0, .unit = "(share of births or children)", .levers = LEVERS_CASH,
       .help = "share of births or children that qualify" },
+    { .key = "requires", .type = KEY_ENUM, .offset = offsetof(raw_policy, requires),
+      .levers = LEVERS_CASH, .deflt = "everyone",
+      .help = "who qualifies: everyone, or registered (children of mothers registered (hukou) "
+              "in their region; needs registration)",
+      .choices = requires_choices, .n_choices = ARRAY_LEN(requires_choices) },
     { .key = "max_age", .type = KEY_INT, .offset = offsetof(raw_policy, max_age), .min = 1,
       .max = 18, .unit = "years", .levers = M_SUBSIDY,
       .help = "the subsidy is paid while the child is under this age" },
@@ -1044,6 +1085,86 @@ static const scn_key variant_keys[] = {
 static const scn_section variant_section = { variant_keys, ARRAY_LEN(variant_keys),
                                              sizeof(raw_variant), NULL };
 
+static const scn_key region_keys[] = {
+    { .key = "name", .type = KEY_TEXT, .offset = offsetof(raw_region, name), .required = true,
+      .help = "label of the region (district, county, prefecture), unique in the file" },
+    { .key = "population", .type = KEY_PATH, .offset = offsetof(raw_region, population),
+      .deflt = "population.file", .help = "the region's base population, persons",
+      .csv = "sex,age,value" },
+    { .key = "mx_file", .type = KEY_PATH, .offset = offsetof(raw_region, mx_file),
+      .deflt = "mortality.mx_file", .help = "the region's death rates",
+      .csv = "year,sex,age,mx" },
+    { .key = "asfr_file", .type = KEY_PATH, .offset = offsetof(raw_region, asfr_file),
+      .deflt = "fertility.asfr_file", .help = "the region's birth rates by age of mother",
+      .csv = "year,age,asfr" },
+    { .key = "tfr", .type = KEY_REAL, .offset = offsetof(raw_region, tfr), .min = 0.0,
+      .max = 10.0, .unit = "children per woman", .deflt = "fertility.tfr",
+      .help = "the region's constant total fertility rate" },
+    { .key = "srb", .type = KEY_REAL, .offset = offsetof(raw_region, srb), .min = 0.9,
+      .max = 1.3, .unit = "male births per female birth", .deflt = "srb.value",
+      .help = "the region's constant sex ratio at birth" },
+    { .key = "migration_file", .type = KEY_PATH, .offset = offsetof(raw_region, migration_file),
+      .deflt = "migration", .help = "the region's net international migrants",
+      .csv = "year,sex,age,value" },
+    { .key = "migration_total", .type = KEY_REAL,
+      .offset = offsetof(raw_region, migration_total), .min = -1e9, .max = 1e9,
+      .unit = "persons per year", .deflt = "migration",
+      .help = "the region's constant net international migrants per year, spread like "
+              "migration.total" },
+    { .key = "registered_share", .type = KEY_REAL,
+      .offset = offsetof(raw_region, registered_share), .min = 0.0, .max = 1.0,
+      .unit = "(share of the base population)", .deflt = "registration.registered_share",
+      .help = "share of the region's base population registered (hukou) locally; only with "
+              "registration" },
+};
+static const scn_section region_section = { region_keys, ARRAY_LEN(region_keys),
+                                            sizeof(raw_region), NULL };
+
+static const scn_key internal_keys[] = {
+    { .key = "file", .type = KEY_PATH, .offset = offsetof(raw_internal, file), .required = true,
+      .help = "origin-destination table: migration rate per person-year of the origin's "
+              "population (the mean over single ages), by pair and optionally by year",
+      .csv = "origin,destination,rate[,year]" },
+    { .key = "schedule", .type = KEY_MAP, .offset = offsetof(raw_internal, schedule),
+      .deflt = "Rogers-Castro fundamental schedule",
+      .help = "Rogers-Castro age schedule that spreads each pair's rate over ages",
+      .sub = &schedule_section, .same_as = "migration.schedule" },
+    { .key = "output_flows", .type = KEY_BOOL, .offset = offsetof(raw_internal, output_flows),
+      .deflt = "false",
+      .help = "write flows(year, origin, destination, sex, age), regions^2 x ages per year" },
+};
+static const scn_section internal_section = { internal_keys, ARRAY_LEN(internal_keys),
+                                              sizeof(raw_internal), NULL };
+
+static const raw_registration registration_defaults = { .conversion_from_age = 16,
+                                                        .conversion_to_age = 59 };
+static const scn_key registration_keys[] = {
+    { .key = "registered_share", .type = KEY_REAL,
+      .offset = offsetof(raw_registration, registered_share), .min = 0.0, .max = 1.0,
+      .unit = "(share of the base population)", .required = true,
+      .help = "share of every region's base population registered (hukou) locally, at every "
+              "age (regions[].registered_share overrides it)" },
+    { .key = "conversion_rate", .type = KEY_REAL,
+      .offset = offsetof(raw_registration, conversion_rate), .min = 0.0, .max = 1.0,
+      .unit = "per person-year of the unregistered", .deflt = "0",
+      .help = "conversions (luohu) of unregistered residents to local registration" },
+    { .key = "conversion_from_age", .type = KEY_INT,
+      .offset = offsetof(raw_registration, conversion_from_age), .min = 0, .max = 150,
+      .unit = "years", .help = "youngest age at which residents convert" },
+    { .key = "conversion_to_age", .type = KEY_INT,
+      .offset = offsetof(raw_registration, conversion_to_age), .min = 0, .max = 150,
+      .unit = "years", .help = "oldest age at which residents convert" },
+    { .key = "arrive_registered", .type = KEY_REAL,
+      .offset = offsetof(raw_registration, arrive_registered), .min = 0.0, .max = 1.0,
+      .unit = "(share of registered in-migrants)", .deflt = "0",
+      .help = "share of the registered among internal in-migrants who take local registration "
+              "on arrival; immigrants from abroad arrive unregistered" },
+};
+static const scn_section registration_section = { registration_keys,
+                                                   ARRAY_LEN(registration_keys),
+                                                   sizeof(raw_registration),
+                                                   &registration_defaults };
+
 static const cyaml_strval_t engine_choices[] = {
     { "ccm", PS_ENGINE_CCM },
     { "micro", PS_ENGINE_MICRO },
@@ -1143,6 +1264,19 @@ static const scn_key top_keys[] = {
     { .key = "sweep", .type = KEY_EXTERN, .deflt = "none",
       .help = "a grid or Latin hypercube over numeric policy, response and economy keys of "
               "one member, each point a variant (docs/scenario-format.md, \"sweep\")" },
+    { .key = "regions", .type = KEY_SEQ, .offset = offsetof(raw_scenario, regions),
+      .count_offset = offsetof(raw_scenario, n_regions), .deflt = "one region",
+      .help = "regions projected together and linked by internal_migration, one '- name: ...' "
+              "item each; an input an item does not give is the top level's (issue #13)",
+      .sub = &region_section },
+    { .key = "internal_migration", .type = KEY_MAP,
+      .offset = offsetof(raw_scenario, internal_migration), .deflt = "none",
+      .help = "migration between the regions; only with regions", .sub = &internal_section },
+    { .key = "registration", .type = KEY_MAP, .offset = offsetof(raw_scenario, registration),
+      .deflt = "none",
+      .help = "registered (hukou) and unregistered residents of every region: the base share, "
+              "conversions and the status of migrants; children take their mother's status",
+      .sub = &registration_section },
 };
 static const scn_section top_section = { top_keys, ARRAY_LEN(top_keys),
                                          sizeof(raw_scenario), NULL };
@@ -2251,11 +2385,12 @@ static ps_status check_section(const load_ctx *c, const char *prefix, const scn_
      2 * (ARRAY_LEN(service_keys) + ARRAY_LEN(class_keys) + 2 * ARRAY_LEN(point_keys) +        \
           ARRAY_LEN(capacity_keys) + ARRAY_LEN(extra_staff_keys) + ARRAY_LEN(home_keys) +      \
           ARRAY_LEN(stock_keys)) +                                                             \
-     48 /* one end marker each */)
+     ARRAY_LEN(region_keys) + ARRAY_LEN(internal_keys) + ARRAY_LEN(schedule_keys) +            \
+     ARRAY_LEN(registration_keys) + 52 /* one end marker each */)
 /* item schemas: policies, variants, variants[].policies, care_need's levels, prevalence and
  * settings, and twice (top level, variants) services with their classes, uptake_path,
  * capacity.path, extra_staff and home_services */
-#define SCHEMA_ITEMS (3 + 3 + 1 + 2 * 6) /* + settings' by_level */
+#define SCHEMA_ITEMS (3 + 3 + 1 + 2 * 6 + 1) /* + settings' by_level, + regions */
 
 typedef struct schema_buf {
     cyaml_schema_field_t fields[SCHEMA_FIELDS];
@@ -2875,7 +3010,7 @@ static ps_status build_data(const load_ctx *c, const raw_data *raw)
 static ps_status build_population(const load_ctx *c, const raw_population *raw)
 {
     ps_scenario *scn = c->scn;
-    if (raw->file == NULL && scn->location == NULL) {
+    if (raw->file == NULL && scn->location == NULL && !given(c, "regions")) {
         return missing_key(c, "population.file",
                            "without data.location the base population must come from a file");
     }
@@ -3256,6 +3391,7 @@ static void policy_from_raw(ps_policy *p, const raw_policy *v)
     p->amount[1] = v->second;
     p->amount[2] = v->third;
     p->eligible_share = v->eligible_share;
+    p->requires_registered = v->requires == 1;
     p->max_age = (int)v->max_age;
     p->born_from = (int)v->born_from;
     p->low_income_topup = v->low_income_topup;
@@ -3306,6 +3442,11 @@ static ps_status build_policy(const load_ctx *c, const char *item, const raw_pol
             const void *src = given(c, path) ? (const void *)raw : (const void *)&policy_defaults;
             memcpy((char *)&v + key->offset, (const char *)src + key->offset, key_size(key));
         }
+    }
+    join_key(path, sizeof path, item, "requires");
+    if (v.requires == 1 && !c->scn->registration.enabled) {
+        return fail_at(c, PS_EINVAL, value_loc(c, path), "%s = registered needs a "
+                       "registration: section (the registered and unregistered statuses)", path);
     }
     join_key(path, sizeof path, item, "low_income_share");
     if (v.low_income_topup > 0.0 && !given(c, path)) {
@@ -4317,6 +4458,151 @@ static ps_status build_family(const load_ctx *c, const raw_scenario *raw)
 }
 
 /* scn->path as given and scn->dir, its folder ("." when the path names no folder). */
+/* ---------------------------------------------------------------------------------------
+ * Pass 4d: regions and internal migration (issue #13). Each item's name is unique; the
+ * single-region `region` label, the microsimulation and internal migration without regions
+ * are refused at their keys.
+ */
+static ps_status build_region(const load_ctx *c, const char *item, const raw_region *raw,
+                              ps_scn_region *r)
+{
+    char key[PATH_MAX_LEN];
+    ps_status rc = copy_text(c, &r->name, raw->name);
+    join_key(key, sizeof key, item, "name");
+    r->loc = value_loc(c, key);
+    const struct { const char *key; ps_scn_file *f; const char *v; } files[] = {
+        { "population", &r->population, raw->population },
+        { "mx_file", &r->mx_file, raw->mx_file },
+        { "asfr_file", &r->asfr_file, raw->asfr_file },
+        { "migration_file", &r->migration_file, raw->migration_file },
+    };
+    for (size_t i = 0; rc == PS_OK && i < ARRAY_LEN(files); ++i) {
+        join_key(key, sizeof key, item, files[i].key);
+        rc = set_file(c, files[i].f, files[i].v, key);
+    }
+    join_key(key, sizeof key, item, "tfr");
+    r->has_tfr = given(c, key);
+    r->tfr = raw->tfr;
+    join_key(key, sizeof key, item, "srb");
+    r->has_srb = given(c, key);
+    r->srb = raw->srb;
+    join_key(key, sizeof key, item, "registered_share");
+    r->has_registered_share = given(c, key);
+    r->registered_share = raw->registered_share;
+    if (rc == PS_OK && r->has_registered_share && !given(c, "registration")) {
+        rc = fail_at(c, PS_EINVAL, value_loc(c, key), "%s.registered_share needs a "
+                     "registration: section (the status rules)", item);
+    }
+    join_key(key, sizeof key, item, "migration_total");
+    r->has_migration_total = given(c, key);
+    r->migration_total = raw->migration_total;
+    if (rc == PS_OK && r->has_migration_total && r->migration_file.path != NULL) {
+        rc = fail_at(c, PS_EINVAL, value_loc(c, key), "%s: give migration_file or "
+                     "migration_total, not both", item);
+    }
+    return rc;
+}
+
+static ps_status check_region_names(const load_ctx *c, const ps_scenario *scn)
+{
+    for (int i = 1; i < scn->n_regions; ++i) {
+        for (int j = 0; j < i; ++j) {
+            if (strcmp(scn->regions[i].name, scn->regions[j].name) == 0) {
+                return fail_at(c, PS_EINVAL, scn->regions[i].loc, "regions[%d].name = '%s' "
+                               "repeats regions[%d]; region names must be unique", i,
+                               scn->regions[i].name, j);
+            }
+        }
+    }
+    return PS_OK;
+}
+
+static ps_status build_registration(const load_ctx *c, const raw_registration *raw)
+{
+    ps_scenario *scn = c->scn;
+    if (!given(c, "registration")) {
+        return PS_OK;
+    }
+    if (scn->engine == PS_ENGINE_MICRO) {
+        return fail_at(c, PS_EINVAL, value_loc(c, "registration"), "registration needs engine: "
+                       "ccm (the microsimulation carries no registration status yet, issue #13)");
+    }
+    if (!given(c, "registration.registered_share")) {
+        return missing_key(c, "registration.registered_share", "registration rules need the "
+                           "statuses: the registered share of the base population");
+    }
+    scn->registration.enabled = 1;
+    scn->registration.registered_share = raw->registered_share;
+    scn->registration.conversion_rate = raw->conversion_rate;
+    scn->registration.arrive_registered = raw->arrive_registered;
+    scn->registration.conversion_from_age =
+        given(c, "registration.conversion_from_age") ? (int)raw->conversion_from_age
+                                                      : (int)registration_defaults.conversion_from_age;
+    scn->registration.conversion_to_age =
+        given(c, "registration.conversion_to_age") ? (int)raw->conversion_to_age
+                                                    : (int)registration_defaults.conversion_to_age;
+    if (scn->registration.conversion_to_age < scn->registration.conversion_from_age) {
+        return fail_at(c, PS_EINVAL, value_loc(c, "registration.conversion_to_age"),
+                       "registration.conversion_to_age = %d is below conversion_from_age = %d",
+                       scn->registration.conversion_to_age,
+                       scn->registration.conversion_from_age);
+    }
+    return PS_OK;
+}
+
+static ps_status build_regions(const load_ctx *c, const raw_scenario *raw)
+{
+    ps_scenario *scn = c->scn;
+    ps_status rc = PS_OK;
+    scn->internal_migration.schedule = schedule_defaults;
+    if (raw->n_regions == 0) {
+        return given(c, "internal_migration")
+                   ? fail_at(c, PS_EINVAL, value_loc(c, "internal_migration"),
+                             "internal_migration needs a `regions:` list to move people "
+                             "between")
+                   : PS_OK;
+    }
+    scn->regions_loc = value_loc(c, "regions");
+    if (given(c, "region")) {
+        return fail_at(c, PS_EINVAL, value_loc(c, "region"), "region labels the single region; "
+                       "with `regions:` each item has its own name");
+    }
+    if (scn->engine == PS_ENGINE_MICRO && raw->n_regions > 1) {
+        return fail_at(c, PS_EINVAL, value_loc(c, "engine"), "engine: micro projects one "
+                       "region; a scenario with %u regions needs engine: ccm (the "
+                       "microsimulation with regions is not implemented yet, issue #13)",
+                       raw->n_regions);
+    }
+    if ((scn->regions = calloc(raw->n_regions, sizeof *scn->regions)) == NULL) {
+        return ps_error_set(c->err, PS_ENOMEM, "out of memory");
+    }
+    scn->n_regions = (int)raw->n_regions;
+    for (uint32_t i = 0; rc == PS_OK && i < raw->n_regions; ++i) {
+        char item[PATH_MAX_LEN];
+        snprintf(item, sizeof item, "regions[%u]", i);
+        rc = build_region(c, item, &raw->regions[i], &scn->regions[i]);
+    }
+    if (rc == PS_OK) {
+        rc = check_region_names(c, scn);
+    }
+    for (int r = 0; rc == PS_OK && r < scn->n_regions; ++r) {
+        if (scn->regions[r].population.path == NULL && scn->population.file.path == NULL &&
+            scn->location == NULL) {
+            rc = fail_at(c, PS_EINVAL, scn->regions[r].loc, "regions[%d] ('%s') needs a "
+                         "population file: there is no population.file or data.location to "
+                         "share", r, scn->regions[r].name);
+        }
+    }
+    if (rc == PS_OK && given(c, "internal_migration")) {
+        overlay_given(c, "internal_migration.schedule", &schedule_section,
+                      &scn->internal_migration.schedule, &raw->internal_migration.schedule);
+        rc = set_file(c, &scn->internal_migration.file, raw->internal_migration.file,
+                      "internal_migration.file");
+        scn->internal_migration.output_flows = raw->internal_migration.output_flows;
+    }
+    return rc;
+}
+
 static ps_status set_origin(const load_ctx *c, const char *path)
 {
     ps_scenario *scn = c->scn;
@@ -4344,7 +4630,9 @@ static ps_status build_scenario(const load_ctx *c, const raw_scenario *raw, cons
         return rc;
     }
     if ((rc = build_migration(c, &raw->migration)) != PS_OK ||
-        (rc = build_care_need(c, &raw->care_need)) != PS_OK) {
+        (rc = build_care_need(c, &raw->care_need)) != PS_OK ||
+        (rc = build_registration(c, &raw->registration)) != PS_OK ||
+        (rc = build_regions(c, raw)) != PS_OK) {
         return rc;
     }
     return build_family(c, raw);
@@ -4478,6 +4766,15 @@ void ps_scn_release(ps_scenario *scn)
     }
     free(scn->members);
     ps_scn__sweep_release(&scn->sweep);
+    for (int r = 0; r < scn->n_regions; ++r) {
+        free(scn->regions[r].name);
+        free(scn->regions[r].population.path);
+        free(scn->regions[r].mx_file.path);
+        free(scn->regions[r].asfr_file.path);
+        free(scn->regions[r].migration_file.path);
+    }
+    free(scn->regions);
+    free(scn->internal_migration.file.path);
     ps_care_need_release(&scn->care_need);
     for (int w = 0; w < scn->n_warnings; ++w) {
         free(scn->warnings[w]);

@@ -48,6 +48,7 @@ struct ps_policy_model {
     lever_state *st;               /* n */
     double last_births_q[PS_ORDER_COUNT]; /* births at multiplier 1 in the last step */
     double mult_total[PS_ORDER_COUNT];    /* the step's multipliers */
+    double registered_share; /* births to registered mothers, [0, 1]; 1 without status */
 };
 
 static double overlap_with_step(double a, double b, int year)
@@ -85,6 +86,17 @@ static double annuity(const ps_policy_model *m, double monthly, double tb, doubl
     return monthly * PS_MONTHS_PER_YEAR * factor;
 }
 
+/* Levers for registered children only reach the registered share of the births (#13). */
+static double registered_factor(const ps_policy_model *m, const ps_policy *p)
+{
+    return p->requires_registered ? m->registered_share : 1.0;
+}
+
+void ps_policy_set_registered_share(ps_policy_model *m, double share)
+{
+    m->registered_share = share;
+}
+
 /* Value to the family of a birth of order k at decimal time tb (0 outside the window). */
 static double value_per_birth(const ps_policy_model *m, const ps_policy *p, int k, double tb)
 {
@@ -93,7 +105,7 @@ static double value_per_birth(const ps_policy_model *m, const ps_policy *p, int 
     }
     switch (p->lever) {
     case PS_LEVER_BIRTH_REWARD:
-        return p->amount[k] * p->eligible_share;
+        return p->amount[k] * p->eligible_share * registered_factor(m, p);
     case PS_LEVER_MONTHLY_SUBSIDY: {
         if (p->born_from > 0 && tb < p->born_from) {
             return 0.0;
@@ -101,7 +113,7 @@ static double value_per_birth(const ps_policy_model *m, const ps_policy *p, int 
         double until = fmin(tb + p->max_age, force_end(m, p));
         double v = annuity(m, p->amount[k], tb, until) +
                    p->low_income_share * annuity(m, p->low_income_topup, tb, until);
-        return v * p->eligible_share;
+        return v * p->eligible_share * registered_factor(m, p);
     }
     case PS_LEVER_INSURANCE:
         return p->medical_per_birth + p->unemployed_share * p->unemployment_per_birth +
@@ -138,6 +150,7 @@ ps_status ps_policy_model_new(ps_policy_model **out, const ps_policy *policies, 
     m->start_year = start_year;
     m->end_year = end_year;
     double places = economy->childcare_spots_per_1000 * base_population / PS_PER_THOUSAND;
+    m->registered_share = 1.0;
     m->occupancy = places > 0.0 ? economy->childcare_enrollment * base_under3 / places : 0.0;
     *out = m;
     return PS_OK;
@@ -354,6 +367,40 @@ static double children(const ps_result *res, const ps_policy *p, const ps_birth_
     return sum;
 }
 
+/* Registered share of a region's persons aged lo..hi on 1 July of year index y (1 without
+ * registration or persons). */
+static double registered_share_of(const ps_result *res, int y, int reg, int lo, int hi)
+{
+    double all = 0.0, registered = 0.0;
+    for (int age = lo; age <= hi && age < res->n_ages; ++age) {
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            all += res->population[ps_result_cell(res, y, reg, sex, age)];
+            registered += res->registered[ps_result_cell(res, y, reg, sex, age)];
+        }
+    }
+    return all > 0.0 ? registered / all : 1.0;
+}
+
+/* Registered share of the children a monthly subsidy pays in step y (issue #13): of the
+ * children under max_age at both ends of the step; 1 unless the lever requires it. */
+static double registered_children(const ps_result *res, const ps_policy *p, int y, int reg)
+{
+    if (!p->requires_registered || res->registered == NULL) {
+        return 1.0;
+    }
+    return PS_MID_YEAR_FRACTION * (registered_share_of(res, y, reg, 0, p->max_age - 1) +
+                                   registered_share_of(res, y + 1, reg, 0, p->max_age - 1));
+}
+
+/* Registered share of the births of step y: of the birth cohort on 1 July y+1. */
+static double registered_births(const ps_result *res, const ps_policy *p, int y, int reg)
+{
+    if (!p->requires_registered || res->registered == NULL) {
+        return 1.0;
+    }
+    return registered_share_of(res, y + 1, reg, 0, 0);
+}
+
 /* A year's entry: recurring recipients and cost scale with the part of the year the lever is
  * in force; one-time cost (childcare places built) does not. */
 typedef struct ledger_cell {
@@ -365,7 +412,8 @@ static ledger_cell monthly_cell(const ps_result *res, const ps_policy *p, const 
 {
     ledger_cell c = { 0.0, 0.0, 0.0 };
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
-        double kids = children(res, p, bo, y, reg, k) * p->eligible_share;
+        double kids = children(res, p, bo, y, reg, k) * p->eligible_share *
+                      registered_children(res, p, y, reg);
         c.recipients += p->amount[k] > 0.0 || p->low_income_topup > 0.0 ? kids : 0.0;
         c.cost += kids * PS_MONTHS_PER_YEAR *
                   (p->amount[k] + p->low_income_share * p->low_income_topup);
@@ -422,8 +470,9 @@ static ledger_cell birth_cell(const ps_result *res, const ps_policy_model *m, co
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
         double b = res->births_by_order[ps_result_ordercell(res, y, reg, k)];
         if (p->lever == PS_LEVER_BIRTH_REWARD) {
-            c.recipients += p->amount[k] > 0.0 ? b * p->eligible_share : 0.0;
-            c.cost += b * p->eligible_share * p->amount[k];
+            const double share = p->eligible_share * registered_births(res, p, y, reg);
+            c.recipients += p->amount[k] > 0.0 ? b * share : 0.0;
+            c.cost += b * share * p->amount[k];
         } else if (p->lever == PS_LEVER_LEAVE) {
             c.recipients += b;
             c.cost += b * extra_days * p->paid_share * daily_wage;

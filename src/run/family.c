@@ -144,11 +144,29 @@ static void compare_with_baseline(ps_result *res, const ps_result *base, double 
     compare_window(res, discount_rate);
 }
 
+/* Share of the births to registered mothers expected in step y, all regions: the registered
+ * share of the youngest cohort on 1 July y (the births of the step before; the base share in
+ * the first step). */
+static double registered_birth_share(const ps_result *res, int y)
+{
+    double all = 0.0, registered = 0.0;
+    for (int reg = 0; reg < res->n_regions; ++reg) {
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            all += res->population[ps_result_cell(res, y, reg, sex, 0)];
+            registered += res->registered[ps_result_cell(res, y, reg, sex, 0)];
+        }
+    }
+    return all > 0.0 ? registered / all : 1.0;
+}
+
 /* The policy model's multipliers of births by order for the state on 1 July of year index
  * y, the same in every region: mult[reg][order]. */
 static void step_multipliers(double *mult, const ps_result *res, ps_policy_model *m, int y)
 {
     double m_all[PS_ORDER_COUNT];
+    if (res->registered != NULL) { /* levers for registered children (#13) */
+        ps_policy_set_registered_share(m, registered_birth_share(res, y));
+    }
     ps_policy_multipliers(m, res->start_year + y, persons_in(res, y, 0, res->n_ages - 1),
                           persons_in(res, y, 0, UNDER3_AGES - 1), m_all);
     for (int reg = 0; reg < res->n_regions; ++reg) {
@@ -208,7 +226,11 @@ static ps_status run_steps(ps_result *res, const ps_proj *p, ps_policy_model *m,
     const int nr = res->n_regions;
     double *mult = malloc((size_t)nr * (PS_ORDER_COUNT + 1) * sizeof *mult);
     double *scale = mult + (size_t)nr * PS_ORDER_COUNT;
-    if (mult == NULL) {
+    const size_t n_work = ps_proj_registered_work_size(p); /* registration (#13) */
+    double *work = n_work > 0 ? malloc(n_work * sizeof *work) : NULL;
+    if (mult == NULL || (n_work > 0 && work == NULL)) {
+        free(mult);
+        free(work);
         return ps_error_set(err, PS_ENOMEM, "out of memory for birth multipliers");
     }
     for (int y = 0; y + 1 < res->n_years && rc == PS_OK; ++y) {
@@ -233,9 +255,14 @@ static ps_status run_steps(ps_result *res, const ps_proj *p, ps_policy_model *m,
         for (int reg = 0; reg < nr; ++reg) {
             scale[reg] = 1.0;
         }
+        ps_proj_internal_events(&ev, res, y); /* internal migration (#13), if any */
         rc = ps_proj_step_parity(p, y, &res->population[ps_result_cell(res, y, 0, 0, 0)],
                                  &res->population[ps_result_cell(res, y + 1, 0, 0, 0)], &ev, &par,
                                  err);
+        if (rc == PS_OK) {
+            ps_proj_internal_net(res, y);
+            rc = ps_proj_registered_step(res, p, y, work, err); /* registration (#13) */
+        }
         res->emigration_shortfall += ev.adjustment;
         ps_proj_record_rates(res, p, y, scale);
         if (rc == PS_OK) {
@@ -244,6 +271,7 @@ static ps_status run_steps(ps_result *res, const ps_proj *p, ps_policy_model *m,
         observe_births(m, res, y);
     }
     free(mult);
+    free(work);
     return rc;
 }
 

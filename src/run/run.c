@@ -28,6 +28,8 @@ struct ps_run {
     run_mode mode;
     int n_members, n_replicates;
     ps_proj *proj;
+    ps_flows flows;        /* internal migration between regions (#13); zeroed if none */
+    ps_registration registration; /* registration status (#13); zeroed if none */
     double *women0;        /* [reg][age][parity] base women, RUN_FAMILY and RUN_MICRO */
     ps_run_micro *micro;   /* RUN_MICRO */
     ps_result *res;        /* [member] */
@@ -153,6 +155,10 @@ static ps_status prepare_engine(ps_run *run, ps_error *err)
     const size_t women_cells =
         (size_t)run->in->n_regions * (size_t)run->in->n_ages * PS_PARITY_COUNT;
     ps_status rc = ps_proj_new(&run->proj, run->in, err);
+    if (rc == PS_OK && run->scn != NULL) {
+        rc = ps_run__flows_prepare(&run->flows, &run->registration, run->proj, run->scn,
+                                   run->in, err);
+    }
     if (rc != PS_OK || run->mode == RUN_PLAIN) {
         return rc;
     }
@@ -304,6 +310,9 @@ ps_status ps_run_unit(ps_run *run, int member, int replicate, ps_error *err)
     } else if (rc == PS_OK) {
         rc = ps_proj_run(&run->res[0], run->proj, run->opts.name, run->opts.title, err);
     }
+    if (rc == PS_OK && run->mode != RUN_MICRO && run->scn != NULL) {
+        rc = ps_run__flows_output(&run->res[member], run->proj, run->scn, err);
+    }
     if (rc == PS_OK) {
         run->done[(size_t)member * (size_t)run->n_replicates + (size_t)replicate] = 1;
     }
@@ -402,6 +411,8 @@ void ps_run_free(ps_run *run)
     ps_run__micro_free(run->micro);
     free(run->women0);
     ps_proj_free(run->proj);
+    ps_flows_release(&run->flows);
+    ps_registration_release(&run->registration);
     free(run);
 }
 

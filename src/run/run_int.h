@@ -112,4 +112,13 @@ typedef struct ps_run__identity {
 
 ps_run__identity ps_run__identify(const ps_run *run);
 
+/* Internal migration and registration status (issue #13, src/run/regions.c): build the
+ * scenario's flows into `f` and its status rules into `g` (each zeroed when the scenario has
+ * none) and link them to the projection; after a unit, fill the result's
+ * origin-destination flows when the scenario asks for them. */
+ps_status ps_run__flows_prepare(ps_flows *f, ps_registration *g, ps_proj *p,
+                                const ps_scenario *scn, const ps_inputs *in, ps_error *err);
+ps_status ps_run__flows_output(ps_result *res, const ps_proj *p, const ps_scenario *scn,
+                               ps_error *err);
+
 #endif /* PS_RUN_INT_H */

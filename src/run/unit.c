@@ -25,7 +25,7 @@
 #include "run/run_int.h"
 
 #if defined(__x86_64__) && defined(__LP64__)
-_Static_assert(sizeof(ps_result) == 336, "ps_result changed: serialize the new field here");
+_Static_assert(sizeof(ps_result) == 376, "ps_result changed: serialize the new field here");
 _Static_assert(sizeof(ps_ledger) == 40, "ps_ledger changed: serialize the new field here");
 _Static_assert(sizeof(ps_micro_extra) == 56,
                "ps_micro_extra changed: serialize the new field here");
@@ -189,7 +189,7 @@ static double *get_arr(rbuf *b, size_t count)
 
 /* Cell counts of a result's arrays, from its dimensions. */
 typedef struct dims {
-    size_t sexage, sex, age, reg, order, parity;
+    size_t sexage, sex, age, reg, order, parity, flows;
 } dims;
 
 static dims dims_of(int n_years, int n_regions, int n_ages)
@@ -197,7 +197,8 @@ static dims dims_of(int n_years, int n_regions, int n_ages)
     const size_t yr = (size_t)n_years * (size_t)n_regions;
     dims d = { .sexage = yr * PS_SEX_COUNT * (size_t)n_ages, .sex = yr * PS_SEX_COUNT,
                .age = yr * (size_t)n_ages, .reg = yr, .order = yr * PS_ORDER_COUNT,
-               .parity = yr * (size_t)n_ages * PS_PARITY_COUNT };
+               .parity = yr * (size_t)n_ages * PS_PARITY_COUNT,
+               .flows = yr * (size_t)n_regions * PS_SEX_COUNT * (size_t)n_ages };
     return d;
 }
 
@@ -255,6 +256,11 @@ static int result_arrays(field *f, const dims *d)
         { offsetof(ps_result, births_by_order), d->order },
         { offsetof(ps_result, women_by_parity), d->parity },
         { offsetof(ps_result, births_gained), d->reg },
+        { offsetof(ps_result, internal_in), d->sexage },  /* regions (issue #13) */
+        { offsetof(ps_result, internal_out), d->sexage },
+        { offsetof(ps_result, internal_net), d->sexage },
+        { offsetof(ps_result, flows), d->flows },
+        { offsetof(ps_result, registered), d->sexage },
     };
     memcpy(f, all, sizeof all);
     return (int)(sizeof all / sizeof all[0]);

@@ -6,7 +6,7 @@ set -euo pipefail
 exe=$(realpath "$1"); shift
 here=$(cd "$(dirname "$0")" && pwd); root=$(cd "$here/../.." && pwd)
 names=("$@")
-((${#names[@]})) || names=(china china_policies example_city example_city_micro)
+((${#names[@]})) || names=(china china_policies example_city example_city_micro example_province)
 tmp=$(mktemp -d /tmp/popsim_answers_XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 export POPSIM_CACHE_DIR="$tmp/cache" OMP_NUM_THREADS=2
