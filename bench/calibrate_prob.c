@@ -46,7 +46,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "calibrate_prob: %s\n", err.msg);
         return 1;
     }
-    static double rho[NG][PS_PROB_PROC_COUNT], dev[NG][PS_WPP_PI_CALIB_N], loss[NG];
+    static double rho[NG][PS_PROB_PROC_COUNT], loss[NG];
     for (size_t f = 0, g = 0; f < NF; ++f) {
         for (size_t e = 0; e < NE; ++e) {
             for (size_t m = 0; m < NM; ++m, ++g) {
@@ -56,28 +56,42 @@ int main(int argc, char **argv)
             }
         }
     }
-    int n_loc = 0, n_skip = 0;
+    int n_loc = 0, n_skip = 0, n_codes = 0;
     const int n_all = argc > 3 ? argc - 3 : ps_wpp_pi_count(pi);
+    int *codes = malloc((size_t)n_all * sizeof *codes);
+    double *devs = malloc((size_t)n_all * NG * PS_WPP_PI_CALIB_N * sizeof *devs);
+    ps_status *st = malloc((size_t)n_all * sizeof *st);
+    if (codes == NULL || devs == NULL || st == NULL) {
+        fprintf(stderr, "calibrate_prob: out of memory\n");
+        return 1;
+    }
     for (int i = 0; i < n_all; ++i) {
-        int code = 0;
         if (argc > 3) {
-            code = atoi(argv[3 + i]);
+            codes[n_codes++] = atoi(argv[3 + i]);
         } else if (ps_wpp_pi_is_country(pi, i)) {
-            code = ps_wpp_pi_code(pi, i);
-        } else {
-            continue;
+            codes[n_codes++] = ps_wpp_pi_code(pi, i);
         }
-        if (ps_wpp_pi_calib_location(&dev[0][0], pi, code, (const double (*)[3])rho, (int)NG,
-                                     n_traj, 0, &bo, &err) != PS_OK) {
-            fprintf(stderr, "calibrate_prob: skipped: %s\n", err.msg);
+    }
+    /* one location per thread (each single-threaded); the sums run in location order */
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int i = 0; i < n_codes; ++i) {
+        ps_error e;
+        ps_error_clear(&e);
+        st[i] = ps_wpp_pi_calib_location(devs + (size_t)i * NG * PS_WPP_PI_CALIB_N, pi, codes[i],
+                                         (const double (*)[3])rho, (int)NG, n_traj, 1, &bo, &e);
+        if (st[i] != PS_OK) {
+            fprintf(stderr, "calibrate_prob: skipped: %s\n", e.msg);
+        }
+    }
+    for (int i = 0; i < n_codes; ++i) {
+        if (st[i] != PS_OK) {
             ++n_skip;
             continue;
         }
         for (size_t g = 0; g < NG; ++g) {
-            loss[g] += ps_wpp_pi_calib_loss(dev[g]);
+            loss[g] += ps_wpp_pi_calib_loss(devs + ((size_t)i * NG + g) * PS_WPP_PI_CALIB_N);
         }
         ++n_loc;
-        fprintf(stderr, "\r%d locations", n_loc);
     }
     size_t best = 0;
     printf("\n# rho_tfr rho_e0 rho_mig loss_per_location (%d locations, %d skipped, %d "
@@ -89,5 +103,8 @@ int main(int argc, char **argv)
     printf("best: PS_PROB_RHO_TFR %.3f PS_PROB_RHO_E0 %.3f PS_PROB_RHO_MIG %.3f loss %.4f\n",
            rho[best][0], rho[best][1], rho[best][2], loss[best] / n_loc);
     ps_wpp_pi_free(pi);
+    free(codes);
+    free(devs);
+    free(st);
     return 0;
 }

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <omp.h>
+
 #include "cli.h"
 #include "prob_cli.h"
 #include "signals.h"
@@ -89,6 +91,64 @@ static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *
     return rc;
 }
 
+/*
+ * Every country or area with intervals, in the files' order: the locations are shared out
+ * over the threads (one thread each, dynamic schedule), which also runs their inputs and
+ * e0 tables in parallel; each location's result depends only on its own data, so the file
+ * is the same for any thread count. The first failure in file order is reported.
+ */
+static ps_status run_all(ps_prob **runs, char **labels, int *codes, int *n_out,
+                         const ps_wpp_pi *pi, const cli_prob_opts *o, const ps_build_options *bo,
+                         ps_error *err)
+{
+    const int cap = ps_wpp_pi_count(pi);
+    int n = 0;
+    int *index = malloc((size_t)cap * sizeof *index);
+    ps_error *errs = calloc((size_t)cap, sizeof *errs);
+    ps_status *st = calloc((size_t)cap, sizeof *st);
+    ps_status rc = PS_OK;
+    if (index == NULL || errs == NULL || st == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < cap; ++i) {
+        if (ps_wpp_pi_is_country(pi, i)) {
+            index[n++] = i;
+        }
+    }
+    cli_prob_opts one = *o;
+    one.n_threads = 1;
+    const int threads = o->n_threads > 0 ? o->n_threads : omp_get_max_threads();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (int k = 0; k < n; ++k) {
+        char code_text[16], name[128];
+        snprintf(code_text, sizeof code_text, "%d", ps_wpp_pi_code(pi, index[k]));
+        ps_error_clear(&errs[k]);
+        st[k] = run_location(&runs[k], name, sizeof name, &codes[k], code_text, pi, &one, bo,
+                             &errs[k]);
+        if (st[k] == PS_OK) {
+            labels[k] = malloc(strlen(name) + 1);
+            if (labels[k] == NULL) {
+                st[k] = ps_error_set(&errs[k], PS_ENOMEM, "out of memory");
+            } else {
+                strcpy(labels[k], name);
+            }
+        }
+    }
+    for (int k = 0; k < n && rc == PS_OK; ++k) {
+        if (st[k] != PS_OK) {
+            *err = errs[k];
+            rc = st[k];
+        }
+    }
+done:
+    *n_out = n;
+    free(index);
+    free(errs);
+    free(st);
+    return rc;
+}
+
 static void print_table(const ps_prob *p, const char *name)
 {
     static const int years[] = { 2030, 2050, 2075, 2100 };
@@ -140,17 +200,12 @@ int cli_run_prob(const cli_prob_opts *o, int argc, char **argv)
         }
         cli_log(o->quiet, "UN WPP 2024 intervals read in %.3f s", cli_now() - t0);
     }
-    for (int i = 0; rc == PS_OK && i < cap; ++i) {
-        char code_text[16], name[128];
-        const char *loc = o->location;
-        if (all) {
-            if (!ps_wpp_pi_is_country(pi, i)) {
-                continue;
-            }
-            snprintf(code_text, sizeof code_text, "%d", ps_wpp_pi_code(pi, i));
-            loc = code_text;
-        }
-        rc = run_location(&runs[n], name, sizeof name, &codes[n], loc, pi, o, &bo, &err);
+    if (rc == PS_OK && all) {
+        rc = run_all(runs, labels, codes, &n, pi, o, &bo, &err);
+    }
+    for (int i = 0; rc == PS_OK && !all && i < cap; ++i) {
+        char name[128];
+        rc = run_location(&runs[n], name, sizeof name, &codes[n], o->location, pi, o, &bo, &err);
         if (rc == PS_OK) {
             labels[n] = malloc(strlen(name) + 1);
             if (labels[n] == NULL) {

@@ -54,6 +54,7 @@ struct ps_prob {
     unsigned char *done;  /* [unit] */
     /* workspace of a unit (PS_PROB_UNIT_TRAJ lanes; one unit at a time per object) */
     double *ws_tfr, *ws_e0, *ws_mig, *ws_pop, *ws_births, *ws_adj, *ws_z, *acc;
+    double *ws_bb; /* base corrections: births [y0 + 1][lanes], then migrants [lanes] */
     ps_ens_events *ws_ev;
 };
 
@@ -118,6 +119,7 @@ void ps_prob_free(ps_prob *p)
     free(p->ws_z);
     free(p->acc);
     free(p->ws_ev);
+    free(p->ws_bb);
     free(p);
 }
 
@@ -280,9 +282,10 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
     p->ws_adj = malloc(S * W * sizeof *p->ws_adj);
     p->ws_z = malloc((size_t)(p->y0 + p->n_years) * sizeof *p->ws_z);
     p->acc = malloc(7 * W * sizeof *p->acc);
+    p->ws_bb = malloc((size_t)(p->y0 + 2) * W * sizeof *p->ws_bb);
     p->ws_ev = malloc(S * sizeof *p->ws_ev);
     int ok = p->ws_tfr && p->ws_e0 && p->ws_mig && p->ws_pop && p->ws_births && p->ws_adj &&
-             p->ws_z && p->acc && p->ws_ev && p->tfr_med && p->e0_med && p->mig_med && p->mig_in && p->pattern && p->e0_tab &&
+             p->ws_z && p->acc && p->ws_ev && p->ws_bb && p->tfr_med && p->e0_med && p->mig_med && p->mig_in && p->pattern && p->e0_tab &&
              p->surv_tab && p->done;
     for (int v = 0; ok && v < PS_PROB_V_COUNT; ++v) {
         const size_t cells = (size_t)p->n_years * (size_t)var_cells[v];
@@ -312,6 +315,9 @@ typedef struct unit_ctx {
     double *tfr;    /* [year][n] */
     double *e0;     /* [year][sex][n] */
     double *mig;    /* [year][n] */
+    double *base_births; /* [age 0 .. y0][n] relative change of the base cohort's births */
+    double *base_mig;    /* [n] net migrants of the bounds' years before the base, less the
+                          * median's */
     ps_status e0_rc;
 } unit_ctx;
 
@@ -327,6 +333,27 @@ static void draw_unit(unit_ctx *u, int first, double *z)
                 ps_prob_path(z, n_path, p->opt.rho[proc], p->opt.seed, traj, (ps_prob_proc)proc);
             } else {
                 memset(z, 0, (size_t)n_path * sizeof *z);
+            }
+            /* the calendar years of the bounds before the base: births and migrants of
+             * 1 January first_year .. 1 July start_year are already in the base */
+            for (int by = 0; by <= p->y0 && proc != PS_PROB_E0; ++by) {
+                const double *kn = knots_of(proc == PS_PROB_TFR ? b->tfr : b->mig, by, 0, 1);
+                const double w = by < p->y0 ? 1.0 : PS_MID_YEAR_FRACTION;
+                if (proc == PS_PROB_MIG) {
+                    u->base_mig[j] += w * (ps_prob_marginal(kn, z[by], 0) - kn[PS_PROB_KNOT_MEDIAN]);
+                    continue;
+                }
+                const double v = p->opt.variant == PS_PROB_VARIANT_LOW    ? b->tfr_low[by]
+                                 : p->opt.variant == PS_PROB_VARIANT_HIGH ? b->tfr_high[by]
+                                 : ps_prob_marginal(kn, z[by], 1);
+                /* the cohort aged a on 1 July start_year was born half in year start - a - 1
+                 * (second half) and half in year start - a (first half) */
+                const int a_first = p->y0 - by, a_second = p->y0 - by - 1;
+                const double r = v / kn[PS_PROB_KNOT_MEDIAN] - 1.0;
+                u->base_births[(size_t)a_first * (size_t)n + (size_t)j] += 0.5 * r;
+                if (a_second >= 0) {
+                    u->base_births[(size_t)a_second * (size_t)n + (size_t)j] += 0.5 * r;
+                }
             }
             for (int y = 0; y < p->n_years; ++y) {
                 const int by = p->y0 + y;
@@ -522,13 +549,24 @@ ps_status ps_prob_unit(ps_prob *p, int unit, ps_error *err)
     ps_ens_events *ev = p->ws_ev;
     ps_ens *ens = NULL;
     ps_status rc = PS_OK;
+    u.base_births = p->ws_bb;
+    u.base_mig = p->ws_bb + (size_t)(p->y0 + 1) * N;
+    for (size_t k = 0; k < (size_t)(p->y0 + 2) * N; ++k) {
+        p->ws_bb[k] = 0.0; /* y0 + 1 rows of ages, then the migrants */
+    }
     draw_unit(&u, first, p->ws_z);
     for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
         for (int age = 0; age < A; ++age) {
             const double x = p->in->base.count[ps_pop_idx(&p->in->base, 0, sex, age)];
+            const double pat = p->pattern[sex * A + age];
+            const double *bb = age <= p->y0 ? u.base_births + (size_t)age * N : NULL;
             double *row = pop + ((size_t)sex * (size_t)A + (size_t)age) * N;
             for (int j = 0; j < n; ++j) {
-                row[j] = x;
+                /* docs/model.md 6.2: the base corrected for the deviations before it;
+                 * emigration beyond a cohort is not applied */
+                double v = bb != NULL && bb[j] != 0.0 ? x * (1.0 + bb[j]) : x;
+                v = u.base_mig[j] != 0.0 ? v + u.base_mig[j] * pat : v;
+                row[j] = v < 0.0 ? 0.0 : v;
             }
         }
     }

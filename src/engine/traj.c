@@ -39,6 +39,9 @@ double ps_prob_level(int q)
 
 double ps_prob_marginal(const double knots[PS_PROB_N_KNOTS], double z, int log_scale)
 {
+    if (knots[0] == knots[PS_PROB_N_KNOTS - 1]) {
+        return knots[PS_PROB_KNOT_MEDIAN]; /* no uncertainty */
+    }
     int k = 0; /* segment [k, k+1]; the end segments extend beyond the outer knots */
     while (k < PS_PROB_N_KNOTS - 2 && z > knot_z[k + 1]) {
         ++k;
