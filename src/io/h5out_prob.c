@@ -302,6 +302,9 @@ static ps_status write_coords(writer *w, const ps_prob *const *runs, int n,
         if (rc == PS_OK) {
             rc = attr_text(w, ds, "long_name", "UN M49 code of the location");
         }
+        if (rc == PS_OK) {
+            rc = attr_text(w, ds, "units", "1");
+        }
         if (rc == PS_OK && H5DSattach_scale(ds, w->dim[D_REG], 0) < 0) {
             rc = fail(w, "attach a dimension scale to", "location_code");
         }
