@@ -339,6 +339,46 @@ static void test_prob__bad_bounds_and_options_are_refused(void **state)
     ps_inputs_release(&in);
 }
 
+/* A planner's widths growing with the horizon: the process reproduces them as well. */
+static void test_prob__planner_widths_growing_with_the_horizon(void **state)
+{
+    (void)state;
+    enum { NY = 77, N = 2000 };
+    ps_inputs in;
+    ps_prob_bounds b;
+    ps_error err;
+    double tfr[NY], e0[NY * 2], mig[NY];
+    for (int y = 0; y < NY; ++y) {
+        tfr[y] = 1.4;
+        e0[2 * y] = 76.0 + 0.1 * y;
+        e0[2 * y + 1] = 81.0 + 0.1 * y;
+        mig[y] = 2000.0;
+    }
+    const ps_prob_spread sp = { .tfr_w0 = 0.05, .tfr_slope = 0.004, .e0_w0 = 0.5,
+                                .e0_slope = 0.05, .mig_w0 = 500.0, .mig_slope = 20.0 };
+    assert_ps_ok(ps_prob_bounds_spread(&b, 2024, NY, tfr, e0, mig, &sp, &err), &err);
+    /* the 80 % band of 2064 is 1.4 exp(+-(0.05 + 0.004 x 40)) */
+    assert_close(b.tfr[40 * PS_PROB_N_KNOTS + 3], 1.4 * exp(0.21), 1e-14);
+    assert_close(b.e0[(40 * 2 + 1) * PS_PROB_N_KNOTS + 4] - 85.0, 2.5 * 1.959963984540054 /
+                 1.2815515655446004, 1e-12);
+    build_inputs(&in);
+    ps_prob *p = run(&in, &b, N, 0, 0);
+    const double *t = ps_prob_trajectories(p, PS_PROB_V_TFR);
+    const int y = 30; /* 2055 */
+    for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+        const double lv = ps_prob_level(k);
+        assert_true(fabs(frac_below(t + (size_t)y * N, N,
+                                    b.tfr[(y + 1) * PS_PROB_N_KNOTS + k]) - lv) <
+                    4.0 * sqrt(lv * (1.0 - lv) / N));
+    }
+    ps_prob_free(p);
+    ps_prob_bounds_release(&b);
+    ps_inputs_release(&in);
+    ps_prob_spread bad = sp;
+    bad.e0_slope = -0.1;
+    assert_int_equal(ps_prob_bounds_spread(&b, 2024, NY, tfr, e0, mig, &bad, &err), PS_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_prob__threads_and_unit_order_give_the_same_bytes),
         cmocka_unit_test(test_prob__variant_uses_the_low_tfr),
         cmocka_unit_test(test_prob__bad_bounds_and_options_are_refused),
+        cmocka_unit_test(test_prob__planner_widths_growing_with_the_horizon),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -131,6 +131,30 @@ ps_status ps_prob_bounds_check(const ps_prob_bounds *b, ps_error *err);
 
 void ps_prob_bounds_release(ps_prob_bounds *b); /* accepts a zeroed struct */
 
+/*
+ * A planner's own uncertainty where no UN interval exists: the half-width of the 80 %
+ * interval grows linearly with the years since the first, w(t) = w0 + slope (t - first_year),
+ * and the 95 % half-width is 1.96 / 1.2816 of it (normal). TFR widths are relative (a
+ * fraction of the median: bounds median x exp(+-w), so TFR stays positive), e0 widths in
+ * years, migration widths in persons.
+ */
+typedef struct ps_prob_spread {
+    double tfr_w0, tfr_slope; /* relative, relative per year */
+    double e0_w0, e0_slope;   /* years, years per year */
+    double mig_w0, mig_slope; /* persons, persons per year */
+} ps_prob_spread;
+
+/**
+ * Bounds for calendar years first_year .. first_year + n_years - 1 around the given medians
+ * (tfr[n_years]; e0[n_years][sex]; mig[n_years]) with the widths of `s`; the low and high
+ * variants are the median -/+ 0.5 child.
+ * @return PS_OK; PS_EINVAL (a negative width, a median that is not finite, TFR or e0 <= 0);
+ *         PS_ENOMEM
+ */
+ps_status ps_prob_bounds_spread(ps_prob_bounds *out, int first_year, int n_years,
+                                const double *tfr, const double *e0, const double *mig,
+                                const ps_prob_spread *s, ps_error *err);
+
 /* ---- the run (src/engine/prob.c) ------------------------------------------------------ */
 
 /**

@@ -222,3 +222,39 @@ void ps_prob_bounds_release(ps_prob_bounds *b)
     free(b->tfr_high);
     memset(b, 0, sizeof *b);
 }
+
+ps_status ps_prob_bounds_spread(ps_prob_bounds *out, int first_year, int n_years,
+                                const double *tfr, const double *e0, const double *mig,
+                                const ps_prob_spread *s, ps_error *err)
+{
+    const double widths[] = { s->tfr_w0, s->tfr_slope, s->e0_w0, s->e0_slope, s->mig_w0,
+                              s->mig_slope };
+    for (size_t k = 0; k < sizeof widths / sizeof widths[0]; ++k) {
+        if (!(widths[k] >= 0.0) || !isfinite(widths[k])) {
+            memset(out, 0, sizeof *out);
+            return ps_error_set(err, PS_EINVAL, "uncertainty widths must be finite and >= 0 "
+                                "(got %g)", widths[k]);
+        }
+    }
+    ps_status rc = ps_prob_bounds_init(out, first_year, n_years, err);
+    for (int y = 0; rc == PS_OK && y < n_years; ++y) {
+        for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+            /* -1.96/1.2816 x, -1, 0, 1, 1.96/1.2816 x the 80 % half-width */
+            const double f = knot_z[k] / knot_z[PS_PROB_N_KNOTS - 2];
+            const double wt = s->tfr_w0 + s->tfr_slope * y, we = s->e0_w0 + s->e0_slope * y;
+            const double wm = s->mig_w0 + s->mig_slope * y;
+            out->tfr[y * PS_PROB_N_KNOTS + k] = tfr[y] * exp(f * wt);
+            out->mig[y * PS_PROB_N_KNOTS + k] = mig[y] + f * wm;
+            for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+                out->e0[(y * PS_SEX_COUNT + sex) * PS_PROB_N_KNOTS + k] =
+                    e0[y * PS_SEX_COUNT + sex] + f * we;
+            }
+        }
+        out->tfr_low[y] = tfr[y] - 0.5;
+        out->tfr_high[y] = tfr[y] + 0.5;
+    }
+    if (rc == PS_OK && (rc = ps_prob_bounds_check(out, err)) != PS_OK) {
+        ps_prob_bounds_release(out);
+    }
+    return rc;
+}
