@@ -514,6 +514,11 @@ int cli_cmd_run(int argc, char **argv)
     if (status >= 0) {
         return status;
     }
+    if (o.prob.keep && o.location != NULL && strcmp(o.location, "all") == 0) {
+        fprintf(stderr, "popsim run: --keep-trajectories goes with one location (--location all "
+                        "writes quantiles only)\n");
+        return CLI_EXIT_USAGE;
+    }
     if (o.probabilistic || (o.location != NULL && strcmp(o.location, "all") == 0)) {
         o.prob.location = o.location;
         o.prob.output = o.output;
