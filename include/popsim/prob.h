@@ -40,9 +40,9 @@ extern "C" {
  * estimated across all 237 WPP countries by matching the UN's 80 % and 95 % population
  * bounds at 2050 and 2100 (ps_prob_calibrate, tools/calibrate_prob.c; docs/model.md 6.3).
  */
-#define PS_PROB_RHO_TFR 0.97
-#define PS_PROB_RHO_E0 0.95
-#define PS_PROB_RHO_MIG 0.5
+#define PS_PROB_RHO_TFR 0.95
+#define PS_PROB_RHO_E0 0.99
+#define PS_PROB_RHO_MIG 0.9
 
 typedef enum ps_prob_proc { PS_PROB_TFR, PS_PROB_E0, PS_PROB_MIG, PS_PROB_PROC_COUNT } ps_prob_proc;
 
