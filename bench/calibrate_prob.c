@@ -1,6 +1,6 @@
 /*
  * calibrate_prob.c - the estimator of the persistences compiled into popsim/prob.h
- * (PS_PROB_RHO_TFR, PS_PROB_RHO_E0, PS_PROB_RHO_MIG; docs/model.md sec. 6.3). Every WPP
+ * (PS_PROB_RHO_TFR, PS_PROB_RHO_E0, PS_PROB_RHO_MIG; docs/model.md sec. 7.3). Every WPP
  * country or area (or the M49 codes given) is projected from 1 July 2025 with TRAJ
  * trajectories for every point of the grid below, with common random numbers; the loss of a
  * grid point is the sum over locations of ps_wpp_pi_calib_loss (the squared deviations of the

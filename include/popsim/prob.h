@@ -4,7 +4,7 @@
  * cohort-component run through the ensemble kernel (popsim/ensemble.h), summarised as
  * quantiles and means.
  *
- * The process (docs/model.md, sec. 6): for each calendar year t a quantile function Q_t
+ * The process (docs/model.md, sec. 7): for each calendar year t a quantile function Q_t
  * through the five bounds (lo95, lo80, median, hi80, hi95), piecewise linear in the normal
  * score z at z = -1.96, -1.2816, 0, 1.2816, 1.96 with linear tails (on the log scale for
  * TFR, which stays positive), and a trajectory's value Q_t(z_t), where z_t is a standard
@@ -38,7 +38,7 @@ extern "C" {
 /*
  * Persistence (lag-1 autocorrelation of the yearly normal scores) shared by all locations,
  * estimated across all 237 WPP countries by matching the UN's 80 % and 95 % population
- * bounds at 2050 and 2100 (ps_prob_calibrate, tools/calibrate_prob.c; docs/model.md 6.3).
+ * bounds at 2050 and 2100 (ps_wpp_pi_calib_location, bench/calibrate_prob.c; docs/model.md 7.3).
  */
 #define PS_PROB_RHO_TFR 0.95
 #define PS_PROB_RHO_E0 0.99
@@ -160,7 +160,7 @@ ps_status ps_prob_bounds_spread(ps_prob_bounds *out, int first_year, int n_years
 /**
  * Prepare a probabilistic run of the single-region inputs `in` (the median paths) with the
  * bounds `b`, which must cover the calendar years start_year .. end_year. Builds the e0
- * tables (mx scaled by e^k, docs/model.md 6.2). `in` and `b` are borrowed.
+ * tables (mx scaled by e^k, docs/model.md 7.2). `in` and `b` are borrowed.
  * @return PS_OK; PS_EINVAL (shape, options, bounds); PS_ENUMERIC; PS_ENOMEM
  */
 ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *b,

@@ -55,7 +55,7 @@ ps_status ps_wpp_pi_bounds(ps_prob_bounds *out, const ps_wpp_pi *pi, int code, p
 ps_status ps_wpp_pi_pop(double out[PS_WPP_PI_COLS], const ps_wpp_pi *pi, int code, int year,
                         ps_error *err);
 
-/* ---- calibration of the persistences (docs/model.md sec. 6.3) ------------------------- */
+/* ---- calibration of the persistences (docs/model.md sec. 7.3) ------------------------- */
 
 #define PS_WPP_PI_CALIB_YEARS 2 /* 2050 and 2100 */
 /* Deviations per location and grid point: for 2050 then 2100, the five knots of the total

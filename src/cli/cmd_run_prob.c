@@ -1,7 +1,7 @@
 /*
  * cmd_run_prob.c - `popsim run --location X --trajectories N` (issue #14): the WPP medium
  * inputs of location X, the UN's interval bounds of TFR, e0 and migration, N trajectories
- * (docs/model.md sec. 6), quantiles and means written to one HDF5 file; `--location all`
+ * (docs/model.md sec. 7), quantiles and means written to one HDF5 file; `--location all`
  * does every country or area into one file with a `location` dimension (quantiles only);
  * `--variant low|high` one deterministic trajectory with the UN's low or high TFR.
  */

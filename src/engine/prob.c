@@ -1,5 +1,5 @@
 /*
- * prob.c - probabilistic projections (popsim/prob.h, docs/model.md sec. 6): each
+ * prob.c - probabilistic projections (popsim/prob.h, docs/model.md sec. 7): each
  * trajectory's TFR, e0 by sex and net migration by calendar year from the process of
  * traj.c, turned into the step rates of the ensemble kernel, and the trajectories
  * summarised as quantiles and means.
@@ -562,7 +562,7 @@ ps_status ps_prob_unit(ps_prob *p, int unit, ps_error *err)
             const double *bb = age <= p->y0 ? u.base_births + (size_t)age * N : NULL;
             double *row = pop + ((size_t)sex * (size_t)A + (size_t)age) * N;
             for (int j = 0; j < n; ++j) {
-                /* docs/model.md 6.2: the base corrected for the deviations before it;
+                /* docs/model.md 7.2: the base corrected for the deviations before it;
                  * emigration beyond a cohort is not applied */
                 double v = bb != NULL && bb[j] != 0.0 ? x * (1.0 + bb[j]) : x;
                 v = u.base_mig[j] != 0.0 ? v + u.base_mig[j] * pat : v;

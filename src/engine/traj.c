@@ -1,6 +1,6 @@
 /*
  * traj.c - the stochastic process of probabilistic projections (popsim/prob.h,
- * docs/model.md sec. 6.1): quantile functions through the UN's interval bounds, standard
+ * docs/model.md sec. 7.1): quantile functions through the UN's interval bounds, standard
  * normal AR(1) scores, counter-based innovations, sample quantiles, and the bounds struct.
  *
  * Innovations: Philox4x32-10 (Salmon, Moraes, Dror & Shaw 2011, SC'11; the Random123

@@ -338,7 +338,7 @@ static ps_status write_contents(writer *w, const ps_prob *const *runs, int n,
         { "popsim_version", ps_version() },
         { "command_line", prov != NULL ? prov->command_line : "" },
         { "data_source", prov != NULL ? prov->data_source : "" },
-        { "method", "probabilistic projection, docs/model.md sec. 6" },
+        { "method", "probabilistic projection, docs/model.md sec. 7" },
     };
     for (size_t k = 0; rc == PS_OK && k < sizeof text / sizeof text[0]; ++k) {
         rc = attr_text(w, w->file, text[k].name, text[k].value);

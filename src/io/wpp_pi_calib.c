@@ -1,8 +1,8 @@
 /*
  * wpp_pi_calib.c - the estimator of the persistences of popsim/prob.h (docs/model.md sec.
- * 6.3): each WPP location is projected for a grid of (rho_TFR, rho_e0, rho_migration) with
+ * 7.3): each WPP location is projected for a grid of (rho_TFR, rho_e0, rho_migration) with
  * the same random streams, and its total population quantiles at 2050 and 2100 are compared
- * with the UN's intervals; tools/calibrate_prob.c sums the losses over all countries and
+ * with the UN's intervals; bench/calibrate_prob.c sums the losses over all countries and
  * picks the grid point with the least total.
  */
 #include <math.h>
