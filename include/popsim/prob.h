@@ -174,7 +174,10 @@ int ps_prob_n_traj(const ps_prob *p);
 
 /**
  * Compute unit `unit` (trajectories unit * PS_PROB_UNIT_TRAJ ..): depends only on the index,
- * the inputs, the bounds and the options, so units may run in any order, on any rank.
+ * the inputs, the bounds and the options, so units may run in any order, on any rank. One
+ * unit at a time per object (they share its workspace); the unit's own OpenMP threads are
+ * opt->n_threads. An MPI rank computes its units on its own object, and the trajectories
+ * (ps_prob_trajectories rows [unit * PS_PROB_UNIT_TRAJ ..]) are gathered before ps_prob_finish.
  * @return PS_OK; PS_EINVAL (out of range); PS_ENUMERIC (an e0 outside the tables, a failed
  *         accounting identity); PS_ENOMEM
  */
