@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "run_dist.h"
+#include "prob_cli.h"
 #include "signals.h"
 #include "popsim/builder.h"
 #include "popsim/h5out.h"
@@ -37,6 +38,8 @@ typedef struct run_opts {
     int has_elasticity;
     int task, n_tasks; /* --task I --tasks N: a Slurm array task's share (run_dist.h) */
     int estimate;      /* --estimate: print units and memory per process, compute nothing */
+    cli_prob_opts prob;       /* --trajectories, --variant, --seed (issue #14) */
+    int probabilistic;        /* 1: one of them was given */
 } run_opts;
 
 static void run_usage(FILE *out)
@@ -65,6 +68,16 @@ static void run_usage(FILE *out)
             "                        (Slurm job arrays, docs/hpc.md)\n"
             "      --estimate        print the units and popsim's memory estimate of one\n"
             "                        process as key=value lines; compute and write nothing\n"
+            "      --trajectories N  with --location: N probabilistic trajectories, quantiles\n"
+            "                        and means of the UN-calibrated process (docs/model.md)\n"
+            "                        --location all: every country into one file\n"
+            "      --variant V       with --location: the UN's deterministic low or high\n"
+            "                        variant (TFR -/+ 0.5 child)\n"
+            "      --seed N          random seed of the trajectories (default 1)\n"
+            "      --threads N       OpenMP threads of the trajectories (default: all)\n"
+            "      --keep-trajectories  also write every trajectory (one location)\n"
+            "      --rho F,E,M       persistence of TFR, e0 and migration instead of the\n"
+            "                        calibrated constants (for experiments)\n"
             "  -q, --quiet           no log lines and no summary table\n"
             "  -h, --help            this text\n"
             "      --version         program version\n");
@@ -133,12 +146,64 @@ static int check_task_args(run_opts *o)
     return 0;
 }
 
+/* --trajectories (0), --variant (1), --seed (2), --threads (3), --keep-trajectories (4),
+ * --rho (5). */
+static int parse_prob_option(cli_prob_opts *p, int which, const char *text)
+{
+    static const char *const names[] = { "--trajectories", "--variant", "--seed", "--threads" };
+    char *end = NULL;
+    if (which == 4) {
+        p->keep = 1;
+        return 0;
+    }
+    if (which == 5) {
+        double r[PS_PROB_PROC_COUNT];
+        int used = 0;
+        if (sscanf(text, "%lf,%lf,%lf%n", &r[0], &r[1], &r[2], &used) != 3 ||
+            text[used] != '\0' || !(r[0] >= 0 && r[0] < 1) || !(r[1] >= 0 && r[1] < 1) ||
+            !(r[2] >= 0 && r[2] < 1)) {
+            fprintf(stderr, "popsim run: --rho expects three persistences in [0, 1) for TFR, "
+                            "e0 and migration, e.g. 0.97,0.95,0.5 (got '%s')\n", text);
+            return -1;
+        }
+        memcpy(p->rho, r, sizeof r);
+        p->has_rho = 1;
+        return 0;
+    }
+    if (which == 1) {
+        if (strcmp(text, "low") == 0 || strcmp(text, "high") == 0) {
+            p->variant = text[0] == 'l' ? PS_PROB_VARIANT_LOW : PS_PROB_VARIANT_HIGH;
+            return 0;
+        }
+        fprintf(stderr, "popsim run: --variant expects low or high (got '%s')\n", text);
+        return -1;
+    }
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    const unsigned long long max = which == 0 ? PS_PROB_TRAJ_MAX : which == 3 ? 1024 : ULLONG_MAX;
+    if (end == text || *end != '\0' || errno != 0 || text[0] == '-' || (which != 2 && v < 1) ||
+        v > max) {
+        fprintf(stderr, "popsim run: %s expects a whole number in %d..%llu (got '%s')\n",
+                names[which], which == 2 ? 0 : 1, max, text);
+        return -1;
+    }
+    if (which == 0) {
+        p->n_traj = (int)v;
+    } else if (which == 2) {
+        p->seed = v;
+    } else {
+        p->n_threads = (int)v;
+    }
+    return 0;
+}
+
 /* Returns -1 to continue, else the exit status. */
 static int parse_run_args(run_opts *o, int argc, char **argv)
 {
     enum { OPT_LOCATION = 256, OPT_START, OPT_END, OPT_WPP, OPT_NOCACHE, OPT_VERSION,
            OPT_ELASTICITY, OPT_ALLOW_LARGE, OPT_TASK, OPT_TASKS,
-           OPT_ESTIMATE };
+           OPT_ESTIMATE, OPT_TRAJ, OPT_VARIANT, OPT_SEED, OPT_THREADS,
+           OPT_KEEP, OPT_RHO };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"location", required_argument, NULL, OPT_LOCATION},
@@ -151,6 +216,12 @@ static int parse_run_args(run_opts *o, int argc, char **argv)
         {"task", required_argument, NULL, OPT_TASK},
         {"tasks", required_argument, NULL, OPT_TASKS},
         {"estimate", no_argument, NULL, OPT_ESTIMATE},
+        {"trajectories", required_argument, NULL, OPT_TRAJ},
+        {"variant", required_argument, NULL, OPT_VARIANT},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"keep-trajectories", no_argument, NULL, OPT_KEEP},
+        {"rho", required_argument, NULL, OPT_RHO},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -204,6 +275,17 @@ static int parse_run_args(run_opts *o, int argc, char **argv)
         case OPT_ALLOW_LARGE:
             o->allow_large = 1;
             break;
+        case OPT_TRAJ:
+        case OPT_VARIANT:
+        case OPT_SEED:
+        case OPT_THREADS:
+        case OPT_KEEP:
+        case OPT_RHO:
+            if (parse_prob_option(&o->prob, c - OPT_TRAJ, optarg) != 0) {
+                return CLI_EXIT_USAGE;
+            }
+            o->probabilistic = 1;
+            break;
         case 'q':
             o->quiet = 1;
             break;
@@ -227,6 +309,11 @@ static int parse_run_args(run_opts *o, int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     if (check_task_args(o) != 0) {
+        return CLI_EXIT_USAGE;
+    }
+    if (o->probabilistic && o->scenario != NULL) {
+        fprintf(stderr, "popsim run: --trajectories, --variant, --seed, --threads and "
+                        "--keep-trajectories go with --location\n");
         return CLI_EXIT_USAGE;
     }
     if (o->scenario != NULL && (have_start || have_end)) {
@@ -523,16 +610,39 @@ int cli_cmd_run(int argc, char **argv)
 
 int cli_cmd_run_parts(int argc, char **argv, char *const *parts, int n_parts)
 {
-    run_opts o = {.start_year = 2025, .end_year = 2100};
+    run_opts o = {.start_year = 2025, .end_year = 2100, .prob = {.seed = 1}};
     cli_dist dist;
     cli_dist_init(&dist);
     int status = parse_run_args(&o, argc, argv);
-    if (status < 0) {
+    const int prob_run =
+        o.probabilistic || (o.location != NULL && strcmp(o.location, "all") == 0);
+    if (status < 0 && prob_run && (dist.n_ranks > 1 || n_parts > 0)) {
+        fprintf(stderr, "popsim run: probabilistic runs (--trajectories, --variant, --location "
+                        "all) do not run under an MPI launcher or popsim merge yet\n");
+        status = CLI_EXIT_USAGE;
+    }
+    if (status < 0 && !prob_run) {
         status = dist_options(&dist, &o, parts, n_parts);
     }
     if (status >= 0) {
         cli_dist_release(&dist);
         return status;
+    }
+    if (o.prob.keep && o.location != NULL && strcmp(o.location, "all") == 0) {
+        fprintf(stderr, "popsim run: --keep-trajectories goes with one location (--location all "
+                        "writes quantiles only)\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (prob_run) {
+        cli_dist_release(&dist);
+        o.prob.location = o.location;
+        o.prob.output = o.output;
+        o.prob.wpp_dir = o.wpp_dir;
+        o.prob.start_year = o.start_year;
+        o.prob.end_year = o.end_year;
+        o.prob.no_cache = o.no_cache;
+        o.prob.quiet = o.quiet;
+        return cli_run_prob(&o.prob, argc, argv);
     }
     char cache_dir[PATH_MAX], root[PATH_MAX];
     ps_error err;

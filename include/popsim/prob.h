@@ -1,0 +1,218 @@
+/*
+ * popsim/prob.h - probabilistic projections (issue #14): trajectories of TFR, e0 by sex and
+ * net international migration around a projection's own paths, each trajectory a full
+ * cohort-component run through the ensemble kernel (popsim/ensemble.h), summarised as
+ * quantiles and means.
+ *
+ * The process (docs/model.md, sec. 9): for each calendar year t a quantile function Q_t
+ * through the five bounds (lo95, lo80, median, hi80, hi95), piecewise linear in the normal
+ * score z at z = -1.96, -1.2816, 0, 1.2816, 1.96 with linear tails (on the log scale for
+ * TFR, which stays positive), and a trajectory's value Q_t(z_t), where z_t is a standard
+ * normal AR(1): z_t = rho z_{t-1} + sqrt(1 - rho^2) e_t, started stationary in the bounds'
+ * first year. TFR, e0 (both sexes share one z) and migration have their own rho. The
+ * innovations e_t come from Philox4x32-10 keyed by (seed, trajectory) with counter
+ * (process, year), so a trajectory depends only on its index: bit-identical for any thread
+ * count and any split of the trajectories into units.
+ */
+#ifndef PS_PROB_H
+#define PS_PROB_H
+
+#include <stdint.h>
+
+#include "popsim/error.h"
+#include "popsim/inputs.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PS_PROB_N_KNOTS 5     /* lo95, lo80, median, hi80, hi95 */
+#define PS_PROB_KNOT_MEDIAN 2 /* index of the median among the knots */
+#define PS_PROB_N_QUANTILES 5 /* 0.025, 0.1, 0.5, 0.9, 0.975 */
+#define PS_PROB_N_STATS (PS_PROB_N_QUANTILES + 1) /* the quantiles, then the mean */
+#define PS_PROB_TRAJ_DEFAULT 1000
+#define PS_PROB_TRAJ_MAX 1000000
+#define PS_PROB_UNIT_TRAJ 128 /* trajectories per run-layer unit */
+#define PS_PROB_N_GROUPS 21   /* age groups 0-4, ..., 95-99, 100+ */
+
+/*
+ * Persistence (lag-1 autocorrelation of the yearly normal scores) shared by all locations,
+ * estimated across all 237 WPP countries by matching the UN's 80 % and 95 % population
+ * bounds at 2050 and 2100 (ps_wpp_pi_calib_location, bench/calibrate_prob.c; docs/model.md 9.3).
+ */
+#define PS_PROB_RHO_TFR 0.95
+#define PS_PROB_RHO_E0 0.99
+#define PS_PROB_RHO_MIG 0.9
+
+typedef enum ps_prob_proc { PS_PROB_TFR, PS_PROB_E0, PS_PROB_MIG, PS_PROB_PROC_COUNT } ps_prob_proc;
+
+/* Deterministic variants of the UN (TFR -/+ 0.5 child, medium e0 and migration). */
+typedef enum ps_prob_variant {
+    PS_PROB_VARIANT_NONE,
+    PS_PROB_VARIANT_LOW,
+    PS_PROB_VARIANT_HIGH
+} ps_prob_variant;
+
+/* Bounds of the marginals by calendar year first_year .. first_year + n_years - 1; every
+ * row holds the PS_PROB_N_KNOTS knots in increasing order. Owned arrays. */
+typedef struct ps_prob_bounds {
+    int first_year, n_years;
+    double *tfr;      /* [year][knot] children per woman */
+    double *e0;       /* [year][sex][knot] years */
+    double *mig;      /* [year][knot] net international migrants in the calendar year, persons */
+    double *tfr_low;  /* [year] the low variant's TFR (NaN if unknown) */
+    double *tfr_high; /* [year] the high variant's TFR (NaN if unknown) */
+} ps_prob_bounds;
+
+/* Summary variables: cells per year in brackets. Flows (births, deaths, net migration) of
+ * year y are those of the step from 1 July y to 1 July y + 1 (NaN in the last year); TFR and
+ * e0 are those of calendar year y; the others are 1 July y. */
+typedef enum ps_prob_var {
+    PS_PROB_V_POP_TOTAL,   /* [1] persons */
+    PS_PROB_V_POP_GROUP,   /* [sex][21 groups] persons */
+    PS_PROB_V_BIRTHS,      /* [1] persons */
+    PS_PROB_V_DEATHS,      /* [1] persons */
+    PS_PROB_V_NET_MIG,     /* [1] net migrants of the step's inputs, persons */
+    PS_PROB_V_TFR,         /* [1] children per woman */
+    PS_PROB_V_E0,          /* [sex] years */
+    PS_PROB_V_DEP_OLD,     /* [1] 65+ per person aged 15-64 */
+    PS_PROB_V_DEP_CHILD,   /* [1] 0-14 per person aged 15-64 */
+    PS_PROB_V_DEP_TOTAL,   /* [1] (0-14 + 65+) per person aged 15-64 */
+    PS_PROB_V_COUNT
+} ps_prob_var;
+
+typedef struct ps_prob_options {
+    int n_traj;              /* trajectories; 0 = PS_PROB_TRAJ_DEFAULT */
+    uint64_t seed;           /* key of the random streams */
+    int n_threads;           /* OpenMP threads; 0 = the OpenMP default */
+    double rho[PS_PROB_PROC_COUNT]; /* persistence of each process, in [0, 1) */
+    ps_prob_variant variant; /* not NONE: one deterministic trajectory of the variant */
+    int keep_trajectories;   /* 1: ps_prob_trajectories gives every trajectory */
+} ps_prob_options;
+
+#define PS_PROB_OPTIONS_INIT                                                                 \
+    { .n_traj = 0, .seed = 1, .n_threads = 0,                                                \
+      .rho = { PS_PROB_RHO_TFR, PS_PROB_RHO_E0, PS_PROB_RHO_MIG },                           \
+      .variant = PS_PROB_VARIANT_NONE, .keep_trajectories = 0 }
+
+typedef struct ps_prob ps_prob; /* opaque; src/engine/prob.c */
+
+/* ---- the process (src/engine/traj.c) ---------------------------------------------------- */
+
+/** Normal score of knot k (0..4): -1.96, -1.2816, 0, 1.2816, 1.96. */
+double ps_prob_knot_z(int k);
+
+/** Probability of quantile q (0..4): 0.025, 0.1, 0.5, 0.9, 0.975. */
+double ps_prob_level(int q);
+
+/**
+ * Q(z): the quantile function through knots[0..4] at the knot scores, piecewise linear in z
+ * with the end segments extended; with log_scale (knots > 0) the same on log(knots).
+ */
+double ps_prob_marginal(const double knots[PS_PROB_N_KNOTS], double z, int log_scale);
+
+/** A standard normal innovation for (seed, traj, proc, year index): Philox4x32-10, Box-Muller. */
+double ps_prob_normal(uint64_t seed, int traj, ps_prob_proc proc, int year_index);
+
+/** z_0 .. z_{n-1} of one trajectory's AR(1) with persistence rho, z_0 ~ N(0, 1). */
+void ps_prob_path(double *z_out, int n, double rho, uint64_t seed, int traj, ps_prob_proc proc);
+
+/** Type-7 sample quantile (R's default) of x[0..n-1] at probability p; reorders x. */
+double ps_prob_sample_quantile(double *x, int n, double p);
+
+/* ---- bounds --------------------------------------------------------------------------- */
+
+/** Allocate NaN-filled bounds for n_years calendar years. @return PS_OK; PS_EINVAL; PS_ENOMEM */
+ps_status ps_prob_bounds_init(ps_prob_bounds *b, int first_year, int n_years, ps_error *err);
+
+/** Check the knots of every year are finite and non-decreasing (TFR and e0 positive).
+ * @return PS_OK; PS_EINVAL naming the variable and year */
+ps_status ps_prob_bounds_check(const ps_prob_bounds *b, ps_error *err);
+
+void ps_prob_bounds_release(ps_prob_bounds *b); /* accepts a zeroed struct */
+
+/*
+ * A planner's own uncertainty where no UN interval exists: the half-width of the 80 %
+ * interval grows linearly with the years since the first, w(t) = w0 + slope (t - first_year),
+ * and the 95 % half-width is 1.96 / 1.2816 of it (normal). TFR widths are relative (a
+ * fraction of the median: bounds median x exp(+-w), so TFR stays positive), e0 widths in
+ * years, migration widths in persons.
+ */
+typedef struct ps_prob_spread {
+    double tfr_w0, tfr_slope; /* relative, relative per year */
+    double e0_w0, e0_slope;   /* years, years per year */
+    double mig_w0, mig_slope; /* persons, persons per year */
+} ps_prob_spread;
+
+/**
+ * Bounds for calendar years first_year .. first_year + n_years - 1 around the given medians
+ * (tfr[n_years]; e0[n_years][sex]; mig[n_years]) with the widths of `s`; the low and high
+ * variants are the median -/+ 0.5 child.
+ * @return PS_OK; PS_EINVAL (a negative width, a median that is not finite, TFR or e0 <= 0);
+ *         PS_ENOMEM
+ */
+ps_status ps_prob_bounds_spread(ps_prob_bounds *out, int first_year, int n_years,
+                                const double *tfr, const double *e0, const double *mig,
+                                const ps_prob_spread *s, ps_error *err);
+
+/* ---- the run (src/engine/prob.c) ------------------------------------------------------ */
+
+/**
+ * Prepare a probabilistic run of the single-region inputs `in` (the median paths) with the
+ * bounds `b`, which must cover the calendar years start_year .. end_year. Builds the e0
+ * tables (mx scaled by e^k, docs/model.md 9.2). `in` and `b` are borrowed.
+ * @return PS_OK; PS_EINVAL (shape, options, bounds); PS_ENUMERIC; PS_ENOMEM
+ */
+ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *b,
+                      const ps_prob_options *opt, ps_error *err);
+
+/** Units of the run: blocks of PS_PROB_UNIT_TRAJ trajectories (one for a variant). */
+int ps_prob_n_units(const ps_prob *p);
+
+/** Trajectories in the run. */
+int ps_prob_n_traj(const ps_prob *p);
+
+/**
+ * Compute unit `unit` (trajectories unit * PS_PROB_UNIT_TRAJ ..): depends only on the index,
+ * the inputs, the bounds and the options, so units may run in any order, on any rank. One
+ * unit at a time per object (they share its workspace); the unit's own OpenMP threads are
+ * opt->n_threads. An MPI rank computes its units on its own object, and the trajectories
+ * (ps_prob_trajectories rows [unit * PS_PROB_UNIT_TRAJ ..]) are gathered before ps_prob_finish.
+ * @return PS_OK; PS_EINVAL (out of range); PS_ENUMERIC (an e0 outside the tables, a failed
+ *         accounting identity); PS_ENOMEM
+ */
+ps_status ps_prob_unit(ps_prob *p, int unit, ps_error *err);
+
+/**
+ * Before ps_prob_finish: forget the units done and take new persistences (the e0 tables are
+ * kept), for calibration. @return PS_OK; PS_EINVAL
+ */
+ps_status ps_prob_restart(ps_prob *p, const double rho[PS_PROB_PROC_COUNT], ps_error *err);
+
+/** After every unit: quantiles and means. Afterwards the run no longer uses `in` and `b`.
+ * @return PS_OK; PS_EINVAL if a unit is missing */
+ps_status ps_prob_finish(ps_prob *p, ps_error *err);
+
+/** Cells per year of a variable (1, 2 or 2 x 21). */
+int ps_prob_var_cells(ps_prob_var v);
+
+/** 1 July states (start_year .. end_year). */
+int ps_prob_n_years(const ps_prob *p);
+int ps_prob_start_year(const ps_prob *p);
+
+/**
+ * After ps_prob_finish: [year][cell][stat] of variable v, stat 0..4 the quantiles, 5 the
+ * mean (NaN where undefined). Borrowed from p.
+ */
+const double *ps_prob_stats(const ps_prob *p, ps_prob_var v);
+
+/** Every trajectory of v: [year][cell][traj]; borrowed; always kept until ps_prob_finish,
+ * afterwards only with keep_trajectories (else NULL). */
+const double *ps_prob_trajectories(const ps_prob *p, ps_prob_var v);
+
+void ps_prob_free(ps_prob *p); /* accepts NULL */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PS_PROB_H */

@@ -1,0 +1,282 @@
+/*
+ * cmd_run_prob.c - `popsim run --location X --trajectories N` (issue #14): the WPP medium
+ * inputs of location X, the UN's interval bounds of TFR, e0 and migration, N trajectories
+ * (docs/model.md sec. 9), quantiles and means written to one HDF5 file; `--location all`
+ * does every country or area into one file with a `location` dimension (quantiles only);
+ * `--variant low|high` one deterministic trajectory with the UN's low or high TFR.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <omp.h>
+
+#include "cli.h"
+#include "prob_cli.h"
+#include "signals.h"
+#include "popsim/builder.h"
+#include "popsim/h5prob.h"
+#include "popsim/wpp.h"
+#include "popsim/wpp_pi.h"
+
+/* Lowercase letters, digits and '_' of a name ("United States" -> "united_states"). */
+static void slug(char *out, size_t size, const char *text)
+{
+    size_t w = 0;
+    for (const char *p = text; *p != '\0' && w + 1 < size; ++p) {
+        char ch = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+            out[w++] = ch;
+        } else if (w > 0 && out[w - 1] != '_') {
+            out[w++] = '_';
+        }
+    }
+    while (w > 0 && out[w - 1] == '_') {
+        --w;
+    }
+    out[w] = '\0';
+    if (w == 0) {
+        snprintf(out, size, "location");
+    }
+}
+
+/* One location: inputs, bounds, every unit, the summary. *out is NULL on failure. */
+static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *code,
+                              const char *location, const ps_wpp_pi *pi, const cli_prob_opts *o,
+                              const ps_build_options *bo, ps_error *err)
+{
+    ps_inputs in;
+    ps_prob_bounds b;
+    ps_prob *p = NULL;
+    memset(&in, 0, sizeof in);
+    memset(&b, 0, sizeof b);
+    *out = NULL;
+    ps_status rc = ps_build_wpp_inputs(&in, code, name, name_size, location, o->start_year,
+                                       o->end_year, bo, err);
+    if (rc == PS_OK) {
+        rc = ps_wpp_pi_bounds(&b, pi, *code, err);
+    }
+    ps_prob_options po = PS_PROB_OPTIONS_INIT;
+    po.n_traj = o->n_traj;
+    po.seed = o->seed;
+    po.n_threads = o->n_threads;
+    po.variant = o->variant;
+    po.keep_trajectories = o->keep;
+    if (o->has_rho) {
+        memcpy(po.rho, o->rho, sizeof po.rho);
+    }
+    if (rc == PS_OK) {
+        rc = ps_prob_new(&p, &in, &b, &po, err);
+    }
+    for (int u = 0; rc == PS_OK && p != NULL && u < ps_prob_n_units(p); ++u) {
+        rc = cli_check_interrupt(err);
+        if (rc == PS_OK) {
+            rc = ps_prob_unit(p, u, err);
+        }
+    }
+    if (rc == PS_OK) {
+        rc = ps_prob_finish(p, err);
+    }
+    if (rc != PS_OK) {
+        ps_error_prepend(err, "%s: ", location);
+        ps_prob_free(p);
+        p = NULL;
+    }
+    ps_prob_bounds_release(&b);
+    ps_inputs_release(&in);
+    *out = p;
+    return rc;
+}
+
+/*
+ * Every country or area with intervals, in the files' order: the locations are shared out
+ * over the threads (one thread each, dynamic schedule), which also runs their inputs and
+ * e0 tables in parallel; each location's result depends only on its own data, so the file
+ * is the same for any thread count. The first failure in file order is reported.
+ */
+static ps_status run_all(ps_prob **runs, char **labels, int *codes, int *n_out,
+                         const ps_wpp_pi *pi, const cli_prob_opts *o, const ps_build_options *bo,
+                         ps_error *err)
+{
+    const int cap = ps_wpp_pi_count(pi);
+    int n = 0;
+    int *index = malloc((size_t)cap * sizeof *index);
+    ps_error *errs = calloc((size_t)cap, sizeof *errs);
+    ps_status *st = calloc((size_t)cap, sizeof *st);
+    ps_status rc = PS_OK;
+    if (index == NULL || errs == NULL || st == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < cap; ++i) {
+        if (ps_wpp_pi_is_country(pi, i)) {
+            index[n++] = i;
+        }
+    }
+    cli_prob_opts one = *o;
+    one.n_threads = 1;
+    const int threads = o->n_threads > 0 ? o->n_threads : omp_get_max_threads();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (int k = 0; k < n; ++k) {
+        char code_text[16], name[128];
+        snprintf(code_text, sizeof code_text, "%d", ps_wpp_pi_code(pi, index[k]));
+        ps_error_clear(&errs[k]);
+        st[k] = run_location(&runs[k], name, sizeof name, &codes[k], code_text, pi, &one, bo,
+                             &errs[k]);
+        if (st[k] == PS_OK) {
+            labels[k] = malloc(strlen(name) + 1);
+            if (labels[k] == NULL) {
+                st[k] = ps_error_set(&errs[k], PS_ENOMEM, "out of memory");
+            } else {
+                strcpy(labels[k], name);
+            }
+        }
+    }
+    for (int k = 0; k < n && rc == PS_OK; ++k) {
+        if (st[k] != PS_OK) {
+            *err = errs[k];
+            rc = st[k];
+        }
+    }
+done:
+    *n_out = n;
+    free(index);
+    free(errs);
+    free(st);
+    return rc;
+}
+
+static void print_table(const ps_prob *p, const char *name)
+{
+    static const int years[] = { 2030, 2050, 2075, 2100 };
+    const double *st = ps_prob_stats(p, PS_PROB_V_POP_TOTAL);
+    printf("%s: total population, millions (1 July)\n", name);
+    printf("  year     2.5%%      10%%   median      90%%    97.5%%\n");
+    for (size_t k = 0; k < sizeof years / sizeof years[0]; ++k) {
+        const int y = years[k] - ps_prob_start_year(p);
+        if (y < 0 || y >= ps_prob_n_years(p)) {
+            continue;
+        }
+        const double *s = st + (size_t)y * PS_PROB_N_STATS;
+        printf("  %d %8.2f %8.2f %8.2f %8.2f %8.2f\n", years[k], s[0] / 1e6, s[1] / 1e6,
+               s[2] / 1e6, s[3] / 1e6, s[4] / 1e6);
+    }
+}
+
+int cli_run_prob(const cli_prob_opts *o, int argc, char **argv)
+{
+    char dir[PATH_MAX], root[PATH_MAX], cache_dir[PATH_MAX], out_path[PATH_MAX];
+    ps_error err;
+    ps_error_clear(&err);
+    ps_build_options bo = { .wpp_dir = o->wpp_dir,
+                            .project_root = cli_project_root(root, sizeof root),
+                            .cache_dir = NULL };
+    if (!o->no_cache && ps_wpp_default_cache_dir(cache_dir, sizeof cache_dir, NULL) == PS_OK) {
+        bo.cache_dir = cache_dir;
+    }
+    cli_signals_install();
+    const int all = strcmp(o->location, "all") == 0;
+    ps_wpp_pi *pi = NULL;
+    ps_prob **runs = NULL;
+    char **labels = NULL;
+    int *codes = NULL, n = 0;
+    char group[128] = "", title[256] = "";
+    char *cmdline = cli_join_args(argc, argv);
+    double t0 = cli_now();
+    ps_status rc = ps_wpp_find_dir(dir, sizeof dir, o->wpp_dir, bo.project_root, &err);
+    if (rc == PS_OK) {
+        rc = ps_wpp_pi_load(&pi, dir, &err);
+    }
+    const int cap = rc == PS_OK ? (all ? ps_wpp_pi_count(pi) : 1) : 0;
+    if (rc == PS_OK) {
+        runs = calloc((size_t)cap, sizeof *runs);
+        labels = calloc((size_t)cap, sizeof *labels);
+        codes = calloc((size_t)cap, sizeof *codes);
+        if (runs == NULL || labels == NULL || codes == NULL || cmdline == NULL) {
+            rc = ps_error_set(&err, PS_ENOMEM, "out of memory");
+        }
+        cli_log(o->quiet, "UN WPP 2024 intervals read in %.3f s", cli_now() - t0);
+    }
+    if (rc == PS_OK && all) {
+        rc = run_all(runs, labels, codes, &n, pi, o, &bo, &err);
+    }
+    for (int i = 0; rc == PS_OK && !all && i < cap; ++i) {
+        char name[128];
+        rc = run_location(&runs[n], name, sizeof name, &codes[n], o->location, pi, o, &bo, &err);
+        if (rc == PS_OK) {
+            labels[n] = malloc(strlen(name) + 1);
+            if (labels[n] == NULL) {
+                rc = ps_error_set(&err, PS_ENOMEM, "out of memory");
+            } else {
+                strcpy(labels[n], name);
+            }
+            if (!all) {
+                slug(group, sizeof group, name);
+                snprintf(title, sizeof title, "%s: UN WPP 2024, %s", name,
+                         o->variant == PS_PROB_VARIANT_LOW    ? "low variant"
+                         : o->variant == PS_PROB_VARIANT_HIGH ? "high variant"
+                                                              : "probabilistic projection");
+            }
+            ++n;
+        }
+    }
+    if (rc == PS_OK && all) {
+        snprintf(group, sizeof group, "all_locations");
+        snprintf(title, sizeof title, "UN WPP 2024 countries and areas: probabilistic "
+                 "projection");
+    }
+    if (rc == PS_OK) {
+        cli_log(o->quiet, "projected %d location%s x %d trajectories in %.3f s", n,
+                n == 1 ? "" : "s", ps_prob_n_traj(runs[0]), cli_now() - t0);
+        if (o->output != NULL) {
+            snprintf(out_path, sizeof out_path, "%s", o->output);
+        } else if (mkdir("output", 0755) != 0 && errno != EEXIST) {
+            rc = ps_error_set(&err, PS_EIO, "cannot create folder 'output': %s", strerror(errno));
+        } else {
+            snprintf(out_path, sizeof out_path, "output/%s%s.h5", group,
+                     o->variant == PS_PROB_VARIANT_LOW    ? "_low"
+                     : o->variant == PS_PROB_VARIANT_HIGH ? "_high"
+                                                          : "_prob");
+        }
+    }
+    if (rc == PS_OK) {
+        char source[PATH_MAX + 64];
+        snprintf(source, sizeof source, "UN WPP 2024 (%s), medium inputs and intervals", dir);
+        const ps_provenance prov = { .scenario_path = "", .scenario_sha256 = "",
+                                     .command_line = cmdline, .data_source = source,
+                                     .seed = o->seed, .threads = o->n_threads,
+                                     .inputs = NULL, .n_inputs = 0 };
+        const ps_h5_prob_spec spec = { .group = group, .title = title,
+                                       .dim = all ? "location" : "region",
+                                       .labels = (const char *const *)labels,
+                                       .codes = codes, .trajectories = o->keep && !all };
+        cli_remove_stale_temps(out_path, o->quiet);
+        rc = ps_h5_write_prob(out_path, (const ps_prob *const *)runs, n, &spec, &prov, &err);
+    }
+    if (rc == PS_OK) {
+        cli_log(o->quiet, "wrote %s in %.3f s", out_path, cli_now() - t0);
+        if (!o->quiet && !all) {
+            print_table(runs[0], labels[0]);
+        }
+    }
+    int status = CLI_EXIT_OK;
+    if (rc != PS_OK && cli_interrupted()) {
+        status = cli_interrupt_exit("no output file was written or changed");
+    } else if (rc != PS_OK) {
+        cli_print_error(&err);
+        status = CLI_EXIT_FAILURE;
+    }
+    for (int i = 0; i < n; ++i) {
+        ps_prob_free(runs[i]);
+        free(labels[i]);
+    }
+    free(runs);
+    free(labels);
+    free(codes);
+    free(cmdline);
+    ps_wpp_pi_free(pi);
+    return status;
+}

@@ -1,0 +1,665 @@
+/*
+ * prob.c - probabilistic projections (popsim/prob.h, docs/model.md sec. 9): each
+ * trajectory's TFR, e0 by sex and net migration by calendar year from the process of
+ * traj.c, turned into the step rates of the ensemble kernel, and the trajectories
+ * summarised as quantiles and means.
+ *
+ * Around the median paths of `in`: a step's ASFR is the input ASFR times the ratio of the
+ * trajectory's TFR to the median TFR (both the mean of the step's two calendar years); its
+ * survivorship is that of the input mx scaled by e^k, with k such that the life table's e0
+ * moves by the trajectory's e0 deviation from the median (interpolated in a table of
+ * PS_PROB_E0_ROWS shifts made once per step and sex); its net migrants by age and sex are the
+ * input's plus the trajectory's deviation of the total spread by the location's age pattern
+ * of migration (|m(sex, age)| over the projection, normalised; Rogers-Castro where the
+ * inputs have no migration at all), which works as well when the median total is near zero.
+ * A trajectory whose scores are all 0 reproduces the deterministic projection exactly.
+ */
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "popsim/demog.h"
+#include "popsim/ensemble.h"
+#include "popsim/prob.h"
+#include "popsim/units.h"
+
+/* e0 tables: mx e^k for k = (row - PS_PROB_E0_ZERO) PS_PROB_E0_DK. */
+#define PS_PROB_E0_ROWS 61
+#define PS_PROB_E0_ZERO 30
+#define PS_PROB_E0_DK 0.1
+/* Ages of the dependency ratios. */
+#define PS_PROB_CHILD_MAX 14
+#define PS_PROB_OLD_MIN 65
+
+static const int var_cells[PS_PROB_V_COUNT] = { 1, PS_SEX_COUNT * PS_PROB_N_GROUPS, 1, 1, 1, 1,
+                                                PS_SEX_COUNT, 1, 1, 1 };
+
+struct ps_prob {
+    const ps_inputs *in;
+    const ps_prob_bounds *b;
+    ps_prob_options opt;
+    int n_steps, n_years, n_ages, n_traj, n_units, n_units_done, finished;
+    int y0;               /* bounds index of start_year */
+    int start_year;
+    double *tfr_med;      /* [step] median TFR of the step (bounds) */
+    double *e0_med;       /* [step][sex] median e0 of the step (bounds) */
+    double *mig_med;      /* [step] median net migrants of the step (bounds) */
+    double *mig_in;       /* [step] net migrants of the inputs */
+    double *pattern;      /* [sex][age] age pattern of migration, sums to 1 */
+    double *e0_tab;       /* [step][sex][row] e0 of mx e^k */
+    double *surv_tab;     /* [step][sex][row][age] survivorship of mx e^k */
+    double *traj[PS_PROB_V_COUNT];  /* [year][cell][traj] */
+    double *stats[PS_PROB_V_COUNT]; /* [year][cell][stat] */
+    unsigned char *done;  /* [unit] */
+    /* workspace of a unit (PS_PROB_UNIT_TRAJ lanes; one unit at a time per object) */
+    double *ws_tfr, *ws_e0, *ws_mig, *ws_pop, *ws_births, *ws_adj, *ws_z, *acc;
+    double *ws_bb; /* base corrections: births [y0 + 1][lanes], then migrants [lanes] */
+    ps_ens_events *ws_ev;
+};
+
+int ps_prob_var_cells(ps_prob_var v)
+{
+    return var_cells[v];
+}
+
+int ps_prob_n_units(const ps_prob *p)
+{
+    return p->n_units;
+}
+
+int ps_prob_n_traj(const ps_prob *p)
+{
+    return p->n_traj;
+}
+
+int ps_prob_n_years(const ps_prob *p)
+{
+    return p->n_years;
+}
+
+int ps_prob_start_year(const ps_prob *p)
+{
+    return p->start_year;
+}
+
+const double *ps_prob_stats(const ps_prob *p, ps_prob_var v)
+{
+    return p->finished ? p->stats[v] : NULL;
+}
+
+const double *ps_prob_trajectories(const ps_prob *p, ps_prob_var v)
+{
+    return p->traj[v];
+}
+
+void ps_prob_free(ps_prob *p)
+{
+    if (p == NULL) {
+        return;
+    }
+    free(p->tfr_med);
+    free(p->e0_med);
+    free(p->mig_med);
+    free(p->mig_in);
+    free(p->pattern);
+    free(p->e0_tab);
+    free(p->surv_tab);
+    for (int v = 0; v < PS_PROB_V_COUNT; ++v) {
+        free(p->traj[v]);
+        free(p->stats[v]);
+    }
+    free(p->done);
+    free(p->ws_tfr);
+    free(p->ws_e0);
+    free(p->ws_mig);
+    free(p->ws_pop);
+    free(p->ws_births);
+    free(p->ws_adj);
+    free(p->ws_z);
+    free(p->acc);
+    free(p->ws_ev);
+    free(p->ws_bb);
+    free(p);
+}
+
+static const double *knots_of(const double *arr, int year_index, int sex, int per_year)
+{
+    return arr + ((size_t)year_index * (size_t)per_year + (size_t)sex) * PS_PROB_N_KNOTS;
+}
+
+/* e0 and survivorship tables of every step and sex. */
+static ps_status build_tables(ps_prob *p, ps_error *err)
+{
+    const int n = p->n_ages;
+    double *mem = malloc((size_t)(7 * n) * sizeof *mem);
+    if (mem == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the e0 tables");
+    }
+    double *mx = mem + 6 * n;
+    ps_lifetable lt = { .n_ages = n, .ax = mem, .qx = mem + n, .lx = mem + 2 * n,
+                        .Lx = mem + 3 * n, .Tx = mem + 4 * n, .ex = mem + 5 * n };
+    ps_status rc = PS_OK;
+    for (int step = 0; rc == PS_OK && step < p->n_steps; ++step) {
+        for (int sex = 0; rc == PS_OK && sex < PS_SEX_COUNT; ++sex) {
+            const double *m0 = &p->in->mx[ps_inputs_idx(p->in, step, 0, sex, 0)];
+            const size_t cell = (size_t)step * PS_SEX_COUNT + (size_t)sex;
+            for (int row = 0; rc == PS_OK && row < PS_PROB_E0_ROWS; ++row) {
+                const double f = exp((row - PS_PROB_E0_ZERO) * PS_PROB_E0_DK);
+                for (int age = 0; age < n; ++age) {
+                    mx[age] = m0[age] * f;
+                }
+                rc = ps_lt_compute(&lt, mx, (ps_sex)sex, err);
+                if (rc == PS_OK) {
+                    ps_lt_survivorship(&p->surv_tab[(cell * PS_PROB_E0_ROWS + (size_t)row) *
+                                                    (size_t)n], &lt);
+                    p->e0_tab[cell * PS_PROB_E0_ROWS + (size_t)row] = lt.ex[0];
+                }
+            }
+            if (rc != PS_OK) {
+                ps_error_prepend(err, "e0 table for %d, %s: ", p->in->start_year + step,
+                                 ps_sex_name((ps_sex)sex));
+            }
+        }
+    }
+    free(mem);
+    return rc;
+}
+
+/* Medians of the steps, the inputs' migration totals and the age pattern of migration. */
+static void prepare_paths(ps_prob *p)
+{
+    const ps_prob_bounds *b = p->b;
+    const int n = p->n_ages, med = PS_PROB_KNOT_MEDIAN;
+    double abs_sum = 0.0;
+    for (int i = 0; i < PS_SEX_COUNT * n; ++i) {
+        p->pattern[i] = 0.0;
+    }
+    for (int step = 0; step < p->n_steps; ++step) {
+        const int y = p->y0 + step;
+        p->tfr_med[step] = 0.5 * (knots_of(b->tfr, y, 0, 1)[med] + knots_of(b->tfr, y + 1, 0, 1)[med]);
+        p->mig_med[step] = 0.5 * (knots_of(b->mig, y, 0, 1)[med] + knots_of(b->mig, y + 1, 0, 1)[med]);
+        double total = 0.0;
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            p->e0_med[step * PS_SEX_COUNT + sex] =
+                0.5 * (knots_of(b->e0, y, sex, PS_SEX_COUNT)[med] +
+                       knots_of(b->e0, y + 1, sex, PS_SEX_COUNT)[med]);
+            const double *m = &p->in->mig[ps_inputs_idx(p->in, step, 0, sex, 0)];
+            for (int age = 0; age < n; ++age) {
+                total += m[age];
+                p->pattern[sex * n + age] += fabs(m[age]);
+                abs_sum += fabs(m[age]);
+            }
+        }
+        p->mig_in[step] = total;
+    }
+    if (abs_sum > 0.0) {
+        for (int i = 0; i < PS_SEX_COUNT * n; ++i) {
+            p->pattern[i] /= abs_sum;
+        }
+        return;
+    }
+    const ps_rogers_castro rc = PS_ROGERS_CASTRO_INIT;
+    ps_sched_rogers_castro(p->pattern, n, &rc);
+    for (int age = 0; age < n; ++age) {
+        p->pattern[age] *= 0.5;
+        p->pattern[n + age] = p->pattern[age];
+    }
+}
+
+ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *b,
+                      const ps_prob_options *opt, ps_error *err)
+{
+    const ps_prob_options defaults = PS_PROB_OPTIONS_INIT;
+    *out = NULL;
+    opt = opt != NULL ? opt : &defaults;
+    if (in->n_regions != 1) {
+        return ps_error_set(err, PS_EINVAL, "probabilistic projections take one region (got %d)",
+                            in->n_regions);
+    }
+    const int n_traj = opt->variant != PS_PROB_VARIANT_NONE ? 1
+                       : opt->n_traj > 0                    ? opt->n_traj
+                                                            : PS_PROB_TRAJ_DEFAULT;
+    if (opt->n_traj < 0 || n_traj > PS_PROB_TRAJ_MAX || opt->n_threads < 0) {
+        return ps_error_set(err, PS_EINVAL, "trajectories: expected 1 to %d and threads >= 0 "
+                            "(got %d trajectories, %d threads)", PS_PROB_TRAJ_MAX, opt->n_traj,
+                            opt->n_threads);
+    }
+    for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
+        if (!(opt->rho[k] >= 0.0 && opt->rho[k] < 1.0)) {
+            return ps_error_set(err, PS_EINVAL, "persistence rho[%d] = %g is outside [0, 1)", k,
+                                opt->rho[k]);
+        }
+    }
+    if (b->first_year > in->start_year || b->first_year + b->n_years - 1 < in->end_year) {
+        return ps_error_set(err, PS_EINVAL, "the interval bounds cover %d-%d; the projection "
+                            "needs %d-%d", b->first_year, b->first_year + b->n_years - 1,
+                            in->start_year, in->end_year);
+    }
+    ps_status rc = ps_prob_bounds_check(b, err);
+    if (rc != PS_OK) {
+        return rc;
+    }
+    if (opt->variant != PS_PROB_VARIANT_NONE) {
+        const double *v = opt->variant == PS_PROB_VARIANT_LOW ? b->tfr_low : b->tfr_high;
+        for (int y = in->start_year; y <= in->end_year; ++y) {
+            if (!(v[y - b->first_year] > 0.0)) {
+                return ps_error_set(err, PS_EINVAL, "the %s variant has no TFR for %d",
+                                    opt->variant == PS_PROB_VARIANT_LOW ? "low" : "high", y);
+            }
+        }
+    }
+    ps_prob *p = calloc(1, sizeof *p);
+    if (p == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the probabilistic run");
+    }
+    p->in = in;
+    p->b = b;
+    p->opt = *opt;
+    p->n_traj = n_traj;
+    p->n_steps = ps_inputs_steps(in);
+    p->n_years = p->n_steps + 1;
+    p->n_ages = in->n_ages;
+    p->y0 = in->start_year - b->first_year;
+    p->start_year = in->start_year;
+    p->n_units = (n_traj + PS_PROB_UNIT_TRAJ - 1) / PS_PROB_UNIT_TRAJ;
+    const size_t S = (size_t)p->n_steps, n = (size_t)p->n_ages;
+    p->tfr_med = malloc(S * sizeof *p->tfr_med);
+    p->e0_med = malloc(S * PS_SEX_COUNT * sizeof *p->e0_med);
+    p->mig_med = malloc(S * sizeof *p->mig_med);
+    p->mig_in = malloc(S * sizeof *p->mig_in);
+    p->pattern = malloc(PS_SEX_COUNT * n * sizeof *p->pattern);
+    p->e0_tab = malloc(S * PS_SEX_COUNT * PS_PROB_E0_ROWS * sizeof *p->e0_tab);
+    p->surv_tab = malloc(S * PS_SEX_COUNT * PS_PROB_E0_ROWS * n * sizeof *p->surv_tab);
+    p->done = calloc((size_t)p->n_units, 1);
+    const size_t W = (size_t)(n_traj < PS_PROB_UNIT_TRAJ ? n_traj : PS_PROB_UNIT_TRAJ);
+    const size_t Y = (size_t)p->n_years;
+    p->ws_tfr = malloc(Y * W * sizeof *p->ws_tfr);
+    p->ws_e0 = malloc(Y * PS_SEX_COUNT * W * sizeof *p->ws_e0);
+    p->ws_mig = malloc(Y * W * sizeof *p->ws_mig);
+    p->ws_pop = malloc(Y * PS_SEX_COUNT * n * W * sizeof *p->ws_pop);
+    p->ws_births = malloc(S * PS_SEX_COUNT * W * sizeof *p->ws_births);
+    p->ws_adj = malloc(S * W * sizeof *p->ws_adj);
+    p->ws_z = malloc((size_t)(p->y0 + p->n_years) * sizeof *p->ws_z);
+    p->acc = malloc(7 * W * sizeof *p->acc);
+    p->ws_bb = malloc((size_t)(p->y0 + 2) * W * sizeof *p->ws_bb);
+    p->ws_ev = malloc(S * sizeof *p->ws_ev);
+    int ok = p->ws_tfr && p->ws_e0 && p->ws_mig && p->ws_pop && p->ws_births && p->ws_adj &&
+             p->ws_z && p->acc && p->ws_ev && p->ws_bb && p->tfr_med && p->e0_med && p->mig_med && p->mig_in && p->pattern && p->e0_tab &&
+             p->surv_tab && p->done;
+    for (int v = 0; ok && v < PS_PROB_V_COUNT; ++v) {
+        const size_t cells = (size_t)p->n_years * (size_t)var_cells[v];
+        p->traj[v] = malloc(cells * (size_t)n_traj * sizeof *p->traj[v]);
+        p->stats[v] = malloc(cells * PS_PROB_N_STATS * sizeof *p->stats[v]);
+        ok = p->traj[v] != NULL && p->stats[v] != NULL;
+    }
+    if (!ok) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for %d trajectories", n_traj);
+    }
+    if (rc == PS_OK) {
+        prepare_paths(p);
+        rc = build_tables(p, err);
+    }
+    if (rc != PS_OK) {
+        ps_prob_free(p);
+        return rc;
+    }
+    *out = p;
+    return PS_OK;
+}
+
+/* The draws of one unit, by calendar year start_year .. end_year. */
+typedef struct unit_ctx {
+    const ps_prob *p;
+    int n;          /* trajectories of the unit */
+    double *tfr;    /* [year][n] */
+    double *e0;     /* [year][sex][n] */
+    double *mig;    /* [year][n] */
+    double *base_births; /* [age 0 .. y0][n] relative change of the base cohort's births */
+    double *base_mig;    /* [n] net migrants of the bounds' years before the base, less the
+                          * median's */
+    ps_status e0_rc;
+} unit_ctx;
+
+static void draw_unit(unit_ctx *u, int first, double *z)
+{
+    const ps_prob *p = u->p;
+    const ps_prob_bounds *b = p->b;
+    const int n_path = p->y0 + p->n_years, n = u->n;
+    for (int j = 0; j < n; ++j) {
+        const int traj = first + j;
+        for (int proc = 0; proc < PS_PROB_PROC_COUNT; ++proc) {
+            if (p->opt.variant == PS_PROB_VARIANT_NONE) {
+                ps_prob_path(z, n_path, p->opt.rho[proc], p->opt.seed, traj, (ps_prob_proc)proc);
+            } else {
+                memset(z, 0, (size_t)n_path * sizeof *z);
+            }
+            /* the calendar years of the bounds before the base: births and migrants of
+             * 1 January first_year .. 1 July start_year are already in the base */
+            for (int by = 0; by <= p->y0 && proc != PS_PROB_E0; ++by) {
+                const double *kn = knots_of(proc == PS_PROB_TFR ? b->tfr : b->mig, by, 0, 1);
+                const double w = by < p->y0 ? 1.0 : PS_MID_YEAR_FRACTION;
+                if (proc == PS_PROB_MIG) {
+                    u->base_mig[j] += w * (ps_prob_marginal(kn, z[by], 0) - kn[PS_PROB_KNOT_MEDIAN]);
+                    continue;
+                }
+                const double v = p->opt.variant == PS_PROB_VARIANT_LOW    ? b->tfr_low[by]
+                                 : p->opt.variant == PS_PROB_VARIANT_HIGH ? b->tfr_high[by]
+                                 : ps_prob_marginal(kn, z[by], 1);
+                /* the cohort aged a on 1 July start_year was born half in year start - a - 1
+                 * (second half) and half in year start - a (first half) */
+                const int a_first = p->y0 - by, a_second = p->y0 - by - 1;
+                const double r = v / kn[PS_PROB_KNOT_MEDIAN] - 1.0;
+                u->base_births[(size_t)a_first * (size_t)n + (size_t)j] += 0.5 * r;
+                if (a_second >= 0) {
+                    u->base_births[(size_t)a_second * (size_t)n + (size_t)j] += 0.5 * r;
+                }
+            }
+            for (int y = 0; y < p->n_years; ++y) {
+                const int by = p->y0 + y;
+                const double s = z[by];
+                const size_t at = (size_t)y * (size_t)n + (size_t)j;
+                if (proc == PS_PROB_TFR) {
+                    u->tfr[at] = p->opt.variant == PS_PROB_VARIANT_LOW    ? b->tfr_low[by]
+                                 : p->opt.variant == PS_PROB_VARIANT_HIGH ? b->tfr_high[by]
+                                 : ps_prob_marginal(knots_of(b->tfr, by, 0, 1), s, 1);
+                } else if (proc == PS_PROB_MIG) {
+                    u->mig[at] = ps_prob_marginal(knots_of(b->mig, by, 0, 1), s, 0);
+                } else {
+                    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+                        u->e0[((size_t)y * PS_SEX_COUNT + (size_t)sex) * (size_t)n + (size_t)j] =
+                            ps_prob_marginal(knots_of(b->e0, by, sex, PS_SEX_COUNT), s, 0);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* The ensemble's rate callback: survivorship, ASFR and migrants of trajectories
+ * first .. first + n - 1 of the unit for one step. */
+static ps_status unit_rates(ps_ens_rates *out, const ps_ens_rates_buf *buf, int step, int first,
+                            int n, void *ctx, ps_error *err)
+{
+    unit_ctx *u = ctx;
+    const ps_prob *p = u->p;
+    const ps_inputs *in = p->in;
+    const int A = p->n_ages, U = u->n;
+    const size_t N = (size_t)n;
+    for (int j = 0; j < n; ++j) {
+        const size_t a0 = (size_t)step * (size_t)U + (size_t)(first + j);
+        const size_t a1 = a0 + (size_t)U;
+        const double ratio = 0.5 * (u->tfr[a0] + u->tfr[a1]) / p->tfr_med[step];
+        const double dmig = 0.5 * (u->mig[a0] + u->mig[a1]) - p->mig_med[step];
+        const double *asfr = &in->asfr[ps_inputs_asfr_idx(in, step, 0, 0)];
+        for (int age = 0; age < A; ++age) {
+            buf->asfr[(size_t)age * N + (size_t)j] = ratio == 1.0 ? asfr[age] : asfr[age] * ratio;
+        }
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            const double *m = &in->mig[ps_inputs_idx(in, step, 0, sex, 0)];
+            const double *pat = &p->pattern[sex * A];
+            double *mo = buf->mig + (size_t)sex * (size_t)A * N + (size_t)j;
+            for (int age = 0; age < A; ++age) {
+                mo[(size_t)age * N] = dmig == 0.0 ? m[age] : m[age] + dmig * pat[age];
+            }
+            const size_t e_at = ((size_t)step * PS_SEX_COUNT + (size_t)sex) * (size_t)U +
+                                (size_t)(first + j);
+            const size_t e_at1 = e_at + PS_SEX_COUNT * (size_t)U;
+            const size_t cell = (size_t)step * PS_SEX_COUNT + (size_t)sex;
+            const double *tab = &p->e0_tab[cell * PS_PROB_E0_ROWS];
+            const double dev = 0.5 * (u->e0[e_at] + u->e0[e_at1]) - p->e0_med[cell];
+            const double target = dev == 0.0 ? tab[PS_PROB_E0_ZERO] : tab[PS_PROB_E0_ZERO] + dev;
+            if (!(target <= tab[0] && target >= tab[PS_PROB_E0_ROWS - 1])) {
+                u->e0_rc = PS_ENUMERIC;
+                return ps_error_set(err, PS_ENUMERIC, "e0 %.2f for %d, %s is outside the "
+                                    "table (%.2f to %.2f)", target, in->start_year + step,
+                                    ps_sex_name((ps_sex)sex), tab[PS_PROB_E0_ROWS - 1], tab[0]);
+            }
+            int row = 0; /* the last row with e0 >= target (e0 falls as k grows) */
+            while (row + 1 < PS_PROB_E0_ROWS && tab[row + 1] >= target) {
+                ++row;
+            }
+            const double *s0 = &p->surv_tab[(cell * PS_PROB_E0_ROWS + (size_t)row) * (size_t)A];
+            double *so = buf->surv + (size_t)sex * (size_t)A * N + (size_t)j;
+            if (target == tab[row] || row + 1 == PS_PROB_E0_ROWS) {
+                for (int age = 0; age < A; ++age) {
+                    so[(size_t)age * N] = s0[age];
+                }
+            } else {
+                const double w = (tab[row] - target) / (tab[row] - tab[row + 1]);
+                const double *s1 = s0 + A;
+                for (int age = 0; age < A; ++age) {
+                    so[(size_t)age * N] = s0[age] + w * (s1[age] - s0[age]);
+                }
+            }
+        }
+    }
+    out->srb = &in->srb[step];
+    return PS_OK;
+}
+
+static void store_row(ps_prob *p, ps_prob_var v, int year, int cell, int first, int n,
+                      const double *x)
+{
+    memcpy(&p->traj[v][((size_t)year * (size_t)var_cells[v] + (size_t)cell) *
+                           (size_t)p->n_traj + (size_t)first],
+           x, (size_t)n * sizeof *x);
+}
+
+/*
+ * The unit's trajectories into p->traj, row by row (lanes innermost). Deaths of a step are
+ * those of the accounting identity of docs/model.md sec. 2.4 summed over cells:
+ * P(t) + B + M - P(t+1), M the inputs' net migrants less the emigration not applied.
+ */
+static void summarise_unit(ps_prob *p, const unit_ctx *u, int first, const double *pop,
+                           const double *births, const double *adj)
+{
+    const int A = p->n_ages, n = u->n;
+    const size_t cells = (size_t)PS_SEX_COUNT * (size_t)A * (size_t)n, N = (size_t)n;
+    double *acc = p->acc; /* rows: total, child, work, old, group, x, previous total */
+    double *total = acc, *child = acc + N, *work = acc + 2 * N, *old = acc + 3 * N;
+    double *grp = acc + 4 * N, *x = acc + 5 * N, *prev = acc + 6 * N;
+    for (int y = 0; y < p->n_years; ++y) {
+        const double *P = pop + (size_t)y * cells;
+        for (size_t j = 0; j < 4 * N; ++j) {
+            acc[j] = 0.0;
+        }
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            for (int g = 0; g < PS_PROB_N_GROUPS; ++g) {
+                const int lo = g * PS_AGE_GROUP_YEARS;
+                const int hi = g == PS_PROB_N_GROUPS - 1 ? A - 1 : lo + PS_AGE_GROUP_YEARS - 1;
+                for (size_t j = 0; j < N; ++j) {
+                    grp[j] = 0.0;
+                }
+                for (int age = lo; age <= hi && age < A; ++age) {
+                    const double *row = P + ((size_t)sex * (size_t)A + (size_t)age) * N;
+                    double *dep = age <= PS_PROB_CHILD_MAX ? child
+                                  : age < PS_PROB_OLD_MIN  ? work
+                                                           : old;
+                    for (size_t j = 0; j < N; ++j) {
+                        grp[j] += row[j];
+                        total[j] += row[j];
+                        dep[j] += row[j];
+                    }
+                }
+                store_row(p, PS_PROB_V_POP_GROUP, y, sex * PS_PROB_N_GROUPS + g, first, n, grp);
+            }
+        }
+        store_row(p, PS_PROB_V_POP_TOTAL, y, 0, first, n, total);
+        for (size_t j = 0; j < N; ++j) {
+            x[j] = old[j] / work[j];
+        }
+        store_row(p, PS_PROB_V_DEP_OLD, y, 0, first, n, x);
+        for (size_t j = 0; j < N; ++j) {
+            x[j] = child[j] / work[j];
+        }
+        store_row(p, PS_PROB_V_DEP_CHILD, y, 0, first, n, x);
+        for (size_t j = 0; j < N; ++j) {
+            x[j] = (child[j] + old[j]) / work[j];
+        }
+        store_row(p, PS_PROB_V_DEP_TOTAL, y, 0, first, n, x);
+        store_row(p, PS_PROB_V_TFR, y, 0, first, n, u->tfr + (size_t)y * N);
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            store_row(p, PS_PROB_V_E0, y, sex, first, n,
+                      u->e0 + ((size_t)y * PS_SEX_COUNT + (size_t)sex) * N);
+        }
+        if (y > 0) { /* the flows of step y - 1, now that P(y) is known */
+            const int s = y - 1;
+            const double *B = births + (size_t)s * PS_SEX_COUNT * N;
+            const double *mig = u->mig + (size_t)s * N;
+            for (size_t j = 0; j < N; ++j) {
+                x[j] = B[j] + B[N + j];
+            }
+            store_row(p, PS_PROB_V_BIRTHS, s, 0, first, n, x);
+            for (size_t j = 0; j < N; ++j) {
+                x[j] = p->mig_in[s] + (0.5 * (mig[j] + mig[N + j]) - p->mig_med[s]);
+            }
+            store_row(p, PS_PROB_V_NET_MIG, s, 0, first, n, x);
+            for (size_t j = 0; j < N; ++j) {
+                x[j] = prev[j] + (B[j] + B[N + j]) + (x[j] - adj[(size_t)s * N + j]) - total[j];
+            }
+            store_row(p, PS_PROB_V_DEATHS, s, 0, first, n, x);
+        }
+        memcpy(prev, total, N * sizeof *prev);
+    }
+    for (size_t j = 0; j < N; ++j) {
+        x[j] = NAN;
+    }
+    store_row(p, PS_PROB_V_BIRTHS, p->n_steps, 0, first, n, x);
+    store_row(p, PS_PROB_V_DEATHS, p->n_steps, 0, first, n, x);
+    store_row(p, PS_PROB_V_NET_MIG, p->n_steps, 0, first, n, x);
+}
+
+ps_status ps_prob_unit(ps_prob *p, int unit, ps_error *err)
+{
+    if (unit < 0 || unit >= p->n_units || p->done[unit]) {
+        return ps_error_set(err, PS_EINVAL, "probabilistic unit %d: expected a unit not yet done "
+                            "in 0..%d", unit, p->n_units - 1);
+    }
+    const int first = unit * PS_PROB_UNIT_TRAJ;
+    const int n = p->n_traj - first < PS_PROB_UNIT_TRAJ ? p->n_traj - first : PS_PROB_UNIT_TRAJ;
+    const int A = p->n_ages, S = p->n_steps;
+    const size_t N = (size_t)n;
+    unit_ctx u = { .p = p, .n = n, .e0_rc = PS_OK };
+    /* the workspace is sized for PS_PROB_UNIT_TRAJ lanes; a shorter unit packs its rows */
+    u.tfr = p->ws_tfr;
+    u.e0 = p->ws_e0;
+    u.mig = p->ws_mig;
+    double *pop = p->ws_pop, *births = p->ws_births, *adj = p->ws_adj;
+    ps_ens_events *ev = p->ws_ev;
+    ps_ens *ens = NULL;
+    ps_status rc = PS_OK;
+    u.base_births = p->ws_bb;
+    u.base_mig = p->ws_bb + (size_t)(p->y0 + 1) * N;
+    for (size_t k = 0; k < (size_t)(p->y0 + 2) * N; ++k) {
+        p->ws_bb[k] = 0.0; /* y0 + 1 rows of ages, then the migrants */
+    }
+    draw_unit(&u, first, p->ws_z);
+    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+        for (int age = 0; age < A; ++age) {
+            const double x = p->in->base.count[ps_pop_idx(&p->in->base, 0, sex, age)];
+            const double pat = p->pattern[sex * A + age];
+            const double *bb = age <= p->y0 ? u.base_births + (size_t)age * N : NULL;
+            double *row = pop + ((size_t)sex * (size_t)A + (size_t)age) * N;
+            for (int j = 0; j < n; ++j) {
+                /* docs/model.md 9.2: the base corrected for the deviations before it;
+                 * emigration beyond a cohort is not applied */
+                double v = bb != NULL && bb[j] != 0.0 ? x * (1.0 + bb[j]) : x;
+                v = u.base_mig[j] != 0.0 ? v + u.base_mig[j] * pat : v;
+                row[j] = v < 0.0 ? 0.0 : v;
+            }
+        }
+    }
+    for (int s = 0; s < S; ++s) {
+        ev[s] = (ps_ens_events){ .births = births + (size_t)s * PS_SEX_COUNT * N,
+                                 .deaths = NULL, .net_migration = NULL,
+                                 .adjustment = adj + (size_t)s * N };
+    }
+    const ps_ens_options eo = { .n_threads = p->opt.n_threads, .batch = 0, .finite_only = 1 };
+    rc = ps_ens_new(&ens, n, A, &eo, err);
+    if (rc == PS_OK) {
+        rc = ps_ens_run_fn(ens, S, unit_rates, &u, PS_ENS_SURV | PS_ENS_ASFR | PS_ENS_MIG, pop,
+                           ev, err);
+    }
+    if (rc != PS_OK) {
+        ps_error_prepend(err, "trajectories %d..%d: ", first, first + n - 1);
+    } else {
+        summarise_unit(p, &u, first, pop, births, adj);
+        p->done[unit] = 1;
+        p->n_units_done++;
+    }
+    ps_ens_free(ens);
+    return rc;
+}
+
+/* Quantiles and mean of one row of trajectories (NaN if any value is not finite). */
+static void summarise_row(double *s, double *buf, const double *x, int T)
+{
+    double mean = 0.0;
+    int finite = 1;
+    for (int t = 0; t < T; ++t) {
+        buf[t] = x[t];
+        mean += x[t];
+        finite &= isfinite(x[t]) != 0;
+    }
+    for (int q = 0; q < PS_PROB_N_QUANTILES; ++q) {
+        s[q] = finite ? ps_prob_sample_quantile(buf, T, ps_prob_level(q)) : NAN;
+    }
+    s[PS_PROB_N_QUANTILES] = finite ? mean / T : NAN;
+}
+
+ps_status ps_prob_restart(ps_prob *p, const double rho[PS_PROB_PROC_COUNT], ps_error *err)
+{
+    if (p->finished) {
+        return ps_error_set(err, PS_EINVAL, "a finished probabilistic run cannot restart");
+    }
+    for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
+        if (!(rho[k] >= 0.0 && rho[k] < 1.0)) {
+            return ps_error_set(err, PS_EINVAL, "persistence rho[%d] = %g is outside [0, 1)", k,
+                                rho[k]);
+        }
+        p->opt.rho[k] = rho[k];
+    }
+    memset(p->done, 0, (size_t)p->n_units);
+    p->n_units_done = 0;
+    return PS_OK;
+}
+
+ps_status ps_prob_finish(ps_prob *p, ps_error *err)
+{
+    if (p->n_units_done != p->n_units) {
+        return ps_error_set(err, PS_EINVAL, "%d of %d probabilistic units are done",
+                            p->n_units_done, p->n_units);
+    }
+    const int T = p->n_traj;
+    const int n_threads = p->opt.n_threads > 0 ? p->opt.n_threads : omp_get_max_threads();
+    double *scratch = malloc((size_t)T * (size_t)n_threads * sizeof *scratch);
+    if (scratch == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the quantiles");
+    }
+    for (int v = 0; v < PS_PROB_V_COUNT; ++v) {
+        const int rows = p->n_years * var_cells[v];
+        const double *traj = p->traj[v];
+        double *st = p->stats[v];
+        /* rows are independent and each is reduced in trajectory order: any thread count
+         * gives the same bytes */
+#pragma omp parallel for schedule(static) num_threads(n_threads) default(none)                 \
+    shared(rows, traj, st, scratch, T) if (rows >= 64 && n_threads > 1)
+        for (int r = 0; r < rows; ++r) {
+            double *buf = scratch + (size_t)omp_get_thread_num() * (size_t)T;
+            summarise_row(st + (size_t)r * PS_PROB_N_STATS, buf, traj + (size_t)r * (size_t)T, T);
+        }
+    }
+    free(scratch);
+    if (!p->opt.keep_trajectories) {
+        for (int v = 0; v < PS_PROB_V_COUNT; ++v) {
+            free(p->traj[v]);
+            p->traj[v] = NULL;
+        }
+    }
+    free(p->surv_tab); /* only units need them; a run of many locations keeps only stats */
+    free(p->e0_tab);
+    p->surv_tab = p->e0_tab = NULL;
+    p->finished = 1;
+    return PS_OK;
+}

@@ -1,0 +1,260 @@
+/*
+ * traj.c - the stochastic process of probabilistic projections (popsim/prob.h,
+ * docs/model.md sec. 9.1): quantile functions through the UN's interval bounds, standard
+ * normal AR(1) scores, counter-based innovations, sample quantiles, and the bounds struct.
+ *
+ * Innovations: Philox4x32-10 (Salmon, Moraes, Dror & Shaw 2011, SC'11; the Random123
+ * algorithm, the same rounds as src/micro/rng.c) with key (seed low 32 bits, seed high 32
+ * bits) and counter (trajectory, process, year index, PS_PROB_STREAM_TAG); the four output
+ * words make two 53-bit uniforms in (0, 1) for one Box-Muller normal.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "popsim/prob.h"
+
+#define PS_PHILOX_M0 0xD2511F53u
+#define PS_PHILOX_M1 0xCD9E8D57u
+#define PS_PHILOX_W0 0x9E3779B9u
+#define PS_PHILOX_W1 0xBB67AE85u
+#define PS_PHILOX_ROUNDS 10
+/* Fourth counter word of every probabilistic draw ("prob"), so these streams never share a
+ * counter with the microsimulation's. */
+#define PS_PROB_STREAM_TAG 0x70726F62u
+
+static const double knot_z[PS_PROB_N_KNOTS] = { -1.959963984540054, -1.2815515655446004, 0.0,
+                                                1.2815515655446004, 1.959963984540054 };
+static const double levels[PS_PROB_N_QUANTILES] = { 0.025, 0.1, 0.5, 0.9, 0.975 };
+
+double ps_prob_knot_z(int k)
+{
+    return knot_z[k];
+}
+
+double ps_prob_level(int q)
+{
+    return levels[q];
+}
+
+double ps_prob_marginal(const double knots[PS_PROB_N_KNOTS], double z, int log_scale)
+{
+    if (knots[0] == knots[PS_PROB_N_KNOTS - 1]) {
+        return knots[PS_PROB_KNOT_MEDIAN]; /* no uncertainty */
+    }
+    int k = 0; /* segment [k, k+1]; the end segments extend beyond the outer knots */
+    while (k < PS_PROB_N_KNOTS - 2 && z > knot_z[k + 1]) {
+        ++k;
+    }
+    double a = knots[k], b = knots[k + 1];
+    if (log_scale) {
+        a = log(a);
+        b = log(b);
+    }
+    const double w = (z - knot_z[k]) / (knot_z[k + 1] - knot_z[k]);
+    const double v = z == knot_z[k + 1] ? b : a + w * (b - a);
+    return log_scale ? (z == knot_z[k + 1] ? knots[k + 1] : exp(v)) : v;
+}
+
+static void philox(uint32_t out[4], const uint32_t ctr[4], const uint32_t key[2])
+{
+    uint32_t x0 = ctr[0], x1 = ctr[1], x2 = ctr[2], x3 = ctr[3], a = key[0], b = key[1];
+    for (int r = 0; r < PS_PHILOX_ROUNDS; ++r) {
+        const uint64_t p0 = (uint64_t)x0 * PS_PHILOX_M0, p1 = (uint64_t)x2 * PS_PHILOX_M1;
+        const uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1 ^ a;
+        const uint32_t y2 = (uint32_t)(p0 >> 32) ^ x3 ^ b;
+        x1 = (uint32_t)p1;
+        x3 = (uint32_t)p0;
+        x0 = y0;
+        x2 = y2;
+        a += PS_PHILOX_W0;
+        b += PS_PHILOX_W1;
+    }
+    out[0] = x0;
+    out[1] = x1;
+    out[2] = x2;
+    out[3] = x3;
+}
+
+/* A uniform in (0, 1) from 53 bits of two words. */
+static double uniform53(uint32_t hi, uint32_t lo)
+{
+    const uint64_t k = ((uint64_t)hi << 21) ^ (uint64_t)(lo >> 11);
+    return ((double)(k & ((UINT64_C(1) << 53) - 1)) + 0.5) * 0x1.0p-53;
+}
+
+double ps_prob_normal(uint64_t seed, int traj, ps_prob_proc proc, int year_index)
+{
+    const uint32_t key[2] = { (uint32_t)seed, (uint32_t)(seed >> 32) };
+    const uint32_t ctr[4] = { (uint32_t)traj, (uint32_t)proc, (uint32_t)year_index,
+                              PS_PROB_STREAM_TAG };
+    uint32_t w[4];
+    philox(w, ctr, key);
+    const double u1 = uniform53(w[0], w[1]), u2 = uniform53(w[2], w[3]);
+    return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+void ps_prob_path(double *z_out, int n, double rho, uint64_t seed, int traj, ps_prob_proc proc)
+{
+    const double c = sqrt(1.0 - rho * rho);
+    double z = 0.0;
+    for (int t = 0; t < n; ++t) {
+        const double e = ps_prob_normal(seed, traj, proc, t);
+        z = t == 0 ? e : rho * z + c * e;
+        z_out[t] = z;
+    }
+}
+
+/* The k-th smallest of x[lo..hi] (Hoare's selection); leaves it at x[k]. */
+static double select_kth(double *x, int lo, int hi, int k)
+{
+    while (lo < hi) {
+        const double pivot = x[lo + (hi - lo) / 2];
+        int i = lo, j = hi;
+        while (i <= j) {
+            while (x[i] < pivot) {
+                ++i;
+            }
+            while (x[j] > pivot) {
+                --j;
+            }
+            if (i <= j) {
+                const double t = x[i];
+                x[i] = x[j];
+                x[j] = t;
+                ++i;
+                --j;
+            }
+        }
+        if (k <= j) {
+            hi = j;
+        } else if (k >= i) {
+            lo = i;
+        } else {
+            break;
+        }
+    }
+    return x[k];
+}
+
+double ps_prob_sample_quantile(double *x, int n, double p)
+{
+    const double h = (n - 1) * p;
+    const int k = (int)floor(h);
+    const double lo = select_kth(x, 0, n - 1, k);
+    if (k + 1 >= n || h == k) {
+        return lo;
+    }
+    double hi = x[k + 1]; /* after selection, x[k+1..] >= x[k]: the next order statistic */
+    for (int i = k + 2; i < n; ++i) {
+        hi = x[i] < hi ? x[i] : hi;
+    }
+    return lo + (h - k) * (hi - lo);
+}
+
+ps_status ps_prob_bounds_init(ps_prob_bounds *b, int first_year, int n_years, ps_error *err)
+{
+    memset(b, 0, sizeof *b);
+    if (n_years < 1) {
+        return ps_error_set(err, PS_EINVAL, "bounds need at least one year (got %d)", n_years);
+    }
+    const size_t n = (size_t)n_years;
+    b->first_year = first_year;
+    b->n_years = n_years;
+    b->tfr = malloc(n * PS_PROB_N_KNOTS * sizeof *b->tfr);
+    b->e0 = malloc(n * PS_SEX_COUNT * PS_PROB_N_KNOTS * sizeof *b->e0);
+    b->mig = malloc(n * PS_PROB_N_KNOTS * sizeof *b->mig);
+    b->tfr_low = malloc(n * sizeof *b->tfr_low);
+    b->tfr_high = malloc(n * sizeof *b->tfr_high);
+    if (!b->tfr || !b->e0 || !b->mig || !b->tfr_low || !b->tfr_high) {
+        ps_prob_bounds_release(b);
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the interval bounds");
+    }
+    for (size_t i = 0; i < n * PS_PROB_N_KNOTS; ++i) {
+        b->tfr[i] = b->mig[i] = NAN;
+    }
+    for (size_t i = 0; i < n * PS_SEX_COUNT * PS_PROB_N_KNOTS; ++i) {
+        b->e0[i] = NAN;
+    }
+    for (size_t i = 0; i < n; ++i) {
+        b->tfr_low[i] = b->tfr_high[i] = NAN;
+    }
+    return PS_OK;
+}
+
+static ps_status check_row(const double *k, int positive, const char *what, int year,
+                           ps_error *err)
+{
+    for (int i = 0; i < PS_PROB_N_KNOTS; ++i) {
+        if (!isfinite(k[i]) || (positive && !(k[i] > 0.0)) || (i > 0 && k[i] < k[i - 1])) {
+            return ps_error_set(err, PS_EINVAL, "%s bounds for %d: expected finite%s values "
+                                "lo95 <= lo80 <= median <= hi80 <= hi95 (got %g, %g, %g, %g, %g)",
+                                what, year, positive ? " positive" : "", k[0], k[1], k[2], k[3],
+                                k[4]);
+        }
+    }
+    return PS_OK;
+}
+
+ps_status ps_prob_bounds_check(const ps_prob_bounds *b, ps_error *err)
+{
+    ps_status rc = PS_OK;
+    for (int y = 0; rc == PS_OK && y < b->n_years; ++y) {
+        const int year = b->first_year + y;
+        rc = check_row(&b->tfr[(size_t)y * PS_PROB_N_KNOTS], 1, "TFR", year, err);
+        for (int sex = 0; rc == PS_OK && sex < PS_SEX_COUNT; ++sex) {
+            rc = check_row(&b->e0[((size_t)y * PS_SEX_COUNT + (size_t)sex) * PS_PROB_N_KNOTS], 1,
+                           sex == PS_SEX_MALE ? "male e0" : "female e0", year, err);
+        }
+        if (rc == PS_OK) {
+            rc = check_row(&b->mig[(size_t)y * PS_PROB_N_KNOTS], 0, "net migration", year, err);
+        }
+    }
+    return rc;
+}
+
+void ps_prob_bounds_release(ps_prob_bounds *b)
+{
+    free(b->tfr);
+    free(b->e0);
+    free(b->mig);
+    free(b->tfr_low);
+    free(b->tfr_high);
+    memset(b, 0, sizeof *b);
+}
+
+ps_status ps_prob_bounds_spread(ps_prob_bounds *out, int first_year, int n_years,
+                                const double *tfr, const double *e0, const double *mig,
+                                const ps_prob_spread *s, ps_error *err)
+{
+    const double widths[] = { s->tfr_w0, s->tfr_slope, s->e0_w0, s->e0_slope, s->mig_w0,
+                              s->mig_slope };
+    for (size_t k = 0; k < sizeof widths / sizeof widths[0]; ++k) {
+        if (!(widths[k] >= 0.0) || !isfinite(widths[k])) {
+            memset(out, 0, sizeof *out);
+            return ps_error_set(err, PS_EINVAL, "uncertainty widths must be finite and >= 0 "
+                                "(got %g)", widths[k]);
+        }
+    }
+    ps_status rc = ps_prob_bounds_init(out, first_year, n_years, err);
+    for (int y = 0; rc == PS_OK && y < n_years; ++y) {
+        for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+            /* -1.96/1.2816 x, -1, 0, 1, 1.96/1.2816 x the 80 % half-width */
+            const double f = knot_z[k] / knot_z[PS_PROB_N_KNOTS - 2];
+            const double wt = s->tfr_w0 + s->tfr_slope * y, we = s->e0_w0 + s->e0_slope * y;
+            const double wm = s->mig_w0 + s->mig_slope * y;
+            out->tfr[y * PS_PROB_N_KNOTS + k] = tfr[y] * exp(f * wt);
+            out->mig[y * PS_PROB_N_KNOTS + k] = mig[y] + f * wm;
+            for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+                out->e0[(y * PS_SEX_COUNT + sex) * PS_PROB_N_KNOTS + k] =
+                    e0[y * PS_SEX_COUNT + sex] + f * we;
+            }
+        }
+        out->tfr_low[y] = tfr[y] - 0.5;
+        out->tfr_high[y] = tfr[y] + 0.5;
+    }
+    if (rc == PS_OK && (rc = ps_prob_bounds_check(out, err)) != PS_OK) {
+        ps_prob_bounds_release(out);
+    }
+    return rc;
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# prob_test.sh - `popsim run --trajectories` from the outside (issue #14): the file opens in
+# xarray labelled and holds type-7 quantiles of the trajectories (check_xarray_prob.py); one
+# and two threads write the same numbers; usage errors exit 2 and bad locations exit 1 with a
+# message and no file. usage: prob_test.sh POPSIM WPP_DIR TESTS_DIR
+set -u
+popsim=$1 wpp=$2 here=$3
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fail=0
+"$popsim" run --wpp-dir "$wpp" --location China --trajectories 200 --threads 1 \
+    --keep-trajectories -q -o "$dir/a.h5" || { echo "FAIL run 1 thread"; fail=1; }
+"$popsim" run --wpp-dir "$wpp" --location 156 --trajectories 200 --threads 2 \
+    -q -o "$dir/b.h5" || { echo "FAIL run 2 threads"; fail=1; }
+/usr/bin/python3 "$here/check_xarray_prob.py" "$dir/a.h5" probabilistic/china "$dir/b.h5" || fail=1
+"$popsim" run --location China --variant middle -q -o "$dir/c.h5" 2>"$dir/err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "low or high" "$dir/err" || { echo "FAIL --variant middle: $rc"; fail=1; }
+"$popsim" run --location China --trajectories 0 -q -o "$dir/c.h5" 2>/dev/null
+[ $? -eq 2 ] || { echo "FAIL --trajectories 0"; fail=1; }
+"$popsim" run --wpp-dir "$wpp" --location Atlantis --trajectories 10 -q -o "$dir/c.h5" 2>"$dir/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q "error" "$dir/err" && [ ! -e "$dir/c.h5" ] ||
+    { echo "FAIL unknown location: $rc $(cat "$dir/err")"; fail=1; }
+[ $fail -eq 0 ] && echo "prob_test: ok"
+exit $fail

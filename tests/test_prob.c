@@ -1,0 +1,397 @@
+/*
+ * test_prob.c - probabilistic projections (popsim/prob.h): the quantile function goes through
+ * the bounds; the innovations are Random123's Philox4x32-10 with Box-Muller; the AR(1) scores
+ * are stationary with the stated persistence; yearly TFR, e0 and migration of the trajectories
+ * reproduce the bounds (within sampling error); a trajectory with the median everywhere is the
+ * deterministic projection; 1 and 2 threads and any order of the units give the same bytes;
+ * bad bounds and options are refused. Synthetic inputs (no WPP data).
+ */
+#include <math.h>
+#include <string.h>
+
+#include <Random123/philox.h>
+
+#include "popsim/demog.h"
+#include "popsim/prob.h"
+#include "popsim/proj.h"
+#include "test_util.h"
+
+#define N_AGES 101
+#define START 2025
+#define YEARS 40
+
+static void build_inputs(ps_inputs *in)
+{
+    ps_error err;
+    assert_ps_ok(ps_inputs_init(in, START, START + YEARS, 1, N_AGES, &err), &err);
+    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+        for (int age = 0; age < N_AGES; ++age) {
+            in->base.count[ps_pop_idx(&in->base, 0, sex, age)] =
+                1.0e5 * exp(-0.012 * age) * (1.0 + 0.02 * sex);
+        }
+    }
+    for (int step = 0; step < YEARS; ++step) {
+        const double level = 0.0002 * exp(-0.01 * step);
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            for (int age = 0; age < N_AGES; ++age) {
+                const size_t i = ps_inputs_idx(in, step, 0, sex, age);
+                in->mx[i] = level * exp(0.085 * age) + (age == 0 ? 0.004 : 0.0);
+                in->mig[i] = age >= 18 && age < 40 ? 40.0 : -5.0;
+            }
+        }
+        ps_sched_hadwiger(&in->asfr[ps_inputs_asfr_idx(in, step, 0, 0)], N_AGES, 1.4, 29.0);
+    }
+}
+
+/* Bounds 2024..2100 widening with the horizon; `flat` makes every knot the median. */
+static void build_bounds(ps_prob_bounds *b, int flat)
+{
+    ps_error err;
+    assert_ps_ok(ps_prob_bounds_init(b, 2024, 77, &err), &err);
+    static const double z[PS_PROB_N_KNOTS] = { -1.96, -1.28, 0.0, 1.28, 1.96 };
+    for (int y = 0; y < 77; ++y) {
+        const double w = flat ? 0.0 : 0.02 + 0.008 * y;
+        for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+            b->tfr[y * PS_PROB_N_KNOTS + k] = 1.4 * exp(w * z[k] * (k < 2 ? 1.2 : 1.0));
+            b->mig[y * PS_PROB_N_KNOTS + k] = 2000.0 + w * 40000.0 * z[k];
+            for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+                b->e0[(y * PS_SEX_COUNT + sex) * PS_PROB_N_KNOTS + k] =
+                    76.0 + 4.0 * sex + 0.1 * y + w * 6.0 * z[k] * (k < 2 ? 1.3 : 1.0);
+            }
+        }
+        b->tfr_low[y] = 0.9;
+        b->tfr_high[y] = 1.9;
+    }
+}
+
+static ps_prob *run(const ps_inputs *in, const ps_prob_bounds *b, int n_traj, int threads,
+                    int reverse)
+{
+    ps_error err;
+    ps_prob *p = NULL;
+    ps_prob_options o = PS_PROB_OPTIONS_INIT;
+    o.n_traj = n_traj;
+    o.n_threads = threads;
+    o.seed = 20250701u;
+    o.keep_trajectories = 1;
+    assert_ps_ok(ps_prob_new(&p, in, b, &o, &err), &err);
+    const int n = ps_prob_n_units(p);
+    for (int k = 0; k < n; ++k) {
+        assert_ps_ok(ps_prob_unit(p, reverse ? n - 1 - k : k, &err), &err);
+    }
+    assert_ps_ok(ps_prob_finish(p, &err), &err);
+    return p;
+}
+
+static void test_prob__quantile_function_passes_through_the_knots(void **state)
+{
+    (void)state;
+    const double knots[PS_PROB_N_KNOTS] = { 0.8, 1.0, 1.3, 1.5, 1.9 };
+    for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+        assert_true(ps_prob_marginal(knots, ps_prob_knot_z(k), 0) == knots[k]);
+        assert_close(ps_prob_marginal(knots, ps_prob_knot_z(k), 1), knots[k], 1e-14);
+    }
+    /* the knot scores are the normal quantiles of the levels */
+    for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+        assert_close(0.5 * erfc(-ps_prob_knot_z(k) / sqrt(2.0)), ps_prob_level(k), 1e-9);
+    }
+    double prev = -INFINITY;
+    for (double zz = -5.0; zz <= 5.0; zz += 0.01) {
+        const double v = ps_prob_marginal(knots, zz, 1);
+        assert_true(v > 0.0 && v >= prev);
+        prev = v;
+    }
+    /* linear tails on the linear scale */
+    const double slope = (knots[4] - knots[3]) / (ps_prob_knot_z(4) - ps_prob_knot_z(3));
+    assert_close(ps_prob_marginal(knots, 3.0, 0), knots[4] + slope * (3.0 - ps_prob_knot_z(4)),
+                 1e-12);
+}
+
+static void test_prob__innovations_are_philox_box_muller(void **state)
+{
+    (void)state;
+    const uint64_t seed = 0x0123456789abcdefULL;
+    for (int traj = 0; traj < 50; traj += 7) {
+        for (int proc = 0; proc < PS_PROB_PROC_COUNT; ++proc) {
+            for (int year = 0; year < 80; year += 13) {
+                philox4x32_ctr_t c = { { (uint32_t)traj, (uint32_t)proc, (uint32_t)year,
+                                         0x70726F62u } };
+                philox4x32_key_t k = { { (uint32_t)seed, (uint32_t)(seed >> 32) } };
+                philox4x32_ctr_t r = philox4x32_R(10, c, k);
+                const double u1 =
+                    ((double)((((uint64_t)r.v[0] << 21) ^ (r.v[1] >> 11)) &
+                              ((UINT64_C(1) << 53) - 1)) + 0.5) * 0x1.0p-53;
+                const double u2 =
+                    ((double)((((uint64_t)r.v[2] << 21) ^ (r.v[3] >> 11)) &
+                              ((UINT64_C(1) << 53) - 1)) + 0.5) * 0x1.0p-53;
+                const double want = sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+                assert_true(ps_prob_normal(seed, traj, (ps_prob_proc)proc, year) == want);
+            }
+        }
+    }
+}
+
+static void test_prob__ar1_scores_are_stationary_with_persistence_rho(void **state)
+{
+    (void)state;
+    enum { N = 4000, T = 60 };
+    const double rho = 0.8;
+    double *z = malloc((size_t)N * T * sizeof *z);
+    assert_non_null(z);
+    for (int j = 0; j < N; ++j) {
+        ps_prob_path(z + (size_t)j * T, T, rho, 7, j, PS_PROB_TFR);
+    }
+    const int at[] = { 0, 30, T - 1 };
+    for (int i = 0; i < 3; ++i) {
+        double m = 0.0, v = 0.0;
+        for (int j = 0; j < N; ++j) {
+            m += z[(size_t)j * T + (size_t)at[i]];
+            v += z[(size_t)j * T + (size_t)at[i]] * z[(size_t)j * T + (size_t)at[i]];
+        }
+        m /= N;
+        v = v / N - m * m;
+        assert_true(fabs(m) < 4.0 / sqrt(N));
+        assert_true(fabs(v - 1.0) < 4.0 * sqrt(2.0 / N));
+    }
+    double c = 0.0;
+    for (int j = 0; j < N; ++j) {
+        c += z[(size_t)j * T + 30] * z[(size_t)j * T + 31];
+    }
+    c /= N;
+    assert_true(fabs(c - rho) < 4.0 * (1.0 - rho * rho) / sqrt(N) + 4.0 * sqrt(2.0 / N) * rho);
+    free(z);
+}
+
+static void test_prob__sample_quantile_is_type_7(void **state)
+{
+    (void)state;
+    double x[] = { 5.0, 1.0, 4.0, 2.0, 3.0, 9.0, 7.0 }; /* sorted: 1 2 3 4 5 7 9 */
+    double y[7];
+    const double p[] = { 0.0, 0.025, 0.5, 0.9, 1.0 };
+    const double want[] = { 1.0, 1.15, 4.0, 7.8, 9.0 };
+    for (int k = 0; k < 5; ++k) {
+        memcpy(y, x, sizeof x);
+        assert_close(ps_prob_sample_quantile(y, 7, p[k]), want[k], 1e-14);
+    }
+}
+
+static void test_prob__median_everywhere_is_the_deterministic_projection(void **state)
+{
+    (void)state;
+    ps_inputs in;
+    ps_prob_bounds b;
+    ps_error err;
+    build_inputs(&in);
+    build_bounds(&b, 1);
+    ps_prob *p = run(&in, &b, 5, 1, 0);
+    ps_proj *proj = NULL;
+    ps_result res;
+    assert_ps_ok(ps_proj_new(&proj, &in, &err), &err);
+    assert_ps_ok(ps_proj_run(&res, proj, "det", NULL, &err), &err);
+    const double *tot = ps_prob_trajectories(p, PS_PROB_V_POP_TOTAL);
+    const double *bir = ps_prob_trajectories(p, PS_PROB_V_BIRTHS);
+    for (int y = 0; y <= YEARS; ++y) {
+        for (int j = 0; j < 5; ++j) {
+            assert_close(tot[(size_t)y * 5 + (size_t)j], ps_result_total(&res, START + y), 1e-12);
+            if (y < YEARS) {
+                assert_close(bir[(size_t)y * 5 + (size_t)j], ps_result_births(&res, START + y),
+                             1e-12);
+            }
+        }
+    }
+    ps_result_release(&res);
+    ps_proj_free(proj);
+    ps_prob_free(p);
+    ps_prob_bounds_release(&b);
+    ps_inputs_release(&in);
+}
+
+/* Fraction of the trajectories of a row below x. */
+static double frac_below(const double *row, int n, double x)
+{
+    int c = 0;
+    for (int j = 0; j < n; ++j) {
+        c += row[j] < x;
+    }
+    return (double)c / n;
+}
+
+static void test_prob__yearly_quantiles_reproduce_the_bounds(void **state)
+{
+    (void)state;
+    enum { N = 2000 };
+    ps_inputs in;
+    ps_prob_bounds b;
+    build_inputs(&in);
+    build_bounds(&b, 0);
+    ps_prob *p = run(&in, &b, N, 0, 0);
+    const double *tfr = ps_prob_trajectories(p, PS_PROB_V_TFR);
+    const double *e0 = ps_prob_trajectories(p, PS_PROB_V_E0);
+    const int years[] = { START, START + 15, START + YEARS };
+    for (int i = 0; i < 3; ++i) {
+        const int y = years[i] - START, by = years[i] - 2024;
+        for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+            const double lv = ps_prob_level(k), tol = 4.0 * sqrt(lv * (1.0 - lv) / N);
+            assert_true(fabs(frac_below(tfr + (size_t)y * N, N,
+                                        b.tfr[by * PS_PROB_N_KNOTS + k]) - lv) < tol);
+            for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+                const double x = b.e0[(by * PS_SEX_COUNT + sex) * PS_PROB_N_KNOTS + k];
+                assert_true(fabs(frac_below(e0 + ((size_t)y * 2 + (size_t)sex) * N, N, x) - lv) <
+                            tol);
+            }
+        }
+    }
+    /* the stats are the sample quantiles of the stored trajectories */
+    const double *st = ps_prob_stats(p, PS_PROB_V_POP_TOTAL);
+    const double *tot = ps_prob_trajectories(p, PS_PROB_V_POP_TOTAL);
+    double *x = malloc(N * sizeof *x);
+    assert_non_null(x);
+    memcpy(x, tot + (size_t)YEARS * N, N * sizeof *x);
+    assert_true(st[YEARS * PS_PROB_N_STATS + 0] == ps_prob_sample_quantile(x, N, 0.025));
+    assert_true(st[YEARS * PS_PROB_N_STATS + 0] < st[YEARS * PS_PROB_N_STATS + 4]);
+    free(x);
+    ps_prob_free(p);
+    ps_prob_bounds_release(&b);
+    ps_inputs_release(&in);
+}
+
+static void test_prob__threads_and_unit_order_give_the_same_bytes(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    ps_inputs in;
+    ps_prob_bounds b;
+    build_inputs(&in);
+    build_bounds(&b, 0);
+    ps_prob *a = run(&in, &b, N, 1, 0);
+    ps_prob *c = run(&in, &b, N, 2, 1);
+    for (int v = 0; v < PS_PROB_V_COUNT; ++v) {
+        const size_t rows = (size_t)(YEARS + 1) * (size_t)ps_prob_var_cells((ps_prob_var)v);
+        assert_memory_equal(ps_prob_trajectories(a, (ps_prob_var)v),
+                            ps_prob_trajectories(c, (ps_prob_var)v), rows * N * sizeof(double));
+        assert_memory_equal(ps_prob_stats(a, (ps_prob_var)v), ps_prob_stats(c, (ps_prob_var)v),
+                            rows * PS_PROB_N_STATS * sizeof(double));
+    }
+    /* a different seed gives different trajectories */
+    const double t0 = ps_prob_trajectories(a, PS_PROB_V_TFR)[(size_t)10 * N];
+    assert_true(t0 != ps_prob_trajectories(a, PS_PROB_V_TFR)[(size_t)10 * N + 1]);
+    ps_prob_free(a);
+    ps_prob_free(c);
+    ps_prob_bounds_release(&b);
+    ps_inputs_release(&in);
+}
+
+static void test_prob__variant_uses_the_low_tfr(void **state)
+{
+    (void)state;
+    ps_inputs in;
+    ps_prob_bounds b;
+    ps_error err;
+    build_inputs(&in);
+    build_bounds(&b, 0);
+    ps_prob *p = NULL;
+    ps_prob_options o = PS_PROB_OPTIONS_INIT;
+    o.variant = PS_PROB_VARIANT_LOW;
+    o.keep_trajectories = 1;
+    assert_ps_ok(ps_prob_new(&p, &in, &b, &o, &err), &err);
+    assert_int_equal(ps_prob_n_traj(p), 1);
+    assert_ps_ok(ps_prob_unit(p, 0, &err), &err);
+    assert_ps_ok(ps_prob_finish(p, &err), &err);
+    assert_true(ps_prob_trajectories(p, PS_PROB_V_TFR)[5] == 0.9);
+    /* e0 at the median */
+    assert_true(ps_prob_trajectories(p, PS_PROB_V_E0)[5 * 2] == b.e0[6 * 2 * 5 + 2]);
+    ps_prob_free(p);
+    ps_prob_bounds_release(&b);
+    ps_inputs_release(&in);
+}
+
+static void test_prob__bad_bounds_and_options_are_refused(void **state)
+{
+    (void)state;
+    ps_inputs in;
+    ps_prob_bounds b;
+    ps_error err;
+    ps_prob *p = NULL;
+    build_inputs(&in);
+    build_bounds(&b, 0);
+    ps_prob_options o = PS_PROB_OPTIONS_INIT;
+    o.rho[PS_PROB_MIG] = 1.0;
+    assert_int_equal(ps_prob_new(&p, &in, &b, &o, &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "rho"));
+    o = (ps_prob_options)PS_PROB_OPTIONS_INIT;
+    o.n_traj = -3;
+    assert_int_equal(ps_prob_new(&p, &in, &b, &o, &err), PS_EINVAL);
+    b.tfr[3 * PS_PROB_N_KNOTS + 1] = 2.0; /* lo80 above the median */
+    assert_int_equal(ps_prob_new(&p, &in, &b, NULL, &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "TFR bounds for 2027"));
+    ps_prob_bounds_release(&b);
+    assert_ps_ok(ps_prob_bounds_init(&b, 2030, 77, &err), &err);
+    assert_int_equal(ps_prob_new(&p, &in, &b, NULL, &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "cover"));
+    assert_null(p);
+    ps_prob_bounds_release(&b);
+    build_bounds(&b, 0);
+    assert_ps_ok(ps_prob_new(&p, &in, &b, NULL, &err), &err);
+    assert_int_equal(ps_prob_finish(p, &err), PS_EINVAL);
+    assert_int_equal(ps_prob_unit(p, ps_prob_n_units(p), &err), PS_EINVAL);
+    ps_prob_free(p);
+    ps_prob_bounds_release(&b);
+    ps_inputs_release(&in);
+}
+
+/* A planner's widths growing with the horizon: the process reproduces them as well. */
+static void test_prob__planner_widths_growing_with_the_horizon(void **state)
+{
+    (void)state;
+    enum { NY = 77, N = 2000 };
+    ps_inputs in;
+    ps_prob_bounds b;
+    ps_error err;
+    double tfr[NY], e0[NY * 2], mig[NY];
+    for (int y = 0; y < NY; ++y) {
+        tfr[y] = 1.4;
+        e0[2 * y] = 76.0 + 0.1 * y;
+        e0[2 * y + 1] = 81.0 + 0.1 * y;
+        mig[y] = 2000.0;
+    }
+    const ps_prob_spread sp = { .tfr_w0 = 0.05, .tfr_slope = 0.004, .e0_w0 = 0.5,
+                                .e0_slope = 0.05, .mig_w0 = 500.0, .mig_slope = 20.0 };
+    assert_ps_ok(ps_prob_bounds_spread(&b, 2024, NY, tfr, e0, mig, &sp, &err), &err);
+    /* the 80 % band of 2064 is 1.4 exp(+-(0.05 + 0.004 x 40)) */
+    assert_close(b.tfr[40 * PS_PROB_N_KNOTS + 3], 1.4 * exp(0.21), 1e-14);
+    assert_close(b.e0[(40 * 2 + 1) * PS_PROB_N_KNOTS + 4] - 85.0, 2.5 * 1.959963984540054 /
+                 1.2815515655446004, 1e-12);
+    build_inputs(&in);
+    ps_prob *p = run(&in, &b, N, 0, 0);
+    const double *t = ps_prob_trajectories(p, PS_PROB_V_TFR);
+    const int y = 30; /* 2055 */
+    for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+        const double lv = ps_prob_level(k);
+        assert_true(fabs(frac_below(t + (size_t)y * N, N,
+                                    b.tfr[(y + 1) * PS_PROB_N_KNOTS + k]) - lv) <
+                    4.0 * sqrt(lv * (1.0 - lv) / N));
+    }
+    ps_prob_free(p);
+    ps_prob_bounds_release(&b);
+    ps_inputs_release(&in);
+    ps_prob_spread bad = sp;
+    bad.e0_slope = -0.1;
+    assert_int_equal(ps_prob_bounds_spread(&b, 2024, NY, tfr, e0, mig, &bad, &err), PS_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_prob__quantile_function_passes_through_the_knots),
+        cmocka_unit_test(test_prob__innovations_are_philox_box_muller),
+        cmocka_unit_test(test_prob__ar1_scores_are_stationary_with_persistence_rho),
+        cmocka_unit_test(test_prob__sample_quantile_is_type_7),
+        cmocka_unit_test(test_prob__median_everywhere_is_the_deterministic_projection),
+        cmocka_unit_test(test_prob__yearly_quantiles_reproduce_the_bounds),
+        cmocka_unit_test(test_prob__threads_and_unit_order_give_the_same_bytes),
+        cmocka_unit_test(test_prob__variant_uses_the_low_tfr),
+        cmocka_unit_test(test_prob__bad_bounds_and_options_are_refused),
+        cmocka_unit_test(test_prob__planner_widths_growing_with_the_horizon),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
