@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "popsim/outfile.h"
+#include "core/bytes_int.h"
 #include "popsim/sha256.h"
 
 static const char PART_MAGIC[8] = { 'P', 'S', 'P', 'A', 'R', 'T', '0', '1' };
@@ -21,80 +22,41 @@ static const uint32_t BYTE_ORDER_MARK = 0x01020304u;
  * times the replicates), and it bounds what a damaged count could make a reader allocate. */
 #define PART_MAX_COUNT (1 << 26)
 
-typedef struct obuf {
-    unsigned char *data;
-    size_t len, cap;
-    int failed;
-} obuf;
-
-static void put(obuf *b, const void *p, size_t n)
-{
-    if (b->failed) {
-        return;
-    }
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap > 0 ? b->cap : 4096;
-        while (cap < b->len + n) {
-            cap *= 2;
-        }
-        unsigned char *d = realloc(b->data, cap);
-        if (d == NULL) {
-            b->failed = 1;
-            return;
-        }
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-}
-
-static void put_u64(obuf *b, uint64_t v)
-{
-    put(b, &v, sizeof v);
-}
-
-static void put_i32(obuf *b, int v)
-{
-    int32_t w = (int32_t)v;
-    put(b, &w, sizeof w);
-}
-
-static void put_str(obuf *b, const char *s)
+static void put_str(ps_wbuf *b, const char *s)
 {
     static const char empty[1] = "";
     const char *t = s != NULL ? s : empty;
     const size_t n = strlen(t);
-    put_u64(b, n);
-    put(b, t, n);
+    ps_wbuf_u64(b, n);
+    ps_wbuf_put(b, t, n);
 }
 
 ps_status ps_part_write(const char *path, const ps_part *part, ps_error *err)
 {
-    obuf b = { 0 };
+    ps_wbuf b = { 0 };
     ps_outfile *out = NULL;
     FILE *stream = NULL;
     char sum[65];
-    put(&b, PART_MAGIC, sizeof PART_MAGIC);
-    put(&b, &BYTE_ORDER_MARK, sizeof BYTE_ORDER_MARK);
+    ps_wbuf_put(&b, PART_MAGIC, sizeof PART_MAGIC);
+    ps_wbuf_put(&b, &BYTE_ORDER_MARK, sizeof BYTE_ORDER_MARK);
     put_str(&b, part->scenario_sha256);
     put_str(&b, part->identity);
     put_str(&b, part->git_commit);
     put_str(&b, part->version);
     put_str(&b, part->workdir);
-    put_u64(&b, part->seed);
-    put_i32(&b, part->n_units);
-    put_i32(&b, part->task);
-    put_i32(&b, part->n_tasks);
-    put_i32(&b, part->n_args);
+    ps_wbuf_u64(&b, part->seed);
+    ps_wbuf_i32(&b, part->n_units);
+    ps_wbuf_i32(&b, part->task);
+    ps_wbuf_i32(&b, part->n_tasks);
+    ps_wbuf_i32(&b, part->n_args);
     for (int k = 0; k < part->n_args; ++k) {
         put_str(&b, part->args[k]);
     }
-    put_i32(&b, part->n);
+    ps_wbuf_i32(&b, part->n);
     for (int k = 0; k < part->n; ++k) {
-        put_i32(&b, part->units[k]);
-        put_u64(&b, part->lens[k]);
-        put(&b, part->bytes[k], part->lens[k]);
+        ps_wbuf_i32(&b, part->units[k]);
+        ps_wbuf_u64(&b, part->lens[k]);
+        ps_wbuf_put(&b, part->bytes[k], part->lens[k]);
     }
     if (b.failed) {
         free(b.data);
@@ -120,54 +82,23 @@ ps_status ps_part_write(const char *path, const ps_part *part, ps_error *err)
 
 /* ---- reading ---------------------------------------------------------------------------- */
 
-typedef struct ibuf {
-    const unsigned char *data;
-    size_t len, pos;
-    int bad;
-} ibuf;
-
-static void get(ibuf *b, void *p, size_t n)
-{
-    if (b->bad || n > b->len - b->pos) {
-        b->bad = 1;
-        memset(p, 0, n);
-        return;
-    }
-    memcpy(p, b->data + b->pos, n);
-    b->pos += n;
-}
-
-static uint64_t get_u64(ibuf *b)
-{
-    uint64_t v = 0;
-    get(b, &v, sizeof v);
-    return v;
-}
-
-static int get_i32(ibuf *b)
-{
-    int32_t v = 0;
-    get(b, &v, sizeof v);
-    return (int)v;
-}
-
 /* A string into a fixed buffer (too long: bad). */
-static void get_fixed(ibuf *b, char *out, size_t size)
+static void get_fixed(ps_rbuf *b, char *out, size_t size)
 {
-    const uint64_t n = get_u64(b);
+    const uint64_t n = ps_rbuf_u64(b);
     if (b->bad || n >= size || n > b->len - b->pos) {
         b->bad = 1;
         out[0] = '\0';
         return;
     }
-    get(b, out, (size_t)n);
+    ps_rbuf_get(b, out, (size_t)n);
     out[n] = '\0';
 }
 
 /* A string, malloc'ed; NULL when bad or out of memory (*nomem set). */
-static char *get_str(ibuf *b, int *nomem)
+static char *get_str(ps_rbuf *b, int *nomem)
 {
-    const uint64_t n = get_u64(b);
+    const uint64_t n = ps_rbuf_u64(b);
     if (b->bad || n > b->len - b->pos) {
         b->bad = 1;
         return NULL;
@@ -177,7 +108,7 @@ static char *get_str(ibuf *b, int *nomem)
         *nomem = 1;
         return NULL;
     }
-    get(b, s, (size_t)n);
+    ps_rbuf_get(b, s, (size_t)n);
     s[n] = '\0';
     return s;
 }
@@ -218,9 +149,9 @@ static ps_status slurp(unsigned char **data_out, size_t *len_out, const char *pa
     return PS_OK;
 }
 
-static int parse_units(ibuf *b, ps_part *p, int *nomem)
+static int parse_units(ps_rbuf *b, ps_part *p, int *nomem)
 {
-    const int n = get_i32(b);
+    const int n = ps_rbuf_i32(b);
     if (b->bad || n < 0 || n > PART_MAX_COUNT) {
         return 0;
     }
@@ -233,8 +164,8 @@ static int parse_units(ibuf *b, ps_part *p, int *nomem)
     }
     p->n = n;
     for (int k = 0; k < n && !b->bad && !*nomem; ++k) {
-        p->units[k] = get_i32(b);
-        const uint64_t len = get_u64(b);
+        p->units[k] = ps_rbuf_i32(b);
+        const uint64_t len = ps_rbuf_u64(b);
         if (b->bad || len > b->len - b->pos) {
             return 0;
         }
@@ -243,17 +174,17 @@ static int parse_units(ibuf *b, ps_part *p, int *nomem)
             return 0;
         }
         p->lens[k] = (size_t)len;
-        get(b, p->bytes[k], (size_t)len);
+        ps_rbuf_get(b, p->bytes[k], (size_t)len);
     }
     return !b->bad && !*nomem;
 }
 
-static int parse_part(ibuf *b, ps_part *p, int *nomem)
+static int parse_part(ps_rbuf *b, ps_part *p, int *nomem)
 {
     char magic[sizeof PART_MAGIC];
     uint32_t mark = 0;
-    get(b, magic, sizeof magic);
-    get(b, &mark, sizeof mark);
+    ps_rbuf_get(b, magic, sizeof magic);
+    ps_rbuf_get(b, &mark, sizeof mark);
     if (b->bad || memcmp(magic, PART_MAGIC, sizeof magic) != 0 || mark != BYTE_ORDER_MARK) {
         return 0;
     }
@@ -262,11 +193,11 @@ static int parse_part(ibuf *b, ps_part *p, int *nomem)
     get_fixed(b, p->git_commit, sizeof p->git_commit);
     get_fixed(b, p->version, sizeof p->version);
     get_fixed(b, p->workdir, sizeof p->workdir);
-    p->seed = get_u64(b);
-    p->n_units = get_i32(b);
-    p->task = get_i32(b);
-    p->n_tasks = get_i32(b);
-    const int n_args = get_i32(b);
+    p->seed = ps_rbuf_u64(b);
+    p->n_units = ps_rbuf_i32(b);
+    p->task = ps_rbuf_i32(b);
+    p->n_tasks = ps_rbuf_i32(b);
+    const int n_args = ps_rbuf_i32(b);
     if (b->bad || n_args < 0 || n_args > PART_MAX_COUNT) {
         return 0;
     }
@@ -305,7 +236,7 @@ ps_status ps_part_read(ps_part *out, const char *path, ps_error *err)
                                  "again");
         }
     }
-    ibuf b = { .data = data, .len = len - (rc == PS_OK ? CHECKSUM_BYTES : 0) };
+    ps_rbuf b = { .data = data, .len = len - (rc == PS_OK ? CHECKSUM_BYTES : 0) };
     if (rc == PS_OK && !parse_part(&b, out, &nomem)) {
         rc = nomem ? ps_error_set(err, PS_ENOMEM, "out of memory reading '%s'", path)
                    : ps_error_set_at(err, PS_EPARSE, path, 0, 0, "malformed part file (written "

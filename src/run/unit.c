@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bytes_int.h"
 #include "popsim/sha256.h"
 #include "run/run_int.h"
 
@@ -38,116 +39,32 @@ static const uint64_t NONE = UINT64_MAX; /* a NULL string or array */
 
 /* ---- writing ---------------------------------------------------------------------------- */
 
-typedef struct wbuf {
-    unsigned char *data;
-    size_t len, cap;
-    int failed; /* out of memory */
-} wbuf;
-
-static void put(wbuf *b, const void *p, size_t n)
-{
-    if (b->failed) {
-        return;
-    }
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap > 0 ? b->cap : 4096;
-        while (cap < b->len + n) {
-            cap *= 2;
-        }
-        unsigned char *d = realloc(b->data, cap);
-        if (d == NULL) {
-            b->failed = 1;
-            return;
-        }
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-}
-
-static void put_u64(wbuf *b, uint64_t v)
-{
-    put(b, &v, sizeof v);
-}
-
-static void put_i32(wbuf *b, int v)
-{
-    int32_t w = (int32_t)v;
-    put(b, &w, sizeof w);
-}
-
-static void put_f64(wbuf *b, double v)
-{
-    put(b, &v, sizeof v);
-}
-
-static void put_str(wbuf *b, const char *s)
+static void put_str(ps_wbuf *b, const char *s)
 {
     if (s == NULL) {
-        put_u64(b, NONE);
+        ps_wbuf_u64(b, NONE);
         return;
     }
     const size_t n = strlen(s);
-    put_u64(b, n);
-    put(b, s, n);
+    ps_wbuf_u64(b, n);
+    ps_wbuf_put(b, s, n);
 }
 
-static void put_arr(wbuf *b, const double *a, size_t n)
+static void put_arr(ps_wbuf *b, const double *a, size_t n)
 {
     if (a == NULL) {
-        put_u64(b, NONE);
+        ps_wbuf_u64(b, NONE);
         return;
     }
-    put_u64(b, n);
-    put(b, a, n * sizeof *a);
+    ps_wbuf_u64(b, n);
+    ps_wbuf_put(b, a, n * sizeof *a);
 }
 
 /* ---- reading ---------------------------------------------------------------------------- */
 
-typedef struct rbuf {
-    const unsigned char *data;
-    size_t len, pos;
-    int bad;    /* truncated or malformed */
-    int nomem;  /* allocation failed */
-} rbuf;
-
-static int get(rbuf *b, void *p, size_t n)
+static char *get_str(ps_rbuf *b)
 {
-    if (b->bad || n > b->len - b->pos) {
-        b->bad = 1;
-        memset(p, 0, n);
-        return 0;
-    }
-    memcpy(p, b->data + b->pos, n);
-    b->pos += n;
-    return 1;
-}
-
-static uint64_t get_u64(rbuf *b)
-{
-    uint64_t v = 0;
-    get(b, &v, sizeof v);
-    return v;
-}
-
-static int get_i32(rbuf *b)
-{
-    int32_t v = 0;
-    get(b, &v, sizeof v);
-    return (int)v;
-}
-
-static double get_f64(rbuf *b)
-{
-    double v = 0.0;
-    get(b, &v, sizeof v);
-    return v;
-}
-
-static char *get_str(rbuf *b)
-{
-    const uint64_t n = get_u64(b);
+    const uint64_t n = ps_rbuf_u64(b);
     if (b->bad || n == NONE) {
         return NULL;
     }
@@ -160,15 +77,15 @@ static char *get_str(rbuf *b)
         b->nomem = 1;
         return NULL;
     }
-    get(b, s, (size_t)n);
+    ps_rbuf_get(b, s, (size_t)n);
     s[n] = '\0';
     return s;
 }
 
 /* An array of exactly `count` doubles, or NULL when the bytes say so. */
-static double *get_arr(rbuf *b, size_t count)
+static double *get_arr(ps_rbuf *b, size_t count)
 {
-    const uint64_t n = get_u64(b);
+    const uint64_t n = ps_rbuf_u64(b);
     if (b->bad || n == NONE) {
         return NULL;
     }
@@ -181,7 +98,7 @@ static double *get_arr(rbuf *b, size_t count)
         b->nomem = 1;
         return NULL;
     }
-    get(b, a, (size_t)n * sizeof *a);
+    ps_rbuf_get(b, a, (size_t)n * sizeof *a);
     return a;
 }
 
@@ -268,16 +185,16 @@ static int result_arrays(field *f, const dims *d)
 
 #define MAX_ARRAYS 16
 
-static void put_result(wbuf *b, const ps_result *r)
+static void put_result(ps_wbuf *b, const ps_result *r)
 {
     const dims d = dims_of(r->n_years, r->n_regions, r->n_ages);
     field f[MAX_ARRAYS];
     put_str(b, r->name);
     put_str(b, r->title);
-    put_i32(b, r->start_year);
-    put_i32(b, r->n_years);
-    put_i32(b, r->n_regions);
-    put_i32(b, r->n_ages);
+    ps_wbuf_i32(b, r->start_year);
+    ps_wbuf_i32(b, r->n_years);
+    ps_wbuf_i32(b, r->n_regions);
+    ps_wbuf_i32(b, r->n_ages);
     for (int reg = 0; reg < r->n_regions; ++reg) {
         put_str(b, r->region_names != NULL ? r->region_names[reg] : NULL);
     }
@@ -288,14 +205,14 @@ static void put_result(wbuf *b, const ps_result *r)
     for (size_t k = 0; k < N_SCALARS; ++k) {
         double v;
         memcpy(&v, (const char *)r + SCALARS[k], sizeof v);
-        put_f64(b, v);
+        ps_wbuf_f64(b, v);
     }
     put_str(b, r->baseline);
-    put_i32(b, r->n_instruments);
+    ps_wbuf_i32(b, r->n_instruments);
     for (int i = 0; i < r->n_instruments; ++i) {
         const ps_ledger *l = &r->ledger[i];
         put_str(b, l->name);
-        put_i32(b, l->lever);
+        ps_wbuf_i32(b, l->lever);
         put_arr(b, l->recipients, d.reg);
         put_arr(b, l->cost, d.reg);
         put_arr(b, l->cost_discounted, d.reg);
@@ -319,15 +236,15 @@ static int dims_ok(const ps_result *r, size_t bytes_left)
            cells <= bytes_left / sizeof(double);
 }
 
-static void get_result(rbuf *b, ps_result *r)
+static void get_result(ps_rbuf *b, ps_result *r)
 {
     field f[MAX_ARRAYS];
     r->name = get_str(b);
     r->title = get_str(b);
-    r->start_year = get_i32(b);
-    r->n_years = get_i32(b);
-    r->n_regions = get_i32(b);
-    r->n_ages = get_i32(b);
+    r->start_year = ps_rbuf_i32(b);
+    r->n_years = ps_rbuf_i32(b);
+    r->n_regions = ps_rbuf_i32(b);
+    r->n_ages = ps_rbuf_i32(b);
     if (b->bad || b->nomem || r->name == NULL || !dims_ok(r, b->len - b->pos)) {
         b->bad = !b->nomem;
         r->n_regions = 0;
@@ -347,11 +264,11 @@ static void get_result(rbuf *b, ps_result *r)
         set_array(r, f[k].offset, get_arr(b, f[k].count));
     }
     for (size_t k = 0; k < N_SCALARS; ++k) {
-        const double v = get_f64(b);
+        const double v = ps_rbuf_f64(b);
         memcpy((char *)r + SCALARS[k], &v, sizeof v);
     }
     r->baseline = get_str(b);
-    const int n_instruments = get_i32(b);
+    const int n_instruments = ps_rbuf_i32(b);
     if (b->bad || n_instruments < 0 || (size_t)n_instruments > b->len - b->pos) {
         b->bad = !b->nomem;
         return;
@@ -365,7 +282,7 @@ static void get_result(rbuf *b, ps_result *r)
     for (int i = 0; i < n_instruments; ++i) {
         ps_ledger *l = &r->ledger[i];
         l->name = get_str(b);
-        l->lever = get_i32(b);
+        l->lever = ps_rbuf_i32(b);
         l->recipients = get_arr(b, d.reg);
         l->cost = get_arr(b, d.reg);
         l->cost_discounted = get_arr(b, d.reg);
@@ -388,26 +305,26 @@ static int extra_arrays(field *f, const ps_micro_extra *x)
     return (int)(sizeof all / sizeof all[0]);
 }
 
-static void put_extra(wbuf *b, const ps_micro_extra *x)
+static void put_extra(ps_wbuf *b, const ps_micro_extra *x)
 {
     field f[MAX_ARRAYS];
-    put_i32(b, x->n_years);
-    put_i32(b, x->n_regions);
-    put_i32(b, x->n_ages);
-    put_i32(b, x->care_levels);
+    ps_wbuf_i32(b, x->n_years);
+    ps_wbuf_i32(b, x->n_regions);
+    ps_wbuf_i32(b, x->n_ages);
+    ps_wbuf_i32(b, x->care_levels);
     const int n = extra_arrays(f, x);
     for (int k = 0; k < n; ++k) {
         put_arr(b, array_in(x, f[k].offset), f[k].count);
     }
 }
 
-static void get_extra(rbuf *b, ps_micro_extra *x, const ps_result *r)
+static void get_extra(ps_rbuf *b, ps_micro_extra *x, const ps_result *r)
 {
     field f[MAX_ARRAYS];
-    x->n_years = get_i32(b);
-    x->n_regions = get_i32(b);
-    x->n_ages = get_i32(b);
-    x->care_levels = get_i32(b);
+    x->n_years = ps_rbuf_i32(b);
+    x->n_regions = ps_rbuf_i32(b);
+    x->n_ages = ps_rbuf_i32(b);
+    x->care_levels = ps_rbuf_i32(b);
     if (b->bad || x->n_years != r->n_years || x->n_regions != r->n_regions ||
         x->n_ages != r->n_ages || x->care_levels < 0 ||
         x->care_levels > PS_MICRO_CARE_LEVELS_MAX) {
@@ -422,20 +339,20 @@ static void get_extra(rbuf *b, ps_micro_extra *x, const ps_result *r)
 
 /* ---- the person sample ------------------------------------------------------------------ */
 
-static void put_person(wbuf *b, const ps_micro_person *p)
+static void put_person(ps_wbuf *b, const ps_micro_person *p)
 {
     const int32_t f[] = { (int32_t)p->id, (int32_t)p->mother, p->alive, p->age, p->sex,
                           p->region, p->parity, p->youngest_child_age, p->mother_age_at_birth,
                           p->income, p->care, p->enrolled };
-    put(b, f, sizeof f);
+    ps_wbuf_put(b, f, sizeof f);
 }
 
 #define PERSON_FIELDS 12
 
-static void get_person(rbuf *b, ps_micro_person *p)
+static void get_person(ps_rbuf *b, ps_micro_person *p)
 {
     int32_t f[PERSON_FIELDS];
-    get(b, f, sizeof f);
+    ps_rbuf_get(b, f, sizeof f);
     p->id = (uint32_t)f[0];
     p->mother = (uint32_t)f[1];
     p->alive = f[2];
@@ -463,7 +380,7 @@ ps_status ps_run_unit_get(void **bytes_out, size_t *len_out, const ps_run *run, 
                           int replicate, ps_error *err)
 {
     ps_run__unit_slot s;
-    wbuf b = { 0 };
+    ps_wbuf b = { 0 };
     *bytes_out = NULL;
     *len_out = 0;
     ps_status rc = ps_run__slot(&s, run, member, replicate, err);
@@ -474,15 +391,15 @@ ps_status ps_run_unit_get(void **bytes_out, size_t *len_out, const ps_run *run, 
         return ps_error_set(err, PS_EINVAL, "unit (member %d, replicate %d) is not done",
                             member, replicate);
     }
-    put(&b, UNIT_MAGIC, sizeof UNIT_MAGIC);
-    put_i32(&b, member);
-    put_i32(&b, replicate);
+    ps_wbuf_put(&b, UNIT_MAGIC, sizeof UNIT_MAGIC);
+    ps_wbuf_i32(&b, member);
+    ps_wbuf_i32(&b, replicate);
     put_result(&b, s.res);
-    put_u64(&b, s.extra != NULL ? 1 : 0);
+    ps_wbuf_u64(&b, s.extra != NULL ? 1 : 0);
     if (s.extra != NULL) {
         put_extra(&b, s.extra);
     }
-    put_u64(&b, s.sample != NULL ? (uint64_t)*s.n_sample : NONE);
+    ps_wbuf_u64(&b, s.sample != NULL ? (uint64_t)*s.n_sample : NONE);
     for (size_t i = 0; s.sample != NULL && i < *s.n_sample; ++i) {
         put_person(&b, &(*s.sample)[i]);
     }
@@ -513,18 +430,18 @@ static void parsed_release(parsed *p)
     free(p->sample);
 }
 
-static void parse_unit(rbuf *b, parsed *p)
+static void parse_unit(ps_rbuf *b, parsed *p)
 {
     char magic[sizeof UNIT_MAGIC];
-    get(b, magic, sizeof magic);
+    ps_rbuf_get(b, magic, sizeof magic);
     if (memcmp(magic, UNIT_MAGIC, sizeof magic) != 0) {
         b->bad = 1;
         return;
     }
-    p->member = get_i32(b);
-    p->replicate = get_i32(b);
+    p->member = ps_rbuf_i32(b);
+    p->replicate = ps_rbuf_i32(b);
     get_result(b, &p->res);
-    const uint64_t has_extra = get_u64(b);
+    const uint64_t has_extra = ps_rbuf_u64(b);
     if (b->bad || b->nomem || has_extra > 1) {
         b->bad = !b->nomem;
         return;
@@ -533,7 +450,7 @@ static void parse_unit(rbuf *b, parsed *p)
     if (p->has_extra) {
         get_extra(b, &p->extra, &p->res);
     }
-    p->n_sample = get_u64(b);
+    p->n_sample = ps_rbuf_u64(b);
     const size_t person = PERSON_FIELDS * sizeof(int32_t);
     if (b->bad || (p->n_sample != NONE && p->n_sample > (b->len - b->pos) / person)) {
         b->bad = 1;
@@ -596,7 +513,7 @@ static void install(parsed *p, const ps_run__unit_slot *s)
 ps_status ps_run_unit_put(ps_run *run, const void *bytes, size_t len, int *member_out,
                           int *replicate_out, ps_error *err)
 {
-    rbuf b = { .data = bytes, .len = len };
+    ps_rbuf b = { .data = bytes, .len = len };
     parsed p;
     ps_run__unit_slot s;
     ps_status rc = PS_OK;
@@ -687,13 +604,13 @@ unsigned long long ps_run_seed(const ps_run *run)
 void ps_run_identity(char hex_out[65], const ps_run *run)
 {
     const ps_run__identity id = ps_run__identify(run);
-    wbuf b = { 0 };
+    ps_wbuf b = { 0 };
     put_str(&b, id.scn != NULL ? id.scn->sha256 : "");
-    put_i32(&b, id.mode);
-    put_i32(&b, id.n_members);
-    put_i32(&b, id.n_replicates);
-    put_u64(&b, ps_run_seed(run));
-    put_i32(&b, (int)id.opts->elasticity);
+    ps_wbuf_i32(&b, id.mode);
+    ps_wbuf_i32(&b, id.n_members);
+    ps_wbuf_i32(&b, id.n_replicates);
+    ps_wbuf_u64(&b, ps_run_seed(run));
+    ps_wbuf_i32(&b, (int)id.opts->elasticity);
     put_str(&b, id.opts->name);
     for (int k = 0; k < id.opts->n_inputs; ++k) {
         const ps_input_source *s = &id.opts->inputs[k];
