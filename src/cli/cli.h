@@ -145,4 +145,8 @@ typedef struct cli_inputs {
 /* scn NULL: a --location run. wpp_source: the WPP location and variant text (borrowed). */
 void cli_inputs_provenance(cli_inputs *out, const ps_scenario *scn, const char *wpp_source);
 
+/* A group name from a location name: lowercase letters, digits and '_' ("United States" ->
+ * "united_states"; "location" when nothing is left). cmd_run.c */
+void cli_group_name(char *out, size_t size, const char *text);
+
 #endif /* PS_CLI_H */

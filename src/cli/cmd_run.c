@@ -324,8 +324,9 @@ static int parse_run_args(run_opts *o, int argc, char **argv)
     return -1;
 }
 
-/* Lowercase letters, digits and '_' from a location name: "United States" -> "united_states". */
-static void group_name(char *out, size_t size, const char *text)
+/* Lowercase letters, digits and '_' from a location name: "United States" -> "united_states"
+ * (cli.h; "location" when nothing is left). */
+void cli_group_name(char *out, size_t size, const char *text)
 {
     size_t w = 0;
     for (const char *p = text; *p != '\0' && w + 1 < size; ++p) {
@@ -389,7 +390,7 @@ static ps_status prepare_inputs(run_ctx *ctx, const run_opts *o, const ps_build_
     ps_status rc = ps_build_wpp_inputs(&ctx->in, &code, loc_name, sizeof loc_name, o->location,
                                        o->start_year, o->end_year, bo, err);
     if (rc == PS_OK) {
-        group_name(ctx->name, sizeof ctx->name, loc_name);
+        cli_group_name(ctx->name, sizeof ctx->name, loc_name);
         snprintf(ctx->wpp_title, sizeof ctx->wpp_title, "%s: UN WPP 2024 medium variant",
                  loc_name);
         ctx->title = ctx->wpp_title;

@@ -22,27 +22,6 @@
 #include "popsim/wpp.h"
 #include "popsim/wpp_pi.h"
 
-/* Lowercase letters, digits and '_' of a name ("United States" -> "united_states"). */
-static void slug(char *out, size_t size, const char *text)
-{
-    size_t w = 0;
-    for (const char *p = text; *p != '\0' && w + 1 < size; ++p) {
-        char ch = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
-        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
-            out[w++] = ch;
-        } else if (w > 0 && out[w - 1] != '_') {
-            out[w++] = '_';
-        }
-    }
-    while (w > 0 && out[w - 1] == '_') {
-        --w;
-    }
-    out[w] = '\0';
-    if (w == 0) {
-        snprintf(out, size, "location");
-    }
-}
-
 /* One location: inputs, bounds, every unit, the summary. *out is NULL on failure. */
 static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *code,
                               const char *location, const ps_wpp_pi *pi, const cli_prob_opts *o,
@@ -214,7 +193,7 @@ int cli_run_prob(const cli_prob_opts *o, int argc, char **argv)
                 strcpy(labels[n], name);
             }
             if (!all) {
-                slug(group, sizeof group, name);
+                cli_group_name(group, sizeof group, name);
                 snprintf(title, sizeof title, "%s: UN WPP 2024, %s", name,
                          o->variant == PS_PROB_VARIANT_LOW    ? "low variant"
                          : o->variant == PS_PROB_VARIANT_HIGH ? "high variant"
