@@ -54,12 +54,11 @@ void cli_info_prob_text(FILE *out, const ps_h5_prob_data *d)
     put_summaries(out, d);
     fprintf(out, "\n\n  total population (millions), quantiles at %d and %d:\n", d->start_year,
             last);
-    for (int loc = 0; loc < d->n_loc; ++loc) {
+    for (int loc = 0; loc < d->n_loc; ++loc) { /* one line a location */
         fputs("  ", out);
         cli_put_text(out, d->labels[loc]);
         for (int end = 0; end < 2; ++end) {
-            fputs(end == 0 ? "\n    " : "\n    ", out);
-            fprintf(out, "%d:", end == 0 ? d->start_year : last);
+            fprintf(out, "%s%d:", end == 0 ? ": " : " | ", end == 0 ? d->start_year : last);
             for (int q = 0; q < d->n_q; ++q) {
                 fprintf(out, " %.2f",
                         at(d, PS_H5_PROB_POP_TOTAL, loc, end == 0 ? 0 : d->n_years - 1, q) /

@@ -65,7 +65,7 @@ static void put_facts(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
     fputs("</dt><dd>", out);
     ps_plot__put_html(out, s->scn[s->shown].res.name);
     if (d->n_loc > 1) {
-        fprintf(out, " (%d / %d; ", s->shown + 1, d->n_loc);
+        fprintf(out, " (%d / %d ", s->shown + 1, d->n_loc);
         ps_plot__put_html(out, ps_plot__msg(MSG_PROB_LOCATIONS, lang));
         fputs(")", out);
     }

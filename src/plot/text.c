@@ -205,7 +205,8 @@ static const char *const messages[MSG_COUNT][PS_PLOT_LANG_COUNT] = {
                           "美国和尼日利亚2100年的区间窄20-37%。" },
     [MSG_PROB_TABLE] = { "Quantiles at the planning years", "规划年份的分位数" },
     [MSG_PROB_VARIABLE] = { "Variable (stored name)", "变量（文件中的名称）" },
-    [MSG_PROB_LOCATIONS] = { "Locations in the file", "文件中的地区" },
+    [MSG_PROB_LOCATIONS] = { "locations in the file; `popsim report --location NAME` reports "
+                             "another", "个地区；`popsim report --location 名称` 可选择其他地区" },
 };
 
 /* The stored identifiers a reader sees in the report, in words. */
