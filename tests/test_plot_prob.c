@@ -82,7 +82,8 @@ static void put_series(hid_t grp, ps_h5_prob_series s, int n_q)
     free(v);
 }
 
-/* good: the layout of h5out_prob.c; bad: population_total with 4 levels against 5. */
+/* 0: the layout of h5out_prob.c; 1 (bad): population_total with 4 levels against 5;
+ * 2: a year missing from the year coordinate. */
 static int write_fixture(const char *path, int bad)
 {
     hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -101,7 +102,7 @@ static int write_fixture(const char *path, int bad)
     hid_t grp = H5Gcreate2(top, "demo", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     int years[FIX_YEARS];
     for (int y = 0; y < FIX_YEARS; ++y) {
-        years[y] = FIX_START + y;
+        years[y] = FIX_START + y + (bad == 2 && y >= FIX_YEARS / 2);
     }
     const char *sexes[FIX_SEX] = { "female", "male" };
     hsize_t n = FIX_YEARS;
@@ -112,7 +113,7 @@ static int write_fixture(const char *path, int bad)
     put_dataset(grp, "quantile", H5T_NATIVE_DOUBLE, 1, &n, levels);
     n = FIX_SEX;
     put_dataset(grp, "sex", str, 1, &n, sexes);
-    put_series(grp, PS_H5_PROB_POP_TOTAL, bad ? FIX_Q - 1 : FIX_Q);
+    put_series(grp, PS_H5_PROB_POP_TOTAL, bad == 1 ? FIX_Q - 1 : FIX_Q);
     put_series(grp, PS_H5_PROB_BIRTHS, FIX_Q);
     put_series(grp, PS_H5_PROB_TFR, FIX_Q);
     put_series(grp, PS_H5_PROB_E0_FEMALE, FIX_Q); /* "e0" by sex */
@@ -125,7 +126,7 @@ static int write_fixture(const char *path, int bad)
 
 typedef struct fixture {
     char dir[128];
-    char good[192], bad[192];
+    char good[192], bad[192], gap[192];
 } fixture;
 
 static int setup(void **state)
@@ -138,7 +139,9 @@ static int setup(void **state)
     }
     snprintf(f->good, sizeof f->good, "%s/good.h5", f->dir);
     snprintf(f->bad, sizeof f->bad, "%s/bad.h5", f->dir);
-    if (write_fixture(f->good, 0) != 0 || write_fixture(f->bad, 1) != 0) {
+    snprintf(f->gap, sizeof f->gap, "%s/gap.h5", f->dir);
+    if (write_fixture(f->good, 0) != 0 || write_fixture(f->bad, 1) != 0 ||
+        write_fixture(f->gap, 2) != 0) {
         return -1;
     }
     *state = f;
@@ -211,6 +214,18 @@ static void test_plot_prob__quantile_dimension_of_wrong_length_is_a_located_erro
     assert_int_equal(ps_plot_load(&set, f->bad, &err), PS_EHDF5);
     assert_null(set);
     assert_string_equal(err.path, f->bad);
+}
+
+static void test_plot_prob__years_that_are_not_consecutive_are_a_located_error(void **state)
+{
+    fixture *f = *state;
+    ps_h5_prob_data d;
+    ps_error err;
+    ps_error_clear(&err);
+    assert_int_equal(ps_h5_prob_read(&d, f->gap, &err), PS_EHDF5);
+    assert_string_equal(err.path, f->gap);
+    assert_non_null(strstr(err.msg, "/probabilistic/demo/year"));
+    assert_non_null(strstr(err.msg, "consecutive"));
 }
 
 /* Every data row of a fan .dat: year and the five levels, each the file's value. */
@@ -360,6 +375,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(
             test_plot_prob__quantile_dimension_of_wrong_length_is_a_located_error, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            test_plot_prob__years_that_are_not_consecutive_are_a_located_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plot_prob__fan_data_blocks_hold_the_files_quantiles,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_plot_prob__unknown_location_is_refused, setup,

@@ -6,6 +6,7 @@
  * is compared with the coordinates before the data are read, and a mismatch names the file
  * and the dataset.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,11 @@
 
 #include "popsim/h5prob.h"
 #include "popsim/h5read.h"
+
+/* Largest |year| accepted in the year coordinate, and the bound of a seed stored as a double
+ * (2^63: larger values do not fit the long long of ps_h5_prob_data). */
+#define PS_H5_PROB_MAX_ABS_YEAR 1.0e6
+#define PS_H5_PROB_SEED_LIMIT 9.2233720368547758e18
 
 static const struct {
     const char *var, *sex;
@@ -99,6 +105,15 @@ static ps_status read_frame(ps_h5_prob_data *d, const ps_h5r_file *f, const char
     if (rc != PS_OK) {
         goto done;
     }
+    for (size_t y = 0; y < years.n; ++y) { /* consecutive calendar years */
+        const double want = years.data[0] + (double)y;
+        if (!(fabs(years.data[0]) <= PS_H5_PROB_MAX_ABS_YEAR) || years.data[y] != want) {
+            rc = ps_error_set_at(err, PS_EHDF5, path, 0, 0, "dataset '/probabilistic/%s/year': "
+                                 "expected consecutive calendar years, found %g at position %zu",
+                                 d->group, years.data[y], y);
+            goto done;
+        }
+    }
     d->start_year = (int)years.data[0];
     d->n_years = (int)years.n;
     d->n_q = (int)levels.n;
@@ -138,10 +153,13 @@ static ps_status read_frame(ps_h5_prob_data *d, const ps_h5r_file *f, const char
         rc = shape_error(err, path, dset, "expected at least one location");
         goto done;
     }
-    if (ps_h5r_attr_double(&v, f, "/", "seed", NULL) == PS_OK) {
+    /* Attributes out of range read as absent (-1, 0) rather than overflow a conversion. */
+    if (ps_h5r_attr_double(&v, f, "/", "seed", NULL) == PS_OK && v >= 0.0 &&
+        v < PS_H5_PROB_SEED_LIMIT) {
         d->seed = (long long)v;
     }
-    if (ps_h5r_attr_double(&v, f, "/", "trajectories", NULL) == PS_OK) {
+    if (ps_h5r_attr_double(&v, f, "/", "trajectories", NULL) == PS_OK && v >= 0.0 &&
+        v <= INT_MAX) {
         d->trajectories = (int)v;
     }
 done:
