@@ -3,12 +3,14 @@
  * written to a file (HDF5 reads files), then read as popsim's commands read it: the scenario
  * list, the provenance attributes, every scenario through ps_h5_read, and every dataset of
  * each scenario group and of its services through the generic reader (src/io/h5read.c).
- * Both go through the validating layer src/io/h5guard.c. Seeds are real result files made by
+ * A probabilistic file (issue #14) is read by ps_h5_prob_read as `popsim info`, `plot` and
+ * `report` read it. Both go through the validating layer src/io/h5guard.c. Seeds are real result files made by
  * scripts/fuzz.sh with `popsim run` on a shortened Example City.
  */
 #include "fuzz_util.h"
 
 #include "popsim/h5out.h"
+#include "popsim/h5prob.h"
 #include "popsim/h5read.h"
 #include "popsim/result.h"
 
@@ -89,6 +91,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char value[256];
     ps_error err;
     ps_error_clear(&err);
+    if (ps_h5_prob_present(path)) {
+        ps_h5_prob_data d;
+        ps_status st = ps_h5_prob_read(&d, path, &err);
+        check_failure(st, &err);
+        ps_h5_prob_data_release(&d);
+        ps_error_clear(&err);
+    }
     ps_status rc = ps_h5_list(&names, &n, path, &err);
     check_failure(rc, &err);
     if (rc != PS_OK) {

@@ -110,6 +110,9 @@ if [[ " ${harnesses[*]} " == *" h5read "* ]]; then
     "$build/lib/popsim" run -q "$work/h5/$s.yaml" -o "$work/seed_h5read/$s.h5" ||
       echo "fuzz: could not write the $s.h5 seed" >&2
   done
+  # A probabilistic file (issue #14): China to 2030, 8 trajectories (about 40 KB).
+  "$build/lib/popsim" run -q --location China --trajectories 8 --end 2030 \
+    -o "$work/seed_h5read/prob.h5" || echo "fuzz: could not write the prob.h5 seed" >&2
   seed h5read "" "$root"/fuzz/regress/h5read/*
 fi
 seed csv "" "$work"/slice/*

@@ -35,6 +35,55 @@ ps_status ps_h5_write_prob(const char *path, const ps_prob *const *runs, int n,
                            const ps_h5_prob_spec *spec, const ps_provenance *prov,
                            ps_error *err);
 
+
+/* ---- reading a probabilistic file back (io/h5prob_read.c) -------------------------------- */
+
+/* The summaries ps_h5_prob_read keeps: one quantile series per location and year. */
+typedef enum ps_h5_prob_series {
+    PS_H5_PROB_POP_TOTAL,  /* population_total */
+    PS_H5_PROB_BIRTHS,     /* births */
+    PS_H5_PROB_TFR,        /* tfr */
+    PS_H5_PROB_E0_FEMALE,  /* e0, sex = female */
+    PS_H5_PROB_E0_MALE,    /* e0, sex = male */
+    PS_H5_PROB_DEP_OLD,    /* old_age_dependency */
+    PS_H5_PROB_SERIES_COUNT
+} ps_h5_prob_series;
+
+/* A probabilistic file's group as read back; released with ps_h5_prob_data_release. */
+typedef struct ps_h5_prob_data {
+    char *group;          /* name of the group under /probabilistic */
+    char *dim;            /* "region" or "location" */
+    int n_loc;            /* locations (or regions) */
+    char **labels;        /* n_loc names */
+    int start_year;
+    int n_years;
+    int n_q;              /* quantile levels */
+    double *levels;       /* n_q fractions, e.g. 0.025 */
+    long long seed;       /* the file's `seed` attribute, -1 if absent */
+    int trajectories;     /* the file's `trajectories` attribute, 0 if absent */
+    /* [series] values [(loc * n_years + year) * n_q + q]; NULL where the file lacks it */
+    double *q[PS_H5_PROB_SERIES_COUNT];
+} ps_h5_prob_data;
+
+/** Stored dataset name of a series ("population_total", "e0") and its sex (NULL if none). */
+const char *ps_h5_prob_series_var(ps_h5_prob_series s);
+const char *ps_h5_prob_series_sex(ps_h5_prob_series s);
+
+/** 1 if `path` is an HDF5 file with a /probabilistic group (and no /scenarios). */
+int ps_h5_prob_present(const char *path);
+
+/**
+ * Read the (only, else first) group of /probabilistic: coordinates, seed, trajectories and
+ * the quantiles of every ps_h5_prob_series the file holds. Every shape is checked against
+ * the coordinates before anything is allocated for the data.
+ * @param[out] out  filled on PS_OK (release with ps_h5_prob_data_release), zeroed on failure
+ * @return PS_OK; PS_EIO (not an HDF5 file); PS_EHDF5 naming file and dataset for a missing
+ *         coordinate or a variable of the wrong shape; PS_ENOMEM
+ */
+ps_status ps_h5_prob_read(ps_h5_prob_data *out, const char *path, ps_error *err);
+
+void ps_h5_prob_data_release(ps_h5_prob_data *d); /* accepts a zeroed struct */
+
 #ifdef __cplusplus
 }
 #endif

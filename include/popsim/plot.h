@@ -87,6 +87,13 @@ typedef struct ps_plot_set ps_plot_set; /* opaque: everything the charts need fr
  */
 ps_status ps_plot_load(ps_plot_set **out, const char *path, ps_error *err);
 
+/**
+ * Of a probabilistic file (issue #14; one scenario per location), chart and report location
+ * `name` instead of the first one.
+ * @return PS_OK; PS_EINVAL if the set is no probabilistic file or has no such location
+ */
+ps_status ps_plot_show_location(ps_plot_set *s, const char *name, ps_error *err);
+
 /** Number of scenarios in the set, and the name of scenario k (borrowed). */
 int ps_plot_n_scenarios(const ps_plot_set *s);
 const char *ps_plot_scenario_name(const ps_plot_set *s, int k);

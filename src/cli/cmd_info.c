@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "info_prob.h"
 #include "popsim/h5out.h"
 
 static void info_usage(FILE *out)
@@ -18,7 +19,8 @@ static void info_usage(FILE *out)
             "usage: popsim info [--json] RESULT.h5\n"
             "\n"
             "Summarise a result file: provenance, where each input came from, scenarios and\n"
-            "their key figures.\n"
+            "their key figures; of a probabilistic file (popsim run --trajectories) its\n"
+            "locations, trajectories, seed, quantile levels and total population.\n"
             "\n"
             "options:\n"
             "      --json      one JSON document for scripts (schema: docs/json.md)\n"
@@ -236,6 +238,42 @@ static ps_status info_json(const char *path, char **names, int n, const input_ta
     return rc;
 }
 
+/* A probabilistic file: provenance and inputs as for any file, then the run's facts. */
+static int info_prob(const char *path, int json)
+{
+    ps_error err;
+    ps_h5_prob_data d;
+    input_table inputs;
+    ps_error_clear(&err);
+    memset(&inputs, 0, sizeof inputs);
+    ps_status rc = ps_h5_prob_read(&d, path, &err);
+    if (rc == PS_OK) {
+        rc = read_inputs(&inputs, path, &err);
+    }
+    if (rc == PS_OK && json) {
+        cli_json j;
+        cli_json_init(&j, stdout);
+        cli_json_begin_object(&j, NULL);
+        cli_json_string(&j, "schema", "popsim-info/1");
+        cli_json_string(&j, "file", path);
+        json_provenance(&j, path, &inputs);
+        cli_json_begin_array(&j, "scenarios");
+        cli_json_end_array(&j);
+        cli_info_prob_json(&j, &d);
+        cli_json_end_object(&j);
+    } else if (rc == PS_OK) {
+        print_provenance(path, &inputs);
+        cli_info_prob_text(stdout, &d);
+    }
+    ps_h5_prob_data_release(&d);
+    input_table_release(&inputs);
+    if (rc != PS_OK) {
+        cli_print_error(&err);
+        return CLI_EXIT_FAILURE;
+    }
+    return CLI_EXIT_OK;
+}
+
 int cli_cmd_info(int argc, char **argv)
 {
     enum { OPT_VERSION = 256, OPT_JSON };
@@ -271,6 +309,9 @@ int cli_cmd_info(int argc, char **argv)
     const char *path = argv[optind];
     ps_error err;
     ps_error_clear(&err);
+    if (ps_h5_prob_present(path)) { /* a probabilistic file (issue #14; info_prob.c) */
+        return info_prob(path, json);
+    }
     char **names = NULL;
     int n = 0;
     input_table inputs;

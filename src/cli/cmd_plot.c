@@ -26,7 +26,7 @@ static void plot_usage(FILE *out)
 {
     fprintf(out,
             "usage: popsim plot RESULT.h5 [-o DIR] [--format png|svg|pdf] [--lang en|zh]\n"
-            "                   [--size WxH] [--year YEAR] [-q]\n"
+            "                   [--size WxH] [--year YEAR] [--location NAME] [-q]\n"
             "\n"
             "Draw every chart the result file supports with gnuplot: population pyramids,\n"
             "births and TFR, childcare demand against 4.5 and 5 spots per 1,000, dependency\n"
@@ -42,6 +42,8 @@ static void plot_usage(FILE *out)
             "      --size WxH     image size in pixels (default 1200x800)\n"
             "      --year YEAR    year the pyramids compare with the base year (default 2050,\n"
             "                     or the last year)\n"
+            "      --location NAME  of a probabilistic file with several locations, the one\n"
+            "                     charted (default: the first)\n"
             "  -q, --quiet        no progress lines\n"
             "  -h, --help         this text\n"
             "      --version      program version\n"
@@ -123,7 +125,7 @@ static ps_status place_chart(const char *dir, const char *stage, const char *nam
  * staging folder ".popsim-<pid>-XXXXXX" inside `dir` (it opens its output by name, so it
  * never writes where a link planted in `dir` points); the files are then put in place. */
 static ps_status plot_all(const char *result, const char *dir, const ps_plot_options *opt,
-                          int quiet, ps_error *err)
+                          const char *location, int quiet, ps_error *err)
 {
     ps_plot_set *set = NULL;
     ps_plot_chart *charts = NULL;
@@ -132,6 +134,7 @@ static ps_status plot_all(const char *result, const char *dir, const ps_plot_opt
     const char *ext = ps_plot_format_ext(opt->format);
     ps_status rc = cli_gnuplot_find(&gnuplot, err);
     if (rc != PS_OK || (rc = ps_plot_load(&set, result, err)) != PS_OK ||
+        (location != NULL && (rc = ps_plot_show_location(set, location, err)) != PS_OK) ||
         (rc = ps_plot_plan(&charts, &n, set, err)) != PS_OK || (rc = make_dir(dir, err)) != PS_OK) {
         goto done;
     }
@@ -159,16 +162,17 @@ done:
 
 int cli_cmd_plot(int argc, char **argv)
 {
-    enum { OPT_VERSION = 256, OPT_LANG, OPT_SIZE, OPT_YEAR };
+    enum { OPT_VERSION = 256, OPT_LANG, OPT_SIZE, OPT_YEAR, OPT_LOCATION };
     static const struct option longopts[] = {
         { "output", required_argument, NULL, 'o' }, { "format", required_argument, NULL, 'f' },
+        { "location", required_argument, NULL, OPT_LOCATION },
         { "lang", required_argument, NULL, OPT_LANG }, { "size", required_argument, NULL, OPT_SIZE },
         { "year", required_argument, NULL, OPT_YEAR }, { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, OPT_VERSION },
         { NULL, 0, NULL, 0 },
     };
     ps_plot_options opt = PS_PLOT_OPTIONS_INIT;
-    const char *dir_arg = NULL;
+    const char *dir_arg = NULL, *location = NULL;
     int c, quiet = 0, idx = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:f:qh", longopts, &idx)) != -1) {
@@ -189,6 +193,10 @@ int cli_cmd_plot(int argc, char **argv)
             break;
         case 'q':
             quiet = ok = 1;
+            break;
+        case OPT_LOCATION:
+            location = optarg;
+            ok = 1;
             break;
         case OPT_LANG:
         case OPT_SIZE:
@@ -214,7 +222,8 @@ int cli_cmd_plot(int argc, char **argv)
     ps_error_clear(&err);
     ps_status rc = dir_arg == NULL && dir == NULL
                        ? ps_error_set(&err, PS_ENOMEM, "out of memory")
-                       : plot_all(argv[optind], dir_arg != NULL ? dir_arg : dir, &opt, quiet, &err);
+                       : plot_all(argv[optind], dir_arg != NULL ? dir_arg : dir, &opt, location, quiet,
+                                  &err);
     free(dir);
     if (rc != PS_OK && cli_interrupted()) {
         return cli_interrupt_exit("the charts placed so far are complete; no file is partial");

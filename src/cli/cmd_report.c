@@ -23,7 +23,7 @@ static void report_usage(FILE *out)
 {
     fprintf(out,
             "usage: popsim report RESULT.h5 [-o REPORT.html] [--lang en|zh] [--size WxH]\n"
-            "                     [--year YEAR] [-q]\n"
+            "                     [--year YEAR] [--location NAME] [-q]\n"
             "\n"
             "Write one self-contained HTML page (no external files, images embedded) with the\n"
             "summary by period, targets met or missed, policy costs and cost per additional\n"
@@ -34,6 +34,8 @@ static void report_usage(FILE *out)
             "      --lang LANG    en (default) or zh (Chinese)\n"
             "      --size WxH     chart size in pixels (default 1200x800)\n"
             "      --year YEAR    year the pyramids compare with the base year\n"
+            "      --location NAME  of a probabilistic file with several locations, the one\n"
+            "                     reported (default: the first)\n"
             "  -q, --quiet        no progress lines\n"
             "  -h, --help         this text\n"
             "      --version      program version\n"
@@ -66,7 +68,7 @@ static const char *temp_parent(void)
  * afterwards, also after SIGINT/SIGTERM; one left by SIGKILL is removed by the next report
  * (cli_remove_stale_temps_in). The page itself goes through ps_outfile. */
 static ps_status report_all(const char *result, const char *out, const ps_plot_options *opt,
-                            int quiet, ps_error *err)
+                            const char *location, int quiet, ps_error *err)
 {
     ps_plot_set *set = NULL;
     ps_plot_chart *charts = NULL;
@@ -76,6 +78,7 @@ static ps_status report_all(const char *result, const char *out, const ps_plot_o
     ps_status rc = cli_gnuplot_find(&gnuplot, err);
     if (rc != PS_OK || (rc = ps_outfile_check_inputs(out, inputs, 1, err)) != PS_OK ||
         (rc = ps_plot_load(&set, result, err)) != PS_OK ||
+        (location != NULL && (rc = ps_plot_show_location(set, location, err)) != PS_OK) ||
         (rc = ps_plot_plan(&charts, &n, set, err)) != PS_OK) {
         goto done;
     }
@@ -105,15 +108,16 @@ done:
 
 int cli_cmd_report(int argc, char **argv)
 {
-    enum { OPT_VERSION = 256, OPT_LANG, OPT_SIZE, OPT_YEAR };
+    enum { OPT_VERSION = 256, OPT_LANG, OPT_SIZE, OPT_YEAR, OPT_LOCATION };
     static const struct option longopts[] = {
         { "output", required_argument, NULL, 'o' }, { "lang", required_argument, NULL, OPT_LANG },
+        { "location", required_argument, NULL, OPT_LOCATION },
         { "size", required_argument, NULL, OPT_SIZE }, { "year", required_argument, NULL, OPT_YEAR },
         { "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, OPT_VERSION }, { NULL, 0, NULL, 0 },
     };
     ps_plot_options opt = PS_PLOT_OPTIONS_INIT;
-    const char *out_arg = NULL;
+    const char *out_arg = NULL, *location = NULL;
     int c, quiet = 0, idx = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:qh", longopts, &idx)) != -1) {
@@ -130,6 +134,8 @@ int cli_cmd_report(int argc, char **argv)
             out_arg = optarg;
         } else if (c == 'q') {
             quiet = 1;
+        } else if (c == OPT_LOCATION) {
+            location = optarg;
         } else if (c == OPT_LANG || c == OPT_SIZE || c == OPT_YEAR) {
             ok = cli_plot_common_option(&opt, longopts[idx].name, optarg) == 1;
         } else {
@@ -153,8 +159,8 @@ int cli_cmd_report(int argc, char **argv)
     ps_error_clear(&err);
     ps_status rc = out_arg == NULL && out == NULL
                        ? ps_error_set(&err, PS_ENOMEM, "out of memory")
-                       : report_all(argv[optind], out_arg != NULL ? out_arg : out, &opt, quiet,
-                                    &err);
+                       : report_all(argv[optind], out_arg != NULL ? out_arg : out, &opt, location,
+                                    quiet, &err);
     free(out);
     if (rc != PS_OK && cli_interrupted()) {
         return cli_interrupt_exit("no report was written or changed");

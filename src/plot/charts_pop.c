@@ -378,26 +378,40 @@ ps_status ps_plot__fan(plot_ctx *x, ps_error *err)
         }
         fputc('\n', x->dat);
     }
+    /* The .dat holds the stored values; the script scales them (persons to the language's
+     * count unit, ratios to per 100), so the data block stays the file's quantiles. */
+    const double scale = fan->per / (fan->counts ? ps_plot__count_unit(x->opt->lang) : 1.0);
     fputs("set title ", x->gp);
-    ps_plot__gp_quoted(x, ps_plot__msg(MSG_FAN, x->opt->lang), ": ", r->name);
-    fputs("\nset ylabel ", x->gp);
-    ps_plot__gp_quoted(x, fan->var, fan->units[0] ? ", " : NULL, fan->units);
+    if (fan->label >= 0) {
+        char what[256];
+        snprintf(what, sizeof what, "%s: %s", ps_plot__msg(MSG_FAN, x->opt->lang),
+                 ps_plot__msg((plot_msg)fan->label, x->opt->lang));
+        ps_plot__gp_quoted(x, what, ", ", r->name);
+        fputs("\nset ylabel ", x->gp);
+        ps_plot__gp_quoted(x, ps_plot__msg((plot_msg)fan->label, x->opt->lang), NULL, NULL);
+    } else {
+        ps_plot__gp_quoted(x, ps_plot__msg(MSG_FAN, x->opt->lang), ": ", r->name);
+        fputs("\nset ylabel ", x->gp);
+        ps_plot__gp_quoted(x, fan->var, fan->units[0] ? ", " : NULL, fan->units);
+    }
     fputc('\n', x->gp);
     ps_plot__gp_set_text(x, "xlabel", MSG_YEAR, NULL);
+    fprintf(x->gp, "scale = %.17g\n", scale);
     const char *sep = "plot";
     if (fan->q[FAN_Q025] != NULL && fan->q[FAN_Q975] != NULL) {
-        fprintf(x->gp, "%s '%s' using 1:2:6 with filledcurves lt 1 fs transparent solid 0.2 "
-                "title ", sep, x->dat_name);
+        fprintf(x->gp, "%s '%s' using 1:($2*scale):($6*scale) with filledcurves lt 1 fs "
+                "transparent solid 0.2 title ", sep, x->dat_name);
         ps_plot__gp_quoted(x, ps_plot__msg(MSG_BAND_95, x->opt->lang), NULL, NULL);
         sep = ", \\\n    ";
     }
     if (fan->q[FAN_Q10] != NULL && fan->q[FAN_Q90] != NULL) {
-        fprintf(x->gp, "%s '%s' using 1:3:5 with filledcurves lt 1 fs transparent solid 0.45 "
-                "title ", sep, x->dat_name);
+        fprintf(x->gp, "%s '%s' using 1:($3*scale):($5*scale) with filledcurves lt 1 fs "
+                "transparent solid 0.45 title ", sep, x->dat_name);
         ps_plot__gp_quoted(x, ps_plot__msg(MSG_BAND_80, x->opt->lang), NULL, NULL);
         sep = ", \\\n    ";
     }
-    fprintf(x->gp, "%s '%s' using 1:4 with lines lt 1 lw 2.5 title ", sep, x->dat_name);
+    fprintf(x->gp, "%s '%s' using 1:($4*scale) with lines lt 1 lw 2.5 title ", sep,
+            x->dat_name);
     ps_plot__gp_quoted(x, ps_plot__msg(MSG_MEDIAN, x->opt->lang), NULL, NULL);
     fputc('\n', x->gp);
     return PS_OK;

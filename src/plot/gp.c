@@ -100,6 +100,14 @@ ps_status ps_plot_plan(ps_plot_chart **charts_out, int *n_out, const ps_plot_set
     if (c == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory planning charts");
     }
+    if (s->is_prob) { /* a probabilistic file: the shown location's fans (load_prob.c) */
+        for (int f = 0; s->n_scn > 0 && f < s->scn[s->shown].n_fans; ++f) {
+            add_chart(c, &n, s, PS_PLOT_FAN, s->shown, f);
+        }
+        *charts_out = c;
+        *n_out = n;
+        return PS_OK;
+    }
     for (int k = 0; k < s->n_scn; ++k) {
         add_chart(c, &n, s, PS_PLOT_PYRAMID, k, -1);
         if (s->scn[k].baseline_idx >= 0) {

@@ -186,6 +186,8 @@ static ps_status add_fan(plot_scenario *sc, const ps_h5r_file *f, const char *ds
     plot_fan *fan = &sc->fans[sc->n_fans];
     size_t nq = a->dims[1];
     sc->n_fans++;
+    fan->label = -1;
+    fan->per = 1.0;
     if ((fan->var = dup_text(name)) == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory");
     }
@@ -339,6 +341,14 @@ ps_status ps_plot_load(ps_plot_set **out, const char *path, ps_error *err)
     ps_plot_set *s = calloc(1, sizeof *s);
     *out = NULL;
     ps_status rc = s == NULL ? ps_error_set(err, PS_ENOMEM, "out of memory") : PS_OK;
+    if (rc == PS_OK && ps_h5_prob_present(path)) { /* a probabilistic file (issue #14) */
+        if ((s->path = dup_text(path)) == NULL) {
+            rc = ps_error_set(err, PS_ENOMEM, "out of memory");
+        } else if ((rc = ps_plot__load_prob(s, path, err)) == PS_OK) {
+            rc = load_provenance(s, path, err);
+        }
+        goto done;
+    }
     if (rc != PS_OK || (rc = ps_h5_list(&names, &n, path, err)) != PS_OK ||
         (rc = ps_h5r_open(&f, path, err)) != PS_OK) {
         goto done;
@@ -438,6 +448,7 @@ void ps_plot_free(ps_plot_set *s)
         free(s->inputs[c]);
     }
     ps_sweep_table_release(&s->sweep);
+    ps_h5_prob_data_release(&s->prob);
     free(s->path);
     free(s);
 }

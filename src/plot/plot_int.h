@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "popsim/h5prob.h"
 #include "popsim/plot.h"
 #include "popsim/result.h"
 #include "popsim/sweep.h"
@@ -91,6 +92,10 @@ typedef struct plot_fan {
     char *var;              /* dataset name, e.g. "population_total_q" */
     char *units;            /* its `units` attribute, "" if none */
     double *q[FAN_Q_COUNT]; /* [year] values at each level; NULL if the level is absent */
+    int label;              /* plot_msg of the axis label of a probabilistic file's summary,
+                             * -1: the stored name and units */
+    int counts;             /* 1: persons, drawn in the language's count unit */
+    double per;             /* drawn value = stored value * per (100 for ratios per 100) */
 } plot_fan;
 
 typedef struct plot_scenario {
@@ -136,6 +141,10 @@ struct ps_plot_set {
     plot_scenario *scn;
     char *prov[PROV_COUNT]; /* "" when the file lacks the attribute */
     ps_sweep_table sweep;   /* /sweep of a policy sweep (issue #15); n_points 0 without */
+    int is_prob;            /* a probabilistic file (issue #14): one scenario per location,
+                             * fans only (load_prob.c) */
+    int shown;              /* with is_prob: the location charted and reported */
+    ps_h5_prob_data prob;   /* with is_prob: the file's quantiles as read */
 };
 
 /* Message ids of the label table (text.c). */
@@ -165,6 +174,9 @@ typedef enum plot_msg {
     MSG_CHILDCARE_DISTRICTS, MSG_ELDERLY_DISTRICTS, MSG_GAP_TARGET_LINE, MSG_GAP_STOCK_LINE,
     MSG_GAP_AXIS, MSG_RESIDENTS, MSG_BEDS_STOCK, MSG_REGIONS_SECTION, MSG_REGION,
     MSG_REGION_POPULATION, MSG_NOTE_DISTRICTS,
+    MSG_PROB_POP, MSG_PROB_BIRTHS, MSG_PROB_TFR, MSG_PROB_E0_FEMALE, MSG_PROB_E0_MALE,
+    MSG_PROB_DEP_OLD, MSG_PROB_SECTION, MSG_PROB_INTRO, MSG_PROB_CAVEAT, MSG_PROB_TABLE,
+    MSG_PROB_VARIABLE, MSG_PROB_LOCATIONS,
     MSG_COUNT
 } plot_msg;
 
@@ -240,6 +252,13 @@ ps_status ps_plot__policy_cost_bars(plot_ctx *x, ps_error *err);
 ps_status ps_plot__sweep_frontier(plot_ctx *x, ps_error *err); /* charts_sweep.c */
 ps_status ps_plot__childcare_districts(plot_ctx *x, ps_error *err);
 ps_status ps_plot__elderly_districts(plot_ctx *x, ps_error *err);
+
+/* ---- probabilistic files (load_prob.c, report_prob.c; issue #14) ------------------------ */
+/* Fill the set from a probabilistic file: one scenario per location, its fans the file's
+ * quantile summaries. @return PS_OK; what ps_h5_prob_read returns */
+ps_status ps_plot__load_prob(ps_plot_set *s, const char *path, ps_error *err);
+/* The report's "Probabilistic projection" section for the shown location. */
+void ps_plot__report_prob(FILE *out, const ps_plot_set *s, ps_plot_lang lang);
 
 /* ---- districts (charts_district.c, issue #13) --------------------------------------------- */
 /* Copy the (year, region) series of a service read by ps_h5_read into sv->reg (only with

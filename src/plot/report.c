@@ -682,7 +682,10 @@ static void write_head(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
     fputs("</h1>\n<p class=\"scenarios\">", out);
     for (int k = 0; k < s->n_scn; ++k) {
         const ps_result *r = &s->scn[k].res;
-        fputs(k > 0 ? "<br>" : "", out);
+        if (s->is_prob && k != s->shown) { /* a probabilistic file: the shown location */
+            continue;
+        }
+        fputs(k > 0 && !s->is_prob ? "<br>" : "", out);
         fputs("<b>", out);
         put_scenario_title(out, r);
         fputs("</b>", out);
@@ -696,7 +699,15 @@ static void write_head(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
         { "targets", MSG_TARGETS },         { "policy", MSG_POLICY_TABLE },
         { "charts", MSG_CHARTS },
     };
+    if (s->is_prob) {
+        fputs("<li><a href=\"#probabilistic\">", out);
+        ps_plot__put_html(out, msg(MSG_PROB_SECTION, lang));
+        fputs("</a></li>", out);
+    }
     for (size_t k = 0; k < sizeof toc / sizeof toc[0]; ++k) {
+        if (s->is_prob && toc[k].label != MSG_CHARTS) {
+            continue;
+        }
         if (toc[k].label == MSG_POLICY_TABLE && !has_policy(s)) {
             continue;
         }
@@ -718,10 +729,14 @@ static ps_status write_page(FILE *out, const ps_plot_set *s, const ps_plot_chart
 {
     ps_status rc = PS_OK;
     write_head(out, s, lang);
-    write_assumptions(out, s, lang);
-    write_summary(out, s, lang);
-    write_targets(out, s, lang);
-    ps_plot__report_regions(out, s, lang);
+    if (s->is_prob) { /* a probabilistic file (issue #14): its section, then the fans */
+        ps_plot__report_prob(out, s, lang);
+    } else {
+        write_assumptions(out, s, lang);
+        write_summary(out, s, lang);
+        write_targets(out, s, lang);
+        ps_plot__report_regions(out, s, lang);
+    }
     if (has_policy(s)) {
         write_policy(out, s, lang);
     }

@@ -166,6 +166,47 @@ static const char *const messages[MSG_COUNT][PS_PLOT_LANG_COUNT] = {
     [MSG_NOTE_UNITS] = { "Persons and places are in thousands, money in million yuan (nominal) "
                          "unless a heading says otherwise.",
                          "除另有说明外，人口和床位、学位以万为单位，金额以亿元（名义值）为单位。" },
+    [MSG_PROB_POP] = { "Total population (thousands)", "总人口（万人）" },
+    [MSG_PROB_BIRTHS] = { "Births per year (thousands)", "年出生人口（万人）" },
+    [MSG_PROB_TFR] = { "Total fertility rate (children per woman)",
+                       "总和生育率（每名妇女生育子女数）" },
+    [MSG_PROB_E0_FEMALE] = { "Life expectancy at birth, women (years)",
+                             "女性出生时预期寿命（岁）" },
+    [MSG_PROB_E0_MALE] = { "Life expectancy at birth, men (years)", "男性出生时预期寿命（岁）" },
+    [MSG_PROB_DEP_OLD] = { "Old-age dependency ratio (aged 65+ per 100 aged 15-64)",
+                           "老年抚养比（65岁及以上人口/15-64岁人口，每百人）" },
+    [MSG_PROB_SECTION] = { "Probabilistic projection", "概率预测" },
+    [MSG_PROB_INTRO] = { "Each figure below summarises many trajectories: full cohort-component "
+                         "projections whose TFR, life expectancy by sex and net migration "
+                         "deviate from the medium path by an autoregressive (AR(1)) process "
+                         "calibrated so that the yearly quantiles of TFR, e0 and migration "
+                         "reproduce the UN's (WPP 2024) 80 % and 95 % prediction intervals "
+                         "(docs/model.md sec. 9). The 80 % interval runs from the 10 % to the "
+                         "90 % quantile, the 95 % interval from 2.5 % to 97.5 %: in the model, "
+                         "the future value falls inside with that probability. Quantiles are "
+                         "taken of each trajectory's own total, so they do not add up across "
+                         "variables. The same seed gives the same trajectories.",
+                         "下列数值汇总了多条轨迹：每条轨迹都是完整的队列要素预测，其总和生育率、"
+                         "分性别预期寿命和国际净迁移围绕中方案按自回归（AR(1)）过程波动，参数经"
+                         "校准，使总和生育率、预期寿命和迁移的逐年分位数与联合国《世界人口展望"
+                         "2024》的80%和95%预测区间一致（docs/model.md 第9节）。80%区间为10%至"
+                         "90%分位数，95%区间为2.5%至97.5%分位数：按模型，未来值落在区间内的概率"
+                         "即为该百分比。分位数按每条轨迹自身的合计计算，各变量之间不能相加。"
+                         "相同的随机种子得到相同的轨迹。" },
+    [MSG_PROB_CAVEAT] = { "Caveats (docs/model.md sec. 9.5): the persistences are shared by "
+                          "all countries, so not every UN population interval is met. Checked "
+                          "for five countries at 2050 and 2100, China meets every criterion; "
+                          "the medians of Nigeria and Brazil at 2100 are 2-3 % below the UN's, "
+                          "Germany's 2050 band is too wide and the 2100 bands of the USA and "
+                          "Nigeria are 20-37 % too narrow.",
+                          "说明（docs/model.md 第9.5节）：持续性参数为各国共用，因此并非所有联合国"
+                          "人口区间都能达到。在五个国家2050年和2100年的检验中，中国全部达标；"
+                          "尼日利亚和巴西2100年的中位数比联合国低2-3%，德国2050年的区间偏宽，"
+                          "美国和尼日利亚2100年的区间窄20-37%。" },
+    [MSG_PROB_TABLE] = { "Quantiles at the planning years", "规划年份的分位数" },
+    [MSG_PROB_VARIABLE] = { "Variable (stored name)", "变量（文件中的名称）" },
+    [MSG_PROB_LOCATIONS] = { "locations in the file; `popsim report --location NAME` reports "
+                             "another", "个地区；`popsim report --location 名称` 可选择其他地区" },
 };
 
 /* The stored identifiers a reader sees in the report, in words. */

@@ -1,0 +1,290 @@
+/*
+ * h5prob_read.c - a probabilistic result file (io/h5out_prob.c, docs/output-format.md,
+ * "Probabilistic runs") read back for the charts, the report and `popsim info`: the
+ * coordinates, the seed and trajectory count, and the quantiles of the summaries people look
+ * at. Read through the generic reader (popsim/h5read.h), which checks every read; each shape
+ * is compared with the coordinates before the data are read, and a mismatch names the file
+ * and the dataset.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "popsim/h5prob.h"
+#include "popsim/h5read.h"
+
+/* Largest |year| accepted in the year coordinate, and the bound of a seed stored as a double
+ * (2^63: larger values do not fit the long long of ps_h5_prob_data). */
+#define PS_H5_PROB_MAX_ABS_YEAR 1.0e6
+#define PS_H5_PROB_SEED_LIMIT 9.2233720368547758e18
+
+static const struct {
+    const char *var, *sex;
+} series[PS_H5_PROB_SERIES_COUNT] = {
+    [PS_H5_PROB_POP_TOTAL] = { "population_total", NULL },
+    [PS_H5_PROB_BIRTHS] = { "births", NULL },
+    [PS_H5_PROB_TFR] = { "tfr", NULL },
+    [PS_H5_PROB_E0_FEMALE] = { "e0", "female" },
+    [PS_H5_PROB_E0_MALE] = { "e0", "male" },
+    [PS_H5_PROB_DEP_OLD] = { "old_age_dependency", NULL },
+};
+
+const char *ps_h5_prob_series_var(ps_h5_prob_series s)
+{
+    return series[s].var;
+}
+
+const char *ps_h5_prob_series_sex(ps_h5_prob_series s)
+{
+    return series[s].sex;
+}
+
+static char *path_of(const char *group, const char *name)
+{
+    size_t len = strlen("/probabilistic/") + strlen(group) + strlen(name) + 2;
+    char *p = malloc(len);
+    if (p != NULL) {
+        snprintf(p, len, "/probabilistic/%s/%s", group, name);
+    }
+    return p;
+}
+
+int ps_h5_prob_present(const char *path)
+{
+    ps_h5r_file *f = NULL;
+    int yes = 0;
+    if (ps_h5r_open(&f, path, NULL) == PS_OK) {
+        yes = ps_h5r_kind_of(f, "/probabilistic") == PS_H5R_GROUP &&
+              ps_h5r_kind_of(f, "/scenarios") == PS_H5R_NONE;
+    }
+    ps_h5r_close(f);
+    return yes;
+}
+
+static ps_status shape_error(ps_error *err, const char *path, const char *dset, const char *what)
+{
+    return ps_error_set_at(err, PS_EHDF5, path, 0, 0, "dataset '%s': %s", dset, what);
+}
+
+/* A 1-D numeric coordinate of the group, its length checked to be at least 1. */
+static ps_status read_coord(ps_h5r_array *a, const ps_h5r_file *f, const char *path,
+                            const char *group, const char *name, ps_error *err)
+{
+    char *dset = path_of(group, name);
+    ps_status rc = dset == NULL ? ps_error_set(err, PS_ENOMEM, "out of memory") : PS_OK;
+    if (rc == PS_OK && ps_h5r_kind_of(f, dset) != PS_H5R_DATASET) {
+        rc = shape_error(err, path, dset, "missing (expected the coordinate of a "
+                         "probabilistic file)");
+    }
+    if (rc == PS_OK && (rc = ps_h5r_read_shape(a, f, dset, err)) == PS_OK &&
+        (a->rank != 1 || a->dims[0] < 1)) {
+        rc = shape_error(err, path, dset, "expected a non-empty one-dimensional coordinate");
+    }
+    if (rc == PS_OK) {
+        ps_h5r_array_release(a);
+        rc = ps_h5r_read_array(a, f, dset, err);
+    }
+    free(dset);
+    return rc;
+}
+
+/* Coordinates, attributes and labels. */
+static ps_status read_frame(ps_h5_prob_data *d, const ps_h5r_file *f, const char *path,
+                            ps_error *err)
+{
+    ps_h5r_array years = { 0 }, levels = { 0 };
+    char *dset = NULL;
+    size_t n_labels = 0;
+    double v = 0.0;
+    ps_status rc = read_coord(&years, f, path, d->group, "year", err);
+    if (rc == PS_OK) {
+        rc = read_coord(&levels, f, path, d->group, "quantile", err);
+    }
+    if (rc != PS_OK) {
+        goto done;
+    }
+    for (size_t y = 0; y < years.n; ++y) { /* consecutive calendar years */
+        const double want = years.data[0] + (double)y;
+        if (!(fabs(years.data[0]) <= PS_H5_PROB_MAX_ABS_YEAR) || years.data[y] != want) {
+            rc = ps_error_set_at(err, PS_EHDF5, path, 0, 0, "dataset '/probabilistic/%s/year': "
+                                 "expected consecutive calendar years, found %g at position %zu",
+                                 d->group, years.data[y], y);
+            goto done;
+        }
+    }
+    d->start_year = (int)years.data[0];
+    d->n_years = (int)years.n;
+    d->n_q = (int)levels.n;
+    d->levels = levels.data;
+    levels.data = NULL;
+    for (int q = 0; q < d->n_q; ++q) {
+        if (!(d->levels[q] >= 0.0 && d->levels[q] <= 1.0)) {
+            rc = ps_error_set_at(err, PS_EHDF5, path, 0, 0, "dataset '/probabilistic/%s/"
+                                 "quantile': level %g is outside [0, 1]", d->group,
+                                 d->levels[q]);
+            goto done;
+        }
+    }
+    d->dim = malloc(strlen("location") + 1);
+    if (d->dim == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory");
+        goto done;
+    }
+    strcpy(d->dim, "location");
+    if ((dset = path_of(d->group, "location")) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (ps_h5r_kind_of(f, dset) != PS_H5R_DATASET) {
+        strcpy(d->dim, "region");
+        free(dset);
+        if ((dset = path_of(d->group, "region")) == NULL) {
+            rc = ps_error_set(err, PS_ENOMEM, "out of memory");
+            goto done;
+        }
+    }
+    if ((rc = ps_h5r_read_strings(&d->labels, &n_labels, f, dset, err)) != PS_OK) {
+        goto done;
+    }
+    d->n_loc = (int)n_labels;
+    if (d->n_loc < 1) {
+        rc = shape_error(err, path, dset, "expected at least one location");
+        goto done;
+    }
+    /* Attributes out of range read as absent (-1, 0) rather than overflow a conversion. */
+    if (ps_h5r_attr_double(&v, f, "/", "seed", NULL) == PS_OK && v >= 0.0 &&
+        v < PS_H5_PROB_SEED_LIMIT) {
+        d->seed = (long long)v;
+    }
+    if (ps_h5r_attr_double(&v, f, "/", "trajectories", NULL) == PS_OK && v >= 0.0 &&
+        v <= INT_MAX) {
+        d->trajectories = (int)v;
+    }
+done:
+    ps_h5r_array_release(&years);
+    ps_h5r_array_release(&levels);
+    free(dset);
+    return rc;
+}
+
+/* One series: (year, location[, sex], quantile), its shape checked, the sex picked. */
+static ps_status read_series(ps_h5_prob_data *d, ps_h5_prob_series s, const ps_h5r_file *f,
+                             const char *path, ps_error *err)
+{
+    ps_h5r_array a = { 0 };
+    const int by_sex = series[s].sex != NULL;
+    const int rank = by_sex ? 4 : 3;
+    int sex_idx = s == PS_H5_PROB_E0_MALE ? 1 : 0;
+    char *dset = path_of(d->group, series[s].var), msg[160];
+    ps_status rc = dset == NULL ? ps_error_set(err, PS_ENOMEM, "out of memory") : PS_OK;
+    if (rc != PS_OK || ps_h5r_kind_of(f, dset) != PS_H5R_DATASET) {
+        goto done; /* a file may lack a summary; the charts skip it */
+    }
+    if ((rc = ps_h5r_read_shape(&a, f, dset, err)) != PS_OK) {
+        goto done;
+    }
+    if (a.rank != rank || a.dims[0] != (size_t)d->n_years || a.dims[1] != (size_t)d->n_loc ||
+        (by_sex && a.dims[2] != 2) || a.dims[rank - 1] != (size_t)d->n_q) {
+        snprintf(msg, sizeof msg, "expected dimensions (year %d, %s %d%s, quantile %d)",
+                 d->n_years, d->dim, d->n_loc, by_sex ? ", sex 2" : "", d->n_q);
+        rc = shape_error(err, path, dset, msg);
+        goto done;
+    }
+    ps_h5r_array_release(&a);
+    if ((rc = ps_h5r_read_array(&a, f, dset, err)) != PS_OK) {
+        goto done;
+    }
+    if (by_sex) {
+        char **sexes = NULL;
+        size_t n_sex = 0;
+        char *sdset = path_of(d->group, "sex");
+        if (sdset != NULL && ps_h5r_read_strings(&sexes, &n_sex, f, sdset, NULL) == PS_OK) {
+            for (size_t k = 0; k < n_sex; ++k) {
+                if (strcmp(sexes[k], series[s].sex) == 0) {
+                    sex_idx = (int)k;
+                }
+                free(sexes[k]);
+            }
+            free(sexes);
+        }
+        free(sdset);
+    }
+    d->q[s] = malloc((size_t)d->n_loc * (size_t)d->n_years * (size_t)d->n_q * sizeof(double));
+    if (d->q[s] == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int y = 0; y < d->n_years; ++y) {
+        for (int loc = 0; loc < d->n_loc; ++loc) {
+            size_t from = (size_t)y * (size_t)d->n_loc + (size_t)loc;
+            if (by_sex) {
+                from = from * 2 + (size_t)sex_idx;
+            }
+            memcpy(d->q[s] + ((size_t)loc * (size_t)d->n_years + (size_t)y) * (size_t)d->n_q,
+                   a.data + from * (size_t)d->n_q, (size_t)d->n_q * sizeof(double));
+        }
+    }
+done:
+    ps_h5r_array_release(&a);
+    free(dset);
+    return rc;
+}
+
+ps_status ps_h5_prob_read(ps_h5_prob_data *out, const char *path, ps_error *err)
+{
+    ps_h5r_file *f = NULL;
+    char **groups = NULL;
+    int n_groups = 0;
+    memset(out, 0, sizeof *out);
+    out->seed = -1;
+    ps_status rc = ps_h5r_open(&f, path, err);
+    if (rc == PS_OK && ps_h5r_kind_of(f, "/probabilistic") != PS_H5R_GROUP) {
+        rc = ps_error_set_at(err, PS_EHDF5, path, 0, 0, "no group '/probabilistic' (expected "
+                             "a file of `popsim run --trajectories N`)");
+    }
+    if (rc == PS_OK &&
+        (rc = ps_h5r_children(&groups, &n_groups, f, "/probabilistic", PS_H5R_GROUP, err)) ==
+            PS_OK &&
+        n_groups < 1) {
+        rc = ps_error_set_at(err, PS_EHDF5, path, 0, 0, "group '/probabilistic' is empty");
+    }
+    if (rc == PS_OK) {
+        size_t len = strlen(groups[0]) + 1;
+        if ((out->group = malloc(len)) == NULL) {
+            rc = ps_error_set(err, PS_ENOMEM, "out of memory");
+        } else {
+            memcpy(out->group, groups[0], len);
+            rc = read_frame(out, f, path, err);
+        }
+    }
+    for (int s = 0; rc == PS_OK && s < PS_H5_PROB_SERIES_COUNT; ++s) {
+        rc = read_series(out, (ps_h5_prob_series)s, f, path, err);
+    }
+    for (int k = 0; k < n_groups; ++k) {
+        free(groups[k]);
+    }
+    free(groups);
+    ps_h5r_close(f);
+    if (rc != PS_OK) {
+        ps_h5_prob_data_release(out);
+    }
+    return rc;
+}
+
+void ps_h5_prob_data_release(ps_h5_prob_data *d)
+{
+    for (int k = 0; d->labels != NULL && k < d->n_loc; ++k) {
+        free(d->labels[k]);
+    }
+    free(d->labels);
+    free(d->group);
+    free(d->dim);
+    free(d->levels);
+    for (int s = 0; s < PS_H5_PROB_SERIES_COUNT; ++s) {
+        free(d->q[s]);
+    }
+    memset(d, 0, sizeof *d);
+    d->seed = -1;
+}
