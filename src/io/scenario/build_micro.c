@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L /* stat() */
 
 #include "io/scenario/scenario_int.h"
+#include "popsim/micro.h" /* ps_micro_check_care_levels */
 
 /* micro: defaults, overridden by the keys given; only with engine: micro. */
 ps_status ps_scn__build_micro(const load_ctx *c, const raw_micro *raw)
@@ -32,3 +33,18 @@ ps_status ps_scn__build_micro(const load_ctx *c, const raw_micro *raw)
     return PS_OK;
 }
 
+/* engine: micro with a care-need model: the micro engine's rule on its levels
+ * (ps_micro_check_care_levels), its message located at the care_need key. */
+ps_status ps_scn__check_micro_care(const load_ctx *c)
+{
+    const ps_scenario *scn = c->scn;
+    ps_error e;
+    ps_error_clear(&e);
+    if (scn->engine != PS_ENGINE_MICRO ||
+        ps_micro_check_care_levels(scn->care_need.n_levels, &e) == PS_OK) {
+        return PS_OK;
+    }
+    const loc_entry *at = ps_scn__locator_find(&c->loc, "care_need");
+    ps_scn_loc none = { 1, 1 };
+    return ps_scn__fail_at(c, e.code, at != NULL ? at->key : none, "%s", e.msg);
+}

@@ -5,6 +5,11 @@
 #define _POSIX_C_SOURCE 200809L /* stat() */
 
 #include "io/scenario/scenario_int.h"
+#include "popsim/micro.h" /* PS_MICRO_CARE_LEVELS_MAX */
+
+/* The text of a macro's value, for the rules. */
+#define SCN_STR_(x) #x
+#define SCN_STR(x) SCN_STR_(x)
 
 static const scn_key schedule_keys[] = {
     { .key = "a1", .type = KEY_REAL, .offset = offsetof(ps_rogers_castro, a1), .min = 0.0,
@@ -947,7 +952,8 @@ static const char *const scn_rules[] = {
     "variants[]: name is required and differs from the top-level name and every other "
     "variant's; extends names the top level or a variant given earlier.",
     "micro applies only with engine: micro; micro.low_income_share + "
-    "micro.subsistence_share is at most 1.",
+    "micro.subsistence_share is at most 1. With engine: micro, care_need has at most "
+    SCN_STR(PS_MICRO_CARE_LEVELS_MAX) " levels (a simulated person's care states).",
     "care_need.levels[]: prevalence steps in ascending from_age; level names are unique, and at "
     "every age the levels' prevalences sum to at most 1 (a person has at most one level).",
     "care_need.settings[]: names are unique and the shares sum to 1 (within 1e-6).",

@@ -18,6 +18,7 @@ static ps_status build_scenario(const load_ctx *c, const raw_scenario *raw, cons
     }
     if ((rc = ps_scn__build_migration(c, &raw->migration)) != PS_OK ||
         (rc = ps_scn__build_care_need(c, &raw->care_need)) != PS_OK ||
+        (rc = ps_scn__check_micro_care(c)) != PS_OK ||
         (rc = ps_scn__build_registration(c, &raw->registration)) != PS_OK ||
         (rc = ps_scn__build_regions(c, raw)) != PS_OK) {
         return rc;

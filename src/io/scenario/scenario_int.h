@@ -524,6 +524,7 @@ void ps_scn__free_raw(raw_scenario *raw);
 
 /* build_micro.c */
 ps_status ps_scn__build_micro(const load_ctx *c, const raw_micro *raw);
+ps_status ps_scn__check_micro_care(const load_ctx *c);
 
 /* build_rates.c */
 ps_status ps_scn__build_top(const load_ctx *c, const raw_scenario *raw);
