@@ -14,14 +14,16 @@ ps_status ps_scn__build_micro(const load_ctx *c, const raw_micro *raw)
     ps_scn__overlay_given(c, "micro", &ps_scn__micro_section, &v, raw);
     if (ps_scn__given(c, "micro") && c->scn->engine != PS_ENGINE_MICRO) {
         return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, "micro"),
-                       "micro applies only with engine: micro (engine is %s)",
-                       c->scn->engine == PS_ENGINE_CCM ? "ccm" : "another engine");
+                               "micro applies only with engine: micro (engine is %s)",
+                               c->scn->engine == PS_ENGINE_CCM ? "ccm" : "another engine");
     }
     if (v.low_income_share + v.subsistence_share > 1.0 + SCN_SHARE_SUM_TOL) {
         const char *at = ps_scn__later_key(c, "micro.low_income_share", "micro.subsistence_share");
-        return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, at),
-                       "micro.low_income_share + micro.subsistence_share = %.10g + %.10g is "
-                       "above 1 (shares of persons)", v.low_income_share, v.subsistence_share);
+        return ps_scn__fail_at(
+            c, PS_EINVAL, ps_scn__value_loc(c, at),
+            "micro.low_income_share + micro.subsistence_share = %.10g + %.10g is "
+            "above 1 (shares of persons)",
+            v.low_income_share, v.subsistence_share);
     }
     m->scale = v.scale;
     m->replicates = (int)v.replicates;
@@ -29,7 +31,8 @@ ps_status ps_scn__build_micro(const load_ctx *c, const raw_micro *raw)
     m->low_income_share = v.low_income_share;
     m->subsistence_share = v.subsistence_share;
     m->sample = (int)v.sample;
-    m->scale_loc = ps_scn__given(c, "micro.scale") ? ps_scn__value_loc(c, "micro.scale") : ps_scn__value_loc(c, "engine");
+    m->scale_loc = ps_scn__given(c, "micro.scale") ? ps_scn__value_loc(c, "micro.scale")
+                                                   : ps_scn__value_loc(c, "engine");
     return PS_OK;
 }
 

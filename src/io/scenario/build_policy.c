@@ -34,11 +34,12 @@ ps_status ps_scn__build_birth_order(const load_ctx *c, const raw_scenario *raw)
     if (fabs(sum - 1.0) <= SCN_SHARE_SUM_TOL) {
         return PS_OK;
     }
-    return ps_scn__fail_at(c, PS_EINVAL, latest_given(c, "birth_order", &ps_scn__birth_order_section),
-                   "birth_order shares first + second + third = %.10g + %.10g + %.10g = %.10g "
-                   "must sum to 1 (tolerance 1e-6; shares not given keep their defaults "
-                   "%.10g, %.10g, %.10g)",
-                   bo->share[0], bo->share[1], bo->share[2], sum, d[0], d[1], d[2]);
+    return ps_scn__fail_at(
+        c, PS_EINVAL, latest_given(c, "birth_order", &ps_scn__birth_order_section),
+        "birth_order shares first + second + third = %.10g + %.10g + %.10g = %.10g "
+        "must sum to 1 (tolerance 1e-6; shares not given keep their defaults "
+        "%.10g, %.10g, %.10g)",
+        bo->share[0], bo->share[1], bo->share[2], sum, d[0], d[1], d[2]);
 }
 
 /* `eco` holds the parent's (or the default) economy; the keys given under prefix override. */
@@ -56,10 +57,10 @@ ps_status ps_scn__build_economy(const load_ctx *c, const char *prefix, ps_econom
                      : !ps_scn__given(c, enrollment) ? ceiling
                                              : ps_scn__later_key(c, ceiling, enrollment);
     return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, at),
-                   "%s: childcare_ceiling = %.10g is below childcare_enrollment = %.10g "
-                   "(shares of under-3s); the share whose families want a place must be at "
-                   "least the share enrolled",
-                   at, eco->childcare_ceiling, eco->childcare_enrollment);
+                           "%s: childcare_ceiling = %.10g is below childcare_enrollment = %.10g "
+                           "(shares of under-3s); the share whose families want a place must be at "
+                           "least the share enrolled",
+                           at, eco->childcare_ceiling, eco->childcare_enrollment);
 }
 
 /* m holds the parent's (or no) overrides; the keys given under prefix override them. */
@@ -86,8 +87,9 @@ static ps_status check_policy_keys(const load_ctx *c, const char *item, ps_lever
         const loc_entry *e = ps_scn__locator_find(&c->loc, path);
         if (e != NULL && !ps_scn__key_applies(&ps_scn__policy_keys[k], lever)) {
             ps_scn__lever_keys_text(keys, sizeof keys, lever);
-            return ps_scn__fail_at(c, PS_EINVAL, e->key, "%s does not apply to lever %s (keys of %s: %s)",
-                           path, ps_lever_name(lever), ps_lever_name(lever), keys);
+            return ps_scn__fail_at(c, PS_EINVAL, e->key,
+                                   "%s does not apply to lever %s (keys of %s: %s)", path,
+                                   ps_lever_name(lever), ps_lever_name(lever), keys);
         }
     }
     return PS_OK;
@@ -107,15 +109,15 @@ static ps_status check_window(const load_ctx *c, const char *item, const raw_pol
                               : NULL;
     if (outside != NULL) {
         return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, outside),
-                       "%s = %lld is outside the projection %d..%d (calendar years)", outside,
-                       (long long)(outside == start ? raw->start : raw->end), scn->start_year,
-                       scn->end_year);
+                               "%s = %lld is outside the projection %d..%d (calendar years)",
+                               outside, (long long)(outside == start ? raw->start : raw->end),
+                               scn->start_year, scn->end_year);
     }
     if (has_end && raw->end < raw->start) {
         return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, end),
-                       "%s = %lld is before %s = %lld; a policy is in force from its start "
-                       "year to its end year",
-                       end, (long long)raw->end, start, (long long)raw->start);
+                               "%s = %lld is before %s = %lld; a policy is in force from its start "
+                               "year to its end year",
+                               end, (long long)raw->end, start, (long long)raw->start);
     }
     return PS_OK;
 }
@@ -179,8 +181,10 @@ static ps_status build_policy(const load_ctx *c, const char *item, const raw_pol
         const scn_key *key = &ps_scn__policy_keys[k];
         ps_scn__join_key(path, sizeof path, item, key->key);
         if (ps_scn__key_size(key) > 0 && ps_scn__key_applies(key, lever)) {
-            const void *src = ps_scn__given(c, path) ? (const void *)raw : (const void *)&ps_scn__policy_defaults;
-            memcpy((char *)&v + key->offset, (const char *)src + key->offset, ps_scn__key_size(key));
+            const void *src =
+                ps_scn__given(c, path) ? (const void *)raw : (const void *)&ps_scn__policy_defaults;
+            memcpy((char *)&v + key->offset, (const char *)src + key->offset,
+                   ps_scn__key_size(key));
         }
     }
     ps_scn__join_key(path, sizeof path, item, "requires");
@@ -191,10 +195,11 @@ static ps_status build_policy(const load_ctx *c, const char *item, const raw_pol
     ps_scn__join_key(path, sizeof path, item, "low_income_share");
     if (v.low_income_topup > 0.0 && !ps_scn__given(c, path)) {
         ps_scn__join_key(path, sizeof path, item, "low_income_topup");
-        rc = ps_scn__warn_at(c, ps_scn__value_loc(c, path),
-                     "%s = %.10g is paid to nobody without low_income_share (share of children "
-                     "in low-income families, default 0)",
-                     path, v.low_income_topup);
+        rc = ps_scn__warn_at(
+            c, ps_scn__value_loc(c, path),
+            "%s = %.10g is paid to nobody without low_income_share (share of children "
+            "in low-income families, default 0)",
+            path, v.low_income_topup);
         if (rc != PS_OK) {
             return rc;
         }
@@ -261,10 +266,11 @@ static ps_status check_overlaps(const load_ctx *c, const ps_scn_member *m)
             char pa[PATH_MAX_LEN], pb[PATH_MAX_LEN];
             item_path(c, m->policy_locs[i], pa, sizeof pa);
             item_path(c, m->policy_locs[j], pb, sizeof pb);
-            return ps_scn__fail_at(c, PS_EINVAL, m->policy_locs[j],
-                           "%s '%s' (%d..%d) overlaps %s (%d..%d) with the same name; give one "
-                           "of them another name to stack them",
-                           pb, b->name, b->start_year, b_last, pa, a->start_year, a_last);
+            return ps_scn__fail_at(
+                c, PS_EINVAL, m->policy_locs[j],
+                "%s '%s' (%d..%d) overlaps %s (%d..%d) with the same name; give one "
+                "of them another name to stack them",
+                pb, b->name, b->start_year, b_last, pa, a->start_year, a_last);
         }
     }
     return PS_OK;
@@ -355,8 +361,8 @@ ps_status ps_scn__positive_if_given(const load_ctx *c, const char *item, const c
     ps_scn__join_key(path, sizeof path, item, key);
     if (ps_scn__given(c, path) && !(value > 0.0)) {
         return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, path),
-                       "%s = %.10g must be above 0 (%s); leave the key out for none", path, value,
-                       what);
+                               "%s = %.10g must be above 0 (%s); leave the key out for none", path,
+                               value, what);
     }
     return PS_OK;
 }

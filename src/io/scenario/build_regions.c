@@ -1,5 +1,6 @@
 /*
- * scenario/build_regions.c - builders of regions, internal_migration and registration (multiregional scenarios).
+ * scenario/build_regions.c - builders of regions, internal_migration and registration
+ * (multiregional scenarios).
  */
 #define _POSIX_C_SOURCE 200809L /* stat() */
 
@@ -72,28 +73,33 @@ ps_status ps_scn__build_registration(const load_ctx *c, const raw_registration *
         return PS_OK;
     }
     if (scn->engine == PS_ENGINE_MICRO) {
-        return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, "registration"), "registration needs engine: "
-                       "ccm (the microsimulation carries no registration status yet, issue #13)");
+        return ps_scn__fail_at(
+            c, PS_EINVAL, ps_scn__value_loc(c, "registration"),
+            "registration needs engine: "
+            "ccm (the microsimulation carries no registration status yet, issue #13)");
     }
     if (!ps_scn__given(c, "registration.registered_share")) {
-        return ps_scn__missing_key(c, "registration.registered_share", "registration rules need the "
-                           "statuses: the registered share of the base population");
+        return ps_scn__missing_key(c, "registration.registered_share",
+                                   "registration rules need the "
+                                   "statuses: the registered share of the base population");
     }
     scn->registration.enabled = 1;
     scn->registration.registered_share = raw->registered_share;
     scn->registration.conversion_rate = raw->conversion_rate;
     scn->registration.arrive_registered = raw->arrive_registered;
     scn->registration.conversion_from_age =
-        ps_scn__given(c, "registration.conversion_from_age") ? (int)raw->conversion_from_age
-                                                      : (int)ps_scn__registration_defaults.conversion_from_age;
+        ps_scn__given(c, "registration.conversion_from_age")
+            ? (int)raw->conversion_from_age
+            : (int)ps_scn__registration_defaults.conversion_from_age;
     scn->registration.conversion_to_age =
-        ps_scn__given(c, "registration.conversion_to_age") ? (int)raw->conversion_to_age
-                                                    : (int)ps_scn__registration_defaults.conversion_to_age;
+        ps_scn__given(c, "registration.conversion_to_age")
+            ? (int)raw->conversion_to_age
+            : (int)ps_scn__registration_defaults.conversion_to_age;
     if (scn->registration.conversion_to_age < scn->registration.conversion_from_age) {
-        return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, "registration.conversion_to_age"),
-                       "registration.conversion_to_age = %d is below conversion_from_age = %d",
-                       scn->registration.conversion_to_age,
-                       scn->registration.conversion_from_age);
+        return ps_scn__fail_at(
+            c, PS_EINVAL, ps_scn__value_loc(c, "registration.conversion_to_age"),
+            "registration.conversion_to_age = %d is below conversion_from_age = %d",
+            scn->registration.conversion_to_age, scn->registration.conversion_from_age);
     }
     return PS_OK;
 }
@@ -106,20 +112,22 @@ ps_status ps_scn__build_regions(const load_ctx *c, const raw_scenario *raw)
     if (raw->n_regions == 0) {
         return ps_scn__given(c, "internal_migration")
                    ? ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, "internal_migration"),
-                             "internal_migration needs a `regions:` list to move people "
-                             "between")
+                                     "internal_migration needs a `regions:` list to move people "
+                                     "between")
                    : PS_OK;
     }
     scn->regions_loc = ps_scn__value_loc(c, "regions");
     if (ps_scn__given(c, "region")) {
-        return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, "region"), "region labels the single region; "
-                       "with `regions:` each item has its own name");
+        return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, "region"),
+                               "region labels the single region; "
+                               "with `regions:` each item has its own name");
     }
     if (scn->engine == PS_ENGINE_MICRO && raw->n_regions > 1) {
-        return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, "engine"), "engine: micro projects one "
-                       "region; a scenario with %u regions needs engine: ccm (the "
-                       "microsimulation with regions is not implemented yet, issue #13)",
-                       raw->n_regions);
+        return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, "engine"),
+                               "engine: micro projects one "
+                               "region; a scenario with %u regions needs engine: ccm (the "
+                               "microsimulation with regions is not implemented yet, issue #13)",
+                               raw->n_regions);
     }
     if ((scn->regions = calloc(raw->n_regions, sizeof *scn->regions)) == NULL) {
         return ps_error_set(c->err, PS_ENOMEM, "out of memory");
@@ -143,9 +151,9 @@ ps_status ps_scn__build_regions(const load_ctx *c, const raw_scenario *raw)
     }
     if (rc == PS_OK && ps_scn__given(c, "internal_migration")) {
         ps_scn__overlay_given(c, "internal_migration.schedule", &ps_scn__schedule_section,
-                      &scn->internal_migration.schedule, &raw->internal_migration.schedule);
+                              &scn->internal_migration.schedule, &raw->internal_migration.schedule);
         rc = ps_scn__set_file(c, &scn->internal_migration.file, raw->internal_migration.file,
-                      "internal_migration.file");
+                              "internal_migration.file");
         scn->internal_migration.output_flows = raw->internal_migration.output_flows;
     }
     return rc;

@@ -26,14 +26,15 @@ static ps_status build_path(const load_ctx *c, const char *prefix, const raw_poi
         }
         if (i > 0 && pts[i].year <= pts[i - 1].year) {
             ps_scn__join_key(path, sizeof path, item, "year");
-            rc = ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, path),
-                         "%s = %lld is not after the previous point's year %lld; points must be "
-                         "in ascending years", path, (long long)pts[i].year,
-                         (long long)pts[i - 1].year);
+            rc = ps_scn__fail_at(
+                c, PS_EINVAL, ps_scn__value_loc(c, path),
+                "%s = %lld is not after the previous point's year %lld; points must be "
+                "in ascending years",
+                path, (long long)pts[i].year, (long long)pts[i - 1].year);
         } else if (pts[i].value > hi) {
             ps_scn__join_key(path, sizeof path, item, "value");
-            rc = ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, path), "%s = %.10g is above %.10g", path,
-                         pts[i].value, hi);
+            rc = ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, path),
+                                 "%s = %.10g is above %.10g", path, pts[i].value, hi);
         }
         out->years[i] = (int)pts[i].year;
         out->values[i] = pts[i].value;
@@ -53,7 +54,8 @@ static ps_status build_level(const load_ctx *c, const char *item, const raw_leve
     ps_scn__join_key(prefix, sizeof prefix, item, "prevalence");
     if (raw->n_prevalence == 0) {
         return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, prefix),
-                       "%s is empty; give at least one '- {from_age: A, value: V}' step", prefix);
+                               "%s is empty; give at least one '- {from_age: A, value: V}' step",
+                               prefix);
     }
     out->from_age = malloc(raw->n_prevalence * sizeof *out->from_age);
     out->value = malloc(raw->n_prevalence * sizeof *out->value);
@@ -69,10 +71,11 @@ static ps_status build_level(const load_ctx *c, const char *item, const raw_leve
         }
         if (i > 0 && s->from_age <= raw->prevalence[i - 1].from_age) {
             ps_scn__join_key(path, sizeof path, step, "from_age");
-            rc = ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, path),
-                         "%s = %lld is not above the previous step's from_age %lld; steps must "
-                         "be in ascending ages", path, (long long)s->from_age,
-                         (long long)raw->prevalence[i - 1].from_age);
+            rc = ps_scn__fail_at(
+                c, PS_EINVAL, ps_scn__value_loc(c, path),
+                "%s = %lld is not above the previous step's from_age %lld; steps must "
+                "be in ascending ages",
+                path, (long long)s->from_age, (long long)raw->prevalence[i - 1].from_age);
         }
         out->from_age[i] = (int)s->from_age;
         out->value[i] = s->value;
@@ -112,16 +115,18 @@ static ps_status check_level_sum(const load_ctx *c, const ps_care_need *cn)
                 continue;
             }
             if (k == 0) {
-                return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, "care_need.levels"),
-                               "care_need.levels: the prevalences at age %d sum to %.10g, above "
-                               "1; levels are exclusive (a person has at most one)", age, sum);
+                return ps_scn__fail_at(
+                    c, PS_EINVAL, ps_scn__value_loc(c, "care_need.levels"),
+                    "care_need.levels: the prevalences at age %d sum to %.10g, above "
+                    "1; levels are exclusive (a person has at most one)",
+                    age, sum);
             }
-            return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, "care_need.improvement"),
-                           "care_need.improvement = %.10g makes the prevalences at age %d sum "
-                           "to %.10g in %d, above 1 (more persons in need than persons); the "
-                           "prevalences must stay in [0, 1] in every year %d..%d",
-                           cn->improvement, age, sum, years[k], c->scn->start_year,
-                           c->scn->end_year);
+            return ps_scn__fail_at(
+                c, PS_EINVAL, ps_scn__value_loc(c, "care_need.improvement"),
+                "care_need.improvement = %.10g makes the prevalences at age %d sum "
+                "to %.10g in %d, above 1 (more persons in need than persons); the "
+                "prevalences must stay in [0, 1] in every year %d..%d",
+                cn->improvement, age, sum, years[k], c->scn->start_year, c->scn->end_year);
         }
     }
     return PS_OK;
@@ -140,9 +145,11 @@ static ps_status build_level_shares(const load_ctx *c, const char *item, const r
     char path[PATH_MAX_LEN];
     ps_scn__join_key(path, sizeof path, item, "by_level");
     if (raw->n_by_level == 0) {
-        return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, item),
-                       "%s has no by_level while another setting has; give by_level for every "
-                       "setting, or for none", item);
+        return ps_scn__fail_at(
+            c, PS_EINVAL, ps_scn__value_loc(c, item),
+            "%s has no by_level while another setting has; give by_level for every "
+            "setting, or for none",
+            item);
     }
     if ((k->level_share = malloc((size_t)cn->n_levels * sizeof *k->level_share)) == NULL) {
         return ps_error_set(c->err, PS_ENOMEM, "out of memory");
@@ -160,17 +167,17 @@ static ps_status build_level_shares(const load_ctx *c, const char *item, const r
             return rc;
         }
         if (l < 0 || !isnan(k->level_share[l])) {
-            return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, key),
-                           "%s = '%s' is %s", key, raw->by_level[i].level,
-                           l < 0 ? "not a care-need level (care_need.levels)"
-                                 : "given twice in this by_level");
+            return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, key), "%s = '%s' is %s", key,
+                                   raw->by_level[i].level,
+                                   l < 0 ? "not a care-need level (care_need.levels)"
+                                         : "given twice in this by_level");
         }
         k->level_share[l] = raw->by_level[i].share;
     }
     for (int l = 0; l < cn->n_levels; ++l) {
         if (isnan(k->level_share[l])) {
-            return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, path), "%s has no share for level '%s'",
-                           path, cn->levels[l].name);
+            return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, path),
+                                   "%s has no share for level '%s'", path, cn->levels[l].name);
         }
     }
     return PS_OK;
@@ -197,9 +204,11 @@ static ps_status build_setting_levels(const load_ctx *c, const raw_care_need *ra
             sum += cn->settings[k].level_share[l];
         }
         if (fabs(sum - 1.0) > SCN_SHARE_SUM_TOL) {
-            rc = ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, "care_need.settings"),
-                         "care_need.settings: the by_level shares of level '%s' sum to %.10g, "
-                         "not 1 (tolerance 1e-6)", cn->levels[l].name, sum);
+            rc = ps_scn__fail_at(
+                c, PS_EINVAL, ps_scn__value_loc(c, "care_need.settings"),
+                "care_need.settings: the by_level shares of level '%s' sum to %.10g, "
+                "not 1 (tolerance 1e-6)",
+                cn->levels[l].name, sum);
         }
     }
     return rc;
@@ -229,15 +238,16 @@ static ps_status build_settings(const load_ctx *c, const raw_care_need *raw, ps_
                 char path[PATH_MAX_LEN];
                 ps_scn__join_key(path, sizeof path, item, "name");
                 rc = ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, path),
-                             "%s = '%s' is given twice; setting names must be unique", path,
-                             raw->settings[i].name);
+                                     "%s = '%s' is given twice; setting names must be unique", path,
+                                     raw->settings[i].name);
             }
         }
     }
     if (rc == PS_OK && fabs(sum - 1.0) > SCN_SHARE_SUM_TOL) {
         rc = ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, "care_need.settings"),
-                     "care_need.settings: the shares sum to %.10g, not 1 (tolerance 1e-6); "
-                     "every person in need is cared for in exactly one setting", sum);
+                             "care_need.settings: the shares sum to %.10g, not 1 (tolerance 1e-6); "
+                             "every person in need is cared for in exactly one setting",
+                             sum);
     }
     return rc == PS_OK ? build_setting_levels(c, raw, cn) : rc;
 }
@@ -252,11 +262,12 @@ ps_status ps_scn__build_care_need(const load_ctx *c, const raw_care_need *raw)
     if ((rc = ps_scn__require_keys(c, "care_need", &ps_scn__care_need_section)) != PS_OK) {
         return rc;
     }
-    cn->base_year = ps_scn__given(c, "care_need.base_year") ? (int)raw->base_year : c->scn->start_year;
+    cn->base_year =
+        ps_scn__given(c, "care_need.base_year") ? (int)raw->base_year : c->scn->start_year;
     cn->improvement = raw->improvement;
     if (raw->n_levels == 0) {
         return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, "care_need.levels"),
-                       "care_need.levels is empty; give at least one '- name: ...' level");
+                               "care_need.levels is empty; give at least one '- name: ...' level");
     }
     if ((cn->levels = calloc(raw->n_levels, sizeof *cn->levels)) == NULL) {
         return ps_error_set(c->err, PS_ENOMEM, "out of memory");
@@ -271,8 +282,8 @@ ps_status ps_scn__build_care_need(const load_ctx *c, const raw_care_need *raw)
                 char path[PATH_MAX_LEN];
                 ps_scn__join_key(path, sizeof path, item, "name");
                 rc = ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, path),
-                             "%s = '%s' is given twice; level names must be unique", path,
-                             raw->levels[i].name);
+                                     "%s = '%s' is given twice; level names must be unique", path,
+                                     raw->levels[i].name);
             }
         }
     }
@@ -331,8 +342,8 @@ static ps_status build_class(const load_ctx *c, const char *item, const raw_clas
     out->age_lo = (int)raw->from_age;
     out->age_hi = ps_scn__given(c, path) ? (int)raw->to_age : out->age_lo;
     if (out->age_hi < out->age_lo) {
-        return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, path), "%s = %d is below from_age = %d", path,
-                       out->age_hi, out->age_lo);
+        return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, path),
+                               "%s = %d is below from_age = %d", path, out->age_hi, out->age_lo);
     }
     ps_scn__join_key(path, sizeof path, item, "uptake");
     out->uptake = ps_scn__given(c, path) ? raw->uptake : ps_scn__class_defaults.uptake;
@@ -343,13 +354,13 @@ static ps_status build_class(const load_ctx *c, const char *item, const raw_clas
     } else if (raw->need != NULL && (out->need = level_index(cn, raw->need)) < 0) {
         care_names(names, sizeof names, cn, false);
         return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, path),
-                       "%s = '%s' is not a care-need level (care_need.levels: %s)", path,
-                       raw->need, names);
+                               "%s = '%s' is not a care-need level (care_need.levels: %s)", path,
+                               raw->need, names);
     }
     if ((rc = ps_scn__positive_if_given(c, item, "users_per_staff", raw->users_per_staff,
-                                "users per staff member")) != PS_OK ||
+                                        "users per staff member")) != PS_OK ||
         (rc = ps_scn__positive_if_given(c, item, "users_per_group", raw->users_per_group,
-                                "users per group")) != PS_OK) {
+                                        "users per group")) != PS_OK) {
         return rc;
     }
     out->users_per_staff = raw->users_per_staff;
@@ -371,14 +382,16 @@ static ps_status check_class_overlap(const load_ctx *c, const char *prefix, cons
             ps_scn__join_index(pb, sizeof pb, prefix, (size_t)j);
             if (strcmp(a->name, b->name) == 0) {
                 return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, pb),
-                               "%s: class name '%s' is already used by %s", pb, b->name, pa);
+                                       "%s: class name '%s' is already used by %s", pb, b->name,
+                                       pa);
             }
             if (ps_svc_classes_overlap(a, b)) {
-                return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, pb),
-                               "%s '%s' (ages %d..%d) overlaps %s '%s' (ages %d..%d, line %ld); "
-                               "classes must not count the same persons",
-                               pb, b->name, b->age_lo, b->age_hi, pa, a->name, a->age_lo,
-                               a->age_hi, ps_scn__value_loc(c, pa).line);
+                return ps_scn__fail_at(
+                    c, PS_EINVAL, ps_scn__value_loc(c, pb),
+                    "%s '%s' (ages %d..%d) overlaps %s '%s' (ages %d..%d, line %ld); "
+                    "classes must not count the same persons",
+                    pb, b->name, b->age_lo, b->age_hi, pa, a->name, a->age_lo, a->age_hi,
+                    ps_scn__value_loc(c, pa).line);
             }
         }
     }
@@ -406,29 +419,36 @@ static ps_status build_capacity(const load_ctx *c, const char *item, const raw_c
     ps_scn__join_key(path, sizeof path, cap, "path");
     ps_scn__join_key(lo, sizeof lo, cap, "from_age");
     ps_scn__join_key(hi, sizeof hi, cap, "to_age");
-    if ((rc = ps_scn__exclusive(c, target, path, "give a constant target or a path by year")) != PS_OK) {
+    if ((rc = ps_scn__exclusive(c, target, path, "give a constant target or a path by year")) !=
+        PS_OK) {
         return rc;
     }
     bool has_target = ps_scn__given(c, target) || ps_scn__given(c, path);
     if (s->basis == PS_SVC_BASIS_BASE_YEAR && has_target) {
-        return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, ps_scn__given(c, target) ? target : path),
-                       "%s: basis base_year holds the base year's need constant and takes no "
-                       "target or path", cap);
+        return ps_scn__fail_at(
+            c, PS_EINVAL, ps_scn__value_loc(c, ps_scn__given(c, target) ? target : path),
+            "%s: basis base_year holds the base year's need constant and takes no "
+            "target or path",
+            cap);
     }
     if (s->basis != PS_SVC_BASIS_BASE_YEAR && !has_target) {
-        return ps_scn__missing_key(c, target, "capacity needs target or path unless basis is base_year");
+        return ps_scn__missing_key(c, target,
+                                   "capacity needs target or path unless basis is base_year");
     }
     bool ages = s->basis == PS_SVC_BASIS_AGES;
     if (!ages && (ps_scn__given(c, lo) || ps_scn__given(c, hi))) {
         const char *k = ps_scn__given(c, lo) ? lo : hi;
-        return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, k), "%s only applies with basis: ages", k);
+        return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, k),
+                               "%s only applies with basis: ages", k);
     }
     if (ages && (!ps_scn__given(c, lo) || !ps_scn__given(c, hi))) {
-        return ps_scn__missing_key(c, ps_scn__given(c, lo) ? hi : lo, "basis: ages counts persons of these ages");
+        return ps_scn__missing_key(c, ps_scn__given(c, lo) ? hi : lo,
+                                   "basis: ages counts persons of these ages");
     }
     if (ages && raw->to_age < raw->from_age) {
-        return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, hi), "%s = %lld is below from_age = %lld", hi,
-                       (long long)raw->to_age, (long long)raw->from_age);
+        return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, hi),
+                               "%s = %lld is below from_age = %lld", hi, (long long)raw->to_age,
+                               (long long)raw->from_age);
     }
     s->basis_age_lo = (int)raw->from_age;
     s->basis_age_hi = (int)raw->to_age;
@@ -473,12 +493,13 @@ static ps_status build_extras(const load_ctx *c, const char *item, const raw_ser
         if ((rc = ps_scn__require_keys(c, it, &ps_scn__extra_staff_section)) != PS_OK ||
             (rc = ps_scn__copy_text(c, &s->extra_staff[i].name, e->name)) != PS_OK ||
             (rc = ps_scn__positive_if_given(c, it, "users_per_staff", e->users_per_staff,
-                                    "users per staff member")) != PS_OK) {
+                                            "users per staff member")) != PS_OK) {
             break;
         }
         if (!(e->users_per_staff > 0.0) && !(e->per_group > 0.0)) {
             rc = ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, it),
-                         "%s counts no staff: give users_per_staff or per_group above 0", it);
+                                 "%s counts no staff: give users_per_staff or per_group above 0",
+                                 it);
         }
         s->extra_staff[i].users_per_staff = e->users_per_staff;
         s->extra_staff[i].per_group = e->per_group;
@@ -518,7 +539,7 @@ static ps_status build_stock(const load_ctx *c, const char *item, const raw_serv
     if ((rc = ps_scn__require_keys(c, path, &ps_scn__stock_section)) != PS_OK ||
         (rc = ps_scn__resolve_path(c, &s->stock.path, raw->stock.file)) != PS_OK ||
         (rc = ps_scn__copy_text(c, &s->stock.type,
-                        raw->stock.type != NULL ? raw->stock.type : s->name)) != PS_OK) {
+                                raw->stock.type != NULL ? raw->stock.type : s->name)) != PS_OK) {
         return rc;
     }
     if ((rc = ps_io__read_stock(&s->stock, types, sizeof types, c->err)) != PS_OK) {
@@ -529,8 +550,8 @@ static ps_status build_stock(const load_ctx *c, const char *item, const raw_serv
     if (s->stock.n_rows == 0) {
         ps_scn__join_key(key, sizeof key, path, raw->stock.type != NULL ? "type" : "file");
         rc = ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, key),
-                     "%s: '%s' has no rows of facility type '%s' (its types: %s)", key,
-                     s->stock.path, s->stock.type, types);
+                             "%s: '%s' has no rows of facility type '%s' (its types: %s)", key,
+                             s->stock.path, s->stock.type, types);
     }
     return rc;
 }
@@ -549,19 +570,20 @@ static ps_status build_service(const load_ctx *c, const char *item, const raw_se
     ps_scn__join_key(path, sizeof path, item, "sex");
     s->sex = ps_scn__given(c, path) ? raw->sex : ps_scn__service_defaults.sex;
     ps_scn__join_key(path, sizeof path, item, "subsidised_share");
-    s->subsidised_share = ps_scn__given(c, path) ? raw->subsidised_share : ps_scn__service_defaults.subsidised_share;
+    s->subsidised_share =
+        ps_scn__given(c, path) ? raw->subsidised_share : ps_scn__service_defaults.subsidised_share;
     s->setting = -1;
     ps_scn__join_key(path, sizeof path, item, "setting");
     if (raw->setting != NULL && (s->setting = setting_index(cn, raw->setting)) < 0) {
         care_names(names, sizeof names, cn, true);
         return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, path),
-                       "%s = '%s' is not a care setting (care_need.settings: %s)", path,
-                       raw->setting, names);
+                               "%s = '%s' is not a care setting (care_need.settings: %s)", path,
+                               raw->setting, names);
     }
     ps_scn__join_key(path, sizeof path, item, "classes");
     if (raw->n_classes == 0) {
         return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, path),
-                       "%s is empty; give at least one '- name: ...' class", path);
+                               "%s is empty; give at least one '- name: ...' class", path);
     }
     if ((s->classes = calloc(raw->n_classes, sizeof *s->classes)) == NULL) {
         return ps_error_set(c->err, PS_ENOMEM, "out of memory");
@@ -614,10 +636,11 @@ ps_status ps_scn__add_services(const load_ctx *c, const char *prefix, ps_scn_mem
             if (strcmp(items[j].name, items[i].name) == 0) {
                 char path[PATH_MAX_LEN];
                 ps_scn__join_key(path, sizeof path, item, "name");
-                rc = ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, path),
-                             "%s = '%s' is already the name of %s[%u]; service names must be "
-                             "unique, each names an output group", path, items[i].name, prefix,
-                             (unsigned)j);
+                rc = ps_scn__fail_at(
+                    c, PS_EINVAL, ps_scn__value_loc(c, path),
+                    "%s = '%s' is already the name of %s[%u]; service names must be "
+                    "unique, each names an output group",
+                    path, items[i].name, prefix, (unsigned)j);
             }
         }
     }

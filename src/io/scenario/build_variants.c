@@ -21,7 +21,8 @@ static ps_status build_baseline(const load_ctx *c, const raw_scenario *raw)
         return rc;
     }
     rc = ps_scn__add_policies(c, "policies", m, raw->policies, raw->n_policies);
-    return rc == PS_OK ? ps_scn__add_services(c, "services", m, raw->services, raw->n_services) : rc;
+    return rc == PS_OK ? ps_scn__add_services(c, "services", m, raw->services, raw->n_services)
+                       : rc;
 }
 
 /* "the top-level name" or "variants[k-1]", for messages about member k. */
@@ -49,10 +50,11 @@ static ps_status check_variant_name(const load_ctx *c, const char *item, const r
             char first[PATH_MAX_LEN];
             member_text(other, sizeof other, k);
             ps_scn__join_key(first, sizeof first, k == 0 ? "" : other, "name");
-            return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, path),
-                           "%s = '%s' is already the name of %s (line %ld); member names must "
-                           "be unique, each names an output group",
-                           path, v->name, other, ps_scn__value_loc(c, first).line);
+            return ps_scn__fail_at(
+                c, PS_EINVAL, ps_scn__value_loc(c, path),
+                "%s = '%s' is already the name of %s (line %ld); member names must "
+                "be unique, each names an output group",
+                path, v->name, other, ps_scn__value_loc(c, first).line);
         }
     }
     return PS_OK;
@@ -82,17 +84,18 @@ static ps_status find_parent(const load_ctx *c, const char *item, const raw_scen
         if (raw->variants[j].name != NULL && strcmp(raw->variants[j].name, v->extends) == 0) {
             char later[PATH_MAX_LEN];
             snprintf(later, sizeof later, "variants[%u]", (unsigned)j);
-            return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, path),
-                           "%s = '%s' names %s, which is not defined before it; extends must "
-                           "name the top level or an earlier variant (%s)",
-                           path, v->extends,
-                           j == (uint32_t)index - 1 ? "the variant itself" : later, names);
+            return ps_scn__fail_at(
+                c, PS_EINVAL, ps_scn__value_loc(c, path),
+                "%s = '%s' names %s, which is not defined before it; extends must "
+                "name the top level or an earlier variant (%s)",
+                path, v->extends, j == (uint32_t)index - 1 ? "the variant itself" : later, names);
         }
     }
-    return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, path),
-                   "%s = '%s' names no member; extends must name the top level or an earlier "
-                   "variant (%s)",
-                   path, v->extends, names);
+    return ps_scn__fail_at(
+        c, PS_EINVAL, ps_scn__value_loc(c, path),
+        "%s = '%s' names no member; extends must name the top level or an earlier "
+        "variant (%s)",
+        path, v->extends, names);
 }
 
 static ps_status build_variant(const load_ctx *c, const raw_scenario *raw, int index)
@@ -141,27 +144,32 @@ static ps_status warn_silent_choices(const load_ctx *c, const raw_scenario *raw)
                            (raw->fertility.asfr_file != NULL || raw->fertility.tfr_file != NULL ||
                             ps_scn__given(c, "fertility.tfr"));
     if (scn->location != NULL && own_levels && !ps_scn__given(c, "srb")) {
-        rc = ps_scn__warn_at(c, ps_scn__value_loc(c, "data.location"),
-                     "data.location = '%s' also supplies the sex ratio at birth (UN WPP's), since "
-                     "no srb is given: set srb.value or srb.file to use your own",
-                     scn->location);
+        rc = ps_scn__warn_at(
+            c, ps_scn__value_loc(c, "data.location"),
+            "data.location = '%s' also supplies the sex ratio at birth (UN WPP's), since "
+            "no srb is given: set srb.value or srb.file to use your own",
+            scn->location);
     }
     /* Policies at the top level with no variant: nothing to compare them with. */
     if (rc == PS_OK && raw->n_policies > 0 && raw->n_variants == 0) {
-        rc = ps_scn__warn_at(c, ps_scn__value_loc(c, "policies"),
-                     "policies are given at the top level and there are no variants, so there "
-                     "is no baseline to compare with: births gained and cost per additional "
-                     "birth are not computed; put the policies in a variant "
-                     "(variants: - {name: policy, extends: %s, policies: [...]})",
-                     scn->name);
+        rc = ps_scn__warn_at(
+            c, ps_scn__value_loc(c, "policies"),
+            "policies are given at the top level and there are no variants, so there "
+            "is no baseline to compare with: births gained and cost per additional "
+            "birth are not computed; put the policies in a variant "
+            "(variants: - {name: policy, extends: %s, policies: [...]})",
+            scn->name);
     }
     /* A net migration total split by sex with the default share. */
-    if (rc == PS_OK && (ps_scn__given(c, "migration.total") || ps_scn__given(c, "migration.total_file")) &&
+    if (rc == PS_OK &&
+        (ps_scn__given(c, "migration.total") || ps_scn__given(c, "migration.total_file")) &&
         !ps_scn__given(c, "migration.male_share")) {
-        rc = ps_scn__warn_at(c, ps_scn__value_loc(c, ps_scn__given(c, "migration.total") ? "migration.total"
-                                                                  : "migration.total_file"),
-                     "migration.male_share is not given: assuming half of the net migrants are "
-                     "male (0.5); set it from your migration statistics");
+        rc = ps_scn__warn_at(
+            c,
+            ps_scn__value_loc(c, ps_scn__given(c, "migration.total") ? "migration.total"
+                                                                     : "migration.total_file"),
+            "migration.male_share is not given: assuming half of the net migrants are "
+            "male (0.5); set it from your migration statistics");
     }
     return rc;
 }

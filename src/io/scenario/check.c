@@ -292,7 +292,7 @@ static ps_status finite_error(const load_ctx *c, const scn_key *key, const char 
     char range[160];
     range_text(range, sizeof range, key);
     return ps_scn__fail_at(c, PS_EINVAL, e->value, "%s = %s must be a finite number in %s", path,
-                   e->text, range);
+                           e->text, range);
 }
 
 static ps_status range_error(const load_ctx *c, const scn_key *key, const char *path,
@@ -315,14 +315,15 @@ ps_status ps_scn__type_error(const load_ctx *c, const scn_key *key, const char *
     expected_text(expected, sizeof expected, key);
     if (e->kind != NODE_SCALAR) {
         return ps_scn__fail_at(c, PS_EPARSE, e->value, "%s: expected %s (got %s)", path, expected,
-                       ps_scn__node_noun(e->kind));
+                               ps_scn__node_noun(e->kind));
     }
     if (ps_scn__is_null_text(e)) {
         return ps_scn__fail_at(c, PS_EPARSE, e->value, "%s: expected %s (got an empty value)", path,
-                       expected);
+                               expected);
     }
     if (key->type == KEY_ENUM) {
-        return ps_scn__fail_at(c, PS_EINVAL, e->value, "%s = '%s' is not %s", path, e->text, expected);
+        return ps_scn__fail_at(c, PS_EINVAL, e->value, "%s = '%s' is not %s", path, e->text,
+                               expected);
     }
     if (key->type == KEY_REAL && is_nonfinite_text(e->text)) {
         return finite_error(c, key, path, e);
@@ -331,7 +332,7 @@ ps_status ps_scn__type_error(const load_ctx *c, const scn_key *key, const char *
         return range_error(c, key, path, e);
     }
     return ps_scn__fail_at(c, PS_EPARSE, e->value, "%s: expected %s (got '%s')", path, expected,
-                   e->text);
+                           e->text);
 }
 
 static bool is_name_text(const char *s)
@@ -377,16 +378,17 @@ static ps_status check_text(const load_ctx *c, const scn_key *key, const char *p
         return ps_scn__fail_at(c, PS_EINVAL, e->value, "%s must not be empty", path);
     }
     if (cp != 0) {
-        return ps_scn__fail_at(c, PS_EINVAL, e->value,
-                       "%s: control character U+%04lX is not allowed in %s (a terminal would "
-                       "interpret it); write plain text%s",
-                       path, cp, key->type == KEY_TEXT ? "text" : "a path",
-                       key->type == KEY_TEXT ? " (tab and line break are allowed)" : "");
+        return ps_scn__fail_at(
+            c, PS_EINVAL, e->value,
+            "%s: control character U+%04lX is not allowed in %s (a terminal would "
+            "interpret it); write plain text%s",
+            path, cp, key->type == KEY_TEXT ? "text" : "a path",
+            key->type == KEY_TEXT ? " (tab and line break are allowed)" : "");
     }
     if (strlen(e->text) > SCN_TEXT_MAX) {
         return ps_scn__fail_at(c, PS_EINVAL, e->value,
-                       "%s is %zu bytes long; text values are at most %d bytes (UTF-8)", path,
-                       strlen(e->text), SCN_TEXT_MAX);
+                               "%s is %zu bytes long; text values are at most %d bytes (UTF-8)",
+                               path, strlen(e->text), SCN_TEXT_MAX);
     }
     return PS_OK;
 }
@@ -421,9 +423,9 @@ static ps_status check_scalar(const load_ctx *c, const scn_key *key, const char 
     case KEY_NAME:
         if (!is_name_text(e->text)) {
             return ps_scn__fail_at(c, PS_EINVAL, e->value,
-                           "%s = '%s' may contain only letters, digits, '_', '.' and '-' "
-                           "(1 to %d characters)",
-                           path, e->text, SCN_NAME_MAX);
+                                   "%s = '%s' may contain only letters, digits, '_', '.' and '-' "
+                                   "(1 to %d characters)",
+                                   path, e->text, SCN_NAME_MAX);
         }
         return PS_OK;
     case KEY_TEXT:
@@ -472,7 +474,8 @@ ps_status ps_scn__check_section(const load_ctx *c, const char *prefix, const scn
             for (uint32_t i = 0; i < n && rc == PS_OK; ++i) {
                 char item[PATH_MAX_LEN];
                 ps_scn__join_index(item, sizeof item, path, i);
-                rc = ps_scn__check_section(c, item, key->sub, items + (size_t)i * key->sub->raw_size);
+                rc = ps_scn__check_section(c, item, key->sub,
+                                           items + (size_t)i * key->sub->raw_size);
             }
         } else {
             rc = check_scalar(c, key, path, e, value);
@@ -526,7 +529,8 @@ void ps_scn__overlay_given(const load_ctx *c, const char *prefix, const scn_sect
         char path[PATH_MAX_LEN];
         ps_scn__join_key(path, sizeof path, prefix, key->key);
         if (ps_scn__key_size(key) > 0 && ps_scn__given(c, path)) {
-            memcpy((char *)dst + key->offset, (const char *)src + key->offset, ps_scn__key_size(key));
+            memcpy((char *)dst + key->offset, (const char *)src + key->offset,
+                   ps_scn__key_size(key));
         }
     }
 }
@@ -590,9 +594,9 @@ ps_status ps_scn__apply_sheet(const load_ctx *c, const char *sheet, const char *
     }
     if (!applied) {
         return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, key),
-                       "%s = '%s' names a sheet, but no file of this section is an .xlsx "
-                       "workbook",
-                       key, sheet);
+                               "%s = '%s' names a sheet, but no file of this section is an .xlsx "
+                               "workbook",
+                               key, sheet);
     }
     return PS_OK;
 }
@@ -612,8 +616,9 @@ ps_status ps_scn__exclusive(const load_ctx *c, const char *a, const char *b, con
     }
     const char *second = ps_scn__later_key(c, a, b);
     const char *first = second == a ? b : a;
-    return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, second), "%s contradicts %s (line %ld): %s",
-                   second, first, ps_scn__value_loc(c, first).line, why);
+    return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, second),
+                           "%s contradicts %s (line %ld): %s", second, first,
+                           ps_scn__value_loc(c, first).line, why);
 }
 
 /* A required key is missing; reported at its section's value (or item), else at 1:1. */
@@ -633,6 +638,7 @@ ps_status ps_scn__missing_key(const load_ctx *c, const char *path, const char *w
         ps_scn__choices_text(choices, sizeof choices, key);
         snprintf(range, sizeof range, ", one of: %s", choices);
     }
-    return ps_scn__fail_at(c, PS_EINVAL, ps_scn__missing_loc(c, parent), "missing required key '%s' (%s%s)%s%s",
-                   path, key->help, range, why[0] ? "; " : "", why);
+    return ps_scn__fail_at(c, PS_EINVAL, ps_scn__missing_loc(c, parent),
+                           "missing required key '%s' (%s%s)%s%s", path, key->help, range,
+                           why[0] ? "; " : "", why);
 }

@@ -1,6 +1,6 @@
 /*
- * scenario/keys.c - the key tables, one per section of the scenario file, the rules between keys, and the
- * key reference they print (ps_scn_describe, docs/scenario-format.md).
+ * scenario/keys.c - the key tables, one per section of the scenario file, the rules between
+ * keys, and the key reference they print (ps_scn_describe, docs/scenario-format.md).
  */
 #define _POSIX_C_SOURCE 200809L /* stat() */
 
@@ -32,7 +32,8 @@ static const scn_key schedule_keys[] = {
 };
 const ps_rogers_castro ps_scn__schedule_defaults = PS_ROGERS_CASTRO_INIT;
 const scn_section ps_scn__schedule_section = { schedule_keys, ARRAY_LEN(schedule_keys),
-                                              sizeof(ps_rogers_castro), &ps_scn__schedule_defaults };
+                                               sizeof(ps_rogers_castro),
+                                               &ps_scn__schedule_defaults };
 
 static const scn_key migration_keys[] = {
     { .key = "none", .type = KEY_BOOL, .offset = offsetof(raw_migration, none),
@@ -163,8 +164,10 @@ static const scn_key birth_order_keys[] = {
       .help = "mean age at first birth in the base year, to which the first-birth "
               "intensities are fitted (China 2020: 27.2)" },
 };
-const scn_section ps_scn__birth_order_section = { birth_order_keys, ARRAY_LEN(birth_order_keys),
-                                                 sizeof(ps_birth_order), &ps_scn__birth_order_defaults };
+const scn_section ps_scn__birth_order_section = { birth_order_keys,
+                                                  ARRAY_LEN(birth_order_keys),
+                                                  sizeof(ps_birth_order),
+                                                  &ps_scn__birth_order_defaults };
 
 const ps_economy ps_scn__economy_defaults = PS_ECONOMY_INIT;
 static const scn_key economy_keys[] = {
@@ -676,7 +679,8 @@ static const scn_key service_keys[] = {
       .help = "staff beyond the class ratios", .sub = &ps_scn__extra_staff_section },
     { .key = "home_services", .type = KEY_SEQ, .offset = offsetof(raw_service, home_services),
       .count_offset = offsetof(raw_service, n_home_services), .deflt = "none",
-      .help = "services delivered at home per user (meal, bathing, ...)", .sub = &ps_scn__home_section },
+      .help = "services delivered at home per user (meal, bathing, ...)",
+      .sub = &ps_scn__home_section },
     { .key = "stock", .type = KEY_MAP, .offset = offsetof(raw_service, stock),
       .deflt = "none (no stock, gaps or places to build)",
       .help = "existing places from a stock file", .sub = &ps_scn__stock_section },
@@ -979,10 +983,11 @@ const size_t ps_scn__n_lever_choices = ARRAY_LEN(ps_scn__lever_choices);
 
 /* economy, response and policies appear twice: at the top level and in each variant. */
 #define SCHEMA_FIELDS                                                                          \
-    (ARRAY_LEN(ps_scn__top_keys) + ARRAY_LEN(data_keys) + ARRAY_LEN(population_keys) +                 \
+    (ARRAY_LEN(ps_scn__top_keys) + ARRAY_LEN(data_keys) + ARRAY_LEN(population_keys) +         \
      ARRAY_LEN(mortality_keys) + ARRAY_LEN(fertility_keys) + ARRAY_LEN(srb_keys) +             \
      ARRAY_LEN(migration_keys) + ARRAY_LEN(schedule_keys) + ARRAY_LEN(birth_order_keys) +      \
-     2 * (ARRAY_LEN(economy_keys) + ARRAY_LEN(response_keys) + ARRAY_LEN(ps_scn__policy_keys)) +       \
+     2 * (ARRAY_LEN(economy_keys) + ARRAY_LEN(response_keys) +                                \
+          ARRAY_LEN(ps_scn__policy_keys)) +                                                    \
      ARRAY_LEN(variant_keys) + ARRAY_LEN(care_need_keys) + ARRAY_LEN(micro_keys) + ARRAY_LEN(level_keys) +            \
      ARRAY_LEN(step_keys) + ARRAY_LEN(setting_keys) +                                          \
      ARRAY_LEN(sex_factor_keys) + ARRAY_LEN(level_share_keys) +                                \
@@ -991,7 +996,8 @@ const size_t ps_scn__n_lever_choices = ARRAY_LEN(ps_scn__lever_choices);
           ARRAY_LEN(stock_keys)) +                                                             \
      ARRAY_LEN(region_keys) + ARRAY_LEN(internal_keys) + ARRAY_LEN(schedule_keys) +            \
      ARRAY_LEN(registration_keys) + 52 /* one end marker each */)
-_Static_assert(SCHEMA_FIELDS <= SCN_SCHEMA_FIELDS_MAX, "raise SCN_SCHEMA_FIELDS_MAX in scenario_int.h");
+_Static_assert(SCHEMA_FIELDS <= SCN_SCHEMA_FIELDS_MAX,
+               "raise SCN_SCHEMA_FIELDS_MAX in scenario_int.h");
 
 /* ---------------------------------------------------------------------------------------
  * The key reference. Each key prints as
@@ -1141,7 +1147,8 @@ void ps_scn_describe(FILE *out)
         char keys[400] = "", line[480];
         for (size_t k = 0; k < ARRAY_LEN(ps_scn__policy_keys); ++k) {
             size_t used = strlen(keys);
-            if (ps_scn__policy_keys[k].levers != 0 && ps_scn__key_applies(&ps_scn__policy_keys[k], (ps_lever)lever)) {
+            if (ps_scn__policy_keys[k].levers != 0 &&
+                ps_scn__key_applies(&ps_scn__policy_keys[k], (ps_lever)lever)) {
                 snprintf(keys + used, sizeof keys - used, "%s%s", used > 0 ? ", " : "",
                          ps_scn__policy_keys[k].key);
             }

@@ -1,6 +1,6 @@
 /*
- * scenario/locate.c - pass 2, the locator: libyaml events -> "dotted key path -> line:column, raw text", and
- * pass 1, reading the file.
+ * scenario/locate.c - pass 2, the locator: libyaml events -> "dotted key path -> line:column, raw
+ * text", and pass 1, reading the file.
  */
 #define _POSIX_C_SOURCE 200809L /* stat() */
 

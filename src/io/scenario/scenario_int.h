@@ -2,19 +2,21 @@
  * io/scenario/scenario_int.h - what the pieces of the scenario loader share (src/io/scenario/).
  *
  * The loader, one file per pass or section:
- *   keys.c            - the key tables, one per section of the scenario file, the ru
- *   locate.c          - pass 2, the locator
- *   check.c           - value checks of pass 4 (each value against its key
- *   schema.c          - pass 3
- *   build_micro.c     - builder of the micro
- *   build_rates.c     - builders of the top level, data, population, mortality, fert
- *   build_policy.c    - builders of birth_order, economy, response and policies.
- *   build_services.c  - builders of care_need and services.
- *   build_variants.c  - builders of the baseline member and variants
- *   build_regions.c   - builders of regions, internal_migration and registration (mu
- *   load.c            - ps_scn_load
+ *   keys.c            the key tables, the rules between keys, the key reference (describe)
+ *   locate.c          passes 1 and 2: reading the file, the libyaml locator
+ *   schema.c          pass 3: the libcyaml schema from the key tables, its log as a message
+ *   check.c           pass 4: value checks, and the helpers every builder shares
+ *   build_rates.c     top level, data, population, mortality, fertility, srb, migration
+ *   build_policy.c    birth_order, economy, response, policies
+ *   build_services.c  care_need, services
+ *   build_micro.c     micro, and the micro engine's rule on care_need
+ *   build_variants.c  baseline member, variants: the scenario family
+ *   build_regions.c   regions, internal_migration, registration
+ *   load.c            ps_scn_load (the pass order), the tree for sweep.c, ps_scn_release
+ * Functions and tables used by more than one of them are declared at the end of this header
+ * with a ps_scn__ prefix; the rest are static in their file.
  *
- * scenario.c - the scenario file (YAML) -> a validated ps_scenario; the only text parser.
+ * The scenario file (YAML) -> a validated ps_scenario; the only text parser.
  *
  * Loading runs four passes over one in-memory copy of the file, each stricter than the last:
  *   1. read:    the whole file, at most SCN_MAX_BYTES (PS_EIO otherwise);

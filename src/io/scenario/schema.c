@@ -1,6 +1,6 @@
 /*
- * scenario/schema.c - pass 3: the libcyaml schema generated from the key tables, and libcyaml's log turned
- * into one located message.
+ * scenario/schema.c - pass 3: the libcyaml schema generated from the key tables, and libcyaml's
+ * log turned into one located message.
  */
 #define _POSIX_C_SOURCE 200809L /* stat() */
 
@@ -314,11 +314,11 @@ static ps_status unknown_key_error(const load_ctx *c, const cyaml_report *r, con
     } else {
         snprintf(where, sizeof where, "mapping '%s'", r->path);
     }
-    return ps_scn__fail_at(c, PS_EPARSE, at, "unknown key '%s' in %s (%s%s: %s)%s", key, where, hint,
-                   expect, keys,
-                   is_later_order(sec, key) ? "; birth orders are first, second and third "
-                                              "(third = 3rd and later)"
-                                            : "");
+    return ps_scn__fail_at(c, PS_EPARSE, at, "unknown key '%s' in %s (%s%s: %s)%s", key, where,
+                           hint, expect, keys,
+                           is_later_order(sec, key) ? "; birth orders are first, second and third "
+                                                      "(third = 3rd and later)"
+                                                    : "");
 }
 
 static ps_status translate_cyaml(const load_ctx *c, cyaml_err_t code, const char *log)
@@ -334,19 +334,20 @@ static ps_status translate_cyaml(const load_ctx *c, cyaml_err_t code, const char
     const loc_entry *e = key != NULL ? ps_scn__locator_find(&c->loc, r.path) : NULL;
     if (e != NULL && item) { /* an item of policies or variants that is not a mapping */
         return ps_scn__fail_at(c, PS_EPARSE, e->value,
-                       "%s: expected a mapping of 'key: value' lines starting with '- %s:' "
-                       "(got %s)",
-                       r.path, key->sub->keys[0].key,
-                       e->kind == NODE_SCALAR && ps_scn__is_null_text(e) ? "an empty item"
-                                                                  : ps_scn__node_noun(e->kind));
+                               "%s: expected a mapping of 'key: value' lines starting with '- %s:' "
+                               "(got %s)",
+                               r.path, key->sub->keys[0].key,
+                               e->kind == NODE_SCALAR && ps_scn__is_null_text(e)
+                                   ? "an empty item"
+                                   : ps_scn__node_noun(e->kind));
     }
     if (e != NULL) {
         return ps_scn__type_error(c, key, r.path, e);
     }
     /* Not a shape this file knows: keep libcyaml's words and location. */
     ps_scn_loc at = r.at.line > 0 ? r.at : (ps_scn_loc){ 1, 1 };
-    return ps_scn__fail_at(c, PS_EPARSE, at, "%s%s%s", r.path[0] ? r.path : "", r.path[0] ? ": " : "",
-                   r.problem[0] ? r.problem : cyaml_strerror(code));
+    return ps_scn__fail_at(c, PS_EPARSE, at, "%s%s%s", r.path[0] ? r.path : "",
+                           r.path[0] ? ": " : "", r.problem[0] ? r.problem : cyaml_strerror(code));
 }
 
 static const cyaml_config_t *cyaml_cfg(cyaml_config_t *cfg, cyaml_log_buf *log)
