@@ -634,6 +634,8 @@ static const bad_case bad_cases[] = {
       "micro applies only with engine: micro (engine is ccm)" },
     { "micro_income_shares.yaml", PS_EINVAL, 9, 22,
       "micro.low_income_share + micro.subsistence_share = 0.7 + 0.4 is above 1" },
+    { "micro_care_levels.yaml", PS_EINVAL, 9, 1,
+      "care_need has 4 levels; engine: micro models at most 3" },
     /* services and care need (issue #4) */
     { "care_levels_sum.yaml", PS_EINVAL, 8, 5,
       "care_need.levels: the prevalences at age 90 sum to 1.01, above 1; levels are exc" },

@@ -221,6 +221,13 @@ double ps_micro_estimate_persons(const ps_inputs *in, double scale);
 size_t ps_micro_estimate_bytes(const ps_inputs *in, double scale);
 
 /**
+ * The care-need model a microsimulation can carry: every person holds one care state, 0 (none)
+ * to PS_MICRO_CARE_LEVELS_MAX, so a model with more levels cannot be simulated. The scenario
+ * loader calls this for engine: micro and locates the message at the care_need key.
+ * @return PS_OK if n_levels is 0 (no model) to PS_MICRO_CARE_LEVELS_MAX; PS_EINVAL otherwise
+ */
+ps_status ps_micro_check_care_levels(int n_levels, ps_error *err);
+/**
  * Build the base population of one replicate: each [reg][sex][age] cell of the base
  * population divided by opts->scale and rounded stochastically; women get a parity drawn
  * from women0 ([reg][age][parity], from ps_proj_parity_init; NULL = parity 0, allowed only

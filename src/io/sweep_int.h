@@ -1,5 +1,5 @@
 /*
- * io/sweep_int.h - what the scenario loader (io/scenario.c) and the `sweep:` builder
+ * io/sweep_int.h - what the scenario loader (io/scenario/) and the `sweep:` builder
  * (io/sweep.c) share: read access to the loader's locator (every key path of the file with
  * its location and text), the numeric rows of its key tables, and the member copy that
  * `extends` uses.
@@ -11,7 +11,7 @@
 
 #include "popsim/scenario.h"
 
-struct load_ctx; /* io/scenario.c */
+struct load_ctx; /* io/scenario/scenario_int.h */
 
 /* One node of the file: "sweep.dimensions[0].values[2]" with where it stands. */
 typedef struct ps_scn__node {

@@ -1,7 +1,7 @@
 /*
  * names.c - the words that scenario files and outputs use for policy levers and response
  * presets, and the "nothing overridden" response. Pure functions without state; the scenario
- * loader (src/io/scenario.c) and the output writers share them so the spellings agree.
+ * loader (src/io/scenario/) and the output writers share them so the spellings agree.
  */
 #include <math.h>
 
