@@ -661,9 +661,11 @@ size_t ps_run_estimate_bytes(const ps_run *run)
 {
     const ps_run__identity id = ps_run__identify(run);
     ps_mem_shape shape = { ps_inputs_steps(id.in), id.in->n_regions, id.in->n_ages,
-                           id.n_members };
+                           ps_run__held_results(id.scn, id.n_members) };
     if (id.scn == NULL || id.scn->engine != PS_ENGINE_MICRO) {
-        return ps_mem_estimate(&shape);
+        const size_t full = ps_mem_estimate(&shape);
+        const size_t compact = ps_run__compact_bytes(id.scn, id.in);
+        return full == SIZE_MAX || compact > SIZE_MAX - full ? SIZE_MAX : full + compact;
     }
     /* As ps_run__micro_memory_check: the store's estimate counts one result already. */
     ps_mem_shape one = shape;
