@@ -310,13 +310,14 @@ static int dims_ok(const ps_result *r, size_t bytes_left)
         r->start_year > PS_RESULT_YEAR_MAX) {
         return 0;
     }
-    /* Every region has a name entry of at least 8 bytes, and the population at least
-     * 8 bytes per cell: bounds that keep the products below far from overflow. */
+    /* Every region has a name entry of at least 8 bytes. The arrays may be absent (a sweep
+     * point's compact result has no population), so the cells are bounded by a limit that
+     * keeps dims_of's products (the flows: cells x regions x 2) far from overflow; get_arr
+     * checks each array present against the bytes left. */
     const size_t cells = (size_t)r->n_years * (size_t)r->n_regions * (size_t)r->n_ages;
     return (size_t)r->n_regions <= bytes_left / sizeof(uint64_t) &&
-           (size_t)r->n_ages <= bytes_left / sizeof(double) &&
            cells / (size_t)r->n_ages / (size_t)r->n_regions == (size_t)r->n_years &&
-           cells <= bytes_left / sizeof(double);
+           cells <= ((size_t)1 << 40) / (size_t)r->n_regions / 16;
 }
 
 static void get_result(rbuf *b, ps_result *r)
