@@ -117,26 +117,28 @@ tcpu() { # ARGS... -> "wall cpu" of one run; its log in $tmp/run.log
 }
 bench_prob() { # NAME ARGS...
   local name=$1; shift
-  local w1=1e9 c1=0 w2=1e9 c2=0 g=0 wr=0 w c
+  local w1=1e9 c1=0 w2=1e9 c2=0 g=0 wr=0 w c u1=0 u2=0
   "$exe" run -q "$@" -o "$tmp/prob_serial.h5"
   for _ in $(seq "$repeats"); do
-    read -r w c < <(tcpu mpi -np 1 "$exe" run "$@" -o "$tmp/prob1.h5")
-    if awk -v a="$w" -v b="$w1" 'BEGIN { exit !(a < b) }'; then w1=$w; c1=$c; fi
-    read -r w c < <(tcpu mpi -np 2 "$exe" run "$@" -o "$tmp/prob2.h5")
+    read -r w c < <(tcpu mpirun --oversubscribe --bind-to none -np 1 "$exe" run "$@" -o "$tmp/prob1.h5")
+    cp "$tmp/run.log" "$tmp/best.log"
+    if awk -v a="$w" -v b="$w1" 'BEGIN { exit !(a < b) }'; then w1=$w; c1=$c; u1=$(cpu_share); fi
+    read -r w c < <(tcpu mpirun --oversubscribe --bind-to none -np 2 "$exe" run "$@" -o "$tmp/prob2.h5")
     if awk -v a="$w" -v b="$w2" 'BEGIN { exit !(a < b) }'; then
       w2=$w; c2=$c
       g=$(sed -n 's/.*received [0-9]* bytes .* in \([0-9.]*\) s.*/\1/p' "$tmp/run.log")
       wr=$(sed -n 's/.*rank 0 wrote the file in \([0-9.]*\) s.*/\1/p' "$tmp/run.log")
+      cp "$tmp/run.log" "$tmp/best.log"; u2=$(cpu_share)
     fi
   done
   h5diff --exclude-attribute / "$tmp/prob_serial.h5" "$tmp/prob2.h5" >/dev/null \
     || { echo "$name: np = 2 differs from the serial run" >&2; exit 1; }
   echo "== $name, one thread per rank"
   printf '  mpirun -np 1                %8.3f s wall, %8.3f s CPU\n' "$w1" "$c1"
-  printf '  mpirun -np 2                %8.3f s wall, %8.3f s CPU (both ranks)\n' "$w2" "$c2"
+  printf '  mpirun -np 2                %8.3f s wall, %8.3f s CPU (both ranks; MPI waits spin)\n' "$w2" "$c2"
   printf '  speed-up np2/np1 (wall)     %8.2f\n' "$(awk -v a="$w1" -v b="$w2" 'BEGIN { print a / b }')"
-  printf '  speed-up np2/np1 (CPU)      %8.2f  np1 CPU / (np2 CPU / 2): the work per rank\n' \
-         "$(awk -v a="$c1" -v b="$c2" 'BEGIN { print a / (b / 2) }')"
+  printf '  speed-up np2/np1 (CPU)      %8.2f  CPU of all units / CPU of the largest share (%.3f / %.3f s)\n' \
+         "$(awk -v a="$u1" -v b="$u2" 'BEGIN { print a / b }')" "$u1" "$u2"
   printf '  gather                      %8.3f s  %s of the np = 2 run\n' "${g:-0}" "$(share "${g:-0}" "$w2")"
   printf '  write                       %8.3f s  %s\n' "${wr:-0}" "$(share "${wr:-0}" "$w2")"
 }

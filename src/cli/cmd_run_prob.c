@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <omp.h>
 
@@ -75,6 +76,8 @@ static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *
         rc = ps_prob_new(&p, &in, &b, &po, err);
     }
     int first = 0, end = 0;
+    const double wall0 = cli_now();
+    const clock_t cpu0 = clock();
     if (rc == PS_OK) {
         cli_prob_share(&first, &end, ps_prob_n_units(p), d);
     }
@@ -85,6 +88,14 @@ static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *
         }
     }
     const int mpi = d != NULL && d->n_ranks > 1;
+    if (d != NULL && d->n_ranks > 0) { /* rank 0 logs the largest share (bench_hpc.sh) */
+        const double share[2] = { cli_now() - wall0,
+                                  (double)(clock() - cpu0) / CLOCKS_PER_SEC };
+        double most[2] = { 0.0, 0.0 };
+        cli_mpi_max(most, share, 2);
+        cli_log(d->quiet, "rank 0 computed its share in %.3f s; the largest share of a rank "
+                "took %.3f s (%.3f s of CPU)", share[0], most[0], most[1]);
+    }
     if (mpi) {
         if (rc != PS_OK && !cli_interrupted()) {
             ps_error_prepend(err, "%s: ", location);
@@ -250,7 +261,7 @@ int cli_run_prob(const cli_prob_opts *o, int argc, char **argv)
     for (int i = 0; rc == PS_OK && !all && i < cap; ++i) {
         char name[128];
         rc = run_location(&runs[n], name, sizeof name, &codes[n], o->location, pi, o, &bo,
-                          mpi ? &dist : NULL, &err);
+                          dist.n_ranks > 0 ? &dist : NULL, &err);
         if (rc == PS_OK) {
             labels[n] = malloc(strlen(name) + 1);
             if (labels[n] == NULL) {
