@@ -2,7 +2,8 @@
 # Speed figures of MPI (issue #15, section 4; not a test): `mpirun -np 2` against `-np 1`,
 # one OpenMP thread per rank, on (a) a microsimulation with many replicates (Example City,
 # REPLICATES replicates at micro.scale SCALE: one unit per replicate) and (b) the policy
-# family china_policies (5 units, when the UN WPP folder is present). For each: the serial
+# family china_policies (5 units, when the UN WPP folder is present), (c) China x 1000
+# probabilistic trajectories (8 units) and (d) a 1,000-point sweep of china_policies. For each: the serial
 # run, np = 1 and np = 2 (best wall time of REPEATS), the speed-up, and from rank 0's log the
 # time of its own share, the wait for the other rank, the gather, the finish (replicate means,
 # services) and the write, as shares of the np = 2 run; the cost and bytes per unit (the part
@@ -13,7 +14,7 @@
 # usage: scripts/bench_hpc.sh
 # env:   REPLICATES (default 16), SCALE (10), REPEATS (3), NODES (64), LINK_GBS (network
 #        bandwidth into rank 0 for the projection, GB/s; default 5), BUILD_DIR (build/),
-#        POPSIM_DATA_DIR
+#        POPSIM_DATA_DIR, ONLY (prob or sweep: that bench alone), TRAJ (1000), POINTS (1000)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 replicates=${REPLICATES:-16}
@@ -59,12 +60,12 @@ mpi() { mpirun --oversubscribe --bind-to none "$@"; }
 
 bench() { # NAME SCENARIO WRITE_SCALES (1: the file grows with the units, a family; 0: means)
   local name=$1 scn=$2 scales=$3 t_serial t1 t2 units bytes per_unit per_bytes cpu1 cpu2
-  units=$("$exe" run -q --estimate "$scn" | sed -n 's/^units=//p')
-  t_serial=$(best "$exe" run -q "$scn" -o "$tmp/serial.h5")
-  t1=$(best mpi -np 1 "$exe" run "$scn" -o "$tmp/np1.h5")
+  units=$("$exe" run -q "${extra[@]}" --estimate "$scn" | sed -n 's/^units=//p')
+  t_serial=$(best "$exe" run -q "${extra[@]}" "$scn" -o "$tmp/serial.h5")
+  t1=$(best mpi -np 1 "$exe" run "${extra[@]}" "$scn" -o "$tmp/np1.h5")
   local c1; c1=$(sed -n 's/.*computed in \([0-9.]*\) s.*/\1/p' "$tmp/best.log")
   cpu1=$(cpu_share)
-  t2=$(best mpi -np 2 "$exe" run "$scn" -o "$tmp/np2.h5")
+  t2=$(best mpi -np 2 "$exe" run "${extra[@]}" "$scn" -o "$tmp/np2.h5")
   cpu2=$(cpu_share)
   local c2 w2 g2 f2 wr2
   c2=$(sed -n 's/.*computed in \([0-9.]*\) s.*/\1/p' "$tmp/best.log")
@@ -75,7 +76,7 @@ bench() { # NAME SCENARIO WRITE_SCALES (1: the file grows with the units, a fami
   h5diff --exclude-attribute / "$tmp/serial.h5" "$tmp/np2.h5" >/dev/null \
     || { echo "$name: np = 2 differs from the serial run" >&2; exit 1; }
   # Bytes per unit: one part file holding every unit, minus its small header.
-  "$exe" run -q "$scn" --task 0 --tasks 1 -o "$tmp/all.pspart"
+  "$exe" run -q "${extra[@]}" "$scn" --task 0 --tasks 1 -o "$tmp/all.pspart"
   bytes=$(stat -c %s "$tmp/all.pspart")
   per_unit=$(awk -v c="$cpu1" -v u="$units" 'BEGIN { printf "%.4f", c / u }')
   per_bytes=$((bytes / units))
@@ -107,9 +108,74 @@ bench() { # NAME SCENARIO WRITE_SCALES (1: the file grows with the units, a fami
   done
 }
 
+# Probabilistic trajectories (issue #14 under MPI): wall and CPU seconds (user + sys of
+# every process, /usr/bin/time) of the best of $repeats; rank 0's gather and write from its
+# log. ARGS... are `popsim run` arguments.
+tcpu() { # ARGS... -> "wall cpu" of one run; its log in $tmp/run.log
+  /usr/bin/time -f '%e %U %S' -o "$tmp/time" "$@" >"$tmp/run.log" 2>&1
+  awk '{ printf "%s %.3f\n", $1, $2 + $3 }' "$tmp/time"
+}
+bench_prob() { # NAME ARGS...
+  local name=$1; shift
+  local w1=1e9 c1=0 w2=1e9 c2=0 g=0 wr=0 w c u1=0 u2=0
+  "$exe" run -q "$@" -o "$tmp/prob_serial.h5"
+  for _ in $(seq "$repeats"); do
+    read -r w c < <(tcpu mpirun --oversubscribe --bind-to none -np 1 "$exe" run "$@" -o "$tmp/prob1.h5")
+    cp "$tmp/run.log" "$tmp/best.log"
+    if awk -v a="$w" -v b="$w1" 'BEGIN { exit !(a < b) }'; then w1=$w; c1=$c; u1=$(cpu_share); fi
+    read -r w c < <(tcpu mpirun --oversubscribe --bind-to none -np 2 "$exe" run "$@" -o "$tmp/prob2.h5")
+    if awk -v a="$w" -v b="$w2" 'BEGIN { exit !(a < b) }'; then
+      w2=$w; c2=$c
+      g=$(sed -n 's/.*received [0-9]* bytes .* in \([0-9.]*\) s.*/\1/p' "$tmp/run.log")
+      wr=$(sed -n 's/.*rank 0 wrote the file in \([0-9.]*\) s.*/\1/p' "$tmp/run.log")
+      cp "$tmp/run.log" "$tmp/best.log"; u2=$(cpu_share)
+    fi
+  done
+  h5diff --exclude-attribute / "$tmp/prob_serial.h5" "$tmp/prob2.h5" >/dev/null \
+    || { echo "$name: np = 2 differs from the serial run" >&2; exit 1; }
+  echo "== $name, one thread per rank"
+  printf '  mpirun -np 1                %8.3f s wall, %8.3f s CPU\n' "$w1" "$c1"
+  printf '  mpirun -np 2                %8.3f s wall, %8.3f s CPU (both ranks; MPI waits spin)\n' "$w2" "$c2"
+  printf '  speed-up np2/np1 (wall)     %8.2f\n' "$(awk -v a="$w1" -v b="$w2" 'BEGIN { print a / b }')"
+  printf '  speed-up np2/np1 (CPU)      %8.2f  CPU of all units / CPU of the largest share (%.3f / %.3f s)\n' \
+         "$(awk -v a="$u1" -v b="$u2" 'BEGIN { print a / b }')" "$u1" "$u2"
+  printf '  gather                      %8.3f s  %s of the np = 2 run\n' "${g:-0}" "$(share "${g:-0}" "$w2")"
+  printf '  write                       %8.3f s  %s\n' "${wr:-0}" "$(share "${wr:-0}" "$w2")"
+}
+
+# A 1,000-point policy sweep of china_policies (as scripts/bench_sweep.sh makes it).
+sweep_scenario() { # POINTS -> $tmp/s/sweep.yaml
+  cat "$root/scenarios/china_policies.yaml" - >"$tmp/s/sweep.yaml" <<YAML
+sweep:
+  base: national_subsidy_2025
+  design: latin_hypercube
+  points: $1
+  seed: 2026
+  dimensions:
+    - key: policies[childcare_subsidy].amount
+      range: [100, 1500]
+    - key: response.cash_elasticity
+      range: [0.1, 0.6]
+YAML
+}
+
+extra=()
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(getconf _NPROCESSORS_ONLN) cores"
-bench "micro ($replicates replicates, scale $scale)" "$tmp/s/micro.yaml" 0
+if [[ ${ONLY:-} != prob && ${ONLY:-} != sweep ]]; then
+  bench "micro ($replicates replicates, scale $scale)" "$tmp/s/micro.yaml" 0
+fi
 if [[ -f $POPSIM_DATA_DIR/locations.csv ]]; then
-  bench "china_policies (family)" "$root/scenarios/china_policies.yaml" 1
+  if [[ -z ${ONLY:-} ]]; then
+    bench "china_policies (family)" "$root/scenarios/china_policies.yaml" 1
+  fi
+  if [[ -z ${ONLY:-} || ${ONLY:-} == prob ]]; then
+    bench_prob "China x ${TRAJ:-1000} trajectories" --location China --trajectories "${TRAJ:-1000}"
+  fi
+  if [[ -z ${ONLY:-} || ${ONLY:-} == sweep ]]; then
+    sweep_scenario "${POINTS:-1000}"
+    extra=(--allow-large)
+    bench "china_policies sweep (${POINTS:-1000} points)" "$tmp/s/sweep.yaml" 1
+    extra=()
+  fi
 fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -97,6 +97,16 @@ expect big_located grep -q "big.yaml:[0-9]*:[0-9]*: error: sweep: 120 points" "$
 expect big_no_file test ! -e "$tmp/big.h5"
 expect big_allowed "$exe" run -q --allow-large "$tmp/big.yaml" -o "$tmp/big.h5"
 
+# --estimate counts a summary sweep's points at their compact size (issue #15, sec. 4): 120
+# summary points need less than 6 points kept in full, and more than 6 summary points.
+mem() { "$exe" run -q --allow-large --estimate "$1" | awk -F= '$1 == "memory_bytes" {print $2}'; }
+sed "s|\.\./\.\./\.\./data/|$root/data/|" "$good/sweep_grid.yaml" >"$tmp/full.yaml"
+m_big=$(mem "$tmp/big.yaml"); m_small=$(mem "$tmp/summary.yaml"); m_full=$(mem "$tmp/full.yaml")
+echo "estimate: 120 summary points $m_big B, 6 summary points $m_small B, 6 full points $m_full B"
+expect estimate_sweep_numbers bash -c "[[ '$m_big' =~ ^[0-9]+\$ && '$m_small' =~ ^[0-9]+\$ && '$m_full' =~ ^[0-9]+\$ ]]"
+expect estimate_sweep_compact_below_full test "${m_big:-0}" -lt "${m_full:-0}"
+expect estimate_sweep_counts_points test "${m_big:-0}" -gt "${m_small:-0}"
+
 # A bad key path: file:line:col, exit 1.
 sed 's/policies\[subsidy\].second/policies[subsidy].secnd/' "$tmp/summary.yaml" >"$tmp/bad.yaml"
 expect bad_key status_is 1 bash -c "'$exe' check '$tmp/bad.yaml' 2> '$tmp/bad.err'"

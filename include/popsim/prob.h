@@ -17,6 +17,7 @@
 #ifndef PS_PROB_H
 #define PS_PROB_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "popsim/error.h"
@@ -211,6 +212,30 @@ const double *ps_prob_stats(const ps_prob *p, ps_prob_var v);
 const double *ps_prob_trajectories(const ps_prob *p, ps_prob_var v);
 
 void ps_prob_free(ps_prob *p); /* accepts NULL */
+
+/* ---- between MPI ranks (issue #15; src/cli/run_prob_mpi.c) ------------------------------ */
+
+/** Doubles of unit `unit`'s trajectory rows (0 if out of range). */
+size_t ps_prob_unit_doubles(const ps_prob *p, int unit);
+
+/** A done unit's trajectories into buf[ps_prob_unit_doubles] (before ps_prob_finish).
+ * @return PS_OK; PS_EINVAL (not done, finished, out of range) */
+ps_status ps_prob_unit_get(const ps_prob *p, int unit, double *buf, ps_error *err);
+
+/** A unit computed elsewhere (ps_prob_unit_get's buf) put in and counted as done: the run
+ * then finishes as if it had computed the unit. @return PS_OK; PS_EINVAL (done already) */
+ps_status ps_prob_unit_put(ps_prob *p, int unit, const double *buf, ps_error *err);
+
+/** Doubles of a finished run's statistics, every variable [year][cell][stat] in turn. */
+size_t ps_prob_stats_doubles(int n_years);
+
+/** A finished run's statistics into buf[ps_prob_stats_doubles]. @return PS_OK; PS_EINVAL */
+ps_status ps_prob_stats_get(const ps_prob *p, double *buf, ps_error *err);
+
+/** A finished run that holds only statistics received from another rank (ps_prob_stats_get):
+ * enough for ps_prob_stats and the quantile file. @return PS_OK; PS_EINVAL; PS_ENOMEM */
+ps_status ps_prob_from_stats(ps_prob **out, int start_year, int n_years, int n_traj,
+                             const double *buf, ps_error *err);
 
 #ifdef __cplusplus
 }

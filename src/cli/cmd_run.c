@@ -617,9 +617,9 @@ int cli_cmd_run_parts(int argc, char **argv, char *const *parts, int n_parts)
     int status = parse_run_args(&o, argc, argv);
     const int prob_run =
         o.probabilistic || (o.location != NULL && strcmp(o.location, "all") == 0);
-    if (status < 0 && prob_run && (dist.n_ranks > 1 || n_parts > 0)) {
+    if (status < 0 && prob_run && n_parts > 0) { /* under MPI: cmd_run_prob.c, prob_mpi.h */
         fprintf(stderr, "popsim run: probabilistic runs (--trajectories, --variant, --location "
-                        "all) do not run under an MPI launcher or popsim merge yet\n");
+                        "all) do not run under popsim merge yet\n");
         status = CLI_EXIT_USAGE;
     }
     if (status < 0 && !prob_run) {

@@ -11,21 +11,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <omp.h>
 
 #include "cli.h"
 #include "prob_cli.h"
+#include "prob_mpi.h"
 #include "signals.h"
 #include "popsim/builder.h"
 #include "popsim/h5prob.h"
 #include "popsim/wpp.h"
 #include "popsim/wpp_pi.h"
 
-/* One location: inputs, bounds, every unit, the summary. *out is NULL on failure. */
+/* One location: inputs, bounds, every unit, the summary. *out is NULL on failure. Under MPI
+ * (d with more than one rank; a collective) this rank computes its share of the units and
+ * rank 0 gathers the others' and finishes; *out is NULL on the other ranks. */
 static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *code,
                               const char *location, const ps_wpp_pi *pi, const cli_prob_opts *o,
-                              const ps_build_options *bo, ps_error *err)
+                              const ps_build_options *bo, cli_dist *d, ps_error *err)
 {
     ps_inputs in;
     ps_prob_bounds b;
@@ -50,17 +54,47 @@ static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *
     if (rc == PS_OK) {
         rc = ps_prob_new(&p, &in, &b, &po, err);
     }
-    for (int u = 0; rc == PS_OK && p != NULL && u < ps_prob_n_units(p); ++u) {
+    int first = 0, end = 0;
+    const double wall0 = cli_now();
+    const clock_t cpu0 = clock();
+    if (rc == PS_OK) {
+        cli_prob_share(&first, &end, ps_prob_n_units(p), d);
+    }
+    for (int u = first; rc == PS_OK && p != NULL && u < end; ++u) {
         rc = cli_check_interrupt(err);
         if (rc == PS_OK) {
             rc = ps_prob_unit(p, u, err);
         }
     }
-    if (rc == PS_OK) {
+    const int mpi = d != NULL && d->n_ranks > 1;
+    if (d != NULL && d->n_ranks > 0) { /* rank 0 logs the largest share (bench_hpc.sh) */
+        const double share[2] = { cli_now() - wall0,
+                                  (double)(clock() - cpu0) / CLOCKS_PER_SEC };
+        double most[2] = { 0.0, 0.0 };
+        cli_mpi_max(most, share, 2);
+        cli_log(d->quiet, "rank 0 computed its share in %.3f s; the largest share of a rank "
+                "took %.3f s (%.3f s of CPU)", share[0], most[0], most[1]);
+    }
+    if (mpi) {
+        if (rc != PS_OK && !cli_interrupted()) {
+            ps_error_prepend(err, "%s: ", location);
+        }
+        rc = cli_mpi_agree(d, rc, err); /* every rank computed its share */
+        if (rc == PS_OK) {
+            rc = cli_prob_gather_units(p, d, err);
+        }
+    }
+    if (rc == PS_OK && (!mpi || d->rank == 0)) {
         rc = ps_prob_finish(p, err);
     }
+    if (rc == PS_OK && mpi && d->rank > 0) {
+        ps_prob_free(p);
+        p = NULL;
+    }
     if (rc != PS_OK) {
-        ps_error_prepend(err, "%s: ", location);
+        if (!mpi) {
+            ps_error_prepend(err, "%s: ", location);
+        }
         ps_prob_free(p);
         p = NULL;
     }
@@ -78,7 +112,7 @@ static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *
  */
 static ps_status run_all(ps_prob **runs, char **labels, int *codes, int *n_out,
                          const ps_wpp_pi *pi, const cli_prob_opts *o, const ps_build_options *bo,
-                         ps_error *err)
+                         const cli_dist *d, ps_error *err)
 {
     const int cap = ps_wpp_pi_count(pi);
     int n = 0;
@@ -101,10 +135,13 @@ static ps_status run_all(ps_prob **runs, char **labels, int *codes, int *n_out,
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (int k = 0; k < n; ++k) {
         char code_text[16], name[128];
+        if (!cli_prob_owns_location(k, d)) { /* under MPI: another rank's location */
+            continue;
+        }
         snprintf(code_text, sizeof code_text, "%d", ps_wpp_pi_code(pi, index[k]));
         ps_error_clear(&errs[k]);
         st[k] = run_location(&runs[k], name, sizeof name, &codes[k], code_text, pi, &one, bo,
-                             &errs[k]);
+                             NULL, &errs[k]);
         if (st[k] == PS_OK) {
             labels[k] = malloc(strlen(name) + 1);
             if (labels[k] == NULL) {
@@ -150,6 +187,15 @@ int cli_run_prob(const cli_prob_opts *o, int argc, char **argv)
     char dir[PATH_MAX], root[PATH_MAX], cache_dir[PATH_MAX], out_path[PATH_MAX];
     ps_error err;
     ps_error_clear(&err);
+    cli_dist dist; /* under MPI: this rank (prob_mpi.h) */
+    cli_dist_init(&dist);
+    cli_prob_opts rank_opts = *o;
+    if (dist.rank > 0) { /* rank 0 logs and reports every rank's error */
+        rank_opts.quiet = 1;
+    }
+    o = &rank_opts;
+    dist.quiet = o->quiet;
+    const int mpi = dist.n_ranks > 1, writes = dist.rank == 0;
     ps_build_options bo = { .wpp_dir = o->wpp_dir,
                             .project_root = cli_project_root(root, sizeof root),
                             .cache_dir = NULL };
@@ -179,12 +225,22 @@ int cli_run_prob(const cli_prob_opts *o, int argc, char **argv)
         }
         cli_log(o->quiet, "UN WPP 2024 intervals read in %.3f s", cli_now() - t0);
     }
+    if (mpi) {
+        rc = cli_mpi_agree(&dist, rc, &err); /* every rank read the intervals */
+    }
     if (rc == PS_OK && all) {
-        rc = run_all(runs, labels, codes, &n, pi, o, &bo, &err);
+        rc = run_all(runs, labels, codes, &n, pi, o, &bo, mpi ? &dist : NULL, &err);
+        if (mpi) {
+            rc = cli_mpi_agree(&dist, rc, &err); /* every rank projected its locations */
+        }
+        if (rc == PS_OK && mpi) {
+            rc = cli_prob_gather_locations(runs, labels, codes, n, &dist, &err);
+        }
     }
     for (int i = 0; rc == PS_OK && !all && i < cap; ++i) {
         char name[128];
-        rc = run_location(&runs[n], name, sizeof name, &codes[n], o->location, pi, o, &bo, &err);
+        rc = run_location(&runs[n], name, sizeof name, &codes[n], o->location, pi, o, &bo,
+                          dist.n_ranks > 0 ? &dist : NULL, &err);
         if (rc == PS_OK) {
             labels[n] = malloc(strlen(name) + 1);
             if (labels[n] == NULL) {
@@ -207,7 +263,7 @@ int cli_run_prob(const cli_prob_opts *o, int argc, char **argv)
         snprintf(title, sizeof title, "UN WPP 2024 countries and areas: probabilistic "
                  "projection");
     }
-    if (rc == PS_OK) {
+    if (rc == PS_OK && writes) {
         cli_log(o->quiet, "projected %d location%s x %d trajectories in %.3f s", n,
                 n == 1 ? "" : "s", ps_prob_n_traj(runs[0]), cli_now() - t0);
         if (o->output != NULL) {
@@ -221,21 +277,26 @@ int cli_run_prob(const cli_prob_opts *o, int argc, char **argv)
                                                           : "_prob");
         }
     }
-    if (rc == PS_OK) {
+    if (rc == PS_OK && writes) {
         char source[PATH_MAX + 64];
         snprintf(source, sizeof source, "UN WPP 2024 (%s), medium inputs and intervals", dir);
         const ps_provenance prov = { .scenario_path = "", .scenario_sha256 = "",
                                      .command_line = cmdline, .data_source = source,
                                      .seed = o->seed, .threads = o->n_threads,
-                                     .inputs = NULL, .n_inputs = 0 };
+                                     .inputs = NULL, .n_inputs = 0,
+                                     .mpi_ranks = dist.n_ranks };
         const ps_h5_prob_spec spec = { .group = group, .title = title,
                                        .dim = all ? "location" : "region",
                                        .labels = (const char *const *)labels,
                                        .codes = codes, .trajectories = o->keep && !all };
         cli_remove_stale_temps(out_path, o->quiet);
+        const double tw = cli_now();
         rc = ps_h5_write_prob(out_path, (const ps_prob *const *)runs, n, &spec, &prov, &err);
+        if (rc == PS_OK && mpi) { /* scripts/bench_hpc.sh reads this line */
+            cli_log(o->quiet, "rank 0 wrote the file in %.3f s", cli_now() - tw);
+        }
     }
-    if (rc == PS_OK) {
+    if (rc == PS_OK && writes) {
         cli_log(o->quiet, "wrote %s in %.3f s", out_path, cli_now() - t0);
         if (!o->quiet && !all) {
             print_table(runs[0], labels[0]);
@@ -245,9 +306,12 @@ int cli_run_prob(const cli_prob_opts *o, int argc, char **argv)
     if (rc != PS_OK && cli_interrupted()) {
         status = cli_interrupt_exit("no output file was written or changed");
     } else if (rc != PS_OK) {
-        cli_print_error(&err);
+        if (!dist.reported) {
+            cli_print_error(&err);
+        }
         status = CLI_EXIT_FAILURE;
     }
+    cli_dist_release(&dist);
     for (int i = 0; i < n; ++i) {
         ps_prob_free(runs[i]);
         free(labels[i]);

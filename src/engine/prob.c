@@ -663,3 +663,121 @@ ps_status ps_prob_finish(ps_prob *p, ps_error *err)
     p->finished = 1;
     return PS_OK;
 }
+
+/* ---- units and summaries between MPI ranks (issue #15) ---------------------------------- */
+
+static int unit_lanes(const ps_prob *p, int unit, int *t0)
+{
+    *t0 = unit * PS_PROB_UNIT_TRAJ;
+    const int left = p->n_traj - *t0;
+    return left < PS_PROB_UNIT_TRAJ ? left : PS_PROB_UNIT_TRAJ;
+}
+
+size_t ps_prob_unit_doubles(const ps_prob *p, int unit)
+{
+    int t0 = 0;
+    if (unit < 0 || unit >= p->n_units) {
+        return 0;
+    }
+    const size_t lanes = (size_t)unit_lanes(p, unit, &t0);
+    size_t cells = 0;
+    for (int v = 0; v < PS_PROB_V_COUNT; ++v) {
+        cells += (size_t)p->n_years * (size_t)var_cells[v];
+    }
+    return cells * lanes;
+}
+
+/* Copy the unit's rows between p->traj and buf (variable, year, cell, lane order). */
+static void unit_copy(ps_prob *p, int unit, double *buf, int to_buf)
+{
+    int t0 = 0;
+    const size_t lanes = (size_t)unit_lanes(p, unit, &t0), T = (size_t)p->n_traj;
+    size_t at = 0;
+    for (int v = 0; v < PS_PROB_V_COUNT; ++v) {
+        const size_t rows = (size_t)p->n_years * (size_t)var_cells[v];
+        for (size_t r = 0; r < rows; ++r, at += lanes) {
+            double *row = p->traj[v] + r * T + (size_t)t0;
+            if (to_buf) {
+                memcpy(buf + at, row, lanes * sizeof *buf);
+            } else {
+                memcpy(row, buf + at, lanes * sizeof *buf);
+            }
+        }
+    }
+}
+
+ps_status ps_prob_unit_get(const ps_prob *p, int unit, double *buf, ps_error *err)
+{
+    if (unit < 0 || unit >= p->n_units || !p->done[unit] || p->finished) {
+        return ps_error_set(err, PS_EINVAL, "probabilistic unit %d: expected a unit done and "
+                            "not yet summarised (of %d)", unit, p->n_units);
+    }
+    unit_copy((ps_prob *)p, unit, buf, 1);
+    return PS_OK;
+}
+
+ps_status ps_prob_unit_put(ps_prob *p, int unit, const double *buf, ps_error *err)
+{
+    if (unit < 0 || unit >= p->n_units || p->done[unit] || p->finished) {
+        return ps_error_set(err, PS_EINVAL, "probabilistic unit %d: expected a unit not yet "
+                            "done (of %d)", unit, p->n_units);
+    }
+    unit_copy(p, unit, (double *)buf, 0);
+    p->done[unit] = 1;
+    p->n_units_done++;
+    return PS_OK;
+}
+
+size_t ps_prob_stats_doubles(int n_years)
+{
+    size_t cells = 0;
+    for (int v = 0; v < PS_PROB_V_COUNT; ++v) {
+        cells += (size_t)n_years * (size_t)var_cells[v];
+    }
+    return cells * PS_PROB_N_STATS;
+}
+
+ps_status ps_prob_stats_get(const ps_prob *p, double *buf, ps_error *err)
+{
+    if (!p->finished) {
+        return ps_error_set(err, PS_EINVAL, "the probabilistic run is not finished");
+    }
+    size_t at = 0;
+    for (int v = 0; v < PS_PROB_V_COUNT; ++v) {
+        const size_t n = (size_t)p->n_years * (size_t)var_cells[v] * PS_PROB_N_STATS;
+        memcpy(buf + at, p->stats[v], n * sizeof *buf);
+        at += n;
+    }
+    return PS_OK;
+}
+
+ps_status ps_prob_from_stats(ps_prob **out, int start_year, int n_years, int n_traj,
+                             const double *buf, ps_error *err)
+{
+    *out = NULL;
+    if (n_years < 2 || n_traj < 1) {
+        return ps_error_set(err, PS_EINVAL, "a summary of %d years and %d trajectories: "
+                            "expected at least 2 years and 1 trajectory", n_years, n_traj);
+    }
+    ps_prob *p = calloc(1, sizeof *p);
+    if (p == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for a probabilistic summary");
+    }
+    p->start_year = start_year;
+    p->n_years = n_years;
+    p->n_steps = n_years - 1;
+    p->n_traj = n_traj;
+    p->finished = 1;
+    size_t at = 0;
+    for (int v = 0; v < PS_PROB_V_COUNT; ++v) {
+        const size_t n = (size_t)n_years * (size_t)var_cells[v] * PS_PROB_N_STATS;
+        if ((p->stats[v] = malloc(n * sizeof *p->stats[v])) == NULL) {
+            ps_prob_free(p);
+            return ps_error_set(err, PS_ENOMEM, "out of memory for a probabilistic summary");
+        }
+        memcpy(p->stats[v], buf + at, n * sizeof *buf);
+        at += n;
+    }
+    *out = p;
+    return PS_OK;
+}

@@ -349,6 +349,9 @@ static ps_status write_contents(writer *w, const ps_prob *const *runs, int n,
     if (rc == PS_OK) {
         rc = attr_num(w, w->file, "trajectories", H5T_STD_I32LE, H5T_NATIVE_INT, &n_traj);
     }
+    if (rc == PS_OK && prov != NULL && prov->mpi_ranks > 0) { /* an MPI run (issue #15) */
+        rc = attr_num(w, w->file, "mpi_ranks", H5T_STD_I32LE, H5T_NATIVE_INT, &prov->mpi_ranks);
+    }
     if (rc == PS_OK &&
         ((top = H5Gcreate2(w->file, "probabilistic", H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0 ||
          (w->grp = H5Gcreate2(top, spec->group, H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0)) {

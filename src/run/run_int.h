@@ -30,6 +30,9 @@ ps_status ps_run__memory_available(size_t *bytes_out, const char **source_out,
 /* Results held in memory at once: with member_output: summary the members before the sweep
  * and one point at a time; otherwise every member. */
 int ps_run__held_results(const ps_scenario *scn, int n_members);
+/* Bytes of the compact results of a summary sweep's points (0 otherwise): each point's
+ * result shell, sweep row and ledgers ([year][reg] recipients, cost, discounted cost). */
+size_t ps_run__compact_bytes(const ps_scenario *scn, const ps_inputs *in);
 
 /* Members written as /scenarios groups: all but the summary-only sweep points. */
 int ps_run__written_members(const ps_scenario *scn, int n_members);

@@ -25,6 +25,21 @@ int ps_run__held_results(const ps_scenario *scn, int n_members)
     return summary_sweep(scn) ? scn->sweep.first_member + 1 : n_members;
 }
 
+size_t ps_run__compact_bytes(const ps_scenario *scn, const ps_inputs *in)
+{
+    if (!summary_sweep(scn)) {
+        return 0;
+    }
+    const size_t cells = (size_t)(ps_inputs_steps(in) + 1) * (size_t)in->n_regions;
+    size_t bytes = 0;
+    for (int m = scn->sweep.first_member; m < scn->n_members; ++m) {
+        const size_t n_ledgers = (size_t)scn->members[m].n_policies;
+        bytes += sizeof(ps_result) + sizeof(ps_sweep_row) + cells * sizeof(double) +
+                 n_ledgers * (sizeof(ps_ledger) + 3 * cells * sizeof(double) + 64);
+    }
+    return bytes;
+}
+
 int ps_run__written_members(const ps_scenario *scn, int n_members)
 {
     return summary_sweep(scn) ? scn->sweep.first_member : n_members;

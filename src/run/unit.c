@@ -227,13 +227,14 @@ static int dims_ok(const ps_result *r, size_t bytes_left)
         r->start_year > PS_RESULT_YEAR_MAX) {
         return 0;
     }
-    /* Every region has a name entry of at least 8 bytes, and the population at least
-     * 8 bytes per cell: bounds that keep the products below far from overflow. */
+    /* Every region has a name entry of at least 8 bytes. The arrays may be absent (a sweep
+     * point's compact result has no population), so the cells are bounded by a limit that
+     * keeps dims_of's products (the flows: cells x regions x 2) far from overflow; get_arr
+     * checks each array present against the bytes left. */
     const size_t cells = (size_t)r->n_years * (size_t)r->n_regions * (size_t)r->n_ages;
     return (size_t)r->n_regions <= bytes_left / sizeof(uint64_t) &&
-           (size_t)r->n_ages <= bytes_left / sizeof(double) &&
            cells / (size_t)r->n_ages / (size_t)r->n_regions == (size_t)r->n_years &&
-           cells <= bytes_left / sizeof(double);
+           cells <= ((size_t)1 << 40) / (size_t)r->n_regions / 16;
 }
 
 static void get_result(ps_rbuf *b, ps_result *r)
@@ -578,9 +579,11 @@ size_t ps_run_estimate_bytes(const ps_run *run)
 {
     const ps_run__identity id = ps_run__identify(run);
     ps_mem_shape shape = { ps_inputs_steps(id.in), id.in->n_regions, id.in->n_ages,
-                           id.n_members };
+                           ps_run__held_results(id.scn, id.n_members) };
     if (id.scn == NULL || id.scn->engine != PS_ENGINE_MICRO) {
-        return ps_mem_estimate(&shape);
+        const size_t full = ps_mem_estimate(&shape);
+        const size_t compact = ps_run__compact_bytes(id.scn, id.in);
+        return full == SIZE_MAX || compact > SIZE_MAX - full ? SIZE_MAX : full + compact;
     }
     /* As ps_run__micro_memory_check: the store's estimate counts one result already. */
     ps_mem_shape one = shape;
