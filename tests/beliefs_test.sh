@@ -23,7 +23,8 @@ if [[ $# -eq 2 ]]; then
   [[ $failed -eq 0 ]]; exit
 fi
 exe=$(realpath "$1"); root=$(realpath "$2"); only=$3
-[[ " ${names[*]} " == *" $only "* ]] || { echo "beliefs_test.sh: no group '$only' (see --list)" >&2; exit 2; }
+[[ " ${names[*]} " == *" $only "* ]] ||
+  { echo "beliefs_test.sh: no group '$only' (see --list)" >&2; exit 2; }
 tmp=$(mktemp -d /tmp/popsim_beliefs_XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 export POPSIM_CACHE_DIR="$tmp/cache" SOURCE_DATE_EPOCH=1700000000

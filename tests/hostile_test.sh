@@ -23,7 +23,8 @@ if [[ $# -eq 2 ]]; then
   [[ $failed -eq 0 ]]; exit
 fi
 exe=$(realpath "$1"); root=$(realpath "$2"); only=$3
-[[ " ${names[*]} " == *" $only "* ]] || { echo "hostile_test.sh: no group '$only' (see --list)" >&2; exit 2; }
+[[ " ${names[*]} " == *" $only "* ]] ||
+  { echo "hostile_test.sh: no group '$only' (see --list)" >&2; exit 2; }
 h=$root/tests/data/hostile
 tmp=$(mktemp -d /tmp/popsim_hostile_XXXXXX)
 trap 'rm -rf "$tmp"' EXIT

@@ -24,7 +24,8 @@ if [[ $# -eq 4 ]]; then
   [[ $failed -eq 0 ]]; exit
 fi
 exe=$(realpath "$1"); fixture=$(realpath "$2"); root=$3; py=$4; only=$5
-[[ " ${names[*]} " == *" $only "* ]] || { echo "plot_test.sh: no group '$only' (see --list)" >&2; exit 2; }
+[[ " ${names[*]} " == *" $only "* ]] ||
+  { echo "plot_test.sh: no group '$only' (see --list)" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d /tmp/popsim_plot_XXXXXX)
 trap 'rm -rf "$tmp"' EXIT

@@ -23,7 +23,8 @@ if [[ $# -eq 2 ]]; then
   [[ $failed -eq 0 ]]; exit
 fi
 exe=$(realpath "$1"); root=$(realpath "$2"); only=$3
-[[ " ${names[*]} " == *" $only "* ]] || { echo "write_test.sh: no group '$only' (see --list)" >&2; exit 2; }
+[[ " ${names[*]} " == *" $only "* ]] ||
+  { echo "write_test.sh: no group '$only' (see --list)" >&2; exit 2; }
 tmp=$(mktemp -d /tmp/popsim_write_XXXXXX)
 cleanup() { mountpoint -q "$tmp/full" 2>/dev/null && umount "$tmp/full"; rm -rf "$tmp"; }
 trap cleanup EXIT
