@@ -27,11 +27,22 @@ add_test(NAME cli_check_bad_scenario_is_located
 set_tests_properties(cli_check_bad_scenario_is_located PROPERTIES
                      PASS_REGULAR_EXPRESSION "tfr_negative.yaml:[0-9]+:[0-9]+: error: fertility.tfr")
 
-# Exit statuses, no partial output, previous result intact: tests/cli_test.sh.
+# Exit statuses, no partial output, previous result intact: tests/cli_test.sh, one test
+# cli_behaviour_NAME per check (or group of checks sharing one setup); cli_behaviour_list
+# fails if this list and `cli_test.sh --list` differ.
 # test_h5out writes the two-region fixture that the `popsim targets` region checks build on.
-add_test(NAME cli_behaviour
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_test.sh ${PS_EXE} ${CMAKE_SOURCE_DIR}
-                 ${PS_WPP_DIR} $<TARGET_FILE:test_h5out>)
+include(${CMAKE_CURRENT_LIST_DIR}/cmake/split_checks.cmake)
+ps_add_split_checks(cli_behaviour ${CMAKE_CURRENT_SOURCE_DIR}/cli_test.sh
+  NAMES location_run bad_scenario_keeps_previous micro_memory_refused micro_scale_below_1
+        micro_runs micro_family bad_service_svc_overlap bad_service_svc_ratio_zero
+        bad_service_care_settings_sum input_errors usage_errors default_output_path
+        quiet_prints_nothing family_compare elasticity_orders_the_response negative_amount
+        targets_china targets_one_service targets_one_scenario targets_errors
+        targets_no_services compare_services compare_without_services targets_regions
+  ARGS ${PS_EXE} ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR} $<TARGET_FILE:test_h5out>)
+# The two microsimulation checks take about 30 s each on the loaded 2-core machine; the
+# label loop in tests/CMakeLists.txt appends cli to this label.
+set_tests_properties(cli_behaviour_micro_runs cli_behaviour_micro_family PROPERTIES LABELS slow)
 
 # Every function docs/ names as `file.c: function` exists (docs/model.md, issue #11).
 add_test(NAME cli_docs_functions COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/docs_test.py

@@ -8,10 +8,17 @@ foreach(cmd plot report)
   set_tests_properties(cli_${cmd}_help PROPERTIES PASS_REGULAR_EXPRESSION "usage: popsim ${cmd}")
 endforeach()
 
-add_test(NAME plot_report_end_to_end
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/plot_test.sh $<TARGET_FILE:popsim>
-                 $<TARGET_FILE:test_plot> ${CMAKE_SOURCE_DIR} ${PS_PLOT_PYTHON3})
-set_tests_properties(plot_report_end_to_end PROPERTIES TIMEOUT 600)
+# One test plot_report_end_to_end_NAME per group of plot_test.sh;
+# plot_report_end_to_end_list fails if this list and `plot_test.sh --list` differ.
+include(${CMAKE_CURRENT_LIST_DIR}/cmake/split_checks.cmake)
+ps_add_split_checks(plot_report_end_to_end ${CMAKE_CURRENT_SOURCE_DIR}/plot_test.sh TIMEOUT 600
+  NAMES every_chart vector_formats gp_rerun_by_hand report hostile_text no_gnuplot example_city
+        usage_errors
+  ARGS $<TARGET_FILE:popsim> $<TARGET_FILE:test_plot> ${CMAKE_SOURCE_DIR} ${PS_PLOT_PYTHON3})
+# The groups that draw every chart take 10-30 s each on the loaded 2-core machine.
+foreach(name every_chart vector_formats gp_rerun_by_hand report hostile_text)
+  set_tests_properties(plot_report_end_to_end_${name} PROPERTIES LABELS slow)
+endforeach()
 
 # A 21-member family's report in English and Chinese: parses, every chart loads in headless
 # Chromium, titles instead of identifiers, assumptions first (#16).

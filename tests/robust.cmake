@@ -6,18 +6,25 @@
 add_test(NAME robust_crash_safety
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/crash_test.sh $<TARGET_FILE:popsim>
                  ${CMAKE_SOURCE_DIR})
-add_test(NAME robust_hostile_input
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hostile_test.sh $<TARGET_FILE:popsim>
-                 ${CMAKE_SOURCE_DIR})
+# One test robust_hostile_input_NAME per group of hostile_test.sh; robust_hostile_input_list
+# fails if this list and `hostile_test.sh --list` differ.
+include(${CMAKE_CURRENT_LIST_DIR}/cmake/split_checks.cmake)
+ps_add_split_checks(robust_hostile_input ${CMAKE_CURRENT_SOURCE_DIR}/hostile_test.sh TIMEOUT 300
+  NAMES names_and_titles numbers yaml_bombs csv_inputs crlf_bom paths_with_spaces directories
+  ARGS $<TARGET_FILE:popsim> ${CMAKE_SOURCE_DIR})
 add_test(NAME robust_reproducibility
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/repro_test.sh $<TARGET_FILE:popsim>
                  ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
 # The crash test times real runs: keep it off the other tests' CPU when run in parallel.
 set_tests_properties(robust_crash_safety PROPERTIES RUN_SERIAL TRUE TIMEOUT 600)
-set_tests_properties(robust_hostile_input robust_reproducibility PROPERTIES TIMEOUT 300)
+set_tests_properties(robust_reproducibility PROPERTIES TIMEOUT 300)
 # Where popsim writes (issue #17, section 1): output kinds, symlink rule, inputs refused, long
 # names, a full disk, shell-quoted command_line, report/plot under signals (write_test.sh).
-add_test(NAME robust_write_safety
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/write_test.sh $<TARGET_FILE:popsim>
-                 ${CMAKE_SOURCE_DIR})
-set_tests_properties(robust_write_safety PROPERTIES TIMEOUT 300)
+# One test robust_write_safety_NAME per group of write_test.sh; robust_write_safety_list fails
+# if this list and `write_test.sh --list` differ.
+ps_add_split_checks(robust_write_safety ${CMAKE_CURRENT_SOURCE_DIR}/write_test.sh TIMEOUT 300
+  NAMES output_kinds symlinks inputs long_names full_disk command_line_quoted plot_outputs
+        signals cache_stale_temp
+  ARGS $<TARGET_FILE:popsim> ${CMAKE_SOURCE_DIR})
+# plot_outputs draws every chart three times (about 15 s on the loaded 2-core machine).
+set_tests_properties(robust_write_safety_plot_outputs PROPERTIES LABELS slow)
