@@ -40,6 +40,7 @@
 #include "io/encoding_int.h"
 #include "io/source_int.h"
 #include "io/sweep_int.h"
+#include "io/uncertainty_int.h"
 #include "io/stock_int.h"
 #include "io/xlsx_int.h"
 #include "popsim/inputs.h" /* PS_SRB_DEFAULT */
@@ -1277,6 +1278,9 @@ static const scn_key top_keys[] = {
       .help = "registered (hukou) and unregistered residents of every region: the base share, "
               "conversions and the status of migrants; children take their mother's status",
       .sub = &registration_section },
+    { .key = "uncertainty", .type = KEY_EXTERN, .deflt = "none",
+      .help = "probabilistic trajectories of TFR, e0 and net migration around the scenario's "
+              "own paths, one region (docs/scenario-format.md, \"uncertainty\"; issue #14)" },
 };
 static const scn_section top_section = { top_keys, ARRAY_LEN(top_keys),
                                          sizeof(raw_scenario), NULL };
@@ -4635,7 +4639,10 @@ static ps_status build_scenario(const load_ctx *c, const raw_scenario *raw, cons
         (rc = build_regions(c, raw)) != PS_OK) {
         return rc;
     }
-    return build_family(c, raw);
+    if ((rc = build_family(c, raw)) != PS_OK) {
+        return rc;
+    }
+    return ps_scn__build_uncertainty(c, c->scn, c->err); /* issue #14: io/uncertainty.c */
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -4766,6 +4773,7 @@ void ps_scn_release(ps_scenario *scn)
     }
     free(scn->members);
     ps_scn__sweep_release(&scn->sweep);
+    ps_scn__unc_release(&scn->uncertainty);
     for (int r = 0; r < scn->n_regions; ++r) {
         free(scn->regions[r].name);
         free(scn->regions[r].population.path);
