@@ -153,6 +153,19 @@ static void test_uncertainty__median_is_the_deterministic_run_within_sampling_er
         ++checked;
     }
     assert_int_equal(checked, years - 1);
+    /* the width: 0 in 2025, hi80 = TFR + 0.25 in 2050, and in 2035 the share
+     * sqrt((1 - rho^20) / (1 - rho^50)) of the end year's (log-scale) width */
+    const double med = r.b.tfr[PS_PROB_KNOT_MEDIAN], rho = PS_PROB_RHO_TFR;
+    const double w_end = log(1.0 + 0.25 / med);
+    assert_close(r.b.tfr[25 * PS_PROB_N_KNOTS + 3], med + 0.25, 1e-12);
+    assert_close(r.b.tfr[10 * PS_PROB_N_KNOTS + 3],
+                 med * exp(w_end * sqrt((1.0 - pow(rho, 20.0)) / (1.0 - pow(rho, 50.0)))),
+                 1e-12);
+    assert_close(r.b.tfr[4], med, 1e-15);
+    /* e0: +-2 years at the end, the 95 % bound 1.96 / 1.2816 of it */
+    const double *e0_end = &r.b.e0[(25 * PS_SEX_COUNT + 1) * PS_PROB_N_KNOTS];
+    assert_close(e0_end[3] - e0_end[2], 2.0, 1e-9);
+    assert_close(e0_end[4] - e0_end[2], 2.0 * 1.959964 / 1.281552, 1e-4);
     /* the spread grows with the horizon */
     const double *last = tot + (size_t)(years - 1) * PS_PROB_N_STATS;
     const double *early = tot + (size_t)1 * PS_PROB_N_STATS;

@@ -115,8 +115,8 @@ typedef struct ps_scn_region {
 } ps_scn_region;
 
 /* One process of `uncertainty:` (issue #14, sec. 1; io/uncertainty.c): no uncertainty, an
- * 80 % half-width at the end year growing linearly from 0 at the start, or bounds by year
- * from a CSV file (tfr, migration: year,lo95,lo80,hi80,hi95; e0: year,sex,lo95,...). */
+ * 80 % half-width at the end year growing from 0 at the start (popsim/uncertainty.h), or
+ * bounds by year from a CSV file (tfr, migration: year,lo95,lo80,hi80,hi95; e0: year,sex,lo95,...). */
 typedef enum ps_scn_unc_kind { PS_SCN_UNC_NONE, PS_SCN_UNC_WIDTH, PS_SCN_UNC_FILE } ps_scn_unc_kind;
 
 typedef struct ps_scn_unc_proc {

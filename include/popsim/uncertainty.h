@@ -27,10 +27,12 @@ ps_status ps_scn_unc_medians(const ps_inputs *in, double *tfr, double *e0, doubl
 /**
  * Bounds of every calendar year start_year .. end_year of the scenario around the medians
  * of its inputs `in`, and the options (trajectories, seed, persistences) of its section.
- * A width grows linearly from 0 at start_year to the given 80 % half-width at end_year (the
- * 95 % half-width 1.96 / 1.2816 of it; TFR on the log scale); a file's bounds are taken at
- * its years and interpolated between them (TFR as ratios to the median, e0 and migration as
- * differences), growing from 0 at start_year before the first row and held after the last.
+ * A width grows from 0 at start_year to the given 80 % half-width at end_year like the
+ * standard deviation of the process's AR(1) started at 0, sqrt((1 - rho^2t) / (1 - rho^2T))
+ * (the 95 % half-width 1.96 / 1.2816 of it; TFR on the log scale); a file's bounds are taken
+ * at its years and interpolated linearly between them (TFR as log ratios to the median, e0
+ * and migration as differences), growing from 0 at start_year before the first row the same
+ * way and held after the last.
  * A file row not ordered lo95 <= lo80 <= median <= hi80 <= hi95 is refused at its cell.
  * @return PS_OK; PS_EIO (a file cannot be read); PS_EPARSE; PS_EINVAL; PS_ENOMEM
  */

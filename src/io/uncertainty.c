@@ -293,6 +293,20 @@ ps_status ps_scn_unc_medians(const ps_inputs *in, double *tfr, double *e0, doubl
     return PS_OK;
 }
 
+/*
+ * Share of the end year's width reached t years after the start (T the last): the standard
+ * deviation of an AR(1) with persistence rho started at 0, sqrt((1 - rho^2t) / (1 - rho^2T)),
+ * so a width grows like the process it feeds (quickly at first, then more slowly, as the
+ * UN's intervals do; docs/scenario-format.md, "Uncertainty").
+ */
+static double unc_growth(double rho, int t, int T)
+{
+    if (T <= 0) {
+        return 1.0;
+    }
+    return sqrt((1.0 - pow(rho, 2.0 * t)) / (1.0 - pow(rho, 2.0 * T)));
+}
+
 /* One row of a bounds file: its year, sex (e0) and knots, with where each cell starts. */
 typedef struct unc_row {
     int year, sex;
@@ -441,11 +455,11 @@ done:
  * The knots of one process (and sex) from its rows: each row's year within the projection,
  * years ascending, lo95 <= lo80 <= median <= hi80 <= hi95 with the median the scenario's own
  * path; the offsets (log ratios for TFR) interpolated between the rows' years, growing from 0
- * at the start before the first row and held after the last.
+ * at the start before the first row as a width does (unc_growth) and held after the last.
  */
 static ps_status knots_from_rows(double *knots, int stride, const double *median, int m_stride,
                                  const unc_row *rows, int n_rows, int sex, int start, int n_years,
-                                 int log_scale, const char *what, const char *path,
+                                 int log_scale, double rho, const char *what, const char *path,
                                  ps_error *err)
 {
     static const char *const names[] = { "lo95", "lo80", "median", "hi80", "hi95" };
@@ -513,8 +527,8 @@ static ps_status knots_from_rows(double *knots, int stride, const double *median
         if (has[y]) {
             lo = y;
             memcpy(o, &off[(size_t)y * PS_PROB_N_KNOTS], sizeof o);
-        } else if (y < first) { /* from 0 at the start to the first row */
-            const double f = (double)y / (double)first;
+        } else if (y < first) { /* from 0 at the start to the first row, like a width */
+            const double f = unc_growth(rho, y, first);
             for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
                 o[k] = f * off[(size_t)first * PS_PROB_N_KNOTS + (size_t)k];
             }
@@ -561,9 +575,12 @@ ps_status ps_scn_unc_bounds(ps_prob_bounds *out, ps_prob_options *opt, const ps_
     if ((rc = ps_scn_unc_medians(in, tfr, e0, mig, err)) != PS_OK) {
         goto done;
     }
-    /* widths: linear from 0 at the start to the 80 % half-width at the end year */
-    const double span = n > 1 ? (double)(n - 1) : 1.0;
-    ps_prob_spread sp = { 0 };
+    if ((rc = ps_prob_bounds_init(out, in->start_year, n, err)) != PS_OK) {
+        goto done;
+    }
+    /* widths: 0 in the start year, the given 80 % half-width in the end year, growing like
+     * the standard deviation of the process's own AR(1) started at 0 (unc_growth) */
+    double w_tfr = 0.0;
     if (u->tfr.kind == PS_SCN_UNC_WIDTH) {
         if (!(tfr[n - 1] > 0.0)) {
             rc = ps_error_set_at(err, PS_EINVAL, scn->path, u->tfr.loc.line, u->tfr.loc.column,
@@ -571,12 +588,26 @@ ps_status ps_scn_unc_bounds(ps_prob_bounds *out, ps_prob_options *opt, const ps_
                                  "needs a TFR above 0", in->end_year);
             goto done;
         }
-        sp.tfr_slope = log(1.0 + u->tfr.width / tfr[n - 1]) / span;
+        w_tfr = log(1.0 + u->tfr.width / tfr[n - 1]);
     }
-    sp.e0_slope = u->e0.kind == PS_SCN_UNC_WIDTH ? u->e0.width / span : 0.0;
-    sp.mig_slope = u->migration.kind == PS_SCN_UNC_WIDTH ? u->migration.width / span : 0.0;
-    if ((rc = ps_prob_bounds_spread(out, in->start_year, n, tfr, e0, mig, &sp, err)) != PS_OK) {
-        goto done;
+    const double w_e0 = u->e0.kind == PS_SCN_UNC_WIDTH ? u->e0.width : 0.0;
+    const double w_mig = u->migration.kind == PS_SCN_UNC_WIDTH ? u->migration.width : 0.0;
+    for (int y = 0; y < n; ++y) {
+        const double gt = unc_growth(u->tfr.rho, y, n - 1) * w_tfr;
+        const double ge = unc_growth(u->e0.rho, y, n - 1) * w_e0;
+        const double gm = unc_growth(u->migration.rho, y, n - 1) * w_mig;
+        for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+            /* -1.96/1.2816 x, -1, 0, 1, 1.96/1.2816 x the 80 % half-width */
+            const double f = ps_prob_knot_z(k) / ps_prob_knot_z(PS_PROB_N_KNOTS - 2);
+            out->tfr[y * PS_PROB_N_KNOTS + k] = tfr[y] * exp(f * gt);
+            out->mig[y * PS_PROB_N_KNOTS + k] = mig[y] + f * gm;
+            for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+                out->e0[(y * PS_SEX_COUNT + sex) * PS_PROB_N_KNOTS + k] =
+                    e0[y * PS_SEX_COUNT + sex] + f * ge;
+            }
+        }
+        out->tfr_low[y] = tfr[y] - 0.5;
+        out->tfr_high[y] = tfr[y] + 0.5;
     }
     const ps_scn_unc_proc *procs[] = { &u->tfr, &u->e0, &u->migration };
     static const char *const what[] = { "TFR", "e0", "net migration" };
@@ -592,12 +623,14 @@ ps_status ps_scn_unc_bounds(ps_prob_bounds *out, ps_prob_options *opt, const ps_
             for (int sex = 0; rc == PS_OK && sex < PS_SEX_COUNT; ++sex) {
                 rc = knots_from_rows(out->e0 + (size_t)sex * PS_PROB_N_KNOTS,
                                      PS_SEX_COUNT * PS_PROB_N_KNOTS, e0 + sex, PS_SEX_COUNT, rows,
-                                     n_rows, sex, in->start_year, n, 0, what[proc], path, err);
+                                     n_rows, sex, in->start_year, n, 0, procs[proc]->rho,
+                                     what[proc], path, err);
             }
         } else {
             rc = knots_from_rows(proc == PS_PROB_TFR ? out->tfr : out->mig, PS_PROB_N_KNOTS,
                                  proc == PS_PROB_TFR ? tfr : mig, 1, rows, n_rows, -1,
-                                 in->start_year, n, proc == PS_PROB_TFR, what[proc], path, err);
+                                 in->start_year, n, proc == PS_PROB_TFR, procs[proc]->rho,
+                                 what[proc], path, err);
         }
         free(rows);
         rows = NULL;
