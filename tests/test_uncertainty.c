@@ -3,7 +3,8 @@
  * popsim/uncertainty.h) on Example City's planner files (data/example/, no WPP): widths of 0
  * give every trajectory the deterministic run; with widths the median population stays at
  * the deterministic run within its sampling error; the yearly TFR of the trajectories
- * reproduces a file's bounds within sampling error; 1 and 2 threads give the same bytes;
+ * reproduces a file's bounds within sampling error; inline bounds are the file's; 1 and 2
+ * threads give the same bytes;
  * bad input is refused at its key or cell; the example of docs/scenario-format.md loads.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -224,6 +225,27 @@ static void test_uncertainty__tfr_quantiles_reproduce_the_file_bounds(void **sta
     run_release(&r);
 }
 
+/* Bounds written inline are those of the same rows in files, bit for bit, and so are the
+ * trajectories' quantiles. */
+static void test_uncertainty__inline_bounds_are_the_file_bounds(void **state)
+{
+    (void)state;
+    unc_run a, b;
+    run_scenario(&a, UNC("city_file.yaml"), 0, 0);
+    run_scenario(&b, UNC("city_inline.yaml"), 0, 0);
+    assert_int_equal(b.scn.uncertainty.tfr.kind, PS_SCN_UNC_INLINE);
+    assert_int_equal(b.scn.uncertainty.tfr.n_bounds, 3);
+    assert_int_equal(b.scn.uncertainty.e0.n_bounds, 2);
+    const size_t n = (size_t)a.b.n_years * PS_PROB_N_KNOTS;
+    assert_memory_equal(a.b.tfr, b.b.tfr, n * sizeof(double));
+    assert_memory_equal(a.b.e0, b.b.e0, n * PS_SEX_COUNT * sizeof(double));
+    assert_memory_equal(ps_prob_stats(a.p, PS_PROB_V_POP_TOTAL),
+                        ps_prob_stats(b.p, PS_PROB_V_POP_TOTAL),
+                        (size_t)ps_prob_n_years(a.p) * PS_PROB_N_STATS * sizeof(double));
+    run_release(&a);
+    run_release(&b);
+}
+
 static void test_uncertainty__threads_give_the_same_bytes(void **state)
 {
     (void)state;
@@ -273,7 +295,9 @@ static void test_uncertainty__bad_sections_fail_at_the_key(void **state)
         { "micro.yaml", PS_EINVAL, "micro.yaml", 18, 1, "engine: micro" },
         { "variants.yaml", PS_EINVAL, "variants.yaml", 18, 1, "variants" },
         { "width_and_file.yaml", PS_EINVAL, "width_and_file.yaml", 18, 5,
-          "either width or file" },
+          "give one of width, file and bounds" },
+        { "inline_short_row.yaml", PS_EPARSE, "inline_short_row.yaml", 17, 14,
+          "uncertainty.tfr.bounds[0]: expected a row of 5 values [year, lo95, lo80, hi80, hi95]" },
         { "trajectories_zero.yaml", PS_EINVAL, "trajectories_zero.yaml", 16, 17,
           "whole number in [1, 1000000]" },
     };
@@ -297,6 +321,8 @@ static void test_uncertainty__bad_bounds_fail_at_the_cell(void **state)
         { "unordered.yaml", PS_EINVAL, "unordered.csv", 3, 21,
           "hi95 = 1.3 in 2040: expected lo95 <= lo80 <= median <= hi80 <= hi95" },
         { "lo_above_median.yaml", PS_EINVAL, "lo_above_median.csv", 2, 11,
+          "lo80 = 0.95 in 2030: expected lo95 <= lo80 <= median" },
+        { "inline_lo_above_median.yaml", PS_EINVAL, "inline_lo_above_median.yaml", 18, 22,
           "lo80 = 0.95 in 2030: expected lo95 <= lo80 <= median" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
@@ -370,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_uncertainty__zero_widths_give_the_deterministic_run),
         cmocka_unit_test(test_uncertainty__median_is_the_deterministic_run_within_sampling_error),
         cmocka_unit_test(test_uncertainty__tfr_quantiles_reproduce_the_file_bounds),
+        cmocka_unit_test(test_uncertainty__inline_bounds_are_the_file_bounds),
         cmocka_unit_test(test_uncertainty__threads_give_the_same_bytes),
         cmocka_unit_test(test_uncertainty__bad_sections_fail_at_the_key),
         cmocka_unit_test(test_uncertainty__bad_bounds_fail_at_the_cell),

@@ -28,7 +28,7 @@ typedef struct unc_ctx {
 } unc_ctx;
 
 static const char *const proc_keys[] = { "tfr", "e0", "migration" };
-static const char *const proc_words[] = { "width", "file", "rho" };
+static const char *const proc_words[] = { "width", "file", "bounds", "rho" };
 
 static ps_status fail(const unc_ctx *s, ps_status code, ps_scn_loc at, const char *fmt, ...)
     PS_PRINTF(4, 5);
@@ -86,7 +86,7 @@ static ps_status check_unknown(const unc_ctx *s)
             const size_t sub_len = strcspn(sub, ".[");
             if (!in_list(sub, sub_len, proc_words, sizeof proc_words / sizeof proc_words[0])) {
                 return fail(s, PS_EPARSE, n.key, "unknown key '%.*s' in mapping "
-                            "'uncertainty.%.*s' (expected one of width, file, rho)",
+                            "'uncertainty.%.*s' (expected one of width, file, bounds, rho)",
                             (int)sub_len, sub, (int)len, word);
             }
         }
@@ -130,6 +130,87 @@ static char *resolve(const ps_scenario *scn, const char *text)
     return out;
 }
 
+static int parse_sex(const char *t, size_t len)
+{
+    if ((len == 1 && (t[0] == 'M' || t[0] == 'm')) || (len == 4 && strncmp(t, "male", 4) == 0)) {
+        return PS_SEX_MALE;
+    }
+    if ((len == 1 && (t[0] == 'F' || t[0] == 'f')) ||
+        (len == 6 && strncmp(t, "female", 6) == 0)) {
+        return PS_SEX_FEMALE;
+    }
+    return -1;
+}
+
+/* bounds: a sequence of rows [year, lo95, lo80, hi80, hi95] (e0: [year, M|F, lo95, ...]). */
+static ps_status read_inline(const unc_ctx *s, const char *key, int with_sex,
+                             const ps_scn__node *list, ps_scn_unc_proc *p)
+{
+    const char *shape = with_sex ? "[year, M or F, lo95, lo80, hi80, hi95]"
+                                 : "[year, lo95, lo80, hi80, hi95]";
+    const int n_cols = with_sex ? 6 : 5;
+    char item[3 * UNC_PATH_LEN], cell[4 * UNC_PATH_LEN];
+    ps_scn__node row, v;
+    int n = 0;
+    if (list->kind != PS_SCN__SEQUENCE) {
+        return fail(s, PS_EPARSE, list->value, "%s: expected a sequence of rows %s", key, shape);
+    }
+    for (;; ++n) {
+        snprintf(item, sizeof item, "%s[%d]", key, n);
+        if (!ps_scn__find(s->c, item, &row)) {
+            break;
+        }
+    }
+    if (n == 0) {
+        return fail(s, PS_EINVAL, list->value, "%s: expected at least one row %s", key, shape);
+    }
+    p->bounds = calloc((size_t)n * PS_SCN_UNC_COLS, sizeof *p->bounds);
+    p->bounds_locs = calloc((size_t)n * PS_SCN_UNC_COLS, sizeof *p->bounds_locs);
+    if (p->bounds == NULL || p->bounds_locs == NULL) {
+        return ps_error_set(s->err, PS_ENOMEM, "out of memory");
+    }
+    p->n_bounds = n;
+    p->kind = PS_SCN_UNC_INLINE;
+    for (int i = 0; i < n; ++i) {
+        double *out = &p->bounds[(size_t)i * PS_SCN_UNC_COLS];
+        ps_scn_loc *at = &p->bounds_locs[(size_t)i * PS_SCN_UNC_COLS];
+        snprintf(item, sizeof item, "%s[%d]", key, i);
+        (void)ps_scn__find(s->c, item, &row);
+        snprintf(cell, sizeof cell, "%s[%d]", item, n_cols);
+        if (row.kind != PS_SCN__SEQUENCE || ps_scn__find(s->c, cell, &v)) {
+            return fail(s, PS_EPARSE, row.value, "%s: expected a row of %d values %s", item,
+                        n_cols, shape);
+        }
+        out[1] = -1.0;
+        for (int c = 0; c < n_cols; ++c) {
+            snprintf(cell, sizeof cell, "%s[%d]", item, c);
+            if (!ps_scn__find(s->c, cell, &v)) {
+                return fail(s, PS_EPARSE, row.value, "%s: expected a row of %d values %s", item,
+                            n_cols, shape);
+            }
+            const int col = with_sex ? c : (c == 0 ? 0 : c + 1);
+            double x = 0.0;
+            at[col] = v.value;
+            if (with_sex && c == 1) {
+                const int sex = v.kind == PS_SCN__SCALAR ? parse_sex(v.text, strlen(v.text)) : -1;
+                if (sex < 0) {
+                    return fail(s, PS_EPARSE, v.value, "%s: expected M or F (got %s)", cell,
+                                v.kind == PS_SCN__SCALAR ? v.text : "a mapping or sequence");
+                }
+                out[1] = sex;
+            } else if (v.kind != PS_SCN__SCALAR || !parse_number(v.text, &x) ||
+                       (c == 0 && (x != floor(x) || fabs(x) > 1e6))) {
+                return fail(s, PS_EPARSE, v.value, "%s: expected %s (got %s)", cell,
+                            c == 0 ? "a whole year" : "a number",
+                            v.kind == PS_SCN__SCALAR ? v.text : "a mapping or sequence");
+            } else {
+                out[col] = x;
+            }
+        }
+    }
+    return PS_OK;
+}
+
 static ps_status read_proc(const unc_ctx *s, int proc, ps_scn_unc_proc *p)
 {
     static const double rho_default[] = { PS_PROB_RHO_TFR, PS_PROB_RHO_E0, PS_PROB_RHO_MIG };
@@ -161,7 +242,7 @@ static ps_status read_proc(const unc_ctx *s, int proc, ps_scn_unc_proc *p)
     snprintf(key, sizeof key, "%s.file", path);
     if (rc == PS_OK && ps_scn__find(s->c, key, &n)) {
         if (given) {
-            return fail(s, PS_EINVAL, n.key, "%s: give either width or file, not both", path);
+            return fail(s, PS_EINVAL, n.key, "%s: give one of width, file and bounds", path);
         }
         if (n.kind != PS_SCN__SCALAR || n.text == NULL || n.text[0] == '\0') {
             return fail(s, PS_EPARSE, n.value, "%s: expected the path of a CSV file with "
@@ -174,8 +255,15 @@ static ps_status read_proc(const unc_ctx *s, int proc, ps_scn_unc_proc *p)
             return ps_error_set(s->err, PS_ENOMEM, "out of memory");
         }
     }
+    snprintf(key, sizeof key, "%s.bounds", path);
+    if (rc == PS_OK && ps_scn__find(s->c, key, &n)) {
+        if (p->kind != PS_SCN_UNC_NONE) {
+            return fail(s, PS_EINVAL, n.key, "%s: give one of width, file and bounds", path);
+        }
+        rc = read_inline(s, key, proc == PS_PROB_E0, &n, p);
+    }
     if (rc == PS_OK && p->kind == PS_SCN_UNC_NONE) {
-        return fail(s, PS_EINVAL, top.key, "%s: expected width or file", path);
+        return fail(s, PS_EINVAL, top.key, "%s: expected width, file or bounds", path);
     }
     snprintf(key, sizeof key, "%s.rho", path);
     double rho = 0.0;
@@ -256,6 +344,11 @@ void ps_scn__unc_release(ps_scn_uncertainty *u)
     free(u->tfr.file.path);
     free(u->e0.file.path);
     free(u->migration.file.path);
+    const ps_scn_unc_proc *procs[] = { &u->tfr, &u->e0, &u->migration };
+    for (size_t k = 0; k < sizeof procs / sizeof procs[0]; ++k) {
+        free(procs[k]->bounds);
+        free(procs[k]->bounds_locs);
+    }
     memset(u, 0, sizeof *u);
 }
 
@@ -311,7 +404,9 @@ static double unc_growth(double rho, int t, int T)
 typedef struct unc_row {
     int year, sex;
     double v[PS_PROB_N_KNOTS]; /* lo95, lo80, (median), hi80, hi95 */
-    long line;
+    long line;                  /* of the year */
+    int year_col;
+    long lines[PS_PROB_N_KNOTS]; /* of each bound (an inline row may span lines) */
     int col[PS_PROB_N_KNOTS];
 } unc_row;
 
@@ -328,17 +423,6 @@ static ps_status file_fail(ps_error *err, ps_status code, const char *path, long
     return ps_error_set_at(err, code, path, line, col, "%s", msg);
 }
 
-static int parse_sex(const char *t, size_t len)
-{
-    if ((len == 1 && (t[0] == 'M' || t[0] == 'm')) || (len == 4 && strncmp(t, "male", 4) == 0)) {
-        return PS_SEX_MALE;
-    }
-    if ((len == 1 && (t[0] == 'F' || t[0] == 'f')) ||
-        (len == 6 && strncmp(t, "female", 6) == 0)) {
-        return PS_SEX_FEMALE;
-    }
-    return -1;
-}
 
 /* Read a bounds file into rows (owned by the caller). */
 static ps_status read_rows(const char *path, int with_sex, unc_row **rows_out, int *n_out,
@@ -400,6 +484,10 @@ static ps_status read_rows(const char *path, int with_sex, unc_row **rows_out, i
             unc_row *r = &rows[n++];
             memset(r, 0, sizeof *r);
             r->line = line;
+            r->year_col = 1;
+            for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+                r->lines[k] = line;
+            }
             char *cell = p;
             for (int col = 0; rc == PS_OK && col < n_cols; ++col) {
                 const size_t cl = strcspn(cell, ",");
@@ -451,6 +539,36 @@ done:
     return PS_OK;
 }
 
+/* The rows of inline bounds, located in the scenario file. */
+static ps_status inline_rows(const ps_scn_unc_proc *p, unc_row **rows_out, int *n_out,
+                             ps_error *err)
+{
+    unc_row *rows = calloc((size_t)p->n_bounds, sizeof *rows);
+    if (rows == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory");
+    }
+    for (int i = 0; i < p->n_bounds; ++i) {
+        const double *b = &p->bounds[(size_t)i * PS_SCN_UNC_COLS];
+        const ps_scn_loc *at = &p->bounds_locs[(size_t)i * PS_SCN_UNC_COLS];
+        unc_row *r = &rows[i];
+        r->year = (int)b[0];
+        r->sex = (int)b[1];
+        r->line = at[0].line;
+        r->year_col = at[0].column;
+        for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+            if (k != PS_PROB_KNOT_MEDIAN) {
+                const int c = 2 + (k < PS_PROB_KNOT_MEDIAN ? k : k - 1);
+                r->v[k] = b[c];
+                r->lines[k] = at[c].line;
+                r->col[k] = at[c].column;
+            }
+        }
+    }
+    *rows_out = rows;
+    *n_out = p->n_bounds;
+    return PS_OK;
+}
+
 /*
  * The knots of one process (and sex) from its rows: each row's year within the projection,
  * years ascending, lo95 <= lo80 <= median <= hi80 <= hi95 with the median the scenario's own
@@ -478,12 +596,12 @@ static ps_status knots_from_rows(double *knots, int stride, const double *median
         }
         const int y = r->year - start;
         if (y < 0 || y >= n_years) {
-            rc = file_fail(err, PS_EINVAL, path, r->line, 1, "year %d: expected a year of the "
+            rc = file_fail(err, PS_EINVAL, path, r->line, r->year_col, "year %d: expected a year of the "
                            "projection, %d to %d", r->year, start, start + n_years - 1);
             break;
         }
         if (have_prev && r->year <= prev_year) {
-            rc = file_fail(err, PS_EINVAL, path, r->line, 1, "year %d: expected years in "
+            rc = file_fail(err, PS_EINVAL, path, r->line, r->year_col, "year %d: expected years in "
                            "ascending order%s (the row on line %ld has %d)", r->year,
                            sex >= 0 ? " for each sex" : "", prev->line, prev_year);
             break;
@@ -495,7 +613,7 @@ static ps_status knots_from_rows(double *knots, int stride, const double *median
         for (int k = 1; rc == PS_OK && k < PS_PROB_N_KNOTS; ++k) {
             if (!(v[k] >= v[k - 1])) {
                 const int bad = k == PS_PROB_KNOT_MEDIAN ? k - 1 : k;
-                rc = file_fail(err, PS_EINVAL, path, r->line, r->col[bad], "%s = %g in %d: "
+                rc = file_fail(err, PS_EINVAL, path, r->lines[bad], r->col[bad], "%s = %g in %d: "
                                "expected lo95 <= lo80 <= median <= hi80 <= hi95, where the "
                                "median is the scenario's own %s of %d (%.6g); %s is %s %s = %g",
                                names[bad], r->v[bad], r->year, what, r->year, med, names[bad],
@@ -504,7 +622,7 @@ static ps_status knots_from_rows(double *knots, int stride, const double *median
             }
         }
         if (rc == PS_OK && log_scale && !(v[0] > 0.0)) {
-            rc = file_fail(err, PS_EINVAL, path, r->line, r->col[0], "lo95 = %g in %d: "
+            rc = file_fail(err, PS_EINVAL, path, r->lines[0], r->col[0], "lo95 = %g in %d: "
                            "expected a %s above 0", v[0], r->year, what);
         }
         for (int k = 0; rc == PS_OK && k < PS_PROB_N_KNOTS; ++k) {
@@ -612,11 +730,15 @@ ps_status ps_scn_unc_bounds(ps_prob_bounds *out, ps_prob_options *opt, const ps_
     const ps_scn_unc_proc *procs[] = { &u->tfr, &u->e0, &u->migration };
     static const char *const what[] = { "TFR", "e0", "net migration" };
     for (int proc = 0; rc == PS_OK && proc < PS_PROB_PROC_COUNT; ++proc) {
-        if (procs[proc]->kind != PS_SCN_UNC_FILE) {
+        if (procs[proc]->kind != PS_SCN_UNC_FILE && procs[proc]->kind != PS_SCN_UNC_INLINE) {
             continue;
         }
-        const char *path = procs[proc]->file.path;
-        if ((rc = read_rows(path, proc == PS_PROB_E0, &rows, &n_rows, err)) != PS_OK) {
+        const char *path = procs[proc]->kind == PS_SCN_UNC_FILE ? procs[proc]->file.path
+                                                                : scn->path;
+        rc = procs[proc]->kind == PS_SCN_UNC_FILE
+                 ? read_rows(path, proc == PS_PROB_E0, &rows, &n_rows, err)
+                 : inline_rows(procs[proc], &rows, &n_rows, err);
+        if (rc != PS_OK) {
             break;
         }
         if (proc == PS_PROB_E0) {
