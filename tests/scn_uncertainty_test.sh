@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scn_uncertainty_test.sh - `popsim run SCENARIO` with `uncertainty:` (issue #14, sec. 1):
 # scenarios/example_city_uncertainty.yaml writes /probabilistic/<name> with a quantile
-# coordinate, identical numbers for OMP_NUM_THREADS=1 and 2 (h5diff), no spread in the base
+# coordinate and the scenario's file and SHA-256 as global attributes, identical numbers for
+# OMP_NUM_THREADS=1 and 2 (h5diff), no spread in the base
 # year and a spread that widens to the end; a row of bounds with lo80 above the scenario's
 # TFR and an unknown key exit 1 with file:line:col and leave no file.
 # usage: scn_uncertainty_test.sh POPSIM PROJECT_ROOT
@@ -37,6 +38,11 @@ tfr = ds["tfr"].squeeze().sel(year=2050).values
 # the 10 % and 90 % quantiles of 1000 trajectories: about 0.02)
 if abs(tfr[3] - (0.8975 + 0.25)) > 0.05 or abs(tfr[2] - 0.8975) > 0.03:
     fails.append(f"2050 TFR quantiles {tfr}")
+import h5py
+with h5py.File(sys.argv[1], "r") as h:
+    if not str(h.attrs.get("scenario_file", "")).endswith("example_city_uncertainty.yaml") or \
+            len(str(h.attrs.get("scenario_sha256", ""))) != 64:
+        fails.append("scenario_file or scenario_sha256 attribute")
 for f in fails:
     print("FAIL", f)
 sys.exit(1 if fails else 0)

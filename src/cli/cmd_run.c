@@ -314,7 +314,8 @@ static int parse_run_args(run_opts *o, int argc, char **argv)
     }
     if (o->probabilistic && o->scenario != NULL) {
         fprintf(stderr, "popsim run: --trajectories, --variant, --seed, --threads and "
-                        "--keep-trajectories go with --location\n");
+                        "--keep-trajectories go with --location (a scenario gives its "
+                        "trajectories and seed in its uncertainty: section)\n");
         return CLI_EXIT_USAGE;
     }
     if (o->scenario != NULL && (have_start || have_end)) {
