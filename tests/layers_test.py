@@ -30,6 +30,7 @@ HEADER_LAYER = {
     "micro": "micro",
     "scenario": "io", "builder": "io", "planner": "io", "wpp": "io", "h5out": "io",
     "h5read": "io", "io": "io", "wpp_pi": "io", "h5prob": "io",
+    "uncertainty": "io",
     "family": "run", "run": "run", "run_unit": "run", "part": "io",
     "plot": "plot",
     "popsim": "api",

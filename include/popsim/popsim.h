@@ -34,6 +34,7 @@
 #include "popsim/wpp_pi.h"
 #include "popsim/h5out.h"
 #include "popsim/h5prob.h"
+#include "popsim/uncertainty.h"
 #include "popsim/h5read.h"
 #include "popsim/io.h"
 #include "popsim/run.h"

@@ -114,6 +114,39 @@ typedef struct ps_scn_region {
     int has_registered_share;
 } ps_scn_region;
 
+/* One process of `uncertainty:` (issue #14, sec. 1; io/uncertainty.c): no uncertainty, an
+ * 80 % half-width at the end year growing from 0 at the start (popsim/uncertainty.h), or
+ * bounds by year from a CSV file (tfr, migration: year,lo95,lo80,hi80,hi95; e0: year,sex,lo95,...). */
+typedef enum ps_scn_unc_kind {
+    PS_SCN_UNC_NONE,
+    PS_SCN_UNC_WIDTH,
+    PS_SCN_UNC_FILE,
+    PS_SCN_UNC_INLINE /* bounds: the file's rows written in the scenario */
+} ps_scn_unc_kind;
+
+#define PS_SCN_UNC_COLS 6 /* an inline row: year, sex (e0; else -1), lo95, lo80, hi80, hi95 */
+
+typedef struct ps_scn_unc_proc {
+    ps_scn_unc_kind kind;
+    double width;     /* PS_SCN_UNC_WIDTH: children per woman, years or persons */
+    ps_scn_file file; /* PS_SCN_UNC_FILE */
+    double *bounds;   /* PS_SCN_UNC_INLINE: [n_bounds][PS_SCN_UNC_COLS]; owned */
+    ps_scn_loc *bounds_locs; /* [n_bounds][PS_SCN_UNC_COLS] where each value is; owned */
+    int n_bounds;
+    double rho;       /* persistence (lag-1 autocorrelation), [0, 1) */
+    ps_scn_loc loc;   /* of the process's key */
+} ps_scn_unc_proc;
+
+typedef struct ps_scn_uncertainty {
+    int enabled;                   /* 1 with an uncertainty: section */
+    int trajectories;              /* default PS_SCN_UNC_TRAJ_DEFAULT */
+    unsigned long long seed;       /* default 1 */
+    ps_scn_unc_proc tfr, e0, migration;
+    ps_scn_loc loc;                /* of the uncertainty key */
+} ps_scn_uncertainty;
+
+#define PS_SCN_UNC_TRAJ_DEFAULT 1000
+
 typedef struct ps_scenario {
     char *path;        /* the scenario file as given; owned */
     char sha256[65];   /* SHA-256 (lowercase hex) of the bytes read from path */
@@ -196,6 +229,7 @@ typedef struct ps_scenario {
         int conversion_from_age, conversion_to_age;
         double arrive_registered;  /* share of registered in-migrants registered on arrival */
     } registration;
+    ps_scn_uncertainty uncertainty; /* `uncertainty:` (issue #14, sec. 1) */
 
     char **warnings; /* legal but suspicious input, "path:line:col: warning: ..." strings; owned */
     int n_warnings;

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "run_dist.h"
 #include "prob_cli.h"
+#include "scn_prob_cli.h"
 #include "signals.h"
 #include "popsim/builder.h"
 #include "popsim/h5out.h"
@@ -313,7 +314,8 @@ static int parse_run_args(run_opts *o, int argc, char **argv)
     }
     if (o->probabilistic && o->scenario != NULL) {
         fprintf(stderr, "popsim run: --trajectories, --variant, --seed, --threads and "
-                        "--keep-trajectories go with --location\n");
+                        "--keep-trajectories go with --location (a scenario gives its "
+                        "trajectories and seed in its uncertainty: section)\n");
         return CLI_EXIT_USAGE;
     }
     if (o->scenario != NULL && (have_start || have_end)) {
@@ -539,6 +541,20 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, ps_run_optio
     ro->n_inputs = inputs.n;
     ro->mpi_ranks = dist->n_ranks;
     dist->scenario_sha256 = scn != NULL ? scn->sha256 : NULL;
+    if (scn != NULL && scn->uncertainty.enabled) { /* issue #14, sec. 1: cmd_run_scn_prob.c */
+        if (dist->n_ranks > 1 || dist->n_tasks > 0 || dist->n_parts > 0) {
+            return ps_error_set_at(err, PS_EINVAL, scn->path, scn->uncertainty.loc.line,
+                                   scn->uncertainty.loc.column, "uncertainty: probabilistic "
+                                   "runs do not run under an MPI launcher, --task or popsim "
+                                   "merge yet");
+        }
+        ps_status urc = output_path(out_path, sizeof out_path, ctx, o, err);
+        const cli_scn_prob a = { .scn = scn, .in = &ctx->in, .out_path = out_path,
+                                 .source = ctx->source, .command_line = ro->command_line,
+                                 .inputs = inputs.sources, .n_inputs = inputs.n,
+                                 .n_threads = 0, .quiet = o->quiet };
+        return urc == PS_OK ? cli_run_scn_prob(&a, err) : urc;
+    }
     ps_status rc = ps_run_new(&run, scn, &ctx->in, ro, err);
     if (rc == PS_OK && dist->n_tasks > 0) { /* a part file must not replace an input */
         rc = check_not_input(o->output, ctx, o, err);

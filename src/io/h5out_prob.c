@@ -352,6 +352,14 @@ static ps_status write_contents(writer *w, const ps_prob *const *runs, int n,
     if (rc == PS_OK && prov != NULL && prov->mpi_ranks > 0) { /* an MPI run (issue #15) */
         rc = attr_num(w, w->file, "mpi_ranks", H5T_STD_I32LE, H5T_NATIVE_INT, &prov->mpi_ranks);
     }
+    /* a scenario's uncertainty: section (issue #14, sec. 1): the file it came from */
+    if (rc == PS_OK && prov != NULL && prov->scenario_path != NULL &&
+        prov->scenario_path[0] != '\0') {
+        rc = attr_text(w, w->file, "scenario_file", prov->scenario_path);
+        if (rc == PS_OK) {
+            rc = attr_text(w, w->file, "scenario_sha256", prov->scenario_sha256);
+        }
+    }
     if (rc == PS_OK &&
         ((top = H5Gcreate2(w->file, "probabilistic", H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0 ||
          (w->grp = H5Gcreate2(top, spec->group, H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0)) {

@@ -914,6 +914,9 @@ const scn_key ps_scn__top_keys[] = {
       .help = "registered (hukou) and unregistered residents of every region: the base share, "
               "conversions and the status of migrants; children take their mother's status",
       .sub = &registration_section },
+    { .key = "uncertainty", .type = KEY_EXTERN, .deflt = "none",
+      .help = "probabilistic trajectories of TFR, e0 and net migration around the scenario's "
+              "own paths, one region (docs/scenario-format.md, \"uncertainty\"; issue #14)" },
 };
 const scn_section ps_scn__top_section = { ps_scn__top_keys, ARRAY_LEN(ps_scn__top_keys),
                                          sizeof(raw_scenario), NULL };

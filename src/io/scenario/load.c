@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L /* stat() */
 
 #include "io/scenario/scenario_int.h"
+#include "io/uncertainty_int.h"
 
 static ps_status build_scenario(const load_ctx *c, const raw_scenario *raw, const char *path)
 {
@@ -23,7 +24,10 @@ static ps_status build_scenario(const load_ctx *c, const raw_scenario *raw, cons
         (rc = ps_scn__build_regions(c, raw)) != PS_OK) {
         return rc;
     }
-    return ps_scn__build_family(c, raw);
+    if ((rc = ps_scn__build_family(c, raw)) != PS_OK) {
+        return rc;
+    }
+    return ps_scn__build_uncertainty(c, c->scn, c->err); /* issue #14: io/uncertainty.c */
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -154,6 +158,7 @@ void ps_scn_release(ps_scenario *scn)
     }
     free(scn->members);
     ps_scn__sweep_release(&scn->sweep);
+    ps_scn__unc_release(&scn->uncertainty);
     for (int r = 0; r < scn->n_regions; ++r) {
         free(scn->regions[r].name);
         free(scn->regions[r].population.path);

@@ -1,0 +1,87 @@
+/*
+ * cmd_run_scn_prob.c - `popsim run SCENARIO` for a scenario with `uncertainty:` (issue #14,
+ * sec. 1): the trajectories go around the scenario's own deterministic paths (bounds from
+ * popsim/uncertainty.h), and the quantiles and means are written in the probabilistic file
+ * layout of `popsim run --location X --trajectories N` (docs/output-format.md).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "scn_prob_cli.h"
+#include "signals.h"
+#include "popsim/h5prob.h"
+#include "popsim/uncertainty.h"
+
+static void print_table(const ps_prob *p, const char *name)
+{
+    const double *st = ps_prob_stats(p, PS_PROB_V_POP_TOTAL);
+    const double *tfr = ps_prob_stats(p, PS_PROB_V_TFR);
+    const int n = ps_prob_n_years(p), step = n > 40 ? 10 : 5;
+    printf("%s: %d trajectories; total population (1 July) and TFR\n", name, ps_prob_n_traj(p));
+    printf("  year         2.5%%          10%%       median          90%%        97.5%%   "
+           "TFR 10%%-90%%\n");
+    for (int y = 0; y < n; y += (y + step < n || y == n - 1) ? step : n - 1 - y) {
+        const double *s = st + (size_t)y * PS_PROB_N_STATS;
+        const double *t = tfr + (size_t)y * PS_PROB_N_STATS;
+        printf("  %d %12.0f %12.0f %12.0f %12.0f %12.0f   %.2f-%.2f\n",
+               ps_prob_start_year(p) + y, s[0], s[1], s[2], s[3], s[4], t[1], t[3]);
+        if (y == n - 1) {
+            break;
+        }
+    }
+}
+
+ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
+{
+    const ps_scenario *scn = a->scn;
+    ps_prob_bounds b;
+    ps_prob_options po = PS_PROB_OPTIONS_INIT;
+    ps_prob *p = NULL;
+    double t0 = cli_now();
+    po.n_threads = a->n_threads;
+    ps_status rc = ps_scn_unc_bounds(&b, &po, scn, a->in, err);
+    if (rc == PS_OK) {
+        rc = ps_prob_new(&p, a->in, &b, &po, err);
+    }
+    for (int u = 0; rc == PS_OK && u < ps_prob_n_units(p); ++u) {
+        rc = cli_check_interrupt(err);
+        if (rc == PS_OK) {
+            rc = ps_prob_unit(p, u, err);
+        }
+    }
+    if (rc == PS_OK) {
+        rc = ps_prob_finish(p, err);
+    }
+    if (rc == PS_OK) {
+        cli_log(a->quiet, "projected %d trajectories of %d years in %.3f s", ps_prob_n_traj(p),
+                ps_prob_n_years(p) - 1, cli_now() - t0);
+        if (scn->members[0].n_services > 0) {
+            fprintf(stderr, "popsim: note: services are not projected with uncertainty yet; "
+                            "run the scenario without uncertainty: for them\n");
+        }
+        const char *label = a->in->region_names[0];
+        const ps_provenance prov = { .scenario_path = scn->path,
+                                     .scenario_sha256 = scn->sha256,
+                                     .command_line = a->command_line,
+                                     .data_source = a->source, .seed = po.seed,
+                                     .threads = a->n_threads, .inputs = a->inputs,
+                                     .n_inputs = a->n_inputs };
+        const ps_h5_prob_spec spec = { .group = scn->name,
+                                       .title = scn->title != NULL ? scn->title : scn->name,
+                                       .dim = "region", .labels = &label, .codes = NULL,
+                                       .trajectories = 0 };
+        cli_remove_stale_temps(a->out_path, a->quiet);
+        t0 = cli_now();
+        rc = ps_h5_write_prob(a->out_path, (const ps_prob *const *)&p, 1, &spec, &prov, err);
+    }
+    if (rc == PS_OK) {
+        cli_log(a->quiet, "wrote %s in %.3f s", a->out_path, cli_now() - t0);
+        if (!a->quiet) {
+            print_table(p, scn->name);
+        }
+    }
+    ps_prob_free(p);
+    ps_prob_bounds_release(&b);
+    return rc;
+}
