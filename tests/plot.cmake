@@ -26,3 +26,10 @@ add_test(NAME plot_report_family_of_21
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/report_family_test.sh $<TARGET_FILE:popsim>
                  ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
 set_tests_properties(plot_report_family_of_21 PROPERTIES TIMEOUT 900)
+
+# A six-district file's report in English and Chinese: parses, every chart loads in
+# headless Chromium, the per-district tables and charts hold all six districts (#13, #16).
+add_test(NAME plot_report_six_districts
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/report_regions_test.sh $<TARGET_FILE:popsim>
+                 ${CMAKE_SOURCE_DIR})
+set_tests_properties(plot_report_six_districts PROPERTIES TIMEOUT 900)

@@ -78,6 +78,7 @@ t_every_chart() {
   # Every chart type, PNG at the default size, in both languages.
   check plot_full 0 "$exe" plot -q "$tmp/full.h5" -o "$tmp/full"
   expect_pngs full_pngs_1200x800 "$tmp/full" 1200x800 "${full_charts[@]}"
+  expect fan_axis_in_words grep -qF "set ylabel 'Resident population, replicate quantiles" "$tmp/full/fan_policy_population_total_q.gp"
   expect plot_lists_images test "$(grep -c '\.png$' "$tmp/out")" -eq ${#full_charts[@]}
   expect only_expected_charts test "$(ls "$tmp/full" | grep -c '\.png$')" -eq ${#full_charts[@]}
   check plot_zh_small 0 "$exe" plot -q "$tmp/full.h5" -o "$tmp/zh" --lang zh --size 640x480
@@ -112,6 +113,9 @@ t_report() {
     --text "childcare subsidy" --text "98.8" --text "Where each input came from" --text "Target met?" \
     --text "By district"
   check report_chromium 0 bash "$here/check_report_chromium.sh" "$tmp/report.html" ${#full_charts[@]} 1200
+  # The fan's caption and axis name the quantity in words (its long_name), not the dataset.
+  expect report_fan_caption_in_words grep -qE '<figcaption>Projection uncertainty: [^<,]+, Resident population, replicate quantiles</figcaption>' "$tmp/report.html"
+  expect report_fan_caption_no_dataset_name bash -c "! grep -q '<figcaption>[^<]*population_total_q' '$tmp/report.html'"
   check report_zh 0 "$exe" report -q "$tmp/full.h5" -o "$tmp/report_zh.html" --lang zh
   check report_zh_parses 0 "$py" "$here/check_report.py" "$tmp/report_zh.html" "${full_charts[@]}" \
     --text "人口预测报告" --text "目标达成情况" --text "政策成本" --text "分区情况"

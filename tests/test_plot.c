@@ -214,6 +214,7 @@ static void write_quantiles(hid_t scn)
     H5DSset_scale(qc, "quantile");
     hid_t ds = write_dataset(scn, "population_total_q", 2, dims, H5T_NATIVE_DOUBLE, v);
     attr_string(ds, "units", "persons");
+    attr_string(ds, "long_name", "Resident population, replicate quantiles");
     hid_t year = H5Dopen2(scn, "year", H5P_DEFAULT);
     H5DSattach_scale(ds, year, 0);
     H5DSattach_scale(ds, qc, 1);

@@ -285,10 +285,12 @@ static void test_plot_prob__fan_data_blocks_hold_the_files_quantiles(void **stat
                 assert_non_null(strstr(gp, loc_names[loc]));
                 free(gp);
             }
-            /* the caption names the stored variable */
+            /* the caption names the quantity in words (issue #16), never the dataset */
             char caption[256];
             ps_plot_chart_caption(caption, sizeof caption, set, &charts[k], PS_PLOT_LANG_EN);
-            assert_non_null(strstr(caption, ps_h5_prob_series_var((ps_h5_prob_series)k)));
+            assert_non_null(strstr(caption, ps_plot__msg((plot_msg)set->scn[charts[k].scenario].fans[charts[k].item].label,
+                                                         PS_PLOT_LANG_EN)));
+            assert_null(strstr(caption, ps_h5_prob_series_var((ps_h5_prob_series)k)));
         }
         free(charts);
         charts = NULL;

@@ -98,12 +98,13 @@ static void write_rows(plot_ctx *x, const ps_result *r, const plot_service *sv,
     }
 }
 
-/* One panel per region; `lines` series per region, the first one solid, with their labels. */
+/* One panel per region, `lines` series each (the first solid, the stock dashed), and one
+ * more cell holding the figure's only legend, so no key covers a district's curves. */
 static void write_panels(plot_ctx *x, const ps_result *r, const plot_service *sv, int lines,
                          const plot_msg *labels, plot_msg axis)
 {
     int rows = 0, cols = 0;
-    layout(r->n_regions, &rows, &cols);
+    layout(r->n_regions + 1, &rows, &cols);
     fprintf(x->gp, "set multiplot layout %d,%d title ", rows, cols);
     ps_plot__gp_quoted(x, ps_plot__msg(x->chart->kind == PS_PLOT_CHILDCARE_DISTRICTS
                                            ? MSG_CHILDCARE_DISTRICTS : MSG_ELDERLY_DISTRICTS,
@@ -112,7 +113,7 @@ static void write_panels(plot_ctx *x, const ps_result *r, const plot_service *sv
     fputc('\n', x->gp);
     ps_plot__gp_set_text(x, "ylabel", axis, NULL);
     ps_plot__gp_set_text(x, "xlabel", MSG_YEAR, NULL);
-    fputs("set key top left font ',9'\n", x->gp);
+    fputs("unset key\n", x->gp);
     for (int reg = 0; reg < r->n_regions; ++reg) {
         fputs("set title ", x->gp);
         ps_plot__gp_quoted(x, r->region_names[reg], NULL, NULL);
@@ -123,14 +124,27 @@ static void write_panels(plot_ctx *x, const ps_result *r, const plot_service *sv
             if (stock_line && sv->reg[SVC_REG_STOCK] == NULL) {
                 continue;
             }
-            fprintf(x->gp, "%s '%s' using 1:%d with lines lt %d%s title ", l == 0 ? "plot" : ",",
+            fprintf(x->gp, "%s '%s' using 1:%d with lines lt %d%s notitle", l == 0 ? "plot" : ",",
                     x->dat_name, col, l + 1, stock_line ? " dt 2" : "");
-            ps_plot__gp_quoted(x, ps_plot__msg(labels[l], x->opt->lang), NULL, NULL);
         }
         fputs(x->chart->kind == PS_PLOT_CHILDCARE_DISTRICTS ? ", 0 with lines lt 8 notitle\n"
                                                             : "\n",
               x->gp);
     }
+    /* the legend cell: no axes, the same line styles with their names */
+    fputs("unset title\nunset xlabel\nunset ylabel\nunset border\nunset tics\n"
+          "set xrange [0:1]\nset yrange [0:1]\nset key center center font ',11' spacing 1.4\n",
+          x->gp);
+    for (int l = 0; l < lines; ++l) {
+        int stock_line = l == lines - 1;
+        if (stock_line && sv->reg[SVC_REG_STOCK] == NULL) {
+            continue;
+        }
+        fprintf(x->gp, "%s NaN with lines lt %d%s title ", l == 0 ? "plot" : ",", l + 1,
+                stock_line ? " dt 2" : "");
+        ps_plot__gp_quoted(x, ps_plot__msg(labels[l], x->opt->lang), NULL, NULL);
+    }
+    fputc('\n', x->gp);
     fputs("unset multiplot\n", x->gp);
 }
 

@@ -390,9 +390,13 @@ ps_status ps_plot__fan(plot_ctx *x, ps_error *err)
         fputs("\nset ylabel ", x->gp);
         ps_plot__gp_quoted(x, ps_plot__msg((plot_msg)fan->label, x->opt->lang), NULL, NULL);
     } else {
-        ps_plot__gp_quoted(x, ps_plot__msg(MSG_FAN, x->opt->lang), ": ", r->name);
+        char what[512];
+        snprintf(what, sizeof what, "%s: %s", ps_plot__msg(MSG_FAN, x->opt->lang),
+                 fan->title != NULL ? fan->title : fan->var);
+        ps_plot__gp_quoted(x, what, ", ", r->title != NULL && r->title[0] ? r->title : r->name);
         fputs("\nset ylabel ", x->gp);
-        ps_plot__gp_quoted(x, fan->var, fan->units[0] ? ", " : NULL, fan->units);
+        ps_plot__gp_quoted(x, fan->title != NULL ? fan->title : fan->var,
+                           fan->units[0] ? ", " : NULL, fan->units);
     }
     fputc('\n', x->gp);
     ps_plot__gp_set_text(x, "xlabel", MSG_YEAR, NULL);

@@ -199,6 +199,12 @@ static ps_status add_fan(plot_scenario *sc, const ps_h5r_file *f, const char *ds
     } else if ((fan->units = dup_text("")) == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory");
     }
+    if (ps_h5r_has_attr(f, dset, "long_name")) { /* captions in words, not the name */
+        ps_status rc = ps_h5r_attr_string(&fan->title, f, dset, "long_name", err);
+        if (rc != PS_OK) {
+            return rc;
+        }
+    }
     for (int q = 0; q < FAN_Q_COUNT; ++q) {
         int col = find_level(levels, wanted[q]);
         if (col < 0) {
@@ -422,6 +428,7 @@ static void free_scenario(plot_scenario *sc)
     for (int k = 0; sc->fans != NULL && k < sc->n_fans; ++k) {
         free(sc->fans[k].var);
         free(sc->fans[k].units);
+        free(sc->fans[k].title);
         for (int q = 0; q < FAN_Q_COUNT; ++q) {
             free(sc->fans[k].q[q]);
         }

@@ -91,6 +91,7 @@ typedef struct plot_service {
 typedef struct plot_fan {
     char *var;              /* dataset name, e.g. "population_total_q" */
     char *units;            /* its `units` attribute, "" if none */
+    char *title;            /* its `long_name` attribute, words for people; NULL if none */
     double *q[FAN_Q_COUNT]; /* [year] values at each level; NULL if the level is absent */
     int label;              /* plot_msg of the axis label of a probabilistic file's summary,
                              * -1: the stored name and units */

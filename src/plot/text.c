@@ -501,8 +501,12 @@ const char *ps_plot_chart_caption(char *buf, size_t size, const ps_plot_set *s,
         snprintf(buf, size, "%s", what);
     } else if (chart->kind == PS_PLOT_FAN) {
         const plot_scenario *sc = &s->scn[chart->scenario];
-        snprintf(buf, size, "%s: %s, %s", what, scenario_title(&sc->res),
-                 sc->fans[chart->item].var);
+        const plot_fan *fan = &sc->fans[chart->item];
+        /* the quantity in words: its message, the file's long_name, the name as a last resort */
+        const char *quantity = fan->label >= 0   ? ps_plot__msg((plot_msg)fan->label, lang)
+                               : fan->title != NULL ? fan->title
+                                                    : fan->var;
+        snprintf(buf, size, "%s: %s, %s", what, scenario_title(&sc->res), quantity);
     } else {
         snprintf(buf, size, "%s: %s", what, scenario_title(&s->scn[chart->scenario].res));
     }
