@@ -90,4 +90,25 @@ timeout 120 mpirun --oversubscribe -np 1 "$exe" run -q "$scn" -o "$tmp/dead.h5" 
 expect dead_rank_exits_nonzero test $? -ne 0
 expect dead_rank_named grep -q "process rank 1 .*exited on signal 9" "$tmp/dead.log"
 expect dead_rank_no_file test ! -e "$tmp/dead.h5"
+# Ranks started with other arguments (mpirun A : B) would wait in different collectives
+# forever: every rank must run rank 0's command, and says so. The same arguments resolving
+# to different scenario files (another working directory, as on another node) are refused
+# by the file's checksum. Neither writes a file.
+mkdir -p "$tmp/wd1" "$tmp/wd2"
+sed -e "s#\.\./data#$root/data#" "$root/scenarios/example_city.yaml" >"$tmp/wd1/s.yaml"
+sed -e "s#\.\./data#$root/data#" -e 's/^end: .*/end: 2040/' "$root/scenarios/example_city.yaml" >"$tmp/wd2/s.yaml"
+timeout 120 mpirun --oversubscribe -np 1 "$exe" run -q "$tmp/wd1/s.yaml" -o "$tmp/mixed.h5" : \
+  -np 1 "$exe" run -q "$tmp/wd2/s.yaml" -o "$tmp/mixed.h5" >"$tmp/mixed.log" 2>&1
+status=$?
+expect other_arguments_exit_nonzero test $status -ne 0 -a $status -ne 124
+expect other_arguments_named grep -q "popsim: rank 1 of 2: error: started as 'popsim run -q $tmp/wd2/s.yaml -o $tmp/mixed.h5', rank 0 as 'popsim run -q $tmp/wd1/s.yaml -o $tmp/mixed.h5': every rank of an MPI job must run the same command" "$tmp/mixed.log"
+expect other_arguments_no_file test ! -e "$tmp/mixed.h5"
+timeout 120 mpirun --oversubscribe -np 1 -wdir "$tmp/wd1" "$exe" run -q s.yaml -o "$tmp/mixed.h5" : \
+  -np 2 -wdir "$tmp/wd2" "$exe" run -q s.yaml -o "$tmp/mixed.h5" >"$tmp/mixed2.log" 2>&1
+status=$?
+expect other_scenario_exits_nonzero test $status -ne 0 -a $status -ne 124
+sha1=$(sha256sum <"$tmp/wd1/s.yaml" | cut -d' ' -f1); sha2=$(sha256sum <"$tmp/wd2/s.yaml" | cut -d' ' -f1)
+expect other_scenario_named grep -q "popsim: rank 1 of 3 failed: error: this rank read the scenario file 's.yaml' with SHA-256 as $sha2, rank 0 as $sha1: every rank must read the same" "$tmp/mixed2.log"
+expect other_scenario_both_ranks test "$(grep -c 'failed: error: this rank read the scenario file' "$tmp/mixed2.log")" = 2
+expect other_scenario_no_file test ! -e "$tmp/mixed.h5"
 finish mpi

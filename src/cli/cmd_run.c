@@ -699,6 +699,11 @@ int cli_cmd_run_parts(int argc, char **argv, char *const *parts, int n_parts)
         rc = cli_check_interrupt(&err);
     }
     rc = cli_dist_agree(&dist, rc, &err); /* MPI: every rank has its inputs */
+    if (rc == PS_OK && dist.n_ranks > 1 && o.scenario != NULL) { /* the same file, too */
+        char what[64 + 4096];
+        snprintf(what, sizeof what, "the scenario file '%s' with SHA-256", o.scenario);
+        rc = cli_mpi_same_text(&dist, ctx->scn.sha256, what, &err);
+    }
     if (rc == PS_OK) {
         rc = project_and_write(ctx, &o, &ro, &dist, &err);
     }

@@ -86,8 +86,10 @@ int main(int argc, char **argv)
     }
     const cli_command *c = find_command(cmd);
     if (c != NULL) {
-        cli_mpi_start(); /* only when an MPI launcher started popsim (run_dist.h) */
-        int status = c->run(argc - 1, argv + 1);
+        /* MPI only when an MPI launcher started popsim, and then every rank must have been
+         * started with the same command (run_dist.h) */
+        int status = cli_mpi_start(argc - 1, argv + 1) != 0 ? CLI_EXIT_FAILURE
+                                                            : c->run(argc - 1, argv + 1);
         cli_mpi_stop();
         return status;
     }

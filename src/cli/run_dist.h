@@ -56,8 +56,17 @@ int cli_dist_writes_file(const cli_dist *d);
 
 /* ---- MPI (run_mpi.c; stubs when popsim is built without MPI) ---------------------------- */
 
-/* MPI_Init when an MPI launcher (mpirun, srun --mpi=pmix) started this process. */
-void cli_mpi_start(void);
+/* MPI_Init when an MPI launcher (mpirun, srun --mpi=pmix) started this process; then every
+ * rank's arguments (argv[0..argc-1], the command and its options) are compared with rank
+ * 0's. Returns 0, or -1 when a rank was started with others (each such rank printed its
+ * command line and rank 0's): the caller stops, as every rank does, instead of waiting
+ * forever in collectives that the other ranks never call. */
+int cli_mpi_start(int argc, char *const *argv);
+
+/* PS_OK if `text` (a checksum, say) is the same on every rank; otherwise every rank fails
+ * and rank 0 prints each differing rank's error naming `what`. Collective; a stub without
+ * MPI. */
+ps_status cli_mpi_same_text(cli_dist *d, const char *text, const char *what, ps_error *err);
 void cli_mpi_stop(void);
 
 /* This rank and the world size; *n_ranks_out = 0 when MPI was not started. */

@@ -33,13 +33,68 @@ static int started_by_launcher(void)
     return 0;
 }
 
-void cli_mpi_start(void)
+/* 64-bit FNV-1a of the arguments, each with its terminating NUL (so "a b" != "a" "b"). */
+static uint64_t args_hash(int argc, char *const *argv)
 {
-    int provided = 0;
-    if (started_by_launcher()) {
-        /* Only the main thread calls MPI; OpenMP threads inside a unit never do. */
-        MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided);
+    uint64_t h = 14695981039346656037ULL;
+    for (int k = 0; k < argc; ++k) {
+        const unsigned char *p = (const unsigned char *)argv[k];
+        do {
+            h = (h ^ *p) * 1099511628211ULL;
+        } while (*p++ != '\0');
     }
+    return h;
+}
+
+#define SHOWN_TEXT 512 /* bytes of a command line or checksum shown in a message */
+
+/* `text` of this rank and of rank 0 (broadcast) into root_out; 1 if they differ.
+ * Collective. */
+static int differs_from_root(const char *text, uint64_t hash, char *root_out)
+{
+    uint64_t root_hash = hash;
+    snprintf(root_out, SHOWN_TEXT, "%s", text);
+    MPI_Bcast(&root_hash, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    MPI_Bcast(root_out, SHOWN_TEXT, MPI_CHAR, 0, MPI_COMM_WORLD);
+    return root_hash != hash;
+}
+
+int cli_mpi_start(int argc, char *const *argv)
+{
+    int provided = 0, rank = 0, n_ranks = 0, mine = 0, any = 0;
+    char shown[SHOWN_TEXT] = "", root[SHOWN_TEXT];
+    if (!started_by_launcher()) {
+        return 0;
+    }
+    /* Only the main thread calls MPI; OpenMP threads inside a unit never do. */
+    MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &n_ranks);
+    /* Ranks started with other arguments (mpirun A : B) would call other collectives and
+     * wait for each other forever: every rank must run rank 0's command. */
+    for (int k = 0, w = 0; k < argc && w < SHOWN_TEXT - 1; ++k) {
+        w += snprintf(shown + w, (size_t)(SHOWN_TEXT - w), k > 0 ? " %s" : "%s", argv[k]);
+    }
+    mine = differs_from_root(shown, args_hash(argc, argv), root);
+    MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (mine) {
+        fprintf(stderr, "popsim: rank %d of %d: error: started as 'popsim %s', rank 0 as "
+                "'popsim %s': every rank of an MPI job must run the same command\n", rank,
+                n_ranks, shown, root);
+    }
+    return any ? -1 : 0;
+}
+
+ps_status cli_mpi_same_text(cli_dist *d, const char *text, const char *what, ps_error *err)
+{
+    char root[SHOWN_TEXT];
+    ps_status rc = PS_OK;
+    if (differs_from_root(text, args_hash(1, (char *const *)&text), root)) {
+        rc = ps_error_set(err, PS_EINVAL, "this rank read %s as %s, rank 0 as %s: every "
+                          "rank must read the same (a path that differs between nodes?)",
+                          what, text, root);
+    }
+    return cli_mpi_agree(d, rc, err);
 }
 
 void cli_mpi_stop(void)
@@ -181,8 +236,20 @@ ps_status cli_mpi_gather(ps_run *run, cli_dist *d, ps_error *err)
 
 #else /* no MPI: a serial program */
 
-void cli_mpi_start(void)
+int cli_mpi_start(int argc, char *const *argv)
 {
+    (void)argc;
+    (void)argv;
+    return 0;
+}
+
+ps_status cli_mpi_same_text(cli_dist *d, const char *text, const char *what, ps_error *err)
+{
+    (void)d;
+    (void)text;
+    (void)what;
+    (void)err;
+    return PS_OK;
 }
 
 void cli_mpi_stop(void)
