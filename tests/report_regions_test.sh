@@ -8,6 +8,7 @@
 set -u
 exe=$(realpath "$1"); root=$(realpath "$2")
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/report_lang.sh"
 py=/usr/bin/python3
 tmp=$(mktemp -d /tmp/popsim_regions_report_XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -44,13 +45,7 @@ PY
 expect run_six_districts "$exe" run -q six.yaml -o six.h5
 expect six_regions_in_file test "$($py -c 'import h5py,sys; f=h5py.File("six.h5","r"); g=f["scenarios"]; print(min(len(g[k]["region"]) for k in g))')" = 6
 for lang in en zh; do
-  expect "report_$lang" "$exe" report -q six.h5 -o "report_$lang.html" --lang $lang
-  expect "plot_$lang" "$exe" plot -q six.h5 -o "charts_$lang" --lang $lang
-  charts=$(cd "charts_$lang" && ls *.png | sed 's/\.png$//')
-  n=$(echo "$charts" | wc -l)
-  expect "report_${lang}_parses" $py "$here/check_report.py" "report_$lang.html" $charts \
-    --text "Donghai Port"
-  expect "report_${lang}_chromium" bash "$here/check_report_chromium.sh" "report_$lang.html" "$n" 1200
+  report_in_language six.h5 "$lang" "Donghai Port"
   # The per-district section: every scenario's table lists the six districts, each with
   # its first and last year.
   expect "report_${lang}_six_districts" $py - "report_$lang.html" <<'PY'
