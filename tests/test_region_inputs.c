@@ -1,0 +1,92 @@
+/*
+ * test_region_inputs.c - the inputs of multiregional scenarios from planners' tables
+ * (issue #13): a table with a region column gives each region its rows, exactly as a file
+ * per region would, and a table naming an unknown region, missing a region, or given to a
+ * one-region scenario is refused at its file:line:col.
+ */
+#include <string.h>
+
+#include "popsim/builder.h"
+#include "popsim/inputs.h"
+#include "popsim/scenario.h"
+#include "test_util.h"
+
+#define REG_DIR PS_TEST_DATA_DIR "/regions/"
+
+static ps_status build(ps_inputs *in, ps_scenario *scn, const char *path, ps_error *err)
+{
+    ps_build_options bo = { .wpp_dir = NULL, .project_root = PS_SOURCE_DIR, .cache_dir = NULL };
+    ps_error_clear(err);
+    assert_ps_ok(ps_scn_load(scn, path, err), err);
+    return ps_build_inputs(in, scn, &bo, err);
+}
+
+static void test_region_inputs__region_column_equals_a_file_per_region(void **state)
+{
+    (void)state;
+    ps_scenario scn_col, scn_files;
+    ps_inputs col, files;
+    ps_error err;
+    assert_ps_ok(build(&col, &scn_col, REG_DIR "region_column.yaml", &err), &err);
+    assert_ps_ok(build(&files, &scn_files, REG_DIR "region_files.yaml", &err), &err);
+    assert_int_equal(col.n_regions, 2);
+    assert_int_equal(files.n_regions, 2);
+    assert_int_equal(col.n_ages, files.n_ages);
+    const size_t n_pop = ps_pop_size(&col.base);
+    assert_memory_equal(col.base.count, files.base.count, n_pop * sizeof *col.base.count);
+    const size_t n_asfr = (size_t)ps_inputs_steps(&col) * 2 * (size_t)col.n_ages;
+    assert_memory_equal(col.asfr, files.asfr, n_asfr * sizeof *col.asfr);
+    /* The regions differ, so each took its own rows (South Bay: half of North + 17). */
+    const double north = col.base.count[ps_pop_idx(&col.base, 0, PS_SEX_MALE, 2)];
+    const double south = col.base.count[ps_pop_idx(&col.base, 1, PS_SEX_MALE, 2)];
+    assert_true(south < 0.6 * north && south > 0.4 * north);
+    assert_true(col.asfr[ps_inputs_asfr_idx(&col, 0, 1, 27)] >
+                col.asfr[ps_inputs_asfr_idx(&col, 0, 0, 27)]);
+    ps_inputs_release(&col);
+    ps_inputs_release(&files);
+    ps_scn_release(&scn_col);
+    ps_scn_release(&scn_files);
+}
+
+typedef struct bad_case {
+    const char *scenario;
+    const char *file; /* the table the error names */
+    long line;
+    int column;
+    const char *words; /* in the message */
+} bad_case;
+
+static void test_region_inputs__bad_region_columns_are_located(void **state)
+{
+    (void)state;
+    static const bad_case cases[] = {
+        { "region_unknown.yaml", "pop_unknown_region.csv", 44, 1, "'Westside' is not a region" },
+        { "region_missing.yaml", "pop_missing_region.csv", 1, 1, "no rows of region 'South Bay'" },
+        { "region_column_one_region.yaml", "pop_by_region.csv", 1, 1, "one-region scenario" },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; ++k) {
+        char path[512];
+        ps_scenario scn;
+        ps_inputs in;
+        ps_error err;
+        snprintf(path, sizeof path, "%s%s", REG_DIR, cases[k].scenario);
+        assert_int_equal(build(&in, &scn, path, &err), PS_EINVAL);
+        const char *base = strrchr(err.path, '/');
+        assert_string_equal(base != NULL ? base + 1 : err.path, cases[k].file);
+        assert_int_equal(err.line, cases[k].line);
+        assert_int_equal(err.column, cases[k].column);
+        if (strstr(err.msg, cases[k].words) == NULL) {
+            fail_msg("%s: message '%s' lacks '%s'", cases[k].scenario, err.msg, cases[k].words);
+        }
+        ps_scn_release(&scn);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_region_inputs__region_column_equals_a_file_per_region),
+        cmocka_unit_test(test_region_inputs__bad_region_columns_are_located),
+    };
+    return cmocka_run_group_tests_name("region_inputs", tests, NULL, NULL);
+}
