@@ -22,6 +22,7 @@
 
 #include "io/csv_int.h"
 #include "io/encoding_int.h"
+#include "io/planner_int.h"
 #include "io/region_col_int.h"
 #include "io/wide_int.h"
 #include "io/xlsx_int.h"
@@ -1294,4 +1295,16 @@ ps_status ps_plan__region_column(int *has, const char *path, const char *const *
     ps_xlsx__map_free(map);
     free(seen);
     return rc;
+}
+
+/* ---------------------------------------------------------------- shared field parsers */
+
+int ps_plan__age_label(const char *s, int *lo, int *hi, int *open)
+{
+    return parse_age_label(s, lo, hi, open);
+}
+
+ps_status ps_plan__sex(int *sex, const ps_csv *c, const ps_csv_row *row, int i, ps_error *err)
+{
+    return parse_sex(sex, c, row, i, err);
 }

@@ -254,8 +254,8 @@ static ps_status od_header(ps_csv *c, int *has_year, ps_error *err)
                            "(got '%.80s')", line);
 }
 
-static ps_status od_field_region(int *out, const ps_scenario *scn, const ps_csv *c,
-                                 const ps_csv_row *row, int i, ps_error *err)
+ps_status ps_build__od_region(int *out, const ps_scenario *scn, const ps_csv *c,
+                              const ps_csv_row *row, int i, ps_error *err)
 {
     *out = region_index(scn, row->field[i]);
     if (*out >= 0) {
@@ -283,9 +283,9 @@ static ps_status od_parse_row(od_row *out, const ps_scenario *scn, const ps_csv 
                                "expected %d fields (origin,destination,rate%s), got %d", want,
                                has_year ? ",year" : "", row->n);
     }
-    ps_status rc = od_field_region(&out->orig, scn, c, row, 0, err);
+    ps_status rc = ps_build__od_region(&out->orig, scn, c, row, 0, err);
     if (rc == PS_OK) {
-        rc = od_field_region(&out->dest, scn, c, row, 1, err);
+        rc = ps_build__od_region(&out->dest, scn, c, row, 1, err);
     }
     if (rc == PS_OK && out->orig == out->dest) {
         rc = ps_error_set_at(err, PS_EINVAL, ps_csv__path(c), row->line, row->column[1],
@@ -384,6 +384,11 @@ ps_status ps_build_flows(ps_flows *out, const ps_scenario *scn, const ps_inputs 
     memset(out, 0, sizeof *out);
     if (scn->n_regions < 1 || scn->internal_migration.file.path == NULL) {
         return PS_OK;
+    }
+    int by_age = 0;
+    ps_status hrc = ps_build__od_by_age(&by_age, scn->internal_migration.file.path, err);
+    if (hrc != PS_OK || by_age) {
+        return hrc != PS_OK ? hrc : ps_build__flows_by_age(out, scn, in, err);
     }
     od_row *rows = NULL;
     size_t n = 0;
