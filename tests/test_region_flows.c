@@ -9,6 +9,7 @@
 
 #include "popsim/builder.h"
 #include "popsim/flows.h"
+#include "popsim/policy.h"
 #include "popsim/proj.h"
 #include "popsim/scenario.h"
 #include "popsim/units.h"
@@ -279,6 +280,91 @@ static void test_region_flows__table_by_age_reads_groups_and_stores_given_pairs(
     ps_scn_release(&scn);
 }
 
+/* Parity shares of region reg's women at age a: different mixes by region, drifting with
+ * age (high-entropy values summing to 1). */
+static void shares_of(double sh[PS_PARITY_COUNT], int reg, int age)
+{
+    const double d = 0.0013 * age;
+    if (reg == 0) {
+        const double v[PS_PARITY_COUNT] = { 0.52 - d, 0.27, 0.15 + 0.5 * d, 0.06 + 0.5 * d };
+        memcpy(sh, v, sizeof v);
+    } else {
+        const double v[PS_PARITY_COUNT] = { 0.21 - 0.5 * d, 0.36 - 0.5 * d, 0.29 + d, 0.14 };
+        memcpy(sh, v, sizeof v);
+    }
+}
+
+/*
+ * Two regions with different parity mixes, women moving A -> B by a pair's age schedule, no
+ * deaths below the open age and no births in the step. The cohort aged a on 1 July t+1 in B
+ * holds its stayers with B's shares of a-1 and the movers h (m(a-1) + m(a)) with A's shares
+ * of a-1, parity by parity; A keeps its own shares on what stays.
+ */
+static void test_region_flows__migrant_women_carry_their_origin_parity(void **state)
+{
+    (void)state;
+    ps_inputs in;
+    ps_flows f;
+    ps_proj *p = NULL;
+    ps_error err;
+    build(&in, 2, 1, 1);
+    for (int reg = 0; reg < 2; ++reg) {
+        for (int age = 15; age <= 49; ++age) {
+            const double x = (age - 29.5) / 6.1;
+            in.asfr[ps_inputs_asfr_idx(&in, 0, reg, age)] = 0.083 * exp(-0.5 * x * x);
+        }
+    }
+    aged_flows(&f, 2, 0, 1);
+    assert_ps_ok(ps_proj_new(&p, &in, &err), &err);
+    assert_ps_ok(ps_proj_set_flows(p, &f, &err), &err);
+    const ps_birth_order bo = PS_BIRTH_ORDER_INIT;
+    static double W0[2 * N_AGES * PS_PARITY_COUNT], W[2 * N_AGES * PS_PARITY_COUNT];
+    static double W1[2 * N_AGES * PS_PARITY_COUNT];
+    assert_ps_ok(ps_proj_parity_init(p, &bo, W0, &err), &err);
+    /* Fertility off after the calibration: the step moves no mothers up a parity. */
+    memset(in.asfr, 0, (size_t)2 * N_AGES * sizeof *in.asfr);
+    for (int reg = 0; reg < 2; ++reg) {
+        for (int age = 0; age < N_AGES; ++age) {
+            double sh[PS_PARITY_COUNT];
+            shares_of(sh, reg, age);
+            for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+                W[((size_t)reg * N_AGES + (size_t)age) * PS_PARITY_COUNT + (size_t)k] =
+                    sh[k] * base_of(reg, PS_SEX_FEMALE, age);
+            }
+        }
+    }
+    enum { CELLS = 2 * PS_SEX_COUNT * N_AGES };
+    static double to[CELLS], deaths[CELLS], mig[CELLS], i_in[CELLS], i_out[CELLS], i_net[CELLS];
+    double births[2 * PS_SEX_COUNT], orders[2 * PS_ORDER_COUNT];
+    ps_proj_events ev = { .births = births, .deaths = deaths, .net_migration = mig,
+                          .internal_in = i_in, .internal_out = i_out, .internal_net = i_net };
+    ps_proj_parity par = { .from = W, .to = W1, .births_by_order = orders };
+    assert_ps_ok(ps_proj_step_parity(p, 0, in.base.count, to, &ev, &par, &err), &err);
+    const double h = 0.5;
+    double moved_total = 0.0;
+    for (int a = 1; a < OPEN; ++a) {
+        const double m0 = aged_rate_of(PS_SEX_FEMALE, a - 1) * base_of(0, PS_SEX_FEMALE, a - 1);
+        const double m1 = aged_rate_of(PS_SEX_FEMALE, a) * base_of(0, PS_SEX_FEMALE, a);
+        const double moved = h * (m0 + m1);
+        double shA[PS_PARITY_COUNT], shB[PS_PARITY_COUNT];
+        shares_of(shA, 0, a - 1);
+        shares_of(shB, 1, a - 1);
+        for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+            const double stayers_b = shB[k] * base_of(1, PS_SEX_FEMALE, a - 1);
+            const double movers_b = shA[k] * moved;
+            assert_close(W1[((size_t)N_AGES + (size_t)a) * PS_PARITY_COUNT + (size_t)k],
+                         stayers_b + movers_b, 1e-12);
+            assert_close(W1[(size_t)a * PS_PARITY_COUNT + (size_t)k],
+                         shA[k] * (base_of(0, PS_SEX_FEMALE, a - 1) - moved), 1e-12);
+        }
+        moved_total += moved;
+    }
+    assert_true(moved_total > 100.0);
+    ps_proj_free(p);
+    ps_flows_release(&f);
+    ps_inputs_release(&in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -286,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_region_flows__pairs_by_age_with_factored_pairs_keep_the_accounts),
         cmocka_unit_test(test_region_flows__bad_pairs_by_age_are_refused),
         cmocka_unit_test(test_region_flows__table_by_age_reads_groups_and_stores_given_pairs),
+        cmocka_unit_test(test_region_flows__migrant_women_carry_their_origin_parity),
     };
     return cmocka_run_group_tests_name("region_flows", tests, NULL, NULL);
 }
