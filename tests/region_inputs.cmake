@@ -9,7 +9,14 @@ set(want_check_region_missing
     "pop_missing_region.csv:1:1: error: the column 'region' has no rows of region 'South Bay'")
 set(want_check_region_column_one_region
     "pop_by_region.csv:1:1: error: the table has a region column")
-foreach(name region_unknown region_missing region_column_one_region)
+set(want_check_stock_unknown
+    "stock_unknown.csv:4:1: error: district 'Westside' is not a region of scenario 'stock_unknown'")
+set(want_check_stock_missing
+    "stock_missing.csv:1:1: error: no stock of type 'childcare' for district 'South Bay'")
+set(want_check_od_by_age_gap
+    "od_by_age_gap.csv:2:1: error: 'North' -> 'South Bay' has no rate for female, age 30")
+foreach(name region_unknown region_missing region_column_one_region stock_unknown stock_missing
+             od_by_age_gap)
   add_test(NAME cli_check_${name}
            COMMAND bash -c "\"$1\" check \"$2\" 2>&1; echo \"exit $?\""
                    _ $<TARGET_FILE:popsim> ${PS_REGIN_DATA}/${name}.yaml)
@@ -25,3 +32,10 @@ add_test(NAME cli_regions_bad_region_unknown
 set_tests_properties(cli_regions_bad_region_unknown PROPERTIES
                      PASS_REGULAR_EXPRESSION "${want_check_region_unknown}[^\n]*\nexit 1"
                      FAIL_REGULAR_EXPRESSION "partial output")
+
+# A planner's table by region, an origin-destination table by sex and age: `check` passes.
+foreach(name region_column od_by_age)
+  add_test(NAME cli_check_${name}
+           COMMAND $<TARGET_FILE:popsim> check ${PS_REGIN_DATA}/${name}.yaml)
+  set_tests_properties(cli_check_${name} PROPERTIES PASS_REGULAR_EXPRESSION ": ok: scenario")
+endforeach()

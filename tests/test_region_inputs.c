@@ -82,11 +82,50 @@ static void test_region_inputs__bad_region_columns_are_located(void **state)
     }
 }
 
+/* `popsim check` goes on to the flows, registration and stock (ps_build_check): a stock file
+ * naming an unknown district or leaving a region without stock, and an incomplete table
+ * by age, are located errors; a good multiregional scenario passes. */
+static void test_region_inputs__check_matches_stock_and_flows_with_the_regions(void **state)
+{
+    (void)state;
+    static const bad_case cases[] = {
+        { "stock_unknown.yaml", "stock_unknown.csv", 4, 1, "district 'Westside' is not a region" },
+        { "stock_missing.yaml", "stock_missing.csv", 1, 1, "for district 'South Bay'" },
+        { "od_by_age_gap.yaml", "od_by_age_gap.csv", 2, 1, "no rate for female, age 30" },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; ++k) {
+        char path[512];
+        ps_scenario scn;
+        ps_inputs in;
+        ps_error err;
+        snprintf(path, sizeof path, "%s%s", REG_DIR, cases[k].scenario);
+        assert_ps_ok(build(&in, &scn, path, &err), &err);
+        assert_int_equal(ps_build_check(&scn, &in, &err), PS_EINVAL);
+        const char *base = strrchr(err.path, '/');
+        assert_string_equal(base != NULL ? base + 1 : err.path, cases[k].file);
+        assert_int_equal(err.line, cases[k].line);
+        assert_int_equal(err.column, cases[k].column);
+        if (strstr(err.msg, cases[k].words) == NULL) {
+            fail_msg("%s: message '%s' lacks '%s'", cases[k].scenario, err.msg, cases[k].words);
+        }
+        ps_inputs_release(&in);
+        ps_scn_release(&scn);
+    }
+    ps_scenario scn;
+    ps_inputs in;
+    ps_error err;
+    assert_ps_ok(build(&in, &scn, PS_SOURCE_DIR "/scenarios/example_province.yaml", &err), &err);
+    assert_ps_ok(ps_build_check(&scn, &in, &err), &err);
+    ps_inputs_release(&in);
+    ps_scn_release(&scn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_region_inputs__region_column_equals_a_file_per_region),
         cmocka_unit_test(test_region_inputs__bad_region_columns_are_located),
+        cmocka_unit_test(test_region_inputs__check_matches_stock_and_flows_with_the_regions),
     };
     return cmocka_run_group_tests_name("region_inputs", tests, NULL, NULL);
 }
