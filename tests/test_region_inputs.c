@@ -4,7 +4,11 @@
  * per region would, and a table naming an unknown region, missing a region, or given to a
  * one-region scenario is refused at its file:line:col.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <xlsxwriter.h>
 
 #include "popsim/builder.h"
 #include "popsim/inputs.h"
@@ -120,11 +124,95 @@ static void test_region_inputs__check_matches_stock_and_flows_with_the_regions(v
     ps_scn_release(&scn);
 }
 
+/* A workbook sheet with the region column (rows copied from pop_by_region.csv, numbers as
+ * numbers, the Westside row added when `unknown`), written with libxlsxwriter. */
+static void region_workbook(const char *path, int unknown)
+{
+    FILE *fp = fopen(REG_DIR "pop_by_region.csv", "r");
+    assert_non_null(fp);
+    lxw_workbook *wb = workbook_new(path);
+    assert_non_null(wb);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "人口");
+    char line[256];
+    lxw_row_t row = 0;
+    while (fgets(line, sizeof line, fp) != NULL) {
+        line[strcspn(line, "\r\n")] = '\0';
+        lxw_col_t col = 0;
+        for (char *save = NULL, *tok = strtok_r(line, ",", &save); tok != NULL;
+             tok = strtok_r(NULL, ",", &save), ++col) {
+            char *end = NULL;
+            const double v = strtod(tok, &end);
+            if (tok[0] == '"') { /* "South Bay" */
+                tok[strlen(tok) - 1] = '\0';
+                ++tok;
+            }
+            if (end != tok && *end == '\0' && col == 3) {
+                worksheet_write_number(ws, row, col, v, NULL);
+            } else {
+                worksheet_write_string(ws, row, col, tok, NULL);
+            }
+        }
+        ++row;
+    }
+    if (unknown) {
+        worksheet_write_string(ws, row, 0, "Westside", NULL);
+        worksheet_write_string(ws, row, 1, "M", NULL);
+        worksheet_write_string(ws, row, 2, "0-4", NULL);
+        worksheet_write_number(ws, row, 3, 100.0, NULL);
+    }
+    fclose(fp);
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+}
+
+/* region_column.yaml with its population in the workbook at `book`. */
+static void workbook_scenario(const char *yaml, const char *book)
+{
+    FILE *fp = fopen(yaml, "w");
+    assert_non_null(fp);
+    fprintf(fp, "name: region_book\nstart: 2025\nend: 2035\npopulation:\n  file: %s\n"
+                "mortality:\n  mx_file: %s/data/example/mx.csv\nfertility:\n"
+                "  asfr_file: %sasfr_by_region.csv\nsrb:\n  value: 1.06\nmigration:\n"
+                "  total: 0\n  male_share: 0.5\nregions:\n  - name: North\n"
+                "  - name: South Bay\n    migration_total: 1500\n", book, PS_SOURCE_DIR,
+            REG_DIR);
+    fclose(fp);
+}
+
+/* The region column works in a workbook sheet as in a CSV file (the same reader). */
+static void test_region_inputs__region_column_in_a_workbook_equals_the_csv(void **state)
+{
+    (void)state;
+    char dir[64], book[128], yaml[128];
+    assert_int_equal(test_make_dir(dir, sizeof dir, "regbook"), 0);
+    snprintf(book, sizeof book, "%s/pop.xlsx", dir);
+    snprintf(yaml, sizeof yaml, "%s/book.yaml", dir);
+    region_workbook(book, 0);
+    workbook_scenario(yaml, book);
+    ps_scenario scn_book, scn_csv;
+    ps_inputs from_book, from_csv;
+    ps_error err;
+    assert_ps_ok(build(&from_book, &scn_book, yaml, &err), &err);
+    assert_ps_ok(build(&from_csv, &scn_csv, REG_DIR "region_column.yaml", &err), &err);
+    assert_memory_equal(from_book.base.count, from_csv.base.count,
+                        ps_pop_size(&from_csv.base) * sizeof *from_csv.base.count);
+    ps_inputs_release(&from_book);
+    ps_inputs_release(&from_csv);
+    ps_scn_release(&scn_book);
+    ps_scn_release(&scn_csv);
+    region_workbook(book, 1);
+    assert_int_equal(build(&from_book, &scn_book, yaml, &err), PS_EINVAL);
+    assert_non_null(strstr(err.path, "pop.xlsx"));
+    assert_non_null(strstr(err.msg, "'Westside' is not a region"));
+    ps_scn_release(&scn_book);
+    assert_int_equal(test_remove_dir(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_region_inputs__region_column_equals_a_file_per_region),
         cmocka_unit_test(test_region_inputs__bad_region_columns_are_located),
+        cmocka_unit_test(test_region_inputs__region_column_in_a_workbook_equals_the_csv),
         cmocka_unit_test(test_region_inputs__check_matches_stock_and_flows_with_the_regions),
     };
     return cmocka_run_group_tests_name("region_inputs", tests, NULL, NULL);
