@@ -5,6 +5,7 @@
  * its groups and only its pairs stored; women carry their origin's parity to the destination.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "popsim/builder.h"
@@ -280,6 +281,65 @@ static void test_region_flows__table_by_age_reads_groups_and_stores_given_pairs(
     ps_scn_release(&scn);
 }
 
+/* With a year column each step takes the latest listed year at or before its start: steps
+ * from 2030 take the 2030 rows, where South Bay -> North is not listed (no migration). */
+static void test_region_flows__table_by_age_and_year_holds_each_listed_year(void **state)
+{
+    (void)state;
+    ps_scenario scn;
+    ps_inputs in;
+    ps_flows f;
+    ps_error err;
+    load(&scn, &in, REG_DIR "od_by_age_year.yaml");
+    assert_ps_ok(ps_build_flows(&f, &scn, &in, &err), &err);
+    assert_int_equal(f.n_periods, ps_inputs_steps(&in));
+    assert_int_equal(f.n_aged, 2);
+    for (int step = 0; step < f.n_periods; ++step) {
+        const int late = in.start_year + step >= 2030;
+        assert_close(ps_flows_rate(&f, step, PS_SEX_FEMALE, 0, 1, 27), late ? 0.0087 : 0.0123,
+                     1e-15);
+        assert_close(ps_flows_rate(&f, step, PS_SEX_MALE, 0, 1, 63), late ? 0.0029 : 0.0041,
+                     1e-15);
+        assert_true(ps_flows_rate(&f, step, PS_SEX_MALE, 1, 0, 40) == (late ? 0.0 : 0.0047));
+    }
+    ps_flows_release(&f);
+    ps_inputs_release(&in);
+    ps_scn_release(&scn);
+}
+
+/* Rows of a table by age that break a rule, each located at its field. */
+static void test_region_flows__bad_rows_by_age_are_located(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *scenario;
+        long line;
+        int column;
+        const char *words;
+    } cases[] = {
+        { "od_by_age_overlap.yaml", 6, 19, "age 12 of 'North' -> 'South Bay', male is given again" },
+        { "od_by_age_rate.yaml", 4, 25, "rate = 1.5 is outside [0, 1]" },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; ++k) {
+        char path[512];
+        ps_scenario scn;
+        ps_inputs in;
+        ps_flows f;
+        ps_error err;
+        snprintf(path, sizeof path, "%s%s", REG_DIR, cases[k].scenario);
+        load(&scn, &in, path);
+        assert_int_equal(ps_build_flows(&f, &scn, &in, &err), PS_EINVAL);
+        assert_int_equal(err.line, cases[k].line);
+        assert_int_equal(err.column, cases[k].column);
+        if (strstr(err.msg, cases[k].words) == NULL) {
+            fail_msg("%s: message '%s' lacks '%s'", cases[k].scenario, err.msg, cases[k].words);
+        }
+        assert_int_equal(f.n_regions, 0); /* nothing left allocated */
+        ps_inputs_release(&in);
+        ps_scn_release(&scn);
+    }
+}
+
 /* Parity shares of region reg's women at age a: different mixes by region, drifting with
  * age (high-entropy values summing to 1). */
 static void shares_of(double sh[PS_PARITY_COUNT], int reg, int age)
@@ -372,6 +432,8 @@ int main(void)
         cmocka_unit_test(test_region_flows__pairs_by_age_with_factored_pairs_keep_the_accounts),
         cmocka_unit_test(test_region_flows__bad_pairs_by_age_are_refused),
         cmocka_unit_test(test_region_flows__table_by_age_reads_groups_and_stores_given_pairs),
+        cmocka_unit_test(test_region_flows__table_by_age_and_year_holds_each_listed_year),
+        cmocka_unit_test(test_region_flows__bad_rows_by_age_are_located),
         cmocka_unit_test(test_region_flows__migrant_women_carry_their_origin_parity),
     };
     return cmocka_run_group_tests_name("region_flows", tests, NULL, NULL);
