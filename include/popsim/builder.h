@@ -75,6 +75,15 @@ ps_status ps_build_flows(ps_flows *out, const ps_scenario *scn, const ps_inputs 
 ps_status ps_build_registration(ps_registration *out, const ps_scenario *scn,
                                 const ps_inputs *in, ps_error *err);
 
+/**
+ * What `popsim check` validates after the inputs (src/io/check_regions.c): the internal
+ * migration table and registration rules, built and released, and every member's service
+ * stock files matched with the regions of `in` (ps_svc_stock_check_regions, the run's rule).
+ * @return PS_OK; the statuses of ps_build_flows, ps_build_registration and
+ *         ps_svc_stock_check_regions, located in the file at fault
+ */
+ps_status ps_build_check(const ps_scenario *scn, const ps_inputs *in, ps_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -36,6 +36,14 @@ typedef struct ps_flows {
     int dest_by_sex;  /* 0 = one destination matrix for both sexes, 1 = one per sex */
     double *out_rate; /* [period][reg][sex][age] migrants per person-year, in [0, 1] */
     double *dest;     /* [period][dsex][orig][dest] share of out-migrants, rows sum to 1 */
+    /* Pairs with their own rates by sex and age (an origin-destination table by age), kept
+     * sparse: only the pairs given, each adding its rate to the factored one. Memory
+     * n_aged x sexes x ages per period, plus regions^2 ints for the index. */
+    int n_aged;        /* number of such pairs; 0 = none (the arrays below NULL) */
+    int *aged_index;   /* [orig][dest] the pair's index among the n_aged, -1 = none */
+    int *aged_orig;    /* [pair] origin region */
+    int *aged_dest;    /* [pair] destination region */
+    double *aged_rate; /* [period][pair][sex][age] migrants per person-year, in [0, 1] */
 } ps_flows;
 
 static inline size_t ps_flows_rate_idx(const ps_flows *f, int period, int reg, int sex, int age)
@@ -51,6 +59,27 @@ static inline size_t ps_flows_dest_idx(const ps_flows *f, int period, int sex, i
     const size_t dsex = f->dest_by_sex ? (size_t)sex : 0;
     return (((size_t)period * n_dsex + dsex) * (size_t)f->n_regions + (size_t)orig) *
                (size_t)f->n_regions + (size_t)dst;
+}
+
+/* Index of aged_rate(period, pair, sex, age). */
+static inline size_t ps_flows_aged_idx(const ps_flows *f, int period, int pair, int sex, int age)
+{
+    return (((size_t)period * (size_t)f->n_aged + (size_t)pair) * PS_SEX_COUNT + (size_t)sex) *
+               (size_t)f->n_ages + (size_t)age;
+}
+
+/* The whole rate of moving from orig to dst at (sex, age) in a period: the factored rate
+ * plus the pair's own rate by age, if it has one. */
+static inline double ps_flows_rate(const ps_flows *f, int period, int sex, int orig, int dst,
+                                   int age)
+{
+    double r = f->dest[ps_flows_dest_idx(f, period, sex, orig, dst)] *
+               f->out_rate[ps_flows_rate_idx(f, period, orig, sex, age)];
+    if (f->n_aged > 0) {
+        const int pair = f->aged_index[(size_t)orig * (size_t)f->n_regions + (size_t)dst];
+        r += pair >= 0 ? f->aged_rate[ps_flows_aged_idx(f, period, pair, sex, age)] : 0.0;
+    }
+    return r;
 }
 
 /* The period that applies to a step (the only one for a constant schedule). */
@@ -78,8 +107,18 @@ ps_status ps_flows_set_pairs(ps_flows *f, const double *pair_rate, const double 
                              ps_error *err);
 
 /**
+ * Add n_pairs pairs with their own rates by sex and age (zero-filled aged_rate for every
+ * period), orig[k] -> dest[k], each pair at most once and never a region to itself.
+ * @return PS_OK; PS_EINVAL for a repeated pair or a region out of range; PS_ENOMEM
+ */
+ps_status ps_flows_init_aged(ps_flows *f, int n_pairs, const int *orig, const int *dest,
+                             ps_error *err);
+
+/**
  * Check every value: rates finite and in [0, PS_FLOW_RATE_MAX], shares finite and >= 0 with
- * a zero diagonal, each row with out-migrants summing to 1 within PS_FLOW_SHARE_TOL.
+ * a zero diagonal, each row with out-migrants summing to 1 within PS_FLOW_SHARE_TOL, and with
+ * pairs by age each origin's whole out-migration rate (factored plus its pairs') at most
+ * PS_FLOW_RATE_MAX at every sex and age.
  * @return PS_OK; PS_EINVAL naming the first bad cell
  */
 ps_status ps_flows_validate(const ps_flows *f, ps_error *err);

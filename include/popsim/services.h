@@ -238,6 +238,17 @@ double ps_service_uptake_at(const ps_service *s, const ps_care_need *cn, const p
 ps_status ps_svc_stock_resolve(double *places_out, double *public_out, double *staff_out,
                                const ps_svc_stock *st, const ps_result *r, ps_error *err);
 
+/**
+ * The one rule matching a stock file's districts with a scenario's regions, used by
+ * ps_svc_stock_resolve at run time and by `popsim check` (ps_build_check): every row names
+ * one of the n_regions region_names, and every region has rows unless st->missing_zero.
+ * `scenario` names the scenario in the message.
+ * @return PS_OK; PS_EINVAL at the stock file's line and column of an unknown district, or
+ *         at 1:1 naming the regions without rows
+ */
+ps_status ps_svc_stock_check_regions(const ps_svc_stock *st, const char *const *region_names,
+                                     int n_regions, const char *scenario, ps_error *err);
+
 /** Release a stock's rows and names; accepts a zeroed struct. */
 void ps_svc_stock_release(ps_svc_stock *st);
 /** Deep copy. @return PS_OK; PS_ENOMEM */

@@ -83,6 +83,9 @@ int cli_cmd_check(int argc, char **argv)
             fputc('\n', stderr);
         }
         rc = ps_build_inputs(&in, &scn, &bo, &err);
+        if (rc == PS_OK && (rc = ps_build_check(&scn, &in, &err)) != PS_OK) {
+            ps_inputs_release(&in); /* flows, registration or stock against the regions */
+        }
     }
     if (rc != PS_OK) {
         cli_print_error(&err);

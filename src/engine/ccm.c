@@ -196,7 +196,7 @@ static ps_status check_counts(const double *out, int n, ps_error *err)
 }
 
 static double split_region(const ps_proj *p, int step, int reg, const double *F0, const double *F1,
-                           ps_proj_parity *par);
+                           const double *from, ps_proj_parity *par);
 
 /* Out-migration that would leave a cell negative is an error, never capped: a cap would
  * keep migrants at the origin that the destination has already received (docs/model.md
@@ -252,7 +252,7 @@ static ps_status step_impl(const ps_proj *p, int step, const double *from, doubl
         size_t fem = ((size_t)reg * PS_SEX_COUNT + PS_SEX_FEMALE) * (size_t)n;
         double births = births_step(p, step, reg, from + fem, to + fem);
         if (par != NULL) {
-            double with_orders = split_region(p, step, reg, from + fem, to + fem, par);
+            double with_orders = split_region(p, step, reg, from + fem, to + fem, from, par);
             double scale = 1.0;
             if (par->mult != NULL) {
                 scale = births > 0.0 ? with_orders / births : 1.0;
@@ -518,12 +518,44 @@ static void cohort_births(double e[PS_ORDER_COUNT], const ps_proj *p, int reg, c
     }
 }
 
+/* With internal migration, what a step's parity split needs of every region on 1 July t:
+ * the population [reg][sex][age] and the women by parity [reg][age][parity]. */
+typedef struct mig_ctx {
+    const double *pop;
+    const double *women;
+} mig_ctx;
+
+/* Women by parity of the cohort aged a on 1 July t+1 (F1a women) before the step's births:
+ * the shares of the region's cohort W at a-1 (the open group with its own), or with internal
+ * migration (mig not NULL) the in-movers with their origin's parity (flows_parity.c). */
+static void cohort_counts(double c[PS_PARITY_COUNT], const ps_proj *p, int step, int reg, int a,
+                          double F1a, const double *W, const mig_ctx *mig)
+{
+    const int n = p->n_ages;
+    if (mig != NULL) {
+        ps_flows__parity_counts(c, p->flows, step, reg, a, F1a,
+                                &p->surv[cell(p, step, reg, PS_SEX_FEMALE)], mig->pop,
+                                mig->women);
+        return;
+    }
+    double pi[PS_PARITY_COUNT];
+    for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+        c[k] = W[(size_t)(a - 1) * PS_PARITY_COUNT + (size_t)k] +
+               (a == n - 1 ? W[(size_t)a * PS_PARITY_COUNT + (size_t)k] : 0.0);
+    }
+    parity_shares(pi, c);
+    for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+        c[k] = pi[k] * F1a;
+    }
+}
+
 /* Births by order bo[order] of one region's step from women by parity Wf on 1 July t, and
- * (Wt not NULL) the women by parity on 1 July t+1; m = multipliers or NULL. Returns the
- * births after multipliers. */
+ * (Wt not NULL) the women by parity on 1 July t+1; m = multipliers or NULL; mig = internal
+ * migration's context or NULL (none, or a calibration). Returns the births after
+ * multipliers. */
 static double region_orders(const ps_proj *p, int step, int reg, const double *F0, const double *F1,
                             const double *Wf, double *Wt, const double *m,
-                            double bo[PS_ORDER_COUNT], double *first_age_sum)
+                            double bo[PS_ORDER_COUNT], double *first_age_sum, const mig_ctx *mig)
 {
     const int n = p->n_ages;
     const double *asfr = &p->in->asfr[ps_inputs_asfr_idx(p->in, step, reg, 0)];
@@ -532,15 +564,8 @@ static double region_orders(const ps_proj *p, int step, int reg, const double *F
         bo[k] = 0.0;
     }
     for (int a = 1; a < n; ++a) {
-        double c[PS_PARITY_COUNT], pi[PS_PARITY_COUNT], e[PS_ORDER_COUNT];
-        for (int k = 0; k < PS_PARITY_COUNT; ++k) {
-            c[k] = Wf[(size_t)(a - 1) * PS_PARITY_COUNT + (size_t)k] +
-                   (a == n - 1 ? Wf[(size_t)a * PS_PARITY_COUNT + (size_t)k] : 0.0);
-        }
-        parity_shares(pi, c);
-        for (int k = 0; k < PS_PARITY_COUNT; ++k) {
-            c[k] = pi[k] * F1[a];
-        }
+        double c[PS_PARITY_COUNT], e[PS_ORDER_COUNT];
+        cohort_counts(c, p, step, reg, a, F1[a], Wf, mig);
         const double risk[PS_ORDER_COUNT] = {c[0], c[1], c[2] + c[3]};
         cohort_births(e, p, reg, asfr, a, F0[a - 1], F1[a], risk);
         for (int k = 0; m != NULL && k < PS_ORDER_COUNT; ++k) {
@@ -596,7 +621,7 @@ static double half_scale(double b, const double m[PS_ORDER_COUNT],
  * (never through a recalibration to the baseline's ASFR).
  */
 static double region_orders_variant(const ps_proj *p, int step, int reg, const double *F1,
-                                    const ps_proj_parity *par)
+                                    const ps_proj_parity *par, const mig_ctx *mig)
 {
     const int n = p->n_ages;
     const size_t row = (size_t)reg * (size_t)n * PS_PARITY_COUNT;
@@ -611,8 +636,19 @@ static double region_orders_variant(const ps_proj *p, int step, int reg, const d
     for (int a = 1; a < n; ++a) {
         double rb[PS_ORDER_COUNT], risk[PS_ORDER_COUNT], w0[PS_ORDER_COUNT], w1[PS_ORDER_COUNT];
         double c[PS_PARITY_COUNT], e[PS_ORDER_COUNT];
-        cohort_risk(rb, &par->base_women[row], a, n, BF1[a]);
-        cohort_risk(risk, &par->from[row], a, n, F1[a]);
+        if (mig != NULL) { /* the in-movers carry their origin's parity (baseline alike) */
+            const mig_ctx base_mig = { par->base_pop_from, par->base_women };
+            double cb[PS_PARITY_COUNT];
+            cohort_counts(cb, p, step, reg, a, BF1[a], NULL, &base_mig);
+            cohort_counts(c, p, step, reg, a, F1[a], NULL, mig);
+            const double rb_m[PS_ORDER_COUNT] = { cb[0], cb[1], cb[2] + cb[3] };
+            const double risk_m[PS_ORDER_COUNT] = { c[0], c[1], c[2] + c[3] };
+            memcpy(rb, rb_m, sizeof rb);
+            memcpy(risk, risk_m, sizeof risk);
+        } else {
+            cohort_risk(rb, &par->base_women[row], a, n, BF1[a]);
+            cohort_risk(risk, &par->from[row], a, n, F1[a]);
+        }
         order_weights(w0, p, reg, a - 1);
         order_weights(w1, p, reg, a);
         const double c0 = half_scale(PS_MID_YEAR_FRACTION * asfr[a - 1] * BF0[a - 1], w0, rb);
@@ -620,14 +656,17 @@ static double region_orders_variant(const ps_proj *p, int step, int reg, const d
         for (int k = 0; k < PS_ORDER_COUNT; ++k) {
             e[k] = fmin(m[k] * (c0 * w0[k] + c1 * w1[k]) * PS_MID_YEAR_FRACTION * risk[k], risk[k]);
         }
-        double sh[PS_PARITY_COUNT], cnt[PS_PARITY_COUNT];
-        for (int k = 0; k < PS_PARITY_COUNT; ++k) {
-            cnt[k] = par->from[row + (size_t)(a - 1) * PS_PARITY_COUNT + (size_t)k] +
-                     (a == n - 1 ? par->from[row + (size_t)a * PS_PARITY_COUNT + (size_t)k] : 0.0);
-        }
-        parity_shares(sh, cnt);
-        for (int k = 0; k < PS_PARITY_COUNT; ++k) {
-            c[k] = sh[k] * F1[a];
+        if (mig == NULL) {
+            double sh[PS_PARITY_COUNT], cnt[PS_PARITY_COUNT];
+            for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+                cnt[k] = par->from[row + (size_t)(a - 1) * PS_PARITY_COUNT + (size_t)k] +
+                         (a == n - 1 ? par->from[row + (size_t)a * PS_PARITY_COUNT + (size_t)k]
+                                     : 0.0);
+            }
+            parity_shares(sh, cnt);
+            for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+                c[k] = sh[k] * F1[a];
+            }
         }
         move_mothers(c, e);
         for (int k = 0; k < PS_PARITY_COUNT; ++k) {
@@ -643,15 +682,17 @@ static double region_orders_variant(const ps_proj *p, int step, int reg, const d
 
 /* Births by order and women by parity of one region; returns the births after multipliers. */
 static double split_region(const ps_proj *p, int step, int reg, const double *F0, const double *F1,
-                           ps_proj_parity *par)
+                           const double *from, ps_proj_parity *par)
 {
     const size_t row = (size_t)reg * (size_t)p->n_ages * PS_PARITY_COUNT;
+    const mig_ctx mig_all = { from, par->from };
+    const mig_ctx *mig = p->flows != NULL ? &mig_all : NULL;
     if (par->mult != NULL && par->base_women != NULL) {
-        return region_orders_variant(p, step, reg, F1, par);
+        return region_orders_variant(p, step, reg, F1, par, mig);
     }
     return region_orders(p, step, reg, F0, F1, &par->from[row], &par->to[row],
                          par->mult ? &par->mult[(size_t)reg * PS_ORDER_COUNT] : NULL,
-                         &par->births_by_order[(size_t)reg * PS_ORDER_COUNT], NULL);
+                         &par->births_by_order[(size_t)reg * PS_ORDER_COUNT], NULL, mig);
 }
 
 /* The ASFR of the step starting 1 July `year`: the history's row (its first row before it),
@@ -715,7 +756,7 @@ static ps_status calibrate_region(ps_proj *p, int reg, const double *F0, const d
         for (size_t i = 0; i < (size_t)p->n_ages * PS_PARITY_COUNT; ++i) {
             W[i] = pi[i] * F0[i / PS_PARITY_COUNT];
         }
-        double sum = region_orders(p, 0, reg, F0, F1, W, NULL, NULL, implied, NULL);
+        double sum = region_orders(p, 0, reg, F0, F1, W, NULL, NULL, implied, NULL, NULL);
         for (int k = 0; k < PS_ORDER_COUNT; ++k) {
             implied[k] = sum > 0.0 ? implied[k] / sum : 0.0;
             worst = fmax(worst, fabs(implied[k] - bo->share[k]));
@@ -812,7 +853,7 @@ static ps_status calibrate_all(ps_proj *p, const ps_birth_order *bo, const ps_fe
             for (size_t i = 0; i < cells; ++i) {
                 pi[cells + i] = pi[i] * F[i / PS_PARITY_COUNT];
             }
-            region_orders(p, 0, reg, F, F1, pi + cells, NULL, NULL, orders, &age_sum);
+            region_orders(p, 0, reg, F, F1, pi + cells, NULL, NULL, orders, &age_sum, NULL);
             first += orders[0];
         }
         for (size_t i = 0; rc == PS_OK && women_out != NULL && i < cells; ++i) {

@@ -12,6 +12,7 @@
  */
 #include "popsim/flows.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,18 @@ ps_status ps_flows_init(ps_flows *f, int n_regions, int n_ages, int n_periods, i
                             n_regions);
     }
     return PS_OK;
+}
+
+/* Sum of origin o's destination shares for one sex: its out-migrants are leave x this sum,
+ * the same products the destinations receive, so in and out agree to rounding even when
+ * the shares sum to 1 only within PS_FLOW_SHARE_TOL. */
+static double row_sum(const ps_flows *f, int period, int sex, int orig)
+{
+    double sum = 0.0;
+    for (int dst = 0; dst < f->n_regions; ++dst) {
+        sum += f->dest[ps_flows_dest_idx(f, period, sex, orig, dst)];
+    }
+    return sum;
 }
 
 /* One origin's row of pair rates at one period -> its destination shares; returns the
@@ -127,6 +140,97 @@ static ps_status check_row(const ps_flows *f, int period, int sex, int orig, ps_
     return PS_OK;
 }
 
+ps_status ps_flows_init_aged(ps_flows *f, int n_pairs, const int *orig, const int *dest,
+                             ps_error *err)
+{
+    const size_t nr = (size_t)f->n_regions;
+    assert(f->n_aged == 0 && n_pairs >= 0);
+    if (n_pairs == 0) {
+        return PS_OK;
+    }
+    f->aged_index = malloc(nr * nr * sizeof *f->aged_index);
+    f->aged_orig = malloc((size_t)n_pairs * sizeof *f->aged_orig);
+    f->aged_dest = malloc((size_t)n_pairs * sizeof *f->aged_dest);
+    f->aged_rate = calloc((size_t)f->n_periods * (size_t)n_pairs * PS_SEX_COUNT *
+                              (size_t)f->n_ages, sizeof *f->aged_rate);
+    if (f->aged_index == NULL || f->aged_orig == NULL || f->aged_dest == NULL ||
+        f->aged_rate == NULL) {
+        ps_flows_release(f);
+        return ps_error_set(err, PS_ENOMEM, "out of memory for %d migration pairs by age",
+                            n_pairs);
+    }
+    for (size_t k = 0; k < nr * nr; ++k) {
+        f->aged_index[k] = -1;
+    }
+    f->n_aged = n_pairs;
+    for (int pair = 0; pair < n_pairs; ++pair) {
+        const int o = orig[pair], d = dest[pair];
+        if (o < 0 || d < 0 || o >= f->n_regions || d >= f->n_regions || o == d ||
+            f->aged_index[(size_t)o * nr + (size_t)d] >= 0) {
+            ps_flows_release(f);
+            return ps_error_set(err, PS_EINVAL, "migration pair %d (region %d -> %d) is out of "
+                                "range, to itself or repeated", pair + 1, o + 1, d + 1);
+        }
+        f->aged_index[(size_t)o * nr + (size_t)d] = pair;
+        f->aged_orig[pair] = o;
+        f->aged_dest[pair] = d;
+    }
+    return PS_OK;
+}
+
+/* With pairs by age: each rate in [0, 1], and each origin's whole out-migration rate at
+ * every (sex, age) at most PS_FLOW_RATE_MAX (sum scratch total[reg][sex][age]). */
+static ps_status check_aged_period(const ps_flows *f, int period, double *total, ps_error *err)
+{
+    const size_t na = (size_t)f->n_ages;
+    for (int reg = 0; reg < f->n_regions; ++reg) {
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            const double share = row_sum(f, period, sex, reg);
+            for (int age = 0; age < f->n_ages; ++age) {
+                total[((size_t)reg * PS_SEX_COUNT + (size_t)sex) * na + (size_t)age] =
+                    f->out_rate[ps_flows_rate_idx(f, period, reg, sex, age)] * share;
+            }
+        }
+    }
+    for (int pair = 0; pair < f->n_aged; ++pair) {
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            for (int age = 0; age < f->n_ages; ++age) {
+                const double r = f->aged_rate[ps_flows_aged_idx(f, period, pair, sex, age)];
+                double *t = &total[((size_t)f->aged_orig[pair] * PS_SEX_COUNT + (size_t)sex) *
+                                       na + (size_t)age];
+                *t += r;
+                if (!(r >= 0.0 && r <= PS_FLOW_RATE_MAX) || !(*t <= PS_FLOW_RATE_MAX)) {
+                    return ps_error_set(err, PS_EINVAL, "the out-migration rate of region %d, "
+                                        "%s, age %d, period %d is %g%s, outside [0, %g] "
+                                        "migrants per person-year", f->aged_orig[pair] + 1,
+                                        ps_sex_name((ps_sex)sex), age, period + 1,
+                                        r >= 0.0 && r <= PS_FLOW_RATE_MAX ? *t : r,
+                                        r >= 0.0 && r <= PS_FLOW_RATE_MAX
+                                            ? " over all its destinations" : "",
+                                        PS_FLOW_RATE_MAX);
+                }
+            }
+        }
+    }
+    return PS_OK;
+}
+
+static ps_status check_aged(const ps_flows *f, ps_error *err)
+{
+    if (f->n_aged == 0) {
+        return PS_OK;
+    }
+    double *total = malloc((size_t)f->n_regions * PS_SEX_COUNT * (size_t)f->n_ages *
+                           sizeof *total);
+    ps_status rc = total != NULL ? PS_OK
+                                 : ps_error_set(err, PS_ENOMEM, "out of memory checking flows");
+    for (int period = 0; rc == PS_OK && period < f->n_periods; ++period) {
+        rc = check_aged_period(f, period, total, err);
+    }
+    free(total);
+    return rc;
+}
+
 ps_status ps_flows_validate(const ps_flows *f, ps_error *err)
 {
     ps_status rc = check_rates(f, err);
@@ -137,23 +241,14 @@ ps_status ps_flows_validate(const ps_flows *f, ps_error *err)
             }
         }
     }
+    if (rc == PS_OK) {
+        rc = check_aged(f, err);
+    }
     return rc;
 }
 
 /* Regions from which the destinations are shared among threads (below, one thread). */
 #define PS_FLOWS_PARALLEL_REGIONS 16
-
-/* Sum of origin o's destination shares for one sex: its out-migrants are leave x this sum,
- * the same products the destinations receive, so in and out agree to rounding even when
- * the shares sum to 1 only within PS_FLOW_SHARE_TOL. */
-static double row_sum(const ps_flows *f, int period, int sex, int orig)
-{
-    double sum = 0.0;
-    for (int dst = 0; dst < f->n_regions; ++dst) {
-        sum += f->dest[ps_flows_dest_idx(f, period, sex, orig, dst)];
-    }
-    return sum;
-}
 
 /* Origins summed together per pass over a destination's cells (fewer loads and stores of
  * the destination; the sum is formed in the same order whatever the thread). */
@@ -193,6 +288,25 @@ static void arrivals(const ps_flows *f, int period, int dst, const double *leave
     }
 }
 
+/* The pairs with their own rates by age, after the factored flows: each pair's movers are
+ * added to the destination's in and the origin's out (pairs in a fixed order). */
+static void move_aged(const ps_flows *f, int period, const double *pop, double *in, double *out)
+{
+    const size_t na = (size_t)f->n_ages;
+    for (int pair = 0; pair < f->n_aged; ++pair) {
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            const size_t o = ((size_t)f->aged_orig[pair] * PS_SEX_COUNT + (size_t)sex) * na;
+            const size_t d = ((size_t)f->aged_dest[pair] * PS_SEX_COUNT + (size_t)sex) * na;
+            const double *rate = &f->aged_rate[ps_flows_aged_idx(f, period, pair, sex, 0)];
+            for (size_t age = 0; age < na; ++age) {
+                const double m = rate[age] * pop[o + age];
+                out[o + age] += m;
+                in[d + age] += m;
+            }
+        }
+    }
+}
+
 /*
  * The step's internal migrants by age at migration (the age on 1 July t, as the engine's
  * M(a)): out[reg][sex][age] leaving, in[reg][sex][age] arriving, net = in - out; `net`
@@ -225,6 +339,7 @@ void ps_flows__move(const ps_flows *f, int step, const double *pop, double *in, 
     for (int dst = 0; dst < nr; ++dst) {
         arrivals(f, period, dst, leave, in);
     }
+    move_aged(f, period, pop, in, out);
     for (size_t k = 0; k < cells; ++k) {
         net[k] = in[k] - out[k];
     }
@@ -245,6 +360,12 @@ void ps_flows_od(double *out, const ps_flows *f, int step, const double *pop)
                 for (size_t age = 0; age < na; ++age) {
                     cellp[age] = w * (rate[age] * pop[o + age]);
                 }
+                const int pair = f->n_aged > 0 ? f->aged_index[(size_t)orig * nr + (size_t)dst]
+                                               : -1;
+                for (size_t age = 0; pair >= 0 && age < na; ++age) {
+                    cellp[age] += f->aged_rate[ps_flows_aged_idx(f, period, pair, sex,
+                                                                 (int)age)] * pop[o + age];
+                }
             }
         }
     }
@@ -257,6 +378,10 @@ void ps_flows_release(ps_flows *f)
     }
     free(f->out_rate);
     free(f->dest);
+    free(f->aged_index);
+    free(f->aged_orig);
+    free(f->aged_dest);
+    free(f->aged_rate);
     memset(f, 0, sizeof *f);
 }
 

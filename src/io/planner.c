@@ -22,6 +22,8 @@
 
 #include "io/csv_int.h"
 #include "io/encoding_int.h"
+#include "io/planner_int.h"
+#include "io/region_col_int.h"
 #include "io/wide_int.h"
 #include "io/xlsx_int.h"
 #include "popsim/demog.h"
@@ -140,6 +142,8 @@ typedef struct plan_reader {
     int *edges;        /* graduation scratch: group edges (n_ages + 1) */
     int *grec;         /* index in rec of each group, -1 for an unlisted (zero) span */
     double *gval;      /* value of each group */
+    const char *region; /* selected region of a table with a region column; NULL = none */
+    int region_col;     /* 1 when the table's first column names the region of each row */
 } plan_reader;
 
 /* ---------------------------------------------------------------- reader life cycle */
@@ -800,6 +804,21 @@ static ps_status read_row(plan_reader *rd, const ps_csv *c, const ps_csv_row *ro
     return rc;
 }
 
+/* A row of a table with a region column: 1 if it belongs to `region`, the region field then
+ * dropped (the others keep their columns, so errors point into the file as it is). */
+static int region_row(ps_csv_row *row, const char *region)
+{
+    if (row->n < 1 || strcmp(row->field[0], region) != 0) {
+        return 0;
+    }
+    for (int k = 1; k < row->n; ++k) {
+        row->field[k - 1] = row->field[k];
+        row->column[k - 1] = row->column[k];
+    }
+    row->n -= 1;
+    return 1;
+}
+
 static ps_status read_rows(plan_reader *rd, ps_csv *c, ps_error *err)
 {
     char *line = NULL;
@@ -812,6 +831,9 @@ static ps_status read_rows(plan_reader *rd, ps_csv *c, ps_error *err)
             continue; /* blank lines (e.g. a trailing one) carry no row */
         }
         rc = ps_csv__split(c, line, &row, err);
+        if (rc == PS_OK && rd->region_col && !region_row(&row, rd->region)) {
+            continue; /* another region's row */
+        }
         if (rc == PS_OK) {
             rc = read_row(rd, c, &row, len, err);
         }
@@ -904,8 +926,32 @@ static ps_status open_input(ps_csv **out, ps_xlsx_map **map_out, const char *pat
  * wide table, whose rows are then turned into the long form in memory (src/io/wide.c):
  * *c is replaced by a reader over that text and *wide_out locates its errors.
  */
-static ps_status read_header(ps_csv **c, ps_wide_map **wide_out, const plan_fmt *f,
-                             ps_error *err)
+/* A header `region,<want>`: the table holds the rows of several regions (issue #13), read
+ * only through a selected path (io/region_col_int.h). */
+static ps_status region_header(plan_reader *rd, const ps_csv *c, const char *line,
+                               const char *want, ps_error *err)
+{
+    const char *comma = strchr(line, ',');
+    char first[PS_PLAN_TEXT_MAX];
+    if (comma == NULL || strcmp(comma + 1, want) != 0) {
+        return PS_OK;
+    }
+    snprintf(first, sizeof first, "%.*s", (int)(comma - line), line);
+    if (!ps_region_col__is_header(first)) {
+        return PS_OK;
+    }
+    if (rd->region == NULL) {
+        return ps_error_set_at(err, PS_EINVAL, ps_csv__path(c), 1, 1,
+                               "the table has a region column ('%s') but is read for a "
+                               "one-region scenario; list the regions under `regions:` or drop "
+                               "the column", first);
+    }
+    rd->region_col = 1;
+    return PS_OK;
+}
+
+static ps_status read_header(plan_reader *rd, ps_csv **c, ps_wide_map **wide_out,
+                             const plan_fmt *f, ps_error *err)
 {
     char want[PS_PLAN_TEXT_MAX];
     char *line = NULL;
@@ -922,6 +968,10 @@ static ps_status read_header(ps_csv **c, ps_wide_map **wide_out, const plan_fmt 
     }
     if (strcmp(line, want) == 0) {
         return PS_OK;
+    }
+    ps_status hrc = region_header(rd, *c, line, want, err);
+    if (hrc != PS_OK || rd->region_col) {
+        return hrc;
     }
     char shown[256];
     snprintf(shown, sizeof shown, "%.200s", line);
@@ -958,11 +1008,13 @@ static ps_status read_file(plan_reader *rd, const plan_fmt *f, int n_ages, const
     if (rc != PS_OK) {
         goto done;
     }
-    if ((rc = open_input(&c, &map, path, err)) != PS_OK) {
+    char file[PATH_MAX];
+    rd->region = ps_region_col__split(file, sizeof file, path);
+    if ((rc = open_input(&c, &map, file, err)) != PS_OK) {
         goto done;
     }
     rd->path = ps_csv__path(c); /* a workbook's errors are located at its cells */
-    if ((rc = read_header(&c, &wide, f, err)) != PS_OK) {
+    if ((rc = read_header(rd, &c, &wide, f, err)) != PS_OK) {
         goto done;
     }
     rc = read_rows(rd, c, err);
@@ -1065,7 +1117,9 @@ ps_status ps_plan_read_population_open(double *pop_out, int n_ages, const char *
         total += rd.vals[i];
     }
     if (total > PS_POPULATION_MAX) {
-        rc = ps_error_set_at(err, PS_EINVAL, path, 0, 0,
+        char file[PATH_MAX];
+        ps_region_col__split(file, sizeof file, path);
+        rc = ps_error_set_at(err, PS_EINVAL, file, 0, 0,
                              "the population totals %.4g persons, more than %.0e (ten times the "
                              "world's population); is a column in the wrong unit?",
                              total, PS_POPULATION_MAX);
@@ -1173,4 +1227,84 @@ ps_status ps_plan_read_migration_total(double *total_out, int start_year, int en
                                        const char *path, ps_error *err)
 {
     return read_steps(total_out, &FMT_MIGRATION_TOTAL, start_year, end_year, 1, path, err);
+}
+
+/* ---------------------------------------------------------------- region column */
+
+static ps_status region_scan_row(unsigned char *seen, const ps_csv *c, const ps_csv_row *row,
+                                 const char *const *names, int n, ps_error *err)
+{
+    for (int reg = 0; reg < n; ++reg) {
+        if (row->n >= 1 && strcmp(row->field[0], names[reg]) == 0) {
+            seen[reg] = 1;
+            return PS_OK;
+        }
+    }
+    char list[PS_PLAN_TEXT_MAX * 2] = "";
+    for (int reg = 0; reg < n; ++reg) {
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, "%s'%s'", reg ? ", " : "", names[reg]);
+    }
+    return ps_error_set_at(err, PS_EINVAL, ps_csv__path(c), row->line, row->n >= 1 ?
+                           row->column[0] : 1, "region '%.80s' is not a region of the scenario "
+                           "(expected one of %s)", row->n >= 1 ? row->field[0] : "", list);
+}
+
+ps_status ps_plan__region_column(int *has, const char *path, const char *const *names, int n,
+                                 ps_error *err)
+{
+    ps_csv *c = NULL;
+    ps_xlsx_map *map = NULL;
+    unsigned char *seen = calloc((size_t)n + 1, 1);
+    char *line = NULL, first[PS_PLAN_TEXT_MAX];
+    size_t len = 0;
+    ps_csv_row row;
+    int got = 0, header_col = 1;
+    ps_status rc = seen != NULL ? open_input(&c, &map, path, err)
+                                : ps_error_set(err, PS_ENOMEM, "out of memory");
+    *has = 0;
+    if (rc == PS_OK && (got = ps_csv__next_line(c, &line, &len, err)) > 0 &&
+        (rc = ps_csv__split(c, line, &row, err)) == PS_OK && row.n > 1) {
+        snprintf(first, sizeof first, "%s", row.field[0]);
+        header_col = row.column[0];
+        *has = ps_region_col__is_header(first);
+    }
+    if (rc == PS_OK && got < 0) {
+        rc = err->code;
+    }
+    while (rc == PS_OK && *has && (got = ps_csv__next_line(c, &line, &len, err)) > 0) {
+        if (len > 0 && (rc = ps_csv__split(c, line, &row, err)) == PS_OK) {
+            rc = region_scan_row(seen, c, &row, names, n, err);
+        }
+    }
+    if (rc == PS_OK && *has && got < 0) {
+        rc = err->code;
+    }
+    for (int reg = 0; rc == PS_OK && *has && reg < n; ++reg) {
+        if (!seen[reg]) {
+            rc = ps_error_set_at(err, PS_EINVAL, ps_csv__path(c), 1, header_col,
+                                 "the column '%s' has no rows of region '%s' (every region of "
+                                 "the scenario needs its rows, or its own file)", first,
+                                 names[reg]);
+        }
+    }
+    if (rc != PS_OK) {
+        ps_xlsx__locate(map, err);
+    }
+    ps_csv__close(c);
+    ps_xlsx__map_free(map);
+    free(seen);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- shared field parsers */
+
+int ps_plan__age_label(const char *s, int *lo, int *hi, int *open)
+{
+    return parse_age_label(s, lo, hi, open);
+}
+
+ps_status ps_plan__sex(int *sex, const ps_csv *c, const ps_csv_row *row, int i, ps_error *err)
+{
+    return parse_sex(sex, c, row, i, err);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "io/csv_int.h"
+#include "io/region_col_int.h"
 #include "io/regions_int.h"
 #include "popsim/demog.h"
 #include "popsim/flows.h"
@@ -76,15 +77,115 @@ static void stack_region(ps_inputs *out, const ps_inputs *one, int reg)
     }
 }
 
+/* ---- tables with a region column ------------------------------------------------------ */
+
+/* The planner tables a region's scenario may read. */
+enum { SLOT_POP, SLOT_MX, SLOT_E0, SLOT_ASFR, SLOT_TFR, SLOT_SRB, SLOT_MIG, SLOT_MIG_TOTAL,
+       SLOT_COUNT };
+
+static char **slot_path(ps_scenario *s, int k)
+{
+    switch (k) {
+    case SLOT_POP: return &s->population.file.path;
+    case SLOT_MX: return &s->mortality.mx_file.path;
+    case SLOT_E0: return &s->mortality.e0_file.path;
+    case SLOT_ASFR: return &s->fertility.asfr_file.path;
+    case SLOT_TFR: return &s->fertility.tfr_file.path;
+    case SLOT_SRB: return &s->srb.file.path;
+    case SLOT_MIG: return &s->migration.file.path;
+    default: return &s->migration.total_file.path;
+    }
+}
+
+/* Which of the top level's (shared) tables have a region column: has[slot] (checked once). */
+typedef struct region_tables {
+    const char **names; /* [reg] the scenario's region names, borrowed */
+    int has[SLOT_COUNT];
+    char *selected[SLOT_COUNT]; /* this region's selected paths, owned */
+} region_tables;
+
+static ps_status tables_init(region_tables *t, const ps_scenario *scn, ps_error *err)
+{
+    memset(t, 0, sizeof *t);
+    ps_scenario top = *scn;
+    if ((t->names = malloc((size_t)scn->n_regions * sizeof *t->names)) == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory");
+    }
+    for (int reg = 0; reg < scn->n_regions; ++reg) {
+        t->names[reg] = scn->regions[reg].name;
+    }
+    ps_status rc = PS_OK;
+    for (int k = 0; rc == PS_OK && k < SLOT_COUNT; ++k) {
+        const char *path = *slot_path(&top, k);
+        if (path != NULL) {
+            rc = ps_plan__region_column(&t->has[k], path, t->names, scn->n_regions, err);
+        }
+    }
+    return rc;
+}
+
+static void tables_clear(region_tables *t)
+{
+    for (int k = 0; k < SLOT_COUNT; ++k) {
+        free(t->selected[k]);
+        t->selected[k] = NULL;
+    }
+}
+
+/* Point the tables of region reg's scenario `one` with a region column at its rows: a
+ * shared table as checked by tables_init, an item's own table checked here. */
+static ps_status select_tables(region_tables *t, ps_scenario *one, const ps_scenario *scn,
+                               int reg, ps_error *err)
+{
+    ps_scenario top = *scn;
+    ps_status rc = PS_OK;
+    tables_clear(t);
+    for (int k = 0; rc == PS_OK && k < SLOT_COUNT; ++k) {
+        char **path = slot_path(one, k);
+        int has = 0;
+        if (*path == NULL) {
+            continue;
+        }
+        if (*path == *slot_path(&top, k)) {
+            has = t->has[k];
+        } else {
+            rc = ps_plan__region_column(&has, *path, t->names, scn->n_regions, err);
+        }
+        if (rc == PS_OK && has) {
+            rc = ps_region_col__select(&t->selected[k], *path, scn->regions[reg].name, err);
+            *path = t->selected[k];
+        }
+    }
+    return rc;
+}
+
+/* A message that names a selected path shows the file's own path. */
+static void unselect_error(ps_error *err)
+{
+    char *sep = err != NULL ? strchr(err->path, PS_REGION_COL_SEP) : NULL;
+    if (sep != NULL) {
+        *sep = '\0';
+    }
+    while (err != NULL && (sep = strchr(err->msg, PS_REGION_COL_SEP)) != NULL) {
+        const char *end = sep + strcspn(sep, ":' ");
+        memmove(sep, end, strlen(end) + 1);
+    }
+}
+
 ps_status ps_build__regions(ps_inputs *out, const ps_scenario *scn, const ps_build_options *opt,
                             ps_error *err)
 {
-    ps_status rc = PS_OK;
+    region_tables tables;
+    ps_status rc = tables_init(&tables, scn, err);
     memset(out, 0, sizeof *out);
     for (int reg = 0; rc == PS_OK && reg < scn->n_regions; ++reg) {
         ps_scenario one_scn = region_scenario(scn, reg);
         ps_inputs one;
+        if ((rc = select_tables(&tables, &one_scn, scn, reg, err)) != PS_OK) {
+            break;
+        }
         if ((rc = ps_build_inputs(&one, &one_scn, opt, err)) != PS_OK) {
+            unselect_error(err);
             ps_error_prepend(err, "region '%s': ", scn->regions[reg].name);
             break;
         }
@@ -112,6 +213,8 @@ ps_status ps_build__regions(ps_inputs *out, const ps_scenario *scn, const ps_bui
     if (rc != PS_OK) {
         ps_inputs_release(out);
     }
+    tables_clear(&tables);
+    free(tables.names);
     return rc;
 }
 
@@ -151,8 +254,8 @@ static ps_status od_header(ps_csv *c, int *has_year, ps_error *err)
                            "(got '%.80s')", line);
 }
 
-static ps_status od_field_region(int *out, const ps_scenario *scn, const ps_csv *c,
-                                 const ps_csv_row *row, int i, ps_error *err)
+ps_status ps_build__od_region(int *out, const ps_scenario *scn, const ps_csv *c,
+                              const ps_csv_row *row, int i, ps_error *err)
 {
     *out = region_index(scn, row->field[i]);
     if (*out >= 0) {
@@ -180,9 +283,9 @@ static ps_status od_parse_row(od_row *out, const ps_scenario *scn, const ps_csv 
                                "expected %d fields (origin,destination,rate%s), got %d", want,
                                has_year ? ",year" : "", row->n);
     }
-    ps_status rc = od_field_region(&out->orig, scn, c, row, 0, err);
+    ps_status rc = ps_build__od_region(&out->orig, scn, c, row, 0, err);
     if (rc == PS_OK) {
-        rc = od_field_region(&out->dest, scn, c, row, 1, err);
+        rc = ps_build__od_region(&out->dest, scn, c, row, 1, err);
     }
     if (rc == PS_OK && out->orig == out->dest) {
         rc = ps_error_set_at(err, PS_EINVAL, ps_csv__path(c), row->line, row->column[1],
@@ -281,6 +384,11 @@ ps_status ps_build_flows(ps_flows *out, const ps_scenario *scn, const ps_inputs 
     memset(out, 0, sizeof *out);
     if (scn->n_regions < 1 || scn->internal_migration.file.path == NULL) {
         return PS_OK;
+    }
+    int by_age = 0;
+    ps_status hrc = ps_build__od_by_age(&by_age, scn->internal_migration.file.path, err);
+    if (hrc != PS_OK || by_age) {
+        return hrc != PS_OK ? hrc : ps_build__flows_by_age(out, scn, in, err);
     }
     od_row *rows = NULL;
     size_t n = 0;

@@ -30,30 +30,20 @@ static char *dup_text(const char *s)
     return out;
 }
 
-static int region_index(const ps_result *r, const char *name)
-{
-    for (int reg = 0; reg < r->n_regions; ++reg) {
-        if (strcmp(r->region_names[reg], name) == 0) {
-            return reg;
-        }
-    }
-    return -1;
-}
-
-/* Every region has rows (or missing_zero), and every row names a region of r. */
-static ps_status check_regions(const ps_svc_stock *st, const ps_result *r, ps_error *err)
+ps_status ps_svc_stock_check_regions(const ps_svc_stock *st, const char *const *region_names,
+                                     int n_regions, const char *scenario, ps_error *err)
 {
     char names[NAMES_MAX] = "";
     int n_missing = 0;
-    for (int reg = 0; reg < r->n_regions; ++reg) {
+    for (int reg = 0; reg < n_regions; ++reg) {
         bool found = false;
         for (int i = 0; i < st->n_rows && !found; ++i) {
-            found = strcmp(st->rows[i].region, r->region_names[reg]) == 0;
+            found = strcmp(st->rows[i].region, region_names[reg]) == 0;
         }
         if (!found) {
             size_t used = strlen(names);
             snprintf(names + used, sizeof names - used, "%s'%s'", n_missing > 0 ? ", " : "",
-                     r->region_names[reg]);
+                     region_names[reg]);
             n_missing++;
         }
     }
@@ -66,19 +56,30 @@ static ps_status check_regions(const ps_svc_stock *st, const ps_result *r, ps_er
     }
     for (int i = 0; i < st->n_rows; ++i) {
         const ps_svc_stock_row *row = &st->rows[i];
-        if (region_index(r, row->region) < 0) {
+        int known = 0;
+        for (int reg = 0; reg < n_regions && !known; ++reg) {
+            known = strcmp(region_names[reg], row->region) == 0;
+        }
+        if (!known) {
             char list[NAMES_MAX] = "";
-            for (int reg = 0; reg < r->n_regions; ++reg) {
+            for (int reg = 0; reg < n_regions; ++reg) {
                 size_t used = strlen(list);
                 snprintf(list + used, sizeof list - used, "%s%s", reg > 0 ? ", " : "",
-                         r->region_names[reg]);
+                         region_names[reg]);
             }
             return ps_error_set_at(err, PS_EINVAL, st->path, row->line, row->region_column,
                                    "district '%s' is not a region of scenario '%s' "
-                                   "(regions: %s)", row->region, r->name, list);
+                                   "(regions: %s)", row->region, scenario, list);
         }
     }
     return PS_OK;
+}
+
+/* Every region has rows (or missing_zero), and every row names a region of r. */
+static ps_status check_regions(const ps_svc_stock *st, const ps_result *r, ps_error *err)
+{
+    return ps_svc_stock_check_regions(st, (const char *const *)r->region_names, r->n_regions,
+                                      r->name, err);
 }
 
 /* The year whose rows describe `year` for region `name`: the latest at or before it, else
