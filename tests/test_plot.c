@@ -810,7 +810,10 @@ static void test_plot__district_charts_have_one_panel_per_region(void **state)
         assert_ps_ok(ps_plot_write(f->set, c, f->dir, &opt, &err), &err);
         snprintf(path, sizeof path, "%s/%s.gp", f->dir, c->name);
         char *gp = slurp(path);
-        assert_non_null(strstr(gp, "set multiplot layout 1,2"));
+        /* two panels and the legend's cell, 2 x 2; the legend drawn once, in that cell */
+        assert_non_null(strstr(gp, "set multiplot layout 2,2"));
+        assert_int_equal(count_of(gp, "plot NaN with lines"), 1);
+        assert_int_equal(count_of(gp, " notitle"), 2 * 2); /* the gap and the 0 line, twice */
         assert_non_null(strstr(gp, "set title 'North'"));
         assert_non_null(strstr(gp, "set title '\xe5\x8d\x97\xe5\x8c\xba'"));
         assert_int_equal(count_of(gp, "set title '"), 2);
