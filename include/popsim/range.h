@@ -50,6 +50,8 @@ extern const ps_elasticity ps_range_preset_order[PS_RANGE_PRESETS];
  */
 typedef struct ps_policy_range {
     ps_elasticity chosen;                         /* preset of the variant's own results */
+    int compared;  /* 1: a variant with a baseline (the range exists); 0: only the stated
+                    * terms (a baseline with instruments) */
     int computed;                                 /* 1: every preset projected, 0: only chosen */
     double value[PS_RANGE_PRESETS][PS_RANGE_COUNT];
     ps_response response[PS_RANGE_PRESETS];       /* preset with the scenario's overrides */

@@ -10,19 +10,34 @@
 #include "cli.h"
 #include "popsim/range.h"
 
+/* One end of a range: the number, or "n/a" (no birth gained under that preset). */
+static const char *end_text(char *buf, size_t size, double v)
+{
+    if (isfinite(v)) {
+        snprintf(buf, size, "%.0f", v);
+    } else {
+        snprintf(buf, size, "%s", "n/a");
+    }
+    return buf;
+}
+
 const char *cli_range_text(char *buf, size_t size, const ps_result *r, int measure, double value)
 {
     const ps_policy_range *g = r->range;
+    char lo_text[32], hi_text[32];
     int at = snprintf(buf, size, "%.0f", value);
-    if (g != NULL && at >= 0 && (size_t)at < size) {
-        /* The ends of the range, smaller first: a stronger response lowers the cost per birth. */
-        const double a = g->value[0][measure], b = g->value[PS_RANGE_PRESETS - 1][measure];
-        const double lo = fmin(a, b), hi = fmax(a, b);
-        if (isfinite(a) && isfinite(b)) {
-            snprintf(buf + at, size - (size_t)at, " (%.0f\u2013%.0f)", lo, hi);
-        } else {
-            snprintf(buf + at, size - (size_t)at, " (range not projected)");
-        }
+    if (g == NULL || !g->compared || at < 0 || (size_t)at >= size) {
+        return buf;
+    }
+    /* The ends of the range, smaller first: a stronger response lowers the cost per birth. */
+    const double a = g->value[0][measure], b = g->value[PS_RANGE_PRESETS - 1][measure];
+    if (!g->computed) {
+        snprintf(buf + at, size - (size_t)at, " (range not projected)");
+    } else if (isfinite(a) && isfinite(b)) {
+        snprintf(buf + at, size - (size_t)at, " (%.0f\u2013%.0f)", fmin(a, b), fmax(a, b));
+    } else { /* cost per birth without births gained at one end */
+        snprintf(buf + at, size - (size_t)at, " (low %s, high %s)",
+                 end_text(lo_text, sizeof lo_text, a), end_text(hi_text, sizeof hi_text, b));
     }
     return buf;
 }
@@ -31,7 +46,7 @@ void cli_print_compare_range(FILE *out, const ps_result *r)
 {
     char gained[96], per[96], per_disc[96];
     cli_esc name;
-    if (r->range == NULL) {
+    if (r->range == NULL || !r->range->compared) {
         return;
     }
     fprintf(out, "%s: response %s (range of the low and high presets): %s births gained; %s "
@@ -59,7 +74,7 @@ void cli_print_compare_range(FILE *out, const ps_result *r)
 void cli_json_compare_range(cli_json *j, const ps_result *r)
 {
     const ps_policy_range *g = r->range;
-    if (g == NULL) {
+    if (g == NULL || !g->compared) {
         return;
     }
     cli_json_begin_object(j, "response_range");

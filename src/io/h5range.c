@@ -218,7 +218,9 @@ ps_status ps_h5__write_range(hid_t scenario, hid_t gcpl, const ps_result *r, ps_
     if (range == NULL) {
         return PS_OK;
     }
-    rc = write_response(scenario, gcpl, range, err);
+    if (range->compared) {
+        rc = write_response(scenario, gcpl, range, err);
+    }
     for (int i = 0; i < range->n_stated && i < r->n_instruments && rc == PS_OK; ++i) {
         rc = write_stated(scenario, r->ledger[i].name, &range->stated[i], err);
     }
@@ -394,7 +396,15 @@ ps_status ps_h5__read_range(ps_result *out, hid_t scenario, ps_error *err)
     hid_t grp = H5I_INVALID_HID;
     ps_policy_range *range = NULL;
     ps_status rc = PS_OK;
-    if (H5Lexists(scenario, range_group, H5P_DEFAULT) <= 0) {
+    const int compared = H5Lexists(scenario, range_group, H5P_DEFAULT) > 0;
+    int stated = 0;
+    for (int i = 0; i < out->n_instruments && !compared && !stated; ++i) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s/%s", policy_group, out->ledger[i].name,
+                 dim_specs[DIM_TERM].name);
+        stated = ps_h5__local_path(scenario, path);
+    }
+    if (!compared && !stated) {
         return PS_OK;
     }
     if ((rc = ps_policy_range_new(&range, NULL, 0, NULL, PS_ELASTICITY_DEFAULT, err)) != PS_OK) {
@@ -408,15 +418,16 @@ ps_status ps_h5__read_range(ps_result *out, hid_t scenario, ps_error *err)
     }
     range = grown;
     range->n_stated = out->n_instruments;
-    range->computed = 1;
+    range->compared = compared;
+    range->computed = compared;
     for (int i = 0; i < out->n_instruments; ++i) {
         memset(&range->stated[i], 0, sizeof range->stated[i]);
         range->stated[i].lever = (ps_lever)out->ledger[i].lever;
     }
-    if ((grp = ps_h5__open_group(scenario, range_group)) < 0) {
+    if (compared && (grp = ps_h5__open_group(scenario, range_group)) < 0) {
         rc = ps_h5__fail(err, "open group", scenario, range_group);
     }
-    if (rc == PS_OK) {
+    if (rc == PS_OK && compared) {
         rc = read_response(range, grp, err);
     }
     for (int i = 0; i < out->n_instruments && rc == PS_OK; ++i) {

@@ -75,6 +75,7 @@ ps_status ps_policy_range_new(ps_policy_range **out, const ps_policy *policies, 
         return ps_error_set(err, PS_ENOMEM, "out of memory for the response range");
     }
     r->chosen = chosen;
+    r->compared = 0;
     r->computed = 0;
     for (int p = 0; p < PS_RANGE_PRESETS; ++p) {
         for (int k = 0; k < PS_RANGE_COUNT; ++k) {

@@ -39,17 +39,21 @@ ps_status ps_run__range(ps_result *res, const ps_result *base, const ps_proj *pr
     const ps_scn_member *m = &scn->members[member];
     const ps_elasticity chosen = m->has_elasticity ? m->elasticity : choice;
     ps_policy_range *range = NULL;
-    if (member == 0 || m->n_policies == 0 || res->baseline == NULL) {
-        return PS_OK; /* nothing to compare: no range */
+    const int compared = member > 0 && res->baseline != NULL;
+    if (m->n_policies == 0 || res->n_instruments != m->n_policies) {
+        return PS_OK; /* no instrument: nothing stated, nothing to compare */
     }
     ps_status rc = ps_policy_range_new(&range, m->policies, m->n_policies, &m->response, chosen,
                                        err);
     if (rc != PS_OK) {
         return rc;
     }
-    ps_policy_range_take(range, chosen, res);
-    range->computed = project;
-    for (int p = 0; project && rc == PS_OK && p < PS_RANGE_PRESETS; ++p) {
+    range->compared = compared;
+    range->computed = compared && project;
+    if (compared) {
+        ps_policy_range_take(range, chosen, res);
+    }
+    for (int p = 0; range->computed && rc == PS_OK && p < PS_RANGE_PRESETS; ++p) {
         const ps_elasticity e = ps_range_preset_order[p];
         ps_result tmp;
         memset(&tmp, 0, sizeof tmp);
