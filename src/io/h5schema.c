@@ -43,9 +43,9 @@ const dim_spec dim_specs[DIM_COUNT] = {
  * measures of popsim/range.h in their order. */
 const char range_group[] = "response";
 const var_spec range_specs[RANGE_VAR_COUNT] = {
-    { "cash_elasticity", 1, { DIM_ELASTICITY }, "1",
+    { "cash_elasticity", 1, { DIM_ELASTICITY }, "elasticity",
       "% more births per 1 % of household income paid as cash benefit" },
-    { "quantum_share", 1, { DIM_ELASTICITY }, "1",
+    { "quantum_share", 1, { DIM_ELASTICITY }, "share",
       "share of the cash and leave response that is permanent (not timing)" },
     { "lag_months", 1, { DIM_ELASTICITY }, "months",
       "from a policy's start to the first affected births" },
@@ -53,13 +53,13 @@ const var_spec range_specs[RANGE_VAR_COUNT] = {
       "years over which births are brought forward" },
     { "payback_years", 1, { DIM_ELASTICITY }, "years",
       "years over which brought-forward births are paid back" },
-    { "childcare_per_10pp", 1, { DIM_ELASTICITY }, "1",
+    { "childcare_per_10pp", 1, { DIM_ELASTICITY }, "percent more births",
       "% more births per +10 points of under-3 childcare enrollment" },
-    { "leave_per_3_months", 1, { DIM_ELASTICITY }, "1",
+    { "leave_per_3_months", 1, { DIM_ELASTICITY }, "percent more births",
       "% more births per 3 extra months of paid leave" },
-    { "paternity_per_10_days", 1, { DIM_ELASTICITY }, "1",
+    { "paternity_per_10_days", 1, { DIM_ELASTICITY }, "percent more births",
       "% more births per 10 days of paternity leave" },
-    { "employer_pass_through", 1, { DIM_ELASTICITY }, "1",
+    { "employer_pass_through", 1, { DIM_ELASTICITY }, "share",
       "household value of an employer insurance subsidy, share" },
     { "births_gained", 1, { DIM_ELASTICITY }, "persons",
       "births minus the baseline's over the projection, under the preset" },
@@ -84,7 +84,7 @@ const var_spec range_specs[RANGE_VAR_COUNT] = {
 };
 
 const var_spec stated_spec = {
-    "stated", 1, { DIM_TERM }, "1",
+    "stated", 1, { DIM_TERM }, "as stated",
     "the instrument as the scenario states it: yuan, yuan per month, years, calendar years, "
     "days or shares by term (docs/output-format.md)"
 };
@@ -282,6 +282,11 @@ static const cf_unit cf_units[] = {
     { "1", "1", NULL },
     { "years", "year", NULL },
     { "months", "month", NULL },
+    { "elasticity", "1", "percent more births per 1 percent of household income (an elasticity)" },
+    { "share", "1", "share, from 0 to 1" },
+    { "percent more births", "percent", "percent more births per the quantity in long_name" },
+    { "as stated", "1", "by term: yuan, yuan per month, years, calendar years, days, months, "
+                        "shares or a 0/1 flag (docs/output-format.md)" },
     { "year", NULL, "calendar year, an integer label (not a CF time coordinate: "
                     "docs/output-format.md)" },
     { "yuan", "1", "yuan (Chinese renminbi, CNY), nominal; not a udunits unit" },
