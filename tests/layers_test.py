@@ -23,7 +23,7 @@ HEADER_LAYER = {
     "error": "core", "units": "core", "pop": "core", "inputs": "core", "result": "core",
     "memory": "core", "outfile": "core", "sha256": "core", "version": "core",
     "demog": "demog",
-    "policy": "policy", "sweep": "policy",
+    "policy": "policy", "sweep": "policy", "range": "policy",
     "services": "services",
     "proj": "engine", "ensemble": "engine", "flows": "engine", "status": "engine",
     "prob": "engine",

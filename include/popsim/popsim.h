@@ -18,6 +18,7 @@
 #include "popsim/sha256.h"
 #include "popsim/demog.h"
 #include "popsim/policy.h"
+#include "popsim/range.h"
 #include "popsim/sweep.h"
 #include "popsim/flows.h"
 #include "popsim/status.h"

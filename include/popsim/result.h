@@ -147,6 +147,10 @@ typedef struct ps_result {
      * released by micro_free, which the micro layer sets together with micro. */
     struct ps_result_micro *micro;
     void (*micro_free)(struct ps_result_micro *micro);
+
+    /* The low / default / high range of a policy variant's results and the instruments as
+     * stated (popsim/range.h, issue #12); NULL without one; one block, owned (free). */
+    struct ps_policy_range *range;
 } ps_result;
 
 #define PS_DEPENDENCY_OLD 0

@@ -122,6 +122,14 @@ void cli_json_bool(cli_json *j, const char *key, int value);
 /* values[0..n-1] as one array on one line. */
 void cli_json_numbers(cli_json *j, const char *key, const double *values, int n);
 
+/* The response range of a variant (compare_range.c, issue #12): `value` as "value (low–high)"
+ * from r->range (just the value without a range); the summary lines of `popsim compare`; the
+ * "response_range" member of its --json scenario (nothing without a range). */
+const char *cli_range_text(char *buf, size_t size, const ps_result *r, int measure,
+                           double value);
+void cli_print_compare_range(FILE *out, const ps_result *r);
+void cli_json_compare_range(cli_json *j, const ps_result *r);
+
 /*
  * Where each input of a run came from (provenance.c), for /provenance (ps_provenance.inputs),
  * `popsim info` and the report. Rows follow src/io/builder.c's choice per component: a file

@@ -145,6 +145,7 @@ static void print_table(FILE *out, const ps_result *res, int n, const year_range
                         res[i].births_gained_window, res[i].cost_per_additional_birth_window,
                         res[i].cost_per_additional_birth_window_discounted);
             }
+            cli_print_compare_range(out, &res[i]); /* issue #12 */
         }
     }
     fprintf(out, "Years are steps from 1 July; births gained are against the family's baseline "
@@ -401,6 +402,7 @@ static void print_json(FILE *out, const char *path, const ps_result *res, int n,
         cli_json_number(&j, "cost_per_additional_birth_discounted",
                         r->cost_per_additional_birth_discounted);
         json_ranges(&j, r, ranges, n_ranges);
+        cli_json_compare_range(&j, r); /* issue #12 */
         cli_json_end_object(&j);
     }
     cli_json_end_array(&j);

@@ -270,6 +270,7 @@ void ps_result_release(ps_result *r)
     free(r->internal_net);
     free(r->flows);
     free(r->registered);
+    free(r->range);
     if (r->region_names != NULL) {
         for (int reg = 0; reg < r->n_regions; ++reg) {
             free(r->region_names[reg]);

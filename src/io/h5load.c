@@ -1196,6 +1196,9 @@ ps_status ps_h5_read(ps_result *out, const char *path, const char *scenario, ps_
     if (rc == PS_OK) {
         rc = read_policy(out, grp, err);
     }
+    if (rc == PS_OK) { /* the response range (issue #12, h5range.c) */
+        rc = ps_h5__read_range(out, grp, err);
+    }
     if (rc == PS_OK) {
         rc = read_services(out, grp, err);
     }

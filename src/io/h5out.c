@@ -88,6 +88,8 @@ static hsize_t dim_len(const ps_result *r, dim_id d)
     case DIM_SCENARIO:
     case DIM_ORIGIN:
     case DIM_DESTINATION:
+    case DIM_ELASTICITY: /* the response range: h5range.c */
+    case DIM_TERM:
     case DIM_COUNT: break;
     }
     assert(0 && "unknown dimension");
@@ -1045,6 +1047,9 @@ static ps_status write_scenario(hid_t scenarios, hid_t gcpl, const ps_result *r,
     }
     if (rc == PS_OK && has_policy(r)) {
         rc = write_policy(grp, gcpl, r, err);
+    }
+    if (rc == PS_OK && has_policy(r)) { /* the response range (issue #12, h5range.c) */
+        rc = ps_h5__write_range(grp, gcpl, r, err);
     }
     if (rc == PS_OK && r->n_services > 0) {
         rc = write_services(grp, gcpl, r, err);

@@ -34,6 +34,59 @@ const dim_spec dim_specs[DIM_COUNT] = {
                        NULL },
     [DIM_ORIGIN] = { "origin", NULL, "region the migrants leave", NULL },
     [DIM_DESTINATION] = { "destination", NULL, "region the migrants move to", NULL },
+    [DIM_ELASTICITY] = { "elasticity", NULL, "preset of the fertility response to policy",
+                         "low, default, high (docs/policy.md sec. 6)" },
+    [DIM_TERM] = { "term", NULL, "term of the instrument as the scenario states it", NULL },
+};
+
+/* /scenarios/<name>/response/ (issue #12): the response parameters of each preset, then the
+ * measures of popsim/range.h in their order. */
+const char range_group[] = "response";
+const var_spec range_specs[RANGE_VAR_COUNT] = {
+    { "cash_elasticity", 1, { DIM_ELASTICITY }, "elasticity",
+      "% more births per 1 % of household income paid as cash benefit" },
+    { "quantum_share", 1, { DIM_ELASTICITY }, "share",
+      "share of the cash and leave response that is permanent (not timing)" },
+    { "lag_months", 1, { DIM_ELASTICITY }, "months",
+      "from a policy's start to the first affected births" },
+    { "tempo_years", 1, { DIM_ELASTICITY }, "years",
+      "years over which births are brought forward" },
+    { "payback_years", 1, { DIM_ELASTICITY }, "years",
+      "years over which brought-forward births are paid back" },
+    { "childcare_per_10pp", 1, { DIM_ELASTICITY }, "percent more births",
+      "% more births per +10 points of under-3 childcare enrollment" },
+    { "leave_per_3_months", 1, { DIM_ELASTICITY }, "percent more births",
+      "% more births per 3 extra months of paid leave" },
+    { "paternity_per_10_days", 1, { DIM_ELASTICITY }, "percent more births",
+      "% more births per 10 days of paternity leave" },
+    { "employer_pass_through", 1, { DIM_ELASTICITY }, "share",
+      "household value of an employer insurance subsidy, share" },
+    { "births_gained", 1, { DIM_ELASTICITY }, "persons",
+      "births minus the baseline's over the projection, under the preset" },
+    { "births_gained_discounted", 1, { DIM_ELASTICITY }, "persons",
+      "births gained weighted (1 + r)^-y, under the preset" },
+    { "births_gained_window", 1, { DIM_ELASTICITY }, "persons",
+      "births gained within the policy window plus payback years, under the preset" },
+    { "births_gained_window_discounted", 1, { DIM_ELASTICITY }, "persons",
+      "births gained within the window, discounted, under the preset" },
+    { "cost_total", 1, { DIM_ELASTICITY }, "yuan",
+      "cost of the instruments over the projection, nominal, under the preset" },
+    { "cost_total_discounted", 1, { DIM_ELASTICITY }, "yuan",
+      "cost of the instruments discounted to the start year, under the preset" },
+    { "cost_per_additional_birth", 1, { DIM_ELASTICITY }, "yuan",
+      "nominal cost per birth gained, under the preset" },
+    { "cost_per_additional_birth_discounted", 1, { DIM_ELASTICITY }, "yuan",
+      "discounted cost per discounted birth gained, under the preset" },
+    { "cost_per_additional_birth_window", 1, { DIM_ELASTICITY }, "yuan",
+      "cost per birth gained within the window, under the preset" },
+    { "cost_per_additional_birth_window_discounted", 1, { DIM_ELASTICITY }, "yuan",
+      "discounted cost per discounted birth gained within the window, under the preset" },
+};
+
+const var_spec stated_spec = {
+    "stated", 1, { DIM_TERM }, "as stated",
+    "the instrument as the scenario states it: yuan, yuan per month, years, calendar years, "
+    "days or shares by term (docs/output-format.md)"
 };
 
 const var_spec var_specs[VAR_COUNT] = {
@@ -228,6 +281,12 @@ static const cf_unit cf_units[] = {
     { "1/year", "year-1", "per person-year" },
     { "1", "1", NULL },
     { "years", "year", NULL },
+    { "months", "month", NULL },
+    { "elasticity", "1", "percent more births per 1 percent of household income (an elasticity)" },
+    { "share", "1", "share, from 0 to 1" },
+    { "percent more births", "percent", "percent more births per the quantity in long_name" },
+    { "as stated", "1", "by term: yuan, yuan per month, years, calendar years, days, months, "
+                        "shares or a 0/1 flag (docs/output-format.md)" },
     { "year", NULL, "calendar year, an integer label (not a CF time coordinate: "
                     "docs/output-format.md)" },
     { "yuan", "1", "yuan (Chinese renminbi, CNY), nominal; not a udunits unit" },
@@ -336,12 +395,17 @@ static const ps_h5__schema_var schema_vars[] = {
     { "internal_migration", &internal_specs[0] }, { "internal_migration", &internal_specs[1] },
     { "internal_migration", &internal_specs[2] }, { "internal_migration", &flows_spec },
     { "registration", &registration_specs[0] }, { "registration", &registration_specs[1] },
+#define RANGE(k) { "response", &range_specs[k] }
+    RANGE(0), RANGE(1), RANGE(2), RANGE(3), RANGE(4), RANGE(5), RANGE(6), RANGE(7), RANGE(8),
+    RANGE(9), RANGE(10), RANGE(11), RANGE(12), RANGE(13), RANGE(14), RANGE(15), RANGE(16),
+    RANGE(17), RANGE(18), { "policy/<instrument>", &stated_spec },
 };
 
 /* Every table above is listed once: a new variable must be added to schema_vars too. */
 _Static_assert(sizeof schema_vars / sizeof schema_vars[0] ==
                    VAR_COUNT + 1 + LEDGER_COUNT + SVC_VAR_COUNT + 3 + 1 + PS_DEPENDENCY_COUNT +
-                       MICRO_VAR_COUNT + PS_SAMPLE_FIELDS + PS_H5_INTERNAL_COUNT + 1 + 2,
+                       MICRO_VAR_COUNT + PS_SAMPLE_FIELDS + PS_H5_INTERNAL_COUNT + 1 + 2 +
+                       RANGE_VAR_COUNT + 1,
                "schema_vars must list every variable of the spec tables");
 
 const ps_h5__schema_var *ps_h5__schema_vars(size_t *n_out)

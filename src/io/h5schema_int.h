@@ -18,6 +18,7 @@
 
 #include "popsim/error.h"
 #include "popsim/micro.h" /* PS_SAMPLE_FIELDS */
+#include "popsim/range.h" /* PS_RANGE_COUNT */
 #include "popsim/result.h"
 
 /* The dimensions of a scenario group, each a 1-D coordinate dataset and dimension scale.
@@ -39,6 +40,8 @@ typedef enum dim_id {
     DIM_SCENARIO, /* the /family group (issue #16): the members of a family */
     DIM_ORIGIN,   /* internal migration (issue #13): the region of origin and destination */
     DIM_DESTINATION,
+    DIM_ELASTICITY, /* the response range (issue #12): low, default, high */
+    DIM_TERM,       /* an instrument's terms as the scenario states them */
     DIM_COUNT
 } dim_id;
 
@@ -168,6 +171,23 @@ typedef struct ps_h5__schema_var {
     const char *group;
     const var_spec *spec;
 } ps_h5__schema_var;
+
+/* The response range (issue #12, src/io/h5range.c): /scenarios/<name>/response/ holds each
+ * preset's response parameters and results along `elasticity`, and each instrument group its
+ * terms as stated along `term`. */
+extern const char range_group[];
+#define RANGE_PARAM_COUNT 9
+#define RANGE_VAR_COUNT (RANGE_PARAM_COUNT + PS_RANGE_COUNT)
+extern const var_spec range_specs[RANGE_VAR_COUNT];
+extern const var_spec stated_spec;
+
+/** Write r->range (nothing without one) under the open scenario group, after its policy
+ * group (h5range.c). */
+ps_status ps_h5__write_range(hid_t scenario, hid_t gcpl, const ps_result *r, ps_error *err);
+
+/** Read the response range of the open scenario group into out->range (left NULL without
+ * one); after the policy part, whose instruments it follows (h5range.c). */
+ps_status ps_h5__read_range(ps_result *out, hid_t scenario, ps_error *err);
 
 /** The schema's variables: *n_out entries of a static table. */
 const ps_h5__schema_var *ps_h5__schema_vars(size_t *n_out);

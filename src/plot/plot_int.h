@@ -273,6 +273,19 @@ int ps_plot__has_regions(const ps_plot_set *s);
 /* The report's "By district" section (nothing with one region). */
 void ps_plot__report_regions(FILE *out, const ps_plot_set *s, ps_plot_lang lang);
 
+/* The response range (report_range.c, issue #12): the header and the cell of a figure's
+ * low-high range (measure: a ps_range_measure, shown in `unit`); the presets' parameters with
+ * their sources; the policies as stated (returns 0, writing nothing, for a file without
+ * stated terms). ps_plot__put_scaled and ps_plot__put_count are report.c's number formats:
+ * v / unit with one decimal, and whole numbers. */
+void ps_plot__range_th(FILE *out, ps_plot_lang lang);
+void ps_plot__range_cell(FILE *out, const ps_result *r, int measure, double unit,
+                         ps_plot_lang lang);
+void ps_plot__response_range(FILE *out, const ps_plot_set *s, ps_plot_lang lang);
+int ps_plot__stated_policies(FILE *out, const ps_plot_set *s, ps_plot_lang lang);
+void ps_plot__put_scaled(FILE *out, double v, double unit);
+void ps_plot__put_count(FILE *out, double v); /* whole, with thousands separators */
+
 /* Helpers for writers (gp.c). A "label" is a message followed by optional user text. */
 void ps_plot__gp_quoted(plot_ctx *x, const char *msg_text, const char *sep, const char *user);
 void ps_plot__gp_set_text(plot_ctx *x, const char *what, plot_msg id, const char *user);

@@ -20,6 +20,7 @@
 #include "plot_int.h"
 #include "popsim/outfile.h"
 #include "popsim/policy.h"
+#include "popsim/range.h"
 #include "popsim/units.h"
 #include "popsim/version.h"
 
@@ -88,6 +89,16 @@ static void put_scaled(FILE *out, double v, double unit)
     *dot = '\0';
     put_count(out, strtod(text, NULL));
     fprintf(out, ".%s", dot + 1);
+}
+
+void ps_plot__put_scaled(FILE *out, double v, double unit)
+{
+    put_scaled(out, v, unit);
+}
+
+void ps_plot__put_count(FILE *out, double v)
+{
+    put_count(out, v);
 }
 
 /* A count in the report's unit: thousands (English) or 万 (Chinese). */
@@ -334,10 +345,13 @@ static void policy_row(FILE *out, const ps_plot_set *s, const plot_scenario *sc,
     }
     fputs("</td>", out);
     put_cell_persons(out, sc->births_gained, lang);
+    ps_plot__range_cell(out, &sc->res, PS_RANGE_BIRTHS_GAINED, ps_plot__count_unit(lang), lang);
     put_cell_money(out, total, ps_plot__money_unit(lang));
     put_cell_money(out, !isnan(sc->cost_per_birth) ? sc->cost_per_birth
                         : sc->births_gained > 0.0 ? total / sc->births_gained : NAN,
                    ps_plot__money_small_unit(lang));
+    ps_plot__range_cell(out, &sc->res, PS_RANGE_COST_PER_BIRTH, ps_plot__money_small_unit(lang),
+                        lang);
     fputs("</tr>\n", out);
 }
 
@@ -351,8 +365,10 @@ static void write_policy(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
     put_th(out, MSG_SCENARIO, lang, 1);
     put_th(out, MSG_BASELINE, lang, 1);
     put_th(out, MSG_BIRTHS_GAINED, lang, 0);
+    ps_plot__range_th(out, lang); /* issue #12 */
     put_th(out, MSG_TOTAL_COST, lang, 0);
     put_th(out, MSG_COST_PER_BIRTH, lang, 0);
+    ps_plot__range_th(out, lang);
     fputs("</tr>\n", out);
     for (int k = 0; k < s->n_scn; ++k) {
         if (s->scn[k].is_policy) {
@@ -598,6 +614,9 @@ static void policies_table(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
         fputs("</p>\n", out);
         return;
     }
+    if (ps_plot__stated_policies(out, s, lang)) { /* as the scenario states them (#16) */
+        return;
+    }
     fputs("<table class=\"policies\"><tr>", out);
     put_th(out, MSG_SCENARIO, lang, 1);
     put_th(out, MSG_INSTRUMENT, lang, 1);
@@ -656,6 +675,7 @@ static void write_assumptions(FILE *out, const ps_plot_set *s, ps_plot_lang lang
         paths_table(out, &s->scn[k].res, lang);
     }
     policies_table(out, s, lang);
+    ps_plot__response_range(out, s, lang); /* issue #12 */
     fputs("<dl>\n", out);
     for (int k = 0; k < PROV_COUNT; ++k) {
         fputs("<dt>", out);

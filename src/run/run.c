@@ -353,6 +353,10 @@ ps_status ps_run_finish(ps_run *run, ps_error *err)
         if (rc == PS_OK && m != NULL && i > 0) {
             ps_services_compare(&run->res[i], &run->res[0], m->economy.discount_rate);
         }
+        if (rc == PS_OK && m != NULL && run->mode != RUN_PLAIN) { /* issue #12 */
+            rc = ps_run__range(&run->res[i], &run->res[0], run->proj, run->women0, run->scn, i,
+                               run->opts.elasticity, run->mode == RUN_FAMILY, err);
+        }
     }
     if (rc == PS_OK && run->sweep_rows != NULL) { /* the /sweep rows of every point */
         ps_run__sweep_rows_from_members(run->sweep_rows, run->res, run->scn);

@@ -59,6 +59,16 @@ void ps_run__sweep_rows_from_members(ps_sweep_row *rows, const ps_result *res,
 const ps_sweep_table *ps_run__sweep_table(ps_sweep_table *t, const ps_scenario *scn,
                                           ps_sweep_row *rows);
 
+/* ---- the response range (range.c, issue #12) ---------------------------------------------- */
+
+/* res->range of member `member` with instruments (others are left without one): their
+ * stated terms, and for a variant (member > 0) against its baseline `base` its own figures
+ * as the chosen preset's and, with `project` = 1 (the cohort engine), the other presets
+ * projected on `proj` from `women0`. */
+ps_status ps_run__range(ps_result *res, const ps_result *base, const ps_proj *proj,
+                        const double *women0, const ps_scenario *scn, int member,
+                        ps_elasticity choice, int project, ps_error *err);
+
 /* ---- the microsimulation (micro.c) ------------------------------------------------------- */
 
 typedef struct ps_run_micro ps_run_micro;

@@ -26,7 +26,8 @@
 #include "run/run_int.h"
 
 #if defined(__x86_64__) && defined(__LP64__)
-_Static_assert(sizeof(ps_result) == 376, "ps_result changed: serialize the new field here");
+/* 384: + range (issue #12), not serialized: ps_run_finish fills it after every unit. */
+_Static_assert(sizeof(ps_result) == 384, "ps_result changed: serialize the new field here");
 _Static_assert(sizeof(ps_ledger) == 40, "ps_ledger changed: serialize the new field here");
 _Static_assert(sizeof(ps_micro_extra) == 56,
                "ps_micro_extra changed: serialize the new field here");
