@@ -422,6 +422,7 @@ static void free_scenario(plot_scenario *sc)
     for (int k = 0; sc->fans != NULL && k < sc->n_fans; ++k) {
         free(sc->fans[k].var);
         free(sc->fans[k].units);
+        free(sc->fans[k].ref);
         for (int q = 0; q < FAN_Q_COUNT; ++q) {
             free(sc->fans[k].q[q]);
         }
