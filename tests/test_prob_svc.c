@@ -1,6 +1,6 @@
 /*
  * test_prob_svc.c - services under uncertainty (issue #14, sec. 2; popsim/svc_prob.h,
- * services/svc_prob.c): with widths of 0 every trajectory's services are the deterministic
+ * engine/svc_prob.c): with widths of 0 every trajectory's services are the deterministic
  * run's (1e-12) and P(shortage) is 0 or 1 as the deterministic gap says; with widths
  * P(shortage) is a share of whole trajectories, equal to the count of trajectories with a
  * shortage and consistent with the shortage quantiles; 1 and 2 threads give the same bytes;

@@ -33,7 +33,7 @@ typedef enum ps_svc_prob_var {
 /** "demand", "capacity", "shortage", "staff". */
 const char *ps_svc_prob_var_name(ps_svc_prob_var v);
 
-typedef struct ps_svc_prob ps_svc_prob; /* opaque; src/services/svc_prob.c */
+typedef struct ps_svc_prob ps_svc_prob; /* opaque; src/engine/svc_prob.c */
 
 /**
  * Prepare the services of a probabilistic run: n_years 1 July states from start_year,
