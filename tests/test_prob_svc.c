@@ -4,7 +4,8 @@
  * run's (1e-12) and P(shortage) is 0 or 1 as the deterministic gap says; with widths
  * P(shortage) is a share of whole trajectories, equal to the count of trajectories with a
  * shortage and consistent with the shortage quantiles; 1 and 2 threads give the same bytes;
- * the file (io/h5out_prob.c) reads back (io/h5prob_read.c) to the same numbers; the childcare
+ * the file (io/h5out_prob.c) reads back (io/h5prob_read.c) to the same numbers, and a service
+ * variable of the wrong shape is a located error; the childcare
  * fan's .dat cells and the report's P(shortage) table are the file's; docs/output-format.md
  * documents the variables of the schema table; misuse is refused.
  */
@@ -15,6 +16,8 @@
 #include <string.h>
 
 #include "test_util.h"
+
+#include <hdf5.h>
 
 #include "io/h5schema_int.h"
 #include "popsim/builder.h"
@@ -294,6 +297,35 @@ static void test_prob_svc__file_reads_back_the_same_numbers(void **state)
     ps_h5_prob_data_release(&d);
 }
 
+/* A service variable of the wrong shape is a located error naming the dataset, and nothing
+ * of the file is kept. */
+static void test_prob_svc__service_variable_of_wrong_shape_is_a_located_error(void **state)
+{
+    fixture *f = *state;
+    ps_h5_prob_data d;
+    ps_error err;
+    char dset[256];
+    snprintf(dset, sizeof dset, "/probabilistic/%s/service_p_shortage", f->r.scn.name);
+    hid_t file = H5Fopen(f->file, H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(file >= 0);
+    assert_true(H5Ldelete(file, dset, H5P_DEFAULT) >= 0);
+    const hsize_t dims[2] = { 26, 1 }; /* (year, region): the service dimension is missing */
+    double zeros[26] = { 0 };
+    hid_t sp = H5Screate_simple(2, dims, NULL);
+    hid_t ds = H5Dcreate2(file, dset, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(ds >= 0);
+    assert_true(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, zeros) >= 0);
+    H5Dclose(ds);
+    H5Sclose(sp);
+    H5Fclose(file);
+    assert_int_equal(ps_h5_prob_read(&d, f->file, &err), PS_EHDF5);
+    assert_string_equal(err.path, f->file);
+    assert_non_null(strstr(err.msg, "service_p_shortage"));
+    assert_non_null(strstr(err.msg, "service 3"));
+    assert_null(d.svc_names);
+    assert_int_equal(d.n_svc, 0);
+}
+
 /* The childcare fan: year, the five levels and the median capacity, each the file's value. */
 static void check_childcare_dat(const char *path, const ps_svc_prob *sp, int k)
 {
@@ -450,6 +482,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_prob_svc__childcare_fan_and_report_hold_the_files_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_prob_svc__service_variable_of_wrong_shape_is_a_located_error, setup, teardown),
         cmocka_unit_test(test_prob_svc__docs_document_the_schema_rows),
         cmocka_unit_test(test_prob_svc__misuse_is_refused),
     };
