@@ -11,6 +11,7 @@
 #include "popsim/error.h"
 #include "popsim/h5out.h" /* ps_provenance */
 #include "popsim/prob.h"
+#include "popsim/svc_prob.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -24,6 +25,7 @@ typedef struct ps_h5_prob_spec {
     const char *const *labels;  /* n labels of the dim */
     const int *codes;           /* n M49 codes written as `location_code`, or NULL */
     int trajectories;           /* 1: every trajectory too (each run kept them) */
+    const ps_svc_prob *services; /* finished services of runs[0] (n must be 1), or NULL */
 } ps_h5_prob_spec;
 
 /**
@@ -63,6 +65,14 @@ typedef struct ps_h5_prob_data {
     int trajectories;     /* the file's `trajectories` attribute, 0 if absent */
     /* [series] values [(loc * n_years + year) * n_q + q]; NULL where the file lacks it */
     double *q[PS_H5_PROB_SERIES_COUNT];
+    /* Services under uncertainty (issue #14, sec. 2); n_svc 0 when the file has none. */
+    int n_svc;
+    char **svc_names;  /* n_svc names (the `service` coordinate) */
+    char **svc_titles; /* n_svc titles (the names where the file has none) */
+    char **svc_kinds;  /* n_svc kinds ("childcare", ...; "" where the file has none) */
+    /* [var] values [((loc * n_years + year) * n_svc + k) * n_q + q]; NULL where absent */
+    double *svc_q[PS_SVC_PROB_VAR_COUNT];
+    double *svc_p_shortage; /* [(loc * n_years + year) * n_svc + k]; NULL where absent */
 } ps_h5_prob_data;
 
 /** Stored dataset name of a series ("population_total", "e0") and its sex (NULL if none). */
@@ -73,8 +83,9 @@ const char *ps_h5_prob_series_sex(ps_h5_prob_series s);
 int ps_h5_prob_present(const char *path);
 
 /**
- * Read the (only, else first) group of /probabilistic: coordinates, seed, trajectories and
- * the quantiles of every ps_h5_prob_series the file holds. Every shape is checked against
+ * Read the (only, else first) group of /probabilistic: coordinates, seed, trajectories,
+ * the quantiles of every ps_h5_prob_series the file holds and its services' quantiles and
+ * P(shortage). Every shape is checked against
  * the coordinates before anything is allocated for the data.
  * @param[out] out  filled on PS_OK (release with ps_h5_prob_data_release), zeroed on failure
  * @return PS_OK; PS_EIO (not an HDF5 file); PS_EHDF5 naming file and dataset for a missing

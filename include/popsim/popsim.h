@@ -28,6 +28,7 @@
 #include "popsim/micro.h"
 #include "popsim/family.h"
 #include "popsim/services.h"
+#include "popsim/svc_prob.h"
 #include "popsim/scenario.h"
 #include "popsim/builder.h"
 #include "popsim/planner.h"

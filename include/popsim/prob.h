@@ -185,6 +185,14 @@ int ps_prob_n_traj(const ps_prob *p);
 ps_status ps_prob_unit(ps_prob *p, int unit, ps_error *err);
 
 /**
+ * After ps_prob_unit(p, unit, ...) and before the next unit: the unit's 1 July populations by
+ * single age, [year][sex][age][lane] (lane j = trajectory unit * PS_PROB_UNIT_TRAJ + j), for
+ * what is computed per trajectory from single ages (services, popsim/svc_prob.h). Borrowed;
+ * overwritten by the next unit. NULL (and *n_lanes 0) unless `unit` is the last unit done.
+ */
+const double *ps_prob_unit_population(const ps_prob *p, int unit, int *n_lanes);
+
+/**
  * Before ps_prob_finish: forget the units done and take new persistences (the e0 tables are
  * kept), for calibration. @return PS_OK; PS_EINVAL
  */

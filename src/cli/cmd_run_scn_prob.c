@@ -4,6 +4,7 @@
  * popsim/uncertainty.h), and the quantiles and means are written in the probabilistic file
  * layout of `popsim run --location X --trajectories N` (docs/output-format.md).
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,7 +12,47 @@
 #include "scn_prob_cli.h"
 #include "signals.h"
 #include "popsim/h5prob.h"
+#include "popsim/svc_prob.h"
 #include "popsim/uncertainty.h"
+
+/* The scenario's services per trajectory (popsim/svc_prob.h): *out stays NULL without. */
+static ps_status services_new(ps_svc_prob **out, const ps_scenario *scn, const ps_prob *p,
+                              const ps_inputs *in, ps_error *err)
+{
+    const ps_scn_member *m = &scn->members[0];
+    *out = NULL;
+    if (m->n_services < 1) {
+        return PS_OK;
+    }
+    return ps_svc_prob_new(out, m->services, m->n_services, &scn->care_need,
+                           in->region_names[0], ps_prob_start_year(p), ps_prob_n_years(p),
+                           in->n_ages, ps_prob_n_traj(p), err);
+}
+
+/* After unit u: its trajectories' services. */
+static ps_status services_add(ps_svc_prob *sp, const ps_prob *p, int u, ps_error *err)
+{
+    int lanes = 0;
+    const double *pop = ps_prob_unit_population(p, u, &lanes);
+    return sp == NULL ? PS_OK : ps_svc_prob_add(sp, pop, u * PS_PROB_UNIT_TRAJ, lanes, err);
+}
+
+/* P(shortage) of each service with a target at the first and last year. */
+static void print_services(const ps_svc_prob *sp)
+{
+    const int last = ps_svc_prob_n_years(sp) - 1, y0 = ps_svc_prob_start_year(sp);
+    for (int k = 0; k < ps_svc_prob_n_services(sp); ++k) {
+        const double *ps = ps_svc_prob_p_shortage(sp, k);
+        const double *d = ps_svc_prob_stats(sp, k, PS_SVC_PROB_DEMAND);
+        printf("  %-20s median demand %d: %.0f, %d: %.0f", ps_svc_prob_name(sp, k), y0,
+               d[PS_PROB_KNOT_MEDIAN], y0 + last,
+               d[(size_t)last * PS_PROB_N_STATS + PS_PROB_KNOT_MEDIAN]);
+        if (!isnan(ps[last])) {
+            printf("; P(shortage) %d: %.0f %%", y0 + last, 100.0 * ps[last]);
+        }
+        putchar('\n');
+    }
+}
 
 static void print_table(const ps_prob *p, const char *name)
 {
@@ -38,28 +79,34 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
     ps_prob_bounds b;
     ps_prob_options po = PS_PROB_OPTIONS_INIT;
     ps_prob *p = NULL;
+    ps_svc_prob *sp = NULL;
     double t0 = cli_now();
     po.n_threads = a->n_threads;
     ps_status rc = ps_scn_unc_bounds(&b, &po, scn, a->in, err);
     if (rc == PS_OK) {
         rc = ps_prob_new(&p, a->in, &b, &po, err);
     }
+    if (rc == PS_OK) {
+        rc = services_new(&sp, scn, p, a->in, err);
+    }
     for (int u = 0; rc == PS_OK && u < ps_prob_n_units(p); ++u) {
         rc = cli_check_interrupt(err);
         if (rc == PS_OK) {
             rc = ps_prob_unit(p, u, err);
         }
+        if (rc == PS_OK) {
+            rc = services_add(sp, p, u, err);
+        }
     }
     if (rc == PS_OK) {
         rc = ps_prob_finish(p, err);
     }
+    if (rc == PS_OK && sp != NULL) {
+        rc = ps_svc_prob_finish(sp, err);
+    }
     if (rc == PS_OK) {
         cli_log(a->quiet, "projected %d trajectories of %d years in %.3f s", ps_prob_n_traj(p),
                 ps_prob_n_years(p) - 1, cli_now() - t0);
-        if (scn->members[0].n_services > 0) {
-            fprintf(stderr, "popsim: note: services are not projected with uncertainty yet; "
-                            "run the scenario without uncertainty: for them\n");
-        }
         const char *label = a->in->region_names[0];
         const ps_provenance prov = { .scenario_path = scn->path,
                                      .scenario_sha256 = scn->sha256,
@@ -70,7 +117,7 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
         const ps_h5_prob_spec spec = { .group = scn->name,
                                        .title = scn->title != NULL ? scn->title : scn->name,
                                        .dim = "region", .labels = &label, .codes = NULL,
-                                       .trajectories = 0 };
+                                       .trajectories = 0, .services = sp };
         cli_remove_stale_temps(a->out_path, a->quiet);
         t0 = cli_now();
         rc = ps_h5_write_prob(a->out_path, (const ps_prob *const *)&p, 1, &spec, &prov, err);
@@ -79,8 +126,12 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
         cli_log(a->quiet, "wrote %s in %.3f s", a->out_path, cli_now() - t0);
         if (!a->quiet) {
             print_table(p, scn->name);
+            if (sp != NULL) {
+                print_services(sp);
+            }
         }
     }
+    ps_svc_prob_free(sp);
     ps_prob_free(p);
     ps_prob_bounds_release(&b);
     return rc;

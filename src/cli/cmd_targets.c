@@ -15,7 +15,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "targets_prob.h"
 #include "popsim/h5out.h"
+#include "popsim/h5prob.h"
 #include "popsim/services.h"
 
 /* A gap smaller than this is no gap: places are whole, the model's numbers are not. */
@@ -565,6 +567,9 @@ int cli_cmd_targets(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     const char *path = argv[optind];
+    if (ps_h5_prob_present(path)) { /* a probabilistic file (issue #14): targets_prob.c */
+        return cli_targets_prob(path, scn, svc, json);
+    }
     ps_error err;
     ps_error_clear(&err);
     ps_result *res = NULL;

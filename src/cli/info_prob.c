@@ -52,6 +52,13 @@ void cli_info_prob_text(FILE *out, const ps_h5_prob_data *d)
     }
     fputs("\n  summaries     ", out);
     put_summaries(out, d);
+    for (int k = 0; k < d->n_svc; ++k) { /* services under uncertainty (issue #14, sec. 2) */
+        fputs(k == 0 ? "\n  services      " : ", ", out);
+        cli_put_text(out, d->svc_names[k]);
+    }
+    if (d->n_svc > 0) {
+        fputs(" (`popsim targets` gives their chance of a shortage)", out);
+    }
     fprintf(out, "\n\n  total population (millions), quantiles at %d and %d:\n", d->start_year,
             last);
     for (int loc = 0; loc < d->n_loc; ++loc) { /* one line a location */
@@ -92,6 +99,11 @@ void cli_info_prob_json(cli_json *j, const ps_h5_prob_data *d)
             cli_json_string(j, "sex", ps_h5_prob_series_sex((ps_h5_prob_series)s));
             cli_json_end_object(j);
         }
+    }
+    cli_json_end_array(j);
+    cli_json_begin_array(j, "services"); /* issue #14, sec. 2; empty without */
+    for (int k = 0; k < d->n_svc; ++k) {
+        cli_json_string(j, NULL, d->svc_names[k]);
     }
     cli_json_end_array(j);
     cli_json_begin_array(j, "locations");

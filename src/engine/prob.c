@@ -52,6 +52,7 @@ struct ps_prob {
     double *traj[PS_PROB_V_COUNT];  /* [year][cell][traj] */
     double *stats[PS_PROB_V_COUNT]; /* [year][cell][stat] */
     unsigned char *done;  /* [unit] */
+    int last_unit;        /* the unit whose populations ws_pop holds, -1 = none */
     /* workspace of a unit (PS_PROB_UNIT_TRAJ lanes; one unit at a time per object) */
     double *ws_tfr, *ws_e0, *ws_mig, *ws_pop, *ws_births, *ws_adj, *ws_z, *acc;
     double *ws_bb; /* base corrections: births [y0 + 1][lanes], then migrants [lanes] */
@@ -263,6 +264,7 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
     p->y0 = in->start_year - b->first_year;
     p->start_year = in->start_year;
     p->n_units = (n_traj + PS_PROB_UNIT_TRAJ - 1) / PS_PROB_UNIT_TRAJ;
+    p->last_unit = -1;
     const size_t S = (size_t)p->n_steps, n = (size_t)p->n_ages;
     p->tfr_med = malloc(S * sizeof *p->tfr_med);
     p->e0_med = malloc(S * PS_SEX_COUNT * sizeof *p->e0_med);
@@ -585,6 +587,7 @@ ps_status ps_prob_unit(ps_prob *p, int unit, ps_error *err)
         ps_error_prepend(err, "trajectories %d..%d: ", first, first + n - 1);
     } else {
         summarise_unit(p, &u, first, pop, births, adj);
+        p->last_unit = unit;
         p->done[unit] = 1;
         p->n_units_done++;
     }
@@ -606,6 +609,17 @@ static void summarise_row(double *s, double *buf, const double *x, int T)
         s[q] = finite ? ps_prob_sample_quantile(buf, T, ps_prob_level(q)) : NAN;
     }
     s[PS_PROB_N_QUANTILES] = finite ? mean / T : NAN;
+}
+
+const double *ps_prob_unit_population(const ps_prob *p, int unit, int *n_lanes)
+{
+    if (unit < 0 || unit != p->last_unit || p->ws_pop == NULL) {
+        *n_lanes = 0;
+        return NULL;
+    }
+    const int first = unit * PS_PROB_UNIT_TRAJ;
+    *n_lanes = p->n_traj - first < PS_PROB_UNIT_TRAJ ? p->n_traj - first : PS_PROB_UNIT_TRAJ;
+    return p->ws_pop;
 }
 
 ps_status ps_prob_restart(ps_prob *p, const double rho[PS_PROB_PROC_COUNT], ps_error *err)

@@ -18,7 +18,9 @@
 #include "popsim/units.h"
 #include "popsim/version.h"
 
-enum { D_YEAR, D_REG, D_QUANT, D_SEX, D_GROUP, D_TRAJ, D_COUNT };
+#include "h5schema_int.h" /* prob_svc_specs */
+
+enum { D_YEAR, D_REG, D_QUANT, D_SEX, D_GROUP, D_TRAJ, D_SVC, D_COUNT };
 
 typedef struct var_desc {
     ps_prob_var v;
@@ -318,6 +320,95 @@ done:
     return rc;
 }
 
+/* ---- services under uncertainty (issue #14, sec. 2; popsim/svc_prob.h) ------------------
+ * A `service` coordinate (the services' names) with `service_title` and `service_kind`
+ * beside it, and per prob_svc_specs row the quantiles (year, region, service, quantile) and
+ * mean, or for service_p_shortage the share (year, region, service). One region. */
+_Static_assert((int)PROB_SVC_STAFF == (int)PS_SVC_PROB_STAFF &&
+                   (int)PROB_SVC_P_SHORTAGE == (int)PS_SVC_PROB_VAR_COUNT,
+               "the schema's service rows follow ps_svc_prob_var");
+
+static ps_status write_svc_labels(writer *w, const ps_svc_prob *sp)
+{
+    const int K = ps_svc_prob_n_services(sp);
+    const char **names = malloc((size_t)K * 3 * sizeof *names);
+    const hsize_t len = (hsize_t)K;
+    ps_status rc = PS_OK;
+    if (names == NULL) {
+        return ps_error_set(w->err, PS_ENOMEM, "out of memory writing the services");
+    }
+    for (int k = 0; k < K; ++k) {
+        names[k] = ps_svc_prob_name(sp, k);
+        names[K + k] = ps_svc_prob_title(sp, k);
+        names[2 * K + k] = ps_svc_kind_name(ps_svc_prob_kind(sp, k));
+    }
+    rc = coord(w, D_SVC, "service", w->str_type, w->str_type, len, names, NULL,
+               "service of the scenario (its name in the scenario file)");
+    static const char *const extra[2][2] = {
+        { "service_title", "title of the service" },
+        { "service_kind", "kind of the service: childcare, kindergarten, school, health, "
+                          "elderly or other" },
+    };
+    for (int e = 0; rc == PS_OK && e < 2; ++e) {
+        hid_t ds = H5I_INVALID_HID;
+        rc = dataset(w, &ds, extra[e][0], w->str_type, w->str_type, 1, &len,
+                     names + (size_t)(e + 1) * (size_t)K);
+        if (rc == PS_OK) {
+            rc = attr_text(w, ds, "long_name", extra[e][1]);
+        }
+        if (rc == PS_OK && H5DSattach_scale(ds, w->dim[D_SVC], 0) < 0) {
+            rc = fail(w, "attach a dimension scale to", extra[e][0]);
+        }
+        if (ds >= 0) {
+            H5Dclose(ds);
+        }
+    }
+    free(names);
+    return rc;
+}
+
+static ps_status write_services(writer *w, const ps_svc_prob *sp)
+{
+    const int K = ps_svc_prob_n_services(sp), Y = ps_svc_prob_n_years(sp);
+    double *q = malloc((size_t)Y * (size_t)K * PS_PROB_N_QUANTILES * sizeof *q);
+    double *m = malloc((size_t)Y * (size_t)K * sizeof *m);
+    ps_status rc = q != NULL && m != NULL
+                       ? write_svc_labels(w, sp)
+                       : ps_error_set(w->err, PS_ENOMEM, "out of memory writing the services");
+    const int d[4] = { D_YEAR, D_REG, D_SVC, D_QUANT };
+    const hsize_t len[4] = { (hsize_t)Y, 1, (hsize_t)K, PS_PROB_N_QUANTILES };
+    for (int v = 0; rc == PS_OK && v < PROB_SVC_COUNT; ++v) {
+        const prob_var_spec *spec = &prob_svc_specs[v];
+        for (int y = 0; y < Y; ++y) {
+            for (int k = 0; k < K; ++k) {
+                const size_t at = (size_t)y * (size_t)K + (size_t)k;
+                if (v == PROB_SVC_P_SHORTAGE) {
+                    m[at] = ps_svc_prob_p_shortage(sp, k)[y];
+                    continue;
+                }
+                const double *s = ps_svc_prob_stats(sp, k, (ps_svc_prob_var)v) +
+                                  (size_t)y * PS_PROB_N_STATS;
+                memcpy(q + at * PS_PROB_N_QUANTILES, s, PS_PROB_N_QUANTILES * sizeof *s);
+                m[at] = s[PS_PROB_N_QUANTILES];
+            }
+        }
+        if (v == PROB_SVC_P_SHORTAGE) {
+            rc = variable(w, spec->name, spec->units, spec->long_name, 3, d, len, m);
+            continue;
+        }
+        char name[96], long_name[256];
+        snprintf(name, sizeof name, "%s_mean", spec->name);
+        snprintf(long_name, sizeof long_name, "mean over trajectories: %s", spec->long_name);
+        rc = variable(w, spec->name, spec->units, spec->long_name, 4, d, len, q);
+        if (rc == PS_OK) {
+            rc = variable(w, name, spec->units, long_name, 3, d, len, m);
+        }
+    }
+    free(q);
+    free(m);
+    return rc;
+}
+
 static ps_status write_contents(writer *w, const ps_prob *const *runs, int n,
                                 const ps_h5_prob_spec *spec, const ps_provenance *prov)
 {
@@ -372,6 +463,9 @@ static ps_status write_contents(writer *w, const ps_prob *const *runs, int n,
         rc = write_var(w, &vars[k], runs, n,
                        spec->trajectories && vars[k].v != PS_PROB_V_POP_GROUP);
     }
+    if (rc == PS_OK && spec->services != NULL) {
+        rc = write_services(w, spec->services);
+    }
 done:
     if (top >= 0) {
         H5Gclose(top);
@@ -398,6 +492,13 @@ ps_status ps_h5_write_prob(const char *path, const ps_prob *const *runs, int n,
             return ps_error_set(err, PS_EINVAL, "probabilistic result %d is unfinished or has "
                                 "other years or trajectories than the first", k);
         }
+    }
+    if (spec->services != NULL &&
+        (n != 1 || ps_svc_prob_stats(spec->services, 0, PS_SVC_PROB_DEMAND) == NULL ||
+         ps_svc_prob_n_years(spec->services) != ps_prob_n_years(runs[0]) ||
+         ps_svc_prob_start_year(spec->services) != ps_prob_start_year(runs[0]))) {
+        return ps_error_set(err, PS_EINVAL, "the services under uncertainty belong to one "
+                            "finished run of the same years");
     }
     writer w = { .file = H5I_INVALID_HID, .grp = H5I_INVALID_HID,
                  .str_type = H5I_INVALID_HID, .err = err };

@@ -15,6 +15,8 @@
 #include "popsim/h5prob.h"
 #include "popsim/h5read.h"
 
+#include "h5schema_int.h" /* prob_svc_specs */
+
 /* Largest |year| accepted in the year coordinate, and the bound of a seed stored as a double
  * (2^63: larger values do not fit the long long of ps_h5_prob_data). */
 #define PS_H5_PROB_MAX_ABS_YEAR 1.0e6
@@ -232,6 +234,119 @@ done:
     return rc;
 }
 
+/* ---- services under uncertainty (issue #14, sec. 2) ------------------------------------ */
+
+/* Strings of a 1-D dataset of the group into *out (n entries), or copies of `fallback[k]`
+ * (or "") where the file lacks it. */
+static ps_status read_svc_labels(char ***out, const ps_h5r_file *f, const ps_h5_prob_data *d,
+                                 const char *name, char *const *fallback, const char *path,
+                                 ps_error *err)
+{
+    char *dset = path_of(d->group, name);
+    size_t n = 0;
+    ps_status rc = dset == NULL ? ps_error_set(err, PS_ENOMEM, "out of memory") : PS_OK;
+    if (rc == PS_OK && ps_h5r_kind_of(f, dset) == PS_H5R_DATASET) {
+        rc = ps_h5r_read_strings(out, &n, f, dset, err);
+        if (rc == PS_OK && n != (size_t)d->n_svc) {
+            rc = shape_error(err, path, dset, "expected one entry per service");
+            for (size_t k = 0; k < n; ++k) {
+                free((*out)[k]);
+            }
+            free(*out);
+            *out = NULL;
+        }
+    } else if (rc == PS_OK) {
+        *out = calloc((size_t)d->n_svc + 1, sizeof **out);
+        for (int k = 0; *out != NULL && k < d->n_svc; ++k) {
+            const char *src = fallback != NULL ? fallback[k] : "";
+            if (((*out)[k] = malloc(strlen(src) + 1)) == NULL) {
+                break;
+            }
+            strcpy((*out)[k], src);
+        }
+        if (*out == NULL || (d->n_svc > 0 && (*out)[d->n_svc - 1] == NULL)) {
+            rc = ps_error_set(err, PS_ENOMEM, "out of memory");
+        }
+    }
+    free(dset);
+    return rc;
+}
+
+/* One service variable (year, location, service[, quantile]) into *out, reordered to
+ * [(loc, year, service)[, quantile]]; absent: *out stays NULL. */
+static ps_status read_svc_var(double **out, const ps_h5r_file *f, const ps_h5_prob_data *d,
+                              const prob_var_spec *spec, int with_q, const char *path,
+                              ps_error *err)
+{
+    ps_h5r_array a = { 0 };
+    char *dset = path_of(d->group, spec->name), msg[160];
+    const int rank = with_q ? 4 : 3;
+    const size_t nq = with_q ? (size_t)d->n_q : 1, K = (size_t)d->n_svc;
+    ps_status rc = dset == NULL ? ps_error_set(err, PS_ENOMEM, "out of memory") : PS_OK;
+    if (rc != PS_OK || ps_h5r_kind_of(f, dset) != PS_H5R_DATASET) {
+        goto done;
+    }
+    if ((rc = ps_h5r_read_shape(&a, f, dset, err)) != PS_OK) {
+        goto done;
+    }
+    if (a.rank != rank || a.dims[0] != (size_t)d->n_years || a.dims[1] != (size_t)d->n_loc ||
+        a.dims[2] != K || (with_q && a.dims[3] != nq)) {
+        snprintf(msg, sizeof msg, "expected dimensions (year %d, %s %d, service %d%s)",
+                 d->n_years, d->dim, d->n_loc, d->n_svc, with_q ? ", quantile" : "");
+        rc = shape_error(err, path, dset, msg);
+        goto done;
+    }
+    ps_h5r_array_release(&a);
+    if ((rc = ps_h5r_read_array(&a, f, dset, err)) != PS_OK) {
+        goto done;
+    }
+    const size_t block = K * nq; /* one (year, location) */
+    if ((*out = malloc((size_t)d->n_loc * (size_t)d->n_years * block * sizeof **out)) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int y = 0; y < d->n_years; ++y) {
+        for (int loc = 0; loc < d->n_loc; ++loc) {
+            memcpy(*out + ((size_t)loc * (size_t)d->n_years + (size_t)y) * block,
+                   a.data + ((size_t)y * (size_t)d->n_loc + (size_t)loc) * block,
+                   block * sizeof **out);
+        }
+    }
+done:
+    ps_h5r_array_release(&a);
+    free(dset);
+    return rc;
+}
+
+static ps_status read_services(ps_h5_prob_data *d, const ps_h5r_file *f, const char *path,
+                               ps_error *err)
+{
+    char *dset = path_of(d->group, "service");
+    size_t n = 0;
+    ps_status rc = dset == NULL ? ps_error_set(err, PS_ENOMEM, "out of memory") : PS_OK;
+    if (rc != PS_OK || ps_h5r_kind_of(f, dset) != PS_H5R_DATASET) {
+        free(dset);
+        return rc; /* a file without services */
+    }
+    rc = ps_h5r_read_strings(&d->svc_names, &n, f, dset, err);
+    free(dset);
+    d->n_svc = rc == PS_OK ? (int)n : 0;
+    if (rc == PS_OK) {
+        rc = read_svc_labels(&d->svc_titles, f, d, "service_title", d->svc_names, path, err);
+    }
+    if (rc == PS_OK) {
+        rc = read_svc_labels(&d->svc_kinds, f, d, "service_kind", NULL, path, err);
+    }
+    for (int v = 0; rc == PS_OK && v < PS_SVC_PROB_VAR_COUNT; ++v) {
+        rc = read_svc_var(&d->svc_q[v], f, d, &prob_svc_specs[v], 1, path, err);
+    }
+    if (rc == PS_OK) {
+        rc = read_svc_var(&d->svc_p_shortage, f, d, &prob_svc_specs[PROB_SVC_P_SHORTAGE], 0,
+                          path, err);
+    }
+    return rc;
+}
+
 ps_status ps_h5_prob_read(ps_h5_prob_data *out, const char *path, ps_error *err)
 {
     ps_h5r_file *f = NULL;
@@ -262,6 +377,9 @@ ps_status ps_h5_prob_read(ps_h5_prob_data *out, const char *path, ps_error *err)
     for (int s = 0; rc == PS_OK && s < PS_H5_PROB_SERIES_COUNT; ++s) {
         rc = read_series(out, (ps_h5_prob_series)s, f, path, err);
     }
+    if (rc == PS_OK) {
+        rc = read_services(out, f, path, err);
+    }
     for (int k = 0; k < n_groups; ++k) {
         free(groups[k]);
     }
@@ -285,6 +403,17 @@ void ps_h5_prob_data_release(ps_h5_prob_data *d)
     for (int s = 0; s < PS_H5_PROB_SERIES_COUNT; ++s) {
         free(d->q[s]);
     }
+    char **const svc_text[] = { d->svc_names, d->svc_titles, d->svc_kinds };
+    for (size_t t = 0; t < sizeof svc_text / sizeof svc_text[0]; ++t) {
+        for (int k = 0; svc_text[t] != NULL && k < d->n_svc; ++k) {
+            free(svc_text[t][k]);
+        }
+        free(svc_text[t]);
+    }
+    for (int v = 0; v < PS_SVC_PROB_VAR_COUNT; ++v) {
+        free(d->svc_q[v]);
+    }
+    free(d->svc_p_shortage);
     memset(d, 0, sizeof *d);
     d->seed = -1;
 }

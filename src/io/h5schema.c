@@ -472,3 +472,21 @@ int ps_h5__valid_link_name(const char *name)
            strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
 _Static_assert(PS_PROVENANCE_COLUMNS == PROV_COL_COUNT, "one column per ps_input_source field");
+
+/* Services under uncertainty in a probabilistic file (issue #14, sec. 2; h5schema_int.h). */
+const prob_var_spec prob_svc_specs[PROB_SVC_COUNT] = {
+    [PROB_SVC_DEMAND] = { "service_demand", "year, region, service, quantile", "1",
+                          "users of the service on 1 July, persons (quantiles over "
+                          "trajectories)" },
+    [PROB_SVC_CAPACITY] = { "service_capacity", "year, region, service, quantile", "1",
+                            "places implied by the capacity target on 1 July (quantiles over "
+                            "trajectories; NaN without a target)" },
+    [PROB_SVC_SHORTAGE] = { "service_shortage", "year, region, service, quantile", "1",
+                            "places missing, max(0, demand / occupancy - capacity) (quantiles "
+                            "over trajectories; NaN without a target)" },
+    [PROB_SVC_STAFF] = { "service_staff", "year, region, service, quantile", "1",
+                         "staff to serve the demand, persons (quantiles over trajectories)" },
+    [PROB_SVC_P_SHORTAGE] = { "service_p_shortage", "year, region, service", "1",
+                              "share of trajectories whose places needed exceed the capacity "
+                              "target (NaN without a target)" },
+};

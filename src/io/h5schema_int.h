@@ -215,4 +215,27 @@ void ps_h5__note_path(ps_error *err, const char *path);
 /** 1 for a name a group may take: non-empty, no '/', not "." or "..". */
 int ps_h5__valid_link_name(const char *name);
 
+/* ---- probabilistic files: services under uncertainty (issue #14, sec. 2) ----------------
+ * Variables of /probabilistic/<name>/ written with a scenario's services (io/h5out_prob.c),
+ * read back by io/h5prob_read.c and documented in docs/output-format.md ("Services under
+ * uncertainty", checked by test_prob_svc). The first four follow ps_svc_prob_var; each has a
+ * `<name>_mean` (year, region, service) beside it. */
+typedef enum prob_svc_var {
+    PROB_SVC_DEMAND,
+    PROB_SVC_CAPACITY,
+    PROB_SVC_SHORTAGE,
+    PROB_SVC_STAFF,
+    PROB_SVC_P_SHORTAGE,
+    PROB_SVC_COUNT
+} prob_svc_var;
+
+typedef struct prob_var_spec {
+    const char *name;
+    const char *dims;  /* as documented: "year, region, service, quantile" */
+    const char *units; /* the `units` attribute */
+    const char *long_name;
+} prob_var_spec;
+
+extern const prob_var_spec prob_svc_specs[PROB_SVC_COUNT];
+
 #endif /* PS_H5SCHEMA_INT_H */

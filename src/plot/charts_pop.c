@@ -369,12 +369,15 @@ ps_status ps_plot__fan(plot_ctx *x, ps_error *err)
     const plot_fan *fan = &sc->fans[x->chart->item];
     const ps_result *r = &sc->res;
     (void)err;
-    fputs("# year | q0.025 | q0.10 | q0.50 | q0.90 | q0.975 ('?' where the file lacks the "
-          "level)\n", x->dat);
+    fprintf(x->dat, "# year | q0.025 | q0.10 | q0.50 | q0.90 | q0.975%s ('?' where the file "
+            "lacks the level)\n", fan->ref != NULL ? " | reference (median target capacity)" : "");
     for (int y = 0; y < r->n_years; ++y) {
         fprintf(x->dat, "%d", r->start_year + y);
         for (int q = 0; q < FAN_Q_COUNT; ++q) {
             ps_plot__dat_value(x, fan->q[q] != NULL ? fan->q[q][y] : NAN);
+        }
+        if (fan->ref != NULL) {
+            ps_plot__dat_value(x, fan->ref[y]);
         }
         fputc('\n', x->dat);
     }
@@ -382,7 +385,14 @@ ps_status ps_plot__fan(plot_ctx *x, ps_error *err)
      * count unit, ratios to per 100), so the data block stays the file's quantiles. */
     const double scale = fan->per / (fan->counts ? ps_plot__count_unit(x->opt->lang) : 1.0);
     fputs("set title ", x->gp);
-    if (fan->label >= 0) {
+    if (fan->text != NULL) { /* a service fan (load_prob_svc.c): its own bilingual label */
+        char what[256];
+        snprintf(what, sizeof what, "%s: %s", ps_plot__msg(MSG_FAN, x->opt->lang),
+                 fan->text[x->opt->lang]);
+        ps_plot__gp_quoted(x, what, ", ", r->name);
+        fputs("\nset ylabel ", x->gp);
+        ps_plot__gp_quoted(x, fan->text[x->opt->lang], NULL, NULL);
+    } else if (fan->label >= 0) {
         char what[256];
         snprintf(what, sizeof what, "%s: %s", ps_plot__msg(MSG_FAN, x->opt->lang),
                  ps_plot__msg((plot_msg)fan->label, x->opt->lang));
@@ -417,6 +427,11 @@ ps_status ps_plot__fan(plot_ctx *x, ps_error *err)
     fprintf(x->gp, "%s '%s' using 1:($4*scale) with lines lt 1 lw 2.5 title ", sep,
             x->dat_name);
     ps_plot__gp_quoted(x, ps_plot__msg(MSG_MEDIAN, x->opt->lang), NULL, NULL);
+    if (fan->ref != NULL && fan->ref_text != NULL) {
+        fprintf(x->gp, ", \\\n    '%s' using 1:($7*scale) with lines lw 2.5 dt 2 lc rgb '#b2182b' title ",
+                x->dat_name);
+        ps_plot__gp_quoted(x, fan->ref_text[x->opt->lang], NULL, NULL);
+    }
     fputc('\n', x->gp);
     return PS_OK;
 }

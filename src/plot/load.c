@@ -429,6 +429,7 @@ static void free_scenario(plot_scenario *sc)
         free(sc->fans[k].var);
         free(sc->fans[k].units);
         free(sc->fans[k].title);
+        free(sc->fans[k].ref);
         for (int q = 0; q < FAN_Q_COUNT; ++q) {
             free(sc->fans[k].q[q]);
         }

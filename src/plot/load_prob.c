@@ -75,13 +75,16 @@ static ps_status load_location(plot_scenario *sc, const ps_h5_prob_data *d, int 
     sc->res.start_year = d->start_year;
     sc->res.n_years = d->n_years;
     if ((sc->res.name = dup_text(d->labels[loc])) == NULL ||
-        (sc->fans = calloc(PS_H5_PROB_SERIES_COUNT, sizeof *sc->fans)) == NULL) {
+        (sc->fans = calloc(PS_H5_PROB_SERIES_COUNT + 1, sizeof *sc->fans)) == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory");
     }
     for (int ser = 0; rc == PS_OK && ser < PS_H5_PROB_SERIES_COUNT; ++ser) {
         if (d->q[ser] != NULL) {
             rc = add_fan(&sc->fans[sc->n_fans++], d, (ps_h5_prob_series)ser, loc, err);
         }
+    }
+    if (rc == PS_OK) { /* the one more fan the calloc leaves room for */
+        rc = ps_plot__load_prob_svc(sc, d, loc, err);
     }
     return rc;
 }

@@ -97,6 +97,11 @@ typedef struct plot_fan {
                              * -1: the stored name and units */
     int counts;             /* 1: persons, drawn in the language's count unit */
     double per;             /* drawn value = stored value * per (100 for ratios per 100) */
+    /* Services under uncertainty (issue #14, sec. 2; load_prob.c): a fan not in the message
+     * table has its axis label here by language, and a reference line drawn against it. */
+    const char *const *text; /* [lang] axis label with units, or NULL (then label / var) */
+    double *ref;             /* [year] e.g. the median target capacity; NULL if none; owned */
+    const char *const *ref_text; /* [lang] the reference line's key entry */
 } plot_fan;
 
 typedef struct plot_scenario {
@@ -260,6 +265,11 @@ ps_status ps_plot__elderly_districts(plot_ctx *x, ps_error *err);
 ps_status ps_plot__load_prob(ps_plot_set *s, const char *path, ps_error *err);
 /* The report's "Probabilistic projection" section for the shown location. */
 void ps_plot__report_prob(FILE *out, const ps_plot_set *s, ps_plot_lang lang);
+/* Services under uncertainty (issue #14, sec. 2; load_prob_svc.c, report_prob_svc.c): the fan
+ * of childcare demand against the median target capacity, and the P(shortage) table. */
+ps_status ps_plot__load_prob_svc(plot_scenario *sc, const ps_h5_prob_data *d, int loc,
+                                 ps_error *err);
+void ps_plot__report_prob_svc(FILE *out, const ps_plot_set *s, ps_plot_lang lang);
 
 /* ---- districts (charts_district.c, issue #13) --------------------------------------------- */
 /* Copy the (year, region) series of a service read by ps_h5_read into sv->reg (only with

@@ -122,7 +122,9 @@ static void quantile_table(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
             }
             fputs("<tr><td class=\"t\">", out);
             if (first) { /* the summary once, on its first row */
-                ps_plot__put_html(out, ps_plot__msg((plot_msg)fan->label, lang));
+                ps_plot__put_html(out, fan->text != NULL ? fan->text[lang]
+                                       : fan->label >= 0 ? ps_plot__msg((plot_msg)fan->label, lang)
+                                                         : fan->var);
                 fputs(" <code>", out);
                 ps_plot__put_html(out, fan->var);
                 fputs("</code>", out);
@@ -155,6 +157,7 @@ void ps_plot__report_prob(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
     ps_plot__put_html(out, ps_plot__msg(MSG_PROB_TABLE, lang));
     fputs("</h3>\n", out);
     quantile_table(out, s, lang);
+    ps_plot__report_prob_svc(out, s, lang);
     put_para(out, MSG_PROB_CAVEAT, lang);
     fputs("</section>\n", out);
 }
