@@ -23,7 +23,8 @@ set(want_od_unknown_region "od_unknown.csv:3:11: error: destination 'Nowhere' is
 set(want_od_rate_above_one "od_above_one.csv:2:17: error: rate = 1.5 is outside \\[0, 1\\]")
 set(want_duplicate_region
     "duplicate_region.yaml:20:11: error: regions\\[1\\].name = 'North' repeats")
-set(want_micro_regions "micro_regions.yaml:6:9: error: engine: micro projects one region")
+set(want_micro_regions
+    "micro_regions.yaml:26:17: error: internal_migration.output_flows needs engine: ccm")
 set(want_internal_without_regions
     "internal_without_regions.yaml:16:3: error: internal_migration needs")
 set(want_requires_without_registration
