@@ -348,8 +348,12 @@ void ps_micro__status_init(ps_micro *m);
 /* What happens to a person at the start of the step (before births): conversion, then a move
  * given no emigration at the start (uS: lane A of the MOVE stream, uA: lane A of STEP, which
  * a mover's fate reuses). Updates *f and *r; returns 1 if the person moved. */
-int ps_micro__start_events(const ps_micro *m, int64_t *t, size_t i, unsigned *f, unsigned *r,
-                           unsigned x, unsigned a, uint32_t uS);
+typedef struct ps_micro_status {
+    int drawn; /* u holds the person's STATUS numbers of this step */
+    uint32_t u[PS_LANES];
+} ps_micro_status;
+int ps_micro__start_events(const ps_micro *m, ps_micro_status *st, size_t i, unsigned *f,
+                           unsigned *r, unsigned x, uint32_t uS);
 /* A start mover's fate in its destination from uA's position above e: 0 stays, 1 emigrates
  * at the end, 2 dies. */
 int ps_micro__mover_fate(const ps_micro *m, unsigned sex, unsigned x, unsigned r, unsigned a,
@@ -357,8 +361,8 @@ int ps_micro__mover_fate(const ps_micro *m, unsigned sex, unsigned x, unsigned r
 /* The end of the step of a person still there (after births): conversion, then a move given
  * no emigration at the end. convert = 0 for the step's arrivals. Pure: the same numbers when
  * called again for a mother whose update waits for her newborns (PS_MS_LATE). */
-void ps_micro__end_events(const ps_micro *m, size_t i, unsigned *f, unsigned *r, unsigned a,
-                          int convert, uint32_t uE);
+void ps_micro__end_events(const ps_micro *m, ps_micro_status *st, size_t i, unsigned *f,
+                          unsigned *r, unsigned a, int convert, uint32_t uE);
 /* Count the move of a person of sex s aged a at the end from r0 to r1 (r0 != r1). */
 void ps_micro__tally_move(const ps_micro *m, int64_t *t, unsigned sex, unsigned a, unsigned r0,
                           unsigned r1);

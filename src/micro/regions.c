@@ -22,6 +22,7 @@
  * nothing new and stay bit-identical.
  */
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,29 +216,30 @@ void ps_micro__tally_move(const ps_micro *m, int64_t *t, unsigned sex, unsigned 
     t[m->L.mig + c1] += 1;
 }
 
-int ps_micro__start_events(const ps_micro *m, int64_t *t, size_t i, unsigned *f, unsigned *r,
-                           unsigned x, unsigned a, uint32_t uS)
+/* The person's STATUS numbers of this step, drawn once per person and step. */
+static const uint32_t *status_u(const ps_micro *m, size_t i, ps_micro_status *st)
 {
-    (void)t;
-    (void)a;
+    if (!st->drawn) {
+        ps_micro__philox(st->u, m->key, (uint32_t)i, (uint32_t)m->step + 1, PS_STREAM_STATUS, 0);
+        st->drawn = 1;
+    }
+    return st->u;
+}
+
+int ps_micro__start_events(const ps_micro *m, ps_micro_status *st, size_t i, unsigned *f,
+                           unsigned *r, unsigned x, uint32_t uS)
+{
     const unsigned sex = ps_mf_sex(*f);
     const size_t cx = ps_mi_cell(m, *r, sex, x);
-    uint32_t u[PS_LANES];
-    int drawn = 0;
     if (m->rules != NULL && !(*f & PS_MF_REGISTERED) && m->conv_thr[cx] > 0) {
-        ps_micro__philox(u, m->key, (uint32_t)i, (uint32_t)m->step + 1, PS_STREAM_STATUS, 0);
-        drawn = 1;
-        *f |= u[PS_LANE_0] < m->conv_thr[cx] ? PS_MF_REGISTERED : 0u;
+        *f |= status_u(m, i, st)[PS_LANE_0] < m->conv_thr[cx] ? PS_MF_REGISTERED : 0u;
     }
     if (m->flows == NULL || uS >= m->ms_thr[cx]) {
         return 0;
     }
     const unsigned d = dest_of(m, sex, *r, uS, m->ms_thr[cx]);
     if (m->rules != NULL && (*f & PS_MF_REGISTERED)) {
-        if (!drawn) {
-            ps_micro__philox(u, m->key, (uint32_t)i, (uint32_t)m->step + 1, PS_STREAM_STATUS, 0);
-        }
-        *f &= u[PS_LANE_1] < m->keep_thr ? ~0u : ~PS_MF_REGISTERED;
+        *f &= status_u(m, i, st)[PS_LANE_1] < m->keep_thr ? ~0u : ~PS_MF_REGISTERED;
     }
     *r = d;
     return 1;
@@ -254,27 +256,20 @@ int ps_micro__mover_fate(const ps_micro *m, unsigned sex, unsigned x, unsigned r
     return v >= S ? 2 : v < cut ? 1 : 0;
 }
 
-void ps_micro__end_events(const ps_micro *m, size_t i, unsigned *f, unsigned *r, unsigned a,
-                          int convert, uint32_t uE)
+void ps_micro__end_events(const ps_micro *m, ps_micro_status *st, size_t i, unsigned *f,
+                          unsigned *r, unsigned a, int convert, uint32_t uE)
 {
     const unsigned sex = ps_mf_sex(*f);
     const size_t ca = ps_mi_cell(m, *r, sex, a);
-    uint32_t u[PS_LANES];
-    int drawn = 0;
     if (convert && m->rules != NULL && !(*f & PS_MF_REGISTERED) && m->conv_thr[ca] > 0) {
-        ps_micro__philox(u, m->key, (uint32_t)i, (uint32_t)m->step + 1, PS_STREAM_STATUS, 0);
-        drawn = 1;
-        *f |= u[PS_LANE_2] < m->conv_thr[ca] ? PS_MF_REGISTERED : 0u;
+        *f |= status_u(m, i, st)[PS_LANE_2] < m->conv_thr[ca] ? PS_MF_REGISTERED : 0u;
     }
     if (m->flows == NULL || uE >= m->me_thr[ca]) {
         return;
     }
     const unsigned d = dest_of(m, sex, *r, uE, m->me_thr[ca]);
     if (m->rules != NULL && (*f & PS_MF_REGISTERED)) {
-        if (!drawn) {
-            ps_micro__philox(u, m->key, (uint32_t)i, (uint32_t)m->step + 1, PS_STREAM_STATUS, 0);
-        }
-        *f &= u[PS_LANE_3] < m->keep_thr ? ~0u : ~PS_MF_REGISTERED;
+        *f &= status_u(m, i, st)[PS_LANE_3] < m->keep_thr ? ~0u : ~PS_MF_REGISTERED;
     }
     *r = d;
 }
@@ -308,10 +303,26 @@ void ps_micro__late_update(const ps_micro *m, size_t i)
 {
     unsigned f = m->flags[i], r = m->region[i];
     uint32_t uS, uE;
+    ps_micro_status st = {0, {0, 0, 0, 0}};
     ps_micro__move_uniforms(m, i, &uS, &uE);
-    ps_micro__end_events(m, i, &f, &r, m->age[i], i < m->n_main, uE);
+    ps_micro__end_events(m, &st, i, &f, &r, m->age[i], i < m->n_main, uE);
     m->flags[i] = (uint16_t)f;
     m->region[i] = (uint16_t)r;
+}
+
+/* Base statuses of the persons of one chunk (one batch of STATUS numbers, the same as the
+ * per-person calls), counted in the thread's tally. */
+static void status_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
+{
+    const size_t lo = c * PS_MICRO_CHUNK, hi = ps_micro__chunk_end(m, lo), cnt = hi - lo;
+    ps_micro__philox_batch(ws->rbuf, cnt, (uint32_t)lo, 0, PS_STREAM_STATUS, 0, m->key);
+    for (size_t id = lo; id < hi; ++id) {
+        const unsigned reg = m->region[id], f = m->flags[id];
+        if (ws->rbuf[id - lo] < ps_micro__thr(m->rules->base_share[reg])) {
+            m->flags[id] = (uint16_t)(f | PS_MF_REGISTERED);
+            ws->tally[m->L.reg + ps_mi_cell(m, reg, ps_mf_sex(f), m->age[id])] += 1;
+        }
+    }
 }
 
 void ps_micro__status_init(ps_micro *m)
@@ -319,13 +330,23 @@ void ps_micro__status_init(ps_micro *m)
     if (m->rules == NULL) {
         return;
     }
-    for (size_t id = 0; id < m->n; ++id) {
-        const unsigned reg = m->region[id], f = m->flags[id];
-        uint32_t u[PS_LANES];
-        ps_micro__philox(u, m->key, (uint32_t)id, 0, PS_STREAM_STATUS, 0);
-        if (u[PS_LANE_0] < ps_micro__thr(m->rules->base_share[reg])) {
-            m->flags[id] = (uint16_t)(f | PS_MF_REGISTERED);
-            m->sum[m->L.reg + ps_mi_cell(m, reg, ps_mf_sex(f), m->age[id])] += 1;
+    const size_t cells = n_cells(m);
+    const long n_chunks = (long)((m->n + PS_MICRO_CHUNK - 1) / PS_MICRO_CHUNK);
+    const ps_micro *cm = m;
+    for (int t = 0; t < m->n_threads; ++t) {
+        memset(m->ws[t].tally + m->L.reg, 0, cells * sizeof *m->ws[t].tally);
+    }
+#pragma omp parallel num_threads(cm->n_threads) default(none) shared(cm, n_chunks)
+    {
+        ps_micro_ws *ws = &cm->ws[omp_get_thread_num()];
+#pragma omp for schedule(dynamic, PS_MICRO_CHUNKS_PER_GRAB)
+        for (long c = 0; c < n_chunks; ++c) {
+            status_chunk(cm, (size_t)c, ws);
+        }
+    }
+    for (int t = 0; t < m->n_threads; ++t) { /* integer sums: any order, the same bits */
+        for (size_t k = 0; k < cells; ++k) {
+            m->sum[m->L.reg + k] += m->ws[t].tally[m->L.reg + k];
         }
     }
 }

@@ -205,8 +205,12 @@ static int person_step(const ps_micro *m, int64_t *t, size_t i, uint32_t uA, uin
     int stays = uA >= m->cut_thr[cx] && uA < m->stay_thr[cx];
     int emigrates = uA < m->cut_thr[cx];
     unsigned r = r0;
+    ps_micro_status st = {0, {0, 0, 0, 0}};
+    /* Regions (#13): only an unregistered person (conversion) or a mover calls regions.c. */
     if (uM != NULL && uA >= m->e_thr[cx] &&
-        ps_micro__start_events(m, t, i, &f, &r, x, a, uM[0])) { /* regions.c (#13) */
+        ((m->rules != NULL && !(f & PS_MF_REGISTERED)) ||
+         (m->flows != NULL && uM[0] < m->ms_thr[cx])) &&
+        ps_micro__start_events(m, &st, i, &f, &r, x, uM[0])) {
         const int fate = ps_micro__mover_fate(m, sex, x, r, a, uA, r0);
         ps_micro__tally_move(m, t, sex, a, r0, r);
         stays = fate == 0;
@@ -241,8 +245,9 @@ static int person_step(const ps_micro *m, int64_t *t, size_t i, uint32_t uA, uin
         f &= ~PS_MF_ENROLLED;
     }
     unsigned f_end = f, r_end = r;
-    if (uM != NULL) { /* conversion and move at the end (regions.c, #13) */
-        ps_micro__end_events(m, i, &f_end, &r_end, a, 1, uM[1]);
+    if (uM != NULL && ((m->rules != NULL && !(f & PS_MF_REGISTERED)) ||
+                       (m->flows != NULL && uM[1] < m->me_thr[ca]))) { /* regions.c (#13) */
+        ps_micro__end_events(m, &st, i, &f_end, &r_end, a, 1, uM[1]);
         if (r_end != r) {
             ps_micro__tally_move(m, t, sex, a, r, r_end);
         }
@@ -384,8 +389,9 @@ static int make_arrival(const ps_micro *m, int64_t *t, size_t id, unsigned h, si
         if (h == 0 && m->flows != NULL) { /* a move at the end (regions.c, #13) */
             uint32_t uS, uE;
             unsigned f_end = f;
+            ps_micro_status st = {0, {0, 0, 0, 0}};
             ps_micro__move_uniforms(m, id, &uS, &uE);
-            ps_micro__end_events(m, id, &f_end, &r_end, a, 0, uE);
+            ps_micro__end_events(m, &st, id, &f_end, &r_end, a, 0, uE);
             if (r_end != r) {
                 ps_micro__tally_move(m, t, sex, a, r, r_end);
                 m->scratch[id] = (uint8_t)(m->scratch[id] | (records ? PS_MS_LATE : 0u));
