@@ -18,12 +18,23 @@ add_test(NAME cli_regions_example_province_xarray
 set_tests_properties(cli_regions_example_province_xarray PROPERTIES
                      PASS_REGULAR_EXPRESSION "regions: example_province: 5 regions, 0 failures")
 
+# The microsimulation with three regions, internal migration and registration (issue #13,
+# sec. 2): labelled output whose flows sum to zero and whose statuses add up.
+add_test(NAME cli_regions_micro_three_regions_xarray
+         COMMAND bash -c "\"$1\" run -q \"$2\" -o \"$3\" && /usr/bin/python3 \"$4\" --no-flows \"$3\" micro_three_regions North 'South Bay' 'Hill County'"
+                 _ $<TARGET_FILE:popsim> ${PS_REG_DATA}/micro_three_regions.yaml
+                 ${CMAKE_CURRENT_BINARY_DIR}/regions_micro_three.h5
+                 ${CMAKE_CURRENT_SOURCE_DIR}/check_xarray_regions.py)
+set_tests_properties(cli_regions_micro_three_regions_xarray PROPERTIES
+                     PASS_REGULAR_EXPRESSION "regions: micro_three_regions: 3 regions, 0 failures")
+
 # Bad input: file:line:col naming what was expected, exit 1, no output file.
 set(want_od_unknown_region "od_unknown.csv:3:11: error: destination 'Nowhere' is not a region")
 set(want_od_rate_above_one "od_above_one.csv:2:17: error: rate = 1.5 is outside \\[0, 1\\]")
 set(want_duplicate_region
     "duplicate_region.yaml:20:11: error: regions\\[1\\].name = 'North' repeats")
-set(want_micro_regions "micro_regions.yaml:6:9: error: engine: micro projects one region")
+set(want_micro_regions
+    "micro_regions.yaml:26:17: error: internal_migration.output_flows needs engine: ccm")
 set(want_internal_without_regions
     "internal_without_regions.yaml:16:3: error: internal_migration needs")
 set(want_requires_without_registration

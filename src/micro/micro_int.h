@@ -12,6 +12,7 @@
 #include <Random123/philox.h>
 
 #include "popsim/micro.h"
+#include "popsim/status.h"
 
 /* Persons per chunk: the unit of parallel work, of per-chunk counts and of one batch of
  * random numbers. Fixed, so that chunk boundaries never depend on the thread count. */
@@ -28,6 +29,7 @@ _Static_assert(PS_MICRO_CHUNK % 64 == 0, "a chunk owns whole 64-bit words of the
 #define PS_MF_INCOME_SHIFT 4   /* 2 bits: ps_income */
 #define PS_MF_CARE_SHIFT 6     /* 2 bits: care state 0..3 */
 #define PS_MF_ENROLLED 0x0100u /* childcare enrollment */
+#define PS_MF_REGISTERED 0x0200u /* registered (hukou) in the region of residence (#13) */
 #define PS_MF_TWO_BITS 3u
 
 static inline unsigned ps_mf_sex(unsigned f)
@@ -56,9 +58,11 @@ static inline uint16_t ps_mf_with(unsigned f, unsigned shift, unsigned value)
 #define PS_MICRO_AGE_SATURATE 254u
 
 /* Scratch byte per person: births of the step (2 halves x 4 bits), later the kin mark. */
-#define PS_MS_BORN 0x1u     /* a birth in this half */
+#define PS_MS_LATE 0x1u     /* (half 0 only) the mother's end-of-step move and conversion wait
+                             * until her newborns are written in her mid-step region (regions.c) */
 #define PS_MS_GIRL 0x2u     /* the child is a girl */
 #define PS_MS_SURVIVED 0x4u /* the child is alive (and has not emigrated) on 1 July */
+#define PS_MS_REG 0x8u      /* the child is registered (its mother was at the birth) */
 #define PS_MS_HALF_BITS 4u
 #define PS_MICRO_WORD_BITS 64 /* persons per word of dis_bits and alive_bits */
 #define PS_MICRO_WORD_PAIRS (PS_MICRO_WORD_BITS / 2) /* Philox calls of the STEP stream per word */
@@ -75,6 +79,11 @@ typedef enum ps_stream {
     PS_STREAM_ARRIVAL,         /* per arriving migrant, c3 = 0: survival, parity, income, care;
                                 * c3 = 1: end emigration, second-half birth, enrollment */
     PS_STREAM_CARE,            /* care transition of a woman whose lane B served a birth */
+    PS_STREAM_MOVE,            /* internal migration (#13), per pair of ids like STEP: lane A
+                                * the move at the start, lane B the move at the end */
+    PS_STREAM_STATUS,          /* registration (#13), per person: step 0 the base status;
+                                * then conversion at the start / end, status kept by a mover
+                                * at the start / end (lanes 0-3) */
     PS_STREAM_ROUND_BASE = 16, /* per [reg][sex][age] cell: rounding of the base count */
     PS_STREAM_ROUND_MIG        /* per cell and half (c3): rounding of arrivals */
 } ps_stream;
@@ -123,6 +132,9 @@ typedef struct ps_tally_layout {
     size_t u3e;    /* [reg][income] of which enrolled */
     size_t care;   /* [reg][state][age] persons on 1 July by care state */
     size_t dis;    /* [reg][has working-age child in region] disabled elderly */
+    size_t iin;    /* [reg][sex][age at end] internal in-migrants (#13) */
+    size_t iout;   /* [reg][sex][age at end] internal out-migrants */
+    size_t reg;    /* [reg][sex][age] registered persons on 1 July */
     size_t len;
 } ps_tally_layout;
 
@@ -196,6 +208,18 @@ struct ps_micro {
     double *mid_share;   /* [reg][age at end][parity] parity shares at the second half */
     double *mw[2];       /* [reg][age][parity] the microsimulation's expected women by
                           * parity on 1 July t and t+1 (its own dynamics, shadow.c) */
+
+    /* Regions linked by internal migration, and registration status (issue #13, regions.c).
+     * NULL / 0 without: then nothing below is drawn and the step is that of one region. */
+    const ps_flows *flows;        /* borrowed from the projection */
+    const ps_registration *rules; /* borrowed from the projection */
+    size_t n_main;       /* persons stored before the step's arrivals */
+    double *sh_int;      /* [3][reg][sex][age] the cohort step's internal in, out, net */
+    uint64_t *ms_thr;    /* [reg][sex][age at start] move at the start, given no emigration */
+    uint64_t *me_thr;    /* [reg][sex][age at end] move at the end, given no emigration */
+    uint64_t *dest_cum;  /* [dsex][orig][dest] cumulative destination shares, 2^32 units */
+    uint64_t *conv_thr;  /* [reg][sex][age] conversion in one half-step: rate / 2 */
+    uint64_t keep_thr;   /* a registered mover stays registered (arrive_registered) */
 };
 
 /* Index helpers. */
@@ -247,6 +271,7 @@ static inline void ps_micro__tally_person(const ps_micro *m, int64_t *t, size_t 
 {
     const unsigned sex = ps_mf_sex(f), inc = ps_mf_income(f);
     t[m->L.pop + ps_mi_cell(m, r, sex, a)] += 1;
+    t[m->L.reg + ps_mi_cell(m, r, sex, a)] += (f & PS_MF_REGISTERED) ? 1 : 0;
     if (sex == PS_SEX_FEMALE) {
         t[m->L.par + ps_mi_par(m, r, a, ps_mf_parity(f), inc)] += 1;
     }
@@ -306,6 +331,54 @@ void ps_micro__rates_emigration(ps_micro *m, uint64_t *thr, const int64_t *pop, 
 /* Shares of parity 0..3 among the women (all income classes) of a cell of a tally. */
 void ps_micro__parity_shares(double sh[PS_PARITY_COUNT], const ps_micro *m, const int64_t *W,
                              unsigned reg, unsigned age);
+
+/* regions.c: internal migration as person moves and registration status (issue #13) */
+/* The expected internal moves of the women of one region and age (the microsimulation's own
+ * women by parity, shadow.c): shares leaving at the start (h R) and at the end (p, of those
+ * there before), and the persons arriving in each half (h x in-migrants). */
+typedef struct ps_micro_moves {
+    double leave_start, leave_end, arrive;
+} ps_micro_moves;
+ps_micro_moves ps_micro__moves(const ps_micro *m, int reg, int age);
+ps_status ps_micro__regions_alloc(ps_micro *m, ps_error *err);
+void ps_micro__regions_free(ps_micro *m);
+void ps_micro__regions_events(ps_micro *m, ps_proj_events *ev);
+void ps_micro__regions_rates(ps_micro *m);
+void ps_micro__status_init(ps_micro *m);
+/* What happens to a person at the start of the step (before births): conversion, then a move
+ * given no emigration at the start (uS: lane A of the MOVE stream, uA: lane A of STEP, which
+ * a mover's fate reuses). Updates *f and *r; returns 1 if the person moved. */
+typedef struct ps_micro_status {
+    int drawn; /* u holds the person's STATUS numbers of this step */
+    uint32_t u[PS_LANES];
+} ps_micro_status;
+int ps_micro__start_events(const ps_micro *m, ps_micro_status *st, size_t i, unsigned *f,
+                           unsigned *r, unsigned x, uint32_t uS);
+/* A start mover's fate in its destination from uA's position above e: 0 stays, 1 emigrates
+ * at the end, 2 dies. */
+int ps_micro__mover_fate(const ps_micro *m, unsigned sex, unsigned x, unsigned r, unsigned a,
+                         uint32_t uA, unsigned r0);
+/* The end of the step of a person still there (after births): conversion, then a move given
+ * no emigration at the end. convert = 0 for the step's arrivals. Pure: the same numbers when
+ * called again for a mother whose update waits for her newborns (PS_MS_LATE). */
+void ps_micro__end_events(const ps_micro *m, ps_micro_status *st, size_t i, unsigned *f,
+                          unsigned *r, unsigned a, int convert, uint32_t uE);
+/* Count the move of a person of sex s aged a at the end from r0 to r1 (r0 != r1). */
+void ps_micro__tally_move(const ps_micro *m, int64_t *t, unsigned sex, unsigned a, unsigned r0,
+                          unsigned r1);
+/* Lanes A (start) and B (end) of the MOVE stream of person id (= the batched numbers). */
+void ps_micro__move_uniforms(const ps_micro *m, size_t id, uint32_t *uS, uint32_t *uE);
+/* A newborn of mother i, half h, in region *r with flags *f: its own move at the end. */
+void ps_micro__newborn_move(const ps_micro *m, int64_t *t, size_t i, unsigned h, unsigned *f,
+                            unsigned *r);
+/* The mother's waiting end-of-step update (PS_MS_LATE), after her newborns are written. */
+void ps_micro__late_update(const ps_micro *m, size_t i);
+/* Results: the internal-migration and registered arrays of a run (when the projection has
+ * flows / rules), their 1 July state and the step's moves, and their mean over replicates. */
+ps_status ps_micro__result_init(ps_result *res, const ps_micro *m, ps_error *err);
+void ps_micro__record_regions_state(ps_result *res, const ps_micro *m, int y);
+void ps_micro__record_regions_events(ps_result *res, const ps_micro *m, int y);
+ps_status ps_micro__mean_init(ps_result *mean, const ps_result *r0, ps_error *err);
 
 /* step.c */
 ps_status ps_micro__step(ps_micro *m, ps_error *err);

@@ -108,7 +108,12 @@ double ps_micro__emig_end(const ps_micro *m, int reg, int sex, int a)
 {
     const double out =
         -PS_MID_YEAR_FRACTION * m->in->mig[ps_inputs_idx(m->in, m->step, reg, sex, a)];
-    return ratio(out, m->sh_pop[1][ps_mi_cell(m, (unsigned)reg, (unsigned)sex, (unsigned)a)] + out);
+    const size_t c = ps_mi_cell(m, (unsigned)reg, (unsigned)sex, (unsigned)a);
+    if (m->flows != NULL) { /* the persons there before the end-of-step moves (regions.c) */
+        const size_t inet = 2 * (size_t)m->n_regions * PS_SEX_COUNT * (size_t)m->n_ages + c;
+        return ratio(out, m->sh_pop[1][c] + out - PS_MID_YEAR_FRACTION * m->sh_int[inet]);
+    }
+    return ratio(out, m->sh_pop[1][c] + out);
 }
 
 /* Survival and the cuts of lane A. */
@@ -178,6 +183,7 @@ void ps_micro__rates_step(ps_micro *m)
     if (m->opt.events & PS_MICRO_CARE) {
         care_tables(m);
     }
+    ps_micro__regions_rates(m); /* internal migration and status (#13), if any */
     for (int age = 0; age < PS_MICRO_CHILDCARE_AGES; ++age) {
         m->enr_thr[age] =
             (m->opt.events & PS_MICRO_CHILDCARE)

@@ -258,7 +258,13 @@ ps_status ps_micro_new(ps_micro **out, const ps_proj *p, const double *women0,
         rc = ps_micro__shadow_alloc(m, women0, err);
     }
     if (rc == PS_OK) {
+        rc = ps_micro__regions_alloc(m, err); /* internal migration and status (#13) */
+    }
+    if (rc == PS_OK) {
         rc = ps_micro__populate(m, women0, err);
+    }
+    if (rc == PS_OK) {
+        ps_micro__status_init(m);
     }
     if (rc != PS_OK) {
         ps_micro_free(m);
@@ -280,6 +286,7 @@ void ps_micro_free(ps_micro *m)
     }
     ps_micro__store_free(m);
     ps_micro__shadow_free(m);
+    ps_micro__regions_free(m);
     free(m->surv_thr);
     free(m->e_thr);
     free(m->cut_thr);
@@ -429,6 +436,7 @@ static void record_events(ps_result *res, ps_micro_extra *x, const ps_micro *m, 
     }
     res->emigration_shortfall += m->sh_shortfall;
     ps_proj_record_rates(res, m->proj, y, m->fert_scale);
+    ps_micro__record_regions_events(res, m, y); /* internal migration (#13), if any */
 }
 
 ps_status ps_micro_run_init(ps_result *res, ps_micro_extra *extra, const ps_micro *m,
@@ -439,6 +447,9 @@ ps_status ps_micro_run_init(ps_result *res, ps_micro_extra *extra, const ps_micr
                                   m->n_ages, (const char *const *)in->region_names, err);
     if (rc == PS_OK && m->has_parity) {
         rc = ps_result_init_parity(res, err);
+    }
+    if (rc == PS_OK) {
+        rc = ps_micro__result_init(res, m, err); /* internal migration and status (#13) */
     }
     if (rc == PS_OK && extra != NULL) {
         rc = ps_micro_extra_init(extra, m->n_steps + 1, m->n_regions, m->n_ages, m->opt.care_levels,
@@ -460,6 +471,7 @@ ps_status ps_micro_run_init(ps_result *res, ps_micro_extra *extra, const ps_micr
                             m->step);
     }
     record_state(res, extra, m, 0);
+    ps_micro__record_regions_state(res, m, 0);
     return PS_OK;
 }
 
@@ -479,6 +491,7 @@ ps_status ps_micro_step(ps_micro *m, ps_result *res, ps_micro_extra *extra, cons
     }
     record_events(res, extra, m, y);
     record_state(res, extra, m, y + 1);
+    ps_micro__record_regions_state(res, m, y + 1);
     return PS_OK;
 }
 
@@ -570,6 +583,10 @@ typedef enum mean_field {
     MF_E0,
     MF_BIRTHS_BY_ORDER,
     MF_WOMEN_BY_PARITY,
+    MF_INTERNAL_IN,
+    MF_INTERNAL_OUT,
+    MF_INTERNAL_NET,
+    MF_REGISTERED,
     MF_COUNT
 } mean_field;
 
@@ -601,6 +618,18 @@ static double *field_of(const ps_result *r, mean_field f, size_t *count)
     case MF_BIRTHS_BY_ORDER:
         *count = yr * PS_ORDER_COUNT;
         return r->births_by_order;
+    case MF_INTERNAL_IN:
+        *count = yr * 2 * A;
+        return r->internal_in;
+    case MF_INTERNAL_OUT:
+        *count = yr * 2 * A;
+        return r->internal_out;
+    case MF_INTERNAL_NET:
+        *count = yr * 2 * A;
+        return r->internal_net;
+    case MF_REGISTERED:
+        *count = yr * 2 * A;
+        return r->registered;
     default:
         *count = yr * A * PS_PARITY_COUNT;
         return r->women_by_parity;
@@ -615,6 +644,9 @@ ps_status ps_micro_mean(ps_result *mean, const ps_result *res, int n, ps_error *
                        r0->n_ages, (const char *const *)r0->region_names, err);
     if (rc == PS_OK && r0->births_by_order != NULL) {
         rc = ps_result_init_parity(mean, err);
+    }
+    if (rc == PS_OK) {
+        rc = ps_micro__mean_init(mean, r0, err); /* internal migration and status (#13) */
     }
     if (rc != PS_OK) {
         ps_result_release(mean);

@@ -175,18 +175,23 @@ static void region_hazards(ps_micro *m, int reg)
         }
         move_mothers(c, e0);
         const double q = ps_micro__emig_end(m, reg, PS_SEX_FEMALE, (int)a);
-        const double stay = S[a] * (1.0 - q);
-        double arrive =
-            fmax(M[a], 0.0) * PS_MID_YEAR_FRACTION + fmax(M[x], 0.0) * PS_MID_YEAR_FRACTION * stay;
-        double keep = (1.0 - ps_micro__emig_start(m, reg, PS_SEX_FEMALE, (int)x)) * stay;
+        /* Internal moves (regions.c; all 0 without): leavers and arrivals at both ends. */
+        const ps_micro_moves mx = ps_micro__moves(m, reg, (int)x), ma = ps_micro__moves(m, reg, (int)a);
+        const double stay = S[a] * (1.0 - q - ma.leave_end);
+        double arrive = fmax(M[a], 0.0) * PS_MID_YEAR_FRACTION +
+                        fmax(M[x], 0.0) * PS_MID_YEAR_FRACTION * stay + mx.arrive * stay +
+                        ma.arrive;
+        double keep =
+            (1.0 - ps_micro__emig_start(m, reg, PS_SEX_FEMALE, (int)x) - mx.leave_start) * stay;
         const double total = c[0] + c[1] + c[2] + c[3];
         for (int k = 0; k < PS_PARITY_COUNT; ++k) {
             sh[k] = total > 0.0 ? c[k] / total : (k == 0 ? 1.0 : 0.0);
             D[k] = c[k] * keep;
         }
         if (a == A - 1) { /* the open group joins the oldest cohort */
-            keep = (1.0 - ps_micro__emig_start(m, reg, PS_SEX_FEMALE, (int)a)) * stay;
-            arrive += fmax(M[a], 0.0) * PS_MID_YEAR_FRACTION * stay;
+            keep = (1.0 - ps_micro__emig_start(m, reg, PS_SEX_FEMALE, (int)a) - ma.leave_start) *
+                   stay;
+            arrive += fmax(M[a], 0.0) * PS_MID_YEAR_FRACTION * stay + ma.arrive * stay;
             for (int k = 0; k < PS_PARITY_COUNT; ++k) {
                 D[k] += Wm[a * PS_PARITY_COUNT + (size_t)k] * keep;
             }
@@ -224,6 +229,7 @@ ps_status ps_micro__shadow_step(ps_micro *m, ps_error *err)
                           .mult = m->mult,
                           .births_by_order = m->sh_ev + R * 2 + 2 * cells,
                           .fertility_scale = NULL};
+    ps_micro__regions_events(m, &ev); /* internal migration (#13), if any */
     ps_status rc =
         m->has_parity
             ? ps_proj_step_parity(m->proj, m->step, m->sh_pop[0], m->sh_pop[1], &ev, &par, err)

@@ -107,7 +107,8 @@ static int give_birth(const ps_micro *m, int64_t *t, size_t i, unsigned *f, unsi
         t[m->L.mig + c0] -= 1;
         return 0;
     }
-    unsigned bits = PS_MS_BORN | (girl ? PS_MS_GIRL : 0u) | PS_MS_SURVIVED;
+    unsigned bits = (girl ? PS_MS_GIRL : 0u) | PS_MS_SURVIVED |
+                    ((*f & PS_MF_REGISTERED) ? PS_MS_REG : 0u);
     m->scratch[i] = (uint8_t)(m->scratch[i] | (bits << (h * PS_MS_HALF_BITS)));
     return 1;
 }
@@ -193,15 +194,29 @@ static int64_t births_of(const ps_micro *m, int64_t *t, size_t i, unsigned *f, u
  * person is still there on 1 July t+1.
  */
 static int person_step(const ps_micro *m, int64_t *t, size_t i, uint32_t uA, uint32_t uB,
-                       int64_t *records)
+                       const uint32_t uM[2], int64_t *records)
 {
     const unsigned w = (unsigned)m->n_ages - 1, flo = (unsigned)m->fert_lo,
                    fhi = (unsigned)m->fert_hi, care_min = (unsigned)m->opt.care_min_age;
     unsigned f = m->flags[i];
-    const unsigned x = m->age[i], r = m->region[i], sex = ps_mf_sex(f);
+    const unsigned x = m->age[i], r0 = m->region[i], sex = ps_mf_sex(f);
     const unsigned a = x < w ? x + 1 : w;
-    const size_t cx = ps_mi_cell(m, r, sex, x), ca = ps_mi_cell(m, r, sex, a);
-    const int stays = uA >= m->cut_thr[cx] && uA < m->stay_thr[cx];
+    const size_t cx = ps_mi_cell(m, r0, sex, x);
+    int stays = uA >= m->cut_thr[cx] && uA < m->stay_thr[cx];
+    int emigrates = uA < m->cut_thr[cx];
+    unsigned r = r0;
+    ps_micro_status st = {0, {0, 0, 0, 0}};
+    /* Regions (#13): only an unregistered person (conversion) or a mover calls regions.c. */
+    if (uM != NULL && uA >= m->e_thr[cx] &&
+        ((m->rules != NULL && !(f & PS_MF_REGISTERED)) ||
+         (m->flows != NULL && uM[0] < m->ms_thr[cx])) &&
+        ps_micro__start_events(m, &st, i, &f, &r, x, uM[0])) {
+        const int fate = ps_micro__mover_fate(m, sex, x, r, a, uA, r0);
+        ps_micro__tally_move(m, t, sex, a, r0, r);
+        stays = fate == 0;
+        emigrates = fate == 1;
+    }
+    const size_t ca = ps_mi_cell(m, r, sex, a);
     unsigned yc = m->ychild[i];
     yc += yc < PS_MICRO_AGE_SATURATE ? 1u : 0u;
     const int fertile = sex == PS_SEX_FEMALE && a >= flo && x <= fhi;
@@ -211,7 +226,8 @@ static int person_step(const ps_micro *m, int64_t *t, size_t i, uint32_t uA, uin
     m->ychild[i] = (uint8_t)yc;
     if (!stays) {
         m->flags[i] = (uint16_t)(f & ~PS_MF_ALIVE);
-        if (uA < m->cut_thr[cx]) {
+        m->region[i] = (uint16_t)r;
+        if (emigrates) {
             t[m->L.mig + ca] -= 1; /* emigrated at the start or the end */
         } else {
             t[m->L.deaths + ca] += 1;
@@ -228,9 +244,21 @@ static int person_step(const ps_micro *m, int64_t *t, size_t i, uint32_t uA, uin
     } else {
         f &= ~PS_MF_ENROLLED;
     }
-    m->flags[i] = (uint16_t)f;
+    unsigned f_end = f, r_end = r;
+    if (uM != NULL && ((m->rules != NULL && !(f & PS_MF_REGISTERED)) ||
+                       (m->flows != NULL && uM[1] < m->me_thr[ca]))) { /* regions.c (#13) */
+        ps_micro__end_events(m, &st, i, &f_end, &r_end, a, 1, uM[1]);
+        if (r_end != r) {
+            ps_micro__tally_move(m, t, sex, a, r, r_end);
+        }
+    }
+    /* A mother's newborns are written in the region and status she had at their birth. */
+    const int late = (f_end != f || r_end != r) && m->scratch[i] != 0;
+    m->scratch[i] = (uint8_t)(m->scratch[i] | (late ? PS_MS_LATE : 0u));
+    m->flags[i] = (uint16_t)(late ? f : f_end);
+    m->region[i] = (uint16_t)(late ? r : r_end);
     m->age[i] = (uint8_t)a;
-    ps_micro__tally_person(m, t, i, f, r, a);
+    ps_micro__tally_person(m, t, i, f_end, r_end, a);
     return 1;
 }
 
@@ -247,10 +275,20 @@ static void main_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
             continue;
         }
         draw_word(m, ws, base);
+        const int regional = m->flows != NULL || m->rules != NULL;
+        uint32_t *mbuf = ws->rbuf + PS_LANES * PS_MICRO_WORD_PAIRS;
+        if (m->flows != NULL) { /* internal migration (#13): lanes A/B of the MOVE stream */
+            ps_micro__philox_batch(mbuf, PS_MICRO_WORD_PAIRS, (uint32_t)(base / 2),
+                                   counter_step(m), PS_STREAM_MOVE, 0, m->key);
+        }
         for (; bits != 0; bits &= bits - 1) {
             const unsigned j = ps_micro__lowest_bit(bits);
             const uint32_t *u = lanes_of(ws->rbuf, j);
-            if (!person_step(m, ws->tally, base + j, u[0], u[PS_MICRO_WORD_PAIRS], &records)) {
+            const uint32_t *v = lanes_of(mbuf, j);
+            const uint32_t uM[2] = {m->flows != NULL ? v[0] : UINT32_MAX,
+                                    m->flows != NULL ? v[PS_MICRO_WORD_PAIRS] : UINT32_MAX};
+            if (!person_step(m, ws->tally, base + j, u[0], u[PS_MICRO_WORD_PAIRS],
+                             regional ? uM : NULL, &records)) {
                 gone |= (uint64_t)1 << j;
             }
         }
@@ -347,8 +385,21 @@ static int make_arrival(const ps_micro *m, int64_t *t, size_t id, unsigned h, si
             records = give_birth(m, t, id, &f, r, 1);
             m->ychild[id] = 0;
         }
+        unsigned r_end = r;
+        if (h == 0 && m->flows != NULL) { /* a move at the end (regions.c, #13) */
+            uint32_t uS, uE;
+            unsigned f_end = f;
+            ps_micro_status st = {0, {0, 0, 0, 0}};
+            ps_micro__move_uniforms(m, id, &uS, &uE);
+            ps_micro__end_events(m, &st, id, &f_end, &r_end, a, 0, uE);
+            if (r_end != r) {
+                ps_micro__tally_move(m, t, sex, a, r, r_end);
+                m->scratch[id] = (uint8_t)(m->scratch[id] | (records ? PS_MS_LATE : 0u));
+                m->region[id] = (uint16_t)(records ? r : r_end);
+            }
+        }
         f |= PS_MF_ALIVE;
-        ps_micro__tally_person(m, t, id, f, r, a);
+        ps_micro__tally_person(m, t, id, f, r_end, a);
         ps_micro__set_alive(m, id);
     }
     m->flags[id] = (uint16_t)f;
@@ -413,23 +464,29 @@ static void newborn_write_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
             if (!(b & PS_MS_SURVIVED)) {
                 continue;
             }
-            unsigned f = PS_MF_ALIVE | ((b & PS_MS_GIRL) ? PS_MF_FEMALE : 0u);
+            unsigned f = PS_MF_ALIVE | ((b & PS_MS_GIRL) ? PS_MF_FEMALE : 0u) |
+                         ((b & PS_MS_REG) ? PS_MF_REGISTERED : 0u);
+            unsigned rb = r;
             f = ps_mf_with(f, PS_MF_INCOME_SHIFT, inc);
             if (childcare) {
                 uint32_t u[PS_LANES];
                 ps_micro__philox(u, m->key, (uint32_t)i, counter_step(m), PS_STREAM_BIRTH, h);
                 f |= u[PS_LANE_3] < m->enr_thr[0] ? PS_MF_ENROLLED : 0u;
             }
+            ps_micro__newborn_move(m, ws->tally, i, h, &f, &rb); /* regions.c (#13) */
             m->age[id] = 0;
             m->ychild[id] = PS_MICRO_AGE_NONE;
             m->mage[id] = m->age[i];
             m->scratch[id] = 0;
-            m->region[id] = (uint16_t)r;
+            m->region[id] = (uint16_t)rb;
             m->flags[id] = (uint16_t)f;
             m->mother[id] = (uint32_t)i;
-            ps_micro__tally_person(m, ws->tally, id, f, r, 0);
+            ps_micro__tally_person(m, ws->tally, id, f, rb, 0);
             ps_micro__set_alive(m, id);
             ++id;
+        }
+        if (sc & PS_MS_LATE) {
+            ps_micro__late_update(m, i);
         }
     }
 }
@@ -567,6 +624,7 @@ ps_status ps_micro__step(ps_micro *m, ps_error *err)
     ps_micro__tally_zero(m);
     ps_micro__kin_reset(m);
     for_chunks(m, m->n, main_chunk);
+    m->n_main = m->n;
     if ((rc = arrivals(m, err)) != PS_OK || (rc = newborns(m, err)) != PS_OK) {
         return rc;
     }

@@ -97,7 +97,7 @@ static size_t tally_len(int n_regions, int n_ages)
 {
     const size_t R = (size_t)n_regions, A = (size_t)n_ages;
     const size_t par = A * PS_PARITY_COUNT * PS_INCOME_COUNT;
-    return R * (6 * A + par + 2 + PS_INCOME_COUNT * PS_ORDER_COUNT + 2 * PS_INCOME_COUNT +
+    return R * (12 * A + par + 2 + PS_INCOME_COUNT * PS_ORDER_COUNT + 2 * PS_INCOME_COUNT +
                 PS_MICRO_CARE_STATES * A + 2);
 }
 
@@ -258,6 +258,9 @@ ps_status ps_micro__store_alloc(ps_micro *m, size_t cap, ps_error *err)
     m->L.u3e = take(&o, R * PS_INCOME_COUNT);
     m->L.care = take(&o, R * PS_MICRO_CARE_STATES * A);
     m->L.dis = take(&o, R * 2);
+    m->L.iin = take(&o, R * 2 * A);
+    m->L.iout = take(&o, R * 2 * A);
+    m->L.reg = take(&o, R * 2 * A);
     m->L.len = o;
     if (o != tally_len(m->n_regions, m->n_ages)) {
         return ps_error_set(err, PS_ENUMERIC, "internal: tally layout mismatch");

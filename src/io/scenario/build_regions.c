@@ -9,8 +9,8 @@
 /* scn->path as given and scn->dir, its folder ("." when the path names no folder). */
 /* ---------------------------------------------------------------------------------------
  * Pass 4d: regions and internal migration (issue #13). Each item's name is unique; the
- * single-region `region` label, the microsimulation and internal migration without regions
- * are refused at their keys.
+ * single-region `region` label, internal migration without regions and the origin-
+ * destination output of the microsimulation are refused at their keys.
  */
 static ps_status build_region(const load_ctx *c, const char *item, const raw_region *raw,
                               ps_scn_region *r)
@@ -72,12 +72,6 @@ ps_status ps_scn__build_registration(const load_ctx *c, const raw_registration *
     if (!ps_scn__given(c, "registration")) {
         return PS_OK;
     }
-    if (scn->engine == PS_ENGINE_MICRO) {
-        return ps_scn__fail_at(
-            c, PS_EINVAL, ps_scn__value_loc(c, "registration"),
-            "registration needs engine: "
-            "ccm (the microsimulation carries no registration status yet, issue #13)");
-    }
     if (!ps_scn__given(c, "registration.registered_share")) {
         return ps_scn__missing_key(c, "registration.registered_share",
                                    "registration rules need the "
@@ -122,13 +116,6 @@ ps_status ps_scn__build_regions(const load_ctx *c, const raw_scenario *raw)
                                "region labels the single region; "
                                "with `regions:` each item has its own name");
     }
-    if (scn->engine == PS_ENGINE_MICRO && raw->n_regions > 1) {
-        return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, "engine"),
-                               "engine: micro projects one "
-                               "region; a scenario with %u regions needs engine: ccm (the "
-                               "microsimulation with regions is not implemented yet, issue #13)",
-                               raw->n_regions);
-    }
     if ((scn->regions = calloc(raw->n_regions, sizeof *scn->regions)) == NULL) {
         return ps_error_set(c->err, PS_ENOMEM, "out of memory");
     }
@@ -155,6 +142,13 @@ ps_status ps_scn__build_regions(const load_ctx *c, const raw_scenario *raw)
         rc = ps_scn__set_file(c, &scn->internal_migration.file, raw->internal_migration.file,
                               "internal_migration.file");
         scn->internal_migration.output_flows = raw->internal_migration.output_flows;
+    }
+    if (rc == PS_OK && scn->engine == PS_ENGINE_MICRO && scn->internal_migration.output_flows) {
+        rc = ps_scn__fail_at(c, PS_EINVAL,
+                             ps_scn__value_loc(c, "internal_migration.output_flows"),
+                             "internal_migration.output_flows needs engine: ccm (the "
+                             "microsimulation writes in-, out- and net migration by region, "
+                             "not the origin-destination flows)");
     }
     return rc;
 }
