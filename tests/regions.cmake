@@ -35,6 +35,8 @@ set(want_duplicate_region
     "duplicate_region.yaml:20:11: error: regions\\[1\\].name = 'North' repeats")
 set(want_micro_regions
     "micro_regions.yaml:26:17: error: internal_migration.output_flows needs engine: ccm")
+set(want_micro_od_by_age
+    "micro_od_by_age.yaml:27:9: error: internal_migration.file: rates by age and sex per pair need engine: ccm")
 set(want_internal_without_regions
     "internal_without_regions.yaml:16:3: error: internal_migration needs")
 set(want_requires_without_registration
@@ -43,7 +45,7 @@ set(want_registration_without_share
     "registration_without_share.yaml:27:3: error: missing required key 'registration.registered_share'")
 set(want_region_share_without_registration
     "region_share_without_registration.yaml:20:23: error: regions\\[0\\].registered_share needs a registration")
-foreach(name od_unknown_region od_rate_above_one duplicate_region micro_regions
+foreach(name od_unknown_region od_rate_above_one duplicate_region micro_regions micro_od_by_age
              internal_without_regions requires_without_registration registration_without_share
              region_share_without_registration)
   set(out ${CMAKE_CURRENT_BINARY_DIR}/regions_bad_${name}.h5)

@@ -387,6 +387,13 @@ ps_status ps_build_flows(ps_flows *out, const ps_scenario *scn, const ps_inputs 
     }
     int by_age = 0;
     ps_status hrc = ps_build__od_by_age(&by_age, scn->internal_migration.file.path, err);
+    if (hrc == PS_OK && by_age && scn->engine == PS_ENGINE_MICRO) {
+        /* the person moves of src/micro/regions.c draw from the factored rates only */
+        return ps_error_set_at(err, PS_EINVAL, scn->path, scn->internal_migration.file.loc.line,
+                               scn->internal_migration.file.loc.column, "internal_migration."
+                               "file: rates by age and sex per pair need engine: ccm (the "
+                               "microsimulation takes a rate per pair, spread by the schedule)");
+    }
     if (hrc != PS_OK || by_age) {
         return hrc != PS_OK ? hrc : ps_build__flows_by_age(out, scn, in, err);
     }
