@@ -11,18 +11,7 @@
 set -u
 exe=$(realpath "$1"); root=$(realpath "$2")
 source "$root/tests/testlib.sh" mpi "$3"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-# No network interfaces are needed on one node; keep OpenMPI to shared memory and loopback.
-export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
-# Under scripts/sanitize.sh (ASAN_OPTIONS set): Open MPI's components, loaded with dlopen
-# and closed at MPI_Finalize, keep allocations LeakSanitizer reports as leaks at exit, with
-# stacks in modules already unloaded (nothing to suppress by name). So MPI-launched processes
-# run without the exit-time leak check; every other ASan and UBSan check stays on, and the
-# code they share with serial runs is leak-checked by the other tests.
-if [[ -n ${ASAN_OPTIONS:-} ]]; then export ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"; fi
-command -v mpirun >/dev/null || { echo "FAIL mpirun not found: run scripts/setup.sh"; exit 1; }
-mpi() { local np=$1; shift; mpirun --oversubscribe -np "$np" "$@"; }
-ranks_attr() { h5dump -a /mpi_ranks "$1" | awk '/\(0\)/ {print $2}'; }
+mpi_env # Open MPI as root on one node; no exit-time leak check under the sanitizer (testlib.sh)
 
 for scn in china_policies example_city_micro; do
   OMP_NUM_THREADS=2 "$exe" run -q "$root/scenarios/$scn.yaml" -o "$tmp/$scn.serial.h5" \

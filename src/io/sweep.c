@@ -471,45 +471,15 @@ static const char *const top_words[] = { "base", "design", "points", "seed", "me
                                          "dimensions" };
 static const char *const dim_words[] = { "key", "values", "range", "steps" };
 
-static int word_in(const char *word, size_t n, const char *const *words, size_t n_words)
-{
-    for (size_t i = 0; i < n_words; ++i) {
-        if (strlen(words[i]) == n && strncmp(words[i], word, n) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* Every key under sweep is one of the format's. */
 static ps_status check_unknown(const sweep_ctx *s)
 {
-    const size_t n_nodes = ps_scn__n_nodes(s->c);
-    for (size_t i = 0; i < n_nodes; ++i) {
-        ps_scn__node n;
-        ps_scn__node_at(s->c, i, &n);
-        if (strncmp(n.path, "sweep.", 6) != 0) {
-            continue;
-        }
-        const char *word = n.path + 6;
-        size_t len = strcspn(word, ".[");
-        if (!word_in(word, len, top_words, sizeof top_words / sizeof top_words[0])) {
-            return fail(s, PS_EPARSE, n.key, "unknown key '%.*s' in mapping 'sweep' (expected "
-                        "one of base, design, points, seed, member_output, dimensions)",
-                        (int)len, word);
-        }
-        int item = 0, used = 0;
-        if (sscanf(word, "dimensions[%d]%n", &item, &used) == 1 && word[used] == '.') {
-            const char *sub = word + used + 1;
-            len = strcspn(sub, ".[");
-            if (!word_in(sub, len, dim_words, sizeof dim_words / sizeof dim_words[0])) {
-                return fail(s, PS_EPARSE, n.key, "unknown key '%.*s' in mapping "
-                            "'sweep.dimensions[%d]' (expected one of key, values, range, "
-                            "steps)", (int)len, sub, item);
-            }
-        }
-    }
-    return PS_OK;
+    static const ps_scn__keyset keys = {
+        .section = "sweep", .words = top_words, .n_words = sizeof top_words / sizeof top_words[0],
+        .sub_parent = "dimensions", .sub_words = dim_words,
+        .n_sub = sizeof dim_words / sizeof dim_words[0],
+    };
+    return ps_scn__check_keys(s->c, &keys, s->scn->path, s->err);
 }
 
 static ps_status read_choice(const sweep_ctx *s, const char *path, const char *const *words,
