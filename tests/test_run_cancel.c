@@ -64,58 +64,74 @@ static void assert_same_file(const char *a, const char *b)
     assert_int_equal(run_fixture_command(cmd), 0);
 }
 
-static ps_run_options options_with(const run_fixture *fx, stopper *s)
+/* Two runs of the fixture's scenario in one process, each with its own cancel callback, the
+ * paths of their targets and of the reference file (already written). */
+typedef struct pair {
+    char ref[128], out_a[128], out_b[128];
+    stopper a, b;
+    ps_run_options oa, ob;
+    ps_run *ra, *rb;
+    ps_error ea, eb;
+} pair;
+
+static void pair_start(pair *p, const run_fixture *fx)
 {
-    ps_run_options o = fx->opts;
-    o.cancel = stopper_cancel;
-    o.cancel_ctx = s;
-    return o;
+    memset(p, 0, sizeof *p);
+    p->a.who = "run A";
+    p->b.who = "run B";
+    p->oa = fx->opts;
+    p->oa.cancel = stopper_cancel;
+    p->oa.cancel_ctx = &p->a;
+    p->ob = fx->opts;
+    p->ob.cancel = stopper_cancel;
+    p->ob.cancel_ctx = &p->b;
+    ps_error_clear(&p->ea);
+    ps_error_clear(&p->eb);
+    path_in(p->ref, sizeof p->ref, fx, "ref.h5");
+    path_in(p->out_a, sizeof p->out_a, fx, "a.h5");
+    path_in(p->out_b, sizeof p->out_b, fx, "b.h5");
+    write_reference(fx, p->ref);
+    assert_ps_ok(ps_run_new(&p->ra, &fx->scn, &fx->in, &p->oa, &p->ea), &p->ea);
+    assert_ps_ok(ps_run_new(&p->rb, &fx->scn, &fx->in, &p->ob, &p->eb), &p->eb);
+}
+
+static void pair_free(pair *p)
+{
+    ps_run_free(p->ra);
+    ps_run_free(p->rb);
 }
 
 /* Units of A and B alternate; A is cancelled after its first unit, B goes on to the end. */
 static void test_run_cancel__interleaved_runs_one_cancelled_between_units(void **state)
 {
     const run_fixture *fx = *state;
-    char ref[128], out_a[128], out_b[128];
-    stopper a = { .stop = 0, .asked = 0, .who = "run A" };
-    stopper b = { .stop = 0, .asked = 0, .who = "run B" };
-    ps_run_options oa = options_with(fx, &a), ob = options_with(fx, &b);
-    ps_run *ra = NULL, *rb = NULL;
-    ps_error ea, eb;
-    ps_error_clear(&ea);
-    ps_error_clear(&eb);
-    path_in(ref, sizeof ref, fx, "ref.h5");
-    path_in(out_a, sizeof out_a, fx, "a.h5");
-    path_in(out_b, sizeof out_b, fx, "b.h5");
-    write_reference(fx, ref);
-    assert_ps_ok(ps_run_new(&ra, &fx->scn, &fx->in, &oa, &ea), &ea);
-    assert_ps_ok(ps_run_new(&rb, &fx->scn, &fx->in, &ob, &eb), &eb);
-    const int n = ps_run_n_units(rb);
+    pair p;
+    pair_start(&p, fx);
+    const int n = ps_run_n_units(p.rb);
     assert_true(n >= 2); /* a family: the cancel lands between units */
     ps_status rc_a = PS_OK;
     int done_a = 0;
     for (int k = 0; k < n; ++k) {
         int member = 0, replicate = 0;
-        ps_run_unit_at(rb, k, &member, &replicate);
+        ps_run_unit_at(p.rb, k, &member, &replicate);
         if (rc_a == PS_OK) {
-            rc_a = ps_run_unit(ra, member, replicate, &ea);
+            rc_a = ps_run_unit(p.ra, member, replicate, &p.ea);
             done_a += rc_a == PS_OK;
-            a.stop = 1; /* A's "Ctrl-C", after its first unit */
+            p.a.stop = 1; /* A's "Ctrl-C", after its first unit */
         }
-        assert_ps_ok(ps_run_unit(rb, member, replicate, &eb), &eb);
+        assert_ps_ok(ps_run_unit(p.rb, member, replicate, &p.eb), &p.eb);
     }
     assert_int_equal(done_a, 1);
     assert_int_equal(rc_a, PS_EIO);
-    assert_string_equal(ea.msg, "run A cancelled");
-    assert_true(b.asked >= n); /* B's own callback was asked at every unit */
-    assert_int_equal(b.stop, 0);
-    assert_ps_ok(ps_run_finish(rb, &eb), &eb);
-    assert_ps_ok(ps_run_write(rb, out_b, &eb), &eb);
-    assert_same_file(ref, out_b);
+    assert_string_equal(p.ea.msg, "run A cancelled");
+    assert_true(p.b.asked >= n); /* B's own callback was asked at every unit */
+    assert_int_equal(p.b.stop, 0);
+    assert_ps_ok(ps_run_finish(p.rb, &p.eb), &p.eb);
+    assert_ps_ok(ps_run_write(p.rb, p.out_b, &p.eb), &p.eb);
+    assert_same_file(p.ref, p.out_b);
     struct stat st;
-    assert_int_not_equal(stat(out_a, &st), 0); /* A wrote nothing */
-    ps_run_free(ra);
-    ps_run_free(rb);
+    assert_int_not_equal(stat(p.out_a, &st), 0); /* A wrote nothing */
+    pair_free(&p);
 }
 
 /* Both runs finish; A is cancelled just before its write: its existing target keeps its
@@ -123,39 +139,27 @@ static void test_run_cancel__interleaved_runs_one_cancelled_between_units(void *
 static void test_run_cancel__cancelled_write_keeps_target_other_run_writes(void **state)
 {
     const run_fixture *fx = *state;
-    char ref[128], out_a[128], out_b[128], cmd[512];
-    stopper a = { .stop = 0, .asked = 0, .who = "run A" };
-    stopper b = { .stop = 0, .asked = 0, .who = "run B" };
-    ps_run_options oa = options_with(fx, &a), ob = options_with(fx, &b);
-    ps_run *ra = NULL, *rb = NULL;
-    ps_error ea, eb;
-    ps_error_clear(&ea);
-    ps_error_clear(&eb);
-    path_in(ref, sizeof ref, fx, "ref.h5");
-    path_in(out_a, sizeof out_a, fx, "a.h5");
-    path_in(out_b, sizeof out_b, fx, "b.h5");
-    write_reference(fx, ref);
-    FILE *fp = fopen(out_a, "w");
+    char cmd[512];
+    pair p;
+    pair_start(&p, fx);
+    FILE *fp = fopen(p.out_a, "w");
     assert_non_null(fp);
     fputs("old", fp);
     fclose(fp);
-    assert_ps_ok(ps_run_new(&ra, &fx->scn, &fx->in, &oa, &ea), &ea);
-    assert_ps_ok(ps_run_new(&rb, &fx->scn, &fx->in, &ob, &eb), &eb);
-    assert_ps_ok(ps_run_compute_range(ra, 0, ps_run_n_units(ra), &ea), &ea);
-    assert_ps_ok(ps_run_compute_range(rb, 0, ps_run_n_units(rb), &eb), &eb);
-    assert_ps_ok(ps_run_finish(ra, &ea), &ea);
-    assert_ps_ok(ps_run_finish(rb, &eb), &eb);
-    a.stop = 1;
-    assert_int_equal(ps_run_write(ra, out_a, &ea), PS_EIO);
-    assert_non_null(strstr(ea.msg, "run A cancelled"));
-    assert_ps_ok(ps_run_write(rb, out_b, &eb), &eb);
-    assert_same_file(ref, out_b);
-    snprintf(cmd, sizeof cmd, "test \"$(cat '%s')\" = old", out_a);
+    assert_ps_ok(ps_run_compute_range(p.ra, 0, ps_run_n_units(p.ra), &p.ea), &p.ea);
+    assert_ps_ok(ps_run_compute_range(p.rb, 0, ps_run_n_units(p.rb), &p.eb), &p.eb);
+    assert_ps_ok(ps_run_finish(p.ra, &p.ea), &p.ea);
+    assert_ps_ok(ps_run_finish(p.rb, &p.eb), &p.eb);
+    p.a.stop = 1;
+    assert_int_equal(ps_run_write(p.ra, p.out_a, &p.ea), PS_EIO);
+    assert_non_null(strstr(p.ea.msg, "run A cancelled"));
+    assert_ps_ok(ps_run_write(p.rb, p.out_b, &p.eb), &p.eb);
+    assert_same_file(p.ref, p.out_b);
+    snprintf(cmd, sizeof cmd, "test \"$(cat '%s')\" = old", p.out_a);
     assert_int_equal(run_fixture_command(cmd), 0);
     snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s' | grep '^\\.popsim-')\"", fx->dir);
     assert_int_equal(run_fixture_command(cmd), 0);
-    ps_run_free(ra);
-    ps_run_free(rb);
+    pair_free(&p);
 }
 
 /* Reads ask the callback of their own call: the same scenario and inputs are refused

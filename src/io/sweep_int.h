@@ -57,6 +57,10 @@ typedef struct ps_scn__keyset {
 ps_status ps_scn__check_keys(const struct load_ctx *c, const ps_scn__keyset *ks,
                              const char *file, ps_error *err);
 
+/* ps_error_set_at at `at` in `file` with a printf message (the sections' fail()). */
+ps_status ps_scn__fail_in(ps_error *err, ps_status code, const char *file, ps_scn_loc at,
+                          const char *fmt, ...) PS_PRINTF(5, 6);
+
 /* Row `key` of section "policies", "response", "economy" or "uptake_path" (its points) if
  * it is a number: 1 and *out; else 0. */
 int ps_scn__number_key(const char *section, const char *key, ps_scn__numkey *out);

@@ -30,17 +30,9 @@ typedef struct unc_ctx {
 static const char *const proc_keys[] = { "tfr", "e0", "migration" };
 static const char *const proc_words[] = { "width", "file", "bounds", "rho" };
 
-static ps_status fail(const unc_ctx *s, ps_status code, ps_scn_loc at, const char *fmt, ...)
-    PS_PRINTF(4, 5);
-static ps_status fail(const unc_ctx *s, ps_status code, ps_scn_loc at, const char *fmt, ...)
-{
-    char msg[sizeof s->err->msg];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return ps_error_set_at(s->err, code, s->scn->path, at.line, at.column, "%s", msg);
-}
+/* An error at `at` in the scenario file (io/scenario/section_keys.c). */
+#define fail(s, code, at, ...) \
+    ps_scn__fail_in((s)->err, (code), (s)->scn->path, (at), __VA_ARGS__)
 
 static int parse_number(const char *text, double *out)
 {

@@ -4,6 +4,7 @@
  * its words, and under a mapping one level down one of the sub-level's words; the first
  * other key is an error at its location naming the mapping and the keys expected.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -86,4 +87,15 @@ ps_status ps_scn__check_keys(const struct load_ctx *c, const ps_scn__keyset *ks,
         }
     }
     return PS_OK;
+}
+
+ps_status ps_scn__fail_in(ps_error *err, ps_status code, const char *file, ps_scn_loc at,
+                          const char *fmt, ...)
+{
+    char msg[sizeof err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return ps_error_set_at(err, code, file, at.line, at.column, "%s", msg);
 }
