@@ -67,10 +67,11 @@ set_tests_properties(cli_export_tables PROPERTIES TIMEOUT 300)
 
 # popsim info / targets / compare --json: parsed by Python's json, values checked against the
 # file with h5py, input SHA-256s against the inputs' bytes (#16).
-add_test(NAME cli_json_outputs
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/json_test.sh $<TARGET_FILE:popsim>
-                 ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
-set_tests_properties(cli_json_outputs PROPERTIES TIMEOUT 300)
+# One test cli_json_outputs_NAME per group of json_test.sh (cli_json_outputs_list checks the
+# names against `json_test.sh --list`).
+ps_add_split_checks(cli_json_outputs ${CMAKE_CURRENT_SOURCE_DIR}/json_test.sh TIMEOUT 300
+  NAMES info targets compare odd_text errors
+  ARGS $<TARGET_FILE:popsim> ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
 
 # CF units: every units attribute is one udunits2 recognises (#16).
 add_test(NAME cli_cf_units
