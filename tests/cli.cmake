@@ -60,10 +60,10 @@ add_test(NAME cli_init_templates
 set_tests_properties(cli_init_templates PROPERTIES TIMEOUT 300)
 
 # popsim export: tidy CSV tables and the .xlsx workbook hold the file's values (#16).
-add_test(NAME cli_export_tables
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/export_test.sh $<TARGET_FILE:popsim>
-                 ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
-set_tests_properties(cli_export_tables PROPERTIES TIMEOUT 300)
+# One test cli_export_tables_NAME per group of export_test.sh (with cli_export_tables_list).
+ps_add_split_checks(cli_export_tables ${CMAKE_CURRENT_SOURCE_DIR}/export_test.sh TIMEOUT 300
+  NAMES tables workbook stacked refusals
+  ARGS $<TARGET_FILE:popsim> ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
 
 # popsim info / targets / compare --json: parsed by Python's json, values checked against the
 # file with h5py, input SHA-256s against the inputs' bytes (#16).
