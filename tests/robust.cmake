@@ -14,14 +14,14 @@ ps_add_split_checks(robust_crash_safety ${CMAKE_CURRENT_SOURCE_DIR}/crash_test.s
 ps_add_split_checks(robust_hostile_input ${CMAKE_CURRENT_SOURCE_DIR}/hostile_test.sh TIMEOUT 300
   NAMES names_and_titles numbers yaml_bombs csv_inputs crlf_bom paths_with_spaces directories
   ARGS $<TARGET_FILE:popsim> ${CMAKE_SOURCE_DIR})
-add_test(NAME robust_reproducibility
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/repro_test.sh $<TARGET_FILE:popsim>
-                 ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
+# One test robust_reproducibility_NAME per scenario of repro_test.sh (with _list).
+ps_add_split_checks(robust_reproducibility ${CMAKE_CURRENT_SOURCE_DIR}/repro_test.sh TIMEOUT 300
+  NAMES example_city china example_city_micro
+  ARGS $<TARGET_FILE:popsim> ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
 # The random kills time real runs: keep them off the other tests' CPU when run in parallel;
 # they are the slow part (30 runs each).
 set_tests_properties(robust_crash_safety_sigkill robust_crash_safety_sigint
                      robust_crash_safety_sigterm PROPERTIES RUN_SERIAL TRUE LABELS slow)
-set_tests_properties(robust_reproducibility PROPERTIES TIMEOUT 300)
 # Where popsim writes (issue #17, section 1): output kinds, symlink rule, inputs refused, long
 # names, a full disk, shell-quoted command_line, report/plot under signals (write_test.sh).
 # One test robust_write_safety_NAME per group of write_test.sh; robust_write_safety_list fails
