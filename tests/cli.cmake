@@ -55,9 +55,9 @@ add_test(NAME cli_h5copy_every_group
 set_tests_properties(cli_h5copy_every_group PROPERTIES TIMEOUT 600)
 
 # popsim init: templates that check and run, their workbook equal to their CSV files (#16).
-add_test(NAME cli_init_templates
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/init_test.sh $<TARGET_FILE:popsim> ${PS_WPP_DIR})
-set_tests_properties(cli_init_templates PROPERTIES TIMEOUT 300)
+# One test cli_init_templates_NAME per group of init_test.sh (with cli_init_templates_list).
+ps_add_split_checks(cli_init_templates ${CMAKE_CURRENT_SOURCE_DIR}/init_test.sh TIMEOUT 300
+  NAMES city province micro never_overwrite usage ARGS $<TARGET_FILE:popsim> ${PS_WPP_DIR})
 
 # popsim export: tidy CSV tables and the .xlsx workbook hold the file's values (#16).
 # One test cli_export_tables_NAME per group of export_test.sh (with cli_export_tables_list).
