@@ -49,10 +49,13 @@ add_test(NAME cli_docs_functions COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE
          ${CMAKE_SOURCE_DIR})
 
 # Every group of every bundled scenario's result copies with h5copy, values intact (#16).
-add_test(NAME cli_h5copy_every_group
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/h5copy_test.sh $<TARGET_FILE:popsim>
-                 ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
-set_tests_properties(cli_h5copy_every_group PROPERTIES TIMEOUT 600)
+# One test cli_h5copy_every_group_NAME per scenario (with cli_h5copy_every_group_list).
+ps_add_split_checks(cli_h5copy_every_group ${CMAKE_CURRENT_SOURCE_DIR}/h5copy_test.sh
+  TIMEOUT 600 NAMES china china_policies example_city example_city_micro
+  ARGS $<TARGET_FILE:popsim> ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
+set_tests_properties(cli_h5copy_every_group_china cli_h5copy_every_group_china_policies
+                     cli_h5copy_every_group_example_city cli_h5copy_every_group_example_city_micro
+                     PROPERTIES LABELS slow)
 
 # popsim init: templates that check and run, their workbook equal to their CSV files (#16).
 # One test cli_init_templates_NAME per group of init_test.sh (with cli_init_templates_list).
