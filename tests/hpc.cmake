@@ -13,10 +13,11 @@ elseif(NOT PS_ENABLE_MPI STREQUAL "OFF")
 endif()
 
 # Slurm job arrays without Slurm: --task/--tasks part files and popsim merge (parts_test.sh).
-add_test(NAME cli_array_parts_merge
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/parts_test.sh $<TARGET_FILE:popsim>
-                 ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
-set_tests_properties(cli_array_parts_merge PROPERTIES TIMEOUT 300)
+# One test cli_array_parts_merge_NAME per group of parts_test.sh (with _list).
+include(${CMAKE_CURRENT_LIST_DIR}/cmake/split_checks.cmake)
+ps_add_split_checks(cli_array_parts_merge ${CMAKE_CURRENT_SOURCE_DIR}/parts_test.sh TIMEOUT 300
+  NAMES family micro refusals estimate usage
+  ARGS $<TARGET_FILE:popsim> ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
 
 # A real single-node Slurm cluster: job array + merge with sbatch --wait, and an srun
 # --mpi=pmix job (slurm_test.sh; needs root, slurm-wlm and munge: scripts/setup.sh).
