@@ -7,15 +7,33 @@
 # A rank that errs (its own memory limit, given to rank 1 only; a unit only it computes) or
 # dies (killed) makes the job exit non-zero with the rank and its error, and the output file
 # is neither created nor changed.
-# usage: mpi_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR
+# One group of checks per NAME (family, micro, rank_errors), each in its own temporary
+# folder; tests/hpc.cmake registers one CTest test cli_mpi_identical_to_serial_NAME per name.
+# usage: mpi_test.sh --list
+#        mpi_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME]   (no NAME: every group)
 set -u
+names=(family micro rank_errors)
+if [[ ${1:-} == --list ]]; then printf '%s\n' "${names[@]}"; exit 0; fi
+if [[ $# -lt 3 ]]; then
+  echo "usage: mpi_test.sh --list | POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME]" >&2; exit 2
+fi
+if [[ $# -eq 3 ]]; then
+  failed=0
+  for n in "${names[@]}"; do bash "$0" "$@" "$n" || failed=$((failed + 1)); done
+  echo "mpi: ${#names[@]} groups, $failed failed"
+  [[ $failed -eq 0 ]]; exit
+fi
+only=$4
+[[ " ${names[*]} " == *" $only "* ]] ||
+  { echo "mpi_test.sh: no group '$only' (see --list)" >&2; exit 2; }
 exe=$(realpath "$1"); root=$(realpath "$2")
 source "$root/tests/testlib.sh" mpi "$3"
 mpi_env # Open MPI as root on one node; no exit-time leak check under the sanitizer (testlib.sh)
 
-for scn in china_policies example_city_micro; do
+identical_to_serial() { # SCENARIO: np 1, 2, 3 x 1, 2 threads equal the serial run
+  local scn=$1 np threads out
   OMP_NUM_THREADS=2 "$exe" run -q "$root/scenarios/$scn.yaml" -o "$tmp/$scn.serial.h5" \
-    || { echo "FAIL $scn: serial run"; fail=$((fail + 1)); continue; }
+    || { echo "FAIL $scn: serial run"; fail=$((fail + 1)); return; }
   for np in 1 2 3; do
     for threads in 1 2; do
       out="$tmp/$scn.np$np.t$threads.h5"
@@ -27,9 +45,16 @@ for scn in china_policies example_city_micro; do
       expect "${scn}_np${np}_threads${threads}_mpi_ranks" test "$(ranks_attr "$out")" = "$np"
     done
   done
-done
-expect serial_file_has_no_mpi_ranks bash -c "! h5dump -a /mpi_ranks '$tmp/china_policies.serial.h5' >/dev/null 2>&1"
+}
 
+t_family() {
+  identical_to_serial china_policies
+  expect serial_file_has_no_mpi_ranks bash -c "! h5dump -a /mpi_ranks '$tmp/china_policies.serial.h5' >/dev/null 2>&1"
+}
+
+t_micro() { identical_to_serial example_city_micro; }
+
+t_rank_errors() {
 # Rank 1 alone has too little memory: the job fails with rank 1's located error.
 scn="$root/scenarios/example_city_micro.yaml"
 mpirun --oversubscribe -np 1 "$exe" run -q "$scn" -o "$tmp/failed.h5" : \
@@ -41,7 +66,7 @@ expect rank_error_names_rank_and_error \
 expect rank_error_reported_once test "$(grep -c 'failed:' "$tmp/failed.log")" = 1
 expect rank_error_no_file test ! -e "$tmp/failed.h5"
 # An existing result is left as it was.
-cp "$tmp/example_city_micro.serial.h5" "$tmp/kept.h5"
+"$exe" run -q "$root/scenarios/example_city.yaml" -o "$tmp/kept.h5"
 sum=$(sha256sum <"$tmp/kept.h5")
 mpirun --oversubscribe -np 1 "$exe" run -q "$scn" -o "$tmp/kept.h5" : \
        -np 2 -x POPSIM_MEMORY_LIMIT_BYTES=100000 "$exe" run -q "$scn" -o "$tmp/kept.h5" >/dev/null 2>&1
@@ -79,4 +104,7 @@ timeout 120 mpirun --oversubscribe -np 1 "$exe" run -q "$scn" -o "$tmp/dead.h5" 
 expect dead_rank_exits_nonzero test $? -ne 0
 expect dead_rank_named grep -q "process rank 1 .*exited on signal 9" "$tmp/dead.log"
 expect dead_rank_no_file test ! -e "$tmp/dead.h5"
-finish mpi
+}
+
+"t_$only"
+finish "mpi $only"
