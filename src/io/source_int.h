@@ -27,7 +27,8 @@ int ps_src__open(ps_src **out, const char *path, const ps_cancel *cancel);
 /**
  * Read up to n (> 0) bytes into buf, waiting for data if none is there yet.
  * @return the number of bytes (> 0); 0 at the end of the file; -1 with err set (PS_EIO at
- *         the path: a read error, or "interrupted while reading" with the callback's status once it cancels)
+ *         the path: a read error; or "interrupted while reading" with the callback's status
+ *         once it cancels)
  */
 long ps_src__read(ps_src *s, void *buf, size_t n, ps_error *err);
 
