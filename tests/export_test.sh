@@ -8,19 +8,7 @@
 #        export_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME]   (no NAME: every group)
 set -u
 names=(tables workbook stacked refusals)
-if [[ ${1:-} == --list ]]; then printf '%s\n' "${names[@]}"; exit 0; fi
-if [[ $# -lt 3 ]]; then
-  echo "usage: export_test.sh --list | POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME]" >&2; exit 2
-fi
-if [[ $# -eq 3 ]]; then
-  failed=0
-  for n in "${names[@]}"; do bash "$0" "$@" "$n" || failed=$((failed + 1)); done
-  echo "export: ${#names[@]} groups, $failed failed"
-  [[ $failed -eq 0 ]]; exit
-fi
-only=$4
-[[ " ${names[*]} " == *" $only "* ]] ||
-  { echo "export_test.sh: no group '$only' (see --list)" >&2; exit 2; }
+source "$(dirname "$0")/groups.sh" 3 "POPSIM_EXE PROJECT_ROOT WPP_DIR" "$@"
 exe=$(realpath "$1"); root=$(realpath "$2"); wpp=$3
 source "$(dirname "$0")/testlib.sh" export "$wpp"
 

@@ -11,19 +11,7 @@
 #        h5_hostile_test.sh POPSIM_EXE PROJECT_ROOT [NAME]   (no NAME: every group)
 set -u
 names=(good coordinates sizes external layout heap not_results)
-if [[ ${1:-} == --list ]]; then printf '%s\n' "${names[@]}"; exit 0; fi
-if [[ $# -lt 2 ]]; then
-  echo "usage: h5_hostile_test.sh --list | POPSIM_EXE PROJECT_ROOT [NAME]" >&2; exit 2
-fi
-if [[ $# -eq 2 ]]; then
-  failed=0
-  for n in "${names[@]}"; do bash "$0" "$@" "$n" || failed=$((failed + 1)); done
-  echo "h5_hostile: ${#names[@]} groups, $failed failed"
-  [[ $failed -eq 0 ]]; exit
-fi
-only=$3
-[[ " ${names[*]} " == *" $only "* ]] ||
-  { echo "h5_hostile_test.sh: no group '$only' (see --list)" >&2; exit 2; }
+source "$(dirname "$0")/groups.sh" 2 "POPSIM_EXE PROJECT_ROOT" "$@"
 exe=$(realpath "$1"); root=$(realpath "$2")
 tmp=$(mktemp -d /tmp/popsim_h5hostile_XXXXXX)
 trap 'rm -rf "$tmp"' EXIT

@@ -9,19 +9,7 @@
 #        init_test.sh POPSIM_EXE WPP_DIR [NAME]   (no NAME: every group)
 set -u
 names=(city province micro never_overwrite usage)
-if [[ ${1:-} == --list ]]; then printf '%s\n' "${names[@]}"; exit 0; fi
-if [[ $# -lt 2 ]]; then
-  echo "usage: init_test.sh --list | POPSIM_EXE WPP_DIR [NAME]" >&2; exit 2
-fi
-if [[ $# -eq 2 ]]; then
-  failed=0
-  for n in "${names[@]}"; do bash "$0" "$@" "$n" || failed=$((failed + 1)); done
-  echo "init: ${#names[@]} groups, $failed failed"
-  [[ $failed -eq 0 ]]; exit
-fi
-only=$3
-[[ " ${names[*]} " == *" $only "* ]] ||
-  { echo "init_test.sh: no group '$only' (see --list)" >&2; exit 2; }
+source "$(dirname "$0")/groups.sh" 2 "POPSIM_EXE WPP_DIR" "$@"
 exe=$(realpath "$1"); wpp=$2
 source "$(dirname "$0")/testlib.sh" init "$wpp"
 

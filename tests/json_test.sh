@@ -9,19 +9,7 @@
 #        json_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME]   (no NAME: every group)
 set -u
 names=(info targets compare odd_text errors)
-if [[ ${1:-} == --list ]]; then printf '%s\n' "${names[@]}"; exit 0; fi
-if [[ $# -lt 3 ]]; then
-  echo "usage: json_test.sh --list | POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME]" >&2; exit 2
-fi
-if [[ $# -eq 3 ]]; then
-  failed=0
-  for n in "${names[@]}"; do bash "$0" "$@" "$n" || failed=$((failed + 1)); done
-  echo "json_test: ${#names[@]} groups, $failed failed"
-  [[ $failed -eq 0 ]]; exit
-fi
-only=$4
-[[ " ${names[*]} " == *" $only "* ]] ||
-  { echo "json_test.sh: no group '$only' (see --list)" >&2; exit 2; }
+source "$(dirname "$0")/groups.sh" 3 "POPSIM_EXE PROJECT_ROOT WPP_DIR" "$@"
 exe=$(realpath "$1"); root=$(realpath "$2"); wpp=$3
 py=/usr/bin/python3
 tmp=$(mktemp -d /tmp/popsim_json_XXXXXX)

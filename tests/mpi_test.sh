@@ -13,19 +13,7 @@
 #        mpi_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME]   (no NAME: every group)
 set -u
 names=(family micro rank_errors)
-if [[ ${1:-} == --list ]]; then printf '%s\n' "${names[@]}"; exit 0; fi
-if [[ $# -lt 3 ]]; then
-  echo "usage: mpi_test.sh --list | POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME]" >&2; exit 2
-fi
-if [[ $# -eq 3 ]]; then
-  failed=0
-  for n in "${names[@]}"; do bash "$0" "$@" "$n" || failed=$((failed + 1)); done
-  echo "mpi: ${#names[@]} groups, $failed failed"
-  [[ $failed -eq 0 ]]; exit
-fi
-only=$4
-[[ " ${names[*]} " == *" $only "* ]] ||
-  { echo "mpi_test.sh: no group '$only' (see --list)" >&2; exit 2; }
+source "$(dirname "$0")/groups.sh" 3 "POPSIM_EXE PROJECT_ROOT WPP_DIR" "$@"
 exe=$(realpath "$1"); root=$(realpath "$2")
 source "$root/tests/testlib.sh" mpi "$3"
 mpi_env # Open MPI as root on one node; no exit-time leak check under the sanitizer (testlib.sh)

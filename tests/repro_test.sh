@@ -12,19 +12,7 @@
 #        repro_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME]   (no NAME: every group)
 set -u
 names=(example_city china example_city_micro)
-if [[ ${1:-} == --list ]]; then printf '%s\n' "${names[@]}"; exit 0; fi
-if [[ $# -lt 3 ]]; then
-  echo "usage: repro_test.sh --list | POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME]" >&2; exit 2
-fi
-if [[ $# -eq 3 ]]; then
-  failed=0
-  for n in "${names[@]}"; do bash "$0" "$@" "$n" || failed=$((failed + 1)); done
-  echo "repro: ${#names[@]} groups, $failed failed"
-  [[ $failed -eq 0 ]]; exit
-fi
-only=$4
-[[ " ${names[*]} " == *" $only "* ]] ||
-  { echo "repro_test.sh: no group '$only' (see --list)" >&2; exit 2; }
+source "$(dirname "$0")/groups.sh" 3 "POPSIM_EXE PROJECT_ROOT WPP_DIR" "$@"
 exe=$(realpath "$1"); root=$(realpath "$2"); wpp=$3
 tmp=$(mktemp -d /tmp/popsim_repro_XXXXXX)
 trap 'rm -rf "$tmp"' EXIT

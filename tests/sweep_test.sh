@@ -7,19 +7,7 @@
 #        sweep_test.sh POPSIM_EXE PROJECT_ROOT [NAME]   (no NAME: every group)
 set -u
 names=(by_hand summary xarray compare latin_hypercube too_large estimate bad_key)
-if [[ ${1:-} == --list ]]; then printf '%s\n' "${names[@]}"; exit 0; fi
-if [[ $# -lt 2 ]]; then
-  echo "usage: sweep_test.sh --list | POPSIM_EXE PROJECT_ROOT [NAME]" >&2; exit 2
-fi
-if [[ $# -eq 2 ]]; then
-  failed=0
-  for n in "${names[@]}"; do bash "$0" "$@" "$n" || failed=$((failed + 1)); done
-  echo "cli_sweep: ${#names[@]} groups, $failed failed"
-  [[ $failed -eq 0 ]]; exit
-fi
-only=$3
-[[ " ${names[*]} " == *" $only "* ]] ||
-  { echo "sweep_test.sh: no group '$only' (see --list)" >&2; exit 2; }
+source "$(dirname "$0")/groups.sh" 2 "POPSIM_EXE PROJECT_ROOT" "$@"
 exe=$(realpath "$1"); root=$(realpath "$2")
 source "$root/tests/testlib.sh" sweep
 py=/usr/bin/python3
