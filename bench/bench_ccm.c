@@ -13,19 +13,8 @@
 #include "popsim/proj.h"
 #include "popsim/wpp.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const ps_error *err)
-{
-    char buf[2048];
-    fprintf(stderr, "bench_ccm: %s\n", ps_error_format(err, buf, sizeof buf));
-    exit(1);
-}
+#define BENCH_NAME "bench_ccm"
+#include "bench_util.h"
 
 int main(int argc, char **argv)
 {

@@ -27,38 +27,8 @@
 #include "popsim/units.h"
 #include "popsim/wpp.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* CPU seconds of the process: with 1 thread, the time the step had a core (the machine is
- * shared, so wall time also counts other programs' turns). */
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const ps_error *err)
-{
-    char buf[2048];
-    fprintf(stderr, "bench_ensemble: %s\n", ps_error_format(err, buf, sizeof buf));
-    exit(1);
-}
-
-static void *xmalloc(size_t bytes)
-{
-    void *p = malloc(bytes);
-    if (p == NULL) {
-        fprintf(stderr, "bench_ensemble: out of memory\n");
-        exit(1);
-    }
-    return p;
-}
+#define BENCH_NAME "bench_ensemble"
+#include "bench_util.h"
 
 typedef struct bench {
     const ps_inputs *in;

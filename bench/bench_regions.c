@@ -15,29 +15,10 @@
 #include "popsim/flows.h"
 #include "popsim/proj.h"
 
+#define BENCH_NAME "bench_regions"
+#include "bench_util.h"
+
 #define BENCH_AGES 101
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* CPU seconds of the whole process (all threads): the work, whatever the machine's load. */
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const ps_error *err)
-{
-    char buf[2048];
-    fprintf(stderr, "bench_regions: %s\n", ps_error_format(err, buf, sizeof buf));
-    exit(1);
-}
 
 /* Fictional regions of different size and rates; every pair has a small migration rate. */
 static void fill(ps_inputs *in, int nr, int years)

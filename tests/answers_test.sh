@@ -5,11 +5,15 @@
 # than that, or that the result no longer has, fails the test with h5diff's report.
 # Answers change only in a commit that says why the new numbers are right
 # (tests/answers/README.md says how to remake them).
-# usage: answers_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME...]
+# tests/answers.cmake registers one CTest test answers_NAME per bundled scenario.
+# usage: answers_test.sh --list   (the bundled scenarios with an answer file)
+#        answers_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME...]   (no NAME: every one)
 set -u
+all=(china china_policies example_city example_city_micro example_province)
+if [[ ${1:-} == --list ]]; then printf '%s\n' "${all[@]}"; exit 0; fi
 exe=$(realpath "$1"); root=$(realpath "$2"); wpp=$3; shift 3
 names=("$@")
-((${#names[@]})) || names=(china china_policies example_city example_city_micro example_province)
+((${#names[@]})) || names=("${all[@]}")
 tmp=$(mktemp -d /tmp/popsim_answers_XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 export POPSIM_CACHE_DIR="$tmp/cache" POPSIM_DATA_DIR="$wpp" OMP_NUM_THREADS=2

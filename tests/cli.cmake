@@ -49,28 +49,32 @@ add_test(NAME cli_docs_functions COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE
          ${CMAKE_SOURCE_DIR})
 
 # Every group of every bundled scenario's result copies with h5copy, values intact (#16).
-add_test(NAME cli_h5copy_every_group
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/h5copy_test.sh $<TARGET_FILE:popsim>
-                 ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
-set_tests_properties(cli_h5copy_every_group PROPERTIES TIMEOUT 600)
+# One test cli_h5copy_every_group_NAME per scenario (with cli_h5copy_every_group_list).
+ps_add_split_checks(cli_h5copy_every_group ${CMAKE_CURRENT_SOURCE_DIR}/h5copy_test.sh
+  TIMEOUT 600 NAMES china china_policies example_city example_city_micro
+  ARGS $<TARGET_FILE:popsim> ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
+set_tests_properties(cli_h5copy_every_group_china cli_h5copy_every_group_china_policies
+                     cli_h5copy_every_group_example_city cli_h5copy_every_group_example_city_micro
+                     PROPERTIES LABELS slow)
 
 # popsim init: templates that check and run, their workbook equal to their CSV files (#16).
-add_test(NAME cli_init_templates
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/init_test.sh $<TARGET_FILE:popsim> ${PS_WPP_DIR})
-set_tests_properties(cli_init_templates PROPERTIES TIMEOUT 300)
+# One test cli_init_templates_NAME per group of init_test.sh (with cli_init_templates_list).
+ps_add_split_checks(cli_init_templates ${CMAKE_CURRENT_SOURCE_DIR}/init_test.sh TIMEOUT 300
+  NAMES city province micro never_overwrite usage ARGS $<TARGET_FILE:popsim> ${PS_WPP_DIR})
 
 # popsim export: tidy CSV tables and the .xlsx workbook hold the file's values (#16).
-add_test(NAME cli_export_tables
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/export_test.sh $<TARGET_FILE:popsim>
-                 ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
-set_tests_properties(cli_export_tables PROPERTIES TIMEOUT 300)
+# One test cli_export_tables_NAME per group of export_test.sh (with cli_export_tables_list).
+ps_add_split_checks(cli_export_tables ${CMAKE_CURRENT_SOURCE_DIR}/export_test.sh TIMEOUT 300
+  NAMES tables workbook stacked refusals
+  ARGS $<TARGET_FILE:popsim> ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
 
 # popsim info / targets / compare --json: parsed by Python's json, values checked against the
 # file with h5py, input SHA-256s against the inputs' bytes (#16).
-add_test(NAME cli_json_outputs
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/json_test.sh $<TARGET_FILE:popsim>
-                 ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
-set_tests_properties(cli_json_outputs PROPERTIES TIMEOUT 300)
+# One test cli_json_outputs_NAME per group of json_test.sh (cli_json_outputs_list checks the
+# names against `json_test.sh --list`).
+ps_add_split_checks(cli_json_outputs ${CMAKE_CURRENT_SOURCE_DIR}/json_test.sh TIMEOUT 300
+  NAMES info targets compare odd_text errors
+  ARGS $<TARGET_FILE:popsim> ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
 
 # CF units: every units attribute is one udunits2 recognises (#16).
 add_test(NAME cli_cf_units

@@ -1,16 +1,35 @@
 #!/usr/bin/env bash
 # Crash safety of `popsim run` (issue #7), with real timing rather than test hooks:
-#  1. SIGKILL at random moments of a longer run (load, projection, HDF5 write, fsync,
-#     rename): afterwards the target is either the previous file, byte for byte, or a
-#     complete new file identical to a reference run; a temporary file may be left only
-#     by a kill during the write, and the next run removes it (its pid is dead).
-#  2. SIGINT / SIGTERM at random moments: exit status 130 / 143 with a message, the
-#     previous file byte for byte and no temporary file; or exit 0 with the complete file.
-#  3. Deterministically: SIGINT while the scenario is being read (a FIFO held open), stale-temp
-#     removal that spares a live writer's file, and the memory refusal.
-# usage: crash_test.sh POPSIM_EXE PROJECT_ROOT     env: CRASH_REPS (default 30 per signal)
+#  sigkill     SIGKILL at random moments of a longer run (load, projection, HDF5 write,
+#              fsync, rename): afterwards the target is either the previous file, byte for
+#              byte, or a complete new file identical to a reference run; a temporary file
+#              may be left only by a kill during the write, and the next run removes it.
+#  sigint, sigterm  the signal at random moments: exit status 130 / 143 with a message, the
+#              previous file byte for byte and no temporary file; or exit 0 with the
+#              complete file.
+#  fifo_signals  SIGINT and SIGTERM while the scenario is being read (a FIFO held open);
+#  stale_temps   stale-temp removal that spares a live writer's file;
+#  memory        the memory refusal.
+# One group of checks per NAME, each in its own temporary folder; tests/robust.cmake
+# registers one CTest test robust_crash_safety_NAME per name.
+# usage: crash_test.sh --list
+#        crash_test.sh POPSIM_EXE PROJECT_ROOT [NAME]   env: CRASH_REPS (default 30 per signal)
+#        (without NAME every group runs, each in its own process and folder)
 set -u
-exe=$(realpath "$1"); root=$(realpath "$2")
+names=(sigkill sigint sigterm fifo_signals stale_temps memory)
+if [[ ${1:-} == --list ]]; then printf '%s\n' "${names[@]}"; exit 0; fi
+if [[ $# -lt 2 ]]; then
+  echo "usage: crash_test.sh --list | POPSIM_EXE PROJECT_ROOT [NAME]" >&2; exit 2
+fi
+if [[ $# -eq 2 ]]; then
+  failed=0
+  for n in "${names[@]}"; do bash "$0" "$@" "$n" || failed=$((failed + 1)); done
+  echo "crash: ${#names[@]} groups, $failed failed"
+  [[ $failed -eq 0 ]]; exit
+fi
+exe=$(realpath "$1"); root=$(realpath "$2"); only=$3
+[[ " ${names[*]} " == *" $only "* ]] ||
+  { echo "crash_test.sh: no group '$only' (see --list)" >&2; exit 2; }
 reps=${CRASH_REPS:-30}
 tmp=$(mktemp -d /tmp/popsim_crash_XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -28,18 +47,21 @@ sed -e "s|\\.\\./data/example|$root/data/example|" \
   "$root/scenarios/example_city.yaml" >"$tmp/short.yaml"
 mkdir -p "$tmp/ref" "$tmp/w"
 "$exe" run -q "$tmp/short.yaml" -o "$tmp/ref/old.h5" || { echo "FAIL setup old"; exit 1; }
-# The reference is made under the target's own name and options: the command line is in
-# the file. (SOURCE_DATE_EPOCH fixes its `created` attribute.)
-"$exe" run "$tmp/long.yaml" -o "$tmp/w/out.h5" >/dev/null 2>&1 || { echo "FAIL setup new"; exit 1; }
-mv "$tmp/w/out.h5" "$tmp/ref/new.h5"
 old_sum=$(sha256sum <"$tmp/ref/old.h5")
-max_ms=0
-for _ in 1 2 3; do
-  t0=$(date +%s%N); "$exe" run -q "$tmp/long.yaml" -o "$tmp/w/timing.h5"; t1=$(date +%s%N)
-  ms=$(((t1 - t0) / 1000000)); ((ms > max_ms)) && max_ms=$ms
-done
-rm -f "$tmp/w/timing.h5"
-echo "crash: a run takes up to $max_ms ms; $reps kills per signal at random moments in 0..$((max_ms * 6 / 5)) ms"
+# For the random kills: the reference new file and the longest of three timed runs.
+setup_timed() {
+  # The reference is made under the target's own name and options: the command line is in
+  # the file. (SOURCE_DATE_EPOCH fixes its `created` attribute.)
+  "$exe" run "$tmp/long.yaml" -o "$tmp/w/out.h5" >/dev/null 2>&1 || { echo "FAIL setup new"; exit 1; }
+  mv "$tmp/w/out.h5" "$tmp/ref/new.h5"
+  max_ms=0
+  for _ in 1 2 3; do
+    t0=$(date +%s%N); "$exe" run -q "$tmp/long.yaml" -o "$tmp/w/timing.h5"; t1=$(date +%s%N)
+    ms=$(((t1 - t0) / 1000000)); ((ms > max_ms)) && max_ms=$ms
+  done
+  rm -f "$tmp/w/timing.h5"
+  echo "crash: a run takes up to $max_ms ms; $reps kills per signal at random moments in 0..$((max_ms * 6 / 5)) ms"
+}
 
 # The target is the old file (byte for byte) or equal to the reference new file.
 state_of() { # file -> old | new | BROKEN
@@ -50,7 +72,8 @@ state_of() { # file -> old | new | BROKEN
 temps() { find "$tmp/w" -name '.popsim-*' | wc -l; }
 random_delay() { awk -v ms="$max_ms" -v r="$RANDOM" 'BEGIN { printf "%.4f", ms * 1.2 * r / 32767 / 1000 }'; }
 
-# 1. SIGKILL.
+t_sigkill() {
+setup_timed
 declare -A seen=()
 for ((i = 0; i < reps; ++i)); do
   rm -rf "$tmp"/w/out.h5* "$tmp"/w/.popsim-*; cp "$tmp/ref/old.h5" "$tmp/w/out.h5"
@@ -72,9 +95,11 @@ echo "crash: SIGKILL outcomes: old=${seen[old]:-0} new=${seen[new]:-0} broken=${
      "temp left by a kill during the write=${seen[temp_left]:-0}"
 expect "sigkill: never a broken target" test "${seen[BROKEN]:-0}" -eq 0
 expect "sigkill: some kills landed before the rename" test "${seen[old]:-0}" -gt 0
+}
 
-# 2. SIGINT and SIGTERM.
-for sig in INT TERM; do
+interrupt_at_random() { # INT | TERM
+  local sig=$1
+  setup_timed
   want=$((128 + $(kill -l "$sig")))
   declare -A out=()
   for ((i = 0; i < reps; ++i)); do
@@ -98,12 +123,14 @@ for sig in INT TERM; do
   echo "crash: SIG$sig outcomes: handled (exit $want, message)=${out[handled]:-0}" \
        "before the handler was installed=${out[before_handler]:-0} finished=${out[done]:-0}"
   expect "SIG$sig: at least one interruption went through the handler" test "${out[handled]:-0}" -gt 0
-  unset out
-done
+}
+t_sigint() { interrupt_at_random INT; }
+t_sigterm() { interrupt_at_random TERM; }
 
-# 3a. SIGINT/SIGTERM while the scenario is read from a FIFO whose writer has sent part of
+# SIGINT/SIGTERM while the scenario is read from a FIFO whose writer has sent part of
 # it and stays open (issue #17: the read used to wait until the pipe closed): the run stops
 # within 5 s (the pipe stays open 30 s), exit 130/143, the old file intact, no temporary file.
+t_fifo_signals() {
 for sig in INT TERM; do
   rm -rf "$tmp"/w/out.h5* "$tmp"/w/.popsim-* "$tmp/fifo"; cp "$tmp/ref/old.h5" "$tmp/w/out.h5"; mkfifo "$tmp/fifo"
   "$exe" run "$tmp/fifo" -o "$tmp/w/out.h5" >"$tmp/out" 2>"$tmp/err" &
@@ -121,9 +148,11 @@ for sig in INT TERM; do
   expect "fifo SIG$sig: old file intact" test "$(state_of "$tmp/w/out.h5")" = old
   expect "fifo SIG$sig: no temporary file" test "$(temps)" -eq 0
 done
+}
 
-# 3b. Stale temporaries (.popsim-<pid>-XXXXXX): a dead pid's file and folder go; a live
+# Stale temporaries (.popsim-<pid>-XXXXXX): a dead pid's file and folder go; a live
 # process's file, a link (and what it points to), other names and a new target stay.
+t_stale_temps() {
 rm -rf "$tmp"/w/out.h5* "$tmp"/w/.popsim-*
 sleep 0 & dead=$!; wait "$dead"
 sleep 30 & live=$!
@@ -142,8 +171,10 @@ expect "stale: link target untouched" grep -qx victim "$tmp/victim"
 expect "stale: other names kept" test -e "$tmp/w/out.h5.tmp.$dead" -a -e "$tmp/w/.popsim-$dead-abc"
 kill "$live" 2>/dev/null; wait "$live" 2>/dev/null
 rm -rf "$tmp"/w/.popsim-* "$tmp/w/out.h5.tmp.$dead"
+}
 
-# 3c. Resources: a run that needs more memory than allowed is refused up front.
+# Resources: a run that needs more memory than allowed is refused up front.
+t_memory() {
 rm -rf "$tmp"/w/out.h5*
 POPSIM_MEMORY_LIMIT_BYTES=1000000 "$exe" run "$tmp/long.yaml" -o "$tmp/w/out.h5" >"$tmp/err" 2>&1
 expect "memory: refused with exit 1" test $? -eq 1
@@ -154,6 +185,8 @@ expect "memory: bad limit is an error" test $? -eq 1
 expect "memory: bad limit message" grep -q "POPSIM_MEMORY_LIMIT_BYTES = '12abc' is not a positive whole number" "$tmp/err"
 POPSIM_MEMORY_LIMIT_BYTES=100000000000 "$exe" run -q "$tmp/long.yaml" -o "$tmp/w/out.h5"
 expect "memory: a run within the limit works" test $? -eq 0
+}
 
-echo "crash: $pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+"t_$only"
+echo "crash $only: $pass passed, $fail failed"
+[[ $fail -eq 0 && $pass -gt 0 ]]

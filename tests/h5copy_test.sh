@@ -2,14 +2,19 @@
 # Every group of every bundled scenario's result copies with h5copy (HDF5's object copy,
 # which h5py's Group.copy uses too), and the copy holds the same values and attributes. HDF5 1.10's copy
 # crashed on groups whose attributes had gone to dense storage (issue #16).
-# usage: h5copy_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR
+# One bundled scenario per NAME, each in its own temporary folder; tests/cli.cmake registers
+# one CTest test cli_h5copy_every_group_NAME per name.
+# usage: h5copy_test.sh --list
+#        h5copy_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME]   (no NAME: every scenario)
 set -u
+names=(china china_policies example_city example_city_micro)
+source "$(dirname "$0")/groups.sh" 3 "POPSIM_EXE PROJECT_ROOT WPP_DIR" "$@"
 exe=$(realpath "$1"); root=$(realpath "$2"); wpp=$3
 tmp=$(mktemp -d /tmp/popsim_h5copy_XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 export POPSIM_CACHE_DIR="$tmp/cache" POPSIM_DATA_DIR="$wpp"
 pass=0; fail=0
-for name in china china_policies example_city example_city_micro; do
+for name in "$only"; do
   if ! "$exe" run -q "$root/scenarios/$name.yaml" -o "$tmp/$name.h5" >"$tmp/log" 2>&1; then
     fail=$((fail + 1)); echo "FAIL $name: popsim run failed"; cat "$tmp/log"; continue
   fi
@@ -40,5 +45,5 @@ PY
     fi
   done < <(h5ls -r "$tmp/$name.h5" | awk '$2 == "Group" && $1 != "/" {print $1}')
 done
-echo "h5copy: $pass passed, $fail failed"
+echo "h5copy $only: $pass passed, $fail failed"
 [[ $fail -eq 0 && $pass -gt 0 ]]

@@ -2,12 +2,19 @@
 # `popsim init` (issue #16): each template is accepted by `popsim check` as written and runs;
 # switched to its workbook (inputs.xlsx, as the comments under each input say) it gives the
 # same numbers as its CSV files; nothing is ever overwritten; usage errors exit 2.
-# usage: init_test.sh POPSIM_EXE WPP_DIR
+# One group of checks per NAME (the templates city, province, micro; never_overwrite;
+# usage), each in its own temporary folder; tests/cli.cmake registers one CTest test
+# cli_init_templates_NAME per name.
+# usage: init_test.sh --list
+#        init_test.sh POPSIM_EXE WPP_DIR [NAME]   (no NAME: every group)
 set -u
+names=(city province micro never_overwrite usage)
+source "$(dirname "$0")/groups.sh" 2 "POPSIM_EXE WPP_DIR" "$@"
 exe=$(realpath "$1"); wpp=$2
 source "$(dirname "$0")/testlib.sh" init "$wpp"
 
-for kind in city province micro; do
+template() { # KIND: init, check and run as written, then switched to its workbook
+  local kind=$1 p v
   expect "${kind}_init" "$exe" init "$kind"
   expect "${kind}_check" "$exe" check "$kind/$kind.yaml"
   expect "${kind}_run_csv" "$exe" run -q "$kind/$kind.yaml" -o "$tmp/${kind}_csv.h5"
@@ -26,8 +33,14 @@ for kind in city province micro; do
     expect "${kind}_xlsx_equals_csv_$v" h5diff --exclude-attribute "$p" "$tmp/${kind}_csv.h5" \
       "$tmp/${kind}_xlsx.h5" "$p" "$p"
   done
-done
+}
 
+t_city() { template city; }
+t_province() { template province; }
+t_micro() { template micro; }
+
+t_never_overwrite() {
+expect city_init "$exe" init city
 # Never overwrite: a second init into the same folder fails and changes nothing.
 before=$(ls -l --time-style=+%s.%N city | md5sum)
 expect init_refuses_existing status_is 1 "$exe" init city
@@ -36,11 +49,16 @@ expect init_refusal_names_file grep -q "city/city.yaml: error: the file exists" 
 expect init_left_files_alone test "$before" = "$(ls -l --time-style=+%s.%N city | md5sum)"
 expect init_into_named_folder "$exe" init city "$tmp/other place"
 expect init_named_folder_checks "$exe" check "$tmp/other place/city.yaml"
+}
+
+t_usage() {
 expect init_unknown_kind status_is 2 "$exe" init town
 expect init_no_kind status_is 2 "$exe" init
 expect init_help "$exe" init --help
 expect help_command_is_help bash -c "'$exe' help init | grep -q 'usage: popsim init'"
 expect help_unknown_command status_is 2 "$exe" help nosuch
 expect dash_V bash -c "'$exe' -V | grep -q '^popsim '"
+}
 
-finish init
+"t_$only"
+finish "init $only"

@@ -2,8 +2,14 @@
 # popsim info / targets / compare --json (issue #16): each prints one JSON document that
 # Python's json module parses, with the schema of docs/json.md, and every number is checked
 # against the HDF5 file (read with h5py), every input's SHA-256 against the file's bytes.
-# usage: json_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR
+# One group of checks per NAME (info, targets, compare, odd_text, errors), each in its own
+# temporary folder with the runs it needs; tests/cli.cmake registers one CTest test
+# cli_json_outputs_NAME per name.
+# usage: json_test.sh --list
+#        json_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME]   (no NAME: every group)
 set -u
+names=(info targets compare odd_text errors)
+source "$(dirname "$0")/groups.sh" 3 "POPSIM_EXE PROJECT_ROOT WPP_DIR" "$@"
 exe=$(realpath "$1"); root=$(realpath "$2"); wpp=$3
 py=/usr/bin/python3
 tmp=$(mktemp -d /tmp/popsim_json_XXXXXX)
@@ -14,14 +20,20 @@ pass=0; fail=0
 expect() { local name=$1; shift; if "$@" >"$tmp/out" 2>&1; then pass=$((pass + 1));
   else fail=$((fail + 1)); echo "FAIL $name"; sed 's/^/    /' "$tmp/out" | head -12; fi; }
 
-expect run_city "$exe" run -q "$root/scenarios/example_city.yaml" -o "$tmp/city.h5"
-expect run_family "$exe" run -q "$root/scenarios/china_policies.yaml" -o "$tmp/family.h5"
-for f in city family; do
-  for cmd in info targets compare; do
-    expect "${cmd}_json_$f" bash -c "'$exe' $cmd --json '$tmp/$f.h5' > '$tmp/$f.$cmd.json'"
+# The results and their JSON documents: need city|family ...
+need() {
+  local f scn
+  for f in "$@"; do
+    case $f in city) scn=example_city ;; family) scn=china_policies ;; esac
+    expect "run_$f" "$exe" run -q "$root/scenarios/$scn.yaml" -o "$tmp/$f.h5"
+    for cmd in info targets compare; do
+      expect "${cmd}_json_$f" bash -c "'$exe' $cmd --json '$tmp/$f.h5' > '$tmp/$f.$cmd.json'"
+    done
   done
-done
+}
 
+t_info() {
+need city family
 # info: provenance attributes, /provenance rows (with their files' SHA-256), per-year totals.
 expect info_values $py - "$tmp" <<'PY'
 import sys, json, hashlib, h5py, numpy as np
@@ -63,7 +75,10 @@ for name, want_source in [("city", "planner file"), ("family", "UN WPP 2024")]:
             assert s["cost_per_additional_birth"] == g.attrs["cost_per_additional_birth"]
 print("ok")
 PY
+}
 
+t_targets() {
+need city family
 # targets: demand, capacity and gap (= surplus - shortage) summed over regions, status per year.
 expect targets_values $py - "$tmp" <<'PY'
 import sys, json, h5py, numpy as np
@@ -92,7 +107,10 @@ for name in ("city", "family"):
 assert n >= 5, n
 print("ok", n)
 PY
+}
 
+t_compare() {
+need family
 # compare: births and TFR by range, policy totals, service rows at the range boundaries.
 expect compare_values $py - "$tmp" <<'PY'
 import sys, json, h5py, numpy as np
@@ -130,7 +148,10 @@ for sv in d["services"]:
 assert rows >= 10, rows
 print("ok", rows)
 PY
+}
 
+t_odd_text() {
+need city
 # Text that is not UTF-8 or holds control characters still gives valid JSON.
 cp "$tmp/city.h5" "$tmp/odd.h5"
 expect odd_title $py - "$tmp/odd.h5" <<'PY'
@@ -144,7 +165,13 @@ expect odd_title_json bash -c "'$exe' info --json '$tmp/odd.h5' | $py -c '
 import json, sys
 t = json.load(sys.stdin)[\"scenarios\"][0][\"title\"]
 assert t == \"quote \\\" backslash \\\\ tab \\t bell \\x07 bad \\ufffd end\", repr(t)'"
+}
+
+t_errors() {
 # Errors: a missing file is located on stderr and nothing is printed on stdout.
 expect missing_file bash -c "! '$exe' info --json '$tmp/none.h5' > '$tmp/none.out' 2>'$tmp/none.err' && [[ ! -s '$tmp/none.out' ]] && grep -q 'none.h5' '$tmp/none.err'"
-echo "json_test: $pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+}
+
+"t_$only"
+echo "json_test $only: $pass passed, $fail failed"
+[[ $fail -eq 0 && $pass -gt 0 ]]

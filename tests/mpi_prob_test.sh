@@ -12,12 +12,7 @@
 set -u
 exe=$(realpath "$1"); root=$(realpath "$2")
 source "$root/tests/testlib.sh" mpi_prob "$3"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
-# Under scripts/sanitize.sh: no exit-time leak check for MPI ranks (see tests/mpi_test.sh).
-if [[ -n ${ASAN_OPTIONS:-} ]]; then export ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"; fi
-command -v mpirun >/dev/null || { echo "FAIL mpirun not found: run scripts/setup.sh"; exit 1; }
-ranks_attr() { h5dump -a /mpi_ranks "$1" | awk '/\(0\)/ {print $2}'; }
+mpi_env # Open MPI as root on one node; no exit-time leak check under the sanitizer (testlib.sh)
 
 declare -A args=(
   [china]="--location China --trajectories 300"

@@ -7,26 +7,23 @@
 # A rank that errs (its own memory limit, given to rank 1 only; a unit only it computes) or
 # dies (killed) makes the job exit non-zero with the rank and its error, and the output file
 # is neither created nor changed.
-# usage: mpi_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR
+# Ranks started with other arguments, or reading another scenario file under the same name,
+# stop with every differing rank's command line or checksum instead of hanging.
+# One group of checks per NAME (family, micro, rank_errors, other_commands), each in its own temporary
+# folder; tests/hpc.cmake registers one CTest test cli_mpi_identical_to_serial_NAME per name.
+# usage: mpi_test.sh --list
+#        mpi_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME]   (no NAME: every group)
 set -u
+names=(family micro rank_errors other_commands)
+source "$(dirname "$0")/groups.sh" 3 "POPSIM_EXE PROJECT_ROOT WPP_DIR" "$@"
 exe=$(realpath "$1"); root=$(realpath "$2")
 source "$root/tests/testlib.sh" mpi "$3"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-# No network interfaces are needed on one node; keep OpenMPI to shared memory and loopback.
-export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
-# Under scripts/sanitize.sh (ASAN_OPTIONS set): Open MPI's components, loaded with dlopen
-# and closed at MPI_Finalize, keep allocations LeakSanitizer reports as leaks at exit, with
-# stacks in modules already unloaded (nothing to suppress by name). So MPI-launched processes
-# run without the exit-time leak check; every other ASan and UBSan check stays on, and the
-# code they share with serial runs is leak-checked by the other tests.
-if [[ -n ${ASAN_OPTIONS:-} ]]; then export ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"; fi
-command -v mpirun >/dev/null || { echo "FAIL mpirun not found: run scripts/setup.sh"; exit 1; }
-mpi() { local np=$1; shift; mpirun --oversubscribe -np "$np" "$@"; }
-ranks_attr() { h5dump -a /mpi_ranks "$1" | awk '/\(0\)/ {print $2}'; }
+mpi_env # Open MPI as root on one node; no exit-time leak check under the sanitizer (testlib.sh)
 
-for scn in china_policies example_city_micro; do
+identical_to_serial() { # SCENARIO: np 1, 2, 3 x 1, 2 threads equal the serial run
+  local scn=$1 np threads out
   OMP_NUM_THREADS=2 "$exe" run -q "$root/scenarios/$scn.yaml" -o "$tmp/$scn.serial.h5" \
-    || { echo "FAIL $scn: serial run"; fail=$((fail + 1)); continue; }
+    || { echo "FAIL $scn: serial run"; fail=$((fail + 1)); return; }
   for np in 1 2 3; do
     for threads in 1 2; do
       out="$tmp/$scn.np$np.t$threads.h5"
@@ -38,9 +35,16 @@ for scn in china_policies example_city_micro; do
       expect "${scn}_np${np}_threads${threads}_mpi_ranks" test "$(ranks_attr "$out")" = "$np"
     done
   done
-done
-expect serial_file_has_no_mpi_ranks bash -c "! h5dump -a /mpi_ranks '$tmp/china_policies.serial.h5' >/dev/null 2>&1"
+}
 
+t_family() {
+  identical_to_serial china_policies
+  expect serial_file_has_no_mpi_ranks bash -c "! h5dump -a /mpi_ranks '$tmp/china_policies.serial.h5' >/dev/null 2>&1"
+}
+
+t_micro() { identical_to_serial example_city_micro; }
+
+t_rank_errors() {
 # Rank 1 alone has too little memory: the job fails with rank 1's located error.
 scn="$root/scenarios/example_city_micro.yaml"
 mpirun --oversubscribe -np 1 "$exe" run -q "$scn" -o "$tmp/failed.h5" : \
@@ -52,7 +56,7 @@ expect rank_error_names_rank_and_error \
 expect rank_error_reported_once test "$(grep -c 'failed:' "$tmp/failed.log")" = 1
 expect rank_error_no_file test ! -e "$tmp/failed.h5"
 # An existing result is left as it was.
-cp "$tmp/example_city_micro.serial.h5" "$tmp/kept.h5"
+"$exe" run -q "$root/scenarios/example_city.yaml" -o "$tmp/kept.h5"
 sum=$(sha256sum <"$tmp/kept.h5")
 mpirun --oversubscribe -np 1 "$exe" run -q "$scn" -o "$tmp/kept.h5" : \
        -np 2 -x POPSIM_MEMORY_LIMIT_BYTES=100000 "$exe" run -q "$scn" -o "$tmp/kept.h5" >/dev/null 2>&1
@@ -90,10 +94,14 @@ timeout 120 mpirun --oversubscribe -np 1 "$exe" run -q "$scn" -o "$tmp/dead.h5" 
 expect dead_rank_exits_nonzero test $? -ne 0
 expect dead_rank_named grep -q "process rank 1 .*exited on signal 9" "$tmp/dead.log"
 expect dead_rank_no_file test ! -e "$tmp/dead.h5"
+}
+
+t_other_commands() {
 # Ranks started with other arguments (mpirun A : B) would wait in different collectives
 # forever: every rank must run rank 0's command, and says so. The same arguments resolving
 # to different scenario files (another working directory, as on another node) are refused
 # by the file's checksum. Neither writes a file.
+local status sha1 sha2
 mkdir -p "$tmp/wd1" "$tmp/wd2"
 sed -e "s#\.\./data#$root/data#" "$root/scenarios/example_city.yaml" >"$tmp/wd1/s.yaml"
 sed -e "s#\.\./data#$root/data#" -e 's/^end: .*/end: 2040/' "$root/scenarios/example_city.yaml" >"$tmp/wd2/s.yaml"
@@ -111,4 +119,7 @@ sha1=$(sha256sum <"$tmp/wd1/s.yaml" | cut -d' ' -f1); sha2=$(sha256sum <"$tmp/wd
 expect other_scenario_named grep -q "popsim: rank 1 of 3 failed: error: this rank read the scenario file 's.yaml' with SHA-256 as $sha2, rank 0 as $sha1: every rank must read the same" "$tmp/mixed2.log"
 expect other_scenario_both_ranks test "$(grep -c 'failed: error: this rank read the scenario file' "$tmp/mixed2.log")" = 2
 expect other_scenario_no_file test ! -e "$tmp/mixed.h5"
-finish mpi
+}
+
+"t_$only"
+finish "mpi $only"

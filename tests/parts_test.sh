@@ -6,8 +6,14 @@
 # file: a missing part, a part given twice, a part of another scenario, of a scenario file
 # changed since, of other options (--elasticity), of another binary, and a damaged part;
 # bad --task/--tasks are usage errors.
-# usage: parts_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR
+# One group of checks per NAME (family, micro, refusals, estimate, usage), each in its own
+# temporary folder with the parts it needs; tests/hpc.cmake registers one CTest test
+# cli_array_parts_merge_NAME per name.
+# usage: parts_test.sh --list
+#        parts_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME]   (no NAME: every group)
 set -u
+names=(family micro refusals estimate usage)
+source "$(dirname "$0")/groups.sh" 3 "POPSIM_EXE PROJECT_ROOT WPP_DIR" "$@"
 exe=$(realpath "$1"); root=$(realpath "$2")
 source "$root/tests/testlib.sh" parts "$3"
 export OMP_NUM_THREADS=1
@@ -18,21 +24,41 @@ sed -e 's/^  scale: 10 .*/  scale: 40/' -e 's/^  replicates: 4/  replicates: 5/'
     "$root/scenarios/example_city_micro.yaml" >s/micro.yaml
 fam=$root/scenarios/china_policies.yaml mic=$tmp/s/micro.yaml
 
-for scn in "$fam" "$mic"; do
+# parts_of SCN N [I]: task I (default: every task) of N as NAME.N.I.part.
+parts_of() {
+  local scn=$1 n=$2 name i
+  name=$(basename "$scn" .yaml)
+  for ((i = ${3:-0}; i < ${3:-$n - 1} + 1 && i < n; ++i)); do
+    expect "${name}_task_${i}_of_$n" "$exe" run -q "$scn" --task $i --tasks $n -o "$name.$n.$i.part"
+  done
+}
+# serial_and_merges SCN: the single run, and 1 and 3 tasks merged (parts in reverse order)
+# equal to it.
+serial_and_merges() {
+  local scn=$1 name n i parts
   name=$(basename "$scn" .yaml)
   "$exe" run -q "$scn" -o "$name.serial.h5" || { echo "FAIL $name serial"; fail=$((fail + 1)); }
   for n in 1 3; do
-    for ((i = 0; i < n; ++i)); do
-      expect "${name}_task_${i}_of_$n" "$exe" run -q "$scn" --task $i --tasks $n -o "$name.$n.$i.part"
-    done
+    parts_of "$scn" $n
     parts=$(for ((i = n - 1; i >= 0; --i)); do echo "$name.$n.$i.part"; done)
     expect "${name}_merge_$n" "$exe" merge -q "$name.$n.h5" $parts
     expect "${name}_merge_${n}_identical" h5diff --exclude-attribute / "$name.serial.h5" "$name.$n.h5"
   done
-done
-expect merged_file_has_no_mpi_ranks bash -c "! h5dump -a /mpi_ranks micro.3.h5 >/dev/null 2>&1"
-expect merge_prints_the_summary bash -c "'$exe' merge out.h5 micro.3.*.part | grep -q 'example_city_micro'"
+}
 
+t_family() { serial_and_merges "$fam"; }
+
+t_micro() {
+  serial_and_merges "$mic"
+  expect merged_file_has_no_mpi_ranks bash -c "! h5dump -a /mpi_ranks micro.3.h5 >/dev/null 2>&1"
+  expect merge_prints_the_summary bash -c "'$exe' merge out.h5 micro.3.*.part | grep -q 'example_city_micro'"
+}
+
+t_refusals() {
+  parts_of "$mic" 3
+  parts_of "$mic" 1
+  parts_of "$fam" 3 1
+  "$exe" run -q "$mic" -o micro.serial.h5 || { echo "FAIL micro serial"; fail=$((fail + 1)); }
 # refused NAME PATTERN PARTS...: merge fails with status 1, stderr matches, no output file.
 refused() {
   local name=$1 pattern=$2; shift 2
@@ -75,7 +101,9 @@ refused not_a_part "serial.h5: error: not a popsim part file" micro.3.0.part mic
 echo "# changed" >>s/micro.yaml
 refused changed_scenario "micro.3.0.part: error: computed from a scenario file with SHA-256 .* now hashes to" \
   micro.3.0.part micro.3.1.part micro.3.2.part
+}
 
+t_estimate() {
 # --estimate: units and memory per process as key=value lines, nothing computed or written.
 "$exe" run -q --estimate "$mic" >estimate.txt
 expect estimate_units grep -qx "units=5" estimate.txt
@@ -83,6 +111,9 @@ expect estimate_replicates grep -qx "replicates=5" estimate.txt
 expect estimate_memory grep -Eqx "memory_mib=[1-9][0-9]*" estimate.txt
 expect estimate_writes_nothing test ! -e output
 expect estimate_family bash -c "'$exe' run -q --estimate '$fam' | grep -qx units=5"
+}
+
+t_usage() {
 cp s/micro.yaml s/victim.yaml
 expect task_part_cannot_replace_the_scenario status_is 1 "$exe" run -q s/victim.yaml --task 0 --tasks 2 -o s/victim.yaml
 expect task_scenario_intact cmp s/micro.yaml s/victim.yaml
@@ -91,4 +122,7 @@ expect task_out_of_range status_is 2 "$exe" run -q "$fam" --task 3 --tasks 3 -o 
 expect task_needs_output status_is 2 "$exe" run -q "$fam" --task 0 --tasks 3
 expect tasks_zero status_is 2 "$exe" run -q "$fam" --task 0 --tasks 0 -o x.part
 expect merge_needs_parts status_is 2 "$exe" merge out.h5
-finish parts
+}
+
+"t_$only"
+finish "parts $only"

@@ -3,21 +3,25 @@
 # (hostile_test.sh), and bit-identical results for 1, 2 and 4 threads with provenance
 # (repro_test.sh). test_robust (hostile CSVs, 10 MB lines, memory estimate, writer
 # cancellation, fuzz regression replay) is registered with the other cmocka tests.
-add_test(NAME robust_crash_safety
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/crash_test.sh $<TARGET_FILE:popsim>
-                 ${CMAKE_SOURCE_DIR})
+# One test robust_crash_safety_NAME per group of crash_test.sh; robust_crash_safety_list
+# fails if this list and `crash_test.sh --list` differ.
+include(${CMAKE_CURRENT_LIST_DIR}/cmake/split_checks.cmake)
+set(PS_CRASH_GROUPS sigkill sigint sigterm fifo_signals stale_temps memory)
+ps_add_split_checks(robust_crash_safety ${CMAKE_CURRENT_SOURCE_DIR}/crash_test.sh TIMEOUT 600
+  NAMES ${PS_CRASH_GROUPS} ARGS $<TARGET_FILE:popsim> ${CMAKE_SOURCE_DIR})
 # One test robust_hostile_input_NAME per group of hostile_test.sh; robust_hostile_input_list
 # fails if this list and `hostile_test.sh --list` differ.
-include(${CMAKE_CURRENT_LIST_DIR}/cmake/split_checks.cmake)
 ps_add_split_checks(robust_hostile_input ${CMAKE_CURRENT_SOURCE_DIR}/hostile_test.sh TIMEOUT 300
   NAMES names_and_titles numbers yaml_bombs csv_inputs crlf_bom paths_with_spaces directories
   ARGS $<TARGET_FILE:popsim> ${CMAKE_SOURCE_DIR})
-add_test(NAME robust_reproducibility
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/repro_test.sh $<TARGET_FILE:popsim>
-                 ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
-# The crash test times real runs: keep it off the other tests' CPU when run in parallel.
-set_tests_properties(robust_crash_safety PROPERTIES RUN_SERIAL TRUE TIMEOUT 600)
-set_tests_properties(robust_reproducibility PROPERTIES TIMEOUT 300)
+# One test robust_reproducibility_NAME per scenario of repro_test.sh (with _list).
+ps_add_split_checks(robust_reproducibility ${CMAKE_CURRENT_SOURCE_DIR}/repro_test.sh TIMEOUT 300
+  NAMES example_city china example_city_micro
+  ARGS $<TARGET_FILE:popsim> ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
+# The random kills time real runs: keep them off the other tests' CPU when run in parallel;
+# they are the slow part (30 runs each).
+set_tests_properties(robust_crash_safety_sigkill robust_crash_safety_sigint
+                     robust_crash_safety_sigterm PROPERTIES RUN_SERIAL TRUE LABELS slow)
 # Where popsim writes (issue #17, section 1): output kinds, symlink rule, inputs refused, long
 # names, a full disk, shell-quoted command_line, report/plot under signals (write_test.sh).
 # One test robust_write_safety_NAME per group of write_test.sh; robust_write_safety_list fails

@@ -1,27 +1,61 @@
 #!/usr/bin/env bash
-# cli_sweep (tests/sweep.cmake). usage: sweep_test.sh POPSIM_EXE PROJECT_ROOT
+# cli_sweep (tests/sweep.cmake): a sweep against the same variants by hand, summary output,
+# xarray, compare, a Latin hypercube, the size refusal, --estimate and a bad key path.
+# One group of checks per NAME, each in its own temporary folder with the runs it needs;
+# tests/sweep.cmake registers one CTest test cli_sweep_NAME per name.
+# usage: sweep_test.sh --list
+#        sweep_test.sh POPSIM_EXE PROJECT_ROOT [NAME]   (no NAME: every group)
 set -u
+names=(by_hand summary xarray compare latin_hypercube too_large estimate bad_key)
+source "$(dirname "$0")/groups.sh" 2 "POPSIM_EXE PROJECT_ROOT" "$@"
 exe=$(realpath "$1"); root=$(realpath "$2")
 source "$root/tests/testlib.sh" sweep
 py=/usr/bin/python3
 good="$root/tests/data/good"
 
 # The sweep (every point also written in full) and the same variants by hand.
-expect run_sweep "$exe" run -q "$good/sweep_grid.yaml" -o "$tmp/sweep.h5"
-expect run_by_hand "$exe" run -q "$good/sweep_by_hand.yaml" -o "$tmp/hand.h5"
+run_sweep() {
+  expect run_sweep "$exe" run -q "$good/sweep_grid.yaml" -o "$tmp/sweep.h5"
+}
+run_hand() {
+  expect run_by_hand "$exe" run -q "$good/sweep_by_hand.yaml" -o "$tmp/hand.h5"
+}
+# member_output: summary (the default), with absolute data paths.
+summary_yaml() {
+  sed 's/member_output: full/member_output: summary/' "$good/sweep_grid.yaml" >"$tmp/summary.yaml"
+  sed -i "s|\.\./\.\./\.\./data/|$root/data/|" "$tmp/summary.yaml"
+}
+run_summary() {
+  summary_yaml
+  expect run_summary "$exe" run -q "$tmp/summary.yaml" -o "$tmp/summary.h5"
+}
+# More points than PS_RUN_MAX_MEMBERS (120).
+big_yaml() {
+  summary_yaml
+  cat "$tmp/summary.yaml" >"$tmp/big.yaml"
+  sed -i 's/      steps: 2/      steps: 40/' "$tmp/big.yaml"
+}
+
+t_by_hand() {
+run_sweep
+run_hand
 for k in 0 1 2 3 4 5; do
   expect "point_${k}_equals_by_hand" h5diff "$tmp/hand.h5" "$tmp/sweep.h5" \
     "/scenarios/sweep_0000$k" "/scenarios/sweep_0000$k"
 done
 expect same_baseline h5diff "$tmp/hand.h5" "$tmp/sweep.h5" /scenarios/sweep_grid /scenarios/sweep_grid
+}
 
-# member_output: summary (the default) writes the same /sweep and no group per point.
-sed 's/member_output: full/member_output: summary/' "$good/sweep_grid.yaml" >"$tmp/summary.yaml"
-sed -i "s|\.\./\.\./\.\./data/|$root/data/|" "$tmp/summary.yaml"
-expect run_summary "$exe" run -q "$tmp/summary.yaml" -o "$tmp/summary.h5"
+t_summary() {
+run_sweep
+run_summary
 expect summary_same_rows h5diff "$tmp/sweep.h5" "$tmp/summary.h5" /sweep /sweep
 expect summary_no_point_groups bash -c "! h5ls '$tmp/summary.h5/scenarios' | grep -q sweep_0"
+}
 
+t_xarray() {
+run_hand
+run_summary
 # xarray opens /sweep labelled, and its rows are the by-hand groups' figures.
 expect xarray_labelled $py - "$tmp/summary.h5" "$tmp/hand.h5" <<'PY'
 import sys, h5py, numpy as np, xarray as xr
@@ -42,7 +76,10 @@ for k in range(6):
     assert np.isclose(m, np.nansum(g["policy/subsidy/cost"][...]), rtol=1e-9), (k, m)
 print("ok")
 PY
+}
 
+t_compare() {
+run_summary
 # compare: ranking by cost per additional birth, and the frontier.
 expect compare_table bash -c "'$exe' compare '$tmp/summary.h5' > '$tmp/compare.txt'"
 expect compare_names_frontier grep -q "Frontier of births gained against cost" "$tmp/compare.txt"
@@ -64,7 +101,10 @@ for p in range(len(cost)):
 assert list(f["on_frontier"][...]) == [int(p in front) for p in range(len(cost))]
 print("ok")
 PY
+}
 
+t_latin_hypercube() {
+summary_yaml
 # A Latin hypercube: its seed and points reach the file and compare.
 sed '/^sweep:/,$d' "$tmp/summary.yaml" >"$tmp/lhs.yaml"
 cat >>"$tmp/lhs.yaml" <<'YAML'
@@ -88,15 +128,18 @@ strata = sorted(int(p["values"][0] / 900 * 7) for p in d["ranked"])
 assert strata == list(range(7)), strata
 print("ok")
 PY
+}
 
-# More points than PS_RUN_MAX_MEMBERS: refused at sweep: without --allow-large, no file.
-cat "$tmp/summary.yaml" >"$tmp/big.yaml"
-sed -i 's/      steps: 2/      steps: 40/' "$tmp/big.yaml"
+t_too_large() {
+big_yaml
 expect big_refused status_is 1 bash -c "'$exe' run -q '$tmp/big.yaml' -o '$tmp/big.h5' 2> '$tmp/big.err'"
 expect big_located grep -q "big.yaml:[0-9]*:[0-9]*: error: sweep: 120 points" "$tmp/big.err"
 expect big_no_file test ! -e "$tmp/big.h5"
 expect big_allowed "$exe" run -q --allow-large "$tmp/big.yaml" -o "$tmp/big.h5"
+}
 
+t_estimate() {
+big_yaml
 # --estimate counts a summary sweep's points at their compact size (issue #15, sec. 4): 120
 # summary points need less than 6 points kept in full, and more than 6 summary points.
 mem() { "$exe" run -q --allow-large --estimate "$1" | awk -F= '$1 == "memory_bytes" {print $2}'; }
@@ -106,9 +149,15 @@ echo "estimate: 120 summary points $m_big B, 6 summary points $m_small B, 6 full
 expect estimate_sweep_numbers bash -c "[[ '$m_big' =~ ^[0-9]+\$ && '$m_small' =~ ^[0-9]+\$ && '$m_full' =~ ^[0-9]+\$ ]]"
 expect estimate_sweep_compact_below_full test "${m_big:-0}" -lt "${m_full:-0}"
 expect estimate_sweep_counts_points test "${m_big:-0}" -gt "${m_small:-0}"
+}
 
+t_bad_key() {
+summary_yaml
 # A bad key path: file:line:col, exit 1.
 sed 's/policies\[subsidy\].second/policies[subsidy].secnd/' "$tmp/summary.yaml" >"$tmp/bad.yaml"
 expect bad_key status_is 1 bash -c "'$exe' check '$tmp/bad.yaml' 2> '$tmp/bad.err'"
 expect bad_key_located grep -q "bad.yaml:[0-9]*:[0-9]*: error: sweep.dimensions\[0\].key = 'policies\[subsidy\].secnd' names no numeric key" "$tmp/bad.err"
-finish cli_sweep
+}
+
+"t_$only"
+finish "cli_sweep $only"

@@ -274,19 +274,52 @@ static void test_outfile__write_error_is_reported_and_target_kept(void **state)
     assert_int_equal(count_entries(f->dir), 1);
 }
 
+/* A cancel callback over a flag of its own (issue #11: per file, no process-wide flag). */
+static ps_status flag_cancel(void *ctx, ps_error *err)
+{
+    const volatile sig_atomic_t *flag = ctx;
+    return *flag == 0 ? PS_OK : ps_error_set(err, PS_EIO, "interrupted by signal %d", (int)*flag);
+}
+
 static void test_outfile__cancelled_commit_keeps_target(void **state)
 {
     fixture *f = *state;
     ps_error err;
     volatile sig_atomic_t flag = SIGINT;
+    ps_cancel cancel = { .fn = flag_cancel, .ctx = (void *)&flag };
+    ps_outfile *o = NULL;
     write_text(f->path, "old");
-    ps_outfile_set_cancel(&flag);
-    ps_status rc = put(f->path, "new", &err);
-    ps_outfile_set_cancel(NULL);
+    assert_ps_ok(ps_outfile_open(&o, f->path, &err), &err);
+    ps_outfile_set_cancel(o, &cancel);
+    fputs("new", ps_outfile_stream(o));
+    ps_status rc = ps_outfile_commit(o, &err);
     assert_int_equal(rc, PS_EIO);
     assert_non_null(strstr(err.msg, "interrupted"));
     assert_text(f->path, "old");
     assert_int_equal(count_entries(f->dir), 1);
+    /* Another file of the same process, without the callback, is not cancelled. */
+    assert_ps_ok(put(f->path, "new", &err), &err);
+    assert_text(f->path, "new");
+}
+
+/* ps_outfile_copy_with: cancelled, the target keeps its bytes; a zero flag lets it through. */
+static void test_outfile__copy_with_cancel_is_per_call(void **state)
+{
+    fixture *f = *state;
+    ps_error err;
+    char source[PATH_MAX];
+    volatile sig_atomic_t stop = SIGTERM, go = 0;
+    ps_cancel stop_cancel = { .fn = flag_cancel, .ctx = (void *)&stop };
+    ps_cancel go_cancel = { .fn = flag_cancel, .ctx = (void *)&go };
+    snprintf(source, sizeof source, "%s/source", f->dir);
+    write_text(source, "copied");
+    write_text(f->path, "old");
+    assert_int_equal(ps_outfile_copy_with(f->path, source, &stop_cancel, &err), PS_EIO);
+    assert_non_null(strstr(err.msg, "interrupted"));
+    assert_text(f->path, "old");
+    assert_ps_ok(ps_outfile_copy_with(f->path, source, &go_cancel, &err), &err);
+    assert_text(f->path, "copied");
+    assert_int_equal(count_entries(f->dir), 2);
 }
 
 static void test_outfile__input_refused_also_through_a_link(void **state)
@@ -386,6 +419,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_outfile__write_error_is_reported_and_target_kept,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_outfile__cancelled_commit_keeps_target, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_outfile__copy_with_cancel_is_per_call, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_outfile__input_refused_also_through_a_link, setup,
                                         teardown),

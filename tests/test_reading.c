@@ -338,6 +338,13 @@ static void arm_alarm(void)
     assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
 }
 
+/* The reads' cancel callback (issue #11: per call) over the flag the alarm handler sets. */
+static ps_status stop_cancel(void *ctx, ps_error *err)
+{
+    (void)ctx;
+    return stop_flag == 0 ? PS_OK : ps_error_set(err, PS_EIO, "interrupted");
+}
+
 /* Issue #17: Ctrl-C while a scenario came from a pipe waited until the pipe closed. */
 static void test_reading__cancel_flag_stops_a_read_on_a_pipe_that_stays_open(void **state)
 {
@@ -350,10 +357,10 @@ static void test_reading__cancel_flag_stops_a_read_on_a_pipe_that_stays_open(voi
     assert_int_equal(pipe(p), 0);
     assert_int_equal(write(p[1], "name: x\n", 8), 8); /* some data, then nothing */
     snprintf(via_proc, sizeof via_proc, "/proc/self/fd/%d", p[0]);
-    ps_io_set_cancel(&stop_flag);
+    ps_cancel cancel = { .fn = stop_cancel, .ctx = NULL };
     arm_alarm();
     double t0 = seconds_now();
-    assert_int_equal(ps_scn_load(&scn, via_proc, &err), PS_EIO);
+    assert_int_equal(ps_scn_load_with(&scn, via_proc, &cancel, &err), PS_EIO);
     double waited = seconds_now() - t0;
     assert_non_null(strstr(err.msg, "interrupted while reading"));
     assert_true(waited >= 0.15 && waited < 1.0);
@@ -362,12 +369,11 @@ static void test_reading__cancel_flag_stops_a_read_on_a_pipe_that_stays_open(voi
     assert_int_equal(pipe(q), 0);
     snprintf(via_proc, sizeof via_proc, "/proc/self/fd/%d", q[0]);
     t0 = seconds_now();
-    assert_int_equal(ps_csv__open(&c, via_proc, &err), PS_EIO);
+    assert_int_equal(ps_csv__open_with(&c, via_proc, &cancel, &err), PS_EIO);
     waited = seconds_now() - t0;
     assert_null(c);
     assert_non_null(strstr(err.msg, "interrupted while reading"));
     assert_true(waited >= 0.15 && waited < 1.0);
-    ps_io_set_cancel(NULL);
     signal(SIGALRM, SIG_DFL);
     close(p[0]);
     close(p[1]);

@@ -14,49 +14,18 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_log.h>
 
+#include "run_fixture.h"
 #include "test_util.h"
 
 #include "popsim/builder.h"
 #include "popsim/run.h"
 #include "popsim/scenario.h"
 
-typedef struct fixture {
-    ps_scenario scn;
-    ps_inputs in;
-    char dir[64]; /* temporary folder for the result files */
-} fixture;
-
-static void load(fixture *fx, const char *path)
-{
-    ps_error err;
-    ps_build_options bo = { .wpp_dir = NULL, .project_root = PS_SOURCE_DIR, .cache_dir = NULL };
-    ps_error_clear(&err);
-    assert_ps_ok(ps_scn_load(&fx->scn, path, &err), &err);
-    assert_ps_ok(ps_build_inputs(&fx->in, &fx->scn, &bo, &err), &err);
-}
+typedef run_fixture fixture;
 
 static fixture *new_fixture(const char *path)
 {
-    fixture *fx = calloc(1, sizeof *fx);
-    assert_non_null(fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/ps_test_run_XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    load(fx, path);
-    return fx;
-}
-
-static int free_fixture(void **state)
-{
-    fixture *fx = *state;
-    char cmd[256];
-    if (fx != NULL) {
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
-        (void)system(cmd);
-        ps_inputs_release(&fx->in);
-        ps_scn_release(&fx->scn);
-        free(fx);
-    }
-    return 0;
+    return run_fixture_new(path, "test_run");
 }
 
 static int setup_city(void **state)
@@ -75,12 +44,6 @@ static int setup_micro(void **state)
 {
     *state = new_fixture(PS_SOURCE_DIR "/scenarios/example_city_micro.yaml");
     return 0;
-}
-
-static int run_command(const char *cmd)
-{
-    int st = system(cmd);
-    return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* Every unit in the order ps_run_unit_at gives, then finish and write. */
@@ -123,9 +86,9 @@ static void check_same_as_program(const fixture *fx, int n_units_expected)
     snprintf(cli, sizeof cli, "%s/cli.h5", fx->dir);
     assert_ps_ok(run_all(fx, &opts, api, &err), &err);
     snprintf(cmd, sizeof cmd, "'%s' run -q '%s' -o '%s'", PS_POPSIM_EXE, fx->scn.path, cli);
-    assert_int_equal(run_command(cmd), 0);
+    assert_int_equal(run_fixture_command(cmd), 0);
     snprintf(cmd, sizeof cmd, "h5diff '%s' '%s' /scenarios /scenarios", api, cli);
-    assert_int_equal(run_command(cmd), 0);
+    assert_int_equal(run_fixture_command(cmd), 0);
 }
 
 static void test_run__public_api_gives_the_same_file_as_popsim_run(void **state)
@@ -157,9 +120,9 @@ static void test_run__a_different_family_differs_from_popsim_run(void **state)
     snprintf(cli, sizeof cli, "%s/default.h5", fx->dir);
     assert_ps_ok(run_all(fx, &opts, api, &err), &err);
     snprintf(cmd, sizeof cmd, "'%s' run -q '%s' -o '%s'", PS_POPSIM_EXE, fx->scn.path, cli);
-    assert_int_equal(run_command(cmd), 0);
+    assert_int_equal(run_fixture_command(cmd), 0);
     snprintf(cmd, sizeof cmd, "h5diff -q '%s' '%s' /scenarios /scenarios", api, cli);
-    assert_int_equal(run_command(cmd), 1);
+    assert_int_equal(run_fixture_command(cmd), 1);
 }
 
 static void test_run__variant_before_its_baseline_is_refused(void **state)
@@ -271,25 +234,25 @@ int main(void)
     ps_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_run__public_api_gives_the_same_file_as_popsim_run,
-                                        setup_city, free_fixture),
+                                        setup_city, run_fixture_free),
         cmocka_unit_test_setup_teardown(
             test_run__family_unit_by_unit_gives_the_same_file_as_popsim_run, setup_family,
-            free_fixture),
+            run_fixture_free),
         cmocka_unit_test_setup_teardown(
             test_run__micro_replicates_give_the_same_file_as_popsim_run, setup_micro,
-            free_fixture),
+            run_fixture_free),
         cmocka_unit_test_setup_teardown(test_run__a_different_family_differs_from_popsim_run,
-                                        setup_family, free_fixture),
+                                        setup_family, run_fixture_free),
         cmocka_unit_test_setup_teardown(test_run__variant_before_its_baseline_is_refused,
-                                        setup_family, free_fixture),
+                                        setup_family, run_fixture_free),
         cmocka_unit_test_setup_teardown(test_run__cancel_callback_stops_the_run_between_units,
-                                        setup_family, free_fixture),
+                                        setup_family, run_fixture_free),
         cmocka_unit_test_setup_teardown(
             test_run__memory_limit_option_refuses_a_run_that_does_not_fit, setup_city,
-            free_fixture),
+            run_fixture_free),
         cmocka_unit_test_setup_teardown(
             test_run__family_over_the_member_limit_is_refused_at_the_variant, setup_family,
-            free_fixture),
+            run_fixture_free),
         cmocka_unit_test(test_run__init_turns_gsl_errors_into_statuses),
     };
     return cmocka_run_group_tests_name("run", tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "run_fixture.h"
 #include "test_util.h"
 
 #include "popsim/builder.h"
@@ -20,44 +21,11 @@
 #include "popsim/sha256.h"
 #include "popsim/version.h"
 
-typedef struct fixture {
-    ps_scenario scn;
-    ps_inputs in;
-    ps_run_options opts;
-    char dir[64];
-} fixture;
+typedef run_fixture fixture;
 
 static fixture *new_fixture(const char *path)
 {
-    fixture *fx = calloc(1, sizeof *fx);
-    ps_error err;
-    ps_build_options bo = { .wpp_dir = NULL, .project_root = PS_SOURCE_DIR, .cache_dir = NULL };
-    ps_error_clear(&err);
-    assert_non_null(fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/ps_test_unit_XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    assert_ps_ok(ps_scn_load(&fx->scn, path, &err), &err);
-    assert_ps_ok(ps_build_inputs(&fx->in, &fx->scn, &bo, &err), &err);
-    ps_run_options o = PS_RUN_OPTIONS_INIT;
-    o.name = fx->scn.name;
-    o.title = fx->scn.title;
-    o.n_threads = 1;
-    fx->opts = o;
-    return fx;
-}
-
-static int free_fixture(void **state)
-{
-    fixture *fx = *state;
-    char cmd[256];
-    if (fx != NULL) {
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
-        (void)system(cmd);
-        ps_inputs_release(&fx->in);
-        ps_scn_release(&fx->scn);
-        free(fx);
-    }
-    return 0;
+    return run_fixture_new(path, "test_unit");
 }
 
 static int setup_family(void **state)
@@ -74,12 +42,6 @@ static int setup_micro(void **state)
     fx->scn.micro.replicates = 3;
     *state = fx;
     return 0;
-}
-
-static int run_command(const char *cmd)
-{
-    int st = system(cmd);
-    return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static ps_run *new_run(const fixture *fx)
@@ -144,7 +106,7 @@ static void assert_same_file(const char *a, const char *b)
 {
     char cmd[512];
     snprintf(cmd, sizeof cmd, "h5diff '%s' '%s' /scenarios /scenarios", a, b);
-    assert_int_equal(run_command(cmd), 0);
+    assert_int_equal(run_fixture_command(cmd), 0);
 }
 
 static void check_distributed_equals_serial(const fixture *fx)
@@ -189,7 +151,7 @@ static void test_run_unit__a_different_run_differs(void **state)
     ps_run_free(b);
     write_distributed(fx, 2, other);
     snprintf(cmd, sizeof cmd, "h5diff -q '%s' '%s' /scenarios /scenarios", serial, other);
-    assert_int_equal(run_command(cmd), 1);
+    assert_int_equal(run_fixture_command(cmd), 1);
 }
 
 /* get -> put -> get gives the same bytes: nothing is lost or rounded on the way. */
@@ -384,7 +346,7 @@ static void test_run_unit__part_file_round_trip_and_damage_refused(void **state)
     /* One byte changed in the middle: the checksum no longer matches. */
     snprintf(cmd, sizeof cmd, "printf 'Z' | dd of='%s' bs=1 seek=40 conv=notrunc 2>/dev/null",
              path);
-    assert_int_equal(run_command(cmd), 0);
+    assert_int_equal(run_fixture_command(cmd), 0);
     assert_int_equal(ps_part_read(&out, path, &err), PS_EPARSE);
     assert_non_null(strstr(err.msg, "checksum"));
     assert_string_equal(err.path, path);
@@ -418,12 +380,12 @@ static void test_run_unit__part_file_round_trip_and_damage_refused(void **state)
     /* Cut short. */
     assert_ps_ok(ps_part_write(path, &in, &err), &err);
     snprintf(cmd, sizeof cmd, "truncate -s 100 '%s'", path);
-    assert_int_equal(run_command(cmd), 0);
+    assert_int_equal(run_fixture_command(cmd), 0);
     assert_int_equal(ps_part_read(&out, path, &err), PS_EPARSE);
     ps_part_release(&out);
     /* Not a part at all, and no file. */
     snprintf(cmd, sizeof cmd, "printf 'hello' > '%s'", path);
-    assert_int_equal(run_command(cmd), 0);
+    assert_int_equal(run_fixture_command(cmd), 0);
     assert_int_equal(ps_part_read(&out, path, &err), PS_EPARSE);
     assert_non_null(strstr(err.msg, "not a popsim part file"));
     ps_part_release(&out);
@@ -438,22 +400,22 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
             test_run_unit__family_shares_moved_as_bytes_give_the_serial_file, setup_family,
-            free_fixture),
+            run_fixture_free),
         cmocka_unit_test_setup_teardown(
             test_run_unit__micro_shares_moved_as_bytes_give_the_serial_file, setup_micro,
-            free_fixture),
+            run_fixture_free),
         cmocka_unit_test_setup_teardown(test_run_unit__a_different_run_differs, setup_family,
-                                        free_fixture),
+                                        run_fixture_free),
         cmocka_unit_test_setup_teardown(test_run_unit__bytes_come_back_bit_for_bit, setup_micro,
-                                        free_fixture),
+                                        run_fixture_free),
         cmocka_unit_test_setup_teardown(
             test_run_unit__malformed_repeated_or_missing_units_are_refused, setup_family,
-            free_fixture),
+            run_fixture_free),
         cmocka_unit_test_setup_teardown(test_run_unit__damaged_bytes_are_refused_or_harmless,
-                                        setup_family, free_fixture),
+                                        setup_family, run_fixture_free),
         cmocka_unit_test(test_run_unit__shares_cover_every_unit_once),
         cmocka_unit_test_setup_teardown(test_run_unit__part_file_round_trip_and_damage_refused,
-                                        setup_family, free_fixture),
+                                        setup_family, run_fixture_free),
     };
     return cmocka_run_group_tests_name("run_unit", tests, NULL, NULL);
 }

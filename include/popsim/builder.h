@@ -20,6 +20,8 @@ typedef struct ps_build_options {
     const char *wpp_dir;      /* overrides the scenario's data.wpp_dir when not NULL */
     const char *project_root; /* where ../shared/data/wpp2024 is looked for; NULL = "." */
     const char *cache_dir;    /* parsed-WPP cache folder; NULL = no cache */
+    ps_cancel cancel; /* asked by the planner CSV reads while they wait for data from a pipe
+                       * (issue #11: per call); zeroed: never cancelled */
 } ps_build_options;
 
 /**

@@ -73,6 +73,22 @@ size_t ps_utf8_first_bad(const unsigned char *s, size_t len);
 /** Short name of a status code ("out of memory", "parse error", ...). */
 const char *ps_status_str(ps_status code);
 
+/* ---- cancellation (issue #11: per run / per call, never process-wide) ------------------
+ * A cancel callback answers PS_OK to go on; any other status (with its message in err, e.g.
+ * "interrupted by SIGINT") stops the call that asked. Options structs carry one (ps_run_options,
+ * ps_h5_write_options, ps_build_options), so two runs in one process are cancelled apart. */
+typedef ps_status (*ps_cancel_fn)(void *ctx, ps_error *err);
+
+typedef struct ps_cancel {
+    ps_cancel_fn fn; /* NULL: never cancelled */
+    void *ctx;       /* passed to fn; borrowed */
+} ps_cancel;
+
+#define PS_CANCEL_NONE { .fn = NULL, .ctx = NULL }
+
+/** PS_OK when c or c->fn is NULL, else what c->fn answers. */
+ps_status ps_cancel_check(const ps_cancel *c, ps_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,20 +7,14 @@
 #ifndef PS_IO_H
 #define PS_IO_H
 
-#include <signal.h>
-
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/**
- * Let a program cancel reads: while *flag is non-zero (a SIGINT/SIGTERM handler sets it),
- * every input read stops within PS_IO_CANCEL_LATENCY_MS and returns PS_EIO "interrupted
- * while reading", even when it is waiting on a pipe that never delivers data.
- * Process-wide and set only by programs; flag is borrowed and must
- * outlive every read; NULL (the default) switches it off.
- */
-void ps_io_set_cancel(const volatile sig_atomic_t *flag);
+/* Input reads are cancelled per call (issue #11): ps_scn_load_with and ps_build_options take
+ * a ps_cancel (popsim/error.h) that every read asks while it waits for data, so a read that
+ * waits on a pipe which never delivers stops within PS_IO_CANCEL_LATENCY_MS with PS_EIO
+ * "interrupted while reading" (or the callback's status). */
 
 /* The longest a cancelled read keeps waiting, milliseconds (the poll() timeout). */
 #define PS_IO_CANCEL_LATENCY_MS 100

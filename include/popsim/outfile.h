@@ -20,7 +20,6 @@
 #ifndef PS_OUTFILE_H
 #define PS_OUTFILE_H
 
-#include <signal.h>
 #include <stdio.h>
 
 #include "popsim/error.h"
@@ -76,6 +75,10 @@ void ps_outfile_abort(ps_outfile *f);
  */
 ps_status ps_outfile_copy(const char *target, const char *source, ps_error *err);
 
+/** ps_outfile_copy whose commit asks `cancel` (ps_outfile_set_cancel); NULL: never. */
+ps_status ps_outfile_copy_with(const char *target, const char *source, const ps_cancel *cancel,
+                               ps_error *err);
+
 /**
  * Refuse a target that is one of the run's inputs: equal device and inode after following
  * links. Inputs that cannot be stat'ed and a target that does not exist never match.
@@ -96,10 +99,11 @@ ps_status ps_outfile_temp_dir(char **out, const char *parent, ps_error *err);
 long ps_outfile_temp_pid(const char *name);
 
 /**
- * A program may hand over the flag its SIGINT/SIGTERM handler sets: ps_outfile_commit then
- * refuses to rename once it is non-zero. Process-wide; NULL (the default) means never.
+ * Ask `cancel` (copied) in ps_outfile_commit before the rename: a status other than PS_OK
+ * removes the temporary, leaves the target untouched and is returned ("interrupted while
+ * writing"). Per file (issue #11: no process-wide flag); NULL: never cancelled, the default.
  */
-void ps_outfile_set_cancel(const volatile sig_atomic_t *flag);
+void ps_outfile_set_cancel(ps_outfile *f, const ps_cancel *cancel);
 
 #ifdef __cplusplus
 }

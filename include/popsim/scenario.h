@@ -245,6 +245,14 @@ typedef struct ps_scenario {
  */
 ps_status ps_scn_load(ps_scenario *out, const char *path, ps_error *err);
 
+/**
+ * ps_scn_load whose read of the scenario file asks `cancel` while it waits for data from a
+ * pipe (issue #11: per call, no process-wide flag). NULL: never cancelled.
+ * @return as ps_scn_load; PS_EIO (or the callback's status) "interrupted while reading"
+ */
+ps_status ps_scn_load_with(ps_scenario *out, const char *path, const ps_cancel *cancel,
+                           ps_error *err);
+
 /** Release everything the scenario owns and zero it; accepts a zeroed struct. */
 void ps_scn_release(ps_scenario *scn);
 

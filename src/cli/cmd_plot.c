@@ -112,7 +112,8 @@ static ps_status place_chart(const char *dir, const char *stage, const char *nam
             snprintf(target, tlen, "%s/%s.%s", dir, name, exts[e]);
             snprintf(staged, slen, "%s/%s.%s", stage, name, exts[e]);
             if ((rc = ps_outfile_check_inputs(target, inputs, 1, err)) == PS_OK) {
-                rc = ps_outfile_copy(target, staged, err);
+                ps_cancel cancel = cli_cancel();
+                rc = ps_outfile_copy_with(target, staged, &cancel, err);
             }
         }
         free(target);

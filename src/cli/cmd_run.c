@@ -366,7 +366,7 @@ static ps_status prepare_inputs(run_ctx *ctx, const run_opts *o, const ps_build_
                                 const ps_run_options *ro, ps_error *err)
 {
     if (o->scenario != NULL) {
-        ps_status rc = ps_scn_load(&ctx->scn, o->scenario, err);
+        ps_status rc = ps_scn_load_with(&ctx->scn, o->scenario, &bo->cancel, err);
         if (rc == PS_OK) {
             rc = ps_run_check_scenario(&ctx->scn, ro, err); /* before any data are read */
         }
@@ -672,8 +672,8 @@ int cli_cmd_run_parts(int argc, char **argv, char *const *parts, int n_parts)
         cli_remove_stale_temps_in(cache_dir, o.quiet); /* a cache write killed by SIGKILL */
     }
     cli_signals_install();
+    bo.cancel = cli_cancel(); /* reads of the scenario and its CSVs, per call (issue #11) */
     char *cmdline = cli_join_args(argc, argv);
-    ps_io_set_cancel(cli_interrupt_flag());
     run_ctx *ctx = calloc(1, sizeof *ctx);
     if (ctx == NULL || cmdline == NULL) {
         fprintf(stderr, "popsim: error: out of memory\n");

@@ -193,7 +193,7 @@ static ps_status recv_unit(ps_run *run, int rank, ps_status rc, size_t *total, p
     }
     for (uint64_t at = 0; at < n; at += CHUNK_BYTES) {
         const int piece = (int)(n - at < CHUNK_BYTES ? n - at : CHUNK_BYTES);
-        static unsigned char sink[1];
+        unsigned char sink[1]; /* a valid buffer for the 0-byte receive */
         MPI_Recv(bytes != NULL ? bytes + at : sink, bytes != NULL ? piece : 0, MPI_BYTE, rank,
                  TAG_BYTES, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     }

@@ -75,7 +75,7 @@ ps_status cli_prob_gather_units(ps_prob *p, const cli_dist *d, ps_error *err)
                 }
                 continue;
             }
-            static double sink[1];
+            double sink[1]; /* a valid buffer for the 0-count receive */
             MPI_Recv(buf != NULL ? buf : sink, buf != NULL ? (int)n : 0, MPI_DOUBLE, r, TAG_UNIT,
                      MPI_COMM_WORLD, MPI_STATUS_IGNORE);
             if (buf == NULL && rc == PS_OK) {
@@ -139,7 +139,7 @@ ps_status cli_prob_gather_locations(ps_prob **runs, char **labels, int *codes, i
             continue;
         }
         const size_t len = ps_prob_stats_doubles(head[3]);
-        static double sink[1];
+        double sink[1]; /* a valid buffer for the 0-count receive */
         buf = malloc(len * sizeof *buf);
         MPI_Recv(name, NAME_BYTES, MPI_CHAR, owner, TAG_HEAD, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         MPI_Recv(buf != NULL ? buf : sink, buf != NULL ? (int)len : 0, MPI_DOUBLE, owner,

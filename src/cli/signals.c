@@ -6,8 +6,10 @@
  * exit status 128 + signal) happens in normal context when the run next looks at the flag,
  * so a run stops at a phase boundary or between HDF5 objects and never leaves a partial
  * result. SA_RESTART keeps system calls inside HDF5 and stdio from failing with EINTR.
- * Input reads wait in poll() with a timeout and look at the same flag (ps_io_set_cancel),
- * so a scenario or CSV read from a pipe that stays open stops too (issue #17).
+ * Input reads wait in poll() with a timeout and ask the same flag through the cancel callback
+ * that the run hands to the library per call (cli_cancel: ps_scn_load_with, ps_build_options,
+ * ps_run_options; issue #11: the library keeps no process-wide flag), so a scenario or CSV
+ * read from a pipe that stays open stops too (issue #17).
  *
  * A run killed with SIGKILL cannot clean up. Every temporary file or folder popsim makes is
  * named ".popsim-<pid>-XXXXXX" (popsim/outfile.h), so the next run writing to the same folder
@@ -51,7 +53,6 @@ void cli_signals_install(void)
         sa.sa_flags = SA_RESTART;
         sigaction(signals[k], &sa, NULL);
     }
-    ps_outfile_set_cancel(&caught);
 }
 
 int cli_interrupted(void)
@@ -59,10 +60,6 @@ int cli_interrupted(void)
     return (int)caught;
 }
 
-const volatile sig_atomic_t *cli_interrupt_flag(void)
-{
-    return &caught;
-}
 
 static const char *signal_name(int signo)
 {
@@ -73,6 +70,18 @@ ps_status cli_check_interrupt(ps_error *err)
 {
     int signo = (int)caught;
     return signo == 0 ? PS_OK : ps_error_set(err, PS_EIO, "interrupted by %s", signal_name(signo));
+}
+
+static ps_status on_cancel_check(void *ctx, ps_error *err)
+{
+    (void)ctx;
+    return cli_check_interrupt(err);
+}
+
+ps_cancel cli_cancel(void)
+{
+    ps_cancel c = { .fn = on_cancel_check, .ctx = NULL };
+    return c;
 }
 
 int cli_interrupt_exit(const char *what)

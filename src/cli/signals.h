@@ -12,9 +12,11 @@
 
 /*
  * Catch SIGINT and SIGTERM: the handler only records the signal; the run checks
- * cli_interrupted() between phases, input reads look at the same flag while they wait for
- * data (ps_io_set_cancel), the HDF5 writer asks the run's cancel callback between objects
- * (ps_run_options.cancel, cli_check_interrupt) and every atomic write before its rename (ps_outfile_set_cancel, set here). A signal that the parent left
+ * cli_interrupted() between phases; the library asks the same flag through the callback of
+ * cli_cancel(), handed over per call (issue #11): input reads while they wait for data
+ * (ps_scn_load_with, ps_build_options.cancel), the HDF5 writer between objects
+ * (ps_run_options.cancel) and atomic copies before their rename (ps_outfile_copy_with). A
+ * signal that the parent left
  * ignored (SIGINT for a background job of a shell without job control, nohup) stays
  * ignored, as POSIX programs are expected to do.
  */
@@ -23,8 +25,8 @@ void cli_signals_install(void);
 /* The signal number caught so far (SIGINT or SIGTERM), or 0. */
 int cli_interrupted(void);
 
-/* The flag the handler sets (the signal number), for ps_io_set_cancel. */
-const volatile sig_atomic_t *cli_interrupt_flag(void);
+/* A cancel callback for the library (popsim/error.h) that answers cli_check_interrupt. */
+ps_cancel cli_cancel(void);
 
 /*
  * PS_OK, or (after a signal) an error record "interrupted by SIGINT" so that the run's

@@ -225,3 +225,8 @@ size_t ps_utf8_first_bad(const unsigned char *s, size_t len)
     }
     return len;
 }
+
+ps_status ps_cancel_check(const ps_cancel *c, ps_error *err)
+{
+    return c != NULL && c->fn != NULL ? c->fn(c->ctx, err) : PS_OK;
+}

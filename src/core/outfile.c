@@ -47,13 +47,17 @@ struct ps_outfile {
     FILE *stream; /* on fd, or NULL */
     dev_t dev;    /* identity of temp */
     ino_t ino;
+    ps_cancel cancel; /* asked before the rename (ps_outfile_set_cancel); fn NULL: never */
 };
 
-static const volatile sig_atomic_t *cancel_flag;
-
-void ps_outfile_set_cancel(const volatile sig_atomic_t *flag)
+void ps_outfile_set_cancel(ps_outfile *f, const ps_cancel *cancel)
 {
-    cancel_flag = flag;
+    if (cancel != NULL) {
+        f->cancel = *cancel;
+    } else {
+        f->cancel.fn = NULL;
+        f->cancel.ctx = NULL;
+    }
 }
 
 /* The folder part of `path`: "." when it has no slash, "/" for a file in the root. */
@@ -374,8 +378,9 @@ static ps_status recheck_target(const ps_outfile *f, ps_error *err)
 ps_status ps_outfile_commit(ps_outfile *f, ps_error *err)
 {
     ps_status rc = close_temp(f, err);
-    if (rc == PS_OK && cancel_flag != NULL && *cancel_flag != 0) {
-        rc = ps_error_set_at(err, PS_EIO, f->given, 0, 0, "interrupted while writing; the "
+    ps_status why = rc == PS_OK ? ps_cancel_check(&f->cancel, err) : PS_OK;
+    if (why != PS_OK) {
+        rc = ps_error_set_at(err, why, f->given, 0, 0, "interrupted while writing; the "
                              "output file was not written or changed");
     }
     if (rc == PS_OK) {
@@ -437,6 +442,12 @@ static ps_status copy_fd(FILE *out, int in, const char *source, ps_error *err)
 
 ps_status ps_outfile_copy(const char *target, const char *source, ps_error *err)
 {
+    return ps_outfile_copy_with(target, source, NULL, err);
+}
+
+ps_status ps_outfile_copy_with(const char *target, const char *source, const ps_cancel *cancel,
+                               ps_error *err)
+{
     ps_outfile *f = NULL;
     FILE *out = NULL;
     struct stat st;
@@ -450,6 +461,7 @@ ps_status ps_outfile_copy(const char *target, const char *source, ps_error *err)
     if ((rc = ps_outfile_open(&f, target, err)) != PS_OK) {
         goto done;
     }
+    ps_outfile_set_cancel(f, cancel);
     if ((out = ps_outfile_stream(f)) == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory");
         goto done;

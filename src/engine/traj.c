@@ -12,13 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/philox_int.h"
 #include "popsim/prob.h"
 
-#define PS_PHILOX_M0 0xD2511F53u
-#define PS_PHILOX_M1 0xCD9E8D57u
-#define PS_PHILOX_W0 0x9E3779B9u
-#define PS_PHILOX_W1 0xBB67AE85u
-#define PS_PHILOX_ROUNDS 10
 /* Fourth counter word of every probabilistic draw ("prob"), so these streams never share a
  * counter with the microsimulation's. */
 #define PS_PROB_STREAM_TAG 0x70726F62u
@@ -58,22 +54,12 @@ double ps_prob_marginal(const double knots[PS_PROB_N_KNOTS], double z, int log_s
 
 static void philox(uint32_t out[4], const uint32_t ctr[4], const uint32_t key[2])
 {
-    uint32_t x0 = ctr[0], x1 = ctr[1], x2 = ctr[2], x3 = ctr[3], a = key[0], b = key[1];
-    for (int r = 0; r < PS_PHILOX_ROUNDS; ++r) {
-        const uint64_t p0 = (uint64_t)x0 * PS_PHILOX_M0, p1 = (uint64_t)x2 * PS_PHILOX_M1;
-        const uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1 ^ a;
-        const uint32_t y2 = (uint32_t)(p0 >> 32) ^ x3 ^ b;
-        x1 = (uint32_t)p1;
-        x3 = (uint32_t)p0;
-        x0 = y0;
-        x2 = y2;
-        a += PS_PHILOX_W0;
-        b += PS_PHILOX_W1;
-    }
-    out[0] = x0;
-    out[1] = x1;
-    out[2] = x2;
-    out[3] = x3;
+    const ps_philox4x32 v = ps_philox__rounds((ps_philox4x32){ ctr[0], ctr[1], ctr[2], ctr[3] },
+                                              key[0], key[1]);
+    out[0] = v.x0;
+    out[1] = v.x1;
+    out[2] = v.x2;
+    out[3] = v.x3;
 }
 
 /* A uniform in (0, 1) from 53 bits of two words. */

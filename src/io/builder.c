@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/planner_int.h"
 #include "io/regions_int.h"
 #include "popsim/demog.h"
 #include "popsim/planner.h"
@@ -68,14 +69,15 @@ static size_t steps_of(const ps_inputs *in)
 }
 
 static ps_status apply_population(ps_inputs *in, const ps_scenario *scn, int *open_from,
-                                  ps_error *err)
+                                  const ps_cancel *cancel, ps_error *err)
 {
     *open_from = in->n_ages - 1;
     if (scn->population.file.path == NULL) {
         return PS_OK;
     }
-    return ps_plan_read_population_open(&in->base.count[ps_pop_idx(&in->base, 0, 0, 0)],
-                                        in->n_ages, scn->population.file.path, open_from, err);
+    return ps_plan__read_population_open(&in->base.count[ps_pop_idx(&in->base, 0, 0, 0)],
+                                         in->n_ages, scn->population.file.path, open_from,
+                                         cancel, err);
 }
 
 /* A base population whose table ended with an open group below the last age ("85+"): spread
@@ -88,13 +90,14 @@ static ps_status extend_population(ps_inputs *in, int open_from, ps_error *err)
     return rc;
 }
 
-static ps_status apply_mortality(ps_inputs *in, const ps_scenario *scn, ps_error *err)
+static ps_status apply_mortality(ps_inputs *in, const ps_scenario *scn, const ps_cancel *cancel,
+                                 ps_error *err)
 {
     ps_status rc = PS_OK;
     const int n = in->n_ages;
     if (scn->mortality.mx_file.path != NULL) {
-        rc = ps_plan_read_mx(in->mx, in->start_year, in->end_year, n, scn->mortality.mx_file.path,
-                             err);
+        rc = ps_plan__read_steps(in->mx, PS_PLAN_MX, in->start_year, in->end_year, n,
+                                 scn->mortality.mx_file.path, cancel, err);
     }
     if (rc != PS_OK || scn->mortality.e0_file.path == NULL) {
         return rc;
@@ -103,7 +106,8 @@ static ps_status apply_mortality(ps_inputs *in, const ps_scenario *scn, ps_error
     if (e0 == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory for e0");
     }
-    rc = ps_plan_read_e0(e0, in->start_year, in->end_year, scn->mortality.e0_file.path, err);
+    rc = ps_plan__read_steps(e0, PS_PLAN_E0, in->start_year, in->end_year, 1,
+                             scn->mortality.e0_file.path, cancel, err);
     for (int step = 0; rc == PS_OK && step < ps_inputs_steps(in); ++step) {
         for (int sex = 0; rc == PS_OK && sex < PS_SEX_COUNT; ++sex) {
             rc = ps_lt_scale_to_e0(&in->mx[ps_inputs_idx(in, step, 0, sex, 0)], n, (ps_sex)sex,
@@ -139,11 +143,11 @@ static ps_status rescale_to_tfr(ps_inputs *in, const double *tfr, ps_error *err)
 }
 
 static ps_status read_tfr(double *tfr, const ps_inputs *in, const ps_scenario *scn,
-                          ps_error *err)
+                          const ps_cancel *cancel, ps_error *err)
 {
     if (scn->fertility.tfr_file.path != NULL) {
-        return ps_plan_read_tfr(tfr, in->start_year, in->end_year, scn->fertility.tfr_file.path,
-                                err);
+        return ps_plan__read_steps(tfr, PS_PLAN_TFR, in->start_year, in->end_year, 1,
+                                   scn->fertility.tfr_file.path, cancel, err);
     }
     for (size_t step = 0; step < steps_of(in); ++step) {
         tfr[step] = scn->fertility.tfr;
@@ -181,15 +185,16 @@ static ps_status check_asfr_max(const ps_inputs *in, const ps_scenario *scn, ps_
     return PS_OK;
 }
 
-static ps_status apply_fertility(ps_inputs *in, const ps_scenario *scn, ps_error *err)
+static ps_status apply_fertility(ps_inputs *in, const ps_scenario *scn, const ps_cancel *cancel,
+                                 ps_error *err)
 {
     const int has_level = scn->fertility.has_tfr || scn->fertility.tfr_file.path != NULL;
     ps_fert_pattern pattern = scn->fertility.pattern;
     ps_status rc = PS_OK;
     if (scn->fertility.asfr_file.path != NULL &&
         (pattern == PS_FERT_PATTERN_DEFAULT || pattern == PS_FERT_PATTERN_ASFR_FILE)) {
-        rc = ps_plan_read_asfr(in->asfr, in->start_year, in->end_year, in->n_ages,
-                               scn->fertility.asfr_file.path, err);
+        rc = ps_plan__read_steps(in->asfr, PS_PLAN_ASFR, in->start_year, in->end_year,
+                                 in->n_ages, scn->fertility.asfr_file.path, cancel, err);
     }
     if (rc != PS_OK || !has_level) {
         return rc;
@@ -198,7 +203,7 @@ static ps_status apply_fertility(ps_inputs *in, const ps_scenario *scn, ps_error
     if (tfr == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory for the TFR");
     }
-    rc = read_tfr(tfr, in, scn, err);
+    rc = read_tfr(tfr, in, scn, cancel, err);
     if (rc == PS_OK && pattern == PS_FERT_PATTERN_HADWIGER) {
         for (int step = 0; step < ps_inputs_steps(in); ++step) {
             ps_sched_hadwiger(&in->asfr[ps_inputs_asfr_idx(in, step, 0, 0)], in->n_ages,
@@ -211,10 +216,12 @@ static ps_status apply_fertility(ps_inputs *in, const ps_scenario *scn, ps_error
     return rc == PS_OK ? check_asfr_max(in, scn, err) : rc;
 }
 
-static ps_status apply_srb(ps_inputs *in, const ps_scenario *scn, ps_error *err)
+static ps_status apply_srb(ps_inputs *in, const ps_scenario *scn, const ps_cancel *cancel,
+                           ps_error *err)
 {
     if (scn->srb.file.path != NULL) {
-        return ps_plan_read_srb(in->srb, in->start_year, in->end_year, scn->srb.file.path, err);
+        return ps_plan__read_steps(in->srb, PS_PLAN_SRB, in->start_year, in->end_year, 1,
+                                   scn->srb.file.path, cancel, err);
     }
     if (scn->srb.has_value) {
         for (size_t step = 0; step < steps_of(in); ++step) {
@@ -241,7 +248,8 @@ static void spread_total(ps_inputs *in, const double *total, const ps_scenario *
     }
 }
 
-static ps_status apply_migration(ps_inputs *in, const ps_scenario *scn, ps_error *err)
+static ps_status apply_migration(ps_inputs *in, const ps_scenario *scn, const ps_cancel *cancel,
+                                 ps_error *err)
 {
     const size_t cells = steps_of(in) * PS_SEX_COUNT * (size_t)in->n_ages;
     if (scn->migration.none) {
@@ -249,8 +257,8 @@ static ps_status apply_migration(ps_inputs *in, const ps_scenario *scn, ps_error
         return PS_OK;
     }
     if (scn->migration.file.path != NULL) {
-        return ps_plan_read_migration(in->mig, in->start_year, in->end_year, in->n_ages,
-                                      scn->migration.file.path, err);
+        return ps_plan__read_steps(in->mig, PS_PLAN_MIGRATION, in->start_year, in->end_year,
+                                   in->n_ages, scn->migration.file.path, cancel, err);
     }
     if (!scn->migration.has_total && scn->migration.total_file.path == NULL) {
         return PS_OK;
@@ -261,8 +269,8 @@ static ps_status apply_migration(ps_inputs *in, const ps_scenario *scn, ps_error
     }
     ps_status rc = PS_OK;
     if (scn->migration.total_file.path != NULL) {
-        rc = ps_plan_read_migration_total(total, in->start_year, in->end_year,
-                                          scn->migration.total_file.path, err);
+        rc = ps_plan__read_steps(total, PS_PLAN_MIGRATION_TOTAL, in->start_year, in->end_year,
+                                 1, scn->migration.total_file.path, cancel, err);
     } else {
         for (size_t step = 0; step < steps_of(in); ++step) {
             total[step] = scn->migration.total;
@@ -316,11 +324,13 @@ ps_status ps_build_inputs(ps_inputs *out, const ps_scenario *scn, const ps_build
         rc = ps_inputs_set_region_name(out, 0, scn->region_name, err);
     }
     int open_from = 0;
-    if (rc == PS_OK && (rc = apply_population(out, scn, &open_from, err)) == PS_OK &&
-        (rc = apply_mortality(out, scn, err)) == PS_OK &&
+    const ps_cancel *cancel = opt != NULL ? &opt->cancel : NULL;
+    if (rc == PS_OK && (rc = apply_population(out, scn, &open_from, cancel, err)) == PS_OK &&
+        (rc = apply_mortality(out, scn, cancel, err)) == PS_OK &&
         (rc = extend_population(out, open_from, err)) == PS_OK &&
-        (rc = apply_fertility(out, scn, err)) == PS_OK && (rc = apply_srb(out, scn, err)) == PS_OK) {
-        rc = apply_migration(out, scn, err);
+        (rc = apply_fertility(out, scn, cancel, err)) == PS_OK &&
+        (rc = apply_srb(out, scn, cancel, err)) == PS_OK) {
+        rc = apply_migration(out, scn, cancel, err);
     }
     if (rc == PS_OK) {
         rc = ps_inputs_validate(out, err);

@@ -114,6 +114,12 @@ static ps_status start_reading(ps_csv *c, ps_error *err)
 
 ps_status ps_csv__open(ps_csv **out, const char *path, ps_error *err)
 {
+    return ps_csv__open_with(out, path, NULL, err);
+}
+
+ps_status ps_csv__open_with(ps_csv **out, const char *path, const ps_cancel *cancel,
+                            ps_error *err)
+{
     *out = NULL;
     ps_csv *c = calloc(1, sizeof *c);
     if (c == NULL || (c->path = malloc(strlen(path) + 1)) == NULL ||
@@ -122,7 +128,7 @@ ps_status ps_csv__open(ps_csv **out, const char *path, ps_error *err)
         return ps_error_set(err, PS_ENOMEM, "out of memory opening '%s'", path);
     }
     strcpy(c->path, path);
-    int why = ps_src__open(&c->src, path);
+    int why = ps_src__open(&c->src, path, cancel);
     ps_status rc = why != 0 ? open_error(err, path, why) : start_reading(c, err);
     if (rc != PS_OK) {
         ps_csv__close(c);

@@ -31,6 +31,11 @@ typedef struct ps_csv_row {
  */
 ps_status ps_csv__open(ps_csv **out, const char *path, ps_error *err);
 
+/** ps_csv__open whose reads ask `cancel` while they wait for data (a pipe); NULL: never
+ * cancelled. @return as ps_csv__open; PS_EIO "interrupted while reading" */
+ps_status ps_csv__open_with(ps_csv **out, const char *path, const ps_cancel *cancel,
+                            ps_error *err);
+
 /**
  * A reader over text in memory (a converted spreadsheet), reported as `path`. Takes
  * ownership of text (malloc'ed, len bytes), also on failure. @return PS_OK; PS_ENOMEM

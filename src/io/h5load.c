@@ -482,17 +482,21 @@ done:
     return rc;
 }
 
-/* A scalar float64 attribute (any float type converts). */
-static ps_status attr_read_double(double *out, hid_t obj, const char *name, ps_error *err)
+/* A scalar attribute as a double: any floating-point type converts, and an integer type too
+ * when allow_int (the services' counts); else "not a single (floating-point) number". */
+static ps_status attr_read_scalar(double *out, hid_t obj, const char *name, int allow_int,
+                                  ps_error *err)
 {
     hid_t attr = H5I_INVALID_HID, ftype = H5I_INVALID_HID, space = H5I_INVALID_HID;
     ps_status rc = PS_OK;
     if ((attr = H5Aopen(obj, name, H5P_DEFAULT)) < 0 || (ftype = H5Aget_type(attr)) < 0 ||
         (space = H5Aget_space(attr)) < 0) {
         rc = ps_h5__fail(err, "open attribute", obj, name);
-    } else if (H5Sget_simple_extent_npoints(space) != 1 || H5Tget_class(ftype) != H5T_FLOAT) {
-        rc = ps_error_set(err, PS_EHDF5, "attribute '%s' is not a single floating-point number",
-                          name);
+    } else if (H5Sget_simple_extent_npoints(space) != 1 ||
+               (H5Tget_class(ftype) != H5T_FLOAT &&
+                !(allow_int && H5Tget_class(ftype) == H5T_INTEGER))) {
+        rc = ps_error_set(err, PS_EHDF5, "attribute '%s' is not a single %snumber", name,
+                          allow_int ? "" : "floating-point ");
     } else if (H5Aread(attr, H5T_NATIVE_DOUBLE, out) < 0) {
         rc = ps_h5__fail(err, "read attribute", obj, name);
     }
@@ -506,6 +510,12 @@ static ps_status attr_read_double(double *out, hid_t obj, const char *name, ps_e
         H5Aclose(attr);
     }
     return rc;
+}
+
+/* A scalar float64 attribute (any float type converts). */
+static ps_status attr_read_double(double *out, hid_t obj, const char *name, ps_error *err)
+{
+    return attr_read_scalar(out, obj, name, 0, err);
 }
 
 /* Room for births_by_order and women_by_parity when the file has them (read with the rest). */
@@ -675,27 +685,7 @@ done:
 /* A scalar numeric attribute (integer or floating point) as a double. */
 static ps_status attr_read_number(double *out, hid_t obj, const char *name, ps_error *err)
 {
-    hid_t attr = H5I_INVALID_HID, ftype = H5I_INVALID_HID, space = H5I_INVALID_HID;
-    ps_status rc = PS_OK;
-    if ((attr = H5Aopen(obj, name, H5P_DEFAULT)) < 0 || (ftype = H5Aget_type(attr)) < 0 ||
-        (space = H5Aget_space(attr)) < 0) {
-        rc = ps_h5__fail(err, "open attribute", obj, name);
-    } else if (H5Sget_simple_extent_npoints(space) != 1 ||
-               (H5Tget_class(ftype) != H5T_FLOAT && H5Tget_class(ftype) != H5T_INTEGER)) {
-        rc = ps_error_set(err, PS_EHDF5, "attribute '%s' is not a single number", name);
-    } else if (H5Aread(attr, H5T_NATIVE_DOUBLE, out) < 0) {
-        rc = ps_h5__fail(err, "read attribute", obj, name);
-    }
-    if (space >= 0) {
-        H5Sclose(space);
-    }
-    if (ftype >= 0) {
-        H5Tclose(ftype);
-    }
-    if (attr >= 0) {
-        H5Aclose(attr);
-    }
-    return rc;
+    return attr_read_scalar(out, obj, name, 1, err);
 }
 
 /* An optional string attribute: a new string, or NULL (and PS_OK) when absent. */

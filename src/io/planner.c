@@ -888,7 +888,7 @@ static int gb18030_text(char **out, size_t *len_out, const char *path)
  * workbook without one gives its first sheet. *map_out locates errors in the sheet.
  */
 static ps_status open_input(ps_csv **out, ps_xlsx_map **map_out, const char *path,
-                            ps_error *err)
+                            const ps_cancel *cancel, ps_error *err)
 {
     *map_out = NULL;
     const char *hash = strrchr(path, '#');
@@ -910,7 +910,7 @@ static ps_status open_input(ps_csv **out, ps_xlsx_map **map_out, const char *pat
         if (gb18030_text(&text, &len, path)) {
             return ps_csv__open_memory(out, path, text, len, err);
         }
-        return ps_csv__open(out, path, err);
+        return ps_csv__open_with(out, path, cancel, err);
     }
     char *text = NULL;
     size_t len = 0;
@@ -999,7 +999,7 @@ static ps_status read_header(plan_reader *rd, ps_csv **c, ps_wide_map **wide_out
 
 /* Read and validate a whole file into rd (released by the caller on every path). */
 static ps_status read_file(plan_reader *rd, const plan_fmt *f, int n_ages, const char *path,
-                           ps_error *err)
+                           const ps_cancel *cancel, ps_error *err)
 {
     ps_csv *c = NULL;
     ps_xlsx_map *map = NULL;
@@ -1010,7 +1010,7 @@ static ps_status read_file(plan_reader *rd, const plan_fmt *f, int n_ages, const
     }
     char file[PATH_MAX];
     rd->region = ps_region_col__split(file, sizeof file, path);
-    if ((rc = open_input(&c, &map, file, err)) != PS_OK) {
+    if ((rc = open_input(&c, &map, file, cancel, err)) != PS_OK) {
         goto done;
     }
     rd->path = ps_csv__path(c); /* a workbook's errors are located at its cells */
@@ -1073,7 +1073,7 @@ static void to_steps(double *out, const plan_reader *rd, int start_year, int end
 }
 
 static ps_status read_steps(double *out, const plan_fmt *f, int start_year, int end_year,
-                            int n_ages, const char *path, ps_error *err)
+                            int n_ages, const char *path, const ps_cancel *cancel, ps_error *err)
 {
     plan_reader rd;
     ps_status rc = PS_OK;
@@ -1087,7 +1087,7 @@ static ps_status read_steps(double *out, const plan_fmt *f, int start_year, int 
         rc = ps_error_set(err, PS_EINVAL, "need at least 2 ages (got %d)", n_ages);
         goto done;
     }
-    if ((rc = read_file(&rd, f, n_ages, path, err)) != PS_OK) {
+    if ((rc = read_file(&rd, f, n_ages, path, cancel, err)) != PS_OK) {
         goto done;
     }
     to_steps(out, &rd, start_year, end_year);
@@ -1101,6 +1101,13 @@ done:
 ps_status ps_plan_read_population_open(double *pop_out, int n_ages, const char *path,
                                        int *open_from_out, ps_error *err)
 {
+    return ps_plan__read_population_open(pop_out, n_ages, path, open_from_out, NULL, err);
+}
+
+ps_status ps_plan__read_population_open(double *pop_out, int n_ages, const char *path,
+                                        int *open_from_out, const ps_cancel *cancel,
+                                        ps_error *err)
+{
     plan_reader rd;
     ps_status rc = PS_OK;
     memset(&rd, 0, sizeof rd);
@@ -1108,7 +1115,7 @@ ps_status ps_plan_read_population_open(double *pop_out, int n_ages, const char *
         rc = ps_error_set(err, PS_EINVAL, "need at least 2 ages (got %d)", n_ages);
         goto done;
     }
-    if ((rc = read_file(&rd, &FMT_POPULATION, n_ages, path, err)) != PS_OK) {
+    if ((rc = read_file(&rd, &FMT_POPULATION, n_ages, path, cancel, err)) != PS_OK) {
         goto done;
     }
     /* Each row is within [0, 1e11]; their sum must be too (a base population is persons). */
@@ -1190,43 +1197,55 @@ ps_status ps_plan_extend_open_group(double *pop, int n_ages, int open_from, cons
 ps_status ps_plan_read_mx(double *mx_out, int start_year, int end_year, int n_ages,
                           const char *path, ps_error *err)
 {
-    return read_steps(mx_out, &FMT_MX, start_year, end_year, n_ages, path, err);
+    return read_steps(mx_out, &FMT_MX, start_year, end_year, n_ages, path, NULL, err);
 }
 
 ps_status ps_plan_read_e0(double *e0_out, int start_year, int end_year, const char *path,
                           ps_error *err)
 {
-    return read_steps(e0_out, &FMT_E0, start_year, end_year, 1, path, err);
+    return read_steps(e0_out, &FMT_E0, start_year, end_year, 1, path, NULL, err);
 }
 
 ps_status ps_plan_read_asfr(double *asfr_out, int start_year, int end_year, int n_ages,
                             const char *path, ps_error *err)
 {
-    return read_steps(asfr_out, &FMT_ASFR, start_year, end_year, n_ages, path, err);
+    return read_steps(asfr_out, &FMT_ASFR, start_year, end_year, n_ages, path, NULL, err);
 }
 
 ps_status ps_plan_read_tfr(double *tfr_out, int start_year, int end_year, const char *path,
                            ps_error *err)
 {
-    return read_steps(tfr_out, &FMT_TFR, start_year, end_year, 1, path, err);
+    return read_steps(tfr_out, &FMT_TFR, start_year, end_year, 1, path, NULL, err);
 }
 
 ps_status ps_plan_read_srb(double *srb_out, int start_year, int end_year, const char *path,
                            ps_error *err)
 {
-    return read_steps(srb_out, &FMT_SRB, start_year, end_year, 1, path, err);
+    return read_steps(srb_out, &FMT_SRB, start_year, end_year, 1, path, NULL, err);
 }
 
 ps_status ps_plan_read_migration(double *mig_out, int start_year, int end_year, int n_ages,
                                  const char *path, ps_error *err)
 {
-    return read_steps(mig_out, &FMT_MIGRATION, start_year, end_year, n_ages, path, err);
+    return read_steps(mig_out, &FMT_MIGRATION, start_year, end_year, n_ages, path, NULL, err);
 }
 
 ps_status ps_plan_read_migration_total(double *total_out, int start_year, int end_year,
                                        const char *path, ps_error *err)
 {
-    return read_steps(total_out, &FMT_MIGRATION_TOTAL, start_year, end_year, 1, path, err);
+    return read_steps(total_out, &FMT_MIGRATION_TOTAL, start_year, end_year, 1, path, NULL, err);
+}
+
+ps_status ps_plan__read_steps(double *out, ps_plan_kind kind, int start_year, int end_year,
+                              int n_ages, const char *path, const ps_cancel *cancel,
+                              ps_error *err)
+{
+    static const plan_fmt *const fmts[PS_PLAN_KIND_COUNT] = {
+        [PS_PLAN_MX] = &FMT_MX, [PS_PLAN_E0] = &FMT_E0, [PS_PLAN_ASFR] = &FMT_ASFR,
+        [PS_PLAN_TFR] = &FMT_TFR, [PS_PLAN_SRB] = &FMT_SRB, [PS_PLAN_MIGRATION] = &FMT_MIGRATION,
+        [PS_PLAN_MIGRATION_TOTAL] = &FMT_MIGRATION_TOTAL,
+    };
+    return read_steps(out, fmts[kind], start_year, end_year, n_ages, path, cancel, err);
 }
 
 /* ---------------------------------------------------------------- region column */
@@ -1260,7 +1279,7 @@ ps_status ps_plan__region_column(int *has, const char *path, const char *const *
     size_t len = 0;
     ps_csv_row row;
     int got = 0, header_col = 1;
-    ps_status rc = seen != NULL ? open_input(&c, &map, path, err)
+    ps_status rc = seen != NULL ? open_input(&c, &map, path, NULL, err)
                                 : ps_error_set(err, PS_ENOMEM, "out of memory");
     *has = 0;
     if (rc == PS_OK && (got = ps_csv__next_line(c, &line, &len, err)) > 0 &&

@@ -4,7 +4,7 @@
  * every read is preceded by poll(): a regular or /proc file is always ready, a pipe is
  * ready when data or the end arrives. Linux reports no end (POLLHUP) on a FIFO until a
  * writer has come and gone, which is the "wait for a writer" a blocking open would give,
- * but here with a timeout: each PS_IO_CANCEL_LATENCY_MS the program's cancel flag is read.
+ * but here with a timeout: each PS_IO_CANCEL_LATENCY_MS the caller's cancel callback is asked.
  * poll() is never restarted after a signal handler (signal(7)), so SA_RESTART handlers
  * still wake it at once; the timeout covers a signal that lands just before the call.
  */
@@ -23,22 +23,10 @@
 struct ps_src {
     int fd;
     char *path;
+    ps_cancel cancel; /* the caller's, per source (issue #11); fn NULL: never cancelled */
 };
 
-/* Set only by programs (ps_io_set_cancel); NULL: never cancelled. */
-static const volatile sig_atomic_t *cancel_flag;
-
-void ps_io_set_cancel(const volatile sig_atomic_t *flag)
-{
-    cancel_flag = flag;
-}
-
-static int cancelled(void)
-{
-    return cancel_flag != NULL && *cancel_flag != 0;
-}
-
-int ps_src__open(ps_src **out, const char *path)
+int ps_src__open(ps_src **out, const char *path, const ps_cancel *cancel)
 {
     *out = NULL;
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -60,6 +48,9 @@ int ps_src__open(ps_src **out, const char *path)
     }
     memcpy(s->path, path, n);
     s->fd = fd;
+    if (cancel != NULL) {
+        s->cancel = *cancel;
+    }
     *out = s;
     return 0;
 }
@@ -67,8 +58,9 @@ int ps_src__open(ps_src **out, const char *path)
 long ps_src__read(ps_src *s, void *buf, size_t n, ps_error *err)
 {
     for (;;) {
-        if (cancelled()) {
-            ps_error_set_at(err, PS_EIO, s->path, 0, 0, "interrupted while reading");
+        ps_status why = ps_cancel_check(&s->cancel, err);
+        if (why != PS_OK) {
+            ps_error_set_at(err, why, s->path, 0, 0, "interrupted while reading");
             return -1;
         }
         struct pollfd p = { .fd = s->fd, .events = POLLIN, .revents = 0 };

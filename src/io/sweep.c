@@ -59,17 +59,9 @@ typedef struct sweep_ctx {
     ps_error *err;
 } sweep_ctx;
 
-static ps_status fail(const sweep_ctx *s, ps_status code, ps_scn_loc at, const char *fmt, ...)
-    PS_PRINTF(4, 5);
-static ps_status fail(const sweep_ctx *s, ps_status code, ps_scn_loc at, const char *fmt, ...)
-{
-    char msg[sizeof s->err->msg];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return ps_error_set_at(s->err, code, s->scn->path, at.line, at.column, "%s", msg);
-}
+/* An error at `at` in the scenario file (io/scenario/section_keys.c). */
+#define fail(s, code, at, ...) \
+    ps_scn__fail_in((s)->err, (code), (s)->scn->path, (at), __VA_ARGS__)
 
 /* a + b into out, cut to fit (the key paths of a sweep are short). */
 static void join(char *out, size_t size, const char *a, const char *b)
@@ -471,45 +463,15 @@ static const char *const top_words[] = { "base", "design", "points", "seed", "me
                                          "dimensions" };
 static const char *const dim_words[] = { "key", "values", "range", "steps" };
 
-static int word_in(const char *word, size_t n, const char *const *words, size_t n_words)
-{
-    for (size_t i = 0; i < n_words; ++i) {
-        if (strlen(words[i]) == n && strncmp(words[i], word, n) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* Every key under sweep is one of the format's. */
 static ps_status check_unknown(const sweep_ctx *s)
 {
-    const size_t n_nodes = ps_scn__n_nodes(s->c);
-    for (size_t i = 0; i < n_nodes; ++i) {
-        ps_scn__node n;
-        ps_scn__node_at(s->c, i, &n);
-        if (strncmp(n.path, "sweep.", 6) != 0) {
-            continue;
-        }
-        const char *word = n.path + 6;
-        size_t len = strcspn(word, ".[");
-        if (!word_in(word, len, top_words, sizeof top_words / sizeof top_words[0])) {
-            return fail(s, PS_EPARSE, n.key, "unknown key '%.*s' in mapping 'sweep' (expected "
-                        "one of base, design, points, seed, member_output, dimensions)",
-                        (int)len, word);
-        }
-        int item = 0, used = 0;
-        if (sscanf(word, "dimensions[%d]%n", &item, &used) == 1 && word[used] == '.') {
-            const char *sub = word + used + 1;
-            len = strcspn(sub, ".[");
-            if (!word_in(sub, len, dim_words, sizeof dim_words / sizeof dim_words[0])) {
-                return fail(s, PS_EPARSE, n.key, "unknown key '%.*s' in mapping "
-                            "'sweep.dimensions[%d]' (expected one of key, values, range, "
-                            "steps)", (int)len, sub, item);
-            }
-        }
-    }
-    return PS_OK;
+    static const ps_scn__keyset keys = {
+        .section = "sweep", .words = top_words, .n_words = sizeof top_words / sizeof top_words[0],
+        .sub_parent = "dimensions", .sub_words = dim_words,
+        .n_sub = sizeof dim_words / sizeof dim_words[0],
+    };
+    return ps_scn__check_keys(s->c, &keys, s->scn->path, s->err);
 }
 
 static ps_status read_choice(const sweep_ctx *s, const char *path, const char *const *words,

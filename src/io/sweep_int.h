@@ -40,6 +40,27 @@ int ps_scn__find(const struct load_ctx *c, const char *path, ps_scn__node *out);
 size_t ps_scn__n_nodes(const struct load_ctx *c);
 void ps_scn__node_at(const struct load_ctx *c, size_t index, ps_scn__node *out);
 
+/* The keys a section read through the locator allows (io/scenario/section_keys.c). */
+typedef struct ps_scn__keyset {
+    const char *section;       /* "sweep" */
+    const char *const *words;  /* the keys of the section's mapping */
+    size_t n_words;
+    const char *sub_parent;    /* NULL: the mapping under every key ("uncertainty.tfr.");
+                                * else the items of this sequence ("sweep.dimensions[N].") */
+    const char *const *sub_words; /* the keys of those mappings (n_sub 0: not checked) */
+    size_t n_sub;
+} ps_scn__keyset;
+
+/* Every key path under ks->section is one of its words (and one level down, of its sub
+ * words): PS_OK, else PS_EPARSE at the first other key in `file`, "unknown key 'x' in
+ * mapping 'sweep' (expected one of base, design, ...)". */
+ps_status ps_scn__check_keys(const struct load_ctx *c, const ps_scn__keyset *ks,
+                             const char *file, ps_error *err);
+
+/* ps_error_set_at at `at` in `file` with a printf message (the sections' fail()). */
+ps_status ps_scn__fail_in(ps_error *err, ps_status code, const char *file, ps_scn_loc at,
+                          const char *fmt, ...) PS_PRINTF(5, 6);
+
 /* Row `key` of section "policies", "response", "economy" or "uptake_path" (its points) if
  * it is a number: 1 and *out; else 0. */
 int ps_scn__number_key(const char *section, const char *key, ps_scn__numkey *out);

@@ -30,17 +30,9 @@ typedef struct unc_ctx {
 static const char *const proc_keys[] = { "tfr", "e0", "migration" };
 static const char *const proc_words[] = { "width", "file", "bounds", "rho" };
 
-static ps_status fail(const unc_ctx *s, ps_status code, ps_scn_loc at, const char *fmt, ...)
-    PS_PRINTF(4, 5);
-static ps_status fail(const unc_ctx *s, ps_status code, ps_scn_loc at, const char *fmt, ...)
-{
-    char msg[sizeof s->err->msg];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return ps_error_set_at(s->err, code, s->scn->path, at.line, at.column, "%s", msg);
-}
+/* An error at `at` in the scenario file (io/scenario/section_keys.c). */
+#define fail(s, code, at, ...) \
+    ps_scn__fail_in((s)->err, (code), (s)->scn->path, (at), __VA_ARGS__)
 
 static int parse_number(const char *text, double *out)
 {
@@ -53,45 +45,16 @@ static int parse_number(const char *text, double *out)
     return *end == '\0' && errno == 0 && isfinite(*out);
 }
 
-static int in_list(const char *word, size_t len, const char *const *list, size_t n)
-{
-    for (size_t i = 0; i < n; ++i) {
-        if (strlen(list[i]) == len && strncmp(word, list[i], len) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* Every key under uncertainty. is known. */
 static ps_status check_unknown(const unc_ctx *s)
 {
     static const char *const top[] = { "trajectories", "seed", "tfr", "e0", "migration" };
-    const size_t n_nodes = ps_scn__n_nodes(s->c);
-    for (size_t i = 0; i < n_nodes; ++i) {
-        ps_scn__node n;
-        ps_scn__node_at(s->c, i, &n);
-        if (strncmp(n.path, "uncertainty.", 12) != 0) {
-            continue;
-        }
-        const char *word = n.path + 12;
-        size_t len = strcspn(word, ".[");
-        if (!in_list(word, len, top, sizeof top / sizeof top[0])) {
-            return fail(s, PS_EPARSE, n.key, "unknown key '%.*s' in mapping 'uncertainty' "
-                        "(expected one of trajectories, seed, tfr, e0, migration)", (int)len,
-                        word);
-        }
-        if (word[len] == '.') {
-            const char *sub = word + len + 1;
-            const size_t sub_len = strcspn(sub, ".[");
-            if (!in_list(sub, sub_len, proc_words, sizeof proc_words / sizeof proc_words[0])) {
-                return fail(s, PS_EPARSE, n.key, "unknown key '%.*s' in mapping "
-                            "'uncertainty.%.*s' (expected one of width, file, bounds, rho)",
-                            (int)sub_len, sub, (int)len, word);
-            }
-        }
-    }
-    return PS_OK;
+    static const ps_scn__keyset keys = {
+        .section = "uncertainty", .words = top, .n_words = sizeof top / sizeof top[0],
+        .sub_parent = NULL, .sub_words = proc_words,
+        .n_sub = sizeof proc_words / sizeof proc_words[0],
+    };
+    return ps_scn__check_keys(s->c, &keys, s->scn->path, s->err);
 }
 
 /* A number at `path` in [min, max] (whole if `whole`): 1 in *given, else *given = 0. */

@@ -9,12 +9,7 @@
  */
 #include "micro/micro_int.h"
 
-/* Random123's Philox4x32 multipliers and Weyl key increments (philox.h). */
-#define PS_PHILOX_M0 0xD2511F53u
-#define PS_PHILOX_M1 0xCD9E8D57u
-#define PS_PHILOX_W0 0x9E3779B9u
-#define PS_PHILOX_W1 0xBB67AE85u
-#define PS_PHILOX_ROUNDS 10
+#include "core/philox_int.h" /* the rounds, shared with engine/traj.c */
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&                             \
     !defined(__SANITIZE_ADDRESS__)
@@ -31,21 +26,11 @@ void ps_micro__philox_batch(uint32_t *out, size_t n, uint32_t first, uint32_t c1
                        *restrict o3 = out + 3 * n;
     const uint32_t k0 = key[0], k1 = key[1];
     for (size_t i = 0; i < n; ++i) {
-        uint32_t x0 = first + (uint32_t)i, x1 = c1, x2 = c2, x3 = c3, a = k0, b = k1;
-        for (int r = 0; r < PS_PHILOX_ROUNDS; ++r) {
-            const uint64_t p0 = (uint64_t)x0 * PS_PHILOX_M0, p1 = (uint64_t)x2 * PS_PHILOX_M1;
-            const uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1 ^ a;
-            const uint32_t y2 = (uint32_t)(p0 >> 32) ^ x3 ^ b;
-            x1 = (uint32_t)p1;
-            x3 = (uint32_t)p0;
-            x0 = y0;
-            x2 = y2;
-            a += PS_PHILOX_W0;
-            b += PS_PHILOX_W1;
-        }
-        o0[i] = x0;
-        o1[i] = x1;
-        o2[i] = x2;
-        o3[i] = x3;
+        const ps_philox4x32 v =
+            ps_philox__rounds((ps_philox4x32){ first + (uint32_t)i, c1, c2, c3 }, k0, k1);
+        o0[i] = v.x0;
+        o1[i] = v.x1;
+        o2[i] = v.x2;
+        o3[i] = v.x3;
     }
 }

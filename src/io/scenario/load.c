@@ -98,6 +98,12 @@ ps_status ps_scn__copy_member(const struct load_ctx *c, ps_scn_member *dst,
  */
 ps_status ps_scn_load(ps_scenario *out, const char *path, ps_error *err)
 {
+    return ps_scn_load_with(out, path, NULL, err);
+}
+
+ps_status ps_scn_load_with(ps_scenario *out, const char *path, const ps_cancel *cancel,
+                           ps_error *err)
+{
     assert(out != NULL && path != NULL);
     ps_scenario scn;
     load_ctx c = { .file = path, .scn = &scn, .err = err };
@@ -107,7 +113,7 @@ ps_status ps_scn_load(ps_scenario *out, const char *path, ps_error *err)
     ps_status rc = PS_OK;
     memset(&scn, 0, sizeof scn);
     memset(out, 0, sizeof *out);
-    if ((rc = ps_scn__read_file(&text, &len, path, err)) != PS_OK ||
+    if ((rc = ps_scn__read_file(&text, &len, path, cancel, err)) != PS_OK ||
         (rc = ps_scn__locator_build(&c.loc, text, len, path, err)) != PS_OK ||
         (rc = ps_scn__load_raw(&raw, &c, text, len)) != PS_OK ||
         (rc = ps_scn__check_section(&c, "", &ps_scn__top_section, raw)) != PS_OK) {

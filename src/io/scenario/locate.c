@@ -466,7 +466,8 @@ static ps_status too_large(const char *path, ps_error *err)
 
 #define SCN_READ_CHUNK ((size_t)64 * 1024) /* bytes: the first buffer, doubled as needed */
 
-ps_status ps_scn__read_file(char **text_out, size_t *len_out, const char *path, ps_error *err)
+ps_status ps_scn__read_file(char **text_out, size_t *len_out, const char *path,
+                            const ps_cancel *cancel, ps_error *err)
 {
     const size_t limit = (size_t)SCN_MAX_BYTES + 1; /* one byte past the limit tells "over" */
     ps_src *src = NULL;
@@ -475,7 +476,7 @@ ps_status ps_scn__read_file(char **text_out, size_t *len_out, const char *path, 
     ps_status rc = PS_OK;
     *text_out = NULL;
     *len_out = 0;
-    int why = ps_src__open(&src, path);
+    int why = ps_src__open(&src, path, cancel);
     if (why != 0) {
         rc = why == EISDIR ? ps_error_set_at(err, PS_EIO, path, 0, 0,
                                              "is a directory; expected a scenario file (.yaml)")

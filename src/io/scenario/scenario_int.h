@@ -486,7 +486,8 @@ const loc_entry *ps_scn__locator_find(const locator *loc, const char *path);
 const char *ps_scn__node_noun(node_kind kind);
 ps_status ps_scn__locator_build(locator *loc, const char *text, size_t len, const char *file,
                                ps_error *err);
-ps_status ps_scn__read_file(char **text_out, size_t *len_out, const char *path, ps_error *err);
+ps_status ps_scn__read_file(char **text_out, size_t *len_out, const char *path,
+                            const ps_cancel *cancel, ps_error *err);
 
 /* check.c */
 ps_status ps_scn__fail_at(const load_ctx *c, ps_status code, ps_scn_loc at, const char *fmt, ...)
