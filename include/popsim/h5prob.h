@@ -11,6 +11,7 @@
 #include "popsim/error.h"
 #include "popsim/h5out.h" /* ps_provenance */
 #include "popsim/prob.h"
+#include "popsim/prob_policy.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -24,6 +25,7 @@ typedef struct ps_h5_prob_spec {
     const char *const *labels;  /* n labels of the dim */
     const int *codes;           /* n M49 codes written as `location_code`, or NULL */
     int trajectories;           /* 1: every trajectory too (each run kept them) */
+    const ps_prob_pol_summary *policy; /* policy variants (one run only), or NULL */
 } ps_h5_prob_spec;
 
 /**

@@ -11,6 +11,7 @@
 #include "scn_prob_cli.h"
 #include "signals.h"
 #include "popsim/h5prob.h"
+#include "popsim/prob_family.h"
 #include "popsim/uncertainty.h"
 
 static void print_table(const ps_prob *p, const char *name)
@@ -32,12 +33,47 @@ static void print_table(const ps_prob *p, const char *name)
     }
 }
 
+/* Policy variants (issue #14, sec. 2): births gained and cost per additional birth, 80 %. */
+static void print_policy(const ps_prob_pol_summary *pol)
+{
+    printf("\npolicy variants against the baseline, median and 80 %% interval over %d "
+           "trajectories:\n", pol->n_traj);
+    for (int v = 0; v < pol->n_variants; ++v) {
+        const double *g = pol->scalar[PS_PROB_POL_GAINED_TOTAL] + v * PS_PROB_N_STATS;
+        const double *c = pol->scalar[PS_PROB_POL_CPB] + v * PS_PROB_N_STATS;
+        printf("  %-24s births gained %.0f (%.0f to %.0f); yuan per additional birth "
+               "%.0f (%.0f to %.0f)\n", pol->names[v], g[2], g[1], g[3], c[2], c[1], c[3]);
+    }
+}
+
+/* The family on every trajectory, with the same seed and persistences as the ps_prob run. */
+static ps_status run_policy(ps_prob_pol_summary *pol, const cli_scn_prob *a,
+                            const ps_prob_bounds *b, const ps_prob_options *po, ps_error *err)
+{
+    ps_prob_family_options fo = PS_PROB_FAMILY_OPTIONS_INIT;
+    fo.n_traj = po->n_traj;
+    fo.seed = po->seed;
+    fo.n_threads = a->n_threads;
+    memcpy(fo.rho, po->rho, sizeof fo.rho);
+    fo.draw_elasticity = !a->scn->uncertainty.elasticity_fixed;
+    fo.history = a->history;
+    const double t0 = cli_now();
+    ps_status rc = ps_prob_family_run(pol, a->scn, a->in, b, &fo, err);
+    if (rc == PS_OK) {
+        cli_log(a->quiet, "projected %d policy variant%s on %d trajectories in %.3f s",
+                pol->n_variants, pol->n_variants == 1 ? "" : "s", pol->n_traj, cli_now() - t0);
+    }
+    return rc;
+}
+
 ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
 {
     const ps_scenario *scn = a->scn;
     ps_prob_bounds b;
     ps_prob_options po = PS_PROB_OPTIONS_INIT;
     ps_prob *p = NULL;
+    ps_prob_pol_summary pol;
+    memset(&pol, 0, sizeof pol);
     double t0 = cli_now();
     po.n_threads = a->n_threads;
     ps_status rc = ps_scn_unc_bounds(&b, &po, scn, a->in, err);
@@ -52,6 +88,9 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
     }
     if (rc == PS_OK) {
         rc = ps_prob_finish(p, err);
+    }
+    if (rc == PS_OK && scn->n_members > 1) {
+        rc = run_policy(&pol, a, &b, &po, err);
     }
     if (rc == PS_OK) {
         cli_log(a->quiet, "projected %d trajectories of %d years in %.3f s", ps_prob_n_traj(p),
@@ -70,7 +109,8 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
         const ps_h5_prob_spec spec = { .group = scn->name,
                                        .title = scn->title != NULL ? scn->title : scn->name,
                                        .dim = "region", .labels = &label, .codes = NULL,
-                                       .trajectories = 0 };
+                                       .trajectories = 0,
+                                       .policy = scn->n_members > 1 ? &pol : NULL };
         cli_remove_stale_temps(a->out_path, a->quiet);
         t0 = cli_now();
         rc = ps_h5_write_prob(a->out_path, (const ps_prob *const *)&p, 1, &spec, &prov, err);
@@ -79,9 +119,13 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
         cli_log(a->quiet, "wrote %s in %.3f s", a->out_path, cli_now() - t0);
         if (!a->quiet) {
             print_table(p, scn->name);
+            if (scn->n_members > 1) {
+                print_policy(&pol);
+            }
         }
     }
     ps_prob_free(p);
+    ps_prob_pol_summary_release(&pol);
     ps_prob_bounds_release(&b);
     return rc;
 }

@@ -19,6 +19,7 @@ typedef struct cli_scn_prob {
     int n_inputs;
     int n_threads;            /* 0: the OpenMP default */
     int quiet;
+    const ps_inputs *history; /* fertility before the base year, for policy variants; may be NULL */
 } cli_scn_prob;
 
 /* Trajectories, quantiles, the file. */
