@@ -65,6 +65,9 @@ typedef struct ps_h5_prob_data {
     int trajectories;     /* the file's `trajectories` attribute, 0 if absent */
     /* [series] values [(loc * n_years + year) * n_q + q]; NULL where the file lacks it */
     double *q[PS_H5_PROB_SERIES_COUNT];
+    /* Policy variants under uncertainty (issue #14, sec. 2): n_variants 0 if the file has
+     * none; the stats (quantiles and mean) of every variable, no trajectories. */
+    ps_prob_pol_summary policy;
 } ps_h5_prob_data;
 
 /** Stored dataset name of a series ("population_total", "e0") and its sex (NULL if none). */

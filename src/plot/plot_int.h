@@ -259,6 +259,8 @@ ps_status ps_plot__elderly_districts(plot_ctx *x, ps_error *err);
 ps_status ps_plot__load_prob(ps_plot_set *s, const char *path, ps_error *err);
 /* The report's "Probabilistic projection" section for the shown location. */
 void ps_plot__report_prob(FILE *out, const ps_plot_set *s, ps_plot_lang lang);
+/* Its table of policy variants (report_prob_policy.c, issue #14 sec. 2); nothing without. */
+void ps_plot__report_prob_policy(FILE *out, const ps_plot_set *s, ps_plot_lang lang);
 
 /* ---- districts (charts_district.c, issue #13) --------------------------------------------- */
 /* Copy the (year, region) series of a service read by ps_h5_read into sv->reg (only with

@@ -155,6 +155,7 @@ void ps_plot__report_prob(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
     ps_plot__put_html(out, ps_plot__msg(MSG_PROB_TABLE, lang));
     fputs("</h3>\n", out);
     quantile_table(out, s, lang);
+    ps_plot__report_prob_policy(out, s, lang); /* policy variants (issue #14, sec. 2) */
     put_para(out, MSG_PROB_CAVEAT, lang);
     fputs("</section>\n", out);
 }
