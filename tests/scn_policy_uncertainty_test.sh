@@ -3,7 +3,7 @@
 # #14, sec. 2; tests/data/uncertainty/policy_crn.yaml): the file holds a `variant` coordinate
 # and births_gained / cost_per_additional_birth quantiles per variant, identical for
 # OMP_NUM_THREADS=1 and 2 (h5diff); the zero-amount variant gains exactly 0 in every quantile;
-# `popsim compare` prints each variant with its interval; the report has the policy table;
+# `popsim compare` prints each variant with its interval, `popsim info` lists them; the report has the policy table;
 # uncertainty.elasticity: sometimes exits 1 with file:line:col and leaves no file.
 # usage: scn_policy_uncertainty_test.sh POPSIM PROJECT_ROOT
 set -u
@@ -52,6 +52,8 @@ grep -q "80 % interval" "$dir/cmp" &&
     grep -Eq "^  child_subsidy +[0-9,]+ \([0-9,]+ to [0-9,]+\) +[0-9,]+ \([0-9,]+ to [0-9,]+\)" "$dir/cmp" &&
     grep -Eq "^  zero_subsidy +0 \(0 to 0\) +no gain" "$dir/cmp" ||
     { echo "FAIL compare output: $(cat "$dir/cmp")"; fail=1; }
+"$popsim" info "$dir/a.h5" 2>&1 | grep -q "variants      zero_subsidy, child_subsidy, birth_reward" ||
+    { echo "FAIL info does not list the variants"; fail=1; }
 "$popsim" report -q "$dir/a.h5" -o "$dir/r.html" >/dev/null 2>&1 &&
     grep -q 'class="prob-policy"' "$dir/r.html" && grep -q "birth_reward" "$dir/r.html" ||
     { echo "FAIL report has no policy table"; fail=1; }
