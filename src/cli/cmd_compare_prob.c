@@ -25,8 +25,12 @@ static const char *fmt_count(char *buf, size_t size, double v)
 static void print_cell(FILE *out, const double *s, int width)
 {
     char a[48], b[48], c[48], text[160];
-    snprintf(text, sizeof text, "%s (%s to %s)", fmt_count(a, sizeof a, s[Q50]),
-             fmt_count(b, sizeof b, s[Q10]), fmt_count(c, sizeof c, s[Q90]));
+    if (isinf(s[Q10])) { /* no gain in 90 % of the trajectories or more */
+        snprintf(text, sizeof text, "%s", fmt_count(a, sizeof a, s[Q10]));
+    } else {
+        snprintf(text, sizeof text, "%s (%s to %s)", fmt_count(a, sizeof a, s[Q50]),
+                 fmt_count(b, sizeof b, s[Q10]), fmt_count(c, sizeof c, s[Q90]));
+    }
     fprintf(out, "  %-*s", width, text);
 }
 

@@ -48,6 +48,11 @@ static void put_value(FILE *out, double v, double scale, ps_plot_lang lang)
 static void put_cell(FILE *out, const double *s, double scale, ps_plot_lang lang)
 {
     fputs("<td>", out);
+    if (isinf(s[Q10])) { /* no gain in 90 % of the trajectories or more */
+        put_value(out, s[Q10], scale, lang);
+        fputs("</td>", out);
+        return;
+    }
     put_value(out, s[Q50], scale, lang);
     fputs(" (", out);
     put_value(out, s[Q10], scale, lang);
