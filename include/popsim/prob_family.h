@@ -25,6 +25,7 @@ typedef struct ps_prob_family_options {
     int n_threads;       /* OpenMP threads over trajectories; 0 = the OpenMP default */
     double rho[PS_PROB_PROC_COUNT]; /* persistences, as ps_prob_options */
     int draw_elasticity; /* 1: the response drawn per trajectory; 0: each member's preset */
+    ps_elasticity elasticity; /* without the draw: the preset of members that choose none */
     int keep_trajectories; /* 1: the summary keeps every trajectory's values */
     const ps_inputs *history; /* fertility before the base year (ps_run_options.history);
                                * borrowed, may be NULL */
@@ -33,7 +34,7 @@ typedef struct ps_prob_family_options {
 #define PS_PROB_FAMILY_OPTIONS_INIT                                                          \
     { .n_traj = 0, .seed = 1, .n_threads = 0,                                                \
       .rho = { PS_PROB_RHO_TFR, PS_PROB_RHO_E0, PS_PROB_RHO_MIG }, .draw_elasticity = 1,     \
-      .keep_trajectories = 0, .history = NULL }
+      .elasticity = PS_ELASTICITY_DEFAULT, .keep_trajectories = 0, .history = NULL }
 
 /**
  * One trajectory's inputs: a copy of the single-region `in` (the median paths) with the

@@ -553,7 +553,7 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, ps_run_optio
                                  .source = ctx->source, .command_line = ro->command_line,
                                  .inputs = inputs.sources, .n_inputs = inputs.n,
                                  .n_threads = 0, .quiet = o->quiet,
-                                 .history = ro->history };
+                                 .history = ro->history, .elasticity = ro->elasticity };
         return urc == PS_OK ? cli_run_scn_prob(&a, err) : urc;
     }
     ps_status rc = ps_run_new(&run, scn, &ctx->in, ro, err);

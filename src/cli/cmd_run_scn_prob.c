@@ -56,6 +56,7 @@ static ps_status run_policy(ps_prob_pol_summary *pol, const cli_scn_prob *a,
     fo.n_threads = a->n_threads;
     memcpy(fo.rho, po->rho, sizeof fo.rho);
     fo.draw_elasticity = !a->scn->uncertainty.elasticity_fixed;
+    fo.elasticity = a->elasticity;
     fo.history = a->history;
     const double t0 = cli_now();
     ps_status rc = ps_prob_family_run(pol, a->scn, a->in, b, &fo, err);

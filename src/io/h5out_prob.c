@@ -396,7 +396,8 @@ ps_status ps_h5_write_prob(const char *path, const ps_prob *const *runs, int n,
     }
     for (int k = 0; k < n; ++k) {
         if (ps_prob_stats(runs[k], PS_PROB_V_POP_TOTAL) == NULL ||
-            (spec->policy != NULL && (n != 1 || spec->policy->n_years != ps_prob_n_years(runs[k]))) ||
+            (spec->policy != NULL &&
+             (n != 1 || spec->policy->n_years != ps_prob_n_years(runs[k]))) ||
             ps_prob_n_years(runs[k]) != ps_prob_n_years(runs[0]) ||
             ps_prob_start_year(runs[k]) != ps_prob_start_year(runs[0]) ||
             ps_prob_n_traj(runs[k]) != ps_prob_n_traj(runs[0]) ||

@@ -270,8 +270,8 @@ static ps_status make_inputs(ps_inputs *out, const fam_ctx *c, int traj, double 
             out->asfr[ps_inputs_asfr_idx(out, s, 0, age)] *= ratio;
         }
         for (int sex = 0; rc == PS_OK && sex < PS_SEX_COUNT; ++sex) {
-            const double dev = 0.5 * (e0[s * PS_SEX_COUNT + sex] + e0[(s + 1) * PS_SEX_COUNT + sex]) -
-                               c->e0_med[s * PS_SEX_COUNT + sex];
+            const int at = s * PS_SEX_COUNT + sex;
+            const double dev = 0.5 * (e0[at] + e0[at + PS_SEX_COUNT]) - c->e0_med[at];
             double k = 0.0;
             rc = dev == 0.0 ? PS_OK : e0_shift(&k, c, s, sex, dev, err);
             double *mx = &out->mx[ps_inputs_idx(out, s, 0, sex, 0)];
@@ -326,7 +326,7 @@ typedef struct fam_run {
 static ps_run_spec member_spec(const fam_run *r, int m, int traj)
 {
     const ps_scn_member *mem = &r->scn->members[m];
-    ps_run_spec spec = ps_run__member_spec(mem, PS_ELASTICITY_DEFAULT);
+    ps_run_spec spec = ps_run__member_spec(mem, r->o->elasticity);
     if (r->o->draw_elasticity && !mem->has_elasticity) {
         ps_prob_response_draw(&spec.response, ps_prob_elasticity_score(r->o->seed, traj));
         ps_response_apply(&spec.response, &mem->response);
