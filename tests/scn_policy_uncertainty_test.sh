@@ -52,6 +52,30 @@ grep -q "80 % interval" "$dir/cmp" &&
     grep -Eq "^  child_subsidy +[0-9,]+ \([0-9,]+ to [0-9,]+\) +[0-9,]+ \([0-9,]+ to [0-9,]+\)" "$dir/cmp" &&
     grep -Eq "^  zero_subsidy +0 \(0 to 0\) +no gain" "$dir/cmp" ||
     { echo "FAIL compare output: $(cat "$dir/cmp")"; fail=1; }
+"$popsim" compare --json "$dir/a.h5" >"$dir/cmp.json" 2>&1 || { echo "FAIL compare --json"; fail=1; }
+/usr/bin/python3 - "$dir/cmp.json" "$dir/a.h5" "${grp#/}" <<'PY' || fail=1
+import json, sys
+import h5py
+import numpy as np
+d = json.load(open(sys.argv[1]))
+fails = []
+if d["schema"] != "popsim-compare-prob/1" or [v["name"] for v in d["variants"]] != \
+        ["zero_subsidy", "child_subsidy", "birth_reward"]:
+    fails.append(f"schema or variants: {d['schema']} {[v['name'] for v in d['variants']]}")
+with h5py.File(sys.argv[2], "r") as h:
+    g = h[sys.argv[3]]
+    for k, v in enumerate(d["variants"]):
+        for name in ("births_gained_total", "cost_total", "cost_per_additional_birth"):
+            want = g[name][0, k, :]
+            got = np.array([np.inf if x is None else x for x in v[name]["quantiles"]])
+            if not np.array_equal(got, want):
+                fails.append(f"{v['name']} {name}: {got} != {want}")
+        if v["births_gained_none_share"] != g["births_gained_none_share"][0, k]:
+            fails.append(f"{v['name']} none share")
+for f in fails:
+    print("FAIL", f)
+sys.exit(1 if fails else 0)
+PY
 "$popsim" info "$dir/a.h5" 2>&1 | grep -q "variants      zero_subsidy, child_subsidy, birth_reward" ||
     { echo "FAIL info does not list the variants"; fail=1; }
 "$popsim" report -q "$dir/a.h5" -o "$dir/r.html" >/dev/null 2>&1 &&
