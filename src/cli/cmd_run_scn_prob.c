@@ -2,7 +2,9 @@
  * cmd_run_scn_prob.c - `popsim run SCENARIO` for a scenario with `uncertainty:` (issue #14,
  * sec. 1): the trajectories go around the scenario's own deterministic paths (bounds from
  * popsim/uncertainty.h), and the quantiles and means are written in the probabilistic file
- * layout of `popsim run --location X --trajectories N` (docs/output-format.md).
+ * layout of `popsim run --location X --trajectories N` (docs/output-format.md). With policy
+ * variants (sec. 2) the family runs on every trajectory too (popsim/prob_family.h) and the
+ * file gets each variant's births gained and cost per additional birth.
  */
 #include <stdio.h>
 #include <string.h>
