@@ -150,8 +150,8 @@ static void test_prob_family__one_and_two_threads_give_the_same_bytes(void **sta
 {
     (void)state;
     fam_case a, b;
-    run_case(&a, UNC("policy_crn.yaml"), 1, 0);
-    run_case(&b, UNC("policy_crn.yaml"), 2, 0);
+    run_case(&a, UNC("policy_threads.yaml"), 1, 0);
+    run_case(&b, UNC("policy_threads.yaml"), 2, 0);
     const size_t V = (size_t)a.s.n_variants;
     assert_memory_equal(a.s.gained, b.s.gained,
                         (size_t)a.s.n_years * V * PS_PROB_N_STATS * sizeof *a.s.gained);
@@ -160,6 +160,7 @@ static void test_prob_family__one_and_two_threads_give_the_same_bytes(void **sta
                             V * PS_PROB_N_STATS * sizeof *a.s.scalar[k]);
     }
     assert_null(a.s.gained_traj);
+    assert_true(a.s.scalar[PS_PROB_POL_GAINED_TOTAL][1 * PS_PROB_N_STATS + 2] > 0.0);
     case_release(&a);
     case_release(&b);
 }
