@@ -293,7 +293,8 @@ static void test_uncertainty__bad_sections_fail_at_the_key(void **state)
     static const bad_case cases[] = {
         { "unknown_key.yaml", PS_EPARSE, "unknown_key.yaml", 17, 5, "unknown key 'widht'" },
         { "micro.yaml", PS_EINVAL, "micro.yaml", 18, 1, "engine: micro" },
-        { "variants.yaml", PS_EINVAL, "variants.yaml", 18, 1, "variants" },
+        { "policies_no_variant.yaml", PS_EINVAL, "policies_no_variant.yaml", 17, 1,
+          "policies but no variant" },
         { "width_and_file.yaml", PS_EINVAL, "width_and_file.yaml", 18, 5,
           "give one of width, file and bounds" },
         { "inline_short_row.yaml", PS_EPARSE, "inline_short_row.yaml", 17, 14,

@@ -12,6 +12,7 @@
 #include "popsim/h5out.h" /* ps_provenance */
 #include "popsim/prob.h"
 #include "popsim/svc_prob.h"
+#include "popsim/prob_policy.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -26,6 +27,7 @@ typedef struct ps_h5_prob_spec {
     const int *codes;           /* n M49 codes written as `location_code`, or NULL */
     int trajectories;           /* 1: every trajectory too (each run kept them) */
     const ps_svc_prob *services; /* finished services of runs[0] (n must be 1), or NULL */
+    const ps_prob_pol_summary *policy; /* policy variants (one run only), or NULL */
 } ps_h5_prob_spec;
 
 /**
@@ -73,6 +75,9 @@ typedef struct ps_h5_prob_data {
     /* [var] values [((loc * n_years + year) * n_svc + k) * n_q + q]; NULL where absent */
     double *svc_q[PS_SVC_PROB_VAR_COUNT];
     double *svc_p_shortage; /* [(loc * n_years + year) * n_svc + k]; NULL where absent */
+    /* Policy variants under uncertainty (issue #14, sec. 2): n_variants 0 if the file has
+     * none; the stats (quantiles and mean) of every variable, no trajectories. */
+    ps_prob_pol_summary policy;
 } ps_h5_prob_data;
 
 /** Stored dataset name of a series ("population_total", "e0") and its sex (NULL if none). */

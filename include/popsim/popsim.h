@@ -25,6 +25,7 @@
 #include "popsim/proj.h"
 #include "popsim/ensemble.h"
 #include "popsim/prob.h"
+#include "popsim/prob_policy.h"
 #include "popsim/micro.h"
 #include "popsim/family.h"
 #include "popsim/services.h"
@@ -41,6 +42,7 @@
 #include "popsim/io.h"
 #include "popsim/run.h"
 #include "popsim/run_unit.h"
+#include "popsim/prob_family.h"
 #include "popsim/part.h"
 #include "popsim/plot.h"
 

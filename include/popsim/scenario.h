@@ -143,6 +143,8 @@ typedef struct ps_scn_uncertainty {
     unsigned long long seed;       /* default 1 */
     ps_scn_unc_proc tfr, e0, migration;
     ps_scn_loc loc;                /* of the uncertainty key */
+    int elasticity_fixed;          /* uncertainty.elasticity: fixed (policy variants, sec. 2) */
+    ps_scn_loc elasticity_loc;     /* of its key; {0, 0} if not given */
 } ps_scn_uncertainty;
 
 #define PS_SCN_UNC_TRAJ_DEFAULT 1000

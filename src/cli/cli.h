@@ -90,6 +90,10 @@ char *cli_join_args(int argc, char **argv);
  * points) and frontier, or the JSON document. Returns the exit code. */
 int cli_compare_sweep(const char *path, int json, int top);
 
+/* `popsim compare` on a probabilistic file (cmd_compare_prob.c, issue #14 sec. 2): each policy
+ * variant's births gained and cost per additional birth with the 80 % interval. Exit code. */
+int cli_compare_prob(const char *path, int json);
+
 /* "20" -> 20 into *out: 0; anything but a whole number from 1 to 1000000: -1. */
 int cli_parse_top(int *out, const char *text);
 

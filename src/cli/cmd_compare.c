@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "popsim/h5out.h"
 #include "popsim/services.h"
+#include "popsim/h5prob.h" /* ps_h5_prob_present */
 #include "popsim/h5read.h" /* ps_sweep_present */
 
 #define MAX_RANGES 16
@@ -505,6 +506,9 @@ int cli_cmd_compare(int argc, char **argv)
     }
     if (ps_sweep_present(argv[optind])) { /* issue #15: cmd_compare_sweep.c */
         return cli_compare_sweep(argv[optind], json, top);
+    }
+    if (ps_h5_prob_present(argv[optind])) { /* issue #14, sec. 2: cmd_compare_prob.c */
+        return cli_compare_prob(argv[optind], json);
     }
     ps_error err;
     ps_error_clear(&err);

@@ -552,7 +552,8 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, ps_run_optio
         const cli_scn_prob a = { .scn = scn, .in = &ctx->in, .out_path = out_path,
                                  .source = ctx->source, .command_line = ro->command_line,
                                  .inputs = inputs.sources, .n_inputs = inputs.n,
-                                 .n_threads = 0, .quiet = o->quiet };
+                                 .n_threads = 0, .quiet = o->quiet,
+                                 .history = ro->history, .elasticity = ro->elasticity };
         return urc == PS_OK ? cli_run_scn_prob(&a, err) : urc;
     }
     ps_status rc = ps_run_new(&run, scn, &ctx->in, ro, err);

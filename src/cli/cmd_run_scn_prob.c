@@ -2,7 +2,9 @@
  * cmd_run_scn_prob.c - `popsim run SCENARIO` for a scenario with `uncertainty:` (issue #14,
  * sec. 1): the trajectories go around the scenario's own deterministic paths (bounds from
  * popsim/uncertainty.h), and the quantiles and means are written in the probabilistic file
- * layout of `popsim run --location X --trajectories N` (docs/output-format.md).
+ * layout of `popsim run --location X --trajectories N` (docs/output-format.md). With policy
+ * variants (sec. 2) the family runs on every trajectory too (popsim/prob_family.h) and the
+ * file gets each variant's births gained and cost per additional birth.
  */
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include "signals.h"
 #include "popsim/h5prob.h"
 #include "popsim/svc_prob.h"
+#include "popsim/prob_family.h"
 #include "popsim/uncertainty.h"
 
 /* The scenario's services per trajectory (popsim/svc_prob.h): *out stays NULL without. */
@@ -73,6 +76,40 @@ static void print_table(const ps_prob *p, const char *name)
     }
 }
 
+/* Policy variants (issue #14, sec. 2): births gained and cost per additional birth, 80 %. */
+static void print_policy(const ps_prob_pol_summary *pol)
+{
+    printf("\npolicy variants against the baseline, median and 80 %% interval over %d "
+           "trajectories:\n", pol->n_traj);
+    for (int v = 0; v < pol->n_variants; ++v) {
+        const double *g = pol->scalar[PS_PROB_POL_GAINED_TOTAL] + v * PS_PROB_N_STATS;
+        const double *c = pol->scalar[PS_PROB_POL_CPB] + v * PS_PROB_N_STATS;
+        printf("  %-24s births gained %.0f (%.0f to %.0f); yuan per additional birth "
+               "%.0f (%.0f to %.0f)\n", pol->names[v], g[2], g[1], g[3], c[2], c[1], c[3]);
+    }
+}
+
+/* The family on every trajectory, with the same seed and persistences as the ps_prob run. */
+static ps_status run_policy(ps_prob_pol_summary *pol, const cli_scn_prob *a,
+                            const ps_prob_bounds *b, const ps_prob_options *po, ps_error *err)
+{
+    ps_prob_family_options fo = PS_PROB_FAMILY_OPTIONS_INIT;
+    fo.n_traj = po->n_traj;
+    fo.seed = po->seed;
+    fo.n_threads = a->n_threads;
+    memcpy(fo.rho, po->rho, sizeof fo.rho);
+    fo.draw_elasticity = !a->scn->uncertainty.elasticity_fixed;
+    fo.elasticity = a->elasticity;
+    fo.history = a->history;
+    const double t0 = cli_now();
+    ps_status rc = ps_prob_family_run(pol, a->scn, a->in, b, &fo, err);
+    if (rc == PS_OK) {
+        cli_log(a->quiet, "projected %d policy variant%s on %d trajectories in %.3f s",
+                pol->n_variants, pol->n_variants == 1 ? "" : "s", pol->n_traj, cli_now() - t0);
+    }
+    return rc;
+}
+
 ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
 {
     const ps_scenario *scn = a->scn;
@@ -80,6 +117,8 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
     ps_prob_options po = PS_PROB_OPTIONS_INIT;
     ps_prob *p = NULL;
     ps_svc_prob *sp = NULL;
+    ps_prob_pol_summary pol;
+    memset(&pol, 0, sizeof pol);
     double t0 = cli_now();
     po.n_threads = a->n_threads;
     ps_status rc = ps_scn_unc_bounds(&b, &po, scn, a->in, err);
@@ -104,6 +143,9 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
     if (rc == PS_OK && sp != NULL) {
         rc = ps_svc_prob_finish(sp, err);
     }
+    if (rc == PS_OK && scn->n_members > 1) {
+        rc = run_policy(&pol, a, &b, &po, err);
+    }
     if (rc == PS_OK) {
         cli_log(a->quiet, "projected %d trajectories of %d years in %.3f s", ps_prob_n_traj(p),
                 ps_prob_n_years(p) - 1, cli_now() - t0);
@@ -117,7 +159,8 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
         const ps_h5_prob_spec spec = { .group = scn->name,
                                        .title = scn->title != NULL ? scn->title : scn->name,
                                        .dim = "region", .labels = &label, .codes = NULL,
-                                       .trajectories = 0, .services = sp };
+                                       .trajectories = 0, .services = sp,
+                                       .policy = scn->n_members > 1 ? &pol : NULL };
         cli_remove_stale_temps(a->out_path, a->quiet);
         t0 = cli_now();
         rc = ps_h5_write_prob(a->out_path, (const ps_prob *const *)&p, 1, &spec, &prov, err);
@@ -129,10 +172,14 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
             if (sp != NULL) {
                 print_services(sp);
             }
+            if (scn->n_members > 1) {
+                print_policy(&pol);
+            }
         }
     }
     ps_svc_prob_free(sp);
     ps_prob_free(p);
+    ps_prob_pol_summary_release(&pol);
     ps_prob_bounds_release(&b);
     return rc;
 }

@@ -59,6 +59,12 @@ void cli_info_prob_text(FILE *out, const ps_h5_prob_data *d)
     if (d->n_svc > 0) {
         fputs(" (`popsim targets` gives their chance of a shortage)", out);
     }
+    for (int v = 0; v < d->policy.n_variants; ++v) { /* issue #14, sec. 2 */
+        fputs(v == 0 ? "\n  variants      " : ", ", out);
+        cli_put_text(out, d->policy.names[v]);
+        fputs(v + 1 == d->policy.n_variants ? " (popsim compare: births gained, cost per "
+                                              "additional birth)" : "", out);
+    }
     fprintf(out, "\n\n  total population (millions), quantiles at %d and %d:\n", d->start_year,
             last);
     for (int loc = 0; loc < d->n_loc; ++loc) { /* one line a location */

@@ -19,6 +19,8 @@ typedef struct cli_scn_prob {
     int n_inputs;
     int n_threads;            /* 0: the OpenMP default */
     int quiet;
+    const ps_inputs *history; /* fertility before the base year, for policy variants; may be NULL */
+    ps_elasticity elasticity; /* --elasticity: with uncertainty.elasticity: fixed */
 } cli_scn_prob;
 
 /* Trajectories, quantiles, the file. */

@@ -20,7 +20,7 @@
 
 #include "h5schema_int.h" /* prob_svc_specs */
 
-enum { D_YEAR, D_REG, D_QUANT, D_SEX, D_GROUP, D_TRAJ, D_SVC, D_COUNT };
+enum { D_YEAR, D_REG, D_QUANT, D_SEX, D_GROUP, D_TRAJ, D_SVC, D_VARIANT, D_COUNT };
 
 typedef struct var_desc {
     ps_prob_var v;
@@ -408,6 +408,7 @@ static ps_status write_services(writer *w, const ps_svc_prob *sp)
     free(m);
     return rc;
 }
+static ps_status write_policy(writer *w, const ps_prob_pol_summary *pol);
 
 static ps_status write_contents(writer *w, const ps_prob *const *runs, int n,
                                 const ps_h5_prob_spec *spec, const ps_provenance *prov)
@@ -466,6 +467,9 @@ static ps_status write_contents(writer *w, const ps_prob *const *runs, int n,
     if (rc == PS_OK && spec->services != NULL) {
         rc = write_services(w, spec->services);
     }
+    if (rc == PS_OK && spec->policy != NULL) { /* policy variants (issue #14, sec. 2) */
+        rc = write_policy(w, spec->policy);
+    }
 done:
     if (top >= 0) {
         H5Gclose(top);
@@ -485,6 +489,8 @@ ps_status ps_h5_write_prob(const char *path, const ps_prob *const *runs, int n,
     }
     for (int k = 0; k < n; ++k) {
         if (ps_prob_stats(runs[k], PS_PROB_V_POP_TOTAL) == NULL ||
+            (spec->policy != NULL &&
+             (n != 1 || spec->policy->n_years != ps_prob_n_years(runs[k]))) ||
             ps_prob_n_years(runs[k]) != ps_prob_n_years(runs[0]) ||
             ps_prob_start_year(runs[k]) != ps_prob_start_year(runs[0]) ||
             ps_prob_n_traj(runs[k]) != ps_prob_n_traj(runs[0]) ||
@@ -550,5 +556,68 @@ ps_status ps_h5_write_prob(const char *path, const ps_prob *const *runs, int n,
         return ps_outfile_commit(of, err);
     }
     ps_outfile_abort(of);
+    return rc;
+}
+
+/* ---- policy variants under uncertainty (issue #14, sec. 2; popsim/prob_policy.h) -------- */
+
+/* Quantiles [.., variant, quantile] and mean [.., variant] of one policy variable; with
+ * by_year the year dimension first. */
+static ps_status write_policy_var(writer *w, const char *name, const char *units,
+                                  const char *long_name, const double *stats, int n_rows,
+                                  int n_variants, int by_year)
+{
+    const size_t cells = (size_t)n_rows * (size_t)n_variants;
+    double *q = malloc(cells * PS_PROB_N_QUANTILES * sizeof *q);
+    double *m = malloc(cells * sizeof *m);
+    ps_status rc = PS_OK;
+    if (q == NULL || m == NULL) {
+        rc = ps_error_set(w->err, PS_ENOMEM, "out of memory writing %s", name);
+    }
+    for (size_t c = 0; rc == PS_OK && c < cells; ++c) {
+        memcpy(q + c * PS_PROB_N_QUANTILES, stats + c * PS_PROB_N_STATS,
+               PS_PROB_N_QUANTILES * sizeof *q);
+        m[c] = stats[c * PS_PROB_N_STATS + PS_PROB_N_QUANTILES];
+    }
+    int d[4] = { D_YEAR, D_REG, D_VARIANT, D_QUANT };
+    hsize_t len[4] = { (hsize_t)n_rows, 1, (hsize_t)n_variants, PS_PROB_N_QUANTILES };
+    const int skip = by_year ? 0 : 1;
+    char mean_name[96], mean_long[320];
+    snprintf(mean_name, sizeof mean_name, "%s_mean", name);
+    snprintf(mean_long, sizeof mean_long, "mean over trajectories: %s", long_name);
+    if (rc == PS_OK) {
+        rc = variable(w, name, units, long_name, 4 - skip, d + skip, len + skip, q);
+    }
+    if (rc == PS_OK) {
+        rc = variable(w, mean_name, units, mean_long, 3 - skip, d + skip, len + skip, m);
+    }
+    free(q);
+    free(m);
+    return rc;
+}
+
+static ps_status write_policy(writer *w, const ps_prob_pol_summary *pol)
+{
+    const int V = pol->n_variants;
+    ps_status rc = coord(w, D_VARIANT, "variant", w->str_type, w->str_type, (hsize_t)V,
+                         pol->names, NULL, "policy variant, measured against the baseline "
+                         "in the same trajectory");
+    if (rc == PS_OK) {
+        rc = write_policy_var(w, "births_gained", "1", "births gained against the baseline "
+                              "from 1 July of the year to 1 July of the next", pol->gained,
+                              pol->n_years, V, 1);
+    }
+    for (int k = 0; rc == PS_OK && k < PS_PROB_POL_VAR_COUNT; ++k) {
+        rc = write_policy_var(w, ps_prob_pol_var_name((ps_prob_pol_var)k),
+                              ps_prob_pol_var_units((ps_prob_pol_var)k),
+                              ps_prob_pol_var_long_name((ps_prob_pol_var)k), pol->scalar[k], 1,
+                              V, 0);
+    }
+    if (rc == PS_OK) {
+        const int d[2] = { D_REG, D_VARIANT };
+        const hsize_t len[2] = { 1, (hsize_t)V };
+        rc = variable(w, "births_gained_none_share", "1", "share of trajectories in which the "
+                      "variant gains no birth over the horizon", 2, d, len, pol->no_gain);
+    }
     return rc;
 }

@@ -346,6 +346,8 @@ static ps_status read_services(ps_h5_prob_data *d, const ps_h5r_file *f, const c
     }
     return rc;
 }
+static ps_status read_policy(ps_h5_prob_data *d, const ps_h5r_file *f, const char *path,
+                             ps_error *err);
 
 ps_status ps_h5_prob_read(ps_h5_prob_data *out, const char *path, ps_error *err)
 {
@@ -379,6 +381,9 @@ ps_status ps_h5_prob_read(ps_h5_prob_data *out, const char *path, ps_error *err)
     }
     if (rc == PS_OK) {
         rc = read_services(out, f, path, err);
+    }
+    if (rc == PS_OK) {
+        rc = read_policy(out, f, path, err);
     }
     for (int k = 0; k < n_groups; ++k) {
         free(groups[k]);
@@ -414,6 +419,101 @@ void ps_h5_prob_data_release(ps_h5_prob_data *d)
         free(d->svc_q[v]);
     }
     free(d->svc_p_shortage);
+    ps_prob_pol_summary_release(&d->policy);
     memset(d, 0, sizeof *d);
     d->seed = -1;
+}
+
+/* ---- policy variants under uncertainty (issue #14, sec. 2; h5out_prob.c) --------------- */
+
+/* Quantiles and mean of one policy variable into stats[rows][variant][PS_PROB_N_STATS]
+ * (rows = years with by_year, else 1), shapes checked against the coordinates. */
+static ps_status read_policy_var(double *stats, const ps_h5_prob_data *d, const ps_h5r_file *f,
+                                 const char *path, const char *name, int by_year,
+                                 ps_error *err)
+{
+    const int V = d->policy.n_variants, rows = by_year ? d->n_years : 1;
+    char mean_name[96];
+    snprintf(mean_name, sizeof mean_name, "%s_mean", name);
+    ps_h5r_array q = { 0 }, m = { 0 };
+    char *dq = path_of(d->group, name), *dm = path_of(d->group, mean_name);
+    ps_status rc = dq == NULL || dm == NULL ? ps_error_set(err, PS_ENOMEM, "out of memory")
+                                            : PS_OK;
+    if (rc == PS_OK && ((rc = ps_h5r_read_array(&q, f, dq, err)) != PS_OK ||
+                        (rc = ps_h5r_read_array(&m, f, dm, err)) != PS_OK)) {
+        goto done;
+    }
+    const size_t cells = (size_t)rows * (size_t)V;
+    const int r0 = by_year ? 1 : 0; /* dims: [year,] region, variant, quantile */
+    if (rc == PS_OK && (q.rank != r0 + 3 || m.rank != r0 + 2 ||
+                        (by_year && (q.dims[0] != (size_t)rows || m.dims[0] != (size_t)rows)) ||
+                        q.dims[r0] != 1 || q.dims[r0 + 1] != (size_t)V ||
+                        q.dims[r0 + 2] != PS_PROB_N_QUANTILES || m.n != cells)) {
+        rc = shape_error(err, path, dq, by_year ? "expected dimensions (year, region 1, "
+                         "variant, quantile 5) and its _mean (year, region 1, variant)"
+                         : "expected dimensions (region 1, variant, quantile 5) and its "
+                           "_mean (region 1, variant)");
+    }
+    for (size_t c = 0; rc == PS_OK && c < cells; ++c) {
+        memcpy(stats + c * PS_PROB_N_STATS, q.data + c * PS_PROB_N_QUANTILES,
+               PS_PROB_N_QUANTILES * sizeof *stats);
+        stats[c * PS_PROB_N_STATS + PS_PROB_N_QUANTILES] = m.data[c];
+    }
+done:
+    ps_h5r_array_release(&q);
+    ps_h5r_array_release(&m);
+    free(dq);
+    free(dm);
+    return rc;
+}
+
+/* The `variant` coordinate and every policy variable, if the file has them. */
+static ps_status read_policy(ps_h5_prob_data *d, const ps_h5r_file *f, const char *path,
+                             ps_error *err)
+{
+    char **names = NULL;
+    size_t n = 0;
+    char *dset = path_of(d->group, "variant");
+    ps_status rc = dset == NULL ? ps_error_set(err, PS_ENOMEM, "out of memory") : PS_OK;
+    if (rc != PS_OK || ps_h5r_kind_of(f, dset) != PS_H5R_DATASET) {
+        free(dset);
+        return rc; /* no policy variants */
+    }
+    rc = ps_h5r_read_strings(&names, &n, f, dset, err);
+    if (rc == PS_OK && (n < 1 || d->n_loc != 1 || d->n_q != PS_PROB_N_QUANTILES)) {
+        rc = shape_error(err, path, dset, "expected policy variants only in a file of one "
+                         "region with the 5 standard quantiles");
+    }
+    if (rc == PS_OK) {
+        rc = ps_prob_pol_summary_init(&d->policy, (int)n, (const char *const *)names,
+                                      d->start_year, d->n_years,
+                                      d->trajectories > 0 ? d->trajectories : 1, 0, err);
+    }
+    if (rc == PS_OK) {
+        rc = read_policy_var(d->policy.gained, d, f, path, "births_gained", 1, err);
+    }
+    for (int k = 0; rc == PS_OK && k < PS_PROB_POL_VAR_COUNT; ++k) {
+        rc = read_policy_var(d->policy.scalar[k], d, f, path,
+                             ps_prob_pol_var_name((ps_prob_pol_var)k), 0, err);
+    }
+    if (rc == PS_OK) {
+        ps_h5r_array a = { 0 };
+        char *ds = path_of(d->group, "births_gained_none_share");
+        rc = ds == NULL ? ps_error_set(err, PS_ENOMEM, "out of memory")
+                        : ps_h5r_read_array(&a, f, ds, err);
+        if (rc == PS_OK && a.n != n) {
+            rc = shape_error(err, path, ds, "expected dimensions (region 1, variant)");
+        }
+        if (rc == PS_OK) {
+            memcpy(d->policy.no_gain, a.data, n * sizeof *a.data);
+        }
+        ps_h5r_array_release(&a);
+        free(ds);
+    }
+    for (size_t k = 0; names != NULL && k < n; ++k) {
+        free(names[k]);
+    }
+    free(names);
+    free(dset);
+    return rc;
 }

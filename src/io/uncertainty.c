@@ -48,7 +48,8 @@ static int parse_number(const char *text, double *out)
 /* Every key under uncertainty. is known. */
 static ps_status check_unknown(const unc_ctx *s)
 {
-    static const char *const top[] = { "trajectories", "seed", "tfr", "e0", "migration" };
+    static const char *const top[] = { "trajectories", "seed", "tfr", "e0", "migration",
+                                       "elasticity" };
     static const ps_scn__keyset keys = {
         .section = "uncertainty", .words = top, .n_words = sizeof top / sizeof top[0],
         .sub_parent = NULL, .sub_words = proc_words,
@@ -240,6 +241,28 @@ static ps_status read_proc(const unc_ctx *s, int proc, ps_scn_unc_proc *p)
     return rc;
 }
 
+/* uncertainty.elasticity: drawn (default: the response drawn per trajectory, issue #14
+ * sec. 2) or fixed (each member's preset); only with policy variants. */
+static ps_status read_elasticity(const unc_ctx *s, ps_scn_uncertainty *u)
+{
+    ps_scn__node n;
+    if (!ps_scn__find(s->c, "uncertainty.elasticity", &n)) {
+        return PS_OK;
+    }
+    u->elasticity_loc = n.key;
+    if (n.kind != PS_SCN__SCALAR ||
+        (strcmp(n.text, "drawn") != 0 && strcmp(n.text, "fixed") != 0)) {
+        return fail(s, PS_EPARSE, n.value, "uncertainty.elasticity: expected drawn or fixed "
+                    "(got %s)", n.kind == PS_SCN__SCALAR ? n.text : "a mapping or sequence");
+    }
+    if (s->scn->n_members < 2) {
+        return fail(s, PS_EINVAL, n.key, "uncertainty.elasticity: the response is drawn only "
+                    "for policy variants (the scenario has no variants)");
+    }
+    u->elasticity_fixed = strcmp(n.text, "fixed") == 0;
+    return PS_OK;
+}
+
 ps_status ps_scn__build_uncertainty(const struct load_ctx *c, ps_scenario *scn, ps_error *err)
 {
     unc_ctx s = { c, scn, err };
@@ -264,10 +287,9 @@ ps_status ps_scn__build_uncertainty(const struct load_ctx *c, ps_scenario *scn, 
     const char *why = scn->engine != PS_ENGINE_CCM ? "engine: micro (use engine: ccm)"
                       : scn->n_regions > 0         ? "regions (give one region)"
                       : scn->sweep.n_points > 0    ? "a sweep"
-                      : scn->n_members > 1         ? "variants (give one member)"
                       : scn->n_members == 1 && scn->members[0].n_policies > 0
-                          ? "policies (the trajectories go around the inputs, which have no "
-                            "policy effects)"
+                          ? "policies but no variant (policy variants are measured against "
+                            "the baseline, the first member; issue #14, sec. 2)"
                           : NULL;
     if (why != NULL) {
         return fail(&s, PS_EINVAL, top.key, "uncertainty: probabilistic trajectories do not "
@@ -295,6 +317,9 @@ ps_status ps_scn__build_uncertainty(const struct load_ctx *c, ps_scenario *scn, 
     }
     if (rc == PS_OK) {
         rc = read_proc(&s, 2, &u->migration);
+    }
+    if (rc == PS_OK) {
+        rc = read_elasticity(&s, u);
     }
     if (rc == PS_OK) {
         u->enabled = 1;

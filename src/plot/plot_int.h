@@ -270,6 +270,8 @@ void ps_plot__report_prob(FILE *out, const ps_plot_set *s, ps_plot_lang lang);
 ps_status ps_plot__load_prob_svc(plot_scenario *sc, const ps_h5_prob_data *d, int loc,
                                  ps_error *err);
 void ps_plot__report_prob_svc(FILE *out, const ps_plot_set *s, ps_plot_lang lang);
+/* Its table of policy variants (report_prob_policy.c, issue #14 sec. 2); nothing without. */
+void ps_plot__report_prob_policy(FILE *out, const ps_plot_set *s, ps_plot_lang lang);
 
 /* ---- districts (charts_district.c, issue #13) --------------------------------------------- */
 /* Copy the (year, region) series of a service read by ps_h5_read into sv->reg (only with

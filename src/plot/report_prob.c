@@ -158,6 +158,7 @@ void ps_plot__report_prob(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
     fputs("</h3>\n", out);
     quantile_table(out, s, lang);
     ps_plot__report_prob_svc(out, s, lang);
+    ps_plot__report_prob_policy(out, s, lang); /* policy variants (issue #14, sec. 2) */
     put_para(out, MSG_PROB_CAVEAT, lang);
     fputs("</section>\n", out);
 }

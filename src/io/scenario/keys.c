@@ -916,7 +916,8 @@ const scn_key ps_scn__top_keys[] = {
       .sub = &registration_section },
     { .key = "uncertainty", .type = KEY_EXTERN, .deflt = "none",
       .help = "probabilistic trajectories of TFR, e0 and net migration around the scenario's "
-              "own paths, one region (docs/scenario-format.md, \"uncertainty\"; issue #14)" },
+              "own paths, one region (docs/scenario-format.md, \"uncertainty\"; issue #14); "
+              "with policy variants also the policy response, drawn per trajectory" },
 };
 const scn_section ps_scn__top_section = { ps_scn__top_keys, ARRAY_LEN(ps_scn__top_keys),
                                          sizeof(raw_scenario), NULL };
