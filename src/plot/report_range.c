@@ -37,9 +37,9 @@ static void put_th_text(FILE *out, text2 t, ps_plot_lang lang, int text_col)
 
 /* ---- the range beside a figure ------------------------------------------------------------- */
 
-static text2 range_heading = { "Range (low\u2013high response)", "区间（低\u2013高响应）" };
-static text2 not_projected = { "not projected", "未测算" };
-static text2 no_birth = { "none gained", "无新增" };
+static const text2 range_heading = { "Range (low\u2013high response)", "区间（低\u2013高响应）" };
+static const text2 not_projected = { "not projected", "未测算" };
+static const text2 no_birth = { "none gained", "无新增" };
 
 void ps_plot__range_th(FILE *out, ps_plot_lang lang)
 {
@@ -118,20 +118,20 @@ static const param_row param_rows[] = {
       { "Assumption (unverified)", "假设（未核实）" } },
 };
 
-static text2 range_title = { "Response of births to policy: low, default and high",
+static const text2 range_title = { "Response of births to policy: low, default and high",
                              "生育对政策的响应：低、默认、高" };
-static text2 range_note = {
+static const text2 range_note = {
     "Policy results use the preset named below; every births-gained and cost-per-birth figure "
     "is shown with the range of the low and high presets (docs/policy.md, section 6; sources "
     "in PARAMETERS.md, section 1).",
     "政策结果采用下列所选参数组；每个新增出生和每新增出生成本数字均同时给出低、高参数组的区间"
     "（见 docs/policy.md 第6节；来源见 PARAMETERS.md 第1节）。" };
-static text2 chosen_label = { "Preset of the results: ", "结果所用参数组：" };
-static text2 parameter_head = { "Parameter", "参数" };
-static text2 preset_heads[PS_RANGE_PRESETS] = { { "Low", "低" }, { "Default", "默认" },
+static const text2 chosen_label = { "Preset of the results: ", "结果所用参数组：" };
+static const text2 parameter_head = { "Parameter", "参数" };
+static const text2 preset_heads[PS_RANGE_PRESETS] = { { "Low", "低" }, { "Default", "默认" },
                                                 { "High", "高" } };
-static text2 source_head = { "Source", "来源" };
-static text2 micro_note = { " (microsimulation: only this preset is projected)",
+static const text2 source_head = { "Source", "来源" };
+static const text2 micro_note = { " (microsimulation: only this preset is projected)",
                             "（微观模拟：仅测算该参数组）" };
 
 /* The first policy variant's range, NULL if none has one. */
@@ -148,7 +148,7 @@ static const ps_policy_range *first_range(const ps_plot_set *s)
 
 void ps_plot__response_range(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
 {
-    static text2 preset_words[PS_ELASTICITY_COUNT] = {
+    static const text2 preset_words[PS_ELASTICITY_COUNT] = {
         [PS_ELASTICITY_DEFAULT] = { "default", "默认" }, [PS_ELASTICITY_LOW] = { "low", "低" },
         [PS_ELASTICITY_HIGH] = { "high", "高" } };
     const ps_policy_range *g = first_range(s);
@@ -190,9 +190,9 @@ void ps_plot__response_range(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
 
 /* ---- the policies as stated ------------------------------------------------------------------ */
 
-static text2 in_force_head = { "In force", "实施时间" };
-static text2 amounts_head = { "Amounts (1st / 2nd / 3rd+ child)", "标准（一孩 / 二孩 / 三孩及以上）" };
-static text2 terms_head = { "Conditions", "条件" };
+static const text2 in_force_head = { "In force", "实施时间" };
+static const text2 amounts_head = { "Amounts (1st / 2nd / 3rd+ child)", "标准（一孩 / 二孩 / 三孩及以上）" };
+static const text2 terms_head = { "Conditions", "条件" };
 
 /* A stated term of an instrument, NaN if it does not have it. */
 static double term(const ps_policy *p, const char *name)
@@ -219,8 +219,8 @@ static void put_years(FILE *out, const ps_policy *p, ps_plot_lang lang)
 
 static void put_amounts(FILE *out, const ps_policy *p, ps_plot_lang lang)
 {
-    static text2 once = { " yuan per birth, one-time", " 元/孩（一次性）" };
-    static text2 monthly = { " yuan per child per month", " 元/孩/月" };
+    static const text2 once = { " yuan per birth, one-time", " 元/孩（一次性）" };
+    static const text2 monthly = { " yuan per child per month", " 元/孩/月" };
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
         fputs(k > 0 ? " / " : "", out);
         ps_plot__put_count(out, p->amount[k]);
@@ -336,8 +336,8 @@ static void stated_row(FILE *out, const plot_scenario *sc, int i, ps_plot_lang l
 
 int ps_plot__stated_policies(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
 {
-    static text2 scenario_head = { "Scenario", "情景" };
-    static text2 instrument_head = { "Instrument", "政策措施" };
+    static const text2 scenario_head = { "Scenario", "情景" };
+    static const text2 instrument_head = { "Instrument", "政策措施" };
     int any = 0;
     for (int k = 0; k < s->n_scn && !any; ++k) {
         any = s->scn[k].res.range != NULL && s->scn[k].res.range->n_stated > 0;
