@@ -39,6 +39,7 @@ typedef enum dim_id {
     DIM_SCENARIO, /* the /family group (issue #16): the members of a family */
     DIM_ORIGIN,   /* internal migration (issue #13): the region of origin and destination */
     DIM_DESTINATION,
+    DIM_PAYER, /* policy ledger (issue #12): who pays, ps_payer */
     DIM_COUNT
 } dim_id;
 
@@ -90,13 +91,17 @@ typedef enum ledger_var {
 
 extern const var_spec ledger_specs[LEDGER_COUNT];
 
+/* An instrument's cost by payer (issue #12), (year, region, payer), beside its ledger. */
+extern const var_spec ledger_payer_spec;
+extern const char *const ps_h5__payer_labels[PS_LEDGER_PAYERS];
+
 /* Scenario group attributes of a result with a policy part (float64, NaN when undefined). */
 typedef struct policy_attr {
     const char *name;
     size_t offset; /* of the double in ps_result */
 } policy_attr;
 
-#define POLICY_ATTR_COUNT 14
+#define POLICY_ATTR_COUNT 21
 extern const policy_attr policy_attrs[POLICY_ATTR_COUNT];
 
 /* Services, care need and indicators (issue #4). */
