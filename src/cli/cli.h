@@ -128,6 +128,11 @@ void cli_json_bool(cli_json *j, const char *key, int value);
 /* values[0..n-1] as one array on one line. */
 void cli_json_numbers(cli_json *j, const char *key, const double *values, int n);
 
+/* compare --json's ledger members of a scenario with instruments (compare_ledger.c, issue
+ * #12): cost_by_payer(_discounted), budget_excess, first-generation gains, window cost per
+ * birth (docs/json.md). */
+void cli_json_compare_ledger(cli_json *j, const ps_result *r);
+
 /*
  * Where each input of a run came from (provenance.c), for /provenance (ps_provenance.inputs),
  * `popsim info` and the report. Rows follow src/io/builder.c's choice per component: a file

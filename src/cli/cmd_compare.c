@@ -401,6 +401,7 @@ static void print_json(FILE *out, const char *path, const ps_result *res, int n,
         cli_json_number(&j, "cost_per_additional_birth", r->cost_per_additional_birth);
         cli_json_number(&j, "cost_per_additional_birth_discounted",
                         r->cost_per_additional_birth_discounted);
+        cli_json_compare_ledger(&j, r); /* issue #12: payers, caps, first generation */
         json_ranges(&j, r, ranges, n_ranges);
         cli_json_end_object(&j);
     }

@@ -128,3 +128,34 @@ void cli_print_compare_ledger(FILE *out, const ps_result *res, int n, const int 
         }
     }
 }
+
+void cli_json_compare_ledger(cli_json *j, const ps_result *r)
+{
+    if (r->n_instruments == 0) {
+        return;
+    }
+    const int first = r->start_year, last = r->start_year + r->n_years - 2;
+    for (int disc = 0; disc < 2; ++disc) {
+        cli_json_begin_object(j, disc ? "cost_by_payer_discounted" : "cost_by_payer");
+        for (int payer = 0; payer < PS_PAYER_COUNT; ++payer) {
+            cli_json_number(j, ps_payer_name((ps_payer)payer),
+                            payer_range(r, (ps_payer)payer, first, last, disc));
+        }
+        cli_json_end_object(j);
+    }
+    cli_json_begin_object(j, "budget_excess");
+    for (int payer = 0; payer < PS_PAYER_COUNT; ++payer) {
+        double total = isnan(r->budget_cap[payer]) ? NAN : 0.0;
+        for (int y = 0; y + 1 < r->n_years && !isnan(total); ++y) {
+            const double excess = ps_policy_budget_excess(r, y, (ps_payer)payer);
+            total += isnan(excess) ? 0.0 : excess;
+        }
+        cli_json_number(j, ps_payer_name((ps_payer)payer), total);
+    }
+    cli_json_end_object(j);
+    cli_json_number(j, "births_gained_first_gen", r->births_gained_first_gen);
+    cli_json_number(j, "births_gained_first_gen_window", r->births_gained_first_gen_window);
+    cli_json_number(j, "cost_per_additional_birth_window", r->cost_per_additional_birth_window);
+    cli_json_number(j, "cost_per_additional_birth_window_discounted",
+                    r->cost_per_additional_birth_window_discounted);
+}
