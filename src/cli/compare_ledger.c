@@ -112,7 +112,9 @@ void cli_print_compare_ledger(FILE *out, const ps_result *res, int n, const int 
         if (r->n_instruments == 0) {
             continue;
         }
-        print_payers(out, r, first, last, n_ranges);
+        if (!isnan(ps_policy_payer_cost(r, 0, PS_PAYER_LOCAL, 0))) { /* NaN: a file before #12 */
+            print_payers(out, r, first, last, n_ranges);
+        }
         print_caps(out, r);
         if (r->baseline != NULL && isfinite(r->births_gained_first_gen)) {
             cli_esc name;

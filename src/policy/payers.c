@@ -95,12 +95,19 @@ double ps_policy_budget_excess(const ps_result *res, int y, ps_payer payer)
 }
 
 /* Births in step y of region reg to the women the policy added: the women of res minus the
- * baseline's at each age (non-zero only in cohorts born since the policy acted), times res's
- * rate, with the engine's exposure (mean of the women at both ends of the step). */
+ * baseline's at each age, times res's rate, with the engine's exposure (mean of the women at
+ * both ends of the step). Only cohorts born from the year before the first policy's start
+ * count: in the cohort engine the older ones are identical in both scenarios, and in the
+ * microsimulation their difference is Monte Carlo noise, not the policy's daughters. */
 static double births_to_extra_women(const ps_result *res, const ps_result *base, int y, int reg)
 {
     double sum = 0.0;
-    for (int age = 0; age < res->n_ages; ++age) {
+    int oldest = res->n_ages - 1;
+    if (!isnan(res->window_first)) {
+        const double since = res->start_year + y - res->window_first + 1.0;
+        oldest = since < 0.0 ? -1 : since < oldest ? (int)since : oldest;
+    }
+    for (int age = 0; age <= oldest; ++age) {
         const size_t c0 = ps_result_cell(res, y, reg, PS_SEX_FEMALE, age);
         const size_t c1 = ps_result_cell(res, y + 1, reg, PS_SEX_FEMALE, age);
         const double extra = 0.5 * ((res->population[c0] - base->population[c0]) +
