@@ -135,6 +135,8 @@ for s in d["scenarios"]:
         assert s["births_gained_total"] == g.attrs["births_gained"]
         assert s["cost_total"] == g.attrs["cost_total"]
         assert whole["cost_yuan"] > 0 and whole["cost_per_additional_birth"] > 0
+        if "cost_by_payer" in s:  # issue #12: the payers' parts add up to the cost
+            assert np.isclose(sum(s["cost_by_payer"].values()), s["cost_total"], rtol=1e-12)
     else:
         assert all(r["births_gained"] is None for r in s["ranges"])
 rows = 0

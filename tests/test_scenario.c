@@ -351,7 +351,7 @@ static const ps_policy jinan_childcare = { .lever = PS_LEVER_CHILDCARE, .name = 
 static const ps_policy jinan_leave = { .lever = PS_LEVER_LEAVE, .name = "leave",
                                        .start_year = 2025, .maternity_days = 158,
                                        .paternity_days = 15, .parental_days = 10,
-                                       .paid_share = 1.0 };
+                                       .paid_share = 1.0, .max_age = 3 };
 static const ps_policy jinan_reward = { .lever = PS_LEVER_BIRTH_REWARD, .name = "jinan_reward",
                                         .start_year = 2030, .end_year = 2040,
                                         .amount = { 0, 10000, 20000 }, .eligible_share = 0.8 };
@@ -585,7 +585,8 @@ static const bad_case bad_cases[] = {
     { "policy_item_not_mapping.yaml", PS_EPARSE, 7, 5, "policies[0]: expected a mapping" },
     { "policy_order_fourth.yaml", PS_EPARSE, 10, 5,
       "unknown key 'fourth' in mapping 'policies[0]' (keys of lever birth_reward: first, "
-      "second, third, eligible_share, requires, name, start, end); birth orders are first, second and "
+      "second, third, eligible_share, requires, name, start, end, payer, payer_shares); birth orders "
+      "are first, second and "
       "third (third = 3rd and later)" },
     { "policy_amount_negative.yaml", PS_EINVAL, 9, 12,
       "policies[0].first = -100 is outside [0, 10000000] yuan" },
@@ -598,7 +599,7 @@ static const bad_case bad_cases[] = {
     { "policy_start_missing.yaml", PS_EINVAL, 7, 5, "missing required key 'policies[0].start'" },
     { "policy_key_wrong_lever.yaml", PS_EINVAL, 10, 5,
       "policies[0].spots_per_1000 does not apply to lever birth_reward (keys of birth_reward: "
-      "first, second, third, eligible_share, requires, name, start, end)" },
+      "first, second, third, eligible_share, requires, name, start, end, payer, payer_shares)" },
     { "policy_start_before_horizon.yaml", PS_EINVAL, 8, 12,
       "policies[0].start = 2020 is outside the projection 2025..2100" },
     { "policy_end_after_horizon.yaml", PS_EINVAL, 9, 10,

@@ -8,6 +8,8 @@
 #ifndef PS_POLICY_H
 #define PS_POLICY_H
 
+#include <math.h> /* NAN in PS_ECONOMY_INIT */
+
 #include "popsim/error.h"
 #include "popsim/pop.h" /* PS_ORDER_COUNT, PS_PARITY_COUNT */
 
@@ -27,6 +29,18 @@ typedef enum ps_lever {
 /** "birth_reward", "monthly_subsidy", "childcare", "leave", "insurance". */
 const char *ps_lever_name(ps_lever lever);
 
+/* Who pays an instrument's cost (docs/policy.md sec. 7.1); the ledger's payer axis. */
+typedef enum ps_payer {
+    PS_PAYER_CENTRAL = 0,      /* central (and provincial transfer) budget */
+    PS_PAYER_LOCAL,            /* the city's or county's own budget */
+    PS_PAYER_SOCIAL_INSURANCE, /* social insurance funds (maternity / medical insurance) */
+    PS_PAYER_EMPLOYER,         /* employers (wages during leave) */
+    PS_PAYER_COUNT
+} ps_payer;
+
+/** "central", "local", "social_insurance", "employer". */
+const char *ps_payer_name(ps_payer payer);
+
 /*
  * One instrument in force from 1 January of start_year to 31 December of end_year.
  * Amounts in yuan (nominal). Fields that do not apply to the lever are 0.
@@ -41,7 +55,9 @@ typedef struct ps_policy {
     double eligible_share;   /* share of births/children that qualify, [0, 1], default 1 */
     int requires_registered; /* cash levers: 1 = only children of registered (hukou) mothers
                               * qualify (issue #13; needs a result with registration) */
-    int max_age;             /* monthly_subsidy: paid while the child is under this age, years */
+    int max_age;             /* monthly_subsidy: paid while the child is under this age, years;
+                              * leave: parental days are granted each year while the child
+                              * is under this age, to each parent */
     int born_from;           /* monthly_subsidy: only children born from 1 January of this year
                               * (0 = every child under max_age) */
     double low_income_topup; /* monthly_subsidy: extra yuan per month for low-income families */
@@ -62,6 +78,10 @@ typedef struct ps_policy {
     double employed_share;                       /* mothers in covered employment, [0, 1] */
     double unemployment_per_birth;               /* extra unemployment benefit, yuan per birth */
     double unemployed_share;                     /* mothers drawing unemployment benefit */
+    /* Who pays: shares of the cost by ps_payer summing to 1, or all NaN or all 0 for the
+     * lever's default split (ps_policy_default_payers; leave and childcare split by
+     * component). */
+    double payer_share[PS_PAYER_COUNT];
 } ps_policy;
 
 /* How strongly births respond (ranges in docs/policy.md). NaN in a scenario = preset. */
@@ -111,13 +131,17 @@ typedef struct ps_economy {
     double paternity_days;        /* baseline paternity leave, days */
     double parental_days;         /* baseline parental leave, days */
     double monthly_wage;          /* average wage for leave costs, yuan per month */
+    /* Budget cap per ps_payer, yuan per year, nominal (NaN = none): reported as met or
+     * exceeded, never enforced (docs/policy.md sec. 7.3). */
+    double budget_cap[PS_PAYER_COUNT];
 } ps_economy;
 
 #define PS_ECONOMY_INIT                                                                    \
     { .household_income = 107000.0, .discount_rate = 0.08, .childcare_spots_per_1000 = 4.08, \
       .childcare_enrollment = 0.10, .childcare_ceiling = 0.33, .childcare_fee = 1900.0,     \
       .childcare_price_elasticity = 0.5, .maternity_days = 98.0, .paternity_days = 0.0,     \
-      .parental_days = 0.0, .monthly_wage = 10000.0 }
+      .parental_days = 0.0, .monthly_wage = 10000.0,                                      \
+      .budget_cap = { NAN, NAN, NAN, NAN } }
 
 /* Birth order of births in the base year (shares of 1st, 2nd, 3rd+), used to calibrate the
  * parity model. */
@@ -189,6 +213,36 @@ struct ps_result;
  * take the base-year order shares `bo`.
  */
 void ps_policy_ledger(struct ps_result *res, const ps_policy_model *m, const ps_birth_order *bo);
+
+/**
+ * The default payer split of a lever (docs/policy.md sec. 7.1): birth rewards, monthly
+ * subsidies and childcare the local budget, insurance the social insurance fund, leave the
+ * social insurance fund for maternity days and employers for paternity and parental days
+ * (out receives the maternity split; ps_policy_ledger splits leave by component).
+ */
+void ps_policy_default_payers(double out[PS_PAYER_COUNT], ps_lever lever);
+
+/** Cost of all instruments borne by `payer` in projection year index y, all regions, yuan;
+ * discounted to the start year when `discounted` (like each instrument's cost_discounted). */
+double ps_policy_payer_cost(const struct ps_result *res, int y, ps_payer payer, int discounted);
+
+/** Cost of instrument i borne by `payer` over all years and regions, yuan. */
+double ps_policy_instrument_payer_total(const struct ps_result *res, int i, ps_payer payer,
+                                        int discounted);
+
+/** How far payer's cost of year index y exceeds its budget cap, yuan (0 = met); NaN
+ * without a cap or a cost. */
+double ps_policy_budget_excess(const struct ps_result *res, int y, ps_payer payer);
+
+/**
+ * First-generation gains (docs/policy.md sec. 7.2): fills births_gained_first_gen,
+ * births_gained_first_gen_window and births_gained_window_share of res, which holds
+ * births_gained, the window and discount_rate, by subtracting the births of the women the
+ * policy's own extra births added (res minus base, by age, times res's fertility rates).
+ * @return the first-generation gains within the window discounted at res->discount_rate;
+ *         NaN without a baseline or a window (res then unchanged)
+ */
+double ps_policy_first_generation(struct ps_result *res, const struct ps_result *base);
 
 /**
  * ps_result_init_ledgers (popsim/result.h) with each instrument's lever set: the baseline

@@ -24,6 +24,10 @@
 extern "C" {
 #endif
 
+/* Who pays a policy instrument's cost (popsim/policy.h: ps_payer, in this order: central
+ * budget, local budget, social insurance fund, employers). */
+#define PS_LEDGER_PAYERS 4
+
 /* What one policy instrument pays, year by year (the fiscal ledger). */
 typedef struct ps_ledger {
     char *name;              /* instrument name (output group); owned */
@@ -31,6 +35,8 @@ typedef struct ps_ledger {
     double *recipients;      /* [year][reg] persons paid (children, births, enrolled, mothers) */
     double *cost;            /* [year][reg] yuan, nominal, in the year from 1 July */
     double *cost_discounted; /* [year][reg] yuan discounted to 1 July of the start year */
+    double *cost_by_payer;   /* [year][reg][payer] yuan, nominal: cost split by who pays it
+                              * (sums to cost; PS_LEDGER_PAYERS payers) */
 } ps_ledger;
 
 /* One service's outputs, /scenarios/<name>/services/<service>/ (popsim/services.h).
@@ -123,6 +129,14 @@ typedef struct ps_result {
                                               * counted in cost_per_additional_birth; NaN
                                               * without a baseline or services */
     double service_subsidy_extra_discounted;
+    /* First-generation gains (issue #12, docs/policy.md sec. 7.2): births gained minus the
+     * births of the extra women the policy's own births added (their daughters' births), over
+     * the horizon and within the window; window_share = births_gained_window /
+     * births_gained_total. NaN without a baseline. */
+    double births_gained_first_gen, births_gained_first_gen_window;
+    double births_gained_window_share;
+    /* Budget caps per payer, yuan per year (NaN = no cap), docs/policy.md sec. 7.3. */
+    double budget_cap[PS_LEDGER_PAYERS];
 
     /* Services (n_services = 0 without), care need and dependency (services.h). */
     int n_services;
@@ -222,6 +236,11 @@ ps_status ps_result_init_parity(ps_result *r, ps_error *err);
  */
 ps_status ps_result_init_ledgers(ps_result *r, const char *baseline, int n_instruments,
                                  const char *const *names, ps_error *err);
+
+static inline size_t ps_result_payercell(const ps_result *r, int year, int reg, int payer)
+{
+    return ((size_t)year * (size_t)r->n_regions + (size_t)reg) * PS_LEDGER_PAYERS + (size_t)payer;
+}
 
 static inline size_t ps_result_ordercell(const ps_result *r, int year, int reg, int order)
 {

@@ -70,6 +70,12 @@ void cli_print_summary(FILE *out, const ps_result *res);
  * cost and cost per additional birth. */
 void cli_print_compare(FILE *out, const ps_result *res, int n);
 
+/* The ledger part of compare (compare_ledger.c, issue #12): cost by payer over the year
+ * ranges first[k]..last[k], each instrument's split, budget caps met or exceeded, and
+ * first-generation births gained; nothing for scenarios without instruments. */
+void cli_print_compare_ledger(FILE *out, const ps_result *res, int n, const int *first,
+                              const int *last, int n_ranges);
+
 /* Whole persons or places with thousands separators ("-1,234,567"), "-" for NaN; returns buf. */
 const char *cli_fmt_count(char *buf, size_t size, double v);
 
@@ -133,6 +139,10 @@ const char *cli_range_text(char *buf, size_t size, const ps_result *r, int measu
                            double value);
 void cli_print_compare_range(FILE *out, const ps_result *r);
 void cli_json_compare_range(cli_json *j, const ps_result *r);
+/* compare --json's ledger members of a scenario with instruments (compare_ledger.c, issue
+ * #12): cost_by_payer(_discounted), budget_excess, first-generation gains, window cost per
+ * birth (docs/json.md). */
+void cli_json_compare_ledger(cli_json *j, const ps_result *r);
 
 /*
  * Where each input of a run came from (provenance.c), for /provenance (ps_provenance.inputs),

@@ -141,7 +141,8 @@ static void print_table(FILE *out, const ps_result *res, int n, const year_range
                     res[i].cost_per_additional_birth_discounted);
             if (isfinite(res[i].births_gained_window)) {
                 fprintf(out, "%s: within %.0f-%.0f (policy window + payback): %.0f births "
-                             "gained; %.0f yuan per additional birth (%.0f discounted)\n",
+                             "gained; %.0f yuan per additional first-generation birth (%.0f "
+                             "discounted)\n",
                         cli_text(&name, res[i].name), res[i].window_first, res[i].window_last,
                         res[i].births_gained_window, res[i].cost_per_additional_birth_window,
                         res[i].cost_per_additional_birth_window_discounted);
@@ -402,6 +403,7 @@ static void print_json(FILE *out, const char *path, const ps_result *res, int n,
         cli_json_number(&j, "cost_per_additional_birth", r->cost_per_additional_birth);
         cli_json_number(&j, "cost_per_additional_birth_discounted",
                         r->cost_per_additional_birth_discounted);
+        cli_json_compare_ledger(&j, r); /* issue #12: payers, caps, first generation */
         json_ranges(&j, r, ranges, n_ranges);
         cli_json_compare_range(&j, r); /* issue #12 */
         cli_json_end_object(&j);
@@ -409,6 +411,18 @@ static void print_json(FILE *out, const char *path, const ps_result *res, int n,
     cli_json_end_array(&j);
     json_services(&j, res, n, ranges, n_ranges);
     cli_json_end_object(&j);
+}
+
+/* Cost by payer, budget caps, first-generation gains (compare_ledger.c, issue #12). */
+static void print_ledger(FILE *out, const ps_result *res, int n, const year_range *ranges,
+                         int n_ranges)
+{
+    int first[MAX_RANGES], last[MAX_RANGES];
+    for (int k = 0; k < n_ranges; ++k) {
+        first[k] = ranges[k].first;
+        last[k] = ranges[k].last;
+    }
+    cli_print_compare_ledger(out, res, n, first, last, n_ranges);
 }
 
 void cli_print_compare(FILE *out, const ps_result *res, int n)
@@ -524,6 +538,7 @@ int cli_cmd_compare(int argc, char **argv)
         } else {
             print_table(stdout, res, n, ranges, n_ranges);
             print_services(stdout, res, n, ranges, n_ranges);
+            print_ledger(stdout, res, n, ranges, n_ranges);
         }
     }
     for (int i = 0; i < n; ++i) {

@@ -52,6 +52,11 @@ ps_status ps_result_init(ps_result *r, const char *name, const char *title, int 
     r->cost_per_additional_birth_window_discounted = NAN;
     r->service_subsidy_extra = NAN;
     r->service_subsidy_extra_discounted = NAN;
+    r->births_gained_first_gen = r->births_gained_first_gen_window = NAN;
+    r->births_gained_window_share = NAN;
+    for (int payer = 0; payer < PS_LEDGER_PAYERS; ++payer) {
+        r->budget_cap[payer] = NAN;
+    }
     r->start_year = start_year;
     r->n_years = n_years;
     r->n_regions = n_regions;
@@ -176,7 +181,8 @@ ps_status ps_result_init_ledgers(ps_result *r, const char *baseline, int n_instr
         l->recipients = nan_array(cells);
         l->cost = nan_array(cells);
         l->cost_discounted = nan_array(cells);
-        ok = l->name && l->recipients && l->cost && l->cost_discounted;
+        l->cost_by_payer = nan_array(cells * PS_LEDGER_PAYERS);
+        ok = l->name && l->recipients && l->cost && l->cost_discounted && l->cost_by_payer;
     }
     return ok ? PS_OK : ps_error_set(err, PS_ENOMEM, "out of memory for the policy ledger");
 }
@@ -259,6 +265,7 @@ void ps_result_release(ps_result *r)
         free(r->ledger[i].recipients);
         free(r->ledger[i].cost);
         free(r->ledger[i].cost_discounted);
+        free(r->ledger[i].cost_by_payer);
     }
     free(r->ledger);
     free(r->baseline);

@@ -605,6 +605,8 @@ done:
     return rc;
 }
 
+static int has_link(hid_t grp, const char *name);
+
 /* births_gained and every instrument's ledger from an open /policy group. */
 static ps_status read_policy_group(ps_result *out, hid_t policy, const char *baseline,
                                    ps_error *err)
@@ -630,6 +632,12 @@ static ps_status read_policy_group(ps_result *out, hid_t policy, const char *bas
             rc = read_var(inst, out, &ledger_specs[v],
                           ps_h5__ledger_data(&out->ledger[k], (ledger_var)v),
                           err);
+        }
+        if (rc == PS_OK && has_link(inst, ledger_payer_spec.name)) { /* issue #12 */
+            hsize_t len[DIM_COUNT];
+            result_lens(len, out);
+            len[DIM_PAYER] = PS_LEDGER_PAYERS;
+            rc = read_var_len(inst, len, &ledger_payer_spec, out->ledger[k].cost_by_payer, err);
         }
         if (inst >= 0) {
             H5Gclose(inst);

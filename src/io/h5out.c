@@ -90,6 +90,7 @@ static hsize_t dim_len(const ps_result *r, dim_id d)
     case DIM_DESTINATION:
     case DIM_ELASTICITY: /* the response range: h5range.c */
     case DIM_TERM:
+    case DIM_PAYER:
     case DIM_COUNT: break;
     }
     assert(0 && "unknown dimension");
@@ -623,6 +624,9 @@ static ps_status create_policy_group(hid_t *grp_out, coords *coord, hid_t parent
     return rc;
 }
 
+static ps_status write_labels(coords *coord, hid_t grp, dim_id d, const void *names, int n,
+                              ps_error *err);
+
 /* /policy/<instrument>/: the lever and the instrument's ledger. */
 static ps_status write_instrument(hid_t policy, hid_t gcpl, const ps_result *r,
                                   const ps_ledger *l, ps_error *err)
@@ -637,6 +641,15 @@ static ps_status write_instrument(hid_t policy, hid_t gcpl, const ps_result *r,
     }
     for (int v = 0; v < LEDGER_COUNT && rc == PS_OK; ++v) {
         rc = write_var(grp, r, &ledger_specs[v], ps_h5__ledger_data(l, (ledger_var)v), &coord, err);
+    }
+    if (rc == PS_OK && l->cost_by_payer != NULL) { /* issue #12: who pays */
+        hsize_t len[DIM_COUNT];
+        result_lens(len, r);
+        len[DIM_PAYER] = PS_LEDGER_PAYERS;
+        rc = write_labels(&coord, grp, DIM_PAYER, ps_h5__payer_labels, PS_LEDGER_PAYERS, err);
+        if (rc == PS_OK) {
+            rc = write_var_len(grp, len, &ledger_payer_spec, l->cost_by_payer, &coord, err);
+        }
     }
     rc = close_coords(&coord, rc, err);
     if (grp >= 0) {

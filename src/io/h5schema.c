@@ -37,6 +37,8 @@ const dim_spec dim_specs[DIM_COUNT] = {
     [DIM_ELASTICITY] = { "elasticity", NULL, "preset of the fertility response to policy",
                          "low, default, high (docs/policy.md sec. 6)" },
     [DIM_TERM] = { "term", NULL, "term of the instrument as the scenario states it", NULL },
+    [DIM_PAYER] = { "payer", NULL, "who pays the cost",
+                    "central budget, local budget, social insurance fund, employers" },
 };
 
 /* /scenarios/<name>/response/ (issue #12): the response parameters of each preset, then the
@@ -133,6 +135,14 @@ const var_spec ledger_specs[LEDGER_COUNT] = {
                                  "cost discounted to 1 July of the start year" },
 };
 
+const var_spec ledger_payer_spec = {
+    "cost_by_payer", 3, { DIM_YEAR, DIM_REGION, DIM_PAYER }, "yuan",
+    "cost in the year from 1 July by who pays it, nominal (sums to cost)"
+};
+
+const char *const ps_h5__payer_labels[PS_LEDGER_PAYERS] = { "central", "local",
+                                                            "social_insurance", "employer" };
+
 const policy_attr policy_attrs[POLICY_ATTR_COUNT] = {
     { "births_gained", offsetof(ps_result, births_gained_total) },
     { "births_gained_discounted", offsetof(ps_result, births_gained_discounted) },
@@ -150,6 +160,13 @@ const policy_attr policy_attrs[POLICY_ATTR_COUNT] = {
       offsetof(ps_result, cost_per_additional_birth_discounted) },
     { "service_subsidy_extra", offsetof(ps_result, service_subsidy_extra) },
     { "service_subsidy_extra_discounted", offsetof(ps_result, service_subsidy_extra_discounted) },
+    { "births_gained_first_gen", offsetof(ps_result, births_gained_first_gen) },
+    { "births_gained_first_gen_window", offsetof(ps_result, births_gained_first_gen_window) },
+    { "births_gained_window_share", offsetof(ps_result, births_gained_window_share) },
+    { "budget_cap_central", offsetof(ps_result, budget_cap) + 0 * sizeof(double) },
+    { "budget_cap_local", offsetof(ps_result, budget_cap) + 1 * sizeof(double) },
+    { "budget_cap_social_insurance", offsetof(ps_result, budget_cap) + 2 * sizeof(double) },
+    { "budget_cap_employer", offsetof(ps_result, budget_cap) + 3 * sizeof(double) },
 };
 
 const var_spec svc_specs[SVC_VAR_COUNT] = {
@@ -372,6 +389,7 @@ static const ps_h5__schema_var schema_vars[] = {
     SCN(VAR_TFR), SCN(VAR_E0), SCN(VAR_BIRTHS_BY_ORDER), SCN(VAR_WOMEN_BY_PARITY),
     { "policy", &births_gained_spec },
     LEDGER(LEDGER_RECIPIENTS), LEDGER(LEDGER_COST), LEDGER(LEDGER_COST_DISCOUNTED),
+    { "policy/<instrument>", &ledger_payer_spec },
     SVC(svc_specs[SVC_DEMAND]), SVC(svc_specs[SVC_CAPACITY]), SVC(svc_specs[SVC_SHORTAGE]),
     SVC(svc_specs[SVC_SURPLUS]), SVC(svc_specs[SVC_UTILIZATION]), SVC(svc_specs[SVC_PER_1000]),
     SVC(svc_specs[SVC_STAFF]), SVC(svc_specs[SVC_GROUPS]), SVC(svc_specs[SVC_COST]),
@@ -403,7 +421,7 @@ static const ps_h5__schema_var schema_vars[] = {
 
 /* Every table above is listed once: a new variable must be added to schema_vars too. */
 _Static_assert(sizeof schema_vars / sizeof schema_vars[0] ==
-                   VAR_COUNT + 1 + LEDGER_COUNT + SVC_VAR_COUNT + 3 + 1 + PS_DEPENDENCY_COUNT +
+                   VAR_COUNT + 1 + LEDGER_COUNT + 1 + SVC_VAR_COUNT + 3 + 1 + PS_DEPENDENCY_COUNT +
                        MICRO_VAR_COUNT + PS_SAMPLE_FIELDS + PS_H5_INTERNAL_COUNT + 1 + 2 +
                        RANGE_VAR_COUNT + 1,
                "schema_vars must list every variable of the spec tables");

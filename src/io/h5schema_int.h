@@ -42,6 +42,7 @@ typedef enum dim_id {
     DIM_DESTINATION,
     DIM_ELASTICITY, /* the response range (issue #12): low, default, high */
     DIM_TERM,       /* an instrument's terms as the scenario states them */
+    DIM_PAYER, /* policy ledger (issue #12): who pays, ps_payer */
     DIM_COUNT
 } dim_id;
 
@@ -93,13 +94,17 @@ typedef enum ledger_var {
 
 extern const var_spec ledger_specs[LEDGER_COUNT];
 
+/* An instrument's cost by payer (issue #12), (year, region, payer), beside its ledger. */
+extern const var_spec ledger_payer_spec;
+extern const char *const ps_h5__payer_labels[PS_LEDGER_PAYERS];
+
 /* Scenario group attributes of a result with a policy part (float64, NaN when undefined). */
 typedef struct policy_attr {
     const char *name;
     size_t offset; /* of the double in ps_result */
 } policy_attr;
 
-#define POLICY_ATTR_COUNT 14
+#define POLICY_ATTR_COUNT 21
 extern const policy_attr policy_attrs[POLICY_ATTR_COUNT];
 
 /* Services, care need and indicators (issue #4). */

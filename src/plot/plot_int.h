@@ -284,6 +284,9 @@ int ps_plot__district_service(const plot_scenario *sc, ps_plot_kind kind);
 int ps_plot__has_regions(const ps_plot_set *s);
 /* The report's "By district" section (nothing with one region). */
 void ps_plot__report_regions(FILE *out, const ps_plot_set *s, ps_plot_lang lang);
+/* The report's "Who pays" section (report_ledger.c, issue #12): cost by payer, budget caps,
+ * first-generation gains; nothing without a ledger split by payer. */
+void ps_plot__report_ledger(FILE *out, const ps_plot_set *s, ps_plot_lang lang);
 
 /* The response range (report_range.c, issue #12): the header and the cell of a figure's
  * low-high range (measure: a ps_range_measure, shown in `unit`); the presets' parameters with

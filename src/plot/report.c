@@ -759,6 +759,7 @@ static ps_status write_page(FILE *out, const ps_plot_set *s, const ps_plot_chart
     }
     if (has_policy(s)) {
         write_policy(out, s, lang);
+        ps_plot__report_ledger(out, s, lang);
     }
     fputs("<section id=\"charts\"><h2>", out);
     ps_plot__put_html(out, msg(MSG_CHARTS, lang));

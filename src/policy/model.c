@@ -217,12 +217,20 @@ static void childcare_response(const ps_policy_model *m, int year, double popula
     }
 }
 
+/* Extra paid leave per birth beyond the statutory baseline (economy), in days of one
+ * person's wage: maternity days once, parental days for each of the two parents in each of
+ * the max_age years they are granted (docs/policy.md sec. 2, Leave). */
+static double leave_extra_mother_days(const ps_policy_model *m, const ps_policy *p)
+{
+    const double parents = 2.0;
+    return fmax(p->maternity_days - m->eco.maternity_days, 0.0) +
+           fmax(p->parental_days - m->eco.parental_days, 0.0) * parents * p->max_age;
+}
+
 static void leave_response(const ps_policy_model *m, const ps_policy *p, lever_state *st,
                            double f_eff, double f_tempo, double *Q)
 {
-    double extra_days = (p->maternity_days - m->eco.maternity_days) +
-                        (p->parental_days - m->eco.parental_days);
-    double months = fmax(extra_days, 0.0) * p->paid_share / DAYS_PER_MONTH;
+    double months = leave_extra_mother_days(m, p) * p->paid_share / DAYS_PER_MONTH;
     double tempo = m->r.leave_per_3_months / PERCENT * months / LEAVE_REF_MONTHS;
     double father_days = fmax(p->paternity_days - m->eco.paternity_days, 0.0) * p->paid_share;
     double quantum = m->r.paternity_per_10_days / PERCENT * father_days / PATERNITY_REF_DAYS;
@@ -405,12 +413,14 @@ static double registered_births(const ps_result *res, const ps_policy *p, int y,
  * in force; one-time cost (childcare places built) does not. */
 typedef struct ledger_cell {
     double recipients, cost, one_time;
+    double employer; /* leave: the part of cost paid by employers by default (paternity and
+                      * parental days); 0 for the other levers */
 } ledger_cell;
 
 static ledger_cell monthly_cell(const ps_result *res, const ps_policy *p, const ps_birth_order *bo,
                                 int y, int reg)
 {
-    ledger_cell c = { 0.0, 0.0, 0.0 };
+    ledger_cell c = { 0.0, 0.0, 0.0, 0.0 };
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
         double kids = children(res, p, bo, y, reg, k) * p->eligible_share *
                       registered_children(res, p, y, reg);
@@ -443,7 +453,7 @@ static double total_persons(const ps_result *res, int y, int reg)
 static ledger_cell childcare_cell(const ps_result *res, const ps_policy_model *m,
                                   const ps_policy *p, int y, int reg, double *built)
 {
-    ledger_cell c = { 0.0, 0.0, 0.0 };
+    ledger_cell c = { 0.0, 0.0, 0.0, 0.0 };
     const int year = res->start_year + y;
     double pop = total_persons(res, y, reg), young = under3(res, y, reg);
     double enrolled = ps_policy_enrollment(m, year, pop, young, 1) * PS_MID_YEAR_FRACTION *
@@ -459,23 +469,38 @@ static ledger_cell childcare_cell(const ps_result *res, const ps_policy_model *m
     return c;
 }
 
-static ledger_cell birth_cell(const ps_result *res, const ps_policy_model *m, const ps_policy *p,
-                              int y, int reg)
+/* Leave (docs/policy.md sec. 3): maternity and paternity days beyond the baseline once per
+ * birth; parental days beyond the baseline for each of two parents and each year of a
+ * child under max_age. Recipients are the mothers of the step's births. */
+static ledger_cell leave_cell(const ps_result *res, const ps_policy_model *m, const ps_policy *p,
+                              const ps_birth_order *bo, int y, int reg)
 {
-    ledger_cell c = { 0.0, 0.0, 0.0 };
-    double extra_days = fmax(p->maternity_days - m->eco.maternity_days, 0.0) +
-                        fmax(p->parental_days - m->eco.parental_days, 0.0) +
-                        fmax(p->paternity_days - m->eco.paternity_days, 0.0);
-    double daily_wage = m->eco.monthly_wage / DAYS_PER_MONTH;
+    ledger_cell c = { 0.0, 0.0, 0.0, 0.0 };
+    const double parents = 2.0;
+    const double daily = m->eco.monthly_wage / DAYS_PER_MONTH * p->paid_share;
+    const double mother = fmax(p->maternity_days - m->eco.maternity_days, 0.0);
+    const double father = fmax(p->paternity_days - m->eco.paternity_days, 0.0);
+    const double parental = fmax(p->parental_days - m->eco.parental_days, 0.0);
+    double births = 0.0, child_years = 0.0;
+    for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+        births += res->births_by_order[ps_result_ordercell(res, y, reg, k)];
+        child_years += parental > 0.0 ? children(res, p, bo, y, reg, k) : 0.0;
+    }
+    c.recipients = births;
+    c.employer = (births * father + child_years * parents * parental) * daily;
+    c.cost = births * mother * daily + c.employer;
+    return c;
+}
+
+static ledger_cell birth_cell(const ps_result *res, const ps_policy *p, int y, int reg)
+{
+    ledger_cell c = { 0.0, 0.0, 0.0, 0.0 };
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
         double b = res->births_by_order[ps_result_ordercell(res, y, reg, k)];
         if (p->lever == PS_LEVER_BIRTH_REWARD) {
             const double share = p->eligible_share * registered_births(res, p, y, reg);
             c.recipients += p->amount[k] > 0.0 ? b * share : 0.0;
             c.cost += b * share * p->amount[k];
-        } else if (p->lever == PS_LEVER_LEAVE) {
-            c.recipients += b;
-            c.cost += b * extra_days * p->paid_share * daily_wage;
         } else {
             c.recipients += b;
             c.cost += b * (p->medical_per_birth + p->unemployed_share * p->unemployment_per_birth +
@@ -484,6 +509,49 @@ static ledger_cell birth_cell(const ps_result *res, const ps_policy_model *m, co
         }
     }
     return c;
+}
+
+/* Split a year's cost by payer: the scenario's shares, else the lever's default
+ * (docs/policy.md sec. 7.1), by component where a lever's parts have different payers:
+ * leave's employer part (paternity, parental days) to employers and the rest to the social
+ * insurance fund; childcare's one-time construction subsidy to the central budget. */
+static void split_payers(double *out, const ps_policy *p, const ledger_cell *c, double f,
+                         double cost)
+{
+    double share[PS_PAYER_COUNT], sum = 0.0;
+    for (int payer = 0; payer < PS_PAYER_COUNT; ++payer) {
+        sum += p->payer_share[payer]; /* NaN (the loader's "not given") or 0: default */
+    }
+    const int given = sum > 0.0;
+    if (given) {
+        memcpy(share, p->payer_share, sizeof share);
+    } else {
+        ps_policy_default_payers(share, p->lever);
+    }
+    if (!given && (p->lever == PS_LEVER_LEAVE || p->lever == PS_LEVER_CHILDCARE)) {
+        for (int payer = 0; payer < PS_PAYER_COUNT; ++payer) {
+            out[payer] = 0.0;
+        }
+        if (p->lever == PS_LEVER_LEAVE) {
+            out[PS_PAYER_EMPLOYER] = c->employer * f;
+            out[PS_PAYER_SOCIAL_INSURANCE] = cost - out[PS_PAYER_EMPLOYER];
+        } else {
+            out[PS_PAYER_CENTRAL] = c->one_time;
+            out[PS_PAYER_LOCAL] = cost - c->one_time;
+        }
+        return;
+    }
+    /* The last payer with a share takes the rest, so the parts add up to the cost. */
+    double rest = cost;
+    int last = 0;
+    for (int payer = 0; payer < PS_PAYER_COUNT; ++payer) {
+        last = share[payer] > 0.0 ? payer : last;
+    }
+    for (int payer = 0; payer < PS_PAYER_COUNT; ++payer) {
+        out[payer] = payer == last ? 0.0 : cost * share[payer];
+        rest -= payer == last ? 0.0 : out[payer];
+    }
+    out[last] = rest;
 }
 
 void ps_policy_ledger(ps_result *res, const ps_policy_model *m, const ps_birth_order *bo)
@@ -496,19 +564,23 @@ void ps_policy_ledger(ps_result *res, const ps_policy_model *m, const ps_birth_o
                            PS_PER_THOUSAND;
             for (int y = 0; y + 1 < res->n_years; ++y) {
                 double f = overlap_with_step(p->start_year, force_end(m, p), res->start_year + y);
-                ledger_cell c = { 0.0, 0.0, 0.0 };
+                ledger_cell c = { 0.0, 0.0, 0.0, 0.0 };
                 if (f > 0.0 && p->lever == PS_LEVER_MONTHLY_SUBSIDY) {
                     c = monthly_cell(res, p, bo, y, reg);
                 } else if (f > 0.0 && p->lever == PS_LEVER_CHILDCARE) {
                     c = childcare_cell(res, m, p, y, reg, &built);
+                } else if (f > 0.0 && p->lever == PS_LEVER_LEAVE) {
+                    c = leave_cell(res, m, p, bo, y, reg);
                 } else if (f > 0.0) {
-                    c = birth_cell(res, m, p, y, reg);
+                    c = birth_cell(res, p, y, reg);
                 }
                 size_t cell = ps_result_regcell(res, y, reg);
                 double cost = c.cost * f + c.one_time;
                 l->recipients[cell] = c.recipients * f;
                 l->cost[cell] = cost;
                 l->cost_discounted[cell] = cost / pow(1.0 + m->eco.discount_rate, y);
+                split_payers(&l->cost_by_payer[ps_result_payercell(res, y, reg, 0)], p, &c, f,
+                             cost);
             }
         }
     }

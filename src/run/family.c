@@ -76,8 +76,10 @@ static void set_window(ps_result *res, const ps_run_spec *spec)
     res->window_last = spec->n_policies > 0 ? last : NAN;
 }
 
-/* Births gained and cost per additional birth of the projection years inside the window. */
-static void compare_window(ps_result *res, double discount_rate)
+/* Births gained and cost per additional birth of the projection years inside the window:
+ * the cost per birth divides by the first-generation gains of the window (issue #12),
+ * first_disc their discounted sum (ps_policy_first_generation). */
+static void compare_window(ps_result *res, double discount_rate, double first_disc)
 {
     double cost = 0.0, cost_disc = 0.0, gained = 0.0, gained_disc = 0.0;
     if (isnan(res->window_first)) {
@@ -99,11 +101,12 @@ static void compare_window(ps_result *res, double discount_rate)
             gained_disc += res->births_gained[c] * f;
         }
     }
+    const double first = res->births_gained_first_gen_window;
     res->births_gained_window = gained;
     res->births_gained_window_discounted = gained_disc;
-    res->cost_per_additional_birth_window = gained > 0.0 ? cost / gained : NAN;
+    res->cost_per_additional_birth_window = first > 0.0 ? cost / first : NAN;
     res->cost_per_additional_birth_window_discounted =
-        gained_disc > 0.0 ? cost_disc / gained_disc : NAN;
+        first_disc > 0.0 ? cost_disc / first_disc : NAN;
 }
 
 /* Births gained against the baseline, totals, and cost per additional birth; the
@@ -141,7 +144,7 @@ static void compare_with_baseline(ps_result *res, const ps_result *base, double 
     res->births_gained_discounted = gained_disc;
     res->cost_per_additional_birth = gained > 0.0 ? cost / gained : NAN;
     res->cost_per_additional_birth_discounted = gained_disc > 0.0 ? cost_disc / gained_disc : NAN;
-    compare_window(res, discount_rate);
+    compare_window(res, discount_rate, ps_policy_first_generation(res, base));
 }
 
 /* Share of the births to registered mothers expected in step y, all regions: the registered
@@ -296,6 +299,7 @@ ps_status ps_run_scenario(ps_result *res, const ps_proj *p, const double *women0
         }
         set_window(res, spec);
         compare_with_baseline(res, baseline, spec->economy.discount_rate);
+        memcpy(res->budget_cap, spec->economy.budget_cap, sizeof res->budget_cap);
     }
     ps_policy_model_free(m);
     if (rc != PS_OK) {
@@ -345,6 +349,7 @@ ps_status ps_run_scenario_micro(ps_result *res, ps_micro_extra *extra, ps_micro 
         }
         set_window(res, spec);
         compare_with_baseline(res, baseline, spec->economy.discount_rate);
+        memcpy(res->budget_cap, spec->economy.budget_cap, sizeof res->budget_cap);
     }
     free(mult);
     ps_policy_model_free(m);
@@ -390,11 +395,19 @@ ps_status ps_family_mean(ps_result *mean, const ps_result *reps, int n,
             mean->ledger[i].recipients[c] = rec / n;
             mean->ledger[i].cost[c] = cost / n;
             mean->ledger[i].cost_discounted[c] = disc / n;
+            for (int payer = 0; payer < PS_LEDGER_PAYERS; ++payer) {
+                double part = 0.0;
+                for (int r = 0; r < n; ++r) {
+                    part += reps[r].ledger[i].cost_by_payer[c * PS_LEDGER_PAYERS + (size_t)payer];
+                }
+                mean->ledger[i].cost_by_payer[c * PS_LEDGER_PAYERS + (size_t)payer] = part / n;
+            }
         }
     }
     if (rc == PS_OK && (r0->baseline != NULL || r0->n_instruments > 0)) {
         mean->window_first = r0->window_first;
         mean->window_last = r0->window_last;
+        memcpy(mean->budget_cap, r0->budget_cap, sizeof mean->budget_cap);
         compare_with_baseline(mean, r0->baseline != NULL ? mean_baseline : NULL,
                               r0->discount_rate);
     }

@@ -35,7 +35,8 @@ size_t ps_run__compact_bytes(const ps_scenario *scn, const ps_inputs *in)
     for (int m = scn->sweep.first_member; m < scn->n_members; ++m) {
         const size_t n_ledgers = (size_t)scn->members[m].n_policies;
         bytes += sizeof(ps_result) + sizeof(ps_sweep_row) + cells * sizeof(double) +
-                 n_ledgers * (sizeof(ps_ledger) + 3 * cells * sizeof(double) + 64);
+                 n_ledgers * (sizeof(ps_ledger) +
+                              (3 + PS_LEDGER_PAYERS) * cells * sizeof(double) + 64);
     }
     return bytes;
 }

@@ -26,9 +26,10 @@
 #include "run/run_int.h"
 
 #if defined(__x86_64__) && defined(__LP64__)
-/* 384: + range (issue #12), not serialized: ps_run_finish fills it after every unit. */
-_Static_assert(sizeof(ps_result) == 384, "ps_result changed: serialize the new field here");
-_Static_assert(sizeof(ps_ledger) == 40, "ps_ledger changed: serialize the new field here");
+/* 440: + the ledger's payer split and first-generation gains (serialized with the ledger)
+ * and range (issue #12), not serialized: ps_run_finish fills it after every unit. */
+_Static_assert(sizeof(ps_result) == 440, "ps_result changed: serialize the new field here");
+_Static_assert(sizeof(ps_ledger) == 48, "ps_ledger changed: serialize the new field here");
 _Static_assert(sizeof(ps_micro_extra) == 56,
                "ps_micro_extra changed: serialize the new field here");
 _Static_assert(sizeof(ps_micro_person) == 48,
@@ -157,7 +158,15 @@ static const size_t SCALARS[] = {
     offsetof(ps_result, cost_per_additional_birth_window_discounted),
     offsetof(ps_result, service_subsidy_extra),
     offsetof(ps_result, service_subsidy_extra_discounted),
+    offsetof(ps_result, births_gained_first_gen),
+    offsetof(ps_result, births_gained_first_gen_window),
+    offsetof(ps_result, births_gained_window_share),
+    offsetof(ps_result, budget_cap) + 0 * sizeof(double),
+    offsetof(ps_result, budget_cap) + 1 * sizeof(double),
+    offsetof(ps_result, budget_cap) + 2 * sizeof(double),
+    offsetof(ps_result, budget_cap) + 3 * sizeof(double),
 };
+_Static_assert(PS_LEDGER_PAYERS == 4, "serialize every budget cap");
 #define N_SCALARS (sizeof SCALARS / sizeof SCALARS[0])
 
 /* The arrays of a result with their counts; returns how many. */
@@ -217,6 +226,7 @@ static void put_result(ps_wbuf *b, const ps_result *r)
         put_arr(b, l->recipients, d.reg);
         put_arr(b, l->cost, d.reg);
         put_arr(b, l->cost_discounted, d.reg);
+        put_arr(b, l->cost_by_payer, d.reg * PS_LEDGER_PAYERS);
     }
 }
 
@@ -288,6 +298,7 @@ static void get_result(ps_rbuf *b, ps_result *r)
         l->recipients = get_arr(b, d.reg);
         l->cost = get_arr(b, d.reg);
         l->cost_discounted = get_arr(b, d.reg);
+        l->cost_by_payer = get_arr(b, d.reg * PS_LEDGER_PAYERS);
     }
 }
 

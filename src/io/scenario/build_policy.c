@@ -155,6 +155,46 @@ static void policy_from_raw(ps_policy *p, const raw_policy *v)
     p->employed_share = v->employed_share;
     p->unemployment_per_birth = v->unemployment_per_birth;
     p->unemployed_share = v->unemployed_share;
+    for (int payer = 0; payer < PS_PAYER_COUNT; ++payer) {
+        p->payer_share[payer] = NAN; /* the lever's default split */
+    }
+}
+
+/* `payer:` or `payer_shares:` of an item (issue #12) into p->payer_share. */
+static ps_status build_payers(const load_ctx *c, const char *item, const raw_policy *raw,
+                              ps_policy *p)
+{
+    char one[PATH_MAX_LEN], shares[PATH_MAX_LEN];
+    ps_scn__join_key(one, sizeof one, item, "payer");
+    ps_scn__join_key(shares, sizeof shares, item, "payer_shares");
+    const bool has_one = ps_scn__given(c, one), has_shares = ps_scn__given(c, shares);
+    if (has_one && has_shares) {
+        const char *at = ps_scn__later_key(c, one, shares);
+        return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, at),
+                               "%s: give either payer (one payer) or payer_shares (shares "
+                               "summing to 1), not both", at);
+    }
+    if (has_one) {
+        for (int payer = 0; payer < PS_PAYER_COUNT; ++payer) {
+            p->payer_share[payer] = payer == raw->payer ? 1.0 : 0.0;
+        }
+    } else if (has_shares) {
+        double sum = 0.0;
+        for (int payer = 0; payer < PS_PAYER_COUNT; ++payer) {
+            char key[PATH_MAX_LEN];
+            ps_scn__join_key(key, sizeof key, shares, ps_payer_name((ps_payer)payer));
+            p->payer_share[payer] = ps_scn__given(c, key) ? raw->payer_shares.share[payer] : 0.0;
+            sum += p->payer_share[payer];
+        }
+        if (fabs(sum - 1.0) > SCN_SHARE_SUM_TOL) {
+            return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, shares),
+                                   "%s: central + local + social_insurance + employer = %.10g + "
+                                   "%.10g + %.10g + %.10g = %.10g must sum to 1 (tolerance 1e-6)",
+                                   shares, p->payer_share[0], p->payer_share[1],
+                                   p->payer_share[2], p->payer_share[3], sum);
+        }
+    }
+    return PS_OK;
 }
 
 /* One item of a policies sequence -> *out (its name owned) and where it stands. */
@@ -205,6 +245,9 @@ static ps_status build_policy(const load_ctx *c, const char *item, const raw_pol
         }
     }
     policy_from_raw(out, &v);
+    if ((rc = build_payers(c, item, raw, out)) != PS_OK) {
+        return rc;
+    }
     *loc_out = ps_scn__value_loc(c, item);
     out->name = ps__strdup(raw->name != NULL ? raw->name : ps_lever_name(lever));
     return out->name != NULL ? PS_OK : ps_error_set(c->err, PS_ENOMEM, "out of memory");

@@ -199,6 +199,22 @@ static const scn_key economy_keys[] = {
       .min = 0.0, .max = 1000.0, .unit = "days", .help = "paternity leave before any policy" },
     { .key = "parental_days", .type = KEY_REAL, .offset = offsetof(ps_economy, parental_days),
       .min = 0.0, .max = 1000.0, .unit = "days", .help = "parental leave before any policy" },
+    { .key = "budget_cap_central", .type = KEY_REAL,
+      .offset = offsetof(ps_economy, budget_cap) + PS_PAYER_CENTRAL * sizeof(double),
+      .min = 0.0, .max = 1e15, .unit = "yuan per year", .deflt = "none",
+      .help = "central budget's cap on the policies' cost, reported as met or exceeded" },
+    { .key = "budget_cap_local", .type = KEY_REAL,
+      .offset = offsetof(ps_economy, budget_cap) + PS_PAYER_LOCAL * sizeof(double),
+      .min = 0.0, .max = 1e15, .unit = "yuan per year", .deflt = "none",
+      .help = "local budget's cap on the policies' cost, reported as met or exceeded" },
+    { .key = "budget_cap_social_insurance", .type = KEY_REAL,
+      .offset = offsetof(ps_economy, budget_cap) + PS_PAYER_SOCIAL_INSURANCE * sizeof(double),
+      .min = 0.0, .max = 1e15, .unit = "yuan per year", .deflt = "none",
+      .help = "social insurance funds' cap on the policies' cost, reported as met or exceeded" },
+    { .key = "budget_cap_employer", .type = KEY_REAL,
+      .offset = offsetof(ps_economy, budget_cap) + PS_PAYER_EMPLOYER * sizeof(double),
+      .min = 0.0, .max = 1e15, .unit = "yuan per year", .deflt = "none",
+      .help = "employers' cap on the policies' cost, reported as met or exceeded" },
     { .key = "monthly_wage", .type = KEY_REAL, .offset = offsetof(ps_economy, monthly_wage),
       .min = 0.0, .max = 1e6, .unit = "yuan per month",
       .help = "average wage, the cost of a month of paid leave" },
@@ -287,6 +303,28 @@ const cyaml_strval_t ps_scn__lever_choices[] = {
     { "insurance", PS_LEVER_INSURANCE },
 };
 
+static const cyaml_strval_t ps_scn__payer_choices[] = {
+    { "central", PS_PAYER_CENTRAL },
+    { "local", PS_PAYER_LOCAL },
+    { "social_insurance", PS_PAYER_SOCIAL_INSURANCE },
+    { "employer", PS_PAYER_EMPLOYER },
+};
+
+#define PAYER_SHARE_KEY(name, payer, what)                                                   \
+    { .key = name, .type = KEY_REAL,                                                         \
+      .offset = offsetof(raw_payer_shares, share) + (payer) * sizeof(double), .min = 0.0,    \
+      .max = 1.0, .unit = "(share of the cost)", .deflt = "0",                               \
+      .help = "share of the instrument's cost paid by " what }
+static const scn_key payer_share_keys[] = {
+    PAYER_SHARE_KEY("central", PS_PAYER_CENTRAL, "the central budget"),
+    PAYER_SHARE_KEY("local", PS_PAYER_LOCAL, "the local budget"),
+    PAYER_SHARE_KEY("social_insurance", PS_PAYER_SOCIAL_INSURANCE, "social insurance funds"),
+    PAYER_SHARE_KEY("employer", PS_PAYER_EMPLOYER, "employers"),
+};
+#undef PAYER_SHARE_KEY
+static const scn_section payer_share_section = { payer_share_keys, ARRAY_LEN(payer_share_keys),
+                                                 sizeof(raw_payer_shares), NULL };
+
 /* Defaults of the policy keys that apply to a policy's lever; keys of other levers stay 0. */
 static const cyaml_strval_t requires_choices[] = {
     { "everyone", 0 },
@@ -333,8 +371,9 @@ const scn_key ps_scn__policy_keys[] = {
               "in their region; needs registration)",
       .choices = requires_choices, .n_choices = ARRAY_LEN(requires_choices) },
     { .key = "max_age", .type = KEY_INT, .offset = offsetof(raw_policy, max_age), .min = 1,
-      .max = 18, .unit = "years", .levers = M_SUBSIDY,
-      .help = "the subsidy is paid while the child is under this age" },
+      .max = 18, .unit = "years", .levers = M_SUBSIDY | LEAVE,
+      .help = "the subsidy is paid, or parental leave granted each year to each parent, while "
+              "the child is under this age" },
     { .key = "born_from", .type = KEY_INT, .offset = offsetof(raw_policy, born_from),
       .min = 1950, .max = 2300, .unit = "(calendar year)", .levers = M_SUBSIDY,
       .deflt = "none (every child under max_age)",
@@ -407,6 +446,14 @@ const scn_key ps_scn__policy_keys[] = {
       .offset = offsetof(raw_policy, unemployed_share), .min = 0.0, .max = 1.0,
       .unit = "(share of mothers)", .levers = INSURANCE,
       .help = "share of mothers drawing unemployment benefit" },
+    { .key = "payer", .type = KEY_ENUM, .offset = offsetof(raw_policy, payer),
+      .deflt = "the lever's split (docs/policy.md sec. 7.1)",
+      .help = "who pays the whole cost; or give payer_shares",
+      .choices = ps_scn__payer_choices, .n_choices = ARRAY_LEN(ps_scn__payer_choices) },
+    { .key = "payer_shares", .type = KEY_MAP, .offset = offsetof(raw_policy, payer_shares),
+      .deflt = "the lever's split (docs/policy.md sec. 7.1)",
+      .help = "shares of the cost by payer, summing to 1; or give payer",
+      .sub = &payer_share_section },
 };
 #undef M_SUBSIDY
 #undef CHILDCARE

@@ -130,6 +130,11 @@ typedef struct raw_migration {
     char *sheet;
 } raw_migration;
 
+/* `payer_shares:` of a policy (issue #12), in ps_payer order. */
+typedef struct raw_payer_shares {
+    double share[PS_PAYER_COUNT];
+} raw_payer_shares;
+
 /* One item of `policies:`; every lever's keys in one struct (keys.levers says which apply). */
 typedef struct raw_policy {
     int lever; /* ps_lever */
@@ -148,6 +153,8 @@ typedef struct raw_policy {
     double employer_si_first, employer_si_second, employer_si_third;
     double employer_si_months, employer_si_monthly, employed_share;
     double unemployment_per_birth, unemployed_share;
+    int payer; /* ps_payer (issue #12) */
+    raw_payer_shares payer_shares;
 } raw_policy;
 
 /* `response:`; the first member lets the key offsets double as offsets into ps_response. */
