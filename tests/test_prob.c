@@ -131,34 +131,52 @@ static void test_prob__innovations_are_philox_box_muller(void **state)
     }
 }
 
+/* Every year's score is N(0, 1); neighbouring years correlate rho, and with a level share L
+ * years t and t + k correlate L + (1 - L) rho^k; level 0 is the plain AR(1) bit for bit. */
 static void test_prob__ar1_scores_are_stationary_with_persistence_rho(void **state)
 {
     (void)state;
     enum { N = 4000, T = 60 };
-    const double rho = 0.8;
+    const double rho = 0.8, levels[] = { 0.0, 0.4 };
     double *z = malloc((size_t)N * T * sizeof *z);
     assert_non_null(z);
-    for (int j = 0; j < N; ++j) {
-        ps_prob_path(z + (size_t)j * T, T, rho, 7, j, PS_PROB_TFR);
-    }
-    const int at[] = { 0, 30, T - 1 };
-    for (int i = 0; i < 3; ++i) {
-        double m = 0.0, v = 0.0;
+    for (int l = 0; l < 2; ++l) {
+        const double lev = levels[l];
         for (int j = 0; j < N; ++j) {
-            m += z[(size_t)j * T + (size_t)at[i]];
-            v += z[(size_t)j * T + (size_t)at[i]] * z[(size_t)j * T + (size_t)at[i]];
+            ps_prob_path(z + (size_t)j * T, T, rho, lev, 7, j, PS_PROB_TFR);
         }
-        m /= N;
-        v = v / N - m * m;
-        assert_true(fabs(m) < 4.0 / sqrt(N));
-        assert_true(fabs(v - 1.0) < 4.0 * sqrt(2.0 / N));
+        if (lev == 0.0) { /* the AR(1) recursion itself */
+            double a = 0.0;
+            for (int t = 0; t < T; ++t) {
+                const double e = ps_prob_normal(7, 3, PS_PROB_TFR, t);
+                a = t == 0 ? e : rho * a + sqrt(1.0 - rho * rho) * e;
+                assert_true(z[3 * T + t] == a);
+            }
+        }
+        const int at[] = { 0, 30, T - 1 };
+        for (int i = 0; i < 3; ++i) {
+            double m = 0.0, v = 0.0;
+            for (int j = 0; j < N; ++j) {
+                m += z[(size_t)j * T + (size_t)at[i]];
+                v += z[(size_t)j * T + (size_t)at[i]] * z[(size_t)j * T + (size_t)at[i]];
+            }
+            m /= N;
+            v = v / N - m * m;
+            assert_true(fabs(m) < 4.0 / sqrt(N));
+            assert_true(fabs(v - 1.0) < 4.0 * sqrt(2.0 / N));
+        }
+        const int lag[] = { 1, T - 1 };
+        for (int k = 0; k < 2; ++k) {
+            double c = 0.0;
+            for (int j = 0; j < N; ++j) {
+                c += z[(size_t)j * T] * z[(size_t)j * T + (size_t)lag[k]];
+            }
+            c /= N;
+            const double want = lev + (1.0 - lev) * pow(rho, lag[k]);
+            /* the sample correlation's standard error is at most 1.1 / sqrt(N) here */
+            assert_true(fabs(c - want) < 4.0 * 1.1 / sqrt(N));
+        }
     }
-    double c = 0.0;
-    for (int j = 0; j < N; ++j) {
-        c += z[(size_t)j * T + 30] * z[(size_t)j * T + 31];
-    }
-    c /= N;
-    assert_true(fabs(c - rho) < 4.0 * (1.0 - rho * rho) / sqrt(N) + 4.0 * sqrt(2.0 / N) * rho);
     free(z);
 }
 

@@ -159,7 +159,8 @@ static void test_wpp_prob__tfr_and_e0_bounds_within_2_percent(void **state)
         assert_ps_ok(ps_wpp_pi_bounds(&b, pi_data, atoi(locations[l]), &err), &err);
         for (int proc = PS_PROB_TFR; proc <= PS_PROB_E0; ++proc) {
             for (int j = 0; j < N; ++j) {
-                ps_prob_path(z + (size_t)j * NY, NY, o.rho[proc], o.seed, j, (ps_prob_proc)proc);
+                ps_prob_path(z + (size_t)j * NY, NY, o.rho[proc], o.level[proc], o.seed, j,
+                             (ps_prob_proc)proc);
             }
             for (int i = 0; i < 3; ++i) {
                 const int by = years[i] - b.first_year;
@@ -245,8 +246,10 @@ static void test_wpp_prob__persistences_are_the_estimators_output(void **state)
     fclose(f);
     assert_true(rf == PS_PROB_RHO_TFR && re == PS_PROB_RHO_E0 && rm == PS_PROB_RHO_MIG);
     /* the estimator reruns on one location: the compiled point and a far one */
-    const double rho[2][PS_PROB_PROC_COUNT] = { { PS_PROB_RHO_TFR, PS_PROB_RHO_E0,
-                                                  PS_PROB_RHO_MIG }, { 0.3, 0.3, 0.3 } };
+    const double rho[2][2 * PS_PROB_PROC_COUNT] = {
+        { PS_PROB_RHO_TFR, PS_PROB_RHO_E0, PS_PROB_RHO_MIG, PS_PROB_LEVEL_TFR, PS_PROB_LEVEL_E0,
+          PS_PROB_LEVEL_MIG },
+        { 0.3, 0.3, 0.3, 0.0, 0.0, 0.0 } };
     double dev[2][PS_WPP_PI_CALIB_N];
     ps_error err;
     const ps_build_options bo = { .wpp_dir = PS_WPP_DIR, .project_root = NULL,

@@ -45,6 +45,18 @@ extern "C" {
 #define PS_PROB_RHO_E0 0.99
 #define PS_PROB_RHO_MIG 0.9
 
+/*
+ * Share of each process's variance that is a level kept by the trajectory for the whole
+ * horizon (the rest follows the AR(1) above): z_t = sqrt(L) u + sqrt(1 - L) a_t with u and
+ * the innovations of a_t independent N(0, 1), so every year's z_t stays N(0, 1) and the
+ * yearly bounds are unchanged, while a trajectory that starts high tends to stay high, as
+ * a country's own pace of fertility decline does in bayesTFR. Estimated with the
+ * persistences (docs/model.md 9.3).
+ */
+#define PS_PROB_LEVEL_TFR 0.0
+#define PS_PROB_LEVEL_E0 0.0
+#define PS_PROB_LEVEL_MIG 0.0
+
 typedef enum ps_prob_proc { PS_PROB_TFR, PS_PROB_E0, PS_PROB_MIG, PS_PROB_PROC_COUNT } ps_prob_proc;
 
 /* Deterministic variants of the UN (TFR -/+ 0.5 child, medium e0 and migration). */
@@ -87,6 +99,7 @@ typedef struct ps_prob_options {
     uint64_t seed;           /* key of the random streams */
     int n_threads;           /* OpenMP threads; 0 = the OpenMP default */
     double rho[PS_PROB_PROC_COUNT]; /* persistence of each process, in [0, 1) */
+    double level[PS_PROB_PROC_COUNT]; /* share of its variance kept as a level, in [0, 1] */
     ps_prob_variant variant; /* not NONE: one deterministic trajectory of the variant */
     int keep_trajectories;   /* 1: ps_prob_trajectories gives every trajectory */
 } ps_prob_options;
@@ -94,6 +107,7 @@ typedef struct ps_prob_options {
 #define PS_PROB_OPTIONS_INIT                                                                 \
     { .n_traj = 0, .seed = 1, .n_threads = 0,                                                \
       .rho = { PS_PROB_RHO_TFR, PS_PROB_RHO_E0, PS_PROB_RHO_MIG },                           \
+      .level = { PS_PROB_LEVEL_TFR, PS_PROB_LEVEL_E0, PS_PROB_LEVEL_MIG },                   \
       .variant = PS_PROB_VARIANT_NONE, .keep_trajectories = 0 }
 
 typedef struct ps_prob ps_prob; /* opaque; src/engine/prob.c */
@@ -115,8 +129,13 @@ double ps_prob_marginal(const double knots[PS_PROB_N_KNOTS], double z, int log_s
 /** A standard normal innovation for (seed, traj, proc, year index): Philox4x32-10, Box-Muller. */
 double ps_prob_normal(uint64_t seed, int traj, ps_prob_proc proc, int year_index);
 
-/** z_0 .. z_{n-1} of one trajectory's AR(1) with persistence rho, z_0 ~ N(0, 1). */
-void ps_prob_path(double *z_out, int n, double rho, uint64_t seed, int traj, ps_prob_proc proc);
+/**
+ * z_0 .. z_{n-1} of one trajectory: sqrt(level) u + sqrt(1 - level) a_t, a_t the AR(1) with
+ * persistence rho started at a_0 ~ N(0, 1), u ~ N(0, 1) drawn once (its own counter, so the
+ * a_t are the same for every level; level 0 gives a_t exactly).
+ */
+void ps_prob_path(double *z_out, int n, double rho, double level, uint64_t seed, int traj,
+                  ps_prob_proc proc);
 
 /** Type-7 sample quantile (R's default) of x[0..n-1] at probability p; reorders x. */
 double ps_prob_sample_quantile(double *x, int n, double p);
@@ -193,10 +212,11 @@ ps_status ps_prob_unit(ps_prob *p, int unit, ps_error *err);
 const double *ps_prob_unit_population(const ps_prob *p, int unit, int *n_lanes);
 
 /**
- * Before ps_prob_finish: forget the units done and take new persistences (the e0 tables are
- * kept), for calibration. @return PS_OK; PS_EINVAL
+ * Before ps_prob_finish: forget the units done and take new persistences and level shares
+ * (level NULL: keep them; the e0 tables are kept), for calibration. @return PS_OK; PS_EINVAL
  */
-ps_status ps_prob_restart(ps_prob *p, const double rho[PS_PROB_PROC_COUNT], ps_error *err);
+ps_status ps_prob_restart(ps_prob *p, const double rho[PS_PROB_PROC_COUNT],
+                          const double level[PS_PROB_PROC_COUNT], ps_error *err);
 
 /** After every unit: quantiles and means. Afterwards the run no longer uses `in` and `b`.
  * @return PS_OK; PS_EINVAL if a unit is missing */

@@ -75,7 +75,7 @@ ps_status ps_wpp_pi_pop(double out[PS_WPP_PI_COLS], const ps_wpp_pi *pi, int cod
  */
 struct ps_build_options;
 ps_status ps_wpp_pi_calib_location(double *dev_out, const ps_wpp_pi *pi, int code,
-                                   const double (*rho)[PS_PROB_PROC_COUNT], int n_grid,
+                                   const double (*grid)[2 * PS_PROB_PROC_COUNT], int n_grid,
                                    int n_traj, int n_threads, const struct ps_build_options *bo,
                                    ps_error *err);
 

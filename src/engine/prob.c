@@ -231,6 +231,10 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
             return ps_error_set(err, PS_EINVAL, "persistence rho[%d] = %g is outside [0, 1)", k,
                                 opt->rho[k]);
         }
+        if (!(opt->level[k] >= 0.0 && opt->level[k] <= 1.0)) {
+            return ps_error_set(err, PS_EINVAL, "level share [%d] = %g is outside [0, 1]", k,
+                                opt->level[k]);
+        }
     }
     if (b->first_year > in->start_year || b->first_year + b->n_years - 1 < in->end_year) {
         return ps_error_set(err, PS_EINVAL, "the interval bounds cover %d-%d; the projection "
@@ -332,7 +336,8 @@ static void draw_unit(unit_ctx *u, int first, double *z)
         const int traj = first + j;
         for (int proc = 0; proc < PS_PROB_PROC_COUNT; ++proc) {
             if (p->opt.variant == PS_PROB_VARIANT_NONE) {
-                ps_prob_path(z, n_path, p->opt.rho[proc], p->opt.seed, traj, (ps_prob_proc)proc);
+                ps_prob_path(z, n_path, p->opt.rho[proc], p->opt.level[proc], p->opt.seed, traj,
+                             (ps_prob_proc)proc);
             } else {
                 memset(z, 0, (size_t)n_path * sizeof *z);
             }
@@ -622,7 +627,8 @@ const double *ps_prob_unit_population(const ps_prob *p, int unit, int *n_lanes)
     return p->ws_pop;
 }
 
-ps_status ps_prob_restart(ps_prob *p, const double rho[PS_PROB_PROC_COUNT], ps_error *err)
+ps_status ps_prob_restart(ps_prob *p, const double rho[PS_PROB_PROC_COUNT],
+                          const double level[PS_PROB_PROC_COUNT], ps_error *err)
 {
     if (p->finished) {
         return ps_error_set(err, PS_EINVAL, "a finished probabilistic run cannot restart");
@@ -632,7 +638,16 @@ ps_status ps_prob_restart(ps_prob *p, const double rho[PS_PROB_PROC_COUNT], ps_e
             return ps_error_set(err, PS_EINVAL, "persistence rho[%d] = %g is outside [0, 1)", k,
                                 rho[k]);
         }
+        if (level != NULL && !(level[k] >= 0.0 && level[k] <= 1.0)) {
+            return ps_error_set(err, PS_EINVAL, "level share [%d] = %g is outside [0, 1]", k,
+                                level[k]);
+        }
+    }
+    for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
         p->opt.rho[k] = rho[k];
+        if (level != NULL) {
+            p->opt.level[k] = level[k];
+        }
     }
     memset(p->done, 0, (size_t)p->n_units);
     p->n_units_done = 0;

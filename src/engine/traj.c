@@ -80,7 +80,11 @@ double ps_prob_normal(uint64_t seed, int traj, ps_prob_proc proc, int year_index
     return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }
 
-void ps_prob_path(double *z_out, int n, double rho, uint64_t seed, int traj, ps_prob_proc proc)
+/* The year index of a trajectory's level draw: beyond any projection year. */
+#define LEVEL_INDEX INT32_MAX
+
+void ps_prob_path(double *z_out, int n, double rho, double level, uint64_t seed, int traj,
+                  ps_prob_proc proc)
 {
     const double c = sqrt(1.0 - rho * rho);
     double z = 0.0;
@@ -88,6 +92,13 @@ void ps_prob_path(double *z_out, int n, double rho, uint64_t seed, int traj, ps_
         const double e = ps_prob_normal(seed, traj, proc, t);
         z = t == 0 ? e : rho * z + c * e;
         z_out[t] = z;
+    }
+    if (level > 0.0) {
+        const double u = sqrt(level) * ps_prob_normal(seed, traj, proc, LEVEL_INDEX);
+        const double a = sqrt(1.0 - level);
+        for (int t = 0; t < n; ++t) {
+            z_out[t] = u + a * z_out[t];
+        }
     }
 }
 

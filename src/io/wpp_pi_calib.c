@@ -45,7 +45,7 @@ static ps_status un_knots(double out[PS_PROB_N_KNOTS], const ps_wpp_pi *pi, int 
 }
 
 ps_status ps_wpp_pi_calib_location(double *dev_out, const ps_wpp_pi *pi, int code,
-                                   const double (*rho)[PS_PROB_PROC_COUNT], int n_grid,
+                                   const double (*grid)[2 * PS_PROB_PROC_COUNT], int n_grid,
                                    int n_traj, int n_threads, const struct ps_build_options *bo,
                                    ps_error *err)
 {
@@ -76,7 +76,7 @@ ps_status ps_wpp_pi_calib_location(double *dev_out, const ps_wpp_pi *pi, int cod
         rc = ps_prob_new(&p, &in, &b, &po, err);
     }
     for (int g = 0; rc == PS_OK && g < n_grid; ++g) {
-        rc = ps_prob_restart(p, rho[g], err);
+        rc = ps_prob_restart(p, grid[g], grid[g] + PS_PROB_PROC_COUNT, err);
         for (int u = 0; rc == PS_OK && u < ps_prob_n_units(p); ++u) {
             rc = ps_prob_unit(p, u, err);
         }
