@@ -36,6 +36,10 @@ struct ps_proj {
     double *order_shape; /* [order][age] Hadwiger shapes g_k of births by order */
     const ps_flows *flows; /* borrowed; NULL = no internal migration (ps_proj_set_flows) */
     const ps_registration *registration; /* borrowed; NULL = no status (#13, sec. 2) */
+    /* A planner's base parity (ps_proj_parity_init_table), borrowed during the init only:
+     * [age][parity] shares and [age] 1 where given; NULL = reconstructed at every age. */
+    const double *parity_share;
+    const unsigned char *parity_given;
 };
 
 static size_t cell(const ps_proj *p, int step, int reg, int sex)
@@ -688,6 +692,9 @@ static void reconstruct_parity(double *pi_by_age, const ps_proj *p, int reg,
             cohort_births(e, p, reg, asfr, x + 1, 1.0, 1.0, risk);
             move_mothers(pi, e);
         }
+        if (p->parity_given != NULL && p->parity_given[a]) { /* the planner's table wins */
+            memcpy(pi, &p->parity_share[(size_t)a * PS_PARITY_COUNT], sizeof pi);
+        }
         memcpy(&pi_by_age[(size_t)a * PS_PARITY_COUNT], pi, sizeof pi);
     }
 }
@@ -947,6 +954,25 @@ ps_status ps_proj_parity_init_history(ps_proj *p, const ps_birth_order *bo,
     }
     free(pi);
     free(F1);
+    return rc;
+}
+
+ps_status ps_proj_parity_init_table(ps_proj *p, const ps_birth_order *bo,
+                                    const ps_fert_history *h, const double *share,
+                                    const unsigned char *given, double *women_out, ps_error *err)
+{
+    for (size_t i = 0; share != NULL && i < (size_t)p->n_ages * PS_PARITY_COUNT; ++i) {
+        if (!(share[i] >= 0.0 && share[i] <= 1.0)) {
+            return ps_error_set(err, PS_EINVAL, "the base parity share at age %d, parity %d is "
+                                "%g, outside [0, 1]", (int)(i / PS_PARITY_COUNT),
+                                (int)(i % PS_PARITY_COUNT), share[i]);
+        }
+    }
+    p->parity_share = share;
+    p->parity_given = share != NULL ? given : NULL;
+    ps_status rc = ps_proj_parity_init_history(p, bo, h, women_out, err);
+    p->parity_share = NULL;
+    p->parity_given = NULL;
     return rc;
 }
 

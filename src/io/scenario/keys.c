@@ -914,6 +914,15 @@ const scn_key ps_scn__top_keys[] = {
       .help = "registered (hukou) and unregistered residents of every region: the base share, "
               "conversions and the status of migrants; children take their mother's status",
       .sub = &registration_section },
+    { .key = "parity", .type = KEY_EXTERN, .deflt = "none (reconstructed from the fertility "
+      "history)",
+      .help = "women of the base year by age and parity: 'file: <table>' of women by age and "
+              "parity 0, 1, 2, 3+, counts or shares (docs/scenario-format.md, \"parity\"; "
+              "issue #12)" },
+    { .key = "calibrate_births", .type = KEY_EXTERN, .deflt = "none",
+      .help = "observed births of recent years, '<year>: <births>' lines and fade_years; the "
+              "ASFR of each year is scaled to reproduce them (docs/scenario-format.md, "
+              "\"calibrate_births\"; issue #12)" },
     { .key = "uncertainty", .type = KEY_EXTERN, .deflt = "none",
       .help = "probabilistic trajectories of TFR, e0 and net migration around the scenario's "
               "own paths, one region (docs/scenario-format.md, \"uncertainty\"; issue #14)" },
