@@ -81,6 +81,14 @@ typedef struct ps_birth_targets {
 ps_status ps_calibrate_births(ps_inputs *in, const ps_birth_targets *t, double *factor_out,
                               ps_error *err);
 
+/**
+ * Allocate r->fertility_calibration ([year], n_years values) and fill it with factor[step]
+ * for every step, NaN in the last year (which has no step).
+ * @return PS_OK; PS_ENOMEM
+ */
+struct ps_result;
+ps_status ps_result_init_calibration(struct ps_result *r, const double *factor, ps_error *err);
+
 #ifdef __cplusplus
 }
 #endif

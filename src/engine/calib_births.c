@@ -16,6 +16,7 @@
 
 #include "popsim/parity.h"
 #include "popsim/proj.h"
+#include "popsim/result.h"
 #include "popsim/units.h"
 
 /* Passes of the fixed point; the first one is exact unless a target year is more than
@@ -165,4 +166,17 @@ done:
     free(births);
     free(f);
     return rc;
+}
+
+ps_status ps_result_init_calibration(ps_result *r, const double *factor, ps_error *err)
+{
+    free(r->fertility_calibration);
+    r->fertility_calibration = malloc((size_t)r->n_years * sizeof *r->fertility_calibration);
+    if (r->fertility_calibration == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the fertility calibration");
+    }
+    for (int year = 0; year < r->n_years; ++year) {
+        r->fertility_calibration[year] = year < r->n_years - 1 ? factor[year] : NAN;
+    }
+    return PS_OK;
 }

@@ -21,6 +21,7 @@
 
 #include "engine/flows_int.h"
 #include "popsim/demog.h"
+#include "popsim/parity.h" /* ps_result_init_calibration */
 #include "popsim/units.h"
 
 /* Relative tolerance of the accounting identity (floating-point rounding only). */
@@ -363,6 +364,9 @@ ps_status ps_proj_run_init(ps_result *res, const ps_proj *p, const char *name, c
     }
     if (rc == PS_OK && p->registration != NULL) {
         rc = ps_proj_registered_init(res, p, err);
+    }
+    if (rc == PS_OK && in->births_factor != NULL) { /* issue #12: engine/calib_births.c */
+        rc = ps_result_init_calibration(res, in->births_factor, err);
     }
     return rc;
 }
