@@ -2,7 +2,7 @@
  * popsim/parity.h - a planner's table of women by age and parity (issue #12, sec. 1;
  * docs/input-format.md "Women by parity"), the base parity of the birth-order model, and the
  * jump-off calibration of fertility to observed births (issue #12, sec. 2; docs/model.md
- * sec. 2.7).
+ * sec. 2.6).
  *
  * The table is long (`age,parity,value`, parity 0, 1, 2 or 3+) or wide (an age column and
  * one column per parity, census headers such as 年龄, 无孩, 一孩, 二孩, 三孩及以上 accepted;
@@ -63,7 +63,7 @@ typedef struct ps_birth_targets {
 } ps_birth_targets;
 
 /**
- * Jump-off calibration (docs/model.md sec. 2.7): multiply the inputs' ASFR of the step
+ * Jump-off calibration (docs/model.md sec. 2.6): multiply the inputs' ASFR of the step
  * labelled Y (1 July Y to 1 July Y+1, the output file's year Y) by a factor f_Y so that the
  * age-only projection's births of that step equal the observed births of year Y. Steps from
  * the start to the first observed year take the first factor, steps between two observed

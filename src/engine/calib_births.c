@@ -1,6 +1,6 @@
 /*
  * calib_births.c - jump-off calibration of fertility to observed births (issue #12, sec. 2;
- * docs/model.md sec. 2.7). The ASFR of each step is multiplied by a factor f_s: each
+ * docs/model.md sec. 2.6). The ASFR of each step is multiplied by a factor f_s: each
  * observed year Y has its own factor, solved so that the step labelled Y (1 July Y to
  * 1 July Y+1) has the observed births; the steps before the first observed year take its
  * factor, the steps between two observed years are interpolated linearly, and after the
