@@ -273,6 +273,59 @@ static void test_parity_table__calibration_refuses_bad_years(void **state)
     ps_inputs_release(&in);
 }
 
+/* Childless share of the women aged 45-49 in W [age][parity]. */
+static double childless_45_49(const double *W)
+{
+    double none = 0.0, all = 0.0;
+    for (int age = 45; age <= 49; ++age) {
+        none += W[age * PS_PARITY_COUNT];
+        for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+            all += W[age * PS_PARITY_COUNT + k];
+        }
+    }
+    return none / all;
+}
+
+static void test_parity_table__history_first_births_fitted_to_childlessness(void **state)
+{
+    (void)state;
+    enum { HIST_FIRST = 1950, HIST_YEARS = START - HIST_FIRST };
+    ps_inputs in;
+    ps_proj *p = NULL;
+    ps_error err;
+    static double hist[HIST_YEARS * N_AGES], women[N_AGES * PS_PARITY_COUNT];
+    static double W1[N_AGES * PS_PARITY_COUNT];
+    build(&in, 3);
+    assert_ps_ok(ps_proj_new(&p, &in, &err), &err);
+    for (int y = 0; y < HIST_YEARS; ++y) {
+        ps_sched_hadwiger(&hist[y * N_AGES], N_AGES, 2.9 - 1.6 * y / HIST_YEARS, 27.1);
+    }
+    const ps_fert_history h = { .asfr = hist, .first_year = HIST_FIRST, .n_years = HIST_YEARS };
+    ps_birth_order bo = { .share = { 0.52, 0.37, 0.11 } };
+    assert_ps_ok(ps_proj_parity_init_history(p, &bo, &h, women, &err), &err);
+    const double unfitted = childless_45_49(women);
+    const double targets[2] = { 0.55 * unfitted, fmin(0.8, 1.37 * unfitted) };
+    for (int i = 0; i < 2; ++i) {
+        bo.childless_45_49 = targets[i];
+        assert_ps_ok(ps_proj_parity_init_history(p, &bo, &h, women, &err), &err);
+        assert_close(childless_45_49(women), targets[i], 1e-6);
+        /* The base step's births by order still have the scenario's shares. */
+        double to[PS_SEX_COUNT * N_AGES], deaths[PS_SEX_COUNT * N_AGES];
+        double mig[PS_SEX_COUNT * N_AGES], births[PS_SEX_COUNT], got[PS_ORDER_COUNT];
+        ps_proj_events ev = { .births = births, .deaths = deaths, .net_migration = mig };
+        ps_proj_parity par = { .from = women, .to = W1, .births_by_order = got };
+        assert_ps_ok(ps_proj_step_parity(p, 0, in.base.count, to, &ev, &par, &err), &err);
+        for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+            assert_close(got[k] / (got[0] + got[1] + got[2]), bo.share[k], 1e-9);
+        }
+    }
+    bo.childless_45_49 = 0.9; /* beyond any first-birth level of up to 64 times */
+    assert_int_equal(ps_proj_parity_init_history(p, &bo, &h, women, &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "cannot be reached"));
+    ps_proj_free(p);
+    ps_inputs_release(&in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -282,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_parity_table__base_women_are_shares_times_women),
         cmocka_unit_test(test_parity_table__calibration_reproduces_births),
         cmocka_unit_test(test_parity_table__calibration_refuses_bad_years),
+        cmocka_unit_test(test_parity_table__history_first_births_fitted_to_childlessness),
     };
     return cmocka_run_group_tests_name("parity_table", tests, NULL, NULL);
 }

@@ -9,6 +9,8 @@
  * columns 3, 4, 5+ are added into 3+). Values are counts of women or shares per age summing
  * to 1. Ages are single or 5-year groups; count groups are graduated to single ages with
  * ps_grad_counts (group totals kept), share groups give their shares to each of their ages.
+ * Layer: engine (the calibration is src/engine/calib_births.c); the table reader, the one
+ * function here that reads a file, is src/io/parity_table.c.
  */
 #ifndef PS_PARITY_H
 #define PS_PARITY_H

@@ -163,6 +163,12 @@ static const scn_key birth_order_keys[] = {
       .unit = "years", .deflt = "not fitted (intensities of mean age 27.5)",
       .help = "mean age at first birth in the base year, to which the first-birth "
               "intensities are fitted (China 2020: 27.2)" },
+    { .key = "childless_45_49", .type = KEY_REAL,
+      .offset = offsetof(ps_birth_order, childless_45_49), .min = 0.0, .max = 0.9,
+      .unit = "(share of women aged 45-49)", .deflt = "not fitted",
+      .help = "share of childless women aged 45-49 in the base year, to which the first-birth "
+              "level of the years before it is fitted (issue #12; China 2020 census: about "
+              "0.05-0.10)" },
 };
 const scn_section ps_scn__birth_order_section = { birth_order_keys,
                                                   ARRAY_LEN(birth_order_keys),
