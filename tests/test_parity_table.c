@@ -137,6 +137,7 @@ static void test_parity_table__bad_tables_are_located(void **state)
         { "bad_parity.csv", PS_EPARSE, 8, 7, "parity '4th' is unknown" },
         { "bad_shares_sum.csv", PS_EINVAL, 4, 1, "sum to 1.05" },
         { "bad_column.csv", PS_EPARSE, 1, 0, "is not a parity" },
+        { "bad_open_group.csv", PS_EINVAL, 2, 1, "open group '10+' starts before 50" },
         { "no_such_file.csv", PS_EIO, 0, 0, "no_such_file" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {

@@ -198,6 +198,14 @@ static ps_status row_age(pt_rec **out, pt_reader *rd, const ps_csv_row *row, int
                                "or an open group", row->field[i], PS_FERTILE_AGE_MIN,
                                rd->n_ages - 2);
     }
+    if (open && lo <= PS_PARITY_TABLE_MAX_AGE) {
+        return ps_error_set_at(err, PS_EINVAL, rd->path, row->line, row->column[i],
+                               "open group '%s' starts before %d: expected ages %d to %d by "
+                               "single age or group, then an open group from %d at the earliest",
+                               row->field[i], PS_PARITY_TABLE_MAX_AGE + 1,
+                               PS_PARITY_TABLE_MIN_AGE, PS_PARITY_TABLE_MAX_AGE,
+                               PS_PARITY_TABLE_MAX_AGE + 1);
+    }
     return find_rec(out, rd, lo, hi, open, row->line, row->column[i], err);
 }
 
@@ -470,6 +478,10 @@ static ps_status fill_counts(ps_parity_table *t, const pt_reader *rd, ps_error *
         }
         if (width == n_closed) {
             memcpy(single, grp, (size_t)width * sizeof *single); /* all single ages */
+        } else if (n_closed == 1) {
+            for (int a = 0; a < width; ++a) { /* one group: spread evenly */
+                single[a] = grp[0] / width;
+            }
         } else if ((rc = ps_grad_counts(single, edges, grp, n_closed, err)) != PS_OK) {
             break;
         }
