@@ -6,8 +6,11 @@
  * broken tables are refused at path:line:col; the calibration reproduces the given births
  * to 1e-9 and fades its factor as documented.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <xlsxwriter.h>
 
 #include "popsim/demog.h"
 #include "popsim/parity.h"
@@ -274,6 +277,61 @@ static void test_parity_table__calibration_refuses_bad_years(void **state)
     ps_inputs_release(&in);
 }
 
+/* The wide share table as a sheet "表6" after a notes sheet, numbers as numbers; the second
+ * row's 无孩 cell replaced by `damage` when not NULL. */
+static void wide_workbook(const char *path, const char *damage)
+{
+    lxw_workbook *wb = workbook_new(path);
+    assert_non_null(wb);
+    worksheet_write_string(workbook_add_worksheet(wb, "说明"), 0, 0, "invented numbers", NULL);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "表6");
+    FILE *fp = fopen(DIR "wide_shares.csv", "r");
+    char line[512];
+    assert_non_null(fp);
+    for (int row = 0; fgets(line, sizeof line, fp) != NULL; ++row) {
+        line[strcspn(line, "\r\n")] = '\0';
+        int col = 0;
+        for (char *save = NULL, *tok = strtok_r(line, ",", &save); tok != NULL;
+             tok = strtok_r(NULL, ",", &save), ++col) {
+            char *end = NULL;
+            const double v = strtod(tok, &end);
+            if (damage != NULL && row == 2 && col == 1) {
+                worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, damage, NULL);
+            } else if (end != tok && *end == '\0') {
+                worksheet_write_number(ws, (lxw_row_t)row, (lxw_col_t)col, v, NULL);
+            } else {
+                worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, tok, NULL);
+            }
+        }
+    }
+    fclose(fp);
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+}
+
+static void test_parity_table__xlsx_sheet_equals_its_csv(void **state)
+{
+    (void)state;
+    char dir[128], path[512], sheet[600];
+    ps_parity_table a, b;
+    ps_error err;
+    assert_int_equal(test_make_dir(dir, sizeof dir, "parity_xlsx"), 0);
+    snprintf(path, sizeof path, "%s/parity.xlsx", dir);
+    snprintf(sheet, sizeof sheet, "%s#表6", path);
+    wide_workbook(path, NULL);
+    assert_ps_ok(ps_parity_table_read(&a, N_AGES, DIR "wide_shares.csv", &err), &err);
+    assert_ps_ok(ps_parity_table_read(&b, N_AGES, sheet, &err), &err);
+    for (int i = 0; i < N_AGES * PS_PARITY_COUNT; ++i) {
+        assert_true(a.share[i] == b.share[i]);
+    }
+    ps_parity_table_release(&a);
+    ps_parity_table_release(&b);
+    /* A text cell where a share belongs is located at the sheet's cell. */
+    wide_workbook(path, "n/a");
+    assert_int_equal(ps_parity_table_read(&b, N_AGES, sheet, &err), PS_EPARSE);
+    assert_non_null(strstr(err.path, "表6!B3"));
+    assert_int_equal(test_remove_dir(dir), 0);
+}
+
 /* Childless share of the women aged 45-49 in W [age][parity]. */
 static double childless_45_49(const double *W)
 {
@@ -337,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_parity_table__calibration_reproduces_births),
         cmocka_unit_test(test_parity_table__calibration_refuses_bad_years),
         cmocka_unit_test(test_parity_table__history_first_births_fitted_to_childlessness),
+        cmocka_unit_test(test_parity_table__xlsx_sheet_equals_its_csv),
     };
     return cmocka_run_group_tests_name("parity_table", tests, NULL, NULL);
 }
