@@ -26,7 +26,7 @@ HEADER_LAYER = {
     "policy": "policy", "sweep": "policy", "range": "policy",
     "services": "services",
     "proj": "engine", "ensemble": "engine", "flows": "engine", "status": "engine",
-    "prob": "engine", "svc_prob": "engine", "prob_policy": "engine",
+    "prob": "engine", "svc_prob": "engine", "prob_policy": "engine", "parity": "engine",
     "micro": "micro",
     "scenario": "io", "builder": "io", "planner": "io", "wpp": "io", "h5out": "io",
     "h5read": "io", "io": "io", "wpp_pi": "io", "h5prob": "io",

@@ -32,6 +32,8 @@ typedef struct ps_inputs {
     double *asfr;        /* [step][reg][age] births per woman-year, by single age of mother */
     double *srb;         /* [step][reg] male births per female birth */
     double *mig;         /* [step][reg][sex][age] net migrants in the step, persons, by age */
+    double *births_factor; /* [step] jump-off calibration factor already applied to asfr
+                            * (popsim/parity.h, issue #12); NULL = no calibration; owned */
 } ps_inputs;
 
 static inline int ps_inputs_steps(const ps_inputs *in)

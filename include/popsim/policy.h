@@ -151,6 +151,9 @@ typedef struct ps_birth_order {
      * step's first births, docs/model.md sec. 2.6): the first-order intensity curve is
      * fitted to it; 0 = not fitted (a Hadwiger curve of mean age 27.5). */
     double first_mean_age;
+    /* Share of childless women at ages 45-49 in the base year: the first-order level of the
+     * years before the base step is fitted to it (issue #12); 0 = not fitted. */
+    double childless_45_49;
 } ps_birth_order;
 
 #define PS_BIRTH_ORDER_INIT { .share = { 0.45, 0.42, 0.13 }, .first_mean_age = 0.0 }

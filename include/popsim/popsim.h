@@ -23,6 +23,7 @@
 #include "popsim/flows.h"
 #include "popsim/status.h"
 #include "popsim/proj.h"
+#include "popsim/parity.h"
 #include "popsim/ensemble.h"
 #include "popsim/prob.h"
 #include "popsim/prob_policy.h"

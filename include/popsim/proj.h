@@ -96,6 +96,18 @@ ps_status ps_proj_parity_init_history(ps_proj *p, const ps_birth_order *bo,
                                       const ps_fert_history *h, double *women_out, ps_error *err);
 
 /**
+ * As ps_proj_parity_init_history, with a planner's base parity (popsim/parity.h, issue #12):
+ * at every age where given[age] is 1 the women's parity shares are share[age][parity]
+ * instead of the reconstruction (which still gives the other ages), in every region, so
+ * women_out = share x the base population's women there. share NULL: no table.
+ * @return as ps_proj_parity_init_history; PS_EINVAL for a share outside [0, 1]
+ */
+ps_status ps_proj_parity_init_table(ps_proj *p, const ps_birth_order *bo,
+                                    const ps_fert_history *h, const double *share,
+                                    const unsigned char *given, double *women_out,
+                                    ps_error *err);
+
+/**
  * ps_proj_step with women by parity: births are split by order and multiplied by
  * par->mult. With mult NULL or all exactly 1, births and population are bit-identical to
  * ps_proj_step. Requires ps_proj_parity_init first.

@@ -104,6 +104,9 @@ typedef struct ps_result {
     /* Birth order (NULL when the run did not track parity). */
     double *births_by_order; /* [year][reg][order] live births by order 1, 2, 3+ */
     double *women_by_parity; /* [year][reg][age][parity] women on 1 July by parity 0..3+ */
+    /* Jump-off calibration (issue #12): [year] factor applied to the ASFR of the year from
+     * 1 July (NaN in the last year); NULL when the scenario has no calibrate_births. */
+    double *fertility_calibration;
 
     /* Policy (n_instruments = 0 and baseline = NULL for a scenario without one). */
     char *baseline;            /* name of the scenario this one is compared with; owned */

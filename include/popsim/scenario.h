@@ -232,6 +232,16 @@ typedef struct ps_scenario {
         double arrive_registered;  /* share of registered in-migrants registered on arrival */
     } registration;
     ps_scn_uncertainty uncertainty; /* `uncertainty:` (issue #14, sec. 1) */
+    /* Base parity and jump-off calibration (issue #12; popsim/parity.h). */
+    ps_scn_file parity_file; /* `parity: {file: ...}`: women by age and parity; NULL = none */
+    struct {
+        int *year;        /* ascending calendar years, owned */
+        double *births;   /* observed births of each year, persons, owned */
+        ps_scn_loc *locs; /* where each year stands in the scenario, owned */
+        int n;            /* 0 = no calibration */
+        int fade_years;   /* years over which the last factor returns to 1 (default 0) */
+        ps_scn_loc loc;   /* the key calibrate_births */
+    } calibrate_births;
 
     char **warnings; /* legal but suspicious input, "path:line:col: warning: ..." strings; owned */
     int n_warnings;

@@ -152,7 +152,8 @@ void cli_json_compare_ledger(cli_json *j, const ps_result *r);
  * outlive `out`. A run without a scenario (--location) has every component from WPP.
  */
 #define CLI_INPUT_DETAIL 160
-#define CLI_INPUT_ROWS 12 /* the components of a run: population ... migration, at most 7;
+#define CLI_INPUT_ROWS 12 /* the components of a run: population ... migration, at most 7,
+                           * women by parity and births calibration (issue #12);
                            * then the services' stock files (issue #13) while rows are left */
 typedef struct cli_input_row {
     char detail[CLI_INPUT_DETAIL];

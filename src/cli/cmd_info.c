@@ -160,6 +160,21 @@ static void series(double *buf, const ps_result *r, int reg, info_series what)
     }
 }
 
+/* The jump-off calibration's factor of every year that has one other than 1 (issue #12). */
+static void print_calibration(const ps_result *r)
+{
+    if (r->fertility_calibration == NULL) {
+        return;
+    }
+    printf("  fertility calibrated to observed births, ASFR factor by year:");
+    for (int y = 0; y < r->n_years - 1; ++y) {
+        if (r->fertility_calibration[y] != 1.0) {
+            printf(" %d %.6f", r->start_year + y, r->fertility_calibration[y]);
+        }
+    }
+    printf("\n");
+}
+
 static void json_scenario(cli_json *j, const ps_result *r, double *buf)
 {
     cli_json_begin_object(j, NULL);
@@ -176,6 +191,9 @@ static void json_scenario(cli_json *j, const ps_result *r, double *buf)
     cli_json_numbers(j, "population", buf, r->n_years);
     series(buf, r, -1, SER_BIRTHS);
     cli_json_numbers(j, "births", buf, r->n_years);
+    if (r->fertility_calibration != NULL) { /* issue #12 */
+        cli_json_numbers(j, "fertility_calibration", r->fertility_calibration, r->n_years);
+    }
     if (r->baseline != NULL) {
         cli_json_number(j, "births_gained_total", r->births_gained_total);
         cli_json_number(j, "cost_total", r->cost_total);
@@ -331,6 +349,7 @@ int cli_cmd_info(int argc, char **argv)
         if (rc == PS_OK) {
             printf("\n");
             cli_print_summary(stdout, &res);
+            print_calibration(&res);
             ps_result_release(&res);
         }
     }

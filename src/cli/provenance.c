@@ -172,5 +172,16 @@ void cli_inputs_provenance(cli_inputs *out, const ps_scenario *scn, const char *
     add_component(out, "SRB", scn->srb.file.path, scn->srb.has_value ? text : NULL, scn, wpp,
                   "1.05 male births per female birth");
     migration_rows(out, scn, wpp);
+    if (scn->parity_file.path != NULL) { /* issue #12: the planner's base parity */
+        add_file(out, "women by parity", scn->parity_file.path);
+    }
+    if (scn->calibrate_births.n > 0) { /* issue #12: the jump-off calibration */
+        snprintf(text, sizeof text, "ASFR scaled to the observed births of %d year%s, %d-%d "
+                 "(fade %d years)", scn->calibrate_births.n,
+                 scn->calibrate_births.n > 1 ? "s" : "", scn->calibrate_births.year[0],
+                 scn->calibrate_births.year[scn->calibrate_births.n - 1],
+                 scn->calibrate_births.fade_years);
+        add_row(out, "births calibration", src_value, text);
+    }
     stock_rows(out, scn);
 }

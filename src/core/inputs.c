@@ -146,5 +146,6 @@ void ps_inputs_release(ps_inputs *in)
     free(in->asfr);
     free(in->srb);
     free(in->mig);
+    free(in->births_factor);
     memset(in, 0, sizeof *in);
 }

@@ -272,6 +272,7 @@ void ps_result_release(ps_result *r)
     free(r->births_gained);
     free(r->births_by_order);
     free(r->women_by_parity);
+    free(r->fertility_calibration);
     free(r->internal_in);
     free(r->internal_out);
     free(r->internal_net);

@@ -21,6 +21,7 @@
 
 #include "engine/flows_int.h"
 #include "popsim/demog.h"
+#include "popsim/parity.h" /* ps_result_init_calibration */
 #include "popsim/units.h"
 
 /* Relative tolerance of the accounting identity (floating-point rounding only). */
@@ -36,6 +37,13 @@ struct ps_proj {
     double *order_shape; /* [order][age] Hadwiger shapes g_k of births by order */
     const ps_flows *flows; /* borrowed; NULL = no internal migration (ps_proj_set_flows) */
     const ps_registration *registration; /* borrowed; NULL = no status (#13, sec. 2) */
+    /* A planner's base parity (ps_proj_parity_init_table), borrowed during the init only:
+     * [age][parity] shares and [age] 1 where given; NULL = reconstructed at every age. */
+    const double *parity_share;
+    const unsigned char *parity_given;
+    /* Multiplier of the first-order level S_1 in the years of the fertility history (before
+     * the base step), fitted to birth_order.childless_45_49; 0 or 1 = none. */
+    double hist_first_boost;
 };
 
 static size_t cell(const ps_proj *p, int step, int reg, int sex)
@@ -360,6 +368,9 @@ ps_status ps_proj_run_init(ps_result *res, const ps_proj *p, const char *name, c
     if (rc == PS_OK && p->registration != NULL) {
         rc = ps_proj_registered_init(res, p, err);
     }
+    if (rc == PS_OK && in->births_factor != NULL) { /* issue #12: engine/calib_births.c */
+        rc = ps_result_init_calibration(res, in->births_factor, err);
+    }
     return rc;
 }
 
@@ -502,12 +513,17 @@ static void order_weights(double w[PS_ORDER_COUNT], const ps_proj *p, int reg, i
  * order: half of period age a-1 (f0 women at the start) and half of period age a (f1 at the end),
  * each half with at most half of the women at risk. */
 static void cohort_births(double e[PS_ORDER_COUNT], const ps_proj *p, int reg, const double *asfr,
-                          int a, double f0, double f1, const double risk[PS_ORDER_COUNT])
+                          int a, double f0, double f1, const double risk[PS_ORDER_COUNT],
+                          double boost1)
 {
     double w0[PS_ORDER_COUNT], w1[PS_ORDER_COUNT], e0[PS_ORDER_COUNT], e1[PS_ORDER_COUNT];
     double half_risk[PS_ORDER_COUNT];
     order_weights(w0, p, reg, a - 1);
     order_weights(w1, p, reg, a);
+    if (boost1 > 0.0 && boost1 != 1.0) { /* the history's first-order level (childless fit) */
+        w0[0] *= boost1;
+        w1[0] *= boost1;
+    }
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
         half_risk[k] = PS_MID_YEAR_FRACTION * risk[k];
     }
@@ -567,7 +583,7 @@ static double region_orders(const ps_proj *p, int step, int reg, const double *F
         double c[PS_PARITY_COUNT], e[PS_ORDER_COUNT];
         cohort_counts(c, p, step, reg, a, F1[a], Wf, mig);
         const double risk[PS_ORDER_COUNT] = {c[0], c[1], c[2] + c[3]};
-        cohort_births(e, p, reg, asfr, a, F0[a - 1], F1[a], risk);
+        cohort_births(e, p, reg, asfr, a, F0[a - 1], F1[a], risk, 1.0);
         for (int k = 0; m != NULL && k < PS_ORDER_COUNT; ++k) {
             e[k] = fmin(e[k] * m[k], risk[k]);
         }
@@ -726,8 +742,11 @@ static void reconstruct_parity(double *pi_by_age, const ps_proj *p, int reg,
                 continue;
             }
             double risk[PS_ORDER_COUNT] = {pi[0], pi[1], pi[2] + pi[3]}, e[PS_ORDER_COUNT];
-            cohort_births(e, p, reg, asfr, x + 1, 1.0, 1.0, risk);
+            cohort_births(e, p, reg, asfr, x + 1, 1.0, 1.0, risk, p->hist_first_boost);
             move_mothers(pi, e);
+        }
+        if (p->parity_given != NULL && p->parity_given[a]) { /* the planner's table wins */
+            memcpy(pi, &p->parity_share[(size_t)a * PS_PARITY_COUNT], sizeof pi);
         }
         memcpy(&pi_by_age[(size_t)a * PS_PARITY_COUNT], pi, sizeof pi);
     }
@@ -943,6 +962,96 @@ static ps_status fit_first_mean_age(ps_proj *p, const ps_birth_order *bo, const 
                         target);
 }
 
+/* Share of parity 0 among the base women aged 45-49 of every region, with the first-order
+ * level of the history multiplied by b (the regions calibrated anew, warm). W is scratch of
+ * n_regions x n_ages x PS_PARITY_COUNT. */
+static ps_status childless_at(ps_proj *p, const ps_birth_order *bo, const ps_fert_history *h,
+                              double b, double *pi, double *F1, double *W, double *share_out,
+                              ps_error *err)
+{
+    enum { AGE_LO = 45, AGE_HI = 49 };
+    const size_t cells = (size_t)p->n_ages * PS_PARITY_COUNT;
+    double none = 0.0, all = 0.0;
+    p->hist_first_boost = b;
+    ps_status rc = calibrate_all(p, bo, h, 1, pi, F1, W, NULL, err);
+    for (int reg = 0; rc == PS_OK && reg < p->n_regions; ++reg) {
+        for (int a = AGE_LO; a <= AGE_HI && a < p->n_ages; ++a) {
+            const double *w = &W[(size_t)reg * cells + (size_t)a * PS_PARITY_COUNT];
+            none += w[0];
+            all += w[0] + w[1] + w[2] + w[3];
+        }
+    }
+    *share_out = all > 0.0 ? none / all : NAN;
+    return rc;
+}
+
+/*
+ * Fit the multiplier b of the first-order level in the years before the base step so that
+ * the base women aged 45-49 have bo->childless_45_49 childless (issue #12: with the base
+ * year's ratios, the 1990s-2000s get too few first births). Childlessness falls as b rises;
+ * the bracket grows from b = 1 by doubling (at most 2^6) towards the target, then Illinois
+ * false position on log b. Leaves b in p->hist_first_boost.
+ */
+static ps_status fit_childless(ps_proj *p, const ps_birth_order *bo, const ps_fert_history *h,
+                               double *pi, double *F1, double *W, ps_error *err)
+{
+    const double target = bo->childless_45_49, tol = 1e-7, step = log(2.0);
+    const int max_doublings = 6;
+    double lo = 0.0, hi = 0.0, flo = 0.0, fhi = 0.0, fm = 0.0;
+    ps_status rc = childless_at(p, bo, h, 1.0, pi, F1, W, &flo, err);
+    fhi = flo;
+    const double dir = flo > target ? 1.0 : -1.0; /* more first births lower childlessness */
+    for (int k = 1; rc == PS_OK && k <= max_doublings && (fhi - target) * dir > 0.0; ++k) {
+        lo = hi;
+        flo = fhi;
+        hi = dir * step * k;
+        rc = childless_at(p, bo, h, exp(hi), pi, F1, W, &fhi, err);
+    }
+    if (rc != PS_OK || (fhi - target) * dir > 0.0) {
+        if (err != NULL) {
+            ps_error_set(err, PS_EINVAL, "a childless share of %.4g at ages 45-49 cannot be "
+                         "reached: first-birth levels of up to %g times the base year's in the "
+                         "history give %.4g", target, exp(rc == PS_OK ? hi : lo),
+                         rc == PS_OK ? fhi : flo);
+        }
+        return PS_EINVAL;
+    }
+    if (dir < 0.0) { /* keep lo on the side above the target */
+        double t = lo;
+        lo = hi;
+        hi = t;
+        t = flo;
+        flo = fhi;
+        fhi = t;
+    }
+    flo -= target;
+    fhi -= target;
+    int side = 0;
+    for (int iter = 0; iter < 200; ++iter) {
+        const double m = (lo * fhi - hi * flo) / (fhi - flo);
+        if ((rc = childless_at(p, bo, h, exp(m), pi, F1, W, &fm, err)) != PS_OK) {
+            return rc;
+        }
+        fm -= target;
+        if (fabs(fm) < tol || hi - lo < 1e-12) {
+            return PS_OK;
+        }
+        if ((fm > 0.0) == (flo > 0.0)) {
+            lo = m;
+            flo = fm;
+            fhi *= side == -1 ? 0.5 : 1.0;
+            side = -1;
+        } else {
+            hi = m;
+            fhi = fm;
+            flo *= side == 1 ? 0.5 : 1.0;
+            side = 1;
+        }
+    }
+    return ps_error_set(err, PS_ENUMERIC, "the childless share %.4g at 45-49 was not reached "
+                        "within 200 iterations", target);
+}
+
 ps_status ps_proj_parity_init_history(ps_proj *p, const ps_birth_order *bo,
                                       const ps_fert_history *h, double *women_out, ps_error *err)
 {
@@ -976,11 +1085,16 @@ ps_status ps_proj_parity_init_history(ps_proj *p, const ps_birth_order *bo,
     for (size_t i = 0; rc == PS_OK && i < (size_t)p->n_regions * PS_ORDER_COUNT; ++i) {
         p->order_h[i] = bo->share[i % PS_ORDER_COUNT]; /* the first fit's starting levels */
     }
+    p->hist_first_boost = 1.0;
     if (rc == PS_OK && fit) {
         rc = fit_first_mean_age(p, bo, h, pi, F1, err);
     }
+    if (rc == PS_OK && bo->childless_45_49 > 0.0) { /* then the history's first births */
+        rc = fit_childless(p, bo, h, pi, F1, women_out, err);
+    }
     if (rc == PS_OK) {
-        rc = calibrate_all(p, bo, h, fit, pi, F1, women_out, NULL, err);
+        rc = calibrate_all(p, bo, h, fit || bo->childless_45_49 > 0.0, pi, F1, women_out, NULL,
+                           err);
     }
     if (rc != PS_OK) {
         free(p->order_h);
@@ -988,6 +1102,25 @@ ps_status ps_proj_parity_init_history(ps_proj *p, const ps_birth_order *bo,
     }
     free(pi);
     free(F1);
+    return rc;
+}
+
+ps_status ps_proj_parity_init_table(ps_proj *p, const ps_birth_order *bo,
+                                    const ps_fert_history *h, const double *share,
+                                    const unsigned char *given, double *women_out, ps_error *err)
+{
+    for (size_t i = 0; share != NULL && i < (size_t)p->n_ages * PS_PARITY_COUNT; ++i) {
+        if (!(share[i] >= 0.0 && share[i] <= 1.0)) {
+            return ps_error_set(err, PS_EINVAL, "the base parity share at age %d, parity %d is "
+                                "%g, outside [0, 1]", (int)(i / PS_PARITY_COUNT),
+                                (int)(i % PS_PARITY_COUNT), share[i]);
+        }
+    }
+    p->parity_share = share;
+    p->parity_given = share != NULL ? given : NULL;
+    ps_status rc = ps_proj_parity_init_history(p, bo, h, women_out, err);
+    p->parity_share = NULL;
+    p->parity_given = NULL;
     return rc;
 }
 

@@ -15,6 +15,7 @@
 #include "io/planner_int.h"
 #include "io/regions_int.h"
 #include "popsim/demog.h"
+#include "popsim/parity.h"
 #include "popsim/planner.h"
 #include "popsim/units.h"
 #include "popsim/wpp.h"
@@ -310,6 +311,29 @@ static ps_status base_inputs(ps_inputs *out, const ps_scenario *scn, const ps_bu
     return at_scn(rc, err, scn, where);
 }
 
+/* Jump-off calibration (scenario calibrate_births:): scale the ASFR to the observed births
+ * and keep the factors in out->births_factor; an error is located at the year's births. */
+static ps_status calibrate_births(ps_inputs *out, const ps_scenario *scn, ps_error *err)
+{
+    const ps_birth_targets t = { .year = scn->calibrate_births.year,
+                                 .births = scn->calibrate_births.births,
+                                 .n = scn->calibrate_births.n,
+                                 .fade_years = scn->calibrate_births.fade_years };
+    if (t.n == 0) {
+        return PS_OK;
+    }
+    out->births_factor = malloc((size_t)ps_inputs_steps(out) * sizeof *out->births_factor);
+    if (out->births_factor == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the births calibration");
+    }
+    ps_status rc = ps_calibrate_births(out, &t, out->births_factor, err);
+    if (rc != PS_OK) {
+        ps_error_prepend(err, "calibrate_births: ");
+        rc = at_scn(rc, err, scn, scn->calibrate_births.loc);
+    }
+    return rc;
+}
+
 ps_status ps_build_inputs(ps_inputs *out, const ps_scenario *scn, const ps_build_options *opt,
                           ps_error *err)
 {
@@ -334,6 +358,9 @@ ps_status ps_build_inputs(ps_inputs *out, const ps_scenario *scn, const ps_build
     }
     if (rc == PS_OK) {
         rc = ps_inputs_validate(out, err);
+    }
+    if (rc == PS_OK) {
+        rc = calibrate_births(out, scn, err); /* issue #12: engine/calib_births.c */
     }
     if (rc != PS_OK) {
         ps_inputs_release(out);

@@ -525,6 +525,11 @@ static ps_status init_parity(ps_result *out, hid_t grp, ps_error *err)
     if (H5Lexists(grp, var_specs[VAR_BIRTHS_BY_ORDER].name, H5P_DEFAULT) > 0) {
         rc = ps_result_init_parity(out, err);
     }
+    if (rc == PS_OK && /* issue #12: the jump-off calibration's factors */
+        H5Lexists(grp, var_specs[VAR_FERTILITY_CALIBRATION].name, H5P_DEFAULT) > 0 &&
+        (out->fertility_calibration = malloc((size_t)out->n_years * sizeof(double))) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for fertility_calibration");
+    }
     return rc;
 }
 

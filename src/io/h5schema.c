@@ -110,6 +110,9 @@ const var_spec var_specs[VAR_COUNT] = {
                               "persons", "live births by birth order in the year from 1 July" },
     [VAR_WOMEN_BY_PARITY] = { "women_by_parity", 4, { DIM_YEAR, DIM_REGION, DIM_AGE, DIM_PARITY },
                               "persons", "women on 1 July by number of children ever born" },
+    [VAR_FERTILITY_CALIBRATION] = { "fertility_calibration", 1, { DIM_YEAR }, "1",
+                                    "factor applied to the ASFR of the year from 1 July by the "
+                                    "jump-off calibration to observed births" },
 };
 
 /*
@@ -336,6 +339,7 @@ double *ps_h5__var_data(const ps_result *r, var_id v)
     case VAR_E0: return r->e0;
     case VAR_BIRTHS_BY_ORDER: return r->births_by_order;
     case VAR_WOMEN_BY_PARITY: return r->women_by_parity;
+    case VAR_FERTILITY_CALIBRATION: return r->fertility_calibration;
     case VAR_COUNT: break;
     }
     assert(0 && "unknown variable");
@@ -387,6 +391,7 @@ const var_spec registration_specs[2] = {
 static const ps_h5__schema_var schema_vars[] = {
     SCN(VAR_POPULATION), SCN(VAR_BIRTHS), SCN(VAR_DEATHS), SCN(VAR_NET_MIGRATION), SCN(VAR_ASFR),
     SCN(VAR_TFR), SCN(VAR_E0), SCN(VAR_BIRTHS_BY_ORDER), SCN(VAR_WOMEN_BY_PARITY),
+    SCN(VAR_FERTILITY_CALIBRATION),
     { "policy", &births_gained_spec },
     LEDGER(LEDGER_RECIPIENTS), LEDGER(LEDGER_COST), LEDGER(LEDGER_COST_DISCOUNTED),
     { "policy/<instrument>", &ledger_payer_spec },

@@ -75,6 +75,7 @@ typedef enum var_id {
     VAR_E0,
     VAR_BIRTHS_BY_ORDER, /* optional: NULL in a result without parity */
     VAR_WOMEN_BY_PARITY, /* optional, present together with births_by_order */
+    VAR_FERTILITY_CALIBRATION, /* optional: only with calibrate_births (issue #12) */
     VAR_COUNT
 } var_id;
 

@@ -588,6 +588,15 @@ static void paths_table(FILE *out, const ps_result *r, ps_plot_lang lang)
         }
         fputs("</tr>\n", out);
     }
+    if (r->fertility_calibration != NULL) { /* issue #12: the jump-off calibration */
+        fputs("<tr><td class=\"t\">", out);
+        ps_plot__put_html(out, msg(MSG_FERT_CALIB, lang));
+        fputs("</td>", out);
+        for (int k = 0; k < n; ++k) {
+            fprintf(out, "<td>%.4f</td>", r->fertility_calibration[years[k] - r->start_year]);
+        }
+        fputs("</tr>\n", out);
+    }
     fputs("</table>\n", out);
 }
 

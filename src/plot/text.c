@@ -128,6 +128,8 @@ static const char *const messages[MSG_COUNT][PS_PLOT_LANG_COUNT] = {
     [MSG_E0_FEMALE] = { "Life expectancy at birth, women (years)", "女性出生时预期寿命（岁）" },
     [MSG_NET_MIGRATION] = { "Net migration (thousand persons per year)", "净迁入人口（万人/年）" },
     [MSG_SRB] = { "Sex ratio at birth (boys per 100 girls)", "出生人口性别比（女婴=100）" },
+    [MSG_FERT_CALIB] = { "Fertility calibration factor (observed births)",
+                         "生育率校准系数（实际出生数）" },
     [MSG_POLICIES] = { "Policies and their amounts", "政策措施及支付标准" },
     [MSG_LEVER] = { "Type", "类型" },
     [MSG_AMOUNT] = { "Paid per recipient, first year (yuan per year)", "首年人均支付（元/年）" },

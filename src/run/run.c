@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "popsim/h5out.h"
+#include "popsim/parity.h"
 #include "popsim/proj.h"
 #include "popsim/services.h"
 #include "popsim/sweep.h"
@@ -113,7 +114,7 @@ static run_mode choose_mode(const ps_scenario *scn)
     if (scn->engine == PS_ENGINE_MICRO) {
         return RUN_MICRO;
     }
-    if (scn->n_members > 1 || scn->has_birth_order ||
+    if (scn->n_members > 1 || scn->has_birth_order || scn->parity_file.path != NULL ||
         (scn->n_members == 1 && scn->members[0].n_policies > 0)) {
         return RUN_FAMILY;
     }
@@ -166,14 +167,20 @@ static ps_status prepare_engine(ps_run *run, ps_error *err)
         return ps_error_set(err, PS_ENOMEM, "out of memory for women by parity");
     }
     const ps_inputs *h = run->opts.history;
-    if (h != NULL && h->asfr != NULL && h->n_ages == run->in->n_ages) {
+    ps_parity_table table = { 0 }; /* a planner's base parity (issue #12), else none */
+    if (run->scn->parity_file.path != NULL) {
+        rc = ps_parity_table_read(&table, run->in->n_ages, run->scn->parity_file.path, err);
+    }
+    if (rc == PS_OK && h != NULL && h->asfr != NULL && h->n_ages == run->in->n_ages) {
         const ps_fert_history hist = { .asfr = h->asfr, .first_year = h->start_year,
                                        .n_years = ps_inputs_steps(h) };
-        rc = ps_proj_parity_init_history(run->proj, &run->scn->birth_order, &hist, run->women0,
-                                         err);
-    } else {
-        rc = ps_proj_parity_init(run->proj, &run->scn->birth_order, run->women0, err);
+        rc = ps_proj_parity_init_table(run->proj, &run->scn->birth_order, &hist, table.share,
+                                       table.given, run->women0, err);
+    } else if (rc == PS_OK) {
+        rc = ps_proj_parity_init_table(run->proj, &run->scn->birth_order, NULL, table.share,
+                                       table.given, run->women0, err);
     }
+    ps_parity_table_release(&table);
     if (rc == PS_OK && run->mode == RUN_MICRO) {
         rc = ps_run__micro_new(&run->micro, run->proj, run->scn, run->in, err);
     }

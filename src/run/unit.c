@@ -26,9 +26,10 @@
 #include "run/run_int.h"
 
 #if defined(__x86_64__) && defined(__LP64__)
-/* 440: + the ledger's payer split and first-generation gains (serialized with the ledger)
- * and range (issue #12), not serialized: ps_run_finish fills it after every unit. */
-_Static_assert(sizeof(ps_result) == 440, "ps_result changed: serialize the new field here");
+/* 448: + the ledger's payer split and first-generation gains (serialized with the ledger),
+ * fertility_calibration (serialized) and range (issue #12), not serialized: ps_run_finish
+ * fills it after every unit. */
+_Static_assert(sizeof(ps_result) == 448, "ps_result changed: serialize the new field here");
 _Static_assert(sizeof(ps_ledger) == 48, "ps_ledger changed: serialize the new field here");
 _Static_assert(sizeof(ps_micro_extra) == 56,
                "ps_micro_extra changed: serialize the new field here");
@@ -108,7 +109,7 @@ static double *get_arr(ps_rbuf *b, size_t count)
 
 /* Cell counts of a result's arrays, from its dimensions. */
 typedef struct dims {
-    size_t sexage, sex, age, reg, order, parity, flows;
+    size_t sexage, sex, age, reg, order, parity, flows, year;
 } dims;
 
 static dims dims_of(int n_years, int n_regions, int n_ages)
@@ -117,7 +118,8 @@ static dims dims_of(int n_years, int n_regions, int n_ages)
     dims d = { .sexage = yr * PS_SEX_COUNT * (size_t)n_ages, .sex = yr * PS_SEX_COUNT,
                .age = yr * (size_t)n_ages, .reg = yr, .order = yr * PS_ORDER_COUNT,
                .parity = yr * (size_t)n_ages * PS_PARITY_COUNT,
-               .flows = yr * (size_t)n_regions * PS_SEX_COUNT * (size_t)n_ages };
+               .flows = yr * (size_t)n_regions * PS_SEX_COUNT * (size_t)n_ages,
+               .year = (size_t)n_years };
     return d;
 }
 
@@ -188,6 +190,7 @@ static int result_arrays(field *f, const dims *d)
         { offsetof(ps_result, internal_net), d->sexage },
         { offsetof(ps_result, flows), d->flows },
         { offsetof(ps_result, registered), d->sexage },
+        { offsetof(ps_result, fertility_calibration), d->year }, /* issue #12 */
     };
     memcpy(f, all, sizeof all);
     return (int)(sizeof all / sizeof all[0]);

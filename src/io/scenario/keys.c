@@ -163,6 +163,12 @@ static const scn_key birth_order_keys[] = {
       .unit = "years", .deflt = "not fitted (intensities of mean age 27.5)",
       .help = "mean age at first birth in the base year, to which the first-birth "
               "intensities are fitted (China 2020: 27.2)" },
+    { .key = "childless_45_49", .type = KEY_REAL,
+      .offset = offsetof(ps_birth_order, childless_45_49), .min = 0.0, .max = 0.9,
+      .unit = "(share of women aged 45-49)", .deflt = "not fitted",
+      .help = "share of childless women aged 45-49 in the base year, to which the first-birth "
+              "level of the years before it is fitted (issue #12; China 2020 census: about "
+              "0.05-0.10)" },
 };
 const scn_section ps_scn__birth_order_section = { birth_order_keys,
                                                   ARRAY_LEN(birth_order_keys),
@@ -961,6 +967,15 @@ const scn_key ps_scn__top_keys[] = {
       .help = "registered (hukou) and unregistered residents of every region: the base share, "
               "conversions and the status of migrants; children take their mother's status",
       .sub = &registration_section },
+    { .key = "parity", .type = KEY_EXTERN, .deflt = "none (reconstructed from the fertility "
+      "history)",
+      .help = "women of the base year by age and parity: 'file: <table>' of women by age and "
+              "parity 0, 1, 2, 3+, counts or shares (docs/scenario-format.md, \"parity\"; "
+              "issue #12)" },
+    { .key = "calibrate_births", .type = KEY_EXTERN, .deflt = "none",
+      .help = "observed births of recent years, '<year>: <births>' lines and fade_years; the "
+              "ASFR of each year is scaled to reproduce them (docs/scenario-format.md, "
+              "\"calibrate_births\"; issue #12)" },
     { .key = "uncertainty", .type = KEY_EXTERN, .deflt = "none",
       .help = "probabilistic trajectories of TFR, e0 and net migration around the scenario's "
               "own paths, one region (docs/scenario-format.md, \"uncertainty\"; issue #14); "

@@ -27,6 +27,9 @@ static ps_status build_scenario(const load_ctx *c, const raw_scenario *raw, cons
     if ((rc = ps_scn__build_family(c, raw)) != PS_OK) {
         return rc;
     }
+    if ((rc = ps_scn__build_parity(c)) != PS_OK) { /* issue #12: scenario/build_parity.c */
+        return rc;
+    }
     return ps_scn__build_uncertainty(c, c->scn, c->err); /* issue #14: io/uncertainty.c */
 }
 
@@ -165,6 +168,7 @@ void ps_scn_release(ps_scenario *scn)
     free(scn->members);
     ps_scn__sweep_release(&scn->sweep);
     ps_scn__unc_release(&scn->uncertainty);
+    ps_scn__parity_release(scn);
     for (int r = 0; r < scn->n_regions; ++r) {
         free(scn->regions[r].name);
         free(scn->regions[r].population.path);

@@ -571,5 +571,8 @@ ps_status ps_scn__build_family(const load_ctx *c, const raw_scenario *raw);
 ps_status ps_scn__build_registration(const load_ctx *c, const raw_registration *raw);
 ps_status ps_scn__build_regions(const load_ctx *c, const raw_scenario *raw);
 ps_status ps_scn__set_origin(const load_ctx *c, const char *path);
+/* parity: and calibrate_births: (issue #12; scenario/build_parity.c). */
+ps_status ps_scn__build_parity(const load_ctx *c);
+void ps_scn__parity_release(ps_scenario *scn);
 
 #endif /* PS_IO_SCENARIO_INT_H */
