@@ -8,8 +8,14 @@
 # (N = 2, 3) and `--location all` with 5 trajectories to 2040; root attribute mpi_ranks = N. A rank that errs or dies makes the job
 # exit non-zero with the rank, and the output file is neither created nor changed.
 # Also a summary sweep under MPI (compact units).
-# usage: mpi_prob_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR
+# One group of checks per NAME (china, china_keep, all, sweep, failures), each in its own
+# temporary folder; tests/mpi_prob.cmake registers one CTest test
+# cli_mpi_prob_identical_to_serial_NAME per name.
+# usage: mpi_prob_test.sh --list
+#        mpi_prob_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME]   (no NAME: every group)
 set -u
+names=(china china_keep all sweep failures)
+source "$(dirname "$0")/groups.sh" 3 "POPSIM_EXE PROJECT_ROOT WPP_DIR" "$@"
 exe=$(realpath "$1"); root=$(realpath "$2")
 source "$root/tests/testlib.sh" mpi_prob "$3"
 mpi_env # Open MPI as root on one node; no exit-time leak check under the sanitizer (testlib.sh)
@@ -19,10 +25,11 @@ declare -A args=(
   [china_keep]="--location China --trajectories 300 --keep-trajectories --end 2060"
   [all]="--location all --trajectories 5 --end 2040"
 )
-for name in china china_keep all; do
+identical_to_serial() { # NAME: the serial run against N ranks
+  local name=$1 np threads out
   # shellcheck disable=SC2086 # the arguments are words
   OMP_NUM_THREADS=2 "$exe" run -q ${args[$name]} -o "$tmp/$name.serial.h5" \
-    || { echo "FAIL $name: serial run"; fail=$((fail + 1)); continue; }
+    || { echo "FAIL $name: serial run"; fail=$((fail + 1)); return; }
   for np in 1 2 3; do
     for threads in 1 2; do
       # the full matrix for China; the others, slower on a loaded machine, with one thread
@@ -38,12 +45,24 @@ for name in china china_keep all; do
       expect "${name}_np${np}_threads${threads}_mpi_ranks" test "$(ranks_attr "$out")" = "$np"
     done
   done
-done
+}
+
+t_china() {
+  identical_to_serial china
 # The comparison sees a difference: another seed gives another file.
 "$exe" run -q --location China --trajectories 300 --seed 2 -o "$tmp/seed2.h5"
 expect other_seed_differs status_is 1 h5diff -q --exclude-attribute / "$tmp/china.serial.h5" "$tmp/seed2.h5"
 expect serial_file_has_no_mpi_ranks bash -c "! h5dump -a /mpi_ranks '$tmp/china.serial.h5' >/dev/null 2>&1"
-expect keep_has_trajectories bash -c "h5ls -r '$tmp/china_keep.np3.t1.h5' | grep -q trajector"
+}
+
+t_china_keep() {
+  identical_to_serial china_keep
+  expect keep_has_trajectories bash -c "h5ls -r '$tmp/china_keep.np3.t1.h5' | grep -q trajector"
+}
+
+t_all() { identical_to_serial all; }
+
+t_sweep() {
 
 # A summary sweep under MPI: its points travel as compact results (no population arrays),
 # which rank 0 must accept (found by scripts/bench_hpc.sh: "the bytes of a unit are
@@ -56,6 +75,9 @@ for np in 2 3; do
          -o "$tmp/sweep.np$np.h5"
   expect "sweep_np${np}_identical" h5diff --exclude-attribute / "$tmp/sweep.serial.h5" "$tmp/sweep.np$np.h5"
 done
+}
+
+t_failures() {
 
 # Rank 1 started with another command (another location): every rank stops before any
 # collective, rank 1 names both command lines, once; non-zero and no file.
@@ -68,7 +90,7 @@ expect rank_error_names_rank_and_error \
 expect rank_error_reported_once test "$(grep -c 'must run the same command' "$tmp/failed.log")" = 1
 expect rank_error_no_file test ! -e "$tmp/failed.h5"
 # Rank 2 of 3 cannot read the intervals; an existing result is left as it was.
-cp "$tmp/china.serial.h5" "$tmp/kept.h5"
+"$exe" run -q --location China --trajectories 300 -o "$tmp/kept.h5"
 sum=$(sha256sum <"$tmp/kept.h5")
 mpirun --oversubscribe -np 2 "$exe" run -q --no-cache --location China --trajectories 300 \
        -o "$tmp/kept.h5" : \
@@ -93,4 +115,7 @@ timeout 120 mpirun --oversubscribe -np 1 "$exe" run -q --location China --trajec
 expect dead_rank_exits_nonzero test $? -ne 0
 expect dead_rank_named grep -q "process rank 1 .*exited on signal 9" "$tmp/dead.log"
 expect dead_rank_no_file test ! -e "$tmp/dead.h5"
-finish cli_mpi_prob_identical_to_serial
+}
+
+"t_$only"
+finish "cli_mpi_prob_identical_to_serial $only"

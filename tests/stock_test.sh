@@ -5,11 +5,17 @@
 # with path:line:col naming the problem and leave no result file.
 # The national preset with the national stock (data/china/stock.csv) added to its
 # institution service: 4.29 million beds against its residents.
-# usage: stock_test.sh POPSIM SOURCE_DIR WPP_DIR
+# One group of checks per NAME (city, bad, china); tests/stock.cmake registers one CTest test
+# cli_stock_files_NAME per name.
+# usage: stock_test.sh --list
+#        stock_test.sh POPSIM SOURCE_DIR WPP_DIR [NAME]   (no NAME: every group)
+names=(city bad china)
+source "$(dirname "$0")/groups.sh" 3 "POPSIM SOURCE_DIR WPP_DIR" "$@"
 popsim=$1; src=$2
 source "$src/tests/testlib.sh" stock "$3"
 data="$src/tests/data/stock"
 
+t_city() {
 expect good_run "$popsim" run -q "$data/city.yaml" -o good.h5
 expect build_written bash -c "h5ls good.h5/scenarios/example_city/services/childcare | grep -q '^build '"
 expect stock_values bash -c "h5dump -d /scenarios/example_city/services/childcare/stock good.h5 \
@@ -19,6 +25,7 @@ expect targets_json_stock bash -c "'$popsim' targets --json good.h5 | grep -q '\
 
 sha=$(sha256sum "$data/city_stock.csv" | cut -d' ' -f1)
 expect provenance_has_stock bash -c "'$popsim' info good.h5 | grep -q 'service stock .*city_stock.csv (SHA-256 $sha)'"
+}
 
 # bad_case NAME YAML REGEX: exit 1, the message at the stock file's line and column, no file.
 bad_case() {
@@ -28,6 +35,7 @@ bad_case() {
   expect "${name}_message" grep -Eq "$regex" "$tmp/$name.msg"
   expect "${name}_no_output" test ! -e "$name.h5"
 }
+t_bad() {
 bad_case unknown city_unknown.yaml \
   "city_unknown\.csv:3:1: error: .*district 'Old Town' is not a region"
 bad_case missing city_missing.yaml \
@@ -35,6 +43,9 @@ bad_case missing city_missing.yaml \
 bad_case negative negative_places.yaml \
   "negative_places\.csv:2:21: error: .*'places' = -5 is negative"
 bad_case year bad_year.yaml "bad_year\.csv:2:6: error: .*year"
+}
+
+t_china() {
 sed -e 's/^end: 2100$/end: 2030/' \
     -e "s|^      nursing_share: 0.55\$|&\n    stock: {file: $src/data/china/stock.csv, type: elderly_institution}|" \
     "$src/scenarios/china.yaml" >china_stock.yaml
@@ -42,4 +53,7 @@ expect china_stock_added grep -q 'type: elderly_institution}' china_stock.yaml
 expect china_stock_run "$popsim" run -q china_stock.yaml -o china.h5
 expect china_beds_stock bash -c "'$popsim' targets china.h5 --service elderly_institution \
   | grep -q 'stock 4,290,000 places (2025)'"
-finish stock
+}
+
+"t_$only"
+finish "stock $only"
