@@ -69,6 +69,9 @@ double ps_care_prevalence(const ps_care_need *cn, int level, int age, int year)
     for (int i = 0; i < l->n_steps && age >= l->from_age[i]; ++i) {
         p = l->value[i];
     }
+    if (cn->improvement == 0.0) { /* the default: pow(1, t) is 1 exactly, so the same value */
+        return p;
+    }
     return p * pow(1.0 - cn->improvement, (double)(year - cn->base_year));
 }
 
