@@ -23,11 +23,8 @@
 #include "popsim/ensemble.h"
 #include "popsim/prob.h"
 #include "popsim/units.h"
+#include "prob_paths_int.h"
 
-/* e0 tables: mx e^k for k = (row - PS_PROB_E0_ZERO) PS_PROB_E0_DK. */
-#define PS_PROB_E0_ROWS 61
-#define PS_PROB_E0_ZERO 30
-#define PS_PROB_E0_DK 0.1
 /* Ages of the dependency ratios. */
 #define PS_PROB_CHILD_MAX 14
 #define PS_PROB_OLD_MIN 65
@@ -42,13 +39,7 @@ struct ps_prob {
     int n_steps, n_years, n_ages, n_traj, n_units, n_units_done, finished;
     int y0;               /* bounds index of start_year */
     int start_year;
-    double *tfr_med;      /* [step] median TFR of the step (bounds) */
-    double *e0_med;       /* [step][sex] median e0 of the step (bounds) */
-    double *mig_med;      /* [step] median net migrants of the step (bounds) */
-    double *mig_in;       /* [step] net migrants of the inputs */
-    double *pattern;      /* [sex][age] age pattern of migration, sums to 1 */
-    double *e0_tab;       /* [step][sex][row] e0 of mx e^k */
-    double *surv_tab;     /* [step][sex][row][age] survivorship of mx e^k */
+    ps_prob_paths pp;     /* medians, migration pattern, e0 and survivorship tables */
     double *traj[PS_PROB_V_COUNT];  /* [year][cell][traj] */
     double *stats[PS_PROB_V_COUNT]; /* [year][cell][stat] */
     unsigned char *done;  /* [unit] */
@@ -99,13 +90,7 @@ void ps_prob_free(ps_prob *p)
     if (p == NULL) {
         return;
     }
-    free(p->tfr_med);
-    free(p->e0_med);
-    free(p->mig_med);
-    free(p->mig_in);
-    free(p->pattern);
-    free(p->e0_tab);
-    free(p->surv_tab);
+    ps_prob__paths_release(&p->pp);
     for (int v = 0; v < PS_PROB_V_COUNT; ++v) {
         free(p->traj[v]);
         free(p->stats[v]);
@@ -122,90 +107,6 @@ void ps_prob_free(ps_prob *p)
     free(p->ws_ev);
     free(p->ws_bb);
     free(p);
-}
-
-static const double *knots_of(const double *arr, int year_index, int sex, int per_year)
-{
-    return arr + ((size_t)year_index * (size_t)per_year + (size_t)sex) * PS_PROB_N_KNOTS;
-}
-
-/* e0 and survivorship tables of every step and sex. */
-static ps_status build_tables(ps_prob *p, ps_error *err)
-{
-    const int n = p->n_ages;
-    double *mem = malloc((size_t)(7 * n) * sizeof *mem);
-    if (mem == NULL) {
-        return ps_error_set(err, PS_ENOMEM, "out of memory for the e0 tables");
-    }
-    double *mx = mem + 6 * n;
-    ps_lifetable lt = { .n_ages = n, .ax = mem, .qx = mem + n, .lx = mem + 2 * n,
-                        .Lx = mem + 3 * n, .Tx = mem + 4 * n, .ex = mem + 5 * n };
-    ps_status rc = PS_OK;
-    for (int step = 0; rc == PS_OK && step < p->n_steps; ++step) {
-        for (int sex = 0; rc == PS_OK && sex < PS_SEX_COUNT; ++sex) {
-            const double *m0 = &p->in->mx[ps_inputs_idx(p->in, step, 0, sex, 0)];
-            const size_t cell = (size_t)step * PS_SEX_COUNT + (size_t)sex;
-            for (int row = 0; rc == PS_OK && row < PS_PROB_E0_ROWS; ++row) {
-                const double f = exp((row - PS_PROB_E0_ZERO) * PS_PROB_E0_DK);
-                for (int age = 0; age < n; ++age) {
-                    mx[age] = m0[age] * f;
-                }
-                rc = ps_lt_compute(&lt, mx, (ps_sex)sex, err);
-                if (rc == PS_OK) {
-                    ps_lt_survivorship(&p->surv_tab[(cell * PS_PROB_E0_ROWS + (size_t)row) *
-                                                    (size_t)n], &lt);
-                    p->e0_tab[cell * PS_PROB_E0_ROWS + (size_t)row] = lt.ex[0];
-                }
-            }
-            if (rc != PS_OK) {
-                ps_error_prepend(err, "e0 table for %d, %s: ", p->in->start_year + step,
-                                 ps_sex_name((ps_sex)sex));
-            }
-        }
-    }
-    free(mem);
-    return rc;
-}
-
-/* Medians of the steps, the inputs' migration totals and the age pattern of migration. */
-static void prepare_paths(ps_prob *p)
-{
-    const ps_prob_bounds *b = p->b;
-    const int n = p->n_ages, med = PS_PROB_KNOT_MEDIAN;
-    double abs_sum = 0.0;
-    for (int i = 0; i < PS_SEX_COUNT * n; ++i) {
-        p->pattern[i] = 0.0;
-    }
-    for (int step = 0; step < p->n_steps; ++step) {
-        const int y = p->y0 + step;
-        p->tfr_med[step] = 0.5 * (knots_of(b->tfr, y, 0, 1)[med] + knots_of(b->tfr, y + 1, 0, 1)[med]);
-        p->mig_med[step] = 0.5 * (knots_of(b->mig, y, 0, 1)[med] + knots_of(b->mig, y + 1, 0, 1)[med]);
-        double total = 0.0;
-        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-            p->e0_med[step * PS_SEX_COUNT + sex] =
-                0.5 * (knots_of(b->e0, y, sex, PS_SEX_COUNT)[med] +
-                       knots_of(b->e0, y + 1, sex, PS_SEX_COUNT)[med]);
-            const double *m = &p->in->mig[ps_inputs_idx(p->in, step, 0, sex, 0)];
-            for (int age = 0; age < n; ++age) {
-                total += m[age];
-                p->pattern[sex * n + age] += fabs(m[age]);
-                abs_sum += fabs(m[age]);
-            }
-        }
-        p->mig_in[step] = total;
-    }
-    if (abs_sum > 0.0) {
-        for (int i = 0; i < PS_SEX_COUNT * n; ++i) {
-            p->pattern[i] /= abs_sum;
-        }
-        return;
-    }
-    const ps_rogers_castro rc = PS_ROGERS_CASTRO_INIT;
-    ps_sched_rogers_castro(p->pattern, n, &rc);
-    for (int age = 0; age < n; ++age) {
-        p->pattern[age] *= 0.5;
-        p->pattern[n + age] = p->pattern[age];
-    }
 }
 
 ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *b,
@@ -270,13 +171,6 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
     p->n_units = (n_traj + PS_PROB_UNIT_TRAJ - 1) / PS_PROB_UNIT_TRAJ;
     p->last_unit = -1;
     const size_t S = (size_t)p->n_steps, n = (size_t)p->n_ages;
-    p->tfr_med = malloc(S * sizeof *p->tfr_med);
-    p->e0_med = malloc(S * PS_SEX_COUNT * sizeof *p->e0_med);
-    p->mig_med = malloc(S * sizeof *p->mig_med);
-    p->mig_in = malloc(S * sizeof *p->mig_in);
-    p->pattern = malloc(PS_SEX_COUNT * n * sizeof *p->pattern);
-    p->e0_tab = malloc(S * PS_SEX_COUNT * PS_PROB_E0_ROWS * sizeof *p->e0_tab);
-    p->surv_tab = malloc(S * PS_SEX_COUNT * PS_PROB_E0_ROWS * n * sizeof *p->surv_tab);
     p->done = calloc((size_t)p->n_units, 1);
     const size_t W = (size_t)(n_traj < PS_PROB_UNIT_TRAJ ? n_traj : PS_PROB_UNIT_TRAJ);
     const size_t Y = (size_t)p->n_years;
@@ -291,8 +185,7 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
     p->ws_bb = malloc((size_t)(p->y0 + 2) * W * sizeof *p->ws_bb);
     p->ws_ev = malloc(S * sizeof *p->ws_ev);
     int ok = p->ws_tfr && p->ws_e0 && p->ws_mig && p->ws_pop && p->ws_births && p->ws_adj &&
-             p->ws_z && p->acc && p->ws_ev && p->ws_bb && p->tfr_med && p->e0_med && p->mig_med && p->mig_in && p->pattern && p->e0_tab &&
-             p->surv_tab && p->done;
+             p->ws_z && p->acc && p->ws_ev && p->ws_bb && p->done;
     for (int v = 0; ok && v < PS_PROB_V_COUNT; ++v) {
         const size_t cells = (size_t)p->n_years * (size_t)var_cells[v];
         p->traj[v] = malloc(cells * (size_t)n_traj * sizeof *p->traj[v]);
@@ -303,8 +196,7 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
         rc = ps_error_set(err, PS_ENOMEM, "out of memory for %d trajectories", n_traj);
     }
     if (rc == PS_OK) {
-        prepare_paths(p);
-        rc = build_tables(p, err);
+        rc = ps_prob__paths_init(&p->pp, in, b, 1, err);
     }
     if (rc != PS_OK) {
         ps_prob_free(p);
@@ -344,7 +236,8 @@ static void draw_unit(unit_ctx *u, int first, double *z)
             /* the calendar years of the bounds before the base: births and migrants of
              * 1 January first_year .. 1 July start_year are already in the base */
             for (int by = 0; by <= p->y0 && proc != PS_PROB_E0; ++by) {
-                const double *kn = knots_of(proc == PS_PROB_TFR ? b->tfr : b->mig, by, 0, 1);
+                const double *kn =
+                    ps_prob__knots(proc == PS_PROB_TFR ? b->tfr : b->mig, by, 0, 1);
                 const double w = by < p->y0 ? 1.0 : PS_MID_YEAR_FRACTION;
                 if (proc == PS_PROB_MIG) {
                     u->base_mig[j] += w * (ps_prob_marginal(kn, z[by], 0) - kn[PS_PROB_KNOT_MEDIAN]);
@@ -369,13 +262,13 @@ static void draw_unit(unit_ctx *u, int first, double *z)
                 if (proc == PS_PROB_TFR) {
                     u->tfr[at] = p->opt.variant == PS_PROB_VARIANT_LOW    ? b->tfr_low[by]
                                  : p->opt.variant == PS_PROB_VARIANT_HIGH ? b->tfr_high[by]
-                                 : ps_prob_marginal(knots_of(b->tfr, by, 0, 1), s, 1);
+                                 : ps_prob_marginal(ps_prob__knots(b->tfr, by, 0, 1), s, 1);
                 } else if (proc == PS_PROB_MIG) {
-                    u->mig[at] = ps_prob_marginal(knots_of(b->mig, by, 0, 1), s, 0);
+                    u->mig[at] = ps_prob_marginal(ps_prob__knots(b->mig, by, 0, 1), s, 0);
                 } else {
                     for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
                         u->e0[((size_t)y * PS_SEX_COUNT + (size_t)sex) * (size_t)n + (size_t)j] =
-                            ps_prob_marginal(knots_of(b->e0, by, sex, PS_SEX_COUNT), s, 0);
+                            ps_prob_marginal(ps_prob__knots(b->e0, by, sex, PS_SEX_COUNT), s, 0);
                     }
                 }
             }
@@ -396,15 +289,15 @@ static ps_status unit_rates(ps_ens_rates *out, const ps_ens_rates_buf *buf, int 
     for (int j = 0; j < n; ++j) {
         const size_t a0 = (size_t)step * (size_t)U + (size_t)(first + j);
         const size_t a1 = a0 + (size_t)U;
-        const double ratio = 0.5 * (u->tfr[a0] + u->tfr[a1]) / p->tfr_med[step];
-        const double dmig = 0.5 * (u->mig[a0] + u->mig[a1]) - p->mig_med[step];
+        const double ratio = 0.5 * (u->tfr[a0] + u->tfr[a1]) / p->pp.tfr_med[step];
+        const double dmig = 0.5 * (u->mig[a0] + u->mig[a1]) - p->pp.mig_med[step];
         const double *asfr = &in->asfr[ps_inputs_asfr_idx(in, step, 0, 0)];
         for (int age = 0; age < A; ++age) {
             buf->asfr[(size_t)age * N + (size_t)j] = ratio == 1.0 ? asfr[age] : asfr[age] * ratio;
         }
         for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
             const double *m = &in->mig[ps_inputs_idx(in, step, 0, sex, 0)];
-            const double *pat = &p->pattern[sex * A];
+            const double *pat = &p->pp.pattern[sex * A];
             double *mo = buf->mig + (size_t)sex * (size_t)A * N + (size_t)j;
             for (int age = 0; age < A; ++age) {
                 mo[(size_t)age * N] = dmig == 0.0 ? m[age] : m[age] + dmig * pat[age];
@@ -413,8 +306,8 @@ static ps_status unit_rates(ps_ens_rates *out, const ps_ens_rates_buf *buf, int 
                                 (size_t)(first + j);
             const size_t e_at1 = e_at + PS_SEX_COUNT * (size_t)U;
             const size_t cell = (size_t)step * PS_SEX_COUNT + (size_t)sex;
-            const double *tab = &p->e0_tab[cell * PS_PROB_E0_ROWS];
-            const double dev = 0.5 * (u->e0[e_at] + u->e0[e_at1]) - p->e0_med[cell];
+            const double *tab = &p->pp.e0_tab[cell * PS_PROB_E0_ROWS];
+            const double dev = 0.5 * (u->e0[e_at] + u->e0[e_at1]) - p->pp.e0_med[cell];
             const double target = dev == 0.0 ? tab[PS_PROB_E0_ZERO] : tab[PS_PROB_E0_ZERO] + dev;
             if (!(target <= tab[0] && target >= tab[PS_PROB_E0_ROWS - 1])) {
                 u->e0_rc = PS_ENUMERIC;
@@ -426,7 +319,8 @@ static ps_status unit_rates(ps_ens_rates *out, const ps_ens_rates_buf *buf, int 
             while (row + 1 < PS_PROB_E0_ROWS && tab[row + 1] >= target) {
                 ++row;
             }
-            const double *s0 = &p->surv_tab[(cell * PS_PROB_E0_ROWS + (size_t)row) * (size_t)A];
+            const double *s0 =
+                &p->pp.surv_tab[(cell * PS_PROB_E0_ROWS + (size_t)row) * (size_t)A];
             double *so = buf->surv + (size_t)sex * (size_t)A * N + (size_t)j;
             if (target == tab[row] || row + 1 == PS_PROB_E0_ROWS) {
                 for (int age = 0; age < A; ++age) {
@@ -519,7 +413,7 @@ static void summarise_unit(ps_prob *p, const unit_ctx *u, int first, const doubl
             }
             store_row(p, PS_PROB_V_BIRTHS, s, 0, first, n, x);
             for (size_t j = 0; j < N; ++j) {
-                x[j] = p->mig_in[s] + (0.5 * (mig[j] + mig[N + j]) - p->mig_med[s]);
+                x[j] = p->pp.mig_in[s] + (0.5 * (mig[j] + mig[N + j]) - p->pp.mig_med[s]);
             }
             store_row(p, PS_PROB_V_NET_MIG, s, 0, first, n, x);
             for (size_t j = 0; j < N; ++j) {
@@ -565,7 +459,7 @@ ps_status ps_prob_unit(ps_prob *p, int unit, ps_error *err)
     for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
         for (int age = 0; age < A; ++age) {
             const double x = p->in->base.count[ps_pop_idx(&p->in->base, 0, sex, age)];
-            const double pat = p->pattern[sex * A + age];
+            const double pat = p->pp.pattern[sex * A + age];
             const double *bb = age <= p->y0 ? u.base_births + (size_t)age * N : NULL;
             double *row = pop + ((size_t)sex * (size_t)A + (size_t)age) * N;
             for (int j = 0; j < n; ++j) {
@@ -686,9 +580,8 @@ ps_status ps_prob_finish(ps_prob *p, ps_error *err)
             p->traj[v] = NULL;
         }
     }
-    free(p->surv_tab); /* only units need them; a run of many locations keeps only stats */
-    free(p->e0_tab);
-    p->surv_tab = p->e0_tab = NULL;
+    ps_prob__paths_drop_tables(&p->pp); /* only units need them; a run of many locations
+                                          * keeps only stats */
     p->finished = 1;
     return PS_OK;
 }

@@ -22,12 +22,9 @@
 #include "popsim/prob_family.h"
 #include "popsim/proj.h"
 #include "popsim/units.h"
+#include "engine/prob_paths_int.h"
 #include "run/run_int.h"
 
-/* e0(k) of mx e^k for k = (row - E0_ZERO) E0_DK, as src/engine/prob.c's tables. */
-#define E0_ROWS 61
-#define E0_ZERO 30
-#define E0_DK 0.1
 
 typedef struct fam_ctx {
     const ps_inputs *in;
@@ -35,91 +32,13 @@ typedef struct fam_ctx {
     double rho[PS_PROB_PROC_COUNT];
     uint64_t seed;
     int n_steps, n_years, n_ages, y0;
-    double *tfr_med; /* [step] median TFR of the step */
-    double *e0_med;  /* [step][sex] */
-    double *mig_med; /* [step] */
-    double *pattern; /* [sex][age] age pattern of migration, sums to 1 */
-    double *e0_tab;  /* [step][sex][row] */
+    ps_prob_paths pp; /* medians, migration pattern and e0 tables, as the ensemble's */
 } fam_ctx;
-
-static const double *knots(const double *arr, int year_index, int sex, int per_year)
-{
-    return arr + ((size_t)year_index * (size_t)per_year + (size_t)sex) * PS_PROB_N_KNOTS;
-}
 
 static void ctx_free(fam_ctx *c)
 {
-    free(c->tfr_med);
-    free(c->e0_med);
-    free(c->mig_med);
-    free(c->pattern);
-    free(c->e0_tab);
+    ps_prob__paths_release(&c->pp);
     memset(c, 0, sizeof *c);
-}
-
-/* Medians of the steps and the age pattern of migration (as prob.c's prepare_paths). */
-static void ctx_paths(fam_ctx *c)
-{
-    const ps_prob_bounds *b = c->b;
-    const int n = c->n_ages, med = PS_PROB_KNOT_MEDIAN;
-    double abs_sum = 0.0;
-    memset(c->pattern, 0, (size_t)(PS_SEX_COUNT * n) * sizeof *c->pattern);
-    for (int step = 0; step < c->n_steps; ++step) {
-        const int y = c->y0 + step;
-        c->tfr_med[step] = 0.5 * (knots(b->tfr, y, 0, 1)[med] + knots(b->tfr, y + 1, 0, 1)[med]);
-        c->mig_med[step] = 0.5 * (knots(b->mig, y, 0, 1)[med] + knots(b->mig, y + 1, 0, 1)[med]);
-        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-            c->e0_med[step * PS_SEX_COUNT + sex] =
-                0.5 * (knots(b->e0, y, sex, PS_SEX_COUNT)[med] +
-                       knots(b->e0, y + 1, sex, PS_SEX_COUNT)[med]);
-            const double *m = &c->in->mig[ps_inputs_idx(c->in, step, 0, sex, 0)];
-            for (int age = 0; age < n; ++age) {
-                c->pattern[sex * n + age] += fabs(m[age]);
-                abs_sum += fabs(m[age]);
-            }
-        }
-    }
-    if (abs_sum > 0.0) {
-        for (int i = 0; i < PS_SEX_COUNT * n; ++i) {
-            c->pattern[i] /= abs_sum;
-        }
-        return;
-    }
-    const ps_rogers_castro rc = PS_ROGERS_CASTRO_INIT;
-    ps_sched_rogers_castro(c->pattern, n, &rc);
-    for (int age = 0; age < n; ++age) {
-        c->pattern[age] *= 0.5;
-        c->pattern[n + age] = c->pattern[age];
-    }
-}
-
-static ps_status ctx_tables(fam_ctx *c, ps_error *err)
-{
-    const int n = c->n_ages;
-    double *mem = malloc((size_t)(7 * n) * sizeof *mem);
-    if (mem == NULL) {
-        return ps_error_set(err, PS_ENOMEM, "out of memory for the e0 tables");
-    }
-    double *mx = mem + 6 * n;
-    ps_lifetable lt = { .n_ages = n, .ax = mem, .qx = mem + n, .lx = mem + 2 * n,
-                        .Lx = mem + 3 * n, .Tx = mem + 4 * n, .ex = mem + 5 * n };
-    ps_status rc = PS_OK;
-    for (int step = 0; rc == PS_OK && step < c->n_steps; ++step) {
-        for (int sex = 0; rc == PS_OK && sex < PS_SEX_COUNT; ++sex) {
-            const double *m0 = &c->in->mx[ps_inputs_idx(c->in, step, 0, sex, 0)];
-            for (int row = 0; rc == PS_OK && row < E0_ROWS; ++row) {
-                const double f = exp((row - E0_ZERO) * E0_DK);
-                for (int age = 0; age < n; ++age) {
-                    mx[age] = m0[age] * f;
-                }
-                rc = ps_lt_compute(&lt, mx, (ps_sex)sex, err);
-                c->e0_tab[((size_t)step * PS_SEX_COUNT + (size_t)sex) * E0_ROWS + (size_t)row] =
-                    lt.ex[0];
-            }
-        }
-    }
-    free(mem);
-    return rc;
 }
 
 static ps_status ctx_new(fam_ctx *c, const ps_inputs *in, const ps_prob_bounds *b,
@@ -149,19 +68,9 @@ static ps_status ctx_new(fam_ctx *c, const ps_inputs *in, const ps_prob_bounds *
     c->n_years = c->n_steps + 1;
     c->n_ages = in->n_ages;
     c->y0 = in->start_year - b->first_year;
-    const size_t S = (size_t)c->n_steps;
-    c->tfr_med = malloc(S * sizeof *c->tfr_med);
-    c->e0_med = malloc(S * PS_SEX_COUNT * sizeof *c->e0_med);
-    c->mig_med = malloc(S * sizeof *c->mig_med);
-    c->pattern = malloc(PS_SEX_COUNT * (size_t)c->n_ages * sizeof *c->pattern);
-    c->e0_tab = malloc(S * PS_SEX_COUNT * E0_ROWS * sizeof *c->e0_tab);
     ps_status rc = ps_prob_bounds_check(b, err);
-    if (rc == PS_OK && (!c->tfr_med || !c->e0_med || !c->mig_med || !c->pattern || !c->e0_tab)) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory for the trajectories' paths");
-    }
     if (rc == PS_OK) {
-        ctx_paths(c);
-        rc = ctx_tables(c, err);
+        rc = ps_prob__paths_init(&c->pp, in, b, 0, err);
     }
     if (rc != PS_OK) {
         ctx_free(c);
@@ -184,7 +93,7 @@ static void draw_traj(const fam_ctx *c, int traj, double *z, double *tfr, double
                                                           PS_PROB_LEVEL_MIG };
         ps_prob_path(z, n_path, c->rho[proc], level[proc], c->seed, traj, (ps_prob_proc)proc);
         for (int by = 0; by <= c->y0 && proc != PS_PROB_E0; ++by) {
-            const double *kn = knots(proc == PS_PROB_TFR ? b->tfr : b->mig, by, 0, 1);
+            const double *kn = ps_prob__knots(proc == PS_PROB_TFR ? b->tfr : b->mig, by, 0, 1);
             const double w = by < c->y0 ? 1.0 : PS_MID_YEAR_FRACTION;
             if (proc == PS_PROB_MIG) {
                 *base_mig += w * (ps_prob_marginal(kn, z[by], 0) - kn[PS_PROB_KNOT_MEDIAN]);
@@ -200,13 +109,13 @@ static void draw_traj(const fam_ctx *c, int traj, double *z, double *tfr, double
         for (int y = 0; y < c->n_years; ++y) {
             const int by = c->y0 + y;
             if (proc == PS_PROB_TFR) {
-                tfr[y] = ps_prob_marginal(knots(b->tfr, by, 0, 1), z[by], 1);
+                tfr[y] = ps_prob_marginal(ps_prob__knots(b->tfr, by, 0, 1), z[by], 1);
             } else if (proc == PS_PROB_MIG) {
-                mig[y] = ps_prob_marginal(knots(b->mig, by, 0, 1), z[by], 0);
+                mig[y] = ps_prob_marginal(ps_prob__knots(b->mig, by, 0, 1), z[by], 0);
             } else {
                 for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
                     e0[y * PS_SEX_COUNT + sex] =
-                        ps_prob_marginal(knots(b->e0, by, sex, PS_SEX_COUNT), z[by], 0);
+                        ps_prob_marginal(ps_prob__knots(b->e0, by, sex, PS_SEX_COUNT), z[by], 0);
                 }
             }
         }
@@ -217,21 +126,22 @@ static void draw_traj(const fam_ctx *c, int traj, double *z, double *tfr, double
 static ps_status e0_shift(double *k_out, const fam_ctx *c, int step, int sex, double dev,
                           ps_error *err)
 {
-    const double *tab = &c->e0_tab[((size_t)step * PS_SEX_COUNT + (size_t)sex) * E0_ROWS];
-    const double target = tab[E0_ZERO] + dev;
-    if (!(target <= tab[0] && target >= tab[E0_ROWS - 1])) {
+    const double *tab =
+        &c->pp.e0_tab[((size_t)step * PS_SEX_COUNT + (size_t)sex) * PS_PROB_E0_ROWS];
+    const double target = tab[PS_PROB_E0_ZERO] + dev;
+    if (!(target <= tab[0] && target >= tab[PS_PROB_E0_ROWS - 1])) {
         return ps_error_set(err, PS_ENUMERIC, "e0 %.2f for %d, %s is outside the table (%.2f "
                             "to %.2f)", target, c->in->start_year + step,
-                            ps_sex_name((ps_sex)sex), tab[E0_ROWS - 1], tab[0]);
+                            ps_sex_name((ps_sex)sex), tab[PS_PROB_E0_ROWS - 1], tab[0]);
     }
     int row = 0; /* the last row with e0 >= target (e0 falls as k grows) */
-    while (row + 1 < E0_ROWS && tab[row + 1] >= target) {
+    while (row + 1 < PS_PROB_E0_ROWS && tab[row + 1] >= target) {
         ++row;
     }
-    const double w = row + 1 == E0_ROWS || tab[row] == target
+    const double w = row + 1 == PS_PROB_E0_ROWS || tab[row] == target
                          ? 0.0
                          : (tab[row] - target) / (tab[row] - tab[row + 1]);
-    *k_out = (row - E0_ZERO + w) * E0_DK;
+    *k_out = (row - PS_PROB_E0_ZERO + w) * PS_PROB_E0_DK;
     return PS_OK;
 }
 
@@ -262,19 +172,19 @@ static ps_status make_inputs(ps_inputs *out, const fam_ctx *c, int traj, double 
             const size_t at = ps_pop_idx(&in->base, 0, sex, age);
             double v = in->base.count[at];
             v = age <= c->y0 && bb[age] != 0.0 ? v * (1.0 + bb[age]) : v;
-            v = base_mig != 0.0 ? v + base_mig * c->pattern[sex * A + age] : v;
+            v = base_mig != 0.0 ? v + base_mig * c->pp.pattern[sex * A + age] : v;
             out->base.count[at] = v < 0.0 ? 0.0 : v;
         }
     }
     for (int s = 0; rc == PS_OK && s < c->n_steps; ++s) {
-        const double ratio = 0.5 * (tfr[s] + tfr[s + 1]) / c->tfr_med[s];
-        const double dmig = 0.5 * (mig[s] + mig[s + 1]) - c->mig_med[s];
+        const double ratio = 0.5 * (tfr[s] + tfr[s + 1]) / c->pp.tfr_med[s];
+        const double dmig = 0.5 * (mig[s] + mig[s + 1]) - c->pp.mig_med[s];
         for (int age = 0; age < A && ratio != 1.0; ++age) {
             out->asfr[ps_inputs_asfr_idx(out, s, 0, age)] *= ratio;
         }
         for (int sex = 0; rc == PS_OK && sex < PS_SEX_COUNT; ++sex) {
             const int at = s * PS_SEX_COUNT + sex;
-            const double dev = 0.5 * (e0[at] + e0[at + PS_SEX_COUNT]) - c->e0_med[at];
+            const double dev = 0.5 * (e0[at] + e0[at + PS_SEX_COUNT]) - c->pp.e0_med[at];
             double k = 0.0;
             rc = dev == 0.0 ? PS_OK : e0_shift(&k, c, s, sex, dev, err);
             double *mx = &out->mx[ps_inputs_idx(out, s, 0, sex, 0)];
@@ -282,7 +192,7 @@ static ps_status make_inputs(ps_inputs *out, const fam_ctx *c, int traj, double 
             const double f = exp(k);
             for (int age = 0; rc == PS_OK && age < A; ++age) {
                 mx[age] = k == 0.0 ? mx[age] : mx[age] * f;
-                m[age] = dmig == 0.0 ? m[age] : m[age] + dmig * c->pattern[sex * A + age];
+                m[age] = dmig == 0.0 ? m[age] : m[age] + dmig * c->pp.pattern[sex * A + age];
             }
         }
     }

@@ -1,0 +1,141 @@
+/*
+ * prob_paths.c - the medians, migration pattern and e0 tables a trajectory's inputs are made
+ * from (engine/prob_paths_int.h; docs/model.md sec. 9.2).
+ */
+#include "prob_paths_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "popsim/demog.h"
+
+/* e0 (and survivorship) tables of every step and sex. */
+static ps_status build_tables(ps_prob_paths *pp, const ps_inputs *in, ps_error *err)
+{
+    const int n = pp->n_ages;
+    double *mem = malloc((size_t)(7 * n) * sizeof *mem);
+    if (mem == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the e0 tables");
+    }
+    double *mx = mem + 6 * n;
+    ps_lifetable lt = { .n_ages = n, .ax = mem, .qx = mem + n, .lx = mem + 2 * n,
+                        .Lx = mem + 3 * n, .Tx = mem + 4 * n, .ex = mem + 5 * n };
+    ps_status rc = PS_OK;
+    for (int step = 0; rc == PS_OK && step < pp->n_steps; ++step) {
+        for (int sex = 0; rc == PS_OK && sex < PS_SEX_COUNT; ++sex) {
+            const double *m0 = &in->mx[ps_inputs_idx(in, step, 0, sex, 0)];
+            const size_t cell = (size_t)step * PS_SEX_COUNT + (size_t)sex;
+            for (int row = 0; rc == PS_OK && row < PS_PROB_E0_ROWS; ++row) {
+                const double f = exp((row - PS_PROB_E0_ZERO) * PS_PROB_E0_DK);
+                for (int age = 0; age < n; ++age) {
+                    mx[age] = m0[age] * f;
+                }
+                rc = ps_lt_compute(&lt, mx, (ps_sex)sex, err);
+                if (rc == PS_OK && pp->surv_tab != NULL) {
+                    ps_lt_survivorship(&pp->surv_tab[(cell * PS_PROB_E0_ROWS + (size_t)row) *
+                                                     (size_t)n], &lt);
+                }
+                if (rc == PS_OK) {
+                    pp->e0_tab[cell * PS_PROB_E0_ROWS + (size_t)row] = lt.ex[0];
+                }
+            }
+            if (rc != PS_OK) {
+                ps_error_prepend(err, "e0 table for %d, %s: ", in->start_year + step,
+                                 ps_sex_name((ps_sex)sex));
+            }
+        }
+    }
+    free(mem);
+    return rc;
+}
+
+/* Medians of the steps, the inputs' migration totals and the age pattern of migration. */
+static void prepare_paths(ps_prob_paths *pp, const ps_inputs *in, const ps_prob_bounds *b)
+{
+    const int n = pp->n_ages, med = PS_PROB_KNOT_MEDIAN;
+    double abs_sum = 0.0;
+    for (int i = 0; i < PS_SEX_COUNT * n; ++i) {
+        pp->pattern[i] = 0.0;
+    }
+    for (int step = 0; step < pp->n_steps; ++step) {
+        const int y = pp->y0 + step;
+        pp->tfr_med[step] = 0.5 * (ps_prob__knots(b->tfr, y, 0, 1)[med] +
+                                   ps_prob__knots(b->tfr, y + 1, 0, 1)[med]);
+        pp->mig_med[step] = 0.5 * (ps_prob__knots(b->mig, y, 0, 1)[med] +
+                                   ps_prob__knots(b->mig, y + 1, 0, 1)[med]);
+        double total = 0.0;
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            pp->e0_med[step * PS_SEX_COUNT + sex] =
+                0.5 * (ps_prob__knots(b->e0, y, sex, PS_SEX_COUNT)[med] +
+                       ps_prob__knots(b->e0, y + 1, sex, PS_SEX_COUNT)[med]);
+            const double *m = &in->mig[ps_inputs_idx(in, step, 0, sex, 0)];
+            for (int age = 0; age < n; ++age) {
+                total += m[age];
+                pp->pattern[sex * n + age] += fabs(m[age]);
+                abs_sum += fabs(m[age]);
+            }
+        }
+        pp->mig_in[step] = total;
+    }
+    if (abs_sum > 0.0) {
+        for (int i = 0; i < PS_SEX_COUNT * n; ++i) {
+            pp->pattern[i] /= abs_sum;
+        }
+        return;
+    }
+    const ps_rogers_castro rc = PS_ROGERS_CASTRO_INIT;
+    ps_sched_rogers_castro(pp->pattern, n, &rc);
+    for (int age = 0; age < n; ++age) {
+        pp->pattern[age] *= 0.5;
+        pp->pattern[n + age] = pp->pattern[age];
+    }
+}
+
+ps_status ps_prob__paths_init(ps_prob_paths *pp, const ps_inputs *in, const ps_prob_bounds *b,
+                              int with_survivorship, ps_error *err)
+{
+    memset(pp, 0, sizeof *pp);
+    pp->n_steps = ps_inputs_steps(in);
+    pp->n_ages = in->n_ages;
+    pp->y0 = in->start_year - b->first_year;
+    const size_t S = (size_t)pp->n_steps, n = (size_t)pp->n_ages;
+    pp->tfr_med = malloc(S * sizeof *pp->tfr_med);
+    pp->e0_med = malloc(S * PS_SEX_COUNT * sizeof *pp->e0_med);
+    pp->mig_med = malloc(S * sizeof *pp->mig_med);
+    pp->mig_in = malloc(S * sizeof *pp->mig_in);
+    pp->pattern = malloc(PS_SEX_COUNT * n * sizeof *pp->pattern);
+    pp->e0_tab = malloc(S * PS_SEX_COUNT * PS_PROB_E0_ROWS * sizeof *pp->e0_tab);
+    if (with_survivorship) {
+        pp->surv_tab = malloc(S * PS_SEX_COUNT * PS_PROB_E0_ROWS * n * sizeof *pp->surv_tab);
+    }
+    if (!pp->tfr_med || !pp->e0_med || !pp->mig_med || !pp->mig_in || !pp->pattern ||
+        !pp->e0_tab || (with_survivorship && !pp->surv_tab)) {
+        ps_prob__paths_release(pp);
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the trajectories' paths");
+    }
+    prepare_paths(pp, in, b);
+    ps_status rc = build_tables(pp, in, err);
+    if (rc != PS_OK) {
+        ps_prob__paths_release(pp);
+    }
+    return rc;
+}
+
+void ps_prob__paths_drop_tables(ps_prob_paths *pp)
+{
+    free(pp->surv_tab);
+    free(pp->e0_tab);
+    pp->surv_tab = pp->e0_tab = NULL;
+}
+
+void ps_prob__paths_release(ps_prob_paths *pp)
+{
+    free(pp->tfr_med);
+    free(pp->e0_med);
+    free(pp->mig_med);
+    free(pp->mig_in);
+    free(pp->pattern);
+    ps_prob__paths_drop_tables(pp);
+    memset(pp, 0, sizeof *pp);
+}

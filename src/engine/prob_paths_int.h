@@ -1,0 +1,54 @@
+/*
+ * engine/prob_paths_int.h - what a trajectory's inputs are made from (docs/model.md sec. 9.2):
+ * the medians of the interval bounds by step, the inputs' migration totals, the age pattern
+ * of migration and the e0 (and survivorship) tables of mx e^k. One home for the ensemble runs
+ * (src/engine/prob.c) and the policy families under uncertainty (src/run/prob_family.c), so
+ * both move a trajectory's inputs the same way.
+ */
+#ifndef PS_ENGINE_PROB_PATHS_INT_H
+#define PS_ENGINE_PROB_PATHS_INT_H
+
+#include <stddef.h>
+
+#include "popsim/inputs.h"
+#include "popsim/prob.h"
+
+/* e0 tables: mx e^k for k = (row - PS_PROB_E0_ZERO) PS_PROB_E0_DK. */
+#define PS_PROB_E0_ROWS 61
+#define PS_PROB_E0_ZERO 30
+#define PS_PROB_E0_DK 0.1
+
+typedef struct ps_prob_paths {
+    int n_steps, n_ages;
+    int y0;           /* bounds index of the inputs' start year */
+    double *tfr_med;  /* [step] median TFR of the step (bounds) */
+    double *e0_med;   /* [step][sex] median e0 of the step (bounds) */
+    double *mig_med;  /* [step] median net migrants of the step (bounds) */
+    double *mig_in;   /* [step] net migrants of the inputs */
+    double *pattern;  /* [sex][age] age pattern of migration, sums to 1 */
+    double *e0_tab;   /* [step][sex][row] e0 of mx e^k */
+    double *surv_tab; /* [step][sex][row][age] survivorship of mx e^k; NULL unless asked */
+} ps_prob_paths;
+
+/* The knots of `arr` at bounds year index `year_index` (and sex, of per_year per year). */
+static inline const double *ps_prob__knots(const double *arr, int year_index, int sex,
+                                           int per_year)
+{
+    return arr + ((size_t)year_index * (size_t)per_year + (size_t)sex) * PS_PROB_N_KNOTS;
+}
+
+/**
+ * Medians, migration totals and pattern, and the e0 tables (with the survivorship tables if
+ * with_survivorship) of `in` against the bounds `b`, which must cover the projection
+ * (checked by the caller). @return PS_OK; PS_ENOMEM; the life table's status, prefixed
+ * with the step and sex
+ */
+ps_status ps_prob__paths_init(ps_prob_paths *pp, const ps_inputs *in, const ps_prob_bounds *b,
+                              int with_survivorship, ps_error *err);
+
+/* The tables alone (after the last unit: only units need them). */
+void ps_prob__paths_drop_tables(ps_prob_paths *pp);
+
+void ps_prob__paths_release(ps_prob_paths *pp);
+
+#endif /* PS_ENGINE_PROB_PATHS_INT_H */
