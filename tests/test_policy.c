@@ -12,29 +12,8 @@
 #include "popsim/proj.h"
 #include "test_util.h"
 
-#define N_AGES 101
-#define START 2025
+#include "policy_fixture.h" /* build(), N_AGES, START */
 
-/* A small stable-ish population with a Hadwiger schedule (TFR 1.3), SRB 1.06. */
-static void build(ps_inputs *in, int years)
-{
-    ps_error err;
-    assert_ps_ok(ps_inputs_init(in, START, START + years, 1, N_AGES, &err), &err);
-    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-        for (int age = 0; age < N_AGES; ++age) {
-            in->base.count[ps_pop_idx(&in->base, 0, sex, age)] = 12345.5 * exp(-0.012 * age);
-        }
-    }
-    for (int step = 0; step < years; ++step) {
-        in->srb[step] = 1.06;
-        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-            for (int age = 0; age < N_AGES; ++age) {
-                in->mx[ps_inputs_idx(in, step, 0, sex, age)] = 0.0003 * exp(0.085 * age) + 0.0004;
-            }
-        }
-        ps_sched_hadwiger(&in->asfr[ps_inputs_asfr_idx(in, step, 0, 0)], N_AGES, 1.3, 29.5);
-    }
-}
 
 typedef struct fixture {
     ps_inputs in;
