@@ -14,6 +14,7 @@
 #include "popsim/prob.h"
 #include "popsim/prob_policy.h"
 #include "popsim/scenario.h"
+#include "popsim/svc_prob.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,12 +30,18 @@ typedef struct ps_prob_family_options {
     int keep_trajectories; /* 1: the summary keeps every trajectory's values */
     const ps_inputs *history; /* fertility before the base year (ps_run_options.history);
                                * borrowed, may be NULL */
+    /* Services per member under uncertainty (issue #14, sec. 2): NULL, or [n_members] made
+     * by the caller (ps_svc_prob_new with the trajectories of the run; NULL for a member
+     * without): each trajectory's member result adds its services (ps_svc_prob_add_result),
+     * so a variant's extra births raise its childcare demand. The caller finishes them. */
+    ps_svc_prob *const *services;
 } ps_prob_family_options;
 
 #define PS_PROB_FAMILY_OPTIONS_INIT                                                          \
     { .n_traj = 0, .seed = 1, .n_threads = 0,                                                \
       .rho = { PS_PROB_RHO_TFR, PS_PROB_RHO_E0, PS_PROB_RHO_MIG }, .draw_elasticity = 1,     \
-      .elasticity = PS_ELASTICITY_DEFAULT, .keep_trajectories = 0, .history = NULL }
+      .elasticity = PS_ELASTICITY_DEFAULT, .keep_trajectories = 0, .history = NULL,       \
+      .services = NULL }
 
 /**
  * One trajectory's inputs: a copy of the single-region `in` (the median paths) with the

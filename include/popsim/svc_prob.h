@@ -56,6 +56,16 @@ ps_status ps_svc_prob_new(ps_svc_prob **out, const ps_service *svc, int n_svc,
 ps_status ps_svc_prob_add(ps_svc_prob *sp, const double *pop, int first, int n_lanes,
                           ps_error *err);
 
+/**
+ * The services of trajectory `traj` from a whole projection of it (a policy family member's
+ * result on the trajectory's inputs, popsim/prob_family.h): ps_services_compute on r (which
+ * gets its services), its totals kept. Calls for different trajectories may run at once in
+ * different threads; each trajectory once.
+ * @return PS_OK; PS_EINVAL (out of range, added twice, after the finish, another shape);
+ *         what ps_services_compute returns
+ */
+ps_status ps_svc_prob_add_result(ps_svc_prob *sp, ps_result *r, int traj, ps_error *err);
+
 /** After every trajectory: quantiles, means and P(shortage).
  * @return PS_OK; PS_EINVAL if a trajectory is missing; PS_ENOMEM */
 ps_status ps_svc_prob_finish(ps_svc_prob *sp, ps_error *err);

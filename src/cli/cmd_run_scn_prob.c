@@ -89,9 +89,11 @@ static void print_policy(const ps_prob_pol_summary *pol)
     }
 }
 
-/* The family on every trajectory, with the same seed and persistences as the ps_prob run. */
+/* The family on every trajectory, with the same seed and persistences as the ps_prob run;
+ * with vsvc ([n_members], entry 0 NULL) each variant's services too. */
 static ps_status run_policy(ps_prob_pol_summary *pol, const cli_scn_prob *a,
-                            const ps_prob_bounds *b, const ps_prob_options *po, ps_error *err)
+                            const ps_prob_bounds *b, const ps_prob_options *po,
+                            ps_svc_prob *const *vsvc, ps_error *err)
 {
     ps_prob_family_options fo = PS_PROB_FAMILY_OPTIONS_INIT;
     fo.n_traj = po->n_traj;
@@ -101,6 +103,7 @@ static ps_status run_policy(ps_prob_pol_summary *pol, const cli_scn_prob *a,
     fo.draw_elasticity = !a->scn->uncertainty.elasticity_fixed;
     fo.elasticity = a->elasticity;
     fo.history = a->history;
+    fo.services = vsvc;
     const double t0 = cli_now();
     ps_status rc = ps_prob_family_run(pol, a->scn, a->in, b, &fo, err);
     if (rc == PS_OK) {
@@ -118,6 +121,7 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
     ps_prob *p = NULL;
     ps_svc_prob *sp = NULL;
     ps_prob_pol_summary pol;
+    ps_svc_prob **vsvc = NULL; /* each variant's services (issue #14, sec. 2) */
     memset(&pol, 0, sizeof pol);
     double t0 = cli_now();
     po.n_threads = a->n_threads;
@@ -125,7 +129,10 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
     if (rc == PS_OK) {
         rc = ps_prob_new(&p, a->in, &b, &po, err);
     }
-    if (rc == PS_OK) {
+    /* with policy variants the family's runs give every member's services, the baseline's
+     * too, so that a variant's differ from the baseline's only by its policy */
+    const int family_svc = scn->n_members > 1 && scn->members[0].n_services > 0;
+    if (rc == PS_OK && !family_svc) {
         rc = services_new(&sp, scn, p, a->in, err);
     }
     for (int u = 0; rc == PS_OK && u < ps_prob_n_units(p); ++u) {
@@ -143,9 +150,16 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
     if (rc == PS_OK && sp != NULL) {
         rc = ps_svc_prob_finish(sp, err);
     }
-    if (rc == PS_OK && scn->n_members > 1) {
-        rc = run_policy(&pol, a, &b, &po, err);
+    if (rc == PS_OK && family_svc) {
+        rc = cli_variant_svc_new(&vsvc, scn, a->in, p, err);
     }
+    if (rc == PS_OK && scn->n_members > 1) {
+        rc = run_policy(&pol, a, &b, &po, vsvc, err);
+    }
+    if (rc == PS_OK && vsvc != NULL) {
+        rc = cli_variant_svc_finish(vsvc, scn->n_members, err);
+    }
+    const ps_svc_prob *top_svc = vsvc != NULL ? vsvc[0] : sp;
     if (rc == PS_OK) {
         cli_log(a->quiet, "projected %d trajectories of %d years in %.3f s", ps_prob_n_traj(p),
                 ps_prob_n_years(p) - 1, cli_now() - t0);
@@ -159,8 +173,11 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
         const ps_h5_prob_spec spec = { .group = scn->name,
                                        .title = scn->title != NULL ? scn->title : scn->name,
                                        .dim = "region", .labels = &label, .codes = NULL,
-                                       .trajectories = 0, .services = sp,
-                                       .policy = scn->n_members > 1 ? &pol : NULL };
+                                       .trajectories = 0, .services = top_svc,
+                                       .policy = scn->n_members > 1 ? &pol : NULL,
+                                       .variant_services =
+                                           vsvc != NULL ? (const ps_svc_prob *const *)vsvc + 1
+                                                        : NULL };
         cli_remove_stale_temps(a->out_path, a->quiet);
         t0 = cli_now();
         rc = ps_h5_write_prob(a->out_path, (const ps_prob *const *)&p, 1, &spec, &prov, err);
@@ -169,8 +186,8 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
         cli_log(a->quiet, "wrote %s in %.3f s", a->out_path, cli_now() - t0);
         if (!a->quiet) {
             print_table(p, scn->name);
-            if (sp != NULL) {
-                print_services(sp);
+            if (top_svc != NULL) {
+                print_services(top_svc);
             }
             if (scn->n_members > 1) {
                 print_policy(&pol);
@@ -178,6 +195,7 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
         }
     }
     ps_svc_prob_free(sp);
+    cli_variant_svc_free(vsvc, scn->n_members);
     ps_prob_free(p);
     ps_prob_pol_summary_release(&pol);
     ps_prob_bounds_release(&b);

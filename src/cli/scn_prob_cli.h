@@ -7,7 +7,9 @@
 
 #include "popsim/h5out.h"
 #include "popsim/inputs.h"
+#include "popsim/prob.h"
 #include "popsim/scenario.h"
+#include "popsim/svc_prob.h"
 
 typedef struct cli_scn_prob {
     const ps_scenario *scn;
@@ -25,5 +27,18 @@ typedef struct cli_scn_prob {
 
 /* Trajectories, quantiles, the file. */
 ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err);
+
+/* ---- each policy variant's services under uncertainty (issue #14, sec. 2;
+ * scn_prob_variants.c) ---- */
+
+/* [n_members] services of the members (the baseline's at 0) that have services (NULL for a
+ * member without), for the trajectories of p; *out NULL if no member has services. */
+ps_status cli_variant_svc_new(ps_svc_prob ***out, const ps_scenario *scn, const ps_inputs *in,
+                              const ps_prob *p, ps_error *err);
+
+/* ps_svc_prob_finish of each non-NULL entry. */
+ps_status cli_variant_svc_finish(ps_svc_prob *const *vsvc, int n_members, ps_error *err);
+
+void cli_variant_svc_free(ps_svc_prob **vsvc, int n_members); /* accepts NULL */
 
 #endif /* PS_CLI_SCN_PROB_CLI_H */

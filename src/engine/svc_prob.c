@@ -117,10 +117,10 @@ ps_status ps_svc_prob_new(ps_svc_prob **out, const ps_service *svc, int n_svc,
     return PS_OK;
 }
 
-/* One trajectory's service totals into its column of sp->traj. */
-static void keep_trajectory(ps_svc_prob *sp, int traj)
+/* One trajectory's service totals (of r, sp->scratch or the caller's) into its column of
+ * sp->traj. */
+static void keep_trajectory(ps_svc_prob *sp, const ps_result *r, int traj)
 {
-    const ps_result *r = &sp->scratch;
     for (int k = 0; k < sp->n_svc; ++k) {
         const ps_svc_result *o = &r->services[k];
         const double *from[PS_SVC_PROB_VAR_COUNT] = { o->demand, o->capacity, o->shortage,
@@ -168,11 +168,36 @@ ps_status ps_svc_prob_add(ps_svc_prob *sp, const double *pop, int first, int n_l
             ps_error_prepend(err, "services of trajectory %d: ", first + j);
             break;
         }
-        keep_trajectory(sp, first + j);
+        keep_trajectory(sp, r, first + j);
         sp->added[first + j] = 1;
         sp->n_added++;
     }
     return rc;
+}
+
+ps_status ps_svc_prob_add_result(ps_svc_prob *sp, ps_result *r, int traj, ps_error *err)
+{
+    if (sp->finished || traj < 0 || traj >= sp->n_traj || r->n_regions != 1 ||
+        r->n_years != sp->n_years || r->start_year != sp->start_year || r->n_ages != sp->n_ages) {
+        return ps_error_set(err, PS_EINVAL, "services of trajectory %d: expected a trajectory "
+                            "within 0..%d before the summary and a result of one region, %d "
+                            "years from %d and %d ages", traj, sp->n_traj - 1, sp->n_years,
+                            sp->start_year, sp->n_ages);
+    }
+    if (sp->added[traj]) {
+        return ps_error_set(err, PS_EINVAL, "services of trajectory %d: added twice", traj);
+    }
+    ps_status rc = ps_services_compute(r, sp->svc, sp->n_svc,
+                                       sp->cn.n_levels > 0 ? &sp->cn : NULL, err);
+    if (rc != PS_OK) {
+        ps_error_prepend(err, "services of trajectory %d: ", traj);
+        return rc;
+    }
+    keep_trajectory(sp, r, traj); /* its own column: threads of other trajectories do not meet */
+    sp->added[traj] = 1;
+#pragma omp atomic
+    sp->n_added++;
+    return PS_OK;
 }
 
 /* Quantiles and mean of one row (NaN if any value is not finite), as the population's. */

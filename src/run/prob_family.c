@@ -299,6 +299,9 @@ static ps_status run_traj(const fam_run *r, int traj, ps_error *err)
         } else if (m > 0) {
             store_variant(r->s, m - 1, traj, &res[m]);
         }
+        if (rc == PS_OK && r->o->services != NULL && r->o->services[m] != NULL) {
+            rc = ps_svc_prob_add_result(r->o->services[m], &res[m], traj, err);
+        }
     }
     for (int m = 0; res != NULL && m < scn->n_members; ++m) {
         ps_result_release(&res[m]);
