@@ -93,6 +93,21 @@ const double *ps_svc_prob_p_shortage(const ps_svc_prob *sp, int k);
  * finish (the summaries are all that is kept). */
 const double *ps_svc_prob_trajectories(const ps_svc_prob *sp, int k, ps_svc_prob_var v);
 
+/* ---- between MPI ranks (issue #15; src/cli/run_scn_prob_mpi.c) ------------------------ */
+
+/** Doubles of n trajectories' totals (every service, variable and year). */
+size_t ps_svc_prob_traj_doubles(const ps_svc_prob *sp, int n);
+
+/** Trajectories first .. first + n - 1, every one added, into buf[ps_svc_prob_traj_doubles].
+ * @return PS_OK; PS_EINVAL (out of range, not added, after the finish) */
+ps_status ps_svc_prob_traj_get(const ps_svc_prob *sp, int first, int n, double *buf,
+                               ps_error *err);
+
+/** Trajectories computed elsewhere (ps_svc_prob_traj_get's buf) put in and counted as added.
+ * @return PS_OK; PS_EINVAL (out of range, added already, after the finish) */
+ps_status ps_svc_prob_traj_put(ps_svc_prob *sp, int first, int n, const double *buf,
+                               ps_error *err);
+
 void ps_svc_prob_free(ps_svc_prob *sp); /* accepts NULL */
 
 #ifdef __cplusplus

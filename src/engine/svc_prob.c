@@ -311,3 +311,52 @@ const double *ps_svc_prob_trajectories(const ps_svc_prob *sp, int k, ps_svc_prob
 {
     return sp->traj != NULL ? sp->traj + row_of(sp, k, v) * (size_t)sp->n_traj : NULL;
 }
+
+/* ---- between MPI ranks: the rows [svc][var][year] of a range of trajectories ------------ */
+
+size_t ps_svc_prob_traj_doubles(const ps_svc_prob *sp, int n)
+{
+    return (size_t)sp->n_svc * PS_SVC_PROB_VAR_COUNT * (size_t)sp->n_years * (size_t)n;
+}
+
+static ps_status check_range(const ps_svc_prob *sp, int first, int n, int want_added,
+                             ps_error *err)
+{
+    int ok = !sp->finished && first >= 0 && n >= 1 && first <= sp->n_traj - n;
+    for (int t = 0; ok && t < n; ++t) {
+        ok = (sp->added[first + t] != 0) == (want_added != 0);
+    }
+    return ok ? PS_OK
+              : ps_error_set(err, PS_EINVAL, "services of trajectories %d..%d: expected "
+                             "trajectories within 0..%d %s, before the summary", first,
+                             first + n - 1, sp->n_traj - 1,
+                             want_added ? "already computed" : "not yet added");
+}
+
+ps_status ps_svc_prob_traj_get(const ps_svc_prob *sp, int first, int n, double *buf,
+                               ps_error *err)
+{
+    ps_status rc = check_range(sp, first, n, 1, err);
+    const size_t rows = (size_t)sp->n_svc * PS_SVC_PROB_VAR_COUNT * (size_t)sp->n_years;
+    for (size_t row = 0; rc == PS_OK && row < rows; ++row) {
+        memcpy(buf + row * (size_t)n, sp->traj + row * (size_t)sp->n_traj + (size_t)first,
+               (size_t)n * sizeof *buf);
+    }
+    return rc;
+}
+
+ps_status ps_svc_prob_traj_put(ps_svc_prob *sp, int first, int n, const double *buf,
+                               ps_error *err)
+{
+    ps_status rc = check_range(sp, first, n, 0, err);
+    const size_t rows = (size_t)sp->n_svc * PS_SVC_PROB_VAR_COUNT * (size_t)sp->n_years;
+    for (size_t row = 0; rc == PS_OK && row < rows; ++row) {
+        memcpy(sp->traj + row * (size_t)sp->n_traj + (size_t)first, buf + row * (size_t)n,
+               (size_t)n * sizeof *buf);
+    }
+    for (int t = 0; rc == PS_OK && t < n; ++t) {
+        sp->added[first + t] = 1;
+        sp->n_added++;
+    }
+    return rc;
+}
