@@ -45,7 +45,7 @@ typedef struct ps_prob_family_options {
 #define PS_PROB_FAMILY_OPTIONS_INIT                                                          \
     { .n_traj = 0, .seed = 1, .n_threads = 0,                                                \
       .rho = { PS_PROB_RHO_TFR, PS_PROB_RHO_E0, PS_PROB_RHO_MIG }, .draw_elasticity = 1,     \
-      .elasticity = PS_ELASTICITY_DEFAULT, .keep_trajectories = 0, .history = NULL,       \
+      .elasticity = PS_ELASTICITY_DEFAULT, .keep_trajectories = 0, .history = NULL,          \
       .services = NULL, .share = 0, .traj_first = 0, .traj_end = 0 }
 
 /**

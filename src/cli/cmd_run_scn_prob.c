@@ -167,12 +167,17 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
     }
     if (mpi) { /* every rank computed its share; rank 0 receives the others' */
         rc = cli_mpi_agree(d, rc, err);
-        if (rc == PS_OK) {
+        if (rc == PS_OK) { /* both gathers run on every rank, so no send waits forever */
+            ps_error err2;
+            ps_error_clear(&err2);
             rc = cli_prob_gather_units(p, d, err);
-        }
-        if (rc == PS_OK) {
-            rc = cli_scn_prob_gather(sp, vsvc, scn->n_members, scn->n_members > 1 ? &pol : NULL,
-                                     ps_prob_n_traj(p), d, err);
+            const ps_status rc2 = cli_scn_prob_gather(sp, vsvc, scn->n_members,
+                                                      scn->n_members > 1 ? &pol : NULL,
+                                                      ps_prob_n_traj(p), d, &err2);
+            if (rc == PS_OK && rc2 != PS_OK) {
+                *err = err2;
+                rc = rc2;
+            }
         }
         if (rc == PS_OK && !writes) {
             goto done; /* the other ranks' part ends here */
