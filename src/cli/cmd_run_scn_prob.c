@@ -114,7 +114,8 @@ static ps_status run_policy(ps_prob_pol_summary *pol, const cli_scn_prob *a,
     ps_status rc = ps_prob_family_run(pol, a->scn, a->in, b, &fo, err);
     if (rc == PS_OK) {
         cli_log(quiet, "projected %d policy variant%s on %d trajectories in %.3f s",
-                pol->n_variants, pol->n_variants == 1 ? "" : "s", pol->n_traj, cli_now() - t0);
+                pol->n_variants, pol->n_variants == 1 ? "" : "s",
+                fo.share ? fo.traj_end - fo.traj_first : pol->n_traj, cli_now() - t0);
     }
     return rc;
 }
