@@ -7,14 +7,20 @@
 # each and 2 ranks an unequal share); with one thread, China with every trajectory kept
 # (N = 2, 3) and `--location all` with 5 trajectories to 2040; root attribute mpi_ranks = N. A rank that errs or dies makes the job
 # exit non-zero with the rank, and the output file is neither created nor changed.
-# Also a summary sweep under MPI (compact units).
-# One group of checks per NAME (china, china_keep, all, sweep, failures), each in its own
-# temporary folder; tests/mpi_prob.cmake registers one CTest test
+# Also a summary sweep under MPI (compact units). Scenarios with `uncertainty:` (issue #14,
+# sec. 2): scn_svc, Example City with services and 300 trajectories (the services of each
+# trajectory travel to rank 0), and scn_policy, policy variants with services
+# (tests/data/uncertainty/policy_svc.yaml, 150 trajectories: 2 blocks, so with 3 ranks one
+# rank, rank 0, has none), each for N = 1, 2, 3 and OMP_NUM_THREADS = 1 and 2, every dataset
+# (the variants' groups too) equal to the serial run's; ranks started with different
+# scenarios stop with the rank named and no file.
+# One group of checks per NAME (china, china_keep, all, sweep, failures, scn_svc,
+# scn_policy), each in its own temporary folder; tests/mpi_prob.cmake registers one CTest test
 # cli_mpi_prob_identical_to_serial_NAME per name.
 # usage: mpi_prob_test.sh --list
 #        mpi_prob_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME]   (no NAME: every group)
 set -u
-names=(china china_keep all sweep failures)
+names=(china china_keep all sweep failures scn_svc scn_policy)
 source "$(dirname "$0")/groups.sh" 3 "POPSIM_EXE PROJECT_ROOT WPP_DIR" "$@"
 exe=$(realpath "$1"); root=$(realpath "$2")
 source "$root/tests/testlib.sh" mpi_prob "$3"
@@ -24,6 +30,8 @@ declare -A args=(
   [china]="--location China --trajectories 300"
   [china_keep]="--location China --trajectories 300 --keep-trajectories --end 2060"
   [all]="--location all --trajectories 5 --end 2040"
+  [scn_svc]="$tmp/city.yaml"
+  [scn_policy]="$root/tests/data/uncertainty/policy_svc.yaml"
 )
 identical_to_serial() { # NAME: the serial run against N ranks
   local name=$1 np threads out
@@ -33,7 +41,7 @@ identical_to_serial() { # NAME: the serial run against N ranks
   for np in 1 2 3; do
     for threads in 1 2; do
       # the full matrix for China; the others, slower on a loaded machine, with one thread
-      [[ $name != china && $threads == 2 ]] && continue
+      [[ $name != china && $name != scn_* && $threads == 2 ]] && continue
       [[ $name == china_keep && $np == 1 ]] && continue
       out="$tmp/$name.np$np.t$threads.h5"
       # shellcheck disable=SC2086
@@ -61,6 +69,28 @@ t_china_keep() {
 }
 
 t_all() { identical_to_serial all; }
+
+t_scn_svc() { # services per trajectory under MPI (issue #14, sec. 2)
+  sed -e 's/^  trajectories: 1000 .*/  trajectories: 300/' -e "s|\.\./data/|$root/data/|" \
+      "$root/scenarios/example_city_uncertainty.yaml" >"$tmp/city.yaml"
+  identical_to_serial scn_svc
+  expect scn_svc_has_p_shortage bash -c \
+    "h5ls '$tmp/scn_svc.np3.t2.h5/probabilistic/example_city_uncertainty' | grep -q service_p_shortage"
+}
+
+t_scn_policy() { # policy variants with services under MPI (issue #14, sec. 2)
+  identical_to_serial scn_policy
+  expect scn_policy_has_variant_services bash -c \
+    "h5ls -r '$tmp/scn_policy.np3.t1.h5' | grep -q 'variants/child_subsidy/service_p_shortage'"
+  # ranks started with different scenarios: non-zero, the rank named, no file
+  sed -e 's/seed: 7/seed: 8/' -e "s|\.\./\.\./\.\./data/|$root/data/|" \
+      "${args[scn_policy]}" >"$tmp/other.yaml"
+  mpirun --oversubscribe -np 1 "$exe" run -q "${args[scn_policy]}" -o "$tmp/scn_failed.h5" : \
+         -np 1 "$exe" run -q "$tmp/other.yaml" -o "$tmp/scn_failed.h5" >"$tmp/scn_failed.log" 2>&1
+  expect scn_rank_error_exits_nonzero test $? -ne 0
+  expect scn_rank_error_names_rank grep -q "rank 1 of 2" "$tmp/scn_failed.log"
+  expect scn_rank_error_no_file test ! -e "$tmp/scn_failed.h5"
+}
 
 t_sweep() {
 

@@ -53,7 +53,8 @@ else
     for lang in en zh; do
         "$popsim" plot "$dir/c.h5" --lang "$lang" -q -o "$dir/$lang" >"$dir/list" 2>"$dir/err" ||
             bad "plot $lang: $(cat "$dir/err")"
-        [ "$(wc -l <"$dir/list")" -eq 6 ] || bad "plot $lang: $(cat "$dir/list")"
+        [ "$(wc -l <"$dir/list")" -eq 7 ] || bad "plot $lang: $(cat "$dir/list")"
+        grep -q "fan_china_share_65plus.png" "$dir/list" || bad "plot $lang: no 65+ share fan"
         while read -r png; do
             [ "$(head -c 4 "$png" | tail -c 3)" = PNG ] || bad "not a PNG: $png"
         done <"$dir/list"
@@ -63,6 +64,8 @@ else
     grep -q 'id="probabilistic"><h2>Probabilistic projection' "$dir/en.html" || bad "report en section"
     grep -q 'id="probabilistic"><h2>概率预测' "$dir/zh.html" || bad "report zh section"
     grep -q '总人口（万人）' "$dir/zh/fan_china_population_total.gp" || bad "zh label"
+    grep -q '65岁及以上人口占总人口比重' "$dir/zh/fan_china_share_65plus.gp" || bad "zh 65+ label"
+    grep -q 'Share of the population aged 65+' "$dir/en.html" || bad "en 65+ caption"
     # The median column of the .dat is the stored 50 % quantile of population_total at 2050.
     med=$(awk '$1 == 2050 { print $4 }' "$dir/en/fan_china_population_total.dat")
     stored=$(h5dump -A 0 -d /probabilistic/china/population_total -s 25,0,2 -c 1,1,1 -m %.10g \

@@ -37,6 +37,7 @@ static const double base[PS_H5_PROB_SERIES_COUNT] = {
     [PS_H5_PROB_POP_TOTAL] = 456789.1, [PS_H5_PROB_BIRTHS] = 5432.1,
     [PS_H5_PROB_TFR] = 1.2345,         [PS_H5_PROB_E0_FEMALE] = 78.9,
     [PS_H5_PROB_E0_MALE] = 78.9,       [PS_H5_PROB_DEP_OLD] = 0.2837,
+    [PS_H5_PROB_SHARE_65] = 0.1432,
 };
 
 /* The value every cell holds. */
@@ -118,6 +119,7 @@ static int write_fixture(const char *path, int bad)
     put_series(grp, PS_H5_PROB_TFR, FIX_Q);
     put_series(grp, PS_H5_PROB_E0_FEMALE, FIX_Q); /* "e0" by sex */
     put_series(grp, PS_H5_PROB_DEP_OLD, FIX_Q);
+    put_series(grp, PS_H5_PROB_SHARE_65, FIX_Q);
     H5Gclose(grp);
     H5Gclose(top);
     H5Tclose(str);

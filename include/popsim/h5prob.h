@@ -28,6 +28,10 @@ typedef struct ps_h5_prob_spec {
     int trajectories;           /* 1: every trajectory too (each run kept them) */
     const ps_svc_prob *services; /* finished services of runs[0] (n must be 1), or NULL */
     const ps_prob_pol_summary *policy; /* policy variants (one run only), or NULL */
+    /* With policy: each variant's finished services ([policy->n_variants], an entry NULL for
+     * a variant without), or NULL: written to the group variants/<variant>/ under the group,
+     * with the baseline's layout (issue #14, sec. 2). */
+    const ps_svc_prob *const *variant_services;
 } ps_h5_prob_spec;
 
 /**
@@ -50,6 +54,7 @@ typedef enum ps_h5_prob_series {
     PS_H5_PROB_E0_FEMALE,  /* e0, sex = female */
     PS_H5_PROB_E0_MALE,    /* e0, sex = male */
     PS_H5_PROB_DEP_OLD,    /* old_age_dependency */
+    PS_H5_PROB_SHARE_65,   /* share_65plus (absent from files before it) */
     PS_H5_PROB_SERIES_COUNT
 } ps_h5_prob_series;
 
@@ -99,6 +104,19 @@ int ps_h5_prob_present(const char *path);
 ps_status ps_h5_prob_read(ps_h5_prob_data *out, const char *path, ps_error *err);
 
 void ps_h5_prob_data_release(ps_h5_prob_data *d); /* accepts a zeroed struct */
+
+/**
+ * The services of policy variant `variant` of the group `group` (ps_h5_prob_data.group of
+ * ps_h5_prob_read), stored in <group>/variants/<variant>/ (issue #14, sec. 2): coordinates,
+ * seed and trajectories of the file, the variant's service quantiles and P(shortage); no
+ * population series, no policy. group is then "<group>/variants/<variant>".
+ * @return PS_OK; PS_EINVAL (the variant has no services in the file); as ps_h5_prob_read
+ */
+ps_status ps_h5_prob_read_variant(ps_h5_prob_data *out, const char *path, const char *group,
+                                  const char *variant, ps_error *err);
+
+/** 1 if the file holds services of variant `variant` of `group` (ps_h5_prob_read_variant). */
+int ps_h5_prob_variant_present(const char *path, const char *group, const char *variant);
 
 #ifdef __cplusplus
 }

@@ -91,6 +91,7 @@ typedef enum ps_prob_var {
     PS_PROB_V_DEP_OLD,     /* [1] 65+ per person aged 15-64 */
     PS_PROB_V_DEP_CHILD,   /* [1] 0-14 per person aged 15-64 */
     PS_PROB_V_DEP_TOTAL,   /* [1] (0-14 + 65+) per person aged 15-64 */
+    PS_PROB_V_SHARE_65,    /* [1] persons aged 65+ per person (each trajectory's share) */
     PS_PROB_V_COUNT
 } ps_prob_var;
 

@@ -14,6 +14,7 @@
 #include "popsim/prob.h"
 #include "popsim/prob_policy.h"
 #include "popsim/scenario.h"
+#include "popsim/svc_prob.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,12 +30,23 @@ typedef struct ps_prob_family_options {
     int keep_trajectories; /* 1: the summary keeps every trajectory's values */
     const ps_inputs *history; /* fertility before the base year (ps_run_options.history);
                                * borrowed, may be NULL */
+    /* Services per member under uncertainty (issue #14, sec. 2): NULL, or [n_members] made
+     * by the caller (ps_svc_prob_new with the trajectories of the run; NULL for a member
+     * without): each trajectory's member result adds its services (ps_svc_prob_add_result),
+     * so a variant's extra births raise its childcare demand. The caller finishes them. */
+    ps_svc_prob *const *services;
+    /* A share of the trajectories (issue #15, MPI ranks): with share 1 only trajectories
+     * traj_first .. traj_end - 1 run (none if equal), every trajectory array is kept and
+     * nothing is summarised: the other shares come in with ps_prob_family_traj_put and
+     * ps_prob_family_finish summarises. share 0: every trajectory, summarised. */
+    int share, traj_first, traj_end;
 } ps_prob_family_options;
 
 #define PS_PROB_FAMILY_OPTIONS_INIT                                                          \
     { .n_traj = 0, .seed = 1, .n_threads = 0,                                                \
       .rho = { PS_PROB_RHO_TFR, PS_PROB_RHO_E0, PS_PROB_RHO_MIG }, .draw_elasticity = 1,     \
-      .elasticity = PS_ELASTICITY_DEFAULT, .keep_trajectories = 0, .history = NULL }
+      .elasticity = PS_ELASTICITY_DEFAULT, .keep_trajectories = 0, .history = NULL,          \
+      .services = NULL, .share = 0, .traj_first = 0, .traj_end = 0 }
 
 /**
  * One trajectory's inputs: a copy of the single-region `in` (the median paths) with the
@@ -62,6 +74,26 @@ ps_status ps_prob_traj_inputs(ps_inputs *out, const ps_inputs *in, const ps_prob
 ps_status ps_prob_family_run(ps_prob_pol_summary *out, const ps_scenario *scn,
                              const ps_inputs *in, const ps_prob_bounds *b,
                              const ps_prob_family_options *opt, ps_error *err);
+
+/* ---- between MPI ranks (issue #15; src/cli/run_scn_prob_mpi.c) ------------------------ */
+
+/** Doubles of n trajectories' values of a summary with its trajectory arrays. */
+size_t ps_prob_family_traj_doubles(const ps_prob_pol_summary *s, int n);
+
+/** Trajectories first .. first + n - 1 of an unsummarised share into
+ * buf[ps_prob_family_traj_doubles]. @return PS_OK; PS_EINVAL (out of range, no arrays) */
+ps_status ps_prob_family_traj_get(const ps_prob_pol_summary *s, int first, int n, double *buf,
+                                  ps_error *err);
+
+/** Trajectories computed elsewhere put in (before ps_prob_family_finish).
+ * @return PS_OK; PS_EINVAL (out of range, no arrays) */
+ps_status ps_prob_family_traj_put(ps_prob_pol_summary *s, int first, int n, const double *buf,
+                                  ps_error *err);
+
+/** The summary of a share run (traj_end > 0) once every trajectory is in: quantiles, means,
+ * the no-gain shares; the trajectory arrays are freed unless keep. Bit-identical to a run of
+ * every trajectory. @return PS_OK; PS_EINVAL (no arrays); PS_ENOMEM */
+ps_status ps_prob_family_finish(ps_prob_pol_summary *s, int keep, ps_error *err);
 
 #ifdef __cplusplus
 }

@@ -56,6 +56,16 @@ ps_status ps_svc_prob_new(ps_svc_prob **out, const ps_service *svc, int n_svc,
 ps_status ps_svc_prob_add(ps_svc_prob *sp, const double *pop, int first, int n_lanes,
                           ps_error *err);
 
+/**
+ * The services of trajectory `traj` from a whole projection of it (a policy family member's
+ * result on the trajectory's inputs, popsim/prob_family.h): ps_services_compute on r (which
+ * gets its services), its totals kept. Calls for different trajectories may run at once in
+ * different threads; each trajectory once.
+ * @return PS_OK; PS_EINVAL (out of range, added twice, after the finish, another shape);
+ *         what ps_services_compute returns
+ */
+ps_status ps_svc_prob_add_result(ps_svc_prob *sp, ps_result *r, int traj, ps_error *err);
+
 /** After every trajectory: quantiles, means and P(shortage).
  * @return PS_OK; PS_EINVAL if a trajectory is missing; PS_ENOMEM */
 ps_status ps_svc_prob_finish(ps_svc_prob *sp, ps_error *err);
@@ -82,6 +92,21 @@ const double *ps_svc_prob_p_shortage(const ps_svc_prob *sp, int k);
 /** Every trajectory of service k's variable v, [year][traj]; borrowed; NULL after the
  * finish (the summaries are all that is kept). */
 const double *ps_svc_prob_trajectories(const ps_svc_prob *sp, int k, ps_svc_prob_var v);
+
+/* ---- between MPI ranks (issue #15; src/cli/run_scn_prob_mpi.c) ------------------------ */
+
+/** Doubles of n trajectories' totals (every service, variable and year). */
+size_t ps_svc_prob_traj_doubles(const ps_svc_prob *sp, int n);
+
+/** Trajectories first .. first + n - 1, every one added, into buf[ps_svc_prob_traj_doubles].
+ * @return PS_OK; PS_EINVAL (out of range, not added, after the finish) */
+ps_status ps_svc_prob_traj_get(const ps_svc_prob *sp, int first, int n, double *buf,
+                               ps_error *err);
+
+/** Trajectories computed elsewhere (ps_svc_prob_traj_get's buf) put in and counted as added.
+ * @return PS_OK; PS_EINVAL (out of range, added already, after the finish) */
+ps_status ps_svc_prob_traj_put(ps_svc_prob *sp, int first, int n, const double *buf,
+                               ps_error *err);
 
 void ps_svc_prob_free(ps_svc_prob *sp); /* accepts NULL */
 

@@ -542,18 +542,18 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, ps_run_optio
     ro->mpi_ranks = dist->n_ranks;
     dist->scenario_sha256 = scn != NULL ? scn->sha256 : NULL;
     if (scn != NULL && scn->uncertainty.enabled) { /* issue #14, sec. 1: cmd_run_scn_prob.c */
-        if (dist->n_ranks > 1 || dist->n_tasks > 0 || dist->n_parts > 0) {
+        if (dist->n_tasks > 0 || dist->n_parts > 0) { /* MPI ranks: run_scn_prob_mpi.c */
             return ps_error_set_at(err, PS_EINVAL, scn->path, scn->uncertainty.loc.line,
                                    scn->uncertainty.loc.column, "uncertainty: probabilistic "
-                                   "runs do not run under an MPI launcher, --task or popsim "
-                                   "merge yet");
+                                   "runs do not run with --task or popsim merge yet");
         }
         ps_status urc = output_path(out_path, sizeof out_path, ctx, o, err);
         const cli_scn_prob a = { .scn = scn, .in = &ctx->in, .out_path = out_path,
                                  .source = ctx->source, .command_line = ro->command_line,
                                  .inputs = inputs.sources, .n_inputs = inputs.n,
                                  .n_threads = 0, .quiet = o->quiet,
-                                 .history = ro->history, .elasticity = ro->elasticity };
+                                 .history = ro->history, .elasticity = ro->elasticity,
+                                 .dist = dist };
         return urc == PS_OK ? cli_run_scn_prob(&a, err) : urc;
     }
     ps_status rc = ps_run_new(&run, scn, &ctx->in, ro, err);

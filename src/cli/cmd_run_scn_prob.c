@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "prob_mpi.h"
 #include "scn_prob_cli.h"
 #include "signals.h"
 #include "popsim/h5prob.h"
@@ -89,9 +90,11 @@ static void print_policy(const ps_prob_pol_summary *pol)
     }
 }
 
-/* The family on every trajectory, with the same seed and persistences as the ps_prob run. */
+/* The family on every trajectory, with the same seed and persistences as the ps_prob run;
+ * with vsvc ([n_members], entry 0 NULL) each variant's services too. */
 static ps_status run_policy(ps_prob_pol_summary *pol, const cli_scn_prob *a,
-                            const ps_prob_bounds *b, const ps_prob_options *po, ps_error *err)
+                            const ps_prob_bounds *b, const ps_prob_options *po,
+                            ps_svc_prob *const *vsvc, int quiet, ps_error *err)
 {
     ps_prob_family_options fo = PS_PROB_FAMILY_OPTIONS_INIT;
     fo.n_traj = po->n_traj;
@@ -101,11 +104,18 @@ static ps_status run_policy(ps_prob_pol_summary *pol, const cli_scn_prob *a,
     fo.draw_elasticity = !a->scn->uncertainty.elasticity_fixed;
     fo.elasticity = a->elasticity;
     fo.history = a->history;
+    fo.services = vsvc;
+    if (a->dist != NULL && a->dist->n_ranks > 1) { /* MPI: this rank's share (issue #15) */
+        const int n_traj = po->n_traj > 0 ? po->n_traj : PS_PROB_TRAJ_DEFAULT;
+        cli_scn_prob_traj_share(&fo.traj_first, &fo.traj_end, n_traj, a->dist);
+        fo.share = 1; /* possibly empty: more ranks than blocks */
+    }
     const double t0 = cli_now();
     ps_status rc = ps_prob_family_run(pol, a->scn, a->in, b, &fo, err);
     if (rc == PS_OK) {
-        cli_log(a->quiet, "projected %d policy variant%s on %d trajectories in %.3f s",
-                pol->n_variants, pol->n_variants == 1 ? "" : "s", pol->n_traj, cli_now() - t0);
+        cli_log(quiet, "projected %d policy variant%s on %d trajectories in %.3f s",
+                pol->n_variants, pol->n_variants == 1 ? "" : "s",
+                fo.share ? fo.traj_end - fo.traj_first : pol->n_traj, cli_now() - t0);
     }
     return rc;
 }
@@ -118,17 +128,30 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
     ps_prob *p = NULL;
     ps_svc_prob *sp = NULL;
     ps_prob_pol_summary pol;
+    ps_svc_prob **vsvc = NULL; /* each variant's services (issue #14, sec. 2) */
     memset(&pol, 0, sizeof pol);
     double t0 = cli_now();
+    /* under MPI (issue #15) each rank computes its share of the trajectories and rank 0
+     * gathers, summarises, writes and prints (run_scn_prob_mpi.c) */
+    cli_dist *d = a->dist;
+    const int mpi = d != NULL && d->n_ranks > 1, writes = !mpi || d->rank == 0;
+    const int quiet = a->quiet || !writes;
     po.n_threads = a->n_threads;
     ps_status rc = ps_scn_unc_bounds(&b, &po, scn, a->in, err);
     if (rc == PS_OK) {
         rc = ps_prob_new(&p, a->in, &b, &po, err);
     }
-    if (rc == PS_OK) {
+    /* with policy variants the family's runs give every member's services, the baseline's
+     * too, so that a variant's differ from the baseline's only by its policy */
+    const int family_svc = scn->n_members > 1 && scn->members[0].n_services > 0;
+    if (rc == PS_OK && !family_svc) {
         rc = services_new(&sp, scn, p, a->in, err);
     }
-    for (int u = 0; rc == PS_OK && u < ps_prob_n_units(p); ++u) {
+    int u0 = 0, u1 = rc == PS_OK ? ps_prob_n_units(p) : 0;
+    if (rc == PS_OK) {
+        cli_prob_share(&u0, &u1, ps_prob_n_units(p), mpi ? d : NULL);
+    }
+    for (int u = u0; rc == PS_OK && u < u1; ++u) {
         rc = cli_check_interrupt(err);
         if (rc == PS_OK) {
             rc = ps_prob_unit(p, u, err);
@@ -137,17 +160,45 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
             rc = services_add(sp, p, u, err);
         }
     }
+    if (rc == PS_OK && family_svc) {
+        rc = cli_variant_svc_new(&vsvc, scn, a->in, p, err);
+    }
+    if (rc == PS_OK && scn->n_members > 1) {
+        rc = run_policy(&pol, a, &b, &po, vsvc, quiet, err);
+    }
+    if (mpi) { /* every rank computed its share; rank 0 receives the others' */
+        rc = cli_mpi_agree(d, rc, err);
+        if (rc == PS_OK) { /* both gathers run on every rank, so no send waits forever */
+            ps_error err2;
+            ps_error_clear(&err2);
+            rc = cli_prob_gather_units(p, d, err);
+            const ps_status rc2 = cli_scn_prob_gather(sp, vsvc, scn->n_members,
+                                                      scn->n_members > 1 ? &pol : NULL,
+                                                      ps_prob_n_traj(p), d, &err2);
+            if (rc == PS_OK && rc2 != PS_OK) {
+                *err = err2;
+                rc = rc2;
+            }
+        }
+        if (rc == PS_OK && !writes) {
+            goto done; /* the other ranks' part ends here */
+        }
+    }
     if (rc == PS_OK) {
         rc = ps_prob_finish(p, err);
     }
     if (rc == PS_OK && sp != NULL) {
         rc = ps_svc_prob_finish(sp, err);
     }
-    if (rc == PS_OK && scn->n_members > 1) {
-        rc = run_policy(&pol, a, &b, &po, err);
+    if (rc == PS_OK && mpi && scn->n_members > 1) {
+        rc = ps_prob_family_finish(&pol, 0, err);
     }
+    if (rc == PS_OK && vsvc != NULL) {
+        rc = cli_variant_svc_finish(vsvc, scn->n_members, err);
+    }
+    const ps_svc_prob *top_svc = vsvc != NULL ? vsvc[0] : sp;
     if (rc == PS_OK) {
-        cli_log(a->quiet, "projected %d trajectories of %d years in %.3f s", ps_prob_n_traj(p),
+        cli_log(quiet, "projected %d trajectories of %d years in %.3f s", ps_prob_n_traj(p),
                 ps_prob_n_years(p) - 1, cli_now() - t0);
         const char *label = a->in->region_names[0];
         const ps_provenance prov = { .scenario_path = scn->path,
@@ -155,29 +206,35 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
                                      .command_line = a->command_line,
                                      .data_source = a->source, .seed = po.seed,
                                      .threads = a->n_threads, .inputs = a->inputs,
-                                     .n_inputs = a->n_inputs };
+                                     .n_inputs = a->n_inputs,
+                                     .mpi_ranks = d != NULL ? d->n_ranks : 0 };
         const ps_h5_prob_spec spec = { .group = scn->name,
                                        .title = scn->title != NULL ? scn->title : scn->name,
                                        .dim = "region", .labels = &label, .codes = NULL,
-                                       .trajectories = 0, .services = sp,
-                                       .policy = scn->n_members > 1 ? &pol : NULL };
-        cli_remove_stale_temps(a->out_path, a->quiet);
+                                       .trajectories = 0, .services = top_svc,
+                                       .policy = scn->n_members > 1 ? &pol : NULL,
+                                       .variant_services =
+                                           vsvc != NULL ? (const ps_svc_prob *const *)vsvc + 1
+                                                        : NULL };
+        cli_remove_stale_temps(a->out_path, quiet);
         t0 = cli_now();
         rc = ps_h5_write_prob(a->out_path, (const ps_prob *const *)&p, 1, &spec, &prov, err);
     }
     if (rc == PS_OK) {
-        cli_log(a->quiet, "wrote %s in %.3f s", a->out_path, cli_now() - t0);
-        if (!a->quiet) {
+        cli_log(quiet, "wrote %s in %.3f s", a->out_path, cli_now() - t0);
+        if (!quiet) {
             print_table(p, scn->name);
-            if (sp != NULL) {
-                print_services(sp);
+            if (top_svc != NULL) {
+                print_services(top_svc);
             }
             if (scn->n_members > 1) {
                 print_policy(&pol);
             }
         }
     }
+done:
     ps_svc_prob_free(sp);
+    cli_variant_svc_free(vsvc, scn->n_members);
     ps_prob_free(p);
     ps_prob_pol_summary_release(&pol);
     ps_prob_bounds_release(&b);

@@ -524,6 +524,8 @@ static void targets_usage(FILE *out)
             "options:\n"
             "      --scenario NAME   only this scenario\n"
             "      --service NAME    only this service\n"
+            "      --variant NAME    a probabilistic file's policy variant: only its services\n"
+            "                        (default: the baseline's, then each variant's)\n"
             "      --json            one JSON document for scripts (schema: docs/json.md)\n"
             "  -h, --help            this text\n"
             "      --version         program version\n");
@@ -531,16 +533,17 @@ static void targets_usage(FILE *out)
 
 int cli_cmd_targets(int argc, char **argv)
 {
-    enum { OPT_SCENARIO = 256, OPT_SERVICE, OPT_VERSION, OPT_JSON };
+    enum { OPT_SCENARIO = 256, OPT_SERVICE, OPT_VERSION, OPT_JSON, OPT_VARIANT };
     static const struct option longopts[] = {
         { "json", no_argument, NULL, OPT_JSON },
         { "scenario", required_argument, NULL, OPT_SCENARIO },
         { "service", required_argument, NULL, OPT_SERVICE },
+        { "variant", required_argument, NULL, OPT_VARIANT },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, OPT_VERSION },
         { NULL, 0, NULL, 0 },
     };
-    const char *scn = NULL, *svc = NULL;
+    const char *scn = NULL, *svc = NULL, *variant = NULL;
     int c, json = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -548,6 +551,8 @@ int cli_cmd_targets(int argc, char **argv)
             scn = optarg;
         } else if (c == OPT_SERVICE) {
             svc = optarg;
+        } else if (c == OPT_VARIANT) {
+            variant = optarg;
         } else if (c == OPT_JSON) {
             json = 1;
         } else if (c == 'h') {
@@ -568,7 +573,12 @@ int cli_cmd_targets(int argc, char **argv)
     }
     const char *path = argv[optind];
     if (ps_h5_prob_present(path)) { /* a probabilistic file (issue #14): targets_prob.c */
-        return cli_targets_prob(path, scn, svc, json);
+        return cli_targets_prob(path, scn, svc, variant, json);
+    }
+    if (variant != NULL) { /* a deterministic file's variants are its scenarios */
+        fprintf(stderr, "popsim targets: --variant applies to a probabilistic file; '%s' holds "
+                "scenarios (use --scenario NAME)\n", path);
+        return CLI_EXIT_USAGE;
     }
     ps_error err;
     ps_error_clear(&err);

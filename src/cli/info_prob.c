@@ -12,6 +12,8 @@
 
 /* Total population is printed in millions of persons. */
 #define PERSONS_PER_MILLION 1.0e6
+/* The 65+ share is printed in per cent. */
+#define PERCENT_PER_ONE 100.0
 
 /* Quantile q of series s at location loc and year index y. */
 static double at(const ps_h5_prob_data *d, ps_h5_prob_series s, int loc, int y, int q)
@@ -76,6 +78,22 @@ void cli_info_prob_text(FILE *out, const ps_h5_prob_data *d)
                 fprintf(out, " %.2f",
                         at(d, PS_H5_PROB_POP_TOTAL, loc, end == 0 ? 0 : d->n_years - 1, q) /
                             PERSONS_PER_MILLION);
+            }
+        }
+        fputc('\n', out);
+    }
+    if (d->q[PS_H5_PROB_SHARE_65] != NULL) { /* the 65+ share fan (issue #14, sec. 2) */
+        fprintf(out, "\n  share aged 65+ (%%), quantiles at %d and %d:\n", d->start_year, last);
+    }
+    for (int loc = 0; d->q[PS_H5_PROB_SHARE_65] != NULL && loc < d->n_loc; ++loc) {
+        fputs("  ", out);
+        cli_put_text(out, d->labels[loc]);
+        for (int end = 0; end < 2; ++end) {
+            fprintf(out, "%s%d:", end == 0 ? ": " : " | ", end == 0 ? d->start_year : last);
+            for (int q = 0; q < d->n_q; ++q) {
+                fprintf(out, " %.1f", PERCENT_PER_ONE *
+                                          at(d, PS_H5_PROB_SHARE_65, loc,
+                                             end == 0 ? 0 : d->n_years - 1, q));
             }
         }
         fputc('\n', out);

@@ -119,8 +119,8 @@ static void json_service(cli_json *j, const ps_h5_prob_data *d, int k, double *b
     cli_json_end_object(j);
 }
 
-static ps_status print_json(const char *path, const ps_h5_prob_data *d, const char *service,
-                            ps_error *err)
+static ps_status print_json(const char *path, const ps_h5_prob_data *d, const char *group,
+                            const char *service, const char *variant, ps_error *err)
 {
     double *buf = malloc((size_t)d->n_years * sizeof *buf);
     if (buf == NULL) {
@@ -131,7 +131,10 @@ static ps_status print_json(const char *path, const ps_h5_prob_data *d, const ch
     cli_json_begin_object(&j, NULL);
     cli_json_string(&j, "schema", "popsim-targets-prob/1");
     cli_json_string(&j, "file", path);
-    cli_json_string(&j, "name", d->group);
+    cli_json_string(&j, "name", group);
+    if (variant != NULL) { /* --variant (issue #14, sec. 2) */
+        cli_json_string(&j, "variant", variant);
+    }
     cli_json_string(&j, "region", d->n_loc > 0 ? d->labels[0] : NULL);
     cli_json_int(&j, "trajectories", d->trajectories);
     for (int y = 0; y < d->n_years; ++y) {
@@ -166,30 +169,89 @@ static ps_status check_service(const ps_h5_prob_data *d, const char *service, co
                            "file; services: %s", service, d->n_svc > 0 ? list : "none");
 }
 
-int cli_targets_prob(const char *path, const char *scenario, const char *service, int json)
+/* The text of one group's services (the baseline's, or variant `variant`'s). */
+static void print_text(const ps_h5_prob_data *d, const char *group, const char *variant,
+                       const char *service)
 {
-    ps_h5_prob_data d;
+    printf("%s%s%s (%s): %d trajectories, probabilistic\n", group,
+           variant != NULL ? ", variant " : "", variant != NULL ? variant : "",
+           d->n_loc > 0 ? d->labels[0] : "", d->trajectories);
+    for (int k = 0; k < d->n_svc; ++k) {
+        if (service == NULL || strcmp(service, d->svc_names[k]) == 0) {
+            print_service(d, k);
+        }
+    }
+}
+
+/* --variant must name a policy variant of the file; else list them. */
+static ps_status check_variant(const ps_h5_prob_data *d, const char *variant, const char *path,
+                               ps_error *err)
+{
+    char list[400] = "";
+    for (int v = 0; v < d->policy.n_variants; ++v) {
+        if (strcmp(d->policy.names[v], variant) == 0) {
+            return PS_OK;
+        }
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, "%s%s", v > 0 ? ", " : "",
+                 d->policy.names[v]);
+    }
+    return ps_error_set_at(err, PS_EINVAL, path, 0, 0, "no policy variant '%s' in this "
+                           "probabilistic file; variants: %s", variant,
+                           d->policy.n_variants > 0 ? list : "none");
+}
+
+/* Each variant with services after the baseline (no --variant); 0, or 1 with err set. */
+static ps_status print_variants(const char *path, const ps_h5_prob_data *d, const char *service,
+                                ps_error *err)
+{
+    ps_status rc = PS_OK;
+    for (int v = 0; rc == PS_OK && v < d->policy.n_variants; ++v) {
+        ps_h5_prob_data dv;
+        const char *name = d->policy.names[v];
+        if (!ps_h5_prob_variant_present(path, d->group, name)) {
+            continue;
+        }
+        rc = ps_h5_prob_read_variant(&dv, path, d->group, name, err);
+        if (rc == PS_OK) {
+            putchar('\n');
+            print_text(&dv, d->group, name, service);
+        }
+        ps_h5_prob_data_release(&dv);
+    }
+    return rc;
+}
+
+int cli_targets_prob(const char *path, const char *scenario, const char *service,
+                     const char *variant, int json)
+{
+    ps_h5_prob_data d, dv;
     ps_error err;
     ps_error_clear(&err);
+    memset(&dv, 0, sizeof dv);
     ps_status rc = ps_h5_prob_read(&d, path, &err);
     if (rc == PS_OK && scenario != NULL && strcmp(scenario, d.group) != 0) {
         rc = ps_error_set_at(&err, PS_EINVAL, path, 0, 0, "no scenario '%s' in this file; it "
                              "has: %s", scenario, d.group);
     }
+    if (rc == PS_OK && variant != NULL) { /* issue #14, sec. 2: that variant's services */
+        rc = check_variant(&d, variant, path, &err);
+        rc = rc == PS_OK ? ps_h5_prob_read_variant(&dv, path, d.group, variant, &err) : rc;
+    }
+    const ps_h5_prob_data *shown = variant != NULL ? &dv : &d;
     if (rc == PS_OK && service != NULL) {
-        rc = check_service(&d, service, path, &err);
+        rc = check_service(shown, service, path, &err);
     }
     if (rc == PS_OK && json) {
-        rc = print_json(path, &d, service, &err);
+        rc = print_json(path, shown, d.group, service, variant, &err);
     } else if (rc == PS_OK) {
-        printf("%s (%s): %d trajectories, probabilistic\n", d.group,
-               d.n_loc > 0 ? d.labels[0] : "", d.trajectories);
-        for (int k = 0; k < d.n_svc; ++k) {
-            if (service == NULL || strcmp(service, d.svc_names[k]) == 0) {
-                print_service(&d, k);
-            }
+        print_text(shown, d.group, variant, service);
+        if (variant == NULL) {
+            rc = print_variants(path, &d, service, &err);
         }
-        if (d.n_svc == 0) {
+        if (rc != PS_OK) {
+            /* reported below */
+        } else if (d.n_svc == 0) {
             printf("no services in this file (run a scenario with services: and "
                    "uncertainty:)\n");
         } else {
@@ -200,6 +262,7 @@ int cli_targets_prob(const char *path, const char *scenario, const char *service
         }
     }
     ps_h5_prob_data_release(&d);
+    ps_h5_prob_data_release(&dv);
     if (rc != PS_OK) {
         cli_print_error(&err);
         return CLI_EXIT_FAILURE;

@@ -30,7 +30,7 @@
 #define PS_PROB_OLD_MIN 65
 
 static const int var_cells[PS_PROB_V_COUNT] = { 1, PS_SEX_COUNT * PS_PROB_N_GROUPS, 1, 1, 1, 1,
-                                                PS_SEX_COUNT, 1, 1, 1 };
+                                                PS_SEX_COUNT, 1, 1, 1, 1 };
 
 struct ps_prob {
     const ps_inputs *in;
@@ -399,6 +399,10 @@ static void summarise_unit(ps_prob *p, const unit_ctx *u, int first, const doubl
             x[j] = (child[j] + old[j]) / work[j];
         }
         store_row(p, PS_PROB_V_DEP_TOTAL, y, 0, first, n, x);
+        for (size_t j = 0; j < N; ++j) { /* the 65+ share of the trajectory (issue #14) */
+            x[j] = old[j] / total[j];
+        }
+        store_row(p, PS_PROB_V_SHARE_65, y, 0, first, n, x);
         store_row(p, PS_PROB_V_TFR, y, 0, first, n, u->tfr + (size_t)y * N);
         for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
             store_row(p, PS_PROB_V_E0, y, sex, first, n,

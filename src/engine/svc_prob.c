@@ -117,10 +117,10 @@ ps_status ps_svc_prob_new(ps_svc_prob **out, const ps_service *svc, int n_svc,
     return PS_OK;
 }
 
-/* One trajectory's service totals into its column of sp->traj. */
-static void keep_trajectory(ps_svc_prob *sp, int traj)
+/* One trajectory's service totals (of r, sp->scratch or the caller's) into its column of
+ * sp->traj. */
+static void keep_trajectory(ps_svc_prob *sp, const ps_result *r, int traj)
 {
-    const ps_result *r = &sp->scratch;
     for (int k = 0; k < sp->n_svc; ++k) {
         const ps_svc_result *o = &r->services[k];
         const double *from[PS_SVC_PROB_VAR_COUNT] = { o->demand, o->capacity, o->shortage,
@@ -168,11 +168,36 @@ ps_status ps_svc_prob_add(ps_svc_prob *sp, const double *pop, int first, int n_l
             ps_error_prepend(err, "services of trajectory %d: ", first + j);
             break;
         }
-        keep_trajectory(sp, first + j);
+        keep_trajectory(sp, r, first + j);
         sp->added[first + j] = 1;
         sp->n_added++;
     }
     return rc;
+}
+
+ps_status ps_svc_prob_add_result(ps_svc_prob *sp, ps_result *r, int traj, ps_error *err)
+{
+    if (sp->finished || traj < 0 || traj >= sp->n_traj || r->n_regions != 1 ||
+        r->n_years != sp->n_years || r->start_year != sp->start_year || r->n_ages != sp->n_ages) {
+        return ps_error_set(err, PS_EINVAL, "services of trajectory %d: expected a trajectory "
+                            "within 0..%d before the summary and a result of one region, %d "
+                            "years from %d and %d ages", traj, sp->n_traj - 1, sp->n_years,
+                            sp->start_year, sp->n_ages);
+    }
+    if (sp->added[traj]) {
+        return ps_error_set(err, PS_EINVAL, "services of trajectory %d: added twice", traj);
+    }
+    ps_status rc = ps_services_compute(r, sp->svc, sp->n_svc,
+                                       sp->cn.n_levels > 0 ? &sp->cn : NULL, err);
+    if (rc != PS_OK) {
+        ps_error_prepend(err, "services of trajectory %d: ", traj);
+        return rc;
+    }
+    keep_trajectory(sp, r, traj); /* its own column: threads of other trajectories do not meet */
+    sp->added[traj] = 1;
+#pragma omp atomic
+    sp->n_added++;
+    return PS_OK;
 }
 
 /* Quantiles and mean of one row (NaN if any value is not finite), as the population's. */
@@ -285,4 +310,53 @@ const double *ps_svc_prob_p_shortage(const ps_svc_prob *sp, int k)
 const double *ps_svc_prob_trajectories(const ps_svc_prob *sp, int k, ps_svc_prob_var v)
 {
     return sp->traj != NULL ? sp->traj + row_of(sp, k, v) * (size_t)sp->n_traj : NULL;
+}
+
+/* ---- between MPI ranks: the rows [svc][var][year] of a range of trajectories ------------ */
+
+size_t ps_svc_prob_traj_doubles(const ps_svc_prob *sp, int n)
+{
+    return (size_t)sp->n_svc * PS_SVC_PROB_VAR_COUNT * (size_t)sp->n_years * (size_t)n;
+}
+
+static ps_status check_range(const ps_svc_prob *sp, int first, int n, int want_added,
+                             ps_error *err)
+{
+    int ok = !sp->finished && first >= 0 && n >= 1 && first <= sp->n_traj - n;
+    for (int t = 0; ok && t < n; ++t) {
+        ok = (sp->added[first + t] != 0) == (want_added != 0);
+    }
+    return ok ? PS_OK
+              : ps_error_set(err, PS_EINVAL, "services of trajectories %d..%d: expected "
+                             "trajectories within 0..%d %s, before the summary", first,
+                             first + n - 1, sp->n_traj - 1,
+                             want_added ? "already computed" : "not yet added");
+}
+
+ps_status ps_svc_prob_traj_get(const ps_svc_prob *sp, int first, int n, double *buf,
+                               ps_error *err)
+{
+    ps_status rc = check_range(sp, first, n, 1, err);
+    const size_t rows = (size_t)sp->n_svc * PS_SVC_PROB_VAR_COUNT * (size_t)sp->n_years;
+    for (size_t row = 0; rc == PS_OK && row < rows; ++row) {
+        memcpy(buf + row * (size_t)n, sp->traj + row * (size_t)sp->n_traj + (size_t)first,
+               (size_t)n * sizeof *buf);
+    }
+    return rc;
+}
+
+ps_status ps_svc_prob_traj_put(ps_svc_prob *sp, int first, int n, const double *buf,
+                               ps_error *err)
+{
+    ps_status rc = check_range(sp, first, n, 0, err);
+    const size_t rows = (size_t)sp->n_svc * PS_SVC_PROB_VAR_COUNT * (size_t)sp->n_years;
+    for (size_t row = 0; rc == PS_OK && row < rows; ++row) {
+        memcpy(sp->traj + row * (size_t)sp->n_traj + (size_t)first, buf + row * (size_t)n,
+               (size_t)n * sizeof *buf);
+    }
+    for (int t = 0; rc == PS_OK && t < n; ++t) {
+        sp->added[first + t] = 1;
+        sp->n_added++;
+    }
+    return rc;
 }

@@ -409,6 +409,53 @@ static ps_status write_services(writer *w, const ps_svc_prob *sp)
     return rc;
 }
 static ps_status write_policy(writer *w, const ps_prob_pol_summary *pol);
+/* Each policy variant's services (issue #14, sec. 2) in <group>/variants/<variant>/, laid out
+ * as the baseline's in <group>: its own coordinates (year, region, quantile, sex, age_group)
+ * and service labels, so xarray opens the variant's group alone. */
+static ps_status write_variant_services(writer *w, const ps_prob *const *runs,
+                                        const ps_h5_prob_spec *spec, hid_t gcpl)
+{
+    const hid_t parent = w->grp;
+    hid_t saved[D_COUNT], top = H5Gcreate2(parent, "variants", H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    ps_status rc = top < 0 ? fail(w, "create group", "variants") : PS_OK;
+    memcpy(saved, w->dim, sizeof saved);
+    for (int v = 0; rc == PS_OK && v < spec->policy->n_variants; ++v) {
+        const ps_svc_prob *sp = spec->variant_services[v];
+        const char *name = spec->policy->names[v];
+        if (sp == NULL) {
+            continue;
+        }
+        if (ps_svc_prob_stats(sp, 0, PS_SVC_PROB_DEMAND) == NULL ||
+            ps_svc_prob_n_years(sp) != ps_prob_n_years(runs[0]) ||
+            ps_svc_prob_start_year(sp) != ps_prob_start_year(runs[0])) {
+            rc = ps_error_set(w->err, PS_EINVAL, "the services of variant '%s' are unfinished "
+                              "or of other years than the run's", name);
+            break;
+        }
+        for (int d = 0; d < D_COUNT; ++d) {
+            w->dim[d] = H5I_INVALID_HID;
+        }
+        w->grp = H5Gcreate2(top, name, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+        rc = w->grp < 0 ? fail(w, "create group", name) : write_coords(w, runs, 1, spec, 0);
+        if (rc == PS_OK) {
+            rc = write_services(w, sp);
+        }
+        for (int d = 0; d < D_COUNT; ++d) {
+            if (w->dim[d] >= 0) {
+                H5Dclose(w->dim[d]);
+            }
+        }
+        if (w->grp >= 0) {
+            H5Gclose(w->grp);
+        }
+        w->grp = parent;
+    }
+    memcpy(w->dim, saved, sizeof saved);
+    if (top >= 0) {
+        H5Gclose(top);
+    }
+    return rc;
+}
 
 static ps_status write_contents(writer *w, const ps_prob *const *runs, int n,
                                 const ps_h5_prob_spec *spec, const ps_provenance *prov)
@@ -464,11 +511,19 @@ static ps_status write_contents(writer *w, const ps_prob *const *runs, int n,
         rc = write_var(w, &vars[k], runs, n,
                        spec->trajectories && vars[k].v != PS_PROB_V_POP_GROUP);
     }
+    if (rc == PS_OK) { /* the 65+ share, its row in the schema (h5schema.c) */
+        const var_desc share = { PS_PROB_V_SHARE_65, prob_share65_spec.name,
+                                 prob_share65_spec.units, prob_share65_spec.long_name, 0, 0 };
+        rc = write_var(w, &share, runs, n, spec->trajectories);
+    }
     if (rc == PS_OK && spec->services != NULL) {
         rc = write_services(w, spec->services);
     }
     if (rc == PS_OK && spec->policy != NULL) { /* policy variants (issue #14, sec. 2) */
         rc = write_policy(w, spec->policy);
+    }
+    if (rc == PS_OK && spec->policy != NULL && spec->variant_services != NULL) {
+        rc = write_variant_services(w, runs, spec, gcpl);
     }
 done:
     if (top >= 0) {

@@ -31,6 +31,7 @@ static const struct {
     [PS_H5_PROB_E0_FEMALE] = { "e0", "female" },
     [PS_H5_PROB_E0_MALE] = { "e0", "male" },
     [PS_H5_PROB_DEP_OLD] = { "old_age_dependency", NULL },
+    [PS_H5_PROB_SHARE_65] = { "share_65plus", NULL },
 };
 
 const char *ps_h5_prob_series_var(ps_h5_prob_series s)
@@ -516,4 +517,60 @@ static ps_status read_policy(ps_h5_prob_data *d, const ps_h5r_file *f, const cha
     free(names);
     free(dset);
     return rc;
+}
+
+/* ---- a policy variant's services under uncertainty (issue #14, sec. 2; h5out_prob.c) ----- */
+
+ps_status ps_h5_prob_read_variant(ps_h5_prob_data *out, const char *path, const char *group,
+                                  const char *variant, ps_error *err)
+{
+    ps_h5r_file *f = NULL;
+    memset(out, 0, sizeof *out);
+    out->seed = -1;
+    const size_t len = strlen(group) + strlen("/variants/") + strlen(variant) + 1;
+    ps_status rc = ps_h5r_open(&f, path, err);
+    if (rc == PS_OK && (out->group = malloc(len)) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory");
+    }
+    if (rc == PS_OK) {
+        snprintf(out->group, len, "%s/variants/%s", group, variant);
+        char *dset = path_of(out->group, "service");
+        if (dset == NULL) {
+            rc = ps_error_set(err, PS_ENOMEM, "out of memory");
+        } else if (ps_h5r_kind_of(f, dset) != PS_H5R_DATASET) {
+            rc = ps_error_set_at(err, PS_EINVAL, path, 0, 0, "variant '%s' has no services in "
+                                 "this file (expected '%s')", variant, dset);
+        }
+        free(dset);
+    }
+    if (rc == PS_OK) {
+        rc = read_frame(out, f, path, err);
+    }
+    if (rc == PS_OK) {
+        rc = read_services(out, f, path, err);
+    }
+    ps_h5r_close(f);
+    if (rc != PS_OK) {
+        ps_h5_prob_data_release(out);
+    }
+    return rc;
+}
+
+int ps_h5_prob_variant_present(const char *path, const char *group, const char *variant)
+{
+    ps_h5r_file *f = NULL;
+    int yes = 0;
+    const size_t len = strlen(group) + strlen(variant) + strlen("/variants//service") + 1;
+    char *rel = malloc(len), *dset = NULL;
+    if (rel != NULL) {
+        snprintf(rel, len, "%s/variants/%s", group, variant);
+        dset = path_of(rel, "service");
+    }
+    if (dset != NULL && ps_h5r_open(&f, path, NULL) == PS_OK) {
+        yes = ps_h5r_kind_of(f, dset) == PS_H5R_DATASET;
+    }
+    ps_h5r_close(f);
+    free(dset);
+    free(rel);
+    return yes;
 }

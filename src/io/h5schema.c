@@ -513,3 +513,9 @@ const prob_var_spec prob_svc_specs[PROB_SVC_COUNT] = {
                               "share of trajectories whose places needed exceed the capacity "
                               "target (NaN without a target)" },
 };
+
+/* The 65+ share of a probabilistic group (issue #14, sec. 2; h5schema_int.h). */
+const prob_var_spec prob_share65_spec = {
+    "share_65plus", "year, region, quantile", "1",
+    "share of the population aged 65+ on 1 July (quantiles of each trajectory's share)"
+};

@@ -244,4 +244,9 @@ typedef struct prob_var_spec {
 
 extern const prob_var_spec prob_svc_specs[PROB_SVC_COUNT];
 
+/* The 65+ share of every probabilistic group (issue #14, sec. 2: its fan chart): quantiles
+ * (year, region, quantile) of each trajectory's share, with `<name>_mean` (year, region);
+ * documented in docs/output-format.md ("The 65+ share under uncertainty"). */
+extern const prob_var_spec prob_share65_spec;
+
 #endif /* PS_H5SCHEMA_INT_H */

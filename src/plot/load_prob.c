@@ -1,10 +1,10 @@
 /*
  * load_prob.c - a probabilistic result file (issue #14, docs/output-format.md, "Probabilistic
  * runs") as a chart set: each location becomes a scenario that has only fans, one per
- * summary the file holds (total population, births, TFR, e0 by sex, old-age dependency), with
- * the 2.5, 10, 50, 90 and 97.5 % levels it stores. Only the shown location is charted and
- * reported (the first; ps_plot_show_location picks another), so `--location all` files give
- * one location's charts, not 236 locations' (docs/charts.md).
+ * summary the file holds (total population, births, TFR, e0 by sex, old-age dependency,
+ * 65+ share), with the 2.5, 10, 50, 90 and 97.5 % levels it stores. Only the shown location
+ * is charted and reported (the first; ps_plot_show_location picks another), so `--location
+ * all` files give one location's charts, not 236 locations' (docs/charts.md).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -16,6 +16,7 @@ static const plot_msg series_label[PS_H5_PROB_SERIES_COUNT] = {
     [PS_H5_PROB_POP_TOTAL] = MSG_PROB_POP,    [PS_H5_PROB_BIRTHS] = MSG_PROB_BIRTHS,
     [PS_H5_PROB_TFR] = MSG_PROB_TFR,          [PS_H5_PROB_E0_FEMALE] = MSG_PROB_E0_FEMALE,
     [PS_H5_PROB_E0_MALE] = MSG_PROB_E0_MALE,  [PS_H5_PROB_DEP_OLD] = MSG_PROB_DEP_OLD,
+    [PS_H5_PROB_SHARE_65] = MSG_PROB_SHARE_65,
 };
 
 static char *dup_text(const char *s)
@@ -38,7 +39,8 @@ static ps_status add_fan(plot_fan *fan, const ps_h5_prob_data *d, ps_h5_prob_ser
     snprintf(name, sizeof name, sex != NULL ? "%s sex=%s" : "%s", var, sex);
     fan->label = (int)series_label[ser];
     fan->counts = ser == PS_H5_PROB_POP_TOTAL || ser == PS_H5_PROB_BIRTHS;
-    fan->per = ser == PS_H5_PROB_DEP_OLD ? PS_PLOT_PER_HUNDRED : 1.0;
+    fan->per = ser == PS_H5_PROB_DEP_OLD || ser == PS_H5_PROB_SHARE_65 ? PS_PLOT_PER_HUNDRED
+                                                                        : 1.0;
     if ((fan->var = dup_text(name)) == NULL ||
         (fan->units = dup_text(ser == PS_H5_PROB_E0_FEMALE || ser == PS_H5_PROB_E0_MALE
                                    ? "year" : "1")) == NULL) {

@@ -177,6 +177,8 @@ static const char *const messages[MSG_COUNT][PS_PLOT_LANG_COUNT] = {
     [MSG_PROB_E0_MALE] = { "Life expectancy at birth, men (years)", "男性出生时预期寿命（岁）" },
     [MSG_PROB_DEP_OLD] = { "Old-age dependency ratio (aged 65+ per 100 aged 15-64)",
                            "老年抚养比（65岁及以上人口/15-64岁人口，每百人）" },
+    [MSG_PROB_SHARE_65] = { "Share of the population aged 65+ (%)",
+                            "65岁及以上人口占总人口比重（%）" },
     [MSG_PROB_SECTION] = { "Probabilistic projection", "概率预测" },
     [MSG_PROB_INTRO] = { "Each figure below summarises many trajectories: full cohort-component "
                          "projections whose TFR, life expectancy by sex and net migration "

@@ -299,6 +299,9 @@ static ps_status run_traj(const fam_run *r, int traj, ps_error *err)
         } else if (m > 0) {
             store_variant(r->s, m - 1, traj, &res[m]);
         }
+        if (rc == PS_OK && r->o->services != NULL && r->o->services[m] != NULL) {
+            rc = ps_svc_prob_add_result(r->o->services[m], &res[m], traj, err);
+        }
     }
     for (int m = 0; res != NULL && m < scn->n_members; ++m) {
         ps_result_release(&res[m]);
@@ -319,6 +322,8 @@ static ps_status run_traj(const fam_run *r, int traj, ps_error *err)
 static ps_status run_all(const fam_run *r, int n_threads, ps_error *err)
 {
     const int T = r->s->n_traj;
+    const int t0 = r->o->share ? r->o->traj_first : 0;
+    const int t1 = r->o->share ? r->o->traj_end : T;
     ps_error *errs = calloc((size_t)n_threads, sizeof *errs);
     int *failed = malloc((size_t)n_threads * sizeof *failed);
     if (errs == NULL || failed == NULL) {
@@ -330,8 +335,8 @@ static ps_status run_all(const fam_run *r, int n_threads, ps_error *err)
         failed[k] = T;
     }
 #pragma omp parallel for schedule(static) num_threads(n_threads) default(none)                 \
-    shared(r, T, errs, failed)
-    for (int traj = 0; traj < T; ++traj) {
+    shared(r, T, t0, t1, errs, failed)
+    for (int traj = t0; traj < t1; ++traj) {
         const int me = omp_get_thread_num();
         if (failed[me] == T && run_traj(r, traj, &errs[me]) != PS_OK) {
             failed[me] = traj;
@@ -386,7 +391,13 @@ ps_status ps_prob_family_run(ps_prob_pol_summary *out, const ps_scenario *scn,
 {
     const int n_traj = opt->n_traj > 0 ? opt->n_traj : PS_PROB_TRAJ_DEFAULT;
     const int n_threads = opt->n_threads > 0 ? opt->n_threads : omp_get_max_threads();
+    const int share = opt->share;
     memset(out, 0, sizeof *out);
+    if (share && (opt->traj_first < 0 || opt->traj_first > opt->traj_end ||
+                  opt->traj_end > n_traj)) {
+        return ps_error_set(err, PS_EINVAL, "a share of trajectories %d..%d: expected a range "
+                            "within 0..%d", opt->traj_first, opt->traj_end - 1, n_traj - 1);
+    }
     if (scn->n_members < 2 || opt->n_traj < 0 || n_traj > PS_PROB_TRAJ_MAX ||
         opt->n_threads < 0) {
         return ps_error_set(err, PS_EINVAL, "a policy family under uncertainty needs a "
@@ -409,14 +420,8 @@ ps_status ps_prob_family_run(ps_prob_pol_summary *out, const ps_scenario *scn,
         const fam_run r = { .c = &c, .scn = scn, .o = opt, .s = out };
         rc = run_all(&r, n_threads, err);
     }
-    rc = rc == PS_OK ? summarise(out, err) : rc;
-    if (rc == PS_OK && !opt->keep_trajectories) {
-        free(out->gained_traj);
-        out->gained_traj = NULL;
-        for (int k = 0; k < PS_PROB_POL_VAR_COUNT; ++k) {
-            free(out->scalar_traj[k]);
-            out->scalar_traj[k] = NULL;
-        }
+    if (rc == PS_OK && !share) {
+        rc = ps_prob_family_finish(out, opt->keep_trajectories, err);
     }
     if (rc != PS_OK) {
         ps_prob_pol_summary_release(out);
@@ -424,4 +429,78 @@ ps_status ps_prob_family_run(ps_prob_pol_summary *out, const ps_scenario *scn,
     ctx_free(&c);
     free(names);
     return rc;
+}
+
+ps_status ps_prob_family_finish(ps_prob_pol_summary *s, int keep, ps_error *err)
+{
+    if (s->gained_traj == NULL) {
+        return ps_error_set(err, PS_EINVAL, "the policy summary has no trajectories to "
+                            "summarise");
+    }
+    ps_status rc = summarise(s, err);
+    if (rc == PS_OK && !keep) {
+        free(s->gained_traj);
+        s->gained_traj = NULL;
+        for (int k = 0; k < PS_PROB_POL_VAR_COUNT; ++k) {
+            free(s->scalar_traj[k]);
+            s->scalar_traj[k] = NULL;
+        }
+    }
+    return rc;
+}
+
+/* ---- between MPI ranks: rows [year][variant] of births gained, then [var][variant] ------ */
+
+size_t ps_prob_family_traj_doubles(const ps_prob_pol_summary *s, int n)
+{
+    return (size_t)(s->n_years + PS_PROB_POL_VAR_COUNT) * (size_t)s->n_variants * (size_t)n;
+}
+
+/* Row r of the trajectory arrays (NULL if the summary has none). */
+static double *traj_row(const ps_prob_pol_summary *s, size_t r)
+{
+    const size_t V = (size_t)s->n_variants, T = (size_t)s->n_traj;
+    const size_t gained_rows = (size_t)s->n_years * V;
+    if (r < gained_rows) {
+        return s->gained_traj != NULL ? s->gained_traj + r * T : NULL;
+    }
+    r -= gained_rows;
+    double *x = s->scalar_traj[r / V];
+    return x != NULL ? x + (r % V) * T : NULL;
+}
+
+/* get: rows into out; put: in into the rows */
+static ps_status traj_copy(const ps_prob_pol_summary *s, int first, int n, double *out,
+                           const double *in, ps_error *err)
+{
+    const size_t rows = (size_t)(s->n_years + PS_PROB_POL_VAR_COUNT) * (size_t)s->n_variants;
+    if (first < 0 || n < 1 || first > s->n_traj - n || s->gained_traj == NULL) {
+        return ps_error_set(err, PS_EINVAL, "policy trajectories %d..%d: expected a range "
+                            "within 0..%d of a summary that keeps them", first, first + n - 1,
+                            s->n_traj - 1);
+    }
+    for (size_t r = 0; r < rows; ++r) {
+        double *row = traj_row(s, r);
+        if (row == NULL) {
+            return ps_error_set(err, PS_EINVAL, "the policy summary lacks trajectory row %zu", r);
+        }
+        if (in != NULL) {
+            memcpy(row + first, in + r * (size_t)n, (size_t)n * sizeof *in);
+        } else {
+            memcpy(out + r * (size_t)n, row + first, (size_t)n * sizeof *out);
+        }
+    }
+    return PS_OK;
+}
+
+ps_status ps_prob_family_traj_get(const ps_prob_pol_summary *s, int first, int n, double *buf,
+                                  ps_error *err)
+{
+    return traj_copy(s, first, n, buf, NULL, err);
+}
+
+ps_status ps_prob_family_traj_put(ps_prob_pol_summary *s, int first, int n, const double *buf,
+                                  ps_error *err)
+{
+    return traj_copy(s, first, n, NULL, buf, err);
 }
