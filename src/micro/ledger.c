@@ -93,7 +93,8 @@ static int qualifies(const ps_micro *m, const ps_micro_ledger *l, int i, size_t 
 {
     const ps_policy *p = &l->pol[i];
     unsigned half = 0;
-    if ((int)age >= p->max_age || (p->requires_registered && !(f & PS_MF_REGISTERED))) {
+    const int registered = m->rules == NULL || (f & PS_MF_REGISTERED); /* all, without status */
+    if ((int)age >= p->max_age || (p->requires_registered && !registered)) {
         return 0;
     }
     order_and_half(m, l, id, f, order, &half);
