@@ -81,6 +81,9 @@ typedef struct ps_result_micro {
                                 * in the region; NULL without care need */
     double *population_by_replicate; /* [replicate][year] total persons on 1 July */
     double *births_by_replicate;     /* [replicate][year] births of the step; NaN last year */
+    double *subsidy_cost_by_income;  /* [year][reg][income] yuan of the monthly subsidies paid
+                                      * person by person (ps_micro_ledger_fill); NULL without
+                                      * a monthly subsidy; NaN in the last year */
     long long n_sample;        /* person records of the first replicate at the end */
     long long *sample;         /* [n_sample][PS_SAMPLE_FIELDS]; mother -1 if unknown */
 } ps_result_micro;
@@ -186,6 +189,9 @@ typedef struct ps_micro_extra {
     double *disabled_elderly; /* [year][reg][has_child] persons aged care_min_age+ in state
                                * >= disabled_level, by whether a living child of working age
                                * lives in the same region (0 = no, 1 = yes; PS_MICRO_KIN) */
+    double *ledger_by_income; /* [year][reg][income] yuan of the monthly subsidies paid for
+                               * children of each income class (ps_micro_ledger_fill); 0
+                               * without, NaN in the last year */
 } ps_micro_extra;
 
 static inline size_t ps_micro_extra_income_cell(const ps_micro_extra *x, int year, int reg,
@@ -317,6 +323,59 @@ ps_status ps_micro_sample(ps_micro_person **out, size_t *n_out, const ps_micro *
  * newline ("2025-06-01T12:00:03 micro: ..."). Returns buf.
  */
 const char *ps_micro_progress_format(char *buf, size_t size, const ps_micro_progress *p, int tty);
+
+/* ---- the person-by-person ledger of monthly subsidies (src/micro/ledger.c) --------------
+ * docs/policy.md sec. 7.5. Usage: ps_micro_ledger_new after ps_micro_run_init (counts the
+ * base 1 July), ps_micro_ledger_step after each ps_micro_step, ps_micro_ledger_fill after
+ * ps_policy_ledger (it overwrites the monthly_subsidy instruments' cells). */
+
+typedef struct ps_micro_ledger ps_micro_ledger; /* opaque */
+
+/** 1 if a child of income class `income` (ps_income, its mother's) gets a monthly
+ * subsidy's low_income_top-up: low income and subsistence allowance (dibao) households. */
+int ps_micro_topup_eligible(int income);
+
+/**
+ * Start the ledger of `n` policies (borrowed, must outlive it; only monthly_subsidy ones are
+ * counted) on the current 1 July of m. bo gives the birth order of children born before the
+ * run (and of arrivals), drawn once per child.
+ * @return PS_OK; PS_ENOMEM
+ */
+ps_status ps_micro_ledger_new(ps_micro_ledger **out, const ps_micro *m, const ps_policy *pol,
+                              int n, const ps_birth_order *bo, ps_error *err);
+
+/** Count the 1 July m just reached and book the step's child-years (no allocation). */
+void ps_micro_ledger_step(ps_micro_ledger *l, const ps_micro *m);
+
+/**
+ * Write the monthly subsidies' recipients, cost (nominal and discounted at discount_rate to
+ * the start year) and cost by payer of the booked steps into res->ledger (instrument i =
+ * policy i), with pm's share of each step in force. cost_by_income ([year][reg][ps_income],
+ * yuan; NULL = not wanted) receives each step's cost added over the instruments: the caller
+ * zeroes it.
+ */
+void ps_micro_ledger_fill(ps_result *res, const ps_micro_ledger *l, const ps_policy_model *pm,
+                          double discount_rate, double *cost_by_income);
+
+void ps_micro_ledger_free(ps_micro_ledger *l); /* accepts NULL */
+
+/**
+ * Use income_mult ([PS_INCOME_COUNT][PS_ORDER_COUNT], borrowed, NULL = 1) from the next
+ * step on, in place of ps_micro_options.income_mult: a run whose multipliers by income class
+ * change from year to year (the top-up's response, docs/policy.md sec. 7.5) rewrites the
+ * table between steps.
+ */
+void ps_micro_set_income_mult(ps_micro *m, const double *income_mult);
+
+/**
+ * The top-up's response by income class for the step from 1 July `year` (docs/policy.md sec.
+ * 7.5): income_mult[inc][k] = 1 + extra_k / mult[k] for the classes ps_micro_topup_eligible
+ * accepts, 1 for the others, with extra_k from ps_policy_topup_response and mult the step's
+ * multipliers of one region ([order]), so that an eligible woman's birth probability is
+ * that of the model's multiplier mult_k + extra_k.
+ */
+void ps_micro_topup_mult(double *income_mult, const ps_policy_model *pm, int year,
+                         const double mult[PS_ORDER_COUNT]);
 
 /* ---- free ------------------------------------------------------------------------------- */
 

@@ -247,6 +247,25 @@ double ps_policy_budget_excess(const struct ps_result *res, int y, ps_payer paye
  */
 double ps_policy_first_generation(struct ps_result *res, const struct ps_result *base);
 
+/* ---- for the microsimulation's ledger and income classes (docs/policy.md sec. 7.5) ---- */
+
+/** Part of the step from 1 July `year` in which policy p (one of the model's) is in force,
+ * [0, 1] (the factor of the ledger's recurring cost). */
+double ps_policy_step_share(const ps_policy_model *m, const ps_policy *p, int year);
+
+/**
+ * The extra relative response, by order, of a family that gets the low-income top-ups of
+ * the model's monthly subsidies in force in the step from 1 July `year`: the saturating
+ * cash response to the amount plus the top-up minus that to the amount alone (quantum part
+ * over the effect window, tempo part over the tempo window). The model must have been built
+ * with low_income_share 0, so that its multipliers hold no top-up.
+ */
+void ps_policy_topup_response(const ps_policy_model *m, int year, double out[PS_ORDER_COUNT]);
+
+/** Split `cost` (yuan) of a lever without components (birth reward, monthly subsidy,
+ * insurance) by payer as ps_policy_ledger does: the policy's shares or the default. */
+void ps_policy_split_cost(double out[PS_PAYER_COUNT], const ps_policy *p, double cost);
+
 /**
  * ps_result_init_ledgers (popsim/result.h) with each instrument's lever set: the baseline
  * name, births_gained and n_instruments NaN-filled ledgers named `names`.

@@ -1108,7 +1108,7 @@ static ps_status read_micro_group(ps_result_micro *mo, const ps_result *r, hid_t
     len[DIM_REPLICATE] = (hsize_t)n_rep;
     double **vars[MICRO_VAR_COUNT] = {
         &mo->births_by_income, &mo->under3, &mo->under3_enrolled, &mo->disabled_elderly,
-        &mo->population_by_replicate, &mo->births_by_replicate,
+        &mo->population_by_replicate, &mo->births_by_replicate, &mo->subsidy_cost_by_income,
     };
     for (int v = 0; v < MICRO_VAR_COUNT && rc == PS_OK; ++v) {
         rc = read_opt(vars[v], mg, len, &micro_specs[v], err);

@@ -982,7 +982,7 @@ static ps_status write_micro(hid_t scenario, hid_t gcpl, const ps_result *r, ps_
     }
     const double *data[] = { mo->births_by_income, mo->under3, mo->under3_enrolled,
                              mo->disabled_elderly, mo->population_by_replicate,
-                             mo->births_by_replicate };
+                             mo->births_by_replicate, mo->subsidy_cost_by_income };
     for (size_t v = 0; v < sizeof data / sizeof data[0] && rc == PS_OK; ++v) {
         if (data[v] != NULL) {
             rc = write_var_len(grp, len, &micro_specs[v], data[v], &coord, err);

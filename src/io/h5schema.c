@@ -259,6 +259,9 @@ const var_spec micro_specs[MICRO_VAR_COUNT] = {
       "total population on 1 July in each replicate" },
     { "births_by_replicate", 2, { DIM_REPLICATE, DIM_YEAR }, "persons",
       "births in the year from 1 July in each replicate" },
+    { "subsidy_cost_by_income", 3, { DIM_YEAR, DIM_REGION, DIM_INCOME }, "yuan",
+      "monthly child subsidies and low-income top-ups paid in the year from 1 July, by the "
+      "income class of the child's household (person by person)" },
 };
 
 /* The person sample's int64 columns: no units (write_sample_col writes the long name only). */
@@ -410,7 +413,7 @@ static const ps_h5__schema_var schema_vars[] = {
     DEP(PS_DEPENDENCY_OLD), DEP(PS_DEPENDENCY_CHILD), DEP(PS_DEPENDENCY_TOTAL),
     MICRO(MICRO_BIRTHS_BY_INCOME), MICRO(MICRO_UNDER3), MICRO(MICRO_UNDER3_ENROLLED),
     MICRO(MICRO_DISABLED_ELDERLY), MICRO(MICRO_POPULATION_BY_REPLICATE),
-    MICRO(MICRO_BIRTHS_BY_REPLICATE),
+    MICRO(MICRO_BIRTHS_BY_REPLICATE), MICRO(MICRO_SUBSIDY_COST_BY_INCOME),
     SAMPLE(PS_SAMPLE_ID), SAMPLE(PS_SAMPLE_ALIVE), SAMPLE(PS_SAMPLE_AGE), SAMPLE(PS_SAMPLE_SEX),
     SAMPLE(PS_SAMPLE_REGION), SAMPLE(PS_SAMPLE_PARITY), SAMPLE(PS_SAMPLE_YOUNGEST_CHILD_AGE),
     SAMPLE(PS_SAMPLE_MOTHER), SAMPLE(PS_SAMPLE_INCOME), SAMPLE(PS_SAMPLE_CARE),

@@ -128,7 +128,8 @@ extern const var_spec dependency_specs[PS_DEPENDENCY_COUNT];
 /* Microsimulation (issue #5): /scenarios/<name>/micro/. */
 typedef enum micro_var {
     MICRO_BIRTHS_BY_INCOME, MICRO_UNDER3, MICRO_UNDER3_ENROLLED, MICRO_DISABLED_ELDERLY,
-    MICRO_POPULATION_BY_REPLICATE, MICRO_BIRTHS_BY_REPLICATE, MICRO_VAR_COUNT
+    MICRO_POPULATION_BY_REPLICATE, MICRO_BIRTHS_BY_REPLICATE, MICRO_SUBSIDY_COST_BY_INCOME,
+    MICRO_VAR_COUNT
 } micro_var;
 
 extern const var_spec micro_specs[MICRO_VAR_COUNT];

@@ -31,6 +31,11 @@ _Static_assert(PS_MICRO_CHUNK % 64 == 0, "a chunk owns whole 64-bit words of the
 #define PS_MF_ENROLLED 0x0100u /* childcare enrollment */
 #define PS_MF_REGISTERED 0x0200u /* registered (hukou) in the region of residence (#13) */
 #define PS_MF_TWO_BITS 3u
+/* Ledger (src/micro/ledger.c): the person's birth order + 1 (1 first .. 3 third or later;
+ * 0 = unknown: base persons and arrivals) and whether it was born in the second half of its
+ * birth step (January-June), both set for children born in the simulation. */
+#define PS_MF_ORDER_SHIFT 10
+#define PS_MF_SECOND_HALF 0x1000u
 
 static inline unsigned ps_mf_sex(unsigned f)
 {
@@ -84,6 +89,9 @@ typedef enum ps_stream {
     PS_STREAM_STATUS,          /* registration (#13), per person: step 0 the base status;
                                 * then conversion at the start / end, status kept by a mover
                                 * at the start / end (lanes 0-3) */
+    PS_STREAM_LEDGER,          /* per person, step 0 (fixed for life), c3 = 0: birth order and
+                                * half of a child born before the run or arriving; c3 = 1 + i:
+                                * eligible_share draw of instrument i (ledger.c) */
     PS_STREAM_ROUND_BASE = 16, /* per [reg][sex][age] cell: rounding of the base count */
     PS_STREAM_ROUND_MIG        /* per cell and half (c3): rounding of arrivals */
 } ps_stream;
@@ -379,6 +387,10 @@ ps_status ps_micro__result_init(ps_result *res, const ps_micro *m, ps_error *err
 void ps_micro__record_regions_state(ps_result *res, const ps_micro *m, int y);
 void ps_micro__record_regions_events(ps_result *res, const ps_micro *m, int y);
 ps_status ps_micro__mean_init(ps_result *mean, const ps_result *r0, ps_error *err);
+
+/* ledger.c: the birth-order and half bits (PS_MF_ORDER_SHIFT, PS_MF_SECOND_HALF) of the
+ * newborn of half h of a mother with flags mother_f (after the step's births) and scratch sc. */
+unsigned ps_micro__newborn_ledger_bits(unsigned mother_f, unsigned sc, unsigned h);
 
 /* step.c */
 ps_status ps_micro__step(ps_micro *m, ps_error *err);

@@ -18,6 +18,7 @@ void ps_result_micro_free(ps_result_micro *mo)
     free(mo->disabled_elderly);
     free(mo->population_by_replicate);
     free(mo->births_by_replicate);
+    free(mo->subsidy_cost_by_income);
     free(mo->sample);
     free(mo);
 }

@@ -331,7 +331,13 @@ ps_status ps_micro_extra_init(ps_micro_extra *x, int n_years, int n_regions, int
     x->under3_enrolled = nan_array(yr * PS_INCOME_COUNT);
     x->disabled_elderly = nan_array(yr * 2);
     x->care = care_levels > 0 ? nan_array(yr * (size_t)care_levels * (size_t)n_ages) : NULL;
+    x->ledger_by_income = nan_array(yr * PS_INCOME_COUNT); /* ledger.c */
+    const size_t booked = (yr - (size_t)n_regions) * PS_INCOME_COUNT; /* all but the last year */
+    for (size_t c = 0; x->ledger_by_income != NULL && c < booked; ++c) {
+        x->ledger_by_income[c] = 0.0;
+    }
     if (!x->births_by_income || !x->under3 || !x->under3_enrolled || !x->disabled_elderly ||
+        !x->ledger_by_income ||
         (care_levels > 0 && x->care == NULL)) {
         ps_micro_extra_release(x);
         return ps_error_set(err, PS_ENOMEM, "out of memory for the microsimulation outputs");
@@ -346,6 +352,7 @@ void ps_micro_extra_release(ps_micro_extra *x)
     free(x->under3_enrolled);
     free(x->care);
     free(x->disabled_elderly);
+    free(x->ledger_by_income);
     memset(x, 0, sizeof *x);
 }
 

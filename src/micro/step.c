@@ -468,6 +468,7 @@ static void newborn_write_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
                          ((b & PS_MS_REG) ? PS_MF_REGISTERED : 0u);
             unsigned rb = r;
             f = ps_mf_with(f, PS_MF_INCOME_SHIFT, inc);
+            f |= ps_micro__newborn_ledger_bits(m->flags[i], sc, h); /* ledger.c */
             if (childcare) {
                 uint32_t u[PS_LANES];
                 ps_micro__philox(u, m->key, (uint32_t)i, counter_step(m), PS_STREAM_BIRTH, h);

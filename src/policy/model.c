@@ -316,6 +316,49 @@ const ps_response *ps_policy_model_response(const ps_policy_model *m)
     return &m->r;
 }
 
+/* ---- what the microsimulation's ledger and income classes need (src/micro/ledger.c) ---- */
+
+double ps_policy_step_share(const ps_policy_model *m, const ps_policy *p, int year)
+{
+    return overlap_with_step(p->start_year, force_end(m, p), year);
+}
+
+/*
+ * The extra response of a family that receives the low-income top-up (docs/policy.md sec.
+ * 7.5): per monthly subsidy, r(V + T) - r(V) with r the saturating response of
+ * cash_response, V the value of the amount alone and T that of the top-up, both scaled by
+ * eligible_share and the registered share like value_per_birth, with the quantum part over
+ * the policy's effect window and the tempo part over its tempo window (the tempo part of
+ * the top-up is not paid back: the model's debt book knows only the classes' average).
+ */
+void ps_policy_topup_response(const ps_policy_model *m, int year, double out[PS_ORDER_COUNT])
+{
+    const double q = m->r.quantum_share, tb = year + STEP_CENTRE_OFFSET;
+    const double inc = m->eco.household_income;
+    for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+        out[k] = 0.0;
+    }
+    for (int i = 0; i < m->n; ++i) {
+        const ps_policy *p = &m->pol[i];
+        if (p->lever != PS_LEVER_MONTHLY_SUBSIDY || !(p->low_income_topup > 0.0) ||
+            tb < p->start_year || tb >= force_end(m, p) ||
+            (p->born_from > 0 && tb < p->born_from)) {
+            continue;
+        }
+        const double a = p->start_year + lag_years(m);
+        const double f = q * overlap_with_step(a, force_end(m, p) + lag_years(m), year) +
+                         (1.0 - q) * overlap_with_step(a, tempo_end(m, p), year);
+        const double until = fmin(tb + p->max_age, force_end(m, p));
+        const double share = p->eligible_share * registered_factor(m, p);
+        const double top = annuity(m, p->low_income_topup, tb, until) * share;
+        for (int k = 0; k < PS_ORDER_COUNT; ++k) {
+            const double v = annuity(m, p->amount[k], tb, until) * share;
+            out[k] += m->r.cash_elasticity * (log1p((v + top) / inc) - log1p(v / inc)) *
+                      m->r.order_weight[k] * f;
+        }
+    }
+}
+
 void ps_policy_model_free(ps_policy_model *m)
 {
     if (m == NULL) {
@@ -552,6 +595,12 @@ static void split_payers(double *out, const ps_policy *p, const ledger_cell *c, 
         rest -= payer == last ? 0.0 : out[payer];
     }
     out[last] = rest;
+}
+
+void ps_policy_split_cost(double out[PS_PAYER_COUNT], const ps_policy *p, double cost)
+{
+    const ledger_cell c = { 0.0, 0.0, 0.0, 0.0 };
+    split_payers(out, p, &c, 1.0, cost);
 }
 
 void ps_policy_ledger(ps_result *res, const ps_policy_model *m, const ps_birth_order *bo)

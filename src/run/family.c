@@ -308,6 +308,21 @@ ps_status ps_run_scenario(ps_result *res, const ps_proj *p, const double *women0
     return rc;
 }
 
+/* The policies of a micro run: low_income_share 0, because the top-up reaches the simulated
+ * children of the eligible income classes, in the ledger and in the response (docs/policy.md
+ * sec. 7.5); *has_topup = 1 if a monthly subsidy has a top-up. */
+static ps_policy *micro_policies(const ps_run_spec *spec, int *has_topup)
+{
+    ps_policy *pol = malloc(((size_t)spec->n_policies + 1) * sizeof *pol);
+    *has_topup = 0;
+    for (int i = 0; pol != NULL && i < spec->n_policies; ++i) {
+        pol[i] = spec->policies[i];
+        pol[i].low_income_share = 0.0;
+        *has_topup |= pol[i].lever == PS_LEVER_MONTHLY_SUBSIDY && pol[i].low_income_topup > 0.0;
+    }
+    return pol;
+}
+
 /* ---------------------------------------------------------------------------------------
  * The same scenario with the microsimulation (issue #5): the policy model sees the
  * simulated population, and ps_micro_step applies its multipliers to each woman.
@@ -317,14 +332,22 @@ ps_status ps_run_scenario_micro(ps_result *res, ps_micro_extra *extra, ps_micro 
                                 const ps_result *baseline, ps_error *err)
 {
     ps_policy_model *m = NULL;
-    double *mult = NULL;
-    ps_status rc = ps_micro_run_init(res, extra, mi, spec->name, spec->title, err);
+    ps_micro_ledger *ml = NULL;
+    double *mult = NULL, inc_mult[PS_INCOME_COUNT * PS_ORDER_COUNT];
+    int has_topup = 0;
+    ps_policy *pol = micro_policies(spec, &has_topup);
+    ps_status rc = pol != NULL ? ps_micro_run_init(res, extra, mi, spec->name, spec->title, err)
+                               : ps_error_set(err, PS_ENOMEM, "out of memory for the policies");
     if (rc != PS_OK) {
+        free(pol);
         return rc;
     }
     rc = init_policy_part(res, spec, baseline, err);
+    if (rc == PS_OK && res->n_instruments > 0) {
+        rc = ps_micro_ledger_new(&ml, mi, pol, spec->n_policies, bo, err);
+    }
     if (rc == PS_OK) {
-        rc = ps_policy_model_new(&m, spec->policies, spec->n_policies, &spec->response,
+        rc = ps_policy_model_new(&m, pol, spec->n_policies, &spec->response,
                                  &spec->economy, res->start_year,
                                  res->start_year + res->n_years - 1, persons_in(res, 0, 0,
                                  res->n_ages - 1), persons_in(res, 0, 0, UNDER3_AGES - 1), err);
@@ -333,9 +356,18 @@ ps_status ps_run_scenario_micro(ps_result *res, ps_micro_extra *extra, ps_micro 
     if (rc == PS_OK && (mult = malloc((size_t)nr * PS_ORDER_COUNT * sizeof *mult)) == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory for birth multipliers");
     }
+    if (rc == PS_OK && has_topup) {
+        ps_micro_set_income_mult(mi, inc_mult); /* rewritten each step */
+    }
     for (int y = 0; y + 1 < res->n_years && rc == PS_OK; ++y) {
         step_multipliers(mult, res, m, y);
+        if (has_topup) {
+            ps_micro_topup_mult(inc_mult, m, res->start_year + y, mult);
+        }
         rc = ps_micro_step(mi, res, extra, mult, err);
+        if (rc == PS_OK && ml != NULL) {
+            ps_micro_ledger_step(ml, mi);
+        }
         if (rc == PS_OK) {
             rc = check_fertility(res, y, err);
         }
@@ -343,16 +375,23 @@ ps_status ps_run_scenario_micro(ps_result *res, ps_micro_extra *extra, ps_micro 
             observe_births(m, res, y);
         }
     }
+    if (has_topup) {
+        ps_micro_set_income_mult(mi, NULL); /* inc_mult goes out of scope */
+    }
     if (rc == PS_OK) {
         if (res->n_instruments > 0) {
             ps_policy_ledger(res, m, bo);
+            ps_micro_ledger_fill(res, ml, m, spec->economy.discount_rate,
+                                 extra != NULL ? extra->ledger_by_income : NULL);
         }
         set_window(res, spec);
         compare_with_baseline(res, baseline, spec->economy.discount_rate);
         memcpy(res->budget_cap, spec->economy.budget_cap, sizeof res->budget_cap);
     }
     free(mult);
+    ps_micro_ledger_free(ml);
     ps_policy_model_free(m);
+    free(pol);
     if (rc != PS_OK) {
         ps_result_release(res);
     }

@@ -122,6 +122,14 @@ static ps_status fill_micro(ps_result *res, const ps_micro_extra *x, const ps_re
                                   cells * PS_INCOME_COUNT, &ok);
     mo->disabled_elderly = mean_of(x, n, offsetof(ps_micro_extra, disabled_elderly), cells * 2,
                                    &ok);
+    int monthly = 0; /* the person-by-person subsidy cost (ledger.c), with a monthly subsidy */
+    for (int i = 0; i < res->n_instruments; ++i) {
+        monthly |= res->ledger[i].lever == PS_LEVER_MONTHLY_SUBSIDY;
+    }
+    mo->subsidy_cost_by_income =
+        monthly ? mean_of(x, n, offsetof(ps_micro_extra, ledger_by_income), cells * PS_INCOME_COUNT,
+                          &ok)
+                : NULL;
     mo->population_by_replicate = malloc((size_t)n * (size_t)res->n_years * sizeof(double));
     mo->births_by_replicate = malloc((size_t)n * (size_t)res->n_years * sizeof(double));
     ok = ok && mo->population_by_replicate != NULL && mo->births_by_replicate != NULL;

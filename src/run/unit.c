@@ -31,7 +31,7 @@
  * fills it after every unit. */
 _Static_assert(sizeof(ps_result) == 448, "ps_result changed: serialize the new field here");
 _Static_assert(sizeof(ps_ledger) == 48, "ps_ledger changed: serialize the new field here");
-_Static_assert(sizeof(ps_micro_extra) == 56,
+_Static_assert(sizeof(ps_micro_extra) == 64, /* + ledger_by_income (micro ledger, #12) */
                "ps_micro_extra changed: serialize the new field here");
 _Static_assert(sizeof(ps_micro_person) == 48,
                "ps_micro_person changed: serialize the new field here");
@@ -316,6 +316,7 @@ static int extra_arrays(field *f, const ps_micro_extra *x)
         { offsetof(ps_micro_extra, under3_enrolled), yr * PS_INCOME_COUNT },
         { offsetof(ps_micro_extra, care), yr * (size_t)x->care_levels * (size_t)x->n_ages },
         { offsetof(ps_micro_extra, disabled_elderly), yr * 2 }, /* [has_child] */
+        { offsetof(ps_micro_extra, ledger_by_income), yr * PS_INCOME_COUNT },
     };
     memcpy(f, all, sizeof all);
     return (int)(sizeof all / sizeof all[0]);
