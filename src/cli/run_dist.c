@@ -279,6 +279,10 @@ static ps_status compute_mpi(ps_run *run, cli_dist *d, ps_status rc, ps_error *e
     rc = cli_mpi_agree(d, rc, err); /* every rank built its run */
     if (rc == PS_OK) {
         ps_run_share(&first, &end, ps_run_n_units(run), d->rank, d->n_ranks);
+        if (d->split_persons) { /* every rank takes part in every unit (micro_mpi.c) */
+            first = 0;
+            end = ps_run_n_units(run);
+        }
         rc = ps_run_compute_range(run, first, end, err);
         t[1] = cli_now();
         share[0] = t[1] - t[0];
@@ -287,7 +291,7 @@ static ps_status compute_mpi(ps_run *run, cli_dist *d, ps_status rc, ps_error *e
         rc = cli_mpi_agree(d, rc, err); /* every rank computed its share */
     }
     t[2] = cli_now();
-    if (rc == PS_OK) {
+    if (rc == PS_OK && !d->split_persons) { /* split: every rank holds every result */
         rc = cli_mpi_gather(run, d, err);
     }
     t[3] = cli_now();
