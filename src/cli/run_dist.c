@@ -282,6 +282,10 @@ static ps_status compute_mpi(ps_run *run, cli_dist *d, ps_status rc, ps_error *e
         if (d->split_persons) { /* every rank takes part in every unit (micro_mpi.c) */
             first = 0;
             end = ps_run_n_units(run);
+            if (d->rank == 0) {
+                cli_log(d->quiet, "the persons of each of the %d microsimulation units are "
+                        "split across %d ranks", end, d->n_ranks);
+            }
         }
         rc = ps_run_compute_range(run, first, end, err);
         t[1] = cli_now();

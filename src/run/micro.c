@@ -179,12 +179,15 @@ ps_status ps_run__micro_memory_check(const ps_scenario *scn, const ps_inputs *in
     return ps_error_set_at(err, PS_ENOMEM, scn->path, scn->micro.scale_loc.line,
                            scn->micro.scale_loc.column,
                            "the microsimulation needs about %.1f MiB of memory (up to %.0f "
-                           "simulated persons x %d bytes at micro.scale = %g, plus %d results "
-                           "of %d years) but only %.1f MiB are available (%s); raise "
-                           "micro.scale (persons per simulated person), shorten the horizon "
-                           "or run on a machine with more memory",
+                           "simulated persons x %d bytes at micro.scale = %g%s, plus %d "
+                           "results of %d years) but only %.1f MiB are available (%s); raise "
+                           "micro.scale (persons per simulated person), shorten the horizon, "
+                           "split the persons across more MPI ranks or run on a machine with "
+                           "more memory",
                            need / MIB, ps_micro_estimate_persons(in, scn->micro.scale),
-                           PS_MICRO_BYTES_PER_PERSON, scn->micro.scale, results->n_scenarios,
+                           PS_MICRO_BYTES_PER_PERSON, scn->micro.scale,
+                           n_ranks > 1 ? ", this rank's share of the persons" : "",
+                           results->n_scenarios,
                            results->n_steps + 1, (double)avail / MIB,
                            source != NULL ? source : "this machine");
 }
