@@ -9,6 +9,15 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <time.h>
+
+#include "cli.h"
+
+/* CPU seconds of this process. */
+static double cpu_now(void)
+{
+    return (double)clock() / CLOCKS_PER_SEC;
+}
 
 #ifdef PS_HAVE_MPI
 #include <mpi.h>
@@ -16,30 +25,38 @@
 /* Elements per MPI call, below MPI's int counts. */
 #define PIECE ((size_t)1 << 28)
 
+/* Time spent in a collective, added to the rank's totals. */
+static void account(cli_dist *d, double t0, double c0, double bytes)
+{
+    d->coll_s += cli_now() - t0;
+    d->coll_cpu_s += cpu_now() - c0;
+    d->coll_bytes += bytes;
+}
+
 static int sum_i64(void *ctx, int64_t *buf, size_t n)
 {
-    (void)ctx;
+    const double t0 = cli_now(), c0 = cpu_now();
+    int bad = 0;
     for (size_t at = 0; at < n; at += PIECE) {
         const int k = (int)(n - at < PIECE ? n - at : PIECE);
-        if (MPI_Allreduce(MPI_IN_PLACE, buf + at, k, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD) !=
-            MPI_SUCCESS) {
-            return 1;
-        }
+        bad = bad || MPI_Allreduce(MPI_IN_PLACE, buf + at, k, MPI_INT64_T, MPI_SUM,
+                                   MPI_COMM_WORLD) != MPI_SUCCESS;
     }
-    return 0;
+    account(ctx, t0, c0, (double)(n * sizeof *buf));
+    return bad;
 }
 
 static int or_u64(void *ctx, uint64_t *buf, size_t n)
 {
-    (void)ctx;
+    const double t0 = cli_now(), c0 = cpu_now();
+    int bad = 0;
     for (size_t at = 0; at < n; at += PIECE) {
         const int k = (int)(n - at < PIECE ? n - at : PIECE);
-        if (MPI_Allreduce(MPI_IN_PLACE, buf + at, k, MPI_UINT64_T, MPI_BOR, MPI_COMM_WORLD) !=
-            MPI_SUCCESS) {
-            return 1;
-        }
+        bad = bad || MPI_Allreduce(MPI_IN_PLACE, buf + at, k, MPI_UINT64_T, MPI_BOR,
+                                   MPI_COMM_WORLD) != MPI_SUCCESS;
     }
-    return 0;
+    account(ctx, t0, c0, (double)(n * sizeof *buf));
+    return bad;
 }
 
 /* Byte counts and displacements as MPI's ints; 1 if a total does not fit. */
@@ -60,11 +77,18 @@ static int to_ints(int *count, int *displ, const uint64_t *bytes, int n)
 static int exchange(void *ctx, const void *send, const uint64_t *send_bytes, void *recv,
                     uint64_t *recv_bytes)
 {
-    const cli_dist *d = ctx;
+    cli_dist *d = ctx;
     const int n = d->n_ranks;
+    const double t0 = cli_now(), c0 = cpu_now();
     if (send == NULL && recv == NULL) {
-        return MPI_Alltoall(send_bytes, 1, MPI_UINT64_T, recv_bytes, 1, MPI_UINT64_T,
-                            MPI_COMM_WORLD) != MPI_SUCCESS;
+        const int bad = MPI_Alltoall(send_bytes, 1, MPI_UINT64_T, recv_bytes, 1, MPI_UINT64_T,
+                                     MPI_COMM_WORLD) != MPI_SUCCESS;
+        account(d, t0, c0, 0.0);
+        return bad;
+    }
+    double sent = 0.0;
+    for (int r = 0; r < n; ++r) {
+        sent += r != d->rank ? (double)send_bytes[r] : 0.0;
     }
     int *v = malloc(4 * (size_t)n * sizeof *v), bad = v == NULL;
     if (!bad) {
@@ -78,14 +102,15 @@ static int exchange(void *ctx, const void *send, const uint64_t *send_bytes, voi
                                MPI_COMM_WORLD) != MPI_SUCCESS;
     }
     free(v);
+    account(d, t0, c0, sent);
     return failed;
 }
 
-void cli_mpi_micro_comm(ps_micro_comm *c, const cli_dist *d)
+void cli_mpi_micro_comm(ps_micro_comm *c, cli_dist *d)
 {
     c->rank = d->rank;
     c->n_ranks = d->n_ranks > 0 ? d->n_ranks : 1;
-    c->ctx = (void *)d;
+    c->ctx = d;
     c->sum_i64 = sum_i64;
     c->or_u64 = or_u64;
     c->exchange = exchange;
@@ -93,7 +118,7 @@ void cli_mpi_micro_comm(ps_micro_comm *c, const cli_dist *d)
 
 #else /* no MPI: one process */
 
-void cli_mpi_micro_comm(ps_micro_comm *c, const cli_dist *d)
+void cli_mpi_micro_comm(ps_micro_comm *c, cli_dist *d)
 {
     (void)d;
     c->rank = 0;

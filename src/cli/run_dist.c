@@ -274,7 +274,7 @@ static void print_estimate(const ps_run *run)
 static ps_status compute_mpi(ps_run *run, cli_dist *d, ps_status rc, ps_error *err)
 {
     int first = 0, end = 0;
-    double t[5] = { cli_now(), 0.0, 0.0, 0.0, 0.0 }, share[2] = { 0.0, 0.0 }, most[2];
+    double t[5] = { cli_now(), 0.0, 0.0, 0.0, 0.0 }, share[4] = { 0.0, 0.0, 0.0, 0.0 }, most[4];
     const clock_t cpu0 = clock();
     rc = cli_mpi_agree(d, rc, err); /* every rank built its run */
     if (rc == PS_OK) {
@@ -291,7 +291,9 @@ static ps_status compute_mpi(ps_run *run, cli_dist *d, ps_status rc, ps_error *e
         t[1] = cli_now();
         share[0] = t[1] - t[0];
         share[1] = (double)(clock() - cpu0) / CLOCKS_PER_SEC;
-        cli_mpi_max(most, share, 2);
+        share[2] = share[1] - d->coll_cpu_s; /* split persons: CPU outside the collectives */
+        share[3] = d->coll_bytes;
+        cli_mpi_max(most, share, 4);
         rc = cli_mpi_agree(d, rc, err); /* every rank computed its share */
     }
     t[2] = cli_now();
@@ -308,6 +310,12 @@ static ps_status compute_mpi(ps_run *run, cli_dist *d, ps_status rc, ps_error *e
                 t[4] - t[3]);
         cli_log(d->quiet, "the largest share of a rank took %.3f s (%.3f s of CPU)", most[0],
                 most[1]);
+        if (d->split_persons) { /* scripts/bench_micro_mpi.sh reads these */
+            cli_log(d->quiet, "split persons: rank 0 spent %.3f s (%.3f s of CPU) in the "
+                    "collectives; the largest CPU of a rank outside them was %.3f s; the "
+                    "most bytes a rank sent was %.0f", d->coll_s, d->coll_cpu_s, most[2],
+                    most[3]);
+        }
     }
     return rc;
 }

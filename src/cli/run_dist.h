@@ -25,6 +25,10 @@ typedef struct cli_dist {
     int estimate;             /* --estimate: print units and memory, compute nothing */
     const char *scenario_sha256; /* borrowed from the loaded scenario, for part files */
     int split_persons;        /* MPI: every rank computes every unit, persons split (#15) */
+    /* Split persons: time in the collectives (waiting for the other ranks included), wall and
+     * CPU seconds (Open MPI waits by polling, so waiting costs CPU), and bytes sent. */
+    double coll_s, coll_cpu_s;
+    double coll_bytes;
 } cli_dist;
 
 /* A serial run, or this process's rank when an MPI launcher started it. */
@@ -92,6 +96,6 @@ int cli_dist_split_persons(const cli_dist *d, const ps_scenario *scn);
 
 /* The MPI collectives of a split microsimulation (one process without MPI); d is borrowed
  * by the hooks and must outlive the run. */
-void cli_mpi_micro_comm(ps_micro_comm *c, const cli_dist *d);
+void cli_mpi_micro_comm(ps_micro_comm *c, cli_dist *d);
 
 #endif /* PS_CLI_RUN_DIST_H */

@@ -230,7 +230,8 @@ struct ps_micro {
     struct ps_micro_newborn *nb_out; /* [newborn id - n] records for other processes */
     size_t nb_cap;             /* bytes */
     uint64_t *dis_all;         /* every process's dis_bits (bitwise OR), for the kin pass */
-    size_t dis_all_cap;        /* bytes */
+    uint64_t *req_bits;        /* bit id: the child asks another process to mark its mother */
+    size_t dis_all_cap, req_bits_cap; /* bytes */
 };
 
 /* ---- persons split across processes (issue #15, split.c) -------------------------------- */

@@ -78,6 +78,7 @@ void ps_micro__split_free(ps_micro *m)
     free(m->rbuf);
     free(m->nb_out);
     free(m->dis_all);
+    free(m->req_bits);
 }
 
 ps_status ps_micro__split_sum(ps_micro *m, int64_t *buf, size_t n, ps_error *err)
@@ -222,6 +223,9 @@ ps_status ps_micro__split_kin_begin(ps_micro *m, ps_error *err)
     }
     const size_t words = m->n / PS_MICRO_WORD_BITS + 1;
     ps_status rc = grow((void **)&m->dis_all, &m->dis_all_cap, words * sizeof *m->dis_all, err);
+    if (rc == PS_OK) {
+        rc = grow((void **)&m->req_bits, &m->req_bits_cap, words * sizeof *m->req_bits, err);
+    }
     if (rc != PS_OK) {
         return rc;
     }
@@ -237,19 +241,19 @@ ps_status ps_micro__split_kin_begin(ps_micro *m, ps_error *err)
 #define REQ_SHIFT 16
 #define REQ_REGION 0xffffu
 
-/* The requests of chunk c's children at offset chunk_count[c] (the marking pass's order). */
+/* The requests of chunk c's children (req_bits of the marking pass) at offset
+ * chunk_count[c]. */
 static void request_chunk(const ps_micro *m, size_t c, uint64_t *req)
 {
     const size_t lo = c * PS_MICRO_CHUNK, hi = ps_micro__chunk_end(m, lo);
     size_t at = (size_t)m->chunk_count[c];
+    if (m->chunk_count[c + 1] == m->chunk_count[c]) {
+        return;
+    }
     for (size_t wd = lo / PS_MICRO_WORD_BITS; wd * PS_MICRO_WORD_BITS < hi; ++wd) {
-        for (uint64_t bits = m->alive_bits[wd]; bits != 0; bits &= bits - 1) {
+        for (uint64_t bits = m->req_bits[wd]; bits != 0; bits &= bits - 1) {
             const size_t i = wd * PS_MICRO_WORD_BITS + ps_micro__lowest_bit(bits);
-            const uint32_t mo = ps_micro__kin_mother(m, i);
-            if (mo != PS_MICRO_NO_MOTHER && !ps_micro__owns_id(m, mo) &&
-                ps_micro__kin_remote_disabled(m, mo)) {
-                req[at++] = ((uint64_t)mo << REQ_SHIFT) | m->region[i];
-            }
+            req[at++] = ((uint64_t)m->mother[i] << REQ_SHIFT) | m->region[i];
         }
     }
 }
@@ -268,6 +272,7 @@ ps_status ps_micro__split_kin_end(ps_micro *m, ps_error *err)
         m->chunk_count[c] = total;
         total += k;
     }
+    m->chunk_count[n_chunks] = total;
     size_t *count = calloc(2 * N, sizeof *count), n_recv = 0;
     uint64_t *req = malloc(((size_t)total + 1) * sizeof *req);
     ps_status rc = count != NULL && req != NULL

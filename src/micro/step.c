@@ -542,6 +542,7 @@ static void kin_mark_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
     const size_t lo = c * PS_MICRO_CHUNK, hi = ps_micro__chunk_end(m, lo);
     int64_t remote = 0;
     for (size_t wd = lo / PS_MICRO_WORD_BITS; wd * PS_MICRO_WORD_BITS < hi; ++wd) {
+        uint64_t req = 0;
         for (uint64_t bits = m->alive_bits[wd]; bits != 0; bits &= bits - 1) {
             const size_t i = wd * PS_MICRO_WORD_BITS + ps_micro__lowest_bit(bits);
             const uint32_t mo = ps_micro__kin_mother(m, i);
@@ -549,7 +550,9 @@ static void kin_mark_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
                 continue;
             }
             if (!ps_micro__owns_id(m, mo)) { /* another process marks her (split.c) */
-                remote += ps_micro__kin_remote_disabled(m, mo);
+                const uint64_t ask = ps_micro__kin_remote_disabled(m, mo);
+                req |= ask << (i % PS_MICRO_WORD_BITS);
+                remote += (int64_t)ask;
                 continue;
             }
             const uint64_t word = m->dis_bits[mo / PS_MICRO_WORD_BITS];
@@ -558,6 +561,9 @@ static void kin_mark_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
 #pragma omp atomic write
                 *mark = 1;
             }
+        }
+        if (m->n_ranks > 1) {
+            m->req_bits[wd] = req; /* the chunk owns its words */
         }
     }
     if (m->n_ranks > 1) {

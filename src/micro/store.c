@@ -122,8 +122,8 @@ static size_t estimate_bytes(const ps_inputs *in, double scale, int n_ranks)
     bytes = add_sat(bytes, mul_sat(np / PS_MICRO_CHUNK + 1, sizeof(int64_t)));
     /* The alive and disabled bitmaps: one bit each per person. */
     bytes = add_sat(bytes, mul_sat(np / PS_MICRO_WORD_BITS + 1, 2 * sizeof(uint64_t)));
-    if (n_ranks > 1) { /* split.c: every process's disabled elderly (kin), and exchanges */
-        bytes = add_sat(bytes, mul_sat(np / PS_MICRO_WORD_BITS + 1, sizeof(uint64_t)));
+    if (n_ranks > 1) { /* split.c: every process's disabled elderly and the kin requests */
+        bytes = add_sat(bytes, mul_sat(np / PS_MICRO_WORD_BITS + 1, 2 * sizeof(uint64_t)));
     }
     bytes = add_sat(bytes, mul_sat(per_thread, (size_t)threads));
     /* Sum, state and probability tables: a few tallies' worth. */
