@@ -9,12 +9,17 @@
 # is neither created nor changed.
 # Ranks started with other arguments, or reading another scenario file under the same name,
 # stop with every differing rank's command line or checksum instead of hanging.
-# One group of checks per NAME (family, micro, rank_errors, other_commands), each in its own temporary
+# micro_split: one microsimulation unit whose persons are split across the ranks (fewer
+# units than ranks): Example City with care and kin, and three regions with internal
+# migration and registration, identical to the serial run; a memory limit between one
+# rank's share and the whole run refuses 1 rank and runs on 2; a sample beyond rank 0's
+# first block of ids is refused.
+# One group of checks per NAME (family, micro, rank_errors, other_commands, micro_split), each in its own temporary
 # folder; tests/hpc.cmake registers one CTest test cli_mpi_identical_to_serial_NAME per name.
 # usage: mpi_test.sh --list
 #        mpi_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME]   (no NAME: every group)
 set -u
-names=(family micro rank_errors other_commands)
+names=(family micro rank_errors other_commands micro_split)
 source "$(dirname "$0")/groups.sh" 3 "POPSIM_EXE PROJECT_ROOT WPP_DIR" "$@"
 exe=$(realpath "$1"); root=$(realpath "$2")
 source "$root/tests/testlib.sh" mpi "$3"
@@ -119,6 +124,71 @@ sha1=$(sha256sum <"$tmp/wd1/s.yaml" | cut -d' ' -f1); sha2=$(sha256sum <"$tmp/wd
 expect other_scenario_named grep -q "popsim: rank 1 of 3 failed: error: this rank read the scenario file 's.yaml' with SHA-256 as $sha2, rank 0 as $sha1: every rank must read the same" "$tmp/mixed2.log"
 expect other_scenario_both_ranks test "$(grep -c 'failed: error: this rank read the scenario file' "$tmp/mixed2.log")" = 2
 expect other_scenario_no_file test ! -e "$tmp/mixed.h5"
+}
+
+mib_needed() { # LOG: the MiB of the memory refusal in LOG
+  sed -n 's/.*needs about \([0-9.]*\) MiB.*/\1/p' "$1" | head -1
+}
+
+t_micro_split() {
+  local np threads out lim whole share
+  sed -e "s#\.\./data#$root/data#" -e 's/^  replicates: .*/  replicates: 1/' \
+      "$root/scenarios/example_city_micro.yaml" >"$tmp/city1.yaml"
+  OMP_NUM_THREADS=2 "$exe" run -q "$tmp/city1.yaml" -o "$tmp/city1.serial.h5" \
+    || { echo "FAIL city1: serial run"; fail=$((fail + 1)); return; }
+  for np in 1 2 3; do
+    for threads in 1 2; do
+      out="$tmp/city1.np$np.t$threads.h5"
+      OMP_NUM_THREADS=$threads mpirun --oversubscribe -np $np "$exe" run "$tmp/city1.yaml" \
+        -o "$out" >"$tmp/city1.np$np.t$threads.log" 2>&1
+      expect "city1_np${np}_threads${threads}_runs" test $? -eq 0
+      expect "city1_np${np}_threads${threads}_identical" \
+        h5diff --exclude-attribute / "$tmp/city1.serial.h5" "$out"
+      if [[ $np -gt 1 ]]; then
+        expect "city1_np${np}_threads${threads}_persons_split" grep -q \
+          "the persons of each of the 1 microsimulation units are split across $np ranks" \
+          "$tmp/city1.np$np.t$threads.log"
+      fi
+    done
+  done
+  # Three regions: internal migration and registration (persons move, records stay).
+  cp "$root/tests/data/regions/od3.csv" "$tmp/"
+  sed -e "s#\.\./\.\./\.\./data/example#$root/data/example#" -e 's/^  scale: .*/  scale: 20/' \
+      -e 's/^  replicates: .*/  replicates: 1/' "$root/tests/data/regions/micro_three_regions.yaml" \
+      >"$tmp/three.yaml"
+  OMP_NUM_THREADS=2 "$exe" run -q "$tmp/three.yaml" -o "$tmp/three.serial.h5"
+  for np in 2 3; do
+    threads=$((np == 2 ? 2 : 1))
+    OMP_NUM_THREADS=$threads mpirun --oversubscribe -np $np "$exe" run -q "$tmp/three.yaml" \
+      -o "$tmp/three.np$np.h5"
+    expect "three_regions_np${np}_threads${threads}_identical" \
+      h5diff --exclude-attribute / "$tmp/three.serial.h5" "$tmp/three.np$np.h5"
+  done
+  # Memory: each rank checks its own share, so a limit between a rank's share of 2 and the
+  # whole run refuses 1 rank and runs on 2 (figures from the refusals' own estimates).
+  sed -e 's/^  scale: .*/  scale: 1/' -e 's/^end: .*/end: 2030/' "$tmp/city1.yaml" >"$tmp/big.yaml"
+  POPSIM_MEMORY_LIMIT_BYTES=1000 "$exe" run -q "$tmp/big.yaml" -o "$tmp/none.h5" 2>"$tmp/whole.log"
+  POPSIM_MEMORY_LIMIT_BYTES=1000 mpirun --oversubscribe -np 2 "$exe" run -q "$tmp/big.yaml" \
+    -o "$tmp/none.h5" >"$tmp/share.log" 2>&1
+  whole=$(mib_needed "$tmp/whole.log"); share=$(mib_needed "$tmp/share.log")
+  expect memory_share_below_whole awk -v s="$share" -v w="$whole" 'BEGIN { exit !(s > 0 && s < w) }'
+  expect memory_share_names_share grep -q "this rank's share of the persons" "$tmp/share.log"
+  lim=$(awk -v s="$share" -v w="$whole" 'BEGIN { printf "%.0f", (s + w) / 2 * 1048576 }')
+  POPSIM_MEMORY_LIMIT_BYTES=$lim "$exe" run -q "$tmp/big.yaml" -o "$tmp/big1.h5" 2>"$tmp/big1.log"
+  expect memory_one_rank_refused test $? -ne 0
+  expect memory_one_rank_no_file test ! -e "$tmp/big1.h5"
+  POPSIM_MEMORY_LIMIT_BYTES=$lim OMP_NUM_THREADS=1 mpirun --oversubscribe -np 2 "$exe" run -q \
+    "$tmp/big.yaml" -o "$tmp/big2.h5"
+  expect memory_two_ranks_run test $? -eq 0
+  OMP_NUM_THREADS=2 "$exe" run -q "$tmp/big.yaml" -o "$tmp/big.serial.h5"
+  expect memory_two_ranks_identical h5diff --exclude-attribute / "$tmp/big.serial.h5" "$tmp/big2.h5"
+  # Person records: rank 0 holds the first block of ids only.
+  sed -e 's/^  sample: .*/  sample: 20000/' "$tmp/city1.yaml" >"$tmp/sample.yaml"
+  mpirun --oversubscribe -np 2 "$exe" run -q "$tmp/sample.yaml" -o "$tmp/sample.h5" \
+    >"$tmp/sample.log" 2>&1
+  expect sample_beyond_block_refused test $? -ne 0
+  expect sample_beyond_block_named grep -q "sample.yaml: error: micro.sample = 20000 is more than the 16384 person records" "$tmp/sample.log"
+  expect sample_beyond_block_no_file test ! -e "$tmp/sample.h5"
 }
 
 "t_$only"

@@ -122,6 +122,32 @@ enum {
     PS_MICRO_ALL = PS_MICRO_CARE | PS_MICRO_CHILDCARE | PS_MICRO_KIN
 };
 
+/*
+ * Persons split across processes (issue #15, docs/hpc.md): the collectives a run needs when
+ * several processes (MPI ranks) each hold a share of the persons. The library never calls
+ * MPI itself; the program fills these hooks (src/cli/micro_mpi.c). Every process of the run
+ * calls each hook in the same order with the same sizes. A hook returns 0 on success.
+ * Process `rank` owns the blocks of PS_MICRO_SPLIT_BLOCK_IDS person ids whose index modulo
+ * n_ranks is rank; results do not depend on n_ranks (bit-identical for any number).
+ */
+#define PS_MICRO_SPLIT_BLOCK_IDS 16384 /* ids per block of ownership (8 chunks of 2,048) */
+
+typedef struct ps_micro_comm {
+    int rank, n_ranks; /* this process, and the processes of the run (>= 1) */
+    void *ctx;         /* passed to every hook */
+    /* buf[0..n-1] := the element-wise sum over all processes (exact: integers). */
+    int (*sum_i64)(void *ctx, int64_t *buf, size_t n);
+    /* buf[0..n-1] := the element-wise bitwise OR over all processes. */
+    int (*or_u64)(void *ctx, uint64_t *buf, size_t n);
+    /* Personalised all-to-all exchange of bytes: send holds, in rank order, send_bytes[r]
+     * bytes for each process r; recv_bytes[r] (known from a previous call with
+     * send_bytes -> recv_bytes, see below) bytes from each process r arrive in rank order in
+     * recv. With send == NULL and recv == NULL it only exchanges the sizes: recv_bytes[r]
+     * := what process r will send here. Arrays are [n_ranks]. */
+    int (*exchange)(void *ctx, const void *send, const uint64_t *send_bytes, void *recv,
+                    uint64_t *recv_bytes);
+} ps_micro_comm;
+
 typedef struct ps_micro_options {
     uint32_t seed;      /* scenario seed: first word of the Philox key */
     uint32_t replicate; /* replicate number: second word of the Philox key */
@@ -162,6 +188,9 @@ typedef struct ps_micro_options {
      * Fewer page faults, but on the project's virtual machine first-touch time rose
      * 3-6 times (docs/micro.md sec. 7), so it is a measured choice, not a default. */
     int huge_pages;
+    /* Persons split across processes (issue #15): borrowed, must outlive the run; NULL or
+     * n_ranks 1 = every person in this process. */
+    const ps_micro_comm *comm;
 } ps_micro_options;
 
 #define PS_MICRO_OPTIONS_INIT                                                                      \
@@ -225,6 +254,14 @@ double ps_micro_estimate_persons(const ps_inputs *in, double scale);
  * to, or compare it with, the same available figure. SIZE_MAX if it overflows.
  */
 size_t ps_micro_estimate_bytes(const ps_inputs *in, double scale);
+
+/**
+ * Peak bytes of one process's share of a run whose persons are split across n_ranks
+ * processes (ps_micro_comm): its share of the person store (a 1/n_ranks share plus one block
+ * of ownership, as ownership is by blocks of ids), the full bitmaps and everything else of
+ * ps_micro_estimate_bytes. n_ranks <= 1 gives ps_micro_estimate_bytes. SIZE_MAX on overflow.
+ */
+size_t ps_micro_estimate_bytes_split(const ps_inputs *in, double scale, int n_ranks);
 
 /**
  * The care-need model a microsimulation can carry: every person holds one care state, 0 (none)

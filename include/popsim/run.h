@@ -82,6 +82,9 @@ typedef struct ps_run_options {
     const ps_input_source *inputs;
     int n_inputs;
     int mpi_ranks; /* MPI ranks that computed the units, written as `mpi_ranks`; 0 = none */
+    /* Persons of each microsimulation unit split across processes (issue #15): borrowed;
+     * NULL = whole units per process. Every process then computes every unit. */
+    const ps_micro_comm *micro_comm;
 } ps_run_options;
 
 #define PS_RUN_OPTIONS_INIT                                                                  \
@@ -89,7 +92,7 @@ typedef struct ps_run_options {
       .n_threads = 0, .memory_limit = 0, .progress = NULL, .progress_ctx = NULL,            \
       .cancel = NULL, .cancel_ctx = NULL, .scenario_path = NULL, .command_line = NULL,       \
       .data_source = NULL, .history = NULL, .inputs = NULL, .n_inputs = 0,  \
-      .mpi_ranks = 0 }
+      .mpi_ranks = 0, .micro_comm = NULL }
 
 /* ---- process ---------------------------------------------------------------------------- */
 

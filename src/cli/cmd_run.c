@@ -556,6 +556,12 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, ps_run_optio
                                  .dist = dist };
         return urc == PS_OK ? cli_run_scn_prob(&a, err) : urc;
     }
+    ps_micro_comm comm; /* persons split across MPI ranks (issue #15, micro_mpi.c) */
+    if (cli_dist_split_persons(dist, scn)) {
+        cli_mpi_micro_comm(&comm, dist);
+        ro->micro_comm = &comm;
+        dist->split_persons = 1;
+    }
     ps_status rc = ps_run_new(&run, scn, &ctx->in, ro, err);
     if (rc == PS_OK && dist->n_tasks > 0) { /* a part file must not replace an input */
         rc = check_not_input(o->output, ctx, o, err);

@@ -274,20 +274,30 @@ static void print_estimate(const ps_run *run)
 static ps_status compute_mpi(ps_run *run, cli_dist *d, ps_status rc, ps_error *err)
 {
     int first = 0, end = 0;
-    double t[5] = { cli_now(), 0.0, 0.0, 0.0, 0.0 }, share[2] = { 0.0, 0.0 }, most[2];
+    double t[5] = { cli_now(), 0.0, 0.0, 0.0, 0.0 }, share[4] = { 0.0, 0.0, 0.0, 0.0 }, most[4];
     const clock_t cpu0 = clock();
     rc = cli_mpi_agree(d, rc, err); /* every rank built its run */
     if (rc == PS_OK) {
         ps_run_share(&first, &end, ps_run_n_units(run), d->rank, d->n_ranks);
+        if (d->split_persons) { /* every rank takes part in every unit (micro_mpi.c) */
+            first = 0;
+            end = ps_run_n_units(run);
+            if (d->rank == 0) {
+                cli_log(d->quiet, "the persons of each of the %d microsimulation units are "
+                        "split across %d ranks", end, d->n_ranks);
+            }
+        }
         rc = ps_run_compute_range(run, first, end, err);
         t[1] = cli_now();
         share[0] = t[1] - t[0];
         share[1] = (double)(clock() - cpu0) / CLOCKS_PER_SEC;
-        cli_mpi_max(most, share, 2);
+        share[2] = share[1] - d->coll_cpu_s; /* split persons: CPU outside the collectives */
+        share[3] = d->coll_bytes;
+        cli_mpi_max(most, share, 4);
         rc = cli_mpi_agree(d, rc, err); /* every rank computed its share */
     }
     t[2] = cli_now();
-    if (rc == PS_OK) {
+    if (rc == PS_OK && !d->split_persons) { /* split: every rank holds every result */
         rc = cli_mpi_gather(run, d, err);
     }
     t[3] = cli_now();
@@ -300,6 +310,12 @@ static ps_status compute_mpi(ps_run *run, cli_dist *d, ps_status rc, ps_error *e
                 t[4] - t[3]);
         cli_log(d->quiet, "the largest share of a rank took %.3f s (%.3f s of CPU)", most[0],
                 most[1]);
+        if (d->split_persons) { /* scripts/bench_micro_mpi.sh reads these */
+            cli_log(d->quiet, "split persons: rank 0 spent %.3f s (%.3f s of CPU) in the "
+                    "collectives; the largest CPU of a rank outside them was %.3f s; the "
+                    "most bytes a rank sent was %.0f", d->coll_s, d->coll_cpu_s, most[2],
+                    most[3]);
+        }
     }
     return rc;
 }

@@ -24,6 +24,11 @@ typedef struct cli_dist {
     int quiet;
     int estimate;             /* --estimate: print units and memory, compute nothing */
     const char *scenario_sha256; /* borrowed from the loaded scenario, for part files */
+    int split_persons;        /* MPI: every rank computes every unit, persons split (#15) */
+    /* Split persons: time in the collectives (waiting for the other ranks included), wall and
+     * CPU seconds (Open MPI waits by polling, so waiting costs CPU), and bytes sent. */
+    double coll_s, coll_cpu_s;
+    double coll_bytes;
 } cli_dist;
 
 /* A serial run, or this process's rank when an MPI launcher started it. */
@@ -82,5 +87,15 @@ void cli_mpi_max(double *max_out, const double *values, int n);
 /* Rank 0 receives the units the other ranks own (ps_run_share of the world) and puts them
  * into `run`; the other ranks send theirs. Collective. */
 ps_status cli_mpi_gather(ps_run *run, cli_dist *d, ps_error *err);
+
+/* ---- persons split across MPI ranks (micro_mpi.c, issue #15) ---------------------------- */
+
+/* 1 if the ranks should split each microsimulation unit's persons: under MPI with more
+ * ranks than units (members x replicates) of a micro scenario, not a task or merge. */
+int cli_dist_split_persons(const cli_dist *d, const ps_scenario *scn);
+
+/* The MPI collectives of a split microsimulation (one process without MPI); d is borrowed
+ * by the hooks and must outlive the run. */
+void cli_mpi_micro_comm(ps_micro_comm *c, cli_dist *d);
 
 #endif /* PS_CLI_RUN_DIST_H */

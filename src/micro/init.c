@@ -373,11 +373,16 @@ ps_status ps_micro__populate(ps_micro *m, const double *women0, ps_error *err)
             ps_micro_ws *ws = &cx->m->ws[omp_get_thread_num()];
 #pragma omp for schedule(dynamic, PS_MICRO_CHUNKS_PER_GRAB)
             for (long c = 0; c < n_chunks; ++c) {
-                init_chunk(cx, (size_t)c, ws);
+                if (ps_micro__owns_chunk(cx->m, (size_t)c)) { /* persons split (#15) */
+                    init_chunk(cx, (size_t)c, ws);
+                }
             }
         }
-        ps_micro__kin(m);
+        rc = ps_micro__kin(m, err);
+    }
+    if (rc == PS_OK) {
         ps_micro__tally_reduce(m);
+        rc = ps_micro__split_sum(m, m->sum, m->L.len, err);
     }
     init_tables_free(&t);
     kin_tables_free(&k);

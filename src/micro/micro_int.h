@@ -228,7 +228,78 @@ struct ps_micro {
     uint64_t *dest_cum;  /* [dsex][orig][dest] cumulative destination shares, 2^32 units */
     uint64_t *conv_thr;  /* [reg][sex][age] conversion in one half-step: rate / 2 */
     uint64_t keep_thr;   /* a registered mover stays registered (arrive_registered) */
+
+    /* Persons split across processes (issue #15, split.c); n_ranks 1 without. */
+    const ps_micro_comm *comm; /* borrowed (opt.comm); NULL without */
+    int rank, n_ranks;
+    uint64_t *xbytes;          /* [2][n_ranks] bytes sent to / received from each process */
+    void *sbuf, *rbuf;         /* exchange buffers and their capacities, bytes */
+    size_t sbuf_cap, rbuf_cap;
+    struct ps_micro_newborn *nb_out; /* [newborn id - n] records for other processes */
+    size_t nb_cap;             /* bytes */
+    uint64_t *dis_all;         /* every process's dis_bits (bitwise OR), for the kin pass */
+    uint64_t *req_bits;        /* bit id: the child asks another process to mark its mother */
+    size_t dis_all_cap, req_bits_cap; /* bytes */
 };
+
+/* ---- persons split across processes (issue #15, split.c) -------------------------------- */
+_Static_assert(PS_MICRO_SPLIT_BLOCK_IDS % PS_MICRO_CHUNK == 0,
+               "a process owns whole chunks (and whole pages of every person array)");
+
+/* Process owning person id: blocks of PS_MICRO_SPLIT_BLOCK_IDS ids, round robin. */
+static inline int ps_micro__owner(const ps_micro *m, size_t id)
+{
+    return (int)((id / PS_MICRO_SPLIT_BLOCK_IDS) % (size_t)m->n_ranks);
+}
+static inline int ps_micro__owns_id(const ps_micro *m, size_t id)
+{
+    return m->n_ranks <= 1 || ps_micro__owner(m, id) == m->rank;
+}
+static inline int ps_micro__owns_chunk(const ps_micro *m, size_t chunk)
+{
+    return ps_micro__owns_id(m, chunk * PS_MICRO_CHUNK);
+}
+
+/* A newborn written by its mother's process for the process that owns its id. */
+typedef struct ps_micro_newborn {
+    uint32_t id, mother;
+    uint16_t region, flags;
+    uint8_t mage, pad[3];
+} ps_micro_newborn;
+
+ps_status ps_micro__split_init(ps_micro *m, ps_error *err);
+void ps_micro__split_free(ps_micro *m);
+/* buf[0..n-1] summed over the processes (a no-op in one process). */
+ps_status ps_micro__split_sum(ps_micro *m, int64_t *buf, size_t n, ps_error *err);
+/* Zero the per-chunk counts [0, chunks of m->n] before a pass that sets only owned ones. */
+void ps_micro__split_zero_counts(ps_micro *m);
+/* Room for the step's `total` newborns bound for other processes (before the writing pass). */
+ps_status ps_micro__split_newborns_reserve(ps_micro *m, size_t total, ps_error *err);
+/* After the writing pass (chunk_count holds the prefix sums): send the newborns written
+ * into nb_out to the processes owning their ids, and write those received here. */
+ps_status ps_micro__split_newborns(ps_micro *m, ps_error *err);
+/* Kin: before the marking pass, every process's disabled elderly (dis_all) and zero counts;
+ * after it, the marks of mothers owned by other processes, sent to them and applied. */
+ps_status ps_micro__split_kin_begin(ps_micro *m, ps_error *err);
+ps_status ps_micro__split_kin_end(ps_micro *m, ps_error *err);
+
+/* The mother whom child i (alive) marks in the kin pass: of working age, with a mother old
+ * enough to be an elderly person; PS_MICRO_NO_MOTHER otherwise. */
+static inline uint32_t ps_micro__kin_mother(const ps_micro *m, size_t i)
+{
+    const unsigned a = m->age[i], mo_age = m->mage[i];
+    if (a < (unsigned)m->opt.working_age_min || a > (unsigned)m->opt.working_age_max ||
+        mo_age == PS_MICRO_AGE_NONE || a + mo_age < (unsigned)m->opt.care_min_age) {
+        return PS_MICRO_NO_MOTHER;
+    }
+    return m->mother[i];
+}
+
+/* Mother mo is a disabled elderly person owned by another process (dis_all). */
+static inline int ps_micro__kin_remote_disabled(const ps_micro *m, uint32_t mo)
+{
+    return (m->dis_all[mo / PS_MICRO_WORD_BITS] >> (mo % PS_MICRO_WORD_BITS)) & 1u;
+}
 
 /* Index helpers. */
 static inline size_t ps_mi_cell(const ps_micro *m, unsigned reg, unsigned sex, unsigned age)
@@ -352,7 +423,7 @@ ps_status ps_micro__regions_alloc(ps_micro *m, ps_error *err);
 void ps_micro__regions_free(ps_micro *m);
 void ps_micro__regions_events(ps_micro *m, ps_proj_events *ev);
 void ps_micro__regions_rates(ps_micro *m);
-void ps_micro__status_init(ps_micro *m);
+ps_status ps_micro__status_init(ps_micro *m, ps_error *err);
 /* What happens to a person at the start of the step (before births): conversion, then a move
  * given no emigration at the start (uS: lane A of the MOVE stream, uA: lane A of STEP, which
  * a mover's fate reuses). Updates *f and *r; returns 1 if the person moved. */
@@ -394,7 +465,7 @@ unsigned ps_micro__newborn_ledger_bits(unsigned mother_f, unsigned sc, unsigned 
 
 /* step.c */
 ps_status ps_micro__step(ps_micro *m, ps_error *err);
-void ps_micro__kin(ps_micro *m);
+ps_status ps_micro__kin(ps_micro *m, ps_error *err);
 void ps_micro__kin_reset(ps_micro *m);
 
 #endif /* PS_MICRO_INT_H */

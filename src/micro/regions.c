@@ -325,10 +325,10 @@ static void status_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
     }
 }
 
-void ps_micro__status_init(ps_micro *m)
+ps_status ps_micro__status_init(ps_micro *m, ps_error *err)
 {
     if (m->rules == NULL) {
-        return;
+        return PS_OK;
     }
     const size_t cells = n_cells(m);
     const long n_chunks = (long)((m->n + PS_MICRO_CHUNK - 1) / PS_MICRO_CHUNK);
@@ -341,14 +341,22 @@ void ps_micro__status_init(ps_micro *m)
         ps_micro_ws *ws = &cm->ws[omp_get_thread_num()];
 #pragma omp for schedule(dynamic, PS_MICRO_CHUNKS_PER_GRAB)
         for (long c = 0; c < n_chunks; ++c) {
-            status_chunk(cm, (size_t)c, ws);
+            if (ps_micro__owns_chunk(cm, (size_t)c)) { /* persons split (issue #15) */
+                status_chunk(cm, (size_t)c, ws);
+            }
         }
     }
-    for (int t = 0; t < m->n_threads; ++t) { /* integer sums: any order, the same bits */
+    int64_t *own = m->ws[0].tally + m->L.reg; /* integer sums: any order, the same bits */
+    for (int t = 1; t < m->n_threads; ++t) {
         for (size_t k = 0; k < cells; ++k) {
-            m->sum[m->L.reg + k] += m->ws[t].tally[m->L.reg + k];
+            own[k] += m->ws[t].tally[m->L.reg + k];
         }
     }
+    ps_status rc = ps_micro__split_sum(m, own, cells, err); /* every process's persons */
+    for (size_t k = 0; rc == PS_OK && k < cells; ++k) {
+        m->sum[m->L.reg + k] += own[k];
+    }
+    return rc;
 }
 
 /* ---- results ------------------------------------------------------------------------------ */

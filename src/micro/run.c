@@ -154,7 +154,9 @@ static ps_status check_options(const ps_proj *p, const double *women0, const ps_
 
 static ps_status check_memory(const ps_inputs *in, const ps_micro_options *o, ps_error *err)
 {
-    const size_t need = ps_micro_estimate_bytes(in, o->scale);
+    /* Persons split across processes (issue #15): this process's share. */
+    const int ranks = o->comm != NULL ? o->comm->n_ranks : 1;
+    const size_t need = ps_micro_estimate_bytes_split(in, o->scale, ranks);
     size_t avail = o->memory_limit;
     const char *source = "the memory_limit option";
     if (avail == 0) {
@@ -244,6 +246,12 @@ ps_status ps_micro_new(ps_micro **out, const ps_proj *p, const double *women0,
     m->key[0] = opts->seed;
     m->key[1] = opts->replicate;
     m->scale = opts->scale;
+    m->comm = opts->comm;
+    rc = ps_micro__split_init(m, err); /* persons split across processes (issue #15) */
+    if (rc != PS_OK) {
+        ps_micro_free(m);
+        return rc;
+    }
     if (!(m->opt.events & PS_MICRO_CARE)) {
         m->opt.care_levels = 0;
         m->opt.care_min_age = m->n_ages; /* nobody is counted in a care state */
@@ -264,7 +272,7 @@ ps_status ps_micro_new(ps_micro **out, const ps_proj *p, const double *women0,
         rc = ps_micro__populate(m, women0, err);
     }
     if (rc == PS_OK) {
-        ps_micro__status_init(m);
+        rc = ps_micro__status_init(m, err);
     }
     if (rc != PS_OK) {
         ps_micro_free(m);
@@ -287,6 +295,7 @@ void ps_micro_free(ps_micro *m)
     ps_micro__store_free(m);
     ps_micro__shadow_free(m);
     ps_micro__regions_free(m);
+    ps_micro__split_free(m);
     free(m->surv_thr);
     free(m->e_thr);
     free(m->cut_thr);

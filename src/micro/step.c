@@ -23,7 +23,7 @@
 
 typedef void (*chunk_fn)(const ps_micro *m, size_t chunk, ps_micro_ws *ws);
 
-/* Run fn over the chunks of persons [0, n) on m->n_threads threads. */
+/* Run fn over the chunks of persons [0, n) that this process owns on m->n_threads threads. */
 static void for_chunks(const ps_micro *m, size_t n, chunk_fn fn)
 {
     const long n_chunks = (long)((n + PS_MICRO_CHUNK - 1) / PS_MICRO_CHUNK);
@@ -32,7 +32,9 @@ static void for_chunks(const ps_micro *m, size_t n, chunk_fn fn)
         ps_micro_ws *ws = &m->ws[omp_get_thread_num()];
 #pragma omp for schedule(dynamic, PS_MICRO_CHUNKS_PER_GRAB)
         for (long c = 0; c < n_chunks; ++c) {
-            fn(m, (size_t)c, ws);
+            if (ps_micro__owns_chunk(m, (size_t)c)) { /* persons split (issue #15) */
+                fn(m, (size_t)c, ws);
+            }
         }
     }
 }
@@ -430,7 +432,7 @@ static ps_status arrivals(ps_micro *m, ps_error *err)
 #pragma omp for schedule(dynamic, PS_MICRO_CHUNKS_PER_GRAB)
         for (long q = 0; q < slots; ++q) {
             for (size_t id = cm->arr_first[q]; id < cm->arr_first[q + 1]; ++id) {
-                if (make_arrival(cm, ws->tally, id, (unsigned)(q / cells), (size_t)(q % cells))) {
+                if (ps_micro__owns_id(cm, id) && make_arrival(cm, ws->tally, id, (unsigned)(q / cells), (size_t)(q % cells))) {
                     int64_t *count = &cm->chunk_count[id / PS_MICRO_CHUNK];
 #pragma omp atomic update
                     *count += 1;
@@ -475,6 +477,16 @@ static void newborn_write_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
                 f |= u[PS_LANE_3] < m->enr_thr[0] ? PS_MF_ENROLLED : 0u;
             }
             ps_micro__newborn_move(m, ws->tally, i, h, &f, &rb); /* regions.c (#13) */
+            ps_micro__tally_person(m, ws->tally, id, f, rb, 0);
+            if (!ps_micro__owns_id(m, id)) { /* for the process owning the id (split.c) */
+                m->nb_out[id - m->n] = (ps_micro_newborn){.id = (uint32_t)id,
+                                                          .mother = (uint32_t)i,
+                                                          .region = (uint16_t)rb,
+                                                          .flags = (uint16_t)f,
+                                                          .mage = m->age[i]};
+                ++id;
+                continue;
+            }
             m->age[id] = 0;
             m->ychild[id] = PS_MICRO_AGE_NONE;
             m->mage[id] = m->age[i];
@@ -482,7 +494,6 @@ static void newborn_write_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
             m->region[id] = (uint16_t)rb;
             m->flags[id] = (uint16_t)f;
             m->mother[id] = (uint32_t)i;
-            ps_micro__tally_person(m, ws->tally, id, f, rb, 0);
             ps_micro__set_alive(m, id);
             ++id;
         }
@@ -497,6 +508,12 @@ static ps_status newborns(ps_micro *m, ps_error *err)
 {
     const size_t n_chunks = (m->n + PS_MICRO_CHUNK - 1) / PS_MICRO_CHUNK;
     int64_t total = 0;
+    /* Persons split (issue #15): each process counted its own mothers' chunks; the sums give
+     * every process the same prefix, so ids are those of one process. */
+    ps_status rc0 = ps_micro__split_sum(m, m->chunk_count, n_chunks, err);
+    if (rc0 != PS_OK) {
+        return rc0;
+    }
     for (size_t c = 0; c < n_chunks; ++c) {
         int64_t k = m->chunk_count[c];
         m->chunk_count[c] = total;
@@ -504,12 +521,16 @@ static ps_status newborns(ps_micro *m, ps_error *err)
     }
     m->chunk_count[n_chunks] = total; /* so that chunk c has count[c + 1] - count[c] records */
     ps_status rc = ps_micro__store_reserve(m, m->n + (size_t)total, err);
+    if (rc == PS_OK) {
+        rc = ps_micro__split_newborns_reserve(m, (size_t)total, err);
+    }
     if (rc != PS_OK) {
         return rc;
     }
     for_chunks(m, m->n, newborn_write_chunk);
+    rc = ps_micro__split_newborns(m, err); /* newborns whose ids other processes own */
     m->n += (size_t)total;
-    return PS_OK;
+    return rc;
 }
 
 /* ---- kin: disabled elderly with a child of working age in the region ------------------ */
@@ -520,17 +541,21 @@ static void kin_mark_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
 {
     (void)ws;
     const size_t lo = c * PS_MICRO_CHUNK, hi = ps_micro__chunk_end(m, lo);
-    const unsigned wmin = (unsigned)m->opt.working_age_min, wmax = (unsigned)m->opt.working_age_max,
-                   old = (unsigned)m->opt.care_min_age;
+    int64_t remote = 0;
     for (size_t wd = lo / PS_MICRO_WORD_BITS; wd * PS_MICRO_WORD_BITS < hi; ++wd) {
+        uint64_t req = 0;
         for (uint64_t bits = m->alive_bits[wd]; bits != 0; bits &= bits - 1) {
             const size_t i = wd * PS_MICRO_WORD_BITS + ps_micro__lowest_bit(bits);
-            const unsigned a = m->age[i], mo_age = m->mage[i];
-            if (a < wmin || a > wmax || mo_age == PS_MICRO_AGE_NONE || a + mo_age < old ||
-                m->mother[i] == PS_MICRO_NO_MOTHER) {
+            const uint32_t mo = ps_micro__kin_mother(m, i);
+            if (mo == PS_MICRO_NO_MOTHER) {
                 continue;
             }
-            const uint32_t mo = m->mother[i];
+            if (!ps_micro__owns_id(m, mo)) { /* another process marks her (split.c) */
+                const uint64_t ask = ps_micro__kin_remote_disabled(m, mo);
+                req |= ask << (i % PS_MICRO_WORD_BITS);
+                remote += (int64_t)ask;
+                continue;
+            }
             const uint64_t word = m->dis_bits[mo / PS_MICRO_WORD_BITS];
             if ((word >> (mo % PS_MICRO_WORD_BITS)) & 1u && m->region[mo] == m->region[i]) {
                 uint8_t *mark = &m->scratch[mo];
@@ -538,6 +563,12 @@ static void kin_mark_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
                 *mark = 1;
             }
         }
+        if (m->n_ranks > 1) {
+            m->req_bits[wd] = req; /* the chunk owns its words */
+        }
+    }
+    if (m->n_ranks > 1) {
+        m->chunk_count[c] = remote; /* requests to other processes (split.c) */
     }
 }
 
@@ -555,12 +586,20 @@ static void kin_count_chunk(const ps_micro *m, size_t c, ps_micro_ws *ws)
     }
 }
 
-void ps_micro__kin(ps_micro *m)
+ps_status ps_micro__kin(ps_micro *m, ps_error *err)
 {
+    ps_status rc = PS_OK;
     if ((m->opt.events & PS_MICRO_KIN) && (m->opt.events & PS_MICRO_CARE)) {
-        for_chunks(m, m->n, kin_mark_chunk);
-        for_chunks(m, m->n, kin_count_chunk);
+        rc = ps_micro__split_kin_begin(m, err);
+        if (rc == PS_OK) {
+            for_chunks(m, m->n, kin_mark_chunk);
+            rc = ps_micro__split_kin_end(m, err); /* mothers of other processes */
+        }
+        if (rc == PS_OK) {
+            for_chunks(m, m->n, kin_count_chunk);
+        }
     }
+    return rc;
 }
 
 /* Forget last year's disabled elderly (before the step tallies the new 1 July). */
@@ -624,14 +663,18 @@ ps_status ps_micro__step(ps_micro *m, ps_error *err)
     ps_micro__rates_step(m);
     ps_micro__tally_zero(m);
     ps_micro__kin_reset(m);
+    ps_micro__split_zero_counts(m); /* chunks of other processes count nothing here */
     for_chunks(m, m->n, main_chunk);
     m->n_main = m->n;
     if ((rc = arrivals(m, err)) != PS_OK || (rc = newborns(m, err)) != PS_OK) {
         return rc;
     }
-    ps_micro__kin(m);
+    if ((rc = ps_micro__kin(m, err)) != PS_OK) {
+        return rc;
+    }
     ps_micro__tally_reduce(m);
-    if ((rc = check_identity(m, err)) != PS_OK) {
+    if ((rc = ps_micro__split_sum(m, m->sum, m->L.len, err)) != PS_OK ||
+        (rc = check_identity(m, err)) != PS_OK) {
         return rc;
     }
     ps_micro__fertility_scale(m, m->state_par, m->sum + m->L.par);

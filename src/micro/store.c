@@ -101,13 +101,16 @@ static size_t tally_len(int n_regions, int n_ages)
                 PS_MICRO_CARE_STATES * A + 2);
 }
 
-size_t ps_micro_estimate_bytes(const ps_inputs *in, double scale)
+/* Bytes of one of n_ranks processes (n_ranks 1: the whole run): its share of the person
+ * records and of the per-chunk counts; every process holds the full bitmaps and tables. */
+static size_t estimate_bytes(const ps_inputs *in, double scale, int n_ranks)
 {
     const double persons = ps_micro_estimate_persons(in, scale);
     if (!(persons < (double)SIZE_MAX / PS_MICRO_BYTES_PER_PERSON)) {
         return SIZE_MAX;
     }
     size_t np = (size_t)persons;
+    const size_t share = n_ranks > 1 ? np / (size_t)n_ranks + PS_MICRO_SPLIT_BLOCK_IDS : np;
     int threads = omp_get_max_threads();
     if (threads < PS_MICRO_EST_MIN_THREADS) {
         threads = PS_MICRO_EST_MIN_THREADS;
@@ -115,10 +118,13 @@ size_t ps_micro_estimate_bytes(const ps_inputs *in, double scale)
     const size_t tl = tally_len(in->n_regions, in->n_ages);
     size_t per_thread =
         add_sat(mul_sat(tl, sizeof(int64_t)), (size_t)PS_LANES * PS_MICRO_CHUNK * sizeof(uint32_t));
-    size_t bytes = mul_sat(np, PS_MICRO_BYTES_PER_PERSON);
+    size_t bytes = mul_sat(share < np ? share : np, PS_MICRO_BYTES_PER_PERSON);
     bytes = add_sat(bytes, mul_sat(np / PS_MICRO_CHUNK + 1, sizeof(int64_t)));
     /* The alive and disabled bitmaps: one bit each per person. */
     bytes = add_sat(bytes, mul_sat(np / PS_MICRO_WORD_BITS + 1, 2 * sizeof(uint64_t)));
+    if (n_ranks > 1) { /* split.c: every process's disabled elderly and the kin requests */
+        bytes = add_sat(bytes, mul_sat(np / PS_MICRO_WORD_BITS + 1, 2 * sizeof(uint64_t)));
+    }
     bytes = add_sat(bytes, mul_sat(per_thread, (size_t)threads));
     /* Sum, state and probability tables: a few tallies' worth. */
     bytes = add_sat(bytes, mul_sat(tl, 4 * sizeof(int64_t)));
@@ -132,6 +138,16 @@ size_t ps_micro_estimate_bytes(const ps_inputs *in, double scale)
     size_t extra = years_reg * (PS_INCOME_COUNT * (PS_ORDER_COUNT + 2) + 2 +
                                 PS_MICRO_CARE_LEVELS_MAX * (size_t)in->n_ages);
     return add_sat(bytes, mul_sat(extra, sizeof(double)));
+}
+
+size_t ps_micro_estimate_bytes(const ps_inputs *in, double scale)
+{
+    return estimate_bytes(in, scale, 1);
+}
+
+size_t ps_micro_estimate_bytes_split(const ps_inputs *in, double scale, int n_ranks)
+{
+    return estimate_bytes(in, scale, n_ranks);
 }
 
 /*

@@ -167,7 +167,7 @@ static ps_status fill_micro(ps_result *res, const ps_micro_extra *x, const ps_re
 
 ps_status ps_run__micro_memory_check(const ps_scenario *scn, const ps_inputs *in,
                                      const ps_mem_shape *results, size_t memory_limit,
-                                     ps_error *err)
+                                     int n_ranks, ps_error *err)
 {
     size_t avail = 0;
     const char *source = NULL;
@@ -178,7 +178,7 @@ ps_status ps_run__micro_memory_check(const ps_scenario *scn, const ps_inputs *in
     /* The store's estimate already counts one result and the libraries' allowance. */
     ps_mem_shape one = *results;
     one.n_scenarios = 1;
-    const size_t store = ps_micro_estimate_bytes(in, scn->micro.scale);
+    const size_t store = ps_micro_estimate_bytes_split(in, scn->micro.scale, n_ranks);
     const size_t res = ps_mem_estimate(results);
     const double need = (double)store + (double)res - (double)ps_mem_estimate(&one);
     if (store != SIZE_MAX && res != SIZE_MAX && need <= (double)avail) {
@@ -187,12 +187,15 @@ ps_status ps_run__micro_memory_check(const ps_scenario *scn, const ps_inputs *in
     return ps_error_set_at(err, PS_ENOMEM, scn->path, scn->micro.scale_loc.line,
                            scn->micro.scale_loc.column,
                            "the microsimulation needs about %.1f MiB of memory (up to %.0f "
-                           "simulated persons x %d bytes at micro.scale = %g, plus %d results "
-                           "of %d years) but only %.1f MiB are available (%s); raise "
-                           "micro.scale (persons per simulated person), shorten the horizon "
-                           "or run on a machine with more memory",
+                           "simulated persons x %d bytes at micro.scale = %g%s, plus %d "
+                           "results of %d years) but only %.1f MiB are available (%s); raise "
+                           "micro.scale (persons per simulated person), shorten the horizon, "
+                           "split the persons across more MPI ranks or run on a machine with "
+                           "more memory",
                            need / MIB, ps_micro_estimate_persons(in, scn->micro.scale),
-                           PS_MICRO_BYTES_PER_PERSON, scn->micro.scale, results->n_scenarios,
+                           PS_MICRO_BYTES_PER_PERSON, scn->micro.scale,
+                           n_ranks > 1 ? ", this rank's share of the persons" : "",
+                           results->n_scenarios,
                            results->n_steps + 1, (double)avail / MIB,
                            source != NULL ? source : "this machine");
 }
@@ -307,7 +310,8 @@ static ps_micro_options unit_options(const ps_run_micro *mr, const ps_run_option
     o.care_prev = mr->care;
     o.disabled_level = mr->levels > 0 ? mr->levels : 1;
     o.enroll_rate = mr->enroll;
-    o.progress = opts->progress != NULL ? on_step : NULL;
+    o.comm = opts->micro_comm; /* persons split across processes (issue #15) */
+    o.progress = opts->progress != NULL && (o.comm == NULL || o.comm->rank == 0) ? on_step : NULL;
     o.progress_ctx = up;
     return o;
 }
@@ -325,7 +329,15 @@ ps_status ps_run__micro_unit(ps_run_micro *mr, const ps_proj *proj, const double
     ps_micro_options o = unit_options(mr, opts, replicate, &up);
     ps_run_spec spec = ps_run__member_spec(m, opts->elasticity);
     ps_micro *mi = NULL;
-    ps_status rc = ps_micro_new(&mi, proj, women0, &o, err);
+    ps_status rc = PS_OK;
+    if (o.comm != NULL && o.comm->n_ranks > 1 && scn->micro.sample > PS_MICRO_SPLIT_BLOCK_IDS) {
+        /* The sample's ids are the first block, which process 0 owns. */
+        return ps_error_set_at(err, PS_EINVAL, scn->path, 0, 0,
+                               "micro.sample = %d is more than the %d person records "
+                               "that process 0 holds when persons are split across "
+                               "processes", scn->micro.sample, PS_MICRO_SPLIT_BLOCK_IDS);
+    }
+    rc = ps_micro_new(&mi, proj, women0, &o, err);
     if (rc == PS_OK) {
         rc = ps_run_scenario_micro(&mr->reps[cell], &mr->extras[cell], mi, &scn->birth_order,
                                    &spec, member == 0 ? NULL : &mr->reps[(size_t)replicate],

@@ -143,6 +143,8 @@ static ps_status check_size(const ps_run *run, ps_error *err)
     if (run->mode == RUN_MICRO) { /* every replicate's results are held until averaged */
         shape.n_scenarios = run->n_members * (run->n_replicates + 1);
         return ps_run__micro_memory_check(run->scn, run->in, &shape, run->opts.memory_limit,
+                                          run->opts.micro_comm != NULL
+                                              ? run->opts.micro_comm->n_ranks : 1,
                                           err);
     }
     size_t avail = 0;

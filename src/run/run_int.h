@@ -77,7 +77,7 @@ typedef struct ps_run_micro ps_run_micro;
  * memory available, located at micro.scale. */
 ps_status ps_run__micro_memory_check(const ps_scenario *scn, const ps_inputs *in,
                                      const ps_mem_shape *results, size_t memory_limit,
-                                     ps_error *err);
+                                     int n_ranks, ps_error *err); /* n_ranks: persons split */
 
 /* The tables every replicate shares (income, care need, childcare enrollment on `proj`) and
  * room for n_members x replicates results. */

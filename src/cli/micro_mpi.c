@@ -1,0 +1,143 @@
+/*
+ * micro_mpi.c - the collectives of a microsimulation whose persons are split across MPI ranks
+ * (issue #15, src/micro/split.c, docs/hpc.md): integer sums and bitwise ORs with
+ * MPI_Allreduce, the personalised exchange with MPI_Alltoall (sizes) and MPI_Alltoallv
+ * (bytes). The library stays free of MPI; without MPI (PS_HAVE_MPI undefined) there is one
+ * process and no hook.
+ */
+#include "run_dist.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "cli.h"
+
+/* CPU seconds of this process. */
+static double cpu_now(void)
+{
+    return (double)clock() / CLOCKS_PER_SEC;
+}
+
+#ifdef PS_HAVE_MPI
+#include <mpi.h>
+
+/* Elements per MPI call, below MPI's int counts. */
+#define PIECE ((size_t)1 << 28)
+
+/* Time spent in a collective, added to the rank's totals. */
+static void account(cli_dist *d, double t0, double c0, double bytes)
+{
+    d->coll_s += cli_now() - t0;
+    d->coll_cpu_s += cpu_now() - c0;
+    d->coll_bytes += bytes;
+}
+
+static int sum_i64(void *ctx, int64_t *buf, size_t n)
+{
+    const double t0 = cli_now(), c0 = cpu_now();
+    int bad = 0;
+    for (size_t at = 0; at < n; at += PIECE) {
+        const int k = (int)(n - at < PIECE ? n - at : PIECE);
+        bad = bad || MPI_Allreduce(MPI_IN_PLACE, buf + at, k, MPI_INT64_T, MPI_SUM,
+                                   MPI_COMM_WORLD) != MPI_SUCCESS;
+    }
+    account(ctx, t0, c0, (double)(n * sizeof *buf));
+    return bad;
+}
+
+static int or_u64(void *ctx, uint64_t *buf, size_t n)
+{
+    const double t0 = cli_now(), c0 = cpu_now();
+    int bad = 0;
+    for (size_t at = 0; at < n; at += PIECE) {
+        const int k = (int)(n - at < PIECE ? n - at : PIECE);
+        bad = bad || MPI_Allreduce(MPI_IN_PLACE, buf + at, k, MPI_UINT64_T, MPI_BOR,
+                                   MPI_COMM_WORLD) != MPI_SUCCESS;
+    }
+    account(ctx, t0, c0, (double)(n * sizeof *buf));
+    return bad;
+}
+
+/* Byte counts and displacements as MPI's ints; 1 if a total does not fit. */
+static int to_ints(int *count, int *displ, const uint64_t *bytes, int n)
+{
+    uint64_t at = 0;
+    for (int r = 0; r < n; ++r) {
+        if (bytes[r] > (uint64_t)INT_MAX || at > (uint64_t)INT_MAX - bytes[r]) {
+            return 1;
+        }
+        count[r] = (int)bytes[r];
+        displ[r] = (int)at;
+        at += bytes[r];
+    }
+    return 0;
+}
+
+static int exchange(void *ctx, const void *send, const uint64_t *send_bytes, void *recv,
+                    uint64_t *recv_bytes)
+{
+    cli_dist *d = ctx;
+    const int n = d->n_ranks;
+    const double t0 = cli_now(), c0 = cpu_now();
+    if (send == NULL && recv == NULL) {
+        const int bad = MPI_Alltoall(send_bytes, 1, MPI_UINT64_T, recv_bytes, 1, MPI_UINT64_T,
+                                     MPI_COMM_WORLD) != MPI_SUCCESS;
+        account(d, t0, c0, 0.0);
+        return bad;
+    }
+    double sent = 0.0;
+    for (int r = 0; r < n; ++r) {
+        sent += r != d->rank ? (double)send_bytes[r] : 0.0;
+    }
+    int *v = malloc(4 * (size_t)n * sizeof *v), bad = v == NULL;
+    if (!bad) {
+        bad = to_ints(v, v + n, send_bytes, n) || to_ints(v + 2 * n, v + 3 * n, recv_bytes, n);
+    }
+    /* Every rank calls the collective, with empty counts after a local failure. */
+    int failed = 0;
+    MPI_Allreduce(&bad, &failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (!failed) {
+        failed = MPI_Alltoallv(send, v, v + n, MPI_BYTE, recv, v + 2 * n, v + 3 * n, MPI_BYTE,
+                               MPI_COMM_WORLD) != MPI_SUCCESS;
+    }
+    free(v);
+    account(d, t0, c0, sent);
+    return failed;
+}
+
+void cli_mpi_micro_comm(ps_micro_comm *c, cli_dist *d)
+{
+    c->rank = d->rank;
+    c->n_ranks = d->n_ranks > 0 ? d->n_ranks : 1;
+    c->ctx = d;
+    c->sum_i64 = sum_i64;
+    c->or_u64 = or_u64;
+    c->exchange = exchange;
+}
+
+#else /* no MPI: one process */
+
+void cli_mpi_micro_comm(ps_micro_comm *c, cli_dist *d)
+{
+    (void)d;
+    c->rank = 0;
+    c->n_ranks = 1;
+    c->ctx = NULL;
+    c->sum_i64 = NULL;
+    c->or_u64 = NULL;
+    c->exchange = NULL;
+}
+
+#endif
+
+int cli_dist_split_persons(const cli_dist *d, const ps_scenario *scn)
+{
+    if (d->n_ranks <= 1 || d->n_tasks > 0 || d->n_parts > 0 || scn == NULL ||
+        scn->engine != PS_ENGINE_MICRO) {
+        return 0;
+    }
+    /* Fewer units than ranks: whole units would leave ranks idle, so every rank takes a
+     * share of every unit's persons instead. */
+    return (long long)scn->n_members * scn->micro.replicates < (long long)d->n_ranks;
+}
