@@ -1275,13 +1275,14 @@ static ps_status write_prov_column(hid_t grp, prov_col c, const ps_provenance *p
     const char *const *names = ps_h5__prov_names;
     hsize_t n = (hsize_t)prov->n_inputs;
     hid_t type = utf8_string_type(), space = H5I_INVALID_HID, ds = H5I_INVALID_HID;
+    hid_t dxpl = ps_h5__small_dxpl(n);
     ps_status rc = PS_OK;
     for (int k = 0; k < prov->n_inputs; ++k) {
         cells[k] = prov_cell(&prov->inputs[k], c);
     }
-    if (type < 0 || (space = H5Screate_simple(1, &n, NULL)) < 0 ||
+    if (type < 0 || dxpl < 0 || (space = H5Screate_simple(1, &n, NULL)) < 0 ||
         (ds = H5Dcreate2(grp, names[c], type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
-        H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, cells) < 0) {
+        H5Dwrite(ds, type, H5S_ALL, H5S_ALL, dxpl, cells) < 0) {
         rc = h5_fail(err, "write", grp, names[c]);
     }
     if (rc == PS_OK) {
@@ -1289,6 +1290,9 @@ static ps_status write_prov_column(hid_t grp, prov_col c, const ps_provenance *p
     }
     if (ds >= 0) {
         H5Dclose(ds);
+    }
+    if (dxpl >= 0) {
+        H5Pclose(dxpl);
     }
     if (space >= 0) {
         H5Sclose(space);

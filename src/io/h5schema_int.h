@@ -221,6 +221,11 @@ void ps_h5__note_path(ps_error *err, const char *path);
 /** 1 for a name a group may take: non-empty, no '/', not "." or "..". */
 int ps_h5__valid_link_name(const char *name);
 
+/** A transfer list whose conversion buffers fit `len` elements (io/h5xfer.c), for writing
+ * strings without HDF5's default 1 MiB buffers; H5I_INVALID_HID on failure; the caller
+ * closes it. */
+hid_t ps_h5__small_dxpl(hsize_t len);
+
 /* ---- probabilistic files: services under uncertainty (issue #14, sec. 2) ----------------
  * Variables of /probabilistic/<name>/ written with a scenario's services (io/h5out_prob.c),
  * read back by io/h5prob_read.c and documented in docs/output-format.md ("Services under
