@@ -43,14 +43,13 @@ static void *image_realloc(void *ptr, size_t size, H5FD_file_image_op_t op, void
     return grown;
 }
 
+/* Does not touch the record: a file whose H5Fclose failed would be closed again by HDF5's
+ * exit handler, after the writer's record (on its stack) is gone. The record is read only
+ * before the file is closed. */
 static herr_t image_free(void *ptr, H5FD_file_image_op_t op, void *udata)
 {
-    ps_h5__image *img = udata;
     (void)op;
-    if (ptr == img->mem) {
-        img->mem = NULL;
-        img->size = 0;
-    }
+    (void)udata;
     free(ptr);
     return 0;
 }

@@ -229,7 +229,7 @@ hid_t ps_h5__small_dxpl(hsize_t len);
 
 /** The core driver's buffer of a file being built in memory (io/h5image.c). */
 typedef struct ps_h5__image {
-    void *mem;   /* the driver's buffer; NULL before the first write and after closing */
+    void *mem;   /* the driver's buffer; NULL before the first write; freed at closing */
     size_t size; /* bytes of mem */
 } ps_h5__image;
 
