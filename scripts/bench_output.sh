@@ -7,7 +7,9 @@
 # Old and new runs alternate within one run of this script; each figure is the best of
 # REPEATS (default 3). Ratios matter, not absolute times: the machine is shared.
 # Before the timings, every bundled scenario is run with both programs and the files compared
-# with h5diff (root provenance attributes excluded): the data must be identical.
+# with h5diff (root provenance attributes excluded): the data must be identical. Then the
+# start-up of each program (`popsim --version`, CPU per start; STARTS runs, default 20) and
+# the shared libraries it loads (issue #18: libmpi only through the MPI plugin).
 #
 # Environment: BUILD_DIR (default build/), BEFORE_COMMIT (default 7b625a2), OLD_POPSIM (an
 # already built "before" popsim; otherwise the commit is built with -j2 in a temporary folder),
@@ -114,10 +116,42 @@ report() {
              "%.1fx (the issue'"'"'s \"today about 35x\" counts inputs)\n", en / (i + p), cn / (i + p) }'
 }
 
+# Start-up (issue #18): `popsim --version` run STARTS times in a row, CPU (user + system) per
+# start, best of `repeats`, old and new in turn; and the shared libraries each program loads
+# (the MPI driver is a plugin loaded only under an MPI launcher since issue #18).
+startup_cpu() {
+  local bin=$1 n=${STARTS:-20} user sys TIMEFORMAT='%3U %3S'
+  { time for ((s = 0; s < n; ++s)); do "$bin" --version >/dev/null; done; } 2>"$tmp/stime"
+  read -r user sys <"$tmp/stime"
+  awk -v u="$user" -v s="$sys" -v n="$n" 'BEGIN { printf "%.3f\n", (u + s) / n * 1e3 }'
+}
+declare -A start
+for ((k = 0; k < repeats; ++k)); do
+  for which in old new; do
+    bin=$([[ $which == old ]] && echo "$old" || echo "$new")
+    v=$(startup_cpu "$bin")
+    if [[ -z ${start[$which]:-} ]] || awk -v a="$v" -v b="${start[$which]}" 'BEGIN { exit !(a < b) }'; then
+      start[$which]=$v
+    fi
+  done
+done
+
 time_pair "$root/scenarios/china_policies.yaml" china_policies
 time_pair "$root/scenarios/china.yaml" china
 report china_policies 3
 report china 2
+
+echo "== start-up: popsim --version (CPU per start, best of $repeats x ${STARTS:-20} starts)"
+for which in old new; do
+  bin=$([[ $which == old ]] && echo "$old" || echo "$new")
+  printf '%-7s %8.2f ms  %3d shared libraries loaded, libmpi: %s\n' \
+    "$([[ $which == old ]] && echo before || echo after)" "${start[$which]}" \
+    "$(ldd "$bin" | grep -c '=>')" "$(ldd "$bin" | grep -q libmpi && echo yes || echo no)"
+done
+awk -v o="${start[old]}" -v n="${start[new]}" 'BEGIN { printf "after/before: start-up %.2fx\n", n / o }'
+if [[ -f $build/popsim-mpi.so ]]; then
+  echo "MPI plugin: $build/popsim-mpi.so ($(ldd "$build/popsim-mpi.so" | grep -c '=>') libraries, loaded only under mpirun/srun)"
+fi
 
 echo "== xarray reads of china_policies (CPU time): open a scenario group and read one year of population (best of 15), every variable of every group (best of 3)"
 "$python" - "$tmp/old_china_policies.h5" "$tmp/new_china_policies.h5" <<'EOF'

@@ -52,6 +52,25 @@ expect no_source_paths_in_library bash -c "! grep -aqF -e '$src' -e '$build' $li
 # The installed program runs and reports its version.
 expect installed_program_version bash -c "'$prefix/bin/popsim' --version | grep -qF 'popsim $version'"
 
+# MPI (issue #18): the program is never linked with libmpi; built with MPI, the installed
+# program under mpirun loads the installed plugin (lib*/popsim/popsim-mpi.so, found relative
+# to the program), and a plugin that cannot be loaded is a clear error, not a crash.
+expect serial_program_without_libmpi bash -c "! ldd '$prefix/bin/popsim' | grep -q libmpi"
+if [[ -f $build/popsim-mpi.so ]]; then
+  expect installed_mpi_plugin test -f "$libdir/popsim/popsim-mpi.so"
+  mpi=(env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+       OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl=self,vader
+       OMPI_MCA_btl_vader_single_copy_mechanism=none mpirun --oversubscribe)
+  expect installed_program_under_mpirun "${mpi[@]}" -np 2 "$prefix/bin/popsim" run -q \
+    "$src/scenarios/example_city.yaml" -o "$tmp/mpi.h5"
+  expect installed_program_mpi_ranks_2 bash -c \
+    "test \"\$(h5dump -a /mpi_ranks '$tmp/mpi.h5' | awk '/\\(0\\)/ {print \$2}')\" = 2"
+  expect missing_mpi_plugin_is_an_error bash -c "! POPSIM_MPI_PLUGIN='$tmp/none.so' \
+    ${mpi[*]} -np 1 '$prefix/bin/popsim' run -q '$src/scenarios/example_city.yaml' \
+    -o '$tmp/none.h5' 2>'$tmp/none.log' && grep -q 'MPI plugin popsim-mpi.so cannot be loaded' \
+    '$tmp/none.log' && test ! -e '$tmp/none.h5'"
+fi
+
 # pkg-config: shared, then static.
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 expect pkgconfig_version bash -c "test \"\$(pkg-config --modversion popsim)\" = '$version'"

@@ -20,7 +20,7 @@ static double cpu_now(void)
 }
 
 #ifdef PS_HAVE_MPI
-#include <mpi.h>
+#include "mpi_dl.h" /* MPI through the popsim-mpi plugin */
 
 /* Elements per MPI call, below MPI's int counts. */
 #define PIECE ((size_t)1 << 28)

@@ -18,7 +18,7 @@
 #include "popsim/run_unit.h"
 
 #ifdef PS_HAVE_MPI
-#include <mpi.h>
+#include "mpi_dl.h" /* MPI through the popsim-mpi plugin */
 
 /* Environment variables that MPI launchers set in every process they start. */
 static int started_by_launcher(void)
@@ -65,6 +65,9 @@ int cli_mpi_start(int argc, char *const *argv)
     char shown[SHOWN_TEXT] = "", root[SHOWN_TEXT];
     if (!started_by_launcher()) {
         return 0;
+    }
+    if (cli_mpi_load() != 0) {
+        return -1;
     }
     /* Only the main thread calls MPI; OpenMP threads inside a unit never do. */
     MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided);

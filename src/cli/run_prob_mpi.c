@@ -33,7 +33,7 @@ int cli_prob_owns_location(int k, const cli_dist *d)
 }
 
 #ifdef PS_HAVE_MPI
-#include <mpi.h>
+#include "mpi_dl.h" /* MPI through the popsim-mpi plugin */
 
 #define TAG_UNIT 11
 #define TAG_HEAD 12

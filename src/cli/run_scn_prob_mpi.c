@@ -66,7 +66,7 @@ static ps_status share_copy(ps_svc_prob *sp, ps_svc_prob *const *vsvc, int n_mem
 }
 
 #ifdef PS_HAVE_MPI
-#include <mpi.h>
+#include "mpi_dl.h" /* MPI through the popsim-mpi plugin */
 
 #define TAG_SCN_SHARE 21
 

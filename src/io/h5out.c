@@ -1275,13 +1275,14 @@ static ps_status write_prov_column(hid_t grp, prov_col c, const ps_provenance *p
     const char *const *names = ps_h5__prov_names;
     hsize_t n = (hsize_t)prov->n_inputs;
     hid_t type = utf8_string_type(), space = H5I_INVALID_HID, ds = H5I_INVALID_HID;
+    hid_t dxpl = ps_h5__small_dxpl(n);
     ps_status rc = PS_OK;
     for (int k = 0; k < prov->n_inputs; ++k) {
         cells[k] = prov_cell(&prov->inputs[k], c);
     }
-    if (type < 0 || (space = H5Screate_simple(1, &n, NULL)) < 0 ||
+    if (type < 0 || dxpl < 0 || (space = H5Screate_simple(1, &n, NULL)) < 0 ||
         (ds = H5Dcreate2(grp, names[c], type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
-        H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, cells) < 0) {
+        H5Dwrite(ds, type, H5S_ALL, H5S_ALL, dxpl, cells) < 0) {
         rc = h5_fail(err, "write", grp, names[c]);
     }
     if (rc == PS_OK) {
@@ -1289,6 +1290,9 @@ static ps_status write_prov_column(hid_t grp, prov_col c, const ps_provenance *p
     }
     if (ds >= 0) {
         H5Dclose(ds);
+    }
+    if (dxpl >= 0) {
+        H5Pclose(dxpl);
     }
     if (space >= 0) {
         H5Sclose(space);
@@ -1333,24 +1337,6 @@ static ps_status write_provenance(hid_t file, hid_t gcpl, const ps_provenance *p
  * failed H5Fclose made that handler crash). Peak memory: twice the file's size. */
 #define H5_CORE_INCREMENT ((size_t)1 << 20) /* bytes by which the in-memory file grows */
 
-static ps_status copy_image(FILE *out, hid_t file, const char *name, ps_error *err)
-{
-    ssize_t size = H5Fget_file_image(file, NULL, 0);
-    void *image = size > 0 ? malloc((size_t)size) : NULL;
-    ps_status rc = PS_OK;
-    if (size <= 0) {
-        rc = h5_fail(err, "get the image of", file, name);
-    } else if (image == NULL) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory for the %zd-byte file", size);
-    } else if (H5Fget_file_image(file, image, (size_t)size) != size) {
-        rc = h5_fail(err, "get the image of", file, name);
-    } else if (fwrite(image, 1, (size_t)size, out) != (size_t)size || fflush(out) != 0) {
-        rc = ps_error_set(err, PS_EIO, "cannot write the output file: %s", strerror(errno));
-    }
-    free(image);
-    return rc;
-}
-
 static ps_status write_file(FILE *out, const char *name, const ps_result *const *results,
                             int n, const ps_provenance *prov, int family_only,
                             const ps_h5_write_options *opts, ps_error *err)
@@ -1359,12 +1345,13 @@ static ps_status write_file(FILE *out, const char *name, const ps_result *const 
     hid_t file = H5I_INVALID_HID, scenarios = H5I_INVALID_HID;
     ps_status rc = PS_OK;
     h5_detail d;
+    ps_h5__image img; /* the core driver's buffer, written out without a copy (h5image.c) */
     /* Objects in at most the 1.8 format keep files readable by every netCDF-4 and HDF5 >= 1.8
      * reader. The low bound stays EARLIEST: HDF5 1.10's image of a file in memory with the
      * version 2 superblock that a V18 low bound selects carries a stale superblock checksum
      * (unreadable), while the version 0 superblock has no checksum. */
     if ((fapl = H5Pcreate(H5P_FILE_ACCESS)) < 0 ||
-        H5Pset_fapl_core(fapl, H5_CORE_INCREMENT, 0) < 0 ||
+        H5Pset_fapl_core(fapl, H5_CORE_INCREMENT, 0) < 0 || ps_h5__image_track(fapl, &img) < 0 ||
         H5Pset_libver_bounds(fapl, H5F_LIBVER_EARLIEST, H5F_LIBVER_V18) < 0 ||
         (fcpl = ordered_plist(H5P_FILE_CREATE)) < 0 ||
         (gcpl = ordered_plist(H5P_GROUP_CREATE)) < 0) {
@@ -1404,7 +1391,7 @@ static ps_status write_file(FILE *out, const char *name, const ps_result *const 
         rc = h5_fail(err, "flush", file, name);
     }
     if (rc == PS_OK) {
-        rc = copy_image(out, file, name, err);
+        rc = ps_h5__image_write(out, file, &img, name, err);
     }
 done:
     if (scenarios >= 0) {

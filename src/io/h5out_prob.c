@@ -104,12 +104,13 @@ static ps_status dataset(writer *w, hid_t *out, const char *name, hid_t ftype, h
                          int rank, const hsize_t *dims, const void *data)
 {
     hid_t sp = H5Screate_simple(rank, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    hid_t ds = H5I_INVALID_HID;
+    hid_t ds = H5I_INVALID_HID, dxpl = H5I_INVALID_HID;
     ps_status rc = PS_OK;
     hsize_t n = 1;
     for (int k = 0; k < rank; ++k) {
         n *= dims[k];
     }
+    dxpl = ps_h5__small_dxpl(n); /* strings: no 1 MiB buffers (io/h5xfer.c) */
     if (sp >= 0 && dcpl >= 0 && rank > 1 && n > 0 && mtype == H5T_NATIVE_DOUBLE) {
         hsize_t chunk[H5S_MAX_RANK];
         chunk[0] = 1; /* one year a chunk */
@@ -122,10 +123,13 @@ static ps_status dataset(writer *w, hid_t *out, const char *name, hid_t ftype, h
         }
     }
     if (rc == PS_OK &&
-        (sp < 0 || dcpl < 0 ||
+        (sp < 0 || dcpl < 0 || dxpl < 0 ||
          (ds = H5Dcreate2(w->grp, name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT)) < 0 ||
-         (n > 0 && H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0))) {
+         (n > 0 && H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, dxpl, data) < 0))) {
         rc = fail(w, "write dataset", name);
+    }
+    if (dxpl >= 0) {
+        H5Pclose(dxpl);
     }
     if (sp >= 0) {
         H5Sclose(sp);

@@ -61,12 +61,13 @@ static ps_status write_labels(hid_t *out, hid_t grp, dim_id d, const char *const
     const dim_spec *spec = &dim_specs[d];
     hsize_t len = (hsize_t)n;
     hid_t type = ps_h5__string_type(), space = H5Screate_simple(1, &len, NULL);
+    hid_t dxpl = ps_h5__small_dxpl(len);
     ps_status rc = PS_OK;
     *out = H5I_INVALID_HID;
-    if (type < 0 || space < 0 ||
+    if (type < 0 || space < 0 || dxpl < 0 ||
         (*out = H5Dcreate2(grp, spec->name, type, space, H5P_DEFAULT, H5P_DEFAULT,
                            H5P_DEFAULT)) < 0 ||
-        H5Dwrite(*out, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, labels) < 0 ||
+        H5Dwrite(*out, type, H5S_ALL, H5S_ALL, dxpl, labels) < 0 ||
         H5DSset_scale(*out, spec->name) < 0) {
         rc = ps_h5__fail(err, "write coordinate", grp, spec->name);
     }
@@ -75,6 +76,9 @@ static ps_status write_labels(hid_t *out, hid_t grp, dim_id d, const char *const
     }
     if (rc == PS_OK && spec->note != NULL) {
         rc = attr_text(*out, "note", spec->note, err);
+    }
+    if (dxpl >= 0) {
+        H5Pclose(dxpl);
     }
     if (space >= 0) {
         H5Sclose(space);

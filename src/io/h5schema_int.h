@@ -13,6 +13,7 @@
 #define PS_H5SCHEMA_INT_H
 
 #include <stddef.h>
+#include <stdio.h> /* FILE */
 
 #include <hdf5.h>
 
@@ -221,6 +222,26 @@ void ps_h5__note_path(ps_error *err, const char *path);
 
 /** 1 for a name a group may take: non-empty, no '/', not "." or "..". */
 int ps_h5__valid_link_name(const char *name);
+
+/** A transfer list whose conversion buffers fit `len` elements (io/h5xfer.c), for writing
+ * strings without HDF5's default 1 MiB buffers; H5I_INVALID_HID on failure; the caller
+ * closes it. */
+hid_t ps_h5__small_dxpl(hsize_t len);
+
+/** The core driver's buffer of a file being built in memory (io/h5image.c). */
+typedef struct ps_h5__image {
+    void *mem;   /* the driver's buffer; NULL before the first write; freed at closing */
+    size_t size; /* bytes of mem */
+} ps_h5__image;
+
+/** Track the core driver's buffer of files created with `fapl` in *img (file image
+ * callbacks); 0, or -1 if HDF5 refused. img must outlive the file. */
+int ps_h5__image_track(hid_t fapl, ps_h5__image *img);
+
+/** Write the file's image (its H5Fget_file_image bytes) to out, from the tracked buffer
+ * when it holds them, else through a copy; call after H5Fflush. */
+ps_status ps_h5__image_write(FILE *out, hid_t file, const ps_h5__image *img, const char *name,
+                             ps_error *err);
 
 /* ---- probabilistic files: services under uncertainty (issue #14, sec. 2) ----------------
  * Variables of /probabilistic/<name>/ written with a scenario's services (io/h5out_prob.c),

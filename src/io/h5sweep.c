@@ -17,6 +17,7 @@
 
 #include "core/str_int.h"
 #include "io/h5guard_int.h"
+#include "io/h5schema_int.h"
 #include "io/h5sweep_int.h"
 #include "popsim/h5read.h"
 #include "popsim/sweep.h"
@@ -83,12 +84,15 @@ static ps_status write_data(hid_t *out, hid_t grp, const char *name, hid_t ftype
 {
     hsize_t dims[2] = { n, PS_LEVER_COUNT };
     hid_t space = H5Screate_simple(rank, dims, NULL);
-    hid_t ds = H5I_INVALID_HID;
+    hid_t ds = H5I_INVALID_HID, dxpl = ps_h5__small_dxpl(n * (hsize_t)rank);
     ps_status rc = PS_OK;
-    if (space < 0 ||
+    if (space < 0 || dxpl < 0 ||
         (ds = H5Dcreate2(grp, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
-        H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
+        H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, dxpl, data) < 0) {
         rc = fail(err, "write dataset", name);
+    }
+    if (dxpl >= 0) {
+        H5Pclose(dxpl);
     }
     if (space >= 0) {
         H5Sclose(space);
