@@ -206,6 +206,23 @@ const double *ps_proj_survivorship(const ps_proj *p, int step, int reg, ps_sex s
 /** 1 when ps_proj_parity_init has calibrated the birth-order model, else 0. */
 int ps_proj_has_parity(const ps_proj *p);
 
+/** What the last parity init fitted and reached (popsim/policy.h); `joint` is 0 without a
+ * joint fit, whose reached values are then still computed (childlessness at 45-49, the second
+ * births' share of the years the birth order names, the mean age at first birth). */
+void ps_proj_parity_fit(const ps_proj *p, ps_parity_fit *out);
+
+/**
+ * The forward model of the joint fit: as ps_proj_parity_init_history with the history's
+ * first- and second-order levels multiplied by levels->first_level and ->second_level and the
+ * first-order shape of mean age levels->first_shape_age, none of bo's targets fitted (the
+ * base step still has bo's order shares). ps_proj_parity_fit then gives what they reach.
+ * @return as ps_proj_parity_init_history; PS_EINVAL for a level <= 0 or a mean age outside
+ *         [16, 40]
+ */
+ps_status ps_proj_parity_init_levels(ps_proj *p, const ps_birth_order *bo,
+                                     const ps_fert_history *h, const ps_parity_fit *levels,
+                                     double *women_out, ps_error *err);
+
 /**
  * Progression intensities m_k(age) = S_k g_k(age) of region reg before the step's scaling
  * (requires the birth-order model): births at a mother's age are split over orders 1, 2, 3+
