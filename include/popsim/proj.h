@@ -207,8 +207,10 @@ const double *ps_proj_survivorship(const ps_proj *p, int step, int reg, ps_sex s
 int ps_proj_has_parity(const ps_proj *p);
 
 /** What the last parity init fitted and reached (popsim/policy.h); `joint` is 0 without a
- * joint fit, whose reached values are then still computed (childlessness at 45-49, the second
- * births' share of the years the birth order names, the mean age at first birth). */
+ * joint fit. The reached values (childlessness at 45-49, the second births' share of the
+ * years the birth order names, the mean age at first birth) are computed when the birth
+ * order has a target (childless_45_49, first_mean_age, second_share) or the levels were
+ * given (ps_proj_parity_init_levels), else NaN. */
 void ps_proj_parity_fit(const ps_proj *p, ps_parity_fit *out);
 
 /**

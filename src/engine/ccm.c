@@ -1439,11 +1439,13 @@ ps_status ps_proj_parity_init_history(ps_proj *p, const ps_birth_order *bo,
     if (rc == PS_OK && bo->childless_45_49 > 0.0 && !joint && lv == NULL) { /* then the history's first births */
         rc = fit_childless(p, bo, h, pi, F1, women_out, err);
     }
+    /* The report costs a replay of the history: only for runs with a target or given levels. */
+    const int report = lv != NULL || fit || joint || bo->childless_45_49 > 0.0;
     if (rc == PS_OK) {
         rc = calibrate_all(p, bo, h, fit || joint || bo->childless_45_49 > 0.0, pi, F1, women_out,
-                           &base_age, err);
+                           report ? &base_age : NULL, err);
     }
-    if (rc == PS_OK) {
+    if (rc == PS_OK && report) {
         fit_report(p, bo, h, women_out, base_age);
     }
     free(W);
