@@ -84,11 +84,15 @@ typedef struct ps_fert_history {
  * ps_proj_parity_init uses no history (every cohort lives through the base step's ASFR).
  * With bo->first_mean_age set, the mean age of the first-order shape g_1 is fitted too, so
  * that the base step's first births have that mean age (each cohort's births at the age it
- * reaches at the end of the step), over all regions together.
+ * reaches at the end of the step), over all regions together. With bo->second_share or
+ * bo->first_mean_age_year given, every given target (childless_45_49, second_share,
+ * first_mean_age) is met at once by the joint fit of the history's first- and second-order
+ * levels and the first-order shape (docs/model.md sec. 2.6 "Joint fit"; ps_proj_parity_fit).
  * @param[out] women_out  [reg][age][parity] women on 1 July of the start year
  * @return PS_OK; PS_EINVAL if the shares are not positive or do not sum to 1, a history
  *         rate is outside [0, PS_ASFR_MAX], or the mean age at first birth is outside
- *         [16, 40] or cannot be reached; PS_ENUMERIC if the shares cannot be reached
+ *         [16, 40] or cannot be reached, or joint targets out of reach (naming each key);
+ *         PS_ENUMERIC if the shares cannot be reached
  */
 ps_status ps_proj_parity_init(ps_proj *p, const ps_birth_order *bo, double *women_out,
                               ps_error *err);
