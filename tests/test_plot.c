@@ -258,7 +258,7 @@ static int write_fixture(const char *path, const char *kind)
     ps_result res[2];
     const ps_result *list[2] = { &res[0], &res[1] };
     ps_provenance prov = { "scenarios/test.yaml", "abc123", "popsim test", "test fixture", 0, 1,
-                           NULL, 0, 0, NULL };
+                           NULL, 0, 0, NULL, NULL };
     /* A full file also carries a policy sweep of three points (issue #15), point 1 off the
      * frontier. */
     char *sweep_keys[1] = { evil ? (char *)evil_name : "policies[subsidy].amount" };

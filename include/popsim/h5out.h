@@ -45,6 +45,9 @@ typedef struct ps_provenance {
     int n_inputs;
     int mpi_ranks;               /* MPI ranks of the run; 0 = not an MPI run (no attribute) */
     const struct ps_sweep_table *sweep; /* group /sweep (popsim/sweep.h); NULL: none */
+    /* The base parity's fit (issue #12): root attributes parity_fit and parity_fit_*; NULL:
+     * none (a run without birth-order targets). */
+    const struct ps_parity_fit *parity_fit;
 } ps_provenance;
 
 /**

@@ -9,6 +9,7 @@
 #define PS_POLICY_H
 
 #include <math.h> /* NAN in PS_ECONOMY_INIT */
+#include <stdint.h> /* int64_t */
 
 #include "popsim/error.h"
 #include "popsim/pop.h" /* PS_ORDER_COUNT, PS_PARITY_COUNT */
@@ -154,9 +155,37 @@ typedef struct ps_birth_order {
     /* Share of childless women at ages 45-49 in the base year: the first-order level of the
      * years before the base step is fitted to it (issue #12); 0 = not fitted. */
     double childless_45_49;
+    /* Joint fit of the base parity (issue #12, docs/model.md sec. 2.6 "Joint fit"): the share
+     * of second births among the births of the history's years second_share_from ..
+     * second_share_to (0 = not fitted), reached through the second-order level of the
+     * history; and the calendar year of the history whose first births have first_mean_age
+     * (0 = the base step, as without a joint fit). With second_share or first_mean_age_year
+     * given, every given target (with childless_45_49 and first_mean_age) is solved at once. */
+    double second_share;
+    int64_t second_share_from, second_share_to; /* calendar years, inclusive (int64_t: the
+                                                 * scenario's whole numbers) */
+    int64_t first_mean_age_year;
 } ps_birth_order;
 
-#define PS_BIRTH_ORDER_INIT { .share = { 0.45, 0.42, 0.13 }, .first_mean_age = 0.0 }
+#define PS_BIRTH_ORDER_INIT                                                                 \
+    { .share = { 0.45, 0.42, 0.13 }, .first_mean_age = 0.0, .second_share = 0.0,           \
+      .second_share_from = 2017, .second_share_to = 2021, .first_mean_age_year = 0 }
+
+/* What the joint fit of the base parity found (ps_proj_parity_fit): its parameters and the
+ * targets it reached, over all regions together (NaN where not computed). */
+typedef struct ps_parity_fit {
+    int joint;                 /* 1 when the joint fit ran, else 0 */
+    int iterations;            /* Newton iterations of the joint fit */
+    double first_level;        /* multiplier b1 of the first-order level in the history */
+    double second_level;       /* multiplier b2 of the second-order level in the history */
+    double first_shape_age;    /* mean age of the first-order shape g_1, years */
+    double childless_45_49;    /* share of the base women aged 45-49 with no child */
+    double second_share;       /* second births / births, years second_share_from..to */
+    double first_mean_age;     /* mean age at first birth in first_mean_age_year (or base) */
+    int base_year;             /* the base year (the childless share's) */
+    int second_share_from, second_share_to; /* the years of second_share */
+    int first_mean_age_year;   /* the year of first_mean_age (the base year if not given) */
+} ps_parity_fit;
 
 /* ---- the response model over a projection (src/policy/model.c) ---------------------- */
 

@@ -84,11 +84,15 @@ typedef struct ps_fert_history {
  * ps_proj_parity_init uses no history (every cohort lives through the base step's ASFR).
  * With bo->first_mean_age set, the mean age of the first-order shape g_1 is fitted too, so
  * that the base step's first births have that mean age (each cohort's births at the age it
- * reaches at the end of the step), over all regions together.
+ * reaches at the end of the step), over all regions together. With bo->second_share or
+ * bo->first_mean_age_year given, every given target (childless_45_49, second_share,
+ * first_mean_age) is met at once by the joint fit of the history's first- and second-order
+ * levels and the first-order shape (docs/model.md sec. 2.6 "Joint fit"; ps_proj_parity_fit).
  * @param[out] women_out  [reg][age][parity] women on 1 July of the start year
  * @return PS_OK; PS_EINVAL if the shares are not positive or do not sum to 1, a history
  *         rate is outside [0, PS_ASFR_MAX], or the mean age at first birth is outside
- *         [16, 40] or cannot be reached; PS_ENUMERIC if the shares cannot be reached
+ *         [16, 40] or cannot be reached, or joint targets out of reach (naming each key);
+ *         PS_ENUMERIC if the shares cannot be reached
  */
 ps_status ps_proj_parity_init(ps_proj *p, const ps_birth_order *bo, double *women_out,
                               ps_error *err);
@@ -205,6 +209,25 @@ const double *ps_proj_survivorship(const ps_proj *p, int step, int reg, ps_sex s
 
 /** 1 when ps_proj_parity_init has calibrated the birth-order model, else 0. */
 int ps_proj_has_parity(const ps_proj *p);
+
+/** What the last parity init fitted and reached (popsim/policy.h); `joint` is 0 without a
+ * joint fit. The reached values (childlessness at 45-49, the second births' share of the
+ * years the birth order names, the mean age at first birth) are computed when the birth
+ * order has a target (childless_45_49, first_mean_age, second_share) or the levels were
+ * given (ps_proj_parity_init_levels), else NaN. */
+void ps_proj_parity_fit(const ps_proj *p, ps_parity_fit *out);
+
+/**
+ * The forward model of the joint fit: as ps_proj_parity_init_history with the history's
+ * first- and second-order levels multiplied by levels->first_level and ->second_level and the
+ * first-order shape of mean age levels->first_shape_age, none of bo's targets fitted (the
+ * base step still has bo's order shares). ps_proj_parity_fit then gives what they reach.
+ * @return as ps_proj_parity_init_history; PS_EINVAL for a level <= 0 or a mean age outside
+ *         [16, 40]
+ */
+ps_status ps_proj_parity_init_levels(ps_proj *p, const ps_birth_order *bo,
+                                     const ps_fert_history *h, const ps_parity_fit *levels,
+                                     double *women_out, ps_error *err);
 
 /**
  * Progression intensities m_k(age) = S_k g_k(age) of region reg before the step's scaling

@@ -86,6 +86,12 @@ static void print_provenance(const char *path, const input_table *in)
             putchar('\n');
         }
     }
+    char fit[1024]; /* issue #12: the base parity's fit, in files of runs with targets */
+    if (ps_h5_read_attr(fit, sizeof fit, path, "parity_fit", NULL) == PS_OK && fit[0]) {
+        printf("  %-16s ", "parity_fit");
+        cli_put_text(stdout, fit);
+        putchar('\n');
+    }
     if (in->n > 0) {
         printf("inputs:\n");
     }

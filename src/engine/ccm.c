@@ -16,6 +16,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdio.h> /* snprintf */
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,11 @@ struct ps_proj {
     /* Multiplier of the first-order level S_1 in the years of the fertility history (before
      * the base step), fitted to birth_order.childless_45_49; 0 or 1 = none. */
     double hist_first_boost;
+    double hist_second_boost; /* the same for S_2, fitted by the joint fit; 0 or 1 = none */
+    ps_parity_fit fit;        /* what the last parity init fitted and reached */
+    const ps_parity_fit *given_levels; /* ps_proj_parity_init_levels, during the init only */
+    int ipf_max_iter; /* iterations of calibrate_region; 0 = its default (the joint fit's trials
+                       * take fewer, so that a level out of reach is found out fast) */
 };
 
 static size_t cell(const ps_proj *p, int step, int reg, int sex)
@@ -514,7 +520,7 @@ static void order_weights(double w[PS_ORDER_COUNT], const ps_proj *p, int reg, i
  * each half with at most half of the women at risk. */
 static void cohort_births(double e[PS_ORDER_COUNT], const ps_proj *p, int reg, const double *asfr,
                           int a, double f0, double f1, const double risk[PS_ORDER_COUNT],
-                          double boost1)
+                          double boost1, double boost2)
 {
     double w0[PS_ORDER_COUNT], w1[PS_ORDER_COUNT], e0[PS_ORDER_COUNT], e1[PS_ORDER_COUNT];
     double half_risk[PS_ORDER_COUNT];
@@ -523,6 +529,10 @@ static void cohort_births(double e[PS_ORDER_COUNT], const ps_proj *p, int reg, c
     if (boost1 > 0.0 && boost1 != 1.0) { /* the history's first-order level (childless fit) */
         w0[0] *= boost1;
         w1[0] *= boost1;
+    }
+    if (boost2 > 0.0 && boost2 != 1.0) { /* the history's second-order level (joint fit) */
+        w0[1] *= boost2;
+        w1[1] *= boost2;
     }
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
         half_risk[k] = PS_MID_YEAR_FRACTION * risk[k];
@@ -583,7 +593,7 @@ static double region_orders(const ps_proj *p, int step, int reg, const double *F
         double c[PS_PARITY_COUNT], e[PS_ORDER_COUNT];
         cohort_counts(c, p, step, reg, a, F1[a], Wf, mig);
         const double risk[PS_ORDER_COUNT] = {c[0], c[1], c[2] + c[3]};
-        cohort_births(e, p, reg, asfr, a, F0[a - 1], F1[a], risk, 1.0);
+        cohort_births(e, p, reg, asfr, a, F0[a - 1], F1[a], risk, 1.0, 1.0);
         for (int k = 0; m != NULL && k < PS_ORDER_COUNT; ++k) {
             e[k] = fmin(e[k] * m[k], risk[k]);
         }
@@ -742,7 +752,8 @@ static void reconstruct_parity(double *pi_by_age, const ps_proj *p, int reg,
                 continue;
             }
             double risk[PS_ORDER_COUNT] = {pi[0], pi[1], pi[2] + pi[3]}, e[PS_ORDER_COUNT];
-            cohort_births(e, p, reg, asfr, x + 1, 1.0, 1.0, risk, p->hist_first_boost);
+            cohort_births(e, p, reg, asfr, x + 1, 1.0, 1.0, risk, p->hist_first_boost,
+                          p->hist_second_boost);
             move_mothers(pi, e);
         }
         if (p->parity_given != NULL && p->parity_given[a]) { /* the planner's table wins */
@@ -762,7 +773,7 @@ static ps_status calibrate_region(ps_proj *p, int reg, const double *F0, const d
                                   const ps_birth_order *bo, const ps_fert_history *h, int warm,
                                   double *pi, double *W, ps_error *err)
 {
-    const int max_iter = 2000;
+    const int max_iter = p->ipf_max_iter > 0 ? p->ipf_max_iter : 2000;
     const double tol = 1e-11;
     double *S = &p->order_h[(size_t)reg * PS_ORDER_COUNT];
     for (int k = 0; !warm && k < PS_ORDER_COUNT; ++k) {
@@ -1009,7 +1020,8 @@ static ps_status fit_childless(ps_proj *p, const ps_birth_order *bo, const ps_fe
     }
     if (rc != PS_OK || (fhi - target) * dir > 0.0) {
         if (err != NULL) {
-            ps_error_set(err, PS_EINVAL, "a childless share of %.4g at ages 45-49 cannot be "
+            ps_error_set(err, PS_EINVAL, "birth_order.childless_45_49: a childless share of "
+                         "%.4g at ages 45-49 cannot be "
                          "reached: first-birth levels of up to %g times the base year's in the "
                          "history give %.4g", target, exp(rc == PS_OK ? hi : lo),
                          rc == PS_OK ? fhi : flo);
@@ -1052,6 +1064,315 @@ static ps_status fit_childless(ps_proj *p, const ps_birth_order *bo, const ps_fe
                         "within 200 iterations", target);
 }
 
+/*
+ * Joint fit of the base parity (issue #12; docs/model.md sec. 2.6 "Joint fit"). Three
+ * unknowns u = (ln b1, ln b2, m1): the multipliers b1 and b2 of the first- and second-order
+ * levels S_1 and S_2 in every step of the history (the base step keeps the S_k fitted to
+ * the `birth_order` shares) and the mean age m1 of the first-order shape g_1. Three targets,
+ * each optional: the childless share of the base women aged 45-49 (ln b1), the share of
+ * second births among the births of the history's years second_share_from..to (ln b2) and
+ * the mean age at first birth of first_mean_age_year, or of the base step (m1). The unknowns
+ * of the given targets are solved at once by Newton's method with a forward-difference
+ * Jacobian and a halving line search on the scaled residual, within b in [1/64, 64] and m1
+ * in [16, 40] (deterministic: no random start).
+ */
+enum { FIT_CHILDLESS, FIT_SECOND, FIT_AGE, FIT_COUNT };
+
+/* The joint fit's years: before the base step, and a mean age to go with a year. */
+static ps_status check_joint(const ps_proj *p, const ps_birth_order *bo, ps_error *err)
+{
+    const int from = (int)bo->second_share_from, to = (int)bo->second_share_to;
+    const int year = (int)bo->first_mean_age_year;
+    const int y0 = p->in->start_year;
+    if (bo->second_share > 0.0 &&
+        !(bo->second_share < 1.0 && from <= to &&
+          to < y0)) {
+        return ps_error_set(err, PS_EINVAL, "birth_order.second_share = %g of the births of "
+                            "%d-%d: expected a share in (0, 1) of years from..to before the "
+                            "base year %d", bo->second_share, from,
+                            to, y0);
+    }
+    if (year != 0 &&
+        (bo->first_mean_age == 0.0 || year >= y0)) {
+        return ps_error_set(err, PS_EINVAL, "birth_order.first_mean_age_year = %d: expected a "
+                            "year before the base year %d with first_mean_age given",
+                            year, y0);
+    }
+    return PS_OK;
+}
+
+/* Births of the history's years as the reconstruction makes them, every cohort weighted by
+ * its women in the base population (mortality and migration before the base year are not
+ * undone): second births' share of the births of second_share_from..to and the mean age
+ * at first birth (exact age at the end of the step) of first_mean_age_year. */
+static void history_stats(const ps_proj *p, const ps_fert_history *h, const ps_birth_order *bo,
+                          double *second_out, double *age_out)
+{
+    const int n = p->n_ages, y0 = p->in->start_year;
+    const int ya = (int)bo->second_share_from, yb = (int)bo->second_share_to;
+    const int ym = (int)bo->first_mean_age_year;
+    const int y_last = yb > ym ? yb : ym;
+    double all = 0.0, second = 0.0, first = 0.0, age_sum = 0.0;
+    for (int reg = 0; reg < p->n_regions; ++reg) {
+        const double *F = &p->in->base.count[ps_pop_idx(&p->in->base, reg, PS_SEX_FEMALE, 0)];
+        for (int a = 1; a < n; ++a) {
+            double pi[PS_PARITY_COUNT] = {1.0, 0.0, 0.0, 0.0};
+            for (int x = 0; x < a && y0 - a + x <= y_last; ++x) {
+                const int year = y0 - a + x;
+                const double *asfr = history_row(p, h, reg, year);
+                if (asfr[x] == 0.0 && asfr[x + 1] == 0.0) {
+                    continue;
+                }
+                double risk[PS_ORDER_COUNT] = {pi[0], pi[1], pi[2] + pi[3]}, e[PS_ORDER_COUNT];
+                cohort_births(e, p, reg, asfr, x + 1, 1.0, 1.0, risk, p->hist_first_boost,
+                              p->hist_second_boost);
+                if (year >= ya && year <= yb) {
+                    all += F[a] * (e[0] + e[1] + e[2]);
+                    second += F[a] * e[1];
+                }
+                if (year == ym) {
+                    first += F[a] * e[0];
+                    age_sum += F[a] * (double)(x + 1) * e[0];
+                }
+                move_mothers(pi, e);
+            }
+        }
+    }
+    *second_out = all > 0.0 ? second / all : NAN;
+    *age_out = first > 0.0 ? age_sum / first : NAN;
+}
+
+/* Childless share of the women aged 45-49 in W [reg][age][parity], all regions. */
+static double childless_share(const ps_proj *p, const double *W)
+{
+    const size_t cells = (size_t)p->n_ages * PS_PARITY_COUNT;
+    double none = 0.0, all = 0.0;
+    for (int reg = 0; reg < p->n_regions; ++reg) {
+        for (int a = 45; a <= 49 && a < p->n_ages; ++a) {
+            const double *w = &W[(size_t)reg * cells + (size_t)a * PS_PARITY_COUNT];
+            none += w[0];
+            all += w[0] + w[1] + w[2] + w[3];
+        }
+    }
+    return all > 0.0 ? none / all : NAN;
+}
+
+/* The targets reached with the given women W (after a calibration): fills p->fit. */
+static void fit_report(ps_proj *p, const ps_birth_order *bo, const ps_fert_history *h,
+                       const double *W, double base_age)
+{
+    double second = NAN, hist_age = NAN;
+    history_stats(p, h, bo, &second, &hist_age);
+    p->fit.first_level = p->hist_first_boost > 0.0 ? p->hist_first_boost : 1.0;
+    p->fit.second_level = p->hist_second_boost > 0.0 ? p->hist_second_boost : 1.0;
+    p->fit.childless_45_49 = W != NULL ? childless_share(p, W) : NAN;
+    p->fit.second_share = second;
+    p->fit.first_mean_age = bo->first_mean_age_year != 0 ? hist_age : base_age;
+    p->fit.base_year = p->in->start_year;
+    p->fit.second_share_from = (int)bo->second_share_from;
+    p->fit.second_share_to = (int)bo->second_share_to;
+    p->fit.first_mean_age_year =
+        bo->first_mean_age_year != 0 ? (int)bo->first_mean_age_year : p->in->start_year;
+}
+
+typedef struct joint_ctx {
+    ps_proj *p;
+    const ps_birth_order *bo;
+    const ps_fert_history *h;
+    double *pi, *F1, *W;
+    double *S_good; /* [reg][order] levels of the last trial that fitted */
+    double target[FIT_COUNT];
+    int active[FIT_COUNT];
+} joint_ctx;
+
+/* Scale of each residual in the convergence test and the line search (shares; years). */
+static const double FIT_WEIGHT[FIT_COUNT] = {1.0, 1.0, 0.1};
+
+/* Residuals (reached - target) at u; the inactive ones are 0. */
+static ps_status joint_eval(joint_ctx *c, const double u[FIT_COUNT], double res[FIT_COUNT],
+                           double *norm_out, ps_error *err)
+{
+    ps_proj *p = c->p;
+    double base_age = NAN;
+    p->hist_first_boost = exp(u[FIT_CHILDLESS]);
+    p->hist_second_boost = exp(u[FIT_SECOND]);
+    ps_sched_hadwiger(p->order_shape, p->n_ages, 1.0, u[FIT_AGE]);
+    ps_status rc = calibrate_all(p, c->bo, c->h, 1, c->pi, c->F1, c->W,
+                                 c->bo->first_mean_age_year == 0 ? &base_age : NULL, err);
+    const size_t n_levels = (size_t)p->n_regions * PS_ORDER_COUNT;
+    if (rc != PS_OK) { /* the next trial starts from the last levels that fitted */
+        memcpy(p->order_h, c->S_good, n_levels * sizeof *c->S_good);
+        return rc;
+    }
+    memcpy(c->S_good, p->order_h, n_levels * sizeof *c->S_good);
+    fit_report(p, c->bo, c->h, c->W, base_age);
+    const double reached[FIT_COUNT] = {p->fit.childless_45_49, p->fit.second_share,
+                                       p->fit.first_mean_age};
+    double norm = 0.0;
+    for (int j = 0; j < FIT_COUNT; ++j) {
+        res[j] = c->active[j] ? reached[j] - c->target[j] : 0.0;
+        if (!isfinite(res[j])) {
+            return ps_error_set(err, PS_EINVAL, "the joint fit of the base parity has no %s "
+                                "to fit (no births in the years it names)",
+                                j == FIT_SECOND ? "second-birth share" : "first births");
+        }
+        norm = fmax(norm, fabs(res[j]) * FIT_WEIGHT[j]);
+    }
+    *norm_out = norm;
+    return PS_OK;
+}
+
+/* Solve the n x n system a x = b in place (partial pivoting); 0 if singular. */
+static int solve_small(double a[FIT_COUNT][FIT_COUNT], double b[FIT_COUNT], int n)
+{
+    for (int col = 0; col < n; ++col) {
+        int piv = col;
+        for (int r = col + 1; r < n; ++r) {
+            if (fabs(a[r][col]) > fabs(a[piv][col])) {
+                piv = r;
+            }
+        }
+        if (!(fabs(a[piv][col]) > 1e-300)) {
+            return 0;
+        }
+        for (int k = 0; k < n; ++k) {
+            const double t = a[col][k];
+            a[col][k] = a[piv][k];
+            a[piv][k] = t;
+        }
+        const double tb = b[col];
+        b[col] = b[piv];
+        b[piv] = tb;
+        for (int r = col + 1; r < n; ++r) {
+            const double f = a[r][col] / a[col][col];
+            for (int k = col; k < n; ++k) {
+                a[r][k] -= f * a[col][k];
+            }
+            b[r] -= f * b[col];
+        }
+    }
+    for (int r = n - 1; r >= 0; --r) {
+        for (int k = r + 1; k < n; ++k) {
+            b[r] -= a[r][k] * b[k];
+        }
+        b[r] /= a[r][r];
+    }
+    return 1;
+}
+
+/* The message of targets that cannot be met together, naming each key. */
+static ps_status joint_infeasible(const joint_ctx *c, const double res[FIT_COUNT], ps_error *err)
+{
+    static const char *const keys[FIT_COUNT] = {"childless_45_49", "second_share",
+                                                "first_mean_age"};
+    char what[400] = "";
+    size_t used = 0;
+    for (int j = 0; j < FIT_COUNT; ++j) {
+        if (c->active[j] && used < sizeof what) {
+            int w = snprintf(what + used, sizeof what - used, "%sbirth_order.%s = %.4g (closest "
+                             "reached %.4g)", used > 0 ? ", " : "", keys[j], c->target[j],
+                             c->target[j] + res[j]);
+            used += w > 0 ? (size_t)w : 0;
+        }
+    }
+    return ps_error_set(err, PS_EINVAL, "the base parity cannot meet %s with this fertility "
+                        "history: first- and second-birth levels of 1/64 to 64 times the base "
+                        "year's in the history and first-birth intensities of mean age 16 to 40 "
+                        "do not reach it", what);
+}
+
+static ps_status fit_joint(ps_proj *p, const ps_birth_order *bo, const ps_fert_history *h,
+                           double *pi, double *F1, double *W, double *S_good, ps_error *err)
+{
+    /* Newton iterations; halvings of a step; iterations in a row that cut the residual by
+     * less than 1 % before the targets count as out of reach; iterations of the inner fit of
+     * the base step's levels in a trial (the solution itself is fitted with the default) */
+    enum { MAX_ITER = 40, MAX_HALVINGS = 12, MAX_STALLS = 4, TRIAL_IPF_ITER = 300 };
+    const double tol = 1e-11, floor_tol = 1e-8, fd = 1e-6, lmax = log(64.0);
+    const double lo[FIT_COUNT] = {-lmax, -lmax, 16.0}, hi[FIT_COUNT] = {lmax, lmax, 40.0};
+    joint_ctx c = {.p = p, .bo = bo, .h = h, .pi = pi, .F1 = F1, .W = W, .S_good = S_good,
+                   .target = {bo->childless_45_49, bo->second_share, bo->first_mean_age},
+                   .active = {bo->childless_45_49 > 0.0, bo->second_share > 0.0,
+                              bo->first_mean_age != 0.0}};
+    double u[FIT_COUNT] = {0.0, 0.0, PS_ORDER_MEAN_AGES[0]}, res[FIT_COUNT], norm = 0.0;
+    int idx[FIT_COUNT], n = 0;
+    for (int j = 0; j < FIT_COUNT; ++j) {
+        if (c.active[j]) {
+            idx[n++] = j;
+        }
+    }
+    ps_status rc = joint_eval(&c, u, res, &norm, err);
+    int stalls = 0; /* iterations in a row that cut the residual by less than 1 % */
+    p->ipf_max_iter = TRIAL_IPF_ITER;
+    for (int iter = 0; rc == PS_OK; ++iter) {
+        p->fit.iterations = iter;
+        if (norm < tol) {
+            break;
+        }
+        if (iter == MAX_ITER || stalls == MAX_STALLS) {
+            p->ipf_max_iter = 0;
+            return joint_infeasible(&c, res, err);
+        }
+        double J[FIT_COUNT][FIT_COUNT], step[FIT_COUNT], ut[FIT_COUNT], rt[FIT_COUNT], nt = 0.0;
+        for (int col = 0; rc == PS_OK && col < n; ++col) {
+            memcpy(ut, u, sizeof ut);
+            const double d = ut[idx[col]] + fd <= hi[idx[col]] ? fd : -fd;
+            ut[idx[col]] += d;
+            rc = joint_eval(&c, ut, rt, &nt, err);
+            for (int r = 0; r < n; ++r) {
+                J[r][col] = (rt[idx[r]] - res[idx[r]]) / d;
+            }
+        }
+        for (int r = 0; r < n; ++r) {
+            step[r] = -res[idx[r]];
+        }
+        if (rc == PS_ENUMERIC) { /* the base step's shares out of reach at these levels */
+            p->ipf_max_iter = 0;
+            return joint_infeasible(&c, res, err);
+        }
+        if (rc != PS_OK) {
+            break;
+        }
+        if (!solve_small(J, step, n)) {
+            return joint_infeasible(&c, res, err);
+        }
+        double lambda = 1.0;
+        int accepted = 0;
+        for (int k = 0; rc == PS_OK && k < MAX_HALVINGS && !accepted; ++k, lambda *= 0.5) {
+            memcpy(ut, u, sizeof ut);
+            for (int r = 0; r < n; ++r) {
+                ut[idx[r]] = fmin(hi[idx[r]], fmax(lo[idx[r]], u[idx[r]] + lambda * step[r]));
+            }
+            rc = joint_eval(&c, ut, rt, &nt, err);
+            if (rc == PS_ENUMERIC) { /* the base step's shares out of reach there: shorter */
+                rc = PS_OK;
+                nt = HUGE_VAL;
+            }
+            accepted = rc == PS_OK && nt < norm;
+        }
+        if (rc != PS_OK) {
+            break;
+        }
+        if (!accepted) { /* no step improves: at the noise floor of the inner fit, or stuck */
+            p->ipf_max_iter = 0;
+            rc = norm < floor_tol ? joint_eval(&c, u, res, &norm, err)
+                                  : joint_infeasible(&c, res, err);
+            break;
+        }
+        stalls = nt > 0.99 * norm ? stalls + 1 : 0;
+        memcpy(u, ut, sizeof u);
+        memcpy(res, rt, sizeof res);
+        norm = nt;
+    }
+    p->ipf_max_iter = 0;
+    if (rc == PS_OK) {
+        p->fit.joint = 1;
+        p->fit.first_shape_age = u[FIT_AGE];
+        rc = joint_eval(&c, u, res, &norm, err); /* leave the state of the solution */
+    }
+    return rc;
+}
+
 ps_status ps_proj_parity_init_history(ps_proj *p, const ps_birth_order *bo,
                                       const ps_fert_history *h, double *women_out, ps_error *err)
 {
@@ -1065,6 +1386,9 @@ ps_status ps_proj_parity_init_history(ps_proj *p, const ps_birth_order *bo,
         !(bo->first_mean_age >= 16.0 && bo->first_mean_age <= 40.0)) {
         rc = ps_error_set(err, PS_EINVAL, "the mean age at first birth is %g, outside [16, 40]",
                           bo->first_mean_age);
+    }
+    if (rc == PS_OK && p->given_levels == NULL) {
+        rc = check_joint(p, bo, err);
     }
     if (rc != PS_OK) {
         return rc;
@@ -1081,21 +1405,50 @@ ps_status ps_proj_parity_init_history(ps_proj *p, const ps_birth_order *bo,
     for (int k = 0; rc == PS_OK && k < PS_ORDER_COUNT; ++k) {
         ps_sched_hadwiger(&p->order_shape[(size_t)k * (size_t)n], n, 1.0, PS_ORDER_MEAN_AGES[k]);
     }
-    const int fit = bo->first_mean_age != 0.0;
+    const ps_parity_fit *lv = p->given_levels;
+    const int fit = bo->first_mean_age != 0.0 && lv == NULL;
     for (size_t i = 0; rc == PS_OK && i < (size_t)p->n_regions * PS_ORDER_COUNT; ++i) {
         p->order_h[i] = bo->share[i % PS_ORDER_COUNT]; /* the first fit's starting levels */
     }
     p->hist_first_boost = 1.0;
-    if (rc == PS_OK && fit) {
+    p->hist_second_boost = 1.0;
+    const ps_parity_fit unfit = {.first_level = 1.0, .second_level = 1.0,
+                                 .first_shape_age = PS_ORDER_MEAN_AGES[0], .childless_45_49 = NAN,
+                                 .second_share = NAN, .first_mean_age = NAN};
+    p->fit = unfit;
+    const int joint = lv == NULL && (bo->second_share > 0.0 || bo->first_mean_age_year != 0);
+    if (rc == PS_OK && lv != NULL) { /* the given levels, no fit */
+        p->hist_first_boost = lv->first_level;
+        p->hist_second_boost = lv->second_level;
+        p->fit.first_shape_age = lv->first_shape_age;
+        ps_sched_hadwiger(p->order_shape, n, 1.0, lv->first_shape_age);
+    }
+    double *W = NULL, base_age = NAN;
+    if (rc == PS_OK && joint) { /* every given target at once (issue #12) */
+        const size_t n_levels = (size_t)p->n_regions * PS_ORDER_COUNT;
+        if ((W = malloc(((size_t)p->n_regions * cells + n_levels) * sizeof *W)) == NULL) {
+            rc = ps_error_set(err, PS_ENOMEM, "out of memory for the birth-order model");
+        } else {
+            memcpy(W + (size_t)p->n_regions * cells, p->order_h, n_levels * sizeof *W);
+            rc = fit_joint(p, bo, h, pi, F1, W, W + (size_t)p->n_regions * cells, err);
+        }
+    }
+    if (rc == PS_OK && fit && !joint) {
         rc = fit_first_mean_age(p, bo, h, pi, F1, err);
     }
-    if (rc == PS_OK && bo->childless_45_49 > 0.0) { /* then the history's first births */
+    if (rc == PS_OK && bo->childless_45_49 > 0.0 && !joint && lv == NULL) { /* then the history's first births */
         rc = fit_childless(p, bo, h, pi, F1, women_out, err);
     }
+    /* The report costs a replay of the history: only for runs with a target or given levels. */
+    const int report = lv != NULL || fit || joint || bo->childless_45_49 > 0.0;
     if (rc == PS_OK) {
-        rc = calibrate_all(p, bo, h, fit || bo->childless_45_49 > 0.0, pi, F1, women_out, NULL,
-                           err);
+        rc = calibrate_all(p, bo, h, fit || joint || bo->childless_45_49 > 0.0, pi, F1, women_out,
+                           report ? &base_age : NULL, err);
     }
+    if (rc == PS_OK && report) {
+        fit_report(p, bo, h, women_out, base_age);
+    }
+    free(W);
     if (rc != PS_OK) {
         free(p->order_h);
         p->order_h = NULL;
@@ -1179,6 +1532,27 @@ const double *ps_proj_survivorship(const ps_proj *p, int step, int reg, ps_sex s
 int ps_proj_has_parity(const ps_proj *p)
 {
     return p->order_h != NULL;
+}
+
+void ps_proj_parity_fit(const ps_proj *p, ps_parity_fit *out)
+{
+    *out = p->fit;
+}
+
+ps_status ps_proj_parity_init_levels(ps_proj *p, const ps_birth_order *bo,
+                                     const ps_fert_history *h, const ps_parity_fit *levels,
+                                     double *women_out, ps_error *err)
+{
+    if (!(levels->first_level > 0.0 && levels->second_level > 0.0 &&
+          levels->first_shape_age >= 16.0 && levels->first_shape_age <= 40.0)) {
+        return ps_error_set(err, PS_EINVAL, "history levels %g and %g must be > 0 and the "
+                            "first-birth mean age %g within [16, 40]", levels->first_level,
+                            levels->second_level, levels->first_shape_age);
+    }
+    p->given_levels = levels;
+    ps_status rc = ps_proj_parity_init_history(p, bo, h, women_out, err);
+    p->given_levels = NULL;
+    return rc;
 }
 
 void ps_proj_order_weights(const ps_proj *p, int reg, int age, double w_out[PS_ORDER_COUNT])

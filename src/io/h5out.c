@@ -39,6 +39,7 @@
 
 #include "h5schema_int.h"
 #include "core/str_int.h"
+#include "io/h5parity_fit_int.h"
 #include "io/h5sweep_int.h"
 
 /*
@@ -58,7 +59,7 @@ static const hsize_t layout_contiguous_bytes = (hsize_t)1 << 20; /* bytes; 1 MiB
 static const hsize_t layout_chunk_bytes = (hsize_t)1 << 20;      /* bytes; 1 MiB */
 
 /* Provenance used when the caller passes none: every string empty. */
-static const ps_provenance no_provenance = { "", "", "", "", 0, 0, NULL, 0, 0, NULL };
+static const ps_provenance no_provenance = { "", "", "", "", 0, 0, NULL, 0, 0, NULL, NULL };
 
 /* ---- cancellation (issue #7; a per-call option since issue #11) --------------------------
  * The caller's cancel callback (ps_h5_write_options) is asked between objects and just before
@@ -1251,6 +1252,9 @@ static ps_status write_globals(hid_t file, const ps_result *first, const ps_prov
     }
     if (rc == PS_OK && prov->mpi_ranks > 0) { /* an MPI run (issue #15) */
         rc = attr_int(file, "mpi_ranks", prov->mpi_ranks, err);
+    }
+    if (rc == PS_OK && prov->parity_fit != NULL) { /* issue #12 */
+        rc = ps_h5__write_parity_fit(file, prov->parity_fit, err);
     }
 done:
     free(history);

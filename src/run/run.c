@@ -398,6 +398,13 @@ ps_status ps_run_write(const ps_run *run, const char *path, ps_error *err)
         .mpi_ranks = run->opts.mpi_ranks,
         .sweep = run->sweep_rows != NULL ? ps_run__sweep_table(&table, scn, run->sweep_rows)
                                          : NULL };
+    ps_parity_fit fit; /* issue #12: the base parity's fit when the scenario has targets */
+    const ps_birth_order *bo = scn != NULL ? &scn->birth_order : NULL;
+    if (bo != NULL && run->proj != NULL && ps_proj_has_parity(run->proj) &&
+        (bo->childless_45_49 > 0.0 || bo->first_mean_age != 0.0 || bo->second_share > 0.0)) {
+        ps_proj_parity_fit(run->proj, &fit);
+        prov.parity_fit = &fit;
+    }
     for (int i = 0; list != NULL && i < run->n_members; ++i) {
         list[i] = &run->res[i];
     }

@@ -20,6 +20,45 @@ static ps_scn_loc latest_given(const load_ctx *c, const char *prefix, const scn_
     return best;
 }
 
+/* The joint fit's years (issue #12): second_share_from <= second_share_to < start, and
+ * first_mean_age_year a year before the start that goes with first_mean_age. */
+static ps_status build_joint_fit(const load_ctx *c, const ps_birth_order *bo)
+{
+    const int from = (int)bo->second_share_from, to = (int)bo->second_share_to;
+    const int year = (int)bo->first_mean_age_year;
+    const int start = c->scn->start_year;
+    if (from > to) {
+        return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, "birth_order.second_share_to"),
+                               "birth_order.second_share_to = %d is before second_share_from "
+                               "= %d (expected from <= to)", to,
+                               from);
+    }
+    if (bo->second_share > 0.0 && to >= start) {
+        const char *key = ps_scn__given(c, "birth_order.second_share_to")
+                              ? "birth_order.second_share_to" : "birth_order.second_share";
+        return ps_scn__fail_at(c, PS_EINVAL, ps_scn__value_loc(c, key),
+                               "birth_order.second_share: the years %d-%d must lie before the "
+                               "start year %d (the fertility history)", from,
+                               to, start);
+    }
+    if (year != 0 &&
+        (year < 1950 || year >= start)) {
+        return ps_scn__fail_at(c, PS_EINVAL,
+                               ps_scn__value_loc(c, "birth_order.first_mean_age_year"),
+                               "birth_order.first_mean_age_year = %d: expected 0 (the base "
+                               "year) or a year of the fertility history, 1950 to %d",
+                               year, start - 1);
+    }
+    if (year != 0 && bo->first_mean_age == 0.0) {
+        return ps_scn__fail_at(c, PS_EINVAL,
+                               ps_scn__value_loc(c, "birth_order.first_mean_age_year"),
+                               "birth_order.first_mean_age_year = %d needs first_mean_age (the "
+                               "mean age at first birth of that year, years)",
+                               year);
+    }
+    return PS_OK;
+}
+
 ps_status ps_scn__build_birth_order(const load_ctx *c, const raw_scenario *raw)
 {
     ps_birth_order *bo = &c->scn->birth_order;
@@ -32,7 +71,7 @@ ps_status ps_scn__build_birth_order(const load_ctx *c, const raw_scenario *raw)
         sum += bo->share[order];
     }
     if (fabs(sum - 1.0) <= SCN_SHARE_SUM_TOL) {
-        return PS_OK;
+        return build_joint_fit(c, bo);
     }
     return ps_scn__fail_at(
         c, PS_EINVAL, latest_given(c, "birth_order", &ps_scn__birth_order_section),

@@ -169,6 +169,24 @@ static const scn_key birth_order_keys[] = {
       .help = "share of childless women aged 45-49 in the base year, to which the first-birth "
               "level of the years before it is fitted (issue #12; China 2020 census: about "
               "0.05-0.10)" },
+    { .key = "second_share", .type = KEY_REAL,
+      .offset = offsetof(ps_birth_order, second_share), .min = 0.0, .max = 0.95,
+      .unit = "(share of births)", .deflt = "not fitted",
+      .help = "share of second births among the births of the years second_share_from.."
+              "second_share_to, to which the second-birth level of the years before the base "
+              "year is fitted, jointly with the other given targets (China 2017-2021: about "
+              "0.40-0.50)" },
+    { .key = "second_share_from", .type = KEY_INT,
+      .offset = offsetof(ps_birth_order, second_share_from), .min = 1900, .max = 2200,
+      .unit = "calendar year", .help = "first year of the births second_share describes" },
+    { .key = "second_share_to", .type = KEY_INT,
+      .offset = offsetof(ps_birth_order, second_share_to), .min = 1900, .max = 2200,
+      .unit = "calendar year", .help = "last year of the births second_share describes" },
+    { .key = "first_mean_age_year", .type = KEY_INT,
+      .offset = offsetof(ps_birth_order, first_mean_age_year), .min = 0, .max = 2200,
+      .unit = "calendar year", .deflt = "0 (the base year)",
+      .help = "year before the base year whose first births have first_mean_age (China: "
+              "2020); with it or second_share the targets are fitted jointly" },
 };
 const scn_section ps_scn__birth_order_section = { birth_order_keys,
                                                   ARRAY_LEN(birth_order_keys),
