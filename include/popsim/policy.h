@@ -23,10 +23,12 @@ typedef enum ps_lever {
     PS_LEVER_CHILDCARE,        /* childcare supply and subsidies per enrolled child */
     PS_LEVER_LEAVE,            /* maternity, paternity and parental leave days */
     PS_LEVER_INSURANCE,        /* birth medical costs, employer and unemployment insurance */
+    PS_LEVER_SPECIAL_FAMILY,   /* special family-planning families (计划生育特殊家庭特别扶助):
+                                * monthly support per parent from an age; a cost, no response */
     PS_LEVER_COUNT
 } ps_lever;
 
-/** "birth_reward", "monthly_subsidy", "childcare", "leave", "insurance". */
+/** "birth_reward", "monthly_subsidy", "childcare", "leave", "insurance", "special_family". */
 const char *ps_lever_name(ps_lever lever);
 
 /* Who pays an instrument's cost (docs/policy.md sec. 7.1); the ledger's payer axis. */
@@ -78,6 +80,12 @@ typedef struct ps_policy {
     double employed_share;                       /* mothers in covered employment, [0, 1] */
     double unemployment_per_birth;               /* extra unemployment benefit, yuan per birth */
     double unemployed_share;                     /* mothers drawing unemployment benefit */
+    /* special_family (docs/policy.md sec. 8): parents of an only child who died or is
+     * disabled get parent_monthly from parent_from_age on; parent_share is the share of all
+     * persons of those ages who are such parents. */
+    double parent_monthly; /* yuan per eligible parent per month */
+    int parent_from_age;   /* paid from this age, years (49 in the national rule) */
+    double parent_share;   /* share of persons aged parent_from_age+ who qualify, [0, 1] */
     /* Who pays: shares of the cost by ps_payer summing to 1, or all NaN or all 0 for the
      * lever's default split (ps_policy_default_payers; leave and childcare split by
      * component). */

@@ -281,6 +281,9 @@ static void put_other_terms(FILE *out, const ps_policy *p, ps_plot_lang lang)
         { "unemployment_per_birth", { "unemployment benefit, yuan per birth",
                                       "失业保险生育补助（元/孩）" } },
         { "unemployed_share", { "mothers drawing unemployment benefit", "领取失业保险母亲比例" } },
+        { "monthly_amount", { "support, yuan per parent per month", "特别扶助金（元/人/月）" } },
+        { "from_age", { "paid from age", "起始年龄" } },
+        { "share", { "eligible share of persons of those ages", "符合条件人口比例" } },
     };
     int any = 0;
     for (size_t k = 0; k < sizeof labels / sizeof labels[0]; ++k) {

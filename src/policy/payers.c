@@ -12,6 +12,9 @@
 
 _Static_assert(PS_PAYER_COUNT == PS_LEDGER_PAYERS, "result.h's payer axis is ps_payer");
 
+/* Default central share of the special family-planning support (docs/policy.md sec. 8). */
+#define SPECIAL_FAMILY_CENTRAL_SHARE 0.5
+
 const char *ps_payer_name(ps_payer payer)
 {
     static const char *const names[PS_PAYER_COUNT] = {
@@ -33,6 +36,12 @@ void ps_policy_default_payers(double out[PS_PAYER_COUNT], ps_lever lever)
     case PS_LEVER_LEAVE:     /* maternity allowance; ps_policy_ledger moves paternity and
                               * parental days to employers */
         out[PS_PAYER_SOCIAL_INSURANCE] = 1.0;
+        break;
+    case PS_LEVER_SPECIAL_FAMILY: /* the national scheme: central transfers and the local
+                                   * budget; the split varies by province (docs/policy.md
+                                   * sec. 8), half each unless payer_shares says */
+        out[PS_PAYER_CENTRAL] = SPECIAL_FAMILY_CENTRAL_SHARE;
+        out[PS_PAYER_LOCAL] = 1.0 - SPECIAL_FAMILY_CENTRAL_SHARE;
         break;
     case PS_LEVER_BIRTH_REWARD:    /* a city's or county's own reward */
     case PS_LEVER_MONTHLY_SUBSIDY: /* a city's subsidy (a national one: payer: central) */

@@ -153,6 +153,8 @@ typedef struct raw_policy {
     double employer_si_first, employer_si_second, employer_si_third;
     double employer_si_months, employer_si_monthly, employed_share;
     double unemployment_per_birth, unemployed_share;
+    double monthly_amount, share; /* special_family (issue #12) */
+    int64_t from_age;
     int payer; /* ps_payer (issue #12) */
     raw_payer_shares payer_shares;
 } raw_policy;
