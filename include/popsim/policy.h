@@ -126,6 +126,18 @@ void ps_response_apply(ps_response *r, const ps_response *overrides);
 /** A response with every field NaN ("nothing overridden"). */
 void ps_response_unset(ps_response *r);
 
+/* A budget cap by calendar year (docs/policy.md sec. 7.3): a step table, value[i] holds from
+ * year[i] to year[i+1] - 1 (the last to the end), no cap before year[0]; years increase. */
+#define PS_CAP_YEARS_MAX 32
+typedef struct ps_cap_table {
+    int n; /* points; 0 = no table */
+    int year[PS_CAP_YEARS_MAX];
+    double value[PS_CAP_YEARS_MAX]; /* yuan per year, nominal, >= 0 */
+} ps_cap_table;
+
+/** The cap of a table in calendar `year`, yuan; NaN before its first year or without points. */
+double ps_cap_table_at(const ps_cap_table *t, int year);
+
 /* The economic setting of a scenario (defaults in docs/policy.md). */
 typedef struct ps_economy {
     double household_income;      /* yuan per household per year */
@@ -142,6 +154,8 @@ typedef struct ps_economy {
     /* Budget cap per ps_payer, yuan per year, nominal (NaN = none): reported as met or
      * exceeded, never enforced (docs/policy.md sec. 7.3). */
     double budget_cap[PS_PAYER_COUNT];
+    /* Or by year: a payer with a table (n > 0) has budget_cap NaN and this instead. */
+    ps_cap_table budget_cap_by_year[PS_PAYER_COUNT];
 } ps_economy;
 
 #define PS_ECONOMY_INIT                                                                    \
@@ -240,6 +254,25 @@ double ps_policy_payer_cost(const struct ps_result *res, int y, ps_payer payer, 
 /** Cost of instrument i borne by `payer` over all years and regions, yuan. */
 double ps_policy_instrument_payer_total(const struct ps_result *res, int i, ps_payer payer,
                                         int discounted);
+
+/** The cap of `payer` in projection year index y, yuan: its cap by year
+ * (res->budget_cap_by_year) if it has one, else res->budget_cap; NaN = no cap that year. */
+double ps_policy_budget_cap(const struct ps_result *res, int y, ps_payer payer);
+
+/** Whether `payer` has a cap in any year of the result. */
+int ps_policy_has_budget_cap(const struct ps_result *res, ps_payer payer);
+
+/**
+ * Fill res->budget_cap and, for payers with a table, res->budget_cap_by_year (allocated,
+ * one value per year of the result, the last NaN like every event variable) from `eco`.
+ * @return PS_OK; PS_ENOMEM
+ */
+ps_status ps_policy_set_budget_caps(struct ps_result *res, const ps_economy *eco, ps_error *err);
+
+/** dst's budget caps (budget_cap and budget_cap_by_year) as src's, same years.
+ * @return PS_OK; PS_ENOMEM */
+ps_status ps_policy_copy_budget_caps(struct ps_result *dst, const struct ps_result *src,
+                                     ps_error *err);
 
 /** How far payer's cost of year index y exceeds its budget cap, yuan (0 = met); NaN
  * without a cap or a cost. */

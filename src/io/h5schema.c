@@ -113,6 +113,15 @@ const var_spec var_specs[VAR_COUNT] = {
     [VAR_FERTILITY_CALIBRATION] = { "fertility_calibration", 1, { DIM_YEAR }, "1",
                                     "factor applied to the ASFR of the year from 1 July by the "
                                     "jump-off calibration to observed births" },
+#define CAP_BY_YEAR(v, payer)                                                                 \
+    [v] = { "budget_cap_" payer "_by_year", 1, { DIM_YEAR }, "yuan",                           \
+            "budget cap of the " payer " payer in the year from 1 July (economy.budget_cap_"   \
+            payer " as a table)" }
+    CAP_BY_YEAR(VAR_BUDGET_CAP_CENTRAL, "central"),
+    CAP_BY_YEAR(VAR_BUDGET_CAP_LOCAL, "local"),
+    CAP_BY_YEAR(VAR_BUDGET_CAP_SOCIAL_INSURANCE, "social_insurance"),
+    CAP_BY_YEAR(VAR_BUDGET_CAP_EMPLOYER, "employer"),
+#undef CAP_BY_YEAR
 };
 
 /*
@@ -340,6 +349,10 @@ double *ps_h5__var_data(const ps_result *r, var_id v)
     case VAR_BIRTHS_BY_ORDER: return r->births_by_order;
     case VAR_WOMEN_BY_PARITY: return r->women_by_parity;
     case VAR_FERTILITY_CALIBRATION: return r->fertility_calibration;
+    case VAR_BUDGET_CAP_CENTRAL:
+    case VAR_BUDGET_CAP_LOCAL:
+    case VAR_BUDGET_CAP_SOCIAL_INSURANCE:
+    case VAR_BUDGET_CAP_EMPLOYER: return r->budget_cap_by_year[v - VAR_BUDGET_CAP_CENTRAL];
     case VAR_COUNT: break;
     }
     assert(0 && "unknown variable");
@@ -391,7 +404,8 @@ const var_spec registration_specs[2] = {
 static const ps_h5__schema_var schema_vars[] = {
     SCN(VAR_POPULATION), SCN(VAR_BIRTHS), SCN(VAR_DEATHS), SCN(VAR_NET_MIGRATION), SCN(VAR_ASFR),
     SCN(VAR_TFR), SCN(VAR_E0), SCN(VAR_BIRTHS_BY_ORDER), SCN(VAR_WOMEN_BY_PARITY),
-    SCN(VAR_FERTILITY_CALIBRATION),
+    SCN(VAR_FERTILITY_CALIBRATION), SCN(VAR_BUDGET_CAP_CENTRAL), SCN(VAR_BUDGET_CAP_LOCAL),
+    SCN(VAR_BUDGET_CAP_SOCIAL_INSURANCE), SCN(VAR_BUDGET_CAP_EMPLOYER),
     { "policy", &births_gained_spec },
     LEDGER(LEDGER_RECIPIENTS), LEDGER(LEDGER_COST), LEDGER(LEDGER_COST_DISCOUNTED),
     { "policy/<instrument>", &ledger_payer_spec },

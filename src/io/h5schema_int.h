@@ -76,6 +76,10 @@ typedef enum var_id {
     VAR_BIRTHS_BY_ORDER, /* optional: NULL in a result without parity */
     VAR_WOMEN_BY_PARITY, /* optional, present together with births_by_order */
     VAR_FERTILITY_CALIBRATION, /* optional: only with calibrate_births (issue #12) */
+    VAR_BUDGET_CAP_CENTRAL,    /* optional: only with a cap by year (issue #12); one per */
+    VAR_BUDGET_CAP_LOCAL,      /* payer, in ps_payer order */
+    VAR_BUDGET_CAP_SOCIAL_INSURANCE,
+    VAR_BUDGET_CAP_EMPLOYER,
     VAR_COUNT
 } var_id;
 

@@ -48,8 +48,9 @@ ps_status ps_scn__build_economy(const load_ctx *c, const char *prefix, ps_econom
 {
     char ceiling[PATH_MAX_LEN], enrollment[PATH_MAX_LEN];
     ps_scn__overlay_given(c, prefix, &ps_scn__economy_section, eco, raw);
-    if (eco->childcare_ceiling >= eco->childcare_enrollment) {
-        return PS_OK;
+    ps_status rc = ps_scn__build_caps(c, prefix, eco);
+    if (rc != PS_OK || eco->childcare_ceiling >= eco->childcare_enrollment) {
+        return rc;
     }
     ps_scn__join_key(ceiling, sizeof ceiling, prefix, "childcare_ceiling");
     ps_scn__join_key(enrollment, sizeof enrollment, prefix, "childcare_enrollment");

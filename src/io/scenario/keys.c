@@ -205,22 +205,24 @@ static const scn_key economy_keys[] = {
       .min = 0.0, .max = 1000.0, .unit = "days", .help = "paternity leave before any policy" },
     { .key = "parental_days", .type = KEY_REAL, .offset = offsetof(ps_economy, parental_days),
       .min = 0.0, .max = 1000.0, .unit = "days", .help = "parental leave before any policy" },
-    { .key = "budget_cap_central", .type = KEY_REAL,
+    { .key = "budget_cap_central", .type = KEY_YEARS,
       .offset = offsetof(ps_economy, budget_cap) + PS_PAYER_CENTRAL * sizeof(double),
       .min = 0.0, .max = 1e15, .unit = "yuan per year", .deflt = "none",
-      .help = "central budget's cap on the policies' cost, reported as met or exceeded" },
-    { .key = "budget_cap_local", .type = KEY_REAL,
+      .help = "central budget's cap on the policies' cost, reported as met or exceeded; a "
+              "table {2025: 1.2e9, 2030: 1.5e9} gives it by year: a value holds from its year "
+              "to the next one's, no cap before the first (docs/policy.md sec. 7.3)" },
+    { .key = "budget_cap_local", .type = KEY_YEARS,
       .offset = offsetof(ps_economy, budget_cap) + PS_PAYER_LOCAL * sizeof(double),
       .min = 0.0, .max = 1e15, .unit = "yuan per year", .deflt = "none",
-      .help = "local budget's cap on the policies' cost, reported as met or exceeded" },
-    { .key = "budget_cap_social_insurance", .type = KEY_REAL,
+      .help = "local budget's cap on the policies' cost, like budget_cap_central" },
+    { .key = "budget_cap_social_insurance", .type = KEY_YEARS,
       .offset = offsetof(ps_economy, budget_cap) + PS_PAYER_SOCIAL_INSURANCE * sizeof(double),
       .min = 0.0, .max = 1e15, .unit = "yuan per year", .deflt = "none",
-      .help = "social insurance funds' cap on the policies' cost, reported as met or exceeded" },
-    { .key = "budget_cap_employer", .type = KEY_REAL,
+      .help = "social insurance funds' cap on the policies' cost, like budget_cap_central" },
+    { .key = "budget_cap_employer", .type = KEY_YEARS,
       .offset = offsetof(ps_economy, budget_cap) + PS_PAYER_EMPLOYER * sizeof(double),
       .min = 0.0, .max = 1e15, .unit = "yuan per year", .deflt = "none",
-      .help = "employers' cap on the policies' cost, reported as met or exceeded" },
+      .help = "employers' cap on the policies' cost, like budget_cap_central" },
     { .key = "monthly_wage", .type = KEY_REAL, .offset = offsetof(ps_economy, monthly_wage),
       .min = 0.0, .max = 1e6, .unit = "yuan per month",
       .help = "average wage, the cost of a month of paid leave" },
@@ -1121,6 +1123,10 @@ static void describe_type(char *out, size_t size, const scn_key *key)
                  key->same_as ? key->same_as : "");
         return;
     case KEY_EXTERN: snprintf(out, size, "mapping (see docs/scenario-format.md)"); return;
+    case KEY_YEARS:
+        snprintf(out, size, "number in [%.10g, %.10g]%s%s, or {year: number, ...}", key->min,
+                 key->max, key->unit[0] ? " " : "", key->unit);
+        return;
     }
 }
 
