@@ -4,27 +4,13 @@
  * function (a value holds from its year to the next one's; no cap before the first year).
  * libcyaml skips these keys (KEY_YEARS); this file reads them from the locator.
  */
-#include <errno.h>
-
 #include "io/scenario/scenario_int.h"
-
-/* A finite decimal number written in full, or 0. */
-static int parse_real(const char *text, double *out)
-{
-    char *end = NULL;
-    if (text == NULL || text[0] == '\0') {
-        return 0;
-    }
-    errno = 0;
-    *out = strtod(text, &end);
-    return errno == 0 && *end == '\0' && isfinite(*out);
-}
 
 /* A calendar year written as a whole number in [min, max], or 0. */
 static int parse_year(const char *text, const scn_key *year_key, int *out)
 {
     double v = 0.0;
-    if (!parse_real(text, &v) || v != floor(v) || v < year_key->min || v > year_key->max) {
+    if (!ps_scn__parse_real(text, &v) || v != floor(v) || v < year_key->min || v > year_key->max) {
         return 0;
     }
     *out = (int)v;
@@ -61,7 +47,7 @@ static ps_status read_table(const load_ctx *c, const scn_key *key, const char *p
                                    "year: yuan lines, years whole numbers in 1950..2300",
                                    path, year_text);
         }
-        if (e->kind != NODE_SCALAR || !parse_real(e->text, &v) || v < key->min ||
+        if (e->kind != NODE_SCALAR || !ps_scn__parse_real(e->text, &v) || v < key->min ||
             v > key->max) {
             return value_error(c, key, e->path, e);
         }
@@ -106,7 +92,7 @@ ps_status ps_scn__build_caps(const load_ctx *c, const char *prefix, ps_economy *
         ps_cap_table *t = &eco->budget_cap_by_year[payer];
         double v = 0.0;
         if (e->kind == NODE_SCALAR) {
-            if (!parse_real(e->text, &v) || v < key->min || v > key->max) {
+            if (!ps_scn__parse_real(e->text, &v) || v < key->min || v > key->max) {
                 rc = value_error(c, key, path, e);
             }
             eco->budget_cap[payer] = v;
