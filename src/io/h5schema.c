@@ -496,6 +496,39 @@ ps_status ps_h5__fail(ps_error *err, const char *action, hid_t loc, const char *
     return ps_error_set(err, PS_EHDF5, "cannot %s '%s' in '%s': %s", action, name, where, reason);
 }
 
+ps_status ps_h5__attr_write(hid_t obj, const char *name, hid_t ftype, hid_t mtype,
+                            const void *value, ps_error *err)
+{
+    hid_t space = H5I_INVALID_HID, attr = H5I_INVALID_HID;
+    ps_status rc = PS_OK;
+    if ((space = H5Screate(H5S_SCALAR)) < 0 ||
+        (attr = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+        H5Awrite(attr, mtype, value) < 0) {
+        rc = ps_h5__fail(err, "write attribute", obj, name);
+    }
+    if (attr >= 0) {
+        H5Aclose(attr);
+    }
+    if (space >= 0) {
+        H5Sclose(space);
+    }
+    return rc;
+}
+
+ps_status ps_h5__attr_str(hid_t obj, const char *name, const char *value, ps_error *err)
+{
+    const char *text = value != NULL ? value : "";
+    hid_t type = ps_h5__string_type();
+    ps_status rc = PS_OK;
+    if (type < 0) {
+        rc = ps_h5__fail(err, "make a string type for attribute", obj, name);
+    } else {
+        rc = ps_h5__attr_write(obj, name, type, type, &text, err);
+        H5Tclose(type);
+    }
+    return rc;
+}
+
 void ps_h5__note_path(ps_error *err, const char *path)
 {
     if (err != NULL && err->code != PS_OK && err->path[0] == '\0') {
