@@ -94,17 +94,6 @@ static void test_caps__excess_by_year_against_the_table(void **state)
     ps_result_release(&r);
 }
 
-static const char *write_scenario(char *path, size_t size, const char *tag, const char *eco)
-{
-    snprintf(path, size, "/tmp/popsim_caps_%s_%ld.yaml", tag, (long)getpid());
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fprintf(f, "name: caps\nstart: 2025\nend: 2040\ndata:\n  location: China\n"
-               "economy:\n%s", eco);
-    fclose(f);
-    return path;
-}
-
 static void test_caps__keys_read_both_forms_and_refuse_bad_tables(void **state)
 {
     (void)state;
@@ -112,7 +101,7 @@ static void test_caps__keys_read_both_forms_and_refuse_bad_tables(void **state)
     ps_scenario scn;
     ps_error err;
     ps_error_clear(&err);
-    write_scenario(path, sizeof path, "ok",
+    test_china_scenario(path, sizeof path, "caps_ok", "economy:\n"
                    "  budget_cap_local: {2025: 1.2e9, 2030: 1.5e9}\n"
                    "  budget_cap_central: 3e9\n"
                    "variants:\n  - name: v\n    economy:\n      budget_cap_local: 2e9\n"
@@ -134,14 +123,16 @@ static void test_caps__keys_read_both_forms_and_refuse_bad_tables(void **state)
     ps_scn_release(&scn);
     remove(path);
 
-    write_scenario(path, sizeof path, "order", "  budget_cap_local: {2030: 1.5e9, 2025: 1e9}\n");
+    test_china_scenario(path, sizeof path, "caps_order",
+                        "economy:\n  budget_cap_local: {2030: 1.5e9, 2025: 1e9}\n");
     assert_int_equal(ps_scn_load(&scn, path, &err), PS_EINVAL);
     assert_int_equal(err.line, 7);
     assert_int_equal(err.column, 35); /* at the year out of order */
     assert_non_null(strstr(err.msg, "year 2025 follows year 2030"));
     remove(path);
 
-    write_scenario(path, sizeof path, "neg", "  budget_cap_local:\n    2025: 1e9\n    2030: -1\n");
+    test_china_scenario(path, sizeof path, "caps_neg",
+                        "economy:\n  budget_cap_local:\n    2025: 1e9\n    2030: -1\n");
     assert_int_equal(ps_scn_load(&scn, path, &err), PS_EINVAL);
     assert_int_equal(err.line, 9);
     assert_non_null(strstr(err.msg, "economy.budget_cap_local.2030 = -1"));

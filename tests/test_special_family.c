@@ -151,17 +151,6 @@ static void test_special_family__moves_no_birth(void **state)
 
 /* ---- scenario keys ----------------------------------------------------------------------- */
 
-static const char *write_scenario(char *path, size_t size, const char *tag, const char *policy)
-{
-    snprintf(path, size, "/tmp/popsim_special_%s_%ld.yaml", tag, (long)getpid());
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fprintf(f, "name: special\nstart: 2025\nend: 2040\ndata:\n  location: China\n"
-               "policies:\n%s", policy);
-    fclose(f);
-    return path;
-}
-
 static void test_special_family__keys_are_read_and_required(void **state)
 {
     (void)state;
@@ -169,7 +158,7 @@ static void test_special_family__keys_are_read_and_required(void **state)
     ps_scenario scn;
     ps_error err;
     ps_error_clear(&err);
-    write_scenario(path, sizeof path, "ok",
+    test_china_scenario(path, sizeof path, "special_ok", "policies:\n"
                    "  - lever: special_family\n    start: 2026\n    monthly_amount: 590\n"
                    "    share: 0.004\n"
                    "  - lever: special_family\n    name: disabled\n    start: 2026\n"
@@ -189,14 +178,14 @@ static void test_special_family__keys_are_read_and_required(void **state)
     ps_scn_release(&scn);
     remove(path);
 
-    write_scenario(path, sizeof path, "noshare",
+    test_china_scenario(path, sizeof path, "special_noshare", "policies:\n"
                    "  - lever: special_family\n    start: 2026\n    monthly_amount: 590\n");
     assert_int_equal(ps_scn_load(&scn, path, &err), PS_EINVAL);
     assert_non_null(strstr(err.msg, "missing required key 'policies[0].share'"));
     assert_true(err.line > 0 && err.column > 0);
     remove(path);
 
-    write_scenario(path, sizeof path, "wronglever",
+    test_china_scenario(path, sizeof path, "special_wronglever", "policies:\n"
                    "  - lever: birth_reward\n    start: 2026\n    second: 1000\n"
                    "    share: 0.1\n");
     assert_int_equal(ps_scn_load(&scn, path, &err), PS_EINVAL);

@@ -76,4 +76,17 @@ static inline char *test_slurp(const char *path, size_t *len_out)
     return text;
 }
 
+/* A scenario of China from 2025 to 2040 (`name`, `start`, `end`, `data: location`, lines 1-5)
+ * followed by `body`, written to /tmp/popsim_<tag>_<pid>.yaml; its path goes into path. */
+static inline const char *test_china_scenario(char *path, size_t size, const char *tag,
+                                              const char *body)
+{
+    snprintf(path, size, "/tmp/popsim_%s_%ld.yaml", tag, (long)getpid());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "name: %s\nstart: 2025\nend: 2040\ndata:\n  location: China\n%s", tag, body);
+    fclose(f);
+    return path;
+}
+
 #endif /* PS_TEST_UTIL_H */
