@@ -8,15 +8,10 @@
 # usage: scn_policy_uncertainty_test.sh POPSIM PROJECT_ROOT
 set -u
 popsim=$1 root=$2
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-export POPSIM_CACHE_DIR="$dir/cache"
-fail=0
+source "$root/tests/testlib.sh" scn_policy_uncertainty
+dir=$tmp
 scn=$root/tests/data/uncertainty/policy_crn.yaml grp=/probabilistic/policy_crn
-OMP_NUM_THREADS=1 "$popsim" run -q "$scn" -o "$dir/a.h5" || { echo "FAIL run 1 thread"; fail=1; }
-OMP_NUM_THREADS=2 "$popsim" run -q "$scn" -o "$dir/b.h5" || { echo "FAIL run 2 threads"; fail=1; }
-h5diff "$dir/a.h5" "$dir/b.h5" "$grp" "$grp" >"$dir/diff" 2>&1 ||
-    { echo "FAIL 1 and 2 threads differ: $(head -5 "$dir/diff")"; fail=1; }
+same_with_threads "$popsim" "$scn" "$grp"
 /usr/bin/python3 - "$dir/a.h5" "${grp#/}" <<'PY' || fail=1
 import sys
 import numpy as np
@@ -81,9 +76,8 @@ PY
 "$popsim" report -q "$dir/a.h5" -o "$dir/r.html" >/dev/null 2>&1 &&
     grep -q 'class="prob-policy"' "$dir/r.html" && grep -q "birth_reward" "$dir/r.html" ||
     { echo "FAIL report has no policy table"; fail=1; }
-"$popsim" run -q "$root/tests/data/uncertainty/bad/elasticity_word.yaml" -o "$dir/c.h5" 2>"$dir/err"
-rc=$?
-[ $rc -eq 1 ] && grep -q "elasticity_word.yaml:20:15: error: uncertainty.elasticity: expected drawn or fixed" "$dir/err" &&
-    [ ! -e "$dir/c.h5" ] || { echo "FAIL bad elasticity: $rc $(cat "$dir/err")"; fail=1; }
+run_refused "$popsim" "$root/tests/data/uncertainty/bad/elasticity_word.yaml" \
+    "elasticity_word.yaml:20:15: error: uncertainty.elasticity: expected drawn or fixed" \
+    "bad elasticity"
 [ $fail -eq 0 ] && echo "scn_policy_uncertainty_test: ok"
-exit $fail
+[ $fail -eq 0 ]

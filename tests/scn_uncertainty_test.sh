@@ -8,15 +8,10 @@
 # usage: scn_uncertainty_test.sh POPSIM PROJECT_ROOT
 set -u
 popsim=$1 root=$2
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-export POPSIM_CACHE_DIR="$dir/cache"
-fail=0
+source "$root/tests/testlib.sh" scn_uncertainty
+dir=$tmp
 scn=$root/scenarios/example_city_uncertainty.yaml grp=/probabilistic/example_city_uncertainty
-OMP_NUM_THREADS=1 "$popsim" run -q "$scn" -o "$dir/a.h5" || { echo "FAIL run 1 thread"; fail=1; }
-OMP_NUM_THREADS=2 "$popsim" run -q "$scn" -o "$dir/b.h5" || { echo "FAIL run 2 threads"; fail=1; }
-h5diff "$dir/a.h5" "$dir/b.h5" "$grp" "$grp" >"$dir/diff" 2>&1 ||
-    { echo "FAIL 1 and 2 threads differ: $(head -5 "$dir/diff")"; fail=1; }
+same_with_threads "$popsim" "$scn" "$grp"
 /usr/bin/python3 - "$dir/a.h5" "${grp#/}" <<'PY' || fail=1
 import sys
 import numpy as np
@@ -48,13 +43,9 @@ for f in fails:
 sys.exit(1 if fails else 0)
 PY
 bad=$root/tests/data/uncertainty/bad
-"$popsim" run -q "$bad/lo_above_median.yaml" -o "$dir/c.h5" 2>"$dir/err"
-rc=$?
-[ $rc -eq 1 ] && grep -q "lo_above_median.csv:2:11: error: lo80 = 0.95" "$dir/err" &&
-    [ ! -e "$dir/c.h5" ] || { echo "FAIL lo above median: $rc $(cat "$dir/err")"; fail=1; }
-"$popsim" run -q "$bad/unknown_key.yaml" -o "$dir/c.h5" 2>"$dir/err"
-rc=$?
-[ $rc -eq 1 ] && grep -q "unknown_key.yaml:17:5: error: unknown key 'widht'" "$dir/err" &&
-    [ ! -e "$dir/c.h5" ] || { echo "FAIL unknown key: $rc $(cat "$dir/err")"; fail=1; }
+run_refused "$popsim" "$bad/lo_above_median.yaml" "lo_above_median.csv:2:11: error: lo80 = 0.95" \
+    "lo above median"
+run_refused "$popsim" "$bad/unknown_key.yaml" "unknown_key.yaml:17:5: error: unknown key 'widht'" \
+    "unknown key"
 [ $fail -eq 0 ] && echo "scn_uncertainty_test: ok"
-exit $fail
+[ $fail -eq 0 ]

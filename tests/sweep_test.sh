@@ -60,7 +60,7 @@ run_summary
 expect xarray_labelled $py - "$tmp/summary.h5" "$tmp/hand.h5" <<'PY'
 import sys, h5py, numpy as np, xarray as xr
 ds = xr.open_dataset(sys.argv[1], group="sweep")
-assert ds.sizes["sweep"] == 6 and ds.sizes["lever"] == 5, ds.sizes
+assert ds.sizes["sweep"] == 6 and ds.sizes["lever"] == 6, ds.sizes
 for c in ("member", "policies_subsidy_second", "response_cash_elasticity"):
     assert c in ds.births_gained.coords, (c, list(ds.births_gained.coords))
 assert list(ds.policies_subsidy_second.values) == [0, 0, 300, 300, 900, 900]

@@ -169,20 +169,6 @@ static void remove_tree(const char *dir)
     rmdir(dir);
 }
 
-static unsigned char *slurp(const char *path, long *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    *len = ftell(f);
-    rewind(f);
-    unsigned char *buf = malloc((size_t)*len + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)*len, f), (size_t)*len);
-    fclose(f);
-    return buf;
-}
-
 /* A variable-length or fixed-length string attribute of an HDF5 object, via the test's own
  * HDF5 calls rather than the code under test. */
 static void h5_str_attr(char *buf, size_t size, hid_t obj, const char *name)
@@ -401,14 +387,14 @@ static void test_h5out__invalid_name_leaves_existing_target_unchanged(void **sta
     fixture *f = *state;
     const ps_result *good[] = { &f->a };
     const ps_result *bad[] = { &f->b };
-    long len_before = 0, len_after = 0;
+    size_t len_before = 0, len_after = 0;
     ps_error err;
     assert_ps_ok(ps_h5_write(f->path, good, 1, &test_prov, &err), &err);
-    unsigned char *before = slurp(f->path, &len_before);
+    unsigned char *before = (unsigned char *)test_slurp(f->path, &len_before);
     free(f->b.name);
     f->b.name = strdup("low/fertility");
     assert_int_equal(ps_h5_write(f->path, bad, 1, &test_prov, &err), PS_EINVAL);
-    unsigned char *after = slurp(f->path, &len_after);
+    unsigned char *after = (unsigned char *)test_slurp(f->path, &len_after);
     assert_int_equal(len_after, len_before);
     assert_memory_equal(after, before, (size_t)len_before);
     assert_int_equal(count_entries(f->dir, "out.h5"), 1);
@@ -421,7 +407,7 @@ static void test_h5out__failed_rename_removes_temp_and_keeps_target(void **state
     fixture *f = *state;
     const ps_result *results[] = { &f->a };
     char sentinel[192];
-    long len = 0;
+    size_t len = 0;
     struct stat st;
     ps_error err;
     /* The target is a folder. The writer refuses it before writing (#7; before that,
@@ -439,9 +425,9 @@ static void test_h5out__failed_rename_removes_temp_and_keeps_target(void **state
     assert_int_equal(count_entries(f->dir, "out.h5"), 1);
     assert_int_equal(stat(f->path, &st), 0);
     assert_true(S_ISDIR(st.st_mode));
-    unsigned char *kept = slurp(sentinel, &len);
-    assert_int_equal(len, (long)strlen("untouched"));
-    assert_memory_equal(kept, "untouched", (size_t)len);
+    unsigned char *kept = (unsigned char *)test_slurp(sentinel, &len);
+    assert_int_equal(len, strlen("untouched"));
+    assert_memory_equal(kept, "untouched", len);
     free(kept);
 }
 

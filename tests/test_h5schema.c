@@ -26,23 +26,6 @@
 #define SCHEMA_MARK "<!-- schema: /scenarios/<name>/"
 #define TABLE_HEADER "| variable | dimensions | units | meaning |"
 
-/* The whole file as one NUL-terminated string, or NULL. */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    long size = -1;
-    if (f != NULL && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
-        fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)size + 1)) != NULL) {
-        size_t got = fread(text, 1, (size_t)size, f);
-        text[got] = '\0';
-    }
-    if (f != NULL) {
-        fclose(f);
-    }
-    return text;
-}
-
 /* Cell `col` (0-based) of a table row, trimmed, into buf. */
 static void cell(char *buf, size_t size, const char *row, int col)
 {
@@ -129,7 +112,7 @@ static void test_h5schema__docs_document_every_variable_as_the_schema_has_it(voi
     (void)state;
     size_t n = 0;
     const ps_h5__schema_var *vars = ps_h5__schema_vars(&n);
-    char *text = slurp(DOC_PATH);
+    char *text = test_slurp(DOC_PATH, NULL);
     int *seen = calloc(n, sizeof *seen);
     int bad = 0, tables = 0;
     char group[128] = "", *marked = NULL;
@@ -203,7 +186,7 @@ static void test_h5schema__writers_replace_files_only_through_ps_outfile(void **
     static const char *const banned[] = { "rename(", "fsync(", "unlink(", "remove(", "fopen(",
                                           "mkstemp(", "open(" };
     for (size_t w = 0; w < sizeof writers / sizeof writers[0]; ++w) {
-        char *text = slurp(writers[w]);
+        char *text = test_slurp(writers[w], NULL);
         assert_non_null(text);
         for (size_t b = 0; b < sizeof banned / sizeof banned[0]; ++b) {
             for (const char *p = strstr(text, banned[b]); p != NULL; p = strstr(p + 1, banned[b])) {
@@ -219,7 +202,7 @@ static void test_h5schema__writers_replace_files_only_through_ps_outfile(void **
         }
         free(text);
     }
-    char *h5out = slurp(writers[0]);
+    char *h5out = test_slurp(writers[0], NULL);
     assert_non_null(h5out);
     assert_non_null(strstr(h5out, "ps_outfile_commit("));
     free(h5out);

@@ -352,20 +352,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* The whole text of a file (caller frees). */
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    fseek(fp, 0, SEEK_END);
-    long len = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = calloc((size_t)len + 1, 1);
-    assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
-    fclose(fp);
-    return buf;
-}
-
 static int count_kind(const fixture *f, ps_plot_kind kind)
 {
     int n = 0;
@@ -542,7 +528,7 @@ static void test_plot__sweep_frontier_chart_has_the_frontier_block(void **state)
         }
     }
     snprintf(path, sizeof path, "%s/sweep_frontier.dat", f->dir);
-    char *dat = slurp(path);
+    char *dat = test_slurp(path, NULL);
     const char *block1 = strstr(dat, "\n\n\n");
     assert_non_null(block1);
     assert_non_null(strstr(dat, "\n1 200 0.05\n")); /* point 1 among all points */
@@ -588,14 +574,14 @@ static void test_plot__write_produces_dat_and_gp_for_every_chart(void **state)
         for (int k = 0; k < f->n_charts; ++k) {
             assert_ps_ok(ps_plot_write(f->set, &f->charts[k], f->dir, &opt, &err), &err);
             snprintf(path, sizeof path, "%s/%s.gp", f->dir, f->charts[k].name);
-            char *gp = slurp(path);
+            char *gp = test_slurp(path, NULL);
             snprintf(expect, sizeof expect, "set output '%s.png'", f->charts[k].name);
             assert_non_null(strstr(gp, expect));
             assert_non_null(strstr(gp, "unset output"));
             assert_non_null(strstr(gp, lang == PS_PLOT_LANG_ZH ? "Noto Sans CJK SC" : "'Sans,"));
             free(gp);
             snprintf(path, sizeof path, "%s/%s.dat", f->dir, f->charts[k].name);
-            char *dat = slurp(path);
+            char *dat = test_slurp(path, NULL);
             assert_true(strlen(dat) > 10);
             free(dat);
         }
@@ -657,7 +643,7 @@ static void test_plot__user_text_reaches_gp_only_inside_single_quotes(void **sta
     for (int k = 0; k < f->n_charts; ++k) {
         assert_ps_ok(ps_plot_write(f->set, &f->charts[k], f->dir, &opt, &err), &err);
         snprintf(path, sizeof path, "%s/%s.gp", f->dir, f->charts[k].name);
-        char *gp = slurp(path);
+        char *gp = test_slurp(path, NULL);
         assert_user_text_only_quoted(gp, needles, sizeof needles / sizeof needles[0]);
         free(gp);
         /* File names come from slugs, never from raw user text. */
@@ -728,7 +714,7 @@ static void test_plot__report_embeds_every_chart_and_escapes_user_text(void **st
     snprintf(path, sizeof path, "%s/report.html", f->dir);
     assert_ps_ok(ps_plot_report_write(path, f->set, f->charts, f->n_charts, f->dir,
                                       PS_PLOT_LANG_EN, &err), &err);
-    char *html = slurp(path);
+    char *html = test_slurp(path, NULL);
     assert_int_equal(count_of(html, "src=\"data:image/png;base64,iVBORw0KGg"), f->n_charts);
     assert_null(strstr(html, "<script"));
     assert_null(strstr(html, "pwned4) <b>"));
@@ -764,7 +750,7 @@ static void test_plot__report_in_chinese_has_chinese_headings(void **state)
     snprintf(path, sizeof path, "%s/report.html", f->dir);
     assert_ps_ok(ps_plot_report_write(path, f->set, f->charts, f->n_charts, f->dir,
                                       PS_PLOT_LANG_ZH, &err), &err);
-    char *html = slurp(path);
+    char *html = test_slurp(path, NULL);
     assert_non_null(strstr(html, "<html lang=\"zh-Hans\">"));
     assert_non_null(strstr(html, "人口预测报告"));
     assert_non_null(strstr(html, "目标达成情况"));
@@ -784,7 +770,7 @@ static void test_plot__report_with_a_missing_image_keeps_the_previous_page(void 
     assert_int_equal(ps_plot_report_write(path, f->set, f->charts, f->n_charts, f->dir,
                                           PS_PLOT_LANG_EN, &err), PS_EIO);
     assert_non_null(strstr(err.path, ".png"));
-    char *html = slurp(path);
+    char *html = test_slurp(path, NULL);
     assert_string_equal(html, "previous");
     free(html);
 }
@@ -809,7 +795,7 @@ static void test_plot__district_charts_have_one_panel_per_region(void **state)
         found = 1;
         assert_ps_ok(ps_plot_write(f->set, c, f->dir, &opt, &err), &err);
         snprintf(path, sizeof path, "%s/%s.gp", f->dir, c->name);
-        char *gp = slurp(path);
+        char *gp = test_slurp(path, NULL);
         /* two panels and the legend's cell, 2 x 2; the legend drawn once, in that cell */
         assert_non_null(strstr(gp, "set multiplot layout 2,2"));
         assert_int_equal(count_of(gp, "plot NaN with lines"), 1);
@@ -819,7 +805,7 @@ static void test_plot__district_charts_have_one_panel_per_region(void **state)
         assert_int_equal(count_of(gp, "set title '"), 2);
         free(gp);
         snprintf(path, sizeof path, "%s/%s.dat", f->dir, c->name);
-        char *dat = slurp(path);
+        char *dat = test_slurp(path, NULL);
         snprintf(want, sizeof want, "\n%d %.10g ? %.10g ?", FIX_START, (2250.0 - 3000.0) / 1000.0,
                  (2250.0 * 1.25 - 3000.0 * 1.25) / 1000.0);
         if (strstr(dat, want) == NULL) {
@@ -842,7 +828,7 @@ static void test_plot__report_has_a_section_per_region(void **state)
         snprintf(path, sizeof path, "%s/report%d.html", f->dir, lang);
         assert_ps_ok(ps_plot_report_write(path, f->set, f->charts, f->n_charts, f->dir,
                                           (ps_plot_lang)lang, &err), &err);
-        char *html = slurp(path);
+        char *html = test_slurp(path, NULL);
         char *sec = strstr(html, "<section id=\"regions\">");
         assert_non_null(sec);
         assert_non_null(strstr(html, "href=\"#regions\""));

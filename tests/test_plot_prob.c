@@ -160,20 +160,6 @@ static int teardown(void **state)
     return rc == 0 ? 0 : -1;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *in = fopen(path, "rb");
-    assert_non_null(in);
-    fseek(in, 0, SEEK_END);
-    long n = ftell(in);
-    fseek(in, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_int_equal(fread(buf, 1, (size_t)n, in), (size_t)n);
-    buf[n] = '\0';
-    fclose(in);
-    return buf;
-}
-
 static void test_plot_prob__reader_reads_coordinates_attributes_and_each_series(void **state)
 {
     fixture *f = *state;
@@ -233,7 +219,7 @@ static void test_plot_prob__years_that_are_not_consecutive_are_a_located_error(v
 /* Every data row of a fan .dat: year and the five levels, each the file's value. */
 static void check_fan_dat(const char *path, ps_h5_prob_series s, int loc)
 {
-    char *dat = slurp(path);
+    char *dat = test_slurp(path, NULL);
     const int sex = s == PS_H5_PROB_E0_MALE;
     int rows = 0;
     for (char *line = strtok(dat, "\n"); line != NULL; line = strtok(NULL, "\n")) {
@@ -277,7 +263,7 @@ static void test_plot_prob__fan_data_blocks_hold_the_files_quantiles(void **stat
                 snprintf(path, sizeof path, "%s/%s.dat", f->dir, charts[k].name);
                 check_fan_dat(path, (ps_h5_prob_series)k, loc);
                 snprintf(path, sizeof path, "%s/%s.gp", f->dir, charts[k].name);
-                char *gp = slurp(path);
+                char *gp = test_slurp(path, NULL);
                 /* both bands and the median, labelled in the language */
                 assert_non_null(strstr(gp, "using 1:($2*scale):($6*scale) with filledcurves"));
                 assert_non_null(strstr(gp, "using 1:($3*scale):($5*scale) with filledcurves"));
@@ -339,7 +325,7 @@ static void test_plot_prob__report_has_the_section_in_both_languages(void **stat
         snprintf(path, sizeof path, "%s/report_%d.html", f->dir, lang);
         assert_ps_ok(ps_plot_report_write(path, set, charts, n, f->dir, (ps_plot_lang)lang,
                                           &err), &err);
-        char *html = slurp(path);
+        char *html = test_slurp(path, NULL);
         assert_non_null(strstr(html, heading[lang]));
         assert_non_null(strstr(html, "AR(1)"));
         assert_non_null(strstr(html, caveat[lang]));

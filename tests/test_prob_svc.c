@@ -80,22 +80,6 @@ static void run_release(svc_run *r)
     ps_scn_release(&r->scn);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    long size = -1;
-    if (f != NULL && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
-        fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)size + 1)) != NULL) {
-        size_t got = fread(text, 1, (size_t)size, f);
-        text[got] = '\0';
-    }
-    if (f != NULL) {
-        fclose(f);
-    }
-    return text;
-}
-
 /* Widths of 0: each trajectory's services are the deterministic run's, P(shortage) its gap. */
 static void test_prob_svc__zero_widths_give_the_deterministic_services(void **state)
 {
@@ -329,7 +313,7 @@ static void test_prob_svc__service_variable_of_wrong_shape_is_a_located_error(vo
 /* The childcare fan: year, the five levels and the median capacity, each the file's value. */
 static void check_childcare_dat(const char *path, const ps_svc_prob *sp, int k)
 {
-    char *dat = slurp(path);
+    char *dat = test_slurp(path, NULL);
     const double *dem = ps_svc_prob_stats(sp, k, PS_SVC_PROB_DEMAND);
     const double *cap = ps_svc_prob_stats(sp, k, PS_SVC_PROB_CAPACITY);
     int rows = 0;
@@ -385,7 +369,7 @@ static void test_prob_svc__childcare_fan_and_report_hold_the_files_values(void *
             snprintf(path, sizeof path, "%s/%s.dat", f->dir, charts[c].name);
             check_childcare_dat(path, f->r.sp, 0);
             snprintf(path, sizeof path, "%s/%s.gp", f->dir, charts[c].name);
-            char *gp = slurp(path);
+            char *gp = test_slurp(path, NULL);
             assert_non_null(gp);
             assert_non_null(strstr(gp, "using 1:($7*scale) with lines"));
             assert_non_null(strstr(gp, "using 1:($2*scale):($6*scale) with filledcurves"));
@@ -404,7 +388,7 @@ static void test_prob_svc__childcare_fan_and_report_hold_the_files_values(void *
         snprintf(path, sizeof path, "%s/report_%d.html", f->dir, lang);
         assert_ps_ok(ps_plot_report_write(path, set, charts, n, f->dir, (ps_plot_lang)lang,
                                           &err), &err);
-        char *html = slurp(path);
+        char *html = test_slurp(path, NULL);
         assert_non_null(html);
         assert_non_null(strstr(html, head[lang]));
         snprintf(want, sizeof want, "<td>2035</td><td>%.0f</td><td>%.0f-%.0f</td>", dem[2],
@@ -424,7 +408,7 @@ static void test_prob_svc__childcare_fan_and_report_hold_the_files_values(void *
 static void test_prob_svc__docs_document_the_schema_rows(void **state)
 {
     (void)state;
-    char *text = slurp(DOC_PATH), want[256];
+    char *text = test_slurp(DOC_PATH, NULL), want[256];
     assert_non_null(text);
     assert_non_null(strstr(text, "| probabilistic variable | dimensions | units | meaning |"));
     for (int v = 0; v < PROB_SVC_COUNT; ++v) {

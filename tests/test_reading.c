@@ -37,15 +37,11 @@ typedef struct bytes {
     size_t n;
 } bytes;
 
-static bytes slurp(const char *path)
+/* The whole file at path (test_util.h's test_slurp). */
+static bytes read_bytes(const char *path)
 {
     bytes b = { NULL, 0 };
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    b.p = malloc(1 << 20);
-    assert_non_null(b.p);
-    b.n = fread(b.p, 1, 1 << 20, f);
-    fclose(f);
+    b.p = (unsigned char *)test_slurp(path, &b.n);
     return b;
 }
 
@@ -121,7 +117,7 @@ static void test_reading__gzip_cut_at_every_row_boundary_is_refused(void **state
     double want[N_MX], got[N_MX];
     size_t boundary[64];
     int n_lines = 0;
-    bytes text = slurp(MX_YEARS);
+    bytes text = read_bytes(MX_YEARS);
     bytes gz = gzip_by_line(&text, boundary, &n_lines);
     assert_int_equal(n_lines, 13);
     in_tmp(path, sizeof path, "mx_years.csv.gz");
@@ -151,7 +147,7 @@ static void test_reading__gzip_cut_or_flipped_at_any_byte_never_gives_other_valu
     double want[N_MX], got[N_MX];
     size_t boundary[64];
     int n_lines = 0, harmless = 0;
-    bytes text = slurp(MX_YEARS);
+    bytes text = read_bytes(MX_YEARS);
     bytes gz = gzip_by_line(&text, boundary, &n_lines);
     in_tmp(path, sizeof path, "mx_any.csv.gz");
     assert_ps_ok(ps_plan_read_mx(want, 2025, 2027, N_AGES, MX_YEARS, &err), &err);
@@ -185,7 +181,7 @@ static void test_reading__concatenated_gzip_members_read_like_one_file(void **st
     double want[N_MX], got[N_MX];
     size_t boundary[64];
     int n_lines = 0;
-    bytes text = slurp(MX_YEARS);
+    bytes text = read_bytes(MX_YEARS);
     assert_ps_ok(ps_plan_read_mx(want, 2025, 2027, N_AGES, MX_YEARS, &err), &err);
     /* gzip(1) appends a member per call: header and 2020 rows, nothing, 2030 rows. */
     const char *split = strstr((const char *)text.p, "2030,");
@@ -252,7 +248,7 @@ static void test_reading__csv_from_a_fifo_or_pipe_reads_like_the_file(void **sta
     char fifo[128], via_proc[64];
     ps_error err;
     double want[N_MX], got[N_MX];
-    bytes text = slurp(MX_YEARS);
+    bytes text = read_bytes(MX_YEARS);
     assert_ps_ok(ps_plan_read_mx(want, 2025, 2027, N_AGES, MX_YEARS, &err), &err);
     in_tmp(fifo, sizeof fifo, "mx.fifo");
     assert_int_equal(mkfifo(fifo, 0600), 0);
@@ -389,7 +385,7 @@ static void test_reading__scenario_from_a_pipe_is_read_once_and_hashed(void **st
     char via_proc[64], hex[65];
     ps_error err;
     ps_scenario scn, plain;
-    bytes text = slurp(PS_SOURCE_DIR "/scenarios/china.yaml");
+    bytes text = read_bytes(PS_SOURCE_DIR "/scenarios/china.yaml");
     assert_ps_ok(ps_scn_load(&plain, PS_SOURCE_DIR "/scenarios/china.yaml", &err), &err);
     int p[2];
     assert_int_equal(pipe(p), 0);

@@ -60,6 +60,26 @@ typedef struct bad_case {
     const char *words; /* in the message */
 } bad_case;
 
+/* err names the case's table, line and column, and its message has the case's words. */
+static void assert_located(const bad_case *c, const ps_error *err)
+{
+    const char *base = strrchr(err->path, '/');
+    assert_string_equal(base != NULL ? base + 1 : err->path, c->file);
+    assert_int_equal(err->line, c->line);
+    assert_int_equal(err->column, c->column);
+    if (strstr(err->msg, c->words) == NULL) {
+        fail_msg("%s: message '%s' lacks '%s'", c->scenario, err->msg, c->words);
+    }
+}
+
+/* The scenario of case c, read and built into in and scn (status of the build). */
+static ps_status build_case(ps_inputs *in, ps_scenario *scn, const bad_case *c, ps_error *err)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s%s", REG_DIR, c->scenario);
+    return build(in, scn, path, err);
+}
+
 static void test_region_inputs__bad_region_columns_are_located(void **state)
 {
     (void)state;
@@ -69,19 +89,11 @@ static void test_region_inputs__bad_region_columns_are_located(void **state)
         { "region_column_one_region.yaml", "pop_by_region.csv", 1, 1, "one-region scenario" },
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; ++k) {
-        char path[512];
         ps_scenario scn;
         ps_inputs in;
         ps_error err;
-        snprintf(path, sizeof path, "%s%s", REG_DIR, cases[k].scenario);
-        assert_int_equal(build(&in, &scn, path, &err), PS_EINVAL);
-        const char *base = strrchr(err.path, '/');
-        assert_string_equal(base != NULL ? base + 1 : err.path, cases[k].file);
-        assert_int_equal(err.line, cases[k].line);
-        assert_int_equal(err.column, cases[k].column);
-        if (strstr(err.msg, cases[k].words) == NULL) {
-            fail_msg("%s: message '%s' lacks '%s'", cases[k].scenario, err.msg, cases[k].words);
-        }
+        assert_int_equal(build_case(&in, &scn, &cases[k], &err), PS_EINVAL);
+        assert_located(&cases[k], &err);
         ps_scn_release(&scn);
     }
 }
@@ -98,20 +110,12 @@ static void test_region_inputs__check_matches_stock_and_flows_with_the_regions(v
         { "od_by_age_gap.yaml", "od_by_age_gap.csv", 2, 1, "no rate for female, age 30" },
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; ++k) {
-        char path[512];
         ps_scenario scn;
         ps_inputs in;
         ps_error err;
-        snprintf(path, sizeof path, "%s%s", REG_DIR, cases[k].scenario);
-        assert_ps_ok(build(&in, &scn, path, &err), &err);
+        assert_ps_ok(build_case(&in, &scn, &cases[k], &err), &err);
         assert_int_equal(ps_build_check(&scn, &in, &err), PS_EINVAL);
-        const char *base = strrchr(err.path, '/');
-        assert_string_equal(base != NULL ? base + 1 : err.path, cases[k].file);
-        assert_int_equal(err.line, cases[k].line);
-        assert_int_equal(err.column, cases[k].column);
-        if (strstr(err.msg, cases[k].words) == NULL) {
-            fail_msg("%s: message '%s' lacks '%s'", cases[k].scenario, err.msg, cases[k].words);
-        }
+        assert_located(&cases[k], &err);
         ps_inputs_release(&in);
         ps_scn_release(&scn);
     }

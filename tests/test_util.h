@@ -49,4 +49,44 @@ static inline int test_remove_dir(const char *dir)
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* The whole file at `path`, NUL-terminated, in a buffer the caller frees; its length in bytes
+ * in *len_out unless len_out is NULL. Fails the test if the file cannot be read. */
+static inline char *test_slurp(const char *path, size_t *len_out)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    long size = -1;
+    if (f != NULL && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
+        fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)size + 1)) != NULL &&
+        fread(text, 1, (size_t)size, f) == (size_t)size) {
+        text[size] = '\0';
+    } else {
+        free(text);
+        text = NULL;
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    if (text == NULL) {
+        fail_msg("cannot read '%s'", path);
+    }
+    if (len_out != NULL) {
+        *len_out = (size_t)size;
+    }
+    return text;
+}
+
+/* A scenario of China from 2025 to 2040 (`name`, `start`, `end`, `data: location`, lines 1-5)
+ * followed by `body`, written to /tmp/popsim_<tag>_<pid>.yaml; its path goes into path. */
+static inline const char *test_china_scenario(char *path, size_t size, const char *tag,
+                                              const char *body)
+{
+    snprintf(path, size, "/tmp/popsim_%s_%ld.yaml", tag, (long)getpid());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "name: %s\nstart: 2025\nend: 2040\ndata:\n  location: China\n%s", tag, body);
+    fclose(f);
+    return path;
+}
+
 #endif /* PS_TEST_UTIL_H */

@@ -31,3 +31,23 @@ mpi_env() {
 }
 # ranks_attr FILE: the root attribute mpi_ranks of a result file.
 ranks_attr() { h5dump -a /mpi_ranks "$1" | awk '/\(0\)/ {print $2}'; }
+# same_with_threads POPSIM SCENARIO GROUP: `popsim run SCENARIO` on 1 and on 2 OpenMP threads
+# (into $tmp/a.h5 and $tmp/b.h5) writes the same GROUP (h5diff); a failure counts in $fail.
+same_with_threads() {
+  local popsim=$1 scn=$2 grp=$3
+  OMP_NUM_THREADS=1 "$popsim" run -q "$scn" -o "$tmp/a.h5" ||
+    { echo "FAIL run 1 thread"; fail=$((fail + 1)); }
+  OMP_NUM_THREADS=2 "$popsim" run -q "$scn" -o "$tmp/b.h5" ||
+    { echo "FAIL run 2 threads"; fail=$((fail + 1)); }
+  h5diff "$tmp/a.h5" "$tmp/b.h5" "$grp" "$grp" >"$tmp/diff" 2>&1 ||
+    { echo "FAIL 1 and 2 threads differ: $(head -5 "$tmp/diff")"; fail=$((fail + 1)); }
+}
+# run_refused POPSIM SCENARIO PATTERN NAME: `popsim run SCENARIO` exits 1 with a message
+# matching PATTERN (grep) and leaves no file; a failure counts in $fail.
+run_refused() {
+  local popsim=$1 scn=$2 pattern=$3 name=$4 rc
+  "$popsim" run -q "$scn" -o "$tmp/c.h5" 2>"$tmp/err"
+  rc=$?
+  [ $rc -eq 1 ] && grep -q "$pattern" "$tmp/err" && [ ! -e "$tmp/c.h5" ] ||
+    { echo "FAIL $name: $rc $(cat "$tmp/err")"; fail=$((fail + 1)); }
+}

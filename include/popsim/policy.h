@@ -24,10 +24,12 @@ typedef enum ps_lever {
     PS_LEVER_CHILDCARE,        /* childcare supply and subsidies per enrolled child */
     PS_LEVER_LEAVE,            /* maternity, paternity and parental leave days */
     PS_LEVER_INSURANCE,        /* birth medical costs, employer and unemployment insurance */
+    PS_LEVER_SPECIAL_FAMILY,   /* special family-planning families (计划生育特殊家庭特别扶助):
+                                * monthly support per parent from an age; a cost, no response */
     PS_LEVER_COUNT
 } ps_lever;
 
-/** "birth_reward", "monthly_subsidy", "childcare", "leave", "insurance". */
+/** "birth_reward", "monthly_subsidy", "childcare", "leave", "insurance", "special_family". */
 const char *ps_lever_name(ps_lever lever);
 
 /* Who pays an instrument's cost (docs/policy.md sec. 7.1); the ledger's payer axis. */
@@ -79,6 +81,12 @@ typedef struct ps_policy {
     double employed_share;                       /* mothers in covered employment, [0, 1] */
     double unemployment_per_birth;               /* extra unemployment benefit, yuan per birth */
     double unemployed_share;                     /* mothers drawing unemployment benefit */
+    /* special_family (docs/policy.md sec. 8): parents of an only child who died or is
+     * disabled get parent_monthly from parent_from_age on; parent_share is the share of all
+     * persons of those ages who are such parents. */
+    double parent_monthly; /* yuan per eligible parent per month */
+    int parent_from_age;   /* paid from this age, years (49 in the national rule) */
+    double parent_share;   /* share of persons aged parent_from_age+ who qualify, [0, 1] */
     /* Who pays: shares of the cost by ps_payer summing to 1, or all NaN or all 0 for the
      * lever's default split (ps_policy_default_payers; leave and childcare split by
      * component). */
@@ -119,6 +127,18 @@ void ps_response_apply(ps_response *r, const ps_response *overrides);
 /** A response with every field NaN ("nothing overridden"). */
 void ps_response_unset(ps_response *r);
 
+/* A budget cap by calendar year (docs/policy.md sec. 7.3): a step table, value[i] holds from
+ * year[i] to year[i+1] - 1 (the last to the end), no cap before year[0]; years increase. */
+#define PS_CAP_YEARS_MAX 32
+typedef struct ps_cap_table {
+    int n; /* points; 0 = no table */
+    int year[PS_CAP_YEARS_MAX];
+    double value[PS_CAP_YEARS_MAX]; /* yuan per year, nominal, >= 0 */
+} ps_cap_table;
+
+/** The cap of a table in calendar `year`, yuan; NaN before its first year or without points. */
+double ps_cap_table_at(const ps_cap_table *t, int year);
+
 /* The economic setting of a scenario (defaults in docs/policy.md). */
 typedef struct ps_economy {
     double household_income;      /* yuan per household per year */
@@ -135,6 +155,8 @@ typedef struct ps_economy {
     /* Budget cap per ps_payer, yuan per year, nominal (NaN = none): reported as met or
      * exceeded, never enforced (docs/policy.md sec. 7.3). */
     double budget_cap[PS_PAYER_COUNT];
+    /* Or by year: a payer with a table (n > 0) has budget_cap NaN and this instead. */
+    ps_cap_table budget_cap_by_year[PS_PAYER_COUNT];
 } ps_economy;
 
 #define PS_ECONOMY_INIT                                                                    \
@@ -261,6 +283,25 @@ double ps_policy_payer_cost(const struct ps_result *res, int y, ps_payer payer, 
 /** Cost of instrument i borne by `payer` over all years and regions, yuan. */
 double ps_policy_instrument_payer_total(const struct ps_result *res, int i, ps_payer payer,
                                         int discounted);
+
+/** The cap of `payer` in projection year index y, yuan: its cap by year
+ * (res->budget_cap_by_year) if it has one, else res->budget_cap; NaN = no cap that year. */
+double ps_policy_budget_cap(const struct ps_result *res, int y, ps_payer payer);
+
+/** Whether `payer` has a cap in any year of the result. */
+int ps_policy_has_budget_cap(const struct ps_result *res, ps_payer payer);
+
+/**
+ * Fill res->budget_cap and, for payers with a table, res->budget_cap_by_year (allocated,
+ * one value per year of the result, the last NaN like every event variable) from `eco`.
+ * @return PS_OK; PS_ENOMEM
+ */
+ps_status ps_policy_set_budget_caps(struct ps_result *res, const ps_economy *eco, ps_error *err);
+
+/** dst's budget caps (budget_cap and budget_cap_by_year) as src's, same years.
+ * @return PS_OK; PS_ENOMEM */
+ps_status ps_policy_copy_budget_caps(struct ps_result *dst, const struct ps_result *src,
+                                     ps_error *err);
 
 /** How far payer's cost of year index y exceeds its budget cap, yuan (0 = met); NaN
  * without a cap or a cost. */

@@ -140,6 +140,10 @@ typedef struct ps_result {
     double births_gained_window_share;
     /* Budget caps per payer, yuan per year (NaN = no cap), docs/policy.md sec. 7.3. */
     double budget_cap[PS_LEDGER_PAYERS];
+    /* Budget caps by year (economy.budget_cap_* given as a table): [year] yuan, the cap of the
+     * year from 1 July (NaN = none that year, and in the last year); NULL for a payer whose
+     * cap is budget_cap in every year. Owned. */
+    double *budget_cap_by_year[PS_LEDGER_PAYERS];
 
     /* Services (n_services = 0 without), care need and dependency (services.h). */
     int n_services;

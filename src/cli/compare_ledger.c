@@ -61,14 +61,36 @@ static void print_payers(FILE *out, const ps_result *r, const int *first, const 
     }
 }
 
+/* "12.0 M yuan a year", or for a cap by year "by year, 12.0-15.0 M yuan a year from 2026". */
+static void cap_words(char *out, size_t size, const ps_result *r, ps_payer payer)
+{
+    if (r->budget_cap_by_year[payer] == NULL) {
+        snprintf(out, size, "%.1f M yuan a year", r->budget_cap[payer] / YUAN_PER_MILLION);
+        return;
+    }
+    double lo = INFINITY, hi = -INFINITY;
+    int first = 0;
+    for (int y = 0; y + 1 < r->n_years; ++y) {
+        const double cap = r->budget_cap_by_year[payer][y];
+        if (!isnan(cap)) {
+            first = first == 0 ? r->start_year + y : first;
+            lo = fmin(lo, cap);
+            hi = fmax(hi, cap);
+        }
+    }
+    snprintf(out, size, "by year, %.1f-%.1f M yuan a year from %d", lo / YUAN_PER_MILLION,
+             hi / YUAN_PER_MILLION, first);
+}
+
 /* One line per payer with a cap: the years it is exceeded, and by how much at most. */
 static void print_caps(FILE *out, const ps_result *r)
 {
     for (int payer = 0; payer < PS_PAYER_COUNT; ++payer) {
-        const double cap = r->budget_cap[payer];
-        if (isnan(cap)) {
+        if (!ps_policy_has_budget_cap(r, (ps_payer)payer)) {
             continue;
         }
+        char cap_text[96];
+        cap_words(cap_text, sizeof cap_text, r, (ps_payer)payer);
         int exceeded = 0, steps = 0, worst_year = 0, first_over = 0, last_over = 0;
         double worst = 0.0, total = 0.0;
         for (int y = 0; y + 1 < r->n_years; ++y) {
@@ -90,15 +112,14 @@ static void print_caps(FILE *out, const ps_result *r)
         }
         cli_esc name;
         if (exceeded == 0) {
-            fprintf(out, "%s: %s budget cap %.1f M yuan a year: met in all %d years\n",
-                    cli_text(&name, r->name), ps_payer_name((ps_payer)payer),
-                    cap / YUAN_PER_MILLION, steps);
+            fprintf(out, "%s: %s budget cap %s: met in all %d years\n",
+                    cli_text(&name, r->name), ps_payer_name((ps_payer)payer), cap_text, steps);
         } else {
-            fprintf(out, "%s: %s budget cap %.1f M yuan a year: EXCEEDED in %d of %d years "
+            fprintf(out, "%s: %s budget cap %s: EXCEEDED in %d of %d years "
                          "(%d-%d), by %.1f M yuan in all, most %.1f M yuan in %d (payments "
                          "are not cut)\n",
                     cli_text(&name, r->name), ps_payer_name((ps_payer)payer),
-                    cap / YUAN_PER_MILLION, exceeded, steps, first_over, last_over,
+                    cap_text, exceeded, steps, first_over, last_over,
                     total / YUAN_PER_MILLION, worst / YUAN_PER_MILLION, worst_year);
         }
     }
@@ -147,7 +168,7 @@ void cli_json_compare_ledger(cli_json *j, const ps_result *r)
     }
     cli_json_begin_object(j, "budget_excess");
     for (int payer = 0; payer < PS_PAYER_COUNT; ++payer) {
-        double total = isnan(r->budget_cap[payer]) ? NAN : 0.0;
+        double total = ps_policy_has_budget_cap(r, (ps_payer)payer) ? 0.0 : NAN;
         for (int y = 0; y + 1 < r->n_years && !isnan(total); ++y) {
             const double excess = ps_policy_budget_excess(r, y, (ps_payer)payer);
             total += isnan(excess) ? 0.0 : excess;

@@ -273,6 +273,9 @@ void ps_result_release(ps_result *r)
     free(r->births_by_order);
     free(r->women_by_parity);
     free(r->fertility_calibration);
+    for (int payer = 0; payer < PS_LEDGER_PAYERS; ++payer) {
+        free(r->budget_cap_by_year[payer]);
+    }
     free(r->internal_in);
     free(r->internal_out);
     free(r->internal_net);

@@ -530,6 +530,13 @@ static ps_status init_parity(ps_result *out, hid_t grp, ps_error *err)
         (out->fertility_calibration = malloc((size_t)out->n_years * sizeof(double))) == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory for fertility_calibration");
     }
+    for (int payer = 0; payer < PS_LEDGER_PAYERS && rc == PS_OK; ++payer) { /* caps by year */
+        if (H5Lexists(grp, var_specs[VAR_BUDGET_CAP_CENTRAL + payer].name, H5P_DEFAULT) > 0 &&
+            (out->budget_cap_by_year[payer] = malloc((size_t)out->n_years * sizeof(double))) ==
+                NULL) {
+            rc = ps_error_set(err, PS_ENOMEM, "out of memory for the budget caps by year");
+        }
+    }
     return rc;
 }
 

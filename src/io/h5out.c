@@ -145,48 +145,21 @@ static hid_t ordered_plist(hid_t cls)
     return pl;
 }
 
-static ps_status attr_write(hid_t obj, const char *name, hid_t ftype, hid_t mtype,
-                            const void *value, ps_error *err)
-{
-    hid_t space = H5I_INVALID_HID, attr = H5I_INVALID_HID;
-    ps_status rc = PS_OK;
-    if ((space = H5Screate(H5S_SCALAR)) < 0 ||
-        (attr = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
-        H5Awrite(attr, mtype, value) < 0) {
-        rc = h5_fail(err, "write attribute", obj, name);
-    }
-    if (attr >= 0) {
-        H5Aclose(attr);
-    }
-    if (space >= 0) {
-        H5Sclose(space);
-    }
-    return rc;
-}
-
+/* Attributes: the schema layer's writers (h5schema.c), shared with h5range.c and h5sweep.c. */
 static ps_status attr_str(hid_t obj, const char *name, const char *value, ps_error *err)
 {
-    const char *text = value != NULL ? value : "";
-    hid_t type = utf8_string_type();
-    ps_status rc = PS_OK;
-    if (type < 0) {
-        rc = h5_fail(err, "make a string type for attribute", obj, name);
-    } else {
-        rc = attr_write(obj, name, type, type, &text, err);
-        H5Tclose(type);
-    }
-    return rc;
+    return ps_h5__attr_str(obj, name, value, err);
 }
 
 static ps_status attr_int(hid_t obj, const char *name, int value, ps_error *err)
 {
     int32_t v = (int32_t)value;
-    return attr_write(obj, name, H5T_STD_I32LE, H5T_NATIVE_INT32, &v, err);
+    return ps_h5__attr_write(obj, name, H5T_STD_I32LE, H5T_NATIVE_INT32, &v, err);
 }
 
 static ps_status attr_double(hid_t obj, const char *name, double value, ps_error *err)
 {
-    return attr_write(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value, err);
+    return ps_h5__attr_write(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value, err);
 }
 
 /*
@@ -565,8 +538,8 @@ static ps_status write_var_len(hid_t grp, const hsize_t len[DIM_COUNT], const va
     }
     if ((rc = write_units(ds, spec->units, err)) != PS_OK ||
         (rc = attr_str(ds, "long_name", spec->long_name, err)) != PS_OK ||
-        (rc = attr_write(ds, "_FillValue", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &fill, err)) !=
-            PS_OK) {
+        (rc = ps_h5__attr_write(ds, "_FillValue", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &fill,
+                                err)) != PS_OK) {
         goto done;
     }
     rc = attach_scales(coord, grp, ds, spec->name, spec->rank, spec->dims, err);
@@ -1245,7 +1218,7 @@ static ps_status write_globals(hid_t file, const ps_result *first, const ps_prov
     }
     uint64_t seed = (uint64_t)prov->seed;
     if (rc == PS_OK) {
-        rc = attr_write(file, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed, err);
+        rc = ps_h5__attr_write(file, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed, err);
     }
     if (rc == PS_OK) {
         rc = attr_int(file, "threads", prov->threads, err);

@@ -21,23 +21,7 @@
 
 static ps_status attr_text(hid_t obj, const char *name, const char *value, ps_error *err)
 {
-    hid_t type = ps_h5__string_type(), space = H5Screate(H5S_SCALAR), attr = H5I_INVALID_HID;
-    ps_status rc = PS_OK;
-    if (type < 0 || space < 0 ||
-        (attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
-        H5Awrite(attr, type, &value) < 0) {
-        rc = ps_h5__fail(err, "write attribute", obj, name);
-    }
-    if (attr >= 0) {
-        H5Aclose(attr);
-    }
-    if (space >= 0) {
-        H5Sclose(space);
-    }
-    if (type >= 0) {
-        H5Tclose(type);
-    }
-    return rc;
+    return ps_h5__attr_str(obj, name, value, err);
 }
 
 static ps_status attr_units(hid_t ds, const char *said, ps_error *err)

@@ -113,6 +113,15 @@ const var_spec var_specs[VAR_COUNT] = {
     [VAR_FERTILITY_CALIBRATION] = { "fertility_calibration", 1, { DIM_YEAR }, "1",
                                     "factor applied to the ASFR of the year from 1 July by the "
                                     "jump-off calibration to observed births" },
+#define CAP_BY_YEAR(v, payer)                                                                 \
+    [v] = { "budget_cap_" payer "_by_year", 1, { DIM_YEAR }, "yuan",                           \
+            "budget cap of the " payer " payer in the year from 1 July (economy.budget_cap_"   \
+            payer " as a table)" }
+    CAP_BY_YEAR(VAR_BUDGET_CAP_CENTRAL, "central"),
+    CAP_BY_YEAR(VAR_BUDGET_CAP_LOCAL, "local"),
+    CAP_BY_YEAR(VAR_BUDGET_CAP_SOCIAL_INSURANCE, "social_insurance"),
+    CAP_BY_YEAR(VAR_BUDGET_CAP_EMPLOYER, "employer"),
+#undef CAP_BY_YEAR
 };
 
 /*
@@ -343,6 +352,10 @@ double *ps_h5__var_data(const ps_result *r, var_id v)
     case VAR_BIRTHS_BY_ORDER: return r->births_by_order;
     case VAR_WOMEN_BY_PARITY: return r->women_by_parity;
     case VAR_FERTILITY_CALIBRATION: return r->fertility_calibration;
+    case VAR_BUDGET_CAP_CENTRAL:
+    case VAR_BUDGET_CAP_LOCAL:
+    case VAR_BUDGET_CAP_SOCIAL_INSURANCE:
+    case VAR_BUDGET_CAP_EMPLOYER: return r->budget_cap_by_year[v - VAR_BUDGET_CAP_CENTRAL];
     case VAR_COUNT: break;
     }
     assert(0 && "unknown variable");
@@ -394,7 +407,8 @@ const var_spec registration_specs[2] = {
 static const ps_h5__schema_var schema_vars[] = {
     SCN(VAR_POPULATION), SCN(VAR_BIRTHS), SCN(VAR_DEATHS), SCN(VAR_NET_MIGRATION), SCN(VAR_ASFR),
     SCN(VAR_TFR), SCN(VAR_E0), SCN(VAR_BIRTHS_BY_ORDER), SCN(VAR_WOMEN_BY_PARITY),
-    SCN(VAR_FERTILITY_CALIBRATION),
+    SCN(VAR_FERTILITY_CALIBRATION), SCN(VAR_BUDGET_CAP_CENTRAL), SCN(VAR_BUDGET_CAP_LOCAL),
+    SCN(VAR_BUDGET_CAP_SOCIAL_INSURANCE), SCN(VAR_BUDGET_CAP_EMPLOYER),
     { "policy", &births_gained_spec },
     LEDGER(LEDGER_RECIPIENTS), LEDGER(LEDGER_COST), LEDGER(LEDGER_COST_DISCOUNTED),
     { "policy/<instrument>", &ledger_payer_spec },
@@ -483,6 +497,39 @@ ps_status ps_h5__fail(ps_error *err, const char *action, hid_t loc, const char *
         snprintf(where, sizeof where, "%s", "?");
     }
     return ps_error_set(err, PS_EHDF5, "cannot %s '%s' in '%s': %s", action, name, where, reason);
+}
+
+ps_status ps_h5__attr_write(hid_t obj, const char *name, hid_t ftype, hid_t mtype,
+                            const void *value, ps_error *err)
+{
+    hid_t space = H5I_INVALID_HID, attr = H5I_INVALID_HID;
+    ps_status rc = PS_OK;
+    if ((space = H5Screate(H5S_SCALAR)) < 0 ||
+        (attr = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+        H5Awrite(attr, mtype, value) < 0) {
+        rc = ps_h5__fail(err, "write attribute", obj, name);
+    }
+    if (attr >= 0) {
+        H5Aclose(attr);
+    }
+    if (space >= 0) {
+        H5Sclose(space);
+    }
+    return rc;
+}
+
+ps_status ps_h5__attr_str(hid_t obj, const char *name, const char *value, ps_error *err)
+{
+    const char *text = value != NULL ? value : "";
+    hid_t type = ps_h5__string_type();
+    ps_status rc = PS_OK;
+    if (type < 0) {
+        rc = ps_h5__fail(err, "make a string type for attribute", obj, name);
+    } else {
+        rc = ps_h5__attr_write(obj, name, type, type, &text, err);
+        H5Tclose(type);
+    }
+    return rc;
 }
 
 void ps_h5__note_path(ps_error *err, const char *path)

@@ -77,6 +77,10 @@ typedef enum var_id {
     VAR_BIRTHS_BY_ORDER, /* optional: NULL in a result without parity */
     VAR_WOMEN_BY_PARITY, /* optional, present together with births_by_order */
     VAR_FERTILITY_CALIBRATION, /* optional: only with calibrate_births (issue #12) */
+    VAR_BUDGET_CAP_CENTRAL,    /* optional: only with a cap by year (issue #12); one per */
+    VAR_BUDGET_CAP_LOCAL,      /* payer, in ps_payer order */
+    VAR_BUDGET_CAP_SOCIAL_INSURANCE,
+    VAR_BUDGET_CAP_EMPLOYER,
     VAR_COUNT
 } var_id;
 
@@ -213,6 +217,14 @@ hid_t ps_h5__string_type(void);
 
 /** PS_EHDF5 "cannot <action> '<name>' in '<path of loc>': <HDF5's innermost reason>". */
 ps_status ps_h5__fail(ps_error *err, const char *action, hid_t loc, const char *name);
+
+/** A scalar attribute `name` of obj: file type ftype, *value in memory type mtype (the writers
+ * h5out.c, h5range.c and h5sweep.c all write their attributes through this one). */
+ps_status ps_h5__attr_write(hid_t obj, const char *name, hid_t ftype, hid_t mtype,
+                            const void *value, ps_error *err);
+
+/** A scalar variable-length UTF-8 string attribute (NULL is written as ""). */
+ps_status ps_h5__attr_str(hid_t obj, const char *name, const char *value, ps_error *err);
 
 /** HDF5's own reason for the failure that just happened, into buf. */
 void ps_h5__reason(char *buf, size_t size);

@@ -39,43 +39,16 @@ static hid_t utf8_type(void)
     return t;
 }
 
+/* Attributes through the schema layer's writers (h5schema.c), like h5out.c's. */
 static ps_status attr_str(hid_t obj, const char *name, const char *value, ps_error *err)
 {
-    hid_t type = utf8_type(), space = H5Screate(H5S_SCALAR), attr = H5I_INVALID_HID;
-    ps_status rc = PS_OK;
-    if (type < 0 || space < 0 ||
-        (attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
-        H5Awrite(attr, type, &value) < 0) {
-        rc = fail(err, "write attribute", name);
-    }
-    if (attr >= 0) {
-        H5Aclose(attr);
-    }
-    if (space >= 0) {
-        H5Sclose(space);
-    }
-    if (type >= 0) {
-        H5Tclose(type);
-    }
-    return rc;
+    return ps_h5__attr_str(obj, name, value, err);
 }
 
 static ps_status attr_num(hid_t obj, const char *name, hid_t ftype, hid_t mtype,
                           const void *value, ps_error *err)
 {
-    hid_t space = H5Screate(H5S_SCALAR), attr = H5I_INVALID_HID;
-    ps_status rc = PS_OK;
-    if (space < 0 || (attr = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
-        H5Awrite(attr, mtype, value) < 0) {
-        rc = fail(err, "write attribute", name);
-    }
-    if (attr >= 0) {
-        H5Aclose(attr);
-    }
-    if (space >= 0) {
-        H5Sclose(space);
-    }
-    return rc;
+    return ps_h5__attr_write(obj, name, ftype, mtype, value, err);
 }
 
 /* A dataset of `rank` (1 or 2) over n points (x n_levers), written whole. */

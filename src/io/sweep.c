@@ -158,6 +158,9 @@ static const policy_field policy_fields[] = {
     { "employed_share", offsetof(ps_policy, employed_share), 0 },
     { "unemployment_per_birth", offsetof(ps_policy, unemployment_per_birth), 0 },
     { "unemployed_share", offsetof(ps_policy, unemployed_share), 0 },
+    { "monthly_amount", offsetof(ps_policy, parent_monthly), 0 },
+    { "from_age", offsetof(ps_policy, parent_from_age), 1 },
+    { "share", offsetof(ps_policy, parent_share), 0 },
 };
 
 #define SWEEP_KEY_FORMS                                                                       \

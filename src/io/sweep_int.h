@@ -61,6 +61,13 @@ ps_status ps_scn__check_keys(const struct load_ctx *c, const ps_scn__keyset *ks,
 ps_status ps_scn__fail_in(ps_error *err, ps_status code, const char *file, ps_scn_loc at,
                           const char *fmt, ...) PS_PRINTF(5, 6);
 
+/* 1 and *out if `text` is a finite decimal number written in full (strtod), else 0. */
+int ps_scn__parse_real(const char *text, double *out);
+
+/* A path written in the scenario file, resolved against the scenario's folder (absolute paths
+ * as written); NULL when out of memory. The caller frees it. */
+char *ps_scn__scenario_relative(const ps_scenario *scn, const char *text);
+
 /* Row `key` of section "policies", "response", "economy" or "uptake_path" (its points) if
  * it is a number: 1 and *out; else 0. */
 int ps_scn__number_key(const char *section, const char *key, ps_scn__numkey *out);

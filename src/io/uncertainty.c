@@ -34,17 +34,6 @@ static const char *const proc_words[] = { "width", "file", "bounds", "rho" };
 #define fail(s, code, at, ...) \
     ps_scn__fail_in((s)->err, (code), (s)->scn->path, (at), __VA_ARGS__)
 
-static int parse_number(const char *text, double *out)
-{
-    char *end = NULL;
-    if (text == NULL || text[0] == '\0') {
-        return 0;
-    }
-    errno = 0;
-    *out = strtod(text, &end);
-    return *end == '\0' && errno == 0 && isfinite(*out);
-}
-
 /* Every key under uncertainty. is known. */
 static ps_status check_unknown(const unc_ctx *s)
 {
@@ -68,9 +57,9 @@ static ps_status read_number(const unc_ctx *s, const char *path, double min, dou
         return PS_OK;
     }
     double v = 0.0;
-    if (n.kind != PS_SCN__SCALAR || !parse_number(n.text, &v) || (whole && v != floor(v)) ||
+    if (n.kind != PS_SCN__SCALAR || !ps_scn__parse_real(n.text, &v) || (whole && v != floor(v)) ||
         !(v >= min && v <= max)) {
-        return fail(s, n.kind == PS_SCN__SCALAR && parse_number(n.text, &v) ? PS_EINVAL
+        return fail(s, n.kind == PS_SCN__SCALAR && ps_scn__parse_real(n.text, &v) ? PS_EINVAL
                                                                               : PS_EPARSE,
                     n.value, "%s: expected %s (got %s)", path, expected,
                     n.kind == PS_SCN__SCALAR ? n.text : "a mapping or sequence");
@@ -78,20 +67,6 @@ static ps_status read_number(const unc_ctx *s, const char *path, double min, dou
     *out = v;
     *given = 1;
     return PS_OK;
-}
-
-/* The scenario folder joined with a relative path. */
-static char *resolve(const ps_scenario *scn, const char *text)
-{
-    if (text[0] == '/' || scn->dir == NULL || strcmp(scn->dir, ".") == 0) {
-        return ps__strdup(text);
-    }
-    const size_t n = strlen(scn->dir) + strlen(text) + 2;
-    char *out = malloc(n);
-    if (out != NULL) {
-        snprintf(out, n, "%s/%s", scn->dir, text);
-    }
-    return out;
 }
 
 static int parse_sex(const char *t, size_t len)
@@ -162,7 +137,7 @@ static ps_status read_inline(const unc_ctx *s, const char *key, int with_sex,
                                 v.kind == PS_SCN__SCALAR ? v.text : "a mapping or sequence");
                 }
                 out[1] = sex;
-            } else if (v.kind != PS_SCN__SCALAR || !parse_number(v.text, &x) ||
+            } else if (v.kind != PS_SCN__SCALAR || !ps_scn__parse_real(v.text, &x) ||
                        (c == 0 && (x != floor(x) || fabs(x) > 1e6))) {
                 return fail(s, PS_EPARSE, v.value, "%s: expected %s (got %s)", cell,
                             c == 0 ? "a whole year" : "a number",
@@ -215,7 +190,7 @@ static ps_status read_proc(const unc_ctx *s, int proc, ps_scn_unc_proc *p)
         }
         p->kind = PS_SCN_UNC_FILE;
         p->file.loc = n.value;
-        if ((p->file.path = resolve(s->scn, n.text)) == NULL) {
+        if ((p->file.path = ps_scn__scenario_relative(s->scn, n.text)) == NULL) {
             return ps_error_set(s->err, PS_ENOMEM, "out of memory");
         }
     }
@@ -494,7 +469,7 @@ static ps_status read_rows(const char *path, int with_sex, unc_row **rows_out, i
                         rc = file_fail(err, PS_EPARSE, path, line, at, "sex: expected M or F "
                                        "(got '%s')", cell);
                     }
-                } else if (!parse_number(cell, &v) || (col == 0 && v != floor(v))) {
+                } else if (!ps_scn__parse_real(cell, &v) || (col == 0 && v != floor(v))) {
                     rc = file_fail(err, PS_EPARSE, path, line, at, "%s: expected a %s (got "
                                    "'%s')", col == 0 ? "year" : "bound",
                                    col == 0 ? "whole year" : "number", cell);

@@ -58,6 +58,27 @@ static void put_money(FILE *out, double yuan, ps_plot_lang lang)
     fprintf(out, "<td>%.1f</td>", yuan / ps_plot__money_unit(lang));
 }
 
+/* The cap cell: one amount, or for a cap by year its lowest-highest yearly amount. */
+static void put_cap(FILE *out, const ps_result *r, ps_payer payer, ps_plot_lang lang)
+{
+    const double *by_year = r->budget_cap_by_year[payer];
+    if (by_year == NULL) {
+        put_money(out, r->budget_cap[payer], lang);
+        return;
+    }
+    double lo = INFINITY, hi = -INFINITY;
+    for (int y = 0; y + 1 < r->n_years; ++y) {
+        lo = isnan(by_year[y]) ? lo : fmin(lo, by_year[y]);
+        hi = isnan(by_year[y]) ? hi : fmax(hi, by_year[y]);
+    }
+    if (!(lo <= hi)) {
+        put_money(out, NAN, lang);
+        return;
+    }
+    fprintf(out, "<td>%.1f-%.1f</td>", lo / ps_plot__money_unit(lang),
+            hi / ps_plot__money_unit(lang));
+}
+
 static double payer_total(const ps_result *r, ps_payer payer, int discounted)
 {
     double sum = 0.0;
@@ -73,7 +94,7 @@ static void put_cap_status(FILE *out, const ps_result *r, ps_payer payer, ps_plo
     int over = 0;
     double worst = 0.0;
     fputs("<td class=\"t\">", out);
-    if (isnan(r->budget_cap[payer])) {
+    if (!ps_policy_has_budget_cap(r, payer)) {
         ps_plot__put_html(out, text(L_NONE, lang));
         fputs("</td>", out);
         return;
@@ -105,7 +126,7 @@ static void scenario_rows(FILE *out, const ps_result *r, ps_plot_lang lang)
         fputs("</td>", out);
         put_money(out, payer_total(r, (ps_payer)payer, 0), lang);
         put_money(out, payer_total(r, (ps_payer)payer, 1), lang);
-        put_money(out, r->budget_cap[payer], lang);
+        put_cap(out, r, (ps_payer)payer, lang);
         put_cap_status(out, r, (ps_payer)payer, lang);
         fputs("</tr>\n", out);
     }

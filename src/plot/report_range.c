@@ -254,6 +254,9 @@ static void put_cash_terms(FILE *out, const ps_policy *p, ps_plot_lang lang)
     }
 }
 
+/* Below this a share is printed with two significant digits, not two decimals. */
+#define SMALL_SHARE 0.01
+
 /* Terms of the other levers, each "label value", zeros left out. */
 static void put_other_terms(FILE *out, const ps_policy *p, ps_plot_lang lang)
 {
@@ -281,6 +284,9 @@ static void put_other_terms(FILE *out, const ps_policy *p, ps_plot_lang lang)
         { "unemployment_per_birth", { "unemployment benefit, yuan per birth",
                                       "失业保险生育补助（元/孩）" } },
         { "unemployed_share", { "mothers drawing unemployment benefit", "领取失业保险母亲比例" } },
+        { "monthly_amount", { "support, yuan per parent per month", "特别扶助金（元/人/月）" } },
+        { "from_age", { "paid from age", "起始年龄" } },
+        { "share", { "eligible share of persons of those ages", "符合条件人口比例" } },
     };
     int any = 0;
     for (size_t k = 0; k < sizeof labels / sizeof labels[0]; ++k) {
@@ -291,7 +297,9 @@ static void put_other_terms(FILE *out, const ps_policy *p, ps_plot_lang lang)
         fputs(any ? (lang == PS_PLOT_LANG_ZH ? "；" : "; ") : "", out);
         put_tr(out, labels[k].label, lang);
         fputs(" ", out);
-        if (fabs(v) < 1.0) {
+        if (fabs(v) < SMALL_SHARE) { /* special_family's share, e.g. 0.003 */
+            fprintf(out, "%.2g", v);
+        } else if (fabs(v) < 1.0) {
             fprintf(out, "%.2f", v);
         } else {
             ps_plot__put_count(out, v);

@@ -221,6 +221,7 @@ static const char *const words[][PS_PLOT_LANG_COUNT + 1] = {
     { "childcare", "childcare subsidy", "托育补贴" },
     { "leave", "extended parental leave", "延长育儿假" },
     { "insurance", "maternity insurance", "生育保险" },
+    { "special_family", "special family-planning family support", "计划生育特殊家庭特别扶助" },
     { "population", "base population", "基期人口" },
     { "mortality", "mortality rates", "死亡率" },
     { "life expectancy (e0)", "life expectancy (e0)", "出生时预期寿命" },

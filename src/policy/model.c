@@ -119,6 +119,7 @@ static double value_per_birth(const ps_policy_model *m, const ps_policy *p, int 
         return p->medical_per_birth + p->unemployed_share * p->unemployment_per_birth +
                p->employer_si_share[k] * p->employer_si_monthly * p->employer_si_months *
                    p->employed_share * m->r.employer_pass_through;
+    case PS_LEVER_SPECIAL_FAMILY: /* paid to parents past childbearing: no response */
     case PS_LEVER_CHILDCARE:
     case PS_LEVER_LEAVE:
     case PS_LEVER_COUNT:
@@ -370,6 +371,7 @@ void ps_policy_model_free(ps_policy_model *m)
 
 /* ---- the fiscal ledger ------------------------------------------------------------------ */
 
+#include "policy/policy_int.h"
 #include "popsim/result.h"
 
 /* Share of order k among the births of step s (base shares before the projection). */
@@ -620,6 +622,8 @@ void ps_policy_ledger(ps_result *res, const ps_policy_model *m, const ps_birth_o
                     c = childcare_cell(res, m, p, y, reg, &built);
                 } else if (f > 0.0 && p->lever == PS_LEVER_LEAVE) {
                     c = leave_cell(res, m, p, bo, y, reg);
+                } else if (f > 0.0 && p->lever == PS_LEVER_SPECIAL_FAMILY) {
+                    ps_policy__special_family_cell(res, p, y, reg, &c.recipients, &c.cost);
                 } else if (f > 0.0) {
                     c = birth_cell(res, p, y, reg);
                 }

@@ -12,7 +12,7 @@ const char *ps_lever_name(ps_lever lever)
     static const char *const names[PS_LEVER_COUNT] = {
         [PS_LEVER_BIRTH_REWARD] = "birth_reward", [PS_LEVER_MONTHLY_SUBSIDY] = "monthly_subsidy",
         [PS_LEVER_CHILDCARE] = "childcare",       [PS_LEVER_LEAVE] = "leave",
-        [PS_LEVER_INSURANCE] = "insurance",
+        [PS_LEVER_INSURANCE] = "insurance",       [PS_LEVER_SPECIAL_FAMILY] = "special_family",
     };
     return (unsigned)lever < PS_LEVER_COUNT ? names[lever] : "unknown";
 }

@@ -5,12 +5,16 @@
  * separate the births of the women exposed to a policy from those of its extra daughters.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "popsim/policy.h"
 #include "popsim/result.h"
 
 _Static_assert(PS_PAYER_COUNT == PS_LEDGER_PAYERS, "result.h's payer axis is ps_payer");
+
+/* Default central share of the special family-planning support (docs/policy.md sec. 8). */
+#define SPECIAL_FAMILY_CENTRAL_SHARE 0.5
 
 const char *ps_payer_name(ps_payer payer)
 {
@@ -33,6 +37,12 @@ void ps_policy_default_payers(double out[PS_PAYER_COUNT], ps_lever lever)
     case PS_LEVER_LEAVE:     /* maternity allowance; ps_policy_ledger moves paternity and
                               * parental days to employers */
         out[PS_PAYER_SOCIAL_INSURANCE] = 1.0;
+        break;
+    case PS_LEVER_SPECIAL_FAMILY: /* the national scheme: central transfers and the local
+                                   * budget; the split varies by province (docs/policy.md
+                                   * sec. 8), half each unless payer_shares says */
+        out[PS_PAYER_CENTRAL] = SPECIAL_FAMILY_CENTRAL_SHARE;
+        out[PS_PAYER_LOCAL] = 1.0 - SPECIAL_FAMILY_CENTRAL_SHARE;
         break;
     case PS_LEVER_BIRTH_REWARD:    /* a city's or county's own reward */
     case PS_LEVER_MONTHLY_SUBSIDY: /* a city's subsidy (a national one: payer: central) */
@@ -84,9 +94,80 @@ double ps_policy_instrument_payer_total(const ps_result *res, int i, ps_payer pa
     return sum;
 }
 
+double ps_cap_table_at(const ps_cap_table *t, int year)
+{
+    double cap = NAN; /* before the first year: none */
+    for (int i = 0; i < t->n && t->year[i] <= year; ++i) {
+        cap = t->value[i]; /* a step: the latest point at or before the year */
+    }
+    return cap;
+}
+
+double ps_policy_budget_cap(const ps_result *res, int y, ps_payer payer)
+{
+    const double *by_year = res->budget_cap_by_year[payer];
+    return by_year != NULL ? by_year[y] : res->budget_cap[payer];
+}
+
+int ps_policy_has_budget_cap(const ps_result *res, ps_payer payer)
+{
+    int any = !isnan(res->budget_cap[payer]);
+    for (int y = 0; !any && res->budget_cap_by_year[payer] != NULL && y < res->n_years; ++y) {
+        any = !isnan(res->budget_cap_by_year[payer][y]);
+    }
+    return any;
+}
+
+/* Room for res's caps of payer by year, or NULL. */
+static double *alloc_years(const ps_result *res)
+{
+    return malloc((size_t)res->n_years * sizeof(double));
+}
+
+ps_status ps_policy_set_budget_caps(ps_result *res, const ps_economy *eco, ps_error *err)
+{
+    for (int payer = 0; payer < PS_PAYER_COUNT; ++payer) {
+        const ps_cap_table *t = &eco->budget_cap_by_year[payer];
+        res->budget_cap[payer] = eco->budget_cap[payer];
+        free(res->budget_cap_by_year[payer]);
+        res->budget_cap_by_year[payer] = NULL;
+        if (t->n == 0) {
+            continue;
+        }
+        double *by_year = alloc_years(res);
+        if (by_year == NULL) {
+            return ps_error_set(err, PS_ENOMEM, "out of memory for the budget caps by year");
+        }
+        for (int y = 0; y < res->n_years; ++y) { /* the last year is no step: NaN */
+            by_year[y] = y + 1 < res->n_years ? ps_cap_table_at(t, res->start_year + y) : NAN;
+        }
+        res->budget_cap[payer] = NAN;
+        res->budget_cap_by_year[payer] = by_year;
+    }
+    return PS_OK;
+}
+
+ps_status ps_policy_copy_budget_caps(ps_result *dst, const ps_result *src, ps_error *err)
+{
+    for (int payer = 0; payer < PS_PAYER_COUNT; ++payer) {
+        dst->budget_cap[payer] = src->budget_cap[payer];
+        free(dst->budget_cap_by_year[payer]);
+        dst->budget_cap_by_year[payer] = NULL;
+        if (src->budget_cap_by_year[payer] == NULL) {
+            continue;
+        }
+        if ((dst->budget_cap_by_year[payer] = alloc_years(dst)) == NULL) {
+            return ps_error_set(err, PS_ENOMEM, "out of memory for the budget caps by year");
+        }
+        memcpy(dst->budget_cap_by_year[payer], src->budget_cap_by_year[payer],
+               (size_t)dst->n_years * sizeof(double));
+    }
+    return PS_OK;
+}
+
 double ps_policy_budget_excess(const ps_result *res, int y, ps_payer payer)
 {
-    const double cap = res->budget_cap[payer];
+    const double cap = ps_policy_budget_cap(res, y, payer);
     const double cost = ps_policy_payer_cost(res, y, payer, 0);
     if (isnan(cap) || isnan(cost)) {
         return NAN;

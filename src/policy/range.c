@@ -157,6 +157,9 @@ static const term_def term_defs[] = {
     D("employed_share", "share", employed_share, LEVER_BIT(PS_LEVER_INSURANCE)),
     D("unemployment_per_birth", "yuan", unemployment_per_birth, LEVER_BIT(PS_LEVER_INSURANCE)),
     D("unemployed_share", "share", unemployed_share, LEVER_BIT(PS_LEVER_INSURANCE)),
+    D("monthly_amount", "yuan per month", parent_monthly, LEVER_BIT(PS_LEVER_SPECIAL_FAMILY)),
+    I("from_age", "years", parent_from_age, LEVER_BIT(PS_LEVER_SPECIAL_FAMILY)),
+    D("share", "share", parent_share, LEVER_BIT(PS_LEVER_SPECIAL_FAMILY)),
 };
 #define N_TERM_DEFS (sizeof term_defs / sizeof term_defs[0])
 

@@ -299,7 +299,7 @@ ps_status ps_run_scenario(ps_result *res, const ps_proj *p, const double *women0
         }
         set_window(res, spec);
         compare_with_baseline(res, baseline, spec->economy.discount_rate);
-        memcpy(res->budget_cap, spec->economy.budget_cap, sizeof res->budget_cap);
+        rc = ps_policy_set_budget_caps(res, &spec->economy, err);
     }
     ps_policy_model_free(m);
     if (rc != PS_OK) {
@@ -386,7 +386,7 @@ ps_status ps_run_scenario_micro(ps_result *res, ps_micro_extra *extra, ps_micro 
         }
         set_window(res, spec);
         compare_with_baseline(res, baseline, spec->economy.discount_rate);
-        memcpy(res->budget_cap, spec->economy.budget_cap, sizeof res->budget_cap);
+        rc = ps_policy_set_budget_caps(res, &spec->economy, err);
     }
     free(mult);
     ps_micro_ledger_free(ml);
@@ -446,7 +446,7 @@ ps_status ps_family_mean(ps_result *mean, const ps_result *reps, int n,
     if (rc == PS_OK && (r0->baseline != NULL || r0->n_instruments > 0)) {
         mean->window_first = r0->window_first;
         mean->window_last = r0->window_last;
-        memcpy(mean->budget_cap, r0->budget_cap, sizeof mean->budget_cap);
+        rc = ps_policy_copy_budget_caps(mean, r0, err);
         compare_with_baseline(mean, r0->baseline != NULL ? mean_baseline : NULL,
                               r0->discount_rate);
     }

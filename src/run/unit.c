@@ -29,7 +29,8 @@
 /* 448: + the ledger's payer split and first-generation gains (serialized with the ledger),
  * fertility_calibration (serialized) and range (issue #12), not serialized: ps_run_finish
  * fills it after every unit. */
-_Static_assert(sizeof(ps_result) == 448, "ps_result changed: serialize the new field here");
+/* 480: + budget_cap_by_year (serialized, issue #12). */
+_Static_assert(sizeof(ps_result) == 480, "ps_result changed: serialize the new field here");
 _Static_assert(sizeof(ps_ledger) == 48, "ps_ledger changed: serialize the new field here");
 _Static_assert(sizeof(ps_micro_extra) == 64, /* + ledger_by_income (micro ledger, #12) */
                "ps_micro_extra changed: serialize the new field here");
@@ -191,12 +192,16 @@ static int result_arrays(field *f, const dims *d)
         { offsetof(ps_result, flows), d->flows },
         { offsetof(ps_result, registered), d->sexage },
         { offsetof(ps_result, fertility_calibration), d->year }, /* issue #12 */
+        { offsetof(ps_result, budget_cap_by_year) + 0 * sizeof(double *), d->year },
+        { offsetof(ps_result, budget_cap_by_year) + 1 * sizeof(double *), d->year },
+        { offsetof(ps_result, budget_cap_by_year) + 2 * sizeof(double *), d->year },
+        { offsetof(ps_result, budget_cap_by_year) + 3 * sizeof(double *), d->year },
     };
     memcpy(f, all, sizeof all);
     return (int)(sizeof all / sizeof all[0]);
 }
 
-#define MAX_ARRAYS 16
+#define MAX_ARRAYS 24
 
 static void put_result(ps_wbuf *b, const ps_result *r)
 {

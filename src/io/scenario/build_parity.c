@@ -17,31 +17,6 @@ static ps_status fail_at(const load_ctx *c, ps_status code, ps_scn_loc at, const
                            text != NULL ? text : "a mapping or sequence");
 }
 
-static int parse_real(const char *text, double *out)
-{
-    char *end = NULL;
-    if (text == NULL || text[0] == '\0') {
-        return 0;
-    }
-    errno = 0;
-    *out = strtod(text, &end);
-    return *end == '\0' && errno == 0 && isfinite(*out);
-}
-
-/* The scenario folder joined with a relative path. */
-static char *resolve(const ps_scenario *scn, const char *text)
-{
-    if (text[0] == '/' || scn->dir == NULL || strcmp(scn->dir, ".") == 0) {
-        return ps__strdup(text);
-    }
-    const size_t n = strlen(scn->dir) + strlen(text) + 2;
-    char *out = malloc(n);
-    if (out != NULL) {
-        snprintf(out, n, "%s/%s", scn->dir, text);
-    }
-    return out;
-}
-
 /* parity: {file: women_by_parity.csv} */
 static ps_status build_parity(const load_ctx *c)
 {
@@ -70,7 +45,7 @@ static ps_status build_parity(const load_ctx *c)
         return fail_at(c, PS_EPARSE, n.value, "parity.file: expected a file name", n.text);
     }
     c->scn->parity_file.loc = n.value;
-    if ((c->scn->parity_file.path = resolve(c->scn, n.text)) == NULL) {
+    if ((c->scn->parity_file.path = ps_scn__scenario_relative(c->scn, n.text)) == NULL) {
         return ps_error_set(c->err, PS_ENOMEM, "out of memory for parity.file");
     }
     return PS_OK;
@@ -84,7 +59,7 @@ static ps_status calib_entry(const load_ctx *c, const ps_scn__node *n, const cha
     errno = 0;
     const long year = strtol(key, &end, 10);
     if (strcmp(key, "fade_years") == 0) {
-        if (n->kind != PS_SCN__SCALAR || !parse_real(n->text, &v) || v != floor(v) || v < 0.0 ||
+        if (n->kind != PS_SCN__SCALAR || !ps_scn__parse_real(n->text, &v) || v != floor(v) || v < 0.0 ||
             v > CALIB_FADE_MAX) {
             return fail_at(c, PS_EINVAL, n->value, "calibrate_births.fade_years: expected a "
                            "whole number of years in [0, 100]", n->text);
@@ -99,7 +74,7 @@ static ps_status calib_entry(const load_ctx *c, const ps_scn__node *n, const cha
                                "(the last year with births projected) nor fade_years", key,
                                c->scn->start_year, c->scn->end_year - 1);
     }
-    if (n->kind != PS_SCN__SCALAR || !parse_real(n->text, &v) || !(v > 0.0)) {
+    if (n->kind != PS_SCN__SCALAR || !ps_scn__parse_real(n->text, &v) || !(v > 0.0)) {
         return fail_at(c, PS_EINVAL, n->value, "calibrate_births: expected the observed births "
                        "of the year, a number > 0", n->text);
     }

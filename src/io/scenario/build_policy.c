@@ -87,8 +87,9 @@ ps_status ps_scn__build_economy(const load_ctx *c, const char *prefix, ps_econom
 {
     char ceiling[PATH_MAX_LEN], enrollment[PATH_MAX_LEN];
     ps_scn__overlay_given(c, prefix, &ps_scn__economy_section, eco, raw);
-    if (eco->childcare_ceiling >= eco->childcare_enrollment) {
-        return PS_OK;
+    ps_status rc = ps_scn__build_caps(c, prefix, eco);
+    if (rc != PS_OK || eco->childcare_ceiling >= eco->childcare_enrollment) {
+        return rc;
     }
     ps_scn__join_key(ceiling, sizeof ceiling, prefix, "childcare_ceiling");
     ps_scn__join_key(enrollment, sizeof enrollment, prefix, "childcare_enrollment");
@@ -129,6 +130,21 @@ static ps_status check_policy_keys(const load_ctx *c, const char *item, ps_lever
             return ps_scn__fail_at(c, PS_EINVAL, e->key,
                                    "%s does not apply to lever %s (keys of %s: %s)", path,
                                    ps_lever_name(lever), ps_lever_name(lever), keys);
+        }
+    }
+    return PS_OK;
+}
+
+/* The keys a lever cannot do without (special_family: monthly_amount and share, which
+ * have no default a planner could rely on, docs/policy.md sec. 8). */
+static ps_status check_lever_required(const load_ctx *c, const char *item, ps_lever lever)
+{
+    static const char *const special[] = { "monthly_amount", "share" };
+    for (size_t k = 0; lever == PS_LEVER_SPECIAL_FAMILY && k < ARRAY_LEN(special); ++k) {
+        char path[PATH_MAX_LEN];
+        ps_scn__join_key(path, sizeof path, item, special[k]);
+        if (!ps_scn__given(c, path)) {
+            return ps_scn__missing_key(c, path, "lever special_family has no default for it");
         }
     }
     return PS_OK;
@@ -194,6 +210,9 @@ static void policy_from_raw(ps_policy *p, const raw_policy *v)
     p->employed_share = v->employed_share;
     p->unemployment_per_birth = v->unemployment_per_birth;
     p->unemployed_share = v->unemployed_share;
+    p->parent_monthly = v->monthly_amount;
+    p->parent_from_age = (int)v->from_age;
+    p->parent_share = v->share;
     for (int payer = 0; payer < PS_PAYER_COUNT; ++payer) {
         p->payer_share[payer] = NAN; /* the lever's default split */
     }
@@ -251,6 +270,7 @@ static ps_status build_policy(const load_ctx *c, const char *item, const raw_pol
     }
     const ps_lever lever = (ps_lever)raw->lever;
     if (rc != PS_OK || (rc = check_policy_keys(c, item, lever)) != PS_OK ||
+        (rc = check_lever_required(c, item, lever)) != PS_OK ||
         (rc = check_window(c, item, raw)) != PS_OK) {
         return rc;
     }

@@ -276,6 +276,9 @@ static void expected_text(char *out, size_t size, const scn_key *key)
                  key->sub->keys[0].key);
         return;
     case KEY_EXTERN: snprintf(out, size, "a mapping of indented 'key: value' lines"); return;
+    case KEY_YEARS:
+        snprintf(out, size, "a number, or a mapping of 'year: number' lines");
+        return;
     }
 }
 
@@ -434,7 +437,8 @@ static ps_status check_scalar(const load_ctx *c, const scn_key *key, const char 
     case KEY_ENUM:
     case KEY_MAP:
     case KEY_SEQ:
-    case KEY_EXTERN: break;
+    case KEY_EXTERN:
+    case KEY_YEARS: break;
     }
     return PS_OK;
 }
@@ -463,7 +467,7 @@ ps_status ps_scn__check_section(const load_ctx *c, const char *prefix, const scn
         if (e == NULL) {
             continue;
         }
-        if (key->type == KEY_EXTERN) {
+        if (key->type == KEY_EXTERN || key->type == KEY_YEARS) {
             continue; /* checked by its own builder */
         }
         if (key->type == KEY_MAP) {
@@ -513,7 +517,8 @@ size_t ps_scn__key_size(const scn_key *key)
     case KEY_PATH:
     case KEY_MAP:
     case KEY_SEQ:
-    case KEY_EXTERN: break;
+    case KEY_EXTERN:
+    case KEY_YEARS: break;
     }
     return 0;
 }

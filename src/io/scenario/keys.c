@@ -223,22 +223,24 @@ static const scn_key economy_keys[] = {
       .min = 0.0, .max = 1000.0, .unit = "days", .help = "paternity leave before any policy" },
     { .key = "parental_days", .type = KEY_REAL, .offset = offsetof(ps_economy, parental_days),
       .min = 0.0, .max = 1000.0, .unit = "days", .help = "parental leave before any policy" },
-    { .key = "budget_cap_central", .type = KEY_REAL,
+    { .key = "budget_cap_central", .type = KEY_YEARS,
       .offset = offsetof(ps_economy, budget_cap) + PS_PAYER_CENTRAL * sizeof(double),
       .min = 0.0, .max = 1e15, .unit = "yuan per year", .deflt = "none",
-      .help = "central budget's cap on the policies' cost, reported as met or exceeded" },
-    { .key = "budget_cap_local", .type = KEY_REAL,
+      .help = "central budget's cap on the policies' cost, reported as met or exceeded; a "
+              "table {2025: 1.2e9, 2030: 1.5e9} gives it by year: a value holds from its year "
+              "to the next one's, no cap before the first (docs/policy.md sec. 7.3)" },
+    { .key = "budget_cap_local", .type = KEY_YEARS,
       .offset = offsetof(ps_economy, budget_cap) + PS_PAYER_LOCAL * sizeof(double),
       .min = 0.0, .max = 1e15, .unit = "yuan per year", .deflt = "none",
-      .help = "local budget's cap on the policies' cost, reported as met or exceeded" },
-    { .key = "budget_cap_social_insurance", .type = KEY_REAL,
+      .help = "local budget's cap on the policies' cost, like budget_cap_central" },
+    { .key = "budget_cap_social_insurance", .type = KEY_YEARS,
       .offset = offsetof(ps_economy, budget_cap) + PS_PAYER_SOCIAL_INSURANCE * sizeof(double),
       .min = 0.0, .max = 1e15, .unit = "yuan per year", .deflt = "none",
-      .help = "social insurance funds' cap on the policies' cost, reported as met or exceeded" },
-    { .key = "budget_cap_employer", .type = KEY_REAL,
+      .help = "social insurance funds' cap on the policies' cost, like budget_cap_central" },
+    { .key = "budget_cap_employer", .type = KEY_YEARS,
       .offset = offsetof(ps_economy, budget_cap) + PS_PAYER_EMPLOYER * sizeof(double),
       .min = 0.0, .max = 1e15, .unit = "yuan per year", .deflt = "none",
-      .help = "employers' cap on the policies' cost, reported as met or exceeded" },
+      .help = "employers' cap on the policies' cost, like budget_cap_central" },
     { .key = "monthly_wage", .type = KEY_REAL, .offset = offsetof(ps_economy, monthly_wage),
       .min = 0.0, .max = 1e6, .unit = "yuan per month",
       .help = "average wage, the cost of a month of paid leave" },
@@ -324,7 +326,7 @@ const scn_section ps_scn__response_section = { response_keys, ARRAY_LEN(response
 const cyaml_strval_t ps_scn__lever_choices[] = {
     { "birth_reward", PS_LEVER_BIRTH_REWARD }, { "monthly_subsidy", PS_LEVER_MONTHLY_SUBSIDY },
     { "childcare", PS_LEVER_CHILDCARE },       { "leave", PS_LEVER_LEAVE },
-    { "insurance", PS_LEVER_INSURANCE },
+    { "insurance", PS_LEVER_INSURANCE },       { "special_family", PS_LEVER_SPECIAL_FAMILY },
 };
 
 static const cyaml_strval_t ps_scn__payer_choices[] = {
@@ -356,12 +358,14 @@ static const cyaml_strval_t requires_choices[] = {
 };
 const raw_policy ps_scn__policy_defaults = { .eligible_share = 1.0, .max_age = 3,
                                             .paid_share = 1.0, .employer_si_months = 6.0,
-                                            .employed_share = 0.7, .unemployed_share = 0.05 };
+                                            .employed_share = 0.7, .unemployed_share = 0.05,
+                                            .from_age = 49 };
 
 #define M_SUBSIDY LEVER_BIT(PS_LEVER_MONTHLY_SUBSIDY)
 #define CHILDCARE LEVER_BIT(PS_LEVER_CHILDCARE)
 #define LEAVE LEVER_BIT(PS_LEVER_LEAVE)
 #define INSURANCE LEVER_BIT(PS_LEVER_INSURANCE)
+#define SPECIAL LEVER_BIT(PS_LEVER_SPECIAL_FAMILY)
 const scn_key ps_scn__policy_keys[] = {
     { .key = "lever", .type = KEY_ENUM, .offset = offsetof(raw_policy, lever), .required = true,
       .help = "kind of instrument", .choices = ps_scn__lever_choices,
@@ -470,6 +474,19 @@ const scn_key ps_scn__policy_keys[] = {
       .offset = offsetof(raw_policy, unemployed_share), .min = 0.0, .max = 1.0,
       .unit = "(share of mothers)", .levers = INSURANCE,
       .help = "share of mothers drawing unemployment benefit" },
+    { .key = "monthly_amount", .type = KEY_REAL, .offset = offsetof(raw_policy, monthly_amount),
+      .min = 0.0, .max = 1e6, .unit = "yuan per parent per month", .levers = SPECIAL,
+      .deflt = "none: required for special_family",
+      .help = "support paid to each parent of a special family-planning family (only child "
+              "died or disabled)" },
+    { .key = "from_age", .type = KEY_INT, .offset = offsetof(raw_policy, from_age), .min = 0,
+      .max = PS_DEFAULT_MAX_AGE, .unit = "years", .levers = SPECIAL,
+      .help = "parents are paid from this age on (49 in the national rule)" },
+    { .key = "share", .type = KEY_REAL, .offset = offsetof(raw_policy, share), .min = 0.0,
+      .max = 1.0, .unit = "(share of persons aged from_age+)", .levers = SPECIAL,
+      .deflt = "none: required for special_family",
+      .help = "share of all persons aged from_age and over who are parents of a special "
+              "family-planning family (local registers; docs/policy.md sec. 8)" },
     { .key = "payer", .type = KEY_ENUM, .offset = offsetof(raw_policy, payer),
       .deflt = "the lever's split (docs/policy.md sec. 7.1)",
       .help = "who pays the whole cost; or give payer_shares",
@@ -483,6 +500,7 @@ const scn_key ps_scn__policy_keys[] = {
 #undef CHILDCARE
 #undef LEAVE
 #undef INSURANCE
+#undef SPECIAL
 const scn_section ps_scn__policy_section = { ps_scn__policy_keys, ARRAY_LEN(ps_scn__policy_keys),
                                             sizeof(raw_policy), &ps_scn__policy_defaults };
 
@@ -1123,6 +1141,10 @@ static void describe_type(char *out, size_t size, const scn_key *key)
                  key->same_as ? key->same_as : "");
         return;
     case KEY_EXTERN: snprintf(out, size, "mapping (see docs/scenario-format.md)"); return;
+    case KEY_YEARS:
+        snprintf(out, size, "number in [%.10g, %.10g]%s%s, or {year: number, ...}", key->min,
+                 key->max, key->unit[0] ? " " : "", key->unit);
+        return;
     }
 }
 

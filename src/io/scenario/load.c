@@ -74,7 +74,7 @@ int ps_scn__number_key(const char *section, const char *key, ps_scn__numkey *out
                                                                    : NULL;
     const scn_key *row = sec != NULL ? ps_scn__section_key(sec, key, strlen(key)) : NULL;
     if (row == NULL || strlen(row->key) != strlen(key) ||
-        (row->type != KEY_INT && row->type != KEY_REAL)) {
+        (row->type != KEY_INT && row->type != KEY_REAL && row->type != KEY_YEARS)) {
         return 0;
     }
     out->offset = row->offset;

@@ -153,6 +153,8 @@ typedef struct raw_policy {
     double employer_si_first, employer_si_second, employer_si_third;
     double employer_si_months, employer_si_monthly, employed_share;
     double unemployment_per_birth, unemployed_share;
+    double monthly_amount, share; /* special_family (issue #12) */
+    int64_t from_age;
     int payer; /* ps_payer (issue #12) */
     raw_payer_shares payer_shares;
 } raw_policy;
@@ -370,6 +372,8 @@ typedef enum key_type {
     KEY_SEQ,  /* a sequence of mappings, each a `sub` section; items are "path[i]" */
     KEY_EXTERN, /* a section read by its own file from the locator (sweep: io/sweep.c);
                  * libcyaml skips it */
+    KEY_YEARS,  /* a number in [min, max], or a mapping calendar year: number (a step
+                 * table, build_caps.c); libcyaml skips it */
 } key_type;
 
 /* Levers a policy key applies to (scn_key.levers); 0 = every lever. */
@@ -544,6 +548,9 @@ ps_status ps_scn__build_mortality(const load_ctx *c, const raw_mortality *raw);
 ps_status ps_scn__build_fertility(const load_ctx *c, const raw_fertility *raw);
 ps_status ps_scn__build_srb(const load_ctx *c, const raw_srb *raw);
 ps_status ps_scn__build_migration(const load_ctx *c, const raw_migration *raw);
+
+/* build_caps.c */
+ps_status ps_scn__build_caps(const load_ctx *c, const char *prefix, ps_economy *eco);
 
 /* build_policy.c */
 ps_status ps_scn__build_birth_order(const load_ctx *c, const raw_scenario *raw);

@@ -84,7 +84,8 @@ static cyaml_schema_value_t schema_value(schema_buf *sb, const scn_key *key)
         v.sequence.min = 0;
         v.sequence.max = CYAML_UNLIMITED;
         break;
-    case KEY_EXTERN: v.type = CYAML_IGNORE; break;
+    case KEY_EXTERN:
+    case KEY_YEARS: v.type = CYAML_IGNORE; break;
     }
     return v;
 }

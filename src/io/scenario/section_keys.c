@@ -2,12 +2,17 @@
  * section_keys.c - the unknown-key check of the sections read through the locator rather than
  * the cyaml schema (sweep:, uncertainty:): every key path under the section must be one of
  * its words, and under a mapping one level down one of the sub-level's words; the first
- * other key is an error at its location naming the mapping and the keys expected.
+ * other key is an error at its location naming the mapping and the keys expected. Also the
+ * value readers those sections share (a number as written, a path beside the scenario).
  */
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/str_int.h"
 #include "io/sweep_int.h"
 
 static int word_in(const char *word, size_t len, const char *const *words, size_t n_words)
@@ -98,4 +103,28 @@ ps_status ps_scn__fail_in(ps_error *err, ps_status code, const char *file, ps_sc
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return ps_error_set_at(err, code, file, at.line, at.column, "%s", msg);
+}
+
+int ps_scn__parse_real(const char *text, double *out)
+{
+    char *end = NULL;
+    if (text == NULL || text[0] == '\0') {
+        return 0;
+    }
+    errno = 0;
+    *out = strtod(text, &end);
+    return *end == '\0' && errno == 0 && isfinite(*out);
+}
+
+char *ps_scn__scenario_relative(const ps_scenario *scn, const char *text)
+{
+    if (text[0] == '/' || scn->dir == NULL || strcmp(scn->dir, ".") == 0) {
+        return ps__strdup(text);
+    }
+    const size_t n = strlen(scn->dir) + strlen(text) + 2;
+    char *out = malloc(n);
+    if (out != NULL) {
+        snprintf(out, n, "%s/%s", scn->dir, text);
+    }
+    return out;
 }
