@@ -42,6 +42,10 @@
 #define PS_ENS_INLINE inline
 #endif
 
+/* Default batches: per thread, lanes of the widest vector (AVX-512: 8 doubles). */
+#define PS_ENS_BATCHES_PER_THREAD 4
+#define PS_ENS_LANE_VECTOR 8
+
 /* Relative tolerance of the accounting identity: the value of ccm.c. */
 #define PS_ACCOUNTING_REL_TOL 1e-10
 
@@ -88,12 +92,15 @@ ps_status ps_ens_new(ps_ens **out, int n_traj, int n_ages, const ps_ens_options 
     e->n_ages = n_ages;
     e->finite_only = opt->finite_only != 0;
     e->n_threads = opt->n_threads > 0 ? opt->n_threads : omp_get_max_threads();
-    /* default: one batch per thread (long stride-1 rows), at most PS_ENS_BATCH_DEFAULT lanes */
-    int per_thread = (n_traj + e->n_threads - 1) / e->n_threads;
-    if (per_thread > PS_ENS_BATCH_DEFAULT) {
-        per_thread = PS_ENS_BATCH_DEFAULT;
-    }
-    e->batch = opt->batch > 0 ? opt->batch : per_thread;
+    /* default: PS_ENS_BATCHES_PER_THREAD batches per thread, so that ps_ens_run's dynamic
+     * schedule can even out a thread the system deschedules, of whole vectors of lanes, at
+     * least PS_ENS_BATCH_MIN (long stride-1 rows) and at most PS_ENS_BATCH_DEFAULT */
+    const int parts = e->n_threads * PS_ENS_BATCHES_PER_THREAD;
+    int per_part = (n_traj + parts - 1) / parts;
+    per_part = (per_part + PS_ENS_LANE_VECTOR - 1) / PS_ENS_LANE_VECTOR * PS_ENS_LANE_VECTOR;
+    per_part = per_part < PS_ENS_BATCH_MIN ? PS_ENS_BATCH_MIN : per_part;
+    per_part = per_part > PS_ENS_BATCH_DEFAULT ? PS_ENS_BATCH_DEFAULT : per_part;
+    e->batch = opt->batch > 0 ? opt->batch : per_part;
     if (e->batch > n_traj) {
         e->batch = n_traj;
     }
@@ -158,12 +165,12 @@ static inline long long not_finite(double x)
  * are constants where this is inlined, so each combination is its own plain loop.
  */
 static PS_ENS_INLINE long long survive_body(int L, const int keep, const int check, const int open,
-                                       const int s_sh, const int m_sh, double *restrict out,
-                                       double *restrict D, double *restrict Mc,
-                                       double *restrict shortfall,
-                                       double *restrict flags, const double *restrict Pp,
-                                       const double *restrict Pa, const double *restrict Mp,
-                                       const double *restrict Ma, const double *restrict S)
+                                            const int s_sh, const int m_sh, double *restrict out,
+                                            double *restrict D, double *restrict Mc,
+                                            double *restrict shortfall,
+                                            double *restrict flags, const double *restrict Pp,
+                                            const double *restrict Pa, const double *restrict Mp,
+                                            const double *restrict Ma, const double *restrict S)
 {
     const double h = PS_MID_YEAR_FRACTION;
     long long bad = 0;
@@ -209,12 +216,12 @@ static PS_ENS_INLINE long long survive_body(int L, const int keep, const int che
     ((k) ? 16 : 0) | ((c) ? 8 : 0) | ((o) ? 4 : 0) | ((ss) ? 2 : 0) | ((ms) ? 1 : 0)
 
 /* A shared rate (s_sh, m_sh) is one value at S[0] or Mp[0], Ma[0] for all lanes. */
-PS_ENS_CLONES static long long lanes_survive(int L, int keep, int check, int open, int s_sh, int m_sh,
-                                        double *restrict out, double *restrict D,
-                                        double *restrict Mc, double *restrict shortfall,
-                                        double *restrict flags, const double *restrict Pp,
-                                        const double *restrict Pa, const double *restrict Mp,
-                                        const double *restrict Ma, const double *restrict S)
+PS_ENS_CLONES static long long lanes_survive(int L, int keep, int check, int open, int s_sh,
+                                             int m_sh, double *restrict out, double *restrict D,
+                                             double *restrict Mc, double *restrict shortfall,
+                                             double *restrict flags, const double *restrict Pp,
+                                             const double *restrict Pa, const double *restrict Mp,
+                                             const double *restrict Ma, const double *restrict S)
 {
     long long bad = 0;
 #define PS_ENS_SURVIVE(k, c, o, ss, ms)                                                          \
@@ -252,12 +259,12 @@ PS_ENS_CLONES static void lanes_births(int L, int f_sh, double *restrict births,
 /* Age 0 of one sex (step_impl() of ccm.c): bs = B x / (1 + SRB), x = SRB for males, 1 for
  * females; adj += the emigration not applied. */
 static PS_ENS_INLINE long long age0_body(int L, const int keep, const int check, const int s_sh,
-                                    const int m_sh, int male,
-                                    double *restrict out, double *restrict D, double *restrict Mc,
-                                    double *restrict bs_out, double *restrict adj,
-                                    double *restrict flags, const double *restrict births,
-                                    const double *restrict srb, const double *restrict M,
-                                    const double *restrict S)
+                                         const int m_sh, int male, double *restrict out,
+                                         double *restrict D, double *restrict Mc,
+                                         double *restrict bs_out, double *restrict adj,
+                                         double *restrict flags, const double *restrict births,
+                                         const double *restrict srb, const double *restrict M,
+                                         const double *restrict S)
 {
     const double h = PS_MID_YEAR_FRACTION;
     long long bad = 0;
@@ -284,11 +291,11 @@ static PS_ENS_INLINE long long age0_body(int L, const int keep, const int check,
 }
 
 PS_ENS_CLONES static long long lanes_age0(int L, int keep, int check, int s_sh, int m_sh, int male,
-                                     double *restrict out, double *restrict D,
-                                     double *restrict Mc, double *restrict bs_out,
-                                     double *restrict adj, double *restrict flags,
-                                     const double *restrict births, const double *restrict srb,
-                                     const double *restrict M, const double *restrict S)
+                                          double *restrict out, double *restrict D,
+                                          double *restrict Mc, double *restrict bs_out,
+                                          double *restrict adj, double *restrict flags,
+                                          const double *restrict births, const double *restrict srb,
+                                          const double *restrict M, const double *restrict S)
 {
     long long bad = 0;
 #define PS_ENS_AGE0(k, c, o, ss, ms)                                                             \
@@ -466,7 +473,7 @@ ps_status ps_ens_run(ps_ens *e, int n_steps, const ps_ens_rates *rates, double *
     const int n_batches = e->n_batches;
     const size_t cells = (size_t)PS_SEX_COUNT * (size_t)e->n_ages * (size_t)e->n_traj;
     ps_ens *ce = e;
-#pragma omp parallel for num_threads(ce->n_threads) schedule(static) default(none)             \
+#pragma omp parallel for num_threads(ce->n_threads) schedule(dynamic, 1) default(none)          \
     shared(ce, rates, pop, ev, n_batches, n_steps, cells) if (n_batches > 1 && ce->n_threads > 1)
     for (int bat = 0; bat < n_batches; ++bat) {
         for (int step = 0; step < n_steps; ++step) {
@@ -503,7 +510,7 @@ ps_status ps_ens_run_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx, u
         return ps_error_set(err, PS_ENOMEM, "out of memory for the ensemble's rates");
     }
     ps_ens *ce = e;
-#pragma omp parallel for num_threads(ce->n_threads) schedule(static) default(none)             \
+#pragma omp parallel for num_threads(ce->n_threads) schedule(dynamic, 1) default(none)          \
     shared(ce, fn, ctx, per_traj, pop, ev, n_batches, n_steps, cells, buf, st, n, W, per_batch)   \
     if (n_batches > 1 && ce->n_threads > 1)
     for (int bat = 0; bat < n_batches; ++bat) {
