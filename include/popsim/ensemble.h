@@ -9,8 +9,8 @@
  * OpenMP task per batch; no cross-trajectory arithmetic, so results do not depend on the
  * thread count. The workspace is made once; the step never allocates. ps_ens_run() does many
  * years in one call, without a barrier between years: each batch runs the whole horizon on
- * the thread that takes it (batches are dealt dynamically, so a descheduled thread does not
- * hold the others up).
+ * the thread that takes it (batches are dealt dynamically: with more batches than threads,
+ * a descheduled thread does not hold the others up).
  */
 #ifndef PS_ENSEMBLE_H
 #define PS_ENSEMBLE_H
@@ -26,8 +26,8 @@ typedef struct ps_ens ps_ens; /* opaque workspace: shape, threads, batch size */
 /* Options of ps_ens_new; zero fields take the defaults. */
 typedef struct ps_ens_options {
     int n_threads; /* OpenMP threads of each step; 0 = the OpenMP default */
-    int batch;     /* trajectories per batch (one OpenMP task); 0 = about four batches per
-                    * thread, at least PS_ENS_BATCH_MIN and at most PS_ENS_BATCH_DEFAULT */
+    int batch;     /* trajectories per batch (one OpenMP task); 0 = one batch per thread, at
+                    * most PS_ENS_BATCH_DEFAULT */
     int finite_only; /* 0 = check the accounting identity of every cell, as ps_proj_step;
                       * 1 = check only that every count is finite (the identity holds by
                       * construction and tests/test_ensemble.c verifies it; about half the
@@ -36,7 +36,6 @@ typedef struct ps_ens_options {
 
 #define PS_ENS_OPTIONS_INIT { .n_threads = 0, .batch = 0, .finite_only = 0 }
 #define PS_ENS_BATCH_DEFAULT 1024
-#define PS_ENS_BATCH_MIN 32
 #define PS_ENS_BATCH_MAX 65536
 
 /* Which rates of ps_ens_rates vary by trajectory (bits of ps_ens_rates.per_traj). */

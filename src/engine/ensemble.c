@@ -42,10 +42,6 @@
 #define PS_ENS_INLINE inline
 #endif
 
-/* Default batches: per thread, lanes of the widest vector (AVX-512: 8 doubles). */
-#define PS_ENS_BATCHES_PER_THREAD 4
-#define PS_ENS_LANE_VECTOR 8
-
 /* Relative tolerance of the accounting identity: the value of ccm.c. */
 #define PS_ACCOUNTING_REL_TOL 1e-10
 
@@ -92,15 +88,13 @@ ps_status ps_ens_new(ps_ens **out, int n_traj, int n_ages, const ps_ens_options 
     e->n_ages = n_ages;
     e->finite_only = opt->finite_only != 0;
     e->n_threads = opt->n_threads > 0 ? opt->n_threads : omp_get_max_threads();
-    /* default: PS_ENS_BATCHES_PER_THREAD batches per thread, so that ps_ens_run's dynamic
-     * schedule can even out a thread the system deschedules, of whole vectors of lanes, at
-     * least PS_ENS_BATCH_MIN (long stride-1 rows) and at most PS_ENS_BATCH_DEFAULT */
-    const int parts = e->n_threads * PS_ENS_BATCHES_PER_THREAD;
-    int per_part = (n_traj + parts - 1) / parts;
-    per_part = (per_part + PS_ENS_LANE_VECTOR - 1) / PS_ENS_LANE_VECTOR * PS_ENS_LANE_VECTOR;
-    per_part = per_part < PS_ENS_BATCH_MIN ? PS_ENS_BATCH_MIN : per_part;
-    per_part = per_part > PS_ENS_BATCH_DEFAULT ? PS_ENS_BATCH_DEFAULT : per_part;
-    e->batch = opt->batch > 0 ? opt->batch : per_part;
+    /* default: one batch per thread (long stride-1 rows; smaller batches measured up to 2.5
+     * times slower per trajectory-year), at most PS_ENS_BATCH_DEFAULT lanes */
+    int per_thread = (n_traj + e->n_threads - 1) / e->n_threads;
+    if (per_thread > PS_ENS_BATCH_DEFAULT) {
+        per_thread = PS_ENS_BATCH_DEFAULT;
+    }
+    e->batch = opt->batch > 0 ? opt->batch : per_thread;
     if (e->batch > n_traj) {
         e->batch = n_traj;
     }
