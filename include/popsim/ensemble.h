@@ -8,7 +8,9 @@
  * the order of the single-trajectory engine. Trajectories are advanced in batches, one
  * OpenMP task per batch; no cross-trajectory arithmetic, so results do not depend on the
  * thread count. The workspace is made once; the step never allocates. ps_ens_run() does many
- * years in one call, without a barrier between years.
+ * years in one call, without a barrier between years: each batch runs the whole horizon on
+ * the thread that takes it (batches are dealt dynamically: with more batches than threads,
+ * a descheduled thread does not hold the others up).
  */
 #ifndef PS_ENSEMBLE_H
 #define PS_ENSEMBLE_H

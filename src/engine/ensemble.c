@@ -16,6 +16,7 @@
  */
 #include "popsim/ensemble.h"
 
+#include <float.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -87,7 +88,8 @@ ps_status ps_ens_new(ps_ens **out, int n_traj, int n_ages, const ps_ens_options 
     e->n_ages = n_ages;
     e->finite_only = opt->finite_only != 0;
     e->n_threads = opt->n_threads > 0 ? opt->n_threads : omp_get_max_threads();
-    /* default: one batch per thread (long stride-1 rows), at most PS_ENS_BATCH_DEFAULT lanes */
+    /* default: one batch per thread (long stride-1 rows; smaller batches measured up to 2.5
+     * times slower per trajectory-year), at most PS_ENS_BATCH_DEFAULT lanes */
     int per_thread = (n_traj + e->n_threads - 1) / e->n_threads;
     if (per_thread > PS_ENS_BATCH_DEFAULT) {
         per_thread = PS_ENS_BATCH_DEFAULT;
@@ -137,27 +139,35 @@ static inline double cell_bad(double got, double want, double before, double D, 
 /*
  * The lane kernels: one row, L trajectories, every operand a stride-1 row (restrict: no
  * two rows overlap), so each loop vectorises (this file is compiled with -fno-trapping-math,
- * which lets GCC turn the clamps into selects; it changes no value). Each adds 1 to
- * flags[lane] for a cell that breaks the identity (a per-lane row, not a reduction: no
- * dependence from one vector of lanes to the next); without `check`, only a non-finite
- * count marks its lane (x * 0 is NaN). D and Mc are stored only if `keep`. GCC moves both
- * tests out of the loop.
+ * which lets GCC turn the clamps into selects; it changes no value). With `check`, each
+ * adds 1 to flags[lane] for a cell that breaks the identity (a per-lane row, not a
+ * reduction: no dependence from one vector of lanes to the next); without it, they return
+ * whether any count of the row is not finite (an integer OR over the lanes, which
+ * vectorises exactly, held in a register: no flag row is read or written per cell). D and
+ * Mc are stored only if `keep`. GCC moves both tests out of the loop.
  */
+
+/* 1 if x is infinite or NaN, else 0 (as an integer of the width of a double lane). */
+static inline long long not_finite(double x)
+{
+    return fabs(x) <= DBL_MAX ? 0 : 1;
+}
 
 /*
  * Ages 1 .. w (survive() of ccm.c): Pp = P(a-1), Mp = M(a-1), Ma = M(a), S = S(a); at the
  * open age w (`open`) the survivors of w, Pa = P(w), join the cohort. keep, check and open
  * are constants where this is inlined, so each combination is its own plain loop.
  */
-static PS_ENS_INLINE void survive_body(int L, const int keep, const int check, const int open,
-                                       const int s_sh, const int m_sh, double *restrict out,
-                                       double *restrict D, double *restrict Mc,
-                                       double *restrict shortfall,
-                                       double *restrict flags, const double *restrict Pp,
-                                       const double *restrict Pa, const double *restrict Mp,
-                                       const double *restrict Ma, const double *restrict S)
+static PS_ENS_INLINE long long survive_body(int L, const int keep, const int check, const int open,
+                                            const int s_sh, const int m_sh, double *restrict out,
+                                            double *restrict D, double *restrict Mc,
+                                            double *restrict shortfall,
+                                            double *restrict flags, const double *restrict Pp,
+                                            const double *restrict Pa, const double *restrict Mp,
+                                            const double *restrict Ma, const double *restrict S)
 {
     const double h = PS_MID_YEAR_FRACTION;
+    long long bad = 0;
     for (int j = 0; j < L; ++j) {
         const double mp = Mp[m_sh ? 0 : j], ma = Ma[m_sh ? 0 : j], sa = S[s_sh ? 0 : j];
         double ex = Pp[j] + h * mp;
@@ -182,9 +192,10 @@ static PS_ENS_INLINE void survive_body(int L, const int keep, const int check, c
             const double before = open ? Pp[j] + Pa[j] : Pp[j] + 0.0;
             flags[j] += cell_bad(v, before - d + c, before, d, c);
         } else {
-            flags[j] += v * 0.0;
+            bad |= not_finite(v);
         }
     }
+    return bad;
 }
 
 /* Every combination of the flags gets its own loop (the C* macros list the 32 cases). */
@@ -199,21 +210,23 @@ static PS_ENS_INLINE void survive_body(int L, const int keep, const int check, c
     ((k) ? 16 : 0) | ((c) ? 8 : 0) | ((o) ? 4 : 0) | ((ss) ? 2 : 0) | ((ms) ? 1 : 0)
 
 /* A shared rate (s_sh, m_sh) is one value at S[0] or Mp[0], Ma[0] for all lanes. */
-PS_ENS_CLONES static void lanes_survive(int L, int keep, int check, int open, int s_sh, int m_sh,
-                                        double *restrict out, double *restrict D,
-                                        double *restrict Mc, double *restrict shortfall,
-                                        double *restrict flags, const double *restrict Pp,
-                                        const double *restrict Pa, const double *restrict Mp,
-                                        const double *restrict Ma, const double *restrict S)
+PS_ENS_CLONES static long long lanes_survive(int L, int keep, int check, int open, int s_sh,
+                                             int m_sh, double *restrict out, double *restrict D,
+                                             double *restrict Mc, double *restrict shortfall,
+                                             double *restrict flags, const double *restrict Pp,
+                                             const double *restrict Pa, const double *restrict Mp,
+                                             const double *restrict Ma, const double *restrict S)
 {
+    long long bad = 0;
 #define PS_ENS_SURVIVE(k, c, o, ss, ms)                                                          \
-    survive_body(L, k, c, o, ss, ms, out, D, Mc, shortfall, flags, Pp, Pa, Mp, Ma, S)
+    bad = survive_body(L, k, c, o, ss, ms, out, D, Mc, shortfall, flags, Pp, Pa, Mp, Ma, S)
     switch (PS_ENS_FLAGS(keep, check, open, s_sh, m_sh)) {
         PS_ENS_CASE1(PS_ENS_SURVIVE, 0)
         PS_ENS_CASE1(PS_ENS_SURVIVE, 1)
     default: break;
     }
 #undef PS_ENS_SURVIVE
+    return bad;
 }
 
 /* One age of mothers of births_step() of ccm.c: births += ASFR h (F(t) + F(t+1)). */
@@ -239,15 +252,16 @@ PS_ENS_CLONES static void lanes_births(int L, int f_sh, double *restrict births,
 
 /* Age 0 of one sex (step_impl() of ccm.c): bs = B x / (1 + SRB), x = SRB for males, 1 for
  * females; adj += the emigration not applied. */
-static PS_ENS_INLINE void age0_body(int L, const int keep, const int check, const int s_sh,
-                                    const int m_sh, int male,
-                                    double *restrict out, double *restrict D, double *restrict Mc,
-                                    double *restrict bs_out, double *restrict adj,
-                                    double *restrict flags, const double *restrict births,
-                                    const double *restrict srb, const double *restrict M,
-                                    const double *restrict S)
+static PS_ENS_INLINE long long age0_body(int L, const int keep, const int check, const int s_sh,
+                                         const int m_sh, int male, double *restrict out,
+                                         double *restrict D, double *restrict Mc,
+                                         double *restrict bs_out, double *restrict adj,
+                                         double *restrict flags, const double *restrict births,
+                                         const double *restrict srb, const double *restrict M,
+                                         const double *restrict S)
 {
     const double h = PS_MID_YEAR_FRACTION;
+    long long bad = 0;
     for (int j = 0; j < L; ++j) {
         const double s0 = S[s_sh ? 0 : j], m0 = M[m_sh ? 0 : j];
         const double bs = births[j] * (male ? srb[j] : 1.0) / (1.0 + srb[j]);
@@ -261,19 +275,25 @@ static PS_ENS_INLINE void age0_body(int L, const int keep, const int check, cons
         }
         adj[j] += fix;
         bs_out[j] = bs;
-        flags[j] += check ? cell_bad(v + fix, bs - d + c, bs, d, c) : (v + fix) * 0.0;
+        if (check) {
+            flags[j] += cell_bad(v + fix, bs - d + c, bs, d, c);
+        } else {
+            bad |= not_finite(v + fix);
+        }
     }
+    return bad;
 }
 
-PS_ENS_CLONES static void lanes_age0(int L, int keep, int check, int s_sh, int m_sh, int male,
-                                     double *restrict out, double *restrict D,
-                                     double *restrict Mc, double *restrict bs_out,
-                                     double *restrict adj, double *restrict flags,
-                                     const double *restrict births, const double *restrict srb,
-                                     const double *restrict M, const double *restrict S)
+PS_ENS_CLONES static long long lanes_age0(int L, int keep, int check, int s_sh, int m_sh, int male,
+                                          double *restrict out, double *restrict D,
+                                          double *restrict Mc, double *restrict bs_out,
+                                          double *restrict adj, double *restrict flags,
+                                          const double *restrict births, const double *restrict srb,
+                                          const double *restrict M, const double *restrict S)
 {
+    long long bad = 0;
 #define PS_ENS_AGE0(k, c, o, ss, ms)                                                             \
-    age0_body(L, k, c, ss, ms, male, out, D, Mc, bs_out, adj, flags, births, srb, M, S)
+    bad = age0_body(L, k, c, ss, ms, male, out, D, Mc, bs_out, adj, flags, births, srb, M, S)
     switch (PS_ENS_FLAGS(keep, check, 0, s_sh, m_sh)) {
         PS_ENS_CASE3(PS_ENS_AGE0, 0, 0, 0)
         PS_ENS_CASE3(PS_ENS_AGE0, 0, 1, 0)
@@ -282,6 +302,7 @@ PS_ENS_CLONES static void lanes_age0(int L, int keep, int check, int s_sh, int m
     default: break;
     }
 #undef PS_ENS_AGE0
+    return bad;
 }
 
 /* A rate row for the lanes of the batch: the caller's row, or the one shared value. */
@@ -291,12 +312,13 @@ static const double *rate_row(const double *base, int per_traj, size_t row, size
     return per_traj ? base + row * T + lane0 : base + row;
 }
 
-/* Diagnose mode, after a row: the first lane the row flagged (no earlier row had one). */
-static int diagnose_row(ens_fault *f, const double *flags, int sex, int age, const double *out,
-                        int L)
+/* Diagnose mode, after a row: the first lane the row flagged (no earlier row had one); without
+ * `check`, the first lane whose count is not finite. */
+static int diagnose_row(ens_fault *f, int check, const double *flags, int sex, int age,
+                        const double *out, int L)
 {
     for (int j = 0; j < L && f->lane < 0; ++j) {
-        if (flags[j] != 0.0) {
+        if (check ? flags[j] != 0.0 : not_finite(out[j]) != 0) {
             *f = (ens_fault){ .lane = j, .sex = sex, .age = age, .got = out[j] };
         }
     }
@@ -305,7 +327,8 @@ static int diagnose_row(ens_fault *f, const double *flags, int sex, int age, con
 
 /*
  * Advance the lanes of batch `bat`. The kernels flag failed cells per lane over the whole
- * batch, read once at the end; in diagnose mode (a rerun of a failed batch, which recomputes
+ * batch (or, finite_only, return whether a row has a non-finite count: one test per batch
+ * and year), read once at the end; in diagnose mode (a rerun of a failed batch, which recomputes
  * the same values) the flags are read after every row to name the first failing cell.
  */
 static void step_batch(ps_ens *e, const ps_ens_rates *r, int batch_rates, const double *from,
@@ -335,6 +358,7 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, int batch_rates, const 
     double *adj = ev != NULL && ev->adjustment != NULL ? ev->adjustment + lane0 : row_of[ROW_ADJ];
     double *flags = row_of[ROW_FLAGS];
     ens_fault *fault = &e->faults[bat];
+    long long bad = 0;
     fault->lane = -1;
     for (int j = 0; j < L; ++j) {
         flags[j] = 0.0;
@@ -355,9 +379,9 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, int batch_rates, const 
             double *Mc = migc + row * m_stride;
             const double *Pp = from + (row - 1) * T + lane0;
             const double *Pa = a < n - 1 ? NULL : from + row * T + lane0;
-            lanes_survive(L, keep, check, Pa != NULL, !s_pt, !m_pt, out, D, Mc, shortfall, flags,
-                          Pp, Pa, Mp, Ma, S);
-            if (diagnose && diagnose_row(fault, flags, sex, (int)a, out, L)) {
+            bad |= lanes_survive(L, keep, check, Pa != NULL, !s_pt, !m_pt, out, D, Mc, shortfall,
+                                 flags, Pp, Pa, Mp, Ma, S);
+            if (diagnose && diagnose_row(fault, check, flags, sex, (int)a, out, L)) {
                 return;
             }
             Mp = Ma;
@@ -388,18 +412,18 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, int batch_rates, const 
         double *out = to + row * T + lane0, *D = deaths + row * d_stride;
         double *Mc = migc + row * m_stride;
         double *bs = keep_b ? ev->births + (size_t)sex * T + lane0 : row_of[ROW_BS];
-        lanes_age0(L, keep, check, !s_pt, !m_pt, sex == PS_SEX_MALE, out, D, Mc, bs, adj, flags,
-                   births, srb, rate_row(r->mig, m_pt, row, rT, rl0),
-                   rate_row(r->surv, s_pt, row, rT, rl0));
-        if (diagnose && diagnose_row(fault, flags, sex, 0, out, L)) {
+        bad |= lanes_age0(L, keep, check, !s_pt, !m_pt, sex == PS_SEX_MALE, out, D, Mc, bs,
+                          adj, flags, births, srb, rate_row(r->mig, m_pt, row, rT, rl0),
+                          rate_row(r->surv, s_pt, row, rT, rl0));
+        if (diagnose && diagnose_row(fault, check, flags, sex, 0, out, L)) {
             return;
         }
     }
-    for (int j = 0; !diagnose && j < L; ++j) {
-        if (flags[j] != 0.0) { /* rerun to name the cell: same inputs, same values */
-            step_batch(e, r, batch_rates, from, to, ev, bat, 1);
-            return;
-        }
+    for (int j = 0; check && j < L; ++j) {
+        bad |= flags[j] != 0.0;
+    }
+    if (bad && !diagnose) { /* rerun to name the cell: same inputs, same values */
+        step_batch(e, r, batch_rates, from, to, ev, bat, 1);
     }
 }
 
@@ -443,7 +467,7 @@ ps_status ps_ens_run(ps_ens *e, int n_steps, const ps_ens_rates *rates, double *
     const int n_batches = e->n_batches;
     const size_t cells = (size_t)PS_SEX_COUNT * (size_t)e->n_ages * (size_t)e->n_traj;
     ps_ens *ce = e;
-#pragma omp parallel for num_threads(ce->n_threads) schedule(static) default(none)             \
+#pragma omp parallel for num_threads(ce->n_threads) schedule(dynamic, 1) default(none)          \
     shared(ce, rates, pop, ev, n_batches, n_steps, cells) if (n_batches > 1 && ce->n_threads > 1)
     for (int bat = 0; bat < n_batches; ++bat) {
         for (int step = 0; step < n_steps; ++step) {
@@ -480,7 +504,7 @@ ps_status ps_ens_run_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx, u
         return ps_error_set(err, PS_ENOMEM, "out of memory for the ensemble's rates");
     }
     ps_ens *ce = e;
-#pragma omp parallel for num_threads(ce->n_threads) schedule(static) default(none)             \
+#pragma omp parallel for num_threads(ce->n_threads) schedule(dynamic, 1) default(none)          \
     shared(ce, fn, ctx, per_traj, pop, ev, n_batches, n_steps, cells, buf, st, n, W, per_batch)   \
     if (n_batches > 1 && ce->n_threads > 1)
     for (int bat = 0; bat < n_batches; ++bat) {

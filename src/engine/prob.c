@@ -48,6 +48,8 @@ struct ps_prob {
     double *ws_tfr, *ws_e0, *ws_mig, *ws_pop, *ws_births, *ws_adj, *ws_z, *acc;
     double *ws_bb; /* base corrections: births [y0 + 1][lanes], then migrants [lanes] */
     ps_ens_events *ws_ev;
+    double *ws_lane; /* unit_ctx.lane */
+    int *ws_lane_idx; /* unit_ctx.lane_idx */
 };
 
 int ps_prob_var_cells(ps_prob_var v)
@@ -106,6 +108,8 @@ void ps_prob_free(ps_prob *p)
     free(p->acc);
     free(p->ws_ev);
     free(p->ws_bb);
+    free(p->ws_lane);
+    free(p->ws_lane_idx);
     free(p);
 }
 
@@ -184,8 +188,11 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
     p->acc = malloc(7 * W * sizeof *p->acc);
     p->ws_bb = malloc((size_t)(p->y0 + 2) * W * sizeof *p->ws_bb);
     p->ws_ev = malloc(S * sizeof *p->ws_ev);
+    p->ws_lane = malloc(4 * W * sizeof *p->ws_lane);
+    p->ws_lane_idx = malloc(2 * PS_SEX_COUNT * W * sizeof *p->ws_lane_idx);
     int ok = p->ws_tfr && p->ws_e0 && p->ws_mig && p->ws_pop && p->ws_births && p->ws_adj &&
-             p->ws_z && p->acc && p->ws_ev && p->ws_bb && p->done;
+             p->ws_z && p->acc && p->ws_ev && p->ws_bb && p->done && p->ws_lane &&
+             p->ws_lane_idx;
     for (int v = 0; ok && v < PS_PROB_V_COUNT; ++v) {
         const size_t cells = (size_t)p->n_years * (size_t)var_cells[v];
         p->traj[v] = malloc(cells * (size_t)n_traj * sizeof *p->traj[v]);
@@ -217,6 +224,9 @@ typedef struct unit_ctx {
     double *base_mig;    /* [n] net migrants of the bounds' years before the base, less the
                           * median's */
     ps_status e0_rc;
+    double *lane;   /* [4][n] per-lane factors of a step: ASFR ratio, migrants' deviation,
+                     * survivorship weight by sex (each batch writes only its lanes) */
+    int *lane_idx;  /* [sex][2][n] offsets of the lane's two e0 table rows */
 } unit_ctx;
 
 static void draw_unit(unit_ctx *u, int first, double *z)
@@ -276,8 +286,62 @@ static void draw_unit(unit_ctx *u, int first, double *z)
     }
 }
 
+/*
+ * The per-lane part of unit_rates: the ASFR ratio and the migrants' deviation of each lane,
+ * and, for each sex, the lane's row of the e0 table (as offsets into the step's survivorship
+ * table: row and row + 1, the same row at the table's end) with its interpolation weight,
+ * 0 where the survivorship is the row's own. @return PS_OK; PS_ENUMERIC for an e0 outside
+ * the table
+ */
+static ps_status lane_factors(unit_ctx *u, int step, int first, int n, ps_error *err)
+{
+    const ps_prob *p = u->p;
+    const int A = p->n_ages, U = u->n;
+    double *ratio = u->lane + first, *dmig = ratio + U;
+    for (int j = 0; j < n; ++j) {
+        const size_t a0 = (size_t)step * (size_t)U + (size_t)(first + j);
+        const size_t a1 = a0 + (size_t)U;
+        ratio[j] = 0.5 * (u->tfr[a0] + u->tfr[a1]) / p->pp.tfr_med[step];
+        dmig[j] = 0.5 * (u->mig[a0] + u->mig[a1]) - p->pp.mig_med[step];
+    }
+    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+        const size_t cell = (size_t)step * PS_SEX_COUNT + (size_t)sex;
+        const double *tab = &p->pp.e0_tab[cell * PS_PROB_E0_ROWS];
+        double *w = u->lane + (2 + sex) * U + first;
+        int *i0 = u->lane_idx + 2 * sex * U + first, *i1 = i0 + U;
+        for (int j = 0; j < n; ++j) {
+            const size_t e_at = ((size_t)step * PS_SEX_COUNT + (size_t)sex) * (size_t)U +
+                                (size_t)(first + j);
+            const size_t e_at1 = e_at + PS_SEX_COUNT * (size_t)U;
+            const double dev = 0.5 * (u->e0[e_at] + u->e0[e_at1]) - p->pp.e0_med[cell];
+            const double target = dev == 0.0 ? tab[PS_PROB_E0_ZERO] : tab[PS_PROB_E0_ZERO] + dev;
+            if (!(target <= tab[0] && target >= tab[PS_PROB_E0_ROWS - 1])) {
+                u->e0_rc = PS_ENUMERIC;
+                return ps_error_set(err, PS_ENUMERIC, "e0 %.2f for %d, %s is outside the "
+                                    "table (%.2f to %.2f)", target, p->in->start_year + step,
+                                    ps_sex_name((ps_sex)sex), tab[PS_PROB_E0_ROWS - 1], tab[0]);
+            }
+            int row = 0; /* the last row with e0 >= target (e0 falls as k grows) */
+            while (row + 1 < PS_PROB_E0_ROWS && tab[row + 1] >= target) {
+                ++row;
+            }
+            const int own = target == tab[row] || row + 1 == PS_PROB_E0_ROWS;
+            i0[j] = row * A;
+            i1[j] = own ? row * A : (row + 1) * A;
+            /* w > 0 exactly when target < tab[row] (no underflow: the rows are about
+             * PS_PROB_E0_DK e^k apart) */
+            w[j] = own ? 0.0 : (tab[row] - target) / (tab[row] - tab[row + 1]);
+        }
+    }
+    return PS_OK;
+}
+
 /* The ensemble's rate callback: survivorship, ASFR and migrants of trajectories
- * first .. first + n - 1 of the unit for one step. */
+ * first .. first + n - 1 of the unit for one step. The lanes' factors come first, then each
+ * ASFR and migrants row over the lanes (stride 1, both sides of each select computed, so
+ * the loops vectorise; this file is compiled with -fno-trapping-math for that) and the
+ * survivorship lane by lane along the ages, with the values of the lane-by-lane formulas:
+ * ratio 1 and deviation 0 give the inputs' own values, a weight 0 the table row's own. */
 static ps_status unit_rates(ps_ens_rates *out, const ps_ens_rates_buf *buf, int step, int first,
                             int n, void *ctx, ps_error *err)
 {
@@ -286,51 +350,47 @@ static ps_status unit_rates(ps_ens_rates *out, const ps_ens_rates_buf *buf, int 
     const ps_inputs *in = p->in;
     const int A = p->n_ages, U = u->n;
     const size_t N = (size_t)n;
-    for (int j = 0; j < n; ++j) {
-        const size_t a0 = (size_t)step * (size_t)U + (size_t)(first + j);
-        const size_t a1 = a0 + (size_t)U;
-        const double ratio = 0.5 * (u->tfr[a0] + u->tfr[a1]) / p->pp.tfr_med[step];
-        const double dmig = 0.5 * (u->mig[a0] + u->mig[a1]) - p->pp.mig_med[step];
-        const double *asfr = &in->asfr[ps_inputs_asfr_idx(in, step, 0, 0)];
-        for (int age = 0; age < A; ++age) {
-            buf->asfr[(size_t)age * N + (size_t)j] = ratio == 1.0 ? asfr[age] : asfr[age] * ratio;
+    ps_status rc = lane_factors(u, step, first, n, err);
+    if (rc != PS_OK) {
+        return rc;
+    }
+    const double *restrict ratio = u->lane + first, *restrict dmig = ratio + U;
+    const double *asfr = &in->asfr[ps_inputs_asfr_idx(in, step, 0, 0)];
+    for (int age = 0; age < A; ++age) {
+        double *restrict fo = buf->asfr + (size_t)age * N;
+        const double f = asfr[age];
+        for (size_t j = 0; j < N; ++j) {
+            const double scaled = f * ratio[j];
+            fo[j] = ratio[j] == 1.0 ? f : scaled;
         }
-        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-            const double *m = &in->mig[ps_inputs_idx(in, step, 0, sex, 0)];
-            const double *pat = &p->pp.pattern[sex * A];
-            double *mo = buf->mig + (size_t)sex * (size_t)A * N + (size_t)j;
-            for (int age = 0; age < A; ++age) {
-                mo[(size_t)age * N] = dmig == 0.0 ? m[age] : m[age] + dmig * pat[age];
+    }
+    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+        const double *m = &in->mig[ps_inputs_idx(in, step, 0, sex, 0)];
+        const double *pat = &p->pp.pattern[sex * A];
+        const size_t cell = (size_t)step * PS_SEX_COUNT + (size_t)sex;
+        const double *st = &p->pp.surv_tab[cell * PS_PROB_E0_ROWS * (size_t)A];
+        const double *w = u->lane + (2 + sex) * U + first;
+        const int *i0 = u->lane_idx + 2 * sex * U + first, *i1 = i0 + U;
+        for (int age = 0; age < A; ++age) {
+            double *restrict mo = buf->mig + ((size_t)sex * (size_t)A + (size_t)age) * N;
+            const double ma = m[age], pa = pat[age];
+            for (size_t j = 0; j < N; ++j) {
+                const double moved = ma + dmig[j] * pa;
+                mo[j] = dmig[j] == 0.0 ? ma : moved;
             }
-            const size_t e_at = ((size_t)step * PS_SEX_COUNT + (size_t)sex) * (size_t)U +
-                                (size_t)(first + j);
-            const size_t e_at1 = e_at + PS_SEX_COUNT * (size_t)U;
-            const size_t cell = (size_t)step * PS_SEX_COUNT + (size_t)sex;
-            const double *tab = &p->pp.e0_tab[cell * PS_PROB_E0_ROWS];
-            const double dev = 0.5 * (u->e0[e_at] + u->e0[e_at1]) - p->pp.e0_med[cell];
-            const double target = dev == 0.0 ? tab[PS_PROB_E0_ZERO] : tab[PS_PROB_E0_ZERO] + dev;
-            if (!(target <= tab[0] && target >= tab[PS_PROB_E0_ROWS - 1])) {
-                u->e0_rc = PS_ENUMERIC;
-                return ps_error_set(err, PS_ENUMERIC, "e0 %.2f for %d, %s is outside the "
-                                    "table (%.2f to %.2f)", target, in->start_year + step,
-                                    ps_sex_name((ps_sex)sex), tab[PS_PROB_E0_ROWS - 1], tab[0]);
-            }
-            int row = 0; /* the last row with e0 >= target (e0 falls as k grows) */
-            while (row + 1 < PS_PROB_E0_ROWS && tab[row + 1] >= target) {
-                ++row;
-            }
-            const double *s0 =
-                &p->pp.surv_tab[(cell * PS_PROB_E0_ROWS + (size_t)row) * (size_t)A];
-            double *so = buf->surv + (size_t)sex * (size_t)A * N + (size_t)j;
-            if (target == tab[row] || row + 1 == PS_PROB_E0_ROWS) {
+        }
+        /* lane by lane: two table rows read along the ages, written down the lane */
+        for (size_t j = 0; j < N; ++j) {
+            const double *restrict s0 = st + i0[j], *restrict s1 = st + i1[j];
+            double *restrict so = buf->surv + (size_t)sex * (size_t)A * N + j;
+            if (w[j] == 0.0) {
                 for (int age = 0; age < A; ++age) {
                     so[(size_t)age * N] = s0[age];
                 }
             } else {
-                const double w = (tab[row] - target) / (tab[row] - tab[row + 1]);
-                const double *s1 = s0 + A;
+                const double wj = w[j];
                 for (int age = 0; age < A; ++age) {
-                    so[(size_t)age * N] = s0[age] + w * (s1[age] - s0[age]);
+                    so[(size_t)age * N] = s0[age] + wj * (s1[age] - s0[age]);
                 }
             }
         }
@@ -454,6 +514,8 @@ ps_status ps_prob_unit(ps_prob *p, int unit, ps_error *err)
     ps_ens_events *ev = p->ws_ev;
     ps_ens *ens = NULL;
     ps_status rc = PS_OK;
+    u.lane = p->ws_lane;
+    u.lane_idx = p->ws_lane_idx;
     u.base_births = p->ws_bb;
     u.base_mig = p->ws_bb + (size_t)(p->y0 + 1) * N;
     for (size_t k = 0; k < (size_t)(p->y0 + 2) * N; ++k) {

@@ -246,6 +246,28 @@ static int needs_init_draw(const ps_micro *m, const init_tables *t, unsigned sex
            ((m->opt.events & PS_MICRO_CHILDCARE) && age < PS_MICRO_CHILDCARE_AGES);
 }
 
+/* Whether a base person of (sex, age) uses only lane 0 (the parity) of its INIT draw: then
+ * the other lanes give the flags of the all-zero draw (income, care and enrollment fixed). */
+static int parity_only_draw(const ps_micro *m, unsigned sex, unsigned age)
+{
+    return sex == PS_SEX_FEMALE && m->opt.income_share == NULL &&
+           !((m->opt.events & PS_MICRO_CARE) && age >= (unsigned)m->opt.care_min_age) &&
+           !((m->opt.events & PS_MICRO_CHILDCARE) && age < PS_MICRO_CHILDCARE_AGES);
+}
+
+/* Parity of a woman of (reg, age) from her INIT lane 0, as init_flags draws it. */
+static unsigned parity_of(const ps_micro *m, const init_tables *t, unsigned reg, unsigned age,
+                          uint32_t u0)
+{
+    const uint64_t *thr =
+        &t->par_thr[((size_t)reg * (size_t)m->n_ages + age) * (PS_PARITY_COUNT - 1)];
+    unsigned parity = 0;
+    while (parity + 1 < PS_PARITY_COUNT && u0 >= thr[parity]) {
+        ++parity;
+    }
+    return parity;
+}
+
 /*
  * Base persons [lo, hi) of one chunk, written cell segment by cell segment (a segment
  * shares region, sex and age), each segment's INIT draws as one vectorised batch; then
@@ -271,6 +293,17 @@ static void init_segments(const init_ctx *x, size_t lo, size_t hi, uint32_t *rbu
         }
         const uint32_t none[PS_LANES] = {0, 0, 0, 0};
         const unsigned f0 = init_flags(m, x->t, reg, sex, age, none);
+        if (draw && parity_only_draw(m, sex, age)) { /* women of the minimal model */
+            for (size_t id = s; id < e; ++id) {
+                flags[id] =
+                    ps_mf_with(f0, PS_MF_PARITY_SHIFT, parity_of(m, x->t, reg, age, rbuf[id - s]));
+                region[id] = (uint16_t)reg;
+                mother[id] = PS_MICRO_NO_MOTHER;
+            }
+            memset(m->age + s, (int)age, e - s);
+            s = e;
+            continue;
+        }
         for (size_t id = s; id < e; ++id) {
             const size_t j = id - s;
             const uint32_t u[PS_LANES] = {draw ? rbuf[j] : 0, draw ? rbuf[len + j] : 0,
