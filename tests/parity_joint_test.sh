@@ -3,9 +3,9 @@
 # `popsim run`, `popsim info` and `popsim check`: the China policy preset meets its three
 # targets and records the fit as root attributes; bad birth_order values exit 1 at
 # path:line:col, and targets out of reach exit 1 naming the key, each leaving no result file.
-# usage: parity_joint_test.sh POPSIM SOURCE_DIR
+# usage: parity_joint_test.sh POPSIM SOURCE_DIR WPP_DIR
 popsim=$1; src=$2
-source "$src/tests/testlib.sh" parity_joint
+source "$src/tests/testlib.sh" parity_joint "$3"
 scn="$src/scenarios/china_policies.yaml"
 
 # attr NAME FILE: a root attribute's value as h5dump prints it.
