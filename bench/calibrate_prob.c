@@ -8,7 +8,9 @@
  * criterion of issue #14 sec. 3 is met at 0.2, capped at 1 per criterion).
  *
  * Two estimates from the same runs:
- * - shared: one grid point for every location (the least summed loss);
+ * - shared: one grid point for every location (the least summed loss among the points that
+ *   leave TFR uncentred, since centring TFR moves its bounds more than the 2 % issue #14
+ *   allows; the unconstrained least is printed too);
  * - by class: the TFR parameters (rho, level share, centring) as a function of the
  *   location's phase of fertility decline (post-transition: the UN's median TFR of the first
  *   year of its bounds below PS_PROB_PHASE_TFR; else in transition), the migration
@@ -142,6 +144,14 @@ int main(int argc, char **argv)
                grid[g][8], loss[g] / n_loc);
         best = loss[g] < loss[best] ? g : best;
     }
+    /* the TFR bounds must stay within 2 % of the UN's (issue #14 sec. 3): centring TFR moves
+     * them by up to 4 % (Nigeria), so the estimate keeps TFR uncentred */
+    size_t best_c = NG;
+    for (size_t g = 0; g < NG; ++g) {
+        if (grid[g][6] == 0.0 && (best_c == NG || loss[g] < loss[best_c])) {
+            best_c = g;
+        }
+    }
     /* by class: TFR triple per phase p, migration rho per class v, e0/migration centring
      * shared; cell (p, v) has loss cell[2p + v][GRID_AT(f_p, e, m_v)] */
     double best_cls = INFINITY;
@@ -180,11 +190,16 @@ int main(int argc, char **argv)
     }
     printf("by class: center_e0 %.2f center_mig %.2f loss %.4f\n", grid_cem[be], grid_cem[be],
            best_cls / n_loc);
+    printf("unconstrained: rho_tfr %.3f rho_e0 %.3f rho_mig %.3f level_tfr %.2f level_e0 %.2f "
+           "level_mig %.2f center_tfr %.2f center_e0 %.2f center_mig %.2f loss %.4f\n",
+           grid[best][0], grid[best][1], grid[best][2], grid[best][3], grid[best][4],
+           grid[best][5], grid[best][6], grid[best][7], grid[best][8], loss[best] / n_loc);
     printf("best: PS_PROB_RHO_TFR %.3f PS_PROB_RHO_E0 %.3f PS_PROB_RHO_MIG %.3f "
            "PS_PROB_LEVEL_TFR %.2f PS_PROB_LEVEL_E0 %.2f PS_PROB_LEVEL_MIG %.2f "
            "PS_PROB_CENTER_TFR %.2f PS_PROB_CENTER_E0 %.2f PS_PROB_CENTER_MIG %.2f loss %.4f\n",
-           grid[best][0], grid[best][1], grid[best][2], grid[best][3], grid[best][4],
-           grid[best][5], grid[best][6], grid[best][7], grid[best][8], loss[best] / n_loc);
+           grid[best_c][0], grid[best_c][1], grid[best_c][2], grid[best_c][3], grid[best_c][4],
+           grid[best_c][5], grid[best_c][6], grid[best_c][7], grid[best_c][8],
+           loss[best_c] / n_loc);
     ps_wpp_pi_free(pi);
     free(codes);
     free(cls);

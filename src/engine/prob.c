@@ -199,7 +199,11 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
         rc = ps_prob__paths_init(&p->pp, in, b, 1, err);
     }
     if (rc == PS_OK) {
-        rc = ps_prob__paths_center(&p->pp, b, p->opt.center, err);
+        /* a variant takes the medium e0 and migration: no centring */
+        static const double none[PS_PROB_PROC_COUNT] = { 0.0, 0.0, 0.0 };
+        rc = ps_prob__paths_center(&p->pp, b,
+                                   p->opt.variant == PS_PROB_VARIANT_NONE ? p->opt.center : none,
+                                   err);
     }
     if (rc != PS_OK) {
         ps_prob_free(p);
