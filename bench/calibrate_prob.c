@@ -20,7 +20,9 @@
  *   combinations (the losses of the four cells phase x migration class add up).
  * Prints the loss of every grid point, both estimates and their losses per location.
  *
- * usage: calibrate_prob WPP_DIR TRAJ [CODE ...]
+ * usage: calibrate_prob WPP_DIR TRAJ [-u] [CODE ...]
+ *   -u  only the points with TFR uncentred and e0 and migration centred (the compiled
+ *       centrings; 24 points), so that the estimate by class keeps the TFR bounds
  */
 #include <math.h>
 #include <stdio.h>
@@ -45,13 +47,21 @@ static const double grid_m[] = { 0.7, 0.8, 0.9, 0.95 };
 #define NE N_OF(grid_cem)
 #define NM N_OF(grid_m)
 #define NG (NF * NE * NM)
-#define GRID_AT(f, e, m) (((f) * NE + (e)) * NM + (m))
+#define FULL_AT(f, e, m) (((f) * NE + (e)) * NM + (m))
+#define GRID_AT(f, e, m) at[FULL_AT(f, e, m)] /* index in the grid run, -1 if left out */
 
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: calibrate_prob WPP_DIR TRAJ [CODE ...]\n");
+        fprintf(stderr, "usage: calibrate_prob WPP_DIR TRAJ [-u] [CODE ...]\n");
         return 2;
+    }
+    const int uncentred_tfr = argc > 3 && strcmp(argv[3], "-u") == 0;
+    if (uncentred_tfr) { /* the codes follow the flag */
+        for (int i = 3; i + 1 < argc; ++i) {
+            argv[i] = argv[i + 1];
+        }
+        --argc;
     }
     ps_init();
     ps_error err;
@@ -68,6 +78,8 @@ int main(int argc, char **argv)
         return 1;
     }
     static double grid[NG][PS_WPP_PI_CALIB_PARAMS];
+    static long at[NG];
+    size_t n_grid = 0;
     for (size_t f = 0; f < NF; ++f) {
         const size_t rf = f / (N_OF(grid_lf) * N_OF(grid_cf));
         const size_t lf = f / N_OF(grid_cf) % N_OF(grid_lf), cf = f % N_OF(grid_cf);
@@ -76,7 +88,11 @@ int main(int argc, char **argv)
                 const double point[PS_WPP_PI_CALIB_PARAMS] = {
                     grid_f[rf], RHO_E0, grid_m[m], grid_lf[lf], 0.0, 0.0,
                     grid_cf[cf], grid_cem[e], grid_cem[e] };
-                memcpy(grid[GRID_AT(f, e, m)], point, sizeof point);
+                at[FULL_AT(f, e, m)] = -1;
+                if (!uncentred_tfr || (grid_cf[cf] == 0.0 && grid_cem[e] == 1.0)) {
+                    memcpy(grid[n_grid], point, sizeof point);
+                    at[FULL_AT(f, e, m)] = (long)n_grid++;
+                }
             }
         }
     }
@@ -84,7 +100,7 @@ int main(int argc, char **argv)
     int n_codes = 0;
     int *codes = malloc((size_t)n_all * sizeof *codes);
     int *cls = malloc((size_t)n_all * sizeof *cls); /* 2 x post-transition + volatile */
-    double *devs = malloc((size_t)n_all * NG * PS_WPP_PI_CALIB_N * sizeof *devs);
+    double *devs = malloc((size_t)n_all * n_grid * PS_WPP_PI_CALIB_N * sizeof *devs);
     ps_status *st = malloc((size_t)n_all * sizeof *st);
     if (codes == NULL || cls == NULL || devs == NULL || st == NULL) {
         fprintf(stderr, "calibrate_prob: out of memory\n");
@@ -112,9 +128,9 @@ int main(int argc, char **argv)
     for (int i = 0; i < n_codes; ++i) {
         ps_error e;
         ps_error_clear(&e);
-        st[i] = ps_wpp_pi_calib_location(devs + (size_t)i * NG * PS_WPP_PI_CALIB_N, pi, codes[i],
-                                         (const double (*)[PS_WPP_PI_CALIB_PARAMS])grid, (int)NG,
-                                         n_traj, 1, &bo, &e);
+        st[i] = ps_wpp_pi_calib_location(devs + (size_t)i * n_grid * PS_WPP_PI_CALIB_N, pi,
+                                         codes[i], (const double (*)[PS_WPP_PI_CALIB_PARAMS])grid,
+                                         (int)n_grid, n_traj, 1, &bo, &e);
         if (st[i] != PS_OK) {
             fprintf(stderr, "calibrate_prob: skipped: %s\n", e.msg);
         }
@@ -126,8 +142,9 @@ int main(int argc, char **argv)
             ++n_skip;
             continue;
         }
-        for (size_t g = 0; g < NG; ++g) {
-            const double l = ps_wpp_pi_calib_loss(devs + ((size_t)i * NG + g) * PS_WPP_PI_CALIB_N);
+        for (size_t g = 0; g < n_grid; ++g) {
+            const double l =
+                ps_wpp_pi_calib_loss(devs + ((size_t)i * n_grid + g) * PS_WPP_PI_CALIB_N);
             loss[g] += l;
             cell[cls[i]][g] += l;
         }
@@ -138,7 +155,7 @@ int main(int argc, char **argv)
     printf("\n# rho_tfr rho_e0 rho_mig level_tfr level_e0 level_mig center_tfr center_e0 "
            "center_mig loss_per_location (%d locations, %d skipped, %d trajectories)\n", n_loc,
            n_skip, n_traj);
-    for (size_t g = 0; g < NG; ++g) {
+    for (size_t g = 0; g < n_grid; ++g) {
         printf("%.3f %.3f %.3f %.2f %.2f %.2f %.2f %.2f %.2f %.4f\n", grid[g][0], grid[g][1],
                grid[g][2], grid[g][3], grid[g][4], grid[g][5], grid[g][6], grid[g][7],
                grid[g][8], loss[g] / n_loc);
@@ -147,7 +164,7 @@ int main(int argc, char **argv)
     /* the TFR bounds must stay within 2 % of the UN's (issue #14 sec. 3): centring TFR moves
      * them by up to 4 % (Nigeria), so the estimate keeps TFR uncentred */
     size_t best_c = NG;
-    for (size_t g = 0; g < NG; ++g) {
+    for (size_t g = 0; g < n_grid; ++g) {
         if (grid[g][6] == 0.0 && (best_c == NG || loss[g] < loss[best_c])) {
             best_c = g;
         }
@@ -161,6 +178,10 @@ int main(int argc, char **argv)
             for (size_t f1 = 0; f1 < NF; ++f1) {
                 for (size_t m0 = 0; m0 < NM; ++m0) {
                     for (size_t m1 = 0; m1 < NM; ++m1) {
+                        if (GRID_AT(f0, e, m0) < 0 || GRID_AT(f0, e, m1) < 0 ||
+                            GRID_AT(f1, e, m0) < 0 || GRID_AT(f1, e, m1) < 0) {
+                            continue;
+                        }
                         const double s = cell[0][GRID_AT(f0, e, m0)] + cell[1][GRID_AT(f0, e, m1)] +
                                          cell[2][GRID_AT(f1, e, m0)] + cell[3][GRID_AT(f1, e, m1)];
                         if (s < best_cls) {
