@@ -167,10 +167,10 @@ int ps_prob_mig_volatile(const ps_prob_bounds *b, double pop);
 
 /*
  * The parameters by class: TFR persistence, level share and centring by phase of fertility
- * decline, migration persistence by migration class. For now the shared values: the estimate
- * by class (docs/prob-calibration.txt) centres TFR in transition, which moves Nigeria's TFR
- * bounds 4 % from the UN's (issue #14 allows 2 %), and the search restricted to uncentred TFR
- * has not been run yet (docs/model.md 9.3).
+ * decline, migration persistence by migration class, estimated across all WPP countries and
+ * areas with TFR uncentred (calibrate_prob -u, docs/prob-calibration.txt, docs/model.md 9.3):
+ * the TFR values do not depend on the phase; migration persists more where its uncertainty
+ * is small relative to the population.
  */
 #define PS_PROB_RHO_TFR_TRANSITION 0.95
 #define PS_PROB_LEVEL_TFR_TRANSITION 0.0
@@ -178,7 +178,7 @@ int ps_prob_mig_volatile(const ps_prob_bounds *b, double pop);
 #define PS_PROB_RHO_TFR_POST 0.95
 #define PS_PROB_LEVEL_TFR_POST 0.0
 #define PS_PROB_CENTER_TFR_POST 0.0
-#define PS_PROB_RHO_MIG_STEADY 0.9
+#define PS_PROB_RHO_MIG_STEADY 0.95
 #define PS_PROB_RHO_MIG_VOLATILE 0.9
 
 /**
