@@ -59,6 +59,20 @@ extern "C" {
 
 typedef enum ps_prob_proc { PS_PROB_TFR, PS_PROB_E0, PS_PROB_MIG, PS_PROB_PROC_COUNT } ps_prob_proc;
 
+/*
+ * Centring of each process's yearly marginal (docs/model.md 9.3, src/engine/prob_center.c):
+ * a trajectory's value is Q_t(z_t + c d_t), d_t the shift of the normal score at which the
+ * mean of the yearly values is the UN's median (ps_prob_center_shift) and c in [0, 1] the
+ * process's centring: 0 puts the UN's median at score 0 (the yearly quantiles are the UN's
+ * bounds exactly), 1 makes the yearly mean the UN's median. Where the bounds are skewed, the
+ * median of the cumulated population follows the sum of the yearly means more than the sum of
+ * the yearly medians, and drifts from the UN's median (its deterministic projection) without
+ * centring. Estimated with the persistences (docs/model.md 9.3).
+ */
+#define PS_PROB_CENTER_TFR 0.0
+#define PS_PROB_CENTER_E0 1.0
+#define PS_PROB_CENTER_MIG 1.0
+
 /* Deterministic variants of the UN (TFR -/+ 0.5 child, medium e0 and migration). */
 typedef enum ps_prob_variant {
     PS_PROB_VARIANT_NONE,
@@ -103,13 +117,15 @@ typedef struct ps_prob_options {
     double level[PS_PROB_PROC_COUNT]; /* share of its variance kept as a level, in [0, 1] */
     ps_prob_variant variant; /* not NONE: one deterministic trajectory of the variant */
     int keep_trajectories;   /* 1: ps_prob_trajectories gives every trajectory */
+    double center[PS_PROB_PROC_COUNT]; /* centring of each process's marginals, in [0, 1] */
 } ps_prob_options;
 
 #define PS_PROB_OPTIONS_INIT                                                                 \
     { .n_traj = 0, .seed = 1, .n_threads = 0,                                                \
       .rho = { PS_PROB_RHO_TFR, PS_PROB_RHO_E0, PS_PROB_RHO_MIG },                           \
       .level = { PS_PROB_LEVEL_TFR, PS_PROB_LEVEL_E0, PS_PROB_LEVEL_MIG },                   \
-      .variant = PS_PROB_VARIANT_NONE, .keep_trajectories = 0 }
+      .variant = PS_PROB_VARIANT_NONE, .keep_trajectories = 0,                               \
+      .center = { PS_PROB_CENTER_TFR, PS_PROB_CENTER_E0, PS_PROB_CENTER_MIG } }
 
 typedef struct ps_prob ps_prob; /* opaque; src/engine/prob.c */
 
@@ -126,6 +142,53 @@ double ps_prob_level(int q);
  * with the end segments extended; with log_scale (knots > 0) the same on log(knots).
  */
 double ps_prob_marginal(const double knots[PS_PROB_N_KNOTS], double z, int log_scale);
+
+/**
+ * The shift d of the normal score at which the mean of Q(Z + d), Z ~ N(0, 1), is the median
+ * knot (0 for a row without spread; at most 2 in absolute value): src/engine/prob_center.c.
+ */
+double ps_prob_center_shift(const double knots[PS_PROB_N_KNOTS], int log_scale);
+
+/*
+ * Classes of locations for parameters that are a stated function of the location
+ * (docs/model.md 9.3): post-transition fertility, the median TFR of the bounds' first year
+ * below PS_PROB_PHASE_TFR (children per woman); volatile migration, the 80 % half-width of net
+ * migrants in the bounds' first year above PS_PROB_MIG_VOLATILE of the population (the
+ * median of all WPP countries and areas in 2024 is 0.0032).
+ */
+#define PS_PROB_PHASE_TFR 2.1
+#define PS_PROB_MIG_VOLATILE 0.003
+
+/** 1 if the bounds' first year has a median TFR below PS_PROB_PHASE_TFR, else 0. */
+int ps_prob_post_transition(const ps_prob_bounds *b);
+
+/** 1 if the bounds' first year's 80 % half-width of net migrants exceeds PS_PROB_MIG_VOLATILE
+ * x pop (persons, the population of that year), else 0. */
+int ps_prob_mig_volatile(const ps_prob_bounds *b, double pop);
+
+/*
+ * The parameters by class: TFR persistence, level share and centring by phase of fertility
+ * decline, migration persistence by migration class, estimated across all WPP countries and
+ * areas with TFR uncentred (calibrate_prob -u, docs/prob-calibration.txt, docs/model.md 9.3):
+ * the TFR values do not depend on the phase; migration persists more where its uncertainty
+ * is small relative to the population.
+ */
+#define PS_PROB_RHO_TFR_TRANSITION 0.95
+#define PS_PROB_LEVEL_TFR_TRANSITION 0.0
+#define PS_PROB_CENTER_TFR_TRANSITION 0.0
+#define PS_PROB_RHO_TFR_POST 0.95
+#define PS_PROB_LEVEL_TFR_POST 0.0
+#define PS_PROB_CENTER_TFR_POST 0.0
+#define PS_PROB_RHO_MIG_STEADY 0.95
+#define PS_PROB_RHO_MIG_VOLATILE 0.9
+
+/**
+ * Set o's TFR persistence, level share and centring by the phase of the bounds
+ * (ps_prob_post_transition) and its migration persistence by the migration class
+ * (ps_prob_mig_volatile, pop the population of the bounds' first year or the base's, persons);
+ * the rest of o is kept. What `popsim run --location` does for WPP locations.
+ */
+void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, double pop);
 
 /** A standard normal innovation for (seed, traj, proc, year index): Philox4x32-10, Box-Muller. */
 double ps_prob_normal(uint64_t seed, int traj, ps_prob_proc proc, int year_index);
@@ -218,6 +281,12 @@ const double *ps_prob_unit_population(const ps_prob *p, int unit, int *n_lanes);
  */
 ps_status ps_prob_restart(ps_prob *p, const double rho[PS_PROB_PROC_COUNT],
                           const double level[PS_PROB_PROC_COUNT], ps_error *err);
+
+/**
+ * Before ps_prob_finish: forget the units done and take a new centring of each process's
+ * marginals, for calibration. @return PS_OK; PS_EINVAL; PS_ENOMEM
+ */
+ps_status ps_prob_recenter(ps_prob *p, const double center[PS_PROB_PROC_COUNT], ps_error *err);
 
 /** After every unit: quantiles and means. Afterwards the run no longer uses `in` and `b`.
  * @return PS_OK; PS_EINVAL if a unit is missing */

@@ -63,10 +63,13 @@ ps_status ps_wpp_pi_pop(double out[PS_WPP_PI_COLS], const ps_wpp_pi *pi, int cod
  * (popsim - UN) / |UN bound - UN median|; the median's is (popsim / UN - 1) / 0.003 x 0.2,
  * so that each criterion of issue #14 sec. 3 is met when |deviation| <= 0.2. */
 #define PS_WPP_PI_CALIB_N (PS_WPP_PI_CALIB_YEARS * PS_PROB_N_KNOTS)
+/* Parameters of a grid point: rho, level share and centring of TFR, e0 and migration. */
+#define PS_WPP_PI_CALIB_PARAMS (3 * PS_PROB_PROC_COUNT)
 
 /**
  * Project location `code` (WPP medium inputs from 1 July 2025, its interval bounds) with
- * n_traj trajectories for each of the n_grid persistence triples rho[g][0..2], and give the
+ * n_traj trajectories for each of the n_grid points grid[g] (persistences [0..2], level
+ * shares [3..5], centrings [6..8] of TFR, e0 and migration), and give the
  * deviations dev_out[g][PS_WPP_PI_CALIB_N] of its total population quantiles from the UN's at
  * 1 July 2050 and 2100 (the mean of the 31 December totals around it). The same random
  * streams serve every grid point (common random numbers).
@@ -75,7 +78,7 @@ ps_status ps_wpp_pi_pop(double out[PS_WPP_PI_COLS], const ps_wpp_pi *pi, int cod
  */
 struct ps_build_options;
 ps_status ps_wpp_pi_calib_location(double *dev_out, const ps_wpp_pi *pi, int code,
-                                   const double (*grid)[2 * PS_PROB_PROC_COUNT], int n_grid,
+                                   const double (*grid)[PS_WPP_PI_CALIB_PARAMS], int n_grid,
                                    int n_traj, int n_threads, const struct ps_build_options *bo,
                                    ps_error *err);
 

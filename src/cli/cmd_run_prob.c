@@ -48,6 +48,9 @@ static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *
     po.n_threads = o->n_threads;
     po.variant = o->variant;
     po.keep_trajectories = o->keep;
+    if (rc == PS_OK) { /* the process parameters of the location's class (docs/model.md 9.3) */
+        ps_prob_options_by_class(&po, &b, ps_pop_total(&in.base));
+    }
     if (o->has_rho) {
         memcpy(po.rho, o->rho, sizeof po.rho);
     }

@@ -205,6 +205,13 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
     if (rc == PS_OK) {
         rc = ps_prob__paths_init(&p->pp, in, b, 1, err);
     }
+    if (rc == PS_OK) {
+        /* a variant takes the medium e0 and migration: no centring */
+        static const double none[PS_PROB_PROC_COUNT] = { 0.0, 0.0, 0.0 };
+        rc = ps_prob__paths_center(&p->pp, b,
+                                   p->opt.variant == PS_PROB_VARIANT_NONE ? p->opt.center : none,
+                                   err);
+    }
     if (rc != PS_OK) {
         ps_prob_free(p);
         return rc;
@@ -250,12 +257,15 @@ static void draw_unit(unit_ctx *u, int first, double *z)
                     ps_prob__knots(proc == PS_PROB_TFR ? b->tfr : b->mig, by, 0, 1);
                 const double w = by < p->y0 ? 1.0 : PS_MID_YEAR_FRACTION;
                 if (proc == PS_PROB_MIG) {
-                    u->base_mig[j] += w * (ps_prob_marginal(kn, z[by], 0) - kn[PS_PROB_KNOT_MEDIAN]);
+                    const double s = z[by] + ps_prob__zshift(&p->pp, by, PS_PROB_SHIFT_MIG);
+                    u->base_mig[j] += w * (ps_prob_marginal(kn, s, 0) - kn[PS_PROB_KNOT_MEDIAN]);
                     continue;
                 }
-                const double v = p->opt.variant == PS_PROB_VARIANT_LOW    ? b->tfr_low[by]
-                                 : p->opt.variant == PS_PROB_VARIANT_HIGH ? b->tfr_high[by]
-                                 : ps_prob_marginal(kn, z[by], 1);
+                const double v =
+                    p->opt.variant == PS_PROB_VARIANT_LOW    ? b->tfr_low[by]
+                    : p->opt.variant == PS_PROB_VARIANT_HIGH ? b->tfr_high[by]
+                    : ps_prob_marginal(kn, z[by] + ps_prob__zshift(&p->pp, by, PS_PROB_SHIFT_TFR),
+                                       1);
                 /* the cohort aged a on 1 July start_year was born half in year start - a - 1
                  * (second half) and half in year start - a (first half) */
                 const int a_first = p->y0 - by, a_second = p->y0 - by - 1;
@@ -270,15 +280,18 @@ static void draw_unit(unit_ctx *u, int first, double *z)
                 const double s = z[by];
                 const size_t at = (size_t)y * (size_t)n + (size_t)j;
                 if (proc == PS_PROB_TFR) {
+                    const double st = s + ps_prob__zshift(&p->pp, by, PS_PROB_SHIFT_TFR);
                     u->tfr[at] = p->opt.variant == PS_PROB_VARIANT_LOW    ? b->tfr_low[by]
                                  : p->opt.variant == PS_PROB_VARIANT_HIGH ? b->tfr_high[by]
-                                 : ps_prob_marginal(ps_prob__knots(b->tfr, by, 0, 1), s, 1);
+                                 : ps_prob_marginal(ps_prob__knots(b->tfr, by, 0, 1), st, 1);
                 } else if (proc == PS_PROB_MIG) {
-                    u->mig[at] = ps_prob_marginal(ps_prob__knots(b->mig, by, 0, 1), s, 0);
+                    const double sm = s + ps_prob__zshift(&p->pp, by, PS_PROB_SHIFT_MIG);
+                    u->mig[at] = ps_prob_marginal(ps_prob__knots(b->mig, by, 0, 1), sm, 0);
                 } else {
                     for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+                        const double se = s + ps_prob__zshift(&p->pp, by, 1 + sex);
                         u->e0[((size_t)y * PS_SEX_COUNT + (size_t)sex) * (size_t)n + (size_t)j] =
-                            ps_prob_marginal(ps_prob__knots(b->e0, by, sex, PS_SEX_COUNT), s, 0);
+                            ps_prob_marginal(ps_prob__knots(b->e0, by, sex, PS_SEX_COUNT), se, 0);
                     }
                 }
             }
@@ -612,6 +625,20 @@ ps_status ps_prob_restart(ps_prob *p, const double rho[PS_PROB_PROC_COUNT],
     memset(p->done, 0, (size_t)p->n_units);
     p->n_units_done = 0;
     return PS_OK;
+}
+
+ps_status ps_prob_recenter(ps_prob *p, const double center[PS_PROB_PROC_COUNT], ps_error *err)
+{
+    if (p->finished) {
+        return ps_error_set(err, PS_EINVAL, "a finished probabilistic run cannot restart");
+    }
+    ps_status rc = ps_prob__paths_center(&p->pp, p->b, center, err);
+    if (rc == PS_OK) {
+        memcpy(p->opt.center, center, sizeof p->opt.center);
+        memset(p->done, 0, (size_t)p->n_units);
+        p->n_units_done = 0;
+    }
+    return rc;
 }
 
 ps_status ps_prob_finish(ps_prob *p, ps_error *err)

@@ -122,6 +122,41 @@ ps_status ps_prob__paths_init(ps_prob_paths *pp, const ps_inputs *in, const ps_p
     return rc;
 }
 
+ps_status ps_prob__paths_center(ps_prob_paths *pp, const ps_prob_bounds *b,
+                                const double center[PS_PROB_PROC_COUNT], ps_error *err)
+{
+    int any = 0;
+    for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
+        if (!(center[k] >= 0.0 && center[k] <= 1.0)) {
+            return ps_error_set(err, PS_EINVAL, "centring [%d] = %g is outside [0, 1]", k,
+                                center[k]);
+        }
+        any |= center[k] != 0.0;
+    }
+    free(pp->zshift);
+    pp->zshift = NULL;
+    if (!any) {
+        return PS_OK;
+    }
+    const int n_rows = pp->y0 + pp->n_steps + 1;
+    pp->zshift = malloc((size_t)n_rows * PS_PROB_SHIFT_SLOTS * sizeof *pp->zshift);
+    if (pp->zshift == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the centring of the marginals");
+    }
+    for (int y = 0; y < n_rows; ++y) {
+        double *row = &pp->zshift[(size_t)y * PS_PROB_SHIFT_SLOTS];
+        row[PS_PROB_SHIFT_TFR] =
+            center[PS_PROB_TFR] * ps_prob_center_shift(ps_prob__knots(b->tfr, y, 0, 1), 1);
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            row[1 + sex] = center[PS_PROB_E0] *
+                           ps_prob_center_shift(ps_prob__knots(b->e0, y, sex, PS_SEX_COUNT), 0);
+        }
+        row[PS_PROB_SHIFT_MIG] =
+            center[PS_PROB_MIG] * ps_prob_center_shift(ps_prob__knots(b->mig, y, 0, 1), 0);
+    }
+    return PS_OK;
+}
+
 void ps_prob__paths_drop_tables(ps_prob_paths *pp)
 {
     free(pp->surv_tab);
@@ -136,6 +171,7 @@ void ps_prob__paths_release(ps_prob_paths *pp)
     free(pp->mig_med);
     free(pp->mig_in);
     free(pp->pattern);
+    free(pp->zshift);
     ps_prob__paths_drop_tables(pp);
     memset(pp, 0, sizeof *pp);
 }

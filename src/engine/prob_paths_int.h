@@ -28,7 +28,21 @@ typedef struct ps_prob_paths {
     double *pattern;  /* [sex][age] age pattern of migration, sums to 1 */
     double *e0_tab;   /* [step][sex][row] e0 of mx e^k */
     double *surv_tab; /* [step][sex][row][age] survivorship of mx e^k; NULL unless asked */
+    double *zshift;   /* [bounds year][PS_PROB_SHIFT_SLOTS] shift of the normal score
+                       * (centring x ps_prob_center_shift); NULL: no centring */
 } ps_prob_paths;
+
+/* Slots of zshift: TFR, e0 by sex (1 + sex), migration. */
+#define PS_PROB_SHIFT_SLOTS (2 + PS_SEX_COUNT)
+#define PS_PROB_SHIFT_TFR 0
+#define PS_PROB_SHIFT_MIG (1 + PS_SEX_COUNT)
+
+/* The score shift of `slot` in bounds year `year_index` (0 without centring). */
+static inline double ps_prob__zshift(const ps_prob_paths *pp, int year_index, int slot)
+{
+    return pp->zshift != NULL ? pp->zshift[(size_t)year_index * PS_PROB_SHIFT_SLOTS + (size_t)slot]
+                              : 0.0;
+}
 
 /* The knots of `arr` at bounds year index `year_index` (and sex, of per_year per year). */
 static inline const double *ps_prob__knots(const double *arr, int year_index, int sex,
@@ -45,6 +59,13 @@ static inline const double *ps_prob__knots(const double *arr, int year_index, in
  */
 ps_status ps_prob__paths_init(ps_prob_paths *pp, const ps_inputs *in, const ps_prob_bounds *b,
                               int with_survivorship, ps_error *err);
+
+/**
+ * The score shifts c d of bounds years 0 .. y0 + n_steps for the centring c of each process
+ * (all 0: none, zshift NULL). @return PS_OK; PS_EINVAL; PS_ENOMEM
+ */
+ps_status ps_prob__paths_center(ps_prob_paths *pp, const ps_prob_bounds *b,
+                                const double center[PS_PROB_PROC_COUNT], ps_error *err);
 
 /* The tables alone (after the last unit: only units need them). */
 void ps_prob__paths_drop_tables(ps_prob_paths *pp);

@@ -1,9 +1,9 @@
 /*
- * wpp_pi_calib.c - the estimator of the persistences of popsim/prob.h (docs/model.md sec.
- * 7.3): each WPP location is projected for a grid of (rho_TFR, rho_e0, rho_migration) with
- * the same random streams, and its total population quantiles at 2050 and 2100 are compared
- * with the UN's intervals; bench/calibrate_prob.c sums the losses over all countries and
- * picks the grid point with the least total.
+ * wpp_pi_calib.c - the estimator of the process parameters of popsim/prob.h (docs/model.md
+ * sec. 9.3): each WPP location is projected for a grid of persistences, level shares and
+ * centrings with the same random streams, and its total population quantiles at 2050 and
+ * 2100 are compared with the UN's intervals; bench/calibrate_prob.c sums the losses over all
+ * countries and picks the grid point (or the parameters by class) with the least total.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -45,7 +45,7 @@ static ps_status un_knots(double out[PS_PROB_N_KNOTS], const ps_wpp_pi *pi, int 
 }
 
 ps_status ps_wpp_pi_calib_location(double *dev_out, const ps_wpp_pi *pi, int code,
-                                   const double (*grid)[2 * PS_PROB_PROC_COUNT], int n_grid,
+                                   const double (*grid)[PS_WPP_PI_CALIB_PARAMS], int n_grid,
                                    int n_traj, int n_threads, const struct ps_build_options *bo,
                                    ps_error *err)
 {
@@ -77,6 +77,11 @@ ps_status ps_wpp_pi_calib_location(double *dev_out, const ps_wpp_pi *pi, int cod
     }
     for (int g = 0; rc == PS_OK && g < n_grid; ++g) {
         rc = ps_prob_restart(p, grid[g], grid[g] + PS_PROB_PROC_COUNT, err);
+        if (rc == PS_OK && (g == 0 || memcmp(grid[g] + 2 * PS_PROB_PROC_COUNT,
+                                             grid[g - 1] + 2 * PS_PROB_PROC_COUNT,
+                                             PS_PROB_PROC_COUNT * sizeof(double)) != 0)) {
+            rc = ps_prob_recenter(p, grid[g] + 2 * PS_PROB_PROC_COUNT, err);
+        }
         for (int u = 0; rc == PS_OK && u < ps_prob_n_units(p); ++u) {
             rc = ps_prob_unit(p, u, err);
         }

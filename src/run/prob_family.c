@@ -72,6 +72,12 @@ static ps_status ctx_new(fam_ctx *c, const ps_inputs *in, const ps_prob_bounds *
     if (rc == PS_OK) {
         rc = ps_prob__paths_init(&c->pp, in, b, 0, err);
     }
+    if (rc == PS_OK) {
+        /* the compiled centring, as in the scenario's own fan (prob.c) */
+        static const double center[PS_PROB_PROC_COUNT] = {
+            PS_PROB_CENTER_TFR, PS_PROB_CENTER_E0, PS_PROB_CENTER_MIG };
+        rc = ps_prob__paths_center(&c->pp, b, center, err);
+    }
     if (rc != PS_OK) {
         ctx_free(c);
     }
@@ -96,11 +102,13 @@ static void draw_traj(const fam_ctx *c, int traj, double *z, double *tfr, double
             const double *kn = ps_prob__knots(proc == PS_PROB_TFR ? b->tfr : b->mig, by, 0, 1);
             const double w = by < c->y0 ? 1.0 : PS_MID_YEAR_FRACTION;
             if (proc == PS_PROB_MIG) {
-                *base_mig += w * (ps_prob_marginal(kn, z[by], 0) - kn[PS_PROB_KNOT_MEDIAN]);
+                const double s = z[by] + ps_prob__zshift(&c->pp, by, PS_PROB_SHIFT_MIG);
+                *base_mig += w * (ps_prob_marginal(kn, s, 0) - kn[PS_PROB_KNOT_MEDIAN]);
                 continue;
             }
             /* the cohort aged a on 1 July start_year was born half in each of two years */
-            const double r = ps_prob_marginal(kn, z[by], 1) / kn[PS_PROB_KNOT_MEDIAN] - 1.0;
+            const double st = z[by] + ps_prob__zshift(&c->pp, by, PS_PROB_SHIFT_TFR);
+            const double r = ps_prob_marginal(kn, st, 1) / kn[PS_PROB_KNOT_MEDIAN] - 1.0;
             bb[c->y0 - by] += 0.5 * r;
             if (c->y0 - by - 1 >= 0) {
                 bb[c->y0 - by - 1] += 0.5 * r;
@@ -109,13 +117,16 @@ static void draw_traj(const fam_ctx *c, int traj, double *z, double *tfr, double
         for (int y = 0; y < c->n_years; ++y) {
             const int by = c->y0 + y;
             if (proc == PS_PROB_TFR) {
-                tfr[y] = ps_prob_marginal(ps_prob__knots(b->tfr, by, 0, 1), z[by], 1);
+                tfr[y] = ps_prob_marginal(ps_prob__knots(b->tfr, by, 0, 1),
+                                          z[by] + ps_prob__zshift(&c->pp, by, PS_PROB_SHIFT_TFR), 1);
             } else if (proc == PS_PROB_MIG) {
-                mig[y] = ps_prob_marginal(ps_prob__knots(b->mig, by, 0, 1), z[by], 0);
+                mig[y] = ps_prob_marginal(ps_prob__knots(b->mig, by, 0, 1),
+                                          z[by] + ps_prob__zshift(&c->pp, by, PS_PROB_SHIFT_MIG), 0);
             } else {
                 for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
                     e0[y * PS_SEX_COUNT + sex] =
-                        ps_prob_marginal(ps_prob__knots(b->e0, by, sex, PS_SEX_COUNT), z[by], 0);
+                        ps_prob_marginal(ps_prob__knots(b->e0, by, sex, PS_SEX_COUNT),
+                                         z[by] + ps_prob__zshift(&c->pp, by, 1 + sex), 0);
                 }
             }
         }

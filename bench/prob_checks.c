@@ -1,0 +1,128 @@
+/*
+ * prob_checks.c - the 50 population checks of issue #14 sec. 3 (docs/model.md sec. 9.5) for
+ * any persistences, level shares and centring: China, Germany, Nigeria, Brazil and the
+ * United States of America, total population on 1 July 2050 and 2100, the 2.5, 10, 50, 90 and
+ * 97.5 % quantiles of TRAJ trajectories against the UN's lo95, lo80, median, hi80 and hi95
+ * (bounds: |popsim - UN| <= 0.2 |UN bound - UN median|; median: within 0.3 %). Prints every
+ * check as its ratio to the tolerance (met at <= 1), the count met and the worst ratios.
+ * tests/test_wpp_prob.c prints the same checks for the compiled parameters.
+ *
+ * usage: prob_checks WPP_DIR TRAJ [RHO_F RHO_E RHO_M [LEVEL_F LEVEL_E LEVEL_M [CENTER_F
+ *        CENTER_E CENTER_M]]]
+ * Without parameters, each location gets those of its class (ps_prob_options_by_class, as
+ * `popsim run --location` does); with them, every location gets the same.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "popsim/builder.h"
+#include "popsim/run.h"
+#include "popsim/wpp_pi.h"
+
+#define BOUND_TOL 0.2
+#define MEDIAN_TOL 0.003
+
+static const char *const locations[] = { "156", "276", "566", "76", "840" };
+#define N_LOC ((int)(sizeof locations / sizeof locations[0]))
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: prob_checks WPP_DIR TRAJ [RHO_F RHO_E RHO_M [LEVEL_F LEVEL_E "
+                        "LEVEL_M [CENTER_F CENTER_E CENTER_M]]]\n");
+        return 2;
+    }
+    ps_init();
+    ps_error err;
+    ps_error_clear(&err);
+    ps_prob_options po = PS_PROB_OPTIONS_INIT;
+    po.n_traj = atoi(argv[2]);
+    for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
+        if (argc > 3 + k) {
+            po.rho[k] = atof(argv[3 + k]);
+        }
+        if (argc > 6 + k) {
+            po.level[k] = atof(argv[6 + k]);
+        }
+        if (argc > 9 + k) {
+            po.center[k] = atof(argv[9 + k]);
+        }
+    }
+    ps_wpp_pi *pi = NULL;
+    if (ps_wpp_pi_load(&pi, argv[1], &err) != PS_OK) {
+        fprintf(stderr, "prob_checks: %s\n", err.msg);
+        return 1;
+    }
+    const ps_build_options bo = { .wpp_dir = argv[1], .project_root = NULL, .cache_dir = NULL };
+    static const char *const knot_name[] = { "lo95", "lo80", "median", "hi80", "hi95" };
+    int n_met = 0, n_all = 0, rc = 0;
+    double worst_bound = 0.0, worst_median = 0.0;
+    for (int l = 0; l < N_LOC && rc == 0; ++l) {
+        ps_inputs in = { 0 };
+        ps_prob_bounds b = { 0 };
+        ps_prob *p = NULL;
+        char name[128];
+        int code = 0;
+        if (ps_build_wpp_inputs(&in, &code, name, sizeof name, locations[l], 2025, 2100, &bo,
+                                &err) != PS_OK ||
+            ps_wpp_pi_bounds(&b, pi, code, &err) != PS_OK) {
+            rc = 1;
+        }
+        ps_prob_options lo = po;
+        if (rc == 0 && argc <= 3) {
+            ps_prob_options_by_class(&lo, &b, ps_pop_total(&in.base));
+            printf("%s: rho %.3f %.3f %.3f level %.2f %.2f %.2f center %.2f %.2f %.2f\n", name,
+                   lo.rho[0], lo.rho[1], lo.rho[2], lo.level[0], lo.level[1], lo.level[2],
+                   lo.center[0], lo.center[1], lo.center[2]);
+        }
+        if (rc == 0 && ps_prob_new(&p, &in, &b, &lo, &err) != PS_OK) {
+            rc = 1;
+        }
+        for (int u = 0; rc == 0 && u < ps_prob_n_units(p); ++u) {
+            rc = ps_prob_unit(p, u, &err) != PS_OK;
+        }
+        if (rc == 0) {
+            rc = ps_prob_finish(p, &err) != PS_OK;
+        }
+        for (int year = 2050; rc == 0 && year <= 2100; year += 50) {
+            double a[PS_WPP_PI_COLS], c[PS_WPP_PI_COLS], un[PS_WPP_PI_COLS];
+            if (ps_wpp_pi_pop(a, pi, code, year - 1, &err) != PS_OK ||
+                ps_wpp_pi_pop(c, pi, code, year, &err) != PS_OK) {
+                rc = 1;
+                break;
+            }
+            for (int k = 0; k < PS_WPP_PI_COLS; ++k) {
+                un[k] = 0.5 * (a[k] + c[k]); /* 1 July: mean of two 31 December rows */
+            }
+            const double *q = ps_prob_stats(p, PS_PROB_V_POP_TOTAL) +
+                              (size_t)(year - 2025) * PS_PROB_N_STATS;
+            for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+                const double med = un[PS_WPP_PI_MEDIAN];
+                const int is_med = k == PS_PROB_KNOT_MEDIAN;
+                const double dev = is_med ? q[k] / med - 1.0 : (q[k] - un[k]) / fabs(un[k] - med);
+                const double ratio = fabs(dev) / (is_med ? MEDIAN_TOL : BOUND_TOL);
+                double *worst = is_med ? &worst_median : &worst_bound;
+                *worst = ratio > *worst ? ratio : *worst;
+                n_met += ratio <= 1.0;
+                ++n_all;
+                printf("%-26s %d %-6s popsim %13.0f UN %13.0f %s %+.4f ratio %.2f%s\n", name,
+                       year, knot_name[k], q[k], un[k], is_med ? "rel" : "dev", dev, ratio,
+                       ratio <= 1.0 ? "" : "  <-- outside");
+            }
+        }
+        ps_prob_free(p);
+        ps_prob_bounds_release(&b);
+        ps_inputs_release(&in);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "prob_checks: %s\n", err.msg);
+    } else {
+        printf("met %d of %d; worst bound ratio %.2f, worst median ratio %.2f (rho %.3f %.3f "
+               "%.3f level %.2f %.2f %.2f center %.2f %.2f %.2f, %d trajectories)\n", n_met, n_all,
+               worst_bound, worst_median, po.rho[0], po.rho[1], po.rho[2], po.level[0],
+               po.level[1], po.level[2], po.center[0], po.center[1], po.center[2], po.n_traj);
+    }
+    ps_wpp_pi_free(pi);
+    return rc;
+}

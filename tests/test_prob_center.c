@@ -1,0 +1,239 @@
+/*
+ * test_prob_center.c - the median correction of probabilistic projections (popsim/prob.h,
+ * src/engine/prob_center.c, docs/model.md 9.3): the score shift makes the mean of a skewed
+ * marginal its median knot (checked against an independent quadrature, on the linear and the
+ * log scale), is 0 for symmetric and flat knots and has the sign of the skew; a run's yearly
+ * TFR, e0 and migration are Q_t(z_t + c d_t) (c = 0: exactly the uncentred values, so existing
+ * results keep their bytes); centred runs are the same bytes for 1 and 2 threads; a centring
+ * outside [0, 1] is refused; the location classes follow their stated thresholds.
+ * Synthetic inputs (no WPP data).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "popsim/demog.h"
+#include "popsim/prob.h"
+#include "test_util.h"
+
+#define N_AGES 101
+#define START 2025
+#define YEARS 30
+#define B_FIRST 2024
+#define B_YEARS 32
+
+static void build_inputs(ps_inputs *in)
+{
+    ps_error err;
+    assert_ps_ok(ps_inputs_init(in, START, START + YEARS, 1, N_AGES, &err), &err);
+    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+        for (int age = 0; age < N_AGES; ++age) {
+            in->base.count[ps_pop_idx(&in->base, 0, sex, age)] = 1.0e5 * exp(-0.012 * age);
+        }
+    }
+    for (int step = 0; step < YEARS; ++step) {
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            for (int age = 0; age < N_AGES; ++age) {
+                const size_t i = ps_inputs_idx(in, step, 0, sex, age);
+                in->mx[i] = 0.0002 * exp(0.085 * age) + (age == 0 ? 0.004 : 0.0);
+                in->mig[i] = age >= 18 && age < 40 ? 40.0 : -5.0;
+            }
+        }
+        ps_sched_hadwiger(&in->asfr[ps_inputs_asfr_idx(in, step, 0, 0)], N_AGES, 1.6, 29.0);
+    }
+}
+
+/* Skewed bounds: TFR wider above, e0 wider below, migration wider above. */
+static void build_bounds(ps_prob_bounds *b)
+{
+    ps_error err;
+    assert_ps_ok(ps_prob_bounds_init(b, B_FIRST, B_YEARS, &err), &err);
+    static const double z[PS_PROB_N_KNOTS] = { -1.96, -1.28, 0.0, 1.28, 1.96 };
+    for (int y = 0; y < B_YEARS; ++y) {
+        const double w = 0.03 + 0.01 * y;
+        for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+            const double up = k > 2 ? 1.5 : 1.0;
+            b->tfr[y * PS_PROB_N_KNOTS + k] = 1.6 + w * z[k] * up;
+            b->mig[y * PS_PROB_N_KNOTS + k] = 2000.0 + w * 40000.0 * z[k] * up;
+            for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+                b->e0[(y * PS_SEX_COUNT + sex) * PS_PROB_N_KNOTS + k] =
+                    76.0 + 4.0 * sex + 0.1 * y + w * 6.0 * z[k] * (k < 2 ? 1.4 : 1.0);
+            }
+        }
+        b->tfr_low[y] = 1.1;
+        b->tfr_high[y] = 2.1;
+    }
+}
+
+/* E[Q(Z + d)] by the trapezoid rule on [-10, 10] (independent of the closed form). */
+static double quad_mean(const double kn[PS_PROB_N_KNOTS], double d, int log_scale)
+{
+    const double h = 1.0e-3;
+    double s = 0.0, wsum = 0.0;
+    for (int i = -10000; i <= 10000; ++i) {
+        const double x = i * h, w = exp(-0.5 * x * x) * (i == -10000 || i == 10000 ? 0.5 : 1.0);
+        s += w * ps_prob_marginal(kn, x + d, log_scale);
+        wsum += w;
+    }
+    return s / wsum;
+}
+
+static void test_prob_center__shift_makes_the_mean_the_median(void **state)
+{
+    (void)state;
+    static const double skewed[3][PS_PROB_N_KNOTS] = {
+        { 1.2, 1.35, 1.6, 2.0, 2.4 },           /* wider above */
+        { 60.0, 64.0, 70.0, 72.0, 73.0 },        /* wider below */
+        { -9000.0, -2000.0, 500.0, 1500.0, 2000.0 } }; /* wider below */
+    for (int c = 0; c < 3; ++c) {
+        for (int log_scale = 0; log_scale <= (c == 0); ++log_scale) {
+            const double *kn = skewed[c];
+            const double d = ps_prob_center_shift(kn, log_scale);
+            const double spread = kn[4] - kn[0];
+            printf("  knots %d log %d: shift %+.5f, mean %.6f, median %.6f\n", c, log_scale, d,
+                   quad_mean(kn, d, log_scale), kn[2]);
+            assert_true(fabs(quad_mean(kn, d, log_scale) - kn[2]) < 1.0e-6 * spread);
+            assert_true(fabs(quad_mean(kn, 0.0, log_scale) - kn[2]) > 1.0e-3 * spread);
+            /* wider above: the uncentred mean is above the median, so the shift is negative */
+            assert_true(c == 0 ? d < 0.0 : d > 0.0);
+        }
+    }
+    static const double sym[PS_PROB_N_KNOTS] = { 70.0, 72.0, 75.0, 78.0, 80.0 };
+    static const double flat[PS_PROB_N_KNOTS] = { 1.5, 1.5, 1.5, 1.5, 1.5 };
+    assert_true(fabs(ps_prob_center_shift(sym, 0)) < 1.0e-12);
+    assert_true(ps_prob_center_shift(flat, 1) == 0.0);
+}
+
+static ps_prob *run(const ps_inputs *in, const ps_prob_bounds *b, int n_traj, int threads,
+                    double center)
+{
+    ps_error err;
+    ps_prob *p = NULL;
+    ps_prob_options o = PS_PROB_OPTIONS_INIT;
+    o.n_traj = n_traj;
+    o.n_threads = threads;
+    o.seed = 7u;
+    o.keep_trajectories = 1;
+    for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
+        o.center[k] = center;
+    }
+    assert_ps_ok(ps_prob_new(&p, in, b, &o, &err), &err);
+    for (int u = 0; u < ps_prob_n_units(p); ++u) {
+        assert_ps_ok(ps_prob_unit(p, u, &err), &err);
+    }
+    assert_ps_ok(ps_prob_finish(p, &err), &err);
+    return p;
+}
+
+static void test_prob_center__runs_draw_the_shifted_scores(void **state)
+{
+    (void)state;
+    enum { N = 20, NP = B_YEARS };
+    ps_inputs in;
+    ps_prob_bounds b;
+    build_inputs(&in);
+    build_bounds(&b);
+    const ps_prob_options o = PS_PROB_OPTIONS_INIT;
+    for (int c = 0; c <= 1; ++c) {
+        const double center = c ? 0.6 : 0.0;
+        ps_prob *p = run(&in, &b, N, 1, center);
+        const double *tfr = ps_prob_trajectories(p, PS_PROB_V_TFR);
+        const double *e0 = ps_prob_trajectories(p, PS_PROB_V_E0);
+        double z[NP];
+        int n_shifted = 0;
+        for (int j = 0; j < N; ++j) {
+            for (int proc = PS_PROB_TFR; proc <= PS_PROB_E0; ++proc) {
+                ps_prob_path(z, NP, o.rho[proc], o.level[proc], 7u, j, (ps_prob_proc)proc);
+                for (int y = 0; y <= YEARS; ++y) {
+                    const int by = START - B_FIRST + y;
+                    const double *kn = proc == PS_PROB_TFR
+                                           ? &b.tfr[by * PS_PROB_N_KNOTS]
+                                           : &b.e0[(by * PS_SEX_COUNT) * PS_PROB_N_KNOTS];
+                    const int lg = proc == PS_PROB_TFR;
+                    const double want =
+                        ps_prob_marginal(kn, z[by] + center * ps_prob_center_shift(kn, lg), lg);
+                    const double got = proc == PS_PROB_TFR
+                                           ? tfr[(size_t)y * N + (size_t)j]
+                                           : e0[((size_t)y * PS_SEX_COUNT) * N + (size_t)j];
+                    assert_true(got == want);
+                    n_shifted += got != ps_prob_marginal(kn, z[by], lg);
+                }
+            }
+        }
+        /* centring 0 is the uncentred process exactly; 0.6 moves every skewed year */
+        assert_int_equal(n_shifted, c ? N * 2 * (YEARS + 1) : 0);
+        ps_prob_free(p);
+    }
+    ps_prob_bounds_release(&b);
+    ps_inputs_release(&in);
+}
+
+static void test_prob_center__threads_give_the_same_bytes(void **state)
+{
+    (void)state;
+    enum { N = 200 };
+    ps_inputs in;
+    ps_prob_bounds b;
+    build_inputs(&in);
+    build_bounds(&b);
+    ps_prob *a = run(&in, &b, N, 1, 1.0);
+    ps_prob *c = run(&in, &b, N, 2, 1.0);
+    const size_t rows = (size_t)(YEARS + 1);
+    assert_memory_equal(ps_prob_trajectories(a, PS_PROB_V_POP_TOTAL),
+                        ps_prob_trajectories(c, PS_PROB_V_POP_TOTAL), rows * N * sizeof(double));
+    assert_memory_equal(ps_prob_stats(a, PS_PROB_V_BIRTHS), ps_prob_stats(c, PS_PROB_V_BIRTHS),
+                        rows * PS_PROB_N_STATS * sizeof(double));
+    ps_prob_free(a);
+    ps_prob_free(c);
+    ps_prob_bounds_release(&b);
+    ps_inputs_release(&in);
+}
+
+static void test_prob_center__bad_centring_is_refused(void **state)
+{
+    (void)state;
+    ps_inputs in;
+    ps_prob_bounds b;
+    ps_error err;
+    ps_prob *p = NULL;
+    build_inputs(&in);
+    build_bounds(&b);
+    ps_prob_options o = PS_PROB_OPTIONS_INIT;
+    o.center[PS_PROB_MIG] = 1.5;
+    assert_int_equal(ps_prob_new(&p, &in, &b, &o, &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "centring"));
+    assert_null(p);
+    o.center[PS_PROB_MIG] = 0.0;
+    assert_ps_ok(ps_prob_new(&p, &in, &b, &o, &err), &err);
+    const double bad[PS_PROB_PROC_COUNT] = { 0.0, NAN, 0.0 };
+    assert_int_equal(ps_prob_recenter(p, bad, &err), PS_EINVAL);
+    ps_prob_free(p);
+    ps_prob_bounds_release(&b);
+    ps_inputs_release(&in);
+}
+
+static void test_prob_center__location_classes(void **state)
+{
+    (void)state;
+    ps_prob_bounds b;
+    build_bounds(&b); /* first year: TFR 1.6, migration 80 % half-width 0.03 x 40000 x 1.28 x 1.25 */
+    assert_int_equal(ps_prob_post_transition(&b), 1);
+    b.tfr[PS_PROB_KNOT_MEDIAN] = PS_PROB_PHASE_TFR + 0.01;
+    assert_int_equal(ps_prob_post_transition(&b), 0);
+    const double hw = 0.5 * (b.mig[3] - b.mig[1]);
+    assert_int_equal(ps_prob_mig_volatile(&b, 0.99 * hw / PS_PROB_MIG_VOLATILE), 1);
+    assert_int_equal(ps_prob_mig_volatile(&b, 1.01 * hw / PS_PROB_MIG_VOLATILE), 0);
+    assert_int_equal(ps_prob_mig_volatile(&b, 0.0), 0);
+    ps_prob_bounds_release(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_prob_center__shift_makes_the_mean_the_median),
+        cmocka_unit_test(test_prob_center__runs_draw_the_shifted_scores),
+        cmocka_unit_test(test_prob_center__threads_give_the_same_bytes),
+        cmocka_unit_test(test_prob_center__bad_centring_is_refused),
+        cmocka_unit_test(test_prob_center__location_classes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
