@@ -147,8 +147,13 @@ for h in "${harnesses[@]}"; do
     echo "fuzz: fuzz_$h ok: ${runs:-?} inputs in $(($(date +%s) - t0)) s, $cov"
   else
     status=1
-    echo "fuzz: fuzz_$h FAILED; log tail and reproducer:" >&2
-    tail -40 "$work/log_$h" >&2
+    echo "fuzz: fuzz_$h FAILED; the sanitizer's report (stacks, no shadow map) and reproducer:" >&2
+    # From the first report line (ASan/UBSan/libFuzzer's own) to the shadow map or the end:
+    # the error, its stack and where the memory came from, which a log tail cuts off.
+    awk '/^==[0-9]+==(ERROR|WARNING)|runtime error:|^==[0-9]+== ERROR: libFuzzer/ { on = 1 }
+         on && /^Shadow bytes around|^SUMMARY/ { print; exit }
+         on && n++ < 80 { print }' "$work/log_$h" >&2
+    tail -12 "$work/log_$h" >&2
     grep -Eo "Test unit written to .*" "$work/log_$h" >&2 || true
     echo "fuzz: replay with $build/fuzz_$h <reproducer>; add it to fuzz/regress/$h/" >&2
   fi

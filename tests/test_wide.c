@@ -304,6 +304,40 @@ static void test_wide__an_unknown_header_is_still_a_wrong_header(void **state)
     assert_non_null(strstr(err.msg, "wrong header: expected 'sex,age,value'"));
 }
 
+/* A wide header with no rows after it: the error names the file the planner gave, read after
+ * the wide table's reader replaced the file's (a use after free found by fuzz_planner). */
+static void test_wide__a_wide_header_without_rows_names_the_file(void **state)
+{
+    fixture *f = *state;
+    snprintf(f->path, sizeof f->path, "%s/header_only.csv", f->dir);
+    FILE *fp = fopen(f->path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "age,M,F\n");
+    assert_int_equal(fclose(fp), 0);
+    ps_error err;
+    double a[PS_SEX_COUNT * FULL_AGES];
+    assert_int_not_equal(ps_plan_read_population(a, FULL_AGES, f->path, &err), PS_OK);
+    assert_string_equal(err.path, f->path);
+    assert_true(err.msg[0] != '\0');
+}
+
+/* A row shorter than the wide header is refused before any of its fields is read (the age
+ * column was read first, past the row's fields: found by fuzz_planner under valgrind). */
+static void test_wide__a_short_row_is_refused_as_truncated(void **state)
+{
+    fixture *f = *state;
+    snprintf(f->path, sizeof f->path, "%s/short.csv", f->dir);
+    FILE *fp = fopen(f->path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "男,女,年龄\n5\n");
+    assert_int_equal(fclose(fp), 0);
+    ps_error err;
+    double a[PS_SEX_COUNT * FULL_AGES];
+    assert_int_equal(ps_plan_read_population(a, FULL_AGES, f->path, &err), PS_EPARSE);
+    assert_non_null(strstr(err.msg, "truncated row: the wide table has 3 columns, this row 1"));
+    assert_int_equal(err.line, 2);
+}
+
 /* Rewrite a UTF-8 file in GB18030, as Excel on Chinese Windows saves "CSV". */
 static void to_gb18030(const char *path)
 {
@@ -533,6 +567,10 @@ static void test_wide__death_rates_closed_at_85_plus_are_extended(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_wide__a_wide_header_without_rows_names_the_file,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wide__a_short_row_is_refused_as_truncated, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_wide__chinese_yearbook_table_reads_as_the_long_file,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_wide__english_headers_read_as_the_long_file, setup,

@@ -1017,6 +1017,7 @@ static ps_status read_file(plan_reader *rd, const plan_fmt *f, int n_ages, const
     if ((rc = read_header(rd, &c, &wide, f, err)) != PS_OK) {
         goto done;
     }
+    rd->path = ps_csv__path(c); /* a wide table's header replaced c (and freed its path) */
     rc = read_rows(rd, c, err);
 done:
     rd->path = path;

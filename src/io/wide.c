@@ -222,14 +222,14 @@ static ps_status wide_row(char **text, size_t *len, size_t *cap, ps_wide_map *ma
                           const char *path, ps_error *err)
 {
     char age_word[256], age[256];
-    snprintf(age_word, sizeof age_word, "%s", row->field[lay->age]);
-    trim(age_word);
     const int need = lay->n_fields;
-    if (row->n < need) {
+    if (row->n < need) { /* before any field is read: a short row has no such fields */
         return ps_error_set_at(err, PS_EPARSE, path, row->line, 1,
                                "truncated row: the wide table has %d columns, this row %d", need,
                                row->n);
     }
+    snprintf(age_word, sizeof age_word, "%s", row->field[lay->age]);
+    trim(age_word);
     const double m = number(row->field[lay->male]), f = number(row->field[lay->female]);
     const double t = lay->total >= 0 ? number(row->field[lay->total]) : NAN;
     if (lay->total >= 0 && !isnan(m) && !isnan(f) && !isnan(t) && !close_enough(m + f, t, 2.0)) {
