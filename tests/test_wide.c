@@ -96,6 +96,16 @@ static void chinese_label(char *out, size_t size, const char *label)
 }
 
 /* A wide population file: totals row first, 合计 column; `bad_total` spoils one total. */
+/* Write text to <dir>/<name> and make it the fixture's path. */
+static void write_text(fixture *f, const char *name, const char *text)
+{
+    snprintf(f->path, sizeof f->path, "%s/%s", f->dir, name);
+    FILE *fp = fopen(f->path, "w");
+    assert_non_null(fp);
+    assert_true(fputs(text, fp) >= 0);
+    assert_int_equal(fclose(fp), 0);
+}
+
 static void write_wide_population(fixture *f, const char *name, int chinese, int bad_total,
                                   int bad_totals_row)
 {
@@ -293,11 +303,7 @@ static void test_wide__death_rates_by_year_in_wide_form_read_as_long(void **stat
 static void test_wide__an_unknown_header_is_still_a_wrong_header(void **state)
 {
     fixture *f = *state;
-    snprintf(f->path, sizeof f->path, "%s/unknown.csv", f->dir);
-    FILE *fp = fopen(f->path, "w");
-    assert_non_null(fp);
-    fprintf(fp, "年龄,男,女,备注\n0-4,1,2,x\n");
-    assert_int_equal(fclose(fp), 0);
+    write_text(f, "unknown.csv", "年龄,男,女,备注\n0-4,1,2,x\n");
     ps_error err;
     double a[PS_SEX_COUNT * FULL_AGES];
     assert_int_equal(ps_plan_read_population(a, FULL_AGES, f->path, &err), PS_EPARSE);
@@ -309,11 +315,7 @@ static void test_wide__an_unknown_header_is_still_a_wrong_header(void **state)
 static void test_wide__a_wide_header_without_rows_names_the_file(void **state)
 {
     fixture *f = *state;
-    snprintf(f->path, sizeof f->path, "%s/header_only.csv", f->dir);
-    FILE *fp = fopen(f->path, "w");
-    assert_non_null(fp);
-    fprintf(fp, "age,M,F\n");
-    assert_int_equal(fclose(fp), 0);
+    write_text(f, "header_only.csv", "age,M,F\n");
     ps_error err;
     double a[PS_SEX_COUNT * FULL_AGES];
     assert_int_not_equal(ps_plan_read_population(a, FULL_AGES, f->path, &err), PS_OK);
@@ -326,11 +328,7 @@ static void test_wide__a_wide_header_without_rows_names_the_file(void **state)
 static void test_wide__a_short_row_is_refused_as_truncated(void **state)
 {
     fixture *f = *state;
-    snprintf(f->path, sizeof f->path, "%s/short.csv", f->dir);
-    FILE *fp = fopen(f->path, "w");
-    assert_non_null(fp);
-    fprintf(fp, "男,女,年龄\n5\n");
-    assert_int_equal(fclose(fp), 0);
+    write_text(f, "short.csv", "男,女,年龄\n5\n");
     ps_error err;
     double a[PS_SEX_COUNT * FULL_AGES];
     assert_int_equal(ps_plan_read_population(a, FULL_AGES, f->path, &err), PS_EPARSE);
@@ -378,11 +376,7 @@ static void test_wide__a_gb18030_yearbook_file_reads_as_the_utf8_one(void **stat
 static void test_wide__a_gb18030_scenario_is_refused_with_the_fix(void **state)
 {
     fixture *f = *state;
-    snprintf(f->path, sizeof f->path, "%s/gbk.yaml", f->dir);
-    FILE *fp = fopen(f->path, "w");
-    assert_non_null(fp);
-    fprintf(fp, "name: city\ntitle: \"城市人口预测\"\nstart: 2025\nend: 2030\n");
-    assert_int_equal(fclose(fp), 0);
+    write_text(f, "gbk.yaml", "name: city\ntitle: \"城市人口预测\"\nstart: 2025\nend: 2030\n");
     to_gb18030(f->path);
     ps_scenario scn;
     ps_error err;
@@ -426,10 +420,8 @@ static void test_wide__an_open_group_85_plus_needs_the_scenario_mortality(void *
     assert_int_equal(open_from, 85);
     assert_true(pop[PS_SEX_MALE * FULL_AGES + 85] == open_m);
     assert_true(pop[PS_SEX_MALE * FULL_AGES + 90] == 0.0);
-    snprintf(f->path, sizeof f->path, "%s/open40.csv", f->dir);
-    FILE *fp = fopen(f->path, "w");
-    fprintf(fp, "sex,age,value\nM,0-39,1000\nM,40+,500\nF,0-39,1000\nF,40+,500\n");
-    fclose(fp);
+    write_text(f, "open40.csv",
+               "sex,age,value\nM,0-39,1000\nM,40+,500\nF,0-39,1000\nF,40+,500\n");
     assert_int_equal(ps_plan_read_population(pop, FULL_AGES, f->path, &err), PS_EINVAL);
     assert_non_null(strstr(err.msg, "must start at 50 or later"));
 }
