@@ -34,8 +34,15 @@ run_one() { # name command...
 }
 export -f run_one
 status=0
-for t in "$build"/tests/test_*; do [[ -x $t && -f $t ]] && echo "$t"; done |
-  xargs -P "$(nproc)" -I{} bash -c 'run_one "$(basename "$1")" "$1"' _ {} || status=1
+# The slowest under valgrind first (minutes each), so that the two queues end together.
+slow=(test_wpp_prob test_prob_variant_svc test_parity_joint test_run_unit test_wpp_accuracy
+      test_prob_svc test_prob_family)
+{
+  for n in "${slow[@]}"; do [[ -x $build/tests/$n ]] && echo "$build/tests/$n"; done
+  for t in "$build"/tests/test_*; do
+    [[ -x $t && -f $t && " ${slow[*]} " != *" $(basename "$t") "* ]] && echo "$t"
+  done
+} | xargs -P "$(nproc)" -I{} bash -c 'run_one "$(basename "$1")" "$1"' _ {} || status=1
 run_one popsim_run "$build/popsim" run -q "$root/scenarios/example_city.yaml" \
   -o "$logs/example_city.h5" || status=1
 ((status == 0)) && echo "valgrind: zero memcheck errors and no definite or indirect leaks"
