@@ -24,13 +24,7 @@ nodes=${NODES:-64}
 link=${LINK_GBS:-5}
 build=${BUILD_DIR:-$root/build}
 "$root/scripts/setup.sh"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPS_ENABLE_MPI=ON >/dev/null
-cmake --build "$build" -j2 --target popsim >/dev/null
-exe=$build/popsim
-tmp=$(mktemp -d /tmp/popsim_bench_hpc_XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export OMP_NUM_THREADS=1 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
+source "$root/scripts/lib/mpi_bench.sh" hpc
 export POPSIM_DATA_DIR=${POPSIM_DATA_DIR:-$root/../shared/data/wpp2024}
 export POPSIM_CACHE_DIR=$tmp/cache
 

@@ -17,13 +17,7 @@ regions=${REGIONS:-5}
 years=${YEARS:-10}
 repeats=${REPEATS:-3}
 build=${BUILD_DIR:-$root/build}
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPS_ENABLE_MPI=ON >/dev/null
-cmake --build "$build" -j2 --target popsim >/dev/null
-exe=$build/popsim
-tmp=$(mktemp -d /tmp/popsim_bench_micro_mpi_XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export OMP_NUM_THREADS=1 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
+source "$root/scripts/lib/mpi_bench.sh" micro_mpi
 
 { sed -e 's/^  scale: 10 .*/  scale: 1/' -e 's/^  replicates: 4/  replicates: 1/' \
       -e 's/^  sample: 1000 .*/  sample: 0/' -e "s/^end: .*/end: $((2025 + years))/" \

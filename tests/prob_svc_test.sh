@@ -4,12 +4,10 @@
 # usage: prob_svc_test.sh POPSIM PROJECT_ROOT
 set -u
 popsim=$1 root=$2
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-export POPSIM_CACHE_DIR="$dir/cache"
-fail=0
+source "$root/tests/testlib.sh" prob_svc
+dir=$tmp
 scn=$root/scenarios/example_city_uncertainty.yaml grp=probabilistic/example_city_uncertainty
-"$popsim" run -q "$scn" -o "$dir/a.h5" || { echo "FAIL run"; exit 1; }
+run_or_stop "$popsim" "$scn" "$dir/a.h5"
 "$popsim" targets "$dir/a.h5" >"$dir/text" 2>&1 || { echo "FAIL targets exit $?"; fail=1; }
 grep -q "^childcare: Childcare" "$dir/text" &&
     grep -Eq "^  2035: [0-9]+ % chance of a (shortage|surplus); demand [0-9,]+ \(80 %: [0-9,]+-[0-9,]+\), capacity [0-9,]+ places$" "$dir/text" ||

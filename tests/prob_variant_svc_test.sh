@@ -9,13 +9,11 @@
 # usage: prob_variant_svc_test.sh POPSIM PROJECT_ROOT
 set -u
 popsim=$1 root=$2
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-export POPSIM_CACHE_DIR="$dir/cache"
-fail=0
+source "$root/tests/testlib.sh" prob_variant_svc
+dir=$tmp
 bad() { echo "FAIL $*"; fail=1; }
 scn=$root/tests/data/uncertainty/policy_svc.yaml g=/probabilistic/policy_svc
-"$popsim" run -q "$scn" -o "$dir/a.h5" || { echo "FAIL run"; exit 1; }
+run_or_stop "$popsim" "$scn" "$dir/a.h5"
 for v in service_demand service_capacity service_shortage service_staff service_p_shortage \
          service_demand_mean service_staff_mean; do
     h5diff "$dir/a.h5" "$dir/a.h5" "$g/$v" "$g/variants/zero_subsidy/$v" >/dev/null ||

@@ -376,18 +376,12 @@ static void test_ledger__payer_keys_are_read_and_checked(void **state)
     write_scenario(path, sizeof path, "sum",
                    "  - lever: birth_reward\n    start: 2026\n    second: 1000\n"
                    "    payer_shares: {central: 0.5, local: 0.4}\n");
-    assert_int_equal(ps_scn_load(&scn, path, &err), PS_EINVAL);
-    assert_int_equal(err.line, 12); /* at payer_shares */
-    assert_non_null(strstr(err.msg, "must sum to 1"));
-    remove(path);
+    test_scn_refused(path, 12, "must sum to 1"); /* at payer_shares */
 
     write_scenario(path, sizeof path, "both",
                    "  - lever: birth_reward\n    start: 2026\n    second: 1000\n"
                    "    payer: local\n    payer_shares: {local: 1}\n");
-    assert_int_equal(ps_scn_load(&scn, path, &err), PS_EINVAL);
-    assert_int_equal(err.line, 13); /* at the later of the two keys */
-    assert_non_null(strstr(err.msg, "not both"));
-    remove(path);
+    test_scn_refused(path, 13, "not both"); /* at the later of the two keys */
 }
 
 int main(void)

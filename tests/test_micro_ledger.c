@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "policy_fixture.h"
+#include "proj_fixture.h"
 #include "popsim/family.h"
 #include "popsim/micro.h"
 #include "popsim/proj.h"
@@ -31,21 +32,12 @@ static int replicates(void)
     return pre != NULL && strstr(pre, "vgpreload") != NULL ? 2 : 8;
 }
 
-typedef struct fixture {
-    ps_inputs in;
-    ps_proj *p;
-    double women0[N_AGES * PS_PARITY_COUNT];
-    ps_birth_order bo;
-} fixture;
+typedef proj_fixture fixture;
 
 static int setup(void **state)
 {
     ps_error err;
-    fixture *f = calloc(1, sizeof *f);
-    assert_non_null(f);
-    build(&f->in, YEARS);
-    assert_ps_ok(ps_proj_new(&f->p, &f->in, &err), &err);
-    f->bo = (ps_birth_order)PS_BIRTH_ORDER_INIT;
+    fixture *f = proj_fixture_new(build, YEARS);
     assert_ps_ok(ps_proj_parity_init(f->p, &f->bo, f->women0, &err), &err);
     *state = f;
     return 0;
@@ -53,11 +45,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    ps_proj_free(f->p);
-    ps_inputs_release(&f->in);
-    free(f);
-    return 0;
+    return proj_fixture_teardown(state);
 }
 
 static ps_policy subsidy(double amount, double topup, double low_share)
@@ -115,6 +103,23 @@ static double total_cost(const ps_result *r)
     return sum;
 }
 
+/* The cohort run of `cohort_spec` into *cohort, and the mean total cost of replicates()
+ * replicates of the microsimulation of `s` with income shares `shares` (1 thread). */
+static double mean_micro_cost(ps_result *cohort, const fixture *f, const ps_run_spec *cohort_spec,
+                              const ps_run_spec *s, const double shares[PS_INCOME_COUNT])
+{
+    ps_error err;
+    assert_ps_ok(ps_run_scenario(cohort, f->p, f->women0, &f->bo, cohort_spec, NULL, &err), &err);
+    double mean = 0.0;
+    for (int r = 0; r < replicates(); ++r) {
+        ps_result res;
+        run_micro(&res, NULL, f, s, r, shares, 1);
+        mean += total_cost(&res) / replicates();
+        ps_result_release(&res);
+    }
+    return mean;
+}
+
 /*
  * Tolerance of a mean over replicates() of the micro cost, whose expectation is the cohort
  * ledger's. The cost of step y is 12 a s (N_y + N_{y+1}) / 2 with N the simulated children
@@ -141,19 +146,11 @@ static double tolerance(const ps_result *cohort, double pay, double share, doubl
 static void test_micro_ledger__every_child_eligible_costs_the_cohort_ledger(void **state)
 {
     const fixture *f = *state;
-    ps_error err;
     const ps_policy pol = subsidy(AMOUNT, 0.0, 0.0);
     const ps_run_spec s = spec_of(&pol, 0);
     const double one_class[PS_INCOME_COUNT] = { 0.0, 0.0, 1.0 };
     ps_result cohort;
-    assert_ps_ok(ps_run_scenario(&cohort, f->p, f->women0, &f->bo, &s, NULL, &err), &err);
-    double mean = 0.0;
-    for (int r = 0; r < replicates(); ++r) {
-        ps_result res;
-        run_micro(&res, NULL, f, &s, r, one_class, 1);
-        mean += total_cost(&res) / replicates();
-        ps_result_release(&res);
-    }
+    const double mean = mean_micro_cost(&cohort, f, &s, &s, one_class);
     const double expect = total_cost(&cohort), tol = tolerance(&cohort, AMOUNT, 1.0, 1.0);
     if (!(fabs(mean - expect) <= tol)) {
         fail_msg("micro ledger %.6g yuan, cohort ledger %.6g, tolerance %.4g", mean, expect, tol);
@@ -166,21 +163,13 @@ static void test_micro_ledger__every_child_eligible_costs_the_cohort_ledger(void
 static void test_micro_ledger__topup_cost_scales_with_the_low_income_share(void **state)
 {
     const fixture *f = *state;
-    ps_error err;
     const double topup = 301.25, low = 0.27;
     const ps_policy all = subsidy(0.0, topup, 1.0), pol = subsidy(0.0, topup, 0.5);
     const ps_run_spec s_all = spec_of(&all, 0), s = spec_of(&pol, 0);
     const double shares[PS_INCOME_COUNT] = { low, 0.0, 1.0 - low };
     const double none[PS_INCOME_COUNT] = { 0.0, 0.0, 1.0 };
     ps_result cohort;
-    assert_ps_ok(ps_run_scenario(&cohort, f->p, f->women0, &f->bo, &s_all, NULL, &err), &err);
-    double mean = 0.0;
-    for (int r = 0; r < replicates(); ++r) {
-        ps_result res;
-        run_micro(&res, NULL, f, &s, r, shares, 1);
-        mean += total_cost(&res) / replicates();
-        ps_result_release(&res);
-    }
+    const double mean = mean_micro_cost(&cohort, f, &s_all, &s, shares);
     /* The policy's own low_income_share (0.5) plays no part: the classes decide. */
     const double expect = low * total_cost(&cohort);
     const double tol = tolerance(&cohort, topup, low, 2.0 * MAX_AGE);

@@ -14,8 +14,8 @@
 
 #define N_AGES 101
 #define START 2025
-#define HIST_FIRST 1950
-#define HIST_YEARS (START - HIST_FIRST)
+
+#include "proj_fixture.h"
 
 /* Women and men 1234.5 x exp(-0.011 age), no deaths below the open age group and no
  * migration (so cohorts keep their size), ASFR Hadwiger TFR 1.37 at mean age 29.3. */
@@ -37,32 +37,17 @@ static void build(ps_inputs *in, int years)
     }
 }
 
-typedef struct fixture {
-    ps_inputs in;
-    ps_proj *p;
-    double women0[N_AGES * PS_PARITY_COUNT];
-    double hist[HIST_YEARS * N_AGES];
-} fixture;
+typedef proj_fixture fixture;
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    ps_error err;
-    build(&f->in, 3);
-    if (ps_proj_new(&f->p, &f->in, &err) != PS_OK) {
-        return -1;
-    }
-    *state = f;
+    *state = proj_fixture_new(build, 3);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    ps_proj_free(f->p);
-    ps_inputs_release(&f->in);
-    free(f);
-    return 0;
+    return proj_fixture_teardown(state);
 }
 
 /* One step with parity from women W (no multipliers): births by order and women after. */
@@ -187,7 +172,7 @@ static void test_parity__base_births_by_order_match_the_scenario_shares(void **s
     for (int y = 0; y < HIST_YEARS; ++y) {
         ps_sched_hadwiger(&f->hist[y * N_AGES], N_AGES, 2.9 - 1.6 * y / HIST_YEARS, 27.1);
     }
-    const ps_fert_history h = { .asfr = f->hist, .first_year = HIST_FIRST, .n_years = HIST_YEARS };
+    const ps_fert_history h = proj_fixture_history(f);
     assert_ps_ok(ps_proj_parity_init_history(f->p, &bo, &h, f->women0, &err), &err);
     static double W1[N_AGES * PS_PARITY_COUNT];
     double got[PS_ORDER_COUNT], births[PS_SEX_COUNT];
@@ -229,7 +214,7 @@ static void test_parity__first_birth_intensities_are_fitted_to_a_mean_age(void *
     for (int y = 0; y < HIST_YEARS; ++y) {
         ps_sched_hadwiger(&f->hist[y * N_AGES], N_AGES, 2.9 - 1.6 * y / HIST_YEARS, 27.1);
     }
-    const ps_fert_history h = { .asfr = f->hist, .first_year = HIST_FIRST, .n_years = HIST_YEARS };
+    const ps_fert_history h = proj_fixture_history(f);
     static double W1[N_AGES * PS_PARITY_COUNT];
     double got[PS_ORDER_COUNT], births[PS_SEX_COUNT];
     ps_birth_order bo = { .share = { 0.52, 0.37, 0.11 } };
@@ -279,7 +264,7 @@ static void test_parity__base_parity_is_reconstructed_from_a_known_history(void 
             f->hist[(y - HIST_FIRST) * N_AGES + age] = 0.0;
         }
     }
-    const ps_fert_history h = { .asfr = f->hist, .first_year = HIST_FIRST, .n_years = HIST_YEARS };
+    const ps_fert_history h = proj_fixture_history(f);
     const ps_birth_order bo = { .share = { 0.56, 0.35, 0.09 } };
     assert_ps_ok(ps_proj_parity_init_history(f->p, &bo, &h, f->women0, &err), &err);
     double m[PS_ORDER_COUNT];
@@ -310,7 +295,7 @@ static void test_parity__without_a_history_cohorts_live_through_the_base_schedul
                N_AGES * sizeof *f->hist);
     }
     static double none[N_AGES * PS_PARITY_COUNT];
-    const ps_fert_history h = { .asfr = f->hist, .first_year = HIST_FIRST, .n_years = HIST_YEARS };
+    const ps_fert_history h = proj_fixture_history(f);
     assert_ps_ok(ps_proj_parity_init(f->p, &bo, none, &err), &err);
     assert_ps_ok(ps_proj_parity_init_history(f->p, &bo, &h, f->women0, &err), &err);
     assert_memory_equal(none, f->women0, sizeof none);

@@ -19,8 +19,8 @@
 
 #define N_AGES 101
 #define START 2025
-#define HIST_FIRST 1950
-#define HIST_YEARS (START - HIST_FIRST)
+
+#include "proj_fixture.h"
 
 /* Women and men 1000 x exp(-0.01 age), a little mortality, no migration; the base step and
  * every year of the history have the same Hadwiger ASFR of TFR `tfr` and mean age 29. */
@@ -45,6 +45,26 @@ static void build(ps_inputs *in, double *hist, double tfr)
     for (int y = 0; y < HIST_YEARS; ++y) {
         ps_sched_hadwiger(&hist[y * N_AGES], N_AGES, tfr, 29.0);
     }
+}
+
+/* cmocka set-up: the fixture of inputs and a history at TFR `tfr`, with its engine. */
+static int setup_tfr(void **state, double tfr)
+{
+    proj_fixture *f = proj_fixture_alloc();
+    build(&f->in, f->hist, tfr);
+    proj_fixture_engine(f);
+    *state = f;
+    return 0;
+}
+
+static int setup_tfr_1_8(void **state)
+{
+    return setup_tfr(state, 1.8);
+}
+
+static int setup_tfr_3(void **state)
+{
+    return setup_tfr(state, 3.0);
 }
 
 static ps_birth_order order_shares(void)
@@ -75,14 +95,9 @@ static void assert_base_shares(const ps_proj *p, const ps_inputs *in, const doub
 
 static void test_parity_joint__recovers_the_generating_levels(void **state)
 {
-    (void)state;
-    static double hist[HIST_YEARS * N_AGES], women[N_AGES * PS_PARITY_COUNT];
-    ps_inputs in;
-    ps_proj *p = NULL;
+    proj_fixture *f = *state;
+    const ps_fert_history h = proj_fixture_history(f);
     ps_error err;
-    build(&in, hist, 1.8);
-    assert_ps_ok(ps_proj_new(&p, &in, &err), &err);
-    const ps_fert_history h = { .asfr = hist, .first_year = HIST_FIRST, .n_years = HIST_YEARS };
     static const ps_parity_fit truths[] = {
         { .first_level = 1.6, .second_level = 0.7, .first_shape_age = 26.0 },
         { .first_level = 0.8, .second_level = 1.9, .first_shape_age = 30.5 },
@@ -91,8 +106,8 @@ static void test_parity_joint__recovers_the_generating_levels(void **state)
         ps_birth_order bo = order_shares();
         bo.first_mean_age_year = 2020; /* reported by the forward model for that year */
         ps_parity_fit made, got;
-        assert_ps_ok(ps_proj_parity_init_levels(p, &bo, &h, &truths[i], women, &err), &err);
-        ps_proj_parity_fit(p, &made);
+        assert_ps_ok(ps_proj_parity_init_levels(f->p, &bo, &h, &truths[i], f->women0, &err), &err);
+        ps_proj_parity_fit(f->p, &made);
         assert_int_equal(made.joint, 0);
         assert_true(made.childless_45_49 > 0.0 && made.childless_45_49 < 1.0);
         assert_true(made.second_share > 0.0 && made.second_share < 1.0);
@@ -101,8 +116,8 @@ static void test_parity_joint__recovers_the_generating_levels(void **state)
         bo.childless_45_49 = made.childless_45_49;
         bo.second_share = made.second_share;
         bo.first_mean_age = made.first_mean_age;
-        assert_ps_ok(ps_proj_parity_init_history(p, &bo, &h, women, &err), &err);
-        ps_proj_parity_fit(p, &got);
+        assert_ps_ok(ps_proj_parity_init_history(f->p, &bo, &h, f->women0, &err), &err);
+        ps_proj_parity_fit(f->p, &got);
         assert_int_equal(got.joint, 1);
         assert_true(got.iterations > 0);
         assert_true(fabs(got.first_level - truths[i].first_level) < 1e-6);
@@ -111,57 +126,50 @@ static void test_parity_joint__recovers_the_generating_levels(void **state)
         assert_true(fabs(got.childless_45_49 - bo.childless_45_49) < 1e-9);
         assert_true(fabs(got.second_share - bo.second_share) < 1e-9);
         assert_true(fabs(got.first_mean_age - bo.first_mean_age) < 1e-8);
-        assert_base_shares(p, &in, women, &bo);
+        assert_base_shares(f->p, &f->in, f->women0, &bo);
     }
-    ps_proj_free(p);
-    ps_inputs_release(&in);
 }
 
 static void test_parity_joint__each_target_alone(void **state)
 {
-    (void)state;
-    static double hist[HIST_YEARS * N_AGES], women[N_AGES * PS_PARITY_COUNT];
-    ps_inputs in;
-    ps_proj *p = NULL;
+    proj_fixture *f = *state;
+    const ps_fert_history h = proj_fixture_history(f);
     ps_error err;
     ps_parity_fit unfit, got;
-    build(&in, hist, 1.8);
-    assert_ps_ok(ps_proj_new(&p, &in, &err), &err);
-    const ps_fert_history h = { .asfr = hist, .first_year = HIST_FIRST, .n_years = HIST_YEARS };
     ps_birth_order bo = order_shares();
     bo.first_mean_age_year = 2020;
     const ps_parity_fit one = { .first_level = 1.0, .second_level = 1.0, .first_shape_age = 27.5 };
-    assert_ps_ok(ps_proj_parity_init_levels(p, &bo, &h, &one, women, &err), &err);
-    ps_proj_parity_fit(p, &unfit);
+    assert_ps_ok(ps_proj_parity_init_levels(f->p, &bo, &h, &one, f->women0, &err), &err);
+    ps_proj_parity_fit(f->p, &unfit);
 
     /* Childlessness alone: the one-parameter fit of before (no joint fit), b1 only. */
     bo = order_shares();
     bo.childless_45_49 = 0.8 * unfit.childless_45_49;
-    assert_ps_ok(ps_proj_parity_init_history(p, &bo, &h, women, &err), &err);
-    ps_proj_parity_fit(p, &got);
+    assert_ps_ok(ps_proj_parity_init_history(f->p, &bo, &h, f->women0, &err), &err);
+    ps_proj_parity_fit(f->p, &got);
     assert_int_equal(got.joint, 0);
     assert_true(fabs(got.childless_45_49 - bo.childless_45_49) < 1e-6);
     assert_true(got.first_level > 1.0);
     assert_true(got.second_level == 1.0);
-    assert_base_shares(p, &in, women, &bo);
+    assert_base_shares(f->p, &f->in, f->women0, &bo);
 
     /* The second births' share alone: b2 only, more second births than unfitted. */
     bo = order_shares();
     bo.second_share = unfit.second_share + 0.01;
-    assert_ps_ok(ps_proj_parity_init_history(p, &bo, &h, women, &err), &err);
-    ps_proj_parity_fit(p, &got);
+    assert_ps_ok(ps_proj_parity_init_history(f->p, &bo, &h, f->women0, &err), &err);
+    ps_proj_parity_fit(f->p, &got);
     assert_int_equal(got.joint, 1);
     assert_true(fabs(got.second_share - bo.second_share) < 1e-9);
     assert_true(got.first_level == 1.0 && got.second_level > 1.0);
     assert_true(got.first_shape_age == 27.5);
-    assert_base_shares(p, &in, women, &bo);
+    assert_base_shares(f->p, &f->in, f->women0, &bo);
 
     /* The mean age at first birth of 2020 alone: the shape only. */
     bo = order_shares();
     bo.first_mean_age = unfit.first_mean_age + 1.0;
     bo.first_mean_age_year = 2020;
-    assert_ps_ok(ps_proj_parity_init_history(p, &bo, &h, women, &err), &err);
-    ps_proj_parity_fit(p, &got);
+    assert_ps_ok(ps_proj_parity_init_history(f->p, &bo, &h, f->women0, &err), &err);
+    ps_proj_parity_fit(f->p, &got);
     assert_int_equal(got.joint, 1);
     assert_true(fabs(got.first_mean_age - bo.first_mean_age) < 1e-8);
     assert_true(got.first_level == 1.0 && got.second_level == 1.0);
@@ -170,73 +178,57 @@ static void test_parity_joint__each_target_alone(void **state)
     /* The base year's mean age alone keeps the fit of before (no joint fit). */
     bo = order_shares();
     bo.first_mean_age = 28.0;
-    assert_ps_ok(ps_proj_parity_init_history(p, &bo, &h, women, &err), &err);
-    ps_proj_parity_fit(p, &got);
+    assert_ps_ok(ps_proj_parity_init_history(f->p, &bo, &h, f->women0, &err), &err);
+    ps_proj_parity_fit(f->p, &got);
     assert_int_equal(got.joint, 0);
     assert_true(fabs(got.first_mean_age - 28.0) < 1e-6);
-    ps_proj_free(p);
-    ps_inputs_release(&in);
 }
 
 static void test_parity_joint__is_deterministic(void **state)
 {
-    (void)state;
-    static double hist[HIST_YEARS * N_AGES], w1[N_AGES * PS_PARITY_COUNT];
+    proj_fixture *f = *state;
+    const ps_fert_history h = proj_fixture_history(f);
     static double w2[N_AGES * PS_PARITY_COUNT];
-    ps_inputs in;
-    ps_proj *p = NULL;
     ps_error err;
-    build(&in, hist, 1.8);
-    assert_ps_ok(ps_proj_new(&p, &in, &err), &err);
-    const ps_fert_history h = { .asfr = hist, .first_year = HIST_FIRST, .n_years = HIST_YEARS };
     ps_birth_order bo = order_shares();
     bo.childless_45_49 = 0.1;
     bo.second_share = 0.4;
     bo.first_mean_age = 27.0;
     bo.first_mean_age_year = 2020;
-    assert_ps_ok(ps_proj_parity_init_history(p, &bo, &h, w1, &err), &err);
-    assert_ps_ok(ps_proj_parity_init_history(p, &bo, &h, w2, &err), &err);
-    assert_memory_equal(w1, w2, sizeof w1);
-    ps_proj_free(p);
-    ps_inputs_release(&in);
+    assert_ps_ok(ps_proj_parity_init_history(f->p, &bo, &h, f->women0, &err), &err);
+    assert_ps_ok(ps_proj_parity_init_history(f->p, &bo, &h, w2, &err), &err);
+    assert_memory_equal(f->women0, w2, sizeof w2);
 }
 
 static void test_parity_joint__infeasible_targets_name_their_keys(void **state)
 {
-    (void)state;
-    static double hist[HIST_YEARS * N_AGES], women[N_AGES * PS_PARITY_COUNT];
-    ps_inputs in;
-    ps_proj *p = NULL;
+    proj_fixture *f = *state;
+    const ps_fert_history h = proj_fixture_history(f);
     ps_error err;
-    build(&in, hist, 3.0);
-    assert_ps_ok(ps_proj_new(&p, &in, &err), &err);
-    const ps_fert_history h = { .asfr = hist, .first_year = HIST_FIRST, .n_years = HIST_YEARS };
     ps_birth_order bo = order_shares();
     bo.share[0] = 0.34; /* the base step's orders at a TFR of 3 */
     bo.share[1] = 0.31;
     bo.share[2] = 0.35;
-    assert_ps_ok(ps_proj_parity_init_history(p, &bo, &h, women, &err), &err);
+    assert_ps_ok(ps_proj_parity_init_history(f->p, &bo, &h, f->women0, &err), &err);
     bo.childless_45_49 = 0.9; /* with a TFR of 3 since 1950 */
     bo.second_share = 0.4;
-    assert_int_equal(ps_proj_parity_init_history(p, &bo, &h, women, &err), PS_EINVAL);
+    assert_int_equal(ps_proj_parity_init_history(f->p, &bo, &h, f->women0, &err), PS_EINVAL);
     assert_non_null(strstr(err.msg, "birth_order.childless_45_49 = 0.9"));
     assert_non_null(strstr(err.msg, "cannot meet"));
     /* Alone, through the one-parameter fit, it names its key too. */
     bo.second_share = 0.0;
-    assert_int_equal(ps_proj_parity_init_history(p, &bo, &h, women, &err), PS_EINVAL);
+    assert_int_equal(ps_proj_parity_init_history(f->p, &bo, &h, f->women0, &err), PS_EINVAL);
     assert_non_null(strstr(err.msg, "birth_order.childless_45_49"));
     /* Years after the history, or a mean age year without a mean age. */
     bo = order_shares();
     bo.second_share = 0.4;
     bo.second_share_to = START;
-    assert_int_equal(ps_proj_parity_init_history(p, &bo, &h, women, &err), PS_EINVAL);
+    assert_int_equal(ps_proj_parity_init_history(f->p, &bo, &h, f->women0, &err), PS_EINVAL);
     assert_non_null(strstr(err.msg, "birth_order.second_share"));
     bo = order_shares();
     bo.first_mean_age_year = 2020;
-    assert_int_equal(ps_proj_parity_init_history(p, &bo, &h, women, &err), PS_EINVAL);
+    assert_int_equal(ps_proj_parity_init_history(f->p, &bo, &h, f->women0, &err), PS_EINVAL);
     assert_non_null(strstr(err.msg, "birth_order.first_mean_age_year"));
-    ps_proj_free(p);
-    ps_inputs_release(&in);
 }
 
 typedef struct bad_key {
@@ -289,10 +281,14 @@ static void test_parity_joint__bad_keys_are_located(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parity_joint__recovers_the_generating_levels),
-        cmocka_unit_test(test_parity_joint__each_target_alone),
-        cmocka_unit_test(test_parity_joint__is_deterministic),
-        cmocka_unit_test(test_parity_joint__infeasible_targets_name_their_keys),
+        cmocka_unit_test_setup_teardown(test_parity_joint__recovers_the_generating_levels,
+                                        setup_tfr_1_8, proj_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_parity_joint__each_target_alone, setup_tfr_1_8,
+                                        proj_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_parity_joint__is_deterministic, setup_tfr_1_8,
+                                        proj_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_parity_joint__infeasible_targets_name_their_keys,
+                                        setup_tfr_3, proj_fixture_teardown),
         cmocka_unit_test(test_parity_joint__bad_keys_are_located),
     };
     return cmocka_run_group_tests_name("parity_joint", tests, NULL, NULL);

@@ -11,76 +11,39 @@
 
 #include <Random123/philox.h>
 
-#include "popsim/demog.h"
-#include "popsim/prob.h"
 #include "popsim/proj.h"
-#include "test_util.h"
+#include "prob_fixture.h"
 
-#define N_AGES 101
-#define START 2025
 #define YEARS 40
 
-static void build_inputs(ps_inputs *in)
+static const prob_shape SHAPE = { .years = YEARS, .decay = 0.012, .sex_gain = 0.02,
+                                  .mx_trend = 0.01, .mig_from = 18, .mig_to = 40,
+                                  .mig_in = 40.0, .mig_out = -5.0, .tfr = 1.4, .mean_age = 29.0 };
+
+/* Bounds 2024..2100 widening with the horizon (setup_flat makes every knot the median). */
+static const prob_bounds_shape WIDE = {
+    .first_year = 2024, .n_years = 77, .w0 = 0.02, .w_slope = 0.008, .tfr_log = 1, .tfr = 1.4,
+    .tfr_skew = { 1.2, 1.0 }, .e0 = 76.0, .e0_scale = 6.0, .e0_skew = { 1.3, 1.0 },
+    .mig = 2000.0, .mig_scale = 40000.0, .mig_skew = { 1.0, 1.0 }, .tfr_low = 0.9,
+    .tfr_high = 1.9 };
+
+static int setup_wide(void **state)
 {
-    ps_error err;
-    assert_ps_ok(ps_inputs_init(in, START, START + YEARS, 1, N_AGES, &err), &err);
-    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-        for (int age = 0; age < N_AGES; ++age) {
-            in->base.count[ps_pop_idx(&in->base, 0, sex, age)] =
-                1.0e5 * exp(-0.012 * age) * (1.0 + 0.02 * sex);
-        }
-    }
-    for (int step = 0; step < YEARS; ++step) {
-        const double level = 0.0002 * exp(-0.01 * step);
-        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-            for (int age = 0; age < N_AGES; ++age) {
-                const size_t i = ps_inputs_idx(in, step, 0, sex, age);
-                in->mx[i] = level * exp(0.085 * age) + (age == 0 ? 0.004 : 0.0);
-                in->mig[i] = age >= 18 && age < 40 ? 40.0 : -5.0;
-            }
-        }
-        ps_sched_hadwiger(&in->asfr[ps_inputs_asfr_idx(in, step, 0, 0)], N_AGES, 1.4, 29.0);
-    }
+    return prob_fixture_setup(state, &SHAPE, &WIDE);
 }
 
-/* Bounds 2024..2100 widening with the horizon; `flat` makes every knot the median. */
-static void build_bounds(ps_prob_bounds *b, int flat)
+static int setup_flat(void **state)
 {
-    ps_error err;
-    assert_ps_ok(ps_prob_bounds_init(b, 2024, 77, &err), &err);
-    static const double z[PS_PROB_N_KNOTS] = { -1.96, -1.28, 0.0, 1.28, 1.96 };
-    for (int y = 0; y < 77; ++y) {
-        const double w = flat ? 0.0 : 0.02 + 0.008 * y;
-        for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
-            b->tfr[y * PS_PROB_N_KNOTS + k] = 1.4 * exp(w * z[k] * (k < 2 ? 1.2 : 1.0));
-            b->mig[y * PS_PROB_N_KNOTS + k] = 2000.0 + w * 40000.0 * z[k];
-            for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-                b->e0[(y * PS_SEX_COUNT + sex) * PS_PROB_N_KNOTS + k] =
-                    76.0 + 4.0 * sex + 0.1 * y + w * 6.0 * z[k] * (k < 2 ? 1.3 : 1.0);
-            }
-        }
-        b->tfr_low[y] = 0.9;
-        b->tfr_high[y] = 1.9;
-    }
+    prob_bounds_shape flat = WIDE;
+    flat.w0 = flat.w_slope = 0.0;
+    return prob_fixture_setup(state, &SHAPE, &flat);
 }
 
 static ps_prob *run(const ps_inputs *in, const ps_prob_bounds *b, int n_traj, int threads,
                     int reverse)
 {
-    ps_error err;
-    ps_prob *p = NULL;
-    ps_prob_options o = PS_PROB_OPTIONS_INIT;
-    o.n_traj = n_traj;
-    o.n_threads = threads;
-    o.seed = 20250701u;
-    o.keep_trajectories = 1;
-    assert_ps_ok(ps_prob_new(&p, in, b, &o, &err), &err);
-    const int n = ps_prob_n_units(p);
-    for (int k = 0; k < n; ++k) {
-        assert_ps_ok(ps_prob_unit(p, reverse ? n - 1 - k : k, &err), &err);
-    }
-    assert_ps_ok(ps_prob_finish(p, &err), &err);
-    return p;
+    const ps_prob_options o = prob_fixture_options(n_traj, threads, 20250701u);
+    return prob_fixture_run(in, b, &o, reverse);
 }
 
 static void test_prob__quantile_function_passes_through_the_knots(void **state)
@@ -195,16 +158,12 @@ static void test_prob__sample_quantile_is_type_7(void **state)
 
 static void test_prob__median_everywhere_is_the_deterministic_projection(void **state)
 {
-    (void)state;
-    ps_inputs in;
-    ps_prob_bounds b;
+    prob_fixture *fx = *state;
     ps_error err;
-    build_inputs(&in);
-    build_bounds(&b, 1);
-    ps_prob *p = run(&in, &b, 5, 1, 0);
+    ps_prob *p = run(&fx->in, &fx->b, 5, 1, 0);
     ps_proj *proj = NULL;
     ps_result res;
-    assert_ps_ok(ps_proj_new(&proj, &in, &err), &err);
+    assert_ps_ok(ps_proj_new(&proj, &fx->in, &err), &err);
     assert_ps_ok(ps_proj_run(&res, proj, "det", NULL, &err), &err);
     const double *tot = ps_prob_trajectories(p, PS_PROB_V_POP_TOTAL);
     const double *bir = ps_prob_trajectories(p, PS_PROB_V_BIRTHS);
@@ -220,8 +179,6 @@ static void test_prob__median_everywhere_is_the_deterministic_projection(void **
     ps_result_release(&res);
     ps_proj_free(proj);
     ps_prob_free(p);
-    ps_prob_bounds_release(&b);
-    ps_inputs_release(&in);
 }
 
 /* Fraction of the trajectories of a row below x. */
@@ -236,26 +193,14 @@ static double frac_below(const double *row, int n, double x)
 
 static void test_prob__yearly_quantiles_reproduce_the_bounds(void **state)
 {
-    (void)state;
+    prob_fixture *fx = *state;
+    const ps_prob_bounds *b = &fx->b;
     enum { N = 2000 };
-    ps_inputs in;
-    ps_prob_bounds b;
-    build_inputs(&in);
-    build_bounds(&b, 0);
     /* the uncentred process (centring 0) puts its yearly quantiles on the bounds; the
      * compiled centring of e0 and migration moves them by design (test_prob_center.c) */
-    ps_error err;
-    ps_prob *p = NULL;
-    ps_prob_options o = PS_PROB_OPTIONS_INIT;
-    o.n_traj = N;
-    o.seed = 20250701u;
-    o.keep_trajectories = 1;
+    ps_prob_options o = prob_fixture_options(N, 0, 20250701u);
     o.center[PS_PROB_TFR] = o.center[PS_PROB_E0] = o.center[PS_PROB_MIG] = 0.0;
-    assert_ps_ok(ps_prob_new(&p, &in, &b, &o, &err), &err);
-    for (int u = 0; u < ps_prob_n_units(p); ++u) {
-        assert_ps_ok(ps_prob_unit(p, u, &err), &err);
-    }
-    assert_ps_ok(ps_prob_finish(p, &err), &err);
+    ps_prob *p = prob_fixture_run(&fx->in, b, &o, 0);
     const double *tfr = ps_prob_trajectories(p, PS_PROB_V_TFR);
     const double *e0 = ps_prob_trajectories(p, PS_PROB_V_E0);
     const int years[] = { START, START + 15, START + YEARS };
@@ -264,9 +209,9 @@ static void test_prob__yearly_quantiles_reproduce_the_bounds(void **state)
         for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
             const double lv = ps_prob_level(k), tol = 4.0 * sqrt(lv * (1.0 - lv) / N);
             assert_true(fabs(frac_below(tfr + (size_t)y * N, N,
-                                        b.tfr[by * PS_PROB_N_KNOTS + k]) - lv) < tol);
+                                        b->tfr[by * PS_PROB_N_KNOTS + k]) - lv) < tol);
             for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-                const double x = b.e0[(by * PS_SEX_COUNT + sex) * PS_PROB_N_KNOTS + k];
+                const double x = b->e0[(by * PS_SEX_COUNT + sex) * PS_PROB_N_KNOTS + k];
                 assert_true(fabs(frac_below(e0 + ((size_t)y * 2 + (size_t)sex) * N, N, x) - lv) <
                             tol);
             }
@@ -282,20 +227,14 @@ static void test_prob__yearly_quantiles_reproduce_the_bounds(void **state)
     assert_true(st[YEARS * PS_PROB_N_STATS + 0] < st[YEARS * PS_PROB_N_STATS + 4]);
     free(x);
     ps_prob_free(p);
-    ps_prob_bounds_release(&b);
-    ps_inputs_release(&in);
 }
 
 static void test_prob__threads_and_unit_order_give_the_same_bytes(void **state)
 {
-    (void)state;
+    prob_fixture *fx = *state;
     enum { N = 300 };
-    ps_inputs in;
-    ps_prob_bounds b;
-    build_inputs(&in);
-    build_bounds(&b, 0);
-    ps_prob *a = run(&in, &b, N, 1, 0);
-    ps_prob *c = run(&in, &b, N, 2, 1);
+    ps_prob *a = run(&fx->in, &fx->b, N, 1, 0);
+    ps_prob *c = run(&fx->in, &fx->b, N, 2, 1);
     for (int v = 0; v < PS_PROB_V_COUNT; ++v) {
         const size_t rows = (size_t)(YEARS + 1) * (size_t)ps_prob_var_cells((ps_prob_var)v);
         assert_memory_equal(ps_prob_trajectories(a, (ps_prob_var)v),
@@ -308,66 +247,54 @@ static void test_prob__threads_and_unit_order_give_the_same_bytes(void **state)
     assert_true(t0 != ps_prob_trajectories(a, PS_PROB_V_TFR)[(size_t)10 * N + 1]);
     ps_prob_free(a);
     ps_prob_free(c);
-    ps_prob_bounds_release(&b);
-    ps_inputs_release(&in);
 }
 
 static void test_prob__variant_uses_the_low_tfr(void **state)
 {
-    (void)state;
-    ps_inputs in;
-    ps_prob_bounds b;
+    prob_fixture *fx = *state;
     ps_error err;
-    build_inputs(&in);
-    build_bounds(&b, 0);
     ps_prob *p = NULL;
     ps_prob_options o = PS_PROB_OPTIONS_INIT;
     o.variant = PS_PROB_VARIANT_LOW;
     o.keep_trajectories = 1;
-    assert_ps_ok(ps_prob_new(&p, &in, &b, &o, &err), &err);
+    assert_ps_ok(ps_prob_new(&p, &fx->in, &fx->b, &o, &err), &err);
     assert_int_equal(ps_prob_n_traj(p), 1);
     assert_ps_ok(ps_prob_unit(p, 0, &err), &err);
     assert_ps_ok(ps_prob_finish(p, &err), &err);
     assert_true(ps_prob_trajectories(p, PS_PROB_V_TFR)[5] == 0.9);
     /* e0 at the median */
-    assert_true(ps_prob_trajectories(p, PS_PROB_V_E0)[5 * 2] == b.e0[6 * 2 * 5 + 2]);
+    assert_true(ps_prob_trajectories(p, PS_PROB_V_E0)[5 * 2] == fx->b.e0[6 * 2 * 5 + 2]);
     ps_prob_free(p);
-    ps_prob_bounds_release(&b);
-    ps_inputs_release(&in);
 }
 
 static void test_prob__bad_bounds_and_options_are_refused(void **state)
 {
-    (void)state;
-    ps_inputs in;
-    ps_prob_bounds b;
+    prob_fixture *fx = *state;
+    const ps_inputs *in = &fx->in;
+    ps_prob_bounds *b = &fx->b;
     ps_error err;
     ps_prob *p = NULL;
-    build_inputs(&in);
-    build_bounds(&b, 0);
     ps_prob_options o = PS_PROB_OPTIONS_INIT;
     o.rho[PS_PROB_MIG] = 1.0;
-    assert_int_equal(ps_prob_new(&p, &in, &b, &o, &err), PS_EINVAL);
+    assert_int_equal(ps_prob_new(&p, in, b, &o, &err), PS_EINVAL);
     assert_non_null(strstr(err.msg, "rho"));
     o = (ps_prob_options)PS_PROB_OPTIONS_INIT;
     o.n_traj = -3;
-    assert_int_equal(ps_prob_new(&p, &in, &b, &o, &err), PS_EINVAL);
-    b.tfr[3 * PS_PROB_N_KNOTS + 1] = 2.0; /* lo80 above the median */
-    assert_int_equal(ps_prob_new(&p, &in, &b, NULL, &err), PS_EINVAL);
+    assert_int_equal(ps_prob_new(&p, in, b, &o, &err), PS_EINVAL);
+    b->tfr[3 * PS_PROB_N_KNOTS + 1] = 2.0; /* lo80 above the median */
+    assert_int_equal(ps_prob_new(&p, in, b, NULL, &err), PS_EINVAL);
     assert_non_null(strstr(err.msg, "TFR bounds for 2027"));
-    ps_prob_bounds_release(&b);
-    assert_ps_ok(ps_prob_bounds_init(&b, 2030, 77, &err), &err);
-    assert_int_equal(ps_prob_new(&p, &in, &b, NULL, &err), PS_EINVAL);
+    ps_prob_bounds_release(b);
+    assert_ps_ok(ps_prob_bounds_init(b, 2030, 77, &err), &err);
+    assert_int_equal(ps_prob_new(&p, in, b, NULL, &err), PS_EINVAL);
     assert_non_null(strstr(err.msg, "cover"));
     assert_null(p);
-    ps_prob_bounds_release(&b);
-    build_bounds(&b, 0);
-    assert_ps_ok(ps_prob_new(&p, &in, &b, NULL, &err), &err);
+    ps_prob_bounds_release(b);
+    prob_fixture_bounds(b, &WIDE);
+    assert_ps_ok(ps_prob_new(&p, in, b, NULL, &err), &err);
     assert_int_equal(ps_prob_finish(p, &err), PS_EINVAL);
     assert_int_equal(ps_prob_unit(p, ps_prob_n_units(p), &err), PS_EINVAL);
     ps_prob_free(p);
-    ps_prob_bounds_release(&b);
-    ps_inputs_release(&in);
 }
 
 /* A planner's widths growing with the horizon: the process reproduces them as well. */
@@ -392,7 +319,7 @@ static void test_prob__planner_widths_growing_with_the_horizon(void **state)
     assert_close(b.tfr[40 * PS_PROB_N_KNOTS + 3], 1.4 * exp(0.21), 1e-14);
     assert_close(b.e0[(40 * 2 + 1) * PS_PROB_N_KNOTS + 4] - 85.0, 2.5 * 1.959963984540054 /
                  1.2815515655446004, 1e-12);
-    build_inputs(&in);
+    prob_fixture_inputs(&in, &SHAPE);
     ps_prob *p = run(&in, &b, N, 0, 0);
     const double *t = ps_prob_trajectories(p, PS_PROB_V_TFR);
     const int y = 30; /* 2055 */
@@ -417,11 +344,17 @@ int main(void)
         cmocka_unit_test(test_prob__innovations_are_philox_box_muller),
         cmocka_unit_test(test_prob__ar1_scores_are_stationary_with_persistence_rho),
         cmocka_unit_test(test_prob__sample_quantile_is_type_7),
-        cmocka_unit_test(test_prob__median_everywhere_is_the_deterministic_projection),
-        cmocka_unit_test(test_prob__yearly_quantiles_reproduce_the_bounds),
-        cmocka_unit_test(test_prob__threads_and_unit_order_give_the_same_bytes),
-        cmocka_unit_test(test_prob__variant_uses_the_low_tfr),
-        cmocka_unit_test(test_prob__bad_bounds_and_options_are_refused),
+        cmocka_unit_test_setup_teardown(
+            test_prob__median_everywhere_is_the_deterministic_projection, setup_flat,
+            prob_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_prob__yearly_quantiles_reproduce_the_bounds,
+                                        setup_wide, prob_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_prob__threads_and_unit_order_give_the_same_bytes,
+                                        setup_wide, prob_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_prob__variant_uses_the_low_tfr, setup_wide,
+                                        prob_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_prob__bad_bounds_and_options_are_refused, setup_wide,
+                                        prob_fixture_teardown),
         cmocka_unit_test(test_prob__planner_widths_growing_with_the_horizon),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

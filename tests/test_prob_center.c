@@ -11,57 +11,26 @@
 #include <math.h>
 #include <string.h>
 
-#include "popsim/demog.h"
-#include "popsim/prob.h"
-#include "test_util.h"
+#include "prob_fixture.h"
 
-#define N_AGES 101
-#define START 2025
 #define YEARS 30
 #define B_FIRST 2024
 #define B_YEARS 32
 
-static void build_inputs(ps_inputs *in)
-{
-    ps_error err;
-    assert_ps_ok(ps_inputs_init(in, START, START + YEARS, 1, N_AGES, &err), &err);
-    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-        for (int age = 0; age < N_AGES; ++age) {
-            in->base.count[ps_pop_idx(&in->base, 0, sex, age)] = 1.0e5 * exp(-0.012 * age);
-        }
-    }
-    for (int step = 0; step < YEARS; ++step) {
-        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-            for (int age = 0; age < N_AGES; ++age) {
-                const size_t i = ps_inputs_idx(in, step, 0, sex, age);
-                in->mx[i] = 0.0002 * exp(0.085 * age) + (age == 0 ? 0.004 : 0.0);
-                in->mig[i] = age >= 18 && age < 40 ? 40.0 : -5.0;
-            }
-        }
-        ps_sched_hadwiger(&in->asfr[ps_inputs_asfr_idx(in, step, 0, 0)], N_AGES, 1.6, 29.0);
-    }
-}
+static const prob_shape SHAPE = { .years = YEARS, .decay = 0.012, .sex_gain = 0.0,
+                                  .mx_trend = 0.0, .mig_from = 18, .mig_to = 40,
+                                  .mig_in = 40.0, .mig_out = -5.0, .tfr = 1.6, .mean_age = 29.0 };
 
 /* Skewed bounds: TFR wider above, e0 wider below, migration wider above. */
-static void build_bounds(ps_prob_bounds *b)
+static const prob_bounds_shape SKEWED = {
+    .first_year = B_FIRST, .n_years = B_YEARS, .w0 = 0.03, .w_slope = 0.01, .tfr_log = 0,
+    .tfr = 1.6, .tfr_skew = { 1.0, 1.5 }, .e0 = 76.0, .e0_scale = 6.0, .e0_skew = { 1.4, 1.0 },
+    .mig = 2000.0, .mig_scale = 40000.0, .mig_skew = { 1.0, 1.5 }, .tfr_low = 1.1,
+    .tfr_high = 2.1 };
+
+static int setup(void **state)
 {
-    ps_error err;
-    assert_ps_ok(ps_prob_bounds_init(b, B_FIRST, B_YEARS, &err), &err);
-    static const double z[PS_PROB_N_KNOTS] = { -1.96, -1.28, 0.0, 1.28, 1.96 };
-    for (int y = 0; y < B_YEARS; ++y) {
-        const double w = 0.03 + 0.01 * y;
-        for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
-            const double up = k > 2 ? 1.5 : 1.0;
-            b->tfr[y * PS_PROB_N_KNOTS + k] = 1.6 + w * z[k] * up;
-            b->mig[y * PS_PROB_N_KNOTS + k] = 2000.0 + w * 40000.0 * z[k] * up;
-            for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-                b->e0[(y * PS_SEX_COUNT + sex) * PS_PROB_N_KNOTS + k] =
-                    76.0 + 4.0 * sex + 0.1 * y + w * 6.0 * z[k] * (k < 2 ? 1.4 : 1.0);
-            }
-        }
-        b->tfr_low[y] = 1.1;
-        b->tfr_high[y] = 2.1;
-    }
+    return prob_fixture_setup(state, &SHAPE, &SKEWED);
 }
 
 /* E[Q(Z + d)] by the trapezoid rule on [-10, 10] (independent of the closed form). */
@@ -103,39 +72,24 @@ static void test_prob_center__shift_makes_the_mean_the_median(void **state)
     assert_true(ps_prob_center_shift(flat, 1) == 0.0);
 }
 
-static ps_prob *run(const ps_inputs *in, const ps_prob_bounds *b, int n_traj, int threads,
-                    double center)
+static ps_prob *run(const prob_fixture *fx, int n_traj, int threads, double center)
 {
-    ps_error err;
-    ps_prob *p = NULL;
-    ps_prob_options o = PS_PROB_OPTIONS_INIT;
-    o.n_traj = n_traj;
-    o.n_threads = threads;
-    o.seed = 7u;
-    o.keep_trajectories = 1;
+    ps_prob_options o = prob_fixture_options(n_traj, threads, 7u);
     for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
         o.center[k] = center;
     }
-    assert_ps_ok(ps_prob_new(&p, in, b, &o, &err), &err);
-    for (int u = 0; u < ps_prob_n_units(p); ++u) {
-        assert_ps_ok(ps_prob_unit(p, u, &err), &err);
-    }
-    assert_ps_ok(ps_prob_finish(p, &err), &err);
-    return p;
+    return prob_fixture_run(&fx->in, &fx->b, &o, 0);
 }
 
 static void test_prob_center__runs_draw_the_shifted_scores(void **state)
 {
-    (void)state;
+    prob_fixture *fx = *state;
+    const ps_prob_bounds *b = &fx->b;
     enum { N = 20, NP = B_YEARS };
-    ps_inputs in;
-    ps_prob_bounds b;
-    build_inputs(&in);
-    build_bounds(&b);
     const ps_prob_options o = PS_PROB_OPTIONS_INIT;
     for (int c = 0; c <= 1; ++c) {
         const double center = c ? 0.6 : 0.0;
-        ps_prob *p = run(&in, &b, N, 1, center);
+        ps_prob *p = run(fx, N, 1, center);
         const double *tfr = ps_prob_trajectories(p, PS_PROB_V_TFR);
         const double *e0 = ps_prob_trajectories(p, PS_PROB_V_E0);
         double z[NP];
@@ -146,8 +100,8 @@ static void test_prob_center__runs_draw_the_shifted_scores(void **state)
                 for (int y = 0; y <= YEARS; ++y) {
                     const int by = START - B_FIRST + y;
                     const double *kn = proc == PS_PROB_TFR
-                                           ? &b.tfr[by * PS_PROB_N_KNOTS]
-                                           : &b.e0[(by * PS_SEX_COUNT) * PS_PROB_N_KNOTS];
+                                           ? &b->tfr[by * PS_PROB_N_KNOTS]
+                                           : &b->e0[(by * PS_SEX_COUNT) * PS_PROB_N_KNOTS];
                     const int lg = proc == PS_PROB_TFR;
                     const double want =
                         ps_prob_marginal(kn, z[by] + center * ps_prob_center_shift(kn, lg), lg);
@@ -163,20 +117,14 @@ static void test_prob_center__runs_draw_the_shifted_scores(void **state)
         assert_int_equal(n_shifted, c ? N * 2 * (YEARS + 1) : 0);
         ps_prob_free(p);
     }
-    ps_prob_bounds_release(&b);
-    ps_inputs_release(&in);
 }
 
 static void test_prob_center__threads_give_the_same_bytes(void **state)
 {
-    (void)state;
+    prob_fixture *fx = *state;
     enum { N = 200 };
-    ps_inputs in;
-    ps_prob_bounds b;
-    build_inputs(&in);
-    build_bounds(&b);
-    ps_prob *a = run(&in, &b, N, 1, 1.0);
-    ps_prob *c = run(&in, &b, N, 2, 1.0);
+    ps_prob *a = run(fx, N, 1, 1.0);
+    ps_prob *c = run(fx, N, 2, 1.0);
     const size_t rows = (size_t)(YEARS + 1);
     assert_memory_equal(ps_prob_trajectories(a, PS_PROB_V_POP_TOTAL),
                         ps_prob_trajectories(c, PS_PROB_V_POP_TOTAL), rows * N * sizeof(double));
@@ -184,38 +132,31 @@ static void test_prob_center__threads_give_the_same_bytes(void **state)
                         rows * PS_PROB_N_STATS * sizeof(double));
     ps_prob_free(a);
     ps_prob_free(c);
-    ps_prob_bounds_release(&b);
-    ps_inputs_release(&in);
 }
 
 static void test_prob_center__bad_centring_is_refused(void **state)
 {
-    (void)state;
-    ps_inputs in;
-    ps_prob_bounds b;
+    prob_fixture *fx = *state;
     ps_error err;
     ps_prob *p = NULL;
-    build_inputs(&in);
-    build_bounds(&b);
     ps_prob_options o = PS_PROB_OPTIONS_INIT;
     o.center[PS_PROB_MIG] = 1.5;
-    assert_int_equal(ps_prob_new(&p, &in, &b, &o, &err), PS_EINVAL);
+    assert_int_equal(ps_prob_new(&p, &fx->in, &fx->b, &o, &err), PS_EINVAL);
     assert_non_null(strstr(err.msg, "centring"));
     assert_null(p);
     o.center[PS_PROB_MIG] = 0.0;
-    assert_ps_ok(ps_prob_new(&p, &in, &b, &o, &err), &err);
+    assert_ps_ok(ps_prob_new(&p, &fx->in, &fx->b, &o, &err), &err);
     const double bad[PS_PROB_PROC_COUNT] = { 0.0, NAN, 0.0 };
     assert_int_equal(ps_prob_recenter(p, bad, &err), PS_EINVAL);
     ps_prob_free(p);
-    ps_prob_bounds_release(&b);
-    ps_inputs_release(&in);
 }
 
 static void test_prob_center__location_classes(void **state)
 {
     (void)state;
     ps_prob_bounds b;
-    build_bounds(&b); /* first year: TFR 1.6, migration 80 % half-width 0.03 x 40000 x 1.28 x 1.25 */
+    /* first year: TFR 1.6, migration 80 % half-width 0.03 x 40000 x 1.28 x 1.25 */
+    prob_fixture_bounds(&b, &SKEWED);
     assert_int_equal(ps_prob_post_transition(&b), 1);
     b.tfr[PS_PROB_KNOT_MEDIAN] = PS_PROB_PHASE_TFR + 0.01;
     assert_int_equal(ps_prob_post_transition(&b), 0);
@@ -230,9 +171,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_prob_center__shift_makes_the_mean_the_median),
-        cmocka_unit_test(test_prob_center__runs_draw_the_shifted_scores),
-        cmocka_unit_test(test_prob_center__threads_give_the_same_bytes),
-        cmocka_unit_test(test_prob_center__bad_centring_is_refused),
+        cmocka_unit_test_setup_teardown(test_prob_center__runs_draw_the_shifted_scores, setup,
+                                        prob_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_prob_center__threads_give_the_same_bytes, setup,
+                                        prob_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_prob_center__bad_centring_is_refused, setup,
+                                        prob_fixture_teardown),
         cmocka_unit_test(test_prob_center__location_classes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,47 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "test_util.h"
+#include "prob_family_fixture.h"
 
-#include "popsim/builder.h"
-#include "popsim/prob_family.h"
 #include "popsim/run.h"
-#include "popsim/uncertainty.h"
 
 #define UNC(f) PS_TEST_DATA_DIR "/uncertainty/" f
 
-typedef struct fam_case {
-    ps_scenario scn;
-    ps_inputs in;
-    ps_prob_bounds b;
-    ps_prob_options opt;
-    ps_prob_pol_summary s;
-} fam_case;
-
 static void run_case(fam_case *c, const char *path, int threads, int keep)
 {
-    ps_error err;
-    ps_build_options bo = { .wpp_dir = NULL, .project_root = PS_SOURCE_DIR, .cache_dir = NULL };
-    memset(c, 0, sizeof *c);
-    assert_ps_ok(ps_scn_load(&c->scn, path, &err), &err);
-    assert_ps_ok(ps_build_inputs(&c->in, &c->scn, &bo, &err), &err);
-    assert_ps_ok(ps_scn_unc_bounds(&c->b, &c->opt, &c->scn, &c->in, &err), &err);
-    ps_prob_family_options fo = PS_PROB_FAMILY_OPTIONS_INIT;
-    fo.n_traj = c->opt.n_traj;
-    fo.seed = c->opt.seed;
-    fo.n_threads = threads;
-    memcpy(fo.rho, c->opt.rho, sizeof fo.rho);
-    fo.draw_elasticity = !c->scn.uncertainty.elasticity_fixed;
+    fam_case_load(c, path);
+    ps_prob_family_options fo = fam_case_options(c, threads);
     fo.keep_trajectories = keep;
-    assert_ps_ok(ps_prob_family_run(&c->s, &c->scn, &c->in, &c->b, &fo, &err), &err);
-}
-
-static void case_release(fam_case *c)
-{
-    ps_prob_pol_summary_release(&c->s);
-    ps_prob_bounds_release(&c->b);
-    ps_inputs_release(&c->in);
-    ps_scn_release(&c->scn);
+    fam_case_run(c, &fo);
 }
 
 /* The deterministic family of the same scenario and inputs through the run layer. */
@@ -118,7 +89,7 @@ static void test_prob_family__zero_widths_give_the_deterministic_family(void **s
     assert_true(res[3].births_gained_total > 100.0 && res[3].cost_total > 1e6);
     assert_true(res[1].cost_total == 0.0);
     ps_run_free(run);
-    case_release(&c);
+    fam_case_release(&c);
 }
 
 static void test_prob_family__zero_amount_variant_gains_exactly_nothing(void **state)
@@ -143,7 +114,7 @@ static void test_prob_family__zero_amount_variant_gains_exactly_nothing(void **s
     assert_true(s->no_gain[1] < 0.1);
     const double *cpb = s->scalar[PS_PROB_POL_CPB] + 1 * PS_PROB_N_STATS;
     assert_true(cpb[1] < cpb[2] && cpb[2] < cpb[3] && isfinite(cpb[3]));
-    case_release(&c);
+    fam_case_release(&c);
 }
 
 static void test_prob_family__one_and_two_threads_give_the_same_bytes(void **state)
@@ -161,8 +132,8 @@ static void test_prob_family__one_and_two_threads_give_the_same_bytes(void **sta
     }
     assert_null(a.s.gained_traj);
     assert_true(a.s.scalar[PS_PROB_POL_GAINED_TOTAL][1 * PS_PROB_N_STATS + 2] > 0.0);
-    case_release(&a);
-    case_release(&b);
+    fam_case_release(&a);
+    fam_case_release(&b);
 }
 
 /* The draw's empirical 10 and 90 % points: the share of draws at or below the low preset
@@ -220,18 +191,14 @@ static void test_prob_family__zero_scores_copy_the_inputs(void **state)
     fam_case c;
     ps_error err;
     ps_inputs t;
-    ps_build_options bo = { .wpp_dir = NULL, .project_root = PS_SOURCE_DIR, .cache_dir = NULL };
-    memset(&c, 0, sizeof c);
-    assert_ps_ok(ps_scn_load(&c.scn, UNC("policy_zero.yaml"), &err), &err);
-    assert_ps_ok(ps_build_inputs(&c.in, &c.scn, &bo, &err), &err);
-    assert_ps_ok(ps_scn_unc_bounds(&c.b, &c.opt, &c.scn, &c.in, &err), &err);
+    fam_case_load(&c, UNC("policy_zero.yaml"));
     assert_ps_ok(ps_prob_traj_inputs(&t, &c.in, &c.b, c.opt.rho, 5, 3, &err), &err);
     const size_t cells = (size_t)ps_inputs_steps(&c.in) * PS_SEX_COUNT * (size_t)c.in.n_ages;
     assert_memory_equal(t.mx, c.in.mx, cells * sizeof *t.mx);
     assert_memory_equal(t.mig, c.in.mig, cells * sizeof *t.mig);
     assert_memory_equal(t.base.count, c.in.base.count, ps_pop_size(&c.in.base) * sizeof(double));
     ps_inputs_release(&t);
-    case_release(&c);
+    fam_case_release(&c);
 }
 
 /* Refused by the loader, at the key. */

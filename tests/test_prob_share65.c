@@ -11,89 +11,50 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "popsim/demog.h"
-#include "popsim/prob.h"
 #include "popsim/proj.h"
-#include "test_util.h"
+#include "prob_fixture.h"
 
-#define N_AGES 101
-#define START 2025
 #define YEARS 30
 #define OLD_AGE 65
 
-static void build_inputs(ps_inputs *in)
+static const prob_shape SHAPE = { .years = YEARS, .decay = 0.01, .sex_gain = 0.03,
+                                  .mx_trend = 0.0, .mig_from = 20, .mig_to = 35,
+                                  .mig_in = 30.0, .mig_out = 0.0, .tfr = 1.2, .mean_age = 30.0 };
+
+/* Bounds 2024..2060 of widths w = 0.05 (setup_zero: w = 0 makes every knot the median). */
+static const prob_bounds_shape WIDE = {
+    .first_year = 2024, .n_years = 37, .w0 = 0.05, .w_slope = 0.0, .tfr_log = 1, .tfr = 1.2,
+    .tfr_growth = 0.05, .tfr_skew = { 1.0, 1.0 }, .e0 = 77.0, .e0_scale = 8.0,
+    .e0_skew = { 1.0, 1.0 }, .mig = 1000.0, .mig_scale = 20000.0, .mig_skew = { 1.0, 1.0 },
+    .tfr_low = 0.7, .tfr_high = 1.7 };
+
+static int setup_wide(void **state)
 {
-    ps_error err;
-    assert_ps_ok(ps_inputs_init(in, START, START + YEARS, 1, N_AGES, &err), &err);
-    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-        for (int age = 0; age < N_AGES; ++age) {
-            in->base.count[ps_pop_idx(&in->base, 0, sex, age)] =
-                1.0e5 * exp(-0.01 * age) * (1.0 + 0.03 * sex);
-        }
-    }
-    for (int step = 0; step < YEARS; ++step) {
-        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-            for (int age = 0; age < N_AGES; ++age) {
-                const size_t i = ps_inputs_idx(in, step, 0, sex, age);
-                in->mx[i] = 0.0002 * exp(0.085 * age) + (age == 0 ? 0.004 : 0.0);
-                in->mig[i] = age >= 20 && age < 35 ? 30.0 : 0.0;
-            }
-        }
-        ps_sched_hadwiger(&in->asfr[ps_inputs_asfr_idx(in, step, 0, 0)], N_AGES, 1.2, 30.0);
-    }
+    return prob_fixture_setup(state, &SHAPE, &WIDE);
 }
 
-/* Bounds 2024..2060; w = 0 makes every knot the median. */
-static void build_bounds(ps_prob_bounds *b, double w)
+static int setup_zero(void **state)
 {
-    ps_error err;
-    static const double z[PS_PROB_N_KNOTS] = { -1.96, -1.28, 0.0, 1.28, 1.96 };
-    const int n = 37;
-    assert_ps_ok(ps_prob_bounds_init(b, 2024, n, &err), &err);
-    for (int y = 0; y < n; ++y) {
-        for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
-            b->tfr[y * PS_PROB_N_KNOTS + k] = 1.2 * exp(w * (1.0 + 0.05 * y) * z[k]);
-            b->mig[y * PS_PROB_N_KNOTS + k] = 1000.0 + w * 20000.0 * z[k];
-            for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-                b->e0[(y * PS_SEX_COUNT + sex) * PS_PROB_N_KNOTS + k] =
-                    77.0 + 4.0 * sex + 0.1 * y + w * 8.0 * z[k];
-            }
-        }
-        b->tfr_low[y] = 0.7;
-        b->tfr_high[y] = 1.7;
-    }
+    prob_bounds_shape zero = WIDE;
+    zero.w0 = 0.0;
+    return prob_fixture_setup(state, &SHAPE, &zero);
 }
 
-static ps_prob *run(const ps_inputs *in, const ps_prob_bounds *b, int n_traj)
+static ps_prob *run(const prob_fixture *fx, int n_traj)
 {
-    ps_error err;
-    ps_prob *p = NULL;
-    ps_prob_options o = PS_PROB_OPTIONS_INIT;
-    o.n_traj = n_traj;
-    o.n_threads = 1;
-    o.seed = 65u;
-    o.keep_trajectories = 1;
-    assert_ps_ok(ps_prob_new(&p, in, b, &o, &err), &err);
-    for (int u = 0; u < ps_prob_n_units(p); ++u) {
-        assert_ps_ok(ps_prob_unit(p, u, &err), &err);
-    }
-    assert_ps_ok(ps_prob_finish(p, &err), &err);
-    return p;
+    const ps_prob_options o = prob_fixture_options(n_traj, 1, 65u);
+    return prob_fixture_run(&fx->in, &fx->b, &o, 0);
 }
 
 static void test_prob_share65__zero_widths_give_the_deterministic_share(void **state)
 {
-    (void)state;
+    prob_fixture *fx = *state;
     enum { T = 7 };
-    ps_inputs in;
-    ps_prob_bounds b;
     ps_error err;
     ps_proj *proj = NULL;
     ps_result res;
-    build_inputs(&in);
-    build_bounds(&b, 0.0);
-    ps_prob *p = run(&in, &b, T);
-    assert_ps_ok(ps_proj_new(&proj, &in, &err), &err);
+    ps_prob *p = run(fx, T);
+    assert_ps_ok(ps_proj_new(&proj, &fx->in, &err), &err);
     assert_ps_ok(ps_proj_run(&res, proj, "det", NULL, &err), &err);
     assert_int_equal(ps_prob_var_cells(PS_PROB_V_SHARE_65), 1);
     const double *tr = ps_prob_trajectories(p, PS_PROB_V_SHARE_65);
@@ -114,19 +75,13 @@ static void test_prob_share65__zero_widths_give_the_deterministic_share(void **s
     ps_result_release(&res);
     ps_proj_free(proj);
     ps_prob_free(p);
-    ps_prob_bounds_release(&b);
-    ps_inputs_release(&in);
 }
 
 static void test_prob_share65__each_trajectory_agrees_with_its_dependency_ratios(void **state)
 {
-    (void)state;
+    prob_fixture *fx = *state;
     enum { T = 150 };
-    ps_inputs in;
-    ps_prob_bounds b;
-    build_inputs(&in);
-    build_bounds(&b, 0.05);
-    ps_prob *p = run(&in, &b, T);
+    ps_prob *p = run(fx, T);
     const double *sh = ps_prob_trajectories(p, PS_PROB_V_SHARE_65);
     const double *old = ps_prob_trajectories(p, PS_PROB_V_DEP_OLD);
     const double *tot = ps_prob_trajectories(p, PS_PROB_V_DEP_TOTAL);
@@ -154,28 +109,20 @@ static void test_prob_share65__each_trajectory_agrees_with_its_dependency_ratios
     }
     free(buf);
     ps_prob_free(p);
-    ps_prob_bounds_release(&b);
-    ps_inputs_release(&in);
 }
 
 /* A unit computed on another object (another rank) and put in gives the same share. */
 static void test_prob_share65__unit_hand_over_keeps_the_share(void **state)
 {
-    (void)state;
+    prob_fixture *fx = *state;
     enum { T = 200 };
-    ps_inputs in;
-    ps_prob_bounds b;
     ps_error err;
-    build_inputs(&in);
-    build_bounds(&b, 0.05);
-    ps_prob *whole = run(&in, &b, T);
+    ps_prob *whole = run(fx, T);
     ps_prob *a = NULL, *c = NULL;
-    ps_prob_options o = PS_PROB_OPTIONS_INIT;
-    o.n_traj = T;
-    o.n_threads = 1;
-    o.seed = 65u;
-    assert_ps_ok(ps_prob_new(&a, &in, &b, &o, &err), &err);
-    assert_ps_ok(ps_prob_new(&c, &in, &b, &o, &err), &err);
+    ps_prob_options o = prob_fixture_options(T, 1, 65u);
+    o.keep_trajectories = 0;
+    assert_ps_ok(ps_prob_new(&a, &fx->in, &fx->b, &o, &err), &err);
+    assert_ps_ok(ps_prob_new(&c, &fx->in, &fx->b, &o, &err), &err);
     assert_true(ps_prob_n_units(a) == 2);
     assert_ps_ok(ps_prob_unit(a, 0, &err), &err);
     assert_ps_ok(ps_prob_unit(c, 1, &err), &err);
@@ -191,16 +138,18 @@ static void test_prob_share65__unit_hand_over_keeps_the_share(void **state)
     ps_prob_free(a);
     ps_prob_free(c);
     ps_prob_free(whole);
-    ps_prob_bounds_release(&b);
-    ps_inputs_release(&in);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_prob_share65__zero_widths_give_the_deterministic_share),
-        cmocka_unit_test(test_prob_share65__each_trajectory_agrees_with_its_dependency_ratios),
-        cmocka_unit_test(test_prob_share65__unit_hand_over_keeps_the_share),
+        cmocka_unit_test_setup_teardown(test_prob_share65__zero_widths_give_the_deterministic_share,
+                                        setup_zero, prob_fixture_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_prob_share65__each_trajectory_agrees_with_its_dependency_ratios, setup_wide,
+            prob_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_prob_share65__unit_hand_over_keeps_the_share,
+                                        setup_wide, prob_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

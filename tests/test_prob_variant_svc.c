@@ -11,52 +11,39 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "test_util.h"
+#include "prob_family_fixture.h"
+#include "prob_fixture.h"
 
-#include "popsim/builder.h"
 #include "popsim/h5prob.h"
-#include "popsim/prob_family.h"
-#include "popsim/uncertainty.h"
 
 #define SCN PS_TEST_DATA_DIR "/uncertainty/policy_svc.yaml"
 
 enum { BASE, ZERO, SUBSIDY, MEMBERS };
 
 typedef struct svc_case {
-    ps_scenario scn;
-    ps_inputs in;
-    ps_prob_bounds b;
-    ps_prob_options opt;
-    ps_prob_pol_summary s;
+    fam_case fam;
     ps_svc_prob *svc[MEMBERS];
 } svc_case;
 
 static void run_case(svc_case *c, int threads)
 {
     ps_error err;
-    ps_build_options bo = { .wpp_dir = NULL, .project_root = PS_SOURCE_DIR, .cache_dir = NULL };
-    memset(c, 0, sizeof *c);
-    assert_ps_ok(ps_scn_load(&c->scn, SCN, &err), &err);
-    assert_int_equal(c->scn.n_members, MEMBERS);
-    assert_ps_ok(ps_build_inputs(&c->in, &c->scn, &bo, &err), &err);
-    assert_ps_ok(ps_scn_unc_bounds(&c->b, &c->opt, &c->scn, &c->in, &err), &err);
-    const int n_years = ps_inputs_steps(&c->in) + 1;
+    const fam_case *f = &c->fam;
+    memset(c->svc, 0, sizeof c->svc);
+    fam_case_load(&c->fam, SCN);
+    assert_int_equal(f->scn.n_members, MEMBERS);
+    const int n_years = ps_inputs_steps(&f->in) + 1;
     for (int m = 0; m < MEMBERS; ++m) {
-        const ps_scn_member *mem = &c->scn.members[m];
+        const ps_scn_member *mem = &f->scn.members[m];
         assert_true(mem->n_services > 0);
         assert_ps_ok(ps_svc_prob_new(&c->svc[m], mem->services, mem->n_services,
-                                     &c->scn.care_need, c->in.region_names[0],
-                                     c->in.start_year, n_years, c->in.n_ages, c->opt.n_traj,
+                                     &f->scn.care_need, f->in.region_names[0],
+                                     f->in.start_year, n_years, f->in.n_ages, f->opt.n_traj,
                                      &err), &err);
     }
-    ps_prob_family_options fo = PS_PROB_FAMILY_OPTIONS_INIT;
-    fo.n_traj = c->opt.n_traj;
-    fo.seed = c->opt.seed;
-    fo.n_threads = threads;
-    memcpy(fo.rho, c->opt.rho, sizeof fo.rho);
-    fo.draw_elasticity = !c->scn.uncertainty.elasticity_fixed;
+    ps_prob_family_options fo = fam_case_options(f, threads);
     fo.services = c->svc;
-    assert_ps_ok(ps_prob_family_run(&c->s, &c->scn, &c->in, &c->b, &fo, &err), &err);
+    fam_case_run(&c->fam, &fo);
     for (int m = 0; m < MEMBERS; ++m) {
         assert_ps_ok(ps_svc_prob_finish(c->svc[m], &err), &err);
     }
@@ -67,10 +54,7 @@ static void case_release(svc_case *c)
     for (int m = 0; m < MEMBERS; ++m) {
         ps_svc_prob_free(c->svc[m]);
     }
-    ps_prob_pol_summary_release(&c->s);
-    ps_prob_bounds_release(&c->b);
-    ps_inputs_release(&c->in);
-    ps_scn_release(&c->scn);
+    fam_case_release(&c->fam);
 }
 
 /* Bytes of every statistic of one member's services: [svc][var][year][stat], then P. */
@@ -100,7 +84,7 @@ static void test_prob_variant_svc__zero_amount_variant_has_the_baselines_service
     /* the subsidy gains births, so its childcare demand (ages 0-2) rises by the end */
     const int last = ps_svc_prob_n_years(c.svc[BASE]) - 1;
     const size_t med = (size_t)last * PS_PROB_N_STATS + PS_PROB_KNOT_MEDIAN;
-    const double *gained = c.s.scalar[PS_PROB_POL_GAINED_TOTAL] + PS_PROB_N_STATS;
+    const double *gained = c.fam.s.scalar[PS_PROB_POL_GAINED_TOTAL] + PS_PROB_N_STATS;
     assert_true(gained[PS_PROB_KNOT_MEDIAN] > 0.0);
     assert_true(ps_svc_prob_stats(c.svc[SUBSIDY], 0, PS_SVC_PROB_DEMAND)[med] >
                 ps_svc_prob_stats(c.svc[BASE], 0, PS_SVC_PROB_DEMAND)[med]);
@@ -129,20 +113,15 @@ static void test_prob_variant_svc__file_group_reads_back(void **state)
     (void)state;
     svc_case c;
     ps_error err;
-    ps_prob *p = NULL;
     run_case(&c, 1);
-    assert_ps_ok(ps_prob_new(&p, &c.in, &c.b, &c.opt, &err), &err);
-    for (int u = 0; u < ps_prob_n_units(p); ++u) {
-        assert_ps_ok(ps_prob_unit(p, u, &err), &err);
-    }
-    assert_ps_ok(ps_prob_finish(p, &err), &err);
+    ps_prob *p = prob_fixture_run(&c.fam.in, &c.fam.b, &c.fam.opt, 0);
     char path[96];
     snprintf(path, sizeof path, "/tmp/test_prob_variant_svc_%ld.h5", (long)getpid());
-    const char *label = c.in.region_names[0];
+    const char *label = c.fam.in.region_names[0];
     const ps_svc_prob *variants[MEMBERS - 1] = { c.svc[ZERO], NULL }; /* SUBSIDY: none */
     const ps_h5_prob_spec spec = { .group = "policy_svc", .title = "t", .dim = "region",
                                    .labels = &label, .services = c.svc[BASE],
-                                   .policy = &c.s, .variant_services = variants };
+                                   .policy = &c.fam.s, .variant_services = variants };
     assert_ps_ok(ps_h5_write_prob(path, (const ps_prob *const *)&p, 1, &spec, NULL, &err),
                  &err);
     assert_true(ps_h5_prob_variant_present(path, "policy_svc", "zero_subsidy"));

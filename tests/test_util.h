@@ -13,7 +13,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
+
+#include "popsim/scenario.h"
 
 #define assert_close(actual, expected, rel_tol)                                                \
     do {                                                                                       \
@@ -87,6 +90,24 @@ static inline const char *test_china_scenario(char *path, size_t size, const cha
     fprintf(f, "name: %s\nstart: 2025\nend: 2040\ndata:\n  location: China\n%s", tag, body);
     fclose(f);
     return path;
+}
+
+/* Loading the scenario file `path` is refused (PS_EINVAL) at line `line` (not checked if 0)
+ * with a message containing `words`; the file is then removed. The error, for more checks. */
+static inline ps_error test_scn_refused(const char *path, long line, const char *words)
+{
+    ps_scenario scn;
+    ps_error err;
+    ps_error_clear(&err);
+    assert_int_equal(ps_scn_load(&scn, path, &err), PS_EINVAL);
+    if (line != 0) {
+        assert_int_equal(err.line, line);
+    }
+    if (strstr(err.msg, words) == NULL) {
+        fail_msg("'%s' does not say '%s'", err.msg, words);
+    }
+    remove(path);
+    return err;
 }
 
 #endif /* PS_TEST_UTIL_H */

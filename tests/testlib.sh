@@ -51,3 +51,6 @@ run_refused() {
   [ $rc -eq 1 ] && grep -q "$pattern" "$tmp/err" && [ ! -e "$tmp/c.h5" ] ||
     { echo "FAIL $name: $rc $(cat "$tmp/err")"; fail=$((fail + 1)); }
 }
+# run_or_stop POPSIM SCENARIO FILE: `popsim run -q SCENARIO -o FILE`; if it fails, "FAIL run"
+# and exit 1 (the checks that follow read FILE).
+run_or_stop() { "$1" run -q "$2" -o "$3" || { echo "FAIL run"; exit 1; }; }
