@@ -162,20 +162,10 @@ static ps_status attr_double(hid_t obj, const char *name, double value, ps_error
     return ps_h5__attr_write(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value, err);
 }
 
-/*
- * Dimension scales, attached in one go (issue #18). H5DSattach_scale checks both datasets and
- * then reads, deletes and rewrites the variable's DIMENSION_LIST and the scale's whole
- * REFERENCE_LIST for every axis it attaches: a third of the writer's time in a policy family.
- * attach_scales writes a variable's DIMENSION_LIST once, and the scale's REFERENCE_LIST is
- * written once when its group is done (close_coords). The attributes are the ones
- * H5DSattach_scale writes (HDF5 Dimension Scale Specification 1.0, as in HDF5 1.8-1.14): the
- * same names, types and entries in the same order, so netCDF-4 readers, xarray, h5py and
- * H5DS itself see the same file.
- */
-typedef struct scale_ref { /* one entry of a REFERENCE_LIST: H5DS's own ds_list_t layout */
-    hobj_ref_t ref;        /* the variable */
-    unsigned int dim;      /* its axis attached to the scale */
-} scale_ref;
+/* Dimension scales, attached in one go (issue #18, io/h5scales.c): a variable's DIMENSION_LIST
+ * is written once, and each scale's REFERENCE_LIST once when its group is done (close_coords),
+ * instead of H5DSattach_scale's rewrite of both for every axis. */
+typedef ps_h5__scale_ref scale_ref;
 
 /* The coordinates (dimension scales) of one group, and the variable axes attached to each. */
 typedef struct coords {
@@ -214,21 +204,13 @@ static int push_ref(coords *c, dim_id d, hobj_ref_t ref, unsigned dim)
 static ps_status attach_scales(coords *c, hid_t grp, hid_t ds, const char *name, int rank,
                                const dim_id *dims, ps_error *err)
 {
-    hobj_ref_t self, scale[DIM_COUNT];
-    hvl_t list[DIM_COUNT];
-    hsize_t n = (hsize_t)rank;
-    hid_t vlen = H5I_INVALID_HID, space = H5I_INVALID_HID, attr = H5I_INVALID_HID;
+    hobj_ref_t self;
+    hid_t scales[DIM_COUNT] = { 0 };
     ps_status rc = PS_OK;
-    herr_t ok = H5Rcreate(&self, ds, ".", H5R_OBJECT, H5I_INVALID_HID);
-    for (int k = 0; k < rank && ok >= 0; ++k) {
-        ok = H5Rcreate(&scale[k], c->id[dims[k]], ".", H5R_OBJECT, H5I_INVALID_HID);
-        list[k].len = 1;
-        list[k].p = &scale[k];
+    for (int k = 0; k < rank; ++k) {
+        scales[k] = c->id[dims[k]];
     }
-    if (ok < 0 || (vlen = H5Tvlen_create(H5T_STD_REF_OBJ)) < 0 ||
-        (space = H5Screate_simple(1, &n, NULL)) < 0 ||
-        (attr = H5Acreate2(ds, "DIMENSION_LIST", vlen, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
-        H5Awrite(attr, vlen, list) < 0) {
+    if (ps_h5__dimension_list(&self, ds, rank, scales) < 0) {
         rc = h5_fail(err, "attach its dimension scales to", grp, name);
     }
     for (int k = 0; k < rank && rc == PS_OK; ++k) {
@@ -237,43 +219,15 @@ static ps_status attach_scales(coords *c, hid_t grp, hid_t ds, const char *name,
                               name);
         }
     }
-    if (attr >= 0) {
-        H5Aclose(attr);
-    }
-    if (space >= 0) {
-        H5Sclose(space);
-    }
-    if (vlen >= 0) {
-        H5Tclose(vlen);
-    }
     return rc;
 }
 
 /* The REFERENCE_LIST of coordinate d: every variable axis attached to it, in attach order. */
 static ps_status write_reference_list(const coords *c, dim_id d, ps_error *err)
 {
-    hsize_t n = (hsize_t)c->n_refs[d];
-    hid_t type = H5Tcreate(H5T_COMPOUND, sizeof(scale_ref));
-    hid_t space = H5I_INVALID_HID, attr = H5I_INVALID_HID;
-    ps_status rc = PS_OK;
-    if (type < 0 || H5Tinsert(type, "dataset", offsetof(scale_ref, ref), H5T_STD_REF_OBJ) < 0 ||
-        H5Tinsert(type, "dimension", offsetof(scale_ref, dim), H5T_NATIVE_INT) < 0 ||
-        (space = H5Screate_simple(1, &n, NULL)) < 0 ||
-        (attr = H5Acreate2(c->id[d], "REFERENCE_LIST", type, space, H5P_DEFAULT,
-                           H5P_DEFAULT)) < 0 ||
-        H5Awrite(attr, type, c->refs[d]) < 0) {
-        rc = h5_fail(err, "attach the variables to coordinate", c->id[d], dim_specs[d].name);
-    }
-    if (attr >= 0) {
-        H5Aclose(attr);
-    }
-    if (space >= 0) {
-        H5Sclose(space);
-    }
-    if (type >= 0) {
-        H5Tclose(type);
-    }
-    return rc;
+    return ps_h5__reference_list(c->id[d], c->refs[d], c->n_refs[d]) < 0
+               ? h5_fail(err, "attach the variables to coordinate", c->id[d], dim_specs[d].name)
+               : PS_OK;
 }
 
 /* Write the coordinates' REFERENCE_LISTs (unless rc already failed), close them and free the
