@@ -128,7 +128,9 @@ static hid_t utf8_string_type(void)
  * object header ("compact") up to PS_H5_MAX_COMPACT_ATTRS. HDF5's default moves a group
  * past 8 attributes to dense storage, and HDF5 1.10's object copy (h5copy, h5py's
  * Group.copy) crashes on dense attributes holding variable-length strings, which a
- * policy variant's group has (issue #16).
+ * policy variant's group has (issue #16). No object times (as for the variables,
+ * variable_dcpl): HDF5 would rewrite a modification time in the object header at every
+ * attribute and link added (issue #18), and the run's time is already in `history`.
  */
 #define PS_H5_MAX_COMPACT_ATTRS 64
 #define PS_H5_MIN_DENSE_ATTRS 48
@@ -138,7 +140,8 @@ static hid_t ordered_plist(hid_t cls)
     hid_t pl = H5Pcreate(cls);
     if (pl >= 0 &&
         (H5Pset_link_creation_order(pl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0 ||
-         H5Pset_attr_phase_change(pl, PS_H5_MAX_COMPACT_ATTRS, PS_H5_MIN_DENSE_ATTRS) < 0)) {
+         H5Pset_attr_phase_change(pl, PS_H5_MAX_COMPACT_ATTRS, PS_H5_MIN_DENSE_ATTRS) < 0 ||
+         H5Pset_obj_track_times(pl, 0) < 0)) {
         H5Pclose(pl);
         pl = H5I_INVALID_HID;
     }
@@ -149,6 +152,15 @@ static hid_t ordered_plist(hid_t cls)
 static ps_status attr_str(hid_t obj, const char *name, const char *value, ps_error *err)
 {
     return ps_h5__attr_str(obj, name, value, err);
+}
+
+/* attr_str with the string type `str` already made (H5I_INVALID_HID: make one). */
+static ps_status attr_text(hid_t obj, hid_t str, const char *name, const char *value,
+                           ps_error *err)
+{
+    const char *text = value != NULL ? value : "";
+    return str >= 0 ? ps_h5__attr_write(obj, name, str, str, &text, err)
+                    : attr_str(obj, name, value, err);
 }
 
 static ps_status attr_int(hid_t obj, const char *name, int value, ps_error *err)
@@ -173,6 +185,10 @@ typedef struct coords {
     scale_ref *refs[DIM_COUNT]; /* owned; grown by attach_scales */
     size_t n_refs[DIM_COUNT];
     size_t cap_refs[DIM_COUNT];
+    /* Made on first use and shared by the group's variables (issue #18: a property list and
+     * a string type per variable were 10 % of writing the default China run). */
+    hid_t str;         /* variable-length UTF-8 string type of the attributes */
+    hid_t dcpl_contig; /* creation list of the contiguous variables (variable_dcpl) */
 } coords;
 
 static void init_coords(coords *c)
@@ -183,6 +199,8 @@ static void init_coords(coords *c)
         c->n_refs[d] = 0;
         c->cap_refs[d] = 0;
     }
+    c->str = H5I_INVALID_HID;
+    c->dcpl_contig = H5I_INVALID_HID;
 }
 
 static int push_ref(coords *c, dim_id d, hobj_ref_t ref, unsigned dim)
@@ -243,6 +261,12 @@ static ps_status close_coords(coords *c, ps_status rc, ps_error *err)
         }
         free(c->refs[d]);
     }
+    if (c->str >= 0) {
+        H5Tclose(c->str);
+    }
+    if (c->dcpl_contig >= 0) {
+        H5Pclose(c->dcpl_contig);
+    }
     init_coords(c);
     return rc;
 }
@@ -250,38 +274,31 @@ static ps_status close_coords(coords *c, ps_status rc, ps_error *err)
 /* ---- writing one scenario group ---------------------------------------------------------- */
 
 /*
- * Transfer list for writing `len` values of a coordinate of file type `ftype`. Writing strings
+ * Transfer list for writing `len` values of a coordinate in memory type `mtype`. Writing strings
  * converts them, and HDF5 would clear a 1 MiB conversion and a 1 MiB background buffer for
  * each write (fresh pages from the kernel every time): with a region coordinate in every
  * policy, service and indicator group that was 40 % of writing a policy family. The buffers
- * are sized for the coordinate instead.
+ * are sized for the coordinate instead (io/h5xfer.c). Integers are written without
+ * conversion, so they take the default list and no list is made for them (issue #18).
  */
-static hid_t coord_dxpl(hsize_t len)
+static hid_t coord_dxpl(hid_t mtype, hsize_t len)
 {
-    const size_t elem_bytes = 64;   /* bytes per element: above any type's in-file size */
-    const size_t min_bytes = 4096;  /* bytes; one page */
-    size_t bytes = (size_t)len * elem_bytes;
-    hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
-    if (dxpl >= 0 && H5Pset_buffer(dxpl, bytes > min_bytes ? bytes : min_bytes, NULL, NULL) < 0) {
-        H5Pclose(dxpl);
-        dxpl = H5I_INVALID_HID;
-    }
-    return dxpl;
+    return H5Tget_class(mtype) == H5T_STRING ? ps_h5__small_dxpl(len) : H5P_DEFAULT;
 }
 
 /* Write `units` (udunits2) and, where it says more, `unit_description` for `said`. */
-static ps_status write_units(hid_t ds, const char *said, ps_error *err)
+static ps_status write_units(hid_t ds, hid_t str, const char *said, ps_error *err)
 {
     const cf_unit *u = ps_h5__cf_unit(said);
     /* A unit missing from the table is a programmer error: the test of every variable's
      * units (test_h5out) meets it first. */
     assert(u != NULL && "unit without a CF form in cf_units[] (h5schema.c)");
     if (u == NULL) {
-        return attr_str(ds, "units", said, err);
+        return attr_text(ds, str, "units", said, err);
     }
-    ps_status rc = u->cf != NULL ? attr_str(ds, "units", u->cf, err) : PS_OK;
+    ps_status rc = u->cf != NULL ? attr_text(ds, str, "units", u->cf, err) : PS_OK;
     if (rc == PS_OK && u->description != NULL) {
-        rc = attr_str(ds, "unit_description", u->description, err);
+        rc = attr_text(ds, str, "unit_description", u->description, err);
     }
     return rc;
 }
@@ -293,7 +310,7 @@ static ps_status write_coord(hid_t *out, hid_t grp, dim_id d, hid_t ftype, hid_t
     const dim_spec *spec = &dim_specs[d];
     hid_t space = H5I_INVALID_HID, ds = H5I_INVALID_HID, dxpl = H5I_INVALID_HID;
     ps_status rc = PS_OK;
-    if ((space = H5Screate_simple(1, &len, NULL)) < 0 || (dxpl = coord_dxpl(len)) < 0 ||
+    if ((space = H5Screate_simple(1, &len, NULL)) < 0 || (dxpl = coord_dxpl(mtype, len)) < 0 ||
         (ds = H5Dcreate2(grp, spec->name, ftype, space, H5P_DEFAULT, H5P_DEFAULT,
                          H5P_DEFAULT)) < 0 ||
         H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, dxpl, values) < 0) {
@@ -304,7 +321,8 @@ static ps_status write_coord(hid_t *out, hid_t grp, dim_id d, hid_t ftype, hid_t
         rc = h5_fail(err, "make a dimension scale of", grp, spec->name);
         goto done;
     }
-    if ((spec->units != NULL && (rc = write_units(ds, spec->units, err)) != PS_OK) ||
+    if ((spec->units != NULL &&
+         (rc = write_units(ds, H5I_INVALID_HID, spec->units, err)) != PS_OK) ||
         (rc = attr_str(ds, "long_name", spec->long_name, err)) != PS_OK) {
         goto done;
     }
@@ -316,7 +334,7 @@ done:
         H5Dclose(ds);
         ds = H5I_INVALID_HID;
     }
-    if (dxpl >= 0) {
+    if (dxpl >= 0 && dxpl != H5P_DEFAULT) {
         H5Pclose(dxpl);
     }
     if (space >= 0) {
@@ -446,7 +464,8 @@ static void chunk_shape(hsize_t *chunk, int rank, const hsize_t *dims)
     }
 }
 
-/* Layout by size (see layout_contiguous_bytes); unwritten cells NaN in either case. */
+/* Layout by size (see layout_contiguous_bytes); unwritten cells NaN in either case; no object
+ * times (ordered_plist). */
 static hid_t variable_dcpl(int rank, const hsize_t *dims)
 {
     hsize_t chunk[DIM_COUNT];
@@ -456,7 +475,8 @@ static hid_t variable_dcpl(int rank, const hsize_t *dims)
         bytes *= dims[k];
     }
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    int ok = dcpl >= 0 && H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) >= 0;
+    int ok = dcpl >= 0 && H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) >= 0 &&
+             H5Pset_obj_track_times(dcpl, 0) >= 0;
     if (ok && bytes <= layout_contiguous_bytes) {
         ok = H5Pset_layout(dcpl, H5D_CONTIGUOUS) >= 0;
     } else if (ok) {
@@ -477,21 +497,35 @@ static ps_status write_var_len(hid_t grp, const hsize_t len[DIM_COUNT], const va
 {
     const double fill = NAN;
     hsize_t dims[DIM_COUNT];
+    hsize_t bytes = sizeof(double);
     hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID, ds = H5I_INVALID_HID;
+    hid_t use_dcpl = H5I_INVALID_HID; /* dcpl, or the group's shared contiguous one */
     ps_status rc = PS_OK;
     for (int k = 0; k < spec->rank; ++k) {
         dims[k] = len[spec->dims[k]];
+        bytes *= dims[k];
     }
-    if ((space = H5Screate_simple(spec->rank, dims, NULL)) < 0 ||
-        (dcpl = variable_dcpl(spec->rank, dims)) < 0 ||
-        (ds = H5Dcreate2(grp, spec->name, H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl,
+    if (bytes <= layout_contiguous_bytes) {
+        if (coord->dcpl_contig < 0) {
+            coord->dcpl_contig = variable_dcpl(spec->rank, dims);
+        }
+        use_dcpl = coord->dcpl_contig;
+    } else {
+        use_dcpl = dcpl = variable_dcpl(spec->rank, dims);
+    }
+    if (coord->str < 0) {
+        coord->str = utf8_string_type();
+    }
+    if (use_dcpl < 0 || coord->str < 0 ||
+        (space = H5Screate_simple(spec->rank, dims, NULL)) < 0 ||
+        (ds = H5Dcreate2(grp, spec->name, H5T_IEEE_F64LE, space, H5P_DEFAULT, use_dcpl,
                          H5P_DEFAULT)) < 0 ||
         H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
         rc = h5_fail(err, "write variable", grp, spec->name);
         goto done;
     }
-    if ((rc = write_units(ds, spec->units, err)) != PS_OK ||
-        (rc = attr_str(ds, "long_name", spec->long_name, err)) != PS_OK ||
+    if ((rc = write_units(ds, coord->str, spec->units, err)) != PS_OK ||
+        (rc = attr_text(ds, coord->str, "long_name", spec->long_name, err)) != PS_OK ||
         (rc = ps_h5__attr_write(ds, "_FillValue", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &fill,
                                 err)) != PS_OK) {
         goto done;
