@@ -9,7 +9,8 @@
 # Before the timings, every bundled scenario is run with both programs and the files compared
 # with h5diff (root provenance attributes excluded): the data must be identical. Then the
 # start-up of each program (`popsim --version`, CPU per start; STARTS runs, default 20) and
-# the shared libraries it loads (issue #18: libmpi only through the MPI plugin).
+# the shared libraries it loads (issue #18: libmpi only through the MPI plugin), and, where
+# perf works, the writer's time by HDF5 call in each (scripts/h5_breakdown.py).
 #
 # Environment: BUILD_DIR (default build/), BEFORE_COMMIT (default 7b625a2), OLD_POPSIM (an
 # already built "before" popsim; otherwise the commit is built with -j2 in a temporary folder),
@@ -151,6 +152,27 @@ done
 awk -v o="${start[old]}" -v n="${start[new]}" 'BEGIN { printf "after/before: start-up %.2fx\n", n / o }'
 if [[ -f $build/popsim-mpi.so ]]; then
   echo "MPI plugin: $build/popsim-mpi.so ($(ldd "$build/popsim-mpi.so" | grep -c '=>') libraries, loaded only under mpirun/srun)"
+fi
+
+# The writer's time by HDF5 call (issue #18): perf samples of `repeats` runs of each program
+# on china_policies, charged to the HDF5 call popsim made (scripts/h5_breakdown.py). Skipped
+# without perf or where the kernel refuses it (perf_event_paranoid).
+if command -v perf >/dev/null && perf record -q -o "$tmp/probe.data" true >/dev/null 2>&1; then
+  echo "== writer time by HDF5 call: china_policies, perf record --call-graph dwarf, $repeats runs each"
+  for which in old new; do
+    bin=$([[ $which == old ]] && echo "$old" || echo "$new")
+    for ((k = 0; k < repeats; ++k)); do
+      POPSIM_CACHE_DIR=$tmp/cache-$which perf record -q -F 5000 -g --call-graph dwarf \
+        -o "$tmp/perf-$which-$k.data" "$bin" run -q "$root/scenarios/china_policies.yaml" \
+        -o "$tmp/perf.h5" >/dev/null 2>&1
+    done
+    for ((k = 0; k < repeats; ++k)); do
+      perf script -i "$tmp/perf-$which-$k.data" -F ip,sym 2>/dev/null
+    done | "$python" "$root/scripts/h5_breakdown.py" "$([[ $which == old ]] && echo before || echo after)" 12
+    rm -f "$tmp"/perf-"$which"-*.data
+  done
+else
+  echo "== writer time by HDF5 call: skipped (perf not available)"
 fi
 
 echo "== xarray reads of china_policies (CPU time): open a scenario group and read one year of population (best of 15), every variable of every group (best of 3)"

@@ -128,7 +128,9 @@ static hid_t utf8_string_type(void)
  * object header ("compact") up to PS_H5_MAX_COMPACT_ATTRS. HDF5's default moves a group
  * past 8 attributes to dense storage, and HDF5 1.10's object copy (h5copy, h5py's
  * Group.copy) crashes on dense attributes holding variable-length strings, which a
- * policy variant's group has (issue #16).
+ * policy variant's group has (issue #16). No object times (as for the variables,
+ * variable_dcpl): HDF5 would rewrite a modification time in the object header at every
+ * attribute and link added (issue #18), and the run's time is already in `history`.
  */
 #define PS_H5_MAX_COMPACT_ATTRS 64
 #define PS_H5_MIN_DENSE_ATTRS 48
@@ -138,7 +140,8 @@ static hid_t ordered_plist(hid_t cls)
     hid_t pl = H5Pcreate(cls);
     if (pl >= 0 &&
         (H5Pset_link_creation_order(pl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0 ||
-         H5Pset_attr_phase_change(pl, PS_H5_MAX_COMPACT_ATTRS, PS_H5_MIN_DENSE_ATTRS) < 0)) {
+         H5Pset_attr_phase_change(pl, PS_H5_MAX_COMPACT_ATTRS, PS_H5_MIN_DENSE_ATTRS) < 0 ||
+         H5Pset_obj_track_times(pl, 0) < 0)) {
         H5Pclose(pl);
         pl = H5I_INVALID_HID;
     }
@@ -149,6 +152,15 @@ static hid_t ordered_plist(hid_t cls)
 static ps_status attr_str(hid_t obj, const char *name, const char *value, ps_error *err)
 {
     return ps_h5__attr_str(obj, name, value, err);
+}
+
+/* attr_str with the string type `str` already made (H5I_INVALID_HID: make one). */
+static ps_status attr_text(hid_t obj, hid_t str, const char *name, const char *value,
+                           ps_error *err)
+{
+    const char *text = value != NULL ? value : "";
+    return str >= 0 ? ps_h5__attr_write(obj, name, str, str, &text, err)
+                    : attr_str(obj, name, value, err);
 }
 
 static ps_status attr_int(hid_t obj, const char *name, int value, ps_error *err)
@@ -162,20 +174,10 @@ static ps_status attr_double(hid_t obj, const char *name, double value, ps_error
     return ps_h5__attr_write(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value, err);
 }
 
-/*
- * Dimension scales, attached in one go (issue #18). H5DSattach_scale checks both datasets and
- * then reads, deletes and rewrites the variable's DIMENSION_LIST and the scale's whole
- * REFERENCE_LIST for every axis it attaches: a third of the writer's time in a policy family.
- * attach_scales writes a variable's DIMENSION_LIST once, and the scale's REFERENCE_LIST is
- * written once when its group is done (close_coords). The attributes are the ones
- * H5DSattach_scale writes (HDF5 Dimension Scale Specification 1.0, as in HDF5 1.8-1.14): the
- * same names, types and entries in the same order, so netCDF-4 readers, xarray, h5py and
- * H5DS itself see the same file.
- */
-typedef struct scale_ref { /* one entry of a REFERENCE_LIST: H5DS's own ds_list_t layout */
-    hobj_ref_t ref;        /* the variable */
-    unsigned int dim;      /* its axis attached to the scale */
-} scale_ref;
+/* Dimension scales, attached in one go (issue #18, io/h5scales.c): a variable's DIMENSION_LIST
+ * is written once, and each scale's REFERENCE_LIST once when its group is done (close_coords),
+ * instead of H5DSattach_scale's rewrite of both for every axis. */
+typedef ps_h5__scale_ref scale_ref;
 
 /* The coordinates (dimension scales) of one group, and the variable axes attached to each. */
 typedef struct coords {
@@ -183,6 +185,10 @@ typedef struct coords {
     scale_ref *refs[DIM_COUNT]; /* owned; grown by attach_scales */
     size_t n_refs[DIM_COUNT];
     size_t cap_refs[DIM_COUNT];
+    /* Made on first use and shared by the group's variables (issue #18: a property list and
+     * a string type per variable were 10 % of writing the default China run). */
+    hid_t str;         /* variable-length UTF-8 string type of the attributes */
+    hid_t dcpl_contig; /* creation list of the contiguous variables (variable_dcpl) */
 } coords;
 
 static void init_coords(coords *c)
@@ -193,6 +199,8 @@ static void init_coords(coords *c)
         c->n_refs[d] = 0;
         c->cap_refs[d] = 0;
     }
+    c->str = H5I_INVALID_HID;
+    c->dcpl_contig = H5I_INVALID_HID;
 }
 
 static int push_ref(coords *c, dim_id d, hobj_ref_t ref, unsigned dim)
@@ -214,21 +222,13 @@ static int push_ref(coords *c, dim_id d, hobj_ref_t ref, unsigned dim)
 static ps_status attach_scales(coords *c, hid_t grp, hid_t ds, const char *name, int rank,
                                const dim_id *dims, ps_error *err)
 {
-    hobj_ref_t self, scale[DIM_COUNT];
-    hvl_t list[DIM_COUNT];
-    hsize_t n = (hsize_t)rank;
-    hid_t vlen = H5I_INVALID_HID, space = H5I_INVALID_HID, attr = H5I_INVALID_HID;
+    hobj_ref_t self;
+    hid_t scales[DIM_COUNT] = { 0 };
     ps_status rc = PS_OK;
-    herr_t ok = H5Rcreate(&self, ds, ".", H5R_OBJECT, H5I_INVALID_HID);
-    for (int k = 0; k < rank && ok >= 0; ++k) {
-        ok = H5Rcreate(&scale[k], c->id[dims[k]], ".", H5R_OBJECT, H5I_INVALID_HID);
-        list[k].len = 1;
-        list[k].p = &scale[k];
+    for (int k = 0; k < rank; ++k) {
+        scales[k] = c->id[dims[k]];
     }
-    if (ok < 0 || (vlen = H5Tvlen_create(H5T_STD_REF_OBJ)) < 0 ||
-        (space = H5Screate_simple(1, &n, NULL)) < 0 ||
-        (attr = H5Acreate2(ds, "DIMENSION_LIST", vlen, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
-        H5Awrite(attr, vlen, list) < 0) {
+    if (ps_h5__dimension_list(&self, ds, rank, scales) < 0) {
         rc = h5_fail(err, "attach its dimension scales to", grp, name);
     }
     for (int k = 0; k < rank && rc == PS_OK; ++k) {
@@ -237,43 +237,15 @@ static ps_status attach_scales(coords *c, hid_t grp, hid_t ds, const char *name,
                               name);
         }
     }
-    if (attr >= 0) {
-        H5Aclose(attr);
-    }
-    if (space >= 0) {
-        H5Sclose(space);
-    }
-    if (vlen >= 0) {
-        H5Tclose(vlen);
-    }
     return rc;
 }
 
 /* The REFERENCE_LIST of coordinate d: every variable axis attached to it, in attach order. */
 static ps_status write_reference_list(const coords *c, dim_id d, ps_error *err)
 {
-    hsize_t n = (hsize_t)c->n_refs[d];
-    hid_t type = H5Tcreate(H5T_COMPOUND, sizeof(scale_ref));
-    hid_t space = H5I_INVALID_HID, attr = H5I_INVALID_HID;
-    ps_status rc = PS_OK;
-    if (type < 0 || H5Tinsert(type, "dataset", offsetof(scale_ref, ref), H5T_STD_REF_OBJ) < 0 ||
-        H5Tinsert(type, "dimension", offsetof(scale_ref, dim), H5T_NATIVE_INT) < 0 ||
-        (space = H5Screate_simple(1, &n, NULL)) < 0 ||
-        (attr = H5Acreate2(c->id[d], "REFERENCE_LIST", type, space, H5P_DEFAULT,
-                           H5P_DEFAULT)) < 0 ||
-        H5Awrite(attr, type, c->refs[d]) < 0) {
-        rc = h5_fail(err, "attach the variables to coordinate", c->id[d], dim_specs[d].name);
-    }
-    if (attr >= 0) {
-        H5Aclose(attr);
-    }
-    if (space >= 0) {
-        H5Sclose(space);
-    }
-    if (type >= 0) {
-        H5Tclose(type);
-    }
-    return rc;
+    return ps_h5__reference_list(c->id[d], c->refs[d], c->n_refs[d]) < 0
+               ? h5_fail(err, "attach the variables to coordinate", c->id[d], dim_specs[d].name)
+               : PS_OK;
 }
 
 /* Write the coordinates' REFERENCE_LISTs (unless rc already failed), close them and free the
@@ -289,6 +261,12 @@ static ps_status close_coords(coords *c, ps_status rc, ps_error *err)
         }
         free(c->refs[d]);
     }
+    if (c->str >= 0) {
+        H5Tclose(c->str);
+    }
+    if (c->dcpl_contig >= 0) {
+        H5Pclose(c->dcpl_contig);
+    }
     init_coords(c);
     return rc;
 }
@@ -296,38 +274,31 @@ static ps_status close_coords(coords *c, ps_status rc, ps_error *err)
 /* ---- writing one scenario group ---------------------------------------------------------- */
 
 /*
- * Transfer list for writing `len` values of a coordinate of file type `ftype`. Writing strings
+ * Transfer list for writing `len` values of a coordinate in memory type `mtype`. Writing strings
  * converts them, and HDF5 would clear a 1 MiB conversion and a 1 MiB background buffer for
  * each write (fresh pages from the kernel every time): with a region coordinate in every
  * policy, service and indicator group that was 40 % of writing a policy family. The buffers
- * are sized for the coordinate instead.
+ * are sized for the coordinate instead (io/h5xfer.c). Integers are written without
+ * conversion, so they take the default list and no list is made for them (issue #18).
  */
-static hid_t coord_dxpl(hsize_t len)
+static hid_t coord_dxpl(hid_t mtype, hsize_t len)
 {
-    const size_t elem_bytes = 64;   /* bytes per element: above any type's in-file size */
-    const size_t min_bytes = 4096;  /* bytes; one page */
-    size_t bytes = (size_t)len * elem_bytes;
-    hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
-    if (dxpl >= 0 && H5Pset_buffer(dxpl, bytes > min_bytes ? bytes : min_bytes, NULL, NULL) < 0) {
-        H5Pclose(dxpl);
-        dxpl = H5I_INVALID_HID;
-    }
-    return dxpl;
+    return H5Tget_class(mtype) == H5T_STRING ? ps_h5__small_dxpl(len) : H5P_DEFAULT;
 }
 
 /* Write `units` (udunits2) and, where it says more, `unit_description` for `said`. */
-static ps_status write_units(hid_t ds, const char *said, ps_error *err)
+static ps_status write_units(hid_t ds, hid_t str, const char *said, ps_error *err)
 {
     const cf_unit *u = ps_h5__cf_unit(said);
     /* A unit missing from the table is a programmer error: the test of every variable's
      * units (test_h5out) meets it first. */
     assert(u != NULL && "unit without a CF form in cf_units[] (h5schema.c)");
     if (u == NULL) {
-        return attr_str(ds, "units", said, err);
+        return attr_text(ds, str, "units", said, err);
     }
-    ps_status rc = u->cf != NULL ? attr_str(ds, "units", u->cf, err) : PS_OK;
+    ps_status rc = u->cf != NULL ? attr_text(ds, str, "units", u->cf, err) : PS_OK;
     if (rc == PS_OK && u->description != NULL) {
-        rc = attr_str(ds, "unit_description", u->description, err);
+        rc = attr_text(ds, str, "unit_description", u->description, err);
     }
     return rc;
 }
@@ -339,7 +310,7 @@ static ps_status write_coord(hid_t *out, hid_t grp, dim_id d, hid_t ftype, hid_t
     const dim_spec *spec = &dim_specs[d];
     hid_t space = H5I_INVALID_HID, ds = H5I_INVALID_HID, dxpl = H5I_INVALID_HID;
     ps_status rc = PS_OK;
-    if ((space = H5Screate_simple(1, &len, NULL)) < 0 || (dxpl = coord_dxpl(len)) < 0 ||
+    if ((space = H5Screate_simple(1, &len, NULL)) < 0 || (dxpl = coord_dxpl(mtype, len)) < 0 ||
         (ds = H5Dcreate2(grp, spec->name, ftype, space, H5P_DEFAULT, H5P_DEFAULT,
                          H5P_DEFAULT)) < 0 ||
         H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, dxpl, values) < 0) {
@@ -350,7 +321,8 @@ static ps_status write_coord(hid_t *out, hid_t grp, dim_id d, hid_t ftype, hid_t
         rc = h5_fail(err, "make a dimension scale of", grp, spec->name);
         goto done;
     }
-    if ((spec->units != NULL && (rc = write_units(ds, spec->units, err)) != PS_OK) ||
+    if ((spec->units != NULL &&
+         (rc = write_units(ds, H5I_INVALID_HID, spec->units, err)) != PS_OK) ||
         (rc = attr_str(ds, "long_name", spec->long_name, err)) != PS_OK) {
         goto done;
     }
@@ -362,7 +334,7 @@ done:
         H5Dclose(ds);
         ds = H5I_INVALID_HID;
     }
-    if (dxpl >= 0) {
+    if (dxpl >= 0 && dxpl != H5P_DEFAULT) {
         H5Pclose(dxpl);
     }
     if (space >= 0) {
@@ -492,7 +464,8 @@ static void chunk_shape(hsize_t *chunk, int rank, const hsize_t *dims)
     }
 }
 
-/* Layout by size (see layout_contiguous_bytes); unwritten cells NaN in either case. */
+/* Layout by size (see layout_contiguous_bytes); unwritten cells NaN in either case; no object
+ * times (ordered_plist). */
 static hid_t variable_dcpl(int rank, const hsize_t *dims)
 {
     hsize_t chunk[DIM_COUNT];
@@ -502,7 +475,8 @@ static hid_t variable_dcpl(int rank, const hsize_t *dims)
         bytes *= dims[k];
     }
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    int ok = dcpl >= 0 && H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) >= 0;
+    int ok = dcpl >= 0 && H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) >= 0 &&
+             H5Pset_obj_track_times(dcpl, 0) >= 0;
     if (ok && bytes <= layout_contiguous_bytes) {
         ok = H5Pset_layout(dcpl, H5D_CONTIGUOUS) >= 0;
     } else if (ok) {
@@ -523,21 +497,35 @@ static ps_status write_var_len(hid_t grp, const hsize_t len[DIM_COUNT], const va
 {
     const double fill = NAN;
     hsize_t dims[DIM_COUNT];
+    hsize_t bytes = sizeof(double);
     hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID, ds = H5I_INVALID_HID;
+    hid_t use_dcpl = H5I_INVALID_HID; /* dcpl, or the group's shared contiguous one */
     ps_status rc = PS_OK;
     for (int k = 0; k < spec->rank; ++k) {
         dims[k] = len[spec->dims[k]];
+        bytes *= dims[k];
     }
-    if ((space = H5Screate_simple(spec->rank, dims, NULL)) < 0 ||
-        (dcpl = variable_dcpl(spec->rank, dims)) < 0 ||
-        (ds = H5Dcreate2(grp, spec->name, H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl,
+    if (bytes <= layout_contiguous_bytes) {
+        if (coord->dcpl_contig < 0) {
+            coord->dcpl_contig = variable_dcpl(spec->rank, dims);
+        }
+        use_dcpl = coord->dcpl_contig;
+    } else {
+        use_dcpl = dcpl = variable_dcpl(spec->rank, dims);
+    }
+    if (coord->str < 0) {
+        coord->str = utf8_string_type();
+    }
+    if (use_dcpl < 0 || coord->str < 0 ||
+        (space = H5Screate_simple(spec->rank, dims, NULL)) < 0 ||
+        (ds = H5Dcreate2(grp, spec->name, H5T_IEEE_F64LE, space, H5P_DEFAULT, use_dcpl,
                          H5P_DEFAULT)) < 0 ||
         H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
         rc = h5_fail(err, "write variable", grp, spec->name);
         goto done;
     }
-    if ((rc = write_units(ds, spec->units, err)) != PS_OK ||
-        (rc = attr_str(ds, "long_name", spec->long_name, err)) != PS_OK ||
+    if ((rc = write_units(ds, coord->str, spec->units, err)) != PS_OK ||
+        (rc = attr_text(ds, coord->str, "long_name", spec->long_name, err)) != PS_OK ||
         (rc = ps_h5__attr_write(ds, "_FillValue", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &fill,
                                 err)) != PS_OK) {
         goto done;

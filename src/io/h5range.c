@@ -73,15 +73,18 @@ static ps_status write_labels(hid_t *out, hid_t grp, dim_id d, const char *const
     return rc;
 }
 
-/* A 1-D float64 variable along the open coordinate `scale`. */
-static ps_status write_1d(hid_t grp, hid_t scale, const var_spec *spec, const double *values,
-                          int n, ps_error *err)
+/* A 1-D float64 variable along the open coordinate `scale`; its entry for the scale's
+ * REFERENCE_LIST goes to *ref, which the caller writes once for all the scale's variables
+ * (io/h5scales.c, issue #18). */
+static ps_status write_1d(ps_h5__scale_ref *ref, hid_t grp, hid_t scale, const var_spec *spec,
+                          const double *values, int n, ps_error *err)
 {
     hsize_t len = (hsize_t)n;
     const double fill = NAN;
     hid_t space = H5Screate_simple(1, &len, NULL), ds = H5I_INVALID_HID;
     hid_t one = H5Screate(H5S_SCALAR), attr = H5I_INVALID_HID;
     ps_status rc = PS_OK;
+    ref->dim = 0;
     if (space < 0 || one < 0 ||
         (ds = H5Dcreate2(grp, spec->name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT,
                          H5P_DEFAULT)) < 0 ||
@@ -97,7 +100,8 @@ static ps_status write_1d(hid_t grp, hid_t scale, const var_spec *spec, const do
     if (rc == PS_OK &&
         ((attr = H5Acreate2(ds, "_FillValue", H5T_IEEE_F64LE, one, H5P_DEFAULT, H5P_DEFAULT)) <
              0 ||
-         H5Awrite(attr, H5T_NATIVE_DOUBLE, &fill) < 0 || H5DSattach_scale(ds, scale, 0) < 0)) {
+         H5Awrite(attr, H5T_NATIVE_DOUBLE, &fill) < 0 ||
+         ps_h5__dimension_list(&ref->ref, ds, 1, &scale) < 0)) {
         rc = ps_h5__fail(err, "label", grp, spec->name);
     }
     if (attr >= 0) {
@@ -130,6 +134,7 @@ static ps_status write_response(hid_t scenario, hid_t gcpl, const ps_policy_rang
                                 ps_error *err)
 {
     const char *labels[PS_RANGE_PRESETS];
+    ps_h5__scale_ref refs[RANGE_VAR_COUNT];
     hid_t grp = H5I_INVALID_HID, scale = H5I_INVALID_HID;
     ps_status rc = PS_OK;
     for (int p = 0; p < PS_RANGE_PRESETS; ++p) {
@@ -154,7 +159,11 @@ static ps_status write_response(hid_t scenario, hid_t gcpl, const ps_policy_rang
             v[p] = k < RANGE_PARAM_COUNT ? param_of(&range->response[p], k)
                                          : range->value[p][k - RANGE_PARAM_COUNT];
         }
-        rc = write_1d(grp, scale, &range_specs[k], v, PS_RANGE_PRESETS, err);
+        rc = write_1d(&refs[k], grp, scale, &range_specs[k], v, PS_RANGE_PRESETS, err);
+    }
+    if (rc == PS_OK && ps_h5__reference_list(scale, refs, RANGE_VAR_COUNT) < 0) {
+        rc = ps_h5__fail(err, "attach the variables to coordinate", grp,
+                         dim_specs[DIM_ELASTICITY].name);
     }
     if (scale >= 0) {
         H5Dclose(scale);
@@ -172,6 +181,7 @@ static ps_status write_stated(hid_t scenario, const char *instrument, const ps_p
     ps_policy_term terms[PS_POLICY_TERMS_MAX];
     const char *labels[PS_POLICY_TERMS_MAX];
     double values[PS_POLICY_TERMS_MAX];
+    ps_h5__scale_ref ref;
     char path[1024];
     hid_t grp = H5I_INVALID_HID, scale = H5I_INVALID_HID;
     ps_status rc = PS_OK;
@@ -188,7 +198,10 @@ static ps_status write_stated(hid_t scenario, const char *instrument, const ps_p
         rc = write_labels(&scale, grp, DIM_TERM, labels, n, err);
     }
     if (rc == PS_OK) {
-        rc = write_1d(grp, scale, &stated_spec, values, n, err);
+        rc = write_1d(&ref, grp, scale, &stated_spec, values, n, err);
+    }
+    if (rc == PS_OK && ps_h5__reference_list(scale, &ref, 1) < 0) {
+        rc = ps_h5__fail(err, "attach the variables to coordinate", grp, dim_specs[DIM_TERM].name);
     }
     if (scale >= 0) {
         H5Dclose(scale);

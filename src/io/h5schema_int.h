@@ -255,6 +255,23 @@ int ps_h5__image_track(hid_t fapl, ps_h5__image *img);
 ps_status ps_h5__image_write(FILE *out, hid_t file, const ps_h5__image *img, const char *name,
                              ps_error *err);
 
+/* ---- dimension scales attached in batches (io/h5scales.c, issue #18) -------------------- */
+
+/** One entry of a scale's REFERENCE_LIST: H5DS's own ds_list_t layout. */
+typedef struct ps_h5__scale_ref {
+    hobj_ref_t ref;   /* the variable */
+    unsigned int dim; /* its axis attached to the scale */
+} ps_h5__scale_ref;
+
+/** Write the DIMENSION_LIST of `ds`, axis k on the open scale scales[k] (k < rank <=
+ * DIM_COUNT), as H5DSattach_scale would after attaching every axis; *self_out receives the
+ * reference to `ds` that each scale's REFERENCE_LIST lists. 0, or -1 if HDF5 refused. */
+int ps_h5__dimension_list(hobj_ref_t *self_out, hid_t ds, int rank, const hid_t *scales);
+
+/** Write the REFERENCE_LIST of `scale`: the n_refs (> 0) variable axes attached to it, in
+ * attach order. 0, or -1 if HDF5 refused. */
+int ps_h5__reference_list(hid_t scale, const ps_h5__scale_ref *refs, size_t n_refs);
+
 /* ---- probabilistic files: services under uncertainty (issue #14, sec. 2) ----------------
  * Variables of /probabilistic/<name>/ written with a scenario's services (io/h5out_prob.c),
  * read back by io/h5prob_read.c and documented in docs/output-format.md ("Services under
