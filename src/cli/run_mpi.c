@@ -134,7 +134,7 @@ ps_status cli_mpi_agree(cli_dist *d, ps_status rc, ps_error *err)
     if (!any) {
         return PS_OK;
     }
-    if (mine) {
+    if (mine && !d->peer_failed) { /* a rank that only followed another's failure is quiet */
         ps_error_format(err, text, sizeof text);
     }
     if (d->rank == 0 && (all = calloc((size_t)d->n_ranks, ERROR_TEXT)) == NULL) {
