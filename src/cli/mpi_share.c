@@ -5,7 +5,8 @@
  * int counts or the sender's formatted error (at most ERROR_TEXT bytes, NUL included). One
  * tag carries them all: MPI keeps the order of the messages between two ranks on one tag, and
  * the gathers of a run follow one another. Without MPI (PS_HAVE_MPI undefined) the functions
- * are never called with more than one rank and do nothing.
+ * are never called with more than one rank and do nothing. POPSIM_TEST_SHARE_FAIL=RANK (tests
+ * only) makes rank RANK send failures instead of its shares.
  */
 #include "mpi_share.h"
 
@@ -31,8 +32,23 @@ void cli_share_release(cli_share *s)
 #define ERROR_TEXT 2048               /* bytes of a sender's formatted error */
 static const uint64_t SHARE_FAILED = UINT64_MAX;
 
+/* POPSIM_TEST_SHARE_FAIL names this rank (tests only). */
+static int test_fail_here(void)
+{
+    const char *v = getenv("POPSIM_TEST_SHARE_FAIL");
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    return v != NULL && v[0] != '\0' && atoi(v) == rank;
+}
+
 void cli_share_send(const void *bytes, size_t len, ps_status rc, const ps_error *err)
 {
+    ps_error made;
+    if (rc == PS_OK && test_fail_here()) {
+        rc = ps_error_set(&made, PS_ENOMEM, "out of memory for %zu bytes (made to fail for a "
+                          "test: POPSIM_TEST_SHARE_FAIL)", len);
+        err = &made;
+    }
     uint64_t head[2] = { rc == PS_OK ? (uint64_t)len : SHARE_FAILED,
                          (uint64_t)(rc < 0 ? -(int)rc : (int)rc) };
     MPI_Send(head, 2, MPI_UINT64_T, 0, TAG_SHARE, MPI_COMM_WORLD);
