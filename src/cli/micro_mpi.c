@@ -37,30 +37,28 @@ static void account(cli_dist *d, double t0, double c0, double bytes)
     d->coll_bytes += bytes;
 }
 
-static int sum_i64(void *ctx, int64_t *buf, size_t n)
+/* buf[0..n-1] (8-byte words of MPI type `type`) := op over every rank, in pieces. */
+static int allreduce_words(cli_dist *d, void *buf, size_t n, MPI_Datatype type, MPI_Op op)
 {
     const double t0 = cli_now(), c0 = cpu_now();
     int bad = 0;
     for (size_t at = 0; at < n; at += PIECE) {
         const int k = (int)(n - at < PIECE ? n - at : PIECE);
-        bad = bad || MPI_Allreduce(MPI_IN_PLACE, buf + at, k, MPI_INT64_T, MPI_SUM,
-                                   MPI_COMM_WORLD) != MPI_SUCCESS;
+        bad = bad || MPI_Allreduce(MPI_IN_PLACE, (unsigned char *)buf + at * sizeof(uint64_t), k,
+                                   type, op, MPI_COMM_WORLD) != MPI_SUCCESS;
     }
-    account(ctx, t0, c0, (double)(n * sizeof *buf));
+    account(d, t0, c0, (double)(n * sizeof(uint64_t)));
     return bad;
+}
+
+static int sum_i64(void *ctx, int64_t *buf, size_t n)
+{
+    return allreduce_words(ctx, buf, n, MPI_INT64_T, MPI_SUM);
 }
 
 static int or_u64(void *ctx, uint64_t *buf, size_t n)
 {
-    const double t0 = cli_now(), c0 = cpu_now();
-    int bad = 0;
-    for (size_t at = 0; at < n; at += PIECE) {
-        const int k = (int)(n - at < PIECE ? n - at : PIECE);
-        bad = bad || MPI_Allreduce(MPI_IN_PLACE, buf + at, k, MPI_UINT64_T, MPI_BOR,
-                                   MPI_COMM_WORLD) != MPI_SUCCESS;
-    }
-    account(ctx, t0, c0, (double)(n * sizeof *buf));
-    return bad;
+    return allreduce_words(ctx, buf, n, MPI_UINT64_T, MPI_BOR);
 }
 
 /* Byte counts and displacements as MPI's ints; 1 if a total does not fit. */
