@@ -6,12 +6,13 @@ if(PS_HAVE_MPI)
   # One test cli_mpi_identical_to_serial_NAME per group of mpi_test.sh (with _list).
   include(${CMAKE_CURRENT_LIST_DIR}/cmake/split_checks.cmake)
   ps_add_split_checks(cli_mpi_identical_to_serial ${CMAKE_CURRENT_SOURCE_DIR}/mpi_test.sh
-    TIMEOUT 600 NAMES family micro rank_errors other_commands micro_split
+    TIMEOUT 600 NAMES family micro rank_errors other_commands micro_split fail_mid_run
     ARGS $<TARGET_FILE:popsim> ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
   set_tests_properties(cli_mpi_identical_to_serial_family cli_mpi_identical_to_serial_micro
                        cli_mpi_identical_to_serial_rank_errors
                        cli_mpi_identical_to_serial_other_commands
                        cli_mpi_identical_to_serial_micro_split
+                       cli_mpi_identical_to_serial_fail_mid_run
                        PROPERTIES RUN_SERIAL TRUE LABELS slow)
 elseif(NOT PS_ENABLE_MPI STREQUAL "OFF")
   add_test(NAME cli_mpi_identical_to_serial

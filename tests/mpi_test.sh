@@ -14,12 +14,18 @@
 # migration and registration, identical to the serial run; a memory limit between one
 # rank's share and the whole run refuses 1 rank and runs on 2; a sample beyond rank 0's
 # first block of ids is refused.
-# One group of checks per NAME (family, micro, rank_errors, other_commands, micro_split), each in its own temporary
+# fail_mid_run: a rank failing in the middle of a split step (the test hook
+# POPSIM_TEST_SPLIT_FAIL=RANK:STEP: out of memory just before the exchange of newborns) makes
+# every rank leave the step: exit 1 within 60 s, the failed rank's error alone, no file; a
+# rank that cannot send its share to rank 0 (POPSIM_TEST_SHARE_FAIL=RANK) is named by rank 0
+# with its own error, for units and probabilistic trajectory blocks.
+# One group of checks per NAME (family, micro, rank_errors, other_commands, micro_split,
+# fail_mid_run), each in its own temporary
 # folder; tests/hpc.cmake registers one CTest test cli_mpi_identical_to_serial_NAME per name.
 # usage: mpi_test.sh --list
 #        mpi_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME]   (no NAME: every group)
 set -u
-names=(family micro rank_errors other_commands micro_split)
+names=(family micro rank_errors other_commands micro_split fail_mid_run)
 source "$(dirname "$0")/groups.sh" 3 "POPSIM_EXE PROJECT_ROOT WPP_DIR" "$@"
 exe=$(realpath "$1"); root=$(realpath "$2")
 source "$root/tests/testlib.sh" mpi "$3"
@@ -189,6 +195,50 @@ t_micro_split() {
   expect sample_beyond_block_refused test $? -ne 0
   expect sample_beyond_block_named grep -q "sample.yaml: error: micro.sample = 20000 is more than the 16384 person records" "$tmp/sample.log"
   expect sample_beyond_block_no_file test ! -e "$tmp/sample.h5"
+}
+
+t_fail_mid_run() {
+  local np rank step status log sum
+  sed -e "s#\.\./data#$root/data#" -e 's/^  replicates: .*/  replicates: 1/' \
+      "$root/scenarios/example_city_micro.yaml" >"$tmp/city1.yaml"
+  "$exe" run -q "$root/scenarios/example_city.yaml" -o "$tmp/kept.h5"
+  sum=$(sha256sum <"$tmp/kept.h5")
+  for np in 2 3; do
+    for rank in 0 $((np - 1)); do
+      step=$((np + rank)) # steps 2..5: after births, kin and sums have run
+      log="$tmp/fail.np$np.rank$rank.log"
+      OMP_NUM_THREADS=1 timeout 60 mpirun --oversubscribe -np $np \
+        -x POPSIM_TEST_SPLIT_FAIL=$rank:$step "$exe" run -q "$tmp/city1.yaml" \
+        -o "$tmp/fail.h5" >"$log" 2>&1
+      status=$?
+      expect "fail_np${np}_rank${rank}_exits_1_no_hang" test $status -eq 1
+      expect "fail_np${np}_rank${rank}_names_rank_and_error" grep -q \
+        "popsim: rank $rank of $np failed: .*out of memory for the newborns exchanged between the processes of the microsimulation in step $step" "$log"
+      expect "fail_np${np}_rank${rank}_reported_once" test "$(grep -c 'failed:' "$log")" = 1
+      expect "fail_np${np}_rank${rank}_no_file" test ! -e "$tmp/fail.h5"
+    done
+  done
+  # An existing result is left as it was, and no temporary file stays.
+  OMP_NUM_THREADS=1 timeout 60 mpirun --oversubscribe -np 2 -x POPSIM_TEST_SPLIT_FAIL=1:4 \
+    "$exe" run -q "$tmp/city1.yaml" -o "$tmp/kept.h5" >/dev/null 2>&1
+  expect fail_exits_1_over_existing_file test $? -eq 1
+  expect fail_previous_file_untouched test "$(sha256sum <"$tmp/kept.h5")" = "$sum"
+  expect fail_no_temporary_left bash -c "! ls -a '$tmp' | grep -q '^\.popsim-'"
+  # A share that cannot be sent: rank 0 names the rank, the share and the sender's error.
+  OMP_NUM_THREADS=1 timeout 60 mpirun --oversubscribe -np 2 -x POPSIM_TEST_SHARE_FAIL=1 \
+    "$exe" run -q "$root/scenarios/example_city_micro.yaml" -o "$tmp/share.h5" \
+    >"$tmp/share.log" 2>&1
+  expect share_fail_units_exits_1 test $? -eq 1
+  expect share_fail_units_names_rank_and_error grep -q \
+    "rank 1 could not send unit [0-9]*: error: out of memory for [0-9]* bytes (made to fail for a test" "$tmp/share.log"
+  expect share_fail_units_no_file test ! -e "$tmp/share.h5"
+  OMP_NUM_THREADS=1 timeout 60 mpirun --oversubscribe -np 2 -x POPSIM_TEST_SHARE_FAIL=1 \
+    "$exe" run -q --location China --trajectories 300 -o "$tmp/prob.h5" \
+    >"$tmp/prob.log" 2>&1
+  expect share_fail_trajectories_exits_1 test $? -eq 1
+  expect share_fail_trajectories_names_rank_and_error grep -q \
+    "rank 1 could not send probabilistic unit [0-9]*: error: out of memory" "$tmp/prob.log"
+  expect share_fail_trajectories_no_file test ! -e "$tmp/prob.h5"
 }
 
 "t_$only"

@@ -4,10 +4,13 @@
  * implemented with shared memory and a barrier. With arrivals, births, care need, childcare
  * and kin, every rank's results equal those of one process bit for bit for N = 2 and 3; each
  * rank's memory estimate is its share, so a limit between the share and the whole refuses
- * one process and admits two; bad hooks are refused.
+ * one process and admits two; bad hooks are refused. A process that fails mid-step (or in
+ * ps_micro_new) makes every process leave with an error naming it, instead of leaving them
+ * waiting in a collective (the status agreement, ps_micro_comm.agree).
  */
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,6 +101,7 @@ typedef struct world {
     pthread_barrier_t bar;
     const void *ptr[MAX_RANKS];
     const uint64_t *cnt[MAX_RANKS];
+    int failed[MAX_RANKS];
 } world;
 
 typedef struct rank_ctx {
@@ -106,7 +110,9 @@ typedef struct rank_ctx {
     const fixture *f;
     size_t memory_limit; /* bytes; 0 = the options' */
     ps_micro_comm comm;
+    int agreements;      /* calls of the agree hook */
     ps_status rc;
+    ps_error err;
     ps_result res;
     ps_micro_extra extra;
 } rank_ctx;
@@ -166,24 +172,41 @@ static int exchange(void *ctx, const void *send, const uint64_t *send_bytes, voi
     return 0;
 }
 
+static int agree(void *ctx, int failed)
+{
+    rank_ctx *r = ctx;
+    world *w = r->w;
+    int lowest = -1;
+    r->agreements += 1;
+    w->failed[r->rank] = failed;
+    pthread_barrier_wait(&w->bar);
+    for (int k = w->n - 1; k >= 0; --k) {
+        lowest = w->failed[k] ? k : lowest;
+    }
+    pthread_barrier_wait(&w->bar);
+    return lowest;
+}
+
 static void *rank_main(void *arg)
 {
     rank_ctx *r = arg;
-    ps_error err;
     ps_micro_options o = options(r->f);
     ps_micro *m = NULL;
     o.comm = &r->comm;
     o.memory_limit = r->memory_limit > 0 ? r->memory_limit : o.memory_limit;
-    r->rc = ps_micro_new(&m, r->f->p, NULL, &o, &err);
+    r->rc = ps_micro_new(&m, r->f->p, NULL, &o, &r->err);
     if (r->rc == PS_OK) {
-        r->rc = ps_micro_run(&r->res, &r->extra, m, NULL, "split", NULL, &err);
+        r->rc = ps_micro_run(&r->res, &r->extra, m, NULL, "split", NULL, &r->err);
     }
+    r->rc = ps_micro_split_end(m, r->rc, &r->err);
     ps_micro_free(m);
     return NULL;
 }
 
-/* Run the fixture on n threads as n ranks into ranks[0..n-1]. */
-static void run_split(rank_ctx *ranks, world *w, const fixture *f, int n, size_t limit)
+/* Run the fixture on n threads as n ranks into ranks[0..n-1]; rank fail_rank (-1: none)
+ * fails at step fail_step, or has only fail_limit bytes of memory (when not 0). */
+static void run_split_failing(rank_ctx *ranks, world *w, const fixture *f, int n, size_t limit,
+                              int fail_rank, int fail_step, size_t fail_limit)
 {
     pthread_t th[MAX_RANKS];
     w->n = n;
@@ -193,13 +216,22 @@ static void run_split(rank_ctx *ranks, world *w, const fixture *f, int n, size_t
         ranks[k] = (rank_ctx){.w = w, .rank = k, .f = f, .memory_limit = limit};
         ranks[k].comm = (ps_micro_comm){.rank = k, .n_ranks = n, .ctx = &ranks[k],
                                         .sum_i64 = sum_i64, .or_u64 = or_u64,
-                                        .exchange = exchange};
+                                        .exchange = exchange, .agree = agree,
+                                        .test_fail_step = k == fail_rank ? fail_step : 0};
+        if (k == fail_rank && fail_limit > 0) {
+            ranks[k].memory_limit = fail_limit;
+        }
         assert_int_equal(pthread_create(&th[k], NULL, rank_main, &ranks[k]), 0);
     }
     for (int k = 0; k < n; ++k) {
         pthread_join(th[k], NULL);
     }
     pthread_barrier_destroy(&w->bar);
+}
+
+static void run_split(rank_ctx *ranks, world *w, const fixture *f, int n, size_t limit)
+{
+    run_split_failing(ranks, w, f, n, limit, -1, 0, 0);
 }
 
 static void assert_same(const double *a, const double *b, size_t n, const char *what, int rank)
@@ -281,7 +313,7 @@ static void test_micro_split__each_rank_checks_its_share_of_the_memory(void **st
     assert_int_equal(ps_micro_new(&m, f.p, NULL, &o, &err), PS_ENOMEM);
     assert_null(m);
     const ps_micro_comm two = {.rank = 1, .n_ranks = 2, .ctx = NULL, .sum_i64 = sum_i64,
-                               .or_u64 = or_u64, .exchange = exchange};
+                               .or_u64 = or_u64, .exchange = exchange, .agree = NULL};
     o.comm = &two; /* the memory check comes before any collective */
     ps_micro_options bad = o;
     bad.memory_limit = share - 1;
@@ -313,10 +345,66 @@ static void test_micro_split__bad_hooks_are_refused(void **state)
     assert_int_equal(ps_micro_new(&m, f.p, NULL, &o, &err), PS_EINVAL);
     assert_non_null(strstr(err.msg, "rank in [0, 2) (here 2)"));
     const ps_micro_comm no_exchange = {.rank = 0, .n_ranks = 2, .sum_i64 = sum_i64,
-                                       .or_u64 = or_u64, .exchange = NULL};
+                                       .or_u64 = or_u64, .exchange = NULL, .agree = agree};
     o.comm = &no_exchange;
     assert_int_equal(ps_micro_new(&m, f.p, NULL, &o, &err), PS_EINVAL);
     assert_null(m);
+    const ps_micro_comm no_agree = {.rank = 0, .n_ranks = 2, .sum_i64 = sum_i64,
+                                    .or_u64 = or_u64, .exchange = exchange, .agree = NULL};
+    o.comm = &no_agree;
+    assert_int_equal(ps_micro_new(&m, f.p, NULL, &o, &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "every collective hook"));
+    assert_null(m);
+    fixture_release(&f);
+}
+
+/* Every rank leaves with an error: the failed one with its own, the others naming it; each
+ * rank made the same number of agreements (none waited for a missing one). */
+static void assert_all_left(const rank_ctx *ranks, int n, int fail_rank, ps_status code,
+                            const char *own)
+{
+    char named[64];
+    snprintf(named, sizeof named, "process %d of the %d processes", fail_rank, n);
+    for (int k = 0; k < n; ++k) {
+        if (k == fail_rank) {
+            assert_int_equal(ranks[k].rc, code);
+            assert_non_null(strstr(ranks[k].err.msg, own));
+        } else {
+            assert_int_equal(ranks[k].rc, PS_EIO);
+            assert_non_null(strstr(ranks[k].err.msg, named));
+        }
+        assert_int_equal(ranks[k].agreements, ranks[0].agreements);
+    }
+    assert_true(ranks[0].agreements > 0);
+}
+
+static void test_micro_split__a_rank_failing_mid_step_stops_every_rank(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f);
+    world w;
+    rank_ctx ranks[MAX_RANKS];
+    for (int n = 2; n <= 3; ++n) {
+        for (int fail_rank = 0; fail_rank < n; ++fail_rank) {
+            const int step = 1 + (fail_rank + n) % (YEARS - 1); /* steps 1..5 */
+            run_split_failing(ranks, &w, &f, n, 0, fail_rank, step, 0);
+            assert_all_left(ranks, n, fail_rank, PS_ENOMEM, "newborns exchanged");
+        }
+    }
+    fixture_release(&f);
+}
+
+static void test_micro_split__a_rank_refused_at_creation_stops_every_rank(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f);
+    world w;
+    rank_ctx ranks[MAX_RANKS];
+    const size_t share = ps_micro_estimate_bytes_split(&f.in, 1.0, 3);
+    run_split_failing(ranks, &w, &f, 3, 0, 2, 0, share / 2); /* rank 2 alone lacks memory */
+    assert_all_left(ranks, 3, 2, PS_ENOMEM, "microsimulation needs about");
     fixture_release(&f);
 }
 
@@ -327,6 +415,8 @@ int main(void)
         cmocka_unit_test(test_micro_split__three_ranks_give_the_bits_of_one_process),
         cmocka_unit_test(test_micro_split__each_rank_checks_its_share_of_the_memory),
         cmocka_unit_test(test_micro_split__bad_hooks_are_refused),
+        cmocka_unit_test(test_micro_split__a_rank_failing_mid_step_stops_every_rank),
+        cmocka_unit_test(test_micro_split__a_rank_refused_at_creation_stops_every_rank),
     };
     return cmocka_run_group_tests_name("micro_split", tests, NULL, NULL);
 }

@@ -146,6 +146,15 @@ typedef struct ps_micro_comm {
      * := what process r will send here. Arrays are [n_ranks]. */
     int (*exchange)(void *ctx, const void *send, const uint64_t *send_bytes, void *recv,
                     uint64_t *recv_bytes);
+    /* Status agreement (a failing process must not leave the others waiting in a
+     * collective): every process passes failed = 1 if it failed, 0 if not; returns the lowest
+     * rank that failed, or -1 if none did. The library calls it before every other hook, and
+     * a process that fails between two collectives calls it once on its way out
+     * (ps_micro_split_end), so the others leave at their next agreement. */
+    int (*agree)(void *ctx, int failed);
+    /* Tests only: > 0 makes this process fail at step test_fail_step (1-based), as if it ran
+     * out of memory just before the exchange of newborns; 0 = never. */
+    int test_fail_step;
 } ps_micro_comm;
 
 typedef struct ps_micro_options {
@@ -416,6 +425,15 @@ void ps_micro_topup_mult(double *income_mult, const ps_policy_model *pm, int yea
 
 /* ---- free ------------------------------------------------------------------------------- */
 
+/**
+ * Persons split across processes (ps_micro_comm): every process calls this once, after its
+ * last use of m (steps, results, samples) and before ps_micro_free, with its status. If no
+ * failure was agreed yet, the processes agree on rc, so that a process that failed outside a
+ * collective does not leave the others waiting in their next one. Returns rc if it failed
+ * here; PS_EIO naming the failed process if another one failed; PS_OK. Without a split (or
+ * m NULL: ps_micro_new failed and agreed already) it returns rc.
+ */
+ps_status ps_micro_split_end(ps_micro *m, ps_status rc, ps_error *err);
 void ps_micro_free(ps_micro *m); /* accepts NULL */
 
 /** Allocate the micro-only arrays (NaN-filled) for a run of this shape. */

@@ -560,6 +560,8 @@ static ps_status project_and_write(run_ctx *ctx, const run_opts *o, ps_run_optio
     if (cli_dist_split_persons(dist, scn)) {
         cli_mpi_micro_comm(&comm, dist);
         ro->micro_comm = &comm;
+        ro->cancel = cli_mpi_split_cancel; /* the ranks agree on an interrupt (#15) */
+        ro->cancel_ctx = dist;
         dist->split_persons = 1;
     }
     ps_status rc = ps_run_new(&run, scn, &ctx->in, ro, err);

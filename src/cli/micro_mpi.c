@@ -2,16 +2,20 @@
  * micro_mpi.c - the collectives of a microsimulation whose persons are split across MPI ranks
  * (issue #15, src/micro/split.c, docs/hpc.md): integer sums and bitwise ORs with
  * MPI_Allreduce, the personalised exchange with MPI_Alltoall (sizes) and MPI_Alltoallv
- * (bytes). The library stays free of MPI; without MPI (PS_HAVE_MPI undefined) there is one
- * process and no hook.
+ * (bytes), and the status agreement that precedes each of them with an MPI_Allreduce (the
+ * lowest failed rank), so that a rank failing mid-step makes every rank leave the step. The
+ * library stays free of MPI; without MPI (PS_HAVE_MPI undefined) there is one process and no
+ * hook. POPSIM_TEST_SPLIT_FAIL=RANK:STEP (tests only) makes rank RANK fail at step STEP.
  */
 #include "run_dist.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "cli.h"
+#include "signals.h"
 
 /* CPU seconds of this process. */
 static double cpu_now(void)
@@ -33,30 +37,28 @@ static void account(cli_dist *d, double t0, double c0, double bytes)
     d->coll_bytes += bytes;
 }
 
-static int sum_i64(void *ctx, int64_t *buf, size_t n)
+/* buf[0..n-1] (8-byte words of MPI type `type`) := op over every rank, in pieces. */
+static int allreduce_words(cli_dist *d, void *buf, size_t n, MPI_Datatype type, MPI_Op op)
 {
     const double t0 = cli_now(), c0 = cpu_now();
     int bad = 0;
     for (size_t at = 0; at < n; at += PIECE) {
         const int k = (int)(n - at < PIECE ? n - at : PIECE);
-        bad = bad || MPI_Allreduce(MPI_IN_PLACE, buf + at, k, MPI_INT64_T, MPI_SUM,
-                                   MPI_COMM_WORLD) != MPI_SUCCESS;
+        bad = bad || MPI_Allreduce(MPI_IN_PLACE, (unsigned char *)buf + at * sizeof(uint64_t), k,
+                                   type, op, MPI_COMM_WORLD) != MPI_SUCCESS;
     }
-    account(ctx, t0, c0, (double)(n * sizeof *buf));
+    account(d, t0, c0, (double)(n * sizeof(uint64_t)));
     return bad;
+}
+
+static int sum_i64(void *ctx, int64_t *buf, size_t n)
+{
+    return allreduce_words(ctx, buf, n, MPI_INT64_T, MPI_SUM);
 }
 
 static int or_u64(void *ctx, uint64_t *buf, size_t n)
 {
-    const double t0 = cli_now(), c0 = cpu_now();
-    int bad = 0;
-    for (size_t at = 0; at < n; at += PIECE) {
-        const int k = (int)(n - at < PIECE ? n - at : PIECE);
-        bad = bad || MPI_Allreduce(MPI_IN_PLACE, buf + at, k, MPI_UINT64_T, MPI_BOR,
-                                   MPI_COMM_WORLD) != MPI_SUCCESS;
-    }
-    account(ctx, t0, c0, (double)(n * sizeof *buf));
-    return bad;
+    return allreduce_words(ctx, buf, n, MPI_UINT64_T, MPI_BOR);
 }
 
 /* Byte counts and displacements as MPI's ints; 1 if a total does not fit. */
@@ -106,6 +108,33 @@ static int exchange(void *ctx, const void *send, const uint64_t *send_bytes, voi
     return failed;
 }
 
+/* The lowest rank that failed, or -1; a rank that did not fail remembers that another did,
+ * so that cli_mpi_agree prints only the failed rank's own error. */
+static int agree(void *ctx, int failed)
+{
+    cli_dist *d = ctx;
+    const double t0 = cli_now(), c0 = cpu_now();
+    int mine = failed ? d->rank : INT_MAX, lowest = INT_MAX;
+    MPI_Allreduce(&mine, &lowest, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    account(d, t0, c0, 0.0);
+    if (lowest == INT_MAX) {
+        return -1;
+    }
+    d->peer_failed = !failed;
+    return lowest;
+}
+
+/* POPSIM_TEST_SPLIT_FAIL=RANK:STEP: the step at which this rank is made to fail, or 0. */
+static int test_fail_step(const cli_dist *d)
+{
+    const char *v = getenv("POPSIM_TEST_SPLIT_FAIL");
+    int rank = -1, step = 0;
+    if (v == NULL || sscanf(v, "%d:%d", &rank, &step) != 2 || rank != d->rank || step < 1) {
+        return 0;
+    }
+    return step;
+}
+
 void cli_mpi_micro_comm(ps_micro_comm *c, cli_dist *d)
 {
     c->rank = d->rank;
@@ -114,9 +143,30 @@ void cli_mpi_micro_comm(ps_micro_comm *c, cli_dist *d)
     c->sum_i64 = sum_i64;
     c->or_u64 = or_u64;
     c->exchange = exchange;
+    c->agree = agree;
+    c->test_fail_step = test_fail_step(d);
+}
+
+ps_status cli_mpi_split_cancel(void *ctx, ps_error *err)
+{
+    cli_dist *d = ctx;
+    const ps_status rc = cli_check_interrupt(err);
+    if (!d->split_computing) {
+        return rc;
+    }
+    const int failed = agree(d, rc != PS_OK);
+    return failed < 0 || rc != PS_OK ? rc
+                                      : ps_error_set(err, PS_EINVAL, "rank %d was interrupted",
+                                                     failed);
 }
 
 #else /* no MPI: one process */
+
+ps_status cli_mpi_split_cancel(void *ctx, ps_error *err)
+{
+    (void)ctx;
+    return cli_check_interrupt(err);
+}
 
 void cli_mpi_micro_comm(ps_micro_comm *c, cli_dist *d)
 {
@@ -127,6 +177,8 @@ void cli_mpi_micro_comm(ps_micro_comm *c, cli_dist *d)
     c->sum_i64 = NULL;
     c->or_u64 = NULL;
     c->exchange = NULL;
+    c->agree = NULL;
+    c->test_fail_step = 0;
 }
 
 #endif

@@ -287,7 +287,9 @@ static ps_status compute_mpi(ps_run *run, cli_dist *d, ps_status rc, ps_error *e
                         "split across %d ranks", end, d->n_ranks);
             }
         }
+        d->split_computing = d->split_persons; /* cli_mpi_split_cancel agrees */
         rc = ps_run_compute_range(run, first, end, err);
+        d->split_computing = 0;
         t[1] = cli_now();
         share[0] = t[1] - t[0];
         share[1] = (double)(clock() - cpu0) / CLOCKS_PER_SEC;

@@ -29,6 +29,8 @@ typedef struct cli_dist {
      * CPU seconds (Open MPI waits by polling, so waiting costs CPU), and bytes sent. */
     double coll_s, coll_cpu_s;
     double coll_bytes;
+    int peer_failed; /* split persons: another rank failed (its error is the one to print) */
+    int split_computing; /* split persons: the units are being computed (collective checks) */
 } cli_dist;
 
 /* A serial run, or this process's rank when an MPI launcher started it. */
@@ -97,5 +99,11 @@ int cli_dist_split_persons(const cli_dist *d, const ps_scenario *scn);
 /* The MPI collectives of a split microsimulation (one process without MPI); d is borrowed
  * by the hooks and must outlive the run. */
 void cli_mpi_micro_comm(ps_micro_comm *c, cli_dist *d);
+
+/* The run's cancellation check (ps_run_options.cancel, ctx a cli_dist) when persons are
+ * split: while the units are computed every rank checks at the same points (each unit's
+ * start), so the ranks agree on an interrupt and all stop at the same unit; otherwise (rank
+ * 0 writing the file) it is the local check. */
+ps_status cli_mpi_split_cancel(void *ctx, ps_error *err);
 
 #endif /* PS_CLI_RUN_DIST_H */

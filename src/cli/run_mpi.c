@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mpi_share.h"
 #include "popsim/run_unit.h"
 
 #ifdef PS_HAVE_MPI
@@ -133,7 +134,7 @@ ps_status cli_mpi_agree(cli_dist *d, ps_status rc, ps_error *err)
     if (!any) {
         return PS_OK;
     }
-    if (mine) {
+    if (mine && !d->peer_failed) { /* a rank that only followed another's failure is quiet */
         ps_error_format(err, text, sizeof text);
     }
     if (d->rank == 0 && (all = calloc((size_t)d->n_ranks, ERROR_TEXT)) == NULL) {
@@ -158,53 +159,28 @@ void cli_mpi_max(double *max_out, const double *values, int n)
     MPI_Reduce(values, max_out, n, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
 }
 
-/* Bytes go in pieces of at most this many, below MPI's int counts. */
-#define CHUNK_BYTES (1 << 30)
-#define TAG_LEN 1
-#define TAG_BYTES 2
-static const uint64_t PACK_FAILED = UINT64_MAX;
-
 static void send_unit(const ps_run *run, int k, ps_error *err)
 {
     int member = 0, replicate = 0;
     void *bytes = NULL;
     size_t len = 0;
     ps_run_unit_at(run, k, &member, &replicate);
-    uint64_t n = ps_run_unit_get(&bytes, &len, run, member, replicate, err) == PS_OK
-                     ? (uint64_t)len : PACK_FAILED;
-    MPI_Send(&n, 1, MPI_UINT64_T, 0, TAG_LEN, MPI_COMM_WORLD);
-    for (size_t at = 0; n != PACK_FAILED && at < len; at += CHUNK_BYTES) {
-        const size_t piece = len - at < CHUNK_BYTES ? len - at : CHUNK_BYTES;
-        MPI_Send((char *)bytes + at, (int)piece, MPI_BYTE, 0, TAG_BYTES, MPI_COMM_WORLD);
-    }
+    const ps_status rc = ps_run_unit_get(&bytes, &len, run, member, replicate, err);
+    cli_share_send(bytes, len, rc, err);
     free(bytes);
 }
 
-/* Receive one unit from `rank` and put it; the protocol is followed even after a failure. */
-static ps_status recv_unit(ps_run *run, int rank, ps_status rc, size_t *total, ps_error *err)
+/* Receive unit k from `rank` and put it; the protocol is followed even after a failure. */
+static ps_status recv_unit(ps_run *run, cli_share *s, int rank, int k, ps_status rc,
+                           size_t *total, ps_error *err)
 {
-    uint64_t n = 0;
-    unsigned char *bytes = NULL;
-    MPI_Recv(&n, 1, MPI_UINT64_T, rank, TAG_LEN, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    if (n == PACK_FAILED) {
-        return rc != PS_OK ? rc : ps_error_set(err, PS_ENOMEM, "rank %d could not pack a "
-                                               "unit (out of memory)", rank);
-    }
-    if ((bytes = malloc((size_t)n + 1)) == NULL && rc == PS_OK) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory for a unit of %llu bytes from rank %d",
-                          (unsigned long long)n, rank);
-    }
-    for (uint64_t at = 0; at < n; at += CHUNK_BYTES) {
-        const int piece = (int)(n - at < CHUNK_BYTES ? n - at : CHUNK_BYTES);
-        unsigned char sink[1]; /* a valid buffer for the 0-byte receive */
-        MPI_Recv(bytes != NULL ? bytes + at : sink, bytes != NULL ? piece : 0, MPI_BYTE, rank,
-                 TAG_BYTES, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    }
+    char what[32];
+    snprintf(what, sizeof what, "unit %d", k);
+    rc = cli_share_recv(s, rank, what, rc, err);
     if (rc == PS_OK) {
-        rc = ps_run_unit_put(run, bytes, (size_t)n, NULL, NULL, err);
+        rc = ps_run_unit_put(run, s->bytes, s->len, NULL, NULL, err);
     }
-    *total += (size_t)n;
-    free(bytes);
+    *total += s->len;
     return rc;
 }
 
@@ -213,6 +189,7 @@ ps_status cli_mpi_gather(ps_run *run, cli_dist *d, ps_error *err)
     ps_status rc = PS_OK;
     size_t total = 0;
     int received = 0;
+    cli_share s = CLI_SHARE_INIT;
     const int n_units = ps_run_n_units(run);
     if (d->rank > 0) {
         int first = 0, end = 0;
@@ -226,10 +203,11 @@ ps_status cli_mpi_gather(ps_run *run, cli_dist *d, ps_error *err)
         int first = 0, end = 0;
         ps_run_share(&first, &end, n_units, r, d->n_ranks);
         for (int k = first; k < end; ++k) {
-            rc = recv_unit(run, r, rc, &total, err);
+            rc = recv_unit(run, &s, r, k, rc, &total, err);
             ++received;
         }
     }
+    cli_share_release(&s);
     if (rc == PS_OK) {
         cli_log(d->quiet, "rank 0 received %zu bytes of %d units from %d ranks", total,
                 received, d->n_ranks - 1);

@@ -10,9 +10,11 @@
  */
 #include "scn_prob_cli.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "cli.h"
+#include "mpi_share.h"
 #include "prob_mpi.h"
 #include "popsim/prob_family.h"
 #include "popsim/run_unit.h"
@@ -68,8 +70,6 @@ static ps_status share_copy(ps_svc_prob *sp, ps_svc_prob *const *vsvc, int n_mem
 #ifdef PS_HAVE_MPI
 #include "mpi_dl.h" /* MPI through the popsim-mpi plugin */
 
-#define TAG_SCN_SHARE 21
-
 ps_status cli_scn_prob_gather(ps_svc_prob *sp, ps_svc_prob *const *vsvc, int n_members,
                               ps_prob_pol_summary *pol, int n_traj, const cli_dist *d,
                               ps_error *err)
@@ -86,47 +86,39 @@ ps_status cli_scn_prob_gather(ps_svc_prob *sp, ps_svc_prob *const *vsvc, int n_m
         }
         const size_t len = share_doubles(sp, vsvc, n_members, pol, n);
         double *buf = malloc((len > 0 ? len : 1) * sizeof *buf);
-        int ok = buf != NULL && share_copy(sp, vsvc, n_members, pol, first, n, buf, 0, err) ==
-                                    PS_OK;
-        MPI_Send(&ok, 1, MPI_INT, 0, TAG_SCN_SHARE, MPI_COMM_WORLD);
-        if (ok) {
-            MPI_Send(buf, (int)len, MPI_DOUBLE, 0, TAG_SCN_SHARE, MPI_COMM_WORLD);
-        }
+        const ps_status got = buf != NULL
+                                  ? share_copy(sp, vsvc, n_members, pol, first, n, buf, 0, err)
+                                  : ps_error_set(err, PS_ENOMEM, "out of memory for %zu "
+                                                 "values", len);
+        cli_share_send(buf, len * sizeof *buf, got, err);
         free(buf);
         return PS_OK; /* rank 0 reports a share that could not be sent */
     }
+    cli_share s = CLI_SHARE_INIT;
     for (int r = 1; r < d->n_ranks; ++r) {
         const cli_dist other = { .rank = r, .n_ranks = d->n_ranks };
-        int first = 0, end = 0, ok = 0;
+        int first = 0, end = 0;
+        char what[96];
         cli_scn_prob_traj_share(&first, &end, n_traj, &other);
         const int n = end - first;
         if (n < 1) {
             continue;
         }
         const size_t len = share_doubles(sp, vsvc, n_members, pol, n);
-        double *buf = malloc((len > 0 ? len : 1) * sizeof *buf);
-        double sink[1]; /* a valid buffer for the 0-count receive */
-        MPI_Recv(&ok, 1, MPI_INT, r, TAG_SCN_SHARE, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        if (!ok) {
-            rc = rc != PS_OK ? rc
-                             : ps_error_set(err, PS_ENOMEM, "rank %d could not send the "
-                                            "services and policy values of trajectories "
-                                            "%d..%d", r, first, end - 1);
-            free(buf);
-            continue;
-        }
-        MPI_Recv(buf != NULL ? buf : sink, buf != NULL ? (int)len : 0, MPI_DOUBLE, r,
-                 TAG_SCN_SHARE, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        if (buf == NULL && rc == PS_OK) {
-            rc = ps_error_set(err, PS_ENOMEM, "out of memory for trajectories %d..%d", first,
-                              end - 1);
+        snprintf(what, sizeof what, "the services and policy values of trajectories %d..%d",
+                 first, end - 1);
+        rc = cli_share_recv(&s, r, what, rc, err);
+        if (rc == PS_OK && s.len != len * sizeof(double)) {
+            rc = ps_error_set(err, PS_EINVAL, "rank %d sent %zu bytes for %s, expected %zu", r,
+                              s.len, what, len * sizeof(double));
         }
         if (rc == PS_OK) {
-            rc = share_copy(sp, vsvc, n_members, pol, first, n, buf, 1, err);
+            rc = share_copy(sp, vsvc, n_members, pol, first, n, (double *)(void *)s.bytes, 1,
+                            err);
         }
-        total += len * sizeof(double);
-        free(buf);
+        total += s.len;
     }
+    cli_share_release(&s);
     if (rc == PS_OK) {
         cli_log(d->quiet, "rank 0 received %zu bytes of services and policy values from %d "
                 "ranks in %.3f s", total, d->n_ranks - 1, cli_now() - t0);

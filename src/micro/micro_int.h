@@ -240,6 +240,7 @@ struct ps_micro {
     uint64_t *dis_all;         /* every process's dis_bits (bitwise OR), for the kin pass */
     uint64_t *req_bits;        /* bit id: the child asks another process to mark its mother */
     size_t dis_all_cap, req_bits_cap; /* bytes */
+    int split_failed;          /* 1: the processes agreed that one failed: no more collectives */
 };
 
 /* ---- persons split across processes (issue #15, split.c) -------------------------------- */
@@ -268,6 +269,11 @@ typedef struct ps_micro_newborn {
 } ps_micro_newborn;
 
 ps_status ps_micro__split_init(ps_micro *m, ps_error *err);
+/* Agree on this process's status rc with the others (ps_micro_comm.agree) unless a failure
+ * was agreed already (*agreed); returns rc if it failed here, PS_EIO naming the process if
+ * another failed, else PS_OK. A no-op returning rc without a split or without valid hooks. */
+ps_status ps_micro__split_agree(const ps_micro_comm *c, int *agreed, ps_status rc,
+                                ps_error *err);
 void ps_micro__split_free(ps_micro *m);
 /* buf[0..n-1] summed over the processes (a no-op in one process). */
 ps_status ps_micro__split_sum(ps_micro *m, int64_t *buf, size_t n, ps_error *err);

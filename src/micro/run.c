@@ -226,12 +226,13 @@ ps_status ps_micro_new(ps_micro **out, const ps_proj *p, const double *women0,
     if (rc == PS_OK) {
         rc = check_memory(in, opts, err);
     }
-    if (rc != PS_OK) {
-        return rc;
+    ps_micro *m = rc == PS_OK ? calloc(1, sizeof *m) : NULL;
+    if (rc == PS_OK && m == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for the microsimulation");
     }
-    ps_micro *m = calloc(1, sizeof *m);
-    if (m == NULL) {
-        return ps_error_set(err, PS_ENOMEM, "out of memory for the microsimulation");
+    if (rc != PS_OK) { /* persons split: the others are in their first collective (#15) */
+        int agreed = 0;
+        return ps_micro__split_agree(opts->comm, &agreed, rc, err);
     }
     m->proj = p;
     m->in = in;
@@ -249,6 +250,7 @@ ps_status ps_micro_new(ps_micro **out, const ps_proj *p, const double *women0,
     m->comm = opts->comm;
     rc = ps_micro__split_init(m, err); /* persons split across processes (issue #15) */
     if (rc != PS_OK) {
+        rc = ps_micro__split_agree(opts->comm, &m->split_failed, rc, err);
         ps_micro_free(m);
         return rc;
     }
@@ -275,6 +277,7 @@ ps_status ps_micro_new(ps_micro **out, const ps_proj *p, const double *women0,
         rc = ps_micro__status_init(m, err);
     }
     if (rc != PS_OK) {
+        rc = ps_micro__split_agree(m->comm, &m->split_failed, rc, err);
         ps_micro_free(m);
         return rc;
     }
@@ -571,6 +574,7 @@ ps_status ps_micro_run_replicates(ps_result *res, ps_micro_extra *extra, int n_r
         rc = ps_micro_new(&m, p, women0, &o, err);
         if (rc == PS_OK) {
             rc = ps_micro_run(&res[r], extra != NULL ? &extra[r] : NULL, m, mult, name, NULL, err);
+            rc = ps_micro_split_end(m, rc, err); /* persons split: every process agrees */
         }
         if (rc == PS_OK) {
             done = r + 1;

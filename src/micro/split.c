@@ -14,6 +14,10 @@
  *   - kin: a working-age child whose mother another process owns asks that process (its
  *     disabled elderly are known to all: dis_all) to mark her if she lives in its region.
  * Internal migration needs nothing more: the region is a field of the record.
+ * Failure: every collective is preceded by an agreement on status (ps_micro__split_agree), and
+ * a process that fails elsewhere agrees once on its way out (ps_micro_split_end), so a process
+ * that fails mid-step (out of memory, say) makes every process leave the step with an error
+ * naming it, instead of leaving the others waiting in a collective it never calls.
  */
 #include <omp.h>
 #include <stdlib.h>
@@ -47,6 +51,12 @@ static ps_status grow(void **p, size_t *cap, size_t need, ps_error *err)
     return PS_OK;
 }
 
+static int hooks_valid(const ps_micro_comm *c)
+{
+    return c->rank >= 0 && c->rank < c->n_ranks && c->sum_i64 != NULL && c->or_u64 != NULL &&
+           c->exchange != NULL && c->agree != NULL;
+}
+
 ps_status ps_micro__split_init(ps_micro *m, ps_error *err)
 {
     const ps_micro_comm *c = m->comm;
@@ -55,8 +65,7 @@ ps_status ps_micro__split_init(ps_micro *m, ps_error *err)
     if (c == NULL || c->n_ranks <= 1) {
         return PS_OK;
     }
-    if (c->rank < 0 || c->rank >= c->n_ranks || c->sum_i64 == NULL || c->or_u64 == NULL ||
-        c->exchange == NULL) {
+    if (!hooks_valid(c)) {
         return ps_error_set(err, PS_EINVAL,
                             "persons split across %d processes need rank in [0, %d) "
                             "(here %d) and every collective hook",
@@ -69,6 +78,44 @@ ps_status ps_micro__split_init(ps_micro *m, ps_error *err)
         return ps_error_set(err, PS_ENOMEM, "out of memory for the process exchange");
     }
     return PS_OK;
+}
+
+ps_status ps_micro__split_agree(const ps_micro_comm *c, int *agreed, ps_status rc,
+                                ps_error *err)
+{
+    if (c == NULL || c->n_ranks <= 1 || !hooks_valid(c)) { /* refused by split_init */
+        return rc;
+    }
+    if (*agreed) { /* every process knows already: no more collectives */
+        return rc != PS_OK ? rc
+                           : ps_error_set(err, PS_EIO, "another process of the microsimulation "
+                                          "failed");
+    }
+    const int failed = c->agree(c->ctx, rc != PS_OK);
+    if (failed < 0) {
+        return rc;
+    }
+    *agreed = 1;
+    return rc != PS_OK ? rc
+                       : ps_error_set(err, PS_EIO,
+                                      "process %d of the %d processes of the microsimulation "
+                                      "failed, so this one stopped too (persons split across "
+                                      "MPI ranks)",
+                                      failed, c->n_ranks);
+}
+
+ps_status ps_micro_split_end(ps_micro *m, ps_status rc, ps_error *err)
+{
+    if (m == NULL || m->n_ranks <= 1) {
+        return rc;
+    }
+    return ps_micro__split_agree(m->comm, &m->split_failed, rc, err);
+}
+
+/* Agree before a collective; PS_OK if every process may call it. */
+static ps_status agree(ps_micro *m, ps_status rc, ps_error *err)
+{
+    return ps_micro__split_agree(m->comm, &m->split_failed, rc, err);
 }
 
 void ps_micro__split_free(ps_micro *m)
@@ -86,6 +133,10 @@ ps_status ps_micro__split_sum(ps_micro *m, int64_t *buf, size_t n, ps_error *err
     if (m->n_ranks <= 1 || n == 0) {
         return PS_OK;
     }
+    ps_status rc = agree(m, PS_OK, err);
+    if (rc != PS_OK) {
+        return rc;
+    }
     return m->comm->sum_i64(m->comm->ctx, buf, n) == 0 ? PS_OK : hook_failed("sum", err);
 }
 
@@ -99,14 +150,20 @@ void ps_micro__split_zero_counts(ps_micro *m)
 
 /*
  * Send m->sbuf, which holds count[r] items of `size` bytes for each process r in rank order;
- * on return m->rbuf holds the *n_recv items the processes sent here, in rank order.
+ * on return m->rbuf holds the *n_recv items the processes sent here, in rank order. rc is
+ * this process's status in preparing the exchange (count and m->sbuf are not read unless it
+ * is PS_OK): the processes agree on it first, and again after the receive buffer has grown.
  */
-static ps_status exchange(ps_micro *m, const size_t *count, size_t size, size_t *n_recv,
-                          ps_error *err)
+static ps_status exchange(ps_micro *m, ps_status rc, const size_t *count, size_t size,
+                          size_t *n_recv, ps_error *err)
 {
     const size_t N = (size_t)m->n_ranks;
     uint64_t *sent = m->xbytes, *got = m->xbytes + N;
     size_t total = 0;
+    *n_recv = 0;
+    if ((rc = agree(m, rc, err)) != PS_OK) {
+        return rc;
+    }
     for (size_t r = 0; r < N; ++r) {
         sent[r] = (uint64_t)(count[r] * size);
     }
@@ -116,7 +173,7 @@ static ps_status exchange(ps_micro *m, const size_t *count, size_t size, size_t 
     for (size_t r = 0; r < N; ++r) {
         total += (size_t)got[r];
     }
-    ps_status rc = grow(&m->rbuf, &m->rbuf_cap, total + 1, err);
+    rc = agree(m, grow(&m->rbuf, &m->rbuf_cap, total + 1, err), err);
     if (rc == PS_OK && m->comm->exchange(m->comm->ctx, m->sbuf, sent, m->rbuf, got) != 0) {
         rc = hook_failed("exchange of persons", err);
     }
@@ -199,11 +256,14 @@ ps_status ps_micro__split_newborns(ps_micro *m, ps_error *err)
     if (rc == PS_OK) {
         each_outgoing(m, pack_outgoing, count + N);
     }
-    /* TODO(mm): a process out of memory here skips the exchange that the others wait in;
-     * mpirun then ends the job only when the others time out or are killed (#15). */
-    if (rc == PS_OK) {
-        rc = exchange(m, count, sizeof(ps_micro_newborn), &n_recv, err);
+    if (rc == PS_OK && m->comm->test_fail_step == m->step + 1) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for the newborns exchanged between "
+                          "the processes of the microsimulation in step %d (made to fail "
+                          "for a test: ps_micro_comm.test_fail_step)", m->step + 1);
     }
+    /* A process out of memory here still takes part in the agreement that opens the
+     * exchange, so that every process leaves the step (#15). */
+    rc = exchange(m, rc, count, sizeof(ps_micro_newborn), &n_recv, err);
     const ps_micro_newborn *in = m->rbuf;
     for (size_t k = 0; rc == PS_OK && k < n_recv; ++k) {
         ps_micro_newborn b;
@@ -226,7 +286,7 @@ ps_status ps_micro__split_kin_begin(ps_micro *m, ps_error *err)
     if (rc == PS_OK) {
         rc = grow((void **)&m->req_bits, &m->req_bits_cap, words * sizeof *m->req_bits, err);
     }
-    if (rc != PS_OK) {
+    if ((rc = agree(m, rc, err)) != PS_OK) {
         return rc;
     }
     memcpy(m->dis_all, m->dis_bits, words * sizeof *m->dis_all);
@@ -299,8 +359,8 @@ ps_status ps_micro__split_kin_end(ps_micro *m, ps_error *err)
         for (int64_t k = 0; k < total; ++k) {
             out[count[N + (size_t)ps_micro__owner(m, req[k] >> REQ_SHIFT)]++] = req[k];
         }
-        rc = exchange(m, count, sizeof *req, &n_recv, err);
     }
+    rc = exchange(m, rc, count, sizeof *req, &n_recv, err); /* agreed first, whatever rc */
     const uint64_t *in = m->rbuf;
     for (size_t k = 0; rc == PS_OK && k < n_recv; ++k) {
         uint64_t q;

@@ -350,6 +350,7 @@ ps_status ps_run__micro_unit(ps_run_micro *mr, const ps_proj *proj, const double
         rc = ps_micro_sample(&mr->samples[member], &mr->n_samples[member], mi, 1,
                              (size_t)scn->micro.sample, 0, err);
     }
+    rc = ps_micro_split_end(mi, rc, err); /* persons split: a failure reaches every process */
     ps_micro_free(mi);
     return rc;
 }
