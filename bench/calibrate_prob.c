@@ -20,9 +20,12 @@
  *   combinations (the losses of the four cells phase x migration class add up).
  * Prints the loss of every grid point, both estimates and their losses per location.
  *
- * usage: calibrate_prob WPP_DIR TRAJ [-u] [CODE ...]
+ * usage: calibrate_prob WPP_DIR TRAJ [-u|-c] [CODE ...]
  *   -u  only the points with TFR uncentred and e0 and migration centred (the compiled
  *       centrings; 24 points), so that the estimate by class keeps the TFR bounds
+ *   -c  the TFR centring (0, 0.5, 1; capped at PS_PROB_CENTER_TFR_MAX_MOVE, so the TFR bounds
+ *       stay within the issue's 2 %) at the -u estimate's persistences (rho_f 0.95, no level
+ *       share, e0 and migration centred, rho_m 0.9 or 0.95): 6 points
  */
 #include <math.h>
 #include <stdio.h>
@@ -53,11 +56,12 @@ static const double grid_m[] = { 0.7, 0.8, 0.9, 0.95 };
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: calibrate_prob WPP_DIR TRAJ [-u] [CODE ...]\n");
+        fprintf(stderr, "usage: calibrate_prob WPP_DIR TRAJ [-u|-c] [CODE ...]\n");
         return 2;
     }
     const int uncentred_tfr = argc > 3 && strcmp(argv[3], "-u") == 0;
-    if (uncentred_tfr) { /* the codes follow the flag */
+    const int tfr_centring = argc > 3 && strcmp(argv[3], "-c") == 0;
+    if (uncentred_tfr || tfr_centring) { /* the codes follow the flag */
         for (int i = 3; i + 1 < argc; ++i) {
             argv[i] = argv[i + 1];
         }
@@ -89,7 +93,12 @@ int main(int argc, char **argv)
                     grid_f[rf], RHO_E0, grid_m[m], grid_lf[lf], 0.0, 0.0,
                     grid_cf[cf], grid_cem[e], grid_cem[e] };
                 at[FULL_AT(f, e, m)] = -1;
-                if (!uncentred_tfr || (grid_cf[cf] == 0.0 && grid_cem[e] == 1.0)) {
+                const int keep =
+                    tfr_centring ? grid_f[rf] == 0.95 && grid_lf[lf] == 0.0 &&
+                                       grid_cem[e] == 1.0 && grid_m[m] >= 0.9
+                    : uncentred_tfr ? grid_cf[cf] == 0.0 && grid_cem[e] == 1.0
+                                    : 1;
+                if (keep) {
                     memcpy(grid[n_grid], point, sizeof point);
                     at[FULL_AT(f, e, m)] = (long)n_grid++;
                 }
@@ -173,6 +182,7 @@ int main(int argc, char **argv)
      * shared; cell (p, v) has loss cell[2p + v][GRID_AT(f_p, e, m_v)] */
     double best_cls = INFINITY;
     size_t bf[2] = { 0, 0 }, bm[2] = { 0, 0 }, be = 0;
+    double free_cls = INFINITY, free_m[2] = { 0.0, 0.0 }, free_f[2] = { 0.0, 0.0 };
     for (size_t e = 0; e < NE; ++e) {
         for (size_t f0 = 0; f0 < NF; ++f0) {
             for (size_t f1 = 0; f1 < NF; ++f1) {
@@ -184,6 +194,19 @@ int main(int argc, char **argv)
                         }
                         const double s = cell[0][GRID_AT(f0, e, m0)] + cell[1][GRID_AT(f0, e, m1)] +
                                          cell[2][GRID_AT(f1, e, m0)] + cell[3][GRID_AT(f1, e, m1)];
+                        if (s < free_cls) { /* -c: the migration persistences free too */
+                            free_cls = s;
+                            free_m[0] = grid_m[m0];
+                            free_m[1] = grid_m[m1];
+                            free_f[0] = grid[GRID_AT(f0, e, m0)][6];
+                            free_f[1] = grid[GRID_AT(f1, e, m0)][6];
+                        }
+                        /* -c estimates the TFR centring by phase with the migration
+                         * persistences held at the compiled (-u) estimate */
+                        if (tfr_centring && (grid_m[m0] != PS_PROB_RHO_MIG_STEADY ||
+                                             grid_m[m1] != PS_PROB_RHO_MIG_VOLATILE)) {
+                            continue;
+                        }
                         if (s < best_cls) {
                             best_cls = s;
                             bf[0] = f0;
@@ -201,7 +224,7 @@ int main(int argc, char **argv)
            "%d (volatile migration %d)\n", n_cell[0] + n_cell[1], n_cell[1],
            n_cell[2] + n_cell[3], n_cell[3]);
     for (int p = 0; p < 2; ++p) {
-        const double *g = grid[GRID_AT(bf[p], be, 0)];
+        const double *g = grid[GRID_AT(bf[p], be, bm[0])];
         printf("by class: %s rho_tfr %.3f level_tfr %.2f center_tfr %.2f\n",
                p ? "post-transition" : "in-transition", g[0], g[3], g[6]);
     }
@@ -211,6 +234,11 @@ int main(int argc, char **argv)
     }
     printf("by class: center_e0 %.2f center_mig %.2f loss %.4f\n", grid_cem[be], grid_cem[be],
            best_cls / n_loc);
+    if (tfr_centring) {
+        printf("# -c with the migration persistences free as well: center_tfr %.2f in transition, "
+               "%.2f post-transition, rho_mig %.3f steady, %.3f volatile, loss %.4f\n",
+               free_f[0], free_f[1], free_m[0], free_m[1], free_cls / n_loc);
+    }
     printf("unconstrained: rho_tfr %.3f rho_e0 %.3f rho_mig %.3f level_tfr %.2f level_e0 %.2f "
            "level_mig %.2f center_tfr %.2f center_e0 %.2f center_mig %.2f loss %.4f\n",
            grid[best][0], grid[best][1], grid[best][2], grid[best][3], grid[best][4],

@@ -15,8 +15,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "popsim/builder.h"
+#include "popsim/proj.h"
+#include "popsim/result.h"
 #include "popsim/run.h"
 #include "popsim/wpp_pi.h"
 
@@ -26,8 +29,33 @@
 static const char *const locations[] = { "156", "276", "566", "76", "840" };
 #define N_LOC ((int)(sizeof locations / sizeof locations[0]))
 
+/*
+ * Diagnosis (env PROB_CHECKS_ONLY=tfr|e0|mig): the other two processes' knots are moved to
+ * within 1e-9 of their medians, so the spread and the median shift of the population come
+ * from that process alone.
+ */
+static void shrink_others(ps_prob_bounds *b, const char *only)
+{
+    static const char *const names[PS_PROB_PROC_COUNT] = { "tfr", "e0", "mig" };
+    for (int proc = 0; proc < PS_PROB_PROC_COUNT; ++proc) {
+        if (strcmp(only, names[proc]) == 0) {
+            continue;
+        }
+        double *arr = proc == PS_PROB_TFR ? b->tfr : proc == PS_PROB_E0 ? b->e0 : b->mig;
+        const int rows = b->n_years * (proc == PS_PROB_E0 ? PS_SEX_COUNT : 1);
+        for (int r = 0; r < rows; ++r) {
+            double *kn = arr + (size_t)r * PS_PROB_N_KNOTS;
+            const double med = kn[PS_PROB_KNOT_MEDIAN];
+            for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+                kn[k] = med + 1e-9 * (kn[k] - med);
+            }
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
+    const char *only = getenv("PROB_CHECKS_ONLY");
     if (argc < 3) {
         fprintf(stderr, "usage: prob_checks WPP_DIR TRAJ [RHO_F RHO_E RHO_M [LEVEL_F LEVEL_E "
                         "LEVEL_M [CENTER_F CENTER_E CENTER_M]]]\n");
@@ -38,6 +66,9 @@ int main(int argc, char **argv)
     ps_error_clear(&err);
     ps_prob_options po = PS_PROB_OPTIONS_INIT;
     po.n_traj = atoi(argv[2]);
+    if (getenv("PROB_CHECKS_SEED") != NULL) { /* the sampling noise of the checks */
+        po.seed = strtoull(getenv("PROB_CHECKS_SEED"), NULL, 10);
+    }
     for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
         if (argc > 3 + k) {
             po.rho[k] = atof(argv[3 + k]);
@@ -69,6 +100,9 @@ int main(int argc, char **argv)
             ps_wpp_pi_bounds(&b, pi, code, &err) != PS_OK) {
             rc = 1;
         }
+        if (rc == 0 && only != NULL) {
+            shrink_others(&b, only);
+        }
         ps_prob_options lo = po;
         if (rc == 0 && argc <= 3) {
             ps_prob_options_by_class(&lo, &b, ps_pop_total(&in.base));
@@ -85,6 +119,16 @@ int main(int argc, char **argv)
         if (rc == 0) {
             rc = ps_prob_finish(p, &err) != PS_OK;
         }
+        /* the deterministic projection (every score 0): is a median miss the engine's inputs
+         * (det off the UN's median) or the process (median off det)? */
+        ps_proj *proj = NULL;
+        ps_result det = { 0 };
+        int have_det = 0;
+        if (rc == 0) {
+            rc = ps_proj_new(&proj, &in, &err) != PS_OK ||
+                 ps_proj_run(&det, proj, "det", NULL, &err) != PS_OK;
+            have_det = rc == 0;
+        }
         for (int year = 2050; rc == 0 && year <= 2100; year += 50) {
             double a[PS_WPP_PI_COLS], c[PS_WPP_PI_COLS], un[PS_WPP_PI_COLS];
             if (ps_wpp_pi_pop(a, pi, code, year - 1, &err) != PS_OK ||
@@ -97,6 +141,11 @@ int main(int argc, char **argv)
             }
             const double *q = ps_prob_stats(p, PS_PROB_V_POP_TOTAL) +
                               (size_t)(year - 2025) * PS_PROB_N_STATS;
+            const double dt = ps_result_total(&det, year);
+            printf("%-26s %d det    %13.0f rel to UN median %+.4f, popsim median rel to det "
+                   "%+.4f, mean rel to det %+.4f\n", name, year, dt,
+                   dt / un[PS_WPP_PI_MEDIAN] - 1.0, q[PS_PROB_KNOT_MEDIAN] / dt - 1.0,
+                   q[PS_PROB_N_QUANTILES] / dt - 1.0);
             for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
                 const double med = un[PS_WPP_PI_MEDIAN];
                 const int is_med = k == PS_PROB_KNOT_MEDIAN;
@@ -111,6 +160,10 @@ int main(int argc, char **argv)
                        ratio <= 1.0 ? "" : "  <-- outside");
             }
         }
+        if (have_det) {
+            ps_result_release(&det);
+        }
+        ps_proj_free(proj);
         ps_prob_free(p);
         ps_prob_bounds_release(&b);
         ps_inputs_release(&in);

@@ -95,7 +95,8 @@ static void test_prob__innovations_are_philox_box_muller(void **state)
 }
 
 /* Every year's score is N(0, 1); neighbouring years correlate rho, and with a level share L
- * years t and t + k correlate L + (1 - L) rho^k; level 0 is the plain AR(1) bit for bit. */
+ * years t and t + k correlate L + (1 - L) rho^k; level 0 is the plain AR(1) bit for bit; odd
+ * trajectories are their even twin negated (antithetic pairs). */
 static void test_prob__ar1_scores_are_stationary_with_persistence_rho(void **state)
 {
     (void)state;
@@ -108,13 +109,17 @@ static void test_prob__ar1_scores_are_stationary_with_persistence_rho(void **sta
         for (int j = 0; j < N; ++j) {
             ps_prob_path(z + (size_t)j * T, T, rho, lev, 7, j, PS_PROB_TFR);
         }
-        if (lev == 0.0) { /* the AR(1) recursion itself */
+        if (lev == 0.0) { /* the AR(1) recursion itself; trajectory 3 is 2's antithetic twin */
             double a = 0.0;
             for (int t = 0; t < T; ++t) {
-                const double e = ps_prob_normal(7, 3, PS_PROB_TFR, t);
+                const double e = ps_prob_normal(7, 2, PS_PROB_TFR, t);
                 a = t == 0 ? e : rho * a + sqrt(1.0 - rho * rho) * e;
-                assert_true(z[3 * T + t] == a);
+                assert_true(z[2 * T + t] == a);
+                assert_true(z[3 * T + t] == -a);
             }
+        }
+        for (int t = 0; t < T; ++t) { /* pairs with a level share too */
+            assert_true(z[5 * T + t] == -z[4 * T + t]);
         }
         const int at[] = { 0, 30, T - 1 };
         for (int i = 0; i < 3; ++i) {

@@ -103,8 +103,9 @@ static void test_prob_center__runs_draw_the_shifted_scores(void **state)
                                            ? &b->tfr[by * PS_PROB_N_KNOTS]
                                            : &b->e0[(by * PS_SEX_COUNT) * PS_PROB_N_KNOTS];
                     const int lg = proc == PS_PROB_TFR;
-                    const double want =
-                        ps_prob_marginal(kn, z[by] + center * ps_prob_center_shift(kn, lg), lg);
+                    const double d = lg ? ps_prob_center_shift_tfr(kn, center)
+                                        : center * ps_prob_center_shift(kn, lg);
+                    const double want = ps_prob_marginal(kn, z[by] + d, lg);
                     const double got = proc == PS_PROB_TFR
                                            ? tfr[(size_t)y * N + (size_t)j]
                                            : e0[((size_t)y * PS_SEX_COUNT) * N + (size_t)j];
@@ -116,6 +117,37 @@ static void test_prob_center__runs_draw_the_shifted_scores(void **state)
         /* centring 0 is the uncentred process exactly; 0.6 moves every skewed year */
         assert_int_equal(n_shifted, c ? N * 2 * (YEARS + 1) : 0);
         ps_prob_free(p);
+    }
+}
+
+/* The TFR shift is the centring's where its knots move by at most
+ * PS_PROB_CENTER_TFR_MAX_MOVE, and cut back to exactly that move where they would move more. */
+static void test_prob_center__tfr_shift_is_capped(void **state)
+{
+    (void)state;
+    static const double mild[PS_PROB_N_KNOTS] = { 1.20, 1.30, 1.50, 1.69, 1.79 };
+    static const double skewed[PS_PROB_N_KNOTS] = { 0.60, 0.846, 1.345, 1.785, 1.993 };
+    const double *sets[2] = { mild, skewed };
+    for (int s = 0; s < 2; ++s) {
+        const double *kn = sets[s];
+        const double full = ps_prob_center_shift(kn, 1);
+        const double got = ps_prob_center_shift_tfr(kn, 1.0);
+        double move_full = 0.0, move = 0.0;
+        for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+            const double z = ps_prob_knot_z(k);
+            move_full = fmax(move_full, fabs(ps_prob_marginal(kn, z + full, 1) / kn[k] - 1.0));
+            move = fmax(move, fabs(ps_prob_marginal(kn, z + got, 1) / kn[k] - 1.0));
+        }
+        assert_true(full != 0.0 && got * full > 0.0); /* same direction */
+        assert_true(move <= PS_PROB_CENTER_TFR_MAX_MOVE + 1e-12);
+        if (move_full <= PS_PROB_CENTER_TFR_MAX_MOVE) {
+            assert_true(got == full);
+        } else {
+            assert_true(fabs(move - PS_PROB_CENTER_TFR_MAX_MOVE) < 1e-9);
+        }
+        assert_true(s == 0 ? move_full <= PS_PROB_CENTER_TFR_MAX_MOVE
+                           : move_full > PS_PROB_CENTER_TFR_MAX_MOVE); /* both branches run */
+        assert_true(ps_prob_center_shift_tfr(kn, 0.0) == 0.0);
     }
 }
 
@@ -175,6 +207,7 @@ int main(void)
                                         prob_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_prob_center__threads_give_the_same_bytes, setup,
                                         prob_fixture_teardown),
+        cmocka_unit_test(test_prob_center__tfr_shift_is_capped),
         cmocka_unit_test_setup_teardown(test_prob_center__bad_centring_is_refused, setup,
                                         prob_fixture_teardown),
         cmocka_unit_test(test_prob_center__location_classes),

@@ -32,14 +32,16 @@
 #define MEDIAN_TOL 0.003 /* issue #2, total population */
 #define RATE_TOL 0.02    /* TFR and e0 bounds, relative */
 /*
- * The model does not meet all of those criteria (docs/model.md sec. 9.5: 37 of the 50
+ * The model does not meet all of those criteria (docs/model.md sec. 9.5: 38 of the 50
  * population comparisons with the parameters estimated across all countries, e0 and migration
- * centred; without the centring 28, and the medians of
+ * centred, TFR centred (capped) after the transition, antithetic pairs; without the centring 28,
+ * and the medians of
  * Nigeria and Brazil at 2100 are 2-3 % below the UN's median, which is its deterministic
  * medium projection, because skewed yearly marginals with imperfect persistence shift the
  * median of a cumulated quantity; Germany's 2050 band is too wide with the shared migration
  * persistence). So the test asserts wider guards, which catch a broken process or engine
- * (deviations of 1 and more), and prints every comparison against the issue's criteria.
+ * (deviations of 1 and more), asserts that every check not in expected_outside below is met
+ * (and that none of those is), and prints every comparison against the issue's criteria.
  */
 #define ASSERT_BOUND_TOL 0.75
 #define ASSERT_MEDIAN_TOL 0.03
@@ -47,6 +49,32 @@
 
 static const char *const locations[] = { "156", "276", "566", "76", "840" };
 #define N_LOC ((int)(sizeof locations / sizeof locations[0]))
+
+/*
+ * The checks the model does not meet (docs/model.md sec. 9.5), as "M49 year knot" with knots
+ * 0..4 = lo95, lo80, median, hi80, hi95: every other check of the 50 must be met, so a change
+ * that breaks a met check fails here (the seed is fixed: the results are the same bytes).
+ */
+static const char *const expected_outside[] = {
+    "156 2100 2",                                         /* China: median (-0.7 %)        */
+    "276 2050 0", "276 2050 1", "276 2050 3", "276 2050 4", /* Germany 2050: band too wide */
+    "276 2100 0", "276 2100 1", "276 2100 2",             /* Germany 2100: lower, median   */
+    "566 2100 3", "566 2100 4",                           /* Nigeria 2100: upper too low   */
+    "840 2100 2", "840 2100 4",                           /* USA 2100: median, hi95        */
+};
+#define N_OUTSIDE ((int)(sizeof expected_outside / sizeof expected_outside[0]))
+
+static int is_expected_outside(const char *code, int year, int knot)
+{
+    char key[32];
+    snprintf(key, sizeof key, "%s %d %d", code, year, knot);
+    for (int i = 0; i < N_OUTSIDE; ++i) {
+        if (strcmp(key, expected_outside[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
 
 static ps_wpp_pi *pi_data;
 
@@ -108,7 +136,7 @@ static void test_wpp_prob__population_bounds_match_the_un(void **state)
 {
     (void)state;
     static const char *const knot_name[] = { "lo95", "lo80", "median", "hi80", "hi95" };
-    int ok = 1, n_met = 0, n_all = 0;
+    int ok = 1, n_met = 0, n_all = 0, met_as_listed = 1;
     for (int l = 0; l < N_LOC; ++l) {
         ps_inputs in;
         ps_prob_bounds b;
@@ -129,19 +157,27 @@ static void test_wpp_prob__population_bounds_match_the_un(void **state)
                 n_met += good;
                 ++n_all;
                 ok &= fabs(dev) <= atol;
+                const int listed = is_expected_outside(locations[l], year, k);
+                met_as_listed &= good || listed;
                 printf("  %-26s %d %-6s popsim %13.0f  UN %13.0f  %s %+.3f (issue tol %.3f)%s%s\n",
                        name, year, knot_name[k], q[k], un[k],
                        k == PS_PROB_KNOT_MEDIAN ? "rel" : "dev", dev, tol,
                        good ? "" : "  <-- outside the issue's tolerance",
-                       fabs(dev) <= atol ? "" : "  <-- FAIL");
+                       fabs(dev) > atol            ? "  <-- FAIL"
+                       : !good && !listed          ? "  <-- FAIL: a met check broke"
+                       : good && listed            ? "  (listed as outside: now met)"
+                                                   : "");
             }
         }
         ps_prob_free(p);
         ps_prob_bounds_release(&b);
         ps_inputs_release(&in);
     }
-    printf("  population: %d of %d comparisons within the issue's tolerances\n", n_met, n_all);
+    printf("  population: %d of %d comparisons within the issue's tolerances (%d listed as "
+           "outside)\n", n_met, n_all, N_OUTSIDE);
     assert_true(ok);
+    assert_true(met_as_listed);
+    assert_int_equal(n_met, n_all - N_OUTSIDE); /* a newly met check: take it off the list */
 }
 
 /* Yearly quantiles of the process alone (the draws of ps_prob_unit) against the bounds. */
@@ -180,7 +216,9 @@ static void test_wpp_prob__tfr_and_e0_bounds_within_2_percent(void **state)
                                            ? &b.tfr[by * PS_PROB_N_KNOTS]
                                            : &b.e0[(by * PS_SEX_COUNT + sex) * PS_PROB_N_KNOTS];
                     /* the centred score, as ps_prob_unit draws it */
-                    const double d = o.center[proc] * ps_prob_center_shift(kn, proc == PS_PROB_TFR);
+                    const double d = proc == PS_PROB_TFR
+                                         ? ps_prob_center_shift_tfr(kn, o.center[proc])
+                                         : o.center[proc] * ps_prob_center_shift(kn, 0);
                     for (int j = 0; j < N; ++j) {
                         x[j] = ps_prob_marginal(kn, z[(size_t)j * NY + (size_t)by] + d,
                                                 proc == PS_PROB_TFR);
@@ -270,13 +308,13 @@ static void test_wpp_prob__persistences_are_the_estimators_output(void **state)
                          &rf, &re, &rm, &lf, &le, &lm, &cf, &ce, &cm) == 9;
     }
     fclose(f);
-    assert_int_equal(n_best, 2); /* the full grid, then -u: both give the same shared point */
+    assert_int_equal(n_best, 3); /* the full grid, -u, -c: all give the same shared point */
     /* the shared estimate: scenario runs and the policy families */
     assert_true(rf == PS_PROB_RHO_TFR && re == PS_PROB_RHO_E0 && rm == PS_PROB_RHO_MIG);
     assert_true(lf == PS_PROB_LEVEL_TFR && le == PS_PROB_LEVEL_E0 && lm == PS_PROB_LEVEL_MIG);
     assert_true(cf == PS_PROB_CENTER_TFR && ce == PS_PROB_CENTER_E0 && cm == PS_PROB_CENTER_MIG);
-    /* the estimate by class (the last one in the file: calibrate_prob -u, TFR uncentred) is
-     * what ps_prob_options_by_class compiles in */
+    /* the estimate by class (the last one in the file: calibrate_prob -c, the TFR centring by
+     * phase at the -u persistences) is what ps_prob_options_by_class compiles in */
     assert_true(t[0][0] == PS_PROB_RHO_TFR_TRANSITION && t[0][1] == PS_PROB_LEVEL_TFR_TRANSITION &&
                 t[0][2] == PS_PROB_CENTER_TFR_TRANSITION);
     assert_true(t[1][0] == PS_PROB_RHO_TFR_POST && t[1][1] == PS_PROB_LEVEL_TFR_POST &&

@@ -150,6 +150,20 @@ double ps_prob_marginal(const double knots[PS_PROB_N_KNOTS], double z, int log_s
 double ps_prob_center_shift(const double knots[PS_PROB_N_KNOTS], int log_scale);
 
 /*
+ * The largest relative move of a TFR knot that the centring may cause (docs/model.md 9.3):
+ * issue #14 wants the TFR bounds within 2 % of the UN's, and the sampling error of 10,000
+ * trajectories' quantiles takes up to about 0.3 % of that.
+ */
+#define PS_PROB_CENTER_TFR_MAX_MOVE 0.015
+
+/**
+ * The TFR score shift c ps_prob_center_shift(knots, 1), reduced towards 0 (bisection) where
+ * it would move a knot, Q(z_k + shift) / knot_k - 1, by more than PS_PROB_CENTER_TFR_MAX_MOVE.
+ * c in [0, 1]. @return the shift, in normal-score units
+ */
+double ps_prob_center_shift_tfr(const double knots[PS_PROB_N_KNOTS], double c);
+
+/*
  * Classes of locations for parameters that are a stated function of the location
  * (docs/model.md 9.3): post-transition fertility, the median TFR of the bounds' first year
  * below PS_PROB_PHASE_TFR (children per woman); volatile migration, the 80 % half-width of net
@@ -170,15 +184,17 @@ int ps_prob_mig_volatile(const ps_prob_bounds *b, double pop);
  * The parameters by class: TFR persistence, level share and centring by phase of fertility
  * decline, migration persistence by migration class, estimated across all WPP countries and
  * areas with TFR uncentred (calibrate_prob -u, docs/prob-calibration.txt, docs/model.md 9.3):
- * the TFR values do not depend on the phase; migration persists more where its uncertainty
- * is small relative to the population.
+ * the TFR persistence does not depend on the phase; migration persists more where its
+ * uncertainty is small relative to the population. The TFR centring by phase (calibrate_prob
+ * -c, antithetic pairs, capped at PS_PROB_CENTER_TFR_MAX_MOVE): post-transition TFR centred,
+ * TFR in transition not.
  */
 #define PS_PROB_RHO_TFR_TRANSITION 0.95
 #define PS_PROB_LEVEL_TFR_TRANSITION 0.0
 #define PS_PROB_CENTER_TFR_TRANSITION 0.0
 #define PS_PROB_RHO_TFR_POST 0.95
 #define PS_PROB_LEVEL_TFR_POST 0.0
-#define PS_PROB_CENTER_TFR_POST 0.0
+#define PS_PROB_CENTER_TFR_POST 1.0
 #define PS_PROB_RHO_MIG_STEADY 0.95
 #define PS_PROB_RHO_MIG_VOLATILE 0.9
 
@@ -196,7 +212,8 @@ double ps_prob_normal(uint64_t seed, int traj, ps_prob_proc proc, int year_index
 /**
  * z_0 .. z_{n-1} of one trajectory: sqrt(level) u + sqrt(1 - level) a_t, a_t the AR(1) with
  * persistence rho started at a_0 ~ N(0, 1), u ~ N(0, 1) drawn once (its own counter, so the
- * a_t are the same for every level; level 0 gives a_t exactly).
+ * a_t are the same for every level; level 0 gives a_t exactly). Antithetic pairs: an odd
+ * traj gives exactly the negated path of traj - 1 (docs/model.md 9.1).
  */
 void ps_prob_path(double *z_out, int n, double rho, double level, uint64_t seed, int traj,
                   ps_prob_proc proc);

@@ -86,6 +86,35 @@ double ps_prob_center_shift(const double knots[PS_PROB_N_KNOTS], int log_scale)
     return 0.5 * (lo + hi);
 }
 
+/* The largest relative move of the knots when the score moves by `shift`. */
+static double knot_move(const double knots[PS_PROB_N_KNOTS], double shift)
+{
+    double worst = 0.0;
+    for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+        const double m = fabs(ps_prob_marginal(knots, ps_prob_knot_z(k) + shift, 1) / knots[k] - 1.0);
+        worst = m > worst ? m : worst;
+    }
+    return worst;
+}
+
+double ps_prob_center_shift_tfr(const double knots[PS_PROB_N_KNOTS], double c)
+{
+    const double full = c == 0.0 ? 0.0 : c * ps_prob_center_shift(knots, 1);
+    if (full == 0.0 || knot_move(knots, full) <= PS_PROB_CENTER_TFR_MAX_MOVE) {
+        return full;
+    }
+    double lo = 0.0, hi = 1.0; /* fractions of the full shift; the move grows with |shift| */
+    for (int it = 0; it < CENTER_BISECTIONS; ++it) {
+        const double mid = 0.5 * (lo + hi);
+        if (knot_move(knots, mid * full) <= PS_PROB_CENTER_TFR_MAX_MOVE) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo * full;
+}
+
 /* ---- classes of locations (docs/model.md 9.3) ------------------------------------------ */
 
 int ps_prob_post_transition(const ps_prob_bounds *b)

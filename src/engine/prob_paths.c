@@ -146,7 +146,7 @@ ps_status ps_prob__paths_center(ps_prob_paths *pp, const ps_prob_bounds *b,
     for (int y = 0; y < n_rows; ++y) {
         double *row = &pp->zshift[(size_t)y * PS_PROB_SHIFT_SLOTS];
         row[PS_PROB_SHIFT_TFR] =
-            center[PS_PROB_TFR] * ps_prob_center_shift(ps_prob__knots(b->tfr, y, 0, 1), 1);
+            ps_prob_center_shift_tfr(ps_prob__knots(b->tfr, y, 0, 1), center[PS_PROB_TFR]);
         for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
             row[1 + sex] = center[PS_PROB_E0] *
                            ps_prob_center_shift(ps_prob__knots(b->e0, y, sex, PS_SEX_COUNT), 0);

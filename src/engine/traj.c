@@ -87,14 +87,19 @@ void ps_prob_path(double *z_out, int n, double rho, double level, uint64_t seed,
                   ps_prob_proc proc)
 {
     const double c = sqrt(1.0 - rho * rho);
+    /* antithetic pairs (docs/model.md 9.1): trajectory 2k + 1 is trajectory 2k with every
+     * innovation negated, so each is the same process and the pairs' median of a quantity that
+     * moves nearly linearly with the scores (the total population) has little sampling error */
+    const int pair = traj & ~1;
+    const double sign = (traj & 1) ? -1.0 : 1.0;
     double z = 0.0;
     for (int t = 0; t < n; ++t) {
-        const double e = ps_prob_normal(seed, traj, proc, t);
+        const double e = sign * ps_prob_normal(seed, pair, proc, t);
         z = t == 0 ? e : rho * z + c * e;
         z_out[t] = z;
     }
     if (level > 0.0) {
-        const double u = sqrt(level) * ps_prob_normal(seed, traj, proc, LEVEL_INDEX);
+        const double u = sign * sqrt(level) * ps_prob_normal(seed, pair, proc, LEVEL_INDEX);
         const double a = sqrt(1.0 - level);
         for (int t = 0; t < n; ++t) {
             z_out[t] = u + a * z_out[t];
