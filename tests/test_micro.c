@@ -504,6 +504,74 @@ static void test_micro__huge_pages_give_identical_bits_and_skipped_dead_stay_dea
     fixture_release(&f);
 }
 
+/* The base population's tallies (counted per segment without kin, per person with it;
+ * issue #18) are the records' own counts: year 0 of the result against a recount of every
+ * record, for the minimal model (parity only), a model with income, care and childcare but
+ * no kin, and the full model. */
+static void test_micro__base_tallies_equal_a_recount_of_the_records(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, 40000 * population_factor(), 1, 1, 1);
+    for (int model = 0; model < 3; ++model) {
+        ps_error err;
+        ps_micro_options o = PS_MICRO_OPTIONS_INIT;
+        o.seed = 812;
+        if (model > 0) {
+            o = full_options(&f);
+            o.events = model == 1 ? (PS_MICRO_ALL & ~(unsigned)PS_MICRO_KIN) : PS_MICRO_ALL;
+        }
+        ps_micro *m = NULL;
+        assert_ps_ok(ps_micro_new(&m, f.p, f.women0, &o, &err), &err);
+        ps_result res;
+        ps_micro_extra x;
+        assert_ps_ok(ps_micro_run_init(&res, &x, m, "t", NULL, &err), &err);
+        ps_micro_person *s = NULL;
+        size_t ns = 0;
+        assert_ps_ok(ps_micro_sample(&s, &ns, m, 1, 0, 1, &err), &err);
+        assert_int_equal(ns, ps_micro_alive(m));
+        double pop[N_REGIONS * 2 * N_AGES] = {0}, par[N_REGIONS * N_AGES * PS_PARITY_COUNT] = {0};
+        double u3[N_REGIONS * PS_INCOME_COUNT] = {0};
+        int parous = 0;
+        for (size_t k = 0; k < ns; ++k) {
+            const ps_micro_person *q = &s[k];
+            pop[((size_t)q->region * 2 + (size_t)q->sex) * N_AGES + (size_t)q->age] += 1.0;
+            if (q->sex == PS_SEX_FEMALE) {
+                par[((size_t)q->region * N_AGES + (size_t)q->age) * PS_PARITY_COUNT +
+                    (size_t)q->parity] += 1.0;
+                parous += q->parity > 0;
+            }
+            if (q->age < 3) {
+                u3[(size_t)q->region * PS_INCOME_COUNT + (size_t)q->income] += 1.0;
+            }
+        }
+        assert_true(parous > 0); /* parities were drawn */
+        for (int reg = 0; reg < N_REGIONS; ++reg) {
+            for (int age = 0; age < N_AGES; ++age) {
+                for (int sex = 0; sex < 2; ++sex) {
+                    assert_true(res.population[ps_result_cell(&res, 0, reg, sex, age)] ==
+                                pop[((size_t)reg * 2 + (size_t)sex) * N_AGES + (size_t)age]);
+                }
+                for (int parity = 0; parity < PS_PARITY_COUNT; ++parity) {
+                    assert_true(
+                        res.women_by_parity[ps_result_paritycell(&res, 0, reg, age, parity)] ==
+                        par[((size_t)reg * N_AGES + (size_t)age) * PS_PARITY_COUNT +
+                            (size_t)parity]);
+                }
+            }
+            for (int inc = 0; model > 0 && inc < PS_INCOME_COUNT; ++inc) {
+                assert_true(x.under3[(size_t)reg * PS_INCOME_COUNT + (size_t)inc] ==
+                            u3[(size_t)reg * PS_INCOME_COUNT + (size_t)inc]);
+            }
+        }
+        free(s);
+        ps_result_release(&res);
+        ps_micro_extra_release(&x);
+        ps_micro_free(m);
+    }
+    fixture_release(&f);
+}
+
 /* Mean of R replicates against the cohort engine; returns the rejections. */
 static int compare_with_ccm(const fixture *f, int R, double mult_all, const char *what)
 {
@@ -911,6 +979,7 @@ int main(void)
         cmocka_unit_test(test_micro__philox_batch_equals_random123),
         cmocka_unit_test(test_micro__one_two_and_four_threads_give_identical_bits),
         cmocka_unit_test(test_micro__huge_pages_give_identical_bits_and_skipped_dead_stay_dead),
+        cmocka_unit_test(test_micro__base_tallies_equal_a_recount_of_the_records),
         cmocka_unit_test(test_micro__replicate_mean_agrees_with_the_cohort_engine),
         cmocka_unit_test(test_micro__scale_ten_agrees_with_scale_one_in_multiples_of_ten),
         cmocka_unit_test(test_micro__low_income_multiplier_changes_only_low_income_births),

@@ -33,6 +33,9 @@ typedef struct kin_tables {
 
 #define PS_KIN_BUCKETS 256 /* values of the top byte of a 32-bit uniform */
 #define PS_KIN_BUCKET_SHIFT 24
+/* Chunks a thread builds at a time, their pages mapped first in one call per array
+ * (prefault.c): 65 536 persons, 64 KiB of each byte array, about 0.8 MiB in all. */
+#define PS_INIT_BLOCK_CHUNKS 32
 
 static ps_status kin_tables_new(kin_tables *k, const ps_micro *m, ps_error *err)
 {
@@ -147,6 +150,11 @@ static void parity_thresholds(uint64_t thr[PS_PARITY_COUNT - 1], const double *w
         }
         cum += women0[at + k];
         thr[k] = ps_micro__thr(cum / total);
+        /* Non-decreasing, so parity_of may count instead of search; the first k with
+         * u < thr[k] is the same as without the running maximum. */
+        if (k > 0 && thr[k] < thr[k - 1]) {
+            thr[k] = thr[k - 1];
+        }
     }
 }
 
@@ -196,9 +204,9 @@ static unsigned init_flags(const ps_micro *m, const init_tables *t, unsigned reg
     if (sex == PS_SEX_FEMALE) {
         const uint64_t *thr =
             &t->par_thr[((size_t)reg * (size_t)m->n_ages + age) * (PS_PARITY_COUNT - 1)];
-        unsigned parity = 0;
-        while (parity + 1 < PS_PARITY_COUNT && u[PS_LANE_0] >= thr[parity]) {
-            ++parity;
+        unsigned parity = 0; /* as parity_of: thr is non-decreasing */
+        for (unsigned k = 0; k + 1 < PS_PARITY_COUNT; ++k) {
+            parity += (uint64_t)u[PS_LANE_0] >= thr[k] ? 1u : 0u;
         }
         f = ps_mf_with(f, PS_MF_PARITY_SHIFT, parity);
     }
@@ -261,9 +269,11 @@ static unsigned parity_of(const ps_micro *m, const init_tables *t, unsigned reg,
 {
     const uint64_t *thr =
         &t->par_thr[((size_t)reg * (size_t)m->n_ages + age) * (PS_PARITY_COUNT - 1)];
+    /* thr is non-decreasing, so the first k with u0 < thr[k] is the number of k with
+     * u0 >= thr[k]: counted without branches (the draws are random, branches mispredict). */
     unsigned parity = 0;
-    while (parity + 1 < PS_PARITY_COUNT && u0 >= thr[parity]) {
-        ++parity;
+    for (unsigned k = 0; k + 1 < PS_PARITY_COUNT; ++k) {
+        parity += (uint64_t)u0 >= thr[k] ? 1u : 0u;
     }
     return parity;
 }
@@ -275,8 +285,13 @@ static unsigned parity_of(const ps_micro *m, const init_tables *t, unsigned reg,
  * children (one call each); last their 1 July state, counted in the thread's tally while
  * the chunk is in cache. Every number is the one ps_micro__philox gives for (id, 0, stream, 0).
  */
-static void init_segments(const init_ctx *x, size_t lo, size_t hi, uint32_t *rbuf)
+static void init_segments(const init_ctx *x, size_t lo, size_t hi, ps_micro_ws *ws)
 {
+    uint32_t *rbuf = ws->rbuf;
+    /* Without kin no flag changes after this pass and nobody is marked in dis_bits (a kin
+     * bitmap), so segments count themselves: at once where the flags are one value (no
+     * draw) or differ by parity only (ps_micro__tally_persons). */
+    const int tally = !(x->m->opt.events & PS_MICRO_KIN);
     const ps_micro *m = x->m;
     const unsigned A = (unsigned)m->n_ages;
     const size_t cnt = hi - lo;
@@ -294,24 +309,47 @@ static void init_segments(const init_ctx *x, size_t lo, size_t hi, uint32_t *rbu
         const uint32_t none[PS_LANES] = {0, 0, 0, 0};
         const unsigned f0 = init_flags(m, x->t, reg, sex, age, none);
         if (draw && parity_only_draw(m, sex, age)) { /* women of the minimal model */
+            int64_t by_parity[PS_PARITY_COUNT] = {0};
             for (size_t id = s; id < e; ++id) {
-                flags[id] =
-                    ps_mf_with(f0, PS_MF_PARITY_SHIFT, parity_of(m, x->t, reg, age, rbuf[id - s]));
+                const unsigned parity = parity_of(m, x->t, reg, age, rbuf[id - s]);
+                by_parity[parity] += 1;
+                flags[id] = (uint16_t)ps_mf_with(f0, PS_MF_PARITY_SHIFT, parity);
                 region[id] = (uint16_t)reg;
                 mother[id] = PS_MICRO_NO_MOTHER;
             }
             memset(m->age + s, (int)age, e - s);
+            for (unsigned parity = 0; parity < PS_PARITY_COUNT; ++parity) {
+                if (tally && by_parity[parity] > 0) {
+                    ps_micro__tally_persons(m, ws->tally, ps_mf_with(f0, PS_MF_PARITY_SHIFT, parity),
+                                            reg, age, by_parity[parity]);
+                }
+            }
+            s = e;
+            continue;
+        }
+        if (!draw) { /* one value of the flags for the whole segment */
+            for (size_t id = s; id < e; ++id) {
+                flags[id] = (uint16_t)f0;
+                region[id] = (uint16_t)reg;
+                mother[id] = PS_MICRO_NO_MOTHER;
+            }
+            memset(m->age + s, (int)age, e - s);
+            if (tally) {
+                ps_micro__tally_persons(m, ws->tally, f0, reg, age, (int64_t)(e - s));
+            }
             s = e;
             continue;
         }
         for (size_t id = s; id < e; ++id) {
             const size_t j = id - s;
-            const uint32_t u[PS_LANES] = {draw ? rbuf[j] : 0, draw ? rbuf[len + j] : 0,
-                                          draw ? rbuf[2 * len + j] : 0,
-                                          draw ? rbuf[3 * len + j] : 0};
-            flags[id] = (uint16_t)(draw ? init_flags(m, x->t, reg, sex, age, u) : f0);
+            const uint32_t u[PS_LANES] = {rbuf[j], rbuf[len + j], rbuf[2 * len + j],
+                                          rbuf[3 * len + j]};
+            flags[id] = (uint16_t)init_flags(m, x->t, reg, sex, age, u);
             region[id] = (uint16_t)reg;
             mother[id] = PS_MICRO_NO_MOTHER;
+            if (tally) {
+                ps_micro__tally_person(m, ws->tally, id, flags[id], reg, age);
+            }
         }
         memset(m->age + s, (int)age, e - s);
         s = e;
@@ -325,7 +363,7 @@ static void init_chunk(const init_ctx *x, size_t c, ps_micro_ws *ws)
 {
     const ps_micro *m = x->m;
     const size_t lo = c * PS_MICRO_CHUNK, hi = ps_micro__chunk_end(m, lo), cnt = hi - lo;
-    init_segments(x, lo, hi, ws->rbuf);
+    init_segments(x, lo, hi, ws);
     if (m->opt.events & PS_MICRO_KIN) {
         ps_micro__philox_batch(ws->rbuf, cnt, (uint32_t)lo, 0, PS_STREAM_KIN, 0, m->key);
         for (size_t j = 0; j < cnt; ++j) {
@@ -341,7 +379,7 @@ static void init_chunk(const init_ctx *x, size_t c, ps_micro_ws *ws)
             }
         }
     }
-    for (size_t id = lo; id < hi; ++id) {
+    for (size_t id = lo; (m->opt.events & PS_MICRO_KIN) && id < hi; ++id) {
         ps_micro__tally_person(m, ws->tally, id, m->flags[id], m->region[id], m->age[id]);
     }
     /* A chunk owns whole words of alive_bits (PS_MICRO_CHUNK is a multiple of 64). */
@@ -349,6 +387,28 @@ static void init_chunk(const init_ctx *x, size_t c, ps_micro_ws *ws)
         const size_t left = hi - id;
         m->alive_bits[id / PS_MICRO_WORD_BITS] =
             left >= PS_MICRO_WORD_BITS ? ~(uint64_t)0 : ((uint64_t)1 << left) - 1u;
+    }
+}
+
+/* Chunks [c0, c1) of a block: the owned runs of chunks (persons split, #15) each first
+ * prefaulted, then built chunk by chunk. */
+static void init_block(const init_ctx *x, size_t c0, size_t c1, ps_micro_ws *ws)
+{
+    const ps_micro *m = x->m;
+    for (size_t c = c0; c < c1;) {
+        if (!ps_micro__owns_chunk(m, c)) {
+            ++c;
+            continue;
+        }
+        size_t e = c + 1;
+        while (e < c1 && ps_micro__owns_chunk(m, e)) {
+            ++e;
+        }
+        const size_t hi = e * PS_MICRO_CHUNK < m->n ? e * PS_MICRO_CHUNK : m->n;
+        ps_micro__prefault(m, c * PS_MICRO_CHUNK, hi);
+        for (; c < e; ++c) {
+            init_chunk(x, c, ws);
+        }
     }
 }
 
@@ -399,16 +459,19 @@ ps_status ps_micro__populate(ps_micro *m, const double *women0, ps_error *err)
         ps_micro__tally_zero(m);
         const init_ctx ctx = {m, &t, &k, first, cells};
         const init_ctx *cx = &ctx;
-        const long n_chunks = (long)((m->n + PS_MICRO_CHUNK - 1) / PS_MICRO_CHUNK);
-        /* Chunks of fixed ids: which thread builds a chunk never changes a record. */
-#pragma omp parallel num_threads(m->n_threads) default(none) shared(cx, n_chunks)
+        const size_t n_chunks = (m->n + PS_MICRO_CHUNK - 1) / PS_MICRO_CHUNK;
+        const long n_blocks = (long)((n_chunks + PS_INIT_BLOCK_CHUNKS - 1) / PS_INIT_BLOCK_CHUNKS);
+        /* Blocks of chunks of fixed ids: which thread builds a chunk never changes a record.
+         * The thread that fills a block first maps its pages (prefault.c). */
+#pragma omp parallel num_threads(m->n_threads) default(none) shared(cx, n_chunks, n_blocks)
         {
             ps_micro_ws *ws = &cx->m->ws[omp_get_thread_num()];
-#pragma omp for schedule(dynamic, PS_MICRO_CHUNKS_PER_GRAB)
-            for (long c = 0; c < n_chunks; ++c) {
-                if (ps_micro__owns_chunk(cx->m, (size_t)c)) { /* persons split (#15) */
-                    init_chunk(cx, (size_t)c, ws);
-                }
+#pragma omp for schedule(dynamic, 1)
+            for (long b = 0; b < n_blocks; ++b) {
+                const size_t c0 = (size_t)b * PS_INIT_BLOCK_CHUNKS;
+                const size_t c1 = c0 + PS_INIT_BLOCK_CHUNKS < n_chunks ? c0 + PS_INIT_BLOCK_CHUNKS
+                                                                        : n_chunks;
+                init_block(cx, c0, c1, ws);
             }
         }
         rc = ps_micro__kin(m, err);

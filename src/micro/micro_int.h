@@ -376,6 +376,28 @@ static inline void ps_micro__tally_person(const ps_micro *m, int64_t *t, size_t 
     }
 }
 
+/* ps_micro__tally_person for n persons of the same flags f, region r and age a whose care
+ * state marks none of them in dis_bits (the base population's segments, init.c): the same
+ * cells, n added at once. */
+static inline void ps_micro__tally_persons(const ps_micro *m, int64_t *t, unsigned f, unsigned r,
+                                           unsigned a, int64_t n)
+{
+    const unsigned sex = ps_mf_sex(f), inc = ps_mf_income(f);
+    t[m->L.pop + ps_mi_cell(m, r, sex, a)] += n;
+    t[m->L.reg + ps_mi_cell(m, r, sex, a)] += (f & PS_MF_REGISTERED) ? n : 0;
+    if (sex == PS_SEX_FEMALE) {
+        t[m->L.par + ps_mi_par(m, r, a, ps_mf_parity(f), inc)] += n;
+    }
+    if (a < PS_MICRO_CHILDCARE_AGES) {
+        t[m->L.u3 + (size_t)r * PS_INCOME_COUNT + inc] += n;
+        t[m->L.u3e + (size_t)r * PS_INCOME_COUNT + inc] += (f & PS_MF_ENROLLED) ? n : 0;
+    }
+    if (a >= (unsigned)m->opt.care_min_age) {
+        t[m->L.care + ((size_t)r * PS_MICRO_CARE_STATES + ps_mf_care(f)) * (size_t)m->n_ages + a] +=
+            n;
+    }
+}
+
 /* Income class of a person of region reg drawn from the shares with uniform u. */
 static inline unsigned ps_micro__income_draw(const ps_micro *m, unsigned reg, uint32_t u)
 {
@@ -392,6 +414,10 @@ ps_status ps_micro__store_reserve(ps_micro *m, size_t need, ps_error *err);
 void ps_micro__store_free(ps_micro *m);
 void ps_micro__tally_zero(ps_micro *m);
 void ps_micro__tally_reduce(ps_micro *m);
+
+/* prefault.c: map (and zero) the pages of persons [lo, hi) of every person array and of
+ * alive_bits in one call per array, on the calling thread (issue #18). */
+void ps_micro__prefault(const ps_micro *m, size_t lo, size_t hi);
 
 /* init.c */
 ps_status ps_micro__populate(ps_micro *m, const double *women0, ps_error *err);
