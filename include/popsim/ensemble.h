@@ -145,6 +145,7 @@ ps_status ps_ens_run_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx, u
  * final population is the same bytes as pop[n_steps] of ps_ens_run_fn with the same fn, for
  * any thread count, batch and tile. fn is called once per tile and year (first .. first + n - 1
  * is a tile). `from` and `to` are [sex][age][traj]; they may be the same array. No events.
+ * On an error `to` holds the final years of the tiles that finished and is not a result.
  * @return PS_OK; fn's status; PS_ENUMERIC as ps_ens_run; PS_ENOMEM
  */
 ps_status ps_ens_advance_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx,
