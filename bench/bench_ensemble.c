@@ -12,13 +12,22 @@
  * prepared beforehand and keeps every year (main memory, not cache); ps_ens_run_fn makes the
  * rates per batch inside the run (timed). Each figure is the best of ROUNDS interleaved
  * rounds (each method once per round, PASSES passes over the whole horizon), so that all
- * methods see the same machine; the third column is the 1-thread rate in CPU time (the
- * machine is shared: wall time also counts other programs' turns).
- * usage: bench_ensemble WPP_DIR LOCATION [TRAJECTORIES] [PASSES] [ROUNDS] [BATCH]
+ * methods see the same machine; the third and fourth columns are the 1- and 2-thread rates
+ * per CPU second of the process (the machine is shared: wall time also counts other
+ * programs' turns, and a thread waiting at a barrier for a descheduled one spins on CPU).
+ * "Whole horizon" methods carry each trajectory (the reference loop) or tile of trajectories
+ * (ps_ens_advance_fn) through all the years on one thread, with its rates made just before
+ * each step inside the timed region, keeping only the final year: the target of issue #18.
+ * env: BENCH_METHODS=name,... runs only those methods (names in main(); for perf record);
+ *      BENCH_HUGE=1 puts ps_ens_run's arrays of all years on transparent huge pages.
+ * usage: bench_ensemble WPP_DIR LOCATION [TRAJECTORIES] [PASSES] [ROUNDS] [BATCH] [TILE]
  */
+#define _GNU_SOURCE /* MADV_HUGEPAGE (Linux) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <omp.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,7 +42,7 @@
 typedef struct bench {
     const ps_inputs *in;
     const ps_proj *p;
-    int B, n, steps, passes, rounds, batch;
+    int B, n, steps, passes, rounds, batch, tile;
     double *mort_k, *fert_k; /* [traj] factors */
     double *cpu;             /* out: the best round's CPU seconds of the last run_* call */
 } bench;
@@ -48,6 +57,56 @@ static double surv_k(const bench *b, int step, int sex, int age, int k)
 static double asfr_k(const bench *b, int step, int age, int k)
 {
     return b->in->asfr[ps_inputs_asfr_idx(b->in, step, 0, age)] * b->fert_k[k];
+}
+
+/* 1 if `name` is an item of the comma-separated `list`. */
+static int listed(const char *list, const char *name)
+{
+    const size_t len = strlen(name);
+    for (const char *p = list; *p != '\0';) {
+        const char *end = strchr(p, ',');
+        const size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+        if (n == len && strncmp(p, name, n) == 0) {
+            return 1;
+        }
+        p += n + (end != NULL);
+    }
+    return 0;
+}
+
+/* One line of the table: the four rates of a method, or (den != NULL) their ratios to another
+ * method's; "-" for a method not measured (BENCH_METHODS). */
+static void print_row(const char *label, const double *num, const double *den)
+{
+    printf("%-46s", label);
+    for (int c = 0; c < 4; ++c) {
+        const int measured = num[c] > 0.0 && (den == NULL || den[c] > 0.0);
+        if (measured) {
+            printf(" %8.2f", den != NULL ? num[c] / den[c] : num[c]);
+        } else {
+            printf(" %8s", "-");
+        }
+    }
+    printf("\n");
+}
+
+/* An array of all years (main memory): with BENCH_HUGE=1 on transparent huge pages
+ * (2 MiB-aligned, madvise MADV_HUGEPAGE), else plain malloc. Freed with free(). */
+static void *xmalloc_big(size_t bytes)
+{
+    const char *huge = getenv("BENCH_HUGE");
+    if (huge == NULL || strcmp(huge, "1") != 0) {
+        return xmalloc(bytes);
+    }
+    const size_t align = (size_t)2 << 20;
+    void *p = aligned_alloc(align, (bytes + align - 1) / align * align);
+    if (p == NULL) {
+        return xmalloc(bytes);
+    }
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, (bytes + align - 1) / align * align, MADV_HUGEPAGE);
+#endif
+    return p;
 }
 
 /* ---- the ensemble kernel ---------------------------------------------------------------- */
@@ -127,9 +186,9 @@ static double run_ensemble_run(const bench *b, int threads, int finite_only)
 {
     const int B = b->B, n = b->n, rows = PS_SEX_COUNT * n, steps = b->steps;
     const size_t cells = (size_t)rows * (size_t)B;
-    double *pop = xmalloc((size_t)(steps + 1) * cells * sizeof *pop);
-    double *surv = xmalloc((size_t)steps * cells * sizeof *surv);
-    double *asfr = xmalloc((size_t)steps * n * B * sizeof *asfr);
+    double *pop = xmalloc_big((size_t)(steps + 1) * cells * sizeof *pop);
+    double *surv = xmalloc_big((size_t)steps * cells * sizeof *surv);
+    double *asfr = xmalloc_big((size_t)steps * n * B * sizeof *asfr);
     ps_ens_rates *rates = xmalloc((size_t)steps * sizeof *rates);
     for (int s = 0; s < steps; ++s) {
         double *S = &surv[(size_t)s * cells], *f = &asfr[(size_t)s * n * B];
@@ -213,7 +272,7 @@ static double run_ensemble_fn(const bench *b, int threads, int finite_only)
 {
     const int B = b->B, rows = PS_SEX_COUNT * b->n, steps = b->steps;
     const size_t cells = (size_t)rows * (size_t)B;
-    double *pop = xmalloc((size_t)(steps + 1) * cells * sizeof *pop);
+    double *pop = xmalloc_big((size_t)(steps + 1) * cells * sizeof *pop);
     ps_error err;
     ps_ens_options opt = { .n_threads = threads, .batch = b->batch, .finite_only = finite_only };
     ps_ens *e = NULL;
@@ -243,6 +302,47 @@ static double run_ensemble_fn(const bench *b, int threads, int finite_only)
     }
     ps_ens_free(e);
     free(pop);
+    *b->cpu = best_cpu;
+    return best;
+}
+
+/* ps_ens_advance_fn: the whole horizon per batch, tile by tile in the thread's own buffers,
+ * rates made per tile inside the run (timed), only the final year kept. */
+static double run_ensemble_advance(const bench *b, int threads, int finite_only)
+{
+    const int B = b->B, rows = PS_SEX_COUNT * b->n;
+    const size_t cells = (size_t)rows * (size_t)B;
+    double *pop = xmalloc(cells * sizeof *pop), *fin = xmalloc(cells * sizeof *fin);
+    ps_error err;
+    ps_ens_options opt = { .n_threads = threads, .batch = b->batch, .finite_only = finite_only,
+                           .tile = b->tile };
+    ps_ens *e = NULL;
+    if (ps_ens_new(&e, B, b->n, &opt, &err) != PS_OK) {
+        die(&err);
+    }
+    double best = 1e300, best_cpu = 1e300;
+    for (int round = 0; round < b->rounds; ++round) {
+        double t = 0.0, c = 0.0;
+        for (int pass = 0; pass < b->passes; ++pass) {
+            for (int i = 0; i < rows; ++i) {
+                for (int k = 0; k < B; ++k) {
+                    pop[(size_t)i * B + k] = b->in->base.count[i];
+                }
+            }
+            double t0 = now(), c0 = cpu_now();
+            if (ps_ens_advance_fn(e, b->steps, make_rates, (void *)b, PS_ENS_SURV | PS_ENS_ASFR,
+                                  pop, fin, &err) != PS_OK) {
+                die(&err);
+            }
+            t += now() - t0;
+            c += cpu_now() - c0;
+        }
+        best = t < best ? t : best;
+        best_cpu = c < best_cpu ? c : best_cpu;
+    }
+    ps_ens_free(e);
+    free(pop);
+    free(fin);
     *b->cpu = best_cpu;
     return best;
 }
@@ -322,6 +422,59 @@ static double run_reference(const bench *b, int threads, int per_traj)
     return best;
 }
 
+/* The reference loop over the whole horizon: each thread takes trajectories and carries each
+ * through all the years, making its rates for the year just before its step (timed, as in
+ * ps_ens_advance_fn): no barrier per year, only the final year kept. */
+static double run_reference_horizon(const bench *b, int threads)
+{
+    const int B = b->B, n = b->n, rows = PS_SEX_COUNT * n;
+    const size_t cells = (size_t)rows * (size_t)B;
+    double *pop = xmalloc(cells * sizeof *pop);
+    double *work = xmalloc((size_t)threads * (size_t)(3 * rows + n + 2) * sizeof *work);
+    double best = 1e300, best_cpu = 1e300;
+    for (int round = 0; round < b->rounds; ++round) {
+        double t = 0.0, c = 0.0;
+        for (int pass = 0; pass < b->passes; ++pass) {
+            for (int k = 0; k < B; ++k) {
+                memcpy(&pop[(size_t)k * rows], b->in->base.count, (size_t)rows * sizeof *pop);
+            }
+            double t0 = now(), c0 = cpu_now();
+#pragma omp parallel for num_threads(threads) schedule(static)
+            for (int k = 0; k < B; ++k) {
+                double *w = work + (size_t)omp_get_thread_num() * (size_t)(3 * rows + n + 2);
+                double *P = w, *Q = w + rows, *S = w + 2 * rows, *f = S + rows, *bt = f + n;
+                memcpy(P, &pop[(size_t)k * rows], (size_t)rows * sizeof *P);
+                for (int s = 0; s < b->steps; ++s) {
+                    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+                        const double *S0 = ps_proj_survivorship(b->p, s, 0, (ps_sex)sex);
+                        for (int age = 0; age < n; ++age) {
+                            S[sex * n + age] = 1.0 - (1.0 - S0[age]) * b->mort_k[k];
+                        }
+                    }
+                    const double *f0 = &b->in->asfr[ps_inputs_asfr_idx(b->in, s, 0, 0)];
+                    for (int age = 0; age < n; ++age) {
+                        f[age] = f0[age] * b->fert_k[k];
+                    }
+                    reference_step(n, P, Q, S, f, b->in->srb[s],
+                                   &b->in->mig[ps_inputs_idx(b->in, s, 0, 0, 0)], bt);
+                    double *tmp = P;
+                    P = Q;
+                    Q = tmp;
+                }
+                memcpy(&pop[(size_t)k * rows], P, (size_t)rows * sizeof *P);
+            }
+            t += now() - t0;
+            c += cpu_now() - c0;
+        }
+        best = t < best ? t : best;
+        best_cpu = c < best_cpu ? c : best_cpu;
+    }
+    free(pop);
+    free(work);
+    *b->cpu = best_cpu;
+    return best;
+}
+
 /* ---- the existing engine, one trajectory at a time --------------------------------------- */
 
 static double run_proj_step(const bench *b, int threads)
@@ -373,7 +526,7 @@ int main(int argc, char **argv)
 {
     if (argc < 3) {
         fprintf(stderr, "usage: bench_ensemble WPP_DIR LOCATION [TRAJECTORIES] [PASSES] [ROUNDS] "
-                        "[BATCH]\n");
+                        "[BATCH] [TILE]\n");
         return 2;
     }
     ps_error err;
@@ -399,7 +552,8 @@ int main(int argc, char **argv)
     }
     bench b = { .in = &in, .p = p, .n = in.n_ages, .steps = ps_inputs_steps(&in),
                 .B = argc > 3 ? atoi(argv[3]) : 1000, .passes = argc > 4 ? atoi(argv[4]) : 1,
-                .rounds = argc > 5 ? atoi(argv[5]) : 7, .batch = argc > 6 ? atoi(argv[6]) : 0 };
+                .rounds = argc > 5 ? atoi(argv[5]) : 7, .batch = argc > 6 ? atoi(argv[6]) : 0,
+                .tile = argc > 7 ? atoi(argv[7]) : 0 };
     if (b.B < 1 || b.passes < 1 || b.rounds < 1) {
         fprintf(stderr, "bench_ensemble: TRAJECTORIES, PASSES and ROUNDS must be >= 1\n");
         return 2;
@@ -415,21 +569,31 @@ int main(int argc, char **argv)
     printf("location %s (%d): %d trajectories x %d years, best of %d interleaved rounds of %d "
            "pass(es)\n",
            name, code, b.B, b.steps, b.rounds, b.passes);
-    printf("%-44s %8s %8s\n", "M trajectory-years per second", "1 thread", "2 threads");
+    printf("%-46s %8s %8s %8s %8s\n", "M trajectory-years per second", "wall 1th", "wall 2th",
+           "cpu 1th", "cpu 2th");
     /* every method at 1 then 2 threads, all in this one run */
     /* Interleaved: every round runs each method once (PASSES passes), so all see the same
      * machine; the best round of each counts. */
-    enum { PROJ, REF_P, ENS_P, FIN_P, ALL_P, RUN_P, RFN_P, FN_P, FNF_P, REF_S, ENS_S, FIN_S,
-           N_METHODS };
-    double best[N_METHODS][2], best_cpu[N_METHODS], cpu = 0.0;
+    enum { PROJ, REF_P, ENS_P, FIN_P, ALL_P, RUN_P, RFN_P, FN_P, FNF_P, REF_H, ADV_P, ADVF_P,
+           REF_S, ENS_S, FIN_S, N_METHODS };
+    static const char *const method_name[N_METHODS] = {
+        "proj", "ref", "step", "step_fin", "step_all", "run", "run_fin", "fn", "fn_fin",
+        "ref_horizon", "adv", "adv_fin", "ref_shared", "step_shared", "step_shared_fin"
+    };
+    /* BENCH_METHODS=name,name,...: run only those (for perf record); default all */
+    const char *only = getenv("BENCH_METHODS");
+    double best[N_METHODS][2], best_cpu[N_METHODS][2], cpu = 0.0;
     bench one = b;
     one.rounds = 1;
     one.cpu = &cpu;
     for (int m = 0; m < N_METHODS; ++m) {
-        best[m][0] = best[m][1] = best_cpu[m] = 1e300;
+        best[m][0] = best[m][1] = best_cpu[m][0] = best_cpu[m][1] = 1e300;
     }
     for (int round = 0; round < b.rounds; ++round) {
         for (int m = 0; m < N_METHODS; ++m) {
+            if (only != NULL && !listed(only, method_name[m])) {
+                continue;
+            }
             for (int th = 0; th < 2; ++th) {
                 double t = m == PROJ    ? run_proj_step(&one, th + 1)
                            : m == REF_P ? run_reference(&one, th + 1, 1)
@@ -440,70 +604,60 @@ int main(int argc, char **argv)
                            : m == RFN_P ? run_ensemble_run(&one, th + 1, 1)
                            : m == FN_P  ? run_ensemble_fn(&one, th + 1, 0)
                            : m == FNF_P ? run_ensemble_fn(&one, th + 1, 1)
+                           : m == REF_H ? run_reference_horizon(&one, th + 1)
+                           : m == ADV_P ? run_ensemble_advance(&one, th + 1, 0)
+                           : m == ADVF_P ? run_ensemble_advance(&one, th + 1, 1)
                            : m == REF_S ? run_reference(&one, th + 1, 0)
                            : m == ENS_S ? run_ensemble(&one, th + 1, 0, 0, 0)
                                         : run_ensemble(&one, th + 1, 0, 0, 1);
                 best[m][th] = t < best[m][th] ? t : best[m][th];
-                if (th == 0) {
-                    best_cpu[m] = cpu < best_cpu[m] ? cpu : best_cpu[m];
-                }
+                best_cpu[m][th] = cpu < best_cpu[m][th] ? cpu : best_cpu[m][th];
             }
         }
     }
-    double rate[N_METHODS][3];
+    double rate[N_METHODS][4];
     for (int m = 0; m < N_METHODS; ++m) {
         rate[m][0] = ty / best[m][0] / 1e6;
         rate[m][1] = ty / best[m][1] / 1e6;
-        rate[m][2] = ty / best_cpu[m] / 1e6;
+        rate[m][2] = ty / best_cpu[m][0] / 1e6;
+        rate[m][3] = ty / best_cpu[m][1] / 1e6;
+        if (best[m][0] >= 1e300) { /* not measured */
+            rate[m][0] = rate[m][1] = rate[m][2] = rate[m][3] = 0.0;
+        }
     }
-    printf("%-46s %8.2f %8.2f %8.2f\n", "ps_proj_step, one trajectory at a time", rate[PROJ][0],
-           rate[PROJ][1], rate[PROJ][2]);
+    print_row("ps_proj_step, one trajectory at a time", rate[PROJ], NULL);
     printf("rates per trajectory (survivorship, ASFR):\n");
-    printf("%-46s %8.2f %8.2f %8.2f\n", "  reference loop (plain, no checks)", rate[REF_P][0],
-           rate[REF_P][1], rate[REF_P][2]);
-    printf("%-46s %8.2f %8.2f %8.2f\n", "  ps_ens_step (births + adjustment kept)", rate[ENS_P][0],
-           rate[ENS_P][1], rate[ENS_P][2]);
-    printf("%-46s %8.2f %8.2f %8.2f\n", "  ps_ens_step, finite_only", rate[FIN_P][0],
-           rate[FIN_P][1], rate[FIN_P][2]);
-    printf("%-46s %8.2f %8.2f %8.2f\n", "  ps_ens_step (all events kept)", rate[ALL_P][0],
-           rate[ALL_P][1], rate[ALL_P][2]);
-    printf("%-46s %8.2f %8.2f %8.2f\n", "  ps_ens_run (all years in one call)", rate[RUN_P][0],
-           rate[RUN_P][1], rate[RUN_P][2]);
-    printf("%-46s %8.2f %8.2f %8.2f\n", "  ps_ens_run, finite_only", rate[RFN_P][0],
-           rate[RFN_P][1], rate[RFN_P][2]);
-    printf("%-46s %8.2f %8.2f %8.2f\n", "  ps_ens_run_fn (rates made per batch, timed)",
-           rate[FN_P][0], rate[FN_P][1], rate[FN_P][2]);
-    printf("%-46s %8.2f %8.2f %8.2f\n", "  ps_ens_run_fn, finite_only", rate[FNF_P][0],
-           rate[FNF_P][1], rate[FNF_P][2]);
-    printf("%-46s %8.2f %8.2f %8.2f\n", "  ratio ps_ens_step / reference loop",
-           rate[ENS_P][0] / rate[REF_P][0], rate[ENS_P][1] / rate[REF_P][1],
-           rate[ENS_P][2] / rate[REF_P][2]);
-    printf("%-46s %8.2f %8.2f %8.2f\n", "  ratio finite_only / reference loop",
-           rate[FIN_P][0] / rate[REF_P][0], rate[FIN_P][1] / rate[REF_P][1],
-           rate[FIN_P][2] / rate[REF_P][2]);
+    print_row("  reference loop (plain, no checks)", rate[REF_P], NULL);
+    print_row("  ps_ens_step (births + adjustment kept)", rate[ENS_P], NULL);
+    print_row("  ps_ens_step, finite_only", rate[FIN_P], NULL);
+    print_row("  ps_ens_step (all events kept)", rate[ALL_P], NULL);
+    print_row("  ps_ens_run (all years in one call)", rate[RUN_P], NULL);
+    print_row("  ps_ens_run, finite_only", rate[RFN_P], NULL);
+    print_row("  ps_ens_run_fn (rates made per batch, timed)", rate[FN_P], NULL);
+    print_row("  ps_ens_run_fn, finite_only", rate[FNF_P], NULL);
+    print_row("  ratio ps_ens_step / reference loop", rate[ENS_P], rate[REF_P]);
+    print_row("  ratio finite_only / reference loop", rate[FIN_P], rate[REF_P]);
+    printf("whole horizon per thread, rates made inside (timed), final year kept:\n");
+    print_row("  reference loop, trajectory by trajectory", rate[REF_H], NULL);
+    print_row("  ps_ens_advance_fn (identity checked)", rate[ADV_P], NULL);
+    print_row("  ps_ens_advance_fn, finite_only", rate[ADVF_P], NULL);
+    print_row("  ratio advance_fn / reference loop", rate[ADV_P], rate[REF_H]);
+    print_row("  ratio advance_fn finite_only / reference", rate[ADVF_P], rate[REF_H]);
     printf("rates shared by all trajectories:\n");
-    printf("%-46s %8.2f %8.2f %8.2f\n", "  reference loop (plain, no checks)", rate[REF_S][0],
-           rate[REF_S][1], rate[REF_S][2]);
-    printf("%-46s %8.2f %8.2f %8.2f\n", "  ps_ens_step (births + adjustment kept)", rate[ENS_S][0],
-           rate[ENS_S][1], rate[ENS_S][2]);
-    printf("%-46s %8.2f %8.2f %8.2f\n", "  ps_ens_step, finite_only", rate[FIN_S][0],
-           rate[FIN_S][1], rate[FIN_S][2]);
-    printf("%-46s %8.2f %8.2f %8.2f\n", "  ratio ps_ens_step / reference loop",
-           rate[ENS_S][0] / rate[REF_S][0], rate[ENS_S][1] / rate[REF_S][1],
-           rate[ENS_S][2] / rate[REF_S][2]);
-    printf("%-46s %8.2f %8.2f %8.2f\n", "ratio ps_ens_step (per traj) / ps_proj_step",
-           rate[ENS_P][0] / rate[PROJ][0], rate[ENS_P][1] / rate[PROJ][1],
-           rate[ENS_P][2] / rate[PROJ][2]);
-    printf("%-46s %8.2f %8.2f %8.2f\n", "ratio ps_ens_run / reference loop (per traj)",
-           rate[RUN_P][0] / rate[REF_P][0], rate[RUN_P][1] / rate[REF_P][1],
-           rate[RUN_P][2] / rate[REF_P][2]);
-    printf("%-46s %8.2f %8.2f %8.2f\n", "ratio ps_ens_run_fn / reference loop (per traj)",
-           rate[FN_P][0] / rate[REF_P][0], rate[FN_P][1] / rate[REF_P][1],
-           rate[FN_P][2] / rate[REF_P][2]);
+    print_row("  reference loop (plain, no checks)", rate[REF_S], NULL);
+    print_row("  ps_ens_step (births + adjustment kept)", rate[ENS_S], NULL);
+    print_row("  ps_ens_step, finite_only", rate[FIN_S], NULL);
+    print_row("  ratio ps_ens_step / reference loop", rate[ENS_S], rate[REF_S]);
+    print_row("ratio ps_ens_step (per traj) / ps_proj_step", rate[ENS_P], rate[PROJ]);
+    print_row("ratio ps_ens_run / reference loop (per traj)", rate[RUN_P], rate[REF_P]);
+    print_row("ratio ps_ens_run_fn / reference loop (per traj)", rate[FN_P], rate[REF_P]);
+    print_row("ratio run_fn finite_only / reference loop", rate[FNF_P], rate[REF_P]);
     printf("target >= 10 M trajectory-years/s on 2 threads (rates per trajectory): "
-           "ps_ens_step %s, ps_ens_run_fn %s, ps_ens_run_fn finite_only %s\n",
+           "ps_ens_step %s, ps_ens_run_fn %s, ps_ens_run_fn finite_only %s, "
+           "ps_ens_advance_fn finite_only %s (wall; per CPU second x 2: %.2f)\n",
            rate[ENS_P][1] >= 10.0 ? "met" : "NOT met", rate[FN_P][1] >= 10.0 ? "met" : "NOT met",
-           rate[FNF_P][1] >= 10.0 ? "met" : "NOT met");
+           rate[FNF_P][1] >= 10.0 ? "met" : "NOT met", rate[ADVF_P][1] >= 10.0 ? "met" : "NOT met",
+           2.0 * rate[ADVF_P][3]);
     free(b.mort_k);
     free(b.fert_k);
     ps_proj_free(p);

@@ -6,13 +6,17 @@
 # in one interleaved run (best round of each). Machines are shared and noisy: compare
 # ratios within one run.
 # usage: scripts/bench_ensemble.sh
-# env:   TRAJECTORIES (1000), ROUNDS (7), BUILD_DIR (default build/), POPSIM_DATA_DIR
+# Whole-horizon figures (ps_ens_advance_fn against a trajectory-by-trajectory reference loop,
+# rates made inside the run) are issue #18's target; the last two columns are per CPU second.
+# env:   TRAJECTORIES (1000), ROUNDS (7), BUILD_DIR (default build/), POPSIM_DATA_DIR,
+#        BATCH, TILE (0 = defaults), BENCH_METHODS, BENCH_HUGE (see bench/bench_ensemble.c)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
 wpp=${POPSIM_DATA_DIR:-$root/../shared/data/wpp2024}
 "$root/scripts/setup.sh"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$(nproc)" --target bench_ensemble >/dev/null
+cmake --build "$build" -j2 --target bench_ensemble >/dev/null
 echo "== ensemble step (bench_ensemble, China, $(nproc) cores)"
-"$build/bench_ensemble" "$wpp" China "${TRAJECTORIES:-1000}" 1 "${ROUNDS:-7}"
+"$build/bench_ensemble" "$wpp" China "${TRAJECTORIES:-1000}" 1 "${ROUNDS:-7}" "${BATCH:-0}" \
+    "${TILE:-0}"

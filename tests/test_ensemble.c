@@ -509,6 +509,132 @@ static void test_ensemble__run_equals_step_by_step(void **state)
     fixture_free(&f);
 }
 
+/* The rates of all years of fixture f for ps_ens_run (arrays owned by the caller). */
+typedef struct year_rates {
+    double *surv, *mig, *asfr, *srb;
+    ps_ens_rates *rates; /* [step] */
+} year_rates;
+
+static void year_rates_new(year_rates *y, fixture *f, int B)
+{
+    const size_t cells = (size_t)ROWS * (size_t)B;
+    y->surv = malloc((size_t)YEARS * cells * sizeof *y->surv);
+    y->mig = malloc((size_t)YEARS * cells * sizeof *y->mig);
+    y->asfr = malloc((size_t)YEARS * N_AGES * (size_t)B * sizeof *y->asfr);
+    y->srb = malloc((size_t)YEARS * (size_t)B * sizeof *y->srb);
+    y->rates = malloc(YEARS * sizeof *y->rates);
+    assert_true(y->surv && y->mig && y->asfr && y->srb && y->rates);
+    for (int step = 0; step < YEARS; ++step) {
+        ps_ens_rates r;
+        rates_of_step(f, step, &r);
+        memcpy(&y->surv[(size_t)step * cells], r.surv, cells * sizeof *y->surv);
+        memcpy(&y->mig[(size_t)step * cells], r.mig, cells * sizeof *y->mig);
+        memcpy(&y->asfr[(size_t)step * N_AGES * B], r.asfr, (size_t)N_AGES * B * sizeof *y->asfr);
+        memcpy(&y->srb[(size_t)step * B], r.srb, (size_t)B * sizeof *y->srb);
+        y->rates[step] = (ps_ens_rates){ .surv = &y->surv[(size_t)step * cells],
+                                         .mig = &y->mig[(size_t)step * cells],
+                                         .asfr = &y->asfr[(size_t)step * N_AGES * B],
+                                         .srb = &y->srb[(size_t)step * B],
+                                         .per_traj = r.per_traj };
+    }
+}
+
+static void year_rates_free(year_rates *y)
+{
+    free(y->surv);
+    free(y->mig);
+    free(y->asfr);
+    free(y->srb);
+    free(y->rates);
+}
+
+/* A callback that fails for the tile holding trajectory 20 at step 9. */
+static ps_status failing_rates(ps_ens_rates *out, const ps_ens_rates_buf *buf, int step,
+                               int first, int n, void *ctx, ps_error *err)
+{
+    if (step == 9 && first <= 20 && 20 < first + n) {
+        return ps_error_set(err, PS_EINVAL, "no rates");
+    }
+    return copy_batch_rates(out, buf, step, first, n, ctx, err);
+}
+
+/* ps_ens_advance_fn: the whole horizon tile by tile in the threads' own buffers gives the
+ * bytes of the last year of ps_ens_run_fn for any thread count, batch and tile (partial
+ * batches and tiles, a tile wider than the batch, in place); failures name step and
+ * trajectory. */
+static void test_ensemble__advance_equals_the_last_year_of_run(void **state)
+{
+    (void)state;
+    ps_error err;
+    const int B = 41;
+    fixture f;
+    fixture_new(&f, B);
+    year_rates y;
+    year_rates_new(&y, &f, B);
+    const size_t cells = (size_t)ROWS * (size_t)B;
+    double *all = malloc((size_t)(YEARS + 1) * cells * sizeof *all);
+    double *base = malloc(cells * sizeof *base), *fin = malloc(cells * sizeof *fin);
+    assert_true(all && base && fin);
+    for (int k = 0; k < B; ++k) {
+        for (int i = 0; i < ROWS; ++i) {
+            base[(size_t)i * (size_t)B + (size_t)k] = f.in[k].base.count[i];
+        }
+    }
+    memcpy(all, base, cells * sizeof *all);
+    all_rates ar = { .rates = y.rates, .B = B };
+    const unsigned pt = y.rates[0].per_traj;
+    ps_ens *e = NULL;
+    ps_ens_options o1 = { .n_threads = 1 };
+    assert_ps_ok(ps_ens_new(&e, B, N_AGES, &o1, &err), &err);
+    assert_ps_ok(ps_ens_run_fn(e, YEARS, copy_batch_rates, &ar, pt, all, NULL, &err), &err);
+    ps_ens_free(e);
+    const double *last = &all[(size_t)YEARS * cells];
+    /* the engine's own last year: ccm's, bit for bit */
+    assert_same_bits(last[(size_t)(N_AGES + 30) * B + 5],
+                     f.res[5].population[ps_result_cell(&f.res[5], YEARS, 0, PS_SEX_FEMALE, 30)],
+                     "population", 5, YEARS, 30);
+    const ps_ens_options cfg[] = {
+        { .n_threads = 1 }, { .n_threads = 2 }, { .n_threads = 2, .batch = 8, .tile = 3 },
+        { .n_threads = 2, .batch = 7 }, { .n_threads = 2, .batch = 41, .tile = 5 },
+        { .n_threads = 2, .batch = 10, .tile = 64 }, { .n_threads = 1, .finite_only = 1 },
+        { .n_threads = 2, .batch = 13, .tile = 4, .finite_only = 1 }
+    };
+    for (size_t c = 0; c < sizeof cfg / sizeof cfg[0]; ++c) {
+        assert_ps_ok(ps_ens_new(&e, B, N_AGES, &cfg[c], &err), &err);
+        memset(fin, 0, cells * sizeof *fin);
+        assert_ps_ok(ps_ens_advance_fn(e, YEARS, copy_batch_rates, &ar, pt, base, fin, &err),
+                     &err);
+        assert_memory_equal(last, fin, cells * sizeof *fin);
+        if (c == 2) { /* in place */
+            memcpy(fin, base, cells * sizeof *fin);
+            assert_ps_ok(ps_ens_advance_fn(e, YEARS, copy_batch_rates, &ar, pt, fin, fin, &err),
+                         &err);
+            assert_memory_equal(last, fin, cells * sizeof *fin);
+        }
+        ps_ens_free(e);
+    }
+    char buf[512];
+    ps_ens_options o2 = { .n_threads = 2, .batch = 8, .tile = 3 };
+    assert_ps_ok(ps_ens_new(&e, B, N_AGES, &o2, &err), &err);
+    assert_int_equal(ps_ens_advance_fn(e, YEARS, failing_rates, &ar, pt, base, fin, &err),
+                     PS_EINVAL);
+    ps_error_format(&err, buf, sizeof buf);
+    assert_non_null(strstr(buf, "step 9: the rates of trajectories 19.."));
+    y.surv[(size_t)17 * cells + (size_t)(N_AGES + 60) * B + 33] = NAN; /* step 17, traj 33 */
+    assert_int_equal(ps_ens_advance_fn(e, YEARS, copy_batch_rates, &ar, pt, base, fin, &err),
+                     PS_ENUMERIC);
+    ps_error_format(&err, buf, sizeof buf);
+    assert_non_null(strstr(buf, "step 17, trajectory 33, female, age 60"));
+    ps_ens_free(e);
+    ps_ens_options bad = { .n_threads = 1, .tile = -1 };
+    assert_int_equal(ps_ens_new(&e, B, N_AGES, &bad, &err), PS_EINVAL);
+    free(all);
+    free(base);
+    free(fin);
+    year_rates_free(&y);
+    fixture_free(&f);
+}
+
 /* finite_only skips the identity test, not the arithmetic: the same bytes; a non-finite
  * count is still caught and named. */
 static void test_ensemble__finite_only_gives_the_same_bytes_and_catches_nan(void **state)
@@ -572,6 +698,7 @@ int main(void)
         cmocka_unit_test(test_ensemble__one_and_two_threads_give_identical_results),
         cmocka_unit_test(test_ensemble__a_broken_identity_names_the_trajectory),
         cmocka_unit_test(test_ensemble__run_equals_step_by_step),
+        cmocka_unit_test(test_ensemble__advance_equals_the_last_year_of_run),
         cmocka_unit_test(test_ensemble__finite_only_gives_the_same_bytes_and_catches_nan),
         cmocka_unit_test(test_ensemble__bad_shapes_and_options_are_refused),
     };

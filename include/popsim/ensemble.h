@@ -32,9 +32,14 @@ typedef struct ps_ens_options {
                       * 1 = check only that every count is finite (the identity holds by
                       * construction and tests/test_ensemble.c verifies it; about half the
                       * work of a step) */
+    int tile;        /* ps_ens_advance_fn: lanes advanced together through all the years in
+                      * the thread's own buffers; 0 = as many as fit in PS_ENS_TILE_BYTES */
 } ps_ens_options;
 
-#define PS_ENS_OPTIONS_INIT { .n_threads = 0, .batch = 0, .finite_only = 0 }
+#define PS_ENS_OPTIONS_INIT { .n_threads = 0, .batch = 0, .finite_only = 0, .tile = 0 }
+/* Bytes of a tile's populations and rates in ps_ens_advance_fn: half the 1 MiB L2 cache of a
+ * core of the project's machine (AMD EPYC), so that a tile's years never leave it */
+#define PS_ENS_TILE_BYTES (512u * 1024u)
 #define PS_ENS_BATCH_DEFAULT 1024
 #define PS_ENS_BATCH_MAX 65536
 
@@ -130,6 +135,21 @@ typedef ps_status (*ps_ens_rates_fn)(ps_ens_rates *out, const ps_ens_rates_buf *
  */
 ps_status ps_ens_run_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx, unsigned per_traj,
                         double *pop, ps_ens_events *ev, ps_error *err);
+
+/**
+ * The whole horizon with only the final population kept: each thread takes a batch and
+ * carries it through all n_steps years tile by tile (ps_ens_options.tile lanes), in two
+ * population buffers of its own with the tile's rates made by fn beside them, so a tile's
+ * years run in the core's cache with no barrier and no main-memory traffic but the start and
+ * the end (ps_ens_run keeps every year and so streams each year through main memory). The
+ * final population is the same bytes as pop[n_steps] of ps_ens_run_fn with the same fn, for
+ * any thread count, batch and tile. fn is called once per tile and year (first .. first + n - 1
+ * is a tile). `from` and `to` are [sex][age][traj]; they may be the same array. No events.
+ * On an error `to` holds the final years of the tiles that finished and is not a result.
+ * @return PS_OK; fn's status; PS_ENUMERIC as ps_ens_run; PS_ENOMEM
+ */
+ps_status ps_ens_advance_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx,
+                            unsigned per_traj, const double *from, double *to, ps_error *err);
 
 void ps_ens_free(ps_ens *e); /* accepts NULL */
 

@@ -21,6 +21,7 @@
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "popsim/pop.h"
 #include "popsim/units.h"
@@ -49,10 +50,20 @@
 typedef struct ens_fault {
     int lane, sex, age, step;
     double got;
+    size_t first; /* trajectory of lane 0 */
 } ens_fault;
 
+/* Where the lanes a step advances are: trajectories lane0 .. lane0 + L - 1; the populations
+ * `from` and `to` have rows of pT values, the lanes' first at pl0 (the caller's arrays: pT =
+ * n_traj, pl0 = lane0; a tile's own buffers in ps_ens_advance_fn: pT = L, pl0 = 0). Events and
+ * shared-layout rates are always the caller's [..][traj] rows. */
+typedef struct ens_lanes {
+    size_t lane0, pT, pl0;
+    int L;
+} ens_lanes;
+
 struct ps_ens {
-    int n_traj, n_ages, n_threads, batch, n_batches, finite_only;
+    int n_traj, n_ages, n_threads, batch, n_batches, finite_only, tile;
     double *scratch;   /* [batch index][ENS_SCRATCH_ROWS][batch] per-batch scratch */
     ens_fault *faults; /* [batch index] */
 };
@@ -75,10 +86,11 @@ ps_status ps_ens_new(ps_ens **out, int n_traj, int n_ages, const ps_ens_options 
         return ps_error_set(err, PS_EINVAL, "an ensemble needs at least 1 trajectory and 2 ages "
                             "(got %d trajectories, %d ages)", n_traj, n_ages);
     }
-    if (opt->n_threads < 0 || opt->batch < 0 || opt->batch > PS_ENS_BATCH_MAX) {
+    if (opt->n_threads < 0 || opt->batch < 0 || opt->batch > PS_ENS_BATCH_MAX ||
+        opt->tile < 0 || opt->tile > PS_ENS_BATCH_MAX) {
         return ps_error_set(err, PS_EINVAL, "ensemble options: threads must be >= 0 and the "
-                            "batch between 0 and %d (got %d threads, batch %d)", PS_ENS_BATCH_MAX,
-                            opt->n_threads, opt->batch);
+                            "batch and tile between 0 and %d (got %d threads, batch %d, tile %d)",
+                            PS_ENS_BATCH_MAX, opt->n_threads, opt->batch, opt->tile);
     }
     ps_ens *e = calloc(1, sizeof *e);
     if (e == NULL) {
@@ -87,6 +99,7 @@ ps_status ps_ens_new(ps_ens **out, int n_traj, int n_ages, const ps_ens_options 
     e->n_traj = n_traj;
     e->n_ages = n_ages;
     e->finite_only = opt->finite_only != 0;
+    e->tile = opt->tile;
     e->n_threads = opt->n_threads > 0 ? opt->n_threads : omp_get_max_threads();
     /* default: one batch per thread (long stride-1 rows; smaller batches measured up to 2.5
      * times slower per trajectory-year), at most PS_ENS_BATCH_DEFAULT lanes */
@@ -319,7 +332,8 @@ static int diagnose_row(ens_fault *f, int check, const double *flags, int sex, i
 {
     for (int j = 0; j < L && f->lane < 0; ++j) {
         if (check ? flags[j] != 0.0 : not_finite(out[j]) != 0) {
-            *f = (ens_fault){ .lane = j, .sex = sex, .age = age, .got = out[j] };
+            *f = (ens_fault){ .lane = j, .sex = sex, .age = age, .got = out[j],
+                              .first = f->first };
         }
     }
     return f->lane >= 0;
@@ -331,12 +345,14 @@ static int diagnose_row(ens_fault *f, int check, const double *flags, int sex, i
  * and year), read once at the end; in diagnose mode (a rerun of a failed batch, which recomputes
  * the same values) the flags are read after every row to name the first failing cell.
  */
-static void step_batch(ps_ens *e, const ps_ens_rates *r, int batch_rates, const double *from,
-                       double *to, const ps_ens_events *ev, int bat, int diagnose)
+static void step_lanes(ps_ens *e, const ps_ens_rates *r, int batch_rates, const double *from,
+                       double *to, const ps_ens_events *ev, int bat, const ens_lanes *ln,
+                       int diagnose)
 {
-    const size_t T = (size_t)e->n_traj, lane0 = (size_t)bat * (size_t)e->batch;
+    const size_t T = (size_t)e->n_traj, lane0 = ln->lane0;
     const size_t W = (size_t)e->batch, n = (size_t)e->n_ages;
-    const int L = (int)(T - lane0 < W ? T - lane0 : W);
+    const int L = ln->L;
+    const size_t PT = ln->pT, pl0 = ln->pl0; /* the populations' rows */
     /* per-trajectory rates: rows of all trajectories, or (batch_rates) of this batch only */
     const size_t rT = batch_rates ? (size_t)L : T, rl0 = batch_rates ? 0 : lane0;
     const int s_pt = (r->per_traj & PS_ENS_SURV) != 0, f_pt = (r->per_traj & PS_ENS_ASFR) != 0;
@@ -360,6 +376,7 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, int batch_rates, const 
     ens_fault *fault = &e->faults[bat];
     long long bad = 0;
     fault->lane = -1;
+    fault->first = lane0;
     for (int j = 0; j < L; ++j) {
         flags[j] = 0.0;
     }
@@ -375,10 +392,10 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, int batch_rates, const 
             const size_t row = row0 + a;
             const double *Ma = rate_row(r->mig, m_pt, row, rT, rl0);
             const double *S = rate_row(r->surv, s_pt, row, rT, rl0);
-            double *out = to + row * T + lane0, *D = deaths + row * d_stride;
+            double *out = to + row * PT + pl0, *D = deaths + row * d_stride;
             double *Mc = migc + row * m_stride;
-            const double *Pp = from + (row - 1) * T + lane0;
-            const double *Pa = a < n - 1 ? NULL : from + row * T + lane0;
+            const double *Pp = from + (row - 1) * PT + pl0;
+            const double *Pa = a < n - 1 ? NULL : from + row * PT + pl0;
             bad |= lanes_survive(L, keep, check, Pa != NULL, !s_pt, !m_pt, out, D, Mc, shortfall,
                                  flags, Pp, Pa, Mp, Ma, S);
             if (diagnose && diagnose_row(fault, check, flags, sex, (int)a, out, L)) {
@@ -395,7 +412,7 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, int batch_rates, const 
     for (size_t age = PS_FERTILE_AGE_MIN; age <= PS_FERTILE_AGE_MAX && age < n; ++age) {
         const size_t row = (size_t)PS_SEX_FEMALE * n + age;
         lanes_births(L, !f_pt, births, rate_row(r->asfr, f_pt, age, rT, rl0),
-                     from + row * T + lane0, to + row * T + lane0);
+                     from + row * PT + pl0, to + row * PT + pl0);
     }
 
     /* ccm.c: adjustment = 0 + male shortfall + female shortfall + male fix + female fix */
@@ -409,7 +426,7 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, int batch_rates, const 
     }
     for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
         const size_t row = (size_t)sex * n;
-        double *out = to + row * T + lane0, *D = deaths + row * d_stride;
+        double *out = to + row * PT + pl0, *D = deaths + row * d_stride;
         double *Mc = migc + row * m_stride;
         double *bs = keep_b ? ev->births + (size_t)sex * T + lane0 : row_of[ROW_BS];
         bad |= lanes_age0(L, keep, check, !s_pt, !m_pt, sex == PS_SEX_MALE, out, D, Mc, bs,
@@ -423,12 +440,23 @@ static void step_batch(ps_ens *e, const ps_ens_rates *r, int batch_rates, const 
         bad |= flags[j] != 0.0;
     }
     if (bad && !diagnose) { /* rerun to name the cell: same inputs, same values */
-        step_batch(e, r, batch_rates, from, to, ev, bat, 1);
+        step_lanes(e, r, batch_rates, from, to, ev, bat, ln, 1);
     }
 }
 
+/* step_lanes for the whole of batch `bat`, the populations in the caller's [..][traj] rows. */
+static void step_batch(ps_ens *e, const ps_ens_rates *r, int batch_rates, const double *from,
+                       double *to, const ps_ens_events *ev, int bat, int diagnose)
+{
+    const size_t T = (size_t)e->n_traj, lane0 = (size_t)bat * (size_t)e->batch;
+    const size_t W = (size_t)e->batch;
+    const ens_lanes ln = { .lane0 = lane0, .pT = T, .pl0 = lane0,
+                           .L = (int)(T - lane0 < W ? T - lane0 : W) };
+    step_lanes(e, r, batch_rates, from, to, ev, bat, &ln, diagnose);
+}
+
 /* The error of a failed batch (f->lane >= 0); ps_ens_run also names the step. */
-static ps_status fault_error(const ps_ens *e, const ens_fault *f, int bat, int with_step,
+static ps_status fault_error(const ps_ens *e, const ens_fault *f, int with_step,
                              ps_error *err)
 {
     char where[32] = "";
@@ -436,7 +464,7 @@ static ps_status fault_error(const ps_ens *e, const ens_fault *f, int bat, int w
         snprintf(where, sizeof where, "step %d, ", f->step);
     }
     return ps_error_set(err, PS_ENUMERIC, "%strajectory %d, %s, age %d: %s (%.17g)", where,
-                        bat * e->batch + f->lane, ps_sex_name((ps_sex)f->sex), f->age,
+                        (int)f->first + f->lane, ps_sex_name((ps_sex)f->sex), f->age,
                         e->finite_only ? "the count is not finite"
                                        : "accounting identity fails or the count is not finite",
                         f->got);
@@ -455,7 +483,7 @@ ps_status ps_ens_step(ps_ens *e, const ps_ens_rates *r, const double *from, doub
     }
     for (int bat = 0; bat < n_batches; ++bat) {
         if (e->faults[bat].lane >= 0) {
-            return fault_error(e, &e->faults[bat], bat, 0, err);
+            return fault_error(e, &e->faults[bat], 0, err);
         }
     }
     return PS_OK;
@@ -486,7 +514,7 @@ ps_status ps_ens_run(ps_ens *e, int n_steps, const ps_ens_rates *rates, double *
             first = bat;
         }
     }
-    return first < 0 ? PS_OK : fault_error(e, &e->faults[first], first, 1, err);
+    return first < 0 ? PS_OK : fault_error(e, &e->faults[first], 1, err);
 }
 
 ps_status ps_ens_run_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx, unsigned per_traj,
@@ -545,7 +573,112 @@ ps_status ps_ens_run_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx, u
         rc = ps_error_set(err, st[first], "step %d: the rates of trajectories %d.. could not be "
                           "prepared", e->faults[first].step, first * e->batch);
     } else if (first >= 0) {
-        rc = fault_error(e, &e->faults[first], first, 1, err);
+        rc = fault_error(e, &e->faults[first], 1, err);
+    }
+    free(buf);
+    free(st);
+    return rc;
+}
+
+/*
+ * The tile width of ps_ens_advance_fn: the lanes whose two population buffers and rates
+ * (2 + 2 + 2 + 1 rows of ages: populations, survivorship, migrants, ASFR) fit in
+ * PS_ENS_TILE_BYTES, a multiple of 8 lanes (one AVX-512 vector), at least 8 (or the option's
+ * width), at most the batch.
+ */
+static int advance_tile(const ps_ens *e, int opt_tile)
+{
+    const size_t per_lane = (size_t)7 * (size_t)e->n_ages * sizeof(double) + sizeof(double);
+    int tile = (int)(PS_ENS_TILE_BYTES / per_lane) / 8 * 8;
+    if (tile < 8) {
+        tile = 8;
+    }
+    if (opt_tile > 0) {
+        tile = opt_tile;
+    }
+    return tile < e->batch ? tile : e->batch;
+}
+
+ps_status ps_ens_advance_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx,
+                            unsigned per_traj, const double *from, double *to, ps_error *err)
+{
+    const int n_batches = e->n_batches, tile = advance_tile(e, e->tile);
+    const size_t n = (size_t)e->n_ages, W = (size_t)tile, T = (size_t)e->n_traj;
+    const size_t rows = (size_t)PS_SEX_COUNT * n;
+    /* per thread: two population buffers, then the rates (surv, mig, asfr, srb) */
+    const size_t per_thread = 2 * rows * W + (2 * PS_SEX_COUNT + 1) * n * W + W;
+    double *buf = malloc((size_t)e->n_threads * per_thread * sizeof *buf); /* once per call */
+    ps_status *st = calloc((size_t)n_batches, sizeof *st);
+    if (buf == NULL || st == NULL) {
+        free(buf);
+        free(st);
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the ensemble's tiles");
+    }
+    ps_ens *ce = e;
+#pragma omp parallel for num_threads(ce->n_threads) schedule(dynamic, 1) default(none)          \
+    shared(ce, fn, ctx, per_traj, from, to, n_batches, n_steps, buf, st, n, W, T, rows,          \
+           per_thread, tile) if (n_batches > 1 && ce->n_threads > 1)
+    for (int bat = 0; bat < n_batches; ++bat) {
+        const int thread = ce->n_threads > 1 && n_batches > 1 ? omp_get_thread_num() : 0;
+        double *pa = buf + (size_t)thread * per_thread, *pb = pa + rows * W;
+        double *rbuf = pb + rows * W;
+        const int b0 = bat * ce->batch;
+        const int b1 = ce->n_traj - b0 < ce->batch ? ce->n_traj : b0 + ce->batch;
+        ce->faults[bat].lane = -1;
+        for (int t0 = b0; t0 < b1 && st[bat] == PS_OK && ce->faults[bat].lane < 0; t0 += tile) {
+            const int L = b1 - t0 < tile ? b1 - t0 : tile;
+            const ens_lanes ln = { .lane0 = (size_t)t0, .pT = (size_t)L, .pl0 = 0, .L = L };
+            double *cur = pa, *nxt = pb;
+            for (size_t row = 0; row < rows; ++row) { /* the tile's lanes, contiguous */
+                memcpy(cur + row * (size_t)L, from + row * T + (size_t)t0,
+                       (size_t)L * sizeof *cur);
+            }
+            for (int step = 0; step < n_steps; ++step) {
+                const ps_ens_rates_buf rb = {
+                    .surv = rbuf, .mig = rbuf + PS_SEX_COUNT * n * (size_t)L,
+                    .asfr = rbuf + 2 * PS_SEX_COUNT * n * (size_t)L,
+                    .srb = rbuf + (2 * PS_SEX_COUNT + 1) * n * (size_t)L
+                };
+                ps_ens_rates r = { .surv = rb.surv, .mig = rb.mig, .asfr = rb.asfr,
+                                   .srb = rb.srb, .per_traj = per_traj };
+                ps_error local;
+                ce->faults[bat].step = step;
+                st[bat] = fn(&r, &rb, step, t0, L, ctx, &local);
+                if (st[bat] != PS_OK) {
+                    ce->faults[bat].first = (size_t)t0;
+                    break;
+                }
+                r.per_traj = per_traj;
+                step_lanes(ce, &r, 1, cur, nxt, NULL, bat, &ln, 0);
+                ce->faults[bat].step = step;
+                if (ce->faults[bat].lane >= 0) {
+                    break;
+                }
+                double *tmp = cur;
+                cur = nxt;
+                nxt = tmp;
+            }
+            if (st[bat] == PS_OK && ce->faults[bat].lane < 0) {
+                for (size_t row = 0; row < rows; ++row) {
+                    memcpy(to + row * T + (size_t)t0, cur + row * (size_t)L,
+                           (size_t)L * sizeof *cur);
+                }
+            }
+        }
+    }
+    int first = -1;
+    for (int bat = 0; bat < n_batches; ++bat) {
+        const ens_fault *f = &e->faults[bat];
+        if ((f->lane >= 0 || st[bat] != PS_OK) && (first < 0 || f->step < e->faults[first].step)) {
+            first = bat;
+        }
+    }
+    ps_status rc = PS_OK;
+    if (first >= 0 && st[first] != PS_OK) {
+        rc = ps_error_set(err, st[first], "step %d: the rates of trajectories %zu.. could not be "
+                          "prepared", e->faults[first].step, e->faults[first].first);
+    } else if (first >= 0) {
+        rc = fault_error(e, &e->faults[first], 1, err);
     }
     free(buf);
     free(st);
