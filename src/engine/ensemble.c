@@ -470,6 +470,31 @@ static ps_status fault_error(const ps_ens *e, const ens_fault *f, int with_step,
                         f->got);
 }
 
+/* After the batches of a whole-horizon call: the failure of the earliest step over all
+ * batches (a rate callback's status st[bat], or a non-finite cell), as the one error reported;
+ * the callback's failure names the first trajectory of its batch (by_tile = 0) or of its tile
+ * (by_tile = 1, as recorded in the fault). */
+static ps_status batches_status(const ps_ens *e, const ps_status *st, int n_batches, int by_tile,
+                                ps_error *err)
+{
+    int first = -1;
+    for (int bat = 0; bat < n_batches; ++bat) {
+        const ens_fault *f = &e->faults[bat];
+        if ((f->lane >= 0 || st[bat] != PS_OK) && (first < 0 || f->step < e->faults[first].step)) {
+            first = bat;
+        }
+    }
+    if (first < 0) {
+        return PS_OK;
+    }
+    if (st[first] != PS_OK) {
+        const size_t from = by_tile ? e->faults[first].first : (size_t)first * (size_t)e->batch;
+        return ps_error_set(err, st[first], "step %d: the rates of trajectories %zu.. could not be "
+                            "prepared", e->faults[first].step, from);
+    }
+    return fault_error(e, &e->faults[first], 1, err);
+}
+
 ps_status ps_ens_step(ps_ens *e, const ps_ens_rates *r, const double *from, double *to,
                       ps_ens_events *ev, ps_error *err)
 {
@@ -561,20 +586,7 @@ ps_status ps_ens_run_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx, u
             }
         }
     }
-    int first = -1;
-    for (int bat = 0; bat < n_batches; ++bat) {
-        const ens_fault *f = &e->faults[bat];
-        if ((f->lane >= 0 || st[bat] != PS_OK) && (first < 0 || f->step < e->faults[first].step)) {
-            first = bat;
-        }
-    }
-    ps_status rc = PS_OK;
-    if (first >= 0 && st[first] != PS_OK) {
-        rc = ps_error_set(err, st[first], "step %d: the rates of trajectories %d.. could not be "
-                          "prepared", e->faults[first].step, first * e->batch);
-    } else if (first >= 0) {
-        rc = fault_error(e, &e->faults[first], 1, err);
-    }
+    ps_status rc = batches_status(e, st, n_batches, 0, err);
     free(buf);
     free(st);
     return rc;
@@ -666,20 +678,7 @@ ps_status ps_ens_advance_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ct
             }
         }
     }
-    int first = -1;
-    for (int bat = 0; bat < n_batches; ++bat) {
-        const ens_fault *f = &e->faults[bat];
-        if ((f->lane >= 0 || st[bat] != PS_OK) && (first < 0 || f->step < e->faults[first].step)) {
-            first = bat;
-        }
-    }
-    ps_status rc = PS_OK;
-    if (first >= 0 && st[first] != PS_OK) {
-        rc = ps_error_set(err, st[first], "step %d: the rates of trajectories %zu.. could not be "
-                          "prepared", e->faults[first].step, e->faults[first].first);
-    } else if (first >= 0) {
-        rc = fault_error(e, &e->faults[first], 1, err);
-    }
+    ps_status rc = batches_status(e, st, n_batches, 1, err);
     free(buf);
     free(st);
     return rc;
