@@ -192,3 +192,37 @@ def patch_reference(name, text, new_len=None, new_index=None):
 
 patch_reference("reference_length", b"male", new_len=1)
 patch_reference("reference_index", b"male", new_index=60000)
+
+
+# Chunked storage (as a probabilistic file's summaries are: one year a chunk, deflated). HDF5
+# sizes a chunk's read buffer from the stored size in the chunk index (a v1 B-tree key: 4-byte
+# size, 4-byte filter mask, offsets) and from the chunk shape, before it reads: found by
+# fuzzing, a flipped bit 30 of the size asked malloc for 1 GiB.
+def chunked_population(name, **kw):
+    path = copy(name)
+    with h5py.File(path, "r+") as f:
+        g = scenario(f)
+        values = g["population"][...]
+        replace(g, "population", data=values, **kw)
+    return path
+
+
+with h5py.File(good, "r") as f:
+    one_year = (1,) + scenario(f)["population"].shape[1:]
+path = chunked_population("chunk_size_huge", chunks=one_year, compression="gzip", shuffle=True)
+with open(path, "rb") as fh:
+    data = bytearray(fh.read())
+trees = [at for at in range(len(data)) if data.startswith(b"TREE\x01", at)
+         and struct.unpack_from("<H", data, at + 6)[0] > 0]
+if len(trees) != 1:
+    raise SystemExit("h5_hostile.py: expected one chunk index, found %d" % len(trees))
+size = struct.unpack_from("<I", data, trees[0] + 24)[0]  # signature, type, level, entries, siblings
+struct.pack_into("<I", data, trees[0] + 24, size | 1 << 30)
+with open(path, "wb") as fh:
+    fh.write(data)
+# A chunk shape of 160 MB (deflated to a small file) on a dataset that may grow (HDF5 allows
+# chunks past the extent then).
+with h5py.File(good, "r") as f:
+    shape = scenario(f)["population"].shape
+chunked_population("chunk_shape_huge", chunks=(100000,) + shape[1:], maxshape=(None,) + shape[1:],
+                  compression="gzip")

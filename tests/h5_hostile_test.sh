@@ -75,6 +75,10 @@ each population_strings "population_strings.h5: error: .*population' should hold
   "$h/population_strings.h5"
 each population_rank2 "population_rank2.h5: error: .*population' should have 4 dimensions; it has 2" \
   "$h/population_rank2.h5"
+each chunk_size_huge "chunk_size_huge.h5: error: .*population' has a corrupted chunk index: the chunk at index 0 claims 107374[0-9]+ bytes in a file of" \
+  "$h/chunk_size_huge.h5"
+each chunk_shape_huge "chunk_shape_huge.h5: error: .*population' has chunks of more than 67108864 bytes" \
+  "$h/chunk_shape_huge.h5"
 }
 
 t_external() {

@@ -391,6 +391,85 @@ static void object_path(char *buf, size_t size, hid_t loc, const char *name)
     snprintf(buf, size, "%s%s%s", where, strcmp(where, "/") == 0 ? "" : "/", name);
 }
 
+/* Chunks of a chunked dataset. HDF5 sizes the buffer it reads a chunk into from two things
+ * in the file before it reads anything: the chunk's shape (layout message) and the chunk's
+ * stored size (a 32-bit field of the chunk index, e.g. a v1 B-tree key). A corrupted one asks
+ * for up to 4 GiB, then the read fails past the end of the file. So the shape times the
+ * element size must be within the byte limit, there must be at most chunks_max chunks (a
+ * 4 GiB variable in popsim's 1 MiB chunks has 4,096; one year a chunk, a few hundred), and
+ * every stored chunk must fit in the file. */
+static const uint64_t chunks_max = (uint64_t)1 << 16;
+
+static ps_status check_chunks(hid_t ds, const char *obj, ps_error *err)
+{
+    hsize_t cdims[H5S_MAX_RANK], dims[H5S_MAX_RANK], offset[H5S_MAX_RANK], file_bytes = 0;
+    hid_t dcpl = H5Dget_create_plist(ds);
+    if (dcpl >= 0 && H5Pget_layout(dcpl) != H5D_CHUNKED) {
+        H5Pclose(dcpl);
+        return PS_OK;
+    }
+    hid_t type = H5Dget_type(ds), space = H5Dget_space(ds), file = H5Iget_file_id(ds);
+    int crank = dcpl < 0 ? -1 : H5Pget_chunk(dcpl, H5S_MAX_RANK, cdims);
+    int rank = space < 0 ? -1 : H5Sget_simple_extent_dims(space, dims, NULL);
+    size_t tsize = type < 0 ? 0 : H5Tget_size(type);
+    ps_status rc = PS_OK;
+    if (crank < 1 || crank != rank || tsize == 0 || file < 0 ||
+        H5Fget_filesize(file, &file_bytes) < 0) {
+        rc = ps_error_set(err, PS_EHDF5, "dataset '%s' has an unreadable chunk layout", obj);
+        goto done;
+    }
+    uint64_t limit = ps_h5__byte_limit(ds), bytes = tsize, grid = 1;
+    for (int k = 0; k < rank; ++k) {
+        if (cdims[k] == 0 || bytes > limit / cdims[k]) {
+            rc = ps_error_set(err, PS_EHDF5, "dataset '%s' has chunks of more than %llu bytes, "
+                              "the limit for this file (result files use chunks of at most "
+                              "1 MiB)", obj, (unsigned long long)limit);
+            goto done;
+        }
+        bytes *= cdims[k];
+        uint64_t along = dims[k] / cdims[k] + (dims[k] % cdims[k] != 0);
+        grid = along == 0 ? 0 : grid > chunks_max / along ? chunks_max + 1 : grid * along;
+    }
+    if (grid > chunks_max) {
+        rc = ps_error_set(err, PS_EHDF5, "dataset '%s' is cut into more than %llu chunks; "
+                          "result files use far fewer", obj, (unsigned long long)chunks_max);
+        goto done;
+    }
+    /* Every chunk of the grid, the last dimension fastest; an unwritten chunk has size 0. */
+    memset(offset, 0, sizeof offset);
+    for (uint64_t c = 0; c < grid; ++c) {
+        hsize_t stored = 0;
+        if (H5Dget_chunk_storage_size(ds, offset, &stored) < 0 || stored > file_bytes) {
+            rc = ps_error_set(err, PS_EHDF5, "dataset '%s' has a corrupted chunk index: the "
+                              "chunk at index %llu claims %llu bytes in a file of %llu", obj,
+                              (unsigned long long)c, (unsigned long long)stored,
+                              (unsigned long long)file_bytes);
+            goto done;
+        }
+        for (int k = rank - 1; k >= 0; --k) {
+            offset[k] += cdims[k];
+            if (offset[k] < dims[k]) {
+                break;
+            }
+            offset[k] = 0;
+        }
+    }
+done:
+    if (file >= 0) {
+        H5Fclose(file);
+    }
+    if (space >= 0) {
+        H5Sclose(space);
+    }
+    if (type >= 0) {
+        H5Tclose(type);
+    }
+    if (dcpl >= 0) {
+        H5Pclose(dcpl);
+    }
+    return rc;
+}
+
 /* Storage: refuse virtual datasets and external raw data (both make HDF5 read other files). */
 static ps_status check_storage(hid_t ds, const char *obj, ps_error *err)
 {
@@ -519,7 +598,9 @@ ps_status ps_h5__open_dataset(hid_t *ds_out, ps_h5__shape *sh, hid_t loc, const 
         rc = ps_error_set(err, PS_EHDF5, "cannot open dataset '%s'", obj);
     } else if ((rc = check_storage(ds, obj, err)) == PS_OK &&
                (rc = check_type(&sh->is_string, &elem_bytes, ds, obj, kinds, err)) == PS_OK) {
-        rc = check_space(sh, ds, obj, want_rank, elem_bytes, err);
+        if ((rc = check_space(sh, ds, obj, want_rank, elem_bytes, err)) == PS_OK) {
+            rc = check_chunks(ds, obj, err);
+        }
     }
     if (rc != PS_OK && ds >= 0) {
         H5Dclose(ds);
