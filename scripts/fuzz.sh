@@ -186,13 +186,15 @@ for h in "${harnesses[@]}"; do
     else
       result=failed
     fi
-    n=$(grep -m1 'stat::number_of_executed_units' "$work/log_$h" | awk '{print $2}')
+    n=$(awk '/stat::number_of_executed_units/ { print $2; exit }' "$work/log_$h")
     runs=$((runs + ${n:-0}))
   done
   if [[ $result == ok ]]; then
-    cov=$(grep -Eo 'cov: [0-9]+' "$work/log_$h" | tail -1)
-    echo "fuzz: fuzz_$h ok: $runs inputs in $(($(date +%s) - t0)) s, $cov" \
-         "$( ((restarts)) && echo "($restarts findings inside HDF5, printed above)")"
+    cov=$(awk 'match($0, /cov: [0-9]+/) { c = substr($0, RSTART, RLENGTH) } END { print c }' \
+          "$work/log_$h")
+    note=""
+    ((restarts == 0)) || note=" ($restarts findings inside HDF5, printed above)"
+    echo "fuzz: fuzz_$h ok: $runs inputs in $(($(date +%s) - t0)) s, $cov$note"
   else
     status=1
     echo "fuzz: fuzz_$h FAILED; the sanitizer's report (stacks, no shadow map) and reproducer:" >&2
