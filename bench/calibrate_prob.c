@@ -20,12 +20,17 @@
  *   combinations (the losses of the four cells phase x migration class add up).
  * Prints the loss of every grid point, both estimates and their losses per location.
  *
- * usage: calibrate_prob WPP_DIR TRAJ [-u|-c] [CODE ...]
+ * usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p] [CODE ...]
  *   -u  only the points with TFR uncentred and e0 and migration centred (the compiled
  *       centrings; 24 points), so that the estimate by class keeps the TFR bounds
  *   -c  the TFR centring (0, 0.5, 1; capped at PS_PROB_CENTER_TFR_MAX_MOVE, so the TFR bounds
  *       stay within the issue's 2 %) at the -u estimate's persistences (rho_f 0.95, no level
  *       share, e0 and migration centred, rho_m 0.9 or 0.95): 6 points
+ *   -p  the -u grid rerun under the antithetic pairs with the capped TFR centring by phase:
+ *       rho_f 0.95 or 0.98, level share 0, 0.25 or 0.5, centring 0 or 1 (capped), e0 and
+ *       migration centred, rho_m 0.6 to 0.9 (48 points); the estimate by class is free in all
+ *       of them. Run it with 300 trajectories or more: with 100, the sampling noise of the
+ *       2.5 and 97.5 % quantiles, which grows with the spread, favours narrow bands
  */
 #include <math.h>
 #include <stdio.h>
@@ -40,10 +45,15 @@
 /* TFR: rho x level share x centring; e0: rho 0.99, no level, centring with migration's;
  * migration: rho (no level: its volatile yearly flows are what the UN's intervals describe) */
 static const double grid_f[] = { 0.9, 0.95, 0.98 };
-static const double grid_lf[] = { 0.0, 0.5 };
+static const double grid_lf[] = { 0.0, 0.25, 0.5 };
 static const double grid_cf[] = { 0.0, 0.5, 1.0 };
 static const double grid_cem[] = { 0.0, 1.0 };
-static const double grid_m[] = { 0.7, 0.8, 0.9, 0.95 };
+static const double grid_m[] = { 0.6, 0.7, 0.8, 0.9, 0.95 };
+#define C_RHO_M_STEADY 0.95  /* -c: rho_m held at the -u estimate */
+#define C_RHO_M_VOLATILE 0.9
+#define PAIRS_RHO_F_MIN 0.95 /* -p: the rho_f of the grid kept */
+#define PAIRS_RHO_M_MIN 0.6  /* -p: the rho_m kept */
+#define PAIRS_RHO_M_MAX 0.9
 #define RHO_E0 0.99
 #define N_OF(a) (sizeof a / sizeof a[0])
 #define NF (N_OF(grid_f) * N_OF(grid_lf) * N_OF(grid_cf)) /* TFR triples */
@@ -56,12 +66,13 @@ static const double grid_m[] = { 0.7, 0.8, 0.9, 0.95 };
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: calibrate_prob WPP_DIR TRAJ [-u|-c] [CODE ...]\n");
+        fprintf(stderr, "usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p] [CODE ...]\n");
         return 2;
     }
     const int uncentred_tfr = argc > 3 && strcmp(argv[3], "-u") == 0;
     const int tfr_centring = argc > 3 && strcmp(argv[3], "-c") == 0;
-    if (uncentred_tfr || tfr_centring) { /* the codes follow the flag */
+    const int pairs = argc > 3 && strcmp(argv[3], "-p") == 0;
+    if (uncentred_tfr || tfr_centring || pairs) { /* the codes follow the flag */
         for (int i = 3; i + 1 < argc; ++i) {
             argv[i] = argv[i + 1];
         }
@@ -93,8 +104,14 @@ int main(int argc, char **argv)
                     grid_f[rf], RHO_E0, grid_m[m], grid_lf[lf], 0.0, 0.0,
                     grid_cf[cf], grid_cem[e], grid_cem[e] };
                 at[FULL_AT(f, e, m)] = -1;
+                /* the grids before -p: level share 0 or 0.5, rho_m from 0.7 */
+                const int old_grid = grid_lf[lf] != 0.25 && grid_m[m] >= 0.7;
                 const int keep =
-                    tfr_centring ? grid_f[rf] == 0.95 && grid_lf[lf] == 0.0 &&
+                    pairs ? grid_f[rf] >= PAIRS_RHO_F_MIN && grid_cf[cf] != 0.5 &&
+                                grid_cem[e] == 1.0 && grid_m[m] >= PAIRS_RHO_M_MIN &&
+                                grid_m[m] <= PAIRS_RHO_M_MAX
+                    : !old_grid ? 0
+                    : tfr_centring ? grid_f[rf] == 0.95 && grid_lf[lf] == 0.0 &&
                                        grid_cem[e] == 1.0 && grid_m[m] >= 0.9
                     : uncentred_tfr ? grid_cf[cf] == 0.0 && grid_cem[e] == 1.0
                                     : 1;
@@ -165,9 +182,15 @@ int main(int argc, char **argv)
            "center_mig loss_per_location (%d locations, %d skipped, %d trajectories)\n", n_loc,
            n_skip, n_traj);
     for (size_t g = 0; g < n_grid; ++g) {
-        printf("%.3f %.3f %.3f %.2f %.2f %.2f %.2f %.2f %.2f %.4f\n", grid[g][0], grid[g][1],
+        printf("%.3f %.3f %.3f %.2f %.2f %.2f %.2f %.2f %.2f %.4f", grid[g][0], grid[g][1],
                grid[g][2], grid[g][3], grid[g][4], grid[g][5], grid[g][6], grid[g][7],
                grid[g][8], loss[g] / n_loc);
+        if (pairs) { /* -p: the loss per location of each class, as numbered in cls */
+            for (int k = 0; k < 4; ++k) {
+                printf(" %.4f", n_cell[k] > 0 ? cell[k][g] / n_cell[k] : 0.0);
+            }
+        }
+        printf("\n");
         best = loss[g] < loss[best] ? g : best;
     }
     /* the TFR bounds must stay within 2 % of the UN's (issue #14 sec. 3): centring TFR moves
@@ -203,8 +226,8 @@ int main(int argc, char **argv)
                         }
                         /* -c estimates the TFR centring by phase with the migration
                          * persistences held at the compiled (-u) estimate */
-                        if (tfr_centring && (grid_m[m0] != PS_PROB_RHO_MIG_STEADY ||
-                                             grid_m[m1] != PS_PROB_RHO_MIG_VOLATILE)) {
+                        if (tfr_centring && (grid_m[m0] != C_RHO_M_STEADY ||
+                                             grid_m[m1] != C_RHO_M_VOLATILE)) {
                             continue;
                         }
                         if (s < best_cls) {

@@ -11,6 +11,11 @@
  *        CENTER_E CENTER_M]]]
  * Without parameters, each location gets those of its class (ps_prob_options_by_class, as
  * `popsim run --location` does); with them, every location gets the same.
+ *
+ * Trying other values by class (env PROB_CHECKS_CLASS="NAME=VALUE,..."): after the class's
+ * compiled values, rho_f_post, level_f_post, center_f_post, rho_f_tr, level_f_tr,
+ * center_f_tr (TFR by phase), rho_m_steady, rho_m_volatile (migration by class), rho_e,
+ * center_e and center_m (every location) replace them.
  */
 #include <math.h>
 #include <stdio.h>
@@ -51,6 +56,40 @@ static void shrink_others(ps_prob_bounds *b, const char *only)
             }
         }
     }
+}
+
+/* The overrides of PROB_CHECKS_CLASS for a location of the given phase and migration class. */
+static int class_overrides(ps_prob_options *o, const char *spec, int post, int vol)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", spec);
+    for (char *tok = strtok(buf, ","); tok != NULL; tok = strtok(NULL, ",")) {
+        char *eq = strchr(tok, '=');
+        if (eq == NULL) {
+            return 1;
+        }
+        *eq = '\0';
+        const double v = atof(eq + 1);
+        if (strcmp(tok, "rho_e") == 0) {
+            o->rho[PS_PROB_E0] = v;
+        } else if (strcmp(tok, "center_e") == 0) {
+            o->center[PS_PROB_E0] = v;
+        } else if (strcmp(tok, "center_m") == 0) {
+            o->center[PS_PROB_MIG] = v;
+        } else if (strcmp(tok, post ? "rho_f_post" : "rho_f_tr") == 0) {
+            o->rho[PS_PROB_TFR] = v;
+        } else if (strcmp(tok, post ? "level_f_post" : "level_f_tr") == 0) {
+            o->level[PS_PROB_TFR] = v;
+        } else if (strcmp(tok, post ? "center_f_post" : "center_f_tr") == 0) {
+            o->center[PS_PROB_TFR] = v;
+        } else if (strcmp(tok, vol ? "rho_m_volatile" : "rho_m_steady") == 0) {
+            o->rho[PS_PROB_MIG] = v;
+        } else if (strstr("rho_f_post level_f_post center_f_post rho_f_tr level_f_tr "
+                          "center_f_tr rho_m_steady rho_m_volatile", tok) == NULL) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -106,6 +145,14 @@ int main(int argc, char **argv)
         ps_prob_options lo = po;
         if (rc == 0 && argc <= 3) {
             ps_prob_options_by_class(&lo, &b, ps_pop_total(&in.base));
+            const char *spec = getenv("PROB_CHECKS_CLASS");
+            if (spec != NULL &&
+                class_overrides(&lo, spec, ps_prob_post_transition(&b),
+                                ps_prob_mig_volatile(&b, ps_pop_total(&in.base))) != 0) {
+                fprintf(stderr, "prob_checks: PROB_CHECKS_CLASS: expected NAME=VALUE,... with "
+                                "the names of the usage comment, got '%s'\n", spec);
+                rc = 1;
+            }
             printf("%s: rho %.3f %.3f %.3f level %.2f %.2f %.2f center %.2f %.2f %.2f\n", name,
                    lo.rho[0], lo.rho[1], lo.rho[2], lo.level[0], lo.level[1], lo.level[2],
                    lo.center[0], lo.center[1], lo.center[2]);
@@ -134,7 +181,6 @@ int main(int argc, char **argv)
             if (ps_wpp_pi_pop(a, pi, code, year - 1, &err) != PS_OK ||
                 ps_wpp_pi_pop(c, pi, code, year, &err) != PS_OK) {
                 rc = 1;
-                break;
             }
             for (int k = 0; k < PS_WPP_PI_COLS; ++k) {
                 un[k] = 0.5 * (a[k] + c[k]); /* 1 July: mean of two 31 December rows */

@@ -284,6 +284,7 @@ static void test_wpp_prob__low_and_high_variants_match_the_un(void **state)
 /* The compiled persistences are the estimator's output (docs/prob-calibration.txt, written by
  * bench/calibrate_prob.c over all countries), and the estimator's loss for them on one
  * location is what ps_wpp_pi_calib_loss gives for the deviations of the test above. */
+#define NOT_COMPILED "# Not compiled" /* docs/prob-calibration.txt: the sections below it */
 static void test_wpp_prob__persistences_are_the_estimators_output(void **state)
 {
     (void)state;
@@ -295,6 +296,9 @@ static void test_wpp_prob__persistences_are_the_estimators_output(void **state)
     double ce_cls = NAN, cm_cls = NAN;
     int n_best = 0;
     while (fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, NOT_COMPILED, strlen(NOT_COMPILED)) == 0) {
+            break; /* the estimates after it were not adopted (docs/model.md 9.3) */
+        }
         sscanf(line, "by class: in-transition rho_tfr %lf level_tfr %lf center_tfr %lf", &t[0][0],
                &t[0][1], &t[0][2]);
         sscanf(line, "by class: post-transition rho_tfr %lf level_tfr %lf center_tfr %lf",
