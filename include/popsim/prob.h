@@ -118,6 +118,9 @@ typedef struct ps_prob_options {
     ps_prob_variant variant; /* not NONE: one deterministic trajectory of the variant */
     int keep_trajectories;   /* 1: ps_prob_trajectories gives every trajectory */
     double center[PS_PROB_PROC_COUNT]; /* centring of each process's marginals, in [0, 1] */
+    int keep_population;     /* 1: ps_prob_unit_population gives the last unit's populations
+                              * of every year (0: each year is summarised inside the ensemble's
+                              * tiles and no year is stored) */
 } ps_prob_options;
 
 #define PS_PROB_OPTIONS_INIT                                                                 \
@@ -125,7 +128,8 @@ typedef struct ps_prob_options {
       .rho = { PS_PROB_RHO_TFR, PS_PROB_RHO_E0, PS_PROB_RHO_MIG },                           \
       .level = { PS_PROB_LEVEL_TFR, PS_PROB_LEVEL_E0, PS_PROB_LEVEL_MIG },                   \
       .variant = PS_PROB_VARIANT_NONE, .keep_trajectories = 0,                               \
-      .center = { PS_PROB_CENTER_TFR, PS_PROB_CENTER_E0, PS_PROB_CENTER_MIG } }
+      .center = { PS_PROB_CENTER_TFR, PS_PROB_CENTER_E0, PS_PROB_CENTER_MIG },               \
+      .keep_population = 0 }
 
 typedef struct ps_prob ps_prob; /* opaque; src/engine/prob.c */
 
@@ -288,7 +292,8 @@ ps_status ps_prob_unit(ps_prob *p, int unit, ps_error *err);
  * After ps_prob_unit(p, unit, ...) and before the next unit: the unit's 1 July populations by
  * single age, [year][sex][age][lane] (lane j = trajectory unit * PS_PROB_UNIT_TRAJ + j), for
  * what is computed per trajectory from single ages (services, popsim/svc_prob.h). Borrowed;
- * overwritten by the next unit. NULL (and *n_lanes 0) unless `unit` is the last unit done.
+ * overwritten by the next unit. NULL (and *n_lanes 0) unless `unit` is the last unit done and the
+ * options' keep_population is set.
  */
 const double *ps_prob_unit_population(const ps_prob *p, int unit, int *n_lanes);
 
