@@ -225,6 +225,15 @@ void ps_prob_path(double *z_out, int n, double rho, double level, uint64_t seed,
 /** Type-7 sample quantile (R's default) of x[0..n-1] at probability p; reorders x. */
 double ps_prob_sample_quantile(double *x, int n, double p);
 
+#define PS_PROB_QUANTILES_MAX 16 /* probabilities of one ps_prob_sample_quantiles call */
+
+/**
+ * ps_prob_sample_quantile at each of p[0..m-1] (m <= PS_PROB_QUANTILES_MAX) into out[0..m-1],
+ * the same values, with the order statistics selected in one pass of nested partitions
+ * (src/engine/quantiles.c); x[0..n-1] finite, n >= 1; reorders x.
+ */
+void ps_prob_sample_quantiles(double *x, int n, const double *p, int m, double *out);
+
 /* ---- bounds --------------------------------------------------------------------------- */
 
 /** Allocate NaN-filled bounds for n_years calendar years. @return PS_OK; PS_EINVAL; PS_ENOMEM */
