@@ -297,6 +297,19 @@ int ps_prob_n_traj(const ps_prob *p);
  */
 ps_status ps_prob_unit(ps_prob *p, int unit, ps_error *err);
 
+/* Units of one ps_prob_units ensemble call: 1024 trajectories in batches dealt to the threads
+ * dynamically, one parallel region (a unit alone has one batch per thread, and a thread
+ * held up by the machine holds the other up at the unit's end). */
+#define PS_PROB_UNITS_CHUNK 8
+
+/**
+ * Units u0 .. u1 - 1, the same bytes as ps_prob_unit for each in turn, with up to
+ * PS_PROB_UNITS_CHUNK units per ensemble call (one unit at a time with keep_population).
+ * Afterwards ps_prob_unit_population gives nothing unless the call was one unit.
+ * @return as ps_prob_unit; PS_EINVAL for a range outside the units or a unit already done
+ */
+ps_status ps_prob_units(ps_prob *p, int u0, int u1, ps_error *err);
+
 /**
  * After ps_prob_unit(p, unit, ...) and before the next unit: the unit's 1 July populations by
  * single age, [year][sex][age][lane] (lane j = trajectory unit * PS_PROB_UNIT_TRAJ + j), for

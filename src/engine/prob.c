@@ -25,6 +25,9 @@
 #include "popsim/units.h"
 #include "prob_paths_int.h"
 
+/* Lanes of a batch of the ensemble (the width each thread took of a 128-lane unit before). */
+#define PS_PROB_ENS_BATCH 64
+
 /* Ages of the dependency ratios. */
 #define PS_PROB_CHILD_MAX 14
 #define PS_PROB_OLD_MIN 65
@@ -44,7 +47,8 @@ struct ps_prob {
     double *stats[PS_PROB_V_COUNT]; /* [year][cell][stat] */
     unsigned char *done;  /* [unit] */
     int last_unit;        /* the unit whose populations ws_pop holds, -1 = none */
-    /* workspace of a unit (PS_PROB_UNIT_TRAJ lanes; one unit at a time per object) */
+    /* workspace of the units of one ensemble call (up to PS_PROB_UNITS_CHUNK units; one call
+     * at a time per object) */
     double *ws_tfr, *ws_e0, *ws_mig, *ws_pop, *ws_births, *ws_adj, *ws_z, *acc;
     double *ws_bb; /* base corrections: births [y0 + 1][lanes], then migrants [lanes] */
     ps_ens_events *ws_ev;
@@ -176,13 +180,17 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
     p->last_unit = -1;
     const size_t S = (size_t)p->n_steps, n = (size_t)p->n_ages;
     p->done = calloc((size_t)p->n_units, 1);
-    const size_t W = (size_t)(n_traj < PS_PROB_UNIT_TRAJ ? n_traj : PS_PROB_UNIT_TRAJ);
+    /* lanes of the workspace: PS_PROB_UNITS_CHUNK units (ps_prob_units), the populations of
+     * every year one unit (keep_population) */
+    const int chunk = PS_PROB_UNITS_CHUNK * PS_PROB_UNIT_TRAJ;
+    const size_t W = (size_t)(n_traj < chunk ? n_traj : chunk);
+    const size_t W1 = (size_t)(n_traj < PS_PROB_UNIT_TRAJ ? n_traj : PS_PROB_UNIT_TRAJ);
     const size_t Y = (size_t)p->n_years;
     p->ws_tfr = malloc(Y * W * sizeof *p->ws_tfr);
     p->ws_e0 = malloc(Y * PS_SEX_COUNT * W * sizeof *p->ws_e0);
     p->ws_mig = malloc(Y * W * sizeof *p->ws_mig);
     /* every year's populations only on request; one byte otherwise (no year is stored) */
-    p->ws_pop = malloc(opt->keep_population ? Y * PS_SEX_COUNT * n * W * sizeof *p->ws_pop : 1);
+    p->ws_pop = malloc(opt->keep_population ? Y * PS_SEX_COUNT * n * W1 * sizeof *p->ws_pop : 1);
     p->ws_births = malloc(S * PS_SEX_COUNT * W * sizeof *p->ws_births);
     p->ws_adj = malloc(S * W * sizeof *p->ws_adj);
     p->ws_z = malloc((size_t)(p->y0 + p->n_years) * W * sizeof *p->ws_z); /* per lane */
@@ -568,17 +576,15 @@ static void unit_year(int y, double *pop, int t0, int L, void *ctx)
     }
 }
 
-ps_status ps_prob_unit(ps_prob *p, int unit, ps_error *err)
+/* Units u0 .. u1 - 1 (at most PS_PROB_UNITS_CHUNK, validated) in one ensemble call. */
+static ps_status run_units(ps_prob *p, int u0, int u1, ps_error *err)
 {
-    if (unit < 0 || unit >= p->n_units || p->done[unit]) {
-        return ps_error_set(err, PS_EINVAL, "probabilistic unit %d: expected a unit not yet done "
-                            "in 0..%d", unit, p->n_units - 1);
-    }
-    const int first = unit * PS_PROB_UNIT_TRAJ;
-    const int n = p->n_traj - first < PS_PROB_UNIT_TRAJ ? p->n_traj - first : PS_PROB_UNIT_TRAJ;
+    const int first = u0 * PS_PROB_UNIT_TRAJ;
+    const int end = u1 * PS_PROB_UNIT_TRAJ < p->n_traj ? u1 * PS_PROB_UNIT_TRAJ : p->n_traj;
+    const int n = end - first;
     const int A = p->n_ages, S = p->n_steps;
     const size_t N = (size_t)n;
-    /* the workspace is sized for PS_PROB_UNIT_TRAJ lanes; a shorter unit packs its rows */
+    /* the workspace is sized for PS_PROB_UNITS_CHUNK units; fewer lanes pack their rows */
     unit_ctx u = { .p = p, .n = n, .first = first, .e0_rc = PS_OK, .tfr = p->ws_tfr,
                    .e0 = p->ws_e0, .mig = p->ws_mig, .births = p->ws_births, .adj = p->ws_adj,
                    .keep = p->opt.keep_population ? p->ws_pop : NULL, .lane = p->ws_lane,
@@ -592,9 +598,12 @@ ps_status ps_prob_unit(ps_prob *p, int unit, ps_error *err)
                                  .deaths = NULL, .net_migration = NULL,
                                  .adjustment = u.adj + (size_t)s * N };
     }
-    /* one parallel region for the unit: each tile draws its lanes, makes its base, advances
+    /* one parallel region for the units: each tile draws its lanes, makes its base, advances
      * and summarises every year in its own thread (ps_ens_advance_hook) */
-    const ps_ens_options eo = { .n_threads = p->opt.n_threads, .batch = 0, .finite_only = 1 };
+    /* batches of PS_PROB_ENS_BATCH lanes (one tile each), dealt dynamically: the threads
+     * finish together however the machine holds one of them up */
+    const ps_ens_options eo = { .n_threads = p->opt.n_threads, .batch = PS_PROB_ENS_BATCH,
+                                .finite_only = 1 };
     ps_status rc = ps_ens_new(&ens, n, A, &eo, err);
     if (rc == PS_OK) {
         rc = ps_ens_advance_hook(ens, S, unit_rates, &u, PS_ENS_SURV | PS_ENS_ASFR | PS_ENS_MIG,
@@ -603,11 +612,42 @@ ps_status ps_prob_unit(ps_prob *p, int unit, ps_error *err)
     if (rc != PS_OK) {
         ps_error_prepend(err, "trajectories %d..%d: ", first, first + n - 1);
     } else {
-        p->last_unit = unit;
-        p->done[unit] = 1;
-        p->n_units_done++;
+        p->last_unit = u1 - u0 == 1 ? u0 : -1;
+        for (int k = u0; k < u1; ++k) {
+            p->done[k] = 1;
+            p->n_units_done++;
+        }
     }
     ps_ens_free(ens);
+    return rc;
+}
+
+ps_status ps_prob_unit(ps_prob *p, int unit, ps_error *err)
+{
+    if (unit < 0 || unit >= p->n_units || p->done[unit]) {
+        return ps_error_set(err, PS_EINVAL, "probabilistic unit %d: expected a unit not yet done "
+                            "in 0..%d", unit, p->n_units - 1);
+    }
+    return run_units(p, unit, unit + 1, err);
+}
+
+ps_status ps_prob_units(ps_prob *p, int u0, int u1, ps_error *err)
+{
+    if (u0 < 0 || u1 > p->n_units || u0 > u1) {
+        return ps_error_set(err, PS_EINVAL, "probabilistic units %d..%d: expected a range "
+                            "within 0..%d", u0, u1 - 1, p->n_units - 1);
+    }
+    for (int u = u0; u < u1; ++u) {
+        if (p->done[u]) {
+            return ps_error_set(err, PS_EINVAL, "probabilistic unit %d is already done", u);
+        }
+    }
+    /* every year's populations are kept for one unit at a time */
+    const int chunk = p->opt.keep_population ? 1 : PS_PROB_UNITS_CHUNK;
+    ps_status rc = PS_OK;
+    for (int u = u0; rc == PS_OK && u < u1; u += chunk) {
+        rc = run_units(p, u, u + chunk < u1 ? u + chunk : u1, err);
+    }
     return rc;
 }
 
