@@ -8,8 +8,9 @@
  * (where p falls between two) is then the least value between k and the next selected rank:
  * one scan, not a selection. An order statistic is a value of the sample whatever the way it
  * is found, so each quantile is the one ps_prob_sample_quantile gives: the same order
- * statistics and the same interpolation lo + (h - k) (hi - lo). About 1.8 times faster than
- * five selections for rows of 200 and 1000 trajectories (measured on the project machine).
+ * statistics and the same interpolation lo + (h - k) (hi - lo). 1.8 times faster than five
+ * selections on rows of 200 or 1000 random values, 1.3 times in a China run (docs/model.md
+ * sec. 2.7).
  */
 #include <math.h>
 
