@@ -6,6 +6,9 @@
 # trajectory-year = one cohort-component step of one trajectory, to set against the
 # ~1 M country-years/s of the single step in scripts/bench.sh). The parsed-WPP cache is
 # warmed first, as on any second run. Machines are shared and noisy: best of ROUNDS.
+# The trajectories run through ps_prob_units -> ps_ens_advance_hook (docs/model.md sec. 2.7):
+# tiles of trajectories carried through all the years in cache, each year summarised in the
+# tile's thread, no year stored; on a loaded machine compare the CPU lines, not wall times.
 # usage: scripts/bench_prob.sh
 # env:   TRAJECTORIES (1000), ROUNDS (3), THREADS (2), BUILD_DIR (default build/),
 #        POPSIM_DATA_DIR

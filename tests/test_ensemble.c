@@ -635,6 +635,127 @@ static void test_ensemble__advance_equals_the_last_year_of_run(void **state)
     fixture_free(&f);
 }
 
+/* What the hook of ps_ens_advance_hook saw, checked against ps_ens_run_fn's stored years.
+ * Each tile writes only its own lanes of `seen` and `wrong` (the hook runs on several
+ * threads at once). */
+typedef struct hook_check {
+    const double *all;  /* [year][row][B] ps_ens_run_fn's populations */
+    const double *base; /* [row][B] the start, for the hook to fill when `from` is NULL */
+    int B, fill;
+    int *seen;          /* [year][B] calls per year and lane */
+    int *wrong;         /* [B] cells that differ from `all` */
+} hook_check;
+
+static void check_year(int year, double *pop, int first, int n, void *ctx)
+{
+    hook_check *h = ctx;
+    const size_t B = (size_t)h->B, L = (size_t)n;
+    for (size_t r = 0; h->fill && year == 0 && r < ROWS; ++r) {
+        memcpy(pop + r * L, h->base + r * B + (size_t)first, L * sizeof *pop);
+    }
+    const double *want = h->all + (size_t)year * ROWS * B;
+    for (size_t r = 0; r < ROWS; ++r) {
+        for (size_t j = 0; j < L; ++j) {
+            h->wrong[(size_t)first + j] +=
+                memcmp(&pop[r * L + j], &want[r * B + (size_t)first + j], sizeof *pop) != 0;
+        }
+    }
+    for (size_t j = 0; j < L; ++j) {
+        h->seen[(size_t)year * B + (size_t)first + j]++;
+    }
+}
+
+/* ps_ens_advance_hook: the hook sees every year of every trajectory exactly once, with the
+ * bytes of ps_ens_run_fn's stored years, and the events of each step are ps_ens_run_fn's,
+ * for any thread count, batch and tile; with `from` NULL the hook fills the start; `to` is
+ * the final year when given. */
+static void test_ensemble__advance_hook_sees_every_year_of_run(void **state)
+{
+    (void)state;
+    ps_error err;
+    const int B = 37;
+    fixture f;
+    fixture_new(&f, B);
+    year_rates y;
+    year_rates_new(&y, &f, B);
+    const size_t cells = (size_t)ROWS * (size_t)B, nb = (size_t)YEARS * PS_SEX_COUNT * (size_t)B;
+    double *all = malloc((size_t)(YEARS + 1) * cells * sizeof *all);
+    double *fin = malloc(cells * sizeof *fin);
+    double *births_ref = malloc(nb * sizeof *births_ref), *births = malloc(nb * sizeof *births);
+    double *adj_ref = malloc((size_t)YEARS * (size_t)B * sizeof *adj_ref);
+    double *adj = malloc((size_t)YEARS * (size_t)B * sizeof *adj);
+    int *seen = malloc((size_t)(YEARS + 1) * (size_t)B * sizeof *seen);
+    int *wrong = malloc((size_t)B * sizeof *wrong);
+    ps_ens_events ev_ref[YEARS], ev[YEARS];
+    assert_true(all && fin && births_ref && births && adj_ref && adj && seen && wrong);
+    for (int k = 0; k < B; ++k) {
+        for (int i = 0; i < ROWS; ++i) {
+            all[(size_t)i * (size_t)B + (size_t)k] = f.in[k].base.count[i];
+        }
+    }
+    for (int s = 0; s < YEARS; ++s) {
+        const size_t at = (size_t)s * PS_SEX_COUNT * (size_t)B;
+        ev_ref[s] = (ps_ens_events){ .births = births_ref + at,
+                                     .adjustment = adj_ref + (size_t)s * (size_t)B };
+        ev[s] = (ps_ens_events){ .births = births + at, .adjustment = adj + (size_t)s * (size_t)B };
+    }
+    all_rates ar = { .rates = y.rates, .B = B };
+    const unsigned pt = y.rates[0].per_traj;
+    ps_ens *e = NULL;
+    ps_ens_options o1 = { .n_threads = 1 };
+    assert_ps_ok(ps_ens_new(&e, B, N_AGES, &o1, &err), &err);
+    assert_ps_ok(ps_ens_run_fn(e, YEARS, copy_batch_rates, &ar, pt, all, ev_ref, &err), &err);
+    ps_ens_free(e);
+    const ps_ens_options cfg[] = {
+        { .n_threads = 1 }, { .n_threads = 2 }, { .n_threads = 2, .batch = 8, .tile = 3 },
+        { .n_threads = 2, .batch = 10, .tile = 64, .finite_only = 1 }
+    };
+    for (size_t c = 0; c < sizeof cfg / sizeof cfg[0]; ++c) {
+        hook_check h = { .all = all, .base = all, .B = B, .fill = c % 2 == 1, .seen = seen,
+                         .wrong = wrong };
+        memset(seen, 0, (size_t)(YEARS + 1) * (size_t)B * sizeof *seen);
+        memset(wrong, 0, (size_t)B * sizeof *wrong);
+        memset(births, 0, nb * sizeof *births);
+        memset(fin, 0, cells * sizeof *fin);
+        assert_ps_ok(ps_ens_new(&e, B, N_AGES, &cfg[c], &err), &err);
+        assert_ps_ok(ps_ens_advance_hook(e, YEARS, copy_batch_rates, &ar, pt,
+                                         h.fill ? NULL : all, c < 2 ? fin : NULL, ev,
+                                         check_year, &h, &err), &err);
+        ps_ens_free(e);
+        for (int i = 0; i < (YEARS + 1) * B; ++i) {
+            assert_int_equal(seen[i], 1);
+        }
+        for (int k = 0; k < B; ++k) {
+            assert_int_equal(wrong[k], 0);
+        }
+        assert_memory_equal(births_ref, births, nb * sizeof *births);
+        assert_memory_equal(adj_ref, adj, (size_t)YEARS * (size_t)B * sizeof *adj);
+        if (c < 2) {
+            assert_memory_equal(&all[(size_t)YEARS * cells], fin, cells * sizeof *fin);
+        }
+    }
+    /* a wrong year is seen: the check can fail */
+    all[(size_t)5 * cells + (size_t)(N_AGES + 20) * (size_t)B + 11] += 1.0;
+    hook_check h = { .all = all, .base = all, .B = B, .seen = seen, .wrong = wrong };
+    memset(wrong, 0, (size_t)B * sizeof *wrong);
+    assert_ps_ok(ps_ens_new(&e, B, N_AGES, &o1, &err), &err);
+    assert_ps_ok(ps_ens_advance_hook(e, YEARS, copy_batch_rates, &ar, pt, all, NULL, NULL,
+                                     check_year, &h, &err), &err);
+    ps_ens_free(e);
+    assert_int_equal(wrong[11], 1);
+    assert_int_equal(wrong[10], 0);
+    free(all);
+    free(fin);
+    free(births_ref);
+    free(births);
+    free(adj_ref);
+    free(adj);
+    free(seen);
+    free(wrong);
+    year_rates_free(&y);
+    fixture_free(&f);
+}
+
 /* finite_only skips the identity test, not the arithmetic: the same bytes; a non-finite
  * count is still caught and named. */
 static void test_ensemble__finite_only_gives_the_same_bytes_and_catches_nan(void **state)
@@ -699,6 +820,7 @@ int main(void)
         cmocka_unit_test(test_ensemble__a_broken_identity_names_the_trajectory),
         cmocka_unit_test(test_ensemble__run_equals_step_by_step),
         cmocka_unit_test(test_ensemble__advance_equals_the_last_year_of_run),
+        cmocka_unit_test(test_ensemble__advance_hook_sees_every_year_of_run),
         cmocka_unit_test(test_ensemble__finite_only_gives_the_same_bytes_and_catches_nan),
         cmocka_unit_test(test_ensemble__bad_shapes_and_options_are_refused),
     };

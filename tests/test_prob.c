@@ -254,6 +254,39 @@ static void test_prob__threads_and_unit_order_give_the_same_bytes(void **state)
     ps_prob_free(c);
 }
 
+/* ps_prob_units: many units in one ensemble call (chunks of PS_PROB_UNITS_CHUNK, a partial
+ * last unit) give the bytes of one ps_prob_unit per unit; bad ranges and units already done
+ * are refused. */
+static void test_prob__units_in_one_call_give_the_bytes_of_single_units(void **state)
+{
+    prob_fixture *fx = *state;
+    ps_error err;
+    const int N = (PS_PROB_UNITS_CHUNK + 1) * PS_PROB_UNIT_TRAJ - 50;
+    ps_prob *a = run(&fx->in, &fx->b, N, 1, 0);
+    const ps_prob_options o = prob_fixture_options(N, 2, 20250701u);
+    ps_prob *c = NULL;
+    assert_ps_ok(ps_prob_new(&c, &fx->in, &fx->b, &o, &err), &err);
+    const int n_units = ps_prob_n_units(c);
+    assert_int_equal(n_units, PS_PROB_UNITS_CHUNK + 1);
+    assert_ps_ok(ps_prob_unit(c, 1, &err), &err);
+    assert_int_equal(ps_prob_units(c, 0, 3, &err), PS_EINVAL); /* unit 1 is done */
+    assert_int_equal(ps_prob_units(c, 2, n_units + 1, &err), PS_EINVAL);
+    assert_int_equal(ps_prob_units(c, 3, 2, &err), PS_EINVAL);
+    assert_ps_ok(ps_prob_units(c, 0, 1, &err), &err);
+    assert_ps_ok(ps_prob_units(c, 2, n_units, &err), &err);
+    assert_ps_ok(ps_prob_finish(c, &err), &err);
+    for (int v = 0; v < PS_PROB_V_COUNT; ++v) {
+        const size_t rows = (size_t)(YEARS + 1) * (size_t)ps_prob_var_cells((ps_prob_var)v);
+        assert_memory_equal(ps_prob_trajectories(a, (ps_prob_var)v),
+                            ps_prob_trajectories(c, (ps_prob_var)v),
+                            rows * (size_t)N * sizeof(double));
+        assert_memory_equal(ps_prob_stats(a, (ps_prob_var)v), ps_prob_stats(c, (ps_prob_var)v),
+                            rows * PS_PROB_N_STATS * sizeof(double));
+    }
+    ps_prob_free(a);
+    ps_prob_free(c);
+}
+
 static void test_prob__variant_uses_the_low_tfr(void **state)
 {
     prob_fixture *fx = *state;
@@ -355,6 +388,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_prob__yearly_quantiles_reproduce_the_bounds,
                                         setup_wide, prob_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_prob__threads_and_unit_order_give_the_same_bytes,
+                                        setup_wide, prob_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_prob__units_in_one_call_give_the_bytes_of_single_units,
                                         setup_wide, prob_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_prob__variant_uses_the_low_tfr, setup_wide,
                                         prob_fixture_teardown),

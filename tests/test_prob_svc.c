@@ -51,6 +51,7 @@ static void run_scenario(svc_run *r, const char *path, int threads, int keep_ope
     assert_ps_ok(ps_build_inputs(&r->in, &r->scn, &bo, &err), &err);
     r->opt.n_threads = threads;
     assert_ps_ok(ps_scn_unc_bounds(&r->b, &r->opt, &r->scn, &r->in, &err), &err);
+    r->opt.keep_population = 1; /* ps_prob_unit_population for the services */
     assert_ps_ok(ps_prob_new(&r->p, &r->in, &r->b, &r->opt, &err), &err);
     const ps_scn_member *m = &r->scn.members[0];
     assert_true(m->n_services >= 3);

@@ -151,6 +151,29 @@ ps_status ps_ens_run_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx, u
 ps_status ps_ens_advance_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx,
                             unsigned per_traj, const double *from, double *to, ps_error *err);
 
+/**
+ * Called by ps_ens_advance_hook for each tile and year, from the thread that carries the tile
+ * (several threads at once, on disjoint lanes: it may write only the lanes' own state).
+ * pop is the tile's population [sex][age][n] (rows of n values: lane j = trajectory
+ * first + j). year 0: the start, before the first step, writable (filled from `from`, or by
+ * the hook when `from` is NULL); year y > 0: after step y - 1, whose events (ev[y - 1]) are
+ * final for the tile's lanes.
+ */
+typedef void (*ps_ens_year_fn)(int year, double *pop, int first, int n, void *ctx);
+
+/**
+ * ps_ens_advance_fn with a per-year hook, so that a caller can summarise every year of every
+ * trajectory without the horizon being stored (src/engine/prob.c): the same steps and bytes.
+ * from: NULL = the hook fills each tile's start at year 0; to: NULL = the final population is
+ * not kept; ev: NULL or n_steps event records in the caller's [..][traj] rows, as for
+ * ps_ens_run_fn. hook may be NULL.
+ * @return as ps_ens_advance_fn
+ */
+ps_status ps_ens_advance_hook(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx,
+                              unsigned per_traj, const double *from, double *to,
+                              ps_ens_events *ev, ps_ens_year_fn hook, void *hook_ctx,
+                              ps_error *err);
+
 void ps_ens_free(ps_ens *e); /* accepts NULL */
 
 #ifdef __cplusplus

@@ -118,6 +118,9 @@ typedef struct ps_prob_options {
     ps_prob_variant variant; /* not NONE: one deterministic trajectory of the variant */
     int keep_trajectories;   /* 1: ps_prob_trajectories gives every trajectory */
     double center[PS_PROB_PROC_COUNT]; /* centring of each process's marginals, in [0, 1] */
+    int keep_population;     /* 1: ps_prob_unit_population gives the last unit's populations
+                              * of every year (0: each year is summarised inside the ensemble's
+                              * tiles and no year is stored) */
 } ps_prob_options;
 
 #define PS_PROB_OPTIONS_INIT                                                                 \
@@ -125,7 +128,8 @@ typedef struct ps_prob_options {
       .rho = { PS_PROB_RHO_TFR, PS_PROB_RHO_E0, PS_PROB_RHO_MIG },                           \
       .level = { PS_PROB_LEVEL_TFR, PS_PROB_LEVEL_E0, PS_PROB_LEVEL_MIG },                   \
       .variant = PS_PROB_VARIANT_NONE, .keep_trajectories = 0,                               \
-      .center = { PS_PROB_CENTER_TFR, PS_PROB_CENTER_E0, PS_PROB_CENTER_MIG } }
+      .center = { PS_PROB_CENTER_TFR, PS_PROB_CENTER_E0, PS_PROB_CENTER_MIG },               \
+      .keep_population = 0 }
 
 typedef struct ps_prob ps_prob; /* opaque; src/engine/prob.c */
 
@@ -221,6 +225,15 @@ void ps_prob_path(double *z_out, int n, double rho, double level, uint64_t seed,
 /** Type-7 sample quantile (R's default) of x[0..n-1] at probability p; reorders x. */
 double ps_prob_sample_quantile(double *x, int n, double p);
 
+#define PS_PROB_QUANTILES_MAX 16 /* probabilities of one ps_prob_sample_quantiles call */
+
+/**
+ * ps_prob_sample_quantile at each of p[0..m-1] (m <= PS_PROB_QUANTILES_MAX) into out[0..m-1],
+ * the same values, with the order statistics selected in one pass of nested partitions
+ * (src/engine/quantiles.c); x[0..n-1] finite, n >= 1; reorders x.
+ */
+void ps_prob_sample_quantiles(double *x, int n, const double *p, int m, double *out);
+
 /* ---- bounds --------------------------------------------------------------------------- */
 
 /** Allocate NaN-filled bounds for n_years calendar years. @return PS_OK; PS_EINVAL; PS_ENOMEM */
@@ -284,11 +297,25 @@ int ps_prob_n_traj(const ps_prob *p);
  */
 ps_status ps_prob_unit(ps_prob *p, int unit, ps_error *err);
 
+/* Units of one ps_prob_units ensemble call: 1024 trajectories in batches dealt to the threads
+ * dynamically, one parallel region (a unit alone has one batch per thread, and a thread
+ * held up by the machine holds the other up at the unit's end). */
+#define PS_PROB_UNITS_CHUNK 8
+
+/**
+ * Units u0 .. u1 - 1, the same bytes as ps_prob_unit for each in turn, with up to
+ * PS_PROB_UNITS_CHUNK units per ensemble call (one unit at a time with keep_population).
+ * Afterwards ps_prob_unit_population gives nothing unless the call was one unit.
+ * @return as ps_prob_unit; PS_EINVAL for a range outside the units or a unit already done
+ */
+ps_status ps_prob_units(ps_prob *p, int u0, int u1, ps_error *err);
+
 /**
  * After ps_prob_unit(p, unit, ...) and before the next unit: the unit's 1 July populations by
  * single age, [year][sex][age][lane] (lane j = trajectory unit * PS_PROB_UNIT_TRAJ + j), for
  * what is computed per trajectory from single ages (services, popsim/svc_prob.h). Borrowed;
- * overwritten by the next unit. NULL (and *n_lanes 0) unless `unit` is the last unit done.
+ * overwritten by the next unit. NULL (and *n_lanes 0) unless `unit` is the last unit done and the
+ * options' keep_population is set.
  */
 const double *ps_prob_unit_population(const ps_prob *p, int unit, int *n_lanes);
 

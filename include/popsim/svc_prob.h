@@ -6,8 +6,9 @@
  * of trajectories whose places needed exceed the capacity target (docs/services.md, sec. 10).
  *
  * The caller owns the loop: after each ps_prob_unit it hands the unit's populations
- * (ps_prob_unit_population) to ps_svc_prob_add, which keeps only each trajectory's totals
- * by service and year, never the single-age arrays. A trajectory's services depend only on
+ * (ps_prob_unit_population, kept with ps_prob_options.keep_population) to ps_svc_prob_add,
+ * which keeps only each trajectory's totals by service and year, never the single-age
+ * arrays. A trajectory's services depend only on
  * its population, so the summaries are the same bytes for any thread count.
  */
 #ifndef PS_SVC_PROB_H

@@ -63,10 +63,11 @@ static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *
     if (rc == PS_OK) {
         cli_prob_share(&first, &end, ps_prob_n_units(p), d);
     }
-    for (int u = first; rc == PS_OK && p != NULL && u < end; ++u) {
+    for (int u = first; rc == PS_OK && p != NULL && u < end; u += PS_PROB_UNITS_CHUNK) {
         rc = cli_check_interrupt(err);
-        if (rc == PS_OK) {
-            rc = ps_prob_unit(p, u, err);
+        if (rc == PS_OK) { /* up to PS_PROB_UNITS_CHUNK units in one parallel region */
+            rc = ps_prob_units(p, u, u + PS_PROB_UNITS_CHUNK < end ? u + PS_PROB_UNITS_CHUNK : end,
+                               err);
         }
     }
     const int mpi = d != NULL && d->n_ranks > 1;

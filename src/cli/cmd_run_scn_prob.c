@@ -138,6 +138,7 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
     const int quiet = a->quiet || !writes;
     po.n_threads = a->n_threads;
     ps_status rc = ps_scn_unc_bounds(&b, &po, scn, a->in, err);
+    po.keep_population = scn->members[0].n_services > 0; /* services_add reads every year */
     if (rc == PS_OK) {
         rc = ps_prob_new(&p, a->in, &b, &po, err);
     }

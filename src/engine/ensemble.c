@@ -611,8 +611,11 @@ static int advance_tile(const ps_ens *e, int opt_tile)
     return tile < e->batch ? tile : e->batch;
 }
 
-ps_status ps_ens_advance_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx,
-                            unsigned per_traj, const double *from, double *to, ps_error *err)
+/* ps_ens_advance_fn and ps_ens_advance_hook: `from` NULL = the hook fills each tile's start;
+ * `to` NULL = the final years are not kept; ev NULL = no events; hook NULL = none. */
+static ps_status advance(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx, unsigned per_traj,
+                         const double *from, double *to, ps_ens_events *ev, ps_ens_year_fn hook,
+                         void *hook_ctx, ps_error *err)
 {
     const int n_batches = e->n_batches, tile = advance_tile(e, e->tile);
     const size_t n = (size_t)e->n_ages, W = (size_t)tile, T = (size_t)e->n_traj;
@@ -628,8 +631,8 @@ ps_status ps_ens_advance_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ct
     }
     ps_ens *ce = e;
 #pragma omp parallel for num_threads(ce->n_threads) schedule(dynamic, 1) default(none)          \
-    shared(ce, fn, ctx, per_traj, from, to, n_batches, n_steps, buf, st, n, W, T, rows,          \
-           per_thread, tile) if (n_batches > 1 && ce->n_threads > 1)
+    shared(ce, fn, ctx, per_traj, from, to, ev, hook, hook_ctx, n_batches, n_steps, buf, st, n, \
+           W, T, rows, per_thread, tile) if (n_batches > 1 && ce->n_threads > 1)
     for (int bat = 0; bat < n_batches; ++bat) {
         const int thread = ce->n_threads > 1 && n_batches > 1 ? omp_get_thread_num() : 0;
         double *pa = buf + (size_t)thread * per_thread, *pb = pa + rows * W;
@@ -641,9 +644,12 @@ ps_status ps_ens_advance_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ct
             const int L = b1 - t0 < tile ? b1 - t0 : tile;
             const ens_lanes ln = { .lane0 = (size_t)t0, .pT = (size_t)L, .pl0 = 0, .L = L };
             double *cur = pa, *nxt = pb;
-            for (size_t row = 0; row < rows; ++row) { /* the tile's lanes, contiguous */
+            for (size_t row = 0; from != NULL && row < rows; ++row) { /* the tile's lanes */
                 memcpy(cur + row * (size_t)L, from + row * T + (size_t)t0,
                        (size_t)L * sizeof *cur);
+            }
+            if (hook != NULL) {
+                hook(0, cur, t0, L, hook_ctx);
             }
             for (int step = 0; step < n_steps; ++step) {
                 const ps_ens_rates_buf rb = {
@@ -661,16 +667,19 @@ ps_status ps_ens_advance_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ct
                     break;
                 }
                 r.per_traj = per_traj;
-                step_lanes(ce, &r, 1, cur, nxt, NULL, bat, &ln, 0);
+                step_lanes(ce, &r, 1, cur, nxt, ev != NULL ? &ev[step] : NULL, bat, &ln, 0);
                 ce->faults[bat].step = step;
                 if (ce->faults[bat].lane >= 0) {
                     break;
+                }
+                if (hook != NULL) {
+                    hook(step + 1, nxt, t0, L, hook_ctx);
                 }
                 double *tmp = cur;
                 cur = nxt;
                 nxt = tmp;
             }
-            if (st[bat] == PS_OK && ce->faults[bat].lane < 0) {
+            if (to != NULL && st[bat] == PS_OK && ce->faults[bat].lane < 0) {
                 for (size_t row = 0; row < rows; ++row) {
                     memcpy(to + row * T + (size_t)t0, cur + row * (size_t)L,
                            (size_t)L * sizeof *cur);
@@ -682,4 +691,18 @@ ps_status ps_ens_advance_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ct
     free(buf);
     free(st);
     return rc;
+}
+
+ps_status ps_ens_advance_fn(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx,
+                            unsigned per_traj, const double *from, double *to, ps_error *err)
+{
+    return advance(e, n_steps, fn, ctx, per_traj, from, to, NULL, NULL, NULL, err);
+}
+
+ps_status ps_ens_advance_hook(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx,
+                              unsigned per_traj, const double *from, double *to,
+                              ps_ens_events *ev, ps_ens_year_fn hook, void *hook_ctx,
+                              ps_error *err)
+{
+    return advance(e, n_steps, fn, ctx, per_traj, from, to, ev, hook, hook_ctx, err);
 }

@@ -25,6 +25,9 @@
 #include "popsim/units.h"
 #include "prob_paths_int.h"
 
+/* Lanes of a batch of the ensemble (the width each thread took of a 128-lane unit before). */
+#define PS_PROB_ENS_BATCH 64
+
 /* Ages of the dependency ratios. */
 #define PS_PROB_CHILD_MAX 14
 #define PS_PROB_OLD_MIN 65
@@ -44,7 +47,8 @@ struct ps_prob {
     double *stats[PS_PROB_V_COUNT]; /* [year][cell][stat] */
     unsigned char *done;  /* [unit] */
     int last_unit;        /* the unit whose populations ws_pop holds, -1 = none */
-    /* workspace of a unit (PS_PROB_UNIT_TRAJ lanes; one unit at a time per object) */
+    /* workspace of the units of one ensemble call (up to PS_PROB_UNITS_CHUNK units; one call
+     * at a time per object) */
     double *ws_tfr, *ws_e0, *ws_mig, *ws_pop, *ws_births, *ws_adj, *ws_z, *acc;
     double *ws_bb; /* base corrections: births [y0 + 1][lanes], then migrants [lanes] */
     ps_ens_events *ws_ev;
@@ -176,15 +180,20 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
     p->last_unit = -1;
     const size_t S = (size_t)p->n_steps, n = (size_t)p->n_ages;
     p->done = calloc((size_t)p->n_units, 1);
-    const size_t W = (size_t)(n_traj < PS_PROB_UNIT_TRAJ ? n_traj : PS_PROB_UNIT_TRAJ);
+    /* lanes of the workspace: PS_PROB_UNITS_CHUNK units (ps_prob_units), the populations of
+     * every year one unit (keep_population) */
+    const int chunk = PS_PROB_UNITS_CHUNK * PS_PROB_UNIT_TRAJ;
+    const size_t W = (size_t)(n_traj < chunk ? n_traj : chunk);
+    const size_t W1 = (size_t)(n_traj < PS_PROB_UNIT_TRAJ ? n_traj : PS_PROB_UNIT_TRAJ);
     const size_t Y = (size_t)p->n_years;
     p->ws_tfr = malloc(Y * W * sizeof *p->ws_tfr);
     p->ws_e0 = malloc(Y * PS_SEX_COUNT * W * sizeof *p->ws_e0);
     p->ws_mig = malloc(Y * W * sizeof *p->ws_mig);
-    p->ws_pop = malloc(Y * PS_SEX_COUNT * n * W * sizeof *p->ws_pop);
+    /* every year's populations only on request; one byte otherwise (no year is stored) */
+    p->ws_pop = malloc(opt->keep_population ? Y * PS_SEX_COUNT * n * W1 * sizeof *p->ws_pop : 1);
     p->ws_births = malloc(S * PS_SEX_COUNT * W * sizeof *p->ws_births);
     p->ws_adj = malloc(S * W * sizeof *p->ws_adj);
-    p->ws_z = malloc((size_t)(p->y0 + p->n_years) * sizeof *p->ws_z);
+    p->ws_z = malloc((size_t)(p->y0 + p->n_years) * W * sizeof *p->ws_z); /* per lane */
     p->acc = malloc(7 * W * sizeof *p->acc);
     p->ws_bb = malloc((size_t)(p->y0 + 2) * W * sizeof *p->ws_bb);
     p->ws_ev = malloc(S * sizeof *p->ws_ev);
@@ -222,8 +231,12 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
 
 /* The draws of one unit, by calendar year start_year .. end_year. */
 typedef struct unit_ctx {
-    const ps_prob *p;
+    ps_prob *p;
     int n;          /* trajectories of the unit */
+    int first;      /* trajectory of lane 0 */
+    double *births; /* [step][sex][n] births of the ensemble's events */
+    double *adj;    /* [step][n] emigration not applied */
+    double *keep;   /* NULL or [year][sex][age][n]: every year's populations */
     double *tfr;    /* [year][n] */
     double *e0;     /* [year][sex][n] */
     double *mig;    /* [year][n] */
@@ -236,12 +249,12 @@ typedef struct unit_ctx {
     int *lane_idx;  /* [sex][2][n] offsets of the lane's two e0 table rows */
 } unit_ctx;
 
-static void draw_unit(unit_ctx *u, int first, double *z)
+static void draw_unit(unit_ctx *u, int first, int j0, int j1, double *z)
 {
     const ps_prob *p = u->p;
     const ps_prob_bounds *b = p->b;
     const int n_path = p->y0 + p->n_years, n = u->n;
-    for (int j = 0; j < n; ++j) {
+    for (int j = j0; j < j1; ++j) {
         const int traj = first + j;
         for (int proc = 0; proc < PS_PROB_PROC_COUNT; ++proc) {
             if (p->opt.variant == PS_PROB_VARIANT_NONE) {
@@ -425,87 +438,188 @@ static void store_row(ps_prob *p, ps_prob_var v, int year, int cell, int first, 
  * those of the accounting identity of docs/model.md sec. 2.4 summed over cells:
  * P(t) + B + M - P(t+1), M the inputs' net migrants less the emigration not applied.
  */
-static void summarise_unit(ps_prob *p, const unit_ctx *u, int first, const double *pop,
-                           const double *births, const double *adj)
+static void summarise_year(ps_prob *p, const unit_ctx *u, int y, const double *P, int t0, int L)
 {
-    const int A = p->n_ages, n = u->n;
-    const size_t cells = (size_t)PS_SEX_COUNT * (size_t)A * (size_t)n, N = (size_t)n;
-    double *acc = p->acc; /* rows: total, child, work, old, group, x, previous total */
-    double *total = acc, *child = acc + N, *work = acc + 2 * N, *old = acc + 3 * N;
-    double *grp = acc + 4 * N, *x = acc + 5 * N, *prev = acc + 6 * N;
-    for (int y = 0; y < p->n_years; ++y) {
-        const double *P = pop + (size_t)y * cells;
-        for (size_t j = 0; j < 4 * N; ++j) {
-            acc[j] = 0.0;
+    const int A = p->n_ages, first = u->first + t0, n = L;
+    const size_t N = (size_t)L, U = (size_t)u->n;
+    double *acc = p->acc + t0; /* rows of U lanes: total, child, work, old, group, x, previous
+                                * total; the tile's lanes are its own */
+    double *total = acc, *child = acc + U, *work = acc + 2 * U, *old = acc + 3 * U;
+    double *grp = acc + 4 * U, *x = acc + 5 * U, *prev = acc + 6 * U;
+    for (int k = 0; k < 4; ++k) {
+        for (size_t j = 0; j < N; ++j) {
+            acc[(size_t)k * U + j] = 0.0;
         }
-        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-            for (int g = 0; g < PS_PROB_N_GROUPS; ++g) {
-                const int lo = g * PS_AGE_GROUP_YEARS;
-                const int hi = g == PS_PROB_N_GROUPS - 1 ? A - 1 : lo + PS_AGE_GROUP_YEARS - 1;
+    }
+    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+        for (int g = 0; g < PS_PROB_N_GROUPS; ++g) {
+            const int lo = g * PS_AGE_GROUP_YEARS;
+            const int hi = g == PS_PROB_N_GROUPS - 1 ? A - 1 : lo + PS_AGE_GROUP_YEARS - 1;
+            for (size_t j = 0; j < N; ++j) {
+                grp[j] = 0.0;
+            }
+            for (int age = lo; age <= hi && age < A; ++age) {
+                const double *row = P + ((size_t)sex * (size_t)A + (size_t)age) * N;
+                double *dep = age <= PS_PROB_CHILD_MAX ? child
+                              : age < PS_PROB_OLD_MIN  ? work
+                                                       : old;
                 for (size_t j = 0; j < N; ++j) {
-                    grp[j] = 0.0;
+                    grp[j] += row[j];
+                    total[j] += row[j];
+                    dep[j] += row[j];
                 }
-                for (int age = lo; age <= hi && age < A; ++age) {
-                    const double *row = P + ((size_t)sex * (size_t)A + (size_t)age) * N;
-                    double *dep = age <= PS_PROB_CHILD_MAX ? child
-                                  : age < PS_PROB_OLD_MIN  ? work
-                                                           : old;
-                    for (size_t j = 0; j < N; ++j) {
-                        grp[j] += row[j];
-                        total[j] += row[j];
-                        dep[j] += row[j];
-                    }
-                }
-                store_row(p, PS_PROB_V_POP_GROUP, y, sex * PS_PROB_N_GROUPS + g, first, n, grp);
             }
+            store_row(p, PS_PROB_V_POP_GROUP, y, sex * PS_PROB_N_GROUPS + g, first, n, grp);
         }
-        store_row(p, PS_PROB_V_POP_TOTAL, y, 0, first, n, total);
-        for (size_t j = 0; j < N; ++j) {
-            x[j] = old[j] / work[j];
-        }
-        store_row(p, PS_PROB_V_DEP_OLD, y, 0, first, n, x);
-        for (size_t j = 0; j < N; ++j) {
-            x[j] = child[j] / work[j];
-        }
-        store_row(p, PS_PROB_V_DEP_CHILD, y, 0, first, n, x);
-        for (size_t j = 0; j < N; ++j) {
-            x[j] = (child[j] + old[j]) / work[j];
-        }
-        store_row(p, PS_PROB_V_DEP_TOTAL, y, 0, first, n, x);
-        for (size_t j = 0; j < N; ++j) { /* the 65+ share of the trajectory (issue #14) */
-            x[j] = old[j] / total[j];
-        }
-        store_row(p, PS_PROB_V_SHARE_65, y, 0, first, n, x);
-        store_row(p, PS_PROB_V_TFR, y, 0, first, n, u->tfr + (size_t)y * N);
-        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-            store_row(p, PS_PROB_V_E0, y, sex, first, n,
-                      u->e0 + ((size_t)y * PS_SEX_COUNT + (size_t)sex) * N);
-        }
-        if (y > 0) { /* the flows of step y - 1, now that P(y) is known */
-            const int s = y - 1;
-            const double *B = births + (size_t)s * PS_SEX_COUNT * N;
-            const double *mig = u->mig + (size_t)s * N;
-            for (size_t j = 0; j < N; ++j) {
-                x[j] = B[j] + B[N + j];
-            }
-            store_row(p, PS_PROB_V_BIRTHS, s, 0, first, n, x);
-            for (size_t j = 0; j < N; ++j) {
-                x[j] = p->pp.mig_in[s] + (0.5 * (mig[j] + mig[N + j]) - p->pp.mig_med[s]);
-            }
-            store_row(p, PS_PROB_V_NET_MIG, s, 0, first, n, x);
-            for (size_t j = 0; j < N; ++j) {
-                x[j] = prev[j] + (B[j] + B[N + j]) + (x[j] - adj[(size_t)s * N + j]) - total[j];
-            }
-            store_row(p, PS_PROB_V_DEATHS, s, 0, first, n, x);
-        }
-        memcpy(prev, total, N * sizeof *prev);
     }
+    store_row(p, PS_PROB_V_POP_TOTAL, y, 0, first, n, total);
     for (size_t j = 0; j < N; ++j) {
-        x[j] = NAN;
+        x[j] = old[j] / work[j];
     }
-    store_row(p, PS_PROB_V_BIRTHS, p->n_steps, 0, first, n, x);
-    store_row(p, PS_PROB_V_DEATHS, p->n_steps, 0, first, n, x);
-    store_row(p, PS_PROB_V_NET_MIG, p->n_steps, 0, first, n, x);
+    store_row(p, PS_PROB_V_DEP_OLD, y, 0, first, n, x);
+    for (size_t j = 0; j < N; ++j) {
+        x[j] = child[j] / work[j];
+    }
+    store_row(p, PS_PROB_V_DEP_CHILD, y, 0, first, n, x);
+    for (size_t j = 0; j < N; ++j) {
+        x[j] = (child[j] + old[j]) / work[j];
+    }
+    store_row(p, PS_PROB_V_DEP_TOTAL, y, 0, first, n, x);
+    for (size_t j = 0; j < N; ++j) { /* the 65+ share of the trajectory (issue #14) */
+        x[j] = old[j] / total[j];
+    }
+    store_row(p, PS_PROB_V_SHARE_65, y, 0, first, n, x);
+    store_row(p, PS_PROB_V_TFR, y, 0, first, n, u->tfr + (size_t)y * U + (size_t)t0);
+    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+        store_row(p, PS_PROB_V_E0, y, sex, first, n,
+                  u->e0 + ((size_t)y * PS_SEX_COUNT + (size_t)sex) * U + (size_t)t0);
+    }
+    if (y > 0) { /* the flows of step y - 1, now that P(y) is known */
+        const int s = y - 1;
+        const double *B = u->births + (size_t)s * PS_SEX_COUNT * U + (size_t)t0;
+        const double *mig = u->mig + (size_t)s * U + (size_t)t0;
+        const double *adj = u->adj + (size_t)s * U + (size_t)t0;
+        for (size_t j = 0; j < N; ++j) {
+            x[j] = B[j] + B[U + j];
+        }
+        store_row(p, PS_PROB_V_BIRTHS, s, 0, first, n, x);
+        for (size_t j = 0; j < N; ++j) {
+            x[j] = p->pp.mig_in[s] + (0.5 * (mig[j] + mig[U + j]) - p->pp.mig_med[s]);
+        }
+        store_row(p, PS_PROB_V_NET_MIG, s, 0, first, n, x);
+        for (size_t j = 0; j < N; ++j) {
+            x[j] = prev[j] + (B[j] + B[U + j]) + (x[j] - adj[j]) - total[j];
+        }
+        store_row(p, PS_PROB_V_DEATHS, s, 0, first, n, x);
+    }
+    memcpy(prev, total, N * sizeof *prev);
+    if (y == p->n_steps) {
+        for (size_t j = 0; j < N; ++j) {
+            x[j] = NAN;
+        }
+        store_row(p, PS_PROB_V_BIRTHS, p->n_steps, 0, first, n, x);
+        store_row(p, PS_PROB_V_DEATHS, p->n_steps, 0, first, n, x);
+        store_row(p, PS_PROB_V_NET_MIG, p->n_steps, 0, first, n, x);
+    }
+}
+
+/* The base populations of lanes t0 .. t0 + L - 1, [sex][age][L], after their draws. */
+static void base_tile(const unit_ctx *u, double *pop, int t0, int L)
+{
+    const ps_prob *p = u->p;
+    const int A = p->n_ages;
+    const size_t U = (size_t)u->n, N = (size_t)L;
+    const double *bmig = u->base_mig + t0;
+    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+        for (int age = 0; age < A; ++age) {
+            const double x = p->in->base.count[ps_pop_idx(&p->in->base, 0, sex, age)];
+            const double pat = p->pp.pattern[sex * A + age];
+            const double *bb = age <= p->y0 ? u->base_births + (size_t)age * U + (size_t)t0
+                                            : NULL;
+            double *row = pop + ((size_t)sex * (size_t)A + (size_t)age) * N;
+            for (size_t j = 0; j < N; ++j) {
+                /* docs/model.md 9.2: the base corrected for the deviations before it;
+                 * emigration beyond a cohort is not applied */
+                double v = bb != NULL && bb[j] != 0.0 ? x * (1.0 + bb[j]) : x;
+                v = bmig[j] != 0.0 ? v + bmig[j] * pat : v;
+                row[j] = v < 0.0 ? 0.0 : v;
+            }
+        }
+    }
+}
+
+/*
+ * The ensemble's per-year hook (ps_ens_advance_hook), on the thread that carries the tile of
+ * lanes t0 .. t0 + L - 1: at year 0 the lanes' draws and base populations; then every year
+ * the lanes' trajectories into p->traj, row by row (lanes innermost), as the run's quantile
+ * inputs, so no year of the populations is stored (unless keep_population). Deaths of a step
+ * are those of the accounting identity of docs/model.md sec. 2.4 summed over cells:
+ * P(t) + B + M - P(t+1), M the inputs' net migrants less the emigration not applied.
+ */
+static void unit_year(int y, double *pop, int t0, int L, void *ctx)
+{
+    unit_ctx *u = ctx;
+    ps_prob *p = u->p;
+    const size_t U = (size_t)u->n, rows = (size_t)PS_SEX_COUNT * (size_t)p->n_ages;
+    if (y == 0) {
+        for (size_t k = 0; k < (size_t)(p->y0 + 1); ++k) { /* the lanes' base corrections */
+            memset(u->base_births + k * U + (size_t)t0, 0, (size_t)L * sizeof *u->base_births);
+        }
+        memset(u->base_mig + t0, 0, (size_t)L * sizeof *u->base_mig);
+        draw_unit(u, u->first, t0, t0 + L, p->ws_z + (size_t)t0 * (size_t)(p->y0 + p->n_years));
+        base_tile(u, pop, t0, L);
+    }
+    summarise_year(p, u, y, pop, t0, L);
+    for (size_t r = 0; u->keep != NULL && r < rows; ++r) {
+        memcpy(u->keep + ((size_t)y * rows + r) * U + (size_t)t0, pop + r * (size_t)L,
+               (size_t)L * sizeof *pop);
+    }
+}
+
+/* Units u0 .. u1 - 1 (at most PS_PROB_UNITS_CHUNK, validated) in one ensemble call. */
+static ps_status run_units(ps_prob *p, int u0, int u1, ps_error *err)
+{
+    const int first = u0 * PS_PROB_UNIT_TRAJ;
+    const int end = u1 * PS_PROB_UNIT_TRAJ < p->n_traj ? u1 * PS_PROB_UNIT_TRAJ : p->n_traj;
+    const int n = end - first;
+    const int A = p->n_ages, S = p->n_steps;
+    const size_t N = (size_t)n;
+    /* the workspace is sized for PS_PROB_UNITS_CHUNK units; fewer lanes pack their rows */
+    unit_ctx u = { .p = p, .n = n, .first = first, .e0_rc = PS_OK, .tfr = p->ws_tfr,
+                   .e0 = p->ws_e0, .mig = p->ws_mig, .births = p->ws_births, .adj = p->ws_adj,
+                   .keep = p->opt.keep_population ? p->ws_pop : NULL, .lane = p->ws_lane,
+                   .lane_idx = p->ws_lane_idx, .base_births = p->ws_bb,
+                   .base_mig = p->ws_bb + (size_t)(p->y0 + 1) * N };
+    ps_ens_events *ev = p->ws_ev;
+    ps_ens *ens = NULL;
+    p->last_unit = -1;
+    for (int s = 0; s < S; ++s) {
+        ev[s] = (ps_ens_events){ .births = u.births + (size_t)s * PS_SEX_COUNT * N,
+                                 .deaths = NULL, .net_migration = NULL,
+                                 .adjustment = u.adj + (size_t)s * N };
+    }
+    /* one parallel region for the units: each tile draws its lanes, makes its base, advances
+     * and summarises every year in its own thread (ps_ens_advance_hook) */
+    /* batches of PS_PROB_ENS_BATCH lanes (one tile each), dealt dynamically: the threads
+     * finish together however the machine holds one of them up */
+    const ps_ens_options eo = { .n_threads = p->opt.n_threads, .batch = PS_PROB_ENS_BATCH,
+                                .finite_only = 1 };
+    ps_status rc = ps_ens_new(&ens, n, A, &eo, err);
+    if (rc == PS_OK) {
+        rc = ps_ens_advance_hook(ens, S, unit_rates, &u, PS_ENS_SURV | PS_ENS_ASFR | PS_ENS_MIG,
+                                 NULL, NULL, ev, unit_year, &u, err);
+    }
+    if (rc != PS_OK) {
+        ps_error_prepend(err, "trajectories %d..%d: ", first, first + n - 1);
+    } else {
+        p->last_unit = u1 - u0 == 1 ? u0 : -1;
+        for (int k = u0; k < u1; ++k) {
+            p->done[k] = 1;
+            p->n_units_done++;
+        }
+    }
+    ps_ens_free(ens);
+    return rc;
 }
 
 ps_status ps_prob_unit(ps_prob *p, int unit, ps_error *err)
@@ -514,62 +628,26 @@ ps_status ps_prob_unit(ps_prob *p, int unit, ps_error *err)
         return ps_error_set(err, PS_EINVAL, "probabilistic unit %d: expected a unit not yet done "
                             "in 0..%d", unit, p->n_units - 1);
     }
-    const int first = unit * PS_PROB_UNIT_TRAJ;
-    const int n = p->n_traj - first < PS_PROB_UNIT_TRAJ ? p->n_traj - first : PS_PROB_UNIT_TRAJ;
-    const int A = p->n_ages, S = p->n_steps;
-    const size_t N = (size_t)n;
-    unit_ctx u = { .p = p, .n = n, .e0_rc = PS_OK };
-    /* the workspace is sized for PS_PROB_UNIT_TRAJ lanes; a shorter unit packs its rows */
-    u.tfr = p->ws_tfr;
-    u.e0 = p->ws_e0;
-    u.mig = p->ws_mig;
-    double *pop = p->ws_pop, *births = p->ws_births, *adj = p->ws_adj;
-    ps_ens_events *ev = p->ws_ev;
-    ps_ens *ens = NULL;
-    ps_status rc = PS_OK;
-    u.lane = p->ws_lane;
-    u.lane_idx = p->ws_lane_idx;
-    u.base_births = p->ws_bb;
-    u.base_mig = p->ws_bb + (size_t)(p->y0 + 1) * N;
-    for (size_t k = 0; k < (size_t)(p->y0 + 2) * N; ++k) {
-        p->ws_bb[k] = 0.0; /* y0 + 1 rows of ages, then the migrants */
+    return run_units(p, unit, unit + 1, err);
+}
+
+ps_status ps_prob_units(ps_prob *p, int u0, int u1, ps_error *err)
+{
+    if (u0 < 0 || u1 > p->n_units || u0 > u1) {
+        return ps_error_set(err, PS_EINVAL, "probabilistic units %d..%d: expected a range "
+                            "within 0..%d", u0, u1 - 1, p->n_units - 1);
     }
-    draw_unit(&u, first, p->ws_z);
-    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-        for (int age = 0; age < A; ++age) {
-            const double x = p->in->base.count[ps_pop_idx(&p->in->base, 0, sex, age)];
-            const double pat = p->pp.pattern[sex * A + age];
-            const double *bb = age <= p->y0 ? u.base_births + (size_t)age * N : NULL;
-            double *row = pop + ((size_t)sex * (size_t)A + (size_t)age) * N;
-            for (int j = 0; j < n; ++j) {
-                /* docs/model.md 9.2: the base corrected for the deviations before it;
-                 * emigration beyond a cohort is not applied */
-                double v = bb != NULL && bb[j] != 0.0 ? x * (1.0 + bb[j]) : x;
-                v = u.base_mig[j] != 0.0 ? v + u.base_mig[j] * pat : v;
-                row[j] = v < 0.0 ? 0.0 : v;
-            }
+    for (int u = u0; u < u1; ++u) {
+        if (p->done[u]) {
+            return ps_error_set(err, PS_EINVAL, "probabilistic unit %d is already done", u);
         }
     }
-    for (int s = 0; s < S; ++s) {
-        ev[s] = (ps_ens_events){ .births = births + (size_t)s * PS_SEX_COUNT * N,
-                                 .deaths = NULL, .net_migration = NULL,
-                                 .adjustment = adj + (size_t)s * N };
+    /* every year's populations are kept for one unit at a time */
+    const int chunk = p->opt.keep_population ? 1 : PS_PROB_UNITS_CHUNK;
+    ps_status rc = PS_OK;
+    for (int u = u0; rc == PS_OK && u < u1; u += chunk) {
+        rc = run_units(p, u, u + chunk < u1 ? u + chunk : u1, err);
     }
-    const ps_ens_options eo = { .n_threads = p->opt.n_threads, .batch = 0, .finite_only = 1 };
-    rc = ps_ens_new(&ens, n, A, &eo, err);
-    if (rc == PS_OK) {
-        rc = ps_ens_run_fn(ens, S, unit_rates, &u, PS_ENS_SURV | PS_ENS_ASFR | PS_ENS_MIG, pop,
-                           ev, err);
-    }
-    if (rc != PS_OK) {
-        ps_error_prepend(err, "trajectories %d..%d: ", first, first + n - 1);
-    } else {
-        summarise_unit(p, &u, first, pop, births, adj);
-        p->last_unit = unit;
-        p->done[unit] = 1;
-        p->n_units_done++;
-    }
-    ps_ens_free(ens);
     return rc;
 }
 
@@ -583,15 +661,20 @@ static void summarise_row(double *s, double *buf, const double *x, int T)
         mean += x[t];
         finite &= isfinite(x[t]) != 0;
     }
+    double levels[PS_PROB_N_QUANTILES];
     for (int q = 0; q < PS_PROB_N_QUANTILES; ++q) {
-        s[q] = finite ? ps_prob_sample_quantile(buf, T, ps_prob_level(q)) : NAN;
+        levels[q] = ps_prob_level(q);
+        s[q] = NAN;
+    }
+    if (finite) { /* the five order-statistic pairs in one pass (quantiles.c) */
+        ps_prob_sample_quantiles(buf, T, levels, PS_PROB_N_QUANTILES, s);
     }
     s[PS_PROB_N_QUANTILES] = finite ? mean / T : NAN;
 }
 
 const double *ps_prob_unit_population(const ps_prob *p, int unit, int *n_lanes)
 {
-    if (unit < 0 || unit != p->last_unit || p->ws_pop == NULL) {
+    if (unit < 0 || unit != p->last_unit || p->ws_pop == NULL || !p->opt.keep_population) {
         *n_lanes = 0;
         return NULL;
     }

@@ -210,8 +210,13 @@ static void summarise_row(double *s, double *buf, const double *x, int T)
         mean += x[t];
         finite &= isfinite(x[t]) != 0;
     }
+    double levels[PS_PROB_N_QUANTILES];
     for (int q = 0; q < PS_PROB_N_QUANTILES; ++q) {
-        s[q] = finite ? ps_prob_sample_quantile(buf, T, ps_prob_level(q)) : NAN;
+        levels[q] = ps_prob_level(q);
+        s[q] = NAN;
+    }
+    if (finite) { /* the five order-statistic pairs in one pass (quantiles.c) */
+        ps_prob_sample_quantiles(buf, T, levels, PS_PROB_N_QUANTILES, s);
     }
     s[PS_PROB_N_QUANTILES] = finite ? mean / T : NAN;
 }
