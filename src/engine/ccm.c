@@ -741,10 +741,10 @@ static const double *history_row(const ps_proj *p, const ps_fert_history *h, int
  * schedule (a synthetic cohort).
  */
 static void reconstruct_parity(double *pi_by_age, const ps_proj *p, int reg,
-                               const ps_fert_history *h)
+                               const ps_fert_history *h, int a_from, int a_to)
 {
-    const int n = p->n_ages, y0 = p->in->start_year;
-    for (int a = 0; a < n; ++a) {
+    const int y0 = p->in->start_year;
+    for (int a = a_from; a < a_to; ++a) {
         double pi[PS_PARITY_COUNT] = {1.0, 0.0, 0.0, 0.0};
         for (int x = 0; x < a; ++x) {
             const double *asfr = history_row(p, h, reg, y0 - a + x);
@@ -763,12 +763,32 @@ static void reconstruct_parity(double *pi_by_age, const ps_proj *p, int reg,
     }
 }
 
+/* The cohorts whose parity the base step's births of region reg read: ages 0 to the
+ * returned age (exclusive). Cohort a of the step starts at a-1 and gives births only where
+ * the base ASFR at a-1 or a is positive (with none, split_orders gives exactly 0 births and
+ * the shares of those women are never read); the open group also reads the oldest age. */
+static int base_step_ages(const ps_proj *p, int reg)
+{
+    const int n = p->n_ages;
+    const double *asfr = &p->in->asfr[ps_inputs_asfr_idx(p->in, 0, reg, 0)];
+    int a_to = 0;
+    for (int a = 1; a < n; ++a) {
+        if (asfr[a - 1] != 0.0 || asfr[a] != 0.0) {
+            a_to = a == n - 1 ? n : a; /* ages up to a-1; the open group also n-1 */
+        }
+    }
+    return a_to;
+}
+
 /* One region's intensity levels S_k (iterative proportional fitting on the base step's
  * births by order, the base parity reconstructed anew at each iteration) and the base
  * parity shares pi[age][parity] that go with them. Each update multiplies S_k by
  * (target share / implied share)^2 (over-relaxed: it takes about half the iterations of the
  * plain update) until the worst error grows once, then by the plain ratio. W and Wt are
- * scratch [age][parity]. */
+ * scratch [age][parity]. An iteration reconstructs only the cohorts the base step's births
+ * read (base_step_ages: about a quarter of the history's cohort-years, the older cohorts
+ * having lived through every fertile age); the older ones are reconstructed once, with the
+ * levels that fitted, so pi is the same as with every cohort in every iteration. */
 static ps_status calibrate_region(ps_proj *p, int reg, const double *F0, const double *F1,
                                   const ps_birth_order *bo, const ps_fert_history *h, int warm,
                                   double *pi, double *W, ps_error *err)
@@ -779,11 +799,17 @@ static ps_status calibrate_region(ps_proj *p, int reg, const double *F0, const d
     for (int k = 0; !warm && k < PS_ORDER_COUNT; ++k) {
         S[k] = bo->share[k]; /* warm: start from the levels left by the previous fit */
     }
+    const int n = p->n_ages, a_read = base_step_ages(p, reg);
+    for (int a = a_read; a < n; ++a) { /* not read by the iterations: defined, then replaced */
+        double *c = &W[(size_t)a * PS_PARITY_COUNT];
+        c[0] = F0[a];
+        c[1] = c[2] = c[3] = 0.0;
+    }
     double step = 2.0, last_worst = HUGE_VAL; /* over-relaxed while it converges, else 1 */
     for (int iter = 0; iter < max_iter; ++iter) {
         double implied[PS_ORDER_COUNT], worst = 0.0;
-        reconstruct_parity(pi, p, reg, h);
-        for (size_t i = 0; i < (size_t)p->n_ages * PS_PARITY_COUNT; ++i) {
+        reconstruct_parity(pi, p, reg, h, 0, a_read);
+        for (size_t i = 0; i < (size_t)a_read * PS_PARITY_COUNT; ++i) {
             W[i] = pi[i] * F0[i / PS_PARITY_COUNT];
         }
         double sum = region_orders(p, 0, reg, F0, F1, W, NULL, NULL, implied, NULL, NULL);
@@ -792,6 +818,7 @@ static ps_status calibrate_region(ps_proj *p, int reg, const double *F0, const d
             worst = fmax(worst, fabs(implied[k] - bo->share[k]));
         }
         if (worst < tol) {
+            reconstruct_parity(pi, p, reg, h, a_read, n); /* the same levels S_k */
             return PS_OK;
         }
         if (worst > last_worst) {
