@@ -502,7 +502,7 @@ static void move_mothers(double c[PS_PARITY_COUNT], const double e[PS_ORDER_COUN
     c[2] += e[1] - e[2] * from2;
     c[3] += e[2] * from2;
     for (int k = 0; k < PS_PARITY_COUNT; ++k) {
-        c[k] = fmax(c[k], 0.0); /* rounding only */
+        c[k] = c[k] >= 0.0 ? c[k] : 0.0; /* rounding only; glibc's fmax(c, 0), inlined */
     }
 }
 
@@ -518,22 +518,11 @@ static void order_weights(double w[PS_ORDER_COUNT], const ps_proj *p, int reg, i
 /* Births by order of one cohort (aged a on 1 July t+1) with `risk` women at risk of each
  * order: half of period age a-1 (f0 women at the start) and half of period age a (f1 at the end),
  * each half with at most half of the women at risk. */
-static void cohort_births(double e[PS_ORDER_COUNT], const ps_proj *p, int reg, const double *asfr,
-                          int a, double f0, double f1, const double risk[PS_ORDER_COUNT],
-                          double boost1, double boost2)
+static void cohort_births_at(double e[PS_ORDER_COUNT], const double *asfr, int a, double f0,
+                             double f1, const double risk[PS_ORDER_COUNT],
+                             const double w0[PS_ORDER_COUNT], const double w1[PS_ORDER_COUNT])
 {
-    double w0[PS_ORDER_COUNT], w1[PS_ORDER_COUNT], e0[PS_ORDER_COUNT], e1[PS_ORDER_COUNT];
-    double half_risk[PS_ORDER_COUNT];
-    order_weights(w0, p, reg, a - 1);
-    order_weights(w1, p, reg, a);
-    if (boost1 > 0.0 && boost1 != 1.0) { /* the history's first-order level (childless fit) */
-        w0[0] *= boost1;
-        w1[0] *= boost1;
-    }
-    if (boost2 > 0.0 && boost2 != 1.0) { /* the history's second-order level (joint fit) */
-        w0[1] *= boost2;
-        w1[1] *= boost2;
-    }
+    double e0[PS_ORDER_COUNT], e1[PS_ORDER_COUNT], half_risk[PS_ORDER_COUNT];
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
         half_risk[k] = PS_MID_YEAR_FRACTION * risk[k];
     }
@@ -542,6 +531,30 @@ static void cohort_births(double e[PS_ORDER_COUNT], const ps_proj *p, int reg, c
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
         e[k] = e0[k] + e1[k];
     }
+}
+
+/* The intensities m_k(x) of order_weights at one age with the history's levels: the first-
+ * and second-order ones times boost1 and boost2 when these are positive and not 1. */
+static void boosted_weights(double w[PS_ORDER_COUNT], const ps_proj *p, int reg, int age,
+                            double boost1, double boost2)
+{
+    order_weights(w, p, reg, age);
+    if (boost1 > 0.0 && boost1 != 1.0) { /* the history's first-order level (childless fit) */
+        w[0] *= boost1;
+    }
+    if (boost2 > 0.0 && boost2 != 1.0) { /* the history's second-order level (joint fit) */
+        w[1] *= boost2;
+    }
+}
+
+static void cohort_births(double e[PS_ORDER_COUNT], const ps_proj *p, int reg, const double *asfr,
+                          int a, double f0, double f1, const double risk[PS_ORDER_COUNT],
+                          double boost1, double boost2)
+{
+    double w0[PS_ORDER_COUNT], w1[PS_ORDER_COUNT];
+    boosted_weights(w0, p, reg, a - 1, boost1, boost2);
+    boosted_weights(w1, p, reg, a, boost1, boost2);
+    cohort_births_at(e, asfr, a, f0, f1, risk, w0, w1);
 }
 
 /* With internal migration, what a step's parity split needs of every region on 1 July t:
@@ -741,9 +754,13 @@ static const double *history_row(const ps_proj *p, const ps_fert_history *h, int
  * schedule (a synthetic cohort).
  */
 static void reconstruct_parity(double *pi_by_age, const ps_proj *p, int reg,
-                               const ps_fert_history *h, int a_from, int a_to)
+                               const ps_fert_history *h, int a_from, int a_to, double *wt)
 {
     const int y0 = p->in->start_year;
+    for (int x = 0; x < p->n_ages; ++x) { /* m_k(x) with the history's levels, once */
+        boosted_weights(&wt[(size_t)x * PS_ORDER_COUNT], p, reg, x, p->hist_first_boost,
+                        p->hist_second_boost);
+    }
     for (int a = a_from; a < a_to; ++a) {
         double pi[PS_PARITY_COUNT] = {1.0, 0.0, 0.0, 0.0};
         for (int x = 0; x < a; ++x) {
@@ -752,8 +769,8 @@ static void reconstruct_parity(double *pi_by_age, const ps_proj *p, int reg,
                 continue;
             }
             double risk[PS_ORDER_COUNT] = {pi[0], pi[1], pi[2] + pi[3]}, e[PS_ORDER_COUNT];
-            cohort_births(e, p, reg, asfr, x + 1, 1.0, 1.0, risk, p->hist_first_boost,
-                          p->hist_second_boost);
+            cohort_births_at(e, asfr, x + 1, 1.0, 1.0, risk, &wt[(size_t)x * PS_ORDER_COUNT],
+                             &wt[(size_t)(x + 1) * PS_ORDER_COUNT]);
             move_mothers(pi, e);
         }
         if (p->parity_given != NULL && p->parity_given[a]) { /* the planner's table wins */
@@ -800,15 +817,20 @@ static ps_status calibrate_region(ps_proj *p, int reg, const double *F0, const d
         S[k] = bo->share[k]; /* warm: start from the levels left by the previous fit */
     }
     const int n = p->n_ages, a_read = base_step_ages(p, reg);
+    double *wt = malloc((size_t)n * PS_ORDER_COUNT * sizeof *wt); /* m_k(x), reconstruct_parity */
+    if (wt == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the birth-order model");
+    }
     for (int a = a_read; a < n; ++a) { /* not read by the iterations: defined, then replaced */
         double *c = &W[(size_t)a * PS_PARITY_COUNT];
         c[0] = F0[a];
         c[1] = c[2] = c[3] = 0.0;
     }
     double step = 2.0, last_worst = HUGE_VAL; /* over-relaxed while it converges, else 1 */
-    for (int iter = 0; iter < max_iter; ++iter) {
+    int fitted = 0;
+    for (int iter = 0; iter < max_iter && !fitted; ++iter) {
         double implied[PS_ORDER_COUNT], worst = 0.0;
-        reconstruct_parity(pi, p, reg, h, 0, a_read);
+        reconstruct_parity(pi, p, reg, h, 0, a_read, wt);
         for (size_t i = 0; i < (size_t)a_read * PS_PARITY_COUNT; ++i) {
             W[i] = pi[i] * F0[i / PS_PARITY_COUNT];
         }
@@ -818,8 +840,9 @@ static ps_status calibrate_region(ps_proj *p, int reg, const double *F0, const d
             worst = fmax(worst, fabs(implied[k] - bo->share[k]));
         }
         if (worst < tol) {
-            reconstruct_parity(pi, p, reg, h, a_read, n); /* the same levels S_k */
-            return PS_OK;
+            reconstruct_parity(pi, p, reg, h, a_read, n, wt); /* the same levels S_k */
+            fitted = 1;
+            break;
         }
         if (worst > last_worst) {
             step = 1.0;
@@ -837,7 +860,8 @@ static ps_status calibrate_region(ps_proj *p, int reg, const double *F0, const d
             S[k] /= norm; /* only ratios matter: the step's scaling c(x) sets the level */
         }
     }
-    return ps_error_set(err, PS_ENUMERIC,
+    free(wt);
+    return fitted ? PS_OK : ps_error_set(err, PS_ENUMERIC,
                         "the birth-order shares %.3g/%.3g/%.3g cannot be "
                         "reached with this fertility schedule and the women at risk of each "
                         "order",
@@ -1139,10 +1163,21 @@ static void history_stats(const ps_proj *p, const ps_fert_history *h, const ps_b
     const int ya = (int)bo->second_share_from, yb = (int)bo->second_share_to;
     const int ym = (int)bo->first_mean_age_year;
     const int y_last = yb > ym ? yb : ym;
+    const int y_first = ya <= yb && ya < ym ? ya : ym; /* no year before it adds to a sum */
     double all = 0.0, second = 0.0, first = 0.0, age_sum = 0.0;
     for (int reg = 0; reg < p->n_regions; ++reg) {
         const double *F = &p->in->base.count[ps_pop_idx(&p->in->base, reg, PS_SEX_FEMALE, 0)];
-        for (int a = 1; a < n; ++a) {
+        /* the oldest age x of a step with births in any row the cohorts live through: a
+         * cohort whose last such step is before y_first adds nothing (skipped) */
+        int x_hi = -1;
+        for (int row = -1; row < (h != NULL && h->asfr != NULL ? h->n_years : 0); ++row) {
+            const double *asfr = row < 0 ? history_row(p, NULL, reg, y0)
+                                         : &h->asfr[(size_t)row * (size_t)n];
+            for (int x = x_hi + 1; x + 1 < n; ++x) {
+                x_hi = asfr[x] != 0.0 || asfr[x + 1] != 0.0 ? x : x_hi;
+            }
+        }
+        for (int a = 1; a < n && y0 - a + x_hi >= y_first; ++a) {
             double pi[PS_PARITY_COUNT] = {1.0, 0.0, 0.0, 0.0};
             for (int x = 0; x < a && y0 - a + x <= y_last; ++x) {
                 const int year = y0 - a + x;
