@@ -9,7 +9,8 @@
  * test gives with the fitted levels (ps_proj_order_weights, ps_proj_parity_fit), the base
  * step's births by order must have the scenario's shares, and the fit must reach its
  * targets; the same with a base step that has births up to the open age group (every cohort
- * read by the iterations).
+ * read by the iterations); and both without a history, where one pass along the oldest cohort
+ * replays every cohort.
  */
 #include <math.h>
 #include <stdio.h>
@@ -99,14 +100,15 @@ static void weights(double w[PS_ORDER_COUNT], const ps_proj *p, int age, const p
 /* Parity shares of the cohort aged a on 1 July START, replayed through the history (the base
  * step's ASFR from START on) as docs/model.md sec. 2.6 "Base parity" describes. */
 static void replay(double pi[PS_PARITY_COUNT], const proj_fixture *f, int a,
-                   const ps_parity_fit *fit)
+                   const ps_parity_fit *fit, int with_history)
 {
     const double *base = &f->in.asfr[ps_inputs_asfr_idx(&f->in, 0, 0, 0)];
     pi[0] = 1.0;
     pi[1] = pi[2] = pi[3] = 0.0;
     for (int x = 0; x < a; ++x) {
         const int year = START - a + x;
-        const double *asfr = year < HIST_FIRST ? f->hist
+        const double *asfr = !with_history     ? base
+                             : year < HIST_FIRST ? f->hist
                              : year < START    ? &f->hist[(year - HIST_FIRST) * N_AGES]
                                                : base;
         if (asfr[x] == 0.0 && asfr[x + 1] == 0.0) {
@@ -132,10 +134,12 @@ static void replay(double pi[PS_PARITY_COUNT], const proj_fixture *f, int a,
     }
 }
 
-/* The joint fit of targets made by known levels, then every cohort against the replay. */
-static void check_every_cohort(proj_fixture *f)
+/* The joint fit of targets made by known levels, then every cohort against the replay; without
+ * the history (every step at the base schedule) when with_history is 0. */
+static void check_every_cohort(proj_fixture *f, int with_history)
 {
-    const ps_fert_history h = proj_fixture_history(f);
+    const ps_fert_history hist = proj_fixture_history(f);
+    const ps_fert_history *h = with_history ? &hist : NULL;
     const ps_parity_fit truth = {.first_level = 1.4, .second_level = 0.8,
                                  .first_shape_age = 28.0};
     ps_birth_order bo = PS_BIRTH_ORDER_INIT;
@@ -145,12 +149,12 @@ static void check_every_cohort(proj_fixture *f)
     bo.share[1] = 0.39;
     bo.share[2] = 0.14;
     bo.first_mean_age_year = 2020;
-    assert_ps_ok(ps_proj_parity_init_levels(f->p, &bo, &h, &truth, f->women0, &err), &err);
+    assert_ps_ok(ps_proj_parity_init_levels(f->p, &bo, h, &truth, f->women0, &err), &err);
     ps_proj_parity_fit(f->p, &made);
     bo.childless_45_49 = made.childless_45_49;
     bo.second_share = made.second_share;
     bo.first_mean_age = made.first_mean_age;
-    assert_ps_ok(ps_proj_parity_init_history(f->p, &bo, &h, f->women0, &err), &err);
+    assert_ps_ok(ps_proj_parity_init_history(f->p, &bo, h, f->women0, &err), &err);
     ps_proj_parity_fit(f->p, &got);
     assert_int_equal(got.joint, 1);
     assert_close(got.childless_45_49, bo.childless_45_49, 1e-9);
@@ -161,7 +165,7 @@ static void check_every_cohort(proj_fixture *f)
     const double *F = &f->in.base.count[ps_pop_idx(&f->in.base, 0, PS_SEX_FEMALE, 0)];
     for (int a = 0; a < N_AGES; ++a) {
         double pi[PS_PARITY_COUNT];
-        replay(pi, f, a, &got);
+        replay(pi, f, a, &got, with_history);
         for (int k = 0; k < PS_PARITY_COUNT; ++k) {
             const double want = pi[k] * F[a], have = f->women0[a * PS_PARITY_COUNT + k];
             if (!(fabs(have - want) <= 1e-12 * F[a])) {
@@ -188,12 +192,23 @@ static void check_every_cohort(proj_fixture *f)
 
 static void test_parity_replay__older_cohorts_completed_with_the_fitted_levels(void **state)
 {
-    check_every_cohort(*state);
+    check_every_cohort(*state, 1);
 }
 
 static void test_parity_replay__births_up_to_the_open_age_group(void **state)
 {
-    check_every_cohort(*state);
+    check_every_cohort(*state, 1);
+}
+
+/* Without a history one pass along the oldest cohort replays every cohort. */
+static void test_parity_replay__no_history_one_pass(void **state)
+{
+    check_every_cohort(*state, 0);
+}
+
+static void test_parity_replay__no_history_to_the_open_age_group(void **state)
+{
+    check_every_cohort(*state, 0);
 }
 
 int main(void)
@@ -203,6 +218,10 @@ int main(void)
             test_parity_replay__older_cohorts_completed_with_the_fitted_levels, setup_base_15_44,
             proj_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_parity_replay__births_up_to_the_open_age_group,
+                                        setup_base_to_open_age, proj_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_parity_replay__no_history_one_pass,
+                                        setup_base_15_44, proj_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_parity_replay__no_history_to_the_open_age_group,
                                         setup_base_to_open_age, proj_fixture_teardown),
     };
     return cmocka_run_group_tests_name("parity_replay", tests, NULL, NULL);

@@ -753,6 +753,30 @@ static const double *history_row(const ps_proj *p, const ps_fert_history *h, int
  * and migration do not change parity shares). Without a history every step has the base
  * schedule (a synthetic cohort).
  */
+/* reconstruct_parity without a history: every step of every cohort has the base schedule, so
+ * the cohort aged a has lived through the first a steps of the cohort aged a+1, and one pass
+ * along the oldest cohort gives every cohort the same operations on the same values. */
+static void reconstruct_synthetic(double *pi_by_age, const ps_proj *p, int reg, int a_from,
+                                  int a_to, const double *wt)
+{
+    const double *asfr = history_row(p, NULL, reg, p->in->start_year);
+    double pi[PS_PARITY_COUNT] = {1.0, 0.0, 0.0, 0.0}; /* after steps 0..a-1 */
+    for (int a = 0; a < a_to; ++a) {
+        double *out = &pi_by_age[(size_t)a * PS_PARITY_COUNT];
+        if (a >= a_from) {
+            const int given = p->parity_given != NULL && p->parity_given[a];
+            memcpy(out, given ? &p->parity_share[(size_t)a * PS_PARITY_COUNT] : pi, sizeof pi);
+        }
+        if (a + 1 < a_to && !(asfr[a] == 0.0 && asfr[a + 1] == 0.0)) { /* step x = a */
+            const double risk[PS_ORDER_COUNT] = {pi[0], pi[1], pi[2] + pi[3]};
+            double e[PS_ORDER_COUNT];
+            cohort_births_at(e, asfr, a + 1, 1.0, 1.0, risk, &wt[(size_t)a * PS_ORDER_COUNT],
+                             &wt[(size_t)(a + 1) * PS_ORDER_COUNT]);
+            move_mothers(pi, e);
+        }
+    }
+}
+
 static void reconstruct_parity(double *pi_by_age, const ps_proj *p, int reg,
                                const ps_fert_history *h, int a_from, int a_to, double *wt)
 {
@@ -760,6 +784,10 @@ static void reconstruct_parity(double *pi_by_age, const ps_proj *p, int reg,
     for (int x = 0; x < p->n_ages; ++x) { /* m_k(x) with the history's levels, once */
         boosted_weights(&wt[(size_t)x * PS_ORDER_COUNT], p, reg, x, p->hist_first_boost,
                         p->hist_second_boost);
+    }
+    if (h == NULL || h->asfr == NULL || h->n_years < 1) { /* every cohort, every step alike */
+        reconstruct_synthetic(pi_by_age, p, reg, a_from, a_to, wt);
+        return;
     }
     for (int a = a_from; a < a_to; ++a) {
         double pi[PS_PARITY_COUNT] = {1.0, 0.0, 0.0, 0.0};
