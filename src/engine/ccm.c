@@ -502,7 +502,7 @@ static void move_mothers(double c[PS_PARITY_COUNT], const double e[PS_ORDER_COUN
     c[2] += e[1] - e[2] * from2;
     c[3] += e[2] * from2;
     for (int k = 0; k < PS_PARITY_COUNT; ++k) {
-        c[k] = fmax(c[k], 0.0); /* rounding only */
+        c[k] = c[k] >= 0.0 ? c[k] : 0.0; /* rounding only; glibc's fmax(c, 0), inlined */
     }
 }
 
@@ -518,22 +518,11 @@ static void order_weights(double w[PS_ORDER_COUNT], const ps_proj *p, int reg, i
 /* Births by order of one cohort (aged a on 1 July t+1) with `risk` women at risk of each
  * order: half of period age a-1 (f0 women at the start) and half of period age a (f1 at the end),
  * each half with at most half of the women at risk. */
-static void cohort_births(double e[PS_ORDER_COUNT], const ps_proj *p, int reg, const double *asfr,
-                          int a, double f0, double f1, const double risk[PS_ORDER_COUNT],
-                          double boost1, double boost2)
+static void cohort_births_at(double e[PS_ORDER_COUNT], const double *asfr, int a, double f0,
+                             double f1, const double risk[PS_ORDER_COUNT],
+                             const double w0[PS_ORDER_COUNT], const double w1[PS_ORDER_COUNT])
 {
-    double w0[PS_ORDER_COUNT], w1[PS_ORDER_COUNT], e0[PS_ORDER_COUNT], e1[PS_ORDER_COUNT];
-    double half_risk[PS_ORDER_COUNT];
-    order_weights(w0, p, reg, a - 1);
-    order_weights(w1, p, reg, a);
-    if (boost1 > 0.0 && boost1 != 1.0) { /* the history's first-order level (childless fit) */
-        w0[0] *= boost1;
-        w1[0] *= boost1;
-    }
-    if (boost2 > 0.0 && boost2 != 1.0) { /* the history's second-order level (joint fit) */
-        w0[1] *= boost2;
-        w1[1] *= boost2;
-    }
+    double e0[PS_ORDER_COUNT], e1[PS_ORDER_COUNT], half_risk[PS_ORDER_COUNT];
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
         half_risk[k] = PS_MID_YEAR_FRACTION * risk[k];
     }
@@ -542,6 +531,30 @@ static void cohort_births(double e[PS_ORDER_COUNT], const ps_proj *p, int reg, c
     for (int k = 0; k < PS_ORDER_COUNT; ++k) {
         e[k] = e0[k] + e1[k];
     }
+}
+
+/* The intensities m_k(x) of order_weights at one age with the history's levels: the first-
+ * and second-order ones times boost1 and boost2 when these are positive and not 1. */
+static void boosted_weights(double w[PS_ORDER_COUNT], const ps_proj *p, int reg, int age,
+                            double boost1, double boost2)
+{
+    order_weights(w, p, reg, age);
+    if (boost1 > 0.0 && boost1 != 1.0) { /* the history's first-order level (childless fit) */
+        w[0] *= boost1;
+    }
+    if (boost2 > 0.0 && boost2 != 1.0) { /* the history's second-order level (joint fit) */
+        w[1] *= boost2;
+    }
+}
+
+static void cohort_births(double e[PS_ORDER_COUNT], const ps_proj *p, int reg, const double *asfr,
+                          int a, double f0, double f1, const double risk[PS_ORDER_COUNT],
+                          double boost1, double boost2)
+{
+    double w0[PS_ORDER_COUNT], w1[PS_ORDER_COUNT];
+    boosted_weights(w0, p, reg, a - 1, boost1, boost2);
+    boosted_weights(w1, p, reg, a, boost1, boost2);
+    cohort_births_at(e, asfr, a, f0, f1, risk, w0, w1);
 }
 
 /* With internal migration, what a step's parity split needs of every region on 1 July t:
@@ -740,11 +753,43 @@ static const double *history_row(const ps_proj *p, const ps_fert_history *h, int
  * and migration do not change parity shares). Without a history every step has the base
  * schedule (a synthetic cohort).
  */
-static void reconstruct_parity(double *pi_by_age, const ps_proj *p, int reg,
-                               const ps_fert_history *h)
+/* reconstruct_parity without a history: every step of every cohort has the base schedule, so
+ * the cohort aged a has lived through the first a steps of the cohort aged a+1, and one pass
+ * along the oldest cohort gives every cohort the same operations on the same values. */
+static void reconstruct_synthetic(double *pi_by_age, const ps_proj *p, int reg, int a_from,
+                                  int a_to, const double *wt)
 {
-    const int n = p->n_ages, y0 = p->in->start_year;
-    for (int a = 0; a < n; ++a) {
+    const double *asfr = history_row(p, NULL, reg, p->in->start_year);
+    double pi[PS_PARITY_COUNT] = {1.0, 0.0, 0.0, 0.0}; /* after steps 0..a-1 */
+    for (int a = 0; a < a_to; ++a) {
+        double *out = &pi_by_age[(size_t)a * PS_PARITY_COUNT];
+        if (a >= a_from) {
+            const int given = p->parity_given != NULL && p->parity_given[a];
+            memcpy(out, given ? &p->parity_share[(size_t)a * PS_PARITY_COUNT] : pi, sizeof pi);
+        }
+        if (a + 1 < a_to && !(asfr[a] == 0.0 && asfr[a + 1] == 0.0)) { /* step x = a */
+            const double risk[PS_ORDER_COUNT] = {pi[0], pi[1], pi[2] + pi[3]};
+            double e[PS_ORDER_COUNT];
+            cohort_births_at(e, asfr, a + 1, 1.0, 1.0, risk, &wt[(size_t)a * PS_ORDER_COUNT],
+                             &wt[(size_t)(a + 1) * PS_ORDER_COUNT]);
+            move_mothers(pi, e);
+        }
+    }
+}
+
+static void reconstruct_parity(double *pi_by_age, const ps_proj *p, int reg,
+                               const ps_fert_history *h, int a_from, int a_to, double *wt)
+{
+    const int y0 = p->in->start_year;
+    for (int x = 0; x < p->n_ages; ++x) { /* m_k(x) with the history's levels, once */
+        boosted_weights(&wt[(size_t)x * PS_ORDER_COUNT], p, reg, x, p->hist_first_boost,
+                        p->hist_second_boost);
+    }
+    if (h == NULL || h->asfr == NULL || h->n_years < 1) { /* every cohort, every step alike */
+        reconstruct_synthetic(pi_by_age, p, reg, a_from, a_to, wt);
+        return;
+    }
+    for (int a = a_from; a < a_to; ++a) {
         double pi[PS_PARITY_COUNT] = {1.0, 0.0, 0.0, 0.0};
         for (int x = 0; x < a; ++x) {
             const double *asfr = history_row(p, h, reg, y0 - a + x);
@@ -752,8 +797,8 @@ static void reconstruct_parity(double *pi_by_age, const ps_proj *p, int reg,
                 continue;
             }
             double risk[PS_ORDER_COUNT] = {pi[0], pi[1], pi[2] + pi[3]}, e[PS_ORDER_COUNT];
-            cohort_births(e, p, reg, asfr, x + 1, 1.0, 1.0, risk, p->hist_first_boost,
-                          p->hist_second_boost);
+            cohort_births_at(e, asfr, x + 1, 1.0, 1.0, risk, &wt[(size_t)x * PS_ORDER_COUNT],
+                             &wt[(size_t)(x + 1) * PS_ORDER_COUNT]);
             move_mothers(pi, e);
         }
         if (p->parity_given != NULL && p->parity_given[a]) { /* the planner's table wins */
@@ -763,12 +808,32 @@ static void reconstruct_parity(double *pi_by_age, const ps_proj *p, int reg,
     }
 }
 
+/* The cohorts whose parity the base step's births of region reg read: ages 0 to the
+ * returned age (exclusive). Cohort a of the step starts at a-1 and gives births only where
+ * the base ASFR at a-1 or a is positive (with none, split_orders gives exactly 0 births and
+ * the shares of those women are never read); the open group also reads the oldest age. */
+static int base_step_ages(const ps_proj *p, int reg)
+{
+    const int n = p->n_ages;
+    const double *asfr = &p->in->asfr[ps_inputs_asfr_idx(p->in, 0, reg, 0)];
+    int a_to = 0;
+    for (int a = 1; a < n; ++a) {
+        if (asfr[a - 1] != 0.0 || asfr[a] != 0.0) {
+            a_to = a == n - 1 ? n : a; /* ages up to a-1; the open group also n-1 */
+        }
+    }
+    return a_to;
+}
+
 /* One region's intensity levels S_k (iterative proportional fitting on the base step's
  * births by order, the base parity reconstructed anew at each iteration) and the base
  * parity shares pi[age][parity] that go with them. Each update multiplies S_k by
  * (target share / implied share)^2 (over-relaxed: it takes about half the iterations of the
  * plain update) until the worst error grows once, then by the plain ratio. W and Wt are
- * scratch [age][parity]. */
+ * scratch [age][parity]. An iteration reconstructs only the cohorts the base step's births
+ * read (base_step_ages: about a quarter of the history's cohort-years, the older cohorts
+ * having lived through every fertile age); the older ones are reconstructed once, with the
+ * levels that fitted, so pi is the same as with every cohort in every iteration. */
 static ps_status calibrate_region(ps_proj *p, int reg, const double *F0, const double *F1,
                                   const ps_birth_order *bo, const ps_fert_history *h, int warm,
                                   double *pi, double *W, ps_error *err)
@@ -779,11 +844,22 @@ static ps_status calibrate_region(ps_proj *p, int reg, const double *F0, const d
     for (int k = 0; !warm && k < PS_ORDER_COUNT; ++k) {
         S[k] = bo->share[k]; /* warm: start from the levels left by the previous fit */
     }
+    const int n = p->n_ages, a_read = base_step_ages(p, reg);
+    double *wt = malloc((size_t)n * PS_ORDER_COUNT * sizeof *wt); /* m_k(x), reconstruct_parity */
+    if (wt == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the birth-order model");
+    }
+    for (int a = a_read; a < n; ++a) { /* not read by the iterations: defined, then replaced */
+        double *c = &W[(size_t)a * PS_PARITY_COUNT];
+        c[0] = F0[a];
+        c[1] = c[2] = c[3] = 0.0;
+    }
     double step = 2.0, last_worst = HUGE_VAL; /* over-relaxed while it converges, else 1 */
-    for (int iter = 0; iter < max_iter; ++iter) {
+    int fitted = 0;
+    for (int iter = 0; iter < max_iter && !fitted; ++iter) {
         double implied[PS_ORDER_COUNT], worst = 0.0;
-        reconstruct_parity(pi, p, reg, h);
-        for (size_t i = 0; i < (size_t)p->n_ages * PS_PARITY_COUNT; ++i) {
+        reconstruct_parity(pi, p, reg, h, 0, a_read, wt);
+        for (size_t i = 0; i < (size_t)a_read * PS_PARITY_COUNT; ++i) {
             W[i] = pi[i] * F0[i / PS_PARITY_COUNT];
         }
         double sum = region_orders(p, 0, reg, F0, F1, W, NULL, NULL, implied, NULL, NULL);
@@ -792,7 +868,9 @@ static ps_status calibrate_region(ps_proj *p, int reg, const double *F0, const d
             worst = fmax(worst, fabs(implied[k] - bo->share[k]));
         }
         if (worst < tol) {
-            return PS_OK;
+            reconstruct_parity(pi, p, reg, h, a_read, n, wt); /* the same levels S_k */
+            fitted = 1;
+            break;
         }
         if (worst > last_worst) {
             step = 1.0;
@@ -810,7 +888,8 @@ static ps_status calibrate_region(ps_proj *p, int reg, const double *F0, const d
             S[k] /= norm; /* only ratios matter: the step's scaling c(x) sets the level */
         }
     }
-    return ps_error_set(err, PS_ENUMERIC,
+    free(wt);
+    return fitted ? PS_OK : ps_error_set(err, PS_ENUMERIC,
                         "the birth-order shares %.3g/%.3g/%.3g cannot be "
                         "reached with this fertility schedule and the women at risk of each "
                         "order",
@@ -1112,10 +1191,21 @@ static void history_stats(const ps_proj *p, const ps_fert_history *h, const ps_b
     const int ya = (int)bo->second_share_from, yb = (int)bo->second_share_to;
     const int ym = (int)bo->first_mean_age_year;
     const int y_last = yb > ym ? yb : ym;
+    const int y_first = ya <= yb && ya < ym ? ya : ym; /* no year before it adds to a sum */
     double all = 0.0, second = 0.0, first = 0.0, age_sum = 0.0;
     for (int reg = 0; reg < p->n_regions; ++reg) {
         const double *F = &p->in->base.count[ps_pop_idx(&p->in->base, reg, PS_SEX_FEMALE, 0)];
-        for (int a = 1; a < n; ++a) {
+        /* the oldest age x of a step with births in any row the cohorts live through: a
+         * cohort whose last such step is before y_first adds nothing (skipped) */
+        int x_hi = -1;
+        for (int row = -1; row < (h != NULL && h->asfr != NULL ? h->n_years : 0); ++row) {
+            const double *asfr = row < 0 ? history_row(p, NULL, reg, y0)
+                                         : &h->asfr[(size_t)row * (size_t)n];
+            for (int x = x_hi + 1; x + 1 < n; ++x) {
+                x_hi = asfr[x] != 0.0 || asfr[x + 1] != 0.0 ? x : x_hi;
+            }
+        }
+        for (int a = 1; a < n && y0 - a + x_hi >= y_first; ++a) {
             double pi[PS_PARITY_COUNT] = {1.0, 0.0, 0.0, 0.0};
             for (int x = 0; x < a && y0 - a + x <= y_last; ++x) {
                 const int year = y0 - a + x;
