@@ -1,13 +1,14 @@
 /*
  * proj_fixture.h - the cohort engine fixture of the parity tests (test_parity.c,
- * test_parity_joint.c, test_micro_ledger.c): one region's inputs made by the test's own
- * builder, their engine, the base women by age x parity, a birth-order model and a fertility
+ * test_parity_joint.c, test_parity_replay.c, test_micro_ledger.c): one region's inputs made
+ * by the test's own builder (proj_fixture_two_steps for the common part), their engine, the base women by age x parity, a birth-order model and a fertility
  * history of HIST_YEARS years from HIST_FIRST for the tests that fill it. Include it after
  * defining N_AGES and START (or after policy_fixture.h). Header-only like test_util.h.
  */
 #ifndef PS_TESTS_PROJ_FIXTURE_H
 #define PS_TESTS_PROJ_FIXTURE_H
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "popsim/proj.h"
@@ -23,6 +24,27 @@ typedef struct proj_fixture {
     ps_birth_order bo;                       /* PS_BIRTH_ORDER_INIT */
     double hist[HIST_YEARS * N_AGES];        /* ASFR by year x age, zero until filled */
 } proj_fixture;
+
+/* Two steps from START for one region: women and men 1000 x exp(-0.01 age), mortality
+ * 0.0005 exp(0.08 age), SRB 1.06, no migration; ASFR left for the test to set. */
+static inline void proj_fixture_two_steps(ps_inputs *in)
+{
+    ps_error err;
+    assert_ps_ok(ps_inputs_init(in, START, START + 2, 1, N_AGES, &err), &err);
+    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+        for (int age = 0; age < N_AGES; ++age) {
+            in->base.count[ps_pop_idx(&in->base, 0, sex, age)] = 1000.0 * exp(-0.01 * age);
+        }
+    }
+    for (int step = 0; step < 2; ++step) {
+        in->srb[step] = 1.06;
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            for (int age = 0; age < N_AGES; ++age) {
+                in->mx[ps_inputs_idx(in, step, 0, sex, age)] = 0.0005 * exp(0.08 * age);
+            }
+        }
+    }
+}
 
 /* An empty fixture: zero history and women, bo = PS_BIRTH_ORDER_INIT, no engine. */
 static inline proj_fixture *proj_fixture_alloc(void)

@@ -42,20 +42,8 @@ static void schedule(double *asfr, int lo, int hi)
 static void build(proj_fixture *f, int base_lo, int base_hi)
 {
     ps_inputs *in = &f->in;
-    ps_error err;
-    assert_ps_ok(ps_inputs_init(in, START, START + 2, 1, N_AGES, &err), &err);
-    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-        for (int age = 0; age < N_AGES; ++age) {
-            in->base.count[ps_pop_idx(&in->base, 0, sex, age)] = 1000.0 * exp(-0.01 * age);
-        }
-    }
+    proj_fixture_two_steps(in);
     for (int step = 0; step < 2; ++step) {
-        in->srb[step] = 1.06;
-        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-            for (int age = 0; age < N_AGES; ++age) {
-                in->mx[ps_inputs_idx(in, step, 0, sex, age)] = 0.0005 * exp(0.08 * age);
-            }
-        }
         schedule(&in->asfr[ps_inputs_asfr_idx(in, step, 0, 0)], base_lo, base_hi);
     }
     for (int y = 0; y < HIST_YEARS; ++y) {

@@ -1,7 +1,7 @@
 /*
  * quantiles.c - several type-7 sample quantiles of one sample in one pass (popsim/prob.h).
  * The lower order statistics k = floor((n - 1) p) of all the levels are selected by nested
- * partitions: the middle rank first (Hoare's selection, as ps_prob_sample_quantile), which
+ * partitions: the middle rank first (Hoare's selection), which
  * leaves every smaller value before it and every larger one after it, then the ranks below
  * it within the part before and the ranks above it within the part after, so each selection
  * works on a shorter range than a fresh one over the whole sample. Order statistic k + 1
@@ -17,8 +17,8 @@
 #include "popsim/prob.h"
 
 /* The k-th smallest of x[lo..hi] at x[k], with x[lo..k-1] <= x[k] <= x[k+1..hi] (Hoare's
- * selection of traj.c: the range always holds k, everything left of it is no larger and
- * everything right of it no smaller). */
+ * selection: the range always holds k, everything left of it is no larger and everything
+ * right of it no smaller). */
 static void select_rank(double *x, int lo, int hi, int k)
 {
     while (lo < hi) {
@@ -47,6 +47,23 @@ static void select_rank(double *x, int lo, int hi, int k)
             break;
         }
     }
+}
+
+/* One type-7 quantile of x[0..n-1] (reorders x). */
+double ps_prob_sample_quantile(double *x, int n, double p)
+{
+    const double h = (n - 1) * p;
+    const int k = (int)floor(h);
+    select_rank(x, 0, n - 1, k);
+    const double lo = x[k];
+    if (k + 1 >= n || h == k) {
+        return lo;
+    }
+    double hi = x[k + 1]; /* after selection, x[k+1..] >= x[k]: the next order statistic */
+    for (int i = k + 2; i < n; ++i) {
+        hi = x[i] < hi ? x[i] : hi;
+    }
+    return lo + (h - k) * (hi - lo);
 }
 
 /* Put ranks[a..b-1] (ascending, all within lo..hi) in place in x[lo..hi]. */

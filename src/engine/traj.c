@@ -107,53 +107,6 @@ void ps_prob_path(double *z_out, int n, double rho, double level, uint64_t seed,
     }
 }
 
-/* The k-th smallest of x[lo..hi] (Hoare's selection); leaves it at x[k]. */
-static double select_kth(double *x, int lo, int hi, int k)
-{
-    while (lo < hi) {
-        const double pivot = x[lo + (hi - lo) / 2];
-        int i = lo, j = hi;
-        while (i <= j) {
-            while (x[i] < pivot) {
-                ++i;
-            }
-            while (x[j] > pivot) {
-                --j;
-            }
-            if (i <= j) {
-                const double t = x[i];
-                x[i] = x[j];
-                x[j] = t;
-                ++i;
-                --j;
-            }
-        }
-        if (k <= j) {
-            hi = j;
-        } else if (k >= i) {
-            lo = i;
-        } else {
-            break;
-        }
-    }
-    return x[k];
-}
-
-double ps_prob_sample_quantile(double *x, int n, double p)
-{
-    const double h = (n - 1) * p;
-    const int k = (int)floor(h);
-    const double lo = select_kth(x, 0, n - 1, k);
-    if (k + 1 >= n || h == k) {
-        return lo;
-    }
-    double hi = x[k + 1]; /* after selection, x[k+1..] >= x[k]: the next order statistic */
-    for (int i = k + 2; i < n; ++i) {
-        hi = x[i] < hi ? x[i] : hi;
-    }
-    return lo + (h - k) * (hi - lo);
-}
-
 ps_status ps_prob_bounds_init(ps_prob_bounds *b, int first_year, int n_years, ps_error *err)
 {
     memset(b, 0, sizeof *b);
