@@ -1,8 +1,9 @@
 /*
  * proj_fixture.h - the cohort engine fixture of the parity tests (test_parity.c,
  * test_parity_joint.c, test_parity_replay.c, test_micro_ledger.c): one region's inputs made
- * by the test's own builder (proj_fixture_two_steps for the common part), their engine, the base women by age x parity, a birth-order model and a fertility
- * history of HIST_YEARS years from HIST_FIRST for the tests that fill it. Include it after
+ * by the test's own builder (proj_fixture_two_steps for the common part), their engine, the
+ * base women by age x parity, a birth-order model and a fertility history of HIST_YEARS
+ * years from HIST_FIRST for the tests that fill it. Include it after
  * defining N_AGES and START (or after policy_fixture.h). Header-only like test_util.h.
  */
 #ifndef PS_TESTS_PROJ_FIXTURE_H
