@@ -807,6 +807,15 @@ static void test_ensemble__bad_shapes_and_options_are_refused(void **state)
     opt = (ps_ens_options){ .n_threads = 1, .batch = PS_ENS_BATCH_MAX + 1 };
     assert_int_equal(ps_ens_new(&e, 10, N_AGES, &opt, &err), PS_EINVAL);
     assert_null(e);
+    /* an advance with neither a start population nor a hook to fill it */
+    double to[PS_SEX_COUNT * N_AGES * 10];
+    assert_ps_ok(ps_ens_new(&e, 10, N_AGES, NULL, &err), &err);
+    assert_int_equal(ps_ens_advance_fn(e, 1, copy_batch_rates, NULL, 0, NULL, to, &err),
+                     PS_EINVAL);
+    assert_non_null(strstr(err.msg, "needs a start population"));
+    assert_int_equal(ps_ens_advance_hook(e, 1, copy_batch_rates, NULL, 0, NULL, to, NULL, NULL,
+                                         NULL, &err), PS_EINVAL);
+    ps_ens_free(e);
 }
 
 int main(void)

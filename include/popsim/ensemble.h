@@ -164,9 +164,9 @@ typedef void (*ps_ens_year_fn)(int year, double *pop, int first, int n, void *ct
 /**
  * ps_ens_advance_fn with a per-year hook, so that a caller can summarise every year of every
  * trajectory without the horizon being stored (src/engine/prob.c): the same steps and bytes.
- * from: NULL = the hook fills each tile's start at year 0; to: NULL = the final population is
- * not kept; ev: NULL or n_steps event records in the caller's [..][traj] rows, as for
- * ps_ens_run_fn. hook may be NULL.
+ * from: NULL = the hook fills each tile's start at year 0 (NULL with no hook: PS_EINVAL);
+ * to: NULL = the final population is not kept; ev: NULL or n_steps event records in the
+ * caller's [..][traj] rows, as for ps_ens_run_fn. hook may be NULL.
  * @return as ps_ens_advance_fn
  */
 ps_status ps_ens_advance_hook(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx,

@@ -617,6 +617,10 @@ static ps_status advance(ps_ens *e, int n_steps, ps_ens_rates_fn fn, void *ctx, 
                          const double *from, double *to, ps_ens_events *ev, ps_ens_year_fn hook,
                          void *hook_ctx, ps_error *err)
 {
+    if (from == NULL && hook == NULL) { /* nothing would fill the start */
+        return ps_error_set(err, PS_EINVAL, "an ensemble advance needs a start population or "
+                            "a hook that fills it");
+    }
     const int n_batches = e->n_batches, tile = advance_tile(e, e->tile);
     const size_t n = (size_t)e->n_ages, W = (size_t)tile, T = (size_t)e->n_traj;
     const size_t rows = (size_t)PS_SEX_COUNT * n;
