@@ -190,6 +190,9 @@ t_family_compare() {
   expect_output family_summary_compares "^reward +2025-2029 "
   check compare_reads_family 0 "$exe" compare "$tmp/fam.h5"
   expect_output compare_has_cost_per_birth "^reward: [0-9]+ births gained over the horizon; [0-9]+ yuan per"
+  # The window line names the first-generation births its cost divides by, and ends at the
+  # projection's last step (2044), not at the open policy's end plus the payback years.
+  expect_output compare_window_first_gen "^reward: within 2026-2044 \(policy window \+ payback\): [0-9]+ births gained, [0-9]+ of them first-generation; [0-9]+ yuan per additional first-generation birth"
   check compare_custom_ranges 0 "$exe" compare --ranges 2030-2034 "$tmp/fam.h5"
   expect_output compare_range_row "^reward +2030-2034 "
   check compare_bad_ranges 2 "$exe" compare --ranges 2030- "$tmp/fam.h5"

@@ -140,11 +140,17 @@ static void print_table(FILE *out, const ps_result *res, int n, const year_range
                     res[i].cost_per_additional_birth,
                     res[i].cost_per_additional_birth_discounted);
             if (isfinite(res[i].births_gained_window)) {
+                /* Only the window's steps inside the projection count (an open policy's
+                 * window runs to the projection's end plus the payback years): its last
+                 * step is printed, the state after it being start_year + n_years - 1. */
+                const double last = fmin(res[i].window_last,
+                                         (double)(res[i].start_year + res[i].n_years - 2));
                 fprintf(out, "%s: within %.0f-%.0f (policy window + payback): %.0f births "
-                             "gained; %.0f yuan per additional first-generation birth (%.0f "
-                             "discounted)\n",
-                        cli_text(&name, res[i].name), res[i].window_first, res[i].window_last,
-                        res[i].births_gained_window, res[i].cost_per_additional_birth_window,
+                             "gained, %.0f of them first-generation; %.0f yuan per additional "
+                             "first-generation birth (%.0f discounted)\n",
+                        cli_text(&name, res[i].name), res[i].window_first, last,
+                        res[i].births_gained_window, res[i].births_gained_first_gen_window,
+                        res[i].cost_per_additional_birth_window,
                         res[i].cost_per_additional_birth_window_discounted);
             }
             cli_print_compare_range(out, &res[i]); /* issue #12 */
