@@ -88,43 +88,63 @@ static herr_t integer_value(char **out, hid_t attr, hid_t ftype)
     return st;
 }
 
+/* An attribute open with its file type and dataspace; H5I_INVALID_HID where not open. */
+typedef struct open_attr {
+    hid_t attr, ftype, space;
+} open_attr;
+
+/* Open attribute `name` of `obj` with its type and dataspace (close with attr_close, also
+ * after a failure). @return PS_OK; PS_EHDF5 naming the attribute */
+static ps_status attr_open(open_attr *a, hid_t obj, const char *name, ps_error *err)
+{
+    a->ftype = a->space = H5I_INVALID_HID;
+    if ((a->attr = H5Aopen(obj, name, H5P_DEFAULT)) < 0 ||
+        (a->ftype = H5Aget_type(a->attr)) < 0 || (a->space = H5Aget_space(a->attr)) < 0) {
+        return ps_h5__fail(err, "open attribute", obj, name);
+    }
+    return PS_OK;
+}
+
+static void attr_close(const open_attr *a)
+{
+    if (a->space >= 0) {
+        H5Sclose(a->space);
+    }
+    if (a->ftype >= 0) {
+        H5Tclose(a->ftype);
+    }
+    if (a->attr >= 0) {
+        H5Aclose(a->attr);
+    }
+}
+
 /* The text of scalar attribute `name` of `obj` into a new string the caller frees. */
 static ps_status attr_text(char **out, hid_t obj, const char *name, ps_error *err)
 {
-    hid_t attr = H5I_INVALID_HID, ftype = H5I_INVALID_HID, space = H5I_INVALID_HID;
+    open_attr a;
     char *text = NULL;
-    ps_status rc = PS_OK;
-    if ((attr = H5Aopen(obj, name, H5P_DEFAULT)) < 0 || (ftype = H5Aget_type(attr)) < 0 ||
-        (space = H5Aget_space(attr)) < 0) {
-        rc = ps_h5__fail(err, "open attribute", obj, name);
+    ps_status rc = attr_open(&a, obj, name, err);
+    if (rc != PS_OK) {
         goto done;
     }
-    H5T_class_t cls = H5Tget_class(ftype);
-    if (H5Sget_simple_extent_npoints(space) != 1 || (cls != H5T_STRING && cls != H5T_INTEGER)) {
+    H5T_class_t cls = H5Tget_class(a.ftype);
+    if (H5Sget_simple_extent_npoints(a.space) != 1 || (cls != H5T_STRING && cls != H5T_INTEGER)) {
         rc = ps_error_set(err, PS_EHDF5, "attribute '%s' is not a single string or integer",
                           name);
         goto done;
     }
-    if (cls == H5T_STRING && (rc = ps_h5__check_vlen(attr, 1, name, err)) != PS_OK) {
+    if (cls == H5T_STRING && (rc = ps_h5__check_vlen(a.attr, 1, name, err)) != PS_OK) {
         goto done;
     }
-    herr_t st = cls == H5T_STRING ? string_value(&text, attr, ftype)
-                                  : integer_value(&text, attr, ftype);
+    herr_t st = cls == H5T_STRING ? string_value(&text, a.attr, a.ftype)
+                                  : integer_value(&text, a.attr, a.ftype);
     if (st < 0) {
         rc = ps_h5__fail(err, "read attribute", obj, name);
     } else if (text == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory for attribute '%s'", name);
     }
 done:
-    if (space >= 0) {
-        H5Sclose(space);
-    }
-    if (ftype >= 0) {
-        H5Tclose(ftype);
-    }
-    if (attr >= 0) {
-        H5Aclose(attr);
-    }
+    attr_close(&a);
     *out = text;
     return rc;
 }
@@ -487,28 +507,17 @@ done:
 static ps_status attr_read_scalar(double *out, hid_t obj, const char *name, int allow_int,
                                   ps_error *err)
 {
-    hid_t attr = H5I_INVALID_HID, ftype = H5I_INVALID_HID, space = H5I_INVALID_HID;
-    ps_status rc = PS_OK;
-    if ((attr = H5Aopen(obj, name, H5P_DEFAULT)) < 0 || (ftype = H5Aget_type(attr)) < 0 ||
-        (space = H5Aget_space(attr)) < 0) {
-        rc = ps_h5__fail(err, "open attribute", obj, name);
-    } else if (H5Sget_simple_extent_npoints(space) != 1 ||
-               (H5Tget_class(ftype) != H5T_FLOAT &&
-                !(allow_int && H5Tget_class(ftype) == H5T_INTEGER))) {
+    open_attr a;
+    ps_status rc = attr_open(&a, obj, name, err);
+    if (rc == PS_OK && (H5Sget_simple_extent_npoints(a.space) != 1 ||
+                        (H5Tget_class(a.ftype) != H5T_FLOAT &&
+                         !(allow_int && H5Tget_class(a.ftype) == H5T_INTEGER)))) {
         rc = ps_error_set(err, PS_EHDF5, "attribute '%s' is not a single %snumber", name,
                           allow_int ? "" : "floating-point ");
-    } else if (H5Aread(attr, H5T_NATIVE_DOUBLE, out) < 0) {
+    } else if (rc == PS_OK && H5Aread(a.attr, H5T_NATIVE_DOUBLE, out) < 0) {
         rc = ps_h5__fail(err, "read attribute", obj, name);
     }
-    if (space >= 0) {
-        H5Sclose(space);
-    }
-    if (ftype >= 0) {
-        H5Tclose(ftype);
-    }
-    if (attr >= 0) {
-        H5Aclose(attr);
-    }
+    attr_close(&a);
     return rc;
 }
 
