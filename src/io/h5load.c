@@ -188,20 +188,6 @@ static ps_status link_name(char **out, hid_t grp, H5_index_t order, hsize_t idx,
     return rc;
 }
 
-/* Creation order if the group tracks it (popsim's files do), else alphabetical. */
-static H5_index_t link_order(hid_t grp)
-{
-    unsigned flags = 0;
-    hid_t gcpl = H5Gget_create_plist(grp);
-    if (gcpl >= 0) {
-        if (H5Pget_link_creation_order(gcpl, &flags) < 0) {
-            flags = 0;
-        }
-        H5Pclose(gcpl);
-    }
-    return (flags & H5P_CRT_ORDER_INDEXED) ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME;
-}
-
 ps_status ps_h5_list(char ***names_out, int *n_out, const char *path, ps_error *err)
 {
     hid_t file = H5I_INVALID_HID, scenarios = H5I_INVALID_HID;
@@ -224,7 +210,7 @@ ps_status ps_h5_list(char ***names_out, int *n_out, const char *path, ps_error *
                           (unsigned long long)info.nlinks);
         goto done;
     }
-    H5_index_t order = link_order(scenarios);
+    H5_index_t order = ps_h5__link_order(scenarios);
     for (hsize_t k = 0; k < info.nlinks && rc == PS_OK; ++k) {
         rc = link_name(&names[k], scenarios, order, k, err);
     }
@@ -590,7 +576,7 @@ static ps_status list_instruments(char ***names_out, ps_lever **levers_out, int 
                           (unsigned long long)info.nlinks);
         goto done;
     }
-    H5_index_t order = link_order(policy);
+    H5_index_t order = ps_h5__link_order(policy);
     for (hsize_t k = 0; k < info.nlinks && rc == PS_OK; ++k) {
         char *name = NULL;
         hid_t obj = H5I_INVALID_HID;
@@ -768,7 +754,7 @@ static ps_status child_groups(char ***names_out, int *n_out, hid_t parent, ps_er
         rc = ps_error_set(err, PS_ENOMEM, "out of memory for %llu group names",
                           (unsigned long long)info.nlinks);
     }
-    H5_index_t order = rc == PS_OK ? link_order(parent) : H5_INDEX_NAME;
+    H5_index_t order = rc == PS_OK ? ps_h5__link_order(parent) : H5_INDEX_NAME;
     for (hsize_t k = 0; k < info.nlinks && rc == PS_OK; ++k) {
         char *name = NULL;
         hid_t obj = H5I_INVALID_HID;
