@@ -211,16 +211,13 @@ static bool is_decimal_text(const char *s)
     return *p == '\0';
 }
 
-static bool is_nonfinite_text(const char *s)
+/* true if s is one of words[0..n-1] (lower case), whatever the case of its letters. */
+static bool is_one_of(const char *s, const char *const *words, size_t n)
 {
-    static const char *const words[] = { ".nan", ".inf", "nan", "inf", "infinity" };
-    if (*s == '+' || *s == '-') {
-        ++s;
-    }
-    for (size_t i = 0; i < ARRAY_LEN(words); ++i) {
-        size_t n = strlen(words[i]);
-        bool same = strlen(s) == n;
-        for (size_t j = 0; same && j < n; ++j) {
+    for (size_t i = 0; i < n; ++i) {
+        size_t len = strlen(words[i]);
+        bool same = strlen(s) == len;
+        for (size_t j = 0; same && j < len; ++j) {
             same = tolower((unsigned char)s[j]) == words[i][j];
         }
         if (same) {
@@ -230,20 +227,19 @@ static bool is_nonfinite_text(const char *s)
     return false;
 }
 
+static bool is_nonfinite_text(const char *s)
+{
+    static const char *const words[] = { ".nan", ".inf", "nan", "inf", "infinity" };
+    if (*s == '+' || *s == '-') {
+        ++s;
+    }
+    return is_one_of(s, words, ARRAY_LEN(words));
+}
+
 static bool is_bool_text(const char *s)
 {
     static const char *const words[] = { "true", "false", "yes", "no", "on", "off" };
-    for (size_t i = 0; i < ARRAY_LEN(words); ++i) {
-        size_t n = strlen(words[i]);
-        bool same = strlen(s) == n;
-        for (size_t j = 0; same && j < n; ++j) {
-            same = tolower((unsigned char)s[j]) == words[i][j];
-        }
-        if (same) {
-            return true;
-        }
-    }
-    return false;
+    return is_one_of(s, words, ARRAY_LEN(words));
 }
 
 void ps_scn__choices_text(char *out, size_t size, const scn_key *key)
