@@ -12,19 +12,8 @@
 set -u
 names=(names_and_titles numbers yaml_bombs csv_inputs crlf_bom paths_with_spaces
        directories)
-if [[ ${1:-} == --list ]]; then printf '%s\n' "${names[@]}"; exit 0; fi
-if [[ $# -lt 2 ]]; then
-  echo "usage: hostile_test.sh --list | POPSIM_EXE PROJECT_ROOT [NAME]" >&2; exit 2
-fi
-if [[ $# -eq 2 ]]; then
-  failed=0
-  for n in "${names[@]}"; do bash "$0" "$@" "$n" || failed=$((failed + 1)); done
-  echo "hostile: ${#names[@]} groups, $failed failed"
-  [[ $failed -eq 0 ]]; exit
-fi
-exe=$(realpath "$1"); root=$(realpath "$2"); only=$3
-[[ " ${names[*]} " == *" $only "* ]] ||
-  { echo "hostile_test.sh: no group '$only' (see --list)" >&2; exit 2; }
+source "$(dirname "$0")/groups.sh" 2 "POPSIM_EXE PROJECT_ROOT" "$@"
+exe=$(realpath "$1"); root=$(realpath "$2")
 h=$root/tests/data/hostile
 tmp=$(mktemp -d /tmp/popsim_hostile_XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
