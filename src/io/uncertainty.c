@@ -378,12 +378,11 @@ static ps_status file_fail(ps_error *err, ps_status code, const char *path, long
 static ps_status file_fail(ps_error *err, ps_status code, const char *path, long line, int col,
                            const char *fmt, ...)
 {
-    char msg[sizeof err->msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ps_status rc = ps_error_vset_at(err, code, path, line, col, fmt, ap);
     va_end(ap);
-    return ps_error_set_at(err, code, path, line, col, "%s", msg);
+    return rc;
 }
 
 

@@ -8,12 +8,11 @@
 
 ps_status ps_scn__fail_at(const load_ctx *c, ps_status code, ps_scn_loc at, const char *fmt, ...)
 {
-    char msg[sizeof c->err->msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ps_status rc = ps_error_vset_at(c->err, code, c->file, at.line, at.column, fmt, ap);
     va_end(ap);
-    return ps_error_set_at(c->err, code, c->file, at.line, at.column, "%s", msg);
+    return rc;
 }
 
 ps_status ps_scn__warn_at(const load_ctx *c, ps_scn_loc at, const char *fmt, ...)
