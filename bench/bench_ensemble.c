@@ -44,7 +44,7 @@ typedef struct bench {
     const ps_proj *p;
     int B, n, steps, passes, rounds, batch, tile;
     double *mort_k, *fert_k; /* [traj] factors */
-    double *cpu;             /* out: the best round's CPU seconds of the last run_* call */
+    double *cpu;             /* out: the CPU seconds of the last run_* call */
 } bench;
 
 /* Survivorship of trajectory k: 1 - (1 - S) m_k (mortality scaled). */
@@ -109,6 +109,57 @@ static void *xmalloc_big(size_t bytes)
     return p;
 }
 
+/* Wall and CPU seconds of the timed parts of one run_* call, summed over its passes. */
+typedef struct stopwatch {
+    double wall, cpu, wall0, cpu0;
+} stopwatch;
+
+static void stopwatch_start(stopwatch *w)
+{
+    w->wall0 = now();
+    w->cpu0 = cpu_now();
+}
+
+static void stopwatch_stop(stopwatch *w)
+{
+    w->wall += now() - w->wall0;
+    w->cpu += cpu_now() - w->cpu0;
+}
+
+/* What a run_* call returns: its wall seconds, with its CPU seconds in *b->cpu. */
+static double stopwatch_result(const bench *b, const stopwatch *w)
+{
+    *b->cpu = w->cpu;
+    return w->wall;
+}
+
+/* Every trajectory at the base population: pop[row][traj] (the ensemble's layout). */
+static void fill_base_by_row(const bench *b, double *pop)
+{
+    const int rows = PS_SEX_COUNT * b->n;
+    for (int i = 0; i < rows; ++i) {
+        for (int k = 0; k < b->B; ++k) {
+            pop[(size_t)i * b->B + k] = b->in->base.count[i];
+        }
+    }
+}
+
+/* Every trajectory at the base population: pop[traj][row] (one trajectory at a time). */
+static void fill_base_by_traj(const bench *b, double *pop)
+{
+    const int rows = PS_SEX_COUNT * b->n;
+    for (int k = 0; k < b->B; ++k) {
+        memcpy(&pop[(size_t)k * rows], b->in->base.count, (size_t)rows * sizeof *pop);
+    }
+}
+
+static void swap_buffers(double **from, double **to)
+{
+    double *tmp = *from;
+    *from = *to;
+    *to = tmp;
+}
+
 /* ---- the ensemble kernel ---------------------------------------------------------------- */
 
 static double run_ensemble(const bench *b, int threads, int keep_all, int per_traj,
@@ -128,56 +179,43 @@ static double run_ensemble(const bench *b, int threads, int keep_all, int per_tr
     if (ps_ens_new(&e, B, n, &opt, &err) != PS_OK) {
         die(&err);
     }
-    double best = 1e300, best_cpu = 1e300;
-    for (int round = 0; round < b->rounds; ++round) {
-        double t = 0.0, c = 0.0;
-        for (int pass = 0; pass < b->passes; ++pass) {
-            for (int i = 0; i < rows; ++i) {
+    stopwatch sw = { 0 };
+    for (int pass = 0; pass < b->passes; ++pass) {
+        fill_base_by_row(b, from);
+        for (int s = 0; s < b->steps; ++s) {
+            for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+                for (int age = 0; age < n; ++age) {
+                    surv0[sex * n + age] = surv_k(b, s, sex, age, B / 2);
+                    for (int k = 0; per_traj && k < B; ++k) {
+                        surv[((size_t)sex * n + age) * B + k] = surv_k(b, s, sex, age, k);
+                    }
+                }
+            }
+            for (int age = 0; per_traj && age < n; ++age) {
                 for (int k = 0; k < B; ++k) {
-                    from[(size_t)i * B + k] = b->in->base.count[i];
+                    asfr[(size_t)age * B + k] = asfr_k(b, s, age, k);
                 }
             }
-            for (int s = 0; s < b->steps; ++s) {
-                for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-                    for (int age = 0; age < n; ++age) {
-                        surv0[sex * n + age] = surv_k(b, s, sex, age, B / 2);
-                        for (int k = 0; per_traj && k < B; ++k) {
-                            surv[((size_t)sex * n + age) * B + k] = surv_k(b, s, sex, age, k);
-                        }
-                    }
-                }
-                for (int age = 0; per_traj && age < n; ++age) {
-                    for (int k = 0; k < B; ++k) {
-                        asfr[(size_t)age * B + k] = asfr_k(b, s, age, k);
-                    }
-                }
-                const double *asfr0 = &b->in->asfr[ps_inputs_asfr_idx(b->in, s, 0, 0)];
-                ps_ens_rates r = { .surv = per_traj ? surv : surv0,
-                                   .asfr = per_traj ? asfr : asfr0,
-                                   .srb = &b->in->srb[s],
-                                   .mig = &b->in->mig[ps_inputs_idx(b->in, s, 0, 0, 0)],
-                                   .per_traj = per_traj ? PS_ENS_SURV | PS_ENS_ASFR : 0u };
-                ps_ens_events ev = { .births = births, .deaths = deaths, .net_migration = mig,
-                                     .adjustment = adj };
-                double t0 = now(), c0 = cpu_now();
-                if (ps_ens_step(e, &r, from, to, &ev, &err) != PS_OK) {
-                    die(&err);
-                }
-                t += now() - t0;
-                c += cpu_now() - c0;
-                double *tmp = from;
-                from = to;
-                to = tmp;
+            const double *asfr0 = &b->in->asfr[ps_inputs_asfr_idx(b->in, s, 0, 0)];
+            ps_ens_rates r = { .surv = per_traj ? surv : surv0,
+                               .asfr = per_traj ? asfr : asfr0,
+                               .srb = &b->in->srb[s],
+                               .mig = &b->in->mig[ps_inputs_idx(b->in, s, 0, 0, 0)],
+                               .per_traj = per_traj ? PS_ENS_SURV | PS_ENS_ASFR : 0u };
+            ps_ens_events ev = { .births = births, .deaths = deaths, .net_migration = mig,
+                                 .adjustment = adj };
+            stopwatch_start(&sw);
+            if (ps_ens_step(e, &r, from, to, &ev, &err) != PS_OK) {
+                die(&err);
             }
+            stopwatch_stop(&sw);
+            swap_buffers(&from, &to);
         }
-        best = t < best ? t : best;
-        best_cpu = c < best_cpu ? c : best_cpu;
     }
     ps_ens_free(e);
     free(from); free(to); free(surv); free(asfr); free(births); free(adj); free(deaths); free(mig);
     free(surv0);
-    *b->cpu = best_cpu;
-    return best;
+    return stopwatch_result(b, &sw);
 }
 
 /* ps_ens_run: all years in one call; the rates of every year are prepared beforehand and all
@@ -214,30 +252,19 @@ static double run_ensemble_run(const bench *b, int threads, int finite_only)
     if (ps_ens_new(&e, B, n, &opt, &err) != PS_OK) {
         die(&err);
     }
-    double best = 1e300, best_cpu = 1e300;
-    for (int round = 0; round < b->rounds; ++round) {
-        double t = 0.0, c = 0.0;
-        for (int pass = 0; pass < b->passes; ++pass) {
-            memset(pop, 0, (size_t)(steps + 1) * cells * sizeof *pop); /* page faults untimed */
-            for (int i = 0; i < rows; ++i) {
-                for (int k = 0; k < B; ++k) {
-                    pop[(size_t)i * B + k] = b->in->base.count[i];
-                }
-            }
-            double t0 = now(), c0 = cpu_now();
-            if (ps_ens_run(e, steps, rates, pop, NULL, &err) != PS_OK) {
-                die(&err);
-            }
-            t += now() - t0;
-            c += cpu_now() - c0;
+    stopwatch sw = { 0 };
+    for (int pass = 0; pass < b->passes; ++pass) {
+        memset(pop, 0, (size_t)(steps + 1) * cells * sizeof *pop); /* page faults untimed */
+        fill_base_by_row(b, pop);
+        stopwatch_start(&sw);
+        if (ps_ens_run(e, steps, rates, pop, NULL, &err) != PS_OK) {
+            die(&err);
         }
-        best = t < best ? t : best;
-        best_cpu = c < best_cpu ? c : best_cpu;
+        stopwatch_stop(&sw);
     }
     ps_ens_free(e);
     free(pop); free(surv); free(asfr); free(rates);
-    *b->cpu = best_cpu;
-    return best;
+    return stopwatch_result(b, &sw);
 }
 
 /* The callback of ps_ens_run_fn: survivorship and ASFR of trajectories first .. first+n-1
@@ -279,31 +306,20 @@ static double run_ensemble_fn(const bench *b, int threads, int finite_only)
     if (ps_ens_new(&e, B, b->n, &opt, &err) != PS_OK) {
         die(&err);
     }
-    double best = 1e300, best_cpu = 1e300;
-    for (int round = 0; round < b->rounds; ++round) {
-        double t = 0.0, c = 0.0;
-        for (int pass = 0; pass < b->passes; ++pass) {
-            memset(pop, 0, (size_t)(steps + 1) * cells * sizeof *pop); /* page faults untimed */
-            for (int i = 0; i < rows; ++i) {
-                for (int k = 0; k < B; ++k) {
-                    pop[(size_t)i * B + k] = b->in->base.count[i];
-                }
-            }
-            double t0 = now(), c0 = cpu_now();
-            if (ps_ens_run_fn(e, steps, make_rates, (void *)b, PS_ENS_SURV | PS_ENS_ASFR, pop,
-                              NULL, &err) != PS_OK) {
-                die(&err);
-            }
-            t += now() - t0;
-            c += cpu_now() - c0;
+    stopwatch sw = { 0 };
+    for (int pass = 0; pass < b->passes; ++pass) {
+        memset(pop, 0, (size_t)(steps + 1) * cells * sizeof *pop); /* page faults untimed */
+        fill_base_by_row(b, pop);
+        stopwatch_start(&sw);
+        if (ps_ens_run_fn(e, steps, make_rates, (void *)b, PS_ENS_SURV | PS_ENS_ASFR, pop,
+                          NULL, &err) != PS_OK) {
+            die(&err);
         }
-        best = t < best ? t : best;
-        best_cpu = c < best_cpu ? c : best_cpu;
+        stopwatch_stop(&sw);
     }
     ps_ens_free(e);
     free(pop);
-    *b->cpu = best_cpu;
-    return best;
+    return stopwatch_result(b, &sw);
 }
 
 /* ps_ens_advance_fn: the whole horizon per batch, tile by tile in the thread's own buffers,
@@ -320,31 +336,20 @@ static double run_ensemble_advance(const bench *b, int threads, int finite_only)
     if (ps_ens_new(&e, B, b->n, &opt, &err) != PS_OK) {
         die(&err);
     }
-    double best = 1e300, best_cpu = 1e300;
-    for (int round = 0; round < b->rounds; ++round) {
-        double t = 0.0, c = 0.0;
-        for (int pass = 0; pass < b->passes; ++pass) {
-            for (int i = 0; i < rows; ++i) {
-                for (int k = 0; k < B; ++k) {
-                    pop[(size_t)i * B + k] = b->in->base.count[i];
-                }
-            }
-            double t0 = now(), c0 = cpu_now();
-            if (ps_ens_advance_fn(e, b->steps, make_rates, (void *)b, PS_ENS_SURV | PS_ENS_ASFR,
-                                  pop, fin, &err) != PS_OK) {
-                die(&err);
-            }
-            t += now() - t0;
-            c += cpu_now() - c0;
+    stopwatch sw = { 0 };
+    for (int pass = 0; pass < b->passes; ++pass) {
+        fill_base_by_row(b, pop);
+        stopwatch_start(&sw);
+        if (ps_ens_advance_fn(e, b->steps, make_rates, (void *)b, PS_ENS_SURV | PS_ENS_ASFR,
+                              pop, fin, &err) != PS_OK) {
+            die(&err);
         }
-        best = t < best ? t : best;
-        best_cpu = c < best_cpu ? c : best_cpu;
+        stopwatch_stop(&sw);
     }
     ps_ens_free(e);
     free(pop);
     free(fin);
-    *b->cpu = best_cpu;
-    return best;
+    return stopwatch_result(b, &sw);
 }
 
 /* ---- the reference loop: straightforward, trajectory by trajectory ---------------------- */
@@ -380,46 +385,35 @@ static double run_reference(const bench *b, int threads, int per_traj)
     double *from = xmalloc(cells * sizeof *from), *to = xmalloc(cells * sizeof *to);
     double *surv = xmalloc(cells * sizeof *surv), *asfr = xmalloc((size_t)n * B * sizeof *asfr);
     double *births = xmalloc(2 * (size_t)B * sizeof *births);
-    double best = 1e300, best_cpu = 1e300;
-    for (int round = 0; round < b->rounds; ++round) {
-        double t = 0.0, c = 0.0;
-        for (int pass = 0; pass < b->passes; ++pass) {
-            for (int k = 0; k < B; ++k) {
-                memcpy(&from[(size_t)k * rows], b->in->base.count, (size_t)rows * sizeof *from);
-            }
-            for (int s = 0; s < b->steps; ++s) {
-                for (int k = 0; k < (per_traj ? B : 1); ++k) {
-                    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-                        for (int age = 0; age < n; ++age) {
-                            surv[(size_t)k * rows + sex * n + age] = surv_k(b, s, sex, age, k);
-                        }
-                    }
+    stopwatch sw = { 0 };
+    for (int pass = 0; pass < b->passes; ++pass) {
+        fill_base_by_traj(b, from);
+        for (int s = 0; s < b->steps; ++s) {
+            for (int k = 0; k < (per_traj ? B : 1); ++k) {
+                for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
                     for (int age = 0; age < n; ++age) {
-                        asfr[(size_t)k * n + age] = asfr_k(b, s, age, k);
+                        surv[(size_t)k * rows + sex * n + age] = surv_k(b, s, sex, age, k);
                     }
                 }
-                const double srb = b->in->srb[s];
-                const double *M = &b->in->mig[ps_inputs_idx(b->in, s, 0, 0, 0)];
-                double t0 = now(), c0 = cpu_now();
-#pragma omp parallel for num_threads(threads) schedule(static)
-                for (int k = 0; k < B; ++k) {
-                    const size_t kr = per_traj ? (size_t)k : 0;
-                    reference_step(n, &from[(size_t)k * rows], &to[(size_t)k * rows],
-                                   &surv[kr * rows], &asfr[kr * n], srb, M, &births[2 * k]);
+                for (int age = 0; age < n; ++age) {
+                    asfr[(size_t)k * n + age] = asfr_k(b, s, age, k);
                 }
-                t += now() - t0;
-                c += cpu_now() - c0;
-                double *tmp = from;
-                from = to;
-                to = tmp;
             }
+            const double srb = b->in->srb[s];
+            const double *M = &b->in->mig[ps_inputs_idx(b->in, s, 0, 0, 0)];
+            stopwatch_start(&sw);
+#pragma omp parallel for num_threads(threads) schedule(static)
+            for (int k = 0; k < B; ++k) {
+                const size_t kr = per_traj ? (size_t)k : 0;
+                reference_step(n, &from[(size_t)k * rows], &to[(size_t)k * rows],
+                               &surv[kr * rows], &asfr[kr * n], srb, M, &births[2 * k]);
+            }
+            stopwatch_stop(&sw);
+            swap_buffers(&from, &to);
         }
-        best = t < best ? t : best;
-        best_cpu = c < best_cpu ? c : best_cpu;
     }
     free(from); free(to); free(surv); free(asfr); free(births);
-    *b->cpu = best_cpu;
-    return best;
+    return stopwatch_result(b, &sw);
 }
 
 /* The reference loop over the whole horizon: each thread takes trajectories and carries each
@@ -431,48 +425,39 @@ static double run_reference_horizon(const bench *b, int threads)
     const size_t cells = (size_t)rows * (size_t)B;
     double *pop = xmalloc(cells * sizeof *pop);
     double *work = xmalloc((size_t)threads * (size_t)(3 * rows + n + 2) * sizeof *work);
-    double best = 1e300, best_cpu = 1e300;
-    for (int round = 0; round < b->rounds; ++round) {
-        double t = 0.0, c = 0.0;
-        for (int pass = 0; pass < b->passes; ++pass) {
-            for (int k = 0; k < B; ++k) {
-                memcpy(&pop[(size_t)k * rows], b->in->base.count, (size_t)rows * sizeof *pop);
-            }
-            double t0 = now(), c0 = cpu_now();
+    stopwatch sw = { 0 };
+    for (int pass = 0; pass < b->passes; ++pass) {
+        fill_base_by_traj(b, pop);
+        stopwatch_start(&sw);
 #pragma omp parallel for num_threads(threads) schedule(static)
-            for (int k = 0; k < B; ++k) {
-                double *w = work + (size_t)omp_get_thread_num() * (size_t)(3 * rows + n + 2);
-                double *P = w, *Q = w + rows, *S = w + 2 * rows, *f = S + rows, *bt = f + n;
-                memcpy(P, &pop[(size_t)k * rows], (size_t)rows * sizeof *P);
-                for (int s = 0; s < b->steps; ++s) {
-                    for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-                        const double *S0 = ps_proj_survivorship(b->p, s, 0, (ps_sex)sex);
-                        for (int age = 0; age < n; ++age) {
-                            S[sex * n + age] = 1.0 - (1.0 - S0[age]) * b->mort_k[k];
-                        }
-                    }
-                    const double *f0 = &b->in->asfr[ps_inputs_asfr_idx(b->in, s, 0, 0)];
+        for (int k = 0; k < B; ++k) {
+            double *w = work + (size_t)omp_get_thread_num() * (size_t)(3 * rows + n + 2);
+            double *P = w, *Q = w + rows, *S = w + 2 * rows, *f = S + rows, *bt = f + n;
+            memcpy(P, &pop[(size_t)k * rows], (size_t)rows * sizeof *P);
+            for (int s = 0; s < b->steps; ++s) {
+                for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+                    const double *S0 = ps_proj_survivorship(b->p, s, 0, (ps_sex)sex);
                     for (int age = 0; age < n; ++age) {
-                        f[age] = f0[age] * b->fert_k[k];
+                        S[sex * n + age] = 1.0 - (1.0 - S0[age]) * b->mort_k[k];
                     }
-                    reference_step(n, P, Q, S, f, b->in->srb[s],
-                                   &b->in->mig[ps_inputs_idx(b->in, s, 0, 0, 0)], bt);
-                    double *tmp = P;
-                    P = Q;
-                    Q = tmp;
                 }
-                memcpy(&pop[(size_t)k * rows], P, (size_t)rows * sizeof *P);
+                const double *f0 = &b->in->asfr[ps_inputs_asfr_idx(b->in, s, 0, 0)];
+                for (int age = 0; age < n; ++age) {
+                    f[age] = f0[age] * b->fert_k[k];
+                }
+                reference_step(n, P, Q, S, f, b->in->srb[s],
+                               &b->in->mig[ps_inputs_idx(b->in, s, 0, 0, 0)], bt);
+                double *tmp = P;
+                P = Q;
+                Q = tmp;
             }
-            t += now() - t0;
-            c += cpu_now() - c0;
+            memcpy(&pop[(size_t)k * rows], P, (size_t)rows * sizeof *P);
         }
-        best = t < best ? t : best;
-        best_cpu = c < best_cpu ? c : best_cpu;
+        stopwatch_stop(&sw);
     }
     free(pop);
     free(work);
-    *b->cpu = best_cpu;
-    return best;
+    return stopwatch_result(b, &sw);
 }
 
 /* ---- the existing engine, one trajectory at a time --------------------------------------- */
@@ -485,41 +470,30 @@ static double run_proj_step(const bench *b, int threads)
     double *deaths = xmalloc(cells * sizeof *deaths), *mig = xmalloc(cells * sizeof *mig);
     double *births = xmalloc(2 * (size_t)B * sizeof *births);
     int failed = 0;
-    double best = 1e300, best_cpu = 1e300;
-    for (int round = 0; round < b->rounds; ++round) {
-        double t = 0.0, c = 0.0;
-        for (int pass = 0; pass < b->passes; ++pass) {
-            for (int k = 0; k < B; ++k) {
-                memcpy(&from[(size_t)k * rows], b->in->base.count, (size_t)rows * sizeof *from);
-            }
-            for (int s = 0; s < b->steps; ++s) {
-                double t0 = now(), c0 = cpu_now();
+    stopwatch sw = { 0 };
+    for (int pass = 0; pass < b->passes; ++pass) {
+        fill_base_by_traj(b, from);
+        for (int s = 0; s < b->steps; ++s) {
+            stopwatch_start(&sw);
 #pragma omp parallel for num_threads(threads) schedule(static) reduction(| : failed)
-                for (int k = 0; k < B; ++k) {
-                    ps_error kerr;
-                    ps_proj_events ev = { .births = &births[2 * k],
-                                          .deaths = &deaths[(size_t)k * rows],
-                                          .net_migration = &mig[(size_t)k * rows] };
-                    failed |= ps_proj_step(b->p, s, &from[(size_t)k * rows],
-                                           &to[(size_t)k * rows], &ev, &kerr) != PS_OK;
-                }
-                t += now() - t0;
-                c += cpu_now() - c0;
-                double *tmp = from;
-                from = to;
-                to = tmp;
+            for (int k = 0; k < B; ++k) {
+                ps_error kerr;
+                ps_proj_events ev = { .births = &births[2 * k],
+                                      .deaths = &deaths[(size_t)k * rows],
+                                      .net_migration = &mig[(size_t)k * rows] };
+                failed |= ps_proj_step(b->p, s, &from[(size_t)k * rows],
+                                       &to[(size_t)k * rows], &ev, &kerr) != PS_OK;
             }
+            stopwatch_stop(&sw);
+            swap_buffers(&from, &to);
         }
-        best = t < best ? t : best;
-        best_cpu = c < best_cpu ? c : best_cpu;
     }
     free(from); free(to); free(deaths); free(mig); free(births);
     if (failed) {
         fprintf(stderr, "bench_ensemble: ps_proj_step failed\n");
         exit(1);
     }
-    *b->cpu = best_cpu;
-    return best;
+    return stopwatch_result(b, &sw);
 }
 
 int main(int argc, char **argv)
@@ -584,7 +558,6 @@ int main(int argc, char **argv)
     const char *only = getenv("BENCH_METHODS");
     double best[N_METHODS][2], best_cpu[N_METHODS][2], cpu = 0.0;
     bench one = b;
-    one.rounds = 1;
     one.cpu = &cpu;
     for (int m = 0; m < N_METHODS; ++m) {
         best[m][0] = best[m][1] = best_cpu[m][0] = best_cpu[m][1] = 1e300;

@@ -13,18 +13,8 @@ names=(location_run bad_scenario_keeps_previous micro_memory_refused micro_scale
        quiet_prints_nothing family_compare elasticity_orders_the_response negative_amount
        targets_china targets_one_service targets_one_scenario targets_errors
        targets_no_services compare_services compare_without_services targets_regions)
-if [[ ${1:-} == --list ]]; then printf '%s\n' "${names[@]}"; exit 0; fi
-if [[ $# -lt 4 ]]; then
-  echo "usage: cli_test.sh --list | POPSIM_EXE PROJECT_ROOT WPP_DIR TEST_H5OUT_EXE [NAME]" >&2
-  exit 2
-fi
-if [[ $# -eq 4 ]]; then
-  failed=0
-  for n in "${names[@]}"; do bash "$0" "$@" "$n" || failed=$((failed + 1)); done
-  echo "cli: ${#names[@]} groups, $failed failed"
-  [[ $failed -eq 0 ]]; exit
-fi
-exe=$(realpath "$1"); root=$2; wpp=$3; h5fixture=$4; only=$5
+source "$(dirname "$0")/groups.sh" 4 "POPSIM_EXE PROJECT_ROOT WPP_DIR TEST_H5OUT_EXE" "$@"
+exe=$(realpath "$1"); root=$2; wpp=$3; h5fixture=$4
 tmp=$(mktemp -d /tmp/popsim_cli_XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 export POPSIM_CACHE_DIR="$tmp/cache" POPSIM_DATA_DIR="$wpp"

@@ -17,19 +17,8 @@
 #        (without NAME every group runs, each in its own process and folder)
 set -u
 names=(sigkill sigint sigterm fifo_signals stale_temps memory)
-if [[ ${1:-} == --list ]]; then printf '%s\n' "${names[@]}"; exit 0; fi
-if [[ $# -lt 2 ]]; then
-  echo "usage: crash_test.sh --list | POPSIM_EXE PROJECT_ROOT [NAME]" >&2; exit 2
-fi
-if [[ $# -eq 2 ]]; then
-  failed=0
-  for n in "${names[@]}"; do bash "$0" "$@" "$n" || failed=$((failed + 1)); done
-  echo "crash: ${#names[@]} groups, $failed failed"
-  [[ $failed -eq 0 ]]; exit
-fi
-exe=$(realpath "$1"); root=$(realpath "$2"); only=$3
-[[ " ${names[*]} " == *" $only "* ]] ||
-  { echo "crash_test.sh: no group '$only' (see --list)" >&2; exit 2; }
+source "$(dirname "$0")/groups.sh" 2 "POPSIM_EXE PROJECT_ROOT" "$@"
+exe=$(realpath "$1"); root=$(realpath "$2")
 reps=${CRASH_REPS:-30}
 tmp=$(mktemp -d /tmp/popsim_crash_XXXXXX)
 trap 'rm -rf "$tmp"' EXIT

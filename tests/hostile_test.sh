@@ -12,37 +12,10 @@
 set -u
 names=(names_and_titles numbers yaml_bombs csv_inputs crlf_bom paths_with_spaces
        directories)
-if [[ ${1:-} == --list ]]; then printf '%s\n' "${names[@]}"; exit 0; fi
-if [[ $# -lt 2 ]]; then
-  echo "usage: hostile_test.sh --list | POPSIM_EXE PROJECT_ROOT [NAME]" >&2; exit 2
-fi
-if [[ $# -eq 2 ]]; then
-  failed=0
-  for n in "${names[@]}"; do bash "$0" "$@" "$n" || failed=$((failed + 1)); done
-  echo "hostile: ${#names[@]} groups, $failed failed"
-  [[ $failed -eq 0 ]]; exit
-fi
-exe=$(realpath "$1"); root=$(realpath "$2"); only=$3
-[[ " ${names[*]} " == *" $only "* ]] ||
-  { echo "hostile_test.sh: no group '$only' (see --list)" >&2; exit 2; }
+source "$(dirname "$0")/groups.sh" 2 "POPSIM_EXE PROJECT_ROOT" "$@"
+exe=$(realpath "$1"); root=$(realpath "$2")
 h=$root/tests/data/hostile
-tmp=$(mktemp -d /tmp/popsim_hostile_XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export POPSIM_CACHE_DIR="$tmp/cache" SOURCE_DATE_EPOCH=1700000000
-cd "$tmp" || exit 1
-pass=0; fail=0
-check() { # name expected_status regex command...
-  local name=$1 want=$2 re=$3; shift 3
-  "$@" >"$tmp/out" 2>&1; local got=$?
-  if [[ $got -ne $want ]]; then
-    fail=$((fail + 1)); echo "FAIL $name: exit $got, expected $want"; sed 's/^/    /' "$tmp/out" | head -5
-  elif [[ -n $re ]] && ! grep -Eq -- "$re" "$tmp/out"; then
-    fail=$((fail + 1)); echo "FAIL $name: output lacks /$re/"; sed 's/^/    /' "$tmp/out" | head -5
-  elif [[ $want -ne 0 ]] && [[ $(grep -c 'error:' "$tmp/out") -ne 1 || $(wc -l <"$tmp/out") -gt 3 ]]; then
-    fail=$((fail + 1)); echo "FAIL $name: expected one error line"; sed 's/^/    /' "$tmp/out" | head -5
-  else pass=$((pass + 1)); fi
-}
-expect() { local name=$1; shift; if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $name"; fi; }
+source "$(dirname "$0")/bad_input_lib.sh" hostile
 
 # Example City with its CSV files copied to $tmp/plain (the crlf_bom group makes the same).
 setup_plain() {

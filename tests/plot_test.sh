@@ -12,20 +12,8 @@
 set -u
 names=(every_chart vector_formats gp_rerun_by_hand report hostile_text no_gnuplot example_city
        usage_errors)
-if [[ ${1:-} == --list ]]; then printf '%s\n' "${names[@]}"; exit 0; fi
-if [[ $# -lt 4 ]]; then
-  echo "usage: plot_test.sh --list | POPSIM_EXE TEST_PLOT_EXE PROJECT_ROOT PYTHON3 [NAME]" >&2
-  exit 2
-fi
-if [[ $# -eq 4 ]]; then
-  failed=0
-  for n in "${names[@]}"; do bash "$0" "$@" "$n" || failed=$((failed + 1)); done
-  echo "plot: ${#names[@]} groups, $failed failed"
-  [[ $failed -eq 0 ]]; exit
-fi
-exe=$(realpath "$1"); fixture=$(realpath "$2"); root=$3; py=$4; only=$5
-[[ " ${names[*]} " == *" $only "* ]] ||
-  { echo "plot_test.sh: no group '$only' (see --list)" >&2; exit 2; }
+source "$(dirname "$0")/groups.sh" 4 "POPSIM_EXE TEST_PLOT_EXE PROJECT_ROOT PYTHON3" "$@"
+exe=$(realpath "$1"); fixture=$(realpath "$2"); root=$3; py=$4
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d /tmp/popsim_plot_XXXXXX)
 trap 'rm -rf "$tmp"' EXIT

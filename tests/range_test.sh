@@ -9,18 +9,8 @@
 #        range_test.sh POPSIM_EXE PROJECT_ROOT [NAME]
 set -u
 names=(compare_text compare_json file_layout report_html)
-if [[ ${1:-} == --list ]]; then printf '%s\n' "${names[@]}"; exit 0; fi
-if [[ $# -lt 2 ]]; then
-  echo "usage: range_test.sh --list | POPSIM_EXE PROJECT_ROOT [NAME]" >&2; exit 2
-fi
-if [[ $# -eq 2 ]]; then
-  failed=0
-  for n in "${names[@]}"; do bash "$0" "$@" "$n" || failed=$((failed + 1)); done
-  echo "range: ${#names[@]} groups, $failed failed"
-  [[ $failed -eq 0 ]]; exit
-fi
-exe=$(realpath "$1"); root=$(realpath "$2"); only=$3
-[[ " ${names[*]} " == *" $only "* ]] || { echo "range_test.sh: no group '$only' (see --list)" >&2; exit 2; }
+source "$(dirname "$0")/groups.sh" 2 "POPSIM_EXE PROJECT_ROOT" "$@"
+exe=$(realpath "$1"); root=$(realpath "$2")
 source "$root/tests/testlib.sh" range
 py=/usr/bin/python3
 scn="$root/tests/data/good/range_cash.yaml"

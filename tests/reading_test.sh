@@ -15,19 +15,8 @@
 #        (without NAME every group runs, each in its own process and folder)
 set -u
 names=(special_files gzip sigint_open_pipe wpp_cache)
-if [[ ${1:-} == --list ]]; then printf '%s\n' "${names[@]}"; exit 0; fi
-if [[ $# -lt 3 ]]; then
-  echo "usage: reading_test.sh --list | POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME]" >&2; exit 2
-fi
-if [[ $# -eq 3 ]]; then
-  failed=0
-  for n in "${names[@]}"; do bash "$0" "$@" "$n" || failed=$((failed + 1)); done
-  echo "reading: ${#names[@]} groups, $failed failed"
-  [[ $failed -eq 0 ]]; exit
-fi
-exe=$(realpath "$1"); root=$(realpath "$2"); wpp=$(realpath -m "$3"); only=$4
-[[ " ${names[*]} " == *" $only "* ]] ||
-  { echo "reading_test.sh: no group '$only' (see --list)" >&2; exit 2; }
+source "$(dirname "$0")/groups.sh" 3 "POPSIM_EXE PROJECT_ROOT WPP_DIR" "$@"
+exe=$(realpath "$1"); root=$(realpath "$2"); wpp=$(realpath -m "$3")
 tmp=$(mktemp -d /tmp/popsim_reading_XXXXXX)
 writers=()
 cleanup() {

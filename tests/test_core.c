@@ -3,6 +3,7 @@
  * compiler-style error format, and the CSV reader's handling of BOM, CRLF, quotes and
  * strict numbers.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,34 @@ static void test_core__errors_format_like_a_compiler(void **state)
     assert_int_equal(ps_error_set(&err, PS_EIO, "no file"), PS_EIO);
     assert_string_equal(ps_error_format(&err, buf, sizeof buf), "error: no file");
     assert_int_equal(ps_error_set(NULL, PS_ENOMEM, "x"), PS_ENOMEM);
+}
+
+/* A located-error helper of the kind the scenario readers write, over ps_error_vset_at. */
+static ps_status located(ps_error *err, ps_status code, long line, const char *fmt, ...)
+    PS_PRINTF(4, 5);
+static ps_status located(ps_error *err, ps_status code, long line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ps_status rc = ps_error_vset_at(err, code, "u.csv", line, 3, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static void test_core__error_vset_at_formats_before_clearing(void **state)
+{
+    (void)state;
+    ps_error err;
+    char buf[2048];
+    assert_int_equal(located(&err, PS_EPARSE, 12, "lo95 = %g in %d", 0.0237, 2050), PS_EPARSE);
+    assert_int_equal(err.code, PS_EPARSE);
+    assert_string_equal(ps_error_format(&err, buf, sizeof buf),
+                        "u.csv:12:3: error: lo95 = 0.0237 in 2050");
+    /* the record's own message as an argument is read before the record is cleared */
+    assert_int_equal(located(&err, PS_EINVAL, 14, "while checking: %s", err.msg), PS_EINVAL);
+    assert_string_equal(err.msg, "while checking: lo95 = 0.0237 in 2050");
+    assert_int_equal(err.line, 14);
+    assert_int_equal(located(NULL, PS_ENOMEM, 1, "x"), PS_ENOMEM);
 }
 
 static void write_tmp(char *path, const char *bytes, size_t n)
@@ -167,6 +196,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_core__sha256_matches_fips_180_4_vectors),
         cmocka_unit_test(test_core__errors_format_like_a_compiler),
+        cmocka_unit_test(test_core__error_vset_at_formats_before_clearing),
         cmocka_unit_test(test_core__text_escape_makes_terminal_controls_visible),
         cmocka_unit_test(test_core__csv_reader_strips_bom_and_crlf_and_splits_quotes),
         cmocka_unit_test(test_core__csv_numbers_are_strict),

@@ -12,19 +12,8 @@
 #        (without NAME every group runs, each in its own process and folder)
 set -u
 names=(output_kinds symlinks inputs long_names full_disk command_line_quoted plot_outputs signals cache_stale_temp)
-if [[ ${1:-} == --list ]]; then printf '%s\n' "${names[@]}"; exit 0; fi
-if [[ $# -lt 2 ]]; then
-  echo "usage: write_test.sh --list | POPSIM_EXE PROJECT_ROOT [NAME]" >&2; exit 2
-fi
-if [[ $# -eq 2 ]]; then
-  failed=0
-  for n in "${names[@]}"; do bash "$0" "$@" "$n" || failed=$((failed + 1)); done
-  echo "write: ${#names[@]} groups, $failed failed"
-  [[ $failed -eq 0 ]]; exit
-fi
-exe=$(realpath "$1"); root=$(realpath "$2"); only=$3
-[[ " ${names[*]} " == *" $only "* ]] ||
-  { echo "write_test.sh: no group '$only' (see --list)" >&2; exit 2; }
+source "$(dirname "$0")/groups.sh" 2 "POPSIM_EXE PROJECT_ROOT" "$@"
+exe=$(realpath "$1"); root=$(realpath "$2")
 tmp=$(mktemp -d /tmp/popsim_write_XXXXXX)
 cleanup() { mountpoint -q "$tmp/full" 2>/dev/null && umount "$tmp/full"; rm -rf "$tmp"; }
 trap cleanup EXIT

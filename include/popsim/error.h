@@ -6,6 +6,7 @@
 #ifndef PS_ERROR_H
 #define PS_ERROR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -45,6 +46,12 @@ ps_status ps_error_set(ps_error *err, ps_status code, const char *fmt, ...) PS_P
 /** Set code, input location and message. line/column 0 mean "unknown". Returns code. */
 ps_status ps_error_set_at(ps_error *err, ps_status code, const char *path, long line, int column,
                           const char *fmt, ...) PS_PRINTF(6, 7);
+
+/** ps_error_set_at with the message's arguments as a va_list (for located-error helpers
+ * of their own). The message is formatted before the record is cleared, so its arguments
+ * may point into err. Returns code; err may be NULL. */
+ps_status ps_error_vset_at(ps_error *err, ps_status code, const char *path, long line,
+                           int column, const char *fmt, va_list ap) PS_PRINTF(6, 0);
 
 /** Prefix the message with context ("while reading X: "), keeping the location. */
 void ps_error_prepend(ps_error *err, const char *fmt, ...) PS_PRINTF(2, 3);

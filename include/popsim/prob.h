@@ -245,6 +245,16 @@ ps_status ps_prob_bounds_check(const ps_prob_bounds *b, ps_error *err);
 
 void ps_prob_bounds_release(ps_prob_bounds *b); /* accepts a zeroed struct */
 
+/**
+ * Fill year index y of b around the medians tfr, e0[sex] and mig with the 80 % half-widths
+ * w_tfr (of log TFR), w_e0 (years) and w_mig (persons): knot k is tfr e^(f w_tfr),
+ * e0 + f w_e0 and mig + f w_mig with f = z_k / z_0.9 (so -1 and 1 at the 80 % knots); the
+ * low and high variants are the median -/+ 0.5 child. Used by ps_prob_bounds_spread and the
+ * scenario's own uncertainty (src/io/uncertainty.c), so both spread the same way.
+ */
+void ps_prob_bounds_set_year(ps_prob_bounds *b, int y, double tfr, const double *e0, double mig,
+                             double w_tfr, double w_e0, double w_mig);
+
 /*
  * A planner's own uncertainty where no UN interval exists: the half-width of the 80 %
  * interval grows linearly with the years since the first, w(t) = w0 + slope (t - first_year),

@@ -63,6 +63,16 @@ const char *cli_project_root(char *buf, size_t size);
 /* Seconds since an arbitrary start (monotonic). */
 double cli_now(void);
 
+/* Read scenarios names[0..n-1] of the result file `path` (pick >= 0: only names[pick]) with
+ * their services (ps_h5_read) into *out, a new array of *n_out results that the caller frees
+ * with cli_free_results, also on failure (it holds the ones read). An error that names no
+ * file is given `path`. @return PS_OK; PS_ENOMEM; what ps_h5_read returns */
+ps_status cli_read_results(ps_result **out, int *n_out, const char *path, char *const *names,
+                           int n, int pick, ps_error *err);
+
+/* ps_result_release on res[0..n-1], then free(res); res may be NULL (n 0). */
+void cli_free_results(ps_result *res, int n);
+
 /* The table of totals, births, TFR, share 65+ and 0-2s for the planning years. */
 void cli_print_summary(FILE *out, const ps_result *res);
 

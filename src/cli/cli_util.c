@@ -296,3 +296,33 @@ const char *cli_service_target_text(char *buf, size_t size, const ps_result *r,
     }
     return buf;
 }
+
+ps_status cli_read_results(ps_result **out, int *n_out, const char *path, char *const *names,
+                           int n, int pick, ps_error *err)
+{
+    ps_result *res = calloc((size_t)n + 1, sizeof *res);
+    ps_status rc = res != NULL ? PS_OK : ps_error_set(err, PS_ENOMEM, "out of memory");
+    int loaded = 0;
+    for (int k = 0; rc == PS_OK && k < n; ++k) {
+        if (pick >= 0 && k != pick) {
+            continue;
+        }
+        if ((rc = ps_h5_read(&res[loaded], path, names[k], err)) == PS_OK) {
+            ++loaded;
+        }
+    }
+    if (rc != PS_OK && err != NULL && err->path[0] == '\0') {
+        snprintf(err->path, sizeof err->path, "%s", path);
+    }
+    *out = res;
+    *n_out = loaded;
+    return rc;
+}
+
+void cli_free_results(ps_result *res, int n)
+{
+    for (int k = 0; k < n; ++k) {
+        ps_result_release(&res[k]);
+    }
+    free(res);
+}

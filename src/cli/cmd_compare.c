@@ -459,27 +459,17 @@ static void compare_usage(FILE *out)
 }
 
 /* Every scenario of the file with its services (ps_h5_read). */
-static int load_all(ps_result **out, int *n_out, const char *path, ps_error *err)
+static ps_status load_all(ps_result **out, int *n_out, const char *path, ps_error *err)
 {
     char **names = NULL;
     int n = 0;
     ps_status rc = ps_h5_list(&names, &n, path, err);
-    ps_result *res = rc == PS_OK ? calloc((size_t)(n > 0 ? n : 1), sizeof *res) : NULL;
-    if (rc == PS_OK && res == NULL) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory");
-    }
-    int loaded = 0;
-    for (int i = 0; rc == PS_OK && i < n; ++i) {
-        if ((rc = ps_h5_read(&res[i], path, names[i], err)) == PS_OK) {
-            ++loaded;
-        }
-    }
-    if (rc != PS_OK && err != NULL && err->path[0] == '\0') {
-        snprintf(err->path, sizeof err->path, "%s", path);
+    *out = NULL;
+    *n_out = 0;
+    if (rc == PS_OK) {
+        rc = cli_read_results(out, n_out, path, names, n, -1, err);
     }
     ps_h5_free_names(names, n);
-    *out = res;
-    *n_out = loaded;
     return rc;
 }
 
@@ -547,10 +537,7 @@ int cli_cmd_compare(int argc, char **argv)
             print_ledger(stdout, res, n, ranges, n_ranges);
         }
     }
-    for (int i = 0; i < n; ++i) {
-        ps_result_release(&res[i]);
-    }
-    free(res);
+    cli_free_results(res, n);
     if (rc != PS_OK) {
         cli_print_error(&err);
         return CLI_EXIT_FAILURE;

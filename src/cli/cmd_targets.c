@@ -438,8 +438,7 @@ static ps_status load_results(ps_result **out, int *n_out, const char *path, con
                               ps_error *err)
 {
     char **names = NULL, list[NAMES_TEXT_SIZE] = "";
-    int n = 0, loaded = 0, pick = -1;
-    ps_result *res = NULL;
+    int n = 0, pick = -1;
     /* The file opens (or PS_EIO says why not); PS_EHDF5 then means no /scenarios group. */
     ps_status rc = ps_h5_list(&names, &n, path, err);
     if (rc == PS_EHDF5) {
@@ -454,23 +453,12 @@ static ps_status load_results(ps_result **out, int *n_out, const char *path, con
                              "no scenario '%s' in this file; it has: %s", scn,
                              n > 0 ? list : "none");
     }
-    if (rc == PS_OK && (res = calloc((size_t)n + 1, sizeof *res)) == NULL) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory");
-    }
-    for (int k = 0; rc == PS_OK && k < n; ++k) {
-        if (pick >= 0 && k != pick) {
-            continue;
-        }
-        if ((rc = ps_h5_read(&res[loaded], path, names[k], err)) == PS_OK) {
-            ++loaded;
-        }
-    }
-    if (rc != PS_OK && err != NULL && err->path[0] == '\0') {
-        snprintf(err->path, sizeof err->path, "%s", path);
+    *out = NULL;
+    *n_out = 0;
+    if (rc == PS_OK) {
+        rc = cli_read_results(out, n_out, path, names, n, pick, err);
     }
     ps_h5_free_names(names, n);
-    *out = res;
-    *n_out = loaded;
     return rc;
 }
 
@@ -604,10 +592,7 @@ int cli_cmd_targets(int argc, char **argv)
                "occupancy;\n\"met\" = short by less than half a place. Utilization = demand / "
                "capacity.\n");
     }
-    for (int i = 0; i < n; ++i) {
-        ps_result_release(&res[i]);
-    }
-    free(res);
+    cli_free_results(res, n);
     if (rc != PS_OK) {
         cli_print_error(&err);
         return CLI_EXIT_FAILURE;

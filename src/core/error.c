@@ -61,6 +61,17 @@ ps_status ps_error_set_at(ps_error *err, ps_status code, const char *path, long 
     return code;
 }
 
+ps_status ps_error_vset_at(ps_error *err, ps_status code, const char *path, long line,
+                           int column, const char *fmt, va_list ap)
+{
+    if (err == NULL) {
+        return code;
+    }
+    char msg[sizeof err->msg];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    return ps_error_set_at(err, code, path, line, column, "%s", msg);
+}
+
 void ps_error_prepend(ps_error *err, const char *fmt, ...)
 {
     if (err == NULL) {

@@ -100,7 +100,10 @@ static int year_index(const ps_result *r, int year)
     return (y >= 0 && y < r->n_years) ? y : -1;
 }
 
-double ps_result_age_range(const ps_result *r, int year, int age_lo, int age_hi)
+/* Sum of cells[year, reg, sex, age] (a (year, region, sex, age) array) over every region and
+ * sex and ages age_lo..age_hi (those below n_ages), in storage order; NaN for a year outside. */
+static double sum_ages(const ps_result *r, const double *cells, int year, int age_lo,
+                       int age_hi)
 {
     int y = year_index(r, year);
     if (y < 0) {
@@ -110,11 +113,16 @@ double ps_result_age_range(const ps_result *r, int year, int age_lo, int age_hi)
     for (int reg = 0; reg < r->n_regions; ++reg) {
         for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
             for (int age = age_lo; age <= age_hi && age < r->n_ages; ++age) {
-                sum += r->population[ps_result_cell(r, y, reg, sex, age)];
+                sum += cells[ps_result_cell(r, y, reg, sex, age)];
             }
         }
     }
     return sum;
+}
+
+double ps_result_age_range(const ps_result *r, int year, int age_lo, int age_hi)
+{
+    return sum_ages(r, r->population, year, age_lo, age_hi);
 }
 
 double ps_result_total(const ps_result *r, int year)
@@ -139,19 +147,7 @@ double ps_result_births(const ps_result *r, int year)
 
 double ps_result_deaths(const ps_result *r, int year)
 {
-    int y = year_index(r, year);
-    if (y < 0) {
-        return NAN;
-    }
-    double sum = 0.0;
-    for (int reg = 0; reg < r->n_regions; ++reg) {
-        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-            for (int age = 0; age < r->n_ages; ++age) {
-                sum += r->deaths[ps_result_cell(r, y, reg, sex, age)];
-            }
-        }
-    }
-    return sum;
+    return sum_ages(r, r->deaths, year, 0, r->n_ages - 1);
 }
 
 ps_status ps_result_init_parity(ps_result *r, ps_error *err)

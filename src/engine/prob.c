@@ -24,6 +24,7 @@
 #include "popsim/prob.h"
 #include "popsim/units.h"
 #include "prob_paths_int.h"
+#include "quantiles_int.h"
 
 /* Lanes of a batch of the ensemble (the width each thread took of a 128-lane unit before). */
 #define PS_PROB_ENS_BATCH 64
@@ -651,27 +652,6 @@ ps_status ps_prob_units(ps_prob *p, int u0, int u1, ps_error *err)
     return rc;
 }
 
-/* Quantiles and mean of one row of trajectories (NaN if any value is not finite). */
-static void summarise_row(double *s, double *buf, const double *x, int T)
-{
-    double mean = 0.0;
-    int finite = 1;
-    for (int t = 0; t < T; ++t) {
-        buf[t] = x[t];
-        mean += x[t];
-        finite &= isfinite(x[t]) != 0;
-    }
-    double levels[PS_PROB_N_QUANTILES];
-    for (int q = 0; q < PS_PROB_N_QUANTILES; ++q) {
-        levels[q] = ps_prob_level(q);
-        s[q] = NAN;
-    }
-    if (finite) { /* the five order-statistic pairs in one pass (quantiles.c) */
-        ps_prob_sample_quantiles(buf, T, levels, PS_PROB_N_QUANTILES, s);
-    }
-    s[PS_PROB_N_QUANTILES] = finite ? mean / T : NAN;
-}
-
 const double *ps_prob_unit_population(const ps_prob *p, int unit, int *n_lanes)
 {
     if (unit < 0 || unit != p->last_unit || p->ws_pop == NULL || !p->opt.keep_population) {
@@ -746,7 +726,8 @@ ps_status ps_prob_finish(ps_prob *p, ps_error *err)
     shared(rows, traj, st, scratch, T) if (rows >= 64 && n_threads > 1)
         for (int r = 0; r < rows; ++r) {
             double *buf = scratch + (size_t)omp_get_thread_num() * (size_t)T;
-            summarise_row(st + (size_t)r * PS_PROB_N_STATS, buf, traj + (size_t)r * (size_t)T, T);
+            ps_prob__summarise_row(st + (size_t)r * PS_PROB_N_STATS, buf,
+                                   traj + (size_t)r * (size_t)T, T);
         }
     }
     free(scratch);

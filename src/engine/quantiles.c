@@ -15,6 +15,7 @@
 #include <math.h>
 
 #include "popsim/prob.h"
+#include "quantiles_int.h"
 
 /* The k-th smallest of x[lo..hi] at x[k], with x[lo..k-1] <= x[k] <= x[k+1..hi] (Hoare's
  * selection: the range always holds k, everything left of it is no larger and everything
@@ -127,4 +128,26 @@ void ps_prob_sample_quantiles(double *x, int n, const double *p, int m, double *
         }
         out[q] = lo + (h - k) * (hi - lo);
     }
+}
+
+/* The population's and the services' summary of a row: copied into buf, since the selection
+ * reorders what it reads, and the mean taken in trajectory order in the same pass. */
+void ps_prob__summarise_row(double *stats, double *buf, const double *x, int n)
+{
+    double mean = 0.0;
+    int finite = 1;
+    for (int t = 0; t < n; ++t) {
+        buf[t] = x[t];
+        mean += x[t];
+        finite &= isfinite(x[t]) != 0;
+    }
+    double levels[PS_PROB_N_QUANTILES];
+    for (int q = 0; q < PS_PROB_N_QUANTILES; ++q) {
+        levels[q] = ps_prob_level(q);
+        stats[q] = NAN;
+    }
+    if (finite) { /* the five order-statistic pairs in one pass */
+        ps_prob_sample_quantiles(buf, n, levels, PS_PROB_N_QUANTILES, stats);
+    }
+    stats[PS_PROB_N_QUANTILES] = finite ? mean / n : NAN;
 }

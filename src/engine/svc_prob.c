@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "quantiles_int.h"
+
 struct ps_svc_prob {
     int n_svc, start_year, n_years, n_ages, n_traj, n_added, finished;
     ps_service *svc;      /* [n_svc] copies */
@@ -200,27 +202,6 @@ ps_status ps_svc_prob_add_result(ps_svc_prob *sp, ps_result *r, int traj, ps_err
     return PS_OK;
 }
 
-/* Quantiles and mean of one row (NaN if any value is not finite), as the population's. */
-static void summarise_row(double *s, double *buf, const double *x, int T)
-{
-    double mean = 0.0;
-    int finite = 1;
-    for (int t = 0; t < T; ++t) {
-        buf[t] = x[t];
-        mean += x[t];
-        finite &= isfinite(x[t]) != 0;
-    }
-    double levels[PS_PROB_N_QUANTILES];
-    for (int q = 0; q < PS_PROB_N_QUANTILES; ++q) {
-        levels[q] = ps_prob_level(q);
-        s[q] = NAN;
-    }
-    if (finite) { /* the five order-statistic pairs in one pass (quantiles.c) */
-        ps_prob_sample_quantiles(buf, T, levels, PS_PROB_N_QUANTILES, s);
-    }
-    s[PS_PROB_N_QUANTILES] = finite ? mean / T : NAN;
-}
-
 /* Share of trajectories with a shortage; NaN if any trajectory has no capacity. */
 static double shortage_share(const double *shortage, int T)
 {
@@ -250,7 +231,8 @@ ps_status ps_svc_prob_finish(ps_svc_prob *sp, ps_error *err)
         return ps_error_set(err, PS_ENOMEM, "out of memory for the services' quantiles");
     }
     for (size_t row = 0; row < rows; ++row) {
-        summarise_row(sp->stats + row * PS_PROB_N_STATS, buf, sp->traj + row * (size_t)T, T);
+        ps_prob__summarise_row(sp->stats + row * PS_PROB_N_STATS, buf, sp->traj + row * (size_t)T,
+                               T);
     }
     for (int k = 0; k < sp->n_svc; ++k) {
         const double *sh = sp->traj + row_of(sp, k, PS_SVC_PROB_SHORTAGE) * (size_t)T;

@@ -178,6 +178,22 @@ void ps_prob_bounds_release(ps_prob_bounds *b)
     memset(b, 0, sizeof *b);
 }
 
+void ps_prob_bounds_set_year(ps_prob_bounds *b, int y, double tfr, const double *e0, double mig,
+                             double w_tfr, double w_e0, double w_mig)
+{
+    for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+        /* -1.96/1.2816 x, -1, 0, 1, 1.96/1.2816 x the 80 % half-width */
+        const double f = knot_z[k] / knot_z[PS_PROB_N_KNOTS - 2];
+        b->tfr[y * PS_PROB_N_KNOTS + k] = tfr * exp(f * w_tfr);
+        b->mig[y * PS_PROB_N_KNOTS + k] = mig + f * w_mig;
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            b->e0[(y * PS_SEX_COUNT + sex) * PS_PROB_N_KNOTS + k] = e0[sex] + f * w_e0;
+        }
+    }
+    b->tfr_low[y] = tfr - 0.5;
+    b->tfr_high[y] = tfr + 0.5;
+}
+
 ps_status ps_prob_bounds_spread(ps_prob_bounds *out, int first_year, int n_years,
                                 const double *tfr, const double *e0, const double *mig,
                                 const ps_prob_spread *s, ps_error *err)
@@ -193,20 +209,9 @@ ps_status ps_prob_bounds_spread(ps_prob_bounds *out, int first_year, int n_years
     }
     ps_status rc = ps_prob_bounds_init(out, first_year, n_years, err);
     for (int y = 0; rc == PS_OK && y < n_years; ++y) {
-        for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
-            /* -1.96/1.2816 x, -1, 0, 1, 1.96/1.2816 x the 80 % half-width */
-            const double f = knot_z[k] / knot_z[PS_PROB_N_KNOTS - 2];
-            const double wt = s->tfr_w0 + s->tfr_slope * y, we = s->e0_w0 + s->e0_slope * y;
-            const double wm = s->mig_w0 + s->mig_slope * y;
-            out->tfr[y * PS_PROB_N_KNOTS + k] = tfr[y] * exp(f * wt);
-            out->mig[y * PS_PROB_N_KNOTS + k] = mig[y] + f * wm;
-            for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-                out->e0[(y * PS_SEX_COUNT + sex) * PS_PROB_N_KNOTS + k] =
-                    e0[y * PS_SEX_COUNT + sex] + f * we;
-            }
-        }
-        out->tfr_low[y] = tfr[y] - 0.5;
-        out->tfr_high[y] = tfr[y] + 0.5;
+        ps_prob_bounds_set_year(out, y, tfr[y], &e0[y * PS_SEX_COUNT], mig[y],
+                                s->tfr_w0 + s->tfr_slope * y, s->e0_w0 + s->e0_slope * y,
+                                s->mig_w0 + s->mig_slope * y);
     }
     if (rc == PS_OK && (rc = ps_prob_bounds_check(out, err)) != PS_OK) {
         ps_prob_bounds_release(out);

@@ -223,6 +223,19 @@ hid_t ps_h5__open_group(hid_t loc, const char *path)
     return ps_h5__local_path(loc, path) ? H5Gopen2(loc, path, H5P_DEFAULT) : H5I_INVALID_HID;
 }
 
+H5_index_t ps_h5__link_order(hid_t grp)
+{
+    unsigned flags = 0;
+    hid_t gcpl = H5Gget_create_plist(grp);
+    if (gcpl >= 0) {
+        if (H5Pget_link_creation_order(gcpl, &flags) < 0) {
+            flags = 0;
+        }
+        H5Pclose(gcpl);
+    }
+    return (flags & H5P_CRT_ORDER_INDEXED) ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME;
+}
+
 /* A conversion from variable-length strings to 16-byte opaque elements that leaves the
  * file's bytes as they are: reading through it yields the raw references (HDF5 file format
  * spec, sec. III.A.2: 4-byte length, heap collection address, 4-byte object index) without

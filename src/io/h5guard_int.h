@@ -52,6 +52,10 @@ int ps_h5__local_path(hid_t loc, const char *path);
 /** H5Gopen2 for paths that pass ps_h5__local_path; H5I_INVALID_HID otherwise. */
 hid_t ps_h5__open_group(hid_t loc, const char *path);
 
+/** The order to list the links of `grp` in: creation order if the group tracks it (popsim's
+ * files do), else alphabetical (H5_INDEX_NAME). */
+H5_index_t ps_h5__link_order(hid_t grp);
+
 /**
  * Bytes one dataset may occupy in memory once read: max(64 MiB, 100 x the file's size),
  * never more than 4 GiB. Compressed or unwritten chunks let a small file declare a huge

@@ -88,43 +88,63 @@ static herr_t integer_value(char **out, hid_t attr, hid_t ftype)
     return st;
 }
 
+/* An attribute open with its file type and dataspace; H5I_INVALID_HID where not open. */
+typedef struct open_attr {
+    hid_t attr, ftype, space;
+} open_attr;
+
+/* Open attribute `name` of `obj` with its type and dataspace (close with attr_close, also
+ * after a failure). @return PS_OK; PS_EHDF5 naming the attribute */
+static ps_status attr_open(open_attr *a, hid_t obj, const char *name, ps_error *err)
+{
+    a->ftype = a->space = H5I_INVALID_HID;
+    if ((a->attr = H5Aopen(obj, name, H5P_DEFAULT)) < 0 ||
+        (a->ftype = H5Aget_type(a->attr)) < 0 || (a->space = H5Aget_space(a->attr)) < 0) {
+        return ps_h5__fail(err, "open attribute", obj, name);
+    }
+    return PS_OK;
+}
+
+static void attr_close(const open_attr *a)
+{
+    if (a->space >= 0) {
+        H5Sclose(a->space);
+    }
+    if (a->ftype >= 0) {
+        H5Tclose(a->ftype);
+    }
+    if (a->attr >= 0) {
+        H5Aclose(a->attr);
+    }
+}
+
 /* The text of scalar attribute `name` of `obj` into a new string the caller frees. */
 static ps_status attr_text(char **out, hid_t obj, const char *name, ps_error *err)
 {
-    hid_t attr = H5I_INVALID_HID, ftype = H5I_INVALID_HID, space = H5I_INVALID_HID;
+    open_attr a;
     char *text = NULL;
-    ps_status rc = PS_OK;
-    if ((attr = H5Aopen(obj, name, H5P_DEFAULT)) < 0 || (ftype = H5Aget_type(attr)) < 0 ||
-        (space = H5Aget_space(attr)) < 0) {
-        rc = ps_h5__fail(err, "open attribute", obj, name);
+    ps_status rc = attr_open(&a, obj, name, err);
+    if (rc != PS_OK) {
         goto done;
     }
-    H5T_class_t cls = H5Tget_class(ftype);
-    if (H5Sget_simple_extent_npoints(space) != 1 || (cls != H5T_STRING && cls != H5T_INTEGER)) {
+    H5T_class_t cls = H5Tget_class(a.ftype);
+    if (H5Sget_simple_extent_npoints(a.space) != 1 || (cls != H5T_STRING && cls != H5T_INTEGER)) {
         rc = ps_error_set(err, PS_EHDF5, "attribute '%s' is not a single string or integer",
                           name);
         goto done;
     }
-    if (cls == H5T_STRING && (rc = ps_h5__check_vlen(attr, 1, name, err)) != PS_OK) {
+    if (cls == H5T_STRING && (rc = ps_h5__check_vlen(a.attr, 1, name, err)) != PS_OK) {
         goto done;
     }
-    herr_t st = cls == H5T_STRING ? string_value(&text, attr, ftype)
-                                  : integer_value(&text, attr, ftype);
+    herr_t st = cls == H5T_STRING ? string_value(&text, a.attr, a.ftype)
+                                  : integer_value(&text, a.attr, a.ftype);
     if (st < 0) {
         rc = ps_h5__fail(err, "read attribute", obj, name);
     } else if (text == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory for attribute '%s'", name);
     }
 done:
-    if (space >= 0) {
-        H5Sclose(space);
-    }
-    if (ftype >= 0) {
-        H5Tclose(ftype);
-    }
-    if (attr >= 0) {
-        H5Aclose(attr);
-    }
+    attr_close(&a);
     *out = text;
     return rc;
 }
@@ -168,20 +188,6 @@ static ps_status link_name(char **out, hid_t grp, H5_index_t order, hsize_t idx,
     return rc;
 }
 
-/* Creation order if the group tracks it (popsim's files do), else alphabetical. */
-static H5_index_t link_order(hid_t grp)
-{
-    unsigned flags = 0;
-    hid_t gcpl = H5Gget_create_plist(grp);
-    if (gcpl >= 0) {
-        if (H5Pget_link_creation_order(gcpl, &flags) < 0) {
-            flags = 0;
-        }
-        H5Pclose(gcpl);
-    }
-    return (flags & H5P_CRT_ORDER_INDEXED) ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME;
-}
-
 ps_status ps_h5_list(char ***names_out, int *n_out, const char *path, ps_error *err)
 {
     hid_t file = H5I_INVALID_HID, scenarios = H5I_INVALID_HID;
@@ -204,7 +210,7 @@ ps_status ps_h5_list(char ***names_out, int *n_out, const char *path, ps_error *
                           (unsigned long long)info.nlinks);
         goto done;
     }
-    H5_index_t order = link_order(scenarios);
+    H5_index_t order = ps_h5__link_order(scenarios);
     for (hsize_t k = 0; k < info.nlinks && rc == PS_OK; ++k) {
         rc = link_name(&names[k], scenarios, order, k, err);
     }
@@ -487,28 +493,17 @@ done:
 static ps_status attr_read_scalar(double *out, hid_t obj, const char *name, int allow_int,
                                   ps_error *err)
 {
-    hid_t attr = H5I_INVALID_HID, ftype = H5I_INVALID_HID, space = H5I_INVALID_HID;
-    ps_status rc = PS_OK;
-    if ((attr = H5Aopen(obj, name, H5P_DEFAULT)) < 0 || (ftype = H5Aget_type(attr)) < 0 ||
-        (space = H5Aget_space(attr)) < 0) {
-        rc = ps_h5__fail(err, "open attribute", obj, name);
-    } else if (H5Sget_simple_extent_npoints(space) != 1 ||
-               (H5Tget_class(ftype) != H5T_FLOAT &&
-                !(allow_int && H5Tget_class(ftype) == H5T_INTEGER))) {
+    open_attr a;
+    ps_status rc = attr_open(&a, obj, name, err);
+    if (rc == PS_OK && (H5Sget_simple_extent_npoints(a.space) != 1 ||
+                        (H5Tget_class(a.ftype) != H5T_FLOAT &&
+                         !(allow_int && H5Tget_class(a.ftype) == H5T_INTEGER)))) {
         rc = ps_error_set(err, PS_EHDF5, "attribute '%s' is not a single %snumber", name,
                           allow_int ? "" : "floating-point ");
-    } else if (H5Aread(attr, H5T_NATIVE_DOUBLE, out) < 0) {
+    } else if (rc == PS_OK && H5Aread(a.attr, H5T_NATIVE_DOUBLE, out) < 0) {
         rc = ps_h5__fail(err, "read attribute", obj, name);
     }
-    if (space >= 0) {
-        H5Sclose(space);
-    }
-    if (ftype >= 0) {
-        H5Tclose(ftype);
-    }
-    if (attr >= 0) {
-        H5Aclose(attr);
-    }
+    attr_close(&a);
     return rc;
 }
 
@@ -581,7 +576,7 @@ static ps_status list_instruments(char ***names_out, ps_lever **levers_out, int 
                           (unsigned long long)info.nlinks);
         goto done;
     }
-    H5_index_t order = link_order(policy);
+    H5_index_t order = ps_h5__link_order(policy);
     for (hsize_t k = 0; k < info.nlinks && rc == PS_OK; ++k) {
         char *name = NULL;
         hid_t obj = H5I_INVALID_HID;
@@ -759,7 +754,7 @@ static ps_status child_groups(char ***names_out, int *n_out, hid_t parent, ps_er
         rc = ps_error_set(err, PS_ENOMEM, "out of memory for %llu group names",
                           (unsigned long long)info.nlinks);
     }
-    H5_index_t order = rc == PS_OK ? link_order(parent) : H5_INDEX_NAME;
+    H5_index_t order = rc == PS_OK ? ps_h5__link_order(parent) : H5_INDEX_NAME;
     for (hsize_t k = 0; k < info.nlinks && rc == PS_OK; ++k) {
         char *name = NULL;
         hid_t obj = H5I_INVALID_HID;

@@ -271,6 +271,16 @@ static ps_status close_coords(coords *c, ps_status rc, ps_error *err)
     return rc;
 }
 
+/* close_coords, then the group they were written in (H5I_INVALID_HID: none); returns rc. */
+static ps_status close_group(coords *c, hid_t grp, ps_status rc, ps_error *err)
+{
+    rc = close_coords(c, rc, err);
+    if (grp >= 0) {
+        H5Gclose(grp);
+    }
+    return rc;
+}
+
 /* ---- writing one scenario group ---------------------------------------------------------- */
 
 /*
@@ -613,11 +623,7 @@ static ps_status write_instrument(hid_t policy, hid_t gcpl, const ps_result *r,
             rc = write_var_len(grp, len, &ledger_payer_spec, l->cost_by_payer, &coord, err);
         }
     }
-    rc = close_coords(&coord, rc, err);
-    if (grp >= 0) {
-        H5Gclose(grp);
-    }
-    return rc;
+    return close_group(&coord, grp, rc, err);
 }
 
 /* /scenarios/<name>/policy/: births_gained and one group per instrument. */
@@ -633,11 +639,7 @@ static ps_status write_policy(hid_t scenario, hid_t gcpl, const ps_result *r, ps
     for (int k = 0; k < r->n_instruments && rc == PS_OK; ++k) {
         rc = write_instrument(grp, gcpl, r, &r->ledger[k], err);
     }
-    rc = close_coords(&coord, rc, err);
-    if (grp >= 0) {
-        H5Gclose(grp);
-    }
-    return rc;
+    return close_group(&coord, grp, rc, err);
 }
 
 /* ---- services, care need and indicators (issue #4) -----------------------------------------
@@ -719,11 +721,7 @@ static ps_status write_service(hid_t parent, hid_t gcpl, const ps_result *r,
         rc = write_var_len(grp, len, &svc_home_spec, s->home_services, &coord, err);
     }
 done:
-    rc = close_coords(&coord, rc, err);
-    if (grp >= 0) {
-        H5Gclose(grp);
-    }
-    return rc;
+    return close_group(&coord, grp, rc, err);
 }
 
 static ps_status write_services(hid_t scenario, hid_t gcpl, const ps_result *r, ps_error *err)
@@ -754,11 +752,7 @@ static ps_status write_care_need(hid_t scenario, hid_t gcpl, const ps_result *r,
     if (rc == PS_OK) {
         rc = write_var_len(grp, len, &care_need_spec, r->care_need, &coord, err);
     }
-    rc = close_coords(&coord, rc, err);
-    if (grp >= 0) {
-        H5Gclose(grp);
-    }
-    return rc;
+    return close_group(&coord, grp, rc, err);
 }
 
 static ps_status write_indicators(hid_t scenario, hid_t gcpl, const ps_result *r, ps_error *err)
@@ -777,10 +771,7 @@ static ps_status write_indicators(hid_t scenario, hid_t gcpl, const ps_result *r
         }
         rc = write_var(grp, r, &dependency_specs[k], col, &coord, err);
     }
-    rc = close_coords(&coord, rc, err);
-    if (grp >= 0) {
-        H5Gclose(grp);
-    }
+    rc = close_group(&coord, grp, rc, err);
     free(col);
     return rc;
 }
@@ -827,11 +818,7 @@ static ps_status write_internal(hid_t scenario, hid_t gcpl, const ps_result *r, 
         len[DIM_ORIGIN] = len[DIM_DESTINATION] = (hsize_t)r->n_regions;
         rc = write_var_len(grp, len, &flows_spec, r->flows, &coord, err);
     }
-    rc = close_coords(&coord, rc, err);
-    if (grp >= 0) {
-        H5Gclose(grp);
-    }
-    return rc;
+    return close_group(&coord, grp, rc, err);
 }
 
 /* ---- registration status (issue #13): /scenarios/<name>/registration/ -------------------- */
@@ -863,10 +850,7 @@ static ps_status write_registration(hid_t scenario, hid_t gcpl, const ps_result 
     if (rc == PS_OK) {
         rc = write_var(grp, r, &registration_specs[1], unreg, &coord, err);
     }
-    rc = close_coords(&coord, rc, err);
-    if (grp >= 0) {
-        H5Gclose(grp);
-    }
+    rc = close_group(&coord, grp, rc, err);
     free(unreg);
     return rc;
 }
@@ -969,10 +953,7 @@ static ps_status write_micro(hid_t scenario, hid_t gcpl, const ps_result *r, ps_
         }
     }
 done:
-    rc = close_coords(&coord, rc, err);
-    if (grp >= 0) {
-        H5Gclose(grp);
-    }
+    rc = close_group(&coord, grp, rc, err);
     free(reps);
     return rc;
 }
@@ -1045,11 +1026,7 @@ static ps_status write_scenario(hid_t scenarios, hid_t gcpl, const ps_result *r,
         rc = write_registration(grp, gcpl, r, err);
     }
 done:
-    rc = close_coords(&coord, rc, err);
-    if (grp >= 0) {
-        H5Gclose(grp);
-    }
-    return rc;
+    return close_group(&coord, grp, rc, err);
 }
 
 /*
@@ -1139,12 +1116,9 @@ static ps_status write_family(hid_t file, hid_t gcpl, const ps_result *const *re
         rc = write_var_len(grp, len, &stacked, stack, &coord, err);
     }
 done:
-    rc = close_coords(&coord, rc, err);
+    rc = close_group(&coord, grp, rc, err);
     free(stack);
     free(names);
-    if (grp >= 0) {
-        H5Gclose(grp);
-    }
     if (str >= 0) {
         H5Tclose(str);
     }

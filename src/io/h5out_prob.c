@@ -63,26 +63,9 @@ static ps_status fail(writer *w, const char *what, const char *name)
                         what, name);
 }
 
-static ps_status attr_text(writer *w, hid_t obj, const char *name, const char *value)
-{
-    hid_t sp = H5Screate(H5S_SCALAR), a = H5I_INVALID_HID;
-    ps_status rc = PS_OK;
-    const char *v = value != NULL ? value : "";
-    if (sp < 0 || (a = H5Acreate2(obj, name, w->str_type, sp, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
-        H5Awrite(a, w->str_type, &v) < 0) {
-        rc = fail(w, "write attribute", name);
-    }
-    if (a >= 0) {
-        H5Aclose(a);
-    }
-    if (sp >= 0) {
-        H5Sclose(sp);
-    }
-    return rc;
-}
-
-static ps_status attr_num(writer *w, hid_t obj, const char *name, hid_t ftype, hid_t mtype,
-                          const void *value)
+/* A scalar attribute of file type ftype from *value in memory type mtype. */
+static ps_status attr_scalar(writer *w, hid_t obj, const char *name, hid_t ftype, hid_t mtype,
+                             const void *value)
 {
     hid_t sp = H5Screate(H5S_SCALAR), a = H5I_INVALID_HID;
     ps_status rc = PS_OK;
@@ -97,6 +80,13 @@ static ps_status attr_num(writer *w, hid_t obj, const char *name, hid_t ftype, h
         H5Sclose(sp);
     }
     return rc;
+}
+
+/* A string attribute (NULL is written as ""). */
+static ps_status attr_text(writer *w, hid_t obj, const char *name, const char *value)
+{
+    const char *v = value != NULL ? value : "";
+    return attr_scalar(w, obj, name, w->str_type, w->str_type, &v);
 }
 
 /* A dataset of rank dims in the group; data in the memory type; returns its id in *out. */
@@ -169,7 +159,7 @@ static ps_status variable(writer *w, const char *name, const char *units, const 
     const double fill = NAN;
     ps_status rc = dataset(w, &ds, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, len, data);
     if (rc == PS_OK) {
-        rc = attr_num(w, ds, "_FillValue", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &fill);
+        rc = attr_scalar(w, ds, "_FillValue", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &fill);
     }
     if (rc == PS_OK) {
         rc = attr_text(w, ds, "units", units);
@@ -487,13 +477,13 @@ static ps_status write_contents(writer *w, const ps_prob *const *runs, int n,
         rc = attr_text(w, w->file, text[k].name, text[k].value);
     }
     if (rc == PS_OK) {
-        rc = attr_num(w, w->file, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed);
+        rc = attr_scalar(w, w->file, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed);
     }
     if (rc == PS_OK) {
-        rc = attr_num(w, w->file, "trajectories", H5T_STD_I32LE, H5T_NATIVE_INT, &n_traj);
+        rc = attr_scalar(w, w->file, "trajectories", H5T_STD_I32LE, H5T_NATIVE_INT, &n_traj);
     }
     if (rc == PS_OK && prov != NULL && prov->mpi_ranks > 0) { /* an MPI run (issue #15) */
-        rc = attr_num(w, w->file, "mpi_ranks", H5T_STD_I32LE, H5T_NATIVE_INT, &prov->mpi_ranks);
+        rc = attr_scalar(w, w->file, "mpi_ranks", H5T_STD_I32LE, H5T_NATIVE_INT, &prov->mpi_ranks);
     }
     /* a scenario's uncertainty: section (issue #14, sec. 1): the file it came from */
     if (rc == PS_OK && prov != NULL && prov->scenario_path != NULL &&

@@ -93,20 +93,6 @@ int ps_h5r_has_attr(const ps_h5r_file *f, const char *obj, const char *name)
     return H5Aexists_by_name(f->file, obj, name, H5P_DEFAULT) > 0;
 }
 
-/* Creation order if the group tracks it (popsim's files do), else alphabetical. */
-static H5_index_t link_order(hid_t grp)
-{
-    unsigned flags = 0;
-    hid_t gcpl = H5Gget_create_plist(grp);
-    if (gcpl >= 0) {
-        if (H5Pget_link_creation_order(gcpl, &flags) < 0) {
-            flags = 0;
-        }
-        H5Pclose(gcpl);
-    }
-    return (flags & H5P_CRT_ORDER_INDEXED) ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME;
-}
-
 /* Name of link `idx` of `grp` as a new string, NULL on failure. */
 static char *link_name(hid_t grp, H5_index_t order, hsize_t idx)
 {
@@ -153,7 +139,7 @@ ps_status ps_h5r_children(char ***names_out, int *n_out, const ps_h5r_file *f, c
         rc = ps_error_set(err, PS_ENOMEM, "out of memory listing '%s'", group);
         goto done;
     }
-    H5_index_t order = link_order(grp);
+    H5_index_t order = ps_h5__link_order(grp);
     for (hsize_t k = 0; k < info.nlinks && rc == PS_OK; ++k) {
         char *name = link_name(grp, order, k);
         if (name == NULL) {

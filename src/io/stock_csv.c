@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "io/csv_int.h"
+#include "core/str_int.h"
 
 enum { COL_REGION, COL_YEAR, COL_TYPE, COL_PLACES, COL_BEDS, COL_STAFF, COL_OWNERSHIP, COL_COUNT };
 
@@ -23,16 +24,6 @@ static const char *const col_names[COL_COUNT] = {
 
 #define STOCK_YEAR_MIN 1900
 #define STOCK_YEAR_MAX 2300
-
-static char *dup_text(const char *s)
-{
-    size_t len = strlen(s) + 1;
-    char *out = malloc(len);
-    if (out != NULL) {
-        memcpy(out, s, len);
-    }
-    return out;
-}
 
 /* The header: the six columns in order, optionally followed by ownership. */
 static ps_status read_header(int *n_cols, ps_csv *c, ps_error *err)
@@ -150,7 +141,7 @@ static ps_status read_row(ps_svc_stock *st, const ps_csv *c, const ps_csv_row *r
     r.places += beds;
     r.line = row->line;
     r.region_column = row->column[COL_REGION];
-    if ((r.region = dup_text(row->field[COL_REGION])) == NULL) {
+    if ((r.region = ps__strdup(row->field[COL_REGION])) == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory reading '%s'", ps_csv__path(c));
     }
     st->rows[st->n_rows++] = r;

@@ -378,12 +378,11 @@ static ps_status file_fail(ps_error *err, ps_status code, const char *path, long
 static ps_status file_fail(ps_error *err, ps_status code, const char *path, long line, int col,
                            const char *fmt, ...)
 {
-    char msg[sizeof err->msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ps_status rc = ps_error_vset_at(err, code, path, line, col, fmt, ap);
     va_end(ap);
-    return ps_error_set_at(err, code, path, line, col, "%s", msg);
+    return rc;
 }
 
 
@@ -677,18 +676,7 @@ ps_status ps_scn_unc_bounds(ps_prob_bounds *out, ps_prob_options *opt, const ps_
         const double gt = unc_growth(u->tfr.rho, y, n - 1) * w_tfr;
         const double ge = unc_growth(u->e0.rho, y, n - 1) * w_e0;
         const double gm = unc_growth(u->migration.rho, y, n - 1) * w_mig;
-        for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
-            /* -1.96/1.2816 x, -1, 0, 1, 1.96/1.2816 x the 80 % half-width */
-            const double f = ps_prob_knot_z(k) / ps_prob_knot_z(PS_PROB_N_KNOTS - 2);
-            out->tfr[y * PS_PROB_N_KNOTS + k] = tfr[y] * exp(f * gt);
-            out->mig[y * PS_PROB_N_KNOTS + k] = mig[y] + f * gm;
-            for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
-                out->e0[(y * PS_SEX_COUNT + sex) * PS_PROB_N_KNOTS + k] =
-                    e0[y * PS_SEX_COUNT + sex] + f * ge;
-            }
-        }
-        out->tfr_low[y] = tfr[y] - 0.5;
-        out->tfr_high[y] = tfr[y] + 0.5;
+        ps_prob_bounds_set_year(out, y, tfr[y], &e0[y * PS_SEX_COUNT], mig[y], gt, ge, gm);
     }
     const ps_scn_unc_proc *procs[] = { &u->tfr, &u->e0, &u->migration };
     static const char *const what[] = { "TFR", "e0", "net migration" };

@@ -116,10 +116,7 @@ ps_status ps_plot__pyramid(plot_ctx *x, ps_error *err)
     }
     snprintf(key_a, sizeof key_a, "%d", r->start_year);
     snprintf(key_b, sizeof key_b, "%d", year);
-    fputs("set title ", x->gp);
-    ps_plot__gp_quoted(x, ps_plot__msg(MSG_PYRAMID, x->opt->lang), ": ",
-                       r->title != NULL ? r->title : r->name);
-    fputc('\n', x->gp);
+    ps_plot__gp_set_text(x, "title", MSG_PYRAMID, r->title != NULL ? r->title : r->name);
     pyramid_data(x, r, 0, r, y);
     pyramid_plot(x, key_b, key_a);
     return PS_OK;
@@ -140,9 +137,7 @@ ps_status ps_plot__pyramid_policy(plot_ctx *x, ps_error *err)
     }
     snprintf(key_b, sizeof key_b, "%s %d", r->name, year);
     snprintf(key_a, sizeof key_a, "%s %d", base->name, year);
-    fputs("set title ", x->gp);
-    ps_plot__gp_quoted(x, ps_plot__msg(MSG_PYRAMID_POLICY, x->opt->lang), ": ", key_a);
-    fputc('\n', x->gp);
+    ps_plot__gp_set_text(x, "title", MSG_PYRAMID_POLICY, key_a);
     pyramid_data(x, base, yb, r, y);
     pyramid_plot(x, key_b, key_a);
     return PS_OK;
@@ -290,10 +285,7 @@ ps_status ps_plot__births_order(plot_ctx *x, ps_error *err)
         }
         fputc('\n', x->dat);
     }
-    fputs("set title ", x->gp);
-    ps_plot__gp_quoted(x, ps_plot__msg(MSG_BIRTHS_ORDER, x->opt->lang), ": ",
-                       r->title != NULL ? r->title : r->name);
-    fputc('\n', x->gp);
+    ps_plot__gp_set_text(x, "title", MSG_BIRTHS_ORDER, r->title != NULL ? r->title : r->name);
     ps_plot__gp_set_text(x, "ylabel", MSG_BIRTHS_THOUSANDS, NULL);
     ps_plot__gp_set_text(x, "xlabel", MSG_YEAR, NULL);
     fputs("set key top right\nset yrange [0:*]\n", x->gp);

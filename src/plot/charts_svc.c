@@ -76,10 +76,8 @@ ps_status ps_plot__childcare(plot_ctx *x, ps_error *err)
     const char *dat = x->dat_name;
     (void)err;
     childcare_data(x, sc, has_demand ? sv : NULL);
-    fputs("set title ", x->gp);
-    ps_plot__gp_quoted(x, ps_plot__msg(MSG_CHILDCARE, x->opt->lang), ": ",
-                       sc->res.title != NULL ? sc->res.title : sc->res.name);
-    fputc('\n', x->gp);
+    ps_plot__gp_set_text(x, "title", MSG_CHILDCARE,
+                         sc->res.title != NULL ? sc->res.title : sc->res.name);
     ps_plot__gp_set_text(x, "ylabel", MSG_SPOTS_AXIS, NULL);
     fputs("set label 3 ", x->gp);
     ps_plot__gp_quoted(x, ps_plot__msg(MSG_THOUSAND_PERSONS, x->opt->lang), NULL, NULL);
@@ -201,10 +199,7 @@ ps_status ps_plot__elderly(plot_ctx *x, ps_error *err)
         ps_plot__dat_value(x, elderly_needed(sc, y, unit));
         fputc('\n', x->dat);
     }
-    fputs("set title ", x->gp);
-    ps_plot__gp_quoted(x, ps_plot__msg(MSG_ELDERLY, x->opt->lang), ": ",
-                       r->title != NULL ? r->title : r->name);
-    fputc('\n', x->gp);
+    ps_plot__gp_set_text(x, "title", MSG_ELDERLY, r->title != NULL ? r->title : r->name);
     ps_plot__gp_set_text(x, "ylabel", MSG_ELDERLY_AXIS, NULL);
     ps_plot__gp_set_text(x, "xlabel", MSG_YEAR, NULL);
     /* Below the plot: inside, the key would hide the stacked areas it names. */

@@ -14,6 +14,7 @@
 #include "popsim/h5out.h"
 #include "popsim/h5read.h"
 #include "popsim/services.h"
+#include "core/str_int.h"
 
 /* "a/b" as a new string, NULL when out of memory. */
 static char *join(const char *a, const char *b)
@@ -22,16 +23,6 @@ static char *join(const char *a, const char *b)
     char *p = malloc(len);
     if (p != NULL) {
         snprintf(p, len, "%s/%s", a, b);
-    }
-    return p;
-}
-
-static char *dup_text(const char *s)
-{
-    size_t len = strlen(s) + 1;
-    char *p = malloc(len);
-    if (p != NULL) {
-        memcpy(p, s, len);
     }
     return p;
 }
@@ -101,7 +92,7 @@ static ps_status load_policy(plot_scenario *sc, ps_error *err)
     sc->births_gained = r->births_gained_total;
     sc->cost_per_birth = r->cost_per_additional_birth;
     sc->is_policy = r->baseline != NULL || r->n_instruments > 0 || r->births_gained != NULL;
-    if (r->baseline != NULL && (sc->baseline = dup_text(r->baseline)) == NULL) {
+    if (r->baseline != NULL && (sc->baseline = ps__strdup(r->baseline)) == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory");
     }
     if ((rc = region_sum(&sc->gained, r->births_gained, r, err)) != PS_OK || !sc->is_policy) {
@@ -114,7 +105,7 @@ static ps_status load_policy(plot_scenario *sc, ps_error *err)
         plot_instrument *in = &sc->instr[k];
         const ps_ledger *l = &r->ledger[k];
         sc->n_instr = k + 1;
-        if ((in->name = dup_text(l->name)) == NULL) {
+        if ((in->name = ps__strdup(l->name)) == NULL) {
             rc = ps_error_set(err, PS_ENOMEM, "out of memory");
         } else if ((rc = region_sum(&in->recipients, l->recipients, r, err)) == PS_OK) {
             rc = region_sum(&in->cost, l->cost, r, err);
@@ -133,10 +124,10 @@ static ps_status load_service(plot_service *sv, const ps_svc_result *s, const ps
     /* As the writer's target_per_1000 attribute: the first year's target per 1,000. */
     sv->target_per_1000 = s->basis != PS_SVC_BASIS_PLACES && s->target != NULL ? s->target[0]
                                                                               : NAN;
-    if ((sv->name = dup_text(s->name)) == NULL ||
-        (sv->title = dup_text(s->title != NULL ? s->title : s->name)) == NULL ||
-        (sv->kind = dup_text(ps_svc_kind_name((ps_svc_kind)s->kind))) == NULL ||
-        (sv->basis = dup_text(ps_svc_basis_name((ps_svc_basis)s->basis))) == NULL) {
+    if ((sv->name = ps__strdup(s->name)) == NULL ||
+        (sv->title = ps__strdup(s->title != NULL ? s->title : s->name)) == NULL ||
+        (sv->kind = ps__strdup(ps_svc_kind_name((ps_svc_kind)s->kind))) == NULL ||
+        (sv->basis = ps__strdup(ps_svc_basis_name((ps_svc_basis)s->basis))) == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory");
     }
     /* Ages are whole years inside the result's age range; the last one is the open group. */
@@ -188,7 +179,7 @@ static ps_status add_fan(plot_scenario *sc, const ps_h5r_file *f, const char *ds
     sc->n_fans++;
     fan->label = -1;
     fan->per = 1.0;
-    if ((fan->var = dup_text(name)) == NULL) {
+    if ((fan->var = ps__strdup(name)) == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory");
     }
     if (ps_h5r_has_attr(f, dset, "units")) {
@@ -196,7 +187,7 @@ static ps_status add_fan(plot_scenario *sc, const ps_h5r_file *f, const char *ds
         if (rc != PS_OK) {
             return rc;
         }
-    } else if ((fan->units = dup_text("")) == NULL) {
+    } else if ((fan->units = ps__strdup("")) == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory");
     }
     if (ps_h5r_has_attr(f, dset, "long_name")) { /* captions in words, not the name */
@@ -311,7 +302,7 @@ static ps_status load_provenance(ps_plot_set *s, const char *path, ps_error *err
         p.git_commit, p.created, p.command_line,
     };
     for (int k = 0; rc == PS_OK && k < PROV_COUNT; ++k) {
-        if ((s->prov[k] = dup_text(attrs[k])) == NULL) {
+        if ((s->prov[k] = ps__strdup(attrs[k])) == NULL) {
             rc = ps_error_set(err, PS_ENOMEM, "out of memory");
         }
     }
@@ -348,7 +339,7 @@ ps_status ps_plot_load(ps_plot_set **out, const char *path, ps_error *err)
     *out = NULL;
     ps_status rc = s == NULL ? ps_error_set(err, PS_ENOMEM, "out of memory") : PS_OK;
     if (rc == PS_OK && ps_h5_prob_present(path)) { /* a probabilistic file (issue #14) */
-        if ((s->path = dup_text(path)) == NULL) {
+        if ((s->path = ps__strdup(path)) == NULL) {
             rc = ps_error_set(err, PS_ENOMEM, "out of memory");
         } else if ((rc = ps_plot__load_prob(s, path, err)) == PS_OK) {
             rc = load_provenance(s, path, err);
@@ -359,7 +350,7 @@ ps_status ps_plot_load(ps_plot_set **out, const char *path, ps_error *err)
         (rc = ps_h5r_open(&f, path, err)) != PS_OK) {
         goto done;
     }
-    if ((s->path = dup_text(path)) == NULL ||
+    if ((s->path = ps__strdup(path)) == NULL ||
         (s->scn = calloc((size_t)n + 1, sizeof *s->scn)) == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory");
         goto done;

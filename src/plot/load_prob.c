@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "plot_int.h"
+#include "core/str_int.h"
 
 static const plot_msg series_label[PS_H5_PROB_SERIES_COUNT] = {
     [PS_H5_PROB_POP_TOTAL] = MSG_PROB_POP,    [PS_H5_PROB_BIRTHS] = MSG_PROB_BIRTHS,
@@ -18,16 +19,6 @@ static const plot_msg series_label[PS_H5_PROB_SERIES_COUNT] = {
     [PS_H5_PROB_E0_MALE] = MSG_PROB_E0_MALE,  [PS_H5_PROB_DEP_OLD] = MSG_PROB_DEP_OLD,
     [PS_H5_PROB_SHARE_65] = MSG_PROB_SHARE_65,
 };
-
-static char *dup_text(const char *s)
-{
-    size_t len = strlen(s) + 1;
-    char *p = malloc(len);
-    if (p != NULL) {
-        memcpy(p, s, len);
-    }
-    return p;
-}
 
 /* One fan of location `loc` from series `ser` of the file. */
 static ps_status add_fan(plot_fan *fan, const ps_h5_prob_data *d, ps_h5_prob_series ser,
@@ -41,8 +32,8 @@ static ps_status add_fan(plot_fan *fan, const ps_h5_prob_data *d, ps_h5_prob_ser
     fan->counts = ser == PS_H5_PROB_POP_TOTAL || ser == PS_H5_PROB_BIRTHS;
     fan->per = ser == PS_H5_PROB_DEP_OLD || ser == PS_H5_PROB_SHARE_65 ? PS_PLOT_PER_HUNDRED
                                                                         : 1.0;
-    if ((fan->var = dup_text(name)) == NULL ||
-        (fan->units = dup_text(ser == PS_H5_PROB_E0_FEMALE || ser == PS_H5_PROB_E0_MALE
+    if ((fan->var = ps__strdup(name)) == NULL ||
+        (fan->units = ps__strdup(ser == PS_H5_PROB_E0_FEMALE || ser == PS_H5_PROB_E0_MALE
                                    ? "year" : "1")) == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory");
     }
@@ -76,7 +67,7 @@ static ps_status load_location(plot_scenario *sc, const ps_h5_prob_data *d, int 
     sc->cost_per_birth = NAN;
     sc->res.start_year = d->start_year;
     sc->res.n_years = d->n_years;
-    if ((sc->res.name = dup_text(d->labels[loc])) == NULL ||
+    if ((sc->res.name = ps__strdup(d->labels[loc])) == NULL ||
         (sc->fans = calloc(PS_H5_PROB_SERIES_COUNT + 1, sizeof *sc->fans)) == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory");
     }

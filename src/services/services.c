@@ -20,6 +20,7 @@
 #include "popsim/pop.h"
 #include "popsim/units.h"
 #include "services_int.h"
+#include "core/str_int.h"
 
 #define MONTHS_PER_YEAR 12.0
 #define PER_THOUSAND 1000.0
@@ -295,19 +296,6 @@ static const char *level_name_of(const void *ctx, int i)
     return ((const ps_care_need *)ctx)->levels[i].name;
 }
 
-static char *copy_text(const char *s)
-{
-    if (s == NULL) {
-        return NULL;
-    }
-    size_t len = strlen(s) + 1;
-    char *out = malloc(len);
-    if (out != NULL) {
-        memcpy(out, s, len);
-    }
-    return out;
-}
-
 static ps_status alloc_svc(ps_svc_result *o, const ps_service *s, const ps_result *r,
                            ps_error *err)
 {
@@ -318,8 +306,8 @@ static ps_status alloc_svc(ps_svc_result *o, const ps_service *s, const ps_resul
     o->basis_age_hi = s->basis_age_hi;
     o->n_classes = s->n_classes;
     o->n_home = s->n_home;
-    o->name = copy_text(s->name);
-    o->title = copy_text(s->title);
+    o->name = ps__strdup(s->name);
+    o->title = ps__strdup(s->title);
     o->class_names = copy_names(s->n_classes, class_name_of, s);
     o->home_names = copy_names(s->n_home, home_name_of, s);
     o->target = calloc((size_t)r->n_years, sizeof *o->target);
@@ -636,7 +624,7 @@ static void *copy_mem(const void *src, size_t n, size_t size, bool *ok)
 
 static void copy_str(char **dst, const char *src, bool *ok)
 {
-    *dst = copy_text(src);
+    *dst = ps__strdup(src);
     if (src != NULL && *dst == NULL) {
         *ok = false;
     }

@@ -17,18 +17,9 @@
 #include <string.h>
 
 #include "services_int.h"
+#include "core/str_int.h"
 
 #define NAMES_MAX 400 /* bytes of the list of missing districts in a message */
-
-static char *dup_text(const char *s)
-{
-    size_t len = s != NULL ? strlen(s) + 1 : 0;
-    char *out = len > 0 ? malloc(len) : NULL;
-    if (out != NULL) {
-        memcpy(out, s, len);
-    }
-    return out;
-}
 
 ps_status ps_svc_stock_check_regions(const ps_svc_stock *st, const char *const *region_names,
                                      int n_regions, const char *scenario, ps_error *err)
@@ -252,8 +243,8 @@ ps_status ps_svc_stock_copy(ps_svc_stock *dst, const ps_svc_stock *src, ps_error
     if (src->path == NULL) {
         return PS_OK;
     }
-    dst->path = dup_text(src->path);
-    dst->type = dup_text(src->type);
+    dst->path = ps__strdup(src->path);
+    dst->type = ps__strdup(src->type);
     ok = dst->path != NULL && (src->type == NULL || dst->type != NULL);
     if (ok && src->n_rows > 0) {
         dst->rows = calloc((size_t)src->n_rows, sizeof *dst->rows);
@@ -261,7 +252,7 @@ ps_status ps_svc_stock_copy(ps_svc_stock *dst, const ps_svc_stock *src, ps_error
     }
     for (int i = 0; ok && i < src->n_rows; ++i) {
         dst->rows[i] = src->rows[i];
-        dst->rows[i].region = dup_text(src->rows[i].region);
+        dst->rows[i].region = ps__strdup(src->rows[i].region);
         dst->n_rows = i + 1;
         ok = dst->rows[i].region != NULL;
     }

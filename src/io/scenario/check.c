@@ -8,12 +8,11 @@
 
 ps_status ps_scn__fail_at(const load_ctx *c, ps_status code, ps_scn_loc at, const char *fmt, ...)
 {
-    char msg[sizeof c->err->msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ps_status rc = ps_error_vset_at(c->err, code, c->file, at.line, at.column, fmt, ap);
     va_end(ap);
-    return ps_error_set_at(c->err, code, c->file, at.line, at.column, "%s", msg);
+    return rc;
 }
 
 ps_status ps_scn__warn_at(const load_ctx *c, ps_scn_loc at, const char *fmt, ...)
@@ -211,16 +210,13 @@ static bool is_decimal_text(const char *s)
     return *p == '\0';
 }
 
-static bool is_nonfinite_text(const char *s)
+/* true if s is one of words[0..n-1] (lower case), whatever the case of its letters. */
+static bool is_one_of(const char *s, const char *const *words, size_t n)
 {
-    static const char *const words[] = { ".nan", ".inf", "nan", "inf", "infinity" };
-    if (*s == '+' || *s == '-') {
-        ++s;
-    }
-    for (size_t i = 0; i < ARRAY_LEN(words); ++i) {
-        size_t n = strlen(words[i]);
-        bool same = strlen(s) == n;
-        for (size_t j = 0; same && j < n; ++j) {
+    for (size_t i = 0; i < n; ++i) {
+        size_t len = strlen(words[i]);
+        bool same = strlen(s) == len;
+        for (size_t j = 0; same && j < len; ++j) {
             same = tolower((unsigned char)s[j]) == words[i][j];
         }
         if (same) {
@@ -230,20 +226,19 @@ static bool is_nonfinite_text(const char *s)
     return false;
 }
 
+static bool is_nonfinite_text(const char *s)
+{
+    static const char *const words[] = { ".nan", ".inf", "nan", "inf", "infinity" };
+    if (*s == '+' || *s == '-') {
+        ++s;
+    }
+    return is_one_of(s, words, ARRAY_LEN(words));
+}
+
 static bool is_bool_text(const char *s)
 {
     static const char *const words[] = { "true", "false", "yes", "no", "on", "off" };
-    for (size_t i = 0; i < ARRAY_LEN(words); ++i) {
-        size_t n = strlen(words[i]);
-        bool same = strlen(s) == n;
-        for (size_t j = 0; same && j < n; ++j) {
-            same = tolower((unsigned char)s[j]) == words[i][j];
-        }
-        if (same) {
-            return true;
-        }
-    }
-    return false;
+    return is_one_of(s, words, ARRAY_LEN(words));
 }
 
 void ps_scn__choices_text(char *out, size_t size, const scn_key *key)

@@ -144,12 +144,11 @@ static ps_status walk_fail(loc_walk *w, ps_status code, ps_scn_loc at, const cha
     PS_PRINTF(4, 5);
 static ps_status walk_fail(loc_walk *w, ps_status code, ps_scn_loc at, const char *fmt, ...)
 {
-    char msg[sizeof w->err->msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ps_status rc = ps_error_vset_at(w->err, code, w->file, at.line, at.column, fmt, ap);
     va_end(ap);
-    return ps_error_set_at(w->err, code, w->file, at.line, at.column, "%s", msg);
+    return rc;
 }
 
 static ps_status walk_push(loc_walk *w, node_kind kind, char *path, ps_scn_loc at)

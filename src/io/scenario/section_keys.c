@@ -97,12 +97,11 @@ ps_status ps_scn__check_keys(const struct load_ctx *c, const ps_scn__keyset *ks,
 ps_status ps_scn__fail_in(ps_error *err, ps_status code, const char *file, ps_scn_loc at,
                           const char *fmt, ...)
 {
-    char msg[sizeof err->msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ps_status rc = ps_error_vset_at(err, code, file, at.line, at.column, fmt, ap);
     va_end(ap);
-    return ps_error_set_at(err, code, file, at.line, at.column, "%s", msg);
+    return rc;
 }
 
 int ps_scn__parse_real(const char *text, double *out)
