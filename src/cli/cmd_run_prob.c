@@ -79,6 +79,7 @@ static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *
         cli_log(d->quiet, "rank 0 computed its share in %.3f s; the largest share of a rank "
                 "took %.3f s (%.3f s of CPU)", share[0], most[0], most[1]);
     }
+    const double gq = cli_now(); /* rank 0: the end of its share */
     if (mpi) {
         if (rc != PS_OK && !cli_interrupted()) {
             ps_error_prepend(err, "%s: ", location);
@@ -88,8 +89,14 @@ static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *
             rc = cli_prob_gather_units(p, d, err);
         }
     }
+    const double tq = cli_now();
     if (rc == PS_OK && (!mpi || d->rank == 0)) {
         rc = ps_prob_finish(p, err);
+    }
+    if (rc == PS_OK && mpi && d->rank == 0) { /* scripts/bench_hpc.sh reads these lines */
+        cli_log(d->quiet, "rank 0 summarised the trajectories in %.3f s", cli_now() - tq);
+        cli_log(d->quiet, "rank 0 gathered and summarised the trajectories in %.3f s",
+                cli_now() - gq);
     }
     if (rc == PS_OK && mpi && d->rank > 0) {
         ps_prob_free(p);
