@@ -85,18 +85,15 @@ static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *
             ps_error_prepend(err, "%s: ", location);
         }
         rc = cli_mpi_agree(d, rc, err); /* every rank computed its share */
-        if (rc == PS_OK) {
-            rc = cli_prob_gather_units(p, d, err);
+        if (rc == PS_OK) { /* rank 0's p is finished (the quantiles split over the ranks) */
+            rc = cli_prob_gather_finish(p, o->keep, d, err);
         }
-    }
-    const double tq = cli_now();
-    if (rc == PS_OK && (!mpi || d->rank == 0)) {
+        if (rc == PS_OK && d->rank == 0) { /* scripts/bench_hpc.sh reads this line */
+            cli_log(d->quiet, "rank 0 gathered and summarised the trajectories in %.3f s",
+                    cli_now() - gq);
+        }
+    } else if (rc == PS_OK) {
         rc = ps_prob_finish(p, err);
-    }
-    if (rc == PS_OK && mpi && d->rank == 0) { /* scripts/bench_hpc.sh reads these lines */
-        cli_log(d->quiet, "rank 0 summarised the trajectories in %.3f s", cli_now() - tq);
-        cli_log(d->quiet, "rank 0 gathered and summarised the trajectories in %.3f s",
-                cli_now() - gq);
     }
     if (rc == PS_OK && mpi && d->rank > 0) {
         ps_prob_free(p);
