@@ -1,8 +1,10 @@
 /*
  * run_prob_mpi.c - `mpirun -np N popsim run --location X --trajectories T` (issue #15): the
  * trajectory blocks of one location (ps_prob_unit) are dealt over the ranks as the run
- * layer deals its units (ps_run_share: rank r computes the r-th contiguous share), and rank 0
- * receives the other ranks' trajectory rows, computes the quantiles and writes the file;
+ * layer deals its units (ps_run_share: rank r computes the r-th contiguous share); the rows
+ * of the summary are then split over the ranks, each summarising its slice of every rank's
+ * trajectories, and rank 0 gathers the statistics and writes the file (with
+ * --keep-trajectories rank 0 receives every trajectory and summarises alone);
  * with `--location all` location k belongs to rank k mod N, which projects it whole, and
  * rank 0 receives its statistics. A trajectory depends only on its index and a location only
  * on its own data, so the file's datasets are those of the serial run for any N. Without
