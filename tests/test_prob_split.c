@@ -5,7 +5,8 @@
  * (128, 128 and 44); the summary's rows are cut into three uneven slices, each slice's rows
  * of every "rank" are summarised from the three pieces, and the first object finished with
  * the slices' statistics holds ps_prob_finish's bytes for the whole run, for 1 and 2 threads.
- * Wrong pieces (lanes that do not add up, a unit not done, a finished run) are refused.
+ * Wrong pieces (lanes that do not add up, a unit not done, a finished run) are refused, and
+ * a run whose rows were dropped (ps_prob_drop_rows) takes only the statistics.
  * Synthetic inputs (no WPP data).
  */
 #include <stdlib.h>
@@ -73,9 +74,19 @@ static void split_equals_finish(prob_fixture *fx, int threads)
         assert_ps_ok(ps_prob_summarise_rows(rank[q], stats + r0 * PS_PROB_N_STATS, x, r1 - r0,
                                             lanes, RANKS, &err), &err);
     }
-    /* another rank's unit is not done here; the lanes must add up to the trajectories */
+    /* another rank's unit is not done here */
     assert_int_equal(ps_prob_rows_get(rank[0], 0, 1, first[1], first[1] + 1, x, &err),
                      PS_EINVAL);
+    /* the rows, once sent, can go: then only the statistics finish the run */
+    for (int q = 0; q < RANKS; ++q) {
+        ps_prob_drop_rows(rank[q]);
+    }
+    assert_null(ps_prob_trajectories(rank[1], PS_PROB_V_POP_TOTAL));
+    assert_int_equal(ps_prob_rows_get(rank[1], 0, 1, first[1], first[1] + 1, x, &err),
+                     PS_EINVAL);
+    assert_int_equal(ps_prob_finish(rank[1], &err), PS_EINVAL);
+    assert_int_equal(ps_prob_unit(rank[1], 0, &err), PS_EINVAL);
+    /* the lanes must add up to the trajectories */
     const int short_lanes[RANKS] = { PS_PROB_UNIT_TRAJ, PS_PROB_UNIT_TRAJ, 1 };
     assert_int_equal(ps_prob_summarise_rows(rank[0], stats, x, 1, short_lanes, RANKS, &err),
                      PS_EINVAL);

@@ -392,6 +392,11 @@ ps_status ps_prob_rows_get(const ps_prob *p, size_t row0, size_t row1, int t0, i
 ps_status ps_prob_summarise_rows(const ps_prob *p, double *stats, const double *x,
                                  size_t n_rows, const int *lanes, int n_pieces, ps_error *err);
 
+/** After ps_prob_rows_get took what the run's rank sends: free the trajectory rows (none
+ * with keep_trajectories or once finished). Afterwards the run takes only
+ * ps_prob_finish_stats, the accessors of its shape and ps_prob_free. */
+void ps_prob_drop_rows(ps_prob *p);
+
 /** Finish p, whose units may have run elsewhere, with the statistics of every row
  * (ps_prob_stats_get's order) computed by ps_prob_summarise_rows; its trajectories are
  * dropped. @return PS_OK; PS_EINVAL (finished already, or keep_trajectories) */

@@ -157,22 +157,29 @@ static ps_status split_quantiles(ps_prob *p, cli_dist *d, ps_error *err)
         gc[q] = (int)((q1 - q0) * S);
         gd[q] = (int)(q0 * S);
     }
-    if (rc == PS_OK) {
-        send = malloc((n_send > 0 ? n_send : 1) * sizeof *send);
-        recv = test_quantile_fail(d) ? NULL : malloc((n_recv > 0 ? n_recv : 1) * sizeof *recv);
-        mine = malloc(((r1 - r0) * S > 0 ? (r1 - r0) * S : 1) * sizeof *mine);
-        all = me == 0 ? malloc(R * S * sizeof *all) : NULL;
-        if (send == NULL || recv == NULL || mine == NULL || (me == 0 && all == NULL)) {
-            rc = ps_error_set(err, PS_ENOMEM, "out of memory for the quantile exchange "
-                              "(%zu values to send, %zu to receive)%s", n_send, n_recv,
-                              test_quantile_fail(d) ? " (made to fail for a test: "
-                                                      "POPSIM_TEST_QUANTILE_FAIL)" : "");
-        }
+    /* this rank's rows into the send buffer, by destination; then its trajectory rows go,
+     * so that it holds two copies of its share at most: own rows and send buffer, then send
+     * and receive buffers */
+    if (rc == PS_OK && (send = malloc((n_send > 0 ? n_send : 1) * sizeof *send)) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for the quantile exchange (%zu "
+                          "values to send)", n_send);
     }
     for (int q = 0; rc == PS_OK && q < N; ++q) {
         size_t q0 = 0, q1 = 0;
         row_slice(&q0, &q1, R, q, N);
         rc = ps_prob_rows_get(p, q0, q1, tfirst[me], tfirst[me] + lanes[me], send + sd[q], err);
+    }
+    if (rc == PS_OK) {
+        ps_prob_drop_rows(p);
+        recv = test_quantile_fail(d) ? NULL : malloc((n_recv > 0 ? n_recv : 1) * sizeof *recv);
+        mine = malloc(((r1 - r0) * S > 0 ? (r1 - r0) * S : 1) * sizeof *mine);
+        all = me == 0 ? malloc(R * S * sizeof *all) : NULL;
+        if (recv == NULL || mine == NULL || (me == 0 && all == NULL)) {
+            rc = ps_error_set(err, PS_ENOMEM, "out of memory for the quantile exchange "
+                              "(%zu values to receive)%s", n_recv,
+                              test_quantile_fail(d) ? " (made to fail for a test: "
+                                                      "POPSIM_TEST_QUANTILE_FAIL)" : "");
+        }
     }
     rc = cli_mpi_agree(d, rc, err); /* every rank can exchange */
     if (rc == PS_OK) { /* every rank is here: the collectives below are reached by all */

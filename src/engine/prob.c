@@ -40,6 +40,7 @@ struct ps_prob {
     const ps_prob_bounds *b;
     ps_prob_options opt;
     int n_steps, n_years, n_ages, n_traj, n_units, n_units_done, finished;
+    int rows_dropped;     /* ps_prob_drop_rows: traj freed before the finish */
     int y0;               /* bounds index of start_year */
     int start_year;
     ps_prob_paths pp;     /* medians, migration pattern, e0 and survivorship tables */
@@ -579,6 +580,9 @@ static void unit_year(int y, double *pop, int t0, int L, void *ctx)
 /* Units u0 .. u1 - 1 (at most PS_PROB_UNITS_CHUNK, validated) in one ensemble call. */
 static ps_status run_units(ps_prob *p, int u0, int u1, ps_error *err)
 {
+    if (p->rows_dropped) {
+        return ps_error_set(err, PS_EINVAL, "the trajectory rows were dropped: no unit runs");
+    }
     const int first = u0 * PS_PROB_UNIT_TRAJ;
     const int end = u1 * PS_PROB_UNIT_TRAJ < p->n_traj ? u1 * PS_PROB_UNIT_TRAJ : p->n_traj;
     const int n = end - first;
@@ -779,6 +783,10 @@ ps_status ps_prob_summarise_rows(const ps_prob *p, double *stats, const double *
 
 ps_status ps_prob_finish(ps_prob *p, ps_error *err)
 {
+    if (p->rows_dropped) {
+        return ps_error_set(err, PS_EINVAL, "the trajectory rows were dropped: the run "
+                            "finishes only with statistics from elsewhere");
+    }
     if (p->n_units_done != p->n_units) {
         return ps_error_set(err, PS_EINVAL, "%d of %d probabilistic units are done",
                             p->n_units_done, p->n_units);
@@ -848,7 +856,7 @@ static void unit_copy(ps_prob *p, int unit, double *buf, int to_buf)
 
 ps_status ps_prob_unit_get(const ps_prob *p, int unit, double *buf, ps_error *err)
 {
-    if (unit < 0 || unit >= p->n_units || !p->done[unit] || p->finished) {
+    if (unit < 0 || unit >= p->n_units || !p->done[unit] || p->finished || p->rows_dropped) {
         return ps_error_set(err, PS_EINVAL, "probabilistic unit %d: expected a unit done and "
                             "not yet summarised (of %d)", unit, p->n_units);
     }
@@ -858,7 +866,7 @@ ps_status ps_prob_unit_get(const ps_prob *p, int unit, double *buf, ps_error *er
 
 ps_status ps_prob_unit_put(ps_prob *p, int unit, const double *buf, ps_error *err)
 {
-    if (unit < 0 || unit >= p->n_units || p->done[unit] || p->finished) {
+    if (unit < 0 || unit >= p->n_units || p->done[unit] || p->finished || p->rows_dropped) {
         return ps_error_set(err, PS_EINVAL, "probabilistic unit %d: expected a unit not yet "
                             "done (of %d)", unit, p->n_units);
     }
@@ -881,7 +889,8 @@ ps_status ps_prob_rows_get(const ps_prob *p, size_t row0, size_t row1, int t0, i
                            double *buf, ps_error *err)
 {
     const size_t n_rows = ps_prob_n_rows(p);
-    if (p->finished || row0 > row1 || row1 > n_rows || t0 < 0 || t0 > t1 || t1 > p->n_traj) {
+    if (p->finished || p->rows_dropped || row0 > row1 || row1 > n_rows || t0 < 0 || t0 > t1 ||
+        t1 > p->n_traj) {
         return ps_error_set(err, PS_EINVAL, "rows %zu..%zu of trajectories %d..%d: expected "
                             "ranges within %zu rows and %d trajectories of a run not yet "
                             "summarised", row0, row1, t0, t1, n_rows, p->n_traj);
@@ -904,6 +913,15 @@ ps_status ps_prob_rows_get(const ps_prob *p, size_t row0, size_t row1, int t0, i
         first += rows;
     }
     return PS_OK;
+}
+
+void ps_prob_drop_rows(ps_prob *p)
+{
+    for (int v = 0; v < PS_PROB_V_COUNT && !p->finished && !p->opt.keep_trajectories; ++v) {
+        free(p->traj[v]);
+        p->traj[v] = NULL;
+        p->rows_dropped = 1;
+    }
 }
 
 ps_status ps_prob_finish_stats(ps_prob *p, const double *buf, ps_error *err)
