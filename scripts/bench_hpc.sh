@@ -111,7 +111,7 @@ tcpu() { # ARGS... -> "wall cpu" of one run; its log in $tmp/run.log
 }
 bench_prob() { # NAME ARGS...
   local name=$1; shift
-  local w1=1e9 c1=0 w2=1e9 c2=0 g=0 wr=0 w c u1=0 u2=0
+  local w1=1e9 c1=0 w2=1e9 c2=0 g=0 wr=0 w c u1=0 u2=0 q=0 gq=0
   "$exe" run -q "$@" -o "$tmp/prob_serial.h5"
   for _ in $(seq "$repeats"); do
     read -r w c < <(tcpu mpirun --oversubscribe --bind-to none -np 1 "$exe" run "$@" -o "$tmp/prob1.h5")
@@ -120,7 +120,10 @@ bench_prob() { # NAME ARGS...
     read -r w c < <(tcpu mpirun --oversubscribe --bind-to none -np 2 "$exe" run "$@" -o "$tmp/prob2.h5")
     if awk -v a="$w" -v b="$w2" 'BEGIN { exit !(a < b) }'; then
       w2=$w; c2=$c
-      g=$(sed -n 's/.*received [0-9]* bytes .* in \([0-9.]*\) s.*/\1/p' "$tmp/run.log")
+      g=$(sed -n 's/.*received [0-9]* bytes of trajectories .* in \([0-9.]*\) s.*/\1/p;
+                 s/.*exchanged [0-9]* bytes of trajectory rows .* in \([0-9.]*\) s.*/\1/p' "$tmp/run.log")
+      q=$(sed -n 's/.*rank 0 summarised .* in \([0-9.]*\) s.*/\1/p' "$tmp/run.log")
+      gq=$(sed -n 's/.*rank 0 gathered and summarised the trajectories in \([0-9.]*\) s.*/\1/p' "$tmp/run.log")
       wr=$(sed -n 's/.*rank 0 wrote the file in \([0-9.]*\) s.*/\1/p' "$tmp/run.log")
       cp "$tmp/run.log" "$tmp/best.log"; u2=$(cpu_share)
     fi
@@ -133,7 +136,10 @@ bench_prob() { # NAME ARGS...
   printf '  speed-up np2/np1 (wall)     %8.2f\n' "$(awk -v a="$w1" -v b="$w2" 'BEGIN { print a / b }')"
   printf '  speed-up np2/np1 (CPU)      %8.2f  CPU of all units / CPU of the largest share (%.3f / %.3f s)\n' \
          "$(awk -v a="$u1" -v b="$u2" 'BEGIN { print a / b }')" "$u1" "$u2"
-  printf '  gather                      %8.3f s  %s of the np = 2 run\n' "${g:-0}" "$(share "${g:-0}" "$w2")"
+  printf '  gather (exchange)           %8.3f s  %s of the np = 2 run\n' "${g:-0}" "$(share "${g:-0}" "$w2")"
+  printf '  quantiles on rank 0         %8.3f s  %s\n' "${q:-0}" "$(share "${q:-0}" "$w2")"
+  printf '  rank 0: gather to summaries %8.3f s  %s (from the end of the largest share)\n' \
+         "${gq:-0}" "$(share "${gq:-0}" "$w2")"
   printf '  write                       %8.3f s  %s\n' "${wr:-0}" "$(share "${wr:-0}" "$w2")"
 }
 

@@ -6,9 +6,9 @@ if(PS_HAVE_MPI)
   # One test cli_mpi_prob_identical_to_serial_NAME per group of mpi_prob_test.sh (with _list).
   include(${CMAKE_CURRENT_LIST_DIR}/cmake/split_checks.cmake)
   ps_add_split_checks(cli_mpi_prob_identical_to_serial ${CMAKE_CURRENT_SOURCE_DIR}/mpi_prob_test.sh
-    TIMEOUT 600 NAMES china china_keep all sweep failures scn_svc scn_policy
+    TIMEOUT 600 NAMES china china_keep all sweep failures scn_svc scn_policy split
     ARGS $<TARGET_FILE:popsim> ${CMAKE_SOURCE_DIR} ${PS_WPP_DIR})
-  foreach(name china china_keep all sweep failures scn_svc scn_policy)
+  foreach(name china china_keep all sweep failures scn_svc scn_policy split)
     set_tests_properties(cli_mpi_prob_identical_to_serial_${name}
                          PROPERTIES RUN_SERIAL TRUE LABELS slow)
   endforeach()

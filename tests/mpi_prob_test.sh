@@ -14,13 +14,21 @@
 # rank, rank 0, has none), each for N = 1, 2, 3 and OMP_NUM_THREADS = 1 and 2, every dataset
 # (the variants' groups too) equal to the serial run's; ranks started with different
 # scenarios stop with the rank named and no file.
+# The quantiles split over the ranks (issue #15, sec. 4: each rank summarises a slice of the
+# summary's rows from every rank's trajectories): China with 150 trajectories to 2051 (two
+# blocks of 128 and 22, 1,378 rows: not a multiple of 3 or 4) on N = 2, 3, 4, so that ranks hold
+# unequal, partial or no blocks and the row slices are uneven; every dataset equals the serial
+# run's (the means, summed in trajectory order, change bits if a slice's trajectories come in
+# another order; a wrong slice boundary moves whole rows). A rank that cannot allocate its
+# receive buffer (POPSIM_TEST_QUANTILE_FAIL=RANK) stops every rank, named once, non-zero, no
+# file, for `--location` and for a scenario with `uncertainty:`.
 # One group of checks per NAME (china, china_keep, all, sweep, failures, scn_svc,
-# scn_policy), each in its own temporary folder; tests/mpi_prob.cmake registers one CTest test
+# scn_policy, split), each in its own temporary folder; tests/mpi_prob.cmake registers one CTest test
 # cli_mpi_prob_identical_to_serial_NAME per name.
 # usage: mpi_prob_test.sh --list
 #        mpi_prob_test.sh POPSIM_EXE PROJECT_ROOT WPP_DIR [NAME]   (no NAME: every group)
 set -u
-names=(china china_keep all sweep failures scn_svc scn_policy)
+names=(china china_keep all sweep failures scn_svc scn_policy split)
 source "$(dirname "$0")/groups.sh" 3 "POPSIM_EXE PROJECT_ROOT WPP_DIR" "$@"
 exe=$(realpath "$1"); root=$(realpath "$2")
 source "$root/tests/testlib.sh" mpi_prob "$3"
@@ -145,6 +153,36 @@ timeout 120 mpirun --oversubscribe -np 1 "$exe" run -q --location China --trajec
 expect dead_rank_exits_nonzero test $? -ne 0
 expect dead_rank_named grep -q "process rank 1 .*exited on signal 9" "$tmp/dead.log"
 expect dead_rank_no_file test ! -e "$tmp/dead.h5"
+}
+
+t_split() { # the quantile rows split over the ranks (issue #15, sec. 4)
+  local np out
+  OMP_NUM_THREADS=2 "$exe" run -q --location China --trajectories 150 --end 2050 \
+    -o "$tmp/split.serial.h5" || { echo "FAIL split: serial run"; fail=$((fail + 1)); return; }
+  for np in 2 3 4; do
+    out="$tmp/split.np$np.h5"
+    expect "split_np${np}_runs" env OMP_NUM_THREADS=1 mpirun --oversubscribe -np $np "$exe" \
+      run -q --location China --trajectories 150 --end 2050 -o "$out"
+    expect "split_np${np}_identical" h5diff --exclude-attribute / "$tmp/split.serial.h5" "$out"
+  done
+  # rank 1 of 3 cannot allocate its receive buffer: every rank stops with its error, once;
+  # an existing file is left as it was
+  cp "$tmp/split.serial.h5" "$tmp/split_failed.h5"
+  sum=$(sha256sum <"$tmp/split_failed.h5")
+  OMP_NUM_THREADS=1 timeout 120 mpirun --oversubscribe -np 3 -x POPSIM_TEST_QUANTILE_FAIL=1 \
+    "$exe" run -q --location China --trajectories 150 --end 2050 -o "$tmp/split_failed.h5" \
+    >"$tmp/split_failed.log" 2>&1
+  expect split_fail_exits_1 test $? -eq 1
+  expect split_fail_names_rank grep -q "popsim: rank 1 of 3 failed: error: out of memory for the quantile exchange.*POPSIM_TEST_QUANTILE_FAIL" "$tmp/split_failed.log"
+  expect split_fail_reported_once test "$(grep -c 'POPSIM_TEST_QUANTILE_FAIL' "$tmp/split_failed.log")" = 1
+  expect split_fail_file_untouched test "$(sha256sum <"$tmp/split_failed.h5")" = "$sum"
+  # the same for a scenario with `uncertainty:` (rank 0 fails), no file
+  OMP_NUM_THREADS=1 timeout 120 mpirun --oversubscribe -np 2 -x POPSIM_TEST_QUANTILE_FAIL=0 \
+    "$exe" run -q "${args[scn_policy]}" -o "$tmp/scn_split_failed.h5" \
+    >"$tmp/scn_split_failed.log" 2>&1
+  expect scn_split_fail_exits_1 test $? -eq 1
+  expect scn_split_fail_names_rank grep -q "popsim: rank 0 of 2 failed: .*POPSIM_TEST_QUANTILE_FAIL" "$tmp/scn_split_failed.log"
+  expect scn_split_fail_no_file test ! -e "$tmp/scn_split_failed.h5"
 }
 
 "t_$only"

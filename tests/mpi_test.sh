@@ -18,7 +18,8 @@
 # POPSIM_TEST_SPLIT_FAIL=RANK:STEP: out of memory just before the exchange of newborns) makes
 # every rank leave the step: exit 1 within 60 s, the failed rank's error alone, no file; a
 # rank that cannot send its share to rank 0 (POPSIM_TEST_SHARE_FAIL=RANK) is named by rank 0
-# with its own error, for units and probabilistic trajectory blocks.
+# with its own error, for units and probabilistic trajectory blocks (those of a run that
+# keeps its trajectories: only then do they travel to rank 0).
 # One group of checks per NAME (family, micro, rank_errors, other_commands, micro_split,
 # fail_mid_run), each in its own temporary
 # folder; tests/hpc.cmake registers one CTest test cli_mpi_identical_to_serial_NAME per name.
@@ -232,8 +233,10 @@ t_fail_mid_run() {
   expect share_fail_units_names_rank_and_error grep -q \
     "rank 1 could not send unit [0-9]*: error: out of memory for [0-9]* bytes (made to fail for a test" "$tmp/share.log"
   expect share_fail_units_no_file test ! -e "$tmp/share.h5"
+  # (trajectories travel to rank 0 as shares only when the file keeps them: otherwise the
+  # ranks split the quantile rows, whose failures tests/mpi_prob_test.sh `split` checks)
   OMP_NUM_THREADS=1 timeout 60 mpirun --oversubscribe -np 2 -x POPSIM_TEST_SHARE_FAIL=1 \
-    "$exe" run -q --location China --trajectories 300 -o "$tmp/prob.h5" \
+    "$exe" run -q --location China --trajectories 300 --keep-trajectories -o "$tmp/prob.h5" \
     >"$tmp/prob.log" 2>&1
   expect share_fail_trajectories_exits_1 test $? -eq 1
   expect share_fail_trajectories_names_rank_and_error grep -q \

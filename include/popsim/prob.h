@@ -378,6 +378,40 @@ ps_status ps_prob_unit_get(const ps_prob *p, int unit, double *buf, ps_error *er
  * then finishes as if it had computed the unit. @return PS_OK; PS_EINVAL (done already) */
 ps_status ps_prob_unit_put(ps_prob *p, int unit, const double *buf, ps_error *err);
 
+/* The quantiles split over the ranks (src/cli/run_prob_mpi.c, docs/hpc.md): the summary's
+ * rows (every variable's [year][cell] in turn, ps_prob_stats_get's order) are dealt in
+ * contiguous slices; each rank receives its slice's rows of every rank's trajectories,
+ * summarises them and rank 0 finishes with every slice's statistics. */
+
+/** Rows of the summary: every variable's years x cells, in turn. */
+size_t ps_prob_n_rows(const ps_prob *p);
+
+/** Before ps_prob_finish: trajectories t0 .. t1 - 1 (their units done) of rows row0 ..
+ * row1 - 1 into buf[(row1 - row0) x (t1 - t0)], row by row.
+ * @return PS_OK; PS_EINVAL (finished, out of range, a unit not done) */
+ps_status ps_prob_rows_get(const ps_prob *p, size_t row0, size_t row1, int t0, int t1,
+                           double *buf, ps_error *err);
+
+/**
+ * Quantiles and means of n_rows rows into stats[n_rows x PS_PROB_N_STATS], as ps_prob_finish
+ * computes them, bit for bit: x holds n_pieces blocks of consecutive trajectories, block k
+ * being n_rows x lanes[k] values (row by row) after block k - 1, and the lanes of every block
+ * in turn are the row's p->n_traj trajectories in order. Threads: the options' n_threads.
+ * @return PS_OK; PS_EINVAL (the lanes do not add up to the trajectories); PS_ENOMEM
+ */
+ps_status ps_prob_summarise_rows(const ps_prob *p, double *stats, const double *x,
+                                 size_t n_rows, const int *lanes, int n_pieces, ps_error *err);
+
+/** After ps_prob_rows_get took what the run's rank sends: free the trajectory rows (none
+ * with keep_trajectories or once finished). Afterwards the run takes only
+ * ps_prob_finish_stats, the accessors of its shape and ps_prob_free. */
+void ps_prob_drop_rows(ps_prob *p);
+
+/** Finish p, whose units may have run elsewhere, with the statistics of every row
+ * (ps_prob_stats_get's order) computed by ps_prob_summarise_rows; its trajectories are
+ * dropped. @return PS_OK; PS_EINVAL (finished already, or keep_trajectories) */
+ps_status ps_prob_finish_stats(ps_prob *p, const double *buf, ps_error *err);
+
 /** Doubles of a finished run's statistics, every variable [year][cell][stat] in turn. */
 size_t ps_prob_stats_doubles(int n_years);
 

@@ -79,16 +79,20 @@ static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *
         cli_log(d->quiet, "rank 0 computed its share in %.3f s; the largest share of a rank "
                 "took %.3f s (%.3f s of CPU)", share[0], most[0], most[1]);
     }
+    const double gq = cli_now(); /* rank 0: the end of its share */
     if (mpi) {
         if (rc != PS_OK && !cli_interrupted()) {
             ps_error_prepend(err, "%s: ", location);
         }
         rc = cli_mpi_agree(d, rc, err); /* every rank computed its share */
-        if (rc == PS_OK) {
-            rc = cli_prob_gather_units(p, d, err);
+        if (rc == PS_OK) { /* rank 0's p is finished (the quantiles split over the ranks) */
+            rc = cli_prob_gather_finish(p, o->keep, d, err);
         }
-    }
-    if (rc == PS_OK && (!mpi || d->rank == 0)) {
+        if (rc == PS_OK && d->rank == 0) { /* scripts/bench_hpc.sh reads this line */
+            cli_log(d->quiet, "rank 0 gathered and summarised the trajectories in %.3f s",
+                    cli_now() - gq);
+        }
+    } else if (rc == PS_OK) {
         rc = ps_prob_finish(p, err);
     }
     if (rc == PS_OK && mpi && d->rank > 0) {

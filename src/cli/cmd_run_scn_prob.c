@@ -172,7 +172,7 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
         if (rc == PS_OK) { /* both gathers run on every rank, so no send waits forever */
             ps_error err2;
             ps_error_clear(&err2);
-            rc = cli_prob_gather_units(p, d, err);
+            rc = cli_prob_gather_finish(p, 0, d, err); /* rank 0's p is finished */
             const ps_status rc2 = cli_scn_prob_gather(sp, vsvc, scn->n_members,
                                                       scn->n_members > 1 ? &pol : NULL,
                                                       ps_prob_n_traj(p), d, &err2);
@@ -185,7 +185,7 @@ ps_status cli_run_scn_prob(const cli_scn_prob *a, ps_error *err)
             goto done; /* the other ranks' part ends here */
         }
     }
-    if (rc == PS_OK) {
+    if (rc == PS_OK && !mpi) {
         rc = ps_prob_finish(p, err);
     }
     if (rc == PS_OK && sp != NULL) {

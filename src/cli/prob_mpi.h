@@ -20,6 +20,13 @@ int cli_prob_owns_location(int k, const cli_dist *d);
  * trajectories into p (which it then finishes); the other ranks send theirs. */
 ps_status cli_prob_gather_units(ps_prob *p, const cli_dist *d, ps_error *err);
 
+/* Collective, after every rank computed its share of p's units (and agreed): rank 0's p is
+ * finished with the quantiles and means of every trajectory. Without keep (no trajectory in
+ * the file) the rows of the summary are split over the ranks, each rank summarising its
+ * slice of every rank's trajectories (docs/hpc.md); with keep rank 0 gathers every
+ * trajectory (cli_prob_gather_units) and finishes. A failing rank stops every rank. */
+ps_status cli_prob_gather_finish(ps_prob *p, int keep, cli_dist *d, ps_error *err);
+
 /* Collective, after every rank finished its locations: rank 0 receives the others' finished
  * locations as statistics into runs[k], labels[k] and codes[k]. */
 ps_status cli_prob_gather_locations(ps_prob **runs, char **labels, int *codes, int n,

@@ -1,8 +1,10 @@
 /*
  * run_prob_mpi.c - `mpirun -np N popsim run --location X --trajectories T` (issue #15): the
  * trajectory blocks of one location (ps_prob_unit) are dealt over the ranks as the run
- * layer deals its units (ps_run_share: rank r computes the r-th contiguous share), and rank 0
- * receives the other ranks' trajectory rows, computes the quantiles and writes the file;
+ * layer deals its units (ps_run_share: rank r computes the r-th contiguous share); the rows
+ * of the summary are then split over the ranks, each summarising its slice of every rank's
+ * trajectories, and rank 0 gathers the statistics and writes the file (with
+ * --keep-trajectories rank 0 receives every trajectory and summarises alone);
  * with `--location all` location k belongs to rank k mod N, which projects it whole, and
  * rank 0 receives its statistics. A trajectory depends only on its index and a location only
  * on its own data, so the file's datasets are those of the serial run for any N. Without
@@ -10,6 +12,7 @@
  */
 #include "prob_mpi.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +84,158 @@ ps_status cli_prob_gather_units(ps_prob *p, const cli_dist *d, ps_error *err)
     if (rc == PS_OK) {
         cli_log(d->quiet, "rank 0 received %zu bytes of trajectories from %d ranks in %.3f s",
                 total, d->n_ranks - 1, cli_now() - t0);
+    }
+    return rc;
+}
+
+/* The summary rows [*row0, *row1) of rank q of n (contiguous slices, as even as they come). */
+static void row_slice(size_t *row0, size_t *row1, size_t n_rows, int q, int n)
+{
+    *row0 = n_rows * (size_t)q / (size_t)n;
+    *row1 = n_rows * ((size_t)q + 1) / (size_t)n;
+}
+
+/* POPSIM_TEST_QUANTILE_FAIL=RANK (tests only): that rank cannot allocate its receive buffer. */
+static int test_quantile_fail(const cli_dist *d)
+{
+    const char *v = getenv("POPSIM_TEST_QUANTILE_FAIL");
+    return v != NULL && v[0] != '\0' && atoi(v) == d->rank;
+}
+
+/*
+ * The quantiles split over the ranks: rank q summarises the q-th slice of the summary's rows
+ * (row_slice). Every rank packs, for each rank q, its own trajectories' values of q's slice;
+ * one MPI_Alltoallv gives each rank its slice of every rank's trajectories, by rank, hence in
+ * global trajectory order (the ranks' trajectories are contiguous and ascending,
+ * cli_prob_share); each rank summarises its slice (ps_prob_summarise_rows: the serial run's
+ * bytes) and MPI_Gatherv brings the statistics to rank 0, which finishes p with them. The
+ * statuses are agreed before each collective, so a rank that fails (its buffers, counts
+ * beyond MPI's int) stops every rank with its own error and none waits in a collective.
+ */
+static ps_status split_quantiles(ps_prob *p, cli_dist *d, ps_error *err)
+{
+    const int N = d->n_ranks, me = d->rank, T = ps_prob_n_traj(p);
+    const int n_units = ps_prob_n_units(p);
+    const size_t R = ps_prob_n_rows(p);
+    const size_t S = PS_PROB_N_STATS;
+    double *send = NULL, *recv = NULL, *mine = NULL, *all = NULL;
+    size_t r0 = 0, r1 = 0, n_send = 0, n_recv = 0;
+    /* lanes, first trajectory, send counts and offsets, receive counts and offsets, gather
+     * counts and offsets, by rank */
+    int *c = malloc(8 * (size_t)N * sizeof *c);
+    int *lanes = c, *tfirst = c + N, *sc = c + 2 * N, *sd = c + 3 * N, *rc_n = c + 4 * N,
+        *rd = c + 5 * N, *gc = c + 6 * N, *gd = c + 7 * N;
+    ps_status rc = PS_OK;
+    if (c == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for the quantile exchange");
+    }
+    for (int q = 0; rc == PS_OK && q < N; ++q) {
+        int u0 = 0, u1 = 0;
+        const cli_dist other = { .rank = q, .n_ranks = N };
+        cli_prob_share(&u0, &u1, n_units, &other);
+        const int a = u0 * PS_PROB_UNIT_TRAJ < T ? u0 * PS_PROB_UNIT_TRAJ : T;
+        const int b = u1 * PS_PROB_UNIT_TRAJ < T ? u1 * PS_PROB_UNIT_TRAJ : T;
+        tfirst[q] = a;
+        lanes[q] = b - a;
+    }
+    if (rc == PS_OK) {
+        row_slice(&r0, &r1, R, me, N);
+        n_send = R * (size_t)lanes[me];
+        n_recv = (r1 - r0) * (size_t)T;
+        if (n_send > INT_MAX || n_recv > INT_MAX || (me == 0 && R * S > INT_MAX)) {
+            rc = ps_error_set(err, PS_EINVAL, "the quantile exchange of %zu and %zu values "
+                              "exceeds MPI's int counts: use more ranks", n_send, n_recv);
+        }
+    }
+    for (int q = 0; rc == PS_OK && q < N; ++q) {
+        size_t q0 = 0, q1 = 0;
+        row_slice(&q0, &q1, R, q, N);
+        sc[q] = (int)((q1 - q0) * (size_t)lanes[me]);
+        sd[q] = (int)(q0 * (size_t)lanes[me]);
+        rc_n[q] = (int)((r1 - r0) * (size_t)lanes[q]);
+        rd[q] = (int)((r1 - r0) * (size_t)tfirst[q]);
+        gc[q] = (int)((q1 - q0) * S);
+        gd[q] = (int)(q0 * S);
+    }
+    /* this rank's rows into the send buffer, by destination; then its trajectory rows go,
+     * so that it holds two copies of its share at most: own rows and send buffer, then send
+     * and receive buffers */
+    if (rc == PS_OK && (send = malloc((n_send > 0 ? n_send : 1) * sizeof *send)) == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory for the quantile exchange (%zu "
+                          "values to send)", n_send);
+    }
+    for (int q = 0; rc == PS_OK && q < N; ++q) {
+        size_t q0 = 0, q1 = 0;
+        row_slice(&q0, &q1, R, q, N);
+        rc = ps_prob_rows_get(p, q0, q1, tfirst[me], tfirst[me] + lanes[me], send + sd[q], err);
+    }
+    if (rc == PS_OK) {
+        ps_prob_drop_rows(p);
+        recv = test_quantile_fail(d) ? NULL : malloc((n_recv > 0 ? n_recv : 1) * sizeof *recv);
+        mine = malloc(((r1 - r0) * S > 0 ? (r1 - r0) * S : 1) * sizeof *mine);
+        all = me == 0 ? malloc(R * S * sizeof *all) : NULL;
+        if (recv == NULL || mine == NULL || (me == 0 && all == NULL)) {
+            rc = ps_error_set(err, PS_ENOMEM, "out of memory for the quantile exchange "
+                              "(%zu values to receive)%s", n_recv,
+                              test_quantile_fail(d) ? " (made to fail for a test: "
+                                                      "POPSIM_TEST_QUANTILE_FAIL)" : "");
+        }
+    }
+    rc = cli_mpi_agree(d, rc, err); /* every rank can exchange */
+    if (rc == PS_OK) { /* every rank is here: the collectives below are reached by all */
+        double t0 = cli_now();
+        if (MPI_Alltoallv(send, sc, sd, MPI_DOUBLE, recv, rc_n, rd, MPI_DOUBLE,
+                          MPI_COMM_WORLD) != MPI_SUCCESS) {
+            rc = ps_error_set(err, PS_EIO, "the exchange of the trajectory rows failed");
+        }
+        free(send);
+        send = NULL;
+        if (rc == PS_OK) {
+            cli_log(d->quiet, "rank 0 exchanged %zu bytes of trajectory rows (sent %zu) with "
+                    "%d ranks in %.3f s", n_recv * sizeof(double), n_send * sizeof(double),
+                    N - 1, cli_now() - t0);
+            t0 = cli_now();
+            rc = ps_prob_summarise_rows(p, mine, recv, r1 - r0, lanes, N, err);
+        }
+        free(recv);
+        recv = NULL;
+        if (rc == PS_OK) {
+            cli_log(d->quiet, "rank 0 summarised %zu of %zu rows in %.3f s", r1 - r0, R,
+                    cli_now() - t0);
+        }
+        rc = cli_mpi_agree(d, rc, err); /* every rank summarised its slice */
+        t0 = cli_now();
+        if (rc == PS_OK && MPI_Gatherv(mine, gc[me], MPI_DOUBLE, all, gc, gd, MPI_DOUBLE, 0,
+                                       MPI_COMM_WORLD) != MPI_SUCCESS) {
+            rc = ps_error_set(err, PS_EIO, "the gather of the quantile summaries failed");
+        }
+        if (rc == PS_OK && me == 0) {
+            cli_log(d->quiet, "rank 0 received %zu bytes of summaries from %d ranks in %.3f s",
+                    (R - (r1 - r0)) * S * sizeof(double), N - 1, cli_now() - t0);
+            rc = ps_prob_finish_stats(p, all, err);
+        }
+    }
+    free(send);
+    free(recv);
+    free(mine);
+    free(all);
+    free(c);
+    return rc;
+}
+
+ps_status cli_prob_gather_finish(ps_prob *p, int keep, cli_dist *d, ps_error *err)
+{
+    if (!keep) {
+        return split_quantiles(p, d, err);
+    }
+    /* every trajectory goes into the file: rank 0 needs them all */
+    ps_status rc = cli_prob_gather_units(p, d, err);
+    const double t0 = cli_now();
+    if (rc == PS_OK && d->rank == 0) {
+        rc = ps_prob_finish(p, err);
+    }
+    if (rc == PS_OK && d->rank == 0) {
+        cli_log(d->quiet, "rank 0 summarised the trajectories in %.3f s", cli_now() - t0);
     }
     return rc;
 }
@@ -177,6 +332,13 @@ ps_status cli_prob_gather_locations(ps_prob **runs, char **labels, int *codes, i
 }
 
 #else /* no MPI: never more than one rank */
+
+ps_status cli_prob_gather_finish(ps_prob *p, int keep, cli_dist *d, ps_error *err)
+{
+    (void)keep;
+    (void)d;
+    return ps_prob_finish(p, err);
+}
 
 ps_status cli_prob_gather_units(ps_prob *p, const cli_dist *d, ps_error *err)
 {

@@ -3,10 +3,11 @@
  * issue #14, sec. 2): the trajectories are dealt over the ranks in the blocks of the ensemble
  * (PS_PROB_UNIT_TRAJ, ps_run_share: rank r computes the r-th contiguous share of the blocks),
  * for the ensemble itself, the services of each trajectory and the policy family with each
- * member's services; rank 0 receives the other ranks' trajectory rows (the ensemble's through
- * cli_prob_gather_units, the rest here), summarises and writes the file. A trajectory depends
- * only on its index, and the summaries are taken on rank 0 over every trajectory in order, so
- * the file's datasets are the serial run's for any N and any thread count.
+ * member's services; the ensemble's quantile rows are split over the ranks
+ * (cli_prob_gather_finish) and rank 0 receives the other ranks' services and policy values
+ * (here), summarises and writes the file. A trajectory depends only on its index, and every
+ * summary is taken over every trajectory in order, so the file's datasets are the serial
+ * run's for any N and any thread count.
  */
 #include "scn_prob_cli.h"
 

@@ -41,6 +41,7 @@ struct ps_prob {
     const ps_prob_bounds *b;
     ps_prob_options opt;
     int n_steps, n_years, n_ages, n_traj, n_units, n_units_done, finished;
+    int rows_dropped;     /* ps_prob_drop_rows: traj freed before the finish */
     int y0;               /* bounds index of start_year */
     int start_year;
     ps_prob_paths pp;     /* medians, migration pattern, e0 and survivorship tables */
@@ -580,6 +581,9 @@ static void unit_year(int y, double *pop, int t0, int L, void *ctx)
 /* Units u0 .. u1 - 1 (at most PS_PROB_UNITS_CHUNK, validated) in one ensemble call. */
 static ps_status run_units(ps_prob *p, int u0, int u1, ps_error *err)
 {
+    if (p->rows_dropped) {
+        return ps_error_set(err, PS_EINVAL, "the trajectory rows were dropped: no unit runs");
+    }
     const int first = u0 * PS_PROB_UNIT_TRAJ;
     const int end = u1 * PS_PROB_UNIT_TRAJ < p->n_traj ? u1 * PS_PROB_UNIT_TRAJ : p->n_traj;
     const int n = end - first;
@@ -704,33 +708,78 @@ ps_status ps_prob_recenter(ps_prob *p, const double center[PS_PROB_PROC_COUNT], 
     return rc;
 }
 
+ps_status ps_prob_summarise_rows(const ps_prob *p, double *stats, const double *x,
+                                 size_t n_rows, const int *lanes, int n_pieces, ps_error *err)
+{
+    const int T = p->n_traj;
+    long long sum = 0;
+    for (int k = 0; k < n_pieces; ++k) {
+        if (lanes[k] < 0) {
+            sum = -1;
+            break;
+        }
+        sum += lanes[k];
+    }
+    if (n_pieces < 1 || sum != T) {
+        return ps_error_set(err, PS_EINVAL, "the quantiles of %d trajectories from %d pieces "
+                            "holding %lld of them", T, n_pieces, sum);
+    }
+    const int n_threads = p->opt.n_threads > 0 ? p->opt.n_threads : omp_get_max_threads();
+    /* piece k's rows start at base[k]: n_rows x lanes[k] values after piece k - 1's */
+    size_t *base = malloc((size_t)n_pieces * sizeof *base);
+    double *scratch = malloc((size_t)T * (size_t)n_threads * sizeof *scratch);
+    if (base == NULL || scratch == NULL) {
+        free(base);
+        free(scratch);
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the quantiles");
+    }
+    size_t at = 0;
+    for (int k = 0; k < n_pieces; ++k) {
+        base[k] = at;
+        at += n_rows * (size_t)lanes[k];
+    }
+    const long long R = (long long)n_rows;
+    /* rows are independent and each is reduced in trajectory order: any thread count and
+     * any split into pieces give the same bytes */
+#pragma omp parallel for schedule(static) num_threads(n_threads) default(none)                 \
+    shared(R, x, stats, scratch, base, lanes, n_pieces, T) if (R >= 64 && n_threads > 1)
+    for (long long r = 0; r < R; ++r) {
+        double *buf = scratch + (size_t)omp_get_thread_num() * (size_t)T;
+        size_t t = 0;
+        for (int k = 0; k < n_pieces; ++k) {
+            const size_t n = (size_t)lanes[k];
+            if (n > 0) {
+                memcpy(buf + t, x + base[k] + (size_t)r * n, n * sizeof *buf);
+            }
+            t += n;
+        }
+        /* buf holds the row in trajectory order; the summary copies it onto itself */
+        ps_prob__summarise_row(stats + (size_t)r * PS_PROB_N_STATS, buf, buf, T);
+    }
+    free(scratch);
+    free(base);
+    return PS_OK;
+}
+
 ps_status ps_prob_finish(ps_prob *p, ps_error *err)
 {
+    if (p->rows_dropped) {
+        return ps_error_set(err, PS_EINVAL, "the trajectory rows were dropped: the run "
+                            "finishes only with statistics from elsewhere");
+    }
     if (p->n_units_done != p->n_units) {
         return ps_error_set(err, PS_EINVAL, "%d of %d probabilistic units are done",
                             p->n_units_done, p->n_units);
     }
     const int T = p->n_traj;
-    const int n_threads = p->opt.n_threads > 0 ? p->opt.n_threads : omp_get_max_threads();
-    double *scratch = malloc((size_t)T * (size_t)n_threads * sizeof *scratch);
-    if (scratch == NULL) {
-        return ps_error_set(err, PS_ENOMEM, "out of memory for the quantiles");
+    ps_status rc = PS_OK;
+    for (int v = 0; rc == PS_OK && v < PS_PROB_V_COUNT; ++v) {
+        rc = ps_prob_summarise_rows(p, p->stats[v], p->traj[v],
+                                    (size_t)p->n_years * (size_t)var_cells[v], &T, 1, err);
     }
-    for (int v = 0; v < PS_PROB_V_COUNT; ++v) {
-        const int rows = p->n_years * var_cells[v];
-        const double *traj = p->traj[v];
-        double *st = p->stats[v];
-        /* rows are independent and each is reduced in trajectory order: any thread count
-         * gives the same bytes */
-#pragma omp parallel for schedule(static) num_threads(n_threads) default(none)                 \
-    shared(rows, traj, st, scratch, T) if (rows >= 64 && n_threads > 1)
-        for (int r = 0; r < rows; ++r) {
-            double *buf = scratch + (size_t)omp_get_thread_num() * (size_t)T;
-            ps_prob__summarise_row(st + (size_t)r * PS_PROB_N_STATS, buf,
-                                   traj + (size_t)r * (size_t)T, T);
-        }
+    if (rc != PS_OK) {
+        return rc;
     }
-    free(scratch);
     if (!p->opt.keep_trajectories) {
         for (int v = 0; v < PS_PROB_V_COUNT; ++v) {
             free(p->traj[v]);
@@ -787,7 +836,7 @@ static void unit_copy(ps_prob *p, int unit, double *buf, int to_buf)
 
 ps_status ps_prob_unit_get(const ps_prob *p, int unit, double *buf, ps_error *err)
 {
-    if (unit < 0 || unit >= p->n_units || !p->done[unit] || p->finished) {
+    if (unit < 0 || unit >= p->n_units || !p->done[unit] || p->finished || p->rows_dropped) {
         return ps_error_set(err, PS_EINVAL, "probabilistic unit %d: expected a unit done and "
                             "not yet summarised (of %d)", unit, p->n_units);
     }
@@ -797,13 +846,80 @@ ps_status ps_prob_unit_get(const ps_prob *p, int unit, double *buf, ps_error *er
 
 ps_status ps_prob_unit_put(ps_prob *p, int unit, const double *buf, ps_error *err)
 {
-    if (unit < 0 || unit >= p->n_units || p->done[unit] || p->finished) {
+    if (unit < 0 || unit >= p->n_units || p->done[unit] || p->finished || p->rows_dropped) {
         return ps_error_set(err, PS_EINVAL, "probabilistic unit %d: expected a unit not yet "
                             "done (of %d)", unit, p->n_units);
     }
     unit_copy(p, unit, (double *)buf, 0);
     p->done[unit] = 1;
     p->n_units_done++;
+    return PS_OK;
+}
+
+size_t ps_prob_n_rows(const ps_prob *p)
+{
+    size_t rows = 0;
+    for (int v = 0; v < PS_PROB_V_COUNT; ++v) {
+        rows += (size_t)p->n_years * (size_t)var_cells[v];
+    }
+    return rows;
+}
+
+ps_status ps_prob_rows_get(const ps_prob *p, size_t row0, size_t row1, int t0, int t1,
+                           double *buf, ps_error *err)
+{
+    const size_t n_rows = ps_prob_n_rows(p);
+    if (p->finished || p->rows_dropped || row0 > row1 || row1 > n_rows || t0 < 0 || t0 > t1 ||
+        t1 > p->n_traj) {
+        return ps_error_set(err, PS_EINVAL, "rows %zu..%zu of trajectories %d..%d: expected "
+                            "ranges within %zu rows and %d trajectories of a run not yet "
+                            "summarised", row0, row1, t0, t1, n_rows, p->n_traj);
+    }
+    for (int u = t0 / PS_PROB_UNIT_TRAJ; t0 < t1 && u <= (t1 - 1) / PS_PROB_UNIT_TRAJ; ++u) {
+        if (!p->done[u]) {
+            return ps_error_set(err, PS_EINVAL, "rows of trajectories %d..%d: unit %d is not "
+                                "done", t0, t1 - 1, u);
+        }
+    }
+    const size_t n = (size_t)(t1 - t0), T = (size_t)p->n_traj;
+    size_t first = 0, at = 0; /* the variable's first row among all rows */
+    for (int v = 0; v < PS_PROB_V_COUNT && n > 0; ++v) {
+        const size_t rows = (size_t)p->n_years * (size_t)var_cells[v];
+        const size_t lo = row0 > first ? row0 : first;
+        const size_t hi = row1 < first + rows ? row1 : first + rows;
+        for (size_t r = lo; r < hi; ++r, at += n) {
+            memcpy(buf + at, p->traj[v] + (r - first) * T + (size_t)t0, n * sizeof *buf);
+        }
+        first += rows;
+    }
+    return PS_OK;
+}
+
+void ps_prob_drop_rows(ps_prob *p)
+{
+    for (int v = 0; v < PS_PROB_V_COUNT && !p->finished && !p->opt.keep_trajectories; ++v) {
+        free(p->traj[v]);
+        p->traj[v] = NULL;
+        p->rows_dropped = 1;
+    }
+}
+
+ps_status ps_prob_finish_stats(ps_prob *p, const double *buf, ps_error *err)
+{
+    if (p->finished || p->opt.keep_trajectories) {
+        return ps_error_set(err, PS_EINVAL, "statistics from elsewhere finish only a run not "
+                            "yet finished that keeps no trajectories");
+    }
+    size_t at = 0;
+    for (int v = 0; v < PS_PROB_V_COUNT; ++v) {
+        const size_t n = (size_t)p->n_years * (size_t)var_cells[v] * PS_PROB_N_STATS;
+        memcpy(p->stats[v], buf + at, n * sizeof *buf);
+        at += n;
+        free(p->traj[v]);
+        p->traj[v] = NULL;
+    }
+    ps_prob__paths_drop_tables(&p->pp);
+    p->finished = 1;
     return PS_OK;
 }
 
