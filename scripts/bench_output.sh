@@ -3,7 +3,10 @@
 # and scenarios/china.yaml, `popsim run` end to end against its projection plus services (the
 # run's own log lines, 1 ms resolution), the result file's size, and xarray read times of a
 # year slice and of the whole file, for this tree ("after") and for an older popsim
-# ("before": main's commit 7b625a2, the last with one year per chunk, shuffled and deflated).
+# ("before": main's commit 7b625a2, the last with one year per chunk, shuffled and deflated),
+# also for "after-same" (the after file without the objects the before file lacks: the same
+# objects in the two layouts, since an xarray open reads the whole file), and the
+# instructions of one xarray group open of each (callgrind).
 # Old and new runs alternate within one run of this script; each figure is the best of
 # REPEATS (default 3). Ratios matter, not absolute times: the machine is shared.
 # The "before" program runs its own commit's scenario files (results have changed by design
@@ -19,7 +22,8 @@
 # Environment: BUILD_DIR (default build/), BEFORE_COMMIT (default 7b625a2), OLD_POPSIM (an
 # already built "before" popsim; otherwise the commit is built with -j2 in a temporary folder),
 # POPSIM_DATA_DIR (default ../shared/data/wpp2024), REPEATS, PYTHON (default /usr/bin/python3),
-# SAME_DATA (0).
+# SAME_DATA (0), INSTR (1: count the instructions of an xarray group open with callgrind, when
+# valgrind is installed; 0: skip).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
@@ -192,11 +196,22 @@ else
   echo "== writer time by HDF5 call: skipped (perf not available)"
 fi
 
+# xarray reads. Every xarray.open_dataset(group=...) makes libnetcdf read the metadata of every
+# variable in the whole file, and netCDF4-python asks for each, which reads all its attributes
+# (docs/output-format.md, "Reading cost"): opening a group costs in proportion to everything
+# the file holds, not to the group. The after file holds more than the before file (policy
+# ledger, response ranges, provenance, unit_description), so besides the files as written the
+# reads are timed on "after-same", a copy of the after file with the objects the before file
+# lacks unlinked (h5py; the remaining objects' headers, attributes and data stay where the
+# writer put them): the same objects in the two layouts.
 echo "== xarray reads of china_policies (CPU time): open a scenario group and read one year of population (best of 15), every variable both files hold (best of 3)"
-"$python" - "$tmp/old_china_policies.h5" "$tmp/new_china_policies.h5" <<'EOF'
+cp "$tmp/new_china_policies.h5" "$tmp/same_china_policies.h5"
+"$python" - "$tmp/old_china_policies.h5" "$tmp/new_china_policies.h5" \
+  "$tmp/same_china_policies.h5" <<'EOF'
 import sys
 import time
 
+import h5py
 import netCDF4
 import xarray as xr
 
@@ -256,8 +271,39 @@ def full_read(path, names):
             ds[variables].load()
 
 
-# Before and after alternate within each repetition, so both see the same load.
-paths = {"before": sys.argv[1], "after": sys.argv[2]}
+def census(path):
+    """Groups, datasets, and attributes on datasets: what a netCDF open reads in full."""
+    n = [0, 0, 0]
+
+    def visit(_, obj):
+        if isinstance(obj, h5py.Dataset):
+            n[1] += 1
+            n[2] += len(obj.attrs)
+        else:
+            n[0] += 1
+
+    with h5py.File(path, "r") as f:
+        f.visititems(visit)
+    return n
+
+
+def keep_only(path, reference):
+    """Unlink from `path` every object that `reference` does not hold (the topmost such
+    link of each subtree), so that the two files hold the same objects."""
+    held = set()
+    with h5py.File(reference, "r") as f:
+        f.visit(held.add)
+    with h5py.File(path, "r+") as f:
+        extra = []
+        f.visit(lambda name: extra.append(name) if name not in held else None)
+        for name in extra:
+            if not any(name.startswith(top + "/") for top in extra if top != name):
+                del f[name]
+
+
+# Before and after alternate within each repetition, so all see the same load.
+keep_only(sys.argv[3], sys.argv[1])
+paths = {"before": sys.argv[1], "after": sys.argv[2], "after-same": sys.argv[3]}
 held = {label: groups(path) for label, path in paths.items()}
 shared = common(held["before"], held["after"])
 names = {label: shared for label in paths}
@@ -273,12 +319,52 @@ for rep in range(15):
 first = {label: next(g for g in held[label] if g.count("/") == 1) for label in paths}
 nvar = sum(len(v) for v in shared.values())
 for label, (opened, read, full) in res.items():
-    print(f"{label:8s} open group {opened * 1e3:7.2f} ms ({len(held[label][first[label]])} variables),"
+    print(f"{label:10s} open group {opened * 1e3:7.2f} ms ({len(held[label][first[label]])} variables),"
           f" then year slice {read * 1e3:6.3f} ms; full read of the {nvar} variables in both files"
           f" ({len(shared)} groups; {sum(map(len, held[label].values()))} in this file)"
           f" {full * 1e3:7.1f} ms (CPU time)")
-b, a = res["before"], res["after"]
-print(f"after/before: open {a[0] / b[0]:.2f}x, year slice {a[1] / b[1]:.2f}x, "
-      f"full read {a[2] / b[2]:.2f}x (target <= 1x)")
+for label, path in paths.items():
+    g, d, a = census(path)
+    print(f"{label:10s} holds {g} groups, {d} datasets, {a} attributes on datasets")
+b = res["before"]
+for label in ("after", "after-same"):
+    a = res[label]
+    print(f"{label}/before: open {a[0] / b[0]:.2f}x, year slice {a[1] / b[1]:.2f}x, "
+          f"full read {a[2] / b[2]:.2f}x (target <= 1x)")
 EOF
+
+# The same open counted in instructions (repeatable under load, unlike the CPU times above):
+# callgrind of a python that opens the first scenario group K times with xarray, less one
+# that imports the same modules and opens nothing, divided by K.
+if [[ ${INSTR:-1} == 1 ]] && command -v valgrind >/dev/null; then
+  cat >"$tmp/open_k.py" <<'EOF'
+import sys
+
+import netCDF4
+import xarray as xr
+
+path, group, k = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for _ in range(k):
+    with xr.open_dataset(path, group=group, engine="netcdf4") as ds:
+        pass
+EOF
+  # instructions PATH K: instructions of open_k.py (the whole python process).
+  instructions() {
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$python" "$tmp/open_k.py" "$1" \
+      "$(h5ls "$1/scenarios" | awk 'NR == 1 {print "scenarios/" $1}')" "$2" 2>&1 >/dev/null |
+      sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'
+  }
+  echo "== xarray open of a scenario group in instructions (callgrind; (K=3 opens - none) / 3)"
+  base=$(instructions "$tmp/old_china_policies.h5" 0)
+  declare -A per_open
+  for which in old new same; do
+    n=$(instructions "$tmp/${which}_china_policies.h5" 3)
+    per_open[$which]=$(awk -v n="$n" -v b="$base" 'BEGIN { printf "%.1f", (n - b) / 3 / 1e6 }')
+    printf '%-10s %8.1f M instructions per open\n' \
+      "$(case $which in old) echo before ;; new) echo after ;; *) echo after-same ;; esac)" \
+      "${per_open[$which]}"
+  done
+  awk -v o="${per_open[old]}" -v n="${per_open[new]}" -v s="${per_open[same]}" 'BEGIN {
+    printf "after/before: open %.2fx; after-same/before: open %.2fx (instructions)\n", n / o, s / o }'
+fi
 exit "$status"
