@@ -17,16 +17,10 @@
 #define YEARS 30
 #define OLD_AGE 65
 
-static const prob_shape SHAPE = { .years = YEARS, .decay = 0.01, .sex_gain = 0.03,
-                                  .mx_trend = 0.0, .mig_from = 20, .mig_to = 35,
-                                  .mig_in = 30.0, .mig_out = 0.0, .tfr = 1.2, .mean_age = 30.0 };
+#define SHAPE PROB_SHAPE_30Y
 
 /* Bounds 2024..2060 of widths w = 0.05 (setup_zero: w = 0 makes every knot the median). */
-static const prob_bounds_shape WIDE = {
-    .first_year = 2024, .n_years = 37, .w0 = 0.05, .w_slope = 0.0, .tfr_log = 1, .tfr = 1.2,
-    .tfr_growth = 0.05, .tfr_skew = { 1.0, 1.0 }, .e0 = 77.0, .e0_scale = 8.0,
-    .e0_skew = { 1.0, 1.0 }, .mig = 1000.0, .mig_scale = 20000.0, .mig_skew = { 1.0, 1.0 },
-    .tfr_low = 0.7, .tfr_high = 1.7 };
+#define WIDE PROB_WIDE_30Y
 
 static int setup_wide(void **state)
 {
