@@ -187,7 +187,10 @@ static void ccm_run(ps_result *res, const fixture *f, const double *mult)
 
 /* ---- statistics --------------------------------------------------------------------------- */
 
-/* Quantities compared with the cohort engine; returns how many were written (q may be NULL). */
+/* Quantities compared with the cohort engine: births and deaths by year and in total,
+ * population by sex and 5-year group mid-run and at the end, births by order by year and in
+ * total, women by parity by broad age band mid-run and at the end. Returns how many were
+ * written (q may be NULL). */
 static int quantities(const ps_result *r, double *q)
 {
     int n = 0;
@@ -242,6 +245,25 @@ static int quantities(const ps_result *r, double *q)
             q[n] = total;
         }
         ++n;
+    }
+    /* Women by parity (0, 1, 2, 3+) at ages 15-29, 30-49 and 50+, mid-run and at the end
+     * (issue #12: the microsimulation's women by parity agree with the cohort engine's). */
+    const int band_lo[3] = {15, 30, 50}, band_hi[3] = {30, 50, N_AGES};
+    for (int i = 0; r->women_by_parity != NULL && i < 2; ++i) {
+        for (int g = 0; g < 3; ++g) {
+            for (int k = 0; k < PS_PARITY_COUNT; ++k) {
+                double v = 0.0;
+                for (int reg = 0; reg < r->n_regions; ++reg) {
+                    for (int age = band_lo[g]; age < band_hi[g]; ++age) {
+                        v += r->women_by_parity[ps_result_paritycell(r, years[i], reg, age, k)];
+                    }
+                }
+                if (q) {
+                    q[n] = v;
+                }
+                ++n;
+            }
+        }
     }
     return n;
 }
