@@ -20,7 +20,7 @@
  *   combinations (the losses of the four cells phase x migration class add up).
  * Prints the loss of every grid point, both estimates and their losses per location.
  *
- * usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p] [CODE ...]
+ * usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p|-g] [CODE ...]
  *   -u  only the points with TFR uncentred and e0 and migration centred (the compiled
  *       centrings; 24 points), so that the estimate by class keeps the TFR bounds
  *   -c  the TFR centring (0, 0.5, 1; capped at PS_PROB_CENTER_TFR_MAX_MOVE, so the TFR bounds
@@ -31,6 +31,8 @@
  *       migration centred, rho_m 0.6 to 0.9 (48 points); the estimate by class is free in all
  *       of them. Run it with 300 trajectories or more: with 100, the sampling noise of the
  *       2.5 and 97.5 % quantiles, which grows with the spread, favours narrow bands
+ *   -g  the migration persistence of each location from the growth of its own band
+ *       (run_growth below; compiled), against the persistence by volatility class
  */
 #include <math.h>
 #include <stdio.h>
@@ -63,16 +65,134 @@ static const double grid_m[] = { 0.6, 0.7, 0.8, 0.9, 0.95 };
 #define FULL_AT(f, e, m) (((f) * NE + (e)) * NM + (m))
 #define GRID_AT(f, e, m) at[FULL_AT(f, e, m)] /* index in the grid run, -1 if left out */
 
+/*
+ * -g: the migration persistence of each location from the growth of its own migration band
+ * (ps_prob_mig_growth, ps_prob_mig_rho_from_growth: the AR(1) whose variance from a known
+ * start grows as the UN's band does), between a floor and a cap shared by all locations,
+ * against the compiled parameters by class; TFR by phase as compiled (rho_f 0.95, centred
+ * after the transition, capped), or with the post-transition level share 0.5 of the -p
+ * estimate; e0 and migration centred.
+ */
+static const double g_floor[] = { 0.3, 0.5, 0.6, PS_PROB_RHO_MIG_FLOOR, 0.8, 0.9 };
+static const double g_cap[] = { 0.95, 0.99 };
+static const double g_level_post[] = { 0.0, 0.5 };
+#define G_POINTS (1 + N_OF(g_floor) * N_OF(g_cap) * N_OF(g_level_post))
+
+static void growth_point(double pt[PS_WPP_PI_CALIB_PARAMS], int k, int post, int vol, double g,
+                         int first_year)
+{
+    const double base[PS_WPP_PI_CALIB_PARAMS] = {
+        post ? PS_PROB_RHO_TFR_POST : PS_PROB_RHO_TFR_TRANSITION, PS_PROB_RHO_E0,
+        vol ? PS_PROB_RHO_MIG_VOLATILE : PS_PROB_RHO_MIG_STEADY,
+        post ? PS_PROB_LEVEL_TFR_POST : PS_PROB_LEVEL_TFR_TRANSITION, 0.0, 0.0,
+        post ? PS_PROB_CENTER_TFR_POST : PS_PROB_CENTER_TFR_TRANSITION, 1.0, 1.0 };
+    memcpy(pt, base, sizeof base);
+    if (k == 0) {
+        return; /* the compiled values by class */
+    }
+    const int j = k - 1;
+    const int fl = j / (int)(N_OF(g_cap) * N_OF(g_level_post));
+    const int cp = j / (int)N_OF(g_level_post) % (int)N_OF(g_cap);
+    const int lv = j % (int)N_OF(g_level_post);
+    pt[2] = ps_prob_mig_rho_from_growth(g, first_year, g_floor[fl], g_cap[cp]);
+    if (post) {
+        pt[3] = g_level_post[lv];
+    }
+}
+
+static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int n_codes,
+                      int n_traj, const ps_build_options *bo)
+{
+    double *gr = malloc((size_t)n_codes * sizeof *gr);
+    int *fy = malloc((size_t)n_codes * sizeof *fy);
+    double *devs = malloc((size_t)n_codes * G_POINTS * PS_WPP_PI_CALIB_N * sizeof *devs);
+    ps_status *st = malloc((size_t)n_codes * sizeof *st);
+    if (gr == NULL || fy == NULL || devs == NULL || st == NULL) {
+        fprintf(stderr, "calibrate_prob: out of memory\n");
+        return 1;
+    }
+    for (int i = 0; i < n_codes; ++i) {
+        ps_error e;
+        ps_prob_bounds b;
+        gr[i] = NAN;
+        fy[i] = 0;
+        if (ps_wpp_pi_bounds(&b, pi, codes[i], &e) == PS_OK) {
+            fy[i] = b.first_year;
+            gr[i] = ps_wpp_pi_mig_growth(pi, codes[i], &b);
+            ps_prob_bounds_release(&b);
+        }
+    }
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int i = 0; i < n_codes; ++i) {
+        ps_error e;
+        ps_error_clear(&e);
+        double grid[G_POINTS][PS_WPP_PI_CALIB_PARAMS];
+        for (int k = 0; k < (int)G_POINTS; ++k) {
+            growth_point(grid[k], k, cls[i] >= 2, cls[i] & 1, gr[i], fy[i]);
+        }
+        st[i] = ps_wpp_pi_calib_location(devs + (size_t)i * G_POINTS * PS_WPP_PI_CALIB_N, pi,
+                                         codes[i], (const double (*)[PS_WPP_PI_CALIB_PARAMS])grid,
+                                         (int)G_POINTS, n_traj, 1, bo, &e);
+        if (st[i] != PS_OK) {
+            fprintf(stderr, "calibrate_prob: skipped: %s\n", e.msg);
+        }
+    }
+    double loss[G_POINTS] = { 0 };
+    int n_loc = 0;
+    for (int i = 0; i < n_codes; ++i) {
+        if (st[i] != PS_OK) {
+            continue;
+        }
+        for (int k = 0; k < (int)G_POINTS; ++k) {
+            loss[k] += ps_wpp_pi_calib_loss(devs + ((size_t)i * G_POINTS + k) * PS_WPP_PI_CALIB_N);
+        }
+        ++n_loc;
+    }
+    printf("\n# -g: migration persistence from the growth of the location's band "
+           "(%d locations, %d trajectories)\n# rho_mig_floor rho_mig_cap level_tfr_post "
+           "loss_per_location\n", n_loc, n_traj);
+    printf("by-volatility-class - - %.4f\n", loss[0] / n_loc);
+    int best = 1;
+    for (int k = 1; k < (int)G_POINTS; ++k) {
+        const int j = k - 1;
+        printf("%.2f %.2f %.2f %.4f\n", g_floor[j / (int)(N_OF(g_cap) * N_OF(g_level_post))],
+               g_cap[j / (int)N_OF(g_level_post) % (int)N_OF(g_cap)],
+               g_level_post[j % (int)N_OF(g_level_post)], loss[k] / n_loc);
+        best = loss[k] < loss[best] ? k : best;
+    }
+    const int j = best - 1;
+    printf("best -g: rho_mig floor %.2f cap %.2f level_tfr_post %.2f loss %.4f\n",
+           g_floor[j / (int)(N_OF(g_cap) * N_OF(g_level_post))],
+           g_cap[j / (int)N_OF(g_level_post) % (int)N_OF(g_cap)],
+           g_level_post[j % (int)N_OF(g_level_post)], loss[best] / n_loc);
+    for (int k = 1; k < (int)G_POINTS; ++k) { /* the point compiled into popsim/prob.h */
+        const int jk = k - 1;
+        if (g_floor[jk / (int)(N_OF(g_cap) * N_OF(g_level_post))] == PS_PROB_RHO_MIG_FLOOR &&
+            g_cap[jk / (int)N_OF(g_level_post) % (int)N_OF(g_cap)] == PS_PROB_RHO_MIG_CAP &&
+            g_level_post[jk % (int)N_OF(g_level_post)] == PS_PROB_LEVEL_TFR_POST) {
+            printf("compiled -g: rho_mig floor %.2f cap %.2f level_tfr_post %.2f loss %.4f "
+                   "(by volatility class %.4f)\n", PS_PROB_RHO_MIG_FLOOR, PS_PROB_RHO_MIG_CAP,
+                   PS_PROB_LEVEL_TFR_POST, loss[k] / n_loc, loss[0] / n_loc);
+        }
+    }
+    free(gr);
+    free(fy);
+    free(devs);
+    free(st);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p] [CODE ...]\n");
+        fprintf(stderr, "usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p|-g] [CODE ...]\n");
         return 2;
     }
     const int uncentred_tfr = argc > 3 && strcmp(argv[3], "-u") == 0;
     const int tfr_centring = argc > 3 && strcmp(argv[3], "-c") == 0;
     const int pairs = argc > 3 && strcmp(argv[3], "-p") == 0;
-    if (uncentred_tfr || tfr_centring || pairs) { /* the codes follow the flag */
+    const int growth = argc > 3 && strcmp(argv[3], "-g") == 0;
+    if (uncentred_tfr || tfr_centring || pairs || growth) { /* the codes follow the flag */
         for (int i = 3; i + 1 < argc; ++i) {
             argv[i] = argv[i + 1];
         }
@@ -148,6 +268,15 @@ int main(int argc, char **argv)
             cls[i] = 2 * ps_prob_post_transition(&b) + ps_prob_mig_volatile(&b, pop[PS_WPP_PI_MEDIAN]);
         }
         ps_prob_bounds_release(&b);
+    }
+    if (growth) {
+        const int rc_g = run_growth(pi, codes, cls, n_codes, n_traj, &bo);
+        ps_wpp_pi_free(pi);
+        free(codes);
+        free(cls);
+        free(devs);
+        free(st);
+        return rc_g;
     }
     /* one location per thread (each single-threaded); the sums run in location order */
 #pragma omp parallel for schedule(dynamic, 1)

@@ -10,12 +10,15 @@
  * usage: prob_checks WPP_DIR TRAJ [RHO_F RHO_E RHO_M [LEVEL_F LEVEL_E LEVEL_M [CENTER_F
  *        CENTER_E CENTER_M]]]
  * Without parameters, each location gets those of its class (ps_prob_options_by_class, as
- * `popsim run --location` does); with them, every location gets the same.
+ * `popsim run --location` does: the migration persistence from the growth of its band);
+ * with them, every location gets the same.
  *
  * Trying other values by class (env PROB_CHECKS_CLASS="NAME=VALUE,..."): after the class's
  * compiled values, rho_f_post, level_f_post, center_f_post, rho_f_tr, level_f_tr,
- * center_f_tr (TFR by phase), rho_m_steady, rho_m_volatile (migration by class), rho_e,
- * center_e and center_m (every location) replace them.
+ * center_f_tr (TFR by phase), rho_e, center_e and center_m (every location) replace them;
+ * rho_m_floor and rho_m_cap change the bounds of the migration persistence from the band's
+ * growth, or rho_m_steady and rho_m_volatile set it by the volatility class instead (the
+ * estimate before the growth; a class not named keeps its compiled value).
  */
 #include <math.h>
 #include <stdio.h>
@@ -59,9 +62,12 @@ static void shrink_others(ps_prob_bounds *b, const char *only)
 }
 
 /* The overrides of PROB_CHECKS_CLASS for a location of the given phase and migration class. */
-static int class_overrides(ps_prob_options *o, const char *spec, int post, int vol)
+static int class_overrides(ps_prob_options *o, const char *spec, int post, int vol,
+                           double growth, int first_year)
 {
     char buf[512];
+    double floor = PS_PROB_RHO_MIG_FLOOR, cap = PS_PROB_RHO_MIG_CAP;
+    int by_growth = 0, by_class = 0;
     snprintf(buf, sizeof buf, "%s", spec);
     for (char *tok = strtok(buf, ","); tok != NULL; tok = strtok(NULL, ",")) {
         char *eq = strchr(tok, '=');
@@ -84,10 +90,27 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
             o->center[PS_PROB_TFR] = v;
         } else if (strcmp(tok, vol ? "rho_m_volatile" : "rho_m_steady") == 0) {
             o->rho[PS_PROB_MIG] = v;
+            by_class = 1;
+        } else if (strcmp(tok, "rho_m_floor") == 0 || strcmp(tok, "rho_m_cap") == 0) {
+            *(tok[6] == 'f' ? &floor : &cap) = v;
+            by_growth = 1;
         } else if (strstr("rho_f_post level_f_post center_f_post rho_f_tr level_f_tr "
                           "center_f_tr rho_m_steady rho_m_volatile", tok) == NULL) {
             return 1;
         }
+    }
+    const int names_class =
+        strstr(spec, "rho_m_steady") != NULL || strstr(spec, "rho_m_volatile") != NULL;
+    if (by_growth && names_class) {
+        return 1; /* rho_m by volatility class or from the band's growth, not both */
+    }
+    if (!by_class && names_class) {
+        /* migration by volatility class (the estimate before the band's growth), the value
+         * named for the other class only: this location keeps its class's compiled value */
+        o->rho[PS_PROB_MIG] = vol ? PS_PROB_RHO_MIG_VOLATILE : PS_PROB_RHO_MIG_STEADY;
+    }
+    if (by_growth) {
+        o->rho[PS_PROB_MIG] = ps_prob_mig_rho_from_growth(growth, first_year, floor, cap);
     }
     return 0;
 }
@@ -144,11 +167,14 @@ int main(int argc, char **argv)
         }
         ps_prob_options lo = po;
         if (rc == 0 && argc <= 3) {
-            ps_prob_options_by_class(&lo, &b, ps_pop_total(&in.base));
+            const double growth = ps_wpp_pi_mig_growth(pi, code, &b);
+            ps_prob_options_by_class(&lo, &b, ps_pop_total(&in.base), growth);
             const char *spec = getenv("PROB_CHECKS_CLASS");
+            const int vol = ps_prob_mig_volatile(&b, ps_pop_total(&in.base));
+            printf("%s: migration band growth %.3f (2050 / 2030, per person)\n", name, growth);
             if (spec != NULL &&
-                class_overrides(&lo, spec, ps_prob_post_transition(&b),
-                                ps_prob_mig_volatile(&b, ps_pop_total(&in.base))) != 0) {
+                class_overrides(&lo, spec, ps_prob_post_transition(&b), vol, growth,
+                                b.first_year) != 0) {
                 fprintf(stderr, "prob_checks: PROB_CHECKS_CLASS: expected NAME=VALUE,... with "
                                 "the names of the usage comment, got '%s'\n", spec);
                 rc = 1;

@@ -199,6 +199,54 @@ static void test_prob_center__location_classes(void **state)
     ps_prob_bounds_release(&b);
 }
 
+/* A band whose 80 % half-width per person grows as an AR(1)'s from a known start,
+ * sqrt(1 - rho^(2t)), t = 1 in 2024, is given back its rho (docs/model.md 9.3). */
+static void test_prob_center__migration_persistence_from_band_growth(void **state)
+{
+    (void)state;
+    ps_error err;
+    ps_prob_bounds b;
+    const double rho = 0.9, pop = 5e6;
+    static const double z[PS_PROB_N_KNOTS] = { -1.96, -1.2816, 0.0, 1.2816, 1.96 };
+    assert_ps_ok(ps_prob_bounds_init(&b, 2024, 77, &err), &err);
+    for (int y = 0; y < b.n_years; ++y) {
+        const double sd = 0.004 * pop * sqrt(1.0 - pow(rho, 2.0 * (y + 1)));
+        for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+            b.mig[y * PS_PROB_N_KNOTS + k] = 1000.0 + sd * z[k];
+        }
+    }
+    /* by hand: t = 7 in 2030, 27 in 2050 */
+    const double g = sqrt((1.0 - pow(0.9, 54.0)) / (1.0 - pow(0.9, 14.0)));
+    assert_close(ps_prob_mig_growth(&b, pop, pop), g, 1e-12);
+    assert_close(ps_prob_mig_growth(&b, pop, 2.0 * pop), 0.5 * g, 1e-12); /* per person */
+    assert_close(ps_prob_mig_rho_from_growth(g, 2024, 0.0, 0.999), rho, 1e-9);
+    assert_close(ps_prob_mig_rho_from_growth(g, 2024, 0.95, 0.999), 0.95, 0.0);
+    assert_close(ps_prob_mig_rho_from_growth(g, 2024, 0.0, 0.85), 0.85, 0.0);
+    /* a band that does not widen, or no growth at all: the floor */
+    assert_close(ps_prob_mig_rho_from_growth(0.98, 2024, 0.3, 0.99), 0.3, 0.0);
+    assert_close(ps_prob_mig_rho_from_growth(NAN, 2024, 0.3, 0.99), 0.3, 0.0);
+    /* growth beyond the random walk's sqrt(54 / 14): the cap */
+    assert_close(ps_prob_mig_rho_from_growth(2.0, 2024, 0.3, 0.99), 0.99, 0.0);
+    /* the floor: the band of rho = PS_PROB_RHO_MIG_FLOOR has 99 % of its 2050 variance by 2030 */
+    assert_true(fabs(pow(PS_PROB_RHO_MIG_FLOOR, 14.0) - 0.01) < 0.0005);
+    assert_true(isnan(ps_prob_mig_growth(&b, 0.0, pop)));
+    /* ps_prob_options_by_class: from the growth, else by the volatility class */
+    ps_prob_options o = PS_PROB_OPTIONS_INIT;
+    ps_prob_options_by_class(&o, &b, pop, g);
+    assert_close(o.rho[PS_PROB_MIG], rho, 1e-9);
+    ps_prob_options_by_class(&o, &b, pop, 1.0);
+    assert_close(o.rho[PS_PROB_MIG], PS_PROB_RHO_MIG_FLOOR, 0.0);
+    ps_prob_options_by_class(&o, &b, pop, NAN);
+    assert_close(o.rho[PS_PROB_MIG],
+                        ps_prob_mig_volatile(&b, pop) ? PS_PROB_RHO_MIG_VOLATILE
+                                                      : PS_PROB_RHO_MIG_STEADY, 0.0);
+    ps_prob_bounds_release(&b);
+    /* bounds that start after 2030 have no growth */
+    assert_ps_ok(ps_prob_bounds_init(&b, 2031, 30, &err), &err);
+    assert_true(isnan(ps_prob_mig_growth(&b, pop, pop)));
+    ps_prob_bounds_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +259,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_prob_center__bad_centring_is_refused, setup,
                                         prob_fixture_teardown),
         cmocka_unit_test(test_prob_center__location_classes),
+        cmocka_unit_test(test_prob_center__migration_persistence_from_band_growth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

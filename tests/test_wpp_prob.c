@@ -32,14 +32,15 @@
 #define MEDIAN_TOL 0.003 /* issue #2, total population */
 #define RATE_TOL 0.02    /* TFR and e0 bounds, relative */
 /*
- * The model does not meet all of those criteria (docs/model.md sec. 9.5: 38 of the 50
+ * The model does not meet all of those criteria (docs/model.md sec. 9.5: 40 of the 50
  * population comparisons with the parameters estimated across all countries, e0 and migration
- * centred, TFR centred (capped) after the transition, antithetic pairs; without the centring 28,
- * and the medians of
- * Nigeria and Brazil at 2100 are 2-3 % below the UN's median, which is its deterministic
- * medium projection, because skewed yearly marginals with imperfect persistence shift the
- * median of a cumulated quantity; Germany's 2050 band is too wide with the shared migration
- * persistence). So the test asserts wider guards, which catch a broken process or engine
+ * centred, TFR centred (capped) after the transition, antithetic pairs, the migration
+ * persistence of each location from the growth of its own UN band; 38 with it by volatility
+ * class, 28 without the centring; the 2100 medians of China, Germany, Nigeria and the USA are
+ * 0.4-0.8 % below the UN's median, which is its deterministic medium projection, because
+ * skewed yearly marginals with imperfect persistence shift the median of a cumulated
+ * quantity; the 2100 upper bounds of Germany and Nigeria are too low). So the test asserts
+ * wider guards, which catch a broken process or engine
  * (deviations of 1 and more), asserts that every check not in expected_outside below is met
  * (and that none of those is), and prints every comparison against the issue's criteria.
  */
@@ -56,10 +57,10 @@ static const char *const locations[] = { "156", "276", "566", "76", "840" };
  * that breaks a met check fails here (the seed is fixed: the results are the same bytes).
  */
 static const char *const expected_outside[] = {
-    "156 2100 2",                                         /* China: median (-0.7 %)        */
-    "276 2050 0", "276 2050 1", "276 2050 3", "276 2050 4", /* Germany 2050: band too wide */
-    "276 2100 0", "276 2100 1", "276 2100 2",             /* Germany 2100: lower, median   */
-    "566 2100 3", "566 2100 4",                           /* Nigeria 2100: upper too low   */
+    "156 2100 2",                                         /* China: median (-0.8 %)        */
+    "276 2100 2", "276 2100 3", "276 2100 4",             /* Germany 2100: median, upper   */
+    "566 2050 3",                                         /* Nigeria 2050: hi80 (1.06)     */
+    "566 2100 2", "566 2100 3", "566 2100 4",             /* Nigeria 2100: median, upper   */
     "840 2100 2", "840 2100 4",                           /* USA 2100: median, hi95        */
 };
 #define N_OUTSIDE ((int)(sizeof expected_outside / sizeof expected_outside[0]))
@@ -109,7 +110,8 @@ static ps_prob *project(ps_inputs *in, ps_prob_bounds *b, const char *code, int 
     assert_ps_ok(ps_build_wpp_inputs(in, &icode, name, 128, code, 2025, 2100, &bo, &err), &err);
     assert_ps_ok(ps_wpp_pi_bounds(b, pi_data, icode, &err), &err);
     ps_prob_options o = PS_PROB_OPTIONS_INIT;
-    ps_prob_options_by_class(&o, b, ps_pop_total(&in->base)); /* as popsim run --location */
+    ps_prob_options_by_class(&o, b, ps_pop_total(&in->base), /* as popsim run --location */
+                             ps_wpp_pi_mig_growth(pi_data, icode, b));
     o.n_traj = n_traj;
     o.variant = variant;
     assert_ps_ok(ps_prob_new(&p, in, b, &o, &err), &err);
@@ -202,7 +204,8 @@ static void test_wpp_prob__tfr_and_e0_bounds_within_2_percent(void **state)
                                          &err), &err);
         assert_ps_ok(ps_wpp_pi_bounds(&b, pi_data, atoi(locations[l]), &err), &err);
         ps_prob_options o = PS_PROB_OPTIONS_INIT;
-        ps_prob_options_by_class(&o, &b, ps_pop_total(&in.base));
+        ps_prob_options_by_class(&o, &b, ps_pop_total(&in.base),
+                                 ps_wpp_pi_mig_growth(pi_data, icode, &b));
         ps_inputs_release(&in);
         for (int proc = PS_PROB_TFR; proc <= PS_PROB_E0; ++proc) {
             for (int j = 0; j < N; ++j) {
@@ -293,7 +296,7 @@ static void test_wpp_prob__persistences_are_the_estimators_output(void **state)
     char line[512];
     double rf = NAN, re = NAN, rm = NAN, lf = NAN, le = NAN, lm = NAN, cf = NAN, ce = NAN;
     double cm = NAN, t[2][3] = { { NAN, NAN, NAN }, { NAN, NAN, NAN } }, m[2] = { NAN, NAN };
-    double ce_cls = NAN, cm_cls = NAN;
+    double ce_cls = NAN, cm_cls = NAN, g_floor = NAN, g_cap = NAN, g_level = NAN;
     int n_best = 0;
     while (fgets(line, sizeof line, f) != NULL) {
         if (strncmp(line, NOT_COMPILED, strlen(NOT_COMPILED)) == 0) {
@@ -306,6 +309,8 @@ static void test_wpp_prob__persistences_are_the_estimators_output(void **state)
         sscanf(line, "by class: steady-migration rho_mig %lf", &m[0]);
         sscanf(line, "by class: volatile-migration rho_mig %lf", &m[1]);
         sscanf(line, "by class: center_e0 %lf center_mig %lf", &ce_cls, &cm_cls);
+        sscanf(line, "compiled -g: rho_mig floor %lf cap %lf level_tfr_post %lf", &g_floor, &g_cap,
+               &g_level);
         n_best += sscanf(line, "best: PS_PROB_RHO_TFR %lf PS_PROB_RHO_E0 %lf PS_PROB_RHO_MIG %lf "
                          "PS_PROB_LEVEL_TFR %lf PS_PROB_LEVEL_E0 %lf PS_PROB_LEVEL_MIG %lf "
                          "PS_PROB_CENTER_TFR %lf PS_PROB_CENTER_E0 %lf PS_PROB_CENTER_MIG %lf",
@@ -325,6 +330,9 @@ static void test_wpp_prob__persistences_are_the_estimators_output(void **state)
                 t[1][2] == PS_PROB_CENTER_TFR_POST);
     assert_true(m[0] == PS_PROB_RHO_MIG_STEADY && m[1] == PS_PROB_RHO_MIG_VOLATILE);
     assert_true(ce_cls == PS_PROB_CENTER_E0 && cm_cls == PS_PROB_CENTER_MIG);
+    /* the migration persistence from the band's growth (calibrate_prob -g) */
+    assert_true(g_floor == PS_PROB_RHO_MIG_FLOOR && g_cap == PS_PROB_RHO_MIG_CAP &&
+                g_level == PS_PROB_LEVEL_TFR_POST);
     /* the estimator reruns on one location: the compiled point and a far one */
     const double rho[2][PS_WPP_PI_CALIB_PARAMS] = {
         { PS_PROB_RHO_TFR, PS_PROB_RHO_E0, PS_PROB_RHO_MIG, PS_PROB_LEVEL_TFR, PS_PROB_LEVEL_E0,

@@ -55,6 +55,14 @@ ps_status ps_wpp_pi_bounds(ps_prob_bounds *out, const ps_wpp_pi *pi, int code, p
 ps_status ps_wpp_pi_pop(double out[PS_WPP_PI_COLS], const ps_wpp_pi *pi, int code, int year,
                         ps_error *err);
 
+/**
+ * ps_prob_mig_growth of location `code`'s bounds b, the populations of PS_PROB_MIG_GROWTH_FROM
+ * and _TO being the UN's median totals at mid-year (the mean of the 31 December rows around
+ * it): what ps_prob_options_by_class takes for `popsim run --location`.
+ * @return the growth; NaN for an unknown location or bounds that do not cover both years
+ */
+double ps_wpp_pi_mig_growth(const ps_wpp_pi *pi, int code, const ps_prob_bounds *b);
+
 /* ---- calibration of the persistences (docs/model.md sec. 9.3) ------------------------- */
 
 #define PS_WPP_PI_CALIB_YEARS 2 /* 2050 and 2100 */

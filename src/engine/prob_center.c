@@ -91,7 +91,8 @@ static double knot_move(const double knots[PS_PROB_N_KNOTS], double shift)
 {
     double worst = 0.0;
     for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
-        const double m = fabs(ps_prob_marginal(knots, ps_prob_knot_z(k) + shift, 1) / knots[k] - 1.0);
+        const double m =
+            fabs(ps_prob_marginal(knots, ps_prob_knot_z(k) + shift, 1) / knots[k] - 1.0);
         worst = m > worst ? m : worst;
     }
     return worst;
@@ -131,12 +132,54 @@ int ps_prob_mig_volatile(const ps_prob_bounds *b, double pop)
     return 0.5 * (k[3] - k[1]) > PS_PROB_MIG_VOLATILE * pop;
 }
 
-void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, double pop)
+double ps_prob_mig_growth(const ps_prob_bounds *b, double pop_from, double pop_to)
+{
+    const int i = PS_PROB_MIG_GROWTH_FROM - b->first_year,
+              j = PS_PROB_MIG_GROWTH_TO - b->first_year;
+    if (i < 0 || j >= b->n_years || !(pop_from > 0.0) || !(pop_to > 0.0)) {
+        return NAN;
+    }
+    const double *ki = b->mig + (size_t)i * PS_PROB_N_KNOTS,
+                 *kj = b->mig + (size_t)j * PS_PROB_N_KNOTS;
+    const double wi = 0.5 * (ki[3] - ki[1]) / pop_from, wj = 0.5 * (kj[3] - kj[1]) / pop_to;
+    return wi > 0.0 ? wj / wi : NAN;
+}
+
+double ps_prob_mig_rho_from_growth(double g, int first_year, double rho_min, double rho_max)
+{
+    const double a = 2.0 * (PS_PROB_MIG_GROWTH_FROM - first_year + 1); /* 2 t_from */
+    const double c = 2.0 * (PS_PROB_MIG_GROWTH_TO - first_year + 1);   /* 2 t_to */
+    const double r = g * g;
+    if (!(r > 1.0) || !(a > 0.0)) { /* not widening, NaN, or bounds starting after 2030 */
+        return rho_min;
+    }
+    if (r >= c / a) { /* the ratio's limit at rho -> 1 */
+        return rho_max;
+    }
+    double lo = 0.0, hi = 1.0; /* (1 - rho^c) / (1 - rho^a) rises with rho from 1 to c / a */
+    for (int it = 0; it < CENTER_BISECTIONS; ++it) {
+        const double mid = 0.5 * (lo + hi);
+        if ((1.0 - pow(mid, c)) / (1.0 - pow(mid, a)) < r) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    const double rho = 0.5 * (lo + hi);
+    return rho < rho_min ? rho_min : rho > rho_max ? rho_max : rho;
+}
+
+void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, double pop,
+                              double mig_growth)
 {
     const int post = ps_prob_post_transition(b);
     o->rho[PS_PROB_TFR] = post ? PS_PROB_RHO_TFR_POST : PS_PROB_RHO_TFR_TRANSITION;
     o->level[PS_PROB_TFR] = post ? PS_PROB_LEVEL_TFR_POST : PS_PROB_LEVEL_TFR_TRANSITION;
     o->center[PS_PROB_TFR] = post ? PS_PROB_CENTER_TFR_POST : PS_PROB_CENTER_TFR_TRANSITION;
     o->rho[PS_PROB_MIG] =
-        ps_prob_mig_volatile(b, pop) ? PS_PROB_RHO_MIG_VOLATILE : PS_PROB_RHO_MIG_STEADY;
+        isfinite(mig_growth)
+            ? ps_prob_mig_rho_from_growth(mig_growth, b->first_year, PS_PROB_RHO_MIG_FLOOR,
+                                          PS_PROB_RHO_MIG_CAP)
+        : ps_prob_mig_volatile(b, pop) ? PS_PROB_RHO_MIG_VOLATILE
+                                       : PS_PROB_RHO_MIG_STEADY;
 }

@@ -272,6 +272,24 @@ ps_status ps_wpp_pi_pop(double out[PS_WPP_PI_COLS], const ps_wpp_pi *pi, int cod
     return PS_OK;
 }
 
+/* The UN's median total at 1 July of `year`, NaN if unknown. */
+static double mid_year_median(const ps_wpp_pi *pi, int code, int year)
+{
+    double a[PS_WPP_PI_COLS], b[PS_WPP_PI_COLS];
+    ps_error err;
+    if (ps_wpp_pi_pop(a, pi, code, year - 1, &err) != PS_OK ||
+        ps_wpp_pi_pop(b, pi, code, year, &err) != PS_OK) {
+        return NAN;
+    }
+    return 0.5 * (a[PS_WPP_PI_MEDIAN] + b[PS_WPP_PI_MEDIAN]);
+}
+
+double ps_wpp_pi_mig_growth(const ps_wpp_pi *pi, int code, const ps_prob_bounds *b)
+{
+    return ps_prob_mig_growth(b, mid_year_median(pi, code, PS_PROB_MIG_GROWTH_FROM),
+                              mid_year_median(pi, code, PS_PROB_MIG_GROWTH_TO));
+}
+
 void ps_wpp_pi_free(ps_wpp_pi *pi)
 {
     free(pi);
