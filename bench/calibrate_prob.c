@@ -20,7 +20,7 @@
  *   combinations (the losses of the four cells phase x migration class add up).
  * Prints the loss of every grid point, both estimates and their losses per location.
  *
- * usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p|-g] [CODE ...]
+ * usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p|-g|-t] [CODE ...]
  *   -u  only the points with TFR uncentred and e0 and migration centred (the compiled
  *       centrings; 24 points), so that the estimate by class keeps the TFR bounds
  *   -c  the TFR centring (0, 0.5, 1; capped at PS_PROB_CENTER_TFR_MAX_MOVE, so the TFR bounds
@@ -33,6 +33,9 @@
  *       2.5 and 97.5 % quantiles, which grows with the spread, favours narrow bands
  *   -g  the migration persistence of each location from the growth of its own band
  *       (run_growth below; compiled), against the persistence by volatility class
+ *   -t  the TFR persistence from the growth of the location's log-TFR band as well (floor
+ *       0.9 or 0.95, cap 0.99 or 0.995), and the capped TFR centring in transition: not
+ *       compiled (a higher loss across all locations than rho_f 0.95)
  */
 #include <math.h>
 #include <stdio.h>
@@ -67,7 +70,7 @@ static const double grid_m[] = { 0.6, 0.7, 0.8, 0.9, 0.95 };
 
 /*
  * -g: the migration persistence of each location from the growth of its own migration band
- * (ps_prob_mig_growth, ps_prob_mig_rho_from_growth: the AR(1) whose variance from a known
+ * (ps_prob_mig_growth, ps_prob_rho_from_growth: the AR(1) whose variance from a known
  * start grows as the UN's band does), between a floor and a cap shared by all locations,
  * against the compiled parameters by class; TFR by phase as compiled (rho_f 0.95, centred
  * after the transition, capped), or with the post-transition level share 0.5 of the -p
@@ -77,6 +80,44 @@ static const double g_floor[] = { 0.3, 0.5, 0.6, PS_PROB_RHO_MIG_FLOOR, 0.8, 0.9
 static const double g_cap[] = { 0.95, 0.99 };
 static const double g_level_post[] = { 0.0, 0.5 };
 #define G_POINTS (1 + N_OF(g_floor) * N_OF(g_cap) * N_OF(g_level_post))
+
+/* The growth of the log-TFR band: half of log(hi80 / lo80) in PS_PROB_GROWTH_TO over that in
+ * PS_PROB_GROWTH_FROM (NaN if the bounds do not cover both years or a band is empty). */
+static double tfr_growth(const ps_prob_bounds *b)
+{
+    const int i = PS_PROB_GROWTH_FROM - b->first_year, j = PS_PROB_GROWTH_TO - b->first_year;
+    if (i < 0 || j >= b->n_years) {
+        return NAN;
+    }
+    const double *ki = b->tfr + (size_t)i * PS_PROB_N_KNOTS;
+    const double *kj = b->tfr + (size_t)j * PS_PROB_N_KNOTS;
+    const double wi = log(ki[3] / ki[1]), wj = log(kj[3] / kj[1]);
+    return wi > 0.0 && isfinite(wj) ? wj / wi : NAN;
+}
+
+/* -t: the TFR persistence from the growth of the location's log-TFR band too (floor, cap),
+ * and the capped TFR centring in transition (0 or 1), the migration as compiled (-g) */
+static const double t_floor[] = { 0.0, 0.9, 0.95 }; /* 0: rho_f as compiled, not from growth */
+static const double t_cap[] = { 0.99, 0.995 };
+static const double t_center_tr[] = { 0.0, 1.0 };
+#define T_POINTS (N_OF(t_floor) * N_OF(t_cap) * N_OF(t_center_tr))
+
+static void tfr_point(double pt[PS_WPP_PI_CALIB_PARAMS], int k, int post, double g_mig,
+                      double g_tfr, int first_year)
+{
+    const int fl = k / (int)(N_OF(t_cap) * N_OF(t_center_tr));
+    const int cp = k / (int)N_OF(t_center_tr) % (int)N_OF(t_cap);
+    const int ct = k % (int)N_OF(t_center_tr);
+    const double base[PS_WPP_PI_CALIB_PARAMS] = {
+        post ? PS_PROB_RHO_TFR_POST : PS_PROB_RHO_TFR_TRANSITION, PS_PROB_RHO_E0,
+        ps_prob_rho_from_growth(g_mig, first_year, PS_PROB_RHO_MIG_FLOOR, PS_PROB_RHO_MIG_CAP),
+        post ? PS_PROB_LEVEL_TFR_POST : PS_PROB_LEVEL_TFR_TRANSITION, 0.0, 0.0,
+        post ? PS_PROB_CENTER_TFR_POST : t_center_tr[ct], 1.0, 1.0 };
+    memcpy(pt, base, sizeof base);
+    if (t_floor[fl] > 0.0) {
+        pt[0] = ps_prob_rho_from_growth(g_tfr, first_year, t_floor[fl], t_cap[cp]);
+    }
+}
 
 static void growth_point(double pt[PS_WPP_PI_CALIB_PARAMS], int k, int post, int vol, double g,
                          int first_year)
@@ -94,20 +135,22 @@ static void growth_point(double pt[PS_WPP_PI_CALIB_PARAMS], int k, int post, int
     const int fl = j / (int)(N_OF(g_cap) * N_OF(g_level_post));
     const int cp = j / (int)N_OF(g_level_post) % (int)N_OF(g_cap);
     const int lv = j % (int)N_OF(g_level_post);
-    pt[2] = ps_prob_mig_rho_from_growth(g, first_year, g_floor[fl], g_cap[cp]);
+    pt[2] = ps_prob_rho_from_growth(g, first_year, g_floor[fl], g_cap[cp]);
     if (post) {
         pt[3] = g_level_post[lv];
     }
 }
 
 static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int n_codes,
-                      int n_traj, const ps_build_options *bo)
+                      int n_traj, const ps_build_options *bo, int tfr)
 {
+    const int n_pts = tfr ? (int)T_POINTS : (int)G_POINTS;
+    double *gt = malloc((size_t)n_codes * sizeof *gt);
     double *gr = malloc((size_t)n_codes * sizeof *gr);
     int *fy = malloc((size_t)n_codes * sizeof *fy);
-    double *devs = malloc((size_t)n_codes * G_POINTS * PS_WPP_PI_CALIB_N * sizeof *devs);
+    double *devs = malloc((size_t)n_codes * G_POINTS * T_POINTS * PS_WPP_PI_CALIB_N * sizeof *devs);
     ps_status *st = malloc((size_t)n_codes * sizeof *st);
-    if (gr == NULL || fy == NULL || devs == NULL || st == NULL) {
+    if (gt == NULL || gr == NULL || fy == NULL || devs == NULL || st == NULL) {
         fprintf(stderr, "calibrate_prob: out of memory\n");
         return 1;
     }
@@ -115,10 +158,12 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
         ps_error e;
         ps_prob_bounds b;
         gr[i] = NAN;
+        gt[i] = NAN;
         fy[i] = 0;
         if (ps_wpp_pi_bounds(&b, pi, codes[i], &e) == PS_OK) {
             fy[i] = b.first_year;
             gr[i] = ps_wpp_pi_mig_growth(pi, codes[i], &b);
+            gt[i] = tfr_growth(&b);
             ps_prob_bounds_release(&b);
         }
     }
@@ -126,27 +171,54 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
     for (int i = 0; i < n_codes; ++i) {
         ps_error e;
         ps_error_clear(&e);
-        double grid[G_POINTS][PS_WPP_PI_CALIB_PARAMS];
-        for (int k = 0; k < (int)G_POINTS; ++k) {
-            growth_point(grid[k], k, cls[i] >= 2, cls[i] & 1, gr[i], fy[i]);
+        double grid[G_POINTS * T_POINTS][PS_WPP_PI_CALIB_PARAMS];
+        for (int k = 0; k < n_pts; ++k) {
+            if (tfr) {
+                tfr_point(grid[k], k, cls[i] >= 2, gr[i], gt[i], fy[i]);
+            } else {
+                growth_point(grid[k], k, cls[i] >= 2, cls[i] & 1, gr[i], fy[i]);
+            }
         }
-        st[i] = ps_wpp_pi_calib_location(devs + (size_t)i * G_POINTS * PS_WPP_PI_CALIB_N, pi,
+        st[i] = ps_wpp_pi_calib_location(devs + (size_t)i * n_pts * PS_WPP_PI_CALIB_N, pi,
                                          codes[i], (const double (*)[PS_WPP_PI_CALIB_PARAMS])grid,
-                                         (int)G_POINTS, n_traj, 1, bo, &e);
+                                         n_pts, n_traj, 1, bo, &e);
         if (st[i] != PS_OK) {
             fprintf(stderr, "calibrate_prob: skipped: %s\n", e.msg);
         }
     }
-    double loss[G_POINTS] = { 0 };
+    double loss[G_POINTS * T_POINTS] = { 0 };
     int n_loc = 0;
     for (int i = 0; i < n_codes; ++i) {
         if (st[i] != PS_OK) {
             continue;
         }
-        for (int k = 0; k < (int)G_POINTS; ++k) {
-            loss[k] += ps_wpp_pi_calib_loss(devs + ((size_t)i * G_POINTS + k) * PS_WPP_PI_CALIB_N);
+        for (int k = 0; k < n_pts; ++k) {
+            loss[k] += ps_wpp_pi_calib_loss(devs + ((size_t)i * n_pts + k) * PS_WPP_PI_CALIB_N);
         }
         ++n_loc;
+    }
+    if (tfr) {
+        printf("\n# -t: the TFR persistence from the growth of the location's log-TFR band "
+               "(%d locations, %d trajectories; migration as compiled)\n# rho_tfr_floor "
+               "rho_tfr_cap center_tfr_transition loss_per_location (floor 0: rho_tfr as "
+               "compiled)\n", n_loc, n_traj);
+        int best_t = 0;
+        for (int k = 0; k < n_pts; ++k) {
+            printf("%.2f %.3f %.2f %.4f\n", t_floor[k / (int)(N_OF(t_cap) * N_OF(t_center_tr))],
+                   t_cap[k / (int)N_OF(t_center_tr) % (int)N_OF(t_cap)],
+                   t_center_tr[k % (int)N_OF(t_center_tr)], loss[k] / n_loc);
+            best_t = loss[k] < loss[best_t] ? k : best_t;
+        }
+        printf("best -t: rho_tfr floor %.2f cap %.3f center_tfr_transition %.2f loss %.4f\n",
+               t_floor[best_t / (int)(N_OF(t_cap) * N_OF(t_center_tr))],
+               t_cap[best_t / (int)N_OF(t_center_tr) % (int)N_OF(t_cap)],
+               t_center_tr[best_t % (int)N_OF(t_center_tr)], loss[best_t] / n_loc);
+        free(gt);
+        free(gr);
+        free(fy);
+        free(devs);
+        free(st);
+        return 0;
     }
     printf("\n# -g: migration persistence from the growth of the location's band "
            "(%d locations, %d trajectories)\n# rho_mig_floor rho_mig_cap level_tfr_post "
@@ -175,6 +247,7 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
                    PS_PROB_LEVEL_TFR_POST, loss[k] / n_loc, loss[0] / n_loc);
         }
     }
+    free(gt);
     free(gr);
     free(fy);
     free(devs);
@@ -185,14 +258,16 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p|-g] [CODE ...]\n");
+        fprintf(stderr, "usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p|-g|-t] [CODE ...]\n");
         return 2;
     }
     const int uncentred_tfr = argc > 3 && strcmp(argv[3], "-u") == 0;
     const int tfr_centring = argc > 3 && strcmp(argv[3], "-c") == 0;
     const int pairs = argc > 3 && strcmp(argv[3], "-p") == 0;
     const int growth = argc > 3 && strcmp(argv[3], "-g") == 0;
-    if (uncentred_tfr || tfr_centring || pairs || growth) { /* the codes follow the flag */
+    const int tfr_band = argc > 3 && strcmp(argv[3], "-t") == 0;
+    /* the codes follow the flag */
+    if (uncentred_tfr || tfr_centring || pairs || growth || tfr_band) {
         for (int i = 3; i + 1 < argc; ++i) {
             argv[i] = argv[i + 1];
         }
@@ -269,8 +344,8 @@ int main(int argc, char **argv)
         }
         ps_prob_bounds_release(&b);
     }
-    if (growth) {
-        const int rc_g = run_growth(pi, codes, cls, n_codes, n_traj, &bo);
+    if (growth || tfr_band) {
+        const int rc_g = run_growth(pi, codes, cls, n_codes, n_traj, &bo, tfr_band);
         ps_wpp_pi_free(pi);
         free(codes);
         free(cls);

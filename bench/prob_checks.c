@@ -110,7 +110,7 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
         o->rho[PS_PROB_MIG] = vol ? PS_PROB_RHO_MIG_VOLATILE : PS_PROB_RHO_MIG_STEADY;
     }
     if (by_growth) {
-        o->rho[PS_PROB_MIG] = ps_prob_mig_rho_from_growth(growth, first_year, floor, cap);
+        o->rho[PS_PROB_MIG] = ps_prob_rho_from_growth(growth, first_year, floor, cap);
     }
     return 0;
 }

@@ -219,14 +219,14 @@ static void test_prob_center__migration_persistence_from_band_growth(void **stat
     const double g = sqrt((1.0 - pow(0.9, 54.0)) / (1.0 - pow(0.9, 14.0)));
     assert_close(ps_prob_mig_growth(&b, pop, pop), g, 1e-12);
     assert_close(ps_prob_mig_growth(&b, pop, 2.0 * pop), 0.5 * g, 1e-12); /* per person */
-    assert_close(ps_prob_mig_rho_from_growth(g, 2024, 0.0, 0.999), rho, 1e-9);
-    assert_close(ps_prob_mig_rho_from_growth(g, 2024, 0.95, 0.999), 0.95, 0.0);
-    assert_close(ps_prob_mig_rho_from_growth(g, 2024, 0.0, 0.85), 0.85, 0.0);
+    assert_close(ps_prob_rho_from_growth(g, 2024, 0.0, 0.999), rho, 1e-9);
+    assert_close(ps_prob_rho_from_growth(g, 2024, 0.95, 0.999), 0.95, 0.0);
+    assert_close(ps_prob_rho_from_growth(g, 2024, 0.0, 0.85), 0.85, 0.0);
     /* a band that does not widen, or no growth at all: the floor */
-    assert_close(ps_prob_mig_rho_from_growth(0.98, 2024, 0.3, 0.99), 0.3, 0.0);
-    assert_close(ps_prob_mig_rho_from_growth(NAN, 2024, 0.3, 0.99), 0.3, 0.0);
+    assert_close(ps_prob_rho_from_growth(0.98, 2024, 0.3, 0.99), 0.3, 0.0);
+    assert_close(ps_prob_rho_from_growth(NAN, 2024, 0.3, 0.99), 0.3, 0.0);
     /* growth beyond the random walk's sqrt(54 / 14): the cap */
-    assert_close(ps_prob_mig_rho_from_growth(2.0, 2024, 0.3, 0.99), 0.99, 0.0);
+    assert_close(ps_prob_rho_from_growth(2.0, 2024, 0.3, 0.99), 0.99, 0.0);
     /* the floor: the band of rho = PS_PROB_RHO_MIG_FLOOR has 99 % of its 2050 variance by 2030 */
     assert_true(fabs(pow(PS_PROB_RHO_MIG_FLOOR, 14.0) - 0.01) < 0.0005);
     assert_true(isnan(ps_prob_mig_growth(&b, 0.0, pop)));

@@ -186,7 +186,7 @@ int ps_prob_mig_volatile(const ps_prob_bounds *b, double pop);
 
 /*
  * The growth of the migration band (docs/model.md 9.3): the UN's 80 % half-width of net
- * migrants per person in PS_PROB_MIG_GROWTH_TO over that in PS_PROB_MIG_GROWTH_FROM. The
+ * migrants per person in PS_PROB_GROWTH_TO over that in PS_PROB_GROWTH_FROM. The
  * UN's migration model is an AR(1) of net migration rates (Azose & Raftery 2015) started
  * from the last observed year, whose variance after t years is proportional to
  * 1 - rho^(2t): a band that has stopped widening by 2030 comes from a process that forgets
@@ -195,12 +195,13 @@ int ps_prob_mig_volatile(const ps_prob_bounds *b, double pop);
  * @return the ratio, NaN if the bounds do not cover both years, a population is not > 0 or
  *         the first year's band is empty
  */
-#define PS_PROB_MIG_GROWTH_FROM 2030
-#define PS_PROB_MIG_GROWTH_TO 2050
+#define PS_PROB_GROWTH_FROM 2030
+#define PS_PROB_GROWTH_TO 2050
 double ps_prob_mig_growth(const ps_prob_bounds *b, double pop_from, double pop_to);
 
 /*
- * The migration persistence of a location from the growth of its band: the rho at which
+ * The persistence of a process from the growth of its band (ps_prob_mig_growth): the rho at
+ * which
  * (1 - rho^(2 t_to)) / (1 - rho^(2 t_from)) = g^2, t the years from first_year - 1 (the
  * bounds start one year after the last observation), within [rho_min, rho_max]. A band that
  * does not widen (g <= 1, or below the ratio at rho_min) gives rho_min; NaN gives rho_min.
@@ -210,7 +211,7 @@ double ps_prob_mig_growth(const ps_prob_bounds *b, double pop_from, double pop_t
  */
 #define PS_PROB_RHO_MIG_FLOOR 0.72
 #define PS_PROB_RHO_MIG_CAP 0.99
-double ps_prob_mig_rho_from_growth(double g, int first_year, double rho_min, double rho_max);
+double ps_prob_rho_from_growth(double g, int first_year, double rho_min, double rho_max);
 
 /*
  * The parameters by class: TFR persistence, level share and centring by phase of fertility
@@ -233,7 +234,7 @@ double ps_prob_mig_rho_from_growth(double g, int first_year, double rho_min, dou
 /**
  * Set o's TFR persistence, level share and centring by the phase of the bounds
  * (ps_prob_post_transition) and its migration persistence from the growth of its migration
- * band, mig_growth (ps_prob_mig_growth; ps_prob_mig_rho_from_growth between
+ * band, mig_growth (ps_prob_mig_growth; ps_prob_rho_from_growth between
  * PS_PROB_RHO_MIG_FLOOR and PS_PROB_RHO_MIG_CAP), or, where that is NaN, by the migration
  * class (ps_prob_mig_volatile, pop the population of the bounds' first year or the base's,
  * persons); the rest of o is kept. What `popsim run --location` does for WPP locations.

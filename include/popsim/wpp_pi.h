@@ -56,7 +56,7 @@ ps_status ps_wpp_pi_pop(double out[PS_WPP_PI_COLS], const ps_wpp_pi *pi, int cod
                         ps_error *err);
 
 /**
- * ps_prob_mig_growth of location `code`'s bounds b, the populations of PS_PROB_MIG_GROWTH_FROM
+ * ps_prob_mig_growth of location `code`'s bounds b, the populations of PS_PROB_GROWTH_FROM
  * and _TO being the UN's median totals at mid-year (the mean of the 31 December rows around
  * it): what ps_prob_options_by_class takes for `popsim run --location`.
  * @return the growth; NaN for an unknown location or bounds that do not cover both years

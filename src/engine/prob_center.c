@@ -134,8 +134,7 @@ int ps_prob_mig_volatile(const ps_prob_bounds *b, double pop)
 
 double ps_prob_mig_growth(const ps_prob_bounds *b, double pop_from, double pop_to)
 {
-    const int i = PS_PROB_MIG_GROWTH_FROM - b->first_year,
-              j = PS_PROB_MIG_GROWTH_TO - b->first_year;
+    const int i = PS_PROB_GROWTH_FROM - b->first_year, j = PS_PROB_GROWTH_TO - b->first_year;
     if (i < 0 || j >= b->n_years || !(pop_from > 0.0) || !(pop_to > 0.0)) {
         return NAN;
     }
@@ -145,10 +144,10 @@ double ps_prob_mig_growth(const ps_prob_bounds *b, double pop_from, double pop_t
     return wi > 0.0 ? wj / wi : NAN;
 }
 
-double ps_prob_mig_rho_from_growth(double g, int first_year, double rho_min, double rho_max)
+double ps_prob_rho_from_growth(double g, int first_year, double rho_min, double rho_max)
 {
-    const double a = 2.0 * (PS_PROB_MIG_GROWTH_FROM - first_year + 1); /* 2 t_from */
-    const double c = 2.0 * (PS_PROB_MIG_GROWTH_TO - first_year + 1);   /* 2 t_to */
+    const double a = 2.0 * (PS_PROB_GROWTH_FROM - first_year + 1); /* 2 t_from */
+    const double c = 2.0 * (PS_PROB_GROWTH_TO - first_year + 1);   /* 2 t_to */
     const double r = g * g;
     if (!(r > 1.0) || !(a > 0.0)) { /* not widening, NaN, or bounds starting after 2030 */
         return rho_min;
@@ -176,10 +175,9 @@ void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, doubl
     o->rho[PS_PROB_TFR] = post ? PS_PROB_RHO_TFR_POST : PS_PROB_RHO_TFR_TRANSITION;
     o->level[PS_PROB_TFR] = post ? PS_PROB_LEVEL_TFR_POST : PS_PROB_LEVEL_TFR_TRANSITION;
     o->center[PS_PROB_TFR] = post ? PS_PROB_CENTER_TFR_POST : PS_PROB_CENTER_TFR_TRANSITION;
-    o->rho[PS_PROB_MIG] =
-        isfinite(mig_growth)
-            ? ps_prob_mig_rho_from_growth(mig_growth, b->first_year, PS_PROB_RHO_MIG_FLOOR,
-                                          PS_PROB_RHO_MIG_CAP)
-        : ps_prob_mig_volatile(b, pop) ? PS_PROB_RHO_MIG_VOLATILE
-                                       : PS_PROB_RHO_MIG_STEADY;
+    o->rho[PS_PROB_MIG] = isfinite(mig_growth)
+                              ? ps_prob_rho_from_growth(mig_growth, b->first_year,
+                                                        PS_PROB_RHO_MIG_FLOOR, PS_PROB_RHO_MIG_CAP)
+                          : ps_prob_mig_volatile(b, pop) ? PS_PROB_RHO_MIG_VOLATILE
+                                                         : PS_PROB_RHO_MIG_STEADY;
 }

@@ -286,8 +286,8 @@ static double mid_year_median(const ps_wpp_pi *pi, int code, int year)
 
 double ps_wpp_pi_mig_growth(const ps_wpp_pi *pi, int code, const ps_prob_bounds *b)
 {
-    return ps_prob_mig_growth(b, mid_year_median(pi, code, PS_PROB_MIG_GROWTH_FROM),
-                              mid_year_median(pi, code, PS_PROB_MIG_GROWTH_TO));
+    return ps_prob_mig_growth(b, mid_year_median(pi, code, PS_PROB_GROWTH_FROM),
+                              mid_year_median(pi, code, PS_PROB_GROWTH_TO));
 }
 
 void ps_wpp_pi_free(ps_wpp_pi *pi)
