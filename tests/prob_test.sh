@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # prob_test.sh - `popsim run --trajectories` from the outside (issue #14): the file opens in
 # xarray labelled and holds type-7 quantiles of the trajectories (check_xarray_prob.py); one
-# and two threads write the same numbers; usage errors exit 2 and bad locations exit 1 with a
-# message and no file. usage: prob_test.sh POPSIM WPP_DIR TESTS_DIR
+# and two threads write the same numbers; the process parameters it records are those of the
+# location's UN bands (check_prob_process.py); usage errors exit 2 and bad locations exit 1
+# with a message and no file. usage: prob_test.sh POPSIM WPP_DIR TESTS_DIR
 set -u
 popsim=$1 wpp=$2 here=$3
 dir=$(mktemp -d)
@@ -13,6 +14,18 @@ fail=0
 "$popsim" run --wpp-dir "$wpp" --location 156 --trajectories 200 --threads 2 \
     -q -o "$dir/b.h5" || { echo "FAIL run 2 threads"; fail=1; }
 /usr/bin/python3 "$here/check_xarray_prob.py" "$dir/a.h5" probabilistic/china "$dir/b.h5" || fail=1
+# the process parameters the file records, against an independent computation from the CSVs
+/usr/bin/python3 "$here/check_prob_process.py" "$dir/a.h5" probabilistic/china "$wpp" >/dev/null ||
+    { echo "FAIL process parameters of China"; fail=1; }
+"$popsim" run --wpp-dir "$wpp" --location "United States of America" --trajectories 20 --end 2030 \
+    -q -o "$dir/usa.h5" || { echo "FAIL run USA"; fail=1; }
+/usr/bin/python3 "$here/check_prob_process.py" "$dir/usa.h5" probabilistic/united_states_of_america \
+    "$wpp" >/dev/null || { echo "FAIL process parameters of the USA"; fail=1; }
+# a --variant run draws nothing: no process parameters
+"$popsim" run --wpp-dir "$wpp" --location China --variant low --end 2030 -q -o "$dir/low.h5" ||
+    { echo "FAIL --variant low"; fail=1; }
+h5ls "$dir/low.h5/probabilistic/china" | grep -q "^process" &&
+    { echo "FAIL --variant low records process parameters"; fail=1; }
 "$popsim" run --location China --variant middle -q -o "$dir/c.h5" 2>"$dir/err"
 rc=$?
 [ $rc -eq 2 ] && grep -q "low or high" "$dir/err" || { echo "FAIL --variant middle: $rc"; fail=1; }

@@ -328,6 +328,10 @@ int ps_prob_n_units(const ps_prob *p);
 /** Trajectories in the run. */
 int ps_prob_n_traj(const ps_prob *p);
 
+/** The options the run was made with (for a run from ps_prob_from_stats, those given there):
+ * the persistences, level shares and centrings its file records (docs/output-format.md). */
+const ps_prob_options *ps_prob_options_of(const ps_prob *p);
+
 /**
  * Compute unit `unit` (trajectories unit * PS_PROB_UNIT_TRAJ ..): depends only on the index,
  * the inputs, the bounds and the options, so units may run in any order, on any rank. One
@@ -450,10 +454,11 @@ size_t ps_prob_stats_doubles(int n_years);
 /** A finished run's statistics into buf[ps_prob_stats_doubles]. @return PS_OK; PS_EINVAL */
 ps_status ps_prob_stats_get(const ps_prob *p, double *buf, ps_error *err);
 
-/** A finished run that holds only statistics received from another rank (ps_prob_stats_get):
- * enough for ps_prob_stats and the quantile file. @return PS_OK; PS_EINVAL; PS_ENOMEM */
+/** A finished run that holds only statistics received from another rank (ps_prob_stats_get)
+ * and the options it ran with (opt, NULL for PS_PROB_OPTIONS_INIT): enough for ps_prob_stats
+ * and the quantile file. @return PS_OK; PS_EINVAL; PS_ENOMEM */
 ps_status ps_prob_from_stats(ps_prob **out, int start_year, int n_years, int n_traj,
-                             const double *buf, ps_error *err);
+                             const ps_prob_options *opt, const double *buf, ps_error *err);
 
 #ifdef __cplusplus
 }

@@ -244,11 +244,13 @@ ps_status cli_prob_gather_finish(ps_prob *p, int keep, cli_dist *d, ps_error *er
  * header (code, start year, years, trajectories) and the name. */
 #define HEAD_INTS 4
 #define NAME_BYTES 128
+/* after the statistics: the run's persistences, level shares, centrings and variant */
+#define PROC_DOUBLES (3 * PS_PROB_PROC_COUNT + 1)
 
 static size_t location_bytes(int n_years)
 {
-    return ps_prob_stats_doubles(n_years) * sizeof(double) + HEAD_INTS * sizeof(int32_t) +
-           NAME_BYTES;
+    return (ps_prob_stats_doubles(n_years) + PROC_DOUBLES) * sizeof(double) +
+           HEAD_INTS * sizeof(int32_t) + NAME_BYTES;
 }
 
 /* Rank k % N > 0: send location k's statistics (runs[k] is finished: the agreement came
@@ -262,10 +264,19 @@ static void send_location(const ps_prob *run, const char *label, int code, ps_er
     ps_status rc = buf != NULL ? ps_prob_stats_get(run, (double *)(void *)buf, err)
                                : ps_error_set(err, PS_ENOMEM, "out of memory");
     if (rc == PS_OK) {
+        const ps_prob_options *o = ps_prob_options_of(run);
+        double proc[PROC_DOUBLES];
+        for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
+            proc[k] = o->rho[k];
+            proc[PS_PROB_PROC_COUNT + k] = o->level[k];
+            proc[2 * PS_PROB_PROC_COUNT + k] = o->center[k];
+        }
+        proc[PROC_DOUBLES - 1] = (double)o->variant;
+        memcpy(buf + stats, proc, sizeof proc);
         const int32_t head[HEAD_INTS] = { code, ps_prob_start_year(run), n_years,
                                           ps_prob_n_traj(run) };
-        memcpy(buf + stats, head, sizeof head);
-        snprintf((char *)buf + stats + sizeof head, NAME_BYTES, "%s",
+        memcpy(buf + stats + sizeof proc, head, sizeof head);
+        snprintf((char *)buf + stats + sizeof proc + sizeof head, NAME_BYTES, "%s",
                  label != NULL ? label : "");
     }
     cli_share_send(buf, len, rc, err);
@@ -286,10 +297,20 @@ static ps_status put_location(ps_prob **runs, char **labels, int *codes, int k,
         return ps_error_set(err, PS_EINVAL, "rank %d sent %zu bytes for location %d, not a "
                             "location's statistics", owner, s->len, k);
     }
-    char *name = (char *)s->bytes + stats + sizeof head;
+    char *name = (char *)s->bytes + s->len - NAME_BYTES;
     name[NAME_BYTES - 1] = '\0';
     codes[k] = head[0];
-    ps_status rc = ps_prob_from_stats(&runs[k], head[1], head[2], head[3],
+    double proc[PROC_DOUBLES];
+    memcpy(proc, s->bytes + stats, sizeof proc);
+    ps_prob_options o = PS_PROB_OPTIONS_INIT;
+    for (int j = 0; j < PS_PROB_PROC_COUNT; ++j) {
+        o.rho[j] = proc[j];
+        o.level[j] = proc[PS_PROB_PROC_COUNT + j];
+        o.center[j] = proc[2 * PS_PROB_PROC_COUNT + j];
+    }
+    o.variant = (ps_prob_variant)(int)proc[PROC_DOUBLES - 1];
+    o.n_traj = head[3];
+    ps_status rc = ps_prob_from_stats(&runs[k], head[1], head[2], head[3], &o,
                                       (const double *)(const void *)s->bytes, err);
     if (rc == PS_OK && (labels[k] = malloc(strlen(name) + 1)) == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory");

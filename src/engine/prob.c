@@ -73,6 +73,11 @@ int ps_prob_n_traj(const ps_prob *p)
     return p->n_traj;
 }
 
+const ps_prob_options *ps_prob_options_of(const ps_prob *p)
+{
+    return &p->opt;
+}
+
 int ps_prob_n_years(const ps_prob *p)
 {
     return p->n_years;
@@ -947,8 +952,9 @@ ps_status ps_prob_stats_get(const ps_prob *p, double *buf, ps_error *err)
 }
 
 ps_status ps_prob_from_stats(ps_prob **out, int start_year, int n_years, int n_traj,
-                             const double *buf, ps_error *err)
+                             const ps_prob_options *opt, const double *buf, ps_error *err)
 {
+    const ps_prob_options defaults = PS_PROB_OPTIONS_INIT;
     *out = NULL;
     if (n_years < 2 || n_traj < 1) {
         return ps_error_set(err, PS_EINVAL, "a summary of %d years and %d trajectories: "
@@ -958,6 +964,7 @@ ps_status ps_prob_from_stats(ps_prob **out, int start_year, int n_years, int n_t
     if (p == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory for a probabilistic summary");
     }
+    p->opt = opt != NULL ? *opt : defaults;
     p->start_year = start_year;
     p->n_years = n_years;
     p->n_steps = n_years - 1;

@@ -20,7 +20,7 @@
 
 #include "h5schema_int.h" /* prob_svc_specs */
 
-enum { D_YEAR, D_REG, D_QUANT, D_SEX, D_GROUP, D_TRAJ, D_SVC, D_VARIANT, D_COUNT };
+enum { D_YEAR, D_REG, D_QUANT, D_SEX, D_GROUP, D_TRAJ, D_SVC, D_VARIANT, D_PROC, D_COUNT };
 
 typedef struct var_desc {
     ps_prob_var v;
@@ -89,9 +89,12 @@ static ps_status attr_text(writer *w, hid_t obj, const char *name, const char *v
     return attr_scalar(w, obj, name, w->str_type, w->str_type, &v);
 }
 
-/* A dataset of rank dims in the group; data in the memory type; returns its id in *out. */
-static ps_status dataset(writer *w, hid_t *out, const char *name, hid_t ftype, hid_t mtype,
-                         int rank, const hsize_t *dims, const void *data)
+/* A dataset of rank dims in the group; data in the memory type; returns its id in *out.
+ * by_year: float64 of rank > 1 is chunked one first-dimension row (a year) a chunk, shuffled
+ * and deflated; otherwise contiguous. */
+static ps_status dataset_layout(writer *w, hid_t *out, const char *name, hid_t ftype,
+                                hid_t mtype, int rank, const hsize_t *dims, const void *data,
+                                int by_year)
 {
     hid_t sp = H5Screate_simple(rank, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
     hid_t ds = H5I_INVALID_HID, dxpl = H5I_INVALID_HID;
@@ -101,7 +104,7 @@ static ps_status dataset(writer *w, hid_t *out, const char *name, hid_t ftype, h
         n *= dims[k];
     }
     dxpl = ps_h5__small_dxpl(n); /* strings: no 1 MiB buffers (io/h5xfer.c) */
-    if (sp >= 0 && dcpl >= 0 && rank > 1 && n > 0 && mtype == H5T_NATIVE_DOUBLE) {
+    if (sp >= 0 && dcpl >= 0 && by_year && rank > 1 && n > 0 && mtype == H5T_NATIVE_DOUBLE) {
         hsize_t chunk[H5S_MAX_RANK];
         chunk[0] = 1; /* one year a chunk */
         for (int k = 1; k < rank; ++k) {
@@ -135,6 +138,12 @@ static ps_status dataset(writer *w, hid_t *out, const char *name, hid_t ftype, h
     return rc;
 }
 
+static ps_status dataset(writer *w, hid_t *out, const char *name, hid_t ftype, hid_t mtype,
+                         int rank, const hsize_t *dims, const void *data)
+{
+    return dataset_layout(w, out, name, ftype, mtype, rank, dims, data, 1);
+}
+
 static ps_status coord(writer *w, int d, const char *name, hid_t ftype, hid_t mtype, hsize_t len,
                        const void *data, const char *units, const char *long_name)
 {
@@ -151,13 +160,16 @@ static ps_status coord(writer *w, int d, const char *name, hid_t ftype, hid_t mt
     return rc;
 }
 
-/* A float64 variable over dims d[0..rank-1] with its attributes and scales. */
-static ps_status variable(writer *w, const char *name, const char *units, const char *long_name,
-                          int rank, const int *d, const hsize_t *len, const double *data)
+/* A float64 variable over dims d[0..rank-1] with its attributes and scales; by_year as in
+ * dataset_layout. */
+static ps_status variable_layout(writer *w, const char *name, const char *units,
+                                 const char *long_name, int rank, const int *d,
+                                 const hsize_t *len, const double *data, int by_year)
 {
     hid_t ds = H5I_INVALID_HID;
     const double fill = NAN;
-    ps_status rc = dataset(w, &ds, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, len, data);
+    ps_status rc = dataset_layout(w, &ds, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, rank, len,
+                                  data, by_year);
     if (rc == PS_OK) {
         rc = attr_scalar(w, ds, "_FillValue", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &fill);
     }
@@ -176,6 +188,12 @@ static ps_status variable(writer *w, const char *name, const char *units, const 
         H5Dclose(ds);
     }
     return rc;
+}
+
+static ps_status variable(writer *w, const char *name, const char *units, const char *long_name,
+                          int rank, const int *d, const hsize_t *len, const double *data)
+{
+    return variable_layout(w, name, units, long_name, rank, d, len, data, 1);
 }
 
 /* The variables of one summary: quantiles and mean, and the trajectories if asked. */
@@ -451,6 +469,53 @@ static ps_status write_variant_services(writer *w, const ps_prob *const *runs,
     return rc;
 }
 
+/* The process each run drew its trajectories from (docs/model.md 9.1-9.3): a `process`
+ * coordinate and per run and process the persistence, level share and centring, (region,
+ * process), contiguous. Not for --variant runs, which draw nothing. */
+static ps_status write_process(writer *w, const ps_prob *const *runs, int n)
+{
+    static const char *const names[PS_PROB_PROC_COUNT] = { "tfr", "e0", "net_migration" };
+    static const struct {
+        const char *name, *long_name;
+    } rows[3] = {
+        { "process_persistence", "persistence of the process's yearly normal scores (lag-1 "
+                                 "autocorrelation of its AR(1), docs/model.md 9.1 and 9.3)" },
+        { "process_level_share", "share of the process's variance kept as a level for the "
+                                 "whole horizon (docs/model.md 9.3)" },
+        { "process_centring", "centring of the process's yearly marginals on the UN's median "
+                              "(0 none, 1 full; docs/model.md 9.3)" },
+    };
+    for (int r = 0; r < n; ++r) {
+        if (ps_prob_options_of(runs[r])->variant != PS_PROB_VARIANT_NONE) {
+            return PS_OK;
+        }
+    }
+    double *v = malloc((size_t)n * PS_PROB_PROC_COUNT * 3 * sizeof *v);
+    if (v == NULL) {
+        return ps_error_set(w->err, PS_ENOMEM, "out of memory writing the process parameters");
+    }
+    const size_t per = (size_t)n * PS_PROB_PROC_COUNT;
+    for (int r = 0; r < n; ++r) {
+        const ps_prob_options *o = ps_prob_options_of(runs[r]);
+        for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
+            v[(size_t)r * PS_PROB_PROC_COUNT + k] = o->rho[k];
+            v[per + (size_t)r * PS_PROB_PROC_COUNT + k] = o->level[k];
+            v[2 * per + (size_t)r * PS_PROB_PROC_COUNT + k] = o->center[k];
+        }
+    }
+    ps_status rc = coord(w, D_PROC, "process", w->str_type, w->str_type, PS_PROB_PROC_COUNT,
+                         names, NULL, "random process of the trajectories: TFR, life "
+                         "expectancy at birth (both sexes) or net international migration");
+    const int d[2] = { D_REG, D_PROC };
+    const hsize_t len[2] = { (hsize_t)n, PS_PROB_PROC_COUNT };
+    for (int k = 0; rc == PS_OK && k < 3; ++k) {
+        rc = variable_layout(w, rows[k].name, "1", rows[k].long_name, 2, d, len,
+                             v + (size_t)k * per, 0);
+    }
+    free(v);
+    return rc;
+}
+
 static ps_status write_contents(writer *w, const ps_prob *const *runs, int n,
                                 const ps_h5_prob_spec *spec, const ps_provenance *prov)
 {
@@ -509,6 +574,9 @@ static ps_status write_contents(writer *w, const ps_prob *const *runs, int n,
         const var_desc share = { PS_PROB_V_SHARE_65, prob_share65_spec.name,
                                  prob_share65_spec.units, prob_share65_spec.long_name, 0, 0 };
         rc = write_var(w, &share, runs, n, spec->trajectories);
+    }
+    if (rc == PS_OK) {
+        rc = write_process(w, runs, n);
     }
     if (rc == PS_OK && spec->services != NULL) {
         rc = write_services(w, spec->services);

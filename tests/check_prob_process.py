@@ -1,0 +1,86 @@
+#!/usr/bin/python3
+"""check_prob_process.py - the process parameters a `popsim run --location` file records
+(process_persistence, process_level_share, process_centring over region x process) against
+an independent computation from the UN's CSV files (docs/model.md 9.3): the migration
+persistence solves (1 - rho^54) / (1 - rho^14) = g^2, g the 80 % half-width of net migrants
+per person (mid-year UN median population) in 2050 over 2030, kept within the floor 0.72 and
+the cap 0.99 that docs/model.md states.
+
+usage: check_prob_process.py FILE GROUP WPP_DIR
+Every location of the file is checked; prints one line per location, exits 1 on a mismatch.
+"""
+import csv
+import os
+import sys
+
+import h5py
+
+FLOOR, CAP = 0.72, 0.99  # docs/model.md 9.3
+
+
+def band_growth(wpp, codes):
+    half = {}  # (code, year) -> 80 % half-width of net migrants
+    pop = {}   # (code, year) -> median population, 31 December
+    with open(os.path.join(wpp, "migration_total_pi_annual.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            if int(r["country_code"]) in codes and r["year"] in ("2030", "2050"):
+                half[(int(r["country_code"]), int(r["year"]))] = \
+                    (float(r["hi80"]) - float(r["lo80"])) / 2
+    with open(os.path.join(wpp, "pop_total_pi_annual.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            if int(r["country_code"]) in codes and r["year"] in ("2029", "2030", "2049", "2050"):
+                pop[(int(r["country_code"]), int(r["year"]))] = float(r["median"])
+    out = {}
+    for c in codes:
+        mid = {y: (pop[(c, y - 1)] + pop[(c, y)]) / 2 for y in (2030, 2050)}
+        out[c] = (half[(c, 2050)] / mid[2050]) / (half[(c, 2030)] / mid[2030])
+    return out
+
+
+def rho_from_growth(g):
+    r = g * g
+    if r <= 1:
+        return FLOOR
+    if r >= 54 / 14:
+        return CAP
+    lo, hi = 0.0, 1.0
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        if (1 - mid ** 54) / (1 - mid ** 14) < r:
+            lo = mid
+        else:
+            hi = mid
+    return min(max((lo + hi) / 2, FLOOR), CAP)
+
+
+def main():
+    path, group, wpp = sys.argv[1:4]
+    with h5py.File(path, "r") as f:
+        g = f[group]
+        procs = [p.decode() if isinstance(p, bytes) else p for p in g["process"][()]]
+        codes = [int(c) for c in g["location_code"][()]]
+        dim = g["process_persistence"].dims
+        rho = g["process_persistence"][()]
+        level = g["process_level_share"][()]
+        centre = g["process_centring"][()]
+        labels = g["region"] if "region" in g else g["location"]
+        labels = [x.decode() if isinstance(x, bytes) else x for x in labels[()]]
+        scales = [dim[k][0].name.rsplit("/", 1)[-1] for k in range(2)]
+    bad = 0
+    if procs != ["tfr", "e0", "net_migration"] or scales[1] != "process":
+        print(f"FAIL coordinates: process {procs}, dimensions {scales}")
+        return 1
+    growth = band_growth(wpp, set(codes))
+    for i, code in enumerate(codes):
+        want = rho_from_growth(growth[code])
+        got = rho[i][2]
+        ok = abs(got - want) < 1e-6 and 0 <= level[i].min() and level[i].max() <= 1 \
+            and 0 <= centre[i].min() and centre[i].max() <= 1 and 0 < rho[i][0] < 1
+        print(f"{labels[i]}: migration band growth {growth[code]:.4f}, persistence "
+              f"{got:.6f} (independent {want:.6f}){'' if ok else '  <-- FAIL'}")
+        bad += not ok
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
