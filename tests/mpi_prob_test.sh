@@ -165,6 +165,21 @@ t_split() { # the quantile rows split over the ranks (issue #15, sec. 4)
       run -q --location China --trajectories 150 --end 2050 -o "$out"
     expect "split_np${np}_identical" h5diff --exclude-attribute / "$tmp/split.serial.h5" "$out"
   done
+  # the exchange in rounds of 7 rows and of 1 row of every slice (the last round partial, the
+  # slices of different lengths): the same file, and the log counts the rounds
+  for rows in 7 1; do
+    for np in 2 3; do
+      out="$tmp/split.rounds$rows.np$np.h5"
+      expect "split_rounds${rows}_np${np}_runs" env OMP_NUM_THREADS=1 mpirun --oversubscribe \
+        -np $np -x POPSIM_TEST_QUANTILE_ROUND_ROWS=$rows "$exe" run --location China \
+        --trajectories 150 --end 2050 -o "$out"
+      cp "$tmp/out" "$tmp/rounds.log" # expect's output: the run's log lines
+      expect "split_rounds${rows}_np${np}_identical" h5diff --exclude-attribute / \
+        "$tmp/split.serial.h5" "$out"
+      n=$(sed -n 's/.*ranks in \([0-9]*\) rounds.*/\1/p' "$tmp/rounds.log" | head -1)
+      expect "split_rounds${rows}_np${np}_many_rounds" test "${n:-0}" -gt 10
+    done
+  done
   # rank 1 of 3 cannot allocate its receive buffer: every rank stops with its error, once;
   # an existing file is left as it was
   cp "$tmp/split.serial.h5" "$tmp/split_failed.h5"

@@ -102,15 +102,33 @@ static int test_quantile_fail(const cli_dist *d)
     return v != NULL && v[0] != '\0' && atoi(v) == d->rank;
 }
 
+/* Rows of each rank's slice exchanged per round: a receive buffer of about
+ * QUANTILE_ROUND_VALUES doubles (8 MiB); POPSIM_TEST_QUANTILE_ROUND_ROWS=N (tests only) sets N
+ * rows, so that small runs take many rounds. Every rank computes the same number. */
+#define QUANTILE_ROUND_VALUES ((size_t)1 << 20)
+static size_t round_rows(int n_traj)
+{
+    const char *v = getenv("POPSIM_TEST_QUANTILE_ROUND_ROWS");
+    if (v != NULL && atoi(v) > 0) {
+        return (size_t)atoi(v);
+    }
+    const size_t b = QUANTILE_ROUND_VALUES / (size_t)(n_traj > 0 ? n_traj : 1);
+    return b > 0 ? b : 1;
+}
+
 /*
  * The quantiles split over the ranks: rank q summarises the q-th slice of the summary's rows
- * (row_slice). Every rank packs, for each rank q, its own trajectories' values of q's slice;
- * one MPI_Alltoallv gives each rank its slice of every rank's trajectories, by rank, hence in
- * global trajectory order (the ranks' trajectories are contiguous and ascending,
- * cli_prob_share); each rank summarises its slice (ps_prob_summarise_rows: the serial run's
- * bytes) and MPI_Gatherv brings the statistics to rank 0, which finishes p with them. The
- * statuses are agreed before each collective, so a rank that fails (its buffers, counts
- * beyond MPI's int) stops every rank with its own error and none waits in a collective.
+ * (row_slice). The exchange runs in rounds of B rows of every slice (round_rows): in round k
+ * every rank packs, for each rank q, its own trajectories' values of rows k B .. (k + 1) B of
+ * q's slice, and one MPI_Alltoallv gives each rank those rows of its slice from every rank,
+ * by rank, hence in global trajectory order (the ranks' trajectories are contiguous and
+ * ascending, cli_prob_share); each rank summarises them at once (ps_prob_summarise_rows: the
+ * serial run's bytes, rows being independent). A rank so holds its own trajectories' rows and
+ * two buffers of one round, not a copy of its share and a whole slice of everyone's (issue
+ * #15: at np 2 that was the whole run's rows on each rank). MPI_Gatherv then brings the
+ * statistics to rank 0, which finishes p with them. The statuses are agreed before each
+ * collective, so a rank that fails (its buffers, counts beyond MPI's int) stops every rank
+ * with its own error and none waits in a collective.
  */
 static ps_status split_quantiles(ps_prob *p, cli_dist *d, ps_error *err)
 {
@@ -119,7 +137,8 @@ static ps_status split_quantiles(ps_prob *p, cli_dist *d, ps_error *err)
     const size_t R = ps_prob_n_rows(p);
     const size_t S = PS_PROB_N_STATS;
     double *send = NULL, *recv = NULL, *mine = NULL, *all = NULL;
-    size_t r0 = 0, r1 = 0, n_send = 0, n_recv = 0;
+    size_t r0 = 0, r1 = 0, n_send = 0, n_recv = 0, max_slice = 0, sent = 0, received = 0;
+    const size_t B = round_rows(T);
     /* lanes, first trajectory, send counts and offsets, receive counts and offsets, gather
      * counts and offsets, by rank */
     int *c = malloc(8 * (size_t)N * sizeof *c);
@@ -137,86 +156,99 @@ static ps_status split_quantiles(ps_prob *p, cli_dist *d, ps_error *err)
         const int b = u1 * PS_PROB_UNIT_TRAJ < T ? u1 * PS_PROB_UNIT_TRAJ : T;
         tfirst[q] = a;
         lanes[q] = b - a;
+        size_t q0 = 0, q1 = 0;
+        row_slice(&q0, &q1, R, q, N);
+        max_slice = q1 - q0 > max_slice ? q1 - q0 : max_slice;
+        gc[q] = (int)((q1 - q0) * S);
+        gd[q] = (int)(q0 * S);
     }
+    const size_t rows = B < max_slice ? B : max_slice; /* rows of a slice in one round */
     if (rc == PS_OK) {
         row_slice(&r0, &r1, R, me, N);
-        n_send = R * (size_t)lanes[me];
-        n_recv = (r1 - r0) * (size_t)T;
+        n_send = rows * (size_t)N * (size_t)lanes[me]; /* a round's, at most */
+        n_recv = rows * (size_t)T;
         if (n_send > INT_MAX || n_recv > INT_MAX || (me == 0 && R * S > INT_MAX)) {
             rc = ps_error_set(err, PS_EINVAL, "the quantile exchange of %zu and %zu values "
                               "exceeds MPI's int counts: use more ranks", n_send, n_recv);
         }
     }
-    for (int q = 0; rc == PS_OK && q < N; ++q) {
-        size_t q0 = 0, q1 = 0;
-        row_slice(&q0, &q1, R, q, N);
-        sc[q] = (int)((q1 - q0) * (size_t)lanes[me]);
-        sd[q] = (int)(q0 * (size_t)lanes[me]);
-        rc_n[q] = (int)((r1 - r0) * (size_t)lanes[q]);
-        rd[q] = (int)((r1 - r0) * (size_t)tfirst[q]);
-        gc[q] = (int)((q1 - q0) * S);
-        gd[q] = (int)(q0 * S);
-    }
-    /* this rank's rows into the send buffer, by destination; then its trajectory rows go,
-     * so that it holds two copies of its share at most: own rows and send buffer, then send
-     * and receive buffers */
-    if (rc == PS_OK && (send = malloc((n_send > 0 ? n_send : 1) * sizeof *send)) == NULL) {
-        rc = ps_error_set(err, PS_ENOMEM, "out of memory for the quantile exchange (%zu "
-                          "values to send)", n_send);
-    }
-    for (int q = 0; rc == PS_OK && q < N; ++q) {
-        size_t q0 = 0, q1 = 0;
-        row_slice(&q0, &q1, R, q, N);
-        rc = ps_prob_rows_get(p, q0, q1, tfirst[me], tfirst[me] + lanes[me], send + sd[q], err);
-    }
     if (rc == PS_OK) {
-        ps_prob_drop_rows(p);
+        send = malloc((n_send > 0 ? n_send : 1) * sizeof *send);
         recv = test_quantile_fail(d) ? NULL : malloc((n_recv > 0 ? n_recv : 1) * sizeof *recv);
         mine = malloc(((r1 - r0) * S > 0 ? (r1 - r0) * S : 1) * sizeof *mine);
         all = me == 0 ? malloc(R * S * sizeof *all) : NULL;
-        if (recv == NULL || mine == NULL || (me == 0 && all == NULL)) {
+        if (send == NULL || recv == NULL || mine == NULL || (me == 0 && all == NULL)) {
             rc = ps_error_set(err, PS_ENOMEM, "out of memory for the quantile exchange "
-                              "(%zu values to receive)%s", n_recv,
-                              test_quantile_fail(d) ? " (made to fail for a test: "
-                                                      "POPSIM_TEST_QUANTILE_FAIL)" : "");
+                              "(%zu values to send and %zu to receive a round)%s", n_send,
+                              n_recv, test_quantile_fail(d) ? " (made to fail for a test: "
+                                                              "POPSIM_TEST_QUANTILE_FAIL)" : "");
         }
     }
-    rc = cli_mpi_agree(d, rc, err); /* every rank can exchange */
-    if (rc == PS_OK) { /* every rank is here: the collectives below are reached by all */
+    const size_t n_rounds = rows > 0 ? (max_slice + rows - 1) / rows : 0;
+    double t_exchange = 0.0, t_summary = 0.0;
+    int agreed_failure = 0; /* every rank knows of a failure already: reported once */
+    for (size_t k = 0; k < n_rounds || (k == 0 && n_rounds == 0); ++k) {
+        /* rows k * rows .. (k + 1) * rows of each slice (fewer, or none, at a slice's end) */
+        size_t at = 0;
+        for (int q = 0; rc == PS_OK && q < N && n_rounds > 0; ++q) {
+            size_t q0 = 0, q1 = 0;
+            row_slice(&q0, &q1, R, q, N);
+            const size_t a = q0 + k * rows < q1 ? q0 + k * rows : q1;
+            const size_t b = a + rows < q1 ? a + rows : q1;
+            sc[q] = (int)((b - a) * (size_t)lanes[me]);
+            sd[q] = (int)at;
+            rc = ps_prob_rows_get(p, a, b, tfirst[me], tfirst[me] + lanes[me], send + at, err);
+            at += (size_t)sc[q];
+        }
+        const size_t ra = r0 + k * rows < r1 ? r0 + k * rows : r1;
+        const size_t nr = (ra + rows < r1 ? ra + rows : r1) - ra;
+        for (int q = 0; rc == PS_OK && q < N; ++q) {
+            rc_n[q] = (int)(nr * (size_t)lanes[q]);
+            rd[q] = (int)(nr * (size_t)tfirst[q]);
+        }
+        rc = cli_mpi_agree(d, rc, err); /* every rank can exchange this round */
+        agreed_failure = rc != PS_OK;
+        if (rc != PS_OK || n_rounds == 0) {
+            break;
+        }
         double t0 = cli_now();
         if (MPI_Alltoallv(send, sc, sd, MPI_DOUBLE, recv, rc_n, rd, MPI_DOUBLE,
                           MPI_COMM_WORLD) != MPI_SUCCESS) {
             rc = ps_error_set(err, PS_EIO, "the exchange of the trajectory rows failed");
         }
-        free(send);
-        send = NULL;
-        if (rc == PS_OK) {
-            cli_log(d->quiet, "rank 0 exchanged %zu bytes of trajectory rows (sent %zu) with "
-                    "%d ranks in %.3f s", n_recv * sizeof(double), n_send * sizeof(double),
-                    N - 1, cli_now() - t0);
-            t0 = cli_now();
-            rc = ps_prob_summarise_rows(p, mine, recv, r1 - r0, lanes, N, err);
-        }
-        free(recv);
-        recv = NULL;
-        if (rc == PS_OK) {
-            cli_log(d->quiet, "rank 0 summarised %zu of %zu rows in %.3f s", r1 - r0, R,
-                    cli_now() - t0);
-        }
-        rc = cli_mpi_agree(d, rc, err); /* every rank summarised its slice */
+        sent += at;
+        received += nr * (size_t)T;
+        t_exchange += cli_now() - t0;
         t0 = cli_now();
-        if (rc == PS_OK && MPI_Gatherv(mine, gc[me], MPI_DOUBLE, all, gc, gd, MPI_DOUBLE, 0,
-                                       MPI_COMM_WORLD) != MPI_SUCCESS) {
-            rc = ps_error_set(err, PS_EIO, "the gather of the quantile summaries failed");
+        if (rc == PS_OK && nr > 0) {
+            rc = ps_prob_summarise_rows(p, mine + (ra - r0) * S, recv, nr, lanes, N, err);
         }
-        if (rc == PS_OK && me == 0) {
-            cli_log(d->quiet, "rank 0 received %zu bytes of summaries from %d ranks in %.3f s",
-                    (R - (r1 - r0)) * S * sizeof(double), N - 1, cli_now() - t0);
-            rc = ps_prob_finish_stats(p, all, err);
-        }
+        t_summary += cli_now() - t0;
     }
     free(send);
+    send = NULL;
     free(recv);
+    recv = NULL;
+    if (rc == PS_OK) {
+        ps_prob_drop_rows(p);
+        cli_log(d->quiet, "rank 0 exchanged %zu bytes of trajectory rows (sent %zu) with %d "
+                "ranks in %zu rounds in %.3f s", received * sizeof(double),
+                sent * sizeof(double), N - 1, n_rounds, t_exchange);
+        cli_log(d->quiet, "rank 0 summarised %zu of %zu rows in %.3f s", r1 - r0, R, t_summary);
+    }
+    if (!agreed_failure) {
+        rc = cli_mpi_agree(d, rc, err); /* every rank summarised its slice */
+    }
+    const double t0 = cli_now();
+    if (rc == PS_OK && MPI_Gatherv(mine, gc[me], MPI_DOUBLE, all, gc, gd, MPI_DOUBLE, 0,
+                                   MPI_COMM_WORLD) != MPI_SUCCESS) {
+        rc = ps_error_set(err, PS_EIO, "the gather of the quantile summaries failed");
+    }
+    if (rc == PS_OK && me == 0) {
+        cli_log(d->quiet, "rank 0 received %zu bytes of summaries from %d ranks in %.3f s",
+                (R - (r1 - r0)) * S * sizeof(double), N - 1, cli_now() - t0);
+        rc = ps_prob_finish_stats(p, all, err);
+    }
     free(mine);
     free(all);
     free(c);
