@@ -141,6 +141,8 @@ static void growth_point(double pt[PS_WPP_PI_CALIB_PARAMS], int k, int post, int
     }
 }
 
+static void print_growth(const double *loss, int n_loc, int n_traj);
+
 static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int n_codes,
                       int n_traj, const ps_build_options *bo, int tfr)
 {
@@ -213,13 +215,20 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
                t_floor[best_t / (int)(N_OF(t_cap) * N_OF(t_center_tr))],
                t_cap[best_t / (int)N_OF(t_center_tr) % (int)N_OF(t_cap)],
                t_center_tr[best_t % (int)N_OF(t_center_tr)], loss[best_t] / n_loc);
-        free(gt);
-        free(gr);
-        free(fy);
-        free(devs);
-        free(st);
-        return 0;
+    } else {
+        print_growth(loss, n_loc, n_traj);
     }
+    free(gt);
+    free(gr);
+    free(fy);
+    free(devs);
+    free(st);
+    return 0;
+}
+
+/* -g's table: the loss of every floor, cap and level share, the least and the compiled. */
+static void print_growth(const double *loss, int n_loc, int n_traj)
+{
     printf("\n# -g: migration persistence from the growth of the location's band "
            "(%d locations, %d trajectories)\n# rho_mig_floor rho_mig_cap level_tfr_post "
            "loss_per_location\n", n_loc, n_traj);
@@ -247,12 +256,6 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
                    PS_PROB_LEVEL_TFR_POST, loss[k] / n_loc, loss[0] / n_loc);
         }
     }
-    free(gt);
-    free(gr);
-    free(fy);
-    free(devs);
-    free(st);
-    return 0;
 }
 
 int main(int argc, char **argv)

@@ -82,6 +82,10 @@ bench() { # NAME SCENARIO WRITE_SCALES (1: the file grows with the units, a fami
   printf '  speed-up np2/np1 (units)    %8.2f  wall of the units (own share + wait)\n' "$(awk -v a="$c1" -v b="$c2" -v w="$w2" 'BEGIN { print a / (b + w) }')"
   printf '  speed-up np2/np1 (CPU)      %8.2f  CPU of all units / CPU of the largest share (%.3f / %.3f s)\n' \
          "$(awk -v a="$cpu1" -v b="$cpu2" 'BEGIN { print a / b }')" "$cpu1" "$cpu2"
+  local ceil alone pair note
+  read -r ceil alone pair note < <(ceiling "$exe" run -q "${extra[@]}" "$scn" -o %OUT%)
+  printf '  machine ceiling             %8.2f  two serial runs at once, no MPI (%.3f s alone, %.3f s the pair)%s\n' \
+         "$ceil" "$alone" "$pair" "${note:+ $note}"
   printf '  gather                      %8.3f s  %s of the np = 2 run\n' "$g2" "$(share "$g2" "$t2")"
   printf '  finish (means, services)    %8.3f s  %s\n' "$f2" "$(share "$f2" "$t2")"
   printf '  write                       %8.3f s  %s\n' "$wr2" "$(share "$wr2" "$t2")"
@@ -136,6 +140,10 @@ bench_prob() { # NAME ARGS...
   printf '  speed-up np2/np1 (wall)     %8.2f\n' "$(awk -v a="$w1" -v b="$w2" 'BEGIN { print a / b }')"
   printf '  speed-up np2/np1 (CPU)      %8.2f  CPU of all units / CPU of the largest share (%.3f / %.3f s)\n' \
          "$(awk -v a="$u1" -v b="$u2" 'BEGIN { print a / b }')" "$u1" "$u2"
+  local ceil alone pair note
+  read -r ceil alone pair note < <(ceiling "$exe" run -q "$@" -o %OUT%)
+  printf '  machine ceiling             %8.2f  two serial runs at once, no MPI (%.3f s alone, %.3f s the pair)%s\n' \
+         "$ceil" "$alone" "$pair" "${note:+ $note}"
   printf '  gather (exchange)           %8.3f s  %s of the np = 2 run\n' "${g:-0}" "$(share "${g:-0}" "$w2")"
   printf '  quantiles on rank 0         %8.3f s  %s\n' "${q:-0}" "$(share "${q:-0}" "$w2")"
   printf '  rank 0: gather to summaries %8.3f s  %s (from the end of the largest share)\n' \

@@ -8,7 +8,9 @@
 # waits by polling, so on a loaded machine waiting costs CPU), the bytes a rank sent and
 # the peak resident memory of each rank; the np = 2 file must equal the serial one.
 # Machines are shared: the load average is printed, and the CPU speed-up (np = 1 CPU over
-# the largest CPU of a rank outside the collectives) is what the split itself gains.
+# the largest CPU of a rank outside the collectives) is what the split itself gains; the
+# machine ceiling (two copies of the serial run at once, no MPI) is the most any 2-rank
+# speed-up can reach on this machine.
 # usage: scripts/bench_micro_mpi.sh
 # env:   REGIONS (5), YEARS (10), REPEATS (3), BUILD_DIR (build/)
 set -euo pipefail
@@ -63,6 +65,8 @@ echo "np = 2:  wall $w2 s, largest CPU of a rank $c2 s, of which outside the col
 awk -v a="$w1" -v b="$w2" -v c="$c1" -v d="$work2" -v e="$c2" 'BEGIN {
   printf "speed-up np = 2 / np = 1: wall %.2f, CPU %.2f (with the polling in the collectives %.2f)\n",
     a / b, c / d, c / e }'
+read -r ceil alone pair note < <(ceiling "$exe" run -q "$tmp/split.yaml" -o %OUT%)
+echo "machine ceiling: two serial runs at once, no MPI: $ceil ($alone s alone, $pair s the pair)${note:+ $note}"
 if h5diff --exclude-attribute / "$tmp/serial.h5" "$tmp/np2.h5" >/dev/null; then
   echo "np = 2 file identical to the serial one: yes"
 else
