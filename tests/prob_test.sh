@@ -21,11 +21,26 @@ fail=0
     -q -o "$dir/usa.h5" || { echo "FAIL run USA"; fail=1; }
 /usr/bin/python3 "$here/check_prob_process.py" "$dir/usa.h5" probabilistic/united_states_of_america \
     "$wpp" >/dev/null || { echo "FAIL process parameters of the USA"; fail=1; }
+# popsim info shows them (China's migration band stops widening: the floor, docs/model.md 9.3),
+# and --json gives each location's three
+"$popsim" info "$dir/a.h5" >"$dir/info.txt" 2>&1 &&
+    grep -q "^  persistence   tfr 0.95, e0 0.99, net_migration 0.72$" "$dir/info.txt" ||
+    { echo "FAIL info: process parameters: $(grep -A2 persistence "$dir/info.txt")"; fail=1; }
+"$popsim" info --json "$dir/usa.h5" | /usr/bin/python3 -c '
+import json, sys
+loc = json.load(sys.stdin)["probabilistic"]["locations"][0]
+assert len(loc["persistence"]) == 3 and abs(loc["persistence"][2] - 0.9424) < 1e-4, loc
+assert loc["level_share"] == [0, 0, 0] and len(loc["centring"]) == 3, loc' ||
+    { echo "FAIL info --json: process parameters"; fail=1; }
 # a --variant run draws nothing: no process parameters
 "$popsim" run --wpp-dir "$wpp" --location China --variant low --end 2030 -q -o "$dir/low.h5" ||
     { echo "FAIL --variant low"; fail=1; }
 h5ls "$dir/low.h5/probabilistic/china" | grep -q "^process" &&
     { echo "FAIL --variant low records process parameters"; fail=1; }
+"$popsim" info --json "$dir/low.h5" | /usr/bin/python3 -c '
+import json, sys
+assert json.load(sys.stdin)["probabilistic"]["locations"][0]["persistence"] is None' ||
+    { echo "FAIL info --json of a --variant run: persistence not null"; fail=1; }
 "$popsim" run --location China --variant middle -q -o "$dir/c.h5" 2>"$dir/err"
 rc=$?
 [ $rc -eq 2 ] && grep -q "low or high" "$dir/err" || { echo "FAIL --variant middle: $rc"; fail=1; }

@@ -80,6 +80,11 @@ typedef struct ps_h5_prob_data {
     /* [var] values [((loc * n_years + year) * n_svc + k) * n_q + q]; NULL where absent */
     double *svc_q[PS_SVC_PROB_VAR_COUNT];
     double *svc_p_shortage; /* [(loc * n_years + year) * n_svc + k]; NULL where absent */
+    /* The process each location ran with (process_persistence, process_level_share,
+     * process_centring): [(loc * PS_PROB_PROC_COUNT + process)], processes in the file's
+     * `process` order (tfr, e0, net_migration); NULL where the file has none (files before
+     * them, --variant runs). */
+    double *process[3];
     /* Policy variants under uncertainty (issue #14, sec. 2): n_variants 0 if the file has
      * none; the stats (quantiles and mean) of every variable, no trajectories. */
     ps_prob_pol_summary policy;

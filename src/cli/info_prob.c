@@ -37,6 +37,35 @@ static void put_summaries(FILE *out, const ps_h5_prob_data *d)
     }
 }
 
+/* The process parameters of the file (issue #14; docs/model.md 9.3): per row (persistence,
+ * level share, centring) each process's value, or its range over the locations. */
+static void put_process(FILE *out, const ps_h5_prob_data *d)
+{
+    static const char *const rows[3] = { "persistence", "level share", "centring" };
+    static const char *const procs[PS_PROB_PROC_COUNT] = { "tfr", "e0", "net_migration" };
+    for (int r = 0; r < 3; ++r) {
+        if (d->process[r] == NULL) {
+            continue;
+        }
+        fprintf(out, "\n  %-13s", rows[r]);
+        for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
+            double lo = INFINITY, hi = -INFINITY;
+            for (int loc = 0; loc < d->n_loc; ++loc) {
+                const double v = d->process[r][(size_t)loc * PS_PROB_PROC_COUNT + (size_t)k];
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
+            }
+            fprintf(out, "%s %s %.3g", k == 0 ? "" : ",", procs[k], lo);
+            if (hi > lo) {
+                fprintf(out, "-%.3g", hi);
+            }
+        }
+    }
+    if (d->process[0] != NULL && d->n_loc > 1) {
+        fputs(" (by location: process_persistence)", out);
+    }
+}
+
 void cli_info_prob_text(FILE *out, const ps_h5_prob_data *d)
 {
     const int last = d->start_year + d->n_years - 1;
@@ -54,6 +83,7 @@ void cli_info_prob_text(FILE *out, const ps_h5_prob_data *d)
     }
     fputs("\n  summaries     ", out);
     put_summaries(out, d);
+    put_process(out, d);
     for (int k = 0; k < d->n_svc; ++k) { /* services under uncertainty (issue #14, sec. 2) */
         fputs(k == 0 ? "\n  services      " : ", ", out);
         cli_put_text(out, d->svc_names[k]);
@@ -141,6 +171,15 @@ void cli_info_prob_json(cli_json *j, const ps_h5_prob_data *d)
             }
             cli_json_numbers(j, end == 0 ? "population_total_first_year"
                                          : "population_total_last_year", q, nq);
+        }
+        static const char *const keys[3] = { "persistence", "level_share", "centring" };
+        for (int r = 0; r < 3; ++r) { /* tfr, e0, net_migration; null without */
+            if (d->process[r] != NULL) {
+                cli_json_numbers(j, keys[r], d->process[r] + (size_t)loc * PS_PROB_PROC_COUNT,
+                                 PS_PROB_PROC_COUNT);
+            } else {
+                cli_json_string(j, keys[r], NULL);
+            }
         }
         cli_json_end_object(j);
     }

@@ -235,6 +235,38 @@ done:
     return rc;
 }
 
+/* The process parameters, (location, process), each location's PS_PROB_PROC_COUNT values;
+ * left NULL where the file has none. */
+static ps_status read_process(ps_h5_prob_data *d, const ps_h5r_file *f, const char *path,
+                              ps_error *err)
+{
+    static const char *const names[3] = { "process_persistence", "process_level_share",
+                                          "process_centring" };
+    ps_status rc = PS_OK;
+    for (int k = 0; rc == PS_OK && k < 3; ++k) {
+        ps_h5r_array a = { 0 };
+        char *dset = path_of(d->group, names[k]), msg[160];
+        if (dset == NULL) {
+            rc = ps_error_set(err, PS_ENOMEM, "out of memory");
+        } else if (ps_h5r_kind_of(f, dset) == PS_H5R_DATASET &&
+                   (rc = ps_h5r_read_shape(&a, f, dset, err)) == PS_OK) {
+            if (a.rank != 2 || a.dims[0] != (size_t)d->n_loc || a.dims[1] != PS_PROB_PROC_COUNT) {
+                snprintf(msg, sizeof msg, "expected dimensions (%s %d, process %d)", d->dim,
+                         d->n_loc, PS_PROB_PROC_COUNT);
+                rc = shape_error(err, path, dset, msg);
+            }
+            ps_h5r_array_release(&a);
+            if (rc == PS_OK && (rc = ps_h5r_read_array(&a, f, dset, err)) == PS_OK) {
+                d->process[k] = a.data; /* the array's data, n_loc x PS_PROB_PROC_COUNT */
+                a.data = NULL;
+            }
+            ps_h5r_array_release(&a);
+        }
+        free(dset);
+    }
+    return rc;
+}
+
 /* ---- services under uncertainty (issue #14, sec. 2) ------------------------------------ */
 
 /* Strings of a 1-D dataset of the group into *out (n entries), or copies of `fallback[k]`
@@ -386,6 +418,9 @@ ps_status ps_h5_prob_read(ps_h5_prob_data *out, const char *path, ps_error *err)
     if (rc == PS_OK) {
         rc = read_policy(out, f, path, err);
     }
+    if (rc == PS_OK) {
+        rc = read_process(out, f, path, err);
+    }
     for (int k = 0; k < n_groups; ++k) {
         free(groups[k]);
     }
@@ -420,6 +455,9 @@ void ps_h5_prob_data_release(ps_h5_prob_data *d)
         free(d->svc_q[v]);
     }
     free(d->svc_p_shortage);
+    for (int k = 0; k < 3; ++k) {
+        free(d->process[k]);
+    }
     ps_prob_pol_summary_release(&d->policy);
     memset(d, 0, sizeof *d);
     d->seed = -1;
