@@ -66,6 +66,11 @@ else
     grep -q '总人口（万人）' "$dir/zh/fan_china_population_total.gp" || bad "zh label"
     grep -q '65岁及以上人口占总人口比重' "$dir/zh/fan_china_share_65plus.gp" || bad "zh 65+ label"
     grep -q 'Share of the population aged 65+' "$dir/en.html" || bad "en 65+ caption"
+    # the persistences China's trajectories were drawn with (TFR, e0, migration at the floor)
+    for lang in en zh; do
+        grep -q '<dd class="prob-persistence">0.95, 0.99, 0.72</dd>' "$dir/$lang.html" ||
+            bad "report $lang: persistences"
+    done
     # The median column of the .dat is the stored 50 % quantile of population_total at 2050.
     med=$(awk '$1 == 2050 { print $4 }' "$dir/en/fan_china_population_total.dat")
     stored=$(h5dump -A 0 -d /probabilistic/china/population_total -s 25,0,2 -c 1,1,1 -m %.10g \

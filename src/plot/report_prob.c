@@ -52,7 +52,8 @@ static void put_para(FILE *out, plot_msg id, ps_plot_lang lang)
     fputs("</p>\n", out);
 }
 
-/* Run facts: location, trajectories, seed, the stored levels, the data source. */
+/* Run facts: location, trajectories, seed, the stored levels, the process's persistences
+ * (files that have them), the data source. */
 static void put_facts(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
 {
     static const char *const key[][PS_PLOT_LANG_COUNT] = {
@@ -80,7 +81,18 @@ static void put_facts(FILE *out, const ps_plot_set *s, ps_plot_lang lang)
     for (int q = 0; q < d->n_q; ++q) {
         fprintf(out, "%s%g", q > 0 ? ", " : "", d->levels[q]);
     }
-    fputs("</dd>\n<dt>", out);
+    fputs("</dd>\n", out);
+    if (d->process[0] != NULL) { /* the process the location's trajectories were drawn with */
+        static const char *const proc_key[PS_PLOT_LANG_COUNT] = {
+            "Persistence of TFR, e0 and net migration (docs/model.md 9.3)",
+            "总和生育率、预期寿命和净国际迁移的持续性（docs/model.md 9.3）" };
+        const double *v = d->process[0] + (size_t)s->shown * PS_PROB_PROC_COUNT;
+        fputs("<dt>", out);
+        ps_plot__put_html(out, proc_key[lang]);
+        fprintf(out, "</dt><dd class=\"prob-persistence\">%.3g, %.3g, %.3g</dd>\n", v[0], v[1],
+                v[2]);
+    }
+    fputs("<dt>", out);
     ps_plot__put_html(out, ps_plot__msg(MSG_DATA_SOURCE, lang));
     fputs("</dt><dd>", out);
     ps_plot__put_html(out, s->prov[PROV_DATA_SOURCE] != NULL && s->prov[PROV_DATA_SOURCE][0]
