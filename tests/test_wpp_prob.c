@@ -146,8 +146,12 @@ static void test_wpp_prob__population_bounds_match_the_un(void **state)
         ps_prob *p = project(&in, &b, locations[l], PS_TEST_TRAJ, PS_PROB_VARIANT_NONE, name);
         const double *st = ps_prob_stats(p, PS_PROB_V_POP_TOTAL);
         for (int year = 2050; year <= 2100; year += 50) {
-            double un[PS_WPP_PI_COLS];
+            double un[PS_WPP_PI_COLS], mid[PS_WPP_PI_COLS];
+            ps_error err;
             un_july(un, atoi(locations[l]), year);
+            /* the library's 1 July row is the same mean (ps_wpp_pi_pop_mid) */
+            assert_ps_ok(ps_wpp_pi_pop_mid(mid, pi_data, atoi(locations[l]), year, &err), &err);
+            assert_memory_equal(mid, un, sizeof un);
             const double *q = st + (size_t)(year - 2025) * PS_PROB_N_STATS;
             for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
                 const double med = un[PS_WPP_PI_MEDIAN];

@@ -56,9 +56,16 @@ ps_status ps_wpp_pi_pop(double out[PS_WPP_PI_COLS], const ps_wpp_pi *pi, int cod
                         ps_error *err);
 
 /**
+ * The same at 1 July of `year` (the projection's dates): the mean of the 31 December rows of
+ * year - 1 and year. @return PS_OK; PS_EINVAL as ps_wpp_pi_pop (year 2025..2100)
+ */
+ps_status ps_wpp_pi_pop_mid(double out[PS_WPP_PI_COLS], const ps_wpp_pi *pi, int code, int year,
+                            ps_error *err);
+
+/**
  * ps_prob_mig_growth of location `code`'s bounds b, the populations of PS_PROB_GROWTH_FROM
- * and _TO being the UN's median totals at mid-year (the mean of the 31 December rows around
- * it): what ps_prob_options_by_class takes for `popsim run --location`.
+ * and _TO being the UN's median totals at 1 July (ps_wpp_pi_pop_mid): what
+ * ps_prob_options_by_class takes for `popsim run --location`.
  * @return the growth; NaN for an unknown location or bounds that do not cover both years
  */
 double ps_wpp_pi_mig_growth(const ps_wpp_pi *pi, int code, const ps_prob_bounds *b);

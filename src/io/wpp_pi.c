@@ -272,16 +272,26 @@ ps_status ps_wpp_pi_pop(double out[PS_WPP_PI_COLS], const ps_wpp_pi *pi, int cod
     return PS_OK;
 }
 
+ps_status ps_wpp_pi_pop_mid(double out[PS_WPP_PI_COLS], const ps_wpp_pi *pi, int code, int year,
+                            ps_error *err)
+{
+    double a[PS_WPP_PI_COLS], b[PS_WPP_PI_COLS];
+    ps_status rc = ps_wpp_pi_pop(a, pi, code, year - 1, err);
+    if (rc == PS_OK) {
+        rc = ps_wpp_pi_pop(b, pi, code, year, err);
+    }
+    for (int k = 0; rc == PS_OK && k < PS_WPP_PI_COLS; ++k) {
+        out[k] = 0.5 * (a[k] + b[k]);
+    }
+    return rc;
+}
+
 /* The UN's median total at 1 July of `year`, NaN if unknown. */
 static double mid_year_median(const ps_wpp_pi *pi, int code, int year)
 {
-    double a[PS_WPP_PI_COLS], b[PS_WPP_PI_COLS];
+    double v[PS_WPP_PI_COLS];
     ps_error err;
-    if (ps_wpp_pi_pop(a, pi, code, year - 1, &err) != PS_OK ||
-        ps_wpp_pi_pop(b, pi, code, year, &err) != PS_OK) {
-        return NAN;
-    }
-    return 0.5 * (a[PS_WPP_PI_MEDIAN] + b[PS_WPP_PI_MEDIAN]);
+    return ps_wpp_pi_pop_mid(v, pi, code, year, &err) == PS_OK ? v[PS_WPP_PI_MEDIAN] : NAN;
 }
 
 double ps_wpp_pi_mig_growth(const ps_wpp_pi *pi, int code, const ps_prob_bounds *b)

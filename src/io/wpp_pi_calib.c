@@ -29,21 +29,6 @@ double ps_wpp_pi_calib_loss(const double dev[PS_WPP_PI_CALIB_N])
     return s;
 }
 
-/* The UN's 1 July knots of `year`: means of the 31 December rows of year - 1 and year. */
-static ps_status un_knots(double out[PS_PROB_N_KNOTS], const ps_wpp_pi *pi, int code, int year,
-                          ps_error *err)
-{
-    double a[PS_WPP_PI_COLS], b[PS_WPP_PI_COLS];
-    ps_status rc = ps_wpp_pi_pop(a, pi, code, year - 1, err);
-    if (rc == PS_OK) {
-        rc = ps_wpp_pi_pop(b, pi, code, year, err);
-    }
-    for (int k = 0; rc == PS_OK && k < PS_PROB_N_KNOTS; ++k) {
-        out[k] = 0.5 * (a[k] + b[k]);
-    }
-    return rc;
-}
-
 ps_status ps_wpp_pi_calib_location(double *dev_out, const ps_wpp_pi *pi, int code,
                                    const double (*grid)[PS_WPP_PI_CALIB_PARAMS], int n_grid,
                                    int n_traj, int n_threads, const struct ps_build_options *bo,
@@ -53,7 +38,7 @@ ps_status ps_wpp_pi_calib_location(double *dev_out, const ps_wpp_pi *pi, int cod
     ps_prob_bounds b;
     ps_prob *p = NULL;
     char code_text[16];
-    double un[PS_WPP_PI_CALIB_YEARS][PS_PROB_N_KNOTS];
+    double un[PS_WPP_PI_CALIB_YEARS][PS_WPP_PI_COLS]; /* the knots, then low and high */
     double *x = malloc((size_t)n_traj * sizeof *x);
     int c = 0;
     memset(&in, 0, sizeof in);
@@ -61,7 +46,7 @@ ps_status ps_wpp_pi_calib_location(double *dev_out, const ps_wpp_pi *pi, int cod
     snprintf(code_text, sizeof code_text, "%d", code);
     ps_status rc = x == NULL ? ps_error_set(err, PS_ENOMEM, "out of memory") : PS_OK;
     for (int y = 0; rc == PS_OK && y < PS_WPP_PI_CALIB_YEARS; ++y) {
-        rc = un_knots(un[y], pi, code, calib_years[y], err);
+        rc = ps_wpp_pi_pop_mid(un[y], pi, code, calib_years[y], err);
     }
     if (rc == PS_OK) {
         rc = ps_build_wpp_inputs(&in, &c, NULL, 0, code_text, 2025, 2100, bo, err);
