@@ -32,6 +32,16 @@ loc = json.load(sys.stdin)["probabilistic"]["locations"][0]
 assert len(loc["persistence"]) == 3 and abs(loc["persistence"][2] - 0.9424) < 1e-4, loc
 assert loc["level_share"] == [0, 0, 0] and len(loc["centring"]) == 3, loc' ||
     { echo "FAIL info --json: process parameters"; fail=1; }
+# a file whose `process` coordinate is in another order is refused, not misread
+cp "$dir/usa.h5" "$dir/swapped.h5"
+/usr/bin/python3 -c '
+import h5py, sys
+with h5py.File(sys.argv[1], "r+") as f:
+    f["probabilistic/united_states_of_america/process"][0:2] = ["e0", "tfr"]' "$dir/swapped.h5"
+"$popsim" info "$dir/swapped.h5" >/dev/null 2>"$dir/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q "swapped.h5: error: dataset '.*/process': expected the coordinate \`process\` = tfr, e0, net_migration" "$dir/err" ||
+    { echo "FAIL swapped process coordinate: $rc $(cat "$dir/err")"; fail=1; }
 # a --variant run draws nothing: no process parameters
 "$popsim" run --wpp-dir "$wpp" --location China --variant low --end 2030 -q -o "$dir/low.h5" ||
     { echo "FAIL --variant low"; fail=1; }

@@ -58,6 +58,14 @@ typedef enum ps_h5_prob_series {
     PS_H5_PROB_SERIES_COUNT
 } ps_h5_prob_series;
 
+/* Rows of process parameters a probabilistic group holds: persistence, level share,
+ * centring (docs/output-format.md, "Probabilistic runs"). */
+#define PS_H5_PROB_PROCESS_ROWS 3
+
+/** The name of process k (0 .. PS_PROB_PROC_COUNT - 1) in a file's `process` coordinate:
+ * "tfr", "e0", "net_migration"; NULL for another k. */
+const char *ps_h5_prob_process_name(int k);
+
 /* A probabilistic file's group as read back; released with ps_h5_prob_data_release. */
 typedef struct ps_h5_prob_data {
     char *group;          /* name of the group under /probabilistic */
@@ -81,10 +89,10 @@ typedef struct ps_h5_prob_data {
     double *svc_q[PS_SVC_PROB_VAR_COUNT];
     double *svc_p_shortage; /* [(loc * n_years + year) * n_svc + k]; NULL where absent */
     /* The process each location ran with (process_persistence, process_level_share,
-     * process_centring): [(loc * PS_PROB_PROC_COUNT + process)], processes in the file's
-     * `process` order (tfr, e0, net_migration); NULL where the file has none (files before
-     * them, --variant runs). */
-    double *process[3];
+     * process_centring): [(loc * PS_PROB_PROC_COUNT + process)], processes in the order of
+     * ps_h5_prob_process_name (the file's `process` coordinate, checked); NULL where the
+     * file has none (files before them, --variant runs). */
+    double *process[PS_H5_PROB_PROCESS_ROWS];
     /* Policy variants under uncertainty (issue #14, sec. 2): n_variants 0 if the file has
      * none; the stats (quantiles and mean) of every variable, no trajectories. */
     ps_prob_pol_summary policy;

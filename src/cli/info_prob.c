@@ -41,9 +41,9 @@ static void put_summaries(FILE *out, const ps_h5_prob_data *d)
  * level share, centring) each process's value, or its range over the locations. */
 static void put_process(FILE *out, const ps_h5_prob_data *d)
 {
-    static const char *const rows[3] = { "persistence", "level share", "centring" };
-    static const char *const procs[PS_PROB_PROC_COUNT] = { "tfr", "e0", "net_migration" };
-    for (int r = 0; r < 3; ++r) {
+    static const char *const rows[PS_H5_PROB_PROCESS_ROWS] = { "persistence", "level share",
+                                                               "centring" };
+    for (int r = 0; r < PS_H5_PROB_PROCESS_ROWS; ++r) {
         if (d->process[r] == NULL) {
             continue;
         }
@@ -55,7 +55,7 @@ static void put_process(FILE *out, const ps_h5_prob_data *d)
                 lo = v < lo ? v : lo;
                 hi = v > hi ? v : hi;
             }
-            fprintf(out, "%s %s %.3g", k == 0 ? "" : ",", procs[k], lo);
+            fprintf(out, "%s %s %.3g", k == 0 ? "" : ",", ps_h5_prob_process_name(k), lo);
             if (hi > lo) {
                 fprintf(out, "-%.3g", hi);
             }
@@ -172,8 +172,9 @@ void cli_info_prob_json(cli_json *j, const ps_h5_prob_data *d)
             cli_json_numbers(j, end == 0 ? "population_total_first_year"
                                          : "population_total_last_year", q, nq);
         }
-        static const char *const keys[3] = { "persistence", "level_share", "centring" };
-        for (int r = 0; r < 3; ++r) { /* tfr, e0, net_migration; null without */
+        static const char *const keys[PS_H5_PROB_PROCESS_ROWS] = { "persistence",
+                                                                   "level_share", "centring" };
+        for (int r = 0; r < PS_H5_PROB_PROCESS_ROWS; ++r) { /* tfr, e0, net_migration */
             if (d->process[r] != NULL) {
                 cli_json_numbers(j, keys[r], d->process[r] + (size_t)loc * PS_PROB_PROC_COUNT,
                                  PS_PROB_PROC_COUNT);

@@ -474,23 +474,16 @@ static ps_status write_variant_services(writer *w, const ps_prob *const *runs,
  * process), contiguous. Not for --variant runs, which draw nothing. */
 static ps_status write_process(writer *w, const ps_prob *const *runs, int n)
 {
-    static const char *const names[PS_PROB_PROC_COUNT] = { "tfr", "e0", "net_migration" };
-    static const struct {
-        const char *name, *long_name;
-    } rows[3] = {
-        { "process_persistence", "persistence of the process's yearly normal scores (lag-1 "
-                                 "autocorrelation of its AR(1), docs/model.md 9.1 and 9.3)" },
-        { "process_level_share", "share of the process's variance kept as a level for the "
-                                 "whole horizon (docs/model.md 9.3)" },
-        { "process_centring", "centring of the process's yearly marginals on the UN's median "
-                              "(0 none, 1 full; docs/model.md 9.3)" },
-    };
+    const char *names[PS_PROB_PROC_COUNT];
+    for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
+        names[k] = ps_h5_prob_process_name(k);
+    }
     for (int r = 0; r < n; ++r) {
         if (ps_prob_options_of(runs[r])->variant != PS_PROB_VARIANT_NONE) {
             return PS_OK;
         }
     }
-    double *v = malloc((size_t)n * PS_PROB_PROC_COUNT * 3 * sizeof *v);
+    double *v = malloc((size_t)n * PS_PROB_PROC_COUNT * PS_H5_PROB_PROCESS_ROWS * sizeof *v);
     if (v == NULL) {
         return ps_error_set(w->err, PS_ENOMEM, "out of memory writing the process parameters");
     }
@@ -508,8 +501,9 @@ static ps_status write_process(writer *w, const ps_prob *const *runs, int n)
                          "expectancy at birth (both sexes) or net international migration");
     const int d[2] = { D_REG, D_PROC };
     const hsize_t len[2] = { (hsize_t)n, PS_PROB_PROC_COUNT };
-    for (int k = 0; rc == PS_OK && k < 3; ++k) {
-        rc = variable_layout(w, rows[k].name, "1", rows[k].long_name, 2, d, len,
+    for (int k = 0; rc == PS_OK && k < PS_H5_PROB_PROCESS_ROWS; ++k) {
+        const prob_var_spec *sp = &prob_process_specs[k];
+        rc = variable_layout(w, sp->name, sp->units, sp->long_name, 2, d, len,
                              v + (size_t)k * per, 0);
     }
     free(v);

@@ -235,17 +235,16 @@ done:
     return rc;
 }
 
-/* The process parameters, (location, process), each location's PS_PROB_PROC_COUNT values;
- * left NULL where the file has none. */
+/* The process parameters (prob_process_specs), (location, process), each location's
+ * PS_PROB_PROC_COUNT values in the order of ps_h5_prob_process_name, which the file's
+ * `process` coordinate must have; left NULL where the file has none. */
 static ps_status read_process(ps_h5_prob_data *d, const ps_h5r_file *f, const char *path,
                               ps_error *err)
 {
-    static const char *const names[3] = { "process_persistence", "process_level_share",
-                                          "process_centring" };
     ps_status rc = PS_OK;
-    for (int k = 0; rc == PS_OK && k < 3; ++k) {
+    for (int k = 0; rc == PS_OK && k < PS_H5_PROB_PROCESS_ROWS; ++k) {
         ps_h5r_array a = { 0 };
-        char *dset = path_of(d->group, names[k]), msg[160];
+        char *dset = path_of(d->group, prob_process_specs[k].name), msg[160];
         if (dset == NULL) {
             rc = ps_error_set(err, PS_ENOMEM, "out of memory");
         } else if (ps_h5r_kind_of(f, dset) == PS_H5R_DATASET &&
@@ -264,6 +263,26 @@ static ps_status read_process(ps_h5_prob_data *d, const ps_h5r_file *f, const ch
         }
         free(dset);
     }
+    char **names = NULL;
+    size_t n_names = 0;
+    char *cdset = d->process[0] != NULL ? path_of(d->group, "process") : NULL;
+    if (rc == PS_OK && d->process[0] != NULL) { /* the rows' order is the coordinate's */
+        int same = cdset != NULL &&
+                   ps_h5r_read_strings(&names, &n_names, f, cdset, NULL) == PS_OK &&
+                   n_names == PS_PROB_PROC_COUNT;
+        for (size_t k = 0; same && k < n_names; ++k) {
+            same = strcmp(names[k], ps_h5_prob_process_name((int)k)) == 0;
+        }
+        if (!same) {
+            rc = shape_error(err, path, cdset != NULL ? cdset : "process",
+                             "expected the coordinate `process` = tfr, e0, net_migration");
+        }
+    }
+    for (size_t k = 0; k < n_names; ++k) {
+        free(names[k]);
+    }
+    free(names);
+    free(cdset);
     return rc;
 }
 
@@ -455,7 +474,7 @@ void ps_h5_prob_data_release(ps_h5_prob_data *d)
         free(d->svc_q[v]);
     }
     free(d->svc_p_shortage);
-    for (int k = 0; k < 3; ++k) {
+    for (int k = 0; k < PS_H5_PROB_PROCESS_ROWS; ++k) {
         free(d->process[k]);
     }
     ps_prob_pol_summary_release(&d->policy);

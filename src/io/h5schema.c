@@ -564,6 +564,26 @@ const prob_var_spec prob_svc_specs[PROB_SVC_COUNT] = {
                               "target (NaN without a target)" },
 };
 
+/* The process parameters of a probabilistic group (issue #14; h5schema_int.h). */
+const prob_var_spec prob_process_specs[PS_H5_PROB_PROCESS_ROWS] = {
+    { "process_persistence", "region, process", "1",
+      "persistence of the process's yearly normal scores (lag-1 autocorrelation of its AR(1), "
+      "docs/model.md 9.1 and 9.3)" },
+    { "process_level_share", "region, process", "1",
+      "share of the process's variance kept as a level for the whole horizon (docs/model.md "
+      "9.3)" },
+    { "process_centring", "region, process", "1",
+      "centring of the process's yearly marginals on the UN's median (0 none, 1 full; "
+      "docs/model.md 9.3)" },
+};
+
+static const char *const process_names[PS_PROB_PROC_COUNT] = { "tfr", "e0", "net_migration" };
+
+const char *ps_h5_prob_process_name(int k)
+{
+    return k >= 0 && k < PS_PROB_PROC_COUNT ? process_names[k] : NULL;
+}
+
 /* The 65+ share of a probabilistic group (issue #14, sec. 2; h5schema_int.h). */
 const prob_var_spec prob_share65_spec = {
     "share_65plus", "year, region, quantile", "1",

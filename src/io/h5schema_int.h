@@ -19,6 +19,7 @@
 
 #include "popsim/error.h"
 #include "popsim/micro.h" /* PS_SAMPLE_FIELDS */
+#include "popsim/h5prob.h" /* PS_H5_PROB_PROCESS_ROWS */
 #include "popsim/range.h" /* PS_RANGE_COUNT */
 #include "popsim/result.h"
 
@@ -299,5 +300,11 @@ extern const prob_var_spec prob_svc_specs[PROB_SVC_COUNT];
  * (year, region, quantile) of each trajectory's share, with `<name>_mean` (year, region);
  * documented in docs/output-format.md ("The 65+ share under uncertainty"). */
 extern const prob_var_spec prob_share65_spec;
+
+/* The process a probabilistic group's trajectories were drawn with (docs/model.md 9.3;
+ * docs/output-format.md, "Probabilistic runs"): a `process` coordinate (ps_h5_prob_process_name
+ * in popsim/h5prob.h) and the rows (region, process) in ps_h5_prob_data.process's order:
+ * persistence, level share, centring. */
+extern const prob_var_spec prob_process_specs[PS_H5_PROB_PROCESS_ROWS];
 
 #endif /* PS_H5SCHEMA_INT_H */
