@@ -102,18 +102,30 @@ static const double t_cap[] = { 0.99, 0.995 };
 static const double t_center_tr[] = { 0.0, 1.0 };
 #define T_POINTS (N_OF(t_floor) * N_OF(t_cap) * N_OF(t_center_tr))
 
+#define MAX_POINTS (G_POINTS > T_POINTS ? G_POINTS : T_POINTS)
+
+/* The compiled parameters of a location in phase `post` (TFR by phase, e0 and migration
+ * centred), its migration persistence rho_m. */
+static void class_point(double pt[PS_WPP_PI_CALIB_PARAMS], int post, double rho_m)
+{
+    const double base[PS_WPP_PI_CALIB_PARAMS] = {
+        post ? PS_PROB_RHO_TFR_POST : PS_PROB_RHO_TFR_TRANSITION, PS_PROB_RHO_E0, rho_m,
+        post ? PS_PROB_LEVEL_TFR_POST : PS_PROB_LEVEL_TFR_TRANSITION, 0.0, 0.0,
+        post ? PS_PROB_CENTER_TFR_POST : PS_PROB_CENTER_TFR_TRANSITION, 1.0, 1.0 };
+    memcpy(pt, base, sizeof base);
+}
+
 static void tfr_point(double pt[PS_WPP_PI_CALIB_PARAMS], int k, int post, double g_mig,
                       double g_tfr, int first_year)
 {
     const int fl = k / (int)(N_OF(t_cap) * N_OF(t_center_tr));
     const int cp = k / (int)N_OF(t_center_tr) % (int)N_OF(t_cap);
     const int ct = k % (int)N_OF(t_center_tr);
-    const double base[PS_WPP_PI_CALIB_PARAMS] = {
-        post ? PS_PROB_RHO_TFR_POST : PS_PROB_RHO_TFR_TRANSITION, PS_PROB_RHO_E0,
-        ps_prob_rho_from_growth(g_mig, first_year, PS_PROB_RHO_MIG_FLOOR, PS_PROB_RHO_MIG_CAP),
-        post ? PS_PROB_LEVEL_TFR_POST : PS_PROB_LEVEL_TFR_TRANSITION, 0.0, 0.0,
-        post ? PS_PROB_CENTER_TFR_POST : t_center_tr[ct], 1.0, 1.0 };
-    memcpy(pt, base, sizeof base);
+    class_point(pt, post, ps_prob_rho_from_growth(g_mig, first_year, PS_PROB_RHO_MIG_FLOOR,
+                                                  PS_PROB_RHO_MIG_CAP));
+    if (!post) {
+        pt[6] = t_center_tr[ct];
+    }
     if (t_floor[fl] > 0.0) {
         pt[0] = ps_prob_rho_from_growth(g_tfr, first_year, t_floor[fl], t_cap[cp]);
     }
@@ -122,14 +134,9 @@ static void tfr_point(double pt[PS_WPP_PI_CALIB_PARAMS], int k, int post, double
 static void growth_point(double pt[PS_WPP_PI_CALIB_PARAMS], int k, int post, int vol, double g,
                          int first_year)
 {
-    const double base[PS_WPP_PI_CALIB_PARAMS] = {
-        post ? PS_PROB_RHO_TFR_POST : PS_PROB_RHO_TFR_TRANSITION, PS_PROB_RHO_E0,
-        vol ? PS_PROB_RHO_MIG_VOLATILE : PS_PROB_RHO_MIG_STEADY,
-        post ? PS_PROB_LEVEL_TFR_POST : PS_PROB_LEVEL_TFR_TRANSITION, 0.0, 0.0,
-        post ? PS_PROB_CENTER_TFR_POST : PS_PROB_CENTER_TFR_TRANSITION, 1.0, 1.0 };
-    memcpy(pt, base, sizeof base);
+    class_point(pt, post, vol ? PS_PROB_RHO_MIG_VOLATILE : PS_PROB_RHO_MIG_STEADY);
     if (k == 0) {
-        return; /* the compiled values by class */
+        return; /* the compiled values by volatility class */
     }
     const int j = k - 1;
     const int fl = j / (int)(N_OF(g_cap) * N_OF(g_level_post));
@@ -150,7 +157,7 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
     double *gt = malloc((size_t)n_codes * sizeof *gt);
     double *gr = malloc((size_t)n_codes * sizeof *gr);
     int *fy = malloc((size_t)n_codes * sizeof *fy);
-    double *devs = malloc((size_t)n_codes * G_POINTS * T_POINTS * PS_WPP_PI_CALIB_N * sizeof *devs);
+    double *devs = malloc((size_t)n_codes * MAX_POINTS * PS_WPP_PI_CALIB_N * sizeof *devs);
     ps_status *st = malloc((size_t)n_codes * sizeof *st);
     if (gt == NULL || gr == NULL || fy == NULL || devs == NULL || st == NULL) {
         fprintf(stderr, "calibrate_prob: out of memory\n");
@@ -173,7 +180,7 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
     for (int i = 0; i < n_codes; ++i) {
         ps_error e;
         ps_error_clear(&e);
-        double grid[G_POINTS * T_POINTS][PS_WPP_PI_CALIB_PARAMS];
+        double grid[MAX_POINTS][PS_WPP_PI_CALIB_PARAMS];
         for (int k = 0; k < n_pts; ++k) {
             if (tfr) {
                 tfr_point(grid[k], k, cls[i] >= 2, gr[i], gt[i], fy[i]);
@@ -188,7 +195,7 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
             fprintf(stderr, "calibrate_prob: skipped: %s\n", e.msg);
         }
     }
-    double loss[G_POINTS * T_POINTS] = { 0 };
+    double loss[MAX_POINTS] = { 0 };
     int n_loc = 0;
     for (int i = 0; i < n_codes; ++i) {
         if (st[i] != PS_OK) {

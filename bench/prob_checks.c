@@ -67,7 +67,14 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
 {
     char buf[512];
     double floor = PS_PROB_RHO_MIG_FLOOR, cap = PS_PROB_RHO_MIG_CAP;
-    int by_growth = 0, by_class = 0;
+    int by_growth = 0;
+    /* migration by volatility class (the estimate before the band's growth): the class's
+     * compiled value unless the spec names this location's class */
+    const int by_class =
+        strstr(spec, "rho_m_steady") != NULL || strstr(spec, "rho_m_volatile") != NULL;
+    if (by_class) {
+        o->rho[PS_PROB_MIG] = vol ? PS_PROB_RHO_MIG_VOLATILE : PS_PROB_RHO_MIG_STEADY;
+    }
     snprintf(buf, sizeof buf, "%s", spec);
     for (char *tok = strtok(buf, ","); tok != NULL; tok = strtok(NULL, ",")) {
         char *eq = strchr(tok, '=');
@@ -90,7 +97,6 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
             o->center[PS_PROB_TFR] = v;
         } else if (strcmp(tok, vol ? "rho_m_volatile" : "rho_m_steady") == 0) {
             o->rho[PS_PROB_MIG] = v;
-            by_class = 1;
         } else if (strcmp(tok, "rho_m_floor") == 0 || strcmp(tok, "rho_m_cap") == 0) {
             *(tok[6] == 'f' ? &floor : &cap) = v;
             by_growth = 1;
@@ -99,15 +105,8 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
             return 1;
         }
     }
-    const int names_class =
-        strstr(spec, "rho_m_steady") != NULL || strstr(spec, "rho_m_volatile") != NULL;
-    if (by_growth && names_class) {
+    if (by_growth && by_class) {
         return 1; /* rho_m by volatility class or from the band's growth, not both */
-    }
-    if (!by_class && names_class) {
-        /* migration by volatility class (the estimate before the band's growth), the value
-         * named for the other class only: this location keeps its class's compiled value */
-        o->rho[PS_PROB_MIG] = vol ? PS_PROB_RHO_MIG_VOLATILE : PS_PROB_RHO_MIG_STEADY;
     }
     if (by_growth) {
         o->rho[PS_PROB_MIG] = ps_prob_rho_from_growth(growth, first_year, floor, cap);
@@ -203,13 +202,10 @@ int main(int argc, char **argv)
             have_det = rc == 0;
         }
         for (int year = 2050; rc == 0 && year <= 2100; year += 50) {
-            double a[PS_WPP_PI_COLS], c[PS_WPP_PI_COLS], un[PS_WPP_PI_COLS];
-            if (ps_wpp_pi_pop(a, pi, code, year - 1, &err) != PS_OK ||
-                ps_wpp_pi_pop(c, pi, code, year, &err) != PS_OK) {
+            double un[PS_WPP_PI_COLS];
+            if (ps_wpp_pi_pop_mid(un, pi, code, year, &err) != PS_OK) { /* 1 July */
                 rc = 1;
-            }
-            for (int k = 0; k < PS_WPP_PI_COLS; ++k) {
-                un[k] = 0.5 * (a[k] + c[k]); /* 1 July: mean of two 31 December rows */
+                break;
             }
             const double *q = ps_prob_stats(p, PS_PROB_V_POP_TOTAL) +
                               (size_t)(year - 2025) * PS_PROB_N_STATS;

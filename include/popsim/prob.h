@@ -220,7 +220,8 @@ double ps_prob_rho_from_growth(double g, int first_year, double rho_min, double 
  * the TFR persistence does not depend on the phase; migration persists more where its
  * uncertainty is small relative to the population. The TFR centring by phase (calibrate_prob
  * -c, antithetic pairs, capped at PS_PROB_CENTER_TFR_MAX_MOVE): post-transition TFR centred,
- * TFR in transition not.
+ * TFR in transition not. The migration classes are now only the fallback of
+ * ps_prob_options_by_class where the band's growth is unknown (PS_PROB_RHO_MIG_FLOOR).
  */
 #define PS_PROB_RHO_TFR_TRANSITION 0.95
 #define PS_PROB_LEVEL_TFR_TRANSITION 0.0

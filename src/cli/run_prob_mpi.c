@@ -187,7 +187,7 @@ static ps_status split_quantiles(ps_prob *p, cli_dist *d, ps_error *err)
     const size_t n_rounds = rows > 0 ? (max_slice + rows - 1) / rows : 0;
     double t_exchange = 0.0, t_summary = 0.0;
     int agreed_failure = 0; /* every rank knows of a failure already: reported once */
-    for (size_t k = 0; k < n_rounds || (k == 0 && n_rounds == 0); ++k) {
+    for (size_t k = 0; k == 0 || k < n_rounds; ++k) { /* one agreement at least */
         /* rows k * rows .. (k + 1) * rows of each slice (fewer, or none, at a slice's end) */
         size_t at = 0;
         for (int q = 0; rc == PS_OK && q < N && n_rounds > 0; ++q) {
