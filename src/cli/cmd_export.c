@@ -440,7 +440,7 @@ static ps_status write_csv(const export_ctx *x, const char *dir, ps_error *err)
 /* A sheet name: at most 31 bytes, unique (Excel's rules), from the table name. */
 static void sheet_name(char *out, const export_ctx *x, int k)
 {
-    snprintf(out, EXPORT_SHEET_NAME_MAX + 1, "%s", x->tables[k].name);
+    snprintf(out, EXPORT_SHEET_NAME_MAX + 1, "%.*s", EXPORT_SHEET_NAME_MAX, x->tables[k].name);
     if (strlen(x->tables[k].name) > EXPORT_SHEET_NAME_MAX) { /* "...~NN", k < 64 */
         out[EXPORT_SHEET_NAME_MAX - 3] = '~';
         out[EXPORT_SHEET_NAME_MAX - 2] = (char)('0' + k / 10 % 10);
