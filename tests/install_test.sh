@@ -52,6 +52,17 @@ expect no_source_paths_in_library bash -c "! grep -aqF -e '$src' -e '$build' $li
 # The installed program runs and reports its version.
 expect installed_program_version bash -c "'$prefix/bin/popsim' --version | grep -qF 'popsim $version'"
 
+# Start-up (issue #18): built with PS_STATIC_HDF5 (the default), the program takes HDF5 from
+# its static archives and loads neither the shared libhdf5 nor the curl, ssl and krb5
+# libraries that brings; the installed libps keeps the shared HDF5 for programs built on it.
+if grep -q '^PS_STATIC_HDF5:BOOL=ON' "$build/CMakeCache.txt"; then
+  expect program_without_shared_hdf5 bash -c \
+    "ldd '$prefix/bin/popsim' >'$tmp/ldd' && ! grep -E 'libhdf5|libcurl|libssl|libkrb5' '$tmp/ldd'"
+  expect library_with_shared_hdf5 bash -c "ldd '$libdir/libps.so.$version' | grep -q libhdf5"
+else
+  echo "note: PS_STATIC_HDF5 is OFF in this build: the program links the shared HDF5"
+fi
+
 # MPI (issue #18): the program is never linked with libmpi; built with MPI, the installed
 # program under mpirun loads the installed plugin (lib*/popsim/popsim-mpi.so, found relative
 # to the program), and a plugin that cannot be loaded is a clear error, not a crash.
