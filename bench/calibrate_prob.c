@@ -49,12 +49,12 @@
 
 /* TFR: rho x level share x centring; e0: rho 0.99, no level, centring with migration's;
  * migration: rho (no level: its volatile yearly flows are what the UN's intervals describe) */
-static const double grid_f[] = { 0.9, 0.95, 0.98 };
-static const double grid_lf[] = { 0.0, 0.25, 0.5 };
-static const double grid_cf[] = { 0.0, 0.5, 1.0 };
-static const double grid_cem[] = { 0.0, 1.0 };
-static const double grid_m[] = { 0.6, 0.7, 0.8, 0.9, 0.95 };
-#define C_RHO_M_STEADY 0.95  /* -c: rho_m held at the -u estimate */
+static const double grid_f[] = {0.9, 0.95, 0.98};
+static const double grid_lf[] = {0.0, 0.25, 0.5};
+static const double grid_cf[] = {0.0, 0.5, 1.0};
+static const double grid_cem[] = {0.0, 1.0};
+static const double grid_m[] = {0.6, 0.7, 0.8, 0.9, 0.95};
+#define C_RHO_M_STEADY 0.95 /* -c: rho_m held at the -u estimate */
 #define C_RHO_M_VOLATILE 0.9
 #define PAIRS_RHO_F_MIN 0.95 /* -p: the rho_f of the grid kept */
 #define PAIRS_RHO_M_MIN 0.6  /* -p: the rho_m kept */
@@ -65,7 +65,7 @@ static const double grid_m[] = { 0.6, 0.7, 0.8, 0.9, 0.95 };
 #define NE N_OF(grid_cem)
 #define NM N_OF(grid_m)
 #define NG (NF * NE * NM)
-#define FULL_AT(f, e, m) (((f) * NE + (e)) * NM + (m))
+#define FULL_AT(f, e, m) (((f)*NE + (e)) * NM + (m))
 #define GRID_AT(f, e, m) at[FULL_AT(f, e, m)] /* index in the grid run, -1 if left out */
 
 /*
@@ -76,9 +76,9 @@ static const double grid_m[] = { 0.6, 0.7, 0.8, 0.9, 0.95 };
  * after the transition, capped), or with the post-transition level share 0.5 of the -p
  * estimate; e0 and migration centred.
  */
-static const double g_floor[] = { 0.3, 0.5, 0.6, PS_PROB_RHO_MIG_FLOOR, 0.8, 0.9 };
-static const double g_cap[] = { 0.95, 0.99 };
-static const double g_level_post[] = { 0.0, 0.5 };
+static const double g_floor[] = {0.3, 0.5, 0.6, PS_PROB_RHO_MIG_FLOOR, 0.8, 0.9};
+static const double g_cap[] = {0.95, 0.99};
+static const double g_level_post[] = {0.0, 0.5};
 #define G_POINTS (1 + N_OF(g_floor) * N_OF(g_cap) * N_OF(g_level_post))
 
 /* The growth of the log-TFR band: half of log(hi80 / lo80) in PS_PROB_GROWTH_TO over that in
@@ -97,9 +97,9 @@ static double tfr_growth(const ps_prob_bounds *b)
 
 /* -t: the TFR persistence from the growth of the location's log-TFR band too (floor, cap),
  * and the capped TFR centring in transition (0 or 1), the migration as compiled (-g) */
-static const double t_floor[] = { 0.0, 0.9, 0.95 }; /* 0: rho_f as compiled, not from growth */
-static const double t_cap[] = { 0.99, 0.995 };
-static const double t_center_tr[] = { 0.0, 1.0 };
+static const double t_floor[] = {0.0, 0.9, 0.95}; /* 0: rho_f as compiled, not from growth */
+static const double t_cap[] = {0.99, 0.995};
+static const double t_center_tr[] = {0.0, 1.0};
 #define T_POINTS (N_OF(t_floor) * N_OF(t_cap) * N_OF(t_center_tr))
 
 #define MAX_POINTS (G_POINTS > T_POINTS ? G_POINTS : T_POINTS)
@@ -109,9 +109,15 @@ static const double t_center_tr[] = { 0.0, 1.0 };
 static void class_point(double pt[PS_WPP_PI_CALIB_PARAMS], int post, double rho_m)
 {
     const double base[PS_WPP_PI_CALIB_PARAMS] = {
-        post ? PS_PROB_RHO_TFR_POST : PS_PROB_RHO_TFR_TRANSITION, PS_PROB_RHO_E0, rho_m,
-        post ? PS_PROB_LEVEL_TFR_POST : PS_PROB_LEVEL_TFR_TRANSITION, 0.0, 0.0,
-        post ? PS_PROB_CENTER_TFR_POST : PS_PROB_CENTER_TFR_TRANSITION, 1.0, 1.0 };
+        post ? PS_PROB_RHO_TFR_POST : PS_PROB_RHO_TFR_TRANSITION,
+        PS_PROB_RHO_E0,
+        rho_m,
+        post ? PS_PROB_LEVEL_TFR_POST : PS_PROB_LEVEL_TFR_TRANSITION,
+        0.0,
+        0.0,
+        post ? PS_PROB_CENTER_TFR_POST : PS_PROB_CENTER_TFR_TRANSITION,
+        1.0,
+        1.0};
     memcpy(pt, base, sizeof base);
 }
 
@@ -121,8 +127,9 @@ static void tfr_point(double pt[PS_WPP_PI_CALIB_PARAMS], int k, int post, double
     const int fl = k / (int)(N_OF(t_cap) * N_OF(t_center_tr));
     const int cp = k / (int)N_OF(t_center_tr) % (int)N_OF(t_cap);
     const int ct = k % (int)N_OF(t_center_tr);
-    class_point(pt, post, ps_prob_rho_from_growth(g_mig, first_year, PS_PROB_RHO_MIG_FLOOR,
-                                                  PS_PROB_RHO_MIG_CAP));
+    class_point(
+        pt, post,
+        ps_prob_rho_from_growth(g_mig, first_year, PS_PROB_RHO_MIG_FLOOR, PS_PROB_RHO_MIG_CAP));
     if (!post) {
         pt[6] = t_center_tr[ct];
     }
@@ -188,14 +195,14 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
                 growth_point(grid[k], k, cls[i] >= 2, cls[i] & 1, gr[i], fy[i]);
             }
         }
-        st[i] = ps_wpp_pi_calib_location(devs + (size_t)i * n_pts * PS_WPP_PI_CALIB_N, pi,
-                                         codes[i], (const double (*)[PS_WPP_PI_CALIB_PARAMS])grid,
-                                         n_pts, n_traj, 1, bo, &e);
+        st[i] = ps_wpp_pi_calib_location(devs + (size_t)i * n_pts * PS_WPP_PI_CALIB_N, pi, codes[i],
+                                         (const double(*)[PS_WPP_PI_CALIB_PARAMS])grid, n_pts,
+                                         n_traj, 1, bo, &e);
         if (st[i] != PS_OK) {
             fprintf(stderr, "calibrate_prob: skipped: %s\n", e.msg);
         }
     }
-    double loss[MAX_POINTS] = { 0 };
+    double loss[MAX_POINTS] = {0};
     int n_loc = 0;
     for (int i = 0; i < n_codes; ++i) {
         if (st[i] != PS_OK) {
@@ -210,7 +217,8 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
         printf("\n# -t: the TFR persistence from the growth of the location's log-TFR band "
                "(%d locations, %d trajectories; migration as compiled)\n# rho_tfr_floor "
                "rho_tfr_cap center_tfr_transition loss_per_location (floor 0: rho_tfr as "
-               "compiled)\n", n_loc, n_traj);
+               "compiled)\n",
+               n_loc, n_traj);
         int best_t = 0;
         for (int k = 0; k < n_pts; ++k) {
             printf("%.2f %.3f %.2f %.4f\n", t_floor[k / (int)(N_OF(t_cap) * N_OF(t_center_tr))],
@@ -238,7 +246,8 @@ static void print_growth(const double *loss, int n_loc, int n_traj)
 {
     printf("\n# -g: migration persistence from the growth of the location's band "
            "(%d locations, %d trajectories)\n# rho_mig_floor rho_mig_cap level_tfr_post "
-           "loss_per_location\n", n_loc, n_traj);
+           "loss_per_location\n",
+           n_loc, n_traj);
     printf("by-volatility-class - - %.4f\n", loss[0] / n_loc);
     int best = 1;
     for (int k = 1; k < (int)G_POINTS; ++k) {
@@ -259,8 +268,9 @@ static void print_growth(const double *loss, int n_loc, int n_traj)
             g_cap[jk / (int)N_OF(g_level_post) % (int)N_OF(g_cap)] == PS_PROB_RHO_MIG_CAP &&
             g_level_post[jk % (int)N_OF(g_level_post)] == PS_PROB_LEVEL_TFR_POST) {
             printf("compiled -g: rho_mig floor %.2f cap %.2f level_tfr_post %.2f loss %.4f "
-                   "(by volatility class %.4f)\n", PS_PROB_RHO_MIG_FLOOR, PS_PROB_RHO_MIG_CAP,
-                   PS_PROB_LEVEL_TFR_POST, loss[k] / n_loc, loss[0] / n_loc);
+                   "(by volatility class %.4f)\n",
+                   PS_PROB_RHO_MIG_FLOOR, PS_PROB_RHO_MIG_CAP, PS_PROB_LEVEL_TFR_POST,
+                   loss[k] / n_loc, loss[0] / n_loc);
         }
     }
 }
@@ -289,7 +299,7 @@ int main(int argc, char **argv)
     ps_wpp_pi *pi = NULL;
     const int n_traj = atoi(argv[2]);
     char cache[4096];
-    ps_build_options bo = { .wpp_dir = argv[1], .project_root = NULL, .cache_dir = NULL };
+    ps_build_options bo = {.wpp_dir = argv[1], .project_root = NULL, .cache_dir = NULL};
     if (ps_wpp_default_cache_dir(cache, sizeof cache, NULL) == PS_OK) {
         bo.cache_dir = cache;
     }
@@ -306,20 +316,19 @@ int main(int argc, char **argv)
         for (size_t e = 0; e < NE; ++e) {
             for (size_t m = 0; m < NM; ++m) {
                 const double point[PS_WPP_PI_CALIB_PARAMS] = {
-                    grid_f[rf], RHO_E0, grid_m[m], grid_lf[lf], 0.0, 0.0,
-                    grid_cf[cf], grid_cem[e], grid_cem[e] };
+                    grid_f[rf], RHO_E0,      grid_m[m],   grid_lf[lf], 0.0,
+                    0.0,        grid_cf[cf], grid_cem[e], grid_cem[e]};
                 at[FULL_AT(f, e, m)] = -1;
                 /* the grids before -p: level share 0 or 0.5, rho_m from 0.7 */
                 const int old_grid = grid_lf[lf] != 0.25 && grid_m[m] >= 0.7;
-                const int keep =
-                    pairs ? grid_f[rf] >= PAIRS_RHO_F_MIN && grid_cf[cf] != 0.5 &&
-                                grid_cem[e] == 1.0 && grid_m[m] >= PAIRS_RHO_M_MIN &&
-                                grid_m[m] <= PAIRS_RHO_M_MAX
-                    : !old_grid ? 0
-                    : tfr_centring ? grid_f[rf] == 0.95 && grid_lf[lf] == 0.0 &&
-                                       grid_cem[e] == 1.0 && grid_m[m] >= 0.9
-                    : uncentred_tfr ? grid_cf[cf] == 0.0 && grid_cem[e] == 1.0
-                                    : 1;
+                const int keep = pairs ? grid_f[rf] >= PAIRS_RHO_F_MIN && grid_cf[cf] != 0.5 &&
+                                             grid_cem[e] == 1.0 && grid_m[m] >= PAIRS_RHO_M_MIN &&
+                                             grid_m[m] <= PAIRS_RHO_M_MAX
+                                 : !old_grid    ? 0
+                                 : tfr_centring ? grid_f[rf] == 0.95 && grid_lf[lf] == 0.0 &&
+                                                      grid_cem[e] == 1.0 && grid_m[m] >= 0.9
+                                 : uncentred_tfr ? grid_cf[cf] == 0.0 && grid_cem[e] == 1.0
+                                                 : 1;
                 if (keep) {
                     memcpy(grid[n_grid], point, sizeof point);
                     at[FULL_AT(f, e, m)] = (long)n_grid++;
@@ -350,7 +359,8 @@ int main(int argc, char **argv)
         cls[i] = 0;
         if (ps_wpp_pi_bounds(&b, pi, codes[i], &err) == PS_OK &&
             ps_wpp_pi_pop(pop, pi, codes[i], b.first_year, &err) == PS_OK) {
-            cls[i] = 2 * ps_prob_post_transition(&b) + ps_prob_mig_volatile(&b, pop[PS_WPP_PI_MEDIAN]);
+            cls[i] =
+                2 * ps_prob_post_transition(&b) + ps_prob_mig_volatile(&b, pop[PS_WPP_PI_MEDIAN]);
         }
         ps_prob_bounds_release(&b);
     }
@@ -369,14 +379,14 @@ int main(int argc, char **argv)
         ps_error e;
         ps_error_clear(&e);
         st[i] = ps_wpp_pi_calib_location(devs + (size_t)i * n_grid * PS_WPP_PI_CALIB_N, pi,
-                                         codes[i], (const double (*)[PS_WPP_PI_CALIB_PARAMS])grid,
+                                         codes[i], (const double(*)[PS_WPP_PI_CALIB_PARAMS])grid,
                                          (int)n_grid, n_traj, 1, &bo, &e);
         if (st[i] != PS_OK) {
             fprintf(stderr, "calibrate_prob: skipped: %s\n", e.msg);
         }
     }
     static double loss[NG], cell[4][NG];
-    int n_loc = 0, n_skip = 0, n_cell[4] = { 0 };
+    int n_loc = 0, n_skip = 0, n_cell[4] = {0};
     for (int i = 0; i < n_codes; ++i) {
         if (st[i] != PS_OK) {
             ++n_skip;
@@ -393,12 +403,12 @@ int main(int argc, char **argv)
     }
     size_t best = 0;
     printf("\n# rho_tfr rho_e0 rho_mig level_tfr level_e0 level_mig center_tfr center_e0 "
-           "center_mig loss_per_location (%d locations, %d skipped, %d trajectories)\n", n_loc,
-           n_skip, n_traj);
+           "center_mig loss_per_location (%d locations, %d skipped, %d trajectories)\n",
+           n_loc, n_skip, n_traj);
     for (size_t g = 0; g < n_grid; ++g) {
         printf("%.3f %.3f %.3f %.2f %.2f %.2f %.2f %.2f %.2f %.4f", grid[g][0], grid[g][1],
-               grid[g][2], grid[g][3], grid[g][4], grid[g][5], grid[g][6], grid[g][7],
-               grid[g][8], loss[g] / n_loc);
+               grid[g][2], grid[g][3], grid[g][4], grid[g][5], grid[g][6], grid[g][7], grid[g][8],
+               loss[g] / n_loc);
         if (pairs) { /* -p: the loss per location of each class, as numbered in cls */
             for (int k = 0; k < 4; ++k) {
                 printf(" %.4f", n_cell[k] > 0 ? cell[k][g] / n_cell[k] : 0.0);
@@ -418,8 +428,8 @@ int main(int argc, char **argv)
     /* by class: TFR triple per phase p, migration rho per class v, e0/migration centring
      * shared; cell (p, v) has loss cell[2p + v][GRID_AT(f_p, e, m_v)] */
     double best_cls = INFINITY;
-    size_t bf[2] = { 0, 0 }, bm[2] = { 0, 0 }, be = 0;
-    double free_cls = INFINITY, free_m[2] = { 0.0, 0.0 }, free_f[2] = { 0.0, 0.0 };
+    size_t bf[2] = {0, 0}, bm[2] = {0, 0}, be = 0;
+    double free_cls = INFINITY, free_m[2] = {0.0, 0.0}, free_f[2] = {0.0, 0.0};
     for (size_t e = 0; e < NE; ++e) {
         for (size_t f0 = 0; f0 < NF; ++f0) {
             for (size_t f1 = 0; f1 < NF; ++f1) {
@@ -440,8 +450,8 @@ int main(int argc, char **argv)
                         }
                         /* -c estimates the TFR centring by phase with the migration
                          * persistences held at the compiled (-u) estimate */
-                        if (tfr_centring && (grid_m[m0] != C_RHO_M_STEADY ||
-                                             grid_m[m1] != C_RHO_M_VOLATILE)) {
+                        if (tfr_centring &&
+                            (grid_m[m0] != C_RHO_M_STEADY || grid_m[m1] != C_RHO_M_VOLATILE)) {
                             continue;
                         }
                         if (s < best_cls) {
@@ -458,8 +468,8 @@ int main(int argc, char **argv)
         }
     }
     printf("# locations per class: in transition %d (volatile migration %d), post-transition "
-           "%d (volatile migration %d)\n", n_cell[0] + n_cell[1], n_cell[1],
-           n_cell[2] + n_cell[3], n_cell[3]);
+           "%d (volatile migration %d)\n",
+           n_cell[0] + n_cell[1], n_cell[1], n_cell[2] + n_cell[3], n_cell[3]);
     for (int p = 0; p < 2; ++p) {
         const double *g = grid[GRID_AT(bf[p], be, bm[0])];
         printf("by class: %s rho_tfr %.3f level_tfr %.2f center_tfr %.2f\n",
@@ -478,8 +488,8 @@ int main(int argc, char **argv)
     }
     printf("unconstrained: rho_tfr %.3f rho_e0 %.3f rho_mig %.3f level_tfr %.2f level_e0 %.2f "
            "level_mig %.2f center_tfr %.2f center_e0 %.2f center_mig %.2f loss %.4f\n",
-           grid[best][0], grid[best][1], grid[best][2], grid[best][3], grid[best][4],
-           grid[best][5], grid[best][6], grid[best][7], grid[best][8], loss[best] / n_loc);
+           grid[best][0], grid[best][1], grid[best][2], grid[best][3], grid[best][4], grid[best][5],
+           grid[best][6], grid[best][7], grid[best][8], loss[best] / n_loc);
     printf("best: PS_PROB_RHO_TFR %.3f PS_PROB_RHO_E0 %.3f PS_PROB_RHO_MIG %.3f "
            "PS_PROB_LEVEL_TFR %.2f PS_PROB_LEVEL_E0 %.2f PS_PROB_LEVEL_MIG %.2f "
            "PS_PROB_CENTER_TFR %.2f PS_PROB_CENTER_E0 %.2f PS_PROB_CENTER_MIG %.2f loss %.4f\n",

@@ -34,7 +34,7 @@
 #define BOUND_TOL 0.2
 #define MEDIAN_TOL 0.003
 
-static const char *const locations[] = { "156", "276", "566", "76", "840" };
+static const char *const locations[] = {"156", "276", "566", "76", "840"};
 #define N_LOC ((int)(sizeof locations / sizeof locations[0]))
 
 /*
@@ -44,7 +44,7 @@ static const char *const locations[] = { "156", "276", "566", "76", "840" };
  */
 static void shrink_others(ps_prob_bounds *b, const char *only)
 {
-    static const char *const names[PS_PROB_PROC_COUNT] = { "tfr", "e0", "mig" };
+    static const char *const names[PS_PROB_PROC_COUNT] = {"tfr", "e0", "mig"};
     for (int proc = 0; proc < PS_PROB_PROC_COUNT; ++proc) {
         if (strcmp(only, names[proc]) == 0) {
             continue;
@@ -62,8 +62,8 @@ static void shrink_others(ps_prob_bounds *b, const char *only)
 }
 
 /* The overrides of PROB_CHECKS_CLASS for a location of the given phase and migration class. */
-static int class_overrides(ps_prob_options *o, const char *spec, int post, int vol,
-                           double growth, int first_year)
+static int class_overrides(ps_prob_options *o, const char *spec, int post, int vol, double growth,
+                           int first_year)
 {
     char buf[512];
     double floor = PS_PROB_RHO_MIG_FLOOR, cap = PS_PROB_RHO_MIG_CAP;
@@ -101,7 +101,8 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
             *(tok[6] == 'f' ? &floor : &cap) = v;
             by_growth = 1;
         } else if (strstr("rho_f_post level_f_post center_f_post rho_f_tr level_f_tr "
-                          "center_f_tr rho_m_steady rho_m_volatile", tok) == NULL) {
+                          "center_f_tr rho_m_steady rho_m_volatile",
+                          tok) == NULL) {
             return 1;
         }
     }
@@ -146,13 +147,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "prob_checks: %s\n", err.msg);
         return 1;
     }
-    const ps_build_options bo = { .wpp_dir = argv[1], .project_root = NULL, .cache_dir = NULL };
-    static const char *const knot_name[] = { "lo95", "lo80", "median", "hi80", "hi95" };
+    const ps_build_options bo = {.wpp_dir = argv[1], .project_root = NULL, .cache_dir = NULL};
+    static const char *const knot_name[] = {"lo95", "lo80", "median", "hi80", "hi95"};
     int n_met = 0, n_all = 0, rc = 0;
     double worst_bound = 0.0, worst_median = 0.0;
     for (int l = 0; l < N_LOC && rc == 0; ++l) {
-        ps_inputs in = { 0 };
-        ps_prob_bounds b = { 0 };
+        ps_inputs in = {0};
+        ps_prob_bounds b = {0};
         ps_prob *p = NULL;
         char name[128];
         int code = 0;
@@ -171,11 +172,12 @@ int main(int argc, char **argv)
             const char *spec = getenv("PROB_CHECKS_CLASS");
             const int vol = ps_prob_mig_volatile(&b, ps_pop_total(&in.base));
             printf("%s: migration band growth %.3f (2050 / 2030, per person)\n", name, growth);
-            if (spec != NULL &&
-                class_overrides(&lo, spec, ps_prob_post_transition(&b), vol, growth,
-                                b.first_year) != 0) {
-                fprintf(stderr, "prob_checks: PROB_CHECKS_CLASS: expected NAME=VALUE,... with "
-                                "the names of the usage comment, got '%s'\n", spec);
+            if (spec != NULL && class_overrides(&lo, spec, ps_prob_post_transition(&b), vol, growth,
+                                                b.first_year) != 0) {
+                fprintf(stderr,
+                        "prob_checks: PROB_CHECKS_CLASS: expected NAME=VALUE,... with "
+                        "the names of the usage comment, got '%s'\n",
+                        spec);
                 rc = 1;
             }
             printf("%s: rho %.3f %.3f %.3f level %.2f %.2f %.2f center %.2f %.2f %.2f\n", name,
@@ -194,7 +196,7 @@ int main(int argc, char **argv)
         /* the deterministic projection (every score 0): is a median miss the engine's inputs
          * (det off the UN's median) or the process (median off det)? */
         ps_proj *proj = NULL;
-        ps_result det = { 0 };
+        ps_result det = {0};
         int have_det = 0;
         if (rc == 0) {
             rc = ps_proj_new(&proj, &in, &err) != PS_OK ||
@@ -207,13 +209,13 @@ int main(int argc, char **argv)
                 rc = 1;
                 break;
             }
-            const double *q = ps_prob_stats(p, PS_PROB_V_POP_TOTAL) +
-                              (size_t)(year - 2025) * PS_PROB_N_STATS;
+            const double *q =
+                ps_prob_stats(p, PS_PROB_V_POP_TOTAL) + (size_t)(year - 2025) * PS_PROB_N_STATS;
             const double dt = ps_result_total(&det, year);
             printf("%-26s %d det    %13.0f rel to UN median %+.4f, popsim median rel to det "
-                   "%+.4f, mean rel to det %+.4f\n", name, year, dt,
-                   dt / un[PS_WPP_PI_MEDIAN] - 1.0, q[PS_PROB_KNOT_MEDIAN] / dt - 1.0,
-                   q[PS_PROB_N_QUANTILES] / dt - 1.0);
+                   "%+.4f, mean rel to det %+.4f\n",
+                   name, year, dt, dt / un[PS_WPP_PI_MEDIAN] - 1.0,
+                   q[PS_PROB_KNOT_MEDIAN] / dt - 1.0, q[PS_PROB_N_QUANTILES] / dt - 1.0);
             for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
                 const double med = un[PS_WPP_PI_MEDIAN];
                 const int is_med = k == PS_PROB_KNOT_MEDIAN;
@@ -223,8 +225,8 @@ int main(int argc, char **argv)
                 *worst = ratio > *worst ? ratio : *worst;
                 n_met += ratio <= 1.0;
                 ++n_all;
-                printf("%-26s %d %-6s popsim %13.0f UN %13.0f %s %+.4f ratio %.2f%s\n", name,
-                       year, knot_name[k], q[k], un[k], is_med ? "rel" : "dev", dev, ratio,
+                printf("%-26s %d %-6s popsim %13.0f UN %13.0f %s %+.4f ratio %.2f%s\n", name, year,
+                       knot_name[k], q[k], un[k], is_med ? "rel" : "dev", dev, ratio,
                        ratio <= 1.0 ? "" : "  <-- outside");
             }
         }
@@ -240,9 +242,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "prob_checks: %s\n", err.msg);
     } else {
         printf("met %d of %d; worst bound ratio %.2f, worst median ratio %.2f (rho %.3f %.3f "
-               "%.3f level %.2f %.2f %.2f center %.2f %.2f %.2f, %d trajectories)\n", n_met, n_all,
-               worst_bound, worst_median, po.rho[0], po.rho[1], po.rho[2], po.level[0],
-               po.level[1], po.level[2], po.center[0], po.center[1], po.center[2], po.n_traj);
+               "%.3f level %.2f %.2f %.2f center %.2f %.2f %.2f, %d trajectories)\n",
+               n_met, n_all, worst_bound, worst_median, po.rho[0], po.rho[1], po.rho[2],
+               po.level[0], po.level[1], po.level[2], po.center[0], po.center[1], po.center[2],
+               po.n_traj);
     }
     ps_wpp_pi_free(pi);
     return rc;
