@@ -20,7 +20,7 @@
  *   combinations (the losses of the four cells phase x migration class add up).
  * Prints the loss of every grid point, both estimates and their losses per location.
  *
- * usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p|-g|-t] [CODE ...]
+ * usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p|-g|-t|-s] [CODE ...]
  *   -u  only the points with TFR uncentred and e0 and migration centred (the compiled
  *       centrings; 24 points), so that the estimate by class keeps the TFR bounds
  *   -c  the TFR centring (0, 0.5, 1; capped at PS_PROB_CENTER_TFR_MAX_MOVE, so the TFR bounds
@@ -36,6 +36,10 @@
  *   -t  the TFR persistence from the growth of the location's log-TFR band as well (floor
  *       0.9 or 0.95, cap 0.99 or 0.995), and the capped TFR centring in transition: not
  *       compiled (a higher loss across all locations than rho_f 0.95)
+ *   -s  no search: the compiled process of `popsim run --location` (TFR by phase, the
+ *       migration persistence from the band's growth, the volatility class where the bounds
+ *       lack 2030 or 2050), and how many locations meet each of issue #14's ten criteria
+ *       (2050 and 2100, five quantiles of the total population), in all and by phase
  */
 #include <math.h>
 #include <stdio.h>
@@ -43,6 +47,8 @@
 #include <string.h>
 
 #include "popsim/builder.h"
+#include "popsim/proj.h"
+#include "popsim/result.h"
 #include "popsim/run.h"
 #include "popsim/wpp.h"
 #include "popsim/wpp_pi.h"
@@ -157,16 +163,124 @@ static void growth_point(double pt[PS_WPP_PI_CALIB_PARAMS], int k, int post, int
 
 static void print_growth(const double *loss, int n_loc, int n_traj);
 
+/* -s: the deterministic projection (every score 0) of location `code` relative to the UN's
+ * median at 1 July 2050 and 2100, so that a median miss can be told apart: the engine's
+ * inputs (the deterministic run off the UN's median) or the process (its median off the
+ * deterministic run). NaN where it cannot be run. */
+static void det_devs(double out[PS_WPP_PI_CALIB_YEARS], const ps_wpp_pi *pi, int code,
+                     const ps_build_options *bo)
+{
+    ps_error e;
+    ps_inputs in;
+    ps_proj *proj = NULL;
+    ps_result det = {0};
+    char code_text[16];
+    int c = 0;
+    ps_error_clear(&e);
+    memset(&in, 0, sizeof in);
+    snprintf(code_text, sizeof code_text, "%d", code);
+    out[0] = out[1] = NAN;
+    if (ps_build_wpp_inputs(&in, &c, NULL, 0, code_text, 2025, 2100, bo, &e) == PS_OK &&
+        ps_proj_new(&proj, &in, &e) == PS_OK && ps_proj_run(&det, proj, "det", NULL, &e) == PS_OK) {
+        for (int y = 0; y < PS_WPP_PI_CALIB_YEARS; ++y) {
+            double un[PS_WPP_PI_COLS];
+            const int year = y == 0 ? 2050 : 2100;
+            if (ps_wpp_pi_pop_mid(un, pi, code, year, &e) == PS_OK) {
+                out[y] = ps_result_total(&det, year) / un[PS_WPP_PI_MEDIAN] - 1.0;
+            }
+        }
+        ps_result_release(&det);
+    }
+    ps_proj_free(proj);
+    ps_inputs_release(&in);
+}
+
+/* -s's table: for each year and quantile, the locations whose total population meets issue
+ * #14's criterion (|dev| <= 0.2: a bound within 0.2 of the UN bound's distance from the UN
+ * median, the median within 0.3 %), in all and by phase; the locations by criteria met. */
+static void print_summary(const double *devs, const double *det, const ps_status *st,
+                          const int *cls, int n_codes, int n_traj)
+{
+    static const char *const q_name[PS_PROB_N_KNOTS] = {"lo95", "lo80", "median", "hi80", "hi95"};
+    int met[2][PS_WPP_PI_CALIB_N] = {{0}}, n_loc[2] = {0}, by_count[PS_WPP_PI_CALIB_N + 1] = {0};
+    for (int i = 0; i < n_codes; ++i) {
+        if (st[i] != PS_OK) {
+            continue;
+        }
+        const int post = cls[i] >= 2;
+        int n_met = 0;
+        for (int k = 0; k < PS_WPP_PI_CALIB_N; ++k) {
+            const double d = devs[(size_t)i * PS_WPP_PI_CALIB_N + (size_t)k];
+            const int ok = isfinite(d) && fabs(d) <= 0.2;
+            met[post][k] += ok;
+            n_met += ok;
+        }
+        ++n_loc[post];
+        ++by_count[n_met];
+    }
+    const int n = n_loc[0] + n_loc[1];
+    int total = 0;
+    printf("\n# -s: the compiled process of popsim run --location; locations meeting each "
+           "criterion of issue #14 sec. 3 (%d locations: %d in transition, %d post-transition; "
+           "%d trajectories)\n# year quantile met_all met_transition met_post\n",
+           n, n_loc[0], n_loc[1], n_traj);
+    for (int k = 0; k < PS_WPP_PI_CALIB_N; ++k) {
+        const int all = met[0][k] + met[1][k];
+        total += all;
+        printf("%d %-6s %3d/%d (%4.1f %%) %3d/%d %3d/%d\n", k < PS_PROB_N_KNOTS ? 2050 : 2100,
+               q_name[k % PS_PROB_N_KNOTS], all, n, n > 0 ? 100.0 * all / n : 0.0, met[0][k],
+               n_loc[0], met[1][k], n_loc[1]);
+    }
+    printf("all criteria: %d of %d met (%.1f %%)\n# criteria met: locations\n", total,
+           n * PS_WPP_PI_CALIB_N, n > 0 ? 100.0 * total / (n * PS_WPP_PI_CALIB_N) : 0.0);
+    for (int c = PS_WPP_PI_CALIB_N; c >= 0; --c) {
+        printf("%2d: %d\n", c, by_count[c]);
+    }
+    /* the medians: the deterministic run against the UN's, and the process against it */
+    printf("# year det_within_0.3%% median_met median_met_where_det_within det_abs_dev_median "
+           "det_abs_dev_p90 | the process's median over the deterministic run - 1: p10 p25 "
+           "p50 p75 p90\n");
+    double *a = malloc((size_t)n_codes * sizeof *a);
+    double *r = malloc((size_t)n_codes * sizeof *r);
+    for (int y = 0; a != NULL && r != NULL && y < PS_WPP_PI_CALIB_YEARS; ++y) {
+        int n_det = 0, n_both = 0, n_a = 0;
+        const int k = y * PS_PROB_N_KNOTS + PS_PROB_KNOT_MEDIAN;
+        for (int i = 0; i < n_codes; ++i) {
+            const double dd = det[(size_t)i * PS_WPP_PI_CALIB_YEARS + (size_t)y];
+            if (st[i] != PS_OK || !isfinite(dd)) {
+                continue;
+            }
+            const double d = devs[(size_t)i * PS_WPP_PI_CALIB_N + (size_t)k];
+            r[n_a] = (1.0 + d / 0.2 * 0.003) / (1.0 + dd) - 1.0; /* d back to a ratio */
+            a[n_a++] = fabs(dd);
+            n_det += fabs(dd) <= 0.003;
+            n_both += fabs(dd) <= 0.003 && isfinite(d) && fabs(d) <= 0.2;
+        }
+        const int n_med = met[0][k] + met[1][k];
+        printf("%d %d/%d %d/%d %d/%d %.4f %.4f |", y == 0 ? 2050 : 2100, n_det, n_a, n_med, n,
+               n_both, n_det, n_a > 0 ? ps_prob_sample_quantile(a, n_a, 0.5) : NAN,
+               n_a > 0 ? ps_prob_sample_quantile(a, n_a, 0.9) : NAN);
+        for (int q = 0; q < 5; ++q) {
+            static const double pq[5] = {0.1, 0.25, 0.5, 0.75, 0.9};
+            printf(" %+.4f", n_a > 0 ? ps_prob_sample_quantile(r, n_a, pq[q]) : NAN);
+        }
+        printf("\n");
+    }
+    free(a);
+    free(r);
+}
+
 static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int n_codes,
                       int n_traj, const ps_build_options *bo, int tfr)
 {
-    const int n_pts = tfr ? (int)T_POINTS : (int)G_POINTS;
+    const int n_pts = tfr == 2 ? 1 : tfr ? (int)T_POINTS : (int)G_POINTS;
     double *gt = malloc((size_t)n_codes * sizeof *gt);
     double *gr = malloc((size_t)n_codes * sizeof *gr);
     int *fy = malloc((size_t)n_codes * sizeof *fy);
     double *devs = malloc((size_t)n_codes * MAX_POINTS * PS_WPP_PI_CALIB_N * sizeof *devs);
+    double *dt = malloc((size_t)n_codes * PS_WPP_PI_CALIB_YEARS * sizeof *dt);
     ps_status *st = malloc((size_t)n_codes * sizeof *st);
-    if (gt == NULL || gr == NULL || fy == NULL || devs == NULL || st == NULL) {
+    if (gt == NULL || gr == NULL || fy == NULL || devs == NULL || dt == NULL || st == NULL) {
         fprintf(stderr, "calibrate_prob: out of memory\n");
         return 1;
     }
@@ -189,11 +303,20 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
         ps_error_clear(&e);
         double grid[MAX_POINTS][PS_WPP_PI_CALIB_PARAMS];
         for (int k = 0; k < n_pts; ++k) {
-            if (tfr) {
+            if (tfr == 2) { /* as ps_prob_options_by_class does for popsim run --location */
+                growth_point(grid[k], 0, cls[i] >= 2, cls[i] & 1, gr[i], fy[i]);
+                if (isfinite(gr[i])) {
+                    grid[k][2] = ps_prob_rho_from_growth(gr[i], fy[i], PS_PROB_RHO_MIG_FLOOR,
+                                                         PS_PROB_RHO_MIG_CAP);
+                }
+            } else if (tfr) {
                 tfr_point(grid[k], k, cls[i] >= 2, gr[i], gt[i], fy[i]);
             } else {
                 growth_point(grid[k], k, cls[i] >= 2, cls[i] & 1, gr[i], fy[i]);
             }
+        }
+        if (tfr == 2) {
+            det_devs(dt + (size_t)i * PS_WPP_PI_CALIB_YEARS, pi, codes[i], bo);
         }
         st[i] = ps_wpp_pi_calib_location(devs + (size_t)i * n_pts * PS_WPP_PI_CALIB_N, pi, codes[i],
                                          (const double(*)[PS_WPP_PI_CALIB_PARAMS])grid, n_pts,
@@ -213,7 +336,9 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
         }
         ++n_loc;
     }
-    if (tfr) {
+    if (tfr == 2) {
+        print_summary(devs, dt, st, cls, n_codes, n_traj);
+    } else if (tfr) {
         printf("\n# -t: the TFR persistence from the growth of the location's log-TFR band "
                "(%d locations, %d trajectories; migration as compiled)\n# rho_tfr_floor "
                "rho_tfr_cap center_tfr_transition loss_per_location (floor 0: rho_tfr as "
@@ -237,6 +362,7 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
     free(gr);
     free(fy);
     free(devs);
+    free(dt);
     free(st);
     return 0;
 }
@@ -278,7 +404,7 @@ static void print_growth(const double *loss, int n_loc, int n_traj)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p|-g|-t] [CODE ...]\n");
+        fprintf(stderr, "usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p|-g|-t|-s] [CODE ...]\n");
         return 2;
     }
     const int uncentred_tfr = argc > 3 && strcmp(argv[3], "-u") == 0;
@@ -286,8 +412,9 @@ int main(int argc, char **argv)
     const int pairs = argc > 3 && strcmp(argv[3], "-p") == 0;
     const int growth = argc > 3 && strcmp(argv[3], "-g") == 0;
     const int tfr_band = argc > 3 && strcmp(argv[3], "-t") == 0;
+    const int summary = argc > 3 && strcmp(argv[3], "-s") == 0;
     /* the codes follow the flag */
-    if (uncentred_tfr || tfr_centring || pairs || growth || tfr_band) {
+    if (uncentred_tfr || tfr_centring || pairs || growth || tfr_band || summary) {
         for (int i = 3; i + 1 < argc; ++i) {
             argv[i] = argv[i + 1];
         }
@@ -364,8 +491,8 @@ int main(int argc, char **argv)
         }
         ps_prob_bounds_release(&b);
     }
-    if (growth || tfr_band) {
-        const int rc_g = run_growth(pi, codes, cls, n_codes, n_traj, &bo, tfr_band);
+    if (growth || tfr_band || summary) {
+        const int rc_g = run_growth(pi, codes, cls, n_codes, n_traj, &bo, summary ? 2 : tfr_band);
         ps_wpp_pi_free(pi);
         free(codes);
         free(cls);

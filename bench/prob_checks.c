@@ -18,7 +18,13 @@
  * center_f_tr (TFR by phase), rho_e, center_e and center_m (every location) replace them;
  * rho_m_floor and rho_m_cap change the bounds of the migration persistence from the band's
  * growth, or rho_m_steady and rho_m_volatile set it by the volatility class instead (the
- * estimate before the growth; a class not named keeps its compiled value).
+ * estimate before the growth; a class not named keeps its compiled value); center_m_neff=T
+ * (center_f_neff=T) sets the migration (TFR) centring to 1 - 1 / n_eff, n_eff the effective
+ * number of independent years in the mean of T years of the location's AR(1) (a candidate
+ * rule, not compiled: docs/model.md 9.5).
+ *
+ * Other locations (env PROB_CHECKS_CODES="156,276,..."): M49 codes or names in place of the
+ * five of the test, e.g. every country and area, to see what the five do not show.
  */
 #include <math.h>
 #include <stdio.h>
@@ -61,13 +67,25 @@ static void shrink_others(ps_prob_bounds *b, const char *only)
     }
 }
 
+/* The effective number of independent terms of the mean of t years of an AR(1) with
+ * persistence rho: t / (1 + 2 sum_{k<t} (1 - k/t) rho^k). */
+static double n_eff(double rho, int t)
+{
+    double s = 1.0, r = 1.0;
+    for (int k = 1; k < t; ++k) {
+        r *= rho;
+        s += 2.0 * (1.0 - (double)k / t) * r;
+    }
+    return t / s;
+}
+
 /* The overrides of PROB_CHECKS_CLASS for a location of the given phase and migration class. */
 static int class_overrides(ps_prob_options *o, const char *spec, int post, int vol, double growth,
                            int first_year)
 {
     char buf[512];
     double floor = PS_PROB_RHO_MIG_FLOOR, cap = PS_PROB_RHO_MIG_CAP;
-    int by_growth = 0;
+    int by_growth = 0, neff_m = 0, neff_f = 0;
     /* migration by volatility class (the estimate before the band's growth): the class's
      * compiled value unless the spec names this location's class */
     const int by_class =
@@ -89,6 +107,10 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
             o->center[PS_PROB_E0] = v;
         } else if (strcmp(tok, "center_m") == 0) {
             o->center[PS_PROB_MIG] = v;
+        } else if (strcmp(tok, "center_m_neff") == 0) { /* c = 1 - 1 / n_eff(rho_m, v years) */
+            neff_m = (int)v;
+        } else if (strcmp(tok, "center_f_neff") == 0) {
+            neff_f = (int)v;
         } else if (strcmp(tok, post ? "rho_f_post" : "rho_f_tr") == 0) {
             o->rho[PS_PROB_TFR] = v;
         } else if (strcmp(tok, post ? "level_f_post" : "level_f_tr") == 0) {
@@ -111,6 +133,12 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
     }
     if (by_growth) {
         o->rho[PS_PROB_MIG] = ps_prob_rho_from_growth(growth, first_year, floor, cap);
+    }
+    if (neff_m > 0) {
+        o->center[PS_PROB_MIG] = 1.0 - 1.0 / n_eff(o->rho[PS_PROB_MIG], neff_m);
+    }
+    if (neff_f > 0) {
+        o->center[PS_PROB_TFR] = 1.0 - 1.0 / n_eff(o->rho[PS_PROB_TFR], neff_f);
     }
     return 0;
 }
@@ -151,13 +179,29 @@ int main(int argc, char **argv)
     static const char *const knot_name[] = {"lo95", "lo80", "median", "hi80", "hi95"};
     int n_met = 0, n_all = 0, rc = 0;
     double worst_bound = 0.0, worst_median = 0.0;
-    for (int l = 0; l < N_LOC && rc == 0; ++l) {
+    /* env PROB_CHECKS_CODES="156,276,...": other locations (M49 codes or names) than the
+     * five of the test, for diagnosis across all locations (calibrate_prob -s counts them) */
+    const char *loc_list[512];
+    int n_loc = 0;
+    char codes_buf[4096];
+    if (getenv("PROB_CHECKS_CODES") != NULL) {
+        snprintf(codes_buf, sizeof codes_buf, "%s", getenv("PROB_CHECKS_CODES"));
+        for (char *tok = strtok(codes_buf, ","); tok != NULL && n_loc < 512;
+             tok = strtok(NULL, ",")) {
+            loc_list[n_loc++] = tok;
+        }
+    } else {
+        for (int l = 0; l < N_LOC; ++l) {
+            loc_list[n_loc++] = locations[l];
+        }
+    }
+    for (int l = 0; l < n_loc && rc == 0; ++l) {
         ps_inputs in = {0};
         ps_prob_bounds b = {0};
         ps_prob *p = NULL;
         char name[128];
         int code = 0;
-        if (ps_build_wpp_inputs(&in, &code, name, sizeof name, locations[l], 2025, 2100, &bo,
+        if (ps_build_wpp_inputs(&in, &code, name, sizeof name, loc_list[l], 2025, 2100, &bo,
                                 &err) != PS_OK ||
             ps_wpp_pi_bounds(&b, pi, code, &err) != PS_OK) {
             rc = 1;
