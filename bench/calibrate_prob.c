@@ -38,8 +38,10 @@
  *       compiled (a higher loss across all locations than rho_f 0.95)
  *   -s  no search: the compiled process of `popsim run --location` (TFR by phase, the
  *       migration persistence from the band's growth, the volatility class where the bounds
- *       lack 2030 or 2050), and how many locations meet each of issue #14's ten criteria
- *       (2050 and 2100, five quantiles of the total population), in all and by phase
+ *       lack 2030 or 2050, the migration centring from that persistence), and how many
+ *       locations meet each of issue #14's ten criteria (2050 and 2100, five quantiles of the
+ *       total population), in all and by phase; the loss and criteria met with the migration
+ *       fully centred instead (round 4), from the same trajectories
  */
 #include <math.h>
 #include <stdio.h>
@@ -111,7 +113,9 @@ static const double t_center_tr[] = {0.0, 1.0};
 #define MAX_POINTS (G_POINTS > T_POINTS ? G_POINTS : T_POINTS)
 
 /* The compiled parameters of a location in phase `post` (TFR by phase, e0 and migration
- * centred), its migration persistence rho_m. */
+ * centred), its migration persistence rho_m. The migration fully centred, as compiled until
+ * round 5: -g and -t are the searches of round 4 and print what they printed then; -s sets
+ * the migration centring of round 5 (ps_prob_center_for_sum). */
 static void class_point(double pt[PS_WPP_PI_CALIB_PARAMS], int post, double rho_m)
 {
     const double base[PS_WPP_PI_CALIB_PARAMS] = {
@@ -199,7 +203,7 @@ static void det_devs(double out[PS_WPP_PI_CALIB_YEARS], const ps_wpp_pi *pi, int
  * #14's criterion (|dev| <= 0.2: a bound within 0.2 of the UN bound's distance from the UN
  * median, the median within 0.3 %), in all and by phase; the locations by criteria met. */
 static void print_summary(const double *devs, const double *det, const ps_status *st,
-                          const int *cls, int n_codes, int n_traj)
+                          const int *cls, int n_codes, int n_pts, int n_traj)
 {
     static const char *const q_name[PS_PROB_N_KNOTS] = {"lo95", "lo80", "median", "hi80", "hi95"};
     int met[2][PS_WPP_PI_CALIB_N] = {{0}}, n_loc[2] = {0}, by_count[PS_WPP_PI_CALIB_N + 1] = {0};
@@ -210,7 +214,7 @@ static void print_summary(const double *devs, const double *det, const ps_status
         const int post = cls[i] >= 2;
         int n_met = 0;
         for (int k = 0; k < PS_WPP_PI_CALIB_N; ++k) {
-            const double d = devs[(size_t)i * PS_WPP_PI_CALIB_N + (size_t)k];
+            const double d = devs[(size_t)i * n_pts * PS_WPP_PI_CALIB_N + (size_t)k];
             const int ok = isfinite(d) && fabs(d) <= 0.2;
             met[post][k] += ok;
             n_met += ok;
@@ -250,7 +254,7 @@ static void print_summary(const double *devs, const double *det, const ps_status
             if (st[i] != PS_OK || !isfinite(dd)) {
                 continue;
             }
-            const double d = devs[(size_t)i * PS_WPP_PI_CALIB_N + (size_t)k];
+            const double d = devs[(size_t)i * n_pts * PS_WPP_PI_CALIB_N + (size_t)k];
             r[n_a] = (1.0 + d / 0.2 * 0.003) / (1.0 + dd) - 1.0; /* d back to a ratio */
             a[n_a++] = fabs(dd);
             n_det += fabs(dd) <= 0.003;
@@ -273,14 +277,16 @@ static void print_summary(const double *devs, const double *det, const ps_status
 static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int n_codes,
                       int n_traj, const ps_build_options *bo, int tfr)
 {
-    const int n_pts = tfr == 2 ? 1 : tfr ? (int)T_POINTS : (int)G_POINTS;
+    const int n_pts = tfr == 2 ? 2 : tfr ? (int)T_POINTS : (int)G_POINTS;
     double *gt = malloc((size_t)n_codes * sizeof *gt);
     double *gr = malloc((size_t)n_codes * sizeof *gr);
     int *fy = malloc((size_t)n_codes * sizeof *fy);
+    int *ny = malloc((size_t)n_codes * sizeof *ny);
     double *devs = malloc((size_t)n_codes * MAX_POINTS * PS_WPP_PI_CALIB_N * sizeof *devs);
     double *dt = malloc((size_t)n_codes * PS_WPP_PI_CALIB_YEARS * sizeof *dt);
     ps_status *st = malloc((size_t)n_codes * sizeof *st);
-    if (gt == NULL || gr == NULL || fy == NULL || devs == NULL || dt == NULL || st == NULL) {
+    if (gt == NULL || gr == NULL || fy == NULL || ny == NULL || devs == NULL || dt == NULL ||
+        st == NULL) {
         fprintf(stderr, "calibrate_prob: out of memory\n");
         return 1;
     }
@@ -289,9 +295,10 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
         ps_prob_bounds b;
         gr[i] = NAN;
         gt[i] = NAN;
-        fy[i] = 0;
+        fy[i] = ny[i] = 0;
         if (ps_wpp_pi_bounds(&b, pi, codes[i], &e) == PS_OK) {
             fy[i] = b.first_year;
+            ny[i] = b.n_years;
             gr[i] = ps_wpp_pi_mig_growth(pi, codes[i], &b);
             gt[i] = tfr_growth(&b);
             ps_prob_bounds_release(&b);
@@ -309,6 +316,9 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
                     grid[k][2] = ps_prob_rho_from_growth(gr[i], fy[i], PS_PROB_RHO_MIG_FLOOR,
                                                          PS_PROB_RHO_MIG_CAP);
                 }
+                /* point 0: the migration centring from the persistence (compiled); point 1:
+                 * full centring, as compiled until round 5 */
+                grid[k][8] = k == 0 ? ps_prob_center_for_sum(grid[k][2], grid[k][5], ny[i]) : 1.0;
             } else if (tfr) {
                 tfr_point(grid[k], k, cls[i] >= 2, gr[i], gt[i], fy[i]);
             } else {
@@ -337,7 +347,17 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
         ++n_loc;
     }
     if (tfr == 2) {
-        print_summary(devs, dt, st, cls, n_codes, n_traj);
+        print_summary(devs, dt, st, cls, n_codes, n_pts, n_traj);
+        int met_pt[2] = {0, 0};
+        for (int i = 0; i < n_codes; ++i) {
+            for (int k = 0; st[i] == PS_OK && k < 2 * PS_WPP_PI_CALIB_N; ++k) {
+                const double d = devs[(size_t)i * n_pts * PS_WPP_PI_CALIB_N + (size_t)k];
+                met_pt[k / PS_WPP_PI_CALIB_N] += isfinite(d) && fabs(d) <= 0.2;
+            }
+        }
+        printf("loss per location and criteria met: compiled %.4f, %d; with the migration fully "
+               "centred (round 4) %.4f, %d\n", loss[0] / n_loc, met_pt[0], loss[1] / n_loc,
+               met_pt[1]);
     } else if (tfr) {
         printf("\n# -t: the TFR persistence from the growth of the location's log-TFR band "
                "(%d locations, %d trajectories; migration as compiled)\n# rho_tfr_floor "
@@ -361,6 +381,7 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
     free(gt);
     free(gr);
     free(fy);
+    free(ny);
     free(devs);
     free(dt);
     free(st);

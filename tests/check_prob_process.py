@@ -4,7 +4,9 @@
 an independent computation from the UN's CSV files (docs/model.md 9.3): the migration
 persistence solves (1 - rho^54) / (1 - rho^14) = g^2, g the 80 % half-width of net migrants
 per person (mid-year UN median population) in 2050 over 2030, kept within the floor 0.72 and
-the cap 0.99 that docs/model.md states.
+the cap 0.99 that docs/model.md states; its centring is 1 - 1 / n_eff, n_eff the effective
+number of independent years in the mean of the bounds' years (2024..2100 in the CSV) of that
+AR(1), computed here as T^2 over the double sum of rho^|i - j|.
 
 usage: check_prob_process.py FILE GROUP WPP_DIR
 Every location of the file is checked; prints one line per location, exits 1 on a mismatch.
@@ -35,6 +37,22 @@ def band_growth(wpp, codes):
         mid = {y: (pop[(c, y - 1)] + pop[(c, y)]) / 2 for y in (2030, 2050)}
         out[c] = (half[(c, 2050)] / mid[2050]) / (half[(c, 2030)] / mid[2030])
     return out
+
+
+def bound_years(wpp, codes):
+    years = {}
+    with open(os.path.join(wpp, "migration_total_pi_annual.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            if int(r["country_code"]) in codes:
+                years.setdefault(int(r["country_code"]), set()).add(int(r["year"]))
+    return {c: max(y) - min(y) + 1 for c, y in years.items()}
+
+
+def centring_from_rho(rho, t):
+    # 1 / n_eff is the variance of the mean of t unit-variance years: the double sum over t^2
+    total = sum(rho ** abs(i - j) for i in range(t) for j in range(t))
+    n_eff = t * t / total
+    return 1 - 1 / n_eff if n_eff > 1 else 0.0
 
 
 def rho_from_growth(g):
@@ -71,13 +89,17 @@ def main():
         print(f"FAIL coordinates: process {procs}, dimensions {scales}")
         return 1
     growth = band_growth(wpp, set(codes))
+    years = bound_years(wpp, set(codes))
     for i, code in enumerate(codes):
         want = rho_from_growth(growth[code])
         got = rho[i][2]
+        want_c = centring_from_rho(got, years[code])
         ok = abs(got - want) < 1e-6 and 0 <= level[i].min() and level[i].max() <= 1 \
-            and 0 <= centre[i].min() and centre[i].max() <= 1 and 0 < rho[i][0] < 1
+            and 0 <= centre[i].min() and centre[i].max() <= 1 and 0 < rho[i][0] < 1 \
+            and level[i][2] == 0 and abs(centre[i][2] - want_c) < 1e-9
         print(f"{labels[i]}: migration band growth {growth[code]:.4f}, persistence "
-              f"{got:.6f} (independent {want:.6f}){'' if ok else '  <-- FAIL'}")
+              f"{got:.6f} (independent {want:.6f}), centring {centre[i][2]:.6f} "
+              f"(independent {want_c:.6f}){'' if ok else '  <-- FAIL'}")
         bad += not ok
     return 1 if bad else 0
 

@@ -21,6 +21,19 @@ fail=0
     -q -o "$dir/usa.h5" || { echo "FAIL run USA"; fail=1; }
 /usr/bin/python3 "$here/check_prob_process.py" "$dir/usa.h5" probabilistic/united_states_of_america \
     "$wpp" >/dev/null || { echo "FAIL process parameters of the USA"; fail=1; }
+# --rho: the persistences given, and the migration centring from the one given (1 - 1/n_eff
+# over the bounds' 77 years, here from the double sum it stands for)
+"$popsim" run --wpp-dir "$wpp" --location China --trajectories 20 --end 2030 --rho 0.95,0.99,0.5 \
+    -q -o "$dir/rho.h5" || { echo "FAIL run --rho"; fail=1; }
+/usr/bin/python3 -c '
+import h5py, sys
+with h5py.File(sys.argv[1], "r") as f:
+    rho = f["probabilistic/china/process_persistence"][0]
+    c = f["probabilistic/china/process_centring"][0]
+t = 77
+n_eff = t * t / sum(0.5 ** abs(i - j) for i in range(t) for j in range(t))
+assert abs(rho[2] - 0.5) < 1e-12 and abs(c[2] - (1 - 1 / n_eff)) < 1e-9, (rho, c, n_eff)' \
+    "$dir/rho.h5" || { echo "FAIL --rho: migration centring"; fail=1; }
 # popsim info shows them (China's migration band stops widening: the floor, docs/model.md 9.3),
 # and --json gives each location's three
 "$popsim" info "$dir/a.h5" >"$dir/info.txt" 2>&1 &&

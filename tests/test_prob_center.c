@@ -234,6 +234,9 @@ static void test_prob_center__migration_persistence_from_band_growth(void **stat
     ps_prob_options o = PS_PROB_OPTIONS_INIT;
     ps_prob_options_by_class(&o, &b, pop, g);
     assert_close(o.rho[PS_PROB_MIG], rho, 1e-9);
+    /* the migration centring from that persistence over the bounds' 77 years */
+    assert_close(o.center[PS_PROB_MIG], 1.0 - 1.0 / ps_prob_n_eff(rho, 0.0, 77), 1e-9);
+    assert_true(o.center[PS_PROB_MIG] > 0.75 && o.center[PS_PROB_MIG] < 0.8); /* 0.784 */
     ps_prob_options_by_class(&o, &b, pop, 1.0);
     assert_close(o.rho[PS_PROB_MIG], PS_PROB_RHO_MIG_FLOOR, 0.0);
     ps_prob_options_by_class(&o, &b, pop, NAN);
@@ -247,10 +250,110 @@ static void test_prob_center__migration_persistence_from_band_growth(void **stat
     ps_prob_bounds_release(&b);
 }
 
+/* ps_prob_n_eff against the double sum it stands for: 1 / n_eff = (1 / T^2) sum_{i,j}
+ * corr(|i - j|), with corr(k) = L + (1 - L) rho^k; the centring's limits. */
+static void test_prob_center__n_eff_is_the_variance_of_the_mean(void **state)
+{
+    (void)state;
+    static const double rhos[] = { 0.0, 0.5, 0.72, 0.9, 0.99 }, levels[] = { 0.0, 0.3 };
+    static const int years[] = { 1, 2, 25, 77 };
+    for (size_t r = 0; r < sizeof rhos / sizeof rhos[0]; ++r) {
+        for (size_t l = 0; l < sizeof levels / sizeof levels[0]; ++l) {
+            for (size_t t = 0; t < sizeof years / sizeof years[0]; ++t) {
+                const int n = years[t];
+                double sum = 0.0;
+                for (int i = 0; i < n; ++i) {
+                    for (int j = 0; j < n; ++j) {
+                        sum += levels[l] + (1.0 - levels[l]) * pow(rhos[r], abs(i - j));
+                    }
+                }
+                assert_close(ps_prob_n_eff(rhos[r], levels[l], n), (double)n * n / sum, 1e-9);
+            }
+        }
+    }
+    assert_close(ps_prob_n_eff(0.0, 0.0, 77), 77.0, 1e-12);   /* independent years */
+    assert_close(ps_prob_n_eff(1.0, 0.0, 77), 1.0, 1e-12);    /* one draw */
+    assert_true(isnan(ps_prob_n_eff(0.9, 0.0, 0)));
+    assert_close(ps_prob_center_for_sum(0.0, 0.0, 4), 0.75, 1e-12); /* (n - 1) / n */
+    assert_close(ps_prob_center_for_sum(1.0, 0.0, 77), 0.0, 1e-12);
+    assert_close(ps_prob_center_for_sum(0.5, 1.0, 77), 0.0, 1e-12); /* all level: one draw */
+    assert_true(ps_prob_center_for_sum(0.72, 0.0, 77) > ps_prob_center_for_sum(0.99, 0.0, 77));
+}
+
+/* The claim behind ps_prob_center_for_sum, by simulation with its own generator: yearly
+ * deviations Q(z_t + c d), Q(x) = a x below 0 and b x above (skewed, median 0), z an AR(1),
+ * d the score shift that makes each year's mean 0. The median of their sum over T years
+ * drifts far up without centring and down with full centring; with c = 1 - 1 / n_eff it is
+ * nearer 0 than either, still above (the rule centres an exact sum a little less than its
+ * optimum, near 1 - 1 / (2 n_eff - 1), which brings it within a fifth of the smaller drift). */
+static uint64_t xs_state = 88172645463325252ULL;
+static double xs_uniform(void)
+{
+    xs_state ^= xs_state << 13;
+    xs_state ^= xs_state >> 7;
+    xs_state ^= xs_state << 17;
+    return ((double)(xs_state >> 11) + 0.5) / 9007199254740992.0;
+}
+static double xs_normal(void)
+{
+    return sqrt(-2.0 * log(xs_uniform())) * cos(6.283185307179586 * xs_uniform());
+}
+static int cmp_double(const void *x, const void *y)
+{
+    const double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+static void test_prob_center__centring_for_sum_keeps_the_median(void **state)
+{
+    (void)state;
+    enum { N_SIM = 20001, T = 40 };
+    const double a = 1.0, b = 2.0, rho = 0.8;
+    /* E[Q(Z + d)] = a d + (b - a) (phi(d) + d Phi(d)), increasing in d: bisection for 0 */
+    double lo = -3.0, hi = 3.0;
+    for (int it = 0; it < 100; ++it) {
+        const double d = 0.5 * (lo + hi);
+        const double m = a * d + (b - a) * (exp(-0.5 * d * d) / sqrt(2.0 * M_PI) +
+                                            d * 0.5 * erfc(-d / sqrt(2.0)));
+        *(m < 0.0 ? &lo : &hi) = d;
+    }
+    const double d = 0.5 * (lo + hi);
+    const double n_eff = ps_prob_n_eff(rho, 0.0, T);
+    const double cs[4] = { 0.0, 1.0, ps_prob_center_for_sum(rho, 0.0, T),
+                           1.0 - 1.0 / (2.0 * n_eff - 1.0) };
+    double med[4];
+    double *sums = malloc(N_SIM * sizeof *sums);
+    assert_non_null(sums);
+    for (int c = 0; c < 4; ++c) {
+        xs_state = 88172645463325252ULL; /* the same draws for every centring */
+        for (int s = 0; s < N_SIM; ++s) {
+            double z = xs_normal(), sum = 0.0;
+            for (int t = 0; t < T; ++t) {
+                if (t > 0) {
+                    z = rho * z + sqrt(1.0 - rho * rho) * xs_normal();
+                }
+                const double x = z + cs[c] * d;
+                sum += x < 0.0 ? a * x : b * x;
+            }
+            sums[s] = sum;
+        }
+        qsort(sums, N_SIM, sizeof *sums, cmp_double);
+        med[c] = sums[N_SIM / 2];
+    }
+    free(sums);
+    /* uncentred the median drifts up (the mean is above the median every year), fully
+     * centred down; the rule's lies between, nearer 0 than either; the exact-sum form's
+     * within a fifth of the smaller drift */
+    assert_true(med[0] > 0.0 && med[1] < 0.0);
+    assert_true(med[2] > 0.0 && med[2] < -med[1] && med[2] < 0.2 * med[0]);
+    assert_true(fabs(med[3]) < 0.2 * fmin(fabs(med[0]), fabs(med[1])));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_prob_center__shift_makes_the_mean_the_median),
+        cmocka_unit_test(test_prob_center__n_eff_is_the_variance_of_the_mean),
+        cmocka_unit_test(test_prob_center__centring_for_sum_keeps_the_median),
         cmocka_unit_test_setup_teardown(test_prob_center__runs_draw_the_shifted_scores, setup,
                                         prob_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_prob_center__threads_give_the_same_bytes, setup,

@@ -32,12 +32,14 @@
 #define MEDIAN_TOL 0.003 /* issue #2, total population */
 #define RATE_TOL 0.02    /* TFR and e0 bounds, relative */
 /*
- * The model does not meet all of those criteria (docs/model.md sec. 9.5: 40 of the 50
- * population comparisons with the parameters estimated across all countries, e0 and migration
- * centred, TFR centred (capped) after the transition, antithetic pairs, the migration
- * persistence of each location from the growth of its own UN band; 38 with it by volatility
- * class, 28 without the centring; the 2100 medians of China, Germany, Nigeria and the USA are
- * 0.4-0.8 % below the UN's median, which is its deterministic medium projection, because
+ * The model does not meet all of those criteria (docs/model.md sec. 9.5: 39 of the 50
+ * population comparisons with the parameters estimated across all countries, e0 centred,
+ * TFR centred (capped) after the transition, antithetic pairs, the migration persistence of
+ * each location from the growth of its own UN band and its centring from that persistence
+ * (40 with migration fully centred, 38 with its persistence by volatility class, 28 without
+ * the centring; over all 236 locations 1,318 of 2,360 against 1,192); the 2100 medians of
+ * China, Germany, Nigeria, Brazil and the USA are 0.35-0.72 % below the UN's median, which is
+ * its deterministic medium projection, because
  * skewed yearly marginals with imperfect persistence shift the median of a cumulated
  * quantity; the 2100 upper bounds of Germany and Nigeria are too low). So the test asserts
  * wider guards, which catch a broken process or engine
@@ -57,10 +59,11 @@ static const char *const locations[] = { "156", "276", "566", "76", "840" };
  * that breaks a met check fails here (the seed is fixed: the results are the same bytes).
  */
 static const char *const expected_outside[] = {
-    "156 2100 2",                                         /* China: median (-0.8 %)        */
+    "156 2100 2",                                         /* China: median (-0.7 %)        */
     "276 2100 2", "276 2100 3", "276 2100 4",             /* Germany 2100: median, upper   */
     "566 2050 3",                                         /* Nigeria 2050: hi80 (1.06)     */
     "566 2100 2", "566 2100 3", "566 2100 4",             /* Nigeria 2100: median, upper   */
+    "76 2100 2",                                          /* Brazil 2100: median (-0.6 %)  */
     "840 2100 2", "840 2100 4",                           /* USA 2100: median, hi95        */
 };
 #define N_OUTSIDE ((int)(sizeof expected_outside / sizeof expected_outside[0]))

@@ -232,13 +232,37 @@ double ps_prob_rho_from_growth(double g, int first_year, double rho_min, double 
 #define PS_PROB_RHO_MIG_STEADY 0.95
 #define PS_PROB_RHO_MIG_VOLATILE 0.9
 
+/*
+ * The effective number of independent years in the mean of `years` yearly scores of the
+ * process (correlation level + (1 - level) rho^k at lag k): years / (1 + 2 sum_{k<years}
+ * (1 - k / years) corr(k)); NaN for years < 1. 1 for a fully persistent process, years for
+ * independent ones.
+ */
+double ps_prob_n_eff(double rho, double level, int years);
+
+/*
+ * The centring (the fraction of the shift that puts each year's mean on the median) that
+ * keeps the median of a sum of `years` skewed yearly deviations of the process near the sum
+ * of the yearly medians: 1 - 1 / n_eff (ps_prob_n_eff), 0 where n_eff <= 1. Why: the mean of
+ * a sum of n independent years grows n-fold while its mean less its median stays about one
+ * year's (the skewness falls as 1 / sqrt(n), the spread grows as sqrt(n)); a single draw
+ * (n_eff = 1) keeps its median without any centring. For an exact sum of marginals piecewise
+ * linear in the normal score the least drift is nearer 1 - 1 / (2 n_eff - 1)
+ * (tests/test_prob_center.c), but a population weighs early migrants more (their children)
+ * and its checks at 2050 cumulate fewer years; over the 236 WPP locations 1 - 1 / n_eff over
+ * the bounds' years meets more of issue #14's criteria (docs/model.md 9.3, 9.5).
+ */
+double ps_prob_center_for_sum(double rho, double level, int years);
+
 /**
  * Set o's TFR persistence, level share and centring by the phase of the bounds
  * (ps_prob_post_transition) and its migration persistence from the growth of its migration
  * band, mig_growth (ps_prob_mig_growth; ps_prob_rho_from_growth between
  * PS_PROB_RHO_MIG_FLOOR and PS_PROB_RHO_MIG_CAP), or, where that is NaN, by the migration
  * class (ps_prob_mig_volatile, pop the population of the bounds' first year or the base's,
- * persons); the rest of o is kept. What `popsim run --location` does for WPP locations.
+ * persons), and its migration centring from that persistence over the years of the bounds
+ * (ps_prob_center_for_sum); the rest of o is kept. What `popsim run --location` does for WPP
+ * locations.
  */
 void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, double pop,
                               double mig_growth);

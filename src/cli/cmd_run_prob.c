@@ -52,8 +52,12 @@ static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *
         ps_prob_options_by_class(&po, &b, ps_pop_total(&in.base),
                                  ps_wpp_pi_mig_growth(pi, *code, &b));
     }
-    if (o->has_rho) {
+    if (o->has_rho) { /* the migration centring follows the persistence given */
         memcpy(po.rho, o->rho, sizeof po.rho);
+        if (rc == PS_OK) {
+            po.center[PS_PROB_MIG] = ps_prob_center_for_sum(po.rho[PS_PROB_MIG],
+                                                            po.level[PS_PROB_MIG], b.n_years);
+        }
     }
     if (rc == PS_OK) {
         rc = ps_prob_new(&p, &in, &b, &po, err);

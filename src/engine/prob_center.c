@@ -168,6 +168,26 @@ double ps_prob_rho_from_growth(double g, int first_year, double rho_min, double 
     return rho < rho_min ? rho_min : rho > rho_max ? rho_max : rho;
 }
 
+double ps_prob_n_eff(double rho, double level, int years)
+{
+    if (years < 1) {
+        return NAN;
+    }
+    /* T / (1 + 2 sum_{k=1}^{T-1} (1 - k/T) corr(k)), corr(k) = L + (1 - L) rho^k */
+    double s = 1.0, rk = 1.0;
+    for (int k = 1; k < years; ++k) {
+        rk *= rho;
+        s += 2.0 * (1.0 - (double)k / years) * (level + (1.0 - level) * rk);
+    }
+    return years / s;
+}
+
+double ps_prob_center_for_sum(double rho, double level, int years)
+{
+    const double n = ps_prob_n_eff(rho, level, years);
+    return isfinite(n) && n > 1.0 ? 1.0 - 1.0 / n : 0.0;
+}
+
 void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, double pop,
                               double mig_growth)
 {
@@ -180,4 +200,6 @@ void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, doubl
                                                         PS_PROB_RHO_MIG_FLOOR, PS_PROB_RHO_MIG_CAP)
                           : ps_prob_mig_volatile(b, pop) ? PS_PROB_RHO_MIG_VOLATILE
                                                          : PS_PROB_RHO_MIG_STEADY;
+    o->center[PS_PROB_MIG] =
+        ps_prob_center_for_sum(o->rho[PS_PROB_MIG], o->level[PS_PROB_MIG], b->n_years);
 }
