@@ -19,9 +19,10 @@
  * rho_m_floor and rho_m_cap change the bounds of the migration persistence from the band's
  * growth, or rho_m_steady and rho_m_volatile set it by the volatility class instead (the
  * estimate before the growth; a class not named keeps its compiled value); center_m_neff=T
- * (center_f_neff=T) sets the migration (TFR) centring to 1 - 1 / n_eff, n_eff the effective
- * number of independent years in the mean of T years of the location's AR(1) (a candidate
- * rule, not compiled: docs/model.md 9.5).
+ * (center_f_neff=T) sets the migration (TFR) centring to ps_prob_center_for_sum over T years
+ * instead of the bounds' span (the migration's is compiled with the span, 77 years; docs/model.md
+ * 9.5). Unless center_m is given, the migration centring follows the migration persistence
+ * the overrides leave, as ps_prob_options_by_class makes it.
  *
  * Other locations (env PROB_CHECKS_CODES="156,276,..."): M49 codes or names in place of the
  * five of the test, e.g. every country and area, to see what the five do not show.
@@ -67,25 +68,13 @@ static void shrink_others(ps_prob_bounds *b, const char *only)
     }
 }
 
-/* The effective number of independent terms of the mean of t years of an AR(1) with
- * persistence rho: t / (1 + 2 sum_{k<t} (1 - k/t) rho^k). */
-static double n_eff(double rho, int t)
-{
-    double s = 1.0, r = 1.0;
-    for (int k = 1; k < t; ++k) {
-        r *= rho;
-        s += 2.0 * (1.0 - (double)k / t) * r;
-    }
-    return t / s;
-}
-
 /* The overrides of PROB_CHECKS_CLASS for a location of the given phase and migration class. */
 static int class_overrides(ps_prob_options *o, const char *spec, int post, int vol, double growth,
-                           int first_year)
+                           int first_year, int n_years)
 {
     char buf[512];
     double floor = PS_PROB_RHO_MIG_FLOOR, cap = PS_PROB_RHO_MIG_CAP;
-    int by_growth = 0, neff_m = 0, neff_f = 0;
+    int by_growth = 0, neff_m = 0, neff_f = 0, center_m = 0;
     /* migration by volatility class (the estimate before the band's growth): the class's
      * compiled value unless the spec names this location's class */
     const int by_class =
@@ -107,6 +96,7 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
             o->center[PS_PROB_E0] = v;
         } else if (strcmp(tok, "center_m") == 0) {
             o->center[PS_PROB_MIG] = v;
+            center_m = 1;
         } else if (strcmp(tok, "center_m_neff") == 0) { /* c = 1 - 1 / n_eff(rho_m, v years) */
             neff_m = (int)v;
         } else if (strcmp(tok, "center_f_neff") == 0) {
@@ -134,11 +124,13 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
     if (by_growth) {
         o->rho[PS_PROB_MIG] = ps_prob_rho_from_growth(growth, first_year, floor, cap);
     }
-    if (neff_m > 0) {
-        o->center[PS_PROB_MIG] = 1.0 - 1.0 / n_eff(o->rho[PS_PROB_MIG], neff_m);
+    if (!center_m) { /* as compiled, from the (possibly replaced) migration persistence */
+        o->center[PS_PROB_MIG] = ps_prob_center_for_sum(o->rho[PS_PROB_MIG], o->level[PS_PROB_MIG],
+                                                        neff_m > 0 ? neff_m : n_years);
     }
     if (neff_f > 0) {
-        o->center[PS_PROB_TFR] = 1.0 - 1.0 / n_eff(o->rho[PS_PROB_TFR], neff_f);
+        o->center[PS_PROB_TFR] =
+            ps_prob_center_for_sum(o->rho[PS_PROB_TFR], o->level[PS_PROB_TFR], neff_f);
     }
     return 0;
 }
@@ -217,7 +209,7 @@ int main(int argc, char **argv)
             const int vol = ps_prob_mig_volatile(&b, ps_pop_total(&in.base));
             printf("%s: migration band growth %.3f (2050 / 2030, per person)\n", name, growth);
             if (spec != NULL && class_overrides(&lo, spec, ps_prob_post_transition(&b), vol, growth,
-                                                b.first_year) != 0) {
+                                                b.first_year, b.n_years) != 0) {
                 fprintf(stderr,
                         "prob_checks: PROB_CHECKS_CLASS: expected NAME=VALUE,... with "
                         "the names of the usage comment, got '%s'\n",
