@@ -20,7 +20,7 @@
  *   combinations (the losses of the four cells phase x migration class add up).
  * Prints the loss of every grid point, both estimates and their losses per location.
  *
- * usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p|-g|-t|-s] [CODE ...]
+ * usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p|-g|-t|-l|-s] [CODE ...]
  *   -u  only the points with TFR uncentred and e0 and migration centred (the compiled
  *       centrings; 24 points), so that the estimate by class keeps the TFR bounds
  *   -c  the TFR centring (0, 0.5, 1; capped at PS_PROB_CENTER_TFR_MAX_MOVE, so the TFR bounds
@@ -36,12 +36,17 @@
  *   -t  the TFR persistence from the growth of the location's log-TFR band as well (floor
  *       0.9 or 0.95, cap 0.99 or 0.995), and the capped TFR centring in transition: not
  *       compiled (a higher loss across all locations than rho_f 0.95)
- *   -s  no search: the compiled process of `popsim run --location` (TFR by phase, the
- *       migration persistence from the band's growth, the volatility class where the bounds
- *       lack 2030 or 2050, the migration centring from that persistence), and how many
- *       locations meet each of issue #14's ten criteria (2050 and 2100, five quantiles of the
- *       total population), in all and by phase; the loss and criteria met with the migration
- *       fully centred instead (round 4), from the same trajectories
+ *   -l  the TFR level share by phase (round 6: 0, 0.25, 0.5 or 0.75), with the TFR and
+ *       migration centrings from the persistences and level shares (ps_prob_center_for_sum,
+ *       TFR on log TFR) and the rest as compiled; a location's loss depends on its own
+ *       phase's share only, so each phase's least is read from the same four runs
+ *   -s  no search: the compiled process of `popsim run --location` (TFR persistence by
+ *       phase, the migration persistence from the band's growth, the volatility class where
+ *       the bounds lack 2030 or 2050, the TFR and migration centrings from those
+ *       persistences), and how many locations meet each of issue #14's ten criteria (2050 and
+ *       2100, five quantiles of the total population), in all and by phase; the loss and
+ *       criteria met with TFR uncentred instead (round 6's question), from the same
+ *       trajectories
  */
 #include <math.h>
 #include <stdio.h>
@@ -110,12 +115,17 @@ static const double t_cap[] = {0.99, 0.995};
 static const double t_center_tr[] = {0.0, 1.0};
 #define T_POINTS (N_OF(t_floor) * N_OF(t_cap) * N_OF(t_center_tr))
 
+/* -l: the TFR level share of either phase (round 6) */
+static const double l_level[] = {0.0, 0.25, 0.5, 0.75};
+#define L_POINTS N_OF(l_level)
+
 #define MAX_POINTS (G_POINTS > T_POINTS ? G_POINTS : T_POINTS)
 
 /* The compiled parameters of a location in phase `post` (TFR by phase, e0 and migration
  * centred), its migration persistence rho_m. The migration fully centred, as compiled until
- * round 5: -g and -t are the searches of round 4 and print what they printed then; -s sets
- * the migration centring of round 5 (ps_prob_center_for_sum). */
+ * round 5: -g and -t are the searches of round 4 (rerun now, they would take round 6's TFR
+ * level share and their TFR centring would act on log TFR); -l and -s set the TFR and
+ * migration centrings of round 6 (ps_prob_center_for_sum). */
 static void class_point(double pt[PS_WPP_PI_CALIB_PARAMS], int post, double rho_m)
 {
     const double base[PS_WPP_PI_CALIB_PARAMS] = {
@@ -274,10 +284,54 @@ static void print_summary(const double *devs, const double *det, const ps_status
     free(r);
 }
 
+/* -l's table: by phase, the loss and criteria met for each level share, each phase's least,
+ * and the compiled shares (popsim/prob.h). */
+static void print_level(const double *devs, const ps_status *st, const int *cls, int n_codes,
+                        int n_traj)
+{
+    double loss[2][L_POINTS] = {{0}};
+    int met[2][L_POINTS] = {{0}}, n_loc[2] = {0};
+    for (int i = 0; i < n_codes; ++i) {
+        if (st[i] != PS_OK) {
+            continue;
+        }
+        const int post = cls[i] >= 2;
+        for (int k = 0; k < (int)L_POINTS; ++k) {
+            const double *d = devs + ((size_t)i * L_POINTS + (size_t)k) * PS_WPP_PI_CALIB_N;
+            loss[post][k] += ps_wpp_pi_calib_loss(d);
+            for (int c = 0; c < PS_WPP_PI_CALIB_N; ++c) {
+                met[post][k] += isfinite(d[c]) && fabs(d[c]) <= 0.2;
+            }
+        }
+        ++n_loc[post];
+    }
+    const int n = n_loc[0] + n_loc[1];
+    printf("\n# -l: the TFR level share by phase, the TFR and migration centrings from the "
+           "persistences (%d locations: %d in transition, %d post-transition; %d trajectories)\n"
+           "# level_tfr loss_transition met_transition loss_post met_post (losses summed over "
+           "the phase's locations)\n",
+           n, n_loc[0], n_loc[1], n_traj);
+    int best[2] = {0, 0};
+    for (int k = 0; k < (int)L_POINTS; ++k) {
+        printf("%.2f %.4f %d %.4f %d\n", l_level[k], loss[0][k], met[0][k], loss[1][k], met[1][k]);
+        for (int ph = 0; ph < 2; ++ph) {
+            best[ph] = loss[ph][k] < loss[ph][best[ph]] ? k : best[ph];
+        }
+    }
+    printf("best -l: level_tfr_transition %.2f level_tfr_post %.2f loss %.4f met %d (no level "
+           "share: loss %.4f met %d)\n",
+           l_level[best[0]], l_level[best[1]],
+           n > 0 ? (loss[0][best[0]] + loss[1][best[1]]) / n : NAN,
+           met[0][best[0]] + met[1][best[1]], n > 0 ? (loss[0][0] + loss[1][0]) / n : NAN,
+           met[0][0] + met[1][0]);
+    printf("compiled -l: level_tfr_transition %.2f level_tfr_post %.2f\n",
+           PS_PROB_LEVEL_TFR_TRANSITION, PS_PROB_LEVEL_TFR_POST);
+}
+
 static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int n_codes,
                       int n_traj, const ps_build_options *bo, int tfr)
 {
-    const int n_pts = tfr == 2 ? 2 : tfr ? (int)T_POINTS : (int)G_POINTS;
+    const int n_pts = tfr == 3 ? (int)L_POINTS : tfr == 2 ? 2 : tfr ? (int)T_POINTS : (int)G_POINTS;
     double *gt = malloc((size_t)n_codes * sizeof *gt);
     double *gr = malloc((size_t)n_codes * sizeof *gr);
     int *fy = malloc((size_t)n_codes * sizeof *fy);
@@ -310,15 +364,25 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
         ps_error_clear(&e);
         double grid[MAX_POINTS][PS_WPP_PI_CALIB_PARAMS];
         for (int k = 0; k < n_pts; ++k) {
-            if (tfr == 2) { /* as ps_prob_options_by_class does for popsim run --location */
+            if (tfr == 3) { /* -l: the level share, the centrings following (compiled rule) */
                 growth_point(grid[k], 0, cls[i] >= 2, cls[i] & 1, gr[i], fy[i]);
                 if (isfinite(gr[i])) {
                     grid[k][2] = ps_prob_rho_from_growth(gr[i], fy[i], PS_PROB_RHO_MIG_FLOOR,
                                                          PS_PROB_RHO_MIG_CAP);
                 }
-                /* point 0: the migration centring from the persistence (compiled); point 1:
-                 * full centring, as compiled until round 5 */
-                grid[k][8] = k == 0 ? ps_prob_center_for_sum(grid[k][2], grid[k][5], ny[i]) : 1.0;
+                grid[k][3] = l_level[k];
+                grid[k][6] = ps_prob_center_for_sum(grid[k][0], grid[k][3], ny[i]);
+                grid[k][8] = ps_prob_center_for_sum(grid[k][2], grid[k][5], ny[i]);
+            } else if (tfr == 2) { /* as ps_prob_options_by_class does for popsim run --location */
+                growth_point(grid[k], 0, cls[i] >= 2, cls[i] & 1, gr[i], fy[i]);
+                if (isfinite(gr[i])) {
+                    grid[k][2] = ps_prob_rho_from_growth(gr[i], fy[i], PS_PROB_RHO_MIG_FLOOR,
+                                                         PS_PROB_RHO_MIG_CAP);
+                }
+                /* the TFR and migration centrings from the persistences (compiled); point 1:
+                 * TFR uncentred */
+                grid[k][6] = k == 0 ? ps_prob_center_for_sum(grid[k][0], grid[k][3], ny[i]) : 0.0;
+                grid[k][8] = ps_prob_center_for_sum(grid[k][2], grid[k][5], ny[i]);
             } else if (tfr) {
                 tfr_point(grid[k], k, cls[i] >= 2, gr[i], gt[i], fy[i]);
             } else {
@@ -346,7 +410,9 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
         }
         ++n_loc;
     }
-    if (tfr == 2) {
+    if (tfr == 3) {
+        print_level(devs, st, cls, n_codes, n_traj);
+    } else if (tfr == 2) {
         print_summary(devs, dt, st, cls, n_codes, n_pts, n_traj);
         int met_pt[2] = {0, 0};
         for (int i = 0; i < n_codes; ++i) {
@@ -355,9 +421,9 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
                 met_pt[k / PS_WPP_PI_CALIB_N] += isfinite(d) && fabs(d) <= 0.2;
             }
         }
-        printf("loss per location and criteria met: compiled %.4f, %d; with the migration fully "
-               "centred (round 4) %.4f, %d\n", loss[0] / n_loc, met_pt[0], loss[1] / n_loc,
-               met_pt[1]);
+        printf("loss per location and criteria met: compiled %.4f, %d; with TFR uncentred "
+               "%.4f, %d\n",
+               loss[0] / n_loc, met_pt[0], loss[1] / n_loc, met_pt[1]);
     } else if (tfr) {
         printf("\n# -t: the TFR persistence from the growth of the location's log-TFR band "
                "(%d locations, %d trajectories; migration as compiled)\n# rho_tfr_floor "
@@ -425,7 +491,7 @@ static void print_growth(const double *loss, int n_loc, int n_traj)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p|-g|-t|-s] [CODE ...]\n");
+        fprintf(stderr, "usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p|-g|-t|-l|-s] [CODE ...]\n");
         return 2;
     }
     const int uncentred_tfr = argc > 3 && strcmp(argv[3], "-u") == 0;
@@ -434,8 +500,9 @@ int main(int argc, char **argv)
     const int growth = argc > 3 && strcmp(argv[3], "-g") == 0;
     const int tfr_band = argc > 3 && strcmp(argv[3], "-t") == 0;
     const int summary = argc > 3 && strcmp(argv[3], "-s") == 0;
+    const int level = argc > 3 && strcmp(argv[3], "-l") == 0;
     /* the codes follow the flag */
-    if (uncentred_tfr || tfr_centring || pairs || growth || tfr_band || summary) {
+    if (uncentred_tfr || tfr_centring || pairs || growth || tfr_band || summary || level) {
         for (int i = 3; i + 1 < argc; ++i) {
             argv[i] = argv[i + 1];
         }
@@ -512,8 +579,11 @@ int main(int argc, char **argv)
         }
         ps_prob_bounds_release(&b);
     }
-    if (growth || tfr_band || summary) {
-        const int rc_g = run_growth(pi, codes, cls, n_codes, n_traj, &bo, summary ? 2 : tfr_band);
+    if (growth || tfr_band || summary || level) {
+        const int rc_g = run_growth(pi, codes, cls, n_codes, n_traj, &bo,
+                                    level     ? 3
+                                    : summary ? 2
+                                              : tfr_band);
         ps_wpp_pi_free(pi);
         free(codes);
         free(cls);

@@ -20,9 +20,10 @@
  * growth, or rho_m_steady and rho_m_volatile set it by the volatility class instead (the
  * estimate before the growth; a class not named keeps its compiled value); center_m_neff=T
  * (center_f_neff=T) sets the migration (TFR) centring to ps_prob_center_for_sum over T years
- * instead of the bounds' span (the migration's is compiled with the span, 77 years; docs/model.md
- * 9.5). Unless center_m is given, the migration centring follows the migration persistence
- * the overrides leave, as ps_prob_options_by_class makes it.
+ * instead of the bounds' span (both are compiled with the span, 77 years; docs/model.md
+ * 9.5). Unless center_m (center_f_post, center_f_tr) is given, the migration (TFR) centring
+ * follows the persistence and level share the overrides leave, as ps_prob_options_by_class
+ * makes it.
  *
  * Other locations (env PROB_CHECKS_CODES="156,276,..."): M49 codes or names in place of the
  * five of the test, e.g. every country and area, to see what the five do not show.
@@ -74,7 +75,7 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
 {
     char buf[512];
     double floor = PS_PROB_RHO_MIG_FLOOR, cap = PS_PROB_RHO_MIG_CAP;
-    int by_growth = 0, neff_m = 0, neff_f = 0, center_m = 0;
+    int by_growth = 0, neff_m = 0, neff_f = 0, center_m = 0, center_f = 0;
     /* migration by volatility class (the estimate before the band's growth): the class's
      * compiled value unless the spec names this location's class */
     const int by_class =
@@ -107,6 +108,7 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
             o->level[PS_PROB_TFR] = v;
         } else if (strcmp(tok, post ? "center_f_post" : "center_f_tr") == 0) {
             o->center[PS_PROB_TFR] = v;
+            center_f = 1;
         } else if (strcmp(tok, vol ? "rho_m_volatile" : "rho_m_steady") == 0) {
             o->rho[PS_PROB_MIG] = v;
         } else if (strcmp(tok, "rho_m_floor") == 0 || strcmp(tok, "rho_m_cap") == 0) {
@@ -128,9 +130,9 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
         o->center[PS_PROB_MIG] = ps_prob_center_for_sum(o->rho[PS_PROB_MIG], o->level[PS_PROB_MIG],
                                                         neff_m > 0 ? neff_m : n_years);
     }
-    if (neff_f > 0) {
-        o->center[PS_PROB_TFR] =
-            ps_prob_center_for_sum(o->rho[PS_PROB_TFR], o->level[PS_PROB_TFR], neff_f);
+    if (!center_f) { /* as compiled (round 6), from the TFR persistence and level share left */
+        o->center[PS_PROB_TFR] = ps_prob_center_for_sum(o->rho[PS_PROB_TFR], o->level[PS_PROB_TFR],
+                                                        neff_f > 0 ? neff_f : n_years);
     }
     return 0;
 }

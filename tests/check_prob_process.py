@@ -6,7 +6,9 @@ persistence solves (1 - rho^54) / (1 - rho^14) = g^2, g the 80 % half-width of n
 per person (mid-year UN median population) in 2050 over 2030, kept within the floor 0.72 and
 the cap 0.99 that docs/model.md states; its centring is 1 - 1 / n_eff, n_eff the effective
 number of independent years in the mean of the bounds' years (2024..2100 in the CSV) of that
-AR(1), computed here as T^2 over the double sum of rho^|i - j|.
+AR(1), computed here as T^2 over the double sum of the correlations L + (1 - L) rho^|i - j|
+(L the level share); the TFR centring is the same function of the TFR persistence and level
+share the file records (docs/model.md 9.3, round 6).
 
 usage: check_prob_process.py FILE GROUP WPP_DIR
 Every location of the file is checked; prints one line per location, exits 1 on a mismatch.
@@ -48,9 +50,9 @@ def bound_years(wpp, codes):
     return {c: max(y) - min(y) + 1 for c, y in years.items()}
 
 
-def centring_from_rho(rho, t):
+def centring_from_rho(rho, t, level=0.0):
     # 1 / n_eff is the variance of the mean of t unit-variance years: the double sum over t^2
-    total = sum(rho ** abs(i - j) for i in range(t) for j in range(t))
+    total = sum(level + (1 - level) * rho ** abs(i - j) for i in range(t) for j in range(t))
     n_eff = t * t / total
     return 1 - 1 / n_eff if n_eff > 1 else 0.0
 
@@ -94,12 +96,15 @@ def main():
         want = rho_from_growth(growth[code])
         got = rho[i][2]
         want_c = centring_from_rho(got, years[code])
+        want_cf = centring_from_rho(rho[i][0], years[code], level[i][0])
         ok = abs(got - want) < 1e-6 and 0 <= level[i].min() and level[i].max() <= 1 \
             and 0 <= centre[i].min() and centre[i].max() <= 1 and 0 < rho[i][0] < 1 \
-            and level[i][2] == 0 and abs(centre[i][2] - want_c) < 1e-9
+            and level[i][2] == 0 and abs(centre[i][2] - want_c) < 1e-9 \
+            and abs(centre[i][0] - want_cf) < 1e-9
         print(f"{labels[i]}: migration band growth {growth[code]:.4f}, persistence "
               f"{got:.6f} (independent {want:.6f}), centring {centre[i][2]:.6f} "
-              f"(independent {want_c:.6f}){'' if ok else '  <-- FAIL'}")
+              f"(independent {want_c:.6f}); TFR centring {centre[i][0]:.6f} (independent "
+              f"{want_cf:.6f}){'' if ok else '  <-- FAIL'}")
         bad += not ok
     return 1 if bad else 0
 

@@ -21,19 +21,22 @@ fail=0
     -q -o "$dir/usa.h5" || { echo "FAIL run USA"; fail=1; }
 /usr/bin/python3 "$here/check_prob_process.py" "$dir/usa.h5" probabilistic/united_states_of_america \
     "$wpp" >/dev/null || { echo "FAIL process parameters of the USA"; fail=1; }
-# --rho: the persistences given, and the migration centring from the one given (1 - 1/n_eff
-# over the bounds' 77 years, here from the double sum it stands for)
-"$popsim" run --wpp-dir "$wpp" --location China --trajectories 20 --end 2030 --rho 0.95,0.99,0.5 \
+# --rho: the persistences given, and the TFR and migration centrings from the ones given
+# (1 - 1/n_eff over the bounds' 77 years, here from the double sum it stands for)
+"$popsim" run --wpp-dir "$wpp" --location China --trajectories 20 --end 2030 --rho 0.9,0.99,0.5 \
     -q -o "$dir/rho.h5" || { echo "FAIL run --rho"; fail=1; }
 /usr/bin/python3 -c '
 import h5py, sys
 with h5py.File(sys.argv[1], "r") as f:
     rho = f["probabilistic/china/process_persistence"][0]
     c = f["probabilistic/china/process_centring"][0]
+    lv = f["probabilistic/china/process_level_share"][0]
 t = 77
 n_eff = t * t / sum(0.5 ** abs(i - j) for i in range(t) for j in range(t))
-assert abs(rho[2] - 0.5) < 1e-12 and abs(c[2] - (1 - 1 / n_eff)) < 1e-9, (rho, c, n_eff)' \
-    "$dir/rho.h5" || { echo "FAIL --rho: migration centring"; fail=1; }
+n_eff_f = t * t / sum(lv[0] + (1 - lv[0]) * 0.9 ** abs(i - j) for i in range(t) for j in range(t))
+assert abs(rho[2] - 0.5) < 1e-12 and abs(c[2] - (1 - 1 / n_eff)) < 1e-9, (rho, c, n_eff)
+assert abs(rho[0] - 0.9) < 1e-12 and abs(c[0] - (1 - 1 / n_eff_f)) < 1e-9, (rho, c, n_eff_f)' \
+    "$dir/rho.h5" || { echo "FAIL --rho: TFR and migration centrings"; fail=1; }
 # popsim info shows them (China's migration band stops widening: the floor, docs/model.md 9.3),
 # and --json gives each location's three
 "$popsim" info "$dir/a.h5" >"$dir/info.txt" 2>&1 &&
@@ -41,9 +44,14 @@ assert abs(rho[2] - 0.5) < 1e-12 and abs(c[2] - (1 - 1 / n_eff)) < 1e-9, (rho, c
     { echo "FAIL info: process parameters: $(grep -A2 persistence "$dir/info.txt")"; fail=1; }
 "$popsim" info --json "$dir/usa.h5" | /usr/bin/python3 -c '
 import json, sys
+import h5py
 loc = json.load(sys.stdin)["probabilistic"]["locations"][0]
 assert len(loc["persistence"]) == 3 and abs(loc["persistence"][2] - 0.9424) < 1e-4, loc
-assert loc["level_share"] == [0, 0, 0] and len(loc["centring"]) == 3, loc' ||
+with h5py.File(sys.argv[1], "r") as f:  # --json gives what the file records
+    g = f["probabilistic/united_states_of_america"]
+    for key, var in (("level_share", "process_level_share"), ("centring", "process_centring")):
+        assert all(abs(a - b) < 1e-12 for a, b in zip(loc[key], g[var][0], strict=True)), loc
+assert loc["level_share"][1:] == [0, 0] and len(loc["centring"]) == 3, loc' "$dir/usa.h5" ||
     { echo "FAIL info --json: process parameters"; fail=1; }
 # a file whose `process` coordinate is in another order is refused, not misread
 cp "$dir/usa.h5" "$dir/swapped.h5"

@@ -72,6 +72,51 @@ static void test_prob_center__shift_makes_the_mean_the_median(void **state)
     assert_true(ps_prob_center_shift(flat, 1) == 0.0);
 }
 
+/* E[log Q(Z + d)] for TFR knots, by the same trapezoid rule. */
+static double quad_mean_log(const double kn[PS_PROB_N_KNOTS], double d)
+{
+    const double h = 1.0e-3;
+    double s = 0.0, wsum = 0.0;
+    for (int i = -10000; i <= 10000; ++i) {
+        const double x = i * h, w = exp(-0.5 * x * x) * (i == -10000 || i == 10000 ? 0.5 : 1.0);
+        s += w * log(ps_prob_marginal(kn, x + d, 1));
+        wsum += w;
+    }
+    return s / wsum;
+}
+
+/* The TFR centring acts on log TFR (docs/model.md 9.3, round 6): its shift puts the mean of
+ * log TFR on the log of the median knot. Low-fertility bounds wider below on the log scale
+ * (China 2100-like) need an upward shift, larger than the one that centres TFR itself, since
+ * the mean of TFR exceeds e^(the mean of log TFR). */
+static void test_prob_center__tfr_shift_centres_log_tfr(void **state)
+{
+    (void)state;
+    static const double sets[3][PS_PROB_N_KNOTS] = {
+        { 0.60, 0.846, 1.345, 1.785, 1.993 }, /* wider below in log TFR */
+        { 1.20, 1.35, 1.60, 2.00, 2.40 },     /* wider above */
+        { 1.00, 1.20, 1.50, 1.875, 2.25 } };   /* symmetric in log TFR */
+    for (int s = 0; s < 3; ++s) {
+        const double *kn = sets[s];
+        const double d = ps_prob_center_shift_tfr_log(kn);
+        const double m = quad_mean_log(kn, d), m0 = quad_mean_log(kn, 0.0);
+        printf("  TFR knots %d: log shift %+.5f (level-scale shift %+.5f), E[log TFR] %.7f, "
+               "log median %.7f, uncentred %.7f\n",
+               s, d, ps_prob_center_shift(kn, 1), m, log(kn[2]), m0);
+        assert_true(fabs(m - log(kn[2])) < 1.0e-7);
+        if (s == 2) {
+            assert_true(fabs(d) < 1.0e-9);
+        } else {
+            assert_true(fabs(m0 - log(kn[2])) > 1.0e-3);
+            assert_true(s == 0 ? d > 0.0 : d < 0.0);
+        }
+        /* e^Q is convex in Q: the level-scale centring wants a smaller upward shift */
+        assert_true(ps_prob_center_shift(kn, 1) < d);
+    }
+    static const double flat[PS_PROB_N_KNOTS] = { 1.5, 1.5, 1.5, 1.5, 1.5 };
+    assert_true(ps_prob_center_shift_tfr_log(flat) == 0.0);
+}
+
 static ps_prob *run(const prob_fixture *fx, int n_traj, int threads, double center)
 {
     ps_prob_options o = prob_fixture_options(n_traj, threads, 7u);
@@ -130,7 +175,7 @@ static void test_prob_center__tfr_shift_is_capped(void **state)
     const double *sets[2] = { mild, skewed };
     for (int s = 0; s < 2; ++s) {
         const double *kn = sets[s];
-        const double full = ps_prob_center_shift(kn, 1);
+        const double full = ps_prob_center_shift_tfr_log(kn);
         const double got = ps_prob_center_shift_tfr(kn, 1.0);
         double move_full = 0.0, move = 0.0;
         for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
@@ -237,6 +282,16 @@ static void test_prob_center__migration_persistence_from_band_growth(void **stat
     /* the migration centring from that persistence over the bounds' 77 years */
     assert_close(o.center[PS_PROB_MIG], 1.0 - 1.0 / ps_prob_n_eff(rho, 0.0, 77), 1e-9);
     assert_true(o.center[PS_PROB_MIG] > 0.75 && o.center[PS_PROB_MIG] < 0.8); /* 0.784 */
+    /* the TFR centring from the TFR persistence and level share of the phase, the same way
+     * (round 6) */
+    const int post = ps_prob_post_transition(&b);
+    assert_close(o.center[PS_PROB_TFR],
+                 1.0 - 1.0 / ps_prob_n_eff(post ? PS_PROB_RHO_TFR_POST : PS_PROB_RHO_TFR_TRANSITION,
+                                           post ? PS_PROB_LEVEL_TFR_POST
+                                                : PS_PROB_LEVEL_TFR_TRANSITION,
+                                           77),
+                 1e-12);
+    assert_true(o.center[PS_PROB_TFR] > 0.0 && o.center[PS_PROB_TFR] < 1.0);
     ps_prob_options_by_class(&o, &b, pop, 1.0);
     assert_close(o.rho[PS_PROB_MIG], PS_PROB_RHO_MIG_FLOOR, 0.0);
     ps_prob_options_by_class(&o, &b, pop, NAN);
@@ -359,6 +414,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_prob_center__threads_give_the_same_bytes, setup,
                                         prob_fixture_teardown),
         cmocka_unit_test(test_prob_center__tfr_shift_is_capped),
+        cmocka_unit_test(test_prob_center__tfr_shift_centres_log_tfr),
         cmocka_unit_test_setup_teardown(test_prob_center__bad_centring_is_refused, setup,
                                         prob_fixture_teardown),
         cmocka_unit_test(test_prob_center__location_classes),

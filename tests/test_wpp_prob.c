@@ -32,16 +32,17 @@
 #define MEDIAN_TOL 0.003 /* issue #2, total population */
 #define RATE_TOL 0.02    /* TFR and e0 bounds, relative */
 /*
- * The model does not meet all of those criteria (docs/model.md sec. 9.5: 39 of the 50
+ * The model does not meet all of those criteria (docs/model.md sec. 9.5: 46 of the 50
  * population comparisons with the parameters estimated across all countries, e0 centred,
- * TFR centred (capped) after the transition, antithetic pairs, the migration persistence of
- * each location from the growth of its own UN band and its centring from that persistence
- * (40 with migration fully centred, 38 with its persistence by volatility class, 28 without
- * the centring; over all 236 locations 1,318 of 2,360 against 1,192); the 2100 medians of
- * China, Germany, Nigeria, Brazil and the USA are 0.35-0.72 % below the UN's median, which is
- * its deterministic medium projection, because
- * skewed yearly marginals with imperfect persistence shift the median of a cumulated
- * quantity; the 2100 upper bounds of Germany and Nigeria are too low). So the test asserts
+ * antithetic pairs, the migration persistence of each location from the growth of its own UN
+ * band, a TFR level share of 0.25, and the TFR and migration centrings from the persistences
+ * (TFR on log TFR, capped; round 6): 41 without the level share, 39 with TFR centred on its
+ * mean after the transition only (round 5), 40 with migration fully centred, 28 without any
+ * centring; over all 236 locations 1,465 of 2,360 against 1,424, 1,318 and 1,192); the 2100
+ * medians of China and Brazil are 0.34 and 0.38 % below the UN's median, which is its
+ * deterministic medium projection, because skewed yearly marginals with imperfect persistence
+ * shift the median of a cumulated quantity; the 2100 upper bounds of Germany (hi95) and
+ * Nigeria (hi80) are a little too low). So the test asserts
  * wider guards, which catch a broken process or engine
  * (deviations of 1 and more), asserts that every check not in expected_outside below is met
  * (and that none of those is), and prints every comparison against the issue's criteria.
@@ -59,12 +60,10 @@ static const char *const locations[] = { "156", "276", "566", "76", "840" };
  * that breaks a met check fails here (the seed is fixed: the results are the same bytes).
  */
 static const char *const expected_outside[] = {
-    "156 2100 2",                                         /* China: median (-0.7 %)        */
-    "276 2100 2", "276 2100 3", "276 2100 4",             /* Germany 2100: median, upper   */
-    "566 2050 3",                                         /* Nigeria 2050: hi80 (1.06)     */
-    "566 2100 2", "566 2100 3", "566 2100 4",             /* Nigeria 2100: median, upper   */
-    "76 2100 2",                                          /* Brazil 2100: median (-0.6 %)  */
-    "840 2100 2", "840 2100 4",                           /* USA 2100: median, hi95        */
+    "156 2100 2",                                         /* China: median (-0.34 %)       */
+    "276 2100 4",                                         /* Germany 2100: hi95 (1.22)     */
+    "566 2100 3",                                         /* Nigeria 2100: hi80 (1.06)     */
+    "76 2100 2",                                          /* Brazil 2100: median (-0.38 %) */
 };
 #define N_OUTSIDE ((int)(sizeof expected_outside / sizeof expected_outside[0]))
 
@@ -189,7 +188,10 @@ static void test_wpp_prob__population_bounds_match_the_un(void **state)
     assert_int_equal(n_met, n_all - N_OUTSIDE); /* a newly met check: take it off the list */
 }
 
-/* Yearly quantiles of the process alone (the draws of ps_prob_unit) against the bounds. */
+/* Yearly quantiles of the process alone against the bounds (exactly, Q(z_k + d)), and the
+ * draws of ps_prob_unit against the process (within 4 standard errors of a sample quantile:
+ * with Nigeria's wide 2100 TFR band, one standard error of the 97.5 % quantile of 10,000
+ * draws is about 1 % of the TFR, half the issue's tolerance). */
 static void test_wpp_prob__tfr_and_e0_bounds_within_2_percent(void **state)
 {
     (void)state;
@@ -199,7 +201,7 @@ static void test_wpp_prob__tfr_and_e0_bounds_within_2_percent(void **state)
     double *y = malloc(N * sizeof *y);
     assert_true(z != NULL && x != NULL && y != NULL);
     int ok = 1;
-    double worst = 0.0;
+    double worst = 0.0, worst_sample = 0.0, worst_se = 0.0;
     for (int l = 0; l < N_LOC; ++l) {
         ps_error err;
         ps_prob_bounds b;
@@ -233,16 +235,31 @@ static void test_wpp_prob__tfr_and_e0_bounds_within_2_percent(void **state)
                         x[j] = ps_prob_marginal(kn, z[(size_t)j * NY + (size_t)by] + d,
                                                 proc == PS_PROB_TFR);
                     }
+                    const int lg = proc == PS_PROB_TFR;
                     for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+                        /* the process's quantile: its score is N(0, 1) every year, shifted by
+                         * the centring, so the level's quantile is Q(z_k + d) exactly */
+                        const double zk = ps_prob_knot_z(k);
+                        const double exact = ps_prob_marginal(kn, zk + d, lg);
+                        const double rel = exact / kn[k] - 1.0;
+                        /* the draws against it: within 4 standard errors of a sample quantile,
+                         * sqrt(p (1 - p) / N) / phi(z_p) in the score, times Q's local slope */
                         memcpy(y, x, N * sizeof *y);
                         const double q = ps_prob_sample_quantile(y, N, ps_prob_level(k));
-                        const double rel = q / kn[k] - 1.0;
+                        const double p = ps_prob_level(k), h = 1e-4;
+                        const double slope = (ps_prob_marginal(kn, zk + d + h, lg) -
+                                              ps_prob_marginal(kn, zk + d - h, lg)) / (2.0 * h);
+                        const double se = sqrt(p * (1.0 - p) / N) /
+                                          (exp(-0.5 * zk * zk) / sqrt(2.0 * M_PI)) * slope;
                         worst = fabs(rel) > worst ? fabs(rel) : worst;
-                        if (fabs(rel) > RATE_TOL) {
+                        worst_sample = fmax(worst_sample, fabs(q / kn[k] - 1.0));
+                        worst_se = fmax(worst_se, fabs(q - exact) / se);
+                        if (fabs(rel) > RATE_TOL || fabs(q - exact) > 4.0 * se) {
                             ok = 0;
-                            printf("  %s %d %s knot %d: %.4f vs UN %.4f (%+.2f%%)  <-- FAIL\n",
-                                   locations[l], years[i], proc == PS_PROB_TFR ? "TFR" : "e0", k,
-                                   q, kn[k], 100.0 * rel);
+                            printf("  %s %d %s knot %d: process %.4f, drawn %.4f (%.1f standard "
+                                   "errors) vs UN %.4f (%+.2f%%)  <-- FAIL\n",
+                                   locations[l], years[i], lg ? "TFR" : "e0", k, exact, q,
+                                   (q - exact) / se, kn[k], 100.0 * rel);
                         }
                     }
                 }
@@ -250,8 +267,10 @@ static void test_wpp_prob__tfr_and_e0_bounds_within_2_percent(void **state)
         }
         ps_prob_bounds_release(&b);
     }
-    printf("  TFR and e0 bounds: largest deviation from the UN's %.2f %% (tolerance %.0f %%)\n",
-           100.0 * worst, 100.0 * RATE_TOL);
+    printf("  TFR and e0 bounds: largest deviation of the process's from the UN's %.2f %% "
+           "(tolerance %.0f %%); of %d trajectories' %.2f %%, their largest distance from the "
+           "process's %.1f standard errors (tolerance 4)\n",
+           100.0 * worst, 100.0 * RATE_TOL, N, 100.0 * worst_sample, worst_se);
     free(z);
     free(x);
     free(y);
@@ -304,6 +323,7 @@ static void test_wpp_prob__persistences_are_the_estimators_output(void **state)
     double rf = NAN, re = NAN, rm = NAN, lf = NAN, le = NAN, lm = NAN, cf = NAN, ce = NAN;
     double cm = NAN, t[2][3] = { { NAN, NAN, NAN }, { NAN, NAN, NAN } }, m[2] = { NAN, NAN };
     double ce_cls = NAN, cm_cls = NAN, g_floor = NAN, g_cap = NAN, g_level = NAN;
+    double l_best[2] = { NAN, NAN }, l_compiled[2] = { NAN, NAN };
     int n_best = 0;
     while (fgets(line, sizeof line, f) != NULL) {
         if (strncmp(line, NOT_COMPILED, strlen(NOT_COMPILED)) == 0) {
@@ -318,6 +338,10 @@ static void test_wpp_prob__persistences_are_the_estimators_output(void **state)
         sscanf(line, "by class: center_e0 %lf center_mig %lf", &ce_cls, &cm_cls);
         sscanf(line, "compiled -g: rho_mig floor %lf cap %lf level_tfr_post %lf", &g_floor, &g_cap,
                &g_level);
+        sscanf(line, "best -l: level_tfr_transition %lf level_tfr_post %lf", &l_best[0],
+               &l_best[1]);
+        sscanf(line, "compiled -l: level_tfr_transition %lf level_tfr_post %lf", &l_compiled[0],
+               &l_compiled[1]);
         n_best += sscanf(line, "best: PS_PROB_RHO_TFR %lf PS_PROB_RHO_E0 %lf PS_PROB_RHO_MIG %lf "
                          "PS_PROB_LEVEL_TFR %lf PS_PROB_LEVEL_E0 %lf PS_PROB_LEVEL_MIG %lf "
                          "PS_PROB_CENTER_TFR %lf PS_PROB_CENTER_E0 %lf PS_PROB_CENTER_MIG %lf",
@@ -330,16 +354,22 @@ static void test_wpp_prob__persistences_are_the_estimators_output(void **state)
     assert_true(lf == PS_PROB_LEVEL_TFR && le == PS_PROB_LEVEL_E0 && lm == PS_PROB_LEVEL_MIG);
     assert_true(cf == PS_PROB_CENTER_TFR && ce == PS_PROB_CENTER_E0 && cm == PS_PROB_CENTER_MIG);
     /* the estimate by class (the last one in the file: calibrate_prob -c, the TFR centring by
-     * phase at the -u persistences) is what ps_prob_options_by_class compiles in */
-    assert_true(t[0][0] == PS_PROB_RHO_TFR_TRANSITION && t[0][1] == PS_PROB_LEVEL_TFR_TRANSITION &&
+     * phase at the -u persistences) gives the TFR persistences ps_prob_options_by_class compiles
+     * in, and the record of its centring by phase (round 6 replaced it by the centring from the
+     * persistence); it had no level share, -l's first point */
+    assert_true(t[0][0] == PS_PROB_RHO_TFR_TRANSITION && t[0][1] == 0.0 &&
                 t[0][2] == PS_PROB_CENTER_TFR_TRANSITION);
-    assert_true(t[1][0] == PS_PROB_RHO_TFR_POST && t[1][1] == PS_PROB_LEVEL_TFR_POST &&
+    assert_true(t[1][0] == PS_PROB_RHO_TFR_POST && t[1][1] == 0.0 &&
                 t[1][2] == PS_PROB_CENTER_TFR_POST);
+    /* the TFR level share by phase (calibrate_prob -l, round 6) is compiled in */
+    assert_true(l_best[0] == PS_PROB_LEVEL_TFR_TRANSITION && l_best[1] == PS_PROB_LEVEL_TFR_POST);
+    assert_true(l_compiled[0] == PS_PROB_LEVEL_TFR_TRANSITION &&
+                l_compiled[1] == PS_PROB_LEVEL_TFR_POST);
     assert_true(m[0] == PS_PROB_RHO_MIG_STEADY && m[1] == PS_PROB_RHO_MIG_VOLATILE);
     assert_true(ce_cls == PS_PROB_CENTER_E0 && cm_cls == PS_PROB_CENTER_MIG);
     /* the migration persistence from the band's growth (calibrate_prob -g) */
     assert_true(g_floor == PS_PROB_RHO_MIG_FLOOR && g_cap == PS_PROB_RHO_MIG_CAP &&
-                g_level == PS_PROB_LEVEL_TFR_POST);
+                g_level == 0.0); /* -g ran before -l, with no post-transition level share */
     /* the estimator reruns on one location: the compiled point and a far one */
     const double rho[2][PS_WPP_PI_CALIB_PARAMS] = {
         { PS_PROB_RHO_TFR, PS_PROB_RHO_E0, PS_PROB_RHO_MIG, PS_PROB_LEVEL_TFR, PS_PROB_LEVEL_E0,

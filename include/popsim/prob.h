@@ -161,9 +161,17 @@ double ps_prob_center_shift(const double knots[PS_PROB_N_KNOTS], int log_scale);
 #define PS_PROB_CENTER_TFR_MAX_MOVE 0.015
 
 /**
- * The TFR score shift c ps_prob_center_shift(knots, 1), reduced towards 0 (bisection) where
- * it would move a knot, Q(z_k + shift) / knot_k - 1, by more than PS_PROB_CENTER_TFR_MAX_MOVE.
- * c in [0, 1]. @return the shift, in normal-score units
+ * The shift d of the normal score at which the mean of log Q(Z + d) is the log of the median
+ * knot, Q the TFR marginal (piecewise linear in log TFR): the TFR centring acts on log TFR,
+ * since a population compounds relative changes of fertility (docs/model.md 9.3, round 6).
+ * 0 for a row without spread. @return the shift, in normal-score units
+ */
+double ps_prob_center_shift_tfr_log(const double knots[PS_PROB_N_KNOTS]);
+
+/**
+ * The TFR score shift c ps_prob_center_shift_tfr_log(knots), reduced towards 0 (bisection)
+ * where it would move a knot, Q(z_k + shift) / knot_k - 1, by more than
+ * PS_PROB_CENTER_TFR_MAX_MOVE. c in [0, 1]. @return the shift, in normal-score units
  */
 double ps_prob_center_shift_tfr(const double knots[PS_PROB_N_KNOTS], double c);
 
@@ -219,15 +227,20 @@ double ps_prob_rho_from_growth(double g, int first_year, double rho_min, double 
  * areas with TFR uncentred (calibrate_prob -u, docs/prob-calibration.txt, docs/model.md 9.3):
  * the TFR persistence does not depend on the phase; migration persists more where its
  * uncertainty is small relative to the population. The TFR centring by phase (calibrate_prob
- * -c, antithetic pairs, capped at PS_PROB_CENTER_TFR_MAX_MOVE): post-transition TFR centred,
- * TFR in transition not. The migration classes are now only the fallback of
- * ps_prob_options_by_class where the band's growth is unknown (PS_PROB_RHO_MIG_FLOOR).
+ * -c, antithetic pairs, capped at PS_PROB_CENTER_TFR_MAX_MOVE, on the mean of TFR):
+ * post-transition TFR centred, TFR in transition not; since round 6 ps_prob_options_by_class
+ * takes the TFR centring from the persistence instead (ps_prob_center_for_sum, on the mean of
+ * log TFR), and PS_PROB_CENTER_TFR_TRANSITION and _POST are that estimate's record, used by
+ * calibrate_prob's searches of rounds 2 to 4. The TFR level share of either phase is round 6's
+ * estimate with those centrings (calibrate_prob -l: 0.25 in both phases, of 0, 0.25, 0.5 and
+ * 0.75). The migration classes are now only the fallback of ps_prob_options_by_class where the
+ * band's growth is unknown (PS_PROB_RHO_MIG_FLOOR).
  */
 #define PS_PROB_RHO_TFR_TRANSITION 0.95
-#define PS_PROB_LEVEL_TFR_TRANSITION 0.0
+#define PS_PROB_LEVEL_TFR_TRANSITION 0.25
 #define PS_PROB_CENTER_TFR_TRANSITION 0.0
 #define PS_PROB_RHO_TFR_POST 0.95
-#define PS_PROB_LEVEL_TFR_POST 0.0
+#define PS_PROB_LEVEL_TFR_POST 0.25
 #define PS_PROB_CENTER_TFR_POST 1.0
 #define PS_PROB_RHO_MIG_STEADY 0.95
 #define PS_PROB_RHO_MIG_VOLATILE 0.9
@@ -255,13 +268,13 @@ double ps_prob_n_eff(double rho, double level, int years);
 double ps_prob_center_for_sum(double rho, double level, int years);
 
 /**
- * Set o's TFR persistence, level share and centring by the phase of the bounds
+ * Set o's TFR persistence and level share by the phase of the bounds
  * (ps_prob_post_transition) and its migration persistence from the growth of its migration
  * band, mig_growth (ps_prob_mig_growth; ps_prob_rho_from_growth between
  * PS_PROB_RHO_MIG_FLOOR and PS_PROB_RHO_MIG_CAP), or, where that is NaN, by the migration
  * class (ps_prob_mig_volatile, pop the population of the bounds' first year or the base's,
- * persons), and its migration centring from that persistence over the years of the bounds
- * (ps_prob_center_for_sum); the rest of o is kept. What `popsim run --location` does for WPP
+ * persons), and its TFR and migration centrings from those persistences and level shares over
+ * the years of the bounds (ps_prob_center_for_sum); the rest of o is kept. What `popsim run --location` does for WPP
  * locations.
  */
 void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, double pop,

@@ -52,11 +52,14 @@ static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *
         ps_prob_options_by_class(&po, &b, ps_pop_total(&in.base),
                                  ps_wpp_pi_mig_growth(pi, *code, &b));
     }
-    if (o->has_rho) { /* the migration centring follows the persistence given */
+    if (o->has_rho) { /* the TFR and migration centrings follow the persistences given */
         memcpy(po.rho, o->rho, sizeof po.rho);
         if (rc == PS_OK) {
-            po.center[PS_PROB_MIG] = ps_prob_center_for_sum(po.rho[PS_PROB_MIG],
-                                                            po.level[PS_PROB_MIG], b.n_years);
+            static const ps_prob_proc summed[] = { PS_PROB_TFR, PS_PROB_MIG };
+            for (int i = 0; i < 2; ++i) {
+                const ps_prob_proc k = summed[i];
+                po.center[k] = ps_prob_center_for_sum(po.rho[k], po.level[k], b.n_years);
+            }
         }
     }
     if (rc == PS_OK) {

@@ -18,7 +18,9 @@
  * -d), v(x) = A + S (x + d - z_k) and
  *     E[v; a < Z < b]      = (A + S (d - z_k)) (Phi(b) - Phi(a)) + S (phi(a) - phi(b)),
  *     E[e^v; a < Z < b]    = e^(A + S (d - z_k) + S^2 / 2) (Phi(b - S) - Phi(a - S)).
- * The mean increases with d, so bisection finds it.
+ * The mean increases with d, so bisection finds it. TFR's shift (ps_prob_center_shift_tfr_log,
+ * since issue #14 round 6) centres the mean of log TFR, the first formula on the log knots:
+ * a population compounds relative changes of fertility (docs/model.md 9.3).
  */
 #include <math.h>
 
@@ -98,9 +100,21 @@ static double knot_move(const double knots[PS_PROB_N_KNOTS], double shift)
     return worst;
 }
 
+double ps_prob_center_shift_tfr_log(const double knots[PS_PROB_N_KNOTS])
+{
+    if (knots[0] == knots[PS_PROB_N_KNOTS - 1]) {
+        return 0.0;
+    }
+    double lg[PS_PROB_N_KNOTS];
+    for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+        lg[k] = log(knots[k]);
+    }
+    return ps_prob_center_shift(lg, 0); /* the marginal is piecewise linear in log TFR */
+}
+
 double ps_prob_center_shift_tfr(const double knots[PS_PROB_N_KNOTS], double c)
 {
-    const double full = c == 0.0 ? 0.0 : c * ps_prob_center_shift(knots, 1);
+    const double full = c == 0.0 ? 0.0 : c * ps_prob_center_shift_tfr_log(knots);
     if (full == 0.0 || knot_move(knots, full) <= PS_PROB_CENTER_TFR_MAX_MOVE) {
         return full;
     }
@@ -194,7 +208,8 @@ void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, doubl
     const int post = ps_prob_post_transition(b);
     o->rho[PS_PROB_TFR] = post ? PS_PROB_RHO_TFR_POST : PS_PROB_RHO_TFR_TRANSITION;
     o->level[PS_PROB_TFR] = post ? PS_PROB_LEVEL_TFR_POST : PS_PROB_LEVEL_TFR_TRANSITION;
-    o->center[PS_PROB_TFR] = post ? PS_PROB_CENTER_TFR_POST : PS_PROB_CENTER_TFR_TRANSITION;
+    o->center[PS_PROB_TFR] =
+        ps_prob_center_for_sum(o->rho[PS_PROB_TFR], o->level[PS_PROB_TFR], b->n_years);
     o->rho[PS_PROB_MIG] = isfinite(mig_growth)
                               ? ps_prob_rho_from_growth(mig_growth, b->first_year,
                                                         PS_PROB_RHO_MIG_FLOOR, PS_PROB_RHO_MIG_CAP)
