@@ -267,6 +267,10 @@ double ps_prob_n_eff(double rho, double level, int years);
  */
 double ps_prob_center_for_sum(double rho, double level, int years);
 
+/** Set o's TFR and migration centrings from their persistences and level shares over `years`
+ * (ps_prob_center_for_sum); e0's is kept. */
+void ps_prob_center_from_persistence(ps_prob_options *o, int years);
+
 /**
  * Set o's TFR persistence and level share by the phase of the bounds
  * (ps_prob_post_transition) and its migration persistence from the growth of its migration
@@ -274,8 +278,8 @@ double ps_prob_center_for_sum(double rho, double level, int years);
  * PS_PROB_RHO_MIG_FLOOR and PS_PROB_RHO_MIG_CAP), or, where that is NaN, by the migration
  * class (ps_prob_mig_volatile, pop the population of the bounds' first year or the base's,
  * persons), and its TFR and migration centrings from those persistences and level shares over
- * the years of the bounds (ps_prob_center_for_sum); the rest of o is kept. What `popsim run --location` does for WPP
- * locations.
+ * the years of the bounds (ps_prob_center_from_persistence); the rest of o is kept. What
+ * `popsim run --location` does for WPP locations.
  */
 void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, double pop,
                               double mig_growth);

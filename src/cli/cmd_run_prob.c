@@ -55,11 +55,7 @@ static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *
     if (o->has_rho) { /* the TFR and migration centrings follow the persistences given */
         memcpy(po.rho, o->rho, sizeof po.rho);
         if (rc == PS_OK) {
-            static const ps_prob_proc summed[] = { PS_PROB_TFR, PS_PROB_MIG };
-            for (int i = 0; i < 2; ++i) {
-                const ps_prob_proc k = summed[i];
-                po.center[k] = ps_prob_center_for_sum(po.rho[k], po.level[k], b.n_years);
-            }
+            ps_prob_center_from_persistence(&po, b.n_years);
         }
     }
     if (rc == PS_OK) {

@@ -202,19 +202,25 @@ double ps_prob_center_for_sum(double rho, double level, int years)
     return isfinite(n) && n > 1.0 ? 1.0 - 1.0 / n : 0.0;
 }
 
+void ps_prob_center_from_persistence(ps_prob_options *o, int years)
+{
+    static const ps_prob_proc summed[] = { PS_PROB_TFR, PS_PROB_MIG };
+    for (size_t i = 0; i < sizeof summed / sizeof summed[0]; ++i) {
+        const ps_prob_proc k = summed[i];
+        o->center[k] = ps_prob_center_for_sum(o->rho[k], o->level[k], years);
+    }
+}
+
 void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, double pop,
                               double mig_growth)
 {
     const int post = ps_prob_post_transition(b);
     o->rho[PS_PROB_TFR] = post ? PS_PROB_RHO_TFR_POST : PS_PROB_RHO_TFR_TRANSITION;
     o->level[PS_PROB_TFR] = post ? PS_PROB_LEVEL_TFR_POST : PS_PROB_LEVEL_TFR_TRANSITION;
-    o->center[PS_PROB_TFR] =
-        ps_prob_center_for_sum(o->rho[PS_PROB_TFR], o->level[PS_PROB_TFR], b->n_years);
     o->rho[PS_PROB_MIG] = isfinite(mig_growth)
                               ? ps_prob_rho_from_growth(mig_growth, b->first_year,
                                                         PS_PROB_RHO_MIG_FLOOR, PS_PROB_RHO_MIG_CAP)
                           : ps_prob_mig_volatile(b, pop) ? PS_PROB_RHO_MIG_VOLATILE
                                                          : PS_PROB_RHO_MIG_STEADY;
-    o->center[PS_PROB_MIG] =
-        ps_prob_center_for_sum(o->rho[PS_PROB_MIG], o->level[PS_PROB_MIG], b->n_years);
+    ps_prob_center_from_persistence(o, b->n_years);
 }
