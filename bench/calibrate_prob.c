@@ -124,8 +124,8 @@ static const double l_level[] = {0.0, 0.25, 0.5, 0.75};
 /* The compiled parameters of a location in phase `post` (TFR by phase, e0 and migration
  * centred), its migration persistence rho_m. The migration fully centred, as compiled until
  * round 5: -g and -t are the searches of round 4 (rerun now, they would take round 6's TFR
- * level share and their TFR centring would act on log TFR); -l and -s set the TFR and
- * migration centrings of round 6 (ps_prob_center_for_sum). */
+ * level share and their TFR centring would act on log TFR); -l and -s start from each
+ * location's compiled options (ps_prob_options_by_class, options_point). */
 static void class_point(double pt[PS_WPP_PI_CALIB_PARAMS], int post, double rho_m)
 {
     const double base[PS_WPP_PI_CALIB_PARAMS] = {
@@ -176,6 +176,26 @@ static void growth_point(double pt[PS_WPP_PI_CALIB_PARAMS], int k, int post, int
 }
 
 static void print_growth(const double *loss, int n_loc, int n_traj);
+
+/* A grid point from options: persistences, level shares, centrings. */
+static void options_point(double pt[PS_WPP_PI_CALIB_PARAMS], const ps_prob_options *o)
+{
+    for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
+        pt[k] = o->rho[k];
+        pt[PS_PROB_PROC_COUNT + k] = o->level[k];
+        pt[2 * PS_PROB_PROC_COUNT + k] = o->center[k];
+    }
+}
+
+/* Criteria of issue #14 sec. 3 met by one location's deviations at one grid point. */
+static int criteria_met(const double d[PS_WPP_PI_CALIB_N])
+{
+    int met = 0;
+    for (int c = 0; c < PS_WPP_PI_CALIB_N; ++c) {
+        met += isfinite(d[c]) && fabs(d[c]) <= 0.2;
+    }
+    return met;
+}
 
 /* -s: the deterministic projection (every score 0) of location `code` relative to the UN's
  * median at 1 July 2050 and 2100, so that a median miss can be told apart: the engine's
@@ -299,9 +319,7 @@ static void print_level(const double *devs, const ps_status *st, const int *cls,
         for (int k = 0; k < (int)L_POINTS; ++k) {
             const double *d = devs + ((size_t)i * L_POINTS + (size_t)k) * PS_WPP_PI_CALIB_N;
             loss[post][k] += ps_wpp_pi_calib_loss(d);
-            for (int c = 0; c < PS_WPP_PI_CALIB_N; ++c) {
-                met[post][k] += isfinite(d[c]) && fabs(d[c]) <= 0.2;
-            }
+            met[post][k] += criteria_met(d);
         }
         ++n_loc[post];
     }
@@ -336,11 +354,14 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
     double *gr = malloc((size_t)n_codes * sizeof *gr);
     int *fy = malloc((size_t)n_codes * sizeof *fy);
     int *ny = malloc((size_t)n_codes * sizeof *ny);
+    /* each location's compiled point, as ps_prob_options_by_class makes it for popsim run
+     * --location (the -l and -s points start from it) */
+    double(*cp)[PS_WPP_PI_CALIB_PARAMS] = malloc((size_t)n_codes * sizeof *cp);
     double *devs = malloc((size_t)n_codes * MAX_POINTS * PS_WPP_PI_CALIB_N * sizeof *devs);
     double *dt = malloc((size_t)n_codes * PS_WPP_PI_CALIB_YEARS * sizeof *dt);
     ps_status *st = malloc((size_t)n_codes * sizeof *st);
-    if (gt == NULL || gr == NULL || fy == NULL || ny == NULL || devs == NULL || dt == NULL ||
-        st == NULL) {
+    if (gt == NULL || gr == NULL || fy == NULL || ny == NULL || cp == NULL || devs == NULL ||
+        dt == NULL || st == NULL) {
         fprintf(stderr, "calibrate_prob: out of memory\n");
         return 1;
     }
@@ -355,6 +376,12 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
             ny[i] = b.n_years;
             gr[i] = ps_wpp_pi_mig_growth(pi, codes[i], &b);
             gt[i] = tfr_growth(&b);
+            double pop[PS_WPP_PI_COLS];
+            ps_prob_options o = PS_PROB_OPTIONS_INIT;
+            ps_prob_options_by_class(&o, &b, ps_wpp_pi_pop(pop, pi, codes[i], b.first_year, &e)
+                                                     == PS_OK ? pop[PS_WPP_PI_MEDIAN] : NAN,
+                                     gr[i]);
+            options_point(cp[i], &o);
             ps_prob_bounds_release(&b);
         }
     }
@@ -364,25 +391,13 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
         ps_error_clear(&e);
         double grid[MAX_POINTS][PS_WPP_PI_CALIB_PARAMS];
         for (int k = 0; k < n_pts; ++k) {
-            if (tfr == 3) { /* -l: the level share, the centrings following (compiled rule) */
-                growth_point(grid[k], 0, cls[i] >= 2, cls[i] & 1, gr[i], fy[i]);
-                if (isfinite(gr[i])) {
-                    grid[k][2] = ps_prob_rho_from_growth(gr[i], fy[i], PS_PROB_RHO_MIG_FLOOR,
-                                                         PS_PROB_RHO_MIG_CAP);
-                }
+            if (tfr == 3) { /* -l: the level share, the TFR centring following (compiled rule) */
+                memcpy(grid[k], cp[i], sizeof grid[k]);
                 grid[k][3] = l_level[k];
                 grid[k][6] = ps_prob_center_for_sum(grid[k][0], grid[k][3], ny[i]);
-                grid[k][8] = ps_prob_center_for_sum(grid[k][2], grid[k][5], ny[i]);
-            } else if (tfr == 2) { /* as ps_prob_options_by_class does for popsim run --location */
-                growth_point(grid[k], 0, cls[i] >= 2, cls[i] & 1, gr[i], fy[i]);
-                if (isfinite(gr[i])) {
-                    grid[k][2] = ps_prob_rho_from_growth(gr[i], fy[i], PS_PROB_RHO_MIG_FLOOR,
-                                                         PS_PROB_RHO_MIG_CAP);
-                }
-                /* the TFR and migration centrings from the persistences (compiled); point 1:
-                 * TFR uncentred */
-                grid[k][6] = k == 0 ? ps_prob_center_for_sum(grid[k][0], grid[k][3], ny[i]) : 0.0;
-                grid[k][8] = ps_prob_center_for_sum(grid[k][2], grid[k][5], ny[i]);
+            } else if (tfr == 2) { /* -s: as compiled; point 1: TFR uncentred */
+                memcpy(grid[k], cp[i], sizeof grid[k]);
+                grid[k][6] = k == 0 ? grid[k][6] : 0.0;
             } else if (tfr) {
                 tfr_point(grid[k], k, cls[i] >= 2, gr[i], gt[i], fy[i]);
             } else {
@@ -416,9 +431,9 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
         print_summary(devs, dt, st, cls, n_codes, n_pts, n_traj);
         int met_pt[2] = {0, 0};
         for (int i = 0; i < n_codes; ++i) {
-            for (int k = 0; st[i] == PS_OK && k < 2 * PS_WPP_PI_CALIB_N; ++k) {
-                const double d = devs[(size_t)i * n_pts * PS_WPP_PI_CALIB_N + (size_t)k];
-                met_pt[k / PS_WPP_PI_CALIB_N] += isfinite(d) && fabs(d) <= 0.2;
+            for (int k = 0; st[i] == PS_OK && k < 2; ++k) {
+                met_pt[k] += criteria_met(devs + ((size_t)i * n_pts + (size_t)k) *
+                                                     PS_WPP_PI_CALIB_N);
             }
         }
         printf("loss per location and criteria met: compiled %.4f, %d; with TFR uncentred "
@@ -448,6 +463,7 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
     free(gr);
     free(fy);
     free(ny);
+    free(cp);
     free(devs);
     free(dt);
     free(st);
