@@ -23,7 +23,8 @@
  * instead of the bounds' span (both are compiled with the span, 77 years; docs/model.md
  * 9.5). Unless center_m (center_f_post, center_f_tr) is given, the migration (TFR) centring
  * follows the persistence and level share the overrides leave, as ps_prob_options_by_class
- * makes it.
+ * makes it. mig_per_person=1 makes every trajectory's net migrants follow its size
+ * (ps_prob_options.mig_per_person; docs/model.md 9.3, round 7).
  *
  * Other locations (env PROB_CHECKS_CODES="156,276,..."): M49 codes or names in place of the
  * five of the test, e.g. every country and area, to see what the five do not show.
@@ -98,6 +99,8 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
         } else if (strcmp(tok, "center_m") == 0) {
             o->center[PS_PROB_MIG] = v;
             center_m = 1;
+        } else if (strcmp(tok, "mig_per_person") == 0) {
+            o->mig_per_person = (int)v;
         } else if (strcmp(tok, "center_m_neff") == 0) { /* c = 1 - 1 / n_eff(rho_m, v years) */
             neff_m = (int)v;
         } else if (strcmp(tok, "center_f_neff") == 0) {

@@ -4,6 +4,7 @@
  * are stationary with the stated persistence; yearly TFR, e0 and migration of the trajectories
  * reproduce the bounds (within sampling error); a trajectory with the median everywhere is the
  * deterministic projection; 1 and 2 threads and any order of the units give the same bytes;
+ * migrants per person follow the trajectory's size;
  * bad bounds and options are refused. Synthetic inputs (no WPP data).
  */
 #include <math.h>
@@ -335,6 +336,88 @@ static void test_prob__bad_bounds_and_options_are_refused(void **state)
     ps_prob_free(p);
 }
 
+/*
+ * Migrants per person (docs/model.md 9.3, round 7): with no spread every trajectory is still
+ * the deterministic projection (its size is the reference's); with spread, each trajectory's
+ * net migrants of a step are those it gets in persons (same seed, same draws) times its
+ * population at the start of the step over the deterministic one, so larger trajectories
+ * get more; a variant or a value other than 0 or 1 is refused.
+ */
+static void test_prob__migrants_per_person_follow_the_trajectory_size(void **state)
+{
+    prob_fixture *fx = *state;
+    ps_error err;
+    enum { NT = 256 };
+    ps_proj *proj = NULL;
+    ps_result res;
+    assert_ps_ok(ps_proj_new(&proj, &fx->in, &err), &err);
+    assert_ps_ok(ps_proj_run(&res, proj, "det", NULL, &err), &err);
+    ps_prob_options o = prob_fixture_options(NT, 2, 20250701u);
+    ps_prob *persons = prob_fixture_run(&fx->in, &fx->b, &o, 0);
+    o.mig_per_person = 1;
+    ps_prob *rate = prob_fixture_run(&fx->in, &fx->b, &o, 1);
+    const double *m0 = ps_prob_trajectories(persons, PS_PROB_V_NET_MIG);
+    const double *m1 = ps_prob_trajectories(rate, PS_PROB_V_NET_MIG);
+    const double *p0 = ps_prob_trajectories(persons, PS_PROB_V_POP_TOTAL);
+    const double *p1 = ps_prob_trajectories(rate, PS_PROB_V_POP_TOTAL);
+    int larger = 0, differs = 0;
+    for (int y = 0; y < YEARS; ++y) {
+        const double det = ps_result_total(&res, START + y);
+        for (int j = 0; j < NT; ++j) {
+            const size_t at = (size_t)y * NT + (size_t)j;
+            assert_close(m1[at], m0[at] * (p1[at] / det), 1e-9);
+            larger += y == YEARS - 1 && p1[at] > det && m1[at] > m0[at] * (1.0 + 1e-12);
+            differs += p1[at] != p0[at];
+        }
+    }
+    assert_true(larger > NT / 10); /* the fixture's net migration is positive */
+    assert_true(differs > NT);
+    ps_prob_free(persons);
+    ps_prob_free(rate);
+    ps_prob *p = NULL;
+    o.variant = PS_PROB_VARIANT_LOW;
+    assert_int_equal(ps_prob_new(&p, &fx->in, &fx->b, &o, &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "migrants per person"));
+    o = prob_fixture_options(NT, 1, 1u);
+    o.mig_per_person = 2;
+    assert_int_equal(ps_prob_new(&p, &fx->in, &fx->b, &o, &err), PS_EINVAL);
+    assert_null(p);
+    ps_result_release(&res);
+    ps_proj_free(proj);
+}
+
+static void test_prob__migrants_per_person_without_spread_are_deterministic(void **state)
+{
+    prob_fixture *fx = *state;
+    ps_error err;
+    ps_proj *proj = NULL;
+    ps_result res;
+    assert_ps_ok(ps_proj_new(&proj, &fx->in, &err), &err);
+    assert_ps_ok(ps_proj_run(&res, proj, "det", NULL, &err), &err);
+    ps_prob_options o = prob_fixture_options(5, 1, 20250701u);
+    ps_prob *persons = prob_fixture_run(&fx->in, &fx->b, &o, 0);
+    o.mig_per_person = 1;
+    ps_prob *p = prob_fixture_run(&fx->in, &fx->b, &o, 0);
+    const double *tot = ps_prob_trajectories(p, PS_PROB_V_POP_TOTAL);
+    for (int y = 0; y <= YEARS; ++y) {
+        for (int j = 0; j < 5; ++j) {
+            assert_close(tot[(size_t)y * 5 + (size_t)j], ps_result_total(&res, START + y), 1e-12);
+        }
+    }
+    static const ps_prob_var flows[] = { PS_PROB_V_NET_MIG, PS_PROB_V_DEATHS, PS_PROB_V_BIRTHS };
+    for (int k = 0; k < 3; ++k) { /* the flows are the persons run's, the last year NaN */
+        const double *a = ps_prob_trajectories(persons, flows[k]);
+        const double *b = ps_prob_trajectories(p, flows[k]);
+        for (int i = 0; i < YEARS * 5; ++i) {
+            assert_close(b[i], a[i], 1e-12);
+        }
+    }
+    ps_result_release(&res);
+    ps_proj_free(proj);
+    ps_prob_free(persons);
+    ps_prob_free(p);
+}
+
 /* A planner's widths growing with the horizon: the process reproduces them as well. */
 static void test_prob__planner_widths_growing_with_the_horizon(void **state)
 {
@@ -395,6 +478,11 @@ int main(void)
                                         prob_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_prob__bad_bounds_and_options_are_refused, setup_wide,
                                         prob_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_prob__migrants_per_person_follow_the_trajectory_size,
+                                        setup_wide, prob_fixture_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_prob__migrants_per_person_without_spread_are_deterministic, setup_flat,
+            prob_fixture_teardown),
         cmocka_unit_test(test_prob__planner_widths_growing_with_the_horizon),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

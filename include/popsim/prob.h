@@ -121,6 +121,11 @@ typedef struct ps_prob_options {
     int keep_population;     /* 1: ps_prob_unit_population gives the last unit's populations
                               * of every year (0: each year is summarised inside the ensemble's
                               * tiles and no year is stored) */
+    int mig_per_person;      /* 1: a trajectory's net migrants, the inputs' and its deviation,
+                              * scale with its population over that of the inputs' own projection
+                              * (net migration as a rate, as the UN's bayesMig); 0 (default):
+                              * persons. A calibration experiment, not compiled for any run:
+                              * docs/model.md 9.3, round 7 */
 } ps_prob_options;
 
 #define PS_PROB_OPTIONS_INIT                                                                 \
@@ -129,7 +134,7 @@ typedef struct ps_prob_options {
       .level = { PS_PROB_LEVEL_TFR, PS_PROB_LEVEL_E0, PS_PROB_LEVEL_MIG },                   \
       .variant = PS_PROB_VARIANT_NONE, .keep_trajectories = 0,                               \
       .center = { PS_PROB_CENTER_TFR, PS_PROB_CENTER_E0, PS_PROB_CENTER_MIG },               \
-      .keep_population = 0 }
+      .keep_population = 0, .mig_per_person = 0 }
 
 typedef struct ps_prob ps_prob; /* opaque; src/engine/prob.c */
 

@@ -12,6 +12,8 @@
  * input's plus the trajectory's deviation of the total spread by the location's age pattern
  * of migration (|m(sex, age)| over the projection, normalised; Rogers-Castro where the
  * inputs have no migration at all), which works as well when the median total is near zero.
+ * With mig_per_person (a calibration experiment) those migrants are then scaled by the
+ * trajectory's population over the inputs' own projection at the start of the step.
  * A trajectory whose scores are all 0 reproduces the deterministic projection exactly.
  */
 #include <math.h>
@@ -152,6 +154,11 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
                                 opt->level[k]);
         }
     }
+    if (opt->mig_per_person != 0 &&
+        (opt->mig_per_person != 1 || opt->variant != PS_PROB_VARIANT_NONE)) {
+        return ps_error_set(err, PS_EINVAL, "migrants per person: expected 0 or 1, and 0 with a "
+                            "variant (got %d)", opt->mig_per_person);
+    }
     if (b->first_year > in->start_year || b->first_year + b->n_years - 1 < in->end_year) {
         return ps_error_set(err, PS_EINVAL, "the interval bounds cover %d-%d; the projection "
                             "needs %d-%d", b->first_year, b->first_year + b->n_years - 1,
@@ -220,6 +227,9 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
     }
     if (rc == PS_OK) {
         rc = ps_prob__paths_init(&p->pp, in, b, 1, err);
+    }
+    if (rc == PS_OK && p->opt.mig_per_person) {
+        rc = ps_prob__paths_reference(&p->pp, in, err);
     }
     if (rc == PS_OK) {
         /* a variant takes the medium e0 and migration: no centring */
@@ -388,6 +398,10 @@ static ps_status unit_rates(ps_ens_rates *out, const ps_ens_rates_buf *buf, int 
         return rc;
     }
     const double *restrict ratio = u->lane + first, *restrict dmig = ratio + U;
+    /* the lanes' populations at the start of the step: summarise_year's previous totals,
+     * written by the year hook before this step's rates are asked for */
+    const double *restrict size = p->acc + 6 * (size_t)U + (size_t)first;
+    const double ref = p->opt.mig_per_person ? p->pp.pop_ref[step] : 1.0;
     const double *asfr = &in->asfr[ps_inputs_asfr_idx(in, step, 0, 0)];
     for (int age = 0; age < A; ++age) {
         double *restrict fo = buf->asfr + (size_t)age * N;
@@ -407,9 +421,15 @@ static ps_status unit_rates(ps_ens_rates *out, const ps_ens_rates_buf *buf, int 
         for (int age = 0; age < A; ++age) {
             double *restrict mo = buf->mig + ((size_t)sex * (size_t)A + (size_t)age) * N;
             const double ma = m[age], pa = pat[age];
-            for (size_t j = 0; j < N; ++j) {
-                const double moved = ma + dmig[j] * pa;
-                mo[j] = dmig[j] == 0.0 ? ma : moved;
+            if (p->opt.mig_per_person) { /* sec. 9.3, round 7: migrants follow the size */
+                for (size_t j = 0; j < N; ++j) {
+                    mo[j] = (ma + dmig[j] * pa) * (size[j] / ref);
+                }
+            } else {
+                for (size_t j = 0; j < N; ++j) {
+                    const double moved = ma + dmig[j] * pa;
+                    mo[j] = dmig[j] == 0.0 ? ma : moved;
+                }
             }
         }
         /* lane by lane: two table rows read along the ages, written down the lane */
@@ -511,7 +531,9 @@ static void summarise_year(ps_prob *p, const unit_ctx *u, int y, const double *P
         }
         store_row(p, PS_PROB_V_BIRTHS, s, 0, first, n, x);
         for (size_t j = 0; j < N; ++j) {
-            x[j] = p->pp.mig_in[s] + (0.5 * (mig[j] + mig[U + j]) - p->pp.mig_med[s]);
+            const double d = 0.5 * (mig[j] + mig[U + j]) - p->pp.mig_med[s];
+            x[j] = p->opt.mig_per_person ? (p->pp.mig_in[s] + d) * (prev[j] / p->pp.pop_ref[s])
+                                         : p->pp.mig_in[s] + d;
         }
         store_row(p, PS_PROB_V_NET_MIG, s, 0, first, n, x);
         for (size_t j = 0; j < N; ++j) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "popsim/demog.h"
+#include "popsim/proj.h"
 
 /* e0 (and survivorship) tables of every step and sex. */
 static ps_status build_tables(ps_prob_paths *pp, const ps_inputs *in, ps_error *err)
@@ -92,6 +93,47 @@ static void prepare_paths(ps_prob_paths *pp, const ps_inputs *in, const ps_prob_
     }
 }
 
+ps_status ps_prob__paths_reference(ps_prob_paths *pp, const ps_inputs *in, ps_error *err)
+{
+    free(pp->pop_ref);
+    pp->pop_ref = malloc(((size_t)pp->n_steps + 1) * sizeof *pp->pop_ref);
+    if (pp->pop_ref == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the reference projection");
+    }
+    const size_t cells = ps_pop_size(&in->base);
+    const size_t n = (size_t)pp->n_ages;
+    double *mem = malloc((2 * cells + PS_SEX_COUNT + 2 * PS_SEX_COUNT * n) * sizeof *mem);
+    ps_proj *proj = NULL;
+    ps_status rc = mem == NULL ? ps_error_set(err, PS_ENOMEM, "out of memory for the "
+                                              "reference projection")
+                               : ps_proj_new(&proj, in, err);
+    if (rc == PS_OK) {
+        double *from = mem, *to = mem + cells;
+        ps_proj_events ev = { .births = mem + 2 * cells,
+                              .deaths = mem + 2 * cells + PS_SEX_COUNT,
+                              .net_migration = mem + 2 * cells + PS_SEX_COUNT +
+                                               PS_SEX_COUNT * n };
+        memcpy(from, in->base.count, cells * sizeof *from);
+        for (int step = 0; rc == PS_OK; ++step) {
+            double total = 0.0;
+            for (size_t i = 0; i < cells; ++i) {
+                total += from[i];
+            }
+            pp->pop_ref[step] = total;
+            if (step == pp->n_steps) {
+                break;
+            }
+            rc = ps_proj_step(proj, step, from, to, &ev, err);
+            double *tmp = from;
+            from = to;
+            to = tmp;
+        }
+    }
+    ps_proj_free(proj);
+    free(mem);
+    return rc;
+}
+
 ps_status ps_prob__paths_init(ps_prob_paths *pp, const ps_inputs *in, const ps_prob_bounds *b,
                               int with_survivorship, ps_error *err)
 {
@@ -171,6 +213,7 @@ void ps_prob__paths_release(ps_prob_paths *pp)
     free(pp->mig_med);
     free(pp->mig_in);
     free(pp->pattern);
+    free(pp->pop_ref);
     free(pp->zshift);
     ps_prob__paths_drop_tables(pp);
     memset(pp, 0, sizeof *pp);

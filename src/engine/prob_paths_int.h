@@ -26,6 +26,9 @@ typedef struct ps_prob_paths {
     double *mig_med;  /* [step] median net migrants of the step (bounds) */
     double *mig_in;   /* [step] net migrants of the inputs */
     double *pattern;  /* [sex][age] age pattern of migration, sums to 1 */
+    double *pop_ref;  /* [year] total population of the inputs' own projection, years
+                       * 0..n_steps, what a trajectory's size is set against when its migrants
+                       * follow it (docs/model.md 9.3, round 7); NULL unless asked */
     double *e0_tab;   /* [step][sex][row] e0 of mx e^k */
     double *surv_tab; /* [step][sex][row][age] survivorship of mx e^k; NULL unless asked */
     double *zshift;   /* [bounds year][PS_PROB_SHIFT_SLOTS] shift of the normal score
@@ -59,6 +62,13 @@ static inline const double *ps_prob__knots(const double *arr, int year_index, in
  */
 ps_status ps_prob__paths_init(ps_prob_paths *pp, const ps_inputs *in, const ps_prob_bounds *b,
                               int with_survivorship, ps_error *err);
+
+/**
+ * pp->pop_ref: the total population of every year of the inputs' own (deterministic)
+ * projection, summed over [sex][age] in the order of the ensemble's yearly totals.
+ * @return PS_OK; PS_ENOMEM; the projection's status
+ */
+ps_status ps_prob__paths_reference(ps_prob_paths *pp, const ps_inputs *in, ps_error *err);
 
 /**
  * The score shifts c d of bounds years 0 .. y0 + n_steps for the centring c of each process
