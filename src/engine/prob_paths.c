@@ -10,6 +10,7 @@
 
 #include "popsim/demog.h"
 #include "popsim/proj.h"
+#include "popsim/result.h"
 
 /* e0 (and survivorship) tables of every step and sex. */
 static ps_status build_tables(ps_prob_paths *pp, const ps_inputs *in, ps_error *err)
@@ -100,37 +101,19 @@ ps_status ps_prob__paths_reference(ps_prob_paths *pp, const ps_inputs *in, ps_er
     if (pp->pop_ref == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory for the reference projection");
     }
-    const size_t cells = ps_pop_size(&in->base);
-    const size_t n = (size_t)pp->n_ages;
-    double *mem = malloc((2 * cells + PS_SEX_COUNT + 2 * PS_SEX_COUNT * n) * sizeof *mem);
     ps_proj *proj = NULL;
-    ps_status rc = mem == NULL ? ps_error_set(err, PS_ENOMEM, "out of memory for the "
-                                              "reference projection")
-                               : ps_proj_new(&proj, in, err);
+    ps_result res;
+    ps_status rc = ps_proj_new(&proj, in, err);
     if (rc == PS_OK) {
-        double *from = mem, *to = mem + cells;
-        ps_proj_events ev = { .births = mem + 2 * cells,
-                              .deaths = mem + 2 * cells + PS_SEX_COUNT,
-                              .net_migration = mem + 2 * cells + PS_SEX_COUNT +
-                                               PS_SEX_COUNT * n };
-        memcpy(from, in->base.count, cells * sizeof *from);
-        for (int step = 0; rc == PS_OK; ++step) {
-            double total = 0.0;
-            for (size_t i = 0; i < cells; ++i) {
-                total += from[i];
-            }
-            pp->pop_ref[step] = total;
-            if (step == pp->n_steps) {
-                break;
-            }
-            rc = ps_proj_step(proj, step, from, to, &ev, err);
-            double *tmp = from;
-            from = to;
-            to = tmp;
+        rc = ps_proj_run(&res, proj, "reference", NULL, err);
+    }
+    if (rc == PS_OK) {
+        for (int year = 0; year <= pp->n_steps; ++year) {
+            pp->pop_ref[year] = ps_result_total(&res, in->start_year + year);
         }
+        ps_result_release(&res);
     }
     ps_proj_free(proj);
-    free(mem);
     return rc;
 }
 

@@ -65,7 +65,7 @@ ps_status ps_prob__paths_init(ps_prob_paths *pp, const ps_inputs *in, const ps_p
 
 /**
  * pp->pop_ref: the total population of every year of the inputs' own (deterministic)
- * projection, summed over [sex][age] in the order of the ensemble's yearly totals.
+ * projection (ps_proj_run, ps_result_total).
  * @return PS_OK; PS_ENOMEM; the projection's status
  */
 ps_status ps_prob__paths_reference(ps_prob_paths *pp, const ps_inputs *in, ps_error *err);
