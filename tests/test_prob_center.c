@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "popsim/proj.h"
 #include "prob_fixture.h"
 
 #define YEARS 30
@@ -163,6 +164,110 @@ static void test_prob_center__runs_draw_the_shifted_scores(void **state)
         assert_int_equal(n_shifted, c ? N * 2 * (YEARS + 1) : 0);
         ps_prob_free(p);
     }
+}
+
+/* The mean of the log-rate marginal: the trapezoid rule on [-10, 10] over the piecewise
+ * linear interpolation of log(1 + knot / pop) (the centring's marginal; the log of the drawn
+ * migrants is concave between the knots, a difference of about 1e-5 in the shift here). */
+static double quad_mean_log_rate(const double kn[PS_PROB_N_KNOTS], double d, double pop)
+{
+    double t[PS_PROB_N_KNOTS];
+    for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+        t[k] = log1p(kn[k] / pop);
+    }
+    const double h = 1.0e-3;
+    double s = 0.0, wsum = 0.0;
+    for (int i = -10000; i <= 10000; ++i) {
+        const double x = i * h, w = exp(-0.5 * x * x) * (i == -10000 || i == 10000 ? 0.5 : 1.0);
+        s += w * ps_prob_marginal(t, x + d, 0);
+        wsum += w;
+    }
+    return s / wsum;
+}
+
+/* The shift at which that mean is log(1 + median / pop), by bisection on the quadrature
+ * (independent of src/engine/prob_center.c's closed form). */
+static double log_rate_shift_by_quadrature(const double kn[PS_PROB_N_KNOTS], double pop)
+{
+    double lo = -2.0, hi = 2.0;
+    for (int it = 0; it < 40; ++it) {
+        const double mid = 0.5 * (lo + hi);
+        if (quad_mean_log_rate(kn, mid, pop) < log1p(kn[PS_PROB_KNOT_MEDIAN] / pop)) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    return 0.5 * (lo + hi);
+}
+
+/*
+ * Migrants per person with the migration centred on log rates (mig_per_person 2,
+ * docs/model.md 9.3, round 8): each year's migrants are Q_t(z_t + c d_t), d_t the shift that
+ * puts the mean of log(1 + Q_t / P_t) (interpolated between the knots) on
+ * log(1 + median_t / P_t), P_t the reference
+ * projection's population (the start's for the bounds' year before it); a step's net
+ * migrants are then (the inputs' + the two years' mean less the median) x the trajectory's
+ * size over P. The shift exceeds the one in persons (log(1 + x) is concave).
+ */
+static void test_prob_center__log_rate_centring_of_migrants_per_person(void **state)
+{
+    prob_fixture *fx = *state;
+    const ps_prob_bounds *b = &fx->b;
+    enum { N = 12, NP = B_YEARS };
+    ps_error err;
+    ps_proj *proj = NULL;
+    ps_result ref;
+    assert_ps_ok(ps_proj_new(&proj, &fx->in, &err), &err);
+    assert_ps_ok(ps_proj_run(&ref, proj, "ref", NULL, &err), &err);
+    ps_proj_free(proj);
+    const double c = 0.8;
+    ps_prob_options o = prob_fixture_options(N, 1, 7u);
+    o.center[PS_PROB_TFR] = o.center[PS_PROB_E0] = 0.0;
+    o.center[PS_PROB_MIG] = c;
+    o.mig_per_person = 2;
+    ps_prob *p = prob_fixture_run(&fx->in, b, &o, 0);
+    const int y0 = START - B_FIRST;
+    double shift[NP], m_in[YEARS];
+    int larger = 0;
+    for (int by = 0; by <= y0 + YEARS; ++by) {
+        const double *kn = &b->mig[by * PS_PROB_N_KNOTS];
+        const double pop = ps_result_total(&ref, START + (by < y0 ? 0 : by - y0));
+        shift[by] = c * log_rate_shift_by_quadrature(kn, pop);
+        larger += shift[by] > c * ps_prob_center_shift(kn, 0) + 1e-6;
+    }
+    assert_int_equal(larger, y0 + YEARS + 1);
+    for (int step = 0; step < YEARS; ++step) {
+        m_in[step] = 0.0;
+        for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
+            for (int age = 0; age < N_AGES; ++age) {
+                m_in[step] += fx->in.mig[ps_inputs_idx(&fx->in, step, 0, sex, age)];
+            }
+        }
+    }
+    const double *mig = ps_prob_trajectories(p, PS_PROB_V_NET_MIG);
+    const double *tot = ps_prob_trajectories(p, PS_PROB_V_POP_TOTAL);
+    double z[NP], worst = 0.0;
+    for (int j = 0; j < N; ++j) {
+        ps_prob_path(z, NP, o.rho[PS_PROB_MIG], o.level[PS_PROB_MIG], 7u, j, PS_PROB_MIG);
+        for (int step = 0; step < YEARS; ++step) {
+            const int by = y0 + step;
+            const double *k0 = &b->mig[by * PS_PROB_N_KNOTS], *k1 = k0 + PS_PROB_N_KNOTS;
+            const double drawn = 0.5 * (ps_prob_marginal(k0, z[by] + shift[by], 0) +
+                                        ps_prob_marginal(k1, z[by + 1] + shift[by + 1], 0));
+            const double dev = drawn - 0.5 * (k0[PS_PROB_KNOT_MEDIAN] + k1[PS_PROB_KNOT_MEDIAN]);
+            const size_t at = (size_t)step * N + (size_t)j;
+            const double want =
+                (m_in[step] + dev) * (tot[at] / ps_result_total(&ref, START + step));
+            worst = fmax(worst, fabs(mig[at] - want));
+        }
+    }
+    /* persons; the quadrature's error moves a migrant total by about 1e-4 persons, the
+     * centring in persons by 0.1 to 0.3 */
+    printf("  largest difference from the quadrature's migrants: %.2e persons\n", worst);
+    assert_true(worst < 2e-3);
+    ps_prob_free(p);
+    ps_result_release(&ref);
 }
 
 /* The TFR shift is the centring's where its knots move by at most
@@ -411,6 +516,8 @@ int main(void)
         cmocka_unit_test(test_prob_center__centring_for_sum_keeps_the_median),
         cmocka_unit_test_setup_teardown(test_prob_center__runs_draw_the_shifted_scores, setup,
                                         prob_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_prob_center__log_rate_centring_of_migrants_per_person,
+                                        setup, prob_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_prob_center__threads_give_the_same_bytes, setup,
                                         prob_fixture_teardown),
         cmocka_unit_test(test_prob_center__tfr_shift_is_capped),

@@ -123,9 +123,11 @@ typedef struct ps_prob_options {
                               * tiles and no year is stored) */
     int mig_per_person;      /* 1: a trajectory's net migrants, the inputs' and its deviation,
                               * scale with its population over that of the inputs' own projection
-                              * (net migration as a rate, as the UN's bayesMig); 0 (default):
-                              * persons. A calibration experiment, not compiled for any run:
-                              * docs/model.md 9.3, round 7 */
+                              * (net migration as a rate, as the UN's bayesMig); 2: the same, and
+                              * the migration centring acts on log(1 + migrants / that
+                              * population) instead of persons; 0 (default): persons. A
+                              * calibration experiment, not compiled for any run:
+                              * docs/model.md 9.3, rounds 7 and 8 */
 } ps_prob_options;
 
 #define PS_PROB_OPTIONS_INIT                                                                 \

@@ -155,9 +155,10 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
         }
     }
     if (opt->mig_per_person != 0 &&
-        (opt->mig_per_person != 1 || opt->variant != PS_PROB_VARIANT_NONE)) {
-        return ps_error_set(err, PS_EINVAL, "migrants per person: expected 0 or 1, and 0 with a "
-                            "variant (got %d)", opt->mig_per_person);
+        (opt->mig_per_person < 0 || opt->mig_per_person > 2 ||
+         opt->variant != PS_PROB_VARIANT_NONE)) {
+        return ps_error_set(err, PS_EINVAL, "migrants per person: expected 0, 1 or 2, and 0 "
+                            "with a variant (got %d)", opt->mig_per_person);
     }
     if (b->first_year > in->start_year || b->first_year + b->n_years - 1 < in->end_year) {
         return ps_error_set(err, PS_EINVAL, "the interval bounds cover %d-%d; the projection "
@@ -236,7 +237,7 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
         static const double none[PS_PROB_PROC_COUNT] = { 0.0, 0.0, 0.0 };
         rc = ps_prob__paths_center(&p->pp, b,
                                    p->opt.variant == PS_PROB_VARIANT_NONE ? p->opt.center : none,
-                                   err);
+                                   p->opt.mig_per_person == 2, err);
     }
     if (rc != PS_OK) {
         ps_prob_free(p);
@@ -726,7 +727,8 @@ ps_status ps_prob_recenter(ps_prob *p, const double center[PS_PROB_PROC_COUNT], 
     if (p->finished) {
         return ps_error_set(err, PS_EINVAL, "a finished probabilistic run cannot restart");
     }
-    ps_status rc = ps_prob__paths_center(&p->pp, p->b, center, err);
+    ps_status rc =
+        ps_prob__paths_center(&p->pp, p->b, center, p->opt.mig_per_person == 2, err);
     if (rc == PS_OK) {
         memcpy(p->opt.center, center, sizeof p->opt.center);
         memset(p->done, 0, (size_t)p->n_units);

@@ -147,9 +147,40 @@ ps_status ps_prob__paths_init(ps_prob_paths *pp, const ps_inputs *in, const ps_p
     return rc;
 }
 
-ps_status ps_prob__paths_center(ps_prob_paths *pp, const ps_prob_bounds *b,
-                                const double center[PS_PROB_PROC_COUNT], ps_error *err)
+/*
+ * The migration score shift of bounds year y. In persons (log_rates 0): the mean of the net
+ * migrants is the median's. As log rates (docs/model.md 9.3, round 8): the mean of
+ * log(1 + m / P), P the reference population of the year (the start's for the bounds' years
+ * before it), is log(1 + median / P): a population whose migrants follow its size compounds
+ * them as it compounds relative changes of fertility.
+ */
+static double mig_shift(const ps_prob_paths *pp, const ps_prob_bounds *b, int y, int log_rates)
 {
+    const double *kn = ps_prob__knots(b->mig, y, 0, 1);
+    if (!log_rates) {
+        return ps_prob_center_shift(kn, 0);
+    }
+    const int step = y < pp->y0 ? 0 : y - pp->y0 > pp->n_steps ? pp->n_steps : y - pp->y0;
+    const double pop = pp->pop_ref[step];
+    double t[PS_PROB_N_KNOTS];
+    for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+        const double r = kn[k] / pop;
+        if (!(pop > 0.0) || !(r > -1.0)) { /* no rate's log: centre in persons */
+            return ps_prob_center_shift(kn, 0);
+        }
+        t[k] = log1p(r);
+    }
+    return ps_prob_center_shift(t, 0);
+}
+
+ps_status ps_prob__paths_center(ps_prob_paths *pp, const ps_prob_bounds *b,
+                                const double center[PS_PROB_PROC_COUNT], int log_rates,
+                                ps_error *err)
+{
+    if (log_rates && pp->pop_ref == NULL) {
+        return ps_error_set(err, PS_EINVAL, "centring on log rates needs the reference "
+                            "projection");
+    }
     int any = 0;
     for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
         if (!(center[k] >= 0.0 && center[k] <= 1.0)) {
@@ -176,8 +207,7 @@ ps_status ps_prob__paths_center(ps_prob_paths *pp, const ps_prob_bounds *b,
             row[1 + sex] = center[PS_PROB_E0] *
                            ps_prob_center_shift(ps_prob__knots(b->e0, y, sex, PS_SEX_COUNT), 0);
         }
-        row[PS_PROB_SHIFT_MIG] =
-            center[PS_PROB_MIG] * ps_prob_center_shift(ps_prob__knots(b->mig, y, 0, 1), 0);
+        row[PS_PROB_SHIFT_MIG] = center[PS_PROB_MIG] * mig_shift(pp, b, y, log_rates);
     }
     return PS_OK;
 }

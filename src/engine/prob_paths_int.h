@@ -72,10 +72,12 @@ ps_status ps_prob__paths_reference(ps_prob_paths *pp, const ps_inputs *in, ps_er
 
 /**
  * The score shifts c d of bounds years 0 .. y0 + n_steps for the centring c of each process
- * (all 0: none, zshift NULL). @return PS_OK; PS_EINVAL; PS_ENOMEM
+ * (all 0: none, zshift NULL); with log_rates the migration's centres log(1 + m / pop_ref)
+ * (pp->pop_ref required). @return PS_OK; PS_EINVAL; PS_ENOMEM
  */
 ps_status ps_prob__paths_center(ps_prob_paths *pp, const ps_prob_bounds *b,
-                                const double center[PS_PROB_PROC_COUNT], ps_error *err);
+                                const double center[PS_PROB_PROC_COUNT], int log_rates,
+                                ps_error *err);
 
 /* The tables alone (after the last unit: only units need them). */
 void ps_prob__paths_drop_tables(ps_prob_paths *pp);

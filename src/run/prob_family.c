@@ -76,7 +76,7 @@ static ps_status ctx_new(fam_ctx *c, const ps_inputs *in, const ps_prob_bounds *
         /* the compiled centring, as in the scenario's own fan (prob.c) */
         static const double center[PS_PROB_PROC_COUNT] = {
             PS_PROB_CENTER_TFR, PS_PROB_CENTER_E0, PS_PROB_CENTER_MIG };
-        rc = ps_prob__paths_center(&c->pp, b, center, err);
+        rc = ps_prob__paths_center(&c->pp, b, center, 0, err);
     }
     if (rc != PS_OK) {
         ctx_free(c);
