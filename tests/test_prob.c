@@ -379,7 +379,7 @@ static void test_prob__migrants_per_person_follow_the_trajectory_size(void **sta
     assert_int_equal(ps_prob_new(&p, &fx->in, &fx->b, &o, &err), PS_EINVAL);
     assert_non_null(strstr(err.msg, "migrants per person"));
     o = prob_fixture_options(NT, 1, 1u);
-    o.mig_per_person = 3;
+    o.mig_per_person = 4;
     assert_int_equal(ps_prob_new(&p, &fx->in, &fx->b, &o, &err), PS_EINVAL);
     assert_null(p);
     ps_result_release(&res);
@@ -387,10 +387,12 @@ static void test_prob__migrants_per_person_follow_the_trajectory_size(void **sta
 }
 
 /*
- * Migrants per person, applied age by age (docs/model.md 9.3, round 7): with spread only in
- * migration, each trajectory's populations of every year are the deterministic projection
- * from its own base with the migrants of each step set to (the inputs' + its deviation x the
- * age pattern) x its population at the start of the step over the reference's. The deviation
+ * Migrants per person, applied age by age (docs/model.md 9.3, rounds 7 and 8): with spread
+ * only in migration, each trajectory's populations of every year are the deterministic
+ * projection from its own base with the migrants of each step set to (the inputs' + its
+ * deviation x the age pattern) x its population at the start of the step over the
+ * reference's (mig_per_person 1), or to the inputs' x that ratio + the deviation x the
+ * pattern (3). The deviation
  * is read back from the trajectory's summarised migrants, so a kernel that scaled by another
  * year's size, or spread the deviation over other ages, fails here.
  */
@@ -416,63 +418,69 @@ static void test_prob__migrants_per_person_are_applied_by_age_at_the_steps_start
     assert_ps_ok(ps_proj_new(&proj, &fx->in, &err), &err);
     assert_ps_ok(ps_proj_run(&ref, proj, "ref", NULL, &err), &err);
     ps_proj_free(proj);
-    ps_prob_options o = prob_fixture_options(NT, 1, 20250701u);
-    o.mig_per_person = 1;
-    o.keep_population = 1;
-    ps_prob *p = prob_fixture_run(&fx->in, &b, &o, 0);
-    assert_int_equal(ps_prob_n_units(p), 1);
-    int lanes = 0;
-    const double *pop = ps_prob_unit_population(p, 0, &lanes); /* [year][sex][age][lane] */
-    assert_non_null(pop);
-    assert_int_equal(lanes, NT);
-    const double *mig = ps_prob_trajectories(p, PS_PROB_V_NET_MIG);
     /* the age pattern: |inputs' migrants| over all steps, ages and sexes, summing to 1 */
     double abs_sum = 0.0;
     for (size_t i = 0; i < (size_t)YEARS * PS_SEX_COUNT * N_AGES; ++i) {
         abs_sum += fabs(fx->in.mig[i]);
     }
     const size_t cells = (size_t)PS_SEX_COUNT * N_AGES;
-    int moved = 0;
-    for (int j = 0; j < NT; ++j) {
-        ps_inputs in;
-        prob_fixture_inputs(&in, &SHAPE);
-        for (size_t c = 0; c < cells; ++c) { /* the trajectory's own base */
-            in.base.count[c] = pop[c * NT + (size_t)j];
-        }
-        for (int step = 0; step < YEARS; ++step) {
-            double size = 0.0, m_in = 0.0;
-            for (size_t c = 0; c < cells; ++c) {
-                size += pop[((size_t)step * cells + c) * NT + (size_t)j];
-                m_in += fx->in.mig[(size_t)step * cells + c];
+    static const int modes[] = { 1, 3 }; /* everything per person; the inputs' migrants alone */
+    for (int mi = 0; mi < 2; ++mi) {
+        const int mode = modes[mi];
+        ps_prob_options o = prob_fixture_options(NT, 1, 20250701u);
+        o.mig_per_person = mode;
+        o.keep_population = 1;
+        ps_prob *p = prob_fixture_run(&fx->in, &b, &o, 0);
+        assert_int_equal(ps_prob_n_units(p), 1);
+        int lanes = 0;
+        const double *pop = ps_prob_unit_population(p, 0, &lanes); /* [year][sex][age][lane] */
+        assert_non_null(pop);
+        assert_int_equal(lanes, NT);
+        const double *mig = ps_prob_trajectories(p, PS_PROB_V_NET_MIG);
+        int moved = 0;
+        for (int j = 0; j < NT; ++j) {
+            ps_inputs in;
+            prob_fixture_inputs(&in, &SHAPE);
+            for (size_t c = 0; c < cells; ++c) { /* the trajectory's own base */
+                in.base.count[c] = pop[c * NT + (size_t)j];
             }
-            const double scale = size / ps_result_total(&ref, START + step);
-            const double dev = mig[(size_t)step * NT + (size_t)j] / scale - m_in;
-            moved += fabs(scale - 1.0) > 1e-4;
-            for (size_t c = 0; c < cells; ++c) {
-                const size_t i = (size_t)step * cells + c;
-                double pat = 0.0;
-                for (int s = 0; s < YEARS; ++s) {
-                    pat += fabs(fx->in.mig[(size_t)s * cells + c]);
+            for (int step = 0; step < YEARS; ++step) {
+                double size = 0.0, m_in = 0.0;
+                for (size_t c = 0; c < cells; ++c) {
+                    size += pop[((size_t)step * cells + c) * NT + (size_t)j];
+                    m_in += fx->in.mig[(size_t)step * cells + c];
                 }
-                in.mig[i] = (fx->in.mig[i] + dev * pat / abs_sum) * scale;
+                const double scale = size / ps_result_total(&ref, START + step);
+                const double m = mig[(size_t)step * NT + (size_t)j];
+                const double dev = mode == 3 ? m - m_in * scale : m / scale - m_in;
+                moved += fabs(scale - 1.0) > 1e-4;
+                for (size_t c = 0; c < cells; ++c) {
+                    const size_t i = (size_t)step * cells + c;
+                    double pat = 0.0;
+                    for (int s = 0; s < YEARS; ++s) {
+                        pat += fabs(fx->in.mig[(size_t)s * cells + c]);
+                    }
+                    const double d = dev * pat / abs_sum;
+                    in.mig[i] = mode == 3 ? fx->in.mig[i] * scale + d
+                                          : (fx->in.mig[i] + d) * scale;
+                }
             }
-        }
-        ps_result res;
-        assert_ps_ok(ps_proj_new(&proj, &in, &err), &err);
-        assert_ps_ok(ps_proj_run(&res, proj, "traj", NULL, &err), &err);
-        for (int y = 0; y <= YEARS; ++y) {
-            for (size_t c = 0; c < cells; ++c) {
-                const double want = res.population[(size_t)y * cells + c];
-                assert_close(pop[((size_t)y * cells + c) * NT + (size_t)j], want,
-                             1e-9 * (1.0 + fabs(want)));
+            ps_result res;
+            assert_ps_ok(ps_proj_new(&proj, &in, &err), &err);
+            assert_ps_ok(ps_proj_run(&res, proj, "traj", NULL, &err), &err);
+            for (int y = 0; y <= YEARS; ++y) {
+                for (size_t c = 0; c < cells; ++c) {
+                    assert_close(pop[((size_t)y * cells + c) * NT + (size_t)j],
+                                 res.population[(size_t)y * cells + c], 1e-9);
+                }
             }
+            ps_result_release(&res);
+            ps_proj_free(proj);
+            ps_inputs_release(&in);
         }
-        ps_result_release(&res);
-        ps_proj_free(proj);
-        ps_inputs_release(&in);
+        assert_true(moved > NT * YEARS / 2); /* the sizes did move away from the reference */
+        ps_prob_free(p);
     }
-    assert_true(moved > NT * YEARS / 2); /* the sizes did move away from the reference */
-    ps_prob_free(p);
     ps_result_release(&ref);
     ps_prob_bounds_release(&b);
 }

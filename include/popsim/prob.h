@@ -125,8 +125,9 @@ typedef struct ps_prob_options {
                               * scale with its population over that of the inputs' own projection
                               * (net migration as a rate, as the UN's bayesMig); 2: the same, and
                               * the migration centring acts on log(1 + migrants / that
-                              * population) instead of persons; 0 (default): persons. A
-                              * calibration experiment, not compiled for any run:
+                              * population) instead of persons; 3: only the inputs' migrants
+                              * scale so, the deviation stays in persons; 0 (default): persons.
+                              * A calibration experiment, not compiled for any run:
                               * docs/model.md 9.3, rounds 7 and 8 */
 } ps_prob_options;
 

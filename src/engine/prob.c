@@ -12,8 +12,9 @@
  * input's plus the trajectory's deviation of the total spread by the location's age pattern
  * of migration (|m(sex, age)| over the projection, normalised; Rogers-Castro where the
  * inputs have no migration at all), which works as well when the median total is near zero.
- * With mig_per_person (a calibration experiment) those migrants are then scaled by the
- * trajectory's population over the inputs' own projection at the start of the step.
+ * With mig_per_person (a calibration experiment) those migrants (3: the inputs' alone) are
+ * then scaled by the trajectory's population over the inputs' own projection at the start of
+ * the step.
  * A trajectory whose scores are all 0 reproduces the deterministic projection exactly.
  */
 #include <math.h>
@@ -155,9 +156,9 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
         }
     }
     if (opt->mig_per_person != 0 &&
-        (opt->mig_per_person < 0 || opt->mig_per_person > 2 ||
+        (opt->mig_per_person < 0 || opt->mig_per_person > 3 ||
          opt->variant != PS_PROB_VARIANT_NONE)) {
-        return ps_error_set(err, PS_EINVAL, "migrants per person: expected 0, 1 or 2, and 0 "
+        return ps_error_set(err, PS_EINVAL, "migrants per person: expected 0 to 3, and 0 "
                             "with a variant (got %d)", opt->mig_per_person);
     }
     if (b->first_year > in->start_year || b->first_year + b->n_years - 1 < in->end_year) {
@@ -422,7 +423,11 @@ static ps_status unit_rates(ps_ens_rates *out, const ps_ens_rates_buf *buf, int 
         for (int age = 0; age < A; ++age) {
             double *restrict mo = buf->mig + ((size_t)sex * (size_t)A + (size_t)age) * N;
             const double ma = m[age], pa = pat[age];
-            if (p->opt.mig_per_person) { /* sec. 9.3, round 7: migrants follow the size */
+            if (p->opt.mig_per_person == 3) { /* sec. 9.3, round 8: the median alone */
+                for (size_t j = 0; j < N; ++j) {
+                    mo[j] = ma * (size[j] / ref) + dmig[j] * pa;
+                }
+            } else if (p->opt.mig_per_person) { /* sec. 9.3, round 7: migrants follow the size */
                 for (size_t j = 0; j < N; ++j) {
                     mo[j] = (ma + dmig[j] * pa) * (size[j] / ref);
                 }
@@ -533,8 +538,11 @@ static void summarise_year(ps_prob *p, const unit_ctx *u, int y, const double *P
         store_row(p, PS_PROB_V_BIRTHS, s, 0, first, n, x);
         for (size_t j = 0; j < N; ++j) {
             const double d = 0.5 * (mig[j] + mig[U + j]) - p->pp.mig_med[s];
-            x[j] = p->opt.mig_per_person ? (p->pp.mig_in[s] + d) * (prev[j] / p->pp.pop_ref[s])
-                                         : p->pp.mig_in[s] + d;
+            x[j] = p->opt.mig_per_person == 3
+                       ? p->pp.mig_in[s] * (prev[j] / p->pp.pop_ref[s]) + d
+                   : p->opt.mig_per_person
+                       ? (p->pp.mig_in[s] + d) * (prev[j] / p->pp.pop_ref[s])
+                       : p->pp.mig_in[s] + d;
         }
         store_row(p, PS_PROB_V_NET_MIG, s, 0, first, n, x);
         for (size_t j = 0; j < N; ++j) {
