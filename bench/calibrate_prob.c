@@ -380,7 +380,7 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
             ps_prob_options o = PS_PROB_OPTIONS_INIT;
             ps_prob_options_by_class(&o, &b, ps_wpp_pi_pop(pop, pi, codes[i], b.first_year, &e)
                                                      == PS_OK ? pop[PS_WPP_PI_MEDIAN] : NAN,
-                                     gr[i]);
+                                     gr[i], ps_wpp_pi_mig_early_growth(pi, codes[i], &b));
             options_point(cp[i], &o);
             ps_prob_bounds_release(&b);
         }

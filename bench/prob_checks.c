@@ -17,7 +17,8 @@
  * compiled values, rho_f_post, level_f_post, center_f_post, rho_f_tr, level_f_tr,
  * center_f_tr (TFR by phase), rho_e, center_e and center_m (every location) replace them;
  * rho_m_floor and rho_m_cap change the bounds of the migration persistence from the band's
- * growth, or rho_m_steady and rho_m_volatile set it by the volatility class instead (the
+ * growth and rho_m_early the lower bound of its early widening's below the floor (round 9;
+ * rho_m_early=0.72, the floor, turns it off), or rho_m_steady and rho_m_volatile set it by the volatility class instead (the
  * estimate before the growth; a class not named keeps its compiled value); center_m_neff=T
  * (center_f_neff=T) sets the migration (TFR) centring to ps_prob_center_for_sum over T years
  * instead of the bounds' span (both are compiled with the span, 77 years; docs/model.md
@@ -73,8 +74,10 @@ static void shrink_others(ps_prob_bounds *b, const char *only)
 
 /* The overrides of PROB_CHECKS_CLASS for a location of the given phase and migration class. */
 static int class_overrides(ps_prob_options *o, const char *spec, int post, int vol, double growth,
-                           int first_year, int n_years)
+                           double early, int first_year, int n_years)
 {
+    double early_floor = PS_PROB_RHO_MIG_EARLY_FLOOR;
+    int by_early = 0;
     char buf[512];
     double floor = PS_PROB_RHO_MIG_FLOOR, cap = PS_PROB_RHO_MIG_CAP;
     int by_growth = 0, neff_m = 0, neff_f = 0, center_m = 0, center_f = 0;
@@ -102,6 +105,9 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
             center_m = 1;
         } else if (strcmp(tok, "mig_per_person") == 0) {
             o->mig_per_person = (int)v;
+        } else if (strcmp(tok, "rho_m_early") == 0) {
+            early_floor = v;
+            by_early = 1;
         } else if (strcmp(tok, "center_m_neff") == 0) { /* c = 1 - 1 / n_eff(rho_m, v years) */
             neff_m = (int)v;
         } else if (strcmp(tok, "center_f_neff") == 0) {
@@ -124,11 +130,15 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
             return 1;
         }
     }
-    if (by_growth && by_class) {
+    if ((by_growth || by_early) && by_class) {
         return 1; /* rho_m by volatility class or from the band's growth, not both */
     }
-    if (by_growth) {
+    if (by_growth || by_early) { /* as ps_prob_options_by_class, with these floors and cap */
         o->rho[PS_PROB_MIG] = ps_prob_rho_from_growth(growth, first_year, floor, cap);
+        if (isfinite(growth) && o->rho[PS_PROB_MIG] <= floor && isfinite(early)) {
+            o->rho[PS_PROB_MIG] =
+                ps_prob_rho_from_early_growth(early, first_year, early_floor, floor);
+        }
     }
     if (!center_m) { /* as compiled, from the (possibly replaced) migration persistence */
         o->center[PS_PROB_MIG] = ps_prob_center_for_sum(o->rho[PS_PROB_MIG], o->level[PS_PROB_MIG],
@@ -210,12 +220,14 @@ int main(int argc, char **argv)
         ps_prob_options lo = po;
         if (rc == 0 && argc <= 3) {
             const double growth = ps_wpp_pi_mig_growth(pi, code, &b);
-            ps_prob_options_by_class(&lo, &b, ps_pop_total(&in.base), growth);
+            const double early = ps_wpp_pi_mig_early_growth(pi, code, &b);
+            ps_prob_options_by_class(&lo, &b, ps_pop_total(&in.base), growth, early);
             const char *spec = getenv("PROB_CHECKS_CLASS");
             const int vol = ps_prob_mig_volatile(&b, ps_pop_total(&in.base));
-            printf("%s: migration band growth %.3f (2050 / 2030, per person)\n", name, growth);
+            printf("%s: migration band growth %.3f (2050 / 2030, per person), early %.3f "
+                   "(2030 / %d)\n", name, growth, early, b.first_year);
             if (spec != NULL && class_overrides(&lo, spec, ps_prob_post_transition(&b), vol, growth,
-                                                b.first_year, b.n_years) != 0) {
+                                                early, b.first_year, b.n_years) != 0) {
                 fprintf(stderr,
                         "prob_checks: PROB_CHECKS_CLASS: expected NAME=VALUE,... with "
                         "the names of the usage comment, got '%s'\n",

@@ -4,7 +4,9 @@
 an independent computation from the UN's CSV files (docs/model.md 9.3): the migration
 persistence solves (1 - rho^54) / (1 - rho^14) = g^2, g the 80 % half-width of net migrants
 per person (mid-year UN median population) in 2050 over 2030, kept within the floor 0.72 and
-the cap 0.99 that docs/model.md states; its centring is 1 - 1 / n_eff, n_eff the effective
+the cap 0.99 that docs/model.md states, and where that gives the floor (round 9) it solves
+(1 - rho^14) / (1 - rho^2) = e^2, e the half-width per person in 2030 over 2024 (2024's
+population: the UN's median at 31 December 2024), kept within 0 and the floor; its centring is 1 - 1 / n_eff, n_eff the effective
 number of independent years in the mean of the bounds' years (2024..2100 in the CSV) of that
 AR(1), computed here as T^2 over the double sum of the correlations L + (1 - L) rho^|i - j|
 (L the level share); the TFR centring is the same function of the TFR persistence and level
@@ -19,25 +21,28 @@ import sys
 
 import h5py
 
-FLOOR, CAP = 0.72, 0.99  # docs/model.md 9.3
+FLOOR, CAP, EARLY_FLOOR = 0.72, 0.99, 0.0  # docs/model.md 9.3
 
 
 def band_growth(wpp, codes):
+    """(growth 2050 / 2030, early widening 2030 / 2024) of each location's band per person"""
     half = {}  # (code, year) -> 80 % half-width of net migrants
     pop = {}   # (code, year) -> median population, 31 December
     with open(os.path.join(wpp, "migration_total_pi_annual.csv"), newline="") as f:
         for r in csv.DictReader(f):
-            if int(r["country_code"]) in codes and r["year"] in ("2030", "2050"):
+            if int(r["country_code"]) in codes and r["year"] in ("2024", "2030", "2050"):
                 half[(int(r["country_code"]), int(r["year"]))] = \
                     (float(r["hi80"]) - float(r["lo80"])) / 2
     with open(os.path.join(wpp, "pop_total_pi_annual.csv"), newline="") as f:
         for r in csv.DictReader(f):
-            if int(r["country_code"]) in codes and r["year"] in ("2029", "2030", "2049", "2050"):
+            if int(r["country_code"]) in codes and \
+                    r["year"] in ("2024", "2029", "2030", "2049", "2050"):
                 pop[(int(r["country_code"]), int(r["year"]))] = float(r["median"])
     out = {}
     for c in codes:
         mid = {y: (pop[(c, y - 1)] + pop[(c, y)]) / 2 for y in (2030, 2050)}
-        out[c] = (half[(c, 2050)] / mid[2050]) / (half[(c, 2030)] / mid[2030])
+        out[c] = ((half[(c, 2050)] / mid[2050]) / (half[(c, 2030)] / mid[2030]),
+                  (half[(c, 2030)] / mid[2030]) / (half[(c, 2024)] / pop[(c, 2024)]))
     return out
 
 
@@ -57,20 +62,26 @@ def centring_from_rho(rho, t, level=0.0):
     return 1 - 1 / n_eff if n_eff > 1 else 0.0
 
 
-def rho_from_growth(g):
+def rho_from_widening(g, a, c, lo_bound, hi_bound):
+    """rho with (1 - rho^c) / (1 - rho^a) = g^2, within [lo_bound, hi_bound]"""
     r = g * g
     if r <= 1:
-        return FLOOR
-    if r >= 54 / 14:
-        return CAP
+        return lo_bound
+    if r >= c / a:
+        return hi_bound
     lo, hi = 0.0, 1.0
     for _ in range(100):
         mid = (lo + hi) / 2
-        if (1 - mid ** 54) / (1 - mid ** 14) < r:
+        if (1 - mid ** c) / (1 - mid ** a) < r:
             lo = mid
         else:
             hi = mid
-    return min(max((lo + hi) / 2, FLOOR), CAP)
+    return min(max((lo + hi) / 2, lo_bound), hi_bound)
+
+
+def rho_from_growth(g, early):
+    rho = rho_from_widening(g, 14, 54, FLOOR, CAP)
+    return rho if rho > FLOOR else rho_from_widening(early, 2, 14, EARLY_FLOOR, FLOOR)
 
 
 def main():
@@ -93,7 +104,7 @@ def main():
     growth = band_growth(wpp, set(codes))
     years = bound_years(wpp, set(codes))
     for i, code in enumerate(codes):
-        want = rho_from_growth(growth[code])
+        want = rho_from_growth(*growth[code])
         got = rho[i][2]
         want_c = centring_from_rho(got, years[code])
         want_cf = centring_from_rho(rho[i][0], years[code], level[i][0])
@@ -101,7 +112,8 @@ def main():
             and 0 <= centre[i].min() and centre[i].max() <= 1 and 0 < rho[i][0] < 1 \
             and level[i][2] == 0 and abs(centre[i][2] - want_c) < 1e-9 \
             and abs(centre[i][0] - want_cf) < 1e-9
-        print(f"{labels[i]}: migration band growth {growth[code]:.4f}, persistence "
+        print(f"{labels[i]}: migration band growth {growth[code][0]:.4f}, early widening "
+              f"{growth[code][1]:.4f}, persistence "
               f"{got:.6f} (independent {want:.6f}), centring {centre[i][2]:.6f} "
               f"(independent {want_c:.6f}); TFR centring {centre[i][0]:.6f} (independent "
               f"{want_cf:.6f}){'' if ok else '  <-- FAIL'}")

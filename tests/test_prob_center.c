@@ -382,8 +382,8 @@ static void test_prob_center__migration_persistence_from_band_growth(void **stat
     assert_true(isnan(ps_prob_mig_growth(&b, 0.0, pop)));
     /* ps_prob_options_by_class: from the growth, else by the volatility class */
     ps_prob_options o = PS_PROB_OPTIONS_INIT;
-    ps_prob_options_by_class(&o, &b, pop, g);
-    assert_close(o.rho[PS_PROB_MIG], rho, 1e-9);
+    ps_prob_options_by_class(&o, &b, pop, g, ps_prob_mig_early_growth(&b, pop, pop));
+    assert_close(o.rho[PS_PROB_MIG], rho, 1e-9); /* above the floor: the early widening unused */
     /* the migration centring from that persistence over the bounds' 77 years */
     assert_close(o.center[PS_PROB_MIG], 1.0 - 1.0 / ps_prob_n_eff(rho, 0.0, 77), 1e-9);
     assert_true(o.center[PS_PROB_MIG] > 0.75 && o.center[PS_PROB_MIG] < 0.8); /* 0.784 */
@@ -397,9 +397,9 @@ static void test_prob_center__migration_persistence_from_band_growth(void **stat
                                            77),
                  1e-12);
     assert_true(o.center[PS_PROB_TFR] > 0.0 && o.center[PS_PROB_TFR] < 1.0);
-    ps_prob_options_by_class(&o, &b, pop, 1.0);
+    ps_prob_options_by_class(&o, &b, pop, 1.0, NAN);
     assert_close(o.rho[PS_PROB_MIG], PS_PROB_RHO_MIG_FLOOR, 0.0);
-    ps_prob_options_by_class(&o, &b, pop, NAN);
+    ps_prob_options_by_class(&o, &b, pop, NAN, 1.1); /* no growth: the class, early or not */
     assert_close(o.rho[PS_PROB_MIG],
                         ps_prob_mig_volatile(&b, pop) ? PS_PROB_RHO_MIG_VOLATILE
                                                       : PS_PROB_RHO_MIG_STEADY, 0.0);
@@ -407,7 +407,52 @@ static void test_prob_center__migration_persistence_from_band_growth(void **stat
     /* bounds that start after 2030 have no growth */
     assert_ps_ok(ps_prob_bounds_init(&b, 2031, 30, &err), &err);
     assert_true(isnan(ps_prob_mig_growth(&b, pop, pop)));
+    assert_true(isnan(ps_prob_mig_early_growth(&b, pop, pop)));
     ps_prob_bounds_release(&b);
+}
+
+/* Below the floor (round 9): a band of an AR(1) with rho = 0.4 has stopped widening by 2030,
+ * so its growth gives the floor; its widening from the first year (t = 1) to 2030 (t = 7)
+ * gives rho back, and ps_prob_options_by_class takes it, between
+ * PS_PROB_RHO_MIG_EARLY_FLOOR and the floor. */
+static void test_prob_center__migration_persistence_below_the_floor(void **state)
+{
+    (void)state;
+    ps_error err;
+    ps_prob_bounds b;
+    const double pop = 5e6;
+    static const double z[PS_PROB_N_KNOTS] = { -1.96, -1.2816, 0.0, 1.2816, 1.96 };
+    static const double rhos[] = { 0.0, 0.4, 0.65 };
+    for (size_t r = 0; r < sizeof rhos / sizeof rhos[0]; ++r) {
+        const double rho = rhos[r];
+        assert_ps_ok(ps_prob_bounds_init(&b, 2024, 77, &err), &err);
+        for (int y = 0; y < b.n_years; ++y) {
+            const double sd = 0.02 * pop * sqrt(1.0 - pow(rho, 2.0 * (y + 1)));
+            for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
+                b.mig[y * PS_PROB_N_KNOTS + k] = -500.0 + sd * z[k];
+            }
+        }
+        const double g = ps_prob_mig_growth(&b, pop, pop), e = ps_prob_mig_early_growth(&b, pop, pop);
+        /* by hand: (1 - rho^14) / (1 - rho^2) */
+        assert_close(e, sqrt((1.0 - pow(rho, 14.0)) / (1.0 - rho * rho)), 1e-12);
+        assert_close(ps_prob_mig_early_growth(&b, pop, 2.0 * pop), 0.5 * e, 1e-12);
+        assert_close(ps_prob_rho_from_growth(g, 2024, PS_PROB_RHO_MIG_FLOOR, PS_PROB_RHO_MIG_CAP),
+                     PS_PROB_RHO_MIG_FLOOR, 0.0);
+        ps_prob_options o = PS_PROB_OPTIONS_INIT;
+        ps_prob_options_by_class(&o, &b, pop, g, e);
+        printf("  rho %.2f: growth %.6f, early widening %.6f, persistence %.6f\n", rho, g, e,
+               o.rho[PS_PROB_MIG]);
+        assert_close(o.rho[PS_PROB_MIG], rho, 1e-9);
+        assert_close(o.center[PS_PROB_MIG], 1.0 - 1.0 / ps_prob_n_eff(rho, 0.0, 77), 1e-9);
+        /* no early widening known: the floor, as before round 9 */
+        ps_prob_options_by_class(&o, &b, pop, g, NAN);
+        assert_close(o.rho[PS_PROB_MIG], PS_PROB_RHO_MIG_FLOOR, 0.0);
+        ps_prob_bounds_release(&b);
+    }
+    /* bounds from 2024: the early widening of rho -> the floor is the ratio's cap */
+    assert_close(ps_prob_rho_from_early_growth(0.95, 2024, 0.0, 0.72), 0.0, 0.0);
+    assert_close(ps_prob_rho_from_early_growth(NAN, 2024, 0.1, 0.72), 0.1, 0.0);
+    assert_close(ps_prob_rho_from_early_growth(3.0, 2024, 0.0, 0.72), 0.72, 0.0);
 }
 
 /* ps_prob_n_eff against the double sum it stands for: 1 / n_eff = (1 / T^2) sum_{i,j}
@@ -526,6 +571,7 @@ int main(void)
                                         prob_fixture_teardown),
         cmocka_unit_test(test_prob_center__location_classes),
         cmocka_unit_test(test_prob_center__migration_persistence_from_band_growth),
+        cmocka_unit_test(test_prob_center__migration_persistence_below_the_floor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

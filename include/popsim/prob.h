@@ -230,6 +230,23 @@ double ps_prob_mig_growth(const ps_prob_bounds *b, double pop_from, double pop_t
 double ps_prob_rho_from_growth(double g, int first_year, double rho_min, double rho_max);
 
 /*
+ * Below the floor (docs/model.md 9.3, issue #14 round 9): a band that has stopped widening by
+ * PS_PROB_GROWTH_FROM tells its persistence by how much it widened before, from the bounds'
+ * first year, the UN's one-year-ahead band, to PS_PROB_EARLY_TO. ps_prob_mig_early_growth is
+ * the ratio of the 80 % half-widths per person (pop_first, pop_to: the populations of those
+ * years, persons); ps_prob_rho_from_early_growth the rho at which
+ * (1 - rho^(2 t)) / (1 - rho^2) = g^2, t = PS_PROB_EARLY_TO - first_year + 1, within
+ * [rho_min, rho_max] (rho_min for g <= 1 or NaN). ps_prob_options_by_class takes it between
+ * PS_PROB_RHO_MIG_EARLY_FLOOR and PS_PROB_RHO_MIG_FLOOR where the growth gives the floor.
+ * @return the ratio (NaN if the bounds do not cover both years, a population is not > 0 or
+ *         the first year's band is empty); the persistence
+ */
+#define PS_PROB_EARLY_TO 2030
+#define PS_PROB_RHO_MIG_EARLY_FLOOR 0.0
+double ps_prob_mig_early_growth(const ps_prob_bounds *b, double pop_first, double pop_to);
+double ps_prob_rho_from_early_growth(double g, int first_year, double rho_min, double rho_max);
+
+/*
  * The parameters by class: TFR persistence, level share and centring by phase of fertility
  * decline, migration persistence by migration class, estimated across all WPP countries and
  * areas with TFR uncentred (calibrate_prob -u, docs/prob-calibration.txt, docs/model.md 9.3):
@@ -283,14 +300,17 @@ void ps_prob_center_from_persistence(ps_prob_options *o, int years);
  * Set o's TFR persistence and level share by the phase of the bounds
  * (ps_prob_post_transition) and its migration persistence from the growth of its migration
  * band, mig_growth (ps_prob_mig_growth; ps_prob_rho_from_growth between
- * PS_PROB_RHO_MIG_FLOOR and PS_PROB_RHO_MIG_CAP), or, where that is NaN, by the migration
- * class (ps_prob_mig_volatile, pop the population of the bounds' first year or the base's,
- * persons), and its TFR and migration centrings from those persistences and level shares over
- * the years of the bounds (ps_prob_center_from_persistence); the rest of o is kept. What
- * `popsim run --location` does for WPP locations.
+ * PS_PROB_RHO_MIG_FLOOR and PS_PROB_RHO_MIG_CAP) and, where that gives the floor, from its
+ * early widening mig_early (ps_prob_mig_early_growth; ps_prob_rho_from_early_growth between
+ * PS_PROB_RHO_MIG_EARLY_FLOOR and PS_PROB_RHO_MIG_FLOOR; NaN: the floor), or, where
+ * mig_growth is NaN, by the migration class (ps_prob_mig_volatile, pop the population of the
+ * bounds' first year or the base's, persons), and its TFR and migration centrings from those
+ * persistences and level shares over the years of the bounds
+ * (ps_prob_center_from_persistence); the rest of o is kept. What `popsim run --location`
+ * does for WPP locations.
  */
 void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, double pop,
-                              double mig_growth);
+                              double mig_growth, double mig_early);
 
 /** A standard normal innovation for (seed, traj, proc, year index): Philox4x32-10, Box-Muller. */
 double ps_prob_normal(uint64_t seed, int traj, ps_prob_proc proc, int year_index);

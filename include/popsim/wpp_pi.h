@@ -70,6 +70,15 @@ ps_status ps_wpp_pi_pop_mid(double out[PS_WPP_PI_COLS], const ps_wpp_pi *pi, int
  */
 double ps_wpp_pi_mig_growth(const ps_wpp_pi *pi, int code, const ps_prob_bounds *b);
 
+/**
+ * ps_prob_mig_early_growth of location `code`'s bounds b, the population of the bounds' first
+ * year being the UN's median total at its 31 December (the file's first; its 1 July would
+ * need the year before) and that of PS_PROB_EARLY_TO at 1 July: what
+ * ps_prob_options_by_class takes as mig_early for `popsim run --location`.
+ * @return the growth; NaN for an unknown location or bounds that do not cover both years
+ */
+double ps_wpp_pi_mig_early_growth(const ps_wpp_pi *pi, int code, const ps_prob_bounds *b);
+
 /* ---- calibration of the persistences (docs/model.md sec. 9.3) ------------------------- */
 
 #define PS_WPP_PI_CALIB_YEARS 2 /* 2050 and 2100 */

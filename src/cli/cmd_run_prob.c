@@ -50,7 +50,8 @@ static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *
     po.keep_trajectories = o->keep;
     if (rc == PS_OK) { /* the process parameters of the location's class (docs/model.md 9.3) */
         ps_prob_options_by_class(&po, &b, ps_pop_total(&in.base),
-                                 ps_wpp_pi_mig_growth(pi, *code, &b));
+                                 ps_wpp_pi_mig_growth(pi, *code, &b),
+                                 ps_wpp_pi_mig_early_growth(pi, *code, &b));
     }
     if (o->has_rho) { /* the TFR and migration centrings follow the persistences given */
         memcpy(po.rho, o->rho, sizeof po.rho);

@@ -158,10 +158,10 @@ double ps_prob_mig_growth(const ps_prob_bounds *b, double pop_from, double pop_t
     return wi > 0.0 ? wj / wi : NAN;
 }
 
-double ps_prob_rho_from_growth(double g, int first_year, double rho_min, double rho_max)
+/* The rho at which (1 - rho^c) / (1 - rho^a) = g^2 (a = 2 t_from, c = 2 t_to), within
+ * [rho_min, rho_max]. */
+static double rho_from_widening(double g, double a, double c, double rho_min, double rho_max)
 {
-    const double a = 2.0 * (PS_PROB_GROWTH_FROM - first_year + 1); /* 2 t_from */
-    const double c = 2.0 * (PS_PROB_GROWTH_TO - first_year + 1);   /* 2 t_to */
     const double r = g * g;
     if (!(r > 1.0) || !(a > 0.0)) { /* not widening, NaN, or bounds starting after 2030 */
         return rho_min;
@@ -180,6 +180,29 @@ double ps_prob_rho_from_growth(double g, int first_year, double rho_min, double 
     }
     const double rho = 0.5 * (lo + hi);
     return rho < rho_min ? rho_min : rho > rho_max ? rho_max : rho;
+}
+
+double ps_prob_rho_from_growth(double g, int first_year, double rho_min, double rho_max)
+{
+    return rho_from_widening(g, 2.0 * (PS_PROB_GROWTH_FROM - first_year + 1),
+                             2.0 * (PS_PROB_GROWTH_TO - first_year + 1), rho_min, rho_max);
+}
+
+double ps_prob_mig_early_growth(const ps_prob_bounds *b, double pop_first, double pop_to)
+{
+    const int j = PS_PROB_EARLY_TO - b->first_year;
+    if (b->n_years < 1 || j < 1 || j >= b->n_years || !(pop_first > 0.0) || !(pop_to > 0.0)) {
+        return NAN;
+    }
+    const double *k0 = b->mig, *kj = b->mig + (size_t)j * PS_PROB_N_KNOTS;
+    const double w0 = 0.5 * (k0[3] - k0[1]) / pop_first, wj = 0.5 * (kj[3] - kj[1]) / pop_to;
+    return w0 > 0.0 ? wj / w0 : NAN;
+}
+
+double ps_prob_rho_from_early_growth(double g, int first_year, double rho_min, double rho_max)
+{
+    return rho_from_widening(g, 2.0, 2.0 * (PS_PROB_EARLY_TO - first_year + 1), rho_min,
+                             rho_max);
 }
 
 double ps_prob_n_eff(double rho, double level, int years)
@@ -212,7 +235,7 @@ void ps_prob_center_from_persistence(ps_prob_options *o, int years)
 }
 
 void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, double pop,
-                              double mig_growth)
+                              double mig_growth, double mig_early)
 {
     const int post = ps_prob_post_transition(b);
     o->rho[PS_PROB_TFR] = post ? PS_PROB_RHO_TFR_POST : PS_PROB_RHO_TFR_TRANSITION;
@@ -222,5 +245,10 @@ void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, doubl
                                                         PS_PROB_RHO_MIG_FLOOR, PS_PROB_RHO_MIG_CAP)
                           : ps_prob_mig_volatile(b, pop) ? PS_PROB_RHO_MIG_VOLATILE
                                                          : PS_PROB_RHO_MIG_STEADY;
+    if (isfinite(mig_growth) && o->rho[PS_PROB_MIG] <= PS_PROB_RHO_MIG_FLOOR &&
+        isfinite(mig_early)) { /* round 9: below the floor, from the early widening */
+        o->rho[PS_PROB_MIG] = ps_prob_rho_from_early_growth(
+            mig_early, b->first_year, PS_PROB_RHO_MIG_EARLY_FLOOR, PS_PROB_RHO_MIG_FLOOR);
+    }
     ps_prob_center_from_persistence(o, b->n_years);
 }

@@ -300,6 +300,15 @@ double ps_wpp_pi_mig_growth(const ps_wpp_pi *pi, int code, const ps_prob_bounds 
                               mid_year_median(pi, code, PS_PROB_GROWTH_TO));
 }
 
+double ps_wpp_pi_mig_early_growth(const ps_wpp_pi *pi, int code, const ps_prob_bounds *b)
+{
+    double v[PS_WPP_PI_COLS];
+    ps_error err;
+    const double first = ps_wpp_pi_pop(v, pi, code, b->first_year, &err) == PS_OK
+                             ? v[PS_WPP_PI_MEDIAN] : NAN;
+    return ps_prob_mig_early_growth(b, first, mid_year_median(pi, code, PS_PROB_EARLY_TO));
+}
+
 void ps_wpp_pi_free(ps_wpp_pi *pi)
 {
     free(pi);
