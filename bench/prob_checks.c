@@ -18,8 +18,9 @@
  * center_f_tr (TFR by phase), rho_e, center_e and center_m (every location) replace them;
  * rho_m_floor and rho_m_cap change the bounds of the migration persistence from the band's
  * growth and rho_m_early the lower bound of its early widening's below the floor (round 9;
- * rho_m_early=0.72, the floor, turns it off), or rho_m_steady and rho_m_volatile set it by the volatility class instead (the
- * estimate before the growth; a class not named keeps its compiled value); center_m_neff=T
+ * rho_m_early=0.72, the floor, turns it off), or rho_m_steady and rho_m_volatile set it by
+ * the volatility class instead (the estimate before the growth; a class not named keeps its
+ * compiled value); center_m_neff=T
  * (center_f_neff=T) sets the migration (TFR) centring to ps_prob_center_for_sum over T years
  * instead of the bounds' span (both are compiled with the span, 77 years; docs/model.md
  * 9.5). Unless center_m (center_f_post, center_f_tr) is given, the migration (TFR) centring
