@@ -432,7 +432,8 @@ static void test_prob_center__migration_persistence_below_the_floor(void **state
                 b.mig[y * PS_PROB_N_KNOTS + k] = -500.0 + sd * z[k];
             }
         }
-        const double g = ps_prob_mig_growth(&b, pop, pop), e = ps_prob_mig_early_growth(&b, pop, pop);
+        const double g = ps_prob_mig_growth(&b, pop, pop);
+        const double e = ps_prob_mig_early_growth(&b, pop, pop);
         /* by hand: (1 - rho^14) / (1 - rho^2) */
         assert_close(e, sqrt((1.0 - pow(rho, 14.0)) / (1.0 - rho * rho)), 1e-12);
         assert_close(ps_prob_mig_early_growth(&b, pop, 2.0 * pop), 0.5 * e, 1e-12);
