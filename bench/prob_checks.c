@@ -135,11 +135,8 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
         return 1; /* rho_m by volatility class or from the band's growth, not both */
     }
     if (by_growth || by_early) { /* as ps_prob_options_by_class, with these floors and cap */
-        o->rho[PS_PROB_MIG] = ps_prob_rho_from_growth(growth, first_year, floor, cap);
-        if (isfinite(growth) && o->rho[PS_PROB_MIG] <= floor && isfinite(early)) {
-            o->rho[PS_PROB_MIG] =
-                ps_prob_rho_from_early_growth(early, first_year, early_floor, floor);
-        }
+        o->rho[PS_PROB_MIG] =
+            ps_prob_rho_mig_from_bands(growth, early, first_year, early_floor, floor, cap);
     }
     if (!center_m) { /* as compiled, from the (possibly replaced) migration persistence */
         o->center[PS_PROB_MIG] = ps_prob_center_for_sum(o->rho[PS_PROB_MIG], o->level[PS_PROB_MIG],

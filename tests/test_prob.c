@@ -419,11 +419,12 @@ static void test_prob__migrants_per_person_are_applied_by_age_at_the_steps_start
     assert_ps_ok(ps_proj_run(&ref, proj, "ref", NULL, &err), &err);
     ps_proj_free(proj);
     /* the age pattern: |inputs' migrants| over all steps, ages and sexes, summing to 1 */
-    double abs_sum = 0.0;
-    for (size_t i = 0; i < (size_t)YEARS * PS_SEX_COUNT * N_AGES; ++i) {
+    const size_t cells = (size_t)PS_SEX_COUNT * N_AGES;
+    double pat[PS_SEX_COUNT * N_AGES] = { 0.0 }, abs_sum = 0.0;
+    for (size_t i = 0; i < (size_t)YEARS * cells; ++i) {
+        pat[i % cells] += fabs(fx->in.mig[i]);
         abs_sum += fabs(fx->in.mig[i]);
     }
-    const size_t cells = (size_t)PS_SEX_COUNT * N_AGES;
     static const int modes[] = { 1, 3 }; /* everything per person; the inputs' migrants alone */
     for (int mi = 0; mi < 2; ++mi) {
         const int mode = modes[mi];
@@ -456,11 +457,7 @@ static void test_prob__migrants_per_person_are_applied_by_age_at_the_steps_start
                 moved += fabs(scale - 1.0) > 1e-4;
                 for (size_t c = 0; c < cells; ++c) {
                     const size_t i = (size_t)step * cells + c;
-                    double pat = 0.0;
-                    for (int s = 0; s < YEARS; ++s) {
-                        pat += fabs(fx->in.mig[(size_t)s * cells + c]);
-                    }
-                    const double d = dev * pat / abs_sum;
+                    const double d = dev * pat[c] / abs_sum;
                     in.mig[i] = mode == 3 ? fx->in.mig[i] * scale + d
                                           : (fx->in.mig[i] + d) * scale;
                 }

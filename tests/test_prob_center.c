@@ -450,6 +450,14 @@ static void test_prob_center__migration_persistence_below_the_floor(void **state
         assert_close(o.rho[PS_PROB_MIG], PS_PROB_RHO_MIG_FLOOR, 0.0);
         ps_prob_bounds_release(&b);
     }
+    /* both rules in one: above the floor the growth's, at it the early widening's within
+     * its own floor (what bench/prob_checks overrides) */
+    const double g9 = sqrt((1.0 - pow(0.9, 54.0)) / (1.0 - pow(0.9, 14.0)));
+    assert_close(ps_prob_rho_mig_from_bands(g9, 1.0, 2024, 0.0, 0.72, 0.99), 0.9, 1e-9);
+    assert_close(ps_prob_rho_mig_from_bands(0.98, 1.2, 2024, 0.0, 0.72, 0.99),
+                 ps_prob_rho_from_early_growth(1.2, 2024, 0.0, 0.72), 0.0);
+    assert_close(ps_prob_rho_mig_from_bands(0.98, 1.0, 2024, 0.3, 0.72, 0.99), 0.3, 0.0);
+    assert_close(ps_prob_rho_mig_from_bands(0.98, NAN, 2024, 0.0, 0.72, 0.99), 0.72, 0.0);
     /* bounds from 2024: the early widening of rho -> the floor is the ratio's cap */
     assert_close(ps_prob_rho_from_early_growth(0.95, 2024, 0.0, 0.72), 0.0, 0.0);
     assert_close(ps_prob_rho_from_early_growth(NAN, 2024, 0.1, 0.72), 0.1, 0.0);

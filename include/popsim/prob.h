@@ -246,6 +246,13 @@ double ps_prob_rho_from_growth(double g, int first_year, double rho_min, double 
 double ps_prob_mig_early_growth(const ps_prob_bounds *b, double pop_first, double pop_to);
 double ps_prob_rho_from_early_growth(double g, int first_year, double rho_min, double rho_max);
 
+/** The migration persistence from both: ps_prob_rho_from_growth(growth) within [floor, cap]
+ * and, where that is the floor and growth and early are finite,
+ * ps_prob_rho_from_early_growth(early) within [early_floor, floor]. ps_prob_options_by_class
+ * calls it with the compiled bounds, bench/prob_checks with its overrides. */
+double ps_prob_rho_mig_from_bands(double growth, double early, int first_year,
+                                  double early_floor, double floor, double cap);
+
 /*
  * The parameters by class: TFR persistence, level share and centring by phase of fertility
  * decline, migration persistence by migration class, estimated across all WPP countries and

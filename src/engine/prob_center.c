@@ -205,6 +205,15 @@ double ps_prob_rho_from_early_growth(double g, int first_year, double rho_min, d
                              rho_max);
 }
 
+double ps_prob_rho_mig_from_bands(double growth, double early, int first_year,
+                                  double early_floor, double floor, double cap)
+{
+    const double rho = ps_prob_rho_from_growth(growth, first_year, floor, cap);
+    return rho <= floor && isfinite(growth) && isfinite(early) /* round 9 */
+               ? ps_prob_rho_from_early_growth(early, first_year, early_floor, floor)
+               : rho;
+}
+
 double ps_prob_n_eff(double rho, double level, int years)
 {
     if (years < 1) {
@@ -241,14 +250,11 @@ void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, doubl
     o->rho[PS_PROB_TFR] = post ? PS_PROB_RHO_TFR_POST : PS_PROB_RHO_TFR_TRANSITION;
     o->level[PS_PROB_TFR] = post ? PS_PROB_LEVEL_TFR_POST : PS_PROB_LEVEL_TFR_TRANSITION;
     o->rho[PS_PROB_MIG] = isfinite(mig_growth)
-                              ? ps_prob_rho_from_growth(mig_growth, b->first_year,
-                                                        PS_PROB_RHO_MIG_FLOOR, PS_PROB_RHO_MIG_CAP)
+                              ? ps_prob_rho_mig_from_bands(mig_growth, mig_early, b->first_year,
+                                                           PS_PROB_RHO_MIG_EARLY_FLOOR,
+                                                           PS_PROB_RHO_MIG_FLOOR,
+                                                           PS_PROB_RHO_MIG_CAP)
                           : ps_prob_mig_volatile(b, pop) ? PS_PROB_RHO_MIG_VOLATILE
                                                          : PS_PROB_RHO_MIG_STEADY;
-    if (isfinite(mig_growth) && o->rho[PS_PROB_MIG] <= PS_PROB_RHO_MIG_FLOOR &&
-        isfinite(mig_early)) { /* round 9: below the floor, from the early widening */
-        o->rho[PS_PROB_MIG] = ps_prob_rho_from_early_growth(
-            mig_early, b->first_year, PS_PROB_RHO_MIG_EARLY_FLOOR, PS_PROB_RHO_MIG_FLOOR);
-    }
     ps_prob_center_from_persistence(o, b->n_years);
 }
