@@ -17,8 +17,9 @@
  * compiled values, rho_f_post, level_f_post, center_f_post, rho_f_tr, level_f_tr,
  * center_f_tr (TFR by phase), rho_e, center_e and center_m (every location) replace them;
  * rho_m_floor and rho_m_cap change the bounds of the migration persistence from the band's
- * growth and rho_m_early the lower bound of its early widening's below the floor (round 9;
- * rho_m_early=0.72, the floor, turns it off), or rho_m_steady and rho_m_volatile set it by
+ * growth, rho_m_early the lower bound of the one from its early widening (rounds 9 and 10;
+ * rho_m_early=0.72, the floor, turns it off) and rho_m_narrowing the early widening below
+ * which that is not used (round 10; compiled 0.85), or rho_m_steady and rho_m_volatile set it by
  * the volatility class instead (the estimate before the growth; a class not named keeps its
  * compiled value); center_m_neff=T
  * (center_f_neff=T) sets the migration (TFR) centring to ps_prob_center_for_sum over T years
@@ -77,7 +78,7 @@ static void shrink_others(ps_prob_bounds *b, const char *only)
 static int class_overrides(ps_prob_options *o, const char *spec, int post, int vol, double growth,
                            double early, int first_year, int n_years)
 {
-    double early_floor = PS_PROB_RHO_MIG_EARLY_FLOOR;
+    double early_floor = PS_PROB_RHO_MIG_EARLY_FLOOR, narrowing = PS_PROB_EARLY_NARROWING;
     int by_early = 0;
     char buf[512];
     double floor = PS_PROB_RHO_MIG_FLOOR, cap = PS_PROB_RHO_MIG_CAP;
@@ -109,6 +110,9 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
         } else if (strcmp(tok, "rho_m_early") == 0) {
             early_floor = v;
             by_early = 1;
+        } else if (strcmp(tok, "rho_m_narrowing") == 0) {
+            narrowing = v;
+            by_early = 1;
         } else if (strcmp(tok, "center_m_neff") == 0) { /* c = 1 - 1 / n_eff(rho_m, v years) */
             neff_m = (int)v;
         } else if (strcmp(tok, "center_f_neff") == 0) {
@@ -136,7 +140,8 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
     }
     if (by_growth || by_early) { /* as ps_prob_options_by_class, with these floors and cap */
         o->rho[PS_PROB_MIG] =
-            ps_prob_rho_mig_from_bands(growth, early, first_year, early_floor, floor, cap);
+            ps_prob_rho_mig_from_bands(growth, early, first_year, early_floor, floor, cap,
+                                       narrowing);
     }
     if (!center_m) { /* as compiled, from the (possibly replaced) migration persistence */
         o->center[PS_PROB_MIG] = ps_prob_center_for_sum(o->rho[PS_PROB_MIG], o->level[PS_PROB_MIG],

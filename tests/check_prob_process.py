@@ -4,9 +4,11 @@
 an independent computation from the UN's CSV files (docs/model.md 9.3): the migration
 persistence solves (1 - rho^54) / (1 - rho^14) = g^2, g the 80 % half-width of net migrants
 per person (mid-year UN median population) in 2050 over 2030, kept within the floor 0.72 and
-the cap 0.99 that docs/model.md states, and where that gives the floor (round 9) it solves
+the cap 0.99 that docs/model.md states, unless (round 10) the solution of
 (1 - rho^14) / (1 - rho^2) = e^2, e the half-width per person in 2030 over 2024 (2024's
-population: the UN's median at 31 December 2024), kept within 0 and the floor; its centring is 1 - 1 / n_eff, n_eff the effective
+population: the UN's median at 31 December 2024), kept within 0 and the floor, is below the
+floor and e is at least 0.85 (the band did not narrow): then that one; its centring is
+1 - 1 / n_eff, n_eff the effective
 number of independent years in the mean of the bounds' years (2024..2100 in the CSV) of that
 AR(1), computed here as T^2 over the double sum of the correlations L + (1 - L) rho^|i - j|
 (L the level share); the TFR centring is the same function of the TFR persistence and level
@@ -21,7 +23,7 @@ import sys
 
 import h5py
 
-FLOOR, CAP, EARLY_FLOOR = 0.72, 0.99, 0.0  # docs/model.md 9.3
+FLOOR, CAP, EARLY_FLOOR, NARROWING = 0.72, 0.99, 0.0, 0.85  # docs/model.md 9.3
 
 
 def band_growth(wpp, codes):
@@ -80,8 +82,11 @@ def rho_from_widening(g, a, c, lo_bound, hi_bound):
 
 
 def rho_from_growth(g, early):
-    rho = rho_from_widening(g, 14, 54, FLOOR, CAP)
-    return rho if rho > FLOOR else rho_from_widening(early, 2, 14, EARLY_FLOOR, FLOOR)
+    if early >= NARROWING:
+        rho = rho_from_widening(early, 2, 14, EARLY_FLOOR, FLOOR)
+        if rho < FLOOR:
+            return rho
+    return rho_from_widening(g, 14, 54, FLOOR, CAP)
 
 
 def main():

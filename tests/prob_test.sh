@@ -2,8 +2,9 @@
 # prob_test.sh - `popsim run --trajectories` from the outside (issue #14): the file opens in
 # xarray labelled and holds type-7 quantiles of the trajectories (check_xarray_prob.py); one
 # and two threads write the same numbers; the process parameters it records are those of the
-# location's UN bands (check_prob_process.py); usage errors exit 2 and bad locations exit 1
-# with a message and no file. usage: prob_test.sh POPSIM WPP_DIR TESTS_DIR
+# location's UN bands (check_prob_process.py: China, the USA and every location); usage
+# errors exit 2 and bad locations exit 1 with a message and no file.
+# usage: prob_test.sh POPSIM WPP_DIR TESTS_DIR
 set -u
 popsim=$1 wpp=$2 here=$3
 dir=$(mktemp -d)
@@ -21,6 +22,15 @@ fail=0
     -q -o "$dir/usa.h5" || { echo "FAIL run USA"; fail=1; }
 /usr/bin/python3 "$here/check_prob_process.py" "$dir/usa.h5" probabilistic/united_states_of_america \
     "$wpp" >/dev/null || { echo "FAIL process parameters of the USA"; fail=1; }
+# every country and area: the migration persistences of all rules (the growth's, the early
+# widening's, a narrowing band's; docs/model.md 9.3, rounds 9 and 10)
+"$popsim" run --wpp-dir "$wpp" --location all --trajectories 2 --end 2026 -q -o "$dir/all.h5" ||
+    { echo "FAIL run all"; fail=1; }
+/usr/bin/python3 "$here/check_prob_process.py" "$dir/all.h5" probabilistic/all_locations "$wpp" \
+    >"$dir/all.txt" ||
+    { echo "FAIL process parameters of every location:"; grep FAIL "$dir/all.txt"; fail=1; }
+checked=$(grep -c 'independent' "$dir/all.txt")
+[ "$checked" -ge 236 ] || { echo "FAIL process parameters: $checked locations checked"; fail=1; }
 # --rho: the persistences given, and the TFR and migration centrings from the ones given
 # (1 - 1/n_eff over the bounds' 77 years, here from the double sum it stands for)
 "$popsim" run --wpp-dir "$wpp" --location China --trajectories 20 --end 2030 --rho 0.9,0.99,0.5 \

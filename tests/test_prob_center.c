@@ -411,7 +411,7 @@ static void test_prob_center__migration_persistence_from_band_growth(void **stat
     ps_prob_bounds_release(&b);
 }
 
-/* Below the floor (round 9): a band of an AR(1) with rho = 0.4 has stopped widening by 2030,
+/* Below the floor (rounds 9, 10): a band of an AR(1) with rho = 0.4 has stopped widening by 2030,
  * so its growth gives the floor; its widening from the first year (t = 1) to 2030 (t = 7)
  * gives rho back, and ps_prob_options_by_class takes it, between
  * PS_PROB_RHO_MIG_EARLY_FLOOR and the floor. */
@@ -450,14 +450,27 @@ static void test_prob_center__migration_persistence_below_the_floor(void **state
         assert_close(o.rho[PS_PROB_MIG], PS_PROB_RHO_MIG_FLOOR, 0.0);
         ps_prob_bounds_release(&b);
     }
-    /* both rules in one: above the floor the growth's, at it the early widening's within
-     * its own floor (what bench/prob_checks overrides) */
+    /* both rules in one (round 10): the early widening's below the floor, within its own
+     * floor (what bench/prob_checks overrides); the growth's where the early widening gives
+     * the floor, and where the band narrowed by more than the threshold */
     const double g9 = sqrt((1.0 - pow(0.9, 54.0)) / (1.0 - pow(0.9, 14.0)));
-    assert_close(ps_prob_rho_mig_from_bands(g9, 1.0, 2024, 0.0, 0.72, 0.99), 0.9, 1e-9);
-    assert_close(ps_prob_rho_mig_from_bands(0.98, 1.2, 2024, 0.0, 0.72, 0.99),
+    const double e9 = sqrt((1.0 - pow(0.9, 14.0)) / (1.0 - 0.81)); /* the same AR(1) */
+    assert_close(ps_prob_rho_mig_from_bands(g9, e9, 2024, 0.0, 0.72, 0.99, 0.85), 0.9, 1e-9);
+    /* the growth's 0.9 but no early widening: the early widening wins (Liberia's case) */
+    assert_close(ps_prob_rho_mig_from_bands(g9, 1.0, 2024, 0.0, 0.72, 0.99, 0.85), 0.0, 0.0);
+    assert_close(ps_prob_rho_mig_from_bands(g9, 1.2, 2024, 0.0, 0.72, 0.99, 0.85),
                  ps_prob_rho_from_early_growth(1.2, 2024, 0.0, 0.72), 0.0);
-    assert_close(ps_prob_rho_mig_from_bands(0.98, 1.0, 2024, 0.3, 0.72, 0.99), 0.3, 0.0);
-    assert_close(ps_prob_rho_mig_from_bands(0.98, NAN, 2024, 0.0, 0.72, 0.99), 0.72, 0.0);
+    assert_true(ps_prob_rho_from_early_growth(1.2, 2024, 0.0, 0.72) > 0.3);
+    assert_true(ps_prob_rho_from_early_growth(1.2, 2024, 0.0, 0.72) < 0.72);
+    /* a narrowing band: the growth's, at or above the floor */
+    assert_close(ps_prob_rho_mig_from_bands(g9, 0.5, 2024, 0.0, 0.72, 0.99, 0.85), 0.9, 1e-9);
+    assert_close(ps_prob_rho_mig_from_bands(0.98, 0.84, 2024, 0.0, 0.72, 0.99, 0.85), 0.72, 0.0);
+    assert_close(ps_prob_rho_mig_from_bands(0.98, 0.85, 2024, 0.0, 0.72, 0.99, 0.85), 0.0, 0.0);
+    assert_close(ps_prob_rho_mig_from_bands(0.98, 1.2, 2024, 0.0, 0.72, 0.99, 0.85),
+                 ps_prob_rho_from_early_growth(1.2, 2024, 0.0, 0.72), 0.0);
+    assert_close(ps_prob_rho_mig_from_bands(0.98, 1.0, 2024, 0.3, 0.72, 0.99, 0.85), 0.3, 0.0);
+    assert_close(ps_prob_rho_mig_from_bands(0.98, NAN, 2024, 0.0, 0.72, 0.99, 0.85), 0.72, 0.0);
+    assert_close(ps_prob_rho_mig_from_bands(g9, NAN, 2024, 0.0, 0.72, 0.99, 0.85), 0.9, 1e-9);
     /* bounds from 2024: the early widening of rho -> the floor is the ratio's cap */
     assert_close(ps_prob_rho_from_early_growth(0.95, 2024, 0.0, 0.72), 0.0, 0.0);
     assert_close(ps_prob_rho_from_early_growth(NAN, 2024, 0.1, 0.72), 0.1, 0.0);

@@ -230,28 +230,35 @@ double ps_prob_mig_growth(const ps_prob_bounds *b, double pop_from, double pop_t
 double ps_prob_rho_from_growth(double g, int first_year, double rho_min, double rho_max);
 
 /*
- * Below the floor (docs/model.md 9.3, issue #14 round 9): a band that has stopped widening by
- * PS_PROB_GROWTH_FROM tells its persistence by how much it widened before, from the bounds'
- * first year, the UN's one-year-ahead band, to PS_PROB_EARLY_TO. ps_prob_mig_early_growth is
- * the ratio of the 80 % half-widths per person (pop_first, pop_to: the populations of those
- * years, persons); ps_prob_rho_from_early_growth the rho at which
- * (1 - rho^(2 t)) / (1 - rho^2) = g^2, t = PS_PROB_EARLY_TO - first_year + 1, within
- * [rho_min, rho_max] (rho_min for g <= 1 or NaN). ps_prob_options_by_class takes it between
- * PS_PROB_RHO_MIG_EARLY_FLOOR and PS_PROB_RHO_MIG_FLOOR where the growth gives the floor.
+ * Below the floor (docs/model.md 9.3, issue #14 rounds 9 and 10): the growth cannot tell
+ * persistences below PS_PROB_RHO_MIG_FLOOR apart, but how much the band widened before 2030,
+ * from the bounds' first year, the UN's one-year-ahead band, to PS_PROB_EARLY_TO, can.
+ * ps_prob_mig_early_growth is the ratio of the 80 % half-widths per person (pop_first,
+ * pop_to: the populations of those years, persons); ps_prob_rho_from_early_growth the rho at
+ * which (1 - rho^(2 t)) / (1 - rho^2) = g^2, t = PS_PROB_EARLY_TO - first_year + 1, within
+ * [rho_min, rho_max] (rho_min for g <= 1 or NaN). An AR(1) started at a known value only
+ * widens; a band that narrows by more than PS_PROB_EARLY_NARROWING (Belgium 0.09, Ukraine
+ * 0.31, Russia 0.72: the first year carries a recent shock) says nothing of the persistence.
+ * The ratios of the 236 countries and areas have a gap between 0.78 and 0.90; the threshold
+ * sits in it.
  * @return the ratio (NaN if the bounds do not cover both years, a population is not > 0 or
  *         the first year's band is empty); the persistence
  */
 #define PS_PROB_EARLY_TO 2030
 #define PS_PROB_RHO_MIG_EARLY_FLOOR 0.0
+#define PS_PROB_EARLY_NARROWING 0.85
 double ps_prob_mig_early_growth(const ps_prob_bounds *b, double pop_first, double pop_to);
 double ps_prob_rho_from_early_growth(double g, int first_year, double rho_min, double rho_max);
 
-/** The migration persistence from both: ps_prob_rho_from_growth(growth) within [floor, cap]
- * and, where that is the floor and growth and early are finite,
- * ps_prob_rho_from_early_growth(early) within [early_floor, floor]. ps_prob_options_by_class
- * calls it with the compiled bounds, bench/prob_checks with its overrides. */
+/** The migration persistence from both (round 10): where growth and early are finite and
+ * early >= narrowing, ps_prob_rho_from_early_growth(early) within [early_floor, floor] if that
+ * is below the floor; otherwise ps_prob_rho_from_growth(growth) within [floor, cap]. The early
+ * widening comes first because the growth's rho rises steeply from the floor: a band that
+ * did not widen before 2030 but grows by 1 % per person to 2050 (Liberia) gives 0.76 from
+ * the growth and 0 from the early widening. ps_prob_options_by_class calls it with the
+ * compiled bounds, bench/prob_checks with its overrides. */
 double ps_prob_rho_mig_from_bands(double growth, double early, int first_year,
-                                  double early_floor, double floor, double cap);
+                                  double early_floor, double floor, double cap, double narrowing);
 
 /*
  * The parameters by class: TFR persistence, level share and centring by phase of fertility

@@ -206,12 +206,17 @@ double ps_prob_rho_from_early_growth(double g, int first_year, double rho_min, d
 }
 
 double ps_prob_rho_mig_from_bands(double growth, double early, int first_year,
-                                  double early_floor, double floor, double cap)
+                                  double early_floor, double floor, double cap, double narrowing)
 {
-    const double rho = ps_prob_rho_from_growth(growth, first_year, floor, cap);
-    return rho <= floor && isfinite(growth) && isfinite(early) /* round 9 */
-               ? ps_prob_rho_from_early_growth(early, first_year, early_floor, floor)
-               : rho;
+    /* round 10: the early widening first, unless the band narrowed (a shock in its first
+     * year); the growth where that gives the floor */
+    if (isfinite(growth) && isfinite(early) && early >= narrowing) {
+        const double rho = ps_prob_rho_from_early_growth(early, first_year, early_floor, floor);
+        if (rho < floor) {
+            return rho;
+        }
+    }
+    return ps_prob_rho_from_growth(growth, first_year, floor, cap);
 }
 
 double ps_prob_n_eff(double rho, double level, int years)
@@ -253,7 +258,8 @@ void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, doubl
                               ? ps_prob_rho_mig_from_bands(mig_growth, mig_early, b->first_year,
                                                            PS_PROB_RHO_MIG_EARLY_FLOOR,
                                                            PS_PROB_RHO_MIG_FLOOR,
-                                                           PS_PROB_RHO_MIG_CAP)
+                                                           PS_PROB_RHO_MIG_CAP,
+                                                           PS_PROB_EARLY_NARROWING)
                           : ps_prob_mig_volatile(b, pop) ? PS_PROB_RHO_MIG_VOLATILE
                                                          : PS_PROB_RHO_MIG_STEADY;
     ps_prob_center_from_persistence(o, b->n_years);
