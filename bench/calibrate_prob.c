@@ -409,7 +409,8 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
         }
         st[i] = ps_wpp_pi_calib_location(devs + (size_t)i * n_pts * PS_WPP_PI_CALIB_N, pi, codes[i],
                                          (const double(*)[PS_WPP_PI_CALIB_PARAMS])grid, n_pts,
-                                         n_traj, 1, bo, &e);
+                                         n_traj, 1,
+                                         tfr >= 2 ? PS_PROB_MIG_PER_PERSON_LOCATION : 0, bo, &e);
         if (st[i] != PS_OK) {
             fprintf(stderr, "calibrate_prob: skipped: %s\n", e.msg);
         }
@@ -614,7 +615,7 @@ int main(int argc, char **argv)
         ps_error_clear(&e);
         st[i] = ps_wpp_pi_calib_location(devs + (size_t)i * n_grid * PS_WPP_PI_CALIB_N, pi,
                                          codes[i], (const double(*)[PS_WPP_PI_CALIB_PARAMS])grid,
-                                         (int)n_grid, n_traj, 1, &bo, &e);
+                                         (int)n_grid, n_traj, 1, 0, &bo, &e);
         if (st[i] != PS_OK) {
             fprintf(stderr, "calibrate_prob: skipped: %s\n", e.msg);
         }

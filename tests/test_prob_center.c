@@ -445,6 +445,14 @@ static void test_prob_center__migration_persistence_below_the_floor(void **state
                o.rho[PS_PROB_MIG]);
         assert_close(o.rho[PS_PROB_MIG], rho, 1e-9);
         assert_close(o.center[PS_PROB_MIG], 1.0 - 1.0 / ps_prob_n_eff(rho, 0.0, 77), 1e-9);
+        /* round 11: the medium's migrants per person, but not with a variant */
+        assert_int_equal(o.mig_per_person, PS_PROB_MIG_PER_PERSON_LOCATION);
+        assert_int_equal(PS_PROB_MIG_PER_PERSON_LOCATION, 3);
+        ps_prob_options ov = PS_PROB_OPTIONS_INIT;
+        ov.variant = PS_PROB_VARIANT_HIGH;
+        ps_prob_options_by_class(&ov, &b, pop, g, e);
+        assert_int_equal(ov.mig_per_person, 0);
+        assert_close(ov.rho[PS_PROB_MIG], rho, 1e-9);
         /* no early widening known: the floor, as before round 9 */
         ps_prob_options_by_class(&o, &b, pop, g, NAN);
         assert_close(o.rho[PS_PROB_MIG], PS_PROB_RHO_MIG_FLOOR, 0.0);

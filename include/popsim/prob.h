@@ -127,8 +127,9 @@ typedef struct ps_prob_options {
                               * the migration centring acts on log(1 + migrants / that
                               * population) instead of persons; 3: only the inputs' migrants
                               * scale so, the deviation stays in persons; 0 (default): persons.
-                              * A calibration experiment, not compiled for any run:
-                              * docs/model.md 9.3, rounds 7 and 8 */
+                              * ps_prob_options_by_class (popsim run --location) sets
+                              * PS_PROB_MIG_PER_PERSON_LOCATION, 0 with a variant; scenario runs
+                              * keep 0. docs/model.md 9.3, rounds 7, 8 and 11 */
 } ps_prob_options;
 
 #define PS_PROB_OPTIONS_INIT                                                                 \
@@ -247,6 +248,11 @@ double ps_prob_rho_from_growth(double g, int first_year, double rho_min, double 
 #define PS_PROB_EARLY_TO 2030
 #define PS_PROB_RHO_MIG_EARLY_FLOOR 0.0
 #define PS_PROB_EARLY_NARROWING 0.85
+/* Round 11 (docs/model.md 9.3): for WPP locations, the inputs' net migrants of a step follow
+ * each trajectory's population over the deterministic projection's (the UN's trajectories
+ * apply migration rates to their own populations); the deviation from the UN's band stays in
+ * persons, since that band is already the UN's rates applied to its trajectories. */
+#define PS_PROB_MIG_PER_PERSON_LOCATION 3
 double ps_prob_mig_early_growth(const ps_prob_bounds *b, double pop_first, double pop_to);
 double ps_prob_rho_from_early_growth(double g, int first_year, double rho_min, double rho_max);
 
@@ -313,15 +319,14 @@ void ps_prob_center_from_persistence(ps_prob_options *o, int years);
 /**
  * Set o's TFR persistence and level share by the phase of the bounds
  * (ps_prob_post_transition) and its migration persistence from the growth of its migration
- * band, mig_growth (ps_prob_mig_growth; ps_prob_rho_from_growth between
- * PS_PROB_RHO_MIG_FLOOR and PS_PROB_RHO_MIG_CAP) and, where that gives the floor, from its
- * early widening mig_early (ps_prob_mig_early_growth; ps_prob_rho_from_early_growth between
- * PS_PROB_RHO_MIG_EARLY_FLOOR and PS_PROB_RHO_MIG_FLOOR; NaN: the floor), or, where
+ * band, mig_growth (ps_prob_mig_growth), and its early widening mig_early
+ * (ps_prob_mig_early_growth) by ps_prob_rho_mig_from_bands with the compiled bounds, or, where
  * mig_growth is NaN, by the migration class (ps_prob_mig_volatile, pop the population of the
  * bounds' first year or the base's, persons), and its TFR and migration centrings from those
  * persistences and level shares over the years of the bounds
- * (ps_prob_center_from_persistence); the rest of o is kept. What `popsim run --location`
- * does for WPP locations.
+ * (ps_prob_center_from_persistence); mig_per_person PS_PROB_MIG_PER_PERSON_LOCATION, or 0
+ * if o->variant is set (set the variant first); the rest of o is kept. What `popsim run
+ * --location` does for WPP locations.
  */
 void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, double pop,
                               double mig_growth, double mig_early);

@@ -96,15 +96,17 @@ double ps_wpp_pi_mig_early_growth(const ps_wpp_pi *pi, int code, const ps_prob_b
  * shares [3..5], centrings [6..8] of TFR, e0 and migration), and give the
  * deviations dev_out[g][PS_WPP_PI_CALIB_N] of its total population quantiles from the UN's at
  * 1 July 2050 and 2100 (the mean of the 31 December totals around it). The same random
- * streams serve every grid point (common random numbers).
+ * streams serve every grid point (common random numbers). mig_per_person: as
+ * ps_prob_options.mig_per_person (PS_PROB_MIG_PER_PERSON_LOCATION, as popsim run --location
+ * has it since round 11; 0 for the searches of earlier rounds).
  * @param bo  how to find and cache the WPP files (popsim/builder.h)
  * @return PS_OK; the statuses of ps_build_wpp_inputs, ps_prob_new and ps_prob_unit
  */
 struct ps_build_options;
 ps_status ps_wpp_pi_calib_location(double *dev_out, const ps_wpp_pi *pi, int code,
                                    const double (*grid)[PS_WPP_PI_CALIB_PARAMS], int n_grid,
-                                   int n_traj, int n_threads, const struct ps_build_options *bo,
-                                   ps_error *err);
+                                   int n_traj, int n_threads, int mig_per_person,
+                                   const struct ps_build_options *bo, ps_error *err);
 
 /** The calibration objective of one location's deviations: sum of min(dev^2, 1) (a location
  * the process cannot describe counts at most 1 per criterion). */

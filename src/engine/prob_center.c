@@ -262,5 +262,8 @@ void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, doubl
                                                            PS_PROB_EARLY_NARROWING)
                           : ps_prob_mig_volatile(b, pop) ? PS_PROB_RHO_MIG_VOLATILE
                                                          : PS_PROB_RHO_MIG_STEADY;
+    /* round 11: the medium's migrants follow each trajectory's size; a variant keeps them in
+     * persons, as the UN's low and high variants do */
+    o->mig_per_person = o->variant == PS_PROB_VARIANT_NONE ? PS_PROB_MIG_PER_PERSON_LOCATION : 0;
     ps_prob_center_from_persistence(o, b->n_years);
 }

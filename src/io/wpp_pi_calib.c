@@ -31,8 +31,8 @@ double ps_wpp_pi_calib_loss(const double dev[PS_WPP_PI_CALIB_N])
 
 ps_status ps_wpp_pi_calib_location(double *dev_out, const ps_wpp_pi *pi, int code,
                                    const double (*grid)[PS_WPP_PI_CALIB_PARAMS], int n_grid,
-                                   int n_traj, int n_threads, const struct ps_build_options *bo,
-                                   ps_error *err)
+                                   int n_traj, int n_threads, int mig_per_person,
+                                   const struct ps_build_options *bo, ps_error *err)
 {
     ps_inputs in;
     ps_prob_bounds b;
@@ -57,6 +57,7 @@ ps_status ps_wpp_pi_calib_location(double *dev_out, const ps_wpp_pi *pi, int cod
     ps_prob_options po = PS_PROB_OPTIONS_INIT;
     po.n_traj = n_traj;
     po.n_threads = n_threads;
+    po.mig_per_person = mig_per_person;
     if (rc == PS_OK) {
         rc = ps_prob_new(&p, &in, &b, &po, err);
     }
