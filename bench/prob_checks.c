@@ -27,8 +27,9 @@
  * 9.5). Unless center_m (center_f_post, center_f_tr) is given, the migration (TFR) centring
  * follows the persistence and level share the overrides leave, as ps_prob_options_by_class
  * makes it. mig_per_person=1 makes every trajectory's net migrants follow its size, =2 also
- * centres migration on log rates, =3 scales only the inputs' migrants
- * (ps_prob_options.mig_per_person; docs/model.md 9.3, rounds 7 and 8).
+ * centres migration on log rates, =3 scales only the inputs' migrants (compiled since round
+ * 11), =0 keeps them in persons (ps_prob_options.mig_per_person; docs/model.md 9.3, rounds 7,
+ * 8 and 11).
  *
  * Other locations (env PROB_CHECKS_CODES="156,276,..."): M49 codes or names in place of the
  * five of the test, e.g. every country and area, to see what the five do not show.
