@@ -382,6 +382,22 @@ static void test_prob__migrants_per_person_follow_the_trajectory_size(void **sta
     o.mig_per_person = 4;
     assert_int_equal(ps_prob_new(&p, &fx->in, &fx->b, &o, &err), PS_EINVAL);
     assert_null(p);
+    /* a population that the deterministic projection empties: refused, never NaN migrants */
+    ps_inputs empty;
+    prob_fixture_inputs(&empty, &SHAPE);
+    const size_t cells = (size_t)PS_SEX_COUNT * N_AGES;
+    memset(empty.base.count, 0, cells * sizeof *empty.base.count);
+    memset(empty.mig, 0, (size_t)YEARS * cells * sizeof *empty.mig);
+    for (int mode = 1; mode <= 3; ++mode) {
+        o.mig_per_person = mode;
+        assert_int_equal(ps_prob_new(&p, &empty, &fx->b, &o, &err), PS_EINVAL);
+        assert_null(p);
+        assert_non_null(strstr(err.msg, "projection's population on 1 July 2025 is 0"));
+    }
+    o.mig_per_person = 0; /* in persons the empty population is a valid, if dull, run */
+    assert_ps_ok(ps_prob_new(&p, &empty, &fx->b, &o, &err), &err);
+    ps_prob_free(p);
+    ps_inputs_release(&empty);
     ps_result_release(&res);
     ps_proj_free(proj);
 }

@@ -108,8 +108,14 @@ ps_status ps_prob__paths_reference(ps_prob_paths *pp, const ps_inputs *in, ps_er
         rc = ps_proj_run(&res, proj, "reference", NULL, err);
     }
     if (rc == PS_OK) {
-        for (int year = 0; year <= pp->n_steps; ++year) {
+        for (int year = 0; rc == PS_OK && year <= pp->n_steps; ++year) {
             pp->pop_ref[year] = ps_result_total(&res, in->start_year + year);
+            if (!(pp->pop_ref[year] > 0.0) || !isfinite(pp->pop_ref[year])) {
+                /* a trajectory's migrants would be its size over 0 */
+                rc = ps_error_set(err, PS_EINVAL, "migrants per person: the deterministic "
+                                  "projection's population on 1 July %d is %g, expected > 0",
+                                  in->start_year + year, pp->pop_ref[year]);
+            }
         }
         ps_result_release(&res);
     }
