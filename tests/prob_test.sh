@@ -51,7 +51,8 @@ assert abs(rho[0] - 0.9) < 1e-12 and abs(c[0] - (1 - 1 / n_eff_f)) < 1e-9, (rho,
 # the floor, its early widening gives 0, docs/model.md 9.3 round 9), and --json gives each
 # location's three
 "$popsim" info "$dir/a.h5" >"$dir/info.txt" 2>&1 &&
-    grep -q "^  persistence   tfr 0.95, e0 0.99, net_migration 0$" "$dir/info.txt" ||
+    grep -q "^  persistence   tfr 0.95, e0 0.99, net_migration 0$" "$dir/info.txt" &&
+    grep -q "^  per person    tfr 0, e0 0, net_migration 3$" "$dir/info.txt" ||
     { echo "FAIL info: process parameters: $(grep -A2 persistence "$dir/info.txt")"; fail=1; }
 "$popsim" info --json "$dir/usa.h5" | /usr/bin/python3 -c '
 import json, sys
@@ -62,7 +63,9 @@ with h5py.File(sys.argv[1], "r") as f:  # --json gives what the file records
     g = f["probabilistic/united_states_of_america"]
     for key, var in (("level_share", "process_level_share"), ("centring", "process_centring")):
         assert all(abs(a - b) < 1e-12 for a, b in zip(loc[key], g[var][0], strict=True)), loc
-assert loc["level_share"][1:] == [0, 0] and len(loc["centring"]) == 3, loc' "$dir/usa.h5" ||
+assert loc["level_share"][1:] == [0, 0] and len(loc["centring"]) == 3, loc
+assert loc["per_person"] == [0, 0, 3], loc  # the medium migrants follow the size (round 11)
+' "$dir/usa.h5" ||
     { echo "FAIL info --json: process parameters"; fail=1; }
 # a file whose `process` coordinate is in another order is refused, not misread
 cp "$dir/usa.h5" "$dir/swapped.h5"

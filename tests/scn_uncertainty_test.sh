@@ -38,6 +38,9 @@ with h5py.File(sys.argv[1], "r") as h:
     if not str(h.attrs.get("scenario_file", "")).endswith("example_city_uncertainty.yaml") or \
             len(str(h.attrs.get("scenario_sha256", ""))) != 64:
         fails.append("scenario_file or scenario_sha256 attribute")
+    # a scenario's migration assumptions are counts: its migrants stay in persons
+    if h[sys.argv[2]]["process_per_person"][()].tolist() != [[0, 0, 0]]:
+        fails.append(f"process_per_person {h[sys.argv[2]]['process_per_person'][()]}")
 for f in fails:
     print("FAIL", f)
 sys.exit(1 if fails else 0)

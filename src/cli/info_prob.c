@@ -38,11 +38,12 @@ static void put_summaries(FILE *out, const ps_h5_prob_data *d)
 }
 
 /* The process parameters of the file (issue #14; docs/model.md 9.3): per row (persistence,
- * level share, centring) each process's value, or its range over the locations. */
+ * level share, centring, per person) each process's value, or its range over the
+ * locations. */
 static void put_process(FILE *out, const ps_h5_prob_data *d)
 {
     static const char *const rows[PS_H5_PROB_PROCESS_ROWS] = { "persistence", "level share",
-                                                               "centring" };
+                                                               "centring", "per person" };
     for (int r = 0; r < PS_H5_PROB_PROCESS_ROWS; ++r) {
         if (d->process[r] == NULL) {
             continue;
@@ -172,8 +173,9 @@ void cli_info_prob_json(cli_json *j, const ps_h5_prob_data *d)
             cli_json_numbers(j, end == 0 ? "population_total_first_year"
                                          : "population_total_last_year", q, nq);
         }
-        static const char *const keys[PS_H5_PROB_PROCESS_ROWS] = { "persistence",
-                                                                   "level_share", "centring" };
+        static const char *const keys[PS_H5_PROB_PROCESS_ROWS] = {
+            "persistence", "level_share", "centring", "per_person"
+        };
         for (int r = 0; r < PS_H5_PROB_PROCESS_ROWS; ++r) { /* tfr, e0, net_migration */
             if (d->process[r] != NULL) {
                 cli_json_numbers(j, keys[r], d->process[r] + (size_t)loc * PS_PROB_PROC_COUNT,

@@ -575,6 +575,12 @@ const prob_var_spec prob_process_specs[PS_H5_PROB_PROCESS_ROWS] = {
     { "process_centring", "region, process", "1",
       "centring of the process's yearly marginals on the UN's median (0 none, 1 full; "
       "docs/model.md 9.3)" },
+    { "process_per_person", "region, process", "1",
+      "how the process's draws follow each trajectory's population: for net_migration 0 "
+      "migrants in persons, 1 the inputs' migrants and the deviation scale with the "
+      "trajectory's population over the deterministic projection's, 2 as 1 with the centring "
+      "on log rates, 3 only the inputs' migrants scale so (ps_prob_options.mig_per_person, "
+      "docs/model.md 9.2 and 9.3); 0 for tfr and e0, which are rates" },
 };
 
 static const char *const process_names[PS_PROB_PROC_COUNT] = { "tfr", "e0", "net_migration" };
