@@ -208,12 +208,15 @@ static double log_rate_shift_by_quadrature(const double kn[PS_PROB_N_KNOTS], dou
  * log(1 + median_t / P_t), P_t the reference
  * projection's population (the start's for the bounds' year before it); a step's net
  * migrants are then (the inputs' + the two years' mean less the median) x the trajectory's
- * size over P. The shift exceeds the one in persons (log(1 + x) is concave).
+ * size over P. The shift exceeds the one in persons (log(1 + x) is concave). A year with a
+ * knot at or below -P_t has no rate's log: it is centred in persons (bounds year
+ * `fallback`, -1 for none). Only draws on the segments above lo80 are compared, so that no
+ * emigration the engine has to cut (sec. 2.2) enters; returns how many were compared in the
+ * two steps the fallback year enters.
  */
-static void test_prob_center__log_rate_centring_of_migrants_per_person(void **state)
+static int check_log_rate_centring(const prob_fixture *fx, const ps_prob_bounds *b,
+                                   int fallback)
 {
-    prob_fixture *fx = *state;
-    const ps_prob_bounds *b = &fx->b;
     enum { N = 12, NP = B_YEARS };
     ps_error err;
     ps_proj *proj = NULL;
@@ -233,10 +236,16 @@ static void test_prob_center__log_rate_centring_of_migrants_per_person(void **st
     for (int by = 0; by <= y0 + YEARS; ++by) {
         const double *kn = &b->mig[by * PS_PROB_N_KNOTS];
         const double pop = ps_result_total(&ref, START + (by < y0 ? 0 : by - y0));
+        const double in_persons = c * ps_prob_center_shift(kn, 0);
+        if (by == fallback) {
+            assert_true(kn[0] <= -pop);
+            shift[by] = in_persons;
+            continue;
+        }
         shift[by] = c * log_rate_shift_by_quadrature(kn, pop);
-        larger += shift[by] > c * ps_prob_center_shift(kn, 0) + 1e-6;
+        larger += shift[by] > in_persons + 1e-6;
     }
-    assert_int_equal(larger, y0 + YEARS + 1);
+    assert_int_equal(larger, y0 + YEARS + 1 - (fallback >= 0));
     for (int step = 0; step < YEARS; ++step) {
         m_in[step] = 0.0;
         for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
@@ -247,11 +256,17 @@ static void test_prob_center__log_rate_centring_of_migrants_per_person(void **st
     }
     const double *mig = ps_prob_trajectories(p, PS_PROB_V_NET_MIG);
     const double *tot = ps_prob_trajectories(p, PS_PROB_V_POP_TOTAL);
+    const double z80 = ps_prob_knot_z(1);
     double z[NP], worst = 0.0;
+    int at_fallback = 0;
     for (int j = 0; j < N; ++j) {
         ps_prob_path(z, NP, o.rho[PS_PROB_MIG], o.level[PS_PROB_MIG], 7u, j, PS_PROB_MIG);
         for (int step = 0; step < YEARS; ++step) {
             const int by = y0 + step;
+            if (z[by] + shift[by] < z80 || z[by + 1] + shift[by + 1] < z80) {
+                continue;
+            }
+            at_fallback += by == fallback || by + 1 == fallback;
             const double *k0 = &b->mig[by * PS_PROB_N_KNOTS], *k1 = k0 + PS_PROB_N_KNOTS;
             const double drawn = 0.5 * (ps_prob_marginal(k0, z[by] + shift[by], 0) +
                                         ps_prob_marginal(k1, z[by + 1] + shift[by + 1], 0));
@@ -268,6 +283,24 @@ static void test_prob_center__log_rate_centring_of_migrants_per_person(void **st
     assert_true(worst < 2e-3);
     ps_prob_free(p);
     ps_result_release(&ref);
+    return at_fallback;
+}
+
+static void test_prob_center__log_rate_centring_of_migrants_per_person(void **state)
+{
+    prob_fixture *fx = *state;
+    check_log_rate_centring(fx, &fx->b, -1);
+    /* the fallback: bounds year 2031's lo95 at 1.5 times the population (emigration) */
+    ps_error err;
+    ps_proj *proj = NULL;
+    ps_result ref;
+    assert_ps_ok(ps_proj_new(&proj, &fx->in, &err), &err);
+    assert_ps_ok(ps_proj_run(&ref, proj, "ref", NULL, &err), &err);
+    ps_proj_free(proj);
+    const int fallback = 2031 - B_FIRST;
+    fx->b.mig[fallback * PS_PROB_N_KNOTS] = -1.5 * ps_result_total(&ref, 2031);
+    ps_result_release(&ref);
+    assert_true(check_log_rate_centring(fx, &fx->b, fallback) > 0);
 }
 
 /* The TFR shift is the centring's where its knots move by at most
