@@ -29,7 +29,9 @@
  * makes it. mig_per_person=1 makes every trajectory's net migrants follow its size, =2 also
  * centres migration on log rates, =3 scales only the inputs' migrants (compiled since round
  * 11), =0 keeps them in persons (ps_prob_options.mig_per_person; docs/model.md 9.3, rounds 7,
- * 8 and 11).
+ * 8 and 11); a mode other than 3 also sets the size elasticity to 0. mig_elasticity=E (after
+ * it) scales mode 3's deviation by the size ratio to the power E (compiled 0.2 since round
+ * 13; 0 keeps it in persons, as round 11).
  *
  * Other locations (env PROB_CHECKS_CODES="156,276,..."): M49 codes or names in place of the
  * five of the test, e.g. every country and area, to see what the five do not show.
@@ -108,6 +110,9 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
             center_m = 1;
         } else if (strcmp(tok, "mig_per_person") == 0) {
             o->mig_per_person = (int)v;
+            if (o->mig_per_person != 3) { /* the elasticity serves mode 3 alone */
+                o->mig_size_elasticity = 0.0;
+            }
         } else if (strcmp(tok, "rho_m_early") == 0) {
             early_floor = v;
             by_early = 1;
@@ -127,6 +132,8 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
             center_f = 1;
         } else if (strcmp(tok, vol ? "rho_m_volatile" : "rho_m_steady") == 0) {
             o->rho[PS_PROB_MIG] = v;
+        } else if (strcmp(tok, "mig_elasticity") == 0) {
+            o->mig_size_elasticity = v;
         } else if (strcmp(tok, "rho_m_floor") == 0 || strcmp(tok, "rho_m_cap") == 0) {
             *(tok[6] == 'f' ? &floor : &cap) = v;
             by_growth = 1;

@@ -14,7 +14,8 @@ number of independent years in the mean of the bounds' years (2024..2100 in the 
 AR(1), computed here as T^2 over the double sum of the correlations L + (1 - L) rho^|i - j|
 (L the level share); the TFR centring is the same function of the TFR persistence and level
 share the file records (docs/model.md 9.3, round 6). Net migrants of a --location run follow
-each trajectory's size in the inputs' part alone (round 11: per person 3; TFR and e0 0).
+each trajectory's size in the inputs' part (round 11: per person 3; TFR and e0 0), and the
+deviation with the size elasticity 0.2 (round 13).
 
 usage: check_prob_process.py FILE GROUP WPP_DIR
 Every location of the file is checked; prints one line per location, exits 1 on a mismatch.
@@ -102,6 +103,7 @@ def main():
         level = g["process_level_share"][()]
         centre = g["process_centring"][()]
         per_person = g["process_per_person"][()]
+        elasticity = g["process_size_elasticity"][()]
         labels = g["region"] if "region" in g else g["location"]
         labels = [x.decode() if isinstance(x, bytes) else x for x in labels[()]]
         scales = [dim[k][0].name.rsplit("/", 1)[-1] for k in range(2)]
@@ -119,12 +121,14 @@ def main():
         ok = abs(got - want) < 1e-6 and 0 <= level[i].min() and level[i].max() <= 1 \
             and 0 <= centre[i].min() and centre[i].max() <= 1 and 0 < rho[i][0] < 1 \
             and level[i][2] == 0 and abs(centre[i][2] - want_c) < 1e-9 \
-            and abs(centre[i][0] - want_cf) < 1e-9 and list(per_person[i]) == [0, 0, 3]
+            and abs(centre[i][0] - want_cf) < 1e-9 and list(per_person[i]) == [0, 0, 3] \
+            and list(elasticity[i]) == [0, 0, 0.2]
         print(f"{labels[i]}: migration band growth {growth[code][0]:.4f}, early widening "
               f"{growth[code][1]:.4f}, persistence "
               f"{got:.6f} (independent {want:.6f}), centring {centre[i][2]:.6f} "
               f"(independent {want_c:.6f}); TFR centring {centre[i][0]:.6f} (independent "
-              f"{want_cf:.6f}); per person {list(per_person[i])}{'' if ok else '  <-- FAIL'}")
+              f"{want_cf:.6f}); per person {list(per_person[i])}, size elasticity "
+              f"{list(elasticity[i])}{'' if ok else '  <-- FAIL'}")
         bad += not ok
     return 1 if bad else 0
 

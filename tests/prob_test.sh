@@ -52,7 +52,8 @@ assert abs(rho[0] - 0.9) < 1e-12 and abs(c[0] - (1 - 1 / n_eff_f)) < 1e-9, (rho,
 # location's three
 "$popsim" info "$dir/a.h5" >"$dir/info.txt" 2>&1 &&
     grep -q "^  persistence   tfr 0.95, e0 0.99, net_migration 0$" "$dir/info.txt" &&
-    grep -q "^  per person    tfr 0, e0 0, net_migration 3$" "$dir/info.txt" ||
+    grep -q "^  per person    tfr 0, e0 0, net_migration 3$" "$dir/info.txt" &&
+    grep -q "^  size elasticity tfr 0, e0 0, net_migration 0.2$" "$dir/info.txt" ||
     { echo "FAIL info: process parameters: $(grep -A2 persistence "$dir/info.txt")"; fail=1; }
 "$popsim" info --json "$dir/usa.h5" | /usr/bin/python3 -c '
 import json, sys
@@ -65,6 +66,7 @@ with h5py.File(sys.argv[1], "r") as f:  # --json gives what the file records
         assert all(abs(a - b) < 1e-12 for a, b in zip(loc[key], g[var][0], strict=True)), loc
 assert loc["level_share"][1:] == [0, 0] and len(loc["centring"]) == 3, loc
 assert loc["per_person"] == [0, 0, 3], loc  # the medium migrants follow the size (round 11)
+assert loc["size_elasticity"] == [0, 0, 0.2], loc  # and the deviation partly (round 13)
 ' "$dir/usa.h5" ||
     { echo "FAIL info --json: process parameters"; fail=1; }
 # a file whose `process` coordinate is in another order is refused, not misread

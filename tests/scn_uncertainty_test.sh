@@ -39,8 +39,9 @@ with h5py.File(sys.argv[1], "r") as h:
             len(str(h.attrs.get("scenario_sha256", ""))) != 64:
         fails.append("scenario_file or scenario_sha256 attribute")
     # a scenario's migration assumptions are counts: its migrants stay in persons
-    if h[sys.argv[2]]["process_per_person"][()].tolist() != [[0, 0, 0]]:
-        fails.append(f"process_per_person {h[sys.argv[2]]['process_per_person'][()]}")
+    for var in ("process_per_person", "process_size_elasticity"):
+        if h[sys.argv[2]][var][()].tolist() != [[0, 0, 0]]:
+            fails.append(f"{var} {h[sys.argv[2]][var][()]}")
 for f in fails:
     print("FAIL", f)
 sys.exit(1 if fails else 0)

@@ -382,6 +382,19 @@ static void test_prob__migrants_per_person_follow_the_trajectory_size(void **sta
     o.mig_per_person = 4;
     assert_int_equal(ps_prob_new(&p, &fx->in, &fx->b, &o, &err), PS_EINVAL);
     assert_null(p);
+    /* the size elasticity: within [0, 1], and with mode 3 alone */
+    static const struct {
+        int mode;
+        double e;
+    } bad[] = { { 3, -0.1 }, { 3, 1.5 }, { 3, NAN }, { 1, 0.15 }, { 0, 0.15 } };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; ++k) {
+        o.mig_per_person = bad[k].mode;
+        o.mig_size_elasticity = bad[k].e;
+        assert_int_equal(ps_prob_new(&p, &fx->in, &fx->b, &o, &err), PS_EINVAL);
+        assert_null(p);
+        assert_non_null(strstr(err.msg, "size elasticity"));
+    }
+    o.mig_size_elasticity = 0.0;
     /* a population that the deterministic projection empties: refused, never NaN migrants */
     ps_inputs empty;
     prob_fixture_inputs(&empty, &SHAPE);
@@ -408,9 +421,10 @@ static void test_prob__migrants_per_person_follow_the_trajectory_size(void **sta
  * projection from its own base with the migrants of each step set to (the inputs' + its
  * deviation x the age pattern) x its population at the start of the step over the
  * reference's (mig_per_person 1), or to the inputs' x that ratio + the deviation x the
- * pattern (3). The deviation
- * is read back from the trajectory's summarised migrants, so a kernel that scaled by another
- * year's size, or spread the deviation over other ages, fails here.
+ * pattern (3), the deviation times that ratio^e with a size elasticity e (round 13). The
+ * deviation is read back from the trajectory's summarised migrants, so a kernel that scaled
+ * by another year's size, or spread the deviation over other ages, fails here; with the
+ * elasticity it must be the one drawn (the persons run's, same draws) times ratio^e.
  */
 static void test_prob__migrants_per_person_are_applied_by_age_at_the_steps_start(void **state)
 {
@@ -441,11 +455,17 @@ static void test_prob__migrants_per_person_are_applied_by_age_at_the_steps_start
         pat[i % cells] += fabs(fx->in.mig[i]);
         abs_sum += fabs(fx->in.mig[i]);
     }
-    static const int modes[] = { 1, 3 }; /* everything per person; the inputs' migrants alone */
-    for (int mi = 0; mi < 2; ++mi) {
+    /* everything per person; the inputs' migrants alone; and the deviation with elasticity */
+    static const int modes[] = { 1, 3, 3 };
+    static const double elasticity[] = { 0.0, 0.0, 0.4 };
+    ps_prob_options o0 = prob_fixture_options(NT, 1, 20250701u); /* persons: the draws */
+    ps_prob *persons = prob_fixture_run(&fx->in, &b, &o0, 0);
+    const double *mig0 = ps_prob_trajectories(persons, PS_PROB_V_NET_MIG);
+    for (int mi = 0; mi < 3; ++mi) {
         const int mode = modes[mi];
         ps_prob_options o = prob_fixture_options(NT, 1, 20250701u);
         o.mig_per_person = mode;
+        o.mig_size_elasticity = elasticity[mi];
         o.keep_population = 1;
         ps_prob *p = prob_fixture_run(&fx->in, &b, &o, 0);
         assert_int_equal(ps_prob_n_units(p), 1);
@@ -455,6 +475,7 @@ static void test_prob__migrants_per_person_are_applied_by_age_at_the_steps_start
         assert_int_equal(lanes, NT);
         const double *mig = ps_prob_trajectories(p, PS_PROB_V_NET_MIG);
         int moved = 0;
+        double worst_drawn = 0.0;
         for (int j = 0; j < NT; ++j) {
             ps_inputs in;
             prob_fixture_inputs(&in, &SHAPE);
@@ -471,6 +492,11 @@ static void test_prob__migrants_per_person_are_applied_by_age_at_the_steps_start
                 const double m = mig[(size_t)step * NT + (size_t)j];
                 const double dev = mode == 3 ? m - m_in * scale : m / scale - m_in;
                 moved += fabs(scale - 1.0) > 1e-4;
+                if (mode == 3) { /* the drawn deviation, scaled by the size ratio ^ e */
+                    const double drawn = mig0[(size_t)step * NT + (size_t)j] - m_in;
+                    const double want = drawn * pow(scale, elasticity[mi]);
+                    worst_drawn = fmax(worst_drawn, fabs(dev - want) / (1.0 + fabs(want)));
+                }
                 for (size_t c = 0; c < cells; ++c) {
                     const size_t i = (size_t)step * cells + c;
                     const double d = dev * pat[c] / abs_sum;
@@ -492,8 +518,10 @@ static void test_prob__migrants_per_person_are_applied_by_age_at_the_steps_start
             ps_inputs_release(&in);
         }
         assert_true(moved > NT * YEARS / 2); /* the sizes did move away from the reference */
+        assert_true(worst_drawn < 1e-9);
         ps_prob_free(p);
     }
+    ps_prob_free(persons);
     ps_result_release(&ref);
     ps_prob_bounds_release(&b);
 }

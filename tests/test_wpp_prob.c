@@ -32,22 +32,20 @@
 #define MEDIAN_TOL 0.003 /* issue #2, total population */
 #define RATE_TOL 0.02    /* TFR and e0 bounds, relative */
 /*
- * The model does not meet all of those criteria (docs/model.md sec. 9.5: 45 of the 50
- * population comparisons with the parameters estimated across all countries, e0 centred,
- * antithetic pairs, the migration persistence of each location from the growth of its own UN
- * band and, below the floor, from its early widening (round 9), a TFR level share of 0.25,
- * and the TFR and migration centrings from the persistences (TFR on log TFR, capped; round
- * 6): 46 before round 9's early widening, 41 without the level share, 39 with TFR centred on
- * its mean after the transition only (round 5), 40 with migration fully centred, 28 without
- * any centring; over all 236 locations 1,513 of 2,360 against 1,466 before round 9, 1,424,
- * 1,318 and 1,192); the 2100 medians of China and Brazil are 0.43 and 0.38 % below the UN's
- * median, which is its deterministic medium projection, because skewed yearly marginals with
- * imperfect persistence shift the median of a cumulated quantity; the 2100 upper bounds of
- * Germany (hi80 and hi95; round 9 broke its hi80: its migration persistence went from the
- * floor 0.72 to 0.58) and Nigeria (hi80) are too low). So the test asserts
- * wider guards, which catch a broken process or engine
- * (deviations of 1 and more), asserts that every check not in expected_outside below is met
- * (and that none of those is), and prints every comparison against the issue's criteria.
+ * The model does not meet all of those criteria (docs/model.md sec. 9.5): 46 of the 50
+ * population comparisons with the process of round 13 (parameters estimated across all
+ * countries, antithetic pairs, the migration persistence from each location's own UN band,
+ * a TFR level share of 0.25, the TFR, e0 and migration centrings from the persistences, the
+ * medium's migrants following each trajectory's size and the deviation with the size
+ * elasticity 0.2); over all 236 locations 1,664 of 2,360 at this seed, against 1,590 in
+ * round 11 and 1,192 in round 4. The 2100 medians of China and Brazil are 0.46 and 0.40 %
+ * below the UN's median, which is its deterministic medium projection: skewed yearly
+ * marginals with imperfect persistence shift the median of a cumulated quantity. Germany's
+ * 2100 hi95 is too low (the UN's 2100 bands are more skewed to the right) and the USA's 2050
+ * hi80 just too high. So the test asserts wider guards, which catch a broken process or
+ * engine (deviations of 1 and more), asserts that every check not in expected_outside below
+ * is met (and that none of those is), and prints every comparison against the issue's
+ * criteria.
  */
 #define ASSERT_BOUND_TOL 0.75
 #define ASSERT_MEDIAN_TOL 0.03
@@ -63,9 +61,9 @@ static const char *const locations[] = { "156", "276", "566", "76", "840" };
  */
 static const char *const expected_outside[] = {
     "156 2100 2",                                         /* China: median (-0.46 %)       */
-    "276 2100 4",                                         /* Germany 2100: hi95 (1.29)     */
-    "76 2100 2",                                          /* Brazil 2100: median (-0.41 %) */
-    "840 2050 3",                                         /* USA 2050: hi80 (1.005)        */
+    "276 2100 4",                                         /* Germany 2100: hi95 (1.26)     */
+    "76 2100 2",                                          /* Brazil 2100: median (-0.40 %) */
+    "840 2050 3",                                         /* USA 2050: hi80 (1.02)         */
 };
 #define N_OUTSIDE ((int)(sizeof expected_outside / sizeof expected_outside[0]))
 

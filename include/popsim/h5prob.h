@@ -59,8 +59,8 @@ typedef enum ps_h5_prob_series {
 } ps_h5_prob_series;
 
 /* Rows of process parameters a probabilistic group holds: persistence, level share,
- * centring, per person (docs/output-format.md, "Probabilistic runs"). */
-#define PS_H5_PROB_PROCESS_ROWS 4
+ * centring, per person, size elasticity (docs/output-format.md, "Probabilistic runs"). */
+#define PS_H5_PROB_PROCESS_ROWS 5
 
 /** The name of process k (0 .. PS_PROB_PROC_COUNT - 1) in a file's `process` coordinate:
  * "tfr", "e0", "net_migration"; NULL for another k. */
@@ -89,7 +89,8 @@ typedef struct ps_h5_prob_data {
     double *svc_q[PS_SVC_PROB_VAR_COUNT];
     double *svc_p_shortage; /* [(loc * n_years + year) * n_svc + k]; NULL where absent */
     /* The process each location ran with (process_persistence, process_level_share,
-     * process_centring, process_per_person): [(loc * PS_PROB_PROC_COUNT + process)], processes in the order of
+     * process_centring, process_per_person, process_size_elasticity):
+     * [(loc * PS_PROB_PROC_COUNT + process)], processes in the order of
      * ps_h5_prob_process_name (the file's `process` coordinate, checked); NULL where the
      * file has none (files before them, --variant runs). */
     double *process[PS_H5_PROB_PROCESS_ROWS];

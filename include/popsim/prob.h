@@ -130,6 +130,12 @@ typedef struct ps_prob_options {
                               * ps_prob_options_by_class (popsim run --location) sets
                               * PS_PROB_MIG_PER_PERSON_LOCATION, 0 with a variant; scenario runs
                               * keep 0. docs/model.md 9.3, rounds 7, 8 and 11 */
+    double mig_size_elasticity; /* with mig_per_person 3: a step's migration deviation is
+                              * multiplied by (the trajectory's population at the start of the
+                              * step over the deterministic projection's)^elasticity, in
+                              * [0, 1]: 0 (default) persons, 1 a rate. ps_prob_options_by_class
+                              * sets PS_PROB_MIG_SIZE_ELASTICITY_LOCATION with mode 3.
+                              * docs/model.md 9.3, round 13 */
 } ps_prob_options;
 
 #define PS_PROB_OPTIONS_INIT                                                                 \
@@ -138,7 +144,7 @@ typedef struct ps_prob_options {
       .level = { PS_PROB_LEVEL_TFR, PS_PROB_LEVEL_E0, PS_PROB_LEVEL_MIG },                   \
       .variant = PS_PROB_VARIANT_NONE, .keep_trajectories = 0,                               \
       .center = { PS_PROB_CENTER_TFR, PS_PROB_CENTER_E0, PS_PROB_CENTER_MIG },               \
-      .keep_population = 0, .mig_per_person = 0 }
+      .keep_population = 0, .mig_per_person = 0, .mig_size_elasticity = 0.0 }
 
 typedef struct ps_prob ps_prob; /* opaque; src/engine/prob.c */
 
@@ -253,6 +259,13 @@ double ps_prob_rho_from_growth(double g, int first_year, double rho_min, double 
  * apply migration rates to their own populations); the deviation from the UN's band stays in
  * persons, since that band is already the UN's rates applied to its trajectories. */
 #define PS_PROB_MIG_PER_PERSON_LOCATION 3
+/* Round 13 (docs/model.md 9.3): the deviation from the UN's band follows the trajectory's size
+ * too, but only with this elasticity. The UN's count bands already hold their trajectories'
+ * population uncertainty, so scaling them fully (elasticity 1, round 7) counts it twice, and
+ * persons (0) let emigration outgrow a shrinking population. Shared by all locations,
+ * estimated across all 236: the least mean loss of seeds 1-4 over 0, 0.1, 0.15, 0.2 and 0.25
+ * (flat from 0.15 to 0.2; seed 1 alone also 0.05, 0.35 and 0.5). */
+#define PS_PROB_MIG_SIZE_ELASTICITY_LOCATION 0.2
 double ps_prob_mig_early_growth(const ps_prob_bounds *b, double pop_first, double pop_to);
 double ps_prob_rho_from_early_growth(double g, int first_year, double rho_min, double rho_max);
 

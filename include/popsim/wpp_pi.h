@@ -98,7 +98,8 @@ double ps_wpp_pi_mig_early_growth(const ps_wpp_pi *pi, int code, const ps_prob_b
  * 1 July 2050 and 2100 (the mean of the 31 December totals around it). The same random
  * streams serve every grid point (common random numbers). mig_per_person: as
  * ps_prob_options.mig_per_person (PS_PROB_MIG_PER_PERSON_LOCATION, as popsim run --location
- * has it since round 11; 0 for the searches of earlier rounds).
+ * has it since round 11, with PS_PROB_MIG_SIZE_ELASTICITY_LOCATION since round 13; 0 for the
+ * searches of earlier rounds).
  * @param bo  how to find and cache the WPP files (popsim/builder.h)
  * @return PS_OK; the statuses of ps_build_wpp_inputs, ps_prob_new and ps_prob_unit
  */

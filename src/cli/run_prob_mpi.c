@@ -276,9 +276,9 @@ ps_status cli_prob_gather_finish(ps_prob *p, int keep, cli_dist *d, ps_error *er
  * header (code, start year, years, trajectories) and the name. */
 #define HEAD_INTS 4
 #define NAME_BYTES 128
-/* after the statistics: the run's persistences, level shares, centrings, variant and
- * migrants per person */
-#define PROC_DOUBLES (3 * PS_PROB_PROC_COUNT + 2)
+/* after the statistics: the run's persistences, level shares, centrings, variant, migrants
+ * per person and their size elasticity */
+#define PROC_DOUBLES (3 * PS_PROB_PROC_COUNT + 3)
 
 static size_t location_bytes(int n_years)
 {
@@ -304,8 +304,9 @@ static void send_location(const ps_prob *run, const char *label, int code, ps_er
             proc[PS_PROB_PROC_COUNT + k] = o->level[k];
             proc[2 * PS_PROB_PROC_COUNT + k] = o->center[k];
         }
-        proc[PROC_DOUBLES - 2] = (double)o->variant;
-        proc[PROC_DOUBLES - 1] = (double)o->mig_per_person;
+        proc[PROC_DOUBLES - 3] = (double)o->variant;
+        proc[PROC_DOUBLES - 2] = (double)o->mig_per_person;
+        proc[PROC_DOUBLES - 1] = o->mig_size_elasticity;
         memcpy(buf + stats, proc, sizeof proc);
         const int32_t head[HEAD_INTS] = { code, ps_prob_start_year(run), n_years,
                                           ps_prob_n_traj(run) };
@@ -342,8 +343,9 @@ static ps_status put_location(ps_prob **runs, char **labels, int *codes, int k,
         o.level[j] = proc[PS_PROB_PROC_COUNT + j];
         o.center[j] = proc[2 * PS_PROB_PROC_COUNT + j];
     }
-    o.variant = (ps_prob_variant)(int)proc[PROC_DOUBLES - 2];
-    o.mig_per_person = (int)proc[PROC_DOUBLES - 1];
+    o.variant = (ps_prob_variant)(int)proc[PROC_DOUBLES - 3];
+    o.mig_per_person = (int)proc[PROC_DOUBLES - 2];
+    o.mig_size_elasticity = proc[PROC_DOUBLES - 1];
     o.n_traj = head[3];
     ps_status rc = ps_prob_from_stats(&runs[k], head[1], head[2], head[3], &o,
                                       (const double *)(const void *)s->bytes, err);

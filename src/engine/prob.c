@@ -161,6 +161,12 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
         return ps_error_set(err, PS_EINVAL, "migrants per person: expected 0 to 3, and 0 "
                             "with a variant (got %d)", opt->mig_per_person);
     }
+    if (!(opt->mig_size_elasticity >= 0.0 && opt->mig_size_elasticity <= 1.0) ||
+        (opt->mig_size_elasticity != 0.0 && opt->mig_per_person != 3)) {
+        return ps_error_set(err, PS_EINVAL, "the size elasticity of the migration deviation: "
+                            "expected 0 to 1, and 0 unless migrants per person is 3 (got %g "
+                            "with %d)", opt->mig_size_elasticity, opt->mig_per_person);
+    }
     if (b->first_year > in->start_year || b->first_year + b->n_years - 1 < in->end_year) {
         return ps_error_set(err, PS_EINVAL, "the interval bounds cover %d-%d; the projection "
                             "needs %d-%d", b->first_year, b->first_year + b->n_years - 1,
@@ -338,6 +344,14 @@ static void draw_unit(unit_ctx *u, int first, int j0, int j1, double *z)
  * 0 where the survivorship is the row's own. @return PS_OK; PS_ENUMERIC for an e0 outside
  * the table
  */
+/* docs/model.md 9.3, round 13: what a step's migration deviation is multiplied by for a
+ * trajectory of `size` persons at its start (1 without the elasticity) */
+static double mig_size_factor(const ps_prob *p, int step, double size)
+{
+    const double e = p->opt.mig_size_elasticity;
+    return e == 0.0 ? 1.0 : pow(size / p->pp.pop_ref[step], e);
+}
+
 static ps_status lane_factors(unit_ctx *u, int step, int first, int n, ps_error *err)
 {
     const ps_prob *p = u->p;
@@ -348,6 +362,12 @@ static ps_status lane_factors(unit_ctx *u, int step, int first, int n, ps_error 
         const size_t a1 = a0 + (size_t)U;
         ratio[j] = 0.5 * (u->tfr[a0] + u->tfr[a1]) / p->pp.tfr_med[step];
         dmig[j] = 0.5 * (u->mig[a0] + u->mig[a1]) - p->pp.mig_med[step];
+    }
+    if (p->opt.mig_size_elasticity != 0.0) { /* round 13: the deviation x (size ratio)^e */
+        const double *size = p->acc + 6 * (size_t)U + (size_t)first;
+        for (int j = 0; j < n; ++j) {
+            dmig[j] *= mig_size_factor(p, step, size[j]);
+        }
     }
     for (int sex = 0; sex < PS_SEX_COUNT; ++sex) {
         const size_t cell = (size_t)step * PS_SEX_COUNT + (size_t)sex;
@@ -539,7 +559,8 @@ static void summarise_year(ps_prob *p, const unit_ctx *u, int y, const double *P
         for (size_t j = 0; j < N; ++j) {
             const double d = 0.5 * (mig[j] + mig[U + j]) - p->pp.mig_med[s];
             x[j] = p->opt.mig_per_person == 3
-                       ? p->pp.mig_in[s] * (prev[j] / p->pp.pop_ref[s]) + d
+                       ? p->pp.mig_in[s] * (prev[j] / p->pp.pop_ref[s]) +
+                             d * mig_size_factor(p, s, prev[j])
                    : p->opt.mig_per_person
                        ? (p->pp.mig_in[s] + d) * (prev[j] / p->pp.pop_ref[s])
                        : p->pp.mig_in[s] + d;

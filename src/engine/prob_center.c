@@ -265,5 +265,7 @@ void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, doubl
     /* round 11: the medium's migrants follow each trajectory's size; a variant keeps them in
      * persons, as the UN's low and high variants do */
     o->mig_per_person = o->variant == PS_PROB_VARIANT_NONE ? PS_PROB_MIG_PER_PERSON_LOCATION : 0;
+    /* round 13: and the deviation, with an elasticity below 1 */
+    o->mig_size_elasticity = o->mig_per_person == 3 ? PS_PROB_MIG_SIZE_ELASTICITY_LOCATION : 0.0;
     ps_prob_center_from_persistence(o, b->n_years);
 }

@@ -471,8 +471,8 @@ static ps_status write_variant_services(writer *w, const ps_prob *const *runs,
 
 /* The process each run drew its trajectories from (docs/model.md 9.1-9.3): a `process`
  * coordinate and per run and process the persistence, level share, centring and whether
- * the draws follow the trajectory's population (net migration's mig_per_person), (region,
- * process), contiguous. Not for --variant runs, which draw nothing. */
+ * and how the draws follow the trajectory's population (net migration's mig_per_person and
+ * mig_size_elasticity), (region, process), contiguous. Not for --variant runs, which draw nothing. */
 static ps_status write_process(writer *w, const ps_prob *const *runs, int n)
 {
     const char *names[PS_PROB_PROC_COUNT];
@@ -497,6 +497,8 @@ static ps_status write_process(writer *w, const ps_prob *const *runs, int n)
             v[2 * per + (size_t)r * PS_PROB_PROC_COUNT + k] = o->center[k];
             v[3 * per + (size_t)r * PS_PROB_PROC_COUNT + k] =
                 k == PS_PROB_MIG ? (double)o->mig_per_person : 0.0;
+            v[4 * per + (size_t)r * PS_PROB_PROC_COUNT + k] =
+                k == PS_PROB_MIG ? o->mig_size_elasticity : 0.0;
         }
     }
     ps_status rc = coord(w, D_PROC, "process", w->str_type, w->str_type, PS_PROB_PROC_COUNT,

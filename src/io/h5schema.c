@@ -581,6 +581,11 @@ const prob_var_spec prob_process_specs[PS_H5_PROB_PROCESS_ROWS] = {
       "trajectory's population over the deterministic projection's, 2 as 1 with the centring "
       "on log rates, 3 only the inputs' migrants scale so (ps_prob_options.mig_per_person, "
       "docs/model.md 9.2 and 9.3); 0 for tfr and e0, which are rates" },
+    { "process_size_elasticity", "region, process", "1",
+      "for net_migration with process_per_person 3: the deviation from the median migrants "
+      "is multiplied by the trajectory's population over the deterministic projection's to "
+      "this power (0 persons, 1 a rate; ps_prob_options.mig_size_elasticity, docs/model.md "
+      "9.3, round 13); 0 otherwise" },
 };
 
 static const char *const process_names[PS_PROB_PROC_COUNT] = { "tfr", "e0", "net_migration" };

@@ -58,6 +58,8 @@ ps_status ps_wpp_pi_calib_location(double *dev_out, const ps_wpp_pi *pi, int cod
     po.n_traj = n_traj;
     po.n_threads = n_threads;
     po.mig_per_person = mig_per_person;
+    /* mode 3 as popsim run --location has it since round 13 */
+    po.mig_size_elasticity = mig_per_person == 3 ? PS_PROB_MIG_SIZE_ELASTICITY_LOCATION : 0.0;
     if (rc == PS_OK) {
         rc = ps_prob_new(&p, &in, &b, &po, err);
     }
