@@ -189,6 +189,23 @@ static void test_wpp_prob__population_bounds_match_the_un(void **state)
     assert_int_equal(n_met, n_all - N_OUTSIDE); /* a newly met check: take it off the list */
 }
 
+/* The UN's bounds of location `code` and the process popsim run --location draws for it
+ * (ps_prob_options_by_class), as the trajectories of the tests below use them. */
+static void location_process(ps_prob_bounds *b, ps_prob_options *o, const char *code)
+{
+    ps_error err;
+    ps_inputs in;
+    int icode = 0;
+    const ps_build_options bo = { .wpp_dir = PS_WPP_DIR, .project_root = NULL,
+                                  .cache_dir = NULL };
+    assert_ps_ok(ps_build_wpp_inputs(&in, &icode, NULL, 0, code, 2025, 2100, &bo, &err), &err);
+    assert_ps_ok(ps_wpp_pi_bounds(b, pi_data, atoi(code), &err), &err);
+    *o = (ps_prob_options)PS_PROB_OPTIONS_INIT;
+    ps_prob_options_by_class(o, b, ps_pop_total(&in.base), ps_wpp_pi_mig_growth(pi_data, icode, b),
+                             ps_wpp_pi_mig_early_growth(pi_data, icode, b));
+    ps_inputs_release(&in);
+}
+
 /* Yearly quantiles of the process alone against the bounds (exactly, Q(z_k + d)), and the
  * draws of ps_prob_unit against the process (within 4 standard errors of a sample quantile:
  * with Nigeria's wide 2100 TFR band, one standard error of the 97.5 % quantile of 10,000
@@ -204,20 +221,9 @@ static void test_wpp_prob__tfr_and_e0_bounds_within_2_percent(void **state)
     int ok = 1;
     double worst = 0.0, worst_sample = 0.0, worst_se = 0.0;
     for (int l = 0; l < N_LOC; ++l) {
-        ps_error err;
         ps_prob_bounds b;
-        ps_inputs in;
-        int icode = 0;
-        const ps_build_options bo = { .wpp_dir = PS_WPP_DIR, .project_root = NULL,
-                                      .cache_dir = NULL };
-        assert_ps_ok(ps_build_wpp_inputs(&in, &icode, NULL, 0, locations[l], 2025, 2100, &bo,
-                                         &err), &err);
-        assert_ps_ok(ps_wpp_pi_bounds(&b, pi_data, atoi(locations[l]), &err), &err);
-        ps_prob_options o = PS_PROB_OPTIONS_INIT;
-        ps_prob_options_by_class(&o, &b, ps_pop_total(&in.base),
-                                 ps_wpp_pi_mig_growth(pi_data, icode, &b),
-                                 ps_wpp_pi_mig_early_growth(pi_data, icode, &b));
-        ps_inputs_release(&in);
+        ps_prob_options o;
+        location_process(&b, &o, locations[l]);
         for (int proc = PS_PROB_TFR; proc <= PS_PROB_E0; ++proc) {
             for (int j = 0; j < N; ++j) {
                 ps_prob_path(z + (size_t)j * NY, NY, o.rho[proc], o.level[proc], o.seed, j,
@@ -301,20 +307,9 @@ static void test_wpp_prob__migration_bounds_reproduce_the_un(void **state)
     int ok = 1;
     double worst = 0.0, worst_se = 0.0;
     for (int l = 0; l < N_LOC; ++l) {
-        ps_error err;
         ps_prob_bounds b;
-        ps_inputs in;
-        int icode = 0;
-        const ps_build_options bo = { .wpp_dir = PS_WPP_DIR, .project_root = NULL,
-                                      .cache_dir = NULL };
-        assert_ps_ok(ps_build_wpp_inputs(&in, &icode, NULL, 0, locations[l], 2025, 2100, &bo,
-                                         &err), &err);
-        assert_ps_ok(ps_wpp_pi_bounds(&b, pi_data, atoi(locations[l]), &err), &err);
-        ps_prob_options o = PS_PROB_OPTIONS_INIT;
-        ps_prob_options_by_class(&o, &b, ps_pop_total(&in.base),
-                                 ps_wpp_pi_mig_growth(pi_data, icode, &b),
-                                 ps_wpp_pi_mig_early_growth(pi_data, icode, &b));
-        ps_inputs_release(&in);
+        ps_prob_options o;
+        location_process(&b, &o, locations[l]);
         assert_int_equal(o.mig_per_person, 3); /* the centring in persons (mode 2 alone logs) */
         for (int j = 0; j < N; ++j) {
             ps_prob_path(z + (size_t)j * NY, NY, o.rho[PS_PROB_MIG], o.level[PS_PROB_MIG], o.seed,
