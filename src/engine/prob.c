@@ -337,13 +337,6 @@ static void draw_unit(unit_ctx *u, int first, int j0, int j1, double *z)
     }
 }
 
-/*
- * The per-lane part of unit_rates: the ASFR ratio and the migrants' deviation of each lane,
- * and, for each sex, the lane's row of the e0 table (as offsets into the step's survivorship
- * table: row and row + 1, the same row at the table's end) with its interpolation weight,
- * 0 where the survivorship is the row's own. @return PS_OK; PS_ENUMERIC for an e0 outside
- * the table
- */
 /* docs/model.md 9.3, round 13: what a step's migration deviation is multiplied by for a
  * trajectory of `size` persons at its start (1 without the elasticity) */
 static double mig_size_factor(const ps_prob *p, int step, double size)
@@ -352,6 +345,14 @@ static double mig_size_factor(const ps_prob *p, int step, double size)
     return e == 0.0 ? 1.0 : pow(size / p->pp.pop_ref[step], e);
 }
 
+/*
+ * The per-lane part of unit_rates: the ASFR ratio and the migrants' deviation of each lane
+ * (times mig_size_factor),
+ * and, for each sex, the lane's row of the e0 table (as offsets into the step's survivorship
+ * table: row and row + 1, the same row at the table's end) with its interpolation weight,
+ * 0 where the survivorship is the row's own. @return PS_OK; PS_ENUMERIC for an e0 outside
+ * the table
+ */
 static ps_status lane_factors(unit_ctx *u, int step, int first, int n, ps_error *err)
 {
     const ps_prob *p = u->p;

@@ -579,7 +579,8 @@ const prob_var_spec prob_process_specs[PS_H5_PROB_PROCESS_ROWS] = {
       "how the process's draws follow each trajectory's population: for net_migration 0 "
       "migrants in persons, 1 the inputs' migrants and the deviation scale with the "
       "trajectory's population over the deterministic projection's, 2 as 1 with the centring "
-      "on log rates, 3 only the inputs' migrants scale so (ps_prob_options.mig_per_person, "
+      "on log rates, 3 the inputs' migrants scale so and the deviation as "
+      "process_size_elasticity says (ps_prob_options.mig_per_person, "
       "docs/model.md 9.2 and 9.3); 0 for tfr and e0, which are rates" },
     { "process_size_elasticity", "region, process", "1",
       "for net_migration with process_per_person 3: the deviation from the median migrants "
