@@ -31,7 +31,8 @@
  * 11), =0 keeps them in persons (ps_prob_options.mig_per_person; docs/model.md 9.3, rounds 7,
  * 8 and 11); a mode other than 3 also sets the size elasticity to 0. mig_elasticity=E (after
  * it) scales mode 3's deviation by the size ratio to the power E (compiled 0.2 since round
- * 13; 0 keeps it in persons, as round 11).
+ * 13; 0 keeps it in persons, as round 11). align=0 turns off the alignment of the median
+ * total with the deterministic projection (docs/model.md 9.7; 1, compiled since round 14).
  *
  * Other locations (env PROB_CHECKS_CODES="156,276,..."): M49 codes or names in place of the
  * five of the test, e.g. every country and area, to see what the five do not show.
@@ -134,6 +135,8 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
             o->rho[PS_PROB_MIG] = v;
         } else if (strcmp(tok, "mig_elasticity") == 0) {
             o->mig_size_elasticity = v;
+        } else if (strcmp(tok, "align") == 0) {
+            o->align_median = v != 0.0;
         } else if (strcmp(tok, "rho_m_floor") == 0 || strcmp(tok, "rho_m_cap") == 0) {
             *(tok[6] == 'f' ? &floor : &cap) = v;
             by_growth = 1;
@@ -277,10 +280,12 @@ int main(int argc, char **argv)
             const double *q =
                 ps_prob_stats(p, PS_PROB_V_POP_TOTAL) + (size_t)(year - 2025) * PS_PROB_N_STATS;
             const double dt = ps_result_total(&det, year);
+            const double *g = ps_prob_alignment(p); /* docs/model.md 9.7 */
             printf("%-26s %d det    %13.0f rel to UN median %+.4f, popsim median rel to det "
-                   "%+.4f, mean rel to det %+.4f\n",
+                   "%+.4f, mean rel to det %+.4f, alignment %.4f\n",
                    name, year, dt, dt / un[PS_WPP_PI_MEDIAN] - 1.0,
-                   q[PS_PROB_KNOT_MEDIAN] / dt - 1.0, q[PS_PROB_N_QUANTILES] / dt - 1.0);
+                   q[PS_PROB_KNOT_MEDIAN] / dt - 1.0, q[PS_PROB_N_QUANTILES] / dt - 1.0,
+                   g != NULL ? g[year - 2025] : 1.0);
             for (int k = 0; k < PS_PROB_N_KNOTS; ++k) {
                 const double med = un[PS_WPP_PI_MEDIAN];
                 const int is_med = k == PS_PROB_KNOT_MEDIAN;

@@ -4,7 +4,9 @@
  * are stationary with the stated persistence; yearly TFR, e0 and migration of the trajectories
  * reproduce the bounds (within sampling error); a trajectory with the median everywhere is the
  * deterministic projection; 1 and 2 threads and any order of the units give the same bytes;
- * migrants per person follow the trajectory's size;
+ * migrants per person follow the trajectory's size; the aligned median total is the
+ * deterministic projection, the accounting still holds and two halves aligned apart give
+ * the whole run's bytes;
  * bad bounds and options are refused. Synthetic inputs (no WPP data).
  */
 #include <math.h>
@@ -558,6 +560,144 @@ static void test_prob__migrants_per_person_without_spread_are_deterministic(void
     ps_prob_free(p);
 }
 
+
+/*
+ * docs/model.md 9.7: with align_median, every year's median total is the deterministic
+ * projection; the factors are that projection over the unaligned median (the same draws
+ * without the option); populations are the unaligned times the year's factor, births and
+ * deaths times the step's, and the accounting identity's residual (the emigration not
+ * applied) scales with the step's factor, so the net migrants carry the factors' change.
+ * Aligning two halves of the units apart, from every trajectory's totals, gives the bytes of
+ * the whole run (as MPI ranks do). Misuse is refused.
+ */
+static void test_prob__aligned_median_is_the_deterministic_projection(void **state)
+{
+    prob_fixture *fx = *state;
+    ps_error err;
+    enum { NT = 300 };
+    ps_prob_options o = prob_fixture_options(NT, 2, 20251203u);
+    o.mig_per_person = 3;
+    o.mig_size_elasticity = 0.2;
+    ps_prob *raw = prob_fixture_run(&fx->in, &fx->b, &o, 0);
+    assert_null(ps_prob_alignment(raw));
+    o.align_median = 1;
+    ps_prob *al = prob_fixture_run(&fx->in, &fx->b, &o, 0);
+    const double *g = ps_prob_alignment(al);
+    assert_non_null(g);
+    ps_proj *proj = NULL;
+    ps_result det;
+    assert_ps_ok(ps_proj_new(&proj, &fx->in, &err), &err);
+    assert_ps_ok(ps_proj_run(&det, proj, "det", NULL, &err), &err);
+    ps_proj_free(proj);
+    const double *P0 = ps_prob_trajectories(raw, PS_PROB_V_POP_TOTAL);
+    const double *P1 = ps_prob_trajectories(al, PS_PROB_V_POP_TOTAL);
+    const double *st = ps_prob_stats(al, PS_PROB_V_POP_TOTAL);
+    const double *st0 = ps_prob_stats(raw, PS_PROB_V_POP_TOTAL);
+    const int G = ps_prob_var_cells(PS_PROB_V_POP_GROUP);
+    double buf[NT], drift = 0.0;
+    for (int y = 0; y <= YEARS; ++y) {
+        const double d = ps_result_total(&det, START + y);
+        memcpy(buf, P0 + (size_t)y * NT, sizeof buf);
+        const double m0 = ps_prob_sample_quantile(buf, NT, 0.5);
+        drift = fmax(drift, fabs(m0 / d - 1.0));
+        assert_close(g[y], d / m0, 1e-13);
+        assert_close(st[(size_t)y * PS_PROB_N_STATS + PS_PROB_KNOT_MEDIAN], d, 1e-12);
+        for (int k = 0; k < PS_PROB_N_QUANTILES; ++k) { /* every quantile moves with it */
+            assert_close(st[(size_t)y * PS_PROB_N_STATS + (size_t)k],
+                         g[y] * st0[(size_t)y * PS_PROB_N_STATS + (size_t)k], 1e-12);
+        }
+        for (int j = 0; j < NT; ++j) {
+            const size_t at = (size_t)y * NT + (size_t)j;
+            assert_close(P1[at], g[y] * P0[at], 1e-14);
+            for (int c = 0; c < G; ++c) {
+                const size_t ac = ((size_t)y * (size_t)G + (size_t)c) * NT + (size_t)j;
+                assert_close(ps_prob_trajectories(al, PS_PROB_V_POP_GROUP)[ac],
+                             g[y] * ps_prob_trajectories(raw, PS_PROB_V_POP_GROUP)[ac], 1e-14);
+            }
+            if (y == YEARS) {
+                continue;
+            }
+            double f0[3], f1[3];
+            static const ps_prob_var flows[3] = { PS_PROB_V_BIRTHS, PS_PROB_V_DEATHS,
+                                                  PS_PROB_V_NET_MIG };
+            for (int v = 0; v < 3; ++v) {
+                f0[v] = ps_prob_trajectories(raw, flows[v])[at];
+                f1[v] = ps_prob_trajectories(al, flows[v])[at];
+            }
+            assert_close(f1[0], g[y] * f0[0], 1e-14);
+            assert_close(f1[1], g[y] * f0[1], 1e-14);
+            const size_t at1 = at + NT;
+            /* P(s+1) - P(s) - B + D - M: minus the emigration not applied, in persons */
+            const double r0 = P0[at1] - P0[at] - f0[0] + f0[1] - f0[2];
+            const double r1 = P1[at1] - P1[at] - f1[0] + f1[1] - f1[2];
+            assert_true(fabs(r1 - g[y] * r0) <= 1e-9 * P1[at1]);
+        }
+    }
+    assert_true(drift > 1e-4); /* the unaligned median is off the projection */
+    /* two halves of the units, aligned apart from every trajectory's totals */
+    assert_true(ps_prob_n_units(al) >= 2);
+    const int half = ps_prob_n_units(al) / 2, split = half * PS_PROB_UNIT_TRAJ;
+    ps_prob *part[2] = { NULL, NULL };
+    double *all = malloc((size_t)(YEARS + 1) * NT * sizeof *all);
+    assert_non_null(all);
+    for (int k = 0; k < 2; ++k) {
+        assert_ps_ok(ps_prob_new(&part[k], &fx->in, &fx->b, &o, &err), &err);
+        assert_ps_ok(k == 0 ? ps_prob_units(part[k], 0, half, &err)
+                            : ps_prob_units(part[k], half, ps_prob_n_units(al), &err), &err);
+    }
+    double *tmp = malloc((size_t)(YEARS + 1) * NT * sizeof *tmp);
+    assert_non_null(tmp);
+    for (int k = 0; k < 2; ++k) { /* [year][lane] of each part into [year][trajectory] */
+        const int t0 = k == 0 ? 0 : split, t1 = k == 0 ? split : NT;
+        assert_ps_ok(ps_prob_rows_get(part[k], 0, YEARS + 1, t0, t1, tmp, &err), &err);
+        for (int y = 0; y <= YEARS; ++y) {
+            memcpy(all + (size_t)y * NT + t0, tmp + (size_t)y * (size_t)(t1 - t0),
+                   (size_t)(t1 - t0) * sizeof *all);
+        }
+    }
+    for (int k = 0; k < 2; ++k) {
+        const int t0 = k == 0 ? 0 : split, t1 = k == 0 ? split : NT;
+        assert_int_equal(ps_prob_align(part[k], NULL, t0, t1, &err), PS_EINVAL); /* units */
+        assert_ps_ok(ps_prob_align(part[k], all, t0, t1, &err), &err);
+        assert_memory_equal(ps_prob_alignment(part[k]), g, (YEARS + 1) * sizeof *g);
+        for (int v = 0; v < PS_PROB_V_COUNT; ++v) {
+            const size_t rows = (size_t)(YEARS + 1) * (size_t)ps_prob_var_cells((ps_prob_var)v);
+            for (size_t r = 0; r < rows; ++r) {
+                assert_memory_equal(ps_prob_trajectories(part[k], (ps_prob_var)v) + r * NT + t0,
+                                    ps_prob_trajectories(al, (ps_prob_var)v) + r * NT + t0,
+                                    (size_t)(t1 - t0) * sizeof(double));
+            }
+        }
+        assert_int_equal(ps_prob_align(part[k], all, t0, t1, &err), PS_EINVAL); /* twice */
+        ps_prob_free(part[k]);
+    }
+    free(tmp);
+    free(all);
+    /* misuse: without the option, with a variant, with every year's populations, not 0/1 */
+    ps_prob *p = NULL;
+    ps_prob_options bad = prob_fixture_options(NT, 1, 1u);
+    assert_ps_ok(ps_prob_new(&p, &fx->in, &fx->b, &bad, &err), &err);
+    assert_ps_ok(ps_prob_units(p, 0, ps_prob_n_units(p), &err), &err);
+    assert_int_equal(ps_prob_align(p, NULL, 0, NT, &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "align_median"));
+    ps_prob_free(p);
+    p = NULL;
+    bad.align_median = 1;
+    bad.variant = PS_PROB_VARIANT_LOW;
+    assert_int_equal(ps_prob_new(&p, &fx->in, &fx->b, &bad, &err), PS_EINVAL);
+    bad.variant = PS_PROB_VARIANT_NONE;
+    bad.keep_population = 1;
+    assert_int_equal(ps_prob_new(&p, &fx->in, &fx->b, &bad, &err), PS_EINVAL);
+    bad.keep_population = 0;
+    bad.align_median = 2;
+    assert_int_equal(ps_prob_new(&p, &fx->in, &fx->b, &bad, &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "alignment"));
+    assert_null(p);
+    ps_result_release(&det);
+    ps_prob_free(raw);
+    ps_prob_free(al);
+}
+
 /* A planner's widths growing with the horizon: the process reproduces them as well. */
 static void test_prob__planner_widths_growing_with_the_horizon(void **state)
 {
@@ -625,6 +765,9 @@ int main(void)
                                         setup_wide, prob_fixture_teardown),
         cmocka_unit_test_setup_teardown(
             test_prob__migrants_per_person_without_spread_are_deterministic, setup_flat,
+            prob_fixture_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_prob__aligned_median_is_the_deterministic_projection, setup_wide,
             prob_fixture_teardown),
         cmocka_unit_test(test_prob__planner_widths_growing_with_the_horizon),
     };

@@ -136,6 +136,10 @@ typedef struct ps_prob_options {
                               * [0, 1]: 0 (default) persons, 1 a rate. ps_prob_options_by_class
                               * sets PS_PROB_MIG_SIZE_ELASTICITY_LOCATION with mode 3.
                               * docs/model.md 9.3, round 13 */
+    int align_median;        /* 1: the trajectories' median total population is aligned with
+                              * the deterministic projection year by year (ps_prob_align;
+                              * docs/model.md 9.7). ps_prob_options_by_class sets it; scenario
+                              * runs and variants keep 0 */
 } ps_prob_options;
 
 #define PS_PROB_OPTIONS_INIT                                                                 \
@@ -144,7 +148,8 @@ typedef struct ps_prob_options {
       .level = { PS_PROB_LEVEL_TFR, PS_PROB_LEVEL_E0, PS_PROB_LEVEL_MIG },                   \
       .variant = PS_PROB_VARIANT_NONE, .keep_trajectories = 0,                               \
       .center = { PS_PROB_CENTER_TFR, PS_PROB_CENTER_E0, PS_PROB_CENTER_MIG },               \
-      .keep_population = 0, .mig_per_person = 0, .mig_size_elasticity = 0.0 }
+      .keep_population = 0, .mig_per_person = 0, .mig_size_elasticity = 0.0,                  \
+      .align_median = 0 }
 
 typedef struct ps_prob ps_prob; /* opaque; src/engine/prob.c */
 
@@ -480,7 +485,31 @@ ps_status ps_prob_restart(ps_prob *p, const double rho[PS_PROB_PROC_COUNT],
  */
 ps_status ps_prob_recenter(ps_prob *p, const double center[PS_PROB_PROC_COUNT], ps_error *err);
 
-/** After every unit: quantiles and means. Afterwards the run no longer uses `in` and `b`.
+/**
+ * docs/model.md 9.7: after every unit (of this rank), with the options' align_median: align
+ * the trajectories' median total population with the deterministic projection. Each year y
+ * gets the factor g[y] = (the deterministic projection's total) / (the median of every
+ * trajectory's total, pop_all [year][n_traj], as ps_prob_finish computes it), and trajectories
+ * t0 .. t1 - 1 of this object are multiplied by it: populations of year y by g[y], the births
+ * and deaths of step s by g[s], and the step's net migrants become g[s] M + (g[s+1] - g[s])
+ * P(s+1), so the accounting identity holds. pop_all NULL: this object's own rows (every unit
+ * done here). The factors are kept (ps_prob_alignment). Once per run of the units.
+ * @return PS_OK; PS_EINVAL (no align_median, aligned already, a unit missing, finished);
+ * PS_ENUMERIC (a median not positive); PS_ENOMEM
+ */
+ps_status ps_prob_align(ps_prob *p, const double *pop_all, int t0, int t1, ps_error *err);
+
+/** The factors of ps_prob_align, [n_years], or NULL if the run was not aligned (a run from
+ * ps_prob_from_stats: those of ps_prob_set_alignment). */
+const double *ps_prob_alignment(const ps_prob *p);
+
+/** A run from ps_prob_from_stats with align_median in its options: take the factors g
+ * [n_years] its trajectories were aligned with (an MPI rank sent them). @return PS_OK;
+ * PS_EINVAL (not such a run, or it has them); PS_ENOMEM */
+ps_status ps_prob_set_alignment(ps_prob *p, const double *g, ps_error *err);
+
+/** After every unit: quantiles and means (with align_median, ps_prob_align first if it has
+ * not run). Afterwards the run no longer uses `in` and `b`.
  * @return PS_OK; PS_EINVAL if a unit is missing */
 ps_status ps_prob_finish(ps_prob *p, ps_error *err);
 

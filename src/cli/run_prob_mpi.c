@@ -255,10 +255,68 @@ static ps_status split_quantiles(ps_prob *p, cli_dist *d, ps_error *err)
     return rc;
 }
 
+/*
+ * docs/model.md 9.7 with the quantiles split over the ranks: every rank receives every
+ * trajectory's total population (MPI_Allgatherv, by rank, hence in trajectory order), and
+ * aligns its own trajectories with the factors of them all, the serial run's factors.
+ */
+static ps_status align_split(ps_prob *p, cli_dist *d, ps_error *err)
+{
+    const int N = d->n_ranks, me = d->rank, T = ps_prob_n_traj(p), Y = ps_prob_n_years(p);
+    int *c = malloc(4 * (size_t)N * sizeof *c);
+    double *mine = NULL, *got = NULL, *all = NULL;
+    ps_status rc = c == NULL ? ps_error_set(err, PS_ENOMEM, "out of memory for the alignment")
+                             : PS_OK;
+    int *lanes = c, *tfirst = c + N, *counts = c + 2 * N, *displs = c + 3 * N;
+    for (int q = 0; rc == PS_OK && q < N; ++q) {
+        int u0 = 0, u1 = 0;
+        const cli_dist other = { .rank = q, .n_ranks = N };
+        cli_prob_share(&u0, &u1, ps_prob_n_units(p), &other);
+        tfirst[q] = u0 * PS_PROB_UNIT_TRAJ < T ? u0 * PS_PROB_UNIT_TRAJ : T;
+        lanes[q] = (u1 * PS_PROB_UNIT_TRAJ < T ? u1 * PS_PROB_UNIT_TRAJ : T) - tfirst[q];
+        counts[q] = Y * lanes[q];
+        displs[q] = Y * tfirst[q];
+    }
+    if (rc == PS_OK && (size_t)Y * (size_t)T > INT_MAX) {
+        rc = ps_error_set(err, PS_EINVAL, "the alignment's %d x %d totals exceed MPI's int "
+                          "counts", Y, T);
+    }
+    if (rc == PS_OK) {
+        mine = malloc(((size_t)Y * (size_t)lanes[me] + 1) * sizeof *mine);
+        got = malloc((size_t)Y * (size_t)T * sizeof *got);
+        all = malloc((size_t)Y * (size_t)T * sizeof *all);
+        rc = mine == NULL || got == NULL || all == NULL
+                 ? ps_error_set(err, PS_ENOMEM, "out of memory for the alignment")
+                 : ps_prob_rows_get(p, 0, (size_t)Y, tfirst[me], tfirst[me] + lanes[me], mine,
+                                    err); /* population_total is the first variable */
+    }
+    rc = cli_mpi_agree(d, rc, err);
+    if (rc == PS_OK && MPI_Allgatherv(mine, counts[me], MPI_DOUBLE, got, counts, displs,
+                                      MPI_DOUBLE, MPI_COMM_WORLD) != MPI_SUCCESS) {
+        rc = ps_error_set(err, PS_EIO, "the exchange of the total populations failed");
+    }
+    for (int q = 0; rc == PS_OK && q < N; ++q) { /* [rank][year][lane] -> [year][trajectory] */
+        for (int y = 0; y < Y; ++y) {
+            memcpy(all + (size_t)y * (size_t)T + (size_t)tfirst[q],
+                   got + (size_t)displs[q] + (size_t)y * (size_t)lanes[q],
+                   (size_t)lanes[q] * sizeof *all);
+        }
+    }
+    if (rc == PS_OK) {
+        rc = ps_prob_align(p, all, tfirst[me], tfirst[me] + lanes[me], err);
+    }
+    free(mine);
+    free(got);
+    free(all);
+    free(c);
+    return cli_mpi_agree(d, rc, err);
+}
+
 ps_status cli_prob_gather_finish(ps_prob *p, int keep, cli_dist *d, ps_error *err)
 {
     if (!keep) {
-        return split_quantiles(p, d, err);
+        ps_status rc = ps_prob_options_of(p)->align_median ? align_split(p, d, err) : PS_OK;
+        return rc == PS_OK ? split_quantiles(p, d, err) : rc;
     }
     /* every trajectory goes into the file: rank 0 needs them all */
     ps_status rc = cli_prob_gather_units(p, d, err);
@@ -277,12 +335,13 @@ ps_status cli_prob_gather_finish(ps_prob *p, int keep, cli_dist *d, ps_error *er
 #define HEAD_INTS 4
 #define NAME_BYTES 128
 /* after the statistics: the run's persistences, level shares, centrings, variant, migrants
- * per person and their size elasticity */
-#define PROC_DOUBLES (3 * PS_PROB_PROC_COUNT + 3)
+ * per person, their size elasticity and the median's alignment (0 or 1); then the
+ * alignment's factors by year (1 without it) */
+#define PROC_DOUBLES (3 * PS_PROB_PROC_COUNT + 4)
 
 static size_t location_bytes(int n_years)
 {
-    return (ps_prob_stats_doubles(n_years) + PROC_DOUBLES) * sizeof(double) +
+    return (ps_prob_stats_doubles(n_years) + PROC_DOUBLES + (size_t)n_years) * sizeof(double) +
            HEAD_INTS * sizeof(int32_t) + NAME_BYTES;
 }
 
@@ -304,15 +363,21 @@ static void send_location(const ps_prob *run, const char *label, int code, ps_er
             proc[PS_PROB_PROC_COUNT + k] = o->level[k];
             proc[2 * PS_PROB_PROC_COUNT + k] = o->center[k];
         }
-        proc[PROC_DOUBLES - 3] = (double)o->variant;
-        proc[PROC_DOUBLES - 2] = (double)o->mig_per_person;
-        proc[PROC_DOUBLES - 1] = o->mig_size_elasticity;
+        proc[PROC_DOUBLES - 4] = (double)o->variant;
+        proc[PROC_DOUBLES - 3] = (double)o->mig_per_person;
+        proc[PROC_DOUBLES - 2] = o->mig_size_elasticity;
+        proc[PROC_DOUBLES - 1] = (double)o->align_median;
         memcpy(buf + stats, proc, sizeof proc);
+        const double *g = ps_prob_alignment(run);
+        double *gb = (double *)(void *)(buf + stats + sizeof proc);
+        for (int y = 0; y < n_years; ++y) {
+            gb[y] = g != NULL ? g[y] : 1.0;
+        }
+        const size_t at = stats + sizeof proc + (size_t)n_years * sizeof(double);
         const int32_t head[HEAD_INTS] = { code, ps_prob_start_year(run), n_years,
                                           ps_prob_n_traj(run) };
-        memcpy(buf + stats + sizeof proc, head, sizeof head);
-        snprintf((char *)buf + stats + sizeof proc + sizeof head, NAME_BYTES, "%s",
-                 label != NULL ? label : "");
+        memcpy(buf + at, head, sizeof head);
+        snprintf((char *)buf + at + sizeof head, NAME_BYTES, "%s", label != NULL ? label : "");
     }
     cli_share_send(buf, len, rc, err);
     free(buf);
@@ -343,12 +408,22 @@ static ps_status put_location(ps_prob **runs, char **labels, int *codes, int k,
         o.level[j] = proc[PS_PROB_PROC_COUNT + j];
         o.center[j] = proc[2 * PS_PROB_PROC_COUNT + j];
     }
-    o.variant = (ps_prob_variant)(int)proc[PROC_DOUBLES - 3];
-    o.mig_per_person = (int)proc[PROC_DOUBLES - 2];
-    o.mig_size_elasticity = proc[PROC_DOUBLES - 1];
+    o.variant = (ps_prob_variant)(int)proc[PROC_DOUBLES - 4];
+    o.mig_per_person = (int)proc[PROC_DOUBLES - 3];
+    o.mig_size_elasticity = proc[PROC_DOUBLES - 2];
+    o.align_median = (int)proc[PROC_DOUBLES - 1];
     o.n_traj = head[3];
     ps_status rc = ps_prob_from_stats(&runs[k], head[1], head[2], head[3], &o,
                                       (const double *)(const void *)s->bytes, err);
+    if (rc == PS_OK && o.align_median) {
+        double *g = malloc((size_t)head[2] * sizeof *g); /* the bytes may be unaligned */
+        rc = g == NULL ? ps_error_set(err, PS_ENOMEM, "out of memory") : PS_OK;
+        if (rc == PS_OK) {
+            memcpy(g, s->bytes + stats + sizeof proc, (size_t)head[2] * sizeof *g);
+            rc = ps_prob_set_alignment(runs[k], g, err);
+        }
+        free(g);
+    }
     if (rc == PS_OK && (labels[k] = malloc(strlen(name) + 1)) == NULL) {
         rc = ps_error_set(err, PS_ENOMEM, "out of memory");
     } else if (rc == PS_OK) {

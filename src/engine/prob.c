@@ -16,6 +16,8 @@
  * then scaled by the trajectory's population over the inputs' own projection at the start of
  * the step.
  * A trajectory whose scores are all 0 reproduces the deterministic projection exactly.
+ * With align_median, ps_prob_align then multiplies every trajectory by the year's factor
+ * that puts the median total population on the deterministic projection (sec. 9.7).
  */
 #include <math.h>
 #include <omp.h>
@@ -45,6 +47,8 @@ struct ps_prob {
     ps_prob_options opt;
     int n_steps, n_years, n_ages, n_traj, n_units, n_units_done, finished;
     int rows_dropped;     /* ps_prob_drop_rows: traj freed before the finish */
+    int aligned;          /* ps_prob_align ran on this run of the units */
+    double *align;        /* [year] its factors, or NULL */
     int y0;               /* bounds index of start_year */
     int start_year;
     ps_prob_paths pp;     /* medians, migration pattern, e0 and survivorship tables */
@@ -112,6 +116,7 @@ void ps_prob_free(ps_prob *p)
         free(p->stats[v]);
     }
     free(p->done);
+    free(p->align);
     free(p->ws_tfr);
     free(p->ws_e0);
     free(p->ws_mig);
@@ -166,6 +171,13 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
         return ps_error_set(err, PS_EINVAL, "the size elasticity of the migration deviation: "
                             "expected 0 to 1, and 0 unless migrants per person is 3 (got %g "
                             "with %d)", opt->mig_size_elasticity, opt->mig_per_person);
+    }
+    if (opt->align_median != 0 &&
+        (opt->align_median != 1 || opt->variant != PS_PROB_VARIANT_NONE ||
+         opt->keep_population)) {
+        return ps_error_set(err, PS_EINVAL, "the median's alignment: expected 0 or 1, and 0 "
+                            "with a variant or with every year's populations kept (got %d)",
+                            opt->align_median);
     }
     if (b->first_year > in->start_year || b->first_year + b->n_years - 1 < in->end_year) {
         return ps_error_set(err, PS_EINVAL, "the interval bounds cover %d-%d; the projection "
@@ -236,7 +248,7 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
     if (rc == PS_OK) {
         rc = ps_prob__paths_init(&p->pp, in, b, 1, err);
     }
-    if (rc == PS_OK && p->opt.mig_per_person) {
+    if (rc == PS_OK && (p->opt.mig_per_person || p->opt.align_median)) {
         rc = ps_prob__paths_reference(&p->pp, in, err);
     }
     if (rc == PS_OK) {
@@ -749,6 +761,7 @@ ps_status ps_prob_restart(ps_prob *p, const double rho[PS_PROB_PROC_COUNT],
     }
     memset(p->done, 0, (size_t)p->n_units);
     p->n_units_done = 0;
+    p->aligned = 0;
     return PS_OK;
 }
 
@@ -763,6 +776,7 @@ ps_status ps_prob_recenter(ps_prob *p, const double center[PS_PROB_PROC_COUNT], 
         memcpy(p->opt.center, center, sizeof p->opt.center);
         memset(p->done, 0, (size_t)p->n_units);
         p->n_units_done = 0;
+        p->aligned = 0;
     }
     return rc;
 }
@@ -820,6 +834,95 @@ ps_status ps_prob_summarise_rows(const ps_prob *p, double *stats, const double *
     return PS_OK;
 }
 
+/* The rows of variable v, year y, cell 0, from trajectory t0. */
+static double *traj_row(ps_prob *p, ps_prob_var v, int y, int t0)
+{
+    return p->traj[v] + (size_t)y * (size_t)var_cells[v] * (size_t)p->n_traj + (size_t)t0;
+}
+
+ps_status ps_prob_align(ps_prob *p, const double *pop_all, int t0, int t1, ps_error *err)
+{
+    const int T = p->n_traj, Y = p->n_years;
+    int missing = 0;
+    for (int u = t0 / PS_PROB_UNIT_TRAJ; t0 < t1 && u <= (t1 - 1) / PS_PROB_UNIT_TRAJ; ++u) {
+        missing += !p->done[u];
+    }
+    if (!p->opt.align_median || p->aligned || p->finished || p->rows_dropped || t0 < 0 ||
+        t0 > t1 || t1 > T || missing || (pop_all == NULL && p->n_units_done != p->n_units)) {
+        return ps_error_set(err, PS_EINVAL, "the median's alignment of trajectories %d..%d: "
+                            "expected a run with align_median, its units done and not yet "
+                            "aligned or summarised", t0, t1 - 1);
+    }
+    const double *P = pop_all != NULL ? pop_all : p->traj[PS_PROB_V_POP_TOTAL];
+    double *g = p->align != NULL ? p->align : malloc((size_t)Y * sizeof *g);
+    double *buf = malloc((size_t)T * sizeof *buf);
+    if (g == NULL || buf == NULL) {
+        free(buf);
+        if (g != p->align) {
+            free(g);
+        }
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the median's alignment");
+    }
+    p->align = g;
+    for (int y = 0; y < Y; ++y) {
+        memcpy(buf, P + (size_t)y * (size_t)T, (size_t)T * sizeof *buf);
+        const double m = ps_prob_sample_quantile(buf, T, 0.5);
+        if (!(m > 0.0) || !isfinite(m)) {
+            free(buf);
+            return ps_error_set(err, PS_ENUMERIC, "the median's alignment: the median total "
+                                "population of %d is %g", p->start_year + y, m);
+        }
+        g[y] = p->pp.pop_ref[y] / m;
+    }
+    free(buf);
+    const size_t n = (size_t)(t1 - t0);
+    /* the flows first, from the populations before the alignment */
+    for (int s = 0; s < p->n_steps; ++s) {
+        const double *next = traj_row(p, PS_PROB_V_POP_TOTAL, s + 1, t0);
+        double *mig = traj_row(p, PS_PROB_V_NET_MIG, s, t0);
+        double *births = traj_row(p, PS_PROB_V_BIRTHS, s, t0);
+        double *deaths = traj_row(p, PS_PROB_V_DEATHS, s, t0);
+        for (size_t j = 0; j < n; ++j) {
+            mig[j] = g[s] * mig[j] + (g[s + 1] - g[s]) * next[j];
+            births[j] *= g[s];
+            deaths[j] *= g[s];
+        }
+    }
+    for (int y = 0; y < Y; ++y) {
+        double *total = traj_row(p, PS_PROB_V_POP_TOTAL, y, t0);
+        for (size_t j = 0; j < n; ++j) {
+            total[j] *= g[y];
+        }
+        for (int c = 0; c < var_cells[PS_PROB_V_POP_GROUP]; ++c) {
+            double *grp = traj_row(p, PS_PROB_V_POP_GROUP, y, t0) + (size_t)c * (size_t)T;
+            for (size_t j = 0; j < n; ++j) {
+                grp[j] *= g[y];
+            }
+        }
+    }
+    p->aligned = 1;
+    return PS_OK;
+}
+
+const double *ps_prob_alignment(const ps_prob *p)
+{
+    return p->aligned || p->finished ? p->align : NULL;
+}
+
+ps_status ps_prob_set_alignment(ps_prob *p, const double *g, ps_error *err)
+{
+    if (!p->finished || p->align != NULL || !p->opt.align_median) {
+        return ps_error_set(err, PS_EINVAL, "alignment factors are given only to a summary "
+                            "of a run with align_median that has none");
+    }
+    if ((p->align = malloc((size_t)p->n_years * sizeof *p->align)) == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the alignment factors");
+    }
+    memcpy(p->align, g, (size_t)p->n_years * sizeof *p->align);
+    p->aligned = 1;
+    return PS_OK;
+}
+
 ps_status ps_prob_finish(ps_prob *p, ps_error *err)
 {
     if (p->rows_dropped) {
@@ -832,6 +935,9 @@ ps_status ps_prob_finish(ps_prob *p, ps_error *err)
     }
     const int T = p->n_traj;
     ps_status rc = PS_OK;
+    if (p->opt.align_median && !p->aligned) {
+        rc = ps_prob_align(p, NULL, 0, T, err);
+    }
     for (int v = 0; rc == PS_OK && v < PS_PROB_V_COUNT; ++v) {
         rc = ps_prob_summarise_rows(p, p->stats[v], p->traj[v],
                                     (size_t)p->n_years * (size_t)var_cells[v], &T, 1, err);

@@ -267,5 +267,8 @@ void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, doubl
     o->mig_per_person = o->variant == PS_PROB_VARIANT_NONE ? PS_PROB_MIG_PER_PERSON_LOCATION : 0;
     /* round 13: and the deviation, with an elasticity below 1 */
     o->mig_size_elasticity = o->mig_per_person == 3 ? PS_PROB_MIG_SIZE_ELASTICITY_LOCATION : 0.0;
+    /* sec. 9.7: the median total follows the deterministic projection, as the UN's medium
+     * variant is its trajectories' median */
+    o->align_median = o->variant == PS_PROB_VARIANT_NONE && !o->keep_population;
     ps_prob_center_from_persistence(o, b->n_years);
 }

@@ -60,6 +60,7 @@ ps_status ps_wpp_pi_calib_location(double *dev_out, const ps_wpp_pi *pi, int cod
     po.mig_per_person = mig_per_person;
     /* mode 3 as popsim run --location has it since round 13 */
     po.mig_size_elasticity = mig_per_person == 3 ? PS_PROB_MIG_SIZE_ELASTICITY_LOCATION : 0.0;
+    po.align_median = mig_per_person == 3; /* and its median's alignment (round 14) */
     if (rc == PS_OK) {
         rc = ps_prob_new(&p, &in, &b, &po, err);
     }
@@ -72,6 +73,9 @@ ps_status ps_wpp_pi_calib_location(double *dev_out, const ps_wpp_pi *pi, int cod
         }
         for (int u = 0; rc == PS_OK && u < ps_prob_n_units(p); ++u) {
             rc = ps_prob_unit(p, u, err);
+        }
+        if (rc == PS_OK && po.align_median) {
+            rc = ps_prob_align(p, NULL, 0, n_traj, err);
         }
         const double *tr = rc == PS_OK ? ps_prob_trajectories(p, PS_PROB_V_POP_TOTAL) : NULL;
         for (int y = 0; rc == PS_OK && y < PS_WPP_PI_CALIB_YEARS; ++y) {
