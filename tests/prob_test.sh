@@ -31,6 +31,28 @@ fail=0
     { echo "FAIL process parameters of every location:"; grep FAIL "$dir/all.txt"; fail=1; }
 checked=$(grep -c 'independent' "$dir/all.txt")
 [ "$checked" -ge 236 ] || { echo "FAIL process parameters: $checked locations checked"; fail=1; }
+# docs/model.md 9.7: the median total of every year is the deterministic run's total (its
+# own file), the factors are recorded, and each kept trajectory still satisfies
+# P(y + 1) = P(y) + B - D + M (China emigrates little: nothing is left unapplied)
+"$popsim" run --wpp-dir "$wpp" --location China -q -o "$dir/det.h5" ||
+    { echo "FAIL deterministic run"; fail=1; }
+/usr/bin/python3 -c '
+import h5py, sys
+import numpy as np
+with h5py.File(sys.argv[1], "r") as f:
+    det = f["scenarios/china/population"][:, 0].sum(axis=(1, 2))
+with h5py.File(sys.argv[2], "r") as f:
+    g = f["probabilistic/china"]
+    q = [round(float(x), 6) for x in g["quantile"][:]]
+    med = g["population_total"][:, 0, q.index(0.5)]
+    al = g["population_alignment"][:, 0]
+    P = g["population_total_trajectories"][:, 0, :]
+    B, D, M = (g[v + "_trajectories"][:-1, 0, :] for v in ("births", "deaths", "net_migration"))
+assert np.abs(med / det - 1).max() < 1e-12, np.abs(med / det - 1).max()
+assert al.shape == det.shape and np.abs(al - 1).max() > 1e-4, al  # the drift it undid
+resid = P[1:] - P[:-1] - B + D - M
+assert np.abs(resid / P[1:]).max() < 1e-9, np.abs(resid / P[1:]).max()' "$dir/det.h5" "$dir/a.h5" ||
+    { echo "FAIL the median aligned with the deterministic projection"; fail=1; }
 # --rho: the persistences given, and the TFR and migration centrings from the ones given
 # (1 - 1/n_eff over the bounds' 77 years, here from the double sum it stands for)
 "$popsim" run --wpp-dir "$wpp" --location China --trajectories 20 --end 2030 --rho 0.9,0.99,0.5 \
@@ -53,7 +75,9 @@ assert abs(rho[0] - 0.9) < 1e-12 and abs(c[0] - (1 - 1 / n_eff_f)) < 1e-9, (rho,
 "$popsim" info "$dir/a.h5" >"$dir/info.txt" 2>&1 &&
     grep -q "^  persistence   tfr 0.95, e0 0.99, net_migration 0$" "$dir/info.txt" &&
     grep -q "^  per person    tfr 0, e0 0, net_migration 3$" "$dir/info.txt" &&
-    grep -q "^  size elasticity tfr 0, e0 0, net_migration 0.2$" "$dir/info.txt" ||
+    grep -q "^  size elasticity tfr 0, e0 0, net_migration 0.2$" "$dir/info.txt" &&
+    grep -q "^  median aligned with the deterministic projection: factor [0-9.]* in 2100" \
+        "$dir/info.txt" ||
     { echo "FAIL info: process parameters: $(grep -A2 persistence "$dir/info.txt")"; fail=1; }
 "$popsim" info --json "$dir/usa.h5" | /usr/bin/python3 -c '
 import json, sys
@@ -67,6 +91,9 @@ with h5py.File(sys.argv[1], "r") as f:  # --json gives what the file records
 assert loc["level_share"][1:] == [0, 0] and len(loc["centring"]) == 3, loc
 assert loc["per_person"] == [0, 0, 3], loc  # the medium migrants follow the size (round 11)
 assert loc["size_elasticity"] == [0, 0, 0.2], loc  # and the deviation partly (round 13)
+with h5py.File(sys.argv[1], "r") as f:  # the median aligned (round 14): the factors of every year
+    al = f["probabilistic/united_states_of_america/population_alignment"][:, 0]
+assert loc["alignment"] == list(al), (loc["alignment"], al)
 ' "$dir/usa.h5" ||
     { echo "FAIL info --json: process parameters"; fail=1; }
 # a file whose `process` coordinate is in another order is refused, not misread
@@ -86,7 +113,8 @@ h5ls "$dir/low.h5/probabilistic/china" | grep -q "^process" &&
     { echo "FAIL --variant low records process parameters"; fail=1; }
 "$popsim" info --json "$dir/low.h5" | /usr/bin/python3 -c '
 import json, sys
-assert json.load(sys.stdin)["probabilistic"]["locations"][0]["persistence"] is None' ||
+loc = json.load(sys.stdin)["probabilistic"]["locations"][0]
+assert loc["persistence"] is None and loc["alignment"] is None, loc' ||
     { echo "FAIL info --json of a --variant run: persistence not null"; fail=1; }
 "$popsim" run --location China --variant middle -q -o "$dir/c.h5" 2>"$dir/err"
 rc=$?

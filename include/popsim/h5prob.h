@@ -94,6 +94,10 @@ typedef struct ps_h5_prob_data {
      * ps_h5_prob_process_name (the file's `process` coordinate, checked); NULL where the
      * file has none (files before them, --variant runs). */
     double *process[PS_H5_PROB_PROCESS_ROWS];
+    /* population_alignment (docs/model.md 9.7): [(year * n_loc + loc)], the factor each
+     * location's trajectories were multiplied by; NULL where the file has none (files before
+     * it, scenario and --variant runs). */
+    double *alignment;
     /* Policy variants under uncertainty (issue #14, sec. 2): n_variants 0 if the file has
      * none; the stats (quantiles and mean) of every variable, no trajectories. */
     ps_prob_pol_summary policy;

@@ -66,6 +66,20 @@ static void put_process(FILE *out, const ps_h5_prob_data *d)
     if (d->process[0] != NULL && d->n_loc > 1) {
         fputs(" (by location: process_persistence)", out);
     }
+    if (d->alignment != NULL) { /* docs/model.md 9.7: the last year's factor(s) */
+        double lo = INFINITY, hi = -INFINITY;
+        for (int loc = 0; loc < d->n_loc; ++loc) {
+            const double v = d->alignment[(size_t)(d->n_years - 1) * (size_t)d->n_loc +
+                                          (size_t)loc];
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+        fprintf(out, "\n  median aligned with the deterministic projection: factor %.4g", lo);
+        if (hi > lo) {
+            fprintf(out, "-%.4g", hi);
+        }
+        fprintf(out, " in %d (population_alignment)", d->start_year + d->n_years - 1);
+    }
 }
 
 void cli_info_prob_text(FILE *out, const ps_h5_prob_data *d)
@@ -184,6 +198,20 @@ void cli_info_prob_json(cli_json *j, const ps_h5_prob_data *d)
             } else {
                 cli_json_string(j, keys[r], NULL);
             }
+        }
+        if (d->alignment != NULL) { /* docs/model.md 9.7: every year's factor */
+            double *g = malloc((size_t)d->n_years * sizeof *g);
+            for (int y = 0; g != NULL && y < d->n_years; ++y) {
+                g[y] = d->alignment[(size_t)y * (size_t)d->n_loc + (size_t)loc];
+            }
+            if (g != NULL) {
+                cli_json_numbers(j, "alignment", g, d->n_years);
+            } else {
+                cli_json_string(j, "alignment", NULL); /* out of memory: left out */
+            }
+            free(g);
+        } else {
+            cli_json_string(j, "alignment", NULL);
         }
         cli_json_end_object(j);
     }

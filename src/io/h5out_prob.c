@@ -513,6 +513,27 @@ static ps_status write_process(writer *w, const ps_prob *const *runs, int n)
                              v + (size_t)k * per, 0);
     }
     free(v);
+    int aligned = 1;
+    for (int r = 0; r < n; ++r) {
+        aligned = aligned && ps_prob_alignment(runs[r]) != NULL;
+    }
+    if (rc == PS_OK && aligned) { /* docs/model.md 9.7: every run's factors, (year, region) */
+        const int Y = ps_prob_n_years(runs[0]);
+        double *g = malloc((size_t)Y * (size_t)n * sizeof *g);
+        if (g == NULL) {
+            return ps_error_set(w->err, PS_ENOMEM, "out of memory writing the alignment");
+        }
+        for (int r = 0; r < n; ++r) {
+            for (int y = 0; y < Y; ++y) {
+                g[(size_t)y * (size_t)n + (size_t)r] = ps_prob_alignment(runs[r])[y];
+            }
+        }
+        const int dy[2] = { D_YEAR, D_REG };
+        const hsize_t ly[2] = { (hsize_t)Y, (hsize_t)n };
+        rc = variable_layout(w, prob_alignment_spec.name, prob_alignment_spec.units,
+                             prob_alignment_spec.long_name, 2, dy, ly, g, 0);
+        free(g);
+    }
     return rc;
 }
 

@@ -263,6 +263,26 @@ static ps_status read_process(ps_h5_prob_data *d, const ps_h5r_file *f, const ch
         }
         free(dset);
     }
+    char *adset = rc == PS_OK ? path_of(d->group, prob_alignment_spec.name) : NULL;
+    if (rc == PS_OK && adset == NULL) {
+        rc = ps_error_set(err, PS_ENOMEM, "out of memory");
+    } else if (rc == PS_OK && ps_h5r_kind_of(f, adset) == PS_H5R_DATASET) { /* sec. 9.7 */
+        ps_h5r_array a = { 0 };
+        if ((rc = ps_h5r_read_shape(&a, f, adset, err)) == PS_OK &&
+            (a.rank != 2 || a.dims[0] != (size_t)d->n_years || a.dims[1] != (size_t)d->n_loc)) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "expected dimensions (year %d, %s %d)", d->n_years,
+                     d->dim, d->n_loc);
+            rc = shape_error(err, path, adset, msg);
+        }
+        ps_h5r_array_release(&a);
+        if (rc == PS_OK && (rc = ps_h5r_read_array(&a, f, adset, err)) == PS_OK) {
+            d->alignment = a.data; /* n_years x n_loc */
+            a.data = NULL;
+        }
+        ps_h5r_array_release(&a);
+    }
+    free(adset);
     char **names = NULL;
     size_t n_names = 0;
     char *cdset = d->process[0] != NULL ? path_of(d->group, "process") : NULL;
@@ -477,6 +497,7 @@ void ps_h5_prob_data_release(ps_h5_prob_data *d)
     for (int k = 0; k < PS_H5_PROB_PROCESS_ROWS; ++k) {
         free(d->process[k]);
     }
+    free(d->alignment);
     ps_prob_pol_summary_release(&d->policy);
     memset(d, 0, sizeof *d);
     d->seed = -1;

@@ -589,6 +589,13 @@ const prob_var_spec prob_process_specs[PS_H5_PROB_PROCESS_ROWS] = {
       "9.3, round 13); 0 otherwise" },
 };
 
+const prob_var_spec prob_alignment_spec = {
+    "population_alignment", "year, region", "1",
+    "factor every trajectory's population of the year was multiplied by so that the median "
+    "total population is the deterministic projection's (ps_prob_align, docs/model.md 9.7); "
+    "its change from year to year is part of net_migration"
+};
+
 static const char *const process_names[PS_PROB_PROC_COUNT] = { "tfr", "e0", "net_migration" };
 
 const char *ps_h5_prob_process_name(int k)

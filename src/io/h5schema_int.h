@@ -307,4 +307,7 @@ extern const prob_var_spec prob_share65_spec;
  * persistence, level share, centring. */
 extern const prob_var_spec prob_process_specs[PS_H5_PROB_PROCESS_ROWS];
 
+/* The factors of the median's alignment (ps_prob_alignment), (year, region). */
+extern const prob_var_spec prob_alignment_spec;
+
 #endif /* PS_H5SCHEMA_INT_H */
