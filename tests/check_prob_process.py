@@ -15,7 +15,7 @@ AR(1), computed here as T^2 over the double sum of the correlations L + (1 - L) 
 (L the level share); the TFR centring is the same function of the TFR persistence and level
 share the file records (docs/model.md 9.3, round 6). Net migrants of a --location run follow
 each trajectory's size in the inputs' part (round 11: per person 3; TFR and e0 0), and the
-deviation with the size elasticity 0.2 (round 13).
+deviation with the size elasticity 0.4 (round 13, re-estimated in round 15).
 
 usage: check_prob_process.py FILE GROUP WPP_DIR
 Every location of the file is checked; prints one line per location, exits 1 on a mismatch.
@@ -122,7 +122,7 @@ def main():
             and 0 <= centre[i].min() and centre[i].max() <= 1 and 0 < rho[i][0] < 1 \
             and level[i][2] == 0 and abs(centre[i][2] - want_c) < 1e-9 \
             and abs(centre[i][0] - want_cf) < 1e-9 and list(per_person[i]) == [0, 0, 3] \
-            and list(elasticity[i]) == [0, 0, 0.2]
+            and list(elasticity[i]) == [0, 0, 0.4]
         print(f"{labels[i]}: migration band growth {growth[code][0]:.4f}, early widening "
               f"{growth[code][1]:.4f}, persistence "
               f"{got:.6f} (independent {want:.6f}), centring {centre[i][2]:.6f} "

@@ -476,14 +476,17 @@ static void test_prob_center__migration_persistence_below_the_floor(void **state
         /* round 11: the medium's migrants per person, but not with a variant */
         assert_int_equal(o.mig_per_person, PS_PROB_MIG_PER_PERSON_LOCATION);
         assert_int_equal(PS_PROB_MIG_PER_PERSON_LOCATION, 3);
-        /* round 13: and the deviation with the size elasticity (pinned: a change is seen) */
+        /* round 13: and the deviation with the size elasticity (pinned: a change is seen;
+         * 0.4 since round 15) */
         assert_close(o.mig_size_elasticity, PS_PROB_MIG_SIZE_ELASTICITY_LOCATION, 0.0);
-        assert_close(PS_PROB_MIG_SIZE_ELASTICITY_LOCATION, 0.2, 0.0);
+        assert_close(PS_PROB_MIG_SIZE_ELASTICITY_LOCATION, 0.4, 0.0);
+        assert_int_equal(o.align_median, 1); /* round 14: the median aligned */
         ps_prob_options ov = PS_PROB_OPTIONS_INIT;
         ov.variant = PS_PROB_VARIANT_HIGH;
         ps_prob_options_by_class(&ov, &b, pop, g, e);
         assert_int_equal(ov.mig_per_person, 0);
         assert_close(ov.mig_size_elasticity, 0.0, 0.0);
+        assert_int_equal(ov.align_median, 0);
         assert_close(ov.rho[PS_PROB_MIG], rho, 1e-9);
         /* no early widening known: the floor, as before round 9 */
         ps_prob_options_by_class(&o, &b, pop, g, NAN);

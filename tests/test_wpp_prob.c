@@ -33,14 +33,14 @@
 #define RATE_TOL 0.02    /* TFR and e0 bounds, relative */
 /*
  * The model does not meet all of those criteria (docs/model.md sec. 9.5): 48 of the 50
- * population comparisons with the process of round 14 (parameters estimated across all
+ * population comparisons with the process of round 15 (parameters estimated across all
  * countries, antithetic pairs, the migration persistence from each location's own UN band,
  * a TFR level share of 0.25, the TFR, e0 and migration centrings from the persistences, the
  * medium's migrants following each trajectory's size and the deviation with the size
- * elasticity 0.2, and the median total aligned with the deterministic projection, sec.
- * 9.7); over all 236 locations 1,813 of 2,360 at seed 1, against 1,664 in round 13 and
- * 1,192 in round 4. Germany's 2100 hi95 is too low (the UN's 2100 bands are more skewed to
- * the right) and the USA's 2050 hi80 just too high. So the test asserts wider guards, which
+ * elasticity 0.4, and the median total aligned with the deterministic projection, sec.
+ * 9.7); over all 236 locations 1,870 of 2,360 at seed 1, against 1,813 in round 14, 1,664
+ * in round 13 and 1,192 in round 4. Germany's 2100 hi95 is too low (the UN's 2100 bands are
+ * more skewed to the right) and the USA's 2050 hi80 just too high. So the test asserts wider guards, which
  * catch a broken process or engine (deviations of 1 and more), asserts that every check not
  * in expected_outside below is met (and that none of those is), and prints every comparison
  * against the issue's criteria.
@@ -58,8 +58,8 @@ static const char *const locations[] = { "156", "276", "566", "76", "840" };
  * that breaks a met check fails here (the seed is fixed: the results are the same bytes).
  */
 static const char *const expected_outside[] = {
-    "276 2100 4", /* Germany 2100: hi95 (1.22) */
-    "840 2050 3", /* USA 2050: hi80 (1.05)     */
+    "276 2100 4", /* Germany 2100: hi95 (1.18) */
+    "840 2050 3", /* USA 2050: hi80 (1.08)     */
 };
 #define N_OUTSIDE ((int)(sizeof expected_outside / sizeof expected_outside[0]))
 
