@@ -10,8 +10,9 @@
  * usage: prob_checks WPP_DIR TRAJ [RHO_F RHO_E RHO_M [LEVEL_F LEVEL_E LEVEL_M [CENTER_F
  *        CENTER_E CENTER_M]]]
  * Without parameters, each location gets those of its class (ps_prob_options_by_class, as
- * `popsim run --location` does: the migration persistence from the growth of its band);
- * with them, every location gets the same.
+ * `popsim run --location` does: the migration persistence from the growth of its band, the
+ * median aligned); with them, every location gets the same, migrants in persons and no
+ * alignment.
  *
  * Trying other values by class (env PROB_CHECKS_CLASS="NAME=VALUE,..."): after the class's
  * compiled values, rho_f_post, level_f_post, center_f_post, rho_f_tr, level_f_tr,
