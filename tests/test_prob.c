@@ -658,6 +658,9 @@ static void test_prob__aligned_median_is_the_deterministic_projection(void **sta
     for (int k = 0; k < 2; ++k) {
         const int t0 = k == 0 ? 0 : split, t1 = k == 0 ? split : NT;
         assert_int_equal(ps_prob_align(part[k], NULL, t0, t1, &err), PS_EINVAL); /* units */
+        assert_int_equal(ps_prob_align(part[k], all, -PS_PROB_UNIT_TRAJ, t1, &err), PS_EINVAL);
+        assert_int_equal(ps_prob_align(part[k], all, t0, NT + PS_PROB_UNIT_TRAJ, &err),
+                         PS_EINVAL); /* ranges outside the run, refused before use */
         assert_ps_ok(ps_prob_align(part[k], all, t0, t1, &err), &err);
         assert_memory_equal(ps_prob_alignment(part[k]), g, (YEARS + 1) * sizeof *g);
         for (int v = 0; v < PS_PROB_V_COUNT; ++v) {

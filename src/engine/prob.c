@@ -843,12 +843,13 @@ static double *traj_row(ps_prob *p, ps_prob_var v, int y, int t0)
 ps_status ps_prob_align(ps_prob *p, const double *pop_all, int t0, int t1, ps_error *err)
 {
     const int T = p->n_traj, Y = p->n_years;
-    int missing = 0;
-    for (int u = t0 / PS_PROB_UNIT_TRAJ; t0 < t1 && u <= (t1 - 1) / PS_PROB_UNIT_TRAJ; ++u) {
+    int missing = t0 < 0 || t0 > t1 || t1 > T; /* the range first: it indexes p->done */
+    for (int u = t0 / PS_PROB_UNIT_TRAJ; !missing && t0 < t1 && u <= (t1 - 1) / PS_PROB_UNIT_TRAJ;
+         ++u) {
         missing += !p->done[u];
     }
-    if (!p->opt.align_median || p->aligned || p->finished || p->rows_dropped || t0 < 0 ||
-        t0 > t1 || t1 > T || missing || (pop_all == NULL && p->n_units_done != p->n_units)) {
+    if (!p->opt.align_median || p->aligned || p->finished || p->rows_dropped || missing ||
+        (pop_all == NULL && p->n_units_done != p->n_units)) {
         return ps_error_set(err, PS_EINVAL, "the median's alignment of trajectories %d..%d: "
                             "expected a run with align_median, its units done and not yet "
                             "aligned or summarised", t0, t1 - 1);
