@@ -33,7 +33,8 @@ checked=$(grep -c 'independent' "$dir/all.txt")
 [ "$checked" -ge 236 ] || { echo "FAIL process parameters: $checked locations checked"; fail=1; }
 # docs/model.md 9.7: the median total of every year is the deterministic run's total (its
 # own file), the factors are recorded, and each kept trajectory still satisfies
-# P(y + 1) = P(y) + B - D + M (China emigrates little: nothing is left unapplied)
+# P(y + 1) = P(y) + B - D + M + A, A the alignment's flow (China emigrates little: nothing is
+# left unapplied)
 "$popsim" run --wpp-dir "$wpp" --location China -q -o "$dir/det.h5" ||
     { echo "FAIL deterministic run"; fail=1; }
 /usr/bin/python3 -c '
@@ -47,11 +48,16 @@ with h5py.File(sys.argv[2], "r") as f:
     med = g["population_total"][:, 0, q.index(0.5)]
     al = g["population_alignment"][:, 0]
     P = g["population_total_trajectories"][:, 0, :]
-    B, D, M = (g[v + "_trajectories"][:-1, 0, :] for v in ("births", "deaths", "net_migration"))
+    B, D, M, A = (g[v + "_trajectories"][:-1, 0, :]
+                  for v in ("births", "deaths", "net_migration", "alignment_flow"))
+    a_med = g["alignment_flow"][:-1, 0, q.index(0.5)]
 assert np.abs(med / det - 1).max() < 1e-12, np.abs(med / det - 1).max()
 assert al.shape == det.shape and np.abs(al - 1).max() > 1e-4, al  # the drift it undid
-resid = P[1:] - P[:-1] - B + D - M
-assert np.abs(resid / P[1:]).max() < 1e-9, np.abs(resid / P[1:]).max()' "$dir/det.h5" "$dir/a.h5" ||
+resid = P[1:] - P[:-1] - B + D - M - A
+assert np.abs(resid / P[1:]).max() < 1e-9, np.abs(resid / P[1:]).max()
+# the alignment adds its own flow, the change of the factor times the next population
+assert np.abs(A - (al[1:] - al[:-1])[:, None] * P[1:] / al[1:, None]).max() < 1e-6 * P.max()
+assert np.abs(a_med).max() > 0, a_med' "$dir/det.h5" "$dir/a.h5" ||
     { echo "FAIL the median aligned with the deterministic projection"; fail=1; }
 # --rho: the persistences given, and the TFR and migration centrings from the ones given
 # (1 - 1/n_eff over the bounds' 77 years, here from the double sum it stands for)

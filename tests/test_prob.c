@@ -564,9 +564,10 @@ static void test_prob__migrants_per_person_without_spread_are_deterministic(void
 /*
  * docs/model.md 9.7: with align_median, every year's median total is the deterministic
  * projection; the factors are that projection over the unaligned median (the same draws
- * without the option); populations are the unaligned times the year's factor, births and
- * deaths times the step's, and the accounting identity's residual (the emigration not
- * applied) scales with the step's factor, so the net migrants carry the factors' change.
+ * without the option); populations are the unaligned times the year's factor, births, deaths
+ * and net migrants times the step's, the alignment's flow (0 without it) is the factors'
+ * change times the next population, and with it the accounting identity's residual (the
+ * emigration not applied) scales with the step's factor.
  * Aligning two halves of the units apart, from every trajectory's totals, gives the bytes of
  * the whole run (as MPI ranks do). Misuse is refused.
  */
@@ -617,19 +618,22 @@ static void test_prob__aligned_median_is_the_deterministic_projection(void **sta
             if (y == YEARS) {
                 continue;
             }
-            double f0[3], f1[3];
-            static const ps_prob_var flows[3] = { PS_PROB_V_BIRTHS, PS_PROB_V_DEATHS,
-                                                  PS_PROB_V_NET_MIG };
-            for (int v = 0; v < 3; ++v) {
+            double f0[4], f1[4];
+            static const ps_prob_var flows[4] = { PS_PROB_V_BIRTHS, PS_PROB_V_DEATHS,
+                                                  PS_PROB_V_NET_MIG, PS_PROB_V_ALIGN_FLOW };
+            for (int v = 0; v < 4; ++v) {
                 f0[v] = ps_prob_trajectories(raw, flows[v])[at];
                 f1[v] = ps_prob_trajectories(al, flows[v])[at];
             }
-            assert_close(f1[0], g[y] * f0[0], 1e-14);
-            assert_close(f1[1], g[y] * f0[1], 1e-14);
+            for (int v = 0; v < 3; ++v) {
+                assert_close(f1[v], g[y] * f0[v], 1e-14);
+            }
             const size_t at1 = at + NT;
-            /* P(s+1) - P(s) - B + D - M: minus the emigration not applied, in persons */
-            const double r0 = P0[at1] - P0[at] - f0[0] + f0[1] - f0[2];
-            const double r1 = P1[at1] - P1[at] - f1[0] + f1[1] - f1[2];
+            assert_true(f0[3] == 0.0);
+            assert_true(f1[3] == (g[y + 1] - g[y]) * P0[at1]);
+            /* P(s+1) - P(s) - B + D - M - A: minus the emigration not applied, in persons */
+            const double r0 = P0[at1] - P0[at] - f0[0] + f0[1] - f0[2] - f0[3];
+            const double r1 = P1[at1] - P1[at] - f1[0] + f1[1] - f1[2] - f1[3];
             assert_true(fabs(r1 - g[y] * r0) <= 1e-9 * P1[at1]);
         }
     }

@@ -91,9 +91,9 @@ typedef struct ps_prob_bounds {
     double *tfr_high; /* [year] the high variant's TFR (NaN if unknown) */
 } ps_prob_bounds;
 
-/* Summary variables: cells per year in brackets. Flows (births, deaths, net migration) of
- * year y are those of the step from 1 July y to 1 July y + 1 (NaN in the last year); TFR and
- * e0 are those of calendar year y; the others are 1 July y. */
+/* Summary variables: cells per year in brackets. Flows (births, deaths, net migration, the
+ * alignment's) of year y are those of the step from 1 July y to 1 July y + 1 (NaN in the last
+ * year); TFR and e0 are those of calendar year y; the others are 1 July y. */
 typedef enum ps_prob_var {
     PS_PROB_V_POP_TOTAL,   /* [1] persons */
     PS_PROB_V_POP_GROUP,   /* [sex][21 groups] persons */
@@ -106,6 +106,8 @@ typedef enum ps_prob_var {
     PS_PROB_V_DEP_CHILD,   /* [1] 0-14 per person aged 15-64 */
     PS_PROB_V_DEP_TOTAL,   /* [1] (0-14 + 65+) per person aged 15-64 */
     PS_PROB_V_SHARE_65,    /* [1] persons aged 65+ per person (each trajectory's share) */
+    PS_PROB_V_ALIGN_FLOW,  /* [1] persons the median's alignment adds in the step (0 without
+                            * it): P(y + 1) = P(y) + births - deaths + net migration + this */
     PS_PROB_V_COUNT
 } ps_prob_var;
 
@@ -492,10 +494,10 @@ ps_status ps_prob_recenter(ps_prob *p, const double center[PS_PROB_PROC_COUNT], 
  * the trajectories' median total population with the deterministic projection. Each year y
  * gets the factor g[y] = (the deterministic projection's total) / (the median of every
  * trajectory's total, pop_all [year][n_traj], as ps_prob_finish computes it), and trajectories
- * t0 .. t1 - 1 of this object are multiplied by it: populations of year y by g[y], the births
- * and deaths of step s by g[s], and the step's net migrants become g[s] M + (g[s+1] - g[s])
- * P(s+1), so the accounting identity holds. pop_all NULL: this object's own rows (every unit
- * done here). The factors are kept (ps_prob_alignment). Once per run of the units.
+ * t0 .. t1 - 1 of this object are multiplied by it: populations of year y by g[y], the births,
+ * deaths and net migrants of step s by g[s], and the step's PS_PROB_V_ALIGN_FLOW becomes
+ * (g[s+1] - g[s]) P(s+1) (P before the alignment), so the accounting identity holds with it.
+ * pop_all NULL: this object's own rows (every unit done here). The factors are kept (ps_prob_alignment). Once per run of the units.
  * @return PS_OK; PS_EINVAL (no align_median, aligned already, a unit missing, finished);
  * PS_ENUMERIC (a median not positive); PS_ENOMEM
  */

@@ -39,7 +39,7 @@
 #define PS_PROB_OLD_MIN 65
 
 static const int var_cells[PS_PROB_V_COUNT] = { 1, PS_SEX_COUNT * PS_PROB_N_GROUPS, 1, 1, 1, 1,
-                                                PS_SEX_COUNT, 1, 1, 1, 1 };
+                                                PS_SEX_COUNT, 1, 1, 1, 1, 1 };
 
 struct ps_prob {
     const ps_inputs *in;
@@ -583,6 +583,10 @@ static void summarise_year(ps_prob *p, const unit_ctx *u, int y, const double *P
             x[j] = prev[j] + (B[j] + B[U + j]) + (x[j] - adj[j]) - total[j];
         }
         store_row(p, PS_PROB_V_DEATHS, s, 0, first, n, x);
+        for (size_t j = 0; j < N; ++j) {
+            x[j] = 0.0; /* ps_prob_align's, if it runs */
+        }
+        store_row(p, PS_PROB_V_ALIGN_FLOW, s, 0, first, n, x);
     }
     memcpy(prev, total, N * sizeof *prev);
     if (y == p->n_steps) {
@@ -592,6 +596,7 @@ static void summarise_year(ps_prob *p, const unit_ctx *u, int y, const double *P
         store_row(p, PS_PROB_V_BIRTHS, p->n_steps, 0, first, n, x);
         store_row(p, PS_PROB_V_DEATHS, p->n_steps, 0, first, n, x);
         store_row(p, PS_PROB_V_NET_MIG, p->n_steps, 0, first, n, x);
+        store_row(p, PS_PROB_V_ALIGN_FLOW, p->n_steps, 0, first, n, x);
     }
 }
 
@@ -883,8 +888,10 @@ ps_status ps_prob_align(ps_prob *p, const double *pop_all, int t0, int t1, ps_er
         double *mig = traj_row(p, PS_PROB_V_NET_MIG, s, t0);
         double *births = traj_row(p, PS_PROB_V_BIRTHS, s, t0);
         double *deaths = traj_row(p, PS_PROB_V_DEATHS, s, t0);
+        double *flow = traj_row(p, PS_PROB_V_ALIGN_FLOW, s, t0);
         for (size_t j = 0; j < n; ++j) {
-            mig[j] = g[s] * mig[j] + (g[s + 1] - g[s]) * next[j];
+            mig[j] *= g[s];
+            flow[j] = (g[s + 1] - g[s]) * next[j];
             births[j] *= g[s];
             deaths[j] *= g[s];
         }

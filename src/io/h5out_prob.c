@@ -596,6 +596,16 @@ static ps_status write_contents(writer *w, const ps_prob *const *runs, int n,
                                  prob_share65_spec.units, prob_share65_spec.long_name, 0, 0 };
         rc = write_var(w, &share, runs, n, spec->trajectories);
     }
+    int aligned = 1;
+    for (int r = 0; r < n; ++r) {
+        aligned = aligned && ps_prob_alignment(runs[r]) != NULL;
+    }
+    if (rc == PS_OK && aligned) { /* the persons the alignment adds (docs/model.md 9.7) */
+        const var_desc flow = { PS_PROB_V_ALIGN_FLOW, prob_align_flow_spec.name,
+                                prob_align_flow_spec.units, prob_align_flow_spec.long_name, 0,
+                                0 };
+        rc = write_var(w, &flow, runs, n, spec->trajectories);
+    }
     if (rc == PS_OK) {
         rc = write_process(w, runs, n);
     }

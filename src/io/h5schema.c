@@ -593,7 +593,15 @@ const prob_var_spec prob_alignment_spec = {
     "population_alignment", "year, region", "1",
     "factor every trajectory's population of the year was multiplied by so that the median "
     "total population is the deterministic projection's (ps_prob_align, docs/model.md 9.7); "
-    "its change from year to year is part of net_migration"
+    "the persons its change from year to year adds are alignment_flow"
+};
+
+const prob_var_spec prob_align_flow_spec = {
+    "alignment_flow", "year, region, quantile", "1",
+    "persons the median's alignment adds from 1 July of the year to 1 July of the next: the "
+    "change of population_alignment times the next year's population, so that a trajectory's "
+    "population of the next year is this year's plus births, minus deaths, plus net_migration "
+    "and alignment_flow (ps_prob_align, docs/model.md 9.7)"
 };
 
 static const char *const process_names[PS_PROB_PROC_COUNT] = { "tfr", "e0", "net_migration" };

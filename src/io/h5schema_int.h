@@ -307,7 +307,10 @@ extern const prob_var_spec prob_share65_spec;
  * persistence, level share, centring. */
 extern const prob_var_spec prob_process_specs[PS_H5_PROB_PROCESS_ROWS];
 
-/* The factors of the median's alignment (ps_prob_alignment), (year, region). */
+/* The factors of the median's alignment (ps_prob_alignment), (year, region), and the flow it
+ * adds (PS_PROB_V_ALIGN_FLOW: quantiles (year, region, quantile) with `<name>_mean`), written
+ * when every run of the group was aligned. */
 extern const prob_var_spec prob_alignment_spec;
+extern const prob_var_spec prob_align_flow_spec;
 
 #endif /* PS_H5SCHEMA_INT_H */
