@@ -36,17 +36,16 @@
  *   -t  the TFR persistence from the growth of the location's log-TFR band as well (floor
  *       0.9 or 0.95, cap 0.99 or 0.995), and the capped TFR centring in transition: not
  *       compiled (a higher loss across all locations than rho_f 0.95)
- *   -l  the TFR level share by phase (round 6: 0, 0.25, 0.5 or 0.75), with the TFR and
- *       migration centrings from the persistences and level shares (ps_prob_center_for_sum,
- *       TFR on log TFR) and the rest as compiled; a location's loss depends on its own
+ *   -l  the TFR level share by phase (round 6: 0, 0.25, 0.5 or 0.75; round 16 also 0.4),
+ *       TFR uncentred (the median aligned, round 16) and the rest as compiled; a location's loss depends on its own
  *       phase's share only, so each phase's least is read from the same four runs
  *   -s  no search: the compiled process of `popsim run --location` (TFR persistence by
  *       phase, the migration persistence from the band's growth, the volatility class where
  *       the bounds lack 2030 or 2050, the TFR and migration centrings from those
- *       persistences), and how many locations meet each of issue #14's ten criteria (2050 and
- *       2100, five quantiles of the total population), in all and by phase; the loss and
- *       criteria met with TFR uncentred instead (round 6's question), from the same
- *       trajectories
+ *       persistences, TFR uncentred since round 16), and how many locations meet each of
+ *       issue #14's ten criteria (2050 and 2100, five quantiles of the total population), in
+ *       all and by phase; the loss and criteria met with TFR centred from its persistence
+ *       instead (as compiled before round 16), from the same trajectories
  */
 #include <math.h>
 #include <stdio.h>
@@ -115,8 +114,8 @@ static const double t_cap[] = {0.99, 0.995};
 static const double t_center_tr[] = {0.0, 1.0};
 #define T_POINTS (N_OF(t_floor) * N_OF(t_cap) * N_OF(t_center_tr))
 
-/* -l: the TFR level share of either phase (round 6) */
-static const double l_level[] = {0.0, 0.25, 0.5, 0.75};
+/* -l: the TFR level share of either phase (round 6; rerun in round 16, TFR uncentred) */
+static const double l_level[] = {0.0, 0.25, 0.4, 0.5, 0.75}; /* 0.4 since round 16 */
 #define L_POINTS N_OF(l_level)
 
 #define MAX_POINTS (G_POINTS > T_POINTS ? G_POINTS : T_POINTS)
@@ -324,8 +323,8 @@ static void print_level(const double *devs, const ps_status *st, const int *cls,
         ++n_loc[post];
     }
     const int n = n_loc[0] + n_loc[1];
-    printf("\n# -l: the TFR level share by phase, the TFR and migration centrings from the "
-           "persistences (%d locations: %d in transition, %d post-transition; %d trajectories)\n"
+    printf("\n# -l: the TFR level share by phase, TFR uncentred, the migration centring from "
+           "its persistence (%d locations: %d in transition, %d post-transition; %d trajectories)\n"
            "# level_tfr loss_transition met_transition loss_post met_post (losses summed over "
            "the phase's locations)\n",
            n, n_loc[0], n_loc[1], n_traj);
@@ -391,13 +390,14 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
         ps_error_clear(&e);
         double grid[MAX_POINTS][PS_WPP_PI_CALIB_PARAMS];
         for (int k = 0; k < n_pts; ++k) {
-            if (tfr == 3) { /* -l: the level share, the TFR centring following (compiled rule) */
+            if (tfr == 3) { /* -l: the level share, TFR uncentred (aligned, round 16) */
                 memcpy(grid[k], cp[i], sizeof grid[k]);
                 grid[k][3] = l_level[k];
-                grid[k][6] = ps_prob_center_for_sum(grid[k][0], grid[k][3], ny[i]);
-            } else if (tfr == 2) { /* -s: as compiled; point 1: TFR uncentred */
+                grid[k][6] = 0.0;
+            } else if (tfr == 2) { /* -s: as compiled; point 1: TFR centred (before round 16) */
                 memcpy(grid[k], cp[i], sizeof grid[k]);
-                grid[k][6] = k == 0 ? grid[k][6] : 0.0;
+                grid[k][6] = k == 0 ? grid[k][6]
+                                    : ps_prob_center_for_sum(grid[k][0], grid[k][3], ny[i]);
             } else if (tfr) {
                 tfr_point(grid[k], k, cls[i] >= 2, gr[i], gt[i], fy[i]);
             } else {
@@ -437,7 +437,7 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
                                                      PS_WPP_PI_CALIB_N);
             }
         }
-        printf("loss per location and criteria met: compiled %.4f, %d; with TFR uncentred "
+        printf("loss per location and criteria met: compiled %.4f, %d; with TFR centred "
                "%.4f, %d\n",
                loss[0] / n_loc, met_pt[0], loss[1] / n_loc, met_pt[1]);
     } else if (tfr) {

@@ -27,13 +27,14 @@
  * instead of the bounds' span (both are compiled with the span, 77 years; docs/model.md
  * 9.5). Unless center_m (center_f_post, center_f_tr) is given, the migration (TFR) centring
  * follows the persistence and level share the overrides leave, as ps_prob_options_by_class
- * makes it. mig_per_person=1 makes every trajectory's net migrants follow its size, =2 also
+ * makes it (TFR: none while the median is aligned, round 16, unless center_f_neff is given). mig_per_person=1 makes every trajectory's net migrants follow its size, =2 also
  * centres migration on log rates, =3 scales only the inputs' migrants (compiled since round
  * 11), =0 keeps them in persons (ps_prob_options.mig_per_person; docs/model.md 9.3, rounds 7,
  * 8 and 11); a mode other than 3 also sets the size elasticity to 0. mig_elasticity=E (after
- * it) scales mode 3's deviation by the size ratio to the power E (compiled 0.2 since round
- * 13; 0 keeps it in persons, as round 11). align=0 turns off the alignment of the median
- * total with the deterministic projection (docs/model.md 9.7; 1, compiled since round 14).
+ * it) scales mode 3's deviation by the size ratio to the power E (compiled 0.4 since round
+ * 15, 0.2 in rounds 13 and 14; 0 keeps it in persons, as round 11). align=0 turns off the
+ * alignment of the median total with the deterministic projection (docs/model.md 9.7; 1,
+ * compiled since round 14), and with it TFR is centred again.
  *
  * Other locations (env PROB_CHECKS_CODES="156,276,..."): M49 codes or names in place of the
  * five of the test, e.g. every country and area, to see what the five do not show.
@@ -159,9 +160,13 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
         o->center[PS_PROB_MIG] = ps_prob_center_for_sum(o->rho[PS_PROB_MIG], o->level[PS_PROB_MIG],
                                                         neff_m > 0 ? neff_m : n_years);
     }
-    if (!center_f) { /* as compiled (round 6), from the TFR persistence and level share left */
-        o->center[PS_PROB_TFR] = ps_prob_center_for_sum(o->rho[PS_PROB_TFR], o->level[PS_PROB_TFR],
-                                                        neff_f > 0 ? neff_f : n_years);
+    if (!center_f) { /* as compiled: from the TFR persistence and level share left (round 6),
+                      * none with the alignment (round 16) unless center_f_neff asks */
+        o->center[PS_PROB_TFR] =
+            o->align_median && neff_f == 0
+                ? 0.0
+                : ps_prob_center_for_sum(o->rho[PS_PROB_TFR], o->level[PS_PROB_TFR],
+                                         neff_f > 0 ? neff_f : n_years);
     }
     return 0;
 }

@@ -12,8 +12,10 @@ floor and e is at least 0.85 (the band did not narrow): then that one; its centr
 1 - 1 / n_eff, n_eff the effective
 number of independent years in the mean of the bounds' years (2024..2100 in the CSV) of that
 AR(1), computed here as T^2 over the double sum of the correlations L + (1 - L) rho^|i - j|
-(L the level share); the TFR centring is the same function of the TFR persistence and level
-share the file records (docs/model.md 9.3, round 6). Net migrants of a --location run follow
+(L the level share); TFR is not centred, since the file's median is aligned with the
+deterministic projection (docs/model.md 9.7, round 16; checked: population_alignment is
+there). Before round 16 the TFR centring was the same function of the TFR persistence and
+level share. Net migrants of a --location run follow
 each trajectory's size in the inputs' part (round 11: per person 3; TFR and e0 0), and the
 deviation with the size elasticity 0.4 (round 13, re-estimated in round 15).
 
@@ -104,6 +106,7 @@ def main():
         centre = g["process_centring"][()]
         per_person = g["process_per_person"][()]
         elasticity = g["process_size_elasticity"][()]
+        aligned = "population_alignment" in g
         labels = g["region"] if "region" in g else g["location"]
         labels = [x.decode() if isinstance(x, bytes) else x for x in labels[()]]
         scales = [dim[k][0].name.rsplit("/", 1)[-1] for k in range(2)]
@@ -117,12 +120,12 @@ def main():
         want = rho_from_growth(*growth[code])
         got = rho[i][2]
         want_c = centring_from_rho(got, years[code])
-        want_cf = centring_from_rho(rho[i][0], years[code], level[i][0])
+        want_cf = 0.0  # aligned (checked below); centring_from_rho(rho, T, level) before
         ok = abs(got - want) < 1e-6 and 0 <= level[i].min() and level[i].max() <= 1 \
             and 0 <= centre[i].min() and centre[i].max() <= 1 and 0 < rho[i][0] < 1 \
             and level[i][2] == 0 and abs(centre[i][2] - want_c) < 1e-9 \
             and abs(centre[i][0] - want_cf) < 1e-9 and list(per_person[i]) == [0, 0, 3] \
-            and list(elasticity[i]) == [0, 0, 0.4]
+            and list(elasticity[i]) == [0, 0, 0.4] and aligned
         print(f"{labels[i]}: migration band growth {growth[code][0]:.4f}, early widening "
               f"{growth[code][1]:.4f}, persistence "
               f"{got:.6f} (independent {want:.6f}), centring {centre[i][2]:.6f} "

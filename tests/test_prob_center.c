@@ -415,8 +415,14 @@ static void test_prob_center__migration_persistence_from_band_growth(void **stat
     /* the migration centring from that persistence over the bounds' 77 years */
     assert_close(o.center[PS_PROB_MIG], 1.0 - 1.0 / ps_prob_n_eff(rho, 0.0, 77), 1e-9);
     assert_true(o.center[PS_PROB_MIG] > 0.75 && o.center[PS_PROB_MIG] < 0.8); /* 0.784 */
-    /* the TFR centring from the TFR persistence and level share of the phase, the same way
-     * (round 6) */
+    /* TFR uncentred: the median is aligned (round 16) */
+    assert_true(o.align_median == 1);
+    assert_true(o.center[PS_PROB_TFR] == 0.0);
+    /* without the alignment (every year's populations kept), the TFR centring from the TFR
+     * persistence and level share of the phase, the same way (round 6) */
+    o.keep_population = 1;
+    ps_prob_options_by_class(&o, &b, pop, g, ps_prob_mig_early_growth(&b, pop, pop));
+    assert_true(o.align_median == 0);
     const int post = ps_prob_post_transition(&b);
     assert_close(o.center[PS_PROB_TFR],
                  1.0 - 1.0 / ps_prob_n_eff(post ? PS_PROB_RHO_TFR_POST : PS_PROB_RHO_TFR_TRANSITION,
@@ -425,6 +431,7 @@ static void test_prob_center__migration_persistence_from_band_growth(void **stat
                                            77),
                  1e-12);
     assert_true(o.center[PS_PROB_TFR] > 0.0 && o.center[PS_PROB_TFR] < 1.0);
+    o.keep_population = 0;
     ps_prob_options_by_class(&o, &b, pop, 1.0, NAN);
     assert_close(o.rho[PS_PROB_MIG], PS_PROB_RHO_MIG_FLOOR, 0.0);
     ps_prob_options_by_class(&o, &b, pop, NAN, 1.1); /* no growth: the class, early or not */

@@ -298,16 +298,17 @@ double ps_prob_rho_mig_from_bands(double growth, double early, int first_year,
  * post-transition TFR centred, TFR in transition not; since round 6 ps_prob_options_by_class
  * takes the TFR centring from the persistence instead (ps_prob_center_for_sum, on the mean of
  * log TFR), and PS_PROB_CENTER_TFR_TRANSITION and _POST are that estimate's record, used by
- * calibrate_prob's searches of rounds 2 to 4. The TFR level share of either phase is round 6's
- * estimate with those centrings (calibrate_prob -l: 0.25 in both phases, of 0, 0.25, 0.5 and
- * 0.75). The migration classes are now only the fallback of ps_prob_options_by_class where the
+ * calibrate_prob's searches of rounds 2 to 4; since round 16 TFR is not centred where the
+ * median is aligned (ps_prob_center_from_persistence). The TFR level share of either phase is
+ * round 16's estimate with TFR so uncentred (calibrate_prob -l: 0.4 in transition and 0.5
+ * after it, of 0, 0.25, 0.4, 0.5 and 0.75; round 6's, with the centring, was 0.25 in both). The migration classes are now only the fallback of ps_prob_options_by_class where the
  * band's growth is unknown (PS_PROB_RHO_MIG_FLOOR).
  */
 #define PS_PROB_RHO_TFR_TRANSITION 0.95
-#define PS_PROB_LEVEL_TFR_TRANSITION 0.25
+#define PS_PROB_LEVEL_TFR_TRANSITION 0.4
 #define PS_PROB_CENTER_TFR_TRANSITION 0.0
 #define PS_PROB_RHO_TFR_POST 0.95
-#define PS_PROB_LEVEL_TFR_POST 0.25
+#define PS_PROB_LEVEL_TFR_POST 0.5
 #define PS_PROB_CENTER_TFR_POST 1.0
 #define PS_PROB_RHO_MIG_STEADY 0.95
 #define PS_PROB_RHO_MIG_VOLATILE 0.9
@@ -335,7 +336,8 @@ double ps_prob_n_eff(double rho, double level, int years);
 double ps_prob_center_for_sum(double rho, double level, int years);
 
 /** Set o's TFR and migration centrings from their persistences and level shares over `years`
- * (ps_prob_center_for_sum); e0's is kept. */
+ * (ps_prob_center_for_sum), but TFR's to 0 with o->align_median (docs/model.md 9.7, round 16;
+ * set it first); e0's is kept. */
 void ps_prob_center_from_persistence(ps_prob_options *o, int years);
 
 /**
@@ -344,9 +346,10 @@ void ps_prob_center_from_persistence(ps_prob_options *o, int years);
  * band, mig_growth (ps_prob_mig_growth), and its early widening mig_early
  * (ps_prob_mig_early_growth) by ps_prob_rho_mig_from_bands with the compiled bounds, or, where
  * mig_growth is NaN, by the migration class (ps_prob_mig_volatile, pop the population of the
- * bounds' first year or the base's, persons), and its TFR and migration centrings from those
- * persistences and level shares over the years of the bounds
- * (ps_prob_center_from_persistence); mig_per_person PS_PROB_MIG_PER_PERSON_LOCATION, or 0
+ * bounds' first year or the base's, persons), its median's alignment (align_median, unless a
+ * variant or keep_population), and its TFR and migration centrings from those persistences
+ * and level shares over the years of the bounds (ps_prob_center_from_persistence: TFR
+ * uncentred when aligned); mig_per_person PS_PROB_MIG_PER_PERSON_LOCATION, or 0
  * if o->variant is set (set the variant first); the rest of o is kept. What `popsim run
  * --location` does for WPP locations.
  */

@@ -246,6 +246,11 @@ void ps_prob_center_from_persistence(ps_prob_options *o, int years)
         const ps_prob_proc k = summed[i];
         o->center[k] = ps_prob_center_for_sum(o->rho[k], o->level[k], years);
     }
+    /* round 16 (docs/model.md 9.7): where the median is aligned, that corrects the medians
+     * the TFR centring was for, and TFR keeps the bounds' quantiles exactly */
+    if (o->align_median) {
+        o->center[PS_PROB_TFR] = 0.0;
+    }
 }
 
 void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, double pop,
