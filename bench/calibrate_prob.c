@@ -37,8 +37,9 @@
  *       0.9 or 0.95, cap 0.99 or 0.995), and the capped TFR centring in transition: not
  *       compiled (a higher loss across all locations than rho_f 0.95)
  *   -l  the TFR level share by phase (round 6: 0, 0.25, 0.5 or 0.75; round 16 also 0.4),
- *       TFR uncentred (the median aligned, round 16) and the rest as compiled; a location's loss depends on its own
- *       phase's share only, so each phase's least is read from the same four runs
+ *       TFR uncentred (the median aligned, round 16) and the rest as compiled; a location's
+ *       loss depends on its own phase's share only, so each phase's least is read from the
+ *       same runs
  *   -s  no search: the compiled process of `popsim run --location` (TFR persistence by
  *       phase, the migration persistence from the band's growth, the volatility class where
  *       the bounds lack 2030 or 2050, the TFR and migration centrings from those

@@ -27,8 +27,9 @@
  * instead of the bounds' span (both are compiled with the span, 77 years; docs/model.md
  * 9.5). Unless center_m (center_f_post, center_f_tr) is given, the migration (TFR) centring
  * follows the persistence and level share the overrides leave, as ps_prob_options_by_class
- * makes it (TFR: none while the median is aligned, round 16, unless center_f_neff is given). mig_per_person=1 makes every trajectory's net migrants follow its size, =2 also
- * centres migration on log rates, =3 scales only the inputs' migrants (compiled since round
+ * makes it (TFR: none while the median is aligned, round 16, unless center_f_neff is given).
+ * mig_per_person=1 makes every trajectory's net migrants follow its size, =2 also centres
+ * migration on log rates, =3 scales only the inputs' migrants (compiled since round
  * 11), =0 keeps them in persons (ps_prob_options.mig_per_person; docs/model.md 9.3, rounds 7,
  * 8 and 11); a mode other than 3 also sets the size elasticity to 0. mig_elasticity=E (after
  * it) scales mode 3's deviation by the size ratio to the power E (compiled 0.4 since round

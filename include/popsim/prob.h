@@ -301,7 +301,8 @@ double ps_prob_rho_mig_from_bands(double growth, double early, int first_year,
  * calibrate_prob's searches of rounds 2 to 4; since round 16 TFR is not centred where the
  * median is aligned (ps_prob_center_from_persistence). The TFR level share of either phase is
  * round 16's estimate with TFR so uncentred (calibrate_prob -l: 0.4 in transition and 0.5
- * after it, of 0, 0.25, 0.4, 0.5 and 0.75; round 6's, with the centring, was 0.25 in both). The migration classes are now only the fallback of ps_prob_options_by_class where the
+ * after it, of 0, 0.25, 0.4, 0.5 and 0.75; round 6's, with the centring, was 0.25 in both).
+ * The migration classes are now only the fallback of ps_prob_options_by_class where the
  * band's growth is unknown (PS_PROB_RHO_MIG_FLOOR).
  */
 #define PS_PROB_RHO_TFR_TRANSITION 0.95
@@ -500,7 +501,8 @@ ps_status ps_prob_recenter(ps_prob *p, const double center[PS_PROB_PROC_COUNT], 
  * t0 .. t1 - 1 of this object are multiplied by it: populations of year y by g[y], the births,
  * deaths and net migrants of step s by g[s], and the step's PS_PROB_V_ALIGN_FLOW becomes
  * (g[s+1] - g[s]) P(s+1) (P before the alignment), so the accounting identity holds with it.
- * pop_all NULL: this object's own rows (every unit done here). The factors are kept (ps_prob_alignment). Once per run of the units.
+ * pop_all NULL: this object's own rows (every unit done here). The factors are kept
+ * (ps_prob_alignment). Once per run of the units.
  * @return PS_OK; PS_EINVAL (no align_median, aligned already, a unit missing, finished);
  * PS_ENUMERIC (a median not positive); PS_ENOMEM
  */
