@@ -197,6 +197,18 @@ static ps_status variable(writer *w, const char *name, const char *units, const 
 }
 
 /* The variables of one summary: quantiles and mean, and the trajectories if asked. */
+/* Whether every run's median was aligned (docs/model.md 9.7): then the group has the factors
+ * (population_alignment) and the flow they add (alignment_flow). */
+static int all_aligned(const ps_prob *const *runs, int n)
+{
+    for (int r = 0; r < n; ++r) {
+        if (ps_prob_alignment(runs[r]) == NULL) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static ps_status write_var(writer *w, const var_desc *vd, const ps_prob *const *runs, int n,
                            int with_traj)
 {
@@ -513,11 +525,7 @@ static ps_status write_process(writer *w, const ps_prob *const *runs, int n)
                              v + (size_t)k * per, 0);
     }
     free(v);
-    int aligned = 1;
-    for (int r = 0; r < n; ++r) {
-        aligned = aligned && ps_prob_alignment(runs[r]) != NULL;
-    }
-    if (rc == PS_OK && aligned) { /* docs/model.md 9.7: every run's factors, (year, region) */
+    if (rc == PS_OK && all_aligned(runs, n)) { /* docs/model.md 9.7: every run's factors */
         const int Y = ps_prob_n_years(runs[0]);
         double *g = malloc((size_t)Y * (size_t)n * sizeof *g);
         if (g == NULL) {
@@ -596,11 +604,7 @@ static ps_status write_contents(writer *w, const ps_prob *const *runs, int n,
                                  prob_share65_spec.units, prob_share65_spec.long_name, 0, 0 };
         rc = write_var(w, &share, runs, n, spec->trajectories);
     }
-    int aligned = 1;
-    for (int r = 0; r < n; ++r) {
-        aligned = aligned && ps_prob_alignment(runs[r]) != NULL;
-    }
-    if (rc == PS_OK && aligned) { /* the persons the alignment adds (docs/model.md 9.7) */
+    if (rc == PS_OK && all_aligned(runs, n)) { /* the persons it adds (docs/model.md 9.7) */
         const var_desc flow = { PS_PROB_V_ALIGN_FLOW, prob_align_flow_spec.name,
                                 prob_align_flow_spec.units, prob_align_flow_spec.long_name, 0,
                                 0 };
