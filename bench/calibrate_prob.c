@@ -20,7 +20,7 @@
  *   combinations (the losses of the four cells phase x migration class add up).
  * Prints the loss of every grid point, both estimates and their losses per location.
  *
- * usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p|-g|-t|-l|-s] [CODE ...]
+ * usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p|-g|-t|-l|-k|-s] [CODE ...]
  *   -u  only the points with TFR uncentred and e0 and migration centred (the compiled
  *       centrings; 24 points), so that the estimate by class keeps the TFR bounds
  *   -c  the TFR centring (0, 0.5, 1; capped at PS_PROB_CENTER_TFR_MAX_MOVE, so the TFR bounds
@@ -40,6 +40,9 @@
  *       TFR uncentred (the median aligned, round 16) and the rest as compiled; a location's
  *       loss depends on its own phase's share only, so each phase's least is read from the
  *       same runs
+ *   -k  the skew of the TFR level by phase (round 17: 0, 0.5, 1, 1.5 or 2; the two-piece
+ *       level of ps_prob_level_map, docs/model.md 9.3) at the compiled level shares, TFR
+ *       uncentred and the rest as compiled; each phase's least from the same runs, as -l
  *   -s  no search: the compiled process of `popsim run --location` (TFR persistence by
  *       phase, the migration persistence from the band's growth, the volatility class where
  *       the bounds lack 2030 or 2050, the TFR and migration centrings from those
@@ -119,6 +122,11 @@ static const double t_center_tr[] = {0.0, 1.0};
 static const double l_level[] = {0.0, 0.25, 0.4, 0.5, 0.75}; /* 0.4 since round 16 */
 #define L_POINTS N_OF(l_level)
 
+/* -k: the skew of the TFR level of either phase (round 17; the two-piece level of
+ * ps_prob_level_map), at the compiled level shares */
+static const double k_skew[] = {0.0, 0.5, 1.0, 1.5, 2.0};
+#define K_POINTS N_OF(k_skew)
+
 #define MAX_POINTS (G_POINTS > T_POINTS ? G_POINTS : T_POINTS)
 
 /* The compiled parameters of a location in phase `post` (TFR by phase, e0 and migration
@@ -177,13 +185,14 @@ static void growth_point(double pt[PS_WPP_PI_CALIB_PARAMS], int k, int post, int
 
 static void print_growth(const double *loss, int n_loc, int n_traj);
 
-/* A grid point from options: persistences, level shares, centrings. */
+/* A grid point from options: persistences, level shares, centrings, level skews. */
 static void options_point(double pt[PS_WPP_PI_CALIB_PARAMS], const ps_prob_options *o)
 {
     for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
         pt[k] = o->rho[k];
         pt[PS_PROB_PROC_COUNT + k] = o->level[k];
         pt[2 * PS_PROB_PROC_COUNT + k] = o->center[k];
+        pt[3 * PS_PROB_PROC_COUNT + k] = o->level_skew[k];
     }
 }
 
@@ -304,52 +313,61 @@ static void print_summary(const double *devs, const double *det, const ps_status
     free(r);
 }
 
-/* -l's table: by phase, the loss and criteria met for each level share, each phase's least,
- * and the compiled shares (popsim/prob.h). */
-static void print_level(const double *devs, const ps_status *st, const int *cls, int n_codes,
-                        int n_traj)
+/* -l's and -k's table: by phase, the loss and criteria met for each value of the TFR level
+ * share (-l) or its skew (-k), each phase's least, and the compiled values (popsim/prob.h). */
+static void print_by_phase(const double *devs, const ps_status *st, const int *cls, int n_codes,
+                           int n_traj, int skew)
 {
-    double loss[2][L_POINTS] = {{0}};
-    int met[2][L_POINTS] = {{0}}, n_loc[2] = {0};
+    const double *vals = skew ? k_skew : l_level;
+    const int n_pts = skew ? (int)K_POINTS : (int)L_POINTS;
+    const char *flag = skew ? "-k" : "-l", *par = skew ? "skew_tfr" : "level_tfr";
+    double loss[2][L_POINTS > K_POINTS ? L_POINTS : K_POINTS] = {{0}};
+    int met[2][L_POINTS > K_POINTS ? L_POINTS : K_POINTS] = {{0}}, n_loc[2] = {0};
     for (int i = 0; i < n_codes; ++i) {
         if (st[i] != PS_OK) {
             continue;
         }
         const int post = cls[i] >= 2;
-        for (int k = 0; k < (int)L_POINTS; ++k) {
-            const double *d = devs + ((size_t)i * L_POINTS + (size_t)k) * PS_WPP_PI_CALIB_N;
+        for (int k = 0; k < n_pts; ++k) {
+            const double *d = devs + ((size_t)i * n_pts + (size_t)k) * PS_WPP_PI_CALIB_N;
             loss[post][k] += ps_wpp_pi_calib_loss(d);
             met[post][k] += criteria_met(d);
         }
         ++n_loc[post];
     }
     const int n = n_loc[0] + n_loc[1];
-    printf("\n# -l: the TFR level share by phase, TFR uncentred, the migration centring from "
+    printf("\n# %s: the TFR %s by phase, TFR uncentred, the migration centring from "
            "its persistence (%d locations: %d in transition, %d post-transition; %d trajectories)\n"
-           "# level_tfr loss_transition met_transition loss_post met_post (losses summed over "
+           "# %s loss_transition met_transition loss_post met_post (losses summed over "
            "the phase's locations)\n",
-           n, n_loc[0], n_loc[1], n_traj);
+           flag, skew ? "level's skew (at the compiled level shares)" : "level share", n,
+           n_loc[0], n_loc[1], n_traj, par);
     int best[2] = {0, 0};
-    for (int k = 0; k < (int)L_POINTS; ++k) {
-        printf("%.2f %.4f %d %.4f %d\n", l_level[k], loss[0][k], met[0][k], loss[1][k], met[1][k]);
+    for (int k = 0; k < n_pts; ++k) {
+        printf("%.2f %.4f %d %.4f %d\n", vals[k], loss[0][k], met[0][k], loss[1][k], met[1][k]);
         for (int ph = 0; ph < 2; ++ph) {
             best[ph] = loss[ph][k] < loss[ph][best[ph]] ? k : best[ph];
         }
     }
-    printf("best -l: level_tfr_transition %.2f level_tfr_post %.2f loss %.4f met %d (no level "
-           "share: loss %.4f met %d)\n",
-           l_level[best[0]], l_level[best[1]],
+    printf("best %s: %s_transition %.2f %s_post %.2f loss %.4f met %d (%s 0: loss %.4f met "
+           "%d)\n",
+           flag, par, vals[best[0]], par, vals[best[1]],
            n > 0 ? (loss[0][best[0]] + loss[1][best[1]]) / n : NAN,
-           met[0][best[0]] + met[1][best[1]], n > 0 ? (loss[0][0] + loss[1][0]) / n : NAN,
+           met[0][best[0]] + met[1][best[1]], par, n > 0 ? (loss[0][0] + loss[1][0]) / n : NAN,
            met[0][0] + met[1][0]);
-    printf("compiled -l: level_tfr_transition %.2f level_tfr_post %.2f\n",
-           PS_PROB_LEVEL_TFR_TRANSITION, PS_PROB_LEVEL_TFR_POST);
+    printf("compiled %s: %s_transition %.2f %s_post %.2f\n", flag, par,
+           skew ? PS_PROB_SKEW_TFR_TRANSITION : PS_PROB_LEVEL_TFR_TRANSITION, par,
+           skew ? PS_PROB_SKEW_TFR_POST : PS_PROB_LEVEL_TFR_POST);
 }
 
 static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int n_codes,
                       int n_traj, const ps_build_options *bo, int tfr)
 {
-    const int n_pts = tfr == 3 ? (int)L_POINTS : tfr == 2 ? 2 : tfr ? (int)T_POINTS : (int)G_POINTS;
+    const int n_pts = tfr == 4   ? (int)K_POINTS
+                      : tfr == 3 ? (int)L_POINTS
+                      : tfr == 2 ? 2
+                      : tfr      ? (int)T_POINTS
+                                 : (int)G_POINTS;
     double *gt = malloc((size_t)n_codes * sizeof *gt);
     double *gr = malloc((size_t)n_codes * sizeof *gr);
     int *fy = malloc((size_t)n_codes * sizeof *fy);
@@ -391,7 +409,11 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
         ps_error_clear(&e);
         double grid[MAX_POINTS][PS_WPP_PI_CALIB_PARAMS];
         for (int k = 0; k < n_pts; ++k) {
-            if (tfr == 3) { /* -l: the level share, TFR uncentred (aligned, round 16) */
+            if (tfr == 4) { /* -k: the level's skew, at the compiled level share (round 17) */
+                memcpy(grid[k], cp[i], sizeof grid[k]);
+                grid[k][3 * PS_PROB_PROC_COUNT] = k_skew[k];
+                grid[k][6] = 0.0;
+            } else if (tfr == 3) { /* -l: the level share, TFR uncentred (aligned, round 16) */
                 memcpy(grid[k], cp[i], sizeof grid[k]);
                 grid[k][3] = l_level[k];
                 grid[k][6] = 0.0;
@@ -427,8 +449,8 @@ static int run_growth(const ps_wpp_pi *pi, const int *codes, const int *cls, int
         }
         ++n_loc;
     }
-    if (tfr == 3) {
-        print_level(devs, st, cls, n_codes, n_traj);
+    if (tfr >= 3) {
+        print_by_phase(devs, st, cls, n_codes, n_traj, tfr == 4);
     } else if (tfr == 2) {
         print_summary(devs, dt, st, cls, n_codes, n_pts, n_traj);
         int met_pt[2] = {0, 0};
@@ -509,7 +531,8 @@ static void print_growth(const double *loss, int n_loc, int n_traj)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p|-g|-t|-l|-s] [CODE ...]\n");
+        fprintf(stderr,
+                "usage: calibrate_prob WPP_DIR TRAJ [-u|-c|-p|-g|-t|-l|-k|-s] [CODE ...]\n");
         return 2;
     }
     const int uncentred_tfr = argc > 3 && strcmp(argv[3], "-u") == 0;
@@ -519,8 +542,10 @@ int main(int argc, char **argv)
     const int tfr_band = argc > 3 && strcmp(argv[3], "-t") == 0;
     const int summary = argc > 3 && strcmp(argv[3], "-s") == 0;
     const int level = argc > 3 && strcmp(argv[3], "-l") == 0;
+    const int skew = argc > 3 && strcmp(argv[3], "-k") == 0;
     /* the codes follow the flag */
-    if (uncentred_tfr || tfr_centring || pairs || growth || tfr_band || summary || level) {
+    if (uncentred_tfr || tfr_centring || pairs || growth || tfr_band || summary || level ||
+        skew) {
         for (int i = 3; i + 1 < argc; ++i) {
             argv[i] = argv[i + 1];
         }
@@ -597,9 +622,10 @@ int main(int argc, char **argv)
         }
         ps_prob_bounds_release(&b);
     }
-    if (growth || tfr_band || summary || level) {
+    if (growth || tfr_band || summary || level || skew) {
         const int rc_g = run_growth(pi, codes, cls, n_codes, n_traj, &bo,
-                                    level     ? 3
+                                    skew      ? 4
+                                    : level   ? 3
                                     : summary ? 2
                                               : tfr_band);
         ps_wpp_pi_free(pi);

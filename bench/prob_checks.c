@@ -15,8 +15,9 @@
  * alignment.
  *
  * Trying other values by class (env PROB_CHECKS_CLASS="NAME=VALUE,..."): after the class's
- * compiled values, rho_f_post, level_f_post, center_f_post, rho_f_tr, level_f_tr,
- * center_f_tr (TFR by phase), rho_e, center_e and center_m (every location) replace them;
+ * compiled values, rho_f_post, level_f_post, center_f_post, skew_f_post, rho_f_tr,
+ * level_f_tr, center_f_tr, skew_f_tr (TFR by phase; skew: the level's, round 17), rho_e,
+ * center_e, center_m, level_m and skew_m (every location) replace them;
  * rho_m_floor and rho_m_cap change the bounds of the migration persistence from the band's
  * growth, rho_m_early the lower bound of the one from its early widening (rounds 9 and 10;
  * rho_m_early=0.72, the floor, turns it off) and rho_m_narrowing the early widening below
@@ -131,6 +132,12 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
             o->rho[PS_PROB_TFR] = v;
         } else if (strcmp(tok, post ? "level_f_post" : "level_f_tr") == 0) {
             o->level[PS_PROB_TFR] = v;
+        } else if (strcmp(tok, post ? "skew_f_post" : "skew_f_tr") == 0) {
+            o->level_skew[PS_PROB_TFR] = v;
+        } else if (strcmp(tok, "skew_m") == 0) {
+            o->level_skew[PS_PROB_MIG] = v;
+        } else if (strcmp(tok, "level_m") == 0) {
+            o->level[PS_PROB_MIG] = v;
         } else if (strcmp(tok, post ? "center_f_post" : "center_f_tr") == 0) {
             o->center[PS_PROB_TFR] = v;
             center_f = 1;
@@ -144,7 +151,7 @@ static int class_overrides(ps_prob_options *o, const char *spec, int post, int v
             *(tok[6] == 'f' ? &floor : &cap) = v;
             by_growth = 1;
         } else if (strstr("rho_f_post level_f_post center_f_post rho_f_tr level_f_tr "
-                          "center_f_tr rho_m_steady rho_m_volatile",
+                          "center_f_tr rho_m_steady rho_m_volatile skew_f_post skew_f_tr",
                           tok) == NULL) {
             return 1;
         }

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """check_prob_process.py - the process parameters a `popsim run --location` file records
-(process_persistence, process_level_share, process_centring, process_per_person over
-region x process) against
+(process_persistence, process_level_share, process_centring, process_per_person,
+process_size_elasticity and process_level_skew over region x process) against
 an independent computation from the UN's CSV files (docs/model.md 9.3): the migration
 persistence solves (1 - rho^54) / (1 - rho^14) = g^2, g the 80 % half-width of net migrants
 per person (mid-year UN median population) in 2050 over 2030, kept within the floor 0.72 and
@@ -17,7 +17,10 @@ deterministic projection (docs/model.md 9.7, round 16; checked: population_align
 there). Before round 16 the TFR centring was the same function of the TFR persistence and
 level share. Net migrants of a --location run follow
 each trajectory's size in the inputs' part (round 11: per person 3; TFR and e0 0), and the
-deviation with the size elasticity 0.4 (round 13, re-estimated in round 15).
+deviation with the size elasticity 0.4 (round 13, re-estimated in round 15). TFR's level
+share and the level's skew follow the phase of fertility decline (post-transition: the UN's
+median TFR of the bounds' first year below 2.1, from tfr_pi_annual.csv): level share 0.4 and
+skew 1 in transition (round 17), 0.5 and 0 after it; e0 and migration have neither.
 
 usage: check_prob_process.py FILE GROUP WPP_DIR
 Every location of the file is checked; prints one line per location, exits 1 on a mismatch.
@@ -51,6 +54,16 @@ def band_growth(wpp, codes):
         out[c] = ((half[(c, 2050)] / mid[2050]) / (half[(c, 2030)] / mid[2030]),
                   (half[(c, 2030)] / mid[2030]) / (half[(c, 2024)] / pop[(c, 2024)]))
     return out
+
+
+def post_transition(wpp, codes):
+    first = {}
+    with open(os.path.join(wpp, "tfr_pi_annual.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            c, y = int(r["country_code"]), int(r["year"])
+            if c in codes and (c not in first or y < first[c][0]):
+                first[c] = (y, float(r["median"]))
+    return {c: v[1] < 2.1 for c, v in first.items()}
 
 
 def bound_years(wpp, codes):
@@ -106,6 +119,7 @@ def main():
         centre = g["process_centring"][()]
         per_person = g["process_per_person"][()]
         elasticity = g["process_size_elasticity"][()]
+        skew = g["process_level_skew"][()]
         aligned = "population_alignment" in g
         labels = g["region"] if "region" in g else g["location"]
         labels = [x.decode() if isinstance(x, bytes) else x for x in labels[()]]
@@ -116,6 +130,7 @@ def main():
         return 1
     growth = band_growth(wpp, set(codes))
     years = bound_years(wpp, set(codes))
+    post = post_transition(wpp, set(codes))
     for i, code in enumerate(codes):
         want = rho_from_growth(*growth[code])
         got = rho[i][2]
@@ -125,13 +140,16 @@ def main():
             and 0 <= centre[i].min() and centre[i].max() <= 1 and 0 < rho[i][0] < 1 \
             and level[i][2] == 0 and abs(centre[i][2] - want_c) < 1e-9 \
             and abs(centre[i][0] - want_cf) < 1e-9 and list(per_person[i]) == [0, 0, 3] \
-            and list(elasticity[i]) == [0, 0, 0.4] and aligned
+            and list(elasticity[i]) == [0, 0, 0.4] and aligned \
+            and list(level[i]) == [0.5 if post[code] else 0.4, 0, 0] \
+            and list(skew[i]) == [0.0 if post[code] else 1.0, 0, 0]
         print(f"{labels[i]}: migration band growth {growth[code][0]:.4f}, early widening "
               f"{growth[code][1]:.4f}, persistence "
               f"{got:.6f} (independent {want:.6f}), centring {centre[i][2]:.6f} "
               f"(independent {want_c:.6f}); TFR centring {centre[i][0]:.6f} (independent "
               f"{want_cf:.6f}); per person {list(per_person[i])}, size elasticity "
-              f"{list(elasticity[i])}{'' if ok else '  <-- FAIL'}")
+              f"{list(elasticity[i])}; {'post-transition' if post[code] else 'in transition'}, "
+              f"TFR level share {level[i][0]} skew {skew[i][0]}{'' if ok else '  <-- FAIL'}")
         bad += not ok
     return 1 if bad else 0
 

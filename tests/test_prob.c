@@ -110,7 +110,7 @@ static void test_prob__ar1_scores_are_stationary_with_persistence_rho(void **sta
     for (int l = 0; l < 2; ++l) {
         const double lev = levels[l];
         for (int j = 0; j < N; ++j) {
-            ps_prob_path(z + (size_t)j * T, T, rho, lev, 7, j, PS_PROB_TFR);
+            ps_prob_path(z + (size_t)j * T, T, rho, lev, NULL, 7, j, PS_PROB_TFR);
         }
         if (lev == 0.0) { /* the AR(1) recursion itself; trajectory 3 is 2's antithetic twin */
             double a = 0.0;
@@ -149,6 +149,105 @@ static void test_prob__ar1_scores_are_stationary_with_persistence_rho(void **sta
         }
     }
     free(z);
+}
+
+/* F(x) of the skewed level's x = sqrt(L) h(u) + sqrt(1 - L) a, by Simpson's rule on a fine
+ * grid of u (a node at u = 0, h's kink): independent of the library's Gauss-Legendre. */
+static double skew_cdf_simpson(const ps_prob_level_map *m, double level, double x)
+{
+    enum { N = 20000 }; /* even: [-10, 10] in steps of 0.001 */
+    const double a = -10.0, h = 20.0 / N;
+    double s = 0.0;
+    for (int i = 0; i <= N; ++i) {
+        const double u = a + i * h, w = (i == 0 || i == N) ? 1.0 : (i % 2 ? 4.0 : 2.0);
+        const double r = (x - sqrt(level) * ps_prob_level_map_level(m, u)) / sqrt(1.0 - level);
+        s += w * exp(-0.5 * u * u) / sqrt(2.0 * M_PI) * 0.5 * erfc(-r / sqrt(2.0));
+    }
+    return s * h / 3.0;
+}
+
+/* Round 17 (docs/model.md 9.3): the two-piece level h(u) is standardised (mean 0, variance
+ * 1, its scales above and below in the ratio e^skew); the table's G(x) = Phi^-1(F(x)) agrees
+ * with an independent quadrature and rises; the paths' every year stays N(0, 1); and a high
+ * start persists more than a low one with skew > 0 (the other way round below 0). */
+static void test_prob__skewed_level_keeps_normal_scores_and_tilts_persistence(void **state)
+{
+    (void)state;
+    ps_error err;
+    ps_prob_level_map *m = NULL;
+    assert_int_equal(ps_prob_level_map_new(&m, 0.0, 1.0, &err), PS_EINVAL);
+    assert_int_equal(ps_prob_level_map_new(&m, 1.0, 1.0, &err), PS_EINVAL);
+    assert_int_equal(ps_prob_level_map_new(&m, 0.5, 3.5, &err), PS_EINVAL);
+    assert_null(m);
+    static const double cases[][2] = { { 0.5, 1.0 }, { 0.4, -1.5 } };
+    for (int c = 0; c < 2; ++c) {
+        const double L = cases[c][0], sk = cases[c][1];
+        assert_ps_ok(ps_prob_level_map_new(&m, L, sk, &err), &err);
+        /* h: mean 0, variance 1, scales e^(sk/2) and e^(-sk/2) (Simpson on [-10, 10]) */
+        double m1 = 0.0, m2 = 0.0;
+        for (int i = 0; i <= 20000; ++i) {
+            const double u = -10.0 + i * 0.001, w = (i == 0 || i == 20000) ? 1 : (i % 2 ? 4 : 2);
+            const double hu = ps_prob_level_map_level(m, u), f = exp(-0.5 * u * u) / sqrt(2 * M_PI);
+            m1 += w * f * hu;
+            m2 += w * f * hu * hu;
+        }
+        assert_true(fabs(m1 * 0.001 / 3.0) < 1e-9 && fabs(m2 * 0.001 / 3.0 - 1.0) < 1e-9);
+        const double up = ps_prob_level_map_level(m, 1.0) - ps_prob_level_map_level(m, 0.0);
+        const double dn = ps_prob_level_map_level(m, 0.0) - ps_prob_level_map_level(m, -1.0);
+        assert_true(fabs(up / dn - exp(sk)) < 1e-12);
+        double prev = -INFINITY;
+        for (double x = -6.0; x <= 6.0; x += 0.137) {
+            const double g = ps_prob_level_map_score(m, x), F = skew_cdf_simpson(m, L, x);
+            assert_true(g > prev);
+            prev = g;
+            assert_true(fabs(0.5 * erfc(-g / sqrt(2.0)) - F) < 1e-9);
+            assert_true(fabs(ps_prob_level_map_cdf(m, x) - F) < 1e-9);
+        }
+        enum { N = 20000, T = 40 };
+        double *z = malloc((size_t)N * T * sizeof *z);
+        assert_non_null(z);
+        for (int j = 0; j < N; ++j) {
+            ps_prob_path(z + (size_t)j * T, T, 0.9, L, m, 7, j, PS_PROB_TFR);
+        }
+        const int at[] = { 0, T - 1 };
+        for (int i = 0; i < 2; ++i) {
+            double mean = 0.0, var = 0.0, skw = 0.0;
+            for (int j = 0; j < N; ++j) {
+                const double v = z[(size_t)j * T + (size_t)at[i]];
+                mean += v;
+                var += v * v;
+                skw += v * v * v;
+            }
+            mean /= N;
+            var = var / N - mean * mean;
+            skw /= N;
+            assert_true(fabs(mean) < 4.0 / sqrt(N));
+            assert_true(fabs(var - 1.0) < 4.0 * sqrt(2.0 / N));
+            assert_true(fabs(skw) < 4.0 * sqrt(15.0 / N)); /* E z^3 = 0, var z^3 = 15 */
+        }
+        /* the last year's mean score after a start in the upper and the lower decile */
+        double hi = 0.0, lo = 0.0;
+        int nh = 0, nl = 0;
+        for (int j = 0; j < N; ++j) {
+            const double z0 = z[(size_t)j * T], zT = z[(size_t)j * T + T - 1];
+            if (z0 > 1.2816) {
+                hi += zT;
+                ++nh;
+            } else if (z0 < -1.2816) {
+                lo += zT;
+                ++nl;
+            }
+        }
+        hi /= nh;
+        lo /= nl;
+        /* each mean's standard error is below 1 / sqrt(0.09 N) = 0.024 */
+        printf("  level %.1f, skew %+.1f: mean last score after a high start %+.3f, after a low "
+               "one %+.3f\n", L, sk, hi, lo);
+        assert_true(sk > 0 ? hi + lo > 0.15 : hi + lo < -0.15);
+        free(z);
+        ps_prob_level_map_free(m);
+        m = NULL;
+    }
 }
 
 static void test_prob__sample_quantile_is_type_7(void **state)
@@ -319,6 +418,13 @@ static void test_prob__bad_bounds_and_options_are_refused(void **state)
     o.rho[PS_PROB_MIG] = 1.0;
     assert_int_equal(ps_prob_new(&p, in, b, &o, &err), PS_EINVAL);
     assert_non_null(strstr(err.msg, "rho"));
+    o = (ps_prob_options)PS_PROB_OPTIONS_INIT;
+    o.level[PS_PROB_TFR] = 0.5;
+    o.level_skew[PS_PROB_TFR] = PS_PROB_LEVEL_SKEW_MAX * 1.01; /* round 17's range */
+    assert_int_equal(ps_prob_new(&p, in, b, &o, &err), PS_EINVAL);
+    assert_non_null(strstr(err.msg, "level skew [0]"));
+    o.level_skew[PS_PROB_TFR] = NAN;
+    assert_int_equal(ps_prob_new(&p, in, b, &o, &err), PS_EINVAL);
     o = (ps_prob_options)PS_PROB_OPTIONS_INIT;
     o.n_traj = -3;
     assert_int_equal(ps_prob_new(&p, in, b, &o, &err), PS_EINVAL);
@@ -751,6 +857,7 @@ int main(void)
         cmocka_unit_test(test_prob__quantile_function_passes_through_the_knots),
         cmocka_unit_test(test_prob__innovations_are_philox_box_muller),
         cmocka_unit_test(test_prob__ar1_scores_are_stationary_with_persistence_rho),
+        cmocka_unit_test(test_prob__skewed_level_keeps_normal_scores_and_tilts_persistence),
         cmocka_unit_test(test_prob__sample_quantile_is_type_7),
         cmocka_unit_test_setup_teardown(
             test_prob__median_everywhere_is_the_deterministic_projection, setup_flat,

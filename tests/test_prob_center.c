@@ -142,7 +142,7 @@ static void test_prob_center__runs_draw_the_shifted_scores(void **state)
         int n_shifted = 0;
         for (int j = 0; j < N; ++j) {
             for (int proc = PS_PROB_TFR; proc <= PS_PROB_E0; ++proc) {
-                ps_prob_path(z, NP, o.rho[proc], o.level[proc], 7u, j, (ps_prob_proc)proc);
+                ps_prob_path(z, NP, o.rho[proc], o.level[proc], NULL, 7u, j, (ps_prob_proc)proc);
                 for (int y = 0; y <= YEARS; ++y) {
                     const int by = START - B_FIRST + y;
                     const double *kn = proc == PS_PROB_TFR
@@ -164,6 +164,49 @@ static void test_prob_center__runs_draw_the_shifted_scores(void **state)
         assert_int_equal(n_shifted, c ? N * 2 * (YEARS + 1) : 0);
         ps_prob_free(p);
     }
+}
+
+/* Round 17 (docs/model.md 9.3): a run with a skewed TFR level draws Q(G(sqrt(L) h(u) +
+ * sqrt(1 - L) a_t)), the path of ps_prob_path with the map, exactly; skew 0 keeps the
+ * symmetric level's draws bit for bit, and a skew changes them. */
+static void test_prob_center__runs_draw_the_skewed_level(void **state)
+{
+    prob_fixture *fx = *state;
+    const ps_prob_bounds *b = &fx->b;
+    enum { N = 20, NP = B_YEARS };
+    ps_error err;
+    ps_prob *p[2];
+    for (int c = 0; c < 2; ++c) {
+        ps_prob_options o = prob_fixture_options(N, 1, 7u);
+        o.center[PS_PROB_TFR] = 0.0;
+        o.level[PS_PROB_TFR] = 0.5;
+        o.level_skew[PS_PROB_TFR] = c ? 1.0 : 0.0;
+        p[c] = prob_fixture_run(&fx->in, b, &o, 0);
+    }
+    ps_prob_level_map *map = NULL;
+    assert_ps_ok(ps_prob_level_map_new(&map, 0.5, 1.0, &err), &err);
+    const ps_prob_options *o = ps_prob_options_of(p[1]);
+    int n_moved = 0;
+    for (int c = 0; c < 2; ++c) {
+        const double *tfr = ps_prob_trajectories(p[c], PS_PROB_V_TFR);
+        for (int j = 0; j < N; ++j) {
+            double z[NP];
+            ps_prob_path(z, NP, o->rho[PS_PROB_TFR], 0.5, c ? map : NULL, 7u, j, PS_PROB_TFR);
+            for (int y = 0; y <= YEARS; ++y) {
+                const int by = START - B_FIRST + y;
+                const double *kn = &b->tfr[by * PS_PROB_N_KNOTS];
+                assert_true(tfr[(size_t)y * N + (size_t)j] == ps_prob_marginal(kn, z[by], 1));
+                if (c) {
+                    n_moved += tfr[(size_t)y * N + (size_t)j] !=
+                               ps_prob_trajectories(p[0], PS_PROB_V_TFR)[(size_t)y * N + j];
+                }
+            }
+        }
+    }
+    assert_int_equal(n_moved, N * (YEARS + 1));
+    ps_prob_level_map_free(map);
+    ps_prob_free(p[0]);
+    ps_prob_free(p[1]);
 }
 
 /* The mean of the log-rate marginal: the trapezoid rule on [-10, 10] over the piecewise
@@ -264,7 +307,7 @@ static int check_log_rate_centring(prob_fixture *fx, int fallback)
     double z[NP], worst = 0.0;
     int at_fallback = 0;
     for (int j = 0; j < N; ++j) {
-        ps_prob_path(z, NP, o.rho[PS_PROB_MIG], o.level[PS_PROB_MIG], 7u, j, PS_PROB_MIG);
+        ps_prob_path(z, NP, o.rho[PS_PROB_MIG], o.level[PS_PROB_MIG], NULL, 7u, j, PS_PROB_MIG);
         for (int step = 0; step < YEARS; ++step) {
             const int by = y0 + step;
             if (z[by] + shift[by] < z80 || z[by + 1] + shift[by + 1] < z80) {
@@ -632,6 +675,8 @@ int main(void)
         cmocka_unit_test(test_prob_center__n_eff_is_the_variance_of_the_mean),
         cmocka_unit_test(test_prob_center__centring_for_sum_keeps_the_median),
         cmocka_unit_test_setup_teardown(test_prob_center__runs_draw_the_shifted_scores, setup,
+                                        prob_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_prob_center__runs_draw_the_skewed_level, setup,
                                         prob_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_prob_center__log_rate_centring_of_migrants_per_person,
                                         setup, prob_fixture_teardown),

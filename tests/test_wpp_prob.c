@@ -7,11 +7,15 @@
  * `--variant low|high` within 0.3 % of the UN's low and high totals. The UN's 1 July total
  * is the mean of its 31 December totals of the year before and the year (data README).
  *
- * Trajectories: the population checks use PS_TEST_TRAJ = 1000 (the standard error of a
- * 2.5 % quantile is about 0.085 of the normal score, 4 % of the bound's distance); the TFR
- * and e0 checks look at the yearly quantiles of the same trajectories, whose error is that
- * of the normal scores' sample quantiles through Q_t, so they use PS_TEST_TRAJ_RATES = 10000
- * trajectories of the process alone (ps_prob_path, ps_prob_marginal: what ps_prob_unit draws).
+ * Trajectories: the population checks use PS_TEST_TRAJ = 10000, so that they measure the
+ * model rather than the sampling. The standard error of a 2.5 % quantile is about
+ * 0.085 / sqrt(N / 1000) of the normal score: 4 % of the bound's distance from the median
+ * with the default 1000 trajectories, a fifth of the tolerance, and 1.4 % with 10000 (round
+ * 17, docs/model.md sec. 9.5: with 1000 trajectories round 16 met 46 to 49 of the 50 at
+ * seeds 1 to 4; with 10000, rounds 16 and 17 meet the same 49 at every seed). The TFR and
+ * e0 checks look at the yearly quantiles of the process, whose error is that of the normal
+ * scores' sample quantiles through Q_t, so they use PS_TEST_TRAJ_RATES = 10000 trajectories
+ * of the process alone (ps_prob_path, ps_prob_marginal: what ps_prob_unit draws).
  * Reads ../shared/data/wpp2024 (PS_WPP_DIR); fails, never skips, when it is missing.
  */
 #include <math.h>
@@ -25,29 +29,30 @@
 #include "popsim/wpp_pi.h"
 #include "test_util.h"
 
-#define PS_TEST_TRAJ 1000
+#define PS_TEST_TRAJ 10000
 #define PS_TEST_TRAJ_RATES 10000
 /* The criteria of issue #14 sec. 3; every comparison is printed against them. */
 #define BOUND_TOL 0.2    /* of |UN bound - UN median| */
 #define MEDIAN_TOL 0.003 /* issue #2, total population */
 #define RATE_TOL 0.02    /* TFR and e0 bounds, relative */
 /*
- * The model does not meet all of those criteria (docs/model.md sec. 9.5): 46 of the 50
- * population comparisons with the process of round 16 (parameters estimated across all
+ * The model does not meet all of those criteria (docs/model.md sec. 9.5): 49 of the 50
+ * population comparisons with the process of round 17 (parameters estimated across all
  * countries, antithetic pairs, the migration persistence from each location's own UN band,
- * a TFR level share of 0.4 in transition and 0.5 after it, TFR uncentred, e0 and migration
- * centred from the persistences, the medium's migrants following each trajectory's size and
- * the deviation with the size elasticity 0.4, and the median total aligned with the
- * deterministic projection, sec. 9.7); over all 236 locations 1,872 of 2,360 at seed 1 of
- * bench/prob_checks, against 1,870 in round 15, 1,813 in round 14, 1,664 in round 13 and
- * 1,192 in round 4 (48 of these 50 in rounds 14 and 15: the estimate across all locations
- * leaves these four misses within 0.023 of the tolerance of 0.2, and over four seeds meets
- * 47.25 of the 50 against 47). China's 2100 hi95 is a little high, Germany's a little low (the
- * UN's 2100 bands are more skewed to the right), Nigeria's 2100 lo95 a little low and the
- * USA's 2050 hi80 a little high. So the test asserts wider guards, which
- * catch a broken process or engine (deviations of 1 and more), asserts that every check not
- * in expected_outside below is met (and that none of those is), and prints every comparison
- * against the issue's criteria.
+ * a TFR level share of 0.4 in transition and 0.5 after it, the level skewed in transition,
+ * TFR uncentred, e0 and migration centred from the persistences, the medium's migrants
+ * following each trajectory's size and the deviation with the size elasticity 0.4, and the
+ * median total aligned with the deterministic projection, sec. 9.7 and 9.8). The one miss is
+ * the USA's 2050 hi80, 0.23 of the UN's distance from its median against the tolerance of
+ * 0.2 (0.23 to 0.27 at seeds 1 to 4 of bench/prob_checks with 10000 trajectories): the USA's
+ * 2050 band is about 10 % too wide all round, and its hi80 is the one bound the UN puts
+ * nearer the median than a normal shape would. With 1000 trajectories the sampling error
+ * adds up to a quarter of the tolerance, and 46 to 49 of the 50 were met at seeds 1 to 4 in
+ * round 16. Over all 236 locations bench/prob_checks meets 1,880 of 2,360 at seed 1 with
+ * 1000 trajectories, against 1,872 in round 16, 1,813 in round 14 and 1,192 in round 4. So
+ * the test asserts wider guards, which catch a broken process or engine (deviations of 1 and
+ * more), asserts that every check not in expected_outside below is met (and that none of
+ * those is), and prints every comparison against the issue's criteria.
  */
 #define ASSERT_BOUND_TOL 0.75
 #define ASSERT_MEDIAN_TOL 0.03
@@ -62,10 +67,7 @@ static const char *const locations[] = { "156", "276", "566", "76", "840" };
  * that breaks a met check fails here (the seed is fixed: the results are the same bytes).
  */
 static const char *const expected_outside[] = {
-    "156 2100 4", /* China 2100: hi95 (0.223; met before round 16)     */
-    "276 2100 4", /* Germany 2100: hi95 (0.211; 0.235 before round 16) */
-    "566 2100 0", /* Nigeria 2100: lo95 (0.201; met before round 16)   */
-    "840 2050 3", /* USA 2050: hi80 (0.207; 0.216 before round 16)     */
+    "840 2050 3", /* USA 2050: hi80 (0.231 with 10000 trajectories; 0.207 with 1000) */
 };
 #define N_OUTSIDE ((int)(sizeof expected_outside / sizeof expected_outside[0]))
 
@@ -228,10 +230,18 @@ static void test_wpp_prob__tfr_and_e0_bounds_within_2_percent(void **state)
         location_process(&b, &o, locations[l]);
         assert_true(o.center[PS_PROB_TFR] == 0.0); /* aligned: TFR uncentred (round 16) */
         for (int proc = PS_PROB_TFR; proc <= PS_PROB_E0; ++proc) {
+            /* the skewed level where the class has one (round 17), as ps_prob_new makes it */
+            ps_prob_level_map *map = NULL;
+            ps_error err;
+            if (o.level[proc] > 0.0 && o.level[proc] < 1.0 && o.level_skew[proc] != 0.0) {
+                assert_ps_ok(ps_prob_level_map_new(&map, o.level[proc], o.level_skew[proc], &err),
+                             &err);
+            }
             for (int j = 0; j < N; ++j) {
-                ps_prob_path(z + (size_t)j * NY, NY, o.rho[proc], o.level[proc], o.seed, j,
+                ps_prob_path(z + (size_t)j * NY, NY, o.rho[proc], o.level[proc], map, o.seed, j,
                              (ps_prob_proc)proc);
             }
+            ps_prob_level_map_free(map);
             for (int i = 0; i < 3; ++i) {
                 const int by = years[i] - b.first_year;
                 for (int sex = 0; sex < (proc == PS_PROB_E0 ? PS_SEX_COUNT : 1); ++sex) {
@@ -317,8 +327,8 @@ static void test_wpp_prob__migration_bounds_reproduce_the_un(void **state)
         location_process(&b, &o, locations[l]);
         assert_int_equal(o.mig_per_person, 3); /* the centring in persons (mode 2 alone logs) */
         for (int j = 0; j < N; ++j) {
-            ps_prob_path(z + (size_t)j * NY, NY, o.rho[PS_PROB_MIG], o.level[PS_PROB_MIG], o.seed,
-                         j, PS_PROB_MIG);
+            ps_prob_path(z + (size_t)j * NY, NY, o.rho[PS_PROB_MIG], o.level[PS_PROB_MIG], NULL,
+                         o.seed, j, PS_PROB_MIG);
         }
         for (int i = 0; i < 3; ++i) {
             const int by = years[i] - b.first_year;
@@ -408,6 +418,7 @@ static void test_wpp_prob__persistences_are_the_estimators_output(void **state)
     double cm = NAN, t[2][3] = { { NAN, NAN, NAN }, { NAN, NAN, NAN } }, m[2] = { NAN, NAN };
     double ce_cls = NAN, cm_cls = NAN, g_floor = NAN, g_cap = NAN, g_level = NAN;
     double l_best[2] = { NAN, NAN }, l_compiled[2] = { NAN, NAN };
+    double k_best[2] = { NAN, NAN }, k_compiled[2] = { NAN, NAN };
     int n_best = 0;
     while (fgets(line, sizeof line, f) != NULL) {
         if (strncmp(line, NOT_COMPILED, strlen(NOT_COMPILED)) == 0) {
@@ -426,6 +437,10 @@ static void test_wpp_prob__persistences_are_the_estimators_output(void **state)
                &l_best[1]);
         sscanf(line, "compiled -l: level_tfr_transition %lf level_tfr_post %lf", &l_compiled[0],
                &l_compiled[1]);
+        sscanf(line, "best -k: skew_tfr_transition %lf skew_tfr_post %lf", &k_best[0],
+               &k_best[1]);
+        sscanf(line, "compiled -k: skew_tfr_transition %lf skew_tfr_post %lf", &k_compiled[0],
+               &k_compiled[1]);
         n_best += sscanf(line, "best: PS_PROB_RHO_TFR %lf PS_PROB_RHO_E0 %lf PS_PROB_RHO_MIG %lf "
                          "PS_PROB_LEVEL_TFR %lf PS_PROB_LEVEL_E0 %lf PS_PROB_LEVEL_MIG %lf "
                          "PS_PROB_CENTER_TFR %lf PS_PROB_CENTER_E0 %lf PS_PROB_CENTER_MIG %lf",
@@ -449,6 +464,10 @@ static void test_wpp_prob__persistences_are_the_estimators_output(void **state)
     assert_true(l_best[0] == PS_PROB_LEVEL_TFR_TRANSITION && l_best[1] == PS_PROB_LEVEL_TFR_POST);
     assert_true(l_compiled[0] == PS_PROB_LEVEL_TFR_TRANSITION &&
                 l_compiled[1] == PS_PROB_LEVEL_TFR_POST);
+    /* the skew of the TFR level by phase (calibrate_prob -k, round 17) is compiled in */
+    assert_true(k_best[0] == PS_PROB_SKEW_TFR_TRANSITION && k_best[1] == PS_PROB_SKEW_TFR_POST);
+    assert_true(k_compiled[0] == PS_PROB_SKEW_TFR_TRANSITION &&
+                k_compiled[1] == PS_PROB_SKEW_TFR_POST);
     assert_true(m[0] == PS_PROB_RHO_MIG_STEADY && m[1] == PS_PROB_RHO_MIG_VOLATILE);
     assert_true(ce_cls == PS_PROB_CENTER_E0 && cm_cls == PS_PROB_CENTER_MIG);
     /* the migration persistence from the band's growth (calibrate_prob -g) */

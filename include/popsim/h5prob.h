@@ -59,8 +59,9 @@ typedef enum ps_h5_prob_series {
 } ps_h5_prob_series;
 
 /* Rows of process parameters a probabilistic group holds: persistence, level share,
- * centring, per person, size elasticity (docs/output-format.md, "Probabilistic runs"). */
-#define PS_H5_PROB_PROCESS_ROWS 5
+ * centring, per person, size elasticity, level skew (docs/output-format.md, "Probabilistic
+ * runs"). */
+#define PS_H5_PROB_PROCESS_ROWS 6
 
 /** The name of process k (0 .. PS_PROB_PROC_COUNT - 1) in a file's `process` coordinate:
  * "tfr", "e0", "net_migration"; NULL for another k. */

@@ -117,6 +117,10 @@ typedef struct ps_prob_options {
     int n_threads;           /* OpenMP threads; 0 = the OpenMP default */
     double rho[PS_PROB_PROC_COUNT]; /* persistence of each process, in [0, 1) */
     double level[PS_PROB_PROC_COUNT]; /* share of its variance kept as a level, in [0, 1] */
+    double level_skew[PS_PROB_PROC_COUNT]; /* log of the ratio of the level's scale above its
+                              * median to that below (a two-piece normal level, mapped back to
+                              * N(0, 1) scores: ps_prob_level_map), within +-PS_PROB_LEVEL_SKEW_MAX;
+                              * 0 (default) the symmetric level. docs/model.md 9.3, round 17 */
     ps_prob_variant variant; /* not NONE: one deterministic trajectory of the variant */
     int keep_trajectories;   /* 1: ps_prob_trajectories gives every trajectory */
     double center[PS_PROB_PROC_COUNT]; /* centring of each process's marginals, in [0, 1] */
@@ -148,6 +152,7 @@ typedef struct ps_prob_options {
     { .n_traj = 0, .seed = 1, .n_threads = 0,                                                \
       .rho = { PS_PROB_RHO_TFR, PS_PROB_RHO_E0, PS_PROB_RHO_MIG },                           \
       .level = { PS_PROB_LEVEL_TFR, PS_PROB_LEVEL_E0, PS_PROB_LEVEL_MIG },                   \
+      .level_skew = { 0.0, 0.0, 0.0 },                                                       \
       .variant = PS_PROB_VARIANT_NONE, .keep_trajectories = 0,                               \
       .center = { PS_PROB_CENTER_TFR, PS_PROB_CENTER_E0, PS_PROB_CENTER_MIG },               \
       .keep_population = 0, .mig_per_person = 0, .mig_size_elasticity = 0.0,                  \
@@ -310,6 +315,8 @@ double ps_prob_rho_mig_from_bands(double growth, double early, int first_year,
 #define PS_PROB_CENTER_TFR_TRANSITION 0.0
 #define PS_PROB_RHO_TFR_POST 0.95
 #define PS_PROB_LEVEL_TFR_POST 0.5
+#define PS_PROB_SKEW_TFR_TRANSITION 1.0
+#define PS_PROB_SKEW_TFR_POST 0.0
 #define PS_PROB_CENTER_TFR_POST 1.0
 #define PS_PROB_RHO_MIG_STEADY 0.95
 #define PS_PROB_RHO_MIG_VOLATILE 0.9
@@ -360,14 +367,34 @@ void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, doubl
 /** A standard normal innovation for (seed, traj, proc, year index): Philox4x32-10, Box-Muller. */
 double ps_prob_normal(uint64_t seed, int traj, ps_prob_proc proc, int year_index);
 
+/*
+ * The skewed level (docs/model.md 9.3, round 17): the table of G(x) = Phi^-1(F(x)), F the
+ * distribution function of x = sqrt(level) h(u) + sqrt(1 - level) a, u and a ~ N(0, 1) and
+ * h(u) the two-piece normal with scales e^(skew / 2) above u = 0 and e^(-skew / 2) below,
+ * standardised to mean 0 and variance 1. level in (0, 1), |skew| <= PS_PROB_LEVEL_SKEW_MAX.
+ */
+typedef struct ps_prob_level_map ps_prob_level_map;
+#define PS_PROB_LEVEL_SKEW_MAX 3.0
+ps_status ps_prob_level_map_new(ps_prob_level_map **out, double level, double skew,
+                                ps_error *err);
+void ps_prob_level_map_free(ps_prob_level_map *m);
+/** G(x), interpolated from the table. */
+double ps_prob_level_map_score(const ps_prob_level_map *m, double x);
+/** F(x) by quadrature (what the table is made from; for tests). */
+double ps_prob_level_map_cdf(const ps_prob_level_map *m, double x);
+/** h(u), the standardised two-piece level of the score u. */
+double ps_prob_level_map_level(const ps_prob_level_map *m, double u);
+
 /**
  * z_0 .. z_{n-1} of one trajectory: sqrt(level) u + sqrt(1 - level) a_t, a_t the AR(1) with
  * persistence rho started at a_0 ~ N(0, 1), u ~ N(0, 1) drawn once (its own counter, so the
  * a_t are the same for every level; level 0 gives a_t exactly). Antithetic pairs: an odd
- * traj gives exactly the negated path of traj - 1 (docs/model.md 9.1).
+ * traj gives exactly the negated path of traj - 1 (docs/model.md 9.1). With skew (not NULL;
+ * its level share replaces level) the score is G(sqrt(L) h(u) + sqrt(1 - L) a_t) instead:
+ * still N(0, 1) every year, and an odd traj draws -u and -a_t, no longer the negated path.
  */
-void ps_prob_path(double *z_out, int n, double rho, double level, uint64_t seed, int traj,
-                  ps_prob_proc proc);
+void ps_prob_path(double *z_out, int n, double rho, double level, const ps_prob_level_map *skew,
+                  uint64_t seed, int traj, ps_prob_proc proc);
 
 /** Type-7 sample quantile (R's default) of x[0..n-1] at probability p; reorders x. */
 double ps_prob_sample_quantile(double *x, int n, double p);
@@ -481,11 +508,13 @@ ps_status ps_prob_units(ps_prob *p, int u0, int u1, ps_error *err);
 const double *ps_prob_unit_population(const ps_prob *p, int unit, int *n_lanes);
 
 /**
- * Before ps_prob_finish: forget the units done and take new persistences and level shares
- * (level NULL: keep them; the e0 tables are kept), for calibration. @return PS_OK; PS_EINVAL
+ * Before ps_prob_finish: forget the units done and take new persistences, level shares and
+ * level skews (level or skew NULL: keep them; the e0 tables are kept), for calibration.
+ * @return PS_OK; PS_EINVAL; PS_ENOMEM
  */
 ps_status ps_prob_restart(ps_prob *p, const double rho[PS_PROB_PROC_COUNT],
-                          const double level[PS_PROB_PROC_COUNT], ps_error *err);
+                          const double level[PS_PROB_PROC_COUNT],
+                          const double skew[PS_PROB_PROC_COUNT], ps_error *err);
 
 /**
  * Before ps_prob_finish: forget the units done and take a new centring of each process's

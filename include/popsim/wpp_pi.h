@@ -87,13 +87,14 @@ double ps_wpp_pi_mig_early_growth(const ps_wpp_pi *pi, int code, const ps_prob_b
  * (popsim - UN) / |UN bound - UN median|; the median's is (popsim / UN - 1) / 0.003 x 0.2,
  * so that each criterion of issue #14 sec. 3 is met when |deviation| <= 0.2. */
 #define PS_WPP_PI_CALIB_N (PS_WPP_PI_CALIB_YEARS * PS_PROB_N_KNOTS)
-/* Parameters of a grid point: rho, level share and centring of TFR, e0 and migration. */
-#define PS_WPP_PI_CALIB_PARAMS (3 * PS_PROB_PROC_COUNT)
+/* Parameters of a grid point: rho, level share, centring and level skew (round 17) of TFR,
+ * e0 and migration. */
+#define PS_WPP_PI_CALIB_PARAMS (4 * PS_PROB_PROC_COUNT)
 
 /**
  * Project location `code` (WPP medium inputs from 1 July 2025, its interval bounds) with
  * n_traj trajectories for each of the n_grid points grid[g] (persistences [0..2], level
- * shares [3..5], centrings [6..8] of TFR, e0 and migration), and give the
+ * shares [3..5], centrings [6..8], level skews [9..11] of TFR, e0 and migration), and give the
  * deviations dev_out[g][PS_WPP_PI_CALIB_N] of its total population quantiles from the UN's at
  * 1 July 2050 and 2100 (the mean of the 31 December totals around it). The same random
  * streams serve every grid point (common random numbers). mig_per_person: as

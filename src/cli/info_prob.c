@@ -38,12 +38,12 @@ static void put_summaries(FILE *out, const ps_h5_prob_data *d)
 }
 
 /* The process parameters of the file (issue #14; docs/model.md 9.3): per row (persistence,
- * level share, centring, per person, size elasticity) each process's value, or its range over
- * the locations. */
+ * level share, centring, per person, size elasticity, level skew) each process's value, or
+ * its range over the locations. */
 static void put_process(FILE *out, const ps_h5_prob_data *d)
 {
     static const char *const rows[PS_H5_PROB_PROCESS_ROWS] = {
-        "persistence", "level share", "centring", "per person", "size elasticity"
+        "persistence", "level share", "centring", "per person", "size elasticity", "level skew"
     };
     for (int r = 0; r < PS_H5_PROB_PROCESS_ROWS; ++r) {
         if (d->process[r] == NULL) {
@@ -189,7 +189,8 @@ void cli_info_prob_json(cli_json *j, const ps_h5_prob_data *d)
                                          : "population_total_last_year", q, nq);
         }
         static const char *const keys[PS_H5_PROB_PROCESS_ROWS] = {
-            "persistence", "level_share", "centring", "per_person", "size_elasticity"
+            "persistence", "level_share", "centring", "per_person", "size_elasticity",
+            "level_skew"
         };
         for (int r = 0; r < PS_H5_PROB_PROCESS_ROWS; ++r) { /* tfr, e0, net_migration */
             if (d->process[r] != NULL) {

@@ -337,7 +337,7 @@ ps_status cli_prob_gather_finish(ps_prob *p, int keep, cli_dist *d, ps_error *er
 /* after the statistics: the run's persistences, level shares, centrings, variant, migrants
  * per person, their size elasticity and the median's alignment (0 or 1); then the
  * alignment's factors by year (1 without it) */
-#define PROC_DOUBLES (3 * PS_PROB_PROC_COUNT + 4)
+#define PROC_DOUBLES (4 * PS_PROB_PROC_COUNT + 4)
 
 static size_t location_bytes(int n_years)
 {
@@ -362,6 +362,7 @@ static void send_location(const ps_prob *run, const char *label, int code, ps_er
             proc[k] = o->rho[k];
             proc[PS_PROB_PROC_COUNT + k] = o->level[k];
             proc[2 * PS_PROB_PROC_COUNT + k] = o->center[k];
+            proc[3 * PS_PROB_PROC_COUNT + k] = o->level_skew[k];
         }
         proc[PROC_DOUBLES - 4] = (double)o->variant;
         proc[PROC_DOUBLES - 3] = (double)o->mig_per_person;
@@ -407,6 +408,7 @@ static ps_status put_location(ps_prob **runs, char **labels, int *codes, int k,
         o.rho[j] = proc[j];
         o.level[j] = proc[PS_PROB_PROC_COUNT + j];
         o.center[j] = proc[2 * PS_PROB_PROC_COUNT + j];
+        o.level_skew[j] = proc[3 * PS_PROB_PROC_COUNT + j];
     }
     o.variant = (ps_prob_variant)(int)proc[PROC_DOUBLES - 4];
     o.mig_per_person = (int)proc[PROC_DOUBLES - 3];

@@ -52,6 +52,7 @@ struct ps_prob {
     int y0;               /* bounds index of start_year */
     int start_year;
     ps_prob_paths pp;     /* medians, migration pattern, e0 and survivorship tables */
+    ps_prob_level_map *lmap[PS_PROB_PROC_COUNT]; /* skewed levels (round 17), or NULL */
     double *traj[PS_PROB_V_COUNT];  /* [year][cell][traj] */
     double *stats[PS_PROB_V_COUNT]; /* [year][cell][stat] */
     unsigned char *done;  /* [unit] */
@@ -111,6 +112,9 @@ void ps_prob_free(ps_prob *p)
         return;
     }
     ps_prob__paths_release(&p->pp);
+    for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
+        ps_prob_level_map_free(p->lmap[k]);
+    }
     for (int v = 0; v < PS_PROB_V_COUNT; ++v) {
         free(p->traj[v]);
         free(p->stats[v]);
@@ -130,6 +134,24 @@ void ps_prob_free(ps_prob *p)
     free(p->ws_lane);
     free(p->ws_lane_idx);
     free(p);
+}
+
+/* The tables of the skewed levels (round 17): a process with a level share strictly between
+ * 0 and 1 and a skew other than 0, in a run that draws (not a variant). */
+static ps_status make_level_maps(ps_prob *p, ps_error *err)
+{
+    for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
+        ps_prob_level_map_free(p->lmap[k]);
+        p->lmap[k] = NULL;
+        const double L = p->opt.level[k], sk = p->opt.level_skew[k];
+        if (p->opt.variant == PS_PROB_VARIANT_NONE && L > 0.0 && L < 1.0 && sk != 0.0) {
+            ps_status rc = ps_prob_level_map_new(&p->lmap[k], L, sk, err);
+            if (rc != PS_OK) {
+                return rc;
+            }
+        }
+    }
+    return PS_OK;
 }
 
 ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *b,
@@ -158,6 +180,11 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
         if (!(opt->level[k] >= 0.0 && opt->level[k] <= 1.0)) {
             return ps_error_set(err, PS_EINVAL, "level share [%d] = %g is outside [0, 1]", k,
                                 opt->level[k]);
+        }
+        if (!(fabs(opt->level_skew[k]) <= PS_PROB_LEVEL_SKEW_MAX)) {
+            return ps_error_set(err, PS_EINVAL, "level skew [%d] = %g is outside [-%g, %g]", k,
+                                opt->level_skew[k], PS_PROB_LEVEL_SKEW_MAX,
+                                PS_PROB_LEVEL_SKEW_MAX);
         }
     }
     if (opt->mig_per_person != 0 &&
@@ -246,6 +273,9 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
         rc = ps_error_set(err, PS_ENOMEM, "out of memory for %d trajectories", n_traj);
     }
     if (rc == PS_OK) {
+        rc = make_level_maps(p, err);
+    }
+    if (rc == PS_OK) {
         rc = ps_prob__paths_init(&p->pp, in, b, 1, err);
     }
     if (rc == PS_OK && (p->opt.mig_per_person || p->opt.align_median)) {
@@ -295,8 +325,8 @@ static void draw_unit(unit_ctx *u, int first, int j0, int j1, double *z)
         const int traj = first + j;
         for (int proc = 0; proc < PS_PROB_PROC_COUNT; ++proc) {
             if (p->opt.variant == PS_PROB_VARIANT_NONE) {
-                ps_prob_path(z, n_path, p->opt.rho[proc], p->opt.level[proc], p->opt.seed, traj,
-                             (ps_prob_proc)proc);
+                ps_prob_path(z, n_path, p->opt.rho[proc], p->opt.level[proc], p->lmap[proc],
+                             p->opt.seed, traj, (ps_prob_proc)proc);
             } else {
                 memset(z, 0, (size_t)n_path * sizeof *z);
             }
@@ -743,7 +773,8 @@ const double *ps_prob_unit_population(const ps_prob *p, int unit, int *n_lanes)
 }
 
 ps_status ps_prob_restart(ps_prob *p, const double rho[PS_PROB_PROC_COUNT],
-                          const double level[PS_PROB_PROC_COUNT], ps_error *err)
+                          const double level[PS_PROB_PROC_COUNT],
+                          const double skew[PS_PROB_PROC_COUNT], ps_error *err)
 {
     if (p->finished) {
         return ps_error_set(err, PS_EINVAL, "a finished probabilistic run cannot restart");
@@ -757,12 +788,23 @@ ps_status ps_prob_restart(ps_prob *p, const double rho[PS_PROB_PROC_COUNT],
             return ps_error_set(err, PS_EINVAL, "level share [%d] = %g is outside [0, 1]", k,
                                 level[k]);
         }
+        if (skew != NULL && !(fabs(skew[k]) <= PS_PROB_LEVEL_SKEW_MAX)) {
+            return ps_error_set(err, PS_EINVAL, "level skew [%d] = %g is outside [-%g, %g]", k,
+                                skew[k], PS_PROB_LEVEL_SKEW_MAX, PS_PROB_LEVEL_SKEW_MAX);
+        }
     }
     for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
         p->opt.rho[k] = rho[k];
         if (level != NULL) {
             p->opt.level[k] = level[k];
         }
+        if (skew != NULL) {
+            p->opt.level_skew[k] = skew[k];
+        }
+    }
+    ps_status rc = make_level_maps(p, err);
+    if (rc != PS_OK) {
+        return rc;
     }
     memset(p->done, 0, (size_t)p->n_units);
     p->n_units_done = 0;

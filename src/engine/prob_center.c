@@ -259,6 +259,7 @@ void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, doubl
     const int post = ps_prob_post_transition(b);
     o->rho[PS_PROB_TFR] = post ? PS_PROB_RHO_TFR_POST : PS_PROB_RHO_TFR_TRANSITION;
     o->level[PS_PROB_TFR] = post ? PS_PROB_LEVEL_TFR_POST : PS_PROB_LEVEL_TFR_TRANSITION;
+    o->level_skew[PS_PROB_TFR] = post ? PS_PROB_SKEW_TFR_POST : PS_PROB_SKEW_TFR_TRANSITION;
     o->rho[PS_PROB_MIG] = isfinite(mig_growth)
                               ? ps_prob_rho_mig_from_bands(mig_growth, mig_early, b->first_year,
                                                            PS_PROB_RHO_MIG_EARLY_FLOOR,

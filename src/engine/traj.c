@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_integration.h>
+
 #include "core/philox_int.h"
 #include "popsim/prob.h"
 
@@ -83,8 +86,147 @@ double ps_prob_normal(uint64_t seed, int traj, ps_prob_proc proc, int year_index
 /* The year index of a trajectory's level draw: beyond any projection year. */
 #define LEVEL_INDEX INT32_MAX
 
-void ps_prob_path(double *z_out, int n, double rho, double level, uint64_t seed, int traj,
-                  ps_prob_proc proc)
+/*
+ * The skewed level (docs/model.md 9.3, round 17). The level is h(u) = (s(u) u - mu) / sd with
+ * s(u) = e^(skew / 2) above u = 0 and e^(-skew / 2) below (a two-piece normal, standardised
+ * to mean 0 and variance 1), x = sqrt(L) h(u) + sqrt(1 - L) a with a ~ N(0, 1), and the score
+ * is G(x) = Phi^-1(F(x)), F the distribution function of x, so every year's score stays
+ * N(0, 1) and the UN's yearly bounds are kept, while the time dependence becomes asymmetric:
+ * with skew > 0 a high trajectory owes more of its deviation to its lasting level, a low one
+ * more to the passing AR(1). G is tabulated with its derivative on a grid of x and
+ * interpolated by cubic Hermite polynomials; F and its density come from Gauss-Legendre
+ * quadrature over u on each side of u = 0, where h has its kink.
+ */
+#define MAP_X_MAX 16.0     /* the grid spans [-MAP_X_MAX, MAP_X_MAX] */
+#define MAP_POINTS 1025    /* grid points: a step of 1/32 */
+#define MAP_U_MAX 9.0      /* the quadrature's u range: phi(9) < 1e-17 */
+#define MAP_GL_NODES 128   /* Gauss-Legendre nodes on each side of u = 0 */
+
+struct ps_prob_level_map {
+    double level, skew;
+    double sl, sa;      /* sqrt(L), sqrt(1 - L) */
+    double s_hi, s_lo;  /* s(u) above and below u = 0 */
+    double mu, sd;      /* of s(u) u */
+    double step;
+    double g[MAP_POINTS], dg[MAP_POINTS];
+};
+
+static double map_h(const ps_prob_level_map *m, double u)
+{
+    return ((u > 0.0 ? m->s_hi : m->s_lo) * u - m->mu) / m->sd;
+}
+
+/* F(x) (upper = 0) or 1 - F(x) (upper = 1), and the density f(x), by quadrature. */
+static void map_cdf(const ps_prob_level_map *m, const gsl_integration_glfixed_table *t, double x,
+                    int upper, double *F, double *f)
+{
+    double sf = 0.0, sd = 0.0;
+    for (int side = 0; side < 2; ++side) {
+        const double a = side == 0 ? -MAP_U_MAX : 0.0, b = side == 0 ? 0.0 : MAP_U_MAX;
+        for (size_t i = 0; i < t->n; ++i) {
+            double u, w;
+            gsl_integration_glfixed_point(a, b, i, &u, &w, t);
+            const double r = (x - m->sl * map_h(m, u)) / m->sa;
+            const double wu = w * exp(-0.5 * u * u) / sqrt(2.0 * M_PI);
+            sf += wu * (upper ? gsl_cdf_ugaussian_Q(r) : gsl_cdf_ugaussian_P(r));
+            sd += wu * exp(-0.5 * r * r) / (sqrt(2.0 * M_PI) * m->sa);
+        }
+    }
+    *F = sf;
+    *f = sd;
+}
+
+ps_status ps_prob_level_map_new(ps_prob_level_map **out, double level, double skew,
+                                ps_error *err)
+{
+    *out = NULL;
+    if (!(level > 0.0 && level < 1.0) || !(fabs(skew) <= PS_PROB_LEVEL_SKEW_MAX)) {
+        return ps_error_set(err, PS_EINVAL, "a skewed level needs a level share in (0, 1) and "
+                            "a skew within +-%g (got %g and %g)", PS_PROB_LEVEL_SKEW_MAX, level,
+                            skew);
+    }
+    ps_prob_level_map *m = malloc(sizeof *m);
+    gsl_integration_glfixed_table *t = gsl_integration_glfixed_table_alloc(MAP_GL_NODES);
+    if (m == NULL || t == NULL) {
+        free(m);
+        if (t != NULL) {
+            gsl_integration_glfixed_table_free(t);
+        }
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the skewed level's table");
+    }
+    m->level = level;
+    m->skew = skew;
+    m->sl = sqrt(level);
+    m->sa = sqrt(1.0 - level);
+    m->s_hi = exp(0.5 * skew);
+    m->s_lo = exp(-0.5 * skew);
+    /* E[s(u) u] = (s_hi - s_lo) / sqrt(2 pi), E[(s(u) u)^2] = (s_hi^2 + s_lo^2) / 2 */
+    m->mu = (m->s_hi - m->s_lo) / sqrt(2.0 * M_PI);
+    m->sd = sqrt(0.5 * (m->s_hi * m->s_hi + m->s_lo * m->s_lo) - m->mu * m->mu);
+    m->step = 2.0 * MAP_X_MAX / (MAP_POINTS - 1);
+    for (int i = 0; i < MAP_POINTS; ++i) {
+        const double x = -MAP_X_MAX + i * m->step;
+        double F, f;
+        const int upper = x > 0.0; /* the smaller tail, for precision */
+        map_cdf(m, t, x, upper, &F, &f);
+        const double z = upper ? gsl_cdf_ugaussian_Qinv(F) : gsl_cdf_ugaussian_Pinv(F);
+        m->g[i] = z;
+        m->dg[i] = f / (exp(-0.5 * z * z) / sqrt(2.0 * M_PI));
+    }
+    gsl_integration_glfixed_table_free(t);
+    *out = m;
+    return PS_OK;
+}
+
+void ps_prob_level_map_free(ps_prob_level_map *m)
+{
+    free(m);
+}
+
+double ps_prob_level_map_cdf(const ps_prob_level_map *m, double x)
+{
+    gsl_integration_glfixed_table *t = gsl_integration_glfixed_table_alloc(MAP_GL_NODES);
+    double F = NAN, f;
+    if (t != NULL) {
+        map_cdf(m, t, x, 0, &F, &f);
+        gsl_integration_glfixed_table_free(t);
+    }
+    return F;
+}
+
+/* G(x) by quadrature, without the table. */
+static double map_score_exact(const ps_prob_level_map *m, double x)
+{
+    gsl_integration_glfixed_table *t = gsl_integration_glfixed_table_alloc(MAP_GL_NODES);
+    double F = NAN, f;
+    if (t == NULL) {
+        return NAN;
+    }
+    map_cdf(m, t, x, x > 0.0, &F, &f);
+    gsl_integration_glfixed_table_free(t);
+    return x > 0.0 ? gsl_cdf_ugaussian_Qinv(F) : gsl_cdf_ugaussian_Pinv(F);
+}
+
+double ps_prob_level_map_score(const ps_prob_level_map *m, double x)
+{
+    const double pos = (x + MAP_X_MAX) / m->step;
+    if (!(pos >= 0.0) || pos >= MAP_POINTS - 1) { /* beyond the grid: by quadrature */
+        return map_score_exact(m, x);
+    }
+    const int i = (int)pos;
+    const double s = pos - i, h = m->step;
+    const double s2 = s * s, s3 = s2 * s;
+    return (2 * s3 - 3 * s2 + 1) * m->g[i] + (s3 - 2 * s2 + s) * h * m->dg[i] +
+           (-2 * s3 + 3 * s2) * m->g[i + 1] + (s3 - s2) * h * m->dg[i + 1];
+}
+
+double ps_prob_level_map_level(const ps_prob_level_map *m, double u)
+{
+    return map_h(m, u);
+}
+
+void ps_prob_path(double *z_out, int n, double rho, double level, const ps_prob_level_map *skew,
+                  uint64_t seed, int traj, ps_prob_proc proc)
 {
     const double c = sqrt(1.0 - rho * rho);
     /* antithetic pairs (docs/model.md 9.1): trajectory 2k + 1 is trajectory 2k with every
@@ -98,7 +240,14 @@ void ps_prob_path(double *z_out, int n, double rho, double level, uint64_t seed,
         z = t == 0 ? e : rho * z + c * e;
         z_out[t] = z;
     }
-    if (level > 0.0) {
+    if (skew != NULL) {
+        /* round 17: the two-piece level (its own level share), mapped back to N(0, 1) scores */
+        const double u = sign * ps_prob_normal(seed, pair, proc, LEVEL_INDEX);
+        const double lv = skew->sl * map_h(skew, u);
+        for (int t = 0; t < n; ++t) {
+            z_out[t] = ps_prob_level_map_score(skew, lv + skew->sa * z_out[t]);
+        }
+    } else if (level > 0.0) {
         const double u = sign * sqrt(level) * ps_prob_normal(seed, pair, proc, LEVEL_INDEX);
         const double a = sqrt(1.0 - level);
         for (int t = 0; t < n; ++t) {

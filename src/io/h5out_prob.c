@@ -482,9 +482,9 @@ static ps_status write_variant_services(writer *w, const ps_prob *const *runs,
 }
 
 /* The process each run drew its trajectories from (docs/model.md 9.1-9.3): a `process`
- * coordinate and per run and process the persistence, level share, centring and whether
+ * coordinate and per run and process the persistence, level share, centring, whether
  * and how the draws follow the trajectory's population (net migration's mig_per_person and
- * mig_size_elasticity), (region, process), contiguous. Not for --variant runs, which draw
+ * mig_size_elasticity) and the level's skew, (region, process), contiguous. Not for --variant runs, which draw
  * nothing. */
 static ps_status write_process(writer *w, const ps_prob *const *runs, int n)
 {
@@ -512,6 +512,7 @@ static ps_status write_process(writer *w, const ps_prob *const *runs, int n)
                 k == PS_PROB_MIG ? (double)o->mig_per_person : 0.0;
             v[4 * per + (size_t)r * PS_PROB_PROC_COUNT + k] =
                 k == PS_PROB_MIG ? o->mig_size_elasticity : 0.0;
+            v[5 * per + (size_t)r * PS_PROB_PROC_COUNT + k] = o->level_skew[k];
         }
     }
     ps_status rc = coord(w, D_PROC, "process", w->str_type, w->str_type, PS_PROB_PROC_COUNT,

@@ -587,6 +587,11 @@ const prob_var_spec prob_process_specs[PS_H5_PROB_PROCESS_ROWS] = {
       "is multiplied by the trajectory's population over the deterministic projection's to "
       "this power (0 persons, 1 a rate; ps_prob_options.mig_size_elasticity, docs/model.md "
       "9.3, round 13); 0 otherwise" },
+    { "process_level_skew", "region, process", "1",
+      "log of the ratio of the level's scale above its median to that below (a two-piece "
+      "normal level mapped back to normal scores, so the yearly quantiles are unchanged and a "
+      "high trajectory's deviation lasts longer than a low one's when positive; "
+      "ps_prob_options.level_skew, docs/model.md 9.3, round 17); 0 a symmetric level" },
 };
 
 const prob_var_spec prob_alignment_spec = {

@@ -65,7 +65,8 @@ ps_status ps_wpp_pi_calib_location(double *dev_out, const ps_wpp_pi *pi, int cod
         rc = ps_prob_new(&p, &in, &b, &po, err);
     }
     for (int g = 0; rc == PS_OK && g < n_grid; ++g) {
-        rc = ps_prob_restart(p, grid[g], grid[g] + PS_PROB_PROC_COUNT, err);
+        rc = ps_prob_restart(p, grid[g], grid[g] + PS_PROB_PROC_COUNT,
+                             grid[g] + 3 * PS_PROB_PROC_COUNT, err);
         if (rc == PS_OK && (g == 0 || memcmp(grid[g] + 2 * PS_PROB_PROC_COUNT,
                                              grid[g - 1] + 2 * PS_PROB_PROC_COUNT,
                                              PS_PROB_PROC_COUNT * sizeof(double)) != 0)) {

@@ -97,7 +97,8 @@ static void draw_traj(const fam_ctx *c, int traj, double *z, double *tfr, double
         /* the level shares are the compiled ones, as in the scenario's own fan (prob.c) */
         static const double level[PS_PROB_PROC_COUNT] = { PS_PROB_LEVEL_TFR, PS_PROB_LEVEL_E0,
                                                           PS_PROB_LEVEL_MIG };
-        ps_prob_path(z, n_path, c->rho[proc], level[proc], c->seed, traj, (ps_prob_proc)proc);
+        ps_prob_path(z, n_path, c->rho[proc], level[proc], NULL, c->seed, traj,
+                     (ps_prob_proc)proc);
         for (int by = 0; by <= c->y0 && proc != PS_PROB_E0; ++by) {
             const double *kn = ps_prob__knots(proc == PS_PROB_TFR ? b->tfr : b->mig, by, 0, 1);
             const double w = by < c->y0 ? 1.0 : PS_MID_YEAR_FRACTION;
