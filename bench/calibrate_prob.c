@@ -41,7 +41,7 @@
  *       loss depends on its own phase's share only, so each phase's least is read from the
  *       same runs
  *   -k  the skew of the TFR level by phase (round 17: 0, 0.5, 1, 1.5 or 2; the two-piece
- *       level of ps_prob_level_map, docs/model.md 9.3) at the compiled level shares, TFR
+ *       level of ps_prob_level_map, docs/model.md 9.8) at the compiled level shares, TFR
  *       uncentred and the rest as compiled; each phase's least from the same runs, as -l
  *   -s  no search: the compiled process of `popsim run --location` (TFR persistence by
  *       phase, the migration persistence from the band's growth, the volatility class where

@@ -166,7 +166,7 @@ static double skew_cdf_simpson(const ps_prob_level_map *m, double level, double 
     return s * h / 3.0;
 }
 
-/* Round 17 (docs/model.md 9.3): the two-piece level h(u) is standardised (mean 0, variance
+/* Round 17 (docs/model.md 9.8): the two-piece level h(u) is standardised (mean 0, variance
  * 1, its scales above and below in the ratio e^skew); the table's G(x) = Phi^-1(F(x)) agrees
  * with an independent quadrature and rises; the paths' every year stays N(0, 1); and a high
  * start persists more than a low one with skew > 0 (the other way round below 0). */
@@ -195,6 +195,12 @@ static void test_prob__skewed_level_keeps_normal_scores_and_tilts_persistence(vo
         const double up = ps_prob_level_map_level(m, 1.0) - ps_prob_level_map_level(m, 0.0);
         const double dn = ps_prob_level_map_level(m, 0.0) - ps_prob_level_map_level(m, -1.0);
         assert_true(fabs(up / dn - exp(sk)) < 1e-12);
+        /* beyond the table's [-16, 16] G comes from quadrature: continuous at the edges */
+        for (int e = -1; e <= 1; e += 2) {
+            const double in = ps_prob_level_map_score(m, e * (16.0 - 1e-9));
+            const double out = ps_prob_level_map_score(m, e * (16.0 + 1e-9));
+            assert_true(isfinite(out) && fabs(out - in) < 1e-6 && e * (out - in) > -1e-9);
+        }
         double prev = -INFINITY;
         for (double x = -6.0; x <= 6.0; x += 0.137) {
             const double g = ps_prob_level_map_score(m, x), F = skew_cdf_simpson(m, L, x);

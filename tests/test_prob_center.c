@@ -166,7 +166,7 @@ static void test_prob_center__runs_draw_the_shifted_scores(void **state)
     }
 }
 
-/* Round 17 (docs/model.md 9.3): a run with a skewed TFR level draws Q(G(sqrt(L) h(u) +
+/* Round 17 (docs/model.md 9.8): a run with a skewed TFR level draws Q(G(sqrt(L) h(u) +
  * sqrt(1 - L) a_t)), the path of ps_prob_path with the map, exactly; skew 0 keeps the
  * symmetric level's draws bit for bit, and a skew changes them. */
 static void test_prob_center__runs_draw_the_skewed_level(void **state)

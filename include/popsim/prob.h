@@ -119,8 +119,9 @@ typedef struct ps_prob_options {
     double level[PS_PROB_PROC_COUNT]; /* share of its variance kept as a level, in [0, 1] */
     double level_skew[PS_PROB_PROC_COUNT]; /* log of the ratio of the level's scale above its
                               * median to that below (a two-piece normal level, mapped back to
-                              * N(0, 1) scores: ps_prob_level_map), within +-PS_PROB_LEVEL_SKEW_MAX;
-                              * 0 (default) the symmetric level. docs/model.md 9.3, round 17 */
+                              * N(0, 1) scores: ps_prob_level_map), within
+                              * +-PS_PROB_LEVEL_SKEW_MAX; 0 (default) the symmetric level.
+                              * docs/model.md 9.8, round 17 */
     ps_prob_variant variant; /* not NONE: one deterministic trajectory of the variant */
     int keep_trajectories;   /* 1: ps_prob_trajectories gives every trajectory */
     double center[PS_PROB_PROC_COUNT]; /* centring of each process's marginals, in [0, 1] */
@@ -368,7 +369,7 @@ void ps_prob_options_by_class(ps_prob_options *o, const ps_prob_bounds *b, doubl
 double ps_prob_normal(uint64_t seed, int traj, ps_prob_proc proc, int year_index);
 
 /*
- * The skewed level (docs/model.md 9.3, round 17): the table of G(x) = Phi^-1(F(x)), F the
+ * The skewed level (docs/model.md 9.8, round 17): the table of G(x) = Phi^-1(F(x)), F the
  * distribution function of x = sqrt(level) h(u) + sqrt(1 - level) a, u and a ~ N(0, 1) and
  * h(u) the two-piece normal with scales e^(skew / 2) above u = 0 and e^(-skew / 2) below,
  * standardised to mean 0 and variance 1. level in (0, 1), |skew| <= PS_PROB_LEVEL_SKEW_MAX.

@@ -334,9 +334,9 @@ ps_status cli_prob_gather_finish(ps_prob *p, int keep, cli_dist *d, ps_error *er
  * header (code, start year, years, trajectories) and the name. */
 #define HEAD_INTS 4
 #define NAME_BYTES 128
-/* after the statistics: the run's persistences, level shares, centrings, variant, migrants
- * per person, their size elasticity and the median's alignment (0 or 1); then the
- * alignment's factors by year (1 without it) */
+/* after the statistics: the run's persistences, level shares, centrings, level skews,
+ * variant, migrants per person, their size elasticity and the median's alignment (0 or 1);
+ * then the alignment's factors by year (1 without it) */
 #define PROC_DOUBLES (4 * PS_PROB_PROC_COUNT + 4)
 
 static size_t location_bytes(int n_years)

@@ -87,7 +87,7 @@ double ps_prob_normal(uint64_t seed, int traj, ps_prob_proc proc, int year_index
 #define LEVEL_INDEX INT32_MAX
 
 /*
- * The skewed level (docs/model.md 9.3, round 17). The level is h(u) = (s(u) u - mu) / sd with
+ * The skewed level (docs/model.md 9.8, round 17). The level is h(u) = (s(u) u - mu) / sd with
  * s(u) = e^(skew / 2) above u = 0 and e^(-skew / 2) below (a two-piece normal, standardised
  * to mean 0 and variance 1), x = sqrt(L) h(u) + sqrt(1 - L) a with a ~ N(0, 1), and the score
  * is G(x) = Phi^-1(F(x)), F the distribution function of x, so every year's score stays
@@ -103,7 +103,6 @@ double ps_prob_normal(uint64_t seed, int traj, ps_prob_proc proc, int year_index
 #define MAP_GL_NODES 128   /* Gauss-Legendre nodes on each side of u = 0 */
 
 struct ps_prob_level_map {
-    double level, skew;
     double sl, sa;      /* sqrt(L), sqrt(1 - L) */
     double s_hi, s_lo;  /* s(u) above and below u = 0 */
     double mu, sd;      /* of s(u) u */
@@ -154,8 +153,6 @@ ps_status ps_prob_level_map_new(ps_prob_level_map **out, double level, double sk
         }
         return ps_error_set(err, PS_ENOMEM, "out of memory for the skewed level's table");
     }
-    m->level = level;
-    m->skew = skew;
     m->sl = sqrt(level);
     m->sa = sqrt(1.0 - level);
     m->s_hi = exp(0.5 * skew);
@@ -183,35 +180,29 @@ void ps_prob_level_map_free(ps_prob_level_map *m)
     free(m);
 }
 
-double ps_prob_level_map_cdf(const ps_prob_level_map *m, double x)
+/* F(x) (upper = 0) or 1 - F(x) (upper = 1) without the table; NaN out of memory. */
+static double map_tail(const ps_prob_level_map *m, double x, int upper)
 {
     gsl_integration_glfixed_table *t = gsl_integration_glfixed_table_alloc(MAP_GL_NODES);
     double F = NAN, f;
     if (t != NULL) {
-        map_cdf(m, t, x, 0, &F, &f);
+        map_cdf(m, t, x, upper, &F, &f);
         gsl_integration_glfixed_table_free(t);
     }
     return F;
 }
 
-/* G(x) by quadrature, without the table. */
-static double map_score_exact(const ps_prob_level_map *m, double x)
+double ps_prob_level_map_cdf(const ps_prob_level_map *m, double x)
 {
-    gsl_integration_glfixed_table *t = gsl_integration_glfixed_table_alloc(MAP_GL_NODES);
-    double F = NAN, f;
-    if (t == NULL) {
-        return NAN;
-    }
-    map_cdf(m, t, x, x > 0.0, &F, &f);
-    gsl_integration_glfixed_table_free(t);
-    return x > 0.0 ? gsl_cdf_ugaussian_Qinv(F) : gsl_cdf_ugaussian_Pinv(F);
+    return map_tail(m, x, 0);
 }
 
 double ps_prob_level_map_score(const ps_prob_level_map *m, double x)
 {
     const double pos = (x + MAP_X_MAX) / m->step;
-    if (!(pos >= 0.0) || pos >= MAP_POINTS - 1) { /* beyond the grid: by quadrature */
-        return map_score_exact(m, x);
+    if (!(pos >= 0.0) || pos >= MAP_POINTS - 1) { /* beyond the grid (rare): by quadrature */
+        return x > 0.0 ? gsl_cdf_ugaussian_Qinv(map_tail(m, x, 1))
+                       : gsl_cdf_ugaussian_Pinv(map_tail(m, x, 0));
     }
     const int i = (int)pos;
     const double s = pos - i, h = m->step;

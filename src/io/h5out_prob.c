@@ -481,11 +481,11 @@ static ps_status write_variant_services(writer *w, const ps_prob *const *runs,
     return rc;
 }
 
-/* The process each run drew its trajectories from (docs/model.md 9.1-9.3): a `process`
- * coordinate and per run and process the persistence, level share, centring, whether
- * and how the draws follow the trajectory's population (net migration's mig_per_person and
- * mig_size_elasticity) and the level's skew, (region, process), contiguous. Not for --variant runs, which draw
- * nothing. */
+/* The process each run drew its trajectories from (docs/model.md 9.1-9.3 and 9.8): a
+ * `process` coordinate and per run and process the persistence, level share, centring,
+ * whether and how the draws follow the trajectory's population (net migration's
+ * mig_per_person and mig_size_elasticity) and the level's skew, (region, process),
+ * contiguous. Not for --variant runs, which draw nothing. */
 static ps_status write_process(writer *w, const ps_prob *const *runs, int n)
 {
     const char *names[PS_PROB_PROC_COUNT];

@@ -591,7 +591,7 @@ const prob_var_spec prob_process_specs[PS_H5_PROB_PROCESS_ROWS] = {
       "log of the ratio of the level's scale above its median to that below (a two-piece "
       "normal level mapped back to normal scores, so the yearly quantiles are unchanged and a "
       "high trajectory's deviation lasts longer than a low one's when positive; "
-      "ps_prob_options.level_skew, docs/model.md 9.3, round 17); 0 a symmetric level" },
+      "ps_prob_options.level_skew, docs/model.md 9.8, round 17); 0 a symmetric level" },
 };
 
 const prob_var_spec prob_alignment_spec = {
