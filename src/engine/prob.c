@@ -136,6 +136,29 @@ void ps_prob_free(ps_prob *p)
     free(p);
 }
 
+/* The process parameters: rho in [0, 1), level shares in [0, 1], level skews within
+ * +-PS_PROB_LEVEL_SKEW_MAX (level or skew NULL: not checked). */
+static ps_status check_process(const double rho[PS_PROB_PROC_COUNT],
+                               const double level[PS_PROB_PROC_COUNT],
+                               const double skew[PS_PROB_PROC_COUNT], ps_error *err)
+{
+    for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
+        if (!(rho[k] >= 0.0 && rho[k] < 1.0)) {
+            return ps_error_set(err, PS_EINVAL, "persistence rho[%d] = %g is outside [0, 1)", k,
+                                rho[k]);
+        }
+        if (level != NULL && !(level[k] >= 0.0 && level[k] <= 1.0)) {
+            return ps_error_set(err, PS_EINVAL, "level share [%d] = %g is outside [0, 1]", k,
+                                level[k]);
+        }
+        if (skew != NULL && !(fabs(skew[k]) <= PS_PROB_LEVEL_SKEW_MAX)) {
+            return ps_error_set(err, PS_EINVAL, "level skew [%d] = %g is outside [-%g, %g]", k,
+                                skew[k], PS_PROB_LEVEL_SKEW_MAX, PS_PROB_LEVEL_SKEW_MAX);
+        }
+    }
+    return PS_OK;
+}
+
 /* The tables of the skewed levels (round 17): a process with a level share strictly between
  * 0 and 1 and a skew other than 0, in a run that draws (not a variant). */
 static ps_status make_level_maps(ps_prob *p, ps_error *err)
@@ -172,20 +195,9 @@ ps_status ps_prob_new(ps_prob **out, const ps_inputs *in, const ps_prob_bounds *
                             "(got %d trajectories, %d threads)", PS_PROB_TRAJ_MAX, opt->n_traj,
                             opt->n_threads);
     }
-    for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
-        if (!(opt->rho[k] >= 0.0 && opt->rho[k] < 1.0)) {
-            return ps_error_set(err, PS_EINVAL, "persistence rho[%d] = %g is outside [0, 1)", k,
-                                opt->rho[k]);
-        }
-        if (!(opt->level[k] >= 0.0 && opt->level[k] <= 1.0)) {
-            return ps_error_set(err, PS_EINVAL, "level share [%d] = %g is outside [0, 1]", k,
-                                opt->level[k]);
-        }
-        if (!(fabs(opt->level_skew[k]) <= PS_PROB_LEVEL_SKEW_MAX)) {
-            return ps_error_set(err, PS_EINVAL, "level skew [%d] = %g is outside [-%g, %g]", k,
-                                opt->level_skew[k], PS_PROB_LEVEL_SKEW_MAX,
-                                PS_PROB_LEVEL_SKEW_MAX);
-        }
+    ps_status prc = check_process(opt->rho, opt->level, opt->level_skew, err);
+    if (prc != PS_OK) {
+        return prc;
     }
     if (opt->mig_per_person != 0 &&
         (opt->mig_per_person < 0 || opt->mig_per_person > 3 ||
@@ -779,19 +791,9 @@ ps_status ps_prob_restart(ps_prob *p, const double rho[PS_PROB_PROC_COUNT],
     if (p->finished) {
         return ps_error_set(err, PS_EINVAL, "a finished probabilistic run cannot restart");
     }
-    for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
-        if (!(rho[k] >= 0.0 && rho[k] < 1.0)) {
-            return ps_error_set(err, PS_EINVAL, "persistence rho[%d] = %g is outside [0, 1)", k,
-                                rho[k]);
-        }
-        if (level != NULL && !(level[k] >= 0.0 && level[k] <= 1.0)) {
-            return ps_error_set(err, PS_EINVAL, "level share [%d] = %g is outside [0, 1]", k,
-                                level[k]);
-        }
-        if (skew != NULL && !(fabs(skew[k]) <= PS_PROB_LEVEL_SKEW_MAX)) {
-            return ps_error_set(err, PS_EINVAL, "level skew [%d] = %g is outside [-%g, %g]", k,
-                                skew[k], PS_PROB_LEVEL_SKEW_MAX, PS_PROB_LEVEL_SKEW_MAX);
-        }
+    ps_status prc = check_process(rho, level, skew, err);
+    if (prc != PS_OK) {
+        return prc;
     }
     for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
         p->opt.rho[k] = rho[k];
