@@ -209,6 +209,54 @@ static void test_prob_center__runs_draw_the_skewed_level(void **state)
     ps_prob_free(p[1]);
 }
 
+/* ps_prob_restart takes a new skew (bench/calibrate_prob -k): after units of one skew, a
+ * restart with another draws what a new run with it draws, byte for byte, and a restart back
+ * gives the first run's bytes again; a skew outside the range is refused. */
+static void test_prob_center__restart_takes_the_skew(void **state)
+{
+    prob_fixture *fx = *state;
+    enum { N = 20 };
+    ps_error err;
+    ps_prob_options o = prob_fixture_options(N, 1, 7u);
+    o.center[PS_PROB_TFR] = 0.0;
+    o.level[PS_PROB_TFR] = 0.5;
+    ps_prob *fresh[2];
+    for (int c = 0; c < 2; ++c) {
+        o.level_skew[PS_PROB_TFR] = c ? 1.0 : 0.0;
+        fresh[c] = prob_fixture_run(&fx->in, &fx->b, &o, 0);
+    }
+    const size_t n_val = (size_t)(YEARS + 1) * N;
+    for (int c = 0; c < 2; ++c) { /* from skew 0 to 1, and from 1 back to 0 */
+        ps_prob *p = NULL;
+        o.level_skew[PS_PROB_TFR] = c ? 1.0 : 0.0;
+        assert_ps_ok(ps_prob_new(&p, &fx->in, &fx->b, &o, &err), &err);
+        for (int k = 0; k < ps_prob_n_units(p); ++k) {
+            assert_ps_ok(ps_prob_unit(p, k, &err), &err);
+        }
+        double skew[PS_PROB_PROC_COUNT] = { 0.0, 0.0, 0.0 };
+        skew[PS_PROB_TFR] = c ? 0.0 : 1.0;
+        const double bad[PS_PROB_PROC_COUNT] = { PS_PROB_LEVEL_SKEW_MAX + 0.5, 0.0, 0.0 };
+        assert_int_equal(ps_prob_restart(p, o.rho, NULL, bad, &err), PS_EINVAL);
+        assert_ps_ok(ps_prob_restart(p, o.rho, NULL, skew, &err), &err);
+        for (int k = 0; k < ps_prob_n_units(p); ++k) {
+            assert_ps_ok(ps_prob_unit(p, k, &err), &err);
+        }
+        assert_ps_ok(ps_prob_finish(p, &err), &err);
+        const int want = c ? 0 : 1;
+        assert_memory_equal(ps_prob_trajectories(p, PS_PROB_V_TFR),
+                            ps_prob_trajectories(fresh[want], PS_PROB_V_TFR),
+                            n_val * sizeof(double));
+        assert_memory_equal(ps_prob_trajectories(p, PS_PROB_V_POP_TOTAL),
+                            ps_prob_trajectories(fresh[want], PS_PROB_V_POP_TOTAL),
+                            n_val * sizeof(double));
+        ps_prob_free(p);
+    }
+    assert_memory_not_equal(ps_prob_trajectories(fresh[0], PS_PROB_V_TFR),
+                            ps_prob_trajectories(fresh[1], PS_PROB_V_TFR), n_val * sizeof(double));
+    ps_prob_free(fresh[0]);
+    ps_prob_free(fresh[1]);
+}
+
 /* The mean of the log-rate marginal: the trapezoid rule on [-10, 10] over the piecewise
  * linear interpolation of log(1 + knot / pop) (the centring's marginal; the log of the drawn
  * migrants is concave between the knots, a difference of about 1e-5 in the shift here). */
@@ -675,6 +723,8 @@ int main(void)
         cmocka_unit_test(test_prob_center__n_eff_is_the_variance_of_the_mean),
         cmocka_unit_test(test_prob_center__centring_for_sum_keeps_the_median),
         cmocka_unit_test_setup_teardown(test_prob_center__runs_draw_the_shifted_scores, setup,
+                                        prob_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_prob_center__restart_takes_the_skew, setup,
                                         prob_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_prob_center__runs_draw_the_skewed_level, setup,
                                         prob_fixture_teardown),

@@ -379,6 +379,9 @@ typedef struct ps_prob_level_map ps_prob_level_map;
 ps_status ps_prob_level_map_new(ps_prob_level_map **out, double level, double skew,
                                 ps_error *err);
 void ps_prob_level_map_free(ps_prob_level_map *m);
+/** 1 if a run with the options draws process proc's level through a table (what ps_prob_new
+ * builds): a level share strictly between 0 and 1, a skew other than 0, and no variant. */
+int ps_prob_level_is_skewed(const ps_prob_options *opt, ps_prob_proc proc);
 /** G(x), interpolated from the table. */
 double ps_prob_level_map_score(const ps_prob_level_map *m, double x);
 /** F(x) by quadrature (what the table is made from; for tests). */

@@ -159,16 +159,22 @@ static ps_status check_process(const double rho[PS_PROB_PROC_COUNT],
     return PS_OK;
 }
 
-/* The tables of the skewed levels (round 17): a process with a level share strictly between
- * 0 and 1 and a skew other than 0, in a run that draws (not a variant). */
+int ps_prob_level_is_skewed(const ps_prob_options *opt, ps_prob_proc proc)
+{
+    const double L = opt->level[proc];
+    return opt->variant == PS_PROB_VARIANT_NONE && L > 0.0 && L < 1.0 &&
+           opt->level_skew[proc] != 0.0;
+}
+
+/* The tables of the skewed levels (round 17; ps_prob_level_is_skewed). */
 static ps_status make_level_maps(ps_prob *p, ps_error *err)
 {
     for (int k = 0; k < PS_PROB_PROC_COUNT; ++k) {
         ps_prob_level_map_free(p->lmap[k]);
         p->lmap[k] = NULL;
-        const double L = p->opt.level[k], sk = p->opt.level_skew[k];
-        if (p->opt.variant == PS_PROB_VARIANT_NONE && L > 0.0 && L < 1.0 && sk != 0.0) {
-            ps_status rc = ps_prob_level_map_new(&p->lmap[k], L, sk, err);
+        if (ps_prob_level_is_skewed(&p->opt, (ps_prob_proc)k)) {
+            ps_status rc = ps_prob_level_map_new(&p->lmap[k], p->opt.level[k],
+                                                 p->opt.level_skew[k], err);
             if (rc != PS_OK) {
                 return rc;
             }
