@@ -22,6 +22,11 @@ typedef struct ps_build_options {
     const char *cache_dir;    /* parsed-WPP cache folder; NULL = no cache */
     ps_cancel cancel; /* asked by the planner CSV reads while they wait for data from a pipe
                        * (issue #11: per call); zeroed: never cancelled */
+    /* When not NULL (ps_build_wpp_inputs only): the age pattern of fertility of this TFR path
+     * of calendar years pattern_tfr_first .. + pattern_tfr_n - 1, the UN's low or high variant
+     * (ps_wpp_inputs_pattern, docs/model.md 9.9); the ASFR keep the medium TFR. */
+    const double *pattern_tfr;
+    int pattern_tfr_first, pattern_tfr_n;
 } ps_build_options;
 
 /**

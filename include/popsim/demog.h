@@ -106,6 +106,47 @@ typedef struct ps_rogers_castro {
 /** Rogers-Castro migration schedule at ages 0..n_ages-1, normalised to sum 1. */
 void ps_sched_rogers_castro(double *out, int n_ages, const ps_rogers_castro *rc);
 
+/*
+ * The UN's projection of the age pattern of fertility (percent ASFR by 5-year group) under
+ * a TFR path, as its low and high variants apply it (docs/model.md sec. 9.9;
+ * src/demog/pasfr.c). The constants are the method's (bayesPop's annual settings).
+ */
+#define PS_PASFR_GROUPS 9            /* 10-14, ..., 50-54 */
+#define PS_PASFR_TREND_YEARS 14      /* the observed trend runs from present - 14 to present */
+#define PS_PASFR_MIN_HORIZON 20      /* phase III: the norm is reached 20 years on at the soonest */
+#define PS_PASFR_PHASE3_YEARS 25     /* phase II: the norm is reached 25 years after it ends */
+#define PS_PASFR_PHASE3_TFR 1.8      /* phase II still ending: the trend's TFR at its end */
+#define PS_PASFR_REGRESSION_YEARS 20 /* ... measured over the path's last 20 years */
+#define PS_PASFR_BEYOND_YEARS 50     /* ... and put at most 50 years beyond the path */
+#define PS_PASFR_MIN_SHARE 1e-6      /* observed shares below this are raised to it */
+#define PS_PASFR_YOUNG_GROUPS 2      /* 10-14, 15-19: rates never rise year on year */
+#define PS_PASFR_OLD_GROUPS 2        /* 45-49, 50-54: rates below 5 times the last observed */
+#define PS_PASFR_OLD_CAP 5.0
+
+/* The global norm (percent by group) the UN's medium patterns converge to, estimated from
+ * the WPP 2024 medium percent ASFR by scripts/pasfr_norm.py (docs/model.md 9.9). */
+extern const double ps_pasfr_norm[PS_PASFR_GROUPS];
+
+/**
+ * The end of phase II of the fertility transition in the annual TFR of years first_year ..
+ * first_year + n - 1 (bayesTFR's rule: the 5-year bin before the first two consecutive rises
+ * of 5-year means, all three below 2): a 1-based index into the n years, n when not ended.
+ */
+int ps_pasfr_end_of_phase2(const double *tfr, int first_year, int n);
+
+/**
+ * Percent ASFR by group for the calendar years present_year + 1 .. last_year under the TFR
+ * path `tfr` (years first_year .. last_year, observed through present_year), from the
+ * observed percent ASFR `pasfr_obs` ([year - first_year][group], first_year .. present_year)
+ * and the norm (percent by group, e.g. ps_pasfr_norm). out is [year - present_year - 1][group]
+ * and each year sums to 100.
+ * @return PS_OK; PS_EINVAL when the years do not cover the trend and one projected year, a
+ *         TFR is not positive or a share is not a share
+ */
+ps_status ps_pasfr_project(double *out, const double *tfr, const double *pasfr_obs,
+                           const double *norm, int first_year, int present_year, int last_year,
+                           ps_error *err);
+
 #ifdef __cplusplus
 }
 #endif

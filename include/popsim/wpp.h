@@ -30,6 +30,7 @@ extern "C" {
 #define PS_WPP_N_MX_GROUPS 22                        /* 0, 1-4, 5-9, ..., 95-99, 100+ */
 #define PS_WPP_N_PASFR_GROUPS 9                      /* 10-14, ..., 50-54 */
 #define PS_WPP_MIG1_FIRST_YEAR 2023                  /* single-age migration starts here */
+#define PS_WPP_LAST_ESTIMATE_YEAR 2023               /* the projections start in 2024 */
 #define PS_WPP_N_MIG1_YEARS (PS_WPP_LAST_YEAR - PS_WPP_MIG1_FIRST_YEAR + 1)
 #define PS_WPP_N_AGES 101                            /* single ages 0..99, 100+ */
 
@@ -87,6 +88,29 @@ ps_status ps_wpp_load(ps_wpp_location *out, const char *dir, int code, const cha
  */
 ps_status ps_wpp_inputs(ps_inputs *out, const ps_wpp_location *loc, int start_year, int end_year,
                         ps_error *err);
+
+/**
+ * Percent ASFR by year and group (out[year - PS_WPP_FIRST_YEAR][group]) under another TFR
+ * path, as the UN's low and high variants have it (docs/model.md 9.9): WPP's own up to
+ * PS_WPP_LAST_ESTIMATE_YEAR, then WPP's medium pattern multiplied, group by group, by the
+ * ratio of the UN's pattern method (ps_pasfr_project) under the path to the method under the
+ * medium TFR, and normalised to 100. The path holds the calendar years first_year ..
+ * first_year + n_years - 1, which must include PS_WPP_LAST_ESTIMATE_YEAR + 1 .. 2100; years
+ * before first_year are WPP's.
+ * @return PS_OK; PS_EINVAL (years, a TFR that is not positive); PS_ENOMEM
+ */
+ps_status ps_wpp_pattern_pasfr(double (*out)[PS_WPP_N_PASFR_GROUPS], const ps_wpp_location *loc,
+                               const double *tfr, int first_year, int n_years, ps_error *err);
+
+/**
+ * ps_wpp_inputs with the age pattern of fertility of ps_wpp_pattern_pasfr under the TFR path
+ * `tfr` (the UN's low or high variant). The ASFR keep the medium TFR: the probabilistic
+ * engine scales them to the path's (docs/model.md 9.2).
+ * @return as ps_wpp_inputs and ps_wpp_pattern_pasfr
+ */
+ps_status ps_wpp_inputs_pattern(ps_inputs *out, const ps_wpp_location *loc, int start_year,
+                                int end_year, const double *tfr, int first_year, int n_years,
+                                ps_error *err);
 
 /** Default cache folder: $POPSIM_CACHE_DIR, else $XDG_CACHE_HOME/popsim, else ~/.cache/popsim. */
 ps_status ps_wpp_default_cache_dir(char *out, size_t size, ps_error *err);

@@ -73,7 +73,7 @@ static void run_usage(FILE *out)
             "                        and means of the UN-calibrated process (docs/model.md)\n"
             "                        --location all: every country into one file\n"
             "      --variant V       with --location: the UN's deterministic low or high\n"
-            "                        variant (TFR -/+ 0.5 child)\n"
+            "                        variant (TFR -/+ 0.5 child, with its own age pattern)\n"
             "      --seed N          random seed of the trajectories (default 1)\n"
             "      --threads N       OpenMP threads of the trajectories (default: all)\n"
             "      --keep-trajectories  also write every trajectory (one location)\n"

@@ -42,6 +42,16 @@ static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *
     if (rc == PS_OK) {
         rc = ps_wpp_pi_bounds(&b, pi, *code, err);
     }
+    if (rc == PS_OK && o->variant != PS_PROB_VARIANT_NONE) {
+        /* the variant's own age pattern of fertility (docs/model.md 9.9) */
+        ps_build_options vo = *bo;
+        vo.pattern_tfr = o->variant == PS_PROB_VARIANT_LOW ? b.tfr_low : b.tfr_high;
+        vo.pattern_tfr_first = b.first_year;
+        vo.pattern_tfr_n = b.n_years;
+        ps_inputs_release(&in);
+        rc = ps_build_wpp_inputs(&in, code, name, name_size, location, o->start_year,
+                                 o->end_year, &vo, err);
+    }
     ps_prob_options po = PS_PROB_OPTIONS_INIT;
     po.n_traj = o->n_traj;
     po.seed = o->seed;

@@ -51,7 +51,10 @@ ps_status ps_build_wpp_inputs(ps_inputs *out, int *code_out, char *name_out, siz
         return ps_error_set(err, PS_ENOMEM, "out of memory for WPP data");
     }
     rc = ps_wpp_load(loc, dir, code, opt->cache_dir, err);
-    if (rc == PS_OK) {
+    if (rc == PS_OK && opt->pattern_tfr != NULL) {
+        rc = ps_wpp_inputs_pattern(out, loc, start_year, end_year, opt->pattern_tfr,
+                                   opt->pattern_tfr_first, opt->pattern_tfr_n, err);
+    } else if (rc == PS_OK) {
         rc = ps_wpp_inputs(out, loc, start_year, end_year, err);
     }
     free(loc);

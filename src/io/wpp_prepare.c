@@ -112,15 +112,19 @@ static ps_status step_mortality(ps_inputs *in, const ps_wpp_location *loc, int s
     return PS_OK;
 }
 
+/* A location's percent ASFR by year and group: WPP's, or another pattern's (variants). */
+typedef double pasfr_table[PS_WPP_N_YEARS][PS_WPP_N_PASFR_GROUPS];
+
 /* ASFR by 5-year group of calendar year `year`, as births per woman over each group. */
-static ps_status group_births(double *out, const ps_wpp_location *loc, int year, ps_error *err)
+static ps_status group_births(double *out, const ps_wpp_location *loc, const pasfr_table *pct_of,
+                              int year, ps_error *err)
 {
     double tfr = loc->tfr[wpp_year(year)];
     if (!isfinite(tfr)) {
         return missing(err, loc, "the TFR", year);
     }
     for (int g = 0; g < PS_WPP_N_PASFR_GROUPS; ++g) {
-        double pct = loc->pasfr[wpp_year(year)][g];
+        double pct = (*pct_of)[wpp_year(year)][g];
         if (!isfinite(pct)) {
             return missing(err, loc, "the percent ASFR", year);
         }
@@ -129,15 +133,15 @@ static ps_status group_births(double *out, const ps_wpp_location *loc, int year,
     return PS_OK;
 }
 
-static ps_status step_fertility(ps_inputs *in, const ps_wpp_location *loc, int step,
-                                ps_error *err)
+static ps_status step_fertility(ps_inputs *in, const ps_wpp_location *loc,
+                                const pasfr_table *pct_of, int step, ps_error *err)
 {
     const int t = in->start_year + step;
     double a[PS_WPP_N_PASFR_GROUPS], b[PS_WPP_N_PASFR_GROUPS];
     int edges[PS_WPP_N_PASFR_GROUPS + 1];
-    ps_status rc = group_births(a, loc, t, err);
+    ps_status rc = group_births(a, loc, pct_of, t, err);
     if (rc == PS_OK) {
-        rc = group_births(b, loc, t + 1, err);
+        rc = group_births(b, loc, pct_of, t + 1, err);
     }
     if (rc != PS_OK) {
         return rc;
@@ -199,8 +203,8 @@ static ps_status check_horizon(int start_year, int end_year, ps_error *err)
     return PS_OK;
 }
 
-ps_status ps_wpp_inputs(ps_inputs *out, const ps_wpp_location *loc, int start_year, int end_year,
-                        ps_error *err)
+static ps_status prepare(ps_inputs *out, const ps_wpp_location *loc, const pasfr_table *pct_of,
+                         int start_year, int end_year, ps_error *err)
 {
     memset(out, 0, sizeof *out);
     ps_status rc = check_horizon(start_year, end_year, err);
@@ -221,13 +225,15 @@ ps_status ps_wpp_inputs(ps_inputs *out, const ps_wpp_location *loc, int start_ye
             break;
         }
         if ((rc = step_mortality(out, loc, step, err)) == PS_OK &&
-            (rc = step_fertility(out, loc, step, err)) == PS_OK) {
+            (rc = step_fertility(out, loc, pct_of, step, err)) == PS_OK) {
             rc = step_migration(out, loc, step, err);
         }
     }
     if (rc == PS_OK) {
         char src[256];
-        snprintf(src, sizeof src, "UN WPP 2024 medium variant, %s (M49 %d)", loc->name, loc->code);
+        snprintf(src, sizeof src, "UN WPP 2024 medium variant, %s (M49 %d)%s", loc->name,
+                 loc->code,
+                 pct_of == &loc->pasfr ? "" : ", with the age pattern of fertility of a variant");
         out->source = malloc(strlen(src) + 1);
         if (out->source == NULL) {
             rc = ps_error_set(err, PS_ENOMEM, "out of memory");
@@ -238,5 +244,74 @@ ps_status ps_wpp_inputs(ps_inputs *out, const ps_wpp_location *loc, int start_ye
     if (rc != PS_OK) {
         ps_inputs_release(out);
     }
+    return rc;
+}
+
+ps_status ps_wpp_inputs(ps_inputs *out, const ps_wpp_location *loc, int start_year, int end_year,
+                        ps_error *err)
+{
+    return prepare(out, loc, &loc->pasfr, start_year, end_year, err);
+}
+
+ps_status ps_wpp_pattern_pasfr(double (*out)[PS_WPP_N_PASFR_GROUPS], const ps_wpp_location *loc,
+                               const double *tfr, int first_year, int n_years, ps_error *err)
+{
+    const int present = PS_WPP_LAST_ESTIMATE_YEAR, n_proj = PS_WPP_LAST_YEAR - present;
+    if (first_year > present + 1 || first_year + n_years - 1 < PS_WPP_LAST_YEAR ||
+        first_year < PS_WPP_FIRST_YEAR) {
+        return ps_error_set(err, PS_EINVAL, "the TFR path of %d-%d: expected %d..%d at least",
+                            first_year, first_year + n_years - 1, present + 1,
+                            PS_WPP_LAST_YEAR);
+    }
+    memcpy(out, loc->pasfr, sizeof loc->pasfr);
+    double path[PS_WPP_N_YEARS];
+    for (int y = PS_WPP_FIRST_YEAR; y <= PS_WPP_LAST_YEAR; ++y) {
+        path[wpp_year(y)] = y < first_year ? loc->tfr[wpp_year(y)] : tfr[y - first_year];
+    }
+    double *model_path = malloc(2 * (size_t)n_proj * PS_WPP_N_PASFR_GROUPS * sizeof *model_path);
+    if (model_path == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the age pattern of fertility");
+    }
+    double *model_medium = model_path + (size_t)n_proj * PS_WPP_N_PASFR_GROUPS;
+    ps_status rc = ps_pasfr_project(model_path, path, &loc->pasfr[0][0], ps_pasfr_norm,
+                                    PS_WPP_FIRST_YEAR, present, PS_WPP_LAST_YEAR, err);
+    if (rc == PS_OK) {
+        rc = ps_pasfr_project(model_medium, loc->tfr, &loc->pasfr[0][0], ps_pasfr_norm,
+                              PS_WPP_FIRST_YEAR, present, PS_WPP_LAST_YEAR, err);
+    }
+    if (rc != PS_OK) {
+        ps_error_prepend(err, "%s (M49 %d): ", loc->name, loc->code);
+    }
+    /* WPP's medium pattern moved by the method's change from the medium path to this one */
+    for (int j = 0; rc == PS_OK && j < n_proj; ++j) {
+        double *o = out[wpp_year(present + 1 + j)], sum = 0.0;
+        for (int g = 0; g < PS_WPP_N_PASFR_GROUPS; ++g) {
+            const double m = model_medium[(size_t)j * PS_WPP_N_PASFR_GROUPS + (size_t)g];
+            const double v = model_path[(size_t)j * PS_WPP_N_PASFR_GROUPS + (size_t)g];
+            o[g] *= m > PS_PASFR_MIN_SHARE ? v / m : 1.0;
+            sum += o[g];
+        }
+        for (int g = 0; g < PS_WPP_N_PASFR_GROUPS; ++g) {
+            o[g] *= 100.0 / sum;
+        }
+    }
+    free(model_path);
+    return rc;
+}
+
+ps_status ps_wpp_inputs_pattern(ps_inputs *out, const ps_wpp_location *loc, int start_year,
+                                int end_year, const double *tfr, int first_year, int n_years,
+                                ps_error *err)
+{
+    memset(out, 0, sizeof *out);
+    pasfr_table *pct = malloc(sizeof *pct);
+    if (pct == NULL) {
+        return ps_error_set(err, PS_ENOMEM, "out of memory for the age pattern of fertility");
+    }
+    ps_status rc = ps_wpp_pattern_pasfr(*pct, loc, tfr, first_year, n_years, err);
+    if (rc == PS_OK) {
+        rc = prepare(out, loc, (const pasfr_table *)pct, start_year, end_year, err);
+    }
+    free(pct);
     return rc;
 }
