@@ -28,8 +28,9 @@
  * (d with more than one rank; a collective) this rank computes its share of the units and
  * rank 0 gathers the others' and finishes; *out is NULL on the other ranks. */
 static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *code,
-                              const char *location, const ps_wpp_pi *pi, const cli_prob_opts *o,
-                              const ps_build_options *bo, cli_dist *d, ps_error *err)
+                              const char *location, const char *dir, const ps_wpp_pi *pi,
+                              const cli_prob_opts *o, const ps_build_options *bo, cli_dist *d,
+                              ps_error *err)
 {
     ps_inputs in;
     ps_prob_bounds b;
@@ -37,20 +38,25 @@ static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *
     memset(&in, 0, sizeof in);
     memset(&b, 0, sizeof b);
     *out = NULL;
-    ps_status rc = ps_build_wpp_inputs(&in, code, name, name_size, location, o->start_year,
-                                       o->end_year, bo, err);
-    if (rc == PS_OK) {
-        rc = ps_wpp_pi_bounds(&b, pi, *code, err);
-    }
-    if (rc == PS_OK && o->variant != PS_PROB_VARIANT_NONE) {
-        /* the variant's own age pattern of fertility (docs/model.md 9.9) */
-        ps_build_options vo = *bo;
+    ps_build_options vo = *bo;
+    ps_status rc = PS_OK;
+    if (o->variant != PS_PROB_VARIANT_NONE) {
+        /* the inputs take the variant's own age pattern of fertility, from its TFR path
+         * (docs/model.md 9.9): the bounds first */
+        rc = ps_wpp_lookup(code, name, name_size, dir, location, err);
+        if (rc == PS_OK) {
+            rc = ps_wpp_pi_bounds(&b, pi, *code, err);
+        }
         vo.pattern_tfr = o->variant == PS_PROB_VARIANT_LOW ? b.tfr_low : b.tfr_high;
         vo.pattern_tfr_first = b.first_year;
         vo.pattern_tfr_n = b.n_years;
-        ps_inputs_release(&in);
+    }
+    if (rc == PS_OK) {
         rc = ps_build_wpp_inputs(&in, code, name, name_size, location, o->start_year,
                                  o->end_year, &vo, err);
+    }
+    if (rc == PS_OK && o->variant == PS_PROB_VARIANT_NONE) {
+        rc = ps_wpp_pi_bounds(&b, pi, *code, err);
     }
     ps_prob_options po = PS_PROB_OPTIONS_INIT;
     po.n_traj = o->n_traj;
@@ -133,7 +139,7 @@ static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *
  * e0 tables in parallel; each location's result depends only on its own data, so the file
  * is the same for any thread count. The first failure in file order is reported.
  */
-static ps_status run_all(ps_prob **runs, char **labels, int *codes, int *n_out,
+static ps_status run_all(ps_prob **runs, char **labels, int *codes, int *n_out, const char *dir,
                          const ps_wpp_pi *pi, const cli_prob_opts *o, const ps_build_options *bo,
                          const cli_dist *d, ps_error *err)
 {
@@ -163,8 +169,8 @@ static ps_status run_all(ps_prob **runs, char **labels, int *codes, int *n_out,
         }
         snprintf(code_text, sizeof code_text, "%d", ps_wpp_pi_code(pi, index[k]));
         ps_error_clear(&errs[k]);
-        st[k] = run_location(&runs[k], name, sizeof name, &codes[k], code_text, pi, &one, bo,
-                             NULL, &errs[k]);
+        st[k] = run_location(&runs[k], name, sizeof name, &codes[k], code_text, dir, pi, &one,
+                             bo, NULL, &errs[k]);
         if (st[k] == PS_OK) {
             labels[k] = malloc(strlen(name) + 1);
             if (labels[k] == NULL) {
@@ -252,7 +258,7 @@ int cli_run_prob(const cli_prob_opts *o, int argc, char **argv)
         rc = cli_mpi_agree(&dist, rc, &err); /* every rank read the intervals */
     }
     if (rc == PS_OK && all) {
-        rc = run_all(runs, labels, codes, &n, pi, o, &bo, mpi ? &dist : NULL, &err);
+        rc = run_all(runs, labels, codes, &n, dir, pi, o, &bo, mpi ? &dist : NULL, &err);
         if (mpi) {
             rc = cli_mpi_agree(&dist, rc, &err); /* every rank projected its locations */
         }
@@ -262,7 +268,7 @@ int cli_run_prob(const cli_prob_opts *o, int argc, char **argv)
     }
     for (int i = 0; rc == PS_OK && !all && i < cap; ++i) {
         char name[128];
-        rc = run_location(&runs[n], name, sizeof name, &codes[n], o->location, pi, o, &bo,
+        rc = run_location(&runs[n], name, sizeof name, &codes[n], o->location, dir, pi, o, &bo,
                           dist.n_ranks > 0 ? &dist : NULL, &err);
         if (rc == PS_OK) {
             labels[n] = malloc(strlen(name) + 1);
