@@ -258,6 +258,7 @@ static void test_pasfr__bad_inputs_are_refused(void **state)
     pasfr[(PRESENT - FIRST) * G + 3] = -1.0;
     assert_int_equal(ps_pasfr_project(out, tfr, pasfr, norm, FIRST, PRESENT, LAST, &err),
                      PS_EINVAL);
+    assert_non_null(strstr(err.msg, "ages 25-29 in 2023 (-1)"));
 }
 
 int main(void)

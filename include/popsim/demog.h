@@ -129,8 +129,9 @@ extern const double ps_pasfr_norm[PS_PASFR_GROUPS];
 
 /**
  * The end of phase II of the fertility transition in the annual TFR of years first_year ..
- * first_year + n - 1 (bayesTFR's rule: the 5-year bin before the first two consecutive rises
- * of 5-year means, all three below 2): a 1-based index into the n years, n when not ended.
+ * first_year + n - 1 (bayesTFR's rule: the third year of the 5-year bin that the first of two
+ * consecutive rises of 5-year means leads to, all three means below 2): a 1-based index into
+ * the n years, n when not ended.
  */
 int ps_pasfr_end_of_phase2(const double *tfr, int first_year, int n);
 

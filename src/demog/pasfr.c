@@ -56,10 +56,10 @@ static double mean_age(const double *p)
 
 /*
  * The end of the fertility transition's phase II (bayesTFR's definition for annual data):
- * on the TFR averaged over 5-year bins (y - 5, y], y a multiple of 5, the bin before the
- * first two consecutive rises with all three bins below 2; converted to the bin's third
- * year, or the last year when that falls in the last five. Returns a 1-based index into
- * the n years (n when phase II has not ended).
+ * on the TFR averaged over 5-year bins (y - 5, y], y a multiple of 5, the bin the first of
+ * two consecutive rises leads to, all three bins below 2; converted to the bin's third year,
+ * or the last year when that falls in the last five. Returns a 1-based index into the n
+ * years (n when phase II has not ended, or over 64 bins).
  */
 int ps_pasfr_end_of_phase2(const double *tfr, int first_year, int n)
 {
@@ -188,11 +188,13 @@ ps_status ps_pasfr_project(double *out, const double *tfr, const double *pasfr_o
     double pr[PS_PASFR_GROUPS], pe[PS_PASFR_GROUPS], gn[PS_PASFR_GROUPS];
     for (int g = 0; g < PS_PASFR_GROUPS; ++g) {
         if (!(obs_r[g] >= 0.0) || !(obs_e[g] >= 0.0) || !(norm[g] > 0.0)) {
-            return ps_error_set(err, PS_EINVAL, "the age pattern of fertility: group %d-%d of "
-                                "%d, %d or the norm is not a share",
+            return ps_error_set(err, PS_EINVAL, "the age pattern of fertility: the percent of "
+                                "ages %d-%d in %d (%g), in %d (%g) or in the norm (%g): "
+                                "expected a number >= 0 (> 0 in the norm)",
                                 PS_FERTILE_AGE_MIN + PS_AGE_GROUP_YEARS * g,
                                 PS_FERTILE_AGE_MIN + PS_AGE_GROUP_YEARS * g + 4, present_year,
-                                present_year - PS_PASFR_TREND_YEARS);
+                                obs_r[g], present_year - PS_PASFR_TREND_YEARS, obs_e[g],
+                                norm[g]);
         }
         pr[g] = fmax(obs_r[g] / 100.0, PS_PASFR_MIN_SHARE);
         pe[g] = fmax(obs_e[g] / 100.0, PS_PASFR_MIN_SHARE);
