@@ -112,19 +112,17 @@ static ps_prob *project(ps_inputs *in, ps_prob_bounds *b, const char *code, int 
     ps_error err;
     ps_prob *p = NULL;
     int icode = 0;
-    const ps_build_options bo = { .wpp_dir = PS_WPP_DIR, .project_root = NULL,
-                                  .cache_dir = NULL };
-    assert_ps_ok(ps_build_wpp_inputs(in, &icode, name, 128, code, 2025, 2100, &bo, &err), &err);
-    assert_ps_ok(ps_wpp_pi_bounds(b, pi_data, icode, &err), &err);
-    if (variant != PS_PROB_VARIANT_NONE) { /* as popsim run --variant: the variant's pattern */
-        ps_build_options vo = bo;
-        vo.pattern_tfr = variant == PS_PROB_VARIANT_LOW ? b->tfr_low : b->tfr_high;
-        vo.pattern_tfr_first = b->first_year;
-        vo.pattern_tfr_n = b->n_years;
-        ps_inputs_release(in);
-        assert_ps_ok(ps_build_wpp_inputs(in, &icode, name, 128, code, 2025, 2100, &vo, &err),
-                     &err);
+    ps_build_options bo = { .wpp_dir = PS_WPP_DIR, .project_root = NULL, .cache_dir = NULL };
+    /* the bounds first: a variant's inputs take its own age pattern of fertility, from its
+     * TFR path, as popsim run --variant builds them (docs/model.md 9.9) */
+    assert_ps_ok(ps_wpp_pi_bounds(b, pi_data, atoi(code), &err), &err);
+    if (variant != PS_PROB_VARIANT_NONE) {
+        bo.pattern_tfr = variant == PS_PROB_VARIANT_LOW ? b->tfr_low : b->tfr_high;
+        bo.pattern_tfr_first = b->first_year;
+        bo.pattern_tfr_n = b->n_years;
     }
+    assert_ps_ok(ps_build_wpp_inputs(in, &icode, name, 128, code, 2025, 2100, &bo, &err), &err);
+    assert_int_equal(icode, atoi(code));
     ps_prob_options o = PS_PROB_OPTIONS_INIT;
     o.variant = variant; /* before the class: a variant keeps the medium's migrants in persons */
     ps_prob_options_by_class(&o, b, ps_pop_total(&in->base), /* as popsim run --location */
