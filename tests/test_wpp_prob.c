@@ -451,6 +451,43 @@ static void test_wpp_prob__pattern_method_gives_back_the_medium_pattern(void **s
     free(loc);
 }
 
+/*
+ * A variant takes the method's pattern only where the method gives back the location's medium
+ * pattern within PS_WPP_PATTERN_FIT points (docs/model.md 9.9): China's high variant moves
+ * off the medium pattern; Italy's (the method 3.9 points off its medium pattern) keeps it.
+ */
+static void test_wpp_prob__variant_pattern_only_where_the_method_fits(void **state)
+{
+    (void)state;
+    ps_error err;
+    ps_wpp_location *loc = malloc(sizeof *loc);
+    double(*pct)[PS_WPP_N_PASFR_GROUPS] = malloc(sizeof loc->pasfr);
+    assert_non_null(loc);
+    assert_non_null(pct);
+    static const int codes[] = { 156, 380 };
+    for (int k = 0; k < 2; ++k) {
+        ps_prob_bounds b;
+        double misfit = -1.0;
+        assert_ps_ok(ps_wpp_load(loc, PS_WPP_DIR, codes[k], NULL, &err), &err);
+        assert_ps_ok(ps_wpp_pi_bounds(&b, pi_data, codes[k], &err), &err);
+        assert_ps_ok(ps_wpp_pattern_pasfr(pct, &misfit, loc, b.tfr_high, b.first_year,
+                                          b.n_years, &err),
+                     &err);
+        const int moved = memcmp(pct, loc->pasfr, sizeof loc->pasfr) != 0;
+        printf("  %-10s the method %.2f points off the medium pattern; the high variant's "
+               "pattern %s\n", loc->name, misfit, moved ? "is the method's" : "is the medium's");
+        assert_true(k == 0 ? misfit < PS_WPP_PATTERN_FIT : misfit > PS_WPP_PATTERN_FIT);
+        assert_int_equal(moved, k == 0);
+        /* the estimates are never touched */
+        assert_memory_equal(pct, loc->pasfr,
+                            sizeof(double) * PS_WPP_N_PASFR_GROUPS *
+                                (PS_WPP_LAST_ESTIMATE_YEAR - PS_WPP_FIRST_YEAR + 1));
+        ps_prob_bounds_release(&b);
+    }
+    free(pct);
+    free(loc);
+}
+
 /* The compiled persistences are the estimator's output (docs/prob-calibration.txt, written by
  * bench/calibrate_prob.c over all countries), and the estimator's loss for them on one
  * location is what ps_wpp_pi_calib_loss gives for the deviations of the test above. */
@@ -544,6 +581,7 @@ int main(void)
         cmocka_unit_test(test_wpp_prob__tfr_and_e0_bounds_within_2_percent),
         cmocka_unit_test(test_wpp_prob__migration_bounds_reproduce_the_un),
         cmocka_unit_test(test_wpp_prob__pattern_method_gives_back_the_medium_pattern),
+        cmocka_unit_test(test_wpp_prob__variant_pattern_only_where_the_method_fits),
         cmocka_unit_test(test_wpp_prob__low_and_high_variants_match_the_un),
         cmocka_unit_test(test_wpp_prob__persistences_are_the_estimators_output),
     };

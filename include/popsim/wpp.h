@@ -89,18 +89,27 @@ ps_status ps_wpp_load(ps_wpp_location *out, const char *dir, int code, const cha
 ps_status ps_wpp_inputs(ps_inputs *out, const ps_wpp_location *loc, int start_year, int end_year,
                         ps_error *err);
 
+/* The UN's pattern method is used for a location only where, under the medium TFR, it gives
+ * back WPP's medium pattern within this many percentage points in every group and projected
+ * year (docs/model.md 9.9). */
+#define PS_WPP_PATTERN_FIT 1.0
+
 /**
  * Percent ASFR by year and group (out[year - PS_WPP_FIRST_YEAR][group]) under another TFR
  * path, as the UN's low and high variants have it (docs/model.md 9.9): WPP's own up to
  * PS_WPP_LAST_ESTIMATE_YEAR, then WPP's medium pattern multiplied, group by group, by the
  * ratio of the UN's pattern method (ps_pasfr_project) under the path to the method under the
- * medium TFR, and normalised to 100. The path holds the calendar years first_year ..
- * first_year + n_years - 1, which must include PS_WPP_LAST_ESTIMATE_YEAR + 1 .. 2100; years
- * before first_year are WPP's.
+ * medium TFR, and normalised to 100. Where the method under the medium TFR is more than
+ * PS_WPP_PATTERN_FIT points off WPP's medium pattern, out is WPP's medium pattern. The path
+ * holds the calendar years first_year .. first_year + n_years - 1, which must include
+ * PS_WPP_LAST_ESTIMATE_YEAR + 1 .. 2100; years before first_year are WPP's.
+ * @param[out] misfit  when not NULL: the method's largest difference from WPP's medium
+ *                     pattern, percentage points
  * @return PS_OK; PS_EINVAL (years, a TFR that is not positive); PS_ENOMEM
  */
-ps_status ps_wpp_pattern_pasfr(double (*out)[PS_WPP_N_PASFR_GROUPS], const ps_wpp_location *loc,
-                               const double *tfr, int first_year, int n_years, ps_error *err);
+ps_status ps_wpp_pattern_pasfr(double (*out)[PS_WPP_N_PASFR_GROUPS], double *misfit,
+                               const ps_wpp_location *loc, const double *tfr, int first_year,
+                               int n_years, ps_error *err);
 
 /**
  * ps_wpp_inputs with the age pattern of fertility of ps_wpp_pattern_pasfr under the TFR path

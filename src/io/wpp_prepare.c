@@ -203,8 +203,9 @@ static ps_status check_horizon(int start_year, int end_year, ps_error *err)
     return PS_OK;
 }
 
+/* The inputs from `loc` with the percent ASFR pct_of; `note` ends the inputs' source. */
 static ps_status prepare(ps_inputs *out, const ps_wpp_location *loc, const pasfr_table *pct_of,
-                         int start_year, int end_year, ps_error *err)
+                         const char *note, int start_year, int end_year, ps_error *err)
 {
     memset(out, 0, sizeof *out);
     ps_status rc = check_horizon(start_year, end_year, err);
@@ -230,10 +231,9 @@ static ps_status prepare(ps_inputs *out, const ps_wpp_location *loc, const pasfr
         }
     }
     if (rc == PS_OK) {
-        char src[256];
+        char src[384];
         snprintf(src, sizeof src, "UN WPP 2024 medium variant, %s (M49 %d)%s", loc->name,
-                 loc->code,
-                 pct_of == &loc->pasfr ? "" : ", with the age pattern of fertility of a variant");
+                 loc->code, note);
         out->source = malloc(strlen(src) + 1);
         if (out->source == NULL) {
             rc = ps_error_set(err, PS_ENOMEM, "out of memory");
@@ -250,11 +250,12 @@ static ps_status prepare(ps_inputs *out, const ps_wpp_location *loc, const pasfr
 ps_status ps_wpp_inputs(ps_inputs *out, const ps_wpp_location *loc, int start_year, int end_year,
                         ps_error *err)
 {
-    return prepare(out, loc, &loc->pasfr, start_year, end_year, err);
+    return prepare(out, loc, &loc->pasfr, "", start_year, end_year, err);
 }
 
-ps_status ps_wpp_pattern_pasfr(double (*out)[PS_WPP_N_PASFR_GROUPS], const ps_wpp_location *loc,
-                               const double *tfr, int first_year, int n_years, ps_error *err)
+ps_status ps_wpp_pattern_pasfr(double (*out)[PS_WPP_N_PASFR_GROUPS], double *misfit,
+                               const ps_wpp_location *loc, const double *tfr, int first_year,
+                               int n_years, ps_error *err)
 {
     const int present = PS_WPP_LAST_ESTIMATE_YEAR, n_proj = PS_WPP_LAST_YEAR - present;
     if (first_year > present + 1 || first_year + n_years - 1 < PS_WPP_LAST_YEAR ||
@@ -282,8 +283,19 @@ ps_status ps_wpp_pattern_pasfr(double (*out)[PS_WPP_N_PASFR_GROUPS], const ps_wp
     if (rc != PS_OK) {
         ps_error_prepend(err, "%s (M49 %d): ", loc->name, loc->code);
     }
-    /* WPP's medium pattern moved by the method's change from the medium path to this one */
+    /* how far the method is from WPP's own medium pattern */
+    double off = 0.0;
     for (int j = 0; rc == PS_OK && j < n_proj; ++j) {
+        for (int g = 0; g < PS_WPP_N_PASFR_GROUPS; ++g) {
+            off = fmax(off, fabs(model_medium[(size_t)j * PS_WPP_N_PASFR_GROUPS + (size_t)g] -
+                                 loc->pasfr[wpp_year(present + 1 + j)][g]));
+        }
+    }
+    if (misfit != NULL) {
+        *misfit = off;
+    }
+    /* WPP's medium pattern moved by the method's change from the medium path to this one */
+    for (int j = 0; rc == PS_OK && off <= PS_WPP_PATTERN_FIT && j < n_proj; ++j) {
         double *o = out[wpp_year(present + 1 + j)], sum = 0.0;
         for (int g = 0; g < PS_WPP_N_PASFR_GROUPS; ++g) {
             const double m = model_medium[(size_t)j * PS_WPP_N_PASFR_GROUPS + (size_t)g];
@@ -308,9 +320,17 @@ ps_status ps_wpp_inputs_pattern(ps_inputs *out, const ps_wpp_location *loc, int 
     if (pct == NULL) {
         return ps_error_set(err, PS_ENOMEM, "out of memory for the age pattern of fertility");
     }
-    ps_status rc = ps_wpp_pattern_pasfr(*pct, loc, tfr, first_year, n_years, err);
+    double off = 0.0;
+    ps_status rc = ps_wpp_pattern_pasfr(*pct, &off, loc, tfr, first_year, n_years, err);
+    char note[160];
+    if (off <= PS_WPP_PATTERN_FIT) {
+        snprintf(note, sizeof note, ", with the age pattern of fertility of a variant");
+    } else {
+        snprintf(note, sizeof note, ", with the medium's age pattern of fertility (the UN's "
+                 "pattern method is %.1f points off it)", off);
+    }
     if (rc == PS_OK) {
-        rc = prepare(out, loc, (const pasfr_table *)pct, start_year, end_year, err);
+        rc = prepare(out, loc, (const pasfr_table *)pct, note, start_year, end_year, err);
     }
     free(pct);
     return rc;
