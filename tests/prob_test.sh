@@ -122,6 +122,13 @@ import json, sys
 loc = json.load(sys.stdin)["probabilistic"]["locations"][0]
 assert loc["persistence"] is None and loc["alignment"] is None, loc' ||
     { echo "FAIL info --json of a --variant run: persistence not null"; fail=1; }
+# the file says which age pattern of fertility a variant took (docs/model.md 9.9): China's
+# own, Italy the medium's (the UN's pattern method does not give back its medium pattern)
+"$popsim" info "$dir/low.h5" | grep -q "data_source .*China (M49 156), with the variant's age pattern of fertility.*; the low variant's TFR" ||
+    { echo "FAIL --variant low: data_source of China"; fail=1; }
+"$popsim" run --wpp-dir "$wpp" --location Italy --variant high --end 2030 -q -o "$dir/it.h5" &&
+    "$popsim" info "$dir/it.h5" | grep -q "data_source .*Italy (M49 380), with the medium's age pattern of fertility (the UN's pattern method is [0-9.]* points off it); the high variant's TFR" ||
+    { echo "FAIL --variant high: data_source of Italy"; fail=1; }
 "$popsim" run --location China --variant middle -q -o "$dir/c.h5" 2>"$dir/err"
 rc=$?
 [ $rc -eq 2 ] && grep -q "low or high" "$dir/err" || { echo "FAIL --variant middle: $rc"; fail=1; }

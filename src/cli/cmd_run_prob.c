@@ -28,9 +28,9 @@
  * (d with more than one rank; a collective) this rank computes its share of the units and
  * rank 0 gathers the others' and finishes; *out is NULL on the other ranks. */
 static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *code,
-                              const char *location, const char *dir, const ps_wpp_pi *pi,
-                              const cli_prob_opts *o, const ps_build_options *bo, cli_dist *d,
-                              ps_error *err)
+                              char *inputs_source, size_t source_size, const char *location,
+                              const char *dir, const ps_wpp_pi *pi, const cli_prob_opts *o,
+                              const ps_build_options *bo, cli_dist *d, ps_error *err)
 {
     ps_inputs in;
     ps_prob_bounds b;
@@ -128,6 +128,9 @@ static ps_status run_location(ps_prob **out, char *name, size_t name_size, int *
         p = NULL;
     }
     ps_prob_bounds_release(&b);
+    if (inputs_source != NULL) { /* which age pattern of fertility a variant took */
+        snprintf(inputs_source, source_size, "%s", in.source != NULL ? in.source : "");
+    }
     ps_inputs_release(&in);
     *out = p;
     return rc;
@@ -169,8 +172,8 @@ static ps_status run_all(ps_prob **runs, char **labels, int *codes, int *n_out, 
         }
         snprintf(code_text, sizeof code_text, "%d", ps_wpp_pi_code(pi, index[k]));
         ps_error_clear(&errs[k]);
-        st[k] = run_location(&runs[k], name, sizeof name, &codes[k], code_text, dir, pi, &one,
-                             bo, NULL, &errs[k]);
+        st[k] = run_location(&runs[k], name, sizeof name, &codes[k], NULL, 0, code_text, dir,
+                             pi, &one, bo, NULL, &errs[k]);
         if (st[k] == PS_OK) {
             labels[k] = malloc(strlen(name) + 1);
             if (labels[k] == NULL) {
@@ -237,7 +240,7 @@ int cli_run_prob(const cli_prob_opts *o, int argc, char **argv)
     ps_prob **runs = NULL;
     char **labels = NULL;
     int *codes = NULL, n = 0;
-    char group[128] = "", title[256] = "";
+    char group[128] = "", title[256] = "", inputs_source[384] = "";
     char *cmdline = cli_join_args(argc, argv);
     double t0 = cli_now();
     ps_status rc = ps_wpp_find_dir(dir, sizeof dir, o->wpp_dir, bo.project_root, &err);
@@ -268,7 +271,8 @@ int cli_run_prob(const cli_prob_opts *o, int argc, char **argv)
     }
     for (int i = 0; rc == PS_OK && !all && i < cap; ++i) {
         char name[128];
-        rc = run_location(&runs[n], name, sizeof name, &codes[n], o->location, dir, pi, o, &bo,
+        rc = run_location(&runs[n], name, sizeof name, &codes[n], inputs_source,
+                          sizeof inputs_source, o->location, dir, pi, o, &bo,
                           dist.n_ranks > 0 ? &dist : NULL, &err);
         if (rc == PS_OK) {
             labels[n] = malloc(strlen(name) + 1);
@@ -307,8 +311,18 @@ int cli_run_prob(const cli_prob_opts *o, int argc, char **argv)
         }
     }
     if (rc == PS_OK && writes) {
-        char source[PATH_MAX + 64];
-        snprintf(source, sizeof source, "UN WPP 2024 (%s), medium inputs and intervals", dir);
+        char source[PATH_MAX + 512];
+        if (o->variant == PS_PROB_VARIANT_NONE) {
+            snprintf(source, sizeof source, "UN WPP 2024 (%s), medium inputs and intervals", dir);
+        } else if (all) {
+            snprintf(source, sizeof source, "UN WPP 2024 (%s), medium inputs, the %s variant's "
+                     "TFR with its age pattern of fertility where the UN's method fits "
+                     "(docs/model.md 9.9)", dir,
+                     o->variant == PS_PROB_VARIANT_LOW ? "low" : "high");
+        } else {
+            snprintf(source, sizeof source, "UN WPP 2024 (%s): %s; the %s variant's TFR", dir,
+                     inputs_source, o->variant == PS_PROB_VARIANT_LOW ? "low" : "high");
+        }
         const ps_provenance prov = { .scenario_path = "", .scenario_sha256 = "",
                                      .command_line = cmdline, .data_source = source,
                                      .seed = o->seed, .threads = o->n_threads,

@@ -324,7 +324,8 @@ ps_status ps_wpp_inputs_pattern(ps_inputs *out, const ps_wpp_location *loc, int 
     ps_status rc = ps_wpp_pattern_pasfr(*pct, &off, loc, tfr, first_year, n_years, err);
     char note[160];
     if (off <= PS_WPP_PATTERN_FIT) {
-        snprintf(note, sizeof note, ", with the age pattern of fertility of a variant");
+        snprintf(note, sizeof note, ", with the variant's age pattern of fertility (the UN's "
+                 "method, docs/model.md 9.9)");
     } else {
         snprintf(note, sizeof note, ", with the medium's age pattern of fertility (the UN's "
                  "pattern method is %.1f points off it)", off);
