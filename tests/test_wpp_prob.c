@@ -57,7 +57,6 @@
  */
 #define ASSERT_BOUND_TOL 0.75
 #define ASSERT_MEDIAN_TOL 0.03
-#define PATTERN_TOL 1.0 /* percentage points of a group (at most 0.66 measured) */
 
 static const char *const locations[] = { "156", "276", "566", "76", "840" };
 #define N_LOC ((int)(sizeof locations / sizeof locations[0]))
@@ -415,8 +414,9 @@ static void test_wpp_prob__low_and_high_variants_match_the_un(void **state)
  * The variants' age pattern of fertility (docs/model.md 9.9) comes from the UN's method
  * applied to their TFR paths, relative to the method under the medium path. The method under
  * the medium TFR must give back the UN's published medium pattern: the year it reaches the
- * norm, the hold of patterns older than the norm, the continued trend. Printed: the largest
- * difference of a group's percent at 2030, 2043, 2060 and 2100.
+ * norm, the hold of patterns older than the norm, the continued trend, within
+ * PS_WPP_PATTERN_FIT in every year, or the five's variants would keep the medium's pattern.
+ * Printed: the largest difference of a group's percent at 2030, 2043, 2060, 2100 and over all.
  */
 static void test_wpp_prob__pattern_method_gives_back_the_medium_pattern(void **state)
 {
@@ -427,7 +427,6 @@ static void test_wpp_prob__pattern_method_gives_back_the_medium_pattern(void **s
     double *model = malloc((size_t)n_proj * PS_PASFR_GROUPS * sizeof *model);
     assert_non_null(loc);
     assert_non_null(model);
-    static const int years[] = { 2030, 2043, 2060, 2100 };
     for (int l = 0; l < N_LOC; ++l) {
         assert_ps_ok(ps_wpp_load(loc, PS_WPP_DIR, atoi(locations[l]), NULL, &err), &err);
         assert_ps_ok(ps_pasfr_project(model, loc->tfr, &loc->pasfr[0][0], ps_pasfr_norm,
@@ -435,17 +434,22 @@ static void test_wpp_prob__pattern_method_gives_back_the_medium_pattern(void **s
                                       PS_WPP_LAST_YEAR, &err),
                      &err);
         printf("  %-26s", loc->name);
-        for (int k = 0; k < (int)(sizeof years / sizeof years[0]); ++k) {
-            const int j = years[k] - PS_WPP_LAST_ESTIMATE_YEAR - 1;
+        double worst = 0.0;
+        for (int j = 0; j < n_proj; ++j) {
+            const int year = PS_WPP_LAST_ESTIMATE_YEAR + 1 + j;
             double d = 0.0;
             for (int g = 0; g < PS_PASFR_GROUPS; ++g) {
                 d = fmax(d, fabs(model[(size_t)j * PS_PASFR_GROUPS + (size_t)g] -
-                                 loc->pasfr[years[k] - PS_WPP_FIRST_YEAR][g]));
+                                 loc->pasfr[year - PS_WPP_FIRST_YEAR][g]));
             }
-            printf("  %d %.2f", years[k], d);
-            assert_true(d < PATTERN_TOL);
+            worst = fmax(worst, d);
+            if (year == 2030 || year == 2043 || year == 2060 || year == 2100) {
+                printf("  %d %.2f", year, d);
+            }
         }
-        printf(" (largest difference of a group, percentage points)\n");
+        printf("; every year %.2f (largest difference of a group, percentage points)\n", worst);
+        /* within the fit that lets a variant take the method's pattern (ps_wpp_pattern_pasfr) */
+        assert_true(worst <= PS_WPP_PATTERN_FIT);
     }
     free(model);
     free(loc);
